@@ -1,0 +1,69 @@
+"""tinygrad_edu: a small, fast, honest autograd framework on numpy with PyTorch's API.
+
+>>> import tinygrad_edu as tg
+>>> x = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> (x ** 2).sum().backward()
+>>> x.grad
+tensor([2., 4., 6.])
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from . import autograd, dtypes
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .creation import (
+    arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, initial_seed,
+    linspace, logspace, manual_seed, normal, ones, ones_like, rand, rand_like, randint, randn,
+    randn_like, randperm, seed, tensor, zeros, zeros_like,
+)
+from .dtypes import (
+    DType, bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8,
+    int16, int32, int64, long, set_default_dtype, short, uint8,
+)
+from .functional import *  # noqa: F401,F403  (tg.exp, tg.sum, tg.cat, ... )
+from .functional import __all__ as _functional_all
+from .tensor import Size, Tensor
+
+__version__ = "0.1.0"
+dtype = DType
+
+_LAZY = {"nn", "optim", "utils", "viz", "datasets", "random"}
+_LAZY_ATTRS = {"save": "serialization", "load": "serialization", "Generator": "random",
+               "set_teaching_mode": "teaching"}
+
+
+def __getattr__(name: str) -> Any:
+    """Import submodules (nn, optim, utils, viz, ...) on first use: import stays fast."""
+    if name in _LAZY:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_ATTRS:
+        module = importlib.import_module(f".{_LAZY_ATTRS[name]}", __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module 'tinygrad_edu' has no attribute '{name}'")
+
+
+def is_tensor(obj: Any) -> builtins_bool:
+    """True if ``obj`` is a Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(t: Tensor) -> builtins_int:
+    """The number of elements of ``t``."""
+    return t.numel()
+
+
+builtins_bool = type(True)
+builtins_int = type(1)
+
+__all__ = [
+    "Tensor", "Size", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty",
+    "eye", "arange", "linspace", "logspace", "zeros_like", "ones_like", "full_like",
+    "empty_like", "rand", "randn", "randint", "randperm", "normal", "rand_like",
+    "randn_like", "manual_seed", "seed", "initial_seed", "no_grad", "enable_grad",
+    "set_grad_enabled", "inference_mode", "is_grad_enabled", "autograd", "dtypes", "is_tensor",
+    "numel", "float32", "float64", "int64", "int32", "bool", "float", "double", "long",
+    "get_default_dtype", "set_default_dtype", *_functional_all,
+]

@@ -1,0 +1,100 @@
+"""Automatic differentiation: ``backward``, ``grad``, ``Function``, grad modes, gradcheck."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from . import engine
+from .function import Function, Node
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+
+__all__ = [
+    "Function", "Node", "backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError",
+    "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+]
+
+
+def _root_grad(out: Any, gradient: Any, create_graph: bool, k: int = 0) -> Any:
+    """The gradient that starts backward at ``out`` (1 for a scalar)."""
+    from ..tensor import Tensor, _wrap
+
+    if gradient is None:
+        if out._data.size != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs. Hint: "
+                               f"the output has shape {list(out.shape)}; reduce it first "
+                               "(e.g. loss.sum() or loss.mean()) or pass gradient=.")
+        array = np.ones(out._data.shape, dtype=out._data.dtype)
+    else:
+        array = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
+        if array.shape != out._data.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{k}] has a shape of {gradient.shape!r} and "
+                f"output[{k}] has a shape of {out.shape!r}."
+            )
+        if array.dtype != out._data.dtype:
+            array = array.astype(out._data.dtype)
+        if create_graph and isinstance(gradient, Tensor):
+            return gradient
+    return _wrap(array) if create_graph else array
+
+
+def _check_differentiable(outputs: Sequence[Any]) -> None:
+    for k, out in enumerate(outputs):
+        if not out.requires_grad:
+            raise RuntimeError(
+                f"element {k} of tensors does not require grad and does not have a grad_fn. "
+                "Hint: was it computed under no_grad, from .data/.detach()/.item()/from_numpy, "
+                "or from tensors never marked requires_grad=True?"
+            )
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False, inputs: Any = None) -> None:
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves."""
+    outs = list(tensors) if isinstance(tensors, (list, tuple)) else [tensors]
+    grads = (list(grad_tensors) if isinstance(grad_tensors, (list, tuple))
+             else [grad_tensors] * len(outs))
+    if inputs is not None:
+        raise NotImplementedError("backward(inputs=...) is not supported; use "
+                                  "tg.autograd.grad(outputs, inputs)")
+    _check_differentiable(outs)
+    roots = [_root_grad(o, g, create_graph, k) for k, (o, g) in enumerate(zip(outs, grads))]
+    keep = create_graph if retain_graph is None else retain_graph
+    engine.run_backward(outs, roots, keep, create_graph)
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool | None = None,
+         materialize_grads: bool = False) -> tuple[Any, ...]:
+    """The gradients of ``outputs`` with respect to ``inputs``, without touching ``.grad``.
+
+    >>> x = tg.tensor(3.0, requires_grad=True)
+    >>> (dy,) = tg.autograd.grad(x ** 3, x, create_graph=True)   # 3x^2 = 27
+    >>> tg.autograd.grad(dy, x)                                  # 6x = 18
+    (tensor(18.),)
+    """
+    from ..tensor import _wrap
+
+    outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+    ins = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    gouts = (list(grad_outputs) if isinstance(grad_outputs, (list, tuple))
+             else [grad_outputs] * len(outs))
+    for t in ins:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    _check_differentiable(outs)
+    roots = [_root_grad(o, g, create_graph, k) for k, (o, g) in enumerate(zip(outs, gouts))]
+    keep = create_graph if retain_graph is None else retain_graph
+    results = engine.run_backward(outs, roots, keep, create_graph, inputs=ins) or []
+    for k, r in enumerate(results):
+        if r is None:
+            if materialize_grads:
+                results[k] = _wrap(np.zeros_like(ins[k]._data))
+            elif not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been "
+                                   "used in the graph. Set allow_unused=True if this is the "
+                                   "desired behavior.")
+    return tuple(results)

@@ -1,0 +1,304 @@
+"""``Function``: one op's forward and backward side by side, and the graph node it records.
+
+A call ``Mul.apply(x, y)`` runs ``Mul.forward(ctx, ...)`` and, when grad mode is on and
+an input requires grad, keeps ``ctx`` as the output's ``grad_fn``: the node the engine
+visits in backward. ``ctx`` remembers the inputs' nodes (``parents``), what forward
+saved, and the version of every saved tensor, so that an in-place change made before
+backward is caught.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import grad_mode
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+_state = grad_mode._state
+_Tensor: Any = None  # tinygrad_edu.tensor.Tensor, bound by tensor.py at import
+_wrap: Any = None
+
+
+class _EngineState:
+    """Set by the engine while a ``create_graph=True`` backward runs."""
+
+    __slots__ = ("create_graph",)
+
+    def __init__(self) -> None:
+        self.create_graph = False
+
+
+engine_state = _EngineState()
+
+_FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+
+class Node:
+    """A recorded op (PyTorch's ``grad_fn``); also the ``ctx`` its Function sees.
+
+    ``parents[i]`` is where the gradient of input ``i`` goes: the input's own node, the
+    input itself when it is a leaf that requires grad, or ``None``.
+    """
+
+    __slots__ = (
+        "parents", "needs_input_grad", "_saved", "_saved_src", "_saved_vc", "_out_shape",
+        "_out_dtype", "_out_vc", "_released", "_retained", "__dict__", "__weakref__",
+    )
+    _function: type[Function]
+
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep arrays (or tensors) that backward needs; read them as ``saved_tensors``."""
+        self._saved = values
+
+    def mark_non_differentiable(self, *values: Any) -> None:
+        """Accepted for PyTorch compatibility; outputs here are differentiable."""
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Accepted for PyTorch compatibility; incoming grads are always materialized."""
+
+    @property
+    def saved_tensors(self) -> tuple[Any, ...]:
+        """What forward saved, checked against in-place changes made since.
+
+        Built-in ops get numpy arrays, or Tensors connected to the graph while a
+        ``create_graph=True`` backward runs (so the backward itself is recorded).
+        """
+        if self._released:
+            raise RuntimeError(_FREED)
+        saved = self._saved
+        if not saved:
+            return ()
+        self._check_versions()
+        if self._function._numpy and not engine_state.create_graph:
+            return saved
+        return tuple(self._unpack(i) for i in range(len(saved)))
+
+    saved_variables = saved_tensors
+
+    def _check_versions(self) -> None:
+        for i, (vc, version) in enumerate(self._saved_vc):
+            if vc is not None and vc[0] != version:
+                value = self._saved[i]
+                data = value if isinstance(value, np.ndarray) else value._data
+                shape = ", ".join(str(n) for n in data.shape)
+                src = self._saved_src[i]
+                which = f"output 0 of {type(self).__name__}" if src == -1 else "an input"
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified "
+                    f"by an inplace operation: [{_type_name(data)} [{shape}]], which is {which}, "
+                    f"is at version {vc[0]}; expected version {version} instead. Hint: the "
+                    "tensor was changed in place (x += ..., x[...] = ..., x.add_(...), "
+                    "x.data = ...) after this op used it; use an out-of-place op (x = x + ...) "
+                    "or .clone() it first."
+                )
+
+    def _unpack(self, i: int) -> Tensor:
+        """Saved value ``i`` as a Tensor connected to the graph where it came from."""
+        value, src = self._saved[i], self._saved_src[i]
+        data = value if isinstance(value, np.ndarray) else value._data
+        if src == -1:  # the output of this very node
+            return _attached(data, self)
+        if src is not None:
+            parent = self.parents[src]
+            if isinstance(parent, Node):
+                return _attached(data, parent)
+            if parent is not None:
+                return parent  # a leaf that requires grad
+        if isinstance(value, (_Tensor, np.ndarray)):
+            return value if isinstance(value, _Tensor) else _wrap(value)
+        return value  # a Python number or other constant
+
+    def name(self) -> str:
+        """The node's name, as PyTorch's (``MulBackward0``)."""
+        return type(self).__name__
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        """Where gradients go next: ``(node, 0)`` pairs; leaves as ``AccumulateGrad``."""
+        return tuple(
+            (AccumulateGrad(p) if p is not None and not isinstance(p, Node) else p, 0)
+            for p in self.parents
+        )
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+
+class AccumulateGrad:
+    """Stands for a leaf in ``next_functions``: its gradient accumulates into ``.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        """``AccumulateGrad``, as in PyTorch."""
+        return "AccumulateGrad"
+
+    next_functions = ()
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def _type_name(data: np.ndarray) -> str:
+    names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+             "bool": "Bool", "float16": "Half", "int16": "Short", "int8": "Char",
+             "uint8": "Byte"}
+    return f"torch.{names.get(str(data.dtype), str(data.dtype))}Tensor"
+
+
+def _attached(data: np.ndarray, node: Node) -> Tensor:
+    t = _wrap(data, True)
+    t.grad_fn = node
+    return t
+
+
+class Function:
+    """Base class of every op: subclass it with ``forward`` and ``backward`` staticmethods.
+
+    >>> class Square(tg.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 2 * x * grad          # chain rule: d(x^2)/dx = 2x
+    >>> Square.apply(tg.tensor([3.0], requires_grad=True))
+    tensor([9.], grad_fn=<SquareBackward>)
+
+    ``forward`` receives Tensors (not recorded) and returns one Tensor; ``backward``
+    receives the gradient of the output and returns one gradient per forward argument
+    (``None`` for non-tensors). Gradients may have the broadcast shape: the engine sums
+    them back to each input's shape. Built-in ops set ``_numpy = True`` and work on
+    numpy arrays directly, which is faster.
+    """
+
+    _numpy = False
+    _view = False  # True for ops whose output shares storage with input 0
+    _grad_fn_name: str | None = None
+    _node_cls: type[Node]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("_grad_fn_name") or cls.__name__ + "Backward"
+        cls._node_cls = type(name, (Node,), {"__slots__": (), "_function": cls})
+
+    @staticmethod
+    def forward(ctx: Node, *args: Any) -> Any:
+        """Compute the output from the inputs; save what backward needs on ``ctx``."""
+        raise NotImplementedError("You must implement the forward function for custom "
+                                  "autograd.Function.")
+
+    @staticmethod
+    def backward(ctx: Node, *grad_outputs: Any) -> Any:
+        """Given d(loss)/d(output), return d(loss)/d(input) for each input."""
+        raise NotImplementedError("You must implement either the backward or vjp method "
+                                  "for your custom autograd.Function to use it with "
+                                  "backward mode AD.")
+
+    @classmethod
+    def apply(cls, *args: Any) -> Tensor:
+        """Run the op on ``args`` and record it in the graph when gradients are needed."""
+        ctx = cls._node_cls.__new__(cls._node_cls)
+        record = False
+        needs = []
+        values = []
+        tensor_cls = _Tensor
+        for a in args:
+            if isinstance(a, tensor_cls):
+                values.append(a._data)
+                needs.append(a._requires_grad)
+                record = record or a._requires_grad
+            else:
+                values.append(a)
+                needs.append(False)
+        record = record and _state.enabled
+        ctx.needs_input_grad = tuple(needs) if record else (False,) * len(args)
+        ctx._saved = ()
+        if cls._numpy:
+            out = cls.forward(ctx, *values)
+            if type(out) is not np.ndarray:
+                out = np.asarray(out)
+        else:
+            out = _forward_on_tensors(cls, ctx, args)
+        result = _wrap(out, record)
+        if cls._view:
+            result._version = args[0]._version
+        if record:
+            _record(ctx, args, result)
+        return result
+
+
+def _forward_on_tensors(cls: type[Function], ctx: Node, args: tuple[Any, ...]) -> np.ndarray:
+    """Run a learner's forward on detached Tensors, unrecorded; return the output array."""
+    detached = [a.detach() if isinstance(a, _Tensor) else a for a in args]
+    prev, _state.enabled = _state.enabled, False
+    try:
+        out = cls.forward(ctx, *detached)
+    finally:
+        _state.enabled = prev
+    if isinstance(out, tuple):
+        raise NotImplementedError(
+            f"{cls.__name__}.forward returned a tuple: tinygrad_edu Functions have one output"
+        )
+    if not isinstance(out, _Tensor):
+        raise TypeError(f"{cls.__name__}.forward must return a Tensor, not {type(out).__name__}")
+    return out._data
+
+
+def _record(ctx: Node, args: tuple[Any, ...], result: Tensor) -> None:
+    """Link ``ctx`` into the graph as ``result.grad_fn``, and note what it saved."""
+    tensor_cls = _Tensor
+    ctx.parents = tuple(
+        (a.grad_fn or (a if a._requires_grad else None)) if isinstance(a, tensor_cls) else None
+        for a in args
+    )
+    out = result._data
+    ctx._out_shape = out.shape
+    ctx._out_dtype = out.dtype
+    ctx._released = False
+    ctx._retained = None
+    result.grad_fn = ctx
+    saved = ctx._saved
+    if saved:
+        srcs = []
+        vcs = []
+        for s in saved:
+            data = s if isinstance(s, np.ndarray) else getattr(s, "_data", None)
+            src, vc = _source(data, args, out, result)
+            srcs.append(src)
+            vcs.append(vc)
+        ctx._saved_src = tuple(srcs)
+        ctx._saved_vc = tuple(vcs)
+
+
+def _source(data: Any, args: tuple[Any, ...], out: np.ndarray, result: Tensor) -> Any:
+    """Where a saved array came from (input index, -1 for the output, None) + its version."""
+    if data is None:
+        return None, (None, 0)
+    if data is out:
+        return -1, (result._version, result._version[0])
+    for i, a in enumerate(args):
+        if isinstance(a, _Tensor) and a._data is data:
+            return i, (a._version, a._version[0])
+    return None, (None, 0)
+
+
+def retain(node: Node, tensor: Tensor) -> None:
+    """Make backward store the gradient reaching ``node`` on ``tensor.grad``."""
+    node._retained = weakref.ref(tensor)

@@ -1,0 +1,139 @@
+"""Check analytical gradients against central finite differences (in float64).
+
+``gradcheck(fn, inputs)`` compares, for every input that requires grad, the Jacobian
+computed by backward with ``(f(x + eps) - f(x - eps)) / (2 eps)`` element by element.
+``gradgradcheck`` does the same for the gradient itself (second derivatives).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from . import grad_mode
+
+
+class GradcheckError(RuntimeError):
+    """Raised by gradcheck when an analytical and a numerical Jacobian disagree."""
+
+
+def _as_tuple(x: Any) -> tuple[Any, ...]:
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def _outputs(fn: Callable[..., Any], inputs: Sequence[Any]) -> tuple[Any, ...]:
+    from ..tensor import Tensor
+
+    return tuple(o for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor))
+
+
+def numerical_jacobian(fn: Callable[..., Any], inputs: Sequence[Any], i: int,
+                       eps: float) -> list[np.ndarray]:
+    """d(output k)/d(input i) by central differences: one (out.size, in.size) per output."""
+    x = inputs[i]._data
+    flat = x.reshape(-1)  # a view: perturbing it perturbs the input
+    columns: list[list[np.ndarray]] = []
+    with grad_mode.no_grad():
+        for j in range(flat.size):
+            orig = flat[j]
+            flat[j] = orig + eps
+            plus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(fn, inputs)]
+            flat[j] = orig - eps
+            minus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(fn, inputs)]
+            flat[j] = orig
+            columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
+    n_out = len(columns[0]) if columns else 0
+    return [np.stack([c[k] for c in columns], axis=1) if columns else np.zeros((0, 0))
+            for k in range(n_out)]
+
+
+def analytical_jacobian(outputs: Sequence[Any], inputs: Sequence[Any], i: int) -> list[np.ndarray]:
+    """d(output k)/d(input i) by one backward per output element."""
+    from ..tensor import _wrap
+    from . import grad as autograd_grad
+
+    result = []
+    for out in outputs:
+        rows = []
+        for j in range(out.numel()):
+            seed = np.zeros(out._data.size, dtype=out._data.dtype)
+            seed[j] = 1
+            (g,) = autograd_grad([out], [inputs[i]], [_wrap(seed.reshape(out._data.shape))],
+                                 retain_graph=True, allow_unused=True)
+            size = inputs[i]._data.size
+            rows.append(np.zeros(size) if g is None else g._data.astype(np.float64).reshape(-1))
+        result.append(np.stack(rows) if rows else np.zeros((0, inputs[i]._data.size)))
+    return result
+
+
+def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: float = 1e-5,
+              rtol: float = 1e-3, raise_exception: bool = True, **_: Any) -> bool:
+    """True when backward agrees with finite differences for every input requiring grad.
+
+    >>> x = tg.randn(3, dtype=tg.float64, requires_grad=True)
+    >>> tg.autograd.gradcheck(lambda t: (t * t).sum(), (x,))
+    True
+
+    On a mismatch raises ``GradcheckError`` (a RuntimeError) naming the output, the
+    input, the op that produced the output, the worst element, and both values.
+    """
+    inputs = _as_tuple(inputs)
+    for k, t in enumerate(inputs):
+        if getattr(t, "requires_grad", False) and t._data.dtype != np.float64:
+            warnings.warn(f"Input #{k} requires gradient and is not a double precision "
+                          "floating point. gradcheck is only accurate in float64.", UserWarning,
+                          stacklevel=2)
+    outputs = _outputs(fn, inputs)
+    for i, t in enumerate(inputs):
+        if not getattr(t, "requires_grad", False):
+            continue
+        numerical = numerical_jacobian(fn, inputs, i, eps)
+        analytical = analytical_jacobian(outputs, inputs, i)
+        for k, (num, ana) in enumerate(zip(numerical, analytical)):
+            if not np.allclose(ana, num, rtol=rtol, atol=atol, equal_nan=True):
+                if not raise_exception:
+                    return False
+                raise GradcheckError(_mismatch(k, i, outputs[k], num, ana))
+    return True
+
+
+def _mismatch(k: int, i: int, out: Any, num: np.ndarray, ana: np.ndarray) -> str:
+    bad = np.unravel_index(np.nanargmax(np.abs(ana - num)), num.shape)
+    op = type(out.grad_fn).__name__ if out.grad_fn is not None else "a leaf"
+    return (
+        f"Jacobian mismatch for output {k} with respect to input {i},\n"
+        f"numerical:{num}\nanalytical:{ana}\n"
+        f"The output comes from {op}; the worst element is d(output[{bad[0]}])/"
+        f"d(input[{bad[1]}]): numerical {num[bad]:.6g}, analytical {ana[bad]:.6g}."
+    )
+
+
+def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None, *,
+                  eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+                  raise_exception: bool = True, **_: Any) -> bool:
+    """Check second derivatives: gradcheck of the gradient of ``fn`` (float64)."""
+    from ..creation import randn
+    from ..tensor import Tensor
+    from . import grad as autograd_grad
+
+    inputs = _as_tuple(inputs)
+    outputs = _outputs(fn, inputs)
+    if grad_outputs is None:
+        grad_outputs = tuple(randn(o.shape, dtype=o.dtype, requires_grad=True) for o in outputs)
+    grad_outputs = _as_tuple(grad_outputs)
+    n = len(inputs)
+    diff = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
+
+    def first_derivative(*args: Any) -> tuple[Any, ...]:
+        outs = _outputs(fn, args[:n])
+        grads = autograd_grad(outs, [a for a in args[:n] if isinstance(a, Tensor)
+                                     and a.requires_grad], args[n:], create_graph=True,
+                              allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    if not diff:
+        return True
+    return gradcheck(first_derivative, inputs + tuple(grad_outputs), eps=eps, atol=atol,
+                     rtol=rtol, raise_exception=raise_exception)

@@ -1,0 +1,293 @@
+"""Making tensors: ``tensor``, ``zeros``, ``arange``, ``rand``, ... with PyTorch's dtypes.
+
+Python floats become float32, Python ints int64, bools bool; numpy arrays keep their
+dtype (float64 stays float64), as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from . import dtypes
+from .tensor import Tensor, _shape_arg, _wrap
+
+
+def _np_dtype(dtype: Any, default: Any = None) -> Any:
+    if dtype is None:
+        return default if default is not None else dtypes.get_default_dtype().np
+    return dtypes.to_dtype(dtype).np
+
+
+def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
+    t = _wrap(array)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _infer(data: Any) -> np.ndarray:
+    """A fresh array from Python data, with PyTorch's dtype inference."""
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
+        if any(isinstance(x, Tensor) and x.requires_grad for x in _flat(data)):
+            warnings.warn(
+                "tg.tensor() of a list of tensors that require grad copies their values and "
+                "drops the graph: gradients will not flow back. Use tg.stack(tensors) instead.",
+                UserWarning, stacklevel=3,
+            )
+        data = _unwrap(data)
+    array = np.array(data)
+    if array.dtype.kind == "f" and not _has_numpy_float(data):
+        array = array.astype(dtypes.get_default_dtype().np)
+    elif array.dtype.kind in "iu" and not isinstance(data, np.ndarray | np.generic):
+        array = array.astype(np.int64)
+    elif array.dtype.kind not in "fiub":
+        raise TypeError(f"Could not infer dtype of {type(data).__name__}"
+                        if array.dtype == object else
+                        f"can't convert data of type {array.dtype} to a tensor")
+    return array
+
+
+def _flat(data: Any) -> list[Any]:
+    out, stack = [], [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        else:
+            out.append(item)
+    return out
+
+
+def _unwrap(data: Any) -> Any:
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_unwrap(x) for x in data]
+    return data
+
+
+def _has_numpy_float(data: Any) -> bool:
+    """numpy float arrays (and scalars) keep their precision: float64 stays float64."""
+    return isinstance(data, (np.ndarray, np.floating))
+
+
+def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (numbers, nested lists, numpy arrays).
+
+    >>> tg.tensor([1, 2]).dtype, tg.tensor([1.0, 2.0]).dtype
+    (tinygrad_edu.int64, tinygrad_edu.float32)
+    """
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.clone()."
+            "detach() or sourceTensor.clone().detach().requires_grad_(True), rather than "
+            "tg.tensor(sourceTensor).", UserWarning, stacklevel=2,
+        )
+        array = data._data.copy()
+    else:
+        array = _infer(data)
+    if dtype is not None:
+        array = array.astype(_np_dtype(dtype), copy=False)
+    return _finish(array, requires_grad)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """Like ``tensor`` but shares memory with a numpy array (or Tensor) when it can."""
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    if isinstance(data, np.ndarray):
+        t = from_numpy(data)
+        return t if dtype is None else t.to(dtype)
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor that shares memory with ``array``: changing one changes the other."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    dtypes.from_numpy(array.dtype)  # raises for unsupported dtypes
+    return _wrap(array)
+
+
+def _filled(size: Any, fill: Any, dtype: Any, requires_grad: bool) -> Tensor:
+    return _finish(np.full(_shape_arg(size), fill, dtype=_np_dtype(dtype)), requires_grad)
+
+
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
+    return _finish(np.zeros(_shape_arg(size), dtype=_np_dtype(dtype)), requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones."""
+    return _finish(np.ones(_shape_arg(size), dtype=_np_dtype(dtype)), requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor (here: zeros, so that nothing random leaks)."""
+    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+
+def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """A tensor filled with ``fill_value``; the dtype follows the value (1 -> int64)."""
+    if dtype is None:
+        dtype = dtypes._scalar_dtype(fill_value) if isinstance(fill_value, (int, float)) \
+            else None
+    return _filled((size,) if isinstance(size, int) else size, fill_value, dtype, requires_grad)
+
+
+def _like(t: Tensor, dtype: Any) -> Any:
+    return t._data.dtype if dtype is None else _np_dtype(dtype)
+
+
+def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Zeros with ``t``'s shape (and dtype)."""
+    return _finish(np.zeros(t._data.shape, dtype=_like(t, dtype)), requires_grad)
+
+
+def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Ones with ``t``'s shape (and dtype)."""
+    return _finish(np.ones(t._data.shape, dtype=_like(t, dtype)), requires_grad)
+
+
+def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor with ``t``'s shape (here: zeros)."""
+    return zeros_like(t, dtype, requires_grad)
+
+
+def full_like(t: Tensor, fill_value: Any, dtype: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    """``fill_value`` everywhere, with ``t``'s shape (and dtype)."""
+    return _finish(np.full(t._data.shape, fill_value, dtype=_like(t, dtype)), requires_grad)
+
+
+def rand_like(t: Tensor, dtype: Any = None, generator: Any = None) -> Tensor:
+    """U(0, 1) samples with ``t``'s shape (and dtype)."""
+    return rand(t.shape, dtype=dtype or t.dtype, generator=generator)
+
+
+def randn_like(t: Tensor, dtype: Any = None, generator: Any = None) -> Tensor:
+    """N(0, 1) samples with ``t``'s shape (and dtype)."""
+    return randn(t.shape, dtype=dtype or t.dtype, generator=generator)
+
+
+def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
+        requires_grad: bool = False) -> Tensor:
+    """The identity matrix (n x m)."""
+    return _finish(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
+
+
+def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device: Any = None,
+           requires_grad: bool = False) -> Tensor:
+    """``start, start+step, ...`` below ``end``; int64 for ints, float32 otherwise."""
+    if end is None:
+        start, end = 0, start
+    values = [_number(v) for v in (start, end, step)]
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if dtype is None:
+        is_int = all(isinstance(v, int) for v in values)
+        dtype = dtypes.int64 if is_int else dtypes.get_default_dtype()
+    start, end, step = values
+    count = max(int(np.ceil((end - start) / step)), 0)
+    array = (start + np.arange(count, dtype=np.float64) * step).astype(_np_dtype(dtype))
+    return _finish(array, requires_grad)
+
+
+def _number(v: Any) -> Any:
+    return v.item() if isinstance(v, (Tensor, np.generic)) else v
+
+
+def linspace(start: float, end: float, steps: int, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    array = np.linspace(_number(start), _number(end), steps, dtype=np.float64)
+    return _finish(array.astype(_np_dtype(dtype)), requires_grad)
+
+
+def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """``base ** linspace(start, end, steps)``."""
+    array = np.logspace(start, end, steps, base=base)
+    return _finish(array.astype(_np_dtype(dtype)), requires_grad)
+
+
+# ------------------------------------------------------------------ random
+def manual_seed(seed: int) -> Any:
+    """Seed the default generator: the same seed gives PyTorch's random numbers."""
+    from . import random as _random
+
+    return _random.manual_seed(seed)
+
+
+def seed() -> int:
+    """Seed the default generator non-deterministically and return the seed."""
+    from . import random as _random
+
+    return _random.seed()
+
+
+def initial_seed() -> int:
+    """The seed the default generator was last seeded with."""
+    from . import random as _random
+
+    return _random.initial_seed()
+
+
+def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """Samples from U(0, 1) (PyTorch's stream for the same seed)."""
+    from . import random as _random
+
+    array = _random.rand(_shape_arg(size), _np_dtype(dtype), generator=generator)
+    return _finish(array, requires_grad)
+
+
+def randn(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    """Samples from N(0, 1) (PyTorch's stream for the same seed)."""
+    from . import random as _random
+
+    array = _random.randn(_shape_arg(size), _np_dtype(dtype), generator=generator)
+    return _finish(array, requires_grad)
+
+
+def randint(low: int, high: Any = None, size: Any = None, generator: Any = None,
+            dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Random integers in [low, high): ``randint(10, (3,))`` or ``randint(2, 10, (3,))``."""
+    from . import random as _random
+
+    if size is None:
+        low, high, size = 0, low, high
+    array = _random.randint(low, high, _shape_arg((size,)), generator=generator)
+    return _finish(array.astype(_np_dtype(dtype, np.int64), copy=False), requires_grad)
+
+
+def randperm(n: int, generator: Any = None, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """A random permutation of 0..n-1 (PyTorch's for the same seed)."""
+    from . import random as _random
+
+    array = _random.randperm(n, generator=generator)
+    return _finish(array.astype(_np_dtype(dtype, np.int64), copy=False), requires_grad)
+
+
+def normal(mean: Any, std: Any = 1.0, size: Any = None, generator: Any = None,
+           dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Samples from N(mean, std**2): numbers with ``size``, or tensors elementwise."""
+    from . import random as _random
+
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        m = mean._data if isinstance(mean, Tensor) else mean
+        s = std._data if isinstance(std, Tensor) else std
+        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        ref = mean if isinstance(mean, Tensor) else std
+        z = _random.normal(shape, 0.0, 1.0, ref._data.dtype, generator=generator)
+        return _finish((z * s + m).astype(ref._data.dtype), requires_grad)
+    array = _random.normal(_shape_arg((size,)), mean, std, _np_dtype(dtype),
+                           generator=generator)
+    return _finish(array, requires_grad)

@@ -1,0 +1,153 @@
+"""Array functions that accept a numpy array *or* a Tensor.
+
+Backward formulas of the built-in ops are written with operators and these helpers, so
+the same code runs on numpy arrays in an ordinary backward and on Tensors (recorded,
+differentiable) under ``create_graph=True``: higher-order gradients need no second
+implementation of any derivative.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+_nd = np.ndarray
+
+
+def exp(x: Any) -> Any:
+    """e**x."""
+    return np.exp(x) if type(x) is _nd else x.exp()
+
+
+def log(x: Any) -> Any:
+    """Natural logarithm."""
+    return np.log(x) if type(x) is _nd else x.log()
+
+
+def sqrt(x: Any) -> Any:
+    """Square root."""
+    return np.sqrt(x) if type(x) is _nd else x.sqrt()
+
+
+def sin(x: Any) -> Any:
+    """Sine."""
+    return np.sin(x) if type(x) is _nd else x.sin()
+
+
+def cos(x: Any) -> Any:
+    """Cosine."""
+    return np.cos(x) if type(x) is _nd else x.cos()
+
+
+def tanh(x: Any) -> Any:
+    """Hyperbolic tangent."""
+    return np.tanh(x) if type(x) is _nd else x.tanh()
+
+
+def sigmoid(x: Any) -> Any:
+    """1 / (1 + e**-x), stable for large |x|."""
+    if type(x) is _nd:
+        return _np_sigmoid(x)
+    return x.sigmoid()
+
+
+def _np_sigmoid(x: np.ndarray) -> np.ndarray:
+    # e**-|x| never overflows; sigmoid(x) = 1/(1+e) for x >= 0, e/(1+e) for x < 0
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0, e) / (1.0 + e)
+
+
+def abs(x: Any) -> Any:
+    """|x|."""
+    return np.abs(x) if type(x) is _nd else x.abs()
+
+
+def sign(x: Any) -> Any:
+    """-1, 0 or 1 (a constant: its derivative is zero)."""
+    return np.sign(x) if type(x) is _nd else x.sign()
+
+
+def where(cond: Any, a: Any, b: Any) -> Any:
+    """``a`` where ``cond`` else ``b``; ``cond`` is a constant mask."""
+    if type(a) is not _nd and not np.isscalar(a) or type(b) is not _nd and not np.isscalar(b):
+        from ..tensor import where as tg_where
+
+        return tg_where(cond, a, b)
+    return np.where(cond, a, b)
+
+
+def maximum(a: Any, b: Any) -> Any:
+    """Elementwise maximum."""
+    if type(a) is _nd and (type(b) is _nd or np.isscalar(b)):
+        return np.maximum(a, b)
+    from ..tensor import maximum as tg_maximum
+
+    return tg_maximum(a, b)
+
+
+def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """Sum over ``axis`` (all axes when None)."""
+    if type(x) is _nd:
+        return x.sum(axis=axis, keepdims=keepdims)
+    return x.sum(dim=axis, keepdim=keepdims)
+
+
+def reshape(x: Any, shape: Any) -> Any:
+    """Same elements in a new shape."""
+    return x.reshape(shape)
+
+
+def broadcast_to(x: Any, shape: Any) -> Any:
+    """Broadcast to ``shape`` (read-only view for arrays)."""
+    return np.broadcast_to(x, shape) if type(x) is _nd else x.expand(shape)
+
+
+def swapaxes(x: Any, a: int, b: int) -> Any:
+    """Exchange two axes."""
+    return np.swapaxes(x, a, b) if type(x) is _nd else x.transpose(a, b)
+
+
+def transpose(x: Any, axes: Any) -> Any:
+    """Permute the axes."""
+    return np.transpose(x, axes) if type(x) is _nd else x.permute(*axes)
+
+
+def expand_dims(x: Any, axis: Any) -> Any:
+    """Insert size-1 axes at ``axis`` (an int or a tuple)."""
+    if type(x) is _nd:
+        return np.expand_dims(x, axis)
+    axes = (axis,) if isinstance(axis, int) else axis
+    out_ndim = x.ndim + len(axes)
+    for a in sorted(ax % out_ndim for ax in axes):
+        x = x.unsqueeze(a)
+    return x
+
+
+def zeros_like(x: Any) -> Any:
+    """Zeros of x's shape and dtype (a constant)."""
+    if type(x) is _nd:
+        return np.zeros_like(x)
+    from ..tensor import zeros_like as tg_zeros_like
+
+    return tg_zeros_like(x)
+
+
+def constant(x: Any, like: Any) -> Any:
+    """``x`` (an array) as the same kind of value as ``like``: array or constant Tensor."""
+    if type(like) is _nd:
+        return x
+    from ..tensor import _wrap
+
+    return _wrap(np.asarray(x))
+
+
+def index_add(shape: tuple[int, ...], index: Any, values: Any, like: Any) -> Any:
+    """Zeros of ``shape`` with ``values`` added at ``index`` (repeats accumulate)."""
+    if type(values) is _nd:
+        out = np.zeros(shape, dtype=values.dtype)
+        np.add.at(out, index, values)
+        return out
+    from ..ops.movement import IndexAdd
+
+    return IndexAdd.apply(values, shape, index)

@@ -1,0 +1,207 @@
+"""Movement ops: reshape, permute, expand, indexing, cat/stack, repeat.
+
+Most return numpy views of their input (as PyTorch's views share storage); their
+backward moves the gradient back into the input's layout.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import dual
+from .elementwise import _Op
+
+
+class Reshape(_Op):
+    _grad_fn_name = "ViewBackward0"
+    _view = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, shape: tuple[int, ...]) -> Any:
+        ctx.in_shape = x.shape
+        return x.reshape(shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return dual.reshape(grad, ctx.in_shape), None
+
+
+class Squeeze(Reshape):
+    _grad_fn_name = "SqueezeBackward1"
+
+
+class Unsqueeze(Reshape):
+    _grad_fn_name = "UnsqueezeBackward0"
+
+
+class Permute(_Op):
+    _grad_fn_name = "PermuteBackward0"
+    _view = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axes: tuple[int, ...]) -> Any:
+        ctx.axes = axes
+        return x.transpose(axes)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return dual.transpose(grad, tuple(np.argsort(ctx.axes))), None
+
+
+class Transpose(_Op):
+    _grad_fn_name = "TransposeBackward0"
+    _view = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, a: int, b: int) -> Any:
+        ctx.axes = a, b
+        return np.swapaxes(x, a, b)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return dual.swapaxes(grad, *ctx.axes), None, None
+
+
+class Expand(_Op):
+    """A read-only broadcast view; backward is the engine's unbroadcast."""
+
+    _grad_fn_name = "ExpandBackward0"
+    _view = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, shape: tuple[int, ...]) -> Any:
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return grad, None
+
+
+class Index(_Op):
+    """``x[index]``; repeated indices accumulate their gradients."""
+
+    _grad_fn_name = "IndexBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, index: Any) -> Any:
+        ctx.meta = x.shape, index
+        return x[index]
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        shape, index = ctx.meta
+        return dual.index_add(shape, index, grad, grad), None
+
+
+class Select(Index):
+    """``x[i]``, ``x[a:b]`` and other basic indexing: a view of x."""
+
+    _grad_fn_name = "SelectBackward0"
+    _view = True
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        shape, index = ctx.meta
+        if type(grad) is not np.ndarray:
+            return dual.index_add(shape, index, grad, grad), None
+        out = np.zeros(shape, dtype=grad.dtype)
+        out[index] = grad  # basic indexing never repeats an element
+        return out, None
+
+
+class Slice(Select):
+    _grad_fn_name = "SliceBackward0"
+
+
+class IndexAdd(_Op):
+    """Zeros of ``shape`` with ``values`` added at ``index``: the adjoint of Index."""
+
+    _grad_fn_name = "IndexPutBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, values: Any, shape: tuple[int, ...], index: Any) -> Any:
+        ctx.index = index
+        out = np.zeros(shape, dtype=values.dtype)
+        np.add.at(out, index, values)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return grad[ctx.index], None, None
+
+
+class IndexPut(_Op):
+    """``x[index] = v`` out of place: the result of x with the indexed part replaced."""
+
+    _grad_fn_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, v: Any, index: Any) -> Any:
+        out = x.copy()
+        out[index] = v
+        keep = np.ones(x.shape, dtype=bool)
+        keep[index] = False
+        ctx.meta = keep, index
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        keep, index = ctx.meta
+        return grad * dual.constant(keep, grad), grad[index], None
+
+
+class Cat(_Op):
+    _grad_fn_name = "CatBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, axis: int, *xs: Any) -> Any:
+        ctx.meta = axis, [x.shape[axis] for x in xs]
+        return np.concatenate(xs, axis=axis)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        axis, sizes = ctx.meta
+        grads: list[Any] = [None]
+        start = 0
+        lead = (slice(None),) * axis
+        for size in sizes:
+            grads.append(grad[lead + (slice(start, start + size),)])
+            start += size
+        return tuple(grads)
+
+
+class Stack(_Op):
+    _grad_fn_name = "StackBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, axis: int, *xs: Any) -> Any:
+        ctx.meta = axis, len(xs)
+        return np.stack(xs, axis=axis)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        axis, n = ctx.meta
+        lead = (slice(None),) * axis
+        return (None,) + tuple(grad[lead + (i,)] for i in range(n))
+
+
+class Repeat(_Op):
+    """``x.repeat(*reps)`` (numpy's tile): backward sums the copies."""
+
+    _grad_fn_name = "RepeatBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, reps: tuple[int, ...]) -> Any:
+        ctx.meta = x.shape, reps
+        return np.tile(x, reps)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        shape, reps = ctx.meta
+        shape = (1,) * (len(reps) - len(shape)) + tuple(shape)
+        # view the grad as (r0, s0, r1, s1, ...) and sum over every r axis
+        split = tuple(v for pair in zip(reps, shape) for v in pair)
+        summed = dual.sum(dual.reshape(grad, split), tuple(range(0, len(split), 2)))
+        return summed, None

@@ -1,0 +1,219 @@
+"""Reductions: sum, mean, max/min, prod, var/std, logsumexp, softmax, log_softmax.
+
+``axis`` is a tuple of non-negative axes or None (all axes). Backward broadcasts the
+gradient back over the reduced axes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import dual
+from .elementwise import _Op
+
+
+def _expand(grad: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
+    """Put back the reduced axes (as size 1) so the gradient broadcasts over them."""
+    if keepdims or axis is None or grad.ndim == 0 and not axis:
+        return grad
+    return dual.expand_dims(grad, axis)
+
+
+def _count(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> int:
+    if axis is None:
+        return int(np.prod(shape))
+    return int(np.prod([shape[a] for a in axis]))
+
+
+class Sum(_Op):
+    _grad_fn_name = "SumBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: Any, keepdims: bool, dtype: Any = None) -> Any:
+        ctx.meta = x.shape, axis, keepdims
+        return x.sum(axis=axis, keepdims=keepdims, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        shape, axis, keepdims = ctx.meta
+        return dual.broadcast_to(_expand(grad, axis, keepdims), shape), None, None, None
+
+
+class SumAll(Sum):
+    _grad_fn_name = "SumBackward0"
+
+
+class Mean(_Op):
+    """Fused mean (one op instead of ``sum / n``)."""
+
+    _grad_fn_name = "MeanBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: Any, keepdims: bool) -> Any:
+        ctx.meta = x.shape, axis, keepdims
+        return x.mean(axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        shape, axis, keepdims = ctx.meta
+        n = _count(shape, axis)
+        return dual.broadcast_to(_expand(grad, axis, keepdims) / n, shape), None, None
+
+
+class MeanAll(Mean):
+    _grad_fn_name = "MeanBackward0"
+
+
+class MaxAll(_Op):
+    """max (or min) over all elements; ties share the gradient evenly, as in PyTorch."""
+
+    _grad_fn_name = "MaxBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, smallest: bool) -> Any:
+        out = x.min() if smallest else x.max()
+        ctx.save_for_backward(x)
+        ctx.out = out
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        hit = dual.constant(np.asarray(getattr(x, "_data", x) == ctx.out), grad)
+        return grad * hit / hit.sum(), None
+
+
+class MaxDim(_Op):
+    """max (or min) along one axis; the gradient goes to the first extreme element."""
+
+    _grad_fn_name = "MaxBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: int, keepdims: bool, smallest: bool) -> Any:
+        idx = np.expand_dims((x.argmin if smallest else x.argmax)(axis=axis), axis)
+        ctx.meta = x.shape, axis, keepdims, idx
+        out = np.take_along_axis(x, idx, axis)
+        return out if keepdims else out.squeeze(axis)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        shape, axis, keepdims, idx = ctx.meta
+        hit = np.zeros(shape, dtype=bool)
+        np.put_along_axis(hit, idx, True, axis)
+        return _expand(grad, (axis,), keepdims) * dual.constant(hit, grad), None, None, None
+
+
+class Prod(_Op):
+    _grad_fn_name = "ProdBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: Any, keepdims: bool) -> Any:
+        ctx.save_for_backward(x)
+        ctx.meta = axis, keepdims
+        return x.prod(axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        axis, keepdims = ctx.meta
+        # d(prod)/dx_i = product of the others (computed without dividing by x_i = 0)
+        others = _product_of_others(np.asarray(getattr(x, "_data", x)), axis)
+        return _expand(grad, axis, keepdims) * dual.constant(others, grad), None, None
+
+
+def _product_of_others(x: np.ndarray, axis: tuple[int, ...] | None) -> np.ndarray:
+    axes = tuple(range(x.ndim)) if axis is None else axis
+    moved = np.moveaxis(x, axes, tuple(range(len(axes))))
+    flat = moved.reshape((-1,) + moved.shape[len(axes):])
+    ones = np.ones_like(flat[:1])
+    left = np.cumprod(np.concatenate([ones, flat[:-1]]), axis=0)
+    right = np.cumprod(np.concatenate([ones, flat[::-1][:-1]]), axis=0)[::-1]
+    others = (left * right).reshape(moved.shape)
+    return np.moveaxis(others, tuple(range(len(axes))), axes)
+
+
+class Var(_Op):
+    """Variance with Bessel's ``correction`` (1 by default, as ``torch.var``)."""
+
+    _grad_fn_name = "VarBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: Any, correction: float, keepdims: bool) -> Any:
+        ctx.save_for_backward(x)
+        ctx.meta = axis, correction, keepdims
+        n = _count(x.shape, axis)
+        return x.var(axis=axis, ddof=correction, keepdims=keepdims) if n > correction else \
+            np.full(np.sum(x, axis=axis, keepdims=keepdims).shape, np.nan, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        axis, correction, keepdims = ctx.meta
+        n = _count(x.shape, axis)
+        centered = x - dual.sum(x, axis, keepdims=True) / n
+        # d(sum((x - mean)^2) / (n - c))/dx = 2 (x - mean) / (n - c)
+        return _expand(grad, axis, keepdims) * centered * (2 / (n - correction)), None, None, None
+
+
+class LogSumExp(_Op):
+    """log(sum(exp(x))) computed as m + log(sum(exp(x - m))): finite for large x."""
+
+    _grad_fn_name = "LogsumexpBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: Any, keepdims: bool) -> Any:
+        m = x.max(axis=axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        out = np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m
+        ctx.save_for_backward(x)
+        ctx.meta = axis, keepdims, out
+        return out if keepdims else out.squeeze(axis)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        axis, keepdims, out = ctx.meta
+        if type(x) is not np.ndarray:  # recompute on the graph for double backward
+            out = x.logsumexp(dim=axis, keepdim=True)
+        return _expand(grad, axis, keepdims) * dual.exp(x - out), None, None  # = softmax
+
+
+class Softmax(_Op):
+    """exp(x - max) / sum(exp(x - max)) along ``axis`` (stable for any x)."""
+
+    _grad_fn_name = "SoftmaxBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: int) -> Any:
+        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        out = e / e.sum(axis=axis, keepdims=True)
+        ctx.save_for_backward(out)
+        ctx.axis = axis
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        (y,) = ctx.saved_tensors
+        # Jacobian-vector product: y * (g - sum(g * y))
+        return y * (grad - dual.sum(grad * y, ctx.axis, keepdims=True)), None
+
+
+class LogSoftmax(_Op):
+    """x - logsumexp(x) along ``axis``; fused because log(softmax(x)) underflows."""
+
+    _grad_fn_name = "LogSoftmaxBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: int) -> Any:
+        shifted = x - x.max(axis=axis, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        ctx.save_for_backward(out)
+        ctx.axis = axis
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        (y,) = ctx.saved_tensors
+        return grad - dual.exp(y) * dual.sum(grad, ctx.axis, keepdims=True), None

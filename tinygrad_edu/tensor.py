@@ -1,0 +1,1551 @@
+"""``Tensor``: a numpy ndarray plus what autograd needs to differentiate through it.
+
+Every differentiable method is one call of a ``Function`` in ``ops/``; this file only
+checks arguments, applies PyTorch's dtype rules and turns Python values into tensors.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from . import dtypes
+from .autograd import engine
+from .autograd import function as _function
+from .autograd.grad_mode import _state
+from .dtypes import DType
+from .ops import elementwise as E
+from .ops import matmul as M
+from .ops import movement as V
+from .ops import reduce as R
+
+_nd = np.ndarray
+_FLOAT_KIND = "f"
+_scalar_types = (int, float, bool)
+
+
+def _wrap(data: np.ndarray, requires_grad: bool = False) -> Tensor:
+    """A Tensor around ``data`` (an ndarray), with no copy and no checks (internal)."""
+    t = object.__new__(Tensor)
+    t._data = data
+    t._requires_grad = requires_grad
+    t.grad_fn = None
+    t._grad = None
+    t._version = [0]
+    return t
+
+
+def _shape_arg(size: Sequence[Any]) -> tuple[int, ...]:
+    """``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` all mean shape (2, 3)."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
+        size = size[0]
+    return tuple(int(s) for s in size)
+
+
+def _norm_axis(dim: Any, ndim: int) -> int:
+    n = max(ndim, 1)
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    if not -n <= dim < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return int(dim) % n
+
+
+def _norm_axes(dim: Any, ndim: int) -> tuple[int, ...] | None:
+    if dim is None:
+        return None
+    if isinstance(dim, (tuple, list)):
+        axes = tuple(_norm_axis(d, ndim) for d in dim)
+        return axes if axes or ndim else None
+    return (_norm_axis(dim, ndim),) if ndim else None
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints as ``tinygrad_edu.Size([2, 3])``."""
+
+    def __repr__(self) -> str:
+        return f"tinygrad_edu.Size({list(self)})"
+
+    def numel(self) -> int:
+        """The number of elements of a tensor of this shape."""
+        return int(np.prod(self))
+
+
+class Tensor:
+    """A multi-dimensional array that can record the operations applied to it.
+
+    >>> x = tg.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([2., 4.])
+
+    ``tg.Tensor(data)`` is PyTorch's legacy constructor: it always makes float32.
+    Prefer ``tg.tensor(data)``, which infers the dtype.
+    """
+
+    __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "_version", "__weakref__")
+    __array_priority__ = 1000  # numpy defers to our reflected operators
+
+    _data: np.ndarray
+    _requires_grad: bool
+    grad_fn: Any
+    _grad: Tensor | None
+    _version: list[int]
+
+    def __init__(self, *data: Any, requires_grad: bool = False) -> None:
+        if all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in data):
+            array = np.empty(data, dtype=np.float32)  # Tensor(2, 3): an uninitialised 2x3
+        elif len(data) == 1:
+            src = data[0]
+            array = np.array(src._data if isinstance(src, Tensor) else src, dtype=np.float32)
+        else:
+            raise TypeError(f"Tensor() takes sizes or one data argument, got {data!r}")
+        self._data = array
+        self._requires_grad = False
+        self.grad_fn = None
+        self._grad = None
+        self._version = [0]
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ------------------------------------------------------------------ attributes
+    @property
+    def shape(self) -> Size:
+        """The size of each dimension, as a ``Size`` (a tuple)."""
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None) -> Any:
+        """The shape, or the size of dimension ``dim``."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_norm_axis(dim, self._data.ndim)] if self._data.ndim else 1
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions."""
+        return self._data.ndim
+
+    def dim(self) -> int:
+        """The number of dimensions."""
+        return self._data.ndim
+
+    def numel(self) -> int:
+        """The number of elements."""
+        return self._data.size
+
+    nelement = numel
+
+    @property
+    def dtype(self) -> DType:
+        """The element type, e.g. ``tg.float32``."""
+        return dtypes._FROM_NUMPY[self._data.dtype]
+
+    @property
+    def device(self) -> str:
+        """Always ``"cpu"``: tinygrad_edu computes with numpy."""
+        return "cpu"
+
+    @property
+    def is_cuda(self) -> bool:
+        """Always False."""
+        return False
+
+    def element_size(self) -> int:
+        """Bytes per element."""
+        return self._data.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        """Bytes per element."""
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of all elements."""
+        return self._data.nbytes
+
+    def is_floating_point(self) -> bool:
+        """True for float16/32/64 tensors."""
+        return self._data.dtype.kind == _FLOAT_KIND
+
+    def is_contiguous(self) -> bool:
+        """True when the elements are laid out in row-major order."""
+        return bool(self._data.flags.c_contiguous)
+
+    def contiguous(self) -> Tensor:
+        """This tensor if contiguous, else a contiguous copy (differentiable)."""
+        return self if self._data.flags.c_contiguous else self.clone()
+
+    # ------------------------------------------------------------------ autograd
+    @property
+    def requires_grad(self) -> bool:
+        """Whether operations on this tensor are recorded for backward."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place (leaves only) and return self."""
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to "
+                "use a computed variable in a subgraph that doesn't require differentiation "
+                "use var_no_grad = var.detach()."
+            )
+        if requires_grad and self._data.dtype.kind != _FLOAT_KIND:
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients "
+                f"(got dtype {self.dtype})"
+            )
+        if self.grad_fn is None:
+            self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not produced by a recorded op (their ``.grad`` is kept)."""
+        return self.grad_fn is None
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The accumulated gradient (leaves and ``retain_grad()`` tensors), else None."""
+        if self.grad_fn is not None and self._grad is None and not self.retains_grad:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
+                "Its .grad attribute won't be populated during autograd.backward(). If you "
+                "indeed want the .grad field to be populated for a non-leaf Tensor, use "
+                ".retain_grad() on the non-leaf Tensor.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
+                                f"of type {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+            if value.dtype is not self.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf tensor that called ``retain_grad()``."""
+        node = self.grad_fn
+        return node is not None and node._retained is not None and node._retained() is self
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
+        if self.grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        _function.retain(self.grad_fn, self)
+
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
+        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
+
+        A non-scalar tensor needs ``gradient``: the vector in the vector-Jacobian product.
+        The graph's saved values are freed unless ``retain_graph=True``.
+        """
+        from .autograd import backward as _backward
+
+        _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self) -> Tensor:
+        """A tensor sharing this one's data (and version counter), outside the graph."""
+        t = _wrap(self._data)
+        t._version = self._version
+        return t
+
+    def detach_(self) -> Tensor:
+        """Detach in place: this tensor becomes a leaf that does not require grad."""
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self) -> Tensor:
+        """A tensor sharing this one's storage, outside the graph: changes to it are not
+        recorded, nor seen by the version checks (``p.data -= lr * p.grad`` works)."""
+        return _wrap(self._data)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
+    def register_hook(self, hook: Any) -> Any:
+        """Not supported yet: raises, naming the alternative."""
+        raise NotImplementedError(
+            "register_hook is not supported by tinygrad_edu yet; use retain_grad() and read "
+            ".grad after backward"
+        )
+
+    # ------------------------------------------------------------------ conversion
+    def item(self) -> Any:
+        """The single value of a one-element tensor, as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.item() if self._data.ndim == 0 else self._data.reshape(()).item()
+
+    def tolist(self) -> Any:
+        """The values as (nested) Python lists of numbers."""
+        return self._data.tolist()
+
+    def numpy(self, force: bool = False) -> np.ndarray:
+        """The ndarray behind this tensor (shared memory, not a copy)."""
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead."
+            )
+        return self._data
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        array = self.numpy()
+        if dtype is not None and array.dtype != dtype:
+            return array.astype(dtype)
+        return array.copy() if copy else array
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous"
+            )
+        return bool(self._data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        return int(self.item())
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        from ._format import tensor_repr
+
+        return tensor_repr(self)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return (_rebuild, (self._data, self._requires_grad))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
+                               "support the deepcopy protocol at the moment.")
+        t = object.__new__(type(self))
+        t._data = self._data.copy()
+        t._requires_grad = self._requires_grad
+        t.grad_fn = None
+        t._grad = None if self._grad is None else self._grad.clone()
+        t._version = [0]
+        if hasattr(self, "__dict__"):
+            import copy
+
+            t.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        memo[id(self)] = t
+        return t
+
+    # ------------------------------------------------------------------ dtype
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Convert dtype: ``to(tg.float64)``, ``to(other)``; devices other than cpu raise."""
+        dtype = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, (DType, type, np.dtype)):
+                dtype = a
+            elif a is not None and str(a) != "cpu":
+                raise RuntimeError(f"tinygrad_edu runs on the CPU only; device {a!r} is not "
+                                   "available")
+        device = kwargs.get("device")
+        if device is not None and str(device) != "cpu":
+            raise RuntimeError(f"tinygrad_edu runs on the CPU only; device {device!r} is not "
+                               "available")
+        if dtype is None:
+            return self
+        target = dtypes.to_dtype(dtype).np
+        if target == self._data.dtype:
+            return self
+        return E.Cast.apply(self, target)
+
+    def type(self, dtype: Any = None) -> Any:
+        """Without an argument, the type name (``torch.FloatTensor``); else ``to(dtype)``."""
+        if dtype is None:
+            return _function._type_name(self._data)
+        if isinstance(dtype, str):
+            names = {"Float": dtypes.float32, "Double": dtypes.float64, "Long": dtypes.int64,
+                     "Int": dtypes.int32, "Bool": dtypes.bool}
+            key = dtype.rsplit(".", 1)[-1].replace("Tensor", "")
+            return self.to(names[key])
+        return self.to(dtype)
+
+    def float(self) -> Tensor:
+        """As float32."""
+        return self.to(dtypes.float32)
+
+    def double(self) -> Tensor:
+        """As float64."""
+        return self.to(dtypes.float64)
+
+    def half(self) -> Tensor:
+        """As float16."""
+        return self.to(dtypes.float16)
+
+    def long(self) -> Tensor:
+        """As int64."""
+        return self.to(dtypes.int64)
+
+    def int(self) -> Tensor:
+        """As int32."""
+        return self.to(dtypes.int32)
+
+    def bool(self) -> Tensor:
+        """As bool."""
+        return self.to(dtypes.bool)
+
+    def cpu(self) -> Tensor:
+        """This tensor (everything lives on the CPU)."""
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Raises: there is no GPU backend."""
+        raise RuntimeError("tinygrad_edu runs on the CPU only: there is no CUDA backend")
+
+    def clone(self) -> Tensor:
+        """A copy with its own storage; gradients flow back to this tensor."""
+        return E.Clone.apply(self)
+
+    # ------------------------------------------------------------------ arithmetic
+    def _binary(self, op: type, other: Any, reverse: bool = False) -> Tensor:
+        a, b = _promote(self, other, op is E.Div)
+        return op.apply(b, a) if reverse else op.apply(a, b)
+
+    def add(self, other: Any, alpha: Any = 1) -> Tensor:
+        """``self + alpha * other``."""
+        return self._binary(E.Add, other if alpha == 1 else other * alpha)
+
+    def sub(self, other: Any, alpha: Any = 1) -> Tensor:
+        """``self - alpha * other``."""
+        return self._binary(E.Sub, other if alpha == 1 else other * alpha)
+
+    def mul(self, other: Any) -> Tensor:
+        """Elementwise product (broadcasting)."""
+        return self._binary(E.Mul, other)
+
+    def div(self, other: Any, rounding_mode: str | None = None) -> Tensor:
+        """Elementwise true division; ``rounding_mode="floor"`` or ``"trunc"`` rounds."""
+        if rounding_mode == "floor":
+            return self.__floordiv__(other)
+        if rounding_mode == "trunc":
+            return _nondiff(np.trunc(np.true_divide(self._data, _data_of(other))), self, other)
+        return self._binary(E.Div, other)
+
+    __add__ = add
+    __sub__ = sub
+    __mul__ = mul
+    __truediv__ = div
+    multiply = mul
+    subtract = sub
+    divide = div
+    true_divide = div
+
+    def __radd__(self, other: Any) -> Tensor:
+        return self._binary(E.Add, other, reverse=True)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return self._binary(E.Sub, other, reverse=True)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return self._binary(E.Mul, other, reverse=True)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return self._binary(E.Div, other, reverse=True)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        a, b = _promote(self, other)
+        return _nondiff(np.floor_divide(a._data, _data_of(b)), a)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        a, b = _promote(self, other)
+        return _nondiff(np.floor_divide(_data_of(b), a._data), a)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return self._binary(E.Remainder, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return self._binary(E.Remainder, other, reverse=True)
+
+    remainder = __mod__
+
+    def __neg__(self) -> Tensor:
+        return E.Neg.apply(self)
+
+    neg = negative = __neg__
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def pow(self, exponent: Any) -> Tensor:
+        """``self ** exponent`` (a number or a tensor)."""
+        if isinstance(exponent, _scalar_types) and not isinstance(exponent, bool):
+            base = self
+            if self._data.dtype.kind != _FLOAT_KIND and (
+                isinstance(exponent, float) or exponent < 0
+            ):
+                if isinstance(exponent, int):
+                    raise RuntimeError("Integers to negative integer powers are not allowed.")
+                base = self.float()
+            return E.Pow.apply(base, exponent)
+        a, b = _promote(self, exponent)
+        return E.PowTensor.apply(a, b)
+
+    __pow__ = pow
+
+    def __rpow__(self, other: Any) -> Tensor:
+        if isinstance(other, _scalar_types):
+            x = self if self._data.dtype.kind == _FLOAT_KIND else self.float()
+            return E.RPow.apply(x, other)
+        return _as_tensor_like(other, self).pow(self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return self.matmul(other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _as_tensor_like(other, self).matmul(self)
+
+    def matmul(self, other: Tensor) -> Tensor:
+        """Matrix product with numpy's ``@`` rules (vectors, matrices, batches)."""
+        if not isinstance(other, Tensor):
+            other = _as_tensor_like(other, self)
+        _check_matmul(self, other)
+        return M.Matmul.apply(self, other)
+
+    def mm(self, other: Tensor) -> Tensor:
+        """Product of two matrices."""
+        if self._data.ndim != 2 or other._data.ndim != 2:
+            raise RuntimeError(f"self must be a matrix" if self._data.ndim != 2 else
+                               "mat2 must be a matrix")
+        return self.matmul(other)
+
+    def dot(self, other: Tensor) -> Tensor:
+        """Inner product of two 1-D tensors."""
+        if self._data.ndim != 1 or other._data.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {self._data.ndim}D and "
+                               f"{other._data.ndim}D tensors")
+        return self.matmul(other)
+
+    # ------------------------------------------------------------------ comparisons
+    def _compare(self, ufunc: Any, other: Any) -> Tensor:
+        return _wrap(np.asarray(ufunc(self._data, _data_of(other))))
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(np.equal, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(np.not_equal, other)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return self._compare(np.less, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return self._compare(np.less_equal, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return self._compare(np.greater, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return self._compare(np.greater_equal, other)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+    greater, less, greater_equal, less_equal, not_equal = gt, lt, ge, le, ne
+
+    def __and__(self, other: Any) -> Tensor:
+        return self._logical(np.logical_and if self._data.dtype == bool else np.bitwise_and,
+                             other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return self._logical(np.logical_or if self._data.dtype == bool else np.bitwise_or,
+                             other)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return self._logical(np.logical_xor if self._data.dtype == bool else np.bitwise_xor,
+                             other)
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def _logical(self, ufunc: Any, other: Any) -> Tensor:
+        if self._data.dtype.kind == _FLOAT_KIND:
+            raise TypeError(f"bitwise operations need integer or bool tensors, got {self.dtype}")
+        return _wrap(np.asarray(ufunc(self._data, _data_of(other))))
+
+    def __invert__(self) -> Tensor:
+        if self._data.dtype.kind == _FLOAT_KIND:
+            raise TypeError("~ (bitwise not) is only supported for integer and bool tensors, "
+                            f"got {self.dtype}")
+        return _wrap(np.invert(self._data))
+
+    def logical_not(self) -> Tensor:
+        """Elementwise not, as bool."""
+        return _wrap(np.logical_not(self._data))
+
+    def logical_and(self, other: Any) -> Tensor:
+        """Elementwise and, as bool."""
+        return _wrap(np.logical_and(self._data, _data_of(other)))
+
+    def logical_or(self, other: Any) -> Tensor:
+        """Elementwise or, as bool."""
+        return _wrap(np.logical_or(self._data, _data_of(other)))
+
+    def isnan(self) -> Tensor:
+        """Elementwise: is NaN."""
+        return _wrap(np.isnan(self._data))
+
+    def isinf(self) -> Tensor:
+        """Elementwise: is +-inf."""
+        return _wrap(np.isinf(self._data))
+
+    def isfinite(self) -> Tensor:
+        """Elementwise: neither NaN nor inf."""
+        return _wrap(np.isfinite(self._data))
+
+    def equal(self, other: Tensor) -> bool:
+        """True when shapes and all values are equal."""
+        return self.shape == other.shape and bool(np.array_equal(self._data, other._data))
+
+    def allclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
+                 equal_nan: bool = False) -> bool:
+        """``|self - other| <= atol + rtol * |other|`` everywhere."""
+        return bool(np.allclose(self._data, _data_of(other), rtol=rtol, atol=atol,
+                                equal_nan=equal_nan))
+
+    def isclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
+                equal_nan: bool = False) -> Tensor:
+        """Elementwise ``|self - other| <= atol + rtol * |other|``."""
+        return _wrap(np.isclose(self._data, _data_of(other), rtol=rtol, atol=atol,
+                                equal_nan=equal_nan))
+
+    # ------------------------------------------------------------------ unary math
+    def _float_unary(self, op: type) -> Tensor:
+        x = self if self._data.dtype.kind == _FLOAT_KIND else self.float()
+        return op.apply(x)
+
+    def exp(self) -> Tensor:
+        """e ** self."""
+        return self._float_unary(E.Exp)
+
+    def log(self) -> Tensor:
+        """Natural logarithm."""
+        return self._float_unary(E.Log)
+
+    def log1p(self) -> Tensor:
+        """log(1 + self), accurate for small values."""
+        return self._float_unary(E.Log1p)
+
+    def sqrt(self) -> Tensor:
+        """Square root."""
+        return self._float_unary(E.Sqrt)
+
+    def rsqrt(self) -> Tensor:
+        """1 / sqrt(self)."""
+        return self.sqrt().reciprocal()
+
+    def reciprocal(self) -> Tensor:
+        """1 / self."""
+        return 1.0 / (self if self._data.dtype.kind == _FLOAT_KIND else self.float())
+
+    def sin(self) -> Tensor:
+        """Sine."""
+        return self._float_unary(E.Sin)
+
+    def cos(self) -> Tensor:
+        """Cosine."""
+        return self._float_unary(E.Cos)
+
+    def tanh(self) -> Tensor:
+        """Hyperbolic tangent."""
+        return self._float_unary(E.Tanh)
+
+    def sigmoid(self) -> Tensor:
+        """1 / (1 + e ** -self), computed without overflow."""
+        return self._float_unary(E.Sigmoid)
+
+    def relu(self) -> Tensor:
+        """max(self, 0)."""
+        return E.Relu.apply(self)
+
+    def abs(self) -> Tensor:
+        """|self|."""
+        return E.Abs.apply(self)
+
+    absolute = abs
+
+    def sign(self) -> Tensor:
+        """-1, 0 or 1; its gradient is zero."""
+        return E.Sign.apply(self)
+
+    def square(self) -> Tensor:
+        """self ** 2."""
+        return self.pow(2)
+
+    def floor(self) -> Tensor:
+        """Round down (not differentiable)."""
+        return _nondiff(np.floor(self._data), self)
+
+    def ceil(self) -> Tensor:
+        """Round up (not differentiable)."""
+        return _nondiff(np.ceil(self._data), self)
+
+    def round(self, decimals: int = 0) -> Tensor:
+        """Round half to even (not differentiable)."""
+        return _nondiff(np.round(self._data, decimals), self)
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        """Limit values to [min, max]; the gradient is zero outside."""
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            out = self if min is None else self.maximum(_as_tensor_like(min, self))
+            return out if max is None else out.minimum(_as_tensor_like(max, self))
+        x = self
+        if self._data.dtype.kind != _FLOAT_KIND and isinstance(min, float) | isinstance(max,
+                                                                                      float):
+            x = self.float()
+        return E.Clamp.apply(x, min, max)
+
+    clip = clamp
+
+    def clamp_min(self, min: Any) -> Tensor:
+        """max(self, min)."""
+        return self.clamp(min=min)
+
+    def clamp_max(self, max: Any) -> Tensor:
+        """min(self, max)."""
+        return self.clamp(max=max)
+
+    def maximum(self, other: Tensor) -> Tensor:
+        """Elementwise maximum (ties split the gradient)."""
+        a, b = _promote(self, _as_tensor_like(other, self))
+        return E.Maximum.apply(a, b)
+
+    def minimum(self, other: Tensor) -> Tensor:
+        """Elementwise minimum (ties split the gradient)."""
+        a, b = _promote(self, _as_tensor_like(other, self))
+        return E.Minimum.apply(a, b)
+
+    def softmax(self, dim: int, dtype: Any = None) -> Tensor:
+        """exp(self) / sum(exp(self)) along ``dim``, stable for large values."""
+        x = self if dtype is None else self.to(dtype)
+        x = x if x._data.dtype.kind == _FLOAT_KIND else x.float()
+        return R.Softmax.apply(x, _norm_axis(dim, x._data.ndim))
+
+    def log_softmax(self, dim: int, dtype: Any = None) -> Tensor:
+        """log(softmax(self)) along ``dim``, computed without underflow."""
+        x = self if dtype is None else self.to(dtype)
+        x = x if x._data.dtype.kind == _FLOAT_KIND else x.float()
+        return R.LogSoftmax.apply(x, _norm_axis(dim, x._data.ndim))
+
+    # ------------------------------------------------------------------ reductions
+    def sum(self, dim: Any = None, keepdim: bool = False, dtype: Any = None,
+            axis: Any = None, keepdims: bool | None = None) -> Tensor:
+        """Sum over ``dim`` (all when None); ints and bools sum to int64."""
+        dim, keepdim = _alias(dim, axis, keepdim, keepdims)
+        x = self if dtype is None else self.to(dtype)
+        np_dtype = np.int64 if x._data.dtype.kind in "biu" else None
+        axes = _norm_axes(dim, x._data.ndim)
+        return (R.SumAll if axes is None else R.Sum).apply(x, axes, keepdim, np_dtype)
+
+    def mean(self, dim: Any = None, keepdim: bool = False, dtype: Any = None,
+             axis: Any = None, keepdims: bool | None = None) -> Tensor:
+        """Mean over ``dim`` (all when None); float tensors only, as in PyTorch."""
+        dim, keepdim = _alias(dim, axis, keepdim, keepdims)
+        x = self if dtype is None else self.to(dtype)
+        _need_float(x, "mean")
+        axes = _norm_axes(dim, x._data.ndim)
+        return (R.MeanAll if axes is None else R.Mean).apply(x, axes, keepdim)
+
+    def _extreme(self, dim: Any, keepdim: bool, smallest: bool, name: str) -> Any:
+        if dim is None:
+            if self._data.size == 0:
+                raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                                   "input.numel() == 0. Specify the reduction dim with the "
+                                   "'dim' argument.")
+            return R.MaxAll.apply(self, smallest)
+        if isinstance(dim, Tensor):  # torch.max(a, b) is maximum
+            return self.minimum(dim) if smallest else self.maximum(dim)
+        axis = _norm_axis(dim, self._data.ndim)
+        if self._data.ndim == 0:
+            return _MinMax(self, _wrap(np.asarray(0)))
+        values = R.MaxDim.apply(self, axis, keepdim, smallest)
+        arg = (np.argmin if smallest else np.argmax)(self._data, axis=axis)
+        indices = _wrap(np.expand_dims(arg, axis) if keepdim else np.asarray(arg))
+        return _MinMax(values, indices)
+
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The largest value; with ``dim``, a ``(values, indices)`` pair along it."""
+        return self._extreme(dim, keepdim, False, "max")
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The smallest value; with ``dim``, a ``(values, indices)`` pair along it."""
+        return self._extreme(dim, keepdim, True, "min")
+
+    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        """The largest values over ``dim`` (all when empty)."""
+        return self.max() if dim in ((), None) else self.max(dim, keepdim)[0]
+
+    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
+        """The smallest values over ``dim`` (all when empty)."""
+        return self.min() if dim in ((), None) else self.min(dim, keepdim)[0]
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Index of the largest value (of the flattened tensor when ``dim`` is None)."""
+        return self._arg(np.argmax, dim, keepdim)
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Index of the smallest value (of the flattened tensor when ``dim`` is None)."""
+        return self._arg(np.argmin, dim, keepdim)
+
+    def _arg(self, fn: Any, dim: Any, keepdim: bool) -> Tensor:
+        if dim is None:
+            out = np.asarray(fn(self._data), dtype=np.int64)
+            return _wrap(out.reshape((1,) * self._data.ndim) if keepdim else out)
+        axis = _norm_axis(dim, self._data.ndim)
+        out = fn(self._data, axis=axis) if self._data.ndim else np.asarray(0)
+        return _wrap(np.asarray(np.expand_dims(out, axis) if keepdim else out, dtype=np.int64))
+
+    def prod(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+        """Product over ``dim`` (all when None)."""
+        x = self if dtype is None else self.to(dtype)
+        if x._data.dtype.kind in "biu":
+            x = x.long()
+        return R.Prod.apply(x, _norm_axes(dim, x._data.ndim), keepdim)
+
+    def var(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+            correction: float | None = None) -> Tensor:
+        """Variance, dividing by N - correction (correction=1 unless ``unbiased=False``)."""
+        _need_float(self, "var")
+        c = _correction(unbiased, correction)
+        return R.Var.apply(self, _norm_axes(dim, self._data.ndim), c, keepdim)
+
+    def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+            correction: float | None = None) -> Tensor:
+        """Standard deviation: sqrt of ``var`` with the same arguments."""
+        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+
+    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+        """log(sum(exp(self))) over ``dim``, stable for large values."""
+        x = self if self._data.dtype.kind == _FLOAT_KIND else self.float()
+        return R.LogSumExp.apply(x, _norm_axes(dim, x._data.ndim), keepdim)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
+        """The p-norm over ``dim`` (2-norm of all elements by default)."""
+        if p in ("fro", 2):
+            return (self * self).sum(dim, keepdim).sqrt()
+        if p == 1:
+            return self.abs().sum(dim, keepdim)
+        if p == float("inf"):
+            return self.abs().amax(() if dim is None else dim, keepdim)
+        return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+
+    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """True where every element (along ``dim``) is nonzero."""
+        return _wrap(np.asarray(np.all(self._data, axis=_norm_axes(dim, self.ndim),
+                                       keepdims=keepdim)))
+
+    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """True where some element (along ``dim``) is nonzero."""
+        return _wrap(np.asarray(np.any(self._data, axis=_norm_axes(dim, self.ndim),
+                                       keepdims=keepdim)))
+
+    def count_nonzero(self, dim: Any = None) -> Tensor:
+        """The number of nonzero elements (along ``dim``)."""
+        return _wrap(np.asarray(np.count_nonzero(self._data, axis=_norm_axes(dim, self.ndim)),
+                                dtype=np.int64))
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False,
+               return_counts: bool = False, dim: Any = None) -> Any:
+        """The distinct values, sorted (optionally with inverse indices and counts)."""
+        out = np.unique(self._data, return_inverse=return_inverse,
+                        return_counts=return_counts, axis=dim)
+        if not (return_inverse or return_counts):
+            return _wrap(out)
+        first, *rest = out
+        extra = [_wrap(np.asarray(r, dtype=np.int64).reshape(self._data.shape)
+                       if return_inverse and i == 0 else np.asarray(r, dtype=np.int64))
+                 for i, r in enumerate(rest)]
+        return (_wrap(first), *extra)
+
+    def cumsum(self, dim: int) -> Tensor:
+        """Cumulative sum along ``dim`` (differentiable through a reversed cumsum)."""
+        axis = _norm_axis(dim, self._data.ndim)
+        return _CumSum.apply(self, axis)
+
+    # ------------------------------------------------------------------ shape
+    def reshape(self, *shape: Any) -> Tensor:
+        """The same elements in a new shape (a view when possible; -1 is inferred)."""
+        shape = _shape_arg(shape)
+        _check_reshape(self._data, shape)
+        return V.Reshape.apply(self, shape)
+
+    def view(self, *shape: Any) -> Tensor:
+        """Like reshape, but always a view: fails on a non-contiguous tensor."""
+        if len(shape) == 1 and isinstance(shape[0], (DType, np.dtype, type)):
+            raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
+        shape = _shape_arg(shape)
+        _check_reshape(self._data, shape)
+        try:
+            np.reshape(self._data, shape, copy=False)
+        except ValueError:
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one "
+                "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+            ) from None
+        return V.Reshape.apply(self, shape)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        """``view(other.shape)``."""
+        return self.view(other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        """``reshape(other.shape)``."""
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge dimensions ``start_dim..end_dim`` into one."""
+        shape = self._data.shape
+        if not shape:
+            return self.reshape(1)
+        s, e = _norm_axis(start_dim, len(shape)), _norm_axis(end_dim, len(shape))
+        if s > e:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        new = shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:]
+        return self if new == shape else V.Reshape.apply(self, new)
+
+    def unflatten(self, dim: int, sizes: Sequence[int]) -> Tensor:
+        """Split dimension ``dim`` into ``sizes``."""
+        axis = _norm_axis(dim, self._data.ndim)
+        shape = self._data.shape
+        return self.reshape(shape[:axis] + tuple(sizes) + shape[axis + 1:])
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        """Remove size-1 dimensions (only ``dim`` when given)."""
+        shape = self._data.shape
+        if dim is None:
+            new = tuple(n for n in shape if n != 1)
+        else:
+            axes = _norm_axes(dim, len(shape)) or ()
+            new = tuple(n for i, n in enumerate(shape) if not (i in axes and n == 1))
+        return self if new == shape else V.Squeeze.apply(self, new)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        """Insert a size-1 dimension at ``dim``."""
+        shape = self._data.shape
+        axis = _norm_axis(dim, len(shape) + 1)
+        return V.Unsqueeze.apply(self, shape[:axis] + (1,) + shape[axis:])
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """Swap two dimensions."""
+        n = self._data.ndim
+        if n == 0:
+            return self
+        return V.Transpose.apply(self, _norm_axis(dim0, n), _norm_axis(dim1, n))
+
+    swapaxes = swapdims = transpose
+
+    def t(self) -> Tensor:
+        """Transpose a matrix (a vector stays as it is)."""
+        if self._data.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                               f"{self._data.ndim}D")
+        return self.transpose(0, 1) if self._data.ndim == 2 else self
+
+    def permute(self, *dims: Any) -> Tensor:
+        """Reorder the dimensions."""
+        dims = _shape_arg(dims)
+        n = self._data.ndim
+        if len(dims) != n:
+            raise RuntimeError(
+                f"permute(sparse_coo): number of dimensions in the tensor input does not match "
+                f"the length of the desired ordering of dimensions i.e. input.dim() = {n} is "
+                f"not equal to len(dims) = {len(dims)}"
+            )
+        axes = tuple(_norm_axis(d, n) for d in dims)
+        if len(set(axes)) != n:
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
+        return V.Permute.apply(self, axes)
+
+    @property
+    def T(self) -> Tensor:
+        """All dimensions reversed (the transpose of a matrix)."""
+        n = self._data.ndim
+        return self if n < 2 else V.Permute.apply(self, tuple(range(n - 1, -1, -1)))
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two dimensions swapped."""
+        return self.transpose(-2, -1)
+
+    def expand(self, *sizes: Any) -> Tensor:
+        """Broadcast to ``sizes`` without copying (-1 keeps a size)."""
+        sizes = _shape_arg(sizes)
+        shape = self._data.shape
+        if len(sizes) < len(shape):
+            raise RuntimeError(
+                f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes)}): the number of "
+                f"sizes provided ({len(sizes)}) must be greater or equal to the number of "
+                f"dimensions in the tensor ({len(shape)})"
+            )
+        padded = (1,) * (len(sizes) - len(shape)) + shape
+        target = tuple(p if s == -1 else s for s, p in zip(sizes, padded))
+        for i, (p, s) in enumerate(zip(padded, target)):
+            if p != s and p != 1:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({s}) must match the existing size ({p}) "
+                    f"at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor "
+                    f"sizes: {list(shape)}"
+                )
+        return self if target == shape else V.Expand.apply(self, target)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        """``expand(other.shape)``."""
+        return self.expand(other.shape)
+
+    def broadcast_to(self, size: Sequence[int]) -> Tensor:
+        """``expand(size)``."""
+        return self.expand(size)
+
+    def repeat(self, *reps: Any) -> Tensor:
+        """Tile the tensor ``reps[i]`` times along each dimension."""
+        reps = _shape_arg(reps)
+        if len(reps) < self._data.ndim:
+            raise RuntimeError("Number of dimensions of repeat dims can not be smaller than "
+                               "number of dimensions of tensor")
+        return V.Repeat.apply(self, reps)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        """Split into ``chunks`` nearly equal pieces along ``dim``."""
+        n = self.shape[_norm_axis(dim, self.ndim)]
+        size = -(-n // chunks)
+        return self.split(size, dim)
+
+    def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        """Pieces of ``split_size`` (or the listed sizes) along ``dim``."""
+        axis = _norm_axis(dim, self.ndim)
+        n = self._data.shape[axis]
+        sizes = ([split_size] * (-(-n // split_size)) if isinstance(split_size, int)
+                 else list(split_size))
+        lead = (slice(None),) * axis
+        out, start = [], 0
+        for s in sizes:
+            out.append(self[lead + (slice(start, min(start + s, n)),)])
+            start += s
+        return tuple(out)
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        """The slices along ``dim``, with that dimension removed."""
+        axis = _norm_axis(dim, self.ndim)
+        lead = (slice(None),) * axis
+        return tuple(self[lead + (i,)] for i in range(self._data.shape[axis]))
+
+    # ------------------------------------------------------------------ indexing
+    def __getitem__(self, index: Any) -> Tensor:
+        index, basic = _convert_index(index, self._data.shape)
+        if basic:
+            op = V.Slice if isinstance(index, slice) or (
+                isinstance(index, tuple) and any(isinstance(i, slice) for i in index)
+            ) else V.Select
+            return op.apply(self, index)
+        return V.Index.apply(self, index)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        index, _ = _convert_index(index, self._data.shape)
+        value_t = value if isinstance(value, Tensor) else None
+        if _state.enabled and (self._requires_grad or (value_t is not None and
+                                                       value_t._requires_grad)):
+            self._check_inplace()
+            if value_t is None:
+                value_t = _as_tensor_like(value, self)
+            self._become(V.IndexPut.apply(self, value_t.to(self.dtype), index))
+            return
+        self._data[index] = value._data if value_t is not None else value
+        self._version[0] += 1
+
+    # ------------------------------------------------------------------ in place
+    def _check_inplace(self) -> None:
+        if self.grad_fn is None and self._requires_grad and _state.enabled:
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation. "
+                "Hint: update parameters under `with tg.no_grad():`, or through `.data`."
+            )
+        if not self._data.flags.writeable:
+            raise RuntimeError(
+                "unsupported operation: some elements of the input tensor and the written-to "
+                "tensor refer to a single memory location (this tensor is an expanded view). "
+                "Please clone() the tensor before performing the operation."
+            )
+
+    def _become(self, result: Tensor) -> Tensor:
+        """Write ``result``'s values into this tensor's storage and take its history."""
+        out = result._data
+        if out.shape != self._data.shape:
+            raise RuntimeError(
+                f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                f"{list(out.shape)}"
+            )
+        if out.dtype != self._data.dtype:
+            if out.dtype.kind == _FLOAT_KIND and self._data.dtype.kind != _FLOAT_KIND:
+                raise RuntimeError(f"result type {dtypes.from_numpy(out.dtype).name.title()} "
+                                   f"can't be cast to the desired output type "
+                                   f"{self.dtype.name.title()}")
+        np.copyto(self._data, out, casting="unsafe")
+        self._version[0] += 1
+        if result.grad_fn is not None:
+            self.grad_fn = result.grad_fn
+            self._requires_grad = True
+        return self
+
+    def _inplace(self, op: type, other: Any) -> Tensor:
+        self._check_inplace()
+        recording = _state.enabled and (self._requires_grad or (
+            isinstance(other, Tensor) and other._requires_grad))
+        if not recording and op in _INPLACE_UFUNC and self._data.dtype.kind == _FLOAT_KIND:
+            # fast path: nothing to record, compute straight into our storage
+            data = self._data
+            _INPLACE_UFUNC[op](data, _data_of(other), out=data, casting="same_kind")
+            self._version[0] += 1
+            return self
+        return self._become(self._binary(op, other))
+
+    def add_(self, other: Any, alpha: Any = 1) -> Tensor:
+        """In place: ``self += alpha * other``."""
+        return self._inplace(E.Add, other if alpha == 1 else other * alpha)
+
+    def sub_(self, other: Any, alpha: Any = 1) -> Tensor:
+        """In place: ``self -= alpha * other``."""
+        return self._inplace(E.Sub, other if alpha == 1 else other * alpha)
+
+    def mul_(self, other: Any) -> Tensor:
+        """In place: ``self *= other``."""
+        return self._inplace(E.Mul, other)
+
+    def div_(self, other: Any) -> Tensor:
+        """In place: ``self /= other``."""
+        return self._inplace(E.Div, other)
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        """In place: ``self **= exponent``."""
+        self._check_inplace()
+        return self._become(self.pow(exponent))
+
+    __ipow__ = pow_
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+        """In place: limit values to [min, max]."""
+        self._check_inplace()
+        return self._become(self.clamp(min, max))
+
+    clip_ = clamp_
+
+    def zero_(self) -> Tensor:
+        """In place: set every element to 0."""
+        return self.fill_(0)
+
+    def fill_(self, value: Any) -> Tensor:
+        """In place: set every element to ``value``."""
+        self._check_inplace()
+        if _state.enabled and (self._requires_grad or isinstance(value, Tensor) and
+                               value._requires_grad):
+            filler = _as_tensor_like(value, self).expand(self.shape) * 1
+            return self._become(E.Where.apply(np.True_, filler, self))
+        self._data[...] = _data_of(value)
+        self._version[0] += 1
+        return self
+
+    def copy_(self, src: Tensor) -> Tensor:
+        """In place: copy ``src``'s values (broadcast, cast) into this tensor."""
+        self._check_inplace()
+        src = _as_tensor_like(src, self)
+        if _state.enabled and (self._requires_grad or src._requires_grad):
+            moved = src.to(self.dtype).expand(self.shape)
+            return self._become(E.Where.apply(np.True_, moved, self))
+        np.copyto(self._data, np.broadcast_to(src._data, self._data.shape), casting="unsafe")
+        self._version[0] += 1
+        return self
+
+    def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
+        """A copy with ``value`` where ``mask`` is True (differentiable)."""
+        m = _data_of(mask)
+        if m.dtype != np.bool_:
+            raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
+                               f"dtype {dtypes.from_numpy(m.dtype)}")
+        fill = _as_tensor_like(value, self).to(self.dtype)
+        return E.Where.apply(m, fill, self)
+
+    def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
+        """In place: ``value`` where ``mask`` is True."""
+        self._check_inplace()
+        return self._become(self.masked_fill(mask, value).expand(self.shape))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
+        """In place: fill with U(a, b) samples (the same stream as PyTorch's)."""
+        from . import random as _random
+
+        return self._fill_random(_random.uniform(self._data.shape, a, b, self._data.dtype,
+                                                 generator=generator))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
+        """In place: fill with N(mean, std**2) samples (the same stream as PyTorch's)."""
+        from . import random as _random
+
+        return self._fill_random(_random.normal(self._data.shape, mean, std, self._data.dtype,
+                                                generator=generator))
+
+    def _fill_random(self, values: np.ndarray) -> Tensor:
+        self._check_inplace()
+        self._data[...] = values
+        self._version[0] += 1
+        return self
+
+
+class _MinMax(tuple):
+    """``(values, indices)`` returned by ``max(dim)`` / ``min(dim)``."""
+
+    @property
+    def values(self) -> Tensor:
+        """The extreme values."""
+        return self[0]
+
+    @property
+    def indices(self) -> Tensor:
+        """Where they are along the dimension."""
+        return self[1]
+
+    def __new__(cls, values: Tensor, indices: Tensor) -> _MinMax:
+        return super().__new__(cls, (values, indices))
+
+    def __repr__(self) -> str:
+        return f"return_types(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+class _CumSum(E._Op):
+    _grad_fn_name = "CumsumBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: int) -> Any:
+        ctx.axis = axis
+        return np.cumsum(x, axis=axis, dtype=np.int64 if x.dtype.kind in "biu" else None)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        # each input adds into every later output: the gradient is a reversed cumsum
+        return grad.flip(ctx.axis).cumsum(ctx.axis).flip(ctx.axis) if isinstance(grad, Tensor) \
+            else np.flip(np.cumsum(np.flip(grad, ctx.axis), axis=ctx.axis), ctx.axis), None
+
+
+def _flip(self: Tensor, dims: Any) -> Tensor:
+    """Reverse the order of elements along ``dims``."""
+    axes = (dims,) if isinstance(dims, int) else tuple(dims)
+    index = [slice(None)] * self.ndim
+    for a in axes:
+        index[_norm_axis(a, self.ndim)] = slice(None, None, -1)
+    return self[tuple(index)]
+
+
+Tensor.flip = _flip  # type: ignore[attr-defined]
+
+_INPLACE_UFUNC = {E.Add: np.add, E.Sub: np.subtract, E.Mul: np.multiply, E.Div: np.true_divide}
+
+
+def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
+    return _wrap(data, requires_grad)
+
+
+# -------------------------------------------------------------------- helpers
+def _data_of(x: Any) -> Any:
+    """The ndarray of a Tensor; other values as they are."""
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _nondiff(array: Any, *like: Any) -> Tensor:
+    """Wrap the result of a non-differentiable computation."""
+    return _wrap(np.asarray(array))
+
+
+def _alias(dim: Any, axis: Any, keepdim: bool, keepdims: bool | None) -> tuple[Any, bool]:
+    """Accept numpy's ``axis``/``keepdims`` spellings, as PyTorch does."""
+    return (axis if dim is None else dim), (keepdim if keepdims is None else keepdims)
+
+
+def _correction(unbiased: bool | None, correction: float | None) -> float:
+    if correction is not None:
+        return correction
+    return 0 if unbiased is False else 1
+
+
+def _need_float(x: Tensor, name: str) -> None:
+    if x._data.dtype.kind != _FLOAT_KIND:
+        raise RuntimeError(
+            f"{name}(): could not infer output dtype. Input dtype must be either a floating "
+            f"point or complex dtype. Got: {x.dtype.name.title().replace('Int64', 'Long')}"
+        )
+
+
+def _as_tensor_like(value: Any, like: Tensor) -> Tensor:
+    """``value`` as a Tensor; Python numbers take ``like``'s dtype category rules."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, _scalar_types):
+        return _wrap(np.asarray(value, dtype=dtypes.result_type(like, value).np))
+    from .creation import tensor as make
+
+    return make(value)
+
+
+def _promote(a: Tensor, b: Any, true_div: bool = False) -> tuple[Tensor, Any]:
+    """Operands cast to the result dtype (PyTorch's rules); Python numbers stay numbers."""
+    a_dtype = a._data.dtype
+    if isinstance(b, Tensor):
+        if b._data.dtype is a_dtype and (a_dtype.kind == _FLOAT_KIND or not true_div):
+            return a, b
+    elif isinstance(b, float):
+        if a_dtype.kind == _FLOAT_KIND:
+            return a, b
+    elif isinstance(b, int) and not isinstance(b, bool):
+        if a_dtype.kind == _FLOAT_KIND or (a_dtype.kind in "iu" and not true_div):
+            return a, b
+    elif isinstance(b, (np.ndarray, list, tuple)):
+        from .creation import tensor as make
+
+        b = make(b)
+    elif isinstance(b, np.generic):
+        b = b.item()
+    elif not isinstance(b, bool):
+        raise TypeError(f"unsupported operand type for a Tensor op: '{type(b).__name__}'")
+    dtype = dtypes.result_type(a, b)
+    if true_div and dtype.category != dtypes._FLOAT:
+        dtype = dtypes.get_default_dtype()
+    np_dtype = dtype.np
+    if a._data.dtype != np_dtype:
+        a = a.to(dtype)
+    if isinstance(b, Tensor):
+        if b._data.dtype != np_dtype:
+            b = b.to(dtype)
+    elif np_dtype.kind == _FLOAT_KIND:
+        b = float(b)
+    else:
+        b = int(b)
+    _check_broadcast(a, b)
+    return a, b
+
+
+def _check_broadcast(a: Tensor, b: Any) -> None:
+    if isinstance(b, Tensor):
+        try:
+            np.broadcast_shapes(a._data.shape, b._data.shape)
+        except ValueError:
+            raise _broadcast_error(a._data.shape, b._data.shape) from None
+
+
+def _broadcast_error(sa: tuple[int, ...], sb: tuple[int, ...]) -> RuntimeError:
+    for i in range(1, min(len(sa), len(sb)) + 1):
+        if sa[-i] != sb[-i] and sa[-i] != 1 and sb[-i] != 1:
+            dim = max(len(sa), len(sb)) - i
+            return RuntimeError(
+                f"The size of tensor a ({sa[-i]}) must match the size of tensor b ({sb[-i]}) at "
+                f"non-singleton dimension {dim}. Hint: shapes {list(sa)} and {list(sb)} do not "
+                "broadcast; reshape or unsqueeze one of them."
+            )
+    return RuntimeError(f"shapes {list(sa)} and {list(sb)} cannot be broadcast together")
+
+
+def _check_reshape(data: np.ndarray, shape: tuple[int, ...]) -> None:
+    known = 1
+    infer = 0
+    for s in shape:
+        if s == -1:
+            infer += 1
+        elif s < 0:
+            raise RuntimeError(f"invalid shape dimension {s}")
+        else:
+            known *= s
+    if infer > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    if (infer and (known == 0 or data.size % known)) or (not infer and known != data.size):
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {data.size}")
+
+
+def _check_matmul(a: Tensor, b: Tensor) -> None:
+    sa, sb = a._data.shape, b._data.shape
+    if a._data.dtype != b._data.dtype:
+        names = {"float32": "float", "float64": "double", "int64": "long", "int32": "int"}
+        da, db = (names.get(str(d), str(d)) for d in (a._data.dtype, b._data.dtype))
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {da} != {db}. Hint: convert "
+            "one side, e.g. x.float() (float32) or x.double() (float64)."
+        )
+    if not sa or not sb:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{len(sa)}D and {len(sb)}D")
+    k_a = sa[-1]
+    k_b = sb[0] if len(sb) == 1 else sb[-2]
+    if k_a != k_b:
+        if len(sa) == 1 and len(sb) == 1:
+            raise RuntimeError(
+                f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to have "
+                f"the same number of elements, but got {sa[0]} and {sb[0]} elements respectively"
+            )
+        ma = "x".join(map(str, sa if len(sa) == 2 else (int(np.prod(sa[:-1])), sa[-1])))
+        mb = "x".join(map(str, sb if len(sb) == 2 else (sb[0], 1) if len(sb) == 1 else sb[-2:]))
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({ma} and {mb})")
+    if len(sa) > 2 or len(sb) > 2:
+        try:
+            np.broadcast_shapes(sa[:-2], sb[:-2])
+        except ValueError:
+            raise _broadcast_error(sa[:-2], sb[:-2]) from None
+
+
+def _convert_index(index: Any, shape: tuple[int, ...]) -> tuple[Any, bool]:
+    """Turn Tensors inside an index into arrays; say whether indexing is basic (a view)."""
+    items = index if isinstance(index, tuple) else (index,)
+    basic = True
+    out = []
+    for item in items:
+        if isinstance(item, Tensor):
+            item = item._data
+            if item.dtype.kind == _FLOAT_KIND:
+                raise IndexError("tensors used as indices must be long, int, byte or bool "
+                                 "tensors")
+        if isinstance(item, (list, np.ndarray)) or (isinstance(item, np.generic) and
+                                                    item.dtype == np.bool_):
+            basic = False
+        elif isinstance(item, bool):
+            basic = False
+        out.append(item)
+    converted = tuple(out) if isinstance(index, tuple) else out[0]
+    _check_index(converted, shape)
+    return converted, basic
+
+
+def _check_index(index: Any, shape: tuple[int, ...]) -> None:
+    items = index if isinstance(index, tuple) else (index,)
+    dim = 0
+    for item in items:
+        if item is None:
+            continue
+        if item is Ellipsis:
+            dim = len(shape) - sum(1 for i in items[items.index(Ellipsis) + 1:]
+                                   if i is not None)
+            continue
+        if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+            if dim >= len(shape):
+                raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+            if not -shape[dim] <= item < shape[dim]:
+                raise IndexError(f"index {item} is out of bounds for dimension {dim} with "
+                                 f"size {shape[dim]}")
+        elif isinstance(item, np.ndarray) and item.dtype == np.bool_:
+            if item.shape != shape[dim:dim + item.ndim]:
+                raise IndexError(
+                    f"The shape of the mask {list(item.shape)} at index {dim} does not match "
+                    f"the shape of the indexed tensor {list(shape[dim:dim + item.ndim])} at "
+                    f"index {dim}"
+                )
+            dim += item.ndim
+            continue
+        elif isinstance(item, (np.ndarray, list)) and dim < len(shape) and np.size(item):
+            arr = np.asarray(item)
+            if arr.dtype.kind in "iu" and (arr.max() >= shape[dim] or arr.min() < -shape[dim]):
+                bad = arr.max() if arr.max() >= shape[dim] else arr.min()
+                raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size "
+                                 f"{shape[dim]}")
+        dim += 1
+        if dim > len(shape):
+            raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+
+
+def where(condition: Tensor, input: Any, other: Any) -> Tensor:
+    """``input`` where ``condition`` is True, else ``other`` (broadcasting)."""
+    cond = _data_of(condition)
+    if not isinstance(cond, np.ndarray) or cond.dtype != np.bool_:
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {getattr(condition, 'dtype', type(condition).__name__)}")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        from .creation import tensor as make
+
+        input = make(input)
+    if isinstance(input, Tensor):
+        x, y = _promote(input, other)
+        y = y if isinstance(y, Tensor) else _wrap(np.asarray(y, dtype=x._data.dtype))
+    else:
+        y, x = _promote(other, input)
+        x = x if isinstance(x, Tensor) else _wrap(np.asarray(x, dtype=y._data.dtype))
+    return E.Where.apply(cond, x, y)
+
+
+def maximum(a: Tensor, b: Tensor) -> Tensor:
+    """Elementwise maximum."""
+    return a.maximum(b)
+
+
+def zeros_like(t: Tensor) -> Tensor:
+    """Zeros with ``t``'s shape and dtype."""
+    return _wrap(np.zeros_like(t._data))
+
+
+_function._Tensor = Tensor
+_function._wrap = _wrap
+_ = engine  # the engine module is imported for its side effect of being ready
