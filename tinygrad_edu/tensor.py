@@ -17,6 +17,7 @@ from .autograd import engine
 from .autograd import function as _function
 from .autograd.grad_mode import _state
 from .dtypes import DType
+from .ops import dual as _dual
 from .ops import elementwise as E
 from .ops import matmul as M
 from .ops import movement as V
@@ -497,6 +498,9 @@ class Tensor:
         return self._binary(E.Add, other, reverse=True)
 
     def __rsub__(self, other: Any) -> Tensor:
+        if isinstance(other, _scalar_types):
+            a, c = _promote(self, other)
+            return E.RSub.apply(a, c)
         return self._binary(E.Sub, other, reverse=True)
 
     def __rmul__(self, other: Any) -> Tensor:
@@ -562,7 +566,7 @@ class Tensor:
         if not isinstance(other, Tensor):
             other = _as_tensor_like(other, self)
         _check_matmul(self, other)
-        return M.Matmul.apply(self, other)
+        return M.matmul_op(self._data.ndim, other._data.ndim).apply(self, other)
 
     def mm(self, other: Tensor) -> Tensor:
         """Product of two matrices."""
@@ -870,10 +874,16 @@ class Tensor:
         c = _correction(unbiased, correction)
         return R.Var.apply(self, _norm_axes(dim, self._data.ndim), c, keepdim)
 
+    def _std(self, dim: Any, unbiased: bool | None, keepdim: bool,
+             correction: float | None) -> Tensor:
+        _need_float(self, "std")
+        c = _correction(unbiased, correction)
+        return R.Std.apply(self, _norm_axes(dim, self._data.ndim), c, keepdim)
+
     def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
             correction: float | None = None) -> Tensor:
         """Standard deviation: sqrt of ``var`` with the same arguments."""
-        return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
+        return self._std(dim, unbiased, keepdim, correction)
 
     def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
         """log(sum(exp(self))) over ``dim``, stable for large values."""
@@ -1547,5 +1557,6 @@ def zeros_like(t: Tensor) -> Tensor:
 
 
 _function._Tensor = Tensor
+_dual._Tensor = Tensor
 _function._wrap = _wrap
 _ = engine  # the engine module is imported for its side effect of being ready

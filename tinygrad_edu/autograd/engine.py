@@ -63,14 +63,15 @@ def _unbroadcast(grad: Any, shape: tuple[int, ...], dtype: np.dtype, node: Node,
                 f"Function {type(node).__name__} returned an invalid gradient at index {i} - "
                 f"got {list(gshape)} but expected shape compatible with {list(shape)}"
             )
-        if isinstance(grad, np.ndarray):
+        if not isinstance(grad, fn._Tensor):
             grad = grad.sum(axis=axes, keepdims=True).reshape(shape) if axes else grad
         else:
             grad = grad.sum(dim=axes, keepdim=True).reshape(shape) if axes else grad
         if grad.shape != shape:
             grad = grad.reshape(shape)
     if grad.dtype != dtype:
-        grad = grad.astype(dtype) if isinstance(grad, np.ndarray) else grad.to(dtypes.from_numpy(dtype))
+        grad = grad.to(dtypes.from_numpy(dtype)) if isinstance(grad, fn._Tensor) else \
+            grad.astype(dtype)
     return grad
 
 

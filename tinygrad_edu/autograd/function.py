@@ -106,6 +106,8 @@ class Node:
     def _unpack(self, i: int) -> Tensor:
         """Saved value ``i`` as a Tensor connected to the graph where it came from."""
         value, src = self._saved[i], self._saved_src[i]
+        if not isinstance(value, (np.ndarray, _Tensor)):
+            return value  # None, a Python number or another constant
         data = value if isinstance(value, np.ndarray) else value._data
         if src == -1:  # the output of this very node
             return _attached(data, self)
@@ -115,9 +117,7 @@ class Node:
                 return _attached(data, parent)
             if parent is not None:
                 return parent  # a leaf that requires grad
-        if isinstance(value, (_Tensor, np.ndarray)):
-            return value if isinstance(value, _Tensor) else _wrap(value)
-        return value  # a Python number or other constant
+        return value if isinstance(value, _Tensor) else _wrap(value)
 
     def name(self) -> str:
         """The node's name, as PyTorch's (``MulBackward0``)."""

@@ -12,7 +12,6 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import grad_mode
 
 
 class GradcheckError(RuntimeError):
@@ -35,15 +34,14 @@ def numerical_jacobian(fn: Callable[..., Any], inputs: Sequence[Any], i: int,
     x = inputs[i]._data
     flat = x.reshape(-1)  # a view: perturbing it perturbs the input
     columns: list[list[np.ndarray]] = []
-    with grad_mode.no_grad():
-        for j in range(flat.size):
-            orig = flat[j]
-            flat[j] = orig + eps
-            plus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(fn, inputs)]
-            flat[j] = orig - eps
-            minus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(fn, inputs)]
-            flat[j] = orig
-            columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
+    for j in range(flat.size):  # (grad mode stays on: fn may itself differentiate)
+        orig = flat[j]
+        flat[j] = orig + eps
+        plus = [o._data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
+        flat[j] = orig - eps
+        minus = [o._data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
+        flat[j] = orig
+        columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
     n_out = len(columns[0]) if columns else 0
     return [np.stack([c[k] for c in columns], axis=1) if columns else np.zeros((0, 0))
             for k in range(n_out)]

@@ -12,42 +12,47 @@ from typing import Any
 
 import numpy as np
 
-_nd = np.ndarray
+_Tensor: Any = None  # tinygrad_edu.tensor.Tensor, bound by tensor.py at import
+
+
+def _is_array(x: Any) -> bool:
+    """True for numpy values (arrays and the numpy scalars that 0-d arithmetic returns)."""
+    return not isinstance(x, _Tensor)
 
 
 def exp(x: Any) -> Any:
     """e**x."""
-    return np.exp(x) if type(x) is _nd else x.exp()
+    return np.exp(x) if _is_array(x) else x.exp()
 
 
 def log(x: Any) -> Any:
     """Natural logarithm."""
-    return np.log(x) if type(x) is _nd else x.log()
+    return np.log(x) if _is_array(x) else x.log()
 
 
 def sqrt(x: Any) -> Any:
     """Square root."""
-    return np.sqrt(x) if type(x) is _nd else x.sqrt()
+    return np.sqrt(x) if _is_array(x) else x.sqrt()
 
 
 def sin(x: Any) -> Any:
     """Sine."""
-    return np.sin(x) if type(x) is _nd else x.sin()
+    return np.sin(x) if _is_array(x) else x.sin()
 
 
 def cos(x: Any) -> Any:
     """Cosine."""
-    return np.cos(x) if type(x) is _nd else x.cos()
+    return np.cos(x) if _is_array(x) else x.cos()
 
 
 def tanh(x: Any) -> Any:
     """Hyperbolic tangent."""
-    return np.tanh(x) if type(x) is _nd else x.tanh()
+    return np.tanh(x) if _is_array(x) else x.tanh()
 
 
 def sigmoid(x: Any) -> Any:
     """1 / (1 + e**-x), stable for large |x|."""
-    if type(x) is _nd:
+    if _is_array(x):
         return _np_sigmoid(x)
     return x.sigmoid()
 
@@ -60,17 +65,17 @@ def _np_sigmoid(x: np.ndarray) -> np.ndarray:
 
 def abs(x: Any) -> Any:
     """|x|."""
-    return np.abs(x) if type(x) is _nd else x.abs()
+    return np.abs(x) if _is_array(x) else x.abs()
 
 
 def sign(x: Any) -> Any:
     """-1, 0 or 1 (a constant: its derivative is zero)."""
-    return np.sign(x) if type(x) is _nd else x.sign()
+    return np.sign(x) if _is_array(x) else x.sign()
 
 
 def where(cond: Any, a: Any, b: Any) -> Any:
     """``a`` where ``cond`` else ``b``; ``cond`` is a constant mask."""
-    if type(a) is not _nd and not np.isscalar(a) or type(b) is not _nd and not np.isscalar(b):
+    if isinstance(a, _Tensor) or isinstance(b, _Tensor):
         from ..tensor import where as tg_where
 
         return tg_where(cond, a, b)
@@ -79,7 +84,7 @@ def where(cond: Any, a: Any, b: Any) -> Any:
 
 def maximum(a: Any, b: Any) -> Any:
     """Elementwise maximum."""
-    if type(a) is _nd and (type(b) is _nd or np.isscalar(b)):
+    if not isinstance(a, _Tensor) and not isinstance(b, _Tensor):
         return np.maximum(a, b)
     from ..tensor import maximum as tg_maximum
 
@@ -88,7 +93,7 @@ def maximum(a: Any, b: Any) -> Any:
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """Sum over ``axis`` (all axes when None)."""
-    if type(x) is _nd:
+    if _is_array(x):
         return x.sum(axis=axis, keepdims=keepdims)
     return x.sum(dim=axis, keepdim=keepdims)
 
@@ -100,22 +105,22 @@ def reshape(x: Any, shape: Any) -> Any:
 
 def broadcast_to(x: Any, shape: Any) -> Any:
     """Broadcast to ``shape`` (read-only view for arrays)."""
-    return np.broadcast_to(x, shape) if type(x) is _nd else x.expand(shape)
+    return np.broadcast_to(x, shape) if _is_array(x) else x.expand(shape)
 
 
 def swapaxes(x: Any, a: int, b: int) -> Any:
     """Exchange two axes."""
-    return np.swapaxes(x, a, b) if type(x) is _nd else x.transpose(a, b)
+    return np.swapaxes(x, a, b) if _is_array(x) else x.transpose(a, b)
 
 
 def transpose(x: Any, axes: Any) -> Any:
     """Permute the axes."""
-    return np.transpose(x, axes) if type(x) is _nd else x.permute(*axes)
+    return np.transpose(x, axes) if _is_array(x) else x.permute(*axes)
 
 
 def expand_dims(x: Any, axis: Any) -> Any:
     """Insert size-1 axes at ``axis`` (an int or a tuple)."""
-    if type(x) is _nd:
+    if _is_array(x):
         return np.expand_dims(x, axis)
     axes = (axis,) if isinstance(axis, int) else axis
     out_ndim = x.ndim + len(axes)
@@ -126,7 +131,7 @@ def expand_dims(x: Any, axis: Any) -> Any:
 
 def zeros_like(x: Any) -> Any:
     """Zeros of x's shape and dtype (a constant)."""
-    if type(x) is _nd:
+    if _is_array(x):
         return np.zeros_like(x)
     from ..tensor import zeros_like as tg_zeros_like
 
@@ -135,7 +140,7 @@ def zeros_like(x: Any) -> Any:
 
 def constant(x: Any, like: Any) -> Any:
     """``x`` (an array) as the same kind of value as ``like``: array or constant Tensor."""
-    if type(like) is _nd:
+    if _is_array(like):
         return x
     from ..tensor import _wrap
 
@@ -144,7 +149,7 @@ def constant(x: Any, like: Any) -> Any:
 
 def index_add(shape: tuple[int, ...], index: Any, values: Any, like: Any) -> Any:
     """Zeros of ``shape`` with ``values`` added at ``index`` (repeats accumulate)."""
-    if type(values) is _nd:
+    if _is_array(values):
         out = np.zeros(shape, dtype=values.dtype)
         np.add.at(out, index, values)
         return out

@@ -43,6 +43,20 @@ class Sub(_Op):
         return grad, (-grad if ctx.needs_input_grad[1] else None)
 
 
+class RSub(_Op):
+    """``c - x`` for a number ``c``."""
+
+    _grad_fn_name = "RsubBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, c: Any) -> Any:
+        return c - x
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return -grad, None
+
+
 class Mul(_Op):
     _grad_fn_name = "MulBackward0"
 

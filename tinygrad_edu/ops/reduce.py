@@ -110,17 +110,21 @@ class Prod(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any, keepdims: bool) -> Any:
-        ctx.save_for_backward(x)
+        out = np.asarray(x.prod(axis=axis, keepdims=keepdims))
+        ctx.save_for_backward(x, out)
         ctx.meta = axis, keepdims
-        return x.prod(axis=axis, keepdims=keepdims)
+        return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        (x,) = ctx.saved_tensors
+        x, out = ctx.saved_tensors
         axis, keepdims = ctx.meta
-        # d(prod)/dx_i = product of the others (computed without dividing by x_i = 0)
-        others = _product_of_others(np.asarray(getattr(x, "_data", x)), axis)
-        return _expand(grad, axis, keepdims) * dual.constant(others, grad), None, None
+        data = np.asarray(getattr(x, "_data", x))
+        if data.all():  # d(prod)/dx_i = prod / x_i (differentiable again)
+            return _expand(grad * out, axis, keepdims) / x, None, None
+        # with zeros: the product of the others, computed without dividing (a constant)
+        others = dual.constant(_product_of_others(data, axis), grad)
+        return _expand(grad, axis, keepdims) * others, None, None
 
 
 def _product_of_others(x: np.ndarray, axis: tuple[int, ...] | None) -> np.ndarray:
@@ -155,6 +159,28 @@ class Var(_Op):
         centered = x - dual.sum(x, axis, keepdims=True) / n
         # d(sum((x - mean)^2) / (n - c))/dx = 2 (x - mean) / (n - c)
         return _expand(grad, axis, keepdims) * centered * (2 / (n - correction)), None, None, None
+
+
+class Std(_Op):
+    """Standard deviation sqrt(var); one op so that its grad_fn reads StdBackward0."""
+
+    _grad_fn_name = "StdBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: Any, correction: float, keepdims: bool) -> Any:
+        out = np.sqrt(Var.forward(ctx, x, axis, correction, keepdims))
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, out = ctx.saved_tensors
+        axis, correction, keepdims = ctx.meta
+        n = _count(x.shape, axis)
+        centered = x - dual.sum(x, axis, keepdims=True) / n
+        # d(sqrt(v))/dx = dv/dx / (2 sqrt(v)) = (x - mean) / ((n - c) std)
+        scale = _expand(grad / out, axis, keepdims) * (1 / (n - correction))
+        return scale * centered, None, None, None
 
 
 class LogSumExp(_Op):
