@@ -9,25 +9,66 @@ tensor([2., 4., 6.])
 
 from __future__ import annotations
 
+import builtins
 import importlib
 from typing import Any
 
 from . import autograd, dtypes
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
-    arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, initial_seed,
-    linspace, logspace, manual_seed, normal, ones, ones_like, rand, rand_like, randint, randn,
-    randn_like, randperm, seed, tensor, zeros, zeros_like,
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    initial_seed,
+    linspace,
+    logspace,
+    manual_seed,
+    normal,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    tensor,
+    zeros,
+    zeros_like,
 )
 from .dtypes import (
-    DType, bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8,
-    int16, int32, int64, long, set_default_dtype, short, uint8,
+    DType,
+    bool,
+    double,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+    short,
+    uint8,
 )
 from .functional import *  # noqa: F401,F403  (tg.exp, tg.sum, tg.cat, ... )
 from .functional import __all__ as _functional_all
 from .tensor import Size, Tensor
 
 __version__ = "0.1.0"
+_pybool = builtins.bool  # the builtins, hidden here by the dtype names bool/int
+_pyint = builtins.int
 dtype = DType
 
 _LAZY = {"nn", "optim", "utils", "viz", "datasets", "random"}
@@ -45,18 +86,15 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'tinygrad_edu' has no attribute '{name}'")
 
 
-def is_tensor(obj: Any) -> builtins_bool:
+def is_tensor(obj: Any) -> _pybool:
     """True if ``obj`` is a Tensor."""
     return isinstance(obj, Tensor)
 
 
-def numel(t: Tensor) -> builtins_int:
+def numel(t: Tensor) -> _pyint:
     """The number of elements of ``t``."""
     return t.numel()
 
-
-builtins_bool = type(True)
-builtins_int = type(1)
 
 __all__ = [
     "Tensor", "Size", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty",
@@ -64,6 +102,7 @@ __all__ = [
     "empty_like", "rand", "randn", "randint", "randperm", "normal", "rand_like",
     "randn_like", "manual_seed", "seed", "initial_seed", "no_grad", "enable_grad",
     "set_grad_enabled", "inference_mode", "is_grad_enabled", "autograd", "dtypes", "is_tensor",
-    "numel", "float32", "float64", "int64", "int32", "bool", "float", "double", "long",
+    "numel", "DType", "dtype", "float16", "half", "float32", "float", "float64", "double",
+    "int8", "int16", "short", "int32", "int", "int64", "long", "uint8", "bool",
     "get_default_dtype", "set_default_dtype", *_functional_all,
 ]

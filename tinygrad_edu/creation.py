@@ -28,8 +28,12 @@ def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
     return t
 
 
-def _infer(data: Any) -> np.ndarray:
-    """A fresh array from Python data, with PyTorch's dtype inference."""
+def _infer(data: Any, rounded: bool = True) -> np.ndarray:
+    """A fresh array from Python data, with PyTorch's dtype inference.
+
+    ``rounded=False`` keeps Python floats in float64, for a caller that casts to an explicit
+    dtype next (``tensor([0.1], dtype=tg.float64)`` must not pass through float32).
+    """
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
         if any(isinstance(x, Tensor) and x.requires_grad for x in _flat(data)):
             warnings.warn(
@@ -39,7 +43,7 @@ def _infer(data: Any) -> np.ndarray:
             )
         data = _unwrap(data)
     array = np.array(data)
-    if array.dtype.kind == "f" and not _has_numpy_float(data):
+    if array.dtype.kind == "f" and not _has_numpy_float(data) and rounded:
         array = array.astype(dtypes.get_default_dtype().np)
     elif array.dtype.kind in "iu" and not isinstance(data, np.ndarray | np.generic):
         array = array.astype(np.int64)
@@ -88,7 +92,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
         )
         array = data._data.copy()
     else:
-        array = _infer(data)
+        array = _infer(data, rounded=dtype is None)
     if dtype is not None:
         array = array.astype(_np_dtype(dtype), copy=False)
     return _finish(array, requires_grad)

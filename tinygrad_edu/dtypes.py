@@ -11,7 +11,7 @@ import numpy as np
 
 _BOOL, _INT, _FLOAT = 0, 1, 2
 # the builtins, before this module's names float/int/bool (PyTorch's aliases) hide them
-_pyfloat, _pyint, _pybool = type(1.0), type(1), type(True)
+_pyfloat, _pyint, _pybool = float, int, bool
 
 
 class DType:

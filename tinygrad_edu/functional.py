@@ -3,7 +3,8 @@ plus the functions that take several tensors (``cat``, ``stack``, ``where``)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 

@@ -6,9 +6,11 @@ checks arguments, applies PyTorch's dtype rules and turns Python values into ten
 
 from __future__ import annotations
 
-import numbers
+import builtins
 import warnings
-from typing import Any, Iterator, Sequence
+import weakref
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -24,11 +26,16 @@ from .ops import movement as V
 from .ops import reduce as R
 
 _nd = np.ndarray
+# builtins under other names: the methods Tensor.int/float/bool/type hide them in the class
+_int = builtins.int
+_float = builtins.float
+_bool = builtins.bool
+_type = builtins.type
 _FLOAT_KIND = "f"
 _scalar_types = (int, float, bool)
 
 
-def _wrap(data: np.ndarray, requires_grad: bool = False) -> Tensor:
+def _wrap(data: np.ndarray, requires_grad: _bool = False) -> Tensor:
     """A Tensor around ``data`` (an ndarray), with no copy and no checks (internal)."""
     t = object.__new__(Tensor)
     t._data = data
@@ -39,14 +46,19 @@ def _wrap(data: np.ndarray, requires_grad: bool = False) -> Tensor:
     return t
 
 
-def _shape_arg(size: Sequence[Any]) -> tuple[int, ...]:
+def _mark_cut(t: Tensor, source: Tensor, how: str) -> None:
+    """Remember (weakly) where a detached tensor came from, so tg.viz can draw the cut."""
+    t._cut = (how, weakref.ref(source.grad_fn or source))
+
+
+def _shape_arg(size: Sequence[Any]) -> tuple[_int, ...]:
     """``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` all mean shape (2, 3)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
         size = size[0]
     return tuple(int(s) for s in size)
 
 
-def _norm_axis(dim: Any, ndim: int) -> int:
+def _norm_axis(dim: Any, ndim: _int) -> _int:
     n = max(ndim, 1)
     if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
         raise TypeError(f"dim must be an int, got {type(dim).__name__}")
@@ -57,12 +69,16 @@ def _norm_axis(dim: Any, ndim: int) -> int:
     return int(dim) % n
 
 
-def _norm_axes(dim: Any, ndim: int) -> tuple[int, ...] | None:
+def _norm_axes(dim: Any, ndim: _int) -> tuple[_int, ...] | None:
     if dim is None:
         return None
     if isinstance(dim, (tuple, list)):
         axes = tuple(_norm_axis(d, ndim) for d in dim)
-        return axes if axes or ndim else None
+        for i, a in enumerate(axes):
+            if a in axes[:i]:
+                raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
+        # as torch: an empty list reduces every dim; a 0-d tensor has none to reduce
+        return axes if axes and ndim else None
     return (_norm_axis(dim, ndim),) if ndim else None
 
 
@@ -72,7 +88,7 @@ class Size(tuple):
     def __repr__(self) -> str:
         return f"tinygrad_edu.Size({list(self)})"
 
-    def numel(self) -> int:
+    def numel(self) -> _int:
         """The number of elements of a tensor of this shape."""
         return int(np.prod(self))
 
@@ -90,16 +106,18 @@ class Tensor:
     Prefer ``tg.tensor(data)``, which infers the dtype.
     """
 
-    __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "_version", "__weakref__")
+    __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "_version", "_cut",
+                 "__weakref__")
     __array_priority__ = 1000  # numpy defers to our reflected operators
 
     _data: np.ndarray
-    _requires_grad: bool
+    _requires_grad: _bool
     grad_fn: Any
     _grad: Tensor | None
-    _version: list[int]
+    _version: list[_int]
+    _cut: Any
 
-    def __init__(self, *data: Any, requires_grad: bool = False) -> None:
+    def __init__(self, *data: Any, requires_grad: _bool = False) -> None:
         if all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in data):
             array = np.empty(data, dtype=np.float32)  # Tensor(2, 3): an uninitialised 2x3
         elif len(data) == 1:
@@ -121,22 +139,22 @@ class Tensor:
         """The size of each dimension, as a ``Size`` (a tuple)."""
         return Size(self._data.shape)
 
-    def size(self, dim: int | None = None) -> Any:
+    def size(self, dim: _int | None = None) -> Any:
         """The shape, or the size of dimension ``dim``."""
         if dim is None:
             return Size(self._data.shape)
         return self._data.shape[_norm_axis(dim, self._data.ndim)] if self._data.ndim else 1
 
     @property
-    def ndim(self) -> int:
+    def ndim(self) -> _int:
         """The number of dimensions."""
         return self._data.ndim
 
-    def dim(self) -> int:
+    def dim(self) -> _int:
         """The number of dimensions."""
         return self._data.ndim
 
-    def numel(self) -> int:
+    def numel(self) -> _int:
         """The number of elements."""
         return self._data.size
 
@@ -153,29 +171,29 @@ class Tensor:
         return "cpu"
 
     @property
-    def is_cuda(self) -> bool:
+    def is_cuda(self) -> _bool:
         """Always False."""
         return False
 
-    def element_size(self) -> int:
+    def element_size(self) -> _int:
         """Bytes per element."""
         return self._data.itemsize
 
     @property
-    def itemsize(self) -> int:
+    def itemsize(self) -> _int:
         """Bytes per element."""
         return self._data.itemsize
 
     @property
-    def nbytes(self) -> int:
+    def nbytes(self) -> _int:
         """Bytes of all elements."""
         return self._data.nbytes
 
-    def is_floating_point(self) -> bool:
+    def is_floating_point(self) -> _bool:
         """True for float16/32/64 tensors."""
         return self._data.dtype.kind == _FLOAT_KIND
 
-    def is_contiguous(self) -> bool:
+    def is_contiguous(self) -> _bool:
         """True when the elements are laid out in row-major order."""
         return bool(self._data.flags.c_contiguous)
 
@@ -185,15 +203,15 @@ class Tensor:
 
     # ------------------------------------------------------------------ autograd
     @property
-    def requires_grad(self) -> bool:
+    def requires_grad(self) -> _bool:
         """Whether operations on this tensor are recorded for backward."""
         return self._requires_grad
 
     @requires_grad.setter
-    def requires_grad(self, value: bool) -> None:
+    def requires_grad(self, value: _bool) -> None:
         self.requires_grad_(value)
 
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+    def requires_grad_(self, requires_grad: _bool = True) -> Tensor:
         """Set ``requires_grad`` in place (leaves only) and return self."""
         if self.grad_fn is not None and not requires_grad:
             raise RuntimeError(
@@ -211,7 +229,7 @@ class Tensor:
         return self
 
     @property
-    def is_leaf(self) -> bool:
+    def is_leaf(self) -> _bool:
         """True for tensors not produced by a recorded op (their ``.grad`` is kept)."""
         return self.grad_fn is None
 
@@ -246,7 +264,7 @@ class Tensor:
         self._grad = None
 
     @property
-    def retains_grad(self) -> bool:
+    def retains_grad(self) -> _bool:
         """True for a non-leaf tensor that called ``retain_grad()``."""
         node = self.grad_fn
         return node is not None and node._retained is not None and node._retained() is self
@@ -259,8 +277,8 @@ class Tensor:
             return
         _function.retain(self.grad_fn, self)
 
-    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
-                 create_graph: bool = False, inputs: Any = None) -> None:
+    def backward(self, gradient: Any = None, retain_graph: _bool | None = None,
+                 create_graph: _bool = False, inputs: Any = None) -> None:
         """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
 
         A non-scalar tensor needs ``gradient``: the vector in the vector-Jacobian product.
@@ -274,6 +292,8 @@ class Tensor:
         """A tensor sharing this one's data (and version counter), outside the graph."""
         t = _wrap(self._data)
         t._version = self._version
+        if self._requires_grad:
+            _mark_cut(t, self, "detach()")
         return t
 
     def detach_(self) -> Tensor:
@@ -286,7 +306,10 @@ class Tensor:
     def data(self) -> Tensor:
         """A tensor sharing this one's storage, outside the graph: changes to it are not
         recorded, nor seen by the version checks (``p.data -= lr * p.grad`` works)."""
-        return _wrap(self._data)
+        t = _wrap(self._data)
+        if self._requires_grad:
+            _mark_cut(t, self, ".data")
+        return t
 
     @data.setter
     def data(self, value: Tensor) -> None:
@@ -314,7 +337,7 @@ class Tensor:
         """The values as (nested) Python lists of numbers."""
         return self._data.tolist()
 
-    def numpy(self, force: bool = False) -> np.ndarray:
+    def numpy(self, force: _bool = False) -> np.ndarray:
         """The ndarray behind this tensor (shared memory, not a copy)."""
         if self._requires_grad and not force:
             raise RuntimeError(
@@ -329,7 +352,7 @@ class Tensor:
             return array.astype(dtype)
         return array.copy() if copy else array
 
-    def __len__(self) -> int:
+    def __len__(self) -> _int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self._data.shape[0]
@@ -339,20 +362,20 @@ class Tensor:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self._data.shape[0]))
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> _bool:
         if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
+                "Boolean value of Tensor with more than one value is ambiguous"
             )
         return bool(self._data)
 
-    def __float__(self) -> float:
+    def __float__(self) -> _float:
         return float(self.item())
 
-    def __int__(self) -> int:
+    def __int__(self) -> _int:
         return int(self.item())
 
-    def __index__(self) -> int:
+    def __index__(self) -> _int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an "
                             "index")
@@ -373,7 +396,7 @@ class Tensor:
     def __reduce_ex__(self, protocol: Any) -> Any:
         return (_rebuild, (self._data, self._requires_grad))
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+    def __deepcopy__(self, memo: dict[_int, Any]) -> Tensor:
         if self.grad_fn is not None:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
                                "support the deepcopy protocol at the moment.")
@@ -461,7 +484,7 @@ class Tensor:
         return E.Clone.apply(self)
 
     # ------------------------------------------------------------------ arithmetic
-    def _binary(self, op: type, other: Any, reverse: bool = False) -> Tensor:
+    def _binary(self, op: Any, other: Any, reverse: _bool = False) -> Tensor:
         a, b = _promote(self, other, op is E.Div)
         return op.apply(b, a) if reverse else op.apply(a, b)
 
@@ -571,7 +594,7 @@ class Tensor:
     def mm(self, other: Tensor) -> Tensor:
         """Product of two matrices."""
         if self._data.ndim != 2 or other._data.ndim != 2:
-            raise RuntimeError(f"self must be a matrix" if self._data.ndim != 2 else
+            raise RuntimeError("self must be a matrix" if self._data.ndim != 2 else
                                "mat2 must be a matrix")
         return self.matmul(other)
 
@@ -656,24 +679,24 @@ class Tensor:
         """Elementwise: neither NaN nor inf."""
         return _wrap(np.isfinite(self._data))
 
-    def equal(self, other: Tensor) -> bool:
+    def equal(self, other: Tensor) -> _bool:
         """True when shapes and all values are equal."""
         return self.shape == other.shape and bool(np.array_equal(self._data, other._data))
 
-    def allclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
-                 equal_nan: bool = False) -> bool:
+    def allclose(self, other: Any, rtol: _float = 1e-5, atol: _float = 1e-8,
+                 equal_nan: _bool = False) -> _bool:
         """``|self - other| <= atol + rtol * |other|`` everywhere."""
         return bool(np.allclose(self._data, _data_of(other), rtol=rtol, atol=atol,
                                 equal_nan=equal_nan))
 
-    def isclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
-                equal_nan: bool = False) -> Tensor:
+    def isclose(self, other: Any, rtol: _float = 1e-5, atol: _float = 1e-8,
+                equal_nan: _bool = False) -> Tensor:
         """Elementwise ``|self - other| <= atol + rtol * |other|``."""
         return _wrap(np.isclose(self._data, _data_of(other), rtol=rtol, atol=atol,
                                 equal_nan=equal_nan))
 
     # ------------------------------------------------------------------ unary math
-    def _float_unary(self, op: type) -> Tensor:
+    def _float_unary(self, op: Any) -> Tensor:
         x = self if self._data.dtype.kind == _FLOAT_KIND else self.float()
         return op.apply(x)
 
@@ -743,7 +766,7 @@ class Tensor:
         """Round up (not differentiable)."""
         return _nondiff(np.ceil(self._data), self)
 
-    def round(self, decimals: int = 0) -> Tensor:
+    def round(self, decimals: _int = 0) -> Tensor:
         """Round half to even (not differentiable)."""
         return _nondiff(np.round(self._data, decimals), self)
 
@@ -780,44 +803,44 @@ class Tensor:
         a, b = _promote(self, _as_tensor_like(other, self))
         return E.Minimum.apply(a, b)
 
-    def softmax(self, dim: int, dtype: Any = None) -> Tensor:
+    def softmax(self, dim: _int, dtype: Any = None) -> Tensor:
         """exp(self) / sum(exp(self)) along ``dim``, stable for large values."""
         x = self if dtype is None else self.to(dtype)
         x = x if x._data.dtype.kind == _FLOAT_KIND else x.float()
         return R.Softmax.apply(x, _norm_axis(dim, x._data.ndim))
 
-    def log_softmax(self, dim: int, dtype: Any = None) -> Tensor:
+    def log_softmax(self, dim: _int, dtype: Any = None) -> Tensor:
         """log(softmax(self)) along ``dim``, computed without underflow."""
         x = self if dtype is None else self.to(dtype)
         x = x if x._data.dtype.kind == _FLOAT_KIND else x.float()
         return R.LogSoftmax.apply(x, _norm_axis(dim, x._data.ndim))
 
     # ------------------------------------------------------------------ reductions
-    def sum(self, dim: Any = None, keepdim: bool = False, dtype: Any = None,
-            axis: Any = None, keepdims: bool | None = None) -> Tensor:
+    def sum(self, dim: Any = None, keepdim: _bool = False, dtype: Any = None,
+            axis: Any = None, keepdims: _bool | None = None) -> Tensor:
         """Sum over ``dim`` (all when None); ints and bools sum to int64."""
         dim, keepdim = _alias(dim, axis, keepdim, keepdims)
         x = self if dtype is None else self.to(dtype)
         np_dtype = np.int64 if x._data.dtype.kind in "biu" else None
         axes = _norm_axes(dim, x._data.ndim)
-        return (R.SumAll if axes is None else R.Sum).apply(x, axes, keepdim, np_dtype)
+        return (R.SumAll if dim is None else R.Sum).apply(x, axes, keepdim, np_dtype)
 
-    def mean(self, dim: Any = None, keepdim: bool = False, dtype: Any = None,
-             axis: Any = None, keepdims: bool | None = None) -> Tensor:
+    def mean(self, dim: Any = None, keepdim: _bool = False, dtype: Any = None,
+             axis: Any = None, keepdims: _bool | None = None) -> Tensor:
         """Mean over ``dim`` (all when None); float tensors only, as in PyTorch."""
         dim, keepdim = _alias(dim, axis, keepdim, keepdims)
         x = self if dtype is None else self.to(dtype)
         _need_float(x, "mean")
         axes = _norm_axes(dim, x._data.ndim)
-        return (R.MeanAll if axes is None else R.Mean).apply(x, axes, keepdim)
+        return (R.MeanAll if dim is None else R.Mean).apply(x, axes, keepdim)
 
-    def _extreme(self, dim: Any, keepdim: bool, smallest: bool, name: str) -> Any:
+    def _extreme(self, dim: Any, keepdim: _bool, smallest: _bool, name: str) -> Any:
         if dim is None:
             if self._data.size == 0:
                 raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
                                    "input.numel() == 0. Specify the reduction dim with the "
                                    "'dim' argument.")
-            return R.MaxAll.apply(self, smallest)
+            return (R.MinAll if smallest else R.MaxAll).apply(self, None, False, smallest)
         if isinstance(dim, Tensor):  # torch.max(a, b) is maximum
             return self.minimum(dim) if smallest else self.maximum(dim)
         axis = _norm_axis(dim, self._data.ndim)
@@ -828,31 +851,33 @@ class Tensor:
         indices = _wrap(np.expand_dims(arg, axis) if keepdim else np.asarray(arg))
         return _MinMax(values, indices)
 
-    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def max(self, dim: Any = None, keepdim: _bool = False) -> Any:
         """The largest value; with ``dim``, a ``(values, indices)`` pair along it."""
         return self._extreme(dim, keepdim, False, "max")
 
-    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def min(self, dim: Any = None, keepdim: _bool = False) -> Any:
         """The smallest value; with ``dim``, a ``(values, indices)`` pair along it."""
         return self._extreme(dim, keepdim, True, "min")
 
-    def amax(self, dim: Any = (), keepdim: bool = False) -> Tensor:
-        """The largest values over ``dim`` (all when empty)."""
-        return self.max() if dim in ((), None) else self.max(dim, keepdim)[0]
+    def amax(self, dim: Any = (), keepdim: _bool = False) -> Tensor:
+        """The largest values over ``dim`` (an int or a tuple; all when empty); ties share
+        the gradient evenly."""
+        return R.Amax.apply(self, _norm_axes(dim, self._data.ndim), keepdim, False)
 
-    def amin(self, dim: Any = (), keepdim: bool = False) -> Tensor:
-        """The smallest values over ``dim`` (all when empty)."""
-        return self.min() if dim in ((), None) else self.min(dim, keepdim)[0]
+    def amin(self, dim: Any = (), keepdim: _bool = False) -> Tensor:
+        """The smallest values over ``dim`` (an int or a tuple; all when empty); ties share
+        the gradient evenly."""
+        return R.Amin.apply(self, _norm_axes(dim, self._data.ndim), keepdim, True)
 
-    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         """Index of the largest value (of the flattened tensor when ``dim`` is None)."""
         return self._arg(np.argmax, dim, keepdim)
 
-    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmin(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         """Index of the smallest value (of the flattened tensor when ``dim`` is None)."""
         return self._arg(np.argmin, dim, keepdim)
 
-    def _arg(self, fn: Any, dim: Any, keepdim: bool) -> Tensor:
+    def _arg(self, fn: Any, dim: Any, keepdim: _bool) -> Tensor:
         if dim is None:
             out = np.asarray(fn(self._data), dtype=np.int64)
             return _wrap(out.reshape((1,) * self._data.ndim) if keepdim else out)
@@ -860,37 +885,37 @@ class Tensor:
         out = fn(self._data, axis=axis) if self._data.ndim else np.asarray(0)
         return _wrap(np.asarray(np.expand_dims(out, axis) if keepdim else out, dtype=np.int64))
 
-    def prod(self, dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    def prod(self, dim: Any = None, keepdim: _bool = False, dtype: Any = None) -> Tensor:
         """Product over ``dim`` (all when None)."""
         x = self if dtype is None else self.to(dtype)
         if x._data.dtype.kind in "biu":
             x = x.long()
         return R.Prod.apply(x, _norm_axes(dim, x._data.ndim), keepdim)
 
-    def var(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
-            correction: float | None = None) -> Tensor:
+    def var(self, dim: Any = None, unbiased: _bool | None = None, keepdim: _bool = False, *,
+            correction: _float | None = None) -> Tensor:
         """Variance, dividing by N - correction (correction=1 unless ``unbiased=False``)."""
         _need_float(self, "var")
         c = _correction(unbiased, correction)
         return R.Var.apply(self, _norm_axes(dim, self._data.ndim), c, keepdim)
 
-    def _std(self, dim: Any, unbiased: bool | None, keepdim: bool,
-             correction: float | None) -> Tensor:
+    def _std(self, dim: Any, unbiased: _bool | None, keepdim: _bool,
+             correction: _float | None) -> Tensor:
         _need_float(self, "std")
         c = _correction(unbiased, correction)
         return R.Std.apply(self, _norm_axes(dim, self._data.ndim), c, keepdim)
 
-    def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
-            correction: float | None = None) -> Tensor:
+    def std(self, dim: Any = None, unbiased: _bool | None = None, keepdim: _bool = False, *,
+            correction: _float | None = None) -> Tensor:
         """Standard deviation: sqrt of ``var`` with the same arguments."""
         return self._std(dim, unbiased, keepdim, correction)
 
-    def logsumexp(self, dim: Any, keepdim: bool = False) -> Tensor:
+    def logsumexp(self, dim: Any, keepdim: _bool = False) -> Tensor:
         """log(sum(exp(self))) over ``dim``, stable for large values."""
         x = self if self._data.dtype.kind == _FLOAT_KIND else self.float()
         return R.LogSumExp.apply(x, _norm_axes(dim, x._data.ndim), keepdim)
 
-    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: _bool = False) -> Tensor:
         """The p-norm over ``dim`` (2-norm of all elements by default)."""
         if p in ("fro", 2):
             return (self * self).sum(dim, keepdim).sqrt()
@@ -900,12 +925,12 @@ class Tensor:
             return self.abs().amax(() if dim is None else dim, keepdim)
         return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
 
-    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+    def all(self, dim: Any = None, keepdim: _bool = False) -> Tensor:
         """True where every element (along ``dim``) is nonzero."""
         return _wrap(np.asarray(np.all(self._data, axis=_norm_axes(dim, self.ndim),
                                        keepdims=keepdim)))
 
-    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
+    def any(self, dim: Any = None, keepdim: _bool = False) -> Tensor:
         """True where some element (along ``dim``) is nonzero."""
         return _wrap(np.asarray(np.any(self._data, axis=_norm_axes(dim, self.ndim),
                                        keepdims=keepdim)))
@@ -915,10 +940,10 @@ class Tensor:
         return _wrap(np.asarray(np.count_nonzero(self._data, axis=_norm_axes(dim, self.ndim)),
                                 dtype=np.int64))
 
-    def unique(self, sorted: bool = True, return_inverse: bool = False,
-               return_counts: bool = False, dim: Any = None) -> Any:
+    def unique(self, sorted: _bool = True, return_inverse: _bool = False,
+               return_counts: _bool = False, dim: Any = None) -> Any:
         """The distinct values, sorted (optionally with inverse indices and counts)."""
-        out = np.unique(self._data, return_inverse=return_inverse,
+        out = np.unique(self._data, return_inverse=return_inverse,  # type: ignore[call-overload]
                         return_counts=return_counts, axis=dim)
         if not (return_inverse or return_counts):
             return _wrap(out)
@@ -928,7 +953,7 @@ class Tensor:
                  for i, r in enumerate(rest)]
         return (_wrap(first), *extra)
 
-    def cumsum(self, dim: int) -> Tensor:
+    def cumsum(self, dim: _int) -> Tensor:
         """Cumulative sum along ``dim`` (differentiable through a reversed cumsum)."""
         axis = _norm_axis(dim, self._data.ndim)
         return _CumSum.apply(self, axis)
@@ -963,7 +988,7 @@ class Tensor:
         """``reshape(other.shape)``."""
         return self.reshape(other.shape)
 
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
         """Merge dimensions ``start_dim..end_dim`` into one."""
         shape = self._data.shape
         if not shape:
@@ -974,7 +999,7 @@ class Tensor:
         new = shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:]
         return self if new == shape else V.Reshape.apply(self, new)
 
-    def unflatten(self, dim: int, sizes: Sequence[int]) -> Tensor:
+    def unflatten(self, dim: _int, sizes: Sequence[_int]) -> Tensor:
         """Split dimension ``dim`` into ``sizes``."""
         axis = _norm_axis(dim, self._data.ndim)
         shape = self._data.shape
@@ -990,13 +1015,13 @@ class Tensor:
             new = tuple(n for i, n in enumerate(shape) if not (i in axes and n == 1))
         return self if new == shape else V.Squeeze.apply(self, new)
 
-    def unsqueeze(self, dim: int) -> Tensor:
+    def unsqueeze(self, dim: _int) -> Tensor:
         """Insert a size-1 dimension at ``dim``."""
         shape = self._data.shape
         axis = _norm_axis(dim, len(shape) + 1)
         return V.Unsqueeze.apply(self, shape[:axis] + (1,) + shape[axis:])
 
-    def transpose(self, dim0: int, dim1: int) -> Tensor:
+    def transpose(self, dim0: _int, dim1: _int) -> Tensor:
         """Swap two dimensions."""
         n = self._data.ndim
         if n == 0:
@@ -1063,7 +1088,7 @@ class Tensor:
         """``expand(other.shape)``."""
         return self.expand(other.shape)
 
-    def broadcast_to(self, size: Sequence[int]) -> Tensor:
+    def broadcast_to(self, size: Sequence[_int]) -> Tensor:
         """``expand(size)``."""
         return self.expand(size)
 
@@ -1075,13 +1100,13 @@ class Tensor:
                                "number of dimensions of tensor")
         return V.Repeat.apply(self, reps)
 
-    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    def chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]:
         """Split into ``chunks`` nearly equal pieces along ``dim``."""
         n = self.shape[_norm_axis(dim, self.ndim)]
         size = -(-n // chunks)
         return self.split(size, dim)
 
-    def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    def split(self, split_size: Any, dim: _int = 0) -> tuple[Tensor, ...]:
         """Pieces of ``split_size`` (or the listed sizes) along ``dim``."""
         axis = _norm_axis(dim, self.ndim)
         n = self._data.shape[axis]
@@ -1094,11 +1119,19 @@ class Tensor:
             start += s
         return tuple(out)
 
-    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+    def unbind(self, dim: _int = 0) -> tuple[Tensor, ...]:
         """The slices along ``dim``, with that dimension removed."""
         axis = _norm_axis(dim, self.ndim)
         lead = (slice(None),) * axis
         return tuple(self[lead + (i,)] for i in range(self._data.shape[axis]))
+
+    def flip(self, dims: Any) -> Tensor:
+        """Reverse the order of elements along ``dims`` (a view, as numpy's)."""
+        axes = (dims,) if isinstance(dims, int) else tuple(dims)
+        index = [slice(None)] * self.ndim
+        for a in axes:
+            index[_norm_axis(a, self.ndim)] = slice(None, None, -1)
+        return self[tuple(index)]
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, index: Any) -> Tensor:
@@ -1121,7 +1154,7 @@ class Tensor:
             self._become(V.IndexPut.apply(self, value_t.to(self.dtype), index))
             return
         self._data[index] = value._data if value_t is not None else value
-        self._version[0] += 1
+        _function.bump_version(self)
 
     # ------------------------------------------------------------------ in place
     def _check_inplace(self) -> None:
@@ -1151,13 +1184,13 @@ class Tensor:
                                    f"can't be cast to the desired output type "
                                    f"{self.dtype.name.title()}")
         np.copyto(self._data, out, casting="unsafe")
-        self._version[0] += 1
+        _function.bump_version(self)
         if result.grad_fn is not None:
             self.grad_fn = result.grad_fn
             self._requires_grad = True
         return self
 
-    def _inplace(self, op: type, other: Any) -> Tensor:
+    def _inplace(self, op: Any, other: Any) -> Tensor:
         self._check_inplace()
         recording = _state.enabled and (self._requires_grad or (
             isinstance(other, Tensor) and other._requires_grad))
@@ -1165,7 +1198,7 @@ class Tensor:
             # fast path: nothing to record, compute straight into our storage
             data = self._data
             _INPLACE_UFUNC[op](data, _data_of(other), out=data, casting="same_kind")
-            self._version[0] += 1
+            _function.bump_version(self)
             return self
         return self._become(self._binary(op, other))
 
@@ -1185,16 +1218,16 @@ class Tensor:
         """In place: ``self /= other``."""
         return self._inplace(E.Div, other)
 
-    def __iadd__(self, other: Any) -> Tensor:
+    def __iadd__(self, other: Any) -> Tensor:  # type: ignore[misc]
         return self.add_(other)
 
-    def __isub__(self, other: Any) -> Tensor:
+    def __isub__(self, other: Any) -> Tensor:  # type: ignore[misc]
         return self.sub_(other)
 
-    def __imul__(self, other: Any) -> Tensor:
+    def __imul__(self, other: Any) -> Tensor:  # type: ignore[misc]
         return self.mul_(other)
 
-    def __itruediv__(self, other: Any) -> Tensor:
+    def __itruediv__(self, other: Any) -> Tensor:  # type: ignore[misc]
         return self.div_(other)
 
     def pow_(self, exponent: Any) -> Tensor:
@@ -1223,7 +1256,7 @@ class Tensor:
             filler = _as_tensor_like(value, self).expand(self.shape) * 1
             return self._become(E.Where.apply(np.True_, filler, self))
         self._data[...] = _data_of(value)
-        self._version[0] += 1
+        _function.bump_version(self)
         return self
 
     def copy_(self, src: Tensor) -> Tensor:
@@ -1234,7 +1267,7 @@ class Tensor:
             moved = src.to(self.dtype).expand(self.shape)
             return self._become(E.Where.apply(np.True_, moved, self))
         np.copyto(self._data, np.broadcast_to(src._data, self._data.shape), casting="unsafe")
-        self._version[0] += 1
+        _function.bump_version(self)
         return self
 
     def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
@@ -1251,14 +1284,14 @@ class Tensor:
         self._check_inplace()
         return self._become(self.masked_fill(mask, value).expand(self.shape))
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
+    def uniform_(self, a: _float = 0.0, b: _float = 1.0, generator: Any = None) -> Tensor:
         """In place: fill with U(a, b) samples (the same stream as PyTorch's)."""
         from . import random as _random
 
         return self._fill_random(_random.uniform(self._data.shape, a, b, self._data.dtype,
                                                  generator=generator))
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
+    def normal_(self, mean: _float = 0.0, std: _float = 1.0, generator: Any = None) -> Tensor:
         """In place: fill with N(mean, std**2) samples (the same stream as PyTorch's)."""
         from . import random as _random
 
@@ -1268,7 +1301,7 @@ class Tensor:
     def _fill_random(self, values: np.ndarray) -> Tensor:
         self._check_inplace()
         self._data[...] = values
-        self._version[0] += 1
+        _function.bump_version(self)
         return self
 
 
@@ -1296,7 +1329,7 @@ class _CumSum(E._Op):
     _grad_fn_name = "CumsumBackward0"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, axis: int) -> Any:
+    def forward(ctx: Any, x: Any, axis: _int) -> Any:
         ctx.axis = axis
         return np.cumsum(x, axis=axis, dtype=np.int64 if x.dtype.kind in "biu" else None)
 
@@ -1307,21 +1340,11 @@ class _CumSum(E._Op):
             else np.flip(np.cumsum(np.flip(grad, ctx.axis), axis=ctx.axis), ctx.axis), None
 
 
-def _flip(self: Tensor, dims: Any) -> Tensor:
-    """Reverse the order of elements along ``dims``."""
-    axes = (dims,) if isinstance(dims, int) else tuple(dims)
-    index = [slice(None)] * self.ndim
-    for a in axes:
-        index[_norm_axis(a, self.ndim)] = slice(None, None, -1)
-    return self[tuple(index)]
-
-
-Tensor.flip = _flip  # type: ignore[attr-defined]
 
 _INPLACE_UFUNC = {E.Add: np.add, E.Sub: np.subtract, E.Mul: np.multiply, E.Div: np.true_divide}
 
 
-def _rebuild(data: np.ndarray, requires_grad: bool) -> Tensor:
+def _rebuild(data: np.ndarray, requires_grad: _bool) -> Tensor:
     return _wrap(data, requires_grad)
 
 
@@ -1336,12 +1359,12 @@ def _nondiff(array: Any, *like: Any) -> Tensor:
     return _wrap(np.asarray(array))
 
 
-def _alias(dim: Any, axis: Any, keepdim: bool, keepdims: bool | None) -> tuple[Any, bool]:
+def _alias(dim: Any, axis: Any, keepdim: _bool, keepdims: _bool | None) -> tuple[Any, _bool]:
     """Accept numpy's ``axis``/``keepdims`` spellings, as PyTorch does."""
     return (axis if dim is None else dim), (keepdim if keepdims is None else keepdims)
 
 
-def _correction(unbiased: bool | None, correction: float | None) -> float:
+def _correction(unbiased: _bool | None, correction: _float | None) -> _float:
     if correction is not None:
         return correction
     return 0 if unbiased is False else 1
@@ -1366,7 +1389,7 @@ def _as_tensor_like(value: Any, like: Tensor) -> Tensor:
     return make(value)
 
 
-def _promote(a: Tensor, b: Any, true_div: bool = False) -> tuple[Tensor, Any]:
+def _promote(a: Tensor, b: Any, true_div: _bool = False) -> tuple[Tensor, Any]:
     """Operands cast to the result dtype (PyTorch's rules); Python numbers stay numbers."""
     a_dtype = a._data.dtype
     if isinstance(b, Tensor):
@@ -1411,7 +1434,7 @@ def _check_broadcast(a: Tensor, b: Any) -> None:
             raise _broadcast_error(a._data.shape, b._data.shape) from None
 
 
-def _broadcast_error(sa: tuple[int, ...], sb: tuple[int, ...]) -> RuntimeError:
+def _broadcast_error(sa: tuple[_int, ...], sb: tuple[_int, ...]) -> RuntimeError:
     for i in range(1, min(len(sa), len(sb)) + 1):
         if sa[-i] != sb[-i] and sa[-i] != 1 and sb[-i] != 1:
             dim = max(len(sa), len(sb)) - i
@@ -1423,7 +1446,7 @@ def _broadcast_error(sa: tuple[int, ...], sb: tuple[int, ...]) -> RuntimeError:
     return RuntimeError(f"shapes {list(sa)} and {list(sb)} cannot be broadcast together")
 
 
-def _check_reshape(data: np.ndarray, shape: tuple[int, ...]) -> None:
+def _check_reshape(data: np.ndarray, shape: tuple[_int, ...]) -> None:
     known = 1
     infer = 0
     for s in shape:
@@ -1469,7 +1492,7 @@ def _check_matmul(a: Tensor, b: Tensor) -> None:
             raise _broadcast_error(sa[:-2], sb[:-2]) from None
 
 
-def _convert_index(index: Any, shape: tuple[int, ...]) -> tuple[Any, bool]:
+def _convert_index(index: Any, shape: tuple[_int, ...]) -> tuple[Any, _bool]:
     """Turn Tensors inside an index into arrays; say whether indexing is basic (a view)."""
     items = index if isinstance(index, tuple) else (index,)
     basic = True
@@ -1491,7 +1514,7 @@ def _convert_index(index: Any, shape: tuple[int, ...]) -> tuple[Any, bool]:
     return converted, basic
 
 
-def _check_index(index: Any, shape: tuple[int, ...]) -> None:
+def _check_index(index: Any, shape: tuple[_int, ...]) -> None:
     items = index if isinstance(index, tuple) else (index,)
     dim = 0
     for item in items:

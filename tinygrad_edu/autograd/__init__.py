@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -10,9 +11,11 @@ from . import engine
 from .function import Function, Node
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .gradcheck_graph import gradcheck_graph
 
 __all__ = [
     "Function", "Node", "backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError",
+    "gradcheck_graph",
     "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
 ]
 

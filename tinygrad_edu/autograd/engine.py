@@ -12,7 +12,8 @@ of backward is itself recorded, which is how higher-order derivatives work.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,7 +25,10 @@ from .function import Node
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-# Hook for tg.viz.trace_backward: called as tracer(node, grad, grads_to_parents, reduced)
+# Hook for tg.viz.trace_backward, called after each node's backward as
+# tracer(node, grad, grads_to_parents, reduced); ``reduced`` lists
+# (input_index, shape_before, shape_after, grad_sent) for each gradient that was
+# summed back to its input's shape (or cast to its dtype).
 tracer: Callable[..., None] | None = None
 
 
@@ -101,42 +105,6 @@ def _as_tuple(grads: Any) -> tuple[Any, ...]:
     return grads if isinstance(grads, tuple) else (grads,)
 
 
-def _target(parent: Any) -> tuple[tuple[int, ...], np.dtype]:
-    if isinstance(parent, Node):
-        return parent._out_shape, parent._out_dtype
-    return parent._data.shape, parent._data.dtype
-
-
-class _Accumulator:
-    """Sums the gradients reaching each node; adds in place into buffers it owns."""
-
-    __slots__ = ("grads", "owned", "create_graph")
-
-    def __init__(self, create_graph: bool) -> None:
-        self.grads: dict[Any, Any] = {}
-        self.owned: set[int] = set()
-        self.create_graph = create_graph
-
-    def add(self, key: Any, grad: Any) -> None:
-        grads = self.grads
-        prev = grads.get(key)
-        if prev is None:
-            grads[key] = grad
-        elif self.create_graph:
-            grads[key] = prev + grad
-        elif id(prev) in self.owned and prev.shape == grad.shape:
-            np.add(prev, grad, out=prev)
-        else:
-            total = prev + grad
-            self.owned.add(id(total))
-            grads[key] = total
-
-    def pop(self, key: Any) -> Any:
-        grad = self.grads.pop(key)
-        self.owned.discard(id(grad))
-        return grad
-
-
 def _accumulate_leaf(leaf: Tensor, grad: Any, handed: set[int], create_graph: bool) -> None:
     """Add ``grad`` into ``leaf.grad`` as PyTorch's AccumulateGrad does."""
     current = leaf._grad
@@ -159,6 +127,55 @@ def _accumulate_leaf(leaf: Tensor, grad: Any, handed: set[int], create_graph: bo
             current._data = data + grad
 
 
+class _Walk:
+    """The state of one backward pass: pending gradients and what they are owed."""
+
+    def __init__(self, create_graph: bool, inputs: Sequence[Tensor] | None) -> None:
+        self.create_graph = create_graph
+        self.grads: dict[Node, Any] = {}  # node -> sum of the gradients received so far
+        self.owned: set[Node] = set()  # nodes whose pending sum is our own buffer
+        self.handed: set[int] = set()  # ids of arrays already given to someone
+        self.inputs = inputs
+        self.captures = _capture_table(inputs)
+        self.results: list[Any] = [None] * len(inputs) if inputs is not None else []
+
+    def add(self, node: Node, grad: Any) -> None:
+        """Sum ``grad`` into ``node``'s pending gradient (in place when the buffer is ours)."""
+        grads = self.grads
+        prev = grads.get(node)
+        if prev is None:
+            grads[node] = grad
+        elif self.create_graph:
+            grads[node] = prev + grad
+        elif node in self.owned:
+            np.add(prev, grad, out=prev)
+        else:
+            # asarray: a sum of 0-d arrays is a numpy scalar, which np.add(out=) rejects
+            grads[node] = np.asarray(prev + grad)
+            self.owned.add(node)
+
+    def leaf(self, leaf: Tensor, grad: Any) -> None:
+        """A leaf's gradient: into ``.grad``, or into the results of autograd.grad."""
+        if self.inputs is None:
+            _accumulate_leaf(leaf, grad, self.handed, self.create_graph)
+            return
+        k = self.captures.get(id(leaf))
+        if k is not None:
+            prev = self.results[k]
+            grad = grad if isinstance(grad, fn._Tensor) else fn._wrap(np.array(grad))
+            self.results[k] = grad if prev is None else prev + grad
+
+    def node_done(self, node: Node, grad: Any) -> None:
+        """A node's total gradient is known: hand it to autograd.grad or to retain_grad."""
+        k = self.captures.get(id(node))
+        if k is not None:
+            self.results[k] = grad if isinstance(grad, fn._Tensor) else fn._wrap(np.array(grad))
+        if node._retained is not None:
+            tensor = node._retained()
+            if tensor is not None and tensor.grad_fn is node:
+                _accumulate_leaf(tensor, grad, self.handed, self.create_graph)
+
+
 def run_backward(
     roots: Sequence[Tensor],
     root_grads: Sequence[Any],
@@ -172,17 +189,14 @@ def run_backward(
     With ``inputs`` (``autograd.grad``), nothing is accumulated: the gradients reaching
     ``inputs`` are returned (``None`` where none arrived).
     """
-    acc = _Accumulator(create_graph)
-    captures = _capture_table(inputs)
-    results: list[Any] = [None] * len(inputs) if inputs is not None else []
-    handed: set[int] = set()
+    walk = _Walk(create_graph, inputs)
     nodes = []
     for root, grad in zip(roots, root_grads):
-        handed.add(id(grad))
+        walk.handed.add(id(grad))
         if root.grad_fn is None:  # differentiating a leaf with respect to itself
-            _deliver_leaf(root, grad, captures, results, handed, create_graph, inputs)
+            walk.leaf(root, grad)
         else:
-            acc.add(root.grad_fn, grad)
+            walk.add(root.grad_fn, grad)
             nodes.append(root.grad_fn)
     deps = _dependencies(nodes)
     ready = [n for n in dict.fromkeys(nodes) if deps.get(n, 0) == 0]
@@ -193,55 +207,68 @@ def run_backward(
     try:
         while ready:
             node = ready.pop()
-            grad = acc.pop(node)
-            _deliver_node(node, grad, captures, results, create_graph)
-            grads = _call_backward(node, grad, create_graph)
-            reduced = [] if tracer is not None else None
-            _send(node, grads, acc, deps, ready, captures, results, handed, create_graph,
-                  inputs, reduced)
-            if tracer is not None:
-                tracer(node, grad, grads, reduced)
+            _run_node(node, walk, deps, ready)
             if not retain_graph:
                 node._saved = ()
                 node._released = True
+                node._args = _constants(node)
     finally:
         grad_mode._state.enabled = prev_mode
         fn.engine_state.create_graph = prev_cg
-    return results if inputs is not None else None
+    return walk.results if inputs is not None else None
 
 
-def _send(node: Node, grads: tuple[Any, ...], acc: _Accumulator, deps: dict[Node, int],
-          ready: list[Node], captures: dict[int, int], results: list[Any], handed: set[int],
-          create_graph: bool, inputs: Any, reduced: list[Any] | None) -> None:
-    """Pass each input's gradient on: to its node, or into a leaf."""
-    for i, (parent, grad) in enumerate(zip(node.parents, grads)):
-        if parent is None or grad is None:
-            if isinstance(parent, Node):
-                _release_dependency(parent, deps, ready, acc)
+def _constants(node: Node) -> list[Any] | None:
+    """The inputs a freed node still remembers: constants (for tg.viz), not intermediates."""
+    parents = node.parents
+    for p in parents:
+        if p is None:
+            return [a if p is None else None for a, p in zip(node._args, parents)]
+    return None
+
+
+def _run_node(node: Node, walk: _Walk, deps: dict[Node, int], ready: list[Node]) -> None:
+    """Run one node's backward and pass each input's gradient on."""
+    grad = walk.grads.pop(node)
+    if node._retained is not None or walk.captures:
+        walk.node_done(node, grad)
+    if node._function._numpy and not node._released:  # the common case, inlined
+        grads = node._function.backward(node, grad)
+        if type(grads) is not tuple:
+            grads = (grads,)
+    else:
+        grads = _call_backward(node, grad, walk.create_graph)
+    reduced: list[Any] | None = [] if tracer is not None else None
+    for i, parent in enumerate(node.parents):
+        if parent is None:
             continue
-        shape, dtype = _target(parent)
-        before = grad.shape
-        grad = _unbroadcast(grad, shape, dtype, node, i)
-        if reduced is not None:
-            reduced.append((i, before, grad.shape))
-        if isinstance(parent, Node):
-            acc.add(parent, grad)
-            _release_dependency(parent, deps, ready, acc)
-        else:
-            _deliver_leaf(parent, grad, captures, results, handed, create_graph, inputs)
+        g = grads[i]
+        is_node = isinstance(parent, Node)
+        if g is not None:
+            shape, dtype = (parent._out_shape, parent._out_dtype) if is_node else \
+                (parent._data.shape, parent._data.dtype)
+            if g.shape != shape or g.dtype != dtype:
+                before = g.shape
+                g = _unbroadcast(g, shape, dtype, node, i)
+                if reduced is not None:
+                    reduced.append((i, before, g.shape, g))
+            if is_node:
+                walk.add(parent, g)
+            else:
+                walk.leaf(parent, g)
+        if is_node:
+            left = deps[parent] - 1
+            deps[parent] = left
+            if left == 0:
+                if parent in walk.grads:
+                    ready.append(parent)
+                else:
+                    _skip(parent, deps, ready, walk.grads)
+    if tracer is not None:
+        tracer(node, grad, grads, reduced)
 
 
-def _release_dependency(parent: Node, deps: dict[Node, int], ready: list[Node],
-                        acc: _Accumulator) -> None:
-    left = deps[parent] - 1
-    deps[parent] = left
-    if left == 0 and parent in acc.grads:
-        ready.append(parent)
-    elif left == 0:
-        _skip(parent, deps, ready, acc)
-
-
-def _skip(node: Node, deps: dict[Node, int], ready: list[Node], acc: _Accumulator) -> None:
+def _skip(node: Node, deps: dict[Node, int], ready: list[Node], grads: dict[Node, Any]) -> None:
     """A node no gradient reached: release its parents' dependencies without running it."""
     stack = [node]
     while stack:
@@ -250,7 +277,7 @@ def _skip(node: Node, deps: dict[Node, int], ready: list[Node], acc: _Accumulato
             if isinstance(parent, Node):
                 deps[parent] -= 1
                 if deps[parent] == 0:
-                    if parent in acc.grads:
+                    if parent in grads:
                         ready.append(parent)
                     else:
                         stack.append(parent)
@@ -261,27 +288,3 @@ def _capture_table(inputs: Sequence[Tensor] | None) -> dict[int, int]:
     if inputs is None:
         return {}
     return {id(t.grad_fn if t.grad_fn is not None else t): k for k, t in enumerate(inputs)}
-
-
-def _deliver_node(node: Node, grad: Any, captures: dict[int, int], results: list[Any],
-                  create_graph: bool) -> None:
-    """A node's total gradient is known: hand it to autograd.grad or to retain_grad."""
-    k = captures.get(id(node))
-    if k is not None:
-        results[k] = grad if create_graph or isinstance(grad, fn._Tensor) else fn._wrap(grad)
-    if node._retained is not None:
-        tensor = node._retained()
-        if tensor is not None and tensor.grad_fn is node:
-            _accumulate_leaf(tensor, grad, set(), create_graph)
-
-
-def _deliver_leaf(leaf: Tensor, grad: Any, captures: dict[int, int], results: list[Any],
-                  handed: set[int], create_graph: bool, inputs: Any) -> None:
-    if inputs is None:
-        _accumulate_leaf(leaf, grad, handed, create_graph)
-        return
-    k = captures.get(id(leaf))
-    if k is not None:
-        prev = results[k]
-        grad = grad if isinstance(grad, fn._Tensor) else fn._wrap(np.array(grad))
-        results[k] = grad if prev is None else prev + grad

@@ -20,6 +20,16 @@ if TYPE_CHECKING:
     from ..tensor import Tensor
 
 _state = grad_mode._state
+_new = object.__new__
+# Bumped by every in-place write. A node remembers its value at forward time: while it is
+# unchanged at backward, nothing can have been modified and the version checks are skipped.
+_epoch = [0]
+
+
+def bump_version(t: Any) -> None:
+    """Record an in-place write to ``t`` (its version counter, shared with its views)."""
+    t._version[0] += 1
+    _epoch[0] += 1
 _Tensor: Any = None  # tinygrad_edu.tensor.Tensor, bound by tensor.py at import
 _wrap: Any = None
 
@@ -52,10 +62,23 @@ class Node:
     """
 
     __slots__ = (
-        "parents", "needs_input_grad", "_saved", "_saved_src", "_saved_vc", "_out_shape",
-        "_out_dtype", "_out_vc", "_released", "_retained", "__dict__", "__weakref__",
+        "parents", "needs_input_grad", "_saved", "_arg_versions", "_epoch",
+        "_out_id", "_out_vc", "_out_shape", "_out_dtype", "_released", "_retained", "_args",
+        "__dict__", "__weakref__",
     )
     _function: type[Function]
+    parents: tuple[Any, ...]
+    needs_input_grad: tuple[bool, ...]
+    _saved: tuple[Any, ...]
+    _args: Any
+    _arg_versions: list[int]
+    _epoch: int
+    _out_id: int
+    _out_vc: tuple[list[int], int]
+    _out_shape: tuple[int, ...]
+    _out_dtype: np.dtype
+    _released: bool
+    _retained: Any
 
     def save_for_backward(self, *values: Any) -> None:
         """Keep arrays (or tensors) that backward needs; read them as ``saved_tensors``."""
@@ -79,44 +102,59 @@ class Node:
         saved = self._saved
         if not saved:
             return ()
-        self._check_versions()
+        if self._epoch != _epoch[0]:
+            self._check_versions()
         if self._function._numpy and not engine_state.create_graph:
             return saved
         return tuple(self._unpack(i) for i in range(len(saved)))
 
     saved_variables = saved_tensors
 
+    def _source(self, value: Any) -> int | None:
+        """Where a saved value came from: input ``i``, -1 for the output, None otherwise."""
+        data = value if isinstance(value, np.ndarray) else getattr(value, "_data", None)
+        if data is None:
+            return None
+        if id(data) == self._out_id:
+            return -1
+        for i, a in enumerate(self._args):
+            if isinstance(a, _Tensor) and a._data is data:
+                return i
+        return None
+
     def _check_versions(self) -> None:
-        for i, (vc, version) in enumerate(self._saved_vc):
-            if vc is not None and vc[0] != version:
-                value = self._saved[i]
+        for value in self._saved:
+            src = self._source(value)
+            if src is None:
+                continue
+            if src == -1:
+                counter, expected = self._out_vc
+            else:
+                counter, expected = self._args[src]._version, self._arg_versions[src]
+            if counter[0] != expected:
                 data = value if isinstance(value, np.ndarray) else value._data
                 shape = ", ".join(str(n) for n in data.shape)
-                src = self._saved_src[i]
-                which = f"output 0 of {type(self).__name__}" if src == -1 else "an input"
+                which = f"output 0 of {type(self).__name__}" if src == -1 else \
+                    f"input {src} of {type(self).__name__}"
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified "
                     f"by an inplace operation: [{_type_name(data)} [{shape}]], which is {which}, "
-                    f"is at version {vc[0]}; expected version {version} instead. Hint: the "
-                    "tensor was changed in place (x += ..., x[...] = ..., x.add_(...), "
-                    "x.data = ...) after this op used it; use an out-of-place op (x = x + ...) "
-                    "or .clone() it first."
+                    f"is at version {counter[0]}; expected version {expected} instead. Hint: "
+                    "the tensor was changed in place (x += ..., x[...] = ..., x.add_(...)) "
+                    "after this op used it; use an out-of-place op (x = x + ...) or .clone() "
+                    "it first."
                 )
 
     def _unpack(self, i: int) -> Tensor:
         """Saved value ``i`` as a Tensor connected to the graph where it came from."""
-        value, src = self._saved[i], self._saved_src[i]
+        value = self._saved[i]
         if not isinstance(value, (np.ndarray, _Tensor)):
             return value  # None, a Python number or another constant
-        data = value if isinstance(value, np.ndarray) else value._data
+        src = self._source(value)
         if src == -1:  # the output of this very node
-            return _attached(data, self)
+            return _attached(value if isinstance(value, np.ndarray) else value._data, self)
         if src is not None:
-            parent = self.parents[src]
-            if isinstance(parent, Node):
-                return _attached(data, parent)
-            if parent is not None:
-                return parent  # a leaf that requires grad
+            return self._args[src]  # the input tensor itself, with its history
         return value if isinstance(value, _Tensor) else _wrap(value)
 
     def name(self) -> str:
@@ -214,33 +252,59 @@ class Function:
     @classmethod
     def apply(cls, *args: Any) -> Tensor:
         """Run the op on ``args`` and record it in the graph when gradients are needed."""
-        ctx = cls._node_cls.__new__(cls._node_cls)
+        # (the hot path of every op: kept flat, one pass over the arguments)
+        ctx = _new(cls._node_cls)
         record = False
         needs = []
         values = []
+        parents = []
         tensor_cls = _Tensor
         for a in args:
             if isinstance(a, tensor_cls):
                 values.append(a._data)
-                needs.append(a._requires_grad)
-                record = record or a._requires_grad
+                if a._requires_grad:
+                    record = True
+                    needs.append(True)
+                    parents.append(a.grad_fn or a)
+                    continue
             else:
                 values.append(a)
-                needs.append(False)
+            needs.append(False)
+            parents.append(None)
         record = record and _state.enabled
         ctx.needs_input_grad = tuple(needs) if record else (False,) * len(args)
         ctx._saved = ()
         if cls._numpy:
             out = cls.forward(ctx, *values)
-            if type(out) is not np.ndarray:
-                out = np.asarray(out)
+            if type(out) is not np.ndarray:  # numpy gives scalars for 0-d results
+                scalar, out = out, np.asarray(out)
+                if ctx._saved:  # a saved output must stay the output (double backward)
+                    ctx._saved = tuple(out if s is scalar else s for s in ctx._saved)
         else:
             out = _forward_on_tensors(cls, ctx, args)
-        result = _wrap(out, record)
-        if cls._view:
-            result._version = args[0]._version
+        if record and out.dtype.kind != "f":
+            record = False  # as in PyTorch, only floating point results can require grad
+        result = _new(tensor_cls)
+        result._data = out
+        result._requires_grad = record
+        result._grad = None
+        result._version = args[0]._version if cls._view else [0]
         if record:
-            _record(ctx, args, result)
+            result.grad_fn = ctx
+            ctx.parents = tuple(parents)
+            ctx._out_shape = out.shape
+            ctx._out_dtype = out.dtype
+            ctx._released = False
+            ctx._retained = None
+            ctx._args = args  # for tg.viz / gradcheck_graph; backward keeps only constants
+            if ctx._saved:  # for the in-place checks and double backward
+                ctx._arg_versions = [a._version[0] if isinstance(a, tensor_cls) else 0
+                                     for a in args]
+                ctx._epoch = _epoch[0]
+                ctx._out_id = id(out)
+                ctx._out_vc = result._version, result._version[0]
+        else:
+            result.grad_fn = None
         return result
 
 
@@ -259,44 +323,6 @@ def _forward_on_tensors(cls: type[Function], ctx: Node, args: tuple[Any, ...]) -
     if not isinstance(out, _Tensor):
         raise TypeError(f"{cls.__name__}.forward must return a Tensor, not {type(out).__name__}")
     return out._data
-
-
-def _record(ctx: Node, args: tuple[Any, ...], result: Tensor) -> None:
-    """Link ``ctx`` into the graph as ``result.grad_fn``, and note what it saved."""
-    tensor_cls = _Tensor
-    ctx.parents = tuple(
-        (a.grad_fn or (a if a._requires_grad else None)) if isinstance(a, tensor_cls) else None
-        for a in args
-    )
-    out = result._data
-    ctx._out_shape = out.shape
-    ctx._out_dtype = out.dtype
-    ctx._released = False
-    ctx._retained = None
-    result.grad_fn = ctx
-    saved = ctx._saved
-    if saved:
-        srcs = []
-        vcs = []
-        for s in saved:
-            data = s if isinstance(s, np.ndarray) else getattr(s, "_data", None)
-            src, vc = _source(data, args, out, result)
-            srcs.append(src)
-            vcs.append(vc)
-        ctx._saved_src = tuple(srcs)
-        ctx._saved_vc = tuple(vcs)
-
-
-def _source(data: Any, args: tuple[Any, ...], out: np.ndarray, result: Tensor) -> Any:
-    """Where a saved array came from (input index, -1 for the output, None) + its version."""
-    if data is None:
-        return None, (None, 0)
-    if data is out:
-        return -1, (result._version, result._version[0])
-    for i, a in enumerate(args):
-        if isinstance(a, _Tensor) and a._data is data:
-            return i, (a._version, a._version[0])
-    return None, (None, 0)
 
 
 def retain(node: Node, tensor: Tensor) -> None:

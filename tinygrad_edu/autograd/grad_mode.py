@@ -8,7 +8,8 @@ every op, so a mode costs nothing per op.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 _Func = Callable[..., Any]
 
@@ -134,7 +135,7 @@ class inference_mode(_GradMode):
         self = super().__new__(cls)
         if isinstance(mode, bool):
             return self
-        self.__init__(True)
+        inference_mode.__init__(self, True)
         return self(mode)
 
     def __init__(self, mode: bool | _Func = True) -> None:

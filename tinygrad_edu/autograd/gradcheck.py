@@ -8,10 +8,10 @@ computed by backward with ``(f(x + eps) - f(x - eps)) / (2 eps)`` element by ele
 from __future__ import annotations
 
 import warnings
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
-
 
 
 class GradcheckError(RuntimeError):

@@ -6,6 +6,7 @@ gradient back over the reduced axes.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -66,23 +67,36 @@ class MeanAll(Mean):
     _grad_fn_name = "MeanBackward0"
 
 
-class MaxAll(_Op):
-    """max (or min) over all elements; ties share the gradient evenly, as in PyTorch."""
+class Amax(_Op):
+    """max (or min) over ``axis`` (all axes when None); ties share the gradient evenly,
+    as in PyTorch's ``amax``/``amin`` and full ``max()``/``min()``."""
 
-    _grad_fn_name = "MaxBackward1"
+    _grad_fn_name = "AmaxBackward0"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, smallest: bool) -> Any:
-        out = x.min() if smallest else x.max()
-        ctx.save_for_backward(x)
-        ctx.out = out
-        return out
+    def forward(ctx: Any, x: Any, axis: Any, keepdims: bool, smallest: bool) -> Any:
+        out = (np.min if smallest else np.max)(x, axis=axis, keepdims=True)
+        hit = x == out
+        # each extreme element gets 1/count of the gradient (a constant of the graph)
+        ctx.meta = axis, keepdims, hit / hit.sum(axis=axis, keepdims=True, dtype=x.dtype)
+        return out if keepdims else out.reshape(np.sum(hit, axis=axis).shape)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        (x,) = ctx.saved_tensors
-        hit = dual.constant(np.asarray(getattr(x, "_data", x) == ctx.out), grad)
-        return grad * hit / hit.sum(), None
+        axis, keepdims, share = ctx.meta
+        return _expand(grad, axis, keepdims) * dual.constant(share, grad), None, None, None
+
+
+class Amin(Amax):
+    _grad_fn_name = "AminBackward0"
+
+
+class MaxAll(Amax):
+    _grad_fn_name = "MaxBackward1"
+
+
+class MinAll(Amax):
+    _grad_fn_name = "MinBackward1"
 
 
 class MaxDim(_Op):
@@ -138,6 +152,11 @@ def _product_of_others(x: np.ndarray, axis: tuple[int, ...] | None) -> np.ndarra
     return np.moveaxis(others, tuple(range(len(axes))), axes)
 
 
+def _per_dof(n: int, correction: float) -> float:
+    """1 / (n - correction); inf when no degrees of freedom are left (torch gives inf/nan)."""
+    return 1 / (n - correction) if n > correction else float("inf")
+
+
 class Var(_Op):
     """Variance with Bessel's ``correction`` (1 by default, as ``torch.var``)."""
 
@@ -148,8 +167,14 @@ class Var(_Op):
         ctx.save_for_backward(x)
         ctx.meta = axis, correction, keepdims
         n = _count(x.shape, axis)
-        return x.var(axis=axis, ddof=correction, keepdims=keepdims) if n > correction else \
-            np.full(np.sum(x, axis=axis, keepdims=keepdims).shape, np.nan, dtype=x.dtype)
+        if n > correction:
+            return x.var(axis=axis, ddof=correction, keepdims=keepdims)
+        warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less "
+                      "than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=4)
+        centered = x - x.mean(axis=axis, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 = nan, s/0 = inf: as torch
+            return np.sum(centered * centered, axis=axis, keepdims=keepdims) / x.dtype.type(0)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -158,7 +183,8 @@ class Var(_Op):
         n = _count(x.shape, axis)
         centered = x - dual.sum(x, axis, keepdims=True) / n
         # d(sum((x - mean)^2) / (n - c))/dx = 2 (x - mean) / (n - c)
-        return _expand(grad, axis, keepdims) * centered * (2 / (n - correction)), None, None, None
+        return _expand(grad, axis, keepdims) * centered * (2 * _per_dof(n, correction)), None, \
+            None, None
 
 
 class Std(_Op):
@@ -179,7 +205,7 @@ class Std(_Op):
         n = _count(x.shape, axis)
         centered = x - dual.sum(x, axis, keepdims=True) / n
         # d(sqrt(v))/dx = dv/dx / (2 sqrt(v)) = (x - mean) / ((n - c) std)
-        scale = _expand(grad / out, axis, keepdims) * (1 / (n - correction))
+        scale = _expand(grad / out, axis, keepdims) * _per_dof(n, correction)
         return scale * centered, None, None, None
 
 
