@@ -229,7 +229,8 @@ def _constants(node: Node) -> list[Any] | None:
 
 def _run_node(node: Node, walk: _Walk, deps: dict[Node, int], ready: list[Node]) -> None:
     """Run one node's backward and pass each input's gradient on."""
-    grad = walk.grads.pop(node)
+    pending = walk.grads
+    grad = pending.pop(node)
     if node._retained is not None or walk.captures:
         walk.node_done(node, grad)
     if node._function._numpy and not node._released:  # the common case, inlined
@@ -247,23 +248,26 @@ def _run_node(node: Node, walk: _Walk, deps: dict[Node, int], ready: list[Node])
         if g is not None:
             shape, dtype = (parent._out_shape, parent._out_dtype) if is_node else \
                 (parent._data.shape, parent._data.dtype)
-            if g.shape != shape or g.dtype != dtype:
+            if g.shape != shape or (g.dtype is not dtype and g.dtype != dtype):
                 before = g.shape
                 g = _unbroadcast(g, shape, dtype, node, i)
                 if reduced is not None:
                     reduced.append((i, before, g.shape, g))
             if is_node:
-                walk.add(parent, g)
+                if parent in pending:
+                    walk.add(parent, g)
+                else:
+                    pending[parent] = g
             else:
                 walk.leaf(parent, g)
         if is_node:
             left = deps[parent] - 1
             deps[parent] = left
             if left == 0:
-                if parent in walk.grads:
+                if parent in pending:
                     ready.append(parent)
                 else:
-                    _skip(parent, deps, ready, walk.grads)
+                    _skip(parent, deps, ready, pending)
     if tracer is not None:
         tracer(node, grad, grads, reduced)
 

@@ -258,10 +258,12 @@ class Function:
         needs = []
         values = []
         parents = []
+        versions = []
         tensor_cls = _Tensor
         for a in args:
             if isinstance(a, tensor_cls):
                 values.append(a._data)
+                versions.append(a._version[0])
                 if a._requires_grad:
                     record = True
                     needs.append(True)
@@ -269,6 +271,7 @@ class Function:
                     continue
             else:
                 values.append(a)
+                versions.append(0)
             needs.append(False)
             parents.append(None)
         record = record and _state.enabled
@@ -298,8 +301,7 @@ class Function:
             ctx._retained = None
             ctx._args = args  # for tg.viz / gradcheck_graph; backward keeps only constants
             if ctx._saved:  # for the in-place checks and double backward
-                ctx._arg_versions = [a._version[0] if isinstance(a, tensor_cls) else 0
-                                     for a in args]
+                ctx._arg_versions = versions
                 ctx._epoch = _epoch[0]
                 ctx._out_id = id(out)
                 ctx._out_vc = result._version, result._version[0]
