@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,9 +39,7 @@ def _format_values(data: np.ndarray) -> str:
                 return "inf" if v > 0 else "-inf"
             return fmt.format(v)
 
-        formatter = {"float_kind": fmt_one}
-        cells = [fmt_one(float(v)) for v in data.reshape(-1)[:1000]] or [""]
-        width = max(len(c) for c in cells)
+        width = _width(data, fmt_one)
         formatter = {"float_kind": lambda v: fmt_one(v).rjust(width)}
     elif data.dtype == np.bool_:
         formatter = {"bool": lambda v: "True" if v else "False"}
@@ -49,10 +47,22 @@ def _format_values(data: np.ndarray) -> str:
         formatter = {"bool": lambda v: ("True" if v else "False").rjust(width)}
     else:
         formatter = {}
-    return np.array2string(
+    text = np.array2string(
         data, separator=", ", prefix=_PREFIX, formatter=formatter,  # type: ignore[arg-type]
         threshold=1000, edgeitems=3, max_line_width=80,
     )
+    return text.replace(", ..., ", ",  ..., ")  # PyTorch's summarized row: "2,  ..., 7"
+
+
+def _width(data: np.ndarray, fmt_one: Any) -> int:
+    """PyTorch pads every value to the width of the widest *nonzero finite* one (zeros,
+    nan and inf do not count); the widest is among the extremes of each sign."""
+    values = data[np.isfinite(data) & (data != 0)].astype(np.float64)
+    if values.size == 0:
+        return 1
+    pos, neg = values[values > 0], values[values < 0]
+    extremes = [v for part in (pos, neg) if part.size for v in (part.min(), part.max())]
+    return max(len(fmt_one(float(v))) for v in extremes)
 
 
 def tensor_repr(t: Tensor) -> str:

@@ -44,7 +44,7 @@ def _infer(data: Any, rounded: bool = True) -> np.ndarray:
         data = _unwrap(data)
     array = np.array(data)
     if array.dtype.kind == "f" and not _has_numpy_float(data) and rounded:
-        array = array.astype(dtypes.get_default_dtype().np)
+        array = array.astype(_sequence_float_dtype(data))
     elif array.dtype.kind in "iu" and not isinstance(data, np.ndarray | np.generic):
         array = array.astype(np.int64)
     elif array.dtype.kind not in "fiub":
@@ -66,11 +66,28 @@ def _flat(data: Any) -> list[Any]:
 
 
 def _unwrap(data: Any) -> Any:
-    if isinstance(data, Tensor):
-        return data._data
+    if isinstance(data, Tensor):  # inside a list, a tensor stands for one number (as torch)
+        if data._data.size != 1:
+            raise ValueError(
+                "only one element tensors can be converted to Python scalars. Hint: to join "
+                "tensors into one, use tg.stack(tensors) (new dim) or tg.cat(tensors) (existing "
+                "dim): both keep the graph."
+            )
+        return data._data.reshape(())
     if isinstance(data, (list, tuple)):
         return [_unwrap(x) for x in data]
     return data
+
+
+def _sequence_float_dtype(data: Any) -> np.dtype:
+    """The float dtype of a list, as PyTorch infers it: Python floats count as the default
+    dtype, numpy floats (scalars or arrays inside the list) as their own."""
+    default = dtypes.get_default_dtype().np
+    found = [x.dtype if isinstance(x, (np.floating, np.ndarray)) else default
+             for x in (_flat(data) if isinstance(data, (list, tuple)) else [data])
+             if isinstance(x, (float, np.floating)) or
+             isinstance(x, np.ndarray) and x.dtype.kind == "f"]
+    return np.result_type(*found) if found else default
 
 
 def _has_numpy_float(data: Any) -> bool:
@@ -197,6 +214,8 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device
         is_int = all(isinstance(v, int) for v in values)
         dtype = dtypes.int64 if is_int else dtypes.get_default_dtype()
     start, end, step = values
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     count = max(int(np.ceil((end - start) / step)), 0)
     array = (start + np.arange(count, dtype=np.float64) * step).astype(_np_dtype(dtype))
     return _finish(array, requires_grad)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
+from . import teaching as _teaching
 from .autograd import engine
 from .autograd import function as _function
 from .autograd.grad_mode import _state
@@ -49,6 +50,8 @@ def _wrap(data: np.ndarray, requires_grad: _bool = False) -> Tensor:
 def _mark_cut(t: Tensor, source: Tensor, how: str) -> None:
     """Remember (weakly) where a detached tensor came from, so tg.viz can draw the cut."""
     t._cut = (how, weakref.ref(source.grad_fn or source))
+    if _teaching.enabled and source.grad_fn is not None:  # see teaching.py
+        _teaching.note_cut(source.grad_fn, how)
 
 
 def _shape_arg(size: Sequence[Any]) -> tuple[_int, ...]:
@@ -91,6 +94,10 @@ class Size(tuple):
     def numel(self) -> _int:
         """The number of elements of a tensor of this shape."""
         return int(np.prod(self))
+
+    def __getitem__(self, key: Any) -> Any:
+        item = tuple.__getitem__(self, key)
+        return Size(item) if isinstance(key, slice) else item  # x.shape[1:] is a Size too
 
 
 class Tensor:
@@ -342,7 +349,8 @@ class Tensor:
         if self._requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
-                "instead."
+                "instead. Hint: numpy cannot carry gradients; for a single number (a loss to "
+                "print) use .item()."
             )
         return self._data
 
@@ -364,16 +372,22 @@ class Tensor:
 
     def __bool__(self) -> _bool:
         if self._data.size != 1:
-            raise RuntimeError(
-                "Boolean value of Tensor with more than one value is ambiguous"
-            )
+            amount = "no values" if self._data.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {amount} is ambiguous")
         return bool(self._data)
 
     def __float__(self) -> _float:
+        self._check_one_element()
         return float(self.item())
 
     def __int__(self) -> _int:
+        self._check_one_element()
         return int(self.item())
+
+    def _check_one_element(self) -> None:
+        if self._data.size != 1:  # a ValueError here, as in PyTorch (item() raises RuntimeError)
+            raise ValueError("only one element tensors can be converted to Python scalars "
+                             f"(this one has shape {list(self._data.shape)})")
 
     def __index__(self) -> _int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -384,7 +398,10 @@ class Tensor:
     def __format__(self, spec: str) -> str:
         if self._data.ndim == 0:
             return format(self.item(), spec)
-        return format(repr(self), spec)
+        if spec:  # as in PyTorch: only 0-d tensors take a format spec
+            raise TypeError("unsupported format string passed to Tensor.__format__ (only 0-d "
+                            "tensors can be formatted; use t.item() or t.tolist())")
+        return repr(self)
 
     __hash__ = object.__hash__
 
@@ -574,7 +591,8 @@ class Tensor:
 
     def __rpow__(self, other: Any) -> Tensor:
         if isinstance(other, _scalar_types):
-            x = self if self._data.dtype.kind == _FLOAT_KIND else self.float()
+            # PyTorch's promotion: 2 ** int_tensor stays int64, 2.0 ** int_tensor is float
+            x = self.to(dtypes.result_type(self, other))
             return E.RPow.apply(x, other)
         return _as_tensor_like(other, self).pow(self)
 
@@ -607,7 +625,11 @@ class Tensor:
 
     # ------------------------------------------------------------------ comparisons
     def _compare(self, ufunc: Any, other: Any) -> Tensor:
-        return _wrap(np.asarray(ufunc(self._data, _data_of(other))))
+        try:
+            return _wrap(np.asarray(ufunc(self._data, _data_of(other))))
+        except ValueError:  # numpy's broadcasting error -> PyTorch's
+            _check_broadcast(self, other)
+            raise
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         return self._compare(np.equal, other)
@@ -844,9 +866,9 @@ class Tensor:
         if isinstance(dim, Tensor):  # torch.max(a, b) is maximum
             return self.minimum(dim) if smallest else self.maximum(dim)
         axis = _norm_axis(dim, self._data.ndim)
+        values = (R.MinDim if smallest else R.MaxDim).apply(self, axis, keepdim, smallest)
         if self._data.ndim == 0:
-            return _MinMax(self, _wrap(np.asarray(0)))
-        values = R.MaxDim.apply(self, axis, keepdim, smallest)
+            return _MinMax(values, _wrap(np.asarray(0)))
         arg = (np.argmin if smallest else np.argmax)(self._data, axis=axis)
         indices = _wrap(np.expand_dims(arg, axis) if keepdim else np.asarray(arg))
         return _MinMax(values, indices)
@@ -890,7 +912,8 @@ class Tensor:
         x = self if dtype is None else self.to(dtype)
         if x._data.dtype.kind in "biu":
             x = x.long()
-        return R.Prod.apply(x, _norm_axes(dim, x._data.ndim), keepdim)
+        return (R.ProdAll if dim is None else R.Prod).apply(x, _norm_axes(dim, x._data.ndim),
+                                                            keepdim)
 
     def var(self, dim: Any = None, unbiased: _bool | None = None, keepdim: _bool = False, *,
             correction: _float | None = None) -> Tensor:
@@ -1010,10 +1033,12 @@ class Tensor:
         shape = self._data.shape
         if dim is None:
             new = tuple(n for n in shape if n != 1)
+            op: type[E._Op] = V.SqueezeAll
         else:
             axes = _norm_axes(dim, len(shape)) or ()
             new = tuple(n for i, n in enumerate(shape) if not (i in axes and n == 1))
-        return self if new == shape else V.Squeeze.apply(self, new)
+            op = V.SqueezeDims if isinstance(dim, (tuple, list)) else V.Squeeze
+        return op.apply(self, new)  # a new view even when nothing is removed, as in torch
 
     def unsqueeze(self, dim: _int) -> Tensor:
         """Insert a size-1 dimension at ``dim``."""
@@ -1024,8 +1049,6 @@ class Tensor:
     def transpose(self, dim0: _int, dim1: _int) -> Tensor:
         """Swap two dimensions."""
         n = self._data.ndim
-        if n == 0:
-            return self
         return V.Transpose.apply(self, _norm_axis(dim0, n), _norm_axis(dim1, n))
 
     swapaxes = swapdims = transpose
@@ -1035,7 +1058,7 @@ class Tensor:
         if self._data.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                                f"{self._data.ndim}D")
-        return self.transpose(0, 1) if self._data.ndim == 2 else self
+        return V.MatrixT.apply(self, tuple(range(self._data.ndim - 1, -1, -1)))
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder the dimensions."""
@@ -1056,7 +1079,7 @@ class Tensor:
     def T(self) -> Tensor:
         """All dimensions reversed (the transpose of a matrix)."""
         n = self._data.ndim
-        return self if n < 2 else V.Permute.apply(self, tuple(range(n - 1, -1, -1)))
+        return V.Permute.apply(self, tuple(range(n - 1, -1, -1)))
 
     @property
     def mT(self) -> Tensor:
@@ -1082,7 +1105,7 @@ class Tensor:
                     f"at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor "
                     f"sizes: {list(shape)}"
                 )
-        return self if target == shape else V.Expand.apply(self, target)
+        return V.Expand.apply(self, target)  # a new view even for the same shape, as in torch
 
     def expand_as(self, other: Tensor) -> Tensor:
         """``expand(other.shape)``."""
@@ -1113,9 +1136,10 @@ class Tensor:
         sizes = ([split_size] * (-(-n // split_size)) if isinstance(split_size, int)
                  else list(split_size))
         lead = (slice(None),) * axis
+        op = V.Split if isinstance(split_size, int) else V.SplitWithSizes
         out, start = [], 0
         for s in sizes:
-            out.append(self[lead + (slice(start, min(start + s, n)),)])
+            out.append(op.apply(self, lead + (slice(start, min(start + s, n)),)))
             start += s
         return tuple(out)
 
@@ -1123,7 +1147,7 @@ class Tensor:
         """The slices along ``dim``, with that dimension removed."""
         axis = _norm_axis(dim, self.ndim)
         lead = (slice(None),) * axis
-        return tuple(self[lead + (i,)] for i in range(self._data.shape[axis]))
+        return tuple(V.Unbind.apply(self, lead + (i,)) for i in range(self._data.shape[axis]))
 
     def flip(self, dims: Any) -> Tensor:
         """Reverse the order of elements along ``dims`` (a view, as numpy's)."""
@@ -1131,16 +1155,13 @@ class Tensor:
         index = [slice(None)] * self.ndim
         for a in axes:
             index[_norm_axis(a, self.ndim)] = slice(None, None, -1)
-        return self[tuple(index)]
+        return V.Flip.apply(self, tuple(index))
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, index: Any) -> Tensor:
         index, basic = _convert_index(index, self._data.shape)
         if basic:
-            op = V.Slice if isinstance(index, slice) or (
-                isinstance(index, tuple) and any(isinstance(i, slice) for i in index)
-            ) else V.Select
-            return op.apply(self, index)
+            return _basic_index_op(index, self._data.shape).apply(self, index)
         return V.Index.apply(self, index)
 
     def __setitem__(self, index: Any, value: Any) -> None:
@@ -1148,10 +1169,15 @@ class Tensor:
         value_t = value if isinstance(value, Tensor) else None
         if _state.enabled and (self._requires_grad or (value_t is not None and
                                                        value_t._requires_grad)):
+            if self.grad_fn is None and self._requires_grad:  # x[i] = v writes through a view
+                raise RuntimeError(
+                    "a view of a leaf Variable that requires grad is being used in an in-place "
+                    "operation. Hint: change parameters under `with tg.no_grad():`, or compute "
+                    "a new tensor instead.")
             self._check_inplace()
             if value_t is None:
                 value_t = _as_tensor_like(value, self)
-            self._become(V.IndexPut.apply(self, value_t.to(self.dtype), index))
+            self._become(V.IndexPut.apply(self._before_inplace(), value_t.to(self.dtype), index))
             return
         self._data[index] = value._data if value_t is not None else value
         _function.bump_version(self)
@@ -1163,12 +1189,37 @@ class Tensor:
                 "a leaf Variable that requires grad is being used in an in-place operation. "
                 "Hint: update parameters under `with tg.no_grad():`, or through `.data`."
             )
+        node = self.grad_fn
+        if node is not None and node._function._view and _state.enabled:
+            # PyTorch rewrites the base's history here (CopySlices); we do not, and a silently
+            # wrong gradient would be worse than an error
+            base = node.parents[0]
+            if base is not None and not isinstance(base, _function.Node):
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used "
+                                   "in an in-place operation. Hint: change parameters under "
+                                   "`with tg.no_grad():`, or compute a new tensor instead.")
+            raise RuntimeError(
+                "in-place operation on a view of a tensor that requires grad: tinygrad_edu "
+                "cannot route its gradient back through the base tensor. Hint: use an "
+                "out-of-place op, or write into the base with base[index] = value."
+            )
         if not self._data.flags.writeable:
             raise RuntimeError(
                 "unsupported operation: some elements of the input tensor and the written-to "
                 "tensor refer to a single memory location (this tensor is an expanded view). "
                 "Please clone() the tensor before performing the operation."
             )
+
+    def _before_inplace(self) -> Tensor:
+        """This tensor's value and history, apart from the storage an in-place op overwrites.
+
+        A recorded in-place op computes its result from this stand-in, then ``_become``s it:
+        the op saves the old values (as PyTorch does: ``y.mul_(x)`` still has d/dx = old y),
+        and its node refers to the stand-in, not back to ``self`` (no reference cycle).
+        """
+        old = _wrap(self._data.copy(), self._requires_grad)
+        old.grad_fn = self.grad_fn
+        return old
 
     def _become(self, result: Tensor) -> Tensor:
         """Write ``result``'s values into this tensor's storage and take its history."""
@@ -1197,10 +1248,14 @@ class Tensor:
         if not recording and op in _INPLACE_UFUNC and self._data.dtype.kind == _FLOAT_KIND:
             # fast path: nothing to record, compute straight into our storage
             data = self._data
-            _INPLACE_UFUNC[op](data, _data_of(other), out=data, casting="same_kind")
+            try:
+                _INPLACE_UFUNC[op](data, _data_of(other), out=data, casting="same_kind")
+            except ValueError:  # numpy's broadcasting error -> PyTorch's
+                _check_inplace_broadcast(self, other)
+                raise
             _function.bump_version(self)
             return self
-        return self._become(self._binary(op, other))
+        return self._become(self._before_inplace()._binary(op, other))
 
     def add_(self, other: Any, alpha: Any = 1) -> Tensor:
         """In place: ``self += alpha * other``."""
@@ -1233,14 +1288,14 @@ class Tensor:
     def pow_(self, exponent: Any) -> Tensor:
         """In place: ``self **= exponent``."""
         self._check_inplace()
-        return self._become(self.pow(exponent))
+        return self._become(self._before_inplace().pow(exponent))
 
     __ipow__ = pow_
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
         """In place: limit values to [min, max]."""
         self._check_inplace()
-        return self._become(self.clamp(min, max))
+        return self._become(self._before_inplace().clamp(min, max))
 
     clip_ = clamp_
 
@@ -1254,7 +1309,7 @@ class Tensor:
         if _state.enabled and (self._requires_grad or isinstance(value, Tensor) and
                                value._requires_grad):
             filler = _as_tensor_like(value, self).expand(self.shape) * 1
-            return self._become(E.Where.apply(np.True_, filler, self))
+            return self._become(E.Where.apply(np.True_, filler, self._before_inplace()))
         self._data[...] = _data_of(value)
         _function.bump_version(self)
         return self
@@ -1265,7 +1320,8 @@ class Tensor:
         src = _as_tensor_like(src, self)
         if _state.enabled and (self._requires_grad or src._requires_grad):
             moved = src.to(self.dtype).expand(self.shape)
-            return self._become(E.Where.apply(np.True_, moved, self))
+            return self._become(E.Where.apply(np.True_, moved, self._before_inplace()))
+        _check_inplace_broadcast(self, src)
         np.copyto(self._data, np.broadcast_to(src._data, self._data.shape), casting="unsafe")
         _function.bump_version(self)
         return self
@@ -1282,7 +1338,7 @@ class Tensor:
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
         """In place: ``value`` where ``mask`` is True."""
         self._check_inplace()
-        return self._become(self.masked_fill(mask, value).expand(self.shape))
+        return self._become(self._before_inplace().masked_fill(mask, value).expand(self.shape))
 
     def uniform_(self, a: _float = 0.0, b: _float = 1.0, generator: Any = None) -> Tensor:
         """In place: fill with U(a, b) samples (the same stream as PyTorch's)."""
@@ -1331,10 +1387,13 @@ class _CumSum(E._Op):
     @staticmethod
     def forward(ctx: Any, x: Any, axis: _int) -> Any:
         ctx.axis = axis
-        return np.cumsum(x, axis=axis, dtype=np.int64 if x.dtype.kind in "biu" else None)
+        out = np.cumsum(x, axis=axis, dtype=np.int64 if x.dtype.kind in "biu" else None)
+        return out.reshape(x.shape)  # (numpy flattens a 0-d input)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
+        if grad.ndim == 0:  # a 0-d cumsum is the identity
+            return grad, None
         # each input adds into every later output: the gradient is a reversed cumsum
         return grad.flip(ctx.axis).cumsum(ctx.axis).flip(ctx.axis) if isinstance(grad, Tensor) \
             else np.flip(np.cumsum(np.flip(grad, ctx.axis), axis=ctx.axis), ctx.axis), None
@@ -1434,6 +1493,19 @@ def _check_broadcast(a: Tensor, b: Any) -> None:
             raise _broadcast_error(a._data.shape, b._data.shape) from None
 
 
+def _check_inplace_broadcast(out: Tensor, other: Any) -> None:
+    """An in-place op needs ``other`` to broadcast to ``out``'s own shape."""
+    if isinstance(other, Tensor):
+        _check_broadcast(out, other)
+        shape = np.broadcast_shapes(out._data.shape, other._data.shape)
+        if shape != out._data.shape:
+            raise RuntimeError(
+                f"output with shape {list(out._data.shape)} doesn't match the broadcast shape "
+                f"{list(shape)}. Hint: an in-place op cannot change the shape of its tensor; "
+                "use the out-of-place form (x = x + y)."
+            ) from None  # (raised while numpy's ValueError is handled: hide it)
+
+
 def _broadcast_error(sa: tuple[_int, ...], sb: tuple[_int, ...]) -> RuntimeError:
     for i in range(1, min(len(sa), len(sb)) + 1):
         if sa[-i] != sb[-i] and sa[-i] != 1 and sb[-i] != 1:
@@ -1476,20 +1548,38 @@ def _check_matmul(a: Tensor, b: Tensor) -> None:
                            f"{len(sa)}D and {len(sb)}D")
     k_a = sa[-1]
     k_b = sb[0] if len(sb) == 1 else sb[-2]
-    if k_a != k_b:
-        if len(sa) == 1 and len(sb) == 1:
-            raise RuntimeError(
-                f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to have "
-                f"the same number of elements, but got {sa[0]} and {sb[0]} elements respectively"
-            )
-        ma = "x".join(map(str, sa if len(sa) == 2 else (int(np.prod(sa[:-1])), sa[-1])))
-        mb = "x".join(map(str, sb if len(sb) == 2 else (sb[0], 1) if len(sb) == 1 else sb[-2:]))
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({ma} and {mb})")
     if len(sa) > 2 or len(sb) > 2:
         try:
             np.broadcast_shapes(sa[:-2], sb[:-2])
         except ValueError:
             raise _broadcast_error(sa[:-2], sb[:-2]) from None
+    if k_a != k_b:
+        raise _matmul_shape_error(sa, sb)
+
+
+def _matmul_shape_error(sa: tuple[_int, ...], sb: tuple[_int, ...]) -> RuntimeError:
+    """PyTorch's message for the shapes of ``a @ b`` that do not fit, and a hint."""
+    k_a, k_b = sa[-1], (sb[0] if len(sb) == 1 else sb[-2])
+    if len(sa) == 1 and len(sb) == 1:
+        message = (f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to "
+                   f"have the same number of elements, but got {sa[0]} and {sb[0]} elements "
+                   "respectively")
+    elif len(sb) == 1:
+        rows = int(np.prod(sa[:-1]))
+        message = f"size mismatch, got input ({rows}), mat ({rows}x{k_a}), vec ({sb[0]})"
+    elif len(sb) > 2:
+        batch = int(np.prod(np.broadcast_shapes(sa[:-2], sb[:-2])))
+        message = (f"Expected size for first two dimensions of batch2 tensor to be: "
+                   f"[{batch}, {k_a}] but got: [{batch}, {k_b}].")
+    else:
+        ma = "x".join(map(str, sa if len(sa) == 2 else (int(np.prod(sa[:-1])), sa[-1])))
+        mb = "x".join(map(str, sb if len(sb) == 2 else (sb[0], 1)))
+        message = f"mat1 and mat2 shapes cannot be multiplied ({ma} and {mb})"
+    where = "first" if len(sb) <= 2 else "second-to-last"
+    return RuntimeError(
+        f"{message.rstrip('.')}. Hint: in a @ b, the last dim of a ({k_a}, shape {list(sa)}) "
+        f"must equal the {where} dim of b ({k_b}, shape {list(sb)}); fix a shape or use b.T."
+    )
 
 
 def _convert_index(index: Any, shape: tuple[_int, ...]) -> tuple[Any, _bool]:
@@ -1512,6 +1602,31 @@ def _convert_index(index: Any, shape: tuple[_int, ...]) -> tuple[Any, _bool]:
     converted = tuple(out) if isinstance(index, tuple) else out[0]
     _check_index(converted, shape)
     return converted, basic
+
+
+def _basic_index_op(index: Any, shape: tuple[_int, ...]) -> type[E._Op]:
+    """The view op of a basic index, named as PyTorch's node for it: PyTorch applies the
+    index items left to right and the last one that changes something names the node."""
+    if isinstance(index, slice):
+        return V.Slice
+    items = index if isinstance(index, tuple) else (index,)
+    consumed = sum(1 for i in items if i is not None and i is not Ellipsis)
+    op: type[E._Op] = V.Alias
+    dim = 0
+    for item in items:
+        if item is None:
+            op = V.UnsqueezeIndex
+        elif item is Ellipsis:
+            dim += len(shape) - consumed
+        elif isinstance(item, slice):
+            whole = item.start in (None, 0) and item.step in (None, 1) and (
+                item.stop is None or item.stop >= shape[dim])  # (as torch checks, unwrapped)
+            op = op if whole else V.Slice
+            dim += 1
+        else:
+            op = V.Select
+            dim += 1
+    return op
 
 
 def _check_index(index: Any, shape: tuple[_int, ...]) -> None:

@@ -7,9 +7,19 @@ from typing import Any
 
 import numpy as np
 
+from .. import teaching
 from . import engine
 from .function import Function, Node
-from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    detect_anomaly,
+    enable_grad,
+    inference_mode,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+    set_detect_anomaly,
+    set_grad_enabled,
+)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .gradcheck_graph import gradcheck_graph
 
@@ -17,6 +27,7 @@ __all__ = [
     "Function", "Node", "backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError",
     "gradcheck_graph",
     "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+    "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
 ]
 
 
@@ -47,26 +58,41 @@ def _root_grad(out: Any, gradient: Any, create_graph: bool, k: int = 0) -> Any:
 def _check_differentiable(outputs: Sequence[Any]) -> None:
     for k, out in enumerate(outputs):
         if not out.requires_grad:
+            hint = ("it was computed with grad mode off: move the forward pass out of "
+                    "tg.no_grad()/tg.inference_mode()" if not is_grad_enabled() else
+                    "was it computed under no_grad, from .data/.detach()/.item()/from_numpy, "
+                    "or from tensors never marked requires_grad=True?")
             raise RuntimeError(
                 f"element {k} of tensors does not require grad and does not have a grad_fn. "
-                "Hint: was it computed under no_grad, from .data/.detach()/.item()/from_numpy, "
-                "or from tensors never marked requires_grad=True?"
+                f"Hint: {hint}"
             )
 
 
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
              create_graph: bool = False, inputs: Any = None) -> None:
-    """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves."""
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves (or, with
+    ``inputs``, of those tensors only, leaves or not, as in PyTorch)."""
     outs = list(tensors) if isinstance(tensors, (list, tuple)) else [tensors]
     grads = (list(grad_tensors) if isinstance(grad_tensors, (list, tuple))
              else [grad_tensors] * len(outs))
-    if inputs is not None:
-        raise NotImplementedError("backward(inputs=...) is not supported; use "
-                                  "tg.autograd.grad(outputs, inputs)")
     _check_differentiable(outs)
     roots = [_root_grad(o, g, create_graph, k) for k, (o, g) in enumerate(zip(outs, grads))]
     keep = create_graph if retain_graph is None else retain_graph
-    engine.run_backward(outs, roots, keep, create_graph)
+    if teaching.enabled:  # tg.set_teaching_mode: see teaching.py
+        teaching.before_backward(outs)
+    if inputs is None:
+        engine.run_backward(outs, roots, keep, create_graph)
+        return
+    ins = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    if not ins:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    for t in ins:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    results = engine.run_backward(outs, roots, keep, create_graph, inputs=ins) or []
+    for t, g in zip(ins, results):
+        if g is not None:  # (fresh arrays: .grad may own them)
+            engine._accumulate_leaf(t, g if create_graph else g._data, set(), create_graph)
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
@@ -97,7 +123,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
             if materialize_grads:
                 results[k] = _wrap(np.zeros_like(ins[k]._data))
             elif not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been "
-                                   "used in the graph. Set allow_unused=True if this is the "
-                                   "desired behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {k} appears to not have "
+                                   "been used in the graph. Set allow_unused=True if this is "
+                                   "the desired behavior.")
     return tuple(results)

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes
+from . import anomaly, grad_mode
 from . import function as fn
-from . import grad_mode
 from .function import Node
 
 if TYPE_CHECKING:
@@ -93,6 +93,9 @@ def _call_backward(node: Node, grad: Any, create_graph: bool) -> tuple[Any, ...]
         grads = tuple(np.array(g._data) if isinstance(g, fn._Tensor) else g
                       for g in _as_tuple(grads))
     grads = _as_tuple(grads)
+    n = len(node.parents)
+    if len(grads) > n and all(g is None for g in grads[n:]):
+        grads = grads[:n]  # as PyTorch: trailing Nones for omitted optional arguments are fine
     if len(grads) != len(node.parents):
         raise RuntimeError(
             f"function {type(node).__name__} returned an incorrect number of gradients "
@@ -105,15 +108,19 @@ def _as_tuple(grads: Any) -> tuple[Any, ...]:
     return grads if isinstance(grads, tuple) else (grads,)
 
 
-def _accumulate_leaf(leaf: Tensor, grad: Any, handed: set[int], create_graph: bool) -> None:
+def _accumulate_leaf(leaf: Tensor, grad: Any, handed: set[int], create_graph: bool,
+                     shared: set[int] | frozenset[int] = frozenset()) -> None:
     """Add ``grad`` into ``leaf.grad`` as PyTorch's AccumulateGrad does."""
+    if not leaf._requires_grad:
+        return  # requires_grad_(False) after the graph was built: no .grad, as in PyTorch
     current = leaf._grad
     if current is None:
         if create_graph:
             leaf._grad = grad if isinstance(grad, fn._Tensor) else fn._wrap(grad)
             return
         # take the array when nothing else can see it; otherwise copy it
-        if id(grad) in handed or grad.base is not None or not grad.flags.writeable:
+        if id(grad) in handed or id(grad) in shared or grad.base is not None or \
+                not grad.flags.writeable:
             grad = np.array(grad)
         handed.add(id(grad))
         leaf._grad = fn._wrap(grad)
@@ -135,6 +142,7 @@ class _Walk:
         self.grads: dict[Node, Any] = {}  # node -> sum of the gradients received so far
         self.owned: set[Node] = set()  # nodes whose pending sum is our own buffer
         self.handed: set[int] = set()  # ids of arrays already given to someone
+        self.shared: set[int] = set()  # ids of arrays held as a node's pending gradient
         self.inputs = inputs
         self.captures = _capture_table(inputs)
         self.results: list[Any] = [None] * len(inputs) if inputs is not None else []
@@ -144,7 +152,7 @@ class _Walk:
         grads = self.grads
         prev = grads.get(node)
         if prev is None:
-            grads[node] = grad
+            self.hold(node, grad)
         elif self.create_graph:
             grads[node] = prev + grad
         elif node in self.owned:
@@ -154,10 +162,23 @@ class _Walk:
             grads[node] = np.asarray(prev + grad)
             self.owned.add(node)
 
+    def hold(self, node: Node, grad: Any) -> None:
+        """Keep ``grad`` as ``node``'s first pending gradient.
+
+        A leaf adds into the array behind its ``.grad`` in place, so a leaf and a pending
+        gradient must never share one (a diamond would count a gradient twice): copy an
+        array a leaf (or the caller) owns, and note this one so that no leaf takes it.
+        """
+        if not self.create_graph:
+            if id(grad) in self.handed:
+                grad = grad.copy()
+            self.shared.add(id(grad))
+        self.grads[node] = grad
+
     def leaf(self, leaf: Tensor, grad: Any) -> None:
         """A leaf's gradient: into ``.grad``, or into the results of autograd.grad."""
         if self.inputs is None:
-            _accumulate_leaf(leaf, grad, self.handed, self.create_graph)
+            _accumulate_leaf(leaf, grad, self.handed, self.create_graph, self.shared)
             return
         k = self.captures.get(id(leaf))
         if k is not None:
@@ -173,7 +194,7 @@ class _Walk:
         if node._retained is not None:
             tensor = node._retained()
             if tensor is not None and tensor.grad_fn is node:
-                _accumulate_leaf(tensor, grad, self.handed, self.create_graph)
+                _accumulate_leaf(tensor, grad, self.handed, self.create_graph, self.shared)
 
 
 def run_backward(
@@ -239,6 +260,8 @@ def _run_node(node: Node, walk: _Walk, deps: dict[Node, int], ready: list[Node])
             grads = (grads,)
     else:
         grads = _call_backward(node, grad, walk.create_graph)
+    if grad_mode._state.anomaly:  # tg.autograd.detect_anomaly: see anomaly.py
+        anomaly.backward_hook(node, grad, grads)
     reduced: list[Any] | None = [] if tracer is not None else None
     for i, parent in enumerate(node.parents):
         if parent is None:
@@ -257,7 +280,7 @@ def _run_node(node: Node, walk: _Walk, deps: dict[Node, int], ready: list[Node])
                 if parent in pending:
                     walk.add(parent, g)
                 else:
-                    pending[parent] = g
+                    walk.hold(parent, g)
             else:
                 walk.leaf(parent, g)
         if is_node:

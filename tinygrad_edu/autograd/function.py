@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import grad_mode
+from . import anomaly, grad_mode
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -50,7 +50,8 @@ _FREED = (
     "after they have already been freed). Saved intermediate values of the graph are freed "
     "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
     "backward through the graph a second time or if you need to access saved tensors after "
-    "calling backward."
+    "calling backward. Hint: usually a tensor from an earlier step is reused (a running "
+    "total, an RNN hidden state): .detach() it, or accumulate loss.item() instead."
 )
 
 
@@ -243,6 +244,12 @@ class Function:
                                   "autograd.Function.")
 
     @staticmethod
+    def setup_context(ctx: Node, inputs: tuple[Any, ...], output: Any) -> Any:
+        """Optional (PyTorch's newer style): when a Function defines it, ``forward`` takes
+        no ``ctx`` and this saves what backward needs, given the inputs and the output."""
+        raise NotImplementedError("setup_context is not overridden.")
+
+    @staticmethod
     def backward(ctx: Node, *grad_outputs: Any) -> Any:
         """Given d(loss)/d(output), return d(loss)/d(input) for each input."""
         raise NotImplementedError("You must implement either the backward or vjp method "
@@ -278,7 +285,10 @@ class Function:
         ctx.needs_input_grad = tuple(needs) if record else (False,) * len(args)
         ctx._saved = ()
         if cls._numpy:
-            out = cls.forward(ctx, *values)
+            try:
+                out = cls.forward(ctx, *values)
+            except ValueError as e:  # numpy's broadcasting error -> PyTorch's RuntimeError
+                raise _forward_error(e, values) from None
             if type(out) is not np.ndarray:  # numpy gives scalars for 0-d results
                 scalar, out = out, np.asarray(out)
                 if ctx._saved:  # a saved output must stay the output (double backward)
@@ -287,6 +297,8 @@ class Function:
             out = _forward_on_tensors(cls, ctx, args)
         if record and out.dtype.kind != "f":
             record = False  # as in PyTorch, only floating point results can require grad
+        if _state.anomaly:  # tg.autograd.detect_anomaly: see anomaly.py
+            anomaly.forward_hook(ctx, out, args)
         result = _new(tensor_cls)
         result._data = out
         result._requires_grad = record
@@ -310,12 +322,29 @@ class Function:
         return result
 
 
+def _forward_error(error: ValueError, values: list[Any]) -> Exception:
+    """PyTorch's error for operands that do not broadcast (``error`` itself otherwise)."""
+    from ..tensor import _broadcast_error
+
+    shapes = [v.shape for v in values if isinstance(v, np.ndarray)]
+    for k in range(1, len(shapes)):
+        try:
+            np.broadcast_shapes(*shapes[: k + 1])
+        except ValueError:
+            return _broadcast_error(np.broadcast_shapes(*shapes[:k]), shapes[k])
+    return error
+
+
 def _forward_on_tensors(cls: type[Function], ctx: Node, args: tuple[Any, ...]) -> np.ndarray:
     """Run a learner's forward on detached Tensors, unrecorded; return the output array."""
     detached = [a.detach() if isinstance(a, _Tensor) else a for a in args]
     prev, _state.enabled = _state.enabled, False
     try:
-        out = cls.forward(ctx, *detached)
+        if cls.setup_context is Function.setup_context:
+            out = cls.forward(ctx, *detached)
+        else:  # forward(*args) without ctx, then setup_context(ctx, inputs, output)
+            out = cls.forward(*detached)
+            cls.setup_context(ctx, tuple(detached), out)
     finally:
         _state.enabled = prev
     if isinstance(out, tuple):

@@ -8,6 +8,7 @@ every op, so a mode costs nothing per op.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -15,10 +16,11 @@ _Func = Callable[..., Any]
 
 
 class _State:
-    __slots__ = ("enabled",)
+    __slots__ = ("enabled", "anomaly")
 
     def __init__(self) -> None:
         self.enabled = True
+        self.anomaly = False  # detect_anomaly: check every op's results for NaN
 
 
 _state = _State()
@@ -47,11 +49,31 @@ class _GradMode:
 
     def __call__(self, func: _Func) -> _Func:
         """Use as a decorator: ``func`` runs under this mode."""
+        if inspect.isgeneratorfunction(func):
+            return self._wrap_generator(func)
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with self:
                 return func(*args, **kwargs)
+
+        return wrapper
+
+    def _wrap_generator(self, func: _Func) -> _Func:
+        """A generator runs in steps: apply the mode around each step, as PyTorch does
+        (not only around the call, which merely creates the generator)."""
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            gen = func(*args, **kwargs)
+            sent = None
+            while True:
+                with self:
+                    try:
+                        item = gen.send(sent)
+                    except StopIteration as stop:
+                        return stop.value
+                sent = yield item
 
         return wrapper
 
@@ -128,8 +150,9 @@ class _Fixed(_GradMode):
 
 
 class inference_mode(_GradMode):
-    """Like ``no_grad`` for this engine (nothing is recorded); ``inference_mode(False)``
-    leaves the mode as it is. Works with or without parentheses as a decorator."""
+    """Like ``no_grad`` for this engine (nothing is recorded). As in PyTorch,
+    ``inference_mode(False)`` turns recording *on*. Works with or without parentheses as a
+    decorator."""
 
     def __new__(cls, mode: bool | _Func = True) -> Any:
         self = super().__new__(cls)
@@ -143,4 +166,48 @@ class inference_mode(_GradMode):
         self._active = bool(mode) if isinstance(mode, bool) else True
 
     def _target(self) -> bool:
-        return False if self._active else _state.enabled
+        return not self._active
+
+
+def is_anomaly_enabled() -> bool:
+    """True inside ``detect_anomaly()`` (or after ``set_detect_anomaly(True)``)."""
+    return _state.anomaly
+
+
+class detect_anomaly(_GradMode):
+    """Find the op that produced a NaN (or Inf): inside, backward raises PyTorch's error
+    naming the backward that returned NaN values, and a forward that makes NaN/Inf out of
+    finite inputs warns with its name. What it checks is in ``anomaly.py``.
+
+    >>> x = tg.tensor([-1.0, 4.0], requires_grad=True)
+    >>> with tg.autograd.detect_anomaly():
+    ...     (x.sqrt() * 0).sum().backward()   # warns: SqrtBackward0 forward, then raises
+    Traceback (most recent call last):
+    RuntimeError: Function 'SqrtBackward0' returned nan values in its 0th output. ...
+
+    It costs a scan of every result: use it to debug, not to train.
+    """
+
+    def __init__(self, check_nan: bool = True) -> None:
+        super().__init__()
+        self._check = bool(check_nan)
+
+    def __enter__(self) -> None:
+        self._prev.append(_state.anomaly)
+        _state.anomaly = self._check
+
+    def __exit__(self, *exc: object) -> None:
+        _state.anomaly = self._prev.pop()
+
+
+class set_detect_anomaly(detect_anomaly):
+    """Turn anomaly detection on or off: at once, or for a ``with`` block."""
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        super().__init__(check_nan and mode)
+        self._before = _state.anomaly
+        _state.anomaly = self._check
+
+    def __enter__(self) -> None:
+        self._prev.append(self._before)
+        _state.anomaly = self._check

@@ -165,10 +165,12 @@ class RPow(_Op):
         return grad * out * float(np.log(ctx.c)), None  # d(c^x)/dx = c^x log c
 
 
-def _unary(name: str, fwd: Any, bwd: Any, save: str = "x") -> type[_Op]:
+def _unary(name: str, fwd: Any, bwd: Any, save: str = "x",
+           grad_fn: str | None = None) -> type[_Op]:
     """Make a one-input op from its forward and its derivative rule.
 
-    ``bwd(grad, saved)`` gets the input (``save="x"``) or the output (``save="out"``).
+    ``bwd(grad, saved)`` gets the input (``save="x"``) or the output (``save="out"``);
+    ``grad_fn`` is PyTorch's node name when it is not ``<Name>Backward0``.
     """
 
     def forward(ctx: Any, x: Any) -> Any:
@@ -182,7 +184,7 @@ def _unary(name: str, fwd: Any, bwd: Any, save: str = "x") -> type[_Op]:
 
     cls_name = name[0].upper() + name[1:]
     attrs = {"forward": staticmethod(forward), "backward": staticmethod(backward),
-             "_grad_fn_name": f"{cls_name}Backward0",
+             "_grad_fn_name": grad_fn or f"{cls_name}Backward0",
              "__doc__": f"Elementwise {name}; its gradient rule is written beside it."}
     return type(cls_name, (_Op,), attrs)
 
@@ -190,7 +192,7 @@ def _unary(name: str, fwd: Any, bwd: Any, save: str = "x") -> type[_Op]:
 # each line: forward, and the chain rule with the saved input x (or output y)
 Exp = _unary("exp", np.exp, lambda g, y: g * y, save="out")  # d(e^x)/dx = e^x
 Log = _unary("log", np.log, lambda g, x: g / x)  # d(log x)/dx = 1/x
-Log1p = _unary("log1p", np.log1p, lambda g, x: g / (x + 1))
+Log1p = _unary("log1p", np.log1p, lambda g, x: g / (x + 1), grad_fn="Log1PBackward0")
 Sqrt = _unary("sqrt", np.sqrt, lambda g, y: g / (y * 2), save="out")  # 1/(2 sqrt x)
 Sin = _unary("sin", np.sin, lambda g, x: g * dual.cos(x))
 Cos = _unary("cos", np.cos, lambda g, x: -g * dual.sin(x))

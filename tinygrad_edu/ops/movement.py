@@ -29,7 +29,15 @@ class Reshape(_Op):
 
 
 class Squeeze(Reshape):
-    _grad_fn_name = "SqueezeBackward1"
+    _grad_fn_name = "SqueezeBackward1"  # squeeze(dim)
+
+
+class SqueezeAll(Reshape):
+    _grad_fn_name = "SqueezeBackward0"  # squeeze()
+
+
+class SqueezeDims(Reshape):
+    _grad_fn_name = "SqueezeBackward2"  # squeeze((dim, ...))
 
 
 class Unsqueeze(Reshape):
@@ -50,6 +58,12 @@ class Permute(_Op):
         return dual.transpose(grad, tuple(np.argsort(ctx.axes))), None
 
 
+class MatrixT(Permute):
+    """``x.t()``: a matrix transposed, a vector or a 0-d tensor as it is."""
+
+    _grad_fn_name = "TBackward0"
+
+
 class Transpose(_Op):
     _grad_fn_name = "TransposeBackward0"
     _view = True
@@ -57,11 +71,12 @@ class Transpose(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, a: int, b: int) -> Any:
         ctx.axes = a, b
-        return np.swapaxes(x, a, b)
+        return x.view() if a == b else np.swapaxes(x, a, b)  # (a 0-d tensor has a == b == 0)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        return dual.swapaxes(grad, *ctx.axes), None, None
+        a, b = ctx.axes
+        return (grad if a == b else dual.swapaxes(grad, a, b)), None, None
 
 
 class Expand(_Op):
@@ -102,6 +117,14 @@ class Select(Index):
     _view = True
 
     @staticmethod
+    def forward(ctx: Any, x: Any, index: Any) -> Any:
+        ctx.meta = x.shape, index
+        out = x[index]
+        if type(out) is not np.ndarray:  # x[i, j] is a numpy scalar, a copy:
+            out = x[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]  # a 0-d view
+        return out
+
+    @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         shape, index = ctx.meta
         if type(grad) is not np.ndarray:
@@ -113,6 +136,31 @@ class Select(Index):
 
 class Slice(Select):
     _grad_fn_name = "SliceBackward0"
+
+
+# The same view under the name PyTorch's node has for it (tg.viz and grad_fn show it)
+class Alias(Select):
+    _grad_fn_name = "AliasBackward0"  # x[...], x[()]
+
+
+class UnsqueezeIndex(Select):
+    _grad_fn_name = "UnsqueezeBackward0"  # x[..., None]
+
+
+class Split(Slice):
+    _grad_fn_name = "SplitBackward0"  # split(int), chunk
+
+
+class SplitWithSizes(Slice):
+    _grad_fn_name = "SplitWithSizesBackward0"  # split([sizes])
+
+
+class Unbind(Select):
+    _grad_fn_name = "UnbindBackward0"
+
+
+class Flip(Slice):
+    _grad_fn_name = "FlipBackward0"
 
 
 class IndexAdd(_Op):

@@ -106,6 +106,9 @@ class MaxDim(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: int, keepdims: bool, smallest: bool) -> Any:
+        if x.ndim == 0:  # a 0-d tensor is its own extreme along dim 0
+            ctx.meta = None
+            return x.copy()
         idx = np.expand_dims((x.argmin if smallest else x.argmax)(axis=axis), axis)
         ctx.meta = x.shape, axis, keepdims, idx
         out = np.take_along_axis(x, idx, axis)
@@ -113,10 +116,16 @@ class MaxDim(_Op):
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
+        if ctx.meta is None:
+            return grad, None, None, None
         shape, axis, keepdims, idx = ctx.meta
         hit = np.zeros(shape, dtype=bool)
         np.put_along_axis(hit, idx, True, axis)
         return _expand(grad, (axis,), keepdims) * dual.constant(hit, grad), None, None, None
+
+
+class MinDim(MaxDim):
+    _grad_fn_name = "MinBackward0"
 
 
 class Prod(_Op):
@@ -139,6 +148,10 @@ class Prod(_Op):
         # with zeros: the product of the others, computed without dividing (a constant)
         others = dual.constant(_product_of_others(data, axis), grad)
         return _expand(grad, axis, keepdims) * others, None, None
+
+
+class ProdAll(Prod):
+    _grad_fn_name = "ProdBackward0"
 
 
 def _product_of_others(x: np.ndarray, axis: tuple[int, ...] | None) -> np.ndarray:
@@ -182,6 +195,10 @@ class Var(_Op):
         axis, correction, keepdims = ctx.meta
         n = _count(x.shape, axis)
         centered = x - dual.sum(x, axis, keepdims=True) / n
+        if n <= correction:  # 2 / (n - c) is infinite: torch gives inf, and nan at the mean
+            data = np.asarray(getattr(centered, "_data", centered))
+            centered = dual.constant(np.where(data == 0, np.nan, np.inf).astype(data.dtype), grad)
+            return _expand(grad, axis, keepdims) * centered, None, None, None
         # d(sum((x - mean)^2) / (n - c))/dx = 2 (x - mean) / (n - c)
         return _expand(grad, axis, keepdims) * centered * (2 * _per_dof(n, correction)), None, \
             None, None

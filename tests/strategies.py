@@ -1,0 +1,192 @@
+"""The one shared module of Hypothesis strategies for tinygrad_edu's tests.
+
+Everything is drawn as float64 numpy arrays (tests build tensors with ``tg.tensor(a)``
+and ``torch.tensor(a)`` from the same array), with bounded values and small shapes so
+that finite differences stay cheap. Shapes come from ``hypothesis.extra.numpy``:
+``array_shapes`` for one tensor, ``mutually_broadcastable_shapes`` for several, so
+rank changes and 0-d tensors are always in play.
+
+Ops with kinks or poles get their inputs moved off them by a *domain*: a function from
+an array to an array in the op's smooth region (``positive`` for log and sqrt,
+``away_from_zero`` for relu, abs and division, ``distinct`` for max/min, ``lattice`` for
+maximum/minimum). A domain never rejects an example, so no draw is wasted.
+
+>>> from hypothesis import given
+>>> @given(arrays_and_shapes())
+... def test_something(a): ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+Domain = Callable[[np.ndarray], np.ndarray]
+
+BOUND = 2.0  # |values| <= BOUND before a domain moves them: exp, pow, prod stay tame
+MAX_DIMS = 3
+MAX_SIDE = 3  # up to 27 elements: finite differences cost one forward per element
+
+
+# ---------------------------------------------------------------------------- values
+def floats(lo: float = -BOUND, hi: float = BOUND) -> st.SearchStrategy[float]:
+    """Finite float64 numbers in [lo, hi], no subnormals."""
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False, allow_subnormal=False,
+                     width=64)
+
+
+def arrays(shape: Any, lo: float = -BOUND, hi: float = BOUND,
+           domain: Domain | None = None) -> st.SearchStrategy[np.ndarray]:
+    """A float64 array of ``shape`` (a tuple or a strategy) with values in [lo, hi],
+    then moved into ``domain``."""
+    strategy = hnp.arrays(np.float64, shape, elements=floats(lo, hi))
+    return strategy if domain is None else strategy.map(domain)
+
+
+def bool_arrays(shape: Any) -> st.SearchStrategy[np.ndarray]:
+    """A boolean array of ``shape`` (masks, ``where`` conditions)."""
+    return hnp.arrays(np.bool_, shape)
+
+
+# ---------------------------------------------------------------------------- shapes
+def shapes(min_dims: int = 0, max_dims: int = MAX_DIMS, min_side: int = 1,
+           max_side: int = MAX_SIDE) -> st.SearchStrategy[tuple[int, ...]]:
+    """One tensor's shape; 0-d included by default."""
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side,
+                            max_side=max_side)
+
+
+def broadcast_shapes(num_shapes: int = 2, min_dims: int = 0, max_dims: int = MAX_DIMS,
+                     max_side: int = MAX_SIDE) -> st.SearchStrategy[tuple[tuple[int, ...], ...]]:
+    """Shapes that broadcast together, of different ranks (0-d included)."""
+    return hnp.mutually_broadcastable_shapes(
+        num_shapes=num_shapes, min_dims=min_dims, max_dims=max_dims, min_side=1,
+        max_side=max_side,
+    ).map(lambda s: s.input_shapes)
+
+
+def arrays_and_shapes(min_dims: int = 0, max_dims: int = MAX_DIMS,
+                      domain: Domain | None = None) -> st.SearchStrategy[np.ndarray]:
+    """One float64 array of a drawn shape."""
+    return shapes(min_dims, max_dims).flatmap(lambda s: arrays(s, domain=domain))
+
+
+# ---------------------------------------------------------------------------- dims
+def dim(ndim: int) -> st.SearchStrategy[int]:
+    """A valid ``dim`` argument, negative ones included (0-d tensors accept 0 and -1)."""
+    n = max(ndim, 1)
+    return st.integers(-n, n - 1)
+
+
+def dims(ndim: int, allow_none: bool = True) -> st.SearchStrategy[Any]:
+    """``None``, one dim, or a tuple of distinct dims (possibly empty) for reductions."""
+    one = dim(ndim)
+    several = st.lists(st.integers(0, ndim - 1), unique=True, max_size=ndim).flatmap(
+        lambda ds: st.tuples(*[st.sampled_from([d, d - ndim]) for d in ds])
+    ) if ndim else st.just((0,))
+    options = [one, several]
+    if allow_none:
+        options.insert(0, st.none())
+    return st.one_of(*options)
+
+
+keepdim = st.booleans()
+
+
+def axes_of(d: Any, ndim: int) -> tuple[int, ...]:
+    """The non-negative axes that ``d`` (None, an int or a tuple) reduces over."""
+    if ndim == 0:
+        return ()
+    if d is None or d == ():
+        return tuple(range(ndim))
+    items = d if isinstance(d, tuple) else (d,)
+    return tuple(sorted(i % ndim for i in items))
+
+
+# ---------------------------------------------------------------------------- domains
+def positive(x: np.ndarray) -> np.ndarray:
+    """|x| + 0.1: log, sqrt, the base of a fractional power."""
+    return np.abs(x) + 0.1
+
+
+def above_minus_one(x: np.ndarray) -> np.ndarray:
+    """|x| - 0.8 >= -0.8: log1p's domain, down to near its pole."""
+    return np.abs(x) - 0.8
+
+
+def away_from(points: Sequence[float], margin: float = 0.1) -> Domain:
+    """Push every value at least ``margin`` away from each of ``points`` (kinks and poles),
+    keeping the side it was on. The points must be more than ``2 * margin`` apart."""
+
+    def domain(x: np.ndarray) -> np.ndarray:
+        x = np.array(x, dtype=np.float64)
+        for p in points:
+            close = np.abs(x - p) < margin
+            side = np.where(x >= p, 1.0, -1.0)
+            x = np.where(close, p + side * margin, x)
+        return x
+
+    return domain
+
+
+away_from_zero = away_from([0.0], 0.1)
+away_from_zero_far = away_from([0.0], 0.5)  # a denominator: keeps 1/y^2 small
+
+
+def distinct(x: np.ndarray) -> np.ndarray:
+    """Values at least 0.3 apart, in the order of ``x``: no ties for max/min/sort."""
+    x = np.asarray(x, dtype=np.float64)
+    rank = np.argsort(np.argsort(x.reshape(-1), kind="stable"), kind="stable").reshape(x.shape)
+    return (rank - x.size / 2) * 0.5 + 0.1 * np.tanh(x)
+
+
+def distinct_abs(x: np.ndarray) -> np.ndarray:
+    """Nonzero values whose absolute values are at least 0.3 apart (inf-norm)."""
+    d = distinct(x)
+    d = d - d.min() + 0.3
+    return np.where(np.sign(np.sin(7 * x)) < 0, -d, d)
+
+
+def lattice(offset: float, spread: float = 0.4) -> Domain:
+    """Values within ``spread / 2`` of ``k + offset`` for integers k. Two arrays drawn with
+    offsets 0 and 0.5 are never within 0.1 of each other: maximum/minimum stay off their
+    kink (three with offsets 0, 1/3, 2/3 and spread 0.1: clamp with tensor bounds)."""
+
+    def domain(x: np.ndarray) -> np.ndarray:
+        r = np.round(x)
+        return r + offset + (x - r) * spread
+
+    return domain
+
+
+# ---------------------------------------------------------------------------- helpers
+def reshapes(shape: tuple[int, ...]) -> st.SearchStrategy[tuple[int, ...]]:
+    """A target shape with the same number of elements (maybe with one -1)."""
+    n = int(np.prod(shape))
+    divisors = [d for d in range(1, n + 1) if n % d == 0]
+
+    def build(parts: list[int], infer: int | None) -> tuple[int, ...]:
+        out: list[int] = []
+        rest = n
+        for p in parts:
+            if rest % p == 0:
+                out.append(p)
+                rest //= p
+        out.append(rest)
+        if infer is not None:
+            out[infer % len(out)] = -1
+        return tuple(out)
+
+    return st.builds(build, st.lists(st.sampled_from(divisors), max_size=3),
+                     st.none() | st.integers(0, 3))
+
+
+def expand_source(target: tuple[int, ...]) -> st.SearchStrategy[tuple[int, ...]]:
+    """A shape that ``expand`` can broadcast to ``target``: fewer dims, some of size 1."""
+    return st.integers(0, len(target)).flatmap(
+        lambda k: st.tuples(*[st.sampled_from([1, n]) for n in target[len(target) - k:]])
+    )

@@ -1,0 +1,183 @@
+"""``tinygrad_edu.utils.data``: every sample exactly once per epoch, batch sizes, collation,
+and the shuffled order (and random stream) of PyTorch's DataLoader for the same seed.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from test_nn_layers import needs_torch, torch
+
+import tinygrad_edu as tg
+from tinygrad_edu.utils.data import (
+    BatchSampler,
+    ConcatDataset,
+    DataLoader,
+    Dataset,
+    RandomSampler,
+    SequentialSampler,
+    Subset,
+    TensorDataset,
+    default_collate,
+    random_split,
+)
+
+
+def _dataset(n: int) -> TensorDataset:
+    return TensorDataset(tg.arange(n).float().reshape(n, 1), tg.arange(n))
+
+
+@given(
+    n=st.integers(1, 40),
+    batch_size=st.integers(1, 12),
+    shuffle=st.booleans(),
+    drop_last=st.booleans(),
+    seed=st.integers(0, 2**31),
+)
+def test_every_sample_exactly_once_per_epoch(
+    n: int, batch_size: int, shuffle: bool, drop_last: bool, seed: int
+) -> None:
+    tg.manual_seed(seed)
+    loader = DataLoader(_dataset(n), batch_size=batch_size, shuffle=shuffle, drop_last=drop_last)
+    for _ in range(2):
+        batches = [(xb, yb) for xb, yb in loader]
+        assert len(batches) == len(loader)
+        seen = [i for _, yb in batches for i in yb.tolist()]
+        sizes = [len(yb) for _, yb in batches]
+        if drop_last:
+            assert all(s == batch_size for s in sizes)
+            assert len(seen) == n - n % batch_size and len(set(seen)) == len(seen)
+        else:
+            assert sorted(seen) == list(range(n))
+            assert all(s == batch_size for s in sizes[:-1]) and 0 < sizes[-1] <= batch_size
+        for xb, yb in batches:
+            assert xb.shape == (len(yb), 1) and xb.dtype == tg.float32 and yb.dtype == tg.int64
+            assert xb[:, 0].tolist() == [float(i) for i in yb.tolist()]
+        if not shuffle:
+            assert seen == sorted(seen)
+
+
+@needs_torch
+@pytest.mark.parametrize("use_generator", [False, True])
+@pytest.mark.parametrize("batch_size,drop_last", [(1, False), (5, False), (7, True)])
+def test_shuffled_order_and_random_stream_match_torch(
+    use_generator: bool, batch_size: int, drop_last: bool
+) -> None:
+    x = np.arange(23, dtype=np.float32).reshape(23, 1)
+    runs = []
+    for lib in (tg, torch):
+        lib.manual_seed(3)
+        gen = None
+        if use_generator:
+            gen = lib.Generator()
+            gen.manual_seed(7)
+        ds = lib.utils.data.TensorDataset(lib.tensor(x), lib.tensor(np.arange(23)))
+        loader = lib.utils.data.DataLoader(
+            ds, batch_size=batch_size, shuffle=True, drop_last=drop_last, generator=gen
+        )
+        order = [yb.tolist() for _ in range(3) for _, yb in loader]
+        unshuffled = lib.utils.data.DataLoader(ds, batch_size=4)
+        order += [yb.tolist() for _, yb in unshuffled]  # also draws its base seed
+        order.append(lib.rand(3).tolist())  # the global stream is where torch leaves it
+        runs.append(order)
+    assert runs[0] == runs[1]
+
+
+@needs_torch
+@pytest.mark.parametrize("lengths", [[0.8, 0.2], [10, 7, 6], [0.5, 0.3, 0.2]])
+def test_random_split_matches_torch(lengths: list[float]) -> None:
+    splits = []
+    for lib in (tg, torch):
+        lib.manual_seed(11)
+        ds = lib.utils.data.TensorDataset(lib.arange(23))
+        splits.append([list(s.indices) for s in lib.utils.data.random_split(ds, lengths)])
+        gen = lib.Generator()
+        gen.manual_seed(5)
+        splits.append(
+            [list(s.indices) for s in lib.utils.data.random_split(ds, lengths, generator=gen)]
+        )
+    assert splits[:2] == splits[2:]
+
+
+def test_random_split_errors_and_subsets() -> None:
+    ds = _dataset(10)
+    a, b = random_split(ds, [0.7, 0.3])
+    assert len(a) == 7 and len(b) == 3
+    assert sorted(list(a.indices) + list(b.indices)) == list(range(10))
+    assert a[0][1].item() == a.indices[0]
+    with pytest.raises(ValueError, match="Sum of input lengths does not equal the length"):
+        random_split(ds, [3, 3])
+    with pytest.raises(ValueError, match="Fraction at index 0 is not between 0 and 1"):
+        random_split(ds, [1.5, -0.5])
+
+
+def test_tensor_dataset() -> None:
+    ds = _dataset(5)
+    x, y = ds[2]
+    assert x.tolist() == [2.0] and y.item() == 2 and len(ds) == 5
+    with pytest.raises(AssertionError, match="Size mismatch between tensors"):
+        TensorDataset(tg.zeros(3), tg.zeros(4))
+
+
+def test_default_collate_like_torch() -> None:
+    Point = namedtuple("Point", "x y")
+    out = default_collate([(tg.tensor([1.0]), 0, 0.5, "a"), (tg.tensor([2.0]), 1, 1.5, "b")])
+    assert isinstance(out, list) and out[0].shape == (2, 1)
+    assert (
+        out[1].dtype == tg.int64 and out[2].dtype == tg.float64 and out[3] == ("a", "b")
+    )  # as torch
+    d = default_collate([{"a": np.ones(2, np.float32)}, {"a": np.zeros(2, np.float32)}])
+    assert d["a"].shape == (2, 2) and d["a"].dtype == tg.float32
+    p = default_collate([Point(1, 2.0), Point(3, 4.0)])
+    assert isinstance(p, Point) and p.x.tolist() == [1, 3]
+    with pytest.raises(RuntimeError, match="each element in list of batch should be of equal size"):
+        default_collate([[1, 2], [3]])
+
+
+class Squares(Dataset):
+    def __len__(self) -> int:
+        return 10
+
+    def __getitem__(self, i: int) -> Any:
+        return {"x": np.float32(i), "y": i * i}
+
+
+def test_custom_dataset_and_collate_fn_and_no_batching() -> None:
+    loader = DataLoader(Squares(), batch_size=4)
+    batches = list(loader)
+    assert [b["y"].tolist() for b in batches] == [[0, 1, 4, 9], [16, 25, 36, 49], [64, 81]]
+    assert batches[0]["x"].dtype == tg.float32
+    raw = list(DataLoader(Squares(), batch_size=3, collate_fn=lambda b: b))
+    assert raw[0][1] == {"x": 1.0, "y": 1}
+    single = list(DataLoader(_dataset(3), batch_size=None))
+    assert len(single) == 3 and single[1][1].item() == 1
+    assert len(ConcatDataset([_dataset(3), _dataset(4)])) == 7
+    assert Subset(_dataset(5), [4, 0])[0][1].item() == 4
+
+
+def test_loader_argument_errors_match_torch() -> None:
+    ds = _dataset(4)
+    with pytest.raises(ValueError, match="sampler option is mutually exclusive with shuffle"):
+        DataLoader(ds, sampler=SequentialSampler(ds), shuffle=True)
+    with pytest.raises(ValueError, match="batch_sampler option is mutually exclusive"):
+        DataLoader(ds, batch_sampler=BatchSampler(SequentialSampler(ds), 2, False), batch_size=2)
+    with pytest.raises(ValueError, match="batch_size=None option disables auto-batching"):
+        DataLoader(ds, batch_size=None, drop_last=True)
+    with pytest.raises(ValueError, match="batch_size should be a positive integer value"):
+        DataLoader(ds, batch_size=0)
+    with pytest.raises(ValueError, match="num_samples should be a positive integer value"):
+        RandomSampler([])
+
+
+def test_samplers() -> None:
+    ds = _dataset(6)
+    batches = list(DataLoader(ds, batch_sampler=BatchSampler(SequentialSampler(ds), 4, False)))
+    assert [b[1].tolist() for b in batches] == [[0, 1, 2, 3], [4, 5]]
+    sampler = RandomSampler(ds, replacement=True, num_samples=50)
+    drawn = list(sampler)
+    assert len(drawn) == 50 and set(drawn) <= set(range(6))

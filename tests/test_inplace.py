@@ -1,0 +1,399 @@
+"""In-place operations, ``.data`` and the version counter, with PyTorch's semantics.
+
+test_inplace_on_saved_raises is the regression test for the classic silent bug: a tensor
+that backward needs is changed in place, and backward uses the new values.
+"""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+
+MODIFIED = (
+    "one of the variables needed for gradient computation has been modified by an inplace operation"
+)
+LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation"
+
+
+@pytest.fixture
+def torch():
+    return pytest.importorskip("torch")
+
+
+def _grads(m, code):
+    """Run ``code`` (a function of the module) and return x.grad as a list, or the error."""
+    try:
+        return code(m)
+    except RuntimeError as e:
+        return f"RuntimeError: {str(e)[:80]}"
+
+
+# ------------------------------------------------------------------------------ version counter
+def test_inplace_on_saved_raises():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()  # exp saves its output
+    y.add_(1)
+    with pytest.raises(RuntimeError, match=MODIFIED) as info:
+        y.sum().backward()
+    message = str(info.value)
+    assert "is at version 1; expected version 0 instead" in message
+    assert "[torch.FloatTensor [2]]" in message
+
+
+def test_inplace_on_saved_input_raises():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    a = tg.tensor([3.0, 4.0])
+    y = a * x  # mul saves a to compute d/dx
+    a.add_(1)
+    with pytest.raises(RuntimeError, match=MODIFIED):
+        y.sum().backward()
+
+
+@pytest.mark.parametrize(
+    "modify",
+    [
+        lambda t: t.add_(1),
+        lambda t: t.mul_(2),
+        lambda t: t.sub_(1),
+        lambda t: t.div_(2),
+        lambda t: t.zero_(),
+        lambda t: t.fill_(3.0),
+        lambda t: t.clamp_(0, 1),
+        lambda t: t.copy_(tg.ones(2)),
+        lambda t: t.__setitem__(0, 5.0),
+        lambda t: t.pow_(2),
+        lambda t: t.detach().add_(1),
+        lambda t: t[:1].add_(1) if not t.requires_grad else None,
+    ],
+)
+def test_every_inplace_write_bumps_the_version(modify):
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x.sigmoid()  # saves its output
+    before = y._version[0]
+    modify(y.detach())  # through a detached alias: shares the version counter, as in torch
+    assert y._version[0] > before
+    with pytest.raises(RuntimeError, match=MODIFIED):
+        y.sum().backward()
+
+
+def test_inplace_on_saved_raises_like_torch(torch):
+    cases = {
+        "output": lambda m: _saved_output(m),
+        "input": lambda m: _saved_input(m),
+        "detach alias": lambda m: _detach_alias(m),
+        "setitem": lambda m: _setitem_on_saved(m),
+    }
+    for name, case in cases.items():
+        mine, theirs = _grads(tg, case), _grads(torch, case)
+        assert isinstance(mine, str) and mine.startswith("RuntimeError: " + MODIFIED[:40]), name
+        assert isinstance(theirs, str) and theirs.startswith("RuntimeError: " + MODIFIED[:40])
+
+
+def _saved_output(m):
+    x = m.tensor([1.0, 2.0], requires_grad=True)
+    y = x.tanh()
+    y.mul_(2)
+    y.sum().backward()
+    return x.grad.tolist()
+
+
+def _saved_input(m):
+    x = m.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 1
+    z = h * h
+    h.add_(1)
+    z.sum().backward()
+    return x.grad.tolist()
+
+
+def _detach_alias(m):
+    x = m.tensor([1.0, 2.0], requires_grad=True)
+    y = x.sigmoid()
+    y.detach().zero_()
+    y.sum().backward()
+    return x.grad.tolist()
+
+
+def _setitem_on_saved(m):
+    x = m.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    y[0] = 0.0
+    y.sum().backward()
+    return x.grad.tolist()
+
+
+def test_inplace_not_saved_is_fine_like_torch(torch):
+    def add_then_modify(m):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        a = m.tensor([3.0, 4.0])
+        y = a + x  # add saves nothing: changing a afterwards is harmless
+        a.add_(1)
+        y.sum().backward()
+        return x.grad.tolist()
+
+    assert _grads(tg, add_then_modify) == _grads(torch, add_then_modify) == [1.0, 1.0]
+
+
+def test_data_changes_are_not_tracked(torch):
+    # .data shares storage but not the version counter: no error, new values used (as torch)
+    def via_data(m):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        y = x * x
+        x.data.mul_(2)
+        y.sum().backward()
+        return x.grad.tolist()
+
+    assert _grads(tg, via_data) == _grads(torch, via_data) == [4.0, 8.0]
+
+
+def test_optimizer_step_before_backward_raises():
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * w).sum()
+    loss.backward(retain_graph=True)
+    tg.optim.SGD([w], lr=0.1).step()  # changes w in place: the graph saved the old w
+    with pytest.raises(RuntimeError, match=MODIFIED):
+        loss.backward()
+
+
+def test_version_counter_shared_with_views_and_detach():
+    a = tg.zeros(2, 3)
+    v = a.view(3, 2)
+    d = a.detach()
+    v[0, 1] = 5.0
+    assert a._version[0] == v._version[0] == d._version[0] == 1
+    assert a.tolist() == [[0.0, 5.0, 0.0], [0.0, 0.0, 0.0]]
+    d.add_(1)
+    assert a._version[0] == 2 and a[0, 1].item() == 6.0
+    assert a.data._version[0] == 0  # .data is outside: a counter of its own
+
+
+# ------------------------------------------------------------------------------ leaves
+def test_inplace_on_leaf_requiring_grad_raises():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    for modify in (
+        lambda: x.add_(1),
+        lambda: x.mul_(2),
+        lambda: x.zero_(),
+        lambda: x.__setitem__(0, 3.0),
+        lambda: x.__iadd__(1),
+        lambda: x.clamp_(0, 1),
+        lambda: x.copy_(tg.zeros(2)),
+        lambda: x.fill_(1.0),
+    ):
+        with pytest.raises(RuntimeError, match=LEAF_INPLACE):
+            modify()
+    assert x.tolist() == [1.0, 2.0] and x._version[0] == 0
+
+
+def test_inplace_on_leaf_raises_like_torch(torch):
+    for m in (tg, torch):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        with pytest.raises(RuntimeError, match=LEAF_INPLACE):
+            x.add_(1)
+        with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+            x[:1].add_(1)
+
+
+def test_inplace_on_leaf_under_no_grad():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    with tg.no_grad():
+        x.add_(1)
+        x -= 0.5
+        x[0] = 7.0
+        x.mul_(tg.tensor([1.0, 2.0]))
+    assert x.tolist() == [7.0, 5.0]
+    assert x.is_leaf and x.requires_grad and x.grad_fn is None
+    (x * x).sum().backward()
+    assert x.grad.tolist() == [14.0, 10.0]
+
+
+def test_params_data_update_is_not_recorded():
+    params = tg.tensor([1.0, -2.0, 0.5], requires_grad=True)
+    loss = (params * params).sum()
+    loss.backward()
+    params.data -= 0.1 * params.grad
+    assert params.is_leaf and params.grad_fn is None and params.requires_grad
+    np.testing.assert_allclose(params.detach().numpy(), [0.8, -1.6, 0.4], rtol=1e-6)
+    params.data -= 0.1 * params.grad.data  # the issue's spelling
+    np.testing.assert_allclose(params.detach().numpy(), [0.6, -1.2, 0.3], rtol=1e-6)
+    assert params._version[0] == 0  # .data writes are invisible to the version checks
+    params.grad = None
+    (params * 2).sum().backward()  # and the next step works as usual
+    assert params.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_data_setter_replaces_values():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    x.data = tg.tensor([5.0, 6.0])
+    assert x.tolist() == [5.0, 6.0] and x.requires_grad and x.is_leaf
+    with pytest.raises(TypeError):
+        x.data = [1.0, 2.0]
+
+
+# ------------------------------------------------------------------------------ recorded in-place
+INPLACE_CASES = {
+    "mul_ by a tensor": lambda m, x: (lambda y: (y.mul_(x), y)[1])(x * 2),
+    "mul_ by a tensor requiring grad": lambda m, x: (lambda y, w: (y.mul_(w), y)[1])(
+        x * 2, x.exp()
+    ),
+    "add_ then mul_": lambda m, x: (lambda y: (y.add_(1), y.mul_(3), y)[2])(x.sin()),
+    "iadd chain": lambda m, x: _iadd_chain(x),
+    "pow_": lambda m, x: (lambda y: (y.pow_(2), y)[1])(x * 2),
+    "clamp_": lambda m, x: (lambda y: (y.clamp_(min=2.5), y)[1])(x * 2),
+    "div_": lambda m, x: (lambda y: (y.div_(x + 3), y)[1])(x * x),
+    "zero_": lambda m, x: (lambda y: (y.zero_(), y * x)[1])(x * 2),
+    "fill_ with a tensor": lambda m, x: (lambda y: (y.fill_(x[0]), y)[1])(x * 2),
+    "copy_": lambda m, x: (lambda y: (y.copy_(x * x), y)[1])(x * 2),
+    "copy_ into a plain tensor": lambda m, x: (lambda y: (y.copy_(x.exp()), y)[1])(
+        m.zeros(2, dtype=m.float64)
+    ),
+    "setitem from a tensor": lambda m, x: _setitem(m, x),
+    "masked_fill_": lambda m, x: (lambda y: (y.masked_fill_(x > 1.5, 0.0), y)[1])(x * x),
+}
+
+
+def _iadd_chain(x):
+    y = x * 1
+    y += x
+    y *= 3
+    y -= x * x
+    return y
+
+
+def _setitem(m, x):
+    y = m.zeros(3, dtype=m.float64)
+    y[1:] = x.exp()
+    y[0] = x[1] * 3
+    return y
+
+
+@pytest.mark.parametrize("name", sorted(INPLACE_CASES))
+def test_recorded_inplace_matches_torch(torch, name):
+    case = INPLACE_CASES[name]
+    results = []
+    for m in (tg, torch):
+        x = m.tensor([1.0, 2.0], dtype=m.float64, requires_grad=True)
+        out = case(m, x)
+        out.sum().backward()
+        results.append((out.detach().numpy().copy(), x.grad.numpy().copy()))
+    np.testing.assert_allclose(results[0][0], results[1][0], err_msg="values")
+    np.testing.assert_allclose(results[0][1], results[1][1], err_msg="gradient")
+
+
+def test_recorded_inplace_second_derivative_matches_torch(torch):
+    results = []
+    for m in (tg, torch):
+        x = m.tensor([1.0, 2.0], dtype=m.float64, requires_grad=True)
+        y = x * 2
+        y.mul_(x)  # 2x^2: d = 4x, d2 = 4
+        (g,) = m.autograd.grad(y.sum(), x, create_graph=True)
+        (gg,) = m.autograd.grad(g.sum(), x)
+        results.append((g.tolist(), gg.tolist()))
+    assert results[0] == results[1] == ([4.0, 8.0], [4.0, 4.0])
+
+
+def test_recorded_inplace_grad_fn_like_torch(torch):
+    names = []
+    for m in (tg, torch):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        y = x.clone()
+        y.mul_(3)
+        z = m.zeros(2)
+        z.add_(x)
+        names.append((y.grad_fn.name(), y.is_leaf, z.requires_grad, z.is_leaf))
+    assert names[0] == names[1]
+
+
+def test_self_referencing_inplace_raises_like_torch(torch):
+    def square_in_place(m):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 2
+        y += 1
+        y *= y  # mul_ saves "other", which is y itself, then overwrites it
+        y.sum().backward()
+        return x.grad.tolist()
+
+    for m in (tg, torch):
+        assert _grads(m, square_in_place).startswith("RuntimeError: " + MODIFIED[:40])
+
+
+def test_gc_inplace():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+
+    def make(backward):
+        y = x * 2
+        y.add_(1)
+        y.mul_(x)
+        y[0] = 3.0
+        y.clamp_(0, 10)
+        z = y.sum()
+        if backward:
+            z.backward()
+        return [y, z, y.grad_fn, z.grad_fn]
+
+    for backward in (False, True):
+        gc.collect()
+        gc.disable()  # no reference cycles: refcounting alone frees the graph
+        try:
+            objects = make(backward)
+            refs = [weakref.ref(o) for o in objects]
+            del objects
+            assert [r() for r in refs if r() is not None] == []
+        finally:
+            gc.enable()
+
+
+# ------------------------------------------------------------------------------ views
+def test_inplace_on_view_writes_through_without_grad(torch):
+    for m in (tg, torch):
+        a = m.zeros(3)
+        a[0].add_(1)  # a[0] is a (0-d) view
+        row = m.zeros(2, 2)
+        for i, r in enumerate(row):
+            r.add_(i)
+        v = a.view(3, 1)
+        v.mul_(2)
+        assert a.tolist() == [2.0, 0.0, 0.0] and row.tolist() == [[0.0, 0.0], [1.0, 1.0]]
+
+
+def test_expanded_view_inplace_raises():
+    a = tg.ones(3).expand(2, 3)
+    with pytest.raises(RuntimeError, match="single memory location"):
+        a.add_(1)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=RuntimeError,
+    reason=(
+        "in-place on a view of a non-leaf that requires grad: PyTorch rewrites the base's history "
+        "(CopySlices); tinygrad_edu raises a clear RuntimeError instead of a wrong gradient"
+    ),
+)
+def test_inplace_on_view_of_graph_tensor_matches_torch(torch):
+    results = []
+    for m in (tg, torch):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 1
+        y[:1].mul_(3)
+        y.sum().backward()
+        results.append((y.tolist(), x.grad.tolist()))
+    assert results[0] == results[1]
+
+
+def test_inplace_on_view_of_graph_tensor_raises():
+    # never a silently wrong gradient: the base would not see the view's new history
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1
+    for view in (y[:1], y[0], y.view(1, 2), y.unsqueeze(0)):
+        with pytest.raises(RuntimeError, match="in-place operation on a view"):
+            view.mul_(3)
+    assert y.tolist() == [1.0, 2.0]
+    with tg.no_grad():
+        y[:1].mul_(3)  # unrecorded: fine
+    assert y.tolist() == [3.0, 2.0]

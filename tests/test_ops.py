@@ -1,0 +1,710 @@
+"""Every differentiable op, tested twice (STYLE.md, Tests):
+
+1. against central finite differences in float64 (``tg.autograd.gradcheck``), and its
+   second derivatives too for the smooth ops (``tg.autograd.gradgradcheck``);
+2. against PyTorch, when it can be imported: values, dtype, shape, ``grad_fn`` name,
+   and each input's gradient ("backward, input 1"), in float64 and in float32.
+
+One table, ``OPS``, drives both. A row is ``Op(name, fn, inputs, ...)``: ``fn(lib, *xs,
+**params)`` is the op written once against a library ``lib`` -- ``tinygrad_edu`` or
+``torch``, which share the API, so the same line is the tinygrad_edu function and the
+torch function (``torch_fn`` overrides it where torch spells it differently). ``inputs``
+is a Hypothesis strategy of ``Sample(arrays, params)``: float64 arrays (the tensors),
+kept off the op's kinks and poles by a domain from ``strategies.py``, and the op's
+other arguments (dims, keepdim, exponents, indices).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pytest
+import strategies as S
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import tinygrad_edu as tg
+
+
+# ============================================================================ the table
+@dataclass(frozen=True)
+class Sample:
+    """One drawn example: the input arrays and the op's other arguments."""
+
+    arrays: tuple[np.ndarray, ...]
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Op:
+    """A row of the table (see the module docstring)."""
+
+    name: str
+    fn: Callable[..., Any]
+    inputs: st.SearchStrategy[Sample]
+    torch_fn: Callable[..., Any] | None = None
+    gradgrad: bool = True  # check second derivatives (smooth ops)
+    grad_fn: bool = True  # torch's grad_fn name is comparable (not an artifact of its kernels)
+    eps: float = 1e-6  # finite-difference step
+    # a sample on which torch's own gradient is wrong (its gradcheck fails): forward only
+    torch_grad_bug: Callable[[Sample], bool] | None = None
+
+
+NoParams = Callable[[tuple[int, ...]], st.SearchStrategy[dict[str, Any]]]
+
+
+def _no_params(shape: tuple[int, ...]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.just({})
+
+
+def unary(domain: S.Domain | None = None, params: NoParams = _no_params, min_dims: int = 0,
+          max_dims: int = S.MAX_DIMS, min_side: int = 1) -> st.SearchStrategy[Sample]:
+    """One array of any shape (0-d included) and params drawn for its shape."""
+
+    @st.composite
+    def draw_sample(draw: Any) -> Sample:
+        shape = draw(S.shapes(min_dims, max_dims, min_side=min_side))
+        a = draw(S.arrays(shape, domain=domain))
+        return Sample((a,), draw(params(shape)))
+
+    return draw_sample()
+
+
+def binary(dom_x: S.Domain | None = None, dom_y: S.Domain | None = None,
+           num: int = 2) -> st.SearchStrategy[Sample]:
+    """``num`` arrays whose shapes broadcast together (different ranks, 0-d)."""
+
+    @st.composite
+    def draw_sample(draw: Any) -> Sample:
+        shapes = draw(S.broadcast_shapes(num))
+        doms = [dom_x, dom_y, None][:num]
+        return Sample(tuple(draw(S.arrays(s, domain=d)) for s, d in zip(shapes, doms)))
+
+    return draw_sample()
+
+
+def params(**kw: Any) -> NoParams:
+    """Params as fixed strategies, or functions of the shape returning strategies."""
+
+    def for_shape(shape: tuple[int, ...]) -> st.SearchStrategy[dict[str, Any]]:
+        return st.fixed_dictionaries(
+            {k: (v(shape) if callable(v) and not isinstance(v, st.SearchStrategy) else v)
+             for k, v in kw.items()}
+        )
+
+    return for_shape
+
+
+def _ndim(fn: Callable[[int], Any]) -> Callable[[tuple[int, ...]], Any]:
+    return lambda shape: fn(len(shape))
+
+
+scalar = S.floats(-2, 2)
+scalar_nonzero = S.floats(0.5, 2) | S.floats(-2, -0.5)
+DIM = _ndim(S.dim)
+DIMS = _ndim(S.dims)
+DIMS_NOT_NONE = _ndim(lambda n: S.dims(n, allow_none=False))
+
+
+# ---------------------------------------------------------------------------- matmul
+@st.composite
+def _matmul(draw: Any, a_dims: int | None, b_dims: int | None) -> Sample:
+    """Operands of ``a @ b``; ``None`` ranks draw batch dims that broadcast (rank changes)."""
+    n, k, m = (draw(st.integers(1, 3)) for _ in range(3))
+    if a_dims is None:
+        ba, bb = draw(S.broadcast_shapes(2, max_dims=2, max_side=2))
+        sa, sb = ba + (n, k), bb + (k, m)
+        sa = draw(st.sampled_from([sa, (k,)])) if not ba else sa
+        sb = draw(st.sampled_from([sb, (k,)])) if not bb and len(sa) > 1 else sb
+    else:
+        sa = {1: (k,), 2: (n, k), 3: (2, n, k)}[a_dims]
+        sb = {1: (k,), 2: (k, m), 3: (2, k, m)}[b_dims]
+    return Sample((draw(S.arrays(sa)), draw(S.arrays(sb))))
+
+
+# ---------------------------------------------------------------------------- reductions
+@st.composite
+def _var(draw: Any, min_side: int = 1) -> Sample:
+    """var/std arguments: dims, keepdim, and a correction smaller than the count reduced."""
+    shape = draw(S.shapes(min_dims=0 if min_side == 1 else 1, min_side=min_side))
+    a = draw(S.arrays(shape, domain=S.distinct))
+    d = draw(S.dims(len(shape)))
+    count = int(np.prod([shape[i] for i in S.axes_of(d, len(shape))]))
+    p: dict[str, Any] = {"dim": d, "keepdim": draw(S.keepdim)}
+    how = draw(st.sampled_from(["correction", "unbiased", "default"])) if count > 1 else ""
+    if how == "unbiased":
+        p["unbiased"] = draw(st.booleans())
+    elif how != "default":
+        p["correction"] = draw(st.integers(0, min(2, count - 1)))
+    return Sample((a,), p)
+
+
+def _empty_dims(sample: Sample) -> bool:
+    """torch's var/std backward with ``dim=()`` divides by 1, not by the count reduced
+    (its own gradcheck fails there); its forward reduces every dim, as ours does."""
+    return sample.params.get("dim") == ()
+
+
+@st.composite
+def _norm(draw: Any) -> Sample:
+    """p-norms; torch's "fro" takes no dim, one dim, or two (a matrix norm)."""
+    shape = draw(S.shapes())
+    p = draw(st.sampled_from(["fro", 2, 1, 3, float("inf")]))
+    d = draw(S.dims(len(shape)))
+    if p == "fro" and isinstance(d, tuple) and len(d) not in (1, 2):
+        d = None
+    return Sample((draw(S.arrays(shape, domain=S.distinct_abs)),),
+                  {"p": p, "dim": d, "keepdim": draw(S.keepdim)})
+
+
+# ---------------------------------------------------------------------------- elementwise
+@st.composite
+def _clamp_tensors(draw: Any) -> Sample:
+    """x, and min/max tensors that broadcast to x's shape (torch does not broadcast x),
+    on three lattices at least 0.2 apart: x is never at a bound, nor min at max."""
+    shape = draw(S.shapes())
+    x = draw(S.arrays(shape, domain=S.lattice(0.0, 0.1)))
+    lo = draw(S.arrays(draw(S.expand_source(shape)), domain=S.lattice(1 / 3, 0.1)))
+    hi = draw(S.arrays(draw(S.expand_source(shape)), domain=S.lattice(2 / 3, 0.1)))
+    return Sample((x, lo, hi))
+
+
+# ---------------------------------------------------------------------------- shape ops
+@st.composite
+def _flatten(draw: Any) -> Sample:
+    shape = draw(S.shapes())
+    n = max(len(shape), 1)
+    s, e = sorted(draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=2)))
+    s = draw(st.sampled_from([s, s - n]))
+    e = draw(st.sampled_from([e, e - n]))
+    return Sample((draw(S.arrays(shape)),), {"start_dim": s, "end_dim": e})
+
+
+@st.composite
+def _expand(draw: Any) -> Sample:
+    target = draw(S.shapes())
+    source = draw(S.expand_source(target))
+    lead = len(target) - len(source)
+    sizes = tuple(-1 if i >= lead and draw(st.booleans()) else n for i, n in enumerate(target))
+    return Sample((draw(S.arrays(source)),), {"sizes": sizes})
+
+
+@st.composite
+def _repeat(draw: Any) -> Sample:
+    shape = draw(S.shapes())
+    extra = draw(st.integers(0, 1))
+    reps = tuple(draw(st.lists(st.integers(1, 3), min_size=len(shape) + extra,
+                               max_size=len(shape) + extra)))
+    return Sample((draw(S.arrays(shape)),), {"reps": reps})
+
+
+@st.composite
+def _cat(draw: Any) -> Sample:
+    shape = draw(S.shapes(min_dims=1))
+    axis = draw(st.integers(0, len(shape) - 1))
+    sizes = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))
+    arrays = tuple(draw(S.arrays(shape[:axis] + (s,) + shape[axis + 1:])) for s in sizes)
+    return Sample(arrays, {"dim": draw(st.sampled_from([axis, axis - len(shape)]))})
+
+
+@st.composite
+def _stack(draw: Any) -> Sample:
+    shape = draw(S.shapes())
+    n = draw(st.integers(1, 3))
+    arrays = tuple(draw(S.arrays(shape)) for _ in range(n))
+    return Sample(arrays, {"dim": draw(S.dim(len(shape) + 1))})
+
+
+@st.composite
+def _split(draw: Any) -> Sample:
+    shape = draw(S.shapes(min_dims=1))
+    axis = draw(S.dim(len(shape)))
+    n = shape[axis]
+    sizes = draw(st.integers(1, 3) | st.lists(st.integers(1, 2), min_size=1, max_size=n).map(
+        lambda ps: ps if sum(ps) == n else ps + [n - sum(ps)] if sum(ps) < n else [n]))
+    return Sample((draw(S.arrays(shape)),), {"split_size": sizes, "dim": axis})
+
+
+@st.composite
+def _chunk(draw: Any) -> Sample:
+    shape = draw(S.shapes(min_dims=1))
+    return Sample((draw(S.arrays(shape)),), {"chunks": draw(st.integers(1, 4)),
+                                             "dim": draw(S.dim(len(shape)))})
+
+
+# ---------------------------------------------------------------------------- indexing
+@st.composite
+def _basic_index(draw: Any) -> Sample:
+    """ints (negative too), slices with steps (empty ones too), None and Ellipsis."""
+    shape = draw(S.shapes(min_dims=1))
+    groups: list[list[Any]] = []  # the index items for each dim, in order
+    for n in shape:
+        kind = draw(st.sampled_from(["int", "slice", "full", "none"]))
+        if kind == "int":
+            groups.append([draw(st.integers(-n, n - 1))])
+        elif kind == "slice":
+            start = draw(st.none() | st.integers(-n - 1, n + 1))
+            stop = draw(st.none() | st.integers(-n - 1, n + 1))
+            groups.append([slice(start, stop, draw(st.none() | st.integers(1, 3)))])
+        elif kind == "full":
+            groups.append([slice(None)])
+        else:
+            groups.append([None, slice(None)])
+    if draw(st.booleans()):  # an Ellipsis stands for a run of dims (maybe none)
+        i = draw(st.integers(0, len(groups)))
+        j = draw(st.integers(i, len(groups)))
+        groups[i:j] = [[Ellipsis]]
+    else:  # the trailing dims are taken whole
+        del groups[draw(st.integers(0, len(groups))):]
+    items: list[Any] = [item for g in groups for item in g]
+    if draw(st.booleans()):
+        items.append(None)
+    index = tuple(items) if len(items) != 1 or draw(st.booleans()) else items[0]
+    return Sample((draw(S.arrays(shape)),), {"index": index})
+
+
+@st.composite
+def _mask_index(draw: Any) -> Sample:
+    """A boolean mask over the leading dims (all of them or some), maybe then a slice."""
+    shape = draw(S.shapes(min_dims=1))
+    k = draw(st.integers(1, len(shape)))
+    mask = draw(S.bool_arrays(shape[:k]))
+    return Sample((draw(S.arrays(shape)),), {"mask": mask})
+
+
+@st.composite
+def _int_array_index(draw: Any) -> Sample:
+    """Integer arrays (with repeats and negatives, 1-D or 2-D), one or two of them,
+    next to each other or split by a slice, or after a slice."""
+    shape = draw(S.shapes(min_dims=1))
+    ndim = len(shape)
+
+    def ints(n: int, idx_shape: tuple[int, ...]) -> np.ndarray:
+        return draw(hnp.arrays(np.int64, idx_shape, elements=st.integers(-n, n - 1)))
+
+    idx_shape = draw(S.shapes(min_dims=1, max_dims=2))
+    layout = draw(st.sampled_from(["one", "two", "split", "after"]))
+    if layout == "one" or ndim == 1:
+        items: tuple[Any, ...] = (ints(shape[0], idx_shape),)
+    elif layout == "two":
+        items = (ints(shape[0], idx_shape), ints(shape[1], idx_shape[-1:]))
+    elif layout == "split" and ndim >= 3:
+        items = (ints(shape[0], idx_shape), slice(None), ints(shape[2], idx_shape))
+    else:
+        items = (slice(None), ints(shape[1], idx_shape))
+    as_list = draw(st.booleans()) and len(items) == 1 and len(idx_shape) == 1
+    return Sample((draw(S.arrays(shape)),), {"index": items, "as_list": as_list})
+
+
+def _index_with(lib: Any, x: Any, index: tuple[Any, ...], as_list: bool) -> Any:
+    if as_list:
+        return x[index[0].tolist()]
+    items = tuple(lib.tensor(i) if isinstance(i, np.ndarray) else i for i in index)
+    return x[items if len(items) > 1 else items[0]]
+
+
+# ---------------------------------------------------------------------------- the rows
+_pow_exponents = st.sampled_from([0, 1, 2, 3, -1, -2, 0.5, 1.5, -0.5, 2.5])
+_distinct_keep = params(dim=DIM, keepdim=S.keepdim)
+_clamp_bounds = st.sampled_from([{"min": -0.5, "max": 0.5}, {"min": -0.5}, {"max": 0.5}])
+
+OPS: list[Op] = [
+    # ---- arithmetic, tensor with tensor (broadcasting, rank changes, 0-d)
+    Op("add", lambda L, x, y: x + y, binary()),
+    Op("sub", lambda L, x, y: x - y, binary()),
+    Op("mul", lambda L, x, y: x * y, binary()),
+    Op("div", lambda L, x, y: x / y, binary(None, S.away_from_zero_far)),
+    Op("pow_tensor_tensor", lambda L, x, y: x**y, binary(S.positive, None)),
+    Op("add_alpha", lambda L, x, y: x.add(y, alpha=1.5), binary()),
+    # ---- arithmetic with a Python number, both sides
+    Op("add_scalar", lambda L, x, c: x + c, unary(params=params(c=scalar))),
+    Op("radd_scalar", lambda L, x, c: c + x, unary(params=params(c=scalar))),
+    Op("sub_scalar", lambda L, x, c: x - c, unary(params=params(c=scalar))),
+    Op("rsub_scalar", lambda L, x, c: c - x, unary(params=params(c=scalar))),
+    Op("mul_scalar", lambda L, x, c: x * c, unary(params=params(c=scalar))),
+    Op("rmul_scalar", lambda L, x, c: c * x, unary(params=params(c=scalar))),
+    Op("div_scalar", lambda L, x, c: x / c, unary(params=params(c=scalar_nonzero))),
+    Op("rdiv_scalar", lambda L, x, c: c / x, unary(S.away_from_zero_far, params(c=scalar)),
+       grad_fn=False),  # torch computes c / x as c * reciprocal(x): MulBackward0
+    Op("pow_scalar", lambda L, x, p: x**p, unary(S.positive, params(p=_pow_exponents))),
+    Op("pow_int_any_sign", lambda L, x, p: x**p,
+       unary(None, params(p=st.sampled_from([2, 3])))),
+    Op("rpow_scalar", lambda L, x, c: c**x,
+       unary(None, params(c=st.sampled_from([0.5, 2.0, 3.0, 2])))),
+    # ---- matmul: 1-D, 2-D, batched, broadcasting batch dims
+    Op("matmul_dot", lambda L, a, b: a @ b, _matmul(1, 1)),
+    Op("matmul_mv", lambda L, a, b: a @ b, _matmul(2, 1)),
+    Op("matmul_vm", lambda L, a, b: a @ b, _matmul(1, 2), grad_fn=False),
+    Op("matmul_mm", lambda L, a, b: a @ b, _matmul(2, 2)),
+    Op("matmul_batched", lambda L, a, b: a @ b, _matmul(3, 3), grad_fn=False),
+    Op("matmul_broadcast", lambda L, a, b: L.matmul(a, b), _matmul(None, None),
+       grad_fn=False),  # torch's names here come from its reshapes (UnsafeViewBackward0)
+    # ---- unary math
+    Op("neg", lambda L, x: -x, unary()),
+    Op("exp", lambda L, x: x.exp(), unary()),
+    Op("log", lambda L, x: x.log(), unary(S.positive)),
+    Op("log1p", lambda L, x: x.log1p(), unary(S.above_minus_one)),
+    Op("sqrt", lambda L, x: x.sqrt(), unary(S.positive)),
+    Op("abs", lambda L, x: x.abs(), unary(S.away_from_zero)),
+    Op("sin", lambda L, x: x.sin(), unary()),
+    Op("cos", lambda L, x: x.cos(), unary()),
+    Op("tanh", lambda L, x: x.tanh(), unary()),
+    Op("sigmoid", lambda L, x: x.sigmoid(), unary()),
+    Op("relu", lambda L, x: x.relu(), unary(S.away_from_zero)),
+    Op("clamp", lambda L, x, b: x.clamp(**b),
+       unary(S.away_from([-0.5, 0.5]), params(b=_clamp_bounds))),
+    Op("clamp_tensor_bounds", lambda L, x, lo, hi: x.clamp(lo, hi), _clamp_tensors(),
+       grad_fn=False),  # torch: ClampBackward0; here maximum then minimum
+    Op("maximum", lambda L, x, y: L.maximum(x, y), binary(S.lattice(0.0), S.lattice(0.5))),
+    Op("minimum", lambda L, x, y: L.minimum(x, y), binary(S.lattice(0.0), S.lattice(0.5))),
+    Op("where", lambda L, x, y, cond: L.where(L.tensor(cond), x, y),
+       binary(num=3).flatmap(lambda s: S.bool_arrays(s.arrays[2].shape).map(
+           lambda c: Sample(s.arrays[:2], {"cond": c})))),
+    Op("where_scalar", lambda L, x, cond: L.where(L.tensor(cond), x, 0.5),
+       binary(num=2).flatmap(lambda s: S.bool_arrays(s.arrays[1].shape).map(
+           lambda c: Sample(s.arrays[:1], {"cond": c})))),
+    # ---- reductions
+    Op("sum", lambda L, x: x.sum(), unary()),
+    Op("sum_dim", lambda L, x, dim, keepdim: x.sum(dim, keepdim=keepdim),
+       unary(params=params(dim=DIMS_NOT_NONE, keepdim=S.keepdim))),
+    Op("mean", lambda L, x: x.mean(), unary()),
+    Op("mean_dim", lambda L, x, dim, keepdim: x.mean(dim, keepdim=keepdim),
+       unary(params=params(dim=DIMS_NOT_NONE, keepdim=S.keepdim))),
+    Op("max", lambda L, x: x.max(), unary(S.distinct)),
+    Op("min", lambda L, x: x.min(), unary(S.distinct)),
+    Op("max_dim", lambda L, x, dim, keepdim: x.max(dim, keepdim=keepdim),
+       unary(S.distinct, _distinct_keep)),
+    Op("min_dim", lambda L, x, dim, keepdim: x.min(dim, keepdim=keepdim),
+       unary(S.distinct, _distinct_keep)),
+    Op("prod", lambda L, x: x.prod(), unary(S.away_from([0.0], 0.3))),
+    Op("prod_dim", lambda L, x, dim, keepdim: x.prod(dim, keepdim=keepdim),
+       unary(S.away_from([0.0], 0.3), _distinct_keep)),
+    Op("var", lambda L, x, **p: x.var(**p), _var(), torch_grad_bug=_empty_dims),
+    Op("std", lambda L, x, **p: x.std(**p), _var(min_side=2), torch_grad_bug=_empty_dims),
+    Op("logsumexp", lambda L, x, dim, keepdim: x.logsumexp(dim, keepdim=keepdim),
+       unary(params=params(dim=_ndim(lambda n: S.dims(n, False).filter(lambda d: d != ())),
+                           keepdim=S.keepdim))),
+    Op("softmax", lambda L, x, dim: x.softmax(dim), unary(params=params(dim=DIM))),
+    Op("log_softmax", lambda L, x, dim: x.log_softmax(dim), unary(params=params(dim=DIM))),
+    Op("cumsum", lambda L, x, dim: x.cumsum(dim), unary(params=params(dim=DIM))),
+    Op("norm", lambda L, x, **p: x.norm(**p), _norm(),
+       grad_fn=False),  # torch: LinalgVectorNormBackward0; here a composite of ops
+    # ---- shape
+    Op("reshape", lambda L, x, shape: x.reshape(shape),
+       unary(params=params(shape=S.reshapes))),
+    Op("view", lambda L, x, shape: x.view(*shape), unary(params=params(shape=S.reshapes))),
+    Op("flatten", lambda L, x, **p: x.flatten(**p), _flatten()),
+    Op("squeeze", lambda L, x: x.squeeze(), unary()),
+    Op("squeeze_dim", lambda L, x, dim: x.squeeze(dim), unary(params=params(dim=DIMS_NOT_NONE))),
+    Op("unsqueeze", lambda L, x, dim: x.unsqueeze(dim),
+       unary(params=params(dim=_ndim(lambda n: S.dim(n + 1))))),
+    Op("transpose", lambda L, x, d0, d1: x.transpose(d0, d1),
+       unary(params=params(d0=DIM, d1=DIM))),
+    Op("permute", lambda L, x, dims: x.permute(dims),
+       unary(params=params(dims=lambda s: st.permutations(range(len(s))).map(tuple)))),
+    Op("T", lambda L, x: x.T, unary(max_dims=2)),
+    Op("mT", lambda L, x: x.mT, unary(min_dims=2)),
+    Op("expand", lambda L, x, sizes: x.expand(sizes), _expand()),
+    Op("repeat", lambda L, x, reps: x.repeat(reps), _repeat()),
+    Op("cat", lambda L, *xs, dim: L.cat(list(xs), dim=dim), _cat()),
+    Op("stack", lambda L, *xs, dim: L.stack(list(xs), dim=dim), _stack()),
+    Op("chunk", lambda L, x, chunks, dim: x.chunk(chunks, dim), _chunk()),
+    Op("split", lambda L, x, split_size, dim: x.split(split_size, dim), _split()),
+    # ---- indexing
+    Op("getitem_basic", lambda L, x, index: x[index], _basic_index()),
+    Op("getitem_bool_mask", lambda L, x, mask: x[L.tensor(mask)], _mask_index()),
+    Op("getitem_int_arrays", lambda L, x, index, as_list: _index_with(L, x, index, as_list),
+       _int_array_index()),
+    # ---- copies and dtype conversions
+    Op("clone", lambda L, x: x.clone(), unary()),
+    Op("to_float64", lambda L, x: x.to(L.float64), unary()),
+    Op("to_float32", lambda L, x: x.to(L.float32), unary(), eps=1e-2),
+    Op("double", lambda L, x: x.double() * 1, unary()),
+    Op("float", lambda L, x: x.float() * 1, unary(), eps=1e-2),
+]
+OPS_BY_NAME = {op.name: op for op in OPS}
+assert len(OPS_BY_NAME) == len(OPS), "duplicate op names in the table"
+SMOOTH = [op for op in OPS if op.gradgrad]
+
+
+# ============================================================================ helpers
+def _outputs(result: Any) -> tuple[Any, ...]:
+    """An op's outputs as a tuple (chunk/split and max(dim) return several)."""
+    return tuple(result) if isinstance(result, tuple) else (result,)
+
+
+def _float_outputs(result: Any) -> tuple[Any, ...]:
+    return tuple(o for o in _outputs(result) if o.dtype.is_floating_point)
+
+
+def _call(op: Op, lib: Any, tensors: list[Any], sample: Sample) -> tuple[Any, ...]:
+    fn = op.torch_fn if lib is not tg and op.torch_fn is not None else op.fn
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch: x.T on 3-D tensors is deprecated
+        return _outputs(fn(lib, *tensors, **sample.params))
+
+
+def _leaves(arrays: tuple[np.ndarray, ...], dtype: Any = np.float64) -> list[tg.Tensor]:
+    return [tg.tensor(np.array(a, dtype=dtype), requires_grad=True) for a in arrays]
+
+
+def _dtype_name(dtype: Any) -> str:
+    return str(dtype).rsplit(".", 1)[-1]
+
+
+TOLERANCE = {"float64": dict(rtol=1e-7, atol=1e-10), "float32": dict(rtol=1e-5, atol=1e-6)}
+
+
+def assert_like_torch(mine: Any, theirs: Any, what: str, dtype: str = "float64") -> None:
+    """Same shape, dtype and values (within the dtype's tolerance) as a torch tensor."""
+    assert theirs is not None, f"{what}: torch has no value here, tinygrad_edu has {mine!r}"
+    assert mine is not None, f"{what}: tinygrad_edu has no value, torch has {theirs!r}"
+    assert tuple(mine.shape) == tuple(theirs.shape), \
+        f"{what}: shape {tuple(mine.shape)} != torch's {tuple(theirs.shape)}"
+    assert _dtype_name(mine.dtype) == _dtype_name(theirs.dtype), \
+        f"{what}: dtype {mine.dtype} != torch's {theirs.dtype}"
+    np.testing.assert_allclose(mine.detach().numpy(), theirs.detach().numpy(),
+                               err_msg=what, **TOLERANCE.get(dtype, TOLERANCE["float64"]))
+
+
+def _op_id(op: Op) -> str:
+    return op.name
+
+
+# ============================================================================ the tests
+@pytest.mark.parametrize("op", OPS, ids=_op_id)
+@given(data=st.data())
+def test_gradcheck(op: Op, data: st.DataObject) -> None:
+    """The analytical gradient matches central finite differences (float64)."""
+    sample = data.draw(op.inputs, label="sample")
+    xs = _leaves(sample.arrays)
+
+    def fn(*ts: Any) -> tuple[Any, ...]:
+        return _float_outputs(_call(op, tg, list(ts), sample))
+
+    assert tg.autograd.gradcheck(fn, xs, eps=op.eps)
+
+
+@pytest.mark.parametrize("op", SMOOTH, ids=_op_id)
+@given(data=st.data())
+def test_gradgradcheck(op: Op, data: st.DataObject) -> None:
+    """Second derivatives (backward of backward, create_graph=True) match finite
+    differences of the first derivative (float64)."""
+    sample = data.draw(op.inputs, label="sample")
+    xs = _leaves(sample.arrays)
+    outs = _float_outputs(_call(op, tg, xs, sample))
+    seeds = [tg.tensor(data.draw(S.arrays(tuple(o.shape)), label="grad_output"),
+                       requires_grad=True) for o in outs]
+
+    def fn(*ts: Any) -> tuple[Any, ...]:
+        return _float_outputs(_call(op, tg, list(ts), sample))
+
+    assert tg.autograd.gradgradcheck(fn, xs, seeds, eps=op.eps)
+
+
+@pytest.fixture(scope="module")
+def torch() -> Any:
+    return pytest.importorskip("torch")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("op", OPS, ids=_op_id)
+@given(data=st.data())
+def test_torch_parity(torch: Any, op: Op, dtype: str, data: st.DataObject) -> None:
+    """Values, shapes, dtypes, grad_fn names and every input's gradient match PyTorch."""
+    sample = data.draw(op.inputs, label="sample")
+    arrays = [np.array(a, dtype=dtype) for a in sample.arrays]
+    mine_in = [tg.tensor(a, requires_grad=True) for a in arrays]
+    theirs_in = [torch.tensor(a, requires_grad=True) for a in arrays]
+    mine, theirs = _call(op, tg, mine_in, sample), _call(op, torch, theirs_in, sample)
+    assert len(mine) == len(theirs), f"{len(mine)} outputs, torch has {len(theirs)}"
+    for k, (m, t) in enumerate(zip(mine, theirs)):
+        assert_like_torch(m, t, f"forward, output {k}", dtype)
+        if op.grad_fn:
+            theirs_name = None if t.grad_fn is None else t.grad_fn.name()
+            mine_name = None if m.grad_fn is None else type(m.grad_fn).__name__
+            assert mine_name == theirs_name, f"output {k}: grad_fn {mine_name} != {theirs_name}"
+    rng = np.random.default_rng(len(op.name))
+    pairs = [(m, t) for m, t in zip(mine, theirs) if t.requires_grad]
+    seeds = [rng.standard_normal(tuple(t.shape)).astype(dtype) for _, t in pairs]
+    if not pairs:
+        return
+    if op.torch_grad_bug is not None and op.torch_grad_bug(sample):
+        return
+    tg.autograd.backward([m for m, _ in pairs], [tg.tensor(s) for s in seeds])
+    torch.autograd.backward([t for _, t in pairs], [torch.tensor(s) for s in seeds])
+    for i, (m, t) in enumerate(zip(mine_in, theirs_in)):
+        assert_like_torch(m.grad, t.grad, f"backward, input {i}", dtype)
+
+
+def test_table_covers_the_api() -> None:
+    """Every differentiable op of API.md has a row (renaming one must keep it tested)."""
+    expected = {
+        "add", "sub", "mul", "div", "pow_scalar", "rpow_scalar", "pow_tensor_tensor",
+        "matmul_dot", "matmul_mm", "matmul_batched", "matmul_broadcast", "neg", "exp", "log",
+        "log1p", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "clamp", "maximum",
+        "minimum", "where", "sum", "sum_dim", "mean", "mean_dim", "max", "min", "max_dim",
+        "min_dim", "prod", "prod_dim", "var", "std", "logsumexp", "softmax", "log_softmax",
+        "cumsum", "norm", "reshape", "view", "flatten", "squeeze", "unsqueeze", "transpose",
+        "permute", "T", "expand", "repeat", "cat", "stack", "chunk", "split", "getitem_basic",
+        "getitem_bool_mask", "getitem_int_arrays", "clone", "to_float64", "to_float32",
+    }
+    assert expected <= set(OPS_BY_NAME), expected - set(OPS_BY_NAME)
+
+
+# ============================================================================ dtype promotion
+def _t(L: Any, values: Any, dtype: str) -> Any:
+    return L.tensor(values, dtype=getattr(L, dtype))
+
+
+PROMOTION: dict[str, Callable[[Any], Any]] = {
+    "float32 + int64": lambda L: _t(L, [1.5, 2], "float32") + _t(L, [1, 2], "int64"),
+    "int64 + float32": lambda L: _t(L, [1, 2], "int64") + _t(L, [1.5, 2], "float32"),
+    "float32 + float64": lambda L: _t(L, [1.5], "float32") * _t(L, [2.25], "float64"),
+    "int32 + int64": lambda L: _t(L, [1, 2], "int32") + _t(L, [3, 4], "int64"),
+    "int64 + int64": lambda L: _t(L, [1, 2], "int64") - _t(L, [3, 4], "int64"),
+    "int / int": lambda L: _t(L, [1, 7], "int64") / _t(L, [2, 2], "int64"),
+    "int // int": lambda L: _t(L, [7, -7], "int64") // _t(L, [2, 2], "int64"),
+    "int / python int": lambda L: _t(L, [1, 7], "int64") / 2,
+    "int * python int": lambda L: _t(L, [1, 7], "int32") * 3,
+    "int + python float": lambda L: _t(L, [1, 7], "int64") + 0.5,
+    "int32 + python float": lambda L: _t(L, [1, 7], "int32") * 0.5,
+    "float32 + python float": lambda L: _t(L, [1.0], "float32") + 1e-3,
+    "float32 + python int": lambda L: _t(L, [1.0], "float32") + 3,
+    "float64 + python float": lambda L: _t(L, [1.0], "float64") + 0.1,
+    "python float - int": lambda L: 2.5 - _t(L, [1, 2], "int64"),
+    "python float / int": lambda L: 1.0 / _t(L, [1, 2], "int64"),
+    "bool + bool": lambda L: _t(L, [True, False], "bool") + _t(L, [True, True], "bool"),
+    "bool * bool": lambda L: _t(L, [True, False], "bool") * _t(L, [True, True], "bool"),
+    "bool + python int": lambda L: _t(L, [True, False], "bool") + 2,
+    "bool * python float": lambda L: _t(L, [True, False], "bool") * 2.5,
+    "bool + int32": lambda L: _t(L, [True, False], "bool") + _t(L, [1, 2], "int32"),
+    "bool + float32": lambda L: _t(L, [True, False], "bool") + _t(L, [0.5, 2], "float32"),
+    "0-d float64 + float32": lambda L: _t(L, 2.5, "float64") + _t(L, [1.0, 2.0], "float32"),
+    "0-d float64 + int64": lambda L: _t(L, 2.5, "float64") + _t(L, [1, 2], "int64"),
+    "0-d int64 + int32": lambda L: _t(L, 3, "int64") + _t(L, [1, 2], "int32"),
+    "0-d float32 + 0-d float64": lambda L: _t(L, 1.5, "float32") + _t(L, 2.5, "float64"),
+    "0-d int64 + 0-d float32": lambda L: _t(L, 3, "int64") * _t(L, 2.5, "float32"),
+    "int ** float": lambda L: _t(L, [1, 2], "int64") ** 2.0,
+    "int ** int": lambda L: _t(L, [1, 2], "int64") ** 2,
+    "int ** 0-d float64": lambda L: _t(L, [1, 2], "int64") ** _t(L, 0.5, "float64"),
+    "python int ** int": lambda L: 2 ** _t(L, [1, 2], "int64"),
+    "python float ** int": lambda L: 2.0 ** _t(L, [1, 2], "int64"),
+    "float32 ** float64": lambda L: _t(L, [1.5, 2], "float32") ** _t(L, [2.0, 0.5], "float64"),
+    "int matmul int": lambda L: _t(L, [[1, 2]], "int64") @ _t(L, [[3], [4]], "int64"),
+    "exp of int": lambda L: _t(L, [0, 1], "int64").exp(),
+    "sqrt of bool": lambda L: _t(L, [True, False], "bool").sqrt(),
+    "sum of int32": lambda L: _t(L, [1, 2], "int32").sum(),
+    "sum of bool": lambda L: _t(L, [True, True, False], "bool").sum(),
+    "prod of int32": lambda L: _t(L, [3, 2], "int32").prod(),
+    "cumsum of int32": lambda L: _t(L, [3, 2], "int32").cumsum(0),
+    "max of int": lambda L: _t(L, [3, 2], "int64").max(),
+    "softmax of int, dtype=float64": lambda L: _t(L, [3, 2], "int64").softmax(0, L.float64),
+    "where int, python float": lambda L: L.where(_t(L, [True, False], "bool"),
+                                                 _t(L, [1, 2], "int64"), 0.5),
+    "where float32, float64": lambda L: L.where(_t(L, [True, False], "bool"),
+                                                _t(L, [1, 2], "float32"),
+                                                _t(L, [3, 4], "float64")),
+    "cat int, float32": lambda L: L.cat([_t(L, [1], "int64"), _t(L, [2.5], "float32")]),
+    "stack float32, float64": lambda L: L.stack([_t(L, [1.0], "float32"),
+                                                 _t(L, [2.5], "float64")]),
+    "maximum int, float32": lambda L: L.maximum(_t(L, [1, 5], "int64"), _t(L, [2.5, 2],
+                                                                          "float32")),
+    "clamp int with float": lambda L: _t(L, [1, 5], "int64").clamp(0.5, 2.5),
+    "clamp int with int": lambda L: _t(L, [1, 5], "int64").clamp(0, 2),
+    "neg of int32": lambda L: -_t(L, [1, 5], "int32"),
+    "abs of int": lambda L: _t(L, [-1, 5], "int64").abs(),
+    "float32 < int64": lambda L: _t(L, [1.5, 2], "float32") < _t(L, [2, 2], "int64"),
+    "int == python float": lambda L: _t(L, [1, 2], "int64") == 2.0,
+    "float64 >= python int": lambda L: _t(L, [1.0, 2], "float64") >= 2,
+    "bool != bool": lambda L: _t(L, [True, False], "bool") != _t(L, [True, True], "bool"),
+    "0-d <= 1-d": lambda L: _t(L, 1.5, "float64") <= _t(L, [1, 2], "int32"),
+    "to float64": lambda L: _t(L, [1, 2], "int64").to(L.float64),
+    "float() of int": lambda L: _t(L, [1, 2], "int64").float(),
+    "long() of float": lambda L: _t(L, [1.7, -2.7], "float32").long(),
+    "bool() of float": lambda L: _t(L, [0.0, -2.7], "float32").bool(),
+}
+
+
+@pytest.mark.parametrize("name", list(PROMOTION))
+def test_dtype_promotion_like_torch(torch: Any, name: str) -> None:
+    """PyTorch's type promotion, not numpy's: categories bool < int < float, dimensioned
+    tensors over 0-d tensors over Python numbers (which are "weak"), int / int is float."""
+    mine, theirs = PROMOTION[name](tg), PROMOTION[name](torch)
+    assert_like_torch(mine, theirs, name)
+
+
+# ============================================================================ edge cases
+EDGES: dict[str, tuple[Callable[..., Any], list[Any]]] = {
+    # ties: full max/min and amax split the gradient evenly, max(dim) picks one index
+    "max with ties": (lambda L, x: x.max(), [[1.0, 3.0, 3.0, 2.0]]),
+    "min with ties": (lambda L, x: x.min(), [[[1.0, 1.0], [1.0, 2.0]]]),
+    "amax with ties, tuple dim": (lambda L, x: x.amax((0, 1)), [[[3.0, 3.0], [1.0, 3.0]]]),
+    "amin with ties, one dim": (lambda L, x: x.amin(1, keepdim=True), [[[1.0, 1.0, 2.0]]]),
+    "max(dim) with ties": (lambda L, x: x.max(1), [[[3.0, 3.0, 1.0], [2.0, 0.0, 2.0]]]),
+    "min(dim) with ties": (lambda L, x: x.min(0), [[[1.0, 3.0], [1.0, 0.0]]]),
+    "maximum tie": (lambda L, x, y: L.maximum(x, y), [[1.0, 2.0], [1.0, 3.0]]),
+    "minimum tie": (lambda L, x, y: L.minimum(x, y), [[1.0, 2.0], [1.0, 3.0]]),
+    "clamp at the bounds": (lambda L, x: x.clamp(0.0, 1.0), [[0.0, 0.5, 1.0, 2.0]]),
+    "relu at 0": (lambda L, x: x.relu(), [[-1.0, 0.0, 1.0]]),
+    "abs at 0": (lambda L, x: x.abs(), [[-1.0, 0.0, 1.0]]),
+    "sqrt at 0": (lambda L, x: x.sqrt(), [[0.0, 4.0]]),
+    "pow 0 ** 2": (lambda L, x: x**2, [[0.0, 2.0]]),
+    "pow 0 ** 0.5": (lambda L, x: x**0.5, [[0.0, 2.0]]),
+    "pow 0 ** 0": (lambda L, x: x**0, [[0.0, 2.0]]),
+    "pow tensor 0 ** y": (lambda L, x, y: x**y, [[0.0, 2.0], [2.0, 3.0]]),
+    # prod with one zero (gradient is the product of the others) and with two (zero)
+    "prod with a zero": (lambda L, x: x.prod(), [[2.0, 0.0, 3.0]]),
+    "prod with two zeros": (lambda L, x: x.prod(), [[2.0, 0.0, 0.0]]),
+    "prod(dim) with zeros": (lambda L, x: x.prod(1), [[[2.0, 0.0, 3.0], [0.0, 0.0, 1.0]]]),
+    # no degrees of freedom left: nan and inf, as torch
+    "var of one element": (lambda L, x: x.var(), [[1.5]]),
+    "std(dim) of one element": (lambda L, x: x.std(0), [[[1.5, 2.0]]]),
+    "var with correction > n": (lambda L, x: x.var(correction=3), [[1.0, 2.0]]),
+    # stability: large inputs neither overflow nor give nan
+    "sigmoid of large values": (lambda L, x: x.sigmoid(), [[-1000.0, 0.0, 1000.0]]),
+    "tanh of large values": (lambda L, x: x.tanh(), [[-1000.0, 1000.0]]),
+    "softmax of large values": (lambda L, x: x.softmax(0), [[1000.0, 0.0, -1000.0]]),
+    "log_softmax of large values": (lambda L, x: x.log_softmax(-1), [[1000.0, 0.0]]),
+    "logsumexp of large values": (lambda L, x: x.logsumexp(0), [[1000.0, 1000.0]]),
+    "logsumexp of -inf": (lambda L, x: x.logsumexp(0), [[-float("inf"), 0.0]]),
+    # empty tensors
+    "sum of empty": (lambda L, x: x.sum(), [np.zeros((0, 3))]),
+    "sum(dim) of empty": (lambda L, x: x.sum(0), [np.zeros((0, 3))]),
+    "mean(dim) of empty": (lambda L, x: x.mean(1), [np.zeros((0, 3))]),
+    "prod of empty": (lambda L, x: x.prod(), [np.zeros((0,))]),
+    "cat with an empty": (lambda L, x, y: L.cat([x, y]), [np.zeros((0, 2)), [[1.0, 2.0]]]),
+    "empty slice": (lambda L, x: x[2:1] * 2, [[1.0, 2.0, 3.0]]),
+    "matmul of empty": (lambda L, x, y: x @ y, [np.zeros((2, 0)), np.zeros((0, 3))]),
+    "exp of empty": (lambda L, x: x.exp(), [np.zeros((0,))]),
+    # a gradient flowing into a reused input (diamond) and a broadcast one
+    "reused input": (lambda L, x: x * x.exp() + x.sin() * x, [[0.5, -1.0]]),
+    "broadcast both ways": (lambda L, x, y: (x * y) / (x + 3), [[[1.0], [2.0]], [1.0, 2.0]]),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name", list(EDGES))
+def test_edge_cases_like_torch(torch: Any, name: str, dtype: str) -> None:
+    """Kinks, ties, zeros, overflow, nan/inf and empty tensors: the values and gradients
+    PyTorch gives (these are what the property tests keep away from)."""
+    fn, values = EDGES[name]
+    arrays = [np.array(v, dtype=dtype) for v in values]
+    mine_in = [tg.tensor(a, requires_grad=True) for a in arrays]
+    theirs_in = [torch.tensor(a, requires_grad=True) for a in arrays]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # var(): degrees of freedom is <= 0
+        mine, theirs = _outputs(fn(tg, *mine_in)), _outputs(fn(torch, *theirs_in))
+        for k, (m, t) in enumerate(zip(mine, theirs)):
+            assert_like_torch(m, t, f"forward, output {k}", dtype)
+        pairs = [(m, t) for m, t in zip(mine, theirs) if t.requires_grad]
+        seeds = [np.ones(tuple(t.shape), dtype=dtype) for _, t in pairs]
+        tg.autograd.backward([m for m, _ in pairs], [tg.tensor(s) for s in seeds])
+        torch.autograd.backward([t for _, t in pairs], [torch.tensor(s) for s in seeds])
+    for i, (m, t) in enumerate(zip(mine_in, theirs_in)):
+        assert_like_torch(m.grad, t.grad, f"backward, input {i}", dtype)

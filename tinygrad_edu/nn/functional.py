@@ -1,0 +1,667 @@
+"""``tinygrad_edu.nn.functional``: layers and losses as functions, as ``torch.nn.functional``.
+
+Every function takes and returns Tensors and matches PyTorch's arguments, defaults,
+shapes, dtypes and errors. The math lives in fused ops in ``tinygrad_edu.ops.nn``;
+this module checks arguments and picks the op.
+
+>>> import tinygrad_edu.nn.functional as F
+>>> F.cross_entropy(tg.tensor([[2.0, 0.5]]), tg.tensor([0]))
+tensor(0.2014)
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes
+from .. import random as _random
+from .. import teaching as _teaching
+from ..ops import nn as _ops
+from ..tensor import Tensor, _wrap
+
+__all__ = [
+    "linear",
+    "relu",
+    "relu6",
+    "hardtanh",
+    "leaky_relu",
+    "gelu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "log_softmax",
+    "dropout",
+    "one_hot",
+    "mse_loss",
+    "l1_loss",
+    "huber_loss",
+    "smooth_l1_loss",
+    "cross_entropy",
+    "nll_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+]
+
+_TYPE_NAMES = {
+    "float32": "Float",
+    "float64": "Double",
+    "float16": "Half",
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+    "bool": "Bool",
+}
+
+
+def _type_name(t: Tensor) -> str:
+    """PyTorch's short scalar-type name of a tensor's dtype: Float, Long, ..."""
+    return _TYPE_NAMES.get(str(t._data.dtype), str(t._data.dtype))
+
+
+def _shape_list(shape: tuple[int, ...]) -> str:
+    return "[" + ", ".join(str(n) for n in shape) + "]"
+
+
+# ------------------------------------------------------------------------------- linear
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x @ W.T + b, in one fused op.
+
+    Shapes: input (*, in_features), weight (out_features, in_features), bias
+    (out_features,) -> output (*, out_features).
+
+    >>> F.linear(tg.ones(4, 3), tg.ones(5, 3)).shape
+    tinygrad_edu.Size([4, 5])
+    """
+    x, w = input._data, weight._data
+    if w.ndim != 2 or x.ndim == 0:
+        out = input.matmul(weight.t() if w.ndim == 2 else weight)
+        return out + bias if bias is not None else out
+    if x.dtype != w.dtype:
+        raise RuntimeError(
+            "mat1 and mat2 must have the same dtype, but got "
+            f"{_type_name(input)} and {_type_name(weight)}. Hint: the input is "
+            f"{input.dtype.name} but the weights are {weight.dtype.name} (numpy arrays are "
+            "float64): "
+            "convert the input with x.float(), or the model with model.double()."
+        )
+    if x.shape[-1] != w.shape[1]:
+        rows = math.prod(x.shape[:-1])
+        raise RuntimeError(
+            "mat1 and mat2 shapes cannot be multiplied "
+            f"({rows}x{x.shape[-1]} and {w.shape[1]}x{w.shape[0]}). Hint: "
+            f"Linear(in_features={w.shape[1]}, out_features={w.shape[0]}) got an input with "
+            f"{x.shape[-1]} features (shape {_shape_list(x.shape)}); its last dim must be "
+            f"{w.shape[1]}: fix in_features, or the layer before it."
+        )
+    return _ops.Linear.apply(input, weight, bias)
+
+
+# -------------------------------------------------------------------------- activations
+
+
+def _maybe_inplace(input: Tensor, out: Tensor, inplace: bool) -> Tensor:
+    """``inplace=True``: write the result into ``input`` (as PyTorch) when allowed."""
+    if not inplace:
+        return out
+    return input.copy_(out) if hasattr(input, "copy_") else out
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0) elementwise; gradient 1 where x > 0, else 0.
+
+    >>> F.relu(tg.tensor([-1.0, 2.0]))
+    tensor([0., 2.])
+    """
+    return _maybe_inplace(input, input.relu(), inplace)
+
+
+def hardtanh(
+    input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> Tensor:
+    """clamp(x, min_val, max_val); gradient 1 strictly between the bounds, else 0.
+
+    >>> F.hardtanh(tg.tensor([-2.0, 0.5, 2.0]))
+    tensor([-1.0000,  0.5000,  1.0000])
+    """
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _maybe_inplace(input, _ops.Hardtanh.apply(input, min_val, max_val), inplace)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6) = hardtanh(x, 0, 6).
+
+    >>> F.relu6(tg.tensor([-1.0, 3.0, 8.0]))
+    tensor([0., 3., 6.])
+    """
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x if x > 0 else negative_slope * x.
+
+    >>> F.leaky_relu(tg.tensor([-1.0, 2.0]), 0.1)
+    tensor([-0.1000,  2.0000])
+    """
+    return _maybe_inplace(input, _ops.LeakyRelu.apply(input, negative_slope), inplace)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """GELU(x) = x * Phi(x), Phi the standard normal CDF; with ``approximate='tanh'``,
+    0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+
+    >>> F.gelu(tg.tensor([1.0]))
+    tensor([0.8413])
+    """
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return _ops.Gelu.apply(input, approximate)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)).
+
+    >>> F.sigmoid(tg.tensor([0.0]))
+    tensor([0.5000])
+    """
+    return input.sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:
+    """(e^x - e^-x) / (e^x + e^-x).
+
+    >>> F.tanh(tg.tensor([0.0]))
+    tensor([0.])
+    """
+    return input.tanh()
+
+
+def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. "
+        "Change the call to include dim=X as an argument.",
+        stacklevel=stacklevel,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
+    """softmax(x)_i = exp(x_i) / sum_j exp(x_j) along ``dim`` (computed stably).
+
+    >>> F.softmax(tg.tensor([0.0, 0.0]), dim=0)
+    tensor([0.5000, 0.5000])
+    """
+    if dim is None:
+        dim = _softmax_dim("softmax", input.ndim, _stacklevel)
+    if dtype is not None:
+        input = input.to(dtype)
+    return input.softmax(dim)
+
+
+def log_softmax(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
+    """log_softmax(x)_i = x_i - log(sum_j exp(x_j)) along ``dim`` (fused and stable).
+
+    >>> F.log_softmax(tg.tensor([0.0, 0.0]), dim=0)
+    tensor([-0.6931, -0.6931])
+    """
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.ndim, _stacklevel)
+    if dtype is not None:
+        input = input.to(dtype)
+    return input.log_softmax(dim)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability p and scale the rest by 1 / (1 - p) while
+    ``training``; the identity otherwise. Uses PyTorch's random stream.
+
+    >>> F.dropout(tg.ones(4), p=0.0)
+    tensor([1., 1., 1., 1.])
+    """
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0 or input._data.size == 0:
+        return input
+    if p == 1.0:
+        return _maybe_inplace(input, input * 0.0, inplace)
+    dtype = input._data.dtype
+    noise = _random.bernoulli(input.shape, 1.0 - p, dtype)
+    noise /= dtype.type(1.0 - p)  # PyTorch: noise.bernoulli_(1 - p).div_(1 - p)
+    return _maybe_inplace(input, input * _wrap(noise), inplace)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """int64 tensor of shape (*, num_classes) with 1 at each index of ``tensor``.
+
+    >>> F.one_hot(tg.tensor([0, 2]), 3)
+    tensor([[1, 0, 0],
+            [0, 0, 1]])
+    """
+    idx = tensor._data
+    if idx.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        if idx.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(idx.max()) + 1
+    if idx.size and idx.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if idx.size and idx.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = (idx[..., None] == np.arange(num_classes)).astype(np.int64)
+    return _wrap(out)
+
+
+# ------------------------------------------------------------------------ loss helpers
+
+
+def _legacy_reduction(size_average: bool | None, reduce: bool | None) -> str:
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    ret = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(
+        f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
+        stacklevel=3,
+    )
+    return ret
+
+
+def _reduction(
+    reduction: str,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    check: bool = True,
+) -> str:
+    """Validate ``reduction`` (or turn the legacy flags into one). ``check=False`` leaves
+    validation to the caller (the weighted losses raise their own message)."""
+    if size_average is not None or reduce is not None:
+        return _legacy_reduction(size_average, reduce)
+    if reduction in ("mean", "sum", "none") or not check:
+        return reduction
+    if reduction == "elementwise_mean":
+        warnings.warn(
+            "reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.",
+            stacklevel=3,
+        )
+        return "mean"
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _warn_target_size(input: Tensor, target: Tensor) -> None:
+    if input._data.shape != target._data.shape:
+        warnings.warn(
+            f"Using a target size ({target.size()}) that is different to the input size "
+            f"({input.size()}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            stacklevel=3,
+        )
+
+
+def _check_broadcast(a: Tensor, b: Tensor) -> None:
+    """PyTorch's broadcast error, naming the first dimension that does not match."""
+    sa, sb = a._data.shape, b._data.shape
+    if sa == sb:
+        return
+    for i in range(1, max(len(sa), len(sb)) + 1):
+        x = sa[-i] if i <= len(sa) else 1
+        y = sb[-i] if i <= len(sb) else 1
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                f"non-singleton dimension {max(len(sa), len(sb)) - i}"
+            )
+
+
+def _same_dtype(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
+    """Cast both to their promoted dtype (float32 input, int64 target -> float32)."""
+    if input._data.dtype == target._data.dtype:
+        return input, target
+    dt = dtypes.result_type(input, target)
+    return input.to(dt), target.to(dt)
+
+
+def _regression(
+    op: Any,
+    input: Tensor,
+    target: Tensor,
+    reduction: str,
+    param: float,
+    weight: Tensor | None,
+    mean_by_weight: bool,
+) -> Tensor:
+    """Shared body of mse/l1/huber/smooth_l1: dtype promotion, broadcast check, weight."""
+    _check_broadcast(input, target)
+    input, target = _same_dtype(input, target)
+    if weight is None:
+        return op.apply(input, target, reduction, param)
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(
+            f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'."
+        )
+    loss = op.apply(input, target, "none", param) * weight
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    return loss.sum() / weight.sum() if mean_by_weight else loss.mean()
+
+
+# --------------------------------------------------------------------- regression losses
+
+
+def mse_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
+    """Mean squared error: l_i = (x_i - y_i)^2, then reduced ('mean' | 'sum' | 'none').
+
+    Shapes: input (*), target (*) the same shape (other shapes broadcast, with a
+    warning); output scalar, or (*) for 'none'. With ``weight`` (same shape as input),
+    'mean' is sum(w * l) / sum(w).
+
+    >>> F.mse_loss(tg.tensor([1.0, 2.0]), tg.tensor([1.0, 4.0]))
+    tensor(2.)
+    """
+    _warn_target_size(input, target)
+    red = _reduction(reduction, size_average, reduce, check=weight is None)
+    return _regression(_ops.MseLoss, input, target, red, 0.0, weight, True)
+
+
+def l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
+    """Mean absolute error: l_i = |x_i - y_i|, then reduced ('mean' | 'sum' | 'none').
+
+    Shapes as ``mse_loss``. The gradient is sign(x - y) (0 where x == y).
+
+    >>> F.l1_loss(tg.tensor([1.0, 2.0]), tg.tensor([1.0, 4.0]))
+    tensor(1.)
+    """
+    _warn_target_size(input, target)
+    red = _reduction(reduction, size_average, reduce, check=weight is None)
+    return _regression(_ops.L1Loss, input, target, red, 0.0, weight, True)
+
+
+def huber_loss(
+    input: Tensor,
+    target: Tensor,
+    reduction: str = "mean",
+    delta: float = 1.0,
+    weight: Tensor | None = None,
+) -> Tensor:
+    """Huber loss: with d = x - y, l = 0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta).
+
+    Quadratic near 0, linear in the tails (gradient clamped to [-delta, delta]). Shapes
+    as ``mse_loss``; with ``weight``, 'mean' is mean(w * l).
+
+    >>> F.huber_loss(tg.tensor([0.0, 0.0]), tg.tensor([0.5, 3.0]))
+    tensor(1.3125)
+    """
+    _warn_target_size(input, target)
+    if weight is None:
+        reduction = _reduction(reduction)
+    return _regression(_ops.HuberLoss, input, target, reduction, delta, weight, False)
+
+
+def smooth_l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
+    """Smooth L1: with d = x - y, l = 0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta.
+
+    ``beta = 0`` is the L1 loss. Shapes as ``mse_loss``.
+
+    >>> F.smooth_l1_loss(tg.tensor([0.0, 0.0]), tg.tensor([0.5, 3.0]))
+    tensor(1.3125)
+    """
+    _warn_target_size(input, target)
+    reduction = _reduction(reduction, size_average, reduce)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    return _regression(_ops.SmoothL1Loss, input, target, reduction, beta, None, False)
+
+
+# ------------------------------------------------------------------ classification losses
+
+
+def _check_class_weight(weight: Tensor | None, n_classes: int) -> None:
+    if weight is not None and (weight.ndim != 1 or weight.shape[0] != n_classes):
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {n_classes} classes or no "
+            f"classes but got weight tensor of shape: {_shape_list(weight.shape)}"
+        )
+
+
+def _check_index_target(input: Tensor, target: Tensor) -> None:
+    """PyTorch's checks of nll_loss's class-index target against the input (in its order:
+    shapes first, then the dtype), each with a hint."""
+    if input.ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
+    shape = _shape_list(input.shape)
+    if input.ndim != 1 and input.shape[0] != (target.shape[0] if target.ndim else 0):
+        raise ValueError(
+            f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+            f"({target.shape[0] if target.ndim else 0}). Hint: input {shape} holds a row of "
+            "class scores per sample and target one class index per sample: same first dim."
+        )
+    if input.ndim <= 2:
+        if target.ndim > 1:
+            raise RuntimeError(
+                "0D or 1D target tensor expected, multi-target not supported. Hint: class "
+                f"indices have shape [{input.shape[0]}] (int64); class probabilities must have "
+                f"the input's shape {shape} (float)."
+            )
+        if input.ndim == 1 and target.ndim == 1 and target.shape[0] != 1:
+            raise RuntimeError(
+                f"size mismatch (got input: {_shape_list(input.shape)}, target: "
+                f"{_shape_list(target.shape)})"
+            )
+    else:
+        expected = (input.shape[0],) + tuple(input.shape[2:])
+        if tuple(target.shape) != expected:
+            raise RuntimeError(
+                f"Expected target size {_shape_list(expected)}, got "
+                f"{_shape_list(target.shape)}"
+            )
+    if target._data.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {_type_name(target)}. "
+            + _target_dtype_hint(input, target)
+        )
+
+
+def _target_dtype_hint(input: Tensor, target: Tensor) -> str:
+    if target.dtype.is_floating_point:
+        return (f"Hint: class indices must be int64 (target.long()); a float target is read "
+                f"as class probabilities only when it has the input's shape "
+                f"{_shape_list(input.shape)}.")
+    return "Hint: class indices must be int64: use target.long()."
+
+
+def _class_weight(weight: Tensor | None, input: Tensor) -> np.ndarray | None:
+    if weight is None:
+        return None
+    return weight._data.astype(input._data.dtype, copy=False)
+
+
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    ignore_index: int = -100,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log likelihood: l_i = -w[y_i] * x[i, y_i] for log-probabilities x.
+
+    Shapes: input (N, C) or (C,) or (N, C, d1, ...); target (N,) or () or (N, d1, ...)
+    of int64 class indices in [0, C) (``ignore_index`` entries are skipped); weight (C,).
+    'mean' divides by sum of w[y_i] over the non-ignored samples.
+
+    >>> F.nll_loss(tg.tensor([[-0.5, -1.0]]), tg.tensor([1]))
+    tensor(1.)
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    _check_index_target(input, target)
+    n_classes = input.shape[0 if input.ndim == 1 else 1]
+    _check_class_weight(weight, n_classes)
+    w = _class_weight(weight, input)
+    return _ops.NllLoss.apply(input, target, w, ignore_index, reduction)
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    ignore_index: int = -100,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross entropy of logits: log_softmax over the class dim, then NLL (one fused op).
+
+    With class indices y: l_i = -w[y_i] log softmax(x_i)[y_i] (``ignore_index`` skipped,
+    'mean' divides by sum of w[y_i]). With class probabilities y (same shape as input):
+    l_i = -sum_c w[c] y[i, c] log softmax(x_i)[c] ('mean' divides by N).
+    ``label_smoothing`` e mixes the target with the uniform distribution: (1 - e) y + e/C.
+
+    Shapes: input (N, C) or (C,) or (N, C, d1, ...); target (N,) / () / (N, d1, ...)
+    int64, or the input's shape (float). Stable for logits of any size (+-1e4).
+
+    >>> F.cross_entropy(tg.tensor([[1000.0, 0.0]]), tg.tensor([1]))
+    tensor(1000.)
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if _teaching.enabled:  # tg.set_teaching_mode: see teaching.py
+        _teaching.check_cross_entropy_input(input)
+    if input.shape == target.shape:
+        return _cross_entropy_prob(input, target, weight, ignore_index, reduction, label_smoothing)
+    _check_index_target(input, target)
+    _check_class_weight(weight, input.shape[0 if input.ndim == 1 else 1])
+    w = _class_weight(weight, input)
+    return _ops.CrossEntropy.apply(input, target, w, ignore_index, reduction, label_smoothing)
+
+
+def _cross_entropy_prob(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None,
+    ignore_index: int,
+    reduction: str,
+    label_smoothing: float,
+) -> Tensor:
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(
+            "Expected floating point type for target with class probabilities, got "
+            f"{_type_name(target)}"
+        )
+    if ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
+    if input.ndim == 0:
+        raise IndexError("Dimension specified as 1 but tensor has no dimensions")
+    _check_class_weight(weight, input.shape[0 if input.ndim == 1 else 1])
+    input, target = _same_dtype(input, target)
+    return _ops.CrossEntropyProb.apply(input, target, weight, reduction, label_smoothing)
+
+
+def binary_cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Binary cross entropy of probabilities: l = -w [y log x + (1 - y) log(1 - x)].
+
+    Logs are clamped at -100 (as PyTorch), so x = 0 or 1 gives a finite loss. Shapes:
+    input (*) in [0, 1], target (*) the same shape and dtype, weight broadcastable.
+    Prefer ``binary_cross_entropy_with_logits``: it is stable for any logit.
+
+    >>> F.binary_cross_entropy(tg.tensor([0.5]), tg.tensor([1.0]))
+    tensor(0.6931)
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Using a target size ({target.size()}) that is different to the input size "
+            f"({input.size()}) is deprecated. Please ensure they have the same size."
+        )
+    if target._data.dtype != input._data.dtype:
+        raise RuntimeError(f"Found dtype {_type_name(target)} but expected {_type_name(input)}")
+    x = input._data
+    if not ((x >= 0) & (x <= 1)).all():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    w = None
+    if weight is not None:
+        _check_broadcast(target, weight)
+        w = weight._data.astype(x.dtype, copy=False)
+    return _ops.BinaryCrossEntropy.apply(input, target, w, reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    """Binary cross entropy of logits, with sigmoid fused in (stable for any x):
+    l = -w [p y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))], p = ``pos_weight``.
+
+    Shapes: input (*), target (*) the same shape; weight broadcastable to it;
+    pos_weight broadcastable along the last (class) dim, e.g. (C,).
+
+    >>> F.binary_cross_entropy_with_logits(tg.tensor([0.0]), tg.tensor([1.0]))
+    tensor(0.6931)
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Target size ({target.size()}) must be the same as input size ({input.size()})"
+        )
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(
+            f"result type {_type_name(input)} can't be cast to the desired output type "
+            f"{_type_name(target)}"
+        )
+    input, target = _same_dtype(input, target)
+    dt = input._data.dtype
+    w = None if weight is None else weight._data.astype(dt, copy=False)
+    pw = None if pos_weight is None else pos_weight._data.astype(dt, copy=False)
+    return _ops.BinaryCrossEntropyWithLogits.apply(input, target, w, pw, reduction)

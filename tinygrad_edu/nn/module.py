@@ -1,0 +1,657 @@
+"""``Module``: the base class of every layer and model, as ``torch.nn.Module``.
+
+A Module keeps three ordered dicts, filled by attribute assignment (``__setattr__``):
+``_parameters`` (``Parameter`` s it learns), ``_buffers`` (tensors it keeps, such as
+running statistics) and ``_modules`` (sub-modules). Everything else — ``parameters()``,
+``state_dict()``, ``train()``, ``print(model)`` — walks these dicts.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, namedtuple
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
+
+import numpy as np
+
+from .. import dtypes
+from .. import teaching as _teaching
+from ..autograd.function import _type_name, bump_version
+from ..tensor import Tensor, _wrap
+from .parameter import Buffer, Parameter
+
+__all__ = ["Module"]
+
+T = TypeVar("T", bound="Module")
+
+
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict`` returns: the keys it did not find and did not expect."""
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
+
+
+class RemovableHandle:
+    """Returned by ``register_*_hook``: ``handle.remove()`` unregisters the hook."""
+
+    _next_id = 0
+
+    def __init__(self, hooks: dict[int, Any]) -> None:
+        self._hooks = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self) -> None:
+        """Unregister the hook (a second call does nothing)."""
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+def _typename(obj: Any) -> str:
+    """``torch.typename``: ``torch.FloatTensor`` for tensors, else module.qualname."""
+    if isinstance(obj, Tensor):
+        return _type_name(obj._data)
+    kind = type(obj)
+    module = kind.__module__
+    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
+
+
+def _addindent(text: str, spaces: int) -> str:
+    """Indent every line but the first (how nested modules print)."""
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return text
+    first = lines.pop(0)
+    rest = [(" " * spaces) + line if line.strip() else "" for line in lines]
+    return first + "\n" + "\n".join(rest)
+
+
+class Module:
+    """Base class of layers and models: subclass it, assign layers and ``Parameter`` s in
+    ``__init__`` (after ``super().__init__()``), and compute the output in ``forward``.
+
+    >>> class TwoLayer(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.hidden = nn.Linear(2, 8)
+    ...         self.out = nn.Linear(8, 1)
+    ...     def forward(self, x):
+    ...         return self.out(self.hidden(x).relu())
+    >>> model = TwoLayer()
+    >>> [name for name, _ in model.named_parameters()]
+    ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+    """
+
+    training: bool
+    _parameters: dict[str, Parameter | None]
+    _buffers: dict[str, Tensor | None]
+    _modules: dict[str, Module | None]
+    _version: int = 1
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs:
+            raise TypeError(
+                f"{type(self).__name__}.__init__() got an unexpected keyword "
+                f"argument '{next(iter(kwargs))}'"
+            )
+        if args:
+            raise TypeError(
+                f"{type(self).__name__}.__init__() takes 1 positional argument "
+                f"but {len(args) + 1} were given"
+            )
+        setattr_ = super().__setattr__
+        setattr_("training", True)
+        setattr_("_parameters", {})
+        setattr_("_buffers", {})
+        setattr_("_non_persistent_buffers_set", set())
+        setattr_("_modules", {})
+        setattr_("_forward_hooks", {})
+        setattr_("_forward_pre_hooks", {})
+
+    # ------------------------------------------------------------------ calling
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation: override it in every subclass (call the module, not this)."""
+        raise NotImplementedError(
+            f'Module [{type(self).__name__}] is missing the required "forward" function'
+        )
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """``module(x)`` runs the forward pre-hooks, ``forward(x)``, then the hooks."""
+        if _teaching.enabled:  # tg.set_teaching_mode: see teaching.py
+            _teaching.module_called(self)
+        if not (self._forward_pre_hooks or self._forward_hooks):
+            return self.forward(*args, **kwargs)
+        for hook in list(self._forward_pre_hooks.values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        output = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            result = hook(self, args, output)
+            if result is not None:
+                output = result
+        return output
+
+    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(module, args)`` before each forward; it may return new args."""
+        handle = RemovableHandle(self._forward_pre_hooks)
+        self._forward_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_forward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after each forward; it may return a new
+        output. Handy to look at activations."""
+        handle = RemovableHandle(self._forward_hooks)
+        self._forward_hooks[handle.id] = hook
+        return handle
+
+    # ------------------------------------------------------------------ registration
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add a parameter under ``name`` (``None`` registers a placeholder that is
+        skipped by ``parameters()`` and ``state_dict()``)."""
+        if "_parameters" not in self.__dict__:
+            raise AttributeError("cannot assign parameter before Module.__init__() call")
+        self._check_name(name, "parameter", self._parameters)
+        if param is None:
+            self._parameters[name] = None
+        elif not isinstance(param, Parameter):
+            raise TypeError(
+                f"cannot assign '{_typename(param)}' object to parameter '{name}' "
+                "(tinygrad_edu.nn.Parameter or None required)"
+            )
+        elif param.grad_fn is not None:
+            raise ValueError(
+                f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must "
+                f"be created explicitly. To express '{name}' as a function of another Tensor, "
+                "compute the value in the forward() method."
+            )
+        else:
+            self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Add a tensor the module keeps but does not learn (e.g. running statistics).
+        Persistent buffers are part of ``state_dict()``."""
+        if "_buffers" not in self.__dict__:
+            raise AttributeError("cannot assign buffer before Module.__init__() call")
+        self._check_name(name, "buffer", self._buffers)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
+                "(tinygrad_edu Tensor or None required)"
+            )
+        if isinstance(tensor, Buffer):
+            tensor = tensor.detach()
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Add a child module under ``name`` (what ``self.name = module`` does)."""
+        if not isinstance(module, Module) and module is not None:
+            raise TypeError(f"{_typename(module)} is not a Module subclass")
+        if not isinstance(name, str):
+            raise TypeError(f"module name should be a string. Got {_typename(name)}")
+        if hasattr(self, name) and name not in self._modules:
+            raise KeyError(f"attribute '{name}' already exists")
+        if "." in name:
+            raise KeyError(f'module name can\'t contain ".", got: {name}')
+        if name == "":
+            raise KeyError('module name can\'t be empty string ""')
+        self._modules[name] = module
+
+    register_module = add_module
+
+    def _check_name(self, name: Any, kind: str, own: dict[str, Any]) -> None:
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string. Got {_typename(name)}")
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain "."')
+        if name == "":
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if hasattr(self, name) and name not in own:
+            raise KeyError(f"attribute '{name}' already exists")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        params = self.__dict__.get("_parameters")
+        if isinstance(value, Parameter):
+            if params is None:
+                raise AttributeError("cannot assign parameters before Module.__init__() call")
+            self._forget(name, self.__dict__, self._buffers, self._modules)
+            self.register_parameter(name, value)
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign '{_typename(value)}' as parameter '{name}' "
+                    "(tinygrad_edu.nn.Parameter or None expected)"
+                )
+            self.register_parameter(name, value)
+        else:
+            self._set_module_or_buffer(name, value)
+
+    def _set_module_or_buffer(self, name: str, value: Any) -> None:
+        modules = self.__dict__.get("_modules")
+        if isinstance(value, Module):
+            if modules is None:
+                raise AttributeError("cannot assign module before Module.__init__() call")
+            self._forget(name, self.__dict__, self._parameters, self._buffers)
+            modules[name] = value
+        elif modules is not None and name in modules:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign '{_typename(value)}' as child module '{name}' "
+                    "(tinygrad_edu.nn.Module or None expected)"
+                )
+            modules[name] = value
+        else:
+            buffers = self.__dict__.get("_buffers")
+            if isinstance(value, Buffer) or (buffers is not None and name in buffers):
+                if value is not None and not isinstance(value, Tensor):
+                    raise TypeError(
+                        f"cannot assign '{_typename(value)}' as buffer '{name}' "
+                        "(tinygrad_edu Tensor or None expected)"
+                    )
+                persistent = (
+                    value.persistent
+                    if isinstance(value, Buffer)
+                    else name not in self._non_persistent_buffers_set
+                )
+                self.register_buffer(name, value, persistent)
+            else:
+                object.__setattr__(self, name, value)
+
+    def _forget(self, name: str, *places: dict[str, Any]) -> None:
+        for place in places:
+            place.pop(name, None)
+        self._non_persistent_buffers_set.discard(name)
+
+    def __getattr__(self, name: str) -> Any:
+        # only called when normal lookup fails: look in the registries
+        d = self.__dict__
+        for registry in ("_parameters", "_buffers", "_modules"):
+            if registry in d and name in d[registry]:
+                return d[registry][name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        if name in self._parameters:
+            del self._parameters[name]
+        elif name in self._buffers:
+            del self._buffers[name]
+            self._non_persistent_buffers_set.discard(name)
+        elif name in self._modules:
+            del self._modules[name]
+        else:
+            super().__delattr__(name)
+
+    def __dir__(self) -> list[str]:
+        keys = list(super().__dir__()) + list(self._parameters) + list(self._modules)
+        keys += list(self._buffers)
+        return sorted(k for k in set(keys) if not k[0].isdigit())
+
+    # ------------------------------------------------------------------ traversal
+    def named_modules(
+        self, memo: set[Module] | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """Every module in the tree (this one first, as ``''``) with its dotted name."""
+        if memo is None:
+            memo = set()
+        if self in memo:
+            return
+        if remove_duplicate:
+            memo.add(self)
+        yield prefix, self
+        for name, module in self._modules.items():
+            if module is None:
+                continue
+            sub = prefix + ("." if prefix else "") + name
+            yield from module.named_modules(memo, sub, remove_duplicate)
+
+    def modules(self) -> Iterator[Module]:
+        """Every module in the tree, this one first."""
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """The direct sub-modules with their names."""
+        seen: set[int] = set()
+        for name, module in self._modules.items():
+            if module is not None and id(module) not in seen:
+                seen.add(id(module))
+                yield name, module
+
+    def children(self) -> Iterator[Module]:
+        """The direct sub-modules."""
+        for _, module in self.named_children():
+            yield module
+
+    def _named_members(
+        self, kind: str, prefix: str, recurse: bool, remove_duplicate: bool
+    ) -> Iterator[tuple[str, Any]]:
+        seen: set[int] = set()
+        mods = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse
+            else [(prefix, self)]
+        )
+        for mod_prefix, module in mods:
+            for name, value in getattr(module, kind).items():
+                if value is None or id(value) in seen:
+                    continue
+                if remove_duplicate:
+                    seen.add(id(value))
+                yield mod_prefix + ("." if mod_prefix else "") + name, value
+
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
+        """``(dotted name, Parameter)`` for every parameter, in registration order
+        (a parameter shared by two layers is listed once)."""
+        yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Every parameter: what you give the optimizer (``optim.SGD(model.parameters())``)."""
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
+        """``(dotted name, Tensor)`` for every buffer."""
+        yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Every buffer."""
+        for _, buf in self.named_buffers(recurse=recurse):
+            yield buf
+
+    def get_submodule(self, target: str) -> Module:
+        """The sub-module at a dotted path (``model.get_submodule('model.0')``)."""
+        module = self
+        if target == "":
+            return module
+        for item in target.split("."):
+            if not hasattr(module, item):
+                raise AttributeError(f"{module._get_name()} has no attribute `{item}`")
+            module = getattr(module, item)
+            if not isinstance(module, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
+        return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at a dotted path (``model.get_parameter('model.0.weight')``)."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+        param = getattr(module, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return param
+
+    # ------------------------------------------------------------------ modes
+    def train(self: T, mode: bool = True) -> T:
+        """Set training mode (Dropout drops) on this module and all sub-modules."""
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        self.training = mode
+        for module in self.children():
+            module.train(mode)
+        return self
+
+    def eval(self: T) -> T:
+        """Set evaluation mode (Dropout is the identity): ``train(False)``."""
+        return self.train(False)
+
+    def requires_grad_(self: T, requires_grad: bool = True) -> T:
+        """Set ``requires_grad`` of every parameter (``False`` freezes the module)."""
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of every parameter: ``None`` (default), or zeros."""
+        for p in self.parameters():
+            if p._grad is None:
+                continue
+            if set_to_none:
+                p._grad = None
+            else:
+                p._grad = p._grad.detach()
+                p._grad._data[...] = 0
+
+    def apply(self: T, fn: Callable[[Module], None]) -> T:
+        """Call ``fn`` on every sub-module (children first), then on this one: the usual
+        way to re-initialise weights."""
+        for module in self.children():
+            module.apply(fn)
+        fn(self)
+        return self
+
+    # ------------------------------------------------------------------ dtype / device
+    def _cast(self: T, dtype: Any) -> T:
+        np_dtype = dtypes.to_dtype(dtype).np
+        for module in self.modules():
+            for t in list(module._parameters.values()) + list(module._buffers.values()):
+                if t is None or t._data.dtype.kind != "f" or t._data.dtype == np_dtype:
+                    continue
+                t._data = t._data.astype(np_dtype)
+                if t._grad is not None:
+                    t._grad = _wrap(t._grad._data.astype(np_dtype))
+        return self
+
+    def to(self: T, *args: Any, **kwargs: Any) -> T:
+        """Cast floating-point parameters and buffers in place: ``to(tg.float64)``,
+        ``to(tensor)`` (its dtype), ``to('cpu')`` (nothing to do; other devices raise)."""
+        dtype = kwargs.get("dtype")
+        devices = [kwargs.get("device")]
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, str) or type(a).__name__ == "device":
+                devices.append(a)
+            elif a is not None:
+                dtype = a
+        for device in devices:
+            if device is not None and str(device) != "cpu":
+                raise RuntimeError(
+                    f"tinygrad_edu runs on the CPU only; device {device!r} is not available"
+                )
+        if dtype is None:
+            return self
+        if not dtypes.to_dtype(dtype).is_floating_point:
+            raise TypeError(
+                "nn.Module.to only accepts floating point dtypes, but got desired "
+                f"dtype={dtypes.to_dtype(dtype)}"
+            )
+        return self._cast(dtype)
+
+    def float(self: T) -> T:
+        """Cast floating-point parameters and buffers to float32."""
+        return self._cast(dtypes.float32)
+
+    def double(self: T) -> T:
+        """Cast floating-point parameters and buffers to float64."""
+        return self._cast(dtypes.float64)
+
+    def half(self: T) -> T:
+        """Cast floating-point parameters and buffers to float16."""
+        return self._cast(dtypes.float16)
+
+    def cpu(self: T) -> T:
+        """Nothing to do: everything lives on the CPU."""
+        return self
+
+    def cuda(self: T, device: Any = None) -> T:
+        """Raises: tinygrad_edu runs on the CPU only."""
+        raise RuntimeError("tinygrad_edu runs on the CPU only; CUDA is not available")
+
+    # ------------------------------------------------------------------ state dict
+    def _local_state(self) -> dict[str, Tensor]:
+        state: dict[str, Tensor] = {k: p for k, p in self._parameters.items() if p is not None}
+        for name, buf in self._buffers.items():
+            if buf is not None and name not in self._non_persistent_buffers_set:
+                state[name] = buf
+        return state
+
+    def state_dict(
+        self, *args: Any, destination: Any = None, prefix: str = "", keep_vars: bool = False
+    ) -> OrderedDict[str, Tensor]:
+        """Every parameter and persistent buffer by dotted name (``model.0.weight``):
+        the keys PyTorch uses. Values share storage with the module (detached unless
+        ``keep_vars``); save them with ``tg.save``."""
+        if args:  # PyTorch's deprecated positional form: state_dict(destination, prefix)
+            destination = args[0]
+            prefix = args[1] if len(args) > 1 else prefix
+        if destination is None:
+            destination = OrderedDict()
+        for name, t in self._local_state().items():
+            destination[prefix + name] = t if keep_vars else t.detach()
+        for name, module in self._modules.items():
+            if module is not None:
+                module.state_dict(
+                    destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars
+                )
+        return destination
+
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False
+    ) -> _IncompatibleKeys:
+        """Copy values from ``state_dict`` into this module's parameters and buffers.
+
+        With ``strict=True`` (default) missing and unexpected keys are errors; shape
+        mismatches always are. All errors are reported together in one RuntimeError,
+        and a failed load changes nothing. Returns ``(missing_keys, unexpected_keys)``.
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        missing: list[str] = []
+        unexpected: list[str] = []
+        errors: list[str] = []
+        copies: list[tuple[Module, str, Tensor, np.ndarray]] = []
+        for prefix, module in self.named_modules(remove_duplicate=False):
+            prefix = prefix + "." if prefix else ""
+            module._plan_load(state_dict, prefix, copies, missing, unexpected, errors)
+        if strict:
+            if unexpected:
+                keys = ", ".join(f'"{k}"' for k in unexpected)
+                errors.insert(0, f"Unexpected key(s) in state_dict: {keys}. ")
+            if missing:
+                keys = ", ".join(f'"{k}"' for k in missing)
+                errors.insert(0, f"Missing key(s) in state_dict: {keys}. ")
+        if errors:
+            raise RuntimeError(
+                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                + "\n\t".join(errors)
+            )
+        for module, name, target, value in copies:
+            module._load_one(name, target, value, assign)
+        return _IncompatibleKeys(missing, unexpected)
+
+    def _plan_load(
+        self,
+        state_dict: Mapping[str, Any],
+        prefix: str,
+        copies: list[tuple[Module, str, Tensor, np.ndarray]],
+        missing: list[str],
+        unexpected: list[str],
+        errors: list[str],
+    ) -> None:
+        """Check this module's own keys; record the copies to do if all is well."""
+        local = self._local_state()
+        for name, target in local.items():
+            key = prefix + name
+            if key not in state_dict:
+                missing.append(key)
+                continue
+            value = _as_array(state_dict[key])
+            if value is None:
+                errors.append(
+                    f'While copying the parameter named "{key}", expected '
+                    "Tensor or Tensor-like object from checkpoint but received "
+                    f"{type(state_dict[key])}"
+                )
+                continue
+            if target._data.ndim == 0 and value.shape == (1,):
+                value = value.reshape(())
+            if value.shape != target._data.shape:
+                errors.append(
+                    f"size mismatch for {key}: copying a param with shape "
+                    f"{_size_repr(value.shape)} from checkpoint, the shape in current model "
+                    f"is {_size_repr(target._data.shape)}."
+                )
+                continue
+            copies.append((self, name, target, value))
+        for key in state_dict:
+            if not key.startswith(prefix):
+                continue
+            head, dot, _ = key[len(prefix) :].partition(".")
+            if (dot and head not in self._modules) or (not dot and head not in local):
+                unexpected.append(key)
+
+    def _load_one(self, name: str, target: Tensor, value: np.ndarray, assign: bool) -> None:
+        if assign:
+            new = (
+                Parameter(_wrap(np.array(value)), target._requires_grad)
+                if isinstance(target, Parameter)
+                else _wrap(np.array(value))
+            )
+            if name in self._parameters:
+                self._parameters[name] = new  # type: ignore[assignment]
+            else:
+                self._buffers[name] = new
+            return
+        np.copyto(target._data, value, casting="unsafe")
+        bump_version(target)
+
+    # ------------------------------------------------------------------ printing
+    def _get_name(self) -> str:
+        return type(self).__name__
+
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of ``repr`` (override it in layers)."""
+        return ""
+
+    def __repr__(self) -> str:
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [
+            f"({key}): " + _addindent(repr(module), 2) for key, module in self._modules.items()
+        ]
+        lines = extra_lines + child_lines
+        main = self._get_name() + "("
+        if lines:
+            if len(extra_lines) == 1 and not child_lines:
+                main += extra_lines[0]
+            else:
+                main += "\n  " + "\n  ".join(lines) + "\n"
+        return main + ")"
+
+
+def _as_array(value: Any) -> np.ndarray | None:
+    """The array behind a checkpoint value: a Tensor, an ndarray, or anything with
+    ``__array__`` (a torch tensor); None for anything else."""
+    if isinstance(value, Tensor):
+        return value._data
+    if isinstance(value, np.ndarray):
+        return value
+    if hasattr(value, "__array__") and not isinstance(value, (list, tuple)):
+        if hasattr(value, "detach"):
+            value = value.detach()
+        return np.asarray(value)
+    return None
+
+
+def _size_repr(shape: tuple[int, ...]) -> str:
+    return f"tinygrad_edu.Size({list(shape)})"

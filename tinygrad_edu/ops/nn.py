@@ -1,0 +1,721 @@
+"""Fused nn primitives: Linear, activations with kinks, and the losses.
+
+Each is one ``Function`` (one graph node) instead of a chain of elementwise ops, because
+it is faster (one pass over the data, fewer temporaries, fewer nodes for the engine to
+walk) and, for the losses, numerically stabler (log-softmax and log-sigmoid are computed
+with the max subtracted, so logits of +-1e4 give finite losses and gradients).
+
+Forward works on numpy arrays. Backward works on arrays in an ordinary ``backward()``,
+and on Tensors under ``create_graph=True`` (written with operators and ``dual``
+helpers), so second derivatives of every loss come for free. Where a fast backward uses
+an intermediate array kept from forward, the Tensor path recomputes it from the inputs
+so that it stays connected to the graph.
+
+Gradients are returned in the broadcast shape; the engine sums them back to each input.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Function
+from . import dual
+
+_nd = np.ndarray
+
+
+class _Op(Function):
+    _numpy = True
+
+
+def _arr(x: Any) -> np.ndarray:
+    """The numpy array behind ``x`` (a constant: masks and indices are built from it)."""
+    return x._data if hasattr(x, "_data") else np.asarray(x)
+
+
+# ----------------------------------------------------------------------------- Linear
+
+_ONES: dict[tuple[int, str], np.ndarray] = {}
+
+
+def _ones(n: int, dtype: Any) -> np.ndarray:
+    """A cached read-only vector of ones: sums as BLAS products (``ones @ g``) are much
+    faster than numpy's axis reductions on narrow arrays."""
+    key = (n, np.dtype(dtype).str)
+    ones = _ONES.get(key)
+    if ones is None:
+        if len(_ONES) > 64:
+            _ONES.clear()
+        ones = _ONES[key] = np.ones(n, dtype)
+        ones.flags.writeable = False
+    return ones
+
+
+class Linear(_Op):
+    """y = x @ W.T + b for x of shape (*, in), W (out, in), b (out,) -> y (*, out).
+
+    Fused (one node instead of transpose, matmul and add): the forward is one BLAS call
+    with the bias added in place, and backward computes only the gradients needed.
+    """
+
+    _grad_fn_name = "AddmmBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, weight: Any, bias: Any = None) -> Any:
+        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, weight)
+        if weight.shape[1] == 1 and x.ndim >= 1:
+            out = x * weight.reshape(-1)  # in_features == 1: an outer product, no sum
+        else:
+            out = x @ weight.T
+        if bias is not None:
+            out += bias  # in place: no second (*, out) temporary
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, weight = ctx.saved_tensors
+        need_x, need_w = ctx.needs_input_grad[:2]
+        need_b = len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]
+        # flatten the batch axes: grad (*, out) -> (N, out), x (*, in) -> (N, in)
+        g2 = grad if grad.ndim == 2 else dual.reshape(grad, (-1, grad.shape[-1]))
+        gx = grad @ weight if need_x else None  # dL/dx = dL/dy @ W
+        gw = gb = None
+        if need_w:
+            x2 = x if x.ndim == 2 else dual.reshape(x, (-1, x.shape[-1]))
+            gw = dual.swapaxes(g2, 0, 1) @ x2  # dL/dW = dL/dy.T @ x
+        if need_b:  # dL/db = sum of dL/dy over the batch (as a BLAS product: fast)
+            gb = _ones(g2.shape[0], g2.dtype) @ g2 if type(g2) is _nd else dual.sum(g2, 0)
+        return gx, gw, gb
+
+
+# ------------------------------------------------------------------------ activations
+
+
+class Hardtanh(_Op):
+    """clamp(x, min_val, max_val); gradient 1 strictly inside, 0 outside and at the ends.
+
+    ``ReLU6`` is ``Hardtanh(0, 6)``. Its own op because ``clamp`` passes the gradient at
+    the boundaries and PyTorch's hardtanh does not.
+    """
+
+    _grad_fn_name = "HardtanhBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, min_val: float, max_val: float) -> Any:
+        # keep the mask, not x: F.hardtanh(x, inplace=True) then overwrites x freely
+        inside = np.greater(x, min_val)
+        inside &= np.less(x, max_val)
+        ctx.inside = np.asarray(inside)
+        out = np.asarray(np.maximum(x, min_val))  # (0-d: a scalar otherwise)
+        return np.minimum(out, max_val, out=out)  # in place: one temporary, not two
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return dual.where(ctx.inside, grad, 0.0), None, None
+
+
+class LeakyRelu(_Op):
+    """x if x > 0 else slope * x; gradient 1 or slope (slope at 0, as PyTorch)."""
+
+    _grad_fn_name = "LeakyReluBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, slope: float) -> Any:
+        positive = np.asarray(x > 0)
+        ctx.positive, ctx.slope = positive, slope  # the mask, not x (in-place safe)
+        return np.where(positive, x, x * slope)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return dual.where(ctx.positive, grad, grad * ctx.slope), None
+
+
+_SQRT1_2 = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_K_BETA = math.sqrt(2.0 / math.pi)
+_K_KAPPA = 0.044715
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """The error function, elementwise, in x's dtype (scipy when installed)."""
+    try:
+        from scipy.special import erf
+    except ImportError:  # slow but exact fallback
+        return np.vectorize(math.erf, otypes=[x.dtype])(x)
+    return erf(x).astype(x.dtype, copy=False)
+
+
+def _gelu_forward(x: np.ndarray, approximate: str) -> np.ndarray:
+    if approximate == "tanh":
+        inner = _K_BETA * (x + _K_KAPPA * x * x * x)
+        return 0.5 * x * (1 + np.tanh(inner))
+    return x * 0.5 * (1 + _erf(x * _SQRT1_2))  # x * Phi(x)
+
+
+def _gelu_grad(x: Any, approximate: str) -> Any:
+    """d gelu / dx, on arrays or Tensors (tanh form) / arrays only (erf form)."""
+    if approximate == "tanh":
+        t = dual.tanh(_K_BETA * (x + _K_KAPPA * x * x * x))
+        right = 0.5 * x * (1 - t * t) * _K_BETA * (1 + 3 * _K_KAPPA * x * x)
+        return 0.5 * (1 + t) + right
+    cdf = 0.5 * (1 + _erf(x * _SQRT1_2))
+    pdf = np.exp(-0.5 * x * x) * _INV_SQRT_2PI
+    return cdf + x * pdf  # Phi(x) + x phi(x)
+
+
+class GeluExactGrad(_Op):
+    """Phi(x) + x phi(x), the derivative of exact GELU; its own derivative is
+    phi(x) (2 - x^2). An op so that GELU's backward is differentiable (erf is not a
+    dual helper)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        ctx.save_for_backward(x)
+        return _gelu_grad(x, "none")
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        pdf = dual.exp(-0.5 * x * x) * _INV_SQRT_2PI
+        return grad * pdf * (2 - x * x)
+
+
+class Gelu(_Op):
+    """x * Phi(x) (``approximate='none'``) or its tanh approximation."""
+
+    _grad_fn_name = "GeluBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, approximate: str) -> Any:
+        ctx.save_for_backward(x)
+        ctx.approximate = approximate
+        return _gelu_forward(x, approximate)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        if type(x) is not _nd and ctx.approximate == "none":
+            return grad * GeluExactGrad.apply(x), None
+        return grad * _gelu_grad(x, ctx.approximate), None
+
+
+# ------------------------------------------------------------------- reductions helpers
+
+
+def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
+    """Apply ``reduction`` ('mean' | 'sum' | 'none') to an elementwise loss."""
+    if reduction == "mean":
+        return np.asarray(np.add.reduce(loss, axis=None) / loss.dtype.type(loss.size))
+    if reduction == "sum":
+        return np.asarray(np.add.reduce(loss, axis=None))
+    return loss
+
+
+def _scaled(grad: Any, reduction: str, n: int, factor: float = 1.0) -> Any:
+    """The incoming gradient times d(reduction)/d(element) times ``factor``."""
+    if reduction == "mean":
+        return grad * (factor / n) if n else grad * math.nan
+    return grad * factor if factor != 1.0 else grad
+
+
+# ------------------------------------------------------------------- regression losses
+
+
+class _Regression(_Op):
+    """Base of the losses of d = input - target: forward keeps d for backward.
+
+    Subclasses define ``_loss(d, p)`` (arrays) and ``_deriv(d, p)`` (arrays or Tensors).
+    """
+
+    _loss: Callable[[np.ndarray, float], np.ndarray]
+    _deriv: Callable[[Any, float], Any]
+
+    @staticmethod
+    def _forward(ctx: Any, fn: Any, x: Any, y: Any, reduction: str, p: float) -> Any:
+        d = np.asarray(x - y)  # (0-d arithmetic gives numpy scalars)
+        ctx.save_for_backward(x, y)
+        ctx.d, ctx.reduction, ctx.p = d, reduction, p
+        return _reduce(fn._loss(d, p), reduction)
+
+    @staticmethod
+    def _backward(ctx: Any, fn: Any, grad: Any) -> Any:
+        if type(grad) is _nd:
+            d = ctx.d
+        else:  # recompute d on the graph, for double backward
+            x, y = ctx.saved_tensors
+            d = x - y
+        g = fn._deriv(d, ctx.p) * _scaled(grad, ctx.reduction, ctx.d.size)
+        return g, (-g if ctx.needs_input_grad[1] else None), None, None
+
+
+class MseLoss(_Regression):
+    """(x - y)^2; derivative 2 (x - y)."""
+
+    _grad_fn_name = "MseLossBackward0"
+
+    @staticmethod
+    def _loss(d: np.ndarray, p: float) -> np.ndarray:
+        return d * d
+
+    @staticmethod
+    def _deriv(d: Any, p: float) -> Any:
+        return d * 2.0
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any, reduction: str, p: float = 0.0) -> Any:
+        return _Regression._forward(ctx, MseLoss, x, y, reduction, p)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return _Regression._backward(ctx, MseLoss, grad)
+
+
+class L1Loss(_Regression):
+    """|x - y|; derivative sign(x - y) (0 where x == y, as PyTorch)."""
+
+    _grad_fn_name = "L1LossBackward0"
+
+    @staticmethod
+    def _loss(d: np.ndarray, p: float) -> np.ndarray:
+        return np.abs(d)
+
+    @staticmethod
+    def _deriv(d: Any, p: float) -> Any:
+        return dual.sign(d)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any, reduction: str, p: float = 0.0) -> Any:
+        return _Regression._forward(ctx, L1Loss, x, y, reduction, p)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return _Regression._backward(ctx, L1Loss, grad)
+
+
+class HuberLoss(_Regression):
+    """0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta); derivative clamp(d, -delta,
+    delta)."""
+
+    _grad_fn_name = "HuberLossBackward0"
+
+    @staticmethod
+    def _loss(d: np.ndarray, delta: float) -> np.ndarray:
+        z = np.abs(d)
+        return np.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
+
+    @staticmethod
+    def _deriv(d: Any, delta: float) -> Any:
+        if type(d) is _nd:
+            return np.clip(d, -delta, delta)
+        return dual.where(np.asarray(np.abs(_arr(d)) <= delta), d, dual.sign(d) * delta)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any, reduction: str, p: float = 1.0) -> Any:
+        return _Regression._forward(ctx, HuberLoss, x, y, reduction, p)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return _Regression._backward(ctx, HuberLoss, grad)
+
+
+class SmoothL1Loss(_Regression):
+    """0.5 d^2 / beta if |d| < beta else |d| - 0.5 beta; derivative clamp(d / beta, -1,
+    1) (sign(d) when beta == 0)."""
+
+    _grad_fn_name = "SmoothL1LossBackward0"
+
+    @staticmethod
+    def _loss(d: np.ndarray, beta: float) -> np.ndarray:
+        z = np.abs(d)
+        if beta == 0:
+            return z
+        return np.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta)
+
+    @staticmethod
+    def _deriv(d: Any, beta: float) -> Any:
+        if beta == 0:
+            return dual.sign(d)
+        if type(d) is _nd:
+            return np.clip(d / beta, -1.0, 1.0)
+        return dual.where(np.asarray(np.abs(_arr(d)) < beta), d * (1.0 / beta), dual.sign(d))
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any, reduction: str, p: float = 1.0) -> Any:
+        return _Regression._forward(ctx, SmoothL1Loss, x, y, reduction, p)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return _Regression._backward(ctx, SmoothL1Loss, grad)
+
+
+# ---------------------------------------------------------------- binary cross entropy
+
+
+class BinaryCrossEntropy(_Op):
+    """-w [y log(x) + (1 - y) log(1 - x)], logs clamped at -100 as PyTorch's.
+
+    d/dx = w (x - y) / max(x (1 - x), 1e-12); d/dy = -w logit(x).
+    """
+
+    _grad_fn_name = "BinaryCrossEntropyBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any, weight: Any, reduction: str) -> Any:
+        with np.errstate(divide="ignore"):
+            log_x = np.maximum(np.log(x), -100.0)
+            log_1mx = np.maximum(np.log1p(-x), -100.0)
+        loss = (y - 1) * log_1mx - y * log_x
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(x, y, weight)
+        ctx.reduction, ctx.n = reduction, loss.size
+        return _reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, y, weight = ctx.saved_tensors
+        scale = _scaled(grad, ctx.reduction, ctx.n)
+        if weight is not None:
+            scale = scale * weight
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            denom = (1 - x) * x
+            denom = dual.where(np.asarray(_arr(denom) > 1e-12), denom, 1e-12)
+            gx = scale * (x - y) / denom
+        if ctx.needs_input_grad[1]:
+            gy = scale * (dual.log(1 - x) - dual.log(x))  # -logit(x)
+        return gx, gy, None, None
+
+
+def _log_sigmoid(x: np.ndarray) -> np.ndarray:
+    # log(sigmoid(x)) = min(x, 0) - log(1 + e^-|x|): e^-|x| <= 1 never overflows
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+
+class BinaryCrossEntropyWithLogits(_Op):
+    """-w [p y log(sigmoid(x)) + (1 - y) log(1 - sigmoid(x))], p = pos_weight.
+
+    Computed as (1 - y) x - (1 + (p - 1) y) log_sigmoid(x): finite for any x.
+    d/dx = w [(1 + (p - 1) y) sigmoid(x) - p y]; d/dy = -w [x + (p - 1) log_sigmoid(x)].
+    """
+
+    _grad_fn_name = "BinaryCrossEntropyWithLogitsBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any, weight: Any, pos_weight: Any, reduction: str) -> Any:
+        log_sig = _log_sigmoid(x)
+        if pos_weight is not None:
+            log_sig = log_sig * ((pos_weight - 1) * y + 1)
+        loss = (1 - y) * x - log_sig
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(x, y, weight, pos_weight)
+        ctx.reduction, ctx.n = reduction, loss.size
+        return _reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, y, weight, pos_weight = ctx.saved_tensors
+        scale = _scaled(grad, ctx.reduction, ctx.n)
+        if weight is not None:
+            scale = scale * weight
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            if pos_weight is None:
+                gx = scale * (dual.sigmoid(x) - y)
+            else:
+                py = pos_weight * y
+                gx = scale * ((py + 1 - y) * dual.sigmoid(x) - py)
+        if ctx.needs_input_grad[1]:
+            dy = -x
+            if pos_weight is not None:
+                log_sig = -_softplus_neg(x)
+                dy = dy - (pos_weight - 1) * log_sig
+            gy = scale * dy
+        return gx, gy, None, None, None
+
+
+def _softplus_neg(x: Any) -> Any:
+    """log(1 + e^-x) = -log_sigmoid(x), on arrays or Tensors."""
+    if type(x) is _nd:
+        return -_log_sigmoid(x)
+    # each branch on inputs where its exp cannot overflow (no inf * 0 in backward), and
+    # no |x| (whose derivative 0 at x = 0 would be wrong here)
+    pos = np.asarray(_arr(x) >= 0)
+    xp = dual.where(pos, x, 0.0)
+    xn = dual.where(pos, 0.0, x)
+    return dual.where(pos, dual.log(1 + dual.exp(-xp)), dual.log(1 + dual.exp(xn)) - xn)
+
+
+# ------------------------------------------------------------- classification losses
+
+
+def _rows(x: np.ndarray) -> np.ndarray:
+    """(C,) -> (1, C); (N, C) as is; (N, C, d1, ...) -> (N * d1 * ..., C)."""
+    if x.ndim <= 2:
+        return x.reshape(-1, x.shape[-1])
+    return np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
+
+
+def _unrows(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Inverse of ``_rows``."""
+    if len(shape) <= 2:
+        return g.reshape(shape)
+    moved = (shape[0],) + tuple(shape[2:]) + (shape[1],)
+    return np.moveaxis(g.reshape(moved), -1, 1)
+
+
+def _row_max(z: np.ndarray) -> np.ndarray:
+    """max over axis 1 of (M, C). numpy's axis-1 reduction is slow for small C (it walks
+    rows one by one), so few columns are folded with elementwise maximum instead."""
+    if z.shape[1] > 32 or z.shape[1] == 0:
+        return z.max(axis=1)
+    m = z[:, 0].copy()
+    for j in range(1, z.shape[1]):
+        np.maximum(m, z[:, j], out=m)
+    return m
+
+
+def _row_sum(z: np.ndarray) -> np.ndarray:
+    """sum over axis 1 of (M, C) as a BLAS matrix-vector product (fast for any C)."""
+    return z @ _ones(z.shape[1], z.dtype)
+
+
+def _log_softmax_dual(z: Any, axis: int) -> Any:
+    """log_softmax on a Tensor, recorded (the max shift is a constant)."""
+    shifted = z - _arr(z).max(axis=axis, keepdims=True)
+    return shifted - dual.log(dual.sum(dual.exp(shifted), axis, keepdims=True))
+
+
+def _log_softmax_np(z: np.ndarray, axis: int) -> np.ndarray:
+    shifted = z - z.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+class _Targets:
+    """Class-index targets flattened to rows, with their per-row weights.
+
+    ``idx`` (M,) class per row (0 where ignored); ``w_row`` (M,) weight of the row's class
+    (0 where ignored), or None when every row counts with weight 1; ``total`` is the
+    'mean' denominator (sum of the row weights).
+    """
+
+    def __init__(self, z: np.ndarray, t: np.ndarray, weight: Any, ignore_index: int) -> None:
+        n_classes = z.shape[0] if z.ndim == 1 else z.shape[1]
+        flat = t.reshape(-1).astype(np.int64, copy=False)
+        valid = flat != ignore_index
+        all_valid = bool(valid.all())
+        checked = flat if all_valid else flat[valid]
+        if checked.size and (checked.min() < 0 or checked.max() >= n_classes):
+            bad = checked[(checked < 0) | (checked >= n_classes)][0]
+            raise IndexError(
+                f"Target {bad} is out of bounds. Hint: class indices must be in "
+                f"[0, {n_classes}): the input has {n_classes} classes (dim "
+                f"{0 if z.ndim == 1 else 1}); are the labels 1-based, or the last layer too "
+                "small?"
+            )
+        self.idx = flat if all_valid else np.where(valid, flat, 0)
+        self.valid = valid
+        self.rows = np.arange(flat.size)
+        if weight is None and all_valid:
+            self.w_row: np.ndarray | None = None
+            self.total = z.dtype.type(flat.size)
+        else:
+            w = valid.astype(z.dtype) if weight is None else np.where(valid, weight[self.idx], 0)
+            self.w_row = w.astype(z.dtype, copy=False)
+            self.total = np.add.reduce(self.w_row)
+        self.n_classes = n_classes
+
+    def weights(self, dtype: Any) -> np.ndarray:
+        """``w_row``, materialised (ones when every row has weight 1)."""
+        return np.ones(self.idx.size, dtype) if self.w_row is None else self.w_row
+
+    def onehot(self, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+        """w_row at (row, class), zeros elsewhere, in the input's layout."""
+        q = np.zeros((self.idx.size, self.n_classes), dtype=dtype)
+        q[self.rows, self.idx] = self.weights(dtype)
+        return _unrows(q, shape)
+
+
+def _finish(rows: np.ndarray, reduction: str, total: Any, out_shape: tuple[int, ...]) -> Any:
+    """Reduce per-row losses: 'mean' divides by ``total``, 'none' restores the shape."""
+    if reduction == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(np.add.reduce(rows) / total)
+    if reduction == "sum":
+        return np.asarray(np.add.reduce(rows))
+    return rows.reshape(out_shape)
+
+
+def _row_scale(grad: Any, ctx: Any, total: Any, cdim: int) -> Any:
+    """Incoming gradient per row, shaped to broadcast against the input's layout."""
+    if ctx.reduction == "mean":
+        return grad / total
+    if ctx.reduction == "sum":
+        return grad
+    return dual.expand_dims(grad, cdim)
+
+
+def _alpha_rows(grad: np.ndarray, reduction: str, total: Any) -> Any:
+    """Incoming gradient per row (M,) (or a scalar) for the numpy backward paths."""
+    if reduction == "none":
+        return grad.reshape(-1)
+    return grad / total if reduction == "mean" else grad
+
+
+class NllLoss(_Op):
+    """-w[t] x[t] per sample for log-probabilities x (N, C, ...) and classes t (N, ...).
+
+    'mean' divides by the sum of w[t] over non-ignored samples (PyTorch's rule).
+    """
+
+    _grad_fn_name = "NllLossBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, t: Any, weight: Any, ignore_index: int, reduction: str) -> Any:
+        tg = _Targets(x, t, weight, ignore_index)
+        picked = _rows(x)[tg.rows, tg.idx]
+        rows = -picked if tg.w_row is None else -picked * tg.w_row
+        ctx.targets, ctx.reduction, ctx.shape = tg, reduction, x.shape
+        return _finish(rows, reduction, tg.total, t.shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        tg, shape = ctx.targets, ctx.shape
+        cdim = 0 if len(shape) == 1 else 1
+        q = tg.onehot(shape, _arr(grad).dtype)
+        return -_row_scale(grad, ctx, tg.total, cdim) * q, None, None, None, None
+
+
+class CrossEntropy(_Op):
+    """log_softmax + nll in one op, for class-index targets (with ``label_smoothing``).
+
+    Per sample i with class t_i, weight w and smoothing e over C classes:
+        loss_i = -(1 - e) w[t_i] logp[t_i] - (e / C) sum_c w[c] logp[c]
+    (0 for ignored samples); 'mean' divides by sum_i w[t_i]. Gradient:
+        d loss_i / d z = p * Q_i - q_i, with q_i the weighted target row and Q_i its sum.
+    Fused: softmax is computed once, as exp(z - max) / sum (never log(exp(.))); the
+    probabilities of forward are reused by backward.
+    """
+
+    _grad_fn_name = "NllLossBackward0"
+
+    @staticmethod
+    def forward(
+        ctx: Any, z: Any, t: Any, weight: Any, ignore_index: int, reduction: str, smoothing: float
+    ) -> Any:
+        tg = _Targets(z, t, weight, ignore_index)
+        shifted = _rows(z)
+        shifted = shifted - _row_max(shifted)[:, None]
+        e = np.exp(shifted)
+        sum_e = _row_sum(e)
+        lse = np.log(sum_e)
+        rows = lse - shifted[tg.rows, tg.idx]  # -logp[t]
+        if tg.w_row is not None:
+            rows *= tg.w_row
+        if smoothing > 0:
+            logp = shifted - lse[:, None]
+            smooth = -(_row_sum(logp) if weight is None else logp @ weight) * tg.valid
+            rows = (1 - smoothing) * rows + (smoothing / tg.n_classes) * smooth
+        ctx.save_for_backward(z, weight)
+        ctx.targets, ctx.e, ctx.sum_e = tg, e, sum_e
+        ctx.reduction, ctx.smoothing = reduction, smoothing
+        return _finish(rows, reduction, tg.total, t.shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        z, weight = ctx.saved_tensors
+        if type(grad) is _nd:
+            return CrossEntropy._grad_np(ctx, grad, z.shape, weight), None, None, None, None, None
+        q = CrossEntropy._target_rows(ctx, _arr(z).shape, _arr(grad).dtype, weight)
+        cdim = 0 if z.ndim == 1 else 1
+        p = dual.exp(_log_softmax_dual(z, cdim))
+        alpha = _row_scale(grad, ctx, ctx.targets.total, cdim)
+        return alpha * (p * q.sum(axis=cdim, keepdims=True) - q), None, None, None, None, None
+
+    @staticmethod
+    def _grad_np(ctx: Any, grad: np.ndarray, shape: tuple[int, ...], weight: Any) -> Any:
+        tg, e = ctx.targets, ctx.smoothing
+        alpha = _alpha_rows(grad, ctx.reduction, tg.total)
+        coef = alpha * (1 - e)  # weight of the true class, per row (or for all rows)
+        if tg.w_row is not None:
+            coef = tg.w_row * coef
+        if e > 0:
+            smooth = alpha * tg.valid * (e / tg.n_classes)
+            w_sum = tg.n_classes if weight is None else weight.sum()
+            g = ctx.e * ((coef + smooth * w_sum) / ctx.sum_e)[:, None]  # p * Q_i
+            g -= smooth[:, None] * (1 if weight is None else weight)
+        else:
+            g = ctx.e * (coef / ctx.sum_e)[:, None]  # p * w[t] * alpha
+        g[tg.rows, tg.idx] -= coef
+        return _unrows(g, shape)
+
+    @staticmethod
+    def _target_rows(ctx: Any, shape: tuple[int, ...], dtype: Any, weight: Any) -> Any:
+        """The weighted, smoothed target q in the input's layout (a constant)."""
+        tg, e = ctx.targets, ctx.smoothing
+        q = tg.onehot(shape, dtype) * (1 - e)
+        if e > 0:
+            w_row = np.ones(tg.n_classes, dtype) if weight is None else _arr(weight)
+            q = q + _unrows(tg.valid[:, None] * (e / tg.n_classes) * w_row, shape)
+        return q
+
+
+class CrossEntropyProb(_Op):
+    """log_softmax + soft-target cross entropy in one op, for class probabilities y.
+
+    loss_i = -sum_c w[c] q[i, c] logp[i, c], with q = y (1 - e) + e / C; 'mean' divides
+    by the number of samples (not by the weights). d/dz = p * sum_c(w q) - w q;
+    d/dy = -(1 - e) w logp.
+    """
+
+    _grad_fn_name = "CrossEntropyProbBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, z: Any, y: Any, weight: Any, reduction: str, smoothing: float) -> Any:
+        cdim = 0 if z.ndim == 1 else 1
+        wq = CrossEntropyProb._weighted_target(y, weight, smoothing, cdim, z.shape[cdim])
+        logp = _log_softmax_np(z, cdim)
+        rows = -(logp * wq).sum(axis=cdim)
+        ctx.save_for_backward(z, y, weight)
+        ctx.logp, ctx.reduction, ctx.smoothing, ctx.cdim = logp, reduction, smoothing, cdim
+        ctx.n_rows = z.size // z.shape[cdim] if z.size else 0
+        if reduction == "mean":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.asarray(rows.sum() / rows.dtype.type(ctx.n_rows))
+        return _reduce(rows, reduction)
+
+    @staticmethod
+    def _weighted_target(y: Any, weight: Any, e: float, cdim: int, n_classes: int) -> Any:
+        q = y * (1 - e) + e / n_classes if e > 0 else y
+        if weight is None:
+            return q
+        shape = [1] * y.ndim
+        shape[cdim] = n_classes
+        return q * dual.reshape(weight, tuple(shape))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        z, y, weight = ctx.saved_tensors
+        cdim, e = ctx.cdim, ctx.smoothing
+        if ctx.reduction == "mean":
+            alpha = grad * (1.0 / ctx.n_rows) if ctx.n_rows else grad * math.nan
+        else:
+            alpha = grad if ctx.reduction == "sum" else dual.expand_dims(grad, cdim)
+        logp = ctx.logp if type(grad) is _nd else _log_softmax_dual(z, cdim)
+        gz = gy = None
+        if ctx.needs_input_grad[0]:
+            wq = CrossEntropyProb._weighted_target(y, weight, e, cdim, z.shape[cdim])
+            gz = alpha * (dual.exp(logp) * dual.sum(wq, cdim, keepdims=True) - wq)
+        if ctx.needs_input_grad[1]:
+            wlogp = (
+                logp
+                if weight is None
+                else CrossEntropyProb._weighted_target(logp, weight, 0.0, cdim, z.shape[cdim])
+            )
+            gy = alpha * wlogp * (-(1 - e))
+        return gz, gy, None, None, None
