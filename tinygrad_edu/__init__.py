@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import builtins
 import importlib
+import warnings
 from typing import Any
 
-from . import autograd, dtypes
+from . import _malloc, autograd, dtypes
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -67,6 +68,11 @@ from .functional import __all__ as _functional_all
 from .tensor import Size, Tensor
 
 __version__ = "0.1.0"
+_malloc.tune()  # reuse freed buffers (see _malloc.py); TINYGRAD_EDU_NO_MALLOPT=1 disables
+# numpy's floating-point warnings (log(-1) -> nan, 1/0 -> inf) are not PyTorch's behaviour:
+# it returns nan/inf silently. tg.autograd.detect_anomaly() is the tool to find them.
+warnings.filterwarnings("ignore", r"(invalid value|divide by zero|overflow|underflow) "
+                        r"encountered", RuntimeWarning, r"tinygrad_edu\.")
 _pybool = builtins.bool  # the builtins, hidden here by the dtype names bool/int
 _pyint = builtins.int
 dtype = DType

@@ -1668,6 +1668,8 @@ def _check_index(index: Any, shape: tuple[_int, ...]) -> None:
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     """``input`` where ``condition`` is True, else ``other`` (broadcasting)."""
     cond = _data_of(condition)
+    if isinstance(cond, (np.bool_, bool)):  # a comparison of 0-d arrays gives a numpy bool
+        cond = np.asarray(cond)
     if not isinstance(cond, np.ndarray) or cond.dtype != np.bool_:
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {getattr(condition, 'dtype', type(condition).__name__)}")
@@ -1696,5 +1698,6 @@ def zeros_like(t: Tensor) -> Tensor:
 
 _function._Tensor = Tensor
 _dual._Tensor = Tensor
+engine._Tensor = Tensor
 _function._wrap = _wrap
 _ = engine  # the engine module is imported for its side effect of being ready

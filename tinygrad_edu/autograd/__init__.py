@@ -92,7 +92,7 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     results = engine.run_backward(outs, roots, keep, create_graph, inputs=ins) or []
     for t, g in zip(ins, results):
         if g is not None:  # (fresh arrays: .grad may own them)
-            engine._accumulate_leaf(t, g if create_graph else g._data, set(), create_graph)
+            engine._accumulate_leaf(t, g if create_graph else g._data, create_graph)
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,

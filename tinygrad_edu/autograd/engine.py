@@ -12,6 +12,7 @@ of backward is itself recorded, which is how higher-order derivatives work.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,10 @@ import numpy as np
 from .. import dtypes
 from . import anomaly, grad_mode
 from . import function as fn
+from ..ops._torch_sum import torch_sum
 from .function import Node
+
+_Tensor: Any = None  # tinygrad_edu.tensor.Tensor, bound by tensor.py at import
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -68,7 +72,11 @@ def _unbroadcast(grad: Any, shape: tuple[int, ...], dtype: np.dtype, node: Node,
                 f"got {list(gshape)} but expected shape compatible with {list(shape)}"
             )
         if not isinstance(grad, fn._Tensor):
-            grad = grad.sum(axis=axes, keepdims=True).reshape(shape) if axes else grad
+            # torch_sum adds in PyTorch's order (its sum_to_size): the same rounding
+            if not shape:  # to a scalar: the fast whole-array path
+                grad = torch_sum(grad)
+            elif axes:
+                grad = torch_sum(grad, axes, True).reshape(shape)
         else:
             grad = grad.sum(dim=axes, keepdim=True).reshape(shape) if axes else grad
         if grad.shape != shape:
@@ -108,8 +116,7 @@ def _as_tuple(grads: Any) -> tuple[Any, ...]:
     return grads if isinstance(grads, tuple) else (grads,)
 
 
-def _accumulate_leaf(leaf: Tensor, grad: Any, handed: set[int], create_graph: bool,
-                     shared: set[int] | frozenset[int] = frozenset()) -> None:
+def _accumulate_leaf(leaf: Tensor, grad: Any, create_graph: bool) -> None:
     """Add ``grad`` into ``leaf.grad`` as PyTorch's AccumulateGrad does."""
     if not leaf._requires_grad:
         return  # requires_grad_(False) after the graph was built: no .grad, as in PyTorch
@@ -117,13 +124,10 @@ def _accumulate_leaf(leaf: Tensor, grad: Any, handed: set[int], create_graph: bo
     if current is None:
         if create_graph:
             leaf._grad = grad if isinstance(grad, fn._Tensor) else fn._wrap(grad)
-            return
-        # take the array when nothing else can see it; otherwise copy it
-        if id(grad) in handed or id(grad) in shared or grad.base is not None or \
-                not grad.flags.writeable:
-            grad = np.array(grad)
-        handed.add(id(grad))
-        leaf._grad = fn._wrap(grad)
+        else:
+            # a copy of its own: .grad is added into in place later, so it must never
+            # share memory with an op's gradient, another leaf's, or the caller's
+            leaf._grad = fn._wrap(np.array(grad))
     elif create_graph or current.requires_grad:
         leaf._grad = current + grad
     else:
@@ -135,24 +139,26 @@ def _accumulate_leaf(leaf: Tensor, grad: Any, handed: set[int], create_graph: bo
 
 
 class _Walk:
-    """The state of one backward pass: pending gradients and what they are owed."""
+    """The state of one backward pass: pending gradients and where results go."""
 
     def __init__(self, create_graph: bool, inputs: Sequence[Tensor] | None) -> None:
         self.create_graph = create_graph
         self.grads: dict[Node, Any] = {}  # node -> sum of the gradients received so far
-        self.owned: set[Node] = set()  # nodes whose pending sum is our own buffer
-        self.handed: set[int] = set()  # ids of arrays already given to someone
-        self.shared: set[int] = set()  # ids of arrays held as a node's pending gradient
+        self.owned: set[Node] = set()  # nodes whose pending sum is a buffer made here
         self.inputs = inputs
         self.captures = _capture_table(inputs)
         self.results: list[Any] = [None] * len(inputs) if inputs is not None else []
 
     def add(self, node: Node, grad: Any) -> None:
-        """Sum ``grad`` into ``node``'s pending gradient (in place when the buffer is ours)."""
+        """Sum ``grad`` into ``node``'s pending gradient.
+
+        Only a buffer this walk made is added into in place: a gradient an op returned
+        may be the very array it also sent to another input (``Add`` sends one to both).
+        """
         grads = self.grads
         prev = grads.get(node)
         if prev is None:
-            self.hold(node, grad)
+            grads[node] = grad
         elif self.create_graph:
             grads[node] = prev + grad
         elif node in self.owned:
@@ -162,23 +168,10 @@ class _Walk:
             grads[node] = np.asarray(prev + grad)
             self.owned.add(node)
 
-    def hold(self, node: Node, grad: Any) -> None:
-        """Keep ``grad`` as ``node``'s first pending gradient.
-
-        A leaf adds into the array behind its ``.grad`` in place, so a leaf and a pending
-        gradient must never share one (a diamond would count a gradient twice): copy an
-        array a leaf (or the caller) owns, and note this one so that no leaf takes it.
-        """
-        if not self.create_graph:
-            if id(grad) in self.handed:
-                grad = grad.copy()
-            self.shared.add(id(grad))
-        self.grads[node] = grad
-
     def leaf(self, leaf: Tensor, grad: Any) -> None:
         """A leaf's gradient: into ``.grad``, or into the results of autograd.grad."""
         if self.inputs is None:
-            _accumulate_leaf(leaf, grad, self.handed, self.create_graph, self.shared)
+            _accumulate_leaf(leaf, grad, self.create_graph)
             return
         k = self.captures.get(id(leaf))
         if k is not None:
@@ -194,7 +187,7 @@ class _Walk:
         if node._retained is not None:
             tensor = node._retained()
             if tensor is not None and tensor.grad_fn is node:
-                _accumulate_leaf(tensor, grad, self.handed, self.create_graph, self.shared)
+                _accumulate_leaf(tensor, grad, self.create_graph)
 
 
 def run_backward(
@@ -213,7 +206,6 @@ def run_backward(
     walk = _Walk(create_graph, inputs)
     nodes = []
     for root, grad in zip(roots, root_grads):
-        walk.handed.add(id(grad))
         if root.grad_fn is None:  # differentiating a leaf with respect to itself
             walk.leaf(root, grad)
         else:
@@ -225,6 +217,10 @@ def run_backward(
     prev_cg = fn.engine_state.create_graph
     grad_mode._state.enabled = create_graph
     fn.engine_state.create_graph = create_graph
+    # The walk makes no reference cycles, so the cyclic garbage collector has nothing to
+    # find here; pausing it keeps its full scans of a large graph out of backward.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         while ready:
             node = ready.pop()
@@ -236,13 +232,15 @@ def run_backward(
     finally:
         grad_mode._state.enabled = prev_mode
         fn.engine_state.create_graph = prev_cg
+        if gc_was_enabled:
+            gc.enable()
     return walk.results if inputs is not None else None
 
 
 def _constants(node: Node) -> list[Any] | None:
     """The inputs a freed node still remembers: constants (for tg.viz), not intermediates."""
     parents = node.parents
-    for p in parents:
+    for p in parents:  # (not `None in parents`: == on a Tensor is elementwise)
         if p is None:
             return [a if p is None else None for a, p in zip(node._args, parents)]
     return None
@@ -254,8 +252,9 @@ def _run_node(node: Node, walk: _Walk, deps: dict[Node, int], ready: list[Node])
     grad = pending.pop(node)
     if node._retained is not None or walk.captures:
         walk.node_done(node, grad)
-    if node._function._numpy and not node._released:  # the common case, inlined
-        grads = node._function.backward(node, grad)
+    function = node._function
+    if function._numpy and not node._released:  # the common case, inlined
+        grads = function.backward(node, grad)
         if type(grads) is not tuple:
             grads = (grads,)
     else:
@@ -263,36 +262,45 @@ def _run_node(node: Node, walk: _Walk, deps: dict[Node, int], ready: list[Node])
     if grad_mode._state.anomaly:  # tg.autograd.detect_anomaly: see anomaly.py
         anomaly.backward_hook(node, grad, grads)
     reduced: list[Any] | None = [] if tracer is not None else None
-    for i, parent in enumerate(node.parents):
+    i = -1
+    for parent in node.parents:
+        i += 1
         if parent is None:
             continue
         g = grads[i]
-        is_node = isinstance(parent, Node)
-        if g is not None:
-            shape, dtype = (parent._out_shape, parent._out_dtype) if is_node else \
-                (parent._data.shape, parent._data.dtype)
-            if g.shape != shape or (g.dtype is not dtype and g.dtype != dtype):
-                before = g.shape
-                g = _unbroadcast(g, shape, dtype, node, i)
-                if reduced is not None:
-                    reduced.append((i, before, g.shape, g))
-            if is_node:
-                if parent in pending:
-                    walk.add(parent, g)
-                else:
-                    walk.hold(parent, g)
-            else:
+        if type(parent) is _Tensor or not isinstance(parent, Node):  # a leaf
+            if g is not None:
+                data = parent._data
+                if g.shape != data.shape or g.dtype != data.dtype:
+                    g = _reduce(g, data.shape, data.dtype, node, i, reduced)
                 walk.leaf(parent, g)
-        if is_node:
-            left = deps[parent] - 1
-            deps[parent] = left
-            if left == 0:
-                if parent in pending:
-                    ready.append(parent)
-                else:
-                    _skip(parent, deps, ready, pending)
+            continue
+        if g is not None:
+            if g.shape != parent._out_shape or g.dtype != parent._out_dtype:
+                g = _reduce(g, parent._out_shape, parent._out_dtype, node, i, reduced)
+            if parent in pending:
+                walk.add(parent, g)
+            else:
+                pending[parent] = g
+        left = deps[parent] - 1
+        deps[parent] = left
+        if left == 0:
+            if parent in pending:
+                ready.append(parent)
+            else:
+                _skip(parent, deps, ready, pending)
     if tracer is not None:
         tracer(node, grad, grads, reduced)
+
+
+def _reduce(g: Any, shape: tuple[int, ...], dtype: np.dtype, node: Node, i: int,
+            reduced: list[Any] | None) -> Any:
+    """``_unbroadcast``, noted for the tracer when one is listening."""
+    before = g.shape
+    g = _unbroadcast(g, shape, dtype, node, i)
+    if reduced is not None:
+        reduced.append((i, before, g.shape, g))
+    return g
 
 
 def _skip(node: Node, deps: dict[Node, int], ready: list[Node], grads: dict[Node, Any]) -> None:

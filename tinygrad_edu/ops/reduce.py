@@ -12,6 +12,9 @@ from typing import Any
 import numpy as np
 
 from . import dual
+from ._torch_sum import torch_mean, torch_sum
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 from .elementwise import _Op
 
 
@@ -34,6 +37,8 @@ class Sum(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any, keepdims: bool, dtype: Any = None) -> Any:
         ctx.meta = x.shape, axis, keepdims
+        if dtype is None and x.dtype in _FLOATS:  # in PyTorch's order: the same rounding
+            return torch_sum(x, axis, keepdims)
         return x.sum(axis=axis, keepdims=keepdims, dtype=dtype)
 
     @staticmethod
@@ -54,7 +59,7 @@ class Mean(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any, keepdims: bool) -> Any:
         ctx.meta = x.shape, axis, keepdims
-        return x.mean(axis=axis, keepdims=keepdims)
+        return torch_mean(x, axis, keepdims)  # in PyTorch's order: the same rounding
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
