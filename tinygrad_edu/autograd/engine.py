@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes
+from ..ops._torch_sum import torch_sum
 from . import anomaly, grad_mode
 from . import function as fn
-from ..ops._torch_sum import torch_sum
 from .function import Node
 
 _Tensor: Any = None  # tinygrad_edu.tensor.Tensor, bound by tensor.py at import

@@ -13,9 +13,9 @@ import numpy as np
 
 from . import dual
 from ._torch_sum import torch_mean, torch_sum
+from .elementwise import _Op
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-from .elementwise import _Op
 
 
 def _expand(grad: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
