@@ -469,20 +469,31 @@ def _unrows(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return np.moveaxis(g.reshape(moved), -1, 1)
 
 
-def _row_max(z: np.ndarray) -> np.ndarray:
-    """max over axis 1 of (M, C). numpy's axis-1 reduction is slow for small C (it walks
-    rows one by one), so few columns are folded with elementwise maximum instead."""
-    if z.shape[1] > 32 or z.shape[1] == 0:
-        return z.max(axis=1)
-    m = z[:, 0].copy()
-    for j in range(1, z.shape[1]):
-        np.maximum(m, z[:, j], out=m)
-    return m
+_FEW_CLASSES = 64
 
 
-def _row_sum(z: np.ndarray) -> np.ndarray:
-    """sum over axis 1 of (M, C) as a BLAS matrix-vector product (fast for any C)."""
-    return z @ _ones(z.shape[1], z.dtype)
+def _class_major(rows: np.ndarray) -> np.ndarray:
+    """(M, C) logits -> (C, M): one column per row, so that the per-row max and sum are
+    reductions over axis 0.
+
+    With few classes, a transposed *copy*: numpy runs a reduction or a broadcast along a
+    short inner axis as one tiny loop per row (the max over 4 classes of 1000 rows takes
+    ~35 µs that way, ~1 µs on the copy, which costs ~1.5 µs). With many classes the rows
+    are long and a transposed view is fast as it is.
+    """
+    return np.ascontiguousarray(rows.T) if rows.shape[1] <= _FEW_CLASSES else rows.T
+
+
+def _at_targets(a: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(memory, positions)`` with ``memory[positions] == a[idx, arange(M)]``, for a (C, M)
+    array laid out C- or F-contiguous (every array the ops allocate is).
+
+    The flat take (or ``memory[positions] -= v``) is 4-5x faster than numpy's 2-D fancy
+    indexing, whose fixed cost dominates at these sizes.
+    """
+    step_c, step_m = a.strides[0] // a.itemsize, a.strides[1] // a.itemsize
+    memory = (a if a.flags.c_contiguous else a.T).reshape(-1)  # a view: writes go to a
+    return memory, idx * step_c + np.arange(a.shape[1]) * step_m
 
 
 def _log_softmax_dual(z: Any, axis: int) -> Any:
@@ -496,17 +507,33 @@ def _log_softmax_np(z: np.ndarray, axis: int) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
+def _all_in_range(flat: np.ndarray, n_classes: int) -> bool:
+    """0 <= flat < n_classes, in one pass: viewed as unsigned, negatives become huge."""
+    return flat.size == 0 or int(flat.view(np.uint64).max()) < n_classes
+
+
 class _Targets:
     """Class-index targets flattened to rows, with their per-row weights.
 
-    ``idx`` (M,) class per row (0 where ignored); ``w_row`` (M,) weight of the row's class
-    (0 where ignored), or None when every row counts with weight 1; ``total`` is the
-    'mean' denominator (sum of the row weights).
+    ``idx`` (M,) class per row (0 where ignored); ``valid`` (M,) bool, False where
+    ignored; ``w_row`` (M,) weight of the row's class (0 where ignored), or None when
+    every row counts with weight 1; ``total`` is the 'mean' denominator (sum of the row
+    weights).
     """
 
     def __init__(self, z: np.ndarray, t: np.ndarray, weight: Any, ignore_index: int) -> None:
         n_classes = z.shape[0] if z.ndim == 1 else z.shape[1]
         flat = t.reshape(-1).astype(np.int64, copy=False)
+        self.n_classes = n_classes
+        self.idx = flat
+        self._valid: np.ndarray | None = None  # None: every row is valid
+        self.w_row: np.ndarray | None = None
+        self.total = z.dtype.type(flat.size)
+        if not 0 <= ignore_index < n_classes and _all_in_range(flat, n_classes):
+            if weight is not None:  # the common case: nothing ignored, nothing to check
+                self.w_row = weight[flat]
+                self.total = np.add.reduce(self.w_row)
+            return
         valid = flat != ignore_index
         all_valid = bool(valid.all())
         checked = flat if all_valid else flat[valid]
@@ -518,17 +545,17 @@ class _Targets:
                 f"{0 if z.ndim == 1 else 1}); are the labels 1-based, or the last layer too "
                 "small?"
             )
-        self.idx = flat if all_valid else np.where(valid, flat, 0)
-        self.valid = valid
-        self.rows = np.arange(flat.size)
-        if weight is None and all_valid:
-            self.w_row: np.ndarray | None = None
-            self.total = z.dtype.type(flat.size)
-        else:
-            w = valid.astype(z.dtype) if weight is None else np.where(valid, weight[self.idx], 0)
-            self.w_row = w.astype(z.dtype, copy=False)
-            self.total = np.add.reduce(self.w_row)
-        self.n_classes = n_classes
+        if all_valid and weight is None:
+            return
+        if not all_valid:
+            self.idx, self._valid = np.where(valid, flat, 0), valid
+        w = valid.astype(z.dtype) if weight is None else np.where(valid, weight[self.idx], 0)
+        self.w_row = w.astype(z.dtype, copy=False)
+        self.total = np.add.reduce(self.w_row)
+
+    @property
+    def valid(self) -> np.ndarray:
+        return np.ones(self.idx.size, bool) if self._valid is None else self._valid
 
     def weights(self, dtype: Any) -> np.ndarray:
         """``w_row``, materialised (ones when every row has weight 1)."""
@@ -537,14 +564,17 @@ class _Targets:
     def onehot(self, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
         """w_row at (row, class), zeros elsewhere, in the input's layout."""
         q = np.zeros((self.idx.size, self.n_classes), dtype=dtype)
-        q[self.rows, self.idx] = self.weights(dtype)
+        memory, at_t = _at_targets(q.T, self.idx)
+        memory[at_t] = self.weights(dtype)
         return _unrows(q, shape)
 
 
 def _finish(rows: np.ndarray, reduction: str, total: Any, out_shape: tuple[int, ...]) -> Any:
     """Reduce per-row losses: 'mean' divides by ``total``, 'none' restores the shape."""
     if reduction == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):
+        if total:
+            return np.asarray(np.add.reduce(rows) / total)
+        with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: 0 / 0 = nan
             return np.asarray(np.add.reduce(rows) / total)
     if reduction == "sum":
         return np.asarray(np.add.reduce(rows))
@@ -578,7 +608,11 @@ class NllLoss(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, t: Any, weight: Any, ignore_index: int, reduction: str) -> Any:
         tg = _Targets(x, t, weight, ignore_index)
-        picked = _rows(x)[tg.rows, tg.idx]
+        rows = _rows(x)
+        if not (rows.flags.c_contiguous or rows.flags.f_contiguous):
+            rows = np.ascontiguousarray(rows)  # (a sliced input) for _at_targets
+        memory, at_t = _at_targets(rows.T, tg.idx)
+        picked = memory.take(at_t)
         rows = -picked if tg.w_row is None else -picked * tg.w_row
         ctx.targets, ctx.reduction, ctx.shape = tg, reduction, x.shape
         return _finish(rows, reduction, tg.total, t.shape)
@@ -599,7 +633,9 @@ class CrossEntropy(_Op):
     (0 for ignored samples); 'mean' divides by sum_i w[t_i]. Gradient:
         d loss_i / d z = p * Q_i - q_i, with q_i the weighted target row and Q_i its sum.
     Fused: softmax is computed once, as exp(z - max) / sum (never log(exp(.))); the
-    probabilities of forward are reused by backward.
+    probabilities of forward are reused by backward. The numpy paths work on the logits
+    transposed to (C, M) (see ``_class_major``): the per-row max, sum and scaling are then
+    fast whatever the number of classes.
     """
 
     _grad_fn_name = "NllLossBackward0"
@@ -609,17 +645,19 @@ class CrossEntropy(_Op):
         ctx: Any, z: Any, t: Any, weight: Any, ignore_index: int, reduction: str, smoothing: float
     ) -> Any:
         tg = _Targets(z, t, weight, ignore_index)
-        shifted = _rows(z)
-        shifted = shifted - _row_max(shifted)[:, None]
+        zc = _class_major(_rows(z))  # (C, M)
+        shifted = zc - np.maximum.reduce(zc, axis=0)  # minus each row's max: exp <= 1
+        memory, at_t = _at_targets(shifted, tg.idx)
         e = np.exp(shifted)
-        sum_e = _row_sum(e)
+        sum_e = _ones(e.shape[0], e.dtype) @ e  # per-row sums as one BLAS product
         lse = np.log(sum_e)
-        rows = lse - shifted[tg.rows, tg.idx]  # -logp[t]
+        rows = lse - memory.take(at_t)  # -logp[t]
         if tg.w_row is not None:
             rows *= tg.w_row
         if smoothing > 0:
-            logp = shifted - lse[:, None]
-            smooth = -(_row_sum(logp) if weight is None else logp @ weight) * tg.valid
+            logp = shifted - lse
+            w = _ones(logp.shape[0], logp.dtype) if weight is None else weight
+            smooth = -(w @ logp) * tg.valid
             rows = (1 - smoothing) * rows + (smoothing / tg.n_classes) * smooth
         ctx.save_for_backward(z, weight)
         ctx.targets, ctx.e, ctx.sum_e = tg, e, sum_e
@@ -644,15 +682,16 @@ class CrossEntropy(_Op):
         coef = alpha * (1 - e)  # weight of the true class, per row (or for all rows)
         if tg.w_row is not None:
             coef = tg.w_row * coef
-        if e > 0:
+        if e > 0:  # (C, M), as ctx.e
             smooth = alpha * tg.valid * (e / tg.n_classes)
             w_sum = tg.n_classes if weight is None else weight.sum()
-            g = ctx.e * ((coef + smooth * w_sum) / ctx.sum_e)[:, None]  # p * Q_i
-            g -= smooth[:, None] * (1 if weight is None else weight)
+            g = ctx.e * ((coef + smooth * w_sum) / ctx.sum_e)  # p * Q_i
+            g -= smooth if weight is None else np.multiply.outer(weight, smooth)
         else:
-            g = ctx.e * (coef / ctx.sum_e)[:, None]  # p * w[t] * alpha
-        g[tg.rows, tg.idx] -= coef
-        return _unrows(g, shape)
+            g = ctx.e * (coef / ctx.sum_e)  # p * w[t] * alpha
+        memory, at_t = _at_targets(g, tg.idx)
+        memory[at_t] -= coef
+        return _unrows(np.ascontiguousarray(g.T), shape)  # back to (M, C), row-major
 
     @staticmethod
     def _target_rows(ctx: Any, shape: tuple[int, ...], dtype: Any, weight: Any) -> Any:
