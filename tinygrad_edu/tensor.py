@@ -291,9 +291,7 @@ class Tensor:
         A non-scalar tensor needs ``gradient``: the vector in the vector-Jacobian product.
         The graph's saved values are freed unless ``retain_graph=True``.
         """
-        from .autograd import backward as _backward
-
-        _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> Tensor:
         """A tensor sharing this one's data (and version counter), outside the graph."""
@@ -505,6 +503,28 @@ class Tensor:
         a, b = _promote(self, other, op is E.Div)
         return op.apply(b, a) if reverse else op.apply(a, b)
 
+    # The four most common operators check the common case (a same-dtype float tensor or
+    # a Python float) inline: the generic path costs a few calls per op on small models.
+    def __add__(self, other: Any) -> Tensor:
+        if _same_float(self, other):
+            return _ADD(self, other)
+        return self._binary(E.Add, other)
+
+    def __sub__(self, other: Any) -> Tensor:
+        if _same_float(self, other):
+            return _SUB(self, other)
+        return self._binary(E.Sub, other)
+
+    def __mul__(self, other: Any) -> Tensor:
+        if _same_float(self, other):
+            return _MUL(self, other)
+        return self._binary(E.Mul, other)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        if _same_float(self, other):
+            return _DIV(self, other)
+        return self._binary(E.Div, other)
+
     def add(self, other: Any, alpha: Any = 1) -> Tensor:
         """``self + alpha * other``."""
         return self._binary(E.Add, other if alpha == 1 else other * alpha)
@@ -525,10 +545,6 @@ class Tensor:
             return _nondiff(np.trunc(np.true_divide(self._data, _data_of(other))), self, other)
         return self._binary(E.Div, other)
 
-    __add__ = add
-    __sub__ = sub
-    __mul__ = mul
-    __truediv__ = div
     multiply = mul
     subtract = sub
     divide = div
@@ -1159,6 +1175,10 @@ class Tensor:
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, index: Any) -> Tensor:
+        if type(index) is int and self._data.ndim:  # x[i], as in `a, b, c = params`
+            n = self._data.shape[0]
+            if -n <= index < n:
+                return V.Select.apply(self, index)
         index, basic = _convert_index(index, self._data.shape)
         if basic:
             return _basic_index_op(index, self._data.shape).apply(self, index)
@@ -1398,6 +1418,18 @@ class _CumSum(E._Op):
         return grad.flip(ctx.axis).cumsum(ctx.axis).flip(ctx.axis) if isinstance(grad, Tensor) \
             else np.flip(np.cumsum(np.flip(grad, ctx.axis), axis=ctx.axis), ctx.axis), None
 
+
+
+_ADD, _SUB, _MUL, _DIV = E.Add.apply, E.Sub.apply, E.Mul.apply, E.Div.apply
+
+
+def _same_float(a: Tensor, b: Any) -> _bool:
+    """True when ``a op b`` needs no promotion: a float tensor with a Python float or a
+    tensor of the very same dtype (anything else takes ``_promote``)."""
+    kind = a._data.dtype.kind
+    if type(b) is float:
+        return kind == _FLOAT_KIND
+    return isinstance(b, Tensor) and b._data.dtype is a._data.dtype and kind == _FLOAT_KIND
 
 
 _INPLACE_UFUNC = {E.Add: np.add, E.Sub: np.subtract, E.Mul: np.multiply, E.Div: np.true_divide}
@@ -1697,6 +1729,7 @@ def zeros_like(t: Tensor) -> Tensor:
 
 
 _function._Tensor = Tensor
+from .autograd import backward as _autograd_backward  # noqa: E402  (autograd needs Tensor)
 _dual._Tensor = Tensor
 engine._Tensor = Tensor
 _function._wrap = _wrap

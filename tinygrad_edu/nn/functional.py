@@ -344,8 +344,11 @@ def _regression(
     mean_by_weight: bool,
 ) -> Tensor:
     """Shared body of mse/l1/huber/smooth_l1: dtype promotion, broadcast check, weight."""
-    _check_broadcast(input, target)
-    input, target = _same_dtype(input, target)
+    x, y = input._data, target._data
+    if x.shape != y.shape:
+        _check_broadcast(input, target)
+    if x.dtype != y.dtype:
+        input, target = _same_dtype(input, target)
     if weight is None:
         return op.apply(input, target, reduction, param)
     if weight.shape != input.shape:
@@ -464,6 +467,9 @@ def _check_class_weight(weight: Tensor | None, n_classes: int) -> None:
 def _check_index_target(input: Tensor, target: Tensor) -> None:
     """PyTorch's checks of nll_loss's class-index target against the input (in its order:
     shapes first, then the dtype), each with a hint."""
+    x, t = input._data, target._data
+    if x.ndim == 2 and t.ndim == 1 and x.shape[0] == t.shape[0] and t.dtype == np.int64:
+        return  # the common case, (N, C) and (N,) int64: nothing to report
     if input.ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
     shape = _shape_list(input.shape)
@@ -567,10 +573,11 @@ def cross_entropy(
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if _teaching.enabled:  # tg.set_teaching_mode: see teaching.py
         _teaching.check_cross_entropy_input(input)
-    if input.shape == target.shape:
+    x = input._data
+    if x.shape == target._data.shape:
         return _cross_entropy_prob(input, target, weight, ignore_index, reduction, label_smoothing)
     _check_index_target(input, target)
-    _check_class_weight(weight, input.shape[0 if input.ndim == 1 else 1])
+    _check_class_weight(weight, x.shape[0 if x.ndim == 1 else 1])
     w = _class_weight(weight, input)
     return _ops.CrossEntropy.apply(input, target, w, ignore_index, reduction, label_smoothing)
 

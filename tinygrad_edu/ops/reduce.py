@@ -65,6 +65,8 @@ class Mean(_Op):
     def backward(ctx: Any, grad: Any) -> Any:
         shape, axis, keepdims = ctx.meta
         n = _count(shape, axis)
+        if axis is None and not isinstance(grad, dual._Tensor):  # a scalar loss: one fill
+            return np.full(shape, grad / n, dtype=grad.dtype), None, None
         return dual.broadcast_to(_expand(grad, axis, keepdims) / n, shape), None, None
 
 

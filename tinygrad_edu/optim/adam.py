@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _addcmul_, _decayed, _lerp_, _step_tensor, _zeros_like
 
 __all__ = ["Adam", "AdamW"]
 
@@ -69,11 +69,11 @@ class Adam(Optimizer):
                 if group["decoupled_weight_decay"]:
                     param *= 1 - lr * wd  # AdamW: decay the weights directly
                 else:
-                    grad = grad + wd * param
+                    grad = _decayed(grad, param, wd)
             m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-            m += (grad - m) * (1 - beta1)  # m.lerp_(g, 1 - beta1)
+            _lerp_(m, grad, 1 - beta1)
             v *= beta2
-            v += grad * (1 - beta2) * grad  # v.addcmul_(g, g, value=1 - beta2)
+            _addcmul_(v, grad, 1 - beta2)
             step = float(state["step"]._data)
             if group["amsgrad"]:
                 vmax = state["max_exp_avg_sq"]._data

@@ -254,3 +254,33 @@ def _zeros_like(p: Tensor) -> Tensor:
 def _step_tensor() -> Tensor:
     """The per-parameter step count: a float32 0-d tensor, as PyTorch keeps it."""
     return _wrap(np.zeros((), dtype=np.float32))
+
+
+# In-place forms of PyTorch's fused updates, in PyTorch's order of operations, with one
+# temporary each (the naive expressions make two: parameters can be MBs).
+
+
+def _decayed(grad: np.ndarray, param: np.ndarray, weight_decay: float) -> np.ndarray:
+    """g.add(p, alpha=weight_decay) = g + weight_decay * p, as a new array."""
+    out = np.asarray(param * weight_decay)  # (0-d: a scalar otherwise)
+    out += grad
+    return out
+
+
+def _lerp_(a: np.ndarray, b: np.ndarray, weight: float) -> None:
+    """a.lerp_(b, weight), by PyTorch's two formulas: a + w (b - a) for |w| < 0.5, else
+    b - (b - a) (1 - w)."""
+    step = b - a
+    if abs(weight) < 0.5:
+        step *= weight
+        a += step
+    else:
+        step *= 1 - weight
+        np.subtract(b, step, out=a)
+
+
+def _addcmul_(a: np.ndarray, g: np.ndarray, value: float) -> None:
+    """a.addcmul_(g, g, value=value): a = a + (value * g) * g."""
+    square = g * value
+    square *= g
+    a += square

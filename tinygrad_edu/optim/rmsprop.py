@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _addcmul_, _decayed, _lerp_, _step_tensor, _zeros_like
 
 __all__ = ["RMSprop"]
 
@@ -74,26 +74,28 @@ class RMSprop(Optimizer):
                 self._init_state(state, p, group)
             state["step"]._data += 1
             if wd != 0:
-                grad = grad + wd * param
+                grad = _decayed(grad, param, wd)
             v = state["square_avg"]._data
             v *= alpha
-            v += grad * (1 - alpha) * grad  # v.addcmul_(g, g, value=1 - alpha)
+            _addcmul_(v, grad, 1 - alpha)
             if group["centered"]:
                 mean_g = state["grad_avg"]._data
-                mean_g += (grad - mean_g) * (1 - alpha)  # lerp_(g, 1 - alpha)
-                avg = np.sqrt(v - mean_g * mean_g)
+                _lerp_(mean_g, grad, 1 - alpha)
+                avg = np.asarray(mean_g * mean_g)  # v.addcmul(mean_g, mean_g, value=-1).sqrt_()
+                np.subtract(v, avg, out=avg)
+                np.sqrt(avg, out=avg)
             else:
-                avg = np.sqrt(v)
+                avg = np.asarray(np.sqrt(v))  # (0-d: a scalar otherwise)
             avg += group["eps"]
+            # avg is this step's own array: the quotient and the step reuse it
             if momentum > 0:
                 buf = state["momentum_buffer"]._data
                 buf *= momentum
-                buf += grad / avg
-                param += buf * -lr
+                buf += np.divide(grad, avg, out=avg)  # buf.addcdiv_(g, avg)
+                np.multiply(buf, -lr, out=avg)
+                param += avg  # p.add_(buf, alpha=-lr)
             else:
-                update = grad * -lr
-                update /= avg
-                param += update  # p.addcdiv_(g, avg, value=-lr)
+                param += np.divide(grad * -lr, avg, out=avg)  # p.addcdiv_(g, avg, value=-lr)
 
     @staticmethod
     def _init_state(state: dict[str, Any], p: Any, group: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import _wrap
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _decayed
 
 __all__ = ["SGD"]
 
@@ -64,27 +64,35 @@ class SGD(Optimizer):
     def _update(self, group: dict[str, Any]) -> None:
         lr, wd, momentum = group["lr"], group["weight_decay"], group["momentum"]
         for p, param, grad in self._grads(group):
-            if wd != 0:
-                grad = grad + wd * param  # L2 penalty: d(wd/2 |p|^2)/dp = wd p
+            fresh = False  # is `grad` a temporary of this step (free to update in place)?
+            if wd != 0:  # L2 penalty: d(wd/2 |p|^2)/dp = wd p
+                grad, fresh = _decayed(grad, param, wd), True
             if momentum != 0:
-                grad = self._momentum(p, grad, momentum, group)
+                grad, fresh = self._momentum(p, grad, momentum, group)
             if lr == 1:
                 np.subtract(param, grad, out=param)
+            elif fresh:
+                grad *= -lr
+                param += grad
             else:
                 param += grad * -lr  # PyTorch: p.add_(g, alpha=-lr)
 
     def _momentum(
         self, p: Any, grad: np.ndarray, momentum: float, group: dict[str, Any]
-    ) -> np.ndarray:
+    ) -> tuple[np.ndarray, bool]:
+        """The momentum step, in place on the buffer; returns the direction to step along
+        and whether it is a fresh temporary."""
         state = self.state[p]
         buf = state.get("momentum_buffer")
         if buf is None:
-            buf = state["momentum_buffer"] = _wrap(grad.copy())
+            buf = state["momentum_buffer"] = _wrap(np.array(grad))  # a 0-d array, not a scalar
         else:
             b = buf._data
             b *= momentum
             dampening = group["dampening"]
             b += grad if dampening == 0 else grad * (1 - dampening)
         if group["nesterov"]:
-            return grad + buf._data * momentum
-        return buf._data
+            ahead = buf._data * momentum
+            ahead += grad  # PyTorch: g.add(buf, alpha=momentum)
+            return ahead, True
+        return buf._data, False

@@ -90,7 +90,9 @@ class TensorDataset(Dataset[tuple[Tensor, ...]]):
         if any(t.requires_grad for t in self.tensors):
             return None
         idx = np.asarray(indices, dtype=np.int64)
-        return [_wrap(t._data[idx]) for t in self.tensors]
+        # take: ~20% faster than t._data[idx] on rows scattered over a large array. Each
+        # batch is a fresh array, as PyTorch's: the caller may keep or modify it
+        return [_wrap(t._data.take(idx, axis=0)) for t in self.tensors]
 
 
 class Subset(Dataset[T_co]):
