@@ -1730,6 +1730,7 @@ def zeros_like(t: Tensor) -> Tensor:
 
 _function._Tensor = Tensor
 from .autograd import backward as _autograd_backward  # noqa: E402  (autograd needs Tensor)
+
 _dual._Tensor = Tensor
 engine._Tensor = Tensor
 _function._wrap = _wrap

@@ -73,8 +73,8 @@ def _unbroadcast(grad: Any, shape: tuple[int, ...], dtype: np.dtype, node: Node,
             )
         if not isinstance(grad, fn._Tensor):
             # torch_sum adds in PyTorch's order (its sum_to_size): the same rounding
-            if not shape:  # to a scalar: the fast whole-array path
-                grad = torch_sum(grad)
+            if not shape or (len(shape) == 1 and shape[0] == 1):  # one number: the fast
+                grad = torch_sum(grad).reshape(shape)  # whole-array path (size-1 axes aside)
             elif axes:
                 grad = torch_sum(grad, axes, True).reshape(shape)
         else:
