@@ -563,6 +563,9 @@ def _class_major(rows: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(rows.T) if rows.shape[1] <= _FEW_CLASSES else rows.T
 
 
+_ROW_STARTS: dict[tuple[int, int], np.ndarray] = {}
+
+
 def _at_targets(a: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(memory, positions)`` with ``memory[positions] == a[idx, arange(M)]``, for a (C, M)
     array laid out C- or F-contiguous (every array the ops allocate is).
@@ -571,8 +574,15 @@ def _at_targets(a: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     indexing, whose fixed cost dominates at these sizes.
     """
     step_c, step_m = a.strides[0] // a.itemsize, a.strides[1] // a.itemsize
+    key = (a.shape[1], step_m)
+    starts = _ROW_STARTS.get(key)  # where each row starts: arange(M) * step_m, cached
+    if starts is None:
+        if len(_ROW_STARTS) > 64:
+            _ROW_STARTS.clear()
+        starts = _ROW_STARTS[key] = np.arange(a.shape[1]) * step_m
+        starts.flags.writeable = False
     memory = (a if a.flags.c_contiguous else a.T).reshape(-1)  # a view: writes go to a
-    return memory, idx * step_c + np.arange(a.shape[1]) * step_m
+    return memory, (idx if step_c == 1 else idx * step_c) + starts
 
 
 def _log_softmax_dual(z: Any, axis: int) -> Any:
@@ -636,6 +646,13 @@ class _Targets:
     def valid(self) -> np.ndarray:
         return np.ones(self.idx.size, bool) if self._valid is None else self._valid
 
+    def mean_scale(self, grad: Any) -> Any:
+        """grad / total, the 'mean' gradient of each row; 0 when every row is ignored
+        (PyTorch's gradient then: nothing flows, where 0 / 0 would make it nan)."""
+        if not self.total and self._valid is not None and not self._valid.any():
+            return grad * 0.0
+        return grad / self.total
+
     def weights(self, dtype: Any) -> np.ndarray:
         """``w_row``, materialised (ones when every row has weight 1)."""
         return np.ones(self.idx.size, dtype) if self.w_row is None else self.w_row
@@ -660,22 +677,20 @@ def _finish(rows: np.ndarray, reduction: str, total: Any, out_shape: tuple[int, 
     return rows.reshape(out_shape)
 
 
-def _row_scale(grad: Any, ctx: Any, total: Any, cdim: int) -> Any:
+def _row_scale(grad: Any, ctx: Any, tg: _Targets, cdim: int) -> Any:
     """Incoming gradient per row, shaped to broadcast against the input's layout."""
     if ctx.reduction == "mean":
-        return grad / total if total else grad * 0.0  # all rows ignored: no gradient
+        return tg.mean_scale(grad)
     if ctx.reduction == "sum":
         return grad
     return dual.expand_dims(grad, cdim)
 
 
-def _alpha_rows(grad: np.ndarray, reduction: str, total: Any) -> Any:
+def _alpha_rows(grad: np.ndarray, reduction: str, tg: _Targets) -> Any:
     """Incoming gradient per row (M,) (or a scalar) for the numpy backward paths."""
     if reduction == "none":
         return grad.reshape(-1)
-    if reduction == "mean":
-        return grad / total if total else grad * 0.0  # all rows ignored: no gradient
-    return grad
+    return tg.mean_scale(grad) if reduction == "mean" else grad
 
 
 class NllLoss(_Op):
@@ -703,7 +718,7 @@ class NllLoss(_Op):
         tg, shape = ctx.targets, ctx.shape
         cdim = 0 if len(shape) == 1 else 1
         q = tg.onehot(shape, _arr(grad).dtype)
-        return -_row_scale(grad, ctx, tg.total, cdim) * q, None, None, None, None
+        return -_row_scale(grad, ctx, tg, cdim) * q, None, None, None, None
 
 
 class CrossEntropy(_Op):
@@ -753,26 +768,30 @@ class CrossEntropy(_Op):
         q = CrossEntropy._target_rows(ctx, _arr(z).shape, _arr(grad).dtype, weight)
         cdim = 0 if z.ndim == 1 else 1
         p = dual.exp(_log_softmax_dual(z, cdim))
-        alpha = _row_scale(grad, ctx, ctx.targets.total, cdim)
+        alpha = _row_scale(grad, ctx, ctx.targets, cdim)
         return alpha * (p * q.sum(axis=cdim, keepdims=True) - q), None, None, None, None, None
 
     @staticmethod
     def _grad_np(ctx: Any, grad: np.ndarray, shape: tuple[int, ...], weight: Any) -> Any:
         tg, e = ctx.targets, ctx.smoothing
-        alpha = _alpha_rows(grad, ctx.reduction, tg.total)
+        alpha = _alpha_rows(grad, ctx.reduction, tg)
         coef = alpha * (1 - e)  # weight of the true class, per row (or for all rows)
         if tg.w_row is not None:
             coef = tg.w_row * coef
-        if e > 0:  # (C, M), as ctx.e
+        # the gradient in rows (M, C), filled through its (C, M) transpose: the product
+        # with ctx.e and the transposition back to rows are one pass
+        rows = np.empty(ctx.e.shape[::-1], ctx.e.dtype)
+        g = rows.T
+        if e > 0:
             smooth = alpha * tg.valid * (e / tg.n_classes)
             w_sum = tg.n_classes if weight is None else weight.sum()
-            g = ctx.e * ((coef + smooth * w_sum) / ctx.sum_e)  # p * Q_i
+            np.multiply(ctx.e, (coef + smooth * w_sum) / ctx.sum_e, out=g)  # p * Q_i
             g -= smooth if weight is None else np.multiply.outer(weight, smooth)
         else:
-            g = ctx.e * (coef / ctx.sum_e)  # p * w[t] * alpha
+            np.multiply(ctx.e, coef / ctx.sum_e, out=g)  # p * w[t] * alpha
         memory, at_t = _at_targets(g, tg.idx)
         memory[at_t] -= coef
-        return _unrows(np.ascontiguousarray(g.T), shape)  # back to (M, C), row-major
+        return _unrows(rows, shape)
 
     @staticmethod
     def _target_rows(ctx: Any, shape: tuple[int, ...], dtype: Any, weight: Any) -> Any:
