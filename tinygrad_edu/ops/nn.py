@@ -24,6 +24,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from . import dual
+from ._torch_sum import torch_mean, torch_sum
 
 _nd = np.ndarray
 
@@ -282,10 +283,11 @@ class Gelu(_Op):
 
 def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
     """Apply ``reduction`` ('mean' | 'sum' | 'none') to an elementwise loss."""
+    # torch_sum / torch_mean add in PyTorch's order: the loss rounds exactly as PyTorch's
     if reduction == "mean":
-        return np.asarray(np.add.reduce(loss, axis=None) / loss.dtype.type(loss.size))
+        return torch_mean(loss) if loss.size else np.asarray(loss.dtype.type(math.nan))
     if reduction == "sum":
-        return np.asarray(np.add.reduce(loss, axis=None))
+        return torch_sum(loss)
     return loss
 
 
