@@ -304,27 +304,30 @@ def _scaled(grad: Any, reduction: str, n: int, factor: float = 1.0) -> Any:
 class _Regression(_Op):
     """Base of the losses of d = input - target: forward keeps d for backward.
 
-    Subclasses define ``_loss(d, p)`` (arrays) and ``_deriv(d, p)`` (arrays or Tensors).
+    Subclasses define ``_loss(d, p)`` (arrays) and ``_deriv(d, p)`` (arrays or Tensors);
+    ``p`` is the loss's parameter (Huber's delta, SmoothL1's beta). The one forward and
+    backward here find the subclass through ``ctx``.
     """
 
     _loss: Callable[[np.ndarray, float], np.ndarray]
     _deriv: Callable[[Any, float], Any]
 
     @staticmethod
-    def _forward(ctx: Any, fn: Any, x: Any, y: Any, reduction: str, p: float) -> Any:
+    def forward(ctx: Any, x: Any, y: Any, reduction: str, p: float) -> Any:
+        loss = type(ctx)._function  # the subclass: MseLoss, L1Loss, ...
         d = np.asarray(x - y)  # (0-d arithmetic gives numpy scalars)
         ctx.save_for_backward(x, y)
         ctx.d, ctx.reduction, ctx.p = d, reduction, p
-        return _reduce(fn._loss(d, p), reduction)
+        return _reduce(loss._loss(d, p), reduction)
 
     @staticmethod
-    def _backward(ctx: Any, fn: Any, grad: Any) -> Any:
+    def backward(ctx: Any, grad: Any) -> Any:
         if type(grad) is _nd:
             d = ctx.d
         else:  # recompute d on the graph, for double backward
             x, y = ctx.saved_tensors
             d = x - y
-        g = fn._deriv(d, ctx.p)
+        g = type(ctx)._function._deriv(d, ctx.p)
         scale = _scaled(grad, ctx.reduction, ctx.d.size)
         if type(g) is _nd and type(scale) is _nd:
             g *= scale  # g is a fresh array of d's shape: no second temporary
@@ -346,14 +349,6 @@ class MseLoss(_Regression):
     def _deriv(d: Any, p: float) -> Any:
         return d * 2.0
 
-    @staticmethod
-    def forward(ctx: Any, x: Any, y: Any, reduction: str, p: float = 0.0) -> Any:
-        return _Regression._forward(ctx, MseLoss, x, y, reduction, p)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        return _Regression._backward(ctx, MseLoss, grad)
-
 
 class L1Loss(_Regression):
     """|x - y|; derivative sign(x - y) (0 where x == y, as PyTorch)."""
@@ -367,14 +362,6 @@ class L1Loss(_Regression):
     @staticmethod
     def _deriv(d: Any, p: float) -> Any:
         return dual.sign(d)
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, y: Any, reduction: str, p: float = 0.0) -> Any:
-        return _Regression._forward(ctx, L1Loss, x, y, reduction, p)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        return _Regression._backward(ctx, L1Loss, grad)
 
 
 class HuberLoss(_Regression):
@@ -393,14 +380,6 @@ class HuberLoss(_Regression):
         if type(d) is _nd:
             return np.clip(d, -delta, delta)
         return dual.where(np.asarray(np.abs(_arr(d)) <= delta), d, dual.sign(d) * delta)
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, y: Any, reduction: str, p: float = 1.0) -> Any:
-        return _Regression._forward(ctx, HuberLoss, x, y, reduction, p)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        return _Regression._backward(ctx, HuberLoss, grad)
 
 
 class SmoothL1Loss(_Regression):
@@ -423,14 +402,6 @@ class SmoothL1Loss(_Regression):
         if type(d) is _nd:
             return np.clip(d / beta, -1.0, 1.0)
         return dual.where(np.asarray(np.abs(_arr(d)) < beta), d * (1.0 / beta), dual.sign(d))
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, y: Any, reduction: str, p: float = 1.0) -> Any:
-        return _Regression._forward(ctx, SmoothL1Loss, x, y, reduction, p)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        return _Regression._backward(ctx, SmoothL1Loss, grad)
 
 
 # ---------------------------------------------------------------- binary cross entropy
