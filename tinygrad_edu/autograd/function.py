@@ -63,19 +63,20 @@ class Node:
     """
 
     __slots__ = (
-        "parents", "needs_input_grad", "_saved", "_arg_versions", "_epoch",
-        "_out_id", "_out_vc", "_out_shape", "_out_dtype", "_released", "_retained", "_args",
-        "__dict__", "__weakref__",
+        "parents", "needs_input_grad", "_saved", "_arg_versions", "_epoch", "_out_id",
+        "_out_vc", "_out_version", "_out_shape", "_out_dtype", "_released", "_retained",
+        "_args", "__dict__", "__weakref__",
     )
     _function: type[Function]
     parents: tuple[Any, ...]
     needs_input_grad: tuple[bool, ...]
     _saved: tuple[Any, ...]
     _args: Any
-    _arg_versions: list[int]
+    _arg_versions: tuple[int, ...]
     _epoch: int
     _out_id: int
-    _out_vc: tuple[list[int], int]
+    _out_vc: list[int]
+    _out_version: int
     _out_shape: tuple[int, ...]
     _out_dtype: np.dtype
     _released: bool
@@ -129,7 +130,7 @@ class Node:
             if src is None:
                 continue
             if src == -1:
-                counter, expected = self._out_vc
+                counter, expected = self._out_vc, self._out_version
             else:
                 counter, expected = self._args[src]._version, self._arg_versions[src]
             if counter[0] != expected:
@@ -313,10 +314,12 @@ class Function:
             ctx._retained = None
             ctx._args = args  # for tg.viz / gradcheck_graph; backward keeps only constants
             if ctx._saved:  # for the in-place checks and double backward
-                ctx._arg_versions = versions
+                # (tuples of ints, not lists: the garbage collector stops tracking them)
+                ctx._arg_versions = tuple(versions)
                 ctx._epoch = _epoch[0]
                 ctx._out_id = id(out)
-                ctx._out_vc = result._version, result._version[0]
+                ctx._out_vc = result._version
+                ctx._out_version = result._version[0]
         else:
             result.grad_fn = None
         return result
