@@ -13,4 +13,5 @@ EXAMPLES: tuple[str, ...] = (
     "classifiers",
     "mnist_mlp",
     "losses",
+    "exercise_swish",
 )

@@ -562,13 +562,13 @@ def draw_graph(root: Tensor, *, params: Any = None, names: dict[str, Tensor] | N
     red dashed: ``.detach()`` / ``.data`` cuts, orange: the output. NaN/Inf gradients are
     red, all-zero gradients orange. ``highlight=t`` colours the path from the output to
     ``t``. Large graphs: at most ``max_nodes`` ops (or ``max_depth`` from the output) are
-    drawn, with a note for the rest; ``compact`` (default: more than 30 ops) drops the
+    drawn, with a note for the rest; ``compact`` (default: more than 20 ops) drops the
     boxes of unnamed intermediate tensors and writes their shape on the edge instead; with
     a Module as ``params`` each layer's ops and parameters are boxed together.
     """
     _graphviz()  # first, so that a missing package is reported before any work
     ops, hidden = _walk(root.grad_fn, max_nodes, max_depth) if root.grad_fn else ([], 0)
-    opts = _Options(show_data, show_grad, len(ops) > 30 if compact is None else compact,
+    opts = _Options(show_data, show_grad, len(ops) > 20 if compact is None else compact,
                     group_modules)
     named = _named(params) + list((names or {}).items())
     builder = _Builder(root, named, _module_of(params), opts, highlight)
