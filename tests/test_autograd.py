@@ -900,3 +900,11 @@ def test_detect_anomaly_as_decorator_and_switch():
     finally:
         tg.autograd.set_detect_anomaly(False)
     assert not tg.autograd.is_anomaly_enabled()
+
+
+def test_gradcheck_on_strided_input():
+    """gradcheck perturbs the input itself, also when its array is not contiguous (a
+    reshape copy would leave the input unperturbed and report a false mismatch)."""
+    x = tg.from_numpy(np.random.default_rng(0).normal(size=(3, 4)).T).requires_grad_()
+    assert not x.is_contiguous()
+    assert tg.autograd.gradcheck(lambda t: (t * t).sum(0), (x,))

@@ -31,16 +31,15 @@ def _outputs(fn: Callable[..., Any], inputs: Sequence[Any]) -> tuple[Any, ...]:
 def numerical_jacobian(fn: Callable[..., Any], inputs: Sequence[Any], i: int,
                        eps: float) -> list[np.ndarray]:
     """d(output k)/d(input i) by central differences: one (out.size, in.size) per output."""
-    x = inputs[i]._data
-    flat = x.reshape(-1)  # a view: perturbing it perturbs the input
-    columns: list[list[np.ndarray]] = []
-    for j in range(flat.size):  # (grad mode stays on: fn may itself differentiate)
-        orig = flat[j]
-        flat[j] = orig + eps
+    x = inputs[i]._data  # perturbed in place, element by element (row-major order, as
+    columns: list[list[np.ndarray]] = []  # the analytical Jacobian; works when x is strided)
+    for j in np.ndindex(x.shape):  # (grad mode stays on: fn may itself differentiate)
+        orig = x[j]
+        x[j] = orig + eps
         plus = [o._data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
-        flat[j] = orig - eps
+        x[j] = orig - eps
         minus = [o._data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
-        flat[j] = orig
+        x[j] = orig
         columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
     n_out = len(columns[0]) if columns else 0
     return [np.stack([c[k] for c in columns], axis=1) if columns else np.zeros((0, 0))

@@ -23,6 +23,16 @@ def _index(idx: Any, size: int) -> int:
     return idx % size
 
 
+def _delete_and_renumber(container: Module, keys: Iterable[str]) -> None:
+    """Remove the modules at ``keys``, then number the rest 0, 1, ... again (as PyTorch)."""
+    for key in keys:
+        delattr(container, key)
+    items = list(container._modules.values())
+    container._modules.clear()
+    for i, module in enumerate(items):
+        container._modules[str(i)] = module
+
+
 class Sequential(Module):
     """Modules applied in order: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
 
@@ -67,13 +77,8 @@ class Sequential(Module):
 
     def __delitem__(self, idx: int | slice) -> None:
         keys = list(self._modules)
-        for key in keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(self))]]:
-            delattr(self, key)
-        # keep the numbering contiguous, as PyTorch does
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, module in enumerate(items):
-            self._modules[str(i)] = module
+        _delete_and_renumber(self, keys[idx] if isinstance(idx, slice)
+                             else [keys[_index(idx, len(self))]])
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -136,12 +141,8 @@ class ModuleList(Module):
 
     def __delitem__(self, idx: int | slice) -> None:
         keys = list(self._modules)
-        for key in keys[idx] if isinstance(idx, slice) else [str(_index(idx, len(self)))]:
-            delattr(self, key)
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, module in enumerate(items):
-            self._modules[str(i)] = module
+        _delete_and_renumber(self, keys[idx] if isinstance(idx, slice)
+                             else [str(_index(idx, len(self)))])
 
     def __len__(self) -> int:
         return len(self._modules)
