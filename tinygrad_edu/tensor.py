@@ -507,22 +507,22 @@ class Tensor:
     # a Python float) inline: the generic path costs a few calls per op on small models.
     def __add__(self, other: Any) -> Tensor:
         if _same_float(self, other):
-            return _ADD(self, other)
+            return _pair(E.Add, self, other)
         return self._binary(E.Add, other)
 
     def __sub__(self, other: Any) -> Tensor:
         if _same_float(self, other):
-            return _SUB(self, other)
+            return _pair(E.Sub, self, other)
         return self._binary(E.Sub, other)
 
     def __mul__(self, other: Any) -> Tensor:
         if _same_float(self, other):
-            return _MUL(self, other)
+            return _pair(E.Mul, self, other)
         return self._binary(E.Mul, other)
 
     def __truediv__(self, other: Any) -> Tensor:
         if _same_float(self, other):
-            return _DIV(self, other)
+            return _pair(E.Div, self, other)
         return self._binary(E.Div, other)
 
     def add(self, other: Any, alpha: Any = 1) -> Tensor:
@@ -551,15 +551,21 @@ class Tensor:
     true_divide = div
 
     def __radd__(self, other: Any) -> Tensor:
+        if type(other) is float and self._data.dtype.kind == _FLOAT_KIND:
+            return _pair(E.Add, self, other)  # (x + c is c + x, to the last bit)
         return self._binary(E.Add, other, reverse=True)
 
     def __rsub__(self, other: Any) -> Tensor:
+        if type(other) is float and self._data.dtype.kind == _FLOAT_KIND:
+            return _pair(E.RSub, self, other)
         if isinstance(other, _scalar_types):
             a, c = _promote(self, other)
             return E.RSub.apply(a, c)
         return self._binary(E.Sub, other, reverse=True)
 
     def __rmul__(self, other: Any) -> Tensor:
+        if type(other) is float and self._data.dtype.kind == _FLOAT_KIND:
+            return _pair(E.Mul, self, other)  # (x * c is c * x, to the last bit)
         return self._binary(E.Mul, other, reverse=True)
 
     def __rtruediv__(self, other: Any) -> Tensor:
@@ -599,7 +605,7 @@ class Tensor:
                 if isinstance(exponent, int):
                     raise RuntimeError("Integers to negative integer powers are not allowed.")
                 base = self.float()
-            return E.Pow.apply(base, exponent)
+            return _pair(E.Pow, base, exponent)
         a, b = _promote(self, exponent)
         return E.PowTensor.apply(a, b)
 
@@ -857,6 +863,9 @@ class Tensor:
     def sum(self, dim: Any = None, keepdim: _bool = False, dtype: Any = None,
             axis: Any = None, keepdims: _bool | None = None) -> Tensor:
         """Sum over ``dim`` (all when None); ints and bools sum to int64."""
+        if dim is None and axis is None and dtype is None and not keepdim and not keepdims \
+                and self._data.dtype.kind == _FLOAT_KIND:  # the usual x.sum(), inline
+            return _pair(R.SumAll, self, _ONE)
         dim, keepdim = _alias(dim, axis, keepdim, keepdims)
         x = self if dtype is None else self.to(dtype)
         np_dtype = np.int64 if x._data.dtype.kind in "biu" else None
@@ -866,6 +875,9 @@ class Tensor:
     def mean(self, dim: Any = None, keepdim: _bool = False, dtype: Any = None,
              axis: Any = None, keepdims: _bool | None = None) -> Tensor:
         """Mean over ``dim`` (all when None); float tensors only, as in PyTorch."""
+        if dim is None and axis is None and dtype is None and not keepdim and not keepdims \
+                and self._data.dtype.kind == _FLOAT_KIND:  # the usual loss.mean(), inline
+            return _pair(R.MeanAll, self, _ONE)
         dim, keepdim = _alias(dim, axis, keepdim, keepdims)
         x = self if dtype is None else self.to(dtype)
         _need_float(x, "mean")
@@ -1178,7 +1190,7 @@ class Tensor:
         if type(index) is int and self._data.ndim:  # x[i], as in `a, b, c = params`
             n = self._data.shape[0]
             if -n <= index < n:
-                return V.Select.apply(self, index)
+                return _pair(V.Select, self, index)
         index, basic = _convert_index(index, self._data.shape)
         if basic:
             return _basic_index_op(index, self._data.shape).apply(self, index)
@@ -1406,7 +1418,7 @@ class _CumSum(E._Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: _int) -> Any:
-        ctx.axis = axis
+        ctx.meta = axis
         out = np.cumsum(x, axis=axis, dtype=np.int64 if x.dtype.kind in "biu" else None)
         return out.reshape(x.shape)  # (numpy flattens a 0-d input)
 
@@ -1415,12 +1427,12 @@ class _CumSum(E._Op):
         if grad.ndim == 0:  # a 0-d cumsum is the identity
             return grad, None
         # each input adds into every later output: the gradient is a reversed cumsum
-        return grad.flip(ctx.axis).cumsum(ctx.axis).flip(ctx.axis) if isinstance(grad, Tensor) \
-            else np.flip(np.cumsum(np.flip(grad, ctx.axis), axis=ctx.axis), ctx.axis), None
+        return grad.flip(ctx.meta).cumsum(ctx.meta).flip(ctx.meta) if isinstance(grad, Tensor) \
+            else np.flip(np.cumsum(np.flip(grad, ctx.meta), axis=ctx.meta), ctx.meta), None
 
 
 
-_ADD, _SUB, _MUL, _DIV = E.Add.apply, E.Sub.apply, E.Mul.apply, E.Div.apply
+_pair, _ONE = _function.apply_pair, _function.NO_ARG
 
 
 def _same_float(a: Tensor, b: Any) -> _bool:

@@ -1,10 +1,11 @@
 """The engine: reverse-mode differentiation by an iterative walk over the graph.
 
-1. Count, for every node reachable from the output, how many edges lead into it
-   (an explicit stack, no recursion: a chain of a million ops is fine).
-2. Start from the output with its gradient; a node runs its backward once *all* the
-   gradients flowing into it have been summed (diamond-safe), then passes one gradient
-   to each parent: nodes collect them in a local dict, leaves accumulate into ``.grad``.
+Start from the output with its gradient and visit the nodes newest first (a heap on
+their creation order, no recursion: a chain of a million ops is fine). Every node that
+sends a gradient to a node was created after it, so a node runs its backward once, after
+*all* the gradients flowing into it have been summed (diamond-safe), then passes one
+gradient to each parent: nodes collect them in a local dict, leaves accumulate into
+``.grad``.
 
 Gradients are numpy arrays; with ``create_graph=True`` they are Tensors and every step
 of backward is itself recorded, which is how higher-order derivatives work.
@@ -13,6 +14,7 @@ of backward is itself recorded, which is how higher-order derivatives work.
 from __future__ import annotations
 
 import gc
+import heapq
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -34,22 +36,6 @@ if TYPE_CHECKING:
 # (input_index, shape_before, shape_after, grad_sent) for each gradient that was
 # summed back to its input's shape (or cast to its dtype).
 tracer: Callable[..., None] | None = None
-
-
-def _dependencies(roots: Sequence[Node]) -> dict[Node, int]:
-    """For each node below the roots, the number of edges that lead into it."""
-    deps: dict[Node, int] = {}
-    stack = list(roots)
-    seen = set(stack)
-    while stack:
-        node = stack.pop()
-        for parent in node.parents:
-            if isinstance(parent, Node):
-                deps[parent] = deps.get(parent, 0) + 1
-                if parent not in seen:
-                    seen.add(parent)
-                    stack.append(parent)
-    return deps
 
 
 def _unbroadcast(grad: Any, shape: tuple[int, ...], dtype: np.dtype, node: Node, i: int) -> Any:
@@ -204,15 +190,17 @@ def run_backward(
     ``inputs`` are returned (``None`` where none arrived).
     """
     walk = _Walk(create_graph, inputs)
-    nodes = []
+    queue: list[tuple[int, Node]] = []
     for root, grad in zip(roots, root_grads):
-        if root.grad_fn is None:  # differentiating a leaf with respect to itself
+        node = root.grad_fn
+        if node is None:  # differentiating a leaf with respect to itself
             walk.leaf(root, grad)
+        elif node in walk.grads:
+            walk.add(node, grad)
         else:
-            walk.add(root.grad_fn, grad)
-            nodes.append(root.grad_fn)
-    deps = _dependencies(nodes)
-    ready = [n for n in dict.fromkeys(nodes) if deps.get(n, 0) == 0]
+            walk.grads[node] = grad
+            queue.append((node._seq, node))
+    heapq.heapify(queue)
     prev_mode = grad_mode._state.enabled
     prev_cg = fn.engine_state.create_graph
     grad_mode._state.enabled = create_graph
@@ -222,19 +210,73 @@ def run_backward(
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        while ready:
-            node = ready.pop()
-            _run_node(node, walk, deps, ready)
-            if not retain_graph:
-                node._saved = ()
-                node._released = True
-                node._args = _constants(node)
+        _drain(queue, walk, retain_graph)
     finally:
         grad_mode._state.enabled = prev_mode
         fn.engine_state.create_graph = prev_cg
         if gc_was_enabled:
             gc.enable()
     return walk.results if inputs is not None else None
+
+
+def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> None:
+    """Run every node that a gradient reaches, newest first, each once.
+
+    A node's inputs were all created before it, so in creation order, newest first, every
+    node runs after all the nodes that send it a gradient (diamond-safe, as PyTorch's
+    ``sequence_nr`` order): the queue is a heap on ``_seq``, and a node enters it when its
+    first gradient arrives. Nodes that no gradient reaches never run.
+    """
+    pending = walk.grads
+    pop, push = heapq.heappop, heapq.heappush
+    accumulate = walk.inputs is None  # Tensor.backward: leaves accumulate into .grad
+    create_graph = walk.create_graph
+    state = grad_mode._state
+    while queue:
+        node = pop(queue)[1]
+        grad = pending.pop(node)
+        if node._retained is not None or walk.captures:
+            walk.node_done(node, grad)
+        function = node._function
+        if function._numpy and not node._released:  # the common case, inlined
+            grads = function.backward(node, grad)
+            if type(grads) is not tuple:
+                grads = (grads,)
+        else:
+            grads = _call_backward(node, grad, create_graph)
+        if state.anomaly:  # tg.autograd.detect_anomaly: see anomaly.py
+            anomaly.backward_hook(node, grad, grads)
+        reduced: list[Any] | None = [] if tracer is not None else None
+        i = -1
+        for parent in node.parents:
+            i += 1
+            if parent is None:
+                continue
+            g = grads[i]
+            if g is None:
+                continue
+            if isinstance(parent, Node):
+                if g.shape != parent._out_shape or g.dtype != parent._out_dtype:
+                    g = _reduce(g, parent._out_shape, parent._out_dtype, node, i, reduced)
+                if parent in pending:
+                    walk.add(parent, g)
+                else:
+                    pending[parent] = g
+                    push(queue, (parent._seq, parent))
+                continue
+            data = parent._data  # a leaf
+            if g.shape != data.shape or g.dtype != data.dtype:
+                g = _reduce(g, data.shape, data.dtype, node, i, reduced)
+            if accumulate:
+                _accumulate_leaf(parent, g, create_graph)
+            else:
+                walk.leaf(parent, g)
+        if tracer is not None:
+            tracer(node, grad, grads, reduced)
+        if not retain_graph:
+            node._saved = ()
+            node._released = True
+            node._args = _constants(node)
 
 
 def _constants(node: Node) -> list[Any] | None:
@@ -246,53 +288,6 @@ def _constants(node: Node) -> list[Any] | None:
     return None
 
 
-def _run_node(node: Node, walk: _Walk, deps: dict[Node, int], ready: list[Node]) -> None:
-    """Run one node's backward and pass each input's gradient on."""
-    pending = walk.grads
-    grad = pending.pop(node)
-    if node._retained is not None or walk.captures:
-        walk.node_done(node, grad)
-    function = node._function
-    if function._numpy and not node._released:  # the common case, inlined
-        grads = function.backward(node, grad)
-        if type(grads) is not tuple:
-            grads = (grads,)
-    else:
-        grads = _call_backward(node, grad, walk.create_graph)
-    if grad_mode._state.anomaly:  # tg.autograd.detect_anomaly: see anomaly.py
-        anomaly.backward_hook(node, grad, grads)
-    reduced: list[Any] | None = [] if tracer is not None else None
-    i = -1
-    for parent in node.parents:
-        i += 1
-        if parent is None:
-            continue
-        g = grads[i]
-        if type(parent) is _Tensor or not isinstance(parent, Node):  # a leaf
-            if g is not None:
-                data = parent._data
-                if g.shape != data.shape or g.dtype != data.dtype:
-                    g = _reduce(g, data.shape, data.dtype, node, i, reduced)
-                walk.leaf(parent, g)
-            continue
-        if g is not None:
-            if g.shape != parent._out_shape or g.dtype != parent._out_dtype:
-                g = _reduce(g, parent._out_shape, parent._out_dtype, node, i, reduced)
-            if parent in pending:
-                walk.add(parent, g)
-            else:
-                pending[parent] = g
-        left = deps[parent] - 1
-        deps[parent] = left
-        if left == 0:
-            if parent in pending:
-                ready.append(parent)
-            else:
-                _skip(parent, deps, ready, pending)
-    if tracer is not None:
-        tracer(node, grad, grads, reduced)
-
-
 def _reduce(g: Any, shape: tuple[int, ...], dtype: np.dtype, node: Node, i: int,
             reduced: list[Any] | None) -> Any:
     """``_unbroadcast``, noted for the tracer when one is listening."""
@@ -301,21 +296,6 @@ def _reduce(g: Any, shape: tuple[int, ...], dtype: np.dtype, node: Node, i: int,
     if reduced is not None:
         reduced.append((i, before, g.shape, g))
     return g
-
-
-def _skip(node: Node, deps: dict[Node, int], ready: list[Node], grads: dict[Node, Any]) -> None:
-    """A node no gradient reached: release its parents' dependencies without running it."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        for parent in n.parents:
-            if isinstance(parent, Node):
-                deps[parent] -= 1
-                if deps[parent] == 0:
-                    if parent in grads:
-                        ready.append(parent)
-                    else:
-                        stack.append(parent)
 
 
 def _capture_table(inputs: Sequence[Tensor] | None) -> dict[int, int]:

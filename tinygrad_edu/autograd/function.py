@@ -9,6 +9,7 @@ backward is caught.
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ _new = object.__new__
 # Bumped by every in-place write. A node remembers its value at forward time: while it is
 # unchanged at backward, nothing can have been modified and the version checks are skipped.
 _epoch = [0]
+_next_seq = itertools.count(0, -1).__next__
 
 
 def bump_version(t: Any) -> None:
@@ -59,13 +61,15 @@ class Node:
     """A recorded op (PyTorch's ``grad_fn``); also the ``ctx`` its Function sees.
 
     ``parents[i]`` is where the gradient of input ``i`` goes: the input's own node, the
-    input itself when it is a leaf that requires grad, or ``None``.
+    input itself when it is a leaf that requires grad, or ``None``. ``_seq`` counts
+    recorded nodes down from 0 (PyTorch's ``sequence_nr``, negated): backward runs the
+    smallest, the newest, first.
     """
 
     __slots__ = (
         "parents", "needs_input_grad", "_saved", "_arg_versions", "_epoch", "_out_id",
         "_out_vc", "_out_version", "_out_shape", "_out_dtype", "_released", "_retained",
-        "_args", "__dict__", "__weakref__",
+        "_args", "_seq", "meta", "__dict__", "__weakref__",
     )
     _function: type[Function]
     parents: tuple[Any, ...]
@@ -81,6 +85,8 @@ class Node:
     _out_dtype: np.dtype
     _released: bool
     _retained: Any
+    _seq: int
+    meta: Any  # what an op keeps besides saved tensors (an axis, a shape, an exponent)
 
     def save_for_backward(self, *values: Any) -> None:
         """Keep arrays (or tensors) that backward needs; read them as ``saved_tensors``."""
@@ -260,69 +266,155 @@ class Function:
     @classmethod
     def apply(cls, *args: Any) -> Tensor:
         """Run the op on ``args`` and record it in the graph when gradients are needed."""
-        # (the hot path of every op: kept flat, one pass over the arguments)
-        ctx = _new(cls._node_cls)
-        record = False
-        needs = []
-        values = []
-        parents = []
-        versions = []
-        tensor_cls = _Tensor
-        for a in args:
-            if isinstance(a, tensor_cls):
-                values.append(a._data)
-                versions.append(a._version[0])
-                if a._requires_grad:
-                    record = True
-                    needs.append(True)
-                    parents.append(a.grad_fn or a)
-                    continue
-            else:
-                values.append(a)
-                versions.append(0)
-            needs.append(False)
-            parents.append(None)
-        record = record and _state.enabled
-        ctx.needs_input_grad = tuple(needs) if record else (False,) * len(args)
-        ctx._saved = ()
-        if cls._numpy:
-            try:
-                out = cls.forward(ctx, *values)
-            except ValueError as e:  # numpy's broadcasting error -> PyTorch's RuntimeError
-                raise _forward_error(e, values) from None
-            if type(out) is not np.ndarray:  # numpy gives scalars for 0-d results
-                scalar, out = out, np.asarray(out)
-                if ctx._saved:  # a saved output must stay the output (double backward)
-                    ctx._saved = tuple(out if s is scalar else s for s in ctx._saved)
+        if cls._numpy and not _state.anomaly:  # the built-in ops' fast paths
+            if len(args) == 2:
+                return apply_pair(cls, args[0], args[1])
+            if len(args) == 1:
+                return apply_pair(cls, args[0], NO_ARG)
+        return _apply(cls, args)
+
+
+# The hot path of every op. ``apply_pair`` is ``_apply`` unrolled for the built-in ops of
+# one or two arguments (most of them), which makes an op about a third cheaper.
+NO_ARG: Any = object()  # apply_pair's second argument of an op that takes one
+
+
+def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
+    """``cls.apply(a, b)`` (or ``cls.apply(a)`` when ``b`` is ``NO_ARG``) for a built-in op."""
+    ctx = _new(cls._node_cls)
+    tensor_cls = _Tensor
+    if isinstance(a, tensor_cls):
+        x = a._data
+        need_a = a._requires_grad
+    else:
+        x, need_a = a, False
+    if isinstance(b, tensor_cls):
+        y = b._data
+        need_b = b._requires_grad
+    else:
+        y, need_b = b, False
+    record = (need_a or need_b) and _state.enabled
+    one = b is NO_ARG
+    if one:
+        ctx.needs_input_grad = (need_a,) if record else (False,)
+    else:
+        ctx.needs_input_grad = (need_a, need_b) if record else (False, False)
+    ctx._saved = ()
+    try:
+        out = cls.forward(ctx, x) if one else cls.forward(ctx, x, y)
+    except ValueError as e:  # numpy's broadcasting error -> PyTorch's RuntimeError
+        raise _forward_error(e, [x] if one else [x, y]) from None
+    if type(out) is not np.ndarray:  # numpy gives scalars for 0-d results
+        out = _as_array(ctx, out)
+    result = _new(tensor_cls)
+    result._data = out
+    result._grad = None
+    result._version = a._version if cls._view else [0]
+    if record and out.dtype.kind == "f":  # as in PyTorch, only floats can require grad
+        result._requires_grad = True
+        result.grad_fn = ctx
+        if one:
+            ctx.parents = ((a.grad_fn or a),)
+            ctx._args = (a,)
         else:
-            out = _forward_on_tensors(cls, ctx, args)
-        if record and out.dtype.kind != "f":
-            record = False  # as in PyTorch, only floating point results can require grad
-        if _state.anomaly:  # tg.autograd.detect_anomaly: see anomaly.py
-            anomaly.forward_hook(ctx, out, args)
-        result = _new(tensor_cls)
-        result._data = out
-        result._requires_grad = record
-        result._grad = None
-        result._version = args[0]._version if cls._view else [0]
-        if record:
-            result.grad_fn = ctx
-            ctx.parents = tuple(parents)
-            ctx._out_shape = out.shape
-            ctx._out_dtype = out.dtype
-            ctx._released = False
-            ctx._retained = None
-            ctx._args = args  # for tg.viz / gradcheck_graph; backward keeps only constants
-            if ctx._saved:  # for the in-place checks and double backward
-                # (tuples of ints, not lists: the garbage collector stops tracking them)
-                ctx._arg_versions = tuple(versions)
-                ctx._epoch = _epoch[0]
-                ctx._out_id = id(out)
-                ctx._out_vc = result._version
-                ctx._out_version = result._version[0]
+            ctx.parents = ((a.grad_fn or a) if need_a else None,
+                           (b.grad_fn or b) if need_b else None)
+            ctx._args = (a, b)
+        ctx._seq = _next_seq()  # (what _record does, inlined)
+        ctx._out_shape = out.shape
+        ctx._out_dtype = out.dtype
+        ctx._released = False
+        ctx._retained = None
+        if ctx._saved:
+            ctx._arg_versions = (
+                a._version[0] if isinstance(a, tensor_cls) else 0,
+                b._version[0] if isinstance(b, tensor_cls) else 0,
+            )
+            ctx._epoch = _epoch[0]
+            ctx._out_id = id(out)
+            ctx._out_vc = result._version
+            ctx._out_version = result._version[0]
+    else:
+        result._requires_grad = False
+        result.grad_fn = None
+    return result
+
+
+def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
+    """``cls.apply(*args)`` for any Function and any number of arguments."""
+    ctx = _new(cls._node_cls)
+    record = False
+    needs = []
+    values = []
+    parents = []
+    tensor_cls = _Tensor
+    for a in args:
+        if isinstance(a, tensor_cls):
+            values.append(a._data)
+            if a._requires_grad:
+                record = True
+                needs.append(True)
+                parents.append(a.grad_fn or a)
+                continue
         else:
-            result.grad_fn = None
-        return result
+            values.append(a)
+        needs.append(False)
+        parents.append(None)
+    record = record and _state.enabled
+    ctx.needs_input_grad = tuple(needs) if record else (False,) * len(args)
+    ctx._saved = ()
+    if cls._numpy:
+        try:
+            out = cls.forward(ctx, *values)
+        except ValueError as e:  # numpy's broadcasting error -> PyTorch's RuntimeError
+            raise _forward_error(e, values) from None
+        if type(out) is not np.ndarray:  # numpy gives scalars for 0-d results
+            out = _as_array(ctx, out)
+    else:
+        out = _forward_on_tensors(cls, ctx, args)
+    if record and out.dtype.kind != "f":
+        record = False  # as in PyTorch, only floating point results can require grad
+    if _state.anomaly:  # tg.autograd.detect_anomaly: see anomaly.py
+        anomaly.forward_hook(ctx, out, args)
+    result = _new(tensor_cls)
+    result._data = out
+    result._requires_grad = record
+    result._grad = None
+    result._version = args[0]._version if cls._view else [0]
+    if record:
+        result.grad_fn = ctx
+        ctx.parents = tuple(parents)
+        ctx._args = args  # for tg.viz / gradcheck_graph; backward keeps only constants
+        _record(ctx, out, result)
+        if ctx._saved:  # (a tuple of ints, not a list: the garbage collector ignores it)
+            ctx._arg_versions = tuple(
+                a._version[0] if isinstance(a, tensor_cls) else 0 for a in args
+            )
+    else:
+        result.grad_fn = None
+    return result
+
+
+def _record(ctx: Node, out: np.ndarray, result: Tensor) -> None:
+    """Fill in what a node of the graph needs besides its parents and arguments."""
+    ctx._seq = _next_seq()
+    ctx._out_shape = out.shape
+    ctx._out_dtype = out.dtype
+    ctx._released = False
+    ctx._retained = None
+    if ctx._saved:  # for the in-place checks and double backward
+        ctx._epoch = _epoch[0]
+        ctx._out_id = id(out)
+        ctx._out_vc = result._version
+        ctx._out_version = result._version[0]
+
+
+def _as_array(ctx: Node, scalar: Any) -> np.ndarray:
+    """A 0-d array for the numpy scalar a forward returned (the saved output follows it)."""
+    out = np.asarray(scalar)
+    if ctx._saved:  # a saved output must stay the output (double backward)
+        ctx._saved = tuple(out if s is scalar else s for s in ctx._saved)
+    return out
 
 
 def _forward_error(error: ValueError, values: list[Any]) -> Exception:

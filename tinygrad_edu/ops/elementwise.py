@@ -113,13 +113,13 @@ class Pow(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, p: Any) -> Any:
         ctx.save_for_backward(x)
-        ctx.p = p
+        ctx.meta = p
         return x**p
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (x,) = ctx.saved_tensors
-        p = ctx.p
+        p = ctx.meta
         if p == 0:
             return grad * 0, None
         if p == 2:  # the common square, without a power
@@ -158,13 +158,13 @@ class RPow(_Op):
     def forward(ctx: Any, x: Any, c: Any) -> Any:
         out = np.power(c, x, dtype=x.dtype)
         ctx.save_for_backward(out)
-        ctx.c = c
+        ctx.meta = c
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (out,) = ctx.saved_tensors
-        return grad * out * float(np.log(ctx.c)), None  # d(c^x)/dx = c^x log c
+        return grad * out * float(np.log(ctx.meta)), None  # d(c^x)/dx = c^x log c
 
 
 def _unary(name: str, fwd: Any, bwd: Any, save: str = "x",
@@ -213,13 +213,13 @@ class Clamp(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, lo: Any, hi: Any) -> Any:
         ctx.save_for_backward(x)
-        ctx.bounds = lo, hi
+        ctx.meta = lo, hi
         return np.clip(x, lo, hi)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (x,) = ctx.saved_tensors
-        lo, hi = ctx.bounds
+        lo, hi = ctx.meta
         inside = True
         if lo is not None:
             inside = x >= lo
@@ -266,12 +266,12 @@ class Where(_Op):
 
     @staticmethod
     def forward(ctx: Any, cond: Any, x: Any, y: Any) -> Any:
-        ctx.cond = cond
+        ctx.meta = cond
         return np.where(cond, x, y)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        cond = ctx.cond
+        cond = ctx.meta
         need_x, need_y = ctx.needs_input_grad[1:]
         return (None, grad * cond if need_x else None,
                 grad * ~cond if need_y else None)

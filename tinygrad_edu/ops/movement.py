@@ -20,12 +20,12 @@ class Reshape(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, shape: tuple[int, ...]) -> Any:
-        ctx.in_shape = x.shape
+        ctx.meta = x.shape
         return x.reshape(shape)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        return dual.reshape(grad, ctx.in_shape), None
+        return dual.reshape(grad, ctx.meta), None
 
 
 class Squeeze(Reshape):
@@ -50,12 +50,12 @@ class Permute(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, axes: tuple[int, ...]) -> Any:
-        ctx.axes = axes
+        ctx.meta = axes
         return x.transpose(axes)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        return dual.transpose(grad, tuple(np.argsort(ctx.axes))), None
+        return dual.transpose(grad, tuple(np.argsort(ctx.meta))), None
 
 
 class MatrixT(Permute):
@@ -70,12 +70,12 @@ class Transpose(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, a: int, b: int) -> Any:
-        ctx.axes = a, b
+        ctx.meta = a, b
         return x.view() if a == b else np.swapaxes(x, a, b)  # (a 0-d tensor has a == b == 0)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        a, b = ctx.axes
+        a, b = ctx.meta
         return (grad if a == b else dual.swapaxes(grad, a, b)), None, None
 
 
@@ -170,14 +170,14 @@ class IndexAdd(_Op):
 
     @staticmethod
     def forward(ctx: Any, values: Any, shape: tuple[int, ...], index: Any) -> Any:
-        ctx.index = index
+        ctx.meta = index
         out = np.zeros(shape, dtype=values.dtype)
         np.add.at(out, index, values)
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        return grad[ctx.index], None, None
+        return grad[ctx.meta], None, None
 
 
 class IndexPut(_Op):

@@ -35,7 +35,8 @@ class Sum(_Op):
     _grad_fn_name = "SumBackward1"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, axis: Any, keepdims: bool, dtype: Any = None) -> Any:
+    def forward(ctx: Any, x: Any, axis: Any = None, keepdims: bool = False,
+                dtype: Any = None) -> Any:
         ctx.meta = x.shape, axis, keepdims
         if dtype is None and x.dtype in _FLOATS:  # in PyTorch's order: the same rounding
             return torch_sum(x, axis, keepdims)
@@ -48,6 +49,8 @@ class Sum(_Op):
 
 
 class SumAll(Sum):
+    """The sum of all elements (``x.sum()`` records it with ``x`` as its only argument)."""
+
     _grad_fn_name = "SumBackward0"
 
 
@@ -57,7 +60,7 @@ class Mean(_Op):
     _grad_fn_name = "MeanBackward1"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, axis: Any, keepdims: bool) -> Any:
+    def forward(ctx: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
         ctx.meta = x.shape, axis, keepdims
         return torch_mean(x, axis, keepdims)  # in PyTorch's order: the same rounding
 
@@ -71,6 +74,8 @@ class Mean(_Op):
 
 
 class MeanAll(Mean):
+    """The mean of all elements (``x.mean()`` records it with ``x`` as its only argument)."""
+
     _grad_fn_name = "MeanBackward0"
 
 
@@ -266,14 +271,14 @@ class Softmax(_Op):
         e = np.exp(x - x.max(axis=axis, keepdims=True))
         out = e / e.sum(axis=axis, keepdims=True)
         ctx.save_for_backward(out)
-        ctx.axis = axis
+        ctx.meta = axis
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (y,) = ctx.saved_tensors
         # Jacobian-vector product: y * (g - sum(g * y))
-        return y * (grad - dual.sum(grad * y, ctx.axis, keepdims=True)), None
+        return y * (grad - dual.sum(grad * y, ctx.meta, keepdims=True)), None
 
 
 class LogSoftmax(_Op):
@@ -286,10 +291,10 @@ class LogSoftmax(_Op):
         shifted = x - x.max(axis=axis, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         ctx.save_for_backward(out)
-        ctx.axis = axis
+        ctx.meta = axis
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (y,) = ctx.saved_tensors
-        return grad - dual.exp(y) * dual.sum(grad, ctx.axis, keepdims=True), None
+        return grad - dual.exp(y) * dual.sum(grad, ctx.meta, keepdims=True), None
