@@ -291,6 +291,11 @@ class Tensor:
         A non-scalar tensor needs ``gradient``: the vector in the vector-Jacobian product.
         The graph's saved values are freed unless ``retain_graph=True``.
         """
+        if gradient is None and inputs is None and not create_graph and self._data.ndim == 0 \
+                and self.grad_fn is not None and not _teaching.enabled:  # loss.backward()
+            root_grad = np.array(1, self._data.dtype)
+            engine.run_backward((self,), (root_grad,), _bool(retain_graph), False)
+            return
         _autograd_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> Tensor:

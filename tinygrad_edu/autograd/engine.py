@@ -42,35 +42,38 @@ def _unbroadcast(grad: Any, shape: tuple[int, ...], dtype: np.dtype, node: Node,
     """Sum ``grad`` back to an input's ``shape`` (undo broadcasting) and cast to its dtype.
 
     The only place where broadcasting is undone: ops return gradients of the broadcast
-    shape. Leading axes that broadcasting added are summed away, then size-1 axes.
+    shape. Sums go through ``torch_sum``, which adds in PyTorch's order (its
+    ``sum_to_size``): the same rounding.
     """
-    gshape = grad.shape
-    if gshape != shape:
-        lead = len(gshape) - len(shape)
-        axes = tuple(range(lead)) + tuple(
-            k + lead for k, n in enumerate(shape) if n == 1 and gshape[k + lead] != 1
-        )
-        if lead < 0 or any(
-            n != gshape[k + lead] for k, n in enumerate(shape) if n != 1 and gshape[k + lead] != n
-        ):
-            raise RuntimeError(
-                f"Function {type(node).__name__} returned an invalid gradient at index {i} - "
-                f"got {list(gshape)} but expected shape compatible with {list(shape)}"
-            )
-        if not isinstance(grad, fn._Tensor):
-            # torch_sum adds in PyTorch's order (its sum_to_size): the same rounding
-            if not shape or (len(shape) == 1 and shape[0] == 1):  # one number: the fast
-                grad = torch_sum(grad).reshape(shape)  # whole-array path (size-1 axes aside)
-            elif axes:
-                grad = torch_sum(grad, axes, True).reshape(shape)
+    if grad.shape != shape:
+        if type(grad) is np.ndarray and (not shape or shape == (1,)):
+            grad = torch_sum(grad).reshape(shape)  # to one number: the fast whole-array path
         else:
-            grad = grad.sum(dim=axes, keepdim=True).reshape(shape) if axes else grad
-        if grad.shape != shape:
-            grad = grad.reshape(shape)
+            grad = _sum_to(grad, shape, node, i)
     if grad.dtype != dtype:
         grad = grad.to(dtypes.from_numpy(dtype)) if isinstance(grad, fn._Tensor) else \
             grad.astype(dtype)
     return grad
+
+
+def _sum_to(grad: Any, shape: tuple[int, ...], node: Node, i: int) -> Any:
+    """Sum away the leading axes that broadcasting added, then the size-1 axes."""
+    gshape = grad.shape
+    lead = len(gshape) - len(shape)
+    if lead < 0 or any(
+        n != gshape[k + lead] for k, n in enumerate(shape) if n != 1 and gshape[k + lead] != n
+    ):
+        raise RuntimeError(
+            f"Function {type(node).__name__} returned an invalid gradient at index {i} - "
+            f"got {list(gshape)} but expected shape compatible with {list(shape)}"
+        )
+    axes = tuple(range(lead)) + tuple(
+        k + lead for k, n in enumerate(shape) if n == 1 and gshape[k + lead] != 1
+    )
+    if axes:
+        grad = torch_sum(grad, axes, True) if not isinstance(grad, fn._Tensor) else \
+            grad.sum(dim=axes, keepdim=True)
+    return grad.reshape(shape) if grad.shape != shape else grad
 
 
 def _call_backward(node: Node, grad: Any, create_graph: bool) -> tuple[Any, ...]:
@@ -279,12 +282,17 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
             node._args = _constants(node)
 
 
-def _constants(node: Node) -> list[Any] | None:
+def _constants(node: Node) -> tuple[Any, ...] | None:
     """The inputs a freed node still remembers: constants (for tg.viz), not intermediates."""
-    parents = node.parents
+    args, parents = node._args, node.parents
+    if len(parents) == 2:  # (most ops, unrolled)
+        p, q = parents
+        if p is not None and q is not None:
+            return None
+        return (args[0] if p is None else None, args[1] if q is None else None)
     for p in parents:  # (not `None in parents`: == on a Tensor is elementwise)
         if p is None:
-            return [a if p is None else None for a, p in zip(node._args, parents)]
+            return tuple([a if p is None else None for a, p in zip(args, parents)])
     return None
 
 

@@ -237,7 +237,7 @@ def _outer(x: np.ndarray, split_columns: bool) -> np.ndarray:
 
 
 def _full_small(x: np.ndarray) -> np.floating:
-    """``_inner`` of one short row (fewer than 64 vectors: no cascade block), in 4-6 calls."""
+    """``_inner`` of one short row (fewer than 64 vectors: no cascade block), in 3-6 calls."""
     n = x.shape[0]
     lanes = _VEC_BYTES // x.itemsize
     if n < lanes:  # a scalar row_sum
@@ -249,17 +249,25 @@ def _full_small(x: np.ndarray) -> np.floating:
     whole = n - n % lanes
     block = 4 * lanes
     rows = whole // block
+    ragged = n - whole
+    # the final ``0 + ragged elements + lanes one by one``, summed in one buffer
+    chain = np.empty(ragged + lanes, x.dtype)
+    acc = chain[ragged:]
     if rows == 0:  # 1-3 vectors: accumulator 0 only
-        vectors = x[:whole].reshape(-1, lanes)
-        acc = vectors[0] if whole == lanes else np.add.reduce(vectors, axis=0)
+        if whole == lanes:
+            acc[...] = x[:lanes]
+        elif whole == 2 * lanes:  # (one add: the same order as a reduce over 2 rows)
+            np.add(x[:lanes], x[lanes:whole], out=acc)
+        else:
+            np.add.reduce(x[:whole].reshape(-1, lanes), axis=0, out=acc)
     else:  # 4 accumulators, then a0 + ragged vectors + a1 + a2 + a3
         cut = rows * block
         parts = x[:block] if rows == 1 else np.add.reduce(x[:cut].reshape(rows, block), axis=0)
-        chain = np.concatenate((parts[:lanes], x[cut:whole], parts[lanes:]))
-        acc = np.add.reduce(chain.reshape(-1, lanes), axis=0)
-    if whole != n:  # 0 + ragged elements + lanes one by one
-        acc = np.concatenate((x[whole:], acc))
-    return np.add.accumulate(acc)[-1]
+        vectors = np.concatenate((parts[:lanes], x[cut:whole], parts[lanes:]))
+        np.add.reduce(vectors.reshape(-1, lanes), axis=0, out=acc)
+    if ragged:
+        chain[:ragged] = x[whole:]
+    return np.add.accumulate(chain, out=chain)[-1]
 
 
 def _full_vectors(x: np.ndarray) -> np.floating:

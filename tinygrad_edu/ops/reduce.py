@@ -6,6 +6,7 @@ gradient back over the reduced axes.
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -25,10 +26,17 @@ def _expand(grad: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
     return dual.expand_dims(grad, axis)
 
 
+def _filled(shape: tuple[int, ...], value: Any) -> np.ndarray:
+    """A new array of ``shape`` holding the one number ``value`` everywhere, in its dtype."""
+    out = np.empty(shape, value.dtype)
+    out.fill(value)
+    return out
+
+
 def _count(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> int:
     if axis is None:
-        return int(np.prod(shape))
-    return int(np.prod([shape[a] for a in axis]))
+        return math.prod(shape)
+    return math.prod([shape[a] for a in axis])
 
 
 class Sum(_Op):
@@ -45,6 +53,8 @@ class Sum(_Op):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         shape, axis, keepdims = ctx.meta
+        if type(grad) is np.ndarray and grad.ndim == 0:  # the sum of all: one fill
+            return _filled(shape, grad), None, None, None
         return dual.broadcast_to(_expand(grad, axis, keepdims), shape), None, None, None
 
 
@@ -68,8 +78,8 @@ class Mean(_Op):
     def backward(ctx: Any, grad: Any) -> Any:
         shape, axis, keepdims = ctx.meta
         n = _count(shape, axis)
-        if axis is None and not isinstance(grad, dual._Tensor):  # a scalar loss: one fill
-            return np.full(shape, grad / n, dtype=grad.dtype), None, None
+        if type(grad) is np.ndarray and grad.ndim == 0:  # a scalar loss: one fill
+            return _filled(shape, grad / n), None, None
         return dual.broadcast_to(_expand(grad, axis, keepdims) / n, shape), None, None
 
 
