@@ -7,6 +7,7 @@ checks arguments, applies PyTorch's dtype rules and turns Python values into ten
 from __future__ import annotations
 
 import builtins
+import math
 import warnings
 import weakref
 from collections.abc import Iterator, Sequence
@@ -93,7 +94,7 @@ class Size(tuple):
 
     def numel(self) -> _int:
         """The number of elements of a tensor of this shape."""
-        return int(np.prod(self))
+        return math.prod(self)
 
     def __getitem__(self, key: Any) -> Any:
         item = tuple.__getitem__(self, key)

@@ -117,7 +117,7 @@ def _accumulate_leaf(leaf: Tensor, grad: Any, create_graph: bool) -> None:
             # a copy of its own: .grad is added into in place later, so it must never
             # share memory with an op's gradient, another leaf's, or the caller's
             leaf._grad = fn._wrap(np.array(grad))
-    elif create_graph or current.requires_grad:
+    elif create_graph or current._requires_grad:
         leaf._grad = current + grad
     else:
         data = current._data
@@ -127,15 +127,20 @@ def _accumulate_leaf(leaf: Tensor, grad: Any, create_graph: bool) -> None:
             current._data = data + grad
 
 
+_NO_CAPTURES: dict[int, int] = {}
+
+
 class _Walk:
     """The state of one backward pass: pending gradients and where results go."""
+
+    __slots__ = ("create_graph", "grads", "owned", "inputs", "captures", "results")
 
     def __init__(self, create_graph: bool, inputs: Sequence[Tensor] | None) -> None:
         self.create_graph = create_graph
         self.grads: dict[Node, Any] = {}  # node -> sum of the gradients received so far
         self.owned: set[Node] = set()  # nodes whose pending sum is a buffer made here
         self.inputs = inputs
-        self.captures = _capture_table(inputs)
+        self.captures = _capture_table(inputs) if inputs is not None else _NO_CAPTURES
         self.results: list[Any] = [None] * len(inputs) if inputs is not None else []
 
     def add(self, node: Node, grad: Any) -> None:
@@ -234,11 +239,13 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
     pop, push = heapq.heappop, heapq.heappush
     accumulate = walk.inputs is None  # Tensor.backward: leaves accumulate into .grad
     create_graph = walk.create_graph
+    captures = walk.captures
     state = grad_mode._state
+    tracing = tracer is not None
     while queue:
         node = pop(queue)[1]
         grad = pending.pop(node)
-        if node._retained is not None or walk.captures:
+        if captures or node._retained is not None:
             walk.node_done(node, grad)
         function = node._function
         if function._numpy and not node._released:  # the common case, inlined
@@ -249,14 +256,9 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
             grads = _call_backward(node, grad, create_graph)
         if state.anomaly:  # tg.autograd.detect_anomaly: see anomaly.py
             anomaly.backward_hook(node, grad, grads)
-        reduced: list[Any] | None = [] if tracer is not None else None
-        i = -1
-        for parent in node.parents:
-            i += 1
-            if parent is None:
-                continue
-            g = grads[i]
-            if g is None:
+        reduced: list[Any] | None = [] if tracing else None
+        for i, (parent, g) in enumerate(zip(node.parents, grads)):
+            if parent is None or g is None:
                 continue
             if isinstance(parent, Node):
                 if g.shape != parent._out_shape or g.dtype != parent._out_dtype:
@@ -274,8 +276,8 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
                 _accumulate_leaf(parent, g, create_graph)
             else:
                 walk.leaf(parent, g)
-        if tracer is not None:
-            tracer(node, grad, grads, reduced)
+        if tracing:
+            tracer(node, grad, grads, reduced)  # type: ignore[misc]
         if not retain_graph:
             node._saved = ()
             node._released = True

@@ -470,6 +470,9 @@ def torch_mean(
     x = np.asarray(x)
     if x.dtype not in _FLOATS:
         return np.asarray(np.mean(x, axis=axis, keepdims=keepdims))
+    if axis is None and not keepdims and x.size:  # the mean of all (a loss): the short way
+        total = torch_sum(x)
+        return np.divide(total, x.dtype.type(x.size), out=total)
     if axis is None:
         count = x.size
     else:

@@ -110,12 +110,12 @@ def broadcast_to(x: Any, shape: Any) -> Any:
 
 def swapaxes(x: Any, a: int, b: int) -> Any:
     """Exchange two axes."""
-    return np.swapaxes(x, a, b) if _is_array(x) else x.transpose(a, b)
+    return x.swapaxes(a, b) if _is_array(x) else x.transpose(a, b)
 
 
 def transpose(x: Any, axes: Any) -> Any:
     """Permute the axes."""
-    return np.transpose(x, axes) if _is_array(x) else x.permute(*axes)
+    return x.transpose(axes) if _is_array(x) else x.permute(*axes)
 
 
 def expand_dims(x: Any, axis: Any) -> Any:

@@ -55,7 +55,11 @@ class Permute(_Op):
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        return dual.transpose(grad, tuple(np.argsort(ctx.meta))), None
+        axes = ctx.meta
+        inverse = [0] * len(axes)  # where each axis went: the permutation undone
+        for i, a in enumerate(axes):
+            inverse[a] = i
+        return dual.transpose(grad, tuple(inverse)), None
 
 
 class MatrixT(Permute):
@@ -71,7 +75,7 @@ class Transpose(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, a: int, b: int) -> Any:
         ctx.meta = a, b
-        return x.view() if a == b else np.swapaxes(x, a, b)  # (a 0-d tensor has a == b == 0)
+        return x.view() if a == b else x.swapaxes(a, b)  # (a 0-d tensor has a == b == 0)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -119,6 +123,8 @@ class Select(Index):
     @staticmethod
     def forward(ctx: Any, x: Any, index: Any) -> Any:
         ctx.meta = x.shape, index
+        if type(index) is int:  # x[i, ...]: a view, even of one element (x[i] would copy)
+            return x[index, ...]
         out = x[index]
         if type(out) is not np.ndarray:  # x[i, j] is a numpy scalar, a copy:
             out = x[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]  # a 0-d view
