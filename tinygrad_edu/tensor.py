@@ -372,7 +372,7 @@ class Tensor:
     def __iter__(self) -> Iterator[Tensor]:
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self._data.shape[0]))
+        return iter([_pair(V.Select, self, i) for i in range(self._data.shape[0])])  # (unbind)
 
     def __bool__(self) -> _bool:
         if self._data.size != 1:

@@ -122,8 +122,8 @@ class Pow(_Op):
         p = ctx.meta
         if p == 0:
             return grad * 0, None
-        if p == 2:  # the common square, without a power
-            return grad * 2.0 * x, None
+        if p == 2:  # the common square: grad * 2x, as PyTorch rounds it (x + x is exact)
+            return grad * (x + x), None
         return grad * p * x ** (p - 1), None  # d(x^p)/dx = p x^(p-1)
 
 
