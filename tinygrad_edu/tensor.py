@@ -509,25 +509,34 @@ class Tensor:
         a, b = _promote(self, other, op is E.Div)
         return op.apply(b, a) if reverse else op.apply(a, b)
 
-    # The four most common operators check the common case (a same-dtype float tensor or
-    # a Python float) inline: the generic path costs a few calls per op on small models.
+    # The four most common operators check the common case inline: a float tensor with a
+    # Python float or a tensor of the very same dtype needs no promotion (anything else
+    # takes ``_promote``); the generic path costs a few calls per op on small models.
     def __add__(self, other: Any) -> Tensor:
-        if _same_float(self, other):
+        dtype = self._data.dtype
+        if dtype.kind == _FLOAT_KIND and (type(other) is float or isinstance(other, Tensor)
+                                          and other._data.dtype is dtype):
             return _pair(E.Add, self, other)
         return self._binary(E.Add, other)
 
     def __sub__(self, other: Any) -> Tensor:
-        if _same_float(self, other):
+        dtype = self._data.dtype
+        if dtype.kind == _FLOAT_KIND and (type(other) is float or isinstance(other, Tensor)
+                                          and other._data.dtype is dtype):
             return _pair(E.Sub, self, other)
         return self._binary(E.Sub, other)
 
     def __mul__(self, other: Any) -> Tensor:
-        if _same_float(self, other):
+        dtype = self._data.dtype
+        if dtype.kind == _FLOAT_KIND and (type(other) is float or isinstance(other, Tensor)
+                                          and other._data.dtype is dtype):
             return _pair(E.Mul, self, other)
         return self._binary(E.Mul, other)
 
     def __truediv__(self, other: Any) -> Tensor:
-        if _same_float(self, other):
+        dtype = self._data.dtype
+        if dtype.kind == _FLOAT_KIND and (type(other) is float or isinstance(other, Tensor)
+                                          and other._data.dtype is dtype):
             return _pair(E.Div, self, other)
         return self._binary(E.Div, other)
 
@@ -1439,15 +1448,6 @@ class _CumSum(E._Op):
 
 
 _pair, _ONE = _function.apply_pair, _function.NO_ARG
-
-
-def _same_float(a: Tensor, b: Any) -> _bool:
-    """True when ``a op b`` needs no promotion: a float tensor with a Python float or a
-    tensor of the very same dtype (anything else takes ``_promote``)."""
-    kind = a._data.dtype.kind
-    if type(b) is float:
-        return kind == _FLOAT_KIND
-    return isinstance(b, Tensor) and b._data.dtype is a._data.dtype and kind == _FLOAT_KIND
 
 
 _INPLACE_UFUNC = {E.Add: np.add, E.Sub: np.subtract, E.Mul: np.multiply, E.Div: np.true_divide}

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes
-from ..ops._torch_sum import torch_sum
+from ..ops._torch_sum import sum_all, torch_sum
 from . import anomaly, grad_mode
 from . import function as fn
 from .function import Node
@@ -46,8 +46,10 @@ def _unbroadcast(grad: Any, shape: tuple[int, ...], dtype: np.dtype, node: Node,
     ``sum_to_size``): the same rounding.
     """
     if grad.shape != shape:
-        if type(grad) is np.ndarray and (not shape or shape == (1,)):
-            grad = torch_sum(grad).reshape(shape)  # to one number: the fast whole-array path
+        if type(grad) is np.ndarray and not shape:
+            grad = sum_all(grad)  # to one number: the fast whole-array path
+        elif type(grad) is np.ndarray and shape == (1,):
+            grad = sum_all(grad).reshape(shape)
         else:
             grad = _sum_to(grad, shape, node, i)
     if grad.dtype != dtype:
@@ -262,7 +264,10 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
                 continue
             if isinstance(parent, Node):
                 if g.shape != parent._out_shape or g.dtype != parent._out_dtype:
-                    g = _reduce(g, parent._out_shape, parent._out_dtype, node, i, reduced)
+                    before = g
+                    g = _unbroadcast(g, parent._out_shape, parent._out_dtype, node, i)
+                    if tracing:
+                        reduced.append((i, before.shape, g.shape, g))  # type: ignore[union-attr]
                 if parent in pending:
                     walk.add(parent, g)
                 else:
@@ -271,41 +276,35 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
                 continue
             data = parent._data  # a leaf
             if g.shape != data.shape or g.dtype != data.dtype:
-                g = _reduce(g, data.shape, data.dtype, node, i, reduced)
+                before = g
+                g = _unbroadcast(g, data.shape, data.dtype, node, i)
+                if tracing:
+                    reduced.append((i, before.shape, g.shape, g))  # type: ignore[union-attr]
             if accumulate:
                 _accumulate_leaf(parent, g, create_graph)
             else:
                 walk.leaf(parent, g)
         if tracing:
             tracer(node, grad, grads, reduced)  # type: ignore[misc]
-        if not retain_graph:
+        if not retain_graph:  # free what forward kept: saved values and intermediates
             node._saved = ()
             node._released = True
-            node._args = _constants(node)
+            parents = node.parents
+            if len(parents) == 2:  # (most ops, inline) constants stay, for tg.viz
+                p, q = parents
+                args = node._args
+                node._args = None if p is not None and q is not None else (
+                    args[0] if p is None else None, args[1] if q is None else None)
+            else:
+                node._args = _constants(parents, node._args)
 
 
-def _constants(node: Node) -> tuple[Any, ...] | None:
+def _constants(parents: tuple[Any, ...], args: Any) -> tuple[Any, ...] | None:
     """The inputs a freed node still remembers: constants (for tg.viz), not intermediates."""
-    args, parents = node._args, node.parents
-    if len(parents) == 2:  # (most ops, unrolled)
-        p, q = parents
-        if p is not None and q is not None:
-            return None
-        return (args[0] if p is None else None, args[1] if q is None else None)
     for p in parents:  # (not `None in parents`: == on a Tensor is elementwise)
         if p is None:
             return tuple([a if p is None else None for a, p in zip(args, parents)])
     return None
-
-
-def _reduce(g: Any, shape: tuple[int, ...], dtype: np.dtype, node: Node, i: int,
-            reduced: list[Any] | None) -> Any:
-    """``_unbroadcast``, noted for the tracer when one is listening."""
-    before = g.shape
-    g = _unbroadcast(g, shape, dtype, node, i)
-    if reduced is not None:
-        reduced.append((i, before, g.shape, g))
-    return g
 
 
 def _capture_table(inputs: Sequence[Tensor] | None) -> dict[int, int]:

@@ -41,7 +41,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["get_num_threads", "is_exact", "set_num_threads", "torch_mean", "torch_sum"]
+__all__ = ["get_num_threads", "is_exact", "set_num_threads", "sum_all", "torch_mean", "torch_sum"]
 
 _GRAIN = 32768  # at::internal::GRAIN_SIZE: below this many elements torch runs one thread
 _VEC_BYTES = 32  # sizeof(Vectorized<T>) of the kernel torch dispatches to (AVX2 / default)
@@ -429,6 +429,18 @@ def is_exact(x: np.ndarray, axis: int | Sequence[int] | None = None) -> bool:
     return _plan(x, _normalize_axis(axis, x.ndim)) is not None
 
 
+def sum_all(x: np.ndarray) -> np.ndarray:
+    """``torch_sum(x)`` of an ndarray: the sum of all elements, as a 0-d array."""
+    if x.dtype in _FLOATS and x.flags.c_contiguous:
+        if not x.size:
+            return np.zeros((), x.dtype)
+        flat = x.reshape(-1)
+        n = flat.shape[0]
+        total = _full_small(flat) if n < 64 * _VEC_BYTES // x.itemsize else _full(flat)
+        return np.asarray(total if total else x.dtype.type(0))  # torch gives +0.0, not -0.0
+    return torch_sum(x, tuple(range(x.ndim)))  # other layouts and dtypes
+
+
 def torch_sum(
     x: np.ndarray, axis: int | Sequence[int] | None = None, keepdims: bool = False
 ) -> np.ndarray:
@@ -445,10 +457,7 @@ def torch_sum(
     """
     x = np.asarray(x)
     if axis is None and not keepdims and x.dtype in _FLOATS and x.flags.c_contiguous:
-        if x.size == 0:
-            return np.zeros((), x.dtype)
-        total = _full(x.reshape(-1))
-        return np.asarray(total if total else x.dtype.type(0))  # torch gives +0.0, not -0.0
+        return sum_all(x)
     axes = _normalize_axis(axis, x.ndim)
     out = None if x.size == 0 else _reduce(x, axes)
     if out is None:
@@ -471,7 +480,7 @@ def torch_mean(
     if x.dtype not in _FLOATS:
         return np.asarray(np.mean(x, axis=axis, keepdims=keepdims))
     if axis is None and not keepdims and x.size:  # the mean of all (a loss): the short way
-        total = torch_sum(x)
+        total = sum_all(x)
         return np.divide(total, x.dtype.type(x.size), out=total)
     if axis is None:
         count = x.size
