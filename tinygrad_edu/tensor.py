@@ -644,7 +644,7 @@ class Tensor:
         if not isinstance(other, Tensor):
             other = _as_tensor_like(other, self)
         _check_matmul(self, other)
-        return M.matmul_op(self._data.ndim, other._data.ndim).apply(self, other)
+        return _pair(M.matmul_op(self._data.ndim, other._data.ndim), self, other)
 
     def mm(self, other: Tensor) -> Tensor:
         """Product of two matrices."""
@@ -1122,7 +1122,7 @@ class Tensor:
     def T(self) -> Tensor:
         """All dimensions reversed (the transpose of a matrix)."""
         n = self._data.ndim
-        return V.Permute.apply(self, tuple(range(n - 1, -1, -1)))
+        return _pair(V.Permute, self, tuple(range(n - 1, -1, -1)))
 
     @property
     def mT(self) -> Tensor:
@@ -1289,19 +1289,21 @@ class Tensor:
         return self
 
     def _inplace(self, op: Any, other: Any) -> Tensor:
-        self._check_inplace()
-        recording = _state.enabled and (self._requires_grad or (
-            isinstance(other, Tensor) and other._requires_grad))
-        if not recording and op in _INPLACE_UFUNC and self._data.dtype.kind == _FLOAT_KIND:
+        data = self._data
+        ufunc = _INPLACE_UFUNC.get(op)
+        if ufunc is not None and data.dtype.kind == _FLOAT_KIND and not (_state.enabled and (
+                self._requires_grad or isinstance(other, Tensor) and other._requires_grad)):
             # fast path: nothing to record, compute straight into our storage
-            data = self._data
             try:
-                _INPLACE_UFUNC[op](data, _data_of(other), out=data, casting="same_kind")
-            except ValueError:  # numpy's broadcasting error -> PyTorch's
+                ufunc(data, other._data if isinstance(other, Tensor) else other, out=data,
+                      casting="same_kind")
+            except ValueError:  # read-only storage, or numpy's broadcasting error: PyTorch's
+                self._check_inplace()
                 _check_inplace_broadcast(self, other)
                 raise
             _function.bump_version(self)
             return self
+        self._check_inplace()
         return self._become(self._before_inplace()._binary(op, other))
 
     def add_(self, other: Any, alpha: Any = 1) -> Tensor:

@@ -249,13 +249,9 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
         grad = pending.pop(node)
         if captures or node._retained is not None:
             walk.node_done(node, grad)
-        function = node._function
-        if function._numpy and not node._released:  # the common case, inlined
-            grads = function.backward(node, grad)
-            if type(grads) is not tuple:
-                grads = (grads,)
-        else:
-            grads = _call_backward(node, grad, create_graph)
+        grads = node._run_backward(grad)  # (a freed node raises when it reads saved values)
+        if type(grads) is not tuple:
+            grads = (grads,)
         if state.anomaly:  # tg.autograd.detect_anomaly: see anomaly.py
             anomaly.backward_hook(node, grad, grads)
         reduced: list[Any] | None = [] if tracing else None

@@ -165,6 +165,12 @@ class Node:
             return self._args[src]  # the input tensor itself, with its history
         return value if isinstance(value, _Tensor) else _wrap(value)
 
+    def _run_backward(self, grad: Any) -> Any:
+        """This op's backward (a built-in op's class replaces it with its own, directly)."""
+        from .engine import _call_backward
+
+        return _call_backward(self, grad, engine_state.create_graph)
+
     def name(self) -> str:
         """The node's name, as PyTorch's (``MulBackward0``)."""
         return type(self).__name__
@@ -212,7 +218,34 @@ def _attached(data: np.ndarray, node: Node) -> Tensor:
     return t
 
 
-class Function:
+class _FunctionType(type):
+    """The type of Functions: keeps an op's node class in step with its ``backward``.
+
+    A built-in op's node class holds the op's backward as its ``_run_backward`` (the
+    engine's fast call); assigning ``Op.backward = ...`` later (patching it in a notebook,
+    as a test does) updates it there, and in every subclass that inherits it.
+    """
+
+    def __setattr__(cls, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name in ("backward", "_numpy") and "_node_cls" in cls.__dict__:
+            stack: list[Any] = [cls]
+            while stack:
+                sub = stack.pop()
+                _bind_backward(sub)
+                stack.extend(sub.__subclasses__())
+
+
+def _bind_backward(cls: Any) -> None:
+    """``node._run_backward(grad)`` is ``cls.backward(node, grad)`` for numpy ops."""
+    node_cls = cls._node_cls
+    if cls._numpy:
+        node_cls._run_backward = cls.backward
+    elif "_run_backward" in node_cls.__dict__:
+        del node_cls._run_backward  # back to Node._run_backward: the checked, Tensor path
+
+
+class Function(metaclass=_FunctionType):
     """Base class of every op: subclass it with ``forward`` and ``backward`` staticmethods.
 
     >>> class Square(tg.autograd.Function):
@@ -243,6 +276,7 @@ class Function:
         super().__init_subclass__(**kwargs)
         name = cls.__dict__.get("_grad_fn_name") or cls.__name__ + "Backward"
         cls._node_cls = type(name, (Node,), {"__slots__": (), "_function": cls})
+        _bind_backward(cls)
 
     @staticmethod
     def forward(ctx: Node, *args: Any) -> Any:
