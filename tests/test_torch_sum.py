@@ -12,9 +12,11 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tinygrad_edu.ops import _torch_sum as S
-from tinygrad_edu.ops._torch_sum import is_exact, torch_mean, torch_sum
+from tinygrad_edu.ops._torch_sum import divide, is_exact, torch_mean, torch_sum
 
 FLOATS = [np.float32, np.float64]
 
@@ -464,3 +466,16 @@ def test_mean_divides_by_the_count(torch_threads) -> None:
         assert same_bits(torch_mean(x), expect)
         off += torch_sum(x) * (np.float32(1) / np.float32(x.size)) != expect
     assert off > 0
+
+
+@given(
+    value=st.floats(allow_nan=False, width=32),
+    n=st.integers(min_value=1, max_value=1 << 30),
+    dtype=st.sampled_from(FLOATS),
+)
+def test_divide_rounds_as_one_division_in_the_dtype(value, n, dtype) -> None:
+    """``divide`` (mean's division, done in Python floats) has the bits of numpy's division."""
+    x = np.asarray(value, dtype)
+    with np.errstate(all="ignore"):
+        expect = np.asarray(x / dtype(n))
+    assert same_bits(divide(x, n), expect)

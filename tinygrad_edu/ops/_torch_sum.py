@@ -469,6 +469,19 @@ def torch_sum(
     return out.reshape([x.shape[d] for d in range(x.ndim) if d not in axes])
 
 
+def divide(value: np.ndarray, n: int) -> np.ndarray:
+    """``value / n`` for one float32/float64 number, rounded as one IEEE division in its dtype.
+
+    Computed in Python floats, three times cheaper than numpy's scalar path, and exact: the
+    float32 rounding of the double quotient is the correctly rounded float32 quotient (two
+    roundings agree when the wider format has at least 2p + 2 bits: 53 >= 2 * 24 + 2).
+    """
+    if n == 0 or value.dtype not in _FLOATS:
+        return np.asarray(value / value.dtype.type(n))
+    divisor = n if n < 1 << 24 else float(value.dtype.type(n))  # n as the dtype rounds it
+    return np.asarray(float(value) / divisor, value.dtype)
+
+
 def torch_mean(
     x: np.ndarray, axis: int | Sequence[int] | None = None, keepdims: bool = False
 ) -> np.ndarray:
@@ -480,8 +493,7 @@ def torch_mean(
     if x.dtype not in _FLOATS:
         return np.asarray(np.mean(x, axis=axis, keepdims=keepdims))
     if axis is None and not keepdims and x.size:  # the mean of all (a loss): the short way
-        total = sum_all(x)
-        return np.divide(total, x.dtype.type(x.size), out=total)
+        return divide(sum_all(x), x.size)
     if axis is None:
         count = x.size
     else:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import dual
-from ._torch_sum import torch_mean, torch_sum
+from ._torch_sum import divide, torch_mean, torch_sum
 from .elementwise import _Op
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -79,7 +79,7 @@ class Mean(_Op):
         shape, axis, keepdims = ctx.meta
         n = _count(shape, axis)
         if type(grad) is np.ndarray and grad.ndim == 0:  # a scalar loss: one fill
-            return _filled(shape, grad / n), None, None
+            return _filled(shape, divide(grad, n)), None, None
         return dual.broadcast_to(_expand(grad, axis, keepdims) / n, shape), None, None
 
 
