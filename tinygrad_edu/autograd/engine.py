@@ -123,10 +123,13 @@ def _accumulate_leaf(leaf: Tensor, grad: Any, create_graph: bool) -> None:
         leaf._grad = current + grad
     else:
         data = current._data
-        if data.flags.writeable and data.shape == grad.shape:
-            np.add(data, grad, out=data)
-        else:
-            current._data = data + grad
+        if data.shape == grad.shape:
+            try:
+                np.add(data, grad, out=data)
+                return
+            except ValueError:  # a read-only .grad (one the user set): add out of place
+                pass
+        current._data = data + grad
 
 
 _NO_CAPTURES: dict[int, int] = {}
