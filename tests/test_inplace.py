@@ -172,6 +172,30 @@ def test_version_counter_shared_with_views_and_detach():
     assert a.data._version[0] == 0  # .data is outside: a counter of its own
 
 
+
+def test_view_made_before_the_first_write_shares_the_counter():
+    # (a tensor gets a counter of its own lazily: a view must get the same one)
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    a = tg.tensor([3.0, 4.0])
+    v = a[:]  # a view of a tensor never written in place
+    y = v * x  # mul saves v
+    a.add_(1)  # written through the base
+    assert v._version[0] == 1
+    with pytest.raises(RuntimeError, match=MODIFIED):
+        y.sum().backward()
+
+
+def test_writes_to_one_tensor_never_bump_another():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    a, b = tg.tensor([3.0, 4.0]), tg.tensor([5.0, 6.0])  # both never written
+    y = a * x
+    b.add_(1)
+    z = x.exp() * 2
+    b.mul_(2)
+    assert a._version[0] == 0 and b._version[0] == 2
+    (y.sum() + z.sum()).backward()  # nothing y or z saved was modified
+    assert np.allclose(x.grad.numpy(), [3.0 + 2 * np.e, 4.0 + 2 * np.e**2])
+
 # ------------------------------------------------------------------------------ leaves
 def test_inplace_on_leaf_requiring_grad_raises():
     x = tg.tensor([1.0, 2.0], requires_grad=True)

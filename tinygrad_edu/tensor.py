@@ -44,7 +44,7 @@ def _wrap(data: np.ndarray, requires_grad: _bool = False) -> Tensor:
     t._requires_grad = requires_grad
     t.grad_fn = None
     t._grad = None
-    t._version = [0]
+    t._version = _function.UNWRITTEN
     return t
 
 
@@ -137,7 +137,7 @@ class Tensor:
         self._requires_grad = False
         self.grad_fn = None
         self._grad = None
-        self._version = [0]
+        self._version = _function.UNWRITTEN
         if requires_grad:
             self.requires_grad_(True)
 
@@ -302,7 +302,7 @@ class Tensor:
     def detach(self) -> Tensor:
         """A tensor sharing this one's data (and version counter), outside the graph."""
         t = _wrap(self._data)
-        t._version = self._version
+        t._version = _function.shared_version(self)
         if self._requires_grad:
             _mark_cut(t, self, "detach()")
         return t
@@ -426,7 +426,7 @@ class Tensor:
         t._requires_grad = self._requires_grad
         t.grad_fn = None
         t._grad = None if self._grad is None else self._grad.clone()
-        t._version = [0]
+        t._version = _function.UNWRITTEN
         if hasattr(self, "__dict__"):
             import copy
 

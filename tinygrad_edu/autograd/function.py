@@ -28,10 +28,28 @@ _epoch = [0]
 _next_seq = itertools.count(0, -1).__next__
 
 
+# The version of every tensor not yet written in place, shared: a tensor gets a counter of
+# its own (a one-element list) at its first in-place write, or when a view, a detach or a
+# node that saved it must share or watch it. (One object fewer per op for the collector.)
+UNWRITTEN: Any = (0,)
+
+
 def bump_version(t: Any) -> None:
     """Record an in-place write to ``t`` (its version counter, shared with its views)."""
-    t._version[0] += 1
+    counter = t._version
+    if counter is UNWRITTEN:
+        t._version = [1]
+    else:
+        counter[0] += 1
     _epoch[0] += 1
+
+
+def shared_version(t: Any) -> list[int]:
+    """``t``'s own version counter, made first if it has none: to share or to watch it."""
+    counter = t._version
+    if counter is UNWRITTEN:
+        counter = t._version = [0]
+    return counter
 _Tensor: Any = None  # tinygrad_edu.tensor.Tensor, bound by tensor.py at import
 _wrap: Any = None
 
@@ -343,7 +361,13 @@ def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
     result = _new(tensor_cls)
     result._data = out
     result._grad = None
-    result._version = a._version if cls._view else [0]
+    if cls._view:  # (shared_version, inlined)
+        counter = a._version
+        if counter is UNWRITTEN:
+            counter = a._version = [0]
+        result._version = counter
+    else:
+        result._version = UNWRITTEN
     if record and out.dtype.kind == "f":  # as in PyTorch, only floats can require grad
         result._requires_grad = True
         result.grad_fn = ctx
@@ -366,8 +390,11 @@ def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
             )
             ctx._epoch = _epoch[0]
             ctx._out_id = id(out)
-            ctx._out_vc = result._version
-            ctx._out_version = result._version[0]
+            counter = result._version
+            if counter is UNWRITTEN:  # a saved output is watched: it needs its own counter
+                counter = result._version = [0]
+            ctx._out_vc = counter
+            ctx._out_version = counter[0]
     else:
         result._requires_grad = False
         result.grad_fn = None
@@ -414,7 +441,7 @@ def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
     result._data = out
     result._requires_grad = record
     result._grad = None
-    result._version = args[0]._version if cls._view else [0]
+    result._version = shared_version(args[0]) if cls._view else UNWRITTEN
     if record:
         result.grad_fn = ctx
         ctx.parents = tuple(parents)
@@ -439,8 +466,8 @@ def _record(ctx: Node, out: np.ndarray, result: Tensor) -> None:
     if ctx._saved:  # for the in-place checks and double backward
         ctx._epoch = _epoch[0]
         ctx._out_id = id(out)
-        ctx._out_vc = result._version
-        ctx._out_version = result._version[0]
+        ctx._out_vc = shared_version(result)
+        ctx._out_version = ctx._out_vc[0]
 
 
 def _as_array(ctx: Node, scalar: Any) -> np.ndarray:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.function import shared_version
 from ..tensor import Tensor
 
 
@@ -33,7 +34,7 @@ class Parameter(Tensor):
         t._requires_grad = False
         t.grad_fn = None
         t._grad = None
-        t._version = data._version
+        t._version = shared_version(data)
         t.requires_grad_(requires_grad)
         return t
 
@@ -72,7 +73,7 @@ class Buffer(Tensor):
         t._requires_grad = data._requires_grad
         t.grad_fn = None
         t._grad = None
-        t._version = data._version
+        t._version = shared_version(data)
         t.persistent = persistent
         return t
 
