@@ -105,6 +105,14 @@ def _ndim(fn: Callable[[int], Any]) -> Callable[[tuple[int, ...]], Any]:
 
 
 scalar = S.floats(-2, 2)
+OFF_JUMPS = S.lattice(0.25)  # at least 0.05 from every integer and half-integer
+
+
+def DIVISOR(y: np.ndarray) -> np.ndarray:  # noqa: N802  (a domain, named as the others)
+    """±0.5, ±1, ±2 or ±4: ``x / y`` of an ``OFF_JUMPS`` x stays 0.0125 off the integers."""
+    return np.where(y < 0, -1.0, 1.0) * 2.0 ** np.clip(np.round(y), -1, 2)
+
+
 scalar_nonzero = S.floats(0.5, 2) | S.floats(-2, -0.5)
 DIM = _ndim(S.dim)
 DIMS = _ndim(S.dims)
@@ -356,6 +364,17 @@ OPS: list[Op] = [
     Op("tanh", lambda L, x: x.tanh(), unary()),
     Op("sigmoid", lambda L, x: x.sigmoid(), unary()),
     Op("relu", lambda L, x: x.relu(), unary(S.away_from_zero)),
+    # ---- piecewise constant (zero gradient) and frac: kept off their jumps
+    Op("sign", lambda L, x: x.sign(), unary(S.away_from_zero)),
+    Op("floor", lambda L, x: x.floor(), unary(OFF_JUMPS)),
+    Op("ceil", lambda L, x: x.ceil(), unary(OFF_JUMPS)),
+    Op("round", lambda L, x: x.round(), unary(OFF_JUMPS)),
+    Op("round_decimals", lambda L, x: x.round(decimals=1), unary(lambda x: OFF_JUMPS(x) / 10)),
+    Op("trunc", lambda L, x: x.trunc(), unary(OFF_JUMPS)),
+    Op("frac", lambda L, x: x.frac(), unary(OFF_JUMPS)),
+    Op("div_floor", lambda L, x, y: x.div(y, rounding_mode="floor"), binary(OFF_JUMPS, DIVISOR)),
+    Op("div_trunc", lambda L, x, y: L.div(x, y, rounding_mode="trunc"),
+       binary(OFF_JUMPS, DIVISOR)),
     Op("clamp", lambda L, x, b: x.clamp(**b),
        unary(S.away_from([-0.5, 0.5]), params(b=_clamp_bounds))),
     Op("clamp_tensor_bounds", lambda L, x, lo, hi: x.clamp(lo, hi), _clamp_tensors(),
@@ -553,6 +572,7 @@ def test_table_covers_the_api() -> None:
         "cumsum", "norm", "reshape", "view", "flatten", "squeeze", "unsqueeze", "transpose",
         "permute", "T", "expand", "repeat", "cat", "stack", "chunk", "split", "getitem_basic",
         "getitem_bool_mask", "getitem_int_arrays", "clone", "to_float64", "to_float32",
+        "sign", "floor", "ceil", "round", "trunc", "frac", "div_floor", "div_trunc",
     }
     assert expected <= set(OPS_BY_NAME), expected - set(OPS_BY_NAME)
 

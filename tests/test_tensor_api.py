@@ -345,3 +345,32 @@ def test_hash_is_identity_and_eq_is_elementwise():
     assert hash(a) != hash(b) or a is b
     assert len({a, b}) == 2
     assert (a == b).tolist() == [True]
+
+
+def test_floor_divide_is_recorded_but_not_differentiable_like_torch(torch):
+    # torch records x // y and raises in backward; x.div(y, rounding_mode="floor") has a
+    # zero gradient. Integer division keeps ints and rounds toward -inf, as Python's //.
+    for m in (tg, torch):
+        x = m.tensor([3.5, -2.25], requires_grad=True)
+        y = x // 2
+        assert y.requires_grad and y.tolist() == [1.0, -2.0]
+        with pytest.raises(RuntimeError, match="derivative for aten::floor_divide"):
+            y.sum().backward()
+        assert (7 // x).requires_grad  # the reflected form is recorded the same way
+        x.div(2, rounding_mode="floor").sum().backward()
+        assert x.grad.tolist() == [0.0, 0.0]
+        i = m.tensor([7, -7])
+        assert (i // 2).tolist() == [3, -4] and (i // 2).dtype == m.int64
+        assert i.div(2, rounding_mode="trunc").tolist() == [3, -3]
+        with pytest.raises(RuntimeError, match="rounding_mode"):
+            x.div(2, rounding_mode="round")
+        with pytest.raises(NotImplementedError):
+            i.frac()
+
+
+def test_rounding_keeps_integer_dtypes_like_torch(torch):
+    for name in ("floor", "ceil", "round", "trunc", "sign"):
+        mine = getattr(tg.tensor([7, -7, 0]), name)()
+        theirs = getattr(torch.tensor([7, -7, 0]), name)()
+        assert mine.tolist() == theirs.tolist(), name
+        assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1], name

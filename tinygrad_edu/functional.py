@@ -13,7 +13,8 @@ from .tensor import Tensor, _norm_axis, _promote, _wrap, where
 
 _METHODS = (
     "add sub mul div true_divide pow neg exp log log1p sqrt rsqrt reciprocal abs sin cos tanh "
-    "sigmoid relu sign square floor ceil round clamp clip maximum minimum softmax log_softmax "
+    "sigmoid relu sign square floor ceil round trunc fix frac clamp clip maximum minimum "
+    "softmax log_softmax "
     "sum mean max min amax amin argmax argmin prod var std logsumexp norm all any "
     "count_nonzero unique cumsum reshape flatten squeeze unsqueeze transpose permute t "
     "matmul mm dot chunk split unbind isnan isinf isfinite allclose isclose equal eq ne lt "

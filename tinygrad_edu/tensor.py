@@ -554,11 +554,13 @@ class Tensor:
 
     def div(self, other: Any, rounding_mode: str | None = None) -> Tensor:
         """Elementwise true division; ``rounding_mode="floor"`` or ``"trunc"`` rounds."""
-        if rounding_mode == "floor":
-            return self.__floordiv__(other)
-        if rounding_mode == "trunc":
-            return _nondiff(np.trunc(np.true_divide(self._data, _data_of(other))), self, other)
-        return self._binary(E.Div, other)
+        if rounding_mode is None:
+            return self._binary(E.Div, other)
+        if rounding_mode not in ("floor", "trunc"):
+            raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or "
+                             f"'floor' but found '{rounding_mode}'")
+        a, b = _promote(self, other)
+        return E.DivRounding.apply(a, b, rounding_mode)
 
     multiply = mul
     subtract = sub
@@ -587,12 +589,10 @@ class Tensor:
         return self._binary(E.Div, other, reverse=True)
 
     def __floordiv__(self, other: Any) -> Tensor:
-        a, b = _promote(self, other)
-        return _nondiff(np.floor_divide(a._data, _data_of(b)), a)
+        return self._binary(E.FloorDivide, other)
 
     def __rfloordiv__(self, other: Any) -> Tensor:
-        a, b = _promote(self, other)
-        return _nondiff(np.floor_divide(_data_of(b), a._data), a)
+        return self._binary(E.FloorDivide, other, reverse=True)
 
     def __mod__(self, other: Any) -> Tensor:
         return self._binary(E.Remainder, other)
@@ -811,23 +811,38 @@ class Tensor:
 
     def sign(self) -> Tensor:
         """-1, 0 or 1; its gradient is zero."""
-        return E.Sign.apply(self)
+        return _pair(E.Sign, self, _ONE)
 
     def square(self) -> Tensor:
         """self ** 2."""
         return self.pow(2)
 
     def floor(self) -> Tensor:
-        """Round down (not differentiable)."""
-        return _nondiff(np.floor(self._data), self)
+        """Round down; the gradient is zero."""
+        return _pair(E.Floor, self, _ONE)
 
     def ceil(self) -> Tensor:
-        """Round up (not differentiable)."""
-        return _nondiff(np.ceil(self._data), self)
+        """Round up; the gradient is zero."""
+        return _pair(E.Ceil, self, _ONE)
 
     def round(self, decimals: _int = 0) -> Tensor:
-        """Round half to even (not differentiable)."""
-        return _nondiff(np.round(self._data, decimals), self)
+        """Round half to even (to ``decimals`` places); the gradient is zero."""
+        if decimals:
+            return E.RoundDecimals.apply(self, decimals)
+        return _pair(E.Round, self, _ONE)
+
+    def trunc(self) -> Tensor:
+        """Round toward zero; the gradient is zero."""
+        return _pair(E.Trunc, self, _ONE)
+
+    fix = trunc
+
+    def frac(self) -> Tensor:
+        """``self - self.trunc()``, the fractional part; the gradient passes unchanged."""
+        if self._data.dtype.kind != _FLOAT_KIND:
+            raise NotImplementedError(f"frac is not implemented for dtype {self.dtype}: it "
+                                      "needs a float tensor (use .float() first)")
+        return _pair(E.Frac, self, _ONE)
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:
         """Limit values to [min, max]; the gradient is zero outside."""
@@ -1463,11 +1478,6 @@ def _rebuild(data: np.ndarray, requires_grad: _bool) -> Tensor:
 def _data_of(x: Any) -> Any:
     """The ndarray of a Tensor; other values as they are."""
     return x._data if isinstance(x, Tensor) else x
-
-
-def _nondiff(array: Any, *like: Any) -> Tensor:
-    """Wrap the result of a non-differentiable computation."""
-    return _wrap(np.asarray(array))
 
 
 def _alias(dim: Any, axis: Any, keepdim: _bool, keepdims: _bool | None) -> tuple[Any, _bool]:

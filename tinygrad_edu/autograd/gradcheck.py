@@ -53,6 +53,9 @@ def analytical_jacobian(outputs: Sequence[Any], inputs: Sequence[Any], i: int) -
 
     result = []
     for out in outputs:
+        if not out.requires_grad:  # a constant (a zero gradient's gradient): as PyTorch
+            result.append(np.zeros((out._data.size, inputs[i]._data.size)))
+            continue
         rows = []
         for j in range(out.numel()):
             seed = np.zeros(out._data.size, dtype=out._data.dtype)

@@ -202,7 +202,98 @@ Tanh = _unary("tanh", np.tanh, lambda g, y: g * (1 - y * y), save="out")  # 1 - 
 Sigmoid = _unary("sigmoid", dual._np_sigmoid, lambda g, y: g * y * (1 - y), save="out")
 Abs = _unary("abs", np.abs, lambda g, x: g * dual.sign(x))
 Relu = _unary("relu", lambda x: np.maximum(x, 0), lambda g, y: g * (y > 0), save="out")
-Sign = _unary("sign", np.sign, lambda g, x: g * 0)
+
+
+def _step(name: str, fwd: Any, grad_fn: str, rounds: bool = True) -> type[_Op]:
+    """A piecewise-constant op (round down, up, ...): zero gradient, as PyTorch's.
+
+    Its backward sends ``zeros_like(grad)`` (not ``grad * 0``, which is nan where the
+    incoming gradient is inf). A rounding op keeps integer inputs as they are (a copy).
+    """
+
+    def forward(ctx: Any, x: Any) -> Any:
+        return fwd(x) if x.dtype.kind == "f" or not rounds else x.copy()
+
+    def backward(ctx: Any, grad: Any) -> Any:
+        return dual.zeros_like(grad)
+
+    attrs = {"forward": staticmethod(forward), "backward": staticmethod(backward),
+             "_grad_fn_name": grad_fn, "__doc__": f"Elementwise {name}; its gradient is zero."}
+    return type(name[0].upper() + name[1:], (_Op,), attrs)
+
+
+Sign = _step("sign", np.sign, "SignBackward0", rounds=False)
+Floor = _step("floor", np.floor, "FloorBackward0")
+Ceil = _step("ceil", np.ceil, "CeilBackward0")
+Round = _step("round", np.round, "RoundBackward0")  # half to even, as PyTorch
+Trunc = _step("trunc", np.trunc, "TruncBackward0")
+
+
+class RoundDecimals(_Op):
+    """``round(x, decimals)``: zero gradient."""
+
+    _grad_fn_name = "RoundBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, decimals: int) -> Any:
+        return np.round(x, decimals) if x.dtype.kind == "f" else x.copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return dual.zeros_like(grad), None
+
+
+class Frac(_Op):
+    """``x - trunc(x)``: the gradient passes unchanged."""
+
+    _grad_fn_name = "FracBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        return x - np.trunc(x)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return grad
+
+
+class DivRounding(_Op):
+    """``x.div(y, rounding_mode="floor" | "trunc")``: zero gradient for both inputs."""
+
+    _grad_fn_name = "DivBackward2"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any, mode: str) -> Any:
+        ctx.meta = mode
+        if mode == "floor":
+            return np.floor_divide(x, y)
+        out = np.trunc(np.true_divide(x, y))
+        return out if out.dtype == x.dtype else out.astype(x.dtype)  # (ints stay ints)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        zero = dual.zeros_like(grad)
+        return zero, zero, None
+
+
+class FloorDivide(_Op):
+    """``x // y``: recorded, but its derivative is not implemented, as in PyTorch.
+
+    Backward through it raises PyTorch's error (use ``x.div(y, rounding_mode="floor")``,
+    whose gradient is zero).
+    """
+
+    _grad_fn_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> Any:
+        return np.floor_divide(x, y)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        raise RuntimeError("derivative for aten::floor_divide is not implemented. Hint: "
+                           "x.div(y, rounding_mode='floor') rounds the same way and has a "
+                           "(zero) gradient.")
 
 
 class Clamp(_Op):
