@@ -329,11 +329,24 @@ class Tensor:
         self._data = value._data
 
     def register_hook(self, hook: Any) -> Any:
-        """Not supported yet: raises, naming the alternative."""
-        raise NotImplementedError(
-            "register_hook is not supported by tinygrad_edu yet; use retain_grad() and read "
-            ".grad after backward"
-        )
+        """Call ``hook(grad)`` with this tensor's gradient each time backward computes it.
+
+        The hook may return a Tensor to use instead (same shape and dtype), or None. On a
+        leaf it sees the total gradient before it is added into ``.grad``. Returns a
+        handle: ``handle.remove()`` unregisters the hook.
+
+        >>> h = x * 2
+        >>> handle = h.register_hook(lambda g: print("dL/dh =", g))
+        """
+        from .utils.hooks import RemovableHandle
+
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        owner = self.grad_fn if self.grad_fn is not None else self
+        hooks = _function.hooks_of(owner).hooks
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
 
     # ------------------------------------------------------------------ conversion
     def item(self) -> Any:

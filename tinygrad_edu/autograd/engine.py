@@ -138,7 +138,7 @@ _NO_CAPTURES: dict[int, int] = {}
 class _Walk:
     """The state of one backward pass: pending gradients and where results go."""
 
-    __slots__ = ("create_graph", "grads", "owned", "inputs", "captures", "results")
+    __slots__ = ("create_graph", "grads", "owned", "inputs", "captures", "results", "hooked")
 
     def __init__(self, create_graph: bool, inputs: Sequence[Tensor] | None) -> None:
         self.create_graph = create_graph
@@ -147,6 +147,7 @@ class _Walk:
         self.inputs = inputs
         self.captures = _capture_table(inputs) if inputs is not None else _NO_CAPTURES
         self.results: list[Any] = [None] * len(inputs) if inputs is not None else []
+        self.hooked: dict[int, list[Any]] = {}  # id -> [leaf, sum]: leaves with hooks
 
     def add(self, node: Node, grad: Any) -> None:
         """Sum ``grad`` into ``node``'s pending gradient.
@@ -169,6 +170,9 @@ class _Walk:
 
     def leaf(self, leaf: Tensor, grad: Any) -> None:
         """A leaf's gradient: into ``.grad``, or into the results of autograd.grad."""
+        if fn.tensor_hooks and id(leaf) in fn.tensor_hooks:
+            self.hold(leaf, grad)
+            return
         if self.inputs is None:
             _accumulate_leaf(leaf, grad, self.create_graph)
             return
@@ -178,8 +182,39 @@ class _Walk:
             grad = grad if isinstance(grad, fn._Tensor) else fn._wrap(np.array(grad))
             self.results[k] = grad if prev is None else prev + grad
 
-    def node_done(self, node: Node, grad: Any) -> None:
-        """A node's total gradient is known: hand it to autograd.grad or to retain_grad."""
+    def hold(self, leaf: Tensor, grad: Any) -> None:
+        """Sum a hooked leaf's gradients: its hooks see the total (``release_leaves``)."""
+        held = self.hooked.get(id(leaf))
+        if held is None:
+            self.hooked[id(leaf)] = [leaf, grad]
+        else:
+            held[1] = held[1] + grad  # (a new array: ``grad`` may be shared)
+
+    def release_leaves(self) -> None:
+        """The hooked leaves' totals, through their hooks, into ``.grad`` or the results."""
+        hooked, self.hooked = self.hooked, {}
+        for leaf, grad in hooked.values():
+            entry = fn.tensor_hooks.get(id(leaf))
+            if entry is not None:
+                grad = entry.run(grad, self.create_graph)
+            if self.inputs is None:
+                _accumulate_leaf(leaf, grad, self.create_graph)
+            else:
+                k = self.captures.get(id(leaf))
+                if k is not None:
+                    prev = self.results[k]
+                    grad = grad if isinstance(grad, fn._Tensor) else fn._wrap(np.array(grad))
+                    self.results[k] = grad if prev is None else prev + grad
+
+    def node_done(self, node: Node, grad: Any) -> Any:
+        """A node's total gradient is known: its tensor's hooks, autograd.grad, retain_grad.
+
+        Returns the gradient the node's backward gets (what the hooks returned).
+        """
+        if fn.tensor_hooks:
+            entry = fn.tensor_hooks.get(id(node))
+            if entry is not None:
+                grad = entry.run(grad, self.create_graph)
         k = self.captures.get(id(node))
         if k is not None:
             self.results[k] = grad if isinstance(grad, fn._Tensor) else fn._wrap(np.array(grad))
@@ -187,6 +222,7 @@ class _Walk:
             tensor = node._retained()
             if tensor is not None and tensor.grad_fn is node:
                 _accumulate_leaf(tensor, grad, self.create_graph)
+        return grad
 
 
 def run_backward(
@@ -224,6 +260,8 @@ def run_backward(
     gc.disable()
     try:
         _drain(queue, walk, retain_graph)
+        if walk.hooked:
+            walk.release_leaves()
     finally:
         grad_mode._state.enabled = prev_mode
         fn.engine_state.create_graph = prev_cg
@@ -247,11 +285,12 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
     captures = walk.captures
     state = grad_mode._state
     tracing = tracer is not None
+    hooks = fn.tensor_hooks  # (empty unless some tensor has hooks: Tensor.register_hook)
     while queue:
         node = pop(queue)[1]
         grad = pending.pop(node)
-        if captures or node._retained is not None:
-            walk.node_done(node, grad)
+        if captures or node._retained is not None or hooks:
+            grad = walk.node_done(node, grad)
         grads = node._run_backward(grad)  # (a freed node raises when it reads saved values)
         if type(grads) is not tuple:
             grads = (grads,)
@@ -279,7 +318,7 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
                 g = _unbroadcast(g, data.shape, data.dtype, node, i)
                 if tracing:
                     reduced.append((i, before.shape, g.shape, g))  # type: ignore[union-attr]
-            if accumulate:
+            if accumulate and not hooks:
                 _accumulate_leaf(parent, g, create_graph)
             else:
                 walk.leaf(parent, g)

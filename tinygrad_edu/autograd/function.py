@@ -515,3 +515,57 @@ def _forward_on_tensors(cls: type[Function], ctx: Node, args: tuple[Any, ...]) -
 def retain(node: Node, tensor: Tensor) -> None:
     """Make backward store the gradient reaching ``node`` on ``tensor.grad``."""
     node._retained = weakref.ref(tensor)
+
+
+class TensorHooks:
+    """The hooks of one tensor (``Tensor.register_hook``), kept by the engine's table.
+
+    Registered on a non-leaf tensor they run on the total gradient reaching its node,
+    before that node's backward; on a leaf, on its total gradient before it goes into
+    ``.grad``. Each hook gets the gradient as a Tensor (a copy) and may return a
+    replacement of the same shape and dtype.
+    """
+
+    __slots__ = ("hooks", "__weakref__")
+
+    def __init__(self) -> None:
+        self.hooks: dict[int, Any] = {}
+
+    def run(self, grad: Any, create_graph: bool) -> Any:
+        """``grad`` after every hook, in the order they were registered."""
+        for hook in list(self.hooks.values()):
+            was = grad if type(grad) is np.ndarray else grad._data
+            result = hook(_wrap(np.array(was)) if type(grad) is np.ndarray else grad)
+            if result is None:
+                continue
+            if not isinstance(result, _Tensor):
+                raise TypeError(f"hook '{_hook_name(hook)}' returned {type(result).__name__}: "
+                                "a hook returns a Tensor (the new gradient) or None")
+            data = result._data
+            if data.shape != was.shape:
+                raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value "
+                                   f"(was {list(was.shape)} got {list(data.shape)})")
+            if data.dtype != was.dtype:
+                raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the type of value "
+                                   f"(was {_type_name(was)} got {_type_name(data)})")
+            grad = result if create_graph else np.array(data)
+        return grad
+
+
+def _hook_name(hook: Any) -> str:
+    return getattr(hook, "__name__", type(hook).__name__)
+
+
+# id of a node (hooks of a non-leaf tensor) or of a leaf -> its TensorHooks. Empty unless
+# some tensor has hooks: the engine looks here only then. An entry leaves with its owner.
+tensor_hooks: dict[int, TensorHooks] = {}
+
+
+def hooks_of(owner: Any) -> TensorHooks:
+    """The TensorHooks of a node or leaf, made (and tied to its lifetime) on first use."""
+    key = id(owner)
+    entry = tensor_hooks.get(key)
+    if entry is None:
+        entry = tensor_hooks[key] = TensorHooks()
+        weakref.finalize(owner, tensor_hooks.pop, key, None)
+    return entry

@@ -18,6 +18,7 @@ from .. import dtypes
 from .. import teaching as _teaching
 from ..autograd.function import _type_name, bump_version
 from ..tensor import Tensor, _wrap
+from ..utils.hooks import RemovableHandle
 from .parameter import Buffer, Parameter
 
 __all__ = ["Module"]
@@ -34,27 +35,6 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
         return super().__repr__()
 
     __str__ = __repr__
-
-
-class RemovableHandle:
-    """Returned by ``register_*_hook``: ``handle.remove()`` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, hooks: dict[int, Any]) -> None:
-        self._hooks = hooks
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-
-    def remove(self) -> None:
-        """Unregister the hook (a second call does nothing)."""
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
 
 
 def _typename(obj: Any) -> str:
