@@ -15,6 +15,7 @@ import warnings
 from typing import Any
 
 from . import _malloc, autograd, dtypes
+from ._device import device
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -77,7 +78,7 @@ _pybool = builtins.bool  # the builtins, hidden here by the dtype names bool/int
 _pyint = builtins.int
 dtype = DType
 
-_LAZY = {"nn", "optim", "utils", "viz", "datasets", "random"}
+_LAZY = {"nn", "optim", "utils", "viz", "datasets", "random", "cuda", "backends"}
 _LAZY_ATTRS = {"save": "serialization", "load": "serialization", "Generator": "random",
                "set_teaching_mode": "teaching"}
 
@@ -110,5 +111,5 @@ __all__ = [
     "set_grad_enabled", "inference_mode", "is_grad_enabled", "autograd", "dtypes", "is_tensor",
     "numel", "DType", "dtype", "float16", "half", "float32", "float", "float64", "double",
     "int8", "int16", "short", "int32", "int", "int64", "long", "uint8", "bool",
-    "get_default_dtype", "set_default_dtype", *_functional_all,
+    "get_default_dtype", "set_default_dtype", "device", *_functional_all,
 ]

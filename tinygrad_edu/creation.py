@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from . import dtypes
+from . import _device, dtypes
 from .tensor import Tensor, _shape_arg, _wrap
 
 
@@ -101,6 +101,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     >>> tg.tensor([1, 2]).dtype, tg.tensor([1.0, 2.0]).dtype
     (tinygrad_edu.int64, tinygrad_edu.float32)
     """
+    _device.check(device)
     if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.clone()."
@@ -117,6 +118,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """Like ``tensor`` but shares memory with a numpy array (or Tensor) when it can."""
+    _device.check(device)
     if isinstance(data, Tensor):
         return data if dtype is None else data.to(dtype)
     if isinstance(data, np.ndarray):
@@ -139,22 +141,26 @@ def _filled(size: Any, fill: Any, dtype: Any, requires_grad: bool) -> Tensor:
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
+    _device.check(device)
     return _finish(np.zeros(_shape_arg(size), dtype=_np_dtype(dtype)), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones."""
+    _device.check(device)
     return _finish(np.ones(_shape_arg(size), dtype=_np_dtype(dtype)), requires_grad)
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor (here: zeros, so that nothing random leaks)."""
+    _device.check(device)
     return zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
 
 def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """A tensor filled with ``fill_value``; the dtype follows the value (1 -> int64)."""
+    _device.check(device)
     if dtype is None:
         dtype = dtypes._scalar_dtype(fill_value) if isinstance(fill_value, (int, float)) \
             else None
@@ -165,46 +171,61 @@ def _like(t: Tensor, dtype: Any) -> Any:
     return t._data.dtype if dtype is None else _np_dtype(dtype)
 
 
-def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False,
+               device: Any = None) -> Tensor:
     """Zeros with ``t``'s shape (and dtype)."""
+    _device.check(device)
     return _finish(np.zeros(t._data.shape, dtype=_like(t, dtype)), requires_grad)
 
 
-def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False,
+              device: Any = None) -> Tensor:
     """Ones with ``t``'s shape (and dtype)."""
+    _device.check(device)
     return _finish(np.ones(t._data.shape, dtype=_like(t, dtype)), requires_grad)
 
 
-def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False,
+               device: Any = None) -> Tensor:
     """An uninitialised tensor with ``t``'s shape (here: zeros)."""
+    _device.check(device)
     return zeros_like(t, dtype, requires_grad)
 
 
 def full_like(t: Tensor, fill_value: Any, dtype: Any = None,
-              requires_grad: bool = False) -> Tensor:
+              requires_grad: bool = False, device: Any = None) -> Tensor:
     """``fill_value`` everywhere, with ``t``'s shape (and dtype)."""
+    _device.check(device)
     return _finish(np.full(t._data.shape, fill_value, dtype=_like(t, dtype)), requires_grad)
 
 
-def rand_like(t: Tensor, dtype: Any = None, generator: Any = None) -> Tensor:
+def rand_like(t: Tensor, dtype: Any = None, generator: Any = None,
+              requires_grad: bool = False, device: Any = None) -> Tensor:
     """U(0, 1) samples with ``t``'s shape (and dtype)."""
-    return rand(t.shape, dtype=dtype or t.dtype, generator=generator)
+    _device.check(device)
+    return rand(t.shape, dtype=dtype or t.dtype, generator=generator,
+                requires_grad=requires_grad)
 
 
-def randn_like(t: Tensor, dtype: Any = None, generator: Any = None) -> Tensor:
+def randn_like(t: Tensor, dtype: Any = None, generator: Any = None,
+               requires_grad: bool = False, device: Any = None) -> Tensor:
     """N(0, 1) samples with ``t``'s shape (and dtype)."""
-    return randn(t.shape, dtype=dtype or t.dtype, generator=generator)
+    _device.check(device)
+    return randn(t.shape, dtype=dtype or t.dtype, generator=generator,
+                 requires_grad=requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
     """The identity matrix (n x m)."""
+    _device.check(device)
     return _finish(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device: Any = None,
            requires_grad: bool = False) -> Tensor:
     """``start, start+step, ...`` below ``end``; int64 for ints, float32 otherwise."""
+    _device.check(device)
     if end is None:
         start, end = 0, start
     values = [_number(v) for v in (start, end, step)]
@@ -228,6 +249,7 @@ def _number(v: Any) -> Any:
 def linspace(start: float, end: float, steps: int, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    _device.check(device)
     array = np.linspace(_number(start), _number(end), steps, dtype=np.float64)
     return _finish(array.astype(_np_dtype(dtype)), requires_grad)
 
@@ -264,6 +286,7 @@ def initial_seed() -> int:
 def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """Samples from U(0, 1) (PyTorch's stream for the same seed)."""
+    _device.check(device)
     from . import random as _random
 
     array = _random.rand(_shape_arg(size), _np_dtype(dtype), generator=generator)
@@ -273,6 +296,7 @@ def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = Non
 def randn(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None,
           requires_grad: bool = False) -> Tensor:
     """Samples from N(0, 1) (PyTorch's stream for the same seed)."""
+    _device.check(device)
     from . import random as _random
 
     array = _random.randn(_shape_arg(size), _np_dtype(dtype), generator=generator)
@@ -282,6 +306,7 @@ def randn(*size: Any, generator: Any = None, dtype: Any = None, device: Any = No
 def randint(low: int, high: Any = None, size: Any = None, generator: Any = None,
             dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Random integers in [low, high): ``randint(10, (3,))`` or ``randint(2, 10, (3,))``."""
+    _device.check(device)
     from . import random as _random
 
     if size is None:
@@ -293,6 +318,7 @@ def randint(low: int, high: Any = None, size: Any = None, generator: Any = None,
 def randperm(n: int, generator: Any = None, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     """A random permutation of 0..n-1 (PyTorch's for the same seed)."""
+    _device.check(device)
     from . import random as _random
 
     array = _random.randperm(n, generator=generator)

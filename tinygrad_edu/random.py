@@ -211,9 +211,10 @@ class Generator:
 
     def __init__(self, device: str = "cpu") -> None:
         """Make a generator seeded with ``DEFAULT_SEED``; only ``device="cpu"`` exists."""
-        if str(device) != "cpu":
-            raise RuntimeError(f"tinygrad_edu only has a CPU generator, got device={device!r}")
-        self.device = "cpu"
+        from ._device import CPU, check
+
+        check(device)
+        self.device = CPU
         self._bitgen = np.random.MT19937()
         self.next_float_normal_sample: float | None = None
         self.next_double_normal_sample: float | None = None

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import dtypes
+from . import _device, dtypes
 from . import teaching as _teaching
 from .autograd import engine
 from .autograd import function as _function
@@ -174,9 +174,9 @@ class Tensor:
         return dtypes._FROM_NUMPY[self._data.dtype]
 
     @property
-    def device(self) -> str:
-        """Always ``"cpu"``: tinygrad_edu computes with numpy."""
-        return "cpu"
+    def device(self) -> _device.device:
+        """Always ``device(type='cpu')``: tinygrad_edu computes with numpy."""
+        return _device.CPU
 
     @property
     def is_cuda(self) -> _bool:
@@ -449,20 +449,19 @@ class Tensor:
 
     # ------------------------------------------------------------------ dtype
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """Convert dtype: ``to(tg.float64)``, ``to(other)``; devices other than cpu raise."""
+        """Convert dtype: ``to(tg.float64)``, ``to(other)``, ``to(device, dtype)``.
+
+        The device must be the CPU (``"cpu"``, ``tg.device("cpu")``); others raise.
+        """
         dtype = kwargs.get("dtype")
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
             elif isinstance(a, (DType, type, np.dtype)):
                 dtype = a
-            elif a is not None and str(a) != "cpu":
-                raise RuntimeError(f"tinygrad_edu runs on the CPU only; device {a!r} is not "
-                                   "available")
-        device = kwargs.get("device")
-        if device is not None and str(device) != "cpu":
-            raise RuntimeError(f"tinygrad_edu runs on the CPU only; device {device!r} is not "
-                               "available")
+            else:
+                _device.check(a)
+        _device.check(kwargs.get("device"))
         if dtype is None:
             return self
         target = dtypes.to_dtype(dtype).np
@@ -510,8 +509,9 @@ class Tensor:
         return self
 
     def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
-        """Raises: there is no GPU backend."""
-        raise RuntimeError("tinygrad_edu runs on the CPU only: there is no CUDA backend")
+        """Raises, as PyTorch without CUDA (an AssertionError): there is no GPU backend."""
+        _device.check("cuda")
+        return self
 
     def clone(self) -> Tensor:
         """A copy with its own storage; gradients flow back to this tensor."""

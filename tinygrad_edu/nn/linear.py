@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes
+from .. import _device, dtypes
 from ..tensor import Tensor, _wrap
 from . import functional as F
 from . import init
@@ -64,10 +64,7 @@ class Linear(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        if device is not None and str(device) != "cpu":
-            raise RuntimeError(
-                f"tinygrad_edu runs on the CPU only; device {device!r} is not available"
-            )
+        _device.check(device)
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(_empty((out_features, in_features), dtype))

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from .. import dtypes
+from .. import _device, dtypes
 from .. import teaching as _teaching
 from ..autograd.function import _type_name, bump_version
 from ..tensor import Tensor, _wrap
@@ -435,19 +435,14 @@ class Module:
         """Cast floating-point parameters and buffers in place: ``to(tg.float64)``,
         ``to(tensor)`` (its dtype), ``to('cpu')`` (nothing to do; other devices raise)."""
         dtype = kwargs.get("dtype")
-        devices = [kwargs.get("device")]
+        _device.check(kwargs.get("device"))
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
-            elif isinstance(a, str) or type(a).__name__ == "device":
-                devices.append(a)
+            elif isinstance(a, (str, _device.device)) or type(a) is int:
+                _device.check(a)
             elif a is not None:
                 dtype = a
-        for device in devices:
-            if device is not None and str(device) != "cpu":
-                raise RuntimeError(
-                    f"tinygrad_edu runs on the CPU only; device {device!r} is not available"
-                )
         if dtype is None:
             return self
         if not dtypes.to_dtype(dtype).is_floating_point:
@@ -474,8 +469,9 @@ class Module:
         return self
 
     def cuda(self: T, device: Any = None) -> T:
-        """Raises: tinygrad_edu runs on the CPU only."""
-        raise RuntimeError("tinygrad_edu runs on the CPU only; CUDA is not available")
+        """Raises, as PyTorch without CUDA (an AssertionError): there is no GPU here."""
+        _device.check("cuda")
+        return self
 
     # ------------------------------------------------------------------ state dict
     def _local_state(self) -> dict[str, Tensor]:
