@@ -1,7 +1,7 @@
 """``tinygrad_edu.nn``: modules, layers, losses, ``functional`` and ``init``, as
 ``torch.nn``."""
 
-from . import functional, init
+from . import functional, init, utils
 from .activation import GELU, Hardtanh, LeakyReLU, LogSoftmax, ReLU, ReLU6, Sigmoid, Softmax, Tanh
 from .container import ModuleDict, ModuleList, Sequential
 from .dropout import Dropout
@@ -51,4 +51,5 @@ __all__ = [
     "Unflatten",
     "functional",
     "init",
+    "utils",
 ]
