@@ -421,3 +421,38 @@ def test_inplace_on_view_of_graph_tensor_raises():
     with tg.no_grad():
         y[:1].mul_(3)  # unrecorded: fine
     assert y.tolist() == [3.0, 2.0]
+
+
+UNARY_INPLACE = ("abs neg exp log log1p sqrt rsqrt reciprocal square sin cos tanh sigmoid relu "
+                 "sign floor ceil round trunc fix frac").split()
+
+
+@pytest.mark.parametrize("name", UNARY_INPLACE)
+def test_unary_inplace_forms_like_torch(torch, name):
+    results = []
+    for m in (tg, torch):
+        x = m.tensor([0.5, 1.5, 2.25, 3.5])
+        y = getattr(x, name + "_")()
+        assert y is x  # the same tensor, changed
+        w = m.tensor([0.25, 1.25], dtype=m.float64, requires_grad=True)
+        h = w * 2
+        getattr(h, name + "_")()  # recorded: the gradient goes through it
+        h.sum().backward()
+        results.append((x.tolist(), h.tolist(), w.grad.tolist(), h.grad_fn.name()))
+    mine, theirs = results
+    np.testing.assert_allclose(mine[0], theirs[0], rtol=1e-6)
+    np.testing.assert_allclose(mine[1], theirs[1], rtol=1e-12)
+    np.testing.assert_allclose(mine[2], theirs[2], rtol=1e-12)
+    assert mine[3] == theirs[3]
+
+
+def test_inplace_forms_keep_dtype_rules_like_torch(torch):
+    for m in (tg, torch):
+        x = m.tensor([0.5, 1.5, 2.5])
+        x.clamp_min_(1.0).clamp_max_(2.0)
+        assert x.tolist() == [1.0, 1.5, 2.0]
+        with pytest.raises(RuntimeError, match="result type Float can't be cast to the "
+                                               "desired output type Long"):
+            m.tensor([1, 2]).exp_()
+        with pytest.raises(RuntimeError, match=LEAF_INPLACE):
+            m.tensor([1.0], requires_grad=True).relu_()

@@ -790,11 +790,11 @@ class Tensor:
 
     def rsqrt(self) -> Tensor:
         """1 / sqrt(self)."""
-        return self.sqrt().reciprocal()
+        return self._float_unary(E.Rsqrt)
 
     def reciprocal(self) -> Tensor:
         """1 / self."""
-        return 1.0 / (self if self._data.dtype.kind == _FLOAT_KIND else self.float())
+        return self._float_unary(E.Reciprocal)
 
     def sin(self) -> Tensor:
         """Sine."""
@@ -1214,6 +1214,89 @@ class Tensor:
             start += s
         return tuple(out)
 
+    # ------------------------------------------------------------------ sorting, selection
+    def sort(self, dim: _int = -1, descending: _bool = False, *,
+             stable: _bool | None = False) -> Any:
+        """``(values, indices)``: the elements sorted along ``dim`` (ascending unless
+        ``descending``) and where each came from. The sort is always stable (equal values
+        keep their order, what PyTorch guarantees with ``stable=True``); NaN sorts as the
+        largest. The gradient of each value goes back to its element.
+
+        >>> tg.tensor([3.0, 1.0, 2.0]).sort()
+        return_types(
+        values=tensor([1., 2., 3.]),
+        indices=tensor([1, 2, 0]))
+        """
+        from .ops import sorting as SORT
+
+        axis = _norm_axis(dim, self._data.ndim)
+        idx = SORT.argsort(self._data, axis, descending)
+        return _MinMax(SORT.Sort.apply(self, axis, idx), _wrap(idx.copy()))
+
+    def argsort(self, dim: _int = -1, descending: _bool = False, *,
+                stable: _bool = False) -> Tensor:
+        """The int64 indices that sort the tensor along ``dim``: ``sort(...).indices``."""
+        from .ops import sorting as SORT
+
+        return _wrap(SORT.argsort(self._data, _norm_axis(dim, self._data.ndim), descending))
+
+    def topk(self, k: _int, dim: _int = -1, largest: _bool = True,
+             sorted: _bool = True) -> Any:
+        """``(values, indices)`` of the ``k`` largest elements along ``dim`` (the smallest
+        when ``largest=False``), in order (also when ``sorted=False``); equal values are
+        taken in their order. The gradient of each value goes back to its element.
+
+        >>> tg.tensor([1.0, 5.0, 3.0]).topk(2)
+        return_types(
+        values=tensor([5., 3.]),
+        indices=tensor([1, 2]))
+        """
+        from .ops import sorting as SORT
+
+        if isinstance(k, _bool) or not isinstance(k, (_int, np.integer, Tensor)):
+            raise TypeError(f"topk(): argument 'k' (position 1) must be int, not "
+                            f"{_type(k).__name__}")
+        axis = _norm_axis(dim, self._data.ndim)
+        SORT.check_topk(self._data, axis, _int(k))
+        idx = SORT.argsort(self._data, axis, largest)
+        if self._data.ndim:
+            idx = idx[(slice(None),) * axis + (slice(0, _int(k)),)]
+        return _MinMax(SORT.TopK.apply(self, axis, idx), _wrap(idx.copy()))
+
+    def gather(self, dim: _int, index: Tensor, *, sparse_grad: _bool = False) -> Tensor:
+        """The elements at ``index`` (an int tensor with as many dims) along ``dim``:
+        ``out[i][j] = self[index[i][j]][j]`` for dim 0, ``self[i][index[i][j]]`` for dim 1.
+        Backward adds each gradient into the element it came from (repeats accumulate).
+
+        >>> tg.tensor([[1.0, 2.0], [3.0, 4.0]]).gather(1, tg.tensor([[0, 0], [1, 0]]))
+        tensor([[1., 1.],
+                [4., 3.]])
+        """
+        from .ops import sorting as SORT
+
+        if sparse_grad:
+            raise NotImplementedError("gather(sparse_grad=True): tinygrad_edu has no sparse "
+                                      "tensors")
+        idx = SORT.index_array(index, "gather")
+        axis = _norm_axis(dim, self._data.ndim)
+        SORT.check_gather(self._data.shape, axis, idx)
+        return SORT.Gather.apply(self, axis, idx)
+
+    def index_select(self, dim: _int, index: Tensor) -> Tensor:
+        """The slices along ``dim`` at ``index`` (an int vector), in its order. Backward
+        adds each slice's gradient into the slice it came from (repeats accumulate).
+
+        >>> tg.tensor([[1.0, 2.0], [3.0, 4.0]]).index_select(0, tg.tensor([1, 1]))
+        tensor([[3., 4.],
+                [3., 4.]])
+        """
+        from .ops import sorting as SORT
+
+        axis = _norm_axis(dim, self._data.ndim)
+        idx = SORT.index_array(index, "index_select")
+        SORT.check_index_select(self._data.shape, axis, idx)
+        return SORT.IndexSelect.apply(self, axis, idx.reshape(-1))
+
     def unbind(self, dim: _int = 0) -> tuple[Tensor, ...]:
         """The slices along ``dim``, with that dimension removed."""
         axis = _norm_axis(dim, self.ndim)
@@ -1306,9 +1389,9 @@ class Tensor:
             )
         if out.dtype != self._data.dtype:
             if out.dtype.kind == _FLOAT_KIND and self._data.dtype.kind != _FLOAT_KIND:
-                raise RuntimeError(f"result type {dtypes.from_numpy(out.dtype).name.title()} "
-                                   f"can't be cast to the desired output type "
-                                   f"{self.dtype.name.title()}")
+                raise RuntimeError(f"result type {_function._type_name(out)[6:-6]} can't be "
+                                   "cast to the desired output type "
+                                   f"{_function._type_name(self._data)[6:-6]}")
         np.copyto(self._data, out, casting="unsafe")
         _function.bump_version(self)
         if result.grad_fn is not None:
@@ -1481,6 +1564,27 @@ _pair, _ONE = _function.apply_pair, _function.NO_ARG
 
 
 _INPLACE_UFUNC = {E.Add: np.add, E.Sub: np.subtract, E.Mul: np.multiply, E.Div: np.true_divide}
+
+
+def _inplace_form(name: str) -> Any:
+    """``x.<name>_(...)``: ``x.<name>(...)`` written into ``x``'s storage (recorded, as
+    PyTorch's in-place ops, when ``x`` is in a graph)."""
+    method = getattr(Tensor, name)
+
+    def inplace(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        self._check_inplace()
+        recorded = _state.enabled and self._requires_grad
+        return self._become(method(self._before_inplace() if recorded else self, *args,
+                                   **kwargs))
+
+    inplace.__name__ = inplace.__qualname__ = name + "_"
+    inplace.__doc__ = f"In place: ``self = self.{name}(...)``."
+    return inplace
+
+
+for _name in ("abs neg exp log log1p sqrt rsqrt reciprocal square sin cos tanh sigmoid relu "
+              "sign floor ceil round trunc fix frac clamp_min clamp_max").split():
+    setattr(Tensor, _name + "_", _inplace_form(_name))
 
 
 def _rebuild(data: np.ndarray, requires_grad: _bool) -> Tensor:

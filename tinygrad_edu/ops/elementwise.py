@@ -201,6 +201,9 @@ Cos = _unary("cos", np.cos, lambda g, x: -g * dual.sin(x))
 Tanh = _unary("tanh", np.tanh, lambda g, y: g * (1 - y * y), save="out")  # 1 - tanh^2
 Sigmoid = _unary("sigmoid", dual._np_sigmoid, lambda g, y: g * y * (1 - y), save="out")
 Abs = _unary("abs", np.abs, lambda g, x: g * dual.sign(x))
+Reciprocal = _unary("reciprocal", np.reciprocal, lambda g, y: -g * (y * y), save="out")
+Rsqrt = _unary("rsqrt", lambda x: 1 / np.sqrt(x), lambda g, y: g * (y * y * y) * -0.5,
+               save="out")  # d(x^-1/2)/dx = -x^(-3/2) / 2
 Relu = _unary("relu", lambda x: np.maximum(x, 0), lambda g, y: g * (y > 0), save="out")
 
 
