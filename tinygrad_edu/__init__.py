@@ -80,7 +80,10 @@ dtype = DType
 
 _LAZY = {"nn", "optim", "utils", "viz", "datasets", "random", "cuda", "backends"}
 _LAZY_ATTRS = {"save": "serialization", "load": "serialization", "Generator": "random",
-               "set_teaching_mode": "teaching"}
+               "set_teaching_mode": "teaching",
+               **{name: "legacy" for name in ("FloatTensor", "DoubleTensor", "HalfTensor",
+                                              "LongTensor", "IntTensor", "ShortTensor",
+                                              "CharTensor", "ByteTensor", "BoolTensor")}}
 
 
 def __getattr__(name: str) -> Any:

@@ -71,6 +71,9 @@ def to_dtype(dtype: object) -> DType:
         return int64
     if dtype is _pybool:
         return bool
+    legacy = getattr(dtype, "dtype", None)  # tg.FloatTensor and the other legacy types
+    if isinstance(dtype, type) and isinstance(legacy, DType):
+        return legacy
     return from_numpy(dtype)  # type: ignore[arg-type]
 
 
