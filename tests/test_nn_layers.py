@@ -197,6 +197,11 @@ ACTIVATIONS: dict[str, Callable[[Any, Any], Any]] = {
     "tanh": lambda lib, x: lib.nn.Tanh()(x),
     "gelu": lambda lib, x: lib.nn.GELU()(x),
     "gelu_tanh": lambda lib, x: lib.nn.GELU(approximate="tanh")(x),
+    "silu": lambda lib, x: lib.nn.SiLU()(x),
+    "elu": lambda lib, x: lib.nn.ELU()(x),
+    "elu_alpha": lambda lib, x: lib.nn.functional.elu(x, alpha=0.3),
+    "softplus": lambda lib, x: lib.nn.Softplus()(x),
+    "softplus_threshold": lambda lib, x: lib.nn.Softplus(beta=5.0, threshold=2.0)(x),
     "softmax0": lambda lib, x: lib.nn.Softmax(dim=0)(x),
     "softmax1": lambda lib, x: lib.nn.Softmax(dim=-1)(x),
     "log_softmax": lambda lib, x: lib.nn.LogSoftmax(dim=1)(x),
@@ -219,7 +224,8 @@ def test_activation_values_and_grads(name: str, dtype: Any) -> None:
 @needs_torch
 @pytest.mark.parametrize(
     "name",
-    ["gelu", "gelu_tanh", "sigmoid", "tanh", "softmax1", "log_softmax", "leaky_relu", "relu6"],
+    ["gelu", "gelu_tanh", "sigmoid", "tanh", "softmax1", "log_softmax", "leaky_relu", "relu6",
+     "silu", "elu", "elu_alpha", "softplus", "softplus_threshold"],
 )
 def test_activation_second_derivatives_match_torch(name: str) -> None:
     (a,) = rng_arrays((3, 4), seed=5, dtype=np.float64, scale=2.0)
@@ -234,7 +240,8 @@ def test_activation_second_derivatives_match_torch(name: str) -> None:
     np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-7, atol=1e-10)
 
 
-@pytest.mark.parametrize("name", ["gelu", "gelu_tanh", "leaky_relu", "relu6", "hardtanh"])
+@pytest.mark.parametrize("name", ["gelu", "gelu_tanh", "leaky_relu", "relu6", "hardtanh", "silu",
+                                  "elu", "elu_alpha", "softplus"])
 def test_activation_gradcheck(name: str) -> None:
     (a,) = rng_arrays((3, 4), seed=2, dtype=np.float64, scale=2.0)
     a = np.where(np.abs(a) < 0.05, 0.3, a)  # off the kinks
@@ -257,6 +264,9 @@ def test_activation_reprs_match_torch_style() -> None:
     assert repr(nn.ReLU6()) == "ReLU6()"
     assert repr(nn.LeakyReLU()) == "LeakyReLU(negative_slope=0.01)"
     assert repr(nn.GELU("tanh")) == "GELU(approximate='tanh')"
+    assert repr(nn.SiLU()) == "SiLU()" and repr(nn.SiLU(True)) == "SiLU(inplace=True)"
+    assert repr(nn.ELU(0.5, inplace=True)) == "ELU(alpha=0.5, inplace=True)"
+    assert repr(nn.Softplus()) == "Softplus(beta=1.0, threshold=20.0)"
     assert repr(nn.Softmax(dim=1)) == "Softmax(dim=1)"
     assert repr(nn.LogSoftmax()) == "LogSoftmax(dim=None)"
     assert repr(nn.Dropout()) == "Dropout(p=0.5, inplace=False)"

@@ -2,7 +2,20 @@
 ``torch.nn``."""
 
 from . import functional, init, utils
-from .activation import GELU, Hardtanh, LeakyReLU, LogSoftmax, ReLU, ReLU6, Sigmoid, Softmax, Tanh
+from .activation import (
+    ELU,
+    GELU,
+    Hardtanh,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    ReLU6,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
 from .container import ModuleDict, ModuleList, Sequential
 from .dropout import Dropout
 from .flatten import Flatten, Unflatten
@@ -26,6 +39,7 @@ __all__ = [
     "Buffer",
     "CrossEntropyLoss",
     "Dropout",
+    "ELU",
     "Flatten",
     "GELU",
     "Hardtanh",
@@ -45,8 +59,10 @@ __all__ = [
     "ReLU6",
     "Sequential",
     "Sigmoid",
+    "SiLU",
     "SmoothL1Loss",
     "Softmax",
+    "Softplus",
     "Tanh",
     "Unflatten",
     "functional",

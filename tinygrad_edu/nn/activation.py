@@ -97,6 +97,65 @@ class LeakyReLU(Module):
         return f"negative_slope={self.negative_slope}{inplace}"
 
 
+class SiLU(Module):
+    """SiLU(x) = x * sigmoid(x), also called swish.
+
+    >>> nn.SiLU()(tg.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.7311])
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        """x * sigmoid(x) elementwise."""
+        return F.silu(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class ELU(Module):
+    """ELU(x) = x if x > 0 else alpha * (exp(x) - 1).
+
+    >>> nn.ELU()(tg.tensor([-1.0, 2.0]))
+    tensor([-0.6321,  2.0000])
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        """x or alpha * (exp(x) - 1), elementwise."""
+        return F.elu(input, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Softplus(Module):
+    """Softplus(x) = log(1 + exp(beta * x)) / beta: a smooth ReLU (x where beta x > threshold).
+
+    >>> nn.Softplus()(tg.tensor([0.0]))
+    tensor([0.6931])
+    """
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta = beta
+        self.threshold = threshold
+
+    def forward(self, input: Tensor) -> Tensor:
+        """log(1 + exp(beta x)) / beta elementwise."""
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
 class Sigmoid(Module):
     """Sigmoid(x) = 1 / (1 + exp(-x)).
 

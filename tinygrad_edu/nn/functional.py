@@ -30,6 +30,9 @@ __all__ = [
     "hardtanh",
     "leaky_relu",
     "gelu",
+    "silu",
+    "elu",
+    "softplus",
     "sigmoid",
     "tanh",
     "softmax",
@@ -152,6 +155,33 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     tensor([-0.1000,  2.0000])
     """
     return _maybe_inplace(input, _ops.LeakyRelu.apply(input, negative_slope), inplace)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """SiLU(x) = x * sigmoid(x) (swish).
+
+    >>> F.silu(tg.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.7311])
+    """
+    return _maybe_inplace(input, _ops.Silu.apply(input), inplace)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """ELU(x) = x if x > 0 else alpha * (exp(x) - 1).
+
+    >>> F.elu(tg.tensor([-1.0, 2.0]))
+    tensor([-0.6321,  2.0000])
+    """
+    return _maybe_inplace(input, _ops.Elu.apply(input, alpha), inplace)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """Softplus(x) = log(1 + exp(beta * x)) / beta, a smooth ReLU; x where beta x > threshold.
+
+    >>> F.softplus(tg.tensor([0.0]))
+    tensor([0.6931])
+    """
+    return _ops.Softplus.apply(input, beta, threshold)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:

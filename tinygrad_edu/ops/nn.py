@@ -181,6 +181,64 @@ class LeakyRelu(_Op):
         return grad * factor, None
 
 
+class Silu(_Op):
+    """x * sigmoid(x) (also called swish); gradient s (1 + x (1 - s)), s = sigmoid(x)."""
+
+    _grad_fn_name = "SiluBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        ctx.save_for_backward(x)
+        return x / (1 + np.exp(-x))  # (PyTorch's formula, so the same rounding)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        s = dual.sigmoid(x)
+        return grad * s * (1 + x * (1 - s))
+
+
+class Elu(_Op):
+    """x if x > 0 else alpha (e^x - 1); gradient 1 or alpha e^x."""
+
+    _grad_fn_name = "EluBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, alpha: float) -> Any:
+        ctx.save_for_backward(x)
+        ctx.meta = np.asarray(x > 0), alpha  # the mask: a constant of the backward
+        return np.where(x > 0, x, np.expm1(x) * x.dtype.type(alpha))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        positive, alpha = ctx.meta
+        return dual.where(positive, grad, grad * (dual.exp(x) * alpha)), None
+
+
+class Softplus(_Op):
+    """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (as PyTorch);
+    gradient sigmoid(beta x), or 1 above the threshold."""
+
+    _grad_fn_name = "SoftplusBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, beta: float, threshold: float) -> Any:
+        ctx.save_for_backward(x)
+        scaled = x * x.dtype.type(beta)
+        linear = np.asarray(scaled > threshold)
+        ctx.meta = linear, beta
+        # (np.minimum: no overflow warning where the linear branch is taken anyway)
+        soft = np.log1p(np.exp(np.minimum(scaled, threshold))) / x.dtype.type(beta)
+        return np.where(linear, x, soft)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        linear, beta = ctx.meta
+        return dual.where(linear, grad, grad * dual.sigmoid(x * beta)), None, None
+
+
 _SQRT1_2 = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _K_BETA = math.sqrt(2.0 / math.pi)
