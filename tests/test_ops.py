@@ -309,6 +309,44 @@ def _int_array_index(draw: Any) -> Sample:
     return Sample((draw(S.arrays(shape)),), {"index": items, "as_list": as_list})
 
 
+@st.composite
+def _gather(draw: Any) -> Sample:
+    """An int64 index with x's number of dims (0-d and 1-D mix), no larger than x off
+    ``dim``, any size along it, with repeats (their gradients accumulate)."""
+    shape = draw(S.shapes())
+    dim = draw(S.dim(len(shape)))
+    axis = dim % max(len(shape), 1)
+    n = shape[axis] if shape else 1
+    if len(shape) <= 1 and draw(st.booleans()):
+        idx_shape: tuple[int, ...] = draw(st.sampled_from([(), (1,), (3,)]))
+    else:
+        idx_shape = tuple(draw(st.integers(1, 3 if d == axis else side))
+                          for d, side in enumerate(shape))
+    index = draw(hnp.arrays(np.int64, idx_shape, elements=st.integers(0, n - 1)))
+    return Sample((draw(S.arrays(shape)),), {"dim": dim, "index": index})
+
+
+@st.composite
+def _index_select(draw: Any) -> Sample:
+    """A 0-d or 1-D int64 index along ``dim``, with repeats (one entry for a 0-d x)."""
+    shape = draw(S.shapes())
+    dim = draw(S.dim(len(shape)))
+    n = shape[dim] if shape else 1
+    idx_shape = draw(S.shapes(0, 1) if shape else st.sampled_from([(), (1,)]))
+    index = draw(hnp.arrays(np.int64, idx_shape, elements=st.integers(0, n - 1)))
+    return Sample((draw(S.arrays(shape)),), {"dim": dim, "index": index})
+
+
+@st.composite
+def _topk(draw: Any) -> Sample:
+    """Distinct values (the k chosen are then unique), any k from 0 to the dim's size."""
+    shape = draw(S.shapes())
+    dim = draw(S.dim(len(shape)))
+    n = shape[dim] if shape else 1
+    return Sample((draw(S.arrays(shape, domain=S.distinct)),),
+                  {"k": draw(st.integers(0, n)), "dim": dim, "largest": draw(st.booleans())})
+
+
 def _index_with(lib: Any, x: Any, index: tuple[Any, ...], as_list: bool) -> Any:
     if as_list:
         return x[index[0].tolist()]
@@ -358,6 +396,8 @@ OPS: list[Op] = [
     Op("log", lambda L, x: x.log(), unary(S.positive)),
     Op("log1p", lambda L, x: x.log1p(), unary(S.above_minus_one)),
     Op("sqrt", lambda L, x: x.sqrt(), unary(S.positive)),
+    Op("rsqrt", lambda L, x: x.rsqrt(), unary(S.positive)),
+    Op("reciprocal", lambda L, x: x.reciprocal(), unary(S.away_from_zero_far)),
     Op("abs", lambda L, x: x.abs(), unary(S.away_from_zero)),
     Op("sin", lambda L, x: x.sin(), unary()),
     Op("cos", lambda L, x: x.cos(), unary()),
@@ -413,6 +453,9 @@ OPS: list[Op] = [
     Op("cumsum", lambda L, x, dim: x.cumsum(dim), unary(params=params(dim=DIM))),
     Op("norm", lambda L, x, **p: x.norm(**p), _norm(),
        grad_fn=False),  # torch: LinalgVectorNormBackward0; here a composite of ops
+    Op("sort", lambda L, x, dim, descending: x.sort(dim, descending),
+       unary(S.distinct, params(dim=DIM, descending=st.booleans()))),
+    Op("topk", lambda L, x, **p: x.topk(**p), _topk()),
     # ---- shape
     Op("reshape", lambda L, x, shape: x.reshape(shape),
        unary(params=params(shape=S.reshapes))),
@@ -439,6 +482,9 @@ OPS: list[Op] = [
     Op("getitem_bool_mask", lambda L, x, mask: x[L.tensor(mask)], _mask_index()),
     Op("getitem_int_arrays", lambda L, x, index, as_list: _index_with(L, x, index, as_list),
        _int_array_index()),
+    Op("gather", lambda L, x, dim, index: x.gather(dim, L.tensor(index)), _gather()),
+    Op("index_select", lambda L, x, dim, index: L.index_select(x, dim, L.tensor(index)),
+       _index_select()),
     # ---- copies and dtype conversions
     Op("clone", lambda L, x: x.clone(), unary()),
     Op("to_float64", lambda L, x: x.to(L.float64), unary()),
@@ -572,7 +618,9 @@ def test_table_covers_the_api() -> None:
         "cumsum", "norm", "reshape", "view", "flatten", "squeeze", "unsqueeze", "transpose",
         "permute", "T", "expand", "repeat", "cat", "stack", "chunk", "split", "getitem_basic",
         "getitem_bool_mask", "getitem_int_arrays", "clone", "to_float64", "to_float32",
-        "sign", "floor", "ceil", "round", "trunc", "frac", "div_floor", "div_trunc",
+        "sign", "floor", "ceil", "round", "trunc", "frac", "div_floor", "div_trunc", "rsqrt",
+        "reciprocal",
+        "sort", "topk", "gather", "index_select",
     }
     assert expected <= set(OPS_BY_NAME), expected - set(OPS_BY_NAME)
 

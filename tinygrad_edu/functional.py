@@ -19,7 +19,7 @@ _METHODS = (
     "count_nonzero unique cumsum reshape flatten squeeze unsqueeze transpose permute t "
     "matmul mm dot chunk split unbind isnan isinf isfinite allclose isclose equal eq ne lt "
     "le gt ge logical_not logical_and logical_or clone detach masked_fill flip numel "
-    "remainder swapaxes"
+    "remainder swapaxes sort argsort topk gather index_select"
 ).split()
 
 

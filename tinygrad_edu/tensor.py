@@ -26,6 +26,7 @@ from .ops import elementwise as E
 from .ops import matmul as M
 from .ops import movement as V
 from .ops import reduce as R
+from .ops import sorting as SORT
 
 _nd = np.ndarray
 # builtins under other names: the methods Tensor.int/float/bool/type hide them in the class
@@ -1227,8 +1228,6 @@ class Tensor:
         values=tensor([1., 2., 3.]),
         indices=tensor([1, 2, 0]))
         """
-        from .ops import sorting as SORT
-
         axis = _norm_axis(dim, self._data.ndim)
         idx = SORT.argsort(self._data, axis, descending)
         return _MinMax(SORT.Sort.apply(self, axis, idx), _wrap(idx.copy()))
@@ -1236,8 +1235,6 @@ class Tensor:
     def argsort(self, dim: _int = -1, descending: _bool = False, *,
                 stable: _bool = False) -> Tensor:
         """The int64 indices that sort the tensor along ``dim``: ``sort(...).indices``."""
-        from .ops import sorting as SORT
-
         return _wrap(SORT.argsort(self._data, _norm_axis(dim, self._data.ndim), descending))
 
     def topk(self, k: _int, dim: _int = -1, largest: _bool = True,
@@ -1251,8 +1248,6 @@ class Tensor:
         values=tensor([5., 3.]),
         indices=tensor([1, 2]))
         """
-        from .ops import sorting as SORT
-
         if isinstance(k, _bool) or not isinstance(k, (_int, np.integer, Tensor)):
             raise TypeError(f"topk(): argument 'k' (position 1) must be int, not "
                             f"{_type(k).__name__}")
@@ -1272,8 +1267,6 @@ class Tensor:
         tensor([[1., 1.],
                 [4., 3.]])
         """
-        from .ops import sorting as SORT
-
         if sparse_grad:
             raise NotImplementedError("gather(sparse_grad=True): tinygrad_edu has no sparse "
                                       "tensors")
@@ -1290,8 +1283,6 @@ class Tensor:
         tensor([[3., 4.],
                 [3., 4.]])
         """
-        from .ops import sorting as SORT
-
         axis = _norm_axis(dim, self._data.ndim)
         idx = SORT.index_array(index, "index_select")
         SORT.check_index_select(self._data.shape, axis, idx)

@@ -1,0 +1,212 @@
+"""Sorting and selection along one dim: sort, argsort, topk, gather, index_select.
+
+Each op picks elements of its input at an index array (computed here for sort and topk,
+given by the caller for gather and index_select). Backward sends every gradient back to
+the element it was picked from, adding where an element was picked more than once
+(PyTorch's ``scatter_add`` and ``index_add``). The ``check_*`` functions raise PyTorch's
+errors for bad arguments, before any op runs.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from . import dual
+from .elementwise import _Op
+
+_INDEX_DTYPES = (np.dtype(np.int32), np.dtype(np.int64))
+
+
+# ---------------------------------------------------------------------------- numpy helpers
+def argsort(x: np.ndarray, axis: int, descending: bool) -> np.ndarray:
+    """int64 indices that sort ``x`` along ``axis``, stably: equal values keep their order
+    (PyTorch's ``stable=True``, in both directions), NaN counts as the largest value."""
+    if x.ndim == 0:
+        return np.zeros((), np.int64)
+    if not descending:
+        return np.argsort(x, axis=axis, kind="stable").astype(np.int64, copy=False)
+    # sort the reversed array ascending and read it backwards: the largest (NaN) first, and
+    # equal values in their original order (a plain reversal would reverse the ties too)
+    up = np.argsort(np.flip(x, axis), axis=axis, kind="stable")
+    return (x.shape[axis] - 1 - np.flip(up, axis)).astype(np.int64, copy=False)
+
+
+def _along(index: np.ndarray, axis: int) -> tuple[np.ndarray, ...]:
+    """The fancy index of ``x[..., index[i, j, k], ...]`` at every position (i, j, k) of
+    ``index`` (at least 1-D): what ``torch.gather`` picks. Off ``axis`` the index may be
+    smaller than x; its positions are used as they are."""
+    grid = list(np.ix_(*(np.arange(n) for n in index.shape)))
+    grid[axis] = index
+    return tuple(grid)
+
+
+def _at_least_1d(a: Any) -> np.ndarray:
+    a = np.asarray(a)
+    return a.reshape(a.shape or (1,))
+
+
+def take_along(x: np.ndarray, axis: int, index: np.ndarray) -> np.ndarray:
+    """``torch.gather``: ``out[i][j] = x[index[i][j]][j]`` for axis 0 (a 0-d x or index
+    counts as 1-D); the result has the index's shape."""
+    return _at_least_1d(x)[_along(_at_least_1d(index), axis)].reshape(index.shape)
+
+
+def scatter_add(shape: tuple[int, ...], axis: int, index: np.ndarray, values: Any) -> np.ndarray:
+    """Zeros of ``shape`` with ``values`` added at the places ``take_along`` reads:
+    its adjoint (repeated indices accumulate)."""
+    values = np.asarray(values)
+    out = np.zeros(shape or (1,), values.dtype)
+    np.add.at(out, _along(_at_least_1d(index), axis), _at_least_1d(values))
+    return out.reshape(shape)
+
+
+# ---------------------------------------------------------------------------- the ops
+def gather(x: Any, axis: int, index: np.ndarray) -> Any:
+    """``take_along`` of an array, or the recorded op of a Tensor (double backward)."""
+    return take_along(x, axis, index) if dual._is_array(x) else Gather.apply(x, axis, index)
+
+
+def scatter(shape: tuple[int, ...], axis: int, index: np.ndarray, values: Any) -> Any:
+    """``scatter_add`` of an array, or the recorded op of a Tensor (double backward)."""
+    if dual._is_array(values):
+        return scatter_add(shape, axis, index, values)
+    return ScatterAdd.apply(values, shape, axis, index)
+
+
+class Gather(_Op):
+    """``x.gather(dim, index)``: the elements of x at ``index`` along ``axis``."""
+
+    _grad_fn_name = "GatherBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: int, index: np.ndarray) -> Any:
+        ctx.meta = x.shape, axis, index
+        return take_along(x, axis, index)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        shape, axis, index = ctx.meta
+        # each output is one input element: its gradient goes back there, summed over repeats
+        return scatter(shape, axis, index, grad), None, None
+
+
+class Sort(Gather):
+    """``x.sort(dim).values``: x gathered at the sorting indices (the caller's argsort)."""
+
+    _grad_fn_name = "SortBackward0"
+
+
+class TopK(Gather):
+    """``x.topk(k, dim).values``: x gathered at the first k sorting indices."""
+
+    _grad_fn_name = "TopkBackward0"
+
+
+class ScatterAdd(_Op):
+    """Zeros of ``shape`` with ``values`` added at ``index`` along ``axis``: the adjoint of
+    Gather (its backward, recorded under ``create_graph=True``)."""
+
+    _grad_fn_name = "ScatterAddBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, values: Any, shape: tuple[int, ...], axis: int,
+                index: np.ndarray) -> Any:
+        ctx.meta = axis, index
+        return scatter_add(shape, axis, index, values)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        axis, index = ctx.meta
+        return gather(grad, axis, index), None, None, None
+
+
+class IndexSelect(_Op):
+    """``x.index_select(dim, index)``: whole slices of x along ``axis``, ``index`` a vector."""
+
+    _grad_fn_name = "IndexSelectBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: int, index: np.ndarray) -> Any:
+        ctx.meta = x.shape, axis, index
+        return np.take(x, index, axis=axis) if x.ndim else x.copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        shape, axis, index = ctx.meta
+        if not shape:  # a 0-d x: its one element was picked once
+            return grad, None, None
+        # slice i goes back to slice index[i]; repeated indices add up (PyTorch's index_add)
+        return dual.index_add(shape, (slice(None),) * axis + (index,), grad, grad), None, None
+
+
+# ---------------------------------------------------------------------------- argument checks
+def index_array(index: Any, name: str) -> np.ndarray:
+    """The array of an ``index`` argument, which must be a Tensor (a copy: an in-place
+    change to the index tensor later cannot change what backward sends where)."""
+    if not isinstance(index, dual._Tensor):
+        raise TypeError(f"{name}(): argument 'index' (position 2) must be Tensor, not "
+                        f"{type(index).__name__}")
+    return np.array(index._data)
+
+
+def _out_of_range(index: np.ndarray, n: int) -> np.ndarray:
+    """The entries of ``index`` outside [0, n), in order (negative ones too, as PyTorch)."""
+    return index[(index < 0) | (index >= n)]
+
+
+def check_topk(x: np.ndarray, axis: int, k: int) -> None:
+    """PyTorch's errors for ``topk``: k within [0, size of the dim], no bools."""
+    n = x.shape[axis] if x.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError("selected index k out of range")
+    if x.dtype == np.bool_:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
+
+
+def check_gather(shape: tuple[int, ...], axis: int, index: np.ndarray) -> None:
+    """PyTorch's errors for ``gather``: an int index of as many dims, no larger off ``axis``,
+    every entry in range (a 0-d tensor counts as 1-D)."""
+    if index.dtype not in _INDEX_DTYPES:
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+    if max(index.ndim, 1) != max(len(shape), 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as input "
+                           "tensor")
+    if index.size == 0:
+        return
+    for d, (i, n) in enumerate(zip(index.shape, shape)):
+        if d != axis and i > n:
+            raise RuntimeError(
+                f"Size does not match at dimension {d} expected index {list(index.shape)} to "
+                f"be no larger than self {list(shape)} apart from dimension {axis}"
+            )
+    n = shape[axis] if shape else 1
+    bad = _out_of_range(index, n)
+    if bad.size:
+        raise RuntimeError(f"index {bad[0]} is out of bounds for dimension {axis} with size {n}")
+
+
+def check_index_select(shape: tuple[int, ...], axis: int, index: np.ndarray) -> None:
+    """PyTorch's errors for ``index_select``, in its order. Out-of-range entries raise the
+    error of the CPU kernel that meets them: its dim-1 (or empty input) path checks them
+    up front (RuntimeError), the others while copying (IndexError)."""
+    if index.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    if not shape and index.size != 1:
+        raise RuntimeError("index_select(): Index to scalar can have only 1 value, got "
+                           f"{index.size} value(s)")
+    if index.dtype not in _INDEX_DTYPES:
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    n = shape[axis] if shape else 1
+    bad = _out_of_range(index.reshape(-1), n)
+    if len(shape) > 1 and index.size:
+        empty = math.prod(shape) == 0
+        if n == 0:
+            raise RuntimeError("index_select(): self indexing axis dim should be positive")
+        if bad.size and (empty or axis == 1):
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad[0]} "
+                               f"axis_dim={n}")
+    if bad.size:
+        raise IndexError("index out of range in self")
