@@ -374,3 +374,27 @@ def test_rounding_keeps_integer_dtypes_like_torch(torch):
         theirs = getattr(torch.tensor([7, -7, 0]), name)()
         assert mine.tolist() == theirs.tolist(), name
         assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1], name
+
+
+NEW_METHODS = {
+    "new_zeros int": lambda m: m.tensor([1, 2]).new_zeros(2, 3),
+    "new_zeros tuple, dtype": lambda m: m.ones(2, dtype=m.float64).new_zeros((2,), dtype=m.float32),
+    "new_ones": lambda m: m.ones(2).new_ones([3]),
+    "new_full": lambda m: m.tensor([1, 2]).new_full((2, 2), 7),
+    "new_full float fill into int": lambda m: m.tensor([1, 2]).new_full((2,), 2.9),
+    "new_empty shape": lambda m: m.ones(1).new_empty(4).shape,
+    "new_tensor keeps self's dtype": lambda m: m.tensor([1, 2]).new_tensor([1.7, -2.2]),
+    "new_tensor float": lambda m: m.ones(1, dtype=m.float64).new_tensor([1, 2]),
+    "new_tensor requires_grad": lambda m: m.ones(1).new_tensor([1.0], requires_grad=True),
+    "new_zeros requires_grad": lambda m: m.ones(1).new_zeros(2, requires_grad=True),
+}
+
+
+@pytest.mark.parametrize("name", list(NEW_METHODS))
+def test_new_methods_like_torch(torch, name):
+    mine, theirs = NEW_METHODS[name](tg), NEW_METHODS[name](torch)
+    if isinstance(mine, tuple):
+        assert mine == tuple(theirs)
+        return
+    assert mine.tolist() == theirs.tolist() and mine.requires_grad == theirs.requires_grad
+    assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]

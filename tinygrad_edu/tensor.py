@@ -514,6 +514,46 @@ class Tensor:
         _device.check("cuda")
         return self
 
+    # ------------------------------------------------------------------ new_* (same dtype)
+    def _new(self, array: np.ndarray, dtype: Any, device: Any, requires_grad: _bool) -> Tensor:
+        _device.check(device)
+        if dtype is not None:
+            array = array.astype(dtypes.to_dtype(dtype).np, copy=False)
+        t = _wrap(array)
+        return t.requires_grad_(True) if requires_grad else t
+
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: _bool = False) -> Tensor:
+        """Zeros of ``size``, with this tensor's dtype (or ``dtype``)."""
+        return self._new(np.zeros(_shape_arg(size), self._data.dtype), dtype, device,
+                         requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
+                 requires_grad: _bool = False) -> Tensor:
+        """Ones of ``size``, with this tensor's dtype (or ``dtype``)."""
+        return self._new(np.ones(_shape_arg(size), self._data.dtype), dtype, device,
+                         requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: _bool = False) -> Tensor:
+        """An uninitialised tensor of ``size`` (here: zeros), with this tensor's dtype."""
+        return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
+                 requires_grad: _bool = False) -> Tensor:
+        """``fill_value`` everywhere in ``size``, with this tensor's dtype (or ``dtype``)."""
+        return self._new(np.full(_shape_arg((size,)), fill_value, self._data.dtype), dtype,
+                         device, requires_grad)
+
+    def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
+                   requires_grad: _bool = False) -> Tensor:
+        """A copy of ``data`` with this tensor's dtype (or ``dtype``), outside any graph."""
+        from .creation import tensor
+
+        values = data.detach()._data if isinstance(data, Tensor) else data
+        made = tensor(values, dtype=dtype if dtype is not None else self.dtype)
+        return self._new(made._data, None, device, requires_grad)
+
     def clone(self) -> Tensor:
         """A copy with its own storage; gradients flow back to this tensor."""
         return E.Clone.apply(self)
