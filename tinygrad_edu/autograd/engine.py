@@ -172,7 +172,11 @@ class _Walk:
         """A leaf's gradient: into ``.grad``, or into the results of autograd.grad."""
         if fn.tensor_hooks and id(leaf) in fn.tensor_hooks:
             self.hold(leaf, grad)
-            return
+        else:
+            self.deliver(leaf, grad)
+
+    def deliver(self, leaf: Tensor, grad: Any) -> None:
+        """Add a leaf's gradient into its ``.grad`` or into the results of autograd.grad."""
         if self.inputs is None:
             _accumulate_leaf(leaf, grad, self.create_graph)
             return
@@ -197,14 +201,7 @@ class _Walk:
             entry = fn.tensor_hooks.get(id(leaf))
             if entry is not None:
                 grad = entry.run(grad, self.create_graph)
-            if self.inputs is None:
-                _accumulate_leaf(leaf, grad, self.create_graph)
-            else:
-                k = self.captures.get(id(leaf))
-                if k is not None:
-                    prev = self.results[k]
-                    grad = grad if isinstance(grad, fn._Tensor) else fn._wrap(np.array(grad))
-                    self.results[k] = grad if prev is None else prev + grad
+            self.deliver(leaf, grad)
 
     def node_done(self, node: Node, grad: Any) -> Any:
         """A node's total gradient is known: its tensor's hooks, autograd.grad, retain_grad.
