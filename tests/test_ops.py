@@ -135,6 +135,46 @@ def _matmul(draw: Any, a_dims: int | None, b_dims: int | None) -> Sample:
     return Sample((draw(S.arrays(sa)), draw(S.arrays(sb))))
 
 
+@st.composite
+def _addmm(draw: Any, batched: bool = False) -> Sample:
+    """``input``, ``mat1``, ``mat2`` of addmm (baddbmm when ``batched``): ``input``
+    broadcasts to the product's shape; beta and alpha include 0 and 1."""
+    n, k, m = (draw(st.integers(1, 3)) for _ in range(3))
+    lead = (2,) if batched else ()
+    out = lead + (n, m)
+    source = draw(S.expand_source(out))
+    arrays = (draw(S.arrays(source)), draw(S.arrays(lead + (n, k))),
+              draw(S.arrays(lead + (k, m))))
+    return Sample(arrays, {"beta": draw(st.sampled_from([1, 0, 0.5, -2.0])),
+                           "alpha": draw(st.sampled_from([1, 0, 2.5, -0.5]))})
+
+
+@st.composite
+def _einsum(draw: Any, *terms: str, broadcast: bool = False) -> Sample:
+    """Operands for ``einsum`` with these terms: each letter gets one size (1 to 3), each
+    ``...`` batch dims that broadcast across operands; ``broadcast``: some of an operand's
+    letters size 1 (PyTorch broadcasts them too)."""
+    size = {c: draw(st.integers(1, 3)) for c in sorted(set("".join(terms)) - set("."))}
+    n_ell = sum("..." in t for t in terms)
+    batches = iter(draw(S.broadcast_shapes(n_ell, max_dims=2, max_side=2)) if n_ell else ())
+    arrays = []
+    for term in terms:
+        ones = {c for c in term if broadcast and c != "." and draw(st.booleans())}
+        dims = tuple(1 if c in ones else size[c] for c in term.replace("...", ""))
+        if "..." in term:
+            at = term.index("...")
+            dims = dims[:at] + next(batches) + dims[at:]
+        arrays.append(draw(S.arrays(dims)))
+    return Sample(tuple(arrays))
+
+
+def _einsum_op(name: str, equation: str, *terms: str, broadcast: bool = False) -> Op:
+    """A row for ``einsum(equation)``; torch's grad_fn there names the last op of its
+    decomposition (ViewBackward0, SumBackward1, ...): ours is EinsumBackward0."""
+    return Op(name, lambda L, *xs: L.einsum(equation, *xs),
+              _einsum(*terms, broadcast=broadcast), grad_fn=False)
+
+
 # ---------------------------------------------------------------------------- reductions
 @st.composite
 def _var(draw: Any, min_side: int = 1) -> Sample:
@@ -243,6 +283,36 @@ def _chunk(draw: Any) -> Sample:
     shape = draw(S.shapes(min_dims=1))
     return Sample((draw(S.arrays(shape)),), {"chunks": draw(st.integers(1, 4)),
                                              "dim": draw(S.dim(len(shape)))})
+
+
+@st.composite
+def _diagonal(draw: Any) -> Sample:
+    """x with 2 or more dims, two different dims (negative too) and an offset that may go
+    past the end (an empty diagonal)."""
+    shape = draw(S.shapes(min_dims=2))
+    d1, d2 = draw(st.lists(S.dim(len(shape)), min_size=2, max_size=2).filter(
+        lambda ds: ds[0] % len(shape) != ds[1] % len(shape)))
+    return Sample((draw(S.arrays(shape)),), {"offset": draw(st.integers(-3, 3)), "dim1": d1,
+                                             "dim2": d2})
+
+
+@st.composite
+def _diag_embed(draw: Any) -> Sample:
+    """x with 1 or 2 dims; two different dims of the result, an offset."""
+    shape = draw(S.shapes(min_dims=1, max_dims=2))
+    n = len(shape) + 1
+    d1, d2 = draw(st.lists(S.dim(n), min_size=2, max_size=2).filter(
+        lambda ds: ds[0] % n != ds[1] % n))
+    return Sample((draw(S.arrays(shape)),), {"offset": draw(st.integers(-2, 2)), "dim1": d1,
+                                             "dim2": d2})
+
+
+@st.composite
+def _meshgrid(draw: Any) -> Sample:
+    """One to three 0-d or 1-D tensors, and the indexing."""
+    shapes = draw(st.lists(S.shapes(0, 1), min_size=1, max_size=3))
+    return Sample(tuple(draw(S.arrays(s)) for s in shapes),
+                  {"indexing": draw(st.sampled_from(["ij", "xy"]))})
 
 
 # ---------------------------------------------------------------------------- indexing
@@ -390,6 +460,30 @@ OPS: list[Op] = [
     Op("matmul_batched", lambda L, a, b: a @ b, _matmul(3, 3), grad_fn=False),
     Op("matmul_broadcast", lambda L, a, b: L.matmul(a, b), _matmul(None, None),
        grad_fn=False),  # torch's names here come from its reshapes (UnsafeViewBackward0)
+    Op("bmm", lambda L, a, b: L.bmm(a, b), _matmul(3, 3)),
+    Op("bmm_method", lambda L, a, b: a.bmm(b), _matmul(3, 3)),
+    Op("addmm", lambda L, i, a, b, **p: L.addmm(i, a, b, **p), _addmm()),
+    Op("addmm_method", lambda L, i, a, b, **p: i.addmm(a, b, **p), _addmm()),
+    Op("baddbmm", lambda L, i, a, b, **p: L.baddbmm(i, a, b, **p), _addmm(batched=True)),
+    # ---- einsum: products, sums, diagonals (repeated letters), ..., implicit output
+    _einsum_op("einsum_matmul", "ij,jk->ik", "ij", "jk"),
+    _einsum_op("einsum_batch", "bij,bjk->bik", "bij", "bjk"),
+    _einsum_op("einsum_outer", "i,j->ij", "i", "j"),
+    _einsum_op("einsum_trace", "ii->", "ii"),
+    _einsum_op("einsum_diagonal", "ii->i", "ii"),
+    _einsum_op("einsum_ellipsis", "...ij,...jk->...ik", "...ij", "...jk"),
+    _einsum_op("einsum_implicit", "ij,jk", "ij", "jk"),
+    _einsum_op("einsum_sum", "ij->", "ij"),
+    _einsum_op("einsum_transpose", "ij->ji", "ij"),
+    _einsum_op("einsum_sum_one_side", "ij,j->j", "ij", "j"),
+    _einsum_op("einsum_diagonal_contracted", "iij,jk->ik", "iij", "jk"),
+    _einsum_op("einsum_diagonal_kept", "bii,i->bi", "bii", "i"),
+    _einsum_op("einsum_three", "ab,bc,cd->ad", "ab", "bc", "cd"),
+    _einsum_op("einsum_same_twice", "ij,ij,ij->i", "ij", "ij", "ij"),
+    _einsum_op("einsum_ellipsis_summed", "i...->i", "i..."),
+    _einsum_op("einsum_broadcast_letters", "ij,jk->ik", "ij", "jk", broadcast=True),
+    _einsum_op("einsum_broadcast_diagonal", "ii,ij->j", "ii", "ij", broadcast=True),
+    Op("trace", lambda L, x: L.trace(x), unary(min_dims=2, max_dims=2)),
     # ---- unary math
     Op("neg", lambda L, x: -x, unary()),
     Op("exp", lambda L, x: x.exp(), unary()),
@@ -477,6 +571,17 @@ OPS: list[Op] = [
     Op("stack", lambda L, *xs, dim: L.stack(list(xs), dim=dim), _stack()),
     Op("chunk", lambda L, x, chunks, dim: x.chunk(chunks, dim), _chunk()),
     Op("split", lambda L, x, split_size, dim: x.split(split_size, dim), _split()),
+    Op("tril", lambda L, x, diagonal: x.tril(diagonal),
+       unary(min_dims=2, params=params(diagonal=st.integers(-3, 3)))),
+    Op("triu", lambda L, x, diagonal: L.triu(x, diagonal=diagonal),
+       unary(min_dims=2, params=params(diagonal=st.integers(-3, 3)))),
+    Op("diag_vector", lambda L, x, diagonal: L.diag(x, diagonal),
+       unary(min_dims=1, max_dims=1, params=params(diagonal=st.integers(-2, 2)))),
+    Op("diag_matrix", lambda L, x, diagonal: x.diag(diagonal),
+       unary(min_dims=2, max_dims=2, params=params(diagonal=st.integers(-3, 3)))),
+    Op("diagonal", lambda L, x, **p: L.diagonal(x, **p), _diagonal()),
+    Op("diag_embed", lambda L, x, **p: x.diag_embed(**p), _diag_embed()),
+    Op("meshgrid", lambda L, *xs, indexing: L.meshgrid(*xs, indexing=indexing), _meshgrid()),
     # ---- indexing
     Op("getitem_basic", lambda L, x, index: x[index], _basic_index()),
     Op("getitem_bool_mask", lambda L, x, mask: x[L.tensor(mask)], _mask_index()),
@@ -621,6 +726,10 @@ def test_table_covers_the_api() -> None:
         "sign", "floor", "ceil", "round", "trunc", "frac", "div_floor", "div_trunc", "rsqrt",
         "reciprocal",
         "sort", "topk", "gather", "index_select",
+        "bmm", "addmm", "baddbmm", "einsum_matmul", "einsum_batch", "einsum_outer",
+        "einsum_trace", "einsum_diagonal", "einsum_ellipsis", "einsum_implicit", "einsum_sum",
+        "tril", "triu", "diag_vector", "diag_matrix", "diagonal", "diag_embed", "meshgrid",
+        "trace",
     }
     assert expected <= set(OPS_BY_NAME), expected - set(OPS_BY_NAME)
 

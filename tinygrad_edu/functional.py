@@ -3,11 +3,14 @@ plus the functions that take several tensors (``cat``, ``stack``, ``where``)."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from . import dtypes
+from .ops import matmul as M
 from .ops import movement as V
 from .tensor import Tensor, _norm_axis, _promote, _wrap, where
 
@@ -19,7 +22,8 @@ _METHODS = (
     "count_nonzero unique cumsum reshape flatten squeeze unsqueeze transpose permute t "
     "matmul mm dot chunk split unbind isnan isinf isfinite allclose isclose equal eq ne lt "
     "le gt ge logical_not logical_and logical_or clone detach masked_fill flip numel "
-    "remainder swapaxes sort argsort topk gather index_select"
+    "remainder swapaxes sort argsort topk gather index_select bmm addmm baddbmm tril triu diag "
+    "diagonal diag_embed trace"
 ).split()
 
 
@@ -111,5 +115,120 @@ def outer(a: Tensor, b: Tensor) -> Tensor:
     return a.unsqueeze(1) * b.unsqueeze(0)
 
 
+def einsum(*args: Any) -> Tensor:
+    """Einstein summation: ``einsum("ij,jk->ik", a, b)`` is ``a @ b``. Each operand's dims
+    are named by letters; a letter in several operands pairs their dims, one missing after
+    ``->`` is summed over, one repeated in an operand takes its diagonal (``"ii->i"``), and
+    ``...`` stands for the remaining dims (broadcast across operands). Without ``->`` the
+    output is ``...`` then the letters seen once, in order. The operands may be given as
+    one list, or interleaved with lists of label numbers (``einsum(a, [0, 1], b, [1, 2])``).
+
+    >>> tg.einsum("ii->", tg.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    tensor(5.)
+    """
+    equation, operands = _einsum_args(args)
+    spelled = M.spell_einsum(equation, [t._data.shape for t in operands])
+    dtype = M.einsum_dtype(spelled, [t._data.shape for t in operands],
+                           [t._data.dtype for t in operands])
+    operands = [t if t._data.dtype == dtype else t.to(dtypes.from_numpy(dtype))
+                for t in operands]
+    return M.Einsum.apply(spelled, *operands)
+
+
+def _einsum_args(args: tuple[Any, ...]) -> tuple[str, list[Tensor]]:
+    """``(equation, operands)`` from einsum's three ways of being called."""
+    if len(args) < 2:
+        raise ValueError("einsum(): must specify the equation string and at least one "
+                         "operand, or at least one operand and its subscripts list")
+    if isinstance(args[0], Tensor):  # einsum(a, [0, 1], b, [1, 2], [0, 2])
+        equation = ",".join(_sublist_term(sub) for sub in args[1::2])
+        if len(args) % 2:  # the output's labels come last
+            equation += "->" + _sublist_term(args[-1])
+        operands = list(args[0:len(args) - len(args) % 2:2])
+    else:
+        equation, operands = args[0], list(args[1:])
+        if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+            operands = list(operands[0])  # einsum("ij,jk", [a, b])
+    if not operands:
+        raise ValueError("einsum(): must specify the equation string and at least one "
+                         "operand, or at least one operand and its subscripts list")
+    if not isinstance(equation, str):
+        raise TypeError("einsum(): argument 'equation' (position 1) must be str, not "
+                        f"{type(equation).__name__}")
+    for i, t in enumerate(operands):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 1, but got "
+                            f"{type(t).__name__}")
+    return equation, operands
+
+
+def _sublist_term(labels: Sequence[Any]) -> str:
+    """An operand's labels given as numbers (0-25: A-Z, 26-51: a-z) or Ellipsis."""
+    term = ""
+    for n in labels:
+        if n is Ellipsis:
+            term += "..."
+        elif 0 <= n < 52:
+            term += chr(ord("A") + n) if n < 26 else chr(ord("a") + n - 26)
+        else:
+            raise ValueError("einsum(): subscript in subscript list is not within the valid "
+                             "range [0, 52)")
+    return term
+
+
+_MESHGRID_WARNED = [False]  # PyTorch warns once per process (TORCH_WARN_ONCE)
+
+
+def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
+    """Coordinate grids: for 1-D ``x`` (n) and ``y`` (m), ``X[i, j] = x[i]``, ``Y[i, j] =
+    y[j]``, both of shape (n, m) with ``indexing="ij"`` (the default, with a warning when
+    not given, as PyTorch); ``"xy"`` swaps the first two dims: (m, n), as numpy and
+    matplotlib. Each grid is an expanded view of its input (the gradient sums back).
+
+    >>> X, Y = tg.meshgrid(tg.tensor([1, 2]), tg.tensor([3, 4, 5]), indexing="ij")
+    >>> X.shape
+    tinygrad_edu.Size([2, 3])
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+    if indexing is None:
+        if not _MESHGRID_WARNED[0]:
+            _MESHGRID_WARNED[0] = True
+            warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass "
+                          "the indexing argument.", UserWarning, stacklevel=2)
+        indexing = "ij"
+    _check_meshgrid(tensors, indexing)
+    shape = [t.numel() for t in tensors]
+    where = list(range(len(tensors)))  # the dim of the grid each input runs along
+    if indexing == "xy" and len(tensors) > 1:
+        shape[0], shape[1] = shape[1], shape[0]
+        where[0], where[1] = 1, 0
+    grids = []
+    for t, dim in zip(tensors, where):
+        view = [1] * len(shape)
+        view[dim] = -1
+        grids.append(t.reshape(view).expand(shape))
+    return tuple(grids)
+
+
+def _check_meshgrid(tensors: Sequence[Tensor], indexing: str) -> None:
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    for t in tensors:
+        if t.dtype is not tensors[0].dtype:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError('torch.meshgrid: indexing must be one of "xy" or "ij", but '
+                           f"received: {indexing}")
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError("torch.meshgrid: Expected 0D or 1D tensor in the tensor list "
+                               f"but got: {t}")
+
+
 __all__ = [*_METHODS, "cat", "concat", "concatenate", "stack", "hstack", "vstack", "where",
-           "broadcast_tensors", "outer"]
+           "broadcast_tensors", "outer", "einsum", "meshgrid"]

@@ -1328,6 +1328,134 @@ class Tensor:
         SORT.check_index_select(self._data.shape, axis, idx)
         return SORT.IndexSelect.apply(self, axis, idx.reshape(-1))
 
+    # ------------------------------------------------------------------ linear algebra
+    def bmm(self, mat2: Tensor) -> Tensor:
+        """Batched matrix product of 3-D tensors: ``out[b] = self[b] @ mat2[b]``. The batch
+        sizes must be equal (no broadcasting: ``matmul`` broadcasts), and so the dtypes.
+
+        >>> tg.ones(2, 1, 3).bmm(tg.ones(2, 3, 4)).shape
+        tinygrad_edu.Size([2, 1, 4])
+        """
+        M.check_batches(self._data, mat2._data)
+        M.check_same_dtype("bmm", self._data.dtype, mat2._data.dtype)
+        return _pair(M.Bmm, self, mat2)
+
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        """``beta * self + alpha * (mat1 @ mat2)`` in one op; ``self`` broadcasts to the
+        product's shape and is ignored when ``beta`` is 0 (a nan in it too). No dtype
+        promotion, as in PyTorch: one dtype for all three (ints take int beta and alpha).
+
+        >>> tg.zeros(2).addmm(tg.ones(1, 3), tg.ones(3, 2), alpha=2)
+        tensor([[6., 6.]])
+        """
+        M.check_addmm(self._data, mat1._data, mat2._data)
+        _wrap(self._data).expand(mat1.shape[0], mat2.shape[1])  # PyTorch's broadcast errors
+        cast = _int if self._data.dtype.kind in "iu" else _float
+        return M.Addmm.apply(self, mat1, mat2, cast(beta), cast(alpha))
+
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,
+                alpha: Any = 1) -> Tensor:
+        """``beta * self + alpha * batch1.bmm(batch2)`` in one op (``addmm`` by batches).
+
+        >>> tg.zeros(1).baddbmm(tg.ones(2, 1, 3), tg.ones(2, 3, 1)).shape
+        tinygrad_edu.Size([2, 1, 1])
+        """
+        M.check_baddbmm(self._data, batch1._data, batch2._data)
+        _wrap(self._data).expand(batch1.shape[0], batch1.shape[1], batch2.shape[2])
+        cast = _int if self._data.dtype.kind in "iu" else _float
+        return M.Baddbmm.apply(self, batch1, batch2, cast(beta), cast(alpha))
+
+    def tril(self, diagonal: _int = 0) -> Tensor:
+        """The lower triangle of the last two dims: the elements on and below the
+        ``diagonal``-th diagonal (0 the main one, > 0 above it, < 0 below), zeros above.
+
+        >>> tg.ones(2, 3).tril()
+        tensor([[1., 0., 0.],
+                [1., 1., 0.]])
+        """
+        V.check_triangle(self._data, diagonal, "tril")
+        return _pair(V.Tril, self, _int(diagonal))
+
+    def triu(self, diagonal: _int = 0) -> Tensor:
+        """The upper triangle of the last two dims: the elements on and above the
+        ``diagonal``-th diagonal, zeros below.
+
+        >>> tg.ones(2, 3).triu(1)
+        tensor([[0., 1., 1.],
+                [0., 0., 1.]])
+        """
+        V.check_triangle(self._data, diagonal, "triu")
+        return _pair(V.Triu, self, _int(diagonal))
+
+    def tril_(self, diagonal: _int = 0) -> Tensor:
+        """In place: ``self = self.tril(diagonal)``."""
+        V.check_triangle(self._data, diagonal, "tril")
+        self._check_inplace()
+        recorded = _state.enabled and self._requires_grad
+        return self._become((self._before_inplace() if recorded else self).tril(diagonal))
+
+    def triu_(self, diagonal: _int = 0) -> Tensor:
+        """In place: ``self = self.triu(diagonal)``."""
+        V.check_triangle(self._data, diagonal, "triu")
+        self._check_inplace()
+        recorded = _state.enabled and self._requires_grad
+        return self._become((self._before_inplace() if recorded else self).triu(diagonal))
+
+    def diag(self, diagonal: _int = 0) -> Tensor:
+        """A vector as the ``diagonal``-th diagonal of a square matrix (zeros elsewhere), or
+        a matrix's ``diagonal``-th diagonal as a vector (a copy: ``diagonal()`` is a view).
+
+        >>> tg.tensor([1.0, 2.0]).diag()
+        tensor([[1., 0.],
+                [0., 2.]])
+        """
+        V.check_int(diagonal, "diag", "diagonal", 1)
+        ndim = self._data.ndim
+        if ndim == 1:
+            shape = V.diag_embed_shape(self._data.shape, diagonal, 0, 1)
+            return V.DiagEmbed.apply(self, shape, _int(diagonal), 0, 1)
+        if ndim == 2:
+            return V.DiagonalCopy.apply(self, _int(diagonal), 0, 1)
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {ndim}D")
+
+    def diagonal(self, offset: _int = 0, dim1: _int = 0, dim2: _int = 1) -> Tensor:
+        """The elements ``self[..., i, ..., i + offset, ...]`` of dims ``dim1`` and ``dim2``,
+        as a new last dim: a view (writing to it writes to ``self``).
+
+        >>> tg.tensor([[1.0, 2.0], [3.0, 4.0]]).diagonal()
+        tensor([1., 4.])
+        """
+        for value, name, position in ((offset, "offset", 1), (dim1, "dim1", 2), (dim2, "dim2", 3)):
+            V.check_int(value, "diagonal", name, position)
+        d1, d2 = V.diagonal_dims(self._data.ndim, dim1, dim2)
+        return V.Diagonal.apply(self, _int(offset), d1, d2)
+
+    def diag_embed(self, offset: _int = 0, dim1: _int = -2, dim2: _int = -1) -> Tensor:
+        """Each vector along the last dim as the ``offset`` diagonal of dims ``dim1`` and
+        ``dim2`` of a new tensor (zeros elsewhere): a batch of ``diag``.
+
+        >>> tg.ones(2, 3).diag_embed().shape
+        tinygrad_edu.Size([2, 3, 3])
+        """
+        for value, name, position in ((offset, "offset", 1), (dim1, "dim1", 2), (dim2, "dim2", 3)):
+            V.check_int(value, "diag_embed", name, position)
+        d1, d2 = V.diagonal_dims(self._data.ndim + 1, dim1, dim2)
+        shape = V.diag_embed_shape(self._data.shape, offset, d1, d2)
+        return V.DiagEmbed.apply(self, shape, _int(offset), d1, d2)
+
+    def trace(self) -> Tensor:
+        """The sum of a matrix's main diagonal (ints sum to int64).
+
+        >>> tg.tensor([[1.0, 2.0], [3.0, 4.0]]).trace()
+        tensor(5.)
+        """
+        if self._data.ndim != 2:
+            raise RuntimeError(f"trace: expected a matrix, but got tensor with dim "
+                               f"{self._data.ndim}")
+        if self._data.dtype == np.bool_:
+            raise NotImplementedError("\"trace\" not implemented for 'Bool'")
+        return V.Trace.apply(self)
+
     def unbind(self, dim: _int = 0) -> tuple[Tensor, ...]:
         """The slices along ``dim``, with that dimension removed."""
         axis = _norm_axis(dim, self.ndim)

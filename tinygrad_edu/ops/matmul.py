@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import string
+from collections import Counter
 from typing import Any
 
+import numpy as np
+
+from .. import dtypes
+from ..autograd.function import _type_name
 from . import dual
 from .elementwise import _Op
 
@@ -63,3 +69,379 @@ def matmul_op(a_ndim: int, b_ndim: int) -> type[Matmul]:
     if a_ndim == 2 and b_ndim == 1:
         return Mv
     return Bmm
+
+
+# ---------------------------------------------------------------------------- bmm, addmm
+def _scalar_name(dtype: Any) -> str:
+    """PyTorch's name of a dtype in its messages: Float, Double, Long, Bool, ..."""
+    return _type_name(np.empty(0, dtype))[6:-6]  # torch.FloatTensor -> Float
+
+
+def check_same_dtype(kernel: str, a: Any, b: Any) -> None:
+    """The dtype check of PyTorch's CPU kernels: no bools, and ``b`` of ``a``'s dtype."""
+    if a == np.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    if a != b:
+        raise RuntimeError(f"expected scalar type {_scalar_name(a)} but found {_scalar_name(b)}")
+
+
+def check_batches(a: np.ndarray, b: np.ndarray) -> None:
+    """``bmm``'s shapes: two 3-D tensors, ``b[i]`` of shape ``(a.shape[2], m)`` for every
+    ``a[i]`` (the same batch size: no broadcasting)."""
+    for x, name in ((a, "batch1"), (b, "batch2")):
+        if x.ndim != 3:
+            raise RuntimeError(f"{name} must be a 3D tensor")
+    if b.shape[:2] != (a.shape[0], a.shape[2]):
+        raise RuntimeError("Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
+
+
+def check_addmm(input: np.ndarray, mat1: np.ndarray, mat2: np.ndarray) -> None:
+    """``addmm``'s checks in PyTorch's order: dtypes, matrices, shapes (``input``'s
+    broadcast is checked by ``Tensor.expand``)."""
+    for x, name in ((input, "self"), (mat1, "mat1")):
+        if x.dtype != mat2.dtype:
+            raise RuntimeError(f"{name} and mat2 must have the same dtype, but got "
+                               f"{_scalar_name(x.dtype)} and {_scalar_name(mat2.dtype)}")
+    for x, name in ((mat1, "mat1"), (mat2, "mat2")):
+        if x.ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix, got {x.ndim}-D tensor")
+    if mat1.shape[1] != mat2.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({mat1.shape[0]}x"
+                           f"{mat1.shape[1]} and {mat2.shape[0]}x{mat2.shape[1]})")
+    if mat1.dtype == np.bool_:
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
+
+
+_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+              "int32": "int", "int16": "short int", "int8": "signed char",
+              "uint8": "unsigned char", "bool": "bool"}
+
+
+def check_baddbmm(input: np.ndarray, batch1: np.ndarray, batch2: np.ndarray) -> None:
+    """``baddbmm``'s checks in PyTorch's order: shapes, then dtypes."""
+    check_batches(batch1, batch2)
+    if input.dtype != batch1.dtype:
+        names = [_CPP_NAMES[str(x.dtype)] for x in (input, batch1, batch2)]
+        raise RuntimeError("Input dtypes must be the same, got: input {}, batch1: {}, "
+                           "batch2: {}".format(*names))
+    check_same_dtype("baddbmm", batch1.dtype, batch2.dtype)
+
+
+class Addmm(_Op):
+    """``beta * input + alpha * (mat1 @ mat2)`` as one op, as in PyTorch (BLAS's gemm does
+    both at once). ``input`` broadcasts to the product's shape; it is not read when beta
+    is 0, nor are the matrices when alpha is 0 (a nan there does not spread)."""
+
+    _grad_fn_name = "AddmmBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, input: Any, mat1: Any, mat2: Any, beta: Any, alpha: Any) -> Any:
+        ctx.save_for_backward(mat1, mat2)
+        ctx.meta = beta, alpha
+        if alpha:
+            out = mat1 @ mat2
+            if alpha != 1:
+                out *= alpha
+        else:
+            out = np.zeros(mat1.shape[:-1] + mat2.shape[-1:], dtype=mat1.dtype)
+        if beta:
+            out += input if beta == 1 else beta * input
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        mat1, mat2 = ctx.saved_tensors
+        beta, alpha = ctx.meta
+        need_input, need_1, need_2 = ctx.needs_input_grad[:3]
+        # d/d(input) = beta (the engine sums it back to input's shape);
+        # d/d(mat1) = alpha * G mat2^T, d/d(mat2) = alpha * mat1^T G
+        g_input = (grad if beta == 1 else grad * beta) if need_input else None
+        g1 = _times(grad @ _t(mat2), alpha) if need_1 else None
+        g2 = _times(_t(mat1) @ grad, alpha) if need_2 else None
+        return g_input, g1, g2, None, None
+
+
+class Baddbmm(Addmm):
+    """``beta * input + alpha * (batch1 @ batch2)``, batch by batch."""
+
+    _grad_fn_name = "BaddbmmBackward0"
+
+
+def _times(x: Any, c: Any) -> Any:
+    return x if c == 1 else x * c
+
+
+# ---------------------------------------------------------------------------- einsum
+_LABELS = string.ascii_uppercase + string.ascii_lowercase  # PyTorch's order of labels
+
+
+class Einsum(_Op):
+    """``einsum`` of an equation in numpy's explicit form, every dim named by a letter
+    (``tg.einsum`` spells out ``...`` and the implicit output first).
+
+    The gradient of each operand is another einsum: of the output's gradient with the
+    other operands (``_einsum_grad``). PyTorch has no node of this name: its einsum
+    records the permutes, products and sums it is made of.
+    """
+
+    _grad_fn_name = "EinsumBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, equation: str, *operands: Any) -> Any:
+        ctx.save_for_backward(*operands)
+        out = np.einsum(equation, *operands, optimize=len(operands) > 1)
+        if len(operands) == 1 and np.may_share_memory(out, operands[0]):
+            out = out.copy()  # numpy's view of the input ('ij->ji', 'ii->i'): ours is new
+        ctx.meta = equation, np.asarray(out).dtype
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        operands = ctx.saved_tensors
+        equation, dtype = ctx.meta
+        lhs, output = equation.split("->")
+        inputs = lhs.split(",")
+        return (None,) + tuple(
+            _einsum_grad(k, inputs, output, operands, grad, dtype) if need else None
+            for k, need in enumerate(ctx.needs_input_grad[1:])
+        )
+
+
+def _einsum_grad(k: int, inputs: list[str], output: str, operands: Any, grad: Any,
+                 dtype: Any) -> Any:
+    """d(loss)/d(operand k) of ``out = einsum(inputs -> output)``: each element of the
+    operand gets the sum, over the terms it appears in, of grad * the other factors.
+
+    That is an einsum of ``grad`` with the other operands, giving operand k's labels, plus
+    a constant per label einsum cannot place: a label repeated in operand k (``ii``: only
+    the diagonal takes part) is given a new letter and an identity matrix linking it to
+    the first; a label summed in operand k alone (``ij->i``), or broadcast from size 1
+    everywhere else, a vector of ones.
+    """
+    shape = operands[k].shape
+    spare = iter(c for c in _LABELS if c not in "".join(inputs) + output)
+    subs = [output] + [s for j, s in enumerate(inputs) if j != k]
+    args = [grad] + [x for j, x in enumerate(operands) if j != k]
+    present: dict[str, int] = {}  # label -> its largest size among the einsum's operands
+    for term, x in zip(subs, args):
+        for label, n in zip(term, x.shape):
+            present[label] = max(n, present.get(label, 1))
+    target = ""
+    for pos, label in enumerate(inputs[k]):
+        if label in target:  # repeated: d(x[i, i'])/d... is zero off the diagonal i == i'
+            new = next(spare)
+            subs.append(label + new)
+            args.append(dual.constant(np.eye(shape[pos], dtype=dtype), grad))
+            target += new
+            continue
+        if present.get(label, 0) < shape[pos]:  # summed in operand k alone: d(sum)/d(each) = 1
+            subs.append(label)
+            args.append(dual.constant(np.ones(shape[pos], dtype=dtype), grad))
+        target += label
+    return _einsum(",".join(subs) + "->" + target, *args)
+
+
+def _einsum(equation: str, *args: Any) -> Any:
+    """numpy's einsum on arrays; the recorded op on Tensors (double backward)."""
+    if all(dual._is_array(a) for a in args):
+        return np.einsum(equation, *args, optimize=len(args) > 1)
+    return Einsum.apply(equation, *args)
+
+
+def spell_einsum(equation: str, shapes: list[tuple[int, ...]]) -> str:
+    """``equation`` in numpy's explicit form for operands of ``shapes``: the dims ``...``
+    covers named by unused letters, the implicit output (``...``, then the labels seen
+    once, sorted) written out. Raises PyTorch's errors, in its order."""
+    lhs, arrow, rhs = equation.partition("->")
+    terms = _einsum_terms(lhs, len(shapes))
+    ell_ndim = _einsum_ranks(terms, shapes)
+    counts = Counter(label for term in terms for label in term if label != "...")
+    ell = "".join(c for c in _LABELS if c not in counts)[:ell_ndim]
+    if len(ell) < ell_ndim:
+        raise RuntimeError("einsum(): too many dimensions: more than 52 labels in all")
+    if arrow:
+        output = _einsum_output(rhs, counts, len(lhs), ell)
+    else:
+        output = ell + "".join(sorted(label for label, n in counts.items() if n == 1))
+    _einsum_sizes(terms, shapes, ell_ndim)
+    inputs = ["".join(ell[ell_ndim - (len(shape) - len(term) + 1):] if label == "..." else
+                      label for label in term) for term, shape in zip(terms, shapes)]
+    return ",".join(inputs) + "->" + output
+
+
+def _einsum_terms(lhs: str, num_ops: int) -> list[list[str]]:
+    """Each operand's labels (``...`` as one item); spaces are ignored."""
+    terms: list[list[str]] = [[]]
+    i = 0
+    while i < len(lhs):
+        c = lhs[i]
+        if c == ".":
+            where = f"einsum(): found '.' for operand {len(terms) - 1}"
+            if "..." in terms[-1]:
+                raise RuntimeError(f"{where} for which an ellipsis was already found")
+            if lhs[i:i + 3] != "...":
+                raise RuntimeError(f"{where} that is not part of any ellipsis")
+            terms[-1].append("...")
+            i += 3
+            continue
+        if c == ",":
+            if len(terms) == num_ops:
+                raise RuntimeError("einsum(): fewer operands were provided than specified in "
+                                   "the equation")
+            terms.append([])
+        elif c != " ":
+            _check_label(c, i)
+            terms[-1].append(c)
+        i += 1
+    if len(terms) != num_ops:
+        raise RuntimeError("einsum(): more operands were provided than specified in the "
+                           "equation")
+    return terms
+
+
+def _check_label(c: str, index: int) -> None:
+    if c not in _LABELS:
+        raise RuntimeError(f"einsum(): invalid subscript given at index {index} in the "
+                           "equation string, subscripts must be in [a-zA-Z]")
+
+
+def _einsum_ranks(terms: list[list[str]], shapes: list[tuple[int, ...]]) -> int:
+    """Check each operand's number of labels against its rank; return how many dims the
+    widest ``...`` covers."""
+    ell_ndim = 0
+    for i, (term, shape) in enumerate(zip(terms, shapes)):
+        has_ell = "..." in term
+        n = len(term) - has_ell
+        if has_ell and n <= len(shape):
+            ell_ndim = max(ell_ndim, len(shape) - n)
+        elif has_ell:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({n}) is "
+                               f"more than the number of dimensions ({len(shape)}) for "
+                               f"operand {i}")
+        elif n != len(shape):
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({n}) does "
+                               f"not match the number of dimensions ({len(shape)}) for operand "
+                               f"{i} and no ellipsis was given")
+    return ell_ndim
+
+
+def _einsum_output(rhs: str, counts: Counter[str], lhs_len: int, ell: str) -> str:
+    """The explicit output's labels (``...`` as ``ell``), checked."""
+    out = ""
+    seen_ell = False
+    i = 0
+    while i < len(rhs):
+        c = rhs[i]
+        if c == ".":
+            if seen_ell:
+                raise RuntimeError("einsum(): found '.' for output but an ellipsis (...) was "
+                                   "already found")
+            if rhs[i:i + 3] != "...":
+                raise RuntimeError("einsum(): found '.' for output that is not part of any "
+                                   "ellipsis (...)")
+            out += ell
+            seen_ell = True
+            i += 3
+            continue
+        if c != " ":
+            _check_label(c, lhs_len + 2 + i)
+            if c in out:
+                raise RuntimeError(f"einsum(): output subscript {c} appears more than once in "
+                                   "the output")
+            if not counts[c]:
+                raise RuntimeError(f"einsum(): output subscript {c} does not appear in the "
+                                   "equation for any input operand")
+            out += c
+        i += 1
+    return out
+
+
+def _einsum_sizes(terms: list[list[str]], shapes: list[tuple[int, ...]], ell_ndim: int) -> None:
+    """Sizes of one label (and of one ``...`` dim) broadcast across operands; a label
+    repeated in one operand (a diagonal) has one size there."""
+    sizes: dict[str, int] = {}
+    ell_sizes = [1] * ell_ndim
+    for i, (term, shape) in enumerate(zip(terms, shapes)):
+        mine: dict[str, int] = {}
+        dim = pos = 0  # dim: PyTorch's index, once repeated labels are taken as diagonals
+        for label in term:
+            if label == "...":
+                n = len(shape) - len(term) + 1
+                for j in range(ell_ndim - n, ell_ndim):
+                    size = shape[pos]
+                    if size != 1 and ell_sizes[j] not in (1, size):
+                        raise RuntimeError(
+                            f"einsum(): dimension {dim} covered by ellipsis in operand {i}has "
+                            f"size {size} which does not broadcast with previously seen "
+                            f"ellipsis with size {ell_sizes[j]} for the respective dimension")
+                    ell_sizes[j] = size if size != 1 else ell_sizes[j]
+                    dim, pos = dim + 1, pos + 1
+            elif label in mine:
+                if shape[pos] != mine[label]:
+                    raise RuntimeError(f"einsum(): subscript {label} is repeated for operand {i}"
+                                       f" but the sizes don't match, {shape[pos]} != "
+                                       f"{mine[label]}")
+                pos += 1
+            else:
+                size = mine[label] = shape[pos]
+                if size != 1 and sizes.get(label, 1) not in (1, size):
+                    raise RuntimeError(f"einsum(): subscript {label} has size {size} for "
+                                       f"operand {i} which does not broadcast with previously "
+                                       f"seen size {sizes[label]}")
+                sizes[label] = size if size != 1 else sizes.get(label, 1)
+                dim, pos = dim + 1, pos + 1
+
+
+def einsum_dtype(equation: str, shapes: list[tuple[int, ...]], np_dtypes: list[Any]) -> Any:
+    """The dtype of PyTorch's result for operands of these dtypes (``equation`` spelled
+    out), or its error. PyTorch contracts left to right. A summed label that only one
+    side of a pair still has is summed there first (ints and bools sum to int64); a pair
+    that shares a summed label goes through bmm (one dtype, no bools); other pairs
+    multiply (the dtypes promote). Size-1 dims take part in none of this."""
+    lhs, output = equation.split("->")
+    inputs = lhs.split(",")
+    summed = sorted(set(lhs) - set(output) - {","})
+    if len(inputs) == 1:
+        return _sum_dtype(np_dtypes[0]) if summed else np.dtype(np_dtypes[0])
+    # the labels of each operand along which it has more than one element
+    big = [{label for label, n in zip(term, shape) if n != 1}
+           for term, shape in zip(inputs, shapes)]
+    count = {label: sum(label in b for b in big) for label in summed}
+    a, dtype = big[0], np.dtype(np_dtypes[0])
+    for b, b_dtype in zip(big[1:], np_dtypes[1:]):
+        sum_a, sum_b, shared, done = _einsum_pair(a, b, summed, count)
+        dtype = _sum_dtype(dtype) if sum_a else dtype
+        b_dtype = _sum_dtype(b_dtype) if sum_b else np.dtype(b_dtype)
+        if shared:
+            check_same_dtype("bmm", dtype, b_dtype)
+        else:
+            dtype = np.dtype(dtypes.promote_types(dtypes.from_numpy(dtype),
+                                                  dtypes.from_numpy(b_dtype)).np)
+        a = (a | b) - done
+    return dtype
+
+
+def _einsum_pair(a: set[str], b: set[str], summed: list[str],
+                 count: dict[str, int]) -> tuple[bool, bool, bool, set[str]]:
+    """What PyTorch does to the summed labels when it contracts ``a`` with ``b`` (their
+    labels of size > 1; ``count``: how many operands left have each): whether it sums
+    ``a`` alone, ``b`` alone, the two together (bmm), and the labels gone after it."""
+    sum_a = sum_b = shared = False
+    done = set()
+    for label in summed:
+        if label in a and label in b:
+            count[label] -= 1
+            shared = shared or count[label] == 1
+        elif count[label] == 1 and (label in a or label in b):
+            sum_a, sum_b = sum_a or label in a, sum_b or label not in a
+        else:
+            continue
+        if count[label] == 1:
+            count[label] = 0
+            done.add(label)
+    return sum_a, sum_b, shared, done
+
+
+def _sum_dtype(dtype: Any) -> Any:
+    return np.dtype(np.int64) if np.dtype(dtype).kind in "biu" else np.dtype(dtype)

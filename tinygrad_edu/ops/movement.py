@@ -259,3 +259,170 @@ class Repeat(_Op):
         split = tuple(v for pair in zip(reps, shape) for v in pair)
         summed = dual.sum(dual.reshape(grad, split), tuple(range(0, len(split), 2)))
         return summed, None
+
+
+# ---------------------------------------------------------------------------- triangles, diagonals
+def check_int(value: Any, fn: str, arg: str, position: int) -> None:
+    """PyTorch's TypeError for a non-int argument (a bool is not an int there)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{fn}(): argument '{arg}' (position {position}) must be int, not "
+                        f"{type(value).__name__}")
+
+
+def check_triangle(x: np.ndarray, diagonal: Any, fn: str) -> None:
+    """``tril``/``triu`` arguments: an int diagonal, a matrix or a batch of them."""
+    check_int(diagonal, fn, "diagonal", 1)
+    if x.ndim < 2:
+        raise RuntimeError(f"{fn}: input tensor must have at least 2 dimensions")
+
+
+class Tril(_Op):
+    """``x.tril(k)``: the elements on and below the k-th diagonal of the last two dims
+    (``j <= i + k``), zeros above. The kept elements pass their gradient, the others none:
+    the gradient is ``grad.tril(k)``."""
+
+    _grad_fn_name = "TrilBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, k: int) -> Any:
+        ctx.meta = k
+        return np.tril(x, k)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        k = ctx.meta
+        return (np.tril(grad, k) if dual._is_array(grad) else Tril.apply(grad, k)), None
+
+
+class Triu(_Op):
+    """``x.triu(k)``: the elements on and above the k-th diagonal (``j >= i + k``), zeros
+    below; the gradient is ``grad.triu(k)``."""
+
+    _grad_fn_name = "TriuBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, k: int) -> Any:
+        ctx.meta = k
+        return np.triu(x, k)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        k = ctx.meta
+        return (np.triu(grad, k) if dual._is_array(grad) else Triu.apply(grad, k)), None
+
+
+def diagonal_dims(ndim: int, dim1: Any, dim2: Any) -> tuple[int, int]:
+    """``dim1``, ``dim2`` of a tensor of ``ndim`` dims made non-negative; they must differ."""
+    from ..tensor import _norm_axis
+
+    d1, d2 = _norm_axis(dim1, ndim), _norm_axis(dim2, ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return d1, d2
+
+
+class Diagonal(_Op):
+    """``x.diagonal(offset, dim1, dim2)``: the elements ``x[..., i, ..., i + offset, ...]``
+    of dims dim1 and dim2, as a new last dim. A view: writing to it writes to ``x``."""
+
+    _grad_fn_name = "DiagonalBackward0"
+    _view = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, offset: int, dim1: int, dim2: int) -> Any:
+        ctx.meta = x.shape, offset, dim1, dim2
+        out = np.diagonal(x, offset, dim1, dim2)
+        if x.flags.writeable:
+            out.setflags(write=True)  # numpy's diagonal is read-only; PyTorch's is not
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        shape, offset, dim1, dim2 = ctx.meta
+        # each element of the diagonal came from one element of x; the rest get zero
+        if dual._is_array(grad):
+            return _on_diagonal(grad, shape, offset, dim1, dim2), None, None, None
+        return DiagonalBackward.apply(grad, shape, offset, dim1, dim2), None, None, None
+
+
+class DiagonalCopy(Diagonal):
+    """``tg.diag(matrix, k)``: the k-th diagonal, copied (PyTorch's diag does not view)."""
+
+    _grad_fn_name = "DiagonalBackward0_copy"
+    _view = False
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, offset: int, dim1: int, dim2: int) -> Any:
+        ctx.meta = x.shape, offset, dim1, dim2
+        return np.diagonal(x, offset, dim1, dim2).copy()
+
+
+class DiagEmbed(_Op):
+    """Zeros of ``shape`` with ``x``'s last dim written along the ``offset`` diagonal of
+    dims ``dim1`` and ``dim2`` (``tg.diag`` of a vector, ``tg.diag_embed``); the gradient
+    of each element is the gradient's element on that diagonal."""
+
+    _grad_fn_name = "DiagEmbedBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, shape: tuple[int, ...], offset: int, dim1: int,
+                dim2: int) -> Any:
+        ctx.meta = offset, dim1, dim2
+        return _on_diagonal(x, shape, offset, dim1, dim2)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        offset, dim1, dim2 = ctx.meta
+        if dual._is_array(grad):
+            return np.diagonal(grad, offset, dim1, dim2), None, None, None, None
+        return Diagonal.apply(grad, offset, dim1, dim2), None, None, None, None
+
+
+class DiagonalBackward(DiagEmbed):
+    """Diagonal's backward, recorded (double backward)."""
+
+    _grad_fn_name = "DiagonalBackwardBackward0"
+
+
+def _on_diagonal(x: np.ndarray, shape: tuple[int, ...], offset: int, dim1: int,
+                 dim2: int) -> np.ndarray:
+    """Zeros of ``shape`` with ``x`` on the ``offset`` diagonal of dims dim1, dim2."""
+    out = np.zeros(shape, dtype=x.dtype)
+    diagonal = np.diagonal(out, offset, dim1, dim2)
+    diagonal.setflags(write=True)
+    diagonal[...] = x
+    return out
+
+
+def diag_embed_shape(shape: tuple[int, ...], offset: int, dim1: int,
+                     dim2: int) -> tuple[int, ...]:
+    """The shape of ``diag_embed``'s result: two dims of ``n + |offset|`` in place of the
+    last dim ``n``, at dim1 and dim2 (of the result)."""
+    side = (shape[-1] if shape else 1) + abs(offset)
+    out = list(shape[:-1])
+    for d in sorted((dim1, dim2)):
+        out.insert(d, side)
+    return tuple(out)
+
+
+class Trace(_Op):
+    """The sum of a matrix's main diagonal (the matrix need not be square); its gradient
+    is the identity times the incoming gradient. As PyTorch, it adds in float64 (then
+    rounds to the input's float dtype) and ints in int64."""
+
+    _grad_fn_name = "TraceBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        ctx.meta = x.shape
+        if x.dtype.kind in "biu":
+            return np.trace(x, dtype=np.int64)
+        return np.trace(x, dtype=np.float64).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        shape = ctx.meta
+        along = dual.broadcast_to(grad, (min(shape),))  # d(trace)/d(x[i, i]) = 1
+        if dual._is_array(grad):
+            return _on_diagonal(along, shape, 0, 0, 1)
+        return DiagonalBackward.apply(along, shape, 0, 0, 1)
