@@ -417,6 +417,131 @@ def _topk(draw: Any) -> Sample:
                   {"k": draw(st.integers(0, n)), "dim": dim, "largest": draw(st.booleans())})
 
 
+@st.composite
+def _with_zeros(draw: Any) -> Sample:
+    """cumprod's input with exact zeros at some places (its gradient must not divide by
+    them), and a dim."""
+    shape = draw(S.shapes())
+    a = draw(S.arrays(shape, domain=S.away_from([0.0], 0.1)))
+    a = np.where(draw(S.bool_arrays(shape)), 0.0, a)
+    return Sample((a,), {"dim": draw(S.dim(len(shape)))})
+
+
+@st.composite
+def _diff(draw: Any) -> Sample:
+    """x (1-D or more), an order n (past the length too), a dim, and tensors to join in
+    front and behind (one or two slices along dim; used or not)."""
+    shape = draw(S.shapes(min_dims=1))
+    dim = draw(S.dim(len(shape)))
+    axis = dim % len(shape)
+
+    def joined() -> np.ndarray:
+        side = draw(st.integers(1, 2))
+        return draw(S.arrays(shape[:axis] + (side,) + shape[axis + 1:]))
+
+    pre, app = draw(st.booleans()), draw(st.booleans())
+    arrays = (draw(S.arrays(shape)),) + ((joined(),) if pre else ()) + \
+        ((joined(),) if app else ())
+    # (n=0 returns a copy, grad_fn CopyBackwards in torch: see test_tensor_more.py)
+    return Sample(arrays, {"n": draw(st.integers(1, 4)), "dim": dim, "pre": pre, "app": app})
+
+
+def _diff_call(L: Any, x: Any, *joined: Any, n: int, dim: int, pre: bool, app: bool) -> Any:
+    it = iter(joined)
+    return x.diff(n, dim, prepend=next(it) if pre else None, append=next(it) if app else None)
+
+
+@st.composite
+def _repeat_interleave(draw: Any, as_tensor: bool) -> Sample:
+    """An int count (or one count per slice along dim, zeros included), dim or None (a
+    0-d x takes only None: torch's int path rejects dim 0 there)."""
+    shape = draw(S.shapes(min_dims=0 if not as_tensor else 1))
+    dim = draw(st.none() | S.dim(len(shape))) if shape else None
+    n = int(np.prod(shape)) if dim is None else (shape[dim] if shape else 1)
+    repeats: Any = draw(st.integers(0, 3))
+    if as_tensor:
+        repeats = np.array(draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)))
+    return Sample((draw(S.arrays(shape)),), {"repeats": repeats, "dim": dim})
+
+
+def _repeat_call(L: Any, x: Any, repeats: Any, dim: Any) -> Any:
+    reps = L.tensor(repeats) if isinstance(repeats, np.ndarray) else repeats
+    return x.repeat_interleave(reps, dim=dim)
+
+
+@st.composite
+def _kthvalue(draw: Any) -> Sample:
+    """Distinct values, a dim, k from 1 to its size, keepdim."""
+    shape = draw(S.shapes())
+    dim = draw(S.dim(len(shape)))
+    n = shape[dim] if shape else 1
+    return Sample((draw(S.arrays(shape, domain=S.distinct)),),
+                  {"k": draw(st.integers(1, n)), "dim": dim, "keepdim": draw(S.keepdim)})
+
+
+@st.composite
+def _quantile(draw: Any) -> Sample:
+    """Distinct values (off the kinks of the sort), q a number or a vector in [0, 1],
+    dim or None, keepdim, and the interpolation."""
+    shape = draw(S.shapes())
+    q: Any = draw(S.floats(0, 1))
+    if draw(st.booleans()):
+        q = np.array(draw(st.lists(S.floats(0, 1), min_size=1, max_size=3)))
+    return Sample((draw(S.arrays(shape, domain=S.distinct)),),
+                  {"q": q, "dim": draw(st.none() | S.dim(len(shape))),
+                   "keepdim": draw(S.keepdim),
+                   "interpolation": draw(st.sampled_from(
+                       ["linear", "lower", "higher", "midpoint", "nearest"]))})
+
+
+def _quantile_call(L: Any, x: Any, q: Any, **p: Any) -> Any:
+    return x.quantile(L.tensor(q, dtype=x.dtype) if isinstance(q, np.ndarray) else q, **p)
+
+
+@st.composite
+def _scatter(draw: Any, unique: bool) -> Sample:
+    """x, src (maybe larger than the index) and an int64 index of x's number of dims, no
+    larger than x off ``dim``; ``unique``: no index repeats along dim (scatter's result
+    with repeats is left open by PyTorch), else repeats (scatter_add adds them up)."""
+    shape = draw(S.shapes())
+    dim = draw(S.dim(len(shape)))
+    axis = dim % max(len(shape), 1)
+    n = shape[axis] if shape else 1
+    idx_shape = tuple(draw(st.integers(1, n if unique else 3) if d == axis
+                           else st.integers(1, side)) for d, side in enumerate(shape))
+    if unique:
+        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+        full = idx_shape[:axis] + (n,) + idx_shape[axis + 1:] if shape else (1,)
+        index = np.argsort(rng.random(full), axis=axis if shape else 0)
+        index = np.take(index, range(idx_shape[axis] if shape else 1),
+                        axis=axis if shape else 0).reshape(idx_shape).astype(np.int64)
+    else:
+        index = draw(hnp.arrays(np.int64, idx_shape, elements=st.integers(0, n - 1)))
+    src_shape = tuple(i + draw(st.integers(0, 1)) for i in idx_shape)
+    return Sample((draw(S.arrays(shape)), draw(S.arrays(src_shape))),
+                  {"dim": dim, "index": index})
+
+
+def _src_larger(sample: Sample) -> bool:
+    """torch's scatter backward fails ("invalid gradient") when src is larger than the
+    index; ours pads the src gradient with zeros (checked by gradcheck)."""
+    return sample.arrays[1].shape != sample.params["index"].shape
+
+
+@st.composite
+def _lerp(draw: Any) -> Sample:
+    """start, end and weight (weights beyond [0, 1] too) that broadcast together."""
+    shapes = draw(S.broadcast_shapes(3))
+    return Sample(tuple(draw(S.arrays(s)) for s in shapes))
+
+
+@st.composite
+def _stacked(draw: Any, max_dims: int) -> Sample:
+    """One to three arrays of one shape (0-d to ``max_dims``) for hstack and the like."""
+    shape = draw(S.shapes(0, max_dims))
+    return Sample(tuple(draw(S.arrays(shape)) for _ in range(draw(st.integers(1, 3)))))
+
+
 def _index_with(lib: Any, x: Any, index: tuple[Any, ...], as_list: bool) -> Any:
     if as_list:
         return x[index[0].tolist()]
@@ -545,6 +670,21 @@ OPS: list[Op] = [
     Op("softmax", lambda L, x, dim: x.softmax(dim), unary(params=params(dim=DIM))),
     Op("log_softmax", lambda L, x, dim: x.log_softmax(dim), unary(params=params(dim=DIM))),
     Op("cumsum", lambda L, x, dim: x.cumsum(dim), unary(params=params(dim=DIM))),
+    Op("cumprod", lambda L, x, dim: x.cumprod(dim),
+       unary(S.away_from([0.0], 0.1), params(dim=DIM))),
+    Op("cumprod_with_zeros", lambda L, x, dim: x.cumprod(dim), _with_zeros()),
+    Op("median", lambda L, x: x.median(), unary(S.distinct)),
+    Op("median_dim", lambda L, x, dim, keepdim: x.median(dim, keepdim),
+       unary(S.distinct, _distinct_keep)),
+    Op("kthvalue", lambda L, x, **p: x.kthvalue(**p), _kthvalue()),
+    Op("mode", lambda L, x, dim, keepdim: L.mode(x, dim, keepdim),
+       unary(S.distinct, _distinct_keep)),
+    Op("quantile", _quantile_call, _quantile(),
+       grad_fn=False),  # torch ends in a squeeze or a permute of its own; here a view
+    Op("std_mean", lambda L, x, **p: L.std_mean(x, **p), _var(min_side=2),
+       torch_grad_bug=_empty_dims, grad_fn=False),  # torch: one StdMeanBackward0 node
+    Op("var_mean", lambda L, x, **p: L.var_mean(x, **p), _var(),
+       torch_grad_bug=_empty_dims, grad_fn=False),  # torch: one VarMeanBackward0 node
     Op("norm", lambda L, x, **p: x.norm(**p), _norm(),
        grad_fn=False),  # torch: LinalgVectorNormBackward0; here a composite of ops
     Op("sort", lambda L, x, dim, descending: x.sort(dim, descending),
@@ -571,6 +711,13 @@ OPS: list[Op] = [
     Op("stack", lambda L, *xs, dim: L.stack(list(xs), dim=dim), _stack()),
     Op("chunk", lambda L, x, chunks, dim: x.chunk(chunks, dim), _chunk()),
     Op("split", lambda L, x, split_size, dim: x.split(split_size, dim), _split()),
+    Op("diff", _diff_call, _diff()),
+    Op("repeat_interleave_int", _repeat_call, _repeat_interleave(False)),
+    Op("repeat_interleave_tensor", _repeat_call, _repeat_interleave(True)),
+    Op("hstack", lambda L, *xs: L.hstack(xs), _stacked(2)),
+    Op("vstack", lambda L, *xs: L.vstack(xs), _stacked(2)),
+    Op("dstack", lambda L, *xs: L.dstack(xs), _stacked(3)),
+    Op("column_stack", lambda L, *xs: L.column_stack(xs), _stacked(2)),
     Op("tril", lambda L, x, diagonal: x.tril(diagonal),
        unary(min_dims=2, params=params(diagonal=st.integers(-3, 3)))),
     Op("triu", lambda L, x, diagonal: L.triu(x, diagonal=diagonal),
@@ -590,6 +737,19 @@ OPS: list[Op] = [
     Op("gather", lambda L, x, dim, index: x.gather(dim, L.tensor(index)), _gather()),
     Op("index_select", lambda L, x, dim, index: L.index_select(x, dim, L.tensor(index)),
        _index_select()),
+    Op("scatter", lambda L, x, src, dim, index: x.scatter(dim, L.tensor(index), src),
+       _scatter(unique=True), torch_grad_bug=_src_larger),
+    Op("scatter_value", lambda L, x, dim, index: x.scatter(dim, L.tensor(index), 1.5),
+       _scatter(unique=True).map(lambda s: Sample(s.arrays[:1], s.params))),
+    Op("scatter_add", lambda L, x, src, dim, index: x.scatter_add(dim, L.tensor(index), src),
+       _scatter(unique=False), torch_grad_bug=_src_larger),
+    Op("scatter_add_inplace",
+       lambda L, x, src, dim, index: x.clone().scatter_add_(dim, L.tensor(index), src),
+       _scatter(unique=False), torch_grad_bug=_src_larger),
+    # ---- interpolation
+    Op("lerp", lambda L, a, b, w: L.lerp(a, b, w), _lerp()),
+    Op("lerp_scalar", lambda L, a, b, w: a.lerp(b, w), binary().flatmap(
+        lambda s: S.floats(-1, 2).map(lambda w: Sample(s.arrays, {"w": w})))),
     # ---- copies and dtype conversions
     Op("clone", lambda L, x: x.clone(), unary()),
     Op("to_float64", lambda L, x: x.to(L.float64), unary()),
@@ -726,6 +886,10 @@ def test_table_covers_the_api() -> None:
         "sign", "floor", "ceil", "round", "trunc", "frac", "div_floor", "div_trunc", "rsqrt",
         "reciprocal",
         "sort", "topk", "gather", "index_select",
+        "cumprod", "cumprod_with_zeros", "diff", "repeat_interleave_int",
+        "repeat_interleave_tensor", "median", "median_dim", "kthvalue", "mode", "quantile",
+        "scatter", "scatter_value", "scatter_add", "scatter_add_inplace", "lerp",
+        "lerp_scalar", "std_mean", "var_mean", "hstack", "vstack", "dstack", "column_stack",
         "bmm", "addmm", "baddbmm", "einsum_matmul", "einsum_batch", "einsum_outer",
         "einsum_trace", "einsum_diagonal", "einsum_ellipsis", "einsum_implicit", "einsum_sum",
         "tril", "triu", "diag_vector", "diag_matrix", "diagonal", "diag_embed", "meshgrid",

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
+from ._format import set_printoptions
 from .ops import matmul as M
 from .ops import movement as V
 from .tensor import Tensor, _norm_axis, _promote, _wrap, where
@@ -23,7 +24,9 @@ _METHODS = (
     "matmul mm dot chunk split unbind isnan isinf isfinite allclose isclose equal eq ne lt "
     "le gt ge logical_not logical_and logical_or clone detach masked_fill flip numel "
     "remainder swapaxes sort argsort topk gather index_select bmm addmm baddbmm tril triu diag "
-    "diagonal diag_embed trace"
+    "diagonal diag_embed trace "
+    "cumprod diff nonzero argwhere repeat_interleave median kthvalue mode quantile scatter "
+    "scatter_add lerp bincount histc"
 ).split()
 
 
@@ -94,14 +97,62 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return V.Stack.apply(_norm_axis(dim, len(ref) + 1), *tensors)
 
 
+def _at_least(t: Tensor, ndim: int) -> Tensor:
+    """``t`` with size-1 dims added (numpy's atleast_1d/2d/3d): a 0-d tensor becomes (1,),
+    (1, 1) or (1, 1, 1); a vector (n,) becomes (1, n) or (1, n, 1); a matrix (m, n)
+    becomes (m, n, 1)."""
+    if t.ndim >= ndim:
+        return t
+    if t.ndim == 0:
+        return t.reshape((1,) * ndim)
+    if t.ndim == 1 and ndim >= 2:
+        t = t.unsqueeze(0)
+    return t.unsqueeze(-1) if t.ndim < ndim else t
+
+
 def hstack(tensors: Sequence[Tensor]) -> Tensor:
-    """Concatenate along dim 1 (dim 0 for vectors)."""
-    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+    """Concatenate along dim 1 (dim 0 for vectors and numbers)."""
+    tensors = [_at_least(t, 1) for t in tensors]
+    return cat(tensors, 0 if tensors and tensors[0].ndim == 1 else 1)
 
 
 def vstack(tensors: Sequence[Tensor]) -> Tensor:
-    """Concatenate along dim 0, vectors as rows."""
-    return cat([t.unsqueeze(0) if t.ndim == 1 else t for t in tensors], 0)
+    """Concatenate along dim 0, vectors (and numbers) as rows."""
+    return cat([_at_least(t, 2) for t in tensors], 0)
+
+
+def dstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Concatenate along dim 2 (depth), after making every tensor at least 3-D: (n,) as
+    (1, n, 1), (m, n) as (m, n, 1)."""
+    return cat([_at_least(t, 3) for t in tensors], 2)
+
+
+def column_stack(tensors: Sequence[Tensor]) -> Tensor:
+    """Side by side as columns: numbers and vectors (n,) become columns (n, 1), then
+    ``hstack``."""
+    return hstack([t.reshape(t.numel(), 1) if t.ndim <= 1 else t for t in tensors])
+
+
+def std_mean(input: Tensor, dim: Any = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: float | None = None) -> tuple[Tensor, Tensor]:
+    """``(input.std(...), input.mean(dim, keepdim))`` with std's arguments (Bessel's
+    correction of 1 unless ``unbiased=False`` or ``correction`` says otherwise)."""
+    std = input.std(dim, unbiased, keepdim, correction=correction)
+    return std, _mean(input, dim, keepdim)
+
+
+def var_mean(input: Tensor, dim: Any = None, unbiased: bool | None = None,
+             keepdim: bool = False, *, correction: float | None = None) -> tuple[Tensor, Tensor]:
+    """``(input.var(...), input.mean(dim, keepdim))`` with var's arguments."""
+    var = input.var(dim, unbiased, keepdim, correction=correction)
+    return var, _mean(input, dim, keepdim)
+
+
+def _mean(input: Tensor, dim: Any, keepdim: bool) -> Tensor:
+    if dim is None:  # every dim reduced, kept as size 1 with keepdim
+        mean = input.mean()
+        return mean.reshape((1,) * input.ndim) if keepdim else mean
+    return input.mean(dim, keepdim=keepdim)
 
 
 def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
@@ -231,4 +282,5 @@ def _check_meshgrid(tensors: Sequence[Tensor], indexing: str) -> None:
 
 
 __all__ = [*_METHODS, "cat", "concat", "concatenate", "stack", "hstack", "vstack", "where",
-           "broadcast_tensors", "outer", "einsum", "meshgrid"]
+           "broadcast_tensors", "outer", "einsum", "meshgrid", "dstack", "column_stack",
+           "std_mean", "var_mean", "set_printoptions"]

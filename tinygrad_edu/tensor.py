@@ -424,9 +424,9 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        from ._format import tensor_repr
+        from ._format import PRINT_OPTIONS, repr_with_options, tensor_repr
 
-        return tensor_repr(self)
+        return tensor_repr(self) if PRINT_OPTIONS.is_default() else repr_with_options(self)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         return (_rebuild, (self._data, self._requires_grad))
@@ -1455,6 +1455,285 @@ class Tensor:
         if self._data.dtype == np.bool_:
             raise NotImplementedError("\"trace\" not implemented for 'Bool'")
         return V.Trace.apply(self)
+
+    # ------------------------------------------------------------------ scans, ranks, counts
+    def cumprod(self, dim: _int, *, dtype: Any = None) -> Tensor:
+        """Cumulative product along ``dim`` (ints give int64). The gradient is exact also
+        where the input has zeros (computed without dividing by them)."""
+        x = self if dtype is None else self.to(dtype)
+        return R.Cumprod.apply(x, _norm_axis(dim, x._data.ndim))
+
+    def diff(self, n: _int = 1, dim: _int = -1, prepend: Tensor | None = None,
+             append: Tensor | None = None) -> Tensor:
+        """The n-th forward difference ``out[i] = x[i + 1] - x[i]`` along ``dim``, after
+        joining ``prepend`` and ``append`` to the tensor along it."""
+        if self._data.ndim == 0:
+            raise RuntimeError("diff expects input to be at least one-dimensional")
+        if n < 0:
+            raise RuntimeError(f"order must be non-negative but got {n}")
+        if n == 0:  # a copy; prepend and append are not joined (as PyTorch)
+            return self.clone()
+        from .functional import cat
+
+        axis = _norm_axis(dim, self._data.ndim)
+        parts = [p for p in (prepend, self, append) if p is not None]
+        x = cat(parts, axis) if len(parts) > 1 else self
+        lead = (slice(None),) * axis
+        for _ in range(min(n, x.shape[axis] + 1)):  # (past the length it stays empty)
+            after, before = x[lead + (slice(1, None),)], x[lead + (slice(None, -1),)]
+            x = after ^ before if x._data.dtype == np.bool_ else after - before  # (bools: !=)
+        return x
+
+    def nonzero(self, *, as_tuple: _bool = False) -> Any:
+        """The int64 indices of the nonzero elements: a (count, ndim) tensor, or with
+        ``as_tuple`` one index vector per dim (a 0-d tensor counts as 1-D there)."""
+        if as_tuple:
+            data = self._data.reshape(self._data.shape or (1,))
+            return tuple(_wrap(i.astype(np.int64)) for i in np.nonzero(data))
+        return _wrap(np.argwhere(self._data).astype(np.int64))
+
+    def argwhere(self) -> Tensor:
+        """``nonzero()``: the (count, ndim) int64 indices of the nonzero elements."""
+        return self.nonzero()
+
+    def repeat_interleave(self, repeats: Any = None, dim: _int | None = None, *,
+                          output_size: _int | None = None) -> Tensor:
+        """Each element (each slice along ``dim``; of the flattened tensor when ``dim`` is
+        None) repeated ``repeats`` times: an int, or one count per slice."""
+        if repeats is None:  # tg.repeat_interleave(counts): arange(n) repeated by counts
+            return _wrap(np.repeat(np.arange(self._data.size), self._data.reshape(-1)))
+        x = self.reshape(-1) if dim is None else self
+        if isinstance(repeats, (_int, np.integer)):  # a copy of each slice next to it
+            if repeats < 0:
+                raise RuntimeError("Repeats must be non-negative")
+            axis = _norm_axis(0 if dim is None else dim, x._data.ndim)
+            after = x.unsqueeze(axis + 1)
+            shape = list(after.shape)
+            shape[axis + 1] = _int(repeats)
+            merged = shape[:axis] + [shape[axis] * shape[axis + 1]] + shape[axis + 2:]
+            return after.expand(shape).reshape(merged)
+        axis = _norm_axis(0 if dim is None else dim, x._data.ndim)
+        n = x._data.shape[axis] if x._data.ndim else 1
+        counts = np.asarray(_data_of(repeats)).reshape(-1)
+        if counts.size and counts.min() < 0:
+            raise RuntimeError("repeats can not be negative")
+        if counts.size != 1 and counts.size != n:
+            raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                               f"repeats.size(0) = {counts.size} and input.size({axis}) = {n}")
+        index = np.repeat(np.arange(n), np.broadcast_to(counts, (n,)))
+        return x.index_select(axis, _wrap(index))
+
+    def _by_rank(self, op: Any, dim: _int, keepdim: _bool, pick: Any, name: str) -> Any:
+        axis = _norm_axis(dim, self._data.ndim)
+        if self._data.ndim and self._data.shape[axis] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+        index = pick(self._data, axis) if self._data.ndim else np.zeros((), np.int64)
+        values = op.apply(self, axis, index, keepdim)
+        return _MinMax(values, _wrap(index.copy() if keepdim or not self._data.ndim
+                                     else index.squeeze(axis)))
+
+    def median(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
+        """The median: for an even count the LOWER of the two middle values (no averaging);
+        NaN if there is a NaN. With ``dim``, ``(values, indices)`` along it."""
+        if dim is not None:
+            return self._by_rank(SORT.MedianDim, dim, keepdim, SORT.lower_median_index,
+                                 "median")
+        if self._data.size == 0:
+            return _wrap(np.asarray(np.nan, self._data.dtype))
+        flat = SORT.lower_median_index(self._data.reshape(-1), 0)
+        return SORT.MedianAll.apply(self, _int(flat[0]))
+
+    def kthvalue(self, k: _int, dim: _int = -1, keepdim: _bool = False) -> Any:
+        """``(values, indices)``: the k-th smallest element (k from 1) along ``dim``."""
+        axis = _norm_axis(dim, self._data.ndim)
+        n = self._data.shape[axis] if self._data.ndim else 1
+        if not 1 <= k <= n:
+            raise RuntimeError(f"kthvalue(): selected number k out of range for dimension "
+                               f"{axis}")
+        return self._by_rank(SORT.KthValue, dim, keepdim,
+                             lambda x, a: SORT.kth_index(x, a, k), "kthvalue")
+
+    def mode(self, dim: _int = -1, keepdim: _bool = False) -> Any:
+        """``(values, indices)``: the most frequent value along ``dim`` (the smallest one on
+        a tie of counts) and its last position."""
+        return self._by_rank(SORT.Mode, dim, keepdim, SORT.mode_index, "mode")
+
+    def quantile(self, q: Any, dim: _int | None = None, keepdim: _bool = False, *,
+                 interpolation: str = "linear") -> Tensor:
+        """The q-th quantiles along ``dim`` (of all elements when None): with the sorted
+        values v and rank r = q (n - 1), ``lerp(v[floor r], v[ceil r], r - floor r)`` (or
+        the ``lower``/``higher``/``nearest`` value, or the ``midpoint``). A 1-D ``q`` adds a
+        leading dim. Differentiable through the sort and the interpolation."""
+        qs = self._quantile_q(q, interpolation)
+        x = self.reshape(-1) if dim is None else self
+        axis = 0 if dim is None else _norm_axis(dim, self._data.ndim)
+        if x._data.ndim == 0:
+            x, axis = x.reshape(1), 0
+        n = x._data.shape[axis]
+        nan = np.isnan(x._data).any(axis=axis, keepdims=True)
+        shape = [1] * x._data.ndim
+        shape[axis] = qs.size
+        # in the input's dtype, as PyTorch: "nearest" rounds the same float32 ranks
+        rank = np.where(nan, n - 1, qs.astype(x._data.dtype).reshape(shape) * (n - 1))
+        if interpolation == "lower":
+            rank = np.floor(rank)
+        elif interpolation == "higher":
+            rank = np.ceil(rank)
+        elif interpolation == "nearest":
+            rank = np.round(rank)  # half to even, as torch.round
+        below, above = np.floor(rank).astype(np.int64), np.ceil(rank).astype(np.int64)
+        full = list(x._data.shape)
+        full[axis] = qs.size
+        below, above = np.broadcast_to(below, full), np.broadcast_to(above, full)
+        v = x.sort(axis).values
+        out = v.gather(axis, _wrap(below))
+        if interpolation in ("linear", "midpoint"):
+            weight = np.full(full, 0.5) if interpolation == "midpoint" else rank - below
+            out = out.lerp(v.gather(axis, _wrap(above)), _wrap(weight.astype(x._data.dtype)))
+        return self._quantile_shape(out, axis, dim, keepdim, np.ndim(_data_of(q)) == 0)
+
+    def _quantile_q(self, q: Any, interpolation: str) -> np.ndarray:
+        """quantile's ``q`` as a 1-D array, after PyTorch's checks of its arguments."""
+        if self._data.size == 0:
+            raise RuntimeError("quantile() input tensor must be non-empty")
+        if self._data.dtype.kind != _FLOAT_KIND:
+            raise RuntimeError("quantile() input tensor must be either float or double dtype")
+        if interpolation not in ("linear", "lower", "higher", "midpoint", "nearest"):
+            raise RuntimeError("quantile() interpolation must be one of linear, lower, higher, "
+                               f"midpoint or nearest, but got {interpolation}")
+        if isinstance(q, Tensor):
+            if q._data.ndim > 1:
+                raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+            if q._data.dtype != self._data.dtype:
+                raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+            qs = q._data.reshape(-1).astype(np.float64)
+            if ((qs < 0) | (qs > 1)).any():
+                raise RuntimeError("quantile() q values must be in the range [0, 1]")
+            return qs
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q}")
+        return np.array([q], np.float64)
+
+    def _quantile_shape(self, out: Tensor, axis: _int, dim: Any, keepdim: _bool,
+                        scalar_q: _bool) -> Tensor:
+        """quantile's result (q's entries along ``axis``) in PyTorch's shape: q's dim first
+        (none for a number), then the input's dims without ``dim`` (size 1 with keepdim)."""
+        if dim is None or self._data.ndim == 0:
+            rest = (1,) * self._data.ndim if keepdim else ()
+            return out.reshape(rest if scalar_q else (-1,) + rest)
+        if scalar_q:
+            return out if keepdim else out.squeeze(axis)
+        out = out.permute(axis, *(d for d in range(out.ndim) if d != axis))
+        return out.unsqueeze(axis + 1) if keepdim else out
+
+    def bincount(self, weights: Tensor | None = None, minlength: _int = 0) -> Tensor:
+        """How often each value 0, 1, ... occurs in a 1-D tensor of non-negative ints
+        (int64), at least ``minlength`` counts; with ``weights``, the sum of the weights of
+        each value's elements (float32 for float32 weights, float64 for any other)."""
+        data = self._data
+        if data.dtype.kind not in "iub" or data.dtype == np.bool_:
+            raise NotImplementedError(f"\"bincount_cpu\" not implemented for "
+                                      f"'{_function._type_name(data)[6:-6]}'")
+        if data.ndim != 1 or (data.size and data.min() < 0):
+            raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+        if minlength < 0:
+            raise RuntimeError("minlength should be >= 0")
+        if weights is None:
+            return _wrap(np.bincount(data, minlength=minlength).astype(np.int64))
+        w = weights._data
+        if w.ndim != 1 or w.shape[0] != data.shape[0]:
+            raise RuntimeError("weights should be 1-d and have the same length as input")
+        out = np.bincount(data, w.astype(np.float64), minlength=minlength)
+        return _wrap(out.astype(np.float32 if w.dtype == np.float32 else np.float64))
+
+    def histc(self, bins: _int = 100, min: Any = 0, max: Any = 0) -> Tensor:
+        """A histogram: counts of the elements in ``bins`` equal bins over [min, max] (the
+        data's range when min == max), in the tensor's float dtype; elements outside are
+        not counted, max itself goes in the last bin."""
+        data = self._data
+        if data.dtype.kind != "f":
+            raise NotImplementedError(f"\"histogram_cpu\" not implemented for "
+                                      f"'{_function._type_name(data)[6:-6]}'")
+        if bins <= 0:
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for "
+                               "dimension 0")
+        lo, hi = data.dtype.type(min), data.dtype.type(max)
+        if lo == hi and data.size:
+            lo, hi = data.min(), data.max()
+        if lo == hi:
+            lo, hi = lo - 1, hi + 1
+        if lo > hi:
+            raise RuntimeError("torch.histc: max must be larger than min")
+        inside = data[(data >= lo) & (data <= hi)]
+        pos = ((inside - lo) * bins / (hi - lo)).astype(np.int64)
+        pos = np.minimum(pos, bins - 1)  # max itself goes in the last bin
+        return _wrap(np.bincount(pos, minlength=bins).astype(data.dtype))
+
+    # ------------------------------------------------------------------ scatter, lerp
+    def _scatter(self, name: str, dim: _int, index: Tensor, src: Any, add: _bool) -> Tensor:
+        idx = SORT.index_array(index, name)
+        axis = _norm_axis(dim, self._data.ndim)
+        if isinstance(src, Tensor):
+            SORT.check_scatter(name, self._data.shape, axis, idx, src._data.shape)
+            if src._data.dtype != self._data.dtype:
+                raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
+            return (SORT.ScatterAddSrc if add else SORT.ScatterSrc).apply(self, src, axis, idx)
+        if add:
+            raise TypeError(f"{name}(): argument 'src' (position 3) must be Tensor, not "
+                            f"{_type(src).__name__}")
+        SORT.check_scatter(name, self._data.shape, axis, idx, None)
+        return SORT.ScatterValue.apply(self, src, axis, idx)
+
+    def scatter(self, dim: _int, index: Tensor, src: Any = None, *, value: Any = None,
+                reduce: str | None = None) -> Tensor:
+        """A copy with ``src`` (a tensor, or a number) written at ``index`` along ``dim``:
+        ``out[index[i][j]][j] = src[i][j]`` for dim 0. With repeated indices PyTorch does
+        not define which write wins (here: the last)."""
+        if reduce is not None:
+            raise NotImplementedError("scatter(reduce=...) is not supported: use scatter_add "
+                                      "or scatter_reduce")
+        return self._scatter("scatter", dim, index, value if src is None else src, False)
+
+    def scatter_(self, dim: _int, index: Tensor, src: Any = None, *, value: Any = None,
+                 reduce: str | None = None) -> Tensor:
+        """In place: ``self = self.scatter(dim, index, src)``."""
+        self._check_inplace()
+        return self._become(self._before_inplace().scatter(dim, index, src, value=value,
+                                                           reduce=reduce))
+
+    def scatter_add(self, dim: _int, index: Tensor, src: Tensor) -> Tensor:
+        """A copy with ``src`` added at ``index`` along ``dim`` (repeated indices add up):
+        the adjoint of ``gather``."""
+        return self._scatter("scatter_add", dim, index, src, True)
+
+    def scatter_add_(self, dim: _int, index: Tensor, src: Tensor) -> Tensor:
+        """In place: ``self = self.scatter_add(dim, index, src)``."""
+        self._check_inplace()
+        return self._become(self._before_inplace().scatter_add(dim, index, src))
+
+    def lerp(self, end: Tensor, weight: Any) -> Tensor:
+        """Linear interpolation ``self + weight * (end - self)`` (weight a number or a
+        tensor; the three broadcast together and share one float dtype)."""
+        for what, t in (("end", end), ("weight", weight)):
+            if isinstance(t, Tensor) and t._data.dtype != self._data.dtype:
+                names = {"float32": "float", "float64": "double", "float16": "c10::Half"}
+                mine, theirs = self.dtype.name, t.dtype.name
+                raise RuntimeError(f"expected dtype {names.get(mine, mine)} for `{what}` but "
+                                   f"got dtype {names.get(theirs, theirs)}")
+        if self._data.dtype.kind != _FLOAT_KIND:
+            raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for "
+                                      f"'{_function._type_name(self._data)[6:-6]}'")
+        if isinstance(weight, Tensor):
+            _check_broadcast(self, end)
+            _check_broadcast(self, weight)
+            return R.Lerp.apply(self, end, weight)
+        _check_broadcast(self, end)
+        return R.LerpScalar.apply(self, end, _float(weight))
+
+    def lerp_(self, end: Tensor, weight: Any) -> Tensor:
+        """In place: ``self = self.lerp(end, weight)``."""
+        self._check_inplace()
+        return self._become(self._before_inplace().lerp(end, weight))
 
     def unbind(self, dim: _int = 0) -> tuple[Tensor, ...]:
         """The slices along ``dim``, with that dimension removed."""

@@ -308,3 +308,117 @@ class LogSoftmax(_Op):
     def backward(ctx: Any, grad: Any) -> Any:
         (y,) = ctx.saved_tensors
         return grad - dual.exp(y) * dual.sum(grad, ctx.meta, keepdims=True), None
+
+
+# ---------------------------------------------------------------------------- scans
+def _reverse_cumsum(a: Any, axis: int) -> Any:
+    """out[i] = sum of a[j] for j >= i along ``axis``."""
+    if dual._is_array(a):
+        return np.flip(np.cumsum(np.flip(a, axis), axis=axis), axis)
+    return a.flip(axis).cumsum(axis).flip(axis)
+
+
+def _cumprod(a: Any, axis: int) -> Any:
+    return np.cumprod(a, axis=axis) if dual._is_array(a) else a.cumprod(axis)
+
+
+def _prod(a: Any, axis: int) -> Any:
+    return np.prod(a, axis=axis, keepdims=True) if dual._is_array(a) else a.prod(axis, True)
+
+
+class Cumprod(_Op):
+    """Cumulative product along ``axis``; ints give int64, as in PyTorch."""
+
+    _grad_fn_name = "CumprodBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: int) -> Any:
+        out = np.cumprod(x, axis=axis, dtype=np.int64 if x.dtype.kind in "biu" else None)
+        out = out.reshape(x.shape)  # (numpy flattens a 0-d input)
+        ctx.save_for_backward(x, out)
+        ctx.meta = axis
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, out = ctx.saved_tensors
+        axis = ctx.meta
+        if x.ndim == 0:  # a 0-d cumprod is the identity
+            return grad, None
+        return _cumprod_grad(x, grad, out, axis), None
+
+
+def _cumprod_grad(x: Any, grad: Any, out: Any, axis: int) -> Any:
+    """d(cumprod)/dx applied to ``grad``, without dividing by the zeros of x. With z the
+    first zero of a slice: before z, the reversed cumsum of grad * out, over x; x_z gets
+    prod(x[:z]) * sum over j >= z of grad_j * prod(x[z+1:j+1]); an element after z gets
+    x_z times its gradient in x with x_z set to 1: 0, but written so that its derivative
+    by x_z is right (for double backward; skipped on arrays)."""
+    data = np.asarray(getattr(x, "_data", x))
+    if data.all():  # d out_j / d x_i = out_j / x_i for i <= j
+        return _reverse_cumsum(grad * out, axis) / x
+    n = data.shape[axis]
+    zero = data == 0
+    first = np.where(zero.any(axis, keepdims=True), zero.argmax(axis, keepdims=True), n)
+    k = np.arange(n).reshape([-1 if d == axis else 1 for d in range(data.ndim)])
+    before, at, after = k < first, k == first, k >= first
+    c = lambda mask: dual.constant(mask, grad)  # noqa: E731
+    safe = dual.where(before, x, dual.constant(np.ones_like(data), x))
+    grad_before = _reverse_cumsum(grad * out, axis) / safe * c(before)
+    left = _prod(safe, axis)  # prod(x[:z])
+    tail = _cumprod(dual.where(k <= first, dual.constant(np.ones_like(data), x), x), axis)
+    grad_at = left * dual.sum(grad * tail * c(after), axis, keepdims=True) * c(at)
+    if dual._is_array(x):
+        return grad_before + grad_at
+    ones = dual.constant(np.ones_like(data), x)
+    y = dual.where(at, ones, x)  # x_z set to 1
+    x_z = _prod(dual.where(at, x, ones), axis)
+    grad_after = x_z * _cumprod_grad(y, grad, _cumprod(y, axis), axis) * c(k > first)
+    return grad_before + grad_at + grad_after
+
+
+# ---------------------------------------------------------------------------- interpolation
+def lerp(start: Any, end: Any, weight: Any) -> Any:
+    """start + weight * (end - start), written as PyTorch's kernel writes it: from the
+    nearer end (exact at weight 0 and 1), each side one fused multiply-add, which float32
+    gets here by computing it in float64 (the same roundings as torch's)."""
+    dtype = np.result_type(start, end)
+    diff = end - start
+    one = np.ones((), dtype)
+    wide = np.float64 if dtype.itemsize < 8 else dtype
+    near = (weight.astype(wide) * diff.astype(wide) + start.astype(wide)).astype(dtype)
+    far = (end.astype(wide) - diff.astype(wide) * (one - weight).astype(wide)).astype(dtype)
+    return np.where(np.abs(weight) < 0.5, near, far)
+
+
+class Lerp(_Op):
+    """``start.lerp(end, weight)`` with a tensor ``weight``. (An elementwise op; it lives
+    here because quantile, a reduction, is built on it.)"""
+
+    _grad_fn_name = "LerpBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, start: Any, end: Any, weight: Any) -> Any:
+        ctx.save_for_backward(start, end, weight)
+        return lerp(start, end, weight)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        start, end, weight = ctx.saved_tensors
+        return grad * (1 - weight), grad * weight, grad * (end - start)
+
+
+class LerpScalar(_Op):
+    """``start.lerp(end, weight)`` with a number ``weight``."""
+
+    _grad_fn_name = "LerpBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, start: Any, end: Any, weight: float) -> Any:
+        ctx.meta = weight
+        return lerp(start, end, np.asarray(weight, start.dtype))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        w = ctx.meta
+        return grad * (1 - w), grad * w, None

@@ -210,3 +210,249 @@ def check_index_select(shape: tuple[int, ...], axis: int, index: np.ndarray) -> 
                                f"axis_dim={n}")
     if bad.size:
         raise IndexError("index out of range in self")
+
+
+# ---------------------------------------------------------------------------- selection by rank
+def lower_median_index(x: np.ndarray, axis: int) -> np.ndarray:
+    """Where the lower median of each slice along ``axis`` is (keepdims shape): the element
+    at rank (n - 1) // 2 of a stable sort; the first NaN of a slice that has one (the
+    median of such a slice is NaN, as in PyTorch)."""
+    n = x.shape[axis]
+    rank = argsort(x, axis, False)
+    idx = np.take(rank, [(n - 1) // 2], axis=axis)
+    nan = np.isnan(x) if x.dtype.kind == "f" else np.zeros(x.shape, bool)
+    has_nan = nan.any(axis=axis, keepdims=True)
+    return np.where(has_nan, nan.argmax(axis=axis, keepdims=True), idx).astype(np.int64)
+
+
+def _gt_or_nan(a: Any, b: Any) -> bool:
+    return bool((a != a and b == b) or a > b)
+
+
+def _quickselect(values: list[Any], order: list[int], k: int) -> None:
+    """PyTorch's CPU ``quick_select_template``, in place: afterwards ``values[k]`` is the
+    k-th smallest (0-based) and ``order[k]`` where it was; among equal values this picks
+    the one PyTorch's kthvalue picks (median of three, then Hoare partitioning)."""
+
+    def swap(i: int, j: int) -> None:
+        values[i], values[j] = values[j], values[i]
+        order[i], order[j] = order[j], order[i]
+
+    lo, hi = 0, len(values) - 1
+    while hi > lo:
+        if hi == lo + 1:
+            if _gt_or_nan(values[lo], values[hi]):
+                swap(lo, hi)
+            return
+        swap(lo + (hi - lo) // 2, lo + 1)
+        if _gt_or_nan(values[lo + 1], values[hi]):
+            swap(lo + 1, hi)
+        if _gt_or_nan(values[lo], values[hi]):
+            swap(lo, hi)
+        if _gt_or_nan(values[lo + 1], values[lo]):
+            swap(lo + 1, lo)
+        i, j, pivot = lo + 1, hi, values[lo]
+        while True:
+            i += 1
+            while _gt_or_nan(pivot, values[i]):
+                i += 1
+            j -= 1
+            while _gt_or_nan(values[j], pivot):
+                j -= 1
+            if j < i:
+                break
+            swap(i, j)
+        swap(lo, j)
+        if j <= k:
+            lo = i
+        if j >= k:
+            hi = j - 1
+
+
+def kth_index(x: np.ndarray, axis: int, k: int) -> np.ndarray:
+    """Where the k-th smallest (1-based) element of each slice along ``axis`` is, as
+    PyTorch's kthvalue finds it (keepdims shape, int64)."""
+    moved = np.moveaxis(x, axis, -1)
+    rows = moved.reshape(-1, moved.shape[-1])
+    out = np.empty(len(rows), np.int64)
+    for r, row in enumerate(rows):
+        order = list(range(len(row)))
+        _quickselect(row.tolist(), order, k - 1)
+        out[r] = order[k - 1]
+    return np.expand_dims(out.reshape(moved.shape[:-1]), axis)
+
+
+def mode_index(x: np.ndarray, axis: int) -> np.ndarray:
+    """Where the mode of each slice along ``axis`` is (keepdims shape): the smallest of the
+    most frequent values, at its last position, as PyTorch's mode."""
+    moved = np.moveaxis(x, axis, -1)
+    rows = moved.reshape(-1, moved.shape[-1])
+    out = np.empty(len(rows), np.int64)
+    for r, row in enumerate(rows):
+        values, counts = np.unique(row, return_counts=True)
+        best = values[np.argmax(counts)]  # np.unique sorts: the first maximum is the smallest
+        out[r] = np.flatnonzero(row == best)[-1]
+    return np.expand_dims(out.reshape(moved.shape[:-1]), axis)
+
+
+class MedianDim(_Op):
+    """``x.median(dim)``: one element of each slice along ``axis``, at ``index`` (keepdims
+    shape, picked by the caller); its gradient goes back to that element."""
+
+    _grad_fn_name = "MedianBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: int, index: np.ndarray, keepdims: bool) -> Any:
+        ctx.meta = x.shape, axis, index
+        out = take_along(x, axis, index)
+        return out if keepdims or x.ndim == 0 else out.squeeze(axis)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        shape, axis, index = ctx.meta
+        return scatter(shape, axis, index, dual.reshape(grad, index.shape)), None, None, None
+
+
+class KthValue(MedianDim):
+    """``x.kthvalue(k, dim).values``."""
+
+    _grad_fn_name = "KthvalueBackward0"
+
+
+class Mode(MedianDim):
+    """``x.mode(dim).values``."""
+
+    _grad_fn_name = "ModeBackward0"
+
+
+class MedianAll(_Op):
+    """``x.median()``: the element at ``flat`` (an index of the flattened x), as a 0-d
+    tensor. As in PyTorch, the gradient is shared evenly by every element equal to the
+    median (every NaN, when it is NaN)."""
+
+    _grad_fn_name = "MedianBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, flat: int) -> Any:
+        out = np.asarray(x.reshape(-1)[flat])
+        hit = (x == out) | (np.isnan(x) & np.isnan(out)) if x.dtype.kind == "f" else x == out
+        ctx.meta = hit / hit.sum(dtype=x.dtype)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return grad * dual.constant(ctx.meta, grad), None
+
+
+# ---------------------------------------------------------------------------- scatter
+def _src_part(src: Any, index: np.ndarray) -> Any:
+    """The leading block of ``src`` that ``index`` covers (src may be larger)."""
+    if src.ndim == 0 or src.shape == index.shape:
+        return src
+    return src[tuple(slice(0, n) for n in index.shape)]
+
+
+def _put_along(x: np.ndarray, axis: int, index: np.ndarray, values: Any, add: bool) -> Any:
+    """A copy of ``x`` with ``values`` written (or added) where ``take_along`` reads."""
+    out = _at_least_1d(x).copy()
+    where = _along(_at_least_1d(index), axis)
+    values = np.broadcast_to(values, index.shape).reshape(index.shape or (1,))
+    if add:
+        np.add.at(out, where, values)
+    else:
+        out[where] = values  # repeated indices: the last write wins (PyTorch leaves it open)
+    return out.reshape(x.shape)
+
+
+def _unpicked(shape: tuple[int, ...], axis: int, index: np.ndarray) -> np.ndarray:
+    """True where scatter left the input's element in place."""
+    return _put_along(np.ones(shape, bool), axis, index, False, False)
+
+
+def _src_grad(grad: Any, axis: int, index: np.ndarray, src_shape: tuple[int, ...]) -> Any:
+    """d(scatter)/d(src): the gradient read back where each src element went, zeros for the
+    src elements the index does not cover."""
+    picked = gather(grad, axis, index)
+    if tuple(src_shape) == tuple(index.shape):
+        return picked
+    block = tuple(slice(0, n) for n in index.shape)
+    return dual.index_add(src_shape, block, picked, picked)
+
+
+class ScatterSrc(_Op):
+    """``x.scatter(dim, index, src)``: x with ``src`` written at ``index`` along ``axis``."""
+
+    _grad_fn_name = "ScatterBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, src: Any, axis: int, index: np.ndarray) -> Any:
+        ctx.meta = axis, index, src.shape
+        return _put_along(x, axis, index, _src_part(src, index), False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        axis, index, src_shape = ctx.meta
+        keep = dual.constant(_unpicked(grad.shape, axis, index), grad)
+        return grad * keep, _src_grad(grad, axis, index, src_shape), None, None
+
+
+class ScatterValue(_Op):
+    """``x.scatter(dim, index, value)``: x with the number ``value`` written at ``index``."""
+
+    _grad_fn_name = "ScatterBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, value: Any, axis: int, index: np.ndarray) -> Any:
+        ctx.meta = axis, index
+        return _put_along(x, axis, index, np.asarray(value, x.dtype), False)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        axis, index = ctx.meta
+        return grad * dual.constant(_unpicked(grad.shape, axis, index), grad), None, None, None
+
+
+class ScatterAddSrc(_Op):
+    """``x.scatter_add(dim, index, src)``: x with ``src`` added at ``index`` (repeats
+    accumulate)."""
+
+    _grad_fn_name = "ScatterAddBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, src: Any, axis: int, index: np.ndarray) -> Any:
+        ctx.meta = axis, index, src.shape
+        return _put_along(x, axis, index, _src_part(src, index), True)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        axis, index, src_shape = ctx.meta
+        return grad, _src_grad(grad, axis, index, src_shape), None, None
+
+
+def check_scatter(name: str, shape: tuple[int, ...], axis: int, index: np.ndarray,
+                  src_shape: tuple[int, ...] | None) -> None:
+    """PyTorch's errors for ``scatter``/``scatter_add`` (``src_shape`` None: a value)."""
+    if index.dtype not in _INDEX_DTYPES:
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+    if max(index.ndim, 1) != max(len(shape), 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as self "
+                           "tensor")
+    if src_shape is not None and max(index.ndim, 1) != max(len(src_shape), 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as src "
+                           "tensor")
+    if index.size == 0:
+        return
+    too_big = any(d != axis and i > n for d, (i, n) in enumerate(zip(index.shape, shape)))
+    if src_shape is not None:
+        too_big = too_big or any(i > n for i, n in zip(index.shape, src_shape))
+        if too_big:
+            raise RuntimeError(f"Expected index {list(index.shape)} to be no larger than self "
+                               f"{list(shape)} apart from dimension {axis} and to be no larger "
+                               f"size than src {list(src_shape)}")
+    elif too_big:
+        raise RuntimeError(f"Expected index {list(index.shape)} to be no larger than self "
+                           f"{list(shape)} apart from dimension {axis}")
+    n = shape[axis] if shape else 1
+    bad = _out_of_range(index, n)
+    if bad.size:
+        raise RuntimeError(f"index {bad[0]} is out of bounds for dimension {axis} with size {n}")

@@ -1,0 +1,377 @@
+"""``nn.Conv2d``, ``nn.MaxPool2d``, ``nn.AvgPool2d``, ``nn.AdaptiveAvgPool2d`` (and their
+``F.`` functions) against PyTorch: values and the gradients of input, weight and bias
+across strides, paddings, dilations, groups, non-square kernels and unbatched input;
+initial weights, state_dict keys, reprs and errors; first and second derivatives against
+finite differences in float64; and a small CNN trained a few steps, loss for loss.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import tinygrad_edu as tg
+import tinygrad_edu.nn.functional as F
+from tinygrad_edu import nn
+
+DTYPES = ["float32", "float64"]
+TOL = {"float32": dict(rtol=1e-5, atol=1e-5), "float64": dict(rtol=1e-10, atol=1e-12)}
+
+
+@pytest.fixture
+def torch() -> Any:
+    torch = pytest.importorskip("torch")
+    torch.set_num_threads(1)
+    return torch
+
+
+def _randn(shape: tuple[int, ...], dtype: str = "float64", seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+
+def _np(t: Any) -> np.ndarray:
+    return np.asarray(t.detach().numpy())
+
+
+def _close(ours: Any, theirs: Any, dtype: str, what: str) -> None:
+    assert ours is not None, f"{what}: missing"
+    np.testing.assert_allclose(_np(ours), _np(theirs), err_msg=what, **TOL[dtype])
+
+
+def _compare(torch: Any, fn: Callable[[Any, list[Any]], Any], arrays: list[np.ndarray | None],
+             dtype: str, grad_fn: str, seed: int = 1) -> None:
+    """``fn(lib, tensors)`` in both libraries: output, grad_fn name, then each gradient."""
+    ours = [None if a is None else tg.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [None if a is None else torch.tensor(a, requires_grad=True) for a in arrays]
+    out, expected = fn(tg, ours), fn(torch, theirs)
+    assert tuple(out.shape) == tuple(expected.shape)
+    _close(out, expected, dtype, "forward")
+    assert out.grad_fn.name() == expected.grad_fn.name() == grad_fn
+    g = _randn(tuple(expected.shape), dtype, seed)
+    out.backward(tg.tensor(g))
+    expected.backward(torch.tensor(g))
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        if a is not None:
+            _close(a.grad, b.grad, dtype, f"backward, input {i}")
+
+
+# ---------------------------------------------------------------------------- conv2d
+
+CONV_CASES = [  # (input shape, weight shape, bias, kwargs)
+    ((2, 3, 7, 7), (4, 3, 3, 3), True, {}),
+    ((2, 3, 8, 6), (5, 3, 3, 2), True, dict(stride=2, padding=1)),
+    ((1, 2, 9, 8), (3, 2, 2, 3), False, dict(stride=(2, 3), padding=(2, 1), dilation=(2, 1))),
+    ((2, 4, 6, 7), (6, 2, 3, 3), True, dict(groups=2, dilation=2, padding=2)),
+    ((2, 3, 5, 6), (3, 1, 3, 3), True, dict(groups=3, padding="same")),
+    ((1, 2, 5, 6), (3, 2, 2, 4), True, dict(padding="same", dilation=(1, 1))),
+    ((2, 2, 5, 5), (3, 2, 3, 3), True, dict(padding="valid", stride=[1, 2])),
+    ((6, 5, 7), (4, 3, 3, 3), True, dict(padding=1, groups=2)),  # unbatched
+    ((2, 1, 4, 4), (2, 1, 1, 1), True, {}),
+]
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", CONV_CASES, ids=lambda c: f"{c[0]}-{c[1]}-{c[3]}")
+def test_conv2d_matches_torch(torch: Any, dtype: str, case: Any) -> None:
+    x_shape, w_shape, bias, kwargs = case
+    arrays = [_randn(x_shape, dtype), _randn(w_shape, dtype, 2),
+              _randn(w_shape[:1], dtype, 3) if bias else None]
+    top = "SqueezeBackward1" if len(x_shape) == 3 else "ConvolutionBackward0"
+    _compare(torch, lambda lib, t: lib.nn.functional.conv2d(*t, **kwargs), arrays, dtype, top)
+
+
+def test_conv2d_same_even_kernel_warns() -> None:
+    with pytest.warns(UserWarning, match="padding='same' with even kernel lengths"):
+        F.conv2d(tg.zeros(1, 1, 4, 4), tg.zeros(1, 1, 2, 2), padding="same")
+
+
+def test_conv2d_grads_only_where_needed(torch: Any) -> None:
+    x = tg.tensor(_randn((1, 2, 5, 5)))
+    w = tg.tensor(_randn((3, 2, 3, 3), seed=1), requires_grad=True)
+    F.conv2d(x, w).sum().backward()
+    expected = torch.nn.functional.conv2d(torch.tensor(_np(x)),
+                                          torch.tensor(_np(w), requires_grad=True))
+    assert x.grad is None and w.grad is not None
+    assert tuple(expected.shape) == (1, 3, 3, 3)
+    with tg.no_grad():
+        assert F.conv2d(x, w).grad_fn is None
+
+
+@given(n=st.integers(1, 2), c=st.integers(1, 3), o=st.integers(1, 3),
+       h=st.integers(1, 7), w=st.integers(1, 7), kh=st.integers(1, 3), kw=st.integers(1, 3),
+       stride=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+       padding=st.tuples(st.integers(0, 2), st.integers(0, 2)),
+       dilation=st.tuples(st.integers(1, 2), st.integers(1, 2)))
+def test_conv2d_shapes_hypothesis(n: int, c: int, o: int, h: int, w: int, kh: int, kw: int,
+                                  stride: Any, padding: Any, dilation: Any) -> None:
+    torch = pytest.importorskip("torch")
+    if h + 2 * padding[0] < dilation[0] * (kh - 1) + 1 or \
+            w + 2 * padding[1] < dilation[1] * (kw - 1) + 1:
+        return  # kernel larger than the padded input: the errors are tested below
+    kwargs = dict(stride=stride, padding=padding, dilation=dilation)
+    arrays = [_randn((n, c, h, w)), _randn((o, c, kh, kw), seed=2), _randn((o,), seed=3)]
+    _compare(torch, lambda lib, t: lib.nn.functional.conv2d(*t, **kwargs), arrays, "float64",
+             "ConvolutionBackward0")
+
+
+def test_conv2d_gradcheck() -> None:
+    x = tg.tensor(_randn((2, 4, 5, 4)), requires_grad=True)
+    w = tg.tensor(_randn((4, 2, 2, 3), seed=1), requires_grad=True)
+    b = tg.tensor(_randn((4,), seed=2), requires_grad=True)
+
+    def fn(x: Any, w: Any, b: Any) -> Any:
+        return F.conv2d(x, w, b, stride=(2, 1), padding=1, dilation=(1, 2), groups=2)
+
+    assert tg.autograd.gradcheck(fn, (x, w, b))
+    assert tg.autograd.gradgradcheck(fn, (x, w, b))
+
+
+def test_conv2d_double_backward_matches_torch(torch: Any) -> None:
+    xa, wa = _randn((2, 2, 5, 5)), _randn((3, 2, 3, 3), seed=1)
+    results = []
+    for lib in (tg, torch):
+        x, w = lib.tensor(xa, requires_grad=True), lib.tensor(wa, requires_grad=True)
+        y = lib.nn.functional.conv2d(x, w, stride=2, padding=1)
+        (gx,) = lib.autograd.grad((y * y).sum(), x, create_graph=True)
+        (gw2,) = lib.autograd.grad((gx * gx).sum(), w)
+        results.append((gx, gw2))
+    for a, b in zip(*results):
+        _close(a, b, "float64", "double backward")
+
+
+# --------------------------------------------------------------------------- pooling
+
+MAX_CASES = [  # (input shape, kwargs)
+    ((2, 3, 6, 6), dict(kernel_size=2)),
+    ((2, 2, 7, 5), dict(kernel_size=3, stride=2, padding=1)),
+    ((1, 2, 7, 8), dict(kernel_size=(3, 2), stride=(2, 1), padding=(1, 1), dilation=(1, 2))),
+    ((2, 5, 5), dict(kernel_size=2, stride=1)),  # unbatched, overlapping windows
+    ((1, 2, 7, 6), dict(kernel_size=2, ceil_mode=True)),
+    ((1, 1, 8, 7), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ((1, 1, 5, 5), dict(kernel_size=2, stride=2, padding=1, ceil_mode=True)),  # last dropped
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", MAX_CASES, ids=str)
+def test_max_pool2d_matches_torch(torch: Any, dtype: str, case: Any) -> None:
+    shape, kwargs = case
+    _compare(torch, lambda lib, t: lib.nn.functional.max_pool2d(t[0], **kwargs),
+             [_randn(shape, dtype)], dtype, "MaxPool2DWithIndicesBackward0")
+
+
+@pytest.mark.parametrize("case", MAX_CASES, ids=str)
+def test_max_pool2d_indices_match_torch(torch: Any, case: Any) -> None:
+    shape, kwargs = case
+    a = _randn(shape)
+    for grad in (True, False):
+        out, idx = F.max_pool2d(tg.tensor(a, requires_grad=grad), return_indices=True, **kwargs)
+        _, expected = torch.nn.functional.max_pool2d(torch.tensor(a), return_indices=True,
+                                                     **kwargs)
+        assert idx.dtype == tg.int64
+        np.testing.assert_array_equal(idx.numpy(), expected.numpy())
+    layer = nn.MaxPool2d(return_indices=True, **kwargs)
+    assert len(layer(tg.tensor(a))) == 2
+
+
+@pytest.mark.parametrize("values", ["ties", "nan"])
+def test_max_pool2d_ties_go_to_first_max(torch: Any, values: str) -> None:
+    a = np.ones((1, 1, 5, 5))
+    a[0, 0, 1:4, 1:4] = 2.0  # plateaus inside overlapping windows
+    if values == "nan":
+        a[0, 0, 2, 2] = a[0, 0, 3, 1] = np.nan
+    _compare(torch, lambda lib, t: lib.nn.functional.max_pool2d(t[0], 3, 1, 1),
+             [a], "float64", "MaxPool2DWithIndicesBackward0")
+
+
+AVG_CASES = [
+    ((2, 3, 6, 6), dict(kernel_size=2)),
+    ((2, 2, 7, 5), dict(kernel_size=3, stride=2, padding=1)),
+    ((2, 2, 7, 5), dict(kernel_size=3, stride=2, padding=1, count_include_pad=False)),
+    ((1, 2, 7, 8), dict(kernel_size=(3, 2), stride=(2, 1), padding=(1, 1), divisor_override=4)),
+    ((2, 5, 5), dict(kernel_size=2, stride=1)),
+    ((1, 2, 7, 6), dict(kernel_size=2, ceil_mode=True)),
+    ((1, 1, 8, 7), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ((1, 1, 8, 7), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True,
+                        count_include_pad=False)),
+    ((1, 1, 5, 5), dict(kernel_size=2, stride=2, padding=1, ceil_mode=True)),  # last dropped
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", AVG_CASES, ids=str)
+def test_avg_pool2d_matches_torch(torch: Any, dtype: str, case: Any) -> None:
+    shape, kwargs = case
+    _compare(torch, lambda lib, t: lib.nn.functional.avg_pool2d(t[0], **kwargs),
+             [_randn(shape, dtype)], dtype, "AvgPool2DBackward0")
+
+
+@pytest.mark.parametrize("size", [(2, 3), 3, (None, 2), 1, (7, 6)], ids=str)
+def test_adaptive_avg_pool2d_matches_torch(torch: Any, size: Any) -> None:
+    name = "MeanBackward1" if size == 1 else "AdaptiveAvgPool2DBackward0"  # torch's mean
+    _compare(torch, lambda lib, t: lib.nn.AdaptiveAvgPool2d(size)(t[0]),
+             [_randn((2, 3, 7, 6))], "float64", name)
+
+
+@pytest.mark.parametrize("pool", [
+    lambda x: F.max_pool2d(x, 3, 2, 1, dilation=(1, 2), ceil_mode=True),
+    lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+    lambda x: F.adaptive_avg_pool2d(x, (2, 3)),
+], ids=["max", "avg", "adaptive"])
+def test_pool_gradcheck(pool: Callable[[Any], Any]) -> None:
+    # a permutation: distinct values, so max pool's argmax is stable under perturbation
+    a = np.random.default_rng(0).permutation(2 * 7 * 8).reshape(1, 2, 7, 8) / 10.0
+    x = tg.tensor(a, requires_grad=True)
+    assert tg.autograd.gradcheck(pool, (x,))
+    assert tg.autograd.gradgradcheck(pool, (x,))
+
+
+# ------------------------------------------------------------------ modules and init
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(in_channels=3, out_channels=8, kernel_size=3),
+    dict(in_channels=4, out_channels=6, kernel_size=(3, 5), groups=2, bias=False),
+    dict(in_channels=1, out_channels=2, kernel_size=2, stride=2, padding=1),
+    dict(in_channels=2, out_channels=2, kernel_size=(3, 4), padding="same", dilation=(1, 2)),
+    dict(in_channels=2, out_channels=2, kernel_size=3, padding="valid"),
+], ids=str)
+def test_conv2d_init_and_state_dict_match_torch(torch: Any, kwargs: Any) -> None:
+    tg.manual_seed(7)
+    torch.manual_seed(7)
+    ours, theirs = nn.Conv2d(**kwargs), torch.nn.Conv2d(**kwargs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    for (name, a), b in zip(ours.state_dict().items(), theirs.state_dict().values()):
+        assert tuple(a.shape) == tuple(b.shape), name
+        np.testing.assert_array_equal(_np(a), _np(b), err_msg=name)  # bit for bit
+    for attr in ("kernel_size", "stride", "padding", "dilation", "groups", "output_padding",
+                 "transposed", "padding_mode", "_reversed_padding_repeated_twice"):
+        assert getattr(ours, attr) == getattr(theirs, attr), attr
+
+
+def test_conv2d_dtype_argument() -> None:
+    layer = nn.Conv2d(1, 2, 3, dtype=tg.float64)
+    assert layer.weight.dtype == layer.bias.dtype == tg.float64  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("make", [
+    lambda nn: nn.Conv2d(3, 4, 3),
+    lambda nn: nn.Conv2d(3, 4, (3, 5), stride=2, padding=1, dilation=2, bias=False),
+    lambda nn: nn.Conv2d(4, 4, 3, padding="same", groups=2),
+    lambda nn: nn.Conv2d(3, 4, 3, padding="valid"),
+    lambda nn: nn.MaxPool2d(2),
+    lambda nn: nn.MaxPool2d((2, 3), stride=1, padding=1, dilation=2, ceil_mode=True),
+    lambda nn: nn.AvgPool2d(2),
+    lambda nn: nn.AvgPool2d(3, 1, 1, True, False, 2),
+    lambda nn: nn.AdaptiveAvgPool2d((2, 3)),
+    lambda nn: nn.Sequential(nn.Conv2d(1, 2, 3), nn.MaxPool2d(2)),
+])
+def test_reprs_match_torch(torch: Any, make: Callable[[Any], Any]) -> None:
+    assert repr(make(nn)) == repr(make(torch.nn))
+
+
+# ---------------------------------------------------------------------------- errors
+
+
+def _sets_sorted(message: str) -> str:
+    """A message with each printed ``{...}`` set sorted: Python prints a set in an order
+    that depends on the hash seed of the process that compiled it."""
+    return re.sub(r"\{([^}]*)\}", lambda m: str(sorted(m.group(1).split(", "))), message)
+
+
+def _raises_like(torch: Any, call: Callable[[Any], Any]) -> None:
+    """``call(lib)`` raises the same exception class with the same message in both."""
+    with pytest.raises(Exception) as expected:
+        call(torch)
+    with pytest.raises(expected.type) as got:
+        call(tg)
+    assert _sets_sorted(str(got.value)) == _sets_sorted(str(expected.value))
+
+
+def _conv(x: tuple[int, ...], w: tuple[int, ...], b: Any = None, dtype: str = "float32",
+          **kwargs: Any) -> Callable[[Any], Any]:
+    def call(lib: Any) -> Any:
+        bias = None if b is None else lib.zeros(b)
+        weight = lib.zeros(w, dtype=getattr(lib, dtype))
+        return lib.nn.functional.conv2d(lib.zeros(x), weight, bias, **kwargs)
+    return call
+
+
+ERRORS = {
+    "channels": _conv((1, 2, 5, 5), (4, 3, 3, 3)),
+    "groups channels": _conv((1, 4, 5, 5), (4, 3, 3, 3), groups=2),
+    "unbatched channels": _conv((2, 5, 5), (4, 3, 3, 3)),
+    "2d input": _conv((5, 5), (4, 3, 3, 3)),
+    "kernel too large": _conv((1, 3, 2, 2), (4, 3, 3, 3)),
+    "dilated kernel too large": _conv((1, 3, 4, 4), (4, 3, 3, 3), dilation=2),
+    "weight 3d": _conv((1, 3, 5, 5), (4, 3, 3)),
+    "bias size": _conv((1, 3, 5, 5), (4, 3, 3, 3), 3),
+    "zero stride": _conv((1, 3, 5, 5), (4, 3, 3, 3), stride=0),
+    "negative padding": _conv((1, 3, 5, 5), (4, 3, 3, 3), padding=-1),
+    "same strided": _conv((1, 3, 5, 5), (4, 3, 3, 3), padding="same", stride=2),
+    "bad padding string": _conv((1, 3, 5, 5), (4, 3, 3, 3), padding="foo"),
+    "dtype": _conv((1, 3, 5, 5), (4, 3, 3, 3), dtype="float64"),
+    "module padding_mode": lambda lib: lib.nn.Conv2d(3, 4, 3, padding_mode="foo"),
+    "module in groups": lambda lib: lib.nn.Conv2d(3, 4, 3, groups=2),
+    "module out groups": lambda lib: lib.nn.Conv2d(4, 3, 3, groups=2),
+    "module groups 0": lambda lib: lib.nn.Conv2d(4, 4, 3, groups=0),
+    "module same strided": lambda lib: lib.nn.Conv2d(4, 4, 3, padding="same", stride=2),
+    "module padding string": lambda lib: lib.nn.Conv2d(4, 4, 3, padding="foo"),
+    "module bad input": lambda lib: lib.nn.Conv2d(3, 4, 3)(lib.zeros(1, 2, 5, 5)),
+    "max pad": lambda lib: lib.nn.functional.max_pool2d(lib.zeros(1, 1, 5, 5), 3, padding=2),
+    "avg pad": lambda lib: lib.nn.functional.avg_pool2d(lib.zeros(1, 1, 5, 5), 3, padding=2),
+    "max 2d": lambda lib: lib.nn.functional.max_pool2d(lib.zeros(5, 5), 3),
+    "avg 2d": lambda lib: lib.nn.functional.avg_pool2d(lib.zeros(5, 5), 3),
+    "max too small": lambda lib: lib.nn.MaxPool2d(3)(lib.zeros(1, 1, 2, 2)),
+    "avg too small": lambda lib: lib.nn.AvgPool2d(3)(lib.zeros(1, 1, 2, 2)),
+    "max stride 0": lambda lib: lib.nn.functional.max_pool2d(lib.zeros(1, 1, 5, 5), 2, 0),
+    "max kernel 0": lambda lib: lib.nn.functional.max_pool2d(lib.zeros(1, 1, 5, 5), 0),
+    "avg divisor 0": lambda lib: lib.nn.functional.avg_pool2d(lib.zeros(1, 1, 5, 5), 2,
+                                                              divisor_override=0),
+}
+
+
+@pytest.mark.parametrize("name", list(ERRORS))
+def test_errors_match_torch(torch: Any, name: str) -> None:
+    _raises_like(torch, ERRORS[name])
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_conv2d_padding_modes_not_implemented(mode: str) -> None:
+    with pytest.raises(NotImplementedError, match="padding_mode='zeros'"):
+        nn.Conv2d(1, 1, 3, padding_mode=mode)
+
+
+# ----------------------------------------------------------------------- a small CNN
+
+
+def test_cnn_trains_like_torch(torch: Any) -> None:
+    def run(lib: Any) -> list[float]:
+        lib.manual_seed(0)
+        model = lib.nn.Sequential(
+            lib.nn.Conv2d(1, 4, 3, padding=1), lib.nn.ReLU(), lib.nn.MaxPool2d(2),
+            lib.nn.Conv2d(4, 6, 3, stride=1), lib.nn.ReLU(), lib.nn.AvgPool2d(2),
+            lib.nn.Flatten(), lib.nn.Linear(6, 3),
+        )
+        optimizer = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        x = lib.tensor(_randn((16, 1, 8, 8), "float32"))
+        y = lib.tensor(np.random.default_rng(1).integers(0, 3, 16))
+        losses = []
+        for _ in range(5):
+            optimizer.zero_grad()
+            loss = lib.nn.CrossEntropyLoss()(model(x), y)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+        return losses
+
+    ours, theirs = run(tg), run(torch)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+    assert ours[-1] < ours[0]  # it learns

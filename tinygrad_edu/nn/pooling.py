@@ -1,0 +1,88 @@
+"""``MaxPool2d``, ``AvgPool2d`` and ``AdaptiveAvgPool2d``, as in ``torch.nn``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..tensor import Tensor
+from . import functional as F
+from .module import Module
+
+__all__ = ["AdaptiveAvgPool2d", "AvgPool2d", "MaxPool2d"]
+
+
+class MaxPool2d(Module):
+    """The max of each ``kernel_size`` window, sliding by ``stride`` (default: the kernel
+    size), padded with -inf; see ``F.max_pool2d``.
+
+    Shapes: (N, C, H, W) or (C, H, W) -> (N, C, OH, OW).
+
+    >>> nn.MaxPool2d(2)(tg.ones(1, 8, 28, 28)).shape
+    tinygrad_edu.Size([1, 8, 14, 14])
+    """
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 dilation: Any = 1, return_indices: bool = False,
+                 ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+
+    def forward(self, input: Tensor) -> Any:
+        """F.max_pool2d with this layer's arguments."""
+        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class AvgPool2d(Module):
+    """The mean of each ``kernel_size`` window, sliding by ``stride`` (default: the kernel
+    size); see ``F.avg_pool2d`` for the divisor rules.
+
+    Shapes: (N, C, H, W) or (C, H, W) -> (N, C, OH, OW).
+
+    >>> nn.AvgPool2d(2)(tg.ones(1, 8, 28, 28)).shape
+    tinygrad_edu.Size([1, 8, 14, 14])
+    """
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: int | None = None) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.ceil_mode = padding, ceil_mode
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
+
+    def forward(self, input: Tensor) -> Tensor:
+        """F.avg_pool2d with this layer's arguments."""
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding,
+                            self.ceil_mode, self.count_include_pad, self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average pooling to a fixed output size (OH, OW), whatever the input size; see
+    ``F.adaptive_avg_pool2d``.
+
+    >>> nn.AdaptiveAvgPool2d((1, 1))(tg.ones(2, 8, 7, 7)).shape
+    tinygrad_edu.Size([2, 8, 1, 1])
+    """
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        """F.adaptive_avg_pool2d with this layer's output size."""
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"

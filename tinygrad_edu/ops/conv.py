@@ -1,0 +1,411 @@
+"""Convolution and pooling over the last two (spatial) dims: Conv2d, MaxPool2d, AvgPool2d,
+AdaptiveAvgPool2d.
+
+Convolution is im2col + one batched BLAS product: the (kh, kw) windows of the padded
+input are a strided view (no copy) of shape (N, C, kh, kw, OH, OW); one reshape copies
+them into columns (N, groups, C/groups * kh * kw, OH * OW), and each group's weight
+(out/groups, C/groups * kh * kw) multiplies them. Backward is the transposed product;
+its col2im adds the columns of each of the kh * kw kernel offsets back into a strided
+slice of the input gradient (kh * kw vectorised adds, no loop over pixels).
+
+Pools loop over the kh * kw kernel offsets too, each a strided slice of the input.
+
+Double backward: every op here is linear in each tensor input (max pool: given where
+the maxima are), so each backward is another op of this module (the adjoint), recorded
+like any op under ``create_graph=True``, and gradients of any order come for free.
+
+``geo``, the geometry of a convolution: ((sh, sw), (top, bottom, left, right), (dh, dw),
+groups). ``meta`` of a pool: (kernel, stride, pads, dilation, input (H, W), extra).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Function
+from . import dual
+
+_nd = np.ndarray
+Geo = tuple[tuple[int, int], tuple[int, int, int, int], tuple[int, int], int]
+
+
+class _Op(Function):
+    _numpy = True
+
+
+def out_size(size: int, k: int, stride: int, pad_sum: int, dilation: int) -> int:
+    """Output length of a window of ``k`` taps (``dilation`` apart) sliding by ``stride``."""
+    return (size + pad_sum - dilation * (k - 1) - 1) // stride + 1
+
+
+def _pad(x: np.ndarray, pads: tuple[int, int, int, int], value: float) -> np.ndarray:
+    """``x`` with (top, bottom, left, right) rows/columns of ``value`` around its last 2 dims."""
+    top, bottom, left, right = pads
+    if not any(pads):
+        return x
+    h, w = x.shape[-2:]
+    out = np.full(x.shape[:-2] + (h + top + bottom, w + left + right), value, x.dtype)
+    out[..., top : top + h, left : left + w] = x
+    return out
+
+
+def _tap(xp: Any, i: int, j: int, oh: int, ow: int, stride: Any, dilation: Any) -> Any:
+    """The slice of the padded ``xp`` that kernel offset (i, j) sees at every output pixel."""
+    (sh, sw), (dh, dw) = stride, dilation
+    rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
+    return xp[..., rows, j * dw : j * dw + sw * (ow - 1) + 1 : sw]
+
+
+# ----------------------------------------------------------------------- convolution
+
+
+def _out_hw(hp: int, wp: int, kh: int, kw: int, geo: Geo) -> tuple[int, int]:
+    """(OH, OW) of a convolution of an already padded (hp, wp) input."""
+    stride, _, dilation, _ = geo
+    return out_size(hp, kh, stride[0], 0, dilation[0]), out_size(wp, kw, stride[1], 0, dilation[1])
+
+
+def _im2col(x: np.ndarray, kh: int, kw: int, geo: Geo) -> np.ndarray:
+    """Columns (N, groups, C/groups * kh * kw, OH * OW) of x (N, C, H, W): one copy."""
+    stride, pads, dilation, groups = geo
+    xp = _pad(x, pads, 0)
+    n, c, hp, wp = xp.shape
+    oh, ow = _out_hw(hp, wp, kh, kw, geo)
+    s0, s1, s2, s3 = xp.strides
+    windows = np.lib.stride_tricks.as_strided(
+        xp, (n, c, kh, kw, oh, ow),
+        (s0, s1, s2 * dilation[0], s3 * dilation[1], s2 * stride[0], s3 * stride[1]),
+        writeable=False,
+    )
+    return windows.reshape(n, groups, c // groups * kh * kw, oh * ow)
+
+
+def _col2im(cols: np.ndarray, x_shape: tuple[int, ...], kh: int, kw: int, geo: Geo) -> np.ndarray:
+    """The adjoint of ``_im2col``: add every column entry back where it was read from."""
+    stride, (top, bottom, left, right), dilation, _ = geo
+    n, c, h, w = x_shape
+    hp, wp = h + top + bottom, w + left + right
+    oh, ow = _out_hw(hp, wp, kh, kw, geo)
+    cols = cols.reshape(n, c, kh, kw, oh, ow)
+    gxp = np.zeros((n, c, hp, wp), cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            _tap(gxp, i, j, oh, ow, stride, dilation)[...] += cols[:, :, i, j]
+    return gxp[:, :, top : top + h, left : left + w]
+
+
+def _grouped(w: np.ndarray, groups: int) -> np.ndarray:
+    """Weight (O, C/g, kh, kw) as (g, O/g, C/g * kh * kw)."""
+    return w.reshape(groups, w.shape[0] // groups, -1)
+
+
+def conv_np(x: np.ndarray, w: np.ndarray, geo: Geo) -> tuple[np.ndarray, np.ndarray]:
+    """(y, columns): y[n, o] = sum over c, i, j of w[o, c, i, j] * x_padded[n, c, tap]."""
+    cols = _im2col(x, w.shape[2], w.shape[3], geo)
+    out = _grouped(w, geo[3]) @ cols  # (N, g, O/g, OH * OW): one BLAS product per image
+    stride, pads, dilation, _ = geo
+    oh = out_size(x.shape[2], w.shape[2], stride[0], pads[0] + pads[1], dilation[0])
+    return out.reshape(x.shape[0], w.shape[0], oh, -1), cols
+
+
+def conv_input_grad_np(g: np.ndarray, w: np.ndarray, geo: Geo, x_shape: Any) -> np.ndarray:
+    """dL/dx = col2im(W.T @ dL/dy), per group."""
+    gg = g.reshape(g.shape[0], geo[3], -1, g.shape[2] * g.shape[3])
+    cols = _grouped(w, geo[3]).transpose(0, 2, 1) @ gg
+    return _col2im(cols, tuple(x_shape), w.shape[2], w.shape[3], geo)
+
+
+def conv_weight_grad_np(cols: np.ndarray, g: np.ndarray, geo: Geo, w_shape: Any) -> np.ndarray:
+    """dL/dW = sum over the batch of dL/dy @ columns.T, per group."""
+    gg = g.reshape(g.shape[0], geo[3], -1, g.shape[2] * g.shape[3])
+    return (gg @ cols.transpose(0, 1, 3, 2)).sum(0).reshape(w_shape)
+
+
+def _arrays(*values: Any) -> bool:
+    return all(v is None or type(v) is _nd for v in values)
+
+
+def conv(x: Any, w: Any, geo: Geo) -> Any:
+    """Convolution of arrays, or of Tensors (recorded: for double backward)."""
+    return conv_np(x, w, geo)[0] if _arrays(x, w) else Conv2d.apply(x, w, None, geo)
+
+
+def conv_input_grad(g: Any, w: Any, geo: Geo, x_shape: Any) -> Any:
+    """``conv``'s input gradient, of arrays or of Tensors (recorded)."""
+    if _arrays(g, w):
+        return conv_input_grad_np(g, w, geo, x_shape)
+    return ConvInputGrad.apply(g, w, geo, tuple(x_shape))
+
+
+def conv_weight_grad(x: Any, g: Any, geo: Geo, w_shape: Any) -> Any:
+    """``conv``'s weight gradient, of arrays or of Tensors (recorded)."""
+    if _arrays(x, g):
+        return conv_weight_grad_np(_im2col(x, w_shape[2], w_shape[3], geo), g, geo, w_shape)
+    return ConvWeightGrad.apply(x, g, geo, tuple(w_shape))
+
+
+class Conv2d(_Op):
+    """y = conv(x, W) + b for x (N, C, H, W), W (O, C/groups, kh, kw), b (O,) -> y (N, O, OH, OW).
+
+    One fused op (im2col, a BLAS product, the bias added in place); backward keeps the
+    columns from forward for dL/dW and computes only the gradients needed.
+    """
+
+    _grad_fn_name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, w: Any, b: Any, geo: Geo) -> Any:
+        out, cols = conv_np(x, w, geo)
+        if b is not None:
+            out += b.reshape(-1, 1, 1)
+        ctx.save_for_backward(x, w, cols if ctx.needs_input_grad[1] else None)
+        ctx.meta = geo
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, w, cols = ctx.saved_tensors
+        geo, need = ctx.meta, ctx.needs_input_grad
+        gx = conv_input_grad(grad, w, geo, x.shape) if need[0] else None
+        gw = None
+        if need[1]:
+            arrays = type(cols) is _nd and _arrays(grad)
+            gw = conv_weight_grad_np(cols, grad, geo, w.shape) if arrays else \
+                conv_weight_grad(x, grad, geo, w.shape)
+        gb = dual.sum(grad, (0, 2, 3)) if need[2] else None  # dL/db: sum over all but O
+        return gx, gw, gb, None
+
+
+class ConvInputGrad(_Op):
+    """dx = conv_input_grad(g, W), bilinear: its own gradients are conv(dL/ddx, W) for g
+    and conv_weight_grad(dL/ddx, g) for W (the adjoints)."""
+
+    _grad_fn_name = "ConvolutionBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, g: Any, w: Any, geo: Geo, x_shape: Any) -> Any:
+        ctx.save_for_backward(g, w)
+        ctx.meta = geo
+        return conv_input_grad_np(g, w, geo, x_shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        g, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gg = conv(grad, w, ctx.meta) if need[0] else None
+        gw = conv_weight_grad(grad, g, ctx.meta, w.shape) if need[1] else None
+        return gg, gw, None, None
+
+
+class ConvWeightGrad(_Op):
+    """dW = conv_weight_grad(x, g), bilinear: its gradients are conv_input_grad(g, dL/ddW)
+    for x and conv(x, dL/ddW) for g."""
+
+    _grad_fn_name = "ConvolutionBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, g: Any, geo: Geo, w_shape: Any) -> Any:
+        ctx.save_for_backward(x, g)
+        ctx.meta = geo
+        return conv_weight_grad_np(_im2col(x, w_shape[2], w_shape[3], geo), g, geo, w_shape)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, g = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = conv_input_grad(g, grad, ctx.meta, x.shape) if need[0] else None
+        gg = conv(x, grad, ctx.meta) if need[1] else None
+        return gx, gg, None, None
+
+
+# ---------------------------------------------------------------------------- pooling
+
+
+class _Linear(_Op):
+    """An op linear in its one tensor input; its backward is its adjoint, ``_adjoint``
+    (another ``_Linear``), so that backward is recorded under ``create_graph=True``."""
+
+    _adjoint: Any
+
+    @staticmethod
+    def _np(v: np.ndarray, meta: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    @staticmethod
+    def forward(ctx: Any, v: Any, meta: Any) -> Any:
+        ctx.meta = meta
+        return type(ctx)._function._np(v, meta)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        adjoint = type(ctx)._function._adjoint
+        if type(grad) is _nd:
+            return adjoint._np(grad, ctx.meta), None
+        return adjoint.apply(grad, ctx.meta), None
+
+
+def _plan(meta: Any) -> tuple[int, int, tuple[int, int, int, int]]:
+    """(OH, OW, pads): ceil_mode's last window may need extra padding at the bottom/right."""
+    (kh, kw), stride, (ph, pw), dilation, (h, w), _, oh, ow = meta
+    bottom = max(0, (oh - 1) * stride[0] + (kh - 1) * dilation[0] + 1 - h - ph)
+    right = max(0, (ow - 1) * stride[1] + (kw - 1) * dilation[1] + 1 - w - pw)
+    return oh, ow, (ph, bottom, pw, right)
+
+
+def _scatter(g: np.ndarray, meta: Any, select: Any) -> np.ndarray:
+    """Add g (..., OH, OW) back into every tap (or, with ``select(k, g)``, into some)."""
+    (kh, kw), stride, _, dilation, (h, w) = meta[:5]
+    oh, ow, pads = _plan(meta)
+    gxp = np.zeros(g.shape[:-2] + (h + pads[0] + pads[1], w + pads[2] + pads[3]), g.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            _tap(gxp, i, j, oh, ow, stride, dilation)[...] += select(i * kw + j, g)
+    return gxp[..., pads[0] : pads[0] + h, pads[2] : pads[2] + w]
+
+
+def max_pool_np(x: np.ndarray, meta: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(max of each window, its offset i * kw + j): the first max in scan order, or a NaN
+    (PyTorch's rule: a later element wins when greater or NaN)."""
+    (kh, kw), stride, _, dilation = meta[:4]
+    oh, ow, pads = _plan(meta)
+    xp = _pad(x, pads, -np.inf)
+    out = _tap(xp, 0, 0, oh, ow, stride, dilation).copy()
+    arg = np.zeros(out.shape, np.int64)
+    for k in range(1, kh * kw):
+        tap = _tap(xp, k // kw, k % kw, oh, ow, stride, dilation)
+        better = (tap > out) | np.isnan(tap)
+        np.copyto(out, tap, where=better)
+        arg[better] = k
+    return out, arg
+
+
+class MaxPool2d(_Op):
+    """The max of each window; the gradient goes to the window's max (``max_pool_np``)."""
+
+    _grad_fn_name = "MaxPool2DWithIndicesBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, meta: Any) -> Any:
+        out, arg = max_pool_np(x, meta)
+        ctx.meta = meta[:5] + (arg,) + meta[6:]
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        if type(grad) is _nd:
+            return _MaxScatter._np(grad, ctx.meta), None
+        return _MaxScatter.apply(grad, ctx.meta), None
+
+
+class _MaxScatter(_Linear):
+    """Max pool's backward: each output gradient goes to its window's argmax."""
+
+    _grad_fn_name = "MaxPool2DWithIndicesBackwardBackward0"
+
+    @staticmethod
+    def _np(g: np.ndarray, meta: Any) -> np.ndarray:
+        arg = meta[5]
+        return _scatter(g, meta, lambda k, g: np.where(arg == k, g, 0))
+
+
+class _MaxGather(_Linear):
+    """The adjoint of ``_MaxScatter``: read each window's argmax element of v."""
+
+    @staticmethod
+    def _np(v: np.ndarray, meta: Any) -> np.ndarray:
+        (kh, kw), stride, _, dilation, _, arg = meta[:6]
+        oh, ow, pads = _plan(meta)
+        vp = _pad(v, pads, 0)
+        out = np.zeros(v.shape[:-2] + (oh, ow), v.dtype)
+        for k in range(kh * kw):
+            np.copyto(out, _tap(vp, k // kw, k % kw, oh, ow, stride, dilation), where=arg == k)
+        return out
+
+
+_MaxScatter._adjoint, _MaxGather._adjoint = _MaxGather, _MaxScatter
+
+
+def _divisor_1d(size: int, n_out: int, k: int, stride: int, pad: int, include_pad: bool) -> Any:
+    """Per output position: the window's length inside input + padding (or input only)."""
+    start = np.arange(n_out) * stride - pad
+    end = np.minimum(start + k, size + pad)
+    if include_pad:
+        return end - start
+    return np.minimum(end, size) - np.maximum(start, 0)
+
+
+def _avg_divisor(meta: Any, dtype: np.dtype) -> Any:
+    (kh, kw), stride, (ph, pw), _, (h, w), (include_pad, override), oh, ow = meta
+    if override is not None:
+        return dtype.type(override)
+    rows = _divisor_1d(h, oh, kh, stride[0], ph, include_pad)
+    cols = _divisor_1d(w, ow, kw, stride[1], pw, include_pad)
+    return np.outer(rows, cols).astype(dtype)
+
+
+class AvgPool2d(_Linear):
+    """The sum of each window divided by its size (PyTorch's divisor rules: padding
+    counted or not, windows clipped at the padded edge, or ``divisor_override``)."""
+
+    _grad_fn_name = "AvgPool2DBackward0"
+
+    @staticmethod
+    def _np(x: np.ndarray, meta: Any) -> np.ndarray:
+        (kh, kw), stride, _, dilation = meta[:4]
+        oh, ow, pads = _plan(meta)
+        xp = _pad(x, pads, 0)
+        out = _tap(xp, 0, 0, oh, ow, stride, dilation).copy()
+        for k in range(1, kh * kw):
+            out += _tap(xp, k // kw, k % kw, oh, ow, stride, dilation)
+        out /= _avg_divisor(meta, x.dtype)
+        return out
+
+
+class _AvgScatter(_Linear):
+    """Average pool's backward: g / divisor added back into every tap of its window."""
+
+    _grad_fn_name = "AvgPool2DBackwardBackward0"
+
+    @staticmethod
+    def _np(g: np.ndarray, meta: Any) -> np.ndarray:
+        scaled = g / _avg_divisor(meta, g.dtype)
+        return _scatter(scaled, meta, lambda k, g: g)
+
+
+AvgPool2d._adjoint, _AvgScatter._adjoint = _AvgScatter, AvgPool2d
+
+
+def adaptive_matrix(size: int, n_out: int, dtype: Any) -> np.ndarray:
+    """(n_out, size): row i averages input [floor(i size / n), ceil((i + 1) size / n))."""
+    a = np.zeros((n_out, size), dtype)
+    for i in range(n_out):
+        start, end = i * size // n_out, -(-(i + 1) * size // n_out)
+        a[i, start:end] = 1.0 / (end - start)
+    return a
+
+
+class AdaptiveAvgPool2d(_Linear):
+    """y = A_h @ x @ A_w.T with the averaging matrices A (``adaptive_matrix``)."""
+
+    _grad_fn_name = "AdaptiveAvgPool2DBackward0"
+
+    @staticmethod
+    def _np(x: np.ndarray, meta: Any) -> np.ndarray:
+        (h, w), (oh, ow) = meta
+        rows, cols = adaptive_matrix(h, oh, x.dtype), adaptive_matrix(w, ow, x.dtype)
+        return rows @ x @ cols.T
+
+
+class _AdaptiveScatter(_Linear):
+    """The adjoint of ``AdaptiveAvgPool2d``: A_h.T @ g @ A_w."""
+
+    @staticmethod
+    def _np(g: np.ndarray, meta: Any) -> np.ndarray:
+        (h, w), (oh, ow) = meta
+        rows, cols = adaptive_matrix(h, oh, g.dtype), adaptive_matrix(w, ow, g.dtype)
+        return rows.T @ g @ cols
+
+
+AdaptiveAvgPool2d._adjoint, _AdaptiveScatter._adjoint = _AdaptiveScatter, AdaptiveAvgPool2d
