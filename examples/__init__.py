@@ -12,6 +12,7 @@ EXAMPLES: tuple[str, ...] = (
     "logistic_regression",
     "classifiers",
     "mnist_mlp",
+    "digits_cnn",
     "losses",
     "exercise_swish",
 )

@@ -114,6 +114,17 @@ def test_mnist_mlp_wider_reaches_95_percent(tmp_path, capsys):
     assert_plots(tmp_path, "confusion_matrix.png", "predictions.png", "loss_curves.png")
 
 
+def test_digits_cnn_reaches_95_percent_with_a_tenth_of_the_parameters(tmp_path, capsys):
+    result = run_quick("digits_cnn", tmp_path)
+    assert result["test_accuracy"] >= 0.95
+    counts = result["parameters"]
+    assert counts["CNN"] * 5 < counts["MLP 64-128-64-10"]
+    assert result["losses"][-1] < 0.5 * result["losses"][0]  # it trained
+    assert "Conv2d(1, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))" in \
+        capsys.readouterr().out  # the model printed as PyTorch prints it
+    assert_plots(tmp_path, "filters.png")
+
+
 def test_l1_and_huber_resist_outliers(tmp_path):
     result = run_quick("losses", tmp_path)
     fits, mae = result["fits"], result["inlier_mae"]
