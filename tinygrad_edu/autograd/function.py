@@ -50,6 +50,8 @@ def shared_version(t: Any) -> list[int]:
     if counter is UNWRITTEN:
         counter = t._version = [0]
     return counter
+
+
 _Tensor: Any = None  # tinygrad_edu.tensor.Tensor, bound by tensor.py at import
 _wrap: Any = None
 
