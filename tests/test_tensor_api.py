@@ -398,3 +398,37 @@ def test_new_methods_like_torch(torch, name):
         return
     assert mine.tolist() == theirs.tolist() and mine.requires_grad == theirs.requires_grad
     assert str(mine.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+
+
+def _repr_cases():
+    rng = np.random.default_rng(1)
+    return {
+        "arange(1500.) (scientific, summarized)": np.arange(1500.0),
+        "wide row (wraps at 80)": rng.standard_normal(30),
+        "3-d": rng.standard_normal((2, 3, 4)),
+        "tiny and one": np.array([1e-5, 1.0]),
+        "huge integral": np.array([1e9, 1.0]),
+        "nan and inf": np.array([1.5, np.nan, np.inf]),
+        "0-d": np.array(-2.5),
+        "empty 2-d": np.zeros((0, 3)),
+        "summarized 2-d": rng.standard_normal((1200, 3)),
+        "ints": rng.integers(-1000, 1000, 50),
+        "bools": np.array([True, False]),
+        "big ratio": np.array([1e-3, 1.1e3]),
+    }
+
+
+@pytest.mark.parametrize("name", list(_repr_cases()))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_repr_is_torchs(torch, name, dtype, requires_grad):
+    array = _repr_cases()[name]
+    if array.dtype.kind == "f":
+        array = array.astype(dtype)
+    elif dtype == "float64" or requires_grad:
+        pytest.skip("one case is enough for ints and bools")
+    mine = tg.tensor(array, requires_grad=requires_grad)
+    theirs = torch.tensor(array, requires_grad=requires_grad)
+    assert repr(mine) == repr(theirs).replace("torch.", "tinygrad_edu.")
+    if requires_grad:  # the grad_fn suffix, on its own line when the values are wide
+        assert repr(mine * 2) == repr(theirs * 2).replace("torch.", "tinygrad_edu.")

@@ -1,4 +1,4 @@
-"""``repr`` of a Tensor, formatted as PyTorch prints it (4 decimals, shared width)."""
+"""``repr`` of a Tensor, laid out as PyTorch prints it, and ``tg.set_printoptions``."""
 
 from __future__ import annotations
 
@@ -13,48 +13,6 @@ if TYPE_CHECKING:
 _PREFIX = "tensor("
 
 
-def _float_formatter(data: np.ndarray) -> str:
-    """PyTorch's choice: integers as ``1.``, else 4 decimals, else scientific."""
-    finite = data[np.isfinite(data)]
-    if finite.size == 0:
-        return "{:.4f}"
-    nonzero = np.abs(finite[finite != 0])
-    if np.all(finite == np.ceil(finite)):
-        if nonzero.size and nonzero.max() > 1e8:
-            return "{:.4e}"
-        return "{:.0f}."
-    if nonzero.size and (nonzero.max() / nonzero.min() > 1000 or nonzero.max() > 1e8
-                         or nonzero.min() < 1e-4):
-        return "{:.4e}"
-    return "{:.4f}"
-
-
-def _format_values(data: np.ndarray) -> str:
-    if data.dtype.kind == "f":
-        fmt = _float_formatter(data.astype(np.float64))
-
-        def fmt_one(v: float) -> str:
-            if np.isnan(v):
-                return "nan"
-            if np.isinf(v):
-                return "inf" if v > 0 else "-inf"
-            return fmt.format(v)
-
-        width = _width(data, fmt_one)
-        formatter = {"float_kind": lambda v: fmt_one(v).rjust(width)}
-    elif data.dtype == np.bool_:
-        formatter = {"bool": lambda v: "True" if v else "False"}
-        width = 5 if data.size and not data.all() else 4
-        formatter = {"bool": lambda v: ("True" if v else "False").rjust(width)}
-    else:
-        formatter = {}
-    text = np.array2string(
-        data, separator=", ", prefix=_PREFIX, formatter=formatter,  # type: ignore[arg-type]
-        threshold=1000, edgeitems=3, max_line_width=80,
-    )
-    return text.replace(", ..., ", ",  ..., ")  # PyTorch's summarized row: "2,  ..., 7"
-
-
 def _width(data: np.ndarray, fmt_one: Any) -> int:
     """PyTorch pads every value to the width of the widest *nonzero finite* one (zeros,
     nan and inf do not count); the widest is among the extremes of each sign."""
@@ -66,13 +24,10 @@ def _width(data: np.ndarray, fmt_one: Any) -> int:
     return max(len(fmt_one(float(v))) for v in extremes)
 
 
-def tensor_repr(t: Tensor) -> str:
-    """``tensor([1., 2.], requires_grad=True)``, as PyTorch writes it."""
+def _suffixes(t: Tensor) -> list[str]:
+    """What follows the values: ``dtype=`` (when not the default), ``grad_fn=`` or
+    ``requires_grad=True``."""
     data = t._data
-    if data.size == 0:
-        body = "[]" if data.ndim == 1 else f"[], size={tuple(data.shape)}"
-    else:
-        body = _format_values(data)
     suffix = []
     default = {"f": "float32", "i": "int64", "b": "bool"}
     if str(data.dtype) != default.get(data.dtype.kind) or data.size == 0 and data.dtype.kind != "f":
@@ -81,7 +36,7 @@ def tensor_repr(t: Tensor) -> str:
         suffix.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
     elif t.requires_grad:
         suffix.append("requires_grad=True")
-    return _PREFIX + body + "".join(", " + s for s in suffix) + ")"
+    return suffix
 
 
 # ------------------------------------------------------------- tg.set_printoptions
@@ -98,10 +53,6 @@ class _PrintOptions:
 
     def __init__(self) -> None:
         self.__dict__.update(self.DEFAULT)
-
-    def is_default(self) -> bool:
-        """True when repr can use the plain formatter (no option changed)."""
-        return self.__dict__ == self.DEFAULT
 
 
 PRINT_OPTIONS = _PrintOptions()
@@ -162,15 +113,15 @@ def _float_format(data: np.ndarray) -> str:
     return "{:.0f}." if integral and finite.size else f"{{:.{PRINT_OPTIONS.precision}f}}"
 
 
-def repr_with_options(t: Tensor) -> str:
-    """``repr(t)`` under changed print options, laid out as PyTorch's ``_tensor_str``
-    does it: the values, then the suffixes of the plain repr (dtype=..., grad_fn=...),
-    each on a new line when it would pass ``linewidth``."""
+def tensor_repr(t: Tensor) -> str:
+    """``tensor([1., 2.], requires_grad=True)``, laid out as PyTorch's ``_tensor_str``
+    does it (under ``set_printoptions``): the values, then the suffixes (dtype=...,
+    grad_fn=...), each on a new line when it would pass ``linewidth``."""
     data = t._data
-    plain = tensor_repr(t)
+    suffixes = _suffixes(t)
     if data.size == 0:
-        return plain
-    rest = plain[len(_PREFIX) + len(_format_values(data)):-1]
+        body = "[]" if data.ndim == 1 else f"[], size={tuple(data.shape)}"
+        return _PREFIX + body + "".join(", " + s for s in suffixes) + ")"
     shown = _summarized(data)
     if data.dtype.kind == "f":
         fmt = _float_format(shown)
@@ -189,7 +140,7 @@ def repr_with_options(t: Tensor) -> str:
     text = _PREFIX + _tensor_str(data, len(_PREFIX), one, width,
                                          data.size > PRINT_OPTIONS.threshold)
     line = len(text) - text.rfind("\n") + 1
-    for suffix in rest[2:].split(", ") if rest else []:
+    for suffix in suffixes:
         # measured as torch's ("torch.float64"): the lines break where a learner's did
         size = len(suffix.replace("tinygrad_edu.", "torch."))
         if line + size + 2 > PRINT_OPTIONS.linewidth:

@@ -424,9 +424,9 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        from ._format import PRINT_OPTIONS, repr_with_options, tensor_repr
+        from ._format import tensor_repr
 
-        return tensor_repr(self) if PRINT_OPTIONS.is_default() else repr_with_options(self)
+        return tensor_repr(self)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         return (_rebuild, (self._data, self._requires_grad))
