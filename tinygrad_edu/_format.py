@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,11 +39,17 @@ def _suffixes(t: Tensor) -> list[str]:
 
 
 # ------------------------------------------------------------- tg.set_printoptions
+_PROFILES: dict[str, dict[str, Any]] = {
+    "default": {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80},
+    "short": {"precision": 2, "threshold": 1000, "edgeitems": 2, "linewidth": 80},
+    "full": {"precision": 4, "threshold": float("inf"), "edgeitems": 3, "linewidth": 80},
+}
+
+
 class _PrintOptions:
     """What ``set_printoptions`` changed (PyTorch's ``PRINT_OPTS``)."""
 
-    DEFAULT = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80,
-               "sci_mode": None}
+    DEFAULT = {**_PROFILES["default"], "sci_mode": None}
     precision: int
     threshold: float
     edgeitems: int
@@ -56,11 +61,6 @@ class _PrintOptions:
 
 
 PRINT_OPTIONS = _PrintOptions()
-_PROFILES: dict[str, dict[str, Any]] = {
-    "default": {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80},
-    "short": {"precision": 2, "threshold": 1000, "edgeitems": 2, "linewidth": 80},
-    "full": {"precision": 4, "threshold": float("inf"), "edgeitems": 3, "linewidth": 80},
-}
 
 
 def set_printoptions(precision: int | None = None, threshold: float | None = None,
@@ -136,7 +136,7 @@ def tensor_repr(t: Tensor) -> str:
         def one(v: Any) -> str:
             return str(v)
 
-        width = builtins.max(len(one(v)) for v in shown.reshape(-1).tolist())
+        width = max(len(one(v)) for v in shown.reshape(-1).tolist())
     text = _PREFIX + _tensor_str(data, len(_PREFIX), one, width,
                                          data.size > PRINT_OPTIONS.threshold)
     line = len(text) - text.rfind("\n") + 1
@@ -162,7 +162,7 @@ def _tensor_str(data: np.ndarray, indent: int, one: Any, width: int, summarize: 
     n = data.shape[0]
     cut = summarize and n > 2 * e
     if data.ndim == 1:
-        per_line = builtins.max(1, (PRINT_OPTIONS.linewidth - indent) // (width + 2))
+        per_line = max(1, (PRINT_OPTIONS.linewidth - indent) // (width + 2))
         values = [one(v).rjust(width) for v in data.tolist()]
         items = values[:e] + [" ..."] + values[n - e:] if cut else values
         lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]

@@ -515,24 +515,26 @@ class Tensor:
         return self
 
     # ------------------------------------------------------------------ new_* (same dtype)
-    def _new(self, array: np.ndarray, dtype: Any, device: Any, requires_grad: _bool) -> Tensor:
+    def _new(self, make: Any, shape: tuple[_int, ...], *fill: Any, dtype: Any, device: Any,
+             requires_grad: _bool) -> Tensor:
+        """``make(shape, *fill, dtype=...)`` (np.zeros, np.full, ...) in this tensor's dtype,
+        or ``dtype``, as a new leaf."""
         _device.check(device)
-        if dtype is not None:
-            array = array.astype(dtypes.to_dtype(dtype).np, copy=False)
-        t = _wrap(array)
+        np_dtype = self._data.dtype if dtype is None else dtypes.to_dtype(dtype).np
+        t = _wrap(make(shape, *fill, dtype=np_dtype))
         return t.requires_grad_(True) if requires_grad else t
 
     def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
                   requires_grad: _bool = False) -> Tensor:
         """Zeros of ``size``, with this tensor's dtype (or ``dtype``)."""
-        return self._new(np.zeros(_shape_arg(size), self._data.dtype), dtype, device,
-                         requires_grad)
+        return self._new(np.zeros, _shape_arg(size), dtype=dtype, device=device,
+                         requires_grad=requires_grad)
 
     def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
                  requires_grad: _bool = False) -> Tensor:
         """Ones of ``size``, with this tensor's dtype (or ``dtype``)."""
-        return self._new(np.ones(_shape_arg(size), self._data.dtype), dtype, device,
-                         requires_grad)
+        return self._new(np.ones, _shape_arg(size), dtype=dtype, device=device,
+                         requires_grad=requires_grad)
 
     def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
                   requires_grad: _bool = False) -> Tensor:
@@ -542,8 +544,8 @@ class Tensor:
     def new_full(self, size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
                  requires_grad: _bool = False) -> Tensor:
         """``fill_value`` everywhere in ``size``, with this tensor's dtype (or ``dtype``)."""
-        return self._new(np.full(_shape_arg((size,)), fill_value, self._data.dtype), dtype,
-                         device, requires_grad)
+        return self._new(np.full, _shape_arg((size,)), fill_value, dtype=dtype, device=device,
+                         requires_grad=requires_grad)
 
     def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
                    requires_grad: _bool = False) -> Tensor:
@@ -551,8 +553,8 @@ class Tensor:
         from .creation import tensor
 
         values = data.detach()._data if isinstance(data, Tensor) else data
-        made = tensor(values, dtype=dtype if dtype is not None else self.dtype)
-        return self._new(made._data, None, device, requires_grad)
+        return tensor(values, dtype=self.dtype if dtype is None else dtype, device=device,
+                      requires_grad=requires_grad)
 
     def clone(self) -> Tensor:
         """A copy with its own storage; gradients flow back to this tensor."""

@@ -24,15 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.function import Function
 from . import dual
+from .elementwise import _Op
 
 _nd = np.ndarray
 Geo = tuple[tuple[int, int], tuple[int, int, int, int], tuple[int, int], int]
-
-
-class _Op(Function):
-    _numpy = True
 
 
 def out_size(size: int, k: int, stride: int, pad_sum: int, dilation: int) -> int:

@@ -282,33 +282,25 @@ class Tril(_Op):
     the gradient is ``grad.tril(k)``."""
 
     _grad_fn_name = "TrilBackward0"
+    _keep = staticmethod(np.tril)  # which triangle stays
 
     @staticmethod
     def forward(ctx: Any, x: Any, k: int) -> Any:
         ctx.meta = k
-        return np.tril(x, k)
+        return ctx._function._keep(x, k)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        k = ctx.meta
-        return (np.tril(grad, k) if dual._is_array(grad) else Tril.apply(grad, k)), None
+        op, k = ctx._function, ctx.meta
+        return (op._keep(grad, k) if dual._is_array(grad) else op.apply(grad, k)), None
 
 
-class Triu(_Op):
+class Triu(Tril):
     """``x.triu(k)``: the elements on and above the k-th diagonal (``j >= i + k``), zeros
     below; the gradient is ``grad.triu(k)``."""
 
     _grad_fn_name = "TriuBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, k: int) -> Any:
-        ctx.meta = k
-        return np.triu(x, k)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        k = ctx.meta
-        return (np.triu(grad, k) if dual._is_array(grad) else Triu.apply(grad, k)), None
+    _keep = staticmethod(np.triu)
 
 
 def diagonal_dims(ndim: int, dim1: Any, dim2: Any) -> tuple[int, int]:

@@ -206,8 +206,9 @@ class Elu(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, alpha: float) -> Any:
         ctx.save_for_backward(x)
-        ctx.meta = np.asarray(x > 0), alpha  # the mask: a constant of the backward
-        return np.where(x > 0, x, np.expm1(x) * x.dtype.type(alpha))
+        positive = np.asarray(x > 0)  # the mask: a constant of the backward
+        ctx.meta = positive, alpha
+        return np.where(positive, x, np.expm1(x) * x.dtype.type(alpha))
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:

@@ -37,8 +37,7 @@ def get_total_norm(tensors: Parameters, norm_type: float = 2.0,
     if not tensors:
         return _wrap(np.zeros((), np.float32))
     norms = [_vector_norm(t._data, norm_type) for t in tensors]
-    total = _vector_norm(np.stack(np.broadcast_arrays(*norms)).astype(np.result_type(*norms)),
-                         norm_type)
+    total = _vector_norm(np.stack(norms), norm_type)  # (stack promotes mixed dtypes)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(
             f"The total norm of order {norm_type} for gradients from `parameters` is "
