@@ -330,13 +330,13 @@ def test_trace_numbers_repeated_ops_and_matches_torch():
 
 
 def test_trace_restores_the_engine_hook_even_on_error():
-    from tinygrad_edu.autograd import engine
+    from tinygrad_edu.autograd import grad_mode
 
     with pytest.raises(RuntimeError):
         with viz.trace_backward():
             tg.tensor([1.0, 2.0], requires_grad=True).sum().backward()
             raise RuntimeError("boom")
-    assert engine.tracer is None
+    assert grad_mode._state.tracer is None
 
 
 def test_nested_traces_both_record():

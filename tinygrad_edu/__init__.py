@@ -16,7 +16,14 @@ from typing import Any
 
 from . import _malloc, autograd, dtypes
 from ._device import device
-from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .creation import (
     arange,
     as_tensor,
@@ -111,7 +118,7 @@ __all__ = [
     "eye", "arange", "linspace", "logspace", "zeros_like", "ones_like", "full_like",
     "empty_like", "rand", "randn", "randint", "randperm", "normal", "rand_like",
     "randn_like", "manual_seed", "seed", "initial_seed", "no_grad", "enable_grad",
-    "set_grad_enabled", "inference_mode", "is_grad_enabled", "autograd", "dtypes", "is_tensor",
+    "set_grad_enabled", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "autograd", "dtypes", "is_tensor",
     "numel", "DType", "dtype", "float16", "half", "float32", "float", "float64", "double",
     "int8", "int16", "short", "int32", "int", "int64", "long", "uint8", "bool",
     "get_default_dtype", "set_default_dtype", "device", *_functional_all,

@@ -640,12 +640,11 @@ class BackwardTrace:
         self._prev: Any = None
 
     def __enter__(self) -> BackwardTrace:
-        self._prev = engine.tracer
-        engine.tracer = self._record
+        self._prev = engine.set_tracer(self._record)
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        engine.tracer = self._prev
+        engine.set_tracer(self._prev)
 
     def _record(self, node: Node, grad: Any, grads: tuple[Any, ...], reduced: Any) -> None:
         sent = {i: (before, g) for i, before, _, g in (reduced or [])}

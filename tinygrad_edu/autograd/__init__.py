@@ -16,6 +16,7 @@ from .grad_mode import (
     inference_mode,
     is_anomaly_enabled,
     is_grad_enabled,
+    is_inference_mode_enabled,
     no_grad,
     set_detect_anomaly,
     set_grad_enabled,
@@ -27,6 +28,7 @@ __all__ = [
     "Function", "Node", "backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError",
     "gradcheck_graph",
     "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+    "is_inference_mode_enabled",
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
 ]
 

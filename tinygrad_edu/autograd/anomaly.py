@@ -14,7 +14,7 @@ is NaN too, and the loss says nothing about where it began. Inside ``detect_anom
   gradient is not an error: sqrt at 0 has one).
 
 It costs a scan of every result and a look at the call stack per op, so it is a
-debugging tool; outside it, ops pay one flag check (``grad_mode._state.anomaly``).
+debugging tool; outside it, ops pay one flag check (``grad_mode._anomaly.anomaly``).
 
 >>> x = tg.tensor([-1.0, 4.0], requires_grad=True)
 >>> with tg.autograd.detect_anomaly():

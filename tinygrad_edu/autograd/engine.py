@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import heapq
+import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -31,11 +32,18 @@ _Tensor: Any = None  # tinygrad_edu.tensor.Tensor, bound by tensor.py at import
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-# Hook for tg.viz.trace_backward, called after each node's backward as
-# tracer(node, grad, grads_to_parents, reduced); ``reduced`` lists
-# (input_index, shape_before, shape_after, grad_sent) for each gradient that was
-# summed back to its input's shape (or cast to its dtype).
-tracer: Callable[..., None] | None = None
+
+def set_tracer(tracer: Callable[..., None] | None) -> Callable[..., None] | None:
+    """Install this thread's hook for tg.viz.trace_backward; return the previous one.
+
+    The engine calls it after each node's backward as ``tracer(node, grad,
+    grads_to_parents, reduced)``; ``reduced`` lists (input_index, shape_before,
+    shape_after, grad_sent) for each gradient that was summed back to its input's shape
+    (or cast to its dtype).
+    """
+    state = grad_mode._state
+    previous, state.tracer = state.tracer, tracer
+    return previous
 
 
 def _unbroadcast(grad: Any, shape: tuple[int, ...], dtype: np.dtype, node: Node, i: int) -> Any:
@@ -247,24 +255,41 @@ def run_backward(
             walk.grads[node] = grad
             queue.append((node._seq, node))
     heapq.heapify(queue)
-    prev_mode = grad_mode._state.enabled
-    prev_cg = fn.engine_state.create_graph
-    grad_mode._state.enabled = create_graph
-    fn.engine_state.create_graph = create_graph
-    # The walk makes no reference cycles, so the cyclic garbage collector has nothing to
-    # find here; pausing it keeps its full scans of a large graph out of backward.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
+    state = grad_mode._state  # (this thread's: another thread's mode is left alone)
+    prev_mode, prev_cg = state.enabled, state.create_graph
+    state.enabled = state.create_graph = create_graph
+    _pause_gc()
     try:
         _drain(queue, walk, retain_graph)
         if walk.hooked:
             walk.release_leaves()
     finally:
-        grad_mode._state.enabled = prev_mode
-        fn.engine_state.create_graph = prev_cg
-        if gc_was_enabled:
-            gc.enable()
+        state.enabled, state.create_graph = prev_mode, prev_cg
+        _resume_gc()
     return walk.results if inputs is not None else None
+
+
+# The walk makes no reference cycles, so the cyclic garbage collector has nothing to find
+# in backward; pausing it keeps its full scans of a large graph out. The collector is one
+# per process: a count of the backward passes running (in any thread) decides when it
+# comes back, and only if it was on when the first of them began.
+_gc_lock = threading.Lock()
+_gc_pauses = [0, False]  # [backward passes running, gc was enabled before the first]
+
+
+def _pause_gc() -> None:
+    with _gc_lock:
+        if _gc_pauses[0] == 0:
+            _gc_pauses[1] = gc.isenabled()
+            gc.disable()
+        _gc_pauses[0] += 1
+
+
+def _resume_gc() -> None:
+    with _gc_lock:
+        _gc_pauses[0] -= 1
+        if _gc_pauses[0] == 0 and _gc_pauses[1]:
+            gc.enable()
 
 
 def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> None:
@@ -280,7 +305,8 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
     accumulate = walk.inputs is None  # Tensor.backward: leaves accumulate into .grad
     create_graph = walk.create_graph
     captures = walk.captures
-    state = grad_mode._state
+    anomaly_state = grad_mode._anomaly
+    tracer = grad_mode._state.tracer
     tracing = tracer is not None
     hooks = fn.tensor_hooks  # (empty unless some tensor has hooks: Tensor.register_hook)
     while queue:
@@ -291,7 +317,7 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
         grads = node._run_backward(grad)  # (a freed node raises when it reads saved values)
         if type(grads) is not tuple:
             grads = (grads,)
-        if state.anomaly:  # tg.autograd.detect_anomaly: see anomaly.py
+        if anomaly_state.anomaly:  # tg.autograd.detect_anomaly: see anomaly.py
             anomaly.backward_hook(node, grad, grads)
         reduced: list[Any] | None = [] if tracing else None
         for i, (parent, g) in enumerate(zip(node.parents, grads)):

@@ -20,7 +20,8 @@ from . import anomaly, grad_mode
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
-_state = grad_mode._state
+_state = grad_mode._state  # this thread's grad mode (and whether create_graph is on)
+_anomaly = grad_mode._anomaly
 _new = object.__new__
 # Bumped by every in-place write. A node remembers its value at forward time: while it is
 # unchanged at backward, nothing can have been modified and the version checks are skipped.
@@ -55,17 +56,6 @@ def shared_version(t: Any) -> list[int]:
 _Tensor: Any = None  # tinygrad_edu.tensor.Tensor, bound by tensor.py at import
 _wrap: Any = None
 
-
-class _EngineState:
-    """Set by the engine while a ``create_graph=True`` backward runs."""
-
-    __slots__ = ("create_graph",)
-
-    def __init__(self) -> None:
-        self.create_graph = False
-
-
-engine_state = _EngineState()
 
 _FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -132,7 +122,7 @@ class Node:
             return ()
         if self._epoch != _epoch[0]:
             self._check_versions()
-        if self._function._numpy and not engine_state.create_graph:
+        if self._function._numpy and not _state.create_graph:
             return saved
         return tuple(self._unpack(i) for i in range(len(saved)))
 
@@ -189,7 +179,7 @@ class Node:
         """This op's backward (a built-in op's class replaces it with its own, directly)."""
         from .engine import _call_backward
 
-        return _call_backward(self, grad, engine_state.create_graph)
+        return _call_backward(self, grad, _state.create_graph)
 
     def name(self) -> str:
         """The node's name, as PyTorch's (``MulBackward0``)."""
@@ -320,7 +310,7 @@ class Function(metaclass=_FunctionType):
     @classmethod
     def apply(cls, *args: Any) -> Tensor:
         """Run the op on ``args`` and record it in the graph when gradients are needed."""
-        if cls._numpy and not _state.anomaly:  # the built-in ops' fast paths
+        if cls._numpy and not _anomaly.anomaly:  # the built-in ops' fast paths
             if len(args) == 2:
                 return apply_pair(cls, args[0], args[1])
             if len(args) == 1:
@@ -437,7 +427,7 @@ def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
         out = _forward_on_tensors(cls, ctx, args)
     if record and out.dtype.kind != "f":
         record = False  # as in PyTorch, only floating point results can require grad
-    if _state.anomaly:  # tg.autograd.detect_anomaly: see anomaly.py
+    if _anomaly.anomaly:  # tg.autograd.detect_anomaly: see anomaly.py
         anomaly.forward_hook(ctx, out, args)
     result = _new(tensor_cls)
     result._data = out

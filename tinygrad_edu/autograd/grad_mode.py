@@ -1,51 +1,78 @@
 """Grad modes: ``no_grad``, ``enable_grad``, ``set_grad_enabled``, ``inference_mode``.
 
 Each works as a context manager and as a decorator (with or without parentheses), as in
-PyTorch. The flag lives in one module-level object that ``Function.apply`` reads on
-every op, so a mode costs nothing per op.
+PyTorch. As in PyTorch, the mode belongs to the thread: ``with tg.no_grad():`` in one
+thread leaves recording on in every other, and a new thread starts with recording on.
+The flag lives in one thread-local object that ``Function.apply`` reads on every op that
+could be recorded. Anomaly detection, as in PyTorch, is one switch for the process.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import threading
 from collections.abc import Callable
 from typing import Any
 
 _Func = Callable[..., Any]
 
 
-class _State:
-    __slots__ = ("enabled", "anomaly")
+class _ThreadState(threading.local):
+    """This thread's autograd state (each thread sees its own attributes)."""
 
     def __init__(self) -> None:
-        self.enabled = True
+        self.enabled = True  # grad mode: record ops for backward
+        self.inference = False  # inside inference_mode()
+        self.create_graph = False  # a create_graph=True backward is running in this thread
+        self.saved: list[tuple[bool, bool]] = []  # modes to restore, innermost last
+        self.tracer: Callable[..., None] | None = None  # tg.viz.trace_backward's hook
+
+
+class _AnomalyState:
+    __slots__ = ("anomaly", "saved")
+
+    def __init__(self) -> None:
         self.anomaly = False  # detect_anomaly: check every op's results for NaN
+        self.saved: list[bool] = []
 
 
-_state = _State()
+_state = _ThreadState()
+_anomaly = _AnomalyState()
 
 
 def is_grad_enabled() -> bool:
-    """True when operations are being recorded for backward."""
+    """True when operations are being recorded for backward (in this thread)."""
     return _state.enabled
 
 
-class _GradMode:
-    """Base: entering sets the flag to ``_target()``; exiting restores it (re-entrant)."""
+def is_inference_mode_enabled() -> bool:
+    """True inside ``inference_mode()`` (in this thread)."""
+    return _state.inference
 
-    def __init__(self) -> None:
-        self._prev: list[bool] = []
+
+class _GradMode:
+    """Base: entering sets the mode to ``_target()``; exiting restores the one before.
+
+    What to restore is kept on a per-thread stack, so one instance (a decorator, a
+    module-level ``no_grad()``) can be entered by several threads at once.
+    """
+
+    _inference: bool | None = None  # what inference_mode becomes (None: unchanged)
 
     def _target(self) -> bool:
         raise NotImplementedError
 
     def __enter__(self) -> None:
-        self._prev.append(_state.enabled)
-        _state.enabled = self._target()
+        state = _state
+        state.saved.append((state.enabled, state.inference))
+        state.enabled = self._target()
+        if self._inference is not None:
+            state.inference = self._inference
 
     def __exit__(self, *exc: object) -> None:
-        _state.enabled = self._prev.pop()
+        state = _state
+        state.enabled, state.inference = state.saved.pop()
 
     def __call__(self, func: _Func) -> _Func:
         """Use as a decorator: ``func`` runs under this mode."""
@@ -122,27 +149,25 @@ class set_grad_enabled(_GradMode):
     decorator it restores the previous mode on exit."""
 
     def __init__(self, mode: bool) -> None:
-        super().__init__()
         self._mode = bool(mode)
-        self._before = _state.enabled
+        self._before = (_state.enabled, _state.inference)
         _state.enabled = self._mode
 
     def _target(self) -> bool:
         return self._mode
 
     def __enter__(self) -> None:
-        self._prev.append(self._before)
+        _state.saved.append(self._before)  # (the switch already happened in __init__)
         _state.enabled = self._mode
 
     def __call__(self, func: _Func) -> _Func:
         """As a decorator: undo the immediate switch, then apply the mode per call."""
-        _state.enabled = self._before
+        _state.enabled = self._before[0]
         return _Fixed(self._mode)(func)
 
 
 class _Fixed(_GradMode):
     def __init__(self, mode: bool) -> None:
-        super().__init__()
         self._mode = mode
 
     def _target(self) -> bool:
@@ -150,7 +175,8 @@ class _Fixed(_GradMode):
 
 
 class inference_mode(_GradMode):
-    """Like ``no_grad`` for this engine (nothing is recorded). As in PyTorch,
+    """Like ``no_grad`` for this engine (nothing is recorded), and
+    ``tg.is_inference_mode_enabled()`` is True inside. As in PyTorch,
     ``inference_mode(False)`` turns recording *on*. Works with or without parentheses as a
     decorator."""
 
@@ -162,22 +188,22 @@ class inference_mode(_GradMode):
         return self(mode)
 
     def __init__(self, mode: bool | _Func = True) -> None:
-        super().__init__()
-        self._active = bool(mode) if isinstance(mode, bool) else True
+        self._inference = bool(mode) if isinstance(mode, bool) else True
 
     def _target(self) -> bool:
-        return not self._active
+        return not self._inference
 
 
 def is_anomaly_enabled() -> bool:
     """True inside ``detect_anomaly()`` (or after ``set_detect_anomaly(True)``)."""
-    return _state.anomaly
+    return _anomaly.anomaly
 
 
 class detect_anomaly(_GradMode):
     """Find the op that produced a NaN (or Inf): inside, backward raises PyTorch's error
     naming the backward that returned NaN values, and a forward that makes NaN/Inf out of
-    finite inputs warns with its name. What it checks is in ``anomaly.py``.
+    finite inputs warns with its name. What it checks is in ``anomaly.py``. As PyTorch's,
+    it is one switch for the whole process (not per thread).
 
     >>> x = tg.tensor([-1.0, 4.0], requires_grad=True)
     >>> with tg.autograd.detect_anomaly():
@@ -189,15 +215,14 @@ class detect_anomaly(_GradMode):
     """
 
     def __init__(self, check_nan: bool = True) -> None:
-        super().__init__()
         self._check = bool(check_nan)
 
     def __enter__(self) -> None:
-        self._prev.append(_state.anomaly)
-        _state.anomaly = self._check
+        _anomaly.saved.append(_anomaly.anomaly)
+        _anomaly.anomaly = self._check
 
     def __exit__(self, *exc: object) -> None:
-        _state.anomaly = self._prev.pop()
+        _anomaly.anomaly = _anomaly.saved.pop()
 
 
 class set_detect_anomaly(detect_anomaly):
@@ -205,9 +230,9 @@ class set_detect_anomaly(detect_anomaly):
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
         super().__init__(check_nan and mode)
-        self._before = _state.anomaly
-        _state.anomaly = self._check
+        self._before = _anomaly.anomaly
+        _anomaly.anomaly = self._check
 
     def __enter__(self) -> None:
-        self._prev.append(self._before)
-        _state.anomaly = self._check
+        _anomaly.saved.append(self._before)
+        _anomaly.anomaly = self._check
