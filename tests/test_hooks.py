@@ -135,17 +135,18 @@ def test_hook_errors_like_torch(torch):
             z.sum().backward()
 
 
-def test_hook_gets_a_copy():
+def test_hook_edit_in_place_changes_only_its_own_tensors_gradient():
     # Add sends the very same gradient array to both inputs: a hook that writes into its
-    # argument must not change the other input's gradient
+    # argument changes its tensor's gradient (as in PyTorch: a 101, b 2), not the other's
     a = tg.tensor([1.0], requires_grad=True)
     b = tg.tensor([1.0], requires_grad=True)
     s = a * 1 + b * 1
     mid = a * 1
     mid.register_hook(lambda g: g.mul_(100) and None)
     (mid + b * 1).sum().backward()
+    assert a.grad.tolist() == [100.0] and b.grad.tolist() == [1.0]
     s.sum().backward()
-    assert b.grad.tolist() == [2.0] and a.grad.tolist() == [2.0]
+    assert b.grad.tolist() == [2.0] and a.grad.tolist() == [101.0]
 
 
 def test_hooks_leave_with_their_tensors():

@@ -2027,6 +2027,22 @@ for _name in ("abs neg exp log log1p sqrt rsqrt reciprocal square sin cos tanh s
     setattr(Tensor, _name + "_", _inplace_form(_name))
 
 
+def reset_grads(params: Any, set_to_none: _bool = True) -> None:
+    """``zero_grad`` of a module or an optimizer: each ``.grad`` becomes None, or (with
+    ``set_to_none=False``) is detached and zeroed in place, as PyTorch does. Zeroing is a
+    write: a graph that saved the old gradient raises at backward instead of reading 0."""
+    for p in params:
+        grad = p._grad
+        if grad is None:
+            continue
+        if set_to_none:
+            p._grad = None
+        else:
+            grad.detach_()
+            grad._data[...] = 0
+            _function.bump_version(grad)
+
+
 def _rebuild(data: np.ndarray, requires_grad: _bool) -> Tensor:
     return _wrap(data, requires_grad)
 

@@ -115,8 +115,15 @@ def _as_tuple(grads: Any) -> tuple[Any, ...]:
     return grads if isinstance(grads, tuple) else (grads,)
 
 
-def _accumulate_leaf(leaf: Tensor, grad: Any, create_graph: bool) -> None:
-    """Add ``grad`` into ``leaf.grad`` as PyTorch's AccumulateGrad does."""
+def _accumulate_leaf(leaf: Tensor, grad: Any, create_graph: bool,
+                     fresh: set[int] | None = None) -> None:
+    """Add ``grad`` into ``leaf.grad`` as PyTorch's AccumulateGrad does.
+
+    An existing ``.grad`` is added into in place, which is a write: its version goes up,
+    so a graph that saved it (``w * p.grad``) raises at backward instead of using the new
+    values. ``fresh`` holds the ids of the ``.grad`` tensors made by this backward pass:
+    no graph can have saved those yet (see ``_wrote``).
+    """
     if not leaf._requires_grad:
         return  # requires_grad_(False) after the graph was built: no .grad, as in PyTorch
     current = leaf._grad
@@ -127,6 +134,8 @@ def _accumulate_leaf(leaf: Tensor, grad: Any, create_graph: bool) -> None:
             # a copy of its own: .grad is added into in place later, so it must never
             # share memory with an op's gradient, another leaf's, or the caller's
             leaf._grad = fn._wrap(np.array(grad))
+        if fresh is not None:
+            fresh.add(id(leaf._grad))
     elif create_graph or current._requires_grad:
         leaf._grad = current + grad
     else:
@@ -134,28 +143,48 @@ def _accumulate_leaf(leaf: Tensor, grad: Any, create_graph: bool) -> None:
         if data.shape == grad.shape:
             try:
                 np.add(data, grad, out=data)
+                _wrote(current, fresh)
                 return
             except ValueError:  # a read-only .grad (one the user set): add out of place
                 pass
         current._data = data + grad
+        _wrote(current, fresh)
 
 
-_NO_CAPTURES: dict[int, int] = {}
+def _wrote(grad: Tensor, fresh: set[int] | None) -> None:
+    """Count a write into a ``.grad``: its version goes up. The global write epoch (which
+    makes backward check saved versions) goes up too, unless this pass made the ``.grad``:
+    then nothing can have saved it, and the checks may stay skipped."""
+    if fresh is not None and id(grad) in fresh:
+        counter = grad._version
+        if counter is fn.UNWRITTEN:
+            grad._version = [1]
+        else:
+            counter[0] += 1
+    else:
+        fn.bump_version(grad)
+
+
+_NO_CAPTURES: dict[int, list[int]] = {}
 
 
 class _Walk:
     """The state of one backward pass: pending gradients and where results go."""
 
-    __slots__ = ("create_graph", "grads", "owned", "inputs", "captures", "results", "hooked")
+    __slots__ = ("create_graph", "grads", "owned", "inputs", "captures", "results", "hooked",
+                 "fresh", "into_grad")
 
-    def __init__(self, create_graph: bool, inputs: Sequence[Tensor] | None) -> None:
+    def __init__(self, create_graph: bool, inputs: Sequence[Tensor] | None,
+                 into_grad: bool = False) -> None:
         self.create_graph = create_graph
+        self.into_grad = into_grad  # backward(inputs=...): the results go into .grad
         self.grads: dict[Node, Any] = {}  # node -> sum of the gradients received so far
         self.owned: set[Node] = set()  # nodes whose pending sum is a buffer made here
         self.inputs = inputs
         self.captures = _capture_table(inputs) if inputs is not None else _NO_CAPTURES
         self.results: list[Any] = [None] * len(inputs) if inputs is not None else []
         self.hooked: dict[int, list[Any]] = {}  # id -> [leaf, sum]: leaves with hooks
+        self.fresh: set[int] = set()  # ids of the .grad tensors this pass made
 
     def add(self, node: Node, grad: Any) -> None:
         """Sum ``grad`` into ``node``'s pending gradient.
@@ -186,10 +215,9 @@ class _Walk:
     def deliver(self, leaf: Tensor, grad: Any) -> None:
         """Add a leaf's gradient into its ``.grad`` or into the results of autograd.grad."""
         if self.inputs is None:
-            _accumulate_leaf(leaf, grad, self.create_graph)
+            _accumulate_leaf(leaf, grad, self.create_graph, self.fresh)
             return
-        k = self.captures.get(id(leaf))
-        if k is not None:
+        for k in self.captures.get(id(leaf), ()):
             prev = self.results[k]
             grad = grad if isinstance(grad, fn._Tensor) else fn._wrap(np.array(grad))
             self.results[k] = grad if prev is None else prev + grad
@@ -220,10 +248,11 @@ class _Walk:
             entry = fn.tensor_hooks.get(id(node))
             if entry is not None:
                 grad = entry.run(grad, self.create_graph)
-        k = self.captures.get(id(node))
-        if k is not None:
+        captured = self.captures.get(id(node), ())
+        for k in captured:  # (an input may be listed twice: tied weights)
             self.results[k] = grad if isinstance(grad, fn._Tensor) else fn._wrap(np.array(grad))
-        if node._retained is not None:
+        if node._retained is not None and not (captured and self.into_grad):
+            # (backward(inputs=[y]) puts y's gradient into y.grad itself: once, not twice)
             tensor = node._retained()
             if tensor is not None and tensor.grad_fn is node:
                 _accumulate_leaf(tensor, grad, self.create_graph)
@@ -236,14 +265,16 @@ def run_backward(
     retain_graph: bool,
     create_graph: bool,
     inputs: Sequence[Tensor] | None = None,
+    into_grad: bool = False,
 ) -> list[Any] | None:
     """Differentiate ``roots`` with the given output gradients.
 
     Without ``inputs`` (``Tensor.backward``), leaf gradients accumulate into ``.grad``.
     With ``inputs`` (``autograd.grad``), nothing is accumulated: the gradients reaching
-    ``inputs`` are returned (``None`` where none arrived).
+    ``inputs`` are returned (``None`` where none arrived); ``into_grad`` says the caller
+    (``backward(inputs=...)``) will add them into ``.grad``.
     """
-    walk = _Walk(create_graph, inputs)
+    walk = _Walk(create_graph, inputs, into_grad)
     queue: list[tuple[int, Node]] = []
     for root, grad in zip(roots, root_grads):
         node = root.grad_fn
@@ -305,6 +336,7 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
     accumulate = walk.inputs is None  # Tensor.backward: leaves accumulate into .grad
     create_graph = walk.create_graph
     captures = walk.captures
+    fresh = walk.fresh
     anomaly_state = grad_mode._anomaly
     tracer = grad_mode._state.tracer
     tracing = tracer is not None
@@ -342,7 +374,7 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
                 if tracing:
                     reduced.append((i, before.shape, g.shape, g))  # type: ignore[union-attr]
             if accumulate and not hooks:
-                _accumulate_leaf(parent, g, create_graph)
+                _accumulate_leaf(parent, g, create_graph, fresh)
             else:
                 walk.leaf(parent, g)
         if tracing:
@@ -368,8 +400,9 @@ def _constants(parents: tuple[Any, ...], args: Any) -> tuple[Any, ...] | None:
     return None
 
 
-def _capture_table(inputs: Sequence[Tensor] | None) -> dict[int, int]:
-    """id of each input's node (or of the leaf itself) -> its position in ``inputs``."""
-    if inputs is None:
-        return {}
-    return {id(t.grad_fn if t.grad_fn is not None else t): k for k, t in enumerate(inputs)}
+def _capture_table(inputs: Sequence[Tensor] | None) -> dict[int, list[int]]:
+    """id of each input's node (or of the leaf itself) -> its positions in ``inputs``."""
+    table: dict[int, list[int]] = {}
+    for k, t in enumerate(inputs or ()):
+        table.setdefault(id(t.grad_fn if t.grad_fn is not None else t), []).append(k)
+    return table

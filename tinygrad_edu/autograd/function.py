@@ -310,7 +310,7 @@ class Function(metaclass=_FunctionType):
     @classmethod
     def apply(cls, *args: Any) -> Tensor:
         """Run the op on ``args`` and record it in the graph when gradients are needed."""
-        if cls._numpy and not _anomaly.anomaly:  # the built-in ops' fast paths
+        if cls._numpy:  # the built-in ops' fast paths
             if len(args) == 2:
                 return apply_pair(cls, args[0], args[1])
             if len(args) == 1:
@@ -390,6 +390,8 @@ def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
     else:
         result._requires_grad = False
         result.grad_fn = None
+    if _anomaly.anomaly:  # tg.autograd.detect_anomaly: see anomaly.py
+        anomaly.forward_hook(ctx, out, (a,) if one else (a, b))
     return result
 
 
@@ -524,12 +526,18 @@ class TensorHooks:
         self.hooks: dict[int, Any] = {}
 
     def run(self, grad: Any, create_graph: bool) -> Any:
-        """``grad`` after every hook, in the order they were registered."""
+        """``grad`` after every hook, in the order they were registered.
+
+        A hook gets a Tensor of its own (a copy: the array may also be another input's
+        gradient) and may edit it in place, return a replacement, or return None; what
+        it leaves is what the next hook, and backward, see.
+        """
         for hook in list(self.hooks.values()):
             was = grad if type(grad) is np.ndarray else grad._data
-            result = hook(_wrap(np.array(was)) if type(grad) is np.ndarray else grad)
+            given = _wrap(np.array(was)) if type(grad) is np.ndarray else grad
+            result = hook(given)
             if result is None:
-                continue
+                result = given  # (edited in place, or not at all)
             if not isinstance(result, _Tensor):
                 raise TypeError(f"hook '{_hook_name(hook)}' returned {type(result).__name__}: "
                                 "a hook returns a Tensor (the new gradient) or None")
@@ -540,7 +548,7 @@ class TensorHooks:
             if data.dtype != was.dtype:
                 raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the type of value "
                                    f"(was {_type_name(was)} got {_type_name(data)})")
-            grad = result if create_graph else np.array(data)
+            grad = result if create_graph else (data if result is given else np.array(data))
         return grad
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from .. import _device, dtypes
 from .. import teaching as _teaching
 from ..autograd.function import _type_name, bump_version
-from ..tensor import Tensor, _wrap
+from ..tensor import Tensor, _wrap, reset_grads
 from ..utils.hooks import RemovableHandle
 from .parameter import Buffer, Parameter
 
@@ -402,14 +402,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of every parameter: ``None`` (default), or zeros."""
-        for p in self.parameters():
-            if p._grad is None:
-                continue
-            if set_to_none:
-                p._grad = None
-            else:
-                p._grad = p._grad.detach()
-                p._grad._data[...] = 0
+        reset_grads(self.parameters(), set_to_none)
 
     def apply(self: T, fn: Callable[[Module], None]) -> T:
         """Call ``fn`` on every sub-module (children first), then on this one: the usual

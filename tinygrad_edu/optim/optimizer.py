@@ -21,7 +21,7 @@ from .. import teaching as _teaching
 from ..autograd.function import bump_version
 from ..autograd.grad_mode import enable_grad
 from ..nn.module import _typename
-from ..tensor import Tensor, _wrap
+from ..tensor import Tensor, _wrap, reset_grads
 
 __all__ = ["Optimizer", "required"]
 
@@ -125,15 +125,7 @@ class Optimizer:
 
         Call it before each ``backward()``: gradients accumulate otherwise.
         """
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p._grad is None:
-                    continue
-                if set_to_none:
-                    p._grad = None
-                else:
-                    p._grad = p._grad.detach()
-                    p._grad._data[...] = 0
+        reset_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a ``.grad``, in place, by the rule of this
