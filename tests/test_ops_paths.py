@@ -10,7 +10,6 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -55,7 +54,7 @@ def test_fast_dispatch_ops_record_their_creation_site(expr: str):
     x = tg.ones(2, 2, requires_grad=True)
     y = tg.ones(2, 2, requires_grad=True)
     with tg.autograd.detect_anomaly():
-        out = eval(expr)  # <- created here
+        out = eval(expr, {"x": x, "y": y})  # <- created here
     frames = [f for f in out.grad_fn._anomaly_frames if f[0] != "<string>"]  # (eval's)
     filename, lineno, _ = frames[0]
     assert filename == __file__
