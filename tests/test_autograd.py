@@ -605,7 +605,8 @@ def test_grad_fn_and_next_functions():
     assert type(y.grad_fn).__name__ == "MulBackward0" and y.grad_fn.name() == "MulBackward0"
     assert z.grad_fn.next_functions[0][0] is y.grad_fn
     acc = y.grad_fn.next_functions[0][0]
-    assert acc.name() == "AccumulateGrad" and acc.variable is x
+    assert acc.name() == "torch::autograd::AccumulateGrad" and acc.variable is x
+    assert type(acc).__name__ == "AccumulateGrad"
     assert y.grad_fn.next_functions[1] == (None, 0)
     assert x.grad_fn is None and (x.detach() * 2).grad_fn is None
 

@@ -175,7 +175,7 @@ def test_registration_errors_match_torch() -> None:
         layer.register_buffer("b", 3)
     with pytest.raises(ValueError, match="Cannot assign non-leaf Tensor to parameter 'p'"):
         p = nn.Parameter(tg.ones(1))
-        p.grad_fn = (p * 2).grad_fn
+        p._grad_fn = (p * 2).grad_fn
         layer.register_parameter("p", p)
     with pytest.raises(TypeError, match="is not a Module subclass"):
         layer.add_module("x", 3)

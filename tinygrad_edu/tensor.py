@@ -19,10 +19,12 @@ from . import _device, dtypes
 from . import teaching as _teaching
 from .autograd import engine
 from .autograd import function as _function
+from .autograd import views as _views
 from .autograd.grad_mode import _state
 from .dtypes import DType
 from .ops import dual as _dual
 from .ops import elementwise as E
+from .ops import inplace as INPLACE
 from .ops import matmul as M
 from .ops import movement as V
 from .ops import reduce as R
@@ -43,17 +45,19 @@ def _wrap(data: np.ndarray, requires_grad: _bool = False) -> Tensor:
     t = object.__new__(Tensor)
     t._data = data
     t._requires_grad = requires_grad
-    t.grad_fn = None
+    t._grad_fn = None
     t._grad = None
     t._version = _function.UNWRITTEN
+    t._base = None
     return t
 
 
 def _mark_cut(t: Tensor, source: Tensor, how: str) -> None:
     """Remember (weakly) where a detached tensor came from, so tg.viz can draw the cut."""
-    t._cut = (how, weakref.ref(source.grad_fn or source))
-    if _teaching.enabled and source.grad_fn is not None:  # see teaching.py
-        _teaching.note_cut(source.grad_fn, how)
+    node = source.grad_fn
+    t._cut = (how, weakref.ref(node or source))
+    if _teaching.enabled and node is not None:  # see teaching.py
+        _teaching.note_cut(node, how)
 
 
 def _shape_arg(size: Sequence[Any]) -> tuple[_int, ...]:
@@ -115,16 +119,19 @@ class Tensor:
     Prefer ``tg.tensor(data)``, which infers the dtype.
     """
 
-    __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "_version", "_cut",
-                 "__weakref__")
+    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_grad", "_version", "_cut", "_base",
+                 "_view_version", "_view_kind", "__weakref__")
     __array_priority__ = 1000  # numpy defers to our reflected operators
 
     _data: np.ndarray
     _requires_grad: _bool
-    grad_fn: Any
+    _grad_fn: Any  # the node that made it (None for a leaf); see the grad_fn property
     _grad: Tensor | None
-    _version: list[_int]
+    _version: list[_int]  # writes so far, shared with the views of the same storage
     _cut: Any
+    _base: Tensor | None  # for a view: the tensor whose storage it views (autograd/views.py)
+    _view_version: _int  # the version at which a view's history was last made
+    _view_kind: Any  # None, or why the view may not be written in place (views.py)
 
     def __init__(self, *data: Any, requires_grad: _bool = False) -> None:
         if all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in data):
@@ -136,9 +143,10 @@ class Tensor:
             raise TypeError(f"Tensor() takes sizes or one data argument, got {data!r}")
         self._data = array
         self._requires_grad = False
-        self.grad_fn = None
+        self._grad_fn = None
         self._grad = None
         self._version = _function.UNWRITTEN
+        self._base = None
         if requires_grad:
             self.requires_grad_(True)
 
@@ -214,7 +222,25 @@ class Tensor:
     @property
     def requires_grad(self) -> _bool:
         """Whether operations on this tensor are recorded for backward."""
+        if self._base is not None:
+            self._refresh_view()
         return self._requires_grad
+
+    @property
+    def grad_fn(self) -> Any:
+        """The node of the op that made this tensor (``MulBackward0``): its backward is
+        what ``backward()`` runs. None for a leaf (made by the user)."""
+        if self._base is not None:
+            self._refresh_view()
+        return self._grad_fn
+
+    def _refresh_view(self) -> None:
+        """A view's history, made anew if its base was written since (autograd/views.py)."""
+        _views.refresh(self)
+
+    def _is_view(self) -> _bool:
+        """True for a view of another tensor's storage (its ``_base``), as PyTorch's."""
+        return self._base is not None
 
     @requires_grad.setter
     def requires_grad(self, value: _bool) -> None:
@@ -233,7 +259,7 @@ class Tensor:
                 "only Tensors of floating point and complex dtype can require gradients "
                 f"(got dtype {self.dtype})"
             )
-        if self.grad_fn is None:
+        if self._grad_fn is None:
             self._requires_grad = bool(requires_grad)
         return self
 
@@ -310,7 +336,10 @@ class Tensor:
 
     def detach_(self) -> Tensor:
         """Detach in place: this tensor becomes a leaf that does not require grad."""
-        self.grad_fn = None
+        if self._base is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead. Hint: "
+                               "this tensor shares its base's storage (it is a view).")
+        self._grad_fn = None
         self._requires_grad = False
         return self
 
@@ -438,9 +467,10 @@ class Tensor:
         t = object.__new__(type(self))
         t._data = self._data.copy()
         t._requires_grad = self._requires_grad
-        t.grad_fn = None
+        t._grad_fn = None
         t._grad = None if self._grad is None else self._grad.clone()
         t._version = _function.UNWRITTEN
+        t._base = None
         if hasattr(self, "__dict__"):
             import copy
 
@@ -1392,16 +1422,12 @@ class Tensor:
     def tril_(self, diagonal: _int = 0) -> Tensor:
         """In place: ``self = self.tril(diagonal)``."""
         V.check_triangle(self._data, diagonal, "tril")
-        self._check_inplace()
-        recorded = _state.enabled and self._requires_grad
-        return self._become((self._before_inplace() if recorded else self).tril(diagonal))
+        return self._write(lambda t: t.tril(diagonal))
 
     def triu_(self, diagonal: _int = 0) -> Tensor:
         """In place: ``self = self.triu(diagonal)``."""
         V.check_triangle(self._data, diagonal, "triu")
-        self._check_inplace()
-        recorded = _state.enabled and self._requires_grad
-        return self._become((self._before_inplace() if recorded else self).triu(diagonal))
+        return self._write(lambda t: t.triu(diagonal))
 
     def diag(self, diagonal: _int = 0) -> Tensor:
         """A vector as the ``diagonal``-th diagonal of a square matrix (zeros elsewhere), or
@@ -1699,9 +1725,8 @@ class Tensor:
     def scatter_(self, dim: _int, index: Tensor, src: Any = None, *, value: Any = None,
                  reduce: str | None = None) -> Tensor:
         """In place: ``self = self.scatter(dim, index, src)``."""
-        self._check_inplace()
-        return self._become(self._before_inplace().scatter(dim, index, src, value=value,
-                                                           reduce=reduce))
+        return self._write(lambda t: t.scatter(dim, index, src, value=value, reduce=reduce),
+                           src)
 
     def scatter_add(self, dim: _int, index: Tensor, src: Tensor) -> Tensor:
         """A copy with ``src`` added at ``index`` along ``dim`` (repeated indices add up):
@@ -1710,8 +1735,7 @@ class Tensor:
 
     def scatter_add_(self, dim: _int, index: Tensor, src: Tensor) -> Tensor:
         """In place: ``self = self.scatter_add(dim, index, src)``."""
-        self._check_inplace()
-        return self._become(self._before_inplace().scatter_add(dim, index, src))
+        return self._write(lambda t: t.scatter_add(dim, index, src), src)
 
     def lerp(self, end: Tensor, weight: Any) -> Tensor:
         """Linear interpolation ``self + weight * (end - self)`` (weight a number or a
@@ -1734,8 +1758,7 @@ class Tensor:
 
     def lerp_(self, end: Tensor, weight: Any) -> Tensor:
         """In place: ``self = self.lerp(end, weight)``."""
-        self._check_inplace()
-        return self._become(self._before_inplace().lerp(end, weight))
+        return self._write(lambda t: t.lerp(end, weight), end, weight)
 
     def unbind(self, dim: _int = 0) -> tuple[Tensor, ...]:
         """The slices along ``dim``, with that dimension removed."""
@@ -1744,7 +1767,8 @@ class Tensor:
         return tuple(V.Unbind.apply(self, lead + (i,)) for i in range(self._data.shape[axis]))
 
     def flip(self, dims: Any) -> Tensor:
-        """Reverse the order of elements along ``dims`` (a view, as numpy's)."""
+        """Reverse the order of elements along ``dims``: a copy, as PyTorch's (numpy's
+        flip is a view)."""
         axes = (dims,) if isinstance(dims, int) else tuple(dims)
         index = [slice(None)] * self.ndim
         for a in axes:
@@ -1763,50 +1787,84 @@ class Tensor:
         return V.Index.apply(self, index)
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        index, _ = _convert_index(index, self._data.shape)
-        value_t = value if isinstance(value, Tensor) else None
-        if _state.enabled and (self._requires_grad or (value_t is not None and
-                                                       value_t._requires_grad)):
-            if self.grad_fn is None and self._requires_grad:  # x[i] = v writes through a view
-                raise RuntimeError(
-                    "a view of a leaf Variable that requires grad is being used in an in-place "
-                    "operation. Hint: change parameters under `with tg.no_grad():`, or compute "
-                    "a new tensor instead.")
-            self._check_inplace()
-            if value_t is None:
-                value_t = _as_tensor_like(value, self)
-            self._become(V.IndexPut.apply(self._before_inplace(), value_t.to(self.dtype), index))
+        """``x[index] = value``, as PyTorch: the basic part of the index (ints, slices,
+        None, ...) picks a view, then ``value`` is copied into it (or, with a list or
+        tensor index, put at those places: ``index_put_``). Writing into a view is
+        recorded on the base (autograd/views.py)."""
+        if not isinstance(value, (Tensor, _int, _float, _bool, np.number, np.bool_)):
+            raise TypeError(f"can't assign a {_type(value).__name__} to a "
+                            f"{_function._type_name(self._data)}")
+        index, basic = _convert_index(index, self._data.shape)
+        if not basic:
+            self.index_put_(index, value)
             return
-        self._data[index] = value._data if value_t is not None else value
-        _function.bump_version(self)
+        target = self if _whole(index) else self[index]
+        _copy_to(target, value)
+
+    def index_put_(self, indices: Any, values: Any, accumulate: _bool = False) -> Tensor:
+        """In place: ``values`` put at ``indices`` (a tuple of index tensors); with
+        ``accumulate=True`` added there instead."""
+        if accumulate:
+            raise NotImplementedError("index_put_(accumulate=True) is not supported yet")
+        index = indices if not isinstance(indices, list) else tuple(indices)
+        index, _ = _convert_index(index, self._data.shape)
+        value = values if isinstance(values, Tensor) else _as_tensor_like(values, self)
+        return self._write(lambda t: V.IndexPut.apply(t, value.to(t.dtype), index), value)
 
     # ------------------------------------------------------------------ in place
-    def _check_inplace(self) -> None:
-        if self.grad_fn is None and self._requires_grad and _state.enabled:
-            raise RuntimeError(
-                "a leaf Variable that requires grad is being used in an in-place operation. "
-                "Hint: update parameters under `with tg.no_grad():`, or through `.data`."
-            )
-        node = self.grad_fn
-        if node is not None and node._function._view and _state.enabled:
-            # PyTorch rewrites the base's history here (CopySlices); we do not, and a silently
-            # wrong gradient would be worse than an error
-            base = node.parents[0]
-            if base is not None and not isinstance(base, _function.Node):
-                raise RuntimeError("a view of a leaf Variable that requires grad is being used "
-                                   "in an in-place operation. Hint: change parameters under "
-                                   "`with tg.no_grad():`, or compute a new tensor instead.")
-            raise RuntimeError(
-                "in-place operation on a view of a tensor that requires grad: tinygrad_edu "
-                "cannot route its gradient back through the base tensor. Hint: use an "
-                "out-of-place op, or write into the base with base[index] = value."
-            )
+    def _write(self, compute: Any, *others: Any) -> Tensor:
+        """Every in-place op: ``compute(t)`` is the op out of place, applied to this tensor
+        ``t``; its result is written into this tensor's storage.
+
+        When the write is recorded (grad mode on, and this tensor or one of ``others``
+        requires grad), ``compute`` gets a stand-in with this tensor's history and a copy
+        of its values (the op may save them for backward: they are about to be
+        overwritten), and this tensor takes the result's history. A view hands the write
+        on to its base (autograd/views.py).
+        """
+        if not self._check_inplace(others):
+            return self._become(compute(self))
+        if self._base is not None:
+            _views.write(self, compute)
+            return self
+        return self._become(compute(self._before_inplace()))
+
+    def _check_inplace(self, others: tuple[Any, ...] = ()) -> _bool:
+        """PyTorch's errors for an in-place write into this tensor; True when the write is
+        recorded (grad mode on, and this tensor or one of ``others`` requires grad)."""
+        enabled = _state.enabled
+        if enabled and self._base is not None:
+            self._refresh_view()
+        recorded = enabled and (self._requires_grad or any(
+            isinstance(o, Tensor) and o.requires_grad for o in others))
+        if recorded:
+            if self._base is not None:
+                error = _views.forbidden(self, direct=True)
+                if error is not None:
+                    raise error
+                if self._requires_grad and self._base._grad_fn is None:
+                    raise RuntimeError(
+                        "a view of a leaf Variable that requires grad is being used in an "
+                        "in-place operation. Hint: change parameters under "
+                        "`with tg.no_grad():`, or compute a new tensor instead.")
+            elif self._requires_grad and self._grad_fn is None:
+                raise RuntimeError(
+                    "a leaf Variable that requires grad is being used in an in-place "
+                    "operation. Hint: update parameters under `with tg.no_grad():`, or "
+                    "through `.data`.")
         if not self._data.flags.writeable:
-            raise RuntimeError(
-                "unsupported operation: some elements of the input tensor and the written-to "
-                "tensor refer to a single memory location (this tensor is an expanded view). "
-                "Please clone() the tensor before performing the operation."
-            )
+            data = self._data
+            if any(st == 0 and n > 1 for st, n in zip(data.strides, data.shape)):
+                raise RuntimeError(
+                    "unsupported operation: more than one element of the written-to tensor "
+                    "refers to a single memory location. Please clone() the tensor before "
+                    "performing the operation. Hint: it is an expanded view (expand, "
+                    "broadcast_to).")
+            raise RuntimeError("unsupported operation: the written-to tensor's memory is "
+                               "read-only (a view of an expanded tensor, or of a read-only "
+                               "numpy array). Please clone() the tensor before performing "
+                               "the operation.")
+        return recorded
 
     def _before_inplace(self) -> Tensor:
         """This tensor's value and history, apart from the storage an in-place op overwrites.
@@ -1816,7 +1874,7 @@ class Tensor:
         and its node refers to the stand-in, not back to ``self`` (no reference cycle).
         """
         old = _wrap(self._data.copy(), self._requires_grad)
-        old.grad_fn = self.grad_fn
+        old._grad_fn = self._grad_fn
         return old
 
     def _become(self, result: Tensor) -> Tensor:
@@ -1827,15 +1885,11 @@ class Tensor:
                 f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                 f"{list(out.shape)}"
             )
-        if out.dtype != self._data.dtype:
-            if out.dtype.kind == _FLOAT_KIND and self._data.dtype.kind != _FLOAT_KIND:
-                raise RuntimeError(f"result type {_function._type_name(out)[6:-6]} can't be "
-                                   "cast to the desired output type "
-                                   f"{_function._type_name(self._data)[6:-6]}")
+        _check_castable(out.dtype, self._data.dtype)
         np.copyto(self._data, out, casting="unsafe")
         _function.bump_version(self)
-        if result.grad_fn is not None:
-            self.grad_fn = result.grad_fn
+        if result._grad_fn is not None:
+            self._grad_fn = result._grad_fn
             self._requires_grad = True
         return self
 
@@ -1843,7 +1897,7 @@ class Tensor:
         data = self._data
         ufunc = _INPLACE_UFUNC.get(op)
         if ufunc is not None and data.dtype.kind == _FLOAT_KIND and not (_state.enabled and (
-                self._requires_grad or isinstance(other, Tensor) and other._requires_grad)):
+                self.requires_grad or isinstance(other, Tensor) and other.requires_grad)):
             # fast path: nothing to record, compute straight into our storage
             try:
                 ufunc(data, other._data if isinstance(other, Tensor) else other, out=data,
@@ -1854,8 +1908,17 @@ class Tensor:
                 raise
             _function.bump_version(self)
             return self
-        self._check_inplace()
-        return self._become(self._before_inplace()._binary(op, other))
+        _check_inplace_broadcast(self, other)
+        return self._write(lambda t: t._binary_into(op, other), other)
+
+    def _binary_into(self, op: Any, other: Any) -> Tensor:
+        """``op(self, other)`` for an in-place op: ``other`` is promoted, ``self`` never (an
+        op on a wider ``other`` computes in its dtype, and the write casts back), so that
+        the op's node has ``self`` itself as its first input."""
+        a, b = _promote(self, other, op is E.Div)
+        if a is not self:
+            _check_castable(a._data.dtype, self._data.dtype)
+        return op.apply(self, b)
 
     def add_(self, other: Any, alpha: Any = 1) -> Tensor:
         """In place: ``self += alpha * other``."""
@@ -1887,78 +1950,70 @@ class Tensor:
 
     def pow_(self, exponent: Any) -> Tensor:
         """In place: ``self **= exponent``."""
-        self._check_inplace()
-        return self._become(self._before_inplace().pow(exponent))
+        return self._write(lambda t: t.pow(exponent), exponent)
 
     __ipow__ = pow_
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
         """In place: limit values to [min, max]."""
-        self._check_inplace()
-        return self._become(self._before_inplace().clamp(min, max))
+        return self._write(lambda t: t.clamp(min, max), min, max)
 
     clip_ = clamp_
 
     def zero_(self) -> Tensor:
         """In place: set every element to 0."""
-        return self.fill_(0)
+        return self._write(lambda t: INPLACE.Zero.apply(t, 0))
 
     def fill_(self, value: Any) -> Tensor:
-        """In place: set every element to ``value``."""
-        self._check_inplace()
-        if _state.enabled and (self._requires_grad or isinstance(value, Tensor) and
-                               value._requires_grad):
-            filler = _as_tensor_like(value, self).expand(self.shape) * 1
-            return self._become(E.Where.apply(np.True_, filler, self._before_inplace()))
-        self._data[...] = _data_of(value)
-        _function.bump_version(self)
-        return self
+        """In place: set every element to ``value`` (a number or a 0-d tensor)."""
+        if isinstance(value, Tensor):
+            if value._data.ndim:
+                raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got "
+                                   f"tensor with {value._data.ndim} dimensions.")
+            return self._write(lambda t: INPLACE.FillTensor.apply(t, value), value)
+        return self._write(lambda t: INPLACE.Fill.apply(t, value))
 
-    def copy_(self, src: Tensor) -> Tensor:
-        """In place: copy ``src``'s values (broadcast, cast) into this tensor."""
-        self._check_inplace()
+    def copy_(self, src: Tensor, non_blocking: _bool = False) -> Tensor:
+        """In place: copy ``src``'s values (broadcast to this shape, cast to this dtype)."""
         src = _as_tensor_like(src, self)
-        if _state.enabled and (self._requires_grad or src._requires_grad):
-            moved = src.to(self.dtype).expand(self.shape)
-            return self._become(E.Where.apply(np.True_, moved, self._before_inplace()))
         _check_inplace_broadcast(self, src)
-        np.copyto(self._data, np.broadcast_to(src._data, self._data.shape), casting="unsafe")
-        _function.bump_version(self)
-        return self
+        return self._write(lambda t: INPLACE.Copy.apply(t, src), src)
 
     def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
-        """A copy with ``value`` where ``mask`` is True (differentiable)."""
+        """A copy with ``value`` (a number or a 0-d tensor) where ``mask`` is True."""
         m = _data_of(mask)
-        if m.dtype != np.bool_:
+        if not isinstance(m, np.ndarray) or m.dtype != np.bool_:
             raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
-                               f"dtype {dtypes.from_numpy(m.dtype)}")
-        fill = _as_tensor_like(value, self).to(self.dtype)
-        return E.Where.apply(m, fill, self)
+                               f"dtype {dtypes.from_numpy(np.asarray(m).dtype)}")
+        _check_broadcast(self, mask)
+        if isinstance(value, Tensor):
+            if value._data.ndim:
+                raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, "
+                                   f"but got tensor with {value._data.ndim} dimension(s).")
+            return INPLACE.MaskedFillTensor.apply(self, m, value)
+        return INPLACE.MaskedFill.apply(self, m, value)
 
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
         """In place: ``value`` where ``mask`` is True."""
-        self._check_inplace()
-        return self._become(self._before_inplace().masked_fill(mask, value).expand(self.shape))
+        return self._write(lambda t: t.masked_fill(mask, value), value)
 
     def uniform_(self, a: _float = 0.0, b: _float = 1.0, generator: Any = None) -> Tensor:
         """In place: fill with U(a, b) samples (the same stream as PyTorch's)."""
         from . import random as _random
 
-        return self._fill_random(_random.uniform(self._data.shape, a, b, self._data.dtype,
-                                                 generator=generator))
+        return self._fill_random(INPLACE.Uniform, _random.uniform(
+            self._data.shape, a, b, self._data.dtype, generator=generator))
 
     def normal_(self, mean: _float = 0.0, std: _float = 1.0, generator: Any = None) -> Tensor:
         """In place: fill with N(mean, std**2) samples (the same stream as PyTorch's)."""
         from . import random as _random
 
-        return self._fill_random(_random.normal(self._data.shape, mean, std, self._data.dtype,
-                                                generator=generator))
+        return self._fill_random(INPLACE.Normal, _random.normal(
+            self._data.shape, mean, std, self._data.dtype, generator=generator))
 
-    def _fill_random(self, values: np.ndarray) -> Tensor:
-        self._check_inplace()
-        self._data[...] = values
-        _function.bump_version(self)
-        return self
+    def _fill_random(self, op: Any, values: np.ndarray) -> Tensor:
+        """Overwrite with ``values`` (random samples), recorded as ``op`` (zero gradient)."""
+        return self._write(lambda t: op.apply(t, values))
 
 
 class _MinMax(tuple):
@@ -2012,10 +2067,7 @@ def _inplace_form(name: str) -> Any:
     method = getattr(Tensor, name)
 
     def inplace(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        self._check_inplace()
-        recorded = _state.enabled and self._requires_grad
-        return self._become(method(self._before_inplace() if recorded else self, *args,
-                                   **kwargs))
+        return self._write(lambda t: method(t, *args, **kwargs), *args, *kwargs.values())
 
     inplace.__name__ = inplace.__qualname__ = name + "_"
     inplace.__doc__ = f"In place: ``self = self.{name}(...)``."
@@ -2037,10 +2089,59 @@ def reset_grads(params: Any, set_to_none: _bool = True) -> None:
             continue
         if set_to_none:
             p._grad = None
-        else:
+            continue
+        if grad.grad_fn is not None:
             grad.detach_()
-            grad._data[...] = 0
-            _function.bump_version(grad)
+        else:
+            grad._requires_grad = False
+        grad._data[...] = 0
+        _function.bump_version(grad)
+
+
+def _whole(index: Any) -> _bool:
+    """True for an index that picks the whole tensor (``...``, ``:``), as PyTorch's
+    setitem sees it: no view is made, the value is written into the tensor itself."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(i is Ellipsis or (isinstance(i, slice) and i == slice(None)) for i in items)
+
+
+def _copy_to(dst: Tensor, value: Any) -> None:
+    """``dst[...] = value`` as PyTorch's setitem does it: a tensor of the same shape is
+    copied, a 0-d one (or a number) fills, any other has its leading 1s dropped and is
+    expanded, then copied."""
+    if not isinstance(value, Tensor):
+        value = _wrap(np.asarray(value, dtype=dst._data.dtype))
+    shape, vshape = dst._data.shape, value._data.shape
+    if vshape == shape:
+        dst.copy_(value)
+        return
+    if not vshape:
+        dst.fill_(value)
+        return
+    lead = 0
+    while lead < len(vshape) and vshape[lead] == 1:
+        lead += 1
+    if lead:
+        value = value.view(vshape[lead:])
+    try:
+        np.broadcast_shapes(value._data.shape, shape)
+        if len(value._data.shape) > len(shape):
+            raise ValueError
+    except ValueError:
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(vshape)} cannot be "
+                           f"broadcast to indexing result of shape {list(shape)}") from None
+    dst.copy_(value.expand(shape) if value._data.shape != shape else value)
+
+
+def _check_castable(result: np.dtype, into: np.dtype) -> None:
+    """An in-place op may not write a float result into an integer or bool tensor (nor
+    an integer one into a bool tensor), as in PyTorch."""
+    rank = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+    if rank.get(result.kind, 0) > rank.get(into.kind, 0):
+        names = _function._type_name
+        raise RuntimeError(
+            f"result type {names(np.empty(0, result))[6:-6]} can't be cast to the desired "
+            f"output type {names(np.empty(0, into))[6:-6]}")
 
 
 def _rebuild(data: np.ndarray, requires_grad: _bool) -> Tensor:

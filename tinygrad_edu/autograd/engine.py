@@ -254,7 +254,7 @@ class _Walk:
         if node._retained is not None and not (captured and self.into_grad):
             # (backward(inputs=[y]) puts y's gradient into y.grad itself: once, not twice)
             tensor = node._retained()
-            if tensor is not None and tensor.grad_fn is node:
+            if tensor is not None and tensor._grad_fn is node:
                 _accumulate_leaf(tensor, grad, self.create_graph)
         return grad
 

@@ -182,8 +182,9 @@ class Node:
         return _call_backward(self, grad, _state.create_graph)
 
     def name(self) -> str:
-        """The node's name, as PyTorch's (``MulBackward0``)."""
-        return type(self).__name__
+        """The node's name, as PyTorch's ``name()`` gives it (``MulBackward0``; the nodes
+        PyTorch writes in C++, ``torch::autograd::CopySlices``)."""
+        return self._function._torch_name or type(self).__name__
 
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
@@ -206,8 +207,8 @@ class AccumulateGrad:
         self.variable = variable
 
     def name(self) -> str:
-        """``AccumulateGrad``, as in PyTorch."""
-        return "AccumulateGrad"
+        """``torch::autograd::AccumulateGrad``, as PyTorch's ``name()``."""
+        return "torch::autograd::AccumulateGrad"
 
     next_functions = ()
 
@@ -224,7 +225,7 @@ def _type_name(data: np.ndarray) -> str:
 
 def _attached(data: np.ndarray, node: Node) -> Tensor:
     t = _wrap(data, True)
-    t.grad_fn = node
+    t._grad_fn = node
     return t
 
 
@@ -280,6 +281,7 @@ class Function(metaclass=_FunctionType):
     _numpy = False
     _view = False  # True for ops whose output shares storage with input 0
     _grad_fn_name: str | None = None
+    _torch_name: str | None = None  # what name() says, when not the class name
     _node_cls: type[Node]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -328,11 +330,15 @@ def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
     ctx = _new(cls._node_cls)
     tensor_cls = _Tensor
     if isinstance(a, tensor_cls):
+        if a._base is not None:  # a view: its history may be stale (views.py)
+            a._refresh_view()
         x = a._data
         need_a = a._requires_grad
     else:
         x, need_a = a, False
     if isinstance(b, tensor_cls):
+        if b._base is not None:
+            b._refresh_view()
         y = b._data
         need_b = b._requires_grad
     else:
@@ -353,22 +359,20 @@ def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
     result = _new(tensor_cls)
     result._data = out
     result._grad = None
-    if cls._view:  # (shared_version, inlined)
-        counter = a._version
-        if counter is UNWRITTEN:
-            counter = a._version = [0]
-        result._version = counter
+    if cls._view:
+        track_view(result, a, out)
     else:
         result._version = UNWRITTEN
+        result._base = None
     if record and out.dtype.kind == "f":  # as in PyTorch, only floats can require grad
         result._requires_grad = True
-        result.grad_fn = ctx
+        result._grad_fn = ctx
         if one:
-            ctx.parents = ((a.grad_fn or a),)
+            ctx.parents = ((a._grad_fn or a),)
             ctx._args = (a,)
         else:
-            ctx.parents = ((a.grad_fn or a) if need_a else None,
-                           (b.grad_fn or b) if need_b else None)
+            ctx.parents = ((a._grad_fn or a) if need_a else None,
+                           (b._grad_fn or b) if need_b else None)
             ctx._args = (a, b)
         ctx._seq = _next_seq()  # (what _record does, inlined)
         ctx._out_shape = out.shape
@@ -389,7 +393,7 @@ def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
             ctx._out_version = counter[0]
     else:
         result._requires_grad = False
-        result.grad_fn = None
+        result._grad_fn = None
     if _anomaly.anomaly:  # tg.autograd.detect_anomaly: see anomaly.py
         anomaly.forward_hook(ctx, out, (a,) if one else (a, b))
     return result
@@ -405,11 +409,13 @@ def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
     tensor_cls = _Tensor
     for a in args:
         if isinstance(a, tensor_cls):
+            if a._base is not None:  # a view: its history may be stale (views.py)
+                a._refresh_view()
             values.append(a._data)
             if a._requires_grad:
                 record = True
                 needs.append(True)
-                parents.append(a.grad_fn or a)
+                parents.append(a._grad_fn or a)
                 continue
         else:
             values.append(a)
@@ -435,9 +441,13 @@ def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
     result._data = out
     result._requires_grad = record
     result._grad = None
-    result._version = shared_version(args[0]) if cls._view else UNWRITTEN
+    if cls._view:
+        track_view(result, args[0], out)
+    else:
+        result._version = UNWRITTEN
+        result._base = None
     if record:
-        result.grad_fn = ctx
+        result._grad_fn = ctx
         ctx.parents = tuple(parents)
         ctx._args = args  # for tg.viz / gradcheck_graph; backward keeps only constants
         _record(ctx, out, result)
@@ -446,8 +456,48 @@ def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
                 a._version[0] if isinstance(a, tensor_cls) else 0 for a in args
             )
     else:
-        result.grad_fn = None
+        result._grad_fn = None
     return result
+
+
+# How a view was made, when that limits what may be written into it (views.py)
+NO_GRAD_VIEW = "no_grad"
+
+
+def track_view(result: Tensor, source: Tensor, out: np.ndarray) -> None:
+    """``result`` of a view op on ``source``: when numpy really gave a view (``out`` shares
+    ``source``'s memory), it shares ``source``'s version counter and remembers the base
+    it views, so that in-place writes can keep both histories right (views.py)."""
+    data = source._data
+    if out.base is not (data if data.base is None else data.base):
+        result._version = UNWRITTEN  # numpy copied (a reshape of a non-contiguous tensor)
+        result._base = None
+        return
+    counter = source._version
+    if counter is UNWRITTEN:
+        counter = source._version = [0]
+    result._version = counter
+    result._base = source if source._base is None else source._base
+    result._view_version = counter[0]
+    result._view_kind = None if _state.enabled else NO_GRAD_VIEW
+
+
+def make_node(cls: type[Function], args: tuple[Any, ...], out: np.ndarray, meta: Any) -> Node:
+    """A node of ``cls`` for inputs ``args`` and an output like ``out``, made without
+    running a forward: for the node of a write into a view (views.py)."""
+    ctx = _new(cls._node_cls)
+    needs = tuple(isinstance(a, _Tensor) and a._requires_grad for a in args)
+    ctx.needs_input_grad = needs
+    ctx.parents = tuple((a._grad_fn or a) if need else None for a, need in zip(args, needs))
+    ctx._args = args
+    ctx._saved = ()
+    ctx.meta = meta
+    ctx._seq = _next_seq()
+    ctx._out_shape = out.shape
+    ctx._out_dtype = out.dtype
+    ctx._released = False
+    ctx._retained = None
+    return ctx
 
 
 def _record(ctx: Node, out: np.ndarray, result: Tensor) -> None:

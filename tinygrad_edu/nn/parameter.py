@@ -32,7 +32,8 @@ class Parameter(Tensor):
         t = object.__new__(cls)
         t._data = data._data  # shares storage, as torch
         t._requires_grad = False
-        t.grad_fn = None
+        t._grad_fn = None
+        t._base = None
         t._grad = None
         t._version = shared_version(data)
         t.requires_grad_(requires_grad)
@@ -71,7 +72,8 @@ class Buffer(Tensor):
         t = object.__new__(cls)
         t._data = data._data
         t._requires_grad = data._requires_grad
-        t.grad_fn = None
+        t._grad_fn = None
+        t._base = None
         t._grad = None
         t._version = shared_version(data)
         t.persistent = persistent

@@ -91,7 +91,9 @@ class Expand(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, shape: tuple[int, ...]) -> Any:
-        return np.broadcast_to(x, shape)
+        if shape[len(shape) - x.ndim:] == x.shape and all(n == 1 for n in shape[:-x.ndim or None]):
+            return x.reshape(shape)  # only size-1 dims added: a view that may be written
+        return np.broadcast_to(x, shape)  # (read-only: elements repeat)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -165,8 +167,22 @@ class Unbind(Select):
     _grad_fn_name = "UnbindBackward0"
 
 
-class Flip(Slice):
+class Flip(_Op):
+    """``x.flip(dims)``: a copy with the order along ``dims`` reversed (PyTorch's flip
+    always copies; numpy's is a view). Flipping twice is the identity, so the gradient is
+    the incoming gradient flipped the same way."""
+
     _grad_fn_name = "FlipBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, index: Any) -> Any:
+        ctx.meta = index
+        return x[index].copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        index = ctx.meta
+        return (grad[index].copy() if dual._is_array(grad) else Flip.apply(grad, index)), None
 
 
 class IndexAdd(_Op):

@@ -1,0 +1,305 @@
+"""Views and in-place writes: how two tensors that share memory keep their histories right.
+
+A *view* (``y[:2]``, ``y.T``, ``y.reshape(...)`` when no copy is needed) shares its
+*base*'s memory, so writing into one changes the other. PyTorch keeps the gradients
+right through such writes, and so do we, the same way:
+
+* **Writing into a view** (``v = y[:2]; v.mul_(3)``, ``out[:, t] = h``,
+  ``buf[:2].copy_(w)``) changes the base: the base's new history is a ``CopySlices``
+  node. Its backward sends the gradient of the untouched elements to the base's old
+  history, and the gradient of the written region through the in-place op's own
+  backward (``MulBackward0``: to the old values, and to ``w``). A base that did not
+  require grad (a buffer of zeros) requires grad once a tensor that does is written
+  into it.
+* **A view of a base that was written since** (``v = y[:2]; y.mul_(3)``) has a stale
+  history: it was made from the old ``y``. Its version counter (shared with the base)
+  tells: when it is next used, its history is made anew as ``AsStridedBackward0`` of
+  the base's current history: "the elements at these positions of the base".
+
+Positions are found from memory addresses, so any chain of views (``y[0][1:].T``)
+works. Some views may not be written with grad mode on, as in PyTorch: views made under
+``no_grad`` (is the write meant to be recorded or not?) and the outputs of ``split``,
+``chunk``, ``unbind`` (several views of one base from one node).
+
+>>> y = tg.ones(3, requires_grad=True) * 1
+>>> v = y[:2]
+>>> _ = v.mul_(3)
+>>> y.grad_fn.name(), v.grad_fn.name()
+('torch::autograd::CopySlices', 'AsStridedBackward0')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import engine
+from . import function as fn
+from .function import Function, Node
+from .grad_mode import _state
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+
+def _is_tensor(x: Any) -> bool:
+    return isinstance(x, fn._Tensor)
+
+
+# ------------------------------------------------------------------ where a view lies
+def positions(base: np.ndarray, view: np.ndarray) -> np.ndarray:
+    """For each element of ``view``, its index in ``base`` flattened in row-major order
+    (an int64 array of the view's shape). ``view`` must lie in ``base``'s memory."""
+    if view.size == 0:
+        return np.zeros(view.shape, np.int64)
+    item = base.itemsize
+    start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    if base.flags.c_contiguous and start % item == 0 and all(s % item == 0
+                                                             for s in view.strides):
+        # the element at byte offset b of a contiguous base has index b // itemsize
+        index = np.arange(base.size, dtype=np.int64)
+        return np.lib.stride_tricks.as_strided(
+            index[start // item:], view.shape, [s // item * 8 for s in view.strides],
+            writeable=False).copy()
+    # any layout: match the address of every element of the view to one of the base's
+    base_addr = _addresses(base).reshape(-1)
+    order = np.argsort(base_addr, kind="stable")
+    found = np.searchsorted(base_addr[order], _addresses(view) + start)
+    return order[np.minimum(found, base.size - 1)].astype(np.int64)
+
+
+def _addresses(a: np.ndarray) -> np.ndarray:
+    """The byte offset of each element of ``a`` from its first element."""
+    out = np.zeros(a.shape, np.int64)
+    for axis, (n, stride) in enumerate(zip(a.shape, a.strides)):
+        shape = [1] * a.ndim
+        shape[axis] = n
+        out = out + (np.arange(n, dtype=np.int64) * stride).reshape(shape)
+    return out
+
+
+# ------------------------------------------------------------------ the ops of views
+class TakeAt(Function):
+    """``x`` flattened, read at ``positions``: a view's values from its base, as a node.
+    PyTorch names it ``AsStridedBackward0`` (a view described by sizes and strides)."""
+
+    _numpy = True
+    _grad_fn_name = "AsStridedBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, x: np.ndarray, at: np.ndarray) -> np.ndarray:
+        ctx.meta = x.shape, at
+        return np.ascontiguousarray(x).reshape(-1)[at]
+
+    @staticmethod
+    def backward(ctx: Node, grad: Any) -> Any:
+        shape, at = ctx.meta
+        if _is_tensor(grad):
+            return AddAt.apply(grad, shape, at), None
+        return _add_at(shape, at, grad), None
+
+
+class AddAt(Function):
+    """Zeros of ``shape`` with ``v`` added at ``positions`` (repeats add up): the adjoint
+    of ``TakeAt``, recorded when backward itself is (``create_graph=True``)."""
+
+    _numpy = True
+    _grad_fn_name = "AsStridedBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx: Node, v: np.ndarray, shape: tuple[int, ...], at: np.ndarray) -> Any:
+        ctx.meta = at
+        return _add_at(shape, at, v)
+
+    @staticmethod
+    def backward(ctx: Node, grad: Any) -> Any:
+        at = ctx.meta
+        return (TakeAt.apply(grad, at) if _is_tensor(grad) else
+                np.ascontiguousarray(grad).reshape(-1)[at]), None, None
+
+
+def _add_at(shape: tuple[int, ...], at: np.ndarray, v: np.ndarray) -> np.ndarray:
+    out = np.zeros(int(np.prod(shape)), dtype=v.dtype)
+    np.add.at(out, at.reshape(-1), np.broadcast_to(v, at.shape).reshape(-1))
+    return out.reshape(shape)
+
+
+class PutAt(Function):
+    """``x`` with the elements at ``positions`` replaced by ``v``: the new value of a base
+    after a write into one of its views. Named ``CopySlices`` as PyTorch's node; used
+    for the writes that are more than one op (see ``write``)."""
+
+    _numpy = True
+    _grad_fn_name = "CopySlices"
+    _torch_name = "torch::autograd::CopySlices"
+
+    @staticmethod
+    def forward(ctx: Node, x: np.ndarray, v: np.ndarray, at: np.ndarray) -> np.ndarray:
+        ctx.meta = at
+        out = np.array(x, order="C")
+        out.reshape(-1)[at.reshape(-1)] = np.broadcast_to(v, at.shape).reshape(-1)
+        return out
+
+    @staticmethod
+    def backward(ctx: Node, grad: Any) -> Any:
+        # the replaced elements of x had no effect; v's gradient is the region's
+        return _put(grad, None, ctx.meta), _take(grad, ctx.meta), None
+
+
+def _take(grad: Any, at: np.ndarray) -> Any:
+    """``grad`` flattened, read at ``at`` (recorded for a Tensor)."""
+    if _is_tensor(grad):
+        return TakeAt.apply(grad, at)
+    return np.ascontiguousarray(grad).reshape(-1)[at]
+
+
+def _put(grad: Any, values: Any, at: np.ndarray) -> Any:
+    """A copy of ``grad`` with ``values`` (zeros for None) at ``at`` (recorded for a
+    Tensor)."""
+    if _is_tensor(grad):
+        if values is None:
+            values = fn._wrap(np.zeros(at.shape, grad._data.dtype))
+        return PutAt.apply(grad, values, at)
+    out = np.array(grad, order="C")
+    out.reshape(-1)[at.reshape(-1)] = 0 if values is None else values.reshape(-1)
+    return out
+
+
+class CopySlices(Function):
+    """A write into a view of a base, as the base's history (PyTorch's ``CopySlices``).
+
+    It wraps the in-place op's own node ``op`` (``MulBackward0`` of ``v.mul_(w)``),
+    whose input ``j`` was the view's old value. Its inputs are the base's old history and
+    the op's other inputs, so ``next_functions`` read as PyTorch's.
+    """
+
+    _numpy = True
+    _grad_fn_name = "CopySlices"
+    _torch_name = "torch::autograd::CopySlices"
+
+    @staticmethod
+    def backward(ctx: Node, grad: Any) -> Any:
+        op, j, at = ctx.meta
+        if ctx._released and op._saved:
+            raise RuntimeError(fn._FREED)
+        region = _take(grad, at)
+        grads = op._run_backward(region)  # the in-place op's backward, on its region
+        if type(grads) is not tuple:
+            grads = (grads,)
+        g_view = grads[j]
+        if g_view is not None and (g_view.shape != at.shape or
+                                   g_view.dtype != grad.dtype):
+            g_view = engine._unbroadcast(g_view, at.shape, grad.dtype, op, j)
+        others = grads[:j] + grads[j + 1:]
+        return (_put(grad, g_view, at), *others)
+
+
+# ------------------------------------------------------------------ rules of writing
+_NO_GRAD_DIRECT = ("A view was created in no_grad mode and is being modified inplace with "
+                   "grad mode enabled.")
+_NO_GRAD_INDIRECT = ("A view was created in no_grad mode and its base or another view of "
+                     "its base has been modified inplace with grad mode enabled.")
+_NO_GRAD_TAIL = (" Given that this use case is ambiguous and error-prone, it is forbidden. "
+                 "You can clarify your code by moving both the view and the inplace either "
+                 "both inside the no_grad block (if you don't want the inplace to be tracked) "
+                 "or both outside (if you want the inplace to be tracked).")
+_MULTI_TAIL = (" This view is the output of a function that returns multiple views. Such "
+               "functions do not allow the output views to be modified inplace. You should "
+               "replace the inplace operation by an out-of-place one.")
+
+
+def multi_output(name: str, k: int) -> tuple[str, int]:
+    """The kind of view ``split``/``chunk``/``unbind`` return: output ``k`` of ``name``."""
+    return name, k
+
+
+def forbidden(view: Tensor, direct: bool) -> RuntimeError | None:
+    """PyTorch's error for writing into ``view`` (``direct``) or into its base or a
+    sibling view (not ``direct``) with grad mode on, if it is one it forbids."""
+    kind = view._view_kind
+    if kind is None:
+        return None
+    if kind == fn.NO_GRAD_VIEW:
+        return RuntimeError((_NO_GRAD_DIRECT if direct else _NO_GRAD_INDIRECT) + _NO_GRAD_TAIL)
+    name, k = kind
+    recorded = view._grad_fn is not None  # (a view of a buffer: made as if in no_grad)
+    if direct:
+        head = (f"Output {k} of {name} is a view and is being modified inplace." if recorded
+                else _NO_GRAD_DIRECT)
+    else:
+        head = (f"Output {k} of {name} is a view and its base or another view of its base "
+                "has been modified inplace." if recorded else _NO_GRAD_INDIRECT)
+    return RuntimeError(head + _MULTI_TAIL)
+
+
+# ------------------------------------------------------------------ a view made anew
+def refresh(view: Tensor) -> None:
+    """Bring ``view``'s history up to date after a write into its base (or into another
+    view of it): ``AsStridedBackward0`` of the base's current history."""
+    counter = view._version
+    if counter[0] == view._view_version:
+        return  # nothing written since its history was made
+    base = view._base
+    if base._data is not view._data.base and not np.shares_memory(base._data, view._data):
+        view._view_version = counter[0]  # (base.data = ... gave the base new storage)
+        return
+    if not base._requires_grad:
+        view._view_version = counter[0]
+        view._grad_fn = None
+        view._requires_grad = False
+        return
+    error = forbidden(view, direct=False)
+    if error is not None:
+        raise error
+    before = _state.enabled
+    _state.enabled = True  # (a history is made even when grad mode is off now)
+    try:
+        remade = TakeAt.apply(base, positions(base._data, view._data))
+    finally:
+        _state.enabled = before
+    view._grad_fn = remade._grad_fn
+    view._requires_grad = True
+    view._view_version = counter[0]
+
+
+# ------------------------------------------------------------------ a write into a view
+def write(view: Tensor, compute: Callable[[Tensor], Tensor]) -> None:
+    """Record an in-place op on ``view`` (grad mode on, something requires grad) as
+    PyTorch does: ``compute(old)`` gives the view's new value from a stand-in for its
+    old value; the base takes the new values and a ``CopySlices`` history."""
+    base = view._base
+    at = positions(base._data, view._data)
+    old_base = fn._wrap(base._data, base._requires_grad)  # the base's history so far
+    old_base._grad_fn = base._grad_fn
+    old = TakeAt.apply(old_base, at)  # the view's old value, read from that history
+    new = compute(old)
+    op = new._grad_fn
+    j = _input_index(op, old)
+    if j is not None:  # one op, as every PyTorch in-place op: wrap it (next_functions)
+        args = op._args
+        node = fn.make_node(CopySlices, (old_base, *args[:j], *args[j + 1:]),
+                            base._data, (op, j, at))
+        np.copyto(view._data, new._data, casting="unsafe")
+        fn.bump_version(base)
+        base._grad_fn = node
+        base._requires_grad = True
+        return
+    # several ops (or none recorded): the base is "old base with the region replaced"
+    base_new = PutAt.apply(old_base, new.to(base.dtype) if new.dtype != base.dtype else new,
+                           at)
+    base._become(base_new)
+
+
+def _input_index(op: Any, old: Tensor) -> int | None:
+    """Where ``old`` is the one direct input of ``op`` (else None: wrap nothing)."""
+    if not isinstance(op, Node) or op._args is None:
+        return None
+    found = [i for i, a in enumerate(op._args) if a is old]
+    if len(found) != 1:
+        return None
+    j = found[0]
+    if old._grad_fn is not None and op.parents[j] is not old._grad_fn:
+        return None
+    return j
