@@ -6,6 +6,7 @@ and reject anything that is not a checkpoint with a clear error.
 from __future__ import annotations
 
 import io
+import zipfile
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -137,8 +138,16 @@ def test_invalid_files_give_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="only 3 bytes long"):
         tg.load(tiny)
     zipped = tmp_path / "model.pt"
-    zipped.write_bytes(b"PK\x03\x04rest of a torch.save zip")
+    with zipfile.ZipFile(zipped, "w") as archive:  # the layout of a torch.save file
+        archive.writestr("model/data.pkl", b"\x80\x02}q\x00.")
+        archive.writestr("model/version", b"3\n")
     with pytest.raises(RuntimeError, match="looks like a PyTorch pickle checkpoint"):
+        tg.load(zipped)
+    zipped.write_bytes(zipped.read_bytes()[:60])  # cut short: still recognised
+    with pytest.raises(RuntimeError, match="looks like a PyTorch pickle checkpoint"):
+        tg.load(zipped)
+    zipped.write_bytes(b"PK\x03\x04rest of something")  # zip-like start, nothing more
+    with pytest.raises(RuntimeError, match="is not a valid tinygrad_edu checkpoint"):
         tg.load(zipped)
     bad_json = tmp_path / "bad.safetensors"
     bad_json.write_bytes((5).to_bytes(8, "little") + b"{oops")

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import dtypes
+
 _TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
           "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
           "privateuseone")
@@ -79,3 +81,67 @@ def check(where: Any) -> None:
             "same script everywhere."
         )
     raise RuntimeError(f"tinygrad_edu runs on the CPU only: device '{dev}' is not available")
+
+
+# ------------------------------------------------------------------ .to(...) arguments
+
+_TO_OVERLOADS = (
+    " * (tinygrad_edu.device device = None, tinygrad_edu.dtype dtype = None, "
+    "bool non_blocking = False, bool copy = False, *, memory_format memory_format = None)\n"
+    " * (tinygrad_edu.dtype dtype, bool non_blocking = False, bool copy = False, *, "
+    "memory_format memory_format = None)\n"
+    " * (Tensor tensor, bool non_blocking = False, bool copy = False, *, "
+    "memory_format memory_format = None)\n"
+)
+_TO_KEYWORDS = ("device", "dtype", "non_blocking", "copy", "memory_format")
+
+
+def parse_to(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, Any, bool]:
+    """``(dtype or None, tensor or None, copy)`` from the arguments of ``Tensor.to`` /
+    ``Module.to``, read as PyTorch reads them (its three overloads: ``to(device=None,
+    dtype=None, non_blocking=False, copy=False)``, ``to(dtype, ...)``, ``to(tensor, ...)``);
+    the device is checked to be the CPU. Anything else raises PyTorch's TypeError."""
+    rest = list(args)
+    found: dict[str, Any] = {}
+    if rest and hasattr(rest[0], "_data") and hasattr(rest[0], "dtype"):  # to(tensor, ...)
+        found["tensor"] = rest.pop(0)
+    else:
+        if rest and _is_device(rest[0]):
+            found["device"] = rest.pop(0)
+        if rest and _is_dtype(rest[0]):
+            found["dtype"] = rest.pop(0)
+    for name in ("non_blocking", "copy"):
+        if rest and isinstance(rest[0], bool):
+            found[name] = rest.pop(0)
+    unknown = [k for k in kwargs if k not in _TO_KEYWORDS or k in found]
+    if rest or unknown or ("tensor" in found and {"device", "dtype"} & kwargs.keys()):
+        got = [_arg_type(a) for a in args] + [f"{k}={_arg_type(v)}" for k, v in kwargs.items()]
+        listed = ", ".join(got) + ("" if args else ", ")  # PyTorch's "(bogus=int, )"
+        raise TypeError(
+            f"to() received an invalid combination of arguments - got ({listed}), "
+            f"but expected one of:\n{_TO_OVERLOADS}"
+        )
+    found.update(kwargs)
+    check(found.get("device"))
+    return found.get("dtype"), found.get("tensor"), bool(found.get("copy", False))
+
+
+def _is_device(value: Any) -> bool:
+    return isinstance(value, (str, device)) or (type(value) is int)
+
+
+def _is_dtype(value: Any) -> bool:
+    return isinstance(value, (dtypes.DType, type)) or (
+        hasattr(value, "kind") and hasattr(value, "itemsize")  # a numpy dtype
+    )
+
+
+def _arg_type(value: Any) -> str:
+    """How PyTorch's argument parser names the type of an argument it refused."""
+    if hasattr(value, "_data") and hasattr(value, "dtype"):
+        return "Tensor"
+    if isinstance(value, device):
+        return "tinygrad_edu.device"
+    if type(value).__name__ == "DType":
+        return "tinygrad_edu.dtype"
+    return type(value).__name__

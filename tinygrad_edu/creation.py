@@ -127,12 +127,12 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     return tensor(data, dtype=dtype)
 
 
-def from_numpy(array: np.ndarray) -> Tensor:
-    """A tensor that shares memory with ``array``: changing one changes the other."""
-    if not isinstance(array, np.ndarray):
-        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
-    dtypes.from_numpy(array.dtype)  # raises for unsupported dtypes
-    return _wrap(array)
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A tensor that shares memory with ``ndarray``: changing one changes the other."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    dtypes.from_numpy(ndarray.dtype)  # raises for unsupported dtypes
+    return _wrap(ndarray)
 
 
 def _filled(size: Any, fill: Any, dtype: Any, requires_grad: bool) -> Tensor:
@@ -171,47 +171,48 @@ def _like(t: Tensor, dtype: Any) -> Any:
     return t._data.dtype if dtype is None else _np_dtype(dtype)
 
 
-def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False,
+def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False,
                device: Any = None) -> Tensor:
-    """Zeros with ``t``'s shape (and dtype)."""
+    """Zeros with ``input``'s shape (and dtype)."""
     _device.check(device)
-    return _finish(np.zeros(t._data.shape, dtype=_like(t, dtype)), requires_grad)
+    return _finish(np.zeros(input._data.shape, dtype=_like(input, dtype)), requires_grad)
 
 
-def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False,
+def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False,
               device: Any = None) -> Tensor:
-    """Ones with ``t``'s shape (and dtype)."""
+    """Ones with ``input``'s shape (and dtype)."""
     _device.check(device)
-    return _finish(np.ones(t._data.shape, dtype=_like(t, dtype)), requires_grad)
+    return _finish(np.ones(input._data.shape, dtype=_like(input, dtype)), requires_grad)
 
 
-def empty_like(t: Tensor, dtype: Any = None, requires_grad: bool = False,
+def empty_like(input: Tensor, dtype: Any = None, requires_grad: bool = False,
                device: Any = None) -> Tensor:
-    """An uninitialised tensor with ``t``'s shape (here: zeros)."""
+    """An uninitialised tensor with ``input``'s shape (here: zeros)."""
     _device.check(device)
-    return zeros_like(t, dtype, requires_grad)
+    return zeros_like(input, dtype, requires_grad)
 
 
-def full_like(t: Tensor, fill_value: Any, dtype: Any = None,
+def full_like(input: Tensor, fill_value: Any, dtype: Any = None,
               requires_grad: bool = False, device: Any = None) -> Tensor:
-    """``fill_value`` everywhere, with ``t``'s shape (and dtype)."""
+    """``fill_value`` everywhere, with ``input``'s shape (and dtype)."""
     _device.check(device)
-    return _finish(np.full(t._data.shape, fill_value, dtype=_like(t, dtype)), requires_grad)
+    array = np.full(input._data.shape, fill_value, dtype=_like(input, dtype))
+    return _finish(array, requires_grad)
 
 
-def rand_like(t: Tensor, dtype: Any = None, generator: Any = None,
+def rand_like(input: Tensor, dtype: Any = None, generator: Any = None,
               requires_grad: bool = False, device: Any = None) -> Tensor:
-    """U(0, 1) samples with ``t``'s shape (and dtype)."""
+    """U(0, 1) samples with ``input``'s shape (and dtype)."""
     _device.check(device)
-    return rand(t.shape, dtype=dtype or t.dtype, generator=generator,
+    return rand(input.shape, dtype=dtype or input.dtype, generator=generator,
                 requires_grad=requires_grad)
 
 
-def randn_like(t: Tensor, dtype: Any = None, generator: Any = None,
+def randn_like(input: Tensor, dtype: Any = None, generator: Any = None,
                requires_grad: bool = False, device: Any = None) -> Tensor:
-    """N(0, 1) samples with ``t``'s shape (and dtype)."""
+    """N(0, 1) samples with ``input``'s shape (and dtype)."""
     _device.check(device)
-    return randn(t.shape, dtype=dtype or t.dtype, generator=generator,
+    return randn(input.shape, dtype=dtype or input.dtype, generator=generator,
                  requires_grad=requires_grad)
 
 
@@ -255,8 +256,9 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None, device: An
 
 
 def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: Any = None,
-             requires_grad: bool = False) -> Tensor:
+             device: Any = None, requires_grad: bool = False) -> Tensor:
     """``base ** linspace(start, end, steps)``."""
+    _device.check(device)
     array = np.logspace(start, end, steps, base=base)
     return _finish(array.astype(_np_dtype(dtype)), requires_grad)
 
@@ -326,10 +328,11 @@ def randperm(n: int, generator: Any = None, dtype: Any = None, device: Any = Non
 
 
 def normal(mean: Any, std: Any = 1.0, size: Any = None, generator: Any = None,
-           dtype: Any = None, requires_grad: bool = False) -> Tensor:
+           dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Samples from N(mean, std**2): numbers with ``size``, or tensors elementwise."""
     from . import random as _random
 
+    _device.check(device)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m = mean._data if isinstance(mean, Tensor) else mean
         s = std._data if isinstance(std, Tensor) else std

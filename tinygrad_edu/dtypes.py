@@ -83,12 +83,12 @@ def get_default_dtype() -> DType:
     return _default_float
 
 
-def set_default_dtype(dtype: DType) -> None:
+def set_default_dtype(d: DType) -> None:
     """Set the dtype of tensors made from Python floats: float32 or float64."""
     global _default_float
-    if dtype not in (float32, float64):
+    if d not in (float32, float64):
         raise TypeError("only floating-point types are supported as the default type")
-    _default_float = dtype
+    _default_float = d
 
 
 def promote_types(a: DType, b: DType) -> DType:

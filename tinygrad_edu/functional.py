@@ -19,9 +19,9 @@ _METHODS = (
     "add sub mul div true_divide pow neg exp log log1p sqrt rsqrt reciprocal abs sin cos tanh "
     "sigmoid relu sign square floor ceil round trunc fix frac clamp clip maximum minimum "
     "softmax log_softmax "
-    "sum mean max min amax amin argmax argmin prod var std logsumexp norm all any "
+    "sum mean max min amax amin argmax argmin prod var std logsumexp all any "
     "count_nonzero unique cumsum reshape flatten squeeze unsqueeze transpose permute t "
-    "matmul mm dot chunk split unbind isnan isinf isfinite allclose isclose equal eq ne lt "
+    "matmul mm dot chunk unbind isnan isinf isfinite allclose isclose equal eq ne lt "
     "le gt ge logical_not logical_and logical_or clone detach masked_fill flip numel "
     "remainder swapaxes sort argsort topk gather index_select bmm addmm baddbmm tril triu diag "
     "diagonal diag_embed trace "
@@ -161,9 +161,22 @@ def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
     return tuple(t.expand(shape) for t in tensors)
 
 
-def outer(a: Tensor, b: Tensor) -> Tensor:
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """The outer product of two vectors."""
-    return a.unsqueeze(1) * b.unsqueeze(0)
+    return input.unsqueeze(1) * vec2.unsqueeze(0)
+
+
+def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Pieces of ``tensor`` along ``dim``: of ``split_size_or_sections`` each (the last
+    may be shorter), or of the listed sizes."""
+    return tensor.split(split_size_or_sections, dim)
+
+
+def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, *,
+         dtype: Any = None) -> Tensor:
+    """The p-norm of ``input`` over ``dim`` (all elements by default), in ``dtype`` when
+    given (``Tensor.norm``). PyTorch's ``out=`` is not supported."""
+    return input.norm(p, dim, keepdim, dtype)
 
 
 def einsum(*args: Any) -> Tensor:
@@ -283,4 +296,4 @@ def _check_meshgrid(tensors: Sequence[Tensor], indexing: str) -> None:
 
 __all__ = [*_METHODS, "cat", "concat", "concatenate", "stack", "hstack", "vstack", "where",
            "broadcast_tensors", "outer", "einsum", "meshgrid", "dstack", "column_stack",
-           "std_mean", "var_mean", "set_printoptions"]
+           "std_mean", "var_mean", "set_printoptions", "split", "norm"]

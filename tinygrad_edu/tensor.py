@@ -7,6 +7,7 @@ checks arguments, applies PyTorch's dtype rules and turns Python values into ten
 from __future__ import annotations
 
 import builtins
+import inspect
 import math
 import warnings
 import weakref
@@ -226,6 +227,10 @@ class Tensor:
             self._refresh_view()
         return self._requires_grad
 
+    @requires_grad.setter
+    def requires_grad(self, value: _bool) -> None:
+        self.requires_grad_(value)
+
     @property
     def grad_fn(self) -> Any:
         """The node of the op that made this tensor (``MulBackward0``): its backward is
@@ -241,10 +246,6 @@ class Tensor:
     def _is_view(self) -> _bool:
         """True for a view of another tensor's storage (its ``_base``), as PyTorch's."""
         return self._base is not None
-
-    @requires_grad.setter
-    def requires_grad(self, value: _bool) -> None:
-        self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: _bool = True) -> Tensor:
         """Set ``requires_grad`` in place (leaves only) and return self."""
@@ -480,23 +481,18 @@ class Tensor:
 
     # ------------------------------------------------------------------ dtype
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
-        """Convert dtype: ``to(tg.float64)``, ``to(other)``, ``to(device, dtype)``.
+        """Convert dtype: ``to(tg.float64)``, ``to(other)``, ``to(device, dtype)``; with
+        ``copy=True`` always a new tensor. PyTorch's overloads, read by ``_device.parse_to``.
 
         The device must be the CPU (``"cpu"``, ``tg.device("cpu")``); others raise.
         """
-        dtype = kwargs.get("dtype")
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, (DType, type, np.dtype)):
-                dtype = a
-            else:
-                _device.check(a)
-        _device.check(kwargs.get("device"))
-        if dtype is None:
-            return self
-        target = dtypes.to_dtype(dtype).np
-        if target == self._data.dtype:
+        if len(args) == 1 and not kwargs and isinstance(args[0], DType):  # .float(), ...
+            dtype, copy = args[0], False
+        else:
+            dtype, other, copy = _device.parse_to(args, kwargs)
+            dtype = other.dtype if other is not None else dtype
+        target = self._data.dtype if dtype is None else dtypes.to_dtype(dtype).np
+        if target == self._data.dtype and not copy:
             return self
         return E.Cast.apply(self, target)
 
@@ -539,7 +535,8 @@ class Tensor:
         """This tensor (everything lives on the CPU)."""
         return self
 
-    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+    def cuda(self, device: Any = None, non_blocking: _bool = False,
+             memory_format: Any = None) -> Tensor:
         """Raises, as PyTorch without CUDA (an AssertionError): there is no GPU backend."""
         _device.check("cuda")
         return self
@@ -1082,8 +1079,12 @@ class Tensor:
         x = self if self._data.dtype.kind == _FLOAT_KIND else self.float()
         return R.LogSumExp.apply(x, _norm_axes(dim, x._data.ndim), keepdim)
 
-    def norm(self, p: Any = "fro", dim: Any = None, keepdim: _bool = False) -> Tensor:
-        """The p-norm over ``dim`` (2-norm of all elements by default)."""
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: _bool = False,
+             dtype: Any = None) -> Tensor:
+        """The p-norm over ``dim`` (2-norm of all elements by default), computed in
+        ``dtype`` when given."""
+        if dtype is not None:
+            self = self.to(dtype)
         if p in ("fro", 2):
             return (self * self).sum(dim, keepdim).sqrt()
         if p == 1:
@@ -1120,8 +1121,11 @@ class Tensor:
                  for i, r in enumerate(rest)]
         return (_wrap(first), *extra)
 
-    def cumsum(self, dim: _int) -> Tensor:
-        """Cumulative sum along ``dim`` (differentiable through a reversed cumsum)."""
+    def cumsum(self, dim: _int, dtype: Any = None) -> Tensor:
+        """Cumulative sum along ``dim`` (differentiable through a reversed cumsum), in
+        ``dtype`` when given."""
+        if dtype is not None:
+            self = self.to(dtype)
         axis = _norm_axis(dim, self._data.ndim)
         return _CumSum.apply(self, axis)
 
@@ -2065,12 +2069,16 @@ def _inplace_form(name: str) -> Any:
     """``x.<name>_(...)``: ``x.<name>(...)`` written into ``x``'s storage (recorded, as
     PyTorch's in-place ops, when ``x`` is in a graph)."""
     method = getattr(Tensor, name)
+    signature = inspect.signature(method)
 
     def inplace(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        if kwargs:  # a misspelt keyword raises TypeError before anything else is checked
+            signature.bind(self, *args, **kwargs)
         return self._write(lambda t: method(t, *args, **kwargs), *args, *kwargs.values())
 
     inplace.__name__ = inplace.__qualname__ = name + "_"
     inplace.__doc__ = f"In place: ``self = self.{name}(...)``."
+    inplace.__signature__ = signature  # type: ignore[attr-defined]
     return inplace
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -72,9 +73,18 @@ def _check_differentiable(outputs: Sequence[Any]) -> None:
 
 
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
-             create_graph: bool = False, inputs: Any = None) -> None:
+             create_graph: bool = False, grad_variables: Any = None,
+             inputs: Any = None) -> None:
     """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves (or, with
-    ``inputs``, of those tensors only, leaves or not, as in PyTorch)."""
+    ``inputs``, of those tensors only, leaves or not, as in PyTorch). ``grad_variables``
+    is PyTorch's deprecated name of ``grad_tensors``."""
+    if grad_variables is not None:
+        warnings.warn("`grad_variables` is deprecated. Use `grad_tensors` instead.",
+                      FutureWarning, stacklevel=2)
+        if grad_tensors is not None:
+            raise RuntimeError("`grad_tensors` and `grad_variables` (deprecated) arguments both "
+                               "passed to `backward()`. Please only use `grad_tensors`.")
+        grad_tensors = grad_variables
     outs = list(tensors) if isinstance(tensors, (list, tuple)) else [tensors]
     grads = (list(grad_tensors) if isinstance(grad_tensors, (list, tuple))
              else [grad_tensors] * len(outs))
@@ -104,9 +114,11 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool | None = None,
-         materialize_grads: bool = False) -> tuple[Any, ...]:
+         create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple[Any, ...]:
     """The gradients of ``outputs`` with respect to ``inputs``, without touching ``.grad``.
+    (``only_inputs`` is deprecated and ignored, as in PyTorch; ``is_grads_batched=True``,
+    which needs vmap, is not supported.)
 
     >>> x = tg.tensor(3.0, requires_grad=True)
     >>> (dy,) = tg.autograd.grad(x ** 3, x, create_graph=True)   # 3x^2 = 27
@@ -115,6 +127,13 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     """
     from ..tensor import _wrap
 
+    if is_grads_batched:
+        raise NotImplementedError("tinygrad_edu has no vmap: is_grads_batched=True is not "
+                                  "supported; call grad once per row of grad_outputs")
+    if not only_inputs:
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to "
+                      "True). To accumulate gradient for other parts of the graph, please use "
+                      "torch.autograd.backward.", FutureWarning, stacklevel=2)
     outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
     ins = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     gouts = (list(grad_outputs) if isinstance(grad_outputs, (list, tuple))

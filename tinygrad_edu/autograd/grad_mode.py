@@ -108,12 +108,12 @@ class _GradMode:
 class _BareDecorator(_GradMode):
     """Lets ``@no_grad`` be written without parentheses, as PyTorch allows."""
 
-    def __new__(cls, func: _Func | None = None) -> Any:
+    def __new__(cls, orig_func: _Func | None = None) -> Any:
         self = super().__new__(cls)
-        if func is None:
+        if orig_func is None:
             return self
         self.__init__()  # type: ignore[misc]
-        return self(func)
+        return self(orig_func)
 
 
 class no_grad(_BareDecorator):
@@ -126,7 +126,7 @@ class no_grad(_BareDecorator):
     False
     """
 
-    def __init__(self, func: _Func | None = None) -> None:
+    def __init__(self, orig_func: _Func | None = None) -> None:
         super().__init__()
 
     def _target(self) -> bool:
@@ -136,7 +136,7 @@ class no_grad(_BareDecorator):
 class enable_grad(_BareDecorator):
     """Record operations again, e.g. inside a ``no_grad`` block."""
 
-    def __init__(self, func: _Func | None = None) -> None:
+    def __init__(self, orig_func: _Func | None = None) -> None:
         super().__init__()
 
     def _target(self) -> bool:

@@ -68,8 +68,12 @@ def analytical_jacobian(outputs: Sequence[Any], inputs: Sequence[Any], i: int) -
     return result
 
 
-def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: float = 1e-5,
-              rtol: float = 1e-3, raise_exception: bool = True, **_: Any) -> bool:
+def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: float = 1e-5,
+              rtol: float = 1e-3, raise_exception: bool = True, nondet_tol: float = 0.0,
+              check_undefined_grad: bool = True, check_grad_dtypes: bool = False,
+              check_batched_grad: bool = False, check_batched_forward_grad: bool = False,
+              check_forward_ad: bool = False, check_backward_ad: bool = True,
+              fast_mode: bool = False, masked: bool | None = None) -> bool:
     """True when backward agrees with finite differences for every input requiring grad.
 
     >>> x = tg.randn(3, dtype=tg.float64, requires_grad=True)
@@ -78,7 +82,17 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
 
     On a mismatch raises ``GradcheckError`` (a RuntimeError) naming the output, the
     input, the op that produced the output, the worst element, and both values.
+    PyTorch's signature; its options for checks this engine has no use for
+    (``nondet_tol``: backward is deterministic; ``fast_mode``: the full Jacobian is always
+    compared; ``check_undefined_grad``, ``check_grad_dtypes``, ``masked``) change nothing,
+    and the modes it lacks (forward AD, vmap) raise NotImplementedError.
     """
+    if not (check_forward_ad or check_backward_ad):
+        raise AssertionError("Expected at least one of check_forward_ad or check_backward_ad "
+                             "to be True")
+    _refuse(check_batched_grad=check_batched_grad, check_forward_ad=check_forward_ad,
+            check_batched_forward_grad=check_batched_forward_grad)
+    fn = func
     inputs = _as_tuple(inputs)
     for k, t in enumerate(inputs):
         if getattr(t, "requires_grad", False) and t._data.dtype != np.float64:
@@ -99,6 +113,14 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
     return True
 
 
+def _refuse(**modes: bool) -> None:
+    """NotImplementedError for a check mode that needs forward AD or vmap."""
+    for name, wanted in modes.items():
+        if wanted:
+            raise NotImplementedError(f"gradcheck: {name}=True needs forward-mode AD or vmap, "
+                                      "which tinygrad_edu does not have")
+
+
 def _mismatch(k: int, i: int, out: Any, num: np.ndarray, ana: np.ndarray) -> str:
     bad = np.unravel_index(np.nanargmax(np.abs(ana - num)), num.shape)
     op = type(out.grad_fn).__name__ if out.grad_fn is not None else "a leaf"
@@ -110,10 +132,20 @@ def _mismatch(k: int, i: int, out: Any, num: np.ndarray, ana: np.ndarray) -> str
     )
 
 
-def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None, *,
+def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Any = None, *,
                   eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-                  raise_exception: bool = True, **_: Any) -> bool:
-    """Check second derivatives: gradcheck of the gradient of ``fn`` (float64)."""
+                  gen_non_contig_grad_outputs: bool = False, raise_exception: bool = True,
+                  nondet_tol: float = 0.0, check_undefined_grad: bool = True,
+                  check_grad_dtypes: bool = False, check_batched_grad: bool = False,
+                  check_fwd_over_rev: bool = False, check_rev_over_rev: bool = True,
+                  fast_mode: bool = False, masked: bool = False) -> bool:
+    """Check second derivatives: gradcheck of the gradient of ``func`` (float64).
+    PyTorch's signature, its options treated as in ``gradcheck``."""
+    if not (check_fwd_over_rev or check_rev_over_rev):
+        raise AssertionError("Expected at least one of check_fwd_over_rev or check_rev_over_rev "
+                             "to be True")
+    _refuse(check_batched_grad=check_batched_grad, check_fwd_over_rev=check_fwd_over_rev)
+    fn = func
     from ..creation import randn
     from ..tensor import Tensor
     from . import grad as autograd_grad

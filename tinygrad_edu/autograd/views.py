@@ -241,7 +241,7 @@ def refresh(view: Tensor) -> None:
     counter = view._version
     if counter[0] == view._view_version:
         return  # nothing written since its history was made
-    base = view._base
+    base: Any = view._base
     if base._data is not view._data.base and not np.shares_memory(base._data, view._data):
         view._view_version = counter[0]  # (base.data = ... gave the base new storage)
         return
@@ -269,7 +269,7 @@ def write(view: Tensor, compute: Callable[[Tensor], Tensor]) -> None:
     """Record an in-place op on ``view`` (grad mode on, something requires grad) as
     PyTorch does: ``compute(old)`` gives the view's new value from a stand-in for its
     old value; the base takes the new values and a ``CopySlices`` history."""
-    base = view._base
+    base: Any = view._base
     at = positions(base._data, view._data)
     old_base = fn._wrap(base._data, base._requires_grad)  # the base's history so far
     old_base._grad_fn = base._grad_fn

@@ -94,9 +94,9 @@ class Sequential(Module):
         self.add_module(str(len(self)), module)
         return self
 
-    def extend(self, modules: Iterable[Module]) -> Sequential:
-        """Add each of ``modules`` at the end."""
-        for module in modules:
+    def extend(self, sequential: Iterable[Module]) -> Sequential:
+        """Add each module of ``sequential`` (any iterable of modules) at the end."""
+        for module in sequential:
             self.append(module)
         return self
 

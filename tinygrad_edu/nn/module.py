@@ -8,6 +8,7 @@ running statistics) and ``_modules`` (sub-modules). Everything else — ``parame
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
@@ -96,10 +97,13 @@ class Module:
         setattr_("_non_persistent_buffers_set", set())
         setattr_("_modules", {})
         setattr_("_forward_hooks", {})
+        setattr_("_forward_hooks_with_kwargs", set())
+        setattr_("_forward_hooks_always_called", set())
         setattr_("_forward_pre_hooks", {})
+        setattr_("_forward_pre_hooks_with_kwargs", set())
 
     # ------------------------------------------------------------------ calling
-    def forward(self, *args: Any, **kwargs: Any) -> Any:
+    def forward(self, *input: Any) -> Any:
         """The computation: override it in every subclass (call the module, not this)."""
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function'
@@ -111,28 +115,95 @@ class Module:
             _teaching.module_called(self)
         if not (self._forward_pre_hooks or self._forward_hooks):
             return self.forward(*args, **kwargs)
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
-        output = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, output)
-            if result is not None:
-                output = result
+        called: set[int] = set()  # forward hooks that ran (for always_call after an error)
+        output = None
+        try:
+            args, kwargs = self._run_pre_hooks(args, kwargs)
+            output = self.forward(*args, **kwargs)
+            for hook_id, hook in list(self._forward_hooks.items()):
+                called.add(hook_id)
+                result = self._call_forward_hook(hook_id, hook, args, kwargs, output)
+                output = output if result is None else result
+        except Exception:
+            self._run_always_called_hooks(called, args, kwargs, output)
+            raise
         return output
 
-    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
-        """Call ``hook(module, args)`` before each forward; it may return new args."""
+    def _run_pre_hooks(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        for hook_id, hook in list(self._forward_pre_hooks.items()):
+            if hook_id in self._forward_pre_hooks_with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is None:
+                    continue
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError(
+                        "forward pre-hook must return None or a tuple of (new_args, "
+                        f"new_kwargs), but got {result}."
+                    )
+                args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        return args, kwargs
+
+    def _call_forward_hook(
+        self, hook_id: int, hook: Callable[..., Any], args: Any, kwargs: Any, output: Any
+    ) -> Any:
+        if hook_id in self._forward_hooks_with_kwargs:
+            return hook(self, args, kwargs, output)
+        return hook(self, args, output)
+
+    def _run_always_called_hooks(
+        self, called: set[int], args: Any, kwargs: Any, output: Any
+    ) -> None:
+        """After forward (or a hook) raised: the ``always_call`` hooks that did not run yet,
+        their own errors turned into warnings (the first error is the one raised)."""
+        for hook_id, hook in list(self._forward_hooks.items()):
+            if hook_id not in self._forward_hooks_always_called or hook_id in called:
+                continue
+            try:
+                result = self._call_forward_hook(hook_id, hook, args, kwargs, output)
+                output = output if result is None else result
+            except Exception as e:  # noqa: BLE001 - PyTorch silences it, with a warning
+                warnings.warn(
+                    "forward hook with ``always_call=True`` raised an exception that was "
+                    f"silenced as another error was raised in forward: {e}",
+                    stacklevel=3,
+                )
+
+    def register_forward_pre_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args)`` before each forward; it may return new args. With
+        ``with_kwargs``: ``hook(module, args, kwargs)``, returning ``(args, kwargs)`` or
+        None. ``prepend`` runs it before the hooks already registered."""
         handle = RemovableHandle(self._forward_pre_hooks)
-        self._forward_pre_hooks[handle.id] = hook
+        _add_hook(self._forward_pre_hooks, handle.id, hook, prepend)
+        if with_kwargs:
+            self._forward_pre_hooks_with_kwargs.add(handle.id)
         return handle
 
-    def register_forward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+    def register_forward_hook(
+        self,
+        hook: Callable[..., Any],
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
+    ) -> RemovableHandle:
         """Call ``hook(module, args, output)`` after each forward; it may return a new
-        output. Handy to look at activations."""
+        output. Handy to look at activations. With ``with_kwargs``: ``hook(module, args,
+        kwargs, output)``; ``always_call``: also when forward raised; ``prepend``: before
+        the hooks already registered."""
         handle = RemovableHandle(self._forward_hooks)
-        self._forward_hooks[handle.id] = hook
+        _add_hook(self._forward_hooks, handle.id, hook, prepend)
+        if with_kwargs:
+            self._forward_hooks_with_kwargs.add(handle.id)
+        if always_call:
+            self._forward_hooks_always_called.add(handle.id)
         return handle
 
     # ------------------------------------------------------------------ registration
@@ -298,9 +369,10 @@ class Module:
             sub = prefix + ("." if prefix else "") + name
             yield from module.named_modules(memo, sub, remove_duplicate)
 
-    def modules(self) -> Iterator[Module]:
-        """Every module in the tree, this one first."""
-        for _, module in self.named_modules():
+    def modules(self, remove_duplicate: bool = True) -> Iterator[Module]:
+        """Every module in the tree, this one first (a module held twice, once unless
+        ``remove_duplicate=False``)."""
+        for _, module in self.named_modules(remove_duplicate=remove_duplicate):
             yield module
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
@@ -426,21 +498,17 @@ class Module:
 
     def to(self: T, *args: Any, **kwargs: Any) -> T:
         """Cast floating-point parameters and buffers in place: ``to(tg.float64)``,
-        ``to(tensor)`` (its dtype), ``to('cpu')`` (nothing to do; other devices raise)."""
-        dtype = kwargs.get("dtype")
-        _device.check(kwargs.get("device"))
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, (str, _device.device)) or type(a) is int:
-                _device.check(a)
-            elif a is not None:
-                dtype = a
+        ``to(tensor)`` (its dtype), ``to('cpu')`` (nothing to do; other devices raise).
+        PyTorch's arguments (``device, dtype, non_blocking``), read as PyTorch reads them."""
+        dtype, other, copy = _device.parse_to(args, kwargs)
+        if copy:
+            raise RuntimeError(".to() does not accept copy argument")
+        dtype = other.dtype if other is not None else dtype
         if dtype is None:
             return self
         if not dtypes.to_dtype(dtype).is_floating_point:
             raise TypeError(
-                "nn.Module.to only accepts floating point dtypes, but got desired "
+                "nn.Module.to only accepts floating point or complex dtypes, but got desired "
                 f"dtype={dtypes.to_dtype(dtype)}"
             )
         return self._cast(dtype)
@@ -479,12 +547,26 @@ class Module:
     ) -> OrderedDict[str, Tensor]:
         """Every parameter and persistent buffer by dotted name (``model.0.weight``):
         the keys PyTorch uses. Values share storage with the module (detached unless
-        ``keep_vars``); save them with ``tg.save``."""
-        if args:  # PyTorch's deprecated positional form: state_dict(destination, prefix)
-            destination = args[0]
-            prefix = args[1] if len(args) > 1 else prefix
+        ``keep_vars``); save them with ``tg.save``.
+
+        As in PyTorch, the dict carries ``_metadata``: each module's ``version`` (by
+        prefix), which lets ``load_state_dict`` read checkpoints of older layouts."""
+        if args:  # PyTorch's deprecated positional form: (destination, prefix, keep_vars)
+            warnings.warn(
+                "Positional args are being deprecated, use kwargs instead. Refer to "
+                "https://pytorch.org/docs/main/generated/torch.nn.Module.html"
+                "#torch.nn.Module.state_dict for details.",
+                FutureWarning,
+                stacklevel=2,
+            )
+            destination = args[0] if destination is None else destination
+            prefix = args[1] if len(args) > 1 and prefix == "" else prefix
+            keep_vars = args[2] if len(args) > 2 and keep_vars is False else keep_vars
         if destination is None:
             destination = OrderedDict()
+            destination._metadata = OrderedDict()
+        if hasattr(destination, "_metadata"):
+            destination._metadata[prefix[:-1]] = {"version": self._version}
         for name, t in self._local_state().items():
             destination[prefix + name] = t if keep_vars else t.detach()
         for name, module in self._modules.items():
@@ -492,7 +574,7 @@ class Module:
                 module.state_dict(
                     destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars
                 )
-        return destination
+        return destination  # type: ignore[no-any-return]
 
     def load_state_dict(
         self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False
@@ -509,8 +591,12 @@ class Module:
         unexpected: list[str] = []
         errors: list[str] = []
         copies: list[tuple[Module, str, Tensor, np.ndarray]] = []
+        metadata = getattr(state_dict, "_metadata", None)
+        state_dict = OrderedDict(state_dict)  # a copy that modules may complete
         for prefix, module in self.named_modules(remove_duplicate=False):
+            local_metadata = {} if metadata is None else metadata.get(prefix, {})
             prefix = prefix + "." if prefix else ""
+            module._upgrade_state_dict(state_dict, prefix, local_metadata)
             module._plan_load(state_dict, prefix, copies, missing, unexpected, errors)
         if strict:
             if unexpected:
@@ -527,6 +613,13 @@ class Module:
         for module, name, target, value in copies:
             module._load_one(name, target, value, assign)
         return _IncompatibleKeys(missing, unexpected)
+
+    def _upgrade_state_dict(
+        self, state_dict: dict[str, Any], prefix: str, local_metadata: Mapping[str, Any]
+    ) -> None:
+        """Complete ``state_dict`` (a copy) where this module's older layouts lacked keys,
+        by the ``version`` saved in its metadata (PyTorch does it in
+        ``_load_from_state_dict``). Nothing to do in most modules."""
 
     def _plan_load(
         self,
@@ -606,6 +699,17 @@ class Module:
             else:
                 main += "\n  " + "\n  ".join(lines) + "\n"
         return main + ")"
+
+
+def _add_hook(hooks: dict[int, Any], hook_id: int, hook: Any, prepend: bool) -> None:
+    """Register ``hook`` last, or first with ``prepend``."""
+    if not prepend:
+        hooks[hook_id] = hook
+        return
+    others = dict(hooks)
+    hooks.clear()
+    hooks[hook_id] = hook
+    hooks.update(others)
 
 
 def _as_array(value: Any) -> np.ndarray | None:

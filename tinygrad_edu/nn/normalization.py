@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -95,6 +96,18 @@ class _BatchNorm(Module):
 
     def _check_input_dim(self, input: Tensor) -> None:
         raise NotImplementedError
+
+    def _upgrade_state_dict(
+        self, state_dict: dict[str, Any], prefix: str, local_metadata: Mapping[str, Any]
+    ) -> None:
+        """A checkpoint of version < 2 (or with no version: a plain dict) may lack
+        ``num_batches_tracked``, added in version 2: as PyTorch, keep the current count
+        (0 for a fresh layer) instead of reporting the key missing."""
+        version = local_metadata.get("version", None)
+        key = prefix + "num_batches_tracked"
+        if (version is None or version < 2) and self.track_running_stats and key not in state_dict:
+            count = self.num_batches_tracked
+            state_dict[key] = count if count is not None else _wrap(np.array(0, np.int64))
 
     def forward(self, input: Tensor) -> Tensor:
         """Training: normalize with the batch's statistics and update the running ones

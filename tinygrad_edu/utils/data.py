@@ -11,17 +11,22 @@ with the same seed (or ``generator``) the batches come in the same order.
 
 from __future__ import annotations
 
+import bisect
 import collections.abc
 import copy
 import itertools
 import math
+import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 import numpy as np
 
+from .. import dtypes
 from .. import random as _random
+from ..creation import as_tensor, tensor
+from ..functional import stack
 from ..tensor import Tensor, _wrap
 
 __all__ = [
@@ -74,7 +79,7 @@ class TensorDataset(Dataset[tuple[Tensor, ...]]):
     tensors: tuple[Tensor, ...]
 
     def __init__(self, *tensors: Tensor) -> None:
-        if any(tensors[0].shape[0] != t.shape[0] for t in tensors):
+        if any(_size0(tensors[0]) != _size0(t) for t in tensors):
             raise AssertionError("Size mismatch between tensors")
         self.tensors = tensors
 
@@ -82,34 +87,57 @@ class TensorDataset(Dataset[tuple[Tensor, ...]]):
         return tuple(t[index] for t in self.tensors)
 
     def __len__(self) -> int:
-        return self.tensors[0].shape[0]
+        return _size0(self.tensors[0])
 
-    def _batch(self, indices: list[int]) -> list[Tensor] | None:
-        """The collated batch, by one fancy-indexing per tensor (what stacking the samples
-        would give), when no tensor requires grad; else None."""
-        if any(t.requires_grad for t in self.tensors):
-            return None
-        idx = np.asarray(indices, dtype=np.int64)
-        # take: ~20% faster than t._data[idx] on rows scattered over a large array. Each
-        # batch is a fresh array, as PyTorch's: the caller may keep or modify it
-        return [_wrap(t._data.take(idx, axis=0)) for t in self.tensors]
+
+def _size0(t: Tensor) -> int:
+    """``t.size(0)``, with PyTorch's error for a 0-d tensor (which has no dim 0)."""
+    if isinstance(t, Tensor) and t.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    return t.size(0)
 
 
 class Subset(Dataset[T_co]):
     """The samples of ``dataset`` at ``indices`` (what ``random_split`` returns).
 
+    A subclass that overrides ``__getitem__`` must also override ``__getitems__`` (the
+    DataLoader fetches a batch through it), as in PyTorch: else NotImplementedError.
+
     >>> Subset(TensorDataset(tg.arange(10)), [0, 2, 4])[1]
     (tensor(2),)
     """
 
+    dataset: Dataset[T_co]
+    indices: Sequence[int]
+
     def __init__(self, dataset: Dataset[T_co], indices: Sequence[int]) -> None:
         self.dataset = dataset
         self.indices = indices
+        if (
+            type(self).__getitem__ is not Subset.__getitem__
+            and type(self).__getitems__ is Subset.__getitems__
+        ):
+            raise NotImplementedError(
+                f"{type(self).__name__} overrides __getitem__ but not __getitems__. "
+                "When subclassing Subset and overriding __getitem__, you must also override "
+                "__getitems__ to ensure DataLoader works correctly with your custom logic. "
+                "A simple implementation:\n\n"
+                "def __getitems__(self, indices):\n"
+                "    return [self.__getitem__(idx) for idx in indices]"
+            )
 
     def __getitem__(self, idx: Any) -> Any:
         if isinstance(idx, list):
             return self.dataset[[self.indices[i] for i in idx]]  # type: ignore[index]
         return self.dataset[self.indices[idx]]
+
+    def __getitems__(self, indices: list[int]) -> list[T_co]:
+        """The samples at ``indices`` (one batch), through the wrapped dataset's own
+        ``__getitems__`` when it has one."""
+        getitems = getattr(self.dataset, "__getitems__", None)
+        if callable(getitems):
+            return getitems([self.indices[idx] for idx in indices])  # type: ignore[no-any-return]
+        return [self.dataset[self.indices[idx]] for idx in indices]
 
     def __len__(self) -> int:
         return len(self.indices)
@@ -121,6 +149,9 @@ class ConcatDataset(Dataset[T_co]):
     >>> len(ConcatDataset([TensorDataset(tg.zeros(3)), TensorDataset(tg.zeros(4))]))
     7
     """
+
+    datasets: list[Dataset[T_co]]
+    cumulative_sizes: list[int]
 
     def __init__(self, datasets: Iterable[Dataset[Any]]) -> None:
         self.datasets = list(datasets)
@@ -138,9 +169,16 @@ class ConcatDataset(Dataset[T_co]):
             if -idx > len(self):
                 raise ValueError("absolute value of index should not exceed dataset length")
             idx = len(self) + idx
-        which = next(i for i, size in enumerate(self.cumulative_sizes) if idx < size)
-        start = self.cumulative_sizes[which - 1] if which else 0
-        return self.datasets[which][idx - start]
+        # the first dataset whose cumulative size is past idx; idx itself is passed on
+        # unchanged to the first dataset (PyTorch's lookup, so a bool index stays a bool)
+        which = bisect.bisect_right(self.cumulative_sizes, idx)
+        if which == len(self.datasets):
+            raise IndexError(
+                f"list index out of range. Hint: index {idx} is past the end of a "
+                f"ConcatDataset of length {len(self)}"
+            )
+        sample_idx = idx if which == 0 else idx - self.cumulative_sizes[which - 1]
+        return self.datasets[which][sample_idx]
 
 
 def random_split(
@@ -159,7 +197,7 @@ def random_split(
         lengths = _fraction_lengths(lengths, n)
     if sum(lengths) != n:
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
-    indices = _random.randperm(int(sum(lengths)), generator=generator).tolist()
+    indices = _random.randperm(sum(lengths), generator=generator).tolist()  # type: ignore[arg-type]
     return [
         Subset(dataset, indices[end - length : end])
         for end, length in zip(itertools.accumulate(lengths), lengths)
@@ -304,29 +342,49 @@ class BatchSampler(Sampler[list[int]]):
 # ------------------------------------------------------------------------------ collate
 
 
+_STRINGS = re.compile("[SaUO]")  # numpy dtypes of strings and objects: not collated
+
+
 def default_convert(data: Any) -> Any:
-    """What a DataLoader with ``batch_size=None`` does to each sample: numpy arrays become
-    Tensors, containers are converted element by element."""
-    if isinstance(data, np.ndarray) and data.dtype.kind not in "OSU":
-        return _wrap(data)
+    """What a DataLoader with ``batch_size=None`` does to each sample, as PyTorch's
+    ``default_convert``: numpy arrays and scalars become Tensors (sharing memory), tuples
+    become lists, other containers are converted element by element.
+
+    >>> default_convert((np.zeros(2), 3))
+    [tensor([0., 0.], dtype=tinygrad_edu.float64), 3]
+    """
+    kind = type(data)
+    if isinstance(data, Tensor):
+        return data
+    if kind.__module__ == "numpy" and kind.__name__ not in ("str_", "string_"):
+        if isinstance(data, np.ndarray) and _STRINGS.search(data.dtype.str) is not None:
+            return data
+        return as_tensor(data)
     if isinstance(data, collections.abc.Mapping):
-        return {k: default_convert(v) for k, v in data.items()}
-    if isinstance(data, tuple) and hasattr(data, "_fields"):
-        return type(data)(*(default_convert(d) for d in data))
-    if isinstance(data, (list, tuple)):
-        return (
-            type(data)(default_convert(d) for d in data)
-            if isinstance(data, tuple)
-            else [default_convert(d) for d in data]
-        )
+        converted = {key: default_convert(data[key]) for key in data}
+        if isinstance(data, collections.abc.MutableMapping):
+            clone = copy.copy(data)
+            clone.update(converted)
+            return clone
+        return _rebuilt(kind, converted)
+    if isinstance(data, tuple) and hasattr(data, "_fields"):  # namedtuple
+        return kind(*(default_convert(d) for d in data))
+    if isinstance(data, tuple):
+        return [default_convert(d) for d in data]
+    if isinstance(data, collections.abc.Sequence) and not isinstance(data, (str, bytes)):
+        items = [default_convert(d) for d in data]
+        if isinstance(data, collections.abc.MutableSequence):
+            return _filled_copy(data, items)
+        return _rebuilt(kind, items)
     return data
 
 
 def default_collate(batch: Sequence[Any]) -> Any:
     """Merge a list of samples into a batch, as PyTorch's ``default_collate``:
     Tensors and numpy arrays are stacked along a new dim 0; Python floats become a
-    float64 tensor, ints an int64 tensor; tuples of fields become a *list* of batched
-    fields; dicts and namedtuples are collated per key/field; strings stay a list.
+    float64 tensor, ints (and bools) ``tg.tensor(batch)``; tuples of fields become a *list*
+    of batched fields; dicts and namedtuples are collated per key/field; strings stay a
+    list.
 
     >>> default_collate([(tg.tensor([1.0]), 0), (tg.tensor([2.0]), 1)])
     [tensor([[1.],
@@ -334,46 +392,67 @@ def default_collate(batch: Sequence[Any]) -> Any:
     """
     elem = batch[0]
     if isinstance(elem, Tensor):
-        from ..functional import stack
-
         return stack(list(batch), 0)
     if isinstance(elem, np.ndarray):
-        if elem.dtype.kind in "OSU":
-            raise TypeError(
-                f"default_collate: batch must contain tensors, numpy arrays, "
-                f"numbers, dicts or lists; found {elem.dtype}"
-            )
-        return _wrap(np.stack(batch))
-    if isinstance(elem, np.generic):
-        return _wrap(np.asarray(batch))
+        if _STRINGS.search(elem.dtype.str) is not None:
+            raise TypeError(_COLLATE_ERROR.format(elem.dtype))
+        return default_collate([as_tensor(b) for b in batch])
+    if isinstance(elem, (np.bool_, np.number, np.object_)):
+        return as_tensor(batch)
     if isinstance(elem, float):
-        return _wrap(np.asarray(batch, dtype=np.float64))
-    if isinstance(elem, bool) or isinstance(elem, int):
-        return _wrap(np.asarray(batch, dtype=np.bool_ if isinstance(elem, bool) else np.int64))
+        return tensor(batch, dtype=dtypes.float64)
+    if isinstance(elem, int):  # bools too: tg.tensor([True, 2]) is an int64 tensor
+        return tensor(batch)
     if isinstance(elem, (str, bytes)):
         return batch
     return _collate_container(elem, batch)
 
 
+_COLLATE_ERROR = (
+    "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
+    "found {}"
+)
+
+
 def _collate_container(elem: Any, batch: Sequence[Any]) -> Any:
+    """Collate a batch of dicts, namedtuples or sequences field by field, keeping the
+    container's type where PyTorch keeps it (a tuple becomes a list, as in PyTorch)."""
     if isinstance(elem, collections.abc.Mapping):
         out = {key: default_collate([d[key] for d in batch]) for key in elem}
         if isinstance(elem, collections.abc.MutableMapping):
             clone = copy.copy(elem)
             clone.update(out)
             return clone
-        return out
+        return _rebuilt(type(elem), out)
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
         return type(elem)(*(default_collate(s) for s in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
         size = len(elem)
         if any(len(e) != size for e in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        return [default_collate(samples) for samples in zip(*batch)]
-    raise TypeError(
-        "default_collate: batch must contain tensors, numpy arrays, numbers, "
-        f"dicts or lists; found {type(elem)}"
-    )
+        fields = [default_collate(samples) for samples in zip(*batch)]
+        if isinstance(elem, tuple):
+            return fields
+        if isinstance(elem, collections.abc.MutableSequence):
+            return _filled_copy(elem, fields)
+        return _rebuilt(type(elem), fields)
+    raise TypeError(_COLLATE_ERROR.format(type(elem)))
+
+
+def _filled_copy(sequence: collections.abc.MutableSequence[Any], items: list[Any]) -> Any:
+    """A shallow copy of ``sequence`` (same type) holding ``items``."""
+    clone = copy.copy(sequence)
+    for i, item in enumerate(items):
+        clone[i] = item
+    return clone
+
+
+def _rebuilt(kind: type, content: Any) -> Any:
+    """``kind(content)``, or ``content`` itself when ``kind`` cannot be built from it."""
+    try:
+        return kind(content)
+    except TypeError:
+        return content
 
 
 # ------------------------------------------------------------------------------ loader
@@ -384,18 +463,24 @@ class DataLoader(Generic[T_co]):
 
     ``DataLoader(dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
     num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, timeout=0,
-    worker_init_fn=None, multiprocessing_context=None, generator=None, ...)``.
+    worker_init_fn=None, multiprocessing_context=None, generator=None, *,
+    prefetch_factor=None, persistent_workers=False, pin_memory_device='', in_order=True)``.
     Each epoch (each ``iter(loader)``) yields ``ceil(len(dataset) / batch_size)`` batches
     (``floor`` with ``drop_last``), every sample exactly once. ``shuffle=True`` draws a
     new permutation per epoch from ``generator`` (or the global stream), exactly as
-    PyTorch does. Loading always happens in this process (``num_workers`` is accepted
-    for compatibility; results are the same).
+    PyTorch does. Loading always happens in this process (``num_workers`` and the worker
+    options are checked as PyTorch checks them, then ignored; results are the same).
 
     >>> X, y = tg.randn(100, 3), tg.randint(0, 2, (100,))
     >>> loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True)
     >>> [len(yb) for xb, yb in loader]
     [32, 32, 32, 4]
     """
+
+    # set once in __init__, as in PyTorch (changing them would desynchronise the samplers)
+    _FROZEN = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset",
+               "persistent_workers")
+    _initialized = False
 
     def __init__(
         self,
@@ -412,20 +497,24 @@ class DataLoader(Generic[T_co]):
         worker_init_fn: Callable[[int], None] | None = None,
         multiprocessing_context: Any = None,
         generator: _random.Generator | None = None,
-        **kwargs: Any,
+        *,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
     ) -> None:
-        if num_workers < 0:
-            raise ValueError(
-                "num_workers option should be non-negative; use num_workers=0 to "
-                "disable multiprocessing."
-            )
-        if timeout < 0:
-            raise ValueError("timeout option should be non-negative")
+        prefetch_factor = self._check_workers(
+            num_workers, timeout, prefetch_factor, persistent_workers
+        )
         self.dataset = dataset
         self.num_workers = num_workers
+        self.prefetch_factor = prefetch_factor
         self.pin_memory = pin_memory
+        self.pin_memory_device = pin_memory_device
         self.timeout = timeout
         self.worker_init_fn = worker_init_fn
+        self.multiprocessing_context = multiprocessing_context
+        self.in_order = in_order
         self.generator = generator
         batch_size, drop_last, sampler, batch_sampler = self._samplers(
             dataset, batch_size, bool(shuffle), sampler, batch_sampler, drop_last, generator
@@ -434,12 +523,39 @@ class DataLoader(Generic[T_co]):
         self.drop_last = drop_last
         self.sampler = sampler
         self.batch_sampler = batch_sampler
-        self._auto_collation = batch_sampler is not None
+        self.persistent_workers = persistent_workers
         self.collate_fn: Callable[[Any], Any] = (
             collate_fn
             if collate_fn is not None
             else (default_collate if self._auto_collation else default_convert)
         )
+        self._initialized = True
+
+    @staticmethod
+    def _check_workers(
+        num_workers: int, timeout: float, prefetch_factor: int | None, persistent_workers: bool
+    ) -> int | None:
+        """PyTorch's checks of the worker options; the prefetch_factor it keeps."""
+        if num_workers < 0:
+            raise ValueError(
+                "num_workers option should be non-negative; use num_workers=0 to "
+                "disable multiprocessing."
+            )
+        if timeout < 0:
+            raise ValueError("timeout option should be non-negative")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError(
+                "prefetch_factor option could only be specified in multiprocessing."
+                "let num_workers > 0 to enable multiprocessing, otherwise set "
+                "prefetch_factor to None."
+            )
+        if num_workers > 0 and prefetch_factor is None:
+            prefetch_factor = 2
+        elif prefetch_factor is not None and prefetch_factor < 0:
+            raise ValueError("prefetch_factor option should be non-negative")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
+        return prefetch_factor
 
     @staticmethod
     def _samplers(
@@ -475,26 +591,93 @@ class DataLoader(Generic[T_co]):
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
         return batch_size, drop_last, sampler, batch_sampler
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        if self._initialized and name in self._FROZEN:
+            raise ValueError(
+                f"{name} attribute should not be set after {type(self).__name__} is initialized"
+            )
+        super().__setattr__(name, value)
+
+    @property
+    def _auto_collation(self) -> bool:
+        """Whether samples are fetched by batches of indices and collated."""
+        return self.batch_sampler is not None
+
+    @property
+    def _index_sampler(self) -> Any:
+        """What an epoch iterates: the batch sampler, or the sampler without batching."""
+        return self.batch_sampler if self._auto_collation else self.sampler
+
     def __iter__(self) -> Iterator[Any]:
         """One epoch. Like PyTorch, starting an epoch draws one 64-bit number (the
         workers' base seed) from ``generator`` or the global stream."""
-        indices = iter(self.batch_sampler if self._auto_collation else self.sampler)
+        indices = iter(self._index_sampler)
         _random.random_int64(self.generator)
         return self._batches(indices)
 
     def _batches(self, indices: Iterator[Any]) -> Iterator[Any]:
-        fast = self.collate_fn is default_collate and isinstance(self.dataset, TensorDataset)
+        dataset, collate_fn = self.dataset, self.collate_fn
+        if not self._auto_collation:
+            for index in indices:
+                yield collate_fn(dataset[index])
+            return
+        gather = collate_fn is default_collate
         for index in indices:
-            if not self._auto_collation:
-                yield self.collate_fn(self.dataset[index])
-                continue
-            batch = self.dataset._batch(index) if fast else None  # type: ignore[attr-defined]
+            batch = _gathered_batch(dataset, index) if gather else None
             if batch is None:
-                getitems = getattr(self.dataset, "__getitems__", None)
-                samples = getitems(index) if getitems else [self.dataset[i] for i in index]
-                batch = self.collate_fn(samples)
+                getitems = getattr(dataset, "__getitems__", None)
+                samples = getitems(index) if getitems else [dataset[i] for i in index]
+                batch = collate_fn(samples)
             yield batch
 
     def __len__(self) -> int:
-        source = self.batch_sampler if self._auto_collation else self.sampler
-        return len(source)
+        return len(self._index_sampler)
+
+
+# ------------------------------------------------------------------------------ fast path
+
+
+def _gathered_batch(dataset: Any, index: Any) -> list[Tensor] | None:
+    """``default_collate([dataset[i] for i in index])`` by one gather per tensor, when
+    ``dataset`` is a TensorDataset (or Subsets of one) and that gives the same batch; else
+    None, and the DataLoader fetches sample by sample.
+
+    "The same" is checked, not assumed: exact types (a subclass may override
+    ``__getitem__``, e.g. to transform each sample), plain Tensors that do not require
+    grad (stacking them would record a graph), a non-empty list of Python ints all in
+    range (anything else, such as an index that raises, takes the per-sample path and
+    its error). The rows are gathered by numpy's ``take``, which copies as ``stack``
+    does, so each batch is a fresh array the caller may keep or modify.
+    """
+    if type(index) is not list or not index or not _all_ints(index):
+        return None
+    rows = index
+    while type(dataset) is Subset and "__getitems__" not in vars(dataset):
+        indices = dataset.indices
+        if type(indices) not in (list, range):
+            return None
+        try:
+            rows = [indices[i] for i in rows]
+        except IndexError:
+            return None
+        if type(indices) is list and not _all_ints(rows):
+            return None
+        dataset = dataset.dataset
+    if type(dataset) is not TensorDataset or "__getitems__" in vars(dataset):
+        return None
+    tensors = dataset.tensors
+    if type(tensors) is not tuple:
+        return None
+    for t in tensors:
+        if type(t) is not Tensor or t._requires_grad or t._data.ndim == 0:
+            return None
+    idx = np.asarray(rows, dtype=np.int64)
+    try:  # take: ~20% faster than t._data[idx] on rows scattered over a large array
+        return [_wrap(t._data.take(idx, axis=0)) for t in tensors]
+    except IndexError:  # out of range (negative indices count from the end, as t[i])
+        return None
+
+
+def _all_ints(values: list[Any]) -> bool:
+    """Whether every value is a Python int (not a bool, not a numpy integer)."""
+    return set(map(type, values)) == {int}
