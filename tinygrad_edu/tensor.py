@@ -416,7 +416,7 @@ class Tensor:
     def __iter__(self) -> Iterator[Tensor]:
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return iter([_pair(V.Select, self, i) for i in range(self._data.shape[0])])  # (unbind)
+        return iter(self.unbind(0))
 
     def __bool__(self) -> _bool:
         if self._data.size != 1:
@@ -1289,6 +1289,7 @@ class Tensor:
         for s in sizes:
             out.append(op.apply(self, lead + (slice(start, min(start + s, n)),)))
             start += s
+        _several_views(out, "Split" if op is V.Split else "SplitWithSizes")
         return tuple(out)
 
     # ------------------------------------------------------------------ sorting, selection
@@ -1768,7 +1769,9 @@ class Tensor:
         """The slices along ``dim``, with that dimension removed."""
         axis = _norm_axis(dim, self.ndim)
         lead = (slice(None),) * axis
-        return tuple(V.Unbind.apply(self, lead + (i,)) for i in range(self._data.shape[axis]))
+        out = [_pair(V.Unbind, self, lead + (i,)) for i in range(self._data.shape[axis])]
+        _several_views(out, "Unbind")
+        return tuple(out)
 
     def flip(self, dims: Any) -> Tensor:
         """Reverse the order of elements along ``dims``: a copy, as PyTorch's (numpy's
@@ -1836,22 +1839,22 @@ class Tensor:
     def _check_inplace(self, others: tuple[Any, ...] = ()) -> _bool:
         """PyTorch's errors for an in-place write into this tensor; True when the write is
         recorded (grad mode on, and this tensor or one of ``others`` requires grad)."""
-        enabled = _state.enabled
-        if enabled and self._base is not None:
-            self._refresh_view()
-        recorded = enabled and (self._requires_grad or any(
+        base = self._base
+        mine = self._requires_grad if base is None else base._requires_grad  # (a view's
+        recorded = _state.enabled and (mine or any(  # requires_grad is its base's)
             isinstance(o, Tensor) and o.requires_grad for o in others))
         if recorded:
-            if self._base is not None:
+            if base is not None:
                 error = _views.forbidden(self, direct=True)
                 if error is not None:
                     raise error
-                if self._requires_grad and self._base._grad_fn is None:
+                self._refresh_view()
+                if mine and base._grad_fn is None:
                     raise RuntimeError(
                         "a view of a leaf Variable that requires grad is being used in an "
                         "in-place operation. Hint: change parameters under "
                         "`with tg.no_grad():`, or compute a new tensor instead.")
-            elif self._requires_grad and self._grad_fn is None:
+            elif mine and self._grad_fn is None:
                 raise RuntimeError(
                     "a leaf Variable that requires grad is being used in an in-place "
                     "operation. Hint: update parameters under `with tg.no_grad():`, or "
@@ -1892,16 +1895,20 @@ class Tensor:
         _check_castable(out.dtype, self._data.dtype)
         np.copyto(self._data, out, casting="unsafe")
         _function.bump_version(self)
-        if result._grad_fn is not None:
-            self._grad_fn = result._grad_fn
+        node = result._grad_fn
+        if node is not None:
+            self._grad_fn = node
             self._requires_grad = True
+            _function.watch_output(node, result, self)
         return self
 
     def _inplace(self, op: Any, other: Any) -> Tensor:
         data = self._data
         ufunc = _INPLACE_UFUNC.get(op)
+        base = self._base
+        mine = self._requires_grad if base is None else base._requires_grad  # (as a view's)
         if ufunc is not None and data.dtype.kind == _FLOAT_KIND and not (_state.enabled and (
-                self.requires_grad or isinstance(other, Tensor) and other.requires_grad)):
+                mine or isinstance(other, Tensor) and other.requires_grad)):
             # fast path: nothing to record, compute straight into our storage
             try:
                 ufunc(data, other._data if isinstance(other, Tensor) else other, out=data,
@@ -2104,6 +2111,14 @@ def reset_grads(params: Any, set_to_none: _bool = True) -> None:
             grad._requires_grad = False
         grad._data[...] = 0
         _function.bump_version(grad)
+
+
+def _several_views(views: list[Tensor], name: str) -> None:
+    """Mark the views one op returned together (split, chunk, unbind): as in PyTorch, they
+    may not be written in place while grad mode is on (autograd/views.py)."""
+    for k, t in enumerate(views):
+        if t._base is not None and t._view_kind is None:
+            t._view_kind = _views.multi_output(name, k)
 
 
 def _whole(index: Any) -> _bool:

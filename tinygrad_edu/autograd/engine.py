@@ -124,8 +124,10 @@ def _accumulate_leaf(leaf: Tensor, grad: Any, create_graph: bool,
     values. ``fresh`` holds the ids of the ``.grad`` tensors made by this backward pass:
     no graph can have saved those yet (see ``_wrote``).
     """
-    if not leaf._requires_grad:
-        return  # requires_grad_(False) after the graph was built: no .grad, as in PyTorch
+    if not leaf._requires_grad or leaf._base is not None:
+        # requires_grad_(False) after the graph was built, or a view made under no_grad
+        # (it has no history to pass a gradient on to): no .grad, as in PyTorch
+        return
     current = leaf._grad
     if current is None:
         if create_graph:

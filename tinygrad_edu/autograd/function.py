@@ -330,14 +330,14 @@ def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
     ctx = _new(cls._node_cls)
     tensor_cls = _Tensor
     if isinstance(a, tensor_cls):
-        if a._base is not None:  # a view: its history may be stale (views.py)
-            a._refresh_view()
+        if a._base is not None and _state.enabled:  # a view: its history may be stale
+            a._refresh_view()  # (views.py)
         x = a._data
         need_a = a._requires_grad
     else:
         x, need_a = a, False
     if isinstance(b, tensor_cls):
-        if b._base is not None:
+        if b._base is not None and _state.enabled:
             b._refresh_view()
         y = b._data
         need_b = b._requires_grad
@@ -359,11 +359,8 @@ def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
     result = _new(tensor_cls)
     result._data = out
     result._grad = None
-    if cls._view:
-        track_view(result, a, out)
-    else:
-        result._version = UNWRITTEN
-        result._base = None
+    result._version = UNWRITTEN
+    result._base = None
     if record and out.dtype.kind == "f":  # as in PyTorch, only floats can require grad
         result._requires_grad = True
         result._grad_fn = ctx
@@ -394,6 +391,8 @@ def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
     else:
         result._requires_grad = False
         result._grad_fn = None
+    if cls._view:
+        track_view(result, a, out)
     if _anomaly.anomaly:  # tg.autograd.detect_anomaly: see anomaly.py
         anomaly.forward_hook(ctx, out, (a,) if one else (a, b))
     return result
@@ -409,8 +408,8 @@ def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
     tensor_cls = _Tensor
     for a in args:
         if isinstance(a, tensor_cls):
-            if a._base is not None:  # a view: its history may be stale (views.py)
-                a._refresh_view()
+            if a._base is not None and _state.enabled:  # a view: its history may be stale
+                a._refresh_view()  # (views.py)
             values.append(a._data)
             if a._requires_grad:
                 record = True
@@ -441,11 +440,10 @@ def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
     result._data = out
     result._requires_grad = record
     result._grad = None
+    result._version = UNWRITTEN
+    result._base = None
     if cls._view:
         track_view(result, args[0], out)
-    else:
-        result._version = UNWRITTEN
-        result._base = None
     if record:
         result._grad_fn = ctx
         ctx.parents = tuple(parents)
@@ -470,16 +468,18 @@ def track_view(result: Tensor, source: Tensor, out: np.ndarray) -> None:
     it views, so that in-place writes can keep both histories right (views.py)."""
     data = source._data
     if out.base is not (data if data.base is None else data.base):
-        result._version = UNWRITTEN  # numpy copied (a reshape of a non-contiguous tensor)
-        result._base = None
-        return
+        return  # numpy copied (a reshape of a non-contiguous tensor): not a view
     counter = source._version
     if counter is UNWRITTEN:
         counter = source._version = [0]
     result._version = counter
     result._base = source if source._base is None else source._base
     result._view_version = counter[0]
-    result._view_kind = None if _state.enabled else NO_GRAD_VIEW
+    if _state.enabled:
+        result._view_kind = None
+    else:  # as PyTorch: it "requires grad" like its base, but has no history to send to
+        result._view_kind = NO_GRAD_VIEW
+        result._requires_grad = source._requires_grad
 
 
 def make_node(cls: type[Function], args: tuple[Any, ...], out: np.ndarray, meta: Any) -> Node:
@@ -498,6 +498,15 @@ def make_node(cls: type[Function], args: tuple[Any, ...], out: np.ndarray, meta:
     ctx._released = False
     ctx._retained = None
     return ctx
+
+
+def watch_output(node: Node, result: Tensor, into: Tensor) -> None:
+    """``result`` of ``node`` was written into ``into`` (an in-place op): if the node saved
+    its output (``exp_`` does), it is ``into``'s values now, so a later write into
+    ``into`` must fail its version check at backward, as in PyTorch."""
+    if node._saved and node._out_vc is result._version:
+        node._out_vc = shared_version(into)
+        node._out_version = into._version[0]
 
 
 def _record(ctx: Node, out: np.ndarray, result: Tensor) -> None:

@@ -242,7 +242,7 @@ def refresh(view: Tensor) -> None:
     if counter[0] == view._view_version:
         return  # nothing written since its history was made
     base: Any = view._base
-    if base._data is not view._data.base and not np.shares_memory(base._data, view._data):
+    if view._data.size and not np.may_share_memory(base._data, view._data):
         view._view_version = counter[0]  # (base.data = ... gave the base new storage)
         return
     if not base._requires_grad:
@@ -281,8 +281,12 @@ def write(view: Tensor, compute: Callable[[Tensor], Tensor]) -> None:
         args = op._args
         node = fn.make_node(CopySlices, (old_base, *args[:j], *args[j + 1:]),
                             base._data, (op, j, at))
+        if new._data.shape != view._data.shape:
+            raise RuntimeError(f"output with shape {list(view._data.shape)} doesn't match "
+                               f"the broadcast shape {list(new._data.shape)}")
         np.copyto(view._data, new._data, casting="unsafe")
         fn.bump_version(base)
+        fn.watch_output(op, new, base)
         base._grad_fn = node
         base._requires_grad = True
         return
