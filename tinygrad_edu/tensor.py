@@ -378,6 +378,16 @@ class Tensor:
             return array.astype(dtype)
         return array.copy() if copy else array
 
+    def __array_wrap__(self, array: np.ndarray, context: Any = None,
+                       return_scalar: _bool = False) -> Tensor:
+        """numpy's ufuncs applied to tensors give tensors, as with PyTorch (``np.exp(x)``,
+        and ``x + ndarray``, which numpy computes with its own promotion); a bool result
+        becomes uint8, as PyTorch's ``__array_wrap__`` makes it."""
+        if array.dtype == np.bool_:
+            array = array.astype(np.uint8)
+        dtypes.from_numpy(array.dtype)  # a TypeError for dtypes a tensor cannot hold
+        return _wrap(np.asarray(array))
+
     def __len__(self) -> _int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -561,8 +571,29 @@ class Tensor:
         return E.Clone.apply(self)
 
     # ------------------------------------------------------------------ arithmetic
-    def _binary(self, op: Any, other: Any, reverse: _bool = False) -> Tensor:
+    def _binary(self, op: Any, other: Any, reverse: _bool = False,
+                name: str | None = None) -> Any:
+        """``self <op> other`` (``other <op> self`` when ``reverse``) in PyTorch's result
+        dtype. ``other`` is a Tensor or a number (numpy scalars count as Python numbers);
+        anything else makes an operator return NotImplemented (so that Python, or numpy
+        for an ndarray, takes over, as with PyTorch) and the method ``name`` raise."""
+        kind = _type(other)
+        if kind is not _float and kind is not _int and not isinstance(other, Tensor):
+            number = dtypes.python_scalar(other)
+            if number is None:
+                if name is None and not reverse and isinstance(other, _nd):
+                    return self._with_array(_ARRAY_UFUNCS[op], op, other)
+                if name is None:
+                    return NotImplemented
+                raise _operand_error(name, other)
+            other = number
+        elif kind is _int:
+            dtypes.check_int_range(other)
+        if op in _BOOL_CHECKED:
+            _check_bool_kernel(op, self, other)
         a, b = _promote(self, other, op is E.Div)
+        if op in _INT_DIVISIONS:
+            _check_int_division(b if not reverse else a, a)
         return op.apply(b, a) if reverse else op.apply(a, b)
 
     # The four most common operators check the common case inline: a float tensor with a
@@ -596,26 +627,46 @@ class Tensor:
             return _pair(E.Div, self, other)
         return self._binary(E.Div, other)
 
+    def _with_array(self, ufunc: Any, op: Any, array: np.ndarray) -> Any:
+        """``self <op> ndarray`` as PyTorch does it: numpy computes it, with numpy's dtype
+        rules, and the result is wrapped as a tensor (a bool one as uint8). Unlike
+        PyTorch (which raises), a tensor that requires grad takes the same dtypes through
+        our differentiable op, so gradients flow."""
+        if array.dtype not in dtypes._FROM_NUMPY:
+            return NotImplemented
+        if not (_state.enabled and self._requires_grad):
+            return self.__array_wrap__(np.asarray(ufunc(self._data, array)))
+        dtype = ufunc(np.zeros(1, self._data.dtype), np.ones(1, array.dtype)).dtype
+        x = self if self._data.dtype == dtype else self.to(dtypes.from_numpy(dtype))
+        y = _wrap(array.astype(dtype, copy=False))
+        _check_broadcast(x, y)
+        return op.apply(x, y) if op is not None else _wrap(np.asarray(ufunc(x._data, y._data)))
+
     def add(self, other: Any, alpha: Any = 1) -> Tensor:
         """``self + alpha * other``."""
-        return self._binary(E.Add, other if alpha == 1 else other * alpha)
+        return self._binary(E.Add, _scaled(self, other, alpha, "add"), name="add")
 
     def sub(self, other: Any, alpha: Any = 1) -> Tensor:
         """``self - alpha * other``."""
-        return self._binary(E.Sub, other if alpha == 1 else other * alpha)
+        _check_bool_kernel(E.Sub, self, _operand(other, "sub"))
+        return self._binary(E.Sub, _scaled(self, other, alpha, "sub"), name="sub")
 
     def mul(self, other: Any) -> Tensor:
         """Elementwise product (broadcasting)."""
-        return self._binary(E.Mul, other)
+        return self._binary(E.Mul, other, name="mul")
 
     def div(self, other: Any, rounding_mode: str | None = None) -> Tensor:
         """Elementwise true division; ``rounding_mode="floor"`` or ``"trunc"`` rounds."""
         if rounding_mode is None:
-            return self._binary(E.Div, other)
+            return self._binary(E.Div, other, name="div")
         if rounding_mode not in ("floor", "trunc"):
             raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or "
                              f"'floor' but found '{rounding_mode}'")
+        other = _operand(other, "div")
+        _check_bool_kernel(E.FloorDivide if rounding_mode == "floor" else E.DivRounding,
+                           self, other)
         a, b = _promote(self, other)
+        _check_int_division(b, a)
         return E.DivRounding.apply(a, b, rounding_mode)
 
     multiply = mul
@@ -631,10 +682,14 @@ class Tensor:
     def __rsub__(self, other: Any) -> Tensor:
         if type(other) is float and self._data.dtype.kind == _FLOAT_KIND:
             return _pair(E.RSub, self, other)
-        if isinstance(other, _scalar_types):
-            a, c = _promote(self, other)
-            return E.RSub.apply(a, c)
-        return self._binary(E.Sub, other, reverse=True)
+        if isinstance(other, Tensor):
+            return self._binary(E.Sub, other, reverse=True)
+        number = dtypes.python_scalar(other)
+        if number is None:
+            return NotImplemented
+        _check_bool_kernel(E.Sub, self, number)
+        a, c = _promote(self, number)
+        return E.RSub.apply(a, c)
 
     def __rmul__(self, other: Any) -> Tensor:
         if type(other) is float and self._data.dtype.kind == _FLOAT_KIND:
@@ -642,6 +697,8 @@ class Tensor:
         return self._binary(E.Mul, other, reverse=True)
 
     def __rtruediv__(self, other: Any) -> Tensor:
+        if isinstance(other, _nd) or (_type(other) is _int and other >= 2**63):
+            return self.reciprocal() * other  # PyTorch's __rdiv__ (numpy computes an ndarray)
         return self._binary(E.Div, other, reverse=True)
 
     def __floordiv__(self, other: Any) -> Tensor:
@@ -650,13 +707,19 @@ class Tensor:
     def __rfloordiv__(self, other: Any) -> Tensor:
         return self._binary(E.FloorDivide, other, reverse=True)
 
+    def floor_divide(self, other: Any) -> Tensor:
+        """``self // other``: the quotient rounded down (as Python's ``//``)."""
+        return self._binary(E.FloorDivide, other, name="floor_divide")
+
     def __mod__(self, other: Any) -> Tensor:
         return self._binary(E.Remainder, other)
 
     def __rmod__(self, other: Any) -> Tensor:
         return self._binary(E.Remainder, other, reverse=True)
 
-    remainder = __mod__
+    def remainder(self, other: Any) -> Tensor:
+        """``self % other`` with the sign of ``other`` (as Python's ``%``)."""
+        return self._binary(E.Remainder, other, name="remainder")
 
     def __neg__(self) -> Tensor:
         return E.Neg.apply(self)
@@ -668,32 +731,56 @@ class Tensor:
 
     def pow(self, exponent: Any) -> Tensor:
         """``self ** exponent`` (a number or a tensor)."""
-        if isinstance(exponent, _scalar_types) and not isinstance(exponent, bool):
-            base = self
-            if self._data.dtype.kind != _FLOAT_KIND and (
-                isinstance(exponent, float) or exponent < 0
-            ):
-                if isinstance(exponent, int):
-                    raise RuntimeError("Integers to negative integer powers are not allowed.")
-                base = self.float()
-            return _pair(E.Pow, base, exponent)
+        if not isinstance(exponent, Tensor):
+            return self._pow_number(_operand(exponent, "pow"))
+        if self._data.dtype == np.bool_ and exponent._data.dtype == np.bool_:
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         a, b = _promote(self, exponent)
         return E.PowTensor.apply(a, b)
 
-    __pow__ = pow
+    def __pow__(self, exponent: Any) -> Tensor:
+        if not isinstance(exponent, Tensor) and dtypes.python_scalar(exponent) is None:
+            if isinstance(exponent, _nd):
+                return self._with_array(np.power, E.PowTensor, exponent)
+            return NotImplemented
+        return self.pow(exponent)
+
+    def _pow_number(self, exponent: _bool | _int | _float) -> Tensor:
+        """``self ** exponent`` for a number, computed in PyTorch's result dtype (an int
+        tensor with a float exponent is float); the exponent must fit that dtype."""
+        if isinstance(exponent, _int) and exponent >= 2**63 and (
+                self._data.dtype.kind != _FLOAT_KIND or self._data.dtype == np.float16):
+            name = "c10::Half" if self._data.dtype == np.float16 else "int64_t"
+            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+        dtype = dtypes.result_type(self, exponent)
+        if dtype.category == dtypes._INT and isinstance(exponent, _int) and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        exponent = dtypes.checked_scalar(exponent, dtype)
+        if dtype is dtypes.bool:  # x ** True is x, x ** False is all True
+            return _wrap(self._data.copy() if exponent else np.ones_like(self._data))
+        base = self if self._data.dtype == dtype.np else self.to(dtype)
+        return _pair(E.Pow, base, exponent)
 
     def __rpow__(self, other: Any) -> Tensor:
-        if isinstance(other, _scalar_types):
-            # PyTorch's promotion: 2 ** int_tensor stays int64, 2.0 ** int_tensor is float
-            x = self.to(dtypes.result_type(self, other))
-            return E.RPow.apply(x, other)
-        return _as_tensor_like(other, self).pow(self)
+        number = dtypes.python_scalar(other)
+        if number is None:
+            return NotImplemented
+        if self._data.dtype == np.bool_ and isinstance(number, _bool):
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+        # PyTorch's promotion: 2 ** int_tensor stays int64, 2.0 ** int_tensor is float
+        dtype = dtypes.result_type(self, number)
+        if dtype.category == dtypes._INT:
+            number = dtypes.wrap_int(_int(number), dtype.np)
+        return E.RPow.apply(self.to(dtype), number)
 
     def __matmul__(self, other: Any) -> Tensor:
-        return self.matmul(other)
+        if isinstance(other, _nd):  # numpy's dtype rules, as with PyTorch
+            return self._with_array(np.matmul, None, other) if not self._requires_grad \
+                else self.matmul(_wrap(other))
+        return self.matmul(other) if isinstance(other, Tensor) else NotImplemented
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return _as_tensor_like(other, self).matmul(self)
+        return NotImplemented if not isinstance(other, Tensor) else other.matmul(self)
 
     def matmul(self, other: Tensor) -> Tensor:
         """Matrix product with numpy's ``@`` rules (vectors, matrices, batches)."""
@@ -717,9 +804,21 @@ class Tensor:
         return self.matmul(other)
 
     # ------------------------------------------------------------------ comparisons
-    def _compare(self, ufunc: Any, other: Any) -> Tensor:
+    def _compare(self, ufunc: Any, other: Any, name: str | None = None) -> Any:
+        """``ufunc(self, other)`` (a bool tensor) after PyTorch's promotion of both sides:
+        ``uint8_tensor < 300`` compares with 300 wrapped into uint8, as PyTorch does."""
+        if _type(other) is _float and self._data.dtype.kind == _FLOAT_KIND:
+            return _wrap(ufunc(self._data, other))  # (the common x < 0.5: no promotion)
+        if name is None and ufunc in (np.equal, np.not_equal) and isinstance(other, _nd):
+            if other.dtype not in dtypes._FROM_NUMPY:  # (== with an ndarray: as a tensor)
+                return NotImplemented
+            other = _wrap(other)
+        other = _logic_operand(other, name)
+        if other is NotImplemented:
+            return NotImplemented
+        a, b = _promote(_wrap(self._data), other)
         try:
-            return _wrap(np.asarray(ufunc(self._data, _data_of(other))))
+            return _wrap(np.asarray(ufunc(a._data, _data_of(b))))
         except ValueError:  # numpy's broadcasting error -> PyTorch's
             _check_broadcast(self, other)
             raise
@@ -742,45 +841,183 @@ class Tensor:
     def __ge__(self, other: Any) -> Tensor:
         return self._compare(np.greater_equal, other)
 
-    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+    def eq(self, other: Any) -> Tensor:
+        """Elementwise ``self == other`` (a bool tensor)."""
+        return self._compare(np.equal, other, "eq")
+
+    def ne(self, other: Any) -> Tensor:
+        """Elementwise ``self != other`` (a bool tensor)."""
+        return self._compare(np.not_equal, other, "ne")
+
+    def lt(self, other: Any) -> Tensor:
+        """Elementwise ``self < other`` (a bool tensor)."""
+        return self._compare(np.less, other, "lt")
+
+    def le(self, other: Any) -> Tensor:
+        """Elementwise ``self <= other`` (a bool tensor)."""
+        return self._compare(np.less_equal, other, "le")
+
+    def gt(self, other: Any) -> Tensor:
+        """Elementwise ``self > other`` (a bool tensor)."""
+        return self._compare(np.greater, other, "gt")
+
+    def ge(self, other: Any) -> Tensor:
+        """Elementwise ``self >= other`` (a bool tensor)."""
+        return self._compare(np.greater_equal, other, "ge")
+
     greater, less, greater_equal, less_equal, not_equal = gt, lt, ge, le, ne
 
+    # ------------------------------------------------------------------ bitwise, logical
+    def _bitwise(self, ufunc: Any, other: Any, name: str, method: _bool = False) -> Any:
+        """``self & other`` (``|``, ``^``): bitwise in PyTorch's promoted dtype, so
+        ``bool_mask & tensor([2, 1])`` is ``tensor([0, 1])``; bools give bools (and, or,
+        xor); a float anywhere raises, as PyTorch's integer-only kernels do."""
+        if not method and isinstance(other, _nd):
+            return self._with_array(ufunc, None, other)
+        other = _logic_operand(other, name if method else None)
+        if other is NotImplemented:
+            return NotImplemented
+        a, b = _promote(_wrap(self._data), other)
+        if a._data.dtype.kind == _FLOAT_KIND:
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for "
+                                      f"'{_function._type_name(a._data)[6:-6]}'")
+        try:
+            return _wrap(np.asarray(ufunc(a._data, _data_of(b))))
+        except ValueError:
+            _check_broadcast(self, other)
+            raise
+
     def __and__(self, other: Any) -> Tensor:
-        return self._logical(np.logical_and if self._data.dtype == bool else np.bitwise_and,
-                             other)
+        return self._bitwise(np.bitwise_and, other, "bitwise_and")
 
     def __or__(self, other: Any) -> Tensor:
-        return self._logical(np.logical_or if self._data.dtype == bool else np.bitwise_or,
-                             other)
+        return self._bitwise(np.bitwise_or, other, "bitwise_or")
 
     def __xor__(self, other: Any) -> Tensor:
-        return self._logical(np.logical_xor if self._data.dtype == bool else np.bitwise_xor,
-                             other)
+        return self._bitwise(np.bitwise_xor, other, "bitwise_xor")
 
-    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+    # (all three commute; an ndarray on the left is refused, as PyTorch does)
+    def __rand__(self, other: Any) -> Tensor:
+        return NotImplemented if isinstance(other, _nd) else self.__and__(other)
 
-    def _logical(self, ufunc: Any, other: Any) -> Tensor:
-        if self._data.dtype.kind == _FLOAT_KIND:
-            raise TypeError(f"bitwise operations need integer or bool tensors, got {self.dtype}")
-        return _wrap(np.asarray(ufunc(self._data, _data_of(other))))
+    def __ror__(self, other: Any) -> Tensor:
+        return NotImplemented if isinstance(other, _nd) else self.__or__(other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return NotImplemented if isinstance(other, _nd) else self.__xor__(other)
+
+    def __iand__(self, other: Any) -> Tensor:  # type: ignore[misc]
+        return self._bitwise_(np.bitwise_and, other, "bitwise_and", method=False)
+
+    def __ior__(self, other: Any) -> Tensor:  # type: ignore[misc]
+        return self._bitwise_(np.bitwise_or, other, "bitwise_or", method=False)
+
+    def __ixor__(self, other: Any) -> Tensor:  # type: ignore[misc]
+        return self._bitwise_(np.bitwise_xor, other, "bitwise_xor", method=False)
+
+    def _bitwise_(self, ufunc: Any, other: Any, name: str, method: _bool = True) -> Any:
+        """In place ``self &= other`` (``|=``, ``^=``): the result dtype must cast to ours."""
+        operand = _logic_operand(other, name + "_" if method else None)
+        if operand is NotImplemented:
+            return NotImplemented
+        _check_inplace_broadcast(self, operand)
+        _check_result_cast(dtypes.result_type(self, operand).np, self._data.dtype)
+        return self._write_logic(self._bitwise(ufunc, operand, name, method=True))
+
+    def bitwise_and(self, other: Any) -> Tensor:
+        """Elementwise bitwise and of integers (logical and of bools), promoted."""
+        return self._bitwise(np.bitwise_and, other, "bitwise_and", method=True)
+
+    def bitwise_or(self, other: Any) -> Tensor:
+        """Elementwise bitwise or of integers (logical or of bools), promoted."""
+        return self._bitwise(np.bitwise_or, other, "bitwise_or", method=True)
+
+    def bitwise_xor(self, other: Any) -> Tensor:
+        """Elementwise bitwise xor of integers (logical xor of bools), promoted."""
+        return self._bitwise(np.bitwise_xor, other, "bitwise_xor", method=True)
+
+    def bitwise_and_(self, other: Any) -> Tensor:
+        """In place: ``self &= other``."""
+        return self._bitwise_(np.bitwise_and, other, "bitwise_and")
+
+    def bitwise_or_(self, other: Any) -> Tensor:
+        """In place: ``self |= other``."""
+        return self._bitwise_(np.bitwise_or, other, "bitwise_or")
+
+    def bitwise_xor_(self, other: Any) -> Tensor:
+        """In place: ``self ^= other``."""
+        return self._bitwise_(np.bitwise_xor, other, "bitwise_xor")
 
     def __invert__(self) -> Tensor:
         if self._data.dtype.kind == _FLOAT_KIND:
-            raise TypeError("~ (bitwise not) is only supported for integer and bool tensors, "
-                            f"got {self.dtype}")
+            raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                            f"tensors, got {self.dtype}")
         return _wrap(np.invert(self._data))
+
+    def bitwise_not(self) -> Tensor:
+        """Elementwise ``~self``: each bit flipped (not, for bools)."""
+        if self._data.dtype.kind == _FLOAT_KIND:
+            raise NotImplementedError("\"bitwise_not_cpu\" not implemented for "
+                                      f"'{_function._type_name(self._data)[6:-6]}'")
+        return _wrap(np.invert(self._data))
+
+    def bitwise_not_(self) -> Tensor:
+        """In place: ``self = ~self``."""
+        return self._write_logic(self.bitwise_not())
+
+    def _logical(self, ufunc: Any, other: Any, name: str) -> Tensor:
+        """``ufunc(self != 0, other != 0)`` as a bool tensor; ``other`` must be a Tensor."""
+        if not isinstance(other, Tensor):
+            raise _operand_error(name, other, numbers=False)
+        try:
+            return _wrap(np.asarray(ufunc(self._data, other._data)))
+        except ValueError:
+            _check_broadcast(self, other)
+            raise
 
     def logical_not(self) -> Tensor:
         """Elementwise not, as bool."""
         return _wrap(np.logical_not(self._data))
 
-    def logical_and(self, other: Any) -> Tensor:
-        """Elementwise and, as bool."""
-        return _wrap(np.logical_and(self._data, _data_of(other)))
+    def logical_and(self, other: Tensor) -> Tensor:
+        """Elementwise and of ``self != 0`` and ``other != 0``, as bool."""
+        return self._logical(np.logical_and, other, "logical_and")
 
-    def logical_or(self, other: Any) -> Tensor:
-        """Elementwise or, as bool."""
-        return _wrap(np.logical_or(self._data, _data_of(other)))
+    def logical_or(self, other: Tensor) -> Tensor:
+        """Elementwise or of ``self != 0`` and ``other != 0``, as bool."""
+        return self._logical(np.logical_or, other, "logical_or")
+
+    def logical_xor(self, other: Tensor) -> Tensor:
+        """Elementwise xor of ``self != 0`` and ``other != 0``, as bool."""
+        return self._logical(np.logical_xor, other, "logical_xor")
+
+    def logical_not_(self) -> Tensor:
+        """In place: ``self = logical_not(self)``, in ``self``'s dtype (1 or 0)."""
+        return self._write_logic(self.logical_not())
+
+    def logical_and_(self, other: Tensor) -> Tensor:
+        """In place: ``self = logical_and(self, other)``, in ``self``'s dtype (1 or 0)."""
+        return self._write_logic(self.logical_and(other))
+
+    def logical_or_(self, other: Tensor) -> Tensor:
+        """In place: ``self = logical_or(self, other)``, in ``self``'s dtype (1 or 0)."""
+        return self._write_logic(self.logical_or(other))
+
+    def logical_xor_(self, other: Tensor) -> Tensor:
+        """In place: ``self = logical_xor(self, other)``, in ``self``'s dtype (1 or 0)."""
+        return self._write_logic(self.logical_xor(other))
+
+    def _write_logic(self, result: Any) -> Any:
+        """Write a bitwise or logical ``result`` (no graph) into this tensor, as PyTorch's
+        in-place forms: the result dtype must cast to ours (no int into a bool tensor)."""
+        if result is NotImplemented:
+            return NotImplemented
+        _check_result_cast(result._data.dtype, self._data.dtype)
+        if result._data.shape != self._data.shape:
+            _check_inplace_broadcast(self, result)
+        self._check_inplace()
+        return self._become(result.expand(self.shape) if result._data.shape != self._data.shape
+                            else result)
 
     def isnan(self) -> Tensor:
         """Elementwise: is NaN."""
@@ -907,11 +1144,13 @@ class Tensor:
         if isinstance(min, Tensor) or isinstance(max, Tensor):
             out = self if min is None else self.maximum(_as_tensor_like(min, self))
             return out if max is None else out.minimum(_as_tensor_like(max, self))
-        x = self
-        if self._data.dtype.kind != _FLOAT_KIND and isinstance(min, float) | isinstance(max,
-                                                                                      float):
-            x = self.float()
-        return E.Clamp.apply(x, min, max)
+        bounds = [None if b is None else _operand(b, "clamp") for b in (min, max)]
+        dtype = dtypes.result_type(self, *[b for b in bounds if b is not None])
+        if dtype is dtypes.bool:
+            raise NotImplementedError("\"clamp_scalar_cpu\" not implemented for 'Bool'")
+        low, high = (None if b is None else dtypes.checked_scalar(b, dtype) for b in bounds)
+        x = self if self._data.dtype == dtype.np else self.to(dtype)
+        return E.Clamp.apply(x, low, high)
 
     clip = clamp
 
@@ -924,13 +1163,17 @@ class Tensor:
         return self.clamp(max=max)
 
     def maximum(self, other: Tensor) -> Tensor:
-        """Elementwise maximum (ties split the gradient)."""
-        a, b = _promote(self, _as_tensor_like(other, self))
+        """Elementwise maximum of two tensors (ties split the gradient)."""
+        if not isinstance(other, Tensor):
+            raise _operand_error("maximum", other, numbers=False)
+        a, b = _promote(self, other)
         return E.Maximum.apply(a, b)
 
     def minimum(self, other: Tensor) -> Tensor:
-        """Elementwise minimum (ties split the gradient)."""
-        a, b = _promote(self, _as_tensor_like(other, self))
+        """Elementwise minimum of two tensors (ties split the gradient)."""
+        if not isinstance(other, Tensor):
+            raise _operand_error("minimum", other, numbers=False)
+        a, b = _promote(self, other)
         return E.Minimum.apply(a, b)
 
     def softmax(self, dim: _int, dtype: Any = None) -> Tensor:
@@ -1857,33 +2100,52 @@ class Tensor:
         self._check_inplace()
         return self._become(self._before_inplace()._binary(op, other))
 
+    def _inplace_operand(self, op: Any, other: Any, name: str) -> Any:
+        """``other`` of an in-place op, checked as PyTorch does: a Tensor or a number, and
+        a result dtype that casts to this tensor's (``int_tensor += 0.5`` raises)."""
+        if self._data.dtype.kind == _FLOAT_KIND and (_type(other) is _float or isinstance(
+                other, Tensor) and other._data.dtype is self._data.dtype):
+            return other  # (the common case, as an optimizer's: nothing to check)
+        other = _operand(other, name)
+        _check_bool_kernel(op, self, other)
+        result = dtypes.result_type(self, other)
+        if op is E.Div and result.category != dtypes._FLOAT:
+            result = dtypes.get_default_dtype()
+        _check_result_cast(result.np, self._data.dtype)
+        return other
+
     def add_(self, other: Any, alpha: Any = 1) -> Tensor:
         """In place: ``self += alpha * other``."""
-        return self._inplace(E.Add, other if alpha == 1 else other * alpha)
+        other = _scaled(self, other, alpha, "add_")
+        return self._inplace(E.Add, self._inplace_operand(E.Add, other, "add_"))
 
     def sub_(self, other: Any, alpha: Any = 1) -> Tensor:
         """In place: ``self -= alpha * other``."""
-        return self._inplace(E.Sub, other if alpha == 1 else other * alpha)
+        _check_bool_kernel(E.Sub, self, _operand(other, "sub_"))
+        other = _scaled(self, other, alpha, "sub_")
+        return self._inplace(E.Sub, self._inplace_operand(E.Sub, other, "sub_"))
 
     def mul_(self, other: Any) -> Tensor:
         """In place: ``self *= other``."""
-        return self._inplace(E.Mul, other)
+        return self._inplace(E.Mul, self._inplace_operand(E.Mul, other, "mul_"))
 
     def div_(self, other: Any) -> Tensor:
         """In place: ``self /= other``."""
-        return self._inplace(E.Div, other)
+        return self._inplace(E.Div, self._inplace_operand(E.Div, other, "div_"))
 
+    # an operand that is no number nor Tensor (an ndarray): NotImplemented, so that Python
+    # falls back to ``x = x + other`` (numpy computes it), as with PyTorch
     def __iadd__(self, other: Any) -> Tensor:  # type: ignore[misc]
-        return self.add_(other)
+        return self.add_(other) if _is_operand(other) else NotImplemented
 
     def __isub__(self, other: Any) -> Tensor:  # type: ignore[misc]
-        return self.sub_(other)
+        return self.sub_(other) if _is_operand(other) else NotImplemented
 
     def __imul__(self, other: Any) -> Tensor:  # type: ignore[misc]
-        return self.mul_(other)
+        return self.mul_(other) if _is_operand(other) else NotImplemented
 
     def __itruediv__(self, other: Any) -> Tensor:  # type: ignore[misc]
-        return self.div_(other)
+        return self.div_(other) if _is_operand(other) else NotImplemented
 
     def pow_(self, exponent: Any) -> Tensor:
         """In place: ``self **= exponent``."""
@@ -1904,7 +2166,13 @@ class Tensor:
         return self.fill_(0)
 
     def fill_(self, value: Any) -> Tensor:
-        """In place: set every element to ``value``."""
+        """In place: set every element to ``value`` (a number, or a 0-d tensor)."""
+        if isinstance(value, Tensor):
+            if value._data.ndim:
+                raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
+                                   f"with {value._data.ndim} dimensions.")
+        else:
+            value = dtypes.checked_scalar(_operand(value, "fill_"), self.dtype)
         self._check_inplace()
         if _state.enabled and (self._requires_grad or isinstance(value, Tensor) and
                                value._requires_grad):
@@ -1932,7 +2200,14 @@ class Tensor:
         if m.dtype != np.bool_:
             raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
                                f"dtype {dtypes.from_numpy(m.dtype)}")
-        fill = _as_tensor_like(value, self).to(self.dtype)
+        if isinstance(value, Tensor):
+            if value._data.ndim:
+                raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, "
+                                   f"but got tensor with {value._data.ndim} dimension(s).")
+            fill = value.to(self.dtype)
+        else:
+            number = dtypes.checked_scalar(_operand(value, "masked_fill"), self.dtype)
+            fill = _wrap(np.asarray(number, dtype=self._data.dtype))
         return E.Where.apply(m, fill, self)
 
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
@@ -2060,33 +2335,149 @@ def _as_tensor_like(value: Any, like: Tensor) -> Tensor:
     """``value`` as a Tensor; Python numbers take ``like``'s dtype category rules."""
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, _scalar_types):
-        return _wrap(np.asarray(value, dtype=dtypes.result_type(like, value).np))
+    number = dtypes.python_scalar(value)
+    if number is not None:
+        dtype = dtypes.result_type(like, number)
+        return _wrap(np.asarray(dtypes.checked_scalar(number, dtype), dtype=dtype.np))
     from .creation import tensor as make
 
     return make(value)
 
 
+def _operand_error(name: str, other: Any, numbers: _bool = True) -> TypeError:
+    """PyTorch's TypeError for a method's ``other`` that is neither a Tensor nor a number."""
+    kind = _type(other)
+    spelled = kind.__name__ if kind.__module__ == "builtins" else \
+        f"{kind.__module__}.{kind.__name__}"
+    hint = " Hint: convert it first with tg.tensor(...)." if isinstance(
+        other, (np.ndarray, list, tuple)) else ""
+    return TypeError(f"{name}(): argument 'other' (position 1) must be Tensor"
+                     f"{' or Number' if numbers else ''}, not {spelled}.{hint}")
+
+
+def _is_operand(other: Any) -> _bool:
+    """True for a Tensor or a number (numpy scalars included)."""
+    return isinstance(other, Tensor) or dtypes.python_scalar(other) is not None
+
+
+def _operand(other: Any, name: str) -> Any:
+    """A method's ``other``: a Tensor, or a number (numpy scalars as Python numbers)."""
+    if isinstance(other, Tensor):
+        return other
+    number = dtypes.python_scalar(other)
+    if number is None:
+        raise _operand_error(name, other)
+    return number
+
+
+def _logic_operand(other: Any, name: str | None) -> Any:
+    """As ``_operand``; for an operator (``name`` None) anything else is NotImplemented."""
+    if isinstance(other, Tensor):
+        return other.detach()
+    number = dtypes.python_scalar(other)
+    if number is None:
+        if name is None:
+            return NotImplemented
+        raise _operand_error(name, other)
+    return number
+
+
+def _scaled(x: Tensor, other: Any, alpha: Any, name: str) -> Any:
+    """``alpha * other`` for add/sub(alpha=...), with PyTorch's check of alpha's type."""
+    if _type(alpha) is _int and alpha == 1:
+        return other
+    other = _operand(other, name)
+    number = dtypes.python_scalar(alpha)
+    if number is None:
+        raise TypeError(f"{name}(): argument 'alpha' must be Number, not {_type(alpha).__name__}")
+    result = dtypes.result_type(x, other)
+    if result.category != dtypes._FLOAT and isinstance(number, _float):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+    if isinstance(number, _bool) and result is not dtypes.bool:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if result is dtypes.bool:  # computed in bool: alpha * other is "alpha and other"
+        return other if number else other & False
+    if isinstance(other, Tensor):  # alpha * other in the result dtype, as PyTorch computes
+        return (other if other._data.dtype == result.np else other.to(result)) * number
+    if result.category == dtypes._INT:
+        return dtypes.wrap_int(_int(other) * _int(number), result.np, check=False)
+    return _float(other) * number
+
+
+_BOOL_KERNELS = {E.FloorDivide: "div_floor_cpu", E.Remainder: "remainder_cpu",
+                 E.DivRounding: "div_trunc_cpu"}
+_BOOL_CHECKED = {E.Sub, E.RSub, *_BOOL_KERNELS}
+
+
+def _check_bool_kernel(op: Any, x: Tensor, other: Any) -> None:
+    """PyTorch's refusals for bools: no subtraction with a bool operand, and no floor
+    division or remainder of two bools (no integer kernel for them)."""
+    x_bool = x._data.dtype == np.bool_
+    other_bool = isinstance(other, _bool) or (isinstance(other, Tensor) and
+                                              other._data.dtype == np.bool_)
+    if op is E.Sub or op is E.RSub:
+        if x_bool and other_bool:
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                               "supported. Use the `^` or `logical_xor()` operator instead.")
+        if x_bool or other_bool:
+            raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not "
+                               "supported. If you are trying to invert a mask, use the `~` or "
+                               "`logical_not()` operator instead.")
+    elif op in _BOOL_KERNELS and x_bool and other_bool:
+        raise NotImplementedError(f"\"{_BOOL_KERNELS[op]}\" not implemented for 'Bool'")
+
+
+_INT_DIVISIONS = (E.FloorDivide, E.Remainder)
+_ARRAY_UFUNCS = {E.Add: np.add, E.Sub: np.subtract, E.Mul: np.multiply, E.Div: np.true_divide,
+                 E.FloorDivide: np.floor_divide, E.Remainder: np.remainder}
+
+
+def _check_int_division(divisor: Any, like: Tensor) -> None:
+    """Integer division (``//``, ``%``, rounded ``div``) by zero raises, as in PyTorch
+    (numpy would give 0 with a warning); float division gives inf or nan."""
+    if like._data.dtype.kind in "iub" and not np.all(_data_of(divisor)):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _check_result_cast(result: np.dtype, out: np.dtype) -> None:
+    """An in-place op's result must cast to the tensor's own dtype under PyTorch's rule:
+    never a float into an int or bool tensor, nor a number into a bool tensor."""
+    if (result.kind == _FLOAT_KIND and out.kind != _FLOAT_KIND) or (
+            out == np.bool_ and result != np.bool_):
+        names = (_function._type_name(np.empty(0, d))[6:-6] for d in (result, out))
+        raise RuntimeError("result type {} can't be cast to the desired output type {}".format(
+            *names))
+
+
 def _promote(a: Tensor, b: Any, true_div: _bool = False) -> tuple[Tensor, Any]:
-    """Operands cast to the result dtype (PyTorch's rules); Python numbers stay numbers."""
+    """Operands cast to the result dtype (PyTorch's rules); numbers stay Python numbers.
+
+    ``b`` is a Tensor or a number; numpy scalars count as Python numbers (weak: a float32
+    tensor times ``np.float64(0.5)`` stays float32). An int that the result dtype cannot
+    hold wraps, as in PyTorch (``uint8_tensor + 300`` adds 44).
+    """
     a_dtype = a._data.dtype
     if isinstance(b, Tensor):
         if b._data.dtype is a_dtype and (a_dtype.kind == _FLOAT_KIND or not true_div):
             return a, b
-    elif isinstance(b, float):
-        if a_dtype.kind == _FLOAT_KIND:
-            return a, b
-    elif isinstance(b, int) and not isinstance(b, bool):
-        if a_dtype.kind == _FLOAT_KIND or (a_dtype.kind in "iu" and not true_div):
-            return a, b
-    elif isinstance(b, (np.ndarray, list, tuple)):
-        from .creation import tensor as make
-
-        b = make(b)
-    elif isinstance(b, np.generic):
-        b = b.item()
-    elif not isinstance(b, bool):
-        raise TypeError(f"unsupported operand type for a Tensor op: '{type(b).__name__}'")
+    else:
+        kind = _type(b)
+        if kind is not _float and kind is not _int and kind is not _bool:
+            number = dtypes.python_scalar(b)
+            if number is None:
+                raise TypeError(f"unsupported operand type for a Tensor op: "
+                                f"'{_type(b).__name__}'")
+            b, kind = number, _type(number)
+        if kind is _float:
+            if a_dtype.kind == _FLOAT_KIND:
+                return a, b
+        elif kind is _int:
+            if a_dtype.kind == _FLOAT_KIND:
+                dtypes.check_int_range(b)
+                return a, b
+            if a_dtype.kind in "iu" and not true_div:
+                return a, dtypes.wrap_int(b, a_dtype)
     dtype = dtypes.result_type(a, b)
     if true_div and dtype.category != dtypes._FLOAT:
         dtype = dtypes.get_default_dtype()
@@ -2097,13 +2488,13 @@ def _promote(a: Tensor, b: Any, true_div: _bool = False) -> tuple[Tensor, Any]:
         if b._data.dtype != np_dtype:
             b = b.to(dtype)
     elif np_dtype.kind == _FLOAT_KIND:
+        if _type(b) is _int:
+            dtypes.check_int_range(b)
         b = float(b)
-    else:
-        b = int(b)
+    elif np_dtype.kind != "b":
+        b = dtypes.wrap_int(int(b), np_dtype)
     _check_broadcast(a, b)
     return a, b
-
-
 def _check_broadcast(a: Tensor, b: Any) -> None:
     if isinstance(b, Tensor):
         try:
@@ -2292,22 +2683,21 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     if not isinstance(cond, np.ndarray) or cond.dtype != np.bool_:
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {getattr(condition, 'dtype', type(condition).__name__)}")
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        from .creation import tensor as make
-
-        input = make(input)
-    if isinstance(input, Tensor):
-        x, y = _promote(input, other)
-        y = y if isinstance(y, Tensor) else _wrap(np.asarray(y, dtype=x._data.dtype))
-    else:
-        y, x = _promote(other, input)
-        x = x if isinstance(x, Tensor) else _wrap(np.asarray(x, dtype=y._data.dtype))
+    x, y = _operand(input, "where"), _operand(other, "where")
+    dtype = dtypes.result_type(x, y)  # numbers (numpy scalars too) are weak, as in PyTorch
+    x, y = (v.to(dtype) if isinstance(v, Tensor) else
+            _wrap(np.asarray(dtypes.checked_scalar(v, dtype), dtype=dtype.np)) for v in (x, y))
+    for t in (x, y):
+        _check_broadcast(_wrap(cond), t)
+    _check_broadcast(x, y)
     return E.Where.apply(cond, x, y)
 
 
-def maximum(a: Tensor, b: Tensor) -> Tensor:
-    """Elementwise maximum."""
-    return a.maximum(b)
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise maximum (for the dual ops: one side may be a number)."""
+    if not isinstance(a, Tensor):
+        a, b = b, a
+    return a.maximum(_as_tensor_like(b, a))
 
 
 def zeros_like(t: Tensor) -> Tensor:
