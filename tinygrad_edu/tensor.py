@@ -36,6 +36,7 @@ _bool = builtins.bool
 _type = builtins.type
 _FLOAT_KIND = "f"
 _scalar_types = (int, float, bool)
+_ALL_DIMS: Any = object()  # squeeze() without a dim (an explicit None is an error, as torch)
 
 
 def _wrap(data: np.ndarray, requires_grad: _bool = False) -> Tensor:
@@ -56,11 +57,29 @@ def _mark_cut(t: Tensor, source: Tensor, how: str) -> None:
         _teaching.note_cut(source.grad_fn, how)
 
 
-def _shape_arg(size: Sequence[Any]) -> tuple[_int, ...]:
-    """``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` all mean shape (2, 3)."""
+def _shape_arg(size: Sequence[Any], name: str = "size", create: _bool = False,
+               required: _bool = False) -> tuple[_int, ...]:
+    """``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` all mean shape (2, 3).
+
+    Each size must be an int (a float or a bool raises PyTorch's TypeError); ``create``
+    (a new tensor of that shape) also refuses negative sizes; ``required``: an empty
+    argument list is a TypeError (``x.view()``), as in PyTorch.
+    """
     if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
         size = size[0]
-    return tuple(int(s) for s in size)
+    elif required and not size:
+        raise TypeError(f"{name}() missing 1 required positional arguments: \"size\"")
+    for i, n in enumerate(size):
+        if isinstance(n, _bool) or not isinstance(n, (_int, np.integer, Tensor)):
+            raise TypeError(f"{name}(): argument 'size' must be tuple of ints, but found "
+                            f"element of type {_type(n).__name__} at pos {i}")
+    shape = tuple(_int(n) for n in size)
+    if create:
+        for n in shape:
+            if n < 0:
+                raise RuntimeError(f"Trying to create tensor with negative dimension {n}: "
+                                   f"{list(shape)}")
+    return shape
 
 
 def _norm_axis(dim: Any, ndim: _int) -> _int:
@@ -74,17 +93,29 @@ def _norm_axis(dim: Any, ndim: _int) -> _int:
     return int(dim) % n
 
 
-def _norm_axes(dim: Any, ndim: _int) -> tuple[_int, ...] | None:
+def _norm_axes(dim: Any, ndim: _int, in_order: _bool = False) -> tuple[_int, ...] | None:
+    """A reduction's ``dim`` (None, an int, a tuple or list of ints) as sorted-out axes,
+    checked as PyTorch does: in range (a 0-d tensor takes 0 and -1), no dim twice."""
     if dim is None:
         return None
     if isinstance(dim, (tuple, list)):
-        axes = tuple(_norm_axis(d, ndim) for d in dim)
-        for i, a in enumerate(axes):
-            if a in axes[:i]:
-                raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
+        # (PyTorch's sum family checks every dim's range first, var/std each in turn)
+        axes = _distinct_axes(dim if in_order else [_norm_axis(d, ndim) for d in dim], ndim)
         # as torch: an empty list reduces every dim; a 0-d tensor has none to reduce
         return axes if axes and ndim else None
-    return (_norm_axis(dim, ndim),) if ndim else None
+    axis = _norm_axis(dim, ndim)  # (checked on a 0-d tensor too: sum(1) raises)
+    return (axis,) if ndim else None
+
+
+def _distinct_axes(dims: Sequence[Any], ndim: _int) -> tuple[_int, ...]:
+    """Each dim of ``dims`` checked and made non-negative; a repeated one raises."""
+    axes: list[_int] = []
+    for d in dims:  # (in order, as PyTorch: a repeat is found before a later bad dim)
+        a = _norm_axis(d, ndim)
+        if a in axes:
+            raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
+        axes.append(a)
+    return tuple(axes)
 
 
 class Size(tuple):
@@ -537,14 +568,14 @@ class Tensor:
     def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
                   requires_grad: _bool = False) -> Tensor:
         """Zeros of ``size``, with this tensor's dtype (or ``dtype``)."""
-        return self._new(np.zeros, _shape_arg(size), dtype=dtype, device=device,
-                         requires_grad=requires_grad)
+        shape = _shape_arg(size, "new_zeros", create=True)
+        return self._new(np.zeros, shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
     def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
                  requires_grad: _bool = False) -> Tensor:
         """Ones of ``size``, with this tensor's dtype (or ``dtype``)."""
-        return self._new(np.ones, _shape_arg(size), dtype=dtype, device=device,
-                         requires_grad=requires_grad)
+        shape = _shape_arg(size, "new_ones", create=True)
+        return self._new(np.ones, shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
     def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
                   requires_grad: _bool = False) -> Tensor:
@@ -554,7 +585,8 @@ class Tensor:
     def new_full(self, size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
                  requires_grad: _bool = False) -> Tensor:
         """``fill_value`` everywhere in ``size``, with this tensor's dtype (or ``dtype``)."""
-        return self._new(np.full, _shape_arg((size,)), fill_value, dtype=dtype, device=device,
+        shape = _shape_arg((size,), "new_full", create=True)
+        return self._new(np.full, shape, fill_value, dtype=dtype, device=device,
                          requires_grad=requires_grad)
 
     def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
@@ -1261,7 +1293,9 @@ class Tensor:
             out = np.asarray(fn(self._data), dtype=np.int64)
             return _wrap(out.reshape((1,) * self._data.ndim) if keepdim else out)
         axis = _norm_axis(dim, self._data.ndim)
-        out = fn(self._data, axis=axis) if self._data.ndim else np.asarray(0)
+        if not self._data.ndim:  # a 0-d tensor: index 0, still 0-d with keepdim
+            return _wrap(np.zeros((), np.int64))
+        out = fn(self._data, axis=axis)
         return _wrap(np.asarray(np.expand_dims(out, axis) if keepdim else out, dtype=np.int64))
 
     def prod(self, dim: Any = None, keepdim: _bool = False, dtype: Any = None) -> Tensor:
@@ -1277,13 +1311,13 @@ class Tensor:
         """Variance, dividing by N - correction (correction=1 unless ``unbiased=False``)."""
         _need_float(self, "var")
         c = _correction(unbiased, correction)
-        return R.Var.apply(self, _norm_axes(dim, self._data.ndim), c, keepdim)
+        return R.Var.apply(self, _norm_axes(dim, self._data.ndim, True), c, keepdim)
 
     def _std(self, dim: Any, unbiased: _bool | None, keepdim: _bool,
              correction: _float | None) -> Tensor:
         _need_float(self, "std")
         c = _correction(unbiased, correction)
-        return R.Std.apply(self, _norm_axes(dim, self._data.ndim), c, keepdim)
+        return R.Std.apply(self, _norm_axes(dim, self._data.ndim, True), c, keepdim)
 
     def std(self, dim: Any = None, unbiased: _bool | None = None, keepdim: _bool = False, *,
             correction: _float | None = None) -> Tensor:
@@ -1341,7 +1375,7 @@ class Tensor:
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
         """The same elements in a new shape (a view when possible; -1 is inferred)."""
-        shape = _shape_arg(shape)
+        shape = _shape_arg(shape, "reshape", required=True)
         _check_reshape(self._data, shape)
         return V.Reshape.apply(self, shape)
 
@@ -1349,7 +1383,7 @@ class Tensor:
         """Like reshape, but always a view: fails on a non-contiguous tensor."""
         if len(shape) == 1 and isinstance(shape[0], (DType, np.dtype, type)):
             raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
-        shape = _shape_arg(shape)
+        shape = _shape_arg(shape, "view", required=True)
         _check_reshape(self._data, shape)
         try:
             np.reshape(self._data, shape, copy=False)
@@ -1371,28 +1405,46 @@ class Tensor:
     def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
         """Merge dimensions ``start_dim..end_dim`` into one."""
         shape = self._data.shape
+        s, e = _norm_axis(start_dim, len(shape)), _norm_axis(end_dim, len(shape))
         if not shape:
             return self.reshape(1)
-        s, e = _norm_axis(start_dim, len(shape)), _norm_axis(end_dim, len(shape))
         if s > e:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         new = shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:]
         return self if new == shape else V.Reshape.apply(self, new)
 
     def unflatten(self, dim: _int, sizes: Sequence[_int]) -> Tensor:
-        """Split dimension ``dim`` into ``sizes``."""
+        """Split dimension ``dim`` into ``sizes`` (one of them may be -1, inferred)."""
+        sizes = _shape_arg((sizes,), "unflatten")
+        if not sizes:
+            raise RuntimeError("unflatten: sizes must be non-empty")
+        if not self._data.ndim:
+            _norm_axis(dim, 0)
+            raise RuntimeError("unflatten: Dimension specified as 0 but tensor has no "
+                               "dimensions")
         axis = _norm_axis(dim, self._data.ndim)
+        n = self._data.shape[axis]
+        known = math.prod(k for k in sizes if k != -1)
+        if sizes.count(-1) > 1 or any(k < -1 for k in sizes):
+            raise RuntimeError(f"unflatten: invalid sizes {list(sizes)}: only one dimension "
+                               "can be inferred (-1), the others must be non-negative")
+        if (-1 in sizes and (known == 0 or n % known)) or (-1 not in sizes and known != n):
+            raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to "
+                               f"the size of dim {axis} ({n}) in the input tensor")
         shape = self._data.shape
-        return self.reshape(shape[:axis] + tuple(sizes) + shape[axis + 1:])
+        return self.reshape(shape[:axis] + sizes + shape[axis + 1:])
 
-    def squeeze(self, dim: Any = None) -> Tensor:
+    def squeeze(self, dim: Any = _ALL_DIMS) -> Tensor:
         """Remove size-1 dimensions (only ``dim`` when given)."""
         shape = self._data.shape
         if dim is None:
+            raise TypeError("squeeze(): argument 'dim' must be int or tuple of ints, not "
+                            "NoneType")
+        if dim is _ALL_DIMS:
             new = tuple(n for n in shape if n != 1)
             op: type[E._Op] = V.SqueezeAll
         else:
-            axes = _norm_axes(dim, len(shape)) or ()
+            axes = _norm_axes(dim, len(shape), True) or ()
             new = tuple(n for i, n in enumerate(shape) if not (i in axes and n == 1))
             op = V.SqueezeDims if isinstance(dim, (tuple, list)) else V.Squeeze
         return op.apply(self, new)  # a new view even when nothing is removed, as in torch
@@ -1419,7 +1471,7 @@ class Tensor:
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder the dimensions."""
-        dims = _shape_arg(dims)
+        dims = _shape_arg(dims, "permute")
         n = self._data.ndim
         if len(dims) != n:
             raise RuntimeError(
@@ -1427,10 +1479,12 @@ class Tensor:
                 f"the length of the desired ordering of dimensions i.e. input.dim() = {n} is "
                 f"not equal to len(dims) = {len(dims)}"
             )
-        axes = tuple(_norm_axis(d, n) for d in dims)
-        if len(set(axes)) != n:
-            raise RuntimeError("permute(): duplicate dims are not allowed.")
-        return V.Permute.apply(self, axes)
+        axes: list[_int] = []
+        for d in dims:
+            axes.append(_norm_axis(d, n))
+            if axes[-1] in axes[:-1]:
+                raise RuntimeError("permute(): duplicate dims are not allowed.")
+        return V.Permute.apply(self, tuple(axes))
 
     @property
     def T(self) -> Tensor:
@@ -1445,7 +1499,7 @@ class Tensor:
 
     def expand(self, *sizes: Any) -> Tensor:
         """Broadcast to ``sizes`` without copying (-1 keeps a size)."""
-        sizes = _shape_arg(sizes)
+        sizes = _shape_arg(sizes, "expand", required=True)
         shape = self._data.shape
         if len(sizes) < len(shape):
             raise RuntimeError(
@@ -1453,10 +1507,14 @@ class Tensor:
                 f"sizes provided ({len(sizes)}) must be greater or equal to the number of "
                 f"dimensions in the tensor ({len(shape)})"
             )
+        for i in range(len(sizes) - len(shape)):
+            if sizes[i] < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({sizes[i]}) isn't allowed "
+                                   f"in a leading, non-existing dimension {i}")
         padded = (1,) * (len(sizes) - len(shape)) + shape
         target = tuple(p if s == -1 else s for s, p in zip(sizes, padded))
         for i, (p, s) in enumerate(zip(padded, target)):
-            if p != s and p != 1:
+            if (p != s and p != 1) or s < 0:
                 raise RuntimeError(
                     f"The expanded size of the tensor ({s}) must match the existing size ({p}) "
                     f"at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor "
@@ -1474,24 +1532,36 @@ class Tensor:
 
     def repeat(self, *reps: Any) -> Tensor:
         """Tile the tensor ``reps[i]`` times along each dimension."""
-        reps = _shape_arg(reps)
+        reps = _shape_arg(reps, "repeat", required=True)
         if len(reps) < self._data.ndim:
             raise RuntimeError("Number of dimensions of repeat dims can not be smaller than "
                                "number of dimensions of tensor")
+        shape = (1,) * (len(reps) - self._data.ndim) + self._data.shape
+        _shape_arg(tuple(n * r for n, r in zip(shape, reps)), "repeat", create=True)
         return V.Repeat.apply(self, reps)
 
     def chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]:
         """Split into ``chunks`` nearly equal pieces along ``dim``."""
+        if not self._data.ndim:
+            raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+        if not isinstance(chunks, (_int, np.integer)) or isinstance(chunks, _bool):
+            raise TypeError(f"chunk(): argument 'chunks' must be int, not {_type(chunks).__name__}")
+        if chunks <= 0:
+            raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
         n = self.shape[_norm_axis(dim, self.ndim)]
         size = -(-n // chunks)
-        return self.split(size, dim)
+        return self.split(size if n else 1, dim)
 
     def split(self, split_size: Any, dim: _int = 0) -> tuple[Tensor, ...]:
-        """Pieces of ``split_size`` (or the listed sizes) along ``dim``."""
+        """Pieces of ``split_size`` (or the listed sizes, which must add up to the length)
+        along ``dim``."""
+        if not self._data.ndim:
+            raise RuntimeError("split expects at least a 1-dimensional tensor")
+        if isinstance(split_size, (_int, np.integer)) and split_size < 0:
+            _split_sizes(split_size, 0, 0)  # (its error comes before the dim's, as torch)
         axis = _norm_axis(dim, self.ndim)
         n = self._data.shape[axis]
-        sizes = ([split_size] * (-(-n // split_size)) if isinstance(split_size, int)
-                 else list(split_size))
+        sizes = _split_sizes(split_size, n, axis)
         lead = (slice(None),) * axis
         op = V.Split if isinstance(split_size, int) else V.SplitWithSizes
         out, start = [], 0
@@ -1988,10 +2058,11 @@ class Tensor:
 
     def flip(self, dims: Any) -> Tensor:
         """Reverse the order of elements along ``dims`` (a view, as numpy's)."""
-        axes = (dims,) if isinstance(dims, int) else tuple(dims)
+        axes = _distinct_axes((dims,) if isinstance(dims, (_int, np.integer)) else dims,
+                              self._data.ndim)
         index = [slice(None)] * self.ndim
-        for a in axes:
-            index[_norm_axis(a, self.ndim)] = slice(None, None, -1)
+        for a in axes if self._data.ndim else ():  # (a 0-d tensor has nothing to reverse)
+            index[a] = slice(None, None, -1)
         return V.Flip.apply(self, tuple(index))
 
     # ------------------------------------------------------------------ indexing
@@ -2526,6 +2597,31 @@ def _broadcast_error(sa: tuple[_int, ...], sb: tuple[_int, ...]) -> RuntimeError
                 "broadcast; reshape or unsqueeze one of them."
             )
     return RuntimeError(f"shapes {list(sa)} and {list(sb)} cannot be broadcast together")
+
+
+def _split_sizes(split_size: Any, n: _int, axis: _int) -> list[_int]:
+    """The lengths of ``split``'s pieces along a dim of length ``n``, checked as PyTorch
+    does: a size >= 0 (0 only for an empty dim), or sizes >= 0 that add up to ``n``."""
+    if isinstance(split_size, (_int, np.integer)) and not isinstance(split_size, _bool):
+        if split_size < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got "
+                               f"split_size={split_size}")
+        if split_size == 0:
+            if n:
+                raise RuntimeError("split_size can only be 0 if dimension size is 0, but got "
+                                   f"dimension size of {n}")
+            return [0]
+        return [_int(split_size)] * max(-(-n // split_size), 1)
+    sizes = list(_shape_arg((split_size,), "split_with_sizes"))
+    if any(k < 0 for k in sizes):
+        raise RuntimeError("split_with_sizes expects split_sizes have only non-negative "
+                           f"entries, but got split_sizes={sizes}")
+    if sum(sizes) != n:
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
+                           f"(input tensor's size at dimension {axis}), but got "
+                           f"split_sizes={sizes}. Hint: use an int split_size for pieces "
+                           "of equal length with a shorter last one.")
+    return sizes
 
 
 def _check_reshape(data: np.ndarray, shape: tuple[_int, ...]) -> None:
