@@ -295,8 +295,8 @@ def test_view_or_copy_like_torch(name: str, layout: str):
 
 # ------------------------------------------------------------------ program fuzzer
 _VIEWS = {
-    "slice": lambda t: t[1:],
-    "select": lambda t: t[0],
+    "slice": lambda t: t[1:] if t.ndim else t[None],
+    "select": lambda t: t[0] if t.ndim else t[None],
     "narrow_cols": lambda t: t[..., :2] if t.ndim else t,
     "transpose": lambda t: t.transpose(0, -1) if t.ndim >= 2 else t[None],
     "unsqueeze": lambda t: t.unsqueeze(0),
@@ -398,7 +398,7 @@ _STEP = st.tuples(st.sampled_from(["view", "view", "write", "write", "read", "no
 
 
 @needs_torch
-@settings(max_examples=60)
+@settings(max_examples=int(__import__("os").environ.get("VIEWS_FUZZ_EXAMPLES", "60")))
 @given(st.sampled_from(["graph", "buffer"]), st.lists(_STEP, min_size=1, max_size=7),
        st.integers(0, 2**16))
 def test_fuzz_views_and_writes_like_torch(start: str, steps: list[Any], seed: int):

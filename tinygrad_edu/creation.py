@@ -110,10 +110,49 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
         )
         array = data._data.copy()
     else:
+        target = None if dtype is None else dtypes.to_dtype(dtype)
+        python_data = not isinstance(data, (np.ndarray, Tensor))
+        if python_data:
+            data = _check_python_ints(data, target)
         array = _infer(data, rounded=dtype is None)
+        if target is not None and python_data and target.category == dtypes._INT:
+            _check_fits(array, target)
     if dtype is not None:
         array = array.astype(_np_dtype(dtype), copy=False)
     return _finish(array, requires_grad)
+
+
+def _check_python_ints(data: Any, target: Any) -> Any:
+    """PyTorch reads Python ints as int64: one past that range raises (``tensor(2**63)``)
+    where the tensor is an int one; for a float or bool dtype they are numbers (doubles)."""
+    items = _flat(data) if isinstance(data, (list, tuple)) else [data]
+    big = [x for x in items if type(x) is int and not -(2**63) <= x < 2**63]
+    if not big:
+        return data
+    floats = any(isinstance(x, (float, np.floating)) for x in items)
+    if (target is None and not floats) or (target is not None and
+                                           target.category == dtypes._INT):
+        raise ValueError("Overflow when unpacking long long")
+    return _as_floats(data)
+
+
+def _as_floats(data: Any) -> Any:
+    if isinstance(data, (list, tuple)):
+        return [_as_floats(x) for x in data]
+    return float(data) if type(data) is int else data
+
+
+def _check_fits(array: np.ndarray, target: Any) -> None:
+    """Python values given an int dtype must fit it, as PyTorch checks (unsigned types
+    take negatives down to -max: they wrap); NaN and inf never fit."""
+    if array.size == 0 or array.dtype == np.bool_:
+        return
+    low, high = array.min(), array.max()
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        low = high = np.inf
+    if dtypes.overflows(low.item(), target) or dtypes.overflows(high.item(), target):
+        raise RuntimeError(f"value cannot be converted to type {target.name} without "
+                           "overflow")
 
 
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
@@ -136,35 +175,50 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
 
 
 def _filled(size: Any, fill: Any, dtype: Any, requires_grad: bool) -> Tensor:
-    return _finish(np.full(_shape_arg(size), fill, dtype=_np_dtype(dtype)), requires_grad)
+    shape = _shape_arg(size, "full", create=True)
+    return _finish(np.full(shape, fill, dtype=_np_dtype(dtype)), requires_grad)
 
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
     _device.check(device)
-    return _finish(np.zeros(_shape_arg(size), dtype=_np_dtype(dtype)), requires_grad)
+    shape = _shape_arg(size, "zeros")
+    if any(n < 0 for n in shape):
+        raise RuntimeError("zeros: Dimension size must be non-negative.")
+    return _finish(np.zeros(shape, dtype=_np_dtype(dtype)), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones."""
     _device.check(device)
-    return _finish(np.ones(_shape_arg(size), dtype=_np_dtype(dtype)), requires_grad)
+    shape = _shape_arg(size, "ones", create=True)
+    return _finish(np.ones(shape, dtype=_np_dtype(dtype)), requires_grad)
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor (here: zeros, so that nothing random leaks)."""
     _device.check(device)
-    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+    shape = _shape_arg(size, "empty", create=True)
+    return zeros(shape, dtype=dtype, requires_grad=requires_grad)
 
 
 def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """A tensor filled with ``fill_value``; the dtype follows the value (1 -> int64)."""
     _device.check(device)
-    if dtype is None:
-        dtype = dtypes._scalar_dtype(fill_value) if isinstance(fill_value, (int, float)) \
-            else None
-    return _filled((size,) if isinstance(size, int) else size, fill_value, dtype, requires_grad)
+    if isinstance(size, (int, np.integer)):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    _shape_arg(size, "full", create=True)
+    number = dtypes.python_scalar(_number(fill_value))
+    if number is None:
+        raise TypeError(f"full(): argument 'fill_value' (position 2) must be Number, not "
+                        f"{type(fill_value).__name__}")
+    target = dtypes._scalar_dtype(number) if dtype is None else dtypes.to_dtype(dtype)
+    if isinstance(number, int) and number >= 2**63 and target.category == dtypes._FLOAT:
+        number = float(number)  # (PyTorch holds such an int as a double)
+    value = dtypes.checked_scalar(number, target)
+    return _filled(size, value, target, requires_grad)
 
 
 def _like(t: Tensor, dtype: Any) -> Any:
@@ -220,6 +274,9 @@ def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
         requires_grad: bool = False) -> Tensor:
     """The identity matrix (n x m)."""
     _device.check(device)
+    for name, k in (("n", n), ("m", m)):
+        if k is not None and k < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {k}")
     return _finish(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
 
 
@@ -229,13 +286,28 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device
     _device.check(device)
     if end is None:
         start, end = 0, start
-    values = [_number(v) for v in (start, end, step)]
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
+    values = [dtypes.python_scalar(_number(v)) for v in (start, end, step)]
+    if any(v is None for v in values):
+        raise TypeError("arange(): start, end and step must be numbers")
     if dtype is None:
         is_int = all(isinstance(v, int) for v in values)
         dtype = dtypes.int64 if is_int else dtypes.get_default_dtype()
+    target = dtypes.to_dtype(dtype)
+    if target is dtypes.bool:
+        raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     start, end, step = values
+    if any(isinstance(v, int) and v >= 2**63 for v in values):
+        raise RuntimeError("value cannot be converted to type int64_t without overflow")
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if not (np.isfinite(start) and np.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
+    if target.category != dtypes._FLOAT:  # PyTorch counts in the int dtype: truncated
+        if not np.isfinite(step):
+            raise RuntimeError(f"unsupported range: step {step}")
+        if int(step) == 0:
+            raise ValueError("step must be nonzero")
+        start, end, step = int(start), int(end), int(step)
     if (end - start) * step < 0:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     count = max(int(np.ceil((end - start) / step)), 0)
@@ -251,6 +323,7 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None, device: An
              requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     _device.check(device)
+    _check_steps("linspace", steps, dtype)
     array = np.linspace(_number(start), _number(end), steps, dtype=np.float64)
     return _finish(array.astype(_np_dtype(dtype)), requires_grad)
 
@@ -259,8 +332,19 @@ def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: An
              device: Any = None, requires_grad: bool = False) -> Tensor:
     """``base ** linspace(start, end, steps)``."""
     _device.check(device)
+    _check_steps("logspace", steps, dtype)
     array = np.logspace(start, end, steps, base=base)
     return _finish(array.astype(_np_dtype(dtype)), requires_grad)
+
+
+def _check_steps(name: str, steps: Any, dtype: Any) -> None:
+    """linspace's and logspace's checks, as PyTorch's: an int count >= 0, no bool dtype."""
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
+        raise TypeError(f"{name}(): argument 'steps' must be int, not {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    if steps > 1 and dtype is not None and dtypes.to_dtype(dtype) is dtypes.bool:
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
 
 
 # ------------------------------------------------------------------ random
@@ -291,7 +375,8 @@ def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = Non
     _device.check(device)
     from . import random as _random
 
-    array = _random.rand(_shape_arg(size), _np_dtype(dtype), generator=generator)
+    shape = _shape_arg(size, "rand", create=True)
+    array = _random.rand(shape, _np_dtype(dtype), generator=generator)
     return _finish(array, requires_grad)
 
 
@@ -301,7 +386,8 @@ def randn(*size: Any, generator: Any = None, dtype: Any = None, device: Any = No
     _device.check(device)
     from . import random as _random
 
-    array = _random.randn(_shape_arg(size), _np_dtype(dtype), generator=generator)
+    shape = _shape_arg(size, "randn", create=True)
+    array = _random.randn(shape, _np_dtype(dtype), generator=generator)
     return _finish(array, requires_grad)
 
 
@@ -313,7 +399,8 @@ def randint(low: int, high: Any = None, size: Any = None, generator: Any = None,
 
     if size is None:
         low, high, size = 0, low, high
-    array = _random.randint(low, high, _shape_arg((size,)), generator=generator)
+    array = _random.randint(low, high, _shape_arg((size,), "randint", create=True),
+                            generator=generator)
     return _finish(array.astype(_np_dtype(dtype, np.int64), copy=False), requires_grad)
 
 

@@ -26,7 +26,8 @@ _METHODS = (
     "remainder swapaxes sort argsort topk gather index_select bmm addmm baddbmm tril triu diag "
     "diagonal diag_embed trace "
     "cumprod diff nonzero argwhere repeat_interleave median kthvalue mode quantile scatter "
-    "scatter_add lerp bincount histc"
+    "scatter_add lerp bincount histc logical_xor bitwise_and bitwise_or bitwise_xor "
+    "bitwise_not floor_divide remainder"
 ).split()
 
 
@@ -66,6 +67,10 @@ def _same_dtype(tensors: Sequence[Tensor]) -> list[Tensor]:
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dimension ``dim``."""
+    for i, t in enumerate(tensors):
+        if isinstance(t, Tensor) and t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be "
+                               "concatenated. Hint: use tg.stack for numbers, or reshape(1).")
     tensors = [t for t in _same_dtype(tensors) if not (t.ndim == 1 and t.numel() == 0)] or \
         list(tensors)[:1]
     axis = _norm_axis(dim, tensors[0].ndim)

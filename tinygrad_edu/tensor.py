@@ -39,6 +39,7 @@ _bool = builtins.bool
 _type = builtins.type
 _FLOAT_KIND = "f"
 _scalar_types = (int, float, bool)
+_ALL_DIMS: Any = object()  # squeeze() without a dim (an explicit None is an error, as torch)
 
 
 def _wrap(data: np.ndarray, requires_grad: _bool = False) -> Tensor:
@@ -61,11 +62,29 @@ def _mark_cut(t: Tensor, source: Tensor, how: str) -> None:
         _teaching.note_cut(node, how)
 
 
-def _shape_arg(size: Sequence[Any]) -> tuple[_int, ...]:
-    """``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` all mean shape (2, 3)."""
+def _shape_arg(size: Sequence[Any], name: str = "size", create: _bool = False,
+               required: _bool = False) -> tuple[_int, ...]:
+    """``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` all mean shape (2, 3).
+
+    Each size must be an int (a float or a bool raises PyTorch's TypeError); ``create``
+    (a new tensor of that shape) also refuses negative sizes; ``required``: an empty
+    argument list is a TypeError (``x.view()``), as in PyTorch.
+    """
     if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
         size = size[0]
-    return tuple(int(s) for s in size)
+    elif required and not size:
+        raise TypeError(f"{name}() missing 1 required positional arguments: \"size\"")
+    for i, n in enumerate(size):
+        if isinstance(n, _bool) or not isinstance(n, (_int, np.integer, Tensor)):
+            raise TypeError(f"{name}(): argument 'size' must be tuple of ints, but found "
+                            f"element of type {_type(n).__name__} at pos {i}")
+    shape = tuple(_int(n) for n in size)
+    if create:
+        for n in shape:
+            if n < 0:
+                raise RuntimeError(f"Trying to create tensor with negative dimension {n}: "
+                                   f"{list(shape)}")
+    return shape
 
 
 def _norm_axis(dim: Any, ndim: _int) -> _int:
@@ -79,17 +98,29 @@ def _norm_axis(dim: Any, ndim: _int) -> _int:
     return int(dim) % n
 
 
-def _norm_axes(dim: Any, ndim: _int) -> tuple[_int, ...] | None:
+def _norm_axes(dim: Any, ndim: _int, in_order: _bool = False) -> tuple[_int, ...] | None:
+    """A reduction's ``dim`` (None, an int, a tuple or list of ints) as sorted-out axes,
+    checked as PyTorch does: in range (a 0-d tensor takes 0 and -1), no dim twice."""
     if dim is None:
         return None
     if isinstance(dim, (tuple, list)):
-        axes = tuple(_norm_axis(d, ndim) for d in dim)
-        for i, a in enumerate(axes):
-            if a in axes[:i]:
-                raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
+        # (PyTorch's sum family checks every dim's range first, var/std each in turn)
+        axes = _distinct_axes(dim if in_order else [_norm_axis(d, ndim) for d in dim], ndim)
         # as torch: an empty list reduces every dim; a 0-d tensor has none to reduce
         return axes if axes and ndim else None
-    return (_norm_axis(dim, ndim),) if ndim else None
+    axis = _norm_axis(dim, ndim)  # (checked on a 0-d tensor too: sum(1) raises)
+    return (axis,) if ndim else None
+
+
+def _distinct_axes(dims: Sequence[Any], ndim: _int) -> tuple[_int, ...]:
+    """Each dim of ``dims`` checked and made non-negative; a repeated one raises."""
+    axes: list[_int] = []
+    for d in dims:  # (in order, as PyTorch: a repeat is found before a later bad dim)
+        a = _norm_axis(d, ndim)
+        if a in axes:
+            raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
+        axes.append(a)
+    return tuple(axes)
 
 
 class Size(tuple):
@@ -408,6 +439,16 @@ class Tensor:
             return array.astype(dtype)
         return array.copy() if copy else array
 
+    def __array_wrap__(self, array: np.ndarray, context: Any = None,
+                       return_scalar: _bool = False) -> Tensor:
+        """numpy's ufuncs applied to tensors give tensors, as with PyTorch (``np.exp(x)``,
+        and ``x + ndarray``, which numpy computes with its own promotion); a bool result
+        becomes uint8, as PyTorch's ``__array_wrap__`` makes it."""
+        if array.dtype == np.bool_:
+            array = array.astype(np.uint8)
+        dtypes.from_numpy(array.dtype)  # a TypeError for dtypes a tensor cannot hold
+        return _wrap(np.asarray(array))
+
     def __len__(self) -> _int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -554,14 +595,14 @@ class Tensor:
     def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
                   requires_grad: _bool = False) -> Tensor:
         """Zeros of ``size``, with this tensor's dtype (or ``dtype``)."""
-        return self._new(np.zeros, _shape_arg(size), dtype=dtype, device=device,
-                         requires_grad=requires_grad)
+        shape = _shape_arg(size, "new_zeros", create=True)
+        return self._new(np.zeros, shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
     def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
                  requires_grad: _bool = False) -> Tensor:
         """Ones of ``size``, with this tensor's dtype (or ``dtype``)."""
-        return self._new(np.ones, _shape_arg(size), dtype=dtype, device=device,
-                         requires_grad=requires_grad)
+        shape = _shape_arg(size, "new_ones", create=True)
+        return self._new(np.ones, shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
     def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
                   requires_grad: _bool = False) -> Tensor:
@@ -571,7 +612,8 @@ class Tensor:
     def new_full(self, size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
                  requires_grad: _bool = False) -> Tensor:
         """``fill_value`` everywhere in ``size``, with this tensor's dtype (or ``dtype``)."""
-        return self._new(np.full, _shape_arg((size,)), fill_value, dtype=dtype, device=device,
+        shape = _shape_arg((size,), "new_full", create=True)
+        return self._new(np.full, shape, fill_value, dtype=dtype, device=device,
                          requires_grad=requires_grad)
 
     def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
@@ -588,8 +630,29 @@ class Tensor:
         return E.Clone.apply(self)
 
     # ------------------------------------------------------------------ arithmetic
-    def _binary(self, op: Any, other: Any, reverse: _bool = False) -> Tensor:
+    def _binary(self, op: Any, other: Any, reverse: _bool = False,
+                name: str | None = None) -> Any:
+        """``self <op> other`` (``other <op> self`` when ``reverse``) in PyTorch's result
+        dtype. ``other`` is a Tensor or a number (numpy scalars count as Python numbers);
+        anything else makes an operator return NotImplemented (so that Python, or numpy
+        for an ndarray, takes over, as with PyTorch) and the method ``name`` raise."""
+        kind = _type(other)
+        if kind is not _float and kind is not _int and not isinstance(other, Tensor):
+            number = dtypes.python_scalar(other)
+            if number is None:
+                if name is None and not reverse and isinstance(other, _nd):
+                    return self._with_array(_ARRAY_UFUNCS[op], op, other)
+                if name is None:
+                    return NotImplemented
+                raise _operand_error(name, other)
+            other = number
+        elif kind is _int:
+            dtypes.check_int_range(other)
+        if op in _BOOL_CHECKED:
+            _check_bool_kernel(op, self, other)
         a, b = _promote(self, other, op is E.Div)
+        if op in _INT_DIVISIONS:
+            _check_int_division(b if not reverse else a, a)
         return op.apply(b, a) if reverse else op.apply(a, b)
 
     # The four most common operators check the common case inline: a float tensor with a
@@ -623,26 +686,46 @@ class Tensor:
             return _pair(E.Div, self, other)
         return self._binary(E.Div, other)
 
+    def _with_array(self, ufunc: Any, op: Any, array: np.ndarray) -> Any:
+        """``self <op> ndarray`` as PyTorch does it: numpy computes it, with numpy's dtype
+        rules, and the result is wrapped as a tensor (a bool one as uint8). Unlike
+        PyTorch (which raises), a tensor that requires grad takes the same dtypes through
+        our differentiable op, so gradients flow."""
+        if array.dtype not in dtypes._FROM_NUMPY:
+            return NotImplemented
+        if not (_state.enabled and self._requires_grad):
+            return self.__array_wrap__(np.asarray(ufunc(self._data, array)))
+        dtype = ufunc(np.zeros(1, self._data.dtype), np.ones(1, array.dtype)).dtype
+        x = self if self._data.dtype == dtype else self.to(dtypes.from_numpy(dtype))
+        y = _wrap(array.astype(dtype, copy=False))
+        _check_broadcast(x, y)
+        return op.apply(x, y) if op is not None else _wrap(np.asarray(ufunc(x._data, y._data)))
+
     def add(self, other: Any, alpha: Any = 1) -> Tensor:
         """``self + alpha * other``."""
-        return self._binary(E.Add, other if alpha == 1 else other * alpha)
+        return self._binary(E.Add, _scaled(self, other, alpha, "add"), name="add")
 
     def sub(self, other: Any, alpha: Any = 1) -> Tensor:
         """``self - alpha * other``."""
-        return self._binary(E.Sub, other if alpha == 1 else other * alpha)
+        _check_bool_kernel(E.Sub, self, _operand(other, "sub"))
+        return self._binary(E.Sub, _scaled(self, other, alpha, "sub"), name="sub")
 
     def mul(self, other: Any) -> Tensor:
         """Elementwise product (broadcasting)."""
-        return self._binary(E.Mul, other)
+        return self._binary(E.Mul, other, name="mul")
 
     def div(self, other: Any, rounding_mode: str | None = None) -> Tensor:
         """Elementwise true division; ``rounding_mode="floor"`` or ``"trunc"`` rounds."""
         if rounding_mode is None:
-            return self._binary(E.Div, other)
+            return self._binary(E.Div, other, name="div")
         if rounding_mode not in ("floor", "trunc"):
             raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or "
                              f"'floor' but found '{rounding_mode}'")
+        other = _operand(other, "div")
+        _check_bool_kernel(E.FloorDivide if rounding_mode == "floor" else E.DivRounding,
+                           self, other)
         a, b = _promote(self, other)
+        _check_int_division(b, a)
         return E.DivRounding.apply(a, b, rounding_mode)
 
     multiply = mul
@@ -658,10 +741,14 @@ class Tensor:
     def __rsub__(self, other: Any) -> Tensor:
         if type(other) is float and self._data.dtype.kind == _FLOAT_KIND:
             return _pair(E.RSub, self, other)
-        if isinstance(other, _scalar_types):
-            a, c = _promote(self, other)
-            return E.RSub.apply(a, c)
-        return self._binary(E.Sub, other, reverse=True)
+        if isinstance(other, Tensor):
+            return self._binary(E.Sub, other, reverse=True)
+        number = dtypes.python_scalar(other)
+        if number is None:
+            return NotImplemented
+        _check_bool_kernel(E.Sub, self, number)
+        a, c = _promote(self, number)
+        return E.RSub.apply(a, c)
 
     def __rmul__(self, other: Any) -> Tensor:
         if type(other) is float and self._data.dtype.kind == _FLOAT_KIND:
@@ -669,6 +756,8 @@ class Tensor:
         return self._binary(E.Mul, other, reverse=True)
 
     def __rtruediv__(self, other: Any) -> Tensor:
+        if isinstance(other, _nd) or (_type(other) is _int and other >= 2**63):
+            return self.reciprocal() * other  # PyTorch's __rdiv__ (numpy computes an ndarray)
         return self._binary(E.Div, other, reverse=True)
 
     def __floordiv__(self, other: Any) -> Tensor:
@@ -677,13 +766,19 @@ class Tensor:
     def __rfloordiv__(self, other: Any) -> Tensor:
         return self._binary(E.FloorDivide, other, reverse=True)
 
+    def floor_divide(self, other: Any) -> Tensor:
+        """``self // other``: the quotient rounded down (as Python's ``//``)."""
+        return self._binary(E.FloorDivide, other, name="floor_divide")
+
     def __mod__(self, other: Any) -> Tensor:
         return self._binary(E.Remainder, other)
 
     def __rmod__(self, other: Any) -> Tensor:
         return self._binary(E.Remainder, other, reverse=True)
 
-    remainder = __mod__
+    def remainder(self, other: Any) -> Tensor:
+        """``self % other`` with the sign of ``other`` (as Python's ``%``)."""
+        return self._binary(E.Remainder, other, name="remainder")
 
     def __neg__(self) -> Tensor:
         return E.Neg.apply(self)
@@ -695,32 +790,56 @@ class Tensor:
 
     def pow(self, exponent: Any) -> Tensor:
         """``self ** exponent`` (a number or a tensor)."""
-        if isinstance(exponent, _scalar_types) and not isinstance(exponent, bool):
-            base = self
-            if self._data.dtype.kind != _FLOAT_KIND and (
-                isinstance(exponent, float) or exponent < 0
-            ):
-                if isinstance(exponent, int):
-                    raise RuntimeError("Integers to negative integer powers are not allowed.")
-                base = self.float()
-            return _pair(E.Pow, base, exponent)
+        if not isinstance(exponent, Tensor):
+            return self._pow_number(_operand(exponent, "pow"))
+        if self._data.dtype == np.bool_ and exponent._data.dtype == np.bool_:
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         a, b = _promote(self, exponent)
         return E.PowTensor.apply(a, b)
 
-    __pow__ = pow
+    def __pow__(self, exponent: Any) -> Tensor:
+        if not isinstance(exponent, Tensor) and dtypes.python_scalar(exponent) is None:
+            if isinstance(exponent, _nd):
+                return self._with_array(np.power, E.PowTensor, exponent)
+            return NotImplemented
+        return self.pow(exponent)
+
+    def _pow_number(self, exponent: _bool | _int | _float) -> Tensor:
+        """``self ** exponent`` for a number, computed in PyTorch's result dtype (an int
+        tensor with a float exponent is float); the exponent must fit that dtype."""
+        if isinstance(exponent, _int) and exponent >= 2**63 and (
+                self._data.dtype.kind != _FLOAT_KIND or self._data.dtype == np.float16):
+            name = "c10::Half" if self._data.dtype == np.float16 else "int64_t"
+            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+        dtype = dtypes.result_type(self, exponent)
+        if dtype.category == dtypes._INT and isinstance(exponent, _int) and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        exponent = dtypes.checked_scalar(exponent, dtype)
+        if dtype is dtypes.bool:  # x ** True is x, x ** False is all True
+            return _wrap(self._data.copy() if exponent else np.ones_like(self._data))
+        base = self if self._data.dtype == dtype.np else self.to(dtype)
+        return _pair(E.Pow, base, exponent)
 
     def __rpow__(self, other: Any) -> Tensor:
-        if isinstance(other, _scalar_types):
-            # PyTorch's promotion: 2 ** int_tensor stays int64, 2.0 ** int_tensor is float
-            x = self.to(dtypes.result_type(self, other))
-            return E.RPow.apply(x, other)
-        return _as_tensor_like(other, self).pow(self)
+        number = dtypes.python_scalar(other)
+        if number is None:
+            return NotImplemented
+        if self._data.dtype == np.bool_ and isinstance(number, _bool):
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+        # PyTorch's promotion: 2 ** int_tensor stays int64, 2.0 ** int_tensor is float
+        dtype = dtypes.result_type(self, number)
+        if dtype.category == dtypes._INT:
+            number = dtypes.wrap_int(_int(number), dtype.np)
+        return E.RPow.apply(self.to(dtype), number)
 
     def __matmul__(self, other: Any) -> Tensor:
-        return self.matmul(other)
+        if isinstance(other, _nd):  # numpy's dtype rules, as with PyTorch
+            return self._with_array(np.matmul, None, other) if not self._requires_grad \
+                else self.matmul(_wrap(other))
+        return self.matmul(other) if isinstance(other, Tensor) else NotImplemented
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return _as_tensor_like(other, self).matmul(self)
+        return NotImplemented if not isinstance(other, Tensor) else other.matmul(self)
 
     def matmul(self, other: Tensor) -> Tensor:
         """Matrix product with numpy's ``@`` rules (vectors, matrices, batches)."""
@@ -744,9 +863,21 @@ class Tensor:
         return self.matmul(other)
 
     # ------------------------------------------------------------------ comparisons
-    def _compare(self, ufunc: Any, other: Any) -> Tensor:
+    def _compare(self, ufunc: Any, other: Any, name: str | None = None) -> Any:
+        """``ufunc(self, other)`` (a bool tensor) after PyTorch's promotion of both sides:
+        ``uint8_tensor < 300`` compares with 300 wrapped into uint8, as PyTorch does."""
+        if _type(other) is _float and self._data.dtype.kind == _FLOAT_KIND:
+            return _wrap(ufunc(self._data, other))  # (the common x < 0.5: no promotion)
+        if name is None and ufunc in (np.equal, np.not_equal) and isinstance(other, _nd):
+            if other.dtype not in dtypes._FROM_NUMPY:  # (== with an ndarray: as a tensor)
+                return NotImplemented
+            other = _wrap(other)
+        other = _logic_operand(other, name)
+        if other is NotImplemented:
+            return NotImplemented
+        a, b = _promote(_wrap(self._data), other)
         try:
-            return _wrap(np.asarray(ufunc(self._data, _data_of(other))))
+            return _wrap(np.asarray(ufunc(a._data, _data_of(b))))
         except ValueError:  # numpy's broadcasting error -> PyTorch's
             _check_broadcast(self, other)
             raise
@@ -769,45 +900,183 @@ class Tensor:
     def __ge__(self, other: Any) -> Tensor:
         return self._compare(np.greater_equal, other)
 
-    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+    def eq(self, other: Any) -> Tensor:
+        """Elementwise ``self == other`` (a bool tensor)."""
+        return self._compare(np.equal, other, "eq")
+
+    def ne(self, other: Any) -> Tensor:
+        """Elementwise ``self != other`` (a bool tensor)."""
+        return self._compare(np.not_equal, other, "ne")
+
+    def lt(self, other: Any) -> Tensor:
+        """Elementwise ``self < other`` (a bool tensor)."""
+        return self._compare(np.less, other, "lt")
+
+    def le(self, other: Any) -> Tensor:
+        """Elementwise ``self <= other`` (a bool tensor)."""
+        return self._compare(np.less_equal, other, "le")
+
+    def gt(self, other: Any) -> Tensor:
+        """Elementwise ``self > other`` (a bool tensor)."""
+        return self._compare(np.greater, other, "gt")
+
+    def ge(self, other: Any) -> Tensor:
+        """Elementwise ``self >= other`` (a bool tensor)."""
+        return self._compare(np.greater_equal, other, "ge")
+
     greater, less, greater_equal, less_equal, not_equal = gt, lt, ge, le, ne
 
+    # ------------------------------------------------------------------ bitwise, logical
+    def _bitwise(self, ufunc: Any, other: Any, name: str, method: _bool = False) -> Any:
+        """``self & other`` (``|``, ``^``): bitwise in PyTorch's promoted dtype, so
+        ``bool_mask & tensor([2, 1])`` is ``tensor([0, 1])``; bools give bools (and, or,
+        xor); a float anywhere raises, as PyTorch's integer-only kernels do."""
+        if not method and isinstance(other, _nd):
+            return self._with_array(ufunc, None, other)
+        other = _logic_operand(other, name if method else None)
+        if other is NotImplemented:
+            return NotImplemented
+        a, b = _promote(_wrap(self._data), other)
+        if a._data.dtype.kind == _FLOAT_KIND:
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for "
+                                      f"'{_function._type_name(a._data)[6:-6]}'")
+        try:
+            return _wrap(np.asarray(ufunc(a._data, _data_of(b))))
+        except ValueError:
+            _check_broadcast(self, other)
+            raise
+
     def __and__(self, other: Any) -> Tensor:
-        return self._logical(np.logical_and if self._data.dtype == bool else np.bitwise_and,
-                             other)
+        return self._bitwise(np.bitwise_and, other, "bitwise_and")
 
     def __or__(self, other: Any) -> Tensor:
-        return self._logical(np.logical_or if self._data.dtype == bool else np.bitwise_or,
-                             other)
+        return self._bitwise(np.bitwise_or, other, "bitwise_or")
 
     def __xor__(self, other: Any) -> Tensor:
-        return self._logical(np.logical_xor if self._data.dtype == bool else np.bitwise_xor,
-                             other)
+        return self._bitwise(np.bitwise_xor, other, "bitwise_xor")
 
-    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+    # (all three commute; an ndarray on the left is refused, as PyTorch does)
+    def __rand__(self, other: Any) -> Tensor:
+        return NotImplemented if isinstance(other, _nd) else self.__and__(other)
 
-    def _logical(self, ufunc: Any, other: Any) -> Tensor:
-        if self._data.dtype.kind == _FLOAT_KIND:
-            raise TypeError(f"bitwise operations need integer or bool tensors, got {self.dtype}")
-        return _wrap(np.asarray(ufunc(self._data, _data_of(other))))
+    def __ror__(self, other: Any) -> Tensor:
+        return NotImplemented if isinstance(other, _nd) else self.__or__(other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return NotImplemented if isinstance(other, _nd) else self.__xor__(other)
+
+    def __iand__(self, other: Any) -> Tensor:  # type: ignore[misc]
+        return self._bitwise_(np.bitwise_and, other, "bitwise_and", method=False)
+
+    def __ior__(self, other: Any) -> Tensor:  # type: ignore[misc]
+        return self._bitwise_(np.bitwise_or, other, "bitwise_or", method=False)
+
+    def __ixor__(self, other: Any) -> Tensor:  # type: ignore[misc]
+        return self._bitwise_(np.bitwise_xor, other, "bitwise_xor", method=False)
+
+    def _bitwise_(self, ufunc: Any, other: Any, name: str, method: _bool = True) -> Any:
+        """In place ``self &= other`` (``|=``, ``^=``): the result dtype must cast to ours."""
+        operand = _logic_operand(other, name + "_" if method else None)
+        if operand is NotImplemented:
+            return NotImplemented
+        _check_inplace_broadcast(self, operand)
+        _check_result_cast(dtypes.result_type(self, operand).np, self._data.dtype)
+        return self._write_logic(self._bitwise(ufunc, operand, name, method=True))
+
+    def bitwise_and(self, other: Any) -> Tensor:
+        """Elementwise bitwise and of integers (logical and of bools), promoted."""
+        return self._bitwise(np.bitwise_and, other, "bitwise_and", method=True)
+
+    def bitwise_or(self, other: Any) -> Tensor:
+        """Elementwise bitwise or of integers (logical or of bools), promoted."""
+        return self._bitwise(np.bitwise_or, other, "bitwise_or", method=True)
+
+    def bitwise_xor(self, other: Any) -> Tensor:
+        """Elementwise bitwise xor of integers (logical xor of bools), promoted."""
+        return self._bitwise(np.bitwise_xor, other, "bitwise_xor", method=True)
+
+    def bitwise_and_(self, other: Any) -> Tensor:
+        """In place: ``self &= other``."""
+        return self._bitwise_(np.bitwise_and, other, "bitwise_and")
+
+    def bitwise_or_(self, other: Any) -> Tensor:
+        """In place: ``self |= other``."""
+        return self._bitwise_(np.bitwise_or, other, "bitwise_or")
+
+    def bitwise_xor_(self, other: Any) -> Tensor:
+        """In place: ``self ^= other``."""
+        return self._bitwise_(np.bitwise_xor, other, "bitwise_xor")
 
     def __invert__(self) -> Tensor:
         if self._data.dtype.kind == _FLOAT_KIND:
-            raise TypeError("~ (bitwise not) is only supported for integer and bool tensors, "
-                            f"got {self.dtype}")
+            raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                            f"tensors, got {self.dtype}")
         return _wrap(np.invert(self._data))
+
+    def bitwise_not(self) -> Tensor:
+        """Elementwise ``~self``: each bit flipped (not, for bools)."""
+        if self._data.dtype.kind == _FLOAT_KIND:
+            raise NotImplementedError("\"bitwise_not_cpu\" not implemented for "
+                                      f"'{_function._type_name(self._data)[6:-6]}'")
+        return _wrap(np.invert(self._data))
+
+    def bitwise_not_(self) -> Tensor:
+        """In place: ``self = ~self``."""
+        return self._write_logic(self.bitwise_not())
+
+    def _logical(self, ufunc: Any, other: Any, name: str) -> Tensor:
+        """``ufunc(self != 0, other != 0)`` as a bool tensor; ``other`` must be a Tensor."""
+        if not isinstance(other, Tensor):
+            raise _operand_error(name, other, numbers=False)
+        try:
+            return _wrap(np.asarray(ufunc(self._data, other._data)))
+        except ValueError:
+            _check_broadcast(self, other)
+            raise
 
     def logical_not(self) -> Tensor:
         """Elementwise not, as bool."""
         return _wrap(np.logical_not(self._data))
 
-    def logical_and(self, other: Any) -> Tensor:
-        """Elementwise and, as bool."""
-        return _wrap(np.logical_and(self._data, _data_of(other)))
+    def logical_and(self, other: Tensor) -> Tensor:
+        """Elementwise and of ``self != 0`` and ``other != 0``, as bool."""
+        return self._logical(np.logical_and, other, "logical_and")
 
-    def logical_or(self, other: Any) -> Tensor:
-        """Elementwise or, as bool."""
-        return _wrap(np.logical_or(self._data, _data_of(other)))
+    def logical_or(self, other: Tensor) -> Tensor:
+        """Elementwise or of ``self != 0`` and ``other != 0``, as bool."""
+        return self._logical(np.logical_or, other, "logical_or")
+
+    def logical_xor(self, other: Tensor) -> Tensor:
+        """Elementwise xor of ``self != 0`` and ``other != 0``, as bool."""
+        return self._logical(np.logical_xor, other, "logical_xor")
+
+    def logical_not_(self) -> Tensor:
+        """In place: ``self = logical_not(self)``, in ``self``'s dtype (1 or 0)."""
+        return self._write_logic(self.logical_not())
+
+    def logical_and_(self, other: Tensor) -> Tensor:
+        """In place: ``self = logical_and(self, other)``, in ``self``'s dtype (1 or 0)."""
+        return self._write_logic(self.logical_and(other))
+
+    def logical_or_(self, other: Tensor) -> Tensor:
+        """In place: ``self = logical_or(self, other)``, in ``self``'s dtype (1 or 0)."""
+        return self._write_logic(self.logical_or(other))
+
+    def logical_xor_(self, other: Tensor) -> Tensor:
+        """In place: ``self = logical_xor(self, other)``, in ``self``'s dtype (1 or 0)."""
+        return self._write_logic(self.logical_xor(other))
+
+    def _write_logic(self, result: Any) -> Any:
+        """Write a bitwise or logical ``result`` (no graph) into this tensor, as PyTorch's
+        in-place forms: the result dtype must cast to ours (no int into a bool tensor)."""
+        if result is NotImplemented:
+            return NotImplemented
+        _check_result_cast(result._data.dtype, self._data.dtype)
+        if result._data.shape != self._data.shape:
+            _check_inplace_broadcast(self, result)
+        self._check_inplace()
+        return self._become(result.expand(self.shape) if result._data.shape != self._data.shape
+                            else result)
 
     def isnan(self) -> Tensor:
         """Elementwise: is NaN."""
@@ -934,11 +1203,13 @@ class Tensor:
         if isinstance(min, Tensor) or isinstance(max, Tensor):
             out = self if min is None else self.maximum(_as_tensor_like(min, self))
             return out if max is None else out.minimum(_as_tensor_like(max, self))
-        x = self
-        if self._data.dtype.kind != _FLOAT_KIND and isinstance(min, float) | isinstance(max,
-                                                                                      float):
-            x = self.float()
-        return E.Clamp.apply(x, min, max)
+        bounds = [None if b is None else _operand(b, "clamp") for b in (min, max)]
+        dtype = dtypes.result_type(self, *[b for b in bounds if b is not None])
+        if dtype is dtypes.bool:
+            raise NotImplementedError("\"clamp_scalar_cpu\" not implemented for 'Bool'")
+        low, high = (None if b is None else dtypes.checked_scalar(b, dtype) for b in bounds)
+        x = self if self._data.dtype == dtype.np else self.to(dtype)
+        return E.Clamp.apply(x, low, high)
 
     clip = clamp
 
@@ -951,13 +1222,17 @@ class Tensor:
         return self.clamp(max=max)
 
     def maximum(self, other: Tensor) -> Tensor:
-        """Elementwise maximum (ties split the gradient)."""
-        a, b = _promote(self, _as_tensor_like(other, self))
+        """Elementwise maximum of two tensors (ties split the gradient)."""
+        if not isinstance(other, Tensor):
+            raise _operand_error("maximum", other, numbers=False)
+        a, b = _promote(self, other)
         return E.Maximum.apply(a, b)
 
     def minimum(self, other: Tensor) -> Tensor:
-        """Elementwise minimum (ties split the gradient)."""
-        a, b = _promote(self, _as_tensor_like(other, self))
+        """Elementwise minimum of two tensors (ties split the gradient)."""
+        if not isinstance(other, Tensor):
+            raise _operand_error("minimum", other, numbers=False)
+        a, b = _promote(self, other)
         return E.Minimum.apply(a, b)
 
     def softmax(self, dim: _int, dtype: Any = None) -> Tensor:
@@ -1045,7 +1320,9 @@ class Tensor:
             out = np.asarray(fn(self._data), dtype=np.int64)
             return _wrap(out.reshape((1,) * self._data.ndim) if keepdim else out)
         axis = _norm_axis(dim, self._data.ndim)
-        out = fn(self._data, axis=axis) if self._data.ndim else np.asarray(0)
+        if not self._data.ndim:  # a 0-d tensor: index 0, still 0-d with keepdim
+            return _wrap(np.zeros((), np.int64))
+        out = fn(self._data, axis=axis)
         return _wrap(np.asarray(np.expand_dims(out, axis) if keepdim else out, dtype=np.int64))
 
     def prod(self, dim: Any = None, keepdim: _bool = False, dtype: Any = None) -> Tensor:
@@ -1061,13 +1338,13 @@ class Tensor:
         """Variance, dividing by N - correction (correction=1 unless ``unbiased=False``)."""
         _need_float(self, "var")
         c = _correction(unbiased, correction)
-        return R.Var.apply(self, _norm_axes(dim, self._data.ndim), c, keepdim)
+        return R.Var.apply(self, _norm_axes(dim, self._data.ndim, True), c, keepdim)
 
     def _std(self, dim: Any, unbiased: _bool | None, keepdim: _bool,
              correction: _float | None) -> Tensor:
         _need_float(self, "std")
         c = _correction(unbiased, correction)
-        return R.Std.apply(self, _norm_axes(dim, self._data.ndim), c, keepdim)
+        return R.Std.apply(self, _norm_axes(dim, self._data.ndim, True), c, keepdim)
 
     def std(self, dim: Any = None, unbiased: _bool | None = None, keepdim: _bool = False, *,
             correction: _float | None = None) -> Tensor:
@@ -1132,7 +1409,7 @@ class Tensor:
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
         """The same elements in a new shape (a view when possible; -1 is inferred)."""
-        shape = _shape_arg(shape)
+        shape = _shape_arg(shape, "reshape", required=True)
         _check_reshape(self._data, shape)
         return V.Reshape.apply(self, shape)
 
@@ -1140,7 +1417,7 @@ class Tensor:
         """Like reshape, but always a view: fails on a non-contiguous tensor."""
         if len(shape) == 1 and isinstance(shape[0], (DType, np.dtype, type)):
             raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
-        shape = _shape_arg(shape)
+        shape = _shape_arg(shape, "view", required=True)
         _check_reshape(self._data, shape)
         try:
             np.reshape(self._data, shape, copy=False)
@@ -1162,28 +1439,46 @@ class Tensor:
     def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
         """Merge dimensions ``start_dim..end_dim`` into one."""
         shape = self._data.shape
+        s, e = _norm_axis(start_dim, len(shape)), _norm_axis(end_dim, len(shape))
         if not shape:
             return self.reshape(1)
-        s, e = _norm_axis(start_dim, len(shape)), _norm_axis(end_dim, len(shape))
         if s > e:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         new = shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:]
         return self if new == shape else V.Reshape.apply(self, new)
 
     def unflatten(self, dim: _int, sizes: Sequence[_int]) -> Tensor:
-        """Split dimension ``dim`` into ``sizes``."""
+        """Split dimension ``dim`` into ``sizes`` (one of them may be -1, inferred)."""
+        sizes = _shape_arg((sizes,), "unflatten")
+        if not sizes:
+            raise RuntimeError("unflatten: sizes must be non-empty")
+        if not self._data.ndim:
+            _norm_axis(dim, 0)
+            raise RuntimeError("unflatten: Dimension specified as 0 but tensor has no "
+                               "dimensions")
         axis = _norm_axis(dim, self._data.ndim)
+        n = self._data.shape[axis]
+        known = math.prod(k for k in sizes if k != -1)
+        if sizes.count(-1) > 1 or any(k < -1 for k in sizes):
+            raise RuntimeError(f"unflatten: invalid sizes {list(sizes)}: only one dimension "
+                               "can be inferred (-1), the others must be non-negative")
+        if (-1 in sizes and (known == 0 or n % known)) or (-1 not in sizes and known != n):
+            raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to "
+                               f"the size of dim {axis} ({n}) in the input tensor")
         shape = self._data.shape
-        return self.reshape(shape[:axis] + tuple(sizes) + shape[axis + 1:])
+        return self.reshape(shape[:axis] + sizes + shape[axis + 1:])
 
-    def squeeze(self, dim: Any = None) -> Tensor:
+    def squeeze(self, dim: Any = _ALL_DIMS) -> Tensor:
         """Remove size-1 dimensions (only ``dim`` when given)."""
         shape = self._data.shape
         if dim is None:
+            raise TypeError("squeeze(): argument 'dim' must be int or tuple of ints, not "
+                            "NoneType")
+        if dim is _ALL_DIMS:
             new = tuple(n for n in shape if n != 1)
             op: type[E._Op] = V.SqueezeAll
         else:
-            axes = _norm_axes(dim, len(shape)) or ()
+            axes = _norm_axes(dim, len(shape), True) or ()
             new = tuple(n for i, n in enumerate(shape) if not (i in axes and n == 1))
             op = V.SqueezeDims if isinstance(dim, (tuple, list)) else V.Squeeze
         return op.apply(self, new)  # a new view even when nothing is removed, as in torch
@@ -1210,7 +1505,7 @@ class Tensor:
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder the dimensions."""
-        dims = _shape_arg(dims)
+        dims = _shape_arg(dims, "permute")
         n = self._data.ndim
         if len(dims) != n:
             raise RuntimeError(
@@ -1218,10 +1513,12 @@ class Tensor:
                 f"the length of the desired ordering of dimensions i.e. input.dim() = {n} is "
                 f"not equal to len(dims) = {len(dims)}"
             )
-        axes = tuple(_norm_axis(d, n) for d in dims)
-        if len(set(axes)) != n:
-            raise RuntimeError("permute(): duplicate dims are not allowed.")
-        return V.Permute.apply(self, axes)
+        axes: list[_int] = []
+        for d in dims:
+            axes.append(_norm_axis(d, n))
+            if axes[-1] in axes[:-1]:
+                raise RuntimeError("permute(): duplicate dims are not allowed.")
+        return V.Permute.apply(self, tuple(axes))
 
     @property
     def T(self) -> Tensor:
@@ -1236,7 +1533,7 @@ class Tensor:
 
     def expand(self, *sizes: Any) -> Tensor:
         """Broadcast to ``sizes`` without copying (-1 keeps a size)."""
-        sizes = _shape_arg(sizes)
+        sizes = _shape_arg(sizes, "expand", required=True)
         shape = self._data.shape
         if len(sizes) < len(shape):
             raise RuntimeError(
@@ -1244,10 +1541,14 @@ class Tensor:
                 f"sizes provided ({len(sizes)}) must be greater or equal to the number of "
                 f"dimensions in the tensor ({len(shape)})"
             )
+        for i in range(len(sizes) - len(shape)):
+            if sizes[i] < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({sizes[i]}) isn't allowed "
+                                   f"in a leading, non-existing dimension {i}")
         padded = (1,) * (len(sizes) - len(shape)) + shape
         target = tuple(p if s == -1 else s for s, p in zip(sizes, padded))
         for i, (p, s) in enumerate(zip(padded, target)):
-            if p != s and p != 1:
+            if (p != s and p != 1) or s < 0:
                 raise RuntimeError(
                     f"The expanded size of the tensor ({s}) must match the existing size ({p}) "
                     f"at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor "
@@ -1265,24 +1566,36 @@ class Tensor:
 
     def repeat(self, *reps: Any) -> Tensor:
         """Tile the tensor ``reps[i]`` times along each dimension."""
-        reps = _shape_arg(reps)
+        reps = _shape_arg(reps, "repeat", required=True)
         if len(reps) < self._data.ndim:
             raise RuntimeError("Number of dimensions of repeat dims can not be smaller than "
                                "number of dimensions of tensor")
+        shape = (1,) * (len(reps) - self._data.ndim) + self._data.shape
+        _shape_arg(tuple(n * r for n, r in zip(shape, reps)), "repeat", create=True)
         return V.Repeat.apply(self, reps)
 
     def chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]:
         """Split into ``chunks`` nearly equal pieces along ``dim``."""
+        if not self._data.ndim:
+            raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+        if not isinstance(chunks, (_int, np.integer)) or isinstance(chunks, _bool):
+            raise TypeError(f"chunk(): argument 'chunks' must be int, not {_type(chunks).__name__}")
+        if chunks <= 0:
+            raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
         n = self.shape[_norm_axis(dim, self.ndim)]
         size = -(-n // chunks)
-        return self.split(size, dim)
+        return self.split(size if n else 1, dim)
 
     def split(self, split_size: Any, dim: _int = 0) -> tuple[Tensor, ...]:
-        """Pieces of ``split_size`` (or the listed sizes) along ``dim``."""
+        """Pieces of ``split_size`` (or the listed sizes, which must add up to the length)
+        along ``dim``."""
+        if not self._data.ndim:
+            raise RuntimeError("split expects at least a 1-dimensional tensor")
+        if isinstance(split_size, (_int, np.integer)) and split_size < 0:
+            _split_sizes(split_size, 0, 0)  # (its error comes before the dim's, as torch)
         axis = _norm_axis(dim, self.ndim)
         n = self._data.shape[axis]
-        sizes = ([split_size] * (-(-n // split_size)) if isinstance(split_size, int)
-                 else list(split_size))
+        sizes = _split_sizes(split_size, n, axis)
         lead = (slice(None),) * axis
         op = V.Split if isinstance(split_size, int) else V.SplitWithSizes
         out, start = [], 0
@@ -1776,10 +2089,11 @@ class Tensor:
     def flip(self, dims: Any) -> Tensor:
         """Reverse the order of elements along ``dims``: a copy, as PyTorch's (numpy's
         flip is a view)."""
-        axes = (dims,) if isinstance(dims, int) else tuple(dims)
+        axes = _distinct_axes((dims,) if isinstance(dims, (_int, np.integer)) else dims,
+                              self._data.ndim)
         index = [slice(None)] * self.ndim
-        for a in axes:
-            index[_norm_axis(a, self.ndim)] = slice(None, None, -1)
+        for a in axes if self._data.ndim else ():  # (a 0-d tensor has nothing to reverse)
+            index[a] = slice(None, None, -1)
         return V.Flip.apply(self, tuple(index))
 
     # ------------------------------------------------------------------ indexing
@@ -1892,7 +2206,7 @@ class Tensor:
                 f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
                 f"{list(out.shape)}"
             )
-        _check_castable(out.dtype, self._data.dtype)
+        _check_result_cast(out.dtype, self._data.dtype)
         np.copyto(self._data, out, casting="unsafe")
         _function.bump_version(self)
         node = result._grad_fn
@@ -1928,36 +2242,55 @@ class Tensor:
         the op's node has ``self`` itself as its first input."""
         a, b = _promote(self, other, op is E.Div)
         if a is not self:
-            _check_castable(a._data.dtype, self._data.dtype)
+            _check_result_cast(a._data.dtype, self._data.dtype)
         return op.apply(self, b)
+
+    def _inplace_operand(self, op: Any, other: Any, name: str) -> Any:
+        """``other`` of an in-place op, checked as PyTorch does: a Tensor or a number, and
+        a result dtype that casts to this tensor's (``int_tensor += 0.5`` raises)."""
+        if self._data.dtype.kind == _FLOAT_KIND and (_type(other) is _float or isinstance(
+                other, Tensor) and other._data.dtype is self._data.dtype):
+            return other  # (the common case, as an optimizer's: nothing to check)
+        other = _operand(other, name)
+        _check_bool_kernel(op, self, other)
+        result = dtypes.result_type(self, other)
+        if op is E.Div and result.category != dtypes._FLOAT:
+            result = dtypes.get_default_dtype()
+        _check_result_cast(result.np, self._data.dtype)
+        return other
 
     def add_(self, other: Any, alpha: Any = 1) -> Tensor:
         """In place: ``self += alpha * other``."""
-        return self._inplace(E.Add, other if alpha == 1 else other * alpha)
+        other = _scaled(self, other, alpha, "add_")
+        return self._inplace(E.Add, self._inplace_operand(E.Add, other, "add_"))
 
     def sub_(self, other: Any, alpha: Any = 1) -> Tensor:
         """In place: ``self -= alpha * other``."""
-        return self._inplace(E.Sub, other if alpha == 1 else other * alpha)
+        _check_bool_kernel(E.Sub, self, _operand(other, "sub_"))
+        other = _scaled(self, other, alpha, "sub_")
+        return self._inplace(E.Sub, self._inplace_operand(E.Sub, other, "sub_"))
 
     def mul_(self, other: Any) -> Tensor:
         """In place: ``self *= other``."""
-        return self._inplace(E.Mul, other)
+        return self._inplace(E.Mul, self._inplace_operand(E.Mul, other, "mul_"))
 
     def div_(self, other: Any) -> Tensor:
         """In place: ``self /= other``."""
-        return self._inplace(E.Div, other)
+        return self._inplace(E.Div, self._inplace_operand(E.Div, other, "div_"))
 
+    # an operand that is no number nor Tensor (an ndarray): NotImplemented, so that Python
+    # falls back to ``x = x + other`` (numpy computes it), as with PyTorch
     def __iadd__(self, other: Any) -> Tensor:  # type: ignore[misc]
-        return self.add_(other)
+        return self.add_(other) if _is_operand(other) else NotImplemented
 
     def __isub__(self, other: Any) -> Tensor:  # type: ignore[misc]
-        return self.sub_(other)
+        return self.sub_(other) if _is_operand(other) else NotImplemented
 
     def __imul__(self, other: Any) -> Tensor:  # type: ignore[misc]
-        return self.mul_(other)
+        return self.mul_(other) if _is_operand(other) else NotImplemented
 
     def __itruediv__(self, other: Any) -> Tensor:  # type: ignore[misc]
-        return self.div_(other)
+        return self.div_(other) if _is_operand(other) else NotImplemented
 
     def pow_(self, exponent: Any) -> Tensor:
         """In place: ``self **= exponent``."""
@@ -1982,7 +2315,8 @@ class Tensor:
                 raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got "
                                    f"tensor with {value._data.ndim} dimensions.")
             return self._write(lambda t: INPLACE.FillTensor.apply(t, value), value)
-        return self._write(lambda t: INPLACE.Fill.apply(t, value))
+        number = dtypes.checked_scalar(_operand(value, "fill_"), self.dtype)
+        return self._write(lambda t: INPLACE.Fill.apply(t, number))
 
     def copy_(self, src: Tensor, non_blocking: _bool = False) -> Tensor:
         """In place: copy ``src``'s values (broadcast to this shape, cast to this dtype)."""
@@ -2002,7 +2336,8 @@ class Tensor:
                 raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, "
                                    f"but got tensor with {value._data.ndim} dimension(s).")
             return INPLACE.MaskedFillTensor.apply(self, m, value)
-        return INPLACE.MaskedFill.apply(self, m, value)
+        number = dtypes.checked_scalar(_operand(value, "masked_fill"), self.dtype)
+        return INPLACE.MaskedFill.apply(self, m, number)
 
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
         """In place: ``value`` where ``mask`` is True."""
@@ -2156,17 +2491,6 @@ def _copy_to(dst: Tensor, value: Any) -> None:
     dst.copy_(value.expand(shape) if value._data.shape != shape else value)
 
 
-def _check_castable(result: np.dtype, into: np.dtype) -> None:
-    """An in-place op may not write a float result into an integer or bool tensor (nor
-    an integer one into a bool tensor), as in PyTorch."""
-    rank = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
-    if rank.get(result.kind, 0) > rank.get(into.kind, 0):
-        names = _function._type_name
-        raise RuntimeError(
-            f"result type {names(np.empty(0, result))[6:-6]} can't be cast to the desired "
-            f"output type {names(np.empty(0, into))[6:-6]}")
-
-
 def _rebuild(data: np.ndarray, requires_grad: _bool) -> Tensor:
     return _wrap(data, requires_grad)
 
@@ -2200,33 +2524,149 @@ def _as_tensor_like(value: Any, like: Tensor) -> Tensor:
     """``value`` as a Tensor; Python numbers take ``like``'s dtype category rules."""
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, _scalar_types):
-        return _wrap(np.asarray(value, dtype=dtypes.result_type(like, value).np))
+    number = dtypes.python_scalar(value)
+    if number is not None:
+        dtype = dtypes.result_type(like, number)
+        return _wrap(np.asarray(dtypes.checked_scalar(number, dtype), dtype=dtype.np))
     from .creation import tensor as make
 
     return make(value)
 
 
+def _operand_error(name: str, other: Any, numbers: _bool = True) -> TypeError:
+    """PyTorch's TypeError for a method's ``other`` that is neither a Tensor nor a number."""
+    kind = _type(other)
+    spelled = kind.__name__ if kind.__module__ == "builtins" else \
+        f"{kind.__module__}.{kind.__name__}"
+    hint = " Hint: convert it first with tg.tensor(...)." if isinstance(
+        other, (np.ndarray, list, tuple)) else ""
+    return TypeError(f"{name}(): argument 'other' (position 1) must be Tensor"
+                     f"{' or Number' if numbers else ''}, not {spelled}.{hint}")
+
+
+def _is_operand(other: Any) -> _bool:
+    """True for a Tensor or a number (numpy scalars included)."""
+    return isinstance(other, Tensor) or dtypes.python_scalar(other) is not None
+
+
+def _operand(other: Any, name: str) -> Any:
+    """A method's ``other``: a Tensor, or a number (numpy scalars as Python numbers)."""
+    if isinstance(other, Tensor):
+        return other
+    number = dtypes.python_scalar(other)
+    if number is None:
+        raise _operand_error(name, other)
+    return number
+
+
+def _logic_operand(other: Any, name: str | None) -> Any:
+    """As ``_operand``; for an operator (``name`` None) anything else is NotImplemented."""
+    if isinstance(other, Tensor):
+        return other.detach()
+    number = dtypes.python_scalar(other)
+    if number is None:
+        if name is None:
+            return NotImplemented
+        raise _operand_error(name, other)
+    return number
+
+
+def _scaled(x: Tensor, other: Any, alpha: Any, name: str) -> Any:
+    """``alpha * other`` for add/sub(alpha=...), with PyTorch's check of alpha's type."""
+    if _type(alpha) is _int and alpha == 1:
+        return other
+    other = _operand(other, name)
+    number = dtypes.python_scalar(alpha)
+    if number is None:
+        raise TypeError(f"{name}(): argument 'alpha' must be Number, not {_type(alpha).__name__}")
+    result = dtypes.result_type(x, other)
+    if result.category != dtypes._FLOAT and isinstance(number, _float):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+    if isinstance(number, _bool) and result is not dtypes.bool:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if result is dtypes.bool:  # computed in bool: alpha * other is "alpha and other"
+        return other if number else other & False
+    if isinstance(other, Tensor):  # alpha * other in the result dtype, as PyTorch computes
+        return (other if other._data.dtype == result.np else other.to(result)) * number
+    if result.category == dtypes._INT:
+        return dtypes.wrap_int(_int(other) * _int(number), result.np, check=False)
+    return _float(other) * number
+
+
+_BOOL_KERNELS = {E.FloorDivide: "div_floor_cpu", E.Remainder: "remainder_cpu",
+                 E.DivRounding: "div_trunc_cpu"}
+_BOOL_CHECKED = {E.Sub, E.RSub, *_BOOL_KERNELS}
+
+
+def _check_bool_kernel(op: Any, x: Tensor, other: Any) -> None:
+    """PyTorch's refusals for bools: no subtraction with a bool operand, and no floor
+    division or remainder of two bools (no integer kernel for them)."""
+    x_bool = x._data.dtype == np.bool_
+    other_bool = isinstance(other, _bool) or (isinstance(other, Tensor) and
+                                              other._data.dtype == np.bool_)
+    if op is E.Sub or op is E.RSub:
+        if x_bool and other_bool:
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                               "supported. Use the `^` or `logical_xor()` operator instead.")
+        if x_bool or other_bool:
+            raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not "
+                               "supported. If you are trying to invert a mask, use the `~` or "
+                               "`logical_not()` operator instead.")
+    elif op in _BOOL_KERNELS and x_bool and other_bool:
+        raise NotImplementedError(f"\"{_BOOL_KERNELS[op]}\" not implemented for 'Bool'")
+
+
+_INT_DIVISIONS = (E.FloorDivide, E.Remainder)
+_ARRAY_UFUNCS = {E.Add: np.add, E.Sub: np.subtract, E.Mul: np.multiply, E.Div: np.true_divide,
+                 E.FloorDivide: np.floor_divide, E.Remainder: np.remainder}
+
+
+def _check_int_division(divisor: Any, like: Tensor) -> None:
+    """Integer division (``//``, ``%``, rounded ``div``) by zero raises, as in PyTorch
+    (numpy would give 0 with a warning); float division gives inf or nan."""
+    if like._data.dtype.kind in "iub" and not np.all(_data_of(divisor)):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _check_result_cast(result: np.dtype, out: np.dtype) -> None:
+    """An in-place op's result must cast to the tensor's own dtype under PyTorch's rule:
+    never a float into an int or bool tensor, nor a number into a bool tensor."""
+    if (result.kind == _FLOAT_KIND and out.kind != _FLOAT_KIND) or (
+            out == np.bool_ and result != np.bool_):
+        names = (_function._type_name(np.empty(0, d))[6:-6] for d in (result, out))
+        raise RuntimeError("result type {} can't be cast to the desired output type {}".format(
+            *names))
+
+
 def _promote(a: Tensor, b: Any, true_div: _bool = False) -> tuple[Tensor, Any]:
-    """Operands cast to the result dtype (PyTorch's rules); Python numbers stay numbers."""
+    """Operands cast to the result dtype (PyTorch's rules); numbers stay Python numbers.
+
+    ``b`` is a Tensor or a number; numpy scalars count as Python numbers (weak: a float32
+    tensor times ``np.float64(0.5)`` stays float32). An int that the result dtype cannot
+    hold wraps, as in PyTorch (``uint8_tensor + 300`` adds 44).
+    """
     a_dtype = a._data.dtype
     if isinstance(b, Tensor):
         if b._data.dtype is a_dtype and (a_dtype.kind == _FLOAT_KIND or not true_div):
             return a, b
-    elif isinstance(b, float):
-        if a_dtype.kind == _FLOAT_KIND:
-            return a, b
-    elif isinstance(b, int) and not isinstance(b, bool):
-        if a_dtype.kind == _FLOAT_KIND or (a_dtype.kind in "iu" and not true_div):
-            return a, b
-    elif isinstance(b, (np.ndarray, list, tuple)):
-        from .creation import tensor as make
-
-        b = make(b)
-    elif isinstance(b, np.generic):
-        b = b.item()
-    elif not isinstance(b, bool):
-        raise TypeError(f"unsupported operand type for a Tensor op: '{type(b).__name__}'")
+    else:
+        kind = _type(b)
+        if kind is not _float and kind is not _int and kind is not _bool:
+            number = dtypes.python_scalar(b)
+            if number is None:
+                raise TypeError(f"unsupported operand type for a Tensor op: "
+                                f"'{_type(b).__name__}'")
+            b, kind = number, _type(number)
+        if kind is _float:
+            if a_dtype.kind == _FLOAT_KIND:
+                return a, b
+        elif kind is _int:
+            if a_dtype.kind == _FLOAT_KIND:
+                dtypes.check_int_range(b)
+                return a, b
+            if a_dtype.kind in "iu" and not true_div:
+                return a, dtypes.wrap_int(b, a_dtype)
     dtype = dtypes.result_type(a, b)
     if true_div and dtype.category != dtypes._FLOAT:
         dtype = dtypes.get_default_dtype()
@@ -2237,13 +2677,13 @@ def _promote(a: Tensor, b: Any, true_div: _bool = False) -> tuple[Tensor, Any]:
         if b._data.dtype != np_dtype:
             b = b.to(dtype)
     elif np_dtype.kind == _FLOAT_KIND:
+        if _type(b) is _int:
+            dtypes.check_int_range(b)
         b = float(b)
-    else:
-        b = int(b)
+    elif np_dtype.kind != "b":
+        b = dtypes.wrap_int(int(b), np_dtype)
     _check_broadcast(a, b)
     return a, b
-
-
 def _check_broadcast(a: Tensor, b: Any) -> None:
     if isinstance(b, Tensor):
         try:
@@ -2275,6 +2715,31 @@ def _broadcast_error(sa: tuple[_int, ...], sb: tuple[_int, ...]) -> RuntimeError
                 "broadcast; reshape or unsqueeze one of them."
             )
     return RuntimeError(f"shapes {list(sa)} and {list(sb)} cannot be broadcast together")
+
+
+def _split_sizes(split_size: Any, n: _int, axis: _int) -> list[_int]:
+    """The lengths of ``split``'s pieces along a dim of length ``n``, checked as PyTorch
+    does: a size >= 0 (0 only for an empty dim), or sizes >= 0 that add up to ``n``."""
+    if isinstance(split_size, (_int, np.integer)) and not isinstance(split_size, _bool):
+        if split_size < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got "
+                               f"split_size={split_size}")
+        if split_size == 0:
+            if n:
+                raise RuntimeError("split_size can only be 0 if dimension size is 0, but got "
+                                   f"dimension size of {n}")
+            return [0]
+        return [_int(split_size)] * max(-(-n // split_size), 1)
+    sizes = list(_shape_arg((split_size,), "split_with_sizes"))
+    if any(k < 0 for k in sizes):
+        raise RuntimeError("split_with_sizes expects split_sizes have only non-negative "
+                           f"entries, but got split_sizes={sizes}")
+    if sum(sizes) != n:
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
+                           f"(input tensor's size at dimension {axis}), but got "
+                           f"split_sizes={sizes}. Hint: use an int split_size for pieces "
+                           "of equal length with a shorter last one.")
+    return sizes
 
 
 def _check_reshape(data: np.ndarray, shape: tuple[_int, ...]) -> None:
@@ -2432,22 +2897,21 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     if not isinstance(cond, np.ndarray) or cond.dtype != np.bool_:
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {getattr(condition, 'dtype', type(condition).__name__)}")
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        from .creation import tensor as make
-
-        input = make(input)
-    if isinstance(input, Tensor):
-        x, y = _promote(input, other)
-        y = y if isinstance(y, Tensor) else _wrap(np.asarray(y, dtype=x._data.dtype))
-    else:
-        y, x = _promote(other, input)
-        x = x if isinstance(x, Tensor) else _wrap(np.asarray(x, dtype=y._data.dtype))
+    x, y = _operand(input, "where"), _operand(other, "where")
+    dtype = dtypes.result_type(x, y)  # numbers (numpy scalars too) are weak, as in PyTorch
+    x, y = (v.to(dtype) if isinstance(v, Tensor) else
+            _wrap(np.asarray(dtypes.checked_scalar(v, dtype), dtype=dtype.np)) for v in (x, y))
+    for t in (x, y):
+        _check_broadcast(_wrap(cond), t)
+    _check_broadcast(x, y)
     return E.Where.apply(cond, x, y)
 
 
-def maximum(a: Tensor, b: Tensor) -> Tensor:
-    """Elementwise maximum."""
-    return a.maximum(b)
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise maximum (for the dual ops: one side may be a number)."""
+    if not isinstance(a, Tensor):
+        a, b = b, a
+    return a.maximum(_as_tensor_like(b, a))
 
 
 def zeros_like(t: Tensor) -> Tensor:

@@ -458,8 +458,11 @@ def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
     return result
 
 
-# How a view was made, when that limits what may be written into it (views.py)
-NO_GRAD_VIEW = "no_grad"
+# How a view was made, when that limits writing into it with grad mode on (views.py); the
+# outputs of split, chunk and unbind have (op name, output number) instead
+NO_GRAD_VIEW = "made under no_grad"
+NO_GRAD_DERIVED = "a view of a view made under no_grad"
+MULTI_DERIVED = "a view of an output of split, chunk or unbind"
 
 
 def track_view(result: Tensor, source: Tensor, out: np.ndarray) -> None:
@@ -475,11 +478,16 @@ def track_view(result: Tensor, source: Tensor, out: np.ndarray) -> None:
     result._version = counter
     result._base = source if source._base is None else source._base
     result._view_version = counter[0]
-    if _state.enabled:
-        result._view_kind = None
-    else:  # as PyTorch: it "requires grad" like its base, but has no history to send to
-        result._view_kind = NO_GRAD_VIEW
+    if not _state.enabled:  # as PyTorch: it "requires grad" like its base, but has no
+        result._view_kind = NO_GRAD_VIEW  # history to send a gradient to
         result._requires_grad = source._requires_grad
+    elif source._base is not None and source._view_kind is not None:
+        # a view of a view made under no_grad, or of split's outputs: the same limits
+        kind = source._view_kind
+        no_grad = kind in (NO_GRAD_VIEW, NO_GRAD_DERIVED)
+        result._view_kind = NO_GRAD_DERIVED if no_grad else MULTI_DERIVED
+    else:
+        result._view_kind = None
 
 
 def make_node(cls: type[Function], args: tuple[Any, ...], out: np.ndarray, meta: Any) -> Node:

@@ -30,6 +30,7 @@ works. Some views may not be written with grad mode on, as in PyTorch: views mad
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -221,17 +222,28 @@ def forbidden(view: Tensor, direct: bool) -> RuntimeError | None:
     kind = view._view_kind
     if kind is None:
         return None
-    if kind == fn.NO_GRAD_VIEW:
-        return RuntimeError((_NO_GRAD_DIRECT if direct else _NO_GRAD_INDIRECT) + _NO_GRAD_TAIL)
-    name, k = kind
-    recorded = view._grad_fn is not None  # (a view of a buffer: made as if in no_grad)
-    if direct:
-        head = (f"Output {k} of {name} is a view and is being modified inplace." if recorded
-                else _NO_GRAD_DIRECT)
-    else:
-        head = (f"Output {k} of {name} is a view and its base or another view of its base "
-                "has been modified inplace." if recorded else _NO_GRAD_INDIRECT)
-    return RuntimeError(head + _MULTI_TAIL)
+    node = view._grad_fn
+    if kind in (fn.NO_GRAD_VIEW, fn.NO_GRAD_DERIVED):
+        if kind == fn.NO_GRAD_DERIVED and node is not None:
+            what = ("is being modified inplace with grad mode enabled." if direct else
+                    "its base or another view of its base has been modified inplace with "
+                    "grad mode enabled.")
+            head = (f"Output 0 of {_op_name(node)} is a view of a view which was created in "
+                    f"no_grad mode and {what}")
+        else:
+            head = _NO_GRAD_DIRECT if direct else _NO_GRAD_INDIRECT
+        return RuntimeError(head + _NO_GRAD_TAIL)
+    if node is None:  # (a view of a buffer: made as if in no_grad)
+        return RuntimeError((_NO_GRAD_DIRECT if direct else _NO_GRAD_INDIRECT) + _MULTI_TAIL)
+    name, k = kind if isinstance(kind, tuple) else (_op_name(node), 0)
+    what = ("is being modified inplace." if direct else
+            "its base or another view of its base has been modified inplace.")
+    return RuntimeError(f"Output {k} of {name} is a view and {what}" + _MULTI_TAIL)
+
+
+def _op_name(node: Any) -> str:
+    """``SelectBackward0`` -> ``Select``: the op's name as PyTorch's messages give it."""
+    return re.sub(r"Backward\d*$", "", node.name())
 
 
 # ------------------------------------------------------------------ a view made anew
