@@ -701,3 +701,34 @@ def test_float16_rand_randn_uniform_normal_match_torch(torch) -> None:
         tg.empty(3, dtype=tg.float16).uniform_(-60000, 60000)
     with pytest.raises(RuntimeError, match="from is out of bounds for float"):
         tg.empty(3).uniform_(-1e39, 1)
+
+
+def test_weighted_random_sampler_matches_torch(torch) -> None:
+    """torch.utils.data.WeightedRandomSampler is one multinomial call per epoch."""
+    from torch.utils.data import WeightedRandomSampler as TorchSampler
+
+    from tinygrad_edu.utils import data
+
+    weights = [0.1, 0.9, 0.4, 0.7, 3.0, 0.6]
+    for replacement in (True, False):
+        torch.manual_seed(3)
+        tg.manual_seed(3)
+        ours = data.WeightedRandomSampler(weights, 5, replacement)
+        theirs = TorchSampler(weights, 5, replacement)
+        assert [list(ours), list(ours)] == [list(theirs), list(theirs)]
+        g, tgen = tg.Generator().manual_seed(1), torch.Generator().manual_seed(1)
+        ours = data.WeightedRandomSampler(tg.tensor(weights), 6, replacement, generator=g)
+        theirs = TorchSampler(torch.tensor(weights), 6, replacement, generator=tgen)
+        assert list(ours) == list(theirs) and same_state(torch, g, tgen)
+    loader = data.DataLoader(data.TensorDataset(tg.arange(6).float()), batch_size=2,
+                             sampler=data.WeightedRandomSampler(weights, 6))
+    torch_loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(torch.arange(6).float()), batch_size=2,
+        sampler=TorchSampler(weights, 6))
+    torch.manual_seed(0)
+    tg.manual_seed(0)
+    assert [arr(b[0]).tolist() for b in loader] == [b[0].tolist() for b in torch_loader]
+    with pytest.raises(ValueError, match="num_samples should be a positive integer"):
+        data.WeightedRandomSampler(weights, 0)
+    with pytest.raises(ValueError, match="weights should be a 1d sequence"):
+        data.WeightedRandomSampler([[1.0, 2.0]], 1)
