@@ -245,7 +245,7 @@ def test_random_dtypes(dtype, top) -> None:
 
 
 def test_errors_match_torch_kinds() -> None:
-    with pytest.raises(RuntimeError, match="from=2.0 > to=1.0"):
+    with pytest.raises(RuntimeError, match="from=2 > to=1"):  # torch prints doubles as %g
         R.uniform(3, 2.0, 1.0)
     with pytest.raises(RuntimeError, match="std >= 0.0"):
         R.normal(3, 0.0, -1.0)
@@ -257,7 +257,7 @@ def test_errors_match_torch_kinds() -> None:
         R.bernoulli(3, 1.5)
     with pytest.raises(RuntimeError, match="negative dimension"):
         R.rand((2, -1))
-    with pytest.raises(NotImplementedError, match="int64"):
+    with pytest.raises(NotImplementedError, match="not implemented for 'Long'"):
         R.rand(3, np.int64)
     with pytest.raises(NotImplementedError, match="complex64"):
         R.random_(3, np.complex64)
@@ -311,12 +311,12 @@ def test_state_roundtrip() -> None:
     g = R.Generator().manual_seed(3)
     R.randn(5, generator=g)  # leaves a cached normal sample
     state = g.get_state()
-    assert state.dtype == np.uint8 and state.shape == (5056,)
+    assert np.asarray(state).dtype == np.uint8 and state.shape == (5056,)
     a = (R.randn(3, generator=g), R.rand(700, generator=g))
     h = R.Generator().set_state(state)
     b = (R.randn(3, generator=h), R.rand(700, generator=h))
     assert all(same_bits(x, y) for x, y in zip(a, b))
-    assert same_bits(R.Generator().set_state(state.tobytes()).get_state(), state)
+    assert same_bits(R.Generator().set_state(np.asarray(state).tobytes()).get_state(), state)
     with pytest.raises(RuntimeError, match="size"):
         g.set_state(state[:100])
     R.set_rng_state(state)
@@ -325,7 +325,8 @@ def test_state_roundtrip() -> None:
 
 def test_fresh_state_layout() -> None:
     """The fields of torch's CPUGeneratorImplState for a just-seeded generator."""
-    st = np.frombuffer(R.Generator().manual_seed(9).get_state().tobytes(), R._STATE_DTYPE)[0]
+    raw = np.asarray(R.Generator().manual_seed(9).get_state()).tobytes()
+    st = np.frombuffer(raw, R._STATE_DTYPE)[0]
     assert (st["the_initial_seed"], st["left"], st["seeded"], st["next"]) == (9, 1, 1, 0)
     assert st["state"][0] == 9 and st["normal_is_valid"] == 0
 
@@ -571,7 +572,7 @@ def test_parity_state_interop(torch) -> None:
     torch.randn(3)  # leaves a cached normal sample in the state
     R.set_rng_state(torch.get_rng_state().numpy())
     assert_same(R.randn(5), torch.randn(5))
-    torch.set_rng_state(torch.from_numpy(R.get_rng_state()))
+    torch.set_rng_state(torch.from_numpy(np.asarray(R.get_rng_state())))
     assert_same(R.randn(33), torch.randn(33))
     for seed in (0, -1, -(2**63), 2**64 - 1, 2**32 + 7):
         torch.manual_seed(seed)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import _device, dtypes
+from .autograd import no_grad
 from .tensor import Tensor, _shape_arg, _wrap
 
 
@@ -254,20 +255,38 @@ def full_like(input: Tensor, fill_value: Any, dtype: Any = None,
     return _finish(array, requires_grad)
 
 
+def _empty_like_layout(t: Tensor, dtype: Any) -> Tensor:
+    """``torch.empty_like(t)``: ``t``'s shape and memory layout (a transposed ``t`` gives a
+    transposed result), which decides the order a random fill draws in."""
+    return _wrap(np.empty_like(t._data, dtype=_np_dtype(dtype or t.dtype)))
+
+
 def rand_like(input: Tensor, dtype: Any = None, generator: Any = None,
               requires_grad: bool = False, device: Any = None) -> Tensor:
-    """U(0, 1) samples with ``input``'s shape (and dtype)."""
+    """U(0, 1) samples with ``input``'s shape (and dtype), drawn in its memory order."""
     _device.check(device)
-    return rand(input.shape, dtype=dtype or input.dtype, generator=generator,
-                requires_grad=requires_grad)
+    return _finish(_empty_like_layout(input, dtype).uniform_(generator=generator)._data,
+                   requires_grad)
 
 
 def randn_like(input: Tensor, dtype: Any = None, generator: Any = None,
                requires_grad: bool = False, device: Any = None) -> Tensor:
-    """N(0, 1) samples with ``input``'s shape (and dtype)."""
+    """N(0, 1) samples with ``input``'s shape (and dtype), drawn in its memory order."""
     _device.check(device)
-    return randn(input.shape, dtype=dtype or input.dtype, generator=generator,
-                 requires_grad=requires_grad)
+    return _finish(_empty_like_layout(input, dtype).normal_(generator=generator)._data,
+                   requires_grad)
+
+
+def randint_like(input: Tensor, low: int = 0, high: Any = None, *, generator: Any = None,
+                 dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Random integers in [low, high) with ``input``'s shape and dtype:
+    ``randint_like(t, high)`` or ``randint_like(t, low, high)``; PyTorch's stream, in
+    ``input``'s memory order."""
+    _device.check(device)
+    if high is None:
+        low, high = 0, low
+    out = _empty_like_layout(input, dtype).random_(low, high, generator=generator)
+    return _finish(out._data, requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
@@ -369,6 +388,85 @@ def initial_seed() -> int:
     return _random.initial_seed()
 
 
+def get_rng_state() -> Tensor:
+    """The default generator's state: a uint8 tensor of 5056 bytes, PyTorch's very bytes
+    (``torch.set_rng_state`` loads ours, ``tg.set_rng_state`` loads PyTorch's).
+
+    >>> s = tg.get_rng_state(); a = tg.rand(2); tg.set_rng_state(s); tg.equal(tg.rand(2), a)
+    True
+    """
+    from . import random as _random
+
+    state: Tensor = _random.get_rng_state()
+    return state
+
+
+def set_rng_state(new_state: Tensor) -> None:
+    """Restore the default generator's state from ``get_rng_state()`` (ours or PyTorch's)."""
+    from . import random as _random
+
+    _random.set_rng_state(new_state)
+
+
+def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None,
+              out: Tensor | None = None) -> Tensor:
+    """0/1 samples, PyTorch's stream: ``bernoulli(probs)`` draws each element with its own
+    probability (in ``probs``' dtype), ``bernoulli(input, p)`` with the number ``p`` (in
+    ``input``'s shape and dtype).
+
+    >>> _ = tg.manual_seed(0); tg.bernoulli(tg.tensor([0.0, 1.0, 0.5]))
+    tensor([0., 1., 1.])
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"bernoulli(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    if out is None:
+        return input.bernoulli(p, generator=generator)
+    if p is not None:
+        raise TypeError("bernoulli() received an invalid combination of arguments - got "
+                        "(Tensor, float, out=Tensor): out= goes with bernoulli(input) only")
+    _resize_out(out, input.shape)
+    return out.bernoulli_(input, generator=generator)
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
+                generator: Any = None, out: Tensor | None = None) -> Tensor:
+    """``num_samples`` category indices (int64) drawn from the weights in ``input`` (1-D, or
+    one distribution per row of a 2-D tensor), with or without replacement; PyTorch's
+    algorithms and stream. The weights need not sum to 1.
+
+    Sampling names as in makemore gives PyTorch's very names:
+
+    >>> g = tg.Generator().manual_seed(2147483647)
+    >>> p = tg.tensor([0.1, 0.6, 0.3])
+    >>> tg.multinomial(p, num_samples=1, replacement=True, generator=g).item()
+    1
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"multinomial(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    from . import random as _random
+
+    data = input._data
+    if out is not None and out._data.dtype != np.int64 and data.ndim in (1, 2) and \
+            data.dtype.kind == "f":  # (PyTorch checks the input first, and draws after)
+        raise RuntimeError(f"multinomial expects Long tensor out, got: "
+                           f"{_random._SCALAR_NAMES[out._data.dtype]}")
+    result = input.multinomial(num_samples, replacement, generator=generator)
+    if out is None:
+        return result
+    _resize_out(out, result.shape)
+    with no_grad():
+        out.copy_(result)
+    return out
+
+
+def _resize_out(out: Tensor, shape: tuple[int, ...]) -> None:
+    """``out.resize_(shape)`` for an ``out=`` argument: new storage if the shape differs."""
+    if tuple(out.shape) != tuple(shape):
+        out._data = np.empty(shape, out._data.dtype)
+
+
 def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None,
          requires_grad: bool = False) -> Tensor:
     """Samples from U(0, 1) (PyTorch's stream for the same seed)."""
@@ -400,8 +498,8 @@ def randint(low: int, high: Any = None, size: Any = None, generator: Any = None,
     if size is None:
         low, high, size = 0, low, high
     array = _random.randint(low, high, _shape_arg((size,), "randint", create=True),
-                            generator=generator)
-    return _finish(array.astype(_np_dtype(dtype, np.int64), copy=False), requires_grad)
+                            _np_dtype(dtype, np.int64), generator=generator)
+    return _finish(array, requires_grad)
 
 
 def randperm(n: int, generator: Any = None, dtype: Any = None, device: Any = None,

@@ -18,18 +18,28 @@ How the stream is read (``random()`` is one 32-bit output, ``random64()`` is two
   elements, the second value cached in the generator for the next call.
 * ``random_(a, b)`` (randint): ``random() % (b - a) + a``, or ``random64()`` if b - a >= 2**28.
 * ``randperm(n)``: Fisher-Yates, swapping ``i`` with ``i + random() % (n - i)``.
-* ``bernoulli_(p)``: ``uniform64() < p`` per element.
+* ``bernoulli_(p)``: ``uniform64() < p`` per element; ``bernoulli(p_tensor)`` compares a
+  uniform of p's precision (float64: 53 bits, else 24).
+* ``exponential_``, ``geometric_``, ``cauchy_``, ``log_normal_``: a float64 transform of one
+  53-bit uniform (log_normal_: of the cached float64 Box-Muller) per element, cast to dtype.
+* ``multinomial``: ``argmax``/``topk`` of ``p / exponential_(1)`` without replacement (or for
+  one sample), else cumulative sums and one 53-bit uniform per sample.
+* In-place fills visit a tensor in memory order (a transposed view by columns), as torch's
+  TensorIterator does; ``arrange`` and ``draw_order`` do that here.
+* ``get_state()``: torch's 5056-byte ``CPUGeneratorImplState``, so states move both ways.
 
 Exactness was checked against torch 2.13 on Linux x86-64 (GCC build, which contracts
 ``a * b + c`` into FMAs; numpy has none, so ``_fma32``/``_fma64`` emulate them exactly). The
 float32 ``normal_`` kernel for numel >= 16 depends on the CPU: AVX2 on x86-64 (emulated
 with numpy), a libm-based loop elsewhere (see ``FLOAT32_NORMAL_KERNEL``).
 
-All functions here work on numpy arrays; the Tensor layer wraps them.
+All functions here work on numpy arrays (only the RNG state is a uint8 Tensor, as in torch);
+the Tensor layer wraps them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import functools
@@ -38,7 +48,8 @@ import operator
 import os
 import platform
 import subprocess
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -48,18 +59,27 @@ __all__ = [
     "DEFAULT_SEED",
     "FLOAT32_NORMAL_KERNEL",
     "Generator",
+    "arrange",
     "bernoulli",
     "bernoulli_tensor",
+    "cauchy",
     "default_generator",
+    "draw_order",
+    "exponential",
+    "fork_rng",
+    "geometric",
     "get_rng_state",
     "initial_seed",
+    "log_normal",
     "manual_seed",
+    "multinomial",
     "normal",
     "normal_tensor",
     "rand",
     "randint",
     "randn",
     "random_",
+    "random_from_to",
     "random_int64",
     "randperm",
     "seed",
@@ -157,7 +177,12 @@ def _fma64(a: ArrayLike, b: ArrayLike, c: ArrayLike) -> np.ndarray:
     a64, b64 = np.asarray(a, np.float64), np.asarray(b, np.float64)
     hi, lo = _two_prod(*np.broadcast_arrays(a64, b64))
     sh, sl = _two_sum(np.broadcast_to(np.asarray(c, np.float64), hi.shape), hi)
-    return sh + _round_to_odd(*_two_sum(sl, lo))
+    with np.errstate(invalid="ignore"):
+        out = sh + _round_to_odd(*_two_sum(sl, lo))
+    if not np.isfinite(out).all():  # inf or nan inputs: the error terms are nan, IEEE is right
+        plain = a64 * b64 + np.asarray(c, np.float64)
+        out = np.where(np.isfinite(out), out, plain)
+    return out
 
 
 def _fma(a: np.ndarray, b: ArrayLike, c: ArrayLike) -> np.ndarray:
@@ -263,15 +288,22 @@ class Generator:
         self.manual_seed(value)
         return value
 
-    def get_state(self) -> np.ndarray:
-        """The state as a uint8 array of 5056 bytes, identical to ``torch.Generator.get_state()``.
+    def get_state(self) -> Any:
+        """The state as a uint8 Tensor of 5056 bytes, identical to ``torch.Generator.get_state()``.
 
-        So ``torch.set_rng_state(torch.from_numpy(tg_state))`` works, and the other way round.
+        The bytes are torch's ``CPUGeneratorImplState``, so a state saved by torch loads here
+        (``g.set_state(torch_state.numpy())``) and ours loads in torch.
 
         Example:
             >>> Generator().get_state().shape
-            (5056,)
+            tinygrad_edu.Size([5056])
         """
+        from .tensor import _wrap
+
+        return _wrap(self._state_bytes())
+
+    def _state_bytes(self) -> np.ndarray:
+        """The state as a uint8 numpy array (what ``get_state`` wraps)."""
         mt = self._bitgen.state["state"]
         pos = int(mt["pos"])
         st = np.zeros((), _STATE_DTYPE)
@@ -288,15 +320,18 @@ class Generator:
             st["next_float_normal_sample"] = self.next_float_normal_sample
         return np.frombuffer(st.tobytes(), np.uint8).copy()
 
-    def set_state(self, new_state: ArrayLike | bytes) -> Generator:
+    def set_state(self, new_state: Any) -> Generator:
         """Restore a state from ``get_state()`` (ours or torch's: the bytes are the same).
+
+        ``new_state`` is a uint8 Tensor (as in torch); a uint8 numpy array or ``bytes`` also
+        work. Returns the generator.
 
         Example:
             >>> g = Generator(); s = g.get_state(); a = rand(3, generator=g)
             >>> bool((g.set_state(s) is g) and (rand(3, generator=g) == a).all())
             True
         """
-        raw = new_state if isinstance(new_state, bytes) else np.asarray(new_state).tobytes()
+        raw = _state_as_bytes(new_state)
         if len(raw) != _STATE_DTYPE.itemsize:
             raise RuntimeError(
                 f"Expected a CPUGeneratorImplState of size {_STATE_DTYPE.itemsize} but found "
@@ -375,17 +410,33 @@ def initial_seed() -> int:
     return default_generator.initial_seed()
 
 
-def get_rng_state() -> np.ndarray:
-    """The default generator's state as 5056 uint8 (``torch.get_rng_state``, same bytes).
+def _state_as_bytes(state: Any) -> bytes:
+    """The raw bytes of an RNG state, checked as torch checks it (a contiguous uint8 tensor)."""
+    if isinstance(state, bytes):
+        return state
+    data = getattr(state, "_data", state)  # a Tensor's array, or an array
+    if not isinstance(data, np.ndarray):
+        raise TypeError(f"expected a torch.ByteTensor, but got {type(state).__name__}")
+    if data.dtype != np.uint8:
+        raise TypeError("RNG state must be a torch.ByteTensor")
+    if not data.flags.c_contiguous:
+        raise RuntimeError("RNG state must be contiguous")
+    return data.tobytes()
+
+
+def get_rng_state() -> Any:
+    """The default generator's state as a uint8 Tensor of 5056 bytes (``torch.get_rng_state``).
+
+    The bytes are the ones torch gives, so states move between the two libraries.
 
     Example:
         >>> get_rng_state().dtype
-        dtype('uint8')
+        tinygrad_edu.uint8
     """
     return default_generator.get_state()
 
 
-def set_rng_state(new_state: ArrayLike | bytes) -> None:
+def set_rng_state(new_state: Any) -> None:
     """Restore the default generator's state (``torch.set_rng_state``).
 
     Example:
@@ -393,6 +444,36 @@ def set_rng_state(new_state: ArrayLike | bytes) -> None:
         True
     """
     default_generator.set_state(new_state)
+
+
+@contextlib.contextmanager
+def fork_rng(
+    devices: Any = None,
+    enabled: bool = True,
+    _caller: str = "fork_rng",
+    _devices_kw: str = "devices",
+    device_type: str | None = None,
+) -> Iterator[None]:
+    """``torch.random.fork_rng``: restore the default generator's state when the block ends.
+
+    Only the CPU generator exists here, so ``devices`` and ``device_type`` are accepted and
+    ignored (torch's CPU-only behaviour). With ``enabled=False`` it does nothing.
+
+    Example:
+        >>> _ = manual_seed(0)
+        >>> with fork_rng():
+        ...     _ = rand(3)
+        >>> rand(1)  # as if the block had not drawn
+        array([0.4962566], dtype=float32)
+    """
+    if not enabled:
+        yield
+        return
+    saved = default_generator._state_bytes()
+    try:
+        yield
+    finally:
+        default_generator.set_state(saved)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -420,11 +501,11 @@ def _shape(shape: ShapeLike) -> tuple[int, ...]:
     return dims
 
 
-def _float_dtype(dtype: DTypeLike, what: str) -> np.dtype:
+def _float_dtype(dtype: DTypeLike, kernel: str) -> np.dtype:
+    """``dtype`` if it is a float dtype; else torch's NotImplementedError for ``kernel``."""
     dt = np.dtype(dtype)
-    if dt not in (np.float32, np.float64):
-        # torch raises NotImplementedError ('"normal_kernel_cpu" not implemented for 'Long'')
-        raise NotImplementedError(f"{what} is not implemented for dtype {dt}: use a float dtype")
+    if dt.kind != "f":
+        raise _not_implemented(kernel, dt)  # ('"normal_kernel_cpu" not implemented for 'Long'')
     return dt
 
 
@@ -451,6 +532,97 @@ def _uniform01(gen: Generator, n: int, dtype: np.dtype) -> np.ndarray:
     return bits.astype(np.float64) * 2.0**-53
 
 
+#: torch's names of the dtypes: ScalarType (in "not implemented for 'Long'") and the C++
+#: type (in "out of bounds for long int"), as its error messages spell them.
+_SCALAR_NAMES = {
+    np.dtype(np.float16): "Half", np.dtype(np.float32): "Float", np.dtype(np.float64): "Double",
+    np.dtype(np.int8): "Char", np.dtype(np.uint8): "Byte", np.dtype(np.int16): "Short",
+    np.dtype(np.int32): "Int", np.dtype(np.int64): "Long", np.dtype(np.bool_): "Bool",
+}  # fmt: skip
+_CPP_NAMES = {
+    np.dtype(np.float16): "c10::Half", np.dtype(np.float32): "float",
+    np.dtype(np.float64): "double", np.dtype(np.int8): "signed char",
+    np.dtype(np.uint8): "unsigned char", np.dtype(np.int16): "short int",
+    np.dtype(np.int32): "int", np.dtype(np.int64): "long int", np.dtype(np.bool_): "bool",
+}  # fmt: skip
+_DIGITS = {np.dtype(np.float16): 11, np.dtype(np.float32): 24, np.dtype(np.float64): 53}
+
+
+def _num(x: float) -> str:
+    """A double as C++'s ``ostream`` prints it in torch's messages (``%g``: 0, -1, 1.5, nan)."""
+    return f"{x:g}"
+
+
+def _not_implemented(kernel: str, dtype: np.dtype) -> NotImplementedError:
+    name = _SCALAR_NAMES.get(dtype, str(dtype))
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
+
+
+def _from_double(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``static_cast<scalar_t>(double)`` as torch's CPU kernels (GCC, x86-64) compute it.
+
+    float16 goes through float32 (``c10::Half`` is built from a float: two roundings, not
+    numpy's one). Integers are truncated with a 32-bit conversion (64-bit for int64) and then
+    wrapped to the narrower type; out of range (or nan) the conversion gives the "integer
+    indefinite" value, INT32_MIN (INT64_MIN), whose low bits are 0.
+    """
+    if dtype.kind == "f":
+        with np.errstate(over="ignore"):  # too large: inf, as in C
+            return x.astype(np.float32).astype(dtype) if dtype == np.float16 else x.astype(dtype)
+    if dtype == np.bool_:
+        return x != 0
+    wide, bound = (np.int64, 2.0**63) if dtype == np.int64 else (np.int32, 2.0**31)
+    fits = (x > -bound - 1) & (x < bound)  # (the comparisons are false for nan)
+    truncated = np.where(fits, np.trunc(np.where(fits, x, 0.0)), -bound).astype(wide)
+    return truncated.astype(dtype)
+
+
+def _from_int64(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``static_cast<scalar_t>(int64_t)``: wraps for integers; float16 through float32."""
+    if dtype == np.float16:
+        with np.errstate(over="ignore"):
+            return x.astype(np.float32).astype(np.float16)
+    return x.astype(dtype)
+
+
+# ---------------------------------------------------------------------------------------------
+# The order in which torch fills a tensor
+# ---------------------------------------------------------------------------------------------
+# torch's CPU kernels draw one number per element, in the order its TensorIterator visits the
+# elements: memory order (dimensions sorted by stride, the largest outermost), which for a
+# transposed or sliced view is not the row-major order of its shape. ``empty_like`` keeps the
+# same order. The distributions below return values in draw order (as a row-major array of the
+# shape); ``arrange`` puts them where torch would, and ``draw_order`` reads an input that way.
+
+
+def _memory_axes(like: np.ndarray) -> list[int]:
+    """The axes of ``like`` from the outermost to the innermost in memory."""
+    if like.flags.c_contiguous:
+        return list(range(like.ndim))
+    return sorted(range(like.ndim), key=lambda axis: -abs(like.strides[axis]))
+
+
+def arrange(values: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """``values`` (in draw order) as an array of ``like``'s shape, each where torch writes it.
+
+    Example:
+        >>> arrange(np.arange(6), np.zeros((3, 2)).T)   # a transposed view: filled by columns
+        array([[0, 2, 4],
+               [1, 3, 5]])
+    """
+    axes = _memory_axes(like)
+    if axes == list(range(like.ndim)):
+        return values.reshape(like.shape)
+    drawn = values.reshape([like.shape[axis] for axis in axes])
+    return drawn.transpose(np.argsort(axes))
+
+
+def draw_order(x: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """``x`` broadcast to ``like``'s shape, flattened in the order torch visits ``like``."""
+    full = np.broadcast_to(x, like.shape)
+    return full.transpose(_memory_axes(like)).ravel()
+
+
 # ---------------------------------------------------------------------------------------------
 # Uniform
 # ---------------------------------------------------------------------------------------------
@@ -467,26 +639,40 @@ def uniform(
 
     Each element takes one 32-bit draw (float32) or two (float64):
     ``x = bits * 2**-24`` (or ``2**-53``), then ``fma(x, high - low, low)`` in ``dtype``; a value
-    that rounds up to ``high`` is replaced by ``low``. This is what ``nn.Linear`` uses to
-    initialise its weights (``kaiming_uniform_``) and bias.
+    that rounds up to ``high`` is replaced by ``low``. float16 runs the float32 computation and
+    rounds its result (then a value equal to ``high`` becomes ``low``). This is what
+    ``nn.Linear`` uses to initialise its weights (``kaiming_uniform_``) and bias.
 
     Example:
         >>> _ = manual_seed(0); uniform((2,), -1.0, 1.0)
         array([-0.00748682,  0.5364436 ], dtype=float32)
     """
-    dt = _float_dtype(dtype, "uniform_")
+    gen, dt = _gen(generator), _float_dtype(dtype, "check_uniform_bounds")
+    largest = float(np.finfo(dt).max)
+    for value, what in ((low, "from"), (high, "to")):
+        if not -largest <= value <= largest:
+            raise RuntimeError(f"{what} is out of bounds for {_CPP_NAMES[dt]}")
     if not low <= high:
         raise RuntimeError(
-            f"uniform_ expects to return a [from, to) range, but found from={low} > to={high}"
+            "uniform_ expects to return a [from, to) range, but found "
+            f"from={_num(low)} > to={_num(high)}"
+        )
+    if not high - low <= largest:
+        raise RuntimeError(
+            f"uniform_ expects to-from <= std::numeric_limits<{_SCALAR_NAMES[dt]}>::max(), but "
+            f"found to={_num(high)} and from={_num(low)} which result in to-from to exceed the "
+            "limit"
         )
     dims = _shape(shape)
-    lo, hi = dt.type(low), dt.type(high)
-    x = _uniform01(_gen(generator), math.prod(dims), dt)
-    if lo == 0 and hi == 1:
-        out = x  # fma(x, 1, 0) == x
-    else:
-        out = _by_chunks(_fma, x, hi - lo, lo)  # the width is rounded to dtype first, as torch
-        out[out == hi] = lo
+    calc = np.dtype(np.float32) if dt == np.float16 else dt
+    lo, hi = calc.type(low), calc.type(high)
+    x = _uniform01(gen, math.prod(dims), calc)
+    if lo == 0 and hi == 1 and dt == calc:
+        return x.reshape(dims)  # fma(x, 1, 0) == x < 1
+    out = x if lo == 0 and hi == 1 else _by_chunks(_fma, x, hi - lo, lo)  # width rounded first
+    if dt != calc:
+        out, lo, hi = out.astype(dt), dt.type(lo), dt.type(hi)
+    out[out == hi] = lo
     return out.reshape(dims)
 
 
@@ -513,6 +699,7 @@ def normal(
     std: float = 1.0,
     dtype: DTypeLike = np.float32,
     generator: Generator | None = None,
+    contiguous: bool = True,
 ) -> np.ndarray:
     """Samples of N(mean, std**2): ``torch.empty(shape).normal_(mean, std)``.
 
@@ -522,22 +709,29 @@ def normal(
     * numel >= 16: draw a uniform per element, then Box-Muller on blocks of 16 (the first 8
       give ``u1``, the next 8 ``u2``); if numel is not a multiple of 16, the last 16 elements
       are drawn again and transformed again. float32 follows ``FLOAT32_NORMAL_KERNEL``.
-    * numel < 16: one Box-Muller pair in float64 per two elements, ``r * cos`` returned and
-      ``r * sin`` cached in the generator for the next element, even across calls.
+    * numel < 16, or a tensor that is not ``contiguous`` (``normal_`` on a transposed view):
+      one Box-Muller pair in float64 per two elements, ``r * cos`` returned and ``r * sin``
+      cached in the generator for the next element, even across calls.
+
+    float16 computes in float32 and rounds; its first path draws uniforms only for the
+    complete blocks of 16 before redrawing the last 16.
 
     Example:
         >>> _ = manual_seed(0); normal(3)
         array([ 1.5409961, -0.2934289, -2.1787894], dtype=float32)
     """
-    dt = _float_dtype(dtype, "normal_")
+    gen = _gen(generator)
     if not std >= 0.0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_num(std)}")
     dims = _shape(shape)
-    n, gen = math.prod(dims), _gen(generator)
-    if n >= 16:
+    n = math.prod(dims)
+    if n == 0:
+        return np.empty(dims, dtype)
+    dt = _float_dtype(dtype, "normal_kernel_cpu")
+    if n >= 16 and contiguous:
         out = _normal_fill(gen, n, dt, mean, std)
     else:
-        out = _normal_small(gen, n, mean, std).astype(dt)
+        out = _from_double(_normal_small(gen, n, mean, std), dt)
     return out.reshape(dims)
 
 
@@ -606,13 +800,16 @@ def _normal_fill(gen: Generator, n: int, dtype: np.dtype, mean: float, std: floa
         box_muller = _box_muller16_f32
     else:
         box_muller = _box_muller16_f32_libm
-    m, s = dtype.type(mean), dtype.type(std)
-    out = np.empty(n, dtype)
+    calc = np.dtype(np.float32) if dtype == np.float16 else dtype
+    m, s = calc.type(mean), calc.type(std)
+    out = np.empty(n, calc)
     full = n - n % 16
-    out[:full] = _by_chunks(box_muller, _uniform01(gen, n, dtype)[:full], m, s)
+    # float16 computes in float32, and draws uniforms for the full blocks only
+    drawn = _uniform01(gen, full if dtype == np.float16 else n, calc)
+    out[:full] = _by_chunks(box_muller, drawn[:full], m, s)
     if n % 16:  # recompute the last 16 values from fresh uniforms
-        out[n - 16 :] = box_muller(_uniform01(gen, 16, dtype), m, s)
-    return out
+        out[n - 16 :] = box_muller(_uniform01(gen, 16, calc), m, s)
+    return out if calc == dtype else out.astype(dtype)
 
 
 def _box_muller16_f64(u: np.ndarray, mean: np.floating, std: np.floating) -> np.ndarray:
@@ -787,22 +984,14 @@ def randint(
     """Integers uniform in [low, high): ``torch.randint(low, high, shape)``.
 
     Each element is ``random() % (high - low) + low``, with a 64-bit draw instead when
-    ``high - low >= 2**28``. The default dtype is int64 as in torch.
+    ``high - low >= 2**28``. The default dtype is int64 as in torch; other dtypes follow
+    ``random_from_to`` (torch fills ``empty(shape, dtype=dtype).random_(low, high)``).
 
     Example:
         >>> _ = manual_seed(0); randint(0, 10, (5,))
         array([4, 9, 3, 0, 3])
     """
-    low, high = operator.index(low), operator.index(high)
-    if not low < high:
-        raise RuntimeError(
-            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
-        )
-    dims, span = _shape(shape), high - low
-    n, gen = math.prod(dims), _gen(generator)
-    bits = gen._random64(n) if span >= 2**28 else gen._random(n)
-    values = (bits % _U64(span) + _U64(low & _MASK64)).view(np.int64)  # wraps like uint64
-    return values.astype(dtype).reshape(dims)
+    return random_from_to(shape, low, high, dtype, generator)
 
 
 # random_() without bounds: the modulus per dtype (torch's transformation::uniform_int).
@@ -813,6 +1002,7 @@ _RANDOM_MODULUS = {
     np.dtype(np.int8): 2**7,
     np.dtype(np.uint8): 2**8,
     np.dtype(np.bool_): 2,
+    np.dtype(np.float16): 2**11 + 1,
     np.dtype(np.float32): 2**24 + 1,
     np.dtype(np.float64): 2**53 + 1,
 }
@@ -824,8 +1014,8 @@ def random_(
     """``torch.empty(shape, dtype=dtype).random_()``: integers in [0, max of dtype].
 
     int64 and float64 take a 64-bit draw per element, other dtypes a 32-bit one; the value is
-    that draw modulo ``2**63`` (int64), ``2**31`` (int32) ..., ``2**24 + 1`` (float32),
-    ``2**53 + 1`` (float64); bool takes its lowest bit.
+    that draw modulo ``2**63`` (int64), ``2**31`` (int32) ..., ``2**11 + 1`` (float16),
+    ``2**24 + 1`` (float32), ``2**53 + 1`` (float64); bool takes its lowest bit.
 
     Example:
         >>> _ = manual_seed(0); random_(2)
@@ -836,7 +1026,134 @@ def random_(
         raise NotImplementedError(f"random_ is not implemented for dtype {dt}")
     n, gen = math.prod(dims), _gen(generator)
     bits = gen._random64(n) if dt in (np.int64, np.float64) else gen._random(n)
-    return (bits % _U64(_RANDOM_MODULUS[dt])).astype(dt).reshape(dims)
+    return _from_int64((bits % _U64(_RANDOM_MODULUS[dt])).view(np.int64), dt).reshape(dims)
+
+
+def random_from_to(
+    shape: ShapeLike,
+    low: int,
+    high: int | None = None,
+    dtype: DTypeLike = np.int64,
+    generator: Generator | None = None,
+) -> np.ndarray:
+    """``torch.empty(shape, dtype=dtype).random_(low, high)``: integers in [low, high).
+
+    ``high=None`` means up to the largest value of ``dtype`` (``2**mantissa digits`` for a
+    float dtype), inclusive; ``low=-2**63, high=None`` means all 2**64 int64 values. Each
+    element is ``draw % (high - low) + low``, the draw taking 64 bits when the width is at
+    least ``2**28`` and 32 bits otherwise, then cast to ``dtype``. For a float dtype torch
+    first moves ``low`` up and ``high`` down to values the dtype holds exactly; bounds outside
+    the dtype raise (and a float beyond its exact integers warns), as in torch.
+
+    Example:
+        >>> _ = manual_seed(0); random_from_to(4, -3, 3)
+        array([-1,  0,  2, -3])
+    """
+    dt, dims = np.dtype(dtype), _shape(shape)
+    if dt not in _RANDOM_MODULUS:
+        raise NotImplementedError(f"random_ is not implemented for dtype {dt}")
+    low, gen = operator.index(low), _gen(generator)
+    n = math.prod(dims)
+    if high is not None:  # [low, high)
+        high = operator.index(high)
+        if not low < high:
+            raise RuntimeError(
+                f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+            )
+        if dt.kind == "f":
+            low, high = _update_from(low, dt), _update_to(high, dt)
+            if not low < high:
+                raise RuntimeError(
+                    "random_ expects 'from' casted to dtype to be less than 'to' casted to "
+                    f"dtype, but got from={low} >= to={high}"
+                )
+        _check_from_to_in_range(low, high - 1, dt)
+        span = high - low
+    elif low != -(2**63):  # [low, largest value of dtype]
+        if dt.kind == "f":
+            to_inc = min(2 ** _DIGITS[dt], 2**63 - 1)
+            low = _update_from(low, dt)
+            if not low < to_inc:
+                raise RuntimeError(
+                    "random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' "
+                    f"casted to dtype, but got from={low} > to_inc={to_inc}"
+                )
+        else:
+            to_inc = 1 if dt == np.bool_ else int(np.iinfo(dt).max)
+        _check_from_to_in_range(low, to_inc, dt)
+        span = to_inc - low + 1
+    else:  # the full 64-bit range: the draw itself, as an int64
+        if n == 0:
+            return np.empty(dims, dt)
+        if dt in (np.float16, np.bool_):
+            raise _not_implemented("random_full_64_bits_range_kernel_cpu", dt)
+        if dt not in (np.int64, np.float32, np.float64):
+            raise RuntimeError(
+                "random_full_64_bits_range_kernel_cpu handles only int64, double, float and "
+                "bfloat16"
+            )
+        return _from_int64(gen._random64(n).view(np.int64), dt).reshape(dims)
+    if n == 0:
+        return np.empty(dims, dt)
+    bits = gen._random64(n) if span >= 2**28 else gen._random(n)
+    values = (bits % _U64(span) + _U64(low & _MASK64)).view(np.int64)  # wraps like uint64
+    return _from_int64(values, dt).reshape(dims)
+
+
+def _wrap_int64(x: int) -> int:
+    """``x`` wrapped to int64, as C++'s int64 arithmetic does on overflow."""
+    return (x + 2**63) % 2**64 - 2**63
+
+
+def _through_dtype(x: int, dt: np.dtype) -> int:
+    """``static_cast<int64_t>(static_cast<scalar_t>(x))`` for a float dtype."""
+    value = float(_from_int64(np.array(x, np.int64), dt))
+    return int(value) if -(2.0**63) <= value < 2.0**63 else -(2**63)  # x86's overflow value
+
+
+def _update_from(low: int, dt: np.dtype) -> int:
+    """torch's ``update_from``: the smallest ``low`` whose draws stay >= low after the cast."""
+    low_plus_1 = _through_dtype(_wrap_int64(low + 1), dt)
+    if low_plus_1 < low:
+        n = max(abs(_wrap_int64(low + 1)).bit_length() - 1, 0)
+        low = low_plus_1 + (1 << (n - _DIGITS[dt] + 1))
+    return low
+
+
+def _update_to(high: int, dt: np.dtype) -> int:
+    """torch's ``update_to``: the largest ``high`` whose draws stay < high after the cast."""
+    high_minus_1 = _through_dtype(_wrap_int64(high - 1), dt)
+    if high_minus_1 >= high:
+        n = max(abs(_wrap_int64(high - 1)).bit_length() - 1, 0)
+        high = high_minus_1 - (1 << (n - _DIGITS[dt] + 1))
+    return high
+
+
+def _check_from_to_in_range(low: int, high_inclusive: int, dt: np.dtype) -> None:
+    """torch's ``check_from_to_in_range``: both bounds representable in ``dt``."""
+    name = _CPP_NAMES[dt]
+    if dt.kind == "f":
+        info = np.finfo(dt)
+        lo_limit, hi_limit = float(info.min), float(info.max)
+    elif dt == np.bool_:
+        lo_limit, hi_limit = 0, 1
+    else:
+        lo_limit, hi_limit = int(np.iinfo(dt).min), int(np.iinfo(dt).max)
+    for value, what in ((low, "from"), (high_inclusive, "to - 1")):
+        if not lo_limit <= value <= hi_limit:
+            raise RuntimeError(f"{what} is out of bounds for {name}")
+    if dt.kind == "f":
+        digits = _DIGITS[dt]
+        for value, what in ((low, "from"), (high_inclusive, "to - 1")):
+            if not -(2**digits) <= value <= 2**digits:
+                warnings.warn(
+                    f"{what} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision "
+                    f"limitations {name} can support discrete uniform distribution only within "
+                    "this range. This warning will become an error in version 1.7 release, "
+                    "please fix the code in advance",
+                    UserWarning,
+                    stacklevel=3,
+                )
 
 
 def random_int64(generator: Generator | None = None) -> int:
@@ -922,6 +1239,11 @@ def _randperm_inside_out(gen: Generator, n: int) -> np.ndarray:
 # Bernoulli
 # ---------------------------------------------------------------------------------------------
 
+_P_IN_MESSAGE = (
+    "Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be "
+    "improved?  If so, please report an enhancement request to PyTorch.)"
+)
+
 
 def bernoulli(
     shape: ShapeLike,
@@ -931,37 +1253,401 @@ def bernoulli(
 ) -> np.ndarray:
     """1 with probability ``p``, else 0: ``torch.empty(shape, dtype=dtype).bernoulli_(p)``.
 
-    Each element draws a float64 uniform ``u`` (two 32-bit outputs) and is ``u < p``. This is
-    the mask of ``F.dropout(x, p)``, which is ``bernoulli_(1 - p)`` then ``div_(1 - p)``.
-    (PyTorch builds may use MKL here only inside Meta; public builds use this kernel.)
+    Each element draws a float64 uniform ``u`` (two 32-bit outputs) and is ``u < p``, for
+    every dtype (bool and integers too). This is the mask of ``F.dropout(x, p)``, which is
+    ``bernoulli_(1 - p)`` then ``div_(1 - p)``. (PyTorch builds may use MKL here only inside
+    Meta; public builds use this kernel.)
 
     Example:
         >>> _ = manual_seed(0); bernoulli(5, 0.5)
         array([0., 0., 1., 0., 0.], dtype=float32)
     """
+    gen = _gen(generator)
     if not 0.0 <= p <= 1.0:
-        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_num(p)}")
     dims = _shape(shape)
-    u = _uniform01(_gen(generator), math.prod(dims), np.dtype(np.float64))
+    u = _uniform01(gen, math.prod(dims), np.dtype(np.float64))
     return (u < p).astype(dtype).reshape(dims)
 
 
 def bernoulli_tensor(
     p: ArrayLike, dtype: DTypeLike | None = None, generator: Generator | None = None
 ) -> np.ndarray:
-    """``torch.bernoulli(p)``: 1 with probability ``p[i]`` per element, in ``p``'s dtype.
+    """``torch.bernoulli(p)``: 1 with probability ``p[i]`` per element, in ``dtype`` (p's).
 
-    A float64 ``p`` compares a 53-bit uniform (two draws), a float32 ``p`` a 24-bit float32
-    uniform (one draw), in the precision of ``p``.
+    A float64 ``p`` compares a 53-bit uniform (two draws), a float32 or float16 ``p`` a 24-bit
+    float32 uniform (one draw), in that precision. The elements are drawn in the row-major
+    order of ``p`` (use ``draw_order`` for torch's order on a view). A ``p`` outside [0, 1] (or
+    nan) raises when torch reaches it: the elements before it have taken their draws.
 
     Example:
         >>> _ = manual_seed(0); bernoulli_tensor(np.array([0.0, 1.0, 0.5], np.float32))
         array([0., 1., 1.], dtype=float32)
     """
+    gen = _gen(generator)
     probs = np.asarray(p)
-    pd = np.float64 if probs.dtype == np.float64 else np.float32
-    probs = probs.astype(pd, copy=False)
-    if not ((probs >= 0) & (probs <= 1)).all():
-        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
-    u = _uniform01(_gen(generator), probs.size, np.dtype(pd)).reshape(probs.shape)
-    return (u < probs).astype(dtype if dtype is not None else probs.dtype)
+    out_dtype = np.dtype(dtype) if dtype is not None else probs.dtype
+    if probs.size == 0:
+        return np.empty(probs.shape, out_dtype)
+    if probs.dtype.kind != "f":
+        raise _not_implemented("bernoulli_tensor_cpu_p_", probs.dtype)
+    pd = np.dtype(np.float64 if probs.dtype == np.float64 else np.float32)
+    flat = probs.astype(pd).ravel()
+    bad = ~((flat >= 0) & (flat <= 1))
+    if bad.any():
+        _uniform01(gen, int(np.argmax(bad)), pd)  # the draws of the elements before it
+        raise RuntimeError(_P_IN_MESSAGE)
+    u = _uniform01(gen, flat.size, pd)
+    return (u < flat).astype(out_dtype).reshape(probs.shape)
+
+
+# ---------------------------------------------------------------------------------------------
+# Exponential, geometric, Cauchy, log-normal: one float64 uniform per element
+# ---------------------------------------------------------------------------------------------
+# torch's kernels for these (``Tensor.exponential_`` ...) compute in float64 from a 53-bit
+# uniform ``u`` (two 32-bit outputs) and cast to the tensor's dtype; they call the C library's
+# log1p/log/tan/exp, which ``math`` calls too (numpy's own versions differ in the last bit).
+
+
+def _float_kind(dtype: np.dtype, kernel: str) -> None:
+    if dtype.kind != "f":
+        raise _not_implemented(kernel, dtype)
+
+
+def _safe(fn: Any) -> Any:
+    """``fn`` with C's results where Python's ``math`` raises: log(0) = -inf, overflow = inf."""
+
+    def call(x: float) -> float:
+        try:
+            return fn(x)
+        except ValueError:  # log(0)
+            return -math.inf
+        except OverflowError:  # exp(large)
+            return math.inf
+
+    return call
+
+
+def exponential(
+    shape: ShapeLike,
+    lambd: float = 1.0,
+    dtype: DTypeLike = np.float32,
+    generator: Generator | None = None,
+) -> np.ndarray:
+    """``torch.empty(shape, dtype=dtype).exponential_(lambd)``: ``-1/lambd * log1p(-u)``.
+
+    ``u`` is a float64 uniform in [0, 1); ``(-1 / lambd)`` is rounded first, then multiplied.
+    This is also how ``multinomial`` draws (its Gumbel-max trick divides by these).
+
+    Example:
+        >>> _ = manual_seed(0); exponential(3, dtype=np.float64)
+        array([3.50832619, 1.23038476, 0.61504409])
+    """
+    gen, dt, dims = _gen(generator), np.dtype(dtype), _shape(shape)
+    if not lambd > 0.0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={_num(lambd)}")
+    n = math.prod(dims)
+    if n == 0:
+        return np.empty(dims, dt)
+    if dt.kind != "f":
+        raise RuntimeError(
+            "Exponential distribution is a continuous probability distribution. dtype must be a "
+            f"floating point but you specified {_SCALAR_NAMES[dt]}"
+        )
+    u = _uniform01(gen, n, np.dtype(np.float64))
+    x = (-1.0 / lambd) * _libm_f64(math.log1p, -u)
+    return _from_double(x, dt).reshape(dims)
+
+
+def geometric(
+    shape: ShapeLike,
+    p: float,
+    dtype: DTypeLike = np.float32,
+    generator: Generator | None = None,
+) -> np.ndarray:
+    """``torch.empty(shape, dtype=dtype).geometric_(p)``: ``ceil(log(u) / log1p(-p))``.
+
+    The number of Bernoulli(p) trials up to the first success (>= 1). Integer dtypes are
+    allowed; a value too large for one wraps as C's conversion does (bool is refused).
+
+    Example:
+        >>> _ = manual_seed(0); geometric(5, 0.5)
+        array([1., 1., 2., 1., 1.], dtype=float32)
+    """
+    gen, dt, dims = _gen(generator), np.dtype(dtype), _shape(shape)
+    if not 0.0 < p < 1.0:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={_num(p)}")
+    n = math.prod(dims)
+    if n == 0:
+        return np.empty(dims, dt)
+    if dt == np.bool_:
+        raise _not_implemented("geometric_cpu", dt)
+    u = _uniform01(gen, n, np.dtype(np.float64))
+    x = np.ceil(_libm_f64(_safe(math.log), u) / math.log1p(-p))
+    return _from_double(x, dt).reshape(dims)
+
+
+def cauchy(
+    shape: ShapeLike,
+    median: float = 0.0,
+    sigma: float = 1.0,
+    dtype: DTypeLike = np.float32,
+    generator: Generator | None = None,
+) -> np.ndarray:
+    """``torch.empty(shape, dtype=dtype).cauchy_(median, sigma)``.
+
+    ``median + sigma * tan(pi * (u - 0.5))``, the last step one fused multiply-add.
+
+    Example:
+        >>> _ = manual_seed(0); cauchy(3)
+        array([10.59773   ,  0.7647673 , -0.12829934], dtype=float32)
+    """
+    gen, dt, dims = _gen(generator), np.dtype(dtype), _shape(shape)
+    if not sigma > 0.0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={_num(sigma)}")
+    if dt.kind != "f":
+        raise RuntimeError(
+            "Cauchy distribution is a continuous probability distribution. dtype must be a "
+            f"floating point but you specified {_CPP_NAMES[dt]}"
+        )
+    n = math.prod(dims)
+    u = _uniform01(gen, n, np.dtype(np.float64))
+    x = _fma64(sigma, _libm_f64(math.tan, math.pi * (u - 0.5)), median)
+    return _from_double(x, dt).reshape(dims)
+
+
+def log_normal(
+    shape: ShapeLike,
+    mean: float = 1.0,
+    std: float = 2.0,
+    dtype: DTypeLike = np.float32,
+    generator: Generator | None = None,
+) -> np.ndarray:
+    """``torch.empty(shape, dtype=dtype).log_normal_(mean, std)``: ``exp(N(mean, std**2))``.
+
+    The normals come one by one from the float64 Box-Muller of small ``normal_`` calls, which
+    caches every second value in the generator (so the stream interleaves with ``randn``).
+
+    Example:
+        >>> _ = manual_seed(0); log_normal(3, 0.0, 1.0)
+        array([4.669239  , 0.7457022 , 0.11317846], dtype=float32)
+    """
+    gen, dt, dims = _gen(generator), np.dtype(dtype), _shape(shape)
+    if not std > 0.0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_num(std)}")
+    n = math.prod(dims)
+    if n == 0:
+        return np.empty(dims, dt)
+    _float_kind(dt, "log_normal_cpu")
+    x = _libm_f64(_safe(math.exp), _normal_small(gen, n, mean, std))
+    return _from_double(x, dt).reshape(dims)
+
+
+# ---------------------------------------------------------------------------------------------
+# Multinomial
+# ---------------------------------------------------------------------------------------------
+
+
+def multinomial(
+    probs: np.ndarray,
+    num_samples: int,
+    replacement: bool = False,
+    generator: Generator | None = None,
+) -> np.ndarray:
+    """``torch.multinomial(probs, num_samples, replacement)``: category indices, int64.
+
+    ``probs`` holds one distribution (1-D) or one per row (2-D), as non-negative weights that
+    need not sum to 1. torch has two algorithms, and so has this:
+
+    * without replacement, or one sample: the Gumbel-max trick. ``q`` is ``exponential_(1)``
+      in probs' dtype and memory order; the samples are ``argmax(probs / q)`` (one) or the
+      indices of ``topk(probs / q, num_samples)``, whose order among equal values (e.g. the
+      zero-probability categories once the others are used up) is that of libstdc++'s
+      ``nth_element``/``partial_sort`` (see ``_stl_sort``).
+    * with replacement and several samples: per row, the cumulative sums (float32 for
+      float16) divided by their total, then one float64 uniform per sample and torch's binary
+      search for the first bucket >= it.
+
+    Example:
+        >>> g = Generator().manual_seed(2147483647)
+        >>> multinomial(np.array([0.1, 0.6, 0.3], np.float32), 1, True, generator=g)
+        array([1])
+    """
+    gen = _gen(generator)
+    p = np.asarray(probs)
+    if p.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if p.dtype.kind != "f":
+        name = _SCALAR_NAMES.get(p.dtype, str(p.dtype))
+        raise RuntimeError(
+            f"multinomial only supports floating-point dtypes for input, got: {name}"
+        )
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    n_categories = p.shape[-1]
+    if not replacement and num_samples > n_categories:
+        raise RuntimeError(
+            "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
+        )
+    if n_categories > 2**24:
+        raise RuntimeError("number of categories cannot exceed 2^24")
+    out_shape = (num_samples,) if p.ndim == 1 else (p.shape[0], num_samples)
+    if math.prod(out_shape) == 0:
+        return np.empty(out_shape, np.int64)
+    if replacement and num_samples > 1:
+        return _multinomial_by_cdf(gen, p.reshape(-1, n_categories), num_samples).reshape(out_shape)
+    return _multinomial_gumbel(gen, p, num_samples)
+
+
+def _multinomial_gumbel(gen: Generator, p: np.ndarray, num_samples: int) -> np.ndarray:
+    """torch's fast path: ``argmax`` / ``topk`` of ``p / q`` with ``q ~ Exp(1)``."""
+    if p.size == 0:
+        raise RuntimeError(
+            "aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+            "identity."
+        )
+    if not (p.max() < np.inf and p.min() >= 0):  # (false for nan too)
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if (p == 0).all(axis=-1).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    q = arrange(exponential(p.size, 1.0, p.dtype, gen), p)  # empty_like(p): p's memory order
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        ratio = p / q
+    if num_samples == 1:
+        return np.argmax(ratio, axis=-1, keepdims=True).astype(np.int64)  # nan counts as max
+    rows = ratio.reshape(-1, ratio.shape[-1])
+    out = np.stack([_topk_row(row, num_samples) for row in rows])
+    return out.reshape(*p.shape[:-1], num_samples)
+
+
+def _topk_row(row: np.ndarray, k: int) -> np.ndarray:
+    """``torch.topk(row, k).indices`` (largest first, nan first of all)."""
+    nan = np.isnan(row)
+    order = np.lexsort((-row, ~nan))  # nan first, then descending
+    head = order[: k + 1]  # the k taken and the next one: a tie among them decides
+    top, top_nan = row[head], nan[head]
+    ties = (top[1:] == top[:-1]) | (top_nan[1:] & top_nan[:-1])
+    if ties.any():  # which of the equal values torch takes depends on its sort's exact steps
+        from ._stl_sort import topk_indices
+
+        return np.array(topk_indices(row.tolist(), k), np.int64)
+    return order[:k].astype(np.int64)
+
+
+def _multinomial_by_cdf(gen: Generator, rows: np.ndarray, num_samples: int) -> np.ndarray:
+    """torch's ``multinomial_with_replacement`` kernel, row after row (its draws in order)."""
+    acc = np.dtype(np.float32 if rows.dtype == np.float16 else rows.dtype)
+    out = np.empty((rows.shape[0], num_samples), np.int64)
+    for i, row in enumerate(rows):
+        bad = ~((row >= 0) & np.isfinite(row))
+        if bad.any():  # torch checks element by element: the first bad one names the error
+            if not row[np.argmax(bad)] >= 0:
+                raise RuntimeError(
+                    "invalid multinomial distribution (encountering probability entry < 0)"
+                )
+            raise RuntimeError(
+                "invalid multinomial distribution (encountering probability entry = infinity "
+                "or NaN)"
+            )
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # (as C: inf, nan)
+            cdf = np.cumsum(row, dtype=acc)  # sequential sums, as torch's loop
+            total = cdf[-1] if cdf.size else acc.type(0)
+            if not total > 0:
+                raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+            cdf = cdf / total
+        cdf[-1] = 1
+        u = _uniform01(gen, num_samples, np.dtype(np.float64))
+        out[i] = _first_bucket(cdf.astype(np.float64), u)
+    return out
+
+
+def _first_bucket(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """torch's binary search, for every ``u`` at once: the first ``i`` with ``cdf[i] >= u``.
+
+    Written out (not ``np.searchsorted``) so that a nan in ``cdf`` (an overflowed total) is
+    stepped over exactly as torch's loop does.
+    """
+    left = np.zeros(u.shape, np.int64)
+    right = np.full(u.shape, cdf.size, np.int64)
+    while True:
+        active = right > left
+        if not active.any():
+            return left
+        mid = left + (right - left) // 2
+        below = cdf[np.minimum(mid, cdf.size - 1)] < u
+        left = np.where(active & below, mid + 1, left)
+        right = np.where(active & ~below, mid, right)
+
+
+# ---------------------------------------------------------------------------------------------
+# For the Tensor layer: arguments, and the (zero) gradient of random values
+# ---------------------------------------------------------------------------------------------
+
+
+def check_generator(generator: Any, fn: str) -> Generator | None:
+    """``generator`` if it is None or a Generator; else torch's TypeError for ``fn``."""
+    if generator is not None and not isinstance(generator, Generator):
+        raise TypeError(
+            f"{fn}(): argument 'generator' must be torch.Generator, not {type(generator).__name__}"
+        )
+    return generator
+
+
+def float_arg(value: Any, fn: str, name: str, position: int) -> float:
+    """A ``float`` argument as torch's parser takes it: a number or a one-element tensor."""
+    if isinstance(value, (bool, int, float, np.number)):
+        return float(value)
+    data = getattr(value, "_data", None)
+    if isinstance(data, np.ndarray) and data.ndim == 0:
+        return float(data)
+    raise TypeError(
+        f"{fn}(): argument '{name}' (position {position}) must be float, not {type(value).__name__}"
+    )
+
+
+def int_arg(value: Any, fn: str, name: str, position: int) -> int:
+    """An ``int`` argument as torch's parser takes it: no bool, no float, int64 range."""
+    data = getattr(value, "_data", None)
+    if isinstance(data, np.ndarray) and data.ndim == 0 and data.dtype.kind in "iu":
+        value = int(data)
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(
+            f"{fn}(): argument '{name}' (position {position}) must be int, not "
+            f"{type(value).__name__}"
+        )
+    if not -(2**63) <= int(value) < 2**63:
+        raise RuntimeError("Overflow when unpacking long long")
+    return int(value)
+
+
+def random_bounds(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[int, int | None] | None:
+    """The bounds of ``Tensor.random_(...)``: None for ``random_()``, else ``(from, to)``.
+
+    torch's overloads: ``random_()``, ``random_(to)`` meaning [0, to), and
+    ``random_(from, to)`` where ``to=None`` means up to the dtype's largest value.
+    """
+    kwargs = dict(kwargs)
+    if len(args) > 2:
+        raise TypeError(f"random_() takes 2 positional arguments but {len(args)} were given")
+    if set(kwargs) - {"from", "to"}:
+        got = ", ".join(
+            [type(a).__name__ for a in args]
+            + [f"{k}={type(v).__name__}" for k, v in kwargs.items()]
+        )
+        raise TypeError(
+            f"random_() received an invalid combination of arguments - got ({got}), but expected "
+            "one of:\n * (*, torch.Generator generator = None)\n"
+            " * (int from, int to, *, torch.Generator generator = None)\n"
+            " * (int to, *, torch.Generator generator = None)"
+        )
+    values = list(args)
+    if "from" in kwargs:
+        values.insert(0, kwargs.pop("from"))
+    if "to" in kwargs:
+        values.append(kwargs.pop("to"))
+    if not values:
+        return None
+    if len(values) == 1:  # random_(to)
+        return 0, int_arg(values[0], "random_", "to", 1)
+    low = int_arg(values[0], "random_", "from", 1)
+    return low, None if values[1] is None else int_arg(values[1], "random_", "to", 2)

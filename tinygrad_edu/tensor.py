@@ -2343,23 +2343,178 @@ class Tensor:
         """In place: ``value`` where ``mask`` is True."""
         return self._write(lambda t: t.masked_fill(mask, value), value)
 
+    # ------------------------------------------------------------ random (PyTorch's streams)
+    # Each draws from tinygrad_edu.random's generator exactly what PyTorch's CPU kernel draws,
+    # and fills the tensor in PyTorch's order: its memory order (a transposed view by columns).
+
     def uniform_(self, a: _float = 0.0, b: _float = 1.0, generator: Any = None) -> Tensor:
         """In place: fill with U(a, b) samples (the same stream as PyTorch's)."""
         from . import random as _random
 
-        return self._fill_random(INPLACE.Uniform, _random.uniform(
-            self._data.shape, a, b, self._data.dtype, generator=generator))
+        return self._fill_random(_random.uniform(self._data.shape, a, b, self._data.dtype,
+                                                 generator=generator), "UniformBackward0")
 
     def normal_(self, mean: _float = 0.0, std: _float = 1.0, generator: Any = None) -> Tensor:
         """In place: fill with N(mean, std**2) samples (the same stream as PyTorch's)."""
         from . import random as _random
 
-        return self._fill_random(INPLACE.Normal, _random.normal(
-            self._data.shape, mean, std, self._data.dtype, generator=generator))
+        values = _random.normal(self._data.shape, mean, std, self._data.dtype,
+                                generator=generator, contiguous=self._data.flags.c_contiguous)
+        return self._fill_random(values, "NormalBackward0")
 
-    def _fill_random(self, op: Any, values: np.ndarray) -> Tensor:
-        """Overwrite with ``values`` (random samples), recorded as ``op`` (zero gradient)."""
-        return self._write(lambda t: op.apply(t, values))
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+        """In place: 1 with probability ``p`` (a number, or a tensor broadcast to this one's
+        shape, one probability per element), else 0; PyTorch's stream. Any dtype.
+
+        >>> _ = tg.manual_seed(0); tg.zeros(5).bernoulli_(0.5)
+        tensor([0., 0., 1., 0., 0.])
+        """
+        from . import random as _random
+
+        _random.check_generator(generator, "bernoulli_")
+        if isinstance(p, Tensor):
+            self._check_inplace()
+            if self._data.size == 0:
+                return self
+            probs = p.expand(self.shape)._data  # (PyTorch's expand errors)
+            values = _random.bernoulli_tensor(_random.draw_order(probs, self._data),
+                                              self._data.dtype, generator)
+            return self._fill_random(values, "BernoulliBackward1")  # (PyTorch's names)
+        if isinstance(p, str) or not isinstance(p, (_int, _float, np.number)):
+            raise TypeError(
+                f"bernoulli_() received an invalid combination of arguments - got "
+                f"({_type(p).__name__}), but expected one of:\n"
+                " * (Tensor p, *, torch.Generator generator = None)\n"
+                " * (float p = 0.5, *, torch.Generator generator = None)"
+            )
+        return self._fill_random(_random.bernoulli(self._data.shape, _float(p), self._data.dtype,
+                                                   generator), "BernoulliBackward2")
+
+    def bernoulli(self, p: Any = None, *, generator: Any = None) -> Tensor:
+        """0/1 samples in this tensor's dtype: ``bernoulli()`` takes each element as its
+        probability, ``bernoulli(p)`` uses the number ``p`` for all. PyTorch's stream.
+
+        >>> _ = tg.manual_seed(0); tg.tensor([0.0, 1.0, 0.5]).bernoulli()
+        tensor([0., 1., 1.])
+        """
+        from . import random as _random
+
+        _random.check_generator(generator, "bernoulli")
+        if p is None:
+            values = _random.bernoulli_tensor(self._data, None, generator)
+            op: Any = INPLACE.BernoulliOf
+        else:  # PyTorch records this one as not differentiable
+            prob = _random.float_arg(p, "bernoulli", "p", 1)
+            values = _random.bernoulli(self._data.shape, prob, self._data.dtype, generator)
+            op = INPLACE.BernoulliNotDifferentiable
+        if self._requires_grad and _state.enabled and values.dtype.kind == _FLOAT_KIND:
+            return op.apply(self, values)
+        return _wrap(values)
+
+    def exponential_(self, lambd: Any = 1.0, *, generator: Any = None) -> Tensor:
+        """In place: Exp(``lambd``) samples, ``-log1p(-u) / lambd`` (PyTorch's stream).
+
+        >>> _ = tg.manual_seed(0); tg.empty(3, dtype=tg.float64).exponential_()
+        tensor([3.5083, 1.2304, 0.6150], dtype=tinygrad_edu.float64)
+        """
+        from . import random as _random
+
+        lam = _random.float_arg(lambd, "exponential_", "lambd", 1)
+        values = _random.exponential(self._data.shape, lam, self._data.dtype,
+                                     _random.check_generator(generator, "exponential_"))
+        return self._fill_random(values, "ExponentialBackward0")
+
+    def geometric_(self, p: Any, *, generator: Any = None) -> Tensor:
+        """In place: the number of Bernoulli(``p``) trials to the first success (PyTorch's
+        stream); integer dtypes too.
+
+        >>> _ = tg.manual_seed(0); tg.empty(5).geometric_(0.5)
+        tensor([1., 1., 2., 1., 1.])
+        """
+        from . import random as _random
+
+        prob = _random.float_arg(p, "geometric_", "p", 1)
+        values = _random.geometric(self._data.shape, prob, self._data.dtype,
+                                   _random.check_generator(generator, "geometric_"))
+        return self._fill_random(values, "GeometricBackward0")
+
+    def cauchy_(self, median: Any = 0.0, sigma: Any = 1.0, *, generator: Any = None) -> Tensor:
+        """In place: Cauchy(``median``, ``sigma``) samples (PyTorch's stream).
+
+        >>> _ = tg.manual_seed(0); tg.empty(2).cauchy_()
+        tensor([10.5977,  0.7648])
+        """
+        from . import random as _random
+
+        m = _random.float_arg(median, "cauchy_", "median", 1)
+        s = _random.float_arg(sigma, "cauchy_", "sigma", 2)
+        values = _random.cauchy(self._data.shape, m, s, self._data.dtype,
+                                _random.check_generator(generator, "cauchy_"))
+        return self._fill_random(values, "CauchyBackward0")
+
+    def log_normal_(self, mean: Any = 1.0, std: Any = 2.0, *, generator: Any = None) -> Tensor:
+        """In place: ``exp`` of N(``mean``, ``std**2``) samples (PyTorch's stream).
+
+        >>> _ = tg.manual_seed(0); tg.empty(2).log_normal_(0.0, 1.0)
+        tensor([4.6692, 0.7457])
+        """
+        from . import random as _random
+
+        m = _random.float_arg(mean, "log_normal_", "mean", 1)
+        s = _random.float_arg(std, "log_normal_", "std", 2)
+        values = _random.log_normal(self._data.shape, m, s, self._data.dtype,
+                                    _random.check_generator(generator, "log_normal_"))
+        return self._fill_random(values, "LogNormalBackward0")
+
+    def random_(self, *args: Any, generator: Any = None, **kwargs: Any) -> Tensor:
+        """In place: random integers (PyTorch's stream). ``random_()`` draws from [0, the
+        dtype's largest exact integer], ``random_(to)`` from [0, to), ``random_(from, to)``
+        from [from, to) and ``random_(from, None)`` from [from, the dtype's largest].
+
+        >>> _ = tg.manual_seed(0); tg.empty(4, dtype=tg.int64).random_(-3, 3)
+        tensor([-1,  0,  2, -3])
+        """
+        from . import random as _random
+
+        bounds = _random.random_bounds(args, kwargs)
+        gen = _random.check_generator(generator, "random_")
+        if bounds is None:
+            values = _random.random_(self._data.shape, self._data.dtype, gen)
+            return self._fill_random(values, "RandomBackward2")
+        values = _random.random_from_to(self._data.shape, bounds[0], bounds[1],
+                                        self._data.dtype, gen)
+        one_bound = len(args) + len(kwargs) == 1
+        return self._fill_random(values, "RandomBackward1" if one_bound else "RandomBackward0")
+
+    def multinomial(self, num_samples: Any, replacement: _bool = False, *,
+                    generator: Any = None) -> Tensor:
+        """``num_samples`` category indices (int64) from the weights in this 1-D tensor, or in
+        each row of a 2-D one; PyTorch's algorithms and stream, with or without replacement.
+
+        >>> g = tg.Generator().manual_seed(2147483647)
+        >>> tg.tensor([0.1, 0.6, 0.3]).multinomial(1, replacement=True, generator=g)
+        tensor([1])
+        """
+        from . import random as _random
+
+        n = _random.int_arg(num_samples, "multinomial", "num_samples", 1)
+        if not isinstance(replacement, (_bool, np.bool_)):
+            raise TypeError(f"multinomial(): argument 'replacement' must be bool, not "
+                            f"{_type(replacement).__name__}")
+        gen = _random.check_generator(generator, "multinomial")
+        return _wrap(_random.multinomial(self._data, n, _bool(replacement), gen))
+
+    def _fill_random(self, values: np.ndarray, grad_fn: str) -> Tensor:
+        """In place: ``values`` (in the order PyTorch draws them) into this tensor's memory.
+
+        On a tensor that requires grad (a non-leaf) the new values have a zero gradient:
+        the node is PyTorch's (``UniformBackward0`` ...: ops/inplace.py).
+        """
+        from . import random as _random
+
+        arranged = _random.arrange(values, self._data)
+        op = INPLACE.RANDOM_FILLS[grad_fn]
+        return self._write(lambda t: op.apply(t, arranged))
 
 
 class _MinMax(tuple):

@@ -276,7 +276,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if p == 1.0:
         return _maybe_inplace(input, input * 0.0, inplace)
     dtype = input._data.dtype
-    noise = _random.bernoulli(input.shape, 1.0 - p, dtype)
+    # drawn in the input's memory order, as PyTorch's bernoulli_ on empty_like(input)
+    noise = _random.arrange(_random.bernoulli(input._data.size, 1.0 - p, dtype), input._data)
     noise /= dtype.type(1.0 - p)  # PyTorch: noise.bernoulli_(1 - p).div_(1 - p)
     return _maybe_inplace(input, input * _wrap(noise), inplace)
 

@@ -1,5 +1,5 @@
 """Ops that overwrite a tensor's values: ``copy_``, ``fill_``, ``zero_``, ``masked_fill``
-and the random fills (``uniform_``, ``normal_``, ...).
+and the random fills (``uniform_``, ``normal_``, ..., and ``bernoulli``).
 
 Each is one node, named as PyTorch's, whose first input is the tensor before the write.
 The overwritten values have no effect on the result, so their gradient is zero; what was
@@ -168,3 +168,26 @@ class RandomTo(Refill):
 
 class RandomFromTo(Refill):
     _grad_fn_name = "RandomBackward0"
+
+
+# the random fills by the name of their node (Tensor._fill_random)
+RANDOM_FILLS = {op._grad_fn_name: op for op in (
+    Uniform, Normal, Bernoulli, BernoulliTensor, Exponential, Geometric, Cauchy, LogNormal,
+    Random, RandomTo, RandomFromTo)}
+
+
+class BernoulliOf(Refill):
+    """``x.bernoulli()``: 0/1 samples with the probabilities in x; zero gradient."""
+
+    _grad_fn_name = "BernoulliBackward0"
+
+
+class BernoulliNotDifferentiable(Refill):
+    """``x.bernoulli(p)``: samples of a number p, recorded (as in PyTorch) as an op whose
+    backward is not implemented."""
+
+    _grad_fn_name = "NotImplemented"
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        raise RuntimeError("derivative for aten::bernoulli is not implemented")
