@@ -303,10 +303,17 @@ _VIEWS = {
     "reshape": lambda t: t.reshape(-1),
     "diagonal": lambda t: t.diagonal() if t.ndim >= 2 else t[None],
     "expand1": lambda t: t.expand(1, *t.shape),
+    "permute": lambda t: t.permute(*reversed(range(t.ndim))),
+    "squeeze": lambda t: t.unsqueeze(0).squeeze(0),
+    "split0": lambda t: t.split(1)[0] if t.ndim else t[None],
+    "unbind0": lambda t: t.unbind(0)[0] if t.ndim else t[None],
+    "t": lambda t: t.t() if t.ndim <= 2 else t[0],
+    "flatten": lambda t: t.flatten(),
 }
 
 _WRITES = ["mul_scalar", "add_w", "mul_w", "copy_w", "fill", "zero", "clamp", "exp",
-           "setitem_scalar", "setitem_w", "masked_fill", "div_w"]
+           "setitem_scalar", "setitem_w", "masked_fill", "div_w", "relu", "sigmoid", "pow",
+           "lerp_w", "fill_w", "sub_alpha", "addcmul"]
 
 
 def _apply_write(m: Any, t: Any, write: str, w: Any) -> None:
@@ -330,6 +337,20 @@ def _apply_write(m: Any, t: Any, write: str, w: Any) -> None:
         t.clamp_(-1.0, 0.5)
     elif write == "exp":
         t.exp_()
+    elif write == "relu":
+        t.relu_()
+    elif write == "sigmoid":
+        t.sigmoid_()
+    elif write == "pow":
+        t.pow_(2)
+    elif write == "lerp_w":
+        t.lerp_(wv, 0.25)
+    elif write == "fill_w":
+        t.fill_(w[1])
+    elif write == "sub_alpha":
+        t.sub_(wv, alpha=2)
+    elif write == "addcmul":
+        t += wv * wv
     elif write == "masked_fill":
         t.masked_fill_(t > 0, 2.0)
     elif write == "setitem_scalar":
@@ -373,6 +394,9 @@ def _run_program(m: Any, program: list[Any], seed: int) -> Any:
         except RuntimeError as e:
             events.append(("error", type(e).__name__, str(e).split(".")[0]))
             break
+        except (IndexError, TypeError) as e:  # (the messages differ in wording)
+            events.append(("error", type(e).__name__))
+            break
     loss = 0
     for k, t in enumerate(tensors):
         try:
@@ -389,7 +413,7 @@ def _run_program(m: Any, program: list[Any], seed: int) -> Any:
                      None if w.grad is None else w.grad.numpy().copy())
         except RuntimeError as e:
             events.append(("error-in-backward", str(e).split(".")[0]))
-    names = [None if t.grad_fn is None else t.grad_fn.name() for t in tensors[:1]]
+    names = [None if t.grad_fn is None else t.grad_fn.name() for t in tensors]
     return events, values, grads, names
 
 

@@ -253,10 +253,10 @@ class Tensor:
     # ------------------------------------------------------------------ autograd
     @property
     def requires_grad(self) -> _bool:
-        """Whether operations on this tensor are recorded for backward."""
-        if self._base is not None:
-            self._refresh_view()
-        return self._requires_grad
+        """Whether operations on this tensor are recorded for backward (for a view: its
+        base's, as in PyTorch)."""
+        base = self._base
+        return self._requires_grad if base is None else base._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, value: _bool) -> None:
@@ -1411,7 +1411,19 @@ class Tensor:
         """The same elements in a new shape (a view when possible; -1 is inferred)."""
         shape = _shape_arg(shape, "reshape", required=True)
         _check_reshape(self._data, shape)
-        return V.Reshape.apply(self, shape)
+        return self._reshape(shape)
+
+    def _reshape(self, shape: tuple[_int, ...]) -> Tensor:
+        """``reshape`` as PyTorch records it: a view of a contiguous tensor
+        (``ViewBackward0``), a view with other strides when one exists
+        (``ReshapeAliasBackward0``), else a contiguous copy reshaped
+        (``CloneBackward0``, then ``UnsafeViewBackward0``)."""
+        data = self._data
+        if data.flags.c_contiguous:
+            return V.Reshape.apply(self, shape)
+        if _reshape_is_view(data, shape):
+            return V.ReshapeAlias.apply(self, shape)
+        return V.UnsafeView.apply(self.clone(), shape)
 
     def view(self, *shape: Any) -> Tensor:
         """Like reshape, but always a view: fails on a non-contiguous tensor."""
@@ -1419,9 +1431,7 @@ class Tensor:
             raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
         shape = _shape_arg(shape, "view", required=True)
         _check_reshape(self._data, shape)
-        try:
-            np.reshape(self._data, shape, copy=False)
-        except ValueError:
+        if not _reshape_is_view(self._data, shape):
             raise RuntimeError(
                 "view size is not compatible with input tensor's size and stride (at least one "
                 "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
@@ -1445,7 +1455,7 @@ class Tensor:
         if s > e:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         new = shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:]
-        return self if new == shape else V.Reshape.apply(self, new)
+        return self if new == shape else self._reshape(new)
 
     def unflatten(self, dim: _int, sizes: Sequence[_int]) -> Tensor:
         """Split dimension ``dim`` into ``sizes`` (one of them may be -1, inferred)."""
@@ -1505,8 +1515,10 @@ class Tensor:
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder the dimensions."""
-        dims = _shape_arg(dims, "permute")
         n = self._data.ndim
+        if not dims:
+            raise TypeError('permute() missing 1 required positional arguments: "dims"')
+        dims = _shape_arg(dims, "permute")
         if len(dims) != n:
             raise RuntimeError(
                 f"permute(sparse_coo): number of dimensions in the tensor input does not match "
@@ -1857,7 +1869,7 @@ class Tensor:
             shape = list(after.shape)
             shape[axis + 1] = _int(repeats)
             merged = shape[:axis] + [shape[axis] * shape[axis + 1]] + shape[axis + 2:]
-            return after.expand(shape).reshape(merged)
+            return after.expand(shape).clone().reshape(merged)  # (as PyTorch records it)
         axis = _norm_axis(0 if dim is None else dim, x._data.ndim)
         n = x._data.shape[axis] if x._data.ndim else 1
         counts = np.asarray(_data_of(repeats)).reshape(-1)
@@ -2162,13 +2174,18 @@ class Tensor:
                 error = _views.forbidden(self, direct=True)
                 if error is not None:
                     raise error
-                self._refresh_view()
                 if mine and base._grad_fn is None:
                     raise RuntimeError(
                         "a view of a leaf Variable that requires grad is being used in an "
                         "in-place operation. Hint: change parameters under "
                         "`with tg.no_grad():`, or compute a new tensor instead.")
-            elif mine and self._grad_fn is None:
+                # (as PyTorch, the view's history as it stands: a view of a buffer that
+                # began to require grad, not used since, still counts as a leaf)
+                leaf = mine and self._grad_fn is None
+                self._refresh_view()
+            else:
+                leaf = mine and self._grad_fn is None
+            if leaf:
                 raise RuntimeError(
                     "a leaf Variable that requires grad is being used in an in-place "
                     "operation. Hint: update parameters under `with tg.no_grad():`, or "
@@ -2607,7 +2624,7 @@ def _several_views(views: list[Tensor], name: str) -> None:
     """Mark the views one op returned together (split, chunk, unbind): as in PyTorch, they
     may not be written in place while grad mode is on (autograd/views.py)."""
     for k, t in enumerate(views):
-        if t._base is not None and t._view_kind is None:
+        if t._base is not None and t._view_kind != _function.NO_GRAD_VIEW:
             t._view_kind = _views.multi_output(name, k)
 
 
@@ -2895,6 +2912,14 @@ def _split_sizes(split_size: Any, n: _int, axis: _int) -> list[_int]:
                            f"split_sizes={sizes}. Hint: use an int split_size for pieces "
                            "of equal length with a shorter last one.")
     return sizes
+
+
+def _reshape_is_view(data: np.ndarray, shape: tuple[_int, ...]) -> _bool:
+    """True when ``data`` can take ``shape`` without a copy (a view)."""
+    if data.flags.c_contiguous:
+        return True
+    owner = data if data.base is None else data.base
+    return data.reshape(shape).base is owner
 
 
 def _check_reshape(data: np.ndarray, shape: tuple[_int, ...]) -> None:

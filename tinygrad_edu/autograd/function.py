@@ -475,12 +475,12 @@ def track_view(result: Tensor, source: Tensor, out: np.ndarray) -> None:
     counter = source._version
     if counter is UNWRITTEN:
         counter = source._version = [0]
+    base = result._base = source if source._base is None else source._base
     result._version = counter
-    result._base = source if source._base is None else source._base
     result._view_version = counter[0]
     if not _state.enabled:  # as PyTorch: it "requires grad" like its base, but has no
         result._view_kind = NO_GRAD_VIEW  # history to send a gradient to
-        result._requires_grad = source._requires_grad
+        result._requires_grad = base._requires_grad
     elif source._base is not None and source._view_kind is not None:
         # a view of a view made under no_grad, or of split's outputs: the same limits
         kind = source._view_kind

@@ -30,7 +30,6 @@ works. Some views may not be written with grad mode on, as in PyTorch: views mad
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -242,8 +241,11 @@ def forbidden(view: Tensor, direct: bool) -> RuntimeError | None:
 
 
 def _op_name(node: Any) -> str:
-    """``SelectBackward0`` -> ``Select``: the op's name as PyTorch's messages give it."""
-    return re.sub(r"Backward\d*$", "", node.name())
+    """The op's name as PyTorch's messages give it: ``SelectBackward0`` -> ``Select``,
+    ``SqueezeBackward1`` -> ``Squeeze1``."""
+    name = node.name()
+    return name[:-len("Backward0")] if name.endswith("Backward0") else name.replace(
+        "Backward", "")
 
 
 # ------------------------------------------------------------------ a view made anew
@@ -301,11 +303,10 @@ def write(view: Tensor, compute: Callable[[Tensor], Tensor]) -> None:
         fn.watch_output(op, new, base)
         base._grad_fn = node
         base._requires_grad = True
-        return
-    # several ops (or none recorded): the base is "old base with the region replaced"
-    base_new = PutAt.apply(old_base, new.to(base.dtype) if new.dtype != base.dtype else new,
-                           at)
-    base._become(base_new)
+    else:  # several ops (or none recorded): the base is "old base with the region replaced"
+        value = new.to(base.dtype) if new.dtype != base.dtype else new
+        base._become(PutAt.apply(old_base, value, at))
+    refresh(view)  # the view's own history, at once: AsStridedBackward0 of the new base
 
 
 def _input_index(op: Any, old: Tensor) -> int | None:

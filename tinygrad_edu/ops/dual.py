@@ -114,8 +114,10 @@ def swapaxes(x: Any, a: int, b: int) -> Any:
 
 
 def transpose(x: Any, axes: Any) -> Any:
-    """Permute the axes."""
-    return x.transpose(axes) if _is_array(x) else x.permute(*axes)
+    """Permute the axes (a 0-d tensor has none: it is returned as it is)."""
+    if _is_array(x):
+        return x.transpose(axes)
+    return x.permute(*axes) if axes else x
 
 
 def expand_dims(x: Any, axis: Any) -> Any:

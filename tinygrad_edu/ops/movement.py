@@ -28,6 +28,20 @@ class Reshape(_Op):
         return dual.reshape(grad, ctx.meta), None
 
 
+class ReshapeAlias(Reshape):
+    """``reshape`` of a non-contiguous tensor that can still be a view (other strides)."""
+
+    _grad_fn_name = "ReshapeAliasBackward0"
+
+
+class UnsafeView(Reshape):
+    """``reshape`` of a contiguous copy (``reshape`` of a tensor that cannot be viewed in
+    the new shape copies first): not a view of the original."""
+
+    _grad_fn_name = "UnsafeViewBackward0"
+    _view = False
+
+
 class Squeeze(Reshape):
     _grad_fn_name = "SqueezeBackward1"  # squeeze(dim)
 
