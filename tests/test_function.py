@@ -402,14 +402,6 @@ def test_relu_network_with_custom_function_matches_torch(torch):
     np.testing.assert_allclose(train(tg), train(torch), rtol=1e-5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=NotImplementedError,
-    reason=(
-        "Functions with several outputs (forward returning a tuple) are not supported: the engine "
-        "records one output per node"
-    ),
-)
 def test_function_with_two_outputs(torch):
     results = []
     for m in (tg, torch):
@@ -430,3 +422,157 @@ def test_function_with_two_outputs(torch):
         (s * c).sum().backward()
         results.append(x.grad.tolist())
     np.testing.assert_allclose(results[0], results[1], rtol=1e-6)
+
+
+def _several_outputs_cases(m):
+    Function = m.autograd.Function
+
+    class Three(Function):  # a tensor, a number, a tensor
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, 5, x * 3
+
+        @staticmethod
+        def backward(ctx, ga, gn, gb):
+            assert gn is None
+            return ga * 2 + gb * 3
+
+    class Lazy(Function):  # None for the unused output
+        @staticmethod
+        def forward(ctx, x):
+            ctx.set_materialize_grads(False)
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            seen.append(gb is None)
+            return ga * 2 if gb is None else ga * 2 + gb * 3
+
+    class ArgMax(Function):  # an index output marked non-differentiable
+        @staticmethod
+        def forward(ctx, x):
+            idx = x.argmax().reshape(1)
+            ctx.mark_non_differentiable(idx)
+            return x * 2, idx
+
+        @staticmethod
+        def backward(ctx, g, gi):
+            seen.append(gi.tolist())
+            return g * 2
+
+    class Double(Function):  # changes its input in place
+        @staticmethod
+        def forward(ctx, x):
+            x.mul_(2)
+            ctx.mark_dirty(x)
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    seen: list = []
+    return Three, Lazy, ArgMax, Double, seen
+
+
+def test_function_with_several_outputs_number_and_unused_output(torch):
+    results = []
+    for m in (tg, torch):
+        Three, *_ = _several_outputs_cases(m)
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        a, n, b = Three.apply(x)
+        assert a.grad_fn is b.grad_fn and n == 5
+        assert [k for _, k in (a * b).grad_fn.next_functions] == [0, 2]
+        a.sum().backward()  # b got no gradient: zeros for it
+        results.append(x.grad.tolist())
+    assert results[0] == results[1] == [2.0, 2.0]
+
+
+def test_set_materialize_grads_false_gives_none():
+    _, Lazy, _, _, seen = _several_outputs_cases(tg)
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    a, b = Lazy.apply(x)
+    a.sum().backward()
+    assert seen == [True] and x.grad.tolist() == [2.0, 2.0]
+
+
+def test_mark_non_differentiable_output_does_not_require_grad(torch):
+    for m in (tg, torch):
+        _, _, ArgMax, _, seen = _several_outputs_cases(m)
+        x = m.tensor([1.0, 3.0], requires_grad=True)
+        out, idx = ArgMax.apply(x)
+        assert not idx.requires_grad and idx.grad_fn is None and out.requires_grad
+        out.sum().backward()
+        assert seen == [[0]] and x.grad.tolist() == [2.0, 2.0]
+
+
+def test_mark_dirty_returns_the_input_with_the_new_history(torch):
+    for m in (tg, torch):
+        *_, Double, _ = _several_outputs_cases(m)
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 1
+        z = Double.apply(y)
+        assert z is y and type(y.grad_fn).__name__ == "DoubleBackward"
+        z.sum().backward()
+        assert x.grad.tolist() == [2.0, 2.0] and y.tolist() == [2.0, 4.0]
+        with pytest.raises(RuntimeError, match="a leaf Variable that requires grad has been "
+                                               "used in an in-place operation"):
+            Double.apply(x)
+
+
+def test_several_outputs_retain_grad_hooks_and_autograd_grad(torch):
+    results = []
+    for m in (tg, torch):
+        Three, *_ = _several_outputs_cases(m)
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        a, _, b = Three.apply(x)
+        b.retain_grad()
+        seen = []
+        a.register_hook(lambda g: seen.append(g.tolist()))
+        loss = (a * 10 + b * 100).sum()
+        grads = m.autograd.grad(loss, [a, b, x], retain_graph=True)
+        after_grad = b.grad.tolist()
+        loss.backward()
+        results.append(([g.tolist() for g in grads], after_grad, b.grad.tolist(),
+                        x.grad.tolist(), seen))
+    assert results[0] == results[1]
+    assert results[0][0] == [[10.0, 10.0], [100.0, 100.0], [320.0, 320.0]]
+
+
+def test_function_returning_an_input_unchanged_returns_a_view(torch):
+    for m in (tg, torch):
+        class Same(m.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 3
+
+        y = m.tensor([1.0, 2.0], requires_grad=True) * 1
+        z = Same.apply(y)
+        assert z is not y and z._base is y and type(z.grad_fn).__name__ == "SameBackward"
+
+
+def test_several_outputs_double_backward(torch):
+    results = []
+    for m in (tg, torch):
+        class SinCos(m.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x.sin(), x.cos()
+
+            @staticmethod
+            def backward(ctx, gs, gc):
+                (x,) = ctx.saved_tensors
+                return gs * x.cos() - gc * x.sin()
+
+        x = m.tensor([0.5, 1.0], requires_grad=True)
+        s, c = SinCos.apply(x)
+        (g,) = m.autograd.grad((s * c).sum(), x, create_graph=True)
+        (gg,) = m.autograd.grad(g.sum(), x)
+        results.append((g.tolist(), gg.tolist()))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-6)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-6)

@@ -268,7 +268,8 @@ class Tensor:
         what ``backward()`` runs. None for a leaf (made by the user)."""
         if self._base is not None:
             self._refresh_view()
-        return self._grad_fn
+        edge = self._grad_fn  # (output k of a Function with several outputs: its node)
+        return edge.node if _type(edge) is _function.Output else edge
 
     def _refresh_view(self) -> None:
         """A view's history, made anew if its base was written since (autograd/views.py)."""
@@ -333,8 +334,9 @@ class Tensor:
     @property
     def retains_grad(self) -> _bool:
         """True for a non-leaf tensor that called ``retain_grad()``."""
-        node = self.grad_fn
-        return node is not None and node._retained is not None and node._retained() is self
+        self.grad_fn  # noqa: B018  (brings a view's history up to date)
+        edge = self._grad_fn
+        return edge is not None and edge._retained is not None and edge._retained() is self
 
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
@@ -342,7 +344,7 @@ class Tensor:
             if not self._requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
             return
-        _function.retain(self.grad_fn, self)
+        _function.retain(self._grad_fn, self)
 
     def backward(self, gradient: Any = None, retain_graph: _bool | None = None,
                  create_graph: _bool = False, inputs: Any = None) -> None:
@@ -404,7 +406,7 @@ class Tensor:
 
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        owner = self.grad_fn if self.grad_fn is not None else self
+        owner = self._grad_fn if self.grad_fn is not None else self
         hooks = _function.hooks_of(owner).hooks
         handle = RemovableHandle(hooks)
         hooks[handle.id] = hook

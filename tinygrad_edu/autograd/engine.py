@@ -92,13 +92,14 @@ def _call_backward(node: Node, grad: Any, create_graph: bool) -> tuple[Any, ...]
         if node._saved:
             raise RuntimeError(fn._FREED)
     function = node._function
-    if function._numpy or create_graph:
+    if function._numpy:
         grads = function.backward(node, grad)
-    else:  # a learner's Function: it works on Tensors
-        grads = function.backward(node, fn._wrap(grad))
-        # copied, so that a returned input can never become (and be mutated as) a .grad
-        grads = tuple(np.array(g._data) if isinstance(g, fn._Tensor) else g
-                      for g in _as_tuple(grads))
+    else:  # a learner's Function: it works on Tensors, one gradient per output
+        grads = function.backward(node, *_output_grads(node, grad, create_graph))
+        if not create_graph:
+            # copied, so that a returned input can never become (and be mutated as) a .grad
+            grads = tuple(np.array(g._data) if isinstance(g, fn._Tensor) else g
+                          for g in _as_tuple(grads))
     grads = _as_tuple(grads)
     n = len(node.parents)
     if len(grads) > n and all(g is None for g in grads[n:]):
@@ -109,6 +110,17 @@ def _call_backward(node: Node, grad: Any, create_graph: bool) -> tuple[Any, ...]
             f"(expected {len(node.parents)}, got {len(grads)})"
         )
     return grads
+
+
+def _output_grads(node: Node, grad: Any, create_graph: bool) -> list[Any]:
+    """The gradients a learner's backward gets, as Tensors: one, or one per output (zeros
+    where none arrived, unless ``ctx.set_materialize_grads(False)``: then None)."""
+    grads = [grad] if node._edges is None else list(grad)
+    if node._edges is not None:
+        for k, meta in enumerate(node._outputs):
+            if grads[k] is None and meta is not None and node._materialize_grads:
+                grads[k] = np.zeros(meta[0], meta[1])
+    return [g if g is None or isinstance(g, fn._Tensor) else fn._wrap(g) for g in grads]
 
 
 def _as_tuple(grads: Any) -> tuple[Any, ...]:
@@ -207,6 +219,35 @@ class _Walk:
             grads[node] = np.asarray(prev + grad)
             self.owned.add(node)
 
+    def add_output(self, edge: Any, grad: Any, queue: list[tuple[int, Node]]) -> None:
+        """Sum ``grad`` into the gradient of output ``edge.k`` of ``edge.node``."""
+        node = edge.node
+        slots = self.grads.get(node)
+        if slots is None:
+            slots = self.grads[node] = [None] * len(node._edges)
+            heapq.heappush(queue, (node._seq, node))
+        prev = slots[edge.k]
+        slots[edge.k] = grad if prev is None else prev + grad
+
+    def outputs_done(self, node: Node, grads: list[Any]) -> None:
+        """The gradients of a node's several outputs are known: their tensors' hooks,
+        autograd.grad and retain_grad, per output (as ``node_done`` for one)."""
+        for k, ref in enumerate(node._edges):
+            edge = ref() if ref is not None else None
+            if edge is None or grads[k] is None:
+                continue
+            entry = fn.tensor_hooks.get(id(edge)) if fn.tensor_hooks else None
+            if entry is not None:
+                grads[k] = entry.run(grads[k], self.create_graph)
+            captured = self.captures.get(id(edge), ())
+            for c in captured:
+                self.results[c] = grads[k] if isinstance(grads[k], fn._Tensor) else \
+                    fn._wrap(np.array(grads[k]))
+            if edge._retained is not None and not (captured and self.into_grad):
+                tensor = edge._retained()
+                if tensor is not None and tensor._grad_fn is edge:
+                    _accumulate_leaf(tensor, grads[k], self.create_graph)
+
     def leaf(self, leaf: Tensor, grad: Any) -> None:
         """A leaf's gradient: into ``.grad``, or into the results of autograd.grad."""
         if fn.tensor_hooks and id(leaf) in fn.tensor_hooks:
@@ -279,9 +320,12 @@ def run_backward(
     walk = _Walk(create_graph, inputs, into_grad)
     queue: list[tuple[int, Node]] = []
     for root, grad in zip(roots, root_grads):
-        node = root.grad_fn
+        node = root.grad_fn  # (brings a view's history up to date)
+        edge = root._grad_fn
         if node is None:  # differentiating a leaf with respect to itself
             walk.leaf(root, grad)
+        elif type(edge) is fn.Output:
+            walk.add_output(edge, grad, queue)
         elif node in walk.grads:
             walk.add(node, grad)
         else:
@@ -346,7 +390,9 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
     while queue:
         node = pop(queue)[1]
         grad = pending.pop(node)
-        if captures or node._retained is not None or hooks:
+        if node._edges is not None:  # several outputs: ``grad`` has one entry per output
+            walk.outputs_done(node, grad)
+        elif captures or node._retained is not None or hooks:
             grad = walk.node_done(node, grad)
         grads = node._run_backward(grad)  # (a freed node raises when it reads saved values)
         if type(grads) is not tuple:
@@ -368,6 +414,9 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
                 else:
                     pending[parent] = g
                     push(queue, (parent._seq, parent))
+                continue
+            if type(parent) is fn.Output:  # output k of a node with several outputs
+                walk.add_output(parent, _reduce(g, parent, node, i, reduced), queue)
                 continue
             data = parent._data  # a leaf
             if g.shape != data.shape or g.dtype != data.dtype:
@@ -394,6 +443,17 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
                 node._args = _constants(parents, node._args)
 
 
+def _reduce(g: Any, parent: Any, node: Node, i: int, reduced: list[Any] | None) -> Any:
+    """``g`` summed back to the shape of ``parent``'s output (and cast to its dtype)."""
+    if g.shape == parent._out_shape and g.dtype == parent._out_dtype:
+        return g
+    before = g
+    g = _unbroadcast(g, parent._out_shape, parent._out_dtype, node, i)
+    if reduced is not None:
+        reduced.append((i, before.shape, g.shape, g))
+    return g
+
+
 def _constants(parents: tuple[Any, ...], args: Any) -> tuple[Any, ...] | None:
     """The inputs a freed node still remembers: constants (for tg.viz), not intermediates."""
     for p in parents:  # (not `None in parents`: == on a Tensor is elementwise)
@@ -406,5 +466,6 @@ def _capture_table(inputs: Sequence[Tensor] | None) -> dict[int, list[int]]:
     """id of each input's node (or of the leaf itself) -> its positions in ``inputs``."""
     table: dict[int, list[int]] = {}
     for k, t in enumerate(inputs or ()):
-        table.setdefault(id(t.grad_fn if t.grad_fn is not None else t), []).append(k)
+        edge = t._grad_fn if t.grad_fn is not None else t  # (an Output for one of several)
+        table.setdefault(id(edge), []).append(k)
     return table

@@ -97,16 +97,30 @@ class Node:
     _retained: Any
     _seq: int
     meta: Any  # what an op keeps besides saved tensors (an axis, a shape, an exponent)
+    # a learner's Function (see _apply_function): what forward said of its outputs
+    _edges: Any = None  # with several outputs: weak references to their Output edges
+    _dirty: tuple[Any, ...] = ()
+    _non_differentiable: tuple[Any, ...] = ()
+    _materialize_grads = True
 
     def save_for_backward(self, *values: Any) -> None:
         """Keep arrays (or tensors) that backward needs; read them as ``saved_tensors``."""
         self._saved = values
 
+    def mark_dirty(self, *tensors: Any) -> None:
+        """Say that forward changed these inputs in place (and returns them): as in
+        PyTorch, each returned one is the input itself, now with this node's history."""
+        self._dirty = tensors
+
     def mark_non_differentiable(self, *values: Any) -> None:
-        """Accepted for PyTorch compatibility; outputs here are differentiable."""
+        """Say that these outputs have no gradient (indices, masks): they do not require
+        grad, and backward gets zeros for them."""
+        self._non_differentiable = values
 
     def set_materialize_grads(self, value: bool) -> None:
-        """Accepted for PyTorch compatibility; incoming grads are always materialized."""
+        """With False, backward gets None (not zeros) for the outputs no gradient
+        reached."""
+        self._materialize_grads = bool(value)
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
@@ -188,11 +202,17 @@ class Node:
 
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
-        """Where gradients go next: ``(node, 0)`` pairs; leaves as ``AccumulateGrad``."""
-        return tuple(
-            (AccumulateGrad(p) if p is not None and not isinstance(p, Node) else p, 0)
-            for p in self.parents
-        )
+        """Where gradients go next: ``(node, output number)`` pairs, leaves as
+        ``AccumulateGrad``."""
+        out: list[tuple[Any, int]] = []
+        for p in self.parents:
+            if p is None or isinstance(p, Node):
+                out.append((p, 0))
+            elif type(p) is Output:
+                out.append((p.node, p.k))
+            else:
+                out.append((AccumulateGrad(p), 0))
+        return tuple(out)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
@@ -312,11 +332,12 @@ class Function(metaclass=_FunctionType):
     @classmethod
     def apply(cls, *args: Any) -> Tensor:
         """Run the op on ``args`` and record it in the graph when gradients are needed."""
-        if cls._numpy:  # the built-in ops' fast paths
-            if len(args) == 2:
-                return apply_pair(cls, args[0], args[1])
-            if len(args) == 1:
-                return apply_pair(cls, args[0], NO_ARG)
+        if not cls._numpy:
+            return _apply_function(cls, args)  # a learner's Function
+        if len(args) == 2:  # the built-in ops' fast paths
+            return apply_pair(cls, args[0], args[1])
+        if len(args) == 1:
+            return apply_pair(cls, args[0], NO_ARG)
         return _apply(cls, args)
 
 
@@ -399,7 +420,7 @@ def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
 
 
 def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
-    """``cls.apply(*args)`` for any Function and any number of arguments."""
+    """``cls.apply(*args)`` for a built-in op of any number of arguments."""
     ctx = _new(cls._node_cls)
     record = False
     needs = []
@@ -423,15 +444,12 @@ def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
     record = record and _state.enabled
     ctx.needs_input_grad = tuple(needs) if record else (False,) * len(args)
     ctx._saved = ()
-    if cls._numpy:
-        try:
-            out = cls.forward(ctx, *values)
-        except ValueError as e:  # numpy's broadcasting error -> PyTorch's RuntimeError
-            raise _forward_error(e, values) from None
-        if type(out) is not np.ndarray:  # numpy gives scalars for 0-d results
-            out = _as_array(ctx, out)
-    else:
-        out = _forward_on_tensors(cls, ctx, args)
+    try:
+        out = cls.forward(ctx, *values)
+    except ValueError as e:  # numpy's broadcasting error -> PyTorch's RuntimeError
+        raise _forward_error(e, values) from None
+    if type(out) is not np.ndarray:  # numpy gives scalars for 0-d results
+        out = _as_array(ctx, out)
     if record and out.dtype.kind != "f":
         record = False  # as in PyTorch, only floating point results can require grad
     if _anomaly.anomaly:  # tg.autograd.detect_anomaly: see anomaly.py
@@ -552,30 +570,142 @@ def _forward_error(error: ValueError, values: list[Any]) -> Exception:
     return error
 
 
-def _forward_on_tensors(cls: type[Function], ctx: Node, args: tuple[Any, ...]) -> np.ndarray:
-    """Run a learner's forward on detached Tensors, unrecorded; return the output array."""
+class Output:
+    """Output ``k`` of a node with several outputs (a learner's Function whose forward
+    returns a tuple). A tensor's ``grad_fn`` is the node; what its consumers record as
+    their parent is this edge, so that the node gets one gradient per output."""
+
+    __slots__ = ("node", "k", "_out_shape", "_out_dtype", "_retained", "__weakref__")
+
+    def __init__(self, node: Node, k: int, out: np.ndarray) -> None:
+        self.node = node
+        self.k = k
+        self._out_shape = out.shape
+        self._out_dtype = out.dtype
+        self._retained: Any = None
+
+
+def _apply_function(cls: type[Function], args: tuple[Any, ...]) -> Any:
+    """``cls.apply(*args)`` for a learner's Function: ``forward`` runs on detached Tensors,
+    unrecorded, and returns one Tensor or a tuple (Tensors and other values); each
+    floating-point Tensor output that was not marked non-differentiable gets this node's
+    history. Inputs marked dirty come back as themselves."""
+    ctx = _new(cls._node_cls)
+    needs = []
+    for a in args:
+        if isinstance(a, _Tensor) and a._base is not None and _state.enabled:
+            a._refresh_view()
+        needs.append(isinstance(a, _Tensor) and a._requires_grad)
+    record = _state.enabled and any(needs)
+    ctx.needs_input_grad = tuple(needs) if record else (False,) * len(args)
+    ctx._saved = ()
     detached = [a.detach() if isinstance(a, _Tensor) else a for a in args]
+    out = _run_forward(cls, ctx, detached)
+    several = type(out) is tuple
+    outs = out if several else (out,)
+    if not several and not isinstance(out, _Tensor):
+        raise TypeError(f"{cls.__name__}.forward must return a Tensor or a tuple, not "
+                        f"{type(out).__name__}")
+    differentiable = [isinstance(o, _Tensor) and o._data.dtype.kind == "f" and
+                      not any(o is d for d in ctx._non_differentiable) for o in outs]
+    if _anomaly.anomaly:
+        first = next((o._data for o in outs if isinstance(o, _Tensor)), np.zeros(()))
+        anomaly.forward_hook(ctx, first, args)
+    record = record and any(differentiable)
+    if record:
+        _record_function(ctx, args, needs, outs, several)
+    results = []
+    for k, o in enumerate(outs):
+        if not isinstance(o, _Tensor):
+            results.append(o)  # (other values come back as they are)
+            continue
+        result = _output_tensor(cls, ctx, o, args, detached)
+        if record and differentiable[k]:
+            result._grad_fn = Output(ctx, k, o._data) if several else ctx
+            result._requires_grad = True
+            if several:
+                edges = ctx._edges
+                edges[k] = weakref.ref(result._grad_fn)
+        results.append(result)
+    if record and several:
+        ctx._edges = tuple(ctx._edges)
+    if record and ctx._saved:
+        _watch_saved(ctx, args, results[0] if not several else None)
+    return tuple(results) if several else results[0]
+
+
+def _run_forward(cls: type[Function], ctx: Node, detached: list[Any]) -> Any:
+    """A learner's forward, with recording off (its ops are not part of the graph)."""
     prev, _state.enabled = _state.enabled, False
     try:
         if cls.setup_context is Function.setup_context:
-            out = cls.forward(ctx, *detached)
-        else:  # forward(*args) without ctx, then setup_context(ctx, inputs, output)
-            out = cls.forward(*detached)
-            cls.setup_context(ctx, tuple(detached), out)
+            return cls.forward(ctx, *detached)
+        out = cls.forward(*detached)  # forward(*args) without ctx, then setup_context
+        cls.setup_context(ctx, tuple(detached), out)
+        return out
     finally:
         _state.enabled = prev
-    if isinstance(out, tuple):
-        raise NotImplementedError(
-            f"{cls.__name__}.forward returned a tuple: tinygrad_edu Functions have one output"
-        )
-    if not isinstance(out, _Tensor):
-        raise TypeError(f"{cls.__name__}.forward must return a Tensor, not {type(out).__name__}")
-    return out._data
 
 
-def retain(node: Node, tensor: Tensor) -> None:
-    """Make backward store the gradient reaching ``node`` on ``tensor.grad``."""
-    node._retained = weakref.ref(tensor)
+def _record_function(ctx: Node, args: tuple[Any, ...], needs: list[bool], outs: tuple[Any, ...],
+                     several: bool) -> None:
+    """What the node of a learner's Function needs in the graph."""
+    ctx.parents = tuple((a._grad_fn or a) if need else None for a, need in zip(args, needs))
+    ctx._args = args
+    ctx._seq = _next_seq()
+    ctx._released = False
+    ctx._retained = None
+    first = next(o._data for o in outs if isinstance(o, _Tensor))
+    ctx._out_shape = first.shape
+    ctx._out_dtype = first.dtype
+    if several:
+        ctx._edges = [None] * len(outs)  # (weak references, made tuple once filled)
+        # the shape and dtype of each Tensor output: zeros for the gradients that never come
+        ctx._outputs = tuple((o._data.shape, o._data.dtype) if isinstance(o, _Tensor) else None
+                             for o in outs)
+
+
+def _output_tensor(cls: type[Function], ctx: Node, o: Tensor, args: tuple[Any, ...],
+                   detached: list[Any]) -> Tensor:
+    """The Tensor ``apply`` returns for forward's output ``o``: an input marked dirty is
+    that input itself (changed in place), an input returned unchanged a view of it."""
+    for a, d in zip(args, detached):
+        if o is not d:
+            continue
+        if any(o is t for t in ctx._dirty):
+            if a._base is not None:
+                raise NotImplementedError(
+                    f"{cls.__name__}: mark_dirty on a view is not supported; clone() the "
+                    "view first, or change its base in place instead.")
+            if a._requires_grad and a._grad_fn is None and _state.enabled:
+                raise RuntimeError("a leaf Variable that requires grad has been used in an "
+                                   "in-place operation.")
+            bump_version(a)
+            return a
+        view = _wrap(o._data.view())
+        track_view(view, a, view._data)
+        return view
+    return _wrap(o._data)
+
+
+def _watch_saved(ctx: Node, args: tuple[Any, ...], output: Tensor | None) -> None:
+    """Remember the versions of what forward saved, to catch later in-place changes."""
+    ctx._arg_versions = tuple(a._version[0] if isinstance(a, _Tensor) else 0 for a in args)
+    ctx._epoch = _epoch[0]
+    if output is None:  # several outputs: a saved output is checked as any other value
+        ctx._out_id = -1
+        ctx._out_vc = [0]
+        ctx._out_version = 0
+        return
+    ctx._out_id = id(output._data)
+    ctx._out_vc = shared_version(output)
+    ctx._out_version = ctx._out_vc[0]
+
+
+def retain(edge: Node | Output, tensor: Tensor) -> None:
+    """Make backward store the gradient reaching ``edge`` (the tensor's node, or its output
+    of a node with several) on ``tensor.grad``."""
+    edge._retained = weakref.ref(tensor)
 
 
 class TensorHooks:
