@@ -23,6 +23,7 @@ from .autograd.grad_mode import _state
 from .dtypes import DType
 from .ops import dual as _dual
 from .ops import elementwise as E
+from .ops import indexing as IX
 from .ops import matmul as M
 from .ops import movement as V
 from .ops import reduce as R
@@ -1753,17 +1754,24 @@ class Tensor:
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, index: Any) -> Tensor:
+        """``x[index]`` by PyTorch's rule (ops/indexing.py): ints, slices, None and ``...``
+        give a view; lists, index tensors, masks and Python bools a copy."""
         if type(index) is int and self._data.ndim:  # x[i], as in `a, b, c = params`
             n = self._data.shape[0]
             if -n <= index < n:
                 return _pair(V.Select, self, index)
-        index, basic = _convert_index(index, self._data.shape)
-        if basic:
-            return _basic_index_op(index, self._data.shape).apply(self, index)
-        return V.Index.apply(self, index)
+        plan = IX.plan(index, self._data.shape, Tensor)
+        if plan.rest is None:
+            return _basic_index_op(plan).apply(self, plan.view)
+        return V.Index.apply(self, plan)
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        index, _ = _convert_index(index, self._data.shape)
+        """``x[index] = value``: the elements ``x[index]`` reads, by PyTorch's rule, get
+        ``value`` (a number, or a tensor that broadcasts to ``x[index]``'s shape)."""
+        plan = IX.plan(index, self._data.shape, Tensor, setitem=True)  # None: x[False] = v
+        _check_setitem_value(plan, self, value)
+        if plan is None:
+            return  # x[False] = v: PyTorch writes nothing
         value_t = value if isinstance(value, Tensor) else None
         if _state.enabled and (self._requires_grad or (value_t is not None and
                                                        value_t._requires_grad)):
@@ -1775,9 +1783,9 @@ class Tensor:
             self._check_inplace()
             if value_t is None:
                 value_t = _as_tensor_like(value, self)
-            self._become(V.IndexPut.apply(self._before_inplace(), value_t.to(self.dtype), index))
+            self._become(V.IndexPut.apply(self._before_inplace(), value_t.to(self.dtype), plan))
             return
-        self._data[index] = value._data if value_t is not None else value
+        IX.put(self._data, plan, value._data if value_t is not None else value)
         _function.bump_version(self)
 
     # ------------------------------------------------------------------ in place
@@ -2201,87 +2209,23 @@ def _matmul_shape_error(sa: tuple[_int, ...], sb: tuple[_int, ...]) -> RuntimeEr
     )
 
 
-def _convert_index(index: Any, shape: tuple[_int, ...]) -> tuple[Any, _bool]:
-    """Turn Tensors inside an index into arrays; say whether indexing is basic (a view)."""
-    items = index if isinstance(index, tuple) else (index,)
-    basic = True
-    out = []
-    for item in items:
-        if isinstance(item, Tensor):
-            item = item._data
-            if item.dtype.kind == _FLOAT_KIND:
-                raise IndexError("tensors used as indices must be long, int, byte or bool "
-                                 "tensors")
-        if isinstance(item, (list, np.ndarray)) or (isinstance(item, np.generic) and
-                                                    item.dtype == np.bool_):
-            basic = False
-        elif isinstance(item, bool):
-            basic = False
-        out.append(item)
-    converted = tuple(out) if isinstance(index, tuple) else out[0]
-    _check_index(converted, shape)
-    return converted, basic
+def _basic_index_op(plan: IX.Plan) -> type[V.Select]:
+    """The view op of an all-basic index, named as PyTorch's node for it."""
+    return V.BASIC_INDEX_OPS[plan.kind]
 
 
-def _basic_index_op(index: Any, shape: tuple[_int, ...]) -> type[E._Op]:
-    """The view op of a basic index, named as PyTorch's node for it: PyTorch applies the
-    index items left to right and the last one that changes something names the node."""
-    if isinstance(index, slice):
-        return V.Slice
-    items = index if isinstance(index, tuple) else (index,)
-    consumed = sum(1 for i in items if i is not None and i is not Ellipsis)
-    op: type[E._Op] = V.Alias
-    dim = 0
-    for item in items:
-        if item is None:
-            op = V.UnsqueezeIndex
-        elif item is Ellipsis:
-            dim += len(shape) - consumed
-        elif isinstance(item, slice):
-            whole = item.start in (None, 0) and item.step in (None, 1) and (
-                item.stop is None or item.stop >= shape[dim])  # (as torch checks, unwrapped)
-            op = op if whole else V.Slice
-            dim += 1
-        else:
-            op = V.Select
-            dim += 1
-    return op
-
-
-def _check_index(index: Any, shape: tuple[_int, ...]) -> None:
-    items = index if isinstance(index, tuple) else (index,)
-    dim = 0
-    for item in items:
-        if item is None:
-            continue
-        if item is Ellipsis:
-            dim = len(shape) - sum(1 for i in items[items.index(Ellipsis) + 1:]
-                                   if i is not None)
-            continue
-        if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
-            if dim >= len(shape):
-                raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
-            if not -shape[dim] <= item < shape[dim]:
-                raise IndexError(f"index {item} is out of bounds for dimension {dim} with "
-                                 f"size {shape[dim]}")
-        elif isinstance(item, np.ndarray) and item.dtype == np.bool_:
-            if item.shape != shape[dim:dim + item.ndim]:
-                raise IndexError(
-                    f"The shape of the mask {list(item.shape)} at index {dim} does not match "
-                    f"the shape of the indexed tensor {list(shape[dim:dim + item.ndim])} at "
-                    f"index {dim}"
-                )
-            dim += item.ndim
-            continue
-        elif isinstance(item, (np.ndarray, list)) and dim < len(shape) and np.size(item):
-            arr = np.asarray(item)
-            if arr.dtype.kind in "iu" and (arr.max() >= shape[dim] or arr.min() < -shape[dim]):
-                bad = arr.max() if arr.max() >= shape[dim] else arr.min()
-                raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size "
-                                 f"{shape[dim]}")
-        dim += 1
-        if dim > len(shape):
-            raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+def _check_setitem_value(plan: IX.Plan | None, x: Tensor, value: Any) -> None:
+    """PyTorch's errors for the value of ``x[index] = value``: a tensor or a number (a
+    Python one, or a numpy int or float64), whose shape fits the indexed part."""
+    if isinstance(value, Tensor):
+        if plan is not None:
+            IX.check_value(plan, x._data.dtype, value._data.shape, value._data.dtype)
+        return
+    if not isinstance(value, (_int, _float, np.integer)):  # (bool is an int, np.float64 a float)
+        raise TypeError(f"can't assign a {IX.type_name_of(value)} to a "
+                        f"{_function._type_name(x._data)}")
+    if plan is not None and plan.rest is not None:  # (a number fits any view)
+        IX.check_value(plan, x._data.dtype, None, None)
 
 
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:
