@@ -224,6 +224,39 @@ def test_changing_the_index_tensor_later_does_not_change_the_gradient() -> None:
     assert v.grad.tolist() == [3.0, 3.0]
 
 
+_GRAD_INDICES = [
+    (0, slice(None), [1, 2]),  # an int beside a list
+    ([0, 1], slice(1, None), [2, 0]),  # lists apart: their dims in front
+    (None, 1, Ellipsis, [3, 0]),
+    (True, slice(None), 0),
+    (slice(None, None, 2), None, 1),  # basic: a view
+]
+
+
+@pytest.mark.parametrize("index", _GRAD_INDICES)
+def test_index_gradients_and_second_derivatives_are_finite_differences(index: Any) -> None:
+    x = tg.tensor(np.random.default_rng(0).random((2, 3, 4)), requires_grad=True)
+    assert tg.autograd.gradcheck(lambda t: t[index] ** 2, (x,))
+    assert tg.autograd.gradgradcheck(lambda t: t[index] ** 2, (x,))
+
+
+@pytest.mark.parametrize("index", _GRAD_INDICES)
+def test_setitem_gradients_and_second_derivatives_are_finite_differences(index: Any) -> None:
+    """``base[index] = v`` (no repeated element): the gradients of x and v, and through
+    ``create_graph=True`` their own derivatives (the backward is recorded)."""
+    rng = np.random.default_rng(1)
+    x = tg.tensor(rng.random((2, 3, 4)), requires_grad=True)
+    v = tg.tensor(rng.random(tuple(x[index].shape)[-1:]), requires_grad=True)
+
+    def write(a: tg.Tensor, b: tg.Tensor) -> tg.Tensor:
+        base = a * 1.0
+        base[index] = b * b
+        return base**2
+
+    assert tg.autograd.gradcheck(write, (x, v))
+    assert tg.autograd.gradgradcheck(write, (x, v))
+
+
 def test_indexing_docstring_examples_run() -> None:
     """The rule's examples in ops/indexing.py (learners read them) stay true."""
     import doctest
@@ -323,18 +356,23 @@ def _draw_value(data: Any, torch: Any, a: np.ndarray, index: Any) -> Any:
     return value.astype(np.float32) if data.draw(st.integers(0, 5)) == 5 else value
 
 
-@given(_getitem_case(), st.booleans(), st.data())
-def test_setitem_matches_torch(torch: Any, case: Any, requires_grad: bool, data: Any) -> None:
+@given(_getitem_case(), st.sampled_from(["grad", "no grad", "int64"]), st.data())
+def test_setitem_matches_torch(torch: Any, case: Any, mode: str, data: Any) -> None:
     """``base = leaf.clone(); base[index] = v``: the written tensor, then the gradients
-    of the leaf and of v."""
+    of the leaf and of v (float64 tensors that require grad, or not; int64 tensors)."""
     a, index = case
     value = _draw_value(data, torch, a, index)
+    if mode == "int64":
+        a = (a * 3).astype(np.int64)
+        if isinstance(value, np.ndarray) and data.draw(st.integers(0, 3)):
+            value = (value * 3).astype(np.int64)  # (else float64: index_put refuses it)
+    requires_grad = mode == "grad"
     results = []
     for lib in (tg, torch):
         leaf = lib.tensor(a, requires_grad=requires_grad)
         v = value
         if isinstance(value, np.ndarray):
-            v = lib.tensor(value, requires_grad=requires_grad)
+            v = lib.tensor(value, requires_grad=requires_grad and value.dtype.kind == "f")
         base = leaf.clone()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -154,7 +154,7 @@ def plan(index: Any, shape: tuple[int, ...], tensor_type: Any = (),
     if type(index) is not tuple:
         if setitem and index is False:
             return None  # x[False] = v: PyTorch writes nothing and checks nothing
-        single = _single_item(index, shape, setitem)
+        single = _single_item(index, shape, tensor_type, setitem)
         if single is not None:
             return single
     items = _as_items(index, tensor_type)
@@ -167,10 +167,16 @@ def plan(index: Any, shape: tuple[int, ...], tensor_type: Any = (),
     return _advanced(view, view_shape, slots, setitem)
 
 
-def _single_item(index: Any, shape: tuple[int, ...], setitem: bool) -> Plan | None:
+def _single_item(index: Any, shape: tuple[int, ...], tensor_type: Any,
+                 setitem: bool) -> Plan | None:
     """PyTorch's shortcuts for a lone slice, int, None, ``...`` and, in setitem, True (a
-    lone ``x[:]`` is always a slice op, ``x[True] = v`` writes through ``x.unsqueeze(0)``).
-    ``None`` when the index takes the general path."""
+    lone ``x[:]`` is always a slice op, ``x[True] = v`` writes through ``x.unsqueeze(0)``);
+    and ours for a lone index tensor (the general path's answer, sooner). ``None`` when
+    the index takes the general path."""
+    if isinstance(index, tensor_type) and index._data.ndim and shape:
+        data = index._data
+        if not _is_mask(data):
+            return _advanced((...,), shape, {0: data.copy()}, setitem)
     if type(index) is slice:
         start, stop, step = index.indices(shape[0] if shape else 0)  # (Python's errors)
         if step < 0:
@@ -331,22 +337,22 @@ def _keeps_all(item: slice, size: int) -> bool:
 
 # ---------------------------------------------------------------------------- index items
 def _index_array(item: Any, tensor_type: Any) -> np.ndarray:
-    """A non-basic item as an array: a tensor's own array; a numpy array or a sequence
-    converted as PyTorch converts them (bool and uint8 stay masks, the rest become int64,
-    floats truncated)."""
+    """A non-basic item as an array: a tensor's array (its dtype checked in step 2); a
+    numpy array or a sequence converted as PyTorch converts them (bool and uint8 stay
+    masks, the rest become int64, floats truncated). The plan keeps its own copy of an
+    int array: the backward that reads it runs later, after the caller may have written
+    to the tensor or array it came from. (A mask becomes fresh arrays in step 2.)"""
     if isinstance(item, tensor_type):
-        return item._data
+        data = item._data
+        return data if _is_mask(data) else data.copy()
     if isinstance(item, np.ndarray):
-        array = item
-    elif isinstance(item, (str, bytes)):
+        return item if _is_mask(item) else item.astype(np.int64)
+    if isinstance(item, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(item).__name__}'")
-    elif isinstance(item, _SEQUENCES):
-        array = _sequence_array(item, tensor_type)
-    else:
+    if not isinstance(item, _SEQUENCES):
         raise IndexError(_BAD_ITEM.format(type_name_of(item)))
-    if _is_mask(array):
-        return array
-    return array.astype(np.int64, copy=False)
+    array = _sequence_array(item, tensor_type)
+    return array if _is_mask(array) else array.astype(np.int64, copy=False)
 
 
 def _sequence_array(seq: Any, tensor_type: Any) -> np.ndarray:
@@ -567,14 +573,6 @@ def _numpy_safe(p: Plan) -> Plan:
 
 
 # ---------------------------------------------------------------------------- applying it
-def kept(index: Any) -> Any:
-    """The index with copies of its index arrays, for a backward that runs later: they
-    can be a tensor's or the caller's own arrays, written to in the meantime."""
-    if type(index) is not Plan or index.rest is None:
-        return index
-    return index._replace(rest=tuple(a.copy() if a is not _ALL else a for a in index.rest))
-
-
 def take(x: np.ndarray, index: Any) -> np.ndarray:
     """``x[index]`` for a ``Plan`` (or a plain numpy index, used as numpy reads it)."""
     if type(index) is not Plan:

@@ -108,7 +108,7 @@ class Index(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, index: Any) -> Any:
-        ctx.meta = x.shape, (indexing.kept(index) if ctx.needs_input_grad[0] else index)
+        ctx.meta = x.shape, index
         return indexing.take(x, index)
 
     @staticmethod
@@ -216,7 +216,7 @@ class IndexPut(_Op):
         indexing.put(out, index, v)
         keep = np.ones(x.shape, dtype=bool)
         indexing.put(keep, index, False)
-        ctx.meta = keep, (indexing.kept(index) if ctx.needs_input_grad[1] else index), np.ndim(v)
+        ctx.meta = keep, index, np.ndim(v)
         return out
 
     @staticmethod
