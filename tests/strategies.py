@@ -223,8 +223,8 @@ def torch_indices(draw: Any, shape: tuple[int, ...], errors: bool = True) -> Any
     ints (negative too), slices (steps, negative and out-of-range bounds), None, one
     Ellipsis, lists and numpy arrays, int64/int32 tensors (0-d too), bool masks (tensors,
     lists, numpy arrays) and uint8 masks over the dims they stand at (one mask at most),
-    Python bools; as a tuple, a lone item or a list read as a
-    tuple. The index arrays broadcast together (with a mask: arrays of its count or 1).
+    Python bools; as a tuple, a lone item or a list read as a tuple. The index arrays
+    broadcast together (with a mask: arrays of its count of True, or of 1).
     ``errors``: one time in eight, one defect PyTorch raises for (an index out of range,
     a mask of the wrong shape, one index too many, a float, a negative step)."""
     kinds = _index_kinds(draw, len(shape))
@@ -266,10 +266,9 @@ def _index_kinds(draw: Any, ndim: int) -> list[Any]:
 def _index_dims(kinds: list[Any], ndim: int) -> list[tuple[str, int, int]]:
     """Each item with the first dim it stands at: counted from the front before an
     Ellipsis, from the back after it (as PyTorch places them)."""
+    at = next((i for i, (kind, _) in enumerate(kinds) if kind == "ellipsis"), len(kinds))
+    after = sum(k for _, k in kinds[at + 1:])  # the dims named after the Ellipsis
     out, dim = [], 0
-    after = sum(k for kind, k in kinds[next((i for i, (kd, _) in enumerate(kinds)
-                                             if kd == "ellipsis"), len(kinds)):]
-                if kind != "ellipsis")
     for kind, k in kinds:
         if kind == "ellipsis":
             dim = ndim - after
@@ -280,6 +279,8 @@ def _index_dims(kinds: list[Any], ndim: int) -> list[tuple[str, int, int]]:
 
 def _index_item(draw: Any, kind: str, d: int, k: int, shape: tuple[int, ...],
                 mask: np.ndarray | None, batch: tuple[int, ...]) -> Any:
+    """The item of ``kind`` at dim ``d`` (``k`` dims for a mask); index arrays take a
+    shape that broadcasts to ``batch``."""
     n = shape[d] if d < len(shape) else 1
     ints = st.integers(-n, n - 1) if n else st.just(0)  # (a size-0 dim: out of range)
     if kind == "ellipsis":

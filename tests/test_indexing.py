@@ -40,8 +40,9 @@ def test_int_beside_advanced_index_is_basic_as_in_torch() -> None:
     """Item 2: ``x[0, :, [1, 2]]`` is ``x[0][:, [1, 2]]`` (torch), not numpy's (2, 3)."""
     x = _arange(2, 3, 4)
     assert x[0, :, [1, 2]].shape == (3, 2)
-    square = _arange(2, 3, 3)  # square: numpy's answer has the right shape, transposed
-    assert square[0, :, [1, 2]].tolist() == [[1.0, 2.0], [4.0, 5.0], [7.0, 8.0]]
+    assert x[0, :, [1, 2]].tolist() == [[1.0, 2.0], [5.0, 6.0], [9.0, 10.0]]
+    square = _arange(2, 2, 2)  # here numpy's answer has the right shape, transposed
+    assert square[0, :, [0, 1]].tolist() == [[0.0, 1.0], [2.0, 3.0]]
     assert x[[0, 1], :, 0].shape == (2, 3)
     assert x[..., 0, [1, 2]].shape == (2, 2)
 

@@ -56,6 +56,12 @@ x[...][[0], [0, 2]] -> (2,)
 x[...][[0, 1], :, [1, 2]] -> (2, 3)
 >>> plan(([0, 1], 0, [1, 2]), (2, 3, 4))                    # an int does not set apart
 x[:, 0][[0, 1], [1, 2]] -> (2,)
+
+Writing, ``x[index] = v``, goes to the elements ``x[index]`` reads. ``v`` (a number, or a
+tensor whose leading 1s are dropped) broadcasts to ``x[index]``'s shape: with basic items
+only it is copied into the view (any dtype); else PyTorch's ``index_put_`` writes it (same
+dtype as x; an index repeated: the last write wins), or ``masked_fill_`` when the index
+is one mask and ``v`` one number. ``check_value`` raises PyTorch's errors; ``put`` writes.
 """
 
 from __future__ import annotations
@@ -92,7 +98,12 @@ _ZERO_DIM = ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or 
 
 
 class Plan(NamedTuple):
-    """What an index selects from an array of a given shape: ``x[view][rest]``."""
+    """What ``x[index]`` reads from an ``x`` of a given shape: ``x[view][rest]``.
+
+    >>> p = plan((1, [2, 0]), (3, 4))
+    >>> p.view, p.rest, p.shape, p.kind
+    ((1, Ellipsis), (array([2, 0]),), (2,), 'index')
+    """
 
     view: tuple[Any, ...]  # a numpy basic index (ints, slices, None), then ...: a view
     rest: tuple[Any, ...] | None  # slices and int arrays on the view; None: all basic
@@ -103,7 +114,7 @@ class Plan(NamedTuple):
     uint8: bool = False  # a uint8 mask is among the advanced items (PyTorch warns)
 
     def __repr__(self) -> str:
-        """``x[0, :][:, [1, 2]] -> (3, 2)``: the two numpy indices and the result's shape
+        """``x[0][:, [1, 2]] -> (3, 2)``: the two numpy indices and the result's shape
         (what ``tg.viz`` shows for an index op)."""
         view = ", ".join(_format(item) for item in self.view[:-1]) or "..."
         rest = "" if self.rest is None else f"[{', '.join(_format(a) for a in self.rest)}]"
@@ -111,6 +122,7 @@ class Plan(NamedTuple):
 
 
 def _format(item: Any) -> str:
+    """An index item as it is written in brackets: ``1:3``, ``None``, ``[2, 0]``."""
     if isinstance(item, slice):
         text = ":".join("" if v is None else str(v) for v in (item.start, item.stop))
         return text if item.step in (None, 1) else f"{text}:{item.step}"
@@ -208,9 +220,19 @@ def _as_items(index: Any, tensor_type: Any) -> tuple[Any, ...]:
     for item in index:
         if (item is None or item is Ellipsis or isinstance(item, (slice, tensor_type))
                 or isinstance(item, _SEQUENCES)):
-            warnings.warn(_SEQUENCE_AS_TUPLE, UserWarning, stacklevel=5)  # (the user's line)
+            _warn(_SEQUENCE_AS_TUPLE)
             return tuple(index)
     return (index,)
+
+
+def _warn(message: str) -> None:
+    """PyTorch's UserWarning, shown at the user's line: the first frame of the call stack
+    outside tinygrad_edu."""
+    frame: Any = sys._getframe(1)
+    level = 2
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("tinygrad_edu"):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, UserWarning, stacklevel=level)
 
 
 def _count_specified(items: tuple[Any, ...], tensor_type: Any) -> int:
@@ -512,7 +534,7 @@ def _expand_masks(view_shape: tuple[int, ...], slots: dict[int, np.ndarray],
             out.append(array)
             continue
         if array.dtype == _UINT8 and warn:
-            warnings.warn(_UINT8_MASK, UserWarning, stacklevel=6)  # (the user's line)
+            _warn(_UINT8_MASK)
         for j, n in enumerate(array.shape):
             if d + j >= len(view_shape):
                 raise IndexError(f"too many indices for tensor of dimension {len(view_shape)}")
@@ -630,7 +652,7 @@ def check_value(p: Plan, dtype: np.dtype, shape: tuple[int, ...] | None,
                                "dtype unsigned char")
         return
     if p.uint8:
-        warnings.warn(_UINT8_MASK, UserWarning, stacklevel=4)  # (the user's line)
+        _warn(_UINT8_MASK)
     source = _strip_ones(shape or ())
     if not _broadcasts(source, p.shape):
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(source)} cannot be "
