@@ -19,6 +19,7 @@ maximum/minimum). A domain never rejects an example, so no draw is wasted.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -190,3 +191,136 @@ def expand_source(target: tuple[int, ...]) -> st.SearchStrategy[tuple[int, ...]]
     return st.integers(0, len(target)).flatmap(
         lambda k: st.tuples(*[st.sampled_from([1, n]) for n in target[len(target) - k:]])
     )
+
+
+# ---------------------------------------------------------------------------- indices
+@dataclass(frozen=True)
+class IndexTensor:
+    """A tensor inside a drawn index: ``build_index`` makes it with each library."""
+
+    array: np.ndarray
+
+
+def build_index(index: Any, lib: Any) -> Any:
+    """A drawn index for ``lib`` (tinygrad_edu or torch), its ``IndexTensor``s made
+    tensors of that library (same dtype, same values)."""
+    if isinstance(index, IndexTensor):
+        return lib.tensor(index.array)
+    if isinstance(index, tuple):
+        return tuple(build_index(item, lib) for item in index)
+    if isinstance(index, list):
+        return [build_index(item, lib) for item in index]
+    return index
+
+
+_NAMING = {"int": 1, "scalar": 1, "slice": 1, "list": 1, "int64": 1, "int32": 1,
+           "mask": None, "uint8": None, "none": 0, "bool": 0}
+
+
+@st.composite
+def torch_indices(draw: Any, shape: tuple[int, ...], errors: bool = True) -> Any:
+    """An index for a tensor of ``shape`` that mixes every kind of item PyTorch takes:
+    ints (negative too), slices (steps, negative and out-of-range bounds), None, one
+    Ellipsis, lists and numpy arrays, int64/int32 tensors (0-d too), bool masks (tensors,
+    lists, numpy arrays) and uint8 masks over the dims they stand at (one mask at most),
+    Python bools; as a tuple, a lone item or a list read as a tuple. The index arrays
+    broadcast together (with a mask: arrays of its count of True, or of 1).
+    ``errors``: one time in eight, one defect PyTorch raises for (an index out of range,
+    a mask of the wrong shape, one index too many, a float, a negative step)."""
+    kinds = _index_kinds(draw, len(shape))
+    dims = _index_dims(kinds, len(shape))
+    mask = next((draw(bool_arrays(shape[d:d + k])) for kind, d, k in dims
+                 if kind in ("mask", "uint8")), None)
+    batch = (int(mask.sum()),) if mask is not None else draw(shapes(1, 2, max_side=3))
+    items = [_index_item(draw, kind, d, k, shape, mask, batch) for kind, d, k in dims]
+    if errors and draw(st.integers(0, 7)) == 7:  # (not 0: Hypothesis favours 0)
+        items = _index_defect(draw, items, shape)
+    if len(items) == 1 and draw(st.booleans()):
+        return items[0]
+    as_tuple = any(item is None or item is Ellipsis or isinstance(item, (slice, list, IndexTensor))
+                   for item in items)  # (a list of such items reads as a tuple: same index)
+    return list(items) if as_tuple and draw(st.integers(0, 3)) == 3 else tuple(items)
+
+
+def _index_kinds(draw: Any, ndim: int) -> list[Any]:
+    """Item kinds (and the dims each names) whose named dims fit in ``ndim``."""
+    kinds: list[Any] = []
+    left = ndim
+    for _ in range(draw(st.integers(0, ndim + 2))):
+        masked = any(kind in ("mask", "uint8") for kind, _ in kinds)  # (one mask at most)
+        named = [k for k, n in _NAMING.items()
+                 if (n is None and not masked) or (n is not None and n <= left)]
+        kind = draw(st.sampled_from(named if left else ["none", "bool"]))
+        k = _NAMING[kind]
+        if k is None:
+            k = draw(st.integers(1, min(2, left))) if left else 0
+            if not k:
+                continue
+        kinds.append((kind, k))
+        left -= k
+    if draw(st.booleans()):
+        kinds.insert(draw(st.integers(0, len(kinds))), ("ellipsis", left))
+    return kinds
+
+
+def _index_dims(kinds: list[Any], ndim: int) -> list[tuple[str, int, int]]:
+    """Each item with the first dim it stands at: counted from the front before an
+    Ellipsis, from the back after it (as PyTorch places them)."""
+    at = next((i for i, (kind, _) in enumerate(kinds) if kind == "ellipsis"), len(kinds))
+    after = sum(k for _, k in kinds[at + 1:])  # the dims named after the Ellipsis
+    out, dim = [], 0
+    for kind, k in kinds:
+        if kind == "ellipsis":
+            dim = ndim - after
+        out.append((kind, dim, k))
+        dim += k
+    return out
+
+
+def _index_item(draw: Any, kind: str, d: int, k: int, shape: tuple[int, ...],
+                mask: np.ndarray | None, batch: tuple[int, ...]) -> Any:
+    """The item of ``kind`` at dim ``d`` (``k`` dims for a mask); index arrays take a
+    shape that broadcasts to ``batch``."""
+    n = shape[d] if d < len(shape) else 1
+    ints = st.integers(-n, n - 1) if n else st.just(0)  # (a size-0 dim: out of range)
+    if kind == "ellipsis":
+        return Ellipsis
+    if kind == "none":
+        return None
+    if kind == "bool":
+        return draw(st.booleans())
+    if kind == "int":
+        return draw(ints)
+    if kind == "scalar":
+        return IndexTensor(np.array(draw(ints), dtype=draw(st.sampled_from(["int64", "int32"]))))
+    if kind == "slice":
+        bound = st.none() | st.integers(-n - 1, n + 1)
+        return slice(draw(bound), draw(bound), draw(st.none() | st.integers(1, 3)))
+    if kind in ("mask", "uint8"):
+        assert mask is not None
+        if kind == "uint8":
+            return IndexTensor(mask.astype(np.uint8))
+        # (a list or numpy mask counts as one dim where PyTorch places an Ellipsis, a
+        # tensor as all of its dims: past the last dim PyTorch's answers are accidents)
+        form = draw(st.sampled_from(["tensor", "tensor", "list", "numpy"] if k == 1 else
+                                    ["tensor"]))
+        return {"tensor": IndexTensor(mask), "list": mask.tolist(), "numpy": mask}[form]
+    sub = batch[draw(st.integers(0, len(batch) - 1)):]
+    arr_shape = tuple(b if draw(st.booleans()) else 1 for b in sub)
+    array = draw(hnp.arrays(np.int64, arr_shape, elements=ints))
+    if kind == "list":
+        return array.tolist() if draw(st.integers(0, 3)) else array  # (or a numpy array)
+    return IndexTensor(array.astype(np.int32) if kind == "int32" else array)
+
+
+def _index_defect(draw: Any, items: list[Any], shape: tuple[int, ...]) -> list[Any]:
+    """One thing PyTorch raises for, in place of an item or added."""
+    defect = draw(st.sampled_from(["range", "extra", "float", "step", "mask", "tensor"]))
+    at = draw(st.integers(0, len(items)))
+    n = shape[0] if shape else 1
+    bad: Any = {"range": n + draw(st.integers(0, 2)), "extra": 0, "float": 1.5,
+                "step": slice(None, None, -1), "mask": IndexTensor(np.ones(n + 1, bool)),
+                "tensor": IndexTensor(np.array([0.0]))}[defect]
+    if defect == "extra":
+        return items + [0] * (len(shape) + 1)
+    return items[:at] + [bad] + items[at + 1:]

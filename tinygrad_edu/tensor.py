@@ -25,6 +25,7 @@ from .autograd.grad_mode import _state
 from .dtypes import DType
 from .ops import dual as _dual
 from .ops import elementwise as E
+from .ops import indexing as IX
 from .ops import inplace as INPLACE
 from .ops import matmul as M
 from .ops import movement as V
@@ -256,7 +257,7 @@ class Tensor:
         """Whether operations on this tensor are recorded for backward (for a view: its
         base's, as in PyTorch)."""
         base = self._base
-        return self._requires_grad if base is None else base._requires_grad
+        return self._requires_grad or (base is not None and base._requires_grad)
 
     @requires_grad.setter
     def requires_grad(self, value: _bool) -> None:
@@ -2112,39 +2113,60 @@ class Tensor:
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, index: Any) -> Tensor:
+        """``x[index]`` by PyTorch's rule (ops/indexing.py): ints, slices, None and ``...``
+        give a view; lists, index tensors, masks and Python bools a copy."""
         if type(index) is int and self._data.ndim:  # x[i], as in `a, b, c = params`
             n = self._data.shape[0]
             if -n <= index < n:
                 return _pair(V.Select, self, index)
-        index, basic = _convert_index(index, self._data.shape)
-        if basic:
-            return _basic_index_op(index, self._data.shape).apply(self, index)
-        return V.Index.apply(self, index)
+        plan = IX.plan(index, self._data.shape, Tensor)
+        if plan.rest is None:
+            return _basic_index_op(plan).apply(self, plan.view)
+        return V.Index.apply(self, plan)
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        """``x[index] = value``, as PyTorch: the basic part of the index (ints, slices,
-        None, ...) picks a view, then ``value`` is copied into it (or, with a list or
-        tensor index, put at those places: ``index_put_``). Writing into a view is
-        recorded on the base (autograd/views.py)."""
-        if not isinstance(value, (Tensor, _int, _float, _bool, np.number, np.bool_)):
-            raise TypeError(f"can't assign a {_type(value).__name__} to a "
-                            f"{_function._type_name(self._data)}")
-        index, basic = _convert_index(index, self._data.shape)
-        if not basic:
-            self.index_put_(index, value)
+        """``x[index] = value``, as PyTorch: the elements ``x[index]`` reads (by PyTorch's
+        rule, ops/indexing.py) get ``value``, a number or a tensor that broadcasts to them.
+        The basic part of the index (ints, slices, None, ...) picks a view, then ``value``
+        is copied into it, or put at the places the lists and tensors of the index say
+        (``index_put_``). Writing into a view is recorded on its base (autograd/views.py)."""
+        plan = IX.plan(index, self._data.shape, Tensor, setitem=True)  # None: x[False] = v
+        _check_setitem_value(plan, self, value)
+        if plan is None:
+            return  # x[False] = v: PyTorch writes nothing
+        whole = plan.view_shape == self._data.shape and not any(
+            item is None or isinstance(item, (_int, np.integer)) for item in plan.view)
+        if whole:
+            target = self
+        else:  # (the view's own plan names its op: select, slice, ...)
+            view_plan = plan if plan.rest is None else IX.plan(plan.view, self._data.shape)
+            target = _basic_index_op(view_plan).apply(self, plan.view)
+        if plan.rest is None:
+            _copy_to(target, value)
             return
-        target = self if _whole(index) else self[index]
-        _copy_to(target, value)
+        on_view = IX.Plan((Ellipsis,), plan.rest, plan.shape, "index", plan.view_shape,
+                          plan.mask, plan.uint8)
+        target._index_put(on_view, value)
+
+    def _index_put(self, plan: IX.Plan, value: Any) -> Tensor:
+        """In place: ``value`` put at the places ``plan`` names (``index_put_``)."""
+        v = value if isinstance(value, Tensor) else _wrap(
+            np.asarray(value, dtype=self._data.dtype))
+        return self._write(lambda t: V.IndexPut.apply(t, v.to(t.dtype), plan), v)
 
     def index_put_(self, indices: Any, values: Any, accumulate: _bool = False) -> Tensor:
-        """In place: ``values`` put at ``indices`` (a tuple of index tensors); with
-        ``accumulate=True`` added there instead."""
+        """In place: ``values`` put at ``indices`` (a tuple of index tensors), as
+        ``x[indices] = values`` with advanced indices only."""
         if accumulate:
             raise NotImplementedError("index_put_(accumulate=True) is not supported yet")
-        index = indices if not isinstance(indices, list) else tuple(indices)
-        index, _ = _convert_index(index, self._data.shape)
-        value = values if isinstance(values, Tensor) else _as_tensor_like(values, self)
-        return self._write(lambda t: V.IndexPut.apply(t, value.to(t.dtype), index), value)
+        if not isinstance(indices, (tuple, list)):
+            raise TypeError(f"index_put_(): argument 'indices' must be tuple of Tensors, not "
+                            f"{_type(indices).__name__}")
+        plan = IX.plan(tuple(indices), self._data.shape, Tensor, setitem=True)
+        if plan is None:
+            return self
+        _check_setitem_value(plan, self, values)
+        return self._index_put(plan, values)
 
     # ------------------------------------------------------------------ in place
     def _write(self, compute: Any, *others: Any) -> Tensor:
@@ -2167,9 +2189,9 @@ class Tensor:
     def _check_inplace(self, others: tuple[Any, ...] = ()) -> _bool:
         """PyTorch's errors for an in-place write into this tensor; True when the write is
         recorded (grad mode on, and this tensor or one of ``others`` requires grad)."""
-        base = self._base
-        mine = self._requires_grad if base is None else base._requires_grad  # (a view's
-        recorded = _state.enabled and (mine or any(  # requires_grad is its base's)
+        base = self._base  # (a view requires grad when its base does)
+        mine = self._requires_grad or (base is not None and base._requires_grad)
+        recorded = _state.enabled and (mine or any(
             isinstance(o, Tensor) and o.requires_grad for o in others))
         if recorded:
             if base is not None:
@@ -2238,8 +2260,8 @@ class Tensor:
     def _inplace(self, op: Any, other: Any) -> Tensor:
         data = self._data
         ufunc = _INPLACE_UFUNC.get(op)
-        base = self._base
-        mine = self._requires_grad if base is None else base._requires_grad  # (as a view's)
+        base = self._base  # (a view requires grad when its base does)
+        mine = self._requires_grad or (base is not None and base._requires_grad)
         if ufunc is not None and data.dtype.kind == _FLOAT_KIND and not (_state.enabled and (
                 mine or isinstance(other, Tensor) and other.requires_grad)):
             # fast path: nothing to record, compute straight into our storage
@@ -2630,13 +2652,6 @@ def _several_views(views: list[Tensor], name: str) -> None:
             t._view_kind = _views.multi_output(name, k)
 
 
-def _whole(index: Any) -> _bool:
-    """True for an index that picks the whole tensor (``...``, ``:``), as PyTorch's
-    setitem sees it: no view is made, the value is written into the tensor itself."""
-    items = index if isinstance(index, tuple) else (index,)
-    return all(i is Ellipsis or (isinstance(i, slice) and i == slice(None)) for i in items)
-
-
 def _copy_to(dst: Tensor, value: Any) -> None:
     """``dst[...] = value`` as PyTorch's setitem does it: a tensor of the same shape is
     copied, a 0-d one (or a number) fills, any other has its leading 1s dropped and is
@@ -2988,87 +3003,23 @@ def _matmul_shape_error(sa: tuple[_int, ...], sb: tuple[_int, ...]) -> RuntimeEr
     )
 
 
-def _convert_index(index: Any, shape: tuple[_int, ...]) -> tuple[Any, _bool]:
-    """Turn Tensors inside an index into arrays; say whether indexing is basic (a view)."""
-    items = index if isinstance(index, tuple) else (index,)
-    basic = True
-    out = []
-    for item in items:
-        if isinstance(item, Tensor):
-            item = item._data
-            if item.dtype.kind == _FLOAT_KIND:
-                raise IndexError("tensors used as indices must be long, int, byte or bool "
-                                 "tensors")
-        if isinstance(item, (list, np.ndarray)) or (isinstance(item, np.generic) and
-                                                    item.dtype == np.bool_):
-            basic = False
-        elif isinstance(item, bool):
-            basic = False
-        out.append(item)
-    converted = tuple(out) if isinstance(index, tuple) else out[0]
-    _check_index(converted, shape)
-    return converted, basic
+def _basic_index_op(plan: IX.Plan) -> type[V.Select]:
+    """The view op of an all-basic index, named as PyTorch's node for it."""
+    return V.BASIC_INDEX_OPS[plan.kind]
 
 
-def _basic_index_op(index: Any, shape: tuple[_int, ...]) -> type[E._Op]:
-    """The view op of a basic index, named as PyTorch's node for it: PyTorch applies the
-    index items left to right and the last one that changes something names the node."""
-    if isinstance(index, slice):
-        return V.Slice
-    items = index if isinstance(index, tuple) else (index,)
-    consumed = sum(1 for i in items if i is not None and i is not Ellipsis)
-    op: type[E._Op] = V.Alias
-    dim = 0
-    for item in items:
-        if item is None:
-            op = V.UnsqueezeIndex
-        elif item is Ellipsis:
-            dim += len(shape) - consumed
-        elif isinstance(item, slice):
-            whole = item.start in (None, 0) and item.step in (None, 1) and (
-                item.stop is None or item.stop >= shape[dim])  # (as torch checks, unwrapped)
-            op = op if whole else V.Slice
-            dim += 1
-        else:
-            op = V.Select
-            dim += 1
-    return op
-
-
-def _check_index(index: Any, shape: tuple[_int, ...]) -> None:
-    items = index if isinstance(index, tuple) else (index,)
-    dim = 0
-    for item in items:
-        if item is None:
-            continue
-        if item is Ellipsis:
-            dim = len(shape) - sum(1 for i in items[items.index(Ellipsis) + 1:]
-                                   if i is not None)
-            continue
-        if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
-            if dim >= len(shape):
-                raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
-            if not -shape[dim] <= item < shape[dim]:
-                raise IndexError(f"index {item} is out of bounds for dimension {dim} with "
-                                 f"size {shape[dim]}")
-        elif isinstance(item, np.ndarray) and item.dtype == np.bool_:
-            if item.shape != shape[dim:dim + item.ndim]:
-                raise IndexError(
-                    f"The shape of the mask {list(item.shape)} at index {dim} does not match "
-                    f"the shape of the indexed tensor {list(shape[dim:dim + item.ndim])} at "
-                    f"index {dim}"
-                )
-            dim += item.ndim
-            continue
-        elif isinstance(item, (np.ndarray, list)) and dim < len(shape) and np.size(item):
-            arr = np.asarray(item)
-            if arr.dtype.kind in "iu" and (arr.max() >= shape[dim] or arr.min() < -shape[dim]):
-                bad = arr.max() if arr.max() >= shape[dim] else arr.min()
-                raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size "
-                                 f"{shape[dim]}")
-        dim += 1
-        if dim > len(shape):
-            raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+def _check_setitem_value(plan: IX.Plan | None, x: Tensor, value: Any) -> None:
+    """PyTorch's errors for the value of ``x[index] = value``: a tensor or a number (a
+    Python one, or a numpy int or float64), whose shape fits the indexed part."""
+    if isinstance(value, Tensor):
+        if plan is not None:
+            IX.check_value(plan, x._data.dtype, value._data.shape, value._data.dtype)
+        return
+    if not isinstance(value, (_int, _float, np.integer)):  # (bool is an int, np.float64 a float)
+        raise TypeError(f"can't assign a {IX.type_name_of(value)} to a "
+                        f"{_function._type_name(x._data)}")
+    if plan is not None and plan.rest is not None:  # (a number fits any view)
+        IX.check_value(plan, x._data.dtype, None, None)
 
 
 def where(condition: Tensor, input: Any, other: Any) -> Tensor:

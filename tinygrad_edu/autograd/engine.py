@@ -136,7 +136,8 @@ def _accumulate_leaf(leaf: Tensor, grad: Any, create_graph: bool,
     values. ``fresh`` holds the ids of the ``.grad`` tensors made by this backward pass:
     no graph can have saved those yet (see ``_wrote``).
     """
-    if not leaf._requires_grad or leaf._base is not None:
+    if not leaf._requires_grad or (leaf._base is not None and leaf._view_kind in (
+            fn.NO_GRAD_VIEW, fn.NO_GRAD_DERIVED)):
         # requires_grad_(False) after the graph was built, or a view made under no_grad
         # (it has no history to pass a gradient on to): no .grad, as in PyTorch
         return

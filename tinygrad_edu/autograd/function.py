@@ -99,6 +99,7 @@ class Node:
     meta: Any  # what an op keeps besides saved tensors (an axis, a shape, an exponent)
     # a learner's Function (see _apply_function): what forward said of its outputs
     _edges: Any = None  # with several outputs: weak references to their Output edges
+    _outputs: tuple[Any, ...] = ()  # with several outputs: each one's (shape, dtype)
     _dirty: tuple[Any, ...] = ()
     _non_differentiable: tuple[Any, ...] = ()
     _materialize_grads = True

@@ -261,8 +261,9 @@ def refresh(view: Tensor) -> None:
         return
     if not base._requires_grad:
         view._view_version = counter[0]
-        view._grad_fn = None
-        view._requires_grad = False
+        if view._grad_fn is not None:  # (a history from a base that no longer requires
+            view._grad_fn = None  # grad; a view made a leaf by requires_grad_() stays one)
+            view._requires_grad = False
         return
     error = forbidden(view, direct=False)
     if error is not None:

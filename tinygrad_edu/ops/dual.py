@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from . import indexing
+
 _Tensor: Any = None  # tinygrad_edu.tensor.Tensor, bound by tensor.py at import
 
 
@@ -149,11 +151,26 @@ def constant(x: Any, like: Any) -> Any:
     return _wrap(np.asarray(x))
 
 
+def take(x: Any, index: Any) -> Any:
+    """``x[index]`` for an index ``Plan`` of indexing.py, or a numpy index (the slices and
+    int arrays of the ops' backwards, which PyTorch's rule reads as numpy does)."""
+    if _is_array(x):
+        return indexing.take(x, index)
+    if type(index) is not indexing.Plan:
+        return x[index]
+    from ..ops.movement import BASIC_INDEX_OPS, Index
+
+    if index.rest is None:  # a view, recorded as the view op x[index] records
+        return BASIC_INDEX_OPS[index.kind].apply(x, index.view)
+    return Index.apply(x, index)
+
+
 def index_add(shape: tuple[int, ...], index: Any, values: Any, like: Any) -> Any:
-    """Zeros of ``shape`` with ``values`` added at ``index`` (repeats accumulate)."""
+    """Zeros of ``shape`` with ``values`` added at ``index`` (a ``Plan`` of indexing.py or
+    a numpy index; repeats accumulate)."""
     if _is_array(values):
         out = np.zeros(shape, dtype=values.dtype)
-        np.add.at(out, index, values)
+        indexing.add_at(out, index, values)
         return out
     from ..ops.movement import IndexAdd
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from . import dual
+from . import dual, indexing
 from .elementwise import _Op
 
 
@@ -115,14 +115,17 @@ class Expand(_Op):
 
 
 class Index(_Op):
-    """``x[index]``; repeated indices accumulate their gradients."""
+    """``x[index]`` with an advanced item (a list, an index tensor, a mask, a Python bool):
+    a copy. ``index`` is a ``Plan`` of indexing.py, PyTorch's rule for what the index
+    reads. Each element of the result came from one element of x, so its gradient goes
+    back there; an element read twice (repeated indices) gets both gradients, added."""
 
     _grad_fn_name = "IndexBackward0"
 
     @staticmethod
     def forward(ctx: Any, x: Any, index: Any) -> Any:
         ctx.meta = x.shape, index
-        return x[index]
+        return indexing.take(x, index)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -131,7 +134,8 @@ class Index(_Op):
 
 
 class Select(Index):
-    """``x[i]``, ``x[a:b]`` and other basic indexing: a view of x."""
+    """``x[i]``, ``x[a:b]`` and other basic indexing: a view of x. ``index`` is a numpy
+    basic index (ints, slices, None): a ``Plan``'s ``view``, or an int."""
 
     _grad_fn_name = "SelectBackward0"
     _view = True
@@ -169,6 +173,13 @@ class UnsqueezeIndex(Select):
     _grad_fn_name = "UnsqueezeBackward0"  # x[..., None]
 
 
+# The view op of an all-basic index, by the ``kind`` of its Plan: PyTorch names the node
+# after the last item that changed something (x[0, 1:] slices last; x[:, :] is an alias)
+BASIC_INDEX_OPS: dict[str, type[Select]] = {
+    "select": Select, "slice": Slice, "alias": Alias, "unsqueeze": UnsqueezeIndex,
+}
+
+
 class Split(Slice):
     _grad_fn_name = "SplitBackward0"  # split(int), chunk
 
@@ -200,40 +211,53 @@ class Flip(_Op):
 
 
 class IndexAdd(_Op):
-    """Zeros of ``shape`` with ``values`` added at ``index``: the adjoint of Index."""
+    """Zeros of ``shape`` with ``values`` added at ``index`` (a ``Plan`` or a numpy index;
+    repeated indices add up): the adjoint of Index, recorded for double backward (PyTorch
+    writes it as ``zeros.index_put_(index, grad, accumulate=True)``)."""
 
-    _grad_fn_name = "IndexPutBackward0"
+    _grad_fn_name = "IndexPutImplBackward0"
 
     @staticmethod
     def forward(ctx: Any, values: Any, shape: tuple[int, ...], index: Any) -> Any:
         ctx.meta = index
         out = np.zeros(shape, dtype=values.dtype)
-        np.add.at(out, index, values)
+        indexing.add_at(out, index, values)
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        return grad[ctx.meta], None, None
+        return dual.take(grad, ctx.meta), None, None
 
 
 class IndexPut(_Op):
-    """``x[index] = v`` out of place: the result of x with the indexed part replaced."""
+    """``x[index] = v`` out of place: x with the indexed part replaced by v, broadcast.
+    ``index`` is a ``Plan`` (indexing.py), and ``v`` passed ``indexing.check_value``.
 
-    _grad_fn_name = "CopySlices"
+    The replaced elements of x pass no gradient back to x; v gets the gradient of the
+    part it was written to, summed over the copies broadcasting made. With repeated
+    indices the last write wins, yet v gets the gradient of every place it was written
+    to (as PyTorch's ``index_put_``, whose gradient for v is ``grad[index]``)."""
+
+    _grad_fn_name = "IndexPutBackward0"
 
     @staticmethod
     def forward(ctx: Any, x: Any, v: Any, index: Any) -> Any:
         out = x.copy()
-        out[index] = v
+        indexing.put(out, index, v)
         keep = np.ones(x.shape, dtype=bool)
-        keep[index] = False
-        ctx.meta = keep, index
+        indexing.put(keep, index, False)
+        ctx.meta = keep, index, np.ndim(v)
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        keep, index = ctx.meta
-        return grad * dual.constant(keep, grad), grad[index], None
+        keep, index, v_ndim = ctx.meta
+        grad_v = None
+        if ctx.needs_input_grad[1]:
+            grad_v = dual.take(grad, index)
+            if v_ndim > grad_v.ndim:  # v's leading 1s were dropped: put them back
+                grad_v = dual.reshape(grad_v, (1,) * (v_ndim - grad_v.ndim) + tuple(grad_v.shape))
+        return grad * dual.constant(keep, grad), grad_v, None
 
 
 class Cat(_Op):
