@@ -905,8 +905,7 @@ class Tensor:
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
-            out = self if min is None else self.maximum(_as_tensor_like(min, self))
-            return out if max is None else out.minimum(_as_tensor_like(max, self))
+            return self._clamp_tensors(min, max)
         x = self
         if self._data.dtype.kind != _FLOAT_KIND and isinstance(min, float) | isinstance(max,
                                                                                       float):
@@ -914,6 +913,20 @@ class Tensor:
         return E.Clamp.apply(x, min, max)
 
     clip = clamp
+
+    def _clamp_tensors(self, min: Any, max: Any) -> Tensor:
+        """clamp with tensor bounds (one may be None); the three broadcast together."""
+        if any(b is not None and not isinstance(b, Tensor) for b in (min, max)):
+            raise TypeError("clamp() received an invalid combination of arguments: min and max "
+                            "must both be Tensors (or None), or both numbers. Hint: wrap the "
+                            "number with tg.tensor(...)")
+        x = self
+        for bound in (min, max):
+            if bound is not None:
+                x, _ = _promote(x, bound)
+        lo, hi = (b if b is None or b._data.dtype == x._data.dtype else b.to(x.dtype)
+                  for b in (min, max))
+        return E.ClampTensor.apply(x, lo, hi)
 
     def clamp_min(self, min: Any) -> Tensor:
         """max(self, min)."""
@@ -1052,15 +1065,32 @@ class Tensor:
         x = self if self._data.dtype.kind == _FLOAT_KIND else self.float()
         return R.LogSumExp.apply(x, _norm_axes(dim, x._data.ndim), keepdim)
 
-    def norm(self, p: Any = "fro", dim: Any = None, keepdim: _bool = False) -> Tensor:
-        """The p-norm over ``dim`` (2-norm of all elements by default)."""
-        if p in ("fro", 2):
-            return (self * self).sum(dim, keepdim).sqrt()
-        if p == 1:
-            return self.abs().sum(dim, keepdim)
-        if p == float("inf"):
-            return self.abs().amax(() if dim is None else dim, keepdim)
-        return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: _bool = False,
+             dtype: Any = None) -> Tensor:
+        """The p-norm over ``dim`` (of all elements by default): ``(sum |x|^p)^(1/p)``,
+        p a number (0 counts nonzeros, inf takes the max |x|) or "fro" (p = 2 over one
+        dim or a pair of dims). Its gradient at 0 is 0, as PyTorch's subgradient.
+
+        >>> tg.tensor([3.0, -4.0]).norm()
+        tensor(5.)
+        """
+        x = self if dtype is None else self.to(dtype)
+        if x._data.dtype.kind != _FLOAT_KIND:
+            raise RuntimeError("linalg.vector_norm: Expected a floating point or complex "
+                               f"tensor as input. Got {_scalar_name(x)}. Hint: call .float() "
+                               "first.")
+        if isinstance(p, str):
+            if p != "fro":
+                raise NotImplementedError(f"norm(p={p!r}) is not supported by tinygrad_edu; "
+                                          "use p='fro' or a number")
+            if isinstance(dim, (tuple, list)) and len(dim) > 2:
+                raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
+                                   + " ".join(str(d) for d in dim))
+            p = 2
+        p = _float(p)
+        axes = _norm_axes(dim, x._data.ndim)
+        _check_norm_identity(x._data, p, axes)
+        return R.Norm.apply(x, p, axes, keepdim)
 
     def all(self, dim: Any = None, keepdim: _bool = False) -> Tensor:
         """True where every element (along ``dim``) is nonzero."""
@@ -2046,6 +2076,28 @@ def _correction(unbiased: _bool | None, correction: _float | None) -> _float:
     if correction is not None:
         return correction
     return 0 if unbiased is False else 1
+
+
+def _scalar_name(x: Tensor) -> str:
+    """PyTorch's name of a dtype in messages: Float, Double, Long, Bool, ..."""
+    names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+    return names.get(str(x._data.dtype), str(x._data.dtype))
+
+
+def _check_norm_identity(data: np.ndarray, p: _float, axes: tuple[_int, ...] | None) -> None:
+    """A norm with no identity (p = inf, or p < 0) of an empty slice raises, as PyTorch."""
+    if p >= 0 and not math.isinf(p) or data.size:
+        return
+    shown = str(p) if math.isinf(p) or p != _int(p) else str(_int(p))
+    empty = [a for a in (axes or ()) if data.shape[a] == 0]
+    if axes is None:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {shown} norm on an empty "
+                           "tensor because the operation does not have an identity")
+    if empty:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {shown} norm on the "
+                           f"dimension {empty[0]}because this dimension is empty and the "
+                           "operation does not have an identity")
 
 
 def _need_float(x: Tensor, name: str) -> None:

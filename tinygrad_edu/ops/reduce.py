@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from . import dual
+from . import dual, sorting
 from ._torch_sum import divide, torch_mean, torch_sum
-from .elementwise import _Op
+from .elementwise import _masked_zero, _Op
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -91,7 +91,8 @@ class MeanAll(Mean):
 
 class Amax(_Op):
     """max (or min) over ``axis`` (all axes when None); ties share the gradient evenly,
-    as in PyTorch's ``amax``/``amin`` and full ``max()``/``min()``."""
+    as PyTorch's ``amax``/``amin``: ``(grad / count) * mask``, count the extreme elements
+    of each slice (a NaN result has none: its gradient is NaN)."""
 
     _grad_fn_name = "AmaxBackward0"
 
@@ -99,30 +100,55 @@ class Amax(_Op):
     def forward(ctx: Any, x: Any, axis: Any, keepdims: bool, smallest: bool) -> Any:
         out = (np.min if smallest else np.max)(x, axis=axis, keepdims=True)
         hit = x == out
-        # each extreme element gets 1/count of the gradient (a constant of the graph)
-        ctx.meta = axis, keepdims, hit / hit.sum(axis=axis, keepdims=True, dtype=x.dtype)
+        # constants of the graph: where the extremes are, and how many per slice
+        ctx.meta = axis, keepdims, hit, hit.sum(axis=axis, keepdims=True).astype(x.dtype)
         return out if keepdims else out.reshape(np.sum(hit, axis=axis).shape)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        axis, keepdims, share = ctx.meta
-        return _expand(grad, axis, keepdims) * dual.constant(share, grad), None, None, None
+        axis, keepdims, hit, count = ctx.meta
+        with np.errstate(divide="ignore", invalid="ignore"):  # NaN slices: 0 / 0
+            share = _expand(grad, axis, keepdims) / dual.constant(count, grad)
+        return share * dual.constant(hit, grad), None, None, None
 
 
 class Amin(Amax):
     _grad_fn_name = "AminBackward0"
 
 
-class MaxAll(Amax):
+class MaxAll(_Op):
+    """max() (or min()) of every element. As PyTorch's ``evenly_distribute_backward``:
+    the elements equal to the result (every NaN, when it is NaN) share the gradient
+    evenly, and the others get exactly 0."""
+
     _grad_fn_name = "MaxBackward1"
 
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: Any, keepdims: bool, smallest: bool) -> Any:
+        out = np.asarray((np.min if smallest else np.max)(x))
+        ctx.meta = _evenly(x, out)
+        return out
 
-class MinAll(Amax):
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        hit, count = ctx.meta
+        return dual.where(hit, grad / count, 0.0), None, None, None
+
+
+class MinAll(MaxAll):
     _grad_fn_name = "MinBackward1"
 
 
+def _evenly(x: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, Any]:
+    """Where ``x`` equals the one number ``value`` (every NaN of x if it is NaN), and how
+    many places that is, in x's dtype: the elements that share a gradient evenly."""
+    hit = np.isnan(x) if x.dtype.kind == "f" and np.isnan(value) else x == value
+    return hit, x.dtype.type(np.count_nonzero(hit))
+
+
 class MaxDim(_Op):
-    """max (or min) along one axis; the gradient goes to the first extreme element."""
+    """max (or min) along one axis; the gradient goes to the element whose index is
+    returned (the first extreme; the first NaN if there is one), 0 elsewhere."""
 
     _grad_fn_name = "MaxBackward0"
 
@@ -141,9 +167,9 @@ class MaxDim(_Op):
         if ctx.meta is None:
             return grad, None, None, None
         shape, axis, keepdims, idx = ctx.meta
-        hit = np.zeros(shape, dtype=bool)
-        np.put_along_axis(hit, idx, True, axis)
-        return _expand(grad, (axis,), keepdims) * dual.constant(hit, grad), None, None, None
+        # zeros with the gradient written at the indices (PyTorch's scatter)
+        picked = dual.reshape(_expand(grad, (axis,), keepdims), idx.shape)
+        return sorting.scatter(shape, axis, idx, picked), None, None, None
 
 
 class MinDim(MaxDim):
@@ -151,6 +177,10 @@ class MinDim(MaxDim):
 
 
 class Prod(_Op):
+    """The product over ``axis``. Backward as PyTorch's ``prod_backward``: ``grad * (out /
+    x)`` when x has no zero; else the product of the other elements, computed without
+    dividing (exclusive cumulative products from both ends), differentiable again."""
+
     _grad_fn_name = "ProdBackward1"
 
     @staticmethod
@@ -165,31 +195,68 @@ class Prod(_Op):
         x, out = ctx.saved_tensors
         axis, keepdims = ctx.meta
         data = np.asarray(getattr(x, "_data", x))
-        if data.all():  # d(prod)/dx_i = prod / x_i (differentiable again)
-            return _expand(grad * out, axis, keepdims) / x, None, None
-        # with zeros: the product of the others, computed without dividing (a constant)
-        others = dual.constant(_product_of_others(data, axis), grad)
-        return _expand(grad, axis, keepdims) * others, None, None
+        if data.ndim == 0:
+            return grad, None, None
+        grad = _expand(grad, axis, keepdims)
+        zeros = data.size - np.count_nonzero(data)
+        if zeros == 0:  # d(prod)/dx_i = prod / x_i
+            return grad * (_expand(out, axis, keepdims) / x), None, None
+        if axis is None and zeros > 1 and dual._is_array(x):  # every product of others is 0
+            return np.zeros_like(data), None, None
+        return grad * _product_of_others(x, axis), None, None
 
 
 class ProdAll(Prod):
     _grad_fn_name = "ProdBackward0"
 
 
-def _product_of_others(x: np.ndarray, axis: tuple[int, ...] | None) -> np.ndarray:
-    axes = tuple(range(x.ndim)) if axis is None else axis
-    moved = np.moveaxis(x, axes, tuple(range(len(axes))))
-    flat = moved.reshape((-1,) + moved.shape[len(axes):])
-    ones = np.ones_like(flat[:1])
-    left = np.cumprod(np.concatenate([ones, flat[:-1]]), axis=0)
-    right = np.cumprod(np.concatenate([ones, flat[::-1][:-1]]), axis=0)[::-1]
-    others = (left * right).reshape(moved.shape)
-    return np.moveaxis(others, tuple(range(len(axes))), axes)
+def _product_of_others(x: Any, axis: tuple[int, ...] | None) -> Any:
+    """For each element, the product of the others of its slice over ``axis``: the
+    exclusive cumulative products from the front and from the back, multiplied (safe
+    with zeros). On a Tensor, recorded (for double backward)."""
+    ndim = len(x.shape)
+    axes = tuple(range(ndim)) if axis is None else axis
+    front = tuple(range(len(axes)))
+    moved = dual.moveaxis(x, axes, front)
+    flat = dual.reshape(moved, (-1,) + tuple(moved.shape[len(axes):]))
+    left = _exclusive_cumprod(flat)
+    right = dual.flip(_exclusive_cumprod(dual.flip(flat, 0)), 0)
+    others = dual.reshape(left * right, tuple(moved.shape))
+    return dual.moveaxis(others, front, axes)
 
 
-def _per_dof(n: int, correction: float) -> float:
-    """1 / (n - correction); inf when no degrees of freedom are left (torch gives inf/nan)."""
-    return 1 / (n - correction) if n > correction else float("inf")
+def _exclusive_cumprod(a: Any) -> Any:
+    """out[i] = a[0] * ... * a[i - 1] along axis 0 (out[0] = 1), without dividing."""
+    n = a.shape[0]
+    shifted = sorting.index_select(a, 0, np.maximum(np.arange(n) - 1, 0))  # a[i - 1]
+    first = np.zeros((n,) + (1,) * (len(a.shape) - 1), bool)
+    first[0] = True
+    return _cumprod(dual.where(first, 1.0, shifted), 0)
+
+
+def _var_backward(grad: Any, x: Any, axis: Any, correction: float, keepdims: bool) -> Any:
+    """PyTorch's ``var_backward``: ``(2 / (n - c)) * grad * (x - mean)``. Reducing every
+    dim with no degrees of freedom left, it is ``grad * (nan where x == mean, else inf)``;
+    along dims, ``2 / 0`` is inf (and ``2 / (n - c)`` negative when c > n), as torch."""
+    shape = tuple(x.shape)
+    n = _count(shape, axis)
+    if axis is None:
+        mean = _mean_of(x, None, False)
+        if n <= correction:
+            data = np.asarray(getattr(x, "_data", x))
+            nan_or_inf = np.where(data == np.asarray(getattr(mean, "_data", mean)), np.nan,
+                                  np.inf).astype(data.dtype)
+            return grad * dual.constant(nan_or_inf, grad)
+        return (2 / (n - correction)) * grad * (x - mean)
+    scale = 2 / (n - correction) if n != correction else math.inf
+    return scale * _expand(grad, axis, keepdims) * (x - _mean_of(x, axis, True))
+
+
+def _mean_of(x: Any, axis: Any, keepdims: bool) -> Any:
+    """The mean, added in PyTorch's order (array or recorded Tensor)."""
+    if dual._is_array(x):
+        return torch_mean(x, axis, keepdims)
+    return x.mean() if axis is None else x.mean(dim=axis, keepdim=keepdims)
 
 
 class Var(_Op):
@@ -215,15 +282,8 @@ class Var(_Op):
     def backward(ctx: Any, grad: Any) -> Any:
         (x,) = ctx.saved_tensors
         axis, correction, keepdims = ctx.meta
-        n = _count(x.shape, axis)
-        centered = x - dual.sum(x, axis, keepdims=True) / n
-        if n <= correction:  # 2 / (n - c) is infinite: torch gives inf, and nan at the mean
-            data = np.asarray(getattr(centered, "_data", centered))
-            centered = dual.constant(np.where(data == 0, np.nan, np.inf).astype(data.dtype), grad)
-            return _expand(grad, axis, keepdims) * centered, None, None, None
-        # d(sum((x - mean)^2) / (n - c))/dx = 2 (x - mean) / (n - c)
-        return _expand(grad, axis, keepdims) * centered * (2 * _per_dof(n, correction)), None, \
-            None, None
+        with np.errstate(invalid="ignore"):  # inf * 0: nan, as torch
+            return _var_backward(grad, x, axis, correction, keepdims), None, None, None
 
 
 class Std(_Op):
@@ -241,11 +301,82 @@ class Std(_Op):
     def backward(ctx: Any, grad: Any) -> Any:
         x, out = ctx.saved_tensors
         axis, correction, keepdims = ctx.meta
-        n = _count(x.shape, axis)
-        centered = x - dual.sum(x, axis, keepdims=True) / n
-        # d(sqrt(v))/dx = dv/dx / (2 sqrt(v)) = (x - mean) / ((n - c) std)
-        scale = _expand(grad / out, axis, keepdims) * _per_dof(n, correction)
-        return scale * centered, None, None, None
+        # d(sqrt v)/dx = dv/dx / (2 sqrt v), and 0 where std == 0 (a constant slice: the
+        # subgradient PyTorch takes, where 0 / 0 would be NaN)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grad_var = _masked_zero(np.asarray(getattr(out, "_data", out)) == 0,
+                                    grad / (out * 2))
+            return _var_backward(grad_var, x, axis, correction, keepdims), None, None, None
+
+
+class Norm(_Op):
+    """The vector p-norm over ``axis`` (all when None): ``(sum |x|^p)^(1/p)``; p = 0 counts
+    the nonzero elements, p = +-inf is the max (min) of |x|. Backward is PyTorch's
+    ``norm_backward``, which takes the subgradient 0 where the formula is 0/0 (a norm of
+    zeros, zeros in x for p < 1) and splits the gradient evenly between ties for inf."""
+
+    _grad_fn_name = "LinalgVectorNormBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, p: float, axis: Any, keepdims: bool) -> Any:
+        ctx.meta = p, axis, keepdims
+        a = np.abs(x)
+        if p == 0:
+            out = np.sum(a != 0, axis=axis, keepdims=keepdims, dtype=x.dtype)
+        elif p == 1:
+            out = _sum(a, axis, keepdims)
+        elif p == 2:
+            out = np.sqrt(_sum(x * x, axis, keepdims))
+        elif math.isinf(p):
+            out = (np.max if p > 0 else np.min)(a, axis=axis, keepdims=keepdims)
+        else:
+            with np.errstate(divide="ignore"):  # 0^-1 = inf: the norm is then 0, as torch
+                out = _sum(a**p, axis, keepdims) ** (1 / p)
+        out = np.asarray(out, dtype=x.dtype)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, norm = ctx.saved_tensors
+        p, axis, keepdims = ctx.meta
+        if p == 0:  # piecewise constant: no gradient at all (None, as PyTorch)
+            return None, None, None, None
+        if len(x.shape):
+            grad, norm = _expand(grad, axis, keepdims), _expand(norm, axis, keepdims)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _norm_grad(grad, x, p, axis, norm), None, None, None
+
+
+def _norm_grad(grad: Any, x: Any, p: float, axis: Any, norm: Any) -> Any:
+    """d(p-norm)/dx times ``grad`` (``grad`` and ``norm`` with the reduced dims kept)."""
+    zero_norm = np.asarray(getattr(norm, "_data", norm)) == 0
+    if p == 1:
+        return dual.sign(x) * grad
+    if p == 2:
+        return grad * _masked_zero(zero_norm, x / norm)
+    a = dual.abs(x)
+    if math.isinf(p):  # the extreme |x| (and NaNs) share the gradient evenly
+        data, n = np.abs(_arr(x)), np.asarray(getattr(norm, "_data", norm))
+        mask = (data == n) | np.isnan(data)
+        count = mask.sum(axis=axis, keepdims=True).astype(data.dtype)
+        return dual.sign(x) * ((grad / dual.constant(count, grad)) * dual.constant(mask, grad))
+    if p < 1:
+        scaled = dual.sign(x) * _masked_zero(_arr(x) == 0, a ** (p - 1))
+        return scaled * grad * norm ** (1 - p)
+    scaled = dual.sign(x) * a ** (p - 1) if p < 2 else x * a ** (p - 2)
+    return scaled * _masked_zero(zero_norm, grad / norm ** (p - 1))
+
+
+def _sum(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+    """A float sum, added in PyTorch's order where that is known."""
+    if x.dtype in _FLOATS:
+        return torch_sum(x, axis, keepdims)
+    return np.asarray(x.sum(axis=axis, keepdims=keepdims))
+
+
+def _arr(x: Any) -> np.ndarray:
+    return np.asarray(getattr(x, "_data", x))
 
 
 class LogSumExp(_Op):
