@@ -117,6 +117,15 @@ class Neg(_Op):
         return -grad
 
 
+def _power(x: Any, p: Any) -> Any:
+    """``x ** p`` for a number ``p``, as PyTorch's CPU kernel: ``p = -0.5`` is
+    ``1 / sqrt(x)`` there (so -inf gives NaN and -0.0 gives -inf, where C's pow differs)."""
+    if p == -0.5 and dual._is_array(x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return 1 / np.sqrt(x)
+    return x**p
+
+
 class Pow(_Op):
     """``x ** p`` for a number ``p``."""
 
@@ -126,7 +135,7 @@ class Pow(_Op):
     def forward(ctx: Any, x: Any, p: Any) -> Any:
         ctx.save_for_backward(x)
         ctx.meta = p
-        return x**p
+        return _power(x, p)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -137,7 +146,7 @@ class Pow(_Op):
         if p == 2:  # the common square: grad * 2x, as PyTorch rounds it (x + x is exact)
             return grad * (x + x), None
         with np.errstate(divide="ignore", invalid="ignore"):  # 0^-1 = inf, (-1)^0.5 = nan
-            return grad * (p * x ** (p - 1)), None  # d(x^p)/dx = p x^(p-1)
+            return grad * (p * _power(x, p - 1)), None  # d(x^p)/dx = p x^(p-1)
 
 
 class PowTensor(_Op):
@@ -147,7 +156,11 @@ class PowTensor(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
-        out = x**y
+        out = np.asarray(np.power(x, y))
+        if np.size(y) == 1 and y == 0.5 and out.dtype.kind == "f":
+            # numpy takes sqrt for a lone exponent 0.5; PyTorch's tensor ** tensor is C's
+            # pow, for which (-inf) ** 0.5 = inf and (-0.0) ** 0.5 = +0.0
+            out = np.where(np.isneginf(x), np.inf, out) + out.dtype.type(0)
         ctx.save_for_backward(x, y, out)
         return out
 
@@ -454,8 +467,10 @@ class Where(_Op):
     def backward(ctx: Any, grad: Any) -> Any:
         cond = ctx.meta
         need_x, need_y = ctx.needs_input_grad[1:]
-        return (None, grad * cond if need_x else None,
-                grad * ~cond if need_y else None)
+        # where(cond, grad, 0), as PyTorch: the branch not taken gets exactly 0, even where
+        # the gradient is inf or NaN (grad * cond would give NaN there)
+        return (None, dual.where(cond, grad, 0.0) if need_x else None,
+                dual.where(cond, 0.0, grad) if need_y else None)
 
 
 class Cast(_Op):

@@ -474,38 +474,69 @@ class Cumprod(_Op):
     def backward(ctx: Any, grad: Any) -> Any:
         x, out = ctx.saved_tensors
         axis = ctx.meta
-        if x.ndim == 0:  # a 0-d cumprod is the identity
-            return grad, None
+        if x.ndim == 0 or x.shape[axis] == 1 or math.prod(x.shape) <= 1:
+            return grad, None  # the identity along a dim of one (as PyTorch, even for inf)
+        if dual._is_array(x):
+            return _cumprod_grad_np(x, grad, out, axis), None
         return _cumprod_grad(x, grad, out, axis), None
 
 
+def _cumprod_grad_np(x: np.ndarray, grad: np.ndarray, out: np.ndarray, axis: int) -> Any:
+    """d(cumprod)/dx applied to ``grad`` on arrays, in O(n), as PyTorch's first-order
+    ``cumprod_backward``: with w = out * grad, the reversed cumsum of w over x before the
+    first zero z1 of a slice; at z1, out[z1 - 1] times the sum over j in [z1, z2) of grad_j
+    * prod(x[z1+1 .. j]) (z2 the second zero); 0 from there on."""
+    w = out * grad
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zero = x == 0
+        if not zero.any():
+            return _reverse_cumsum(w, axis) / x
+        zeros_so_far = np.cumsum(zero, axis=axis)
+        before = zeros_so_far == 0
+        grad_in = np.where(before, _reverse_cumsum(np.where(before, w, 0), axis) / x, 0)
+        between = zeros_so_far == 1  # [z1, z2)
+        first = np.argmax(between, axis=axis, keepdims=True)  # z1 (0 when there is none)
+        at_first = np.zeros_like(between)
+        np.put_along_axis(at_first, first, True, axis)
+        at_first &= between
+        after_first = between & ~at_first  # (z1, z2)
+        tail = np.cumprod(np.where(after_first, x, 1), axis=axis)
+        total = np.sum(tail * np.where(between, grad, 0), axis=axis, keepdims=True)
+        left = np.take_along_axis(out, np.maximum(first - 1, 0), axis)
+        total = total * np.where(first == 0, 1, left)  # times prod(x[:z1])
+        return np.where(at_first, total, grad_in).astype(grad.dtype, copy=False)
+
+
 def _cumprod_grad(x: Any, grad: Any, out: Any, axis: int) -> Any:
-    """d(cumprod)/dx applied to ``grad``, without dividing by the zeros of x. With z the
-    first zero of a slice: before z, the reversed cumsum of grad * out, over x; x_z gets
-    prod(x[:z]) * sum over j >= z of grad_j * prod(x[z+1:j+1]); an element after z gets
-    x_z times its gradient in x with x_z set to 1: 0, but written so that its derivative
-    by x_z is right (for double backward; skipped on arrays)."""
-    data = np.asarray(getattr(x, "_data", x))
-    if data.all():  # d out_j / d x_i = out_j / x_i for i <= j
-        return _reverse_cumsum(grad * out, axis) / x
-    n = data.shape[axis]
-    zero = data == 0
-    first = np.where(zero.any(axis, keepdims=True), zero.argmax(axis, keepdims=True), n)
-    k = np.arange(n).reshape([-1 if d == axis else 1 for d in range(data.ndim)])
-    before, at, after = k < first, k == first, k >= first
-    c = lambda mask: dual.constant(mask, grad)  # noqa: E731
-    safe = dual.where(before, x, dual.constant(np.ones_like(data), x))
-    grad_before = _reverse_cumsum(grad * out, axis) / safe * c(before)
-    left = _prod(safe, axis)  # prod(x[:z])
-    tail = _cumprod(dual.where(k <= first, dual.constant(np.ones_like(data), x), x), axis)
-    grad_at = left * dual.sum(grad * tail * c(after), axis, keepdims=True) * c(at)
-    if dual._is_array(x):
-        return grad_before + grad_at
-    ones = dual.constant(np.ones_like(data), x)
-    y = dual.where(at, ones, x)  # x_z set to 1
-    x_z = _prod(dual.where(at, x, ones), axis)
-    grad_after = x_z * _cumprod_grad(y, grad, _cumprod(y, axis), axis) * c(k > first)
-    return grad_before + grad_at + grad_after
+    """d(cumprod)/dx applied to ``grad`` on Tensors, recorded (double backward), as
+    PyTorch's ``cumprod_backward`` in grad mode: the reversed cumsum of out * grad over x
+    when x has no zero; else, for each k, the sum over j >= k of grad_j times the product
+    of x[:j+1] without x_k, taken as prod(x[:k]) * cumprod(x[k+1:]) (O(n^2), no division)."""
+    if np.asarray(x._data).all():  # d out_j / d x_i = out_j / x_i for i <= j
+        return _reverse_cumsum(out * grad, axis) / x
+    n = x.shape[axis]
+
+    def part(start: int, stop: int | None) -> Any:
+        return x[(slice(None),) * axis + (slice(start, stop),)]
+
+    def at(a: Any, k: int) -> Any:
+        return a[(slice(None),) * axis + (slice(k, k + 1),)]
+
+    k_index = np.arange(n).reshape([-1 if d == axis else 1 for d in range(x.ndim)])
+    total = None
+    for k in range(n):
+        grad_k = at(grad, k)  # the j = k term: prod(x[:k]) (1 for k = 0)
+        until_k = _prod(part(0, k), axis) if k else None
+        term = grad_k if until_k is None else grad_k * until_k
+        if k < n - 1:  # the j > k terms: prod(x[:k]) * prod(x[k+1 : j+1])
+            after = _cumprod(part(k + 1, None), axis)
+            if until_k is not None:
+                after = until_k * after
+            rest = grad[(slice(None),) * axis + (slice(k + 1, None),)]
+            term = term + dual.sum(rest * after, axis, keepdims=True)
+        placed = dual.where(k_index == k, term, 0.0)  # slice k of the gradient
+        total = placed if total is None else total + placed
+    return total
 
 
 # ---------------------------------------------------------------------------- interpolation
