@@ -155,6 +155,16 @@ def _compare_second_order(mine_in: list[Any], theirs_in: list[Any], m_grads: Any
         assert_same(_grad_array(ms), _grad_array(ts), f"second order, input {i}")
 
 
+def _unstable_sort_ties(op: Op, sample: Sample) -> bool:
+    """torch's quantile sorts with ``stable=False``: past 16 elements, tied values come out
+    in the order of its introsort, which decides which tie gets the gradient (ours:
+    the first, as a stable sort). The values agree; that gradient is left unchecked."""
+    if op.name != "quantile" or sample.params.get("dim") is not None:
+        return False
+    x = sample.arrays[0]
+    return x.size > 16 and np.unique(x).size < x.size
+
+
 # ============================================================================ the op table
 @pytest.mark.parametrize("op", OPS, ids=lambda op: op.name)
 @given(data=st.data())
@@ -163,6 +173,7 @@ def test_op_table_on_kink_lattice(op: Op, data: st.DataObject) -> None:
     first and second derivatives as PyTorch's, NaN and inf positions included."""
     sample = data.draw(on_lattice(op), label="sample")
     skip = op.torch_grad_bug is not None and op.torch_grad_bug(sample)
+    skip = skip or _unstable_sort_ties(op, sample)
 
     def fn(lib: Any, *tensors: Any) -> tuple[Any, ...]:
         return _call(op, lib, list(tensors), sample)

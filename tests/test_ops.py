@@ -560,7 +560,8 @@ OPS: list[Op] = [
     Op("sub", lambda L, x, y: x - y, binary()),
     Op("mul", lambda L, x, y: x * y, binary()),
     Op("div", lambda L, x, y: x / y, binary(None, S.away_from_zero_far)),
-    Op("pow_tensor_tensor", lambda L, x, y: x**y, binary(S.positive, None)),
+    # (y == 0 is a kink of PyTorch's convention: x's gradient is 0 there, see test_kinks.py)
+    Op("pow_tensor_tensor", lambda L, x, y: x**y, binary(S.positive, S.away_from_zero)),
     Op("add_alpha", lambda L, x, y: x.add(y, alpha=1.5), binary()),
     # ---- arithmetic with a Python number, both sides
     Op("add_scalar", lambda L, x, c: x + c, unary(params=params(c=scalar))),

@@ -2017,16 +2017,17 @@ class _CumSum(E._Op):
     @staticmethod
     def forward(ctx: Any, x: Any, axis: _int) -> Any:
         ctx.meta = axis
-        out = np.cumsum(x, axis=axis, dtype=np.int64 if x.dtype.kind in "biu" else None)
-        return out.reshape(x.shape)  # (numpy flattens a 0-d input)
+        return R.scan(np.add, x, axis)  # float32 added in float64, as PyTorch's kernel
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        if grad.ndim == 0:  # a 0-d cumsum is the identity
+        axis = ctx.meta
+        if grad.ndim == 0 or grad.shape[axis] == 1:  # the identity (as PyTorch's)
             return grad, None
         # each input adds into every later output: the gradient is a reversed cumsum
-        return grad.flip(ctx.meta).cumsum(ctx.meta).flip(ctx.meta) if isinstance(grad, Tensor) \
-            else np.flip(np.cumsum(np.flip(grad, ctx.meta), axis=ctx.meta), ctx.meta), None
+        if isinstance(grad, Tensor):
+            return grad.flip(axis).cumsum(axis).flip(axis), None
+        return np.flip(R.scan(np.add, np.flip(grad, axis), axis), axis), None
 
 
 

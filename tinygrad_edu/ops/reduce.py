@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import dual, sorting
-from ._torch_sum import divide, torch_mean, torch_sum
+from ._torch_sum import divide, get_num_threads, torch_mean, torch_sum
 from .elementwise import _masked_zero, _Op
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -39,6 +39,41 @@ def _count(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> int:
     return math.prod([shape[a] for a in axis])
 
 
+# ---------------------------------------------------------------------------- accumulation
+# PyTorch's CPU kernels accumulate wider than the data (``at::acc_type<T, false>``): a scan
+# (cumsum, cumprod) adds float32 in float64 and float16 in float32, one element after the
+# other; sum and mean add float16 in float32 (in float32's order); var/std run in float64.
+_HALF = np.dtype(np.float16)
+_WIDE: dict[np.dtype, np.dtype] = {np.dtype(np.float16): np.dtype(np.float32),
+                                   np.dtype(np.float32): np.dtype(np.float64)}
+
+
+def sum_like_torch(x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+    """torch.sum of a float array: in PyTorch's order; float16 accumulated in float32."""
+    if x.dtype == _HALF:
+        with np.errstate(over="ignore"):  # past 65504: inf, as torch
+            return torch_sum(x.astype(np.float32), axis, keepdims).astype(_HALF)
+    return torch_sum(x, axis, keepdims)
+
+
+def mean_like_torch(x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+    """torch.mean of a float array: its sum, divided once; float16 accumulated in float32."""
+    if x.dtype == _HALF:
+        with np.errstate(over="ignore"):
+            return torch_mean(x.astype(np.float32), axis, keepdims).astype(_HALF)
+    return torch_mean(x, axis, keepdims)
+
+
+def scan(ufunc: Any, x: np.ndarray, axis: int) -> np.ndarray:
+    """cumsum (``np.add``) or cumprod (``np.multiply``) along ``axis`` as PyTorch's CPU
+    kernel: one element after the other, accumulated in the wider type (float32 in
+    float64, float16 in float32, ints and bools in int64), each step rounded back."""
+    wide: np.dtype = _WIDE.get(x.dtype, np.dtype(np.int64) if x.dtype.kind in "biu" else x.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow: inf, as torch
+        out = ufunc.accumulate(x, axis=axis, dtype=wide) if x.ndim else x.astype(wide)
+        return out if x.dtype.kind in "biu" else out.astype(x.dtype, copy=False)
+
+
 class Sum(_Op):
     _grad_fn_name = "SumBackward1"
 
@@ -46,8 +81,8 @@ class Sum(_Op):
     def forward(ctx: Any, x: Any, axis: Any = None, keepdims: bool = False,
                 dtype: Any = None) -> Any:
         ctx.meta = x.shape, axis, keepdims
-        if dtype is None and x.dtype in _FLOATS:  # in PyTorch's order: the same rounding
-            return torch_sum(x, axis, keepdims)
+        if dtype is None and x.dtype.kind == "f":  # in PyTorch's order: the same rounding
+            return sum_like_torch(x, axis, keepdims)
         return x.sum(axis=axis, keepdims=keepdims, dtype=dtype)
 
     @staticmethod
@@ -72,7 +107,7 @@ class Mean(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
         ctx.meta = x.shape, axis, keepdims
-        return torch_mean(x, axis, keepdims)  # in PyTorch's order: the same rounding
+        return mean_like_torch(x, axis, keepdims)  # in PyTorch's order: the same rounding
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -176,6 +211,68 @@ class MinDim(MaxDim):
     _grad_fn_name = "MinBackward0"
 
 
+# ---------------------------------------------------------------------------- torch's prod
+_GRAIN = 32768  # at::internal::GRAIN_SIZE: below this many elements torch uses one thread
+
+
+def torch_prod(x: np.ndarray, axis: tuple[int, ...] | None, keepdims: bool) -> np.ndarray:
+    """``torch.prod`` on CPU, in its order (float16 rounded at every step, as torch's
+    Vectorized<Half>): along a contiguous last axis (or over everything), 4 vectors of L
+    lanes (32 bytes) multiply block after block, then (v0 v1)(v2 v3), then the lanes one
+    by one, then the leftover elements one by one; a full product of >= 32768 elements is
+    cut into one chunk per thread first. Along other axes it runs row after row (numpy's
+    order too). Other layouts: numpy's product."""
+    if x.dtype.kind != "f" or x.size == 0 or not x.flags.c_contiguous:
+        return np.asarray(x.prod(axis=axis, keepdims=keepdims))
+    axes = tuple(range(x.ndim)) if axis is None else tuple(sorted(axis))
+    kept = [d for d in range(x.ndim) if d not in axes]
+    out_shape = [1 if d in axes else n for d, n in enumerate(x.shape)]
+    # as torch's TensorIterator: size-1 dims are dropped, then neighbours merged
+    reduced = [d for d in axes if x.shape[d] > 1]
+    live = [d for d in kept if x.shape[d] > 1]
+    n_reduced = math.prod(x.shape[d] for d in reduced)
+    if not live or not reduced:
+        out = _prod_full(x.reshape(-1)) if not live else x.reshape(-1).copy()
+    elif max(live) < min(reduced):  # reduced dims innermost: rows
+        out = _prod_rows(x.reshape(-1, n_reduced))
+    elif max(reduced) < min(live):  # reduced dims outermost: row after row, as numpy
+        out = np.multiply.reduce(x.reshape(n_reduced, -1), axis=0)
+    else:
+        return np.asarray(x.prod(axis=axis, keepdims=keepdims))
+    out = np.asarray(out).reshape(out_shape)
+    return out if keepdims else out.reshape([x.shape[d] for d in kept])
+
+
+def _prod_full(flat: np.ndarray) -> np.ndarray:
+    """The product of a 1-D array, with torch's split between threads."""
+    threads = min(get_num_threads(), -(-flat.size // _GRAIN))
+    if threads <= 1:
+        return _prod_rows(flat[None])[0]
+    chunk = -(-flat.size // threads)
+    total = np.asarray(flat.dtype.type(1))
+    for start in range(0, flat.size, chunk):  # then the per-thread results, in order
+        total = np.asarray(total * _prod_rows(flat[None, start:start + chunk])[0])
+    return total
+
+
+def _prod_rows(rows: np.ndarray) -> np.ndarray:
+    """The product of each row (R, n), in the order of torch's vectorized inner reduction."""
+    lanes = 32 // rows.dtype.itemsize
+    block = 4 * lanes
+    count = rows.shape[1] // block
+    out = np.ones(rows.shape[0], rows.dtype)
+    if count:
+        acc = np.multiply.reduce(rows[:, :count * block].reshape(-1, count, 4, lanes), axis=1)
+        vec = (acc[:, 0] * acc[:, 1]) * (acc[:, 2] * acc[:, 3])
+        lane = vec[:, 0]
+        for j in range(1, lanes):
+            lane = lane * vec[:, j]
+        out = out * lane
+    for k in range(count * block, rows.shape[1]):
+        out = out * rows[:, k]
+    return out
+
+
 class Prod(_Op):
     """The product over ``axis``. Backward as PyTorch's ``prod_backward``: ``grad * (out /
     x)`` when x has no zero; else the product of the other elements, computed without
@@ -185,7 +282,8 @@ class Prod(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any, keepdims: bool) -> Any:
-        out = np.asarray(x.prod(axis=axis, keepdims=keepdims))
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):  # inf, as torch
+            out = torch_prod(x, axis, keepdims)
         ctx.save_for_backward(x, out)
         ctx.meta = axis, keepdims
         return out
@@ -255,8 +353,24 @@ def _var_backward(grad: Any, x: Any, axis: Any, correction: float, keepdims: boo
 def _mean_of(x: Any, axis: Any, keepdims: bool) -> Any:
     """The mean, added in PyTorch's order (array or recorded Tensor)."""
     if dual._is_array(x):
-        return torch_mean(x, axis, keepdims)
+        return mean_like_torch(x, axis, keepdims)
     return x.mean() if axis is None else x.mean(dim=axis, keepdim=keepdims)
+
+
+def _variance(x: np.ndarray, axis: Any, correction: float, keepdims: bool,
+              name: str = "var") -> np.ndarray:
+    """The variance in float64 (PyTorch's Welford pass runs in float64 for every float
+    dtype); with no degrees of freedom left, sum of squares / 0: nan or inf, as torch."""
+    n = _count(x.shape, axis)
+    wide = x if x.dtype == np.float64 else x.astype(np.float64)
+    if n > correction:
+        return np.asarray(wide.var(axis=axis, ddof=correction, keepdims=keepdims))
+    warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
+                  "than the reduction factor (input numel divided by output numel).",
+                  UserWarning, stacklevel=6 if name == "var" else 7)  # (the user's line)
+    centered = wide - wide.mean(axis=axis, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 = nan, s/0 = inf: as torch
+        return np.asarray(np.sum(centered * centered, axis=axis, keepdims=keepdims) / 0.0)
 
 
 class Var(_Op):
@@ -268,15 +382,7 @@ class Var(_Op):
     def forward(ctx: Any, x: Any, axis: Any, correction: float, keepdims: bool) -> Any:
         ctx.save_for_backward(x)
         ctx.meta = axis, correction, keepdims
-        n = _count(x.shape, axis)
-        if n > correction:
-            return x.var(axis=axis, ddof=correction, keepdims=keepdims)
-        warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less "
-                      "than the reduction factor (input numel divided by output numel).",
-                      UserWarning, stacklevel=4)
-        centered = x - x.mean(axis=axis, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 = nan, s/0 = inf: as torch
-            return np.sum(centered * centered, axis=axis, keepdims=keepdims) / x.dtype.type(0)
+        return _variance(x, axis, correction, keepdims).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -293,7 +399,9 @@ class Std(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any, correction: float, keepdims: bool) -> Any:
-        out = np.sqrt(Var.forward(ctx, x, axis, correction, keepdims))
+        ctx.meta = axis, correction, keepdims
+        out = np.sqrt(_variance(x, axis, correction, keepdims, "std")).astype(x.dtype,
+                                                                             copy=False)
         ctx.save_for_backward(x, out)
         return out
 
@@ -320,13 +428,14 @@ class Norm(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, p: float, axis: Any, keepdims: bool) -> Any:
         ctx.meta = p, axis, keepdims
-        a = np.abs(x)
+        w = x.astype(np.float32) if x.dtype == _HALF else x  # (float16: in float32, as torch)
+        a = np.abs(w)
         if p == 0:
-            out = np.sum(a != 0, axis=axis, keepdims=keepdims, dtype=x.dtype)
+            out = np.sum(a != 0, axis=axis, keepdims=keepdims, dtype=w.dtype)
         elif p == 1:
             out = _sum(a, axis, keepdims)
         elif p == 2:
-            out = np.sqrt(_sum(x * x, axis, keepdims))
+            out = np.sqrt(_sum(w * w, axis, keepdims))
         elif math.isinf(p):
             out = (np.max if p > 0 else np.min)(a, axis=axis, keepdims=keepdims)
         else:
@@ -370,25 +479,45 @@ def _norm_grad(grad: Any, x: Any, p: float, axis: Any, norm: Any) -> Any:
 
 def _sum(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
     """A float sum, added in PyTorch's order where that is known."""
-    if x.dtype in _FLOATS:
-        return torch_sum(x, axis, keepdims)
-    return np.asarray(x.sum(axis=axis, keepdims=keepdims))
+    return sum_like_torch(x, axis, keepdims)
 
 
 def _arr(x: Any) -> np.ndarray:
     return np.asarray(getattr(x, "_data", x))
 
 
+def _max_or_minus_inf(x: np.ndarray, axis: Any) -> np.ndarray:
+    """The max over ``axis`` (kept), -inf over an empty dim (numpy raises there)."""
+    return np.max(x, axis=axis, keepdims=True, initial=-np.inf)
+
+
+def _in_float32(fn: Any) -> Any:
+    """Run a float16 forward in float32 and round the result back, as PyTorch's CPU
+    softmax kernels do (float16 in, float32 arithmetic, float16 out)."""
+
+    def forward(ctx: Any, x: Any, *args: Any) -> Any:
+        if x.dtype != _HALF:
+            return fn(ctx, x, *args)
+        out = fn(ctx, x.astype(np.float32), *args).astype(_HALF)
+        ctx._saved = tuple(out if getattr(v, "dtype", None) == np.float32 else v
+                           for v in ctx._saved)  # backward works on the float16 output
+        return out
+
+    return staticmethod(forward)
+
+
 class LogSumExp(_Op):
-    """log(sum(exp(x))) computed as m + log(sum(exp(x - m))): finite for large x."""
+    """log(sum(exp(x))) computed as m + log(sum(exp(x - m))): finite for large x; -inf
+    over an empty dim (the log of an empty sum), as PyTorch."""
 
     _grad_fn_name = "LogsumexpBackward0"
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any, keepdims: bool) -> Any:
-        m = x.max(axis=axis, keepdims=True)
+        m = _max_or_minus_inf(x, axis)
         m = np.where(np.isfinite(m), m, 0)
-        out = np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m
+        with np.errstate(divide="ignore"):  # log(0) = -inf: all -inf, or an empty dim
+            out = np.log(sum_like_torch(np.exp(x - m), axis, True)) + m
         ctx.save_for_backward(x)
         ctx.meta = axis, keepdims, out
         return out if keepdims else out.squeeze(axis)
@@ -399,21 +528,34 @@ class LogSumExp(_Op):
         axis, keepdims, out = ctx.meta
         if type(x) is not np.ndarray:  # recompute on the graph for double backward
             out = x.logsumexp(dim=axis, keepdim=True)
-        return _expand(grad, axis, keepdims) * dual.exp(x - out), None, None  # = softmax
+        with np.errstate(invalid="ignore"):  # -inf - -inf: NaN, as torch
+            return _expand(grad, axis, keepdims) * dual.exp(x - out), None, None  # = softmax
+
+
+def _softmax(ctx: Any, x: Any, axis: int) -> Any:
+    with np.errstate(invalid="ignore"):  # a row of -inf: NaN, as torch
+        e = np.exp(x - _max_or_minus_inf(x, axis))
+        out = e / e.sum(axis=axis, keepdims=True)
+    ctx.save_for_backward(out)
+    ctx.meta = axis
+    return out
+
+
+def _log_softmax(ctx: Any, x: Any, axis: int) -> Any:
+    with np.errstate(invalid="ignore", divide="ignore"):  # a row of -inf: NaN, as torch
+        shifted = x - _max_or_minus_inf(x, axis)
+        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    ctx.save_for_backward(out)
+    ctx.meta = axis
+    return out
 
 
 class Softmax(_Op):
-    """exp(x - max) / sum(exp(x - max)) along ``axis`` (stable for any x)."""
+    """exp(x - max) / sum(exp(x - max)) along ``axis`` (stable for any x; float16 computed
+    in float32)."""
 
     _grad_fn_name = "SoftmaxBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, axis: int) -> Any:
-        e = np.exp(x - x.max(axis=axis, keepdims=True))
-        out = e / e.sum(axis=axis, keepdims=True)
-        ctx.save_for_backward(out)
-        ctx.meta = axis
-        return out
+    forward = _in_float32(_softmax)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -423,17 +565,11 @@ class Softmax(_Op):
 
 
 class LogSoftmax(_Op):
-    """x - logsumexp(x) along ``axis``; fused because log(softmax(x)) underflows."""
+    """x - logsumexp(x) along ``axis``; fused because log(softmax(x)) underflows (float16
+    computed in float32)."""
 
     _grad_fn_name = "LogSoftmaxBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, axis: int) -> Any:
-        shifted = x - x.max(axis=axis, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-        ctx.save_for_backward(out)
-        ctx.meta = axis
-        return out
+    forward = _in_float32(_log_softmax)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -445,12 +581,12 @@ class LogSoftmax(_Op):
 def _reverse_cumsum(a: Any, axis: int) -> Any:
     """out[i] = sum of a[j] for j >= i along ``axis``."""
     if dual._is_array(a):
-        return np.flip(np.cumsum(np.flip(a, axis), axis=axis), axis)
+        return np.flip(scan(np.add, np.flip(a, axis), axis), axis)
     return a.flip(axis).cumsum(axis).flip(axis)
 
 
 def _cumprod(a: Any, axis: int) -> Any:
-    return np.cumprod(a, axis=axis) if dual._is_array(a) else a.cumprod(axis)
+    return scan(np.multiply, a, axis) if dual._is_array(a) else a.cumprod(axis)
 
 
 def _prod(a: Any, axis: int) -> Any:
@@ -464,8 +600,7 @@ class Cumprod(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: int) -> Any:
-        out = np.cumprod(x, axis=axis, dtype=np.int64 if x.dtype.kind in "biu" else None)
-        out = out.reshape(x.shape)  # (numpy flattens a 0-d input)
+        out = scan(np.multiply, x, axis)  # (accumulated wider, as PyTorch)
         ctx.save_for_backward(x, out)
         ctx.meta = axis
         return out
@@ -500,8 +635,8 @@ def _cumprod_grad_np(x: np.ndarray, grad: np.ndarray, out: np.ndarray, axis: int
         np.put_along_axis(at_first, first, True, axis)
         at_first &= between
         after_first = between & ~at_first  # (z1, z2)
-        tail = np.cumprod(np.where(after_first, x, 1), axis=axis)
-        total = np.sum(tail * np.where(between, grad, 0), axis=axis, keepdims=True)
+        tail = scan(np.multiply, np.where(after_first, x, 1), axis)
+        total = sum_like_torch(tail * np.where(between, grad, 0), axis, True)
         left = np.take_along_axis(out, np.maximum(first - 1, 0), axis)
         total = total * np.where(first == 0, 1, left)  # times prod(x[:z1])
         return np.where(at_first, total, grad_in).astype(grad.dtype, copy=False)
