@@ -637,8 +637,7 @@ OPS: list[Op] = [
        binary(OFF_JUMPS, DIVISOR)),
     Op("clamp", lambda L, x, b: x.clamp(**b),
        unary(S.away_from([-0.5, 0.5]), params(b=_clamp_bounds))),
-    Op("clamp_tensor_bounds", lambda L, x, lo, hi: x.clamp(lo, hi), _clamp_tensors(),
-       grad_fn=False),  # torch: ClampBackward0; here maximum then minimum
+    Op("clamp_tensor_bounds", lambda L, x, lo, hi: x.clamp(lo, hi), _clamp_tensors()),
     Op("maximum", lambda L, x, y: L.maximum(x, y), binary(S.lattice(0.0), S.lattice(0.5))),
     Op("minimum", lambda L, x, y: L.minimum(x, y), binary(S.lattice(0.0), S.lattice(0.5))),
     Op("where", lambda L, x, y, cond: L.where(L.tensor(cond), x, y),
@@ -689,8 +688,7 @@ OPS: list[Op] = [
        torch_grad_bug=_empty_dims, grad_fn=False),  # torch: one StdMeanBackward0 node
     Op("var_mean", lambda L, x, **p: L.var_mean(x, **p), _var(),
        torch_grad_bug=_empty_dims, grad_fn=False),  # torch: one VarMeanBackward0 node
-    Op("norm", lambda L, x, **p: x.norm(**p), _norm(),
-       grad_fn=False),  # torch: LinalgVectorNormBackward0; here a composite of ops
+    Op("norm", lambda L, x, **p: x.norm(**p), _norm()),
     Op("sort", lambda L, x, dim, descending: x.sort(dim, descending),
        unary(S.distinct, params(dim=DIM, descending=st.booleans()))),
     Op("topk", lambda L, x, **p: x.topk(**p), _topk()),

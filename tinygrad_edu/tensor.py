@@ -947,16 +947,24 @@ class Tensor:
         return E.Minimum.apply(a, b)
 
     def softmax(self, dim: _int, dtype: Any = None) -> Tensor:
-        """exp(self) / sum(exp(self)) along ``dim``, stable for large values."""
+        """exp(self) / sum(exp(self)) along ``dim``, stable for large values (float
+        tensors, or ``dtype=`` a float dtype, as PyTorch)."""
         x = self if dtype is None else self.to(dtype)
-        x = x if x._data.dtype.kind == _FLOAT_KIND else x.float()
-        return R.Softmax.apply(x, _norm_axis(dim, x._data.ndim))
+        axis = _norm_axis(dim, x._data.ndim)
+        _need_float_kernel(x, "softmax", axis)
+        if x._data.dtype.kind != _FLOAT_KIND:  # empty: nothing to compute, as torch
+            return x.clone()
+        return R.Softmax.apply(x, axis)
 
     def log_softmax(self, dim: _int, dtype: Any = None) -> Tensor:
-        """log(softmax(self)) along ``dim``, computed without underflow."""
+        """log(softmax(self)) along ``dim``, computed without underflow (float tensors, or
+        ``dtype=`` a float dtype)."""
         x = self if dtype is None else self.to(dtype)
-        x = x if x._data.dtype.kind == _FLOAT_KIND else x.float()
-        return R.LogSoftmax.apply(x, _norm_axis(dim, x._data.ndim))
+        axis = _norm_axis(dim, x._data.ndim)
+        _need_float_kernel(x, "log_softmax", axis)
+        if x._data.dtype.kind != _FLOAT_KIND:  # empty: nothing to compute, as torch
+            return x.clone()
+        return R.LogSoftmax.apply(x, axis)
 
     # ------------------------------------------------------------------ reductions
     def sum(self, dim: Any = None, keepdim: _bool = False, dtype: Any = None,
@@ -993,6 +1001,7 @@ class Tensor:
         if isinstance(dim, Tensor):  # torch.max(a, b) is maximum
             return self.minimum(dim) if smallest else self.maximum(dim)
         axis = _norm_axis(dim, self._data.ndim)
+        _check_nonempty_dims(self._data, (axis,), name)
         values = (R.MinDim if smallest else R.MaxDim).apply(self, axis, keepdim, smallest)
         if self._data.ndim == 0:
             return _MinMax(values, _wrap(np.asarray(0)))
@@ -1011,12 +1020,16 @@ class Tensor:
     def amax(self, dim: Any = (), keepdim: _bool = False) -> Tensor:
         """The largest values over ``dim`` (an int or a tuple; all when empty); ties share
         the gradient evenly."""
-        return R.Amax.apply(self, _norm_axes(dim, self._data.ndim), keepdim, False)
+        axes = _norm_axes(dim, self._data.ndim)
+        _check_nonempty_dims(self._data, axes, "amax")
+        return R.Amax.apply(self, axes, keepdim, False)
 
     def amin(self, dim: Any = (), keepdim: _bool = False) -> Tensor:
         """The smallest values over ``dim`` (an int or a tuple; all when empty); ties share
         the gradient evenly."""
-        return R.Amin.apply(self, _norm_axes(dim, self._data.ndim), keepdim, True)
+        axes = _norm_axes(dim, self._data.ndim)
+        _check_nonempty_dims(self._data, axes, "amin")
+        return R.Amin.apply(self, axes, keepdim, True)
 
     def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         """Index of the largest value (of the flattened tensor when ``dim`` is None)."""
@@ -1027,6 +1040,11 @@ class Tensor:
         return self._arg(np.argmin, dim, keepdim)
 
     def _arg(self, fn: Any, dim: Any, keepdim: _bool) -> Tensor:
+        name = "argmax" if fn is np.argmax else "argmin"
+        if self._data.dtype == np.bool_:
+            raise RuntimeError(f"{name}(): does not support bool input")
+        axes = None if dim is None else (_norm_axis(dim, self._data.ndim),)
+        _check_nonempty_dims(self._data, axes, name, IndexError)
         if dim is None:
             out = np.asarray(fn(self._data), dtype=np.int64)
             return _wrap(out.reshape((1,) * self._data.ndim) if keepdim else out)
@@ -1093,14 +1111,15 @@ class Tensor:
         return R.Norm.apply(x, p, axes, keepdim)
 
     def all(self, dim: Any = None, keepdim: _bool = False) -> Tensor:
-        """True where every element (along ``dim``) is nonzero."""
-        return _wrap(np.asarray(np.all(self._data, axis=_norm_axes(dim, self.ndim),
-                                       keepdims=keepdim)))
+        """True where every element (along ``dim``) is nonzero (uint8 stays uint8, as
+        PyTorch)."""
+        out = np.all(self._data, axis=_norm_axes(dim, self.ndim), keepdims=keepdim)
+        return _wrap(np.asarray(out, np.uint8 if self._data.dtype == np.uint8 else np.bool_))
 
     def any(self, dim: Any = None, keepdim: _bool = False) -> Tensor:
-        """True where some element (along ``dim``) is nonzero."""
-        return _wrap(np.asarray(np.any(self._data, axis=_norm_axes(dim, self.ndim),
-                                       keepdims=keepdim)))
+        """True where some element (along ``dim``) is nonzero (uint8 stays uint8)."""
+        out = np.any(self._data, axis=_norm_axes(dim, self.ndim), keepdims=keepdim)
+        return _wrap(np.asarray(out, np.uint8 if self._data.dtype == np.uint8 else np.bool_))
 
     def count_nonzero(self, dim: Any = None) -> Tensor:
         """The number of nonzero elements (along ``dim``)."""
@@ -1568,16 +1587,25 @@ class Tensor:
         """The median: for an even count the LOWER of the two middle values (no averaging);
         NaN if there is a NaN. With ``dim``, ``(values, indices)`` along it."""
         if dim is not None:
+            if self._data.dtype == np.bool_:
+                _check_nonempty_dims(self._data, (_norm_axis(dim, self._data.ndim),), "median")
+                raise E.not_implemented("median_out", self._data.dtype)
             return self._by_rank(SORT.MedianDim, dim, keepdim, SORT.lower_median_index,
                                  "median")
-        if self._data.size == 0:
-            return _wrap(np.asarray(np.nan, self._data.dtype))
+        if self._data.size == 0:  # NaN (for ints, NaN cast as C casts it, as torch)
+            with np.errstate(invalid="ignore"):
+                return _wrap(np.asarray(np.nan).astype(self._data.dtype))
+        if self._data.dtype == np.bool_:
+            raise E.not_implemented("median_cpu", self._data.dtype)
         flat = SORT.lower_median_index(self._data.reshape(-1), 0)
         return SORT.MedianAll.apply(self, _int(flat[0]))
 
     def kthvalue(self, k: _int, dim: _int = -1, keepdim: _bool = False) -> Any:
         """``(values, indices)``: the k-th smallest element (k from 1) along ``dim``."""
         axis = _norm_axis(dim, self._data.ndim)
+        _check_nonempty_dims(self._data, (axis,), "kthvalue")
+        if self._data.dtype == np.bool_ and self._data.ndim:
+            raise E.not_implemented("kthvalue_cpu", self._data.dtype)
         n = self._data.shape[axis] if self._data.ndim else 1
         if not 1 <= k <= n:
             raise RuntimeError(f"kthvalue(): selected number k out of range for dimension "
@@ -1628,7 +1656,7 @@ class Tensor:
         """quantile's ``q`` as a 1-D array, after PyTorch's checks of its arguments."""
         if self._data.size == 0:
             raise RuntimeError("quantile() input tensor must be non-empty")
-        if self._data.dtype.kind != _FLOAT_KIND:
+        if self._data.dtype not in (np.float32, np.float64):
             raise RuntimeError("quantile() input tensor must be either float or double dtype")
         if interpolation not in ("linear", "lower", "higher", "midpoint", "nearest"):
             raise RuntimeError("quantile() interpolation must be one of linear, lower, higher, "
@@ -2081,9 +2109,34 @@ def _correction(unbiased: _bool | None, correction: _float | None) -> _float:
 
 def _scalar_name(x: Tensor) -> str:
     """PyTorch's name of a dtype in messages: Float, Double, Long, Bool, ..."""
-    names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-    return names.get(str(x._data.dtype), str(x._data.dtype))
+    return _function._type_name(x._data)[6:-6]  # torch.FloatTensor -> Float
+
+
+def _check_nonempty_dims(data: np.ndarray, axes: tuple[_int, ...] | None, name: str,
+                         whole: type[Exception] = RuntimeError) -> None:
+    """PyTorch's errors for a max-like reduction (no identity) of an empty dim: naming the
+    dim (IndexError), or asking for one when reducing everything (``whole``)."""
+    if data.size and axes is not None or not data.size and axes is None:
+        if axes is None:
+            hint = "" if whole is IndexError else (" Specify the reduction dim with the 'dim' "
+                                                   "argument.")
+            raise whole(f"{name}(): Expected reduction dim to be specified for input.numel() "
+                        f"== 0.{hint}")
+        return
+    for a in axes or ():
+        if data.shape[a] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {a} to have non-zero size.")
+
+
+def _need_float_kernel(x: Tensor, name: str, axis: _int) -> None:
+    """softmax/log_softmax have float kernels only (as PyTorch's: pass ``dtype=``); an
+    empty tensor runs no kernel."""
+    if x._data.dtype.kind != _FLOAT_KIND and x._data.size:
+        kernel = f"{name}_lastdim_kernel_impl" if axis == max(x._data.ndim, 1) - 1 else \
+            f"{name}_kernel_impl"
+        error = E.not_implemented(kernel, x._data.dtype)
+        raise NotImplementedError(f"{error} Hint: pass dtype=tinygrad_edu.float32, or call "
+                                  ".float() first.")
 
 
 def _check_norm_identity(data: np.ndarray, p: _float, axes: tuple[_int, ...] | None) -> None:

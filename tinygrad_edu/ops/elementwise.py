@@ -9,12 +9,37 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, _type_name
 from . import dual
 
 
 class _Op(Function):
     _numpy = True
+
+
+def not_implemented(kernel: str, dtype: Any) -> NotImplementedError:
+    """PyTorch's error for a CPU kernel that has no version for ``dtype``."""
+    name = _type_name(np.empty(0, dtype))[6:-6]  # torch.BoolTensor -> Bool
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
+
+
+_NEG_BOOL = ("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+             "to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+def _int_power(base: Any, exp: Any) -> np.ndarray:
+    """Integer ``base ** exp`` as PyTorch's ``powi``: a negative exponent gives 0, except
+    for a base of 1 (1) and -1 (+-1 by parity); numpy raises there instead."""
+    base, exp = np.asarray(base), np.asarray(exp)
+    out = np.power(base, np.abs(exp))
+    negative = exp < 0
+    if negative.any():
+        one = base == 1
+        minus_one = base == -1
+        odd = (np.abs(exp) % 2) == 1
+        flipped = np.where(minus_one, np.where(odd, -1, 1), np.where(one, 1, 0))
+        out = np.where(negative, flipped.astype(out.dtype), out)
+    return out
 
 
 def _arr(x: Any) -> np.ndarray:
@@ -47,6 +72,9 @@ class Sub(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
+        if x.dtype == np.bool_ and np.asarray(y).dtype == np.bool_:
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                               "supported. Use the `^` or `logical_xor()` operator instead.")
         return x - y
 
     @staticmethod
@@ -110,6 +138,8 @@ class Neg(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
+        if x.dtype == np.bool_:
+            raise RuntimeError(_NEG_BOOL)
         return -x
 
     @staticmethod
@@ -133,6 +163,8 @@ class Pow(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, p: Any) -> Any:
+        if x.dtype.kind in "biu" and p < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
         ctx.save_for_backward(x)
         ctx.meta = p
         return _power(x, p)
@@ -156,6 +188,10 @@ class PowTensor(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
+        if x.dtype == np.bool_:
+            raise not_implemented("pow", x.dtype)
+        if x.dtype.kind in "iu":
+            return _int_power(x, y)
         out = np.asarray(np.power(x, y))
         if np.size(y) == 1 and y == 0.5 and out.dtype.kind == "f":
             # numpy takes sqrt for a lone exponent 0.5; PyTorch's tensor ** tensor is C's
@@ -185,7 +221,8 @@ class RPow(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, c: Any) -> Any:
-        out = np.power(c, x, dtype=x.dtype)
+        out = _int_power(c, x) if x.dtype.kind in "iu" else np.power(c, x, dtype=x.dtype)
+        out = np.asarray(out, x.dtype)
         ctx.save_for_backward(out)
         ctx.meta = c, (np.asarray(x >= 0) if c == 0 else None)  # 0^x: where x >= 0
         return out
@@ -257,11 +294,23 @@ Sin = _unary("sin", np.sin, lambda g, x: g * dual.cos(x))
 Cos = _unary("cos", np.cos, lambda g, x: -g * dual.sin(x))
 Tanh = _unary("tanh", np.tanh, lambda g, y: g * (1 - y * y), save="out")  # 1 - tanh^2
 Sigmoid = _unary("sigmoid", dual._np_sigmoid, lambda g, y: g * (1 - y) * y, save="out")
-Abs = _unary("abs", np.abs, lambda g, x: g * _sgn(x))  # sgn: 0 at 0 (a subgradient)
+def _abs(x: np.ndarray) -> np.ndarray:
+    if x.dtype == np.bool_:
+        raise not_implemented("abs_cpu", x.dtype)
+    return np.abs(x)
+
+
+def _relu(x: np.ndarray) -> np.ndarray:
+    if x.dtype == np.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
+    return np.maximum(x, 0)
+
+
+Abs = _unary("abs", _abs, lambda g, x: g * _sgn(x))  # sgn: 0 at 0 (a subgradient)
 Reciprocal = _unary("reciprocal", np.reciprocal, lambda g, y: -g * (y * y), save="out")
 Rsqrt = _unary("rsqrt", lambda x: 1 / np.sqrt(x), lambda g, y: -0.5 * g * (y * y * y),
                save="out")  # d(x^-1/2)/dx = -x^(-3/2) / 2
-Relu = _unary("relu", lambda x: np.maximum(x, 0), _relu_grad, save="out")
+Relu = _unary("relu", _relu, _relu_grad, save="out")
 
 
 def _step(name: str, fwd: Any, grad_fn: str, rounds: bool = True) -> type[_Op]:
@@ -272,6 +321,8 @@ def _step(name: str, fwd: Any, grad_fn: str, rounds: bool = True) -> type[_Op]:
     """
 
     def forward(ctx: Any, x: Any) -> Any:
+        if rounds and x.dtype == np.bool_:
+            raise not_implemented(f"{name}_vml_cpu", x.dtype)
         return fwd(x) if x.dtype.kind == "f" or not rounds else x.copy()
 
     def backward(ctx: Any, grad: Any) -> Any:
@@ -296,7 +347,9 @@ class RoundDecimals(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, decimals: int) -> Any:
-        return np.round(x, decimals) if x.dtype.kind == "f" else x.copy()
+        if x.dtype.kind != "f":
+            raise not_implemented("round_cpu", x.dtype)
+        return np.round(x, decimals)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -324,6 +377,8 @@ class DivRounding(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any, mode: str) -> Any:
+        if x.dtype == np.bool_:
+            raise not_implemented(f"div_{mode}_cpu", x.dtype)
         ctx.meta = mode
         if mode == "floor":
             return np.floor_divide(x, y)
@@ -389,6 +444,8 @@ class ClampTensor(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, lo: Any, hi: Any) -> Any:
+        if x.dtype == np.bool_:
+            raise not_implemented("clamp_cpu", x.dtype)
         ctx.save_for_backward(x, lo, hi)
         out = x if lo is None else np.maximum(x, lo)
         out = out if hi is None else np.minimum(out, hi)
