@@ -560,7 +560,8 @@ OPS: list[Op] = [
     Op("sub", lambda L, x, y: x - y, binary()),
     Op("mul", lambda L, x, y: x * y, binary()),
     Op("div", lambda L, x, y: x / y, binary(None, S.away_from_zero_far)),
-    Op("pow_tensor_tensor", lambda L, x, y: x**y, binary(S.positive, None)),
+    # (y == 0 is a kink of PyTorch's convention: x's gradient is 0 there, see test_kinks.py)
+    Op("pow_tensor_tensor", lambda L, x, y: x**y, binary(S.positive, S.away_from_zero)),
     Op("add_alpha", lambda L, x, y: x.add(y, alpha=1.5), binary()),
     # ---- arithmetic with a Python number, both sides
     Op("add_scalar", lambda L, x, c: x + c, unary(params=params(c=scalar))),
@@ -636,8 +637,7 @@ OPS: list[Op] = [
        binary(OFF_JUMPS, DIVISOR)),
     Op("clamp", lambda L, x, b: x.clamp(**b),
        unary(S.away_from([-0.5, 0.5]), params(b=_clamp_bounds))),
-    Op("clamp_tensor_bounds", lambda L, x, lo, hi: x.clamp(lo, hi), _clamp_tensors(),
-       grad_fn=False),  # torch: ClampBackward0; here maximum then minimum
+    Op("clamp_tensor_bounds", lambda L, x, lo, hi: x.clamp(lo, hi), _clamp_tensors()),
     Op("maximum", lambda L, x, y: L.maximum(x, y), binary(S.lattice(0.0), S.lattice(0.5))),
     Op("minimum", lambda L, x, y: L.minimum(x, y), binary(S.lattice(0.0), S.lattice(0.5))),
     Op("where", lambda L, x, y, cond: L.where(L.tensor(cond), x, y),
@@ -688,8 +688,7 @@ OPS: list[Op] = [
        torch_grad_bug=_empty_dims, grad_fn=False),  # torch: one StdMeanBackward0 node
     Op("var_mean", lambda L, x, **p: L.var_mean(x, **p), _var(),
        torch_grad_bug=_empty_dims, grad_fn=False),  # torch: one VarMeanBackward0 node
-    Op("norm", lambda L, x, **p: x.norm(**p), _norm(),
-       grad_fn=False),  # torch: LinalgVectorNormBackward0; here a composite of ops
+    Op("norm", lambda L, x, **p: x.norm(**p), _norm()),
     Op("sort", lambda L, x, dim, descending: x.sort(dim, descending),
        unary(S.distinct, params(dim=DIM, descending=st.booleans()))),
     Op("topk", lambda L, x, **p: x.topk(**p), _topk()),

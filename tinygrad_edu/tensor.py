@@ -1204,17 +1204,32 @@ class Tensor:
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
-            out = self if min is None else self.maximum(_as_tensor_like(min, self))
-            return out if max is None else out.minimum(_as_tensor_like(max, self))
+            return self._clamp_tensors(min, max)
         bounds = [None if b is None else _operand(b, "clamp") for b in (min, max)]
         dtype = dtypes.result_type(self, *[b for b in bounds if b is not None])
         if dtype is dtypes.bool:
-            raise NotImplementedError("\"clamp_scalar_cpu\" not implemented for 'Bool'")
+            kernel = "clamp" if min is not None and max is not None else (
+                "clamp_min" if min is not None else "clamp_max")
+            raise NotImplementedError(f"\"{kernel}_scalar_cpu\" not implemented for 'Bool'")
         low, high = (None if b is None else dtypes.checked_scalar(b, dtype) for b in bounds)
         x = self if self._data.dtype == dtype.np else self.to(dtype)
         return E.Clamp.apply(x, low, high)
 
     clip = clamp
+
+    def _clamp_tensors(self, min: Any, max: Any) -> Tensor:
+        """clamp with tensor bounds (one may be None); the three broadcast together."""
+        if any(b is not None and not isinstance(b, Tensor) for b in (min, max)):
+            raise TypeError("clamp() received an invalid combination of arguments: min and max "
+                            "must both be Tensors (or None), or both numbers. Hint: wrap the "
+                            "number with tg.tensor(...)")
+        x = self
+        for bound in (min, max):
+            if bound is not None:
+                x, _ = _promote(x, bound)
+        lo, hi = (b if b is None or b._data.dtype == x._data.dtype else b.to(x.dtype)
+                  for b in (min, max))
+        return E.ClampTensor.apply(x, lo, hi)
 
     def clamp_min(self, min: Any) -> Tensor:
         """max(self, min)."""
@@ -1239,16 +1254,24 @@ class Tensor:
         return E.Minimum.apply(a, b)
 
     def softmax(self, dim: _int, dtype: Any = None) -> Tensor:
-        """exp(self) / sum(exp(self)) along ``dim``, stable for large values."""
+        """exp(self) / sum(exp(self)) along ``dim``, stable for large values (float
+        tensors, or ``dtype=`` a float dtype, as PyTorch)."""
         x = self if dtype is None else self.to(dtype)
-        x = x if x._data.dtype.kind == _FLOAT_KIND else x.float()
-        return R.Softmax.apply(x, _norm_axis(dim, x._data.ndim))
+        axis = _norm_axis(dim, x._data.ndim)
+        _need_float_kernel(x, "softmax", axis)
+        if x._data.dtype.kind != _FLOAT_KIND:  # empty: nothing to compute, as torch
+            return x.clone()
+        return R.Softmax.apply(x, axis)
 
     def log_softmax(self, dim: _int, dtype: Any = None) -> Tensor:
-        """log(softmax(self)) along ``dim``, computed without underflow."""
+        """log(softmax(self)) along ``dim``, computed without underflow (float tensors, or
+        ``dtype=`` a float dtype)."""
         x = self if dtype is None else self.to(dtype)
-        x = x if x._data.dtype.kind == _FLOAT_KIND else x.float()
-        return R.LogSoftmax.apply(x, _norm_axis(dim, x._data.ndim))
+        axis = _norm_axis(dim, x._data.ndim)
+        _need_float_kernel(x, "log_softmax", axis)
+        if x._data.dtype.kind != _FLOAT_KIND:  # empty: nothing to compute, as torch
+            return x.clone()
+        return R.LogSoftmax.apply(x, axis)
 
     # ------------------------------------------------------------------ reductions
     def sum(self, dim: Any = None, keepdim: _bool = False, dtype: Any = None,
@@ -1285,6 +1308,7 @@ class Tensor:
         if isinstance(dim, Tensor):  # torch.max(a, b) is maximum
             return self.minimum(dim) if smallest else self.maximum(dim)
         axis = _norm_axis(dim, self._data.ndim)
+        _check_nonempty_dims(self._data, (axis,), name)
         values = (R.MinDim if smallest else R.MaxDim).apply(self, axis, keepdim, smallest)
         if self._data.ndim == 0:
             return _MinMax(values, _wrap(np.asarray(0)))
@@ -1303,12 +1327,16 @@ class Tensor:
     def amax(self, dim: Any = (), keepdim: _bool = False) -> Tensor:
         """The largest values over ``dim`` (an int or a tuple; all when empty); ties share
         the gradient evenly."""
-        return R.Amax.apply(self, _norm_axes(dim, self._data.ndim), keepdim, False)
+        axes = _norm_axes(dim, self._data.ndim)
+        _check_nonempty_dims(self._data, axes, "amax")
+        return R.Amax.apply(self, axes, keepdim, False)
 
     def amin(self, dim: Any = (), keepdim: _bool = False) -> Tensor:
         """The smallest values over ``dim`` (an int or a tuple; all when empty); ties share
         the gradient evenly."""
-        return R.Amin.apply(self, _norm_axes(dim, self._data.ndim), keepdim, True)
+        axes = _norm_axes(dim, self._data.ndim)
+        _check_nonempty_dims(self._data, axes, "amin")
+        return R.Amin.apply(self, axes, keepdim, True)
 
     def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         """Index of the largest value (of the flattened tensor when ``dim`` is None)."""
@@ -1319,6 +1347,11 @@ class Tensor:
         return self._arg(np.argmin, dim, keepdim)
 
     def _arg(self, fn: Any, dim: Any, keepdim: _bool) -> Tensor:
+        name = "argmax" if fn is np.argmax else "argmin"
+        if self._data.dtype == np.bool_:
+            raise RuntimeError(f"{name}(): does not support bool input")
+        axes = None if dim is None else (_norm_axis(dim, self._data.ndim),)
+        _check_nonempty_dims(self._data, axes, name, IndexError)
         if dim is None:
             out = np.asarray(fn(self._data), dtype=np.int64)
             return _wrap(out.reshape((1,) * self._data.ndim) if keepdim else out)
@@ -1361,27 +1394,42 @@ class Tensor:
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: _bool = False,
              dtype: Any = None) -> Tensor:
-        """The p-norm over ``dim`` (2-norm of all elements by default), computed in
-        ``dtype`` when given."""
-        if dtype is not None:
-            self = self.to(dtype)
-        if p in ("fro", 2):
-            return (self * self).sum(dim, keepdim).sqrt()
-        if p == 1:
-            return self.abs().sum(dim, keepdim)
-        if p == float("inf"):
-            return self.abs().amax(() if dim is None else dim, keepdim)
-        return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+        """The p-norm over ``dim`` (of all elements by default): ``(sum |x|^p)^(1/p)``,
+        p a number (0 counts nonzeros, inf takes the max |x|) or "fro" (p = 2 over one
+        dim or a pair of dims), computed in ``dtype`` when given. Its gradient at 0 is 0,
+        as PyTorch's subgradient.
+
+        >>> tg.tensor([3.0, -4.0]).norm()
+        tensor(5.)
+        """
+        x = self if dtype is None else self.to(dtype)
+        if x._data.dtype.kind != _FLOAT_KIND:
+            raise RuntimeError("linalg.vector_norm: Expected a floating point or complex "
+                               f"tensor as input. Got {_scalar_name(x)}. Hint: call .float() "
+                               "first.")
+        if isinstance(p, str):
+            if p != "fro":
+                raise NotImplementedError(f"norm(p={p!r}) is not supported by tinygrad_edu; "
+                                          "use p='fro' or a number")
+            if isinstance(dim, (tuple, list)) and len(dim) > 2:
+                raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
+                                   + " ".join(str(d) for d in dim))
+            p = 2
+        p = _float(p)
+        axes = _norm_axes(dim, x._data.ndim)
+        _check_norm_identity(x._data, p, axes)
+        return R.Norm.apply(x, p, axes, keepdim)
 
     def all(self, dim: Any = None, keepdim: _bool = False) -> Tensor:
-        """True where every element (along ``dim``) is nonzero."""
-        return _wrap(np.asarray(np.all(self._data, axis=_norm_axes(dim, self.ndim),
-                                       keepdims=keepdim)))
+        """True where every element (along ``dim``) is nonzero (uint8 stays uint8, as
+        PyTorch)."""
+        out = np.all(self._data, axis=_norm_axes(dim, self.ndim), keepdims=keepdim)
+        return _wrap(np.asarray(out, np.uint8 if self._data.dtype == np.uint8 else np.bool_))
 
     def any(self, dim: Any = None, keepdim: _bool = False) -> Tensor:
-        """True where some element (along ``dim``) is nonzero."""
-        return _wrap(np.asarray(np.any(self._data, axis=_norm_axes(dim, self.ndim),
-                                       keepdims=keepdim)))
+        """True where some element (along ``dim``) is nonzero (uint8 stays uint8)."""
+        out = np.any(self._data, axis=_norm_axes(dim, self.ndim), keepdims=keepdim)
+        return _wrap(np.asarray(out, np.uint8 if self._data.dtype == np.uint8 else np.bool_))
 
     def count_nonzero(self, dim: Any = None) -> Tensor:
         """The number of nonzero elements (along ``dim``)."""
@@ -1897,16 +1945,25 @@ class Tensor:
         """The median: for an even count the LOWER of the two middle values (no averaging);
         NaN if there is a NaN. With ``dim``, ``(values, indices)`` along it."""
         if dim is not None:
+            if self._data.dtype == np.bool_:
+                _check_nonempty_dims(self._data, (_norm_axis(dim, self._data.ndim),), "median")
+                raise E.not_implemented("median_out", self._data.dtype)
             return self._by_rank(SORT.MedianDim, dim, keepdim, SORT.lower_median_index,
                                  "median")
-        if self._data.size == 0:
-            return _wrap(np.asarray(np.nan, self._data.dtype))
+        if self._data.size == 0:  # NaN (for ints, NaN cast as C casts it, as torch)
+            with np.errstate(invalid="ignore"):
+                return _wrap(np.asarray(np.nan).astype(self._data.dtype))
+        if self._data.dtype == np.bool_:
+            raise E.not_implemented("median_cpu", self._data.dtype)
         flat = SORT.lower_median_index(self._data.reshape(-1), 0)
         return SORT.MedianAll.apply(self, _int(flat[0]))
 
     def kthvalue(self, k: _int, dim: _int = -1, keepdim: _bool = False) -> Any:
         """``(values, indices)``: the k-th smallest element (k from 1) along ``dim``."""
         axis = _norm_axis(dim, self._data.ndim)
+        _check_nonempty_dims(self._data, (axis,), "kthvalue")
+        if self._data.dtype == np.bool_ and self._data.ndim:
+            raise E.not_implemented("kthvalue_cpu", self._data.dtype)
         n = self._data.shape[axis] if self._data.ndim else 1
         if not 1 <= k <= n:
             raise RuntimeError(f"kthvalue(): selected number k out of range for dimension "
@@ -1957,7 +2014,7 @@ class Tensor:
         """quantile's ``q`` as a 1-D array, after PyTorch's checks of its arguments."""
         if self._data.size == 0:
             raise RuntimeError("quantile() input tensor must be non-empty")
-        if self._data.dtype.kind != _FLOAT_KIND:
+        if self._data.dtype not in (np.float32, np.float64):
             raise RuntimeError("quantile() input tensor must be either float or double dtype")
         if interpolation not in ("linear", "lower", "higher", "midpoint", "nearest"):
             raise RuntimeError("quantile() interpolation must be one of linear, lower, higher, "
@@ -2584,16 +2641,17 @@ class _CumSum(E._Op):
     @staticmethod
     def forward(ctx: Any, x: Any, axis: _int) -> Any:
         ctx.meta = axis
-        out = np.cumsum(x, axis=axis, dtype=np.int64 if x.dtype.kind in "biu" else None)
-        return out.reshape(x.shape)  # (numpy flattens a 0-d input)
+        return R.scan(np.add, x, axis)  # float32 added in float64, as PyTorch's kernel
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        if grad.ndim == 0:  # a 0-d cumsum is the identity
+        axis = ctx.meta
+        if grad.ndim == 0 or grad.shape[axis] == 1:  # the identity (as PyTorch's)
             return grad, None
         # each input adds into every later output: the gradient is a reversed cumsum
-        return grad.flip(ctx.meta).cumsum(ctx.meta).flip(ctx.meta) if isinstance(grad, Tensor) \
-            else np.flip(np.cumsum(np.flip(grad, ctx.meta), axis=ctx.meta), ctx.meta), None
+        if isinstance(grad, Tensor):
+            return grad.flip(axis).cumsum(axis).flip(axis), None
+        return np.flip(R.scan(np.add, np.flip(grad, axis), axis), axis), None
 
 
 
@@ -2699,6 +2757,53 @@ def _correction(unbiased: _bool | None, correction: _float | None) -> _float:
     if correction is not None:
         return correction
     return 0 if unbiased is False else 1
+
+
+def _scalar_name(x: Tensor) -> str:
+    """PyTorch's name of a dtype in messages: Float, Double, Long, Bool, ..."""
+    return _function._type_name(x._data)[6:-6]  # torch.FloatTensor -> Float
+
+
+def _check_nonempty_dims(data: np.ndarray, axes: tuple[_int, ...] | None, name: str,
+                         whole: type[Exception] = RuntimeError) -> None:
+    """PyTorch's errors for a max-like reduction (no identity) of an empty dim: naming the
+    dim (IndexError), or asking for one when reducing everything (``whole``)."""
+    if data.size and axes is not None or not data.size and axes is None:
+        if axes is None:
+            hint = "" if whole is IndexError else (" Specify the reduction dim with the 'dim' "
+                                                   "argument.")
+            raise whole(f"{name}(): Expected reduction dim to be specified for input.numel() "
+                        f"== 0.{hint}")
+        return
+    for a in axes or ():
+        if data.shape[a] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {a} to have non-zero size.")
+
+
+def _need_float_kernel(x: Tensor, name: str, axis: _int) -> None:
+    """softmax/log_softmax have float kernels only (as PyTorch's: pass ``dtype=``); an
+    empty tensor runs no kernel."""
+    if x._data.dtype.kind != _FLOAT_KIND and x._data.size:
+        kernel = f"{name}_lastdim_kernel_impl" if axis == max(x._data.ndim, 1) - 1 else \
+            f"{name}_kernel_impl"
+        error = E.not_implemented(kernel, x._data.dtype)
+        raise NotImplementedError(f"{error} Hint: pass dtype=tinygrad_edu.float32, or call "
+                                  ".float() first.")
+
+
+def _check_norm_identity(data: np.ndarray, p: _float, axes: tuple[_int, ...] | None) -> None:
+    """A norm with no identity (p = inf, or p < 0) of an empty slice raises, as PyTorch."""
+    if p >= 0 and not math.isinf(p) or data.size:
+        return
+    shown = str(p) if math.isinf(p) or p != _int(p) else str(_int(p))
+    empty = [a for a in (axes or ()) if data.shape[a] == 0]
+    if axes is None:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {shown} norm on an empty "
+                           "tensor because the operation does not have an identity")
+    if empty:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {shown} norm on the "
+                           f"dimension {empty[0]}because this dimension is empty and the "
+                           "operation does not have an identity")
 
 
 def _need_float(x: Tensor, name: str) -> None:

@@ -71,8 +71,13 @@ def abs(x: Any) -> Any:
 
 
 def sign(x: Any) -> Any:
-    """-1, 0 or 1 (a constant: its derivative is zero)."""
-    return np.sign(x) if _is_array(x) else x.sign()
+    """-1, 0 or 1, and 0 for NaN as PyTorch (a constant: its derivative is zero)."""
+    if not _is_array(x):
+        return x.sign()
+    out = np.asarray(np.sign(x))
+    if out.dtype.kind == "f":
+        out[np.isnan(out)] = 0
+    return out
 
 
 def where(cond: Any, a: Any, b: Any) -> Any:
@@ -120,6 +125,21 @@ def transpose(x: Any, axes: Any) -> Any:
     if _is_array(x):
         return x.transpose(axes)
     return x.permute(*axes) if axes else x
+
+
+def moveaxis(x: Any, source: tuple[int, ...], destination: tuple[int, ...]) -> Any:
+    """Move axes ``source`` to ``destination`` (the others keep their order)."""
+    if _is_array(x):
+        return np.moveaxis(x, source, destination)
+    order = [a for a in range(x.ndim) if a not in source]
+    for dest, src in sorted(zip(destination, source)):
+        order.insert(dest, src)
+    return x.permute(*order)
+
+
+def flip(x: Any, axis: int) -> Any:
+    """Reverse the order along ``axis``."""
+    return np.flip(x, axis) if _is_array(x) else x.flip(axis)
 
 
 def expand_dims(x: Any, axis: Any) -> Any:

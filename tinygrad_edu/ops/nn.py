@@ -198,28 +198,39 @@ class Silu(_Op):
         return grad * s * (1 + x * (1 - s))
 
 
+def _live_where(mask: np.ndarray, x: Any) -> Any:
+    """``x`` (a Tensor on the graph) where ``mask``, else its value as a constant: a
+    derivative of ``x`` that exists only where ``mask``, as PyTorch's double backwards
+    write them (``* (x < 0)``), kinks and NaN excluded."""
+    return dual.where(mask, x, dual.constant(_arr(x), x))
+
+
 class Elu(_Op):
-    """x if x > 0 else alpha (e^x - 1); gradient 1 or alpha e^x."""
+    """x if x > 0 else alpha (e^x - 1); gradient 1 or alpha e^x (alpha at 0, and 1 for
+    NaN: PyTorch's mask is ``x <= 0``); its own derivative is 0 at x = 0 (``x < 0``)."""
 
     _grad_fn_name = "EluBackward0"
 
     @staticmethod
     def forward(ctx: Any, x: Any, alpha: float) -> Any:
         ctx.save_for_backward(x)
-        positive = np.asarray(x > 0)  # the mask: a constant of the backward
-        ctx.meta = positive, alpha
-        return np.where(positive, x, np.expm1(x) * x.dtype.type(alpha))
+        negative = np.asarray(x <= 0)  # the mask: a constant of the backward
+        ctx.meta = negative, alpha
+        return np.where(negative, np.expm1(x) * x.dtype.type(alpha), x)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (x,) = ctx.saved_tensors
-        positive, alpha = ctx.meta
-        return dual.where(positive, grad, grad * (dual.exp(x) * alpha)), None
+        negative, alpha = ctx.meta
+        if not dual._is_array(x):  # (double backward: alpha e^x varies only where x < 0)
+            x = _live_where(np.asarray(_arr(x) < 0), x)
+        return dual.where(negative, grad * alpha * dual.exp(x), grad), None
 
 
 class Softplus(_Op):
     """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (as PyTorch);
-    gradient sigmoid(beta x), or 1 above the threshold."""
+    gradient z / (z + 1) with z = e^(beta x), or 1 above the threshold. Its own
+    derivative is 0 from the threshold on (PyTorch's ``beta x < threshold``)."""
 
     _grad_fn_name = "SoftplusBackward0"
 
@@ -228,7 +239,7 @@ class Softplus(_Op):
         ctx.save_for_backward(x)
         scaled = x * x.dtype.type(beta)
         linear = np.asarray(scaled > threshold)
-        ctx.meta = linear, beta
+        ctx.meta = linear, beta, np.asarray(scaled < threshold)
         # (np.minimum: no overflow warning where the linear branch is taken anyway)
         soft = np.log1p(np.exp(np.minimum(scaled, threshold))) / x.dtype.type(beta)
         return np.where(linear, x, soft)
@@ -236,8 +247,12 @@ class Softplus(_Op):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (x,) = ctx.saved_tensors
-        linear, beta = ctx.meta
-        return dual.where(linear, grad, grad * dual.sigmoid(x * beta)), None, None
+        linear, beta, below = ctx.meta
+        if not dual._is_array(x):
+            x = _live_where(below, x)
+        with np.errstate(over="ignore", invalid="ignore"):  # (the linear branch's z)
+            z = dual.exp(x * beta)
+            return dual.where(linear, grad, grad * z / (z + 1)), None, None
 
 
 _SQRT1_2 = math.sqrt(0.5)
@@ -437,8 +452,8 @@ class HuberLoss(_Regression):
     @staticmethod
     def _deriv(d: Any, delta: float) -> Any:
         if type(d) is _nd:
-            return np.clip(d, -delta, delta)
-        return dual.where(np.asarray(np.abs(_arr(d)) <= delta), d, dual.sign(d) * delta)
+            return np.clip(d, -delta, delta)  # (NaN stays NaN, as PyTorch's)
+        return _clamped(d, delta, delta)
 
 
 class SmoothL1Loss(_Regression):
@@ -460,7 +475,17 @@ class SmoothL1Loss(_Regression):
             return dual.sign(d)
         if type(d) is _nd:
             return np.clip(d / beta, -1.0, 1.0)
-        return dual.where(np.asarray(np.abs(_arr(d)) < beta), d * (1.0 / beta), dual.sign(d))
+        return _clamped(d, beta, 1.0, 1.0 / beta)
+
+
+def _clamped(d: Any, edge: float, value: float, slope: float = 1.0) -> Any:
+    """On the graph: -value for d <= -edge, value for d >= edge, slope * d between (NaN
+    included), as PyTorch's Huber and SmoothL1 backwards; the result varies with d only
+    strictly inside (their double backwards: ``|d| < edge``)."""
+    data = _arr(d)
+    inside = _live_where(np.asarray(np.abs(data) < edge), d) * slope
+    return dual.where(np.asarray(data <= -edge), -value,
+                      dual.where(np.asarray(data >= edge), value, inside))
 
 
 # ---------------------------------------------------------------- binary cross entropy

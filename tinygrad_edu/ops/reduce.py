@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from . import dual
-from ._torch_sum import divide, torch_mean, torch_sum
-from .elementwise import _Op
+from . import dual, sorting
+from ._torch_sum import divide, get_num_threads, torch_mean, torch_sum
+from .elementwise import _masked_zero, _Op
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -39,6 +39,41 @@ def _count(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> int:
     return math.prod([shape[a] for a in axis])
 
 
+# ---------------------------------------------------------------------------- accumulation
+# PyTorch's CPU kernels accumulate wider than the data (``at::acc_type<T, false>``): a scan
+# (cumsum, cumprod) adds float32 in float64 and float16 in float32, one element after the
+# other; sum and mean add float16 in float32 (in float32's order); var/std run in float64.
+_HALF = np.dtype(np.float16)
+_WIDE: dict[np.dtype, np.dtype] = {np.dtype(np.float16): np.dtype(np.float32),
+                                   np.dtype(np.float32): np.dtype(np.float64)}
+
+
+def sum_like_torch(x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+    """torch.sum of a float array: in PyTorch's order; float16 accumulated in float32."""
+    if x.dtype == _HALF:
+        with np.errstate(over="ignore"):  # past 65504: inf, as torch
+            return torch_sum(x.astype(np.float32), axis, keepdims).astype(_HALF)
+    return torch_sum(x, axis, keepdims)
+
+
+def mean_like_torch(x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+    """torch.mean of a float array: its sum, divided once; float16 accumulated in float32."""
+    if x.dtype == _HALF:
+        with np.errstate(over="ignore"):
+            return torch_mean(x.astype(np.float32), axis, keepdims).astype(_HALF)
+    return torch_mean(x, axis, keepdims)
+
+
+def scan(ufunc: Any, x: np.ndarray, axis: int) -> np.ndarray:
+    """cumsum (``np.add``) or cumprod (``np.multiply``) along ``axis`` as PyTorch's CPU
+    kernel: one element after the other, accumulated in the wider type (float32 in
+    float64, float16 in float32, ints and bools in int64), each step rounded back."""
+    wide: np.dtype = _WIDE.get(x.dtype, np.dtype(np.int64) if x.dtype.kind in "biu" else x.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow: inf, as torch
+        out = ufunc.accumulate(x, axis=axis, dtype=wide) if x.ndim else x.astype(wide)
+        return out if x.dtype.kind in "biu" else out.astype(x.dtype, copy=False)
+
+
 class Sum(_Op):
     _grad_fn_name = "SumBackward1"
 
@@ -46,8 +81,8 @@ class Sum(_Op):
     def forward(ctx: Any, x: Any, axis: Any = None, keepdims: bool = False,
                 dtype: Any = None) -> Any:
         ctx.meta = x.shape, axis, keepdims
-        if dtype is None and x.dtype in _FLOATS:  # in PyTorch's order: the same rounding
-            return torch_sum(x, axis, keepdims)
+        if dtype is None and x.dtype.kind == "f":  # in PyTorch's order: the same rounding
+            return sum_like_torch(x, axis, keepdims)
         return x.sum(axis=axis, keepdims=keepdims, dtype=dtype)
 
     @staticmethod
@@ -72,7 +107,7 @@ class Mean(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
         ctx.meta = x.shape, axis, keepdims
-        return torch_mean(x, axis, keepdims)  # in PyTorch's order: the same rounding
+        return mean_like_torch(x, axis, keepdims)  # in PyTorch's order: the same rounding
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -91,7 +126,8 @@ class MeanAll(Mean):
 
 class Amax(_Op):
     """max (or min) over ``axis`` (all axes when None); ties share the gradient evenly,
-    as in PyTorch's ``amax``/``amin`` and full ``max()``/``min()``."""
+    as PyTorch's ``amax``/``amin``: ``(grad / count) * mask``, count the extreme elements
+    of each slice (a NaN result has none: its gradient is NaN)."""
 
     _grad_fn_name = "AmaxBackward0"
 
@@ -99,30 +135,55 @@ class Amax(_Op):
     def forward(ctx: Any, x: Any, axis: Any, keepdims: bool, smallest: bool) -> Any:
         out = (np.min if smallest else np.max)(x, axis=axis, keepdims=True)
         hit = x == out
-        # each extreme element gets 1/count of the gradient (a constant of the graph)
-        ctx.meta = axis, keepdims, hit / hit.sum(axis=axis, keepdims=True, dtype=x.dtype)
+        # constants of the graph: where the extremes are, and how many per slice
+        ctx.meta = axis, keepdims, hit, hit.sum(axis=axis, keepdims=True).astype(x.dtype)
         return out if keepdims else out.reshape(np.sum(hit, axis=axis).shape)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        axis, keepdims, share = ctx.meta
-        return _expand(grad, axis, keepdims) * dual.constant(share, grad), None, None, None
+        axis, keepdims, hit, count = ctx.meta
+        with np.errstate(divide="ignore", invalid="ignore"):  # NaN slices: 0 / 0
+            share = _expand(grad, axis, keepdims) / dual.constant(count, grad)
+        return share * dual.constant(hit, grad), None, None, None
 
 
 class Amin(Amax):
     _grad_fn_name = "AminBackward0"
 
 
-class MaxAll(Amax):
+class MaxAll(_Op):
+    """max() (or min()) of every element. As PyTorch's ``evenly_distribute_backward``:
+    the elements equal to the result (every NaN, when it is NaN) share the gradient
+    evenly, and the others get exactly 0."""
+
     _grad_fn_name = "MaxBackward1"
 
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: Any, keepdims: bool, smallest: bool) -> Any:
+        out = np.asarray((np.min if smallest else np.max)(x))
+        ctx.meta = _evenly(x, out)
+        return out
 
-class MinAll(Amax):
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        hit, count = ctx.meta
+        return dual.where(hit, grad / count, 0.0), None, None, None
+
+
+class MinAll(MaxAll):
     _grad_fn_name = "MinBackward1"
 
 
+def _evenly(x: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, Any]:
+    """Where ``x`` equals the one number ``value`` (every NaN of x if it is NaN), and how
+    many places that is, in x's dtype: the elements that share a gradient evenly."""
+    hit = np.isnan(x) if x.dtype.kind == "f" and np.isnan(value) else x == value
+    return hit, x.dtype.type(np.count_nonzero(hit))
+
+
 class MaxDim(_Op):
-    """max (or min) along one axis; the gradient goes to the first extreme element."""
+    """max (or min) along one axis; the gradient goes to the element whose index is
+    returned (the first extreme; the first NaN if there is one), 0 elsewhere."""
 
     _grad_fn_name = "MaxBackward0"
 
@@ -141,21 +202,88 @@ class MaxDim(_Op):
         if ctx.meta is None:
             return grad, None, None, None
         shape, axis, keepdims, idx = ctx.meta
-        hit = np.zeros(shape, dtype=bool)
-        np.put_along_axis(hit, idx, True, axis)
-        return _expand(grad, (axis,), keepdims) * dual.constant(hit, grad), None, None, None
+        # zeros with the gradient written at the indices (PyTorch's scatter)
+        picked = dual.reshape(_expand(grad, (axis,), keepdims), idx.shape)
+        return sorting.scatter(shape, axis, idx, picked), None, None, None
 
 
 class MinDim(MaxDim):
     _grad_fn_name = "MinBackward0"
 
 
+# ---------------------------------------------------------------------------- torch's prod
+_GRAIN = 32768  # at::internal::GRAIN_SIZE: below this many elements torch uses one thread
+
+
+def torch_prod(x: np.ndarray, axis: tuple[int, ...] | None, keepdims: bool) -> np.ndarray:
+    """``torch.prod`` on CPU, in its order (float16 rounded at every step, as torch's
+    Vectorized<Half>): along a contiguous last axis (or over everything), 4 vectors of L
+    lanes (32 bytes) multiply block after block, then (v0 v1)(v2 v3), then the lanes one
+    by one, then the leftover elements one by one; a full product of >= 32768 elements is
+    cut into one chunk per thread first. Along other axes it runs row after row (numpy's
+    order too). Other layouts: numpy's product."""
+    if x.dtype.kind != "f" or x.size == 0 or not x.flags.c_contiguous:
+        return np.asarray(x.prod(axis=axis, keepdims=keepdims))
+    axes = tuple(range(x.ndim)) if axis is None else tuple(sorted(axis))
+    kept = [d for d in range(x.ndim) if d not in axes]
+    out_shape = [1 if d in axes else n for d, n in enumerate(x.shape)]
+    # as torch's TensorIterator: size-1 dims are dropped, then neighbours merged
+    reduced = [d for d in axes if x.shape[d] > 1]
+    live = [d for d in kept if x.shape[d] > 1]
+    n_reduced = math.prod(x.shape[d] for d in reduced)
+    if not live or not reduced:
+        out = _prod_full(x.reshape(-1)) if not live else x.reshape(-1).copy()
+    elif max(live) < min(reduced):  # reduced dims innermost: rows
+        out = _prod_rows(x.reshape(-1, n_reduced))
+    elif max(reduced) < min(live):  # reduced dims outermost: row after row, as numpy
+        out = np.multiply.reduce(x.reshape(n_reduced, -1), axis=0)
+    else:
+        return np.asarray(x.prod(axis=axis, keepdims=keepdims))
+    out = np.asarray(out).reshape(out_shape)
+    return out if keepdims else out.reshape([x.shape[d] for d in kept])
+
+
+def _prod_full(flat: np.ndarray) -> np.ndarray:
+    """The product of a 1-D array, with torch's split between threads."""
+    threads = min(get_num_threads(), -(-flat.size // _GRAIN))
+    if threads <= 1:
+        return _prod_rows(flat[None])[0]
+    chunk = -(-flat.size // threads)
+    total = np.asarray(flat.dtype.type(1))
+    for start in range(0, flat.size, chunk):  # then the per-thread results, in order
+        total = np.asarray(total * _prod_rows(flat[None, start:start + chunk])[0])
+    return total
+
+
+def _prod_rows(rows: np.ndarray) -> np.ndarray:
+    """The product of each row (R, n), in the order of torch's vectorized inner reduction."""
+    lanes = 32 // rows.dtype.itemsize
+    block = 4 * lanes
+    count = rows.shape[1] // block
+    out = np.ones(rows.shape[0], rows.dtype)
+    if count:
+        acc = np.multiply.reduce(rows[:, :count * block].reshape(-1, count, 4, lanes), axis=1)
+        vec = (acc[:, 0] * acc[:, 1]) * (acc[:, 2] * acc[:, 3])
+        lane = vec[:, 0]
+        for j in range(1, lanes):
+            lane = lane * vec[:, j]
+        out = out * lane
+    for k in range(count * block, rows.shape[1]):
+        out = out * rows[:, k]
+    return out
+
+
 class Prod(_Op):
+    """The product over ``axis``. Backward as PyTorch's ``prod_backward``: ``grad * (out /
+    x)`` when x has no zero; else the product of the other elements, computed without
+    dividing (exclusive cumulative products from both ends), differentiable again."""
+
     _grad_fn_name = "ProdBackward1"
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any, keepdims: bool) -> Any:
-        out = np.asarray(x.prod(axis=axis, keepdims=keepdims))
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):  # inf, as torch
+            out = torch_prod(x, axis, keepdims)
         ctx.save_for_backward(x, out)
         ctx.meta = axis, keepdims
         return out
@@ -165,31 +293,84 @@ class Prod(_Op):
         x, out = ctx.saved_tensors
         axis, keepdims = ctx.meta
         data = np.asarray(getattr(x, "_data", x))
-        if data.all():  # d(prod)/dx_i = prod / x_i (differentiable again)
-            return _expand(grad * out, axis, keepdims) / x, None, None
-        # with zeros: the product of the others, computed without dividing (a constant)
-        others = dual.constant(_product_of_others(data, axis), grad)
-        return _expand(grad, axis, keepdims) * others, None, None
+        if data.ndim == 0:
+            return grad, None, None
+        grad = _expand(grad, axis, keepdims)
+        zeros = data.size - np.count_nonzero(data)
+        if zeros == 0:  # d(prod)/dx_i = prod / x_i
+            return grad * (_expand(out, axis, keepdims) / x), None, None
+        if axis is None and zeros > 1 and dual._is_array(x):  # every product of others is 0
+            return np.zeros_like(data), None, None
+        return grad * _product_of_others(x, axis), None, None
 
 
 class ProdAll(Prod):
     _grad_fn_name = "ProdBackward0"
 
 
-def _product_of_others(x: np.ndarray, axis: tuple[int, ...] | None) -> np.ndarray:
-    axes = tuple(range(x.ndim)) if axis is None else axis
-    moved = np.moveaxis(x, axes, tuple(range(len(axes))))
-    flat = moved.reshape((-1,) + moved.shape[len(axes):])
-    ones = np.ones_like(flat[:1])
-    left = np.cumprod(np.concatenate([ones, flat[:-1]]), axis=0)
-    right = np.cumprod(np.concatenate([ones, flat[::-1][:-1]]), axis=0)[::-1]
-    others = (left * right).reshape(moved.shape)
-    return np.moveaxis(others, tuple(range(len(axes))), axes)
+def _product_of_others(x: Any, axis: tuple[int, ...] | None) -> Any:
+    """For each element, the product of the others of its slice over ``axis``: the
+    exclusive cumulative products from the front and from the back, multiplied (safe
+    with zeros). On a Tensor, recorded (for double backward)."""
+    ndim = len(x.shape)
+    axes = tuple(range(ndim)) if axis is None else axis
+    front = tuple(range(len(axes)))
+    moved = dual.moveaxis(x, axes, front)
+    flat = dual.reshape(moved, (-1,) + tuple(moved.shape[len(axes):]))
+    left = _exclusive_cumprod(flat)
+    right = dual.flip(_exclusive_cumprod(dual.flip(flat, 0)), 0)
+    others = dual.reshape(left * right, tuple(moved.shape))
+    return dual.moveaxis(others, front, axes)
 
 
-def _per_dof(n: int, correction: float) -> float:
-    """1 / (n - correction); inf when no degrees of freedom are left (torch gives inf/nan)."""
-    return 1 / (n - correction) if n > correction else float("inf")
+def _exclusive_cumprod(a: Any) -> Any:
+    """out[i] = a[0] * ... * a[i - 1] along axis 0 (out[0] = 1), without dividing."""
+    n = a.shape[0]
+    shifted = sorting.index_select(a, 0, np.maximum(np.arange(n) - 1, 0))  # a[i - 1]
+    first = np.zeros((n,) + (1,) * (len(a.shape) - 1), bool)
+    first[0] = True
+    return _cumprod(dual.where(first, 1.0, shifted), 0)
+
+
+def _var_backward(grad: Any, x: Any, axis: Any, correction: float, keepdims: bool) -> Any:
+    """PyTorch's ``var_backward``: ``(2 / (n - c)) * grad * (x - mean)``. Reducing every
+    dim with no degrees of freedom left, it is ``grad * (nan where x == mean, else inf)``;
+    along dims, ``2 / 0`` is inf (and ``2 / (n - c)`` negative when c > n), as torch."""
+    shape = tuple(x.shape)
+    n = _count(shape, axis)
+    if axis is None:
+        mean = _mean_of(x, None, False)
+        if n <= correction:
+            data = np.asarray(getattr(x, "_data", x))
+            nan_or_inf = np.where(data == np.asarray(getattr(mean, "_data", mean)), np.nan,
+                                  np.inf).astype(data.dtype)
+            return grad * dual.constant(nan_or_inf, grad)
+        return (2 / (n - correction)) * grad * (x - mean)
+    scale = 2 / (n - correction) if n != correction else math.inf
+    return scale * _expand(grad, axis, keepdims) * (x - _mean_of(x, axis, True))
+
+
+def _mean_of(x: Any, axis: Any, keepdims: bool) -> Any:
+    """The mean, added in PyTorch's order (array or recorded Tensor)."""
+    if dual._is_array(x):
+        return mean_like_torch(x, axis, keepdims)
+    return x.mean() if axis is None else x.mean(dim=axis, keepdim=keepdims)
+
+
+def _variance(x: np.ndarray, axis: Any, correction: float, keepdims: bool,
+              name: str = "var") -> np.ndarray:
+    """The variance in float64 (PyTorch's Welford pass runs in float64 for every float
+    dtype); with no degrees of freedom left, sum of squares / 0: nan or inf, as torch."""
+    n = _count(x.shape, axis)
+    wide = x if x.dtype == np.float64 else x.astype(np.float64)
+    if n > correction:
+        return np.asarray(wide.var(axis=axis, ddof=correction, keepdims=keepdims))
+    warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
+                  "than the reduction factor (input numel divided by output numel).",
+                  UserWarning, stacklevel=6 if name == "var" else 7)  # (the user's line)
+    centered = wide - wide.mean(axis=axis, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 = nan, s/0 = inf: as torch
+        return np.asarray(np.sum(centered * centered, axis=axis, keepdims=keepdims) / 0.0)
 
 
 class Var(_Op):
@@ -201,29 +382,14 @@ class Var(_Op):
     def forward(ctx: Any, x: Any, axis: Any, correction: float, keepdims: bool) -> Any:
         ctx.save_for_backward(x)
         ctx.meta = axis, correction, keepdims
-        n = _count(x.shape, axis)
-        if n > correction:
-            return x.var(axis=axis, ddof=correction, keepdims=keepdims)
-        warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less "
-                      "than the reduction factor (input numel divided by output numel).",
-                      UserWarning, stacklevel=4)
-        centered = x - x.mean(axis=axis, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 = nan, s/0 = inf: as torch
-            return np.sum(centered * centered, axis=axis, keepdims=keepdims) / x.dtype.type(0)
+        return _variance(x, axis, correction, keepdims).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (x,) = ctx.saved_tensors
         axis, correction, keepdims = ctx.meta
-        n = _count(x.shape, axis)
-        centered = x - dual.sum(x, axis, keepdims=True) / n
-        if n <= correction:  # 2 / (n - c) is infinite: torch gives inf, and nan at the mean
-            data = np.asarray(getattr(centered, "_data", centered))
-            centered = dual.constant(np.where(data == 0, np.nan, np.inf).astype(data.dtype), grad)
-            return _expand(grad, axis, keepdims) * centered, None, None, None
-        # d(sum((x - mean)^2) / (n - c))/dx = 2 (x - mean) / (n - c)
-        return _expand(grad, axis, keepdims) * centered * (2 * _per_dof(n, correction)), None, \
-            None, None
+        with np.errstate(invalid="ignore"):  # inf * 0: nan, as torch
+            return _var_backward(grad, x, axis, correction, keepdims), None, None, None
 
 
 class Std(_Op):
@@ -233,7 +399,9 @@ class Std(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any, correction: float, keepdims: bool) -> Any:
-        out = np.sqrt(Var.forward(ctx, x, axis, correction, keepdims))
+        ctx.meta = axis, correction, keepdims
+        out = np.sqrt(_variance(x, axis, correction, keepdims, "std")).astype(x.dtype,
+                                                                             copy=False)
         ctx.save_for_backward(x, out)
         return out
 
@@ -241,23 +409,115 @@ class Std(_Op):
     def backward(ctx: Any, grad: Any) -> Any:
         x, out = ctx.saved_tensors
         axis, correction, keepdims = ctx.meta
-        n = _count(x.shape, axis)
-        centered = x - dual.sum(x, axis, keepdims=True) / n
-        # d(sqrt(v))/dx = dv/dx / (2 sqrt(v)) = (x - mean) / ((n - c) std)
-        scale = _expand(grad / out, axis, keepdims) * _per_dof(n, correction)
-        return scale * centered, None, None, None
+        # d(sqrt v)/dx = dv/dx / (2 sqrt v), and 0 where std == 0 (a constant slice: the
+        # subgradient PyTorch takes, where 0 / 0 would be NaN)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grad_var = _masked_zero(np.asarray(getattr(out, "_data", out)) == 0,
+                                    grad / (out * 2))
+            return _var_backward(grad_var, x, axis, correction, keepdims), None, None, None
+
+
+class Norm(_Op):
+    """The vector p-norm over ``axis`` (all when None): ``(sum |x|^p)^(1/p)``; p = 0 counts
+    the nonzero elements, p = +-inf is the max (min) of |x|. Backward is PyTorch's
+    ``norm_backward``, which takes the subgradient 0 where the formula is 0/0 (a norm of
+    zeros, zeros in x for p < 1) and splits the gradient evenly between ties for inf."""
+
+    _grad_fn_name = "LinalgVectorNormBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, p: float, axis: Any, keepdims: bool) -> Any:
+        ctx.meta = p, axis, keepdims
+        w = x.astype(np.float32) if x.dtype == _HALF else x  # (float16: in float32, as torch)
+        a = np.abs(w)
+        if p == 0:
+            out = np.sum(a != 0, axis=axis, keepdims=keepdims, dtype=w.dtype)
+        elif p == 1:
+            out = _sum(a, axis, keepdims)
+        elif p == 2:
+            out = np.sqrt(_sum(w * w, axis, keepdims))
+        elif math.isinf(p):
+            out = (np.max if p > 0 else np.min)(a, axis=axis, keepdims=keepdims)
+        else:
+            with np.errstate(divide="ignore"):  # 0^-1 = inf: the norm is then 0, as torch
+                out = _sum(a**p, axis, keepdims) ** (1 / p)
+        out = np.asarray(out, dtype=x.dtype)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, norm = ctx.saved_tensors
+        p, axis, keepdims = ctx.meta
+        if p == 0:  # piecewise constant: no gradient at all (None, as PyTorch)
+            return None, None, None, None
+        if len(x.shape):
+            grad, norm = _expand(grad, axis, keepdims), _expand(norm, axis, keepdims)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _norm_grad(grad, x, p, axis, norm), None, None, None
+
+
+def _norm_grad(grad: Any, x: Any, p: float, axis: Any, norm: Any) -> Any:
+    """d(p-norm)/dx times ``grad`` (``grad`` and ``norm`` with the reduced dims kept)."""
+    zero_norm = np.asarray(getattr(norm, "_data", norm)) == 0
+    if p == 1:
+        return dual.sign(x) * grad
+    if p == 2:
+        return grad * _masked_zero(zero_norm, x / norm)
+    a = dual.abs(x)
+    if math.isinf(p):  # the extreme |x| (and NaNs) share the gradient evenly
+        data, n = np.abs(_arr(x)), np.asarray(getattr(norm, "_data", norm))
+        mask = (data == n) | np.isnan(data)
+        count = mask.sum(axis=axis, keepdims=True).astype(data.dtype)
+        return dual.sign(x) * ((grad / dual.constant(count, grad)) * dual.constant(mask, grad))
+    if p < 1:
+        scaled = dual.sign(x) * _masked_zero(_arr(x) == 0, a ** (p - 1))
+        return scaled * grad * norm ** (1 - p)
+    scaled = dual.sign(x) * a ** (p - 1) if p < 2 else x * a ** (p - 2)
+    return scaled * _masked_zero(zero_norm, grad / norm ** (p - 1))
+
+
+def _sum(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+    """A float sum, added in PyTorch's order where that is known."""
+    return sum_like_torch(x, axis, keepdims)
+
+
+def _arr(x: Any) -> np.ndarray:
+    return np.asarray(getattr(x, "_data", x))
+
+
+def _max_or_minus_inf(x: np.ndarray, axis: Any) -> np.ndarray:
+    """The max over ``axis`` (kept), -inf over an empty dim (numpy raises there)."""
+    return np.max(x, axis=axis, keepdims=True, initial=-np.inf)
+
+
+def _in_float32(fn: Any) -> Any:
+    """Run a float16 forward in float32 and round the result back, as PyTorch's CPU
+    softmax kernels do (float16 in, float32 arithmetic, float16 out)."""
+
+    def forward(ctx: Any, x: Any, *args: Any) -> Any:
+        if x.dtype != _HALF:
+            return fn(ctx, x, *args)
+        out = fn(ctx, x.astype(np.float32), *args).astype(_HALF)
+        ctx._saved = tuple(out if getattr(v, "dtype", None) == np.float32 else v
+                           for v in ctx._saved)  # backward works on the float16 output
+        return out
+
+    return staticmethod(forward)
 
 
 class LogSumExp(_Op):
-    """log(sum(exp(x))) computed as m + log(sum(exp(x - m))): finite for large x."""
+    """log(sum(exp(x))) computed as m + log(sum(exp(x - m))): finite for large x; -inf
+    over an empty dim (the log of an empty sum), as PyTorch."""
 
     _grad_fn_name = "LogsumexpBackward0"
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any, keepdims: bool) -> Any:
-        m = x.max(axis=axis, keepdims=True)
+        m = _max_or_minus_inf(x, axis)
         m = np.where(np.isfinite(m), m, 0)
-        out = np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m
+        with np.errstate(divide="ignore"):  # log(0) = -inf: all -inf, or an empty dim
+            out = np.log(sum_like_torch(np.exp(x - m), axis, True)) + m
         ctx.save_for_backward(x)
         ctx.meta = axis, keepdims, out
         return out if keepdims else out.squeeze(axis)
@@ -268,21 +528,34 @@ class LogSumExp(_Op):
         axis, keepdims, out = ctx.meta
         if type(x) is not np.ndarray:  # recompute on the graph for double backward
             out = x.logsumexp(dim=axis, keepdim=True)
-        return _expand(grad, axis, keepdims) * dual.exp(x - out), None, None  # = softmax
+        with np.errstate(invalid="ignore"):  # -inf - -inf: NaN, as torch
+            return _expand(grad, axis, keepdims) * dual.exp(x - out), None, None  # = softmax
+
+
+def _softmax(ctx: Any, x: Any, axis: int) -> Any:
+    with np.errstate(invalid="ignore"):  # a row of -inf: NaN, as torch
+        e = np.exp(x - _max_or_minus_inf(x, axis))
+        out = e / e.sum(axis=axis, keepdims=True)
+    ctx.save_for_backward(out)
+    ctx.meta = axis
+    return out
+
+
+def _log_softmax(ctx: Any, x: Any, axis: int) -> Any:
+    with np.errstate(invalid="ignore", divide="ignore"):  # a row of -inf: NaN, as torch
+        shifted = x - _max_or_minus_inf(x, axis)
+        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    ctx.save_for_backward(out)
+    ctx.meta = axis
+    return out
 
 
 class Softmax(_Op):
-    """exp(x - max) / sum(exp(x - max)) along ``axis`` (stable for any x)."""
+    """exp(x - max) / sum(exp(x - max)) along ``axis`` (stable for any x; float16 computed
+    in float32)."""
 
     _grad_fn_name = "SoftmaxBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, axis: int) -> Any:
-        e = np.exp(x - x.max(axis=axis, keepdims=True))
-        out = e / e.sum(axis=axis, keepdims=True)
-        ctx.save_for_backward(out)
-        ctx.meta = axis
-        return out
+    forward = _in_float32(_softmax)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -292,17 +565,11 @@ class Softmax(_Op):
 
 
 class LogSoftmax(_Op):
-    """x - logsumexp(x) along ``axis``; fused because log(softmax(x)) underflows."""
+    """x - logsumexp(x) along ``axis``; fused because log(softmax(x)) underflows (float16
+    computed in float32)."""
 
     _grad_fn_name = "LogSoftmaxBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, axis: int) -> Any:
-        shifted = x - x.max(axis=axis, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-        ctx.save_for_backward(out)
-        ctx.meta = axis
-        return out
+    forward = _in_float32(_log_softmax)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -314,12 +581,12 @@ class LogSoftmax(_Op):
 def _reverse_cumsum(a: Any, axis: int) -> Any:
     """out[i] = sum of a[j] for j >= i along ``axis``."""
     if dual._is_array(a):
-        return np.flip(np.cumsum(np.flip(a, axis), axis=axis), axis)
+        return np.flip(scan(np.add, np.flip(a, axis), axis), axis)
     return a.flip(axis).cumsum(axis).flip(axis)
 
 
 def _cumprod(a: Any, axis: int) -> Any:
-    return np.cumprod(a, axis=axis) if dual._is_array(a) else a.cumprod(axis)
+    return scan(np.multiply, a, axis) if dual._is_array(a) else a.cumprod(axis)
 
 
 def _prod(a: Any, axis: int) -> Any:
@@ -333,8 +600,7 @@ class Cumprod(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: int) -> Any:
-        out = np.cumprod(x, axis=axis, dtype=np.int64 if x.dtype.kind in "biu" else None)
-        out = out.reshape(x.shape)  # (numpy flattens a 0-d input)
+        out = scan(np.multiply, x, axis)  # (accumulated wider, as PyTorch)
         ctx.save_for_backward(x, out)
         ctx.meta = axis
         return out
@@ -343,38 +609,69 @@ class Cumprod(_Op):
     def backward(ctx: Any, grad: Any) -> Any:
         x, out = ctx.saved_tensors
         axis = ctx.meta
-        if x.ndim == 0:  # a 0-d cumprod is the identity
-            return grad, None
+        if x.ndim == 0 or x.shape[axis] == 1 or math.prod(x.shape) <= 1:
+            return grad, None  # the identity along a dim of one (as PyTorch, even for inf)
+        if dual._is_array(x):
+            return _cumprod_grad_np(x, grad, out, axis), None
         return _cumprod_grad(x, grad, out, axis), None
 
 
+def _cumprod_grad_np(x: np.ndarray, grad: np.ndarray, out: np.ndarray, axis: int) -> Any:
+    """d(cumprod)/dx applied to ``grad`` on arrays, in O(n), as PyTorch's first-order
+    ``cumprod_backward``: with w = out * grad, the reversed cumsum of w over x before the
+    first zero z1 of a slice; at z1, out[z1 - 1] times the sum over j in [z1, z2) of grad_j
+    * prod(x[z1+1 .. j]) (z2 the second zero); 0 from there on."""
+    w = out * grad
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zero = x == 0
+        if not zero.any():
+            return _reverse_cumsum(w, axis) / x
+        zeros_so_far = np.cumsum(zero, axis=axis)
+        before = zeros_so_far == 0
+        grad_in = np.where(before, _reverse_cumsum(np.where(before, w, 0), axis) / x, 0)
+        between = zeros_so_far == 1  # [z1, z2)
+        first = np.argmax(between, axis=axis, keepdims=True)  # z1 (0 when there is none)
+        at_first = np.zeros_like(between)
+        np.put_along_axis(at_first, first, True, axis)
+        at_first &= between
+        after_first = between & ~at_first  # (z1, z2)
+        tail = scan(np.multiply, np.where(after_first, x, 1), axis)
+        total = sum_like_torch(tail * np.where(between, grad, 0), axis, True)
+        left = np.take_along_axis(out, np.maximum(first - 1, 0), axis)
+        total = total * np.where(first == 0, 1, left)  # times prod(x[:z1])
+        return np.where(at_first, total, grad_in).astype(grad.dtype, copy=False)
+
+
 def _cumprod_grad(x: Any, grad: Any, out: Any, axis: int) -> Any:
-    """d(cumprod)/dx applied to ``grad``, without dividing by the zeros of x. With z the
-    first zero of a slice: before z, the reversed cumsum of grad * out, over x; x_z gets
-    prod(x[:z]) * sum over j >= z of grad_j * prod(x[z+1:j+1]); an element after z gets
-    x_z times its gradient in x with x_z set to 1: 0, but written so that its derivative
-    by x_z is right (for double backward; skipped on arrays)."""
-    data = np.asarray(getattr(x, "_data", x))
-    if data.all():  # d out_j / d x_i = out_j / x_i for i <= j
-        return _reverse_cumsum(grad * out, axis) / x
-    n = data.shape[axis]
-    zero = data == 0
-    first = np.where(zero.any(axis, keepdims=True), zero.argmax(axis, keepdims=True), n)
-    k = np.arange(n).reshape([-1 if d == axis else 1 for d in range(data.ndim)])
-    before, at, after = k < first, k == first, k >= first
-    c = lambda mask: dual.constant(mask, grad)  # noqa: E731
-    safe = dual.where(before, x, dual.constant(np.ones_like(data), x))
-    grad_before = _reverse_cumsum(grad * out, axis) / safe * c(before)
-    left = _prod(safe, axis)  # prod(x[:z])
-    tail = _cumprod(dual.where(k <= first, dual.constant(np.ones_like(data), x), x), axis)
-    grad_at = left * dual.sum(grad * tail * c(after), axis, keepdims=True) * c(at)
-    if dual._is_array(x):
-        return grad_before + grad_at
-    ones = dual.constant(np.ones_like(data), x)
-    y = dual.where(at, ones, x)  # x_z set to 1
-    x_z = _prod(dual.where(at, x, ones), axis)
-    grad_after = x_z * _cumprod_grad(y, grad, _cumprod(y, axis), axis) * c(k > first)
-    return grad_before + grad_at + grad_after
+    """d(cumprod)/dx applied to ``grad`` on Tensors, recorded (double backward), as
+    PyTorch's ``cumprod_backward`` in grad mode: the reversed cumsum of out * grad over x
+    when x has no zero; else, for each k, the sum over j >= k of grad_j times the product
+    of x[:j+1] without x_k, taken as prod(x[:k]) * cumprod(x[k+1:]) (O(n^2), no division)."""
+    if np.asarray(x._data).all():  # d out_j / d x_i = out_j / x_i for i <= j
+        return _reverse_cumsum(out * grad, axis) / x
+    n = x.shape[axis]
+
+    def part(start: int, stop: int | None) -> Any:
+        return x[(slice(None),) * axis + (slice(start, stop),)]
+
+    def at(a: Any, k: int) -> Any:
+        return a[(slice(None),) * axis + (slice(k, k + 1),)]
+
+    k_index = np.arange(n).reshape([-1 if d == axis else 1 for d in range(x.ndim)])
+    total = None
+    for k in range(n):
+        grad_k = at(grad, k)  # the j = k term: prod(x[:k]) (1 for k = 0)
+        until_k = _prod(part(0, k), axis) if k else None
+        term = grad_k if until_k is None else grad_k * until_k
+        if k < n - 1:  # the j > k terms: prod(x[:k]) * prod(x[k+1 : j+1])
+            after = _cumprod(part(k + 1, None), axis)
+            if until_k is not None:
+                after = until_k * after
+            rest = grad[(slice(None),) * axis + (slice(k + 1, None),)]
+            term = term + dual.sum(rest * after, axis, keepdims=True)
+        placed = dual.where(k_index == k, term, 0.0)  # slice k of the gradient
+        total = placed if total is None else total + placed
+    return total
 
 
 # ---------------------------------------------------------------------------- interpolation

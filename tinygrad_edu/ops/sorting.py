@@ -69,6 +69,11 @@ def gather(x: Any, axis: int, index: np.ndarray) -> Any:
     return take_along(x, axis, index) if dual._is_array(x) else Gather.apply(x, axis, index)
 
 
+def index_select(x: Any, axis: int, index: np.ndarray) -> Any:
+    """``np.take`` of an array, or the recorded op of a Tensor (double backward)."""
+    return np.take(x, index, axis=axis) if dual._is_array(x) else IndexSelect.apply(x, axis, index)
+
+
 def scatter(shape: tuple[int, ...], axis: int, index: np.ndarray, values: Any) -> Any:
     """``scatter_add`` of an array, or the recorded op of a Tensor (double backward)."""
     if dual._is_array(values):
@@ -335,13 +340,14 @@ class MedianAll(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, flat: int) -> Any:
         out = np.asarray(x.reshape(-1)[flat])
-        hit = (x == out) | (np.isnan(x) & np.isnan(out)) if x.dtype.kind == "f" else x == out
-        ctx.meta = hit / hit.sum(dtype=x.dtype)
+        hit = np.isnan(x) if x.dtype.kind == "f" and np.isnan(out) else x == out
+        ctx.meta = hit, x.dtype.type(np.count_nonzero(hit))
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        return grad * dual.constant(ctx.meta, grad), None
+        hit, count = ctx.meta  # PyTorch's evenly_distribute_backward: 0 off the median
+        return dual.where(hit, grad / count, 0.0), None
 
 
 # ---------------------------------------------------------------------------- scatter
