@@ -39,6 +39,7 @@ _float = builtins.float
 _bool = builtins.bool
 _type = builtins.type
 _FLOAT_KIND = "f"
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _scalar_types = (int, float, bool)
 _ALL_DIMS: Any = object()  # squeeze() without a dim (an explicit None is an error, as torch)
 
@@ -57,7 +58,7 @@ def _wrap(data: np.ndarray, requires_grad: _bool = False) -> Tensor:
 
 def _mark_cut(t: Tensor, source: Tensor, how: str) -> None:
     """Remember (weakly) where a detached tensor came from, so tg.viz can draw the cut."""
-    node = source.grad_fn
+    node = source._grad_fn if source._base is None else source.grad_fn
     t._cut = (how, weakref.ref(node or source))
     if _teaching.enabled and node is not None:  # see teaching.py
         _teaching.note_cut(node, how)
@@ -305,7 +306,7 @@ class Tensor:
     @property
     def grad(self) -> Tensor | None:
         """The accumulated gradient (leaves and ``retain_grad()`` tensors), else None."""
-        if self.grad_fn is not None and self._grad is None and not self.retains_grad:
+        if self._grad_fn is not None and self._grad is None and not self.retains_grad:
             warnings.warn(
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
                 "Its .grad attribute won't be populated during autograd.backward(). If you "
@@ -355,7 +356,8 @@ class Tensor:
         The graph's saved values are freed unless ``retain_graph=True``.
         """
         if gradient is None and inputs is None and not create_graph and self._data.ndim == 0 \
-                and self.grad_fn is not None and not _teaching.enabled:  # loss.backward()
+                and (self._grad_fn is not None or self._base is not None) \
+                and not _teaching.enabled:  # loss.backward()
             root_grad = np.array(1, self._data.dtype)
             engine.run_backward((self,), (root_grad,), _bool(retain_graph), False)
             return
@@ -460,7 +462,10 @@ class Tensor:
     def __iter__(self) -> Iterator[Tensor]:
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return iter(self.unbind(0))
+        n = self._data.shape[0]  # (unbind(0), without its checks: a loop may run it a lot)
+        out = [_pair(V.Unbind, self, i) for i in range(n)]
+        _several_views(out, "Unbind")
+        return iter(out)
 
     def __bool__(self) -> _bool:
         if self._data.size != 1:
@@ -656,6 +661,8 @@ class Tensor:
         a, b = _promote(self, other, op is E.Div)
         if op in _INT_DIVISIONS:
             _check_int_division(b if not reverse else a, a)
+        if reverse and (op is E.Add or op is E.Mul) and not isinstance(b, Tensor):
+            return op.apply(a, b)  # 2 * x is x * 2, the tensor first (as PyTorch records it)
         return op.apply(b, a) if reverse else op.apply(a, b)
 
     # The four most common operators check the common case inline: a float tensor with a
@@ -706,11 +713,19 @@ class Tensor:
 
     def add(self, other: Any, alpha: Any = 1) -> Tensor:
         """``self + alpha * other``."""
+        if _scaled_by_op(self, other, alpha):  # one node, as PyTorch's AddBackward0
+            _scaled(self, other, alpha, "add")  # (its checks)
+            a, b = _promote(self, other)
+            return E.AddScaled.apply(a, b, alpha)
         return self._binary(E.Add, _scaled(self, other, alpha, "add"), name="add")
 
     def sub(self, other: Any, alpha: Any = 1) -> Tensor:
         """``self - alpha * other``."""
         _check_bool_kernel(E.Sub, self, _operand(other, "sub"))
+        if _scaled_by_op(self, other, alpha):
+            _scaled(self, other, alpha, "sub")
+            a, b = _promote(self, other)
+            return E.SubScaled.apply(a, b, alpha)
         return self._binary(E.Sub, _scaled(self, other, alpha, "sub"), name="sub")
 
     def mul(self, other: Any) -> Tensor:
@@ -759,9 +774,11 @@ class Tensor:
         return self._binary(E.Mul, other, reverse=True)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        if isinstance(other, _nd) or (_type(other) is _int and other >= 2**63):
-            return self.reciprocal() * other  # PyTorch's __rdiv__ (numpy computes an ndarray)
-        return self._binary(E.Div, other, reverse=True)
+        if isinstance(other, Tensor):
+            return self._binary(E.Div, other, reverse=True)
+        if isinstance(other, _nd) or dtypes.python_scalar(other) is not None:
+            return self.reciprocal() * other  # PyTorch's __rdiv__: the same nodes and bits
+        return NotImplemented
 
     def __floordiv__(self, other: Any) -> Tensor:
         return self._binary(E.FloorDivide, other)
@@ -801,6 +818,10 @@ class Tensor:
         return E.PowTensor.apply(a, b)
 
     def __pow__(self, exponent: Any) -> Tensor:
+        dtype = self._data.dtype
+        if (dtype is _F32 or dtype is _F64) and (_type(exponent) is _float or (
+                _type(exponent) is _int and -2**31 < exponent < 2**31)):
+            return _pair(E.Pow, self, exponent)  # (the usual x ** 2: nothing to check)
         if not isinstance(exponent, Tensor) and dtypes.python_scalar(exponent) is None:
             if isinstance(exponent, _nd):
                 return self._with_array(np.power, E.PowTensor, exponent)
@@ -1911,7 +1932,7 @@ class Tensor:
         None) repeated ``repeats`` times: an int, or one count per slice."""
         if repeats is None:  # tg.repeat_interleave(counts): arange(n) repeated by counts
             return _wrap(np.repeat(np.arange(self._data.size), self._data.reshape(-1)))
-        x = self.reshape(-1) if dim is None else self
+        x = self.flatten() if dim is None else self  # (a 1-D tensor stays itself)
         if isinstance(repeats, (_int, np.integer)):  # a copy of each slice next to it
             if repeats < 0:
                 raise RuntimeError("Repeats must be non-negative")
@@ -2154,7 +2175,8 @@ class Tensor:
         """The slices along ``dim``, with that dimension removed."""
         axis = _norm_axis(dim, self.ndim)
         lead = (slice(None),) * axis
-        out = [_pair(V.Unbind, self, lead + (i,)) for i in range(self._data.shape[axis])]
+        n = self._data.shape[axis]
+        out = [_pair(V.Unbind, self, lead + (i,) if axis else i) for i in range(n)]
         _several_views(out, "Unbind")
         return tuple(out)
 
@@ -2359,12 +2381,24 @@ class Tensor:
 
     def add_(self, other: Any, alpha: Any = 1) -> Tensor:
         """In place: ``self += alpha * other``."""
+        if alpha == 1 and self._data.dtype.kind == _FLOAT_KIND and (_type(other) is _float or (
+                isinstance(other, Tensor) and other._data.dtype is self._data.dtype)):
+            return self._inplace(E.Add, other)  # (an optimizer's update: nothing to check)
+        if _scaled_by_op(self, other, alpha) and _state.enabled and (
+                self.requires_grad or other.requires_grad):  # recorded: one node
+            return self._write(lambda t: t.add(other, alpha=alpha), other)
         other = _scaled(self, other, alpha, "add_")
         return self._inplace(E.Add, self._inplace_operand(E.Add, other, "add_"))
 
     def sub_(self, other: Any, alpha: Any = 1) -> Tensor:
         """In place: ``self -= alpha * other``."""
+        if alpha == 1 and self._data.dtype.kind == _FLOAT_KIND and (_type(other) is _float or (
+                isinstance(other, Tensor) and other._data.dtype is self._data.dtype)):
+            return self._inplace(E.Sub, other)  # (an optimizer's update: nothing to check)
         _check_bool_kernel(E.Sub, self, _operand(other, "sub_"))
+        if _scaled_by_op(self, other, alpha) and _state.enabled and (
+                self.requires_grad or other.requires_grad):  # recorded: one node
+            return self._write(lambda t: t.sub(other, alpha=alpha), other)
         other = _scaled(self, other, alpha, "sub_")
         return self._inplace(E.Sub, self._inplace_operand(E.Sub, other, "sub_"))
 
@@ -2705,9 +2739,12 @@ def reset_grads(params: Any, set_to_none: _bool = True) -> None:
 def _several_views(views: list[Tensor], name: str) -> None:
     """Mark the views one op returned together (split, chunk, unbind): as in PyTorch, they
     may not be written in place while grad mode is on (autograd/views.py)."""
-    for k, t in enumerate(views):
-        if t._base is not None and t._view_kind != _function.NO_GRAD_VIEW:
-            t._view_kind = _views.multi_output(name, k)
+    if not views or views[0]._base is None:
+        return  # (numpy copied: not views)
+    no_grad = views[0]._view_kind == _function.NO_GRAD_VIEW  # (made under no_grad)
+    if not no_grad:
+        for k, t in enumerate(views):
+            t._view_kind = (name, k)
 
 
 def _copy_to(dst: Tensor, value: Any) -> None:
@@ -2863,6 +2900,13 @@ def _logic_operand(other: Any, name: str | None) -> Any:
             return NotImplemented
         raise _operand_error(name, other)
     return number
+
+
+def _scaled_by_op(x: Tensor, other: Any, alpha: Any) -> _bool:
+    """add/sub of a tensor with a number ``alpha`` other than 1, in floating point: one
+    op (``AddScaled``), not a product node and a sum node."""
+    return (isinstance(other, Tensor) and _type(alpha) in (_int, _float) and alpha != 1
+            and x._data.dtype.kind == _FLOAT_KIND and other._data.dtype.kind == _FLOAT_KIND)
 
 
 def _scaled(x: Tensor, other: Any, alpha: Any, name: str) -> Any:

@@ -127,14 +127,12 @@ def _as_tuple(grads: Any) -> tuple[Any, ...]:
     return grads if isinstance(grads, tuple) else (grads,)
 
 
-def _accumulate_leaf(leaf: Tensor, grad: Any, create_graph: bool,
-                     fresh: set[int] | None = None) -> None:
+def _accumulate_leaf(leaf: Tensor, grad: Any, create_graph: bool) -> None:
     """Add ``grad`` into ``leaf.grad`` as PyTorch's AccumulateGrad does.
 
     An existing ``.grad`` is added into in place, which is a write: its version goes up,
     so a graph that saved it (``w * p.grad``) raises at backward instead of using the new
-    values. ``fresh`` holds the ids of the ``.grad`` tensors made by this backward pass:
-    no graph can have saved those yet (see ``_wrote``).
+    values.
     """
     if not leaf._requires_grad or (leaf._base is not None and leaf._view_kind in (
             fn.NO_GRAD_VIEW, fn.NO_GRAD_DERIVED)):
@@ -149,8 +147,6 @@ def _accumulate_leaf(leaf: Tensor, grad: Any, create_graph: bool,
             # a copy of its own: .grad is added into in place later, so it must never
             # share memory with an op's gradient, another leaf's, or the caller's
             leaf._grad = fn._wrap(np.array(grad))
-        if fresh is not None:
-            fresh.add(id(leaf._grad))
     elif create_graph or current._requires_grad:
         leaf._grad = current + grad
     else:
@@ -158,26 +154,12 @@ def _accumulate_leaf(leaf: Tensor, grad: Any, create_graph: bool,
         if data.shape == grad.shape:
             try:
                 np.add(data, grad, out=data)
-                _wrote(current, fresh)
+                fn.bump_version(current)
                 return
             except ValueError:  # a read-only .grad (one the user set): add out of place
                 pass
         current._data = data + grad
-        _wrote(current, fresh)
-
-
-def _wrote(grad: Tensor, fresh: set[int] | None) -> None:
-    """Count a write into a ``.grad``: its version goes up. The global write epoch (which
-    makes backward check saved versions) goes up too, unless this pass made the ``.grad``:
-    then nothing can have saved it, and the checks may stay skipped."""
-    if fresh is not None and id(grad) in fresh:
-        counter = grad._version
-        if counter is fn.UNWRITTEN:
-            grad._version = [1]
-        else:
-            counter[0] += 1
-    else:
-        fn.bump_version(grad)
+        fn.bump_version(current)
 
 
 _NO_CAPTURES: dict[int, list[int]] = {}
@@ -187,7 +169,7 @@ class _Walk:
     """The state of one backward pass: pending gradients and where results go."""
 
     __slots__ = ("create_graph", "grads", "owned", "inputs", "captures", "results", "hooked",
-                 "fresh", "into_grad")
+                 "into_grad")
 
     def __init__(self, create_graph: bool, inputs: Sequence[Tensor] | None,
                  into_grad: bool = False) -> None:
@@ -199,7 +181,6 @@ class _Walk:
         self.captures = _capture_table(inputs) if inputs is not None else _NO_CAPTURES
         self.results: list[Any] = [None] * len(inputs) if inputs is not None else []
         self.hooked: dict[int, list[Any]] = {}  # id -> [leaf, sum]: leaves with hooks
-        self.fresh: set[int] = set()  # ids of the .grad tensors this pass made
 
     def add(self, node: Node, grad: Any) -> None:
         """Sum ``grad`` into ``node``'s pending gradient.
@@ -259,7 +240,7 @@ class _Walk:
     def deliver(self, leaf: Tensor, grad: Any) -> None:
         """Add a leaf's gradient into its ``.grad`` or into the results of autograd.grad."""
         if self.inputs is None:
-            _accumulate_leaf(leaf, grad, self.create_graph, self.fresh)
+            _accumulate_leaf(leaf, grad, self.create_graph)
             return
         for k in self.captures.get(id(leaf), ()):
             prev = self.results[k]
@@ -321,8 +302,10 @@ def run_backward(
     walk = _Walk(create_graph, inputs, into_grad)
     queue: list[tuple[int, Node]] = []
     for root, grad in zip(roots, root_grads):
-        node = root.grad_fn  # (brings a view's history up to date)
+        if root._base is not None:
+            root._refresh_view()  # (a view of a base written since: its history anew)
         edge = root._grad_fn
+        node = edge.node if type(edge) is fn.Output else edge
         if node is None:  # differentiating a leaf with respect to itself
             walk.leaf(root, grad)
         elif type(edge) is fn.Output:
@@ -336,14 +319,21 @@ def run_backward(
     state = grad_mode._state  # (this thread's: another thread's mode is left alone)
     prev_mode, prev_cg = state.enabled, state.create_graph
     state.enabled = state.create_graph = create_graph
-    _pause_gc()
+    with _gc_lock:  # (pause the collector: see _gc_pauses)
+        if not _gc_pauses[0]:
+            _gc_pauses[1] = gc.isenabled()
+            gc.disable()
+        _gc_pauses[0] += 1
     try:
         _drain(queue, walk, retain_graph)
         if walk.hooked:
             walk.release_leaves()
     finally:
         state.enabled, state.create_graph = prev_mode, prev_cg
-        _resume_gc()
+        with _gc_lock:
+            _gc_pauses[0] -= 1
+            if not _gc_pauses[0] and _gc_pauses[1]:
+                gc.enable()
     return walk.results if inputs is not None else None
 
 
@@ -353,21 +343,6 @@ def run_backward(
 # comes back, and only if it was on when the first of them began.
 _gc_lock = threading.Lock()
 _gc_pauses = [0, False]  # [backward passes running, gc was enabled before the first]
-
-
-def _pause_gc() -> None:
-    with _gc_lock:
-        if _gc_pauses[0] == 0:
-            _gc_pauses[1] = gc.isenabled()
-            gc.disable()
-        _gc_pauses[0] += 1
-
-
-def _resume_gc() -> None:
-    with _gc_lock:
-        _gc_pauses[0] -= 1
-        if _gc_pauses[0] == 0 and _gc_pauses[1]:
-            gc.enable()
 
 
 def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> None:
@@ -383,7 +358,6 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
     accumulate = walk.inputs is None  # Tensor.backward: leaves accumulate into .grad
     create_graph = walk.create_graph
     captures = walk.captures
-    fresh = walk.fresh
     anomaly_state = grad_mode._anomaly
     tracer = grad_mode._state.tracer
     tracing = tracer is not None
@@ -391,7 +365,7 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
     while queue:
         node = pop(queue)[1]
         grad = pending.pop(node)
-        if node._edges is not None:  # several outputs: ``grad`` has one entry per output
+        if type(grad) is list:  # a node with several outputs: one gradient per output
             walk.outputs_done(node, grad)
         elif captures or node._retained is not None or hooks:
             grad = walk.node_done(node, grad)
@@ -426,7 +400,7 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
                 if tracing:
                     reduced.append((i, before.shape, g.shape, g))  # type: ignore[union-attr]
             if accumulate and not hooks:
-                _accumulate_leaf(parent, g, create_graph, fresh)
+                _accumulate_leaf(parent, g, create_graph)
             else:
                 walk.leaf(parent, g)
         if tracing:

@@ -100,6 +100,7 @@ class Node:
     # a learner's Function (see _apply_function): what forward said of its outputs
     _edges: Any = None  # with several outputs: weak references to their Output edges
     _outputs: tuple[Any, ...] = ()  # with several outputs: each one's (shape, dtype)
+    _torch_inputs: tuple[int, ...] | None = None  # (its Function's; see there)
     _dirty: tuple[Any, ...] = ()
     _non_differentiable: tuple[Any, ...] = ()
     _materialize_grads = True
@@ -203,10 +204,12 @@ class Node:
 
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
-        """Where gradients go next: ``(node, output number)`` pairs, leaves as
-        ``AccumulateGrad``."""
+        """Where gradients go next, as PyTorch lists them: one ``(node, output number)``
+        pair per tensor input of the op (a leaf as ``AccumulateGrad``, an input that needs
+        no gradient as ``None``); dims, shapes and other settings are not inputs."""
         out: list[tuple[Any, int]] = []
-        for p in self.parents:
+        for i in self._listed():
+            p = self.parents[i]
             if p is None or isinstance(p, Node):
                 out.append((p, 0))
             elif type(p) is Output:
@@ -214,6 +217,21 @@ class Node:
             else:
                 out.append((AccumulateGrad(p), 0))
         return tuple(out)
+
+    def _listed(self) -> list[int]:
+        """The positions of the arguments ``next_functions`` lists: those that need a
+        gradient, and of the others the ones PyTorch's op takes as tensors."""
+        inputs = self._torch_inputs
+        args = self._args
+        listed = []
+        for i, p in enumerate(self.parents):
+            if p is None:
+                a = None if args is None else args[i]
+                if not (i in inputs if inputs is not None else (
+                        isinstance(a, _Tensor) and a._data.dtype.kind == "f")):
+                    continue
+            listed.append(i)
+        return listed
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
@@ -303,12 +321,16 @@ class Function(metaclass=_FunctionType):
     _view = False  # True for ops whose output shares storage with input 0
     _grad_fn_name: str | None = None
     _torch_name: str | None = None  # what name() says, when not the class name
+    # the positions of the arguments that PyTorch's op takes as tensors (a number there is
+    # made one), for next_functions; None: the floating-point Tensors among them
+    _torch_inputs: tuple[int, ...] | None = None
     _node_cls: type[Node]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         name = cls.__dict__.get("_grad_fn_name") or cls.__name__ + "Backward"
-        cls._node_cls = type(name, (Node,), {"__slots__": (), "_function": cls})
+        cls._node_cls = type(name, (Node,), {"__slots__": (), "_function": cls,
+                                             "_torch_inputs": cls._torch_inputs})
         _bind_backward(cls)
 
     @staticmethod
@@ -352,15 +374,17 @@ def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
     ctx = _new(cls._node_cls)
     tensor_cls = _Tensor
     if isinstance(a, tensor_cls):
-        if a._base is not None and _state.enabled:  # a view: its history may be stale
-            a._refresh_view()  # (views.py)
+        if a._base is not None and a._version[0] != a._view_version:  # a view, written
+            if _state.enabled:  # since its history was made: make it anew (views.py)
+                a._refresh_view()
         x = a._data
         need_a = a._requires_grad
     else:
         x, need_a = a, False
     if isinstance(b, tensor_cls):
-        if b._base is not None and _state.enabled:
-            b._refresh_view()
+        if b._base is not None and b._version[0] != b._view_version:
+            if _state.enabled:
+                b._refresh_view()
         y = b._data
         need_b = b._requires_grad
     else:
@@ -413,8 +437,20 @@ def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
     else:
         result._requires_grad = False
         result._grad_fn = None
-    if cls._view:
-        track_view(result, a, out)
+    if cls._view:  # (track_view, inlined for its common case: a view made in grad mode)
+        data = a._data
+        base = a._base
+        if base is None and out.base is (data if data.base is None else data.base) and \
+                _state.enabled:
+            counter = a._version
+            if counter is UNWRITTEN:
+                counter = a._version = [0]
+            result._version = counter
+            result._base = a
+            result._view_version = counter[0]
+            result._view_kind = None
+        else:
+            track_view(result, a, out)
     if _anomaly.anomaly:  # tg.autograd.detect_anomaly: see anomaly.py
         anomaly.forward_hook(ctx, out, (a,) if one else (a, b))
     return result

@@ -296,6 +296,8 @@ def write(view: Tensor, compute: Callable[[Tensor], Tensor]) -> None:
         args = op._args
         node = fn.make_node(CopySlices, (old_base, *args[:j], *args[j + 1:]),
                             base._data, (op, j, at))
+        # next_functions: the base's, then what the op lists besides the view's (PyTorch's)
+        node._torch_inputs = (0, *(k + (k < j) for k in op._listed() if k != j))
         if new._data.shape != view._data.shape:
             raise RuntimeError(f"output with shape {list(view._data.shape)} doesn't match "
                                f"the broadcast shape {list(new._data.shape)}")

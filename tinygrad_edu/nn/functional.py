@@ -22,6 +22,7 @@ from .. import random as _random
 from .. import teaching as _teaching
 from ..autograd.function import bump_version
 from ..ops import conv as _conv
+from ..ops import matmul as _matmul_ops
 from ..ops import nn as _ops
 from ..tensor import Tensor, _norm_axis, _wrap
 
@@ -84,7 +85,7 @@ def _shape_list(shape: tuple[int, ...]) -> str:
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x @ W.T + b, in one fused op.
+    """y = x @ W.T + b.
 
     Shapes: input (*, in_features), weight (out_features, in_features), bias
     (out_features,) -> output (*, out_features).
@@ -113,7 +114,23 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"{x.shape[-1]} features (shape {_shape_list(x.shape)}); its last dim must be "
             f"{w.shape[1]}: fix in_features, or the layer before it."
         )
-    return _ops.Linear.apply(input, weight, bias)
+    # recorded as PyTorch's linear records it, so that grad_fn and next_functions read the
+    # same: the weight transposed (TBackward0), then one addmm (AddmmBackward0: bias,
+    # input, weight.T) for a 2-D input or any contiguous one (viewed as 2-D, then back)
+    weight_t = weight.t()
+    if bias is None:
+        return input.matmul(weight_t)
+    if x.ndim == 2:
+        return _addmm(bias, input, weight_t)
+    if not x.flags.c_contiguous:
+        return input.matmul(weight_t) + bias
+    out = _addmm(bias, input.view(-1, w.shape[1]), weight_t)
+    return out.view(*x.shape[:-1], w.shape[0])
+
+
+def _addmm(bias: Tensor, mat1: Tensor, mat2: Tensor) -> Tensor:
+    """``bias + mat1 @ mat2`` (one node), for ``linear``."""
+    return _matmul_ops.Addmm.apply(bias, mat1, mat2, 1.0, 1.0)
 
 
 # -------------------------------------------------------------------------- activations

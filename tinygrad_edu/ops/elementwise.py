@@ -55,6 +55,7 @@ def _masked_zero(mask: np.ndarray, value: Any) -> Any:
 
 class Add(_Op):
     _grad_fn_name = "AddBackward0"
+    _torch_inputs = (0, 1)  # (PyTorch makes a number operand a tensor)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
@@ -65,10 +66,39 @@ class Add(_Op):
         return grad, grad  # d(x+y)/dx = d(x+y)/dy = 1
 
 
+class AddScaled(_Op):
+    """``x.add(y, alpha=a)``: ``x + a * y`` as one node, as PyTorch records it."""
+
+    _grad_fn_name = "AddBackward0"
+    _torch_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any, alpha: Any) -> Any:
+        ctx.meta = alpha
+        return x + y * alpha
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        need_x, need_y = ctx.needs_input_grad[:2]
+        return (grad if need_x else None), (grad * ctx.meta if need_y else None), None
+
+
+class SubScaled(AddScaled):
+    """``x.sub(y, alpha=a)``: ``x - a * y`` as one node."""
+
+    _grad_fn_name = "SubBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any, alpha: Any) -> Any:
+        ctx.meta = -alpha
+        return x - y * alpha
+
+
 class Sub(_Op):
     """Fused ``x - y`` (one op instead of ``x + (-y)``: sub is too common to pay twice)."""
 
     _grad_fn_name = "SubBackward0"
+    _torch_inputs = (0, 1)  # (PyTorch makes a number operand a tensor)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
@@ -98,6 +128,7 @@ class RSub(_Op):
 
 class Mul(_Op):
     _grad_fn_name = "MulBackward0"
+    _torch_inputs = (0, 1)  # (PyTorch makes a number operand a tensor)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
@@ -118,6 +149,7 @@ class Div(_Op):
     """Fused ``x / y`` (cheaper and more accurate than ``x * y**-1``)."""
 
     _grad_fn_name = "DivBackward0"
+    _torch_inputs = (0, 1)  # (PyTorch makes a number operand a tensor)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
@@ -441,6 +473,7 @@ class ClampTensor(_Op):
     hi < lo (``hi`` wins when the bounds cross)."""
 
     _grad_fn_name = "ClampBackward0"
+    _torch_inputs = (0, 1, 2)  # (an absent bound shows as None)
 
     @staticmethod
     def forward(ctx: Any, x: Any, lo: Any, hi: Any) -> Any:
@@ -514,6 +547,7 @@ class Where(_Op):
     """``x`` where ``cond`` else ``y``; ``cond`` is a constant bool array."""
 
     _grad_fn_name = "WhereBackward0"
+    _torch_inputs = (1, 2)
 
     @staticmethod
     def forward(ctx: Any, cond: Any, x: Any, y: Any) -> Any:

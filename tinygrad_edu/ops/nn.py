@@ -1,4 +1,4 @@
-"""Fused nn primitives: Linear, activations with kinks, and the losses.
+"""Fused nn primitives: activations with kinks, and the losses.
 
 Each is one ``Function`` (one graph node) instead of a chain of elementwise ops, because
 it is faster (one pass over the data, fewer temporaries, fewer nodes for the engine to
@@ -25,6 +25,7 @@ import numpy as np
 from ..autograd.function import Function
 from . import dual
 from ._torch_sum import torch_mean, torch_sum
+from .matmul import _ones
 
 _nd = np.ndarray
 
@@ -39,94 +40,6 @@ def _arr(x: Any) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- Linear
-
-_ONES: dict[tuple[int, np.dtype], np.ndarray] = {}
-
-
-def _ones(n: int, dtype: np.dtype) -> np.ndarray:
-    """A cached read-only vector of ones: sums as BLAS products (``ones @ g``) are much
-    faster than numpy's axis reductions on narrow arrays."""
-    key = (n, dtype)
-    ones = _ONES.get(key)
-    if ones is None:
-        if len(_ONES) > 64:
-            _ONES.clear()
-        ones = _ONES[key] = np.ones(n, dtype)
-        ones.flags.writeable = False
-    return ones
-
-
-_BLOCK_ROWS: dict[tuple[int, int], int] = {}
-
-
-def _add_bias(out: np.ndarray, bias: np.ndarray) -> None:
-    """out += bias, in place, for a fresh C-contiguous (N, n_out) ``out``.
-
-    numpy broadcasts ``bias`` along rows with one short inner loop per row: with few
-    outputs that costs ~4.5 µs for (1000, 8). So ``out`` is added as (N / k, k * n_out)
-    blocks of k whole rows, against ``bias`` tiled k times (made per call, a few hundred
-    floats), for k a divisor of N: ~3 µs there. Wide layers are fast as they are.
-    """
-    n, n_out = out.shape
-    if n_out > 32 or n_out == 1 or n < 128:
-        out += bias
-        return
-    key = (n, n_out)
-    k = _BLOCK_ROWS.get(key)
-    if k is None:  # the smallest divisor of N giving blocks of >= 256 elements (1: none)
-        k = next((d for d in range(-(-256 // n_out), n // 2 + 1) if n % d == 0), 1)
-        if len(_BLOCK_ROWS) > 256:
-            _BLOCK_ROWS.clear()
-        _BLOCK_ROWS[key] = k
-    if k == 1 or k * n_out > 4096:
-        out += bias
-        return
-    tiled = np.empty((k, n_out), out.dtype)
-    tiled[...] = bias
-    blocks = out.reshape(n // k, k * n_out)
-    np.add(blocks, tiled.reshape(-1), out=blocks)
-
-
-class Linear(_Op):
-    """y = x @ W.T + b for x of shape (*, in), W (out, in), b (out,) -> y (*, out).
-
-    Fused (one node instead of transpose, matmul and add): the forward is one BLAS call
-    with the bias added in place, and backward computes only the gradients needed.
-    """
-
-    _grad_fn_name = "AddmmBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, weight: Any, bias: Any = None) -> Any:
-        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, weight)
-        if weight.shape[1] == 1 and x.ndim >= 1:
-            out = x * weight.reshape(-1)  # in_features == 1: an outer product, no sum
-        else:
-            out = x @ weight.T
-        if bias is not None:
-            if out.ndim == 2 and out.flags.c_contiguous:
-                _add_bias(out, bias)
-            else:
-                out += bias  # in place: no second (*, out) temporary
-        return out
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        x, weight = ctx.saved_tensors
-        need_x, need_w = ctx.needs_input_grad[:2]
-        need_b = len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]
-        # flatten the batch axes: grad (*, out) -> (N, out), x (*, in) -> (N, in)
-        g2 = grad if grad.ndim == 2 else dual.reshape(grad, (-1, grad.shape[-1]))
-        gx = grad @ weight if need_x else None  # dL/dx = dL/dy @ W
-        gw = gb = None
-        if need_w:
-            x2 = x if x.ndim == 2 else dual.reshape(x, (-1, x.shape[-1]))
-            # dL/dW = dL/dy.T @ x; .T directly on arrays (dual's dispatch costs ~1 µs)
-            gw = (g2.T if type(g2) is _nd else dual.swapaxes(g2, 0, 1)) @ x2
-        if need_b:  # dL/db = sum of dL/dy over the batch (as a BLAS product: fast)
-            gb = _ones(g2.shape[0], g2.dtype) @ g2 if type(g2) is _nd else dual.sum(g2, 0)
-        return gx, gw, gb
-
 
 # ------------------------------------------------------------------------ activations
 
