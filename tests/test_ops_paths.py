@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -81,3 +82,84 @@ def test_fast_dispatch_forward_nan_warns():
         x / x  # noqa: B018  (0/0 in the fast path)
     assert [str(w.message) for w in caught if "forward output" in str(w.message)] == [
         "Function 'DivBackward0' produced nan values in its forward output."]
+
+
+# ------------------------------------------------------------ graph structure, as PyTorch's
+# Rows whose graphs PyTorch builds from other ops (its einsum, matmul of batches or vectors,
+# quantile record the permutes, views and products they are made of; std_mean/var_mean
+# are one node with two outputs there): the values and gradients match, the nodes do not.
+KNOWN_STRUCTURE = {name for name in (op.name for op in OPS) if name.startswith("einsum")} | {
+    "matmul_vm", "matmul_batched", "matmul_broadcast", "quantile", "std_mean", "var_mean",
+    # a basic index of several items (x[0, None]) is one view node here, named as
+    # PyTorch's last one; PyTorch records a view per item
+    "getitem_basic"}
+
+
+def _tree(node: Any, depth: int) -> Any:
+    """A node's name and, ``depth`` levels down, what its next_functions lead to."""
+    if node is None:
+        return None
+    name = node.name().replace("torch::autograd::", "")
+    if depth == 0:
+        return name
+    return name, tuple((_tree(n, depth - 1), k) for n, k in node.next_functions)
+
+
+@pytest.mark.parametrize("op", [o for o in OPS if o.name not in KNOWN_STRUCTURE], ids=_op_id)
+@given(data=st.data())
+def test_next_functions_like_torch(op: Op, data: st.DataObject):
+    torch = pytest.importorskip("torch")
+    sample = data.draw(op.inputs, label="sample")
+    trees = []
+    for lib in (tg, torch):
+        xs = [lib.tensor(np.array(a), requires_grad=True) for a in sample.arrays]
+        outputs = _call(op, lib, xs, sample)
+        trees.append([_tree(o.grad_fn, 2) for o in outputs
+                      if getattr(o, "grad_fn", None) is not None])
+    assert trees[0] == trees[1]
+
+
+_MODELS = {
+    "2 * x": lambda L, x, w, b: 2 * x.sin(),
+    "2 - x": lambda L, x, w, b: 2 - x.sin(),
+    "2 / x": lambda L, x, w, b: 2 / x.sin(),
+    "2 + x": lambda L, x, w, b: 2 + x,
+    "x ** 2": lambda L, x, w, b: x.sin() ** 2,
+    "2 ** x": lambda L, x, w, b: 2 ** x,
+    "add alpha": lambda L, x, w, b: x.add(x.sin(), alpha=2),
+    "linear 1-d": lambda L, x, w, b: L.nn.functional.linear(x[0], w, b),
+    "linear 2-d": lambda L, x, w, b: L.nn.functional.linear(x, w, b),
+    "linear 3-d": lambda L, x, w, b: L.nn.functional.linear(x.expand(2, 4, 3) * 1, w, b),
+    "linear no bias": lambda L, x, w, b: L.nn.functional.linear(x, w),
+    "mlp + cross_entropy": lambda L, x, w, b: L.nn.functional.cross_entropy(
+        L.nn.functional.linear(L.relu(L.nn.functional.linear(x, w, b)), w[:, :2].T * 1),
+        L.tensor([0, 1, 1, 0])),
+    "mse": lambda L, x, w, b: L.nn.functional.mse_loss(x.sin(), x.cos()),
+    "setitem": lambda L, x, w, b: _setitem(L, x),
+    "copy_ into a view": lambda L, x, w, b: _copy_into_view(L, x),
+}
+
+
+def _setitem(L: Any, x: Any) -> Any:
+    y = x * 1
+    y[0] = x[1] * 2
+    y[:, 1] = 5.0
+    return y
+
+
+def _copy_into_view(L: Any, x: Any) -> Any:
+    buf = L.zeros(4, 3)
+    buf[1:3].copy_(x[:2])
+    return buf
+
+
+@pytest.mark.parametrize("name", sorted(_MODELS))
+def test_model_graphs_like_torch(name: str):
+    torch = pytest.importorskip("torch")
+    trees = []
+    for lib in (tg, torch):
+        x = lib.tensor(np.arange(12.0).reshape(4, 3) / 10, requires_grad=True)
+        w = lib.tensor(np.arange(6.0).reshape(2, 3) / 10 - 0.2, requires_grad=True)
+        b = lib.tensor(np.array([0.1, -0.1]), requires_grad=True)
+        trees.append(_tree(_MODELS[name](lib, x, w, b).grad_fn, 4))
+    assert trees[0] == trees[1]

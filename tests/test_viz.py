@@ -143,8 +143,9 @@ def test_module_parameters_are_named_and_grouped_by_layer():
     nodes, _ = parse(dot)
     for name in ("0.weight", "0.bias", "2.weight", "2.bias"):
         key_with(nodes, name)
-    assert ops(nodes) == ["AddmmBackward0", "AddmmBackward0", "NllLossBackward0",
-                          "ReluBackward0", "TBackward0", "TBackward0"]  # (PyTorch's nodes)
+    assert ops(nodes) == ["AddmmBackward0", "AddmmBackward0", "LogSoftmaxBackward0",
+                          "NllLossBackward0", "ReluBackward0", "TBackward0",
+                          "TBackward0"]  # (PyTorch's nodes)
     assert "label=\"0: Linear\"" in dot.source and "label=\"2: Linear\"" in dot.source
     plain = viz.draw_graph(loss, params=dict(model.named_parameters()))
     assert "cluster" not in plain.source and "0.weight" in plain.source

@@ -1909,7 +1909,7 @@ class Tensor:
         parts = [p for p in (prepend, self, append) if p is not None]
         x = cat(parts, axis) if len(parts) > 1 else self
         lead = (slice(None),) * axis
-        for _ in range(min(n, x.shape[axis] + 1)):  # (past the length it stays empty)
+        for _ in range(min(n, x.shape[axis])):  # (as PyTorch: n capped at the length)
             after, before = x[lead + (slice(1, None),)], x[lead + (slice(None, -1),)]
             x = after ^ before if x._data.dtype == np.bool_ else after - before  # (bools: !=)
         return x

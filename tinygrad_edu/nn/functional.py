@@ -612,7 +612,8 @@ def cross_entropy(
     reduction: str = "mean",
     label_smoothing: float = 0.0,
 ) -> Tensor:
-    """Cross entropy of logits: log_softmax over the class dim, then NLL (one fused op).
+    """Cross entropy of logits: log_softmax over the class dim, then NLL (two ops, as
+    PyTorch records them; with ``label_smoothing``, one fused op).
 
     With class indices y: l_i = -w[y_i] log softmax(x_i)[y_i] (``ignore_index`` skipped,
     'mean' divides by sum of w[y_i]). With class probabilities y (same shape as input):
@@ -635,6 +636,10 @@ def cross_entropy(
         return _cross_entropy_prob(input, target, weight, ignore_index, reduction, label_smoothing)
     _check_index_target(input, target)
     _check_class_weight(weight, x.shape[0 if x.ndim == 1 else 1])
+    if not label_smoothing:  # as PyTorch records it: LogSoftmaxBackward0, NllLossBackward0
+        logp = input.log_softmax(0 if x.ndim == 1 else 1)
+        return _ops.NllLoss.apply(logp, target, _class_weight(weight, input), ignore_index,
+                                  reduction)
     w = _class_weight(weight, input)
     return _ops.CrossEntropy.apply(input, target, w, ignore_index, reduction, label_smoothing)
 
