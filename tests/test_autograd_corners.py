@@ -153,3 +153,18 @@ def test_hook_editing_in_place_under_create_graph():
     y.register_hook(_times(3))
     (g,) = tg.autograd.grad(y.sum(), x, create_graph=True)
     assert g.tolist() == [12.0]
+
+
+def test_version_is_an_int_counted_as_pytorch_counts():
+    torch = pytest.importorskip("torch")
+    seen = []
+    for m in (tg, torch):
+        x = m.ones(3)
+        v = x[:2]
+        counts = [x._version]
+        x.add_(1)
+        counts.append(x._version)
+        v.mul_(2)
+        counts += [x._version, v._version, x.detach()._version, x.data._version]
+        seen.append(counts)
+    assert seen[0] == seen[1] and all(type(c) is int for c in seen[0])

@@ -74,9 +74,9 @@ def test_inplace_on_saved_input_raises():
 def test_every_inplace_write_bumps_the_version(modify):
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     y = x.sigmoid()  # saves its output
-    before = y._version[0]
+    before = y._version
     modify(y.detach())  # through a detached alias: shares the version counter, as in torch
-    assert y._version[0] > before
+    assert y._version > before
     with pytest.raises(RuntimeError, match=MODIFIED):
         y.sum().backward()
 
@@ -165,11 +165,11 @@ def test_version_counter_shared_with_views_and_detach():
     v = a.view(3, 2)
     d = a.detach()
     v[0, 1] = 5.0
-    assert a._version[0] == v._version[0] == d._version[0] == 1
+    assert a._version == v._version == d._version == 1
     assert a.tolist() == [[0.0, 5.0, 0.0], [0.0, 0.0, 0.0]]
     d.add_(1)
-    assert a._version[0] == 2 and a[0, 1].item() == 6.0
-    assert a.data._version[0] == 0  # .data is outside: a counter of its own
+    assert a._version == 2 and a[0, 1].item() == 6.0
+    assert a.data._version == 0  # .data is outside: a counter of its own
 
 
 
@@ -180,7 +180,7 @@ def test_view_made_before_the_first_write_shares_the_counter():
     v = a[:]  # a view of a tensor never written in place
     y = v * x  # mul saves v
     a.add_(1)  # written through the base
-    assert v._version[0] == 1
+    assert v._version == 1
     with pytest.raises(RuntimeError, match=MODIFIED):
         y.sum().backward()
 
@@ -192,7 +192,7 @@ def test_writes_to_one_tensor_never_bump_another():
     b.add_(1)
     z = x.exp() * 2
     b.mul_(2)
-    assert a._version[0] == 0 and b._version[0] == 2
+    assert a._version == 0 and b._version == 2
     (y.sum() + z.sum()).backward()  # nothing y or z saved was modified
     assert np.allclose(x.grad.numpy(), [3.0 + 2 * np.e, 4.0 + 2 * np.e**2])
 
@@ -211,7 +211,7 @@ def test_inplace_on_leaf_requiring_grad_raises():
     ):
         with pytest.raises(RuntimeError, match=LEAF_INPLACE):
             modify()
-    assert x.tolist() == [1.0, 2.0] and x._version[0] == 0
+    assert x.tolist() == [1.0, 2.0] and x._version == 0
 
 
 def test_inplace_on_leaf_raises_like_torch(torch):
@@ -245,7 +245,7 @@ def test_params_data_update_is_not_recorded():
     np.testing.assert_allclose(params.detach().numpy(), [0.8, -1.6, 0.4], rtol=1e-6)
     params.data -= 0.1 * params.grad.data  # the spelling
     np.testing.assert_allclose(params.detach().numpy(), [0.6, -1.2, 0.3], rtol=1e-6)
-    assert params._version[0] == 0  # .data writes are invisible to the version checks
+    assert params._version == 0  # .data writes are invisible to the version checks
     params.grad = None
     (params * 2).sum().backward()  # and the next step works as usual
     assert params.grad.tolist() == [2.0, 2.0, 2.0]

@@ -261,7 +261,7 @@ def test_detach_shares_storage_and_leaves_the_graph():
     assert not d.requires_grad and d.is_leaf and d.grad_fn is None
     d[0] = 9.0
     assert y.tolist() == [9.0, 4.0]  # same storage
-    assert d._version is y._version  # same version counter (in-place checks see it)
+    assert d._vc is y._vc  # same version counter (in-place checks see it)
     (x.detach() * 3).sum()  # no graph: nothing to backward
     assert x.grad is None
 
@@ -293,7 +293,7 @@ def test_data_shares_storage_outside_the_graph():
     assert not d.requires_grad and d.is_leaf and d.grad_fn is None
     d[0] = 5.0  # allowed (no leaf error) and visible through x
     assert x.tolist() == [5.0, 2.0] and x.requires_grad
-    assert x._version[0] == 0  # .data writes are not counted
+    assert x._version == 0  # .data writes are not counted
     y = x * 2
     assert y.data.tolist() == [10.0, 4.0] and not y.data.requires_grad
 

@@ -51,7 +51,7 @@ def _wrap(data: np.ndarray, requires_grad: _bool = False) -> Tensor:
     t._requires_grad = requires_grad
     t._grad_fn = None
     t._grad = None
-    t._version = _function.UNWRITTEN
+    t._vc = _function.UNWRITTEN
     t._base = None
     return t
 
@@ -153,7 +153,7 @@ class Tensor:
     Prefer ``tg.tensor(data)``, which infers the dtype.
     """
 
-    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_grad", "_version", "_cut", "_base",
+    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_grad", "_vc", "_cut", "_base",
                  "_view_version", "_view_kind", "__weakref__")
     __array_priority__ = 1000  # numpy defers to our reflected operators
 
@@ -161,7 +161,7 @@ class Tensor:
     _requires_grad: _bool
     _grad_fn: Any  # the node that made it (None for a leaf); see the grad_fn property
     _grad: Tensor | None
-    _version: list[_int]  # writes so far, shared with the views of the same storage
+    _vc: list[_int]  # the version counter: writes so far, shared with the views of the storage
     _cut: Any
     _base: Tensor | None  # for a view: the tensor whose storage it views (autograd/views.py)
     _view_version: _int  # the version at which a view's history was last made
@@ -179,7 +179,7 @@ class Tensor:
         self._requires_grad = False
         self._grad_fn = None
         self._grad = None
-        self._version = _function.UNWRITTEN
+        self._vc = _function.UNWRITTEN
         self._base = None
         if requires_grad:
             self.requires_grad_(True)
@@ -277,6 +277,12 @@ class Tensor:
         """A view's history, made anew if its base was written since (autograd/views.py)."""
         _views.refresh(self)
 
+    @property
+    def _version(self) -> _int:
+        """How many times this tensor's storage was written in place (PyTorch's
+        ``_version``): backward compares it with what each op saw."""
+        return self._vc[0]
+
     def _is_view(self) -> _bool:
         """True for a view of another tensor's storage (its ``_base``), as PyTorch's."""
         return self._base is not None
@@ -366,7 +372,7 @@ class Tensor:
     def detach(self) -> Tensor:
         """A tensor sharing this one's data (and version counter), outside the graph."""
         t = _wrap(self._data)
-        t._version = _function.shared_version(self)
+        t._vc = _function.shared_version(self)
         if self._requires_grad:
             _mark_cut(t, self, "detach()")
         return t
@@ -519,7 +525,7 @@ class Tensor:
         t._requires_grad = self._requires_grad
         t._grad_fn = None
         t._grad = None if self._grad is None else self._grad.clone()
-        t._version = _function.UNWRITTEN
+        t._vc = _function.UNWRITTEN
         t._base = None
         if hasattr(self, "__dict__"):
             import copy

@@ -37,9 +37,9 @@ UNWRITTEN: Any = (0,)
 
 def bump_version(t: Any) -> None:
     """Record an in-place write to ``t`` (its version counter, shared with its views)."""
-    counter = t._version
+    counter = t._vc
     if counter is UNWRITTEN:
-        t._version = [1]
+        t._vc = [1]
     else:
         counter[0] += 1
     _epoch[0] += 1
@@ -47,9 +47,9 @@ def bump_version(t: Any) -> None:
 
 def shared_version(t: Any) -> list[int]:
     """``t``'s own version counter, made first if it has none: to share or to watch it."""
-    counter = t._version
+    counter = t._vc
     if counter is UNWRITTEN:
-        counter = t._version = [0]
+        counter = t._vc = [0]
     return counter
 
 
@@ -164,7 +164,7 @@ class Node:
             if src == -1:
                 counter, expected = self._out_vc, self._out_version
             else:
-                counter, expected = self._args[src]._version, self._arg_versions[src]
+                counter, expected = self._args[src]._vc, self._arg_versions[src]
             if counter[0] != expected:
                 data = value if isinstance(value, np.ndarray) else value._data
                 shape = ", ".join(str(n) for n in data.shape)
@@ -374,7 +374,7 @@ def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
     ctx = _new(cls._node_cls)
     tensor_cls = _Tensor
     if isinstance(a, tensor_cls):
-        if a._base is not None and a._version[0] != a._view_version:  # a view, written
+        if a._base is not None and a._vc[0] != a._view_version:  # a view, written
             if _state.enabled:  # since its history was made: make it anew (views.py)
                 a._refresh_view()
         x = a._data
@@ -382,7 +382,7 @@ def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
     else:
         x, need_a = a, False
     if isinstance(b, tensor_cls):
-        if b._base is not None and b._version[0] != b._view_version:
+        if b._base is not None and b._vc[0] != b._view_version:
             if _state.enabled:
                 b._refresh_view()
         y = b._data
@@ -405,7 +405,7 @@ def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
     result = _new(tensor_cls)
     result._data = out
     result._grad = None
-    result._version = UNWRITTEN
+    result._vc = UNWRITTEN
     result._base = None
     if record and out.dtype.kind == "f":  # as in PyTorch, only floats can require grad
         result._requires_grad = True
@@ -424,14 +424,14 @@ def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
         ctx._retained = None
         if ctx._saved:
             ctx._arg_versions = (
-                a._version[0] if isinstance(a, tensor_cls) else 0,
-                b._version[0] if isinstance(b, tensor_cls) else 0,
+                a._vc[0] if isinstance(a, tensor_cls) else 0,
+                b._vc[0] if isinstance(b, tensor_cls) else 0,
             )
             ctx._epoch = _epoch[0]
             ctx._out_id = id(out)
-            counter = result._version
+            counter = result._vc
             if counter is UNWRITTEN:  # a saved output is watched: it needs its own counter
-                counter = result._version = [0]
+                counter = result._vc = [0]
             ctx._out_vc = counter
             ctx._out_version = counter[0]
     else:
@@ -442,10 +442,10 @@ def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
         base = a._base
         if base is None and out.base is (data if data.base is None else data.base) and \
                 _state.enabled:
-            counter = a._version
+            counter = a._vc
             if counter is UNWRITTEN:
-                counter = a._version = [0]
-            result._version = counter
+                counter = a._vc = [0]
+            result._vc = counter
             result._base = a
             result._view_version = counter[0]
             result._view_kind = None
@@ -495,7 +495,7 @@ def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
     result._data = out
     result._requires_grad = record
     result._grad = None
-    result._version = UNWRITTEN
+    result._vc = UNWRITTEN
     result._base = None
     if cls._view:
         track_view(result, args[0], out)
@@ -506,7 +506,7 @@ def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
         _record(ctx, out, result)
         if ctx._saved:  # (a tuple of ints, not a list: the garbage collector ignores it)
             ctx._arg_versions = tuple(
-                a._version[0] if isinstance(a, tensor_cls) else 0 for a in args
+                a._vc[0] if isinstance(a, tensor_cls) else 0 for a in args
             )
     else:
         result._grad_fn = None
@@ -527,11 +527,11 @@ def track_view(result: Tensor, source: Tensor, out: np.ndarray) -> None:
     data = source._data
     if out.base is not (data if data.base is None else data.base):
         return  # numpy copied (a reshape of a non-contiguous tensor): not a view
-    counter = source._version
+    counter = source._vc
     if counter is UNWRITTEN:
-        counter = source._version = [0]
+        counter = source._vc = [0]
     base = result._base = source if source._base is None else source._base
-    result._version = counter
+    result._vc = counter
     result._view_version = counter[0]
     if not _state.enabled:  # as PyTorch: it "requires grad" like its base, but has no
         result._view_kind = NO_GRAD_VIEW  # history to send a gradient to
@@ -567,9 +567,9 @@ def watch_output(node: Node, result: Tensor, into: Tensor) -> None:
     """``result`` of ``node`` was written into ``into`` (an in-place op): if the node saved
     its output (``exp_`` does), it is ``into``'s values now, so a later write into
     ``into`` must fail its version check at backward, as in PyTorch."""
-    if node._saved and node._out_vc is result._version:
+    if node._saved and node._out_vc is result._vc:
         node._out_vc = shared_version(into)
-        node._out_version = into._version[0]
+        node._out_version = into._vc[0]
 
 
 def _record(ctx: Node, out: np.ndarray, result: Tensor) -> None:
@@ -727,7 +727,7 @@ def _output_tensor(cls: type[Function], ctx: Node, o: Tensor, args: tuple[Any, .
 
 def _watch_saved(ctx: Node, args: tuple[Any, ...], output: Tensor | None) -> None:
     """Remember the versions of what forward saved, to catch later in-place changes."""
-    ctx._arg_versions = tuple(a._version[0] if isinstance(a, _Tensor) else 0 for a in args)
+    ctx._arg_versions = tuple(a._vc[0] if isinstance(a, _Tensor) else 0 for a in args)
     ctx._epoch = _epoch[0]
     if output is None:  # several outputs: a saved output is checked as any other value
         ctx._out_id = -1

@@ -252,7 +252,7 @@ def _op_name(node: Any) -> str:
 def refresh(view: Tensor) -> None:
     """Bring ``view``'s history up to date after a write into its base (or into another
     view of it): ``AsStridedBackward0`` of the base's current history."""
-    counter = view._version
+    counter = view._vc
     if counter[0] == view._view_version:
         return  # nothing written since its history was made
     base: Any = view._base

@@ -35,7 +35,7 @@ class Parameter(Tensor):
         t._grad_fn = None
         t._base = None
         t._grad = None
-        t._version = shared_version(data)
+        t._vc = shared_version(data)
         t.requires_grad_(requires_grad)
         return t
 
@@ -75,7 +75,7 @@ class Buffer(Tensor):
         t._grad_fn = None
         t._base = None
         t._grad = None
-        t._version = shared_version(data)
+        t._vc = shared_version(data)
         t.persistent = persistent
         return t
 
