@@ -241,3 +241,25 @@ def test_linspace_argument_validation_like_torch() -> None:
         tg.arange(3, dtype=tg.bool)
     with pytest.raises(RuntimeError, match="unsupported range"):
         tg.arange(0, float("inf"))
+
+
+def test_size_of_a_dim_of_a_0d_tensor_raises_index_error():
+    for dim in (0, -1, 5):
+        with pytest.raises(IndexError, match=f"Dimension specified as {dim} but tensor has no "
+                                             "dimensions"):
+            tg.tensor(1.0).size(dim)
+
+
+def test_matmul_of_bools_raises_as_pytorch():
+    b = tg.ones(2, 2, dtype=tg.bool)
+    with pytest.raises(NotImplementedError, match="addmm_impl_cpu_"):
+        b @ b
+    with pytest.raises(NotImplementedError, match='"dot" not implemented'):
+        b[0] @ b[0]
+
+
+def test_addmm_beta_that_overflows_uint8_raises():
+    x = tg.zeros(1, 1, dtype=tg.uint8)
+    with pytest.raises(RuntimeError, match="value cannot be converted to type uint8_t without "
+                                           "overflow"):
+        x.addmm(x, x, beta=300)

@@ -194,7 +194,10 @@ class Tensor:
         """The shape, or the size of dimension ``dim``."""
         if dim is None:
             return Size(self._data.shape)
-        return self._data.shape[_norm_axis(dim, self._data.ndim)] if self._data.ndim else 1
+        if not self._data.ndim and isinstance(dim, (_int, np.integer)) and not isinstance(
+                dim, _bool):
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        return self._data.shape[_norm_axis(dim, self._data.ndim)]
 
     @property
     def ndim(self) -> _int:
@@ -1790,8 +1793,8 @@ class Tensor:
         """
         M.check_addmm(self._data, mat1._data, mat2._data)
         _wrap(self._data).expand(mat1.shape[0], mat2.shape[1])  # PyTorch's broadcast errors
-        cast = _int if self._data.dtype.kind in "iu" else _float
-        return M.Addmm.apply(self, mat1, mat2, cast(beta), cast(alpha))
+        b, a = (dtypes.checked_scalar(_operand(v, "addmm"), self.dtype) for v in (beta, alpha))
+        return M.Addmm.apply(self, mat1, mat2, b, a)
 
     def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,
                 alpha: Any = 1) -> Tensor:
@@ -1802,8 +1805,8 @@ class Tensor:
         """
         M.check_baddbmm(self._data, batch1._data, batch2._data)
         _wrap(self._data).expand(batch1.shape[0], batch1.shape[1], batch2.shape[2])
-        cast = _int if self._data.dtype.kind in "iu" else _float
-        return M.Baddbmm.apply(self, batch1, batch2, cast(beta), cast(alpha))
+        b, a = (dtypes.checked_scalar(_operand(v, "baddbmm"), self.dtype) for v in (beta, alpha))
+        return M.Baddbmm.apply(self, batch1, batch2, b, a)
 
     def tril(self, diagonal: _int = 0) -> Tensor:
         """The lower triangle of the last two dims: the elements on and below the
@@ -3119,6 +3122,11 @@ def _check_matmul(a: Tensor, b: Tensor) -> None:
             f"expected m1 and m2 to have the same dtype, but got: {da} != {db}. Hint: convert "
             "one side, e.g. x.float() (float32) or x.double() (float64)."
         )
+    if a._data.dtype == np.bool_ and sa and sb:  # PyTorch's kernels have no bool version
+        kernel = ("dot" if len(sa) == len(sb) == 1 else "addmv_impl_cpu" if len(sb) == 1
+                  and len(sa) == 2 else "bmm" if len(sa) > 2 and len(sb) > 2 else
+                  "addmm_impl_cpu_")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
     if not sa or not sb:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{len(sa)}D and {len(sb)}D")
