@@ -449,3 +449,31 @@ def test_fuzz_views_and_writes_like_torch(start: str, steps: list[Any], seed: in
             if a is not None:
                 np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6, err_msg=str(program))
     assert mine[3] == theirs[3], program
+
+
+_OVERLAPS = {
+    "setitem": lambda m, x: x.__setitem__(slice(0, 2), x[1:3]),
+    "copy_": lambda m, x: x[0:2].copy_(x[1:3]),
+    "add_ shifted": lambda m, x: x[1:].add_(x[:-1]),
+    "add_ itself": lambda m, x: x.add_(x),
+    "mul_ itself, a view": lambda m, x: x[:3].mul_(x[:3]),
+    "index_put": lambda m, x: x.__setitem__([0, 1], x[1:3]),
+    "matrix += its transpose": lambda m, x: x[:4].view(2, 2).add_(x[:4].view(2, 2).t()),
+    "disjoint halves": lambda m, x: x[:3].sub_(x[3:]),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("grad", [False, True])
+@pytest.mark.parametrize("name", sorted(_OVERLAPS))
+def test_in_place_with_an_operand_overlapping_the_output_like_torch(name: str, grad: bool):
+    results = []
+    for m in (tg, torch_or_none):
+        leaf = m.arange(6.0, requires_grad=grad)
+        x = leaf * 1 if grad else leaf
+        try:
+            _OVERLAPS[name](m, x)
+            results.append(("ok", x.tolist()))
+        except RuntimeError as e:
+            results.append(("raised", str(e).split(".")[0]))
+    assert results[0] == results[1]

@@ -2277,6 +2277,9 @@ class Tensor:
     def _check_inplace(self, others: tuple[Any, ...] = ()) -> _bool:
         """PyTorch's errors for an in-place write into this tensor; True when the write is
         recorded (grad mode on, and this tensor or one of ``others`` requires grad)."""
+        for o in others:
+            if isinstance(o, Tensor):
+                _check_no_partial_overlap(self._data, o._data)
         base = self._base  # (a view requires grad when its base does)
         mine = self._requires_grad or (base is not None and base._requires_grad)
         recorded = _state.enabled and (mine or any(
@@ -2353,6 +2356,8 @@ class Tensor:
         if ufunc is not None and data.dtype.kind == _FLOAT_KIND and not (_state.enabled and (
                 mine or isinstance(other, Tensor) and other.requires_grad)):
             # fast path: nothing to record, compute straight into our storage
+            if isinstance(other, Tensor):
+                _check_no_partial_overlap(data, other._data)
             try:
                 ufunc(data, other._data if isinstance(other, Tensor) else other, out=data,
                       casting="same_kind")
@@ -2743,6 +2748,20 @@ def reset_grads(params: Any, set_to_none: _bool = True) -> None:
             grad._requires_grad = False
         grad._data[...] = 0
         _function.bump_version(grad)
+
+
+def _check_no_partial_overlap(out: np.ndarray, source: np.ndarray) -> None:
+    """PyTorch's error for an in-place op whose operand shares some (not all) of the
+    memory it writes: ``x[1:] += x[:-1]`` would read elements it has already changed."""
+    if out is source or not np.may_share_memory(out, source):
+        return
+    same = (out.__array_interface__["data"][0] == source.__array_interface__["data"][0]
+            and out.strides == source.strides and out.shape == source.shape)
+    if not same and np.shares_memory(out, source):
+        raise RuntimeError(
+            "unsupported operation: some elements of the input tensor and the written-to "
+            "tensor refer to a single memory location. Please clone() the tensor before "
+            "performing the operation.")
 
 
 def _several_views(views: list[Tensor], name: str) -> None:
