@@ -168,3 +168,38 @@ def test_version_is_an_int_counted_as_pytorch_counts():
         counts += [x._version, v._version, x.detach()._version, x.data._version]
         seen.append(counts)
     assert seen[0] == seen[1] and all(type(c) is int for c in seen[0])
+
+
+# ------------------------------------------------------------ next_functions as PyTorch's
+def _names(node):
+    return [None if f is None else f.name() for f, _ in node.next_functions]
+
+
+def test_number_times_tensor_lists_the_tensor_first():
+    b = tg.ones(2, requires_grad=True)
+    assert _names((2 * b.sin()).grad_fn) == ["SinBackward0", None]
+    assert _names((2.0 * b.sin()).grad_fn) == ["SinBackward0", None]
+
+
+def test_number_minus_tensor_has_one_next_function():
+    b = tg.ones(2, requires_grad=True)
+    assert (2 - b).grad_fn.name() == "RsubBackward1"
+    assert _names((2 - b).grad_fn) == ["torch::autograd::AccumulateGrad"]
+
+
+def test_linear_lists_bias_input_and_transposed_weight():
+    layer = tg.nn.Linear(3, 2)
+    x = tg.ones(4, 3, requires_grad=True).sin()
+    node = layer(x).grad_fn
+    assert node.name() == "AddmmBackward0"
+    assert _names(node) == ["torch::autograd::AccumulateGrad", "SinBackward0", "TBackward0"]
+    assert node.next_functions[0][0].variable is layer.bias
+    assert node.next_functions[2][0].next_functions[0][0].variable is layer.weight
+
+
+def test_reduction_dims_are_not_next_functions():
+    x = tg.ones(2, 3, requires_grad=True)
+    assert len(x.sum(0).grad_fn.next_functions) == 1
+    assert len(x.transpose(0, 1).grad_fn.next_functions) == 1
+    assert _names(tg.cat([x, x.sin()]).grad_fn) == ["torch::autograd::AccumulateGrad",
+                                                   "SinBackward0"]

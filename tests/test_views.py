@@ -477,3 +477,18 @@ def test_in_place_with_an_operand_overlapping_the_output_like_torch(name: str, g
         except RuntimeError as e:
             results.append(("raised", str(e).split(".")[0]))
     assert results[0] == results[1]
+
+
+def test_write_into_a_view_of_a_base_with_any_memory_layout():
+    # the positions of a view in its base come from memory addresses: a Fortran-ordered
+    # base (from numpy) takes the general path
+    from tinygrad_edu.autograd.views import positions
+
+    base = np.asfortranarray(np.arange(12.0).reshape(3, 4))
+    assert positions(base, base[1:, 2]).tolist() == [6, 10]
+    assert positions(base, base.T[::2]).tolist() == [[0, 4, 8], [2, 6, 10]]
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    buf = tg.from_numpy(np.asfortranarray(np.zeros((3, 4))))
+    buf[1:, 2].copy_(w * 10)
+    (buf * tg.arange(12.0, dtype=tg.float64).reshape(3, 4)).sum().backward()
+    assert buf[1:, 2].tolist() == [10.0, 20.0] and w.grad.tolist() == [60.0, 100.0]
