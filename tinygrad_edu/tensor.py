@@ -40,6 +40,7 @@ _bool = builtins.bool
 _type = builtins.type
 _FLOAT_KIND = "f"
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+_T_AXES = ((), (0,), (1, 0))  # t()'s permutation, by the number of dims
 _scalar_types = (int, float, bool)
 _ALL_DIMS: Any = object()  # squeeze() without a dim (an explicit None is an error, as torch)
 
@@ -1592,7 +1593,7 @@ class Tensor:
         if self._data.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                                f"{self._data.ndim}D")
-        return V.MatrixT.apply(self, tuple(range(self._data.ndim - 1, -1, -1)))
+        return _pair(V.MatrixT, self, _T_AXES[self._data.ndim])
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder the dimensions."""

@@ -77,9 +77,18 @@ class Permute(_Op):
 
 
 class MatrixT(Permute):
-    """``x.t()``: a matrix transposed, a vector or a 0-d tensor as it is."""
+    """``x.t()``: a matrix transposed, a vector or a 0-d tensor as it is. Its own inverse:
+    the gradient is transposed back."""
 
     _grad_fn_name = "TBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axes: tuple[int, ...]) -> Any:
+        return x.T
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return (grad.T if type(grad) is np.ndarray else grad.t()), None
 
 
 class Transpose(_Op):

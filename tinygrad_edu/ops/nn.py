@@ -686,6 +686,12 @@ class NllLoss(_Op):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         tg, shape = ctx.targets, ctx.shape
+        if type(grad) is _nd:  # -grad w[t] at each row's target, zeros elsewhere: one write
+            scale = _alpha_rows(grad, ctx.reduction, tg)
+            q = np.zeros((tg.idx.size, tg.n_classes), dtype=grad.dtype)
+            memory, at_t = _at_targets(q.T, tg.idx)
+            memory[at_t] = -scale if tg.w_row is None else -scale * tg.w_row
+            return _unrows(q, shape), None, None, None, None
         cdim = 0 if len(shape) == 1 else 1
         q = tg.onehot(shape, _arr(grad).dtype)
         return -_row_scale(grad, ctx, tg, cdim) * q, None, None, None, None
