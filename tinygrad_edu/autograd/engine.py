@@ -145,8 +145,10 @@ def _accumulate_leaf(leaf: Tensor, grad: Any, create_graph: bool) -> None:
             leaf._grad = grad if isinstance(grad, fn._Tensor) else fn._wrap(grad)
         else:
             # a copy of its own: .grad is added into in place later, so it must never
-            # share memory with an op's gradient, another leaf's, or the caller's
-            leaf._grad = fn._wrap(np.array(grad))
+            # share memory with an op's gradient, another leaf's, or the caller's; laid
+            # out as the leaf is (a transposed gradient would slow every optimizer step)
+            leaf._grad = fn._wrap(np.array(grad, order="C" if leaf._data.flags.c_contiguous
+                                           else "K"))
     elif create_graph or current._requires_grad:
         leaf._grad = current + grad
     else:

@@ -466,8 +466,8 @@ def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
     tensor_cls = _Tensor
     for a in args:
         if isinstance(a, tensor_cls):
-            if a._base is not None and _state.enabled:  # a view: its history may be stale
-                a._refresh_view()  # (views.py)
+            if a._base is not None and a._vc[0] != a._view_version and _state.enabled:
+                a._refresh_view()  # a view, written since its history was made (views.py)
             values.append(a._data)
             if a._requires_grad:
                 record = True
@@ -630,7 +630,8 @@ def _apply_function(cls: type[Function], args: tuple[Any, ...]) -> Any:
     ctx = _new(cls._node_cls)
     needs = []
     for a in args:
-        if isinstance(a, _Tensor) and a._base is not None and _state.enabled:
+        if isinstance(a, _Tensor) and a._base is not None and a._vc[0] != a._view_version \
+                and _state.enabled:
             a._refresh_view()
         needs.append(isinstance(a, _Tensor) and a._requires_grad)
     record = _state.enabled and any(needs)

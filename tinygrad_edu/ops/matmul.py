@@ -210,9 +210,19 @@ class Addmm(_Op):
         if input_ndim == 1 and grad.ndim == 2 and type(g_input) is np.ndarray:
             # a Linear layer's bias: the sum over the batch as one BLAS product (fast)
             g_input = _ones(grad.shape[0], grad.dtype) @ g_input
-        g1 = _times(grad @ _t(mat2), alpha) if need_1 else None
-        g2 = _times(_t(mat1) @ grad, alpha) if need_2 else None
+        g1 = _times(_product(grad, _t(mat2), mat1), alpha) if need_1 else None
+        g2 = _times(_product(_t(mat1), grad, mat2), alpha) if need_2 else None
         return g_input, g1, g2, None, None
+
+
+def _product(a: Any, b: Any, like: Any) -> Any:
+    """``a @ b``, laid out as ``like`` is (as PyTorch's mm backward does): for a transposed
+    matrix (``weight.t()`` of a Linear), ``(b.T @ a.T).T``, whose transpose back is then
+    row-major, as the weight and the optimizer's buffers are."""
+    if (type(a) is np.ndarray and like is not None and like.ndim == 2 and a.ndim == 2
+            and like.flags.f_contiguous and not like.flags.c_contiguous):
+        return (b.T @ a.T).T
+    return a @ b
 
 
 class Baddbmm(Addmm):
