@@ -290,6 +290,9 @@ def write(view: Tensor, compute: Callable[[Tensor], Tensor]) -> None:
     old_base._grad_fn = base._grad_fn
     old = TakeAt.apply(old_base, at)  # the view's old value, read from that history
     new = compute(old)
+    if new._data.shape != view._data.shape:
+        raise RuntimeError(f"output with shape {list(view._data.shape)} doesn't match the "
+                           f"broadcast shape {list(new._data.shape)}")
     op = new._grad_fn
     j = _input_index(op, old)
     if j is not None:  # one op, as every PyTorch in-place op: wrap it (next_functions)
@@ -298,9 +301,6 @@ def write(view: Tensor, compute: Callable[[Tensor], Tensor]) -> None:
                             base._data, (op, j, at))
         # next_functions: the base's, then what the op lists besides the view's (PyTorch's)
         node._torch_inputs = (0, *(k + (k < j) for k in op._listed() if k != j))
-        if new._data.shape != view._data.shape:
-            raise RuntimeError(f"output with shape {list(view._data.shape)} doesn't match "
-                               f"the broadcast shape {list(new._data.shape)}")
         np.copyto(view._data, new._data, casting="unsafe")
         fn.bump_version(base)
         fn.watch_output(op, new, base)
