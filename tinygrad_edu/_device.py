@@ -24,6 +24,7 @@ class device:  # noqa: N801  (torch.device's name)
     Any of PyTorch's device types can be named; only ``"cpu"`` holds tensors here.
     """
 
+    __module__ = "tinygrad_edu"  # (prints as <class 'tinygrad_edu.device'>, as PyTorch's)
     __slots__ = ("type", "index")
 
     def __init__(self, type: Any, index: int | None = None) -> None:  # noqa: A002

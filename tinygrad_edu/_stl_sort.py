@@ -198,8 +198,15 @@ def _nan_first_greater(a: tuple[float, int], b: tuple[float, int]) -> bool:
     return (x != x and y == y) or x > y
 
 
-def topk_indices(values: Sequence[float], k: int) -> list[int]:
-    """The indices ``torch.topk(values, k).indices`` gives on the CPU (sorted, largest first).
+def _nan_last_less(a: tuple[float, int], b: tuple[float, int]) -> bool:
+    """torch's ``topk(largest=False)`` order: smaller values first, NaN last."""
+    x, y = a[0], b[0]
+    return (x == x and y != y) or x < y
+
+
+def topk_indices(values: Sequence[float], k: int, largest: bool = True) -> list[int]:
+    """The indices ``torch.topk(values, k, largest=largest).indices`` gives on the CPU
+    (sorted: largest first, or smallest first).
 
     Example:
         >>> topk_indices([0.0, 0.0, 1.0, 0.0, 0.0], 3)
@@ -208,10 +215,11 @@ def topk_indices(values: Sequence[float], k: int) -> list[int]:
     n = len(values)
     if k == 0:
         return []
-    pairs = [(float(x), i) for i, x in enumerate(values)]
+    comp = _nan_first_greater if largest else _nan_last_less
+    pairs = [(x, i) for i, x in enumerate(values)]
     if k * 64 <= n:
-        partial_sort(pairs, 0, k, n, _nan_first_greater)
+        partial_sort(pairs, 0, k, n, comp)
     else:
-        nth_element(pairs, 0, k - 1, n, _nan_first_greater)
-        sort(pairs, 0, k - 1, _nan_first_greater)
+        nth_element(pairs, 0, k - 1, n, comp)
+        sort(pairs, 0, k - 1, comp)
     return [i for _, i in pairs[:k]]

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _device, dtypes
+from . import _device, _torch_range, dtypes
 from .autograd import no_grad
 from .tensor import Tensor, _shape_arg, _wrap
 
@@ -330,7 +330,9 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device
     if (end - start) * step < 0:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     count = max(int(np.ceil((end - start) / step)), 0)
-    array = (start + np.arange(count, dtype=np.float64) * step).astype(_np_dtype(dtype))
+    if target.category == dtypes._FLOAT:  # rounded as PyTorch's kernel rounds
+        return _finish(_torch_range.arange(start, step, count, target.np), requires_grad)
+    array = (start + np.arange(count, dtype=np.float64) * step).astype(target.np)
     return _finish(array, requires_grad)
 
 
@@ -343,8 +345,8 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None, device: An
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     _device.check(device)
     _check_steps("linspace", steps, dtype)
-    array = np.linspace(_number(start), _number(end), steps, dtype=np.float64)
-    return _finish(array.astype(_np_dtype(dtype)), requires_grad)
+    array = _torch_range.linspace(_number(start), _number(end), steps, np.dtype(_np_dtype(dtype)))
+    return _finish(array, requires_grad)
 
 
 def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: Any = None,
@@ -352,8 +354,9 @@ def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype: An
     """``base ** linspace(start, end, steps)``."""
     _device.check(device)
     _check_steps("logspace", steps, dtype)
-    array = np.logspace(start, end, steps, base=base)
-    return _finish(array.astype(_np_dtype(dtype)), requires_grad)
+    array = _torch_range.logspace(_number(start), _number(end), steps, base,
+                                  np.dtype(_np_dtype(dtype)))
+    return _finish(array, requires_grad)
 
 
 def _check_steps(name: str, steps: Any, dtype: Any) -> None:

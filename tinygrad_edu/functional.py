@@ -167,8 +167,9 @@ def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
 
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
-    """The outer product of two vectors."""
-    return input.unsqueeze(1) * vec2.unsqueeze(0)
+    """The outer product of two vectors: ``input.reshape(-1, 1) * vec2``, as PyTorch
+    computes it (its graph reads ``MulBackward0 <- ViewBackward0``)."""
+    return input.reshape(-1, 1) * vec2
 
 
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:

@@ -129,6 +129,8 @@ def _distinct_axes(dims: Sequence[Any], ndim: _int) -> tuple[_int, ...]:
 class Size(tuple):
     """A tensor's shape: a tuple that prints as ``tinygrad_edu.Size([2, 3])``."""
 
+    __module__ = "tinygrad_edu"  # type(x.shape) prints as PyTorch's <class 'torch.Size'>
+
     def __repr__(self) -> str:
         return f"tinygrad_edu.Size({list(self)})"
 
@@ -154,6 +156,7 @@ class Tensor:
     Prefer ``tg.tensor(data)``, which infers the dtype.
     """
 
+    __module__ = "tinygrad_edu"  # type(x) prints as PyTorch's <class 'torch.Tensor'>
     __slots__ = ("_data", "_requires_grad", "_grad_fn", "_grad", "_vc", "_cut", "_base",
                  "_view_version", "_view_kind", "__weakref__")
     __array_priority__ = 1000  # numpy defers to our reflected operators
@@ -169,7 +172,9 @@ class Tensor:
     _view_kind: Any  # None, or why the view may not be written in place (views.py)
 
     def __init__(self, *data: Any, requires_grad: _bool = False) -> None:
-        if all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in data):
+        if not data:  # Tensor(): an empty 1-D tensor, as torch.Tensor()
+            array = np.empty((0,), dtype=np.float32)
+        elif all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in data):
             array = np.empty(data, dtype=np.float32)  # Tensor(2, 3): an uninitialised 2x3
         elif len(data) == 1:
             src = data[0]
@@ -1342,10 +1347,10 @@ class Tensor:
         _check_nonempty_dims(self._data, (axis,), name)
         values = (R.MinDim if smallest else R.MaxDim).apply(self, axis, keepdim, smallest)
         if self._data.ndim == 0:
-            return _MinMax(values, _wrap(np.asarray(0)))
+            return _MinMax(values, _wrap(np.asarray(0)), name)
         arg = (np.argmin if smallest else np.argmax)(self._data, axis=axis)
         indices = _wrap(np.expand_dims(arg, axis) if keepdim else np.asarray(arg))
-        return _MinMax(values, indices)
+        return _MinMax(values, indices, name)
 
     def max(self, dim: Any = None, keepdim: _bool = False) -> Any:
         """The largest value; with ``dim``, a ``(values, indices)`` pair along it."""
@@ -1708,13 +1713,13 @@ class Tensor:
         largest. The gradient of each value goes back to its element.
 
         >>> tg.tensor([3.0, 1.0, 2.0]).sort()
-        return_types(
+        tinygrad_edu.return_types.sort(
         values=tensor([1., 2., 3.]),
         indices=tensor([1, 2, 0]))
         """
         axis = _norm_axis(dim, self._data.ndim)
         idx = SORT.argsort(self._data, axis, descending)
-        return _MinMax(SORT.Sort.apply(self, axis, idx), _wrap(idx.copy()))
+        return _MinMax(SORT.Sort.apply(self, axis, idx), _wrap(idx.copy()), "sort")
 
     def argsort(self, dim: _int = -1, descending: _bool = False, *,
                 stable: _bool = False) -> Tensor:
@@ -1724,11 +1729,12 @@ class Tensor:
     def topk(self, k: _int, dim: _int = -1, largest: _bool = True,
              sorted: _bool = True) -> Any:
         """``(values, indices)`` of the ``k`` largest elements along ``dim`` (the smallest
-        when ``largest=False``), in order (also when ``sorted=False``); equal values are
-        taken in their order. The gradient of each value goes back to its element.
+        when ``largest=False``), in order (also when ``sorted=False``); equal values come
+        in the order PyTorch's CPU kernel gives them. The gradient of each value goes back
+        to its element.
 
         >>> tg.tensor([1.0, 5.0, 3.0]).topk(2)
-        return_types(
+        tinygrad_edu.return_types.topk(
         values=tensor([5., 3.]),
         indices=tensor([1, 2]))
         """
@@ -1737,10 +1743,8 @@ class Tensor:
                             f"{_type(k).__name__}")
         axis = _norm_axis(dim, self._data.ndim)
         SORT.check_topk(self._data, axis, _int(k))
-        idx = SORT.argsort(self._data, axis, largest)
-        if self._data.ndim:
-            idx = idx[(slice(None),) * axis + (slice(0, _int(k)),)]
-        return _MinMax(SORT.TopK.apply(self, axis, idx), _wrap(idx.copy()))
+        idx = SORT.topk_index(self._data, axis, _int(k), largest)
+        return _MinMax(SORT.TopK.apply(self, axis, idx), _wrap(idx.copy()), "topk")
 
     def gather(self, dim: _int, index: Tensor, *, sparse_grad: _bool = False) -> Tensor:
         """The elements at ``index`` (an int tensor with as many dims) along ``dim``:
@@ -1970,7 +1974,7 @@ class Tensor:
         index = pick(self._data, axis) if self._data.ndim else np.zeros((), np.int64)
         values = op.apply(self, axis, index, keepdim)
         return _MinMax(values, _wrap(index.copy() if keepdim or not self._data.ndim
-                                     else index.squeeze(axis)))
+                                     else index.squeeze(axis)), name)
 
     def median(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
         """The median: for an even count the LOWER of the two middle values (no averaging);
@@ -2209,9 +2213,15 @@ class Tensor:
             if -n <= index < n:
                 return _pair(V.Select, self, index)
         plan = IX.plan(index, self._data.shape, Tensor)
-        if plan.rest is None:
+        steps = IX.steps(plan)
+        if len(steps) <= 1 and plan.rest is None:  # one view op (or an alias)
             return _basic_index_op(plan).apply(self, plan.view)
-        return V.Index.apply(self, plan)
+        out = self
+        for kind, at in steps:  # as PyTorch: one view op per item that does something
+            out = V.BASIC_INDEX_OPS[kind].apply(out, at)
+        if plan.rest is None:
+            return out
+        return V.Index.apply(out, plan._replace(view=(...,)) if steps else plan)
 
     def __setitem__(self, index: Any, value: Any) -> None:
         """``x[index] = value``, as PyTorch: the elements ``x[index]`` reads (by PyTorch's
@@ -2665,7 +2675,11 @@ class Tensor:
 
 
 class _MinMax(tuple):
-    """``(values, indices)`` returned by ``max(dim)`` / ``min(dim)``."""
+    """``(values, indices)`` returned by ``max(dim)``, ``min(dim)``, ``sort``, ``topk``,
+    ``kthvalue``, ``median(dim)`` and ``mode``; prints as PyTorch's
+    ``torch.return_types.max(values=..., indices=...)``, with the op's name."""
+
+    _name: str
 
     @property
     def values(self) -> Tensor:
@@ -2677,11 +2691,17 @@ class _MinMax(tuple):
         """Where they are along the dimension."""
         return self[1]
 
-    def __new__(cls, values: Tensor, indices: Tensor) -> _MinMax:
-        return super().__new__(cls, (values, indices))
+    def __new__(cls, values: Tensor, indices: Tensor, name: str) -> _MinMax:
+        result = super().__new__(cls, (values, indices))
+        result._name = name
+        return result
+
+    def __getnewargs__(self) -> tuple[Any, ...]:  # (copy and pickle call __new__ with these)
+        return (self[0], self[1], self._name)
 
     def __repr__(self) -> str:
-        return f"return_types(\nvalues={self[0]!r},\nindices={self[1]!r})"
+        return (f"tinygrad_edu.return_types.{self._name}(\nvalues={self[0]!r},\n"
+                f"indices={self[1]!r})")
 
 
 class _CumSum(E._Op):

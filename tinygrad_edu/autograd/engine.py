@@ -17,7 +17,7 @@ import gc
 import heapq
 import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -142,7 +142,7 @@ def _accumulate_leaf(leaf: Tensor, grad: Any, create_graph: bool) -> None:
     current = leaf._grad
     if current is None:
         if create_graph:
-            leaf._grad = grad if isinstance(grad, fn._Tensor) else fn._wrap(grad)
+            leaf._grad = _grad_copy(grad, leaf)
         else:
             # a copy of its own: .grad is added into in place later, so it must never
             # share memory with an op's gradient, another leaf's, or the caller's; laid
@@ -164,13 +164,24 @@ def _accumulate_leaf(leaf: Tensor, grad: Any, create_graph: bool) -> None:
         fn.bump_version(current)
 
 
+def _grad_copy(grad: Any, leaf: Tensor) -> Tensor:
+    """A leaf's first ``.grad`` under ``create_graph=True``: as PyTorch's AccumulateGrad, a
+    copy (``CopyBackwards``, so still differentiable), never the very tensor an op also sent
+    to another input or the caller passed in: writing into one ``.grad`` changes no other."""
+    order: Literal["C", "K"] = "C" if leaf._data.flags.c_contiguous else "K"
+    if isinstance(grad, fn._Tensor) and grad._requires_grad:
+        return fn._wrap(np.empty_like(grad._data, order=order)).copy_(grad)
+    data = grad._data if isinstance(grad, fn._Tensor) else grad
+    return fn._wrap(np.array(data, order=order))
+
+
 _NO_CAPTURES: dict[int, list[int]] = {}
 
 
 class _Walk:
     """The state of one backward pass: pending gradients and where results go."""
 
-    __slots__ = ("create_graph", "grads", "owned", "inputs", "captures", "results", "hooked",
+    __slots__ = ("create_graph", "grads", "owned", "inputs", "captures", "results", "held",
                  "into_grad")
 
     def __init__(self, create_graph: bool, inputs: Sequence[Tensor] | None,
@@ -182,7 +193,7 @@ class _Walk:
         self.inputs = inputs
         self.captures = _capture_table(inputs) if inputs is not None else _NO_CAPTURES
         self.results: list[Any] = [None] * len(inputs) if inputs is not None else []
-        self.hooked: dict[int, list[Any]] = {}  # id -> [leaf, sum]: leaves with hooks
+        self.held: dict[int, list[Any]] = {}  # id -> [leaf, sum]: see hold()
 
     def add(self, node: Node, grad: Any) -> None:
         """Sum ``grad`` into ``node``'s pending gradient.
@@ -250,17 +261,21 @@ class _Walk:
             self.results[k] = grad if prev is None else prev + grad
 
     def hold(self, leaf: Tensor, grad: Any) -> None:
-        """Sum a hooked leaf's gradients: its hooks see the total (``release_leaves``)."""
-        held = self.hooked.get(id(leaf))
+        """Sum a leaf's gradients of this pass (``release_leaves`` delivers the total).
+
+        As PyTorch's AccumulateGrad, a leaf gets ``.grad + (g1 + g2 + ...)``, not
+        ``(.grad + g1) + g2``: they round differently. Its hooks see the total too.
+        """
+        held = self.held.get(id(leaf))
         if held is None:
-            self.hooked[id(leaf)] = [leaf, grad]
+            self.held[id(leaf)] = [leaf, grad]
         else:
             held[1] = held[1] + grad  # (a new array: ``grad`` may be shared)
 
     def release_leaves(self) -> None:
-        """The hooked leaves' totals, through their hooks, into ``.grad`` or the results."""
-        hooked, self.hooked = self.hooked, {}
-        for leaf, grad in hooked.values():
+        """The held leaves' totals, through their hooks, into ``.grad`` or the results."""
+        held, self.held = self.held, {}
+        for leaf, grad in held.values():
             entry = fn.tensor_hooks.get(id(leaf))
             if entry is not None:
                 grad = entry.run(grad, self.create_graph)
@@ -328,7 +343,7 @@ def run_backward(
         _gc_pauses[0] += 1
     try:
         _drain(queue, walk, retain_graph)
-        if walk.hooked:
+        if walk.held:
             walk.release_leaves()
     finally:
         state.enabled, state.create_graph = prev_mode, prev_cg
@@ -358,7 +373,6 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
     pending = walk.grads
     pop, push = heapq.heappop, heapq.heappush
     accumulate = walk.inputs is None  # Tensor.backward: leaves accumulate into .grad
-    create_graph = walk.create_graph
     captures = walk.captures
     anomaly_state = grad_mode._anomaly
     tracer = grad_mode._state.tracer
@@ -401,8 +415,8 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
                 g = _unbroadcast(g, data.shape, data.dtype, node, i)
                 if tracing:
                     reduced.append((i, before.shape, g.shape, g))  # type: ignore[union-attr]
-            if accumulate and not hooks:
-                _accumulate_leaf(parent, g, create_graph)
+            if accumulate:  # (summed first, as PyTorch's AccumulateGrad input buffer)
+                walk.hold(parent, g)
             else:
                 walk.leaf(parent, g)
         if tracing:

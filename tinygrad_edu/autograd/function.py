@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -100,6 +100,9 @@ class Node:
     # a learner's Function (see _apply_function): what forward said of its outputs
     _edges: Any = None  # with several outputs: weak references to their Output edges
     _outputs: tuple[Any, ...] = ()  # with several outputs: each one's (shape, dtype)
+    # with several outputs, when forward saved some: per output, (id of its array, its
+    # version counter, the version at forward) to match and check saved outputs; or None
+    _saved_outputs: tuple[Any, ...] = ()
     _torch_inputs: tuple[int, ...] | None = None  # (its Function's; see there)
     _dirty: tuple[Any, ...] = ()
     _non_differentiable: tuple[Any, ...] = ()
@@ -145,12 +148,16 @@ class Node:
     saved_variables = saved_tensors
 
     def _source(self, value: Any) -> int | None:
-        """Where a saved value came from: input ``i``, -1 for the output, None otherwise."""
+        """Where a saved value came from: input ``i``, ``-1 - k`` for output ``k``, None
+        otherwise."""
         data = value if isinstance(value, np.ndarray) else getattr(value, "_data", None)
         if data is None:
             return None
         if id(data) == self._out_id:
             return -1
+        for k, out in enumerate(self._saved_outputs):
+            if out is not None and out[0] == id(data):
+                return -1 - k
         for i, a in enumerate(self._args):
             if isinstance(a, _Tensor) and a._data is data:
                 return i
@@ -161,23 +168,37 @@ class Node:
             src = self._source(value)
             if src is None:
                 continue
-            if src == -1:
-                counter, expected = self._out_vc, self._out_version
-            else:
+            if src >= 0:
                 counter, expected = self._args[src]._vc, self._arg_versions[src]
+            elif self._saved_outputs:
+                _, counter, expected = self._saved_outputs[-1 - src]
+            else:
+                counter, expected = self._out_vc, self._out_version
             if counter[0] != expected:
                 data = value if isinstance(value, np.ndarray) else value._data
                 shape = ", ".join(str(n) for n in data.shape)
-                which = f"output 0 of {type(self).__name__}" if src == -1 else \
-                    f"input {src} of {type(self).__name__}"
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified "
-                    f"by an inplace operation: [{_type_name(data)} [{shape}]], which is {which}, "
-                    f"is at version {counter[0]}; expected version {expected} instead. Hint: "
-                    "the tensor was changed in place (x += ..., x[...] = ..., x.add_(...)) "
-                    "after this op used it; use an out-of-place op (x = x + ...) or .clone() "
-                    "it first."
+                    f"by an inplace operation: [{_type_name(data)} [{shape}]]"
+                    f"{self._saved_origin(src)} is at version {counter[0]}; expected version "
+                    f"{expected} instead. Hint: the tensor was changed in place (x += ..., "
+                    "x[...] = ..., x.add_(...)) after this op used it; use an out-of-place op "
+                    "(x = x + ...) or .clone() it first."
                 )
+
+    def _saved_origin(self, src: int) -> str:
+        """How PyTorch names a saved tensor in that error: by its own history now (``,
+        which is output 0 of Add,``: the op that last wrote it); nothing for a leaf."""
+        if src < 0:
+            return f", which is output {-1 - src} of {forward_op_name(self.name())},"
+        t = self._args[src]
+        if t._base is not None and t._vc[0] != t._view_version and t._requires_grad:
+            return ", which is output 0 of AsStrided,"  # a view whose base was written since
+        edge = t._grad_fn
+        if edge is None:
+            return ""
+        node, k = (edge.node, edge.k) if type(edge) is Output else (edge, 0)
+        return f", which is output {k} of {forward_op_name(node.name())},"
 
     def _unpack(self, i: int) -> Tensor:
         """Saved value ``i`` as a Tensor connected to the graph where it came from."""
@@ -185,8 +206,15 @@ class Node:
         if not isinstance(value, (np.ndarray, _Tensor)):
             return value  # None, a Python number or another constant
         src = self._source(value)
-        if src == -1:  # the output of this very node
-            return _attached(value if isinstance(value, np.ndarray) else value._data, self)
+        data = value if isinstance(value, np.ndarray) else value._data
+        if src == -1 and not self._saved_outputs:  # the output of this very node
+            return _attached(data, self)
+        if src is not None and src < 0:  # output k of this node, which has several
+            k = -1 - src
+            ref = self._edges[k] if self._edges is not None else None
+            if ref is None:  # not differentiable (an int, or marked so)
+                return _wrap(data)
+            return _attached(data, ref() or Output(self, k, data))
         if src is not None:
             return self._args[src]  # the input tensor itself, with its history
         return value if isinstance(value, _Tensor) else _wrap(value)
@@ -234,7 +262,11 @@ class Node:
         return listed
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} object at {id(self):#x}>"
+        cls = type(self)
+        if cls._function._numpy:  # a built-in op: <MulBackward0 object at ...>
+            return f"<{cls.__name__} object at {id(self):#x}>"
+        # a learner's Function, as PyTorch's Python nodes: <torch.autograd.function.Xx...>
+        return f"<{cls.__module__}.{cls.__name__} object at {id(self):#x}>"
 
 
 class AccumulateGrad:
@@ -255,6 +287,16 @@ class AccumulateGrad:
         return f"<AccumulateGrad object at {id(self):#x}>"
 
 
+def forward_op_name(name: str) -> str:
+    """PyTorch's ``Node::forward_op_name``: a node's name without ``Backward`` and its
+    number (``ExpBackward0`` -> ``Exp``, ``AddBackward1`` -> ``Add1``, a Function's
+    ``SinhBackward`` -> ``Sinh``); other names stay (``torch::autograd::CopySlices``)."""
+    head, sep, tail = name.rpartition("Backward")
+    if not sep or not tail.isdigit() and tail:
+        return name
+    return head if tail in ("", "0") else head + tail
+
+
 def _type_name(data: np.ndarray) -> str:
     names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
              "bool": "Bool", "float16": "Half", "int16": "Short", "int8": "Char",
@@ -262,7 +304,7 @@ def _type_name(data: np.ndarray) -> str:
     return f"torch.{names.get(str(data.dtype), str(data.dtype))}Tensor"
 
 
-def _attached(data: np.ndarray, node: Node) -> Tensor:
+def _attached(data: np.ndarray, node: Node | Output) -> Tensor:
     t = _wrap(data, True)
     t._grad_fn = node
     return t
@@ -520,6 +562,15 @@ NO_GRAD_DERIVED = "a view of a view made under no_grad"
 MULTI_DERIVED = "a view of an output of split, chunk or unbind"
 
 
+class FunctionView(NamedTuple):
+    """The kind of a view a learner's Function returned (an input as it is, or a view of
+    one): writing into it, or into its base, would bypass the Function's own backward,
+    so PyTorch forbids it. ``name`` is the Function's, ``k`` the output's number."""
+
+    name: str
+    k: int
+
+
 def track_view(result: Tensor, source: Tensor, out: np.ndarray) -> None:
     """``result`` of a view op on ``source``: when numpy really gave a view (``out`` shares
     ``source``'s memory), it shares ``source``'s version counter and remembers the base
@@ -537,10 +588,12 @@ def track_view(result: Tensor, source: Tensor, out: np.ndarray) -> None:
         result._view_kind = NO_GRAD_VIEW  # history to send a gradient to
         result._requires_grad = base._requires_grad
     elif source._base is not None and source._view_kind is not None:
-        # a view of a view made under no_grad, or of split's outputs: the same limits
+        # a view of a view made under no_grad, of split's outputs or of a Function's
+        # output: the same limits
         kind = source._view_kind
         no_grad = kind in (NO_GRAD_VIEW, NO_GRAD_DERIVED)
-        result._view_kind = NO_GRAD_DERIVED if no_grad else MULTI_DERIVED
+        result._view_kind = NO_GRAD_DERIVED if no_grad else \
+            kind if type(kind) is FunctionView else MULTI_DERIVED
     else:
         result._view_kind = None
 
@@ -664,11 +717,17 @@ def _apply_function(cls: type[Function], args: tuple[Any, ...]) -> Any:
             if several:
                 edges = ctx._edges
                 edges[k] = weakref.ref(result._grad_fn)
+            if result._base is not None and not any(o is d for d in ctx._dirty):
+                # a view of an input: PyTorch forbids writing into it (or its base)
+                name = forward_op_name(type(ctx).__name__)
+                # (with several differentiable outputs, split's kind: (name, k))
+                result._view_kind = ((name, k) if sum(differentiable) > 1
+                                     else FunctionView(name, k))
         results.append(result)
     if record and several:
         ctx._edges = tuple(ctx._edges)
     if record and ctx._saved:
-        _watch_saved(ctx, args, results[0] if not several else None)
+        _watch_saved(ctx, args, results, several)
     return tuple(results) if several else results[0]
 
 
@@ -723,18 +782,26 @@ def _output_tensor(cls: type[Function], ctx: Node, o: Tensor, args: tuple[Any, .
         view = _wrap(o._data.view())
         track_view(view, a, view._data)
         return view
-    return _wrap(o._data)
+    result = _wrap(o._data)
+    for a in args:  # a view of an input (x.view(-1), x[0]) is a view of it, as in PyTorch
+        if isinstance(a, _Tensor) and o._data.base is not None and \
+                np.may_share_memory(o._data, a._data):
+            track_view(result, a, o._data)
+            break
+    return result
 
 
-def _watch_saved(ctx: Node, args: tuple[Any, ...], output: Tensor | None) -> None:
+def _watch_saved(ctx: Node, args: tuple[Any, ...], results: list[Any], several: bool) -> None:
     """Remember the versions of what forward saved, to catch later in-place changes."""
     ctx._arg_versions = tuple(a._vc[0] if isinstance(a, _Tensor) else 0 for a in args)
     ctx._epoch = _epoch[0]
-    if output is None:  # several outputs: a saved output is checked as any other value
+    if several:  # each saved output is watched through its own tensor
         ctx._out_id = -1
-        ctx._out_vc = [0]
-        ctx._out_version = 0
+        ctx._saved_outputs = tuple(
+            (id(r._data), shared_version(r), r._vc[0]) if isinstance(r, _Tensor) else None
+            for r in results)
         return
+    output = results[0]
     ctx._out_id = id(output._data)
     ctx._out_vc = shared_version(output)
     ctx._out_version = ctx._out_vc[0]

@@ -208,6 +208,11 @@ _NO_GRAD_TAIL = (" Given that this use case is ambiguous and error-prone, it is 
 _MULTI_TAIL = (" This view is the output of a function that returns multiple views. Such "
                "functions do not allow the output views to be modified inplace. You should "
                "replace the inplace operation by an out-of-place one.")
+_FUNCTION_TAIL = (" This view was created inside a custom Function (or because an input was "
+                  "returned as-is) and the autograd logic to handle view+inplace would "
+                  "override the custom backward associated with the custom Function, leading "
+                  "to incorrect gradients. This behavior is forbidden. You can fix this by "
+                  "cloning the output of the custom Function.")
 
 
 def multi_output(name: str, k: int) -> tuple[str, int]:
@@ -237,15 +242,14 @@ def forbidden(view: Tensor, direct: bool) -> RuntimeError | None:
     name, k = kind if isinstance(kind, tuple) else (_op_name(node), 0)
     what = ("is being modified inplace." if direct else
             "its base or another view of its base has been modified inplace.")
-    return RuntimeError(f"Output {k} of {name} is a view and {what}" + _MULTI_TAIL)
+    tail = _FUNCTION_TAIL if type(kind) is fn.FunctionView else _MULTI_TAIL
+    return RuntimeError(f"Output {k} of {name} is a view and {what}" + tail)
 
 
 def _op_name(node: Any) -> str:
     """The op's name as PyTorch's messages give it: ``SelectBackward0`` -> ``Select``,
     ``SqueezeBackward1`` -> ``Squeeze1``."""
-    name = node.name()
-    return name[:-len("Backward0")] if name.endswith("Backward0") else name.replace(
-        "Backward", "")
+    return fn.forward_op_name(node.name())
 
 
 # ------------------------------------------------------------------ a view made anew

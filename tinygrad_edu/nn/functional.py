@@ -21,7 +21,9 @@ from .. import dtypes
 from .. import random as _random
 from .. import teaching as _teaching
 from ..autograd.function import bump_version
+from ..autograd.grad_mode import is_grad_enabled
 from ..ops import conv as _conv
+from ..ops import elementwise as _elementwise
 from ..ops import matmul as _matmul_ops
 from ..ops import nn as _ops
 from ..tensor import Tensor, _norm_axis, _wrap
@@ -464,7 +466,20 @@ def l1_loss(
     """
     _warn_target_size(input, target)
     red = _reduction(reduction, size_average, reduce, check=weight is None)
-    return _regression(_ops.L1Loss, input, target, red, 0.0, weight, True)
+    return _regression(_AbsDifference, input, target, red, 0.0, weight, True)
+
+
+class _AbsDifference:
+    """``l1_loss`` as PyTorch computes it: no op of its own, ``|input - target|`` then the
+    reduction (so its graph reads ``MeanBackward0 <- AbsBackward0 <- SubBackward0``)."""
+
+    @staticmethod
+    def apply(input: Tensor, target: Tensor, reduction: str, _: float) -> Tensor:
+        if input.shape != target.shape:  # (as PyTorch: broadcast_tensors first)
+            shape = np.broadcast_shapes(input.shape, target.shape)
+            input, target = input.expand(shape), target.expand(shape)
+        loss = (input - target).abs()
+        return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
 
 
 def huber_loss(
@@ -576,6 +591,16 @@ def _class_weight(weight: Tensor | None, input: Tensor) -> np.ndarray | None:
     return weight._data.astype(input._data.dtype, copy=False)
 
 
+def _not_differentiable(value: Tensor | None, function: str, argument: str) -> None:
+    """PyTorch's error for a tensor that requires grad given where its op has no gradient
+    (a loss's class weights): they would silently get none."""
+    if value is not None and value.requires_grad and is_grad_enabled():
+        raise RuntimeError(
+            f"The function '{function}' is not differentiable with respect to argument "
+            f"'{argument}'. This input cannot have requires_grad True. Hint: pass "
+            f"{argument}.detach().")
+
+
 def nll_loss(
     input: Tensor,
     target: Tensor,
@@ -598,8 +623,24 @@ def nll_loss(
     _check_index_target(input, target)
     n_classes = input.shape[0 if input.ndim == 1 else 1]
     _check_class_weight(weight, n_classes)
-    w = _class_weight(weight, input)
-    return _ops.NllLoss.apply(input, target, w, ignore_index, reduction)
+    _not_differentiable(weight, "nll_loss_forward", "weight")
+    return _nll(input, target, _class_weight(weight, input), ignore_index, reduction)
+
+
+def _nll(input: Tensor, target: Tensor, w: np.ndarray | None, ignore_index: int,
+         reduction: str) -> Tensor:
+    """The NLL op as PyTorch's ``nll_loss_nd`` applies it: on (C,) or (N, C) inputs
+    ``NllLossBackward0``; (N, C, H, W) ``NllLoss2DBackward0``; other ranks are viewed as
+    (N, C, 1, -1) for it (and a 'none' result viewed back)."""
+    if input.ndim <= 2:
+        return _ops.NllLoss.apply(input, target, w, ignore_index, reduction)
+    if input.ndim == 4:
+        return _ops.NllLoss2d.apply(input, target, w, ignore_index, reduction)
+    n, c = input.shape[:2]
+    flat = (1, -1) if input.numel() else (0, 0)
+    out = _ops.NllLoss2d.apply(input.contiguous().view(n, c, *flat), target.reshape(
+        n, *flat), w, ignore_index, reduction)
+    return out if reduction != "none" else out.view(n, *input.shape[2:])
 
 
 def cross_entropy(
@@ -613,7 +654,8 @@ def cross_entropy(
     label_smoothing: float = 0.0,
 ) -> Tensor:
     """Cross entropy of logits: log_softmax over the class dim, then NLL (two ops, as
-    PyTorch records them; with ``label_smoothing``, one fused op).
+    PyTorch records them; with ``label_smoothing`` or class probabilities, PyTorch's
+    composite of elementwise ops and sums).
 
     With class indices y: l_i = -w[y_i] log softmax(x_i)[y_i] (``ignore_index`` skipped,
     'mean' divides by sum of w[y_i]). With class probabilities y (same shape as input):
@@ -636,12 +678,38 @@ def cross_entropy(
         return _cross_entropy_prob(input, target, weight, ignore_index, reduction, label_smoothing)
     _check_index_target(input, target)
     _check_class_weight(weight, x.shape[0 if x.ndim == 1 else 1])
-    if not label_smoothing:  # as PyTorch records it: LogSoftmaxBackward0, NllLossBackward0
-        logp = input.log_softmax(0 if x.ndim == 1 else 1)
-        return _ops.NllLoss.apply(logp, target, _class_weight(weight, input), ignore_index,
-                                  reduction)
-    w = _class_weight(weight, input)
-    return _ops.CrossEntropy.apply(input, target, w, ignore_index, reduction, label_smoothing)
+    _not_differentiable(weight, "nll_loss_forward", "weight")
+    logp = input.log_softmax(0 if x.ndim == 1 else 1)
+    # as PyTorch records it: LogSoftmaxBackward0, NllLossBackward0
+    nll = _nll(logp, target, _class_weight(weight, input), ignore_index, reduction)
+    if not label_smoothing:
+        return nll
+    return _smoothed(nll, logp, target, weight, ignore_index, reduction, label_smoothing)
+
+
+def _smoothed(nll: Tensor, logp: Tensor, target: Tensor, weight: Tensor | None,
+              ignore_index: int, reduction: str, e: float) -> Tensor:
+    """Label smoothing as PyTorch's ``cross_entropy_loss_label_smoothing`` computes it:
+    ``(1 - e) * nll + (e / C) * smooth``, where ``smooth`` is the loss against the uniform
+    target, ``-sum_c w[c] logp[c]`` (0 for ignored samples), reduced as ``nll`` is."""
+    class_dim = 0 if logp.ndim == 1 else 1
+    n_classes = logp.shape[class_dim]
+    ignored = target == ignore_index
+    if weight is None:
+        smooth = -logp.sum(class_dim)
+    else:
+        shape = [1] * logp.ndim
+        shape[class_dim] = n_classes
+        smooth = -(logp * weight.view(shape)).sum(class_dim)
+    smooth.masked_fill_(ignored, 0.0)
+    if reduction == "mean":
+        kept = target[~ignored].reshape(-1)
+        total = (~ignored).sum() if weight is None else weight.gather(0, kept).sum()
+        smooth = smooth.sum() / total
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    scale = _elementwise.MulScalar.apply  # (a number times a tensor: MulBackward1)
+    return scale(nll, 1 - e) + scale(smooth, e / n_classes)
 
 
 def _cross_entropy_prob(
@@ -661,9 +729,27 @@ def _cross_entropy_prob(
         raise RuntimeError("ignore_index is not supported for floating point target")
     if input.ndim == 0:
         raise IndexError("Dimension specified as 1 but tensor has no dimensions")
-    _check_class_weight(weight, input.shape[0 if input.ndim == 1 else 1])
-    input, target = _same_dtype(input, target)
-    return _ops.CrossEntropyProb.apply(input, target, weight, reduction, label_smoothing)
+    class_dim = 0 if input.ndim == 1 else 1
+    n_classes = input.shape[class_dim]
+    _check_class_weight(weight, n_classes)
+    # as PyTorch's cross_entropy_loss_prob_target computes it
+    logp = input.log_softmax(class_dim)
+    if label_smoothing > 0:
+        target = _elementwise.AddScalar.apply(
+            _elementwise.MulScalar.apply(target, 1 - label_smoothing), label_smoothing / n_classes)
+    terms = logp * target
+    if weight is not None:
+        shape = [1] * input.ndim
+        shape[class_dim] = n_classes
+        terms = terms * (weight.view(shape) if input.ndim > 1 else weight)
+    if reduction == "none":
+        return -terms.sum(class_dim)
+    loss = -terms.sum()
+    if reduction == "sum":
+        return loss
+    if input.numel() == 0:
+        return loss.fill_(math.nan)
+    return _elementwise.DivScalar.apply(loss, input.numel() // n_classes)
 
 
 def binary_cross_entropy(
@@ -697,6 +783,7 @@ def binary_cross_entropy(
     w = None
     if weight is not None:
         _check_broadcast(target, weight)
+        _not_differentiable(weight, "binary_cross_entropy", "weight")
         w = weight._data.astype(x.dtype, copy=False)
     return _ops.BinaryCrossEntropy.apply(input, target, w, reduction)
 
@@ -731,6 +818,8 @@ def binary_cross_entropy_with_logits(
         )
     input, target = _same_dtype(input, target)
     dt = input._data.dtype
+    _not_differentiable(weight, "binary_cross_entropy_with_logits", "weight")
+    _not_differentiable(pos_weight, "binary_cross_entropy_with_logits", "pos_weight")
     w = None if weight is None else weight._data.astype(dt, copy=False)
     pw = None if pos_weight is None else pos_weight._data.astype(dt, copy=False)
     return _ops.BinaryCrossEntropyWithLogits.apply(input, target, w, pw, reduction)

@@ -150,6 +150,7 @@ class Conv2d(_Op):
     """
 
     _grad_fn_name = "ConvolutionBackward0"
+    _torch_inputs = (0, 1, 2)  # (an absent bias shows as None, as in PyTorch)
 
     @staticmethod
     def forward(ctx: Any, x: Any, w: Any, b: Any, geo: Geo) -> Any:

@@ -165,6 +165,24 @@ class Div(_Op):
         return (grad / y if need_x else None), (-grad * ((x / y) / y) if need_y else None)
 
 
+# ``x + c``, ``x * c`` and ``x / c`` with a number ``c`` as PyTorch's C++ composites record
+# them (cross_entropy's label smoothing): its Scalar overloads, one input listed. (In
+# Python, ``x * 2.0`` is MulBackward0: torch makes the number a tensor.)
+class AddScalar(Add):
+    _grad_fn_name = "AddBackward1"
+    _torch_inputs = (0,)  # type: ignore[assignment]  # (one input listed, not two)
+
+
+class MulScalar(Mul):
+    _grad_fn_name = "MulBackward1"
+    _torch_inputs = (0,)  # type: ignore[assignment]  # (one input listed, not two)
+
+
+class DivScalar(Div):
+    _grad_fn_name = "DivBackward1"
+    _torch_inputs = (0,)  # type: ignore[assignment]  # (one input listed, not two)
+
+
 class Neg(_Op):
     _grad_fn_name = "NegBackward0"
 
@@ -406,6 +424,7 @@ class DivRounding(_Op):
     """``x.div(y, rounding_mode="floor" | "trunc")``: zero gradient for both inputs."""
 
     _grad_fn_name = "DivBackward2"
+    _torch_inputs = (0, 1)  # (PyTorch makes a number operand a tensor)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any, mode: str) -> Any:

@@ -25,7 +25,6 @@ import numpy as np
 from ..autograd.function import Function
 from . import dual
 from ._torch_sum import torch_mean, torch_sum
-from .matmul import _ones
 
 _nd = np.ndarray
 
@@ -337,20 +336,6 @@ class MseLoss(_Regression):
         return d * 2.0
 
 
-class L1Loss(_Regression):
-    """|x - y|; derivative sign(x - y) (0 where x == y, as PyTorch)."""
-
-    _grad_fn_name = "L1LossBackward0"
-
-    @staticmethod
-    def _loss(d: np.ndarray, p: float) -> np.ndarray:
-        return np.abs(d)
-
-    @staticmethod
-    def _deriv(d: Any, p: float) -> Any:
-        return dual.sign(d)
-
-
 class HuberLoss(_Regression):
     """0.5 d^2 if |d| < delta else delta (|d| - 0.5 delta); derivative clamp(d, -delta,
     delta)."""
@@ -518,21 +503,6 @@ def _unrows(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return np.moveaxis(g.reshape(moved), -1, 1)
 
 
-_FEW_CLASSES = 64
-
-
-def _class_major(rows: np.ndarray) -> np.ndarray:
-    """(M, C) logits -> (C, M): one column per row, so that the per-row max and sum are
-    reductions over axis 0.
-
-    With few classes, a transposed *copy*: numpy runs a reduction or a broadcast along a
-    short inner axis as one tiny loop per row (the max over 4 classes of 1000 rows takes
-    ~35 µs that way, ~1 µs on the copy, which costs ~1.5 µs). With many classes the rows
-    are long and a transposed view is fast as it is.
-    """
-    return np.ascontiguousarray(rows.T) if rows.shape[1] <= _FEW_CLASSES else rows.T
-
-
 _ROW_STARTS: dict[tuple[int, int], np.ndarray] = {}
 
 
@@ -553,17 +523,6 @@ def _at_targets(a: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         starts.flags.writeable = False
     memory = (a if a.flags.c_contiguous else a.T).reshape(-1)  # a view: writes go to a
     return memory, (idx if step_c == 1 else idx * step_c) + starts
-
-
-def _log_softmax_dual(z: Any, axis: int) -> Any:
-    """log_softmax on a Tensor, recorded (the max shift is a constant)."""
-    shifted = z - _arr(z).max(axis=axis, keepdims=True)
-    return shifted - dual.log(dual.sum(dual.exp(shifted), axis, keepdims=True))
-
-
-def _log_softmax_np(z: np.ndarray, axis: int) -> np.ndarray:
-    shifted = z - z.max(axis=axis, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 def _all_in_range(flat: np.ndarray, n_classes: int) -> bool:
@@ -697,143 +656,10 @@ class NllLoss(_Op):
         return -_row_scale(grad, ctx, tg, cdim) * q, None, None, None, None
 
 
-class CrossEntropy(_Op):
-    """log_softmax + nll in one op, for class-index targets (with ``label_smoothing``).
+class NllLoss2d(NllLoss):
+    """``NllLoss`` of a 4-D input (N, C, H, W), under PyTorch's name for it."""
 
-    Per sample i with class t_i, weight w and smoothing e over C classes:
-        loss_i = -(1 - e) w[t_i] logp[t_i] - (e / C) sum_c w[c] logp[c]
-    (0 for ignored samples); 'mean' divides by sum_i w[t_i]. Gradient:
-        d loss_i / d z = p * Q_i - q_i, with q_i the weighted target row and Q_i its sum.
-    Fused: softmax is computed once, as exp(z - max) / sum (never log(exp(.))); the
-    probabilities of forward are reused by backward. The numpy paths work on the logits
-    transposed to (C, M) (see ``_class_major``): the per-row max, sum and scaling are then
-    fast whatever the number of classes.
-    """
-
-    _grad_fn_name = "NllLossBackward0"
-
-    @staticmethod
-    def forward(
-        ctx: Any, z: Any, t: Any, weight: Any, ignore_index: int, reduction: str, smoothing: float
-    ) -> Any:
-        tg = _Targets(z, t, weight, ignore_index)
-        zc = _class_major(_rows(z))  # (C, M)
-        shifted = zc - np.maximum.reduce(zc, axis=0)  # minus each row's max: exp <= 1
-        memory, at_t = _at_targets(shifted, tg.idx)
-        e = np.exp(shifted)
-        sum_e = _ones(e.shape[0], e.dtype) @ e  # per-row sums as one BLAS product
-        lse = np.log(sum_e)
-        rows = lse - memory.take(at_t)  # -logp[t]
-        if tg.w_row is not None:
-            rows *= tg.w_row
-        if smoothing > 0:
-            logp = shifted - lse
-            w = _ones(logp.shape[0], logp.dtype) if weight is None else weight
-            smooth = -(w @ logp) * tg.valid
-            rows = (1 - smoothing) * rows + (smoothing / tg.n_classes) * smooth
-        ctx.save_for_backward(z, weight)
-        ctx.targets, ctx.e, ctx.sum_e = tg, e, sum_e
-        ctx.reduction, ctx.smoothing = reduction, smoothing
-        return _finish(rows, reduction, tg.total, t.shape)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        z, weight = ctx.saved_tensors
-        if type(grad) is _nd:
-            return CrossEntropy._grad_np(ctx, grad, z.shape, weight), None, None, None, None, None
-        q = CrossEntropy._target_rows(ctx, _arr(z).shape, _arr(grad).dtype, weight)
-        cdim = 0 if z.ndim == 1 else 1
-        p = dual.exp(_log_softmax_dual(z, cdim))
-        alpha = _row_scale(grad, ctx, ctx.targets, cdim)
-        return alpha * (p * q.sum(axis=cdim, keepdims=True) - q), None, None, None, None, None
-
-    @staticmethod
-    def _grad_np(ctx: Any, grad: np.ndarray, shape: tuple[int, ...], weight: Any) -> Any:
-        tg, e = ctx.targets, ctx.smoothing
-        alpha = _alpha_rows(grad, ctx.reduction, tg)
-        coef = alpha * (1 - e)  # weight of the true class, per row (or for all rows)
-        if tg.w_row is not None:
-            coef = tg.w_row * coef
-        # the gradient in rows (M, C), filled through its (C, M) transpose: the product
-        # with ctx.e and the transposition back to rows are one pass
-        rows = np.empty(ctx.e.shape[::-1], ctx.e.dtype)
-        g = rows.T
-        if e > 0:
-            smooth = alpha * tg.valid * (e / tg.n_classes)
-            w_sum = tg.n_classes if weight is None else weight.sum()
-            np.multiply(ctx.e, (coef + smooth * w_sum) / ctx.sum_e, out=g)  # p * Q_i
-            g -= smooth if weight is None else np.multiply.outer(weight, smooth)
-        else:
-            np.multiply(ctx.e, coef / ctx.sum_e, out=g)  # p * w[t] * alpha
-        memory, at_t = _at_targets(g, tg.idx)
-        memory[at_t] -= coef
-        return _unrows(rows, shape)
-
-    @staticmethod
-    def _target_rows(ctx: Any, shape: tuple[int, ...], dtype: Any, weight: Any) -> Any:
-        """The weighted, smoothed target q in the input's layout (a constant)."""
-        tg, e = ctx.targets, ctx.smoothing
-        q = tg.onehot(shape, dtype) * (1 - e)
-        if e > 0:
-            w_row = np.ones(tg.n_classes, dtype) if weight is None else _arr(weight)
-            q = q + _unrows(tg.valid[:, None] * (e / tg.n_classes) * w_row, shape)
-        return q
-
-
-class CrossEntropyProb(_Op):
-    """log_softmax + soft-target cross entropy in one op, for class probabilities y.
-
-    loss_i = -sum_c w[c] q[i, c] logp[i, c], with q = y (1 - e) + e / C; 'mean' divides
-    by the number of samples (not by the weights). d/dz = p * sum_c(w q) - w q;
-    d/dy = -(1 - e) w logp.
-    """
-
-    _grad_fn_name = "CrossEntropyProbBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, z: Any, y: Any, weight: Any, reduction: str, smoothing: float) -> Any:
-        cdim = 0 if z.ndim == 1 else 1
-        wq = CrossEntropyProb._weighted_target(y, weight, smoothing, cdim, z.shape[cdim])
-        logp = _log_softmax_np(z, cdim)
-        rows = -(logp * wq).sum(axis=cdim)
-        ctx.save_for_backward(z, y, weight)
-        ctx.logp, ctx.reduction, ctx.smoothing, ctx.cdim = logp, reduction, smoothing, cdim
-        ctx.n_rows = z.size // z.shape[cdim] if z.size else 0
-        if reduction == "mean":
-            with np.errstate(invalid="ignore", divide="ignore"):
-                return np.asarray(rows.sum() / rows.dtype.type(ctx.n_rows))
-        return _reduce(rows, reduction)
-
-    @staticmethod
-    def _weighted_target(y: Any, weight: Any, e: float, cdim: int, n_classes: int) -> Any:
-        q = y * (1 - e) + e / n_classes if e > 0 else y
-        if weight is None:
-            return q
-        shape = [1] * y.ndim
-        shape[cdim] = n_classes
-        return q * dual.reshape(weight, tuple(shape))
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        z, y, weight = ctx.saved_tensors
-        cdim, e = ctx.cdim, ctx.smoothing
-        if ctx.reduction == "mean":
-            alpha = grad * (1.0 / ctx.n_rows) if ctx.n_rows else grad * math.nan
-        else:
-            alpha = grad if ctx.reduction == "sum" else dual.expand_dims(grad, cdim)
-        logp = ctx.logp if type(grad) is _nd else _log_softmax_dual(z, cdim)
-        gz = gy = None
-        if ctx.needs_input_grad[0]:
-            wq = CrossEntropyProb._weighted_target(y, weight, e, cdim, z.shape[cdim])
-            gz = alpha * (dual.exp(logp) * dual.sum(wq, cdim, keepdims=True) - wq)
-        if ctx.needs_input_grad[1]:
-            wlogp = (
-                logp
-                if weight is None
-                else CrossEntropyProb._weighted_target(logp, weight, 0.0, cdim, z.shape[cdim])
-            )
-            gy = alpha * wlogp * (-(1 - e))
-        return gz, gy, None, None, None
+    _grad_fn_name = "NllLoss2DBackward0"
 
 
 # ----------------------------------------------------------------------------- Embedding
@@ -950,6 +776,7 @@ class BatchNorm(_Op):
     """
 
     _grad_fn_name = "NativeBatchNormBackward0"
+    _torch_inputs = (0, 1, 2)  # (an absent weight or bias shows as None, as in PyTorch)
 
     @staticmethod
     def forward(
@@ -981,6 +808,7 @@ class LayerNorm(_Op):
     w, b of those dims' shape (``normalized_shape``). Fused as ``BatchNorm``."""
 
     _grad_fn_name = "NativeLayerNormBackward0"
+    _torch_inputs = (0, 1, 2)  # (an absent weight or bias shows as None, as in PyTorch)
 
     @staticmethod
     def forward(ctx: Any, x: Any, weight: Any, bias: Any, n_dims: int, eps: float) -> Any:

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _stl_sort
 from . import dual
 from .elementwise import _Op
 
@@ -32,6 +33,33 @@ def argsort(x: np.ndarray, axis: int, descending: bool) -> np.ndarray:
     # equal values in their original order (a plain reversal would reverse the ties too)
     up = np.argsort(np.flip(x, axis), axis=axis, kind="stable")
     return (x.shape[axis] - 1 - np.flip(up, axis)).astype(np.int64, copy=False)
+
+
+def topk_index(x: np.ndarray, axis: int, k: int, largest: bool) -> np.ndarray:
+    """The int64 indices of ``x.topk(k, axis, largest)``, in PyTorch's order.
+
+    Distinct values have one order; among equal values (or NaNs) PyTorch's CPU kernel
+    takes the order its unstable selection leaves (``std::partial_sort`` or
+    ``std::nth_element``): the rows where ties reach the first ``k`` go through that
+    very algorithm (``_stl_sort``), the others through a stable numpy sort.
+    """
+    order = argsort(x, axis, largest)
+    if x.ndim == 0:
+        return order
+    top = np.moveaxis(np.take(order, np.arange(k), axis), axis, -1)
+    ranked = np.moveaxis(np.take_along_axis(x, np.take(order, np.arange(min(k + 1, x.shape[
+        axis])), axis), axis), axis, -1)
+    same = (ranked[..., 1:] == ranked[..., :-1])
+    if ranked.dtype.kind == "f":
+        same |= np.isnan(ranked[..., 1:]) & np.isnan(ranked[..., :-1])
+    tied = np.nonzero(same.any(axis=-1).reshape(-1))[0]
+    if tied.size:
+        rows = np.moveaxis(x, axis, -1).reshape(-1, x.shape[axis])
+        flat = top.reshape(-1, k).copy()
+        for r in tied:
+            flat[r] = _stl_sort.topk_indices(rows[r].tolist(), k, largest)
+        top = flat.reshape(top.shape)
+    return np.moveaxis(top, -1, axis)
 
 
 def _along(index: np.ndarray, axis: int) -> tuple[np.ndarray, ...]:
