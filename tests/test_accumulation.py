@@ -140,3 +140,26 @@ def test_sum_and_mean_keep_torch_order(x: np.ndarray) -> None:
     bits for float32."""
     for fn in (lambda t: t.sum(), lambda t: t.mean(), lambda t: t.sum(-1)):
         assert np.array_equal(fn(tg.tensor(x)).numpy(), fn(torch.tensor(x)).numpy())
+
+
+@given(uses=st.integers(2, 5), n=st.sampled_from([7, 64, 1000]), seed=st.integers(0, 2**31),
+       preset=st.booleans(), dtype=st.sampled_from(["float32", "float64"]))
+def test_leaf_gradients_of_one_backward_are_summed_first_like_torch(
+        uses: int, n: int, seed: int, preset: bool, dtype: str) -> None:
+    """Regression: a leaf used several times added each gradient into ``.grad`` as it came,
+    ``(.grad + g1) + g2``; PyTorch's AccumulateGrad adds their sum, ``.grad + (g1 + g2)``,
+    which rounds otherwise (gradient accumulation, a weight shared by an RNN's steps)."""
+    rng = np.random.default_rng(seed)
+    grad, *factors = (rng.standard_normal(n).astype(dtype) for _ in range(uses + 1))
+    scales = rng.choice([1.0, 2.0, 0.5, 3.0], uses)
+    results = []
+    for lib in (tg, torch):
+        x = lib.zeros(n, dtype=getattr(lib, dtype), requires_grad=True)
+        if preset:
+            x.grad = lib.tensor(grad)
+        total = x * lib.tensor(factors[0])  # each use sends x a gradient of its own
+        for f, scale in zip(factors[1:], scales[1:]):
+            total = total + (x * lib.tensor(f)) * float(scale)
+        total.sum().backward()
+        results.append(x.grad.numpy())
+    assert np.array_equal(results[0], results[1])

@@ -7,14 +7,19 @@ on both; the parity tests are skipped only when torch cannot be imported.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
+import strategies as S
+from hypothesis import given
+from hypothesis import strategies as st
 
 import tinygrad_edu as tg
+from tinygrad_edu.ops import _torch_sum
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +144,45 @@ def test_constructor_like_torch(torch: Any, name: str) -> None:
         warnings.simplefilter("ignore")
         mine, theirs = CONSTRUCTORS[name](tg), CONSTRUCTORS[name](torch)
     assert_like_torch(mine, theirs, name)
+
+
+_RANGE_DTYPES = ["float32", "float64", "float16", "int64", "int32"]
+
+
+@given(start=S.floats(-50, 50), end=S.floats(-50, 50), steps=st.integers(0, 3000),
+       base=st.sampled_from([10.0, 2.0, math.e]), dtype=st.sampled_from(_RANGE_DTYPES))
+def test_linspace_and_logspace_bit_for_bit_like_torch(torch: Any, start: float, end: float,
+                                                      steps: int, base: float,
+                                                      dtype: str) -> None:
+    """Regression: numpy's linspace rounds otherwise than PyTorch's kernel (a fused
+    multiply-add, the second half counted from ``end``): last-bit differences."""
+    mine = tg.linspace(start, end, steps, dtype=getattr(tg, dtype)).numpy()
+    theirs = torch.linspace(start, end, steps, dtype=getattr(torch, dtype)).numpy()
+    assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs)
+    if dtype.startswith("float"):
+        lo, hi = start / 20, end / 20  # (exponents that stay finite)
+        mine = tg.logspace(lo, hi, steps % 200, base=base, dtype=getattr(tg, dtype)).numpy()
+        theirs = torch.logspace(lo, hi, steps % 200, base=base,
+                                dtype=getattr(torch, dtype)).numpy()
+        assert np.array_equal(mine, theirs)
+
+
+@given(start=S.floats(-50, 50), length=S.floats(0, 80),
+       step=st.sampled_from([0.1, 0.05, 0.3, 1.7, 0.013, 0.001, -0.1, -0.7]),
+       dtype=st.sampled_from(_RANGE_DTYPES[:3]))
+def test_arange_bit_for_bit_like_torch(torch: Any, start: float, length: float, step: float,
+                                       dtype: str) -> None:
+    """Regression: PyTorch's arange writes vectors of 32 bytes from a fused base; numpy's
+    ``start + i * step`` rounds otherwise in the last bit."""
+    end = start + length * (1 if step > 0 else -1)
+    before = _torch_sum.get_num_threads()  # (long ranges are cut between torch's threads)
+    _torch_sum.set_num_threads(torch.get_num_threads())
+    try:
+        mine = tg.arange(start, end, step, dtype=getattr(tg, dtype)).numpy()
+    finally:
+        _torch_sum.set_num_threads(before)
+    theirs = torch.arange(start, end, step, dtype=getattr(torch, dtype)).numpy()
+    assert mine.shape == theirs.shape and np.array_equal(mine, theirs)
 
 
 @pytest.mark.parametrize("args", [(3, 1), (0, 5, -1), (1.0, 0.0, 0.5)])

@@ -16,6 +16,7 @@ import pytest
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
+from tinygrad_edu.ops import _torch_sum
 
 torch = pytest.importorskip("torch")
 
@@ -299,7 +300,13 @@ def test_leaf_gradients_are_summed_before_going_into_an_existing_grad():
 def test_range_factories_give_torchs_bits(make):
     """``tg.linspace(-pi, pi, 2000)`` differed from PyTorch's in the last bit of a few
     values, and the tutorials' training loops drifted apart from there."""
-    mine, theirs = make(tg).numpy(), make(torch).numpy()
+    before = _torch_sum.get_num_threads()  # (long ranges are cut between torch's threads)
+    _torch_sum.set_num_threads(torch.get_num_threads())
+    try:
+        mine = make(tg).numpy()
+    finally:
+        _torch_sum.set_num_threads(before)
+    theirs = make(torch).numpy()
     assert mine.dtype == theirs.dtype
     assert np.array_equal(mine, theirs)
 
@@ -425,3 +432,82 @@ def test_l1_loss_values_and_gradients_are_unchanged():
         theirs.sum().backward()
         assert np.array_equal(mine.detach().numpy(), theirs.detach().numpy())
         assert np.array_equal(x.grad.numpy(), t.grad.numpy())
+
+
+# -------------------------------------------------------------- cross entropy's graph
+@pytest.mark.parametrize("kwargs", [
+    {"label_smoothing": 0.1}, {"label_smoothing": 0.2, "weight": True},
+    {"label_smoothing": 0.2, "ignore_index": 1}, {"label_smoothing": 0.3, "reduction": "sum"},
+    {"label_smoothing": 0.3, "reduction": "none", "weight": True}])
+@pytest.mark.parametrize("target", ["indices", "probabilities"])
+@pytest.mark.parametrize("shape", [(5, 4), (4,), (2, 4, 3), (2, 4, 2, 2)])
+def test_cross_entropy_graph_is_torchs_composite(kwargs, target, shape):
+    """With label smoothing (or class probabilities) PyTorch's cross_entropy is a composite
+    (AddBackward0 of MulBackward1 ...); tinygrad_edu had one fused node, named
+    NllLossBackward0 (or an invented CrossEntropyProbBackward0)."""
+    if target == "probabilities" and "ignore_index" in kwargs:
+        return
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape).astype(np.float32)
+    classes = shape[0] if len(shape) == 1 else shape[1]
+    t = rng.integers(0, classes, shape[:1] + shape[2:] if len(shape) > 1 else ())
+    p = rng.random(shape).astype(np.float32)
+    w = rng.random(classes).astype(np.float32)
+    results = []
+    for m in (tg, torch):
+        logits = m.tensor(x, requires_grad=True)
+        k = {**kwargs, "weight": m.tensor(w)} if "weight" in kwargs else kwargs
+        out = m.nn.functional.cross_entropy(logits, m.tensor(t if target == "indices" else p),
+                                            **k)
+        out.sum().backward()
+        results.append((_names(out.grad_fn), out.detach().numpy(), logits.grad.numpy()))
+    assert results[0][0] == results[1][0]
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=2e-6, atol=1e-7)
+    np.testing.assert_allclose(results[0][2], results[1][2], rtol=2e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 4), (2, 3, 2, 2), (2, 3, 2, 1, 2)])
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_nll_loss_of_more_than_two_dims_is_nll_loss2d(shape, reduction):
+    """PyTorch's nll_loss_nd: NllLoss2DBackward0 for 4-D input, other ranks viewed as 4-D."""
+    t = np.random.default_rng(0).integers(0, 3, shape[:1] + shape[2:])
+    graphs = []
+    for m in (tg, torch):
+        x = m.ones(shape, requires_grad=True)
+        out = m.nn.functional.nll_loss(x, m.tensor(t), reduction=reduction)
+        graphs.append((_names(out.grad_fn), tuple(out.shape)))
+    assert graphs[0] == graphs[1]
+
+
+@pytest.mark.parametrize("loss", ["nll_loss", "cross_entropy", "cross_entropy smoothed",
+                                  "binary_cross_entropy", "with_logits weight",
+                                  "with_logits pos_weight"])
+def test_loss_weight_that_requires_grad_raises(loss):
+    """A weight that requires grad silently got no gradient; PyTorch refuses it."""
+    messages = []
+    for m in (tg, torch):
+        F_ = m.nn.functional
+        x, w = m.ones(3, 4, requires_grad=True), m.ones(4, requires_grad=True)
+        t, p = m.tensor([0, 3, 1]), m.full((3, 4), 0.5)
+        call = {"nll_loss": lambda: F_.nll_loss(x, t, weight=w),
+                "cross_entropy": lambda: F_.cross_entropy(x, t, weight=w),
+                "cross_entropy smoothed": lambda: F_.cross_entropy(x, t, weight=w,
+                                                                    label_smoothing=0.1),
+                "binary_cross_entropy": lambda: F_.binary_cross_entropy(x.sigmoid(), p,
+                                                                        weight=w),
+                "with_logits weight": lambda: F_.binary_cross_entropy_with_logits(x, p,
+                                                                                 weight=w),
+                "with_logits pos_weight": lambda: F_.binary_cross_entropy_with_logits(
+                    x, p, pos_weight=w)}[loss]
+        messages.append(_raised(call))
+        with m.no_grad():
+            call()  # (no gradient asked: fine)
+    assert messages[0].split(" Hint:")[0] == messages[1]
+
+
+def test_div_with_rounding_mode_lists_the_number_in_next_functions():
+    graphs = []
+    for m in (tg, torch):
+        x = m.ones(3, requires_grad=True)
+        graphs.append(_names(m.div(x, 2, rounding_mode="floor").grad_fn))
+    assert graphs[0] == graphs[1] == ["DivBackward2", "torch::autograd::AccumulateGrad", None]

@@ -68,7 +68,13 @@ def _fma64(a: Any, b: Any, c: Any) -> np.ndarray:
     a, b, c = (np.asarray(v, np.float64) for v in (a, b, c))
     p, ep = _two_prod(a, b)
     s, es = _two_sum(p, c)
-    return s + (es + ep)
+    t, et = _two_sum(es, ep)
+    hi, lo = _two_sum(s, t)  # the exact result is hi + lo + et, with |et| tiny
+    # hi rounds it correctly unless hi + lo is a tie between two floats: then the sign
+    # of et decides (a tie broken to even by hi would be wrong)
+    other = hi + 2 * lo
+    tie = (lo != 0) & (other - hi == 2 * lo) & (other == np.nextafter(hi, other))
+    return np.where(tie & (et != 0) & ((et > 0) == (lo > 0)), other, hi)
 
 
 def _fma32(a: Any, b: Any, c: Any) -> np.ndarray:
