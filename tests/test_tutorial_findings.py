@@ -325,6 +325,7 @@ def test_type_of_a_tensor_prints_as_torchs():
     assert str(type(x)) == "<class 'tinygrad_edu.Tensor'>"
     assert str(type(x.shape)) == "<class 'tinygrad_edu.Size'>"
     assert str(type(x.device)) == "<class 'tinygrad_edu.device'>"
+    assert str(type(x.dtype)) == "<class 'tinygrad_edu.dtype'>"
     assert str(type(torch.ones(2))) == "<class 'torch.Tensor'>"
 
 
@@ -511,3 +512,16 @@ def test_div_with_rounding_mode_lists_the_number_in_next_functions():
         x = m.ones(3, requires_grad=True)
         graphs.append(_names(m.div(x, 2, rounding_mode="floor").grad_fn))
     assert graphs[0] == graphs[1] == ["DivBackward2", "torch::autograd::AccumulateGrad", None]
+
+
+def test_save_and_load_keep_requires_grad_and_parameters(tmp_path):
+    """``torch.save`` keeps a tensor's requires_grad and a Parameter's class (the
+    tutorials' checkpoints); tg.load gave plain tensors without gradients."""
+    x = tg.ones(2, requires_grad=True)
+    saved = {"x": x, "y": x * 2, "p": tg.nn.Parameter(tg.ones(2)),
+             "frozen": tg.nn.Parameter(tg.ones(2), requires_grad=False), "c": tg.ones(2)}
+    tg.save(saved, tmp_path / "ckpt.safetensors")
+    loaded = tg.load(tmp_path / "ckpt.safetensors")
+    assert [(type(v).__name__, v.requires_grad, v.is_leaf) for v in loaded.values()] == [
+        ("Tensor", True, True), ("Tensor", True, True), ("Parameter", True, True),
+        ("Parameter", False, True), ("Tensor", False, True)]

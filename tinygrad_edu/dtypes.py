@@ -19,6 +19,9 @@ _pyfloat, _pyint, _pybool = float, int, bool
 class DType:
     """A tensor element type, like ``torch.float32``. ``dtype.np`` is the numpy dtype."""
 
+    # type(tg.float32) prints <class 'tinygrad_edu.dtype'>, as PyTorch's <class 'torch.dtype'>
+    __module__ = "tinygrad_edu"
+    __qualname__ = "dtype"
     __slots__ = ("name", "np", "category", "itemsize", "is_floating_point", "is_signed")
 
     def __init__(self, name: str, np_dtype: type) -> None:

@@ -31,6 +31,7 @@ from typing import IO, Any, Union
 
 import numpy as np
 
+from .nn.parameter import Parameter
 from .tensor import Tensor, _wrap
 
 __all__ = ["save", "load"]
@@ -105,7 +106,14 @@ def _tensor_ref(value: Tensor | np.ndarray, name: str, arrays: dict[str, np.ndar
         n += 1
     # safetensors stores little-endian, C-ordered bytes (no copy when data already is)
     arrays[key] = np.asarray(data, dtype=data.dtype.newbyteorder("<"), order="C")
-    return {"__tensor__" if isinstance(value, Tensor) else "__ndarray__": key}
+    if not isinstance(value, Tensor):
+        return {"__ndarray__": key}
+    ref: dict[str, Any] = {"__tensor__": key}
+    if isinstance(value, Parameter):  # comes back a Parameter, as torch.load gives it
+        ref["parameter"] = True
+    if value.requires_grad:  # (a leaf that requires grad, as torch.save keeps it)
+        ref["requires_grad"] = True
+    return ref
 
 
 def _encode(obj: Any, path: str, arrays: dict[str, np.ndarray]) -> Any:
@@ -456,7 +464,11 @@ def _decode(obj: Any, tensors: _Tensors) -> Any:
     if not isinstance(obj, dict):
         return obj
     if "__tensor__" in obj:
-        return _wrap(tensors.take(obj["__tensor__"]))
+        data = tensors.take(obj["__tensor__"])
+        requires_grad = bool(obj.get("requires_grad", False))
+        if obj.get("parameter"):
+            return Parameter(_wrap(data), requires_grad=requires_grad)
+        return _wrap(data, requires_grad)
     if "__ndarray__" in obj:
         return tensors.take(obj["__ndarray__"])
     if "__tuple__" in obj:
