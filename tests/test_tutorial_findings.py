@@ -525,3 +525,30 @@ def test_save_and_load_keep_requires_grad_and_parameters(tmp_path):
     assert [(type(v).__name__, v.requires_grad, v.is_leaf) for v in loaded.values()] == [
         ("Tensor", True, True), ("Tensor", True, True), ("Parameter", True, True),
         ("Parameter", False, True), ("Tensor", False, True)]
+
+
+@pytest.mark.parametrize("write", ["mul_", "setitem", "two in-place ops",
+                                   "base of a retained view"])
+def test_retain_grad_survives_an_inplace_write(write):
+    """``y.retain_grad(); y.mul_(3)``: PyTorch keeps retaining y's gradient, now of its new
+    value; tinygrad_edu lost it (y.grad None, retains_grad False)."""
+    results = []
+    for m in (tg, torch):
+        x = m.ones(4, requires_grad=True)
+        y = x * 2
+        kept = y[:2] if write == "base of a retained view" else y
+        kept.retain_grad()
+        if write == "mul_":
+            y.mul_(3)
+        elif write == "setitem":
+            y[0] = 5.0
+        elif write == "two in-place ops":
+            y.add_(1)
+            y.exp_()
+        else:
+            y.mul_(3)
+        (kept * kept).sum().backward()
+        results.append((kept.retains_grad, kept.grad.tolist(), x.grad.tolist()))
+    assert results[0][0] is True
+    np.testing.assert_allclose(np.array(results[0][1]), np.array(results[1][1]), rtol=1e-6)
+    np.testing.assert_allclose(np.array(results[0][2]), np.array(results[1][2]), rtol=1e-6)

@@ -2354,7 +2354,7 @@ class Tensor:
         _function.bump_version(self)
         node = result._grad_fn
         if node is not None:
-            self._grad_fn = node
+            _function.new_history(self, node)
             self._requires_grad = True
             _function.watch_output(node, result, self)
         return self

@@ -813,6 +813,18 @@ def retain(edge: Node | Output, tensor: Tensor) -> None:
     edge._retained = weakref.ref(tensor)
 
 
+def new_history(tensor: Tensor, edge: Node | Output) -> None:
+    """``tensor`` takes the history ``edge`` (an in-place write, a view made anew): if it
+    retained its gradient (``retain_grad()``), it goes on doing so, now of its new value,
+    as PyTorch moves the retain hook along."""
+    old = tensor._grad_fn
+    tensor._grad_fn = edge
+    if old is not None and old is not edge and old._retained is not None and \
+            old._retained() is tensor:
+        old._retained = None
+        retain(edge, tensor)
+
+
 class TensorHooks:
     """The hooks of one tensor (``Tensor.register_hook``), kept by the engine's table.
 

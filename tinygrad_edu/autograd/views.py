@@ -278,7 +278,7 @@ def refresh(view: Tensor) -> None:
         remade = TakeAt.apply(base, positions(base._data, view._data))
     finally:
         _state.enabled = before
-    view._grad_fn = remade._grad_fn
+    fn.new_history(view, remade._grad_fn)
     view._requires_grad = True
     view._view_version = counter[0]
 
@@ -308,7 +308,7 @@ def write(view: Tensor, compute: Callable[[Tensor], Tensor]) -> None:
         np.copyto(view._data, new._data, casting="unsafe")
         fn.bump_version(base)
         fn.watch_output(op, new, base)
-        base._grad_fn = node
+        fn.new_history(base, node)
         base._requires_grad = True
     else:  # several ops (or none recorded): the base is "old base with the region replaced"
         value = new.to(base.dtype) if new.dtype != base.dtype else new
