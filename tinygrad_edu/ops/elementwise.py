@@ -128,6 +128,7 @@ class RSub(_Op):
 
 class Mul(_Op):
     _grad_fn_name = "MulBackward0"
+    _check_order = (1, 0)  # (PyTorch checks ``other`` before ``self``)
     _torch_inputs = (0, 1)  # (PyTorch makes a number operand a tensor)
 
     @staticmethod
@@ -149,6 +150,7 @@ class Div(_Op):
     """Fused ``x / y`` (cheaper and more accurate than ``x * y**-1``)."""
 
     _grad_fn_name = "DivBackward0"
+    _check_order = (1, 0)  # (PyTorch checks ``other`` before ``self``)
     _torch_inputs = (0, 1)  # (PyTorch makes a number operand a tensor)
 
     @staticmethod
@@ -217,6 +219,7 @@ class PowTensor(_Op):
     """``x ** y`` for two tensors."""
 
     _grad_fn_name = "PowBackward1"
+    _check_order = (1, 2, 0)  # (PyTorch checks exponent, result, self)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
@@ -250,18 +253,19 @@ class RPow(_Op):
     """``c ** x`` for a number ``c``."""
 
     _grad_fn_name = "PowBackward2"
+    _check_order = (1, 0)  # (PyTorch checks the exponent, x, before the result)
 
     @staticmethod
     def forward(ctx: Any, x: Any, c: Any) -> Any:
         out = _int_power(c, x) if x.dtype.kind in "iu" else np.power(c, x, dtype=x.dtype)
         out = np.asarray(out, x.dtype)
-        ctx.save_for_backward(out)
+        ctx.save_for_backward(out, x)  # (x too, as PyTorch: its version is checked)
         ctx.meta = c, (np.asarray(x >= 0) if c == 0 else None)  # 0^x: where x >= 0
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        (out,) = ctx.saved_tensors
+        out, _ = ctx.saved_tensors
         c, x_nonneg = ctx.meta
         with np.errstate(divide="ignore", invalid="ignore"):  # log 0 = -inf, log(-1) = nan
             log_c = float(np.log(np.float64(c)))
@@ -313,7 +317,26 @@ def _relu_grad(g: Any, y: Any) -> Any:
     if dual._is_array(y):
         mask = np.asarray(np.less_equal(y, 0))  # (0-d: a scalar otherwise)
         return g * np.logical_not(mask, out=mask)
-    return _masked_zero(_arr(y) <= 0, g)
+    return ReluGrad.apply(g, y)  # (a backward being recorded: create_graph=True)
+
+
+class ReluGrad(_Op):
+    """relu's gradient as an op of ``(g, y)``, for a backward recorded with
+    ``create_graph=True``: ``g`` where y > 0, else 0 (PyTorch's ``threshold_backward``).
+    As there, the result depends on the output ``y`` too (with a zero derivative), so it
+    requires grad whenever ``y`` does."""
+
+    _grad_fn_name = "ThresholdBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, g: Any, y: Any) -> Any:
+        ctx.meta = mask = np.asarray(np.less_equal(y, 0))
+        return np.where(mask, np.zeros((), g.dtype), g)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        mask = ctx.meta
+        return _masked_zero(mask, grad), dual.zeros_like(grad)
 
 
 # each line: forward, and the chain rule with the saved input x (or output y); the order
@@ -406,6 +429,7 @@ class DivRounding(_Op):
     """``x.div(y, rounding_mode="floor" | "trunc")``: zero gradient for both inputs."""
 
     _grad_fn_name = "DivBackward2"
+    _torch_inputs = (0, 1)  # (PyTorch makes a number operand a tensor)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any, mode: str) -> Any:
@@ -431,6 +455,7 @@ class FloorDivide(_Op):
     """
 
     _grad_fn_name = "NotImplemented"
+    _torch_name = "torch::autograd::NotImplemented"
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
@@ -473,6 +498,7 @@ class ClampTensor(_Op):
     hi < lo (``hi`` wins when the bounds cross)."""
 
     _grad_fn_name = "ClampBackward0"
+    _check_order = (2, 1, 0)  # (PyTorch checks max, min, self)
     _torch_inputs = (0, 1, 2)  # (an absent bound shows as None)
 
     @staticmethod
@@ -516,6 +542,7 @@ def _share(grad: Any, mine: np.ndarray, theirs: np.ndarray, largest: bool) -> An
 
 class Maximum(_Op):
     _grad_fn_name = "MaximumBackward0"
+    _check_order = (1, 0)  # (PyTorch checks ``other`` before ``self``)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
@@ -531,6 +558,7 @@ class Maximum(_Op):
 
 class Minimum(_Op):
     _grad_fn_name = "MinimumBackward0"
+    _check_order = (1, 0)  # (PyTorch checks ``other`` before ``self``)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
@@ -594,6 +622,7 @@ class Remainder(_Op):
     """``x % y`` with Python's (and PyTorch's) sign convention."""
 
     _grad_fn_name = "RemainderBackward0"
+    _check_order = (1, 0)  # (PyTorch checks ``other`` before ``self``)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
@@ -607,3 +636,22 @@ class Remainder(_Op):
                                  grad) \
             if ctx.needs_input_grad[1] else None
         return grad, (-grad * quotient if quotient is not None else None)
+
+
+class RemainderTensor(Remainder):
+    """``x % y`` of two tensors: PyTorch's ``remainder.Tensor``, whose node is numbered 1."""
+
+    _grad_fn_name = "RemainderBackward1"
+
+
+class RemainderOfNumber(Remainder):
+    """``number % x``: recorded, but its derivative is not implemented, as in PyTorch."""
+
+    _grad_fn_name = "NotImplemented"
+    _torch_name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        raise RuntimeError("derivative for aten::remainder is not implemented. Hint: "
+                           "number % x has a gradient of -floor(number / x) for x; write it "
+                           "out as number - x * (number / x).floor().")
