@@ -375,7 +375,7 @@ def _dense(t: Any) -> bool:
     """Whether ``t``'s elements fill their memory without gaps (PyTorch's
     ``is_non_overlapping_and_dense``)."""
     expected = 1
-    for stride, n in sorted((st, n) for st, n in zip(t.stride(), t.shape) if n != 1):
+    for stride, n in sorted((s, n) for s, n in zip(t.stride(), t.shape) if n != 1):
         if stride != expected:
             return False
         expected *= n
