@@ -282,6 +282,15 @@ KINK_CASES: dict[str, tuple[Callable[..., Any], list[Any]]] = {
         lambda L, x, lo, hi: L.clamp(x, lo, hi).sum(),
         [[1.0, 2.0, 3.0], [1.0, 3.0, 0.0], [2.0, 2.0, 3.0]]),
     "prod with two zeros": (lambda L, x: x.prod(), [[0.0, 2.0, 0.0]]),
+    # an infinite gradient arriving where a masked derivative is 0: 0, not 0 * inf = NaN
+    "relu then 1 / x at 0": (lambda L, x: (1.5 / x.relu()).sum(), [[0.0, -1.0, 2.0]]),
+    "relu6 then 1 / x at 0": (lambda L, x: (1.5 / L.nn.functional.relu6(x)).sum(),
+                              [[0.0, -1.0, 2.0, 7.0]]),
+    "hardtanh then 1 / x at 0": (
+        lambda L, x: (1.5 / (L.nn.functional.hardtanh(x) - 1)).sum(), [[0.0, 1.0, 2.0]]),
+    "relu then 1 / x at 0, backward recorded": (
+        lambda L, x: L.autograd.grad((1.5 / x.relu()).sum(), x, create_graph=True)[0].sum(),
+        [[0.0, -1.0, 2.0]]),
 }
 
 

@@ -31,8 +31,13 @@ def _suffixes(t: Tensor) -> list[str]:
     default = {"f": "float32", "i": "int64", "b": "bool"}
     if str(data.dtype) != default.get(data.dtype.kind) or data.size == 0 and data.dtype.kind != "f":
         suffix.append(f"dtype={t.dtype!r}")
-    if t.grad_fn is not None:
-        suffix.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
+    try:
+        node = t.grad_fn
+    except RuntimeError:  # a view whose history may not be made anew: PyTorch's word
+        suffix.append("grad_fn=<Invalid>")
+        return suffix
+    if node is not None:
+        suffix.append(f"grad_fn=<{type(node).__name__}>")
     elif t.requires_grad:
         suffix.append("requires_grad=True")
     return suffix

@@ -13,7 +13,7 @@ from . import dtypes
 from ._format import set_printoptions
 from .ops import matmul as M
 from .ops import movement as V
-from .tensor import Tensor, _norm_axis, _promote, _wrap, where
+from .tensor import Tensor, _norm_axis, _operand_as, _promote, _wrap, where
 
 _METHODS = (
     "add sub mul div true_divide pow neg exp log log1p sqrt rsqrt reciprocal abs sin cos tanh "
@@ -24,7 +24,7 @@ _METHODS = (
     "matmul mm dot chunk unbind isnan isinf isfinite allclose isclose equal eq ne lt "
     "le gt ge logical_not logical_and logical_or clone detach masked_fill flip numel "
     "remainder swapaxes sort argsort topk gather index_select bmm addmm baddbmm tril triu diag "
-    "diagonal diag_embed trace "
+    "diagonal diag_embed trace narrow "
     "cumprod diff nonzero argwhere repeat_interleave median kthvalue mode quantile scatter "
     "scatter_add lerp bincount histc logical_xor bitwise_and bitwise_or bitwise_xor "
     "bitwise_not floor_divide remainder"
@@ -62,7 +62,7 @@ def _same_dtype(tensors: Sequence[Tensor]) -> list[Tensor]:
     dtype = first.dtype
     for t in tensors[1:]:
         dtype = _promote(_wrap(np.zeros(1, dtype.np)), _wrap(np.zeros(1, t.dtype.np)))[0].dtype
-    return [t if t.dtype is dtype else t.to(dtype) for t in tensors]
+    return [_operand_as(t, dtype) for t in tensors]  # (cast inside the op, as PyTorch)
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:

@@ -42,6 +42,7 @@ _FLOAT_KIND = "f"
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _T_AXES = ((), (0,), (1, 0))  # t()'s permutation, by the number of dims
 _scalar_types = (int, float, bool)
+_ALL_SLICE = slice(None)  # ``:``
 _ALL_DIMS: Any = object()  # squeeze() without a dim (an explicit None is an error, as torch)
 
 
@@ -59,7 +60,12 @@ def _wrap(data: np.ndarray, requires_grad: _bool = False) -> Tensor:
 
 def _mark_cut(t: Tensor, source: Tensor, how: str) -> None:
     """Remember (weakly) where a detached tensor came from, so tg.viz can draw the cut."""
-    node = source._grad_fn if source._base is None else source.grad_fn
+    node = source._grad_fn
+    if source._base is not None:
+        try:
+            node = source.grad_fn
+        except RuntimeError:  # (a view whose history may not be made anew: detach() works)
+            pass
     t._cut = (how, weakref.ref(node or source))
     if _teaching.enabled and node is not None:  # see teaching.py
         _teaching.note_cut(node, how)
@@ -158,7 +164,7 @@ class Tensor:
 
     __module__ = "tinygrad_edu"  # type(x) prints as PyTorch's <class 'torch.Tensor'>
     __slots__ = ("_data", "_requires_grad", "_grad_fn", "_grad", "_vc", "_cut", "_base",
-                 "_view_version", "_view_kind", "__weakref__")
+                 "_view_version", "_view_kind", "_stands_for", "__weakref__")
     __array_priority__ = 1000  # numpy defers to our reflected operators
 
     _data: np.ndarray
@@ -170,6 +176,7 @@ class Tensor:
     _base: Tensor | None  # for a view: the tensor whose storage it views (autograd/views.py)
     _view_version: _int  # the version at which a view's history was last made
     _view_kind: Any  # None, or why the view may not be written in place (views.py)
+    _stands_for: Tensor  # set on a promoted operand only: the tensor it is (_operand_as)
 
     def __init__(self, *data: Any, requires_grad: _bool = False) -> None:
         if not data:  # Tensor(): an empty 1-D tensor, as torch.Tensor()
@@ -298,7 +305,7 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: _bool = True) -> Tensor:
         """Set ``requires_grad`` in place (leaves only) and return self."""
-        if self.grad_fn is not None and not requires_grad:
+        if not requires_grad and self._grad_fn is not None:  # (as it stands: not made anew)
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to "
                 "use a computed variable in a subgraph that doesn't require differentiation "
@@ -311,6 +318,8 @@ class Tensor:
             )
         if self._grad_fn is None:
             self._requires_grad = bool(requires_grad)
+            if requires_grad and self._base is not None and _function.no_history(self):
+                self._view_kind = _function.NO_GRAD_LEAF  # a leaf of its own now (.grad)
         return self
 
     @property
@@ -351,8 +360,7 @@ class Tensor:
     @property
     def retains_grad(self) -> _bool:
         """True for a non-leaf tensor that called ``retain_grad()``."""
-        self.grad_fn  # noqa: B018  (brings a view's history up to date)
-        edge = self._grad_fn
+        edge = self._grad_fn  # (a retain_grad moves with a view's history made anew)
         return edge is not None and edge._retained is not None and edge._retained() is self
 
     def retain_grad(self) -> None:
@@ -380,7 +388,9 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A tensor sharing this one's data (and version counter), outside the graph."""
-        t = _wrap(self._data)
+        # (its own ndarray object on the same memory: an op given both x and x.detach()
+        # tells them apart when it saves them, Node._source)
+        t = _wrap(self._data.view())
         t._vc = _function.shared_version(self)
         if self._requires_grad:
             _mark_cut(t, self, "detach()")
@@ -399,7 +409,7 @@ class Tensor:
     def data(self) -> Tensor:
         """A tensor sharing this one's storage, outside the graph: changes to it are not
         recorded, nor seen by the version checks (``p.data -= lr * p.grad`` works)."""
-        t = _wrap(self._data)
+        t = _wrap(self._data.view())  # (its own ndarray object: see detach)
         if self._requires_grad:
             _mark_cut(t, self, ".data")
         return t
@@ -806,14 +816,16 @@ class Tensor:
         return self._binary(E.FloorDivide, other, name="floor_divide")
 
     def __mod__(self, other: Any) -> Tensor:
-        return self._binary(E.Remainder, other)
+        return self._binary(E.RemainderTensor if isinstance(other, Tensor) else E.Remainder,
+                            other)
 
     def __rmod__(self, other: Any) -> Tensor:
-        return self._binary(E.Remainder, other, reverse=True)
+        return self._binary(E.RemainderOfNumber, other, reverse=True)
 
     def remainder(self, other: Any) -> Tensor:
         """``self % other`` with the sign of ``other`` (as Python's ``%``)."""
-        return self._binary(E.Remainder, other, name="remainder")
+        return self._binary(E.RemainderTensor if isinstance(other, Tensor) else E.Remainder,
+                            other, name="remainder")
 
     def __neg__(self) -> Tensor:
         return E.Neg.apply(self)
@@ -1263,8 +1275,7 @@ class Tensor:
         for bound in (min, max):
             if bound is not None:
                 x, _ = _promote(x, bound)
-        lo, hi = (b if b is None or b._data.dtype == x._data.dtype else b.to(x.dtype)
-                  for b in (min, max))
+        lo, hi = (b if b is None else _operand_as(b, x.dtype) for b in (min, max))
         return E.ClampTensor.apply(x, lo, hi)
 
     def clamp_min(self, min: Any) -> Tensor:
@@ -1317,7 +1328,7 @@ class Tensor:
                 and self._data.dtype.kind == _FLOAT_KIND:  # the usual x.sum(), inline
             return _pair(R.SumAll, self, _ONE)
         dim, keepdim = _alias(dim, axis, keepdim, keepdims)
-        x = self if dtype is None else self.to(dtype)
+        x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
         np_dtype = np.int64 if x._data.dtype.kind in "biu" else None
         axes = _norm_axes(dim, x._data.ndim)
         return (R.SumAll if dim is None else R.Sum).apply(x, axes, keepdim, np_dtype)
@@ -1329,7 +1340,7 @@ class Tensor:
                 and self._data.dtype.kind == _FLOAT_KIND:  # the usual loss.mean(), inline
             return _pair(R.MeanAll, self, _ONE)
         dim, keepdim = _alias(dim, axis, keepdim, keepdims)
-        x = self if dtype is None else self.to(dtype)
+        x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
         _need_float(x, "mean")
         axes = _norm_axes(dim, x._data.ndim)
         return (R.MeanAll if dim is None else R.Mean).apply(x, axes, keepdim)
@@ -1399,7 +1410,7 @@ class Tensor:
 
     def prod(self, dim: Any = None, keepdim: _bool = False, dtype: Any = None) -> Tensor:
         """Product over ``dim`` (all when None)."""
-        x = self if dtype is None else self.to(dtype)
+        x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
         if x._data.dtype.kind in "biu":
             x = x.long()
         return (R.ProdAll if dim is None else R.Prod).apply(x, _norm_axes(dim, x._data.ndim),
@@ -1438,7 +1449,7 @@ class Tensor:
         >>> tg.tensor([3.0, -4.0]).norm()
         tensor(5.)
         """
-        x = self if dtype is None else self.to(dtype)
+        x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
         if x._data.dtype.kind != _FLOAT_KIND:
             raise RuntimeError("linalg.vector_norm: Expected a floating point or complex "
                                f"tensor as input. Got {_scalar_name(x)}. Hint: call .float() "
@@ -1488,10 +1499,8 @@ class Tensor:
     def cumsum(self, dim: _int, dtype: Any = None) -> Tensor:
         """Cumulative sum along ``dim`` (differentiable through a reversed cumsum), in
         ``dtype`` when given."""
-        if dtype is not None:
-            self = self.to(dtype)
-        axis = _norm_axis(dim, self._data.ndim)
-        return _CumSum.apply(self, axis)
+        x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
+        return _CumSum.apply(x, _norm_axis(dim, x._data.ndim))
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
@@ -1563,7 +1572,9 @@ class Tensor:
             raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to "
                                f"the size of dim {axis} ({n}) in the input tensor")
         shape = self._data.shape
-        return self.reshape(shape[:axis] + sizes + shape[axis + 1:])
+        # a view whatever the strides (one dim split in several): PyTorch's view
+        return V.Reshape.apply(self, shape[:axis] + tuple(
+            n if n != -1 else shape[axis] // known for n in sizes) + shape[axis + 1:])
 
     def squeeze(self, dim: Any = _ALL_DIMS) -> Tensor:
         """Remove size-1 dimensions (only ``dim`` when given)."""
@@ -1703,6 +1714,31 @@ class Tensor:
             start += s
         _several_views(out, "Split" if op is V.Split else "SplitWithSizes")
         return tuple(out)
+
+    def narrow(self, dim: _int, start: Any, length: _int) -> Tensor:
+        """The view of ``length`` elements from ``start`` along ``dim`` (``x[:, start:
+        start + length]`` for dim 1); ``start`` may be negative, or a 0-d tensor.
+
+        >>> tg.arange(5.0).narrow(0, 1, 3)
+        tensor([1., 2., 3.])
+        """
+        if not self._data.ndim:
+            raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+        if length < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")
+        axis = _norm_axis(dim, self._data.ndim)
+        n = self._data.shape[axis]
+        start = int(start)
+        if not -n <= start <= n:
+            raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], "
+                             f"but got {start})")
+        if start < 0:
+            start += n
+        if start + length > n:
+            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
+                               f"({n}).")
+        return V.Slice.apply(self, (_ALL_SLICE,) * axis + (slice(start, start + length),
+                                                          Ellipsis))
 
     # ------------------------------------------------------------------ sorting, selection
     def sort(self, dim: _int = -1, descending: _bool = False, *,
@@ -1904,7 +1940,7 @@ class Tensor:
     def cumprod(self, dim: _int, *, dtype: Any = None) -> Tensor:
         """Cumulative product along ``dim`` (ints give int64). The gradient is exact also
         where the input has zeros (computed without dividing by them)."""
-        x = self if dtype is None else self.to(dtype)
+        x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
         return R.Cumprod.apply(x, _norm_axis(dim, x._data.ndim))
 
     def diff(self, n: _int = 1, dim: _int = -1, prepend: Tensor | None = None,
@@ -2151,7 +2187,7 @@ class Tensor:
                  reduce: str | None = None) -> Tensor:
         """In place: ``self = self.scatter(dim, index, src)``."""
         return self._write(lambda t: t.scatter(dim, index, src, value=value, reduce=reduce),
-                           src)
+                           src, overlap="any")
 
     def scatter_add(self, dim: _int, index: Tensor, src: Tensor) -> Tensor:
         """A copy with ``src`` added at ``index`` along ``dim`` (repeated indices add up):
@@ -2160,7 +2196,7 @@ class Tensor:
 
     def scatter_add_(self, dim: _int, index: Tensor, src: Tensor) -> Tensor:
         """In place: ``self = self.scatter_add(dim, index, src)``."""
-        return self._write(lambda t: t.scatter_add(dim, index, src), src)
+        return self._write(lambda t: t.scatter_add(dim, index, src), src, overlap="any")
 
     def lerp(self, end: Tensor, weight: Any) -> Tensor:
         """Linear interpolation ``self + weight * (end - self)`` (weight a number or a
@@ -2213,15 +2249,15 @@ class Tensor:
             if -n <= index < n:
                 return _pair(V.Select, self, index)
         plan = IX.plan(index, self._data.shape, Tensor)
-        steps = IX.steps(plan)
-        if len(steps) <= 1 and plan.rest is None:  # one view op (or an alias)
-            return _basic_index_op(plan).apply(self, plan.view)
-        out = self
-        for kind, at in steps:  # as PyTorch: one view op per item that does something
-            out = V.BASIC_INDEX_OPS[kind].apply(out, at)
         if plan.rest is None:
-            return out
-        return V.Index.apply(out, plan._replace(view=(...,)) if steps else plan)
+            if len(plan.view) <= 2:  # x[a:b], x[None], x[...]: one op (see _index_view)
+                return _basic_index_op(plan).apply(self, plan.view)
+            return _index_view(self, plan)
+        if plan.view == (Ellipsis,):
+            return V.Index.apply(self, plan)
+        # the basic items first (a view), then the advanced ones on it, as PyTorch records
+        # them: x[0, [1, 2]] is IndexBackward0 of SelectBackward0
+        return V.Index.apply(_index_view(self, plan), _on_view(plan))
 
     def __setitem__(self, index: Any, value: Any) -> None:
         """``x[index] = value``, as PyTorch: the elements ``x[index]`` reads (by PyTorch's
@@ -2229,10 +2265,19 @@ class Tensor:
         The basic part of the index (ints, slices, None, ...) picks a view, then ``value``
         is copied into it, or put at the places the lists and tensors of the index say
         (``index_put_``). Writing into a view is recorded on its base (autograd/views.py)."""
-        plan = IX.plan(index, self._data.shape, Tensor, setitem=True)  # None: x[False] = v
-        _check_setitem_value(plan, self, value)
+        _check_setitem_value(None, self, value)  # (its type first, as PyTorch)
+
+        def before_advanced(view: tuple[Any, ...]) -> None:  # (index_put_'s first checks)
+            target = self if view == (Ellipsis,) else _index_view(
+                self, IX.plan(view, self._data.shape))
+            target._check_inplace_autograd((value,))
+
+        plan = IX.plan(index, self._data.shape, Tensor, setitem=True,  # None: x[False] = v
+                       before_advanced=before_advanced)
         if plan is None:
             return  # x[False] = v: PyTorch writes nothing
+        if plan.rest is None:
+            _check_setitem_value(plan, self, value)
         whole = plan.view_shape == self._data.shape and not any(
             item is None or isinstance(item, (_int, np.integer)) for item in plan.view)
         if whole:
@@ -2243,15 +2288,22 @@ class Tensor:
         if plan.rest is None:
             _copy_to(target, value)
             return
-        on_view = IX.Plan((Ellipsis,), plan.rest, plan.shape, "index", plan.view_shape,
-                          plan.mask, plan.uint8)
+        on_view = _on_view(plan)
+        if isinstance(value, Tensor) and not _fills(on_view, value):
+            _check_no_overlap(target._data, value._data)  # (before the value's shape)
+        _check_setitem_value(plan, self, value)
+        if isinstance(value, Tensor) and value._data.ndim and value._data.shape[0] == 1:
+            value = value.view(IX._strip_ones(value._data.shape))  # (as PyTorch's setitem)
         target._index_put(on_view, value)
 
     def _index_put(self, plan: IX.Plan, value: Any) -> Tensor:
-        """In place: ``value`` put at the places ``plan`` names (``index_put_``)."""
+        """In place: ``value`` put at the places ``plan`` names (``index_put_``; with one
+        mask and one value, PyTorch's ``masked_fill_``, which reads the value as a
+        number)."""
         v = value if isinstance(value, Tensor) else _wrap(
             np.asarray(value, dtype=self._data.dtype))
-        return self._write(lambda t: V.IndexPut.apply(t, v.to(t.dtype), plan), v)
+        return self._write(lambda t: V.IndexPut.apply(t, _operand_as(v, t.dtype), plan), v,
+                           overlap="none" if _fills(plan, v) else "any")
 
     def index_put_(self, indices: Any, values: Any, accumulate: _bool = False) -> Tensor:
         """In place: ``values`` put at ``indices`` (a tuple of index tensors), as
@@ -2261,14 +2313,15 @@ class Tensor:
         if not isinstance(indices, (tuple, list)):
             raise TypeError(f"index_put_(): argument 'indices' must be tuple of Tensors, not "
                             f"{_type(indices).__name__}")
-        plan = IX.plan(tuple(indices), self._data.shape, Tensor, setitem=True)
+        plan = IX.plan(tuple(indices), self._data.shape, Tensor, setitem=True,
+                       before_advanced=lambda view: self._check_inplace_autograd((values,)))
         if plan is None:
             return self
         _check_setitem_value(plan, self, values)
         return self._index_put(plan, values)
 
     # ------------------------------------------------------------------ in place
-    def _write(self, compute: Any, *others: Any) -> Tensor:
+    def _write(self, compute: Any, *others: Any, overlap: str = "partial") -> Tensor:
         """Every in-place op: ``compute(t)`` is the op out of place, applied to this tensor
         ``t``; its result is written into this tensor's storage.
 
@@ -2276,21 +2329,50 @@ class Tensor:
         requires grad), ``compute`` gets a stand-in with this tensor's history and a copy
         of its values (the op may save them for backward: they are about to be
         overwritten), and this tensor takes the result's history. A view hands the write
-        on to its base (autograd/views.py).
+        on to its base (autograd/views.py). ``overlap``: what sharing of memory between
+        ``others`` and this tensor PyTorch's op refuses (see ``_check_inplace``).
         """
-        if not self._check_inplace(others):
+        if not self._check_inplace(others, overlap):
             return self._become(compute(self))
         if self._base is not None:
             _views.write(self, compute)
             return self
         return self._become(compute(self._before_inplace()))
 
-    def _check_inplace(self, others: tuple[Any, ...] = ()) -> _bool:
+    def _check_inplace(self, others: tuple[Any, ...] = (), overlap: str = "partial") -> _bool:
         """PyTorch's errors for an in-place write into this tensor; True when the write is
-        recorded (grad mode on, and this tensor or one of ``others`` requires grad)."""
-        for o in others:
-            if isinstance(o, Tensor):
-                _check_no_partial_overlap(self._data, o._data)
+        recorded (grad mode on, and this tensor or one of ``others`` requires grad).
+
+        ``overlap`` says which operands may share memory with this tensor: "partial" (an
+        elementwise op or ``copy_``: only all of it, in the same layout), "any" (none may:
+        ``index_put_``, ``scatter_``) or "none" (no check: ``fill_`` and ``masked_fill_``
+        read a 0-d tensor as a number).
+        """
+        recorded = self._check_inplace_autograd(others)
+        if overlap != "none":
+            check = _check_no_partial_overlap if overlap == "partial" else _check_no_overlap
+            for o in others:
+                if isinstance(o, Tensor):
+                    check(self._data, o._data)
+        if not self._data.flags.writeable:
+            data = self._data
+            if any(st == 0 and n > 1 for st, n in zip(data.strides, data.shape)):
+                raise RuntimeError(
+                    "unsupported operation: more than one element of the written-to tensor "
+                    "refers to a single memory location. Please clone() the tensor before "
+                    "performing the operation. Hint: it is an expanded view (expand, "
+                    "broadcast_to).")
+            raise RuntimeError("unsupported operation: the written-to tensor's memory is "
+                               "read-only (a view of an expanded tensor, or of a read-only "
+                               "numpy array). Please clone() the tensor before performing "
+                               "the operation.")
+        return recorded
+
+    def _check_inplace_autograd(self, others: tuple[Any, ...] = ()) -> _bool:
+        """Autograd's errors for an in-place write into this tensor (a leaf that requires
+        grad, a view of one, a view made under no_grad, an output of split...), which
+        PyTorch raises before the op checks its arguments; True when the write is
+        recorded."""
         base = self._base  # (a view requires grad when its base does)
         mine = self._requires_grad or (base is not None and base._requires_grad)
         recorded = _state.enabled and (mine or any(
@@ -2316,18 +2398,6 @@ class Tensor:
                     "a leaf Variable that requires grad is being used in an in-place "
                     "operation. Hint: update parameters under `with tg.no_grad():`, or "
                     "through `.data`.")
-        if not self._data.flags.writeable:
-            data = self._data
-            if any(st == 0 and n > 1 for st, n in zip(data.strides, data.shape)):
-                raise RuntimeError(
-                    "unsupported operation: more than one element of the written-to tensor "
-                    "refers to a single memory location. Please clone() the tensor before "
-                    "performing the operation. Hint: it is an expanded view (expand, "
-                    "broadcast_to).")
-            raise RuntimeError("unsupported operation: the written-to tensor's memory is "
-                               "read-only (a view of an expanded tensor, or of a read-only "
-                               "numpy array). Please clone() the tensor before performing "
-                               "the operation.")
         return recorded
 
     def _before_inplace(self) -> Tensor:
@@ -2354,7 +2424,7 @@ class Tensor:
         _function.bump_version(self)
         node = result._grad_fn
         if node is not None:
-            _function.new_history(self, node)
+            _function.move_history(self, node)
             self._requires_grad = True
             _function.watch_output(node, result, self)
         return self
@@ -2378,6 +2448,9 @@ class Tensor:
                 raise
             _function.bump_version(self)
             return self
+        self._check_inplace_autograd((other,))  # (PyTorch's order: autograd's errors,
+        if isinstance(other, Tensor):  # the operands' memory, then their shapes)
+            _check_no_partial_overlap(data, other._data)
         _check_inplace_broadcast(self, other)
         return self._write(lambda t: t._binary_into(op, other), other)
 
@@ -2412,6 +2485,8 @@ class Tensor:
         if _scaled_by_op(self, other, alpha) and _state.enabled and (
                 self.requires_grad or other.requires_grad):  # recorded: one node
             return self._write(lambda t: t.add(other, alpha=alpha), other)
+        if isinstance(other, Tensor):  # (the operand given, not alpha * operand)
+            _check_no_partial_overlap(self._data, other._data)
         other = _scaled(self, other, alpha, "add_")
         return self._inplace(E.Add, self._inplace_operand(E.Add, other, "add_"))
 
@@ -2424,6 +2499,8 @@ class Tensor:
         if _scaled_by_op(self, other, alpha) and _state.enabled and (
                 self.requires_grad or other.requires_grad):  # recorded: one node
             return self._write(lambda t: t.sub(other, alpha=alpha), other)
+        if isinstance(other, Tensor):  # (the operand given, not alpha * operand)
+            _check_no_partial_overlap(self._data, other._data)
         other = _scaled(self, other, alpha, "sub_")
         return self._inplace(E.Sub, self._inplace_operand(E.Sub, other, "sub_"))
 
@@ -2468,16 +2545,20 @@ class Tensor:
     def fill_(self, value: Any) -> Tensor:
         """In place: set every element to ``value`` (a number or a 0-d tensor)."""
         if isinstance(value, Tensor):
+            self._check_inplace_autograd((value,))  # (PyTorch's order: these errors first)
             if value._data.ndim:
                 raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got "
                                    f"tensor with {value._data.ndim} dimensions.")
-            return self._write(lambda t: INPLACE.FillTensor.apply(t, value), value)
+            return self._write(lambda t: INPLACE.FillTensor.apply(t, value), value,
+                               overlap="none")
         number = dtypes.checked_scalar(_operand(value, "fill_"), self.dtype)
         return self._write(lambda t: INPLACE.Fill.apply(t, number))
 
     def copy_(self, src: Tensor, non_blocking: _bool = False) -> Tensor:
         """In place: copy ``src``'s values (broadcast to this shape, cast to this dtype)."""
         src = _as_tensor_like(src, self)
+        self._check_inplace_autograd((src,))  # (PyTorch's order: autograd's errors, the
+        _check_no_partial_overlap(self._data, src._data)  # operands' memory, the shapes)
         _check_inplace_broadcast(self, src)
         return self._write(lambda t: INPLACE.Copy.apply(t, src), src)
 
@@ -2487,7 +2568,7 @@ class Tensor:
         if not isinstance(m, np.ndarray) or m.dtype != np.bool_:
             raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
                                f"dtype {dtypes.from_numpy(np.asarray(m).dtype)}")
-        _check_broadcast(self, mask)
+        _check_broadcast(_wrap(m), self)  # (PyTorch's order: the mask is tensor a)
         if isinstance(value, Tensor):
             if value._data.ndim:
                 raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, "
@@ -2498,7 +2579,10 @@ class Tensor:
 
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
         """In place: ``value`` where ``mask`` is True."""
-        return self._write(lambda t: t.masked_fill(mask, value), value)
+        if isinstance(mask, Tensor):  # (PyTorch's order: autograd's errors, then the shapes)
+            self._check_inplace_autograd((value,))
+            _check_broadcast(self, mask)
+        return self._write(lambda t: t.masked_fill(mask, value), value, overlap="none")
 
     # ------------------------------------------------------------ random (PyTorch's streams)
     # Each draws from tinygrad_edu.random's generator exactly what PyTorch's CPU kernel draws,
@@ -2773,16 +2857,52 @@ def reset_grads(params: Any, set_to_none: _bool = True) -> None:
 
 def _check_no_partial_overlap(out: np.ndarray, source: np.ndarray) -> None:
     """PyTorch's error for an in-place op whose operand shares some (not all) of the
-    memory it writes: ``x[1:] += x[:-1]`` would read elements it has already changed."""
-    if out is source or not np.may_share_memory(out, source):
-        return
-    same = (out.__array_interface__["data"][0] == source.__array_interface__["data"][0]
-            and out.strides == source.strides and out.shape == source.shape)
-    if not same and np.shares_memory(out, source):
-        raise RuntimeError(
-            "unsupported operation: some elements of the input tensor and the written-to "
+    memory it writes: ``x[1:] += x[:-1]`` would read elements it has already changed.
+    (Elementwise ops and ``copy_``: an operand that is the very tensor written is fine.)"""
+    if out is not source and np.may_share_memory(out, source) and \
+            _overlap(out, source) == "partial":
+        raise RuntimeError(_OVERLAP)
+
+
+def _check_no_overlap(out: np.ndarray, source: np.ndarray) -> None:
+    """PyTorch's error for an operand of ``index_put_`` or ``scatter_`` that shares any
+    memory with the tensor written (even all of it: ``x[i] = x``)."""
+    if np.may_share_memory(out, source) and _overlap(out, source) != "none":
+        raise RuntimeError(_OVERLAP)
+
+
+_OVERLAP = ("unsupported operation: some elements of the input tensor and the written-to "
             "tensor refer to a single memory location. Please clone() the tensor before "
             "performing the operation.")
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> str:
+    """How two arrays overlap in memory, as PyTorch judges it: "full" (the same elements
+    in the same layout), "partial" or "none". PyTorch compares only the spans of tensors
+    whose elements fill them without gaps ("dense"); any other pair is too hard to judge,
+    and passes as "none" (``x[:, :2].copy_(x[:, 1:])`` is allowed)."""
+    if a is b:
+        return "full"
+    if not a.size or not b.size or not (_dense(a) and _dense(b)):
+        return "none"
+    start_a, start_b = a.__array_interface__["data"][0], b.__array_interface__["data"][0]
+    end_a, end_b = start_a + a.nbytes, start_b + b.nbytes
+    if start_a == start_b and end_a == end_b:
+        same = a.ndim == b.ndim and all(
+            x == y for x, y, n in zip(a.strides, b.strides, a.shape) if n != 1)
+        return "full" if same else "partial"
+    return "partial" if start_a < end_b and start_b < end_a else "none"
+
+
+def _dense(a: np.ndarray) -> _bool:
+    """Whether ``a``'s elements fill a block of memory without gaps or repeats, in some
+    order of its dims (PyTorch's ``is_non_overlapping_and_dense``)."""
+    expected = a.itemsize
+    for stride, n in sorted((st, n) for st, n in zip(a.strides, a.shape) if n != 1):
+        if stride != expected:
+            return False
+        expected *= n
+    return True
 
 
 def _several_views(views: list[Tensor], name: str) -> None:
@@ -2794,6 +2914,8 @@ def _several_views(views: list[Tensor], name: str) -> None:
     if not no_grad:
         for k, t in enumerate(views):
             t._view_kind = (name, k)
+            if t._grad_fn is not None:  # (PyTorch's one node: next_functions say output k)
+                t._grad_fn._output_nr = k
 
 
 def _copy_to(dst: Tensor, value: Any) -> None:
@@ -2982,6 +3104,7 @@ def _scaled(x: Tensor, other: Any, alpha: Any, name: str) -> Any:
 
 
 _BOOL_KERNELS = {E.FloorDivide: "div_floor_cpu", E.Remainder: "remainder_cpu",
+                 E.RemainderTensor: "remainder_cpu", E.RemainderOfNumber: "remainder_cpu",
                  E.DivRounding: "div_trunc_cpu"}
 _BOOL_CHECKED = {E.Sub, E.RSub, *_BOOL_KERNELS}
 
@@ -3004,9 +3127,10 @@ def _check_bool_kernel(op: Any, x: Tensor, other: Any) -> None:
         raise NotImplementedError(f"\"{_BOOL_KERNELS[op]}\" not implemented for 'Bool'")
 
 
-_INT_DIVISIONS = (E.FloorDivide, E.Remainder)
+_INT_DIVISIONS = (E.FloorDivide, E.Remainder, E.RemainderTensor, E.RemainderOfNumber)
 _ARRAY_UFUNCS = {E.Add: np.add, E.Sub: np.subtract, E.Mul: np.multiply, E.Div: np.true_divide,
-                 E.FloorDivide: np.floor_divide, E.Remainder: np.remainder}
+                 E.FloorDivide: np.floor_divide, E.Remainder: np.remainder,
+                 E.RemainderTensor: np.remainder}
 
 
 def _check_int_division(divisor: Any, like: Tensor) -> None:
@@ -3058,11 +3182,9 @@ def _promote(a: Tensor, b: Any, true_div: _bool = False) -> tuple[Tensor, Any]:
     if true_div and dtype.category != dtypes._FLOAT:
         dtype = dtypes.get_default_dtype()
     np_dtype = dtype.np
-    if a._data.dtype != np_dtype:
-        a = a.to(dtype)
+    a = _operand_as(a, dtype)
     if isinstance(b, Tensor):
-        if b._data.dtype != np_dtype:
-            b = b.to(dtype)
+        b = _operand_as(b, dtype)
     elif np_dtype.kind == _FLOAT_KIND:
         if _type(b) is _int:
             dtypes.check_int_range(b)
@@ -3071,6 +3193,26 @@ def _promote(a: Tensor, b: Any, true_div: _bool = False) -> tuple[Tensor, Any]:
         b = dtypes.wrap_int(int(b), np_dtype)
     _check_broadcast(a, b)
     return a, b
+def _operand_as(t: Tensor, dtype: DType) -> Tensor:
+    """``t``'s values in ``dtype``, for an op that computes in a promoted dtype, with no node
+    of its own: PyTorch casts inside such ops (``f32 + f64`` is one ``AddBackward0`` whose
+    inputs are the two leaves), and the engine casts each gradient back to its input's
+    dtype. The copy stands for ``t`` in the graph: it sends its gradient where ``t`` would
+    (``t``'s node, or ``t`` itself for a leaf) and shares ``t``'s version counter, so an
+    in-place change of ``t`` after the op is caught if the op saved it."""
+    if t._data.dtype == dtype.np:
+        return t
+    if t._base is not None and t._vc[0] != t._view_version and _state.enabled:
+        t._refresh_view()  # (a view, written since its history was made: see apply_pair)
+    out = _wrap(t._data.astype(dtype.np))
+    if t._requires_grad and _state.enabled:
+        out._requires_grad = True
+        out._grad_fn = t if t._grad_fn is None else t._grad_fn
+        out._vc = _function.shared_version(t)
+        out._stands_for = t  # (for the message of a failed version check)
+    return out
+
+
 def _check_broadcast(a: Tensor, b: Any) -> None:
     if isinstance(b, Tensor):
         try:
@@ -3154,22 +3296,41 @@ def _check_reshape(data: np.ndarray, shape: tuple[_int, ...]) -> None:
 
 
 def _check_matmul(a: Tensor, b: Tensor) -> None:
+    """PyTorch's errors for ``a @ b``, in its order: ranks, a dot's dtypes, shapes, then
+    the dtypes, in the words of the kernel the ranks lead to (mv, mm or bmm)."""
     sa, sb = a._data.shape, b._data.shape
-    if a._data.dtype != b._data.dtype:
-        names = {"float32": "float", "float64": "double", "int64": "long", "int32": "int"}
-        da, db = (names.get(str(d), str(d)) for d in (a._data.dtype, b._data.dtype))
-        raise RuntimeError(
-            f"expected m1 and m2 to have the same dtype, but got: {da} != {db}. Hint: convert "
-            "one side, e.g. x.float() (float32) or x.double() (float64)."
-        )
-    if a._data.dtype == np.bool_ and sa and sb:  # PyTorch's kernels have no bool version
-        kernel = ("dot" if len(sa) == len(sb) == 1 else "addmv_impl_cpu" if len(sb) == 1
-                  and len(sa) == 2 else "bmm" if len(sa) > 2 and len(sb) > 2 else
-                  "addmm_impl_cpu_")
-        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    da, db = a._data.dtype, b._data.dtype
     if not sa or not sb:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
                            f"{len(sa)}D and {len(sb)}D")
+    if len(sa) == len(sb) == 1 and da != db:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{M._scalar_name(da)} and {M._scalar_name(db)}{_MATMUL_HINT}")
+    _check_matmul_shapes(sa, sb)
+    if da is db and da.kind == _FLOAT_KIND:
+        return  # (the usual case: nothing more to check)
+    kernel = ("dot" if len(sa) == len(sb) == 1 else "addmv_impl_cpu" if len(sb) == 1 else
+              "addmm_impl_cpu_" if len(sb) == 2 else "bmm")
+    if da == np.bool_ and (db == np.bool_ or kernel == "bmm"):  # no bool kernels
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    if da != db:
+        if kernel == "addmv_impl_cpu":
+            names = [M._scalar_name(d) for d in (db, da, db)]
+            message = "addmv input tensors must have the same dtype, but got {}, {}, and {}"
+        elif kernel == "addmm_impl_cpu_":
+            names = [M._CPP_NAMES.get(str(d), str(d)) for d in (da, db)]
+            message = "expected m1 and m2 to have the same dtype, but got: {} != {}"
+        else:
+            names = [M._scalar_name(d) for d in (da, db)]
+            message = "expected scalar type {} but found {}"
+        raise RuntimeError(message.format(*names) + _MATMUL_HINT)
+
+
+_MATMUL_HINT = (". Hint: convert one side, e.g. x.float() (float32) or x.double() "
+                "(float64).")
+
+
+def _check_matmul_shapes(sa: tuple[_int, ...], sb: tuple[_int, ...]) -> None:
     k_a = sa[-1]
     k_b = sb[0] if len(sb) == 1 else sb[-2]
     if len(sa) > 2 or len(sb) > 2:
@@ -3211,6 +3372,44 @@ def _basic_index_op(plan: IX.Plan) -> type[V.Select]:
     return V.BASIC_INDEX_OPS[plan.kind]
 
 
+def _index_view(x: Tensor, plan: IX.Plan) -> Tensor:
+    """``x[plan.view]``, the basic items of an index, as PyTorch records them: one view op
+    per item that changes something, left to right (``x[0, 1:]`` is ``SliceBackward0`` of
+    ``SelectBackward0``; a ``:`` that keeps a whole dim makes none), so that
+    ``next_functions`` read as PyTorch's. One item (or none) is the plan's own op."""
+    view = plan.view
+    # (the plan's ``:`` for a dim left whole changes nothing, and the last item is the
+    # Ellipsis that ends every view)
+    if len(view) - 1 - view.count(IX.ALL) <= 1 and plan.rest is None:
+        return _basic_index_op(plan).apply(x, view)  # one op (named by the plan: x[:] slices)
+    out, dim = x, 0
+    for item in view[:-1]:
+        if item is None:
+            op: type[V.Select] = V.UnsqueezeIndex
+        elif _type(item) is slice:
+            if item is IX.ALL:
+                dim += 1
+                continue
+            op = V.Slice
+        else:
+            out = V.Select.apply(out, (_ALL_SLICE,) * dim + (item, Ellipsis))
+            continue  # (an int removes its dim)
+        out = op.apply(out, (_ALL_SLICE,) * dim + (item, Ellipsis))
+        dim += 1
+    return out if out is not x else V.Alias.apply(x, view)
+
+
+def _fills(plan: IX.Plan, value: Any) -> _bool:
+    """Whether ``x[plan] = value`` is PyTorch's ``masked_fill_`` (one mask, one value)."""
+    return plan.mask is not None and (not isinstance(value, Tensor) or value._data.size == 1)
+
+
+def _on_view(plan: IX.Plan) -> IX.Plan:
+    """The advanced part of ``plan``, applied to the view its basic items make."""
+    return IX.Plan((Ellipsis,), plan.rest, plan.shape, "index", plan.view_shape, plan.mask,
+                   plan.uint8)
+
+
 def _check_setitem_value(plan: IX.Plan | None, x: Tensor, value: Any) -> None:
     """PyTorch's errors for the value of ``x[index] = value``: a tensor or a number (a
     Python one, or a numpy int or float64), whose shape fits the indexed part."""
@@ -3235,7 +3434,7 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
                            f"with dtype {getattr(condition, 'dtype', type(condition).__name__)}")
     x, y = _operand(input, "where"), _operand(other, "where")
     dtype = dtypes.result_type(x, y)  # numbers (numpy scalars too) are weak, as in PyTorch
-    x, y = (v.to(dtype) if isinstance(v, Tensor) else
+    x, y = (_operand_as(v, dtype) if isinstance(v, Tensor) else
             _wrap(np.asarray(dtypes.checked_scalar(v, dtype), dtype=dtype.np)) for v in (x, y))
     for t in (x, y):
         _check_broadcast(_wrap(cond), t)

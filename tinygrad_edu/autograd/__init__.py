@@ -102,15 +102,9 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     for t in ins:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    results = engine.run_backward(outs, roots, keep, create_graph, inputs=ins,
-                                  into_grad=True) or []
-    seen: set[int] = set()
-    for t, g in zip(ins, results):
-        if id(t) in seen:  # (listed twice: its gradient goes into .grad once)
-            continue
-        seen.add(id(t))
-        if g is not None:  # (fresh arrays: .grad may own them)
-            engine._accumulate_leaf(t, g if create_graph else g._data, create_graph)
+    # (each input's gradient goes into its .grad as soon as it is known, once for an input
+    # listed twice: see engine._Walk.capture)
+    engine.run_backward(outs, roots, keep, create_graph, inputs=ins, into_grad=True)
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,

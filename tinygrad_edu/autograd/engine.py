@@ -13,6 +13,7 @@ of backward is itself recorded, which is how higher-order derivatives work.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import heapq
 import threading
@@ -134,15 +135,17 @@ def _accumulate_leaf(leaf: Tensor, grad: Any, create_graph: bool) -> None:
     so a graph that saved it (``w * p.grad``) raises at backward instead of using the new
     values.
     """
-    if not leaf._requires_grad or (leaf._base is not None and leaf._view_kind in (
-            fn.NO_GRAD_VIEW, fn.NO_GRAD_DERIVED)):
+    if not leaf._requires_grad or (leaf._base is not None and fn.no_history(leaf)):
         # requires_grad_(False) after the graph was built, or a view made under no_grad
         # (it has no history to pass a gradient on to): no .grad, as in PyTorch
         return
     current = leaf._grad
     if current is None:
         if create_graph:
-            leaf._grad = _grad_copy(grad, leaf)
+            # a copy of its own, recorded (PyTorch's CopyBackwards): the gradient may be
+            # another leaf's too, or a read-only broadcast, and .grad is written in place
+            leaf._grad = fn._wrap(np.empty_like(leaf._data)).copy_(grad) if isinstance(
+                grad, fn._Tensor) else fn._wrap(np.array(grad, dtype=leaf._data.dtype))
         else:
             # a copy of its own: .grad is added into in place later, so it must never
             # share memory with an op's gradient, another leaf's, or the caller's; laid
@@ -181,8 +184,8 @@ _NO_CAPTURES: dict[int, list[int]] = {}
 class _Walk:
     """The state of one backward pass: pending gradients and where results go."""
 
-    __slots__ = ("create_graph", "grads", "owned", "inputs", "captures", "results", "held",
-                 "into_grad")
+    __slots__ = ("create_graph", "grads", "owned", "inputs", "captures", "results", "leaves",
+                 "into_grad", "needed", "failed")
 
     def __init__(self, create_graph: bool, inputs: Sequence[Tensor] | None,
                  into_grad: bool = False) -> None:
@@ -193,7 +196,13 @@ class _Walk:
         self.inputs = inputs
         self.captures = _capture_table(inputs) if inputs is not None else _NO_CAPTURES
         self.results: list[Any] = [None] * len(inputs) if inputs is not None else []
-        self.held: dict[int, list[Any]] = {}  # id -> [leaf, sum]: see hold()
+        # with inputs: the nodes that lead to one (run_backward fills it); the others are
+        # not run (PyTorch's exec_info): no backward, no hooks, no retained .grad
+        self.needed: set[Node] | None = None
+        self.failed: Node | None = None  # the node whose backward raised, if one did
+        # leaf -> the sum of its gradients so far: each leaf gets its total once, at the
+        # end (PyTorch sums them in AccumulateGrad's input buffer, then accumulates)
+        self.leaves: dict[Tensor, Any] = {}
 
     def add(self, node: Node, grad: Any) -> None:
         """Sum ``grad`` into ``node``'s pending gradient.
@@ -235,48 +244,83 @@ class _Walk:
             if entry is not None:
                 grads[k] = entry.run(grads[k], self.create_graph)
             captured = self.captures.get(id(edge), ())
-            for c in captured:
-                self.results[c] = grads[k] if isinstance(grads[k], fn._Tensor) else \
-                    fn._wrap(np.array(grads[k]))
+            if captured:
+                self.capture(captured, grads[k])
             if edge._retained is not None and not (captured and self.into_grad):
                 tensor = edge._retained()
                 if tensor is not None and tensor._grad_fn is edge:
                     _accumulate_leaf(tensor, grads[k], self.create_graph)
 
     def leaf(self, leaf: Tensor, grad: Any) -> None:
-        """A leaf's gradient: into ``.grad``, or into the results of autograd.grad."""
-        if fn.tensor_hooks and id(leaf) in fn.tensor_hooks:
-            self.hold(leaf, grad)
-        else:
-            self.deliver(leaf, grad)
+        """Add ``grad`` to ``leaf``'s total (``release_leaves`` delivers it)."""
+        leaves = self.leaves
+        held = leaves.get(leaf)
+        # (the sum is a new array: a gradient may be shared with another input)
+        leaves[leaf] = grad if held is None else held + grad
 
     def deliver(self, leaf: Tensor, grad: Any) -> None:
         """Add a leaf's gradient into its ``.grad`` or into the results of autograd.grad."""
         if self.inputs is None:
             _accumulate_leaf(leaf, grad, self.create_graph)
             return
-        for k in self.captures.get(id(leaf), ()):
-            prev = self.results[k]
-            grad = grad if isinstance(grad, fn._Tensor) else fn._wrap(np.array(grad))
-            self.results[k] = grad if prev is None else prev + grad
+        captured = self.captures.get(id(leaf), ())
+        if captured:
+            self.capture(captured, grad)
 
-    def hold(self, leaf: Tensor, grad: Any) -> None:
-        """Sum a leaf's gradients of this pass (``release_leaves`` delivers the total).
+    def capture(self, positions: list[int], grad: Any) -> None:
+        """The total gradient of the input at ``positions`` (several: an input listed twice,
+        tied weights): the result of autograd.grad, or with backward(inputs=...) added into
+        its ``.grad`` at once (once for a tensor listed twice), as PyTorch does."""
+        if self.into_grad:
+            done: set[int] = set()
+            for k in positions:
+                tensor = self.inputs[k]  # type: ignore[index]
+                if id(tensor) not in done:
+                    done.add(id(tensor))
+                    _accumulate_leaf(tensor, grad._data if isinstance(grad, fn._Tensor) and
+                                     not self.create_graph else grad, self.create_graph)
+            return
+        result = grad if isinstance(grad, fn._Tensor) else fn._wrap(np.array(grad))
+        for k in positions:  # (one result object for an input listed twice, as PyTorch)
+            self.results[k] = result
 
-        As PyTorch's AccumulateGrad, a leaf gets ``.grad + (g1 + g2 + ...)``, not
-        ``(.grad + g1) + g2``: they round differently. Its hooks see the total too.
-        """
-        held = self.held.get(id(leaf))
-        if held is None:
-            self.held[id(leaf)] = [leaf, grad]
-        else:
-            held[1] = held[1] + grad  # (a new array: ``grad`` may be shared)
+    def release_complete_leaves(self, failed: Node, queue: list[tuple[int, Node]]) -> None:
+        """Backward failed at node ``failed``: the leaves that had all their gradients by
+        then get them anyway, as PyTorch's AccumulateGrad runs as soon as a leaf's are in.
+        A leaf below ``failed`` or below a node still waiting gets nothing."""
+        waiting: set[int] = set()
+        seen: set[int] = set()
+        stack: list[Any] = [failed, *(node for _, node in queue)]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            for p in node.parents:
+                if p is None:
+                    continue
+                if isinstance(p, Node) or type(p) is fn.Output:
+                    stack.append(p.node if type(p) is fn.Output else p)
+                else:
+                    waiting.add(id(p))
+        self.leaves = {leaf: g for leaf, g in self.leaves.items() if id(leaf) not in waiting}
+        self.release_leaves()
 
     def release_leaves(self) -> None:
-        """The held leaves' totals, through their hooks, into ``.grad`` or the results."""
-        held, self.held = self.held, {}
-        for leaf, grad in held.values():
-            entry = fn.tensor_hooks.get(id(leaf))
+        """Each leaf's total gradient, through its hooks, into ``.grad`` or the results."""
+        leaves, self.leaves = self.leaves, {}
+        hooks = fn.tensor_hooks
+        if self.inputs is None and not hooks:  # loss.backward(): straight into .grad
+            create_graph = self.create_graph
+            for leaf, grad in leaves.items():
+                _accumulate_leaf(leaf, grad, create_graph)
+            return
+        captures = self.captures
+        for leaf, grad in leaves.items():
+            if (leaf._base is not None and fn.no_history(leaf)) or (
+                    self.inputs is not None and id(leaf) not in captures):
+                continue  # (no gradient reaches it; or with inputs, one not among them)
+            entry = hooks.get(id(leaf)) if hooks else None
             if entry is not None:
                 grad = entry.run(grad, self.create_graph)
             self.deliver(leaf, grad)
@@ -291,8 +335,8 @@ class _Walk:
             if entry is not None:
                 grad = entry.run(grad, self.create_graph)
         captured = self.captures.get(id(node), ())
-        for k in captured:  # (an input may be listed twice: tied weights)
-            self.results[k] = grad if isinstance(grad, fn._Tensor) else fn._wrap(np.array(grad))
+        if captured:
+            self.capture(captured, grad)
         if node._retained is not None and not (captured and self.into_grad):
             # (backward(inputs=[y]) puts y's gradient into y.grad itself: once, not twice)
             tensor = node._retained()
@@ -332,6 +376,8 @@ def run_backward(
         else:
             walk.grads[node] = grad
             queue.append((node._seq, node))
+    if inputs is not None:
+        walk.needed = _needed([node for _, node in queue], walk.captures)
     heapq.heapify(queue)
     state = grad_mode._state  # (this thread's: another thread's mode is left alone)
     prev_mode, prev_cg = state.enabled, state.create_graph
@@ -343,8 +389,18 @@ def run_backward(
         _gc_pauses[0] += 1
     try:
         _drain(queue, walk, retain_graph)
-        if walk.held:
-            walk.release_leaves()
+        leaves = walk.leaves
+        if leaves:
+            if inputs is None and not fn.tensor_hooks:  # (loss.backward(): release_leaves,
+                for leaf, grad in leaves.items():  # its common case inlined)
+                    _accumulate_leaf(leaf, grad, create_graph)
+            else:
+                walk.release_leaves()
+    except Exception:
+        if walk.failed is not None:  # (a node's backward, or a hook, raised)
+            with contextlib.suppress(Exception):  # (the first error is the one to see)
+                walk.release_complete_leaves(walk.failed, queue)
+        raise
     finally:
         state.enabled, state.create_graph = prev_mode, prev_cg
         with _gc_lock:
@@ -368,70 +424,92 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
     A node's inputs were all created before it, so in creation order, newest first, every
     node runs after all the nodes that send it a gradient (diamond-safe, as PyTorch's
     ``sequence_nr`` order): the queue is a heap on ``_seq``, and a node enters it when its
-    first gradient arrives. Nodes that no gradient reaches never run.
+    first gradient arrives. Nodes that no gradient reaches never run. On an error, the
+    node that raised it is ``walk.failed``.
     """
     pending = walk.grads
     pop, push = heapq.heappop, heapq.heappush
-    accumulate = walk.inputs is None  # Tensor.backward: leaves accumulate into .grad
+    leaves = walk.leaves  # each leaf's gradients, summed: delivered once at the end
     captures = walk.captures
     anomaly_state = grad_mode._anomaly
     tracer = grad_mode._state.tracer
     tracing = tracer is not None
     hooks = fn.tensor_hooks  # (empty unless some tensor has hooks: Tensor.register_hook)
-    while queue:
-        node = pop(queue)[1]
-        grad = pending.pop(node)
-        if type(grad) is list:  # a node with several outputs: one gradient per output
-            walk.outputs_done(node, grad)
-        elif captures or node._retained is not None or hooks:
-            grad = walk.node_done(node, grad)
-        grads = node._run_backward(grad)  # (a freed node raises when it reads saved values)
-        if type(grads) is not tuple:
-            grads = (grads,)
-        if anomaly_state.anomaly:  # tg.autograd.detect_anomaly: see anomaly.py
-            anomaly.backward_hook(node, grad, grads)
-        reduced: list[Any] | None = [] if tracing else None
-        for i, (parent, g) in enumerate(zip(node.parents, grads)):
-            if parent is None or g is None:
-                continue
-            if isinstance(parent, Node):
-                if g.shape != parent._out_shape or g.dtype != parent._out_dtype:
+    needed = walk.needed  # (None unless autograd.grad or backward(inputs=...))
+    node = None
+    try:  # (free of cost in the loop: Python's zero-cost try)
+        while queue:
+            node = pop(queue)[1]
+            grad = pending.pop(node)
+            if type(grad) is list:  # a node with several outputs: one gradient per output
+                if needed is not None and node not in needed:
+                    if any(ref is not None and id(ref()) in captures for ref in node._edges):
+                        walk.outputs_done(node, grad)
+                    continue
+                walk.outputs_done(node, grad)
+            elif captures or node._retained is not None or hooks:
+                if needed is not None and node not in needed:  # (an input, or off their way)
+                    if id(node) in captures:
+                        walk.node_done(node, grad)
+                    continue
+                grad = walk.node_done(node, grad)
+            if node._released and not any(_takes_grad(p) for p in node.parents):
+                continue  # (no input takes a gradient: PyTorch reads nothing saved, no error)
+            grads = node._run_backward(grad)  # (a freed node raises when it reads saved values)
+            if type(grads) is not tuple:
+                grads = (grads,)
+            if anomaly_state.anomaly:  # tg.autograd.detect_anomaly: see anomaly.py
+                anomaly.backward_hook(node, grad, grads)
+            reduced: list[Any] = [] if tracing else None  # type: ignore[assignment]
+            for i, (parent, g) in enumerate(zip(node.parents, grads)):
+                if parent is None or g is None:
+                    continue
+                if isinstance(parent, Node):
+                    if g.shape != parent._out_shape or g.dtype != parent._out_dtype:
+                        before = g
+                        g = _unbroadcast(g, parent._out_shape, parent._out_dtype, node, i)
+                        if tracing:
+                            reduced.append((i, before.shape, g.shape, g))
+                    if parent in pending:
+                        walk.add(parent, g)
+                    else:
+                        pending[parent] = g
+                        push(queue, (parent._seq, parent))
+                    continue
+                if type(parent) is fn.Output:  # output k of a node with several outputs
+                    walk.add_output(parent, _reduce(g, parent, node, i, reduced), queue)
+                    continue
+                data = parent._data  # a leaf
+                if g.shape != data.shape or g.dtype != data.dtype:
                     before = g
-                    g = _unbroadcast(g, parent._out_shape, parent._out_dtype, node, i)
+                    g = _unbroadcast(g, data.shape, data.dtype, node, i)
                     if tracing:
-                        reduced.append((i, before.shape, g.shape, g))  # type: ignore[union-attr]
-                if parent in pending:
-                    walk.add(parent, g)
+                        reduced.append((i, before.shape, g.shape, g))
+                held = leaves.get(parent)  # (walk.leaf, inlined)
+                leaves[parent] = g if held is None else held + g
+            if tracing:
+                tracer(node, grad, grads, reduced)  # type: ignore[misc]
+            if not retain_graph:  # free what forward kept: saved values and intermediates
+                node._saved = ()
+                node._released = True
+                parents = node.parents
+                if len(parents) == 2:  # (most ops, inline) constants stay, for tg.viz
+                    p, q = parents
+                    args = node._args
+                    node._args = None if p is not None and q is not None else (
+                        args[0] if p is None else None, args[1] if q is None else None)
                 else:
-                    pending[parent] = g
-                    push(queue, (parent._seq, parent))
-                continue
-            if type(parent) is fn.Output:  # output k of a node with several outputs
-                walk.add_output(parent, _reduce(g, parent, node, i, reduced), queue)
-                continue
-            data = parent._data  # a leaf
-            if g.shape != data.shape or g.dtype != data.dtype:
-                before = g
-                g = _unbroadcast(g, data.shape, data.dtype, node, i)
-                if tracing:
-                    reduced.append((i, before.shape, g.shape, g))  # type: ignore[union-attr]
-            if accumulate:  # (summed first, as PyTorch's AccumulateGrad input buffer)
-                walk.hold(parent, g)
-            else:
-                walk.leaf(parent, g)
-        if tracing:
-            tracer(node, grad, grads, reduced)  # type: ignore[misc]
-        if not retain_graph:  # free what forward kept: saved values and intermediates
-            node._saved = ()
-            node._released = True
-            parents = node.parents
-            if len(parents) == 2:  # (most ops, inline) constants stay, for tg.viz
-                p, q = parents
-                args = node._args
-                node._args = None if p is not None and q is not None else (
-                    args[0] if p is None else None, args[1] if q is None else None)
-            else:
-                node._args = _constants(parents, node._args)
+                    node._args = _constants(parents, node._args)
+    except Exception:
+        walk.failed = node  # (see run_backward: the leaves done by then get their .grad)
+        raise
+
+
+def _takes_grad(parent: Any) -> bool:
+    """Whether a node's input takes a gradient: a node, or a leaf with a history to give
+    it to (not a view made under no_grad)."""
+    return parent is not None and (not isinstance(parent, fn._Tensor) or not fn.no_history(
+        parent))
 
 
 def _reduce(g: Any, parent: Any, node: Node, i: int, reduced: list[Any] | None) -> Any:
@@ -451,6 +529,29 @@ def _constants(parents: tuple[Any, ...], args: Any) -> tuple[Any, ...] | None:
         if p is None:
             return tuple([a if p is None else None for a, p in zip(args, parents)])
     return None
+
+
+def _needed(starts: list[Node], captures: dict[int, list[int]]) -> set[Node]:
+    """The nodes below ``starts`` from which one of the inputs (``captures``: the ids of
+    their nodes, output edges or leaves) can be reached: what a backward with inputs must
+    run. An iterative depth-first walk; a node is judged after all its parents."""
+    reaches: dict[Node, bool] = {}
+    stack: list[tuple[Node, bool]] = [(node, False) for node in starts]
+    while stack:
+        node, judged = stack.pop()
+        if judged:
+            reaches[node] = any(p is not None and (id(p) in captures or reaches.get(
+                p.node if type(p) is fn.Output else p, False)) for p in node.parents)
+            continue
+        if node in reaches:
+            continue
+        reaches[node] = False  # (seen; judged once its parents are)
+        stack.append((node, True))
+        for p in node.parents:
+            target = p.node if type(p) is fn.Output else p
+            if isinstance(target, Node) and target not in reaches:
+                stack.append((target, False))
+    return {node for node, yes in reaches.items() if yes}
 
 
 def _capture_table(inputs: Sequence[Tensor] | None) -> dict[int, list[int]]:

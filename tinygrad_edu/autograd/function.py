@@ -100,13 +100,14 @@ class Node:
     # a learner's Function (see _apply_function): what forward said of its outputs
     _edges: Any = None  # with several outputs: weak references to their Output edges
     _outputs: tuple[Any, ...] = ()  # with several outputs: each one's (shape, dtype)
-    # with several outputs, when forward saved some: per output, (id of its array, its
-    # version counter, the version at forward) to match and check saved outputs; or None
-    _saved_outputs: tuple[Any, ...] = ()
+    # with several outputs that forward saved: each one's (id of its array, its version
+    # counter, its version then), to know a saved output and catch a later in-place change
+    _outs: tuple[Any, ...] = ()
     _torch_inputs: tuple[int, ...] | None = None  # (its Function's; see there)
     _dirty: tuple[Any, ...] = ()
     _non_differentiable: tuple[Any, ...] = ()
     _materialize_grads = True
+    _output_nr = 0  # which output of PyTorch's node this is (k of split's, unbind's views)
 
     def save_for_backward(self, *values: Any) -> None:
         """Keep arrays (or tensors) that backward needs; read them as ``saved_tensors``."""
@@ -148,16 +149,17 @@ class Node:
     saved_variables = saved_tensors
 
     def _source(self, value: Any) -> int | None:
-        """Where a saved value came from: input ``i``, ``-1 - k`` for output ``k``, None
-        otherwise."""
+        """Where a saved value came from: input ``i``, -1 for the output (-2 - k for output
+        k of several), None otherwise."""
         data = value if isinstance(value, np.ndarray) else getattr(value, "_data", None)
         if data is None:
             return None
         if id(data) == self._out_id:
             return -1
-        for k, out in enumerate(self._saved_outputs):
-            if out is not None and out[0] == id(data):
-                return -1 - k
+        if self._outs:
+            for k, out in enumerate(self._outs):
+                if out is not None and out[0] == id(data):
+                    return -2 - k
         for i, a in enumerate(self._args):
             if isinstance(a, _Tensor) and a._data is data:
                 return i
@@ -165,40 +167,67 @@ class Node:
 
     def _check_versions(self) -> None:
         for value in self._saved:
-            src = self._source(value)
-            if src is None:
-                continue
-            if src >= 0:
-                counter, expected = self._args[src]._vc, self._arg_versions[src]
-            elif self._saved_outputs:
-                _, counter, expected = self._saved_outputs[-1 - src]
-            else:
-                counter, expected = self._out_vc, self._out_version
-            if counter[0] != expected:
+            if self._changed(value):
+                self._version_error()
+
+    def _changed(self, value: Any) -> bool:
+        """Whether a saved value was changed in place since forward (its version moved)."""
+        src = self._source(value)
+        if src is None:
+            return False
+        if src == -1:
+            return self._out_vc[0] != self._out_version
+        if src < -1:
+            _, counter, expected = self._outs[-2 - src]
+            return bool(counter[0] != expected)
+        return bool(self._args[src]._vc[0] != self._arg_versions[src])
+
+    def _version_error(self) -> None:
+        """PyTorch's error for the first changed saved value, in the order PyTorch checks
+        them (``_check_order``: when several were changed, it names the same one)."""
+        saved, order = self._saved, self._function._check_order
+        for value in (saved if order is None else [saved[i] for i in order]):
+            if self._changed(value):
+                src: Any = self._source(value)
+                if src == -1:
+                    counter, expected = self._out_vc, self._out_version
+                elif src < -1:
+                    _, counter, expected = self._outs[-2 - src]
+                else:
+                    counter, expected = self._args[src]._vc, self._arg_versions[src]
                 data = value if isinstance(value, np.ndarray) else value._data
                 shape = ", ".join(str(n) for n in data.shape)
+                dtype, which = self._describe(src)
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified "
-                    f"by an inplace operation: [{_type_name(data)} [{shape}]]"
-                    f"{self._saved_origin(src)} is at version {counter[0]}; expected version "
-                    f"{expected} instead. Hint: the tensor was changed in place (x += ..., "
-                    "x[...] = ..., x.add_(...)) after this op used it; use an out-of-place op "
-                    "(x = x + ...) or .clone() it first."
+                    f"by an inplace operation: [{_type_name(np.empty(0, dtype))} [{shape}]]"
+                    f"{which} is at version {counter[0]}; expected version {expected} instead. "
+                    "Hint: the tensor was changed in place (x += ..., x[...] = ..., "
+                    "x.add_(...)) after this op used it; use an out-of-place op (x = x + ...) "
+                    "or .clone() it first."
                 )
 
-    def _saved_origin(self, src: int) -> str:
-        """How PyTorch names a saved tensor in that error: by its own history now (``,
-        which is output 0 of Add,``: the op that last wrote it); nothing for a leaf."""
+    def _describe(self, src: int) -> tuple[np.dtype, str]:
+        """A saved value as PyTorch's message names it: its dtype, and ", which is output k
+        of Op," for the output of an op: this node's for its own output, else the op that
+        last made the input (none for a leaf)."""
         if src < 0:
-            return f", which is output {-1 - src} of {forward_op_name(self.name())},"
-        t = self._args[src]
-        if t._base is not None and t._vc[0] != t._view_version and t._requires_grad:
-            return ", which is output 0 of AsStrided,"  # a view whose base was written since
-        edge = t._grad_fn
+            k = -2 - src if src < -1 else 0
+            dtype = self._outputs[k][1] if src < -1 else self._out_dtype
+            return dtype, f", which is output {k} of {op_name(self)},"
+        a = self._args[src]
+        a = getattr(a, "_stands_for", a)  # (a promoted operand: the tensor it stands for)
+        edge = a._grad_fn
+        k = 0
+        if a._base is not None:
+            kind = a._view_kind
+            a._refresh_view()  # (a view's history now, as PyTorch's message has it)
+            k = kind[1] if isinstance(kind, tuple) and edge is a._grad_fn else 0
+            edge = a._grad_fn
         if edge is None:
-            return ""
-        node, k = (edge.node, edge.k) if type(edge) is Output else (edge, 0)
-        return f", which is output {k} of {forward_op_name(node.name())},"
+            return a._data.dtype, ""
+        node, k = (edge.node, edge.k) if type(edge) is Output else (edge, k)
+        return edge._out_dtype, f", which is output {k} of {op_name(node)},"
 
     def _unpack(self, i: int) -> Tensor:
         """Saved value ``i`` as a Tensor connected to the graph where it came from."""
@@ -207,14 +236,15 @@ class Node:
             return value  # None, a Python number or another constant
         src = self._source(value)
         data = value if isinstance(value, np.ndarray) else value._data
-        if src == -1 and not self._saved_outputs:  # the output of this very node
+        if src == -1:  # the output of this very node
             return _attached(data, self)
-        if src is not None and src < 0:  # output k of this node, which has several
-            k = -1 - src
-            ref = self._edges[k] if self._edges is not None else None
-            if ref is None:  # not differentiable (an int, or marked so)
+        if src is not None and src < -1:  # output k of this node's several
+            k = -2 - src
+            ref = self._edges[k]
+            if ref is None:  # (not differentiable: a constant)
                 return _wrap(data)
-            return _attached(data, ref() or Output(self, k, data))
+            edge = ref()
+            return _attached(data, edge if edge is not None else Output(self, k, data))
         if src is not None:
             return self._args[src]  # the input tensor itself, with its history
         return value if isinstance(value, _Tensor) else _wrap(value)
@@ -239,9 +269,11 @@ class Node:
         for i in self._listed():
             p = self.parents[i]
             if p is None or isinstance(p, Node):
-                out.append((p, 0))
+                out.append((p, 0 if p is None else p._output_nr))
             elif type(p) is Output:
                 out.append((p.node, p.k))
+            elif no_history(p):
+                out.append((None, 0))  # a view made under no_grad: no history, no .grad
             else:
                 out.append((AccumulateGrad(p), 0))
         return tuple(out)
@@ -267,6 +299,14 @@ class Node:
             return f"<{cls.__name__} object at {id(self):#x}>"
         # a learner's Function, as PyTorch's Python nodes: <torch.autograd.function.Xx...>
         return f"<{cls.__module__}.{cls.__name__} object at {id(self):#x}>"
+
+
+def op_name(node: Any) -> str:
+    """The op's name as PyTorch's messages give it: ``SelectBackward0`` -> ``Select``,
+    ``SqueezeBackward1`` -> ``Squeeze1``."""
+    name = node.name()
+    return name[:-len("Backward0")] if name.endswith("Backward0") else name.replace(
+        "Backward", "")
 
 
 class AccumulateGrad:
@@ -304,9 +344,9 @@ def _type_name(data: np.ndarray) -> str:
     return f"torch.{names.get(str(data.dtype), str(data.dtype))}Tensor"
 
 
-def _attached(data: np.ndarray, node: Node | Output) -> Tensor:
+def _attached(data: np.ndarray, edge: Any) -> Tensor:
     t = _wrap(data, True)
-    t._grad_fn = node
+    t._grad_fn = edge
     return t
 
 
@@ -366,6 +406,10 @@ class Function(metaclass=_FunctionType):
     # the positions of the arguments that PyTorch's op takes as tensors (a number there is
     # made one), for next_functions; None: the floating-point Tensors among them
     _torch_inputs: tuple[int, ...] | None = None
+    # the order in which PyTorch checks what forward saved (its generated code keeps them
+    # sorted by argument name: ``other`` before ``self``), so that a failed version check
+    # names the same tensor when several were changed; None: the order they were saved in
+    _check_order: tuple[int, ...] | None = None
     _node_cls: type[Node]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -452,12 +496,26 @@ def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
     if record and out.dtype.kind == "f":  # as in PyTorch, only floats can require grad
         result._requires_grad = True
         result._grad_fn = ctx
+        # (each input's edge: its node, or itself for a leaf; `is None`, not `or`: a
+        # promoted operand's edge may be the leaf it stands for, see tensor._operand_as)
         if one:
-            ctx.parents = ((a._grad_fn or a),)
+            edge = a._grad_fn
+            ctx.parents = (a if edge is None else edge,)
             ctx._args = (a,)
         else:
-            ctx.parents = ((a._grad_fn or a) if need_a else None,
-                           (b._grad_fn or b) if need_b else None)
+            if need_a:
+                edge = a._grad_fn
+                if edge is None:
+                    edge = a
+            else:
+                edge = None
+            if need_b:
+                edge_b = b._grad_fn
+                if edge_b is None:
+                    edge_b = b
+            else:
+                edge_b = None
+            ctx.parents = (edge, edge_b)
             ctx._args = (a, b)
         ctx._seq = _next_seq()  # (what _record does, inlined)
         ctx._out_shape = out.shape
@@ -514,7 +572,7 @@ def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
             if a._requires_grad:
                 record = True
                 needs.append(True)
-                parents.append(a._grad_fn or a)
+                parents.append(_edge(a))
                 continue
         else:
             values.append(a)
@@ -559,7 +617,18 @@ def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
 # outputs of split, chunk and unbind have (op name, output number) instead
 NO_GRAD_VIEW = "made under no_grad"
 NO_GRAD_DERIVED = "a view of a view made under no_grad"
+NO_GRAD_LEAF = "made under no_grad, then made a leaf by requires_grad_()"
+NO_GRAD_KINDS = (NO_GRAD_VIEW, NO_GRAD_DERIVED, NO_GRAD_LEAF)  # (none may be written)
+
+
+def no_history(t: Tensor) -> bool:
+    """A view made under no_grad (and not made a leaf since): it requires grad, as its base
+    does, but has no history and no ``.grad``; the ops that use it send it no gradient.
+    (A view of it made with grad mode on has a history: its view op's node.)"""
+    return t._base is not None and t._view_kind == NO_GRAD_VIEW and t._grad_fn is None
 MULTI_DERIVED = "a view of an output of split, chunk or unbind"
+CUSTOM_VIEW = "an input a learner's Function returned as-is"
+CUSTOM_DERIVED = "a view of an input a learner's Function returned as-is"
 
 
 class FunctionView(NamedTuple):
@@ -591,11 +660,18 @@ def track_view(result: Tensor, source: Tensor, out: np.ndarray) -> None:
         # a view of a view made under no_grad, of split's outputs or of a Function's
         # output: the same limits
         kind = source._view_kind
-        no_grad = kind in (NO_GRAD_VIEW, NO_GRAD_DERIVED)
-        result._view_kind = NO_GRAD_DERIVED if no_grad else \
-            kind if type(kind) is FunctionView else MULTI_DERIVED
+        result._view_kind = NO_GRAD_DERIVED if kind in NO_GRAD_KINDS else CUSTOM_DERIVED if \
+            kind in (CUSTOM_VIEW, CUSTOM_DERIVED) else kind if type(kind) is FunctionView \
+            else MULTI_DERIVED
     else:
         result._view_kind = None
+
+
+def _edge(t: Tensor) -> Any:
+    """Where the gradient of ``t`` goes: its node, or ``t`` itself for a leaf (a promoted
+    operand, tensor._operand_as, has the edge of the tensor it stands for)."""
+    edge = t._grad_fn
+    return t if edge is None else edge
 
 
 def make_node(cls: type[Function], args: tuple[Any, ...], out: np.ndarray, meta: Any) -> Node:
@@ -604,7 +680,7 @@ def make_node(cls: type[Function], args: tuple[Any, ...], out: np.ndarray, meta:
     ctx = _new(cls._node_cls)
     needs = tuple(isinstance(a, _Tensor) and a._requires_grad for a in args)
     ctx.needs_input_grad = needs
-    ctx.parents = tuple((a._grad_fn or a) if need else None for a, need in zip(args, needs))
+    ctx.parents = tuple(_edge(a) if need else None for a, need in zip(args, needs))
     ctx._args = args
     ctx._saved = ()
     ctx.meta = meta
@@ -690,7 +766,7 @@ def _apply_function(cls: type[Function], args: tuple[Any, ...]) -> Any:
     record = _state.enabled and any(needs)
     ctx.needs_input_grad = tuple(needs) if record else (False,) * len(args)
     ctx._saved = ()
-    detached = [a.detach() if isinstance(a, _Tensor) else a for a in args]
+    detached = [_forward_input(a) if isinstance(a, _Tensor) else a for a in args]
     out = _run_forward(cls, ctx, detached)
     several = type(out) is tuple
     outs = out if several else (out,)
@@ -710,9 +786,13 @@ def _apply_function(cls: type[Function], args: tuple[Any, ...]) -> Any:
         if not isinstance(o, _Tensor):
             results.append(o)  # (other values come back as they are)
             continue
-        result = _output_tensor(cls, ctx, o, args, detached)
+        result = _output_tensor(cls, ctx, o, args, detached, record and differentiable[k])
+        if result._base is not None and record and differentiable[k] and result._grad_fn is None:
+            # an input returned as-is, a view of it with this node's history: as PyTorch,
+            # it may not be written in place (that would bypass this Function's backward)
+            result._view_kind = (cls.__name__, k) if several else CUSTOM_VIEW
         if record and differentiable[k]:
-            result._grad_fn = Output(ctx, k, o._data) if several else ctx
+            move_history(result, Output(ctx, k, o._data) if several else ctx)
             result._requires_grad = True
             if several:
                 edges = ctx._edges
@@ -731,6 +811,14 @@ def _apply_function(cls: type[Function], args: tuple[Any, ...]) -> Any:
     return tuple(results) if several else results[0]
 
 
+def _forward_input(a: Tensor) -> Tensor:
+    """What a learner's forward gets for the input ``a``: ``a`` detached, on the very same
+    ndarray (so that what forward saves is matched to ``a``, Node._source)."""
+    t = _wrap(a._data)
+    t._vc = shared_version(a)
+    return t
+
+
 def _run_forward(cls: type[Function], ctx: Node, detached: list[Any]) -> Any:
     """A learner's forward, with recording off (its ops are not part of the graph)."""
     prev, _state.enabled = _state.enabled, False
@@ -747,7 +835,7 @@ def _run_forward(cls: type[Function], ctx: Node, detached: list[Any]) -> Any:
 def _record_function(ctx: Node, args: tuple[Any, ...], needs: list[bool], outs: tuple[Any, ...],
                      several: bool) -> None:
     """What the node of a learner's Function needs in the graph."""
-    ctx.parents = tuple((a._grad_fn or a) if need else None for a, need in zip(args, needs))
+    ctx.parents = tuple(_edge(a) if need else None for a, need in zip(args, needs))
     ctx._args = args
     ctx._seq = _next_seq()
     ctx._released = False
@@ -763,13 +851,23 @@ def _record_function(ctx: Node, args: tuple[Any, ...], needs: list[bool], outs: 
 
 
 def _output_tensor(cls: type[Function], ctx: Node, o: Tensor, args: tuple[Any, ...],
-                   detached: list[Any]) -> Tensor:
+                   detached: list[Any], differentiable: bool) -> Tensor:
     """The Tensor ``apply`` returns for forward's output ``o``: an input marked dirty is
-    that input itself (changed in place), an input returned unchanged a view of it."""
+    that input itself (changed in place), an input returned unchanged a view of it. As in
+    PyTorch, an input that requires grad comes back as a detached alias when the output
+    gets no history (grad mode off, or marked non-differentiable)."""
     for a, d in zip(args, detached):
         if o is not d:
             continue
-        if any(o is t for t in ctx._dirty):
+        dirty = any(o is t for t in ctx._dirty)
+        if not differentiable:
+            if dirty:
+                bump_version(a)
+            if a.requires_grad:
+                return a.detach()  # (not ``a``: its requires_grad must not change)
+            if dirty:
+                return a
+        elif dirty:
             if a._base is not None:
                 raise NotImplementedError(
                     f"{cls.__name__}: mark_dirty on a view is not supported; clone() the "
@@ -795,16 +893,27 @@ def _watch_saved(ctx: Node, args: tuple[Any, ...], results: list[Any], several: 
     """Remember the versions of what forward saved, to catch later in-place changes."""
     ctx._arg_versions = tuple(a._vc[0] if isinstance(a, _Tensor) else 0 for a in args)
     ctx._epoch = _epoch[0]
-    if several:  # each saved output is watched through its own tensor
+    if several:  # each output's own (id, counter, version): see Node._source
         ctx._out_id = -1
-        ctx._saved_outputs = tuple(
-            (id(r._data), shared_version(r), r._vc[0]) if isinstance(r, _Tensor) else None
-            for r in results)
+        ctx._out_vc = [0]
+        ctx._out_version = 0
+        ctx._outs = tuple((id(r._data), shared_version(r), r._vc[0])
+                          if isinstance(r, _Tensor) else None for r in results)
         return
     output = results[0]
     ctx._out_id = id(output._data)
     ctx._out_vc = shared_version(output)
     ctx._out_version = ctx._out_vc[0]
+
+
+def move_history(t: Tensor, edge: Any) -> None:
+    """Give ``t`` a new history ``edge`` (an in-place write, a view's history made anew). A
+    ``retain_grad()`` moves with the tensor, as PyTorch's; hooks stay on the old node (they
+    see the gradient of the old value)."""
+    old = t._grad_fn
+    if old is not None and old._retained is not None and old._retained() is t:
+        edge._retained, old._retained = old._retained, None
+    t._grad_fn = edge
 
 
 def retain(edge: Node | Output, tensor: Tensor) -> None:
@@ -847,18 +956,22 @@ class TensorHooks:
         it leaves is what the next hook, and backward, see.
         """
         for hook in list(self.hooks.values()):
-            was = grad if type(grad) is np.ndarray else grad._data
-            given = _wrap(np.array(was)) if type(grad) is np.ndarray else grad
+            # (a 0-d gradient may come as a numpy scalar: backward formulas on 0-d arrays)
+            array = not isinstance(grad, _Tensor)
+            was = np.asarray(grad) if array else grad._data
+            given = _wrap(np.array(was)) if array else grad
             result = hook(given)
             if result is None:
                 result = given  # (edited in place, or not at all)
             if not isinstance(result, _Tensor):
-                raise TypeError(f"hook '{_hook_name(hook)}' returned {type(result).__name__}: "
-                                "a hook returns a Tensor (the new gradient) or None")
+                raise TypeError(f"expected Variable, but hook returned "
+                                f"'{type(result).__name__}'. Hint: a hook returns a Tensor "
+                                "(the new gradient) or None.")
             data = result._data
             if data.shape != was.shape:
-                raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value "
-                                   f"(was {list(was.shape)} got {list(data.shape)})")
+                raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value. "
+                                   f"Hint: it was {list(was.shape)}, the hook returned "
+                                   f"{list(data.shape)}.")
             if data.dtype != was.dtype:
                 raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the type of value "
                                    f"(was {_type_name(was)} got {_type_name(data)})")

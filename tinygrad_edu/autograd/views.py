@@ -208,11 +208,11 @@ _NO_GRAD_TAIL = (" Given that this use case is ambiguous and error-prone, it is 
 _MULTI_TAIL = (" This view is the output of a function that returns multiple views. Such "
                "functions do not allow the output views to be modified inplace. You should "
                "replace the inplace operation by an out-of-place one.")
-_FUNCTION_TAIL = (" This view was created inside a custom Function (or because an input was "
-                  "returned as-is) and the autograd logic to handle view+inplace would "
-                  "override the custom backward associated with the custom Function, leading "
-                  "to incorrect gradients. This behavior is forbidden. You can fix this by "
-                  "cloning the output of the custom Function.")
+_CUSTOM_TAIL = (" This view was created inside a custom Function (or because an input was "
+                "returned as-is) and the autograd logic to handle view+inplace would override "
+                "the custom backward associated with the custom Function, leading to "
+                "incorrect gradients. This behavior is forbidden. You can fix this by cloning "
+                "the output of the custom Function.")
 
 
 def multi_output(name: str, k: int) -> tuple[str, int]:
@@ -227,29 +227,25 @@ def forbidden(view: Tensor, direct: bool) -> RuntimeError | None:
     if kind is None:
         return None
     node = view._grad_fn
-    if kind in (fn.NO_GRAD_VIEW, fn.NO_GRAD_DERIVED):
+    if kind in fn.NO_GRAD_KINDS:
         if kind == fn.NO_GRAD_DERIVED and node is not None:
             what = ("is being modified inplace with grad mode enabled." if direct else
                     "its base or another view of its base has been modified inplace with "
                     "grad mode enabled.")
-            head = (f"Output 0 of {_op_name(node)} is a view of a view which was created in "
+            head = (f"Output 0 of {fn.op_name(node)} is a view of a view which was created in "
                     f"no_grad mode and {what}")
         else:
             head = _NO_GRAD_DIRECT if direct else _NO_GRAD_INDIRECT
         return RuntimeError(head + _NO_GRAD_TAIL)
     if node is None:  # (a view of a buffer: made as if in no_grad)
         return RuntimeError((_NO_GRAD_DIRECT if direct else _NO_GRAD_INDIRECT) + _MULTI_TAIL)
-    name, k = kind if isinstance(kind, tuple) else (_op_name(node), 0)
+    name, k = kind if isinstance(kind, tuple) else (fn.op_name(node), 0)
     what = ("is being modified inplace." if direct else
             "its base or another view of its base has been modified inplace.")
-    tail = _FUNCTION_TAIL if type(kind) is fn.FunctionView else _MULTI_TAIL
+    custom = type(kind) is fn.FunctionView or kind in (fn.CUSTOM_VIEW, fn.CUSTOM_DERIVED)
+    tail = _CUSTOM_TAIL if custom else _MULTI_TAIL
     return RuntimeError(f"Output {k} of {name} is a view and {what}" + tail)
 
-
-def _op_name(node: Any) -> str:
-    """The op's name as PyTorch's messages give it: ``SelectBackward0`` -> ``Select``,
-    ``SqueezeBackward1`` -> ``Squeeze1``."""
-    return fn.forward_op_name(node.name())
 
 
 # ------------------------------------------------------------------ a view made anew
@@ -278,7 +274,7 @@ def refresh(view: Tensor) -> None:
         remade = TakeAt.apply(base, positions(base._data, view._data))
     finally:
         _state.enabled = before
-    fn.new_history(view, remade._grad_fn)
+    fn.move_history(view, remade._grad_fn)
     view._requires_grad = True
     view._view_version = counter[0]
 
@@ -308,7 +304,7 @@ def write(view: Tensor, compute: Callable[[Tensor], Tensor]) -> None:
         np.copyto(view._data, new._data, casting="unsafe")
         fn.bump_version(base)
         fn.watch_output(op, new, base)
-        fn.new_history(base, node)
+        fn.move_history(base, node)
         base._requires_grad = True
     else:  # several ops (or none recorded): the base is "old base with the region replaced"
         value = new.to(base.dtype) if new.dtype != base.dtype else new

@@ -162,6 +162,11 @@ def zeros_like(x: Any) -> Any:
     return tg_zeros_like(x)
 
 
+def array(x: Any) -> np.ndarray:
+    """The ndarray of ``x``, an array or a Tensor (a saved value, as a constant)."""
+    return x if _is_array(x) else x._data
+
+
 def constant(x: Any, like: Any) -> Any:
     """``x`` (an array) as the same kind of value as ``like``: array or constant Tensor."""
     if _is_array(like):

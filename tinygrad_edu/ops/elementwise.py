@@ -128,6 +128,7 @@ class RSub(_Op):
 
 class Mul(_Op):
     _grad_fn_name = "MulBackward0"
+    _check_order = (1, 0)  # (PyTorch checks ``other`` before ``self``)
     _torch_inputs = (0, 1)  # (PyTorch makes a number operand a tensor)
 
     @staticmethod
@@ -149,6 +150,7 @@ class Div(_Op):
     """Fused ``x / y`` (cheaper and more accurate than ``x * y**-1``)."""
 
     _grad_fn_name = "DivBackward0"
+    _check_order = (1, 0)  # (PyTorch checks ``other`` before ``self``)
     _torch_inputs = (0, 1)  # (PyTorch makes a number operand a tensor)
 
     @staticmethod
@@ -235,6 +237,7 @@ class PowTensor(_Op):
     """``x ** y`` for two tensors."""
 
     _grad_fn_name = "PowBackward1"
+    _check_order = (1, 2, 0)  # (PyTorch checks exponent, result, self)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
@@ -268,18 +271,19 @@ class RPow(_Op):
     """``c ** x`` for a number ``c``."""
 
     _grad_fn_name = "PowBackward2"
+    _check_order = (1, 0)  # (PyTorch checks the exponent, x, before the result)
 
     @staticmethod
     def forward(ctx: Any, x: Any, c: Any) -> Any:
         out = _int_power(c, x) if x.dtype.kind in "iu" else np.power(c, x, dtype=x.dtype)
         out = np.asarray(out, x.dtype)
-        ctx.save_for_backward(out)
+        ctx.save_for_backward(out, x)  # (x too, as PyTorch: its version is checked)
         ctx.meta = c, (np.asarray(x >= 0) if c == 0 else None)  # 0^x: where x >= 0
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        (out,) = ctx.saved_tensors
+        out, _ = ctx.saved_tensors
         c, x_nonneg = ctx.meta
         with np.errstate(divide="ignore", invalid="ignore"):  # log 0 = -inf, log(-1) = nan
             log_c = float(np.log(np.float64(c)))
@@ -324,14 +328,47 @@ def _sgn(x: Any) -> Any:
     return out
 
 
+def keep_where(g: Any, keep: np.ndarray) -> Any:
+    """``g`` where ``keep``, exact 0 elsewhere (PyTorch's ``where(keep, g, 0)``).
+
+    A product with the mask, not ``np.where``, which branches on each element and is
+    ~7-20x slower on a random mask; a product gives NaN where an infinite or NaN ``g`` meets
+    a 0, so those places (rare) are zeroed after.
+    """
+    if not dual._is_array(g):  # (a backward being recorded: a Tensor)
+        return dual.where(keep, g, 0.0)
+    out = np.asarray(g * keep)  # (0-d: a scalar otherwise)
+    if out.dtype.kind in "fc" and not np.isfinite(out).all():
+        out[np.broadcast_to(np.logical_not(keep), out.shape)] = 0
+    return out
+
+
 def _relu_grad(g: Any, y: Any) -> Any:
     """``g`` where y > 0, else 0, as PyTorch's ``threshold_backward``: a NaN output passes
-    its gradient (``not y <= 0``). A product with the mask, not ``np.where``, which is ~7x
-    slower on a random mask (an infinite ``g`` on a zero output then gives NaN, not 0)."""
+    its gradient (``not y <= 0``)."""
     if dual._is_array(y):
         mask = np.asarray(np.less_equal(y, 0))  # (0-d: a scalar otherwise)
-        return g * np.logical_not(mask, out=mask)
-    return _masked_zero(_arr(y) <= 0, g)
+        return keep_where(g, np.logical_not(mask, out=mask))
+    return ReluGrad.apply(g, y)  # (a backward being recorded: create_graph=True)
+
+
+class ReluGrad(_Op):
+    """relu's gradient as an op of ``(g, y)``, for a backward recorded with
+    ``create_graph=True``: ``g`` where y > 0, else 0 (PyTorch's ``threshold_backward``).
+    As there, the result depends on the output ``y`` too (with a zero derivative), so it
+    requires grad whenever ``y`` does."""
+
+    _grad_fn_name = "ThresholdBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, g: Any, y: Any) -> Any:
+        ctx.meta = mask = np.asarray(np.less_equal(y, 0))
+        return np.where(mask, np.zeros((), g.dtype), g)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        mask = ctx.meta
+        return _masked_zero(mask, grad), dual.zeros_like(grad)
 
 
 # each line: forward, and the chain rule with the saved input x (or output y); the order
@@ -450,6 +487,7 @@ class FloorDivide(_Op):
     """
 
     _grad_fn_name = "NotImplemented"
+    _torch_name = "torch::autograd::NotImplemented"
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
@@ -492,6 +530,7 @@ class ClampTensor(_Op):
     hi < lo (``hi`` wins when the bounds cross)."""
 
     _grad_fn_name = "ClampBackward0"
+    _check_order = (2, 1, 0)  # (PyTorch checks max, min, self)
     _torch_inputs = (0, 1, 2)  # (an absent bound shows as None)
 
     @staticmethod
@@ -535,6 +574,7 @@ def _share(grad: Any, mine: np.ndarray, theirs: np.ndarray, largest: bool) -> An
 
 class Maximum(_Op):
     _grad_fn_name = "MaximumBackward0"
+    _check_order = (1, 0)  # (PyTorch checks ``other`` before ``self``)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
@@ -550,6 +590,7 @@ class Maximum(_Op):
 
 class Minimum(_Op):
     _grad_fn_name = "MinimumBackward0"
+    _check_order = (1, 0)  # (PyTorch checks ``other`` before ``self``)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
@@ -613,6 +654,7 @@ class Remainder(_Op):
     """``x % y`` with Python's (and PyTorch's) sign convention."""
 
     _grad_fn_name = "RemainderBackward0"
+    _check_order = (1, 0)  # (PyTorch checks ``other`` before ``self``)
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> Any:
@@ -626,3 +668,22 @@ class Remainder(_Op):
                                  grad) \
             if ctx.needs_input_grad[1] else None
         return grad, (-grad * quotient if quotient is not None else None)
+
+
+class RemainderTensor(Remainder):
+    """``x % y`` of two tensors: PyTorch's ``remainder.Tensor``, whose node is numbered 1."""
+
+    _grad_fn_name = "RemainderBackward1"
+
+
+class RemainderOfNumber(Remainder):
+    """``number % x``: recorded, but its derivative is not implemented, as in PyTorch."""
+
+    _grad_fn_name = "NotImplemented"
+    _torch_name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        raise RuntimeError("derivative for aten::remainder is not implemented. Hint: "
+                           "number % x has a gradient of -floor(number / x) for x; write it "
+                           "out as number - x * (number / x).floor().")

@@ -82,6 +82,7 @@ _MASKS = {("u", 1), ("b", 1)}
 _SEQUENCES = (list, tuple, range, str, bytes, np.ndarray)  # Python's sequence protocol
 _WHOLE = sys.maxsize  # a slice's stop when it has none (PyTorch unpacks it so)
 _ALL = slice(None)  # ``:``
+ALL = _ALL  # (in a Plan's view: a ``:`` that leaves its dim whole, which PyTorch skips)
 
 _BAD_ITEM = ("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
              "are valid indices (got {})")
@@ -143,16 +144,16 @@ _new_tuple = tuple.__new__
 # ---------------------------------------------------------------------------- the plan
 @overload
 def plan(index: Any, shape: tuple[int, ...], tensor_type: Any = (),
-         setitem: Literal[False] = False) -> Plan: ...
+         setitem: Literal[False] = False, before_advanced: Any = None) -> Plan: ...
 
 
 @overload
 def plan(index: Any, shape: tuple[int, ...], tensor_type: Any = (), *,
-         setitem: bool) -> Plan | None: ...
+         setitem: bool, before_advanced: Any = None) -> Plan | None: ...
 
 
 def plan(index: Any, shape: tuple[int, ...], tensor_type: Any = (),
-         setitem: bool = False) -> Plan | None:
+         setitem: bool = False, before_advanced: Any = None) -> Plan | None:
     """PyTorch's meaning of ``x[index]`` for an ``x`` of ``shape``, as a ``Plan``.
 
     ``tensor_type``: the class whose instances are tensors (they hold a ``_data`` array);
@@ -160,13 +161,16 @@ def plan(index: Any, shape: tuple[int, ...], tensor_type: Any = (),
     a lone ``False`` as nothing to write (``None`` is returned). Raises PyTorch's errors:
     ``IndexError`` for an index out of range, too many indices, a mask of the wrong
     shape, index arrays that do not broadcast; ``TypeError``/``ValueError`` for bad items.
+    ``before_advanced(view)``, if given, is called with the basic part's numpy index when
+    the index has advanced items, before they are checked (``x[index] = v`` raises
+    autograd's errors there, as PyTorch's ``index_put_`` does).
     """
     if type(index) is int and shape and -shape[0] <= index < shape[0]:  # x[i], quickly
         return _basic((index, ...), shape[1:], "select")
     if type(index) is not tuple:
         if setitem and index is False:
             return None  # x[False] = v: PyTorch writes nothing and checks nothing
-        single = _single_item(index, shape, tensor_type, setitem)
+        single = _single_item(index, shape, tensor_type, setitem, before_advanced)
         if single is not None:
             return single
     items = _as_items(index, tensor_type)
@@ -176,11 +180,13 @@ def plan(index: Any, shape: tuple[int, ...], tensor_type: Any = (),
     view, view_shape, slots, kind = _view(items, shape, len(shape) - specified, tensor_type)
     if not slots:
         return _basic(view, view_shape, kind)
+    if before_advanced is not None:
+        before_advanced(view)
     return _advanced(view, view_shape, slots, setitem)
 
 
 def _single_item(index: Any, shape: tuple[int, ...], tensor_type: Any,
-                 setitem: bool) -> Plan | None:
+                 setitem: bool, before_advanced: Any = None) -> Plan | None:
     """PyTorch's shortcuts for a lone slice, int, None, ``...`` and, in setitem, True (a
     lone ``x[:]`` is always a slice op, ``x[True] = v`` writes through ``x.unsqueeze(0)``);
     and ours for a lone index tensor (the general path's answer, sooner). ``None`` when
@@ -188,6 +194,8 @@ def _single_item(index: Any, shape: tuple[int, ...], tensor_type: Any,
     if isinstance(index, tensor_type) and index._data.ndim and shape:
         data = index._data
         if not _is_mask(data):
+            if before_advanced is not None:
+                before_advanced((...,))
             return _advanced((...,), shape, {0: data.copy()}, setitem)
     if type(index) is slice:
         start, stop, step = index.indices(shape[0] if shape else 0)  # (Python's errors)

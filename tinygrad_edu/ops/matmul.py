@@ -20,10 +20,15 @@ def _t(x: Any) -> Any:
 
 class Matmul(_Op):
     _grad_fn_name = "MmBackward0"
+    _check_order: tuple[int, ...] | None = (1, 0)  # (PyTorch checks ``mat2``, then ``self``)
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
-        ctx.save_for_backward(a, b)
+        need_a, need_b = ctx.needs_input_grad
+        # each gradient needs the other input only (as PyTorch saves them: a version check
+        # fails only for what is needed)
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        ctx.meta = a.ndim == 1, b.ndim == 1
         return a @ b
 
     @staticmethod
@@ -31,12 +36,12 @@ class Matmul(_Op):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         # treat vectors as matrices: a (k,) is (1, k); b (k,) is (k, 1)
-        a_vec, b_vec = a.ndim == 1, b.ndim == 1
+        a_vec, b_vec = ctx.meta
         if b_vec:  # out (..., n) is (..., n, 1)
-            b = dual.reshape(b, (-1, 1))
+            b = dual.reshape(b, (-1, 1)) if b is not None else None
             grad = dual.reshape(grad, grad.shape + (1,))
         if a_vec:  # out (..., m) is (..., 1, m)
-            a = dual.reshape(a, (1, -1))
+            a = dual.reshape(a, (1, -1)) if a is not None else None
             grad = dual.reshape(grad, grad.shape[:-1] + (1,) + grad.shape[-1:])
         # d(AB)/dA = G B^T, d(AB)/dB = A^T G (batch axes are summed by the engine)
         ga = grad @ _t(b) if need_a else None
@@ -50,10 +55,12 @@ class Matmul(_Op):
 
 class Mv(Matmul):
     _grad_fn_name = "MvBackward0"
+    _check_order = None  # (``self`` before ``vec``)
 
 
 class Dot(Matmul):
     _grad_fn_name = "DotBackward0"
+    _check_order = None  # (``self`` before ``tensor``)
 
 
 class Bmm(Matmul):

@@ -25,6 +25,7 @@ import numpy as np
 from ..autograd.function import Function
 from . import dual
 from ._torch_sum import torch_mean, torch_sum
+from .elementwise import keep_where
 
 _nd = np.ndarray
 
@@ -63,9 +64,7 @@ class Hardtanh(_Op):
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        # a product with the mask, not np.where: where branches on each element and
-        # mispredicts on a random mask (~20x slower on a (1000, 256) batch)
-        return grad * ctx.inside, None, None
+        return keep_where(grad, ctx.inside), None, None
 
 
 class LeakyRelu(_Op):

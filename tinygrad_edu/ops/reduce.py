@@ -134,15 +134,19 @@ class Amax(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any, keepdims: bool, smallest: bool) -> Any:
-        out = (np.min if smallest else np.max)(x, axis=axis, keepdims=True)
-        hit = x == out
-        # constants of the graph: where the extremes are, and how many per slice
-        ctx.meta = axis, keepdims, hit, hit.sum(axis=axis, keepdims=True).astype(x.dtype)
-        return out if keepdims else out.reshape(np.sum(hit, axis=axis).shape)
+        out = (np.min if smallest else np.max)(x, axis=axis, keepdims=keepdims)
+        ctx.save_for_backward(x, out)  # (as PyTorch: changing either in place is an error)
+        ctx.meta = axis, keepdims
+        return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        axis, keepdims, hit, count = ctx.meta
+        x, out = (dual.array(v) for v in ctx.saved_tensors)
+        axis, keepdims = ctx.meta
+        # constants of the graph, from the values saved (as PyTorch's formula): where the
+        # extremes are, and how many per slice
+        hit = x == _expand(out, axis, keepdims)
+        count = hit.sum(axis=axis, keepdims=True).astype(x.dtype)
         with np.errstate(divide="ignore", invalid="ignore"):  # NaN slices: 0 / 0
             share = _expand(grad, axis, keepdims) / dual.constant(count, grad)
         return share * dual.constant(hit, grad), None, None, None
@@ -162,12 +166,12 @@ class MaxAll(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any, keepdims: bool, smallest: bool) -> Any:
         out = np.asarray((np.min if smallest else np.max)(x))
-        ctx.meta = _evenly(x, out)
+        ctx.save_for_backward(x, out)  # (as PyTorch: changing either in place is an error)
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        hit, count = ctx.meta
+        hit, count = _evenly(*(dual.array(v) for v in ctx.saved_tensors))
         return dual.where(hit, grad / count, 0.0), None, None, None
 
 
@@ -519,13 +523,14 @@ class LogSumExp(_Op):
         m = np.where(np.isfinite(m), m, 0)
         with np.errstate(divide="ignore"):  # log(0) = -inf: all -inf, or an empty dim
             out = np.log(sum_like_torch(np.exp(x - m), axis, True)) + m
-        ctx.save_for_backward(x)
         ctx.meta = axis, keepdims, out
-        return out if keepdims else out.squeeze(axis)
+        result = out if keepdims else out.squeeze(axis)
+        ctx.save_for_backward(x, result)  # (PyTorch saves both: both are version-checked)
+        return result
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        (x,) = ctx.saved_tensors
+        x, _ = ctx.saved_tensors
         axis, keepdims, out = ctx.meta
         if type(x) is not np.ndarray:  # recompute on the graph for double backward
             out = x.logsumexp(dim=axis, keepdim=True)

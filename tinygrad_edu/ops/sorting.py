@@ -114,13 +114,18 @@ class Gather(_Op):
 
     _grad_fn_name = "GatherBackward0"
 
+    _saves_input = True  # (gather does, as PyTorch; sort and topk keep only the indices)
+
     @staticmethod
     def forward(ctx: Any, x: Any, axis: int, index: np.ndarray) -> Any:
         ctx.meta = x.shape, axis, index
+        if ctx._function._saves_input:
+            ctx.save_for_backward(x)  # (its version is checked at backward, as PyTorch's)
         return take_along(x, axis, index)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
+        ctx.saved_tensors  # noqa: B018  (the version check of what forward saved)
         shape, axis, index = ctx.meta
         # each output is one input element: its gradient goes back there, summed over repeats
         return scatter(shape, axis, index, grad), None, None
@@ -130,12 +135,14 @@ class Sort(Gather):
     """``x.sort(dim).values``: x gathered at the sorting indices (the caller's argsort)."""
 
     _grad_fn_name = "SortBackward0"
+    _saves_input = False
 
 
 class TopK(Gather):
     """``x.topk(k, dim).values``: x gathered at the first k sorting indices."""
 
     _grad_fn_name = "TopkBackward0"
+    _saves_input = False
 
 
 class ScatterAdd(_Op):
@@ -368,13 +375,15 @@ class MedianAll(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, flat: int) -> Any:
         out = np.asarray(x.reshape(-1)[flat])
-        hit = np.isnan(x) if x.dtype.kind == "f" and np.isnan(out) else x == out
-        ctx.meta = hit, x.dtype.type(np.count_nonzero(hit))
+        ctx.save_for_backward(x, out)  # (as PyTorch: changing either in place is an error)
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        hit, count = ctx.meta  # PyTorch's evenly_distribute_backward: 0 off the median
+        x, out = (dual.array(v) for v in ctx.saved_tensors)
+        # PyTorch's evenly_distribute_backward, from the values saved: 0 off the median
+        hit = np.isnan(x) if x.dtype.kind == "f" and np.isnan(out) else x == out
+        count = x.dtype.type(np.count_nonzero(hit))
         return dual.where(hit, grad / count, 0.0), None
 
 
