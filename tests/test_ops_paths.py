@@ -89,10 +89,7 @@ def test_fast_dispatch_forward_nan_warns():
 # quantile record the permutes, views and products they are made of; std_mean/var_mean
 # are one node with two outputs there): the values and gradients match, the nodes do not.
 KNOWN_STRUCTURE = {name for name in (op.name for op in OPS) if name.startswith("einsum")} | {
-    "matmul_vm", "matmul_batched", "matmul_broadcast", "quantile", "std_mean", "var_mean",
-    # a basic index of several items (x[0, None]) is one view node here, named as
-    # PyTorch's last one; PyTorch records a view per item
-    "getitem_basic"}
+    "matmul_vm", "matmul_batched", "matmul_broadcast", "quantile", "std_mean", "var_mean"}
 
 
 def _tree(node: Any, depth: int) -> Any:

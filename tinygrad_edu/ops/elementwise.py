@@ -338,7 +338,9 @@ def keep_where(g: Any, keep: np.ndarray) -> Any:
     if not dual._is_array(g):  # (a backward being recorded: a Tensor)
         return dual.where(keep, g, 0.0)
     out = np.asarray(g * keep)  # (0-d: a scalar otherwise)
-    if out.dtype.kind in "fc" and not np.isfinite(out).all():
+    # (an inf or NaN anywhere makes the sum non-finite: one pass, nothing allocated; a sum
+    # that overflows on finite values only costs the zeroing, which changes nothing then)
+    if out.dtype.kind in "fc" and not np.isfinite(out.sum()):
         out[np.broadcast_to(np.logical_not(keep), out.shape)] = 0
     return out
 
