@@ -331,7 +331,7 @@ def test_trace_numbers_repeated_ops_and_matches_torch():
 
 
 def test_trace_restores_the_engine_hook_even_on_error():
-    from tinygrad_edu.autograd import grad_mode
+    from tinygrad_edu.core import grad_mode
 
     with pytest.raises(RuntimeError):
         with viz.trace_backward():

@@ -74,7 +74,7 @@ def _forget() -> None:
 # ------------------------------------------------------------------------------ hooks
 def module_called(module: Any) -> None:
     """``Module.__call__``: remember who owns which parameter, and the grad mode."""
-    from .autograd.grad_mode import is_grad_enabled
+    from .core.grad_mode import is_grad_enabled
 
     grad_on = is_grad_enabled()
     for name, p in module._parameters.items():

@@ -18,10 +18,10 @@ import numpy as np
 
 from . import _device, dtypes
 from . import teaching as _teaching
-from .autograd import engine
-from .autograd import function as _function
-from .autograd import views as _views
-from .autograd.grad_mode import _state
+from .core import engine
+from .core import function as _function
+from .core import views as _views
+from .core.grad_mode import _state
 from .dtypes import DType
 from .ops import dual as _dual
 from .ops import elementwise as E
@@ -173,7 +173,7 @@ class Tensor:
     _grad: Tensor | None
     _vc: list[_int]  # the version counter: writes so far, shared with the views of the storage
     _cut: Any
-    _base: Tensor | None  # for a view: the tensor whose storage it views (autograd/views.py)
+    _base: Tensor | None  # for a view: the tensor whose storage it views (core/views.py)
     _view_version: _int  # the version at which a view's history was last made
     _view_kind: Any  # None, or why the view may not be written in place (views.py)
     _stands_for: Tensor  # set on a promoted operand only: the tensor it is (_operand_as)
@@ -290,7 +290,7 @@ class Tensor:
         return edge.node if _type(edge) is _function.Output else edge
 
     def _refresh_view(self) -> None:
-        """A view's history, made anew if its base was written since (autograd/views.py)."""
+        """A view's history, made anew if its base was written since (core/views.py)."""
         _views.refresh(self)
 
     @property
@@ -2264,7 +2264,7 @@ class Tensor:
         rule, ops/indexing.py) get ``value``, a number or a tensor that broadcasts to them.
         The basic part of the index (ints, slices, None, ...) picks a view, then ``value``
         is copied into it, or put at the places the lists and tensors of the index say
-        (``index_put_``). Writing into a view is recorded on its base (autograd/views.py)."""
+        (``index_put_``). Writing into a view is recorded on its base (core/views.py)."""
         _check_setitem_value(None, self, value)  # (its type first, as PyTorch)
 
         def before_advanced(view: tuple[Any, ...]) -> None:  # (index_put_'s first checks)
@@ -2329,7 +2329,7 @@ class Tensor:
         requires grad), ``compute`` gets a stand-in with this tensor's history and a copy
         of its values (the op may save them for backward: they are about to be
         overwritten), and this tensor takes the result's history. A view hands the write
-        on to its base (autograd/views.py). ``overlap``: what sharing of memory between
+        on to its base (core/views.py). ``overlap``: what sharing of memory between
         ``others`` and this tensor PyTorch's op refuses (see ``_check_inplace``).
         """
         if not self._check_inplace(others, overlap):
@@ -2907,7 +2907,7 @@ def _dense(a: np.ndarray) -> _bool:
 
 def _several_views(views: list[Tensor], name: str) -> None:
     """Mark the views one op returned together (split, chunk, unbind): as in PyTorch, they
-    may not be written in place while grad mode is on (autograd/views.py)."""
+    may not be written in place while grad mode is on (core/views.py)."""
     if not views or views[0]._base is None:
         return  # (numpy copied: not views)
     no_grad = views[0]._view_kind == _function.NO_GRAD_VIEW  # (made under no_grad)

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from .autograd import engine
-from .autograd.function import Node
+from .core import engine
+from .core.function import Node
 from .tensor import Tensor
 
 __all__ = [

@@ -9,25 +9,24 @@ from typing import Any
 import numpy as np
 
 from .. import teaching
-from . import engine
-from .function import Function, Node
-from .grad_mode import (
-    detect_anomaly,
+from ..core import engine
+from ..core.function import Function, Node
+from ..core.grad_mode import (
     enable_grad,
     inference_mode,
-    is_anomaly_enabled,
     is_grad_enabled,
     is_inference_mode_enabled,
     no_grad,
-    set_detect_anomaly,
     set_grad_enabled,
 )
+from . import function, grad_mode
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .gradcheck_graph import gradcheck_graph
 
 __all__ = [
-    "Function", "Node", "backward", "grad", "gradcheck", "gradgradcheck", "GradcheckError",
-    "gradcheck_graph",
+    "Function", "Node", "backward", "grad", "function", "grad_mode", "gradcheck",
+    "gradgradcheck", "GradcheckError", "gradcheck_graph",
     "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
     "is_inference_mode_enabled",
     "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",

@@ -14,7 +14,7 @@ is NaN too, and the loss says nothing about where it began. Inside ``detect_anom
   gradient is not an error: sqrt at 0 has one).
 
 It costs a scan of every result and a look at the call stack per op, so it is a
-debugging tool; outside it, ops pay one flag check (``grad_mode._anomaly.anomaly``).
+debugging tool; outside it, ops pay one test (``core.grad_mode._anomaly.checks``).
 
 >>> x = tg.tensor([-1.0, 4.0], requires_grad=True)
 >>> with tg.autograd.detect_anomaly():
@@ -35,7 +35,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["forward_hook", "backward_hook", "creation_site"]
+from ..core.grad_mode import _anomaly, _GradMode
+
+__all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "creation_site"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _MAX_FRAMES = 8  # user frames kept per op (innermost first)
@@ -115,3 +117,57 @@ def _warn_at(message: str, frames: list[tuple[str, int, str]]) -> None:
     module = os.path.splitext(os.path.basename(filename))[0]
     warnings.warn_explicit(message, RuntimeWarning, filename, lineno, module=module,
                            registry=_registry)
+
+
+class _Checks:
+    """What the engine calls while anomaly mode is on (``core.grad_mode._anomaly``)."""
+
+    forward_hook = staticmethod(forward_hook)
+    backward_hook = staticmethod(backward_hook)
+
+
+_CHECKS = _Checks()
+
+
+def is_anomaly_enabled() -> bool:
+    """True inside ``detect_anomaly()`` (or after ``set_detect_anomaly(True)``)."""
+    return _anomaly.checks is not None
+
+
+class detect_anomaly(_GradMode):
+    """Find the op that produced a NaN (or Inf): inside, backward raises PyTorch's error
+    naming the backward that returned NaN values, and a forward that makes NaN/Inf out of
+    finite inputs warns with its name. What it checks is above. As PyTorch's,
+    it is one switch for the whole process (not per thread).
+
+    >>> x = tg.tensor([-1.0, 4.0], requires_grad=True)
+    >>> with tg.autograd.detect_anomaly():
+    ...     (x.sqrt() * 0).sum().backward()   # warns: SqrtBackward0 forward, then raises
+    Traceback (most recent call last):
+    RuntimeError: Function 'SqrtBackward0' returned nan values in its 0th output. ...
+
+    It costs a scan of every result: use it to debug, not to train.
+    """
+
+    def __init__(self, check_nan: bool = True) -> None:
+        self._check = bool(check_nan)
+
+    def __enter__(self) -> None:
+        _anomaly.saved.append(_anomaly.checks)
+        _anomaly.checks = _CHECKS if self._check else None
+
+    def __exit__(self, *exc: object) -> None:
+        _anomaly.checks = _anomaly.saved.pop()
+
+
+class set_detect_anomaly(detect_anomaly):
+    """Turn anomaly detection on or off: at once, or for a ``with`` block."""
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        super().__init__(check_nan and mode)
+        self._before = _anomaly.checks
+        _anomaly.checks = _CHECKS if self._check else None
+
+    def __enter__(self) -> None:
+        _anomaly.saved.append(self._before)
+        _anomaly.checks = _CHECKS if self._check else None

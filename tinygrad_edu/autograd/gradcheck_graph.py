@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .function import Node
-from .grad_mode import enable_grad
+from ..core.function import Node
+from ..core.grad_mode import enable_grad
 from .gradcheck import GradcheckError
 
 if TYPE_CHECKING:

@@ -20,8 +20,8 @@ import numpy as np
 from .. import dtypes
 from .. import random as _random
 from .. import teaching as _teaching
-from ..autograd.function import bump_version
-from ..autograd.grad_mode import is_grad_enabled
+from ..core.function import bump_version
+from ..core.grad_mode import is_grad_enabled
 from ..ops import conv as _conv
 from ..ops import elementwise as _elementwise
 from ..ops import matmul as _matmul_ops

@@ -12,7 +12,7 @@ import math
 import warnings
 from typing import Any
 
-from ..autograd.grad_mode import no_grad
+from ..core.grad_mode import no_grad
 from ..tensor import Tensor
 
 __all__ = [

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import _device, dtypes
 from .. import teaching as _teaching
-from ..autograd.function import _type_name, bump_version
+from ..core.function import _type_name, bump_version
 from ..tensor import Tensor, _wrap, reset_grads
 from ..utils.hooks import RemovableHandle
 from .parameter import Buffer, Parameter

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.function import shared_version
+from ..core.function import shared_version
 from ..tensor import Tensor
 
 

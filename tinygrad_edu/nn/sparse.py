@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _device
-from ..autograd.grad_mode import no_grad
+from ..core.grad_mode import no_grad
 from ..tensor import Tensor
 from . import functional as F
 from . import init

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.function import Function, _type_name
+from ..core.function import Function, _type_name
 from . import dual
 
 

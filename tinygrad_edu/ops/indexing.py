@@ -73,7 +73,7 @@ from typing import Any, Literal, NamedTuple, overload
 
 import numpy as np
 
-from ..autograd.function import _type_name
+from ..core.function import _type_name
 
 _UINT8 = np.dtype(np.uint8)
 # dtypes by (kind, itemsize), which is quicker to test than a dtype

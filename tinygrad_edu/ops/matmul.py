@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
-from ..autograd.function import _type_name
+from ..core.function import _type_name
 from . import dual
 from .elementwise import _Op
 

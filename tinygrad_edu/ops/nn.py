@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..core.function import Function
 from . import dual
 from ._torch_sum import torch_mean, torch_sum
 from .elementwise import keep_where

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from .. import teaching as _teaching
-from ..autograd.function import bump_version
-from ..autograd.grad_mode import enable_grad
+from ..core.function import bump_version
+from ..core.grad_mode import enable_grad
 from ..nn.module import _typename
 from ..tensor import Tensor, _wrap, reset_grads
 

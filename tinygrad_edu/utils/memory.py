@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.function import Node
+from ..core.function import Node
 from ..tensor import Tensor
 
 __all__ = ["LiveTensors", "live_tensors"]

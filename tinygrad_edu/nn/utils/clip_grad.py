@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ...autograd.function import bump_version
+from ...core.function import bump_version
 from ...tensor import Tensor, _wrap
 
 Parameters = Tensor | Iterable[Tensor]

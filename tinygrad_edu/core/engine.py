@@ -24,8 +24,8 @@ import numpy as np
 
 from .. import dtypes
 from ..ops._torch_sum import sum_all, torch_sum
-from . import anomaly, grad_mode
 from . import function as fn
+from . import grad_mode
 from .function import Node
 
 _Tensor: Any = None  # tinygrad_edu.tensor.Tensor, bound by tensor.py at import
@@ -233,18 +233,21 @@ class _Walk:
         prev = slots[edge.k]
         slots[edge.k] = grad if prev is None else prev + grad
 
-    def outputs_done(self, node: Node, grads: list[Any]) -> None:
+    def outputs_done(self, node: Node, grads: list[Any], runs: bool = True) -> None:
         """The gradients of a node's several outputs are known: their tensors' hooks,
         autograd.grad and retain_grad, per output (as ``node_done`` for one)."""
         for k, ref in enumerate(node._edges):
             edge = ref() if ref is not None else None
             if edge is None or grads[k] is None:
                 continue
+            captured = self.captures.get(id(edge), ())
+            early = runs and not self.into_grad  # (before the hooks, or after: node_done)
+            if captured and early:
+                self.capture(captured, grads[k])
             entry = fn.tensor_hooks.get(id(edge)) if fn.tensor_hooks else None
             if entry is not None:
                 grads[k] = entry.run(grads[k], self.create_graph)
-            captured = self.captures.get(id(edge), ())
-            if captured:
+            if captured and not early:
                 self.capture(captured, grads[k])
             if edge._retained is not None and not (captured and self.into_grad):
                 tensor = edge._retained()
@@ -325,17 +328,22 @@ class _Walk:
                 grad = entry.run(grad, self.create_graph)
             self.deliver(leaf, grad)
 
-    def node_done(self, node: Node, grad: Any) -> Any:
+    def node_done(self, node: Node, grad: Any, runs: bool = True) -> Any:
         """A node's total gradient is known: its tensor's hooks, autograd.grad, retain_grad.
 
-        Returns the gradient the node's backward gets (what the hooks returned).
+        Returns the gradient the node's backward gets (what the hooks returned). As in
+        PyTorch's engine, autograd.grad captures an input's gradient before its hooks when
+        the walk goes on below it (``runs``), after them when it stops there.
         """
+        captured = self.captures.get(id(node), ())
+        early = runs and not self.into_grad  # (backward(inputs=...) fills .grad after them)
+        if captured and early:
+            self.capture(captured, grad)
         if fn.tensor_hooks:
             entry = fn.tensor_hooks.get(id(node))
             if entry is not None:
                 grad = entry.run(grad, self.create_graph)
-        captured = self.captures.get(id(node), ())
-        if captured:
+        if captured and not early:
             self.capture(captured, grad)
         if node._retained is not None and not (captured and self.into_grad):
             # (backward(inputs=[y]) puts y's gradient into y.grad itself: once, not twice)
@@ -444,13 +452,13 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
             if type(grad) is list:  # a node with several outputs: one gradient per output
                 if needed is not None and node not in needed:
                     if any(ref is not None and id(ref()) in captures for ref in node._edges):
-                        walk.outputs_done(node, grad)
+                        walk.outputs_done(node, grad, runs=False)
                     continue
                 walk.outputs_done(node, grad)
             elif captures or node._retained is not None or hooks:
                 if needed is not None and node not in needed:  # (an input, or off their way)
                     if id(node) in captures:
-                        walk.node_done(node, grad)
+                        walk.node_done(node, grad, runs=False)
                     continue
                 grad = walk.node_done(node, grad)
             if node._released and not any(_takes_grad(p) for p in node.parents):
@@ -458,8 +466,8 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
             grads = node._run_backward(grad)  # (a freed node raises when it reads saved values)
             if type(grads) is not tuple:
                 grads = (grads,)
-            if anomaly_state.anomaly:  # tg.autograd.detect_anomaly: see anomaly.py
-                anomaly.backward_hook(node, grad, grads)
+            if anomaly_state.checks is not None:  # tg.autograd.detect_anomaly: see anomaly.py
+                anomaly_state.checks.backward_hook(node, grad, grads)
             reduced: list[Any] = [] if tracing else None  # type: ignore[assignment]
             for i, (parent, g) in enumerate(zip(node.parents, grads)):
                 if parent is None or g is None:

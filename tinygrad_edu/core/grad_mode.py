@@ -1,0 +1,199 @@
+"""Grad modes: ``no_grad``, ``enable_grad``, ``set_grad_enabled``, ``inference_mode``.
+
+Each works as a context manager and as a decorator (with or without parentheses), as in
+PyTorch. As in PyTorch, the mode belongs to the thread: ``with tg.no_grad():`` in one
+thread leaves recording on in every other, and a new thread starts with recording on.
+The flag lives in one thread-local object that ``Function.apply`` reads on every op that
+could be recorded. Anomaly detection, as in PyTorch, is one switch for the process (``_anomaly``).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+from collections.abc import Callable
+from typing import Any
+
+_Func = Callable[..., Any]
+
+
+class _ThreadState(threading.local):
+    """This thread's autograd state (each thread sees its own attributes)."""
+
+    def __init__(self) -> None:
+        self.enabled = True  # grad mode: record ops for backward
+        self.inference = False  # inside inference_mode()
+        self.create_graph = False  # a create_graph=True backward is running in this thread
+        self.saved: list[tuple[bool, bool]] = []  # modes to restore, innermost last
+        self.tracer: Callable[..., None] | None = None  # tg.viz.trace_backward's hook
+
+
+class _AnomalyState:
+    """The seam of ``tg.autograd.detect_anomaly`` (a learning tool, in autograd/anomaly.py):
+    while it is on, ``checks`` is its object, and every op calls
+    ``checks.forward_hook(ctx, out, args)``, the engine ``checks.backward_hook(node, grad,
+    grads)``; the rest of the time it is None and costs one test per op."""
+
+    __slots__ = ("checks", "saved")
+
+    def __init__(self) -> None:
+        self.checks: Any = None
+        self.saved: list[Any] = []
+
+
+_state = _ThreadState()
+_anomaly = _AnomalyState()
+
+
+def is_grad_enabled() -> bool:
+    """True when operations are being recorded for backward (in this thread)."""
+    return _state.enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside ``inference_mode()`` (in this thread)."""
+    return _state.inference
+
+
+class _GradMode:
+    """Base: entering sets the mode to ``_target()``; exiting restores the one before.
+
+    What to restore is kept on a per-thread stack, so one instance (a decorator, a
+    module-level ``no_grad()``) can be entered by several threads at once.
+    """
+
+    _inference: bool | None = None  # what inference_mode becomes (None: unchanged)
+
+    def _target(self) -> bool:
+        raise NotImplementedError
+
+    def __enter__(self) -> None:
+        state = _state
+        state.saved.append((state.enabled, state.inference))
+        state.enabled = self._target()
+        if self._inference is not None:
+            state.inference = self._inference
+
+    def __exit__(self, *exc: object) -> None:
+        state = _state
+        state.enabled, state.inference = state.saved.pop()
+
+    def __call__(self, func: _Func) -> _Func:
+        """Use as a decorator: ``func`` runs under this mode."""
+        if inspect.isgeneratorfunction(func):
+            return self._wrap_generator(func)
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return func(*args, **kwargs)
+
+        return wrapper
+
+    def _wrap_generator(self, func: _Func) -> _Func:
+        """A generator runs in steps: apply the mode around each step, as PyTorch does
+        (not only around the call, which merely creates the generator)."""
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            gen = func(*args, **kwargs)
+            sent = None
+            while True:
+                with self:
+                    try:
+                        item = gen.send(sent)
+                    except StopIteration as stop:
+                        return stop.value
+                sent = yield item
+
+        return wrapper
+
+
+class _BareDecorator(_GradMode):
+    """Lets ``@no_grad`` be written without parentheses, as PyTorch allows."""
+
+    def __new__(cls, orig_func: _Func | None = None) -> Any:
+        self = super().__new__(cls)
+        if orig_func is None:
+            return self
+        self.__init__()  # type: ignore[misc]
+        return self(orig_func)
+
+
+class no_grad(_BareDecorator):
+    """Do not record operations: results inside have ``requires_grad=False``.
+
+    >>> x = tg.ones(2, requires_grad=True)
+    >>> with tg.no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
+
+    def __init__(self, orig_func: _Func | None = None) -> None:
+        super().__init__()
+
+    def _target(self) -> bool:
+        return False
+
+
+class enable_grad(_BareDecorator):
+    """Record operations again, e.g. inside a ``no_grad`` block."""
+
+    def __init__(self, orig_func: _Func | None = None) -> None:
+        super().__init__()
+
+    def _target(self) -> bool:
+        return True
+
+
+class set_grad_enabled(_GradMode):
+    """Turn recording on or off. Like PyTorch's, it acts as soon as it is called
+    (``tg.set_grad_enabled(False)`` as a plain statement), and as a context manager or
+    decorator it restores the previous mode on exit."""
+
+    def __init__(self, mode: bool) -> None:
+        self._mode = bool(mode)
+        self._before = (_state.enabled, _state.inference)
+        _state.enabled = self._mode
+
+    def _target(self) -> bool:
+        return self._mode
+
+    def __enter__(self) -> None:
+        _state.saved.append(self._before)  # (the switch already happened in __init__)
+        _state.enabled = self._mode
+
+    def __call__(self, func: _Func) -> _Func:
+        """As a decorator: undo the immediate switch, then apply the mode per call."""
+        _state.enabled = self._before[0]
+        return _Fixed(self._mode)(func)
+
+
+class _Fixed(_GradMode):
+    def __init__(self, mode: bool) -> None:
+        self._mode = mode
+
+    def _target(self) -> bool:
+        return self._mode
+
+
+class inference_mode(_GradMode):
+    """Like ``no_grad`` for this engine (nothing is recorded), and
+    ``tg.is_inference_mode_enabled()`` is True inside. As in PyTorch,
+    ``inference_mode(False)`` turns recording *on*. Works with or without parentheses as a
+    decorator."""
+
+    def __new__(cls, mode: bool | _Func = True) -> Any:
+        self = super().__new__(cls)
+        if isinstance(mode, bool):
+            return self
+        inference_mode.__init__(self, True)
+        return self(mode)
+
+    def __init__(self, mode: bool | _Func = True) -> None:
+        self._inference = bool(mode) if isinstance(mode, bool) else True
+
+    def _target(self) -> bool:
+        return not self._inference
