@@ -397,13 +397,8 @@ def run_backward(
         _gc_pauses[0] += 1
     try:
         _drain(queue, walk, retain_graph)
-        leaves = walk.leaves
-        if leaves:
-            if inputs is None and not fn.tensor_hooks:  # (loss.backward(): release_leaves,
-                for leaf, grad in leaves.items():  # its common case inlined)
-                    _accumulate_leaf(leaf, grad, create_graph)
-            else:
-                walk.release_leaves()
+        if walk.leaves:
+            walk.release_leaves()
     except Exception:
         if walk.failed is not None:  # (a node's backward, or a hook, raised)
             with contextlib.suppress(Exception):  # (the first error is the one to see)
@@ -437,7 +432,6 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
     """
     pending = walk.grads
     pop, push = heapq.heappop, heapq.heappush
-    leaves = walk.leaves  # each leaf's gradients, summed: delivered once at the end
     captures = walk.captures
     anomaly_state = grad_mode._anomaly
     tracer = grad_mode._state.tracer
@@ -493,8 +487,7 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
                     g = _unbroadcast(g, data.shape, data.dtype, node, i)
                     if tracing:
                         reduced.append((i, before.shape, g.shape, g))
-                held = leaves.get(parent)  # (walk.leaf, inlined)
-                leaves[parent] = g if held is None else held + g
+                walk.leaf(parent, g)
             if tracing:
                 tracer(node, grad, grads, reduced)  # type: ignore[misc]
             if not retain_graph:  # free what forward kept: saved values and intermediates

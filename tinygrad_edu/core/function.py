@@ -10,6 +10,7 @@ backward is caught.
 from __future__ import annotations
 
 import itertools
+import os
 import weakref
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -453,11 +454,15 @@ class Function(metaclass=_FunctionType):
 
 
 # The hot path of every op. ``apply_pair`` is ``_apply`` unrolled for the built-in ops of
-# one or two arguments (most of them), which makes an op about a third cheaper.
+# one or two arguments (most of them), which makes an op about a third cheaper: a fast
+# twin of the readable path. With TINYGRAD_EDU_REFERENCE=1 it is not used: every op runs
+# through ``_apply`` (the engine has no other fast path), and the test suite runs both
+# ways (tests/test_reference_mode.py checks both build the same graph and gradients).
 NO_ARG: Any = object()  # apply_pair's second argument of an op that takes one
+REFERENCE = os.environ.get("TINYGRAD_EDU_REFERENCE", "") not in ("", "0")
 
 
-def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
+def _apply_pair_fast(cls: type[Function], a: Any, b: Any) -> Tensor:
     """``cls.apply(a, b)`` (or ``cls.apply(a)`` when ``b`` is ``NO_ARG``) for a built-in op."""
     ctx = _new(cls._node_cls)
     tensor_cls = _Tensor
@@ -613,6 +618,15 @@ def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
     else:
         result._grad_fn = None
     return result
+
+
+def _apply_pair_reference(cls: type[Function], a: Any, b: Any) -> Tensor:
+    """``apply_pair`` in reference mode: the readable path, ``_apply``."""
+    return _apply(cls, (a,) if b is NO_ARG else (a, b))
+
+
+# the one place where the fast twin is chosen
+apply_pair = _apply_pair_reference if REFERENCE else _apply_pair_fast
 
 
 # How a view was made, when that limits writing into it with grad mode on (views.py); the
