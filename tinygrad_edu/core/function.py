@@ -460,6 +460,18 @@ class Function(metaclass=_FunctionType):
 # ways (tests/test_reference_mode.py checks both build the same graph and gradients).
 NO_ARG: Any = object()  # apply_pair's second argument of an op that takes one
 REFERENCE = os.environ.get("TINYGRAD_EDU_REFERENCE", "") not in ("", "0")
+# needs_input_grad of an op of one or two arguments, shared: _NEEDS1[a], _NEEDS2[a][b]
+_NEEDS1 = ((False,), (True,))
+_NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
+_UNWRITTEN_PAIR = (0, 0)  # the versions of two inputs never written in place
+
+
+def _holds(saved: tuple[Any, ...], value: Any) -> bool:
+    """Whether ``value`` itself (not an equal array) is among ``saved``."""
+    for s in saved:
+        if s is value:
+            return True
+    return False
 
 
 def _apply_pair_fast(cls: type[Function], a: Any, b: Any) -> Tensor:
@@ -484,10 +496,11 @@ def _apply_pair_fast(cls: type[Function], a: Any, b: Any) -> Tensor:
         y, need_b = b, False
     record = (need_a or need_b) and _state.enabled
     one = b is NO_ARG
+    # (shared constant tuples: each allocation is work for the garbage collector)
     if one:
-        ctx.needs_input_grad = (need_a,) if record else (False,)
+        ctx.needs_input_grad = _NEEDS1[need_a] if record else _NEEDS1[0]
     else:
-        ctx.needs_input_grad = (need_a, need_b) if record else (False, False)
+        ctx.needs_input_grad = _NEEDS2[need_a][need_b] if record else _NEEDS2[0][0]
     ctx._saved = ()
     try:
         out = cls.forward(ctx, x) if one else cls.forward(ctx, x, y)
@@ -529,18 +542,22 @@ def _apply_pair_fast(cls: type[Function], a: Any, b: Any) -> Tensor:
         ctx._out_dtype = out.dtype
         ctx._released = False
         ctx._retained = None
-        if ctx._saved:
-            ctx._arg_versions = (
-                a._vc[0] if isinstance(a, tensor_cls) else 0,
-                b._vc[0] if isinstance(b, tensor_cls) else 0,
-            )
+        saved = ctx._saved
+        if saved:
+            va = a._vc[0] if isinstance(a, tensor_cls) else 0
+            vb = b._vc[0] if isinstance(b, tensor_cls) else 0
+            ctx._arg_versions = (va, vb) if va or vb else _UNWRITTEN_PAIR
             ctx._epoch = _epoch[0]
             ctx._out_id = id(out)
-            counter = result._vc
-            if counter is UNWRITTEN:  # a saved output is watched: it needs its own counter
-                counter = result._vc = [0]
-            ctx._out_vc = counter
-            ctx._out_version = counter[0]
+            if _holds(saved, out):  # a saved output is watched: it needs its own counter
+                counter = result._vc
+                if counter is UNWRITTEN:
+                    counter = result._vc = [0]
+                ctx._out_vc = counter
+                ctx._out_version = counter[0]
+            else:
+                ctx._out_vc = UNWRITTEN
+                ctx._out_version = 0
     else:
         result._requires_grad = False
         result._grad_fn = None
@@ -727,7 +744,8 @@ def _record(ctx: Node, out: np.ndarray, result: Tensor) -> None:
     if ctx._saved:  # for the in-place checks and double backward
         ctx._epoch = _epoch[0]
         ctx._out_id = id(out)
-        ctx._out_vc = shared_version(result)
+        # the output's own version is watched only when forward saved the output
+        ctx._out_vc = shared_version(result) if _holds(ctx._saved, out) else UNWRITTEN
         ctx._out_version = ctx._out_vc[0]
 
 
