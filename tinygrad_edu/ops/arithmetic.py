@@ -149,7 +149,6 @@ class ArithmeticMethods(TensorBase):
 
     __slots__ = ()
 
-
     # ------------------------------------------------------------------ arithmetic
     def _binary(self, op: Any, other: Any, reverse: _bool = False,
                 name: str | None = None) -> Any:

@@ -32,7 +32,6 @@ class ConversionMethods(TensorBase):
 
     __slots__ = ()
 
-
     # ------------------------------------------------------------------ conversion
     def item(self) -> Any:
         """The single value of a one-element tensor, as a Python number."""

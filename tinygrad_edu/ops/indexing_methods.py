@@ -113,7 +113,6 @@ class IndexingMethods(TensorBase):
 
     __slots__ = ()
 
-
     def nonzero(self, *, as_tuple: _bool = False) -> Any:
         """The int64 indices of the nonzero elements: a (count, ndim) tensor, or with
         ``as_tuple`` one index vector per dim (a 0-d tensor counts as 1-D there)."""

@@ -231,7 +231,6 @@ class InplaceMethods(TensorBase):
 
     __slots__ = ()
 
-
     def _inplace(self, op: Any, other: Any) -> Tensor:
         data = self._data
         ufunc = _INPLACE_UFUNC.get(op)

@@ -601,7 +601,6 @@ class MatmulMethods(TensorBase):
 
     __slots__ = ()
 
-
     def __matmul__(self, other: Any) -> Tensor:
         if isinstance(other, _nd):  # numpy's dtype rules, as with PyTorch
             return self._with_array(np.matmul, None, other) if not self._requires_grad \

@@ -578,7 +578,6 @@ class MovementMethods(TensorBase):
 
     __slots__ = ()
 
-
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
         """The same elements in a new shape (a view when possible; -1 is inferred)."""

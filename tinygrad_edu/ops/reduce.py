@@ -737,7 +737,6 @@ class ReduceMethods(TensorBase):
 
     __slots__ = ()
 
-
     # ------------------------------------------------------------------ reductions
     def sum(self, dim: Any = None, keepdim: _bool = False, dtype: Any = None,
             axis: Any = None, keepdims: _bool | None = None) -> Tensor:

@@ -130,7 +130,6 @@ class ScanMethods(TensorBase):
 
     __slots__ = ()
 
-
     def cumsum(self, dim: _int, dtype: Any = None) -> Tensor:
         """Cumulative sum along ``dim`` (differentiable through a reversed cumsum), in
         ``dtype`` when given."""

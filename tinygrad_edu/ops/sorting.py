@@ -561,7 +561,6 @@ class SortingMethods(TensorBase):
 
     __slots__ = ()
 
-
     # ------------------------------------------------------------------ sorting, selection
     def sort(self, dim: _int = -1, descending: _bool = False, *,
              stable: _bool | None = False) -> Any:

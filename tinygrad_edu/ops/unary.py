@@ -36,7 +36,6 @@ class UnaryMethods(TensorBase):
 
     __slots__ = ()
 
-
     # ------------------------------------------------------------------ unary math
     def _float_unary(self, op: Any) -> Tensor:
         x = self if self._data.dtype.kind == _FLOAT_KIND else self.float()
