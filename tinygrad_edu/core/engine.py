@@ -28,8 +28,6 @@ from . import function as fn
 from . import grad_mode
 from .function import Node
 
-_Tensor: Any = None  # tinygrad_edu.tensor.Tensor, bound by tensor.py at import
-
 if TYPE_CHECKING:
     from ..tensor import Tensor
 

@@ -54,8 +54,19 @@ def shared_version(t: Any) -> list[int]:
     return counter
 
 
-_Tensor: Any = None  # tinygrad_edu.tensor.Tensor, bound by tensor.py at import
-_wrap: Any = None
+_Tensor: Any = None  # tinygrad_edu.tensor.Tensor, bound by tensor.py at import (the one bind)
+
+
+def _wrap(data: np.ndarray, requires_grad: bool = False) -> Tensor:
+    """A Tensor around ``data`` (an ndarray), with no copy and no checks (internal)."""
+    t = object.__new__(_Tensor)
+    t._data = data
+    t._requires_grad = requires_grad
+    t._grad_fn = None
+    t._grad = None
+    t._vc = UNWRITTEN
+    t._base = None
+    return t
 
 
 _FREED = (

@@ -12,14 +12,13 @@ from typing import Any
 
 import numpy as np
 
+from ..tensor_base import TensorBase
 from . import indexing
-
-_Tensor: Any = None  # tinygrad_edu.tensor.Tensor, bound by tensor.py at import
 
 
 def _is_array(x: Any) -> bool:
     """True for numpy values (arrays and the numpy scalars that 0-d arithmetic returns)."""
-    return not isinstance(x, _Tensor)
+    return not isinstance(x, TensorBase)
 
 
 def exp(x: Any) -> Any:
@@ -82,7 +81,7 @@ def sign(x: Any) -> Any:
 
 def where(cond: Any, a: Any, b: Any) -> Any:
     """``a`` where ``cond`` else ``b``; ``cond`` is a constant mask."""
-    if isinstance(a, _Tensor) or isinstance(b, _Tensor):
+    if isinstance(a, TensorBase) or isinstance(b, TensorBase):
         from ..tensor import where as tg_where
 
         return tg_where(cond, a, b)
@@ -91,7 +90,7 @@ def where(cond: Any, a: Any, b: Any) -> Any:
 
 def maximum(a: Any, b: Any) -> Any:
     """Elementwise maximum."""
-    if not isinstance(a, _Tensor) and not isinstance(b, _Tensor):
+    if not isinstance(a, TensorBase) and not isinstance(b, TensorBase):
         return np.maximum(a, b)
     from ..tensor import maximum as tg_maximum
 

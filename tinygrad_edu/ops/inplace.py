@@ -13,12 +13,40 @@ written in gets the gradient of the places it went to.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import dtypes
+from ..core import function as _function
+from ..core.function import _wrap
+from ..core.grad_mode import _state
+from ..tensor_base import (
+    _FLOAT_KIND,
+    TensorBase,
+    _bool,
+    _check_no_partial_overlap,
+    _check_result_cast,
+    _float,
+    _int,
+    _type,
+)
 from . import dual
+from . import elementwise as E
+from .arithmetic import _check_bool_kernel, _scaled, _scaled_by_op
 from .elementwise import _Op
+from .promotion import (
+    _as_tensor_like,
+    _check_broadcast,
+    _check_inplace_broadcast,
+    _data_of,
+    _is_operand,
+    _operand,
+    _promote,
+)
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 
 class Copy(_Op):
@@ -191,3 +219,342 @@ class BernoulliNotDifferentiable(Refill):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         raise RuntimeError("derivative for aten::bernoulli is not implemented")
+
+
+# ------------------------------------------------------------------ the Tensor methods
+_INPLACE_UFUNC = {E.Add: np.add, E.Sub: np.subtract, E.Mul: np.multiply, E.Div: np.true_divide}
+
+
+class InplaceMethods(TensorBase):
+    """The Tensor's in-place ops (``add_``, ``copy_``, ``fill_``, ``masked_fill_``...) and
+    its random fills in PyTorch's streams (``uniform_``, ``normal_``...)."""
+
+    __slots__ = ()
+
+    def _inplace(self, op: Any, other: Any) -> Tensor:
+        data = self._data
+        ufunc = _INPLACE_UFUNC.get(op)
+        base = self._base  # (a view requires grad when its base does)
+        mine = self._requires_grad or (base is not None and base._requires_grad)
+        if ufunc is not None and data.dtype.kind == _FLOAT_KIND and not (_state.enabled and (
+                mine or isinstance(other, TensorBase) and other.requires_grad)):
+            # fast path: nothing to record, compute straight into our storage
+            if isinstance(other, TensorBase):
+                _check_no_partial_overlap(data, other._data)
+            try:
+                ufunc(data, other._data if isinstance(other, TensorBase) else other, out=data,
+                      casting="same_kind")
+            except ValueError:  # read-only storage, or numpy's broadcasting error: PyTorch's
+                self._check_inplace()
+                _check_inplace_broadcast(self, other)
+                raise
+            _function.bump_version(self)
+            return self
+        self._check_inplace_autograd((other,))  # (PyTorch's order: autograd's errors,
+        if isinstance(other, TensorBase):  # the operands' memory, then their shapes)
+            _check_no_partial_overlap(data, other._data)
+        _check_inplace_broadcast(self, other)
+        return self._write(lambda t: t._binary_into(op, other), other)
+
+    def _binary_into(self, op: Any, other: Any) -> Tensor:
+        """``op(self, other)`` for an in-place op: ``other`` is promoted, ``self`` never (an
+        op on a wider ``other`` computes in its dtype, and the write casts back), so that
+        the op's node has ``self`` itself as its first input."""
+        a, b = _promote(self, other, op is E.Div)
+        if a is not self:
+            _check_result_cast(a._data.dtype, self._data.dtype)
+        return op.apply(self, b)
+
+    def _inplace_operand(self, op: Any, other: Any, name: str) -> Any:
+        """``other`` of an in-place op, checked as PyTorch does: a Tensor or a number, and
+        a result dtype that casts to this tensor's (``int_tensor += 0.5`` raises)."""
+        if self._data.dtype.kind == _FLOAT_KIND and (_type(other) is _float or isinstance(
+                other, TensorBase) and other._data.dtype is self._data.dtype):
+            return other  # (the common case, as an optimizer's: nothing to check)
+        other = _operand(other, name)
+        _check_bool_kernel(op, self, other)
+        result = dtypes.result_type(self, other)
+        if op is E.Div and result.category != dtypes._FLOAT:
+            result = dtypes.get_default_dtype()
+        _check_result_cast(result.np, self._data.dtype)
+        return other
+
+    def add_(self, other: Any, alpha: Any = 1) -> Tensor:
+        """In place: ``self += alpha * other``."""
+        if alpha == 1 and self._data.dtype.kind == _FLOAT_KIND and (_type(other) is _float or (
+                isinstance(other, TensorBase) and other._data.dtype is self._data.dtype)):
+            return self._inplace(E.Add, other)  # (an optimizer's update: nothing to check)
+        if _scaled_by_op(self, other, alpha) and _state.enabled and (
+                self.requires_grad or other.requires_grad):  # recorded: one node
+            return self._write(lambda t: t.add(other, alpha=alpha), other)
+        if isinstance(other, TensorBase):  # (the operand given, not alpha * operand)
+            _check_no_partial_overlap(self._data, other._data)
+        other = _scaled(self, other, alpha, "add_")
+        return self._inplace(E.Add, self._inplace_operand(E.Add, other, "add_"))
+
+    def sub_(self, other: Any, alpha: Any = 1) -> Tensor:
+        """In place: ``self -= alpha * other``."""
+        if alpha == 1 and self._data.dtype.kind == _FLOAT_KIND and (_type(other) is _float or (
+                isinstance(other, TensorBase) and other._data.dtype is self._data.dtype)):
+            return self._inplace(E.Sub, other)  # (an optimizer's update: nothing to check)
+        _check_bool_kernel(E.Sub, self, _operand(other, "sub_"))
+        if _scaled_by_op(self, other, alpha) and _state.enabled and (
+                self.requires_grad or other.requires_grad):  # recorded: one node
+            return self._write(lambda t: t.sub(other, alpha=alpha), other)
+        if isinstance(other, TensorBase):  # (the operand given, not alpha * operand)
+            _check_no_partial_overlap(self._data, other._data)
+        other = _scaled(self, other, alpha, "sub_")
+        return self._inplace(E.Sub, self._inplace_operand(E.Sub, other, "sub_"))
+
+    def mul_(self, other: Any) -> Tensor:
+        """In place: ``self *= other``."""
+        return self._inplace(E.Mul, self._inplace_operand(E.Mul, other, "mul_"))
+
+    def div_(self, other: Any) -> Tensor:
+        """In place: ``self /= other``."""
+        return self._inplace(E.Div, self._inplace_operand(E.Div, other, "div_"))
+
+    # an operand that is no number nor Tensor (an ndarray): NotImplemented, so that Python
+    # falls back to ``x = x + other`` (numpy computes it), as with PyTorch
+    def __iadd__(self, other: Any) -> Tensor:  # type: ignore[misc]
+        return self.add_(other) if _is_operand(other) else NotImplemented
+
+    def __isub__(self, other: Any) -> Tensor:  # type: ignore[misc]
+        return self.sub_(other) if _is_operand(other) else NotImplemented
+
+    def __imul__(self, other: Any) -> Tensor:  # type: ignore[misc]
+        return self.mul_(other) if _is_operand(other) else NotImplemented
+
+    def __itruediv__(self, other: Any) -> Tensor:  # type: ignore[misc]
+        return self.div_(other) if _is_operand(other) else NotImplemented
+
+    def pow_(self, exponent: Any) -> Tensor:
+        """In place: ``self **= exponent``."""
+        return self._write(lambda t: t.pow(exponent), exponent)
+
+    __ipow__ = pow_
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+        """In place: limit values to [min, max]."""
+        return self._write(lambda t: t.clamp(min, max), min, max)
+
+    clip_ = clamp_
+
+    def zero_(self) -> Tensor:
+        """In place: set every element to 0."""
+        return self._write(lambda t: Zero.apply(t, 0))
+
+    def fill_(self, value: Any) -> Tensor:
+        """In place: set every element to ``value`` (a number or a 0-d tensor)."""
+        if isinstance(value, TensorBase):
+            self._check_inplace_autograd((value,))  # (PyTorch's order: these errors first)
+            if value._data.ndim:
+                raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got "
+                                   f"tensor with {value._data.ndim} dimensions.")
+            return self._write(lambda t: FillTensor.apply(t, value), value,
+                               overlap="none")
+        number = dtypes.checked_scalar(_operand(value, "fill_"), self.dtype)
+        return self._write(lambda t: Fill.apply(t, number))
+
+    def copy_(self, src: Tensor, non_blocking: _bool = False) -> Tensor:
+        """In place: copy ``src``'s values (broadcast to this shape, cast to this dtype)."""
+        src = _as_tensor_like(src, self)
+        self._check_inplace_autograd((src,))  # (PyTorch's order: autograd's errors, the
+        _check_no_partial_overlap(self._data, src._data)  # operands' memory, the shapes)
+        _check_inplace_broadcast(self, src)
+        return self._write(lambda t: Copy.apply(t, src), src)
+
+    def masked_fill(self, mask: Tensor, value: Any) -> Tensor:
+        """A copy with ``value`` (a number or a 0-d tensor) where ``mask`` is True."""
+        m = _data_of(mask)
+        if not isinstance(m, np.ndarray) or m.dtype != np.bool_:
+            raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
+                               f"dtype {dtypes.from_numpy(np.asarray(m).dtype)}")
+        _check_broadcast(_wrap(m), self)  # (PyTorch's order: the mask is tensor a)
+        if isinstance(value, TensorBase):
+            if value._data.ndim:
+                raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, "
+                                   f"but got tensor with {value._data.ndim} dimension(s).")
+            return MaskedFillTensor.apply(self, m, value)
+        number = dtypes.checked_scalar(_operand(value, "masked_fill"), self.dtype)
+        return MaskedFill.apply(self, m, number)
+
+    def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
+        """In place: ``value`` where ``mask`` is True."""
+        if isinstance(mask, TensorBase):  # (PyTorch's order: autograd's errors, then the shapes)
+            self._check_inplace_autograd((value,))
+            _check_broadcast(self, mask)
+        return self._write(lambda t: t.masked_fill(mask, value), value, overlap="none")
+
+    # ------------------------------------------------------------ random (PyTorch's streams)
+    # Each draws from tinygrad_edu.random's generator exactly what PyTorch's CPU kernel draws,
+    # and fills the tensor in PyTorch's order: its memory order (a transposed view by columns).
+
+    def uniform_(self, a: _float = 0.0, b: _float = 1.0, generator: Any = None) -> Tensor:
+        """In place: fill with U(a, b) samples (the same stream as PyTorch's)."""
+        from .. import random as _random
+
+        return self._fill_random(_random.uniform(self._data.shape, a, b, self._data.dtype,
+                                                 generator=generator), "UniformBackward0")
+
+    def normal_(self, mean: _float = 0.0, std: _float = 1.0, generator: Any = None) -> Tensor:
+        """In place: fill with N(mean, std**2) samples (the same stream as PyTorch's)."""
+        from .. import random as _random
+
+        values = _random.normal(self._data.shape, mean, std, self._data.dtype,
+                                generator=generator, contiguous=self._data.flags.c_contiguous)
+        return self._fill_random(values, "NormalBackward0")
+
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+        """In place: 1 with probability ``p`` (a number, or a tensor broadcast to this one's
+        shape, one probability per element), else 0; PyTorch's stream. Any dtype.
+
+        >>> _ = tg.manual_seed(0); tg.zeros(5).bernoulli_(0.5)
+        tensor([0., 0., 1., 0., 0.])
+        """
+        from .. import random as _random
+
+        _random.check_generator(generator, "bernoulli_")
+        if isinstance(p, TensorBase):
+            self._check_inplace()
+            if self._data.size == 0:
+                return self
+            probs = p.expand(self.shape)._data  # (PyTorch's expand errors)
+            values = _random.bernoulli_tensor(_random.draw_order(probs, self._data),
+                                              self._data.dtype, generator)
+            return self._fill_random(values, "BernoulliBackward1")  # (PyTorch's names)
+        if isinstance(p, str) or not isinstance(p, (_int, _float, np.number)):
+            raise TypeError(
+                f"bernoulli_() received an invalid combination of arguments - got "
+                f"({_type(p).__name__}), but expected one of:\n"
+                " * (Tensor p, *, torch.Generator generator = None)\n"
+                " * (float p = 0.5, *, torch.Generator generator = None)"
+            )
+        return self._fill_random(_random.bernoulli(self._data.shape, _float(p), self._data.dtype,
+                                                   generator), "BernoulliBackward2")
+
+    def bernoulli(self, p: Any = None, *, generator: Any = None) -> Tensor:
+        """0/1 samples in this tensor's dtype: ``bernoulli()`` takes each element as its
+        probability, ``bernoulli(p)`` uses the number ``p`` for all. PyTorch's stream.
+
+        >>> _ = tg.manual_seed(0); tg.tensor([0.0, 1.0, 0.5]).bernoulli()
+        tensor([0., 1., 1.])
+        """
+        from .. import random as _random
+
+        _random.check_generator(generator, "bernoulli")
+        if p is None:
+            values = _random.bernoulli_tensor(self._data, None, generator)
+            op: Any = BernoulliOf
+        else:  # PyTorch records this one as not differentiable
+            prob = _random.float_arg(p, "bernoulli", "p", 1)
+            values = _random.bernoulli(self._data.shape, prob, self._data.dtype, generator)
+            op = BernoulliNotDifferentiable
+        if self._requires_grad and _state.enabled and values.dtype.kind == _FLOAT_KIND:
+            return op.apply(self, values)
+        return _wrap(values)
+
+    def exponential_(self, lambd: Any = 1.0, *, generator: Any = None) -> Tensor:
+        """In place: Exp(``lambd``) samples, ``-log1p(-u) / lambd`` (PyTorch's stream).
+
+        >>> _ = tg.manual_seed(0); tg.empty(3, dtype=tg.float64).exponential_()
+        tensor([3.5083, 1.2304, 0.6150], dtype=tinygrad_edu.float64)
+        """
+        from .. import random as _random
+
+        lam = _random.float_arg(lambd, "exponential_", "lambd", 1)
+        values = _random.exponential(self._data.shape, lam, self._data.dtype,
+                                     _random.check_generator(generator, "exponential_"))
+        return self._fill_random(values, "ExponentialBackward0")
+
+    def geometric_(self, p: Any, *, generator: Any = None) -> Tensor:
+        """In place: the number of Bernoulli(``p``) trials to the first success (PyTorch's
+        stream); integer dtypes too.
+
+        >>> _ = tg.manual_seed(0); tg.empty(5).geometric_(0.5)
+        tensor([1., 1., 2., 1., 1.])
+        """
+        from .. import random as _random
+
+        prob = _random.float_arg(p, "geometric_", "p", 1)
+        values = _random.geometric(self._data.shape, prob, self._data.dtype,
+                                   _random.check_generator(generator, "geometric_"))
+        return self._fill_random(values, "GeometricBackward0")
+
+    def cauchy_(self, median: Any = 0.0, sigma: Any = 1.0, *, generator: Any = None) -> Tensor:
+        """In place: Cauchy(``median``, ``sigma``) samples (PyTorch's stream).
+
+        >>> _ = tg.manual_seed(0); tg.empty(2).cauchy_()
+        tensor([10.5977,  0.7648])
+        """
+        from .. import random as _random
+
+        m = _random.float_arg(median, "cauchy_", "median", 1)
+        s = _random.float_arg(sigma, "cauchy_", "sigma", 2)
+        values = _random.cauchy(self._data.shape, m, s, self._data.dtype,
+                                _random.check_generator(generator, "cauchy_"))
+        return self._fill_random(values, "CauchyBackward0")
+
+    def log_normal_(self, mean: Any = 1.0, std: Any = 2.0, *, generator: Any = None) -> Tensor:
+        """In place: ``exp`` of N(``mean``, ``std**2``) samples (PyTorch's stream).
+
+        >>> _ = tg.manual_seed(0); tg.empty(2).log_normal_(0.0, 1.0)
+        tensor([4.6692, 0.7457])
+        """
+        from .. import random as _random
+
+        m = _random.float_arg(mean, "log_normal_", "mean", 1)
+        s = _random.float_arg(std, "log_normal_", "std", 2)
+        values = _random.log_normal(self._data.shape, m, s, self._data.dtype,
+                                    _random.check_generator(generator, "log_normal_"))
+        return self._fill_random(values, "LogNormalBackward0")
+
+    def random_(self, *args: Any, generator: Any = None, **kwargs: Any) -> Tensor:
+        """In place: random integers (PyTorch's stream). ``random_()`` draws from [0, the
+        dtype's largest exact integer], ``random_(to)`` from [0, to), ``random_(from, to)``
+        from [from, to) and ``random_(from, None)`` from [from, the dtype's largest].
+
+        >>> _ = tg.manual_seed(0); tg.empty(4, dtype=tg.int64).random_(-3, 3)
+        tensor([-1,  0,  2, -3])
+        """
+        from .. import random as _random
+
+        bounds = _random.random_bounds(args, kwargs)
+        gen = _random.check_generator(generator, "random_")
+        if bounds is None:
+            values = _random.random_(self._data.shape, self._data.dtype, gen)
+            return self._fill_random(values, "RandomBackward2")
+        values = _random.random_from_to(self._data.shape, bounds[0], bounds[1],
+                                        self._data.dtype, gen)
+        one_bound = len(args) + len(kwargs) == 1
+        return self._fill_random(values, "RandomBackward1" if one_bound else "RandomBackward0")
+
+    def multinomial(self, num_samples: Any, replacement: _bool = False, *,
+                    generator: Any = None) -> Tensor:
+        """``num_samples`` category indices (int64) from the weights in this 1-D tensor, or in
+        each row of a 2-D one; PyTorch's algorithms and stream, with or without replacement.
+
+        >>> g = tg.Generator().manual_seed(2147483647)
+        >>> tg.tensor([0.1, 0.6, 0.3]).multinomial(1, replacement=True, generator=g)
+        tensor([1])
+        """
+        from .. import random as _random
+
+        n = _random.int_arg(num_samples, "multinomial", "num_samples", 1)
+        if not isinstance(replacement, (_bool, np.bool_)):
+            raise TypeError(f"multinomial(): argument 'replacement' must be bool, not "
+                            f"{_type(replacement).__name__}")
+        gen = _random.check_generator(generator, "multinomial")
+        return _wrap(_random.multinomial(self._data, n, _bool(replacement), gen))
+
+    def _fill_random(self, values: np.ndarray, grad_fn: str) -> Tensor:
+        """In place: ``values`` (in the order PyTorch draws them) into this tensor's memory.
+
+        On a tensor that requires grad (a non-leaf) the new values have a zero gradient:
+        the node is PyTorch's (``UniformBackward0`` ...: ops/inplace.py).
+        """
+        from .. import random as _random
+
+        arranged = _random.arrange(values, self._data)
+        op = RANDOM_FILLS[grad_fn]
+        return self._write(lambda t: op.apply(t, arranged))

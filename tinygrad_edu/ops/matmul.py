@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import string
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import dtypes
-from ..core.function import _type_name
+from ..core.function import _type_name, _wrap
+from ..core.function import apply_pair as _pair
+from ..tensor_base import _FLOAT_KIND, TensorBase, _int, _nd
 from . import dual
 from .elementwise import _Op
+from .promotion import _as_tensor_like, _broadcast_error, _operand
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 
 def _t(x: Any) -> Any:
@@ -515,3 +521,149 @@ def _einsum_pair(a: set[str], b: set[str], summed: list[str],
 
 def _sum_dtype(dtype: Any) -> Any:
     return np.dtype(np.int64) if np.dtype(dtype).kind in "biu" else np.dtype(dtype)
+
+
+# ------------------------------------------------------------------ the Tensor methods
+def _check_matmul(a: Tensor, b: Tensor) -> None:
+    """PyTorch's errors for ``a @ b``, in its order: ranks, a dot's dtypes, shapes, then
+    the dtypes, in the words of the kernel the ranks lead to (mv, mm or bmm)."""
+    sa, sb = a._data.shape, b._data.shape
+    da, db = a._data.dtype, b._data.dtype
+    if not sa or not sb:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{len(sa)}D and {len(sb)}D")
+    if len(sa) == len(sb) == 1 and da != db:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{_scalar_name(da)} and {_scalar_name(db)}{_MATMUL_HINT}")
+    _check_matmul_shapes(sa, sb)
+    if da is db and da.kind == _FLOAT_KIND:
+        return  # (the usual case: nothing more to check)
+    kernel = ("dot" if len(sa) == len(sb) == 1 else "addmv_impl_cpu" if len(sb) == 1 else
+              "addmm_impl_cpu_" if len(sb) == 2 else "bmm")
+    if da == np.bool_ and (db == np.bool_ or kernel == "bmm"):  # no bool kernels
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    if da != db:
+        if kernel == "addmv_impl_cpu":
+            names = [_scalar_name(d) for d in (db, da, db)]
+            message = "addmv input tensors must have the same dtype, but got {}, {}, and {}"
+        elif kernel == "addmm_impl_cpu_":
+            names = [_CPP_NAMES.get(str(d), str(d)) for d in (da, db)]
+            message = "expected m1 and m2 to have the same dtype, but got: {} != {}"
+        else:
+            names = [_scalar_name(d) for d in (da, db)]
+            message = "expected scalar type {} but found {}"
+        raise RuntimeError(message.format(*names) + _MATMUL_HINT)
+
+
+_MATMUL_HINT = (". Hint: convert one side, e.g. x.float() (float32) or x.double() "
+                "(float64).")
+
+
+def _check_matmul_shapes(sa: tuple[_int, ...], sb: tuple[_int, ...]) -> None:
+    k_a = sa[-1]
+    k_b = sb[0] if len(sb) == 1 else sb[-2]
+    if len(sa) > 2 or len(sb) > 2:
+        try:
+            np.broadcast_shapes(sa[:-2], sb[:-2])
+        except ValueError:
+            raise _broadcast_error(sa[:-2], sb[:-2]) from None
+    if k_a != k_b:
+        raise _matmul_shape_error(sa, sb)
+
+
+def _matmul_shape_error(sa: tuple[_int, ...], sb: tuple[_int, ...]) -> RuntimeError:
+    """PyTorch's message for the shapes of ``a @ b`` that do not fit, and a hint."""
+    k_a, k_b = sa[-1], (sb[0] if len(sb) == 1 else sb[-2])
+    if len(sa) == 1 and len(sb) == 1:
+        message = (f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to "
+                   f"have the same number of elements, but got {sa[0]} and {sb[0]} elements "
+                   "respectively")
+    elif len(sb) == 1:
+        rows = int(np.prod(sa[:-1]))
+        message = f"size mismatch, got input ({rows}), mat ({rows}x{k_a}), vec ({sb[0]})"
+    elif len(sb) > 2:
+        batch = int(np.prod(np.broadcast_shapes(sa[:-2], sb[:-2])))
+        message = (f"Expected size for first two dimensions of batch2 tensor to be: "
+                   f"[{batch}, {k_a}] but got: [{batch}, {k_b}].")
+    else:
+        ma = "x".join(map(str, sa if len(sa) == 2 else (int(np.prod(sa[:-1])), sa[-1])))
+        mb = "x".join(map(str, sb if len(sb) == 2 else (sb[0], 1)))
+        message = f"mat1 and mat2 shapes cannot be multiplied ({ma} and {mb})"
+    where = "first" if len(sb) <= 2 else "second-to-last"
+    return RuntimeError(
+        f"{message.rstrip('.')}. Hint: in a @ b, the last dim of a ({k_a}, shape {list(sa)}) "
+        f"must equal the {where} dim of b ({k_b}, shape {list(sb)}); fix a shape or use b.T."
+    )
+
+
+class MatmulMethods(TensorBase):
+    """The Tensor's matrix products: ``@``, mm, bmm, dot, addmm, baddbmm."""
+
+    __slots__ = ()
+
+    def __matmul__(self, other: Any) -> Tensor:
+        if isinstance(other, _nd):  # numpy's dtype rules, as with PyTorch
+            return self._with_array(np.matmul, None, other) if not self._requires_grad \
+                else self.matmul(_wrap(other))
+        return self.matmul(other) if isinstance(other, TensorBase) else NotImplemented
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return NotImplemented if not isinstance(other, TensorBase) else other.matmul(self)
+
+    def matmul(self, other: Tensor) -> Tensor:
+        """Matrix product with numpy's ``@`` rules (vectors, matrices, batches)."""
+        if not isinstance(other, TensorBase):
+            other = _as_tensor_like(other, self)
+        _check_matmul(self, other)
+        return _pair(matmul_op(self._data.ndim, other._data.ndim), self, other)
+
+    def mm(self, other: Tensor) -> Tensor:
+        """Product of two matrices."""
+        if self._data.ndim != 2 or other._data.ndim != 2:
+            raise RuntimeError("self must be a matrix" if self._data.ndim != 2 else
+                               "mat2 must be a matrix")
+        return self.matmul(other)
+
+    def dot(self, other: Tensor) -> Tensor:
+        """Inner product of two 1-D tensors."""
+        if self._data.ndim != 1 or other._data.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {self._data.ndim}D and "
+                               f"{other._data.ndim}D tensors")
+        return self.matmul(other)
+
+    # ------------------------------------------------------------------ linear algebra
+    def bmm(self, mat2: Tensor) -> Tensor:
+        """Batched matrix product of 3-D tensors: ``out[b] = self[b] @ mat2[b]``. The batch
+        sizes must be equal (no broadcasting: ``matmul`` broadcasts), and so the dtypes.
+
+        >>> tg.ones(2, 1, 3).bmm(tg.ones(2, 3, 4)).shape
+        tinygrad_edu.Size([2, 1, 4])
+        """
+        check_batches(self._data, mat2._data)
+        check_same_dtype("bmm", self._data.dtype, mat2._data.dtype)
+        return _pair(Bmm, self, mat2)
+
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        """``beta * self + alpha * (mat1 @ mat2)`` in one op; ``self`` broadcasts to the
+        product's shape and is ignored when ``beta`` is 0 (a nan in it too). No dtype
+        promotion, as in PyTorch: one dtype for all three (ints take int beta and alpha).
+
+        >>> tg.zeros(2).addmm(tg.ones(1, 3), tg.ones(3, 2), alpha=2)
+        tensor([[6., 6.]])
+        """
+        check_addmm(self._data, mat1._data, mat2._data)
+        _wrap(self._data).expand(mat1.shape[0], mat2.shape[1])  # PyTorch's broadcast errors
+        b, a = (dtypes.checked_scalar(_operand(v, "addmm"), self.dtype) for v in (beta, alpha))
+        return Addmm.apply(self, mat1, mat2, b, a)
+
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,
+                alpha: Any = 1) -> Tensor:
+        """``beta * self + alpha * batch1.bmm(batch2)`` in one op (``addmm`` by batches).
+
+        >>> tg.zeros(1).baddbmm(tg.ones(2, 1, 3), tg.ones(2, 3, 1)).shape
+        tinygrad_edu.Size([2, 1, 1])
+        """
+        check_baddbmm(self._data, batch1._data, batch2._data)
+        _wrap(self._data).expand(batch1.shape[0], batch1.shape[1], batch2.shape[2])
+        b, a = (dtypes.checked_scalar(_operand(v, "baddbmm"), self.dtype) for v in (beta, alpha))
+        return Baddbmm.apply(self, batch1, batch2, b, a)

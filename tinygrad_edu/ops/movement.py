@@ -6,12 +6,33 @@ backward moves the gradient back into the input's layout.
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..core import function as _function
+from ..core.function import _wrap
+from ..core.function import apply_pair as _pair
+from ..dtypes import DType
+from ..tensor_base import (
+    TensorBase,
+    _bool,
+    _distinct_axes,
+    _int,
+    _norm_axes,
+    _norm_axis,
+    _shape_arg,
+    _type,
+)
 from . import dual, indexing
+from . import elementwise as E
 from .elementwise import _Op
+from .promotion import _data_of
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 
 class Reshape(_Op):
@@ -481,3 +502,449 @@ class Trace(_Op):
         if dual._is_array(grad):
             return _on_diagonal(along, shape, 0, 0, 1)
         return DiagonalBackward.apply(along, shape, 0, 0, 1)
+
+
+# ------------------------------------------------------------------ the Tensor methods
+_T_AXES = ((), (0,), (1, 0))  # t()'s permutation, by the number of dims
+_ALL_SLICE = slice(None)  # ``:``
+_ALL_DIMS: Any = object()  # squeeze() without a dim (an explicit None is an error, as torch)
+
+
+def _several_views(views: list[Tensor], name: str) -> None:
+    """Mark the views one op returned together (split, chunk, unbind): as in PyTorch, they
+    may not be written in place while grad mode is on (core/views.py)."""
+    if not views or views[0]._base is None:
+        return  # (numpy copied: not views)
+    no_grad = views[0]._view_kind == _function.NO_GRAD_VIEW  # (made under no_grad)
+    if not no_grad:
+        for k, t in enumerate(views):
+            t._view_kind = (name, k)
+            if t._grad_fn is not None:  # (PyTorch's one node: next_functions say output k)
+                t._grad_fn._output_nr = k
+
+
+def _split_sizes(split_size: Any, n: _int, axis: _int) -> list[_int]:
+    """The lengths of ``split``'s pieces along a dim of length ``n``, checked as PyTorch
+    does: a size >= 0 (0 only for an empty dim), or sizes >= 0 that add up to ``n``."""
+    if isinstance(split_size, (_int, np.integer)) and not isinstance(split_size, _bool):
+        if split_size < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got "
+                               f"split_size={split_size}")
+        if split_size == 0:
+            if n:
+                raise RuntimeError("split_size can only be 0 if dimension size is 0, but got "
+                                   f"dimension size of {n}")
+            return [0]
+        return [_int(split_size)] * max(-(-n // split_size), 1)
+    sizes = list(_shape_arg((split_size,), "split_with_sizes"))
+    if any(k < 0 for k in sizes):
+        raise RuntimeError("split_with_sizes expects split_sizes have only non-negative "
+                           f"entries, but got split_sizes={sizes}")
+    if sum(sizes) != n:
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
+                           f"(input tensor's size at dimension {axis}), but got "
+                           f"split_sizes={sizes}. Hint: use an int split_size for pieces "
+                           "of equal length with a shorter last one.")
+    return sizes
+
+
+def _reshape_is_view(data: np.ndarray, shape: tuple[_int, ...]) -> _bool:
+    """True when ``data`` can take ``shape`` without a copy (a view)."""
+    if data.flags.c_contiguous:
+        return True
+    owner = data if data.base is None else data.base
+    return data.reshape(shape).base is owner
+
+
+def _check_reshape(data: np.ndarray, shape: tuple[_int, ...]) -> None:
+    known = 1
+    infer = 0
+    for s in shape:
+        if s == -1:
+            infer += 1
+        elif s < 0:
+            raise RuntimeError(f"invalid shape dimension {s}")
+        else:
+            known *= s
+    if infer > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    if (infer and (known == 0 or data.size % known)) or (not infer and known != data.size):
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {data.size}")
+
+
+class MovementMethods(TensorBase):
+    """The Tensor's shape and movement methods: view, reshape, permute, expand, split,
+    flip, the triangles and diagonals."""
+
+    __slots__ = ()
+
+    # ------------------------------------------------------------------ shape
+    def reshape(self, *shape: Any) -> Tensor:
+        """The same elements in a new shape (a view when possible; -1 is inferred)."""
+        shape = _shape_arg(shape, "reshape", required=True)
+        _check_reshape(self._data, shape)
+        return self._reshape(shape)
+
+    def _reshape(self, shape: tuple[_int, ...]) -> Tensor:
+        """``reshape`` as PyTorch records it: a view of a contiguous tensor
+        (``ViewBackward0``), a view with other strides when one exists
+        (``ReshapeAliasBackward0``), else a contiguous copy reshaped
+        (``CloneBackward0``, then ``UnsafeViewBackward0``)."""
+        data = self._data
+        if data.flags.c_contiguous:
+            return Reshape.apply(self, shape)
+        if _reshape_is_view(data, shape):
+            return ReshapeAlias.apply(self, shape)
+        return UnsafeView.apply(self.clone(), shape)
+
+    def view(self, *shape: Any) -> Tensor:
+        """Like reshape, but always a view: fails on a non-contiguous tensor."""
+        if len(shape) == 1 and isinstance(shape[0], (DType, np.dtype, type)):
+            raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
+        shape = _shape_arg(shape, "view", required=True)
+        _check_reshape(self._data, shape)
+        if not _reshape_is_view(self._data, shape):
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one "
+                "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+            ) from None
+        return Reshape.apply(self, shape)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        """``view(other.shape)``."""
+        return self.view(other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        """``reshape(other.shape)``."""
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim: _int = 0, end_dim: _int = -1) -> Tensor:
+        """Merge dimensions ``start_dim..end_dim`` into one."""
+        shape = self._data.shape
+        s, e = _norm_axis(start_dim, len(shape)), _norm_axis(end_dim, len(shape))
+        if not shape:
+            return self.reshape(1)
+        if s > e:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        new = shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:]
+        return self if new == shape else self._reshape(new)
+
+    def unflatten(self, dim: _int, sizes: Sequence[_int]) -> Tensor:
+        """Split dimension ``dim`` into ``sizes`` (one of them may be -1, inferred)."""
+        sizes = _shape_arg((sizes,), "unflatten")
+        if not sizes:
+            raise RuntimeError("unflatten: sizes must be non-empty")
+        if not self._data.ndim:
+            _norm_axis(dim, 0)
+            raise RuntimeError("unflatten: Dimension specified as 0 but tensor has no "
+                               "dimensions")
+        axis = _norm_axis(dim, self._data.ndim)
+        n = self._data.shape[axis]
+        known = math.prod(k for k in sizes if k != -1)
+        if sizes.count(-1) > 1 or any(k < -1 for k in sizes):
+            raise RuntimeError(f"unflatten: invalid sizes {list(sizes)}: only one dimension "
+                               "can be inferred (-1), the others must be non-negative")
+        if (-1 in sizes and (known == 0 or n % known)) or (-1 not in sizes and known != n):
+            raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to "
+                               f"the size of dim {axis} ({n}) in the input tensor")
+        shape = self._data.shape
+        # a view whatever the strides (one dim split in several): PyTorch's view
+        return Reshape.apply(self, shape[:axis] + tuple(
+            n if n != -1 else shape[axis] // known for n in sizes) + shape[axis + 1:])
+
+    def squeeze(self, dim: Any = _ALL_DIMS) -> Tensor:
+        """Remove size-1 dimensions (only ``dim`` when given)."""
+        shape = self._data.shape
+        if dim is None:
+            raise TypeError("squeeze(): argument 'dim' must be int or tuple of ints, not "
+                            "NoneType")
+        if dim is _ALL_DIMS:
+            new = tuple(n for n in shape if n != 1)
+            op: type[E._Op] = SqueezeAll
+        else:
+            axes = _norm_axes(dim, len(shape), True) or ()
+            new = tuple(n for i, n in enumerate(shape) if not (i in axes and n == 1))
+            op = SqueezeDims if isinstance(dim, (tuple, list)) else Squeeze
+        return op.apply(self, new)  # a new view even when nothing is removed, as in torch
+
+    def unsqueeze(self, dim: _int) -> Tensor:
+        """Insert a size-1 dimension at ``dim``."""
+        shape = self._data.shape
+        axis = _norm_axis(dim, len(shape) + 1)
+        return Unsqueeze.apply(self, shape[:axis] + (1,) + shape[axis:])
+
+    def transpose(self, dim0: _int, dim1: _int) -> Tensor:
+        """Swap two dimensions."""
+        n = self._data.ndim
+        return Transpose.apply(self, _norm_axis(dim0, n), _norm_axis(dim1, n))
+
+    swapaxes = swapdims = transpose
+
+    def t(self) -> Tensor:
+        """Transpose a matrix (a vector stays as it is)."""
+        if self._data.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                               f"{self._data.ndim}D")
+        return _pair(MatrixT, self, _T_AXES[self._data.ndim])
+
+    def permute(self, *dims: Any) -> Tensor:
+        """Reorder the dimensions."""
+        n = self._data.ndim
+        if not dims:
+            raise TypeError('permute() missing 1 required positional arguments: "dims"')
+        dims = _shape_arg(dims, "permute")
+        if len(dims) != n:
+            raise RuntimeError(
+                f"permute(sparse_coo): number of dimensions in the tensor input does not match "
+                f"the length of the desired ordering of dimensions i.e. input.dim() = {n} is "
+                f"not equal to len(dims) = {len(dims)}"
+            )
+        axes: list[_int] = []
+        for d in dims:
+            axes.append(_norm_axis(d, n))
+            if axes[-1] in axes[:-1]:
+                raise RuntimeError("permute(): duplicate dims are not allowed.")
+        return Permute.apply(self, tuple(axes))
+
+    @property
+    def T(self) -> Tensor:
+        """All dimensions reversed (the transpose of a matrix)."""
+        n = self._data.ndim
+        return _pair(Permute, self, tuple(range(n - 1, -1, -1)))
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two dimensions swapped."""
+        return self.transpose(-2, -1)
+
+    def expand(self, *sizes: Any) -> Tensor:
+        """Broadcast to ``sizes`` without copying (-1 keeps a size)."""
+        sizes = _shape_arg(sizes, "expand", required=True)
+        shape = self._data.shape
+        if len(sizes) < len(shape):
+            raise RuntimeError(
+                f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes)}): the number of "
+                f"sizes provided ({len(sizes)}) must be greater or equal to the number of "
+                f"dimensions in the tensor ({len(shape)})"
+            )
+        for i in range(len(sizes) - len(shape)):
+            if sizes[i] < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({sizes[i]}) isn't allowed "
+                                   f"in a leading, non-existing dimension {i}")
+        padded = (1,) * (len(sizes) - len(shape)) + shape
+        target = tuple(p if s == -1 else s for s, p in zip(sizes, padded))
+        for i, (p, s) in enumerate(zip(padded, target)):
+            if (p != s and p != 1) or s < 0:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({s}) must match the existing size ({p}) "
+                    f"at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor "
+                    f"sizes: {list(shape)}"
+                )
+        return Expand.apply(self, target)  # a new view even for the same shape, as in torch
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        """``expand(other.shape)``."""
+        return self.expand(other.shape)
+
+    def broadcast_to(self, size: Sequence[_int]) -> Tensor:
+        """``expand(size)``."""
+        return self.expand(size)
+
+    def repeat(self, *reps: Any) -> Tensor:
+        """Tile the tensor ``reps[i]`` times along each dimension."""
+        reps = _shape_arg(reps, "repeat", required=True)
+        if len(reps) < self._data.ndim:
+            raise RuntimeError("Number of dimensions of repeat dims can not be smaller than "
+                               "number of dimensions of tensor")
+        shape = (1,) * (len(reps) - self._data.ndim) + self._data.shape
+        _shape_arg(tuple(n * r for n, r in zip(shape, reps)), "repeat", create=True)
+        return Repeat.apply(self, reps)
+
+    def chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]:
+        """Split into ``chunks`` nearly equal pieces along ``dim``."""
+        if not self._data.ndim:
+            raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+        if not isinstance(chunks, (_int, np.integer)) or isinstance(chunks, _bool):
+            raise TypeError(f"chunk(): argument 'chunks' must be int, not {_type(chunks).__name__}")
+        if chunks <= 0:
+            raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+        n = self.shape[_norm_axis(dim, self.ndim)]
+        size = -(-n // chunks)
+        return self.split(size if n else 1, dim)
+
+    def split(self, split_size: Any, dim: _int = 0) -> tuple[Tensor, ...]:
+        """Pieces of ``split_size`` (or the listed sizes, which must add up to the length)
+        along ``dim``."""
+        if not self._data.ndim:
+            raise RuntimeError("split expects at least a 1-dimensional tensor")
+        if isinstance(split_size, (_int, np.integer)) and split_size < 0:
+            _split_sizes(split_size, 0, 0)  # (its error comes before the dim's, as torch)
+        axis = _norm_axis(dim, self.ndim)
+        n = self._data.shape[axis]
+        sizes = _split_sizes(split_size, n, axis)
+        lead = (slice(None),) * axis
+        op = Split if isinstance(split_size, int) else SplitWithSizes
+        out, start = [], 0
+        for s in sizes:
+            out.append(op.apply(self, lead + (slice(start, min(start + s, n)),)))
+            start += s
+        _several_views(out, "Split" if op is Split else "SplitWithSizes")
+        return tuple(out)
+
+    def narrow(self, dim: _int, start: Any, length: _int) -> Tensor:
+        """The view of ``length`` elements from ``start`` along ``dim`` (``x[:, start:
+        start + length]`` for dim 1); ``start`` may be negative, or a 0-d tensor.
+
+        >>> tg.arange(5.0).narrow(0, 1, 3)
+        tensor([1., 2., 3.])
+        """
+        if not self._data.ndim:
+            raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+        if length < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")
+        axis = _norm_axis(dim, self._data.ndim)
+        n = self._data.shape[axis]
+        start = int(start)
+        if not -n <= start <= n:
+            raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], "
+                             f"but got {start})")
+        if start < 0:
+            start += n
+        if start + length > n:
+            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
+                               f"({n}).")
+        return Slice.apply(self, (_ALL_SLICE,) * axis + (slice(start, start + length),
+                                                          Ellipsis))
+
+    def tril(self, diagonal: _int = 0) -> Tensor:
+        """The lower triangle of the last two dims: the elements on and below the
+        ``diagonal``-th diagonal (0 the main one, > 0 above it, < 0 below), zeros above.
+
+        >>> tg.ones(2, 3).tril()
+        tensor([[1., 0., 0.],
+                [1., 1., 0.]])
+        """
+        check_triangle(self._data, diagonal, "tril")
+        return _pair(Tril, self, _int(diagonal))
+
+    def triu(self, diagonal: _int = 0) -> Tensor:
+        """The upper triangle of the last two dims: the elements on and above the
+        ``diagonal``-th diagonal, zeros below.
+
+        >>> tg.ones(2, 3).triu(1)
+        tensor([[0., 1., 1.],
+                [0., 0., 1.]])
+        """
+        check_triangle(self._data, diagonal, "triu")
+        return _pair(Triu, self, _int(diagonal))
+
+    def tril_(self, diagonal: _int = 0) -> Tensor:
+        """In place: ``self = self.tril(diagonal)``."""
+        check_triangle(self._data, diagonal, "tril")
+        return self._write(lambda t: t.tril(diagonal))
+
+    def triu_(self, diagonal: _int = 0) -> Tensor:
+        """In place: ``self = self.triu(diagonal)``."""
+        check_triangle(self._data, diagonal, "triu")
+        return self._write(lambda t: t.triu(diagonal))
+
+    def diag(self, diagonal: _int = 0) -> Tensor:
+        """A vector as the ``diagonal``-th diagonal of a square matrix (zeros elsewhere), or
+        a matrix's ``diagonal``-th diagonal as a vector (a copy: ``diagonal()`` is a view).
+
+        >>> tg.tensor([1.0, 2.0]).diag()
+        tensor([[1., 0.],
+                [0., 2.]])
+        """
+        check_int(diagonal, "diag", "diagonal", 1)
+        ndim = self._data.ndim
+        if ndim == 1:
+            shape = diag_embed_shape(self._data.shape, diagonal, 0, 1)
+            return DiagEmbed.apply(self, shape, _int(diagonal), 0, 1)
+        if ndim == 2:
+            return DiagonalCopy.apply(self, _int(diagonal), 0, 1)
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {ndim}D")
+
+    def diagonal(self, offset: _int = 0, dim1: _int = 0, dim2: _int = 1) -> Tensor:
+        """The elements ``self[..., i, ..., i + offset, ...]`` of dims ``dim1`` and ``dim2``,
+        as a new last dim: a view (writing to it writes to ``self``).
+
+        >>> tg.tensor([[1.0, 2.0], [3.0, 4.0]]).diagonal()
+        tensor([1., 4.])
+        """
+        for value, name, position in ((offset, "offset", 1), (dim1, "dim1", 2), (dim2, "dim2", 3)):
+            check_int(value, "diagonal", name, position)
+        d1, d2 = diagonal_dims(self._data.ndim, dim1, dim2)
+        return Diagonal.apply(self, _int(offset), d1, d2)
+
+    def diag_embed(self, offset: _int = 0, dim1: _int = -2, dim2: _int = -1) -> Tensor:
+        """Each vector along the last dim as the ``offset`` diagonal of dims ``dim1`` and
+        ``dim2`` of a new tensor (zeros elsewhere): a batch of ``diag``.
+
+        >>> tg.ones(2, 3).diag_embed().shape
+        tinygrad_edu.Size([2, 3, 3])
+        """
+        for value, name, position in ((offset, "offset", 1), (dim1, "dim1", 2), (dim2, "dim2", 3)):
+            check_int(value, "diag_embed", name, position)
+        d1, d2 = diagonal_dims(self._data.ndim + 1, dim1, dim2)
+        shape = diag_embed_shape(self._data.shape, offset, d1, d2)
+        return DiagEmbed.apply(self, shape, _int(offset), d1, d2)
+
+    def trace(self) -> Tensor:
+        """The sum of a matrix's main diagonal (ints sum to int64).
+
+        >>> tg.tensor([[1.0, 2.0], [3.0, 4.0]]).trace()
+        tensor(5.)
+        """
+        if self._data.ndim != 2:
+            raise RuntimeError(f"trace: expected a matrix, but got tensor with dim "
+                               f"{self._data.ndim}")
+        if self._data.dtype == np.bool_:
+            raise NotImplementedError("\"trace\" not implemented for 'Bool'")
+        return Trace.apply(self)
+
+    def repeat_interleave(self, repeats: Any = None, dim: _int | None = None, *,
+                          output_size: _int | None = None) -> Tensor:
+        """Each element (each slice along ``dim``; of the flattened tensor when ``dim`` is
+        None) repeated ``repeats`` times: an int, or one count per slice."""
+        if repeats is None:  # tg.repeat_interleave(counts): arange(n) repeated by counts
+            return _wrap(np.repeat(np.arange(self._data.size), self._data.reshape(-1)))
+        x = self.flatten() if dim is None else self  # (a 1-D tensor stays itself)
+        if isinstance(repeats, (_int, np.integer)):  # a copy of each slice next to it
+            if repeats < 0:
+                raise RuntimeError("Repeats must be non-negative")
+            axis = _norm_axis(0 if dim is None else dim, x._data.ndim)
+            after = x.unsqueeze(axis + 1)
+            shape = list(after.shape)
+            shape[axis + 1] = _int(repeats)
+            merged = shape[:axis] + [shape[axis] * shape[axis + 1]] + shape[axis + 2:]
+            return after.expand(shape).clone().reshape(merged)  # (as PyTorch records it)
+        axis = _norm_axis(0 if dim is None else dim, x._data.ndim)
+        n = x._data.shape[axis] if x._data.ndim else 1
+        counts = np.asarray(_data_of(repeats)).reshape(-1)
+        if counts.size and counts.min() < 0:
+            raise RuntimeError("repeats can not be negative")
+        if counts.size != 1 and counts.size != n:
+            raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                               f"repeats.size(0) = {counts.size} and input.size({axis}) = {n}")
+        index = np.repeat(np.arange(n), np.broadcast_to(counts, (n,)))
+        return x.index_select(axis, _wrap(index))
+
+    def unbind(self, dim: _int = 0) -> tuple[Tensor, ...]:
+        """The slices along ``dim``, with that dimension removed."""
+        axis = _norm_axis(dim, self.ndim)
+        lead = (slice(None),) * axis
+        n = self._data.shape[axis]
+        out = [_pair(Unbind, self, lead + (i,) if axis else i) for i in range(n)]
+        _several_views(out, "Unbind")
+        return tuple(out)
+
+    def flip(self, dims: Any) -> Tensor:
+        """Reverse the order of elements along ``dims``: a copy, as PyTorch's (numpy's
+        flip is a view)."""
+        axes = _distinct_axes((dims,) if isinstance(dims, (_int, np.integer)) else dims,
+                              self._data.ndim)
+        index = [slice(None)] * self.ndim
+        for a in axes if self._data.ndim else ():  # (a 0-d tensor has nothing to reverse)
+            index[a] = slice(None, None, -1)
+        return Flip.apply(self, tuple(index))

@@ -8,14 +8,25 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import dtypes
+from ..core import function as _function
+from ..core.function import NO_ARG as _ONE
+from ..core.function import _wrap
+from ..core.function import apply_pair as _pair
+from ..tensor_base import _FLOAT_KIND, TensorBase, _bool, _float, _int, _norm_axes, _norm_axis
 from . import dual, sorting
 from ._torch_sum import divide, get_num_threads, torch_mean, torch_sum
 from .elementwise import _masked_zero, _Op
 from .matmul import _ones
+from .promotion import _operand_as
+from .sorting import _check_nonempty_dims, _MinMax
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -634,87 +645,6 @@ def _prod(a: Any, axis: int) -> Any:
     return np.prod(a, axis=axis, keepdims=True) if dual._is_array(a) else a.prod(axis, True)
 
 
-class Cumprod(_Op):
-    """Cumulative product along ``axis``; ints give int64, as in PyTorch."""
-
-    _grad_fn_name = "CumprodBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, axis: int) -> Any:
-        out = scan(np.multiply, x, axis)  # (accumulated wider, as PyTorch)
-        ctx.save_for_backward(x, out)
-        ctx.meta = axis
-        return out
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        x, out = ctx.saved_tensors
-        axis = ctx.meta
-        if x.ndim == 0 or x.shape[axis] == 1 or math.prod(x.shape) <= 1:
-            return grad, None  # the identity along a dim of one (as PyTorch, even for inf)
-        if dual._is_array(x):
-            return _cumprod_grad_np(x, grad, out, axis), None
-        return _cumprod_grad(x, grad, out, axis), None
-
-
-def _cumprod_grad_np(x: np.ndarray, grad: np.ndarray, out: np.ndarray, axis: int) -> Any:
-    """d(cumprod)/dx applied to ``grad`` on arrays, in O(n), as PyTorch's first-order
-    ``cumprod_backward``: with w = out * grad, the reversed cumsum of w over x before the
-    first zero z1 of a slice; at z1, out[z1 - 1] times the sum over j in [z1, z2) of grad_j
-    * prod(x[z1+1 .. j]) (z2 the second zero); 0 from there on."""
-    w = out * grad
-    with np.errstate(divide="ignore", invalid="ignore"):
-        zero = x == 0
-        if not zero.any():
-            return _reverse_cumsum(w, axis) / x
-        zeros_so_far = np.cumsum(zero, axis=axis)
-        before = zeros_so_far == 0
-        grad_in = np.where(before, _reverse_cumsum(np.where(before, w, 0), axis) / x, 0)
-        between = zeros_so_far == 1  # [z1, z2)
-        first = np.argmax(between, axis=axis, keepdims=True)  # z1 (0 when there is none)
-        at_first = np.zeros_like(between)
-        np.put_along_axis(at_first, first, True, axis)
-        at_first &= between
-        after_first = between & ~at_first  # (z1, z2)
-        tail = scan(np.multiply, np.where(after_first, x, 1), axis)
-        total = sum_like_torch(tail * np.where(between, grad, 0), axis, True)
-        left = np.take_along_axis(out, np.maximum(first - 1, 0), axis)
-        total = total * np.where(first == 0, 1, left)  # times prod(x[:z1])
-        return np.where(at_first, total, grad_in).astype(grad.dtype, copy=False)
-
-
-def _cumprod_grad(x: Any, grad: Any, out: Any, axis: int) -> Any:
-    """d(cumprod)/dx applied to ``grad`` on Tensors, recorded (double backward), as
-    PyTorch's ``cumprod_backward`` in grad mode: the reversed cumsum of out * grad over x
-    when x has no zero; else, for each k, the sum over j >= k of grad_j times the product
-    of x[:j+1] without x_k, taken as prod(x[:k]) * cumprod(x[k+1:]) (O(n^2), no division)."""
-    if np.asarray(x._data).all():  # d out_j / d x_i = out_j / x_i for i <= j
-        return _reverse_cumsum(out * grad, axis) / x
-    n = x.shape[axis]
-
-    def part(start: int, stop: int | None) -> Any:
-        return x[(slice(None),) * axis + (slice(start, stop),)]
-
-    def at(a: Any, k: int) -> Any:
-        return a[(slice(None),) * axis + (slice(k, k + 1),)]
-
-    k_index = np.arange(n).reshape([-1 if d == axis else 1 for d in range(x.ndim)])
-    total = None
-    for k in range(n):
-        grad_k = at(grad, k)  # the j = k term: prod(x[:k]) (1 for k = 0)
-        until_k = _prod(part(0, k), axis) if k else None
-        term = grad_k if until_k is None else grad_k * until_k
-        if k < n - 1:  # the j > k terms: prod(x[:k]) * prod(x[k+1 : j+1])
-            after = _cumprod(part(k + 1, None), axis)
-            if until_k is not None:
-                after = until_k * after
-            rest = grad[(slice(None),) * axis + (slice(k + 1, None),)]
-            term = term + dual.sum(rest * after, axis, keepdims=True)
-        placed = dual.where(k_index == k, term, 0.0)  # slice k of the gradient
-        total = placed if total is None else total + placed
-    return total
-
-
 # ---------------------------------------------------------------------------- interpolation
 def lerp(start: Any, end: Any, weight: Any) -> Any:
     """start + weight * (end - start), written as PyTorch's kernel writes it: from the
@@ -760,3 +690,268 @@ class LerpScalar(_Op):
     def backward(ctx: Any, grad: Any) -> Any:
         w = ctx.meta
         return grad * (1 - w), grad * w, None
+
+
+# ------------------------------------------------------------------ the Tensor methods
+def _alias(dim: Any, axis: Any, keepdim: _bool, keepdims: _bool | None) -> tuple[Any, _bool]:
+    """Accept numpy's ``axis``/``keepdims`` spellings, as PyTorch does."""
+    return (axis if dim is None else dim), (keepdim if keepdims is None else keepdims)
+
+
+def _correction(unbiased: _bool | None, correction: _float | None) -> _float:
+    if correction is not None:
+        return correction
+    return 0 if unbiased is False else 1
+
+
+def _scalar_name(x: Tensor) -> str:
+    """PyTorch's name of a dtype in messages: Float, Double, Long, Bool, ..."""
+    return _function._type_name(x._data)[6:-6]  # torch.FloatTensor -> Float
+
+
+def _check_norm_identity(data: np.ndarray, p: _float, axes: tuple[_int, ...] | None) -> None:
+    """A norm with no identity (p = inf, or p < 0) of an empty slice raises, as PyTorch."""
+    if p >= 0 and not math.isinf(p) or data.size:
+        return
+    shown = str(p) if math.isinf(p) or p != _int(p) else str(_int(p))
+    empty = [a for a in (axes or ()) if data.shape[a] == 0]
+    if axes is None:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {shown} norm on an empty "
+                           "tensor because the operation does not have an identity")
+    if empty:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {shown} norm on the "
+                           f"dimension {empty[0]}because this dimension is empty and the "
+                           "operation does not have an identity")
+
+
+def _need_float(x: Tensor, name: str) -> None:
+    if x._data.dtype.kind != _FLOAT_KIND:
+        raise RuntimeError(
+            f"{name}(): could not infer output dtype. Input dtype must be either a floating "
+            f"point or complex dtype. Got: {x.dtype.name.title().replace('Int64', 'Long')}"
+        )
+
+
+class ReduceMethods(TensorBase):
+    """The Tensor's reductions: sum, mean, max/min, prod, var/std, norm, logsumexp, counts."""
+
+    __slots__ = ()
+
+    # ------------------------------------------------------------------ reductions
+    def sum(self, dim: Any = None, keepdim: _bool = False, dtype: Any = None,
+            axis: Any = None, keepdims: _bool | None = None) -> Tensor:
+        """Sum over ``dim`` (all when None); ints and bools sum to int64."""
+        if dim is None and axis is None and dtype is None and not keepdim and not keepdims \
+                and self._data.dtype.kind == _FLOAT_KIND:  # the usual x.sum(), inline
+            return _pair(SumAll, self, _ONE)
+        dim, keepdim = _alias(dim, axis, keepdim, keepdims)
+        x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
+        np_dtype = np.int64 if x._data.dtype.kind in "biu" else None
+        axes = _norm_axes(dim, x._data.ndim)
+        return (SumAll if dim is None else Sum).apply(x, axes, keepdim, np_dtype)
+
+    def mean(self, dim: Any = None, keepdim: _bool = False, dtype: Any = None,
+             axis: Any = None, keepdims: _bool | None = None) -> Tensor:
+        """Mean over ``dim`` (all when None); float tensors only, as in PyTorch."""
+        if dim is None and axis is None and dtype is None and not keepdim and not keepdims \
+                and self._data.dtype.kind == _FLOAT_KIND:  # the usual loss.mean(), inline
+            return _pair(MeanAll, self, _ONE)
+        dim, keepdim = _alias(dim, axis, keepdim, keepdims)
+        x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
+        _need_float(x, "mean")
+        axes = _norm_axes(dim, x._data.ndim)
+        return (MeanAll if dim is None else Mean).apply(x, axes, keepdim)
+
+    def _extreme(self, dim: Any, keepdim: _bool, smallest: _bool, name: str) -> Any:
+        if dim is None:
+            if self._data.size == 0:
+                raise RuntimeError(f"{name}(): Expected reduction dim to be specified for "
+                                   "input.numel() == 0. Specify the reduction dim with the "
+                                   "'dim' argument.")
+            return (MinAll if smallest else MaxAll).apply(self, None, False, smallest)
+        if isinstance(dim, TensorBase):  # torch.max(a, b) is maximum
+            return self.minimum(dim) if smallest else self.maximum(dim)
+        axis = _norm_axis(dim, self._data.ndim)
+        _check_nonempty_dims(self._data, (axis,), name)
+        values = (MinDim if smallest else MaxDim).apply(self, axis, keepdim, smallest)
+        if self._data.ndim == 0:
+            return _MinMax(values, _wrap(np.asarray(0)), name)
+        arg = (np.argmin if smallest else np.argmax)(self._data, axis=axis)
+        indices = _wrap(np.expand_dims(arg, axis) if keepdim else np.asarray(arg))
+        return _MinMax(values, indices, name)
+
+    def max(self, dim: Any = None, keepdim: _bool = False) -> Any:
+        """The largest value; with ``dim``, a ``(values, indices)`` pair along it."""
+        return self._extreme(dim, keepdim, False, "max")
+
+    def min(self, dim: Any = None, keepdim: _bool = False) -> Any:
+        """The smallest value; with ``dim``, a ``(values, indices)`` pair along it."""
+        return self._extreme(dim, keepdim, True, "min")
+
+    def amax(self, dim: Any = (), keepdim: _bool = False) -> Tensor:
+        """The largest values over ``dim`` (an int or a tuple; all when empty); ties share
+        the gradient evenly."""
+        axes = _norm_axes(dim, self._data.ndim)
+        _check_nonempty_dims(self._data, axes, "amax")
+        return Amax.apply(self, axes, keepdim, False)
+
+    def amin(self, dim: Any = (), keepdim: _bool = False) -> Tensor:
+        """The smallest values over ``dim`` (an int or a tuple; all when empty); ties share
+        the gradient evenly."""
+        axes = _norm_axes(dim, self._data.ndim)
+        _check_nonempty_dims(self._data, axes, "amin")
+        return Amin.apply(self, axes, keepdim, True)
+
+    def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
+        """Index of the largest value (of the flattened tensor when ``dim`` is None)."""
+        return self._arg(np.argmax, dim, keepdim)
+
+    def argmin(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
+        """Index of the smallest value (of the flattened tensor when ``dim`` is None)."""
+        return self._arg(np.argmin, dim, keepdim)
+
+    def _arg(self, fn: Any, dim: Any, keepdim: _bool) -> Tensor:
+        name = "argmax" if fn is np.argmax else "argmin"
+        if self._data.dtype == np.bool_:
+            raise RuntimeError(f"{name}(): does not support bool input")
+        axes = None if dim is None else (_norm_axis(dim, self._data.ndim),)
+        _check_nonempty_dims(self._data, axes, name, IndexError)
+        if dim is None:
+            out = np.asarray(fn(self._data), dtype=np.int64)
+            return _wrap(out.reshape((1,) * self._data.ndim) if keepdim else out)
+        axis = _norm_axis(dim, self._data.ndim)
+        if not self._data.ndim:  # a 0-d tensor: index 0, still 0-d with keepdim
+            return _wrap(np.zeros((), np.int64))
+        out = fn(self._data, axis=axis)
+        return _wrap(np.asarray(np.expand_dims(out, axis) if keepdim else out, dtype=np.int64))
+
+    def prod(self, dim: Any = None, keepdim: _bool = False, dtype: Any = None) -> Tensor:
+        """Product over ``dim`` (all when None)."""
+        x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
+        if x._data.dtype.kind in "biu":
+            x = x.long()
+        return (ProdAll if dim is None else Prod).apply(x, _norm_axes(dim, x._data.ndim),
+                                                            keepdim)
+
+    def var(self, dim: Any = None, unbiased: _bool | None = None, keepdim: _bool = False, *,
+            correction: _float | None = None) -> Tensor:
+        """Variance, dividing by N - correction (correction=1 unless ``unbiased=False``)."""
+        _need_float(self, "var")
+        c = _correction(unbiased, correction)
+        return Var.apply(self, _norm_axes(dim, self._data.ndim, True), c, keepdim)
+
+    def _std(self, dim: Any, unbiased: _bool | None, keepdim: _bool,
+             correction: _float | None) -> Tensor:
+        _need_float(self, "std")
+        c = _correction(unbiased, correction)
+        return Std.apply(self, _norm_axes(dim, self._data.ndim, True), c, keepdim)
+
+    def std(self, dim: Any = None, unbiased: _bool | None = None, keepdim: _bool = False, *,
+            correction: _float | None = None) -> Tensor:
+        """Standard deviation: sqrt of ``var`` with the same arguments."""
+        return self._std(dim, unbiased, keepdim, correction)
+
+    def logsumexp(self, dim: Any, keepdim: _bool = False) -> Tensor:
+        """log(sum(exp(self))) over ``dim``, stable for large values."""
+        x = self if self._data.dtype.kind == _FLOAT_KIND else self.float()
+        return LogSumExp.apply(x, _norm_axes(dim, x._data.ndim), keepdim)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: _bool = False,
+             dtype: Any = None) -> Tensor:
+        """The p-norm over ``dim`` (of all elements by default): ``(sum |x|^p)^(1/p)``,
+        p a number (0 counts nonzeros, inf takes the max |x|) or "fro" (p = 2 over one
+        dim or a pair of dims), computed in ``dtype`` when given. Its gradient at 0 is 0,
+        as PyTorch's subgradient.
+
+        >>> tg.tensor([3.0, -4.0]).norm()
+        tensor(5.)
+        """
+        x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
+        if x._data.dtype.kind != _FLOAT_KIND:
+            raise RuntimeError("linalg.vector_norm: Expected a floating point or complex "
+                               f"tensor as input. Got {_scalar_name(x)}. Hint: call .float() "
+                               "first.")
+        if isinstance(p, str):
+            if p != "fro":
+                raise NotImplementedError(f"norm(p={p!r}) is not supported by tinygrad_edu; "
+                                          "use p='fro' or a number")
+            if isinstance(dim, (tuple, list)) and len(dim) > 2:
+                raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
+                                   + " ".join(str(d) for d in dim))
+            p = 2
+        p = _float(p)
+        axes = _norm_axes(dim, x._data.ndim)
+        _check_norm_identity(x._data, p, axes)
+        return Norm.apply(x, p, axes, keepdim)
+
+    def all(self, dim: Any = None, keepdim: _bool = False) -> Tensor:
+        """True where every element (along ``dim``) is nonzero (uint8 stays uint8, as
+        PyTorch)."""
+        out = np.all(self._data, axis=_norm_axes(dim, self.ndim), keepdims=keepdim)
+        return _wrap(np.asarray(out, np.uint8 if self._data.dtype == np.uint8 else np.bool_))
+
+    def any(self, dim: Any = None, keepdim: _bool = False) -> Tensor:
+        """True where some element (along ``dim``) is nonzero (uint8 stays uint8)."""
+        out = np.any(self._data, axis=_norm_axes(dim, self.ndim), keepdims=keepdim)
+        return _wrap(np.asarray(out, np.uint8 if self._data.dtype == np.uint8 else np.bool_))
+
+    def count_nonzero(self, dim: Any = None) -> Tensor:
+        """The number of nonzero elements (along ``dim``)."""
+        return _wrap(np.asarray(np.count_nonzero(self._data, axis=_norm_axes(dim, self.ndim)),
+                                dtype=np.int64))
+
+    def unique(self, sorted: _bool = True, return_inverse: _bool = False,
+               return_counts: _bool = False, dim: Any = None) -> Any:
+        """The distinct values, sorted (optionally with inverse indices and counts)."""
+        out = np.unique(self._data, return_inverse=return_inverse,  # type: ignore[call-overload]
+                        return_counts=return_counts, axis=dim)
+        if not (return_inverse or return_counts):
+            return _wrap(out)
+        first, *rest = out
+        extra = [_wrap(np.asarray(r, dtype=np.int64).reshape(self._data.shape)
+                       if return_inverse and i == 0 else np.asarray(r, dtype=np.int64))
+                 for i, r in enumerate(rest)]
+        return (_wrap(first), *extra)
+
+    def bincount(self, weights: Tensor | None = None, minlength: _int = 0) -> Tensor:
+        """How often each value 0, 1, ... occurs in a 1-D tensor of non-negative ints
+        (int64), at least ``minlength`` counts; with ``weights``, the sum of the weights of
+        each value's elements (float32 for float32 weights, float64 for any other)."""
+        data = self._data
+        if data.dtype.kind not in "iub" or data.dtype == np.bool_:
+            raise NotImplementedError(f"\"bincount_cpu\" not implemented for "
+                                      f"'{_function._type_name(data)[6:-6]}'")
+        if data.ndim != 1 or (data.size and data.min() < 0):
+            raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+        if minlength < 0:
+            raise RuntimeError("minlength should be >= 0")
+        if weights is None:
+            return _wrap(np.bincount(data, minlength=minlength).astype(np.int64))
+        w = weights._data
+        if w.ndim != 1 or w.shape[0] != data.shape[0]:
+            raise RuntimeError("weights should be 1-d and have the same length as input")
+        out = np.bincount(data, w.astype(np.float64), minlength=minlength)
+        return _wrap(out.astype(np.float32 if w.dtype == np.float32 else np.float64))
+
+    def histc(self, bins: _int = 100, min: Any = 0, max: Any = 0) -> Tensor:
+        """A histogram: counts of the elements in ``bins`` equal bins over [min, max] (the
+        data's range when min == max), in the tensor's float dtype; elements outside are
+        not counted, max itself goes in the last bin."""
+        data = self._data
+        if data.dtype.kind != "f":
+            raise NotImplementedError(f"\"histogram_cpu\" not implemented for "
+                                      f"'{_function._type_name(data)[6:-6]}'")
+        if bins <= 0:
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for "
+                               "dimension 0")
+        lo, hi = data.dtype.type(min), data.dtype.type(max)
+        if lo == hi and data.size:
+            lo, hi = data.min(), data.max()
+        if lo == hi:
+            lo, hi = lo - 1, hi + 1
+        if lo > hi:
+            raise RuntimeError("torch.histc: max must be larger than min")
+        inside = data[(data >= lo) & (data <= hi)]
+        pos = ((inside - lo) * bins / (hi - lo)).astype(np.int64)
+        pos = np.minimum(pos, bins - 1)  # max itself goes in the last bin
+        return _wrap(np.bincount(pos, minlength=bins).astype(data.dtype))

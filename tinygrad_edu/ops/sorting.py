@@ -10,13 +10,20 @@ errors for bad arguments, before any op runs.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import _stl_sort
+from ..core.function import _wrap
+from ..tensor_base import TensorBase, _bool, _int, _norm_axis, _type
 from . import dual
+from . import elementwise as E
 from .elementwise import _Op
+from .promotion import _data_of
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 _INDEX_DTYPES = (np.dtype(np.int32), np.dtype(np.int64))
 
@@ -186,7 +193,7 @@ class IndexSelect(_Op):
 def index_array(index: Any, name: str) -> np.ndarray:
     """The array of an ``index`` argument, which must be a Tensor (a copy: an in-place
     change to the index tensor later cannot change what backward sends where)."""
-    if not isinstance(index, dual._Tensor):
+    if not isinstance(index, TensorBase):
         raise TypeError(f"{name}(): argument 'index' (position 2) must be Tensor, not "
                         f"{type(index).__name__}")
     return np.array(index._data)
@@ -499,3 +506,281 @@ def check_scatter(name: str, shape: tuple[int, ...], axis: int, index: np.ndarra
     bad = _out_of_range(index, n)
     if bad.size:
         raise RuntimeError(f"index {bad[0]} is out of bounds for dimension {axis} with size {n}")
+
+
+# ------------------------------------------------------------------ the Tensor methods
+class _MinMax(tuple):
+    """``(values, indices)`` returned by ``max(dim)``, ``min(dim)``, ``sort``, ``topk``,
+    ``kthvalue``, ``median(dim)`` and ``mode``; prints as PyTorch's
+    ``torch.return_types.max(values=..., indices=...)``, with the op's name."""
+
+    _name: str
+
+    @property
+    def values(self) -> Tensor:
+        """The extreme values."""
+        return self[0]
+
+    @property
+    def indices(self) -> Tensor:
+        """Where they are along the dimension."""
+        return self[1]
+
+    def __new__(cls, values: Tensor, indices: Tensor, name: str) -> _MinMax:
+        result = super().__new__(cls, (values, indices))
+        result._name = name
+        return result
+
+    def __getnewargs__(self) -> tuple[Any, ...]:  # (copy and pickle call __new__ with these)
+        return (self[0], self[1], self._name)
+
+    def __repr__(self) -> str:
+        return (f"tinygrad_edu.return_types.{self._name}(\nvalues={self[0]!r},\n"
+                f"indices={self[1]!r})")
+
+
+def _check_nonempty_dims(data: np.ndarray, axes: tuple[_int, ...] | None, name: str,
+                         whole: type[Exception] = RuntimeError) -> None:
+    """PyTorch's errors for a max-like reduction (no identity) of an empty dim: naming the
+    dim (IndexError), or asking for one when reducing everything (``whole``)."""
+    if data.size and axes is not None or not data.size and axes is None:
+        if axes is None:
+            hint = "" if whole is IndexError else (" Specify the reduction dim with the 'dim' "
+                                                   "argument.")
+            raise whole(f"{name}(): Expected reduction dim to be specified for input.numel() "
+                        f"== 0.{hint}")
+        return
+    for a in axes or ():
+        if data.shape[a] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {a} to have non-zero size.")
+
+
+class SortingMethods(TensorBase):
+    """The Tensor's sorting and selection: sort, topk, gather, scatter, index_select,
+    median, kthvalue, mode, quantile."""
+
+    __slots__ = ()
+
+    # ------------------------------------------------------------------ sorting, selection
+    def sort(self, dim: _int = -1, descending: _bool = False, *,
+             stable: _bool | None = False) -> Any:
+        """``(values, indices)``: the elements sorted along ``dim`` (ascending unless
+        ``descending``) and where each came from. The sort is always stable (equal values
+        keep their order, what PyTorch guarantees with ``stable=True``); NaN sorts as the
+        largest. The gradient of each value goes back to its element.
+
+        >>> tg.tensor([3.0, 1.0, 2.0]).sort()
+        tinygrad_edu.return_types.sort(
+        values=tensor([1., 2., 3.]),
+        indices=tensor([1, 2, 0]))
+        """
+        axis = _norm_axis(dim, self._data.ndim)
+        idx = argsort(self._data, axis, descending)
+        return _MinMax(Sort.apply(self, axis, idx), _wrap(idx.copy()), "sort")
+
+    def argsort(self, dim: _int = -1, descending: _bool = False, *,
+                stable: _bool = False) -> Tensor:
+        """The int64 indices that sort the tensor along ``dim``: ``sort(...).indices``."""
+        return _wrap(argsort(self._data, _norm_axis(dim, self._data.ndim), descending))
+
+    def topk(self, k: _int, dim: _int = -1, largest: _bool = True,
+             sorted: _bool = True) -> Any:
+        """``(values, indices)`` of the ``k`` largest elements along ``dim`` (the smallest
+        when ``largest=False``), in order (also when ``sorted=False``); equal values come
+        in the order PyTorch's CPU kernel gives them. The gradient of each value goes back
+        to its element.
+
+        >>> tg.tensor([1.0, 5.0, 3.0]).topk(2)
+        tinygrad_edu.return_types.topk(
+        values=tensor([5., 3.]),
+        indices=tensor([1, 2]))
+        """
+        if isinstance(k, _bool) or not isinstance(k, (_int, np.integer, TensorBase)):
+            raise TypeError(f"topk(): argument 'k' (position 1) must be int, not "
+                            f"{_type(k).__name__}")
+        axis = _norm_axis(dim, self._data.ndim)
+        check_topk(self._data, axis, _int(k))
+        idx = topk_index(self._data, axis, _int(k), largest)
+        return _MinMax(TopK.apply(self, axis, idx), _wrap(idx.copy()), "topk")
+
+    def gather(self, dim: _int, index: Tensor, *, sparse_grad: _bool = False) -> Tensor:
+        """The elements at ``index`` (an int tensor with as many dims) along ``dim``:
+        ``out[i][j] = self[index[i][j]][j]`` for dim 0, ``self[i][index[i][j]]`` for dim 1.
+        Backward adds each gradient into the element it came from (repeats accumulate).
+
+        >>> tg.tensor([[1.0, 2.0], [3.0, 4.0]]).gather(1, tg.tensor([[0, 0], [1, 0]]))
+        tensor([[1., 1.],
+                [4., 3.]])
+        """
+        if sparse_grad:
+            raise NotImplementedError("gather(sparse_grad=True): tinygrad_edu has no sparse "
+                                      "tensors")
+        idx = index_array(index, "gather")
+        axis = _norm_axis(dim, self._data.ndim)
+        check_gather(self._data.shape, axis, idx)
+        return Gather.apply(self, axis, idx)
+
+    def index_select(self, dim: _int, index: Tensor) -> Tensor:
+        """The slices along ``dim`` at ``index`` (an int vector), in its order. Backward
+        adds each slice's gradient into the slice it came from (repeats accumulate).
+
+        >>> tg.tensor([[1.0, 2.0], [3.0, 4.0]]).index_select(0, tg.tensor([1, 1]))
+        tensor([[3., 4.],
+                [3., 4.]])
+        """
+        axis = _norm_axis(dim, self._data.ndim)
+        idx = index_array(index, "index_select")
+        check_index_select(self._data.shape, axis, idx)
+        return IndexSelect.apply(self, axis, idx.reshape(-1))
+
+    def _by_rank(self, op: Any, dim: _int, keepdim: _bool, pick: Any, name: str) -> Any:
+        axis = _norm_axis(dim, self._data.ndim)
+        if self._data.ndim and self._data.shape[axis] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
+        index = pick(self._data, axis) if self._data.ndim else np.zeros((), np.int64)
+        values = op.apply(self, axis, index, keepdim)
+        return _MinMax(values, _wrap(index.copy() if keepdim or not self._data.ndim
+                                     else index.squeeze(axis)), name)
+
+    def median(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
+        """The median: for an even count the LOWER of the two middle values (no averaging);
+        NaN if there is a NaN. With ``dim``, ``(values, indices)`` along it."""
+        if dim is not None:
+            if self._data.dtype == np.bool_:
+                _check_nonempty_dims(self._data, (_norm_axis(dim, self._data.ndim),), "median")
+                raise E.not_implemented("median_out", self._data.dtype)
+            return self._by_rank(MedianDim, dim, keepdim, lower_median_index,
+                                 "median")
+        if self._data.size == 0:  # NaN (for ints, NaN cast as C casts it, as torch)
+            with np.errstate(invalid="ignore"):
+                return _wrap(np.asarray(np.nan).astype(self._data.dtype))
+        if self._data.dtype == np.bool_:
+            raise E.not_implemented("median_cpu", self._data.dtype)
+        flat = lower_median_index(self._data.reshape(-1), 0)
+        return MedianAll.apply(self, _int(flat[0]))
+
+    def kthvalue(self, k: _int, dim: _int = -1, keepdim: _bool = False) -> Any:
+        """``(values, indices)``: the k-th smallest element (k from 1) along ``dim``."""
+        axis = _norm_axis(dim, self._data.ndim)
+        _check_nonempty_dims(self._data, (axis,), "kthvalue")
+        if self._data.dtype == np.bool_ and self._data.ndim:
+            raise E.not_implemented("kthvalue_cpu", self._data.dtype)
+        n = self._data.shape[axis] if self._data.ndim else 1
+        if not 1 <= k <= n:
+            raise RuntimeError(f"kthvalue(): selected number k out of range for dimension "
+                               f"{axis}")
+        return self._by_rank(KthValue, dim, keepdim,
+                             lambda x, a: kth_index(x, a, k), "kthvalue")
+
+    def mode(self, dim: _int = -1, keepdim: _bool = False) -> Any:
+        """``(values, indices)``: the most frequent value along ``dim`` (the smallest one on
+        a tie of counts) and its last position."""
+        return self._by_rank(Mode, dim, keepdim, mode_index, "mode")
+
+    def quantile(self, q: Any, dim: _int | None = None, keepdim: _bool = False, *,
+                 interpolation: str = "linear") -> Tensor:
+        """The q-th quantiles along ``dim`` (of all elements when None): with the sorted
+        values v and rank r = q (n - 1), ``lerp(v[floor r], v[ceil r], r - floor r)`` (or
+        the ``lower``/``higher``/``nearest`` value, or the ``midpoint``). A 1-D ``q`` adds a
+        leading dim. Differentiable through the sort and the interpolation."""
+        qs = self._quantile_q(q, interpolation)
+        x = self.reshape(-1) if dim is None else self
+        axis = 0 if dim is None else _norm_axis(dim, self._data.ndim)
+        if x._data.ndim == 0:
+            x, axis = x.reshape(1), 0
+        n = x._data.shape[axis]
+        nan = np.isnan(x._data).any(axis=axis, keepdims=True)
+        shape = [1] * x._data.ndim
+        shape[axis] = qs.size
+        # in the input's dtype, as PyTorch: "nearest" rounds the same float32 ranks
+        rank = np.where(nan, n - 1, qs.astype(x._data.dtype).reshape(shape) * (n - 1))
+        if interpolation == "lower":
+            rank = np.floor(rank)
+        elif interpolation == "higher":
+            rank = np.ceil(rank)
+        elif interpolation == "nearest":
+            rank = np.round(rank)  # half to even, as torch.round
+        below, above = np.floor(rank).astype(np.int64), np.ceil(rank).astype(np.int64)
+        full = list(x._data.shape)
+        full[axis] = qs.size
+        below, above = np.broadcast_to(below, full), np.broadcast_to(above, full)
+        v = x.sort(axis).values
+        out = v.gather(axis, _wrap(below))
+        if interpolation in ("linear", "midpoint"):
+            weight = np.full(full, 0.5) if interpolation == "midpoint" else rank - below
+            out = out.lerp(v.gather(axis, _wrap(above)), _wrap(weight.astype(x._data.dtype)))
+        return self._quantile_shape(out, axis, dim, keepdim, np.ndim(_data_of(q)) == 0)
+
+    def _quantile_q(self, q: Any, interpolation: str) -> np.ndarray:
+        """quantile's ``q`` as a 1-D array, after PyTorch's checks of its arguments."""
+        if self._data.size == 0:
+            raise RuntimeError("quantile() input tensor must be non-empty")
+        if self._data.dtype not in (np.float32, np.float64):
+            raise RuntimeError("quantile() input tensor must be either float or double dtype")
+        if interpolation not in ("linear", "lower", "higher", "midpoint", "nearest"):
+            raise RuntimeError("quantile() interpolation must be one of linear, lower, higher, "
+                               f"midpoint or nearest, but got {interpolation}")
+        if isinstance(q, TensorBase):
+            if q._data.ndim > 1:
+                raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+            if q._data.dtype != self._data.dtype:
+                raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+            qs = q._data.reshape(-1).astype(np.float64)
+            if ((qs < 0) | (qs > 1)).any():
+                raise RuntimeError("quantile() q values must be in the range [0, 1]")
+            return qs
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q}")
+        return np.array([q], np.float64)
+
+    def _quantile_shape(self, out: Tensor, axis: _int, dim: Any, keepdim: _bool,
+                        scalar_q: _bool) -> Tensor:
+        """quantile's result (q's entries along ``axis``) in PyTorch's shape: q's dim first
+        (none for a number), then the input's dims without ``dim`` (size 1 with keepdim)."""
+        if dim is None or self._data.ndim == 0:
+            rest = (1,) * self._data.ndim if keepdim else ()
+            return out.reshape(rest if scalar_q else (-1,) + rest)
+        if scalar_q:
+            return out if keepdim else out.squeeze(axis)
+        out = out.permute(axis, *(d for d in range(out.ndim) if d != axis))
+        return out.unsqueeze(axis + 1) if keepdim else out
+
+    # ------------------------------------------------------------------ scatter, lerp
+    def _scatter(self, name: str, dim: _int, index: Tensor, src: Any, add: _bool) -> Tensor:
+        idx = index_array(index, name)
+        axis = _norm_axis(dim, self._data.ndim)
+        if isinstance(src, TensorBase):
+            check_scatter(name, self._data.shape, axis, idx, src._data.shape)
+            if src._data.dtype != self._data.dtype:
+                raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
+            return (ScatterAddSrc if add else ScatterSrc).apply(self, src, axis, idx)
+        if add:
+            raise TypeError(f"{name}(): argument 'src' (position 3) must be Tensor, not "
+                            f"{_type(src).__name__}")
+        check_scatter(name, self._data.shape, axis, idx, None)
+        return ScatterValue.apply(self, src, axis, idx)
+
+    def scatter(self, dim: _int, index: Tensor, src: Any = None, *, value: Any = None,
+                reduce: str | None = None) -> Tensor:
+        """A copy with ``src`` (a tensor, or a number) written at ``index`` along ``dim``:
+        ``out[index[i][j]][j] = src[i][j]`` for dim 0. With repeated indices PyTorch does
+        not define which write wins (here: the last)."""
+        if reduce is not None:
+            raise NotImplementedError("scatter(reduce=...) is not supported: use scatter_add "
+                                      "or scatter_reduce")
+        return self._scatter("scatter", dim, index, value if src is None else src, False)
+
+    def scatter_(self, dim: _int, index: Tensor, src: Any = None, *, value: Any = None,
+                 reduce: str | None = None) -> Tensor:
+        """In place: ``self = self.scatter(dim, index, src)``."""
+        return self._write(lambda t: t.scatter(dim, index, src, value=value, reduce=reduce),
+                           src, overlap="any")
+
+    def scatter_add(self, dim: _int, index: Tensor, src: Tensor) -> Tensor:
+        """A copy with ``src`` added at ``index`` along ``dim`` (repeated indices add up):
+        the adjoint of ``gather``."""
+        return self._scatter("scatter_add", dim, index, src, True)
+
+    def scatter_add_(self, dim: _int, index: Tensor, src: Tensor) -> Tensor:
+        """In place: ``self = self.scatter_add(dim, index, src)``."""
+        return self._write(lambda t: t.scatter_add(dim, index, src), src, overlap="any")
