@@ -348,6 +348,29 @@ def test_nested_traces_both_record():
     assert len(inner.steps) == len(outer.steps) == 2
 
 
+def test_op_source_names_the_class_and_file_that_ran():
+    """From a grad_fn name in a graph to the code: the Function class and its file:line."""
+    import inspect
+
+    from tinygrad_edu.ops import elementwise, matmul
+
+    x = tg.ones(2, 3, requires_grad=True)
+    w = tg.ones(4, 3, requires_grad=True)
+    b = tg.ones(4, requires_grad=True)
+    mul, addmm = (x * x).grad_fn, tg.nn.functional.linear(x, w, b).grad_fn
+    line = inspect.getsourcelines(elementwise.Mul)[1]
+    assert viz.op_source(mul) == f"Mul, tinygrad_edu/ops/elementwise.py:{line}"
+    line = inspect.getsourcelines(matmul.Addmm)[1]
+    assert viz.op_source(addmm) == f"Addmm, tinygrad_edu/ops/matmul.py:{line}"
+    nodes, _ = parse(viz.draw_graph((x * x).sum()))
+    tooltip = nodes[key_with(nodes, "MulBackward0")]["tooltip"]
+    assert tooltip.startswith("MulBackward0(") and tooltip.endswith(viz.op_source(mul))
+    with viz.trace_backward() as t:
+        (x * x).sum().backward()
+    assert t.steps[1].source == viz.op_source(mul)
+    assert f"[2] MulBackward0   output shape (2, 3)   ({viz.op_source(mul)})" in str(t)
+
+
 def test_trace_with_create_graph():
     x = tg.tensor([3.0], requires_grad=True)
     with viz.trace_backward() as t:

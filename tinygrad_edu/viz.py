@@ -8,6 +8,9 @@
   ``backward()``; ``print()`` it to watch the chain rule happen.
 - ``grad_health(model)``: per-parameter gradient norms, as a table and a bar chart, to spot
   vanishing or exploding gradients.
+- ``op_source(node)``: the ``Function`` class that recorded a node and where it is written
+  (``Mul, tinygrad_edu/ops/elementwise.py:120``): from a name in the graph to its formula.
+  Graph tooltips and trace steps show it too.
 
 graphviz and matplotlib are imported only when these functions run.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import html
 import inspect
+import os
 from collections import deque
 from dataclasses import dataclass, field
 from functools import cache
@@ -29,7 +33,7 @@ from .tensor import Tensor
 
 __all__ = [
     "draw_graph", "trace_backward", "BackwardTrace", "grad_health", "GradHealth",
-    "GraphvizNotFoundError",
+    "GraphvizNotFoundError", "op_source",
 ]
 
 _MISSING_DOT = (
@@ -201,6 +205,36 @@ def _op_args(node: Node) -> str:
     return ", ".join(shown)
 
 
+# ----------------------------------------------------------------------------- sources
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def op_source(node: Node) -> str:
+    """The ``Function`` class behind a graph node, and the file and line that define it.
+
+    A ``grad_fn`` name is PyTorch's label; this is the code that ran (forward and
+    backward side by side in that class):
+
+    >>> x = tg.ones(2, requires_grad=True)
+    >>> tg.viz.op_source((x * x).grad_fn)          # doctest: +SKIP
+    'Mul, tinygrad_edu/ops/elementwise.py:129'
+    """
+    return _class_source(node._function)
+
+
+@cache
+def _class_source(cls: type) -> str:
+    try:
+        path = inspect.getsourcefile(cls) or ""
+        line = inspect.getsourcelines(cls)[1]
+    except (OSError, TypeError):  # (defined at the interactive prompt)
+        return f"{cls.__qualname__}, {cls.__module__}"
+    path = os.path.abspath(path)
+    if path.startswith(_ROOT):  # the package's files: tinygrad_edu/ops/...
+        path = path[len(_ROOT):].replace(os.sep, "/")
+    return f"{cls.__qualname__}, {path}:{line}"
+
+
 # ----------------------------------------------------------------------------- the walk
 def _walk(root: Node, max_nodes: int, max_depth: int | None) -> tuple[list[Node], int]:
     """Breadth-first from the output: the ops to draw, and how many more were left out."""
@@ -359,7 +393,8 @@ class _Builder:
         args = _op_args(node)
         if args:
             lines.append((args if len(args) <= 40 else args[:37] + "...", "meta"))
-        attrs = dict(_STYLE["op"], label=_html(lines), tooltip=f"{node.name()}({args})")
+        tooltip = f"{node.name()}({args}): {op_source(node)}"
+        attrs = dict(_STYLE["op"], label=_html(lines), tooltip=tooltip)
         self.d.nodes[f"op{id(node)}"] = attrs
         owners = {self.owners[id(p)] for p in node.parents
                   if isinstance(p, Tensor) and id(p) in self.owners}
@@ -608,6 +643,7 @@ class TraceStep:
     out_shape: tuple[int, ...]
     grad_in: np.ndarray
     inputs: list[TraceInput]
+    source: str = ""  # the Function class that ran and where: see op_source
 
 
 def _inline(a: np.ndarray) -> str:
@@ -653,7 +689,8 @@ class BackwardTrace:
                   enumerate(zip(node.parents, args)) if p is not None or isinstance(a, Tensor)]
         self._op_names.setdefault(id(node), node.name())
         self.steps.append(TraceStep(len(self.steps) + 1, node.name(), id(node),
-                                    tuple(node._out_shape), _array(grad), inputs))
+                                    tuple(node._out_shape), _array(grad), inputs,
+                                    op_source(node)))
         if self._prev is not None:
             self._prev(node, grad, grads, reduced)
 
@@ -728,7 +765,8 @@ class BackwardTrace:
         lines = [f"backward trace: {len(self.steps)} op{'s' * (len(self.steps) != 1)}, "
                  f"{len(self.leaves)} lea{'ves' if len(self.leaves) != 1 else 'f'}"]
         for s in self.steps:
-            lines.append(f"[{s.number}] {labels[s.op_id]}   output shape {s.out_shape}")
+            lines.append(f"[{s.number}] {labels[s.op_id]}   output shape {s.out_shape}   "
+                         f"({s.source})")
             lines.append(f"      incoming grad: {self._summary(s.grad_in)}")
             lines.extend(f"      {self._input_line(i, labels)}" for i in s.inputs)
         if self.leaves:
@@ -753,16 +791,17 @@ def trace_backward(params: Any = None, max_values: int = 6) -> BackwardTrace:
     ...     (w * 3).sum().backward()
     >>> print(t)
     backward trace: 2 ops, 1 leaf
-    [1] SumBackward0   output shape ()
+    [1] SumBackward0   output shape ()   (SumAll, tinygrad_edu/ops/reduce.py:97)
           incoming grad: 1
           input 0 -> MulBackward0: [1, 1]
-    [2] MulBackward0   output shape (2,)
+    [2] MulBackward0   output shape (2,)   (Mul, tinygrad_edu/ops/elementwise.py:129)
           incoming grad: [1, 1]
           input 0 -> leaf w: [3, 3]   += into w.grad
     leaves' .grad after backward:
       w  [3, 3]   (1 contribution)
 
-    Each step is one op (its PyTorch ``grad_fn`` name) with the gradient it received and
+    Each step is one op (its PyTorch ``grad_fn`` name, then the ``Function`` class that ran
+    and where it is written: ``op_source``) with the gradient it received and
     the gradient it sent to each input: to another op, or into a leaf's ``.grad``; where
     a gradient was summed back to its input's shape, the line says "broadcasting undone".
     ``params`` (a Module or ``{name: tensor}``) names the leaves; arrays with at most
