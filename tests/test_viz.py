@@ -127,12 +127,12 @@ def test_styles_for_param_leaf_constant_and_output():
     loss = loss * leaf
     nodes, edges = parse(viz.draw_graph(loss, params=model, names={"x": x}))
     fill = {k: a.get("fillcolor") for k, a in nodes.items()}
-    assert fill[key_with(nodes, "0.weight")] == viz._STYLE["param"]["fillcolor"]
-    assert fill[key_with(nodes, "leaf |")] == viz._STYLE["leaf"]["fillcolor"]
+    assert fill[key_with(nodes, "0.weight")] == viz.graph._STYLE["param"]["fillcolor"]
+    assert fill[key_with(nodes, "leaf |")] == viz.graph._STYLE["leaf"]["fillcolor"]
     kx = key_with(nodes, "x |")
-    assert nodes[kx]["style"] == "filled,dashed" and fill[kx] == viz._STYLE["const"]["fillcolor"]
+    assert nodes[kx]["style"] == "filled,dashed" and fill[kx] == viz.graph._STYLE["const"]["fillcolor"]
     assert "int64" in nodes[key_with(nodes, "constant")]["text"]  # the unnamed targets
-    assert fill[key_with(nodes, "output")] == viz._STYLE["output"]["fillcolor"]
+    assert fill[key_with(nodes, "output")] == viz.graph._STYLE["output"]["fillcolor"]
     const_edges = [a for s, _, a in edges if s == kx]
     assert const_edges and const_edges[0]["style"] == "dashed"
 
@@ -160,7 +160,7 @@ def test_detach_and_data_cuts_are_drawn():
     assert len(cuts) == 2
     texts = " ".join(nodes[k]["text"] for k in cuts)
     assert "cut by detach() of MulBackward0's output" in texts and "cut by .data of w" in texts
-    assert all(nodes[k]["color"] == viz._STYLE["cut"]["color"] for k in cuts)
+    assert all(nodes[k]["color"] == viz.graph._STYLE["cut"]["color"] for k in cuts)
     scissors = [(s, d) for s, d, a in edges if a.get("arrowhead") == "tee"]
     assert len(scissors) == 2 and {d for _, d in scissors} == set(cuts)
 
@@ -173,8 +173,8 @@ def test_nan_inf_and_all_zero_grads_are_highlighted():
         loss.backward()
     nodes, _ = parse(viz.draw_graph(loss, names={"a": a, "z": z}))
     ka, kz = key_with(nodes, "a |"), key_with(nodes, "z |")
-    assert "NaN" in nodes[ka]["text"] and nodes[ka]["fillcolor"] == viz._BAD["fillcolor"]
-    assert "all zero" in nodes[kz]["text"] and nodes[kz]["color"] == viz._ZERO["color"]
+    assert "NaN" in nodes[ka]["text"] and nodes[ka]["fillcolor"] == viz.graph._BAD["fillcolor"]
+    assert "all zero" in nodes[kz]["text"] and nodes[kz]["color"] == viz.graph._ZERO["color"]
 
 
 def test_highlight_colours_only_the_path_to_the_chosen_tensor():
@@ -182,11 +182,11 @@ def test_highlight_colours_only_the_path_to_the_chosen_tensor():
     v = tg.tensor([2.0], requires_grad=True)
     loss = (u.exp() + v.sin()).sum()
     nodes, edges = parse(viz.draw_graph(loss, names={"u": u, "v": v}, highlight=u))
-    lit = {k for k, a in nodes.items() if a.get("color") == viz._HIGHLIGHT}
+    lit = {k for k, a in nodes.items() if a.get("color") == viz.graph._HIGHLIGHT}
     assert key_with(nodes, "u |") in lit and key_with(nodes, "ExpBackward0") in lit
     assert key_with(nodes, "output") in lit and key_with(nodes, "AddBackward0") in lit
     assert key_with(nodes, "v |") not in lit and key_with(nodes, "SinBackward0") not in lit
-    lit_edges = [(s, d) for s, d, a in edges if a.get("color") == viz._HIGHLIGHT]
+    lit_edges = [(s, d) for s, d, a in edges if a.get("color") == viz.graph._HIGHLIGHT]
     assert all(s in lit and d in lit for s, d in lit_edges) and len(lit_edges) == 6  # u > Exp > . > Add > . > Sum > out
 
 
@@ -346,6 +346,29 @@ def test_nested_traces_both_record():
         with viz.trace_backward() as inner:
             (x * 2).sum().backward()
     assert len(inner.steps) == len(outer.steps) == 2
+
+
+def test_op_source_names_the_class_and_file_that_ran():
+    """From a grad_fn name in a graph to the code: the Function class and its file:line."""
+    import inspect
+
+    from tinygrad_edu.ops import elementwise, matmul
+
+    x = tg.ones(2, 3, requires_grad=True)
+    w = tg.ones(4, 3, requires_grad=True)
+    b = tg.ones(4, requires_grad=True)
+    mul, addmm = (x * x).grad_fn, tg.nn.functional.linear(x, w, b).grad_fn
+    line = inspect.getsourcelines(elementwise.Mul)[1]
+    assert viz.op_source(mul) == f"Mul, tinygrad_edu/ops/elementwise.py:{line}"
+    line = inspect.getsourcelines(matmul.Addmm)[1]
+    assert viz.op_source(addmm) == f"Addmm, tinygrad_edu/ops/matmul.py:{line}"
+    nodes, _ = parse(viz.draw_graph((x * x).sum()))
+    tooltip = nodes[key_with(nodes, "MulBackward0")]["tooltip"]
+    assert tooltip.startswith("MulBackward0(") and tooltip.endswith(viz.op_source(mul))
+    with viz.trace_backward() as t:
+        (x * x).sum().backward()
+    assert t.steps[1].source == viz.op_source(mul)
+    assert f"[2] MulBackward0   output shape (2, 3)   ({viz.op_source(mul)})" in str(t)
 
 
 def test_trace_with_create_graph():

@@ -32,6 +32,9 @@ from typing import Any
 
 import numpy as np
 
+from .core.function import Node
+from .core.grad_mode import is_grad_enabled
+
 __all__ = ["TeachingWarning", "set_teaching_mode", "is_teaching_mode"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -73,9 +76,10 @@ def _forget() -> None:
 
 # ------------------------------------------------------------------------------ hooks
 def module_called(module: Any) -> None:
-    """``Module.__call__``: remember who owns which parameter, and the grad mode."""
-    from .core.grad_mode import is_grad_enabled
+    """``Module.__call__``: remember who owns which parameter, and the grad mode.
 
+    A module whose output is random in training mode (``Dropout``) says so by its
+    ``_random_in_training`` attribute: teaching mode knows no layer by name."""
     grad_on = is_grad_enabled()
     for name, p in module._parameters.items():
         if p is not None:
@@ -84,9 +88,7 @@ def module_called(module: Any) -> None:
                 _no_grad[id(p)] = _short_repr(module)
             else:
                 _no_grad.pop(id(p), None)
-    from .nn.dropout import Dropout
-
-    if not grad_on and module.training and isinstance(module, Dropout) and module.p > 0:
+    if not grad_on and module.training and getattr(module, "_random_in_training", False):
         _warn(f"{_short_repr(module)} ran in training mode with grad mode off: if you are "
               "evaluating the model, call model.eval() first (and model.train() before "
               "training again). In training mode Dropout zeroes random activations, so "
@@ -151,15 +153,13 @@ def _leaves(roots: list[Any]) -> list[Any]:
 
 
 def _leaves_below(start: list[Any]) -> list[Any]:
-    from .tensor import Tensor
-
     out, stack, seen = [], list(start), set()
     while stack:
         item = stack.pop()
         if id(item) in seen:
             continue
         seen.add(id(item))
-        if isinstance(item, Tensor):
+        if not isinstance(item, Node):  # a leaf Tensor
             out.append(item)
         else:
             stack.extend(p for p in item.parents if p is not None)

@@ -18,6 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from ..core import function as _fn  # (_fn._Tensor, _fn._wrap: bound by tensor.py at import)
+from .differentiate import grad as autograd_grad
+
 
 class GradcheckError(RuntimeError):
     """Raised by gradcheck when an analytical and a numerical Jacobian disagree."""
@@ -34,11 +37,9 @@ def _as_tuple(x: Any) -> tuple[Any, ...]:
 
 def _all_outputs(result: Any) -> tuple[Any, ...]:
     """``fn``'s result as a tuple of Tensors; anything else raises, naming what it is."""
-    from ..tensor import Tensor
-
     items = _as_tuple(result)
     for k, o in enumerate(items):
-        if not isinstance(o, Tensor):
+        if not isinstance(o, _fn._Tensor):
             where = f" (element {k} of the {type(result).__name__} it returned)" \
                 if isinstance(result, (tuple, list)) else ""
             raise GradcheckOutputError(
@@ -79,9 +80,6 @@ def numerical_jacobian(fn: Callable[..., Any], inputs: Sequence[Any], i: int, ep
 
 def analytical_jacobian(outputs: Sequence[Any], inputs: Sequence[Any], i: int) -> list[np.ndarray]:
     """d(output k)/d(input i) by one backward per output element."""
-    from ..tensor import _wrap
-    from . import grad as autograd_grad
-
     result = []
     for out in outputs:
         if not out.requires_grad:  # a constant (a zero gradient's gradient): as PyTorch
@@ -91,7 +89,7 @@ def analytical_jacobian(outputs: Sequence[Any], inputs: Sequence[Any], i: int) -
         for j in range(out.numel()):
             seed = np.zeros(out._data.size, dtype=out._data.dtype)
             seed[j] = 1
-            (g,) = autograd_grad([out], [inputs[i]], [_wrap(seed.reshape(out._data.shape))],
+            (g,) = autograd_grad([out], [inputs[i]], [_fn._wrap(seed.reshape(out._data.shape))],
                                  retain_graph=True, allow_unused=True)
             size = inputs[i]._data.size
             rows.append(np.zeros(size) if g is None else g._data.astype(np.float64).reshape(-1))
@@ -234,9 +232,7 @@ def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Any = Non
                              "to be True")
     _refuse(check_batched_grad=check_batched_grad, check_fwd_over_rev=check_fwd_over_rev)
     fn = func
-    from ..creation import randn
-    from ..tensor import Tensor
-    from . import grad as autograd_grad
+    from ..creation import randn  # (creation imports tensor, which imports autograd)
 
     inputs = _as_tuple(inputs)
     _check_inputs(inputs)
@@ -250,7 +246,7 @@ def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Any = Non
 
     def first_derivative(*args: Any) -> tuple[Any, ...]:
         outs = _outputs(fn, args[:n], keep)
-        wrt = [a for a in args[:n] if isinstance(a, Tensor) and a.requires_grad]
+        wrt = [a for a in args[:n] if isinstance(a, _fn._Tensor) and a.requires_grad]
         grads = autograd_grad(outs, wrt, args[n:], create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 

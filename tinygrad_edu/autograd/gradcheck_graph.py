@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..core import function as _fn  # (_fn._Tensor, _fn._wrap: bound by tensor.py at import)
 from ..core.function import Node
 from ..core.grad_mode import enable_grad
+from .differentiate import grad
 from .gradcheck import GradcheckError
 
 if TYPE_CHECKING:
@@ -125,18 +127,14 @@ def _check_node(node: Node, rng: np.random.Generator, eps: float, atol: float, r
 
 def _float64(a: Any) -> Any:
     """A float64 array copy of a float tensor argument; other arguments unchanged."""
-    from ..tensor import Tensor
-
-    if isinstance(a, Tensor) and a._data.dtype.kind == "f":
+    if isinstance(a, _fn._Tensor) and a._data.dtype.kind == "f":
         return a._data.astype(np.float64)
     return a
 
 
 def _run(node: Node, values: list[Any], diff: list[int]) -> tuple[Tensor, list[Any]]:
     """Apply the node's Function alone to fresh copies of ``values``."""
-    from ..tensor import _wrap
-
-    args = [_wrap(np.array(v), i in diff) if isinstance(v, np.ndarray) else v
+    args = [_fn._wrap(np.array(v), i in diff) if isinstance(v, np.ndarray) else v
             for i, v in enumerate(values)]
     with enable_grad():
         try:
@@ -149,13 +147,10 @@ def _run(node: Node, values: list[Any], diff: list[int]) -> tuple[Tensor, list[A
 
 def _backward(node: Node, base: list[Any], diff: list[int], v: np.ndarray) -> list[np.ndarray]:
     """The op's gradient of <v, op(x)> for each differentiable input (zeros when None)."""
-    from ..tensor import _wrap
-    from . import grad
-
     out, args = _run(node, base, diff)
     if not out.requires_grad:
         return [np.zeros(np.shape(base[i])) for i in diff]
-    grads = grad(out, [args[i] for i in diff], _wrap(v.astype(out._data.dtype)),
+    grads = grad(out, [args[i] for i in diff], _fn._wrap(v.astype(out._data.dtype)),
                  allow_unused=True)
     return [np.zeros(np.shape(base[i])) if g is None else g._data.astype(np.float64)
             for i, g in zip(diff, grads)]
@@ -204,9 +199,7 @@ def _fmt_array(a: np.ndarray) -> str:
 
 def _signature(node: Node) -> str:
     """``(3, 4) float32, (4,) float32 -> (3, 4) float32``: what the op saw and made."""
-    from ..tensor import Tensor
-
-    ins = [f"{tuple(a.shape)} {a._data.dtype}" for a in node._args if isinstance(a, Tensor)]
+    ins = [f"{tuple(a.shape)} {a._data.dtype}" for a in node._args if isinstance(a, _fn._Tensor)]
     return f"{', '.join(ins)} -> {tuple(node._out_shape)} {node._out_dtype}"
 
 

@@ -27,6 +27,12 @@ class Dropout(Module):
         self.p = p
         self.inplace = inplace
 
+    @property
+    def _random_in_training(self) -> bool:
+        """True when the output is random in training mode: teaching mode warns when such
+        a module runs in training mode under ``no_grad`` (``model.eval()`` forgotten)."""
+        return self.p > 0
+
     def forward(self, input: Tensor) -> Tensor:
         """``F.dropout(input, p, training=self.training)``."""
         return F.dropout(input, self.p, self.training, self.inplace)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..core.function import shared_version
-from ..tensor import Tensor
+from ..tensor import Tensor, _wrap
 
 
 class Parameter(Tensor):
@@ -50,8 +50,6 @@ class Parameter(Tensor):
 
 
 def _rebuild_parameter(data: np.ndarray, requires_grad: bool) -> Parameter:
-    from ..tensor import _wrap
-
     return Parameter(_wrap(data), requires_grad)
 
 

@@ -9,6 +9,7 @@ from ..core.grad_mode import no_grad
 from ..tensor import Tensor
 from . import functional as F
 from . import init
+from .functional.embedding import _padding_index
 from .linear import _empty
 from .module import Module
 from .parameter import Parameter
@@ -54,7 +55,7 @@ class Embedding(Module):
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         if padding_idx is not None:
-            padding_idx = F._padding_index(padding_idx, num_embeddings)
+            padding_idx = _padding_index(padding_idx, num_embeddings)
         self.padding_idx = padding_idx
         self.max_norm = max_norm
         self.norm_type = norm_type

@@ -1,16 +1,5 @@
-"""See autograd work: draw the graph, trace what backward does, check gradient health.
-
-- ``draw_graph(loss, params=model)``: the recorded graph as a ``graphviz.Digraph`` (shown
-  inline in Jupyter, ``.render(...)`` to svg/png from scripts). Ops carry PyTorch's
-  ``grad_fn`` names; leaves, parameters, constants and detach cuts are styled apart;
-  NaN/Inf and all-zero gradients stand out.
-- ``trace_backward()``: a context manager that records every step the engine takes during
-  ``backward()``; ``print()`` it to watch the chain rule happen.
-- ``grad_health(model)``: per-parameter gradient norms, as a table and a bar chart, to spot
-  vanishing or exploding gradients.
-
-graphviz and matplotlib are imported only when these functions run.
-"""
+"""``draw_graph``: the recorded graph as a ``graphviz.Digraph`` (graphviz imported only
+when it runs)."""
 
 from __future__ import annotations
 
@@ -23,14 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from .core import engine
-from .core.function import Node
-from .tensor import Tensor
-
-__all__ = [
-    "draw_graph", "trace_backward", "BackwardTrace", "grad_health", "GradHealth",
-    "GraphvizNotFoundError",
-]
+from ..core.function import Node
+from ..tensor import Tensor
+from ._common import _fmt, _named, _nonfinite, _shape
+from .source import op_source
 
 _MISSING_DOT = (
     "Graphviz's `dot` program was not found, so the graph cannot be rendered. Install it:\n"
@@ -41,6 +26,8 @@ _MISSING_DOT = (
     "The DOT text is still available as graph.source (paste it into https://dreampuf.github.io/"
     "GraphvizOnline)."
 )
+
+
 _MISSING_PACKAGE = (
     "tg.viz.draw_graph needs the graphviz Python package: pip install graphviz "
     "(it also needs Graphviz's dot program: apt-get install graphviz / brew install graphviz "
@@ -60,6 +47,8 @@ class GraphvizNotFoundError(RuntimeError):
 
 # ----------------------------------------------------------------------------- styles
 _FONT = "Helvetica"
+
+
 _STYLE: dict[str, dict[str, str]] = {
     "op": {"shape": "box", "style": "rounded,filled", "fillcolor": "#FFF4DB",
            "color": "#D9A13B"},
@@ -76,6 +65,8 @@ _STYLE: dict[str, dict[str, str]] = {
     "note": {"shape": "note", "style": "filled", "fillcolor": "#FFFBE6", "color": "#C9B458",
              "fontsize": "10"},
 }
+
+
 _BAD = {"fillcolor": "#FFD6D6", "color": "#D62828", "penwidth": "3"}
 _ZERO = {"color": "#F08C00", "penwidth": "3"}
 _HIGHLIGHT = "#C2185B"
@@ -83,15 +74,13 @@ _EDGE = {"color": "#555555", "arrowsize": "0.7"}
 _CONST_EDGE = {"color": "#9A9A9A", "style": "dashed", "arrowsize": "0.7"}
 _CUT_EDGE = {"color": "#C0392B", "style": "dashed", "arrowhead": "tee", "fontcolor": "#C0392B",
              "fontsize": "10"}
+
+
 _LINE_FONT = {"title": ("12", "#111111"), "meta": ("10", "#555555"), "data": ("10", "#333333"),
               "grad": ("10", "#1F4E9E"), "bad": ("10", "#D62828"), "warn": ("10", "#B35C00")}
 
 
 # ----------------------------------------------------------------------------- summaries
-def _fmt(v: float) -> str:
-    return f"{v:.4g}"
-
-
 def _values(a: np.ndarray, limit: int = 4) -> str:
     """A one-line summary: every value for tiny arrays, else mean and std."""
     if a.size == 0:
@@ -108,15 +97,6 @@ def _values(a: np.ndarray, limit: int = 4) -> str:
     return f"mean {_fmt(f.mean())}, std {_fmt(f.std())}"
 
 
-def _nonfinite(a: np.ndarray) -> str:
-    """``"2 NaN, 1 Inf"`` when ``a`` has non-finite values, else ``""``."""
-    if a.dtype.kind != "f":
-        return ""
-    nan, inf = int(np.isnan(a).sum()), int(np.isinf(a).sum())
-    parts = [f"{nan} NaN"] * bool(nan) + [f"{inf} Inf"] * bool(inf)
-    return ", ".join(parts)
-
-
 def _grad_line(g: np.ndarray) -> tuple[str, str]:
     """The grad line of a tensor label, and its style: ``grad``, ``bad`` or ``warn``."""
     bad = _nonfinite(g)
@@ -127,12 +107,6 @@ def _grad_line(g: np.ndarray) -> tuple[str, str]:
     if g.size <= 4:
         return f"grad {_values(g)}", "grad"
     return f"grad norm {_fmt(float(np.linalg.norm(g.astype(np.float64))))}", "grad"
-
-
-def _shape(shape: tuple[int, ...], dtype: Any) -> str:
-    dims = "scalar" if len(shape) == 0 else "(" + ", ".join(str(n) for n in shape) + \
-        ("," if len(shape) == 1 else "") + ")"
-    return f"{dims} {dtype}"
 
 
 def _html(lines: list[tuple[str, str]]) -> str:
@@ -150,20 +124,6 @@ def _html(lines: list[tuple[str, str]]) -> str:
 
 
 # ----------------------------------------------------------------------------- names
-def _named(params: Any) -> list[tuple[str, Tensor]]:
-    """``(name, tensor)`` pairs from a Module, a dict, or an iterable of pairs/tensors."""
-    if params is None:
-        return []
-    if hasattr(params, "named_parameters"):
-        return list(params.named_parameters())
-    if isinstance(params, dict):
-        return list(params.items())
-    items = list(params)
-    if items and isinstance(items[0], Tensor):
-        return [(f"param{k}", t) for k, t in enumerate(items)]
-    return items
-
-
 def _module_of(params: Any) -> dict[int, str]:
     """id(parameter) -> ``"fc1: Linear"``, the module that owns it (for clusters)."""
     if not hasattr(params, "named_modules"):
@@ -359,7 +319,8 @@ class _Builder:
         args = _op_args(node)
         if args:
             lines.append((args if len(args) <= 40 else args[:37] + "...", "meta"))
-        attrs = dict(_STYLE["op"], label=_html(lines), tooltip=f"{node.name()}({args})")
+        tooltip = f"{node.name()}({args}): {op_source(node)}"
+        attrs = dict(_STYLE["op"], label=_html(lines), tooltip=tooltip)
         self.d.nodes[f"op{id(node)}"] = attrs
         owners = {self.owners[id(p)] for p in node.parents
                   if isinstance(p, Tensor) and id(p) in self.owners}
@@ -576,323 +537,3 @@ def draw_graph(root: Tensor, *, params: Any = None, names: dict[str, Tensor] | N
     if highlight is not None:
         _highlight(drawing, highlight)
     return _to_dot(drawing, rankdir, legend)
-
-
-# ----------------------------------------------------------------------------- trace
-@dataclass
-class TraceInput:
-    """Where one input's gradient went during one backward step.
-
-    >>> t.steps[-1].inputs[0].target, t.steps[-1].inputs[0].grad   # (from trace_backward)
-    ('leaf', array([3., 3.], dtype=float32))
-    """
-
-    index: int
-    target: str  # "op" (another grad_fn), "leaf", "constant" or "none"
-    target_id: int
-    grad: np.ndarray | None  # as sent, after broadcasting was summed away
-    shape_before: tuple[int, ...] | None = None  # set when broadcasting was summed away
-
-
-@dataclass
-class TraceStep:
-    """One op the engine ran: its incoming gradient and what it sent to each input.
-
-    >>> [(s.number, s.op, s.out_shape) for s in t.steps]           # (from trace_backward)
-    [(1, 'SumBackward0', ()), (2, 'MulBackward0', (2,))]
-    """
-
-    number: int
-    op: str
-    op_id: int
-    out_shape: tuple[int, ...]
-    grad_in: np.ndarray
-    inputs: list[TraceInput]
-
-
-def _inline(a: np.ndarray) -> str:
-    """``[[1, 2.5], [3, 4]]``: a small array on one line, 4 significant digits."""
-    if a.ndim == 0:
-        return _fmt(float(a)) if a.dtype.kind in "fc" else str(a)
-    return "[" + ", ".join(_inline(row) for row in a) + "]"
-
-
-def _array(g: Any) -> np.ndarray:
-    data = g._data if isinstance(g, Tensor) else g
-    return np.array(data)  # a copy: the engine adds into its buffers in place
-
-
-class BackwardTrace:
-    """The steps of ``backward()``, in the order the engine ran them. See ``trace_backward``.
-
-    >>> with tg.viz.trace_backward() as t:
-    ...     loss.backward()
-    >>> print(t)            # or t.steps, t.leaves for the raw records
-    """
-
-    def __init__(self, params: Any = None, max_values: int = 6) -> None:
-        self.steps: list[TraceStep] = []
-        self.leaves: dict[int, Tensor] = {}
-        self.contributions: dict[int, int] = {}
-        self.max_values = max_values
-        self._names = {id(t): name for name, t in _named(params)}
-        self._op_names: dict[int, str] = {}
-        self._prev: Any = None
-
-    def __enter__(self) -> BackwardTrace:
-        self._prev = engine.set_tracer(self._record)
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        engine.set_tracer(self._prev)
-
-    def _record(self, node: Node, grad: Any, grads: tuple[Any, ...], reduced: Any) -> None:
-        sent = {i: (before, g) for i, before, _, g in (reduced or [])}
-        args = getattr(node, "_args", None) or [None] * len(node.parents)
-        inputs = [self._input(i, p, a, grads[i], sent) for i, (p, a) in
-                  enumerate(zip(node.parents, args)) if p is not None or isinstance(a, Tensor)]
-        self._op_names.setdefault(id(node), node.name())
-        self.steps.append(TraceStep(len(self.steps) + 1, node.name(), id(node),
-                                    tuple(node._out_shape), _array(grad), inputs))
-        if self._prev is not None:
-            self._prev(node, grad, grads, reduced)
-
-    def _input(self, i: int, parent: Any, arg: Any, grad: Any,
-               sent: dict[int, Any]) -> TraceInput:
-        if parent is None:  # (only called for tensor arguments)
-            return TraceInput(i, "constant", id(arg), None)
-        if grad is None:
-            return TraceInput(i, "none", id(parent), None)
-        before, g = sent.get(i, (None, grad))
-        if isinstance(parent, Node):
-            self._op_names.setdefault(id(parent), parent.name())
-            return TraceInput(i, "op", id(parent), _array(g), before)
-        self.leaves[id(parent)] = parent
-        self.contributions[id(parent)] = self.contributions.get(id(parent), 0) + 1
-        return TraceInput(i, "leaf", id(parent), _array(g), before)
-
-    # -- printing
-    def _labels(self) -> dict[int, str]:
-        """Op names, numbered (``MulBackward0#2``) when the same op appears twice."""
-        counts: dict[str, int] = {}
-        for name in self._op_names.values():
-            counts[name] = counts.get(name, 0) + 1
-        seen: dict[str, int] = {}
-        labels = {}
-        for op_id, name in self._op_names.items():
-            if counts[name] > 1:
-                seen[name] = seen.get(name, 0) + 1
-                name = f"{name}#{seen[name]}"
-            labels[op_id] = name
-        return labels
-
-    def leaf_name(self, leaf_id: int) -> str:
-        """The name of a leaf: from ``params``, else ``leaf#k`` in order of appearance.
-
-        >>> t.leaf_name(id(w))
-        'w'
-        """
-        if leaf_id in self._names:
-            return self._names[leaf_id]
-        unnamed = [k for k in self.leaves if k not in self._names]
-        return f"leaf#{unnamed.index(leaf_id) + 1}"
-
-    def _summary(self, a: np.ndarray) -> str:
-        if a.size <= self.max_values:
-            return _inline(a)
-        f = a.astype(np.float64)
-        bad = _nonfinite(a)
-        return f"{_shape(a.shape, '').strip()} " + (bad or
-                                                   f"mean {_fmt(f.mean())}, norm "
-                                                   f"{_fmt(float(np.linalg.norm(f)))}")
-
-    def _input_line(self, inp: TraceInput, labels: dict[int, str]) -> str:
-        head = f"input {inp.index}"
-        if inp.target == "constant":
-            return f"{head}: a constant (requires_grad=False), no gradient"
-        if inp.target == "none" or inp.grad is None:
-            return f"{head}: no gradient"
-        name = self.leaf_name(inp.target_id) if inp.target == "leaf" else ""
-        to = labels[inp.target_id] if inp.target == "op" else \
-            f"leaf {name}" if inp.target_id in self._names else name
-        line = f"{head} -> {to}: {self._summary(inp.grad)}"
-        if inp.target == "leaf":
-            line += f"   += into {name}.grad"
-        if inp.shape_before is not None and tuple(inp.shape_before) != inp.grad.shape:
-            line += (f"   (summed {tuple(inp.shape_before)} -> {inp.grad.shape}: "
-                     "broadcasting undone)")
-        return line
-
-    def __str__(self) -> str:
-        labels = self._labels()
-        lines = [f"backward trace: {len(self.steps)} op{'s' * (len(self.steps) != 1)}, "
-                 f"{len(self.leaves)} lea{'ves' if len(self.leaves) != 1 else 'f'}"]
-        for s in self.steps:
-            lines.append(f"[{s.number}] {labels[s.op_id]}   output shape {s.out_shape}")
-            lines.append(f"      incoming grad: {self._summary(s.grad_in)}")
-            lines.extend(f"      {self._input_line(i, labels)}" for i in s.inputs)
-        if self.leaves:
-            lines.append("leaves' .grad after backward:")
-            width = max(len(self.leaf_name(k)) for k in self.leaves)
-            for k, leaf in self.leaves.items():
-                grad = leaf._grad
-                value = self._summary(grad._data) if grad is not None else "None"
-                n = self.contributions[k]
-                lines.append(f"  {self.leaf_name(k):<{width}}  {value}   "
-                             f"({n} contribution{'s' * (n != 1)})")
-        return "\n".join(lines)
-
-    __repr__ = __str__
-
-
-def trace_backward(params: Any = None, max_values: int = 6) -> BackwardTrace:
-    """Record what the engine does during ``backward()``; ``print()`` the result.
-
-    >>> w = tg.tensor([1.0, 2.0], requires_grad=True)
-    >>> with tg.viz.trace_backward(params={"w": w}) as t:
-    ...     (w * 3).sum().backward()
-    >>> print(t)
-    backward trace: 2 ops, 1 leaf
-    [1] SumBackward0   output shape ()
-          incoming grad: 1
-          input 0 -> MulBackward0: [1, 1]
-    [2] MulBackward0   output shape (2,)
-          incoming grad: [1, 1]
-          input 0 -> leaf w: [3, 3]   += into w.grad
-    leaves' .grad after backward:
-      w  [3, 3]   (1 contribution)
-
-    Each step is one op (its PyTorch ``grad_fn`` name) with the gradient it received and
-    the gradient it sent to each input: to another op, or into a leaf's ``.grad``; where
-    a gradient was summed back to its input's shape, the line says "broadcasting undone".
-    ``params`` (a Module or ``{name: tensor}``) names the leaves; arrays with at most
-    ``max_values`` values are printed whole, larger ones as shape, mean and norm.
-    """
-    return BackwardTrace(params, max_values)
-
-
-# ----------------------------------------------------------------------------- health
-@dataclass
-class ParamHealth:
-    """One row of ``grad_health``: a parameter's gradient statistics and a verdict.
-
-    >>> [(r.name, r.status) for r in tg.viz.grad_health(model).rows]
-    [('weight', 'ok'), ('bias', 'ok')]
-    """
-
-    name: str
-    shape: tuple[int, ...]
-    grad_norm: float | None
-    param_norm: float
-    grad_max: float | None
-    status: str
-
-
-class GradHealth:
-    """Per-parameter gradient norms after backward: ``print()`` it, or ``.plot()`` it.
-
-    >>> report = tg.viz.grad_health(model)
-    >>> print(report)
-    >>> report.plot()         # a bar chart (needs matplotlib)
-    """
-
-    def __init__(self, rows: list[ParamHealth], vanishing: float, exploding: float) -> None:
-        self.rows = rows
-        self.vanishing, self.exploding = vanishing, exploding
-
-    def __str__(self) -> str:
-        head = ("parameter", "shape", "grad norm", "param norm", "grad/param", "max |grad|",
-                "status")
-        table = [head] + [_row_cells(r) for r in self.rows]
-        widths = [max(len(row[k]) for row in table) for k in range(len(head))]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in table]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        bad = [r for r in self.rows if r.status != "ok"]
-        lines.append(f"{len(self.rows) - len(bad)} of {len(self.rows)} parameters ok"
-                     + (f"; vanishing below {self.vanishing:g}, exploding above "
-                        f"{self.exploding:g}" if bad else ""))
-        return "\n".join(lines)
-
-    __repr__ = __str__
-
-    def plot(self, ax: Any = None) -> Any:
-        """A horizontal bar chart of gradient norms (log scale), coloured by status.
-
-        >>> ax = tg.viz.grad_health(model).plot()
-        >>> ax.figure.savefig("grad_health.png")
-        """
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError as e:
-            raise ImportError("GradHealth.plot needs matplotlib: pip install matplotlib") from e
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 0.35 * len(self.rows) + 1.2))
-        colors = {"ok": "#3B7DDD", "vanishing": "#F08C00", "exploding": "#D62828",
-                  "NaN/Inf": "#D62828", "all zero": "#F08C00"}
-        norms = [r.grad_norm if r.grad_norm and np.isfinite(r.grad_norm) else np.nan
-                 for r in self.rows]
-        y = np.arange(len(self.rows))
-        ax.barh(y, norms, color=[colors.get(r.status, "#9A9A9A") for r in self.rows])
-        ax.set_yticks(y, [f"{r.name}  ({r.status})" if r.status != "ok" else r.name
-                          for r in self.rows])
-        ax.invert_yaxis()
-        ax.set_xscale("log")
-        for x, style in ((self.vanishing, ":"), (self.exploding, "--")):
-            ax.axvline(x, color="#777777", linestyle=style, linewidth=1)
-        ax.set_xlabel("gradient L2 norm (log scale)")
-        ax.set_title("gradient health")
-        return ax
-
-
-def _row_cells(r: ParamHealth) -> tuple[str, ...]:
-    def num(v: float | None) -> str:
-        return "-" if v is None else f"{v:.3e}"
-
-    ratio = None if r.grad_norm is None or r.param_norm == 0 else r.grad_norm / r.param_norm
-    return (r.name, str(r.shape), num(r.grad_norm), num(r.param_norm), num(ratio),
-            num(r.grad_max), r.status)
-
-
-def _status(p: Tensor, vanishing: float, exploding: float) -> tuple[str, float | None]:
-    if not p.requires_grad:
-        return "frozen", None
-    if p._grad is None:
-        return "no grad", None
-    g = p._grad._data.astype(np.float64)
-    if not np.all(np.isfinite(g)):
-        return "NaN/Inf", float("nan")
-    norm = float(np.linalg.norm(g))
-    if norm == 0:
-        return "all zero", norm
-    if norm < vanishing:
-        return "vanishing", norm
-    return ("exploding" if norm > exploding else "ok"), norm
-
-
-def grad_health(model: Any, *, vanishing: float = 1e-7, exploding: float = 1e3) -> GradHealth:
-    """Gradient norm of every parameter, to spot vanishing or exploding gradients.
-
-    >>> model = tg.nn.Linear(3, 2)
-    >>> model(tg.randn(4, 3)).sum().backward()
-    >>> print(tg.viz.grad_health(model))        # doctest: +SKIP
-    parameter  shape   grad norm  param norm  grad/param  max |grad|  status
-    ---------  ------  ---------  ----------  ----------  ----------  ------
-    weight     (2, 3)  4.061e+00  8.613e-01   4.715e+00   1.976e+00   ok
-    bias       (2,)    5.657e+00  5.513e-01   1.026e+01   4.000e+00   ok
-    2 of 2 parameters ok
-
-    ``model``: a Module, a dict ``{name: tensor}``, or an iterable of tensors. Status:
-    ``ok``, ``vanishing`` (norm < ``vanishing``), ``exploding`` (> ``exploding``),
-    ``all zero``, ``NaN/Inf``, ``no grad`` (not used by the loss, or no backward yet),
-    ``frozen`` (requires_grad=False).
-    """
-    rows = []
-    for name, p in _named(model):
-        status, norm = _status(p, vanishing, exploding)
-        grad_max = None
-        if p._grad is not None and p._grad._data.size:
-            grad_max = float(np.abs(p._grad._data).max())
-        rows.append(ParamHealth(name, tuple(p.shape), norm,
-                                float(np.linalg.norm(p._data.astype(np.float64))), grad_max,
-                                status))
-    return GradHealth(rows, vanishing, exploding)

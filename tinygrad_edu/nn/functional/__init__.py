@@ -1,0 +1,82 @@
+"""``tinygrad_edu.nn.functional``: layers and losses as functions, as ``torch.nn.functional``.
+
+Every function takes and returns Tensors and matches PyTorch's arguments, defaults,
+shapes, dtypes and errors. The math lives in the ops (``tinygrad_edu/ops/nn.py``,
+``ops/conv.py``); the files here check arguments and pick the op, one file per family:
+
+- ``linear.py``: ``linear``;
+- ``activation.py``: ``relu``, ``gelu``, ``softmax``, ``log_softmax``, ``dropout``, ...;
+- ``embedding.py``: ``one_hot``, ``embedding``;
+- ``loss.py``: ``mse_loss``, ``l1_loss``, ``cross_entropy``, ``nll_loss``, ...;
+- ``normalization.py``: ``batch_norm``, ``layer_norm``;
+- ``conv.py``: ``conv2d`` and the 2-D pooling functions.
+
+>>> import tinygrad_edu.nn.functional as F
+>>> F.cross_entropy(tg.tensor([[2.0, 0.5]]), tg.tensor([0]))
+tensor(0.2014)
+"""
+
+from __future__ import annotations
+
+from .activation import (
+    dropout,
+    elu,
+    gelu,
+    hardtanh,
+    leaky_relu,
+    log_softmax,
+    relu,
+    relu6,
+    sigmoid,
+    silu,
+    softmax,
+    softplus,
+    tanh,
+)
+from .conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
+from .embedding import embedding, one_hot
+from .linear import linear
+from .loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+    smooth_l1_loss,
+)
+from .normalization import batch_norm, layer_norm
+
+__all__ = [
+    "linear",
+    "relu",
+    "relu6",
+    "hardtanh",
+    "leaky_relu",
+    "gelu",
+    "silu",
+    "elu",
+    "softplus",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "log_softmax",
+    "dropout",
+    "one_hot",
+    "mse_loss",
+    "l1_loss",
+    "huber_loss",
+    "smooth_l1_loss",
+    "cross_entropy",
+    "nll_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "embedding",
+    "batch_norm",
+    "layer_norm",
+    "conv2d",
+    "max_pool2d",
+    "avg_pool2d",
+    "adaptive_avg_pool2d",
+]

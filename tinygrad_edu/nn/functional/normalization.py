@@ -1,0 +1,166 @@
+"""``F.batch_norm`` and ``F.layer_norm``: argument checks, running statistics, the op."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ...core.function import bump_version
+from ...ops import nn as _ops
+from ...tensor import Tensor, _norm_axis
+from ._common import _check_tensor, _type_name
+
+# ------------------------------------------------------------------------ normalization
+
+
+def _check_norm_dtypes(input: Tensor, op: str, *params: Tensor | None) -> None:
+    """PyTorch's CPU checks: a floating input, and parameters of the input's dtype."""
+    dt = input._data.dtype
+    if dt.kind != "f":
+        raise NotImplementedError(f"\"{op}\" not implemented for '{_type_name(input)}'")
+    for p in params:
+        if p is not None and p._data.dtype != dt:
+            raise RuntimeError(
+                "mixed dtype (CPU): expect parameter to have scalar type of Float"
+                if dt == np.float32
+                else "mixed dtype (CPU): all inputs must share same datatype."
+            )
+
+
+def _check_batch_norm(
+    input: Tensor,
+    stats: tuple[Tensor | None, Tensor | None],
+    affine: tuple[Tensor | None, Tensor | None],
+    training: bool,
+    eps: float,
+) -> None:
+    """PyTorch's argument checks of batch_norm, in its order."""
+    if training and input.ndim and input.shape[0] * math.prod(input.shape[2:]) == 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {input.size()}"
+        )
+    if input.ndim < 2:
+        _norm_axis(1, input.ndim)  # raises PyTorch's IndexError (no channel dim)
+    if training and eps <= 0.0:
+        raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    if eps < 0.0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    for name, t in zip(("running_mean", "running_var"), stats):
+        if t is None and not training:
+            raise RuntimeError(f"{name} must be defined in evaluation mode")
+    if (stats[0] is None) != (stats[1] is None):
+        raise ValueError("running_mean and running_var must either both be None or neither be None")
+    channels = input.shape[1]
+    for name, t in zip(("running_mean", "running_var", "weight", "bias"), stats + affine):
+        if t is not None and t.numel() != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
+    _check_norm_dtypes(input, "batch_norm", *stats, *affine)
+
+
+def _update_running_stats(
+    running_mean: Tensor,
+    running_var: Tensor,
+    mean: np.ndarray,
+    var: np.ndarray,
+    n: int,
+    momentum: float,
+) -> None:
+    """In place: running = (1 - momentum) * running + momentum * batch, with the batch's
+    UNBIASED variance (var * n / (n - 1)); in float64, as PyTorch's CPU kernel."""
+    unbiased = var.reshape(-1).astype(np.float64) * (n / (n - 1))
+    for t, batch in ((running_mean, mean.reshape(-1).astype(np.float64)), (running_var, unbiased)):
+        new = momentum * batch + (1 - momentum) * t._data.reshape(-1).astype(np.float64)
+        np.copyto(t._data, new.reshape(t._data.shape), casting="unsafe")
+        bump_version(t)
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Batch normalization per channel (dim 1): y = (x - mean) / sqrt(var + eps) * w + b.
+
+    ``training``: mean and var are the batch's (over every dim but dim 1; biased var),
+    and ``running_mean`` / ``running_var`` (if given) are updated in place to
+    (1 - momentum) * running + momentum * batch (with the unbiased var). Otherwise the
+    running statistics are used. Shapes: input (N, C, *); the others (C,).
+
+    >>> F.batch_norm(tg.tensor([[1.0], [3.0]]), None, None, training=True)
+    tensor([[-1.0000],
+            [ 1.0000]])
+    """
+    _check_batch_norm(input, (running_mean, running_var), (weight, bias), training, eps)
+    x = input._data
+    shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    if training:
+        if x.size:
+            mean, var = _ops.moments(x, (0,) + tuple(range(2, x.ndim)))
+        else:  # nothing to average (PyTorch leaves the running statistics alone)
+            mean, var = np.zeros(shape, x.dtype), np.ones(shape, x.dtype)
+        if running_mean is not None and running_var is not None and x.size:
+            n = x.size // x.shape[1]
+            _update_running_stats(running_mean, running_var, mean, var, n, momentum)
+    else:
+        assert running_mean is not None and running_var is not None  # checked above
+        # copies: a later in-place update of the buffers cannot change this graph
+        mean, var = running_mean._data.reshape(shape).copy(), running_var._data.reshape(shape)
+    w = weight.reshape(-1) if weight is not None and weight.ndim != 1 else weight
+    b = bias.reshape(-1) if bias is not None and bias.ndim != 1 else bias
+    return _ops.BatchNorm.apply(input, w, b, mean, var, eps, training)
+
+
+def _normalized_shape(normalized_shape: Any) -> tuple[int, ...]:
+    """``normalized_shape`` as a tuple of ints (PyTorch's TypeError for anything else)."""
+    prefix = "layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints"
+    if not isinstance(normalized_shape, (tuple, list)):
+        raise TypeError(f"{prefix}, not {type(normalized_shape).__name__}")
+    for i, n in enumerate(normalized_shape):
+        if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
+            raise TypeError(f"{prefix}, but found element of type {type(n).__name__} at pos {i}")
+    return tuple(int(n) for n in normalized_shape)
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape: Any,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Layer normalization over the last ``len(normalized_shape)`` dims:
+    y = (x - mean) / sqrt(var + eps) * w + b, mean and (biased) var per sample.
+
+    Shapes: input (*, *normalized_shape); weight and bias ``normalized_shape``.
+
+    >>> F.layer_norm(tg.tensor([[1.0, 3.0]]), (2,))
+    tensor([[-1.0000,  1.0000]])
+    """
+    _check_tensor(input, "layer_norm", "input", 1)
+    shape = _normalized_shape(normalized_shape)
+    dims = list(shape)
+    if not shape:
+        raise RuntimeError(
+            "Expected normalized_shape to be at least 1-dimensional, i.e., containing at "
+            f"least one element, but got normalized_shape = {dims}"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise RuntimeError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
+                f"shape {list(t.shape)} and normalized_shape = {dims}"
+            )
+    if tuple(input.shape[input.ndim - len(shape) :]) != shape or input.ndim < len(shape):
+        raise RuntimeError(
+            f"Given normalized_shape={dims}, expected input with shape "
+            f"[*, {', '.join(map(str, dims))}], but got input of size{list(input.shape)}"
+        )
+    _check_norm_dtypes(input, "LayerNormKernelImpl", weight, bias)
+    return _ops.LayerNorm.apply(input, weight, bias, len(shape), eps)
