@@ -18,8 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tinygrad_edu as tg
-from tinygrad_edu import _stl_sort
 from tinygrad_edu import random as R
+from tinygrad_edu.parity import stl_sort as _stl_sort
 
 # ---------------------------------------------------------------------------------------------
 # Without torch

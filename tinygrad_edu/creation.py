@@ -11,8 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from . import _device, _torch_range, dtypes
+from . import _device, dtypes
 from .autograd import no_grad
+from .parity import torch_range as _torch_range
 from .tensor import Tensor, _shape_arg, _wrap
 
 

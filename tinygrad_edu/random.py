@@ -1463,7 +1463,7 @@ def multinomial(
       in probs' dtype and memory order; the samples are ``argmax(probs / q)`` (one) or the
       indices of ``topk(probs / q, num_samples)``, whose order among equal values (e.g. the
       zero-probability categories once the others are used up) is that of libstdc++'s
-      ``nth_element``/``partial_sort`` (see ``_stl_sort``).
+      ``nth_element``/``partial_sort`` (see ``parity.stl_sort``).
     * with replacement and several samples: per row, the cumulative sums (float32 for
       float16) divided by their total, then one float64 uniform per sample and torch's binary
       search for the first bucket >= it.
@@ -1528,7 +1528,7 @@ def _topk_row(row: np.ndarray, k: int) -> np.ndarray:
     top, top_nan = row[head], nan[head]
     ties = (top[1:] == top[:-1]) | (top_nan[1:] & top_nan[:-1])
     if ties.any():  # which of the equal values torch takes depends on its sort's exact steps
-        from ._stl_sort import topk_indices
+        from .parity.stl_sort import topk_indices
 
         return np.array(topk_indices(row.tolist(), k), np.int64)
     return order[:k].astype(np.int64)

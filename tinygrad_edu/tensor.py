@@ -528,7 +528,7 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        from ._format import tensor_repr
+        from .parity.repr import tensor_repr
 
         return tensor_repr(self)
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from ..parity.torch_sum import divide, get_num_threads, torch_mean, torch_sum
 from . import dual, sorting
-from ._torch_sum import divide, get_num_threads, torch_mean, torch_sum
 from .elementwise import _masked_zero, _Op
 from .matmul import _ones
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _stl_sort
+from ..parity import stl_sort as _stl_sort
 from . import dual
 from .elementwise import _Op
 
@@ -41,7 +41,7 @@ def topk_index(x: np.ndarray, axis: int, k: int, largest: bool) -> np.ndarray:
     Distinct values have one order; among equal values (or NaNs) PyTorch's CPU kernel
     takes the order its unstable selection leaves (``std::partial_sort`` or
     ``std::nth_element``): the rows where ties reach the first ``k`` go through that
-    very algorithm (``_stl_sort``), the others through a stable numpy sort.
+    very algorithm (``parity.stl_sort``), the others through a stable numpy sort.
     """
     order = argsort(x, axis, largest)
     if x.ndim == 0:
