@@ -43,26 +43,11 @@ def _count(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> int:
 # ---------------------------------------------------------------------------- accumulation
 # PyTorch's CPU kernels accumulate wider than the data (``at::acc_type<T, false>``): a scan
 # (cumsum, cumprod) adds float32 in float64 and float16 in float32, one element after the
-# other; sum and mean add float16 in float32 (in float32's order); var/std run in float64.
+# other; sum adds float16 in float32 in its own order (parity.torch_sum) and mean converts
+# float16 to float32 first, then sums in float32's order; var/std run in float64.
 _HALF = np.dtype(np.float16)
 _WIDE: dict[np.dtype, np.dtype] = {np.dtype(np.float16): np.dtype(np.float32),
                                    np.dtype(np.float32): np.dtype(np.float64)}
-
-
-def sum_like_torch(x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
-    """torch.sum of a float array: in PyTorch's order; float16 accumulated in float32."""
-    if x.dtype == _HALF:
-        with np.errstate(over="ignore"):  # past 65504: inf, as torch
-            return torch_sum(x.astype(np.float32), axis, keepdims).astype(_HALF)
-    return torch_sum(x, axis, keepdims)
-
-
-def mean_like_torch(x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
-    """torch.mean of a float array: its sum, divided once; float16 accumulated in float32."""
-    if x.dtype == _HALF:
-        with np.errstate(over="ignore"):
-            return torch_mean(x.astype(np.float32), axis, keepdims).astype(_HALF)
-    return torch_mean(x, axis, keepdims)
 
 
 def scan(ufunc: Any, x: np.ndarray, axis: int) -> np.ndarray:
@@ -83,7 +68,7 @@ class Sum(_Op):
                 dtype: Any = None) -> Any:
         ctx.meta = x.shape, axis, keepdims
         if dtype is None and x.dtype.kind == "f":  # in PyTorch's order: the same rounding
-            return sum_like_torch(x, axis, keepdims)
+            return torch_sum(x, axis, keepdims)
         return x.sum(axis=axis, keepdims=keepdims, dtype=dtype)
 
     @staticmethod
@@ -108,7 +93,7 @@ class Mean(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
         ctx.meta = x.shape, axis, keepdims
-        return mean_like_torch(x, axis, keepdims)  # in PyTorch's order: the same rounding
+        return torch_mean(x, axis, keepdims)  # in PyTorch's order: the same rounding
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -358,7 +343,7 @@ def _var_backward(grad: Any, x: Any, axis: Any, correction: float, keepdims: boo
 def _mean_of(x: Any, axis: Any, keepdims: bool) -> Any:
     """The mean, added in PyTorch's order (array or recorded Tensor)."""
     if dual._is_array(x):
-        return mean_like_torch(x, axis, keepdims)
+        return torch_mean(x, axis, keepdims)
     return x.mean() if axis is None else x.mean(dim=axis, keepdim=keepdims)
 
 
@@ -484,7 +469,7 @@ def _norm_grad(grad: Any, x: Any, p: float, axis: Any, norm: Any) -> Any:
 
 def _sum(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
     """A float sum, added in PyTorch's order where that is known."""
-    return sum_like_torch(x, axis, keepdims)
+    return torch_sum(x, axis, keepdims)
 
 
 def _arr(x: Any) -> np.ndarray:
@@ -522,7 +507,7 @@ class LogSumExp(_Op):
         m = _max_or_minus_inf(x, axis)
         m = np.where(np.isfinite(m), m, 0)
         with np.errstate(divide="ignore"):  # log(0) = -inf: all -inf, or an empty dim
-            out = np.log(sum_like_torch(np.exp(x - m), axis, True)) + m
+            out = np.log(torch_sum(np.exp(x - m), axis, True)) + m
         ctx.meta = axis, keepdims, out
         result = out if keepdims else out.squeeze(axis)
         ctx.save_for_backward(x, result)  # (PyTorch saves both: both are version-checked)
@@ -677,7 +662,7 @@ def _cumprod_grad_np(x: np.ndarray, grad: np.ndarray, out: np.ndarray, axis: int
         at_first &= between
         after_first = between & ~at_first  # (z1, z2)
         tail = scan(np.multiply, np.where(after_first, x, 1), axis)
-        total = sum_like_torch(tail * np.where(between, grad, 0), axis, True)
+        total = torch_sum(tail * np.where(between, grad, 0), axis, True)
         left = np.take_along_axis(out, np.maximum(first - 1, 0), axis)
         total = total * np.where(first == 0, 1, left)  # times prod(x[:z1])
         return np.where(at_first, total, grad_in).astype(grad.dtype, copy=False)
