@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from ..parity.names import tensor_type_name as _type_name  # (tensor.py: _function._type_name)
 from . import grad_mode
 
 if TYPE_CHECKING:
@@ -335,13 +336,6 @@ def forward_op_name(name: str) -> str:
     if not sep or not tail.isdigit() and tail:
         return name
     return head if tail in ("", "0") else head + tail
-
-
-def _type_name(data: np.ndarray) -> str:
-    names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
-             "bool": "Bool", "float16": "Half", "int16": "Short", "int8": "Char",
-             "uint8": "Byte"}
-    return f"torch.{names.get(str(data.dtype), str(data.dtype))}Tensor"
 
 
 def _attached(data: np.ndarray, edge: Any) -> Tensor:

@@ -26,6 +26,7 @@ from ..ops import conv as _conv
 from ..ops import elementwise as _elementwise
 from ..ops import matmul as _matmul_ops
 from ..ops import nn as _ops
+from ..parity.names import scalar_type_name
 from ..tensor import Tensor, _norm_axis, _wrap
 
 __all__ = [
@@ -61,22 +62,9 @@ __all__ = [
     "adaptive_avg_pool2d",
 ]
 
-_TYPE_NAMES = {
-    "float32": "Float",
-    "float64": "Double",
-    "float16": "Half",
-    "int64": "Long",
-    "int32": "Int",
-    "int16": "Short",
-    "int8": "Char",
-    "uint8": "Byte",
-    "bool": "Bool",
-}
-
-
 def _type_name(t: Tensor) -> str:
     """PyTorch's short scalar-type name of a tensor's dtype: Float, Long, ..."""
-    return _TYPE_NAMES.get(str(t._data.dtype), str(t._data.dtype))
+    return scalar_type_name(t._data.dtype)
 
 
 def _shape_list(shape: tuple[int, ...]) -> str:
@@ -1129,8 +1117,8 @@ def _check_conv(input: Tensor, weight: Tensor, bias: Tensor | None, groups: int,
                            f"input of size: {_shape_list(x.shape)}")
     if x.dtype != w.dtype or (bias is not None and bias._data.dtype != x.dtype):
         other = w if x.dtype != w.dtype else bias._data  # type: ignore[union-attr]
-        raise RuntimeError(f"expected scalar type {_TYPE_NAMES.get(str(x.dtype))} but found "
-                           f"{_TYPE_NAMES.get(str(other.dtype))}")
+        raise RuntimeError(f"expected scalar type {scalar_type_name(x.dtype)} but found "
+                           f"{scalar_type_name(other.dtype)}")
     c = x.shape[-3]
     if c != w.shape[1] * groups:
         batch = x.shape if x.ndim == 4 else (1,) + x.shape

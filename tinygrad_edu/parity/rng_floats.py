@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike
 
+from .names import CPP_TYPE_NAMES, scalar_type_name
 from .rng_state import _U64, Generator, _fma, _fma32, _fma64, default_generator
 
 ShapeLike = int | Sequence[int]
@@ -82,17 +83,6 @@ def _uniform01(gen: Generator, n: int, dtype: np.dtype) -> np.ndarray:
 
 #: torch's names of the dtypes: ScalarType (in "not implemented for 'Long'") and the C++
 #: type (in "out of bounds for long int"), as its error messages spell them.
-_SCALAR_NAMES = {
-    np.dtype(np.float16): "Half", np.dtype(np.float32): "Float", np.dtype(np.float64): "Double",
-    np.dtype(np.int8): "Char", np.dtype(np.uint8): "Byte", np.dtype(np.int16): "Short",
-    np.dtype(np.int32): "Int", np.dtype(np.int64): "Long", np.dtype(np.bool_): "Bool",
-}  # fmt: skip
-_CPP_NAMES = {
-    np.dtype(np.float16): "c10::Half", np.dtype(np.float32): "float",
-    np.dtype(np.float64): "double", np.dtype(np.int8): "signed char",
-    np.dtype(np.uint8): "unsigned char", np.dtype(np.int16): "short int",
-    np.dtype(np.int32): "int", np.dtype(np.int64): "long int", np.dtype(np.bool_): "bool",
-}  # fmt: skip
 _DIGITS = {np.dtype(np.float16): 11, np.dtype(np.float32): 24, np.dtype(np.float64): 53}
 
 
@@ -102,7 +92,7 @@ def _num(x: float) -> str:
 
 
 def _not_implemented(kernel: str, dtype: np.dtype) -> NotImplementedError:
-    name = _SCALAR_NAMES.get(dtype, str(dtype))
+    name = scalar_type_name(dtype)
     return NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
 
 
@@ -199,7 +189,7 @@ def uniform(
     largest = float(np.finfo(dt).max)
     for value, what in ((low, "from"), (high, "to")):
         if not -largest <= value <= largest:
-            raise RuntimeError(f"{what} is out of bounds for {_CPP_NAMES[dt]}")
+            raise RuntimeError(f"{what} is out of bounds for {CPP_TYPE_NAMES[dt.name]}")
     if not low <= high:
         raise RuntimeError(
             "uniform_ expects to return a [from, to) range, but found "
@@ -207,7 +197,7 @@ def uniform(
         )
     if not high - low <= largest:
         raise RuntimeError(
-            f"uniform_ expects to-from <= std::numeric_limits<{_SCALAR_NAMES[dt]}>::max(), but "
+            f"uniform_ expects to-from <= std::numeric_limits<{scalar_type_name(dt)}>::max(), but "
             f"found to={_num(high)} and from={_num(low)} which result in to-from to exceed the "
             "limit"
         )

@@ -11,10 +11,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
+from .names import CPP_TYPE_NAMES, scalar_type_name
 from .rng_floats import (
-    _CPP_NAMES,
     _DIGITS,
-    _SCALAR_NAMES,
     ShapeLike,
     _from_double,
     _from_int64,
@@ -194,7 +193,7 @@ def _update_to(high: int, dt: np.dtype) -> int:
 
 def _check_from_to_in_range(low: int, high_inclusive: int, dt: np.dtype) -> None:
     """torch's ``check_from_to_in_range``: both bounds representable in ``dt``."""
-    name = _CPP_NAMES[dt]
+    name = CPP_TYPE_NAMES[dt.name]
     if dt.kind == "f":
         info = np.finfo(dt)
         lo_limit, hi_limit = float(info.min), float(info.max)
@@ -415,7 +414,7 @@ def exponential(
     if dt.kind != "f":
         raise RuntimeError(
             "Exponential distribution is a continuous probability distribution. dtype must be a "
-            f"floating point but you specified {_SCALAR_NAMES[dt]}"
+            f"floating point but you specified {scalar_type_name(dt)}"
         )
     u = _uniform01(gen, n, np.dtype(np.float64))
     x = (-1.0 / lambd) * _libm_f64(math.log1p, -u)
@@ -471,7 +470,7 @@ def cauchy(
     if dt.kind != "f":
         raise RuntimeError(
             "Cauchy distribution is a continuous probability distribution. dtype must be a "
-            f"floating point but you specified {_CPP_NAMES[dt]}"
+            f"floating point but you specified {CPP_TYPE_NAMES[dt.name]}"
         )
     n = math.prod(dims)
     u = _uniform01(gen, n, np.dtype(np.float64))
@@ -541,7 +540,7 @@ def multinomial(
     if p.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
     if p.dtype.kind != "f":
-        name = _SCALAR_NAMES.get(p.dtype, str(p.dtype))
+        name = scalar_type_name(p.dtype)
         raise RuntimeError(
             f"multinomial only supports floating-point dtypes for input, got: {name}"
         )
