@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tinygrad_edu as tg
-from tinygrad_edu.ops import _torch_sum
+from tinygrad_edu.parity import torch_sum as _torch_sum
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import random as R
+from tinygrad_edu.parity import rng_floats, rng_sampling, rng_state
 
 SIZES = [*range(1, 21), 31, 32, 33, 47, 100, 255, 1000, 1001]
 SEEDS = [0, 1, 42, 2**32 + 3, 2**63 + 5]
@@ -32,7 +33,7 @@ def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
 @pytest.fixture
 def avx2_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
     """Use the AVX2 float32 normal kernel (what torch runs on x86-64), whatever the CPU."""
-    monkeypatch.setattr(R, "FLOAT32_NORMAL_KERNEL", "avx2")
+    monkeypatch.setattr(rng_floats, "FLOAT32_NORMAL_KERNEL", "avx2")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,7 +217,7 @@ def test_randperm_vectorized_swaps_equal_the_loop() -> None:
             perm = list(range(n))
             for i, t in enumerate(targets.tolist()):
                 perm[i], perm[t] = perm[t], perm[i]
-            assert R._apply_swaps(targets, n).tolist() == perm
+            assert rng_sampling._apply_swaps(targets, n).tolist() == perm
 
 
 def test_bernoulli_values() -> None:
@@ -326,7 +327,7 @@ def test_state_roundtrip() -> None:
 def test_fresh_state_layout() -> None:
     """The fields of torch's CPUGeneratorImplState for a just-seeded generator."""
     raw = np.asarray(R.Generator().manual_seed(9).get_state()).tobytes()
-    st = np.frombuffer(raw, R._STATE_DTYPE)[0]
+    st = np.frombuffer(raw, rng_state._STATE_DTYPE)[0]
     assert (st["the_initial_seed"], st["left"], st["seeded"], st["next"]) == (9, 1, 1, 0)
     assert st["state"][0] == 9 and st["normal_is_valid"] == 0
 
@@ -346,12 +347,12 @@ def test_fma32_is_correctly_rounded() -> None:
     a = np.array([np.float32(2.0**-24 * (1 + 2.0**-23))], np.float32)
     b = np.array([np.float32(1 - 2.0**-23)], np.float32)
     c = np.float32(1 + 2.0**-23)
-    assert R._fma32(a, b, c)[0] == np.float32(1 + 2.0**-23)
+    assert rng_state._fma32(a, b, c)[0] == np.float32(1 + 2.0**-23)
     rng = np.random.default_rng(1)
     a = rng.uniform(-2, 2, 3000).astype(np.float32)
     b = rng.uniform(-2, 2, 3000).astype(np.float32)
     c = (-(a.astype(np.float64) * b) * (1 + rng.choice([0.0, 2.0**-30, -(2.0**-30)], 3000))).astype(np.float32)  # fmt: skip
-    got = R._fma32(a, b, c)
+    got = rng_state._fma32(a, b, c)
     for x, y, z, r in zip(a, b, c, got):
         assert r == _exact_round32(Fraction(float(x)) * Fraction(float(y)) + Fraction(float(z)))
 
@@ -360,15 +361,15 @@ def test_fma64_is_correctly_rounded() -> None:
     rng = np.random.default_rng(2)
     a, b = rng.uniform(-2, 2, 3000), rng.uniform(-2, 2, 3000)
     c = -(a * b) * (1 + rng.choice([0.0, 2.0**-53, -(2.0**-52), 1e-17], 3000))
-    got = R._fma64(a, b, c)
+    got = rng_state._fma64(a, b, c)
     for x, y, z, r in zip(a, b, c, got):
         assert r == float(Fraction(x) * Fraction(y) + Fraction(z))
 
 
 def test_float32_kernels_agree_to_rounding(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(R, "FLOAT32_NORMAL_KERNEL", "avx2")
+    monkeypatch.setattr(rng_floats, "FLOAT32_NORMAL_KERNEL", "avx2")
     a = R.randn(4096, generator=R.Generator().manual_seed(1))
-    monkeypatch.setattr(R, "FLOAT32_NORMAL_KERNEL", "scalar")
+    monkeypatch.setattr(rng_floats, "FLOAT32_NORMAL_KERNEL", "scalar")
     b = R.randn(4096, generator=R.Generator().manual_seed(1))
     np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 
@@ -385,7 +386,7 @@ def torch(monkeypatch: pytest.MonkeyPatch):
     """torch, with our float32 normal kernel set to the one torch runs here."""
     torch = pytest.importorskip("torch")
     kernel = "avx2" if torch.backends.cpu.get_cpu_capability() in ("AVX2", "AVX512") else "scalar"
-    monkeypatch.setattr(R, "FLOAT32_NORMAL_KERNEL", kernel)
+    monkeypatch.setattr(rng_floats, "FLOAT32_NORMAL_KERNEL", kernel)
     return torch
 
 
@@ -634,7 +635,7 @@ def test_parity_scalar_float32_kernel(torch, tmp_path, monkeypatch) -> None:
     path = tmp_path / "ref.npy"
     env = {**os.environ, "ATEN_CPU_CAPABILITY": "default"}
     subprocess.run([sys.executable, "-c", _SCALAR_KERNEL_SCRIPT, str(path)], env=env, check=True)
-    monkeypatch.setattr(R, "FLOAT32_NORMAL_KERNEL", "scalar")
+    monkeypatch.setattr(rng_floats, "FLOAT32_NORMAL_KERNEL", "scalar")
     R.manual_seed(3)
     ours = [R.randn(n) for n in (16, 17, 1000)] + [R.normal(40, 0.5, 3.0)]
     assert_same(np.concatenate(ours), np.load(path))

@@ -18,8 +18,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tinygrad_edu as tg
-from tinygrad_edu import _stl_sort
 from tinygrad_edu import random as R
+from tinygrad_edu.parity import rng_floats
+from tinygrad_edu.parity import stl_sort as _stl_sort
 
 # ---------------------------------------------------------------------------------------------
 # Without torch
@@ -273,7 +274,7 @@ def torch(monkeypatch: pytest.MonkeyPatch):
     """torch, with our float32 normal kernel set to the one torch runs here."""
     torch = pytest.importorskip("torch")
     kernel = "avx2" if torch.backends.cpu.get_cpu_capability() in ("AVX2", "AVX512") else "scalar"
-    monkeypatch.setattr(R, "FLOAT32_NORMAL_KERNEL", kernel)
+    monkeypatch.setattr(rng_floats, "FLOAT32_NORMAL_KERNEL", kernel)
     return torch
 
 

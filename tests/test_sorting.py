@@ -145,7 +145,7 @@ def test_topk_indices_like_torch(torch: Any, largest: bool) -> None:
 
 def test_topk_ties_give_torchs_values(torch: Any) -> None:
     """On ties torch's pick among equal values is its kernel's (not documented, not
-    stable): ``std::partial_sort`` or ``std::nth_element``, replayed (``_stl_sort``)."""
+    stable): ``std::partial_sort`` or ``std::nth_element``, replayed (``parity.stl_sort``)."""
     a = _ties(2, (6, 9))
     x, t = _pair(torch, a)
     for k in (1, 4, 9):

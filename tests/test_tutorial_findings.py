@@ -16,7 +16,7 @@ import pytest
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
-from tinygrad_edu.ops import _torch_sum
+from tinygrad_edu.parity import torch_sum as _torch_sum
 
 torch = pytest.importorskip("torch")
 

@@ -11,8 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from . import _device, _torch_range, dtypes
+from . import _device, dtypes
 from .autograd import no_grad
+from .parity import torch_range as _torch_range
+from .parity.names import scalar_type_name
 from .tensor import Tensor, _shape_arg, _wrap
 
 
@@ -448,13 +450,12 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     if not isinstance(input, Tensor):
         raise TypeError(f"multinomial(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(input).__name__}")
-    from . import random as _random
 
     data = input._data
     if out is not None and out._data.dtype != np.int64 and data.ndim in (1, 2) and \
             data.dtype.kind == "f":  # (PyTorch checks the input first, and draws after)
         raise RuntimeError(f"multinomial expects Long tensor out, got: "
-                           f"{_random._SCALAR_NAMES[out._data.dtype]}")
+                           f"{scalar_type_name(out._data.dtype)}")
     result = input.multinomial(num_samples, replacement, generator=generator)
     if out is None:
         return result

@@ -11,6 +11,8 @@ import builtins
 
 import numpy as np
 
+from .parity.names import C10_TYPE_NAMES
+
 _BOOL, _INT, _FLOAT = 0, 1, 2
 # the builtins, before this module's names float/int/bool (PyTorch's aliases) hide them
 _pyfloat, _pyint, _pybool = float, int, bool
@@ -159,11 +161,6 @@ def result_type(*operands: object) -> DType:
 # promotion only by its category) and how it converts one into a tensor's dtype.
 
 _INT64_MIN, _UINT64_END = -(2**63), 2**64
-# PyTorch's C++ names of the element types, in its "cannot be converted" messages
-_CPP_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
-              "int64": "int64_t", "float16": "c10::Half", "float32": "float",
-              "float64": "double", "bool": "bool"}
-
 
 def python_scalar(x: object) -> builtins.bool | builtins.int | builtins.float | None:
     """``x`` as the Python number PyTorch reads it as, or None if it is not a number.
@@ -254,7 +251,7 @@ def checked_scalar(value: builtins.bool | builtins.int | builtins.float, dtype: 
     if isinstance(value, _pyint) and not isinstance(value, _pybool):
         check_int_range(value)
     if overflows(value, dtype):
-        name = _CPP_NAMES[dtype.name] if names == "c++" else dtype.name
+        name = C10_TYPE_NAMES[dtype.name] if names == "c++" else dtype.name
         raise RuntimeError(f"value cannot be converted to type {name} without overflow")
     if dtype.category == _INT:
         return wrap_int(_pyint(value), dtype.np)  # (unsigned: -1 is 255)

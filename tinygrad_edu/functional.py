@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
-from ._format import set_printoptions
 from .ops import matmul as M
 from .ops import movement as V
+from .parity.repr import set_printoptions
 from .tensor import Tensor, _norm_axis, _operand_as, _promote, _wrap, where
 
 _METHODS = (

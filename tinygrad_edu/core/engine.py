@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from .. import dtypes
-from ..ops._torch_sum import sum_all, torch_sum
+from ..parity.torch_sum import sum_all, torch_sum
 from . import function as fn
 from . import grad_mode
 from .function import Node

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from ..parity.errors import broadcast_error
+from ..parity.names import tensor_type_name as _type_name  # (tensor.py: _function._type_name)
 from . import grad_mode
 
 if TYPE_CHECKING:
@@ -347,13 +349,6 @@ def forward_op_name(name: str) -> str:
     if not sep or not tail.isdigit() and tail:
         return name
     return head if tail in ("", "0") else head + tail
-
-
-def _type_name(data: np.ndarray) -> str:
-    names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
-             "bool": "Bool", "float16": "Half", "int16": "Short", "int8": "Char",
-             "uint8": "Byte"}
-    return f"torch.{names.get(str(data.dtype), str(data.dtype))}Tensor"
 
 
 def _attached(data: np.ndarray, edge: Any) -> Tensor:
@@ -770,14 +765,12 @@ def _as_array(ctx: Node, scalar: Any) -> np.ndarray:
 
 def _forward_error(error: ValueError, values: list[Any]) -> Exception:
     """PyTorch's error for operands that do not broadcast (``error`` itself otherwise)."""
-    from ..tensor import _broadcast_error
-
     shapes = [v.shape for v in values if isinstance(v, np.ndarray)]
     for k in range(1, len(shapes)):
         try:
             np.broadcast_shapes(*shapes[: k + 1])
         except ValueError:
-            return _broadcast_error(np.broadcast_shapes(*shapes[:k]), shapes[k])
+            return broadcast_error(np.broadcast_shapes(*shapes[:k]), shapes[k])
     return error
 
 

@@ -17,7 +17,8 @@ import numpy as np
 
 from .. import _device, dtypes
 from .. import teaching as _teaching
-from ..core.function import _type_name, bump_version
+from ..core.function import bump_version
+from ..parity.names import tensor_type_name
 from ..tensor import Tensor, _wrap, reset_grads
 from ..utils.hooks import RemovableHandle
 from .parameter import Buffer, Parameter
@@ -41,7 +42,7 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 def _typename(obj: Any) -> str:
     """``torch.typename``: ``torch.FloatTensor`` for tensors, else module.qualname."""
     if isinstance(obj, Tensor):
-        return _type_name(obj._data)
+        return tensor_type_name(obj._data)
     kind = type(obj)
     module = kind.__module__
     return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"

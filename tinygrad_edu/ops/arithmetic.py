@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes
-from ..core import function as _function
 from ..core.function import _wrap
 from ..core.function import apply_pair as _pair
 from ..core.grad_mode import _state
+from ..parity.names import scalar_type_name
 from ..tensor_base import (
     _FLOAT_KIND,
     TensorBase,
@@ -450,7 +450,7 @@ class ArithmeticMethods(TensorBase):
         a, b = _promote(_wrap(self._data), other)
         if a._data.dtype.kind == _FLOAT_KIND:
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for "
-                                      f"'{_function._type_name(a._data)[6:-6]}'")
+                                      f"'{scalar_type_name(a._data.dtype)}'")
         try:
             return _wrap(np.asarray(ufunc(a._data, _data_of(b))))
         except ValueError:
@@ -528,7 +528,7 @@ class ArithmeticMethods(TensorBase):
         """Elementwise ``~self``: each bit flipped (not, for bools)."""
         if self._data.dtype.kind == _FLOAT_KIND:
             raise NotImplementedError("\"bitwise_not_cpu\" not implemented for "
-                                      f"'{_function._type_name(self._data)[6:-6]}'")
+                                      f"'{scalar_type_name(self._data.dtype)}'")
         return _wrap(np.invert(self._data))
 
     def bitwise_not_(self) -> Tensor:

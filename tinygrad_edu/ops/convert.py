@@ -13,6 +13,7 @@ from ..core import function as _function
 from ..core.function import _wrap
 from ..core.function import apply_pair as _pair
 from ..dtypes import DType
+from ..parity.names import tensor_type_name
 from ..tensor_base import TensorBase, _bool, _float, _int, _shape_arg
 from . import elementwise as E
 from . import movement as V
@@ -118,7 +119,7 @@ class ConversionMethods(TensorBase):
         return repr(self)
 
     def __repr__(self) -> str:
-        from .._format import tensor_repr
+        from ..parity.repr import tensor_repr
 
         return tensor_repr(self)
 
@@ -163,7 +164,7 @@ class ConversionMethods(TensorBase):
     def type(self, dtype: Any = None) -> Any:
         """Without an argument, the type name (``torch.FloatTensor``); else ``to(dtype)``."""
         if dtype is None:
-            return _function._type_name(self._data)
+            return tensor_type_name(self._data)
         if isinstance(dtype, str):
             names = {"Float": dtypes.float32, "Double": dtypes.float64, "Long": dtypes.int64,
                      "Int": dtypes.int32, "Bool": dtypes.bool}

@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from ..core.function import Function, _type_name
+from ..core.function import Function
+from ..parity.names import scalar_type_name
 from . import dual
 
 
@@ -19,8 +20,7 @@ class _Op(Function):
 
 def not_implemented(kernel: str, dtype: Any) -> NotImplementedError:
     """PyTorch's error for a CPU kernel that has no version for ``dtype``."""
-    name = _type_name(np.empty(0, dtype))[6:-6]  # torch.BoolTensor -> Bool
-    return NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(dtype)}'")
 
 
 _NEG_BOOL = ("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "

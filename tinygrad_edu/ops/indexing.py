@@ -73,7 +73,7 @@ from typing import Any, Literal, NamedTuple, overload
 
 import numpy as np
 
-from ..core.function import _type_name
+from ..parity.names import scalar_type_name, tensor_type_name
 
 _UINT8 = np.dtype(np.uint8)
 # dtypes by (kind, itemsize), which is quicker to test than a dtype
@@ -709,7 +709,7 @@ def _check_copy(target: tuple[int, ...], shape: tuple[int, ...] | None,
     source = _strip_ones(shape)
     if len(source) > len(target):
         raise RuntimeError(
-            f"expand({_type_name(np.empty(0, value_dtype))}{{{list(source)}}}, "
+            f"expand({tensor_type_name(np.empty(0, value_dtype))}{{{list(source)}}}, "
             f"size={list(target)}): the number of sizes provided ({len(target)}) must be "
             f"greater or equal to the number of dimensions in the tensor ({len(source)})")
     for d in range(len(target) - 1, -1, -1):
@@ -728,4 +728,4 @@ def _broadcasts(source: tuple[int, ...], target: tuple[int, ...]) -> bool:
 
 
 def _name(dtype: np.dtype) -> str:
-    return _type_name(np.empty(0, dtype))[6:-6]  # torch.FloatTensor -> Float
+    return scalar_type_name(dtype)

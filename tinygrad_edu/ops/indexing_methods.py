@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..core import function as _function
 from ..core.function import _wrap
 from ..core.function import apply_pair as _pair
+from ..parity.names import tensor_type_name
 from ..tensor_base import TensorBase, _bool, _check_no_overlap, _float, _int, _type
 from . import indexing as IX
 from . import movement as V
@@ -102,7 +102,7 @@ def _check_setitem_value(plan: IX.Plan | None, x: Tensor, value: Any) -> None:
         return
     if not isinstance(value, (_int, _float, np.integer)):  # (bool is an int, np.float64 a float)
         raise TypeError(f"can't assign a {IX.type_name_of(value)} to a "
-                        f"{_function._type_name(x._data)}")
+                        f"{tensor_type_name(x._data)}")
     if plan is not None and plan.rest is not None:  # (a number fits any view)
         IX.check_value(plan, x._data.dtype, None, None)
 

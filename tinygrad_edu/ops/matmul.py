@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes
-from ..core.function import _type_name, _wrap
+from ..core.function import _wrap
 from ..core.function import apply_pair as _pair
+from ..parity.names import CPP_TYPE_NAMES as _CPP_NAMES
+from ..parity.names import scalar_type_name
 from ..tensor_base import _FLOAT_KIND, TensorBase, _int, _nd
 from . import dual
 from .elementwise import _Op
@@ -87,7 +89,7 @@ def matmul_op(a_ndim: int, b_ndim: int) -> type[Matmul]:
 # ---------------------------------------------------------------------------- bmm, addmm
 def _scalar_name(dtype: Any) -> str:
     """PyTorch's name of a dtype in its messages: Float, Double, Long, Bool, ..."""
-    return _type_name(np.empty(0, dtype))[6:-6]  # torch.FloatTensor -> Float
+    return scalar_type_name(dtype)
 
 
 def check_same_dtype(kernel: str, a: Any, b: Any) -> None:
@@ -124,11 +126,6 @@ def check_addmm(input: np.ndarray, mat1: np.ndarray, mat2: np.ndarray) -> None:
                            f"{mat1.shape[1]} and {mat2.shape[0]}x{mat2.shape[1]})")
     if mat1.dtype == np.bool_:
         raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
-
-
-_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-              "int32": "int", "int16": "short int", "int8": "signed char",
-              "uint8": "unsigned char", "bool": "bool"}
 
 
 def check_baddbmm(input: np.ndarray, batch1: np.ndarray, batch2: np.ndarray) -> None:

@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 
 from ..core.function import Function
+from ..parity.torch_sum import torch_mean, torch_sum
 from . import dual
-from ._torch_sum import torch_mean, torch_sum
 from .elementwise import keep_where
 
 _nd = np.ndarray

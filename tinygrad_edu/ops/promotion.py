@@ -13,6 +13,7 @@ from ..core import function as _function
 from ..core.function import _wrap
 from ..core.grad_mode import _state
 from ..dtypes import DType
+from ..parity.errors import broadcast_error as _broadcast_error
 from ..tensor_base import _FLOAT_KIND, TensorBase, _bool, _float, _int, _type
 
 if TYPE_CHECKING:
@@ -158,17 +159,5 @@ def _check_inplace_broadcast(out: Tensor, other: Any) -> None:
                 f"{list(shape)}. Hint: an in-place op cannot change the shape of its tensor; "
                 "use the out-of-place form (x = x + y)."
             ) from None  # (raised while numpy's ValueError is handled: hide it)
-
-
-def _broadcast_error(sa: tuple[_int, ...], sb: tuple[_int, ...]) -> RuntimeError:
-    for i in range(1, min(len(sa), len(sb)) + 1):
-        if sa[-i] != sb[-i] and sa[-i] != 1 and sb[-i] != 1:
-            dim = max(len(sa), len(sb)) - i
-            return RuntimeError(
-                f"The size of tensor a ({sa[-i]}) must match the size of tensor b ({sb[-i]}) at "
-                f"non-singleton dimension {dim}. Hint: shapes {list(sa)} and {list(sb)} do not "
-                "broadcast; reshape or unsqueeze one of them."
-            )
-    return RuntimeError(f"shapes {list(sa)} and {list(sb)} cannot be broadcast together")
 
 

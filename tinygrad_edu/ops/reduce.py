@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes
-from ..core import function as _function
 from ..core.function import NO_ARG as _ONE
 from ..core.function import _wrap
 from ..core.function import apply_pair as _pair
+from ..parity.names import scalar_type_name
+from ..parity.torch_sum import divide, get_num_threads, torch_mean, torch_sum
 from ..tensor_base import _FLOAT_KIND, TensorBase, _bool, _float, _int, _norm_axes, _norm_axis
 from . import dual, sorting
-from ._torch_sum import divide, get_num_threads, torch_mean, torch_sum
 from .elementwise import _masked_zero, _Op
 from .matmul import _ones
 from .promotion import _operand_as
@@ -54,26 +54,11 @@ def _count(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> int:
 # ---------------------------------------------------------------------------- accumulation
 # PyTorch's CPU kernels accumulate wider than the data (``at::acc_type<T, false>``): a scan
 # (cumsum, cumprod) adds float32 in float64 and float16 in float32, one element after the
-# other; sum and mean add float16 in float32 (in float32's order); var/std run in float64.
+# other; sum adds float16 in float32 in its own order (parity.torch_sum) and mean converts
+# float16 to float32 first, then sums in float32's order; var/std run in float64.
 _HALF = np.dtype(np.float16)
 _WIDE: dict[np.dtype, np.dtype] = {np.dtype(np.float16): np.dtype(np.float32),
                                    np.dtype(np.float32): np.dtype(np.float64)}
-
-
-def sum_like_torch(x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
-    """torch.sum of a float array: in PyTorch's order; float16 accumulated in float32."""
-    if x.dtype == _HALF:
-        with np.errstate(over="ignore"):  # past 65504: inf, as torch
-            return torch_sum(x.astype(np.float32), axis, keepdims).astype(_HALF)
-    return torch_sum(x, axis, keepdims)
-
-
-def mean_like_torch(x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
-    """torch.mean of a float array: its sum, divided once; float16 accumulated in float32."""
-    if x.dtype == _HALF:
-        with np.errstate(over="ignore"):
-            return torch_mean(x.astype(np.float32), axis, keepdims).astype(_HALF)
-    return torch_mean(x, axis, keepdims)
 
 
 def scan(ufunc: Any, x: np.ndarray, axis: int) -> np.ndarray:
@@ -94,7 +79,7 @@ class Sum(_Op):
                 dtype: Any = None) -> Any:
         ctx.meta = x.shape, axis, keepdims
         if dtype is None and x.dtype.kind == "f":  # in PyTorch's order: the same rounding
-            return sum_like_torch(x, axis, keepdims)
+            return torch_sum(x, axis, keepdims)
         return x.sum(axis=axis, keepdims=keepdims, dtype=dtype)
 
     @staticmethod
@@ -119,7 +104,7 @@ class Mean(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
         ctx.meta = x.shape, axis, keepdims
-        return mean_like_torch(x, axis, keepdims)  # in PyTorch's order: the same rounding
+        return torch_mean(x, axis, keepdims)  # in PyTorch's order: the same rounding
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -369,7 +354,7 @@ def _var_backward(grad: Any, x: Any, axis: Any, correction: float, keepdims: boo
 def _mean_of(x: Any, axis: Any, keepdims: bool) -> Any:
     """The mean, added in PyTorch's order (array or recorded Tensor)."""
     if dual._is_array(x):
-        return mean_like_torch(x, axis, keepdims)
+        return torch_mean(x, axis, keepdims)
     return x.mean() if axis is None else x.mean(dim=axis, keepdim=keepdims)
 
 
@@ -495,7 +480,7 @@ def _norm_grad(grad: Any, x: Any, p: float, axis: Any, norm: Any) -> Any:
 
 def _sum(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
     """A float sum, added in PyTorch's order where that is known."""
-    return sum_like_torch(x, axis, keepdims)
+    return torch_sum(x, axis, keepdims)
 
 
 def _arr(x: Any) -> np.ndarray:
@@ -533,7 +518,7 @@ class LogSumExp(_Op):
         m = _max_or_minus_inf(x, axis)
         m = np.where(np.isfinite(m), m, 0)
         with np.errstate(divide="ignore"):  # log(0) = -inf: all -inf, or an empty dim
-            out = np.log(sum_like_torch(np.exp(x - m), axis, True)) + m
+            out = np.log(torch_sum(np.exp(x - m), axis, True)) + m
         ctx.meta = axis, keepdims, out
         result = out if keepdims else out.squeeze(axis)
         ctx.save_for_backward(x, result)  # (PyTorch saves both: both are version-checked)
@@ -706,7 +691,7 @@ def _correction(unbiased: _bool | None, correction: _float | None) -> _float:
 
 def _scalar_name(x: Tensor) -> str:
     """PyTorch's name of a dtype in messages: Float, Double, Long, Bool, ..."""
-    return _function._type_name(x._data)[6:-6]  # torch.FloatTensor -> Float
+    return scalar_type_name(x._data.dtype)  # torch.FloatTensor -> Float
 
 
 def _check_norm_identity(data: np.ndarray, p: _float, axes: tuple[_int, ...] | None) -> None:
@@ -920,7 +905,7 @@ class ReduceMethods(TensorBase):
         data = self._data
         if data.dtype.kind not in "iub" or data.dtype == np.bool_:
             raise NotImplementedError(f"\"bincount_cpu\" not implemented for "
-                                      f"'{_function._type_name(data)[6:-6]}'")
+                                      f"'{scalar_type_name(data.dtype)}'")
         if data.ndim != 1 or (data.size and data.min() < 0):
             raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
         if minlength < 0:
@@ -940,7 +925,7 @@ class ReduceMethods(TensorBase):
         data = self._data
         if data.dtype.kind != "f":
             raise NotImplementedError(f"\"histogram_cpu\" not implemented for "
-                                      f"'{_function._type_name(data)[6:-6]}'")
+                                      f"'{scalar_type_name(data.dtype)}'")
         if bins <= 0:
             raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for "
                                "dimension 0")

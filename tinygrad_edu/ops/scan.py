@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes
+from ..parity.torch_sum import torch_sum
 from ..tensor_base import TensorBase, _int, _norm_axis
 from . import dual
 from . import elementwise as E
 from . import reduce as R
 from .elementwise import _Op
 from .promotion import _operand_as
-from .reduce import _cumprod, _prod, _reverse_cumsum, scan, sum_like_torch
+from .reduce import _cumprod, _prod, _reverse_cumsum, scan
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -64,7 +65,7 @@ def _cumprod_grad_np(x: np.ndarray, grad: np.ndarray, out: np.ndarray, axis: int
         at_first &= between
         after_first = between & ~at_first  # (z1, z2)
         tail = scan(np.multiply, np.where(after_first, x, 1), axis)
-        total = sum_like_torch(tail * np.where(between, grad, 0), axis, True)
+        total = torch_sum(tail * np.where(between, grad, 0), axis, True)
         left = np.take_along_axis(out, np.maximum(first - 1, 0), axis)
         total = total * np.where(first == 0, 1, left)  # times prod(x[:z1])
         return np.where(at_first, total, grad_in).astype(grad.dtype, copy=False)

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import _stl_sort
 from ..core.function import _wrap
+from ..parity import stl_sort as _stl_sort
 from ..tensor_base import TensorBase, _bool, _int, _norm_axis, _type
 from . import dual
 from . import elementwise as E
@@ -48,7 +48,7 @@ def topk_index(x: np.ndarray, axis: int, k: int, largest: bool) -> np.ndarray:
     Distinct values have one order; among equal values (or NaNs) PyTorch's CPU kernel
     takes the order its unstable selection leaves (``std::partial_sort`` or
     ``std::nth_element``): the rows where ties reach the first ``k`` go through that
-    very algorithm (``_stl_sort``), the others through a stable numpy sort.
+    very algorithm (``parity.stl_sort``), the others through a stable numpy sort.
     """
     order = argsort(x, axis, largest)
     if x.ndim == 0:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import dtypes
-from ..core import function as _function
 from ..core.function import NO_ARG as _ONE
 from ..core.function import apply_pair as _pair
+from ..parity.names import scalar_type_name
 from ..tensor_base import _FLOAT_KIND, TensorBase, _float, _inplace_form, _int, _norm_axis
 from . import elementwise as E
 from . import reduce as R
@@ -210,7 +210,7 @@ class UnaryMethods(TensorBase):
                                    f"got dtype {names.get(theirs, theirs)}")
         if self._data.dtype.kind != _FLOAT_KIND:
             raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for "
-                                      f"'{_function._type_name(self._data)[6:-6]}'")
+                                      f"'{scalar_type_name(self._data.dtype)}'")
         if isinstance(weight, TensorBase):
             _check_broadcast(self, end)
             _check_broadcast(self, weight)

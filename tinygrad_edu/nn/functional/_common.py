@@ -5,24 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...parity.names import scalar_type_name
 from ...tensor import Tensor
-
-_TYPE_NAMES = {
-    "float32": "Float",
-    "float64": "Double",
-    "float16": "Half",
-    "int64": "Long",
-    "int32": "Int",
-    "int16": "Short",
-    "int8": "Char",
-    "uint8": "Byte",
-    "bool": "Bool",
-}
 
 
 def _type_name(t: Tensor) -> str:
     """PyTorch's short scalar-type name of a tensor's dtype: Float, Long, ..."""
-    return _TYPE_NAMES.get(str(t._data.dtype), str(t._data.dtype))
+    return scalar_type_name(t._data.dtype)
 
 
 def _shape_list(shape: tuple[int, ...]) -> str:

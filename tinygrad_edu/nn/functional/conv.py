@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 
 from ...ops import conv as _conv
+from ...parity.names import scalar_type_name
 from ...tensor import Tensor, _wrap
-from ._common import _TYPE_NAMES, _shape_list
+from ._common import _shape_list
 
 # ----------------------------------------------------------------- convolution, pooling
 
@@ -62,8 +63,8 @@ def _check_conv(input: Tensor, weight: Tensor, bias: Tensor | None, groups: int,
                            f"input of size: {_shape_list(x.shape)}")
     if x.dtype != w.dtype or (bias is not None and bias._data.dtype != x.dtype):
         other = w if x.dtype != w.dtype else bias._data  # type: ignore[union-attr]
-        raise RuntimeError(f"expected scalar type {_TYPE_NAMES.get(str(x.dtype))} but found "
-                           f"{_TYPE_NAMES.get(str(other.dtype))}")
+        raise RuntimeError(f"expected scalar type {scalar_type_name(x.dtype)} but found "
+                           f"{scalar_type_name(other.dtype)}")
     c = x.shape[-3]
     if c != w.shape[1] * groups:
         batch = x.shape if x.ndim == 4 else (1,) + x.shape

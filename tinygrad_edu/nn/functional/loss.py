@@ -15,6 +15,7 @@ from ... import teaching as _teaching
 from ...core.grad_mode import is_grad_enabled
 from ...ops import elementwise as _elementwise
 from ...ops import nn as _ops
+from ...parity.errors import broadcast_error
 from ...tensor import Tensor
 from ._common import _shape_list, _type_name
 
@@ -68,16 +69,8 @@ def _warn_target_size(input: Tensor, target: Tensor) -> None:
 def _check_broadcast(a: Tensor, b: Tensor) -> None:
     """PyTorch's broadcast error, naming the first dimension that does not match."""
     sa, sb = a._data.shape, b._data.shape
-    if sa == sb:
-        return
-    for i in range(1, max(len(sa), len(sb)) + 1):
-        x = sa[-i] if i <= len(sa) else 1
-        y = sb[-i] if i <= len(sb) else 1
-        if x != y and x != 1 and y != 1:
-            raise RuntimeError(
-                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
-                f"non-singleton dimension {max(len(sa), len(sb)) - i}"
-            )
+    if sa != sb and any(x != y and 1 not in (x, y) for x, y in zip(sa[::-1], sb[::-1])):
+        raise broadcast_error(sa, sb)
 
 
 def _same_dtype(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:

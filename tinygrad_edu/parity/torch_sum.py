@@ -1,4 +1,4 @@
-"""float32/float64 ``sum`` and ``mean`` that add in PyTorch's order, so they round the same.
+"""float16/32/64 ``sum`` and ``mean`` that add in PyTorch's order, so they round the same.
 
 Floating-point addition is not associative: numpy's pairwise summation and PyTorch's CPU
 kernel (``aten/src/ATen/native/cpu/SumKernel.cpp``, ``cascade_sum``) round differently, and
@@ -25,8 +25,13 @@ kernel also runs on AVX512 CPUs, and the generic build has the same width):
   columns between threads at multiples of 128 bytes, which moves the column groups.
   ``T`` is torch's ``get_num_threads()`` (see :func:`set_num_threads`).
 * ``mean`` is ``sum / n`` (one IEEE division in the dtype), not ``sum * (1 / n)``.
+* float16 is added in float32 and rounded once at the end. A vector load holds 16 float16,
+  folded into the 8 float32 lanes as ``x[i] + x[i + 8]``; rows and columns shorter than 16
+  take the scalar path; each thread's partial sum is rounded to float16 before the partials
+  are added. A sum over two reduced axes that are not neighbours in memory
+  (``should_use_acc_buffer``), and any ``mean``, are taken on a float32 copy instead.
 
-Exact for float32/float64 arrays whose memory is dense (C-contiguous, or any transpose of
+Exact for float16/32/64 arrays whose memory is dense (C-contiguous, or any transpose of
 it) when the reduced and kept axes, after dropping size-1 axes, form one of: all reduced;
 kept|reduced; reduced|kept; kept|reduced|kept; reduced|kept|reduced. Anything else
 (other dtypes, sliced or broadcast arrays, interleaved axes) falls back to ``np.sum``, which
@@ -46,6 +51,8 @@ __all__ = ["get_num_threads", "is_exact", "set_num_threads", "sum_all", "torch_m
 _GRAIN = 32768  # at::internal::GRAIN_SIZE: below this many elements torch runs one thread
 _VEC_BYTES = 32  # sizeof(Vectorized<T>) of the kernel torch dispatches to (AVX2 / default)
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+_HALF = np.dtype(np.float16)  # added in float32, rounded to float16 once per output
+_EXACT = (*_FLOATS, _HALF)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,24 +189,41 @@ def _row_sum(x: np.ndarray) -> np.ndarray:
     return _seq(parts, 1)
 
 
-def _inner(x: np.ndarray) -> np.ndarray:
-    """Sum of each row of ``x`` (rows, n), contiguous along n: ``vectorized_inner_sum``."""
+def _inner(x: np.ndarray, itemsize: int | None = None) -> np.ndarray:
+    """Sum of each row of ``x`` (rows, n), contiguous along n: ``vectorized_inner_sum``.
+
+    ``x`` holds the data in the accumulation type; ``itemsize`` is the size of the data's
+    own type (``x``'s when not given), whose vector loads ``width = 32 // itemsize``
+    elements. For float16 a load of 16 values is converted to two float32 vectors and
+    folded into one: lane i gets
+    ``x[i] + x[i + 8]`` (``InnerSumCastLoadPolicy``, ``load_fp32_from_fp16``); rows shorter
+    than 16 take the scalar path.
+    """
     n = x.shape[1]
-    lanes = _VEC_BYTES // x.itemsize
-    if n < lanes:  # scalar_inner_sum / scalar_outer_sum: a scalar row_sum
+    itemsize = itemsize or x.itemsize
+    width = _VEC_BYTES // itemsize
+    if n < width:  # scalar_inner_sum / scalar_outer_sum: a scalar row_sum
         return _row_sum(x)
-    whole = n - n % lanes
-    vacc = _row_sum(x[:, :whole].reshape(x.shape[0], whole // lanes, lanes))
+    whole = n - n % width
+    vectors = x[:, :whole].reshape(x.shape[0], whole // width, width)
+    if itemsize != x.itemsize:  # float16 in float32: first half + second half of each load
+        vectors = vectors[..., : width // 2] + vectors[..., width // 2 :]
+    vacc = _row_sum(vectors)
     if whole != n:  # 0 + the ragged elements + the lanes one by one
         vacc = np.concatenate((x[:, whole:], vacc), axis=1)
     return _seq(vacc, 1)
 
 
-def _outer_block(x: np.ndarray) -> np.ndarray:
-    """Column sums of ``x`` (batch, n, cols), rows strided: one ``*_outer_sum`` call."""
+def _outer_block(x: np.ndarray, itemsize: int) -> np.ndarray:
+    """Column sums of ``x`` (batch, n, cols), rows strided: one ``*_outer_sum`` call.
+
+    ``x`` is in the accumulation type, ``itemsize`` the data's: the vectorized kernel runs
+    when there are as many columns as one load of the data holds (16 float16, 8 float32),
+    and then adds columns in groups of 4 accumulator vectors (32 float32 lanes)."""
     cols = x.shape[2]
     lanes = _VEC_BYTES // x.itemsize
-    group = 4 * lanes if cols >= lanes else 4  # vectorized_outer_sum / scalar_outer_sum
+    vectorized = cols >= _VEC_BYTES // itemsize
+    group = 4 * lanes if vectorized else 4  # vectorized_outer_sum / scalar_outer_sum
     multi = cols - cols % group
     if multi == cols:
         return _cascade(x)
@@ -226,14 +250,15 @@ def _column_ranges(cols: int, itemsize: int) -> list[tuple[int, int]]:
     return ranges
 
 
-def _outer(x: np.ndarray, split_columns: bool) -> np.ndarray:
-    """Column sums of ``x`` (batch, n, cols), torch's column split between threads applied."""
+def _outer(x: np.ndarray, split_columns: bool, itemsize: int) -> np.ndarray:
+    """Column sums of ``x`` (batch, n, cols), torch's column split between threads applied
+    (``x`` in the accumulation type, ``itemsize`` the data's)."""
     if not split_columns:
-        return _outer_block(x)
-    ranges = _column_ranges(x.shape[2], x.itemsize)
+        return _outer_block(x, itemsize)
+    ranges = _column_ranges(x.shape[2], itemsize)
     if len(ranges) == 1:
-        return _outer_block(x)
-    return np.concatenate([_outer_block(x[:, :, b:e]) for b, e in ranges], axis=1)
+        return _outer_block(x, itemsize)
+    return np.concatenate([_outer_block(x[:, :, b:e], itemsize) for b, e in ranges], axis=1)
 
 
 def _full_small(x: np.ndarray) -> np.floating:
@@ -310,9 +335,30 @@ def _full_vectors(x: np.ndarray) -> np.floating:
     return np.add.accumulate(acc)[-1]
 
 
+def _full_half(x: np.ndarray) -> np.floating:
+    """Sum of a contiguous 1-D float16 ``x``, in float32 (the caller rounds it to float16).
+
+    With threads, each thread's partial sum is stored in a float16 buffer (rounded), and the
+    buffer is then summed like any float16 row."""
+    n = x.shape[0]
+    if n < _GRAIN or _num_threads == 1:
+        return _inner(x[None].astype(np.float32), 2)[0]
+    nthreads = min(_num_threads, -(-n // _GRAIN))
+    chunk = -(-n // nthreads)
+    buffer = np.zeros(_num_threads, _HALF)
+    with np.errstate(over="ignore"):  # past 65504: inf, as torch
+        for t in range(nthreads):
+            if t * chunk < n:
+                part = x[None, t * chunk : (t + 1) * chunk].astype(np.float32)
+                buffer[t] = _inner(part, 2)[0]
+    return _inner(buffer[None].astype(np.float32), 2)[0]
+
+
 def _full(x: np.ndarray) -> np.floating:
     """Sum of a contiguous 1-D ``x``: ``two_pass_reduction`` when torch uses threads."""
     n = x.shape[0]
+    if x.dtype == _HALF:
+        return _full_half(x)
     if n < 64 * _VEC_BYTES // x.itemsize:  # under 64 vectors
         return _full_small(x)
     if n < _GRAIN or _num_threads == 1:
@@ -355,7 +401,7 @@ def _plan(x: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, str, list[i
     Returns a C-contiguous view, its pattern (``"R"`` reduced / ``"K"`` kept per axis) and
     its shape, or None when torch's order is not reproduced here.
     """
-    if x.dtype not in _FLOATS:
+    if x.dtype not in _EXACT:
         return None
     keep = [d for d in range(x.ndim) if x.shape[d] != 1]
     if not x.flags.c_contiguous:
@@ -384,12 +430,17 @@ def _plan(x: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, str, list[i
 
 
 def _reduce(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray | None:
-    """torch's sum over ``axes`` in the order of the kept axes in memory, or None."""
+    """torch's sum over ``axes`` in the order of the kept axes in memory, or None.
+
+    float32/float64 give a result in their own type; float16 one in float32, its
+    accumulation type, that the caller rounds to float16 (torch's single rounding).
+    """
+    size = x.itemsize
     if x.ndim == 2 and x.flags.c_contiguous and x.dtype in _FLOATS and 1 < x.shape[0]:
         if axes == (1,) and x.shape[1] > 1:  # the common cases first, planned by hand
-            return _inner(x)
+            return _inner(x, size)
         if axes == (0,) and x.shape[1] > 1:
-            return _outer(x[None], x.size >= _GRAIN and _num_threads > 1)[0]
+            return _outer(x[None], x.size >= _GRAIN and _num_threads > 1, size)[0]
     planned = _plan(x, axes)
     if planned is None:
         return None
@@ -399,19 +450,21 @@ def _reduce(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray | None:
         return v + x.dtype.type(0)
     if pattern == "R":
         return np.asarray(_full(v))
+    a = v.astype(np.float32) if x.dtype == _HALF else v  # float16 is added in float32
     if pattern == "KR":
-        return _inner(v)
+        return _inner(a, size)
     if pattern == "RK":
-        return _outer(v[None], big)[0]
+        return _outer(a[None], big, size)[0]
     if pattern == "KRK":
         outer, cols = shape[0], shape[2]
         # find_split_dim: the outer kept axis if it has >= T entries, else the columns
         # if they do (or are the longer one); splitting the outer axis changes nothing
         split_columns = big and outer < _num_threads and (cols >= _num_threads or cols > outer)
-        return _outer(v, split_columns)
+        return _outer(a, split_columns, size)
     if pattern == "RKR":  # each output adds its rows' sums one after the other
+        # (two reduced axes: torch sums float16 as a float32 copy, should_use_acc_buffer)
         n, m, k = shape
-        rows = _inner(v.reshape(n * m, k)).reshape(n, m)
+        rows = _inner(a.reshape(n * m, k), a.itemsize).reshape(n, m)
         return _seq(rows.T, 1)
     return None
 
@@ -425,7 +478,7 @@ def is_exact(x: np.ndarray, axis: int | Sequence[int] | None = None) -> bool:
     """Whether :func:`torch_sum` reproduces torch's bits for this array and axis."""
     x = np.asarray(x)
     if x.size == 0:
-        return x.dtype in _FLOATS
+        return x.dtype in _EXACT
     return _plan(x, _normalize_axis(axis, x.ndim)) is not None
 
 
@@ -463,6 +516,9 @@ def torch_sum(
     if out is None:
         return np.asarray(np.sum(x, axis=axes, keepdims=keepdims))
     out = np.asarray(out)
+    if out.dtype != x.dtype:  # float16 added in float32: rounded once, as torch stores it
+        with np.errstate(over="ignore"):  # past 65504: inf, as torch
+            out = out.astype(x.dtype)
     np.add(out, x.dtype.type(0), out=out)  # torch adds into a zeroed output: -0.0 -> +0.0
     if keepdims:
         return out.reshape([1 if d in axes else x.shape[d] for d in range(x.ndim)])
@@ -488,8 +544,13 @@ def torch_mean(
     """``torch.mean``: torch's sum, then one division by the count in ``x``'s dtype.
 
     (torch computes ``sum(x).div_(n)``; ``sum(x) * (1 / n)`` would round differently.)
+    float16 is converted to float32 first (``mean_out``: cast_fp32 -> sum -> div -> cast):
+    a float32 sum in float32's order, not float16's.
     """
     x = np.asarray(x)
+    if x.dtype == _HALF:  # torch converts float16 to float32, takes the mean, rounds it back
+        with np.errstate(over="ignore"):
+            return torch_mean(x.astype(np.float32), axis, keepdims).astype(_HALF)
     if x.dtype not in _FLOATS:
         return np.asarray(np.mean(x, axis=axis, keepdims=keepdims))
     if axis is None and not keepdims and x.size:  # the mean of all (a loss): the short way

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .ops._torch_sum import get_num_threads
+from .torch_sum import get_num_threads
 
 _GRAIN = 32768  # at::internal::GRAIN_SIZE
 _VEC_BYTES = 32  # the AVX2 kernel, which torch also runs on AVX512 CPUs
