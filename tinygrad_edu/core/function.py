@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -372,6 +373,7 @@ class _FunctionType(type):
             while stack:
                 sub = stack.pop()
                 _bind_backward(sub)
+                _bind_apply(sub)
                 stack.extend(sub.__subclasses__())
 
 
@@ -427,6 +429,7 @@ class Function(metaclass=_FunctionType):
                                              "_torch_inputs": cls._torch_inputs,
                                              "__module__": "tinygrad_edu.autograd.function"})
         _bind_backward(cls)
+        _bind_apply(cls)
 
     @staticmethod
     def forward(ctx: Node, *args: Any) -> Any:
@@ -449,14 +452,11 @@ class Function(metaclass=_FunctionType):
 
     @classmethod
     def apply(cls, *args: Any) -> Tensor:
-        """Run the op on ``args`` and record it in the graph when gradients are needed."""
-        if not cls._numpy:
-            return _apply_function(cls, args)  # a learner's Function
-        if len(args) == 2:  # the built-in ops' fast paths
-            return apply_pair(cls, args[0], args[1])
-        if len(args) == 1:
-            return apply_pair(cls, args[0], NO_ARG)
-        return _apply(cls, args)
+        """Run the op on ``args`` and record it in the graph when gradients are needed.
+
+        This is a learner's Function's; a built-in op (``_numpy = True``) has its own
+        ``apply``, made for it by ``_bind_apply``: the same thing, on numpy arrays."""
+        return _apply_function(cls, args)
 
 
 # The hot path of every op. ``apply_pair`` is ``_apply`` unrolled for the built-in ops of
@@ -480,110 +480,118 @@ def _holds(saved: tuple[Any, ...], value: Any) -> bool:
     return False
 
 
-def _apply_pair_fast(cls: type[Function], a: Any, b: Any) -> Tensor:
-    """``cls.apply(a, b)`` (or ``cls.apply(a)`` when ``b`` is ``NO_ARG``) for a built-in op."""
-    ctx = _new(cls._node_cls)
-    tensor_cls = _Tensor
-    if isinstance(a, tensor_cls):
-        if a._base is not None and a._vc[0] != a._view_version:  # a view, written
-            if _state.enabled:  # since its history was made: make it anew (views.py)
-                a._refresh_view()
-        x = a._data
-        need_a = a._requires_grad
-    else:
-        x, need_a = a, False
-    if isinstance(b, tensor_cls):
-        if b._base is not None and b._vc[0] != b._view_version:
-            if _state.enabled:
-                b._refresh_view()
-        y = b._data
-        need_b = b._requires_grad
-    else:
-        y, need_b = b, False
-    record = (need_a or need_b) and _state.enabled
-    one = b is NO_ARG
-    # (shared constant tuples: each allocation is work for the garbage collector)
-    if one:
-        ctx.needs_input_grad = _NEEDS1[need_a] if record else _NEEDS1[0]
-    else:
-        ctx.needs_input_grad = _NEEDS2[need_a][need_b] if record else _NEEDS2[0][0]
-    ctx._saved = ()
-    try:
-        out = cls.forward(ctx, x) if one else cls.forward(ctx, x, y)
-    except ValueError as e:  # numpy's broadcasting error -> PyTorch's RuntimeError
-        raise _forward_error(e, [x] if one else [x, y]) from None
-    if type(out) is not np.ndarray:  # numpy gives scalars for 0-d results
-        out = _as_array(ctx, out)
-    result = _new(tensor_cls)
-    result._data = out
-    result._grad = None
-    result._vc = UNWRITTEN
-    result._base = None
-    if record and out.dtype.kind == "f":  # as in PyTorch, only floats can require grad
-        result._requires_grad = True
-        result._grad_fn = ctx
-        # (each input's edge: its node, or itself for a leaf; `is None`, not `or`: a
-        # promoted operand's edge may be the leaf it stands for, see tensor._operand_as)
+def _fast_apply(cls: type[Function]) -> Callable[..., Tensor]:
+    """The fast twin of ``_apply`` for the built-in op ``cls``: its ``apply``, ``_apply``
+    unrolled for one or two arguments (most ops), which makes an op about a third cheaper."""
+
+    def apply(a: Any, b: Any = NO_ARG, *rest: Any) -> Tensor:
+        """Run the op and record it in the graph when gradients are needed."""
+        if rest:  # (three arguments or more: the readable path)
+            return _apply(cls, (a, b, *rest))
+        ctx = _new(cls._node_cls)
+        tensor_cls = _Tensor
+        if isinstance(a, tensor_cls):
+            if a._base is not None and a._vc[0] != a._view_version:  # a view, written
+                if _state.enabled:  # since its history was made: make it anew (views.py)
+                    a._refresh_view()
+            x = a._data
+            need_a = a._requires_grad
+        else:
+            x, need_a = a, False
+        if isinstance(b, tensor_cls):
+            if b._base is not None and b._vc[0] != b._view_version:
+                if _state.enabled:
+                    b._refresh_view()
+            y = b._data
+            need_b = b._requires_grad
+        else:
+            y, need_b = b, False
+        record = (need_a or need_b) and _state.enabled
+        one = b is NO_ARG
+        # (shared constant tuples: each allocation is work for the garbage collector)
         if one:
-            edge = a._grad_fn
-            ctx.parents = (a if edge is None else edge,)
-            ctx._args = (a,)
+            ctx.needs_input_grad = _NEEDS1[need_a] if record else _NEEDS1[0]
         else:
-            if need_a:
+            ctx.needs_input_grad = _NEEDS2[need_a][need_b] if record else _NEEDS2[0][0]
+        ctx._saved = ()
+        try:
+            out = cls.forward(ctx, x) if one else cls.forward(ctx, x, y)
+        except ValueError as e:  # numpy's broadcasting error -> PyTorch's RuntimeError
+            raise _forward_error(e, [x] if one else [x, y]) from None
+        if type(out) is not np.ndarray:  # numpy gives scalars for 0-d results
+            out = _as_array(ctx, out)
+        result = _new(tensor_cls)
+        result._data = out
+        result._grad = None
+        result._vc = UNWRITTEN
+        result._base = None
+        if record and out.dtype.kind == "f":  # as in PyTorch, only floats can require grad
+            result._requires_grad = True
+            result._grad_fn = ctx
+            # (each input's edge: its node, or itself for a leaf; `is None`, not `or`: a
+            # promoted operand's edge may be the leaf it stands for, see tensor._operand_as)
+            if one:
                 edge = a._grad_fn
-                if edge is None:
-                    edge = a
+                ctx.parents = (a if edge is None else edge,)
+                ctx._args = (a,)
             else:
-                edge = None
-            if need_b:
-                edge_b = b._grad_fn
-                if edge_b is None:
-                    edge_b = b
-            else:
-                edge_b = None
-            ctx.parents = (edge, edge_b)
-            ctx._args = (a, b)
-        ctx._seq = _next_seq()  # (what _record does, inlined)
-        ctx._out_shape = out.shape
-        ctx._out_dtype = out.dtype
-        ctx._released = False
-        ctx._retained = None
-        saved = ctx._saved
-        if saved:
-            va = a._vc[0] if isinstance(a, tensor_cls) else 0
-            vb = b._vc[0] if isinstance(b, tensor_cls) else 0
-            ctx._arg_versions = (va, vb) if va or vb else _UNWRITTEN_PAIR
-            ctx._epoch = _epoch[0]
-            ctx._out_id = id(out)
-            if _holds(saved, out):  # a saved output is watched: it needs its own counter
-                counter = result._vc
-                if counter is UNWRITTEN:
-                    counter = result._vc = [0]
-                ctx._out_vc = counter
-                ctx._out_version = counter[0]
-            else:
-                ctx._out_vc = UNWRITTEN
-                ctx._out_version = 0
-    else:
-        result._requires_grad = False
-        result._grad_fn = None
-    if cls._view:  # (track_view, inlined for its common case: a view made in grad mode)
-        data = a._data
-        base = a._base
-        if base is None and out.base is (data if data.base is None else data.base) and \
-                _state.enabled:
-            counter = a._vc
-            if counter is UNWRITTEN:
-                counter = a._vc = [0]
-            result._vc = counter
-            result._base = a
-            result._view_version = counter[0]
-            result._view_kind = None
+                if need_a:
+                    edge = a._grad_fn
+                    if edge is None:
+                        edge = a
+                else:
+                    edge = None
+                if need_b:
+                    edge_b = b._grad_fn
+                    if edge_b is None:
+                        edge_b = b
+                else:
+                    edge_b = None
+                ctx.parents = (edge, edge_b)
+                ctx._args = (a, b)
+            ctx._seq = _next_seq()  # (what _record does, inlined)
+            ctx._out_shape = out.shape
+            ctx._out_dtype = out.dtype
+            ctx._released = False
+            ctx._retained = None
+            saved = ctx._saved
+            if saved:
+                va = a._vc[0] if isinstance(a, tensor_cls) else 0
+                vb = b._vc[0] if isinstance(b, tensor_cls) else 0
+                ctx._arg_versions = (va, vb) if va or vb else _UNWRITTEN_PAIR
+                ctx._epoch = _epoch[0]
+                ctx._out_id = id(out)
+                if _holds(saved, out):  # a saved output is watched: it needs its own counter
+                    counter = result._vc
+                    if counter is UNWRITTEN:
+                        counter = result._vc = [0]
+                    ctx._out_vc = counter
+                    ctx._out_version = counter[0]
+                else:
+                    ctx._out_vc = UNWRITTEN
+                    ctx._out_version = 0
         else:
-            track_view(result, a, out)
-    if _anomaly.checks is not None:  # tg.autograd.detect_anomaly: see anomaly.py
-        _anomaly.checks.forward_hook(ctx, out, (a,) if one else (a, b))
-    return result
+            result._requires_grad = False
+            result._grad_fn = None
+        if cls._view:  # (track_view, inlined for its common case: a view made in grad mode)
+            data = a._data
+            base = a._base
+            if base is None and out.base is (data if data.base is None else data.base) and \
+                    _state.enabled:
+                counter = a._vc
+                if counter is UNWRITTEN:
+                    counter = a._vc = [0]
+                result._vc = counter
+                result._base = a
+                result._view_version = counter[0]
+                result._view_kind = None
+            else:
+                track_view(result, a, out)
+        if _anomaly.checks is not None:  # tg.autograd.detect_anomaly: see anomaly.py
+            _anomaly.checks.forward_hook(ctx, out, (a,) if one else (a, b))
+        return result
+
+    return apply
 
 
 def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
@@ -643,13 +651,27 @@ def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
     return result
 
 
-def _apply_pair_reference(cls: type[Function], a: Any, b: Any) -> Tensor:
-    """``apply_pair`` in reference mode: the readable path, ``_apply``."""
-    return _apply(cls, (a,) if b is NO_ARG else (a, b))
+def _reference_apply(cls: type[Function]) -> Callable[..., Tensor]:
+    """The built-in op ``cls``'s ``apply`` in reference mode: the readable path."""
+
+    def apply(*args: Any) -> Tensor:
+        """Run the op and record it in the graph when gradients are needed."""
+        return _apply(cls, args)
+
+    return apply
 
 
-# the one place where the fast twin is chosen
-apply_pair = _apply_pair_reference if REFERENCE else _apply_pair_fast
+def _bind_apply(cls: Any) -> None:
+    """Give a built-in op its ``apply`` (the one place where the fast twin is chosen)."""
+    if cls._numpy:
+        cls.apply = staticmethod(_reference_apply(cls) if REFERENCE else _fast_apply(cls))
+    elif "apply" in cls.__dict__ and isinstance(cls.__dict__["apply"], staticmethod):
+        delattr(cls, "apply")  # (no longer a numpy op: Function.apply again)
+
+
+def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
+    """``cls.apply(a, b)``, or ``cls.apply(a)`` when ``b`` is ``NO_ARG``."""
+    return cls.apply(a) if b is NO_ARG else cls.apply(a, b)
 
 
 # How a view was made, when that limits writing into it with grad mode on (views.py); the

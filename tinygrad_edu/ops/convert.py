@@ -11,7 +11,6 @@ import numpy as np
 from .. import _device, dtypes
 from ..core import function as _function
 from ..core.function import _wrap
-from ..core.function import apply_pair as _pair
 from ..dtypes import DType
 from ..parity.names import tensor_type_name
 from ..tensor_base import TensorBase, _bool, _float, _int, _shape_arg
@@ -81,7 +80,7 @@ class ConversionMethods(TensorBase):
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         n = self._data.shape[0]  # (unbind(0), without its checks: a loop may run it a lot)
-        out = [_pair(V.Unbind, self, i) for i in range(n)]
+        out = [V.Unbind.apply(self, i) for i in range(n)]
         _several_views(out, "Unbind")
         return iter(out)
 

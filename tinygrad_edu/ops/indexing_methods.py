@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..core.function import _wrap
-from ..core.function import apply_pair as _pair
 from ..parity.names import tensor_type_name
 from ..tensor_base import TensorBase, _bool, _check_no_overlap, _float, _int, _type
 from . import indexing as IX
@@ -132,7 +131,7 @@ class IndexingMethods(TensorBase):
         if type(index) is int and self._data.ndim:  # x[i], as in `a, b, c = params`
             n = self._data.shape[0]
             if -n <= index < n:
-                return _pair(V.Select, self, index)
+                return V.Select.apply(self, index)
         plan = IX.plan(index, self._data.shape, TensorBase)
         if plan.rest is None:
             if len(plan.view) <= 2:  # x[a:b], x[None], x[...]: one op (see _index_view)

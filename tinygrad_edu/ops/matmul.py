@@ -10,7 +10,6 @@ import numpy as np
 
 from .. import dtypes
 from ..core.function import _wrap
-from ..core.function import apply_pair as _pair
 from ..parity.names import CPP_TYPE_NAMES as _CPP_NAMES
 from ..parity.names import scalar_type_name
 from ..tensor_base import _FLOAT_KIND, TensorBase, _int, _nd
@@ -612,7 +611,7 @@ class MatmulMethods(TensorBase):
         if not isinstance(other, TensorBase):
             other = _as_tensor_like(other, self)
         _check_matmul(self, other)
-        return _pair(matmul_op(self._data.ndim, other._data.ndim), self, other)
+        return matmul_op(self._data.ndim, other._data.ndim).apply(self, other)
 
     def mm(self, other: Tensor) -> Tensor:
         """Product of two matrices."""
@@ -638,7 +637,7 @@ class MatmulMethods(TensorBase):
         """
         check_batches(self._data, mat2._data)
         check_same_dtype("bmm", self._data.dtype, mat2._data.dtype)
-        return _pair(Bmm, self, mat2)
+        return Bmm.apply(self, mat2)
 
     def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
         """``beta * self + alpha * (mat1 @ mat2)`` in one op; ``self`` broadcasts to the

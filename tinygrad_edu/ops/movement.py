@@ -14,7 +14,6 @@ import numpy as np
 
 from ..core import function as _function
 from ..core.function import _wrap
-from ..core.function import apply_pair as _pair
 from ..dtypes import DType
 from ..tensor_base import (
     TensorBase,
@@ -685,7 +684,7 @@ class MovementMethods(TensorBase):
         if self._data.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                                f"{self._data.ndim}D")
-        return _pair(MatrixT, self, _T_AXES[self._data.ndim])
+        return MatrixT.apply(self, _T_AXES[self._data.ndim])
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder the dimensions."""
@@ -710,7 +709,7 @@ class MovementMethods(TensorBase):
     def T(self) -> Tensor:
         """All dimensions reversed (the transpose of a matrix)."""
         n = self._data.ndim
-        return _pair(Permute, self, tuple(range(n - 1, -1, -1)))
+        return Permute.apply(self, tuple(range(n - 1, -1, -1)))
 
     @property
     def mT(self) -> Tensor:
@@ -825,7 +824,7 @@ class MovementMethods(TensorBase):
                 [1., 1., 0.]])
         """
         check_triangle(self._data, diagonal, "tril")
-        return _pair(Tril, self, _int(diagonal))
+        return Tril.apply(self, _int(diagonal))
 
     def triu(self, diagonal: _int = 0) -> Tensor:
         """The upper triangle of the last two dims: the elements on and above the
@@ -836,7 +835,7 @@ class MovementMethods(TensorBase):
                 [0., 0., 1.]])
         """
         check_triangle(self._data, diagonal, "triu")
-        return _pair(Triu, self, _int(diagonal))
+        return Triu.apply(self, _int(diagonal))
 
     def tril_(self, diagonal: _int = 0) -> Tensor:
         """In place: ``self = self.tril(diagonal)``."""
@@ -935,7 +934,7 @@ class MovementMethods(TensorBase):
         axis = _norm_axis(dim, self.ndim)
         lead = (slice(None),) * axis
         n = self._data.shape[axis]
-        out = [_pair(Unbind, self, lead + (i,) if axis else i) for i in range(n)]
+        out = [Unbind.apply(self, lead + (i,) if axis else i) for i in range(n)]
         _several_views(out, "Unbind")
         return tuple(out)
 

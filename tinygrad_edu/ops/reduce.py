@@ -13,9 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes
-from ..core.function import NO_ARG as _ONE
 from ..core.function import _wrap
-from ..core.function import apply_pair as _pair
 from ..parity.names import scalar_type_name
 from ..parity.torch_sum import divide, get_num_threads, torch_mean, torch_sum
 from ..tensor_base import _FLOAT_KIND, TensorBase, _bool, _float, _int, _norm_axes, _norm_axis
@@ -728,7 +726,7 @@ class ReduceMethods(TensorBase):
         """Sum over ``dim`` (all when None); ints and bools sum to int64."""
         if dim is None and axis is None and dtype is None and not keepdim and not keepdims \
                 and self._data.dtype.kind == _FLOAT_KIND:  # the usual x.sum(), inline
-            return _pair(SumAll, self, _ONE)
+            return SumAll.apply(self)
         dim, keepdim = _alias(dim, axis, keepdim, keepdims)
         x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
         np_dtype = np.int64 if x._data.dtype.kind in "biu" else None
@@ -740,7 +738,7 @@ class ReduceMethods(TensorBase):
         """Mean over ``dim`` (all when None); float tensors only, as in PyTorch."""
         if dim is None and axis is None and dtype is None and not keepdim and not keepdims \
                 and self._data.dtype.kind == _FLOAT_KIND:  # the usual loss.mean(), inline
-            return _pair(MeanAll, self, _ONE)
+            return MeanAll.apply(self)
         dim, keepdim = _alias(dim, axis, keepdim, keepdims)
         x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
         _need_float(x, "mean")
