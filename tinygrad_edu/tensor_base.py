@@ -24,6 +24,7 @@ from .core import views as _views
 from .core.function import _wrap
 from .core.grad_mode import _state
 from .dtypes import DType
+from .parity.names import scalar_type_name
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -203,7 +204,7 @@ def _check_result_cast(result: np.dtype, out: np.dtype) -> None:
     never a float into an int or bool tensor, nor a number into a bool tensor."""
     if (result.kind == _FLOAT_KIND and out.kind != _FLOAT_KIND) or (
             out == np.bool_ and result != np.bool_):
-        names = (_function._type_name(np.empty(0, d))[6:-6] for d in (result, out))
+        names = (scalar_type_name(d) for d in (result, out))
         raise RuntimeError("result type {} can't be cast to the desired output type {}".format(
             *names))
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from ..parity.errors import broadcast_error
-from ..parity.names import tensor_type_name as _type_name  # (tensor.py: _function._type_name)
+from ..parity.names import tensor_type_name as _type_name
 from . import grad_mode
 
 if TYPE_CHECKING:
@@ -51,13 +51,13 @@ def bump_version(t: Any) -> None:
 
 def shared_version(t: Any) -> list[int]:
     """``t``'s own version counter, made first if it has none: to share or to watch it."""
-    counter = t._vc
+    counter: list[int] = t._vc
     if counter is UNWRITTEN:
         counter = t._vc = [0]
     return counter
 
 
-_Tensor: Any = None  # tinygrad_edu.tensor.Tensor, bound by tensor.py at import (the one bind)
+_Tensor: type[Tensor] = None  # type: ignore[assignment]  # bound by tensor.py (the one bind)
 
 
 def _wrap(data: np.ndarray, requires_grad: bool = False) -> Tensor:
@@ -244,8 +244,9 @@ class Node:
         node, k = (edge.node, edge.k) if type(edge) is Output else (edge, k)
         return edge._out_dtype, f", which is output {k} of {op_name(node)},"
 
-    def _unpack(self, i: int) -> Tensor:
-        """Saved value ``i`` as a Tensor connected to the graph where it came from."""
+    def _unpack(self, i: int) -> Any:
+        """Saved value ``i`` as a Tensor connected to the graph where it came from (a
+        constant as it is)."""
         value = self._saved[i]
         if not isinstance(value, (np.ndarray, _Tensor)):
             return value  # None, a Python number or another constant
@@ -262,7 +263,7 @@ class Node:
             return _attached(data, edge if edge is not None else Output(self, k, data))
         if src is not None:
             return self._args[src]  # the input tensor itself, with its history
-        return value if isinstance(value, _Tensor) else _wrap(value)
+        return _wrap(value) if isinstance(value, np.ndarray) else value
 
     def _run_backward(self, grad: Any) -> Any:
         """This op's backward (a built-in op's class replaces it with its own, directly)."""
@@ -319,7 +320,7 @@ class Node:
 def op_name(node: Any) -> str:
     """The op's name as PyTorch's messages give it: ``SelectBackward0`` -> ``Select``,
     ``SqueezeBackward1`` -> ``Squeeze1``."""
-    name = node.name()
+    name: str = node.name()
     return name[:-len("Backward0")] if name.endswith("Backward0") else name.replace(
         "Backward", "")
 
@@ -451,8 +452,9 @@ class Function(metaclass=_FunctionType):
                                   "backward mode AD.")
 
     @classmethod
-    def apply(cls, *args: Any) -> Tensor:
-        """Run the op on ``args`` and record it in the graph when gradients are needed.
+    def apply(cls, *args: Any) -> Any:
+        """Run the op on ``args`` and record it in the graph when gradients are needed: its
+        output Tensor (or the tuple forward returned, its Tensors recorded).
 
         This is a learner's Function's; a built-in op (``_numpy = True``) has its own
         ``apply``, made for it by ``_bind_apply``: the same thing, on numpy arrays."""
@@ -669,7 +671,7 @@ def _bind_apply(cls: Any) -> None:
         delattr(cls, "apply")  # (no longer a numpy op: Function.apply again)
 
 
-def apply_pair(cls: type[Function], a: Any, b: Any) -> Tensor:
+def apply_pair(cls: type[Function], a: Any, b: Any) -> Any:
     """``cls.apply(a, b)``, or ``cls.apply(a)`` when ``b`` is ``NO_ARG``."""
     return cls.apply(a) if b is NO_ARG else cls.apply(a, b)
 
@@ -916,6 +918,7 @@ def _output_tensor(cls: type[Function], ctx: Node, o: Tensor, args: tuple[Any, .
     that input itself (changed in place), an input returned unchanged a view of it. As in
     PyTorch, an input that requires grad comes back as a detached alias when the output
     gets no history (grad mode off, or marked non-differentiable)."""
+    a: Tensor
     for a, d in zip(args, detached):
         if o is not d:
             continue

@@ -60,14 +60,17 @@ def positions(base: np.ndarray, view: np.ndarray) -> np.ndarray:
                                                              for s in view.strides):
         # the element at byte offset b of a contiguous base has index b // itemsize
         index = np.arange(base.size, dtype=np.int64)
-        return np.lib.stride_tricks.as_strided(
+        at: np.ndarray = np.lib.stride_tricks.as_strided(
             index[start // item:], view.shape, [s // item * 8 for s in view.strides],
-            writeable=False).copy()
+            writeable=False)
+        copied: np.ndarray = at.copy()
+        return copied
     # any layout: match the address of every element of the view to one of the base's
     base_addr = _addresses(base).reshape(-1)
     order = np.argsort(base_addr, kind="stable")
     found = np.searchsorted(base_addr[order], _addresses(view) + start)
-    return order[np.minimum(found, base.size - 1)].astype(np.int64)
+    positions: np.ndarray = order[np.minimum(found, base.size - 1)].astype(np.int64)
+    return positions
 
 
 def _addresses(a: np.ndarray) -> np.ndarray:
@@ -91,7 +94,8 @@ class TakeAt(Function):
     @staticmethod
     def forward(ctx: Node, x: np.ndarray, at: np.ndarray) -> np.ndarray:
         ctx.meta = x.shape, at
-        return np.ascontiguousarray(x).reshape(-1)[at]
+        out: np.ndarray = np.ascontiguousarray(x).reshape(-1)[at]
+        return out
 
     @staticmethod
     def backward(ctx: Node, grad: Any) -> Any:
