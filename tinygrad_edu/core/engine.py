@@ -18,7 +18,7 @@ import gc
 import heapq
 import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -163,17 +163,6 @@ def _accumulate_leaf(leaf: Tensor, grad: Any, create_graph: bool) -> None:
                 pass
         current._data = data + grad
         fn.bump_version(current)
-
-
-def _grad_copy(grad: Any, leaf: Tensor) -> Tensor:
-    """A leaf's first ``.grad`` under ``create_graph=True``: as PyTorch's AccumulateGrad, a
-    copy (``CopyBackwards``, so still differentiable), never the very tensor an op also sent
-    to another input or the caller passed in: writing into one ``.grad`` changes no other."""
-    order: Literal["C", "K"] = "C" if leaf._data.flags.c_contiguous else "K"
-    if isinstance(grad, fn._Tensor) and grad._requires_grad:
-        return fn._wrap(np.empty_like(grad._data, order=order)).copy_(grad)
-    data = grad._data if isinstance(grad, fn._Tensor) else grad
-    return fn._wrap(np.array(data, order=order))
 
 
 _NO_CAPTURES: dict[int, list[int]] = {}

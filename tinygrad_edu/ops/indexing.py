@@ -305,32 +305,6 @@ def _view(items: tuple[Any, ...], shape: tuple[int, ...], skip: int,
     return tuple(view) + (Ellipsis,), tuple(view_shape), slots, kind
 
 
-def steps(p: Plan) -> list[tuple[str, tuple[Any, ...]]]:
-    """The view ops PyTorch records for the basic part of an index: one per item that
-    does something, left to right, each on the result of the one before (``x[0, 1:]`` is
-    ``SliceBackward0`` of ``SelectBackward0``). Each is (kind, its numpy index).
-
-    >>> steps(plan((None, 0, slice(1, None)), (3, 4)))
-    [('unsqueeze', (None, Ellipsis)), ('select', (slice(None, None, None), 0, Ellipsis)), \
-('slice', (slice(None, None, None), slice(1, 4, 1), Ellipsis))]
-    """
-    out: list[tuple[str, tuple[Any, ...]]] = []
-    dim = 0  # where the next item applies, in the result so far
-    for item in p.view:
-        if item is Ellipsis:
-            break
-        if item is None:
-            out.append(("unsqueeze", (_ALL,) * dim + (None, ...)))
-            dim += 1
-        elif type(item) is slice:
-            if item is not _ALL:  # (a slice that keeps the whole dim is ``:``, no op)
-                out.append(("slice", (_ALL,) * dim + (item, ...)))
-            dim += 1
-        else:  # an int: its dim goes away
-            out.append(("select", (_ALL,) * dim + (item, ...)))
-    return out
-
-
 def _set_aside(item: Any, position: int, tensor_type: Any, view: list[Any],
                view_shape: list[int], slots: dict[int, Any], dim: int) -> tuple[int, bool]:
     """An item that is not an int, a slice, None or ``...``, at PyTorch's position
