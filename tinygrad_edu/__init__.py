@@ -15,6 +15,8 @@ import warnings
 from typing import Any
 
 from . import _malloc, autograd, dtypes
+from . import teaching as teaching  # (turns itself on when TINYGRAD_EDU_TEACHING=1)
+from . import tensor as _tensor_module  # noqa: F401  (first: `tensor` is then tg.tensor())
 from ._device import device
 from .autograd import (
     enable_grad,

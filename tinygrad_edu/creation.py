@@ -7,15 +7,19 @@ dtype (float64 stays float64), as in PyTorch.
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from . import _device, dtypes
-from .autograd import no_grad
+from .core.function import _wrap
+from .core.grad_mode import no_grad
 from .parity import torch_range as _torch_range
 from .parity.names import scalar_type_name
-from .tensor import Tensor, _shape_arg, _wrap
+from .tensor_base import TensorBase, _shape_arg
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
 
 
 def _np_dtype(dtype: Any, default: Any = None) -> Any:
@@ -37,8 +41,8 @@ def _infer(data: Any, rounded: bool = True) -> np.ndarray:
     ``rounded=False`` keeps Python floats in float64, for a caller that casts to an explicit
     dtype next (``tensor([0.1], dtype=tg.float64)`` must not pass through float32).
     """
-    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
-        if any(isinstance(x, Tensor) and x.requires_grad for x in _flat(data)):
+    if isinstance(data, (list, tuple)) and any(isinstance(x, TensorBase) for x in _flat(data)):
+        if any(isinstance(x, TensorBase) and x.requires_grad for x in _flat(data)):
             warnings.warn(
                 "tg.tensor() of a list of tensors that require grad copies their values and "
                 "drops the graph: gradients will not flow back. Use tg.stack(tensors) instead.",
@@ -69,7 +73,7 @@ def _flat(data: Any) -> list[Any]:
 
 
 def _unwrap(data: Any) -> Any:
-    if isinstance(data, Tensor):  # inside a list, a tensor stands for one number (as torch)
+    if isinstance(data, TensorBase):  # inside a list, a tensor stands for one number (as torch)
         if data._data.size != 1:
             raise ValueError(
                 "only one element tensors can be converted to Python scalars. Hint: to join "
@@ -105,7 +109,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     (tinygrad_edu.int64, tinygrad_edu.float32)
     """
     _device.check(device)
-    if isinstance(data, Tensor):
+    if isinstance(data, TensorBase):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.clone()."
             "detach() or sourceTensor.clone().detach().requires_grad_(True), rather than "
@@ -114,7 +118,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
         array = data._data.copy()
     else:
         target = None if dtype is None else dtypes.to_dtype(dtype)
-        python_data = not isinstance(data, (np.ndarray, Tensor))
+        python_data = not isinstance(data, (np.ndarray, TensorBase))
         if python_data:
             data = _check_python_ints(data, target)
         array = _infer(data, rounded=dtype is None)
@@ -161,8 +165,8 @@ def _check_fits(array: np.ndarray, target: Any) -> None:
 def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """Like ``tensor`` but shares memory with a numpy array (or Tensor) when it can."""
     _device.check(device)
-    if isinstance(data, Tensor):
-        return data if dtype is None else data.to(dtype)
+    if isinstance(data, TensorBase):
+        return cast("Tensor", data) if dtype is None else data.to(dtype)
     if isinstance(data, np.ndarray):
         t = from_numpy(data)
         return t if dtype is None else t.to(dtype)
@@ -339,7 +343,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device
 
 
 def _number(v: Any) -> Any:
-    return v.item() if isinstance(v, (Tensor, np.generic)) else v
+    return v.item() if isinstance(v, (TensorBase, np.generic)) else v
 
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None, device: Any = None,
@@ -372,6 +376,9 @@ def _check_steps(name: str, steps: Any, dtype: Any) -> None:
 
 
 # ------------------------------------------------------------------ random
+# tinygrad_edu.random (the RNG emulation, parity/rng_*) is imported on first use, for the
+# speed of `import tinygrad_edu` (it costs ~15 ms, ctypes included); it imports nothing of
+# this file (no cycle).
 def manual_seed(seed: int) -> Any:
     """Seed the default generator: the same seed gives PyTorch's random numbers."""
     from . import random as _random
@@ -422,7 +429,7 @@ def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None,
     >>> _ = tg.manual_seed(0); tg.bernoulli(tg.tensor([0.0, 1.0, 0.5]))
     tensor([0., 1., 1.])
     """
-    if not isinstance(input, Tensor):
+    if not isinstance(input, TensorBase):
         raise TypeError(f"bernoulli(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(input).__name__}")
     if out is None:
@@ -447,7 +454,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
     >>> tg.multinomial(p, num_samples=1, replacement=True, generator=g).item()
     1
     """
-    if not isinstance(input, Tensor):
+    if not isinstance(input, TensorBase):
         raise TypeError(f"multinomial(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(input).__name__}")
 
@@ -522,11 +529,11 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, generator: Any = None,
     from . import random as _random
 
     _device.check(device)
-    if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        m = mean._data if isinstance(mean, Tensor) else mean
-        s = std._data if isinstance(std, Tensor) else std
+    if isinstance(mean, TensorBase) or isinstance(std, TensorBase):
+        m = mean._data if isinstance(mean, TensorBase) else mean
+        s = std._data if isinstance(std, TensorBase) else std
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
-        ref = mean if isinstance(mean, Tensor) else std
+        ref = mean if isinstance(mean, TensorBase) else std
         z = _random.normal(shape, 0.0, 1.0, ref._data.dtype, generator=generator)
         return _finish((z * s + m).astype(ref._data.dtype), requires_grad)
     array = _random.normal(_shape_arg((size,)), mean, std, _np_dtype(dtype),

@@ -18,9 +18,11 @@ environment variable ``TINYGRAD_EDU_TEACHING=1`` before the import. It warns
 >>> loss = model(x).sum(); loss.backward(); opt.step()
 >>> loss = model(x).sum(); loss.backward()     # TeachingWarning: zero_grad() is missing
 
-When it is off, the framework pays one flag check at each hook (``Module.__call__``,
-``Optimizer.step``, ``backward()``, ``F.cross_entropy``); when it is on, each backward
-also walks the graph once.
+When it is off, the framework pays one test at each hook (``Module.__call__``,
+``Optimizer.step``, ``backward()``, ``detach()`` / ``.data``, ``F.cross_entropy``); when
+it is on, each backward also walks the graph once. The framework never imports this
+file: it calls ``core.grad_mode._teaching.hooks``, which ``set_teaching_mode(True)``
+points at this module's hooks (``_Hooks``).
 """
 
 from __future__ import annotations
@@ -33,15 +35,11 @@ from typing import Any
 import numpy as np
 
 from .core.function import Node
-from .core.grad_mode import is_grad_enabled
+from .core.grad_mode import _teaching, is_grad_enabled
 
 __all__ = ["TeachingWarning", "set_teaching_mode", "is_teaching_mode"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
-
-enabled: bool = os.environ.get("TINYGRAD_EDU_TEACHING", "").strip().lower() not in (
-    "", "0", "false", "no", "off")
-
 
 class TeachingWarning(UserWarning):
     """A likely mistake in a training loop (only in teaching mode)."""
@@ -52,14 +50,13 @@ def set_teaching_mode(mode: bool = True) -> None:
 
     >>> tg.set_teaching_mode(True)
     """
-    global enabled
-    enabled = bool(mode)
+    _teaching.hooks = _Hooks if mode else None
     _forget()
 
 
 def is_teaching_mode() -> bool:
     """True when teaching-mode warnings are on."""
-    return enabled
+    return _teaching.hooks is not None
 
 
 # What happened since the last optimizer.step(), keyed by id() of the parameter.
@@ -146,6 +143,16 @@ def check_cross_entropy_input(input: Any) -> None:
               "the loss.")
 
 
+class _Hooks:
+    """What the framework calls while teaching mode is on (``core.grad_mode._teaching``)."""
+
+    module_called = staticmethod(module_called)
+    before_backward = staticmethod(before_backward)
+    before_step = staticmethod(before_step)
+    note_cut = staticmethod(note_cut)
+    check_cross_entropy_input = staticmethod(check_cross_entropy_input)
+
+
 # ------------------------------------------------------------------------------ helpers
 def _leaves(roots: list[Any]) -> list[Any]:
     """The leaves (tensors that require grad and have no grad_fn) below ``roots``."""
@@ -199,3 +206,7 @@ def _warn(message: str) -> None:
     module = os.path.splitext(os.path.basename(filename))[0]
     warnings.warn_explicit(message, TeachingWarning, filename, frame.f_lineno, module=module,
                            registry=_registry)
+
+
+set_teaching_mode(os.environ.get("TINYGRAD_EDU_TEACHING", "").strip().lower() not in (
+    "", "0", "false", "no", "off"))

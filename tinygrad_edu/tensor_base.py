@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import _device, dtypes
-from . import teaching as _teaching
-from .autograd import backward as _autograd_backward
+from .autograd.differentiate import backward as _autograd_backward
 from .core import engine
 from .core import function as _function
 from .core import views as _views
 from .core.function import _wrap
-from .core.grad_mode import _state
+from .core.grad_mode import _state, _teaching
 from .dtypes import DType
 from .parity.names import scalar_type_name
 
@@ -48,8 +47,8 @@ def _mark_cut(t: Tensor, source: Tensor, how: str) -> None:
         except RuntimeError:  # (a view whose history may not be made anew: detach() works)
             pass
     t._cut = (how, weakref.ref(node or source))
-    if _teaching.enabled and node is not None:  # see teaching.py
-        _teaching.note_cut(node, how)
+    if _teaching.hooks is not None and node is not None:  # tg.set_teaching_mode
+        _teaching.hooks.note_cut(node, how)
 
 
 def _shape_arg(size: Sequence[Any], name: str = "size", create: _bool = False,
@@ -448,7 +447,7 @@ class TensorBase:
         """
         if gradient is None and inputs is None and not create_graph and self._data.ndim == 0 \
                 and (self._grad_fn is not None or self._base is not None) \
-                and not _teaching.enabled:  # loss.backward()
+                and _teaching.hooks is None:  # loss.backward()
             root_grad = np.array(1, self._data.dtype)
             engine.run_backward((self,), (root_grad,), _bool(retain_graph), False)
             return

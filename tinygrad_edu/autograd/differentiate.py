@@ -13,10 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import teaching
 from ..core import engine
 from ..core import function as _fn  # (_fn._Tensor, _fn._wrap: bound by tensor.py at import)
-from ..core.grad_mode import is_grad_enabled
+from ..core.grad_mode import _teaching, is_grad_enabled
 
 __all__ = ["backward", "grad"]
 
@@ -76,8 +75,8 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     _check_differentiable(outs)
     roots = [_root_grad(o, g, create_graph, k) for k, (o, g) in enumerate(zip(outs, grads))]
     keep = create_graph if retain_graph is None else retain_graph
-    if teaching.enabled:  # tg.set_teaching_mode: see teaching.py
-        teaching.before_backward(outs)
+    if _teaching.hooks is not None:  # tg.set_teaching_mode: see teaching.py
+        _teaching.hooks.before_backward(outs)
     if inputs is None:
         engine.run_backward(outs, roots, keep, create_graph)
         return

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..core import function as _fn  # (_fn._Tensor, _fn._wrap: bound by tensor.py at import)
+from ..creation import randn
 from .differentiate import grad as autograd_grad
 
 
@@ -232,8 +233,6 @@ def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Any = Non
                              "to be True")
     _refuse(check_batched_grad=check_batched_grad, check_fwd_over_rev=check_fwd_over_rev)
     fn = func
-    from ..creation import randn  # (creation imports tensor, which imports autograd)
-
     inputs = _as_tuple(inputs)
     _check_inputs(inputs)
     outputs = _all_outputs(fn(*inputs))

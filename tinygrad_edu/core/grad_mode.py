@@ -4,7 +4,8 @@ Each works as a context manager and as a decorator (with or without parentheses)
 PyTorch. As in PyTorch, the mode belongs to the thread: ``with tg.no_grad():`` in one
 thread leaves recording on in every other, and a new thread starts with recording on.
 The flag lives in one thread-local object that ``Function.apply`` reads on every op that
-could be recorded. Anomaly detection, as in PyTorch, is one switch for the process (``_anomaly``).
+could be recorded. Anomaly detection, as in PyTorch, is one switch for the process (``_anomaly``);
+so is teaching mode (``_teaching``).
 """
 
 from __future__ import annotations
@@ -42,8 +43,23 @@ class _AnomalyState:
         self.saved: list[Any] = []
 
 
+class _TeachingState:
+    """The seam of teaching mode (``tg.set_teaching_mode``, a learning tool in teaching.py):
+    while it is on, ``hooks`` is its object, and the framework calls it where a first
+    training loop goes wrong (``hooks.before_backward(outputs)`` in backward,
+    ``hooks.note_cut(node, how)`` in ``detach()`` / ``.data``, ``hooks.module_called``,
+    ``hooks.before_step``, ``hooks.check_cross_entropy_input``); the rest of the time it
+    is None and costs one test at each of those places."""
+
+    __slots__ = ("hooks",)
+
+    def __init__(self) -> None:
+        self.hooks: Any = None
+
+
 _state = _ThreadState()
 _anomaly = _AnomalyState()
+_teaching = _TeachingState()
 
 
 def is_grad_enabled() -> bool:

@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 import numpy as np
 
 from .. import _device, dtypes
-from .. import teaching as _teaching
 from ..core.function import bump_version
+from ..core.grad_mode import _teaching
 from ..parity.names import tensor_type_name
 from ..tensor import Tensor, _wrap, reset_grads
 from ..utils.hooks import RemovableHandle
@@ -112,8 +112,8 @@ class Module:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """``module(x)`` runs the forward pre-hooks, ``forward(x)``, then the hooks."""
-        if _teaching.enabled:  # tg.set_teaching_mode: see teaching.py
-            _teaching.module_called(self)
+        if _teaching.hooks is not None:  # tg.set_teaching_mode: see teaching.py
+            _teaching.hooks.module_called(self)
         if not (self._forward_pre_hooks or self._forward_hooks):
             return self.forward(*args, **kwargs)
         called: set[int] = set()  # forward hooks that ran (for always_call after an error)

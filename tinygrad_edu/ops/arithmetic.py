@@ -148,6 +148,7 @@ class ArithmeticMethods(TensorBase):
     ``elementwise.py``."""
 
     __slots__ = ()
+    _where = staticmethod(where)  # (dual.where's Tensor path: dual.py imports no op family)
 
     # ------------------------------------------------------------------ arithmetic
     def _binary(self, op: Any, other: Any, reverse: _bool = False,

@@ -3,16 +3,18 @@ of the same dtype, printing, copying and pickling."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import _device, dtypes
+from .. import _device, creation, dtypes
 from ..core import function as _function
 from ..core.function import _wrap
 from ..dtypes import DType
 from ..parity.names import tensor_type_name
+from ..parity.repr import tensor_repr
 from ..tensor_base import TensorBase, _bool, _float, _int, _shape_arg
 from . import elementwise as E
 from . import movement as V
@@ -118,8 +120,6 @@ class ConversionMethods(TensorBase):
         return repr(self)
 
     def __repr__(self) -> str:
-        from ..parity.repr import tensor_repr
-
         return tensor_repr(self)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
@@ -137,8 +137,6 @@ class ConversionMethods(TensorBase):
         t._vc = _function.UNWRITTEN
         t._base = None
         if hasattr(self, "__dict__"):
-            import copy
-
             t.__dict__.update(copy.deepcopy(self.__dict__, memo))
         memo[id(self)] = t
         return t
@@ -242,11 +240,9 @@ class ConversionMethods(TensorBase):
     def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
                    requires_grad: _bool = False) -> Tensor:
         """A copy of ``data`` with this tensor's dtype (or ``dtype``), outside any graph."""
-        from ..creation import tensor
-
         values = data.detach()._data if isinstance(data, TensorBase) else data
-        return tensor(values, dtype=self.dtype if dtype is None else dtype, device=device,
-                      requires_grad=requires_grad)
+        return creation.tensor(values, dtype=self.dtype if dtype is None else dtype,
+                               device=device, requires_grad=requires_grad)
 
     def clone(self) -> Tensor:
         """A copy with its own storage; gradients flow back to this tensor."""

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from ..core.function import _wrap
 from ..tensor_base import TensorBase
-from . import indexing
 
 
 def _is_array(x: Any) -> bool:
@@ -81,20 +81,11 @@ def sign(x: Any) -> Any:
 
 def where(cond: Any, a: Any, b: Any) -> Any:
     """``a`` where ``cond`` else ``b``; ``cond`` is a constant mask."""
-    if isinstance(a, TensorBase) or isinstance(b, TensorBase):
-        from ..tensor import where as tg_where
-
-        return tg_where(cond, a, b)
+    if isinstance(a, TensorBase):  # (tg.where, reached through the Tensor as every
+        return a._where(cond, a, b)  # helper here reaches the ops: see ArithmeticMethods)
+    if isinstance(b, TensorBase):
+        return b._where(cond, a, b)
     return np.where(cond, a, b)
-
-
-def maximum(a: Any, b: Any) -> Any:
-    """Elementwise maximum."""
-    if not isinstance(a, TensorBase) and not isinstance(b, TensorBase):
-        return np.maximum(a, b)
-    from ..tensor import maximum as tg_maximum
-
-    return tg_maximum(a, b)
 
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
@@ -154,11 +145,7 @@ def expand_dims(x: Any, axis: Any) -> Any:
 
 def zeros_like(x: Any) -> Any:
     """Zeros of x's shape and dtype (a constant)."""
-    if _is_array(x):
-        return np.zeros_like(x)
-    from ..tensor import zeros_like as tg_zeros_like
-
-    return tg_zeros_like(x)
+    return np.zeros_like(x) if _is_array(x) else _wrap(np.zeros_like(x._data))
 
 
 def array(x: Any) -> np.ndarray:
@@ -168,34 +155,5 @@ def array(x: Any) -> np.ndarray:
 
 def constant(x: Any, like: Any) -> Any:
     """``x`` (an array) as the same kind of value as ``like``: array or constant Tensor."""
-    if _is_array(like):
-        return x
-    from ..tensor import _wrap
+    return x if _is_array(like) else _wrap(np.asarray(x))
 
-    return _wrap(np.asarray(x))
-
-
-def take(x: Any, index: Any) -> Any:
-    """``x[index]`` for an index ``Plan`` of indexing.py, or a numpy index (the slices and
-    int arrays of the ops' backwards, which PyTorch's rule reads as numpy does)."""
-    if _is_array(x):
-        return indexing.take(x, index)
-    if type(index) is not indexing.Plan:
-        return x[index]
-    from ..ops.movement import BASIC_INDEX_OPS, Index
-
-    if index.rest is None:  # a view, recorded as the view op x[index] records
-        return BASIC_INDEX_OPS[index.kind].apply(x, index.view)
-    return Index.apply(x, index)
-
-
-def index_add(shape: tuple[int, ...], index: Any, values: Any, like: Any) -> Any:
-    """Zeros of ``shape`` with ``values`` added at ``index`` (a ``Plan`` of indexing.py or
-    a numpy index; repeats accumulate)."""
-    if _is_array(values):
-        out = np.zeros(shape, dtype=values.dtype)
-        indexing.add_at(out, index, values)
-        return out
-    from ..ops.movement import IndexAdd
-
-    return IndexAdd.apply(values, shape, index)

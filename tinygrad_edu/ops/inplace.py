@@ -389,6 +389,7 @@ class InplaceMethods(TensorBase):
     # ------------------------------------------------------------ random (PyTorch's streams)
     # Each draws from tinygrad_edu.random's generator exactly what PyTorch's CPU kernel draws,
     # and fills the tensor in PyTorch's order: its memory order (a transposed view by columns).
+    # (tinygrad_edu.random is imported on first use, for import speed: see creation.py)
 
     def uniform_(self, a: _float = 0.0, b: _float = 1.0, generator: Any = None) -> Tensor:
         """In place: fill with U(a, b) samples (the same stream as PyTorch's)."""

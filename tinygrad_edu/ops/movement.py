@@ -159,7 +159,7 @@ class Index(_Op):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         shape, index = ctx.meta
-        return dual.index_add(shape, index, grad, grad), None
+        return dual_index_add(shape, index, grad, grad), None
 
 
 class Select(Index):
@@ -183,7 +183,7 @@ class Select(Index):
     def backward(ctx: Any, grad: Any) -> Any:
         shape, index = ctx.meta
         if type(grad) is not np.ndarray:
-            return dual.index_add(shape, index, grad, grad), None
+            return dual_index_add(shape, index, grad, grad), None
         out = np.zeros(shape, dtype=grad.dtype)
         out[index] = grad  # basic indexing never repeats an element
         return out, None
@@ -255,7 +255,31 @@ class IndexAdd(_Op):
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        return dual.take(grad, ctx.meta), None, None
+        return dual_take(grad, ctx.meta), None, None
+
+
+def dual_take(x: Any, index: Any) -> Any:
+    """``x[index]`` on an array or a Tensor (as the helpers of dual.py; here because it
+    applies Index) for an index ``Plan`` of indexing.py, or a numpy index (the slices and
+    int arrays of the ops' backwards, which PyTorch's rule reads as numpy does)."""
+    if dual._is_array(x):
+        return indexing.take(x, index)
+    if type(index) is not indexing.Plan:
+        return x[index]
+    if index.rest is None:  # a view, recorded as the view op x[index] records
+        return BASIC_INDEX_OPS[index.kind].apply(x, index.view)
+    return Index.apply(x, index)
+
+
+def dual_index_add(shape: tuple[int, ...], index: Any, values: Any, like: Any) -> Any:
+    """Zeros of ``shape`` with ``values`` added at ``index`` (a ``Plan`` of indexing.py or
+    a numpy index; repeats accumulate), on arrays or Tensors (as the helpers of dual.py;
+    here because it applies IndexAdd)."""
+    if dual._is_array(values):
+        out = np.zeros(shape, dtype=values.dtype)
+        indexing.add_at(out, index, values)
+        return out
+    return IndexAdd.apply(values, shape, index)
 
 
 class IndexPut(_Op):
@@ -283,7 +307,7 @@ class IndexPut(_Op):
         keep, index, v_ndim = ctx.meta
         grad_v = None
         if ctx.needs_input_grad[1]:
-            grad_v = dual.take(grad, index)
+            grad_v = dual_take(grad, index)
             if v_ndim > grad_v.ndim:  # v's leading 1s were dropped: put them back
                 grad_v = dual.reshape(grad_v, (1,) * (v_ndim - grad_v.ndim) + tuple(grad_v.shape))
         return grad * dual.constant(keep, grad), grad_v, None
@@ -388,8 +412,6 @@ class Triu(Tril):
 
 def diagonal_dims(ndim: int, dim1: Any, dim2: Any) -> tuple[int, int]:
     """``dim1``, ``dim2`` of a tensor of ``ndim`` dims made non-negative; they must differ."""
-    from ..tensor import _norm_axis
-
     d1, d2 = _norm_axis(dim1, ndim), _norm_axis(dim2, ndim)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")

@@ -26,6 +26,7 @@ from ..core.function import Function
 from ..parity.torch_sum import torch_mean, torch_sum
 from . import dual
 from .elementwise import keep_where
+from .movement import dual_index_add
 
 _nd = np.ndarray
 
@@ -687,7 +688,7 @@ class Embedding(_Op):
             grad = grad * dual.constant(scale.astype(_arr(grad).dtype, copy=False), grad)
         if type(grad) is _nd and indices.size >= 256:
             return _rows_add(shape, indices.reshape(-1), grad.reshape(-1, shape[1])), None, None
-        return dual.index_add(shape, indices, grad, grad), None, None
+        return dual_index_add(shape, indices, grad, grad), None, None
 
 
 def _rows_add(shape: tuple[int, ...], idx: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import dtypes
+from .. import creation, dtypes
 from ..core import function as _function
 from ..core.function import _wrap
 from ..core.grad_mode import _state
@@ -34,9 +34,7 @@ def _as_tensor_like(value: Any, like: Tensor) -> Tensor:
     if number is not None:
         dtype = dtypes.result_type(like, number)
         return _wrap(np.asarray(dtypes.checked_scalar(number, dtype), dtype=dtype.np))
-    from ..creation import tensor as make
-
-    return make(value)
+    return creation.tensor(value)
 
 
 def _operand_error(name: str, other: Any, numbers: _bool = True) -> TypeError:

@@ -11,7 +11,7 @@ import numpy as np
 from .. import dtypes
 from ..parity.torch_sum import torch_sum
 from ..tensor_base import TensorBase, _int, _norm_axis
-from . import dual
+from . import dual, join
 from . import elementwise as E
 from . import reduce as R
 from .elementwise import _Op
@@ -154,11 +154,9 @@ class ScanMethods(TensorBase):
             raise RuntimeError(f"order must be non-negative but got {n}")
         if n == 0:  # a copy; prepend and append are not joined (as PyTorch)
             return self.clone()
-        from ..functional import cat
-
         axis = _norm_axis(dim, self._data.ndim)
         parts = [p for p in (prepend, self, append) if p is not None]
-        x = cat(parts, axis) if len(parts) > 1 else self
+        x = join.cat(parts, axis) if len(parts) > 1 else self
         lead = (slice(None),) * axis
         for _ in range(min(n, x.shape[axis])):  # (as PyTorch: n capped at the length)
             after, before = x[lead + (slice(1, None),)], x[lead + (slice(None, -1),)]

@@ -20,6 +20,7 @@ from ..tensor_base import TensorBase, _bool, _int, _norm_axis, _type
 from . import dual
 from . import elementwise as E
 from .elementwise import _Op
+from .movement import dual_index_add
 from .promotion import _data_of
 
 if TYPE_CHECKING:
@@ -186,7 +187,7 @@ class IndexSelect(_Op):
         if not shape:  # a 0-d x: its one element was picked once
             return grad, None, None
         # slice i goes back to slice index[i]; repeated indices add up (PyTorch's index_add)
-        return dual.index_add(shape, (slice(None),) * axis + (index,), grad, grad), None, None
+        return dual_index_add(shape, (slice(None),) * axis + (index,), grad, grad), None, None
 
 
 # ---------------------------------------------------------------------------- argument checks
@@ -426,7 +427,7 @@ def _src_grad(grad: Any, axis: int, index: np.ndarray, src_shape: tuple[int, ...
     if tuple(src_shape) == tuple(index.shape):
         return picked
     block = tuple(slice(0, n) for n in index.shape)
-    return dual.index_add(src_shape, block, picked, picked)
+    return dual_index_add(src_shape, block, picked, picked)
 
 
 class ScatterSrc(_Op):

@@ -17,9 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import teaching as _teaching
 from ..core.function import bump_version
-from ..core.grad_mode import enable_grad
+from ..core.grad_mode import _teaching, enable_grad
 from ..nn.module import _typename
 from ..tensor import Tensor, _wrap, reset_grads
 
@@ -135,8 +134,8 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         self._opt_called = True
-        if _teaching.enabled:  # tg.set_teaching_mode: see teaching.py
-            _teaching.before_step(self)
+        if _teaching.hooks is not None:  # tg.set_teaching_mode: see teaching.py
+            _teaching.hooks.before_step(self)
         for group in self.param_groups:
             self._update(group)
         return loss

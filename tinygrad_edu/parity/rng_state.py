@@ -46,6 +46,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._device import CPU, check
+from ..core.function import _wrap
+
 #: The seed of a fresh ``torch.Generator()`` (PyTorch's ``default_rng_seed_val``).
 DEFAULT_SEED = 67280421310721
 
@@ -191,8 +194,6 @@ class Generator:
 
     def __init__(self, device: str = "cpu") -> None:
         """Make a generator seeded with ``DEFAULT_SEED``; only ``device="cpu"`` exists."""
-        from .._device import CPU, check
-
         check(device)
         self.device = CPU
         self._bitgen = np.random.MT19937()
@@ -253,8 +254,6 @@ class Generator:
             >>> Generator().get_state().shape
             tinygrad_edu.Size([5056])
         """
-        from ..tensor import _wrap
-
         return _wrap(self._state_bytes())
 
     def _state_bytes(self) -> np.ndarray:

@@ -11,8 +11,7 @@ from typing import Any
 import numpy as np
 
 from ... import dtypes
-from ... import teaching as _teaching
-from ...core.grad_mode import is_grad_enabled
+from ...core.grad_mode import _teaching, is_grad_enabled
 from ...ops import elementwise as _elementwise
 from ...ops import nn as _ops
 from ...parity.errors import broadcast_error
@@ -359,8 +358,8 @@ def cross_entropy(
     reduction = _reduction(reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    if _teaching.enabled:  # tg.set_teaching_mode: see teaching.py
-        _teaching.check_cross_entropy_input(input)
+    if _teaching.hooks is not None:  # tg.set_teaching_mode: see teaching.py
+        _teaching.hooks.check_cross_entropy_input(input)
     x = input._data
     if x.shape == target._data.shape:
         return _cross_entropy_prob(input, target, weight, ignore_index, reduction, label_smoothing)
