@@ -150,7 +150,7 @@ def test_hook_edit_in_place_changes_only_its_own_tensors_gradient():
 
 
 def test_hooks_leave_with_their_tensors():
-    table = tg.core.function.tensor_hooks
+    table = tg.core.hooks.tensor_hooks
     gc.collect()  # hooked tensors left in cycles by earlier tests must not leave during the test
     before = len(table)
     x = tg.tensor([1.0], requires_grad=True)

@@ -19,6 +19,7 @@ from . import _device, dtypes
 from .autograd.differentiate import backward as _autograd_backward
 from .core import engine
 from .core import function as _function
+from .core import hooks as _hooks
 from .core import views as _views
 from .core.function import _wrap
 from .core.grad_mode import _state, _teaching
@@ -502,7 +503,7 @@ class TensorBase:
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         owner = self._grad_fn if self.grad_fn is not None else self
-        hooks = _function.hooks_of(owner).hooks
+        hooks = _hooks.hooks_of(owner).hooks
         handle = RemovableHandle(hooks)
         hooks[handle.id] = hook
         return handle

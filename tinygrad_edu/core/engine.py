@@ -27,6 +27,7 @@ from ..parity.torch_sum import sum_all, torch_sum
 from . import function as fn
 from . import grad_mode
 from .function import Node
+from .hooks import tensor_hooks
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -231,7 +232,7 @@ class _Walk:
             early = runs and not self.into_grad  # (before the hooks, or after: node_done)
             if captured and early:
                 self.capture(captured, grads[k])
-            entry = fn.tensor_hooks.get(id(edge)) if fn.tensor_hooks else None
+            entry = tensor_hooks.get(id(edge)) if tensor_hooks else None
             if entry is not None:
                 grads[k] = entry.run(grads[k], self.create_graph)
             if captured and not early:
@@ -299,7 +300,7 @@ class _Walk:
     def release_leaves(self) -> None:
         """Each leaf's total gradient, through its hooks, into ``.grad`` or the results."""
         leaves, self.leaves = self.leaves, {}
-        hooks = fn.tensor_hooks
+        hooks = tensor_hooks
         if self.inputs is None and not hooks:  # loss.backward(): straight into .grad
             create_graph = self.create_graph
             for leaf, grad in leaves.items():
@@ -326,8 +327,8 @@ class _Walk:
         early = runs and not self.into_grad  # (backward(inputs=...) fills .grad after them)
         if captured and early:
             self.capture(captured, grad)
-        if fn.tensor_hooks:
-            entry = fn.tensor_hooks.get(id(node))
+        if tensor_hooks:
+            entry = tensor_hooks.get(id(node))
             if entry is not None:
                 grad = entry.run(grad, self.create_graph)
         if captured and not early:
@@ -423,7 +424,7 @@ def _drain(queue: list[tuple[int, Node]], walk: _Walk, retain_graph: bool) -> No
     anomaly_state = grad_mode._anomaly
     tracer = grad_mode._state.tracer
     tracing = tracer is not None
-    hooks = fn.tensor_hooks  # (empty unless some tensor has hooks: Tensor.register_hook)
+    hooks = tensor_hooks  # (empty unless some tensor has hooks: Tensor.register_hook)
     needed = walk.needed  # (None unless autograd.grad or backward(inputs=...))
     node = None
     try:  # (free of cost in the loop: Python's zero-cost try)

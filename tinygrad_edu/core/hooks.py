@@ -1,0 +1,80 @@
+"""Tensor hooks: ``Tensor.register_hook(fn)`` runs ``fn`` on a tensor's gradient.
+
+The engine keeps one table, ``tensor_hooks``: the id of a node (for a non-leaf tensor) or
+of a leaf -> its ``TensorHooks``. It is empty unless some tensor has hooks, and the
+engine looks in it only then.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+
+from ..parity.names import tensor_type_name
+from . import function as fn
+
+
+class TensorHooks:
+    """The hooks of one tensor (``Tensor.register_hook``), kept by the engine's table.
+
+    Registered on a non-leaf tensor they run on the total gradient reaching its node,
+    before that node's backward; on a leaf, on its total gradient before it goes into
+    ``.grad``. Each hook gets the gradient as a Tensor (a copy) and may return a
+    replacement of the same shape and dtype.
+    """
+
+    __slots__ = ("hooks", "__weakref__")
+
+    def __init__(self) -> None:
+        self.hooks: dict[int, Any] = {}
+
+    def run(self, grad: Any, create_graph: bool) -> Any:
+        """``grad`` after every hook, in the order they were registered.
+
+        A hook gets a Tensor of its own (a copy: the array may also be another input's
+        gradient) and may edit it in place, return a replacement, or return None; what
+        it leaves is what the next hook, and backward, see.
+        """
+        for hook in list(self.hooks.values()):
+            # (a 0-d gradient may come as a numpy scalar: backward formulas on 0-d arrays)
+            array = not isinstance(grad, fn._Tensor)
+            was = np.asarray(grad) if array else grad._data
+            given = fn._wrap(np.array(was)) if array else grad
+            result = hook(given)
+            if result is None:
+                result = given  # (edited in place, or not at all)
+            if not isinstance(result, fn._Tensor):
+                raise TypeError(f"expected Variable, but hook returned "
+                                f"'{type(result).__name__}'. Hint: a hook returns a Tensor "
+                                "(the new gradient) or None.")
+            data = result._data
+            if data.shape != was.shape:
+                raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value. "
+                                   f"Hint: it was {list(was.shape)}, the hook returned "
+                                   f"{list(data.shape)}.")
+            if data.dtype != was.dtype:
+                raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the type of value "
+                                   f"(was {tensor_type_name(was)} got {tensor_type_name(data)})")
+            grad = result if create_graph else (data if result is given else np.array(data))
+        return grad
+
+
+def _hook_name(hook: Any) -> str:
+    return getattr(hook, "__name__", type(hook).__name__)
+
+
+# id of a node (hooks of a non-leaf tensor) or of a leaf -> its TensorHooks. Empty unless
+# some tensor has hooks: the engine looks here only then. An entry leaves with its owner.
+tensor_hooks: dict[int, TensorHooks] = {}
+
+
+def hooks_of(owner: Any) -> TensorHooks:
+    """The TensorHooks of a node or leaf, made (and tied to its lifetime) on first use."""
+    key = id(owner)
+    entry = tensor_hooks.get(key)
+    if entry is None:
+        entry = tensor_hooks[key] = TensorHooks()
+        weakref.finalize(owner, tensor_hooks.pop, key, None)
+    return entry
