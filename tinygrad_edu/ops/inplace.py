@@ -31,10 +31,10 @@ from ..tensor_base import (
     _int,
     _type,
 )
+from . import arithmetic as E
 from . import dual
-from . import elementwise as E
 from .arithmetic import _check_bool_kernel, _scaled, _scaled_by_op
-from .elementwise import _Op
+from .dual import _Op
 from .promotion import (
     _as_tensor_like,
     _check_broadcast,

@@ -15,7 +15,7 @@ from ..parity.names import CPP_TYPE_NAMES as _CPP_NAMES
 from ..parity.names import scalar_type_name
 from ..tensor_base import _FLOAT_KIND, TensorBase, _int, _nd
 from . import dual
-from .elementwise import _Op
+from .dual import _Op
 from .promotion import _as_tensor_like, _broadcast_error, _operand
 
 if TYPE_CHECKING:

@@ -27,8 +27,7 @@ from ..tensor_base import (
     _type,
 )
 from . import dual, indexing
-from . import elementwise as E
-from .elementwise import _Op
+from .dual import _Op
 from .promotion import _data_of
 
 if TYPE_CHECKING:
@@ -660,7 +659,7 @@ class MovementMethods(TensorBase):
                             "NoneType")
         if dim is _ALL_DIMS:
             new = tuple(n for n in shape if n != 1)
-            op: type[E._Op] = SqueezeAll
+            op: type[_Op] = SqueezeAll
         else:
             axes = _norm_axes(dim, len(shape), True) or ()
             new = tuple(n for i, n in enumerate(shape) if not (i in axes and n == 1))

@@ -22,21 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from ..core.function import Function
 from ..parity.torch_sum import torch_mean, torch_sum
 from . import dual
-from .elementwise import keep_where
+from .dual import _arr, _Op, keep_where
 
 _nd = np.ndarray
-
-
-class _Op(Function):
-    _numpy = True
-
-
-def _arr(x: Any) -> np.ndarray:
-    """The numpy array behind ``x`` (a constant: masks and indices are built from it)."""
-    return x._data if hasattr(x, "_data") else np.asarray(x)
 
 
 # ----------------------------------------------------------------------------- Linear

@@ -20,7 +20,7 @@ from ..parity.names import scalar_type_name
 from ..parity.torch_sum import divide, get_num_threads, torch_mean, torch_sum
 from ..tensor_base import _FLOAT_KIND, TensorBase, _bool, _float, _int, _norm_axes, _norm_axis
 from . import dual, sorting
-from .elementwise import _masked_zero, _Op
+from .dual import _arr, _masked_zero, _Op
 from .matmul import _ones
 from .promotion import _operand_as
 from .sorting import _check_nonempty_dims, _MinMax
@@ -481,10 +481,6 @@ def _norm_grad(grad: Any, x: Any, p: float, axis: Any, norm: Any) -> Any:
 def _sum(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
     """A float sum, added in PyTorch's order where that is known."""
     return torch_sum(x, axis, keepdims)
-
-
-def _arr(x: Any) -> np.ndarray:
-    return np.asarray(getattr(x, "_data", x))
 
 
 def _max_or_minus_inf(x: np.ndarray, axis: Any) -> np.ndarray:

@@ -12,9 +12,8 @@ from .. import dtypes
 from ..parity.torch_sum import torch_sum
 from ..tensor_base import TensorBase, _int, _norm_axis
 from . import dual
-from . import elementwise as E
 from . import reduce as R
-from .elementwise import _Op
+from .dual import _Op
 from .promotion import _operand_as
 from .reduce import _cumprod, _prod, _reverse_cumsum, scan
 
@@ -107,7 +106,7 @@ def _cumprod_grad(x: Any, grad: Any, out: Any, axis: int) -> Any:
 
 
 
-class _CumSum(E._Op):
+class _CumSum(_Op):
     _grad_fn_name = "CumsumBackward0"
 
     @staticmethod

@@ -16,10 +16,10 @@ import numpy as np
 
 from ..core.function import _wrap
 from ..parity import stl_sort as _stl_sort
+from ..parity.errors import not_implemented
 from ..tensor_base import TensorBase, _bool, _int, _norm_axis, _type
 from . import dual
-from . import elementwise as E
-from .elementwise import _Op
+from .dual import _Op
 from .promotion import _data_of
 
 if TYPE_CHECKING:
@@ -648,14 +648,14 @@ class SortingMethods(TensorBase):
         if dim is not None:
             if self._data.dtype == np.bool_:
                 _check_nonempty_dims(self._data, (_norm_axis(dim, self._data.ndim),), "median")
-                raise E.not_implemented("median_out", self._data.dtype)
+                raise not_implemented("median_out", self._data.dtype)
             return self._by_rank(MedianDim, dim, keepdim, lower_median_index,
                                  "median")
         if self._data.size == 0:  # NaN (for ints, NaN cast as C casts it, as torch)
             with np.errstate(invalid="ignore"):
                 return _wrap(np.asarray(np.nan).astype(self._data.dtype))
         if self._data.dtype == np.bool_:
-            raise E.not_implemented("median_cpu", self._data.dtype)
+            raise not_implemented("median_cpu", self._data.dtype)
         flat = lower_median_index(self._data.reshape(-1), 0)
         return MedianAll.apply(self, _int(flat[0]))
 
@@ -664,7 +664,7 @@ class SortingMethods(TensorBase):
         axis = _norm_axis(dim, self._data.ndim)
         _check_nonempty_dims(self._data, (axis,), "kthvalue")
         if self._data.dtype == np.bool_ and self._data.ndim:
-            raise E.not_implemented("kthvalue_cpu", self._data.dtype)
+            raise not_implemented("kthvalue_cpu", self._data.dtype)
         n = self._data.shape[axis] if self._data.ndim else 1
         if not 1 <= k <= n:
             raise RuntimeError(f"kthvalue(): selected number k out of range for dimension "
