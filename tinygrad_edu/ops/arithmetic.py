@@ -17,6 +17,7 @@ from ..core.function import _wrap
 from ..core.function import apply_pair as _pair
 from ..core.grad_mode import _state
 from ..parity.errors import not_implemented
+from ..parity.grad_fn_names import labelled
 from ..tensor_base import (
     _FLOAT_KIND,
     TensorBase,
@@ -180,19 +181,13 @@ class Div(_Op):
 # ``x + c``, ``x * c`` and ``x / c`` with a number ``c`` as PyTorch's C++ composites record
 # them (cross_entropy's label smoothing): its Scalar overloads, one input listed. (In
 # Python, ``x * 2.0`` is MulBackward0: torch makes the number a tensor.)
-class AddScalar(Add):
-    _grad_fn_name = "AddBackward1"
-    _torch_inputs = (0,)  # type: ignore[assignment]  # (one input listed, not two)
+AddScalar = labelled(Add, "AddBackward1", _torch_inputs=(0,))  # (one input listed, not two)
 
 
-class MulScalar(Mul):
-    _grad_fn_name = "MulBackward1"
-    _torch_inputs = (0,)  # type: ignore[assignment]  # (one input listed, not two)
+MulScalar = labelled(Mul, "MulBackward1", _torch_inputs=(0,))  # (one input listed, not two)
 
 
-class DivScalar(Div):
-    _grad_fn_name = "DivBackward1"
-    _torch_inputs = (0,)  # type: ignore[assignment]  # (one input listed, not two)
+DivScalar = labelled(Div, "DivBackward1", _torch_inputs=(0,))  # (one input listed, not two)
 
 
 class Neg(_Op):
@@ -386,10 +381,8 @@ class Remainder(_Op):
         return grad, (-grad * quotient if quotient is not None else None)
 
 
-class RemainderTensor(Remainder):
-    """``x % y`` of two tensors: PyTorch's ``remainder.Tensor``, whose node is numbered 1."""
-
-    _grad_fn_name = "RemainderBackward1"
+# ``x % y`` of two tensors: PyTorch's ``remainder.Tensor``, whose node is numbered 1.
+RemainderTensor = labelled(Remainder, "RemainderBackward1")
 
 
 class RemainderOfNumber(Remainder):

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ..parity.grad_fn_names import labelled
 from ..parity.torch_sum import torch_mean, torch_sum
 from . import dual
 from .dual import _arr, _Op, keep_where
@@ -645,10 +646,8 @@ class NllLoss(_Op):
         return -_row_scale(grad, ctx, tg, cdim) * q, None, None, None, None
 
 
-class NllLoss2d(NllLoss):
-    """``NllLoss`` of a 4-D input (N, C, H, W), under PyTorch's name for it."""
-
-    _grad_fn_name = "NllLoss2DBackward0"
+# ``NllLoss`` of a 4-D input (N, C, H, W), under PyTorch's name for it.
+NllLoss2d = labelled(NllLoss, "NllLoss2DBackward0")
 
 
 # ----------------------------------------------------------------------------- Embedding

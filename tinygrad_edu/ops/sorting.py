@@ -17,6 +17,7 @@ import numpy as np
 from ..core.function import _wrap
 from ..parity import stl_sort as _stl_sort
 from ..parity.errors import not_implemented
+from ..parity.grad_fn_names import labelled
 from ..tensor_base import TensorBase, _bool, _int, _norm_axis, _type
 from . import dual
 from .dual import _Op
@@ -360,16 +361,12 @@ class MedianDim(_Op):
         return scatter(shape, axis, index, dual.reshape(grad, index.shape)), None, None, None
 
 
-class KthValue(MedianDim):
-    """``x.kthvalue(k, dim).values``."""
-
-    _grad_fn_name = "KthvalueBackward0"
+# ``x.kthvalue(k, dim).values``.
+KthValue = labelled(MedianDim, "KthvalueBackward0")
 
 
-class Mode(MedianDim):
-    """``x.mode(dim).values``."""
-
-    _grad_fn_name = "ModeBackward0"
+# ``x.mode(dim).values``.
+Mode = labelled(MedianDim, "ModeBackward0")
 
 
 class MedianAll(_Op):
