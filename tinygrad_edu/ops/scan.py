@@ -104,8 +104,6 @@ def _cumprod_grad(x: Any, grad: Any, out: Any, axis: int) -> Any:
 
 
 
-
-
 class _CumSum(_Op):
     _grad_fn_name = "CumsumBackward0"
 
@@ -120,9 +118,7 @@ class _CumSum(_Op):
         if grad.ndim == 0 or grad.shape[axis] == 1:  # the identity (as PyTorch's)
             return grad, None
         # each input adds into every later output: the gradient is a reversed cumsum
-        if isinstance(grad, TensorBase):
-            return grad.flip(axis).cumsum(axis).flip(axis), None
-        return np.flip(R.scan(np.add, np.flip(grad, axis), axis), axis), None
+        return _reverse_cumsum(grad, axis), None
 
 
 class ScanMethods(TensorBase):
