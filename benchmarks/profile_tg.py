@@ -37,7 +37,7 @@ OpTimes = dict[tuple[str, str], list[float]]  # (op, "fwd"|"bwd") -> [calls, sec
 
 def _op_classes(tg: ModuleType) -> list[type]:
     """Every Function subclass that defines its own forward or backward (built-ins included)."""
-    for mod in ("elementwise", "reduce", "movement", "matmul", "nn"):
+    for mod in ("arithmetic", "unary", "reduce", "movement", "matmul", "nn"):
         try:
             __import__(f"tinygrad_edu.ops.{mod}")
         except ImportError:

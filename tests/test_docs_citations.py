@@ -35,11 +35,11 @@ def _spans(path: Path) -> dict[str, list[tuple[int, int]]]:
                 first = min([child.lineno] + [d.lineno for d in child.decorator_list])
                 spans.setdefault(name, []).append((first, child.end_lineno or child.lineno))
                 visit(child, name + ".")
-            elif isinstance(child, (ast.Assign, ast.AnnAssign)) and not prefix:
+            elif isinstance(child, (ast.Assign, ast.AnnAssign)):
                 targets = child.targets if isinstance(child, ast.Assign) else [child.target]
                 for t in targets:
                     if isinstance(t, ast.Name):
-                        spans.setdefault(t.id, []).append(
+                        spans.setdefault(prefix + t.id, []).append(
                             (child.lineno, child.end_lineno or child.lineno))
 
     visit(tree, "")

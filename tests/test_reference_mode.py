@@ -37,7 +37,7 @@ def test_both_modes_build_the_same_graph_and_gradients_for_every_op(tmp_path: ob
 
 
 def test_reference_mode_uses_the_readable_path() -> None:
-    code = ("import tinygrad_edu.core.function as f, tinygrad_edu.ops.elementwise as E; "
+    code = ("import tinygrad_edu.core.function as f, tinygrad_edu.ops.arithmetic as E; "
             "print(f.REFERENCE, E.Mul.apply.__qualname__.startswith('_reference_apply'))")
     for value, expected in (("1", "True True"), ("0", "False False")):
         env = dict(os.environ, TINYGRAD_EDU_REFERENCE=value)

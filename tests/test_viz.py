@@ -352,14 +352,14 @@ def test_op_source_names_the_class_and_file_that_ran():
     """From a grad_fn name in a graph to the code: the Function class and its file:line."""
     import inspect
 
-    from tinygrad_edu.ops import elementwise, matmul
+    from tinygrad_edu.ops import arithmetic, matmul
 
     x = tg.ones(2, 3, requires_grad=True)
     w = tg.ones(4, 3, requires_grad=True)
     b = tg.ones(4, requires_grad=True)
     mul, addmm = (x * x).grad_fn, tg.nn.functional.linear(x, w, b).grad_fn
-    line = inspect.getsourcelines(elementwise.Mul)[1]
-    assert viz.op_source(mul) == f"Mul, tinygrad_edu/ops/elementwise.py:{line}"
+    line = inspect.getsourcelines(arithmetic.Mul)[1]
+    assert viz.op_source(mul) == f"Mul, tinygrad_edu/ops/arithmetic.py:{line}"
     line = inspect.getsourcelines(matmul.Addmm)[1]
     assert viz.op_source(addmm) == f"Addmm, tinygrad_edu/ops/matmul.py:{line}"
     nodes, _ = parse(viz.draw_graph((x * x).sum()))

@@ -13,6 +13,7 @@ from .ops.arithmetic import ArithmeticMethods, maximum, where, zeros_like
 from .ops.convert import ConversionMethods
 from .ops.indexing_methods import IndexingMethods
 from .ops.inplace import InplaceMethods
+from .ops.logic import LogicMethods
 from .ops.matmul import MatmulMethods
 from .ops.movement import MovementMethods
 from .ops.promotion import _broadcast_error, _operand_as, _promote
@@ -26,9 +27,9 @@ __all__ = ["Tensor", "Size", "where", "maximum", "zeros_like", "reset_grads", "_
            "_norm_axis", "_shape_arg", "_promote", "_operand_as", "_broadcast_error"]
 
 
-class Tensor(ArithmeticMethods, UnaryMethods, ReduceMethods, ScanMethods, MovementMethods,
-             IndexingMethods, SortingMethods, MatmulMethods, InplaceMethods, ConversionMethods,
-             TensorBase):
+class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, ReduceMethods, ScanMethods,
+             MovementMethods, IndexingMethods, SortingMethods, MatmulMethods, InplaceMethods,
+             ConversionMethods, TensorBase):
     """A multi-dimensional array that can record the operations applied to it.
 
     >>> x = tg.tensor([1.0, 2.0], requires_grad=True)

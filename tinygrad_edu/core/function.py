@@ -461,12 +461,12 @@ class Function(metaclass=_FunctionType):
         return _apply_function(cls, args)
 
 
-# The hot path of every op. ``apply_pair`` is ``_apply`` unrolled for the built-in ops of
-# one or two arguments (most of them), which makes an op about a third cheaper: a fast
+# The hot path of every op. ``_fast_apply`` makes a built-in op's ``apply``: ``_apply``
+# unrolled for ops of one or two arguments (most of them), about a third cheaper, a fast
 # twin of the readable path. With TINYGRAD_EDU_REFERENCE=1 it is not used: every op runs
 # through ``_apply`` (the engine has no other fast path), and the test suite runs both
 # ways (tests/test_reference_mode.py checks both build the same graph and gradients).
-NO_ARG: Any = object()  # apply_pair's second argument of an op that takes one
+NO_ARG: Any = object()  # the fast apply's second argument of an op that takes one
 REFERENCE = os.environ.get("TINYGRAD_EDU_REFERENCE", "") not in ("", "0")
 # needs_input_grad of an op of one or two arguments, shared: _NEEDS1[a], _NEEDS2[a][b]
 _NEEDS1 = ((False,), (True,))
@@ -669,11 +669,6 @@ def _bind_apply(cls: Any) -> None:
         cls.apply = staticmethod(_reference_apply(cls) if REFERENCE else _fast_apply(cls))
     elif "apply" in cls.__dict__ and isinstance(cls.__dict__["apply"], staticmethod):
         delattr(cls, "apply")  # (no longer a numpy op: Function.apply again)
-
-
-def apply_pair(cls: type[Function], a: Any, b: Any) -> Any:
-    """``cls.apply(a, b)``, or ``cls.apply(a)`` when ``b`` is ``NO_ARG``."""
-    return cls.apply(a) if b is NO_ARG else cls.apply(a, b)
 
 
 # How a view was made, when that limits writing into it with grad mode on (views.py); the

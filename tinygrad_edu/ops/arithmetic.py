@@ -1,6 +1,10 @@
-"""The Tensor's arithmetic, comparisons, bitwise and logical ops: the operators and
-methods and their argument checks (operands are promoted in ``promotion.py``); the
-Functions they apply (forward and backward) are in ``elementwise.py``."""
+"""The Tensor's arithmetic: ``+ - * / // % **`` as operators and methods, their argument
+checks (operands are promoted in ``promotion.py``) and their Functions, forward and backward
+side by side (``mul`` and ``Mul.backward`` in this one file). Comparisons, bitwise and logical
+ops (no gradient) are in ``logic.py``; the math of one tensor in ``unary.py``.
+
+Gradients are returned in the broadcast shape; the engine sums them back to each input.
+"""
 
 from __future__ import annotations
 
@@ -10,27 +14,25 @@ import numpy as np
 
 from .. import dtypes
 from ..core.function import _wrap
-from ..core.function import apply_pair as _pair
 from ..core.grad_mode import _state
-from ..parity.names import scalar_type_name
+from ..parity.errors import not_implemented
+from ..parity.grad_fn_names import labelled
 from ..tensor_base import (
     _FLOAT_KIND,
     TensorBase,
     _bool,
-    _check_result_cast,
     _float,
     _inplace_form,
     _int,
     _nd,
     _type,
 )
-from . import elementwise as E
+from . import dual
+from .dual import _arr, _masked_zero, _Op
 from .promotion import (
     _as_tensor_like,
     _check_broadcast,
-    _check_inplace_broadcast,
     _data_of,
-    _logic_operand,
     _operand,
     _operand_as,
     _operand_error,
@@ -41,6 +43,361 @@ if TYPE_CHECKING:
     from ..tensor import Tensor
 
 
+# ----------------------------------------------------------------------------- Functions
+_NEG_BOOL = ("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+             "to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+def _int_power(base: Any, exp: Any) -> np.ndarray:
+    """Integer ``base ** exp`` as PyTorch's ``powi``: a negative exponent gives 0, except
+    for a base of 1 (1) and -1 (+-1 by parity); numpy raises there instead."""
+    base, exp = np.asarray(base), np.asarray(exp)
+    out = np.power(base, np.abs(exp))
+    negative = exp < 0
+    if negative.any():
+        one = base == 1
+        minus_one = base == -1
+        odd = (np.abs(exp) % 2) == 1
+        flipped = np.where(minus_one, np.where(odd, -1, 1), np.where(one, 1, 0))
+        out = np.where(negative, flipped.astype(out.dtype), out)
+    return out
+
+
+class Add(_Op):
+    _grad_fn_name = "AddBackward0"
+    _torch_inputs = (0, 1)  # (PyTorch makes a number operand a tensor)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> Any:
+        return x + y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return grad, grad  # d(x+y)/dx = d(x+y)/dy = 1
+
+
+class AddScaled(_Op):
+    """``x.add(y, alpha=a)``: ``x + a * y`` as one node, as PyTorch records it."""
+
+    _grad_fn_name = "AddBackward0"
+    _torch_inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any, alpha: Any) -> Any:
+        ctx.meta = alpha
+        return x + y * alpha
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        need_x, need_y = ctx.needs_input_grad[:2]
+        return (grad if need_x else None), (grad * ctx.meta if need_y else None), None
+
+
+class SubScaled(AddScaled):
+    """``x.sub(y, alpha=a)``: ``x - a * y`` as one node."""
+
+    _grad_fn_name = "SubBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any, alpha: Any) -> Any:
+        ctx.meta = -alpha
+        return x - y * alpha
+
+
+class Sub(_Op):
+    """Fused ``x - y`` (one op instead of ``x + (-y)``: sub is too common to pay twice)."""
+
+    _grad_fn_name = "SubBackward0"
+    _torch_inputs = (0, 1)  # (PyTorch makes a number operand a tensor)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> Any:
+        if x.dtype == np.bool_ and np.asarray(y).dtype == np.bool_:
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                               "supported. Use the `^` or `logical_xor()` operator instead.")
+        return x - y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return grad, (-grad if ctx.needs_input_grad[1] else None)
+
+
+class RSub(_Op):
+    """``c - x`` for a number ``c``."""
+
+    _grad_fn_name = "RsubBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, c: Any) -> Any:
+        return c - x
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return -grad, None
+
+
+class Mul(_Op):
+    _grad_fn_name = "MulBackward0"
+    _check_order = (1, 0)  # (PyTorch checks ``other`` before ``self``)
+    _torch_inputs = (0, 1)  # (PyTorch makes a number operand a tensor)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> Any:
+        need_x, need_y = ctx.needs_input_grad
+        # save only what a needed gradient uses: x.mul_(2) then saves nothing of x
+        ctx.save_for_backward(x if need_y else None, y if need_x else None)
+        return x * y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        # chain rule: d(xy)/dx = y, d(xy)/dy = x
+        return (grad * y if need_x else None), (grad * x if need_y else None)
+
+
+class Div(_Op):
+    """Fused ``x / y`` (cheaper and more accurate than ``x * y**-1``)."""
+
+    _grad_fn_name = "DivBackward0"
+    _check_order = (1, 0)  # (PyTorch checks ``other`` before ``self``)
+    _torch_inputs = (0, 1)  # (PyTorch makes a number operand a tensor)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> Any:
+        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y)
+        return x / y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        # d(x/y)/dx = 1/y, d(x/y)/dy = -x/y^2, written (x/y)/y as PyTorch (same rounding,
+        # and y = 0 gives the same infinities and NaNs)
+        return (grad / y if need_x else None), (-grad * ((x / y) / y) if need_y else None)
+
+
+# ``x + c``, ``x * c`` and ``x / c`` with a number ``c`` as PyTorch's C++ composites record
+# them (cross_entropy's label smoothing): its Scalar overloads, one input listed. (In
+# Python, ``x * 2.0`` is MulBackward0: torch makes the number a tensor.)
+AddScalar = labelled(Add, "AddBackward1", _torch_inputs=(0,))  # (one input listed, not two)
+
+
+MulScalar = labelled(Mul, "MulBackward1", _torch_inputs=(0,))  # (one input listed, not two)
+
+
+DivScalar = labelled(Div, "DivBackward1", _torch_inputs=(0,))  # (one input listed, not two)
+
+
+class Neg(_Op):
+    _grad_fn_name = "NegBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        if x.dtype == np.bool_:
+            raise RuntimeError(_NEG_BOOL)
+        return -x
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return -grad
+
+
+def _power(x: Any, p: Any) -> Any:
+    """``x ** p`` for a number ``p``, as PyTorch's CPU kernel: ``p = -0.5`` is
+    ``1 / sqrt(x)`` there (so -inf gives NaN and -0.0 gives -inf, where C's pow differs)."""
+    if p == -0.5 and dual._is_array(x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return 1 / np.sqrt(x)
+    return x**p
+
+
+class Pow(_Op):
+    """``x ** p`` for a number ``p``."""
+
+    _grad_fn_name = "PowBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, p: Any) -> Any:
+        if x.dtype.kind in "biu" and p < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        ctx.save_for_backward(x)
+        ctx.meta = p
+        return _power(x, p)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        p = ctx.meta
+        if p == 0:  # x^0 = 1 everywhere, 0^0 included: zeros, even for an infinite grad
+            return dual.zeros_like(grad), None
+        if p == 2:  # the common square: grad * 2x, as PyTorch rounds it (x + x is exact)
+            return grad * (x + x), None
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0^-1 = inf, (-1)^0.5 = nan
+            return grad * (p * _power(x, p - 1)), None  # d(x^p)/dx = p x^(p-1)
+
+
+class PowTensor(_Op):
+    """``x ** y`` for two tensors."""
+
+    _grad_fn_name = "PowBackward1"
+    _check_order = (1, 2, 0)  # (PyTorch checks exponent, result, self)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> Any:
+        if x.dtype == np.bool_:
+            raise not_implemented("pow", x.dtype)
+        if x.dtype.kind in "iu":
+            return _int_power(x, y)
+        out = np.asarray(np.power(x, y))
+        if np.size(y) == 1 and y == 0.5 and out.dtype.kind == "f":
+            # numpy takes sqrt for a lone exponent 0.5; PyTorch's tensor ** tensor is C's
+            # pow, for which (-inf) ** 0.5 = inf and (-0.0) ** 0.5 = +0.0
+            out = np.where(np.isneginf(x), np.inf, out) + out.dtype.type(0)
+        ctx.save_for_backward(x, y, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, y, out = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        gx = gy = None
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0^-1 = inf, log(-1) = nan
+            if need_x:  # d(x^y)/dx = y x^(y-1), and 0 where y == 0 (0^0 included)
+                gx = _masked_zero(_arr(y) == 0, grad * (y * x ** (y - 1)))
+            if need_y:  # d(x^y)/dy = x^y log x; 0 at x == 0 for y >= 0 (-inf for y < 0)
+                zero = (_arr(x) == 0) & (_arr(y) >= 0)
+                gy = grad * _masked_zero(zero, out * dual.log(x))
+        return gx, gy
+
+
+class RPow(_Op):
+    """``c ** x`` for a number ``c``."""
+
+    _grad_fn_name = "PowBackward2"
+    _check_order = (1, 0)  # (PyTorch checks the exponent, x, before the result)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, c: Any) -> Any:
+        out = _int_power(c, x) if x.dtype.kind in "iu" else np.power(c, x, dtype=x.dtype)
+        out = np.asarray(out, x.dtype)
+        ctx.save_for_backward(out, x)  # (x too, as PyTorch: its version is checked)
+        ctx.meta = c, (np.asarray(x >= 0) if c == 0 else None)  # 0^x: where x >= 0
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        out, _ = ctx.saved_tensors
+        c, x_nonneg = ctx.meta
+        with np.errstate(divide="ignore", invalid="ignore"):  # log 0 = -inf, log(-1) = nan
+            log_c = float(np.log(np.float64(c)))
+            if x_nonneg is not None:  # 0^x: d/dx taken as 0 for x >= 0 (as PyTorch)
+                return grad * _masked_zero(x_nonneg, out * log_c), None
+            return grad * (out * log_c), None  # d(c^x)/dx = c^x log c
+
+
+class DivRounding(_Op):
+    """``x.div(y, rounding_mode="floor" | "trunc")``: zero gradient for both inputs."""
+
+    _grad_fn_name = "DivBackward2"
+    _torch_inputs = (0, 1)  # (PyTorch makes a number operand a tensor)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any, mode: str) -> Any:
+        if x.dtype == np.bool_:
+            raise not_implemented(f"div_{mode}_cpu", x.dtype)
+        ctx.meta = mode
+        if mode == "floor":
+            return np.floor_divide(x, y)
+        out = np.trunc(np.true_divide(x, y))
+        return out if out.dtype == x.dtype else out.astype(x.dtype)  # (ints stay ints)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        zero = dual.zeros_like(grad)
+        return zero, zero, None
+
+
+class FloorDivide(_Op):
+    """``x // y``: recorded, but its derivative is not implemented, as in PyTorch.
+
+    Backward through it raises PyTorch's error (use ``x.div(y, rounding_mode="floor")``,
+    whose gradient is zero).
+    """
+
+    _grad_fn_name = "NotImplemented"
+    _torch_name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> Any:
+        return np.floor_divide(x, y)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        raise RuntimeError("derivative for aten::floor_divide is not implemented. Hint: "
+                           "x.div(y, rounding_mode='floor') rounds the same way and has a "
+                           "(zero) gradient.")
+
+
+class Where(_Op):
+    """``x`` where ``cond`` else ``y``; ``cond`` is a constant bool array."""
+
+    _grad_fn_name = "WhereBackward0"
+    _torch_inputs = (1, 2)
+
+    @staticmethod
+    def forward(ctx: Any, cond: Any, x: Any, y: Any) -> Any:
+        ctx.meta = cond
+        return np.where(cond, x, y)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        cond = ctx.meta
+        need_x, need_y = ctx.needs_input_grad[1:]
+        # where(cond, grad, 0), as PyTorch: the branch not taken gets exactly 0, even where
+        # the gradient is inf or NaN (grad * cond would give NaN there)
+        return (None, dual.where(cond, grad, 0.0) if need_x else None,
+                dual.where(cond, 0.0, grad) if need_y else None)
+
+
+class Remainder(_Op):
+    """``x % y`` with Python's (and PyTorch's) sign convention."""
+
+    _grad_fn_name = "RemainderBackward0"
+    _check_order = (1, 0)  # (PyTorch checks ``other`` before ``self``)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> Any:
+        ctx.save_for_backward(x, y)
+        return np.remainder(x, y)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, y = ctx.saved_tensors
+        quotient = dual.constant(np.floor_divide(getattr(x, "_data", x), getattr(y, "_data", y)),
+                                 grad) \
+            if ctx.needs_input_grad[1] else None
+        return grad, (-grad * quotient if quotient is not None else None)
+
+
+# ``x % y`` of two tensors: PyTorch's ``remainder.Tensor``, whose node is numbered 1.
+RemainderTensor = labelled(Remainder, "RemainderBackward1")
+
+
+class RemainderOfNumber(Remainder):
+    """``number % x``: recorded, but its derivative is not implemented, as in PyTorch."""
+
+    _grad_fn_name = "NotImplemented"
+    _torch_name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        raise RuntimeError("derivative for aten::remainder is not implemented. Hint: "
+                           "number % x has a gradient of -floor(number / x) for x; write it "
+                           "out as number - x * (number / x).floor().")
+
+
+# ----------------------------------------------------------------------------- methods
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _scalar_types = (int, float, bool)
 
@@ -75,10 +432,10 @@ def _scaled(x: Tensor, other: Any, alpha: Any, name: str) -> Any:
     return _float(other) * number
 
 
-_BOOL_KERNELS = {E.FloorDivide: "div_floor_cpu", E.Remainder: "remainder_cpu",
-                 E.RemainderTensor: "remainder_cpu", E.RemainderOfNumber: "remainder_cpu",
-                 E.DivRounding: "div_trunc_cpu"}
-_BOOL_CHECKED = {E.Sub, E.RSub, *_BOOL_KERNELS}
+_BOOL_KERNELS = {FloorDivide: "div_floor_cpu", Remainder: "remainder_cpu",
+                 RemainderTensor: "remainder_cpu", RemainderOfNumber: "remainder_cpu",
+                 DivRounding: "div_trunc_cpu"}
+_BOOL_CHECKED = {Sub, RSub, *_BOOL_KERNELS}
 
 
 def _check_bool_kernel(op: Any, x: Tensor, other: Any) -> None:
@@ -87,7 +444,7 @@ def _check_bool_kernel(op: Any, x: Tensor, other: Any) -> None:
     x_bool = x._data.dtype == np.bool_
     other_bool = isinstance(other, _bool) or (isinstance(other, TensorBase) and
                                               other._data.dtype == np.bool_)
-    if op is E.Sub or op is E.RSub:
+    if op is Sub or op is RSub:
         if x_bool and other_bool:
             raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                                "supported. Use the `^` or `logical_xor()` operator instead.")
@@ -99,10 +456,10 @@ def _check_bool_kernel(op: Any, x: Tensor, other: Any) -> None:
         raise NotImplementedError(f"\"{_BOOL_KERNELS[op]}\" not implemented for 'Bool'")
 
 
-_INT_DIVISIONS = (E.FloorDivide, E.Remainder, E.RemainderTensor, E.RemainderOfNumber)
-_ARRAY_UFUNCS = {E.Add: np.add, E.Sub: np.subtract, E.Mul: np.multiply, E.Div: np.true_divide,
-                 E.FloorDivide: np.floor_divide, E.Remainder: np.remainder,
-                 E.RemainderTensor: np.remainder}
+_INT_DIVISIONS = (FloorDivide, Remainder, RemainderTensor, RemainderOfNumber)
+_ARRAY_UFUNCS = {Add: np.add, Sub: np.subtract, Mul: np.multiply, Div: np.true_divide,
+                 FloorDivide: np.floor_divide, Remainder: np.remainder,
+                 RemainderTensor: np.remainder}
 
 
 def _check_int_division(divisor: Any, like: Tensor) -> None:
@@ -127,7 +484,7 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     for t in (x, y):
         _check_broadcast(_wrap(cond), t)
     _check_broadcast(x, y)
-    return E.Where.apply(cond, x, y)
+    return Where.apply(cond, x, y)
 
 
 def maximum(a: Any, b: Any) -> Tensor:
@@ -142,10 +499,26 @@ def zeros_like(t: Tensor) -> Tensor:
     return _wrap(np.zeros_like(t._data))
 
 
+def _operator(op: Any, name: str) -> Any:
+    """``x + y`` (``-``, ``*``, ``/``), the four most common operators: they check the common
+    case inline, a float tensor with a Python float or a tensor of the very same dtype, which
+    needs no promotion (anything else takes ``_binary`` and ``_promote``; the generic path
+    costs a few calls per op on small models)."""
+
+    def operator(self: Tensor, other: Any) -> Tensor:
+        dtype = self._data.dtype
+        if dtype.kind == _FLOAT_KIND and (type(other) is float or isinstance(other, TensorBase)
+                                          and other._data.dtype is dtype):
+            return op.apply(self, other)
+        return self._binary(op, other)  # type: ignore[no-any-return]
+
+    operator.__name__, operator.__qualname__ = name, f"ArithmeticMethods.{name}"
+    return operator
+
+
 class ArithmeticMethods(TensorBase):
-    """The Tensor's arithmetic, comparison, bitwise and logical operators and methods:
-    operands checked and promoted to PyTorch's result dtype, then one Function of
-    ``elementwise.py``."""
+    """The Tensor's arithmetic operators and methods: operands checked and promoted to
+    PyTorch's result dtype, then one Function of this file."""
 
     __slots__ = ()
     _where = staticmethod(where)  # (dual.where's Tensor path: dual.py imports no op family)
@@ -171,43 +544,17 @@ class ArithmeticMethods(TensorBase):
             dtypes.check_int_range(other)
         if op in _BOOL_CHECKED:
             _check_bool_kernel(op, self, other)
-        a, b = _promote(self, other, op is E.Div)
+        a, b = _promote(self, other, op is Div)
         if op in _INT_DIVISIONS:
             _check_int_division(b if not reverse else a, a)
-        if reverse and (op is E.Add or op is E.Mul) and not isinstance(b, TensorBase):
+        if reverse and (op is Add or op is Mul) and not isinstance(b, TensorBase):
             return op.apply(a, b)  # 2 * x is x * 2, the tensor first (as PyTorch records it)
         return op.apply(b, a) if reverse else op.apply(a, b)
 
-    # The four most common operators check the common case inline: a float tensor with a
-    # Python float or a tensor of the very same dtype needs no promotion (anything else
-    # takes ``_promote``); the generic path costs a few calls per op on small models.
-    def __add__(self, other: Any) -> Tensor:
-        dtype = self._data.dtype
-        if dtype.kind == _FLOAT_KIND and (type(other) is float or isinstance(other, TensorBase)
-                                          and other._data.dtype is dtype):
-            return _pair(E.Add, self, other)
-        return self._binary(E.Add, other)
-
-    def __sub__(self, other: Any) -> Tensor:
-        dtype = self._data.dtype
-        if dtype.kind == _FLOAT_KIND and (type(other) is float or isinstance(other, TensorBase)
-                                          and other._data.dtype is dtype):
-            return _pair(E.Sub, self, other)
-        return self._binary(E.Sub, other)
-
-    def __mul__(self, other: Any) -> Tensor:
-        dtype = self._data.dtype
-        if dtype.kind == _FLOAT_KIND and (type(other) is float or isinstance(other, TensorBase)
-                                          and other._data.dtype is dtype):
-            return _pair(E.Mul, self, other)
-        return self._binary(E.Mul, other)
-
-    def __truediv__(self, other: Any) -> Tensor:
-        dtype = self._data.dtype
-        if dtype.kind == _FLOAT_KIND and (type(other) is float or isinstance(other, TensorBase)
-                                          and other._data.dtype is dtype):
-            return _pair(E.Div, self, other)
-        return self._binary(E.Div, other)
+    __add__ = _operator(Add, "__add__")
+    __sub__ = _operator(Sub, "__sub__")
+    __mul__ = _operator(Mul, "__mul__")
+    __truediv__ = _operator(Div, "__truediv__")
 
     def _with_array(self, ufunc: Any, op: Any, array: np.ndarray) -> Any:
         """``self <op> ndarray`` as PyTorch does it: numpy computes it, with numpy's dtype
@@ -229,35 +576,35 @@ class ArithmeticMethods(TensorBase):
         if _scaled_by_op(self, other, alpha):  # one node, as PyTorch's AddBackward0
             _scaled(self, other, alpha, "add")  # (its checks)
             a, b = _promote(self, other)
-            return E.AddScaled.apply(a, b, alpha)
-        return self._binary(E.Add, _scaled(self, other, alpha, "add"), name="add")
+            return AddScaled.apply(a, b, alpha)
+        return self._binary(Add, _scaled(self, other, alpha, "add"), name="add")
 
     def sub(self, other: Any, alpha: Any = 1) -> Tensor:
         """``self - alpha * other``."""
-        _check_bool_kernel(E.Sub, self, _operand(other, "sub"))
+        _check_bool_kernel(Sub, self, _operand(other, "sub"))
         if _scaled_by_op(self, other, alpha):
             _scaled(self, other, alpha, "sub")
             a, b = _promote(self, other)
-            return E.SubScaled.apply(a, b, alpha)
-        return self._binary(E.Sub, _scaled(self, other, alpha, "sub"), name="sub")
+            return SubScaled.apply(a, b, alpha)
+        return self._binary(Sub, _scaled(self, other, alpha, "sub"), name="sub")
 
     def mul(self, other: Any) -> Tensor:
         """Elementwise product (broadcasting)."""
-        return self._binary(E.Mul, other, name="mul")
+        return self._binary(Mul, other, name="mul")
 
     def div(self, other: Any, rounding_mode: str | None = None) -> Tensor:
         """Elementwise true division; ``rounding_mode="floor"`` or ``"trunc"`` rounds."""
         if rounding_mode is None:
-            return self._binary(E.Div, other, name="div")
+            return self._binary(Div, other, name="div")
         if rounding_mode not in ("floor", "trunc"):
             raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or "
                              f"'floor' but found '{rounding_mode}'")
         other = _operand(other, "div")
-        _check_bool_kernel(E.FloorDivide if rounding_mode == "floor" else E.DivRounding,
+        _check_bool_kernel(FloorDivide if rounding_mode == "floor" else DivRounding,
                            self, other)
         a, b = _promote(self, other)
         _check_int_division(b, a)
-        return E.DivRounding.apply(a, b, rounding_mode)
+        return DivRounding.apply(a, b, rounding_mode)
 
     multiply = mul
     subtract = sub
@@ -266,57 +613,57 @@ class ArithmeticMethods(TensorBase):
 
     def __radd__(self, other: Any) -> Tensor:
         if type(other) is float and self._data.dtype.kind == _FLOAT_KIND:
-            return _pair(E.Add, self, other)  # (x + c is c + x, to the last bit)
-        return self._binary(E.Add, other, reverse=True)
+            return Add.apply(self, other)  # (x + c is c + x, to the last bit)
+        return self._binary(Add, other, reverse=True)
 
     def __rsub__(self, other: Any) -> Tensor:
         if type(other) is float and self._data.dtype.kind == _FLOAT_KIND:
-            return _pair(E.RSub, self, other)
+            return RSub.apply(self, other)
         if isinstance(other, TensorBase):
-            return self._binary(E.Sub, other, reverse=True)
+            return self._binary(Sub, other, reverse=True)
         number = dtypes.python_scalar(other)
         if number is None:
             return NotImplemented
-        _check_bool_kernel(E.Sub, self, number)
+        _check_bool_kernel(Sub, self, number)
         a, c = _promote(self, number)
-        return E.RSub.apply(a, c)
+        return RSub.apply(a, c)
 
     def __rmul__(self, other: Any) -> Tensor:
         if type(other) is float and self._data.dtype.kind == _FLOAT_KIND:
-            return _pair(E.Mul, self, other)  # (x * c is c * x, to the last bit)
-        return self._binary(E.Mul, other, reverse=True)
+            return Mul.apply(self, other)  # (x * c is c * x, to the last bit)
+        return self._binary(Mul, other, reverse=True)
 
     def __rtruediv__(self, other: Any) -> Tensor:
         if isinstance(other, TensorBase):
-            return self._binary(E.Div, other, reverse=True)
+            return self._binary(Div, other, reverse=True)
         if isinstance(other, _nd) or dtypes.python_scalar(other) is not None:
             return self.reciprocal() * other  # PyTorch's __rdiv__: the same nodes and bits
         return NotImplemented
 
     def __floordiv__(self, other: Any) -> Tensor:
-        return self._binary(E.FloorDivide, other)
+        return self._binary(FloorDivide, other)
 
     def __rfloordiv__(self, other: Any) -> Tensor:
-        return self._binary(E.FloorDivide, other, reverse=True)
+        return self._binary(FloorDivide, other, reverse=True)
 
     def floor_divide(self, other: Any) -> Tensor:
         """``self // other``: the quotient rounded down (as Python's ``//``)."""
-        return self._binary(E.FloorDivide, other, name="floor_divide")
+        return self._binary(FloorDivide, other, name="floor_divide")
 
     def __mod__(self, other: Any) -> Tensor:
-        return self._binary(E.RemainderTensor if isinstance(other, TensorBase) else E.Remainder,
+        return self._binary(RemainderTensor if isinstance(other, TensorBase) else Remainder,
                             other)
 
     def __rmod__(self, other: Any) -> Tensor:
-        return self._binary(E.RemainderOfNumber, other, reverse=True)
+        return self._binary(RemainderOfNumber, other, reverse=True)
 
     def remainder(self, other: Any) -> Tensor:
         """``self % other`` with the sign of ``other`` (as Python's ``%``)."""
-        return self._binary(E.RemainderTensor if isinstance(other, TensorBase) else E.Remainder,
+        return self._binary(RemainderTensor if isinstance(other, TensorBase) else Remainder,
                             other, name="remainder")
 
     def __neg__(self) -> Tensor:
-        return E.Neg.apply(self)
+        return Neg.apply(self)
 
     neg = negative = __neg__
     neg_ = _inplace_form(__neg__)
@@ -331,16 +678,16 @@ class ArithmeticMethods(TensorBase):
         if self._data.dtype == np.bool_ and exponent._data.dtype == np.bool_:
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         a, b = _promote(self, exponent)
-        return E.PowTensor.apply(a, b)
+        return PowTensor.apply(a, b)
 
     def __pow__(self, exponent: Any) -> Tensor:
         dtype = self._data.dtype
         if (dtype is _F32 or dtype is _F64) and (_type(exponent) is _float or (
                 _type(exponent) is _int and -2**31 < exponent < 2**31)):
-            return _pair(E.Pow, self, exponent)  # (the usual x ** 2: nothing to check)
+            return Pow.apply(self, exponent)  # (the usual x ** 2: nothing to check)
         if not isinstance(exponent, TensorBase) and dtypes.python_scalar(exponent) is None:
             if isinstance(exponent, _nd):
-                return self._with_array(np.power, E.PowTensor, exponent)
+                return self._with_array(np.power, PowTensor, exponent)
             return NotImplemented
         return self.pow(exponent)
 
@@ -358,7 +705,7 @@ class ArithmeticMethods(TensorBase):
         if dtype is dtypes.bool:  # x ** True is x, x ** False is all True
             return _wrap(self._data.copy() if exponent else np.ones_like(self._data))
         base = self if self._data.dtype == dtype.np else self.to(dtype)
-        return _pair(E.Pow, base, exponent)
+        return Pow.apply(base, exponent)
 
     def __rpow__(self, other: Any) -> Tensor:
         number = dtypes.python_scalar(other)
@@ -370,250 +717,4 @@ class ArithmeticMethods(TensorBase):
         dtype = dtypes.result_type(self, number)
         if dtype.category == dtypes._INT:
             number = dtypes.wrap_int(_int(number), dtype.np)
-        return E.RPow.apply(self.to(dtype), number)
-
-    # ------------------------------------------------------------------ comparisons
-    def _compare(self, ufunc: Any, other: Any, name: str | None = None) -> Any:
-        """``ufunc(self, other)`` (a bool tensor) after PyTorch's promotion of both sides:
-        ``uint8_tensor < 300`` compares with 300 wrapped into uint8, as PyTorch does."""
-        if _type(other) is _float and self._data.dtype.kind == _FLOAT_KIND:
-            return _wrap(ufunc(self._data, other))  # (the common x < 0.5: no promotion)
-        if name is None and ufunc in (np.equal, np.not_equal) and isinstance(other, _nd):
-            if other.dtype not in dtypes._FROM_NUMPY:  # (== with an ndarray: as a tensor)
-                return NotImplemented
-            other = _wrap(other)
-        other = _logic_operand(other, name)
-        if other is NotImplemented:
-            return NotImplemented
-        a, b = _promote(_wrap(self._data), other)
-        try:
-            return _wrap(np.asarray(ufunc(a._data, _data_of(b))))
-        except ValueError:  # numpy's broadcasting error -> PyTorch's
-            _check_broadcast(self, other)
-            raise
-
-    __hash__ = object.__hash__  # (by identity: defining __eq__ would unset it)
-
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return self._compare(np.equal, other)
-
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return self._compare(np.not_equal, other)
-
-    def __lt__(self, other: Any) -> Tensor:
-        return self._compare(np.less, other)
-
-    def __le__(self, other: Any) -> Tensor:
-        return self._compare(np.less_equal, other)
-
-    def __gt__(self, other: Any) -> Tensor:
-        return self._compare(np.greater, other)
-
-    def __ge__(self, other: Any) -> Tensor:
-        return self._compare(np.greater_equal, other)
-
-    def eq(self, other: Any) -> Tensor:
-        """Elementwise ``self == other`` (a bool tensor)."""
-        return self._compare(np.equal, other, "eq")
-
-    def ne(self, other: Any) -> Tensor:
-        """Elementwise ``self != other`` (a bool tensor)."""
-        return self._compare(np.not_equal, other, "ne")
-
-    def lt(self, other: Any) -> Tensor:
-        """Elementwise ``self < other`` (a bool tensor)."""
-        return self._compare(np.less, other, "lt")
-
-    def le(self, other: Any) -> Tensor:
-        """Elementwise ``self <= other`` (a bool tensor)."""
-        return self._compare(np.less_equal, other, "le")
-
-    def gt(self, other: Any) -> Tensor:
-        """Elementwise ``self > other`` (a bool tensor)."""
-        return self._compare(np.greater, other, "gt")
-
-    def ge(self, other: Any) -> Tensor:
-        """Elementwise ``self >= other`` (a bool tensor)."""
-        return self._compare(np.greater_equal, other, "ge")
-
-    greater, less, greater_equal, less_equal, not_equal = gt, lt, ge, le, ne
-
-    # ------------------------------------------------------------------ bitwise, logical
-    def _bitwise(self, ufunc: Any, other: Any, name: str, method: _bool = False) -> Any:
-        """``self & other`` (``|``, ``^``): bitwise in PyTorch's promoted dtype, so
-        ``bool_mask & tensor([2, 1])`` is ``tensor([0, 1])``; bools give bools (and, or,
-        xor); a float anywhere raises, as PyTorch's integer-only kernels do."""
-        if not method and isinstance(other, _nd):
-            return self._with_array(ufunc, None, other)
-        other = _logic_operand(other, name if method else None)
-        if other is NotImplemented:
-            return NotImplemented
-        a, b = _promote(_wrap(self._data), other)
-        if a._data.dtype.kind == _FLOAT_KIND:
-            raise NotImplementedError(f"\"{name}_cpu\" not implemented for "
-                                      f"'{scalar_type_name(a._data.dtype)}'")
-        try:
-            return _wrap(np.asarray(ufunc(a._data, _data_of(b))))
-        except ValueError:
-            _check_broadcast(self, other)
-            raise
-
-    def __and__(self, other: Any) -> Tensor:
-        return self._bitwise(np.bitwise_and, other, "bitwise_and")
-
-    def __or__(self, other: Any) -> Tensor:
-        return self._bitwise(np.bitwise_or, other, "bitwise_or")
-
-    def __xor__(self, other: Any) -> Tensor:
-        return self._bitwise(np.bitwise_xor, other, "bitwise_xor")
-
-    # (all three commute; an ndarray on the left is refused, as PyTorch does)
-    def __rand__(self, other: Any) -> Tensor:
-        return NotImplemented if isinstance(other, _nd) else self.__and__(other)
-
-    def __ror__(self, other: Any) -> Tensor:
-        return NotImplemented if isinstance(other, _nd) else self.__or__(other)
-
-    def __rxor__(self, other: Any) -> Tensor:
-        return NotImplemented if isinstance(other, _nd) else self.__xor__(other)
-
-    def __iand__(self, other: Any) -> Tensor:  # type: ignore[misc]
-        return self._bitwise_(np.bitwise_and, other, "bitwise_and", method=False)
-
-    def __ior__(self, other: Any) -> Tensor:  # type: ignore[misc]
-        return self._bitwise_(np.bitwise_or, other, "bitwise_or", method=False)
-
-    def __ixor__(self, other: Any) -> Tensor:  # type: ignore[misc]
-        return self._bitwise_(np.bitwise_xor, other, "bitwise_xor", method=False)
-
-    def _bitwise_(self, ufunc: Any, other: Any, name: str, method: _bool = True) -> Any:
-        """In place ``self &= other`` (``|=``, ``^=``): the result dtype must cast to ours."""
-        operand = _logic_operand(other, name + "_" if method else None)
-        if operand is NotImplemented:
-            return NotImplemented
-        _check_inplace_broadcast(self, operand)
-        _check_result_cast(dtypes.result_type(self, operand).np, self._data.dtype)
-        return self._write_logic(self._bitwise(ufunc, operand, name, method=True))
-
-    def bitwise_and(self, other: Any) -> Tensor:
-        """Elementwise bitwise and of integers (logical and of bools), promoted."""
-        return self._bitwise(np.bitwise_and, other, "bitwise_and", method=True)
-
-    def bitwise_or(self, other: Any) -> Tensor:
-        """Elementwise bitwise or of integers (logical or of bools), promoted."""
-        return self._bitwise(np.bitwise_or, other, "bitwise_or", method=True)
-
-    def bitwise_xor(self, other: Any) -> Tensor:
-        """Elementwise bitwise xor of integers (logical xor of bools), promoted."""
-        return self._bitwise(np.bitwise_xor, other, "bitwise_xor", method=True)
-
-    def bitwise_and_(self, other: Any) -> Tensor:
-        """In place: ``self &= other``."""
-        return self._bitwise_(np.bitwise_and, other, "bitwise_and")
-
-    def bitwise_or_(self, other: Any) -> Tensor:
-        """In place: ``self |= other``."""
-        return self._bitwise_(np.bitwise_or, other, "bitwise_or")
-
-    def bitwise_xor_(self, other: Any) -> Tensor:
-        """In place: ``self ^= other``."""
-        return self._bitwise_(np.bitwise_xor, other, "bitwise_xor")
-
-    def __invert__(self) -> Tensor:
-        if self._data.dtype.kind == _FLOAT_KIND:
-            raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
-                            f"tensors, got {self.dtype}")
-        return _wrap(np.invert(self._data))
-
-    def bitwise_not(self) -> Tensor:
-        """Elementwise ``~self``: each bit flipped (not, for bools)."""
-        if self._data.dtype.kind == _FLOAT_KIND:
-            raise NotImplementedError("\"bitwise_not_cpu\" not implemented for "
-                                      f"'{scalar_type_name(self._data.dtype)}'")
-        return _wrap(np.invert(self._data))
-
-    def bitwise_not_(self) -> Tensor:
-        """In place: ``self = ~self``."""
-        return self._write_logic(self.bitwise_not())
-
-    def _logical(self, ufunc: Any, other: Any, name: str) -> Tensor:
-        """``ufunc(self != 0, other != 0)`` as a bool tensor; ``other`` must be a Tensor."""
-        if not isinstance(other, TensorBase):
-            raise _operand_error(name, other, numbers=False)
-        try:
-            return _wrap(np.asarray(ufunc(self._data, other._data)))
-        except ValueError:
-            _check_broadcast(self, other)
-            raise
-
-    def logical_not(self) -> Tensor:
-        """Elementwise not, as bool."""
-        return _wrap(np.logical_not(self._data))
-
-    def logical_and(self, other: Tensor) -> Tensor:
-        """Elementwise and of ``self != 0`` and ``other != 0``, as bool."""
-        return self._logical(np.logical_and, other, "logical_and")
-
-    def logical_or(self, other: Tensor) -> Tensor:
-        """Elementwise or of ``self != 0`` and ``other != 0``, as bool."""
-        return self._logical(np.logical_or, other, "logical_or")
-
-    def logical_xor(self, other: Tensor) -> Tensor:
-        """Elementwise xor of ``self != 0`` and ``other != 0``, as bool."""
-        return self._logical(np.logical_xor, other, "logical_xor")
-
-    def logical_not_(self) -> Tensor:
-        """In place: ``self = logical_not(self)``, in ``self``'s dtype (1 or 0)."""
-        return self._write_logic(self.logical_not())
-
-    def logical_and_(self, other: Tensor) -> Tensor:
-        """In place: ``self = logical_and(self, other)``, in ``self``'s dtype (1 or 0)."""
-        return self._write_logic(self.logical_and(other))
-
-    def logical_or_(self, other: Tensor) -> Tensor:
-        """In place: ``self = logical_or(self, other)``, in ``self``'s dtype (1 or 0)."""
-        return self._write_logic(self.logical_or(other))
-
-    def logical_xor_(self, other: Tensor) -> Tensor:
-        """In place: ``self = logical_xor(self, other)``, in ``self``'s dtype (1 or 0)."""
-        return self._write_logic(self.logical_xor(other))
-
-    def _write_logic(self, result: Any) -> Any:
-        """Write a bitwise or logical ``result`` (no graph) into this tensor, as PyTorch's
-        in-place forms: the result dtype must cast to ours (no int into a bool tensor)."""
-        if result is NotImplemented:
-            return NotImplemented
-        _check_result_cast(result._data.dtype, self._data.dtype)
-        if result._data.shape != self._data.shape:
-            _check_inplace_broadcast(self, result)
-        self._check_inplace()
-        return self._become(result.expand(self.shape) if result._data.shape != self._data.shape
-                            else result)
-
-    def isnan(self) -> Tensor:
-        """Elementwise: is NaN."""
-        return _wrap(np.isnan(self._data))
-
-    def isinf(self) -> Tensor:
-        """Elementwise: is +-inf."""
-        return _wrap(np.isinf(self._data))
-
-    def isfinite(self) -> Tensor:
-        """Elementwise: neither NaN nor inf."""
-        return _wrap(np.isfinite(self._data))
-
-    def equal(self, other: Tensor) -> _bool:
-        """True when shapes and all values are equal."""
-        return self.shape == other.shape and bool(np.array_equal(self._data, other._data))
-
-    def allclose(self, other: Any, rtol: _float = 1e-5, atol: _float = 1e-8,
-                 equal_nan: _bool = False) -> _bool:
-        """``|self - other| <= atol + rtol * |other|`` everywhere."""
-        return bool(np.allclose(self._data, _data_of(other), rtol=rtol, atol=atol,
-                                equal_nan=equal_nan))
-
-    def isclose(self, other: Any, rtol: _float = 1e-5, atol: _float = 1e-8,
-                equal_nan: _bool = False) -> Tensor:
-        """Elementwise ``|self - other| <= atol + rtol * |other|``."""
-        return _wrap(np.isclose(self._data, _data_of(other), rtol=rtol, atol=atol,
-                                equal_nan=equal_nan))
+        return RPow.apply(self.to(dtype), number)

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from . import dual
-from .elementwise import _Op
+from .dual import _Op
 
 _nd = np.ndarray
 Geo = tuple[tuple[int, int], tuple[int, int, int, int], tuple[int, int], int]

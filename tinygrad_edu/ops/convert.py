@@ -16,12 +16,38 @@ from ..dtypes import DType
 from ..parity.names import tensor_type_name
 from ..parity.repr import tensor_repr
 from ..tensor_base import TensorBase, _bool, _float, _int, _shape_arg
-from . import elementwise as E
 from . import movement as V
+from .dual import _Op
 from .movement import _several_views
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
+
+
+class Cast(_Op):
+    """Change the dtype; the engine casts the gradient back to the input's dtype."""
+
+    _grad_fn_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, dtype: np.dtype) -> Any:
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return grad, None
+
+
+class Clone(_Op):
+    _grad_fn_name = "CloneBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return grad
 
 
 def _rebuild(data: np.ndarray, requires_grad: _bool) -> Tensor:
@@ -156,7 +182,7 @@ class ConversionMethods(TensorBase):
         target = self._data.dtype if dtype is None else dtypes.to_dtype(dtype).np
         if target == self._data.dtype and not copy:
             return self
-        return E.Cast.apply(self, target)
+        return Cast.apply(self, target)
 
     def type(self, dtype: Any = None) -> Any:
         """Without an argument, the type name (``torch.FloatTensor``); else ``to(dtype)``."""
@@ -246,4 +272,4 @@ class ConversionMethods(TensorBase):
 
     def clone(self) -> Tensor:
         """A copy with its own storage; gradients flow back to this tensor."""
-        return E.Clone.apply(self)
+        return Clone.apply(self)

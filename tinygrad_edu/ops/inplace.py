@@ -21,6 +21,7 @@ from .. import dtypes
 from ..core import function as _function
 from ..core.function import _wrap
 from ..core.grad_mode import _state
+from ..parity.grad_fn_names import labelled
 from ..tensor_base import (
     _FLOAT_KIND,
     TensorBase,
@@ -31,10 +32,10 @@ from ..tensor_base import (
     _int,
     _type,
 )
+from . import arithmetic as E
 from . import dual
-from . import elementwise as E
 from .arithmetic import _check_bool_kernel, _scaled, _scaled_by_op
-from .elementwise import _Op
+from .dual import _Op
 from .promotion import (
     _as_tensor_like,
     _check_broadcast,
@@ -96,10 +97,8 @@ class FillTensor(_Op):
         return (dual.zeros_like(grad) if need_x else None), (grad if need_value else None)
 
 
-class Zero(Fill):
-    """``x.zero_()``."""
-
-    _grad_fn_name = "ZeroBackward0"
+# ``x.zero_()``.
+Zero = labelled(Fill, "ZeroBackward0")
 
 
 class MaskedFill(_Op):
@@ -154,48 +153,38 @@ class Refill(_Op):
         return dual.zeros_like(grad), None
 
 
-class Uniform(Refill):
-    _grad_fn_name = "UniformBackward0"
+Uniform = labelled(Refill, "UniformBackward0")
 
 
-class Normal(Refill):
-    _grad_fn_name = "NormalBackward0"
+Normal = labelled(Refill, "NormalBackward0")
 
 
-class Bernoulli(Refill):
-    _grad_fn_name = "BernoulliBackward2"  # bernoulli_(p) with a number
+Bernoulli = labelled(Refill, "BernoulliBackward2")  # bernoulli_(p) with a number
 
 
-class BernoulliTensor(Refill):
-    _grad_fn_name = "BernoulliBackward1"  # bernoulli_(p) with a tensor of probabilities
+# bernoulli_(p) with a tensor of probabilities
+BernoulliTensor = labelled(Refill, "BernoulliBackward1")
 
 
-class Exponential(Refill):
-    _grad_fn_name = "ExponentialBackward0"
+Exponential = labelled(Refill, "ExponentialBackward0")
 
 
-class Geometric(Refill):
-    _grad_fn_name = "GeometricBackward0"
+Geometric = labelled(Refill, "GeometricBackward0")
 
 
-class Cauchy(Refill):
-    _grad_fn_name = "CauchyBackward0"
+Cauchy = labelled(Refill, "CauchyBackward0")
 
 
-class LogNormal(Refill):
-    _grad_fn_name = "LogNormalBackward0"
+LogNormal = labelled(Refill, "LogNormalBackward0")
 
 
-class Random(Refill):
-    _grad_fn_name = "RandomBackward2"  # random_(): RandomBackward1 with to, 0 with from, to
+Random = labelled(Refill, "RandomBackward2")  # random_(): RandomBackward1 with to, 0 with from, to
 
 
-class RandomTo(Refill):
-    _grad_fn_name = "RandomBackward1"
+RandomTo = labelled(Refill, "RandomBackward1")
 
 
-class RandomFromTo(Refill):
-    _grad_fn_name = "RandomBackward0"
+RandomFromTo = labelled(Refill, "RandomBackward0")
 
 
 # the random fills by the name of their node (Tensor._fill_random)
@@ -204,10 +193,8 @@ RANDOM_FILLS = {op._grad_fn_name: op for op in (
     Random, RandomTo, RandomFromTo)}
 
 
-class BernoulliOf(Refill):
-    """``x.bernoulli()``: 0/1 samples with the probabilities in x; zero gradient."""
-
-    _grad_fn_name = "BernoulliBackward0"
+# ``x.bernoulli()``: 0/1 samples with the probabilities in x; zero gradient.
+BernoulliOf = labelled(Refill, "BernoulliBackward0")
 
 
 class BernoulliNotDifferentiable(Refill):

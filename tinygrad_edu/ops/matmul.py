@@ -10,11 +10,12 @@ import numpy as np
 
 from .. import dtypes
 from ..core.function import _wrap
+from ..parity.grad_fn_names import labelled
 from ..parity.names import CPP_TYPE_NAMES as _CPP_NAMES
 from ..parity.names import scalar_type_name
 from ..tensor_base import _FLOAT_KIND, TensorBase, _int, _nd
 from . import dual
-from .elementwise import _Op
+from .dual import _Op
 from .promotion import _as_tensor_like, _broadcast_error, _operand
 
 if TYPE_CHECKING:
@@ -60,18 +61,13 @@ class Matmul(_Op):
         return ga, gb
 
 
-class Mv(Matmul):
-    _grad_fn_name = "MvBackward0"
-    _check_order = None  # (``self`` before ``vec``)
+Mv = labelled(Matmul, "MvBackward0", _check_order=None)  # (``self`` before ``vec``)
 
 
-class Dot(Matmul):
-    _grad_fn_name = "DotBackward0"
-    _check_order = None  # (``self`` before ``tensor``)
+Dot = labelled(Matmul, "DotBackward0", _check_order=None)  # (``self`` before ``tensor``)
 
 
-class Bmm(Matmul):
-    _grad_fn_name = "BmmBackward0"
+Bmm = labelled(Matmul, "BmmBackward0")
 
 
 def matmul_op(a_ndim: int, b_ndim: int) -> type[Matmul]:
@@ -234,10 +230,8 @@ def _product(a: Any, b: Any, like: Any) -> Any:
     return a @ b
 
 
-class Baddbmm(Addmm):
-    """``beta * input + alpha * (batch1 @ batch2)``, batch by batch."""
-
-    _grad_fn_name = "BaddbmmBackward0"
+# ``beta * input + alpha * (batch1 @ batch2)``, batch by batch.
+Baddbmm = labelled(Addmm, "BaddbmmBackward0")
 
 
 def _times(x: Any, c: Any) -> Any:

@@ -15,6 +15,7 @@ import numpy as np
 from ..core import function as _function
 from ..core.function import _wrap
 from ..dtypes import DType
+from ..parity.grad_fn_names import labelled
 from ..tensor_base import (
     TensorBase,
     _bool,
@@ -26,8 +27,7 @@ from ..tensor_base import (
     _type,
 )
 from . import dual, indexing
-from . import elementwise as E
-from .elementwise import _Op
+from .dual import _Op
 from .promotion import _data_of
 
 if TYPE_CHECKING:
@@ -48,10 +48,8 @@ class Reshape(_Op):
         return dual.reshape(grad, ctx.meta), None
 
 
-class ReshapeAlias(Reshape):
-    """``reshape`` of a non-contiguous tensor that can still be a view (other strides)."""
-
-    _grad_fn_name = "ReshapeAliasBackward0"
+# ``reshape`` of a non-contiguous tensor that can still be a view (other strides).
+ReshapeAlias = labelled(Reshape, "ReshapeAliasBackward0")
 
 
 class UnsafeView(Reshape):
@@ -62,20 +60,16 @@ class UnsafeView(Reshape):
     _view = False
 
 
-class Squeeze(Reshape):
-    _grad_fn_name = "SqueezeBackward1"  # squeeze(dim)
+Squeeze = labelled(Reshape, "SqueezeBackward1")  # squeeze(dim)
 
 
-class SqueezeAll(Reshape):
-    _grad_fn_name = "SqueezeBackward0"  # squeeze()
+SqueezeAll = labelled(Reshape, "SqueezeBackward0")  # squeeze()
 
 
-class SqueezeDims(Reshape):
-    _grad_fn_name = "SqueezeBackward2"  # squeeze((dim, ...))
+SqueezeDims = labelled(Reshape, "SqueezeBackward2")  # squeeze((dim, ...))
 
 
-class Unsqueeze(Reshape):
-    _grad_fn_name = "UnsqueezeBackward0"
+Unsqueeze = labelled(Reshape, "UnsqueezeBackward0")
 
 
 class Permute(_Op):
@@ -189,17 +183,14 @@ class Select(Index):
         return out, None
 
 
-class Slice(Select):
-    _grad_fn_name = "SliceBackward0"
+Slice = labelled(Select, "SliceBackward0")
 
 
 # The same view under the name PyTorch's node has for it (tg.viz and grad_fn show it)
-class Alias(Select):
-    _grad_fn_name = "AliasBackward0"  # x[...], x[()]
+Alias = labelled(Select, "AliasBackward0")  # x[...], x[()]
 
 
-class UnsqueezeIndex(Select):
-    _grad_fn_name = "UnsqueezeBackward0"  # x[..., None]
+UnsqueezeIndex = labelled(Select, "UnsqueezeBackward0")  # x[..., None]
 
 
 # The view op of an all-basic index, by the ``kind`` of its Plan: PyTorch names the node
@@ -209,16 +200,13 @@ BASIC_INDEX_OPS: dict[str, type[Select]] = {
 }
 
 
-class Split(Slice):
-    _grad_fn_name = "SplitBackward0"  # split(int), chunk
+Split = labelled(Select, "SplitBackward0")  # split(int), chunk
 
 
-class SplitWithSizes(Slice):
-    _grad_fn_name = "SplitWithSizesBackward0"  # split([sizes])
+SplitWithSizes = labelled(Select, "SplitWithSizesBackward0")  # split([sizes])
 
 
-class Unbind(Select):
-    _grad_fn_name = "UnbindBackward0"
+Unbind = labelled(Select, "UnbindBackward0")
 
 
 class Flip(_Op):
@@ -475,10 +463,8 @@ class DiagEmbed(_Op):
         return Diagonal.apply(grad, offset, dim1, dim2), None, None, None, None
 
 
-class DiagonalBackward(DiagEmbed):
-    """Diagonal's backward, recorded (double backward)."""
-
-    _grad_fn_name = "DiagonalBackwardBackward0"
+# Diagonal's backward, recorded (double backward).
+DiagonalBackward = labelled(DiagEmbed, "DiagonalBackwardBackward0")
 
 
 def _on_diagonal(x: np.ndarray, shape: tuple[int, ...], offset: int, dim1: int,
@@ -681,7 +667,7 @@ class MovementMethods(TensorBase):
                             "NoneType")
         if dim is _ALL_DIMS:
             new = tuple(n for n in shape if n != 1)
-            op: type[E._Op] = SqueezeAll
+            op: type[_Op] = SqueezeAll
         else:
             axes = _norm_axes(dim, len(shape), True) or ()
             new = tuple(n for i, n in enumerate(shape) if not (i in axes and n == 1))

@@ -22,22 +22,13 @@ from typing import Any
 
 import numpy as np
 
-from ..core.function import Function
+from ..parity.grad_fn_names import labelled
 from ..parity.torch_sum import torch_mean, torch_sum
 from . import dual
-from .elementwise import keep_where
+from .dual import _arr, _Op, keep_where
 from .movement import dual_index_add
 
 _nd = np.ndarray
-
-
-class _Op(Function):
-    _numpy = True
-
-
-def _arr(x: Any) -> np.ndarray:
-    """The numpy array behind ``x`` (a constant: masks and indices are built from it)."""
-    return x._data if hasattr(x, "_data") else np.asarray(x)
 
 
 # ----------------------------------------------------------------------------- Linear
@@ -656,10 +647,8 @@ class NllLoss(_Op):
         return -_row_scale(grad, ctx, tg, cdim) * q, None, None, None, None
 
 
-class NllLoss2d(NllLoss):
-    """``NllLoss`` of a 4-D input (N, C, H, W), under PyTorch's name for it."""
-
-    _grad_fn_name = "NllLoss2DBackward0"
+# ``NllLoss`` of a 4-D input (N, C, H, W), under PyTorch's name for it.
+NllLoss2d = labelled(NllLoss, "NllLoss2DBackward0")
 
 
 # ----------------------------------------------------------------------------- Embedding

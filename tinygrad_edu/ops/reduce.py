@@ -14,11 +14,12 @@ import numpy as np
 
 from .. import dtypes
 from ..core.function import _wrap
+from ..parity.grad_fn_names import labelled
 from ..parity.names import scalar_type_name
 from ..parity.torch_sum import divide, get_num_threads, torch_mean, torch_sum
 from ..tensor_base import _FLOAT_KIND, TensorBase, _bool, _float, _int, _norm_axes, _norm_axis
 from . import dual, sorting
-from .elementwise import _masked_zero, _Op
+from .dual import _arr, _masked_zero, _Op
 from .matmul import _ones
 from .promotion import _operand_as
 from .sorting import _check_nonempty_dims, _MinMax
@@ -88,10 +89,8 @@ class Sum(_Op):
         return dual.broadcast_to(_expand(grad, axis, keepdims), shape), None, None, None
 
 
-class SumAll(Sum):
-    """The sum of all elements (``x.sum()`` records it with ``x`` as its only argument)."""
-
-    _grad_fn_name = "SumBackward0"
+# The sum of all elements (``x.sum()`` records it with ``x`` as its only argument).
+SumAll = labelled(Sum, "SumBackward0")
 
 
 class Mean(_Op):
@@ -113,10 +112,8 @@ class Mean(_Op):
         return dual.broadcast_to(_expand(grad, axis, keepdims) / n, shape), None, None
 
 
-class MeanAll(Mean):
-    """The mean of all elements (``x.mean()`` records it with ``x`` as its only argument)."""
-
-    _grad_fn_name = "MeanBackward0"
+# The mean of all elements (``x.mean()`` records it with ``x`` as its only argument).
+MeanAll = labelled(Mean, "MeanBackward0")
 
 
 class Amax(_Op):
@@ -146,8 +143,7 @@ class Amax(_Op):
         return share * dual.constant(hit, grad), None, None, None
 
 
-class Amin(Amax):
-    _grad_fn_name = "AminBackward0"
+Amin = labelled(Amax, "AminBackward0")
 
 
 class MaxAll(_Op):
@@ -169,8 +165,7 @@ class MaxAll(_Op):
         return dual.where(hit, grad / count, 0.0), None, None, None
 
 
-class MinAll(MaxAll):
-    _grad_fn_name = "MinBackward1"
+MinAll = labelled(MaxAll, "MinBackward1")
 
 
 def _evenly(x: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, Any]:
@@ -206,8 +201,7 @@ class MaxDim(_Op):
         return sorting.scatter(shape, axis, idx, picked), None, None, None
 
 
-class MinDim(MaxDim):
-    _grad_fn_name = "MinBackward0"
+MinDim = labelled(MaxDim, "MinBackward0")
 
 
 # ---------------------------------------------------------------------------- torch's prod
@@ -303,8 +297,7 @@ class Prod(_Op):
         return grad * _product_of_others(x, axis), None, None
 
 
-class ProdAll(Prod):
-    _grad_fn_name = "ProdBackward0"
+ProdAll = labelled(Prod, "ProdBackward0")
 
 
 def _product_of_others(x: Any, axis: tuple[int, ...] | None) -> Any:
@@ -479,10 +472,6 @@ def _norm_grad(grad: Any, x: Any, p: float, axis: Any, norm: Any) -> Any:
 def _sum(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
     """A float sum, added in PyTorch's order where that is known."""
     return torch_sum(x, axis, keepdims)
-
-
-def _arr(x: Any) -> np.ndarray:
-    return np.asarray(getattr(x, "_data", x))
 
 
 def _max_or_minus_inf(x: np.ndarray, axis: Any) -> np.ndarray:

@@ -12,9 +12,8 @@ from .. import dtypes
 from ..parity.torch_sum import torch_sum
 from ..tensor_base import TensorBase, _int, _norm_axis
 from . import dual, join
-from . import elementwise as E
 from . import reduce as R
-from .elementwise import _Op
+from .dual import _Op
 from .promotion import _operand_as
 from .reduce import _cumprod, _prod, _reverse_cumsum, scan
 
@@ -105,9 +104,7 @@ def _cumprod_grad(x: Any, grad: Any, out: Any, axis: int) -> Any:
 
 
 
-
-
-class _CumSum(E._Op):
+class _CumSum(_Op):
     _grad_fn_name = "CumsumBackward0"
 
     @staticmethod
@@ -121,9 +118,7 @@ class _CumSum(E._Op):
         if grad.ndim == 0 or grad.shape[axis] == 1:  # the identity (as PyTorch's)
             return grad, None
         # each input adds into every later output: the gradient is a reversed cumsum
-        if isinstance(grad, TensorBase):
-            return grad.flip(axis).cumsum(axis).flip(axis), None
-        return np.flip(R.scan(np.add, np.flip(grad, axis), axis), axis), None
+        return _reverse_cumsum(grad, axis), None
 
 
 class ScanMethods(TensorBase):

@@ -16,10 +16,11 @@ import numpy as np
 
 from ..core.function import _wrap
 from ..parity import stl_sort as _stl_sort
+from ..parity.errors import not_implemented
+from ..parity.grad_fn_names import labelled
 from ..tensor_base import TensorBase, _bool, _int, _norm_axis, _type
 from . import dual
-from . import elementwise as E
-from .elementwise import _Op
+from .dual import _Op
 from .movement import dual_index_add
 from .promotion import _data_of
 
@@ -361,16 +362,12 @@ class MedianDim(_Op):
         return scatter(shape, axis, index, dual.reshape(grad, index.shape)), None, None, None
 
 
-class KthValue(MedianDim):
-    """``x.kthvalue(k, dim).values``."""
-
-    _grad_fn_name = "KthvalueBackward0"
+# ``x.kthvalue(k, dim).values``.
+KthValue = labelled(MedianDim, "KthvalueBackward0")
 
 
-class Mode(MedianDim):
-    """``x.mode(dim).values``."""
-
-    _grad_fn_name = "ModeBackward0"
+# ``x.mode(dim).values``.
+Mode = labelled(MedianDim, "ModeBackward0")
 
 
 class MedianAll(_Op):
@@ -649,14 +646,14 @@ class SortingMethods(TensorBase):
         if dim is not None:
             if self._data.dtype == np.bool_:
                 _check_nonempty_dims(self._data, (_norm_axis(dim, self._data.ndim),), "median")
-                raise E.not_implemented("median_out", self._data.dtype)
+                raise not_implemented("median_out", self._data.dtype)
             return self._by_rank(MedianDim, dim, keepdim, lower_median_index,
                                  "median")
         if self._data.size == 0:  # NaN (for ints, NaN cast as C casts it, as torch)
             with np.errstate(invalid="ignore"):
                 return _wrap(np.asarray(np.nan).astype(self._data.dtype))
         if self._data.dtype == np.bool_:
-            raise E.not_implemented("median_cpu", self._data.dtype)
+            raise not_implemented("median_cpu", self._data.dtype)
         flat = lower_median_index(self._data.reshape(-1), 0)
         return MedianAll.apply(self, _int(flat[0]))
 
@@ -665,7 +662,7 @@ class SortingMethods(TensorBase):
         axis = _norm_axis(dim, self._data.ndim)
         _check_nonempty_dims(self._data, (axis,), "kthvalue")
         if self._data.dtype == np.bool_ and self._data.ndim:
-            raise E.not_implemented("kthvalue_cpu", self._data.dtype)
+            raise not_implemented("kthvalue_cpu", self._data.dtype)
         n = self._data.shape[axis] if self._data.ndim else 1
         if not 1 <= k <= n:
             raise RuntimeError(f"kthvalue(): selected number k out of range for dimension "

@@ -6,7 +6,11 @@ end with a hint for the learner.
 
 from __future__ import annotations
 
-__all__ = ["broadcast_error"]
+from typing import Any
+
+from .names import scalar_type_name
+
+__all__ = ["broadcast_error", "not_implemented"]
 
 
 def broadcast_error(sa: tuple[int, ...], sb: tuple[int, ...]) -> RuntimeError:
@@ -26,3 +30,14 @@ def broadcast_error(sa: tuple[int, ...], sb: tuple[int, ...]) -> RuntimeError:
                 "broadcast; reshape or unsqueeze one of them."
             )
     return RuntimeError(f"shapes {list(sa)} and {list(sb)} cannot be broadcast together")
+
+
+def not_implemented(kernel: str, dtype: Any) -> NotImplementedError:
+    """PyTorch's error for a CPU kernel that has no version for ``dtype``.
+
+    Example:
+        >>> import numpy as np
+        >>> str(not_implemented("abs_cpu", np.dtype(np.bool_)))
+        '"abs_cpu" not implemented for \'Bool\''
+    """
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(dtype)}'")

@@ -9,7 +9,7 @@
 - ``grad_health(model)`` (``health.py``): per-parameter gradient norms, as a table and a
   bar chart, to spot vanishing or exploding gradients.
 - ``op_source(node)`` (``source.py``): the ``Function`` class that recorded a node and
-  where it is written (``Mul, tinygrad_edu/ops/elementwise.py:129``): from a name in the
+  where it is written (``Mul, tinygrad_edu/ops/arithmetic.py:139``): from a name in the
   graph to its formula. Graph tooltips and trace steps show it too.
 
 These tools sit beside the engine: it never imports them; they reach it through its

@@ -19,7 +19,7 @@ def op_source(node: Node) -> str:
 
     >>> x = tg.ones(2, requires_grad=True)
     >>> tg.viz.op_source((x * x).grad_fn)          # doctest: +SKIP
-    'Mul, tinygrad_edu/ops/elementwise.py:129'
+    'Mul, tinygrad_edu/ops/arithmetic.py:139'
     """
     return _class_source(node._function)
 

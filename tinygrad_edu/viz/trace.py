@@ -195,7 +195,7 @@ def trace_backward(params: Any = None, max_values: int = 6) -> BackwardTrace:
     [1] SumBackward0   output shape ()   (SumAll, tinygrad_edu/ops/reduce.py:97)
           incoming grad: 1
           input 0 -> MulBackward0: [1, 1]
-    [2] MulBackward0   output shape (2,)   (Mul, tinygrad_edu/ops/elementwise.py:129)
+    [2] MulBackward0   output shape (2,)   (Mul, tinygrad_edu/ops/arithmetic.py:139)
           incoming grad: [1, 1]
           input 0 -> leaf w: [3, 3]   += into w.grad
     leaves' .grad after backward:

@@ -12,7 +12,7 @@ import numpy as np
 
 from ... import dtypes
 from ...core.grad_mode import _teaching, is_grad_enabled
-from ...ops import elementwise as _elementwise
+from ...ops import arithmetic as _arithmetic
 from ...ops import nn as _ops
 from ...parity.errors import broadcast_error
 from ...tensor import Tensor
@@ -395,7 +395,7 @@ def _smoothed(nll: Tensor, logp: Tensor, target: Tensor, weight: Tensor | None,
         smooth = smooth.sum() / total
     elif reduction == "sum":
         smooth = smooth.sum()
-    scale = _elementwise.MulScalar.apply  # (a number times a tensor: MulBackward1)
+    scale = _arithmetic.MulScalar.apply  # (a number times a tensor: MulBackward1)
     return scale(nll, 1 - e) + scale(smooth, e / n_classes)
 
 
@@ -422,8 +422,8 @@ def _cross_entropy_prob(
     # as PyTorch's cross_entropy_loss_prob_target computes it
     logp = input.log_softmax(class_dim)
     if label_smoothing > 0:
-        target = _elementwise.AddScalar.apply(
-            _elementwise.MulScalar.apply(target, 1 - label_smoothing), label_smoothing / n_classes)
+        target = _arithmetic.AddScalar.apply(
+            _arithmetic.MulScalar.apply(target, 1 - label_smoothing), label_smoothing / n_classes)
     terms = logp * target
     if weight is not None:
         shape = [1] * input.ndim
@@ -436,7 +436,7 @@ def _cross_entropy_prob(
         return loss
     if input.numel() == 0:
         return loss.fill_(math.nan)
-    return _elementwise.DivScalar.apply(loss, input.numel() // n_classes)
+    return _arithmetic.DivScalar.apply(loss, input.numel() // n_classes)
 
 
 def binary_cross_entropy(

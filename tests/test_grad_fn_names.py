@@ -1,0 +1,61 @@
+"""Every grad_fn name a graph can show is greppable: written literally beside the class whose
+code runs, or in parity/grad_fn_names.py next to that class's name; no name is shared by
+two classes except the few PyTorch labels listed there as shared."""
+
+import importlib
+import inspect
+import pkgutil
+import sys
+from collections import defaultdict
+
+import tinygrad_edu
+from tinygrad_edu.core.function import Function
+from tinygrad_edu.parity.grad_fn_names import ALIASES, SHARED
+
+for _mod in pkgutil.walk_packages(tinygrad_edu.__path__, "tinygrad_edu."):
+    importlib.import_module(_mod.name)
+
+
+def _functions() -> list[type]:
+    found, stack = [], [Function]
+    while stack:
+        for sub in stack.pop().__subclasses__():
+            stack.append(sub)
+            if sub.__module__.startswith("tinygrad_edu."):
+                found.append(sub)
+    return found
+
+
+def _code_class(cls: type) -> type:
+    """The class whose forward or backward a node of ``cls`` runs."""
+    return next(c for c in cls.__mro__ if "forward" in c.__dict__ or "backward" in c.__dict__)
+
+
+def test_grad_fn_names_are_greppable_and_name_one_class():
+    classes = defaultdict(set)
+    for cls in _functions():
+        name = cls._node_cls.__name__
+        code = _code_class(cls)
+        if name in ALIASES:
+            assert code.__name__ in ALIASES[name], (name, cls)
+        elif "_grad_fn_name" in cls.__dict__:
+            source = open(sys.modules[cls.__module__].__file__).read()
+            assert f'_grad_fn_name = "{name}"' in source, (name, cls)
+            assert code is cls or not any(k in cls.__dict__ for k in ("forward", "backward"))
+        else:  # no label: PyTorch's rule for a Function, <ClassName>Backward
+            assert name == cls.__name__ + "Backward", (name, cls)
+            assert f"class {cls.__name__}(" in inspect.getsource(sys.modules[cls.__module__])
+        classes[name].add(code.__name__)
+    for name, codes in classes.items():
+        if name in SHARED:
+            assert codes == set(SHARED[name]), (name, codes)
+        elif name in ALIASES:
+            assert codes <= set(ALIASES[name]), (name, codes)
+        else:
+            assert len(codes) == 1, (name, codes)
+
+
+def test_every_alias_is_used():
+    shown = {cls._node_cls.__name__ for cls in _functions()}
+    assert set(ALIASES) <= shown
+    assert set(SHARED) <= shown

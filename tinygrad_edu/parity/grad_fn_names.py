@@ -1,0 +1,96 @@
+"""PyTorch's grad_fn labels for ops whose code is another op's class.
+
+A graph node shows PyTorch's name for the op that made it. Most names are written on their
+class, beside its forward and backward (``_grad_fn_name = "MulBackward0"`` in ``class Mul``).
+Where PyTorch gives one computation several labels (``x.squeeze()`` and ``x.view(...)`` are
+both a reshape here, ``x.sum()`` and ``x.sum(0)`` both a sum), the class is written once and
+this table says which class each further label runs: grep a name seen in ``tg.viz`` and its
+line here names the class whose forward and backward ran.
+
+    >>> ALIASES["SqueezeBackward0"]
+    ('Reshape',)
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+__all__ = ["ALIASES", "SHARED", "labelled"]
+
+# PyTorch's label -> the class whose code runs (its file: ops/...)
+ALIASES: dict[str, tuple[str, ...]] = {
+    # arithmetic.py: PyTorch's Scalar overloads (one input listed in next_functions)
+    "AddBackward1": ("Add",),
+    "MulBackward1": ("Mul",),
+    "DivBackward1": ("Div",),
+    "RemainderBackward1": ("Remainder",),  # x % tensor (remainder.Tensor)
+    # inplace.py: fills and the random fills (a refill: no gradient to the old values)
+    "ZeroBackward0": ("Fill",),
+    "UniformBackward0": ("Refill",),
+    "NormalBackward0": ("Refill",),
+    "BernoulliBackward0": ("Refill",),
+    "BernoulliBackward1": ("Refill",),
+    "BernoulliBackward2": ("Refill",),
+    "ExponentialBackward0": ("Refill",),
+    "GeometricBackward0": ("Refill",),
+    "CauchyBackward0": ("Refill",),
+    "LogNormalBackward0": ("Refill",),
+    "RandomBackward0": ("Refill",),
+    "RandomBackward1": ("Refill",),
+    "RandomBackward2": ("Refill",),
+    # matmul.py
+    "MvBackward0": ("Matmul",),
+    "DotBackward0": ("Matmul",),
+    "BmmBackward0": ("Matmul",),
+    "BaddbmmBackward0": ("Addmm",),
+    # movement.py: views that are a reshape, or an index (a select, slice or alias)
+    "ReshapeAliasBackward0": ("Reshape",),
+    "SqueezeBackward0": ("Reshape",),  # x.squeeze()
+    "SqueezeBackward1": ("Reshape",),  # x.squeeze(d)
+    "SqueezeBackward2": ("Reshape",),  # x.squeeze((d, e))
+    "UnsqueezeBackward0": ("Reshape", "Select"),  # x.unsqueeze(d); x[..., None]
+    "SliceBackward0": ("Select",),
+    "AliasBackward0": ("Select",),  # x[...], x[()]
+    "SplitBackward0": ("Select",),
+    "SplitWithSizesBackward0": ("Select",),
+    "UnbindBackward0": ("Select",),
+    "DiagonalBackwardBackward0": ("DiagEmbed",),
+    # nn.py
+    "NllLoss2DBackward0": ("NllLoss",),  # an (N, C, H, W) input
+    # reduce.py: the whole tensor (numbered 0) or along dims (1); min is max mirrored
+    "SumBackward0": ("Sum",),
+    "MeanBackward0": ("Mean",),
+    "ProdBackward0": ("Prod",),
+    "AminBackward0": ("Amax",),
+    "MinBackward1": ("MaxAll",),
+    "MinBackward0": ("MaxDim",),
+    # sorting.py
+    "KthvalueBackward0": ("MedianDim",),
+    "ModeBackward0": ("MedianDim",),
+}
+
+# Labels PyTorch gives to computations that are different classes here, each class writing
+# the label beside its own code (grep finds all of them)
+SHARED: dict[str, tuple[str, ...]] = {
+    "AddBackward0": ("Add", "AddScaled"),  # x + y; x.add(y, alpha=2)
+    "SubBackward0": ("Sub", "SubScaled"),  # x - y; x.sub(y, alpha=2)
+    "FillBackward2": ("Fill", "Refill"),  # x.fill_(v); a refill of a tensor that required grad
+    "ScatterAddBackward0": ("ScatterAdd", "ScatterAddSrc"),
+    "ConvolutionBackwardBackward0": ("ConvInputGrad", "ConvWeightGrad"),
+    # PyTorch's generic nodes: an op with no derivative, an in-place write into a view
+    "NotImplemented": ("BernoulliNotDifferentiable", "FloorDivide", "RemainderOfNumber"),
+    "CopySlices": ("CopySlices", "PutAt"),
+}
+
+_F = TypeVar("_F", bound=type)
+
+
+def labelled(cls: _F, label: str, **parity: Any) -> _F:
+    """``cls``, whose nodes show PyTorch's ``label`` (one of ``ALIASES``): a subclass with no
+    code of its own, so ``tg.viz.op_source`` names ``cls`` and its file. ``parity`` sets what
+    PyTorch's graph differs in (``_torch_inputs``: the inputs next_functions lists)."""
+    if cls.__name__ not in ALIASES.get(label, ()):
+        raise KeyError(f"{label} is not listed for {cls.__name__} in parity/grad_fn_names.py")
+    attrs = {"_grad_fn_name": label, "__module__": cls.__module__,
+             "__qualname__": cls.__qualname__, "__doc__": cls.__doc__, **parity}
+    return type(cls.__name__, (cls,), attrs)  # type: ignore[return-value]
