@@ -1,7 +1,7 @@
 """The fast dispatch is a twin of the readable path: both build the same graph.
 
 ``TINYGRAD_EDU_REFERENCE=1`` sends every op through the readable path (``_apply`` in
-``core/function.py``) instead of its unrolled twin (``_fast_apply``). CI runs the
+``core/function.py``) instead of its unrolled twin (``fast_apply`` in ``fast/apply.py``). CI runs the
 whole suite both ways; this test runs every row of the op table both ways, each in its
 own process, and compares outputs, graphs (names and next_functions) and gradients bit
 for bit.
@@ -37,7 +37,7 @@ def test_both_modes_build_the_same_graph_and_gradients_for_every_op(tmp_path: ob
 
 
 def test_reference_mode_uses_the_readable_path() -> None:
-    code = ("import tinygrad_edu.core.function as f, tinygrad_edu.ops.arithmetic as E; "
+    code = ("import tinygrad_edu.fast as f, tinygrad_edu.ops.arithmetic as E; "
             "print(f.REFERENCE, E.Mul.apply.__qualname__.startswith('_reference_apply'))")
     for value, expected in (("1", "True True"), ("0", "False False")):
         env = dict(os.environ, TINYGRAD_EDU_REFERENCE=value)

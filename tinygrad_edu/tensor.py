@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from .core import function as _function
 from .core.function import _wrap
+from .fast import REFERENCE as _REFERENCE
+from .fast.apply import fast_apply
 from .ops.arithmetic import ArithmeticMethods, maximum, where, zeros_like
 from .ops.convert import ConversionMethods
 from .ops.indexing_methods import IndexingMethods
@@ -46,5 +48,7 @@ class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, ReduceMethods, ScanM
     __slots__ = ()
 
 
-# the one bind: the engine (core/) makes and recognises Tensors without importing this file
-_function._Tensor = Tensor
+# the one bind: the engine (core/) makes and recognises Tensors without importing this file,
+# and records the built-in ops with the fast twin of its readable path (fast/apply.py),
+# unless TINYGRAD_EDU_REFERENCE=1
+_function.bind(Tensor, None if _REFERENCE else fast_apply)

@@ -10,7 +10,6 @@ backward is caught.
 from __future__ import annotations
 
 import itertools
-import os
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -57,7 +56,7 @@ def shared_version(t: Any) -> list[int]:
     return counter
 
 
-_Tensor: type[Tensor] = None  # type: ignore[assignment]  # bound by tensor.py (the one bind)
+_Tensor: type[Tensor] = None  # type: ignore[assignment]  # set by bind(), below
 
 
 def _wrap(data: np.ndarray, requires_grad: bool = False) -> Tensor:
@@ -461,17 +460,11 @@ class Function(metaclass=_FunctionType):
         return _apply_function(cls, args)
 
 
-# The hot path of every op. ``_fast_apply`` makes a built-in op's ``apply``: ``_apply``
-# unrolled for ops of one or two arguments (most of them), about a third cheaper, a fast
-# twin of the readable path. With TINYGRAD_EDU_REFERENCE=1 it is not used: every op runs
-# through ``_apply`` (the engine has no other fast path), and the test suite runs both
-# ways (tests/test_reference_mode.py checks both build the same graph and gradients).
+# Every op is recorded by ``_apply`` below: the readable path. A built-in op's ``apply``
+# is made for its class by ``_bind_apply``; the package binds a fast twin of ``_apply``
+# for it (tinygrad_edu/fast/apply.py, through ``bind``), unless TINYGRAD_EDU_REFERENCE=1.
+# The test suite runs both ways (tests/test_reference_mode.py: the same graphs).
 NO_ARG: Any = object()  # the fast apply's second argument of an op that takes one
-REFERENCE = os.environ.get("TINYGRAD_EDU_REFERENCE", "") not in ("", "0")
-# needs_input_grad of an op of one or two arguments, shared: _NEEDS1[a], _NEEDS2[a][b]
-_NEEDS1 = ((False,), (True,))
-_NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
-_UNWRITTEN_PAIR = (0, 0)  # the versions of two inputs never written in place
 
 
 def _holds(saved: tuple[Any, ...], value: Any) -> bool:
@@ -480,120 +473,6 @@ def _holds(saved: tuple[Any, ...], value: Any) -> bool:
         if s is value:
             return True
     return False
-
-
-def _fast_apply(cls: type[Function]) -> Callable[..., Tensor]:
-    """The fast twin of ``_apply`` for the built-in op ``cls``: its ``apply``, ``_apply``
-    unrolled for one or two arguments (most ops), which makes an op about a third cheaper."""
-
-    def apply(a: Any, b: Any = NO_ARG, *rest: Any) -> Tensor:
-        """Run the op and record it in the graph when gradients are needed."""
-        if rest:  # (three arguments or more: the readable path)
-            return _apply(cls, (a, b, *rest))
-        ctx = _new(cls._node_cls)
-        tensor_cls = _Tensor
-        if isinstance(a, tensor_cls):
-            if a._base is not None and a._vc[0] != a._view_version:  # a view, written
-                if _state.enabled:  # since its history was made: make it anew (views.py)
-                    a._refresh_view()
-            x = a._data
-            need_a = a._requires_grad
-        else:
-            x, need_a = a, False
-        if isinstance(b, tensor_cls):
-            if b._base is not None and b._vc[0] != b._view_version:
-                if _state.enabled:
-                    b._refresh_view()
-            y = b._data
-            need_b = b._requires_grad
-        else:
-            y, need_b = b, False
-        record = (need_a or need_b) and _state.enabled
-        one = b is NO_ARG
-        # (shared constant tuples: each allocation is work for the garbage collector)
-        if one:
-            ctx.needs_input_grad = _NEEDS1[need_a] if record else _NEEDS1[0]
-        else:
-            ctx.needs_input_grad = _NEEDS2[need_a][need_b] if record else _NEEDS2[0][0]
-        ctx._saved = ()
-        try:
-            out = cls.forward(ctx, x) if one else cls.forward(ctx, x, y)
-        except ValueError as e:  # numpy's broadcasting error -> PyTorch's RuntimeError
-            raise _forward_error(e, [x] if one else [x, y]) from None
-        if type(out) is not np.ndarray:  # numpy gives scalars for 0-d results
-            out = _as_array(ctx, out)
-        result = _new(tensor_cls)
-        result._data = out
-        result._grad = None
-        result._vc = UNWRITTEN
-        result._base = None
-        if record and out.dtype.kind == "f":  # as in PyTorch, only floats can require grad
-            result._requires_grad = True
-            result._grad_fn = ctx
-            # (each input's edge: its node, or itself for a leaf; `is None`, not `or`: a
-            # promoted operand's edge may be the leaf it stands for, see tensor._operand_as)
-            if one:
-                edge = a._grad_fn
-                ctx.parents = (a if edge is None else edge,)
-                ctx._args = (a,)
-            else:
-                if need_a:
-                    edge = a._grad_fn
-                    if edge is None:
-                        edge = a
-                else:
-                    edge = None
-                if need_b:
-                    edge_b = b._grad_fn
-                    if edge_b is None:
-                        edge_b = b
-                else:
-                    edge_b = None
-                ctx.parents = (edge, edge_b)
-                ctx._args = (a, b)
-            ctx._seq = _next_seq()  # (what _record does, inlined)
-            ctx._out_shape = out.shape
-            ctx._out_dtype = out.dtype
-            ctx._released = False
-            ctx._retained = None
-            saved = ctx._saved
-            if saved:
-                va = a._vc[0] if isinstance(a, tensor_cls) else 0
-                vb = b._vc[0] if isinstance(b, tensor_cls) else 0
-                ctx._arg_versions = (va, vb) if va or vb else _UNWRITTEN_PAIR
-                ctx._epoch = _epoch[0]
-                ctx._out_id = id(out)
-                if _holds(saved, out):  # a saved output is watched: it needs its own counter
-                    counter = result._vc
-                    if counter is UNWRITTEN:
-                        counter = result._vc = [0]
-                    ctx._out_vc = counter
-                    ctx._out_version = counter[0]
-                else:
-                    ctx._out_vc = UNWRITTEN
-                    ctx._out_version = 0
-        else:
-            result._requires_grad = False
-            result._grad_fn = None
-        if cls._view:  # (track_view, inlined for its common case: a view made in grad mode)
-            data = a._data
-            base = a._base
-            if base is None and out.base is (data if data.base is None else data.base) and \
-                    _state.enabled:
-                counter = a._vc
-                if counter is UNWRITTEN:
-                    counter = a._vc = [0]
-                result._vc = counter
-                result._base = a
-                result._view_version = counter[0]
-                result._view_kind = None
-            else:
-                track_view(result, a, out)
-        if _anomaly.checks is not None:  # tg.autograd.detect_anomaly: see anomaly.py
-            _anomaly.checks.forward_hook(ctx, out, (a,) if one else (a, b))
-        return result
-
-    return apply
 
 
 def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
@@ -654,7 +533,7 @@ def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
 
 
 def _reference_apply(cls: type[Function]) -> Callable[..., Tensor]:
-    """The built-in op ``cls``'s ``apply`` in reference mode: the readable path."""
+    """A built-in op's ``apply``: the readable path, ``_apply``."""
 
     def apply(*args: Any) -> Tensor:
         """Run the op and record it in the graph when gradients are needed."""
@@ -663,12 +542,30 @@ def _reference_apply(cls: type[Function]) -> Callable[..., Tensor]:
     return apply
 
 
+_make_apply: Callable[[type[Function]], Callable[..., Tensor]] = _reference_apply
+
+
 def _bind_apply(cls: Any) -> None:
-    """Give a built-in op its ``apply`` (the one place where the fast twin is chosen)."""
+    """Give a built-in op its ``apply`` (made by ``_make_apply``: see ``bind``)."""
     if cls._numpy:
-        cls.apply = staticmethod(_reference_apply(cls) if REFERENCE else _fast_apply(cls))
+        cls.apply = staticmethod(_make_apply(cls))
     elif "apply" in cls.__dict__ and isinstance(cls.__dict__["apply"], staticmethod):
         delattr(cls, "apply")  # (no longer a numpy op: Function.apply again)
+
+
+def bind(tensor_cls: type[Tensor],
+         make_apply: Callable[[type[Function]], Callable[..., Tensor]] | None) -> None:
+    """The one bind, done by tinygrad_edu/tensor.py once ``Tensor`` exists: the class the
+    engine makes its results of, and what makes a built-in op's ``apply`` (the fast twin of
+    ``_apply``; None keeps ``_apply``, as TINYGRAD_EDU_REFERENCE=1 does)."""
+    global _Tensor, _make_apply
+    _Tensor = tensor_cls
+    _make_apply = make_apply or _reference_apply
+    stack: list[Any] = [Function]
+    while stack:  # (the ops defined so far; later ones bind in __init_subclass__)
+        cls = stack.pop()
+        _bind_apply(cls)
+        stack.extend(cls.__subclasses__())
 
 
 # How a view was made, when that limits writing into it with grad mode on (views.py); the

@@ -1,0 +1,156 @@
+"""The fast twin of the readable recording path (``_apply`` in core/function.py).
+
+``fast_apply(cls)`` makes a built-in op's ``apply``: the same steps as ``_apply``, unrolled
+for the ops of one or two arguments (most of them), without the loops and lists, which
+makes an op about a third cheaper. tinygrad_edu/tensor.py binds it (``core.function.bind``)
+unless TINYGRAD_EDU_REFERENCE=1; the test suite runs both ways, and
+tests/test_reference_mode.py checks that both build the same graph and gradients for every
+row of the op table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..core import function as fn
+from ..core.function import (
+    NO_ARG,
+    UNWRITTEN,
+    _anomaly,
+    _apply,
+    _as_array,
+    _epoch,
+    _forward_error,
+    _holds,
+    _new,
+    _next_seq,
+    _state,
+    track_view,
+)
+
+if TYPE_CHECKING:
+    from ..core.function import Function
+    from ..tensor import Tensor
+
+# needs_input_grad of an op of one or two arguments, shared: _NEEDS1[a], _NEEDS2[a][b]
+# (shared constant tuples: each allocation is work for the garbage collector)
+_NEEDS1 = ((False,), (True,))
+_NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
+_UNWRITTEN_PAIR = (0, 0)  # the versions of two inputs never written in place
+
+
+def fast_apply(cls: type[Function]) -> Callable[..., Tensor]:
+    """The fast twin of ``_apply`` for the built-in op ``cls``: its ``apply``, ``_apply``
+    unrolled for one or two arguments (most ops), which makes an op about a third cheaper."""
+    tensor_cls = fn._Tensor  # (bound before any apply is made: see fn.bind)
+
+    def apply(a: Any, b: Any = NO_ARG, *rest: Any) -> Tensor:
+        """Run the op and record it in the graph when gradients are needed."""
+        if rest:  # (three arguments or more: the readable path)
+            return _apply(cls, (a, b, *rest))
+        ctx = _new(cls._node_cls)
+        if isinstance(a, tensor_cls):
+            if a._base is not None and a._vc[0] != a._view_version:  # a view, written
+                if _state.enabled:  # since its history was made: make it anew (views.py)
+                    a._refresh_view()
+            x = a._data
+            need_a = a._requires_grad
+        else:
+            x, need_a = a, False
+        if isinstance(b, tensor_cls):
+            if b._base is not None and b._vc[0] != b._view_version:
+                if _state.enabled:
+                    b._refresh_view()
+            y = b._data
+            need_b = b._requires_grad
+        else:
+            y, need_b = b, False
+        record = (need_a or need_b) and _state.enabled
+        one = b is NO_ARG
+        # (shared constant tuples: each allocation is work for the garbage collector)
+        if one:
+            ctx.needs_input_grad = _NEEDS1[need_a] if record else _NEEDS1[0]
+        else:
+            ctx.needs_input_grad = _NEEDS2[need_a][need_b] if record else _NEEDS2[0][0]
+        ctx._saved = ()
+        try:
+            out = cls.forward(ctx, x) if one else cls.forward(ctx, x, y)
+        except ValueError as e:  # numpy's broadcasting error -> PyTorch's RuntimeError
+            raise _forward_error(e, [x] if one else [x, y]) from None
+        if type(out) is not np.ndarray:  # numpy gives scalars for 0-d results
+            out = _as_array(ctx, out)
+        result = _new(tensor_cls)
+        result._data = out
+        result._grad = None
+        result._vc = UNWRITTEN
+        result._base = None
+        if record and out.dtype.kind == "f":  # as in PyTorch, only floats can require grad
+            result._requires_grad = True
+            result._grad_fn = ctx
+            # (each input's edge: its node, or itself for a leaf; `is None`, not `or`: a
+            # promoted operand's edge may be the leaf it stands for, see tensor._operand_as)
+            if one:
+                edge = a._grad_fn
+                ctx.parents = (a if edge is None else edge,)
+                ctx._args = (a,)
+            else:
+                if need_a:
+                    edge = a._grad_fn
+                    if edge is None:
+                        edge = a
+                else:
+                    edge = None
+                if need_b:
+                    edge_b = b._grad_fn
+                    if edge_b is None:
+                        edge_b = b
+                else:
+                    edge_b = None
+                ctx.parents = (edge, edge_b)
+                ctx._args = (a, b)
+            ctx._seq = _next_seq()  # (what _record does, inlined)
+            ctx._out_shape = out.shape
+            ctx._out_dtype = out.dtype
+            ctx._released = False
+            ctx._retained = None
+            saved = ctx._saved
+            if saved:
+                va = a._vc[0] if isinstance(a, tensor_cls) else 0
+                vb = b._vc[0] if isinstance(b, tensor_cls) else 0
+                ctx._arg_versions = (va, vb) if va or vb else _UNWRITTEN_PAIR
+                ctx._epoch = _epoch[0]
+                ctx._out_id = id(out)
+                if _holds(saved, out):  # a saved output is watched: it needs its own counter
+                    counter = result._vc
+                    if counter is UNWRITTEN:
+                        counter = result._vc = [0]
+                    ctx._out_vc = counter
+                    ctx._out_version = counter[0]
+                else:
+                    ctx._out_vc = UNWRITTEN
+                    ctx._out_version = 0
+        else:
+            result._requires_grad = False
+            result._grad_fn = None
+        if cls._view:  # (track_view, inlined for its common case: a view made in grad mode)
+            data = a._data
+            base = a._base
+            if base is None and out.base is (data if data.base is None else data.base) and \
+                    _state.enabled:
+                counter = a._vc
+                if counter is UNWRITTEN:
+                    counter = a._vc = [0]
+                result._vc = counter
+                result._base = a
+                result._view_version = counter[0]
+                result._view_kind = None
+            else:
+                track_view(result, a, out)
+        if _anomaly.checks is not None:  # tg.autograd.detect_anomaly: see anomaly.py
+            _anomaly.checks.forward_hook(ctx, out, (a,) if one else (a, b))
+        return result
+
+    return apply
