@@ -171,7 +171,7 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     if not return_indices:
         return out
     if out.grad_fn is not None:
-        arg = out.grad_fn.meta[5]
+        arg = out.grad_fn.pool[5]
     else:  # not recorded: find the argmax offsets again
         arg = _conv.max_pool_np(input._data, meta)[1]
     return out, _wrap(_max_indices(meta[:5] + (arg,) + meta[6:]))
