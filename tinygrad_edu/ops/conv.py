@@ -15,13 +15,13 @@ the maxima are), so each backward is another op of this module (the adjoint), re
 like any op under ``create_graph=True``, and gradients of any order come for free.
 
 ``geo``, the geometry of a convolution: ((sh, sw), (top, bottom, left, right), (dh, dw),
-groups). ``pool``, the geometry of a pool: (kernel, stride, pads, dilation, input (H, W),
-extra, OH, OW); of an adaptive pool: (input (H, W), output (OH, OW)).
+groups). ``pool``, the geometry of a pool: a ``Pool``; of an adaptive pool: (input (H, W),
+output (OH, OW)).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -30,6 +30,21 @@ from .dual import _Op
 
 _nd = np.ndarray
 Geo = tuple[tuple[int, int], tuple[int, int, int, int], tuple[int, int], int]
+
+
+class Pool(NamedTuple):
+    """The geometry of a max or average pool (nn.functional checks it, sizes the output)."""
+
+    kernel: tuple[int, int]  # (kh, kw)
+    stride: tuple[int, int]
+    pads: tuple[int, int]  # (ph, pw): rows on top and bottom, columns left and right
+    dilation: tuple[int, int]
+    size: tuple[int, int]  # the input's (H, W)
+    # average: (count_include_pad, divisor_override); max: None, then (once forward ran)
+    # the offset i * kw + j of each window's max
+    extra: Any
+    oh: int
+    ow: int
 
 
 def out_size(size: int, k: int, stride: int, pad_sum: int, dilation: int) -> int:
@@ -250,7 +265,7 @@ class _Linear(_Op):
         return adjoint.apply(grad, ctx.pool), None
 
 
-def _plan(pool: Any) -> tuple[int, int, tuple[int, int, int, int]]:
+def _plan(pool: Pool) -> tuple[int, int, tuple[int, int, int, int]]:
     """(OH, OW, pads): ceil_mode's last window may need extra padding at the bottom/right."""
     (kh, kw), stride, (ph, pw), dilation, (h, w), _, oh, ow = pool
     bottom = max(0, (oh - 1) * stride[0] + (kh - 1) * dilation[0] + 1 - h - ph)
@@ -258,9 +273,9 @@ def _plan(pool: Any) -> tuple[int, int, tuple[int, int, int, int]]:
     return oh, ow, (ph, bottom, pw, right)
 
 
-def _scatter(g: np.ndarray, pool: Any, select: Any) -> np.ndarray:
+def _scatter(g: np.ndarray, pool: Pool, select: Any) -> np.ndarray:
     """Add g (..., OH, OW) back into every tap (or, with ``select(k, g)``, into some)."""
-    (kh, kw), stride, _, dilation, (h, w) = pool[:5]
+    (kh, kw), stride, dilation, (h, w) = pool.kernel, pool.stride, pool.dilation, pool.size
     oh, ow, pads = _plan(pool)
     gxp = np.zeros(g.shape[:-2] + (h + pads[0] + pads[1], w + pads[2] + pads[3]), g.dtype)
     for i in range(kh):
@@ -269,10 +284,10 @@ def _scatter(g: np.ndarray, pool: Any, select: Any) -> np.ndarray:
     return gxp[..., pads[0] : pads[0] + h, pads[2] : pads[2] + w]
 
 
-def max_pool_np(x: np.ndarray, pool: Any) -> tuple[np.ndarray, np.ndarray]:
+def max_pool_np(x: np.ndarray, pool: Pool) -> tuple[np.ndarray, np.ndarray]:
     """(max of each window, its offset i * kw + j): the first max in scan order, or a NaN
     (PyTorch's rule: a later element wins when greater or NaN)."""
-    (kh, kw), stride, _, dilation = pool[:4]
+    (kh, kw), stride, dilation = pool.kernel, pool.stride, pool.dilation
     oh, ow, pads = _plan(pool)
     xp = _pad(x, pads, -np.inf)
     out = _tap(xp, 0, 0, oh, ow, stride, dilation).copy()
@@ -292,9 +307,9 @@ class MaxPool2d(_Op):
     ctx_fields = ("pool",)  # with the argmax of each window as its extra
 
     @staticmethod
-    def forward(ctx: Any, x: Any, pool: Any) -> Any:
+    def forward(ctx: Any, x: Any, pool: Pool) -> Any:
         out, arg = max_pool_np(x, pool)
-        ctx.pool = pool[:5] + (arg,) + pool[6:]
+        ctx.pool = pool._replace(extra=arg)
         return out
 
     @staticmethod
@@ -310,8 +325,8 @@ class _MaxScatter(_Linear):
     _grad_fn_name = "MaxPool2DWithIndicesBackwardBackward0"
 
     @staticmethod
-    def _np(g: np.ndarray, pool: Any) -> np.ndarray:
-        arg = pool[5]
+    def _np(g: np.ndarray, pool: Pool) -> np.ndarray:
+        arg = pool.extra
         return _scatter(g, pool, lambda k, g: np.where(arg == k, g, 0))
 
 
@@ -319,8 +334,8 @@ class _MaxGather(_Linear):
     """The adjoint of ``_MaxScatter``: read each window's argmax element of v."""
 
     @staticmethod
-    def _np(v: np.ndarray, pool: Any) -> np.ndarray:
-        (kh, kw), stride, _, dilation, _, arg = pool[:6]
+    def _np(v: np.ndarray, pool: Pool) -> np.ndarray:
+        (kh, kw), stride, dilation, arg = pool.kernel, pool.stride, pool.dilation, pool.extra
         oh, ow, pads = _plan(pool)
         vp = _pad(v, pads, 0)
         out = np.zeros(v.shape[:-2] + (oh, ow), v.dtype)
@@ -341,7 +356,7 @@ def _divisor_1d(size: int, n_out: int, k: int, stride: int, pad: int, include_pa
     return np.minimum(end, size) - np.maximum(start, 0)
 
 
-def _avg_divisor(pool: Any, dtype: np.dtype) -> Any:
+def _avg_divisor(pool: Pool, dtype: np.dtype) -> Any:
     (kh, kw), stride, (ph, pw), _, (h, w), (include_pad, override), oh, ow = pool
     if override is not None:
         return dtype.type(override)
@@ -357,8 +372,8 @@ class AvgPool2d(_Linear):
     _grad_fn_name = "AvgPool2DBackward0"
 
     @staticmethod
-    def _np(x: np.ndarray, pool: Any) -> np.ndarray:
-        (kh, kw), stride, _, dilation = pool[:4]
+    def _np(x: np.ndarray, pool: Pool) -> np.ndarray:
+        (kh, kw), stride, dilation = pool.kernel, pool.stride, pool.dilation
         oh, ow, pads = _plan(pool)
         xp = _pad(x, pads, 0)
         out = _tap(xp, 0, 0, oh, ow, stride, dilation).copy()
@@ -374,7 +389,7 @@ class _AvgScatter(_Linear):
     _grad_fn_name = "AvgPool2DBackwardBackward0"
 
     @staticmethod
-    def _np(g: np.ndarray, pool: Any) -> np.ndarray:
+    def _np(g: np.ndarray, pool: Pool) -> np.ndarray:
         scaled = g / _avg_divisor(pool, g.dtype)
         return _scatter(scaled, pool, lambda k, g: g)
 
