@@ -93,8 +93,8 @@ class Node:
     __slots__ = (
         "parents", "needs_input_grad", "_saved", "_arg_versions", "_epoch", "_out_id",
         "_out_vc", "_out_version", "_out_shape", "_out_dtype", "_released", "_retained",
-        "_args", "_seq", "meta", "__dict__", "__weakref__",
-    )
+        "_args", "_seq", "_anomaly_frames", "__weakref__",
+    )  # (and, in each op's node class, the op's ``ctx_fields``; see Function)
     _function: type[Function]
     parents: tuple[Any, ...]
     needs_input_grad: tuple[bool, ...]
@@ -110,7 +110,7 @@ class Node:
     _released: bool
     _retained: Any
     _seq: int
-    meta: Any  # what an op keeps besides saved tensors (an axis, a shape, an exponent)
+    _anomaly_frames: list[Any]  # where the op was made: set inside detect_anomaly only
     # a learner's Function (see _apply_function): what forward said of its outputs
     _edges: Any = None  # with several outputs: weak references to their Output edges
     _outputs: tuple[Any, ...] = ()  # with several outputs: each one's (shape, dtype)
@@ -122,6 +122,10 @@ class Node:
     _non_differentiable: tuple[Any, ...] = ()
     _materialize_grads = True
     _output_nr = 0  # which output of PyTorch's node this is (k of split's, unbind's views)
+
+    if TYPE_CHECKING:  # (for mypy: ctx also holds its op's ctx_fields, or a learner's own)
+        def __getattr__(self, name: str) -> Any: ...
+        def __setattr__(self, name: str, value: Any) -> None: ...
 
     def save_for_backward(self, *values: Any) -> None:
         """Keep arrays (or tensors) that backward needs; read them as ``saved_tensors``."""
@@ -419,15 +423,26 @@ class Function(metaclass=_FunctionType):
     # sorted by argument name: ``other`` before ``self``), so that a failed version check
     # names the same tensor when several were changed; None: the order they were saved in
     _check_order: tuple[int, ...] | None = None
+    # What a built-in op's forward keeps on ``ctx`` for backward besides saved tensors,
+    # by name (``ctx.shape``, ``ctx.axis``): its node class has a slot for each (with its
+    # parents' fields), and no ``__dict__``. A learner's Function keeps any attribute on
+    # ``ctx``, as in PyTorch: its nodes have a ``__dict__``.
+    ctx_fields: tuple[str, ...] = ()
     _node_cls: type[Node]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         name = cls.__dict__.get("_grad_fn_name") or cls.__name__ + "Backward"
+        fields = dict.fromkeys(  # (each once, parents' first)
+            f for c in reversed(cls.__mro__) for f in c.__dict__.get("ctx_fields", ()))
+        if not cls._numpy:
+            fields["__dict__"] = None
         # (its module is the public one, as PyTorch's torch.autograd.function.XxBackward)
-        cls._node_cls = type(name, (Node,), {"__slots__": (), "_function": cls,
-                                             "_torch_inputs": cls._torch_inputs,
-                                             "__module__": "tinygrad_edu.autograd.function"})
+        body = {"__slots__": tuple(fields), "_function": cls,
+                "__module__": "tinygrad_edu.autograd.function"}
+        if "_torch_inputs" not in fields:  # (a field of the ops that set it per node)
+            body["_torch_inputs"] = cls._torch_inputs
+        cls._node_cls = type(name, (Node,), body)
         _bind_backward(cls)
         _bind_apply(cls)
 
@@ -629,16 +644,16 @@ def _edge(t: Tensor) -> Any:
     return t if edge is None else edge
 
 
-def make_node(cls: type[Function], args: tuple[Any, ...], out: np.ndarray, meta: Any) -> Node:
+def make_node(cls: type[Function], args: tuple[Any, ...], out: np.ndarray) -> Node:
     """A node of ``cls`` for inputs ``args`` and an output like ``out``, made without
-    running a forward: for the node of a write into a view (views.py)."""
+    running a forward (its caller sets its ``ctx_fields``): for the node of a write into a
+    view (views.py)."""
     ctx = _new(cls._node_cls)
     needs = tuple(isinstance(a, _Tensor) and a._requires_grad for a in args)
     ctx.needs_input_grad = needs
     ctx.parents = tuple(_edge(a) if need else None for a, need in zip(args, needs))
     ctx._args = args
     ctx._saved = ()
-    ctx.meta = meta
     ctx._seq = _next_seq()
     ctx._out_shape = out.shape
     ctx._out_dtype = out.dtype

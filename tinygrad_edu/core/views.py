@@ -90,16 +90,17 @@ class TakeAt(Function):
 
     _numpy = True
     _grad_fn_name = "AsStridedBackward0"
+    ctx_fields = ("shape", "at")
 
     @staticmethod
     def forward(ctx: Node, x: np.ndarray, at: np.ndarray) -> np.ndarray:
-        ctx.meta = x.shape, at
+        ctx.shape, ctx.at = x.shape, at
         out: np.ndarray = np.ascontiguousarray(x).reshape(-1)[at]
         return out
 
     @staticmethod
     def backward(ctx: Node, grad: Any) -> Any:
-        shape, at = ctx.meta
+        shape, at = ctx.shape, ctx.at
         if _is_tensor(grad):
             return AddAt.apply(grad, shape, at), None
         return _add_at(shape, at, grad), None
@@ -111,15 +112,16 @@ class AddAt(Function):
 
     _numpy = True
     _grad_fn_name = "AsStridedBackwardBackward0"
+    ctx_fields = ("at",)
 
     @staticmethod
     def forward(ctx: Node, v: np.ndarray, shape: tuple[int, ...], at: np.ndarray) -> Any:
-        ctx.meta = at
+        ctx.at = at
         return _add_at(shape, at, v)
 
     @staticmethod
     def backward(ctx: Node, grad: Any) -> Any:
-        at = ctx.meta
+        at = ctx.at
         return (TakeAt.apply(grad, at) if _is_tensor(grad) else
                 np.ascontiguousarray(grad).reshape(-1)[at]), None, None
 
@@ -138,10 +140,11 @@ class PutAt(Function):
     _numpy = True
     _grad_fn_name = "CopySlices"
     _torch_name = "torch::autograd::CopySlices"
+    ctx_fields = ("at",)
 
     @staticmethod
     def forward(ctx: Node, x: np.ndarray, v: np.ndarray, at: np.ndarray) -> np.ndarray:
-        ctx.meta = at
+        ctx.at = at
         out = np.array(x, order="C")
         out.reshape(-1)[at.reshape(-1)] = np.broadcast_to(v, at.shape).reshape(-1)
         return out
@@ -149,7 +152,7 @@ class PutAt(Function):
     @staticmethod
     def backward(ctx: Node, grad: Any) -> Any:
         # the replaced elements of x had no effect; v's gradient is the region's
-        return _put(grad, None, ctx.meta), _take(grad, ctx.meta), None
+        return _put(grad, None, ctx.at), _take(grad, ctx.at), None
 
 
 def _take(grad: Any, at: np.ndarray) -> Any:
@@ -182,10 +185,13 @@ class CopySlices(Function):
     _numpy = True
     _grad_fn_name = "CopySlices"
     _torch_name = "torch::autograd::CopySlices"
+    # the op's node, the position of the view's old value among its inputs, the view's
+    # positions in the base; and the inputs next_functions lists (set by ``write``)
+    ctx_fields = ("op", "j", "at", "_torch_inputs")
 
     @staticmethod
     def backward(ctx: Node, grad: Any) -> Any:
-        op, j, at = ctx.meta
+        op, j, at = ctx.op, ctx.j, ctx.at
         if ctx._released and op._saved:
             raise RuntimeError(fn._FREED)
         region = _take(grad, at)
@@ -301,8 +307,8 @@ def write(view: Tensor, compute: Callable[[Tensor], Tensor]) -> None:
     j = _input_index(op, old)
     if j is not None:  # one op, as every PyTorch in-place op: wrap it (next_functions)
         args = op._args
-        node = fn.make_node(CopySlices, (old_base, *args[:j], *args[j + 1:]),
-                            base._data, (op, j, at))
+        node = fn.make_node(CopySlices, (old_base, *args[:j], *args[j + 1:]), base._data)
+        node.op, node.j, node.at = op, j, at
         # next_functions: the base's, then what the op lists besides the view's (PyTorch's)
         node._torch_inputs = (0, *(k + (k < j) for k in op._listed() if k != j))
         np.copyto(view._data, new._data, casting="unsafe")

@@ -82,15 +82,17 @@ class AddScaled(_Op):
     _grad_fn_name = "AddBackward0"
     _torch_inputs = (0, 1)
 
+    ctx_fields = ("alpha",)  # (negated by SubScaled: the factor of y's gradient)
+
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any, alpha: Any) -> Any:
-        ctx.meta = alpha
+        ctx.alpha = alpha
         return x + y * alpha
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         need_x, need_y = ctx.needs_input_grad[:2]
-        return (grad if need_x else None), (grad * ctx.meta if need_y else None), None
+        return (grad if need_x else None), (grad * ctx.alpha if need_y else None), None
 
 
 class SubScaled(AddScaled):
@@ -100,7 +102,7 @@ class SubScaled(AddScaled):
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any, alpha: Any) -> Any:
-        ctx.meta = -alpha
+        ctx.alpha = -alpha
         return x - y * alpha
 
 
@@ -216,19 +218,20 @@ class Pow(_Op):
     """``x ** p`` for a number ``p``."""
 
     _grad_fn_name = "PowBackward0"
+    ctx_fields = ("p",)
 
     @staticmethod
     def forward(ctx: Any, x: Any, p: Any) -> Any:
         if x.dtype.kind in "biu" and p < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         ctx.save_for_backward(x)
-        ctx.meta = p
+        ctx.p = p
         return _power(x, p)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (x,) = ctx.saved_tensors
-        p = ctx.meta
+        p = ctx.p
         if p == 0:  # x^0 = 1 everywhere, 0^0 included: zeros, even for an infinite grad
             return dual.zeros_like(grad), None
         if p == 2:  # the common square: grad * 2x, as PyTorch rounds it (x + x is exact)
@@ -275,6 +278,7 @@ class RPow(_Op):
     """``c ** x`` for a number ``c``."""
 
     _grad_fn_name = "PowBackward2"
+    ctx_fields = ("c", "x_nonneg")  # x_nonneg: where x >= 0, when c is 0
     _check_order = (1, 0)  # (PyTorch checks the exponent, x, before the result)
 
     @staticmethod
@@ -282,13 +286,13 @@ class RPow(_Op):
         out = _int_power(c, x) if x.dtype.kind in "iu" else np.power(c, x, dtype=x.dtype)
         out = np.asarray(out, x.dtype)
         ctx.save_for_backward(out, x)  # (x too, as PyTorch: its version is checked)
-        ctx.meta = c, (np.asarray(x >= 0) if c == 0 else None)  # 0^x: where x >= 0
+        ctx.c, ctx.x_nonneg = c, (np.asarray(x >= 0) if c == 0 else None)
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         out, _ = ctx.saved_tensors
-        c, x_nonneg = ctx.meta
+        c, x_nonneg = ctx.c, ctx.x_nonneg
         with np.errstate(divide="ignore", invalid="ignore"):  # log 0 = -inf, log(-1) = nan
             log_c = float(np.log(np.float64(c)))
             if x_nonneg is not None:  # 0^x: d/dx taken as 0 for x >= 0 (as PyTorch)
@@ -306,7 +310,6 @@ class DivRounding(_Op):
     def forward(ctx: Any, x: Any, y: Any, mode: str) -> Any:
         if x.dtype == np.bool_:
             raise not_implemented(f"div_{mode}_cpu", x.dtype)
-        ctx.meta = mode
         if mode == "floor":
             return np.floor_divide(x, y)
         out = np.trunc(np.true_divide(x, y))
@@ -343,16 +346,17 @@ class Where(_Op):
     """``x`` where ``cond`` else ``y``; ``cond`` is a constant bool array."""
 
     _grad_fn_name = "WhereBackward0"
+    ctx_fields = ("cond",)
     _torch_inputs = (1, 2)
 
     @staticmethod
     def forward(ctx: Any, cond: Any, x: Any, y: Any) -> Any:
-        ctx.meta = cond
+        ctx.cond = cond
         return np.where(cond, x, y)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        cond = ctx.meta
+        cond = ctx.cond
         need_x, need_y = ctx.needs_input_grad[1:]
         # where(cond, grad, 0), as PyTorch: the branch not taken gets exactly 0, even where
         # the gradient is inf or NaN (grad * cond would give NaN there)

@@ -15,12 +15,13 @@ the maxima are), so each backward is another op of this module (the adjoint), re
 like any op under ``create_graph=True``, and gradients of any order come for free.
 
 ``geo``, the geometry of a convolution: ((sh, sw), (top, bottom, left, right), (dh, dw),
-groups). ``meta`` of a pool: (kernel, stride, pads, dilation, input (H, W), extra).
+groups). ``pool``, the geometry of a pool: a ``Pool``; of an adaptive pool: (input (H, W),
+output (OH, OW)).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -29,6 +30,21 @@ from .dual import _Op
 
 _nd = np.ndarray
 Geo = tuple[tuple[int, int], tuple[int, int, int, int], tuple[int, int], int]
+
+
+class Pool(NamedTuple):
+    """The geometry of a max or average pool (nn.functional checks it, sizes the output)."""
+
+    kernel: tuple[int, int]  # (kh, kw)
+    stride: tuple[int, int]
+    pads: tuple[int, int]  # (ph, pw): rows on top and bottom, columns left and right
+    dilation: tuple[int, int]
+    size: tuple[int, int]  # the input's (H, W)
+    # average: (count_include_pad, divisor_override); max: None, then (once forward ran)
+    # the offset i * kw + j of each window's max
+    extra: Any
+    oh: int
+    ow: int
 
 
 def out_size(size: int, k: int, stride: int, pad_sum: int, dilation: int) -> int:
@@ -151,6 +167,7 @@ class Conv2d(_Op):
 
     _grad_fn_name = "ConvolutionBackward0"
     _torch_inputs = (0, 1, 2)  # (an absent bias shows as None, as in PyTorch)
+    ctx_fields = ("geo",)
 
     @staticmethod
     def forward(ctx: Any, x: Any, w: Any, b: Any, geo: Geo) -> Any:
@@ -158,13 +175,13 @@ class Conv2d(_Op):
         if b is not None:
             out += b.reshape(-1, 1, 1)
         ctx.save_for_backward(x, w, cols if ctx.needs_input_grad[1] else None)
-        ctx.meta = geo
+        ctx.geo = geo
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         x, w, cols = ctx.saved_tensors
-        geo, need = ctx.meta, ctx.needs_input_grad
+        geo, need = ctx.geo, ctx.needs_input_grad
         gx = conv_input_grad(grad, w, geo, x.shape) if need[0] else None
         gw = None
         if need[1]:
@@ -181,18 +198,20 @@ class ConvInputGrad(_Op):
 
     _grad_fn_name = "ConvolutionBackwardBackward0"
 
+    ctx_fields = ("geo",)
+
     @staticmethod
     def forward(ctx: Any, g: Any, w: Any, geo: Geo, x_shape: Any) -> Any:
         ctx.save_for_backward(g, w)
-        ctx.meta = geo
+        ctx.geo = geo
         return conv_input_grad_np(g, w, geo, x_shape)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         g, w = ctx.saved_tensors
         need = ctx.needs_input_grad
-        gg = conv(grad, w, ctx.meta) if need[0] else None
-        gw = conv_weight_grad(grad, g, ctx.meta, w.shape) if need[1] else None
+        gg = conv(grad, w, ctx.geo) if need[0] else None
+        gw = conv_weight_grad(grad, g, ctx.geo, w.shape) if need[1] else None
         return gg, gw, None, None
 
 
@@ -202,18 +221,20 @@ class ConvWeightGrad(_Op):
 
     _grad_fn_name = "ConvolutionBackwardBackward0"
 
+    ctx_fields = ("geo",)
+
     @staticmethod
     def forward(ctx: Any, x: Any, g: Any, geo: Geo, w_shape: Any) -> Any:
         ctx.save_for_backward(x, g)
-        ctx.meta = geo
+        ctx.geo = geo
         return conv_weight_grad_np(_im2col(x, w_shape[2], w_shape[3], geo), g, geo, w_shape)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         x, g = ctx.saved_tensors
         need = ctx.needs_input_grad
-        gx = conv_input_grad(g, grad, ctx.meta, x.shape) if need[0] else None
-        gg = conv(x, grad, ctx.meta) if need[1] else None
+        gx = conv_input_grad(g, grad, ctx.geo, x.shape) if need[0] else None
+        gg = conv(x, grad, ctx.geo) if need[1] else None
         return gx, gg, None, None
 
 
@@ -225,36 +246,37 @@ class _Linear(_Op):
     (another ``_Linear``), so that backward is recorded under ``create_graph=True``."""
 
     _adjoint: Any
+    ctx_fields = ("pool",)
 
     @staticmethod
-    def _np(v: np.ndarray, meta: Any) -> np.ndarray:
+    def _np(v: np.ndarray, pool: Any) -> np.ndarray:
         raise NotImplementedError
 
     @staticmethod
-    def forward(ctx: Any, v: Any, meta: Any) -> Any:
-        ctx.meta = meta
-        return type(ctx)._function._np(v, meta)
+    def forward(ctx: Any, v: Any, pool: Any) -> Any:
+        ctx.pool = pool
+        return type(ctx)._function._np(v, pool)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         adjoint = type(ctx)._function._adjoint
         if type(grad) is _nd:
-            return adjoint._np(grad, ctx.meta), None
-        return adjoint.apply(grad, ctx.meta), None
+            return adjoint._np(grad, ctx.pool), None
+        return adjoint.apply(grad, ctx.pool), None
 
 
-def _plan(meta: Any) -> tuple[int, int, tuple[int, int, int, int]]:
+def _plan(pool: Pool) -> tuple[int, int, tuple[int, int, int, int]]:
     """(OH, OW, pads): ceil_mode's last window may need extra padding at the bottom/right."""
-    (kh, kw), stride, (ph, pw), dilation, (h, w), _, oh, ow = meta
+    (kh, kw), stride, (ph, pw), dilation, (h, w), _, oh, ow = pool
     bottom = max(0, (oh - 1) * stride[0] + (kh - 1) * dilation[0] + 1 - h - ph)
     right = max(0, (ow - 1) * stride[1] + (kw - 1) * dilation[1] + 1 - w - pw)
     return oh, ow, (ph, bottom, pw, right)
 
 
-def _scatter(g: np.ndarray, meta: Any, select: Any) -> np.ndarray:
+def _scatter(g: np.ndarray, pool: Pool, select: Any) -> np.ndarray:
     """Add g (..., OH, OW) back into every tap (or, with ``select(k, g)``, into some)."""
-    (kh, kw), stride, _, dilation, (h, w) = meta[:5]
-    oh, ow, pads = _plan(meta)
+    (kh, kw), stride, dilation, (h, w) = pool.kernel, pool.stride, pool.dilation, pool.size
+    oh, ow, pads = _plan(pool)
     gxp = np.zeros(g.shape[:-2] + (h + pads[0] + pads[1], w + pads[2] + pads[3]), g.dtype)
     for i in range(kh):
         for j in range(kw):
@@ -262,11 +284,11 @@ def _scatter(g: np.ndarray, meta: Any, select: Any) -> np.ndarray:
     return gxp[..., pads[0] : pads[0] + h, pads[2] : pads[2] + w]
 
 
-def max_pool_np(x: np.ndarray, meta: Any) -> tuple[np.ndarray, np.ndarray]:
+def max_pool_np(x: np.ndarray, pool: Pool) -> tuple[np.ndarray, np.ndarray]:
     """(max of each window, its offset i * kw + j): the first max in scan order, or a NaN
     (PyTorch's rule: a later element wins when greater or NaN)."""
-    (kh, kw), stride, _, dilation = meta[:4]
-    oh, ow, pads = _plan(meta)
+    (kh, kw), stride, dilation = pool.kernel, pool.stride, pool.dilation
+    oh, ow, pads = _plan(pool)
     xp = _pad(x, pads, -np.inf)
     out = _tap(xp, 0, 0, oh, ow, stride, dilation).copy()
     arg = np.zeros(out.shape, np.int64)
@@ -282,18 +304,19 @@ class MaxPool2d(_Op):
     """The max of each window; the gradient goes to the window's max (``max_pool_np``)."""
 
     _grad_fn_name = "MaxPool2DWithIndicesBackward0"
+    ctx_fields = ("pool",)  # with the argmax of each window as its extra
 
     @staticmethod
-    def forward(ctx: Any, x: Any, meta: Any) -> Any:
-        out, arg = max_pool_np(x, meta)
-        ctx.meta = meta[:5] + (arg,) + meta[6:]
+    def forward(ctx: Any, x: Any, pool: Pool) -> Any:
+        out, arg = max_pool_np(x, pool)
+        ctx.pool = pool._replace(extra=arg)
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         if type(grad) is _nd:
-            return _MaxScatter._np(grad, ctx.meta), None
-        return _MaxScatter.apply(grad, ctx.meta), None
+            return _MaxScatter._np(grad, ctx.pool), None
+        return _MaxScatter.apply(grad, ctx.pool), None
 
 
 class _MaxScatter(_Linear):
@@ -302,18 +325,18 @@ class _MaxScatter(_Linear):
     _grad_fn_name = "MaxPool2DWithIndicesBackwardBackward0"
 
     @staticmethod
-    def _np(g: np.ndarray, meta: Any) -> np.ndarray:
-        arg = meta[5]
-        return _scatter(g, meta, lambda k, g: np.where(arg == k, g, 0))
+    def _np(g: np.ndarray, pool: Pool) -> np.ndarray:
+        arg = pool.extra
+        return _scatter(g, pool, lambda k, g: np.where(arg == k, g, 0))
 
 
 class _MaxGather(_Linear):
     """The adjoint of ``_MaxScatter``: read each window's argmax element of v."""
 
     @staticmethod
-    def _np(v: np.ndarray, meta: Any) -> np.ndarray:
-        (kh, kw), stride, _, dilation, _, arg = meta[:6]
-        oh, ow, pads = _plan(meta)
+    def _np(v: np.ndarray, pool: Pool) -> np.ndarray:
+        (kh, kw), stride, dilation, arg = pool.kernel, pool.stride, pool.dilation, pool.extra
+        oh, ow, pads = _plan(pool)
         vp = _pad(v, pads, 0)
         out = np.zeros(v.shape[:-2] + (oh, ow), v.dtype)
         for k in range(kh * kw):
@@ -333,8 +356,8 @@ def _divisor_1d(size: int, n_out: int, k: int, stride: int, pad: int, include_pa
     return np.minimum(end, size) - np.maximum(start, 0)
 
 
-def _avg_divisor(meta: Any, dtype: np.dtype) -> Any:
-    (kh, kw), stride, (ph, pw), _, (h, w), (include_pad, override), oh, ow = meta
+def _avg_divisor(pool: Pool, dtype: np.dtype) -> Any:
+    (kh, kw), stride, (ph, pw), _, (h, w), (include_pad, override), oh, ow = pool
     if override is not None:
         return dtype.type(override)
     rows = _divisor_1d(h, oh, kh, stride[0], ph, include_pad)
@@ -349,14 +372,14 @@ class AvgPool2d(_Linear):
     _grad_fn_name = "AvgPool2DBackward0"
 
     @staticmethod
-    def _np(x: np.ndarray, meta: Any) -> np.ndarray:
-        (kh, kw), stride, _, dilation = meta[:4]
-        oh, ow, pads = _plan(meta)
+    def _np(x: np.ndarray, pool: Pool) -> np.ndarray:
+        (kh, kw), stride, dilation = pool.kernel, pool.stride, pool.dilation
+        oh, ow, pads = _plan(pool)
         xp = _pad(x, pads, 0)
         out = _tap(xp, 0, 0, oh, ow, stride, dilation).copy()
         for k in range(1, kh * kw):
             out += _tap(xp, k // kw, k % kw, oh, ow, stride, dilation)
-        out /= _avg_divisor(meta, x.dtype)
+        out /= _avg_divisor(pool, x.dtype)
         return out
 
 
@@ -366,9 +389,9 @@ class _AvgScatter(_Linear):
     _grad_fn_name = "AvgPool2DBackwardBackward0"
 
     @staticmethod
-    def _np(g: np.ndarray, meta: Any) -> np.ndarray:
-        scaled = g / _avg_divisor(meta, g.dtype)
-        return _scatter(scaled, meta, lambda k, g: g)
+    def _np(g: np.ndarray, pool: Pool) -> np.ndarray:
+        scaled = g / _avg_divisor(pool, g.dtype)
+        return _scatter(scaled, pool, lambda k, g: g)
 
 
 AvgPool2d._adjoint, _AvgScatter._adjoint = _AvgScatter, AvgPool2d
@@ -389,8 +412,8 @@ class AdaptiveAvgPool2d(_Linear):
     _grad_fn_name = "AdaptiveAvgPool2DBackward0"
 
     @staticmethod
-    def _np(x: np.ndarray, meta: Any) -> np.ndarray:
-        (h, w), (oh, ow) = meta
+    def _np(x: np.ndarray, pool: Any) -> np.ndarray:
+        (h, w), (oh, ow) = pool
         rows, cols = adaptive_matrix(h, oh, x.dtype), adaptive_matrix(w, ow, x.dtype)
         return rows @ x @ cols.T
 
@@ -399,8 +422,8 @@ class _AdaptiveScatter(_Linear):
     """The adjoint of ``AdaptiveAvgPool2d``: A_h.T @ g @ A_w."""
 
     @staticmethod
-    def _np(g: np.ndarray, meta: Any) -> np.ndarray:
-        (h, w), (oh, ow) = meta
+    def _np(g: np.ndarray, pool: Any) -> np.ndarray:
+        (h, w), (oh, ow) = pool
         rows, cols = adaptive_matrix(h, oh, g.dtype), adaptive_matrix(w, ow, g.dtype)
         return rows.T @ g @ cols
 

@@ -105,17 +105,18 @@ class MaskedFill(_Op):
     """``x.masked_fill(mask, value)`` with a number: ``value`` where ``mask`` is True."""
 
     _grad_fn_name = "MaskedFillBackward0"
+    ctx_fields = ("mask",)
 
     @staticmethod
     def forward(ctx: Any, x: Any, mask: Any, value: Any) -> Any:
-        ctx.meta = mask
+        ctx.mask = mask
         return np.where(mask, np.asarray(value, dtype=x.dtype), x)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         # the filled places no longer depend on x: where(mask, 0, grad), never grad * mask
         # (which would turn an infinite gradient into NaN there)
-        return dual.where(dual.constant(ctx.meta, grad), 0.0, grad), None, None
+        return dual.where(dual.constant(ctx.mask, grad), 0.0, grad), None, None
 
 
 class MaskedFillTensor(_Op):
@@ -123,16 +124,17 @@ class MaskedFillTensor(_Op):
     ``grad`` over the filled places."""
 
     _grad_fn_name = "MaskedFillBackward1"
+    ctx_fields = ("mask",)
 
     @staticmethod
     def forward(ctx: Any, x: Any, mask: Any, value: Any) -> Any:
-        ctx.meta = mask
+        ctx.mask = mask
         return np.where(mask, value.astype(x.dtype), x)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         need_x, _, need_value = ctx.needs_input_grad
-        mask = dual.constant(ctx.meta, grad)
+        mask = dual.constant(ctx.mask, grad)
         grad_x = dual.where(mask, 0.0, grad) if need_x else None
         grad_value = dual.sum(dual.where(mask, grad, 0.0)) if need_value else None
         return grad_x, None, grad_value

@@ -28,6 +28,7 @@ def _t(x: Any) -> Any:
 
 class Matmul(_Op):
     _grad_fn_name = "MmBackward0"
+    ctx_fields = ("a_vec", "b_vec")  # whether a, b were vectors (not matrices)
     _check_order: tuple[int, ...] | None = (1, 0)  # (PyTorch checks ``mat2``, then ``self``)
 
     @staticmethod
@@ -36,7 +37,7 @@ class Matmul(_Op):
         # each gradient needs the other input only (as PyTorch saves them: a version check
         # fails only for what is needed)
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
-        ctx.meta = a.ndim == 1, b.ndim == 1
+        ctx.a_vec, ctx.b_vec = a.ndim == 1, b.ndim == 1
         return a @ b
 
     @staticmethod
@@ -44,7 +45,7 @@ class Matmul(_Op):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         # treat vectors as matrices: a (k,) is (1, k); b (k,) is (k, 1)
-        a_vec, b_vec = ctx.meta
+        a_vec, b_vec = ctx.a_vec, ctx.b_vec
         if b_vec:  # out (..., n) is (..., n, 1)
             b = dual.reshape(b, (-1, 1)) if b is not None else None
             grad = dual.reshape(grad, grad.shape + (1,))
@@ -186,11 +187,12 @@ class Addmm(_Op):
     is 0, nor are the matrices when alpha is 0 (a nan there does not spread)."""
 
     _grad_fn_name = "AddmmBackward0"
+    ctx_fields = ("beta", "alpha", "input_ndim")
 
     @staticmethod
     def forward(ctx: Any, input: Any, mat1: Any, mat2: Any, beta: Any, alpha: Any) -> Any:
         ctx.save_for_backward(mat1 if ctx.needs_input_grad[2] else None, mat2)
-        ctx.meta = beta, alpha, np.ndim(input)
+        ctx.beta, ctx.alpha, ctx.input_ndim = beta, alpha, np.ndim(input)
         if alpha:
             # one inner dim (a Linear(1, n)): an outer product, the same numbers, no BLAS call
             out = mat1 * mat2 if mat1.shape[-1] == 1 else mat1 @ mat2
@@ -207,7 +209,7 @@ class Addmm(_Op):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         mat1, mat2 = ctx.saved_tensors
-        beta, alpha, input_ndim = ctx.meta
+        beta, alpha, input_ndim = ctx.beta, ctx.alpha, ctx.input_ndim
         need_input, need_1, need_2 = ctx.needs_input_grad[:3]
         # d/d(input) = beta (the engine sums it back to input's shape);
         # d/d(mat1) = alpha * G mat2^T, d/d(mat2) = alpha * mat1^T G
@@ -252,6 +254,7 @@ class Einsum(_Op):
     """
 
     _grad_fn_name = "EinsumBackward0"
+    ctx_fields = ("equation", "dtype")  # dtype: the output's
 
     @staticmethod
     def forward(ctx: Any, equation: str, *operands: Any) -> Any:
@@ -259,13 +262,13 @@ class Einsum(_Op):
         out = np.einsum(equation, *operands, optimize=len(operands) > 1)
         if len(operands) == 1 and np.may_share_memory(out, operands[0]):
             out = out.copy()  # numpy's view of the input ('ij->ji', 'ii->i'): ours is new
-        ctx.meta = equation, np.asarray(out).dtype
+        ctx.equation, ctx.dtype = equation, np.asarray(out).dtype
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         operands = ctx.saved_tensors
-        equation, dtype = ctx.meta
+        equation, dtype = ctx.equation, ctx.dtype
         lhs, output = equation.split("->")
         inputs = lhs.split(",")
         return (None,) + tuple(

@@ -36,16 +36,17 @@ if TYPE_CHECKING:
 
 class Reshape(_Op):
     _grad_fn_name = "ViewBackward0"
+    ctx_fields = ("shape",)
     _view = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, shape: tuple[int, ...]) -> Any:
-        ctx.meta = x.shape
+        ctx.shape = x.shape
         return x.reshape(shape)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        return dual.reshape(grad, ctx.meta), None
+        return dual.reshape(grad, ctx.shape), None
 
 
 # ``reshape`` of a non-contiguous tensor that can still be a view (other strides).
@@ -74,16 +75,17 @@ Unsqueeze = labelled(Reshape, "UnsqueezeBackward0")
 
 class Permute(_Op):
     _grad_fn_name = "PermuteBackward0"
+    ctx_fields = ("axes",)
     _view = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, axes: tuple[int, ...]) -> Any:
-        ctx.meta = axes
+        ctx.axes = axes
         return x.transpose(axes)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        axes = ctx.meta
+        axes = ctx.axes
         inverse = [0] * len(axes)  # where each axis went: the permutation undone
         for i, a in enumerate(axes):
             inverse[a] = i
@@ -107,16 +109,17 @@ class MatrixT(Permute):
 
 class Transpose(_Op):
     _grad_fn_name = "TransposeBackward0"
+    ctx_fields = ("a", "b")
     _view = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, a: int, b: int) -> Any:
-        ctx.meta = a, b
+        ctx.a, ctx.b = a, b
         return x.view() if a == b else x.swapaxes(a, b)  # (a 0-d tensor has a == b == 0)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        a, b = ctx.meta
+        a, b = ctx.a, ctx.b
         return (grad if a == b else dual.swapaxes(grad, a, b)), None, None
 
 
@@ -144,15 +147,16 @@ class Index(_Op):
     back there; an element read twice (repeated indices) gets both gradients, added."""
 
     _grad_fn_name = "IndexBackward0"
+    ctx_fields = ("shape", "index")
 
     @staticmethod
     def forward(ctx: Any, x: Any, index: Any) -> Any:
-        ctx.meta = x.shape, index
+        ctx.shape, ctx.index = x.shape, index
         return indexing.take(x, index)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        shape, index = ctx.meta
+        shape, index = ctx.shape, ctx.index
         return dual_index_add(shape, index, grad, grad), None
 
 
@@ -161,11 +165,12 @@ class Select(Index):
     basic index (ints, slices, None): a ``Plan``'s ``view``, or an int."""
 
     _grad_fn_name = "SelectBackward0"
+    ctx_fields = ("shape", "index")
     _view = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, index: Any) -> Any:
-        ctx.meta = x.shape, index
+        ctx.shape, ctx.index = x.shape, index
         if type(index) is int:  # x[i, ...]: a view, even of one element (x[i] would copy)
             return x[index, ...]
         out = x[index]
@@ -175,7 +180,7 @@ class Select(Index):
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        shape, index = ctx.meta
+        shape, index = ctx.shape, ctx.index
         if type(grad) is not np.ndarray:
             return dual_index_add(shape, index, grad, grad), None
         out = np.zeros(shape, dtype=grad.dtype)
@@ -200,13 +205,11 @@ BASIC_INDEX_OPS: dict[str, type[Select]] = {
 }
 
 
-Split = labelled(Select, "SplitBackward0")  # split(int), chunk
-
-
-SplitWithSizes = labelled(Select, "SplitWithSizesBackward0")  # split([sizes])
-
-
-Unbind = labelled(Select, "UnbindBackward0")
+# split(int) and chunk, split([sizes]), unbind: several views made together, whose nodes
+# keep which output each is (PyTorch's one node; _several_views sets it)
+Split = labelled(Select, "SplitBackward0", ctx_fields=("_output_nr",))
+SplitWithSizes = labelled(Select, "SplitWithSizesBackward0", ctx_fields=("_output_nr",))
+Unbind = labelled(Select, "UnbindBackward0", ctx_fields=("_output_nr",))
 
 
 class Flip(_Op):
@@ -215,15 +218,16 @@ class Flip(_Op):
     the incoming gradient flipped the same way."""
 
     _grad_fn_name = "FlipBackward0"
+    ctx_fields = ("index",)
 
     @staticmethod
     def forward(ctx: Any, x: Any, index: Any) -> Any:
-        ctx.meta = index
+        ctx.index = index
         return x[index].copy()
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        index = ctx.meta
+        index = ctx.index
         return (grad[index].copy() if dual._is_array(grad) else Flip.apply(grad, index)), None
 
 
@@ -233,17 +237,18 @@ class IndexAdd(_Op):
     writes it as ``zeros.index_put_(index, grad, accumulate=True)``)."""
 
     _grad_fn_name = "IndexPutImplBackward0"
+    ctx_fields = ("index",)
 
     @staticmethod
     def forward(ctx: Any, values: Any, shape: tuple[int, ...], index: Any) -> Any:
-        ctx.meta = index
+        ctx.index = index
         out = np.zeros(shape, dtype=values.dtype)
         indexing.add_at(out, index, values)
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        return dual_take(grad, ctx.meta), None, None
+        return dual_take(grad, ctx.index), None, None
 
 
 def dual_take(x: Any, index: Any) -> Any:
@@ -280,6 +285,7 @@ class IndexPut(_Op):
     to (as PyTorch's ``index_put_``, whose gradient for v is ``grad[index]``)."""
 
     _grad_fn_name = "IndexPutBackward0"
+    ctx_fields = ("keep", "index", "v_ndim")  # keep: where x stays
 
     @staticmethod
     def forward(ctx: Any, x: Any, v: Any, index: Any) -> Any:
@@ -287,12 +293,12 @@ class IndexPut(_Op):
         indexing.put(out, index, v)
         keep = np.ones(x.shape, dtype=bool)
         indexing.put(keep, index, False)
-        ctx.meta = keep, index, np.ndim(v)
+        ctx.keep, ctx.index, ctx.v_ndim = keep, index, np.ndim(v)
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        keep, index, v_ndim = ctx.meta
+        keep, index, v_ndim = ctx.keep, ctx.index, ctx.v_ndim
         grad_v = None
         if ctx.needs_input_grad[1]:
             grad_v = dual_take(grad, index)
@@ -303,15 +309,16 @@ class IndexPut(_Op):
 
 class Cat(_Op):
     _grad_fn_name = "CatBackward0"
+    ctx_fields = ("axis", "sizes")
 
     @staticmethod
     def forward(ctx: Any, axis: int, *xs: Any) -> Any:
-        ctx.meta = axis, [x.shape[axis] for x in xs]
+        ctx.axis, ctx.sizes = axis, [x.shape[axis] for x in xs]
         return np.concatenate(xs, axis=axis)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        axis, sizes = ctx.meta
+        axis, sizes = ctx.axis, ctx.sizes
         grads: list[Any] = [None]
         start = 0
         lead = (slice(None),) * axis
@@ -323,15 +330,16 @@ class Cat(_Op):
 
 class Stack(_Op):
     _grad_fn_name = "StackBackward0"
+    ctx_fields = ("axis", "n")
 
     @staticmethod
     def forward(ctx: Any, axis: int, *xs: Any) -> Any:
-        ctx.meta = axis, len(xs)
+        ctx.axis, ctx.n = axis, len(xs)
         return np.stack(xs, axis=axis)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        axis, n = ctx.meta
+        axis, n = ctx.axis, ctx.n
         lead = (slice(None),) * axis
         return (None,) + tuple(grad[lead + (i,)] for i in range(n))
 
@@ -340,15 +348,16 @@ class Repeat(_Op):
     """``x.repeat(*reps)`` (numpy's tile): backward sums the copies."""
 
     _grad_fn_name = "RepeatBackward0"
+    ctx_fields = ("shape", "reps")
 
     @staticmethod
     def forward(ctx: Any, x: Any, reps: tuple[int, ...]) -> Any:
-        ctx.meta = x.shape, reps
+        ctx.shape, ctx.reps = x.shape, reps
         return np.tile(x, reps)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        shape, reps = ctx.meta
+        shape, reps = ctx.shape, ctx.reps
         shape = (1,) * (len(reps) - len(shape)) + tuple(shape)
         # view the grad as (r0, s0, r1, s1, ...) and sum over every r axis
         split = tuple(v for pair in zip(reps, shape) for v in pair)
@@ -377,16 +386,17 @@ class Tril(_Op):
     the gradient is ``grad.tril(k)``."""
 
     _grad_fn_name = "TrilBackward0"
+    ctx_fields = ("k",)
     _keep = staticmethod(np.tril)  # which triangle stays
 
     @staticmethod
     def forward(ctx: Any, x: Any, k: int) -> Any:
-        ctx.meta = k
+        ctx.k = k
         return ctx._function._keep(x, k)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        op, k = ctx._function, ctx.meta
+        op, k = ctx._function, ctx.k
         return (op._keep(grad, k) if dual._is_array(grad) else op.apply(grad, k)), None
 
 
@@ -411,11 +421,12 @@ class Diagonal(_Op):
     of dims dim1 and dim2, as a new last dim. A view: writing to it writes to ``x``."""
 
     _grad_fn_name = "DiagonalBackward0"
+    ctx_fields = ("shape", "offset", "dim1", "dim2")
     _view = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, offset: int, dim1: int, dim2: int) -> Any:
-        ctx.meta = x.shape, offset, dim1, dim2
+        ctx.shape, ctx.offset, ctx.dim1, ctx.dim2 = x.shape, offset, dim1, dim2
         out = np.diagonal(x, offset, dim1, dim2)
         if x.flags.writeable:
             out.setflags(write=True)  # numpy's diagonal is read-only; PyTorch's is not
@@ -423,7 +434,7 @@ class Diagonal(_Op):
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        shape, offset, dim1, dim2 = ctx.meta
+        shape, offset, dim1, dim2 = ctx.shape, ctx.offset, ctx.dim1, ctx.dim2
         # each element of the diagonal came from one element of x; the rest get zero
         if dual._is_array(grad):
             return _on_diagonal(grad, shape, offset, dim1, dim2), None, None, None
@@ -438,7 +449,7 @@ class DiagonalCopy(Diagonal):
 
     @staticmethod
     def forward(ctx: Any, x: Any, offset: int, dim1: int, dim2: int) -> Any:
-        ctx.meta = x.shape, offset, dim1, dim2
+        ctx.shape, ctx.offset, ctx.dim1, ctx.dim2 = x.shape, offset, dim1, dim2
         return np.diagonal(x, offset, dim1, dim2).copy()
 
 
@@ -448,16 +459,17 @@ class DiagEmbed(_Op):
     of each element is the gradient's element on that diagonal."""
 
     _grad_fn_name = "DiagEmbedBackward0"
+    ctx_fields = ("offset", "dim1", "dim2")
 
     @staticmethod
     def forward(ctx: Any, x: Any, shape: tuple[int, ...], offset: int, dim1: int,
                 dim2: int) -> Any:
-        ctx.meta = offset, dim1, dim2
+        ctx.offset, ctx.dim1, ctx.dim2 = offset, dim1, dim2
         return _on_diagonal(x, shape, offset, dim1, dim2)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        offset, dim1, dim2 = ctx.meta
+        offset, dim1, dim2 = ctx.offset, ctx.dim1, ctx.dim2
         if dual._is_array(grad):
             return np.diagonal(grad, offset, dim1, dim2), None, None, None, None
         return Diagonal.apply(grad, offset, dim1, dim2), None, None, None, None
@@ -494,17 +506,18 @@ class Trace(_Op):
     rounds to the input's float dtype) and ints in int64."""
 
     _grad_fn_name = "TraceBackward0"
+    ctx_fields = ("shape",)
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
-        ctx.meta = x.shape
+        ctx.shape = x.shape
         if x.dtype.kind in "biu":
             return np.trace(x, dtype=np.int64)
         return np.trace(x, dtype=np.float64).astype(x.dtype)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        shape = ctx.meta
+        shape = ctx.shape
         along = dual.broadcast_to(grad, (min(shape),))  # d(trace)/d(x[i, i]) = 1
         if dual._is_array(grad):
             return _on_diagonal(along, shape, 0, 0, 1)

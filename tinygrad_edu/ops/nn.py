@@ -44,6 +44,7 @@ class Hardtanh(_Op):
     """
 
     _grad_fn_name = "HardtanhBackward0"
+    ctx_fields = ("inside",)
 
     @staticmethod
     def forward(ctx: Any, x: Any, min_val: float, max_val: float) -> Any:
@@ -63,6 +64,7 @@ class LeakyRelu(_Op):
     """x if x > 0 else slope * x; gradient 1 or slope (slope at 0, as PyTorch)."""
 
     _grad_fn_name = "LeakyReluBackward0"
+    ctx_fields = ("positive", "slope")
 
     @staticmethod
     def forward(ctx: Any, x: Any, slope: float) -> Any:
@@ -113,18 +115,19 @@ class Elu(_Op):
     NaN: PyTorch's mask is ``x <= 0``); its own derivative is 0 at x = 0 (``x < 0``)."""
 
     _grad_fn_name = "EluBackward0"
+    ctx_fields = ("negative", "alpha")  # negative: the mask x <= 0
 
     @staticmethod
     def forward(ctx: Any, x: Any, alpha: float) -> Any:
         ctx.save_for_backward(x)
         negative = np.asarray(x <= 0)  # the mask: a constant of the backward
-        ctx.meta = negative, alpha
+        ctx.negative, ctx.alpha = negative, alpha
         return np.where(negative, np.expm1(x) * x.dtype.type(alpha), x)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (x,) = ctx.saved_tensors
-        negative, alpha = ctx.meta
+        negative, alpha = ctx.negative, ctx.alpha
         if not dual._is_array(x):  # (double backward: alpha e^x varies only where x < 0)
             x = _live_where(np.asarray(_arr(x) < 0), x)
         return dual.where(negative, grad * alpha * dual.exp(x), grad), None
@@ -136,13 +139,14 @@ class Softplus(_Op):
     derivative is 0 from the threshold on (PyTorch's ``beta x < threshold``)."""
 
     _grad_fn_name = "SoftplusBackward0"
+    ctx_fields = ("linear", "beta", "below")  # masks: beta x > (<) threshold
 
     @staticmethod
     def forward(ctx: Any, x: Any, beta: float, threshold: float) -> Any:
         ctx.save_for_backward(x)
         scaled = x * x.dtype.type(beta)
         linear = np.asarray(scaled > threshold)
-        ctx.meta = linear, beta, np.asarray(scaled < threshold)
+        ctx.linear, ctx.beta, ctx.below = linear, beta, np.asarray(scaled < threshold)
         # (np.minimum: no overflow warning where the linear branch is taken anyway)
         soft = np.log1p(np.exp(np.minimum(scaled, threshold))) / x.dtype.type(beta)
         return np.where(linear, x, soft)
@@ -150,7 +154,7 @@ class Softplus(_Op):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (x,) = ctx.saved_tensors
-        linear, beta, below = ctx.meta
+        linear, beta, below = ctx.linear, ctx.beta, ctx.below
         if not dual._is_array(x):
             x = _live_where(below, x)
         with np.errstate(over="ignore", invalid="ignore"):  # (the linear branch's z)
@@ -240,6 +244,7 @@ class Gelu(_Op):
     """x * Phi(x) (``approximate='none'``) or its tanh approximation."""
 
     _grad_fn_name = "GeluBackward0"
+    ctx_fields = ("approximate",)
 
     @staticmethod
     def forward(ctx: Any, x: Any, approximate: str) -> Any:
@@ -288,6 +293,7 @@ class _Regression(_Op):
 
     _loss: Callable[[np.ndarray, float], np.ndarray]
     _deriv: Callable[[Any, float], Any]
+    ctx_fields = ("d", "reduction", "p")
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any, reduction: str, p: float) -> Any:
@@ -387,6 +393,7 @@ class BinaryCrossEntropy(_Op):
     """
 
     _grad_fn_name = "BinaryCrossEntropyBackward0"
+    ctx_fields = ("reduction", "n")
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any, weight: Any, reduction: str) -> Any:
@@ -429,6 +436,7 @@ class BinaryCrossEntropyWithLogits(_Op):
     """
 
     _grad_fn_name = "BinaryCrossEntropyWithLogitsBackward0"
+    ctx_fields = ("reduction", "n")
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any, weight: Any, pos_weight: Any, reduction: str) -> Any:
@@ -620,6 +628,7 @@ class NllLoss(_Op):
     """
 
     _grad_fn_name = "NllLossBackward0"
+    ctx_fields = ("targets", "reduction", "shape")
 
     @staticmethod
     def forward(ctx: Any, x: Any, t: Any, weight: Any, ignore_index: int, reduction: str) -> Any:
@@ -664,15 +673,16 @@ class Embedding(_Op):
     """
 
     _grad_fn_name = "EmbeddingBackward0"
+    ctx_fields = ("shape", "indices", "scale")
 
     @staticmethod
     def forward(ctx: Any, weight: Any, indices: np.ndarray, scale: Any) -> Any:
-        ctx.meta = weight.shape, indices, scale
+        ctx.shape, ctx.indices, ctx.scale = weight.shape, indices, scale
         return weight[indices]
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        shape, indices, scale = ctx.meta
+        shape, indices, scale = ctx.shape, ctx.indices, ctx.scale
         if scale is not None:
             grad = grad * dual.constant(scale.astype(_arr(grad).dtype, copy=False), grad)
         if type(grad) is _nd and indices.size >= 256:
@@ -765,6 +775,7 @@ class BatchNorm(_Op):
     """
 
     _grad_fn_name = "NativeBatchNormBackward0"
+    ctx_fields = ("eps", "training", "mean", "rstd", "xhat")
     _torch_inputs = (0, 1, 2)  # (an absent weight or bias shows as None, as in PyTorch)
 
     @staticmethod
@@ -774,13 +785,13 @@ class BatchNorm(_Op):
         rstd = 1.0 / np.sqrt(var + eps)
         xhat = (x - mean) * rstd
         ctx.save_for_backward(x, weight)
-        ctx.meta = eps, training, mean, rstd, xhat
+        ctx.eps, ctx.training, ctx.mean, ctx.rstd, ctx.xhat = eps, training, mean, rstd, xhat
         return _affine(xhat, weight, bias, mean.shape)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         x, weight = ctx.saved_tensors
-        eps, training, mean, rstd, xhat = ctx.meta
+        eps, training, mean, rstd, xhat = ctx.eps, ctx.training, ctx.mean, ctx.rstd, ctx.xhat
         axes = (0,) + tuple(range(2, mean.ndim))
         if type(grad) is not _nd:  # recompute on the graph, for double backward
             xhat, rstd = _standardize(x, axes, eps, None if training else (mean, rstd))
@@ -797,6 +808,7 @@ class LayerNorm(_Op):
     w, b of those dims' shape (``normalized_shape``). Fused as ``BatchNorm``."""
 
     _grad_fn_name = "NativeLayerNormBackward0"
+    ctx_fields = ("axes", "eps", "rstd", "xhat")
     _torch_inputs = (0, 1, 2)  # (an absent weight or bias shows as None, as in PyTorch)
 
     @staticmethod
@@ -806,13 +818,13 @@ class LayerNorm(_Op):
         rstd = 1.0 / np.sqrt(var + eps)
         xhat = (x - mean) * rstd
         ctx.save_for_backward(x, weight)
-        ctx.meta = axes, eps, rstd, xhat
+        ctx.axes, ctx.eps, ctx.rstd, ctx.xhat = axes, eps, rstd, xhat
         return _affine(xhat, weight, bias, x.shape[x.ndim - n_dims :])
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         x, weight = ctx.saved_tensors
-        axes, eps, rstd, xhat = ctx.meta
+        axes, eps, rstd, xhat = ctx.axes, ctx.eps, ctx.rstd, ctx.xhat
         if type(grad) is not _nd:  # recompute on the graph, for double backward
             xhat, rstd = _standardize(x, axes, eps)
         need = ctx.needs_input_grad

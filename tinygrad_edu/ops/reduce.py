@@ -72,21 +72,21 @@ def scan(ufunc: Any, x: np.ndarray, axis: int) -> np.ndarray:
 
 class Sum(_Op):
     _grad_fn_name = "SumBackward1"
+    ctx_fields = ("shape", "axis", "keepdims")
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any = None, keepdims: bool = False,
                 dtype: Any = None) -> Any:
-        ctx.meta = x.shape, axis, keepdims
+        ctx.shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
         if dtype is None and x.dtype.kind == "f":  # in PyTorch's order: the same rounding
             return torch_sum(x, axis, keepdims)
         return x.sum(axis=axis, keepdims=keepdims, dtype=dtype)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        shape, axis, keepdims = ctx.meta
         if type(grad) is np.ndarray and grad.ndim == 0:  # the sum of all: one fill
-            return _filled(shape, grad), None, None, None
-        return dual.broadcast_to(_expand(grad, axis, keepdims), shape), None, None, None
+            return _filled(ctx.shape, grad), None, None, None
+        return dual.broadcast_to(_expand(grad, ctx.axis, ctx.keepdims), ctx.shape), None, None, None
 
 
 # The sum of all elements (``x.sum()`` records it with ``x`` as its only argument).
@@ -97,15 +97,16 @@ class Mean(_Op):
     """Fused mean (one op instead of ``sum / n``)."""
 
     _grad_fn_name = "MeanBackward1"
+    ctx_fields = ("shape", "axis", "keepdims")
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-        ctx.meta = x.shape, axis, keepdims
+        ctx.shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
         return torch_mean(x, axis, keepdims)  # in PyTorch's order: the same rounding
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        shape, axis, keepdims = ctx.meta
+        shape, axis, keepdims = ctx.shape, ctx.axis, ctx.keepdims
         n = _count(shape, axis)
         if type(grad) is np.ndarray and grad.ndim == 0:  # a scalar loss: one fill
             return _filled(shape, divide(grad, n)), None, None
@@ -122,18 +123,19 @@ class Amax(_Op):
     of each slice (a NaN result has none: its gradient is NaN)."""
 
     _grad_fn_name = "AmaxBackward0"
+    ctx_fields = ("axis", "keepdims")
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any, keepdims: bool, smallest: bool) -> Any:
         out = (np.min if smallest else np.max)(x, axis=axis, keepdims=keepdims)
         ctx.save_for_backward(x, out)  # (as PyTorch: changing either in place is an error)
-        ctx.meta = axis, keepdims
+        ctx.axis, ctx.keepdims = axis, keepdims
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         x, out = (dual.array(v) for v in ctx.saved_tensors)
-        axis, keepdims = ctx.meta
+        axis, keepdims = ctx.axis, ctx.keepdims
         # constants of the graph, from the values saved (as PyTorch's formula): where the
         # extremes are, and how many per slice
         hit = x == _expand(out, axis, keepdims)
@@ -180,22 +182,23 @@ class MaxDim(_Op):
     returned (the first extreme; the first NaN if there is one), 0 elsewhere."""
 
     _grad_fn_name = "MaxBackward0"
+    ctx_fields = ("shape", "axis", "keepdims", "idx")  # idx: None for a 0-d x
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: int, keepdims: bool, smallest: bool) -> Any:
         if x.ndim == 0:  # a 0-d tensor is its own extreme along dim 0
-            ctx.meta = None
+            ctx.idx = None
             return x.copy()
         idx = np.expand_dims((x.argmin if smallest else x.argmax)(axis=axis), axis)
-        ctx.meta = x.shape, axis, keepdims, idx
+        ctx.shape, ctx.axis, ctx.keepdims, ctx.idx = x.shape, axis, keepdims, idx
         out = np.take_along_axis(x, idx, axis)
         return out if keepdims else out.squeeze(axis)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        if ctx.meta is None:
+        if ctx.idx is None:
             return grad, None, None, None
-        shape, axis, keepdims, idx = ctx.meta
+        shape, axis, keepdims, idx = ctx.shape, ctx.axis, ctx.keepdims, ctx.idx
         # zeros with the gradient written at the indices (PyTorch's scatter)
         picked = dual.reshape(_expand(grad, (axis,), keepdims), idx.shape)
         return sorting.scatter(shape, axis, idx, picked), None, None, None
@@ -272,19 +275,20 @@ class Prod(_Op):
     dividing (exclusive cumulative products from both ends), differentiable again."""
 
     _grad_fn_name = "ProdBackward1"
+    ctx_fields = ("axis", "keepdims")
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any, keepdims: bool) -> Any:
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):  # inf, as torch
             out = torch_prod(x, axis, keepdims)
         ctx.save_for_backward(x, out)
-        ctx.meta = axis, keepdims
+        ctx.axis, ctx.keepdims = axis, keepdims
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         x, out = ctx.saved_tensors
-        axis, keepdims = ctx.meta
+        axis, keepdims = ctx.axis, ctx.keepdims
         data = np.asarray(getattr(x, "_data", x))
         if data.ndim == 0:
             return grad, None, None
@@ -369,17 +373,18 @@ class Var(_Op):
     """Variance with Bessel's ``correction`` (1 by default, as ``torch.var``)."""
 
     _grad_fn_name = "VarBackward0"
+    ctx_fields = ("axis", "correction", "keepdims")
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any, correction: float, keepdims: bool) -> Any:
         ctx.save_for_backward(x)
-        ctx.meta = axis, correction, keepdims
+        ctx.axis, ctx.correction, ctx.keepdims = axis, correction, keepdims
         return _variance(x, axis, correction, keepdims).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (x,) = ctx.saved_tensors
-        axis, correction, keepdims = ctx.meta
+        axis, correction, keepdims = ctx.axis, ctx.correction, ctx.keepdims
         with np.errstate(invalid="ignore"):  # inf * 0: nan, as torch
             return _var_backward(grad, x, axis, correction, keepdims), None, None, None
 
@@ -388,10 +393,11 @@ class Std(_Op):
     """Standard deviation sqrt(var); one op so that its grad_fn reads StdBackward0."""
 
     _grad_fn_name = "StdBackward0"
+    ctx_fields = ("axis", "correction", "keepdims")
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any, correction: float, keepdims: bool) -> Any:
-        ctx.meta = axis, correction, keepdims
+        ctx.axis, ctx.correction, ctx.keepdims = axis, correction, keepdims
         out = np.sqrt(_variance(x, axis, correction, keepdims, "std")).astype(x.dtype,
                                                                              copy=False)
         ctx.save_for_backward(x, out)
@@ -400,7 +406,7 @@ class Std(_Op):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         x, out = ctx.saved_tensors
-        axis, correction, keepdims = ctx.meta
+        axis, correction, keepdims = ctx.axis, ctx.correction, ctx.keepdims
         # d(sqrt v)/dx = dv/dx / (2 sqrt v), and 0 where std == 0 (a constant slice: the
         # subgradient PyTorch takes, where 0 / 0 would be NaN)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -416,10 +422,11 @@ class Norm(_Op):
     zeros, zeros in x for p < 1) and splits the gradient evenly between ties for inf."""
 
     _grad_fn_name = "LinalgVectorNormBackward0"
+    ctx_fields = ("p", "axis", "keepdims")
 
     @staticmethod
     def forward(ctx: Any, x: Any, p: float, axis: Any, keepdims: bool) -> Any:
-        ctx.meta = p, axis, keepdims
+        ctx.p, ctx.axis, ctx.keepdims = p, axis, keepdims
         w = x.astype(np.float32) if x.dtype == _HALF else x  # (float16: in float32, as torch)
         a = np.abs(w)
         if p == 0:
@@ -440,7 +447,7 @@ class Norm(_Op):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         x, norm = ctx.saved_tensors
-        p, axis, keepdims = ctx.meta
+        p, axis, keepdims = ctx.p, ctx.axis, ctx.keepdims
         if p == 0:  # piecewise constant: no gradient at all (None, as PyTorch)
             return None, None, None, None
         if len(x.shape):
@@ -499,6 +506,7 @@ class LogSumExp(_Op):
     over an empty dim (the log of an empty sum), as PyTorch."""
 
     _grad_fn_name = "LogsumexpBackward0"
+    ctx_fields = ("axis", "keepdims", "out")  # out: kept with its reduced dims
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any, keepdims: bool) -> Any:
@@ -506,7 +514,7 @@ class LogSumExp(_Op):
         m = np.where(np.isfinite(m), m, 0)
         with np.errstate(divide="ignore"):  # log(0) = -inf: all -inf, or an empty dim
             out = np.log(torch_sum(np.exp(x - m), axis, True)) + m
-        ctx.meta = axis, keepdims, out
+        ctx.axis, ctx.keepdims, ctx.out = axis, keepdims, out
         result = out if keepdims else out.squeeze(axis)
         ctx.save_for_backward(x, result)  # (PyTorch saves both: both are version-checked)
         return result
@@ -514,7 +522,7 @@ class LogSumExp(_Op):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         x, _ = ctx.saved_tensors
-        axis, keepdims, out = ctx.meta
+        axis, keepdims, out = ctx.axis, ctx.keepdims, ctx.out
         if type(x) is not np.ndarray:  # recompute on the graph for double backward
             out = x.logsumexp(dim=axis, keepdim=True)
         with np.errstate(invalid="ignore"):  # -inf - -inf: NaN, as torch
@@ -526,12 +534,12 @@ def _softmax(ctx: Any, x: Any, axis: int) -> Any:
         e = np.exp(x - _max_or_minus_inf(x, axis))
         out = e / e.sum(axis=axis, keepdims=True)
     ctx.save_for_backward(out)
-    ctx.meta = axis
+    ctx.axis = axis
     return out
 
 
 def _log_softmax(ctx: Any, x: Any, axis: int) -> Any:
-    ctx.meta = axis
+    ctx.axis = axis
     if _few_classes(x, axis):
         out = _class_major_log_softmax(x)
     else:
@@ -576,13 +584,14 @@ class Softmax(_Op):
     in float32)."""
 
     _grad_fn_name = "SoftmaxBackward0"
+    ctx_fields = ("axis",)
     forward = _in_float32(_softmax)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (y,) = ctx.saved_tensors
         # Jacobian-vector product: y * (g - sum(g * y))
-        return y * (grad - dual.sum(grad * y, ctx.meta, keepdims=True)), None
+        return y * (grad - dual.sum(grad * y, ctx.axis, keepdims=True)), None
 
 
 class LogSoftmax(_Op):
@@ -590,15 +599,16 @@ class LogSoftmax(_Op):
     computed in float32)."""
 
     _grad_fn_name = "LogSoftmaxBackward0"
+    ctx_fields = ("axis",)
     forward = _in_float32(_log_softmax)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (y,) = ctx.saved_tensors
         # d/dx of x - logsumexp(x): grad - softmax(x) * (the row sum of grad)
-        if _few_classes(grad, ctx.meta) and type(y) is np.ndarray:
+        if _few_classes(grad, ctx.axis) and type(y) is np.ndarray:
             return _class_major_log_softmax_grad(grad, y), None
-        return grad - dual.exp(y) * dual.sum(grad, ctx.meta, keepdims=True), None
+        return grad - dual.exp(y) * dual.sum(grad, ctx.axis, keepdims=True), None
 
 
 # ---------------------------------------------------------------------------- scans
@@ -652,15 +662,16 @@ class LerpScalar(_Op):
     """``start.lerp(end, weight)`` with a number ``weight``."""
 
     _grad_fn_name = "LerpBackward0"
+    ctx_fields = ("weight",)
 
     @staticmethod
     def forward(ctx: Any, start: Any, end: Any, weight: float) -> Any:
-        ctx.meta = weight
+        ctx.weight = weight
         return lerp(start, end, np.asarray(weight, start.dtype))
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        w = ctx.meta
+        w = ctx.weight
         return grad * (1 - w), grad * w, None
 
 

@@ -25,18 +25,19 @@ class Cumprod(_Op):
     """Cumulative product along ``axis``; ints give int64, as in PyTorch."""
 
     _grad_fn_name = "CumprodBackward0"
+    ctx_fields = ("axis",)
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: int) -> Any:
         out = scan(np.multiply, x, axis)  # (accumulated wider, as PyTorch)
         ctx.save_for_backward(x, out)
-        ctx.meta = axis
+        ctx.axis = axis
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         x, out = ctx.saved_tensors
-        axis = ctx.meta
+        axis = ctx.axis
         if x.ndim == 0 or x.shape[axis] == 1 or math.prod(x.shape) <= 1:
             return grad, None  # the identity along a dim of one (as PyTorch, even for inf)
         if dual._is_array(x):
@@ -106,15 +107,16 @@ def _cumprod_grad(x: Any, grad: Any, out: Any, axis: int) -> Any:
 
 class _CumSum(_Op):
     _grad_fn_name = "CumsumBackward0"
+    ctx_fields = ("axis",)
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: _int) -> Any:
-        ctx.meta = axis
+        ctx.axis = axis
         return R.scan(np.add, x, axis)  # float32 added in float64, as PyTorch's kernel
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        axis = ctx.meta
+        axis = ctx.axis
         if grad.ndim == 0 or grad.shape[axis] == 1:  # the identity (as PyTorch's)
             return grad, None
         # each input adds into every later output: the gradient is a reversed cumsum

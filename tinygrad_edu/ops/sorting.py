@@ -122,12 +122,13 @@ class Gather(_Op):
     """``x.gather(dim, index)``: the elements of x at ``index`` along ``axis``."""
 
     _grad_fn_name = "GatherBackward0"
+    ctx_fields = ("shape", "axis", "index")
 
     _saves_input = True  # (gather does, as PyTorch; sort and topk keep only the indices)
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: int, index: np.ndarray) -> Any:
-        ctx.meta = x.shape, axis, index
+        ctx.shape, ctx.axis, ctx.index = x.shape, axis, index
         if ctx._function._saves_input:
             ctx.save_for_backward(x)  # (its version is checked at backward, as PyTorch's)
         return take_along(x, axis, index)
@@ -135,7 +136,7 @@ class Gather(_Op):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         ctx.saved_tensors  # noqa: B018  (the version check of what forward saved)
-        shape, axis, index = ctx.meta
+        shape, axis, index = ctx.shape, ctx.axis, ctx.index
         # each output is one input element: its gradient goes back there, summed over repeats
         return scatter(shape, axis, index, grad), None, None
 
@@ -160,31 +161,33 @@ class ScatterAdd(_Op):
 
     _grad_fn_name = "ScatterAddBackward0"
 
+    ctx_fields = ("axis", "index")
+
     @staticmethod
     def forward(ctx: Any, values: Any, shape: tuple[int, ...], axis: int,
                 index: np.ndarray) -> Any:
-        ctx.meta = axis, index
+        ctx.axis, ctx.index = axis, index
         return scatter_add(shape, axis, index, values)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        axis, index = ctx.meta
-        return gather(grad, axis, index), None, None, None
+        return gather(grad, ctx.axis, ctx.index), None, None, None
 
 
 class IndexSelect(_Op):
     """``x.index_select(dim, index)``: whole slices of x along ``axis``, ``index`` a vector."""
 
     _grad_fn_name = "IndexSelectBackward0"
+    ctx_fields = ("shape", "axis", "index")
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: int, index: np.ndarray) -> Any:
-        ctx.meta = x.shape, axis, index
+        ctx.shape, ctx.axis, ctx.index = x.shape, axis, index
         return np.take(x, index, axis=axis) if x.ndim else x.copy()
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        shape, axis, index = ctx.meta
+        shape, axis, index = ctx.shape, ctx.axis, ctx.index
         if not shape:  # a 0-d x: its one element was picked once
             return grad, None, None
         # slice i goes back to slice index[i]; repeated indices add up (PyTorch's index_add)
@@ -349,16 +352,17 @@ class MedianDim(_Op):
     shape, picked by the caller); its gradient goes back to that element."""
 
     _grad_fn_name = "MedianBackward1"
+    ctx_fields = ("shape", "axis", "index")
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: int, index: np.ndarray, keepdims: bool) -> Any:
-        ctx.meta = x.shape, axis, index
+        ctx.shape, ctx.axis, ctx.index = x.shape, axis, index
         out = take_along(x, axis, index)
         return out if keepdims or x.ndim == 0 else out.squeeze(axis)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        shape, axis, index = ctx.meta
+        shape, axis, index = ctx.shape, ctx.axis, ctx.index
         return scatter(shape, axis, index, dual.reshape(grad, index.shape)), None, None, None
 
 
@@ -431,15 +435,16 @@ class ScatterSrc(_Op):
     """``x.scatter(dim, index, src)``: x with ``src`` written at ``index`` along ``axis``."""
 
     _grad_fn_name = "ScatterBackward0"
+    ctx_fields = ("axis", "index", "src_shape")
 
     @staticmethod
     def forward(ctx: Any, x: Any, src: Any, axis: int, index: np.ndarray) -> Any:
-        ctx.meta = axis, index, src.shape
+        ctx.axis, ctx.index, ctx.src_shape = axis, index, src.shape
         return _put_along(x, axis, index, _src_part(src, index), False)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        axis, index, src_shape = ctx.meta
+        axis, index, src_shape = ctx.axis, ctx.index, ctx.src_shape
         keep = dual.constant(_unpicked(grad.shape, axis, index), grad)
         return grad * keep, _src_grad(grad, axis, index, src_shape), None, None
 
@@ -448,15 +453,16 @@ class ScatterValue(_Op):
     """``x.scatter(dim, index, value)``: x with the number ``value`` written at ``index``."""
 
     _grad_fn_name = "ScatterBackward1"
+    ctx_fields = ("axis", "index")
 
     @staticmethod
     def forward(ctx: Any, x: Any, value: Any, axis: int, index: np.ndarray) -> Any:
-        ctx.meta = axis, index
+        ctx.axis, ctx.index = axis, index
         return _put_along(x, axis, index, np.asarray(value, x.dtype), False)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        axis, index = ctx.meta
+        axis, index = ctx.axis, ctx.index
         return grad * dual.constant(_unpicked(grad.shape, axis, index), grad), None, None, None
 
 
@@ -466,15 +472,16 @@ class ScatterAddSrc(_Op):
 
     _grad_fn_name = "ScatterAddBackward0"
 
+    ctx_fields = ("axis", "index", "src_shape")
+
     @staticmethod
     def forward(ctx: Any, x: Any, src: Any, axis: int, index: np.ndarray) -> Any:
-        ctx.meta = axis, index, src.shape
+        ctx.axis, ctx.index, ctx.src_shape = axis, index, src.shape
         return _put_along(x, axis, index, _src_part(src, index), True)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        axis, index, src_shape = ctx.meta
-        return grad, _src_grad(grad, axis, index, src_shape), None, None
+        return grad, _src_grad(grad, ctx.axis, ctx.index, ctx.src_shape), None, None
 
 
 def check_scatter(name: str, shape: tuple[int, ...], axis: int, index: np.ndarray,

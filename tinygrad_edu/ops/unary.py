@@ -64,16 +64,16 @@ class ReluGrad(_Op):
     requires grad whenever ``y`` does."""
 
     _grad_fn_name = "ThresholdBackwardBackward0"
+    ctx_fields = ("mask",)  # where y <= 0
 
     @staticmethod
     def forward(ctx: Any, g: Any, y: Any) -> Any:
-        ctx.meta = mask = np.asarray(np.less_equal(y, 0))
+        ctx.mask = mask = np.asarray(np.less_equal(y, 0))
         return np.where(mask, np.zeros((), g.dtype), g)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        mask = ctx.meta
-        return _masked_zero(mask, grad), dual.zeros_like(grad)
+        return _masked_zero(ctx.mask, grad), dual.zeros_like(grad)
 
 
 # Each op: its forward, and the chain rule with the saved input x (or output y); the order
@@ -350,17 +350,18 @@ class Clamp(_Op):
     ``lo <= x <= hi`` (at the bounds too: PyTorch's subgradient), else it is 0."""
 
     _grad_fn_name = "ClampBackward1"
+    ctx_fields = ("lo", "hi")
 
     @staticmethod
     def forward(ctx: Any, x: Any, lo: Any, hi: Any) -> Any:
         ctx.save_for_backward(x)
-        ctx.meta = lo, hi
+        ctx.lo, ctx.hi = lo, hi
         return np.clip(x, lo, hi)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (x,) = ctx.saved_tensors
-        lo, hi = ctx.meta
+        lo, hi = ctx.lo, ctx.hi
         data = _arr(x)
         inside = np.ones(data.shape, bool) if lo is None else data >= lo
         if hi is not None:

@@ -119,9 +119,9 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     return _conv.Conv2d.apply(input, weight, bias, (st, pads, dil, groups))
 
 
-def _pool_meta(input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
-               ceil_mode: bool, extra: Any, max_pool: bool) -> tuple[Any, ...]:
-    """(kernel, stride, pads, dilation, (H, W), extra, OH, OW), with PyTorch's checks."""
+def _pool(input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+          ceil_mode: bool, extra: Any, max_pool: bool) -> _conv.Pool:
+    """The geometry of a pool over ``input``, with PyTorch's checks."""
     x = input._data
     if x.ndim not in (3, 4) or x.size == 0:
         if not max_pool and x.ndim < 3:
@@ -151,7 +151,7 @@ def _pool_meta(input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilat
     if sizes[0] < 1 or sizes[1] < 1:
         raise RuntimeError(f"Given input size: ({c}x{h}x{w}). Calculated output size: "
                            f"({c}x{sizes[0]}x{sizes[1]}). Output size is too small")
-    return (k, s, p, d, (h, w), extra, sizes[0], sizes[1])
+    return _conv.Pool(k, s, p, d, (h, w), extra, sizes[0], sizes[1])
 
 
 def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
@@ -166,20 +166,20 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     tensor([[[ 5.,  7.],
              [13., 15.]]])
     """
-    meta = _pool_meta(input, kernel_size, stride, padding, dilation, ceil_mode, None, True)
-    out = _conv.MaxPool2d.apply(input, meta)
+    pool = _pool(input, kernel_size, stride, padding, dilation, ceil_mode, None, True)
+    out = _conv.MaxPool2d.apply(input, pool)
     if not return_indices:
         return out
     if out.grad_fn is not None:
-        arg = out.grad_fn.meta[5]
+        arg = out.grad_fn.pool.extra
     else:  # not recorded: find the argmax offsets again
-        arg = _conv.max_pool_np(input._data, meta)[1]
-    return out, _wrap(_max_indices(meta[:5] + (arg,) + meta[6:]))
+        arg = _conv.max_pool_np(input._data, pool)[1]
+    return out, _wrap(_max_indices(pool._replace(extra=arg)))
 
 
-def _max_indices(meta: tuple[Any, ...]) -> np.ndarray:
+def _max_indices(pool: _conv.Pool) -> np.ndarray:
     """Flat indices into H * W of each window's max, from its offset (i * kw + j)."""
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw), (h, w), arg, oh, ow = meta
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw), (h, w), arg, oh, ow = pool
     rows = np.arange(oh)[:, None] * sh - ph + (arg // kw) * dh
     cols = np.arange(ow)[None, :] * sw - pw + (arg % kw) * dw
     return rows * w + cols
@@ -200,8 +200,8 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     extra = (count_include_pad, divisor_override)
-    meta = _pool_meta(input, kernel_size, stride, padding, 1, ceil_mode, extra, False)
-    return _conv.AvgPool2d.apply(input, meta)
+    pool = _pool(input, kernel_size, stride, padding, 1, ceil_mode, extra, False)
+    return _conv.AvgPool2d.apply(input, pool)
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
