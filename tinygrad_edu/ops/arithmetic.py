@@ -64,62 +64,46 @@ def _int_power(base: Any, exp: Any) -> np.ndarray:
 
 
 class Add(_Op):
+    """``x + y``, and ``x.add(y, alpha=a)``: ``x + a * y`` as one node, as PyTorch records it."""
+
     _grad_fn_name = "AddBackward0"
     _torch_inputs = (0, 1)  # (PyTorch makes a number operand a tensor)
 
     @staticmethod
-    def forward(ctx: Any, x: Any, y: Any) -> Any:
-        return x + y
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        return grad, grad  # d(x+y)/dx = d(x+y)/dy = 1
-
-
-class AddScaled(_Op):
-    """``x.add(y, alpha=a)``: ``x + a * y`` as one node, as PyTorch records it."""
-
-    _grad_fn_name = "AddBackward0"
-    _torch_inputs = (0, 1)
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, y: Any, alpha: Any) -> Any:
+    def forward(ctx: Any, x: Any, y: Any, alpha: Any = None) -> Any:
+        if alpha is None:
+            return x + y
         ctx.meta = alpha
         return x + y * alpha
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        need_x, need_y = ctx.needs_input_grad[:2]
+        if len(ctx.needs_input_grad) == 2:  # x + y
+            return grad, grad  # d(x+y)/dx = d(x+y)/dy = 1
+        need_x, need_y = ctx.needs_input_grad[:2]  # x + a*y: d/dx = 1, d/dy = a
         return (grad if need_x else None), (grad * ctx.meta if need_y else None), None
 
 
-class SubScaled(AddScaled):
-    """``x.sub(y, alpha=a)``: ``x - a * y`` as one node."""
-
-    _grad_fn_name = "SubBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, y: Any, alpha: Any) -> Any:
-        ctx.meta = -alpha
-        return x - y * alpha
-
-
 class Sub(_Op):
-    """Fused ``x - y`` (one op instead of ``x + (-y)``: sub is too common to pay twice)."""
+    """Fused ``x - y`` (one op instead of ``x + (-y)``: sub is too common to pay twice), and
+    ``x.sub(y, alpha=a)``: ``x - a * y`` as one node."""
 
     _grad_fn_name = "SubBackward0"
     _torch_inputs = (0, 1)  # (PyTorch makes a number operand a tensor)
 
     @staticmethod
-    def forward(ctx: Any, x: Any, y: Any) -> Any:
-        if x.dtype == np.bool_ and np.asarray(y).dtype == np.bool_:
-            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                               "supported. Use the `^` or `logical_xor()` operator instead.")
-        return x - y
+    def forward(ctx: Any, x: Any, y: Any, alpha: Any = None) -> Any:
+        if alpha is None:
+            return x - y
+        ctx.meta = -alpha
+        return x - y * alpha
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        return grad, (-grad if ctx.needs_input_grad[1] else None)
+        if len(ctx.needs_input_grad) == 2:  # x - y
+            return grad, (-grad if ctx.needs_input_grad[1] else None)
+        need_x, need_y = ctx.needs_input_grad[:2]  # x - a*y: d/dx = 1, d/dy = -a
+        return (grad if need_x else None), (grad * ctx.meta if need_y else None), None
 
 
 class RSub(_Op):
@@ -404,7 +388,7 @@ _scalar_types = (int, float, bool)
 
 def _scaled_by_op(x: Tensor, other: Any, alpha: Any) -> _bool:
     """add/sub of a tensor with a number ``alpha`` other than 1, in floating point: one
-    op (``AddScaled``), not a product node and a sum node."""
+    op (``Add`` with ``alpha``), not a product node and a sum node."""
     return (isinstance(other, TensorBase) and _type(alpha) in (_int, _float) and alpha != 1
             and x._data.dtype.kind == _FLOAT_KIND and other._data.dtype.kind == _FLOAT_KIND)
 
@@ -576,7 +560,7 @@ class ArithmeticMethods(TensorBase):
         if _scaled_by_op(self, other, alpha):  # one node, as PyTorch's AddBackward0
             _scaled(self, other, alpha, "add")  # (its checks)
             a, b = _promote(self, other)
-            return AddScaled.apply(a, b, alpha)
+            return Add.apply(a, b, alpha)
         return self._binary(Add, _scaled(self, other, alpha, "add"), name="add")
 
     def sub(self, other: Any, alpha: Any = 1) -> Tensor:
@@ -585,7 +569,7 @@ class ArithmeticMethods(TensorBase):
         if _scaled_by_op(self, other, alpha):
             _scaled(self, other, alpha, "sub")
             a, b = _promote(self, other)
-            return SubScaled.apply(a, b, alpha)
+            return Sub.apply(a, b, alpha)
         return self._binary(Sub, _scaled(self, other, alpha, "sub"), name="sub")
 
     def mul(self, other: Any) -> Tensor:

@@ -68,12 +68,16 @@ class Copy(_Op):
 
 
 class Fill(_Op):
-    """``x.fill_(value)`` with a number: every element becomes ``value``."""
+    """``x.fill_(value)`` with a number: every element becomes ``value``; or ``x``
+    overwritten with new values made elsewhere (random samples, an array: their layout
+    kept). The result does not depend on x, so its gradient is zero."""
 
     _grad_fn_name = "FillBackward2"
 
     @staticmethod
     def forward(ctx: Any, x: Any, value: Any) -> Any:
+        if type(value) is np.ndarray:  # the new values (a refill)
+            return np.array(value, dtype=x.dtype)
         return np.full(x.shape, value, dtype=x.dtype)
 
     @staticmethod
@@ -138,53 +142,38 @@ class MaskedFillTensor(_Op):
         return grad_x, None, grad_value
 
 
-class Refill(_Op):
-    """``x`` overwritten with new values made elsewhere (random samples): the result
-    does not depend on x, so its gradient is zero."""
-
-    _grad_fn_name = "FillBackward2"
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, values: Any) -> Any:
-        return np.array(values, dtype=x.dtype)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        return dual.zeros_like(grad), None
+Uniform = labelled(Fill, "UniformBackward0")
 
 
-Uniform = labelled(Refill, "UniformBackward0")
+Normal = labelled(Fill, "NormalBackward0")
 
 
-Normal = labelled(Refill, "NormalBackward0")
-
-
-Bernoulli = labelled(Refill, "BernoulliBackward2")  # bernoulli_(p) with a number
+Bernoulli = labelled(Fill, "BernoulliBackward2")  # bernoulli_(p) with a number
 
 
 # bernoulli_(p) with a tensor of probabilities
-BernoulliTensor = labelled(Refill, "BernoulliBackward1")
+BernoulliTensor = labelled(Fill, "BernoulliBackward1")
 
 
-Exponential = labelled(Refill, "ExponentialBackward0")
+Exponential = labelled(Fill, "ExponentialBackward0")
 
 
-Geometric = labelled(Refill, "GeometricBackward0")
+Geometric = labelled(Fill, "GeometricBackward0")
 
 
-Cauchy = labelled(Refill, "CauchyBackward0")
+Cauchy = labelled(Fill, "CauchyBackward0")
 
 
-LogNormal = labelled(Refill, "LogNormalBackward0")
+LogNormal = labelled(Fill, "LogNormalBackward0")
 
 
-Random = labelled(Refill, "RandomBackward2")  # random_(): RandomBackward1 with to, 0 with from, to
+Random = labelled(Fill, "RandomBackward2")  # random_(): RandomBackward1 with to, 0 with from, to
 
 
-RandomTo = labelled(Refill, "RandomBackward1")
+RandomTo = labelled(Fill, "RandomBackward1")
 
 
-RandomFromTo = labelled(Refill, "RandomBackward0")
+RandomFromTo = labelled(Fill, "RandomBackward0")
 
 
 # the random fills by the name of their node (Tensor._fill_random)
@@ -194,10 +183,10 @@ RANDOM_FILLS = {op._grad_fn_name: op for op in (
 
 
 # ``x.bernoulli()``: 0/1 samples with the probabilities in x; zero gradient.
-BernoulliOf = labelled(Refill, "BernoulliBackward0")
+BernoulliOf = labelled(Fill, "BernoulliBackward0")
 
 
-class BernoulliNotDifferentiable(Refill):
+class BernoulliNotDifferentiable(Fill):
     """``x.bernoulli(p)``: samples of a number p, recorded (as in PyTorch) as an op whose
     backward is not implemented."""
 
