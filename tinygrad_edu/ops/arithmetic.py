@@ -17,6 +17,7 @@ from ..core.function import _wrap
 from ..core.grad_mode import _state
 from ..parity.errors import not_implemented
 from ..parity.grad_fn_names import labelled
+from ..parity.promotion import check_int_range, checked_scalar, python_scalar, result_type, wrap_int
 from ..tensor_base import (
     _FLOAT_KIND,
     TensorBase,
@@ -398,10 +399,10 @@ def _scaled(x: Tensor, other: Any, alpha: Any, name: str) -> Any:
     if _type(alpha) is _int and alpha == 1:
         return other
     other = _operand(other, name)
-    number = dtypes.python_scalar(alpha)
+    number = python_scalar(alpha)
     if number is None:
         raise TypeError(f"{name}(): argument 'alpha' must be Number, not {_type(alpha).__name__}")
-    result = dtypes.result_type(x, other)
+    result = result_type(x, other)
     if result.category != dtypes._FLOAT and isinstance(number, _float):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
@@ -412,7 +413,7 @@ def _scaled(x: Tensor, other: Any, alpha: Any, name: str) -> Any:
     if isinstance(other, TensorBase):  # alpha * other in the result dtype, as PyTorch computes
         return (other if other._data.dtype == result.np else other.to(result)) * number
     if result.category == dtypes._INT:
-        return dtypes.wrap_int(_int(other) * _int(number), result.np, check=False)
+        return wrap_int(_int(other) * _int(number), result.np, check=False)
     return _float(other) * number
 
 
@@ -462,9 +463,9 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {getattr(condition, 'dtype', type(condition).__name__)}")
     x, y = _operand(input, "where"), _operand(other, "where")
-    dtype = dtypes.result_type(x, y)  # numbers (numpy scalars too) are weak, as in PyTorch
+    dtype = result_type(x, y)  # numbers (numpy scalars too) are weak, as in PyTorch
     x, y = (_operand_as(v, dtype) if isinstance(v, TensorBase) else
-            _wrap(np.asarray(dtypes.checked_scalar(v, dtype), dtype=dtype.np)) for v in (x, y))
+            _wrap(np.asarray(checked_scalar(v, dtype), dtype=dtype.np)) for v in (x, y))
     for t in (x, y):
         _check_broadcast(_wrap(cond), t)
     _check_broadcast(x, y)
@@ -516,7 +517,7 @@ class ArithmeticMethods(TensorBase):
         for an ndarray, takes over, as with PyTorch) and the method ``name`` raise."""
         kind = _type(other)
         if kind is not _float and kind is not _int and not isinstance(other, TensorBase):
-            number = dtypes.python_scalar(other)
+            number = python_scalar(other)
             if number is None:
                 if name is None and not reverse and isinstance(other, _nd):
                     return self._with_array(_ARRAY_UFUNCS[op], op, other)
@@ -525,7 +526,7 @@ class ArithmeticMethods(TensorBase):
                 raise _operand_error(name, other)
             other = number
         elif kind is _int:
-            dtypes.check_int_range(other)
+            check_int_range(other)
         if op in _BOOL_CHECKED:
             _check_bool_kernel(op, self, other)
         a, b = _promote(self, other, op is Div)
@@ -605,7 +606,7 @@ class ArithmeticMethods(TensorBase):
             return RSub.apply(self, other)
         if isinstance(other, TensorBase):
             return self._binary(Sub, other, reverse=True)
-        number = dtypes.python_scalar(other)
+        number = python_scalar(other)
         if number is None:
             return NotImplemented
         _check_bool_kernel(Sub, self, number)
@@ -620,7 +621,7 @@ class ArithmeticMethods(TensorBase):
     def __rtruediv__(self, other: Any) -> Tensor:
         if isinstance(other, TensorBase):
             return self._binary(Div, other, reverse=True)
-        if isinstance(other, _nd) or dtypes.python_scalar(other) is not None:
+        if isinstance(other, _nd) or python_scalar(other) is not None:
             return self.reciprocal() * other  # PyTorch's __rdiv__: the same nodes and bits
         return NotImplemented
 
@@ -669,7 +670,7 @@ class ArithmeticMethods(TensorBase):
         if (dtype is _F32 or dtype is _F64) and (_type(exponent) is _float or (
                 _type(exponent) is _int and -2**31 < exponent < 2**31)):
             return Pow.apply(self, exponent)  # (the usual x ** 2: nothing to check)
-        if not isinstance(exponent, TensorBase) and dtypes.python_scalar(exponent) is None:
+        if not isinstance(exponent, TensorBase) and python_scalar(exponent) is None:
             if isinstance(exponent, _nd):
                 return self._with_array(np.power, PowTensor, exponent)
             return NotImplemented
@@ -682,23 +683,23 @@ class ArithmeticMethods(TensorBase):
                 self._data.dtype.kind != _FLOAT_KIND or self._data.dtype == np.float16):
             name = "c10::Half" if self._data.dtype == np.float16 else "int64_t"
             raise RuntimeError(f"value cannot be converted to type {name} without overflow")
-        dtype = dtypes.result_type(self, exponent)
+        dtype = result_type(self, exponent)
         if dtype.category == dtypes._INT and isinstance(exponent, _int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        exponent = dtypes.checked_scalar(exponent, dtype)
+        exponent = checked_scalar(exponent, dtype)
         if dtype is dtypes.bool:  # x ** True is x, x ** False is all True
             return _wrap(self._data.copy() if exponent else np.ones_like(self._data))
         base = self if self._data.dtype == dtype.np else self.to(dtype)
         return Pow.apply(base, exponent)
 
     def __rpow__(self, other: Any) -> Tensor:
-        number = dtypes.python_scalar(other)
+        number = python_scalar(other)
         if number is None:
             return NotImplemented
         if self._data.dtype == np.bool_ and isinstance(number, _bool):
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         # PyTorch's promotion: 2 ** int_tensor stays int64, 2.0 ** int_tensor is float
-        dtype = dtypes.result_type(self, number)
+        dtype = result_type(self, number)
         if dtype.category == dtypes._INT:
-            number = dtypes.wrap_int(_int(number), dtype.np)
+            number = wrap_int(_int(number), dtype.np)
         return RPow.apply(self.to(dtype), number)

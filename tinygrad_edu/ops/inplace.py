@@ -22,6 +22,7 @@ from ..core import function as _function
 from ..core.function import _wrap
 from ..core.grad_mode import _state
 from ..parity.grad_fn_names import labelled
+from ..parity.promotion import checked_scalar, result_type
 from ..tensor_base import (
     _FLOAT_KIND,
     TensorBase,
@@ -249,7 +250,7 @@ class InplaceMethods(TensorBase):
             return other  # (the common case, as an optimizer's: nothing to check)
         other = _operand(other, name)
         _check_bool_kernel(op, self, other)
-        result = dtypes.result_type(self, other)
+        result = result_type(self, other)
         if op is E.Div and result.category != dtypes._FLOAT:
             result = dtypes.get_default_dtype()
         _check_result_cast(result.np, self._data.dtype)
@@ -329,7 +330,7 @@ class InplaceMethods(TensorBase):
                                    f"tensor with {value._data.ndim} dimensions.")
             return self._write(lambda t: FillTensor.apply(t, value), value,
                                overlap="none")
-        number = dtypes.checked_scalar(_operand(value, "fill_"), self.dtype)
+        number = checked_scalar(_operand(value, "fill_"), self.dtype)
         return self._write(lambda t: Fill.apply(t, number))
 
     def copy_(self, src: Tensor, non_blocking: _bool = False) -> Tensor:
@@ -352,7 +353,7 @@ class InplaceMethods(TensorBase):
                 raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, "
                                    f"but got tensor with {value._data.ndim} dimension(s).")
             return MaskedFillTensor.apply(self, m, value)
-        number = dtypes.checked_scalar(_operand(value, "masked_fill"), self.dtype)
+        number = checked_scalar(_operand(value, "masked_fill"), self.dtype)
         return MaskedFill.apply(self, m, number)
 
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:
