@@ -16,6 +16,7 @@ from .core.function import _wrap
 from .core.grad_mode import no_grad
 from .parity import torch_range as _torch_range
 from .parity.names import scalar_type_name
+from .parity.promotion import checked_scalar, overflows, python_scalar, scalar_dtype
 from .tensor_base import TensorBase, _shape_arg
 
 if TYPE_CHECKING:
@@ -157,7 +158,7 @@ def _check_fits(array: np.ndarray, target: Any) -> None:
     low, high = array.min(), array.max()
     if array.dtype.kind == "f" and not np.isfinite(array).all():
         low = high = np.inf
-    if dtypes.overflows(low.item(), target) or dtypes.overflows(high.item(), target):
+    if overflows(low.item(), target) or overflows(high.item(), target):
         raise RuntimeError(f"value cannot be converted to type {target.name} without "
                            "overflow")
 
@@ -217,14 +218,14 @@ def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not "
                         f"{type(size).__name__}")
     _shape_arg(size, "full", create=True)
-    number = dtypes.python_scalar(_number(fill_value))
+    number = python_scalar(_number(fill_value))
     if number is None:
         raise TypeError(f"full(): argument 'fill_value' (position 2) must be Number, not "
                         f"{type(fill_value).__name__}")
-    target = dtypes._scalar_dtype(number) if dtype is None else dtypes.to_dtype(dtype)
+    target = scalar_dtype(number) if dtype is None else dtypes.to_dtype(dtype)
     if isinstance(number, int) and number >= 2**63 and target.category == dtypes._FLOAT:
         number = float(number)  # (PyTorch holds such an int as a double)
-    value = dtypes.checked_scalar(number, target)
+    value = checked_scalar(number, target)
     return _filled(size, value, target, requires_grad)
 
 
@@ -311,7 +312,7 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device
     _device.check(device)
     if end is None:
         start, end = 0, start
-    values = [dtypes.python_scalar(_number(v)) for v in (start, end, step)]
+    values = [python_scalar(_number(v)) for v in (start, end, step)]
     if any(v is None for v in values):
         raise TypeError("arange(): start, end and step must be numbers")
     if dtype is None:

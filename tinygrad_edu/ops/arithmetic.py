@@ -17,6 +17,7 @@ from ..core.function import _wrap
 from ..core.grad_mode import _state
 from ..parity.errors import not_implemented
 from ..parity.grad_fn_names import labelled
+from ..parity.promotion import check_int_range, checked_scalar, python_scalar, result_type, wrap_int
 from ..tensor_base import (
     _FLOAT_KIND,
     TensorBase,
@@ -64,64 +65,50 @@ def _int_power(base: Any, exp: Any) -> np.ndarray:
 
 
 class Add(_Op):
+    """``x + y``, and ``x.add(y, alpha=a)``: ``x + a * y`` as one node, as PyTorch records it."""
+
     _grad_fn_name = "AddBackward0"
     _torch_inputs = (0, 1)  # (PyTorch makes a number operand a tensor)
 
-    @staticmethod
-    def forward(ctx: Any, x: Any, y: Any) -> Any:
-        return x + y
+    ctx_fields = ("alpha",)  # (with alpha only: the factor of y's gradient)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        return grad, grad  # d(x+y)/dx = d(x+y)/dy = 1
-
-
-class AddScaled(_Op):
-    """``x.add(y, alpha=a)``: ``x + a * y`` as one node, as PyTorch records it."""
-
-    _grad_fn_name = "AddBackward0"
-    _torch_inputs = (0, 1)
-
-    ctx_fields = ("alpha",)  # (negated by SubScaled: the factor of y's gradient)
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, y: Any, alpha: Any) -> Any:
+    def forward(ctx: Any, x: Any, y: Any, alpha: Any = None) -> Any:
+        if alpha is None:
+            return x + y
         ctx.alpha = alpha
         return x + y * alpha
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        need_x, need_y = ctx.needs_input_grad[:2]
+        if len(ctx.needs_input_grad) == 2:  # x + y
+            return grad, grad  # d(x+y)/dx = d(x+y)/dy = 1
+        need_x, need_y = ctx.needs_input_grad[:2]  # x + a*y: d/dx = 1, d/dy = a
         return (grad if need_x else None), (grad * ctx.alpha if need_y else None), None
 
 
-class SubScaled(AddScaled):
-    """``x.sub(y, alpha=a)``: ``x - a * y`` as one node."""
-
-    _grad_fn_name = "SubBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, y: Any, alpha: Any) -> Any:
-        ctx.alpha = -alpha
-        return x - y * alpha
-
-
 class Sub(_Op):
-    """Fused ``x - y`` (one op instead of ``x + (-y)``: sub is too common to pay twice)."""
+    """Fused ``x - y`` (one op instead of ``x + (-y)``: sub is too common to pay twice), and
+    ``x.sub(y, alpha=a)``: ``x - a * y`` as one node."""
 
     _grad_fn_name = "SubBackward0"
     _torch_inputs = (0, 1)  # (PyTorch makes a number operand a tensor)
 
+    ctx_fields = ("alpha",)  # (with alpha only: minus it, the factor of y's gradient)
+
     @staticmethod
-    def forward(ctx: Any, x: Any, y: Any) -> Any:
-        if x.dtype == np.bool_ and np.asarray(y).dtype == np.bool_:
-            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                               "supported. Use the `^` or `logical_xor()` operator instead.")
-        return x - y
+    def forward(ctx: Any, x: Any, y: Any, alpha: Any = None) -> Any:
+        if alpha is None:
+            return x - y
+        ctx.alpha = -alpha
+        return x - y * alpha
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        return grad, (-grad if ctx.needs_input_grad[1] else None)
+        if len(ctx.needs_input_grad) == 2:  # x - y
+            return grad, (-grad if ctx.needs_input_grad[1] else None)
+        need_x, need_y = ctx.needs_input_grad[:2]  # x - a*y: d/dx = 1, d/dy = -a
+        return (grad if need_x else None), (grad * ctx.alpha if need_y else None), None
 
 
 class RSub(_Op):
@@ -408,7 +395,7 @@ _scalar_types = (int, float, bool)
 
 def _scaled_by_op(x: Tensor, other: Any, alpha: Any) -> _bool:
     """add/sub of a tensor with a number ``alpha`` other than 1, in floating point: one
-    op (``AddScaled``), not a product node and a sum node."""
+    op (``Add`` with ``alpha``), not a product node and a sum node."""
     return (isinstance(other, TensorBase) and _type(alpha) in (_int, _float) and alpha != 1
             and x._data.dtype.kind == _FLOAT_KIND and other._data.dtype.kind == _FLOAT_KIND)
 
@@ -418,10 +405,10 @@ def _scaled(x: Tensor, other: Any, alpha: Any, name: str) -> Any:
     if _type(alpha) is _int and alpha == 1:
         return other
     other = _operand(other, name)
-    number = dtypes.python_scalar(alpha)
+    number = python_scalar(alpha)
     if number is None:
         raise TypeError(f"{name}(): argument 'alpha' must be Number, not {_type(alpha).__name__}")
-    result = dtypes.result_type(x, other)
+    result = result_type(x, other)
     if result.category != dtypes._FLOAT and isinstance(number, _float):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
@@ -432,7 +419,7 @@ def _scaled(x: Tensor, other: Any, alpha: Any, name: str) -> Any:
     if isinstance(other, TensorBase):  # alpha * other in the result dtype, as PyTorch computes
         return (other if other._data.dtype == result.np else other.to(result)) * number
     if result.category == dtypes._INT:
-        return dtypes.wrap_int(_int(other) * _int(number), result.np, check=False)
+        return wrap_int(_int(other) * _int(number), result.np, check=False)
     return _float(other) * number
 
 
@@ -482,9 +469,9 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {getattr(condition, 'dtype', type(condition).__name__)}")
     x, y = _operand(input, "where"), _operand(other, "where")
-    dtype = dtypes.result_type(x, y)  # numbers (numpy scalars too) are weak, as in PyTorch
+    dtype = result_type(x, y)  # numbers (numpy scalars too) are weak, as in PyTorch
     x, y = (_operand_as(v, dtype) if isinstance(v, TensorBase) else
-            _wrap(np.asarray(dtypes.checked_scalar(v, dtype), dtype=dtype.np)) for v in (x, y))
+            _wrap(np.asarray(checked_scalar(v, dtype), dtype=dtype.np)) for v in (x, y))
     for t in (x, y):
         _check_broadcast(_wrap(cond), t)
     _check_broadcast(x, y)
@@ -536,7 +523,7 @@ class ArithmeticMethods(TensorBase):
         for an ndarray, takes over, as with PyTorch) and the method ``name`` raise."""
         kind = _type(other)
         if kind is not _float and kind is not _int and not isinstance(other, TensorBase):
-            number = dtypes.python_scalar(other)
+            number = python_scalar(other)
             if number is None:
                 if name is None and not reverse and isinstance(other, _nd):
                     return self._with_array(_ARRAY_UFUNCS[op], op, other)
@@ -545,7 +532,7 @@ class ArithmeticMethods(TensorBase):
                 raise _operand_error(name, other)
             other = number
         elif kind is _int:
-            dtypes.check_int_range(other)
+            check_int_range(other)
         if op in _BOOL_CHECKED:
             _check_bool_kernel(op, self, other)
         a, b = _promote(self, other, op is Div)
@@ -580,7 +567,7 @@ class ArithmeticMethods(TensorBase):
         if _scaled_by_op(self, other, alpha):  # one node, as PyTorch's AddBackward0
             _scaled(self, other, alpha, "add")  # (its checks)
             a, b = _promote(self, other)
-            return AddScaled.apply(a, b, alpha)
+            return Add.apply(a, b, alpha)
         return self._binary(Add, _scaled(self, other, alpha, "add"), name="add")
 
     def sub(self, other: Any, alpha: Any = 1) -> Tensor:
@@ -589,7 +576,7 @@ class ArithmeticMethods(TensorBase):
         if _scaled_by_op(self, other, alpha):
             _scaled(self, other, alpha, "sub")
             a, b = _promote(self, other)
-            return SubScaled.apply(a, b, alpha)
+            return Sub.apply(a, b, alpha)
         return self._binary(Sub, _scaled(self, other, alpha, "sub"), name="sub")
 
     def mul(self, other: Any) -> Tensor:
@@ -625,7 +612,7 @@ class ArithmeticMethods(TensorBase):
             return RSub.apply(self, other)
         if isinstance(other, TensorBase):
             return self._binary(Sub, other, reverse=True)
-        number = dtypes.python_scalar(other)
+        number = python_scalar(other)
         if number is None:
             return NotImplemented
         _check_bool_kernel(Sub, self, number)
@@ -640,7 +627,7 @@ class ArithmeticMethods(TensorBase):
     def __rtruediv__(self, other: Any) -> Tensor:
         if isinstance(other, TensorBase):
             return self._binary(Div, other, reverse=True)
-        if isinstance(other, _nd) or dtypes.python_scalar(other) is not None:
+        if isinstance(other, _nd) or python_scalar(other) is not None:
             return self.reciprocal() * other  # PyTorch's __rdiv__: the same nodes and bits
         return NotImplemented
 
@@ -689,7 +676,7 @@ class ArithmeticMethods(TensorBase):
         if (dtype is _F32 or dtype is _F64) and (_type(exponent) is _float or (
                 _type(exponent) is _int and -2**31 < exponent < 2**31)):
             return Pow.apply(self, exponent)  # (the usual x ** 2: nothing to check)
-        if not isinstance(exponent, TensorBase) and dtypes.python_scalar(exponent) is None:
+        if not isinstance(exponent, TensorBase) and python_scalar(exponent) is None:
             if isinstance(exponent, _nd):
                 return self._with_array(np.power, PowTensor, exponent)
             return NotImplemented
@@ -702,23 +689,23 @@ class ArithmeticMethods(TensorBase):
                 self._data.dtype.kind != _FLOAT_KIND or self._data.dtype == np.float16):
             name = "c10::Half" if self._data.dtype == np.float16 else "int64_t"
             raise RuntimeError(f"value cannot be converted to type {name} without overflow")
-        dtype = dtypes.result_type(self, exponent)
+        dtype = result_type(self, exponent)
         if dtype.category == dtypes._INT and isinstance(exponent, _int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        exponent = dtypes.checked_scalar(exponent, dtype)
+        exponent = checked_scalar(exponent, dtype)
         if dtype is dtypes.bool:  # x ** True is x, x ** False is all True
             return _wrap(self._data.copy() if exponent else np.ones_like(self._data))
         base = self if self._data.dtype == dtype.np else self.to(dtype)
         return Pow.apply(base, exponent)
 
     def __rpow__(self, other: Any) -> Tensor:
-        number = dtypes.python_scalar(other)
+        number = python_scalar(other)
         if number is None:
             return NotImplemented
         if self._data.dtype == np.bool_ and isinstance(number, _bool):
             raise NotImplementedError("\"pow\" not implemented for 'Bool'")
         # PyTorch's promotion: 2 ** int_tensor stays int64, 2.0 ** int_tensor is float
-        dtype = dtypes.result_type(self, number)
+        dtype = result_type(self, number)
         if dtype.category == dtypes._INT:
-            number = dtypes.wrap_int(_int(number), dtype.np)
+            number = wrap_int(_int(number), dtype.np)
         return RPow.apply(self.to(dtype), number)

@@ -148,14 +148,14 @@ def conv_input_grad(g: Any, w: Any, geo: Geo, x_shape: Any) -> Any:
     """``conv``'s input gradient, of arrays or of Tensors (recorded)."""
     if _arrays(g, w):
         return conv_input_grad_np(g, w, geo, x_shape)
-    return ConvInputGrad.apply(g, w, geo, tuple(x_shape))
+    return ConvBackward.apply(g, w, geo, tuple(x_shape), "input")
 
 
 def conv_weight_grad(x: Any, g: Any, geo: Geo, w_shape: Any) -> Any:
     """``conv``'s weight gradient, of arrays or of Tensors (recorded)."""
     if _arrays(x, g):
         return conv_weight_grad_np(_im2col(x, w_shape[2], w_shape[3], geo), g, geo, w_shape)
-    return ConvWeightGrad.apply(x, g, geo, tuple(w_shape))
+    return ConvBackward.apply(x, g, geo, tuple(w_shape), "weight")
 
 
 class Conv2d(_Op):
@@ -192,50 +192,37 @@ class Conv2d(_Op):
         return gx, gw, gb, None
 
 
-class ConvInputGrad(_Op):
-    """dx = conv_input_grad(g, W), bilinear: its own gradients are conv(dL/ddx, W) for g
-    and conv_weight_grad(dL/ddx, g) for W (the adjoints)."""
+class ConvBackward(_Op):
+    """conv's gradients as a recorded op (for double backward), PyTorch's one node for
+    both: ``wrt="input"``: dx = conv_input_grad(g, W); ``wrt="weight"``: dW =
+    conv_weight_grad(x, g). Both are bilinear, so their gradients are the adjoints."""
 
     _grad_fn_name = "ConvolutionBackwardBackward0"
 
-    ctx_fields = ("geo",)
+    ctx_fields = ("geo", "wrt")
 
     @staticmethod
-    def forward(ctx: Any, g: Any, w: Any, geo: Geo, x_shape: Any) -> Any:
-        ctx.save_for_backward(g, w)
-        ctx.geo = geo
-        return conv_input_grad_np(g, w, geo, x_shape)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        g, w = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        gg = conv(grad, w, ctx.geo) if need[0] else None
-        gw = conv_weight_grad(grad, g, ctx.geo, w.shape) if need[1] else None
-        return gg, gw, None, None
-
-
-class ConvWeightGrad(_Op):
-    """dW = conv_weight_grad(x, g), bilinear: its gradients are conv_input_grad(g, dL/ddW)
-    for x and conv(x, dL/ddW) for g."""
-
-    _grad_fn_name = "ConvolutionBackwardBackward0"
-
-    ctx_fields = ("geo",)
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, g: Any, geo: Geo, w_shape: Any) -> Any:
-        ctx.save_for_backward(x, g)
-        ctx.geo = geo
-        return conv_weight_grad_np(_im2col(x, w_shape[2], w_shape[3], geo), g, geo, w_shape)
+    def forward(ctx: Any, a: Any, b: Any, geo: Geo, shape: Any, wrt: str) -> Any:
+        ctx.save_for_backward(a, b)
+        ctx.geo, ctx.wrt = geo, wrt
+        if wrt == "input":  # a, b = g, W
+            return conv_input_grad_np(a, b, geo, shape)
+        return conv_weight_grad_np(_im2col(a, shape[2], shape[3], geo), b, geo, shape)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        x, g = ctx.saved_tensors
+        a, b = ctx.saved_tensors
+        geo, wrt = ctx.geo, ctx.wrt
         need = ctx.needs_input_grad
-        gx = conv_input_grad(g, grad, ctx.geo, x.shape) if need[0] else None
-        gg = conv(x, grad, ctx.geo) if need[1] else None
-        return gx, gg, None, None
+        if wrt == "input":  # dx = conv_input_grad(g, W): conv(dL/ddx, W) for g and
+            g, w = a, b  # conv_weight_grad(dL/ddx, g) for W
+            ga = conv(grad, w, geo) if need[0] else None
+            gb = conv_weight_grad(grad, g, geo, w.shape) if need[1] else None
+        else:  # dW = conv_weight_grad(x, g): conv_input_grad(g, dL/ddW) for x and
+            x, g = a, b  # conv(x, dL/ddW) for g
+            ga = conv_input_grad(g, grad, geo, x.shape) if need[0] else None
+            gb = conv(x, grad, geo) if need[1] else None
+        return ga, gb, None, None, None
 
 
 # ---------------------------------------------------------------------------- pooling

@@ -49,11 +49,6 @@ def _copy_to(dst: Tensor, value: Any) -> None:
     dst.copy_(value.expand(shape) if value._data.shape != shape else value)
 
 
-def _basic_index_op(plan: IX.Plan) -> type[V.Select]:
-    """The view op of an all-basic index, named as PyTorch's node for it."""
-    return V.BASIC_INDEX_OPS[plan.kind]
-
-
 def _index_view(x: Tensor, plan: IX.Plan) -> Tensor:
     """``x[plan.view]``, the basic items of an index, as PyTorch records them: one view op
     per item that changes something, left to right (``x[0, 1:]`` is ``SliceBackward0`` of
@@ -63,21 +58,20 @@ def _index_view(x: Tensor, plan: IX.Plan) -> Tensor:
     # (the plan's ``:`` for a dim left whole changes nothing, and the last item is the
     # Ellipsis that ends every view)
     if len(view) - 1 - view.count(IX.ALL) <= 1 and plan.rest is None:
-        return _basic_index_op(plan).apply(x, view)  # one op (named by the plan: x[:] slices)
+        return V.basic_index(x, view, plan.kind)  # one op (named by the plan: x[:] slices)
     out, dim = x, 0
     for item in view[:-1]:
-        if item is None:
-            op: type[V.Select] = V.UnsqueezeIndex
+        if item is IX.ALL:  # a whole dim: nothing recorded
+            dim += 1
+        elif item is None:  # a new axis at dim: PyTorch's unsqueeze
+            shape = out._data.shape
+            out = V.Unsqueeze.apply(out, shape[:dim] + (1,) + shape[dim:])
+            dim += 1
         elif _type(item) is slice:
-            if item is IX.ALL:
-                dim += 1
-                continue
-            op = V.Slice
-        else:
+            out = V.Slice.apply(out, (_ALL_SLICE,) * dim + (item, Ellipsis))
+            dim += 1
+        else:  # an int removes its dim
             out = V.Select.apply(out, (_ALL_SLICE,) * dim + (item, Ellipsis))
-            continue  # (an int removes its dim)
-        out = op.apply(out, (_ALL_SLICE,) * dim + (item, Ellipsis))
-        dim += 1
     return out if out is not x else V.Alias.apply(x, view)
 
 
@@ -135,7 +129,7 @@ class IndexingMethods(TensorBase):
         plan = IX.plan(index, self._data.shape, TensorBase)
         if plan.rest is None:
             if len(plan.view) <= 2:  # x[a:b], x[None], x[...]: one op (see _index_view)
-                return _basic_index_op(plan).apply(self, plan.view)
+                return V.basic_index(self, plan.view, plan.kind)
             return _index_view(self, plan)
         if plan.view == (Ellipsis,):
             return V.Index.apply(self, plan)
@@ -168,7 +162,7 @@ class IndexingMethods(TensorBase):
             target = self
         else:  # (the view's own plan names its op: select, slice, ...)
             view_plan = plan if plan.rest is None else IX.plan(plan.view, self._data.shape)
-            target = _basic_index_op(view_plan).apply(self, plan.view)
+            target = V.basic_index(self, plan.view, view_plan.kind)
         if plan.rest is None:
             _copy_to(target, value)
             return

@@ -22,6 +22,7 @@ from ..core import function as _function
 from ..core.function import _wrap
 from ..core.grad_mode import _state
 from ..parity.grad_fn_names import labelled
+from ..parity.promotion import checked_scalar, result_type
 from ..tensor_base import (
     _FLOAT_KIND,
     TensorBase,
@@ -68,12 +69,16 @@ class Copy(_Op):
 
 
 class Fill(_Op):
-    """``x.fill_(value)`` with a number: every element becomes ``value``."""
+    """``x.fill_(value)`` with a number: every element becomes ``value``; or ``x``
+    overwritten with new values made elsewhere (random samples, an array: their layout
+    kept). The result does not depend on x, so its gradient is zero."""
 
     _grad_fn_name = "FillBackward2"
 
     @staticmethod
     def forward(ctx: Any, x: Any, value: Any) -> Any:
+        if type(value) is np.ndarray:  # the new values (a refill)
+            return np.array(value, dtype=x.dtype)
         return np.full(x.shape, value, dtype=x.dtype)
 
     @staticmethod
@@ -140,53 +145,38 @@ class MaskedFillTensor(_Op):
         return grad_x, None, grad_value
 
 
-class Refill(_Op):
-    """``x`` overwritten with new values made elsewhere (random samples): the result
-    does not depend on x, so its gradient is zero."""
-
-    _grad_fn_name = "FillBackward2"
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, values: Any) -> Any:
-        return np.array(values, dtype=x.dtype)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        return dual.zeros_like(grad), None
+Uniform = labelled(Fill, "UniformBackward0")
 
 
-Uniform = labelled(Refill, "UniformBackward0")
+Normal = labelled(Fill, "NormalBackward0")
 
 
-Normal = labelled(Refill, "NormalBackward0")
-
-
-Bernoulli = labelled(Refill, "BernoulliBackward2")  # bernoulli_(p) with a number
+Bernoulli = labelled(Fill, "BernoulliBackward2")  # bernoulli_(p) with a number
 
 
 # bernoulli_(p) with a tensor of probabilities
-BernoulliTensor = labelled(Refill, "BernoulliBackward1")
+BernoulliTensor = labelled(Fill, "BernoulliBackward1")
 
 
-Exponential = labelled(Refill, "ExponentialBackward0")
+Exponential = labelled(Fill, "ExponentialBackward0")
 
 
-Geometric = labelled(Refill, "GeometricBackward0")
+Geometric = labelled(Fill, "GeometricBackward0")
 
 
-Cauchy = labelled(Refill, "CauchyBackward0")
+Cauchy = labelled(Fill, "CauchyBackward0")
 
 
-LogNormal = labelled(Refill, "LogNormalBackward0")
+LogNormal = labelled(Fill, "LogNormalBackward0")
 
 
-Random = labelled(Refill, "RandomBackward2")  # random_(): RandomBackward1 with to, 0 with from, to
+Random = labelled(Fill, "RandomBackward2")  # random_(): RandomBackward1 with to, 0 with from, to
 
 
-RandomTo = labelled(Refill, "RandomBackward1")
+RandomTo = labelled(Fill, "RandomBackward1")
 
 
-RandomFromTo = labelled(Refill, "RandomBackward0")
+RandomFromTo = labelled(Fill, "RandomBackward0")
 
 
 # the random fills by the name of their node (Tensor._fill_random)
@@ -196,10 +186,10 @@ RANDOM_FILLS = {op._grad_fn_name: op for op in (
 
 
 # ``x.bernoulli()``: 0/1 samples with the probabilities in x; zero gradient.
-BernoulliOf = labelled(Refill, "BernoulliBackward0")
+BernoulliOf = labelled(Fill, "BernoulliBackward0")
 
 
-class BernoulliNotDifferentiable(Refill):
+class BernoulliNotDifferentiable(Fill):
     """``x.bernoulli(p)``: samples of a number p, recorded (as in PyTorch) as an op whose
     backward is not implemented."""
 
@@ -262,7 +252,7 @@ class InplaceMethods(TensorBase):
             return other  # (the common case, as an optimizer's: nothing to check)
         other = _operand(other, name)
         _check_bool_kernel(op, self, other)
-        result = dtypes.result_type(self, other)
+        result = result_type(self, other)
         if op is E.Div and result.category != dtypes._FLOAT:
             result = dtypes.get_default_dtype()
         _check_result_cast(result.np, self._data.dtype)
@@ -342,7 +332,7 @@ class InplaceMethods(TensorBase):
                                    f"tensor with {value._data.ndim} dimensions.")
             return self._write(lambda t: FillTensor.apply(t, value), value,
                                overlap="none")
-        number = dtypes.checked_scalar(_operand(value, "fill_"), self.dtype)
+        number = checked_scalar(_operand(value, "fill_"), self.dtype)
         return self._write(lambda t: Fill.apply(t, number))
 
     def copy_(self, src: Tensor, non_blocking: _bool = False) -> Tensor:
@@ -365,7 +355,7 @@ class InplaceMethods(TensorBase):
                 raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, "
                                    f"but got tensor with {value._data.ndim} dimension(s).")
             return MaskedFillTensor.apply(self, m, value)
-        number = dtypes.checked_scalar(_operand(value, "masked_fill"), self.dtype)
+        number = checked_scalar(_operand(value, "masked_fill"), self.dtype)
         return MaskedFill.apply(self, m, number)
 
     def masked_fill_(self, mask: Tensor, value: Any) -> Tensor:

@@ -11,6 +11,7 @@ import numpy as np
 from .. import dtypes
 from ..core.function import _wrap
 from ..parity.names import scalar_type_name
+from ..parity.promotion import result_type
 from ..tensor_base import (
     _FLOAT_KIND,
     TensorBase,
@@ -159,7 +160,7 @@ class LogicMethods(TensorBase):
         if operand is NotImplemented:
             return NotImplemented
         _check_inplace_broadcast(self, operand)
-        _check_result_cast(dtypes.result_type(self, operand).np, self._data.dtype)
+        _check_result_cast(result_type(self, operand).np, self._data.dtype)
         return self._write_logic(self._bitwise(ufunc, operand, name, method=True))
 
     def bitwise_and(self, other: Any) -> Tensor:

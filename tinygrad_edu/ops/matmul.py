@@ -13,6 +13,7 @@ from ..core.function import _wrap
 from ..parity.grad_fn_names import labelled
 from ..parity.names import CPP_TYPE_NAMES as _CPP_NAMES
 from ..parity.names import scalar_type_name
+from ..parity.promotion import checked_scalar, promote_types
 from ..tensor_base import _FLOAT_KIND, TensorBase, _int, _nd
 from . import dual
 from .dual import _Op
@@ -485,7 +486,7 @@ def einsum_dtype(equation: str, shapes: list[tuple[int, ...]], np_dtypes: list[A
         if shared:
             check_same_dtype("bmm", dtype, b_dtype)
         else:
-            dtype = np.dtype(dtypes.promote_types(dtypes.from_numpy(dtype),
+            dtype = np.dtype(promote_types(dtypes.from_numpy(dtype),
                                                   dtypes.from_numpy(b_dtype)).np)
         a = (a | b) - done
     return dtype
@@ -646,7 +647,7 @@ class MatmulMethods(TensorBase):
         """
         check_addmm(self._data, mat1._data, mat2._data)
         _wrap(self._data).expand(mat1.shape[0], mat2.shape[1])  # PyTorch's broadcast errors
-        b, a = (dtypes.checked_scalar(_operand(v, "addmm"), self.dtype) for v in (beta, alpha))
+        b, a = (checked_scalar(_operand(v, "addmm"), self.dtype) for v in (beta, alpha))
         return Addmm.apply(self, mat1, mat2, b, a)
 
     def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,
@@ -658,5 +659,5 @@ class MatmulMethods(TensorBase):
         """
         check_baddbmm(self._data, batch1._data, batch2._data)
         _wrap(self._data).expand(batch1.shape[0], batch1.shape[1], batch2.shape[2])
-        b, a = (dtypes.checked_scalar(_operand(v, "baddbmm"), self.dtype) for v in (beta, alpha))
+        b, a = (checked_scalar(_operand(v, "baddbmm"), self.dtype) for v in (beta, alpha))
         return Baddbmm.apply(self, batch1, batch2, b, a)

@@ -195,14 +195,22 @@ Slice = labelled(Select, "SliceBackward0")
 Alias = labelled(Select, "AliasBackward0")  # x[...], x[()]
 
 
-UnsqueezeIndex = labelled(Select, "UnsqueezeBackward0")  # x[..., None]
-
-
 # The view op of an all-basic index, by the ``kind`` of its Plan: PyTorch names the node
 # after the last item that changed something (x[0, 1:] slices last; x[:, :] is an alias)
-BASIC_INDEX_OPS: dict[str, type[Select]] = {
-    "select": Select, "slice": Slice, "alias": Alias, "unsqueeze": UnsqueezeIndex,
-}
+BASIC_INDEX_OPS: dict[str, type[Select]] = {"select": Select, "slice": Slice, "alias": Alias}
+
+
+def basic_index(x: Tensor, view: tuple[Any, ...], kind: str) -> Tensor:
+    """``x[view]`` for an all-basic ``view`` (ints, slices, None, ...), recorded as the view
+    op of its ``kind`` (``BASIC_INDEX_OPS``). New axes last (``x[..., None]``) are
+    PyTorch's unsqueeze, a reshape (of a select of the other items, ``x[0, None]``)."""
+    if kind == "unsqueeze":
+        shape = x._data[view].shape
+        others = tuple(item for item in view if item is not None)
+        if any(item is not indexing.ALL and item is not Ellipsis for item in others):
+            x = Select.apply(x, others)
+        return Unsqueeze.apply(x, shape)
+    return BASIC_INDEX_OPS[kind].apply(x, view)
 
 
 # split(int) and chunk, split([sizes]), unbind: several views made together, whose nodes
@@ -260,7 +268,7 @@ def dual_take(x: Any, index: Any) -> Any:
     if type(index) is not indexing.Plan:
         return x[index]
     if index.rest is None:  # a view, recorded as the view op x[index] records
-        return BASIC_INDEX_OPS[index.kind].apply(x, index.view)
+        return basic_index(x, index.view, index.kind)
     return Index.apply(x, index)
 
 

@@ -14,6 +14,7 @@ from ..core.function import _wrap
 from ..core.grad_mode import _state
 from ..dtypes import DType
 from ..parity.errors import broadcast_error as _broadcast_error
+from ..parity.promotion import check_int_range, checked_scalar, python_scalar, result_type, wrap_int
 from ..tensor_base import _FLOAT_KIND, TensorBase, _bool, _float, _int, _type
 
 if TYPE_CHECKING:
@@ -30,10 +31,10 @@ def _as_tensor_like(value: Any, like: Tensor) -> Tensor:
     """``value`` as a Tensor; Python numbers take ``like``'s dtype category rules."""
     if isinstance(value, TensorBase):
         return value
-    number = dtypes.python_scalar(value)
+    number = python_scalar(value)
     if number is not None:
-        dtype = dtypes.result_type(like, number)
-        return _wrap(np.asarray(dtypes.checked_scalar(number, dtype), dtype=dtype.np))
+        dtype = result_type(like, number)
+        return _wrap(np.asarray(checked_scalar(number, dtype), dtype=dtype.np))
     return creation.tensor(value)
 
 
@@ -50,14 +51,14 @@ def _operand_error(name: str, other: Any, numbers: _bool = True) -> TypeError:
 
 def _is_operand(other: Any) -> _bool:
     """True for a Tensor or a number (numpy scalars included)."""
-    return isinstance(other, TensorBase) or dtypes.python_scalar(other) is not None
+    return isinstance(other, TensorBase) or python_scalar(other) is not None
 
 
 def _operand(other: Any, name: str) -> Any:
     """A method's ``other``: a Tensor, or a number (numpy scalars as Python numbers)."""
     if isinstance(other, TensorBase):
         return other
-    number = dtypes.python_scalar(other)
+    number = python_scalar(other)
     if number is None:
         raise _operand_error(name, other)
     return number
@@ -67,7 +68,7 @@ def _logic_operand(other: Any, name: str | None) -> Any:
     """As ``_operand``; for an operator (``name`` None) anything else is NotImplemented."""
     if isinstance(other, TensorBase):
         return other.detach()
-    number = dtypes.python_scalar(other)
+    number = python_scalar(other)
     if number is None:
         if name is None:
             return NotImplemented
@@ -89,7 +90,7 @@ def _promote(a: Tensor, b: Any, true_div: _bool = False) -> tuple[Tensor, Any]:
     else:
         kind = _type(b)
         if kind is not _float and kind is not _int and kind is not _bool:
-            number = dtypes.python_scalar(b)
+            number = python_scalar(b)
             if number is None:
                 raise TypeError(f"unsupported operand type for a Tensor op: "
                                 f"'{_type(b).__name__}'")
@@ -99,11 +100,11 @@ def _promote(a: Tensor, b: Any, true_div: _bool = False) -> tuple[Tensor, Any]:
                 return a, b
         elif kind is _int:
             if a_dtype.kind == _FLOAT_KIND:
-                dtypes.check_int_range(b)
+                check_int_range(b)
                 return a, b
             if a_dtype.kind in "iu" and not true_div:
-                return a, dtypes.wrap_int(b, a_dtype)
-    dtype = dtypes.result_type(a, b)
+                return a, wrap_int(b, a_dtype)
+    dtype = result_type(a, b)
     if true_div and dtype.category != dtypes._FLOAT:
         dtype = dtypes.get_default_dtype()
     np_dtype = dtype.np
@@ -112,10 +113,10 @@ def _promote(a: Tensor, b: Any, true_div: _bool = False) -> tuple[Tensor, Any]:
         b = _operand_as(b, dtype)
     elif np_dtype.kind == _FLOAT_KIND:
         if _type(b) is _int:
-            dtypes.check_int_range(b)
+            check_int_range(b)
         b = float(b)
     elif np_dtype.kind != "b":
-        b = dtypes.wrap_int(int(b), np_dtype)
+        b = wrap_int(int(b), np_dtype)
     _check_broadcast(a, b)
     return a, b
 def _operand_as(t: Tensor, dtype: DType) -> Tensor:

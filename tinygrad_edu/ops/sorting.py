@@ -115,7 +115,7 @@ def scatter(shape: tuple[int, ...], axis: int, index: np.ndarray, values: Any) -
     """``scatter_add`` of an array, or the recorded op of a Tensor (double backward)."""
     if dual._is_array(values):
         return scatter_add(shape, axis, index, values)
-    return ScatterAdd.apply(values, shape, axis, index)
+    return ScatterAdd.apply(np.zeros(shape, values._data.dtype), values, axis, index)
 
 
 class Gather(_Op):
@@ -153,25 +153,6 @@ class TopK(Gather):
 
     _grad_fn_name = "TopkBackward0"
     _saves_input = False
-
-
-class ScatterAdd(_Op):
-    """Zeros of ``shape`` with ``values`` added at ``index`` along ``axis``: the adjoint of
-    Gather (its backward, recorded under ``create_graph=True``)."""
-
-    _grad_fn_name = "ScatterAddBackward0"
-
-    ctx_fields = ("axis", "index")
-
-    @staticmethod
-    def forward(ctx: Any, values: Any, shape: tuple[int, ...], axis: int,
-                index: np.ndarray) -> Any:
-        ctx.axis, ctx.index = axis, index
-        return scatter_add(shape, axis, index, values)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        return gather(grad, ctx.axis, ctx.index), None, None, None
 
 
 class IndexSelect(_Op):
@@ -466,9 +447,10 @@ class ScatterValue(_Op):
         return grad * dual.constant(_unpicked(grad.shape, axis, index), grad), None, None, None
 
 
-class ScatterAddSrc(_Op):
+class ScatterAdd(_Op):
     """``x.scatter_add(dim, index, src)``: x with ``src`` added at ``index`` (repeats
-    accumulate)."""
+    accumulate). With x zeros (an array), the adjoint of Gather (its backward, recorded
+    under ``create_graph=True``)."""
 
     _grad_fn_name = "ScatterAddBackward0"
 
@@ -758,7 +740,7 @@ class SortingMethods(TensorBase):
             check_scatter(name, self._data.shape, axis, idx, src._data.shape)
             if src._data.dtype != self._data.dtype:
                 raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
-            return (ScatterAddSrc if add else ScatterSrc).apply(self, src, axis, idx)
+            return (ScatterAdd if add else ScatterSrc).apply(self, src, axis, idx)
         if add:
             raise TypeError(f"{name}(): argument 'src' (position 3) must be Tensor, not "
                             f"{_type(src).__name__}")

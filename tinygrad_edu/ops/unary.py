@@ -14,6 +14,7 @@ import numpy as np
 from .. import dtypes
 from ..parity.errors import not_implemented
 from ..parity.names import scalar_type_name
+from ..parity.promotion import checked_scalar, result_type
 from ..tensor_base import _FLOAT_KIND, TensorBase, _float, _inplace_form, _int, _norm_axis
 from . import dual
 from . import reduce as R
@@ -553,12 +554,12 @@ class UnaryMethods(TensorBase):
         if isinstance(min, TensorBase) or isinstance(max, TensorBase):
             return self._clamp_tensors(min, max)
         bounds = [None if b is None else _operand(b, "clamp") for b in (min, max)]
-        dtype = dtypes.result_type(self, *[b for b in bounds if b is not None])
+        dtype = result_type(self, *[b for b in bounds if b is not None])
         if dtype is dtypes.bool:
             kernel = "clamp" if min is not None and max is not None else (
                 "clamp_min" if min is not None else "clamp_max")
             raise NotImplementedError(f"\"{kernel}_scalar_cpu\" not implemented for 'Bool'")
-        low, high = (None if b is None else dtypes.checked_scalar(b, dtype) for b in bounds)
+        low, high = (None if b is None else checked_scalar(b, dtype) for b in bounds)
         x = self if self._data.dtype == dtype.np else self.to(dtype)
         return Clamp.apply(x, low, high)
 

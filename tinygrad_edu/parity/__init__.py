@@ -5,9 +5,9 @@ messages: the order in which PyTorch's CPU kernels add (``torch_sum``), its rand
 generator (``rng_state``: mt19937 and its saved state; ``rng_floats``: uniform and normal;
 ``rng_sampling``: integers, permutations and the other distributions), the STL algorithms
 its sort and topk replay (``stl_sort``), how it spaces ``arange``/``linspace``
-(``torch_range``), its names of the element types (``names``), the texts of its errors
-(``errors``) and how it prints a tensor
-(``repr``).
+(``torch_range``), its names of the element types (``names``), its type promotion
+(``promotion``: the dtype of an op's result, how it reads a Python number), the texts of
+its errors (``errors``) and how it prints a tensor (``repr``).
 
 None of it teaches autograd. The teaching path reaches it through named seams -- "np.sum,
 in PyTorch's order" (``torch_sum``), "PyTorch's name for this dtype" (``names``) -- so a

@@ -26,18 +26,18 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "RemainderBackward1": ("Remainder",),  # x % tensor (remainder.Tensor)
     # inplace.py: fills and the random fills (a refill: no gradient to the old values)
     "ZeroBackward0": ("Fill",),
-    "UniformBackward0": ("Refill",),
-    "NormalBackward0": ("Refill",),
-    "BernoulliBackward0": ("Refill",),
-    "BernoulliBackward1": ("Refill",),
-    "BernoulliBackward2": ("Refill",),
-    "ExponentialBackward0": ("Refill",),
-    "GeometricBackward0": ("Refill",),
-    "CauchyBackward0": ("Refill",),
-    "LogNormalBackward0": ("Refill",),
-    "RandomBackward0": ("Refill",),
-    "RandomBackward1": ("Refill",),
-    "RandomBackward2": ("Refill",),
+    "UniformBackward0": ("Fill",),
+    "NormalBackward0": ("Fill",),
+    "BernoulliBackward0": ("Fill",),
+    "BernoulliBackward1": ("Fill",),
+    "BernoulliBackward2": ("Fill",),
+    "ExponentialBackward0": ("Fill",),
+    "GeometricBackward0": ("Fill",),
+    "CauchyBackward0": ("Fill",),
+    "LogNormalBackward0": ("Fill",),
+    "RandomBackward0": ("Fill",),
+    "RandomBackward1": ("Fill",),
+    "RandomBackward2": ("Fill",),
     # matmul.py
     "MvBackward0": ("Matmul",),
     "DotBackward0": ("Matmul",),
@@ -48,7 +48,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "SqueezeBackward0": ("Reshape",),  # x.squeeze()
     "SqueezeBackward1": ("Reshape",),  # x.squeeze(d)
     "SqueezeBackward2": ("Reshape",),  # x.squeeze((d, e))
-    "UnsqueezeBackward0": ("Reshape", "Select"),  # x.unsqueeze(d); x[..., None]
+    "UnsqueezeBackward0": ("Reshape",),  # x.unsqueeze(d), x[..., None]
     "SliceBackward0": ("Select",),
     "AliasBackward0": ("Select",),  # x[...], x[()]
     "SplitBackward0": ("Select",),
@@ -69,15 +69,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "ModeBackward0": ("MedianDim",),
 }
 
-# Labels PyTorch gives to computations that are different classes here, each class writing
-# the label beside its own code (grep finds all of them)
+# Labels that still name several classes here, each class writing the label beside its own
+# code (grep finds all of them). Both are PyTorch's generic C++ nodes, not one op's:
+# NotImplemented is one node class for every op without a derivative (the op named in its
+# error), CopySlices the write into a view (PutAt is in core/views.py: the lead's part)
 SHARED: dict[str, tuple[str, ...]] = {
-    "AddBackward0": ("Add", "AddScaled"),  # x + y; x.add(y, alpha=2)
-    "SubBackward0": ("Sub", "SubScaled"),  # x - y; x.sub(y, alpha=2)
-    "FillBackward2": ("Fill", "Refill"),  # x.fill_(v); a refill of a tensor that required grad
-    "ScatterAddBackward0": ("ScatterAdd", "ScatterAddSrc"),
-    "ConvolutionBackwardBackward0": ("ConvInputGrad", "ConvWeightGrad"),
-    # PyTorch's generic nodes: an op with no derivative, an in-place write into a view
     "NotImplemented": ("BernoulliNotDifferentiable", "FloorDivide", "RemainderOfNumber"),
     "CopySlices": ("CopySlices", "PutAt"),
 }

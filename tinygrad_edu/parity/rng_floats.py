@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike
 
+from .errors import not_implemented
 from .names import CPP_TYPE_NAMES, scalar_type_name
 from .rng_state import _U64, Generator, _fma, _fma32, _fma64, default_generator
 
@@ -54,7 +55,7 @@ def _float_dtype(dtype: DTypeLike, kernel: str) -> np.dtype:
     """``dtype`` if it is a float dtype; else torch's NotImplementedError for ``kernel``."""
     dt = np.dtype(dtype)
     if dt.kind != "f":
-        raise _not_implemented(kernel, dt)  # ('"normal_kernel_cpu" not implemented for 'Long'')
+        raise not_implemented(kernel, dt)  # ('"normal_kernel_cpu" not implemented for 'Long'')
     return dt
 
 
@@ -89,11 +90,6 @@ _DIGITS = {np.dtype(np.float16): 11, np.dtype(np.float32): 24, np.dtype(np.float
 def _num(x: float) -> str:
     """A double as C++'s ``ostream`` prints it in torch's messages (``%g``: 0, -1, 1.5, nan)."""
     return f"{x:g}"
-
-
-def _not_implemented(kernel: str, dtype: np.dtype) -> NotImplementedError:
-    name = scalar_type_name(dtype)
-    return NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
 
 
 def _from_double(x: np.ndarray, dtype: np.dtype) -> np.ndarray:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
+from .errors import not_implemented
 from .names import CPP_TYPE_NAMES, scalar_type_name
 from .rng_floats import (
     _DIGITS,
@@ -20,7 +21,6 @@ from .rng_floats import (
     _gen,
     _libm_f64,
     _normal_small,
-    _not_implemented,
     _num,
     _shape,
     _uniform01,
@@ -148,7 +148,7 @@ def random_from_to(
         if n == 0:
             return np.empty(dims, dt)
         if dt in (np.float16, np.bool_):
-            raise _not_implemented("random_full_64_bits_range_kernel_cpu", dt)
+            raise not_implemented("random_full_64_bits_range_kernel_cpu", dt)
         if dt not in (np.int64, np.float32, np.float64):
             raise RuntimeError(
                 "random_full_64_bits_range_kernel_cpu handles only int64, double, float and "
@@ -352,7 +352,7 @@ def bernoulli_tensor(
     if probs.size == 0:
         return np.empty(probs.shape, out_dtype)
     if probs.dtype.kind != "f":
-        raise _not_implemented("bernoulli_tensor_cpu_p_", probs.dtype)
+        raise not_implemented("bernoulli_tensor_cpu_p_", probs.dtype)
     pd = np.dtype(np.float64 if probs.dtype == np.float64 else np.float32)
     flat = probs.astype(pd).ravel()
     bad = ~((flat >= 0) & (flat <= 1))
@@ -373,7 +373,7 @@ def bernoulli_tensor(
 
 def _float_kind(dtype: np.dtype, kernel: str) -> None:
     if dtype.kind != "f":
-        raise _not_implemented(kernel, dtype)
+        raise not_implemented(kernel, dtype)
 
 
 def _safe(fn: Any) -> Any:
@@ -443,7 +443,7 @@ def geometric(
     if n == 0:
         return np.empty(dims, dt)
     if dt == np.bool_:
-        raise _not_implemented("geometric_cpu", dt)
+        raise not_implemented("geometric_cpu", dt)
     u = _uniform01(gen, n, np.dtype(np.float64))
     x = np.ceil(_libm_f64(_safe(math.log), u) / math.log1p(-p))
     return _from_double(x, dt).reshape(dims)

@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from ... import dtypes
 from ...core.grad_mode import _teaching, is_grad_enabled
 from ...ops import arithmetic as _arithmetic
 from ...ops import nn as _ops
 from ...parity.errors import broadcast_error
+from ...parity.promotion import result_type
 from ...tensor import Tensor
 from ._common import _shape_list, _type_name
 
@@ -76,7 +76,7 @@ def _same_dtype(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
     """Cast both to their promoted dtype (float32 input, int64 target -> float32)."""
     if input._data.dtype == target._data.dtype:
         return input, target
-    dt = dtypes.result_type(input, target)
+    dt = result_type(input, target)
     return input.to(dt), target.to(dt)
 
 
