@@ -132,29 +132,6 @@ def _add_at(shape: tuple[int, ...], at: np.ndarray, v: np.ndarray) -> np.ndarray
     return out.reshape(shape)
 
 
-class PutAt(Function):
-    """``x`` with the elements at ``positions`` replaced by ``v``: the new value of a base
-    after a write into one of its views. Named ``CopySlices`` as PyTorch's node; used
-    for the writes that are more than one op (see ``write``)."""
-
-    _numpy = True
-    _grad_fn_name = "CopySlices"
-    _torch_name = "torch::autograd::CopySlices"
-    ctx_fields = ("at",)
-
-    @staticmethod
-    def forward(ctx: Node, x: np.ndarray, v: np.ndarray, at: np.ndarray) -> np.ndarray:
-        ctx.at = at
-        out = np.array(x, order="C")
-        out.reshape(-1)[at.reshape(-1)] = np.broadcast_to(v, at.shape).reshape(-1)
-        return out
-
-    @staticmethod
-    def backward(ctx: Node, grad: Any) -> Any:
-        # the replaced elements of x had no effect; v's gradient is the region's
-        return _put(grad, None, ctx.at), _take(grad, ctx.at), None
-
-
 def _take(grad: Any, at: np.ndarray) -> Any:
     """``grad`` flattened, read at ``at`` (recorded for a Tensor)."""
     if _is_tensor(grad):
@@ -168,7 +145,7 @@ def _put(grad: Any, values: Any, at: np.ndarray) -> Any:
     if _is_tensor(grad):
         if values is None:
             values = fn._wrap(np.zeros(at.shape, grad._data.dtype))
-        return PutAt.apply(grad, values, at)
+        return CopySlices.apply(grad, values, at)
     out = np.array(grad, order="C")
     out.reshape(-1)[at.reshape(-1)] = 0 if values is None else values.reshape(-1)
     return out
@@ -177,9 +154,12 @@ def _put(grad: Any, values: Any, at: np.ndarray) -> Any:
 class CopySlices(Function):
     """A write into a view of a base, as the base's history (PyTorch's ``CopySlices``).
 
-    It wraps the in-place op's own node ``op`` (``MulBackward0`` of ``v.mul_(w)``),
-    whose input ``j`` was the view's old value. Its inputs are the base's old history and
-    the op's other inputs, so ``next_functions`` read as PyTorch's.
+    Made by ``write`` around the in-place op's own node ``op`` (``MulBackward0`` of
+    ``v.mul_(w)``), whose input ``j`` was the view's old value: its inputs are the base's
+    old history and the op's other inputs, so ``next_functions`` read as PyTorch's. Run as
+    an op (``CopySlices.apply(x, v, at)``, no ``op``) it is "``x`` with the elements at
+    ``at`` replaced by ``v``": a write of several ops, and the gradients of writes when
+    backward is recorded.
     """
 
     _numpy = True
@@ -190,8 +170,17 @@ class CopySlices(Function):
     ctx_fields = ("op", "j", "at", "_torch_inputs")
 
     @staticmethod
+    def forward(ctx: Node, x: np.ndarray, v: np.ndarray, at: np.ndarray) -> np.ndarray:
+        ctx.op, ctx.j, ctx.at, ctx._torch_inputs = None, None, at, None
+        out = np.array(x, order="C")
+        out.reshape(-1)[at.reshape(-1)] = np.broadcast_to(v, at.shape).reshape(-1)
+        return out
+
+    @staticmethod
     def backward(ctx: Node, grad: Any) -> Any:
         op, j, at = ctx.op, ctx.j, ctx.at
+        if op is None:  # x with v at ``at``: x's replaced elements had no effect
+            return _put(grad, None, at), _take(grad, at), None
         if ctx._released and op._saved:
             raise RuntimeError(fn._FREED)
         region = _take(grad, at)
@@ -318,7 +307,7 @@ def write(view: Tensor, compute: Callable[[Tensor], Tensor]) -> None:
         base._requires_grad = True
     else:  # several ops (or none recorded): the base is "old base with the region replaced"
         value = new.to(base.dtype) if new.dtype != base.dtype else new
-        base._become(PutAt.apply(old_base, value, at))
+        base._become(CopySlices.apply(old_base, value, at))
     refresh(view)  # the view's own history, at once: AsStridedBackward0 of the new base
 
 

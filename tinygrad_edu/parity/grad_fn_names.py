@@ -70,12 +70,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 # Labels that still name several classes here, each class writing the label beside its own
-# code (grep finds all of them). Both are PyTorch's generic C++ nodes, not one op's:
-# NotImplemented is one node class for every op without a derivative (the op named in its
-# error), CopySlices the write into a view (PutAt is in core/views.py: the lead's part)
+# code (grep finds all of them): NotImplemented is PyTorch's one generic node for every op
+# without a derivative (the op named in its error); here three ops that have none.
 SHARED: dict[str, tuple[str, ...]] = {
     "NotImplemented": ("BernoulliNotDifferentiable", "FloorDivide", "RemainderOfNumber"),
-    "CopySlices": ("CopySlices", "PutAt"),
 }
 
 _F = TypeVar("_F", bound=type)
