@@ -23,6 +23,7 @@ from .core import hooks as _hooks
 from .core import views as _views
 from .core.function import _wrap
 from .core.grad_mode import _state, _teaching
+from .core.hooks import RemovableHandle
 from .dtypes import DType
 from .parity.names import scalar_type_name
 
@@ -498,8 +499,6 @@ class TensorBase:
         >>> h = x * 2
         >>> handle = h.register_hook(lambda g: print("dL/dh =", g))
         """
-        from .utils.hooks import RemovableHandle
-
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         owner = self._grad_fn if self.grad_fn is not None else self

@@ -1,4 +1,5 @@
-"""Tensor hooks: ``Tensor.register_hook(fn)`` runs ``fn`` on a tensor's gradient.
+"""Tensor hooks: ``Tensor.register_hook(fn)`` runs ``fn`` on a tensor's gradient, and
+returns a ``RemovableHandle`` (as every ``register_*hook`` does) to take it off again.
 
 The engine keeps one table, ``tensor_hooks``: the id of a node (for a non-leaf tensor) or
 of a leaf -> its ``TensorHooks``. It is empty unless some tensor has hooks, and the
@@ -78,3 +79,27 @@ def hooks_of(owner: Any) -> TensorHooks:
         entry = tensor_hooks[key] = TensorHooks()
         weakref.finalize(owner, tensor_hooks.pop, key, None)
     return entry
+
+
+class RemovableHandle:
+    """Returned by ``register_*hook``: ``handle.remove()`` unregisters the hook.
+
+    Also a context manager: ``with t.register_hook(f): ...`` removes it on the way out.
+    """
+
+    _next_id = 0
+
+    def __init__(self, hooks: dict[int, Any]) -> None:
+        self._hooks = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+
+    def remove(self) -> None:
+        """Unregister the hook (a second call does nothing)."""
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()

@@ -1,29 +1,6 @@
-"""``RemovableHandle``, what every ``register_*hook`` returns (as ``torch.utils.hooks``)."""
+"""``RemovableHandle``, what every ``register_*hook`` returns (as ``torch.utils.hooks``).
+It is the engine's (core/hooks.py): a tensor's hooks use it too."""
 
-from __future__ import annotations
+from ..core.hooks import RemovableHandle
 
-from typing import Any
-
-
-class RemovableHandle:
-    """Returned by ``register_*hook``: ``handle.remove()`` unregisters the hook.
-
-    Also a context manager: ``with t.register_hook(f): ...`` removes it on the way out.
-    """
-
-    _next_id = 0
-
-    def __init__(self, hooks: dict[int, Any]) -> None:
-        self._hooks = hooks
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-
-    def remove(self) -> None:
-        """Unregister the hook (a second call does nothing)."""
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
+__all__ = ["RemovableHandle"]
