@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes
+from ..parity.errors import FREED
 from ..parity.torch_sum import sum_all, torch_sum
 from . import function as fn
 from . import grad_mode
@@ -90,7 +91,7 @@ def _call_backward(node: Node, grad: Any, create_graph: bool) -> tuple[Any, ...]
     """Run one node's backward and return one gradient per input."""
     if node._released:
         if node._saved:
-            raise RuntimeError(fn._FREED)
+            raise RuntimeError(FREED)
     function = node._function
     if function._numpy:
         grads = function.backward(node, grad)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from ..parity.errors import broadcast_error
+from ..parity.errors import FREED, broadcast_error, version_error
 from ..parity.names import tensor_type_name as _type_name
 from . import grad_mode
 
@@ -69,16 +69,6 @@ def _wrap(data: np.ndarray, requires_grad: bool = False) -> Tensor:
     t._vc = UNWRITTEN
     t._base = None
     return t
-
-
-_FREED = (
-    "Trying to backward through the graph a second time (or directly access saved tensors "
-    "after they have already been freed). Saved intermediate values of the graph are freed "
-    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
-    "backward through the graph a second time or if you need to access saved tensors after "
-    "calling backward. Hint: usually a tensor from an earlier step is reused (a running "
-    "total, an RNN hidden state): .detach() it, or accumulate loss.item() instead."
-)
 
 
 class Node:
@@ -154,7 +144,7 @@ class Node:
         ``create_graph=True`` backward runs (so the backward itself is recorded).
         """
         if self._released:
-            raise RuntimeError(_FREED)
+            raise RuntimeError(FREED)
         saved = self._saved
         if not saved:
             return ()
@@ -214,16 +204,9 @@ class Node:
                 else:
                     counter, expected = self._args[src]._vc, self._arg_versions[src]
                 data = value if isinstance(value, np.ndarray) else value._data
-                shape = ", ".join(str(n) for n in data.shape)
                 dtype, which = self._describe(src)
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified "
-                    f"by an inplace operation: [{_type_name(np.empty(0, dtype))} [{shape}]]"
-                    f"{which} is at version {counter[0]}; expected version {expected} instead. "
-                    "Hint: the tensor was changed in place (x += ..., x[...] = ..., "
-                    "x.add_(...)) after this op used it; use an out-of-place op (x = x + ...) "
-                    "or .clone() it first."
-                )
+                raise version_error(_type_name(np.empty(0, dtype)), data.shape, which,
+                                    counter[0], expected)
 
     def _describe(self, src: int) -> tuple[np.dtype, str]:
         """A saved value as PyTorch's message names it: its dtype, and ", which is output k

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..parity.errors import FREED, view_write_error
 from . import engine
 from . import function as fn
 from .function import Function, Node
@@ -182,7 +183,7 @@ class CopySlices(Function):
         if op is None:  # x with v at ``at``: x's replaced elements had no effect
             return _put(grad, None, at), _take(grad, at), None
         if ctx._released and op._saved:
-            raise RuntimeError(fn._FREED)
+            raise RuntimeError(FREED)
         region = _take(grad, at)
         grads = op._run_backward(region)  # the in-place op's backward, on its region
         if type(grads) is not tuple:
@@ -196,24 +197,6 @@ class CopySlices(Function):
 
 
 # ------------------------------------------------------------------ rules of writing
-_NO_GRAD_DIRECT = ("A view was created in no_grad mode and is being modified inplace with "
-                   "grad mode enabled.")
-_NO_GRAD_INDIRECT = ("A view was created in no_grad mode and its base or another view of "
-                     "its base has been modified inplace with grad mode enabled.")
-_NO_GRAD_TAIL = (" Given that this use case is ambiguous and error-prone, it is forbidden. "
-                 "You can clarify your code by moving both the view and the inplace either "
-                 "both inside the no_grad block (if you don't want the inplace to be tracked) "
-                 "or both outside (if you want the inplace to be tracked).")
-_MULTI_TAIL = (" This view is the output of a function that returns multiple views. Such "
-               "functions do not allow the output views to be modified inplace. You should "
-               "replace the inplace operation by an out-of-place one.")
-_CUSTOM_TAIL = (" This view was created inside a custom Function (or because an input was "
-                "returned as-is) and the autograd logic to handle view+inplace would override "
-                "the custom backward associated with the custom Function, leading to "
-                "incorrect gradients. This behavior is forbidden. You can fix this by cloning "
-                "the output of the custom Function.")
-
-
 def multi_output(name: str, k: int) -> tuple[str, int]:
     """The kind of view ``split``/``chunk``/``unbind`` return: output ``k`` of ``name``."""
     return name, k
@@ -226,25 +209,14 @@ def forbidden(view: Tensor, direct: bool) -> RuntimeError | None:
     if kind is None:
         return None
     node = view._grad_fn
-    if kind in fn.NO_GRAD_KINDS:
-        if kind == fn.NO_GRAD_DERIVED and node is not None:
-            what = ("is being modified inplace with grad mode enabled." if direct else
-                    "its base or another view of its base has been modified inplace with "
-                    "grad mode enabled.")
-            head = (f"Output 0 of {fn.op_name(node)} is a view of a view which was created in "
-                    f"no_grad mode and {what}")
-        else:
-            head = _NO_GRAD_DIRECT if direct else _NO_GRAD_INDIRECT
-        return RuntimeError(head + _NO_GRAD_TAIL)
+    if kind in fn.NO_GRAD_KINDS:  # made under no_grad (or a view of one, with a history)
+        derived = kind == fn.NO_GRAD_DERIVED and node is not None
+        return view_write_error("no_grad", direct, fn.op_name(node) if derived else None)
     if node is None:  # (a view of a buffer: made as if in no_grad)
-        return RuntimeError((_NO_GRAD_DIRECT if direct else _NO_GRAD_INDIRECT) + _MULTI_TAIL)
+        return view_write_error("buffer", direct)
     name, k = kind if isinstance(kind, tuple) else (fn.op_name(node), 0)
-    what = ("is being modified inplace." if direct else
-            "its base or another view of its base has been modified inplace.")
     custom = type(kind) is fn.FunctionView or kind in (fn.CUSTOM_VIEW, fn.CUSTOM_DERIVED)
-    tail = _CUSTOM_TAIL if custom else _MULTI_TAIL
-    return RuntimeError(f"Output {k} of {name} is a view and {what}" + tail)
-
+    return view_write_error("custom" if custom else "multi", direct, name, k)
 
 
 # ------------------------------------------------------------------ a view made anew

@@ -1,4 +1,5 @@
-"""PyTorch's error texts that more than one place raises, each built once.
+"""PyTorch's error texts, each built once: those that more than one place raises, and the
+engine's (core/ raises them through these builders, so that it holds no message tables).
 
 A message starts with PyTorch's own words, so a search for torch's error finds ours, and may
 end with a hint for the learner.
@@ -10,7 +11,7 @@ from typing import Any
 
 from .names import scalar_type_name
 
-__all__ = ["broadcast_error", "not_implemented"]
+__all__ = ["broadcast_error", "not_implemented", "FREED", "version_error", "view_write_error"]
 
 
 def broadcast_error(sa: tuple[int, ...], sb: tuple[int, ...]) -> RuntimeError:
@@ -41,3 +42,71 @@ def not_implemented(kernel: str, dtype: Any) -> NotImplementedError:
         '"abs_cpu" not implemented for \'Bool\''
     """
     return NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(dtype)}'")
+
+
+#: Reading what a node saved after backward freed it.
+FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward. Hint: usually a tensor from an earlier step is reused (a running "
+    "total, an RNN hidden state): .detach() it, or accumulate loss.item() instead."
+)
+
+
+def version_error(type_name: str, shape: tuple[int, ...], which: str, version: int,
+                  expected: int) -> RuntimeError:
+    """A saved tensor was changed in place after the op saved it: ``type_name`` is
+    ``torch.FloatTensor``-style, ``which`` PyTorch's ", which is output 0 of Mul," (or "")."""
+    dims = ", ".join(str(n) for n in shape)
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [{type_name} [{dims}]]{which} is at version {version}; expected "
+        f"version {expected} instead. Hint: the tensor was changed in place (x += ..., "
+        "x[...] = ..., x.add_(...)) after this op used it; use an out-of-place op "
+        "(x = x + ...) or .clone() it first.")
+
+
+_NO_GRAD_DIRECT = ("A view was created in no_grad mode and is being modified inplace with "
+                   "grad mode enabled.")
+_NO_GRAD_INDIRECT = ("A view was created in no_grad mode and its base or another view of "
+                     "its base has been modified inplace with grad mode enabled.")
+_NO_GRAD_TAIL = (" Given that this use case is ambiguous and error-prone, it is forbidden. "
+                 "You can clarify your code by moving both the view and the inplace either "
+                 "both inside the no_grad block (if you don't want the inplace to be tracked) "
+                 "or both outside (if you want the inplace to be tracked).")
+_MULTI_TAIL = (" This view is the output of a function that returns multiple views. Such "
+               "functions do not allow the output views to be modified inplace. You should "
+               "replace the inplace operation by an out-of-place one.")
+_CUSTOM_TAIL = (" This view was created inside a custom Function (or because an input was "
+                "returned as-is) and the autograd logic to handle view+inplace would override "
+                "the custom backward associated with the custom Function, leading to "
+                "incorrect gradients. This behavior is forbidden. You can fix this by cloning "
+                "the output of the custom Function.")
+
+
+def view_write_error(why: str, direct: bool, op: str | None = None,
+                     k: int = 0) -> RuntimeError:
+    """PyTorch's error for writing with grad mode on into a view it forbids writing into
+    (``direct``), or into its base or a sibling view. ``why``: "no_grad" (a view made under
+    no_grad; ``op`` names the view op when it is a view of such a view), "buffer" (a view
+    of a buffer), "multi" (output ``k`` of ``op``, which returns several views) or "custom"
+    (returned by a learner's Function ``op``)."""
+    if why == "no_grad":
+        if op is not None:
+            what = ("is being modified inplace with grad mode enabled." if direct else
+                    "its base or another view of its base has been modified inplace with "
+                    "grad mode enabled.")
+            head = (f"Output 0 of {op} is a view of a view which was created in no_grad mode "
+                    f"and {what}")
+        else:
+            head = _NO_GRAD_DIRECT if direct else _NO_GRAD_INDIRECT
+        return RuntimeError(head + _NO_GRAD_TAIL)
+    if why == "buffer":
+        return RuntimeError((_NO_GRAD_DIRECT if direct else _NO_GRAD_INDIRECT) + _MULTI_TAIL)
+    what = ("is being modified inplace." if direct else
+            "its base or another view of its base has been modified inplace.")
+    tail = _CUSTOM_TAIL if why == "custom" else _MULTI_TAIL
+    return RuntimeError(f"Output {k} of {op} is a view and {what}" + tail)
+
