@@ -1,5 +1,5 @@
 """The package's layout holds (issue 13): no import cycle over 3 files, core/ imports only
-what is below it, no file over 1,000 lines.
+what is below it and is at most 800 lines of code, no file over 1,000 lines.
 
 The import graph is read from the source with ``ast``: every ``import`` at module level or
 inside a function counts (a lazy import is still a dependency); imports under
@@ -10,6 +10,8 @@ submodule ``pkg.name`` when there is one, else at ``pkg/__init__.py``.
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "tinygrad_edu"
@@ -155,3 +157,37 @@ def test_no_file_over_a_thousand_lines() -> None:
             if (n := len(p.read_text().splitlines())) > MAX_LINES}
     assert set(long) <= _NOT_YET, f"files over {MAX_LINES} lines: {long}"
     assert not _NOT_YET - set(long), f"under {MAX_LINES} lines now: drop from _NOT_YET"
+
+
+MAX_CORE_CODE_LINES = 800
+
+
+def _code_lines(path: Path) -> int:
+    """Lines holding code: not blank, not comments, not docstrings."""
+    source = path.read_text()
+    docs: set[int] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                    and isinstance(body[0].value.value, str):
+                docs.update(range(body[0].lineno, (body[0].end_lineno or body[0].lineno) + 1))
+    skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
+            tokenize.ENDMARKER}
+    lines: set[int] = set()
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type not in skip:
+            lines.update(n for n in range(tok.start[0], tok.end[0] + 1) if n not in docs)
+    return len(lines)
+
+
+def test_code_lines_counts_code_only(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text('"""Doc."""\n\n# a comment\ndef f(x):\n    """Doc\n    more."""\n'
+                      '    return (x +\n            1)  # trailing\n')
+    assert _code_lines(sample) == 3
+
+
+def test_the_core_is_at_most_800_lines_of_code() -> None:
+    counts = {p.name: _code_lines(p) for p in sorted((PACKAGE / "core").glob("*.py"))}
+    assert sum(counts.values()) <= MAX_CORE_CODE_LINES, counts

@@ -482,7 +482,7 @@ def test_in_place_with_an_operand_overlapping_the_output_like_torch(name: str, g
 def test_write_into_a_view_of_a_base_with_any_memory_layout():
     # the positions of a view in its base come from memory addresses: a Fortran-ordered
     # base (from numpy) takes the general path
-    from tinygrad_edu.core.views import positions
+    from tinygrad_edu.ops.views import positions
 
     base = np.asfortranarray(np.arange(12.0).reshape(3, 4))
     assert positions(base, base[1:, 2]).tolist() == [6, 10]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import builtins
 import inspect
 import math
-import warnings
 import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -17,14 +16,12 @@ import numpy as np
 
 from . import _device, dtypes
 from .autograd.differentiate import backward as _autograd_backward
-from .core import engine
 from .core import function as _function
-from .core import hooks as _hooks
-from .core import views as _views
 from .core.function import _wrap
 from .core.grad_mode import _state, _teaching
-from .core.hooks import RemovableHandle
+from .core.tensor import AutogradTensor
 from .dtypes import DType
+from .ops import views as _views
 from .parity.names import scalar_type_name
 
 if TYPE_CHECKING:
@@ -226,23 +223,17 @@ def _inplace_form(method: Any) -> Any:
     return inplace
 
 
-class TensorBase:
-    """A tensor's state and autograd surface; ``tensor.Tensor`` adds the op families."""
+class TensorBase(AutogradTensor):
+    """A tensor's shape, dtype and in-place machinery (its autograd state and surface:
+    core/tensor.py); ``tensor.Tensor`` adds the op families."""
 
     if TYPE_CHECKING:  # (a family's methods call other families' methods: only Tensor has all)
         def __getattr__(self, name: str) -> Any: ...
 
-    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_grad", "_vc", "_cut", "_base",
-                 "_view_version", "_view_kind", "_stands_for", "__weakref__")
+    __slots__ = ("_cut", "_view_version", "_view_kind", "_stands_for")
     __array_priority__ = 1000  # numpy defers to our reflected operators
 
-    _data: np.ndarray
-    _requires_grad: _bool
-    _grad_fn: Any  # the node that made it (None for a leaf); see the grad_fn property
-    _grad: Tensor | None
-    _vc: list[_int]  # the version counter: writes so far, shared with the views of the storage
     _cut: Any
-    _base: Tensor | None  # for a view: the tensor whose storage it views (core/views.py)
     _view_version: _int  # the version at which a view's history was last made
     _view_kind: Any  # None, or why the view may not be written in place (views.py)
     _stands_for: Tensor  # set on a promoted operand only: the tensor it is (_operand_as)
@@ -337,175 +328,28 @@ class TensorBase:
         """This tensor if contiguous, else a contiguous copy (differentiable)."""
         return self if self._data.flags.c_contiguous else self.clone()
 
-    # ------------------------------------------------------------------ autograd
-    @property
-    def requires_grad(self) -> _bool:
-        """Whether operations on this tensor are recorded for backward (for a view: its
-        base's, as in PyTorch)."""
-        base = self._base
-        return self._requires_grad or (base is not None and base._requires_grad)
-
-    @requires_grad.setter
-    def requires_grad(self, value: _bool) -> None:
-        self.requires_grad_(value)
-
-    @property
-    def grad_fn(self) -> Any:
-        """The node of the op that made this tensor (``MulBackward0``): its backward is
-        what ``backward()`` runs. None for a leaf (made by the user)."""
-        if self._base is not None:
-            self._refresh_view()
-        edge = self._grad_fn  # (output k of a Function with several outputs: its node)
-        return edge.node if _type(edge) is _function.Output else edge
-
+    # ------------------------------------------------------------------ seams of the core
     def _refresh_view(self) -> None:
-        """A view's history, made anew if its base was written since (core/views.py)."""
+        """A view's history, made anew if its base was written since (ops/views.py)."""
         _views.refresh(self)
 
-    @property
-    def _version(self) -> _int:
-        """How many times this tensor's storage was written in place (PyTorch's
-        ``_version``): backward compares it with what each op saw."""
-        return self._vc[0]
+    def _track_view(self, source: Tensor, out: np.ndarray) -> None:
+        """This tensor, the output ``out`` of a view op on ``source``: a view of it when
+        numpy gave one (ops/views.py)."""
+        _views.track_view(self, source, out)  # type: ignore[arg-type]
+
+    def _note_cut(self, t: Tensor, how: str) -> None:
+        """``t`` is this tensor cut from the graph (``detach()``, ``.data``): for tg.viz."""
+        _mark_cut(t, self, how)  # type: ignore[arg-type]
+
+    def _autograd_backward(self, gradient: Any, retain_graph: _bool | None,
+                           create_graph: _bool, inputs: Any) -> None:
+        """``backward()`` with arguments: torch.autograd.backward's checks."""
+        _autograd_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def _is_view(self) -> _bool:
         """True for a view of another tensor's storage (its ``_base``), as PyTorch's."""
         return self._base is not None
-
-    def requires_grad_(self, requires_grad: _bool = True) -> Tensor:
-        """Set ``requires_grad`` in place (leaves only) and return self."""
-        if not requires_grad and self._grad_fn is not None:  # (as it stands: not made anew)
-            raise RuntimeError(
-                "you can only change requires_grad flags of leaf variables. If you want to "
-                "use a computed variable in a subgraph that doesn't require differentiation "
-                "use var_no_grad = var.detach()."
-            )
-        if requires_grad and self._data.dtype.kind != _FLOAT_KIND:
-            raise RuntimeError(
-                "only Tensors of floating point and complex dtype can require gradients "
-                f"(got dtype {self.dtype})"
-            )
-        if self._grad_fn is None:
-            self._requires_grad = bool(requires_grad)
-            if requires_grad and self._base is not None and _function.no_history(self):
-                self._view_kind = _function.NO_GRAD_LEAF  # a leaf of its own now (.grad)
-        return self
-
-    @property
-    def is_leaf(self) -> _bool:
-        """True for tensors not produced by a recorded op (their ``.grad`` is kept)."""
-        return self.grad_fn is None
-
-    @property
-    def grad(self) -> Tensor | None:
-        """The accumulated gradient (leaves and ``retain_grad()`` tensors), else None."""
-        if self._grad_fn is not None and self._grad is None and not self.retains_grad:
-            warnings.warn(
-                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
-                "Its .grad attribute won't be populated during autograd.backward(). If you "
-                "indeed want the .grad field to be populated for a non-leaf Tensor, use "
-                ".retain_grad() on the non-leaf Tensor.",
-                UserWarning,
-                stacklevel=2,
-            )
-        return self._grad
-
-    @grad.setter
-    def grad(self, value: Tensor | None) -> None:
-        if value is not None:
-            if not isinstance(value, TensorBase):
-                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
-                                f"of type {type(value).__name__}")
-            if value.shape != self.shape:
-                raise RuntimeError("assigned grad has data of a different size")
-            if value.dtype is not self.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
-        self._grad = value
-
-    @grad.deleter
-    def grad(self) -> None:
-        self._grad = None
-
-    @property
-    def retains_grad(self) -> _bool:
-        """True for a non-leaf tensor that called ``retain_grad()``."""
-        edge = self._grad_fn  # (a retain_grad moves with a view's history made anew)
-        return edge is not None and edge._retained is not None and edge._retained() is self
-
-    def retain_grad(self) -> None:
-        """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
-        if self.grad_fn is None:
-            if not self._requires_grad:
-                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-            return
-        _function.retain(self._grad_fn, self)
-
-    def backward(self, gradient: Any = None, retain_graph: _bool | None = None,
-                 create_graph: _bool = False, inputs: Any = None) -> None:
-        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
-
-        A non-scalar tensor needs ``gradient``: the vector in the vector-Jacobian product.
-        The graph's saved values are freed unless ``retain_graph=True``.
-        """
-        if gradient is None and inputs is None and not create_graph and self._data.ndim == 0 \
-                and (self._grad_fn is not None or self._base is not None) \
-                and _teaching.hooks is None:  # loss.backward()
-            root_grad = np.array(1, self._data.dtype)
-            engine.run_backward((self,), (root_grad,), _bool(retain_graph), False)
-            return
-        _autograd_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
-
-    def detach(self) -> Tensor:
-        """A tensor sharing this one's data (and version counter), outside the graph."""
-        # (its own ndarray object on the same memory: an op given both x and x.detach()
-        # tells them apart when it saves them, Node._source)
-        t = _wrap(self._data.view())
-        t._vc = _function.shared_version(self)
-        if self._requires_grad:
-            _mark_cut(t, self, "detach()")
-        return t
-
-    def detach_(self) -> Tensor:
-        """Detach in place: this tensor becomes a leaf that does not require grad."""
-        if self._base is not None:
-            raise RuntimeError("Can't detach views in-place. Use detach() instead. Hint: "
-                               "this tensor shares its base's storage (it is a view).")
-        self._grad_fn = None
-        self._requires_grad = False
-        return self
-
-    @property
-    def data(self) -> Tensor:
-        """A tensor sharing this one's storage, outside the graph: changes to it are not
-        recorded, nor seen by the version checks (``p.data -= lr * p.grad`` works)."""
-        t = _wrap(self._data.view())  # (its own ndarray object: see detach)
-        if self._requires_grad:
-            _mark_cut(t, self, ".data")
-        return t
-
-    @data.setter
-    def data(self, value: Tensor) -> None:
-        if not isinstance(value, TensorBase):
-            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
-        self._data = value._data
-
-    def register_hook(self, hook: Any) -> Any:
-        """Call ``hook(grad)`` with this tensor's gradient each time backward computes it.
-
-        The hook may return a Tensor to use instead (same shape and dtype), or None. On a
-        leaf it sees the total gradient before it is added into ``.grad``. Returns a
-        handle: ``handle.remove()`` unregisters the hook.
-
-        >>> h = x * 2
-        >>> handle = h.register_hook(lambda g: print("dL/dh =", g))
-        """
-        if not self._requires_grad:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        owner = self._grad_fn if self.grad_fn is not None else self
-        hooks = _hooks.hooks_of(owner).hooks
-        handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
-        return handle
 
     # ------------------------------------------------------------------ in place
     def _write(self, compute: Any, *others: Any, overlap: str = "partial") -> Tensor:
@@ -611,7 +455,7 @@ class TensorBase:
         _function.bump_version(self)
         node = result._grad_fn
         if node is not None:
-            _function.move_history(self, node)
+            _views.move_history(self, node)
             self._requires_grad = True
-            _function.watch_output(node, result, self)
+            _views.watch_output(node, result, self)
         return self

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core.function import Function, Node
+from ..core.function import Node
 from ..core.grad_mode import (
     enable_grad,
     inference_mode,
@@ -14,6 +14,7 @@ from ..core.grad_mode import (
 from . import function, grad_mode
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .differentiate import backward, grad
+from .function import Function
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .gradcheck_graph import gradcheck_graph
 

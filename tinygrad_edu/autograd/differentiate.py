@@ -3,6 +3,10 @@
 They check what PyTorch checks (a scalar output or a ``gradient``, outputs that require
 grad, inputs that do), build the gradients the walk starts from, and hand over to
 ``engine.run_backward``. ``tg.autograd`` exposes them as ``torch.autograd`` does.
+
+With ``inputs`` (``grad``, ``backward(inputs=...)``) the walk is ``InputsWalk``: it runs
+only the nodes on the way to the inputs, and keeps the gradients reaching them (before or
+after their hooks, as PyTorch's engine does) instead of filling every leaf's ``.grad``.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ import numpy as np
 
 from ..core import engine
 from ..core import function as _fn  # (_fn._Tensor, _fn._wrap: bound by tensor.py at import)
+from ..core.function import Node
 from ..core.grad_mode import _teaching, is_grad_enabled
+from ..core.hooks import tensor_hooks
 
 __all__ = ["backward", "grad"]
 
@@ -87,8 +93,8 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     # (each input's gradient goes into its .grad as soon as it is known, once for an input
-    # listed twice: see engine._Walk.capture)
-    engine.run_backward(outs, roots, keep, create_graph, inputs=ins, into_grad=True)
+    # listed twice: see InputsWalk.capture)
+    engine.run_backward(outs, roots, keep, create_graph, InputsWalk(create_graph, ins, True))
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
@@ -120,7 +126,9 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     _check_differentiable(outs)
     roots = [_root_grad(o, g, create_graph, k) for k, (o, g) in enumerate(zip(outs, gouts))]
     keep = create_graph if retain_graph is None else retain_graph
-    results = engine.run_backward(outs, roots, keep, create_graph, inputs=ins) or []
+    walk = InputsWalk(create_graph, ins)
+    engine.run_backward(outs, roots, keep, create_graph, walk)
+    results = walk.results
     for k, r in enumerate(results):
         if r is None:
             if materialize_grads:
@@ -130,3 +138,121 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                                    "been used in the graph. Set allow_unused=True if this is "
                                    "the desired behavior.")
     return tuple(results)
+
+
+class InputsWalk(engine.Walk):
+    """The walk of ``grad(outputs, inputs)`` and ``backward(inputs=...)``: the nodes off
+    the way to ``inputs`` are not run (PyTorch's exec_info: no backward, no hooks, no
+    retained ``.grad``), and the gradient reaching each input is kept in ``results`` (or,
+    with ``into_grad``, added into its ``.grad`` at once)."""
+
+    watching = True
+
+    def __init__(self, create_graph: bool, inputs: Sequence[Any], into_grad: bool = False):
+        super().__init__(create_graph)
+        self.inputs = inputs
+        self.into_grad = into_grad
+        self.captures = _capture_table(inputs)
+        self.results: list[Any] = [None] * len(inputs)
+        self.needed: set[Node] = set()
+
+    def begin(self, starts: list[Node]) -> None:
+        self.needed = _needed(starts, self.captures)
+
+    def node_done(self, node: Node, grad: Any) -> Any:
+        """As ``Walk.node_done``, and: an input's gradient is captured (before its hooks
+        when the walk goes on below it, after them when it stops there, as in PyTorch's
+        engine); a node no input lies below is skipped (None)."""
+        runs = node in self.needed
+        if type(grad) is list:  # a learner's Function with several outputs
+            if not runs:
+                if any(r is not None and id(r()) in self.captures for r in node._edges):
+                    node._outputs_done(self, grad, runs=False)
+                return None
+            return node._outputs_done(self, grad)
+        captured = self.captures.get(id(node), ())
+        if not runs and not captured:
+            return None
+        early = runs and not self.into_grad  # (backward(inputs=...) fills .grad after them)
+        if captured and early:
+            self.capture(captured, grad)
+        entry = tensor_hooks.get(id(node)) if tensor_hooks else None
+        if entry is not None:
+            grad = entry.run(grad, self.create_graph)
+        if captured and not early:
+            self.capture(captured, grad)
+        if node._retained is not None and not (captured and self.into_grad):
+            # (backward(inputs=[y]) puts y's gradient into y.grad itself: once, not twice)
+            tensor = node._retained()
+            if tensor is not None and tensor._grad_fn is node:
+                engine.accumulate_leaf(tensor, grad, self.create_graph)
+        return grad if runs else None
+
+    def release_leaves(self) -> None:
+        """Each input leaf's total gradient, through its hooks, into the results."""
+        leaves, self.leaves = self.leaves, {}
+        for leaf, grad in leaves.items():
+            captured = self.captures.get(id(leaf), ())
+            if not captured or _fn.no_history(leaf):
+                continue  # (not among the inputs; or no gradient reaches it)
+            entry = tensor_hooks.get(id(leaf)) if tensor_hooks else None
+            if entry is not None:
+                grad = entry.run(grad, self.create_graph)
+            self.capture(captured, grad)
+
+    def capture(self, positions: list[int], grad: Any) -> None:
+        """The total gradient of the input at ``positions`` (several: an input listed twice,
+        tied weights): the result of autograd.grad, or with backward(inputs=...) added into
+        its ``.grad`` at once (once for a tensor listed twice), as PyTorch does."""
+        if self.into_grad:
+            done: set[int] = set()
+            for k in positions:
+                tensor = self.inputs[k]
+                if id(tensor) not in done:
+                    done.add(id(tensor))
+                    engine.accumulate_leaf(tensor, grad._data if isinstance(
+                        grad, _fn._Tensor) and not self.create_graph else grad,
+                        self.create_graph)
+            return
+        result = grad if isinstance(grad, _fn._Tensor) else _fn._wrap(np.array(grad))
+        for k in positions:  # (one result object for an input listed twice, as PyTorch)
+            self.results[k] = result
+
+
+def _needed(starts: list[Node], captures: dict[int, list[int]]) -> set[Node]:
+    """The nodes below ``starts`` from which one of the inputs (``captures``: the ids of
+    their nodes, output edges or leaves) can be reached: what a backward with inputs must
+    run. An iterative depth-first walk; a node is judged after all its parents."""
+    reaches: dict[Node, bool] = {}
+    stack: list[tuple[Node, bool]] = [(node, False) for node in starts]
+    while stack:
+        node, judged = stack.pop()
+        if judged:
+            reaches[node] = any(p is not None and (id(p) in captures or reaches.get(
+                _node_of(p), False)) for p in node.parents)
+            continue
+        if node in reaches:
+            continue
+        reaches[node] = False  # (seen; judged once its parents are)
+        stack.append((node, True))
+        for p in node.parents:
+            target = _node_of(p)
+            if isinstance(target, Node) and target not in reaches:
+                stack.append((target, False))
+    return {node for node, yes in reaches.items() if yes}
+
+
+def _node_of(parent: Any) -> Any:
+    """The node a parent entry leads to (a leaf: itself)."""
+    if parent is None or isinstance(parent, (Node, _fn._Tensor)):
+        return parent
+    return parent.node  # output k of a node with several
+
+
+def _capture_table(inputs: Sequence[Any]) -> dict[int, list[int]]:
+    """id of each input's node (or of the leaf itself) -> its positions in ``inputs``."""
+    table: dict[int, list[int]] = {}
+    for k, t in enumerate(inputs):
+        edge = t._grad_fn if t.grad_fn is not None else t  # (an Output for one of several)
+        table.setdefault(id(edge), []).append(k)
+    return table

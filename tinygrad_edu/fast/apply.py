@@ -17,19 +17,18 @@ import numpy as np
 
 from ..core import function as fn
 from ..core.function import (
-    NO_ARG,
     UNWRITTEN,
     _anomaly,
     _apply,
     _as_array,
     _epoch,
-    _forward_error,
     _holds,
     _new,
     _next_seq,
     _state,
-    track_view,
 )
+from ..ops.views import track_view
+from ..parity.errors import forward_error
 
 if TYPE_CHECKING:
     from ..core.function import Function
@@ -40,6 +39,7 @@ if TYPE_CHECKING:
 _NEEDS1 = ((False,), (True,))
 _NEEDS2 = (((False, False), (False, True)), ((True, False), (True, True)))
 _UNWRITTEN_PAIR = (0, 0)  # the versions of two inputs never written in place
+NO_ARG: Any = object()  # the second argument of an op that takes one
 
 
 def fast_apply(cls: type[Function]) -> Callable[..., Tensor]:
@@ -79,7 +79,7 @@ def fast_apply(cls: type[Function]) -> Callable[..., Tensor]:
         try:
             out = cls.forward(ctx, x) if one else cls.forward(ctx, x, y)
         except ValueError as e:  # numpy's broadcasting error -> PyTorch's RuntimeError
-            raise _forward_error(e, [x] if one else [x, y]) from None
+            raise forward_error(e, [x] if one else [x, y]) from None
         if type(out) is not np.ndarray:  # numpy gives scalars for 0-d results
             out = _as_array(ctx, out)
         result = _new(tensor_cls)

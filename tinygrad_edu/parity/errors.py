@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from .names import scalar_type_name
 
-__all__ = ["broadcast_error", "not_implemented", "FREED", "version_error", "view_write_error"]
+__all__ = ["broadcast_error", "forward_error", "not_implemented", "FREED", "version_error",
+           "view_write_error"]
 
 
 def broadcast_error(sa: tuple[int, ...], sb: tuple[int, ...]) -> RuntimeError:
@@ -31,6 +34,18 @@ def broadcast_error(sa: tuple[int, ...], sb: tuple[int, ...]) -> RuntimeError:
                 "broadcast; reshape or unsqueeze one of them."
             )
     return RuntimeError(f"shapes {list(sa)} and {list(sb)} cannot be broadcast together")
+
+
+def forward_error(error: ValueError, values: list[Any]) -> Exception:
+    """PyTorch's error for the operands of an op that do not broadcast (numpy's
+    ``ValueError`` ``error`` itself, when that is not what it says)."""
+    shapes = [v.shape for v in values if isinstance(v, np.ndarray)]
+    for k in range(1, len(shapes)):
+        try:
+            np.broadcast_shapes(*shapes[: k + 1])
+        except ValueError:
+            return broadcast_error(np.broadcast_shapes(*shapes[:k]), shapes[k])
+    return error
 
 
 def not_implemented(kernel: str, dtype: Any) -> NotImplementedError:

@@ -31,15 +31,16 @@ works. Some views may not be written with grad mode on, as in PyTorch: views mad
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from ..core import engine
+from ..core import function as fn
+from ..core.function import NO_GRAD_LEAF, NO_GRAD_VIEW, UNWRITTEN, Function, Node, shared_version
+from ..core.grad_mode import _state
 from ..parity.errors import FREED, view_write_error
-from . import engine
-from . import function as fn
-from .function import Function, Node
-from .grad_mode import _state
+from ..parity.nodes import op_name
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -47,6 +48,89 @@ if TYPE_CHECKING:
 
 def _is_tensor(x: Any) -> bool:
     return isinstance(x, fn._Tensor)
+
+
+# ------------------------------------------------------------------ what a view is
+# How a view was made, when that limits writing into it with grad mode on; the outputs of
+# split, chunk and unbind have (op name, output number) instead (``multi_output``)
+NO_GRAD_DERIVED = "a view of a view made under no_grad"
+NO_GRAD_KINDS = (NO_GRAD_VIEW, NO_GRAD_DERIVED, NO_GRAD_LEAF)  # (none may be written)
+MULTI_DERIVED = "a view of an output of split, chunk or unbind"
+CUSTOM_VIEW = "an input a learner's Function returned as-is"
+CUSTOM_DERIVED = "a view of an input a learner's Function returned as-is"
+
+
+class FunctionView(NamedTuple):
+    """The kind of a view a learner's Function returned (an input as it is, or a view of
+    one): writing into it, or into its base, would bypass the Function's own backward,
+    so PyTorch forbids it. ``name`` is the Function's, ``k`` the output's number."""
+
+    name: str
+    k: int
+
+
+def track_view(result: Tensor, source: Tensor, out: np.ndarray) -> None:
+    """``result`` of a view op on ``source``: when numpy really gave a view (``out`` shares
+    ``source``'s memory), it shares ``source``'s version counter and remembers the base
+    it views, so that in-place writes can keep both histories right."""
+    data = source._data
+    if out.base is not (data if data.base is None else data.base):
+        return  # numpy copied (a reshape of a non-contiguous tensor): not a view
+    counter = source._vc
+    if counter is UNWRITTEN:
+        counter = source._vc = [0]
+    base = result._base = source if source._base is None else source._base
+    result._vc = counter
+    result._view_version = counter[0]
+    if not _state.enabled:  # as PyTorch: it "requires grad" like its base, but has no
+        result._view_kind = NO_GRAD_VIEW  # history to send a gradient to
+        result._requires_grad = base._requires_grad
+    elif source._base is not None and source._view_kind is not None:
+        # a view of a view made under no_grad, of split's outputs or of a Function's
+        # output: the same limits
+        kind = source._view_kind
+        result._view_kind = NO_GRAD_DERIVED if kind in NO_GRAD_KINDS else CUSTOM_DERIVED if \
+            kind in (CUSTOM_VIEW, CUSTOM_DERIVED) else kind if type(kind) is FunctionView \
+            else MULTI_DERIVED
+    else:
+        result._view_kind = None
+
+
+def move_history(t: Tensor, edge: Any) -> None:
+    """Give ``t`` a new history ``edge`` (an in-place write, a view's history made anew). A
+    ``retain_grad()`` moves with the tensor, as PyTorch's; hooks stay on the old node (they
+    see the gradient of the old value)."""
+    old = t._grad_fn
+    if old is not None and old._retained is not None and old._retained() is t:
+        edge._retained, old._retained = old._retained, None
+    t._grad_fn = edge
+
+
+def make_node(cls: type[Function], args: tuple[Any, ...], out: np.ndarray) -> Node:
+    """A node of ``cls`` for inputs ``args`` and an output like ``out``, made without
+    running a forward (its caller sets its ``ctx_fields``): for the node of a write into a
+    view."""
+    ctx = fn._new(cls._node_cls)
+    needs = tuple(isinstance(a, fn._Tensor) and a._requires_grad for a in args)
+    ctx.needs_input_grad = needs
+    ctx.parents = tuple(fn._edge(a) if need else None for a, need in zip(args, needs))
+    ctx._args = args
+    ctx._saved = ()
+    ctx._seq = fn._next_seq()
+    ctx._out_shape = out.shape
+    ctx._out_dtype = out.dtype
+    ctx._released = False
+    ctx._retained = None
+    return ctx
+
+
+def watch_output(node: Node, result: Tensor, into: Tensor) -> None:
+    """``result`` of ``node`` was written into ``into`` (an in-place op): if the node saved
+    its output (``exp_`` does), it is ``into``'s values now, so a later write into
+    ``into`` must fail its version check at backward, as in PyTorch."""
+    if node._saved and node._out_vc is result._vc:
+        node._out_vc = shared_version(into)
+        node._out_version = into._vc[0]
 
 
 # ------------------------------------------------------------------ where a view lies
@@ -209,13 +293,13 @@ def forbidden(view: Tensor, direct: bool) -> RuntimeError | None:
     if kind is None:
         return None
     node = view._grad_fn
-    if kind in fn.NO_GRAD_KINDS:  # made under no_grad (or a view of one, with a history)
-        derived = kind == fn.NO_GRAD_DERIVED and node is not None
-        return view_write_error("no_grad", direct, fn.op_name(node) if derived else None)
+    if kind in NO_GRAD_KINDS:  # made under no_grad (or a view of one, with a history)
+        derived = kind == NO_GRAD_DERIVED and node is not None
+        return view_write_error("no_grad", direct, op_name(node) if derived else None)
     if node is None:  # (a view of a buffer: made as if in no_grad)
         return view_write_error("buffer", direct)
-    name, k = kind if isinstance(kind, tuple) else (fn.op_name(node), 0)
-    custom = type(kind) is fn.FunctionView or kind in (fn.CUSTOM_VIEW, fn.CUSTOM_DERIVED)
+    name, k = kind if isinstance(kind, tuple) else (op_name(node), 0)
+    custom = type(kind) is FunctionView or kind in (CUSTOM_VIEW, CUSTOM_DERIVED)
     return view_write_error("custom" if custom else "multi", direct, name, k)
 
 
@@ -245,7 +329,7 @@ def refresh(view: Tensor) -> None:
         remade = TakeAt.apply(base, positions(base._data, view._data))
     finally:
         _state.enabled = before
-    fn.move_history(view, remade._grad_fn)
+    move_history(view, remade._grad_fn)
     view._requires_grad = True
     view._view_version = counter[0]
 
@@ -268,14 +352,14 @@ def write(view: Tensor, compute: Callable[[Tensor], Tensor]) -> None:
     j = _input_index(op, old)
     if j is not None:  # one op, as every PyTorch in-place op: wrap it (next_functions)
         args = op._args
-        node = fn.make_node(CopySlices, (old_base, *args[:j], *args[j + 1:]), base._data)
+        node = make_node(CopySlices, (old_base, *args[:j], *args[j + 1:]), base._data)
         node.op, node.j, node.at = op, j, at
         # next_functions: the base's, then what the op lists besides the view's (PyTorch's)
         node._torch_inputs = (0, *(k + (k < j) for k in op._listed() if k != j))
         np.copyto(view._data, new._data, casting="unsafe")
         fn.bump_version(base)
-        fn.watch_output(op, new, base)
-        fn.move_history(base, node)
+        watch_output(op, new, base)
+        move_history(base, node)
         base._requires_grad = True
     else:  # several ops (or none recorded): the base is "old base with the region replaced"
         value = new.to(base.dtype) if new.dtype != base.dtype else new
