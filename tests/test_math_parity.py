@@ -5,6 +5,7 @@ PyTorch's errors (class and message) where it refuses a dtype or an operand."""
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -123,3 +124,74 @@ def test_erfinv_to_the_last_bits() -> None:
         np.testing.assert_array_equal(np.signbit(mine[number]), np.signbit(theirs[number]))
         error = np.abs(mine[ok] - theirs[ok]) / np.spacing(np.abs(theirs[ok]))
         assert error.max() <= ulps, (dtype, error.max())
+
+
+# ============================================================================ bitwise
+INTS = ("bool", "uint8", "int8", "int16", "int32", "int64")
+BITS = {"bool": [True, False, True], "uint8": [3, 200, 0], "int8": [3, -8, 127],
+        "int16": [3, -8, 300], "int32": [3, -8, 70000], "int64": [3, -8, 2**40]}
+SHIFTS = {"bool": [True, False, True], "uint8": [1, 7, 9], "int8": [1, -1, 7],
+          "int16": [0, 15, 16], "int32": [1, 31, 33], "int64": [2, 63, 64]}
+OPERATORS = {
+    "and": lambda x, y: x & y, "or": lambda x, y: x | y, "xor": lambda x, y: x ^ y,
+    "lshift": lambda x, y: x << y, "rshift": lambda x, y: x >> y,
+    "bitwise_and": lambda x, y: x.bitwise_and(y), "bitwise_left_shift":
+        lambda x, y: x.bitwise_left_shift(y), "bitwise_right_shift":
+        lambda x, y: x.bitwise_right_shift(y),
+}
+
+
+@pytest.mark.parametrize("other", [*INTS, "float32", 2, -1, 70, True, 1.5])
+@pytest.mark.parametrize("dtype", [*INTS, "float32"])
+@pytest.mark.parametrize("op", list(OPERATORS))
+def test_bitwise_like_torch(op: str, dtype: str, other: Any) -> None:
+    """& | ^ << >> and their methods over bool and every integer dtype, with tensors of
+    each dtype and Python numbers: PyTorch's promoted dtype and values (shifts past the
+    bit width included), and its NotImplementedError for floats (and bool shifts)."""
+    def call(L: Any) -> Any:
+        x = L.tensor(BITS.get(dtype, [1.5, 2.0, 0.0]), dtype=getattr(L, dtype))
+        y = other if not isinstance(other, str) else \
+            L.tensor(SHIFTS.get(other, [1.0, 2.0, 3.0]), dtype=getattr(L, other))
+        return OPERATORS[op](x, y)
+
+    _same(_run(tg, call), _run(torch, call))
+
+
+@pytest.mark.parametrize("op", ["lshift", "rshift", "and", "xor"])
+@pytest.mark.parametrize("dtype", INTS)
+def test_bitwise_reflected_and_in_place_like_torch(op: str, dtype: str) -> None:
+    """``number << tensor`` (reflected) and ``x <<= y`` (in place: the result must cast to
+    x's dtype), as PyTorch."""
+    def reflected(L: Any) -> Any:
+        return getattr(operator, op + "_")(5, L.tensor(SHIFTS[dtype], dtype=getattr(L, dtype))) \
+            if op in ("and", "xor") else \
+            getattr(operator, op)(5, L.tensor(SHIFTS[dtype], dtype=getattr(L, dtype)))
+
+    def in_place(L: Any) -> Any:
+        x = L.tensor(BITS[dtype], dtype=getattr(L, dtype))
+        return getattr(operator, "i" + op)(x, L.tensor(SHIFTS["int8"], dtype=L.int8))
+
+    _same(_run(tg, reflected), _run(torch, reflected))
+    _same(_run(tg, in_place), _run(torch, in_place))
+
+
+@pytest.mark.parametrize("dtype", [*INTS, "float32"])
+def test_bitwise_not_and_functions_like_torch(dtype: str) -> None:
+    """~x and the tg.bitwise_* functions (floats raise)."""
+    def make(L: Any) -> Any:
+        return L.tensor(BITS.get(dtype, [1.5, 2.0, 0.0]), dtype=getattr(L, dtype))
+
+    for fn in (lambda L: ~make(L), lambda L: L.bitwise_not(make(L)),
+               lambda L: L.bitwise_left_shift(make(L), 3),
+               lambda L: L.bitwise_right_shift(make(L), make(L)),
+               lambda L: L.bitwise_xor(make(L), make(L))):
+        _same(_run(tg, fn), _run(torch, fn))
+
+
+@pytest.mark.parametrize("method", ["byte", "char", "short", "int", "long"])
+def test_integer_conversions_like_torch(method: str) -> None:
+    """.byte() .char() .short(): uint8, int8, int16 (floats truncated toward zero)."""
+    def call(L: Any) -> Any:
+        return getattr(L.tensor([1.7, -2.7, 100.0]), method)()
+
+    _same(_run(tg, call), _run(torch, call))

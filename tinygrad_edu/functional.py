@@ -27,7 +27,7 @@ _METHODS = (
     "diagonal diag_embed trace narrow "
     "cumprod diff nonzero argwhere repeat_interleave median kthvalue mode quantile scatter "
     "scatter_add lerp bincount histc logical_xor bitwise_and bitwise_or bitwise_xor "
-    "bitwise_not floor_divide "
+    "bitwise_not bitwise_left_shift bitwise_right_shift floor_divide "
     "tan asin acos atan sinh cosh asinh acosh atanh arcsin arccos arctan arcsinh arccosh "
     "arctanh erf erfc erfinv exp2 expm1 log2 log10 sinc nan_to_num "
     "atan2 arctan2 hypot logaddexp logaddexp2 copysign fmod"
