@@ -552,6 +552,7 @@ def _index_with(lib: Any, x: Any, index: tuple[Any, ...], as_list: bool) -> Any:
 # ---------------------------------------------------------------------------- the rows
 _pow_exponents = st.sampled_from([0, 1, 2, 3, -1, -2, 0.5, 1.5, -0.5, 2.5])
 _distinct_keep = params(dim=DIM, keepdim=S.keepdim)
+_divisors = st.sampled_from([0.5, -0.5, 1, 2.0, -4.0])  # x / c of an OFF_JUMPS x: off integers
 _clamp_bounds = st.sampled_from([{"min": -0.5, "max": 0.5}, {"min": -0.5}, {"max": 0.5}])
 
 OPS: list[Op] = [
@@ -624,6 +625,27 @@ OPS: list[Op] = [
     Op("tanh", lambda L, x: x.tanh(), unary()),
     Op("sigmoid", lambda L, x: x.sigmoid(), unary()),
     Op("relu", lambda L, x: x.relu(), unary(S.away_from_zero)),
+    # ---- trigonometric, hyperbolic, error function family: kept inside their domains
+    Op("tan", lambda L, x: x.tan(), unary(lambda x: np.tanh(x))),  # |x| < 1, off the poles
+    Op("asin", lambda L, x: x.asin(), unary(lambda x: 0.9 * np.tanh(x))),  # inside (-1, 1)
+    Op("acos", lambda L, x: L.acos(x), unary(lambda x: 0.9 * np.tanh(x))),
+    Op("atan", lambda L, x: x.arctan(), unary()),
+    Op("sinh", lambda L, x: x.sinh(), unary()),
+    Op("cosh", lambda L, x: L.cosh(x), unary()),
+    Op("asinh", lambda L, x: x.asinh(), unary()),
+    Op("acosh", lambda L, x: x.arccosh(), unary(lambda x: np.abs(x) + 1.1)),  # x > 1
+    Op("atanh", lambda L, x: L.atanh(x), unary(lambda x: 0.9 * np.tanh(x))),
+    Op("erf", lambda L, x: x.erf(), unary()),
+    Op("erfc", lambda L, x: L.erfc(x), unary()),
+    Op("erfinv", lambda L, x: x.erfinv(), unary(lambda x: 0.9 * np.tanh(x))),
+    Op("exp2", lambda L, x: x.exp2(), unary()),
+    Op("expm1", lambda L, x: L.expm1(x), unary()),
+    Op("log2", lambda L, x: x.log2(), unary(S.positive)),
+    Op("log10", lambda L, x: L.log10(x), unary(S.positive)),
+    # (near 0, sinc's gradient cancels to its last digits in float32: kept 0.25 away; the
+    # value and the gradient at 0 are in EDGES)
+    Op("sinc", lambda L, x: x.sinc(), unary(S.away_from([0.0], 0.25))),
+    Op("nan_to_num", lambda L, x: x.nan_to_num(), unary()),
     # ---- piecewise constant (zero gradient) and frac: kept off their jumps
     Op("sign", lambda L, x: x.sign(), unary(S.away_from_zero)),
     Op("floor", lambda L, x: x.floor(), unary(OFF_JUMPS)),
@@ -635,6 +657,22 @@ OPS: list[Op] = [
     Op("div_floor", lambda L, x, y: x.div(y, rounding_mode="floor"), binary(OFF_JUMPS, DIVISOR)),
     Op("div_trunc", lambda L, x, y: L.div(x, y, rounding_mode="trunc"),
        binary(OFF_JUMPS, DIVISOR)),
+    Op("fmod", lambda L, x, y: x.fmod(y), binary(OFF_JUMPS, DIVISOR)),
+    Op("fmod_scalar", lambda L, x, c: L.fmod(x, c), unary(OFF_JUMPS, params(c=_divisors))),
+    Op("remainder", lambda L, x, y: L.remainder(x, y), binary(OFF_JUMPS, DIVISOR)),
+    Op("remainder_scalar", lambda L, x, c: x % c, unary(OFF_JUMPS, params(c=_divisors))),
+    # ---- math of two tensors
+    # (atan2: y kept off 0, which keeps the point off the origin and off the branch cut)
+    Op("atan2", lambda L, y, x: y.atan2(x), binary(S.away_from_zero, None)),
+    Op("hypot", lambda L, x, y: L.hypot(x, y), binary(S.away_from_zero, None)),
+    Op("logaddexp", lambda L, x, y: L.logaddexp(x, y), binary()),
+    Op("logaddexp2", lambda L, x, y: x.logaddexp2(y), binary()),
+    Op("xlogy", lambda L, x, y: L.xlogy(x, y), binary(None, S.positive)),
+    Op("xlogy_scalar_other", lambda L, x, c: x.xlogy(c), unary(params=params(c=S.floats(0.1, 3)))),
+    Op("xlogy_scalar_self", lambda L, y, c: L.xlogy(c, y), unary(S.positive, params(c=scalar))),
+    Op("copysign", lambda L, x, y: x.copysign(y), binary(S.away_from_zero, S.away_from_zero)),
+    Op("copysign_scalar", lambda L, x, c: L.copysign(x, c),
+       unary(S.away_from_zero, params(c=scalar_nonzero))),
     Op("clamp", lambda L, x, b: x.clamp(**b),
        unary(S.away_from([-0.5, 0.5]), params(b=_clamp_bounds))),
     Op("clamp_tensor_bounds", lambda L, x, lo, hi: x.clamp(lo, hi), _clamp_tensors()),
@@ -1025,6 +1063,18 @@ EDGES: dict[str, tuple[Callable[..., Any], list[Any]]] = {
     "empty slice": (lambda L, x: x[2:1] * 2, [[1.0, 2.0, 3.0]]),
     "matmul of empty": (lambda L, x, y: x @ y, [np.zeros((2, 0)), np.zeros((0, 3))]),
     "exp of empty": (lambda L, x: x.exp(), [np.zeros((0,))]),
+    # special functions at their limits: sinc at 0, erfinv at +-1, nan_to_num's places
+    "sinc at 0": (lambda L, x: x.sinc(), [[0.0, 1.0, -0.5]]),
+    "erfinv at the ends": (lambda L, x: x.erfinv(), [[-1.0, 0.0, 1.0, 0.999999]]),
+    "nan_to_num of nan and inf": (lambda L, x: L.nan_to_num(x, posinf=5.0),
+                                  [[float("nan"), float("inf"), -float("inf"), 2.0]]),
+    "atanh at 1": (lambda L, x: x.atanh(), [[1.0, -1.0, 0.5]]),
+    "xlogy at 0": (lambda L, x, y: x.xlogy(y), [[0.0, 0.0, 0.0, 1.0], [0.0, -1.0, 2.0, 2.0]]),
+    "copysign of zeros": (lambda L, x, y: x.copysign(y), [[0.0, -0.0, 1.0], [-1.0, 1.0, -0.0]]),
+    "atan2 at the origin": (lambda L, y, x: L.atan2(y, x), [[0.0, 0.0, 1.0], [0.0, -1.0, 0.0]]),
+    "hypot of large values": (lambda L, x, y: x.hypot(y), [[1e200, 3.0], [1e200, 4.0]]),
+    "logaddexp of large values": (lambda L, x, y: x.logaddexp(y), [[1000.0, -1000.0],
+                                                                    [1000.0, 0.0]]),
     # a gradient flowing into a reused input (diamond) and a broadcast one
     "reused input": (lambda L, x: x * x.exp() + x.sin() * x, [[0.5, -1.0]]),
     "broadcast both ways": (lambda L, x, y: (x * y) / (x + 3), [[[1.0], [2.0]], [1.0, 2.0]]),

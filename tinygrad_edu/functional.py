@@ -23,11 +23,14 @@ _METHODS = (
     "count_nonzero unique cumsum reshape flatten squeeze unsqueeze transpose permute t "
     "matmul mm dot chunk unbind isnan isinf isfinite allclose isclose equal eq ne lt "
     "le gt ge logical_not logical_and logical_or clone detach masked_fill flip numel "
-    "remainder swapaxes sort argsort topk gather index_select bmm addmm baddbmm tril triu diag "
+    "swapaxes sort argsort topk gather index_select bmm addmm baddbmm tril triu diag "
     "diagonal diag_embed trace narrow "
     "cumprod diff nonzero argwhere repeat_interleave median kthvalue mode quantile scatter "
     "scatter_add lerp bincount histc logical_xor bitwise_and bitwise_or bitwise_xor "
-    "bitwise_not floor_divide remainder"
+    "bitwise_not bitwise_left_shift bitwise_right_shift floor_divide "
+    "tan asin acos atan sinh cosh asinh acosh atanh arcsin arccos arctan arcsinh arccosh "
+    "arctanh erf erfc erfinv exp2 expm1 log2 log10 sinc nan_to_num "
+    "atan2 arctan2 hypot logaddexp logaddexp2 copysign fmod"
 ).split()
 
 
@@ -50,6 +53,27 @@ for _name in _METHODS:
 
 
 concat = concatenate = cat
+_remainder, _xlogy = _as_function("remainder"), _as_function("xlogy")
+
+
+def remainder(input: Any, other: Any) -> Tensor:
+    """``input % other`` with the sign of ``other`` (Python's ``%``); ``input`` may be a
+    number when ``other`` is a tensor, as in PyTorch."""
+    if not isinstance(input, Tensor) and isinstance(other, Tensor):
+        return other.__rmod__(input)  # type: ignore[no-any-return]
+    return _remainder(input, other)  # type: ignore[no-any-return]
+
+
+def xlogy(input: Any, other: Any) -> Tensor:
+    """``input * log(other)``, and 0 where ``input`` is 0 (``Tensor.xlogy``); ``input``
+    may be a number when ``other`` is a tensor, as in PyTorch.
+
+    >>> tg.xlogy(2, tg.tensor([1.0, 3.0]))
+    tensor([0.0000, 2.1972])
+    """
+    if not isinstance(input, Tensor) and isinstance(other, Tensor):
+        return other._rxlogy(input)  # type: ignore[no-any-return]
+    return _xlogy(input, other)  # type: ignore[no-any-return]
 
 
 def _at_least(t: Tensor, ndim: int) -> Tensor:
@@ -252,4 +276,4 @@ def _check_meshgrid(tensors: Sequence[Tensor], indexing: str) -> None:
 
 __all__ = [*_METHODS, "cat", "concat", "concatenate", "stack", "hstack", "vstack", "where",
            "broadcast_tensors", "outer", "einsum", "meshgrid", "dstack", "column_stack",
-           "std_mean", "var_mean", "set_printoptions", "split", "norm"]
+           "std_mean", "var_mean", "set_printoptions", "split", "norm", "remainder", "xlogy"]

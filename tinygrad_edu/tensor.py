@@ -12,6 +12,7 @@ from .core.function import _wrap
 from .fast import REFERENCE as _REFERENCE
 from .fast.apply import fast_apply
 from .ops.arithmetic import ArithmeticMethods, maximum, where, zeros_like
+from .ops.binary_math import BinaryMathMethods
 from .ops.convert import ConversionMethods
 from .ops.indexing_methods import IndexingMethods
 from .ops.inplace import InplaceMethods
@@ -22,6 +23,7 @@ from .ops.promotion import _broadcast_error, _operand_as, _promote
 from .ops.reduce import ReduceMethods
 from .ops.scan import ScanMethods
 from .ops.sorting import SortingMethods
+from .ops.special import SpecialMethods
 from .ops.unary import UnaryMethods
 from .tensor_base import Size, TensorBase, _norm_axis, _shape_arg, reset_grads
 
@@ -29,9 +31,9 @@ __all__ = ["Tensor", "Size", "where", "maximum", "zeros_like", "reset_grads", "_
            "_norm_axis", "_shape_arg", "_promote", "_operand_as", "_broadcast_error"]
 
 
-class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, ReduceMethods, ScanMethods,
-             MovementMethods, IndexingMethods, SortingMethods, MatmulMethods, InplaceMethods,
-             ConversionMethods, TensorBase):
+class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, SpecialMethods, BinaryMathMethods,
+             ReduceMethods, ScanMethods, MovementMethods, IndexingMethods, SortingMethods,
+             MatmulMethods, InplaceMethods, ConversionMethods, TensorBase):
     """A multi-dimensional array that can record the operations applied to it.
 
     >>> x = tg.tensor([1.0, 2.0], requires_grad=True)

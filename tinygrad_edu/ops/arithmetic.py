@@ -388,6 +388,31 @@ class RemainderOfNumber(Remainder):
                            "out as number - x * (number / x).floor().")
 
 
+class Fmod(_Op):
+    """``x.fmod(y)``: C's fmod, the remainder of the division rounded toward zero (the
+    sign of ``x``, where ``%`` takes the sign of ``y``)."""
+
+    _grad_fn_name = "FmodBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> Any:
+        ctx.save_for_backward(x, y)
+        return np.fmod(x, y)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, y = ctx.saved_tensors
+        if not ctx.needs_input_grad[1]:
+            return grad, None
+        # x - trunc(x / y) y: d/dx = 1, d/dy = -trunc(x / y) (a constant between the jumps)
+        quotient = np.trunc(np.true_divide(_arr(x), _arr(y)))
+        return grad, -grad * dual.constant(quotient, grad)
+
+
+# ``x.fmod(y)`` of two tensors: PyTorch's ``fmod.Tensor``, whose node is numbered 1.
+FmodTensor = labelled(Fmod, "FmodBackward1")
+
+
 # ----------------------------------------------------------------------------- methods
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _scalar_types = (int, float, bool)
@@ -425,7 +450,7 @@ def _scaled(x: Tensor, other: Any, alpha: Any, name: str) -> Any:
 
 _BOOL_KERNELS = {FloorDivide: "div_floor_cpu", Remainder: "remainder_cpu",
                  RemainderTensor: "remainder_cpu", RemainderOfNumber: "remainder_cpu",
-                 DivRounding: "div_trunc_cpu"}
+                 DivRounding: "div_trunc_cpu", Fmod: "fmod_cpu", FmodTensor: "fmod_cpu"}
 _BOOL_CHECKED = {Sub, RSub, *_BOOL_KERNELS}
 
 
@@ -447,7 +472,7 @@ def _check_bool_kernel(op: Any, x: Tensor, other: Any) -> None:
         raise NotImplementedError(f"\"{_BOOL_KERNELS[op]}\" not implemented for 'Bool'")
 
 
-_INT_DIVISIONS = (FloorDivide, Remainder, RemainderTensor, RemainderOfNumber)
+_INT_DIVISIONS = (FloorDivide, Remainder, RemainderTensor, RemainderOfNumber, Fmod, FmodTensor)
 _ARRAY_UFUNCS = {Add: np.add, Sub: np.subtract, Mul: np.multiply, Div: np.true_divide,
                  FloorDivide: np.floor_divide, Remainder: np.remainder,
                  RemainderTensor: np.remainder}
@@ -652,6 +677,19 @@ class ArithmeticMethods(TensorBase):
         """``self % other`` with the sign of ``other`` (as Python's ``%``)."""
         return self._binary(RemainderTensor if isinstance(other, TensorBase) else Remainder,
                             other, name="remainder")
+
+    def fmod(self, other: Any) -> Tensor:
+        """The remainder of ``self / other`` rounded toward zero (C's fmod): it has the
+        sign of ``self``, where ``%`` (``remainder``) has the sign of ``other``.
+
+        >>> tg.tensor([-3.0, 3.0]).fmod(2)
+        tensor([-1.,  1.])
+        """
+        return self._binary(FmodTensor if isinstance(other, TensorBase) else Fmod, other,
+                            name="fmod")
+
+    fmod_ = _inplace_form(fmod)
+    remainder_ = _inplace_form(remainder)
 
     def __neg__(self) -> Tensor:
         return Neg.apply(self)

@@ -215,6 +215,18 @@ class ConversionMethods(TensorBase):
         """As int32."""
         return self.to(dtypes.int32)
 
+    def short(self) -> Tensor:
+        """As int16."""
+        return self.to(dtypes.int16)
+
+    def char(self) -> Tensor:
+        """As int8 (C's signed char)."""
+        return self.to(dtypes.int8)
+
+    def byte(self) -> Tensor:
+        """As uint8 (C's unsigned char)."""
+        return self.to(dtypes.uint8)
+
     def bool(self) -> Tensor:
         """As bool."""
         return self.to(dtypes.bool)

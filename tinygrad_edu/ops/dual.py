@@ -51,6 +51,16 @@ def tanh(x: Any) -> Any:
     return np.tanh(x) if _is_array(x) else x.tanh()
 
 
+def sinh(x: Any) -> Any:
+    """Hyperbolic sine."""
+    return np.sinh(x) if _is_array(x) else x.sinh()
+
+
+def cosh(x: Any) -> Any:
+    """Hyperbolic cosine."""
+    return np.cosh(x) if _is_array(x) else x.cosh()
+
+
 def sigmoid(x: Any) -> Any:
     """1 / (1 + e**-x), stable for large |x|."""
     if _is_array(x):

@@ -34,6 +34,37 @@ if TYPE_CHECKING:
     from ..tensor import Tensor
 
 
+def _shift(x: np.ndarray, s: Any, left: _bool) -> np.ndarray:
+    """``x << s`` (``x >> s``) as PyTorch's kernels shift: a shift that is negative or not
+    below the bit width gives 0 (right: the sign bit, repeated, for signed types), where C
+    (and numpy) leave it undefined. ``x`` and ``s`` share one integer dtype."""
+    x = np.asarray(x)
+    s = np.asarray(s)
+    bits = x.dtype.itemsize * 8
+    out_of_range = (s < 0) | (s >= bits)
+    safe = np.where(out_of_range, 0, s).astype(x.dtype, copy=False)
+    if left:
+        return np.asarray(np.where(out_of_range, 0, np.left_shift(x, safe)))
+    fill = np.right_shift(x, bits - 1) if x.dtype.kind == "i" else 0  # (0 or -1)
+    return np.asarray(np.where(out_of_range, fill, np.right_shift(x, safe)))
+
+
+def _lshift(x: np.ndarray, s: Any) -> np.ndarray:
+    return _shift(x, s, True)
+
+
+def _rshift(x: np.ndarray, s: Any) -> np.ndarray:
+    return _shift(x, s, False)
+
+
+def _rlshift(s: np.ndarray, x: Any) -> np.ndarray:  # (``number << tensor``)
+    return _shift(np.asarray(x, np.asarray(s).dtype), s, True)
+
+
+def _rrshift(s: np.ndarray, x: Any) -> np.ndarray:  # (``number >> tensor``)
+    return _shift(np.asarray(x, np.asarray(s).dtype), s, False)
+
+
 class LogicMethods(TensorBase):
     """The Tensor's comparison, bitwise and logical operators and methods: operands
     promoted as PyTorch does, then a numpy ufunc (a bool or integer result: no graph)."""
@@ -107,18 +138,21 @@ class LogicMethods(TensorBase):
     greater, less, greater_equal, less_equal, not_equal = gt, lt, ge, le, ne
 
     # ------------------------------------------------------------------ bitwise, logical
-    def _bitwise(self, ufunc: Any, other: Any, name: str, method: _bool = False) -> Any:
-        """``self & other`` (``|``, ``^``): bitwise in PyTorch's promoted dtype, so
-        ``bool_mask & tensor([2, 1])`` is ``tensor([0, 1])``; bools give bools (and, or,
-        xor); a float anywhere raises, as PyTorch's integer-only kernels do."""
+    def _bitwise(self, ufunc: Any, other: Any, name: str, method: _bool = False,
+                 kernel: str | None = None) -> Any:
+        """``self & other`` (``|``, ``^``, ``<<``, ``>>``): bitwise in PyTorch's promoted
+        dtype, so ``bool_mask & tensor([2, 1])`` is ``tensor([0, 1])``; bools give bools
+        (and, or, xor; shifts have no bool kernel); a float anywhere raises, as PyTorch's
+        integer-only kernels (``kernel``, by default ``name``) do."""
         if not method and isinstance(other, _nd):
             return self._with_array(ufunc, None, other)
         other = _logic_operand(other, name if method else None)
         if other is NotImplemented:
             return NotImplemented
         a, b = _promote(_wrap(self._data), other)
-        if a._data.dtype.kind == _FLOAT_KIND:
-            raise NotImplementedError(f"\"{name}_cpu\" not implemented for "
+        kind = a._data.dtype.kind
+        if kind == _FLOAT_KIND or (kind == "b" and kernel is not None):
+            raise NotImplementedError(f"\"{kernel or name}_cpu\" not implemented for "
                                       f"'{scalar_type_name(a._data.dtype)}'")
         try:
             return _wrap(np.asarray(ufunc(a._data, _data_of(b))))
@@ -154,14 +188,17 @@ class LogicMethods(TensorBase):
     def __ixor__(self, other: Any) -> Tensor:  # type: ignore[misc]
         return self._bitwise_(np.bitwise_xor, other, "bitwise_xor", method=False)
 
-    def _bitwise_(self, ufunc: Any, other: Any, name: str, method: _bool = True) -> Any:
-        """In place ``self &= other`` (``|=``, ``^=``): the result dtype must cast to ours."""
+    def _bitwise_(self, ufunc: Any, other: Any, name: str, method: _bool = True,
+                  kernel: str | None = None) -> Any:
+        """In place ``self &= other`` (``|=``, ``^=``, ``<<=``, ``>>=``): the result dtype
+        must cast to ours."""
         operand = _logic_operand(other, name + "_" if method else None)
         if operand is NotImplemented:
             return NotImplemented
         _check_inplace_broadcast(self, operand)
         _check_result_cast(result_type(self, operand).np, self._data.dtype)
-        return self._write_logic(self._bitwise(ufunc, operand, name, method=True))
+        return self._write_logic(self._bitwise(ufunc, operand, name, method=True,
+                                               kernel=kernel))
 
     def bitwise_and(self, other: Any) -> Tensor:
         """Elementwise bitwise and of integers (logical and of bools), promoted."""
@@ -186,6 +223,58 @@ class LogicMethods(TensorBase):
     def bitwise_xor_(self, other: Any) -> Tensor:
         """In place: ``self ^= other``."""
         return self._bitwise_(np.bitwise_xor, other, "bitwise_xor")
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return self._bitwise(_lshift, other, "bitwise_left_shift", kernel="lshift")
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return self._bitwise(_rshift, other, "bitwise_right_shift", kernel="rshift")
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        if isinstance(other, _nd):
+            return NotImplemented
+        return self._bitwise(_rlshift, other, "bitwise_left_shift", kernel="lshift")
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        if isinstance(other, _nd):
+            return NotImplemented
+        return self._bitwise(_rrshift, other, "bitwise_right_shift", kernel="rshift")
+
+    def __ilshift__(self, other: Any) -> Tensor:  # type: ignore[misc]
+        return self._bitwise_(_lshift, other, "bitwise_left_shift", method=False,
+                              kernel="lshift")
+
+    def __irshift__(self, other: Any) -> Tensor:  # type: ignore[misc]
+        return self._bitwise_(_rshift, other, "bitwise_right_shift", method=False,
+                              kernel="rshift")
+
+    def bitwise_left_shift(self, other: Any) -> Tensor:
+        """``self << other``: each integer's bits moved left (``self * 2**other``, wrapping
+        in the dtype); a shift that is negative or past the bit width gives 0.
+
+        >>> tg.tensor([1, -3]).bitwise_left_shift(2)
+        tensor([  4, -12])
+        """
+        return self._bitwise(_lshift, other, "bitwise_left_shift", method=True,
+                             kernel="lshift")
+
+    def bitwise_right_shift(self, other: Any) -> Tensor:
+        """``self >> other``: each integer's bits moved right, the sign bit repeated
+        (``floor(self / 2**other)``); past the bit width: 0, or -1 for negative values.
+
+        >>> tg.tensor([8, -3]).bitwise_right_shift(1)
+        tensor([ 4, -2])
+        """
+        return self._bitwise(_rshift, other, "bitwise_right_shift", method=True,
+                             kernel="rshift")
+
+    def bitwise_left_shift_(self, other: Any) -> Tensor:
+        """In place: ``self <<= other``."""
+        return self._bitwise_(_lshift, other, "bitwise_left_shift", kernel="lshift")
+
+    def bitwise_right_shift_(self, other: Any) -> Tensor:
+        """In place: ``self >>= other``."""
+        return self._bitwise_(_rshift, other, "bitwise_right_shift", kernel="rshift")
 
     def __invert__(self) -> Tensor:
         if self._data.dtype.kind == _FLOAT_KIND:

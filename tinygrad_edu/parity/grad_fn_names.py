@@ -24,6 +24,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "MulBackward1": ("Mul",),
     "DivBackward1": ("Div",),
     "RemainderBackward1": ("Remainder",),  # x % tensor (remainder.Tensor)
+    "FmodBackward1": ("Fmod",),  # x.fmod(tensor) (fmod.Tensor)
+    # binary_math.py: the overloads with a number
+    "XlogyBackward2": ("Xlogy",),  # x.xlogy(number)
+    "CopysignBackward1": ("Copysign",),  # x.copysign(number)
     # inplace.py: fills and the random fills (a refill: no gradient to the old values)
     "ZeroBackward0": ("Fill",),
     "UniformBackward0": ("Fill",),
