@@ -3,18 +3,32 @@
 
 from . import functional, init, utils
 from .activation import (
+    CELU,
     ELU,
     GELU,
+    GLU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
     Hardtanh,
     LeakyReLU,
+    LogSigmoid,
     LogSoftmax,
+    Mish,
+    PReLU,
     ReLU,
     ReLU6,
     Sigmoid,
     SiLU,
     Softmax,
+    Softmin,
     Softplus,
+    Softshrink,
+    Softsign,
     Tanh,
+    Tanhshrink,
+    Threshold,
 )
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv2d
@@ -38,6 +52,20 @@ from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .sparse import Embedding
 
 __all__ = [
+    "CELU",
+    "SELU",
+    "Hardsigmoid",
+    "Hardswish",
+    "Mish",
+    "Softsign",
+    "Softmin",
+    "LogSigmoid",
+    "GLU",
+    "Threshold",
+    "PReLU",
+    "Tanhshrink",
+    "Softshrink",
+    "Hardshrink",
     "AdaptiveAvgPool2d",
     "AvgPool2d",
     "BCELoss",

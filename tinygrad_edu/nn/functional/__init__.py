@@ -2,10 +2,11 @@
 
 Every function takes and returns Tensors and matches PyTorch's arguments, defaults,
 shapes, dtypes and errors. The math lives in the ops (``tinygrad_edu/ops/nn.py``,
-``ops/conv.py``); the files here check arguments and pick the op, one file per family:
+``ops/activation.py``, ``ops/conv.py``); the files here check arguments and pick the op,
+one file per family:
 
 - ``linear.py``: ``linear``;
-- ``activation.py``: ``relu``, ``gelu``, ``softmax``, ``log_softmax``, ``dropout``, ...;
+- ``activation.py``: ``relu``, ``gelu``, ``prelu``, ``glu``, ``softmax``, ``dropout``, ...;
 - ``embedding.py``: ``one_hot``, ``embedding``;
 - ``loss.py``: ``mse_loss``, ``l1_loss``, ``cross_entropy``, ``nll_loss``, ...;
 - ``normalization.py``: ``batch_norm``, ``layer_norm``;
@@ -19,19 +20,33 @@ tensor(0.2014)
 from __future__ import annotations
 
 from .activation import (
+    celu,
     dropout,
     elu,
     gelu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
     hardtanh,
     leaky_relu,
     log_softmax,
+    logsigmoid,
+    mish,
+    prelu,
     relu,
     relu6,
+    selu,
     sigmoid,
     silu,
     softmax,
+    softmin,
     softplus,
+    softshrink,
+    softsign,
     tanh,
+    tanhshrink,
+    threshold,
 )
 from .conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
 from .embedding import embedding, one_hot
@@ -62,6 +77,20 @@ __all__ = [
     "tanh",
     "softmax",
     "log_softmax",
+    "celu",
+    "glu",
+    "hardshrink",
+    "hardsigmoid",
+    "hardswish",
+    "logsigmoid",
+    "mish",
+    "prelu",
+    "selu",
+    "softmin",
+    "softshrink",
+    "softsign",
+    "tanhshrink",
+    "threshold",
     "dropout",
     "one_hot",
     "mse_loss",
