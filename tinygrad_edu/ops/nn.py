@@ -360,6 +360,28 @@ def _clamped(d: Any, edge: float, value: float, slope: float = 1.0) -> Any:
                       dual.where(np.asarray(data >= edge), value, inside))
 
 
+class SoftMarginLoss(_Op):
+    """log(1 + e^(-y x)) for labels y = +-1; d/dx = -y z / (1 + z), z = e^(-y x)
+    (PyTorch's ``soft_margin_loss_backward``). Fused, as PyTorch: one node."""
+
+    _grad_fn_name = "SoftMarginLossBackward0"
+    ctx_fields = ("reduction", "n")
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any, reduction: str) -> Any:
+        ctx.save_for_backward(x, y)
+        loss = np.log1p(np.exp(-x * y))
+        ctx.reduction, ctx.n = reduction, loss.size
+        return _reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, y = ctx.saved_tensors
+        z = dual.exp(-y * x)
+        g = -(y * z) / (1 + z)
+        return g * _scaled(grad, ctx.reduction, ctx.n), None, None
+
+
 # ---------------------------------------------------------------- binary cross entropy
 
 

@@ -8,7 +8,8 @@ one file per family:
 - ``linear.py``: ``linear``;
 - ``activation.py``: ``relu``, ``gelu``, ``prelu``, ``glu``, ``softmax``, ``dropout``, ...;
 - ``embedding.py``: ``one_hot``, ``embedding``;
-- ``loss.py``: ``mse_loss``, ``l1_loss``, ``cross_entropy``, ``nll_loss``, ...;
+- ``loss.py``: ``mse_loss``, ``l1_loss``, ``cross_entropy``, ``nll_loss``, ``kl_div``, ...;
+- ``loss_margin.py``: ``margin_ranking_loss``, ``triplet_margin_loss``, ...;
 - ``normalization.py``: ``batch_norm``, ``layer_norm``;
 - ``conv.py``: ``conv2d`` and the 2-D pooling functions.
 
@@ -55,11 +56,23 @@ from .loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    gaussian_nll_loss,
     huber_loss,
+    kl_div,
     l1_loss,
     mse_loss,
     nll_loss,
+    poisson_nll_loss,
     smooth_l1_loss,
+)
+from .loss_margin import (
+    cosine_embedding_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multilabel_soft_margin_loss,
+    pairwise_distance,
+    soft_margin_loss,
+    triplet_margin_loss,
 )
 from .normalization import batch_norm, layer_norm
 
@@ -101,6 +114,16 @@ __all__ = [
     "nll_loss",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "kl_div",
+    "poisson_nll_loss",
+    "gaussian_nll_loss",
+    "margin_ranking_loss",
+    "hinge_embedding_loss",
+    "soft_margin_loss",
+    "multilabel_soft_margin_loss",
+    "cosine_embedding_loss",
+    "triplet_margin_loss",
+    "pairwise_distance",
     "embedding",
     "batch_norm",
     "layer_norm",
