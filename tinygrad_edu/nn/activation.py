@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
+from .. import _device
 from ..tensor import Tensor
 from . import functional as F
+from . import init
+from .linear import _empty
 from .module import Module
+from .parameter import Parameter
 
 __all__ = [
     "ReLU",
@@ -18,6 +23,20 @@ __all__ = [
     "GELU",
     "Softmax",
     "LogSoftmax",
+    "CELU",
+    "SELU",
+    "Hardsigmoid",
+    "Hardswish",
+    "Mish",
+    "Softsign",
+    "Softmin",
+    "LogSigmoid",
+    "GLU",
+    "Threshold",
+    "PReLU",
+    "Tanhshrink",
+    "Softshrink",
+    "Hardshrink",
 ]
 
 
@@ -255,3 +274,248 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+class _InplaceActivation(Module):
+    """An activation whose only option is ``inplace``: ``forward`` calls ``_fn`` (the
+    ``F.xxx`` it wraps)."""
+
+    _fn: Any
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        """The activation, elementwise (see the class docstring)."""
+        return type(self)._fn(input, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class CELU(Module):
+    """CELU(x) = max(0, x) + min(0, alpha (exp(x / alpha) - 1)).
+
+    >>> nn.CELU(alpha=2.0)(tg.tensor([-1.0, 2.0]))
+    tensor([-0.7869,  2.0000])
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        """``F.celu(input, alpha, inplace)``."""
+        return F.celu(input, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class SELU(_InplaceActivation):
+    """SELU(x) = scale (max(0, x) + min(0, alpha (exp(x) - 1))), alpha = 1.6733,
+    scale = 1.0507 (self-normalizing networks).
+
+    >>> nn.SELU()(tg.tensor([-1.0, 2.0]))
+    tensor([-1.1113,  2.1014])
+    """
+
+    _fn = staticmethod(F.selu)
+
+
+class Hardsigmoid(_InplaceActivation):
+    """Hardsigmoid(x) = relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between.
+
+    >>> nn.Hardsigmoid()(tg.tensor([-4.0, 0.0, 1.5]))
+    tensor([0.0000, 0.5000, 0.7500])
+    """
+
+    _fn = staticmethod(F.hardsigmoid)
+
+    def extra_repr(self) -> str:
+        return ""  # (PyTorch's repr leaves out inplace here)
+
+
+class Hardswish(_InplaceActivation):
+    """Hardswish(x) = x relu6(x + 3) / 6.
+
+    >>> nn.Hardswish()(tg.tensor([-4.0, 1.0, 4.0]))
+    tensor([-0.0000,  0.6667,  4.0000])
+    """
+
+    _fn = staticmethod(F.hardswish)
+
+    def extra_repr(self) -> str:
+        return ""  # (PyTorch's repr leaves out inplace here)
+
+
+class Mish(_InplaceActivation):
+    """Mish(x) = x tanh(softplus(x)).
+
+    >>> nn.Mish()(tg.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.8651])
+    """
+
+    _fn = staticmethod(F.mish)
+
+
+class Softsign(Module):
+    """Softsign(x) = x / (1 + |x|).
+
+    >>> nn.Softsign()(tg.tensor([-1.0, 3.0]))
+    tensor([-0.5000,  0.7500])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        """``F.softsign(input)``."""
+        return F.softsign(input)
+
+
+class Tanhshrink(Module):
+    """Tanhshrink(x) = x - tanh(x).
+
+    >>> nn.Tanhshrink()(tg.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.2384])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        """``F.tanhshrink(input)``."""
+        return F.tanhshrink(input)
+
+
+class LogSigmoid(Module):
+    """LogSigmoid(x) = log(1 / (1 + exp(-x))), stable for any x.
+
+    >>> nn.LogSigmoid()(tg.tensor([0.0]))
+    tensor([-0.6931])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        """``F.logsigmoid(input)``."""
+        return F.logsigmoid(input)
+
+
+class Softmin(Module):
+    """Softmin(x)_i = exp(-x_i) / sum_j exp(-x_j) along ``dim``: softmax of -x.
+
+    >>> nn.Softmin(dim=1)(tg.zeros(1, 2))
+    tensor([[0.5000, 0.5000]])
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        """softmin along ``dim``."""
+        return F.softmin(input, self.dim, _stacklevel=5)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class GLU(Module):
+    """GLU(a, b) = a * sigmoid(b), a and b the halves of the input along ``dim``.
+
+    Shapes: input (*, 2N, *), output (*, N, *).
+
+    >>> nn.GLU()(tg.tensor([1.0, 2.0, 0.0, 0.0]))
+    tensor([0.5000, 1.0000])
+    """
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        """``F.glu(input, dim)``."""
+        return F.glu(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Threshold(Module):
+    """Threshold(x) = x if x > threshold else value.
+
+    >>> nn.Threshold(0.1, 20.0)(tg.tensor([0.05, 0.5]))
+    tensor([20.0000,  0.5000])
+    """
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        self.threshold = threshold
+        self.value = value
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        """``F.threshold(input, threshold, value, inplace)``."""
+        return F.threshold(input, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self) -> str:
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"threshold={self.threshold}, value={self.value}{inplace}"
+
+
+class Softshrink(Module):
+    """Softshrink(x) = x - lambd if x > lambd, x + lambd if x < -lambd, else 0.
+
+    >>> nn.Softshrink()(tg.tensor([-1.0, 0.2, 2.0]))
+    tensor([-0.5000,  0.0000,  1.5000])
+    """
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:
+        """``F.softshrink(input, lambd)``."""
+        return F.softshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return str(self.lambd)
+
+
+class Hardshrink(Softshrink):
+    """Hardshrink(x) = x if |x| > lambd else 0.
+
+    >>> nn.Hardshrink()(tg.tensor([-1.0, 0.2, 2.0]))
+    tensor([-1.,  0.,  2.])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        """``F.hardshrink(input, lambd)``."""
+        return F.hardshrink(input, self.lambd)
+
+
+class PReLU(Module):
+    """PReLU(x) = x if x > 0 else a x, with a learned slope ``weight`` a: one shared by
+    every channel (``num_parameters=1``) or one per channel (dim 1 of the input), each
+    starting at ``init``.
+
+    >>> nn.PReLU()(tg.tensor([-2.0, 3.0]))
+    tensor([-0.5000,  3.0000], grad_fn=<PreluKernelBackward0>)
+    """
+
+    def __init__(
+        self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None
+    ) -> None:
+        _device.check(device)
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.init = init
+        self.weight = Parameter(_empty((num_parameters,), dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Set every slope to ``init``."""
+        init.constant_(self.weight, self.init)
+
+    def forward(self, input: Tensor) -> Tensor:
+        """``F.prelu(input, weight)``."""
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"

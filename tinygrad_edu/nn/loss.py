@@ -21,6 +21,15 @@ __all__ = [
     "NLLLoss",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "KLDivLoss",
+    "PoissonNLLLoss",
+    "GaussianNLLLoss",
+    "MarginRankingLoss",
+    "HingeEmbeddingLoss",
+    "SoftMarginLoss",
+    "MultiLabelSoftMarginLoss",
+    "CosineEmbeddingLoss",
+    "TripletMarginLoss",
 ]
 
 
@@ -237,3 +246,174 @@ class BCEWithLogitsLoss(_Loss):
         return F.binary_cross_entropy_with_logits(
             input, target, self.weight, pos_weight=self.pos_weight, reduction=self.reduction
         )
+
+
+class KLDivLoss(_Loss):
+    """Kullback-Leibler divergence: l = y (log y - x) for log-probabilities x (e^y (y - x)
+    with ``log_target``); ``reduction='batchmean'`` gives the KL divergence per sample.
+
+    Shapes: input (*) log-probabilities, target (*) the same shape.
+
+    >>> nn.KLDivLoss(reduction="sum")(tg.tensor([-0.5, -1.0]), tg.tensor([0.5, 0.5]))
+    tensor(0.0569)
+    """
+
+    def __init__(self, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """``F.kl_div(input, target, reduction, log_target)``."""
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class PoissonNLLLoss(_Loss):
+    """Poisson negative log likelihood: l = e^x - y x (``log_input``) or x - y log(x + eps),
+    plus Stirling's term with ``full``.
+
+    Shapes: input (*), target (*).
+
+    >>> nn.PoissonNLLLoss()(tg.tensor([0.0, 1.0]), tg.tensor([1.0, 2.0]))
+    tensor(0.3591)
+    """
+
+    def __init__(self, log_input: bool = True, full: bool = False,
+                 size_average: bool | None = None, eps: float = 1e-8,
+                 reduce: bool | None = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.log_input, self.full, self.eps = log_input, full, eps
+
+    def forward(self, log_input: Tensor, target: Tensor) -> Tensor:
+        """``F.poisson_nll_loss(log_input, target, ...)``."""
+        return F.poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full,
+                                  eps=self.eps, reduction=self.reduction)
+
+
+class GaussianNLLLoss(_Loss):
+    """Gaussian negative log likelihood: l = (log var + (x - y)^2 / var) / 2 (var clamped
+    at ``eps``), plus log(2 pi) / 2 with ``full``.
+
+    Shapes: input (N, *), target like input, var like input or one dim short / of size 1.
+
+    >>> nn.GaussianNLLLoss()(tg.tensor([0.0]), tg.tensor([1.0]), tg.tensor([1.0]))
+    tensor(0.5000)
+    """
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__(None, None, reduction)
+        self.full, self.eps = full, eps
+
+    def forward(self, input: Tensor, target: Tensor, var: Tensor | float) -> Tensor:
+        """``F.gaussian_nll_loss(input, target, var, full, eps, reduction)``."""
+        return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
+                                   reduction=self.reduction)
+
+
+class _MarginLoss(_Loss):
+    """A loss with a ``margin`` (PyTorch's order: margin first, then the legacy flags)."""
+
+    def __init__(self, margin: float = 0.0, size_average: bool | None = None,
+                 reduce: bool | None = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+
+class MarginRankingLoss(_MarginLoss):
+    """l = max(0, -y (x1 - x2) + margin), y = +-1.
+
+    Shapes: input1 (N,) or (), input2 and target the same.
+
+    >>> nn.MarginRankingLoss()(tg.tensor([1.0]), tg.tensor([0.5]), tg.tensor([-1.0]))
+    tensor(0.5000)
+    """
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        """``F.margin_ranking_loss(input1, input2, target, margin, reduction)``."""
+        return F.margin_ranking_loss(input1, input2, target, margin=self.margin,
+                                     reduction=self.reduction)
+
+
+class HingeEmbeddingLoss(_MarginLoss):
+    """l = x where y = 1, max(0, margin - x) where y = -1.
+
+    Shapes: input (*), target (*).
+
+    >>> nn.HingeEmbeddingLoss()(tg.tensor([0.3, 0.4]), tg.tensor([1.0, -1.0]))
+    tensor(0.4500)
+    """
+
+    def __init__(self, margin: float = 1.0, size_average: bool | None = None,
+                 reduce: bool | None = None, reduction: str = "mean") -> None:
+        super().__init__(margin, size_average, reduce, reduction)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """``F.hinge_embedding_loss(input, target, margin, reduction)``."""
+        return F.hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)
+
+
+class CosineEmbeddingLoss(_MarginLoss):
+    """l = 1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1.
+
+    Shapes: input1, input2 (N, D) with target (N,), or (D,) with target ().
+
+    >>> nn.CosineEmbeddingLoss()(tg.tensor([[1.0, 0.0]]), tg.tensor([[0.0, 1.0]]),
+    ...                          tg.tensor([1]))
+    tensor(1.)
+    """
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        """``F.cosine_embedding_loss(input1, input2, target, margin, reduction)``."""
+        return F.cosine_embedding_loss(input1, input2, target, margin=self.margin,
+                                       reduction=self.reduction)
+
+
+class SoftMarginLoss(_Loss):
+    """Two-class logistic loss: l = log(1 + exp(-y x)), y = +-1.
+
+    Shapes: input (*), target (*).
+
+    >>> nn.SoftMarginLoss()(tg.tensor([0.0]), tg.tensor([1.0]))
+    tensor(0.6931)
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """``F.soft_margin_loss(input, target, reduction)``."""
+        return F.soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    """One-versus-all logistic loss, averaged over the C classes:
+    -w [y log sigmoid(x) + (1 - y) log sigmoid(-x)], y in {0, 1}.
+
+    Shapes: input (N, C), target (N, C), weight (C,).
+
+    >>> nn.MultiLabelSoftMarginLoss()(tg.tensor([[0.0, 0.0]]), tg.tensor([[1.0, 0.0]]))
+    tensor(0.6931)
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """``F.multilabel_soft_margin_loss(input, target, weight, reduction)``."""
+        return F.multilabel_soft_margin_loss(input, target, weight=self.weight,
+                                             reduction=self.reduction)
+
+
+class TripletMarginLoss(_MarginLoss):
+    """l = max(0, margin + d(a, p) - d(a, n)), d = ``F.pairwise_distance`` (p-norm).
+
+    Shapes: anchor, positive, negative (N, D) or (D,).
+
+    >>> nn.TripletMarginLoss()(tg.tensor([[0.0]]), tg.tensor([[0.5]]), tg.tensor([[2.0]]))
+    tensor(0.)
+    """
+
+    def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
+                 swap: bool = False, size_average: bool | None = None,
+                 reduce: bool | None = None, reduction: str = "mean") -> None:
+        super().__init__(margin, size_average, reduce, reduction)
+        self.p, self.eps, self.swap = p, eps, swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        """``F.triplet_margin_loss(anchor, positive, negative, ...)``."""
+        return F.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p,
+                                     eps=self.eps, swap=self.swap, reduction=self.reduction)

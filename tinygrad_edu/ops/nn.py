@@ -110,29 +110,6 @@ def _live_where(mask: np.ndarray, x: Any) -> Any:
     return dual.where(mask, x, dual.constant(_arr(x), x))
 
 
-class Elu(_Op):
-    """x if x > 0 else alpha (e^x - 1); gradient 1 or alpha e^x (alpha at 0, and 1 for
-    NaN: PyTorch's mask is ``x <= 0``); its own derivative is 0 at x = 0 (``x < 0``)."""
-
-    _grad_fn_name = "EluBackward0"
-    ctx_fields = ("negative", "alpha")  # negative: the mask x <= 0
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, alpha: float) -> Any:
-        ctx.save_for_backward(x)
-        negative = np.asarray(x <= 0)  # the mask: a constant of the backward
-        ctx.negative, ctx.alpha = negative, alpha
-        return np.where(negative, np.expm1(x) * x.dtype.type(alpha), x)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        (x,) = ctx.saved_tensors
-        negative, alpha = ctx.negative, ctx.alpha
-        if not dual._is_array(x):  # (double backward: alpha e^x varies only where x < 0)
-            x = _live_where(np.asarray(_arr(x) < 0), x)
-        return dual.where(negative, grad * alpha * dual.exp(x), grad), None
-
-
 class Softplus(_Op):
     """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (as PyTorch);
     gradient z / (z + 1) with z = e^(beta x), or 1 above the threshold. Its own
@@ -381,6 +358,28 @@ def _clamped(d: Any, edge: float, value: float, slope: float = 1.0) -> Any:
     inside = _live_where(np.asarray(np.abs(data) < edge), d) * slope
     return dual.where(np.asarray(data <= -edge), -value,
                       dual.where(np.asarray(data >= edge), value, inside))
+
+
+class SoftMarginLoss(_Op):
+    """log(1 + e^(-y x)) for labels y = +-1; d/dx = -y z / (1 + z), z = e^(-y x)
+    (PyTorch's ``soft_margin_loss_backward``). Fused, as PyTorch: one node."""
+
+    _grad_fn_name = "SoftMarginLossBackward0"
+    ctx_fields = ("reduction", "n")
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any, reduction: str) -> Any:
+        ctx.save_for_backward(x, y)
+        loss = np.log1p(np.exp(-x * y))
+        ctx.reduction, ctx.n = reduction, loss.size
+        return _reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, y = ctx.saved_tensors
+        z = dual.exp(-y * x)
+        g = -(y * z) / (1 + z)
+        return g * _scaled(grad, ctx.reduction, ctx.n), None, None
 
 
 # ---------------------------------------------------------------- binary cross entropy

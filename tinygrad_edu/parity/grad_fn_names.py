@@ -59,6 +59,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "SplitWithSizesBackward0": ("Select",),
     "UnbindBackward0": ("Select",),
     "DiagonalBackwardBackward0": ("DiagEmbed",),
+    # activation.py
+    "CeluBackward0": ("Elu",),  # F.celu: elu with input_scale = 1 / alpha
     # nn.py
     "NllLoss2DBackward0": ("NllLoss",),  # an (N, C, H, W) input
     # reduce.py: the whole tensor (numbered 0) or along dims (1); min is max mirrored

@@ -2,12 +2,14 @@
 
 Every function takes and returns Tensors and matches PyTorch's arguments, defaults,
 shapes, dtypes and errors. The math lives in the ops (``tinygrad_edu/ops/nn.py``,
-``ops/conv.py``); the files here check arguments and pick the op, one file per family:
+``ops/activation.py``, ``ops/conv.py``); the files here check arguments and pick the op,
+one file per family:
 
 - ``linear.py``: ``linear``;
-- ``activation.py``: ``relu``, ``gelu``, ``softmax``, ``log_softmax``, ``dropout``, ...;
+- ``activation.py``: ``relu``, ``gelu``, ``prelu``, ``glu``, ``softmax``, ``dropout``, ...;
 - ``embedding.py``: ``one_hot``, ``embedding``;
-- ``loss.py``: ``mse_loss``, ``l1_loss``, ``cross_entropy``, ``nll_loss``, ...;
+- ``loss.py``: ``mse_loss``, ``l1_loss``, ``cross_entropy``, ``nll_loss``, ``kl_div``, ...;
+- ``loss_margin.py``: ``margin_ranking_loss``, ``triplet_margin_loss``, ...;
 - ``normalization.py``: ``batch_norm``, ``layer_norm``;
 - ``conv.py``: ``conv2d`` and the 2-D pooling functions.
 
@@ -19,19 +21,33 @@ tensor(0.2014)
 from __future__ import annotations
 
 from .activation import (
+    celu,
     dropout,
     elu,
     gelu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
     hardtanh,
     leaky_relu,
     log_softmax,
+    logsigmoid,
+    mish,
+    prelu,
     relu,
     relu6,
+    selu,
     sigmoid,
     silu,
     softmax,
+    softmin,
     softplus,
+    softshrink,
+    softsign,
     tanh,
+    tanhshrink,
+    threshold,
 )
 from .conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
 from .embedding import embedding, one_hot
@@ -40,11 +56,23 @@ from .loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    gaussian_nll_loss,
     huber_loss,
+    kl_div,
     l1_loss,
     mse_loss,
     nll_loss,
+    poisson_nll_loss,
     smooth_l1_loss,
+)
+from .loss_margin import (
+    cosine_embedding_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multilabel_soft_margin_loss,
+    pairwise_distance,
+    soft_margin_loss,
+    triplet_margin_loss,
 )
 from .normalization import batch_norm, layer_norm
 
@@ -62,6 +90,20 @@ __all__ = [
     "tanh",
     "softmax",
     "log_softmax",
+    "celu",
+    "glu",
+    "hardshrink",
+    "hardsigmoid",
+    "hardswish",
+    "logsigmoid",
+    "mish",
+    "prelu",
+    "selu",
+    "softmin",
+    "softshrink",
+    "softsign",
+    "tanhshrink",
+    "threshold",
     "dropout",
     "one_hot",
     "mse_loss",
@@ -72,6 +114,16 @@ __all__ = [
     "nll_loss",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "kl_div",
+    "poisson_nll_loss",
+    "gaussian_nll_loss",
+    "margin_ranking_loss",
+    "hinge_embedding_loss",
+    "soft_margin_loss",
+    "multilabel_soft_margin_loss",
+    "cosine_embedding_loss",
+    "triplet_margin_loss",
+    "pairwise_distance",
     "embedding",
     "batch_norm",
     "layer_norm",

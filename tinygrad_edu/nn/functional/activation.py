@@ -7,9 +7,16 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
+
 from ... import random as _random
+from ...ops import activation as _act
 from ...ops import nn as _ops
+from ...parity.errors import not_implemented
+from ...parity.promotion import checked_scalar
 from ...tensor import Tensor, _wrap
+from ...tensor_base import _norm_axis
+from ._common import _type_name
 
 # -------------------------------------------------------------------------- activations
 
@@ -19,6 +26,12 @@ def _maybe_inplace(input: Tensor, out: Tensor, inplace: bool) -> Tensor:
     if not inplace:
         return out
     return input.copy_(out) if hasattr(input, "copy_") else out
+
+
+def _float_kernel(input: Tensor, kernel: str) -> None:
+    """PyTorch's error where its ``kernel`` has float versions only (ints and bools)."""
+    if not input.dtype.is_floating_point:
+        raise not_implemented(kernel, input._data.dtype)
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -76,7 +89,180 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     >>> F.elu(tg.tensor([-1.0, 2.0]))
     tensor([-0.6321,  2.0000])
     """
-    return _maybe_inplace(input, _ops.Elu.apply(input, alpha), inplace)
+    _float_kernel(input, "elu_cpu")
+    return _maybe_inplace(input, _act.Elu.apply(input, alpha), inplace)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """CELU(x) = max(0, x) + min(0, alpha (exp(x / alpha) - 1)): ELU with the input
+    scaled by 1 / alpha, so its slope is 1 on both sides of 0.
+
+    >>> F.celu(tg.tensor([-1.0, 2.0]), alpha=2.0)
+    tensor([-0.7869,  2.0000])
+    """
+    _float_kernel(input, "elu_cpu")
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    return _maybe_inplace(input, _act.Celu.apply(input, alpha, 1.0, 1.0 / alpha), inplace)
+
+
+# SELU's constants (Klambauer et al. 2017): they keep activations at mean 0, variance 1
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """SELU(x) = scale (max(0, x) + min(0, alpha (exp(x) - 1))), alpha = 1.6733 and
+    scale = 1.0507: a self-normalizing ELU.
+
+    >>> F.selu(tg.tensor([-1.0, 2.0]))
+    tensor([-1.1113,  2.1014])
+    """
+    _float_kernel(input, "elu_cpu")
+    out = _act.Elu.apply(input, _SELU_ALPHA, _SELU_SCALE, 1.0)
+    return _maybe_inplace(input, out, inplace)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """Hardsigmoid(x) = 0 for x <= -3, 1 for x >= 3, x / 6 + 1/2 between: relu6(x + 3) / 6.
+
+    >>> F.hardsigmoid(tg.tensor([-4.0, 0.0, 1.5]))
+    tensor([0.0000, 0.5000, 0.7500])
+    """
+    _float_kernel(input, "hardsigmoid_cpu")
+    return _maybe_inplace(input, _act.Hardsigmoid.apply(input), inplace)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """Hardswish(x) = x relu6(x + 3) / 6: 0 for x <= -3, x for x >= 3 (MobileNetV3).
+
+    >>> F.hardswish(tg.tensor([-4.0, 1.0, 4.0]))
+    tensor([-0.0000,  0.6667,  4.0000])
+    """
+    _float_kernel(input, "hardswish_cpu")
+    return _maybe_inplace(input, _act.Hardswish.apply(input), inplace)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """Mish(x) = x tanh(softplus(x)), a smooth self-gated ReLU.
+
+    >>> F.mish(tg.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.8651])
+    """
+    _float_kernel(input, "mish_cpu")
+    return _maybe_inplace(input, _act.Mish.apply(input), inplace)
+
+
+def softsign(input: Tensor) -> Tensor:
+    """Softsign(x) = x / (1 + |x|). No op of its own (as PyTorch: abs, add, div).
+
+    >>> F.softsign(tg.tensor([-1.0, 3.0]))
+    tensor([-0.5000,  0.7500])
+    """
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """Tanhshrink(x) = x - tanh(x). No op of its own (as PyTorch: tanh, sub).
+
+    >>> F.tanhshrink(tg.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.2384])
+    """
+    return input - input.tanh()
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """LogSigmoid(x) = log(1 / (1 + exp(-x))), computed as min(x, 0) - log1p(exp(-|x|)):
+    finite for any x (``sigmoid().log()`` gives -inf from x = -104 in float32).
+
+    >>> F.logsigmoid(tg.tensor([0.0, -200.0]))
+    tensor([  -0.6931, -200.0000])
+    """
+    _float_kernel(input, "log_sigmoid_cpu")
+    return _act.LogSigmoid.apply(input)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """Gated linear unit: a * sigmoid(b), where a and b are the first and second halves of
+    ``input`` along ``dim`` (whose size must be even); the output has half that size.
+
+    >>> F.glu(tg.tensor([1.0, 2.0, 0.0, 0.0]))
+    tensor([0.5000, 1.0000])
+    """
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    _float_kernel(input, "glu_cpu")
+    axis = _norm_axis(dim, input.ndim)
+    if input.shape[axis] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {axis} is size "
+                           f"{input.shape[axis]}")
+    return _act.Glu.apply(input, axis)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """Threshold(x) = x if x > threshold else value; gradient 0 at the threshold.
+
+    >>> F.threshold(tg.tensor([0.05, 0.5]), 0.1, 20.0)
+    tensor([20.0000,  0.5000])
+    """
+    if input._data.dtype == np.bool_:
+        raise not_implemented("threshold_cpu", input._data.dtype)
+    if not input.dtype.is_floating_point:  # (both converted to the input's type, as PyTorch)
+        threshold = checked_scalar(threshold, input.dtype)
+        value = checked_scalar(value, input.dtype)
+    return _maybe_inplace(input, _act.Threshold.apply(input, threshold, value), inplace)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """Softshrink(x) = x - lambd if x > lambd, x + lambd if x < -lambd, else 0.
+
+    >>> F.softshrink(tg.tensor([-1.0, 0.2, 2.0]))
+    tensor([-0.5000,  0.0000,  1.5000])
+    """
+    _float_kernel(input, "softshrink_check")
+    top = float(np.finfo(input._data.dtype).max)
+    if not 0 <= lambd <= top:
+        raise RuntimeError(f"lambda must be in range [0, {top:g}] for input dtype "
+                           f"{_type_name(input)}, but found {lambd:g}")
+    return _act.Softshrink.apply(input, lambd)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """Hardshrink(x) = x if |x| > lambd else 0.
+
+    >>> F.hardshrink(tg.tensor([-1.0, 0.2, 2.0]))
+    tensor([-1.,  0.,  2.])
+    """
+    _float_kernel(input, "hardshrink_cpu")
+    return _act.Hardshrink.apply(input, lambd)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """PReLU(x) = x if x > 0 else w x, with a learned slope ``weight``: one number (shape
+    () or (1,)), or one per channel (shape (C,), C = input.shape[1]).
+
+    >>> F.prelu(tg.tensor([[-2.0, 3.0]]), tg.tensor([0.25]))
+    tensor([[-0.5000,  3.0000]])
+    """
+    if weight.ndim > 1:
+        raise RuntimeError(
+            f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}")
+    if weight.numel() != 1:
+        channels = input.shape[1] if input.ndim > 1 else 1
+        if channels != weight.numel():
+            raise RuntimeError(
+                "Mismatch of parameter numbers and input channel size. Found parameter "
+                f"numbers = {weight.numel()} and channel size = {channels}.")
+    _float_kernel(input, "prelu_cpu")
+    if input._data.dtype != weight._data.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {_type_name(input)} "
+                           f"and {_type_name(weight)}")
+    if input.ndim != weight.ndim:  # (a view, as PyTorch: it shows as ViewBackward0)
+        shape = [1] * input.ndim
+        if input.ndim >= 2:
+            shape[1] = weight.numel()
+        weight = weight.view(*shape)
+    return _act.PreluKernel.apply(input, weight)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -155,6 +341,19 @@ def log_softmax(
     if dtype is not None:
         input = input.to(dtype)
     return input.log_softmax(dim)
+
+
+def softmin(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:
+    """softmin(x) = softmax(-x) along ``dim``: weights that favour the smallest entries.
+
+    >>> F.softmin(tg.tensor([0.0, 0.0]), dim=0)
+    tensor([0.5000, 0.5000])
+    """
+    if dim is None:
+        dim = _softmax_dim("softmin", input.ndim, _stacklevel)
+    return (-input).softmax(dim) if dtype is None else (-input).softmax(dim, dtype)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

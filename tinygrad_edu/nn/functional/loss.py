@@ -1,6 +1,8 @@
-"""Losses as functions: regression (mse, l1, huber, smooth_l1) and classification
-(nll, cross_entropy, binary_cross_entropy[_with_logits]). The ``nn`` loss classes call
-these: each formula is written once, in the op it applies (``ops/nn.py``)."""
+"""Losses as functions: regression (mse, l1, huber, smooth_l1), classification
+(nll, cross_entropy, binary_cross_entropy[_with_logits]) and distributions (kl_div,
+poisson_nll_loss, gaussian_nll_loss); the margin losses are in ``loss_margin.py``. The
+``nn`` loss classes call these: each formula is written once, in the op it applies
+(``ops/nn.py``) or in the function itself."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ...core.grad_mode import _teaching, is_grad_enabled
+from ...core.grad_mode import _teaching, is_grad_enabled, no_grad
 from ...ops import arithmetic as _arithmetic
 from ...ops import nn as _ops
 from ...parity.errors import broadcast_error
@@ -510,3 +512,140 @@ def binary_cross_entropy_with_logits(
     w = None if weight is None else weight._data.astype(dt, copy=False)
     pw = None if pos_weight is None else pos_weight._data.astype(dt, copy=False)
     return _ops.BinaryCrossEntropyWithLogits.apply(input, target, w, pw, reduction)
+
+
+# ------------------------------------------------------------ distribution losses
+
+
+def _reduced(loss: Tensor, reduction: str) -> Tensor:
+    """PyTorch's ``apply_loss_reduction``: ``loss.mean()``, ``loss.sum()`` or ``loss``."""
+    if reduction == "mean":
+        return loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+
+
+def kl_div(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
+    """Kullback-Leibler divergence of log-probabilities ``input`` from ``target``:
+    l = y (log y - x) (y log y = 0 where y = 0), or e^y (y - x) with ``log_target``.
+
+    Shapes: input (*) log-probabilities, target (*) the same shape (probabilities, or
+    log-probabilities with ``log_target``). ``reduction='batchmean'`` divides the sum by
+    the batch size (input.shape[0]): the KL divergence per sample; 'mean' divides by every
+    element (and warns, as PyTorch).
+
+    >>> F.kl_div(tg.tensor([-0.5, -1.0]), tg.tensor([0.5, 0.5]), reduction="sum")
+    tensor(0.0569)
+    """
+    batchmean = False
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    elif reduction == "batchmean":
+        reduction, batchmean = "sum", True
+    else:
+        if reduction == "mean":
+            warnings.warn(
+                "reduction: 'mean' divides the total loss by both the batch size and the "
+                "support size.'batchmean' divides only by the batch size, and aligns with the "
+                "KL div math definition.'mean' will be changed to behave the same as "
+                "'batchmean' in the next major release.", stacklevel=2)
+        reduction = _reduction(reduction)
+    if log_target:  # as PyTorch's kl_div: exp(target) * (target - input)
+        loss = target.exp() * (target - input)
+    else:
+        loss = _xlogx(target) - target * input
+    out = _reduced(loss, reduction)
+    return out / input.shape[0] if batchmean and input.ndim != 0 else out
+
+
+def _xlogx(t: Tensor) -> Tensor:
+    """t log t, and 0 where t = 0 (PyTorch's ``xlogy(t, t)``; its gradient there is NaN
+    too, 0 * log 0); a constant when t needs no gradient."""
+    if not t.requires_grad:
+        y = t._data
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return Tensor(np.where(y == 0, y.dtype.type(0), y * np.log(y)))
+    return (t * t.log()).masked_fill(t == 0, 0.0)
+
+
+def poisson_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    log_input: bool = True,
+    full: bool = False,
+    size_average: bool | None = None,
+    eps: float = 1e-8,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log likelihood of a Poisson target y with rate ``input``:
+    l = e^x - y x (``log_input``: x is the log-rate) or x - y log(x + eps); ``full`` adds
+    Stirling's approximation of log(y!), y log y - y + log(2 pi y) / 2 (where y > 1).
+
+    Shapes: input (*), target (*) broadcastable to it.
+
+    >>> F.poisson_nll_loss(tg.tensor([0.0, 1.0]), tg.tensor([1.0, 2.0]))
+    tensor(0.3591)
+    """
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not a valid value for reduction")
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        stirling = target * target.log() - target + 0.5 * (2 * math.pi * target).log()
+        loss = loss + stirling.masked_fill(target <= 1, 0.0)
+    return _reduced(loss, reduction)
+
+
+def gaussian_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    var: Tensor | float,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log likelihood of target y under N(input, var):
+    l = (log max(var, eps) + (x - y)^2 / max(var, eps)) / 2, plus log(2 pi) / 2 with
+    ``full``. (The clamp at ``eps`` is outside the graph, as PyTorch's: var's gradient is
+    the formula's at the clamped value.)
+
+    Shapes: input (N, *) or (*); target like input (or broadcastable); var like input, or
+    one dim short of it, or with one dim of size 1 (a shared variance), or a float.
+
+    >>> F.gaussian_nll_loss(tg.tensor([0.0]), tg.tensor([1.0]), tg.tensor([1.0]))
+    tensor(0.5000)
+    """
+    if not isinstance(var, Tensor):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        v: Tensor = input.new_ones(input.shape) * var
+    elif bool((var < 0).any()):
+        raise ValueError("var has negative entry/entries")
+    else:
+        v = var
+    if v.shape != input.shape:
+        if input.shape[:-1] == v.shape:
+            v = v.unsqueeze(-1)
+        elif not (input.ndim == v.ndim and sum(
+                y for x, y in zip(input.shape, v.shape) if x != y) == 1):
+            raise ValueError("var is of incorrect size")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    v = v.clone()  # clamped outside the graph, as PyTorch: the gradient passes unchanged
+    with no_grad():
+        v.clamp_(min=eps)
+    loss = 0.5 * (v.log() + (input - target) ** 2 / v)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduced(loss, reduction)

@@ -1,0 +1,213 @@
+"""Margin and embedding losses as functions: ``margin_ranking_loss``,
+``hinge_embedding_loss``, ``soft_margin_loss``, ``multilabel_soft_margin_loss``,
+``cosine_embedding_loss``, ``triplet_margin_loss``, and ``pairwise_distance``.
+
+Each is PyTorch's formula written with Tensor ops (so its graph is PyTorch's, node for
+node, where PyTorch composes it too); ``soft_margin_loss`` is one op, as PyTorch's. The
+``nn`` loss classes call these.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...ops import nn as _ops
+from ...ops.arithmetic import where
+from ...tensor import Tensor
+from .activation import logsigmoid
+from .loss import _check_broadcast, _legacy_reduction, _not_differentiable, _reduced, _reduction
+
+# PyTorch's cosine_embedding_loss adds it to each squared norm: no 0 / 0 for zero vectors
+_COSINE_EPS = 1e-12
+
+
+def _zeros(like: Tensor) -> Tensor:
+    return Tensor(np.zeros(like.shape, like._data.dtype))
+
+
+def margin_ranking_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """l = max(0, -y (x1 - x2) + margin): x1 should rank above x2 where y = 1, below it
+    where y = -1, by at least ``margin``.
+
+    Shapes: input1, input2, target (N,) or () (the same number of dims, broadcastable).
+
+    >>> F.margin_ranking_loss(tg.tensor([1.0]), tg.tensor([0.5]), tg.tensor([-1.0]))
+    tensor(0.5000)
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    if input1.ndim != input2.ndim or input1.ndim != target.ndim:
+        raise RuntimeError(
+            "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+            f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} ")
+    _check_broadcast(input1, input2)
+    loss = (-target * (input1 - input2) + margin).clamp_min(0)
+    return _reduced(loss, reduction)
+
+
+def hinge_embedding_loss(
+    input: Tensor,
+    target: Tensor,
+    margin: float = 1.0,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """l = x where y = 1, max(0, margin - x) where y = -1 (x: a distance, y: +-1 labels
+    of "similar" and "dissimilar").
+
+    Shapes: input (*), target (*) broadcastable.
+
+    >>> F.hinge_embedding_loss(tg.tensor([0.3, 0.4]), tg.tensor([1.0, -1.0]))
+    tensor(0.4500)
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    _check_broadcast(target, input)  # (target first: PyTorch's where(target != 1, ...))
+    zeros = _zeros(input)
+    margin_clamp = (margin - input).clamp_min(0)
+    output_margin = where(target != 1, margin_clamp, zeros)
+    output_self = where(target != -1, input, zeros)
+    return _reduced(output_margin + output_self, reduction)
+
+
+def soft_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Two-class logistic loss: l = log(1 + exp(-y x)) for labels y = +-1.
+
+    Shapes: input (*), target (*) broadcastable (no gradient for target).
+
+    >>> F.soft_margin_loss(tg.tensor([0.0]), tg.tensor([1.0]))
+    tensor(0.6931)
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    _check_broadcast(input, target)
+    _not_differentiable(target, "soft_margin_loss", "target")
+    return _ops.SoftMarginLoss.apply(input, target, reduction)
+
+
+def multilabel_soft_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """One-versus-all logistic loss over C labels: the mean over classes of
+    -w [y log sigmoid(x) + (1 - y) log sigmoid(-x)], y in {0, 1}.
+
+    Shapes: input (N, C) or (C,), target the same shape, weight (C,).
+
+    >>> F.multilabel_soft_margin_loss(tg.tensor([[0.0, 0.0]]), tg.tensor([[1.0, 0.0]]))
+    tensor(0.6931)
+    """
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.ndim - 1
+    loss = loss.sum(dim=class_dim) / input.shape[class_dim]
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    return _reduced(loss, reduction)
+
+
+def cosine_embedding_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """l = 1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1.
+
+    Shapes: input1, input2 (N, D) with target (N,), or (D,) with target ().
+
+    >>> F.cosine_embedding_loss(tg.tensor([[1.0, 0.0]]), tg.tensor([[0.0, 1.0]]),
+    ...                         tg.tensor([1]))
+    tensor(1.)
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    d = target.ndim
+    if d > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if (input1.ndim, input2.ndim) != (d + 1, d + 1):
+        raise RuntimeError(
+            f"{d}D target tensor expects {d + 1}D input tensors, but found inputs with sizes "
+            f"{list(input1.shape)} and {list(input2.shape)}.")
+    # as PyTorch computes it: sums of products, each squared norm + 1e-12
+    prod_sum = (input1 * input2).sum(d)
+    mag_square1 = (input1 * input1).sum(d) + _COSINE_EPS
+    mag_square2 = (input2 * input2).sum(d) + _COSINE_EPS
+    cos = prod_sum / (mag_square1 * mag_square2).sqrt()
+    zeros = _zeros(cos)
+    output_pos = where(target == 1, 1 - cos, zeros)
+    output_neg = where(target == -1, (cos - margin).clamp_min(0), zeros)
+    return _reduced(output_pos + output_neg, reduction)
+
+
+def pairwise_distance(
+    x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False
+) -> Tensor:
+    """||x1 - x2 + eps||_p along the last dim (``eps`` keeps the gradient finite where
+    x1 == x2).
+
+    Shapes: x1, x2 (N, D) or (D,), broadcastable; output (N,) ((N, 1) with keepdim).
+
+    >>> F.pairwise_distance(tg.tensor([[3.0, 0.0]]), tg.tensor([[0.0, 4.0]]), eps=0.0)
+    tensor([5.])
+    """
+    out_dim = max(x1.ndim, x2.ndim)
+    return (x1 - x2 + eps).norm(p, max(out_dim - 1, 0) if out_dim else None, keepdim)
+
+
+def triplet_margin_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """l = max(0, margin + d(a, p) - d(a, n)), d the ``pairwise_distance``: the anchor
+    must be closer to the positive than to the negative by ``margin``. With ``swap``,
+    d(a, n) is min(d(a, n), d(p, n)).
+
+    Shapes: anchor, positive, negative (N, D) or (D,).
+
+    >>> F.triplet_margin_loss(tg.tensor([[0.0]]), tg.tensor([[0.5]]), tg.tensor([[2.0]]))
+    tensor(0.)
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    dims = (anchor.ndim, positive.ndim, negative.ndim)
+    if len(set(dims)) != 1:
+        raise RuntimeError(
+            "The anchor, positive, and negative tensors are expected to have the same number "
+            f"of dimensions, but got: anchor {dims[0]}D, positive {dims[1]}D, and negative "
+            f"{dims[2]}D inputs")
+    dist_pos = pairwise_distance(anchor, positive, p, eps)
+    dist_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        dist_neg = dist_neg.minimum(pairwise_distance(positive, negative, p, eps))
+    return _reduced((margin + dist_pos - dist_neg).clamp_min(0), reduction)
