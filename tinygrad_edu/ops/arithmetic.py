@@ -308,25 +308,48 @@ class DivRounding(_Op):
         return zero, zero, None
 
 
-class FloorDivide(_Op):
-    """``x // y``: recorded, but its derivative is not implemented, as in PyTorch.
-
-    Backward through it raises PyTorch's error (use ``x.div(y, rounding_mode="floor")``,
-    whose gradient is zero).
-    """
+class NoDerivative(_Op):
+    """PyTorch's one node for the ops it has no derivative for (``x // y``, ``2 % x``,
+    ``x.bernoulli(0.5)``): the op is recorded, and backward through it raises PyTorch's
+    error naming the op. Its first argument (a ``NotDifferentiable``) says which op, and
+    computes it."""
 
     _grad_fn_name = "NotImplemented"
     _torch_name = "torch::autograd::NotImplemented"
+    ctx_fields = ("op",)
 
     @staticmethod
-    def forward(ctx: Any, x: Any, y: Any) -> Any:
-        return np.floor_divide(x, y)
+    def forward(ctx: Any, op: Any, *args: Any) -> Any:
+        ctx.op = op
+        return op.kernel(*args)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        raise RuntimeError("derivative for aten::floor_divide is not implemented. Hint: "
-                           "x.div(y, rounding_mode='floor') rounds the same way and has a "
-                           "(zero) gradient.")
+        raise RuntimeError(f"derivative for aten::{ctx.op.aten} is not implemented"
+                           f"{ctx.op.hint}")
+
+
+class NotDifferentiable:
+    """An op PyTorch has no derivative for: ``op.apply(*args)`` computes ``kernel(*args)``
+    and records it as ``NoDerivative``, whose backward raises (``hint`` ends the error)."""
+
+    def __init__(self, aten: str, kernel: Any, hint: str = "") -> None:
+        self.aten = aten
+        self.kernel = kernel
+        self.hint = hint
+
+    def apply(self, *args: Any) -> Any:
+        """Run the op and record it (as an op with no derivative)."""
+        return NoDerivative.apply(self, *args)
+
+    def __repr__(self) -> str:
+        return f"aten::{self.aten}"
+
+
+# ``x // y``: use ``x.div(y, rounding_mode="floor")``, whose gradient is zero.
+FloorDivide = NotDifferentiable(
+    "floor_divide", np.floor_divide, ". Hint: x.div(y, rounding_mode='floor') rounds the "
+    "same way and has a (zero) gradient.")
 
 
 class Where(_Op):
@@ -375,17 +398,10 @@ class Remainder(_Op):
 RemainderTensor = labelled(Remainder, "RemainderBackward1")
 
 
-class RemainderOfNumber(Remainder):
-    """``number % x``: recorded, but its derivative is not implemented, as in PyTorch."""
-
-    _grad_fn_name = "NotImplemented"
-    _torch_name = "torch::autograd::NotImplemented"
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        raise RuntimeError("derivative for aten::remainder is not implemented. Hint: "
-                           "number % x has a gradient of -floor(number / x) for x; write it "
-                           "out as number - x * (number / x).floor().")
+# ``number % x``: recorded, but its derivative is not implemented, as in PyTorch.
+RemainderOfNumber = NotDifferentiable(
+    "remainder", np.remainder, ". Hint: number % x has a gradient of -floor(number / x) for "
+    "x; write it out as number - x * (number / x).floor().")
 
 
 class Fmod(_Op):

@@ -35,7 +35,7 @@ from ..tensor_base import (
 )
 from . import arithmetic as E
 from . import dual
-from .arithmetic import _check_bool_kernel, _scaled, _scaled_by_op
+from .arithmetic import NotDifferentiable, _check_bool_kernel, _scaled, _scaled_by_op
 from .dual import _Op
 from .promotion import (
     _as_tensor_like,
@@ -189,15 +189,10 @@ RANDOM_FILLS = {op._grad_fn_name: op for op in (
 BernoulliOf = labelled(Fill, "BernoulliBackward0")
 
 
-class BernoulliNotDifferentiable(Fill):
-    """``x.bernoulli(p)``: samples of a number p, recorded (as in PyTorch) as an op whose
-    backward is not implemented."""
-
-    _grad_fn_name = "NotImplemented"
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        raise RuntimeError("derivative for aten::bernoulli is not implemented")
+# ``x.bernoulli(p)``: samples of a number p, recorded (as in PyTorch) as an op whose
+# backward is not implemented.
+BernoulliNotDifferentiable = NotDifferentiable(
+    "bernoulli", lambda x, samples: np.array(samples, dtype=x.dtype))
 
 
 # ------------------------------------------------------------------ the Tensor methods

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-__all__ = ["ALIASES", "SHARED", "labelled"]
+__all__ = ["ALIASES", "labelled"]
 
 # PyTorch's label -> the class whose code runs (its file: ops/...)
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -73,13 +73,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
     # sorting.py
     "KthvalueBackward0": ("MedianDim",),
     "ModeBackward0": ("MedianDim",),
-}
-
-# Labels that still name several classes here, each class writing the label beside its own
-# code (grep finds all of them): NotImplemented is PyTorch's one generic node for every op
-# without a derivative (the op named in its error); here three ops that have none.
-SHARED: dict[str, tuple[str, ...]] = {
-    "NotImplemented": ("BernoulliNotDifferentiable", "FloorDivide", "RemainderOfNumber"),
 }
 
 _F = TypeVar("_F", bound=type)
