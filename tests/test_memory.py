@@ -115,3 +115,20 @@ def test_live_tensors_shows_why_total_loss_plus_loss_leaks():
     assert leaky >= 20 * 3 and run(40, as_number=False) >= 2 * leaky - 2  # grows with steps
     assert run(20, as_number=True) == 0  # loss.item(): every graph dies with its step
     assert "graph nodes alive" in str(tg.utils.live_tensors())
+
+
+def test_a_recorded_op_leaves_two_objects_for_the_garbage_collector() -> None:
+    """A long chain of ops (W6) pays for every object the collector must scan: each recorded
+    op keeps its result Tensor and its node, and nothing else the collector tracks (its
+    parents and arguments live in the node's slots, not in tuples)."""
+    x = tg.tensor(1.0, requires_grad=True)
+    y = x * 1.0
+    gc.collect()
+    before = len(gc.get_objects())
+    for _ in range(500):
+        y = y * 0.999 + 0.001
+    gc.collect()
+    per_op = (len(gc.get_objects()) - before) / 1000
+    assert per_op <= 2.01, per_op
+    y.backward()
+    assert x.grad is not None

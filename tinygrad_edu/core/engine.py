@@ -290,7 +290,8 @@ def _drain(queue: list[tuple[int, Any]], walk: Walk, retain_graph: bool) -> None
             if anomaly_state.checks is not None:  # tg.autograd.detect_anomaly: see anomaly.py
                 anomaly_state.checks.backward_hook(node, grad, grads)
             reduced: list[Any] = [] if tracing else None  # type: ignore[assignment]
-            for i, (parent, g) in enumerate(zip(node.parents, grads)):
+            parents = node.parents
+            for i, (parent, g) in enumerate(zip(parents, grads)):
                 if parent is None or g is None:
                     continue
                 # (the shape and dtype of the tensor it stands for; a leaf's: its own)
@@ -312,9 +313,7 @@ def _drain(queue: list[tuple[int, Any]], walk: Walk, retain_graph: bool) -> None
             if tracing:
                 tracer(node, grad, grads, reduced)  # type: ignore[misc]
             if not retain_graph:  # free what forward kept: saved values and intermediates
-                node._saved = ()
-                node._released = True
-                node._args = _constants(node.parents, node._args)
+                node._free()
     except Exception:
         walk.failed = node  # (see run_backward: the leaves done by then get their .grad)
         raise
@@ -325,15 +324,3 @@ def _takes_grad(parent: Any) -> bool:
     it to (not a view made under no_grad)."""
     return parent is not None and (not isinstance(parent, fn._Tensor) or not fn.no_history(
         parent))
-
-
-def _constants(parents: tuple[Any, ...], args: Any) -> tuple[Any, ...] | None:
-    """The inputs a freed node still remembers: constants (for tg.viz), not intermediates."""
-    if len(parents) == 2:  # (most ops: without a loop)
-        p, q = parents
-        return None if p is not None and q is not None else (
-            args[0] if p is None else None, args[1] if q is None else None)
-    for p in parents:  # (not `None in parents`: == on a Tensor is elementwise)
-        if p is None:
-            return tuple([a if p is None else None for a, p in zip(args, parents)])
-    return None

@@ -104,15 +104,13 @@ class Node(TorchNode):
     """
 
     __slots__ = (
-        "parents", "needs_input_grad", "_saved", "_arg_versions", "_epoch", "_out_id",
-        "_out_vc", "_out_version", "_out_shape", "_out_dtype", "_released", "_retained",
-        "_args", "_seq", "_anomaly_frames", "__weakref__",
+        "_n", "_e0", "_e1", "_erest", "_a0", "_a1", "_arest", "needs_input_grad", "_saved",
+        "_arg_versions", "_epoch", "_out_id", "_out_vc", "_out_version", "_out_shape",
+        "_out_dtype", "_released", "_retained", "_seq", "_anomaly_frames", "__weakref__",
     )  # (and, in each op's node class, the op's ``ctx_fields``; see Function)
     _function: type[Function]
-    parents: tuple[Any, ...]
     needs_input_grad: tuple[bool, ...]
     _saved: tuple[Any, ...]  # what forward saved for backward (freed after it)
-    _args: Any  # the op's arguments (for tg.viz and gradcheck_graph; constants only, freed)
     _arg_versions: tuple[int, ...]  # each input's version at forward (if forward saved)
     _epoch: int
     _out_id: int  # id of the output array: a saved value that is it is the output
@@ -129,6 +127,59 @@ class Node(TorchNode):
         def __getattr__(self, name: str) -> Any: ...
         def __setattr__(self, name: str, value: Any) -> None: ...
         def _run_backward(self, grad: Any) -> Any: ...  # its Function's backward
+
+    # ``parents`` and ``_args`` (the op's arguments, for tg.viz and gradcheck_graph: after
+    # backward only its constants) are kept in slots, the first two inputs' each in its
+    # own: a tuple would be one more object per op for the garbage collector to scan.
+    _n: int
+    _e0: Any
+    _e1: Any
+    _erest: tuple[Any, ...]
+    _a0: Any
+    _a1: Any
+    _arest: tuple[Any, ...]
+
+    @property
+    def parents(self) -> tuple[Any, ...]:
+        """Where the gradient of each input goes (see the class docstring)."""
+        n = self._n
+        if n == 2:
+            return (self._e0, self._e1)
+        return (self._e0,) if n == 1 else (self._e0, self._e1, *self._erest)[:n]
+
+    @parents.setter
+    def parents(self, edges: tuple[Any, ...]) -> None:
+        n = self._n = len(edges)
+        self._e0 = edges[0] if n else None
+        self._e1 = edges[1] if n > 1 else None
+        self._erest = edges[2:]
+
+    @property
+    def _args(self) -> tuple[Any, ...]:
+        n = self._n
+        if n == 2:
+            return (self._a0, self._a1)
+        return (self._a0,) if n == 1 else (self._a0, self._a1, *self._arest)[:n]
+
+    @_args.setter
+    def _args(self, args: tuple[Any, ...]) -> None:
+        n = len(args)
+        self._a0 = args[0] if n else None
+        self._a1 = args[1] if n > 1 else None
+        self._arest = args[2:]
+
+    def _free(self) -> None:
+        """Forget what forward kept, once backward ran (without ``retain_graph``): the
+        saved values, and the inputs that are intermediates (constants stay, for tg.viz)."""
+        self._saved = ()
+        self._released = True
+        if self._e0 is not None:
+            self._a0 = None
+        if self._e1 is not None:
+            self._a1 = None
+        if self._arest:
+            self._arest = tuple([a if e is None else None
+                                 for a, e in zip(self._arest, self._erest)])
 
     def save_for_backward(self, *values: Any) -> None:
         """Keep arrays (or tensors) that backward needs; read them as ``saved_tensors``."""

@@ -1,4 +1,5 @@
-"""Grad modes: ``no_grad``, ``enable_grad``, ``set_grad_enabled``, ``inference_mode``.
+"""Grad modes: ``no_grad`` and ``enable_grad`` (``set_grad_enabled`` and ``inference_mode``
+build on them: autograd/grad_mode.py).
 
 Each works as a context manager and as a decorator (with or without parentheses), as in
 PyTorch. As in PyTorch, the mode belongs to the thread: ``with tg.no_grad():`` in one
@@ -65,11 +66,6 @@ _teaching = _TeachingState()
 def is_grad_enabled() -> bool:
     """True when operations are being recorded for backward (in this thread)."""
     return _state.enabled
-
-
-def is_inference_mode_enabled() -> bool:
-    """True inside ``inference_mode()`` (in this thread)."""
-    return _state.inference
 
 
 class _GradMode:
@@ -162,54 +158,3 @@ class enable_grad(_BareDecorator):
 
     def _target(self) -> bool:
         return True
-
-
-class set_grad_enabled(_GradMode):
-    """Turn recording on or off. Like PyTorch's, it acts as soon as it is called
-    (``tg.set_grad_enabled(False)`` as a plain statement), and as a context manager or
-    decorator it restores the previous mode on exit."""
-
-    def __init__(self, mode: bool) -> None:
-        self._mode = bool(mode)
-        self._before = (_state.enabled, _state.inference)
-        _state.enabled = self._mode
-
-    def _target(self) -> bool:
-        return self._mode
-
-    def __enter__(self) -> None:
-        _state.saved.append(self._before)  # (the switch already happened in __init__)
-        _state.enabled = self._mode
-
-    def __call__(self, func: _Func) -> _Func:
-        """As a decorator: undo the immediate switch, then apply the mode per call."""
-        _state.enabled = self._before[0]
-        return _Fixed(self._mode)(func)
-
-
-class _Fixed(_GradMode):
-    def __init__(self, mode: bool) -> None:
-        self._mode = mode
-
-    def _target(self) -> bool:
-        return self._mode
-
-
-class inference_mode(_GradMode):
-    """Like ``no_grad`` for this engine (nothing is recorded), and
-    ``tg.is_inference_mode_enabled()`` is True inside. As in PyTorch,
-    ``inference_mode(False)`` turns recording *on*. Works with or without parentheses as a
-    decorator."""
-
-    def __new__(cls, mode: bool | _Func = True) -> Any:
-        self = super().__new__(cls)
-        if isinstance(mode, bool):
-            return self
-        inference_mode.__init__(self, True)
-        return self(mode)
-
-    def __init__(self, mode: bool | _Func = True) -> None:
-        self._inference = bool(mode) if isinstance(mode, bool) else True
-
-    def _target(self) -> bool:
-        return not self._inference

@@ -92,10 +92,14 @@ def fast_apply(cls: type[Function]) -> Callable[..., Tensor]:
             result._grad_fn = ctx
             # (each input's edge: its node, or itself for a leaf; `is None`, not `or`: a
             # promoted operand's edge may be the leaf it stands for, see tensor._operand_as)
+            # (the slots behind ctx.parents and ctx._args, written directly: no tuples)
+            ctx._erest = ctx._arest = ()
             if one:
                 edge = a._grad_fn
-                ctx.parents = (a if edge is None else edge,)
-                ctx._args = (a,)
+                ctx._n = 1
+                ctx._e0 = a if edge is None else edge
+                ctx._a0 = a
+                ctx._e1 = ctx._a1 = None
             else:
                 if need_a:
                     edge = a._grad_fn
@@ -109,8 +113,11 @@ def fast_apply(cls: type[Function]) -> Callable[..., Tensor]:
                         edge_b = b
                 else:
                     edge_b = None
-                ctx.parents = (edge, edge_b)
-                ctx._args = (a, b)
+                ctx._n = 2
+                ctx._e0 = edge
+                ctx._e1 = edge_b
+                ctx._a0 = a
+                ctx._a1 = b
             ctx._seq = _next_seq()  # (what _record does, inlined)
             ctx._out_shape = out.shape
             ctx._out_dtype = out.dtype
