@@ -279,6 +279,60 @@ def _split(draw: Any) -> Sample:
 
 
 @st.composite
+def _roll(draw: Any) -> Sample:
+    """shifts (past the length and negative too) with no dims (the flattened tensor), or
+    one shift per dim (a dim may repeat)."""
+    shape = draw(S.shapes())
+    shift = st.integers(-5, 5)
+    if not shape or draw(st.booleans()):
+        return Sample((draw(S.arrays(shape)),), {"shifts": draw(shift), "dims": None})
+    dims = draw(st.lists(S.dim(len(shape)), min_size=1, max_size=3))
+    shifts = [draw(shift) for _ in dims]
+    return Sample((draw(S.arrays(shape)),), {"shifts": shifts, "dims": dims})
+
+
+@st.composite
+def _rot90(draw: Any) -> Sample:
+    """Any k (negative, past 4) in the plane of two distinct dims."""
+    shape = draw(S.shapes(min_dims=2))
+    a, b = draw(st.permutations(range(len(shape))))[:2]
+    return Sample((draw(S.arrays(shape)),), {"k": draw(st.integers(-5, 5)),
+                                             "dims": (a - len(shape) * draw(st.integers(0, 1)),
+                                                      b)})
+
+
+@st.composite
+def _narrow(draw: Any) -> Sample:
+    """A dim, a start (negative too) and a length that fits."""
+    shape = draw(S.shapes(min_dims=1))
+    dim = draw(S.dim(len(shape)))
+    n = shape[dim]
+    start = draw(st.integers(-n, n))
+    length = draw(st.integers(0, n - start % n if start % n or start < 0 else n - start))
+    return Sample((draw(S.arrays(shape)),), {"dim": dim, "start": start, "length": length})
+
+
+@st.composite
+def _tensor_split(draw: Any) -> Sample:
+    """A number of sections (more than elements too: empty pieces), or split indices
+    (unsorted, negative, past the end)."""
+    shape = draw(S.shapes(min_dims=1))
+    dim = draw(S.dim(len(shape)))
+    split: Any = draw(st.integers(1, 4) | st.lists(st.integers(-3, 4), max_size=3))
+    return Sample((draw(S.arrays(shape)),), {"split": split, "dim": dim})
+
+
+@st.composite
+def _unfold(draw: Any) -> Sample:
+    """A dim, a window size up to its length, a step (past the size too)."""
+    shape = draw(S.shapes())
+    dim = draw(S.dim(len(shape)))
+    n = shape[dim] if shape else 1
+    return Sample((draw(S.arrays(shape)),), {"dim": dim, "size": draw(st.integers(0, n)),
+                                             "step": draw(st.integers(1, 3))})
+
+
+@st.composite
 def _chunk(draw: Any) -> Sample:
     shape = draw(S.shapes(min_dims=1))
     return Sample((draw(S.arrays(shape)),), {"chunks": draw(st.integers(1, 4)),
@@ -795,6 +849,15 @@ OPS: list[Op] = [
     Op("stack", lambda L, *xs, dim: L.stack(list(xs), dim=dim), _stack()),
     Op("chunk", lambda L, x, chunks, dim: x.chunk(chunks, dim), _chunk()),
     Op("split", lambda L, x, split_size, dim: x.split(split_size, dim), _split()),
+    Op("split_with_sizes", lambda L, x, split_size, dim: x.split_with_sizes(split_size, dim),
+       _split().filter(lambda s: isinstance(s.params["split_size"], list))),
+    Op("tensor_split", lambda L, x, split, dim: L.tensor_split(x, split, dim), _tensor_split()),
+    Op("narrow", lambda L, x, **p: x.narrow(**p), _narrow()),
+    Op("unfold", lambda L, x, dim, size, step: x.unfold(dim, size, step), _unfold()),
+    Op("roll", lambda L, x, shifts, dims: L.roll(x, shifts, dims), _roll()),
+    Op("rot90", lambda L, x, k, dims: x.rot90(k, dims), _rot90()),
+    Op("fliplr", lambda L, x: x.fliplr(), unary(min_dims=2)),
+    Op("flipud", lambda L, x: L.flipud(x), unary(min_dims=1)),
     Op("diff", _diff_call, _diff()),
     Op("repeat_interleave_int", _repeat_call, _repeat_interleave(False)),
     Op("repeat_interleave_tensor", _repeat_call, _repeat_interleave(True)),
@@ -977,7 +1040,8 @@ def test_table_covers_the_api() -> None:
         "bmm", "addmm", "baddbmm", "einsum_matmul", "einsum_batch", "einsum_outer",
         "einsum_trace", "einsum_diagonal", "einsum_ellipsis", "einsum_implicit", "einsum_sum",
         "tril", "triu", "diag_vector", "diag_matrix", "diagonal", "diag_embed", "meshgrid",
-        "trace",
+        "trace", "split_with_sizes", "tensor_split", "narrow", "unfold", "roll", "rot90",
+        "fliplr", "flipud",
     }
     assert expected <= set(OPS_BY_NAME), expected - set(OPS_BY_NAME)
 
