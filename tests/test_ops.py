@@ -576,6 +576,64 @@ def _scatter(draw: Any, unique: bool) -> Sample:
                   {"dim": dim, "index": index})
 
 
+@st.composite
+def _take(draw: Any) -> Sample:
+    """An int64 index of any shape into the flattened x, negative entries and repeats."""
+    shape = draw(S.shapes())
+    n = int(np.prod(shape))
+    index = draw(hnp.arrays(np.int64, draw(S.shapes(0, 2)), elements=st.integers(-n, n - 1)))
+    return Sample((draw(S.arrays(shape)),), {"index": index})
+
+
+@st.composite
+def _take_along_dim(draw: Any) -> Sample:
+    """An int64 index with x's number of dims, each dim 1 or x's (they broadcast), any
+    size along ``dim``; or no dim (the flattened x)."""
+    shape = draw(S.shapes(min_dims=1))
+    if draw(st.booleans()):
+        n = int(np.prod(shape))
+        index = draw(hnp.arrays(np.int64, draw(S.shapes(1, 2)), elements=st.integers(0, n - 1)))
+        return Sample((draw(S.arrays(shape)),), {"index": index, "dim": None})
+    dim = draw(S.dim(len(shape)))
+    idx_shape = tuple(draw(st.integers(1, 3)) if d == dim % len(shape)
+                      else draw(st.sampled_from([1, side])) for d, side in enumerate(shape))
+    index = draw(hnp.arrays(np.int64, idx_shape, elements=st.integers(0, shape[dim] - 1)))
+    return Sample((draw(S.arrays(shape)),), {"index": index, "dim": dim})
+
+
+@st.composite
+def _masked(draw: Any, with_source: bool) -> Sample:
+    """x and a bool mask whose shapes broadcast together (and, for masked_scatter, a
+    source with at least as many elements as the broadcast mask has Trues)."""
+    xs, ms = draw(S.broadcast_shapes(2))
+    mask = draw(S.bool_arrays(ms))
+    arrays = (draw(S.arrays(xs)),)
+    if with_source:
+        need = int(np.broadcast_to(mask, np.broadcast_shapes(xs, ms)).sum())
+        arrays += (draw(S.arrays((need + draw(st.integers(0, 2)),))),)
+    return Sample(arrays, {"mask": mask})
+
+
+@st.composite
+def _index_update(draw: Any, unique: bool) -> Sample:
+    """x (1-D or more), a dim, a 0-d or 1-D int64 index along it (``unique``: no repeats,
+    for index_copy whose result with repeats PyTorch leaves open) and a source with one
+    slice per index."""
+    shape = draw(S.shapes(min_dims=1))
+    dim = draw(S.dim(len(shape)))
+    n = shape[dim]
+    if unique:
+        index = draw(st.permutations(range(n)))[:draw(st.integers(1, n))]
+        index = np.array(index, np.int64)
+    else:
+        index = draw(hnp.arrays(np.int64, draw(st.sampled_from([(), (1,), (2,), (4,)])),
+                                elements=st.integers(0, n - 1)))
+    axis = dim % len(shape)
+    src_shape = shape[:axis] + (index.size,) + shape[axis + 1:]
+    return Sample((draw(S.arrays(shape)), draw(S.arrays(src_shape))),
+                  {"dim": dim, "index": index})
+
+
 def _src_larger(sample: Sample) -> bool:
     """torch's scatter backward fails ("invalid gradient") when src is larger than the
     index; ours pads the src gradient with zeros (checked by gradcheck)."""
@@ -893,6 +951,26 @@ OPS: list[Op] = [
     Op("scatter_add_inplace",
        lambda L, x, src, dim, index: x.clone().scatter_add_(dim, L.tensor(index), src),
        _scatter(unique=False), torch_grad_bug=_src_larger),
+    Op("take", lambda L, x, index: x.take(L.tensor(index)), _take()),
+    Op("take_along_dim", lambda L, x, index, dim: L.take_along_dim(x, L.tensor(index), dim),
+       _take_along_dim()),
+    Op("masked_select", lambda L, x, mask: x.masked_select(L.tensor(mask)), _masked(False)),
+    Op("masked_scatter", lambda L, x, src, mask: L.masked_scatter(x, L.tensor(mask), src),
+       _masked(True)),
+    Op("index_add", lambda L, x, src, dim, index: x.index_add(dim, L.tensor(index), src,
+                                                              alpha=-1.5),
+       _index_update(unique=False)),
+    Op("index_add_inplace",
+       lambda L, x, src, dim, index: x.clone().index_add_(dim, L.tensor(index), src),
+       _index_update(unique=False)),
+    Op("index_copy", lambda L, x, src, dim, index: L.index_copy(x, dim, L.tensor(index), src),
+       _index_update(unique=True)),
+    Op("index_fill", lambda L, x, dim, index: x.index_fill(dim, L.tensor(index), 0.5),
+       _index_update(unique=False).map(lambda s: Sample(s.arrays[:1], s.params))),
+    Op("index_fill_tensor",
+       lambda L, x, v, dim, index: x.index_fill(dim, L.tensor(index), v),
+       _index_update(unique=True).flatmap(lambda s: S.arrays(()).map(
+           lambda v: Sample((s.arrays[0], v), s.params)))),
     # ---- interpolation
     Op("lerp", lambda L, a, b, w: L.lerp(a, b, w), _lerp()),
     Op("lerp_scalar", lambda L, a, b, w: a.lerp(b, w), binary().flatmap(
@@ -1041,7 +1119,8 @@ def test_table_covers_the_api() -> None:
         "einsum_trace", "einsum_diagonal", "einsum_ellipsis", "einsum_implicit", "einsum_sum",
         "tril", "triu", "diag_vector", "diag_matrix", "diagonal", "diag_embed", "meshgrid",
         "trace", "split_with_sizes", "tensor_split", "narrow", "unfold", "roll", "rot90",
-        "fliplr", "flipud",
+        "fliplr", "flipud", "take", "take_along_dim", "masked_select", "masked_scatter",
+        "index_add", "index_copy", "index_fill", "index_fill_tensor",
     }
     assert expected <= set(OPS_BY_NAME), expected - set(OPS_BY_NAME)
 
