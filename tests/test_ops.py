@@ -279,6 +279,60 @@ def _split(draw: Any) -> Sample:
 
 
 @st.composite
+def _roll(draw: Any) -> Sample:
+    """shifts (past the length and negative too) with no dims (the flattened tensor), or
+    one shift per dim (a dim may repeat)."""
+    shape = draw(S.shapes())
+    shift = st.integers(-5, 5)
+    if not shape or draw(st.booleans()):
+        return Sample((draw(S.arrays(shape)),), {"shifts": draw(shift), "dims": None})
+    dims = draw(st.lists(S.dim(len(shape)), min_size=1, max_size=3))
+    shifts = [draw(shift) for _ in dims]
+    return Sample((draw(S.arrays(shape)),), {"shifts": shifts, "dims": dims})
+
+
+@st.composite
+def _rot90(draw: Any) -> Sample:
+    """Any k (negative, past 4) in the plane of two distinct dims."""
+    shape = draw(S.shapes(min_dims=2))
+    a, b = draw(st.permutations(range(len(shape))))[:2]
+    return Sample((draw(S.arrays(shape)),), {"k": draw(st.integers(-5, 5)),
+                                             "dims": (a - len(shape) * draw(st.integers(0, 1)),
+                                                      b)})
+
+
+@st.composite
+def _narrow(draw: Any) -> Sample:
+    """A dim, a start (negative too) and a length that fits."""
+    shape = draw(S.shapes(min_dims=1))
+    dim = draw(S.dim(len(shape)))
+    n = shape[dim]
+    start = draw(st.integers(-n, n))
+    length = draw(st.integers(0, n - start % n if start % n or start < 0 else n - start))
+    return Sample((draw(S.arrays(shape)),), {"dim": dim, "start": start, "length": length})
+
+
+@st.composite
+def _tensor_split(draw: Any) -> Sample:
+    """A number of sections (more than elements too: empty pieces), or split indices
+    (unsorted, negative, past the end)."""
+    shape = draw(S.shapes(min_dims=1))
+    dim = draw(S.dim(len(shape)))
+    split: Any = draw(st.integers(1, 4) | st.lists(st.integers(-3, 4), max_size=3))
+    return Sample((draw(S.arrays(shape)),), {"split": split, "dim": dim})
+
+
+@st.composite
+def _unfold(draw: Any) -> Sample:
+    """A dim, a window size up to its length, a step (past the size too)."""
+    shape = draw(S.shapes())
+    dim = draw(S.dim(len(shape)))
+    n = shape[dim] if shape else 1
+    return Sample((draw(S.arrays(shape)),), {"dim": dim, "size": draw(st.integers(0, n)),
+                                             "step": draw(st.integers(1, 3))})
+
+
+@st.composite
 def _chunk(draw: Any) -> Sample:
     shape = draw(S.shapes(min_dims=1))
     return Sample((draw(S.arrays(shape)),), {"chunks": draw(st.integers(1, 4)),
@@ -518,6 +572,64 @@ def _scatter(draw: Any, unique: bool) -> Sample:
     else:
         index = draw(hnp.arrays(np.int64, idx_shape, elements=st.integers(0, n - 1)))
     src_shape = tuple(i + draw(st.integers(0, 1)) for i in idx_shape)
+    return Sample((draw(S.arrays(shape)), draw(S.arrays(src_shape))),
+                  {"dim": dim, "index": index})
+
+
+@st.composite
+def _take(draw: Any) -> Sample:
+    """An int64 index of any shape into the flattened x, negative entries and repeats."""
+    shape = draw(S.shapes())
+    n = int(np.prod(shape))
+    index = draw(hnp.arrays(np.int64, draw(S.shapes(0, 2)), elements=st.integers(-n, n - 1)))
+    return Sample((draw(S.arrays(shape)),), {"index": index})
+
+
+@st.composite
+def _take_along_dim(draw: Any) -> Sample:
+    """An int64 index with x's number of dims, each dim 1 or x's (they broadcast), any
+    size along ``dim``; or no dim (the flattened x)."""
+    shape = draw(S.shapes(min_dims=1))
+    if draw(st.booleans()):
+        n = int(np.prod(shape))
+        index = draw(hnp.arrays(np.int64, draw(S.shapes(1, 2)), elements=st.integers(0, n - 1)))
+        return Sample((draw(S.arrays(shape)),), {"index": index, "dim": None})
+    dim = draw(S.dim(len(shape)))
+    idx_shape = tuple(draw(st.integers(1, 3)) if d == dim % len(shape)
+                      else draw(st.sampled_from([1, side])) for d, side in enumerate(shape))
+    index = draw(hnp.arrays(np.int64, idx_shape, elements=st.integers(0, shape[dim] - 1)))
+    return Sample((draw(S.arrays(shape)),), {"index": index, "dim": dim})
+
+
+@st.composite
+def _masked(draw: Any, with_source: bool) -> Sample:
+    """x and a bool mask whose shapes broadcast together (and, for masked_scatter, a
+    source with at least as many elements as the broadcast mask has Trues)."""
+    xs, ms = draw(S.broadcast_shapes(2))
+    mask = draw(S.bool_arrays(ms))
+    arrays = (draw(S.arrays(xs)),)
+    if with_source:
+        need = int(np.broadcast_to(mask, np.broadcast_shapes(xs, ms)).sum())
+        arrays += (draw(S.arrays((need + draw(st.integers(0, 2)),))),)
+    return Sample(arrays, {"mask": mask})
+
+
+@st.composite
+def _index_update(draw: Any, unique: bool) -> Sample:
+    """x (1-D or more), a dim, a 0-d or 1-D int64 index along it (``unique``: no repeats,
+    for index_copy whose result with repeats PyTorch leaves open) and a source with one
+    slice per index."""
+    shape = draw(S.shapes(min_dims=1))
+    dim = draw(S.dim(len(shape)))
+    n = shape[dim]
+    if unique:
+        index = draw(st.permutations(range(n)))[:draw(st.integers(1, n))]
+        index = np.array(index, np.int64)
+    else:
+        index = draw(hnp.arrays(np.int64, draw(st.sampled_from([(), (1,), (2,), (4,)])),
+                                elements=st.integers(0, n - 1)))
+    axis = dim % len(shape)
+    src_shape = shape[:axis] + (index.size,) + shape[axis + 1:]
     return Sample((draw(S.arrays(shape)), draw(S.arrays(src_shape))),
                   {"dim": dim, "index": index})
 
@@ -795,6 +907,15 @@ OPS: list[Op] = [
     Op("stack", lambda L, *xs, dim: L.stack(list(xs), dim=dim), _stack()),
     Op("chunk", lambda L, x, chunks, dim: x.chunk(chunks, dim), _chunk()),
     Op("split", lambda L, x, split_size, dim: x.split(split_size, dim), _split()),
+    Op("split_with_sizes", lambda L, x, split_size, dim: x.split_with_sizes(split_size, dim),
+       _split().filter(lambda s: isinstance(s.params["split_size"], list))),
+    Op("tensor_split", lambda L, x, split, dim: L.tensor_split(x, split, dim), _tensor_split()),
+    Op("narrow", lambda L, x, **p: x.narrow(**p), _narrow()),
+    Op("unfold", lambda L, x, dim, size, step: x.unfold(dim, size, step), _unfold()),
+    Op("roll", lambda L, x, shifts, dims: L.roll(x, shifts, dims), _roll()),
+    Op("rot90", lambda L, x, k, dims: x.rot90(k, dims), _rot90()),
+    Op("fliplr", lambda L, x: x.fliplr(), unary(min_dims=2)),
+    Op("flipud", lambda L, x: L.flipud(x), unary(min_dims=1)),
     Op("diff", _diff_call, _diff()),
     Op("repeat_interleave_int", _repeat_call, _repeat_interleave(False)),
     Op("repeat_interleave_tensor", _repeat_call, _repeat_interleave(True)),
@@ -830,6 +951,26 @@ OPS: list[Op] = [
     Op("scatter_add_inplace",
        lambda L, x, src, dim, index: x.clone().scatter_add_(dim, L.tensor(index), src),
        _scatter(unique=False), torch_grad_bug=_src_larger),
+    Op("take", lambda L, x, index: x.take(L.tensor(index)), _take()),
+    Op("take_along_dim", lambda L, x, index, dim: L.take_along_dim(x, L.tensor(index), dim),
+       _take_along_dim()),
+    Op("masked_select", lambda L, x, mask: x.masked_select(L.tensor(mask)), _masked(False)),
+    Op("masked_scatter", lambda L, x, src, mask: L.masked_scatter(x, L.tensor(mask), src),
+       _masked(True)),
+    Op("index_add", lambda L, x, src, dim, index: x.index_add(dim, L.tensor(index), src,
+                                                              alpha=-1.5),
+       _index_update(unique=False)),
+    Op("index_add_inplace",
+       lambda L, x, src, dim, index: x.clone().index_add_(dim, L.tensor(index), src),
+       _index_update(unique=False)),
+    Op("index_copy", lambda L, x, src, dim, index: L.index_copy(x, dim, L.tensor(index), src),
+       _index_update(unique=True)),
+    Op("index_fill", lambda L, x, dim, index: x.index_fill(dim, L.tensor(index), 0.5),
+       _index_update(unique=False).map(lambda s: Sample(s.arrays[:1], s.params))),
+    Op("index_fill_tensor",
+       lambda L, x, v, dim, index: x.index_fill(dim, L.tensor(index), v),
+       _index_update(unique=True).flatmap(lambda s: S.arrays(()).map(
+           lambda v: Sample((s.arrays[0], v), s.params)))),
     # ---- interpolation
     Op("lerp", lambda L, a, b, w: L.lerp(a, b, w), _lerp()),
     Op("lerp_scalar", lambda L, a, b, w: a.lerp(b, w), binary().flatmap(
@@ -977,7 +1118,9 @@ def test_table_covers_the_api() -> None:
         "bmm", "addmm", "baddbmm", "einsum_matmul", "einsum_batch", "einsum_outer",
         "einsum_trace", "einsum_diagonal", "einsum_ellipsis", "einsum_implicit", "einsum_sum",
         "tril", "triu", "diag_vector", "diag_matrix", "diagonal", "diag_embed", "meshgrid",
-        "trace",
+        "trace", "split_with_sizes", "tensor_split", "narrow", "unfold", "roll", "rot90",
+        "fliplr", "flipud", "take", "take_along_dim", "masked_select", "masked_scatter",
+        "index_add", "index_copy", "index_fill", "index_fill_tensor",
     }
     assert expected <= set(OPS_BY_NAME), expected - set(OPS_BY_NAME)
 

@@ -30,7 +30,9 @@ _METHODS = (
     "bitwise_not bitwise_left_shift bitwise_right_shift floor_divide "
     "tan asin acos atan sinh cosh asinh acosh atanh arcsin arccos arctan arcsinh arccosh "
     "arctanh erf erfc erfinv exp2 expm1 log2 log10 sinc nan_to_num "
-    "atan2 arctan2 hypot logaddexp logaddexp2 copysign fmod"
+    "atan2 arctan2 hypot logaddexp logaddexp2 copysign fmod "
+    "roll rot90 fliplr flipud tensor_split split_with_sizes take take_along_dim masked_select "
+    "masked_scatter index_add index_copy index_fill"
 ).split()
 
 

@@ -14,12 +14,14 @@ from .fast.apply import fast_apply
 from .ops.arithmetic import ArithmeticMethods, maximum, where, zeros_like
 from .ops.binary_math import BinaryMathMethods
 from .ops.convert import ConversionMethods
+from .ops.indexed import IndexedMethods
 from .ops.indexing_methods import IndexingMethods
 from .ops.inplace import InplaceMethods
 from .ops.logic import LogicMethods
 from .ops.matmul import MatmulMethods
 from .ops.movement import MovementMethods
 from .ops.promotion import _broadcast_error, _operand_as, _promote
+from .ops.rearrange import RearrangeMethods
 from .ops.reduce import ReduceMethods
 from .ops.scan import ScanMethods
 from .ops.sorting import SortingMethods
@@ -32,8 +34,9 @@ __all__ = ["Tensor", "Size", "where", "maximum", "zeros_like", "reset_grads", "_
 
 
 class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, SpecialMethods, BinaryMathMethods,
-             ReduceMethods, ScanMethods, MovementMethods, IndexingMethods, SortingMethods,
-             MatmulMethods, InplaceMethods, ConversionMethods, TensorBase):
+             ReduceMethods, ScanMethods, MovementMethods, RearrangeMethods, IndexingMethods,
+             IndexedMethods, SortingMethods, MatmulMethods, InplaceMethods, ConversionMethods,
+             TensorBase):
     """A multi-dimensional array that can record the operations applied to it.
 
     >>> x = tg.tensor([1.0, 2.0], requires_grad=True)

@@ -625,10 +625,12 @@ class MovementMethods(TensorBase):
             return ReshapeAlias.apply(self, shape)
         return UnsafeView.apply(self.clone(), shape)
 
-    def view(self, *shape: Any) -> Tensor:
-        """Like reshape, but always a view: fails on a non-contiguous tensor."""
-        if len(shape) == 1 and isinstance(shape[0], (DType, np.dtype, type)):
-            raise NotImplementedError("view(dtype) is not supported; use .to(dtype)")
+    def view(self, *shape: Any, dtype: Any = None) -> Tensor:
+        """Like reshape, but always a view: fails on a non-contiguous tensor. With a dtype
+        (``view(tg.int32)``), the same bytes read as that dtype (ops/rearrange.py)."""
+        if dtype is not None or (len(shape) == 1 and isinstance(shape[0], (DType, np.dtype,
+                                                                           type))):
+            return self._view_dtype(shape[0] if dtype is None else dtype)  # type: ignore
         shape = _shape_arg(shape, "view", required=True)
         _check_reshape(self._data, shape)
         if not _reshape_is_view(self._data, shape):
@@ -818,31 +820,6 @@ class MovementMethods(TensorBase):
             start += s
         _several_views(out, "Split" if op is Split else "SplitWithSizes")
         return tuple(out)
-
-    def narrow(self, dim: _int, start: Any, length: _int) -> Tensor:
-        """The view of ``length`` elements from ``start`` along ``dim`` (``x[:, start:
-        start + length]`` for dim 1); ``start`` may be negative, or a 0-d tensor.
-
-        >>> tg.arange(5.0).narrow(0, 1, 3)
-        tensor([1., 2., 3.])
-        """
-        if not self._data.ndim:
-            raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
-        if length < 0:
-            raise RuntimeError("narrow(): length must be non-negative.")
-        axis = _norm_axis(dim, self._data.ndim)
-        n = self._data.shape[axis]
-        start = int(start)
-        if not -n <= start <= n:
-            raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], "
-                             f"but got {start})")
-        if start < 0:
-            start += n
-        if start + length > n:
-            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
-                               f"({n}).")
-        return Slice.apply(self, (_ALL_SLICE,) * axis + (slice(start, start + length),
-                                                          Ellipsis))
 
     def tril(self, diagonal: _int = 0) -> Tensor:
         """The lower triangle of the last two dims: the elements on and below the

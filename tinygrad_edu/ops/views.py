@@ -69,12 +69,24 @@ class FunctionView(NamedTuple):
     k: int
 
 
+def _owner(a: Any) -> Any:
+    """The object owning the memory of ``a``, an array: ``a`` itself, or the end of the
+    chain of numpy's ``.base`` (which, for a view made with strides of its own by
+    ``as_strided``, ``unfold``'s, passes through a holder object)."""
+    while a.base is not None:
+        held = a.base if type(a.base) is np.ndarray else getattr(a.base, "base", None)
+        if not isinstance(held, np.ndarray):
+            return a.base
+        a = held
+    return a
+
+
 def track_view(result: Tensor, source: Tensor, out: np.ndarray) -> None:
     """``result`` of a view op on ``source``: when numpy really gave a view (``out`` shares
     ``source``'s memory), it shares ``source``'s version counter and remembers the base
     it views, so that in-place writes can keep both histories right."""
     data = source._data
-    if out.base is not (data if data.base is None else data.base):
+    if _owner(out) is not _owner(data):
         return  # numpy copied (a reshape of a non-contiguous tensor): not a view
     counter = source._vc
     if counter is UNWRITTEN:
