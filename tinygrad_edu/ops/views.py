@@ -86,7 +86,8 @@ def track_view(result: Tensor, source: Tensor, out: np.ndarray) -> None:
     ``source``'s memory), it shares ``source``'s version counter and remembers the base
     it views, so that in-place writes can keep both histories right."""
     data = source._data
-    if _owner(out) is not _owner(data):
+    if out.base is not (data if data.base is None else data.base) and \
+            _owner(out) is not _owner(data):  # (the first test settles most views)
         return  # numpy copied (a reshape of a non-contiguous tensor): not a view
     counter = source._vc
     if counter is UNWRITTEN:
