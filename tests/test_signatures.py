@@ -43,6 +43,7 @@ NAMESPACES: dict[str, Callable[[Any], Any]] = {
     "utils.data": lambda lib: lib.utils.data,
     "autograd": lambda lib: lib.autograd,
     "autograd.functional": lambda lib: lib.autograd.functional,
+    "linalg": lambda lib: lib.linalg,
 }
 
 # Parameter names of PyTorch's that are not here on purpose: name -> {parameter: reason}.

@@ -30,7 +30,8 @@ _METHODS = (
     "bitwise_not bitwise_left_shift bitwise_right_shift floor_divide "
     "tan asin acos atan sinh cosh asinh acosh atanh arcsin arccos arctan arcsinh arccosh "
     "arctanh erf erfc erfinv exp2 expm1 log2 log10 sinc nan_to_num "
-    "atan2 arctan2 hypot logaddexp logaddexp2 copysign fmod"
+    "atan2 arctan2 hypot logaddexp logaddexp2 copysign fmod "
+    "inverse det slogdet logdet cholesky pinverse"
 ).split()
 
 
