@@ -42,6 +42,12 @@ NO_INF = {"quantile", "std_mean", "var_mean"}
 NO_INF_PREFIXES = ("matmul", "bmm", "addmm", "baddbmm", "einsum", "trace")
 
 
+# linear algebra: singular and non-finite matrices are not kinks but failures, whose
+# outcome is LAPACK's (which errors it reports, the inf and NaN patterns of its solves);
+# test_linalg.py pins PyTorch's at the singular points that have a defined answer
+LINALG = ("linalg_", "inverse", "det", "logdet", "cholesky", "pinverse")
+
+
 def _allows_inf(op: Op) -> bool:
     return op.name not in NO_INF and not op.name.startswith(NO_INF_PREFIXES)
 
@@ -91,7 +97,8 @@ def compare(fn: Callable[..., Any], arrays: tuple[np.ndarray, ...],
             theirs = _outputs(fn(torch, *theirs_in))
         except (RuntimeError, IndexError, ValueError, TypeError) as e:
             # torch rejects the input: so must we, with the same class
-            with pytest.raises(type(e)):
+            same = tg.linalg.LinAlgError if isinstance(e, torch.linalg.LinAlgError) else type(e)
+            with pytest.raises(same):
                 fn(tg, *mine_in)
             return
         mine = _outputs(fn(tg, *mine_in))
@@ -172,6 +179,8 @@ def _unstable_sort_ties(op: Op, sample: Sample) -> bool:
 def test_op_table_on_kink_lattice(op: Op, data: st.DataObject) -> None:
     """Every row of the op table, on zeros, ties, +-1, small integers and -inf: values and
     first and second derivatives as PyTorch's, NaN and inf positions included."""
+    if op.name.startswith(LINALG):
+        pytest.skip("singular matrices: see LINALG")
     sample = data.draw(on_lattice(op), label="sample")
     skip = op.torch_grad_bug is not None and op.torch_grad_bug(sample)
     skip = skip or _unstable_sort_ties(op, sample)

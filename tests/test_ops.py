@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pytest
 import strategies as S
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -53,6 +53,9 @@ class Op:
     eps: float = 1e-6  # finite-difference step
     # a sample on which torch's own gradient is wrong (its gradcheck fails): forward only
     torch_grad_bug: Callable[[Sample], bool] | None = None
+    # float32 relative tolerance against torch: LAPACK builds (numpy's, torch's) round
+    # differently, and the eigen/singular vectors' 1 / (gap) factors amplify it
+    rtol32: float = 1e-5
 
 
 NoParams = Callable[[tuple[int, ...]], st.SearchStrategy[dict[str, Any]]]
@@ -208,6 +211,91 @@ def _norm(draw: Any) -> Sample:
         d = None
     return Sample((draw(S.arrays(shape, domain=S.distinct_abs)),),
                   {"p": p, "dim": d, "keepdim": draw(S.keepdim)})
+
+
+# ---------------------------------------------------------------------------- linear algebra
+@st.composite
+def _square(draw: Any) -> Sample:
+    """A batch of n x n matrices, diagonally dominant (well-conditioned, det > 0)."""
+    n = draw(st.integers(1, 3))
+    a = draw(S.arrays(draw(S.shapes(0, 1, max_side=2)) + (n, n)))
+    return Sample((a + 3 * n * np.eye(n),))
+
+
+def _separated_array(draw: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """Small noise plus 1, 2, 3 on the diagonal: singular values (and eigenvalues of
+    ``x + x.mT``) stay apart and away from 0, so the vectors have gradients. No element is
+    0: LAPACK's QR flips a sign where a column's lower part is exactly 0 (a jump)."""
+    m, n = shape[-2:]
+    diag = np.zeros((m, n))
+    diag[range(min(m, n)), range(min(m, n))] = np.arange(1, min(m, n) + 1)
+    noise = draw(S.arrays(shape, -0.1, 0.1))
+    return np.where(noise < 0, -0.02, 0.02) + 0.8 * noise + diag
+
+
+@st.composite
+def _separated(draw: Any, square: bool = False, batch: bool = True) -> Sample:
+    """A batch of matrices with distinct singular values (see ``_separated_array``)."""
+    m = draw(st.integers(1, 3))
+    n = m if square else draw(st.integers(1, 3))
+    batch = draw(S.shapes(0, 1 if batch else 0, max_side=2))
+    return Sample((_separated_array(draw, batch + (m, n)),))
+
+
+@st.composite
+def _solve(draw: Any) -> Sample:
+    """A well-conditioned A and a right-hand side B: a matrix or a vector (a batch of
+    them), with batch dims that broadcast; ``left`` both ways."""
+    n = draw(st.integers(1, 3))
+    ba, bb = draw(S.broadcast_shapes(2, max_dims=1, max_side=2))
+    left = draw(st.booleans())
+    k = draw(st.integers(1, 2))
+    vector = left and draw(st.booleans())
+    shape_b = bb + ((n, k) if left else (k, n))
+    if vector:  # (a vector, or a batch of them of A's batch shape exactly: as torch reads B)
+        shape_b = draw(st.sampled_from([(n,), ba + (n,)]))
+    if not left and shape_b == ba + (n,):  # (a vector for torch: refused with left=False)
+        shape_b = ba + (n + 1, n)
+    a = draw(S.arrays(ba + (n, n))) + 3 * n * np.eye(n)
+    return Sample((a, draw(S.arrays(shape_b))), {"left": left})
+
+
+@st.composite
+def _lstsq(draw: Any) -> Sample:
+    """A full-rank A (tall or square: a unique least-squares solution) and B."""
+    m = draw(st.integers(1, 3))
+    n = draw(st.integers(1, m))
+    a = _separated_array(draw, (m, n))
+    shape_b = draw(st.sampled_from([(m,), (m, draw(st.integers(1, 2)))]))
+    return Sample((a, draw(S.arrays(shape_b))))
+
+
+@st.composite
+def _matrix_norm(draw: Any) -> Sample:
+    """A matrix norm's order, dims and keepdim (separated singular values and column
+    sums: no ties for the max)."""
+    sample = draw(_separated())
+    ord_ = draw(st.sampled_from(["fro", "nuc", 2, -2, 1, -1, float("inf"), -float("inf")]))
+    for axis in (-1, -2):  # (the max / min of row or column sums: no ties, a kink)
+        sums = np.sort(np.abs(sample.arrays[0]).sum(axis), axis=-1)
+        assume(sums.shape[-1] < 2 or np.diff(sums, axis=-1).min() > 1e-3)
+    dim = draw(st.sampled_from([(-2, -1), (-1, -2)]))
+    return Sample(sample.arrays, {"ord": ord_, "dim": dim, "keepdim": draw(S.keepdim)})
+
+
+def _sym(L: Any, x: Any) -> Any:
+    """A symmetric positive-definite matrix made from any square x."""
+    return x @ x.mT + x.shape[-1] * L.eye(x.shape[-1], dtype=x.dtype)
+
+
+def _eigh_call(L: Any, x: Any, UPLO: str) -> Any:  # noqa: N803
+    w, v = L.linalg.eigh(x + x.mT, UPLO=UPLO)
+    return w, v * v  # (each eigenvector is defined up to its sign: v * v is not)
+
+
+def _svd_call(L: Any, x: Any) -> Any:
+    u, s, vh = L.linalg.svd(x, full_matrices=False)
+    return u * u, s, vh * vh  # (sign-free functions of U and Vh)
 
 
 # ---------------------------------------------------------------------------- elementwise
@@ -981,6 +1069,36 @@ OPS: list[Op] = [
     Op("to_float32", lambda L, x: x.to(L.float32), unary(), eps=1e-2),
     Op("double", lambda L, x: x.double() * 1, unary()),
     Op("float", lambda L, x: x.float() * 1, unary(), eps=1e-2),
+    # ---- linear algebra (well-conditioned inputs; see _square, _separated)
+    Op("linalg_inv", lambda L, x: L.linalg.inv(x), _square()),
+    Op("inverse", lambda L, x: x.inverse(), _square()),
+    Op("linalg_det", lambda L, x: L.linalg.det(x), _square()),
+    Op("det", lambda L, x: L.det(x), _square()),
+    Op("linalg_slogdet", lambda L, x: L.linalg.slogdet(x), _square()),
+    Op("logdet", lambda L, x: x.logdet(), _square()),
+    Op("linalg_solve", lambda L, a, b, left: L.linalg.solve(a, b, left=left), _solve()),
+    Op("linalg_cholesky", lambda L, x, upper: L.linalg.cholesky(_sym(L, x), upper=upper),
+       _separated(square=True, batch=False).flatmap(  # (batched: torch's x @ x.mT is a
+           lambda s: st.booleans().map(lambda u: Sample(s.arrays, {"upper": u})))),  # view)
+    Op("cholesky", lambda L, x: _sym(L, x).cholesky(), _separated(square=True, batch=False)),
+    Op("linalg_eigh", _eigh_call, _separated(square=True).flatmap(
+        lambda s: st.sampled_from("LU").map(lambda u: Sample(s.arrays, {"UPLO": u}))),
+       rtol32=1e-3),
+    Op("linalg_eigvalsh", lambda L, x: L.linalg.eigvalsh(x + x.mT), _separated(square=True),
+       rtol32=1e-3),
+    Op("linalg_svd", _svd_call, _separated(), rtol32=1e-3),
+    Op("linalg_svdvals", lambda L, x: L.linalg.svdvals(x), _separated(), rtol32=1e-3),
+    Op("linalg_qr", lambda L, x: L.linalg.qr(x), _separated(), rtol32=1e-4),
+    Op("linalg_pinv", lambda L, x: L.linalg.pinv(x), _separated(), rtol32=1e-4),
+    Op("pinverse", lambda L, x: x.pinverse(), _separated(), rtol32=1e-4),
+    Op("linalg_lstsq", lambda L, a, b: L.linalg.lstsq(a, b).solution, _lstsq(), rtol32=1e-4),
+    Op("linalg_matrix_norm", lambda L, x, **p: L.linalg.matrix_norm(x, **p), _matrix_norm()),
+    Op("linalg_vector_norm", lambda L, x, p, **kw: L.linalg.vector_norm(x, p, **kw),
+       _norm().filter(lambda s: s.params["p"] != "fro")),
+    Op("linalg_norm", lambda L, x, **p: L.linalg.norm(x, **p), _separated(batch=False).flatmap(
+        lambda s: st.sampled_from([{}, {"ord": 2}, {"ord": "nuc"}, {"dim": -1},
+                                   {"ord": 1, "dim": (-2, -1)}]).map(
+            lambda p: Sample(s.arrays, p)))),
 ]
 OPS_BY_NAME = {op.name: op for op in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "duplicate op names in the table"
@@ -1015,7 +1133,8 @@ def _dtype_name(dtype: Any) -> str:
 TOLERANCE = {"float64": dict(rtol=1e-7, atol=1e-10), "float32": dict(rtol=1e-5, atol=1e-6)}
 
 
-def assert_like_torch(mine: Any, theirs: Any, what: str, dtype: str = "float64") -> None:
+def assert_like_torch(mine: Any, theirs: Any, what: str, dtype: str = "float64",
+                      rtol32: float = 1e-5) -> None:
     """Same shape, dtype and values (within the dtype's tolerance) as a torch tensor."""
     assert theirs is not None, f"{what}: torch has no value here, tinygrad_edu has {mine!r}"
     assert mine is not None, f"{what}: tinygrad_edu has no value, torch has {theirs!r}"
@@ -1023,8 +1142,11 @@ def assert_like_torch(mine: Any, theirs: Any, what: str, dtype: str = "float64")
         f"{what}: shape {tuple(mine.shape)} != torch's {tuple(theirs.shape)}"
     assert _dtype_name(mine.dtype) == _dtype_name(theirs.dtype), \
         f"{what}: dtype {mine.dtype} != torch's {theirs.dtype}"
+    tolerance = dict(TOLERANCE.get(dtype, TOLERANCE["float64"]))
+    if dtype == "float32":
+        tolerance["rtol"] = rtol32
     np.testing.assert_allclose(mine.detach().numpy(), theirs.detach().numpy(),
-                               err_msg=what, **TOLERANCE.get(dtype, TOLERANCE["float64"]))
+                               err_msg=what, **tolerance)
 
 
 def _op_id(op: Op) -> str:
@@ -1079,7 +1201,7 @@ def test_torch_parity(torch: Any, op: Op, dtype: str, data: st.DataObject) -> No
     mine, theirs = _call(op, tg, mine_in, sample), _call(op, torch, theirs_in, sample)
     assert len(mine) == len(theirs), f"{len(mine)} outputs, torch has {len(theirs)}"
     for k, (m, t) in enumerate(zip(mine, theirs)):
-        assert_like_torch(m, t, f"forward, output {k}", dtype)
+        assert_like_torch(m, t, f"forward, output {k}", dtype, op.rtol32)
         if op.grad_fn:
             theirs_name = None if t.grad_fn is None else t.grad_fn.name()
             mine_name = None if m.grad_fn is None else type(m.grad_fn).__name__
@@ -1094,7 +1216,7 @@ def test_torch_parity(torch: Any, op: Op, dtype: str, data: st.DataObject) -> No
     tg.autograd.backward([m for m, _ in pairs], [tg.tensor(s) for s in seeds])
     torch.autograd.backward([t for _, t in pairs], [torch.tensor(s) for s in seeds])
     for i, (m, t) in enumerate(zip(mine_in, theirs_in)):
-        assert_like_torch(m.grad, t.grad, f"backward, input {i}", dtype)
+        assert_like_torch(m.grad, t.grad, f"backward, input {i}", dtype, op.rtol32)
 
 
 def test_table_covers_the_api() -> None:

@@ -42,6 +42,8 @@ NAMESPACES: dict[str, Callable[[Any], Any]] = {
     "optim.lr_scheduler": lambda lib: lib.optim.lr_scheduler,
     "utils.data": lambda lib: lib.utils.data,
     "autograd": lambda lib: lib.autograd,
+    "autograd.functional": lambda lib: lib.autograd.functional,
+    "linalg": lambda lib: lib.linalg,
 }
 
 # Parameter names of PyTorch's that are not here on purpose: name -> {parameter: reason}.

@@ -14,6 +14,7 @@ from .fast.apply import fast_apply
 from .ops.arithmetic import ArithmeticMethods, maximum, where, zeros_like
 from .ops.binary_math import BinaryMathMethods
 from .ops.convert import ConversionMethods
+from .ops.decompositions import LinalgMethods
 from .ops.indexed import IndexedMethods
 from .ops.indexing_methods import IndexingMethods
 from .ops.inplace import InplaceMethods
@@ -35,8 +36,8 @@ __all__ = ["Tensor", "Size", "where", "maximum", "zeros_like", "reset_grads", "_
 
 class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, SpecialMethods, BinaryMathMethods,
              ReduceMethods, ScanMethods, MovementMethods, RearrangeMethods, IndexingMethods,
-             IndexedMethods, SortingMethods, MatmulMethods, InplaceMethods, ConversionMethods,
-             TensorBase):
+             IndexedMethods, SortingMethods, MatmulMethods, LinalgMethods, InplaceMethods,
+             ConversionMethods, TensorBase):
     """A multi-dimensional array that can record the operations applied to it.
 
     >>> x = tg.tensor([1.0, 2.0], requires_grad=True)

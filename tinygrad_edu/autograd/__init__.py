@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..core.function import Node
 from ..core.grad_mode import enable_grad, is_grad_enabled, no_grad
-from . import function, grad_mode
+from . import function, functional, grad_mode
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .differentiate import backward, grad
 from .function import Function
@@ -13,7 +13,7 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .gradcheck_graph import gradcheck_graph
 
 __all__ = [
-    "Function", "Node", "backward", "grad", "function", "grad_mode", "gradcheck",
+    "Function", "Node", "backward", "grad", "function", "functional", "grad_mode", "gradcheck",
     "gradgradcheck", "GradcheckError", "gradcheck_graph",
     "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
     "is_inference_mode_enabled",

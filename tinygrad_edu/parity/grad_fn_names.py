@@ -42,6 +42,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "RandomBackward0": ("Fill",),
     "RandomBackward1": ("Fill",),
     "RandomBackward2": ("Fill",),
+    # linalg.py
+    "CholeskyBackward0": ("Cholesky",),  # torch.cholesky, Tensor.cholesky (deprecated)
     # matmul.py
     "MvBackward0": ("Matmul",),
     "DotBackward0": ("Matmul",),

@@ -1,0 +1,32 @@
+"""``tinygrad_edu.linalg``, as ``torch.linalg``: norms, inverses and solvers,
+determinants, and the Cholesky, QR, eigen- and singular value decompositions, batched
+over leading dims, with PyTorch's results, errors and gradients.
+
+The code lives with the op families: square systems in ops/linalg.py, factorizations in
+ops/decompositions.py, norms in ops/matrix_norms.py.
+
+>>> import tinygrad_edu as tg
+>>> A = tg.tensor([[4.0, 1.0], [1.0, 3.0]])
+>>> tg.linalg.solve(A, tg.tensor([1.0, 2.0]))
+tensor([0.0909, 0.6364])
+"""
+
+from __future__ import annotations
+
+from ..ops.decompositions import (
+    eigh,
+    eigvalsh,
+    lstsq,
+    matrix_rank,
+    pinv,
+    qr,
+    slogdet,
+    svd,
+    svdvals,
+)
+from ..ops.linalg import LinAlgError, cholesky, det, inv, solve
+from ..ops.matrix_norms import matrix_norm, norm, vector_norm
+
+__all__ = ["norm", "vector_norm", "matrix_norm", "inv", "det", "slogdet", "solve", "lstsq",
+           "cholesky", "qr", "eigh", "eigvalsh", "svd", "svdvals", "pinv", "matrix_rank",
+           "LinAlgError"]
