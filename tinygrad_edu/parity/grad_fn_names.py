@@ -77,9 +77,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
 
 # Labels that still name several classes here, each class writing the label beside its own
 # code (grep finds all of them): NotImplemented is PyTorch's one generic node for every op
-# without a derivative (the op named in its error); here three ops that have none.
+# without a derivative (the op named in its error); here four ops that have none.
 SHARED: dict[str, tuple[str, ...]] = {
-    "NotImplemented": ("BernoulliNotDifferentiable", "FloorDivide", "RemainderOfNumber"),
+    "NotImplemented": ("BernoulliNotDifferentiable", "FloorDivide", "RemainderOfNumber",
+                       "Histogram"),
 }
 
 _F = TypeVar("_F", bound=type)
