@@ -239,6 +239,15 @@ def _cdist_off_kinks(sample: Sample) -> bool:
         bool((top[..., 0] - top[..., 1]).min() > 0.05)
 
 
+@st.composite
+def _cosine(draw: Any) -> Sample:
+    """x1 and x2 that broadcast (1-D or more), off zero (a zero vector is the kink), a dim."""
+    sa, sb = draw(S.broadcast_shapes(2, min_dims=1))
+    n = max(len(sa), len(sb))
+    return Sample((draw(S.arrays(sa, domain=S.away_from_zero)),
+                   draw(S.arrays(sb, domain=S.away_from_zero))), {"dim": draw(S.dim(n))})
+
+
 def _vectors(num: int) -> st.SearchStrategy[Sample]:
     """``num`` 1-D arrays of their own lengths."""
     return st.tuples(*(S.shapes(1, 1) for _ in range(num))).flatmap(
@@ -764,6 +773,9 @@ OPS: list[Op] = [
     Op("logsigmoid", _F("logsigmoid"), unary()),
     Op("softmin", _F("softmin"), unary(params=params(dim=DIM))),
     Op("glu", _F("glu"), _glu()),
+    Op("cosine_similarity", _F("cosine_similarity"), _cosine()),
+    Op("normalize", _F("normalize"), unary(S.away_from([0.0], 0.5), params(
+        dim=DIM, p=st.sampled_from([2.0, 1.0, 3.0])), min_dims=1)),
     Op("threshold", _F("threshold", threshold=0.5, value=-1.5), unary(S.away_from([0.5]))),
     Op("softshrink", _F("softshrink"), unary(S.away_from([-0.5, 0.5]))),
     Op("hardshrink", _F("hardshrink", lambd=0.3), unary(S.away_from([-0.3, 0.3]))),
@@ -1062,7 +1074,7 @@ def test_table_covers_the_api() -> None:
         "einsum_trace", "einsum_diagonal", "einsum_ellipsis", "einsum_implicit", "einsum_sum",
         "tril", "triu", "diag_vector", "diag_matrix", "diagonal", "diag_embed", "meshgrid",
         "trace", "cummax", "cummin", "logcumsumexp", "outer", "ger", "inner", "tensordot",
-        "kron", "cross", "cdist", "cartesian_prod",
+        "kron", "cross", "cdist", "cartesian_prod", "cosine_similarity", "normalize",
     }
     assert expected <= set(OPS_BY_NAME), expected - set(OPS_BY_NAME)
 
