@@ -40,6 +40,10 @@ LATTICE = (0.0, 0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5)
 # depending on its position (torch.mean gives -inf: so does ours)
 NO_INF = {"quantile", "std_mean", "var_mean"}
 NO_INF_PREFIXES = ("matmul", "bmm", "addmm", "baddbmm", "einsum", "trace")
+# rows whose second derivatives at -inf are NaN arithmetic (-inf - -inf) that torch's
+# formula and ours (linear in the upstream gradient, so that gradgradcheck holds at a zero
+# gradient) route differently; values and first derivatives there are checked
+SECOND_ORDER_FINITE = {"logcumsumexp"}
 
 
 # linear algebra: singular and non-finite matrices are not kinks but failures, whose
@@ -188,7 +192,9 @@ def test_op_table_on_kink_lattice(op: Op, data: st.DataObject) -> None:
     def fn(lib: Any, *tensors: Any) -> tuple[Any, ...]:
         return _call(op, lib, list(tensors), sample)
 
-    compare(fn, sample.arrays, skip_grad=skip)
+    second = op.name not in SECOND_ORDER_FINITE or all(np.isfinite(a).all()
+                                                        for a in sample.arrays)
+    compare(fn, sample.arrays, skip_grad=skip, second_order=second)
 
 
 # ============================================================================ nn.functional

@@ -213,3 +213,49 @@ def test_loss_modules_repr_and_state_dict_as_torch(name: str) -> None:
     assert repr(mine) == repr(theirs)
     assert list(mine.state_dict()) == list(theirs.state_dict())
     assert mine.reduction == theirs.reduction == "mean"
+
+
+# ============================================================================ cosine_similarity, normalize
+COSINE: dict[str, Callable[[Any], Any]] = {
+    "zero vector": lambda L: L.nn.functional.cosine_similarity(L.zeros(2, 3), L.ones(2, 3)),
+    "broadcast": lambda L: L.nn.functional.cosine_similarity(L.tensor(A), L.tensor(B[0])),
+    "dim 0, 1-D": lambda L: L.nn.functional.cosine_similarity(L.tensor(A[0]), L.tensor(B[0]),
+                                                              dim=0),
+    "eps": lambda L: L.nn.functional.cosine_similarity(L.tensor(A) * 1e-5, L.tensor(B),
+                                                       eps=1e-3),
+    "int and float": lambda L: L.nn.functional.cosine_similarity(
+        L.tensor([[1, 2, 3]]), L.tensor([[1.0, 0.5, 2.0]])),
+    "ints": lambda L: L.nn.functional.cosine_similarity(L.ones(2, 3, dtype=L.int64),
+                                                        L.ones(2, 3, dtype=L.int64)),
+    "no broadcast": lambda L: L.nn.functional.cosine_similarity(L.ones(2, 3), L.ones(4, 3)),
+    "normalize": lambda L: L.nn.functional.normalize(L.tensor(A)),
+    "normalize p=1 dim 0": lambda L: L.nn.functional.normalize(L.tensor(A), p=1, dim=0),
+    "normalize zeros": lambda L: L.nn.functional.normalize(L.zeros(2, 3)),
+    "normalize ints": lambda L: L.nn.functional.normalize(L.ones(2, 3, dtype=L.int64)),
+}
+
+
+@pytest.mark.parametrize("name", list(COSINE))
+def test_cosine_similarity_and_normalize_like_torch(name: str) -> None:
+    """Values, and the gradient of their sum (zero vectors: the clamp is outside the graph
+    of cosine_similarity, so the gradient flows through the norm's subgradient)."""
+    outcomes = []
+    for L in (tg, torch):
+        try:
+            out = COSINE[name](L)
+        except RuntimeError as e:
+            outcomes.append(str(e).split(". Hint:")[0])
+            continue
+        outcomes.append((tuple(out.shape), str(out.dtype).rsplit(".", 1)[-1],
+                         out.numpy().round(6).tolist()))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_cosine_similarity_gradient_at_a_zero_vector_like_torch() -> None:
+    def grads(L: Any) -> Any:
+        x1 = L.tensor([[0.0, 0.0], [1.0, 2.0]], dtype=L.float64, requires_grad=True)
+        x2 = L.tensor([[1.0, 3.0], [0.5, -1.0]], dtype=L.float64, requires_grad=True)
+        L.nn.functional.cosine_similarity(x1, x2).sum().backward()
+        return x1.grad.numpy(), x2.grad.numpy()
+    for mine, theirs in zip(grads(tg), grads(torch)):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12)

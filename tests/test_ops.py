@@ -178,6 +178,85 @@ def _einsum_op(name: str, equation: str, *terms: str, broadcast: bool = False) -
               _einsum(*terms, broadcast=broadcast), grad_fn=False)
 
 
+# ---------------------------------------------------------------------------- products
+@st.composite
+def _inner(draw: Any) -> Sample:
+    """Two arrays (0-d to 2-D) whose last dims match (a 0-d side multiplies)."""
+    k = draw(st.integers(1, 3))
+    a, b = (draw(S.shapes(0, 2)) for _ in range(2))
+    a, b = (s[:-1] + (k,) if s else s for s in (a, b))
+    return Sample((draw(S.arrays(a)), draw(S.arrays(b))))
+
+
+@st.composite
+def _tensordot(draw: Any) -> Sample:
+    """a and b with ``dims`` an int n (a's last n dims are b's first n), or two lists
+    pairing dims in any order; a size-1 dim may meet any size (summed first)."""
+    n = draw(st.integers(0, 2))
+    shared = tuple(draw(st.integers(1, 3)) for _ in range(n))
+    a = draw(S.shapes(0, 2)) + shared
+    b = shared + draw(S.shapes(0, 2))
+    dims: Any = n
+    if n and draw(st.booleans()):  # the same pairs, as lists, b's dims permuted
+        perm = draw(st.permutations(range(b.__len__())))
+        b = tuple(b[i] for i in perm)
+        where = [list(perm).index(i) for i in range(n)]
+        dims = (list(range(len(a) - n, len(a))), where)
+        if draw(st.booleans()):  # a size-1 dim on b's side: broadcast
+            b = tuple(1 if i == where[0] else s for i, s in enumerate(b))
+    return Sample((draw(S.arrays(a)), draw(S.arrays(b))), {"dims": dims})
+
+
+@st.composite
+def _cross(draw: Any) -> Sample:
+    """Two arrays that broadcast, both of size 3 along ``dim``."""
+    sa, sb = draw(S.broadcast_shapes(2, min_dims=1, max_dims=2))
+    n = max(len(sa), len(sb))
+    sa, sb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
+    axis = draw(st.integers(0, n - 1))
+    sa, sb = (s[:axis] + (3,) + s[axis + 1:] for s in (sa, sb))
+    return Sample((draw(S.arrays(sa)), draw(S.arrays(sb))),
+                  {"dim": draw(st.sampled_from([axis, axis - n]))})
+
+
+@st.composite
+def _cdist(draw: Any) -> Sample:
+    """x1 (P, M) and x2 (R, M), maybe with batch dims that broadcast, and a p."""
+    m = draw(st.integers(1, 3))
+    b1, b2 = draw(S.broadcast_shapes(2, max_dims=1, max_side=2))
+    x1 = b1 + (draw(st.integers(1, 3)), m)
+    x2 = b2 + (draw(st.integers(1, 3)), m)
+    return Sample((draw(S.arrays(x1)), draw(S.arrays(x2))),
+                  {"p": draw(st.sampled_from([2.0, 1.0, 3.0, 1.5, 0.5, 0.0, float("inf")]))})
+
+
+def _cdist_off_kinks(sample: Sample) -> bool:
+    """Every coordinate difference away from 0 (|d| and sign(d) are kinks there), and for
+    p = inf the largest |d| of each pair ahead of the next (the max's kink)."""
+    x1, x2 = sample.arrays
+    diff = np.abs(x1[..., :, None, :] - x2[..., None, :, :])
+    if diff.min() < 0.05:
+        return False
+    top = -np.sort(-diff, axis=-1)
+    return sample.params["p"] != float("inf") or top.shape[-1] < 2 or \
+        bool((top[..., 0] - top[..., 1]).min() > 0.05)
+
+
+@st.composite
+def _cosine(draw: Any) -> Sample:
+    """x1 and x2 that broadcast (1-D or more), off zero (a zero vector is the kink), a dim."""
+    sa, sb = draw(S.broadcast_shapes(2, min_dims=1))
+    n = max(len(sa), len(sb))
+    return Sample((draw(S.arrays(sa, domain=S.away_from_zero)),
+                   draw(S.arrays(sb, domain=S.away_from_zero))), {"dim": draw(S.dim(n))})
+
+
+def _vectors(num: int) -> st.SearchStrategy[Sample]:
+    """``num`` 1-D arrays of their own lengths."""
+    return st.tuples(*(S.shapes(1, 1) for _ in range(num))).flatmap(
+        lambda shapes: st.tuples(*(S.arrays(s) for s in shapes))).map(Sample)
+
+
 # ---------------------------------------------------------------------------- reductions
 @st.composite
 def _var(draw: Any, min_side: int = 1) -> Sample:
@@ -834,6 +913,17 @@ OPS: list[Op] = [
     _einsum_op("einsum_broadcast_letters", "ij,jk->ik", "ij", "jk", broadcast=True),
     _einsum_op("einsum_broadcast_diagonal", "ii,ij->j", "ii", "ij", broadcast=True),
     Op("trace", lambda L, x: L.trace(x), unary(min_dims=2, max_dims=2)),
+    # ---- products: outer, inner, tensordot, kron, cross, cdist, cartesian_prod
+    Op("outer", lambda L, a, b: a.outer(b), _vectors(2)),
+    Op("ger", lambda L, a, b: L.ger(a, b), _vectors(2)),
+    Op("inner", lambda L, a, b: L.inner(a, b), _inner()),
+    Op("tensordot", lambda L, a, b, dims: L.tensordot(a, b, dims), _tensordot()),
+    Op("kron", lambda L, a, b: a.kron(b), binary()),
+    Op("cross", lambda L, a, b, dim: L.cross(a, b, dim=dim), _cross()),
+    # (torch's double backward of cdist is not implemented: ours is checked by gradgradcheck)
+    Op("cdist", lambda L, a, b, p: L.cdist(a, b, p=p), _cdist().filter(_cdist_off_kinks)),
+    Op("cartesian_prod", lambda L, *xs: L.cartesian_prod(*xs),
+       st.integers(1, 3).flatmap(_vectors)),
     # ---- unary math
     Op("neg", lambda L, x: -x, unary()),
     Op("exp", lambda L, x: x.exp(), unary()),
@@ -883,6 +973,9 @@ OPS: list[Op] = [
     Op("logsigmoid", _F("logsigmoid"), unary()),
     Op("softmin", _F("softmin"), unary(params=params(dim=DIM))),
     Op("glu", _F("glu"), _glu()),
+    Op("cosine_similarity", _F("cosine_similarity"), _cosine()),
+    Op("normalize", _F("normalize"), unary(S.away_from([0.0], 0.5), params(
+        dim=DIM, p=st.sampled_from([2.0, 1.0, 3.0])), min_dims=1)),
     Op("threshold", _F("threshold", threshold=0.5, value=-1.5), unary(S.away_from([0.5]))),
     Op("softshrink", _F("softshrink"), unary(S.away_from([-0.5, 0.5]))),
     Op("hardshrink", _F("hardshrink", lambd=0.3), unary(S.away_from([-0.3, 0.3]))),
@@ -958,6 +1051,9 @@ OPS: list[Op] = [
     Op("cumprod", lambda L, x, dim: x.cumprod(dim),
        unary(S.away_from([0.0], 0.1), params(dim=DIM))),
     Op("cumprod_with_zeros", lambda L, x, dim: x.cumprod(dim), _with_zeros()),
+    Op("cummax", lambda L, x, dim: x.cummax(dim), unary(S.distinct, params(dim=DIM))),
+    Op("cummin", lambda L, x, dim: L.cummin(x, dim), unary(S.distinct, params(dim=DIM))),
+    Op("logcumsumexp", lambda L, x, dim: x.logcumsumexp(dim), unary(params=params(dim=DIM))),
     Op("median", lambda L, x: x.median(), unary(S.distinct)),
     Op("median_dim", lambda L, x, dim, keepdim: x.median(dim, keepdim),
        unary(S.distinct, _distinct_keep)),
@@ -1243,6 +1339,8 @@ def test_table_covers_the_api() -> None:
         "trace", "split_with_sizes", "tensor_split", "narrow", "unfold", "roll", "rot90",
         "fliplr", "flipud", "take", "take_along_dim", "masked_select", "masked_scatter",
         "index_add", "index_copy", "index_fill", "index_fill_tensor",
+        "cummax", "cummin", "logcumsumexp", "outer", "ger", "inner", "tensordot",
+        "kron", "cross", "cdist", "cartesian_prod", "cosine_similarity", "normalize",
     }
     assert expected <= set(OPS_BY_NAME), expected - set(OPS_BY_NAME)
 

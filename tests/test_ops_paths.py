@@ -87,9 +87,12 @@ def test_fast_dispatch_forward_nan_warns():
 # ------------------------------------------------------------ graph structure, as PyTorch's
 # Rows whose graphs PyTorch builds from other ops (its einsum, matmul of batches or vectors,
 # quantile record the permutes, views and products they are made of; std_mean/var_mean
-# are one node with two outputs there): the values and gradients match, the nodes do not.
+# are one node with two outputs there; its tensordot and inner reach a Dot, Mv or Mm node
+# through matmul, by the sizes kept): the values and gradients match, the nodes do not.
 KNOWN_STRUCTURE = {name for name in (op.name for op in OPS) if name.startswith("einsum")} | {
-    "matmul_vm", "matmul_batched", "matmul_broadcast", "quantile", "std_mean", "var_mean"}
+    "matmul_vm", "matmul_batched", "matmul_broadcast", "quantile", "std_mean", "var_mean",
+    "tensordot", "inner",
+    "normalize"}  # (its clamp_min: ClampMinBackward0 in torch, ClampBackward1 here, unary.py)
 
 
 def _tree(node: Any, depth: int) -> Any:

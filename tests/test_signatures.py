@@ -50,6 +50,8 @@ NAMESPACES: dict[str, Callable[[Any], Any]] = {
 OUT = "out= is not supported anywhere in tinygrad_edu: every op returns a new tensor"
 DELIBERATELY_MISSING: dict[str, dict[str, str]] = {
     "tg.norm": {"out": OUT},
+    "tg.tensordot": {"out": OUT},
+    "tg.nn.functional.normalize": {"out": OUT},
 }
 
 

@@ -12,6 +12,8 @@ import numpy as np
 from . import dtypes
 from .ops import matmul as M
 from .ops.join import cat, stack
+from .ops.products import cdist, tensordot
+from .ops.search import bucketize, searchsorted
 from .parity.repr import set_printoptions
 from .tensor import Tensor, where
 
@@ -33,7 +35,8 @@ _METHODS = (
     "atan2 arctan2 hypot logaddexp logaddexp2 copysign fmod "
     "roll rot90 fliplr flipud tensor_split split_with_sizes take take_along_dim masked_select "
     "masked_scatter index_add index_copy index_fill "
-    "inverse det slogdet logdet cholesky pinverse"
+    "inverse det slogdet logdet cholesky pinverse "
+    "cummax cummin logcumsumexp unique_consecutive histogram outer ger inner kron cross"
 ).split()
 
 
@@ -141,12 +144,6 @@ def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
     """Expand every tensor to their common broadcast shape."""
     shape = np.broadcast_shapes(*(t.shape for t in tensors))
     return tuple(t.expand(shape) for t in tensors)
-
-
-def outer(input: Tensor, vec2: Tensor) -> Tensor:
-    """The outer product of two vectors: ``input.reshape(-1, 1) * vec2``, as PyTorch
-    computes it (its graph reads ``MulBackward0 <- ViewBackward0``)."""
-    return input.reshape(-1, 1) * vec2
 
 
 def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
@@ -262,6 +259,25 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
     return tuple(grids)
 
 
+def cartesian_prod(*tensors: Tensor) -> Tensor:
+    """Every combination of one element from each 1-D tensor, as rows: for ``a`` (n) and
+    ``b`` (m), an (n * m, 2) tensor in ``itertools.product``'s order; a single tensor is
+    returned as it is. As PyTorch: the ``meshgrid`` (ij) grids, flattened and stacked.
+
+    >>> tg.cartesian_prod(tg.tensor([1, 2]), tg.tensor([3, 4]))
+    tensor([[1, 3],
+            [1, 4],
+            [2, 3],
+            [2, 4]])
+    """
+    for t in tensors:
+        if isinstance(t, Tensor) and t.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    return stack([grid.flatten() for grid in meshgrid(*tensors, indexing="ij")], 1)
+
+
 def _check_meshgrid(tensors: Sequence[Tensor], indexing: str) -> None:
     if not tensors:
         raise RuntimeError("meshgrid expects a non-empty TensorList")
@@ -278,5 +294,6 @@ def _check_meshgrid(tensors: Sequence[Tensor], indexing: str) -> None:
 
 
 __all__ = [*_METHODS, "cat", "concat", "concatenate", "stack", "hstack", "vstack", "where",
-           "broadcast_tensors", "outer", "einsum", "meshgrid", "dstack", "column_stack",
-           "std_mean", "var_mean", "set_printoptions", "split", "norm", "remainder", "xlogy"]
+           "broadcast_tensors", "einsum", "meshgrid", "dstack", "column_stack",
+           "std_mean", "var_mean", "set_printoptions", "split", "norm", "remainder", "xlogy",
+           "searchsorted", "bucketize", "tensordot", "cdist", "cartesian_prod"]

@@ -21,10 +21,12 @@ from .ops.inplace import InplaceMethods
 from .ops.logic import LogicMethods
 from .ops.matmul import MatmulMethods
 from .ops.movement import MovementMethods
+from .ops.products import ProductMethods
 from .ops.promotion import _broadcast_error, _operand_as, _promote
 from .ops.rearrange import RearrangeMethods
 from .ops.reduce import ReduceMethods
 from .ops.scan import ScanMethods
+from .ops.search import SearchMethods
 from .ops.sorting import SortingMethods
 from .ops.special import SpecialMethods
 from .ops.unary import UnaryMethods
@@ -36,8 +38,8 @@ __all__ = ["Tensor", "Size", "where", "maximum", "zeros_like", "reset_grads", "_
 
 class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, SpecialMethods, BinaryMathMethods,
              ReduceMethods, ScanMethods, MovementMethods, RearrangeMethods, IndexingMethods,
-             IndexedMethods, SortingMethods, MatmulMethods, LinalgMethods, InplaceMethods,
-             ConversionMethods, TensorBase):
+             IndexedMethods, SortingMethods, MatmulMethods, ProductMethods, LinalgMethods,
+             InplaceMethods, ConversionMethods, SearchMethods, TensorBase):
     """A multi-dimensional array that can record the operations applied to it.
 
     >>> x = tg.tensor([1.0, 2.0], requires_grad=True)

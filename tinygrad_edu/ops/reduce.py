@@ -928,10 +928,15 @@ class ReduceMethods(TensorBase):
             raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for "
                                "dimension 0")
         lo, hi = data.dtype.type(min), data.dtype.type(max)
+        shown = [f"{lo:g}", f"{hi:g}"]
         if lo == hi and data.size:
             lo, hi = data.min(), data.max()
+            shown = ["-nan" if v != v else f"{v:g}" for v in (lo, hi)]  # (C++'s NaN of a min)
         if lo == hi:
             lo, hi = lo - 1, hi + 1
+            shown = [f"{lo:g}", f"{hi:g}"]
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            raise RuntimeError(f"torch.histc: range of [{shown[0]}, {shown[1]}] is not finite")
         if lo > hi:
             raise RuntimeError("torch.histc: max must be larger than min")
         inside = data[(data >= lo) & (data <= hi)]

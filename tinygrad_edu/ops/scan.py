@@ -1,5 +1,5 @@
-"""Cumulative ops: ``cumsum``, ``cumprod`` and ``diff``, the Tensor methods and their
-Functions (forward and backward)."""
+"""Cumulative ops: ``cumsum``, ``cumprod``, ``cummax``, ``cummin``, ``logcumsumexp`` and
+``diff``, the Tensor methods and their Functions (forward and backward)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes
+from ..core.function import _wrap
+from ..parity.errors import not_implemented
 from ..parity.torch_sum import torch_sum
 from ..tensor_base import TensorBase, _int, _norm_axis
 from . import dual, join
 from . import reduce as R
 from .dual import _Op
 from .promotion import _operand_as
-from .reduce import _cumprod, _prod, _reverse_cumsum, scan
+from .reduce import _WIDE, _cumprod, _prod, _reverse_cumsum, scan
+from .sorting import Gather, _MinMax
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -103,8 +106,6 @@ def _cumprod_grad(x: Any, grad: Any, out: Any, axis: int) -> Any:
     return total
 
 
-
-
 class _CumSum(_Op):
     _grad_fn_name = "CumsumBackward0"
     ctx_fields = ("axis",)
@@ -123,8 +124,122 @@ class _CumSum(_Op):
         return _reverse_cumsum(grad, axis), None
 
 
+# ---------------------------------------------------------------------------- cummax, cummin
+def cumulative_extreme(x: np.ndarray, axis: int, smallest: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``(values, indices)`` of cummax (cummin when ``smallest``) along ``axis``, as
+    PyTorch's CPU kernel: it walks the slice and moves the index to ``i`` when ``x[i] >=
+    the running max`` (``<=`` for the min), so among equal values the LAST one is picked;
+    a NaN is larger than everything and each later NaN takes the index too.
+
+    Vectorized: the index at ``j`` is the last ``i <= j`` where ``x[i]`` equals the
+    running extreme at ``i`` (NaN equal to NaN)."""
+    if x.ndim == 0:
+        return x.copy(), np.zeros((), np.int64)
+    values = (np.minimum if smallest else np.maximum).accumulate(x, axis=axis)  # NaN sticks
+    hit = x == values
+    if x.dtype.kind == "f":
+        hit |= np.isnan(x)
+    where = np.arange(x.shape[axis]).reshape([-1 if d == axis else 1 for d in range(x.ndim)])
+    indices = np.maximum.accumulate(np.where(hit, where, 0), axis=axis)
+    return values, indices.astype(np.int64, copy=False)
+
+
+class Cummax(Gather):
+    """``x.cummax(dim).values``: x gathered at the running argmax (the caller's indices);
+    each gradient goes back to the element that was the maximum there (PyTorch's
+    ``scatter_add`` of ``cummaxmin_backward``)."""
+
+    _grad_fn_name = "CummaxBackward0"
+
+
+class Cummin(Gather):
+    """``x.cummin(dim).values``: x gathered at the running argmin."""
+
+    _grad_fn_name = "CumminBackward0"
+
+
+# ---------------------------------------------------------------------------- logcumsumexp
+def _log_add_exp(x: np.ndarray, acc: np.ndarray) -> np.ndarray:
+    """PyTorch's ``_log_add_exp_helper``: max + log1p(exp(min - max)), stable; where both
+    are the same infinity, ``x`` itself (inf - inf would give NaN); NaN propagates."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        lo = np.where(np.isnan(acc), acc, np.minimum(x, acc))
+        hi = np.where(np.isnan(acc), acc, np.maximum(x, acc))
+        out = hi + np.log1p(np.exp(lo - hi))
+    return np.where((lo != hi) | np.isfinite(lo), out, x)
+
+
+def _logcumsumexp(x: Any, axis: int) -> Any:
+    """log(cumsum(exp(x))) along ``axis``, as PyTorch's kernel: one element after the
+    other from -inf, in the wider type (float32 in float64), each step rounded back.
+    A Tensor is recorded (the op's own backward uses it: double backward)."""
+    if not dual._is_array(x):
+        return x.logcumsumexp(axis)
+    if x.ndim == 0:
+        return x.copy()
+    wide = np.moveaxis(x.astype(_WIDE.get(x.dtype, x.dtype)), axis, 0)
+    out = np.empty_like(wide)
+    acc = np.full(wide.shape[1:], -np.inf, wide.dtype)
+    for i in range(wide.shape[0]):
+        acc = _log_add_exp(wide[i], acc)
+        out[i] = acc
+    return np.moveaxis(out, 0, axis).astype(x.dtype, copy=False)
+
+
+class LogCumSumExp(_Op):
+    """``x.logcumsumexp(dim)``: out_j = log(sum over i <= j of exp(x_i)), stable."""
+
+    _grad_fn_name = "LogcumsumexpBackward0"
+    ctx_fields = ("axis",)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, axis: int) -> Any:
+        out = _logcumsumexp(x, axis)
+        ctx.save_for_backward(x, out)
+        ctx.axis = axis
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, out = ctx.saved_tensors
+        axis = ctx.axis
+        if grad.ndim == 0 or math.prod(grad.shape) == 0:
+            return grad, None
+        # d out_j / d x_i = exp(x_i - out_j) for i <= j: grad_i = sum_{j >= i} g_j e^(x_i - out_j)
+        if dual._is_array(grad):
+            return _logcumsumexp_grad_np(x, out, grad, axis), None
+        return _logcumsumexp_grad(x, out, grad, axis), None
+
+
+def _logcumsumexp_grad_np(x: np.ndarray, out: np.ndarray, grad: np.ndarray, axis: int) -> Any:
+    """The gradient as PyTorch computes it, in O(n): the sum taken in log space, the
+    positive and the negative g_j apart, exp(reversed logcumsumexp(log|g| - out) + x)."""
+    def reversed_lcse(a: np.ndarray) -> np.ndarray:
+        return np.flip(_logcumsumexp(np.flip(a, axis), axis), axis)
+
+    lowest = np.finfo(grad.dtype).min
+    with np.errstate(divide="ignore"):
+        log_abs = np.log(np.abs(grad))
+    pos = reversed_lcse(np.where(grad > 0, log_abs, lowest) - out) + x
+    neg = reversed_lcse(np.where(grad < 0, log_abs, lowest) - out) + x
+    return np.exp(pos) - np.exp(neg)
+
+
+def _logcumsumexp_grad(x: Any, out: Any, grad: Any, axis: int) -> Any:
+    """The same sum on Tensors, recorded (double backward), linear in g (log|g| has no
+    derivative at g = 0): e^(x_i - out_i) * sum_{j >= i} g_j e^(out_i - out_j), every
+    factor at most 1 (out is non-decreasing), through an (n, n) matrix along ``axis``."""
+    n = x.shape[axis]
+    x, out, grad = (dual.moveaxis(t, (axis,), (-1 % x.ndim,)) for t in (x, out, grad))
+    later = np.arange(n)[None, :] >= np.arange(n)[:, None]  # [i, j]: j >= i
+    diff = dual.expand_dims(out, -1) - dual.expand_dims(out, -2)  # [..., i, j] = out_i - out_j
+    weights = dual.exp(dual.where(later, diff, -np.inf))  # (0 off the triangle)
+    total = dual.sum(weights * dual.expand_dims(grad, -2), -1)
+    return dual.moveaxis(dual.exp(x - out) * total, (x.ndim - 1,), (axis,))
+
+
 class ScanMethods(TensorBase):
-    """The Tensor's cumulative ops: cumsum, cumprod, diff."""
+    """The Tensor's cumulative ops: cumsum, cumprod, cummax, cummin, logcumsumexp, diff."""
 
     __slots__ = ()
 
@@ -140,6 +255,46 @@ class ScanMethods(TensorBase):
         where the input has zeros (computed without dividing by them)."""
         x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
         return Cumprod.apply(x, _norm_axis(dim, x._data.ndim))
+
+    def _cumulative_extreme(self, dim: _int, smallest: bool) -> Any:
+        axis = _norm_axis(dim, self._data.ndim)
+        values, indices = cumulative_extreme(self._data, axis, smallest)
+        op, name = (Cummin, "cummin") if smallest else (Cummax, "cummax")
+        return _MinMax(op.apply(self, axis, indices), _wrap(indices), name)
+
+    def cummax(self, dim: _int) -> Any:
+        """``(values, indices)``: the running maximum along ``dim`` and where it was (int64):
+        on a tie the later element, as PyTorch; after a NaN the values are NaN, at the
+        latest NaN. The gradient of each value goes back to that element.
+
+        >>> tg.tensor([1.0, 3.0, 2.0]).cummax(0)
+        tinygrad_edu.return_types.cummax(
+        values=tensor([1., 3., 3.]),
+        indices=tensor([0, 1, 1]))
+        """
+        return self._cumulative_extreme(dim, False)
+
+    def cummin(self, dim: _int) -> Any:
+        """``(values, indices)``: the running minimum along ``dim`` and where it was (int64),
+        with cummax's rules for ties (the later element) and NaN.
+
+        >>> tg.tensor([2.0, 1.0, 3.0]).cummin(0)
+        tinygrad_edu.return_types.cummin(
+        values=tensor([2., 1., 1.]),
+        indices=tensor([0, 1, 1]))
+        """
+        return self._cumulative_extreme(dim, True)
+
+    def logcumsumexp(self, dim: _int) -> Tensor:
+        """``log(cumsum(exp(x)))`` along ``dim``, computed stably (no exp overflows): each
+        step is ``max + log1p(exp(min - max))``. Floating-point tensors only.
+
+        >>> tg.tensor([0.0, 1.0, 2.0]).logcumsumexp(0)
+        tensor([0.0000, 1.3133, 2.4076])
+        """
+        if self._data.dtype.kind != "f":
+            raise not_implemented("logcumsumexp_out_cpu", self._data.dtype)
+        return LogCumSumExp.apply(self, _norm_axis(dim, self._data.ndim))
 
     def diff(self, n: _int = 1, dim: _int = -1, prepend: Tensor | None = None,
              append: Tensor | None = None) -> Tensor:

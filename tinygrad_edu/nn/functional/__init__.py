@@ -67,6 +67,7 @@ from .loss import (
 )
 from .loss_margin import (
     cosine_embedding_loss,
+    cosine_similarity,
     hinge_embedding_loss,
     margin_ranking_loss,
     multilabel_soft_margin_loss,
@@ -74,7 +75,7 @@ from .loss_margin import (
     soft_margin_loss,
     triplet_margin_loss,
 )
-from .normalization import batch_norm, layer_norm
+from .normalization import batch_norm, layer_norm, normalize
 
 __all__ = [
     "linear",
@@ -124,6 +125,8 @@ __all__ = [
     "cosine_embedding_loss",
     "triplet_margin_loss",
     "pairwise_distance",
+    "cosine_similarity",
+    "normalize",
     "embedding",
     "batch_norm",
     "layer_norm",

@@ -1,6 +1,7 @@
 """Margin and embedding losses as functions: ``margin_ranking_loss``,
 ``hinge_embedding_loss``, ``soft_margin_loss``, ``multilabel_soft_margin_loss``,
-``cosine_embedding_loss``, ``triplet_margin_loss``, and ``pairwise_distance``.
+``cosine_embedding_loss``, ``triplet_margin_loss``, and the distances they use,
+``pairwise_distance`` and ``cosine_similarity``.
 
 Each is PyTorch's formula written with Tensor ops (so its graph is PyTorch's, node for
 node, where PyTorch composes it too); ``soft_margin_loss`` is one op, as PyTorch's. The
@@ -11,8 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...autograd import no_grad
 from ...ops import nn as _ops
 from ...ops.arithmetic import where
+from ...parity.errors import broadcast_error
+from ...parity.names import scalar_type_name
+from ...parity.promotion import result_type
 from ...tensor import Tensor
 from .activation import logsigmoid
 from .loss import _check_broadcast, _legacy_reduction, _not_differentiable, _reduced, _reduction
@@ -174,6 +179,37 @@ def pairwise_distance(
     """
     out_dim = max(x1.ndim, x2.ndim)
     return (x1 - x2 + eps).norm(p, max(out_dim - 1, 0) if out_dim else None, keepdim)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """cos(x1, x2) = <x1, x2> / (||x1|| ||x2||) along ``dim`` (the inputs broadcast).
+
+    Computed as PyTorch does, stably: each input divided by its norm clamped at ``eps``,
+    then the sum of the products; the clamp is outside the graph (the gradient flows
+    through the norm as if unclamped), so |cos| <= 1 and zero vectors give 0.
+
+    Shapes: x1, x2 broadcastable, (*, D, *) along ``dim``; output without ``dim``.
+
+    >>> F.cosine_similarity(tg.tensor([[1.0, 0.0]]), tg.tensor([[1.0, 1.0]]))
+    tensor([0.7071])
+    """
+    dtype = result_type(x1, x2)
+    if dtype.np.kind != "f":
+        raise RuntimeError("expected common dtype to be floating point, yet common dtype is "
+                           f"{scalar_type_name(dtype.np)}")
+    x1, x2 = (x if x._data.dtype.kind == "f" else x.to(dtype) for x in (x1, x2))
+    if x1.shape != x2.shape:  # (PyTorch's expand_outplace)
+        try:
+            shape = np.broadcast_shapes(x1.shape, x2.shape)
+        except ValueError:
+            raise broadcast_error(x1.shape, x2.shape) from None
+        x1, x2 = x1.expand(shape), x2.expand(shape)
+    x1_norm = x1.norm(2, dim, keepdim=True).clone()
+    x2_norm = x2.norm(2, dim, keepdim=True).clone()
+    with no_grad():  # (PyTorch's NoGradGuard: the clamp is not differentiated)
+        x1_norm.clamp_min_(eps)
+        x2_norm.clamp_min_(eps)
+    return ((x1 / x1_norm) * (x2 / x2_norm)).sum(dim)
 
 
 def triplet_margin_loss(

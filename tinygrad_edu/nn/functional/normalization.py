@@ -164,3 +164,14 @@ def layer_norm(
         )
     _check_norm_dtypes(input, "LayerNormKernelImpl", weight, bias)
     return _ops.LayerNorm.apply(input, weight, bias, len(shape), eps)
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """``input`` divided by its p-norm along ``dim``, the norm clamped at ``eps`` (no
+    division by zero): v / max(||v||_p, eps). PyTorch's ``out=`` is not supported.
+
+    >>> F.normalize(tg.tensor([[3.0, 4.0]]))
+    tensor([[0.6000, 0.8000]])
+    """
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    return input / denom
