@@ -302,8 +302,7 @@ def _run_forward(cls: type[Function], ctx: Any, detached: list[Any]) -> Any:
 def _record_function(ctx: Any, args: tuple[Any, ...], needs: list[bool],
                      outs: tuple[Any, ...], several: bool) -> None:
     """What the node of a learner's Function needs in the graph."""
-    ctx.parents = tuple(fn._edge(a) if need else None for a, need in zip(args, needs))
-    ctx._args = args
+    ctx._set_inputs(tuple(fn._edge(a) if need else None for a, need in zip(args, needs)), args)
     ctx._seq = fn._next_seq()
     ctx._released = False
     ctx._retained = None

@@ -147,13 +147,6 @@ class Node(TorchNode):
             return (self._e0, self._e1)
         return (self._e0,) if n == 1 else (self._e0, self._e1, *self._erest)[:n]
 
-    @parents.setter
-    def parents(self, edges: tuple[Any, ...]) -> None:
-        n = self._n = len(edges)
-        self._e0 = edges[0] if n else None
-        self._e1 = edges[1] if n > 1 else None
-        self._erest = edges[2:]
-
     @property
     def _args(self) -> tuple[Any, ...]:
         n = self._n
@@ -161,11 +154,12 @@ class Node(TorchNode):
             return (self._a0, self._a1)
         return (self._a0,) if n == 1 else (self._a0, self._a1, *self._arest)[:n]
 
-    @_args.setter
-    def _args(self, args: tuple[Any, ...]) -> None:
-        n = len(args)
-        self._a0 = args[0] if n else None
-        self._a1 = args[1] if n > 1 else None
+    def _set_inputs(self, edges: tuple[Any, ...], args: tuple[Any, ...]) -> None:
+        """Record ``parents`` (``edges``) and ``_args``: into the slots behind them."""
+        n = self._n = len(args)
+        self._e0, self._a0 = (edges[0], args[0]) if n else (None, None)
+        self._e1, self._a1 = (edges[1], args[1]) if n > 1 else (None, None)
+        self._erest = edges[2:]
         self._arest = args[2:]
 
     def _free(self) -> None:
@@ -223,7 +217,8 @@ class Node(TorchNode):
         """The version counter of the saved value from ``src``, and its version then."""
         if src == -1:
             return self._out_vc, self._out_version
-        return self._args[src]._vc, self._arg_versions[src]
+        arg = self._a0 if src == 0 else self._a1 if src == 1 else self._arest[src - 2]
+        return arg._vc, self._arg_versions[src]
 
     def _changed(self, value: Any) -> bool:
         """Whether a saved value was changed in place since forward (its version moved)."""
@@ -369,8 +364,7 @@ def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
         result._track_view(args[0], out)
     if record:
         result._grad_fn = ctx
-        ctx.parents = tuple(parents)
-        ctx._args = args  # for tg.viz / gradcheck_graph; backward keeps only constants
+        ctx._set_inputs(tuple(parents), args)  # (args: for tg.viz and gradcheck_graph)
         _record(ctx, out, result)
         if ctx._saved:  # (a tuple of ints, not a list: the garbage collector ignores it)
             ctx._arg_versions = tuple(

@@ -126,8 +126,7 @@ def make_node(cls: type[Function], args: tuple[Any, ...], out: np.ndarray) -> No
     ctx = fn._new(cls._node_cls)
     needs = tuple(isinstance(a, fn._Tensor) and a._requires_grad for a in args)
     ctx.needs_input_grad = needs
-    ctx.parents = tuple(fn._edge(a) if need else None for a, need in zip(args, needs))
-    ctx._args = args
+    ctx._set_inputs(tuple(fn._edge(a) if need else None for a, need in zip(args, needs)), args)
     ctx._saved = ()
     ctx._seq = fn._next_seq()
     ctx._out_shape = out.shape

@@ -8,7 +8,7 @@ The engine needs none of it to differentiate; it is what a script that inspects
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,8 +26,11 @@ class TorchNode:
     _output_nr = 0  # which output of PyTorch's node this is (k of split's, unbind's views)
     _torch_inputs: tuple[int, ...] | None = None  # (its Function's; see _listed)
     _function: Any
-    parents: tuple[Any, ...]
-    _args: Any
+    if TYPE_CHECKING:  # (Node's)
+        @property
+        def parents(self) -> tuple[Any, ...]: ...
+        @property
+        def _args(self) -> tuple[Any, ...]: ...
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
