@@ -375,3 +375,225 @@ def test_cnn_trains_like_torch(torch: Any) -> None:
     ours, theirs = run(tg), run(torch)
     np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
     assert ours[-1] < ours[0]  # it learns
+
+
+# ------------------------------------------- conv1d, conv3d, conv_transpose1d/2d
+
+ND_CASES = [  # (function, input shape, weight shape, bias, kwargs)
+    ("conv1d", (2, 3, 9), (4, 3, 3), True, {}),
+    ("conv1d", (2, 4, 11), (6, 2, 2), False, dict(stride=2, padding=1, dilation=2, groups=2)),
+    ("conv1d", (2, 3, 8), (4, 3, 4), True, dict(padding="same")),
+    ("conv1d", (3, 9), (4, 3, 3), True, dict(padding="valid", stride=[3])),  # unbatched
+    ("conv3d", (2, 2, 5, 6, 4), (3, 2, 3, 2, 2), True, {}),
+    ("conv3d", (1, 4, 6, 5, 7), (4, 2, 2, 3, 2), True,
+     dict(stride=(2, 1, 3), padding=(1, 0, 2), dilation=(1, 2, 1), groups=2)),
+    ("conv3d", (2, 4, 4, 4), (3, 2, 3, 3, 3), True, dict(padding="same")),
+    ("conv_transpose1d", (2, 3, 7), (3, 4, 3), True, {}),
+    ("conv_transpose1d", (2, 4, 6), (4, 3, 3), True,
+     dict(stride=3, padding=2, output_padding=1, groups=2, dilation=2)),
+    ("conv_transpose1d", (3, 5), (3, 2, 2), False, dict(stride=2)),  # unbatched
+    ("conv_transpose2d", (2, 3, 5, 4), (3, 4, 3, 3), True, {}),
+    ("conv_transpose2d", (2, 4, 5, 6), (4, 3, 3, 2), True,
+     dict(stride=(2, 3), padding=(1, 0), output_padding=(1, 2), groups=2, dilation=(1, 2))),
+    ("conv_transpose2d", (1, 2, 3, 3), (2, 1, 4, 4), False,
+     dict(stride=2, padding=1, dilation=2, output_padding=1)),
+]
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", ND_CASES, ids=lambda c: f"{c[0]}-{c[1]}-{c[2]}-{c[4]}")
+def test_conv_nd_matches_torch(torch: Any, dtype: str, case: Any) -> None:
+    name, x_shape, w_shape, bias, kwargs = case
+    transposed = name.startswith("conv_transpose")
+    out_channels = w_shape[1] * kwargs.get("groups", 1) if transposed else w_shape[0]
+    arrays = [_randn(x_shape, dtype), _randn(w_shape, dtype, 2),
+              _randn((out_channels,), dtype, 3) if bias else None]
+    top = "SqueezeBackward1" if len(x_shape) == len(w_shape) - 1 else "ConvolutionBackward0"
+    _compare(torch, lambda lib, t: getattr(lib.nn.functional, name)(*t, **kwargs), arrays,
+             dtype, top)
+
+
+@pytest.mark.parametrize("name, x_shape, w_shape, kwargs", [
+    ("conv1d", (2, 4, 7), (4, 2, 3), dict(stride=2, padding=1, groups=2)),
+    ("conv3d", (1, 2, 4, 3, 4), (2, 1, 2, 2, 2), dict(padding=(1, 0, 1), groups=2)),
+    ("conv_transpose1d", (2, 4, 4), (4, 1, 3), dict(stride=2, output_padding=1, groups=2)),
+    ("conv_transpose2d", (1, 2, 3, 3), (2, 2, 2, 3), dict(stride=(2, 1), padding=(0, 1))),
+])
+def test_conv_nd_gradcheck(name: str, x_shape: Any, w_shape: Any, kwargs: Any) -> None:
+    groups = kwargs.get("groups", 1)
+    out_channels = w_shape[1] * groups if name.startswith("conv_t") else w_shape[0]
+    args = [tg.tensor(_randn(s, seed=i), requires_grad=True)
+            for i, s in enumerate((x_shape, w_shape, (out_channels,)))]
+
+    def fn(x: Any, w: Any, b: Any) -> Any:
+        return getattr(F, name)(x, w, b, **kwargs)
+
+    assert tg.autograd.gradcheck(fn, args)
+    assert tg.autograd.gradgradcheck(fn, args)
+
+
+@pytest.mark.parametrize("make", [
+    lambda nn: nn.Conv1d(2, 4, 3),
+    lambda nn: nn.Conv1d(2, 4, 3, padding="same", bias=False),
+    lambda nn: nn.Conv3d(2, 4, (1, 2, 3), stride=2, padding=1, groups=2, dilation=2),
+    lambda nn: nn.ConvTranspose1d(2, 4, 3),
+    lambda nn: nn.ConvTranspose2d(2, 6, 3, stride=2, padding=1, output_padding=1, groups=2),
+    lambda nn: nn.ConvTranspose2d(3, 2, (2, 3), dilation=(1, 2), bias=False),
+])
+def test_conv_nd_modules_match_torch(torch: Any, make: Callable[[Any], Any]) -> None:
+    """Same repr, same initial weights after the same seed, state dicts loading both ways,
+    and the same output and gradients."""
+    tg.manual_seed(5)
+    torch.manual_seed(5)
+    ours, theirs = make(nn), make(torch.nn)
+    assert repr(ours) == repr(theirs)
+    state = ours.state_dict()
+    assert list(state) == list(theirs.state_dict())
+    for key, value in theirs.state_dict().items():
+        np.testing.assert_array_equal(state[key].numpy(), value.numpy(), err_msg=key)
+    ours.load_state_dict({k: tg.tensor(v.numpy() * 2) for k, v in theirs.state_dict().items()})
+    theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
+    shape = (2, ours.in_channels) + (7,) * len(ours.kernel_size)
+    x = _randn(shape, "float32")
+    a, b = tg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, expected = ours(a), theirs(b)
+    _close(out, expected, "float32", "forward")
+    out.sum().backward()
+    expected.sum().backward()
+    _close(a.grad, b.grad, "float32", "input grad")
+    _close(ours.weight.grad, theirs.weight.grad, "float32", "weight grad")
+
+
+def test_conv_transpose_output_size_matches_torch(torch: Any) -> None:
+    for lib in (tg, torch):
+        lib.manual_seed(0)
+    ours, theirs = nn.ConvTranspose2d(2, 3, 3, stride=2), torch.nn.ConvTranspose2d(2, 3, 3, 2)
+    ours.load_state_dict({k: tg.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    x = _randn((1, 2, 5, 5), "float32")
+    for size in ([12, 11], [1, 2, 11, 12]):
+        _close(ours(tg.tensor(x), output_size=size), theirs(torch.tensor(x), output_size=size),
+               "float32", f"output_size={size}")
+    with pytest.raises(ValueError) as expected:
+        theirs(torch.zeros(1, 2, 5, 5), output_size=(14, 12))
+    with pytest.raises(ValueError) as got:
+        ours(tg.zeros(1, 2, 5, 5), output_size=(14, 12))
+    assert str(got.value) == str(expected.value).replace("torch.Size", "tinygrad_edu.Size")
+
+
+def _fn(name: str, x: tuple[int, ...], w: tuple[int, ...], b: Any = None,
+        dtype: str = "float32", **kwargs: Any) -> Callable[[Any], Any]:
+    def call(lib: Any) -> Any:
+        bias = None if b is None else lib.zeros(b)
+        weight = lib.zeros(w, dtype=getattr(lib, dtype))
+        return getattr(lib.nn.functional, name)(lib.zeros(x), weight, bias, **kwargs)
+    return call
+
+
+ND_ERRORS = {
+    "conv1d 4d input": _fn("conv1d", (2, 3, 6, 7), (4, 3, 3)),
+    "conv1d 4d weight": _fn("conv1d", (2, 3, 9), (4, 3, 3, 3)),
+    "conv1d 2d weight": _fn("conv1d", (2, 3, 9), (4, 3)),
+    "conv1d stride pair": _fn("conv1d", (2, 3, 9), (4, 3, 3), stride=(1, 2)),
+    "conv1d too short": _fn("conv1d", (2, 3, 2), (4, 3, 3)),
+    "conv3d channels": _fn("conv3d", (2, 2, 5, 5, 5), (4, 3, 3, 3, 3)),
+    "conv3d too small": _fn("conv3d", (2, 3, 2, 5, 5), (4, 3, 3, 3, 3)),
+    "conv3d 4d weight": _fn("conv3d", (2, 3, 9, 9, 9), (4, 3, 3, 3)),
+    "transposed channels": _fn("conv_transpose2d", (2, 2, 5, 5), (3, 4, 3, 3)),
+    "transposed bias": _fn("conv_transpose2d", (2, 3, 5, 5), (3, 4, 3, 3), 3),
+    "transposed dtype": _fn("conv_transpose2d", (2, 3, 5, 5), (3, 4, 3, 3), dtype="float64"),
+    "transposed stride 0": _fn("conv_transpose2d", (2, 3, 5, 5), (3, 4, 3, 3), stride=0),
+    "transposed padding -1": _fn("conv_transpose2d", (2, 3, 5, 5), (3, 4, 3, 3), padding=-1),
+    "transposed same": _fn("conv_transpose2d", (2, 3, 5, 5), (3, 4, 3, 3), padding="same"),
+    "transposed 2d input": _fn("conv_transpose2d", (5, 5), (3, 4, 3, 3)),
+    "output padding": _fn("conv_transpose2d", (2, 4, 5, 5), (4, 2, 3, 3), groups=2,
+                          output_padding=1),
+    "output padding 1d": _fn("conv_transpose1d", (2, 3, 9), (3, 4, 3), stride=2,
+                             output_padding=2),
+    "output padding pair 1d": _fn("conv_transpose1d", (2, 4, 5), (4, 2, 3), stride=2,
+                                  output_padding=(1, 1)),
+    "transposed module padding_mode": lambda lib: lib.nn.ConvTranspose1d(2, 4, 3,
+                                                                         padding_mode="reflect"),
+}
+
+
+@pytest.mark.parametrize("name", list(ND_ERRORS))
+def test_conv_nd_errors_match_torch(torch: Any, name: str) -> None:
+    _raises_like(torch, ND_ERRORS[name])
+
+
+# ----------------------------------------------------- max_pool1d, avg_pool1d, BatchNorm3d
+
+POOL1D_CASES = [  # (function, input shape, kwargs)
+    ("max_pool1d", (2, 3, 9), dict(kernel_size=2)),
+    ("max_pool1d", (2, 3, 10), dict(kernel_size=3, stride=2, padding=1, dilation=2,
+                                    ceil_mode=True)),
+    ("max_pool1d", (3, 9), dict(kernel_size=[3], stride=(1,))),
+    ("avg_pool1d", (2, 3, 9), dict(kernel_size=3)),
+    ("avg_pool1d", (2, 3, 10), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True,
+                                    count_include_pad=False)),
+    ("avg_pool1d", (3, 8), dict(kernel_size=(2,), padding=1)),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", POOL1D_CASES, ids=lambda c: f"{c[0]}-{c[1]}-{c[2]}")
+def test_pool1d_matches_torch(torch: Any, dtype: str, case: Any) -> None:
+    name, shape, kwargs = case
+    _compare(torch, lambda lib, t: getattr(lib.nn.functional, name)(*t, **kwargs),
+             [_randn(shape, dtype)], dtype, "SqueezeBackward1")
+
+
+def test_max_pool1d_indices_match_torch(torch: Any) -> None:
+    x = _randn((2, 3, 11))
+    ours = F.max_pool1d(tg.tensor(x), 3, 2, 1, return_indices=True)
+    theirs = torch.nn.functional.max_pool1d(torch.tensor(x), 3, 2, 1, return_indices=True)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+@pytest.mark.parametrize("make", [
+    lambda nn: nn.MaxPool1d(3),
+    lambda nn: nn.MaxPool1d(3, 2, 1, 2, ceil_mode=True),
+    lambda nn: nn.AvgPool1d(3, 2, 1),
+    lambda nn: nn.AvgPool1d(2, count_include_pad=False),
+    lambda nn: nn.BatchNorm3d(4),
+    lambda nn: nn.BatchNorm3d(4, momentum=None, affine=False),
+])
+def test_pool1d_bn3d_reprs_match_torch(torch: Any, make: Callable[[Any], Any]) -> None:
+    assert repr(make(nn)) == repr(make(torch.nn))
+
+
+def test_batchnorm3d_matches_torch(torch: Any) -> None:
+    ours, theirs = nn.BatchNorm3d(3), torch.nn.BatchNorm3d(3)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    x = _randn((2, 3, 4, 3, 5), "float32")
+    for train in (True, False):
+        ours.train(train)
+        theirs.train(train)
+        a, b = tg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        out, expected = ours(a), theirs(b)
+        _close(out, expected, "float32", "forward")
+        (out * out).sum().backward()
+        (expected * expected).sum().backward()
+        _close(a.grad, b.grad, "float32", "input grad")
+        _close(ours.running_var, theirs.running_var, "float32", "running_var")
+    theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
+
+
+POOL1D_ERRORS = {
+    "max 1d input": lambda lib: lib.nn.functional.max_pool1d(lib.zeros(9), 2),
+    "max 4d input": lambda lib: lib.nn.functional.max_pool1d(lib.zeros(1, 2, 3, 9), 2),
+    "avg 1d input": lambda lib: lib.nn.functional.avg_pool1d(lib.zeros(9), 2),
+    "avg 4d input": lambda lib: lib.nn.functional.avg_pool1d(lib.zeros(1, 2, 3, 9), 2),
+    "max pad": lambda lib: lib.nn.functional.max_pool1d(lib.zeros(2, 3, 9), 5, padding=3),
+    "max too small": lambda lib: lib.nn.functional.max_pool1d(lib.zeros(2, 3, 9), 15),
+    "avg too small": lambda lib: lib.nn.functional.avg_pool1d(lib.zeros(2, 3, 9), 15),
+    "max kernel pair": lambda lib: lib.nn.functional.max_pool1d(lib.zeros(2, 3, 9), (2, 2)),
+    "bn3d 4d input": lambda lib: lib.nn.BatchNorm3d(3)(lib.zeros(2, 3, 4, 4)),
+}
+
+
+@pytest.mark.parametrize("name", list(POOL1D_ERRORS))
+def test_pool1d_errors_match_torch(torch: Any, name: str) -> None:
+    _raises_like(torch, POOL1D_ERRORS[name])

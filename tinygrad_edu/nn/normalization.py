@@ -1,4 +1,4 @@
-"""``BatchNorm1d``, ``BatchNorm2d`` and ``LayerNorm``, as in ``torch.nn``."""
+"""``BatchNorm1d``, ``BatchNorm2d``, ``BatchNorm3d`` and ``LayerNorm``, as in ``torch.nn``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from .linear import _empty
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm"]
 
 
 def _affine_parameters(
@@ -174,6 +174,19 @@ class BatchNorm2d(_BatchNorm):
     def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() != 4:
             raise ValueError(f"expected 4D input (got {input.dim()}D input)")
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalization of (N, C, D, H, W) volumes per channel C (statistics over N, D,
+    H and W); otherwise as ``BatchNorm1d``.
+
+    >>> nn.BatchNorm3d(3)(tg.randn(2, 3, 4, 4, 4)).shape
+    tinygrad_edu.Size([2, 3, 4, 4, 4])
+    """
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.dim() != 5:
+            raise ValueError(f"expected 5D input (got {input.dim()}D input)")
 
 
 class LayerNorm(Module):

@@ -1,4 +1,5 @@
-"""``MaxPool2d``, ``AvgPool2d`` and ``AdaptiveAvgPool2d``, as in ``torch.nn``."""
+"""``MaxPool1d``, ``MaxPool2d``, ``AvgPool1d``, ``AvgPool2d`` and ``AdaptiveAvgPool2d``, as
+in ``torch.nn``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from ..tensor import Tensor
 from . import functional as F
 from .module import Module
 
-__all__ = ["AdaptiveAvgPool2d", "AvgPool2d", "MaxPool2d"]
+__all__ = ["AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "MaxPool1d", "MaxPool2d"]
 
 
 class MaxPool2d(Module):
@@ -86,3 +87,48 @@ class AdaptiveAvgPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+
+class MaxPool1d(MaxPool2d):
+    """The max of each ``kernel_size`` window over the last dim, sliding by ``stride``
+    (default: the kernel size), padded with -inf; see ``F.max_pool1d``.
+
+    Shapes: (N, C, L) or (C, L) -> (N, C, OL).
+
+    >>> nn.MaxPool1d(2)(tg.ones(1, 4, 10)).shape
+    tinygrad_edu.Size([1, 4, 5])
+    """
+
+    def forward(self, input: Tensor) -> Any:
+        """F.max_pool1d with this layer's arguments."""
+        return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class AvgPool1d(Module):
+    """The mean of each ``kernel_size`` window over the last dim, sliding by ``stride``
+    (default: the kernel size); see ``F.avg_pool1d``. Its arguments are kept as 1-tuples,
+    as PyTorch keeps them.
+
+    Shapes: (N, C, L) or (C, L) -> (N, C, OL).
+
+    >>> nn.AvgPool1d(2)(tg.ones(1, 4, 10)).shape
+    tinygrad_edu.Size([1, 4, 5])
+    """
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True) -> None:
+        super().__init__()
+        one = lambda v: (v,) if isinstance(v, int) else tuple(v)  # noqa: E731
+        self.kernel_size = one(kernel_size)
+        self.stride = one(stride if stride is not None else kernel_size)
+        self.padding, self.ceil_mode = one(padding), ceil_mode
+        self.count_include_pad = count_include_pad
+
+    def forward(self, input: Tensor) -> Tensor:
+        """F.avg_pool1d with this layer's arguments."""
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding,
+                            self.ceil_mode, self.count_include_pad)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"

@@ -1,12 +1,13 @@
-"""Convolution and pooling over the last two (spatial) dims: Conv2d, MaxPool2d, AvgPool2d,
-AdaptiveAvgPool2d.
+"""Convolution (1, 2 or 3 spatial dims, plain or transposed) and pooling: Convolution,
+MaxPool2d, AvgPool2d, AdaptiveAvgPool2d.
 
-Convolution is im2col + one batched BLAS product: the (kh, kw) windows of the padded
-input are a strided view (no copy) of shape (N, C, kh, kw, OH, OW); one reshape copies
-them into columns (N, groups, C/groups * kh * kw, OH * OW), and each group's weight
-(out/groups, C/groups * kh * kw) multiplies them. Backward is the transposed product;
-its col2im adds the columns of each of the kh * kw kernel offsets back into a strided
-slice of the input gradient (kh * kw vectorised adds, no loop over pixels).
+Convolution is im2col + one batched BLAS product: the kernel windows of the padded
+input are a strided view (no copy) of shape (N, C, *kernel, *out); one reshape copies
+them into columns (N, groups, C/groups * prod(kernel), prod(out)), and each group's
+weight (out/groups, C/groups * prod(kernel)) multiplies them. Backward is the transposed
+product; its col2im adds the columns of each kernel offset back into a strided slice of
+the input gradient (prod(kernel) vectorised adds, no loop over pixels). A transposed
+convolution is that backward, run forward.
 
 Pools loop over the kh * kw kernel offsets too, each a strided slice of the input.
 
@@ -14,13 +15,16 @@ Double backward: every op here is linear in each tensor input (max pool: given w
 the maxima are), so each backward is another op of this module (the adjoint), recorded
 like any op under ``create_graph=True``, and gradients of any order come for free.
 
-``geo``, the geometry of a convolution: ((sh, sw), (top, bottom, left, right), (dh, dw),
-groups). ``pool``, the geometry of a pool: a ``Pool``; of an adaptive pool: (input (H, W),
-output (OH, OW)).
+``geo``, the geometry of a convolution: (stride, pads, dilation, groups), one stride and
+dilation per spatial dim, pads (lo, hi) per spatial dim, flat: (top, bottom, left, right).
+``pool``, the geometry of a pool: a ``Pool``; of an adaptive pool: (input (H, W), output
+(OH, OW)).
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -29,17 +33,17 @@ from . import dual
 from .dual import _Op
 
 _nd = np.ndarray
-Geo = tuple[tuple[int, int], tuple[int, int, int, int], tuple[int, int], int]
+Geo = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], int]
 
 
 class Pool(NamedTuple):
     """The geometry of a max or average pool (nn.functional checks it, sizes the output)."""
 
-    kernel: tuple[int, int]  # (kh, kw)
-    stride: tuple[int, int]
-    pads: tuple[int, int]  # (ph, pw): rows on top and bottom, columns left and right
-    dilation: tuple[int, int]
-    size: tuple[int, int]  # the input's (H, W)
+    kernel: tuple[int, ...]  # (kh, kw)
+    stride: tuple[int, ...]
+    pads: tuple[int, ...]  # (ph, pw): rows on top and bottom, columns left and right
+    dilation: tuple[int, ...]
+    size: tuple[int, ...]  # the input's (H, W)
     # average: (count_include_pad, divisor_override); max: None, then (once forward ran)
     # the offset i * kw + j of each window's max
     extra: Any
@@ -52,14 +56,16 @@ def out_size(size: int, k: int, stride: int, pad_sum: int, dilation: int) -> int
     return (size + pad_sum - dilation * (k - 1) - 1) // stride + 1
 
 
-def _pad(x: np.ndarray, pads: tuple[int, int, int, int], value: float) -> np.ndarray:
-    """``x`` with (top, bottom, left, right) rows/columns of ``value`` around its last 2 dims."""
-    top, bottom, left, right = pads
+def _pad(x: np.ndarray, pads: tuple[int, ...], value: float) -> np.ndarray:
+    """``x`` with (lo, hi) entries of ``value`` around each of its last len(pads) // 2 dims:
+    pads = (top, bottom, left, right) for two dims."""
     if not any(pads):
         return x
-    h, w = x.shape[-2:]
-    out = np.full(x.shape[:-2] + (h + top + bottom, w + left + right), value, x.dtype)
-    out[..., top : top + h, left : left + w] = x
+    d = len(pads) // 2
+    size = x.shape[x.ndim - d:]
+    out = np.full(x.shape[:-d] + tuple(m + lo + hi for m, lo, hi in
+                                       zip(size, pads[::2], pads[1::2])), value, x.dtype)
+    out[(Ellipsis,) + tuple(slice(lo, lo + m) for m, lo in zip(size, pads[::2]))] = x
     return out
 
 
@@ -73,65 +79,71 @@ def _tap(xp: Any, i: int, j: int, oh: int, ow: int, stride: Any, dilation: Any) 
 # ----------------------------------------------------------------------- convolution
 
 
-def _out_hw(hp: int, wp: int, kh: int, kw: int, geo: Geo) -> tuple[int, int]:
-    """(OH, OW) of a convolution of an already padded (hp, wp) input."""
+def _out_sizes(padded: tuple[int, ...], kernel: tuple[int, ...], geo: Geo) -> tuple[int, ...]:
+    """The output's spatial sizes for an already padded input."""
     stride, _, dilation, _ = geo
-    return out_size(hp, kh, stride[0], 0, dilation[0]), out_size(wp, kw, stride[1], 0, dilation[1])
+    return tuple(out_size(n, k, s, 0, d) for n, k, s, d in zip(padded, kernel, stride, dilation))
 
 
-def _im2col(x: np.ndarray, kh: int, kw: int, geo: Geo) -> np.ndarray:
-    """Columns (N, groups, C/groups * kh * kw, OH * OW) of x (N, C, H, W): one copy."""
+def _im2col(x: np.ndarray, kernel: tuple[int, ...], geo: Geo) -> np.ndarray:
+    """Columns (N, groups, C/groups * prod(kernel), prod(out)) of x (N, C, *S): one copy."""
     stride, pads, dilation, groups = geo
     xp = _pad(x, pads, 0)
-    n, c, hp, wp = xp.shape
-    oh, ow = _out_hw(hp, wp, kh, kw, geo)
-    s0, s1, s2, s3 = xp.strides
+    n, c = xp.shape[:2]
+    out = _out_sizes(xp.shape[2:], kernel, geo)
+    steps = xp.strides[2:]
     windows = np.lib.stride_tricks.as_strided(
-        xp, (n, c, kh, kw, oh, ow),
-        (s0, s1, s2 * dilation[0], s3 * dilation[1], s2 * stride[0], s3 * stride[1]),
+        xp, (n, c) + kernel + out,
+        xp.strides[:2] + tuple(s * d for s, d in zip(steps, dilation))
+        + tuple(s * st for s, st in zip(steps, stride)),
         writeable=False,
     )
-    return windows.reshape(n, groups, c // groups * kh * kw, oh * ow)
+    return windows.reshape(n, groups, c // groups * math.prod(kernel), math.prod(out))
 
 
-def _col2im(cols: np.ndarray, x_shape: tuple[int, ...], kh: int, kw: int, geo: Geo) -> np.ndarray:
+def _col2im(cols: np.ndarray, x_shape: tuple[int, ...], kernel: tuple[int, ...],
+            geo: Geo) -> np.ndarray:
     """The adjoint of ``_im2col``: add every column entry back where it was read from."""
-    stride, (top, bottom, left, right), dilation, _ = geo
-    n, c, h, w = x_shape
-    hp, wp = h + top + bottom, w + left + right
-    oh, ow = _out_hw(hp, wp, kh, kw, geo)
-    cols = cols.reshape(n, c, kh, kw, oh, ow)
-    gxp = np.zeros((n, c, hp, wp), cols.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            _tap(gxp, i, j, oh, ow, stride, dilation)[...] += cols[:, :, i, j]
-    return gxp[:, :, top : top + h, left : left + w]
+    stride, pads, dilation, _ = geo
+    n, c, *size = x_shape
+    padded = tuple(m + lo + hi for m, lo, hi in zip(size, pads[::2], pads[1::2]))
+    out = _out_sizes(padded, kernel, geo)
+    cols = cols.reshape((n, c) + kernel + out)
+    gxp = np.zeros((n, c) + padded, cols.dtype)
+    for offset in itertools.product(*map(range, kernel)):  # one strided add per kernel tap
+        taps = tuple(slice(i * d, i * d + s * (o - 1) + 1, s)
+                     for i, d, s, o in zip(offset, dilation, stride, out))
+        gxp[(Ellipsis,) + taps] += cols[(slice(None), slice(None)) + offset]
+    inside = tuple(slice(lo, lo + m) for m, lo in zip(size, pads[::2]))
+    return gxp[(Ellipsis,) + inside]
 
 
 def _grouped(w: np.ndarray, groups: int) -> np.ndarray:
-    """Weight (O, C/g, kh, kw) as (g, O/g, C/g * kh * kw)."""
+    """Weight (O, C/g, *kernel) as (g, O/g, C/g * prod(kernel))."""
     return w.reshape(groups, w.shape[0] // groups, -1)
 
 
 def conv_np(x: np.ndarray, w: np.ndarray, geo: Geo) -> tuple[np.ndarray, np.ndarray]:
-    """(y, columns): y[n, o] = sum over c, i, j of w[o, c, i, j] * x_padded[n, c, tap]."""
-    cols = _im2col(x, w.shape[2], w.shape[3], geo)
-    out = _grouped(w, geo[3]) @ cols  # (N, g, O/g, OH * OW): one BLAS product per image
+    """(y, columns): y[n, o] = sum over c and kernel taps t of w[o, c, t] * x_padded[n, c, tap]."""
+    kernel = w.shape[2:]
+    cols = _im2col(x, kernel, geo)
+    out = _grouped(w, geo[3]) @ cols  # (N, g, O/g, prod(out)): one BLAS product per image
     stride, pads, dilation, _ = geo
-    oh = out_size(x.shape[2], w.shape[2], stride[0], pads[0] + pads[1], dilation[0])
-    return out.reshape(x.shape[0], w.shape[0], oh, -1), cols
+    sizes = tuple(out_size(m, k, s, lo + hi, d) for m, k, s, lo, hi, d in
+                  zip(x.shape[2:], kernel, stride, pads[::2], pads[1::2], dilation))
+    return out.reshape((x.shape[0], w.shape[0]) + sizes), cols
 
 
 def conv_input_grad_np(g: np.ndarray, w: np.ndarray, geo: Geo, x_shape: Any) -> np.ndarray:
     """dL/dx = col2im(W.T @ dL/dy), per group."""
-    gg = g.reshape(g.shape[0], geo[3], -1, g.shape[2] * g.shape[3])
+    gg = g.reshape(g.shape[0], geo[3], -1, math.prod(g.shape[2:]))
     cols = _grouped(w, geo[3]).transpose(0, 2, 1) @ gg
-    return _col2im(cols, tuple(x_shape), w.shape[2], w.shape[3], geo)
+    return _col2im(cols, tuple(x_shape), w.shape[2:], geo)
 
 
 def conv_weight_grad_np(cols: np.ndarray, g: np.ndarray, geo: Geo, w_shape: Any) -> np.ndarray:
     """dL/dW = sum over the batch of dL/dy @ columns.T, per group."""
-    gg = g.reshape(g.shape[0], geo[3], -1, g.shape[2] * g.shape[3])
+    gg = g.reshape(g.shape[0], geo[3], -1, math.prod(g.shape[2:]))
     return (gg @ cols.transpose(0, 1, 3, 2)).sum(0).reshape(w_shape)
 
 
@@ -141,7 +153,7 @@ def _arrays(*values: Any) -> bool:
 
 def conv(x: Any, w: Any, geo: Geo) -> Any:
     """Convolution of arrays, or of Tensors (recorded: for double backward)."""
-    return conv_np(x, w, geo)[0] if _arrays(x, w) else Conv2d.apply(x, w, None, geo)
+    return conv_np(x, w, geo)[0] if _arrays(x, w) else Convolution.apply(x, w, None, geo)
 
 
 def conv_input_grad(g: Any, w: Any, geo: Geo, x_shape: Any) -> Any:
@@ -154,42 +166,55 @@ def conv_input_grad(g: Any, w: Any, geo: Geo, x_shape: Any) -> Any:
 def conv_weight_grad(x: Any, g: Any, geo: Geo, w_shape: Any) -> Any:
     """``conv``'s weight gradient, of arrays or of Tensors (recorded)."""
     if _arrays(x, g):
-        return conv_weight_grad_np(_im2col(x, w_shape[2], w_shape[3], geo), g, geo, w_shape)
+        return conv_weight_grad_np(_im2col(x, tuple(w_shape[2:]), geo), g, geo, w_shape)
     return ConvBackward.apply(x, g, geo, tuple(w_shape), "weight")
 
 
-class Conv2d(_Op):
-    """y = conv(x, W) + b for x (N, C, H, W), W (O, C/groups, kh, kw), b (O,) -> y (N, O, OH, OW).
+class Convolution(_Op):
+    """PyTorch's one ``convolution`` op, over 1, 2 or 3 spatial dims, for every ``conv*d``
+    and ``conv_transpose*d``; x (N, C, *S), b (O,):
 
-    One fused op (im2col, a BLAS product, the bias added in place); backward keeps the
-    columns from forward for dL/dW and computes only the gradients needed.
+    - y = conv(x, W) + b, W (O, C/groups, *kernel) -> (N, O, *OS): im2col, a BLAS product,
+      the bias added in place; backward keeps the columns from forward for dL/dW;
+    - transposed (``out_shape`` given: y's shape), y = conv_input_grad(x, W) + b, W (C,
+      O/groups, *kernel): the adjoint of ``conv`` in its input, so its gradients are
+      ``conv`` (input) and ``conv_weight_grad`` with x and dL/dy swapped (weight);
+      ``output_padding`` adds rows no window reads (zero there).
     """
 
     _grad_fn_name = "ConvolutionBackward0"
     _torch_inputs = (0, 1, 2)  # (an absent bias shows as None, as in PyTorch)
-    ctx_fields = ("geo",)
+    ctx_fields = ("geo", "transposed")
 
     @staticmethod
-    def forward(ctx: Any, x: Any, w: Any, b: Any, geo: Geo) -> Any:
-        out, cols = conv_np(x, w, geo)
+    def forward(ctx: Any, x: Any, w: Any, b: Any, geo: Geo, out_shape: Any = None) -> Any:
+        ctx.geo, ctx.transposed = geo, out_shape is not None
+        cols = None
+        if ctx.transposed:
+            out = conv_input_grad_np(x, w, geo, out_shape)
+        else:
+            out, cols = conv_np(x, w, geo)
         if b is not None:
-            out += b.reshape(-1, 1, 1)
+            out += b.reshape((-1,) + (1,) * (out.ndim - 2))
         ctx.save_for_backward(x, w, cols if ctx.needs_input_grad[1] else None)
-        ctx.geo = geo
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         x, w, cols = ctx.saved_tensors
         geo, need = ctx.geo, ctx.needs_input_grad
-        gx = conv_input_grad(grad, w, geo, x.shape) if need[0] else None
-        gw = None
-        if need[1]:
-            arrays = type(cols) is _nd and _arrays(grad)
-            gw = conv_weight_grad_np(cols, grad, geo, w.shape) if arrays else \
-                conv_weight_grad(x, grad, geo, w.shape)
-        gb = dual.sum(grad, (0, 2, 3)) if need[2] else None  # dL/db: sum over all but O
-        return gx, gw, gb, None
+        gx = gw = None
+        if ctx.transposed:
+            gx = conv(grad, w, geo) if need[0] else None  # the adjoint of conv_input_grad
+            gw = conv_weight_grad(grad, x, geo, w.shape) if need[1] else None
+        else:
+            gx = conv_input_grad(grad, w, geo, x.shape) if need[0] else None
+            if need[1]:
+                arrays = type(cols) is _nd and _arrays(grad)
+                gw = conv_weight_grad_np(cols, grad, geo, w.shape) if arrays else \
+                    conv_weight_grad(x, grad, geo, w.shape)
+        gb = dual.sum(grad, (0,) + tuple(range(2, grad.ndim))) if need[2] else None
+        return gx, gw, gb, None, None  # dL/db: the sum of dL/dy over all but the channels
 
 
 class ConvBackward(_Op):
@@ -207,7 +232,7 @@ class ConvBackward(_Op):
         ctx.geo, ctx.wrt = geo, wrt
         if wrt == "input":  # a, b = g, W
             return conv_input_grad_np(a, b, geo, shape)
-        return conv_weight_grad_np(_im2col(a, shape[2], shape[3], geo), b, geo, shape)
+        return conv_weight_grad_np(_im2col(a, tuple(shape[2:]), geo), b, geo, shape)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:

@@ -49,7 +49,18 @@ from .activation import (
     tanhshrink,
     threshold,
 )
-from .conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
+from .conv import (
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv3d,
+    conv_transpose1d,
+    conv_transpose2d,
+    max_pool1d,
+    max_pool2d,
+)
 from .embedding import embedding, one_hot
 from .linear import linear
 from .loss import (
@@ -130,8 +141,14 @@ __all__ = [
     "embedding",
     "batch_norm",
     "layer_norm",
+    "conv1d",
     "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "max_pool1d",
     "max_pool2d",
+    "avg_pool1d",
     "avg_pool2d",
     "adaptive_avg_pool2d",
 ]

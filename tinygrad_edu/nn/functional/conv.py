@@ -9,82 +9,145 @@ from typing import Any
 import numpy as np
 
 from ...ops import conv as _conv
-from ...parity.names import scalar_type_name
+from ...parity.names import scalar_type_name, tensor_type_name
 from ...tensor import Tensor, _wrap
 from ._common import _shape_list
 
 # ----------------------------------------------------------------- convolution, pooling
 
 
-def _pair_arg(value: Any, name: str, n_dims: int = 2) -> tuple[int, int]:
-    """An int or a sequence of 2 ints as a pair (PyTorch's error for anything else)."""
+def _ntuple_arg(value: Any, name: str, n: int) -> tuple[int, ...]:
+    """An int or a sequence of 1 or ``n`` ints as an n-tuple (PyTorch's error otherwise)."""
     if isinstance(value, (int, np.integer)):
-        return int(value), int(value)
+        return (int(value),) * n
     values = [int(v) for v in value]
     if len(values) == 1:
-        return values[0], values[0]
-    if len(values) != 2 or n_dims != 2:
+        return (values[0],) * n
+    if len(values) != n:
         raise RuntimeError(
-            f"expected {name} to be a single integer value or a list of {n_dims} values to "
+            f"expected {name} to be a single integer value or a list of {n} values to "
             f"match the convolution dimensions, but got {name}={values}"
         )
-    return values[0], values[1]
+    return tuple(values)
 
 
-def _conv_padding(padding: Any, kernel: tuple[int, int], stride: tuple[int, int],
-                  dilation: tuple[int, int]) -> tuple[int, int, int, int]:
-    """(top, bottom, left, right) for an int, a pair, 'valid' or 'same' (extra at the end)."""
+def _conv_padding(padding: Any, kernel: tuple[int, ...], stride: tuple[int, ...],
+                  dilation: tuple[int, ...]) -> tuple[int, ...]:
+    """(lo, hi) per spatial dim, flat, for an int, a tuple, 'valid' or 'same' (the odd one
+    extra at the end)."""
     if isinstance(padding, str):
         if padding == "valid":
-            return 0, 0, 0, 0
+            return (0, 0) * len(kernel)
         if padding != "same":
             raise RuntimeError(f"Invalid padding string: '{padding}'")
-        if stride != (1, 1):
+        if any(s != 1 for s in stride):
             raise RuntimeError("padding='same' is not supported for strided convolutions")
         totals = [d * (k - 1) for d, k in zip(dilation, kernel)]
         if any(t % 2 for t in totals):
             warnings.warn(
                 "Using padding='same' with even kernel lengths and odd dilation may require a "
-                "zero-padded copy of the input be created", UserWarning, stacklevel=3)
-        (th, tw) = totals
-        return th // 2, th - th // 2, tw // 2, tw - tw // 2
-    ph, pw = _pair_arg(padding, "padding")
-    if ph < 0 or pw < 0:
+                "zero-padded copy of the input be created", UserWarning, stacklevel=4)
+        return tuple(p for t in totals for p in (t // 2, t - t // 2))
+    pads = _ntuple_arg(padding, "padding", len(kernel))
+    if any(p < 0 for p in pads):
         raise RuntimeError("negative padding is not supported")
-    return ph, ph, pw, pw
+    return tuple(p for p in pads for _ in range(2))
+
+
+def _check_dims(input: Tensor, weight: Tensor, n: int, name: str) -> None:
+    """PyTorch's errors for an input or a weight of the wrong rank for ``name`` (n-d)."""
+    if input.ndim not in (n + 1, n + 2):
+        raise RuntimeError(f"Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to "
+                           f"{name}, but got input of size: {_shape_list(tuple(input.shape))}")
+    if weight.ndim < 3:
+        raise RuntimeError("weight should have at least three dimensions")
+    if weight.ndim != n + 2:
+        if n == 1:  # a 1-value stride fits any rank: the input's rank is what fails
+            raise RuntimeError(
+                f"Expected {weight.ndim}-dimensional input for {weight.ndim}-dimensional "
+                f"weight {_shape_list(tuple(weight.shape))}, but got {n + 2}-dimensional "
+                f"input of size {_shape_list(tuple(input.shape))} instead")
+        raise RuntimeError(
+            f"expected stride to be a single integer value or a list of {weight.ndim - 2} "
+            f"values to match the convolution dimensions, but got stride={[1] * n}")
+
+
+def _check_geometry(stride: tuple[int, ...], dilation: tuple[int, ...], groups: int) -> None:
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
 
 
 def _check_conv(input: Tensor, weight: Tensor, bias: Tensor | None, groups: int,
-                pads: tuple[int, int, int, int], dilation: tuple[int, int]) -> None:
+                transposed: bool) -> None:
     """PyTorch's errors for inputs, weights and biases that do not fit together."""
     x, w = input._data, weight._data
-    if x.ndim not in (3, 4):
-        raise RuntimeError("Expected 3D (unbatched) or 4D (batched) input to conv2d, but got "
-                           f"input of size: {_shape_list(x.shape)}")
     if x.dtype != w.dtype or (bias is not None and bias._data.dtype != x.dtype):
-        other = w if x.dtype != w.dtype else bias._data  # type: ignore[union-attr]
+        other, what = (w, "weight") if x.dtype != w.dtype else (bias._data, "bias")  # type: ignore[union-attr]
+        if transposed:
+            raise RuntimeError(
+                f"Input type ({tensor_type_name(x)}) and {what} type ({tensor_type_name(other)})"
+                f" should be the same or input should be a MKLDNN tensor and {what} is a dense "
+                "tensor")
         raise RuntimeError(f"expected scalar type {scalar_type_name(x.dtype)} but found "
                            f"{scalar_type_name(other.dtype)}")
-    c = x.shape[-3]
-    if c != w.shape[1] * groups:
-        batch = x.shape if x.ndim == 4 else (1,) + x.shape
+    c = x.shape[1]
+    given = f"Given transposed=1, weight of size {_shape_list(w.shape)}" if transposed else \
+        f"Given groups={groups}, weight of size {_shape_list(w.shape)}"
+    channels = w.shape[0] if transposed else w.shape[1] * groups
+    if c != channels:
+        raise RuntimeError(f"{given}, expected input{_shape_list(x.shape)} to have {channels} "
+                           f"channels, but got {c} channels instead")
+    out_channels = w.shape[1] * groups if transposed else w.shape[0]
+    if bias is not None and bias._data.shape != (out_channels,):
+        given = "Given transposed=1, weight" if transposed else "Given weight"
         raise RuntimeError(
-            f"Given groups={groups}, weight of size {_shape_list(w.shape)}, expected "
-            f"input{_shape_list(batch)} to have {w.shape[1] * groups} channels, but got {c} "
-            "channels instead"
-        )
-    if bias is not None and bias._data.shape != (w.shape[0],):
+            f"{given} of size {_shape_list(w.shape)}, expected bias to be 1-dimensional with "
+            f"{out_channels} elements, but got bias of size {_shape_list(bias.shape)} instead")
+
+
+def _check_kernel_fits(x_shape: tuple[int, ...], w_shape: tuple[int, ...],
+                       pads: tuple[int, ...], dilation: tuple[int, ...]) -> None:
+    padded = [m + lo + hi for m, lo, hi in zip(x_shape[2:], pads[::2], pads[1::2])]
+    kernel = [d * (k - 1) + 1 for d, k in zip(dilation, w_shape[2:])]
+    if any(p < k for p, k in zip(padded, kernel)):
         raise RuntimeError(
-            f"Given weight of size {_shape_list(w.shape)}, expected bias to be 1-dimensional "
-            f"with {w.shape[0]} elements, but got bias of size {_shape_list(bias.shape)} instead"
-        )
-    hp, wp = x.shape[-2] + pads[0] + pads[1], x.shape[-1] + pads[2] + pads[3]
-    kh, kw = [d * (k - 1) + 1 for d, k in zip(dilation, w.shape[2:])]
-    if hp < kh or wp < kw:
-        raise RuntimeError(
-            f"Calculated padded input size per channel: ({hp} x {wp}). Kernel size: ({kh} x "
-            f"{kw}). Kernel size can't be greater than actual input size"
-        )
+            f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+            f"Kernel size: ({' x '.join(map(str, kernel))}). Kernel size can't be greater "
+            "than actual input size")
+
+
+def _convolution(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any,
+                 padding: Any, dilation: Any, groups: int, n: int) -> Tensor:
+    """conv1d / conv2d / conv3d: the checks, then one ``Convolution`` op."""
+    _check_dims(input, weight, n, f"conv{n}d")
+    st, dil = _ntuple_arg(stride, "stride", n), _ntuple_arg(dilation, "dilation", n)
+    _check_geometry(st, dil, groups)
+    pads = _conv_padding(padding, tuple(weight.shape[2:]), st, dil)
+    if input.ndim == n + 1:  # unbatched, as PyTorch: a batch of one, squeezed again
+        out = _convolution(input.unsqueeze(0), weight, bias, stride, padding, dilation,
+                           groups, n)
+        return out.squeeze(0)
+    _check_conv(input, weight, bias, groups, False)
+    _check_kernel_fits(tuple(input.shape), tuple(weight.shape), pads, dil)
+    return _conv.Convolution.apply(input, weight, bias, (st, pads, dil, groups))
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """1-d convolution (cross-correlation, as PyTorch): y[n, o, t] = b[o] + sum over c, i
+    of W[o, c, i] * x_pad[n, c, s * t + d * i], channels in ``groups``.
+
+    Shapes: input (N, C, L) or (C, L); weight (O, C / groups, k); bias (O,) -> (N, O, OL)
+    with OL = (L + 2 p - d (k - 1) - 1) // s + 1. ``padding``: an int, 'valid' or 'same'.
+
+    >>> F.conv1d(tg.ones(1, 1, 5), tg.ones(1, 1, 3), padding=1)
+    tensor([[[2., 3., 3., 3., 2.]]])
+    """
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, 1)
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
@@ -99,24 +162,95 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     >>> F.conv2d(tg.ones(1, 1, 4, 4), tg.ones(1, 1, 3, 3), padding=1).shape
     tinygrad_edu.Size([1, 1, 4, 4])
     """
-    st, dil = _pair_arg(stride, "stride"), _pair_arg(dilation, "dilation")
-    if weight.ndim != 4:
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, 2)
+
+
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """3-d convolution (cross-correlation, as PyTorch), ``conv2d`` with a depth dim.
+
+    Shapes: input (N, C, D, H, W) or (C, D, H, W); weight (O, C / groups, kd, kh, kw); bias
+    (O,) -> (N, O, OD, OH, OW), each as in ``conv1d``.
+
+    >>> F.conv3d(tg.ones(1, 2, 4, 4, 4), tg.ones(3, 2, 3, 3, 3)).shape
+    tinygrad_edu.Size([1, 3, 2, 2, 2])
+    """
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, 3)
+
+
+def _check_output_padding(out_pad: tuple[int, ...], stride: tuple[int, ...],
+                          dilation: tuple[int, ...]) -> None:
+    """Each output_padding must be below its stride or its dilation (PyTorch's message
+    names height and width; 1-d is a unit height)."""
+    if all(p < s or p < d for p, s, d in zip(out_pad, stride, dilation)):
+        return
+    names = ("height", "width") if len(stride) <= 2 else ("depth", "height", "width")
+    pad2 = lambda v, fill: (fill,) * (len(names) - len(v)) + tuple(v)  # noqa: E731
+    parts = [f"{what}_{dim}: {v}" for what, values in
+             (("output_padding", pad2(out_pad, 0)), ("stride", pad2(stride, 1)),
+              ("dilation", pad2(dilation, 1))) for dim, v in zip(names, values)]
+    raise RuntimeError("output padding must be smaller than either stride or dilation, but "
+                       f"got {' '.join(parts)}")
+
+
+def _conv_transposed(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any,
+                     padding: Any, output_padding: Any, groups: int, dilation: Any,
+                     n: int) -> Tensor:
+    """conv_transpose1d / conv_transpose2d: the checks, then one (transposed) ``Convolution`` op."""
+    _check_dims(input, weight, n, f"conv_transpose{n}d")
+    if isinstance(padding, str):
+        raise TypeError(f"conv_transpose{n}d(): argument 'padding' must be tuple of ints, "
+                        "not str")
+    st, dil = _ntuple_arg(stride, "stride", n), _ntuple_arg(dilation, "dilation", n)
+    out_pad = _ntuple_arg(output_padding, "output_padding", n)
+    _check_geometry(st, dil, groups)
+    pads = _conv_padding(padding, tuple(weight.shape[2:]), st, dil)
+    _check_output_padding(out_pad, st, dil)
+    if input.ndim == n + 1:
+        return _conv_transposed(input.unsqueeze(0), weight, bias, st, pads[::2], out_pad,
+                                groups, dil, n).squeeze(0)
+    _check_conv(input, weight, bias, groups, True)
+    size = tuple(input.shape[2:])
+    out = tuple((m - 1) * s - lo - hi + d * (k - 1) + p + 1 for m, s, lo, hi, d, k, p in
+                zip(size, st, pads[::2], pads[1::2], dil, weight.shape[2:], out_pad))
+    if any(o <= 0 for o in out):
         raise RuntimeError(
-            f"expected stride to be a single integer value or a list of {weight.ndim - 2} "
-            f"values to match the convolution dimensions, but got stride={list(st)}"
-        )
-    if st[0] <= 0 or st[1] <= 0:
-        raise RuntimeError("non-positive stride is not supported")
-    if dil[0] <= 0 or dil[1] <= 0:
-        raise RuntimeError("dilation should be greater than zero")
-    if groups <= 0:
-        raise RuntimeError("non-positive groups is not supported")
-    pads = _conv_padding(padding, tuple(weight.shape[2:]), st, dil)  # type: ignore[arg-type]
-    _check_conv(input, weight, bias, groups, pads, dil)
-    if input.ndim == 3:  # unbatched, as PyTorch: a batch of one, squeezed again
-        out = conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups)
-        return out.squeeze(0)
-    return _conv.Conv2d.apply(input, weight, bias, (st, pads, dil, groups))
+            f"Given input size per channel: ({' x '.join(map(str, size))}). Calculated output "
+            f"size per channel: ({' x '.join(map(str, out))}). Output size is too small")
+    out_shape = (input.shape[0], weight.shape[1] * groups) + out
+    return _conv.Convolution.apply(input, weight, bias, (st, pads, dil, groups), out_shape)
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
+    """1-d transposed convolution: the gradient of ``conv1d`` with respect to its input
+    (each input element adds W[c, o, :] times itself into the output, s apart).
+
+    Shapes: input (N, C, L) or (C, L); weight (C, O / groups, k); bias (O,) -> (N, O, OL),
+    OL = (L - 1) s - 2 p + d (k - 1) + output_padding + 1.
+
+    >>> F.conv_transpose1d(tg.ones(1, 1, 3), tg.ones(1, 1, 2), stride=2)
+    tensor([[[1., 1., 1., 1., 1., 1.]]])
+    """
+    return _conv_transposed(input, weight, bias, stride, padding, output_padding, groups,
+                            dilation, 1)
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
+    """2-d transposed convolution ("deconvolution"): the gradient of ``conv2d`` with
+    respect to its input; upsamples by ``stride``.
+
+    Shapes: input (N, C, H, W) or (C, H, W); weight (C, O / groups, kh, kw); bias (O,) ->
+    (N, O, OH, OW), OH = (H - 1) s - 2 p + d (kh - 1) + output_padding + 1 (OW alike).
+
+    >>> F.conv_transpose2d(tg.ones(1, 2, 3, 3), tg.ones(2, 4, 2, 2), stride=2).shape
+    tinygrad_edu.Size([1, 4, 6, 6])
+    """
+    return _conv_transposed(input, weight, bias, stride, padding, output_padding, groups,
+                            dilation, 2)
 
 
 def _pool(input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
@@ -128,15 +262,15 @@ def _pool(input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: 
             raise IndexError("Dimension out of range (expected to be in range of "
                              f"[{-max(x.ndim, 1)}, {max(x.ndim, 1) - 1}], but got -3)")
         raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
-    k = _pair_arg(kernel_size, "kernel_size")
+    k = _ntuple_arg(kernel_size, "kernel_size", 2)
     s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else \
-        _pair_arg(stride, "stride")
+        _ntuple_arg(stride, "stride", 2)
     if s[0] == 0 or s[1] == 0:
         raise RuntimeError("stride should not be zero")
     if k[0] <= 0 or k[1] <= 0:
         raise RuntimeError(
             f"kernel size should be greater than zero, but got kH: {k[0]} kW: {k[1]}")
-    p, d = _pair_arg(padding, "padding"), _pair_arg(dilation, "dilation")
+    p, d = _ntuple_arg(padding, "padding", 2), _ntuple_arg(dilation, "dilation", 2)
     for pi, ki, di in zip(p, k, d):
         if pi > ((ki - 1) * di + 1) // 2:
             raise RuntimeError("pad should be at most half of effective kernel size, but got "
@@ -183,6 +317,69 @@ def _max_indices(pool: _conv.Pool) -> np.ndarray:
     rows = np.arange(oh)[:, None] * sh - ph + (arg // kw) * dh
     cols = np.arange(ow)[None, :] * sw - pw + (arg % kw) * dw
     return rows * w + cols
+
+
+def _pool1d_args(input: Tensor, kernel_size: Any, stride: Any, padding: Any,
+                 name: str) -> tuple[Any, Any, Any]:
+    """(kernel, stride, padding) of a 1-d pool as ints, with max_pool1d's own checks."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"{name}: Expected 2D or 3D (batch mode) tensor with optional 0 dim "
+                           f"batch size for input, but got:{_shape_list(tuple(input.shape))}")
+    values = []
+    for value, what in ((kernel_size, "kernel_size"), (stride, "stride"), (padding, "padding")):
+        if isinstance(value, int) or value is None:
+            values.append(value)
+        elif len(value) == 1:
+            values.append(int(value[0]))
+        else:
+            raise RuntimeError(f"{name}() {what} must be an int, list of ints or tuple of "
+                               f"ints of size 1 but got size {len(value)}")
+    return values[0], values[1], values[2]
+
+
+def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """The max of each (dilated) window over the last dim, padded with -inf: as PyTorch,
+    ``max_pool2d`` over a unit height (so its gradient shows as SqueezeBackward1).
+
+    Shapes: (N, C, L) or (C, L) -> (N, C, OL), OL = (L + 2 p - d (k - 1) - 1) // s + 1.
+
+    >>> F.max_pool1d(tg.tensor([[1.0, 3.0, 2.0, 5.0]]), 2)
+    tensor([[3., 5.]])
+    """
+    k, s, p = _pool1d_args(input, kernel_size, stride, padding, "max_pool1d")
+    d = dilation if isinstance(dilation, int) else dilation[0]
+    if p > k // 2:
+        raise RuntimeError("max_pool1d() padding should be at most half of kernel size, but "
+                           f"got padding={p} and kernel_size={k}")
+    size = _conv.out_size(input.shape[-1], k, k if s is None else s, 2 * p, d)
+    if size <= 0:
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: {size}")
+    out = max_pool2d(input.unsqueeze(-2), (1, k), None if s is None else (1, s), (0, p),
+                     (1, d), ceil_mode, return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
+
+
+def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    """The mean of each window over the last dim: as PyTorch, ``avg_pool2d`` over a unit
+    height (so its gradient shows as SqueezeBackward1).
+
+    Shapes: (N, C, L) or (C, L) -> (N, C, OL), OL = (L + 2 p - k) // s + 1.
+
+    >>> F.avg_pool1d(tg.tensor([[1.0, 3.0, 2.0, 5.0]]), 2)
+    tensor([[2.0000, 3.5000]])
+    """
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional "
+                           "tensor for argument #1 'self' (while checking arguments for "
+                           "avg_pool1d)")
+    k, s, p = _pool1d_args(input, kernel_size, stride, padding, "avg_pool1d")
+    out = avg_pool2d(input.unsqueeze(-2), (1, k), None if s is None else (1, s), (0, p),
+                     ceil_mode, count_include_pad)
+    return out.squeeze(-2)
 
 
 def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
