@@ -14,7 +14,7 @@ from . import init
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["Identity", "Linear"]
+__all__ = ["Identity", "Linear", "NonDynamicallyQuantizableLinear"]
 
 
 def _empty(shape: tuple[int, ...], dtype: Any) -> Tensor:
@@ -92,3 +92,9 @@ class Linear(Module):
             f"in_features={self.in_features}, out_features={self.out_features}, "
             f"bias={self.bias is not None}"
         )
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A ``Linear`` under another name: ``MultiheadAttention.out_proj``'s class in PyTorch
+    (the name only matters to PyTorch's quantization), kept so ``print(model)`` reads the
+    same."""

@@ -11,7 +11,8 @@ one file per family:
 - ``loss.py``: ``mse_loss``, ``l1_loss``, ``cross_entropy``, ``nll_loss``, ``kl_div``, ...;
 - ``loss_margin.py``: ``margin_ranking_loss``, ``triplet_margin_loss``, ...;
 - ``normalization.py``: ``batch_norm``, ``layer_norm``;
-- ``conv.py``: ``conv2d`` and the 2-D pooling functions.
+- ``conv.py``: ``conv2d`` and the 2-D pooling functions;
+- ``attention.py``: ``scaled_dot_product_attention``, ``multi_head_attention_forward``.
 
 >>> import tinygrad_edu.nn.functional as F
 >>> F.cross_entropy(tg.tensor([[2.0, 0.5]]), tg.tensor([0]))
@@ -49,6 +50,7 @@ from .activation import (
     tanhshrink,
     threshold,
 )
+from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .conv import (
     adaptive_avg_pool2d,
     avg_pool1d,
@@ -89,6 +91,8 @@ from .loss_margin import (
 from .normalization import batch_norm, layer_norm, normalize
 
 __all__ = [
+    "scaled_dot_product_attention",
+    "multi_head_attention_forward",
     "linear",
     "relu",
     "relu6",
