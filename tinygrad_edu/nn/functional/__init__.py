@@ -11,7 +11,8 @@ one file per family:
 - ``loss.py``: ``mse_loss``, ``l1_loss``, ``cross_entropy``, ``nll_loss``, ``kl_div``, ...;
 - ``loss_margin.py``: ``margin_ranking_loss``, ``triplet_margin_loss``, ...;
 - ``normalization.py``: ``batch_norm``, ``layer_norm``;
-- ``conv.py``: ``conv2d`` and the 2-D pooling functions.
+- ``conv.py``: ``conv2d`` and the 2-D pooling functions;
+- ``resample.py``: ``pad``, ``unfold``, ``fold``.
 
 >>> import tinygrad_edu.nn.functional as F
 >>> F.cross_entropy(tg.tensor([[2.0, 0.5]]), tg.tensor([0]))
@@ -76,6 +77,7 @@ from .loss_margin import (
     triplet_margin_loss,
 )
 from .normalization import batch_norm, layer_norm, normalize
+from .resample import fold, pad, unfold
 
 __all__ = [
     "linear",
@@ -134,4 +136,7 @@ __all__ = [
     "max_pool2d",
     "avg_pool2d",
     "adaptive_avg_pool2d",
+    "pad",
+    "unfold",
+    "fold",
 ]
