@@ -22,6 +22,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def _dump(tmp_path: object, reference: bool) -> dict[str, list[object]]:
     out = os.path.join(str(tmp_path), f"dump-{int(reference)}.pkl")
     env = dict(os.environ, TINYGRAD_EDU_REFERENCE="1" if reference else "0")
+    # (the tinygrad_edu beside these tests, not another checkout installed in the venv)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [os.path.dirname(HERE),
+                                                      env.get("PYTHONPATH")]))
     subprocess.run([sys.executable, os.path.join(HERE, "reference_dump.py"), out], env=env,
                    check=True, cwd=os.path.dirname(HERE))
     with open(out, "rb") as f:

@@ -13,6 +13,7 @@ one file per family:
 - ``normalization.py``: ``batch_norm``, ``layer_norm``;
 - ``conv.py``: ``conv2d`` and the 2-D pooling functions;
 - ``attention.py``: ``scaled_dot_product_attention``, ``multi_head_attention_forward``.
+- ``resample.py``: ``pad``, ``unfold``, ``fold``.
 
 >>> import tinygrad_edu.nn.functional as F
 >>> F.cross_entropy(tg.tensor([[2.0, 0.5]]), tg.tensor([0]))
@@ -89,6 +90,7 @@ from .loss_margin import (
     triplet_margin_loss,
 )
 from .normalization import batch_norm, layer_norm, normalize
+from .resample import fold, pad, unfold
 
 __all__ = [
     "scaled_dot_product_attention",
@@ -155,4 +157,7 @@ __all__ = [
     "avg_pool1d",
     "avg_pool2d",
     "adaptive_avg_pool2d",
+    "pad",
+    "unfold",
+    "fold",
 ]

@@ -1,0 +1,259 @@
+"""Padding and sliding windows: ``F.pad``, ``F.unfold``, ``F.fold`` (argument checks with
+PyTorch's errors; the math is in ``ops/resample.py``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ...ops import resample as _rs
+from ...parity.errors import not_implemented
+from ...tensor import Tensor
+from ._common import _check_tensor, _shape_list
+from .conv import _ntuple_arg
+
+# ----------------------------------------------------------------------------- pad
+
+_MODES = ("constant", "reflect", "replicate", "circular")
+
+
+def _pad_list(pad: Any) -> list[int]:
+    """``pad`` as a list of ints (PyTorch's TypeError for anything else)."""
+    if not isinstance(pad, (tuple, list)):
+        raise TypeError("pad(): argument 'pad' (position 2) must be tuple of ints, not "
+                        f"{type(pad).__name__}")
+    for k, p in enumerate(pad):
+        if not isinstance(p, (int, np.integer)) and not (isinstance(p, Tensor) and p.ndim == 0
+                                                         and not p.is_floating_point()):
+            raise TypeError("pad(): argument 'pad' (position 2) must be tuple of ints, but "
+                            f"found element of type {type(p).__name__} at pos {k}")
+    return [int(p) for p in pad]
+
+
+def _pairs(pad: list[int]) -> tuple[tuple[int, int], ...]:
+    """(lo, hi) per padded axis in axis order: ``pad`` lists the last axis first."""
+    pairs = [(pad[2 * k], pad[2 * k + 1]) for k in range(len(pad) // 2)]
+    return tuple(reversed(pairs))
+
+
+def _constant_pad(input: Tensor, pairs: tuple[tuple[int, int], ...], value: Any) -> Tensor:
+    lead = input.ndim - len(pairs)
+    for (lo, hi), n in zip(pairs, input.shape[lead:]):
+        if n + min(lo, 0) + min(hi, 0) < 0:  # PyTorch crops with narrow() first
+            raise RuntimeError("narrow(): length must be non-negative.")
+    return _rs.ConstantPadNd.apply(input, pairs, 0.0 if value is None else value)
+
+
+def _check_window_pad(input: Tensor, pairs: tuple[tuple[int, int], ...], mode: str) -> None:
+    """PyTorch's checks of reflect and replicate padding of k = 1, 2 or 3 axes."""
+    k, shape = len(pairs), tuple(input.shape)
+    batched = input.ndim == k + 2
+    if any(n == 0 for n in shape[int(batched):]):
+        raise RuntimeError(
+            f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly 0 batch size and "
+            f"other non-zero dimensions for input, but got: {_shape_list(shape)}")
+    if mode == "reflect":  # the last axis first: Argument #4 (W), #6 (H), #8 (D)
+        for j, ((lo, hi), n) in enumerate(zip(pairs[::-1], shape[::-1])):
+            if lo >= n or hi >= n:
+                raise RuntimeError(
+                    f"Argument #{4 + 2 * j}: Padding size should be less than the corresponding "
+                    f"input dimension, but got: padding ({lo}, {hi}) at dimension "
+                    f"{input.ndim - 1 - j} of input {_shape_list(shape)}")
+    sizes = [n + lo + hi for (lo, hi), n in zip(pairs, shape[-k:])]
+    if all(s < 1 for s in sizes):
+        # (PyTorch's text, spaces and commas as each of its kernels writes them)
+        given = {1: f"W: {shape[-1]}", 2: f"H: {shape[-2]}, W: {shape[-1]}"
+                 + (" " if mode == "replicate" else ""),
+                 3: f"D: {shape[-3]} H: {shape[-2]}, W: {shape[-1]}"}[k]
+        got = " ".join(f"{a}: {s}" for a, s in zip("DHW"[3 - k:], sizes))
+        raise RuntimeError(f"input ({given}) is too small. Calculated output {got}")
+    if any(s < 0 for s in sizes):
+        out = list(shape[:-k]) + sizes
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: "
+                           f"{_shape_list(tuple(out))}")
+
+
+def _circular_pad(input: Tensor, pairs: tuple[tuple[int, int], ...]) -> Tensor:
+    """PyTorch's circular padding, written as PyTorch writes it: copies into an empty
+    tensor (so the result's history is a ``CopySlices``): the input (cropped by negative
+    pads) in the middle, then for each axis the wrapped-around ends."""
+    lead = input.ndim - len(pairs)
+    out_shape = list(input.shape)
+    for axis, ((lo, hi), n) in enumerate(zip(pairs, input.shape[lead:]), lead):
+        if lo > n or hi > n:
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        out_shape[axis] = n + lo + hi
+        if out_shape[axis] < 0:
+            raise RuntimeError("Negative padding value is resulting in an empty dimension")
+    out = input.new_empty(out_shape)
+    dst, src = out, input
+    for axis, (lo, hi) in enumerate(pairs, lead):
+        dst = dst.narrow(axis, max(lo, 0), out_shape[axis] - max(lo, 0) - max(hi, 0))
+        src = src.narrow(axis, max(-lo, 0), input.shape[axis] - max(-lo, 0) - max(-hi, 0))
+    dst.copy_(src)
+    for axis, (lo, hi) in enumerate(pairs, lead):
+        size = out_shape[axis]
+        if lo > 0:  # the left end is the right end of the copy
+            out.narrow(axis, 0, lo).copy_(out.narrow(axis, size - lo - max(hi, 0), lo))
+        # the right end is the left end of the copy (when it is longer than the cropped
+        # copy, in steps of that length: each step reads what the last one wrote)
+        step = size - hi - max(lo, 0)
+        for start in range(0, hi, max(step, 1)):
+            n = min(step, hi - start)
+            out.narrow(axis, size - hi + start, n).copy_(
+                out.narrow(axis, max(lo, 0) + start, n))
+    return out
+
+
+def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pads (or, with negative amounts, crops) the last ``len(pad) // 2`` dims.
+
+    ``pad`` lists (before, after) amounts from the LAST dim backwards: ``(left, right)``
+    pads the last dim, ``(left, right, top, bottom)`` the last two. Modes:
+
+    - ``constant``: new elements are ``value`` (0), any number of dims;
+    - ``reflect``: mirror without the edge, x[1], x[0] | x[0], x[1], ...; each pad < size;
+    - ``replicate``: the edge element repeated;
+    - ``circular``: wrap around, x[-1] | x[0], ..., x[-1] | x[0].
+
+    The last three pad 1, 2 or 3 dims of a (batched or not) tensor: 2 or 3 dims for
+    ``len(pad) == 2``, 3 or 4 for 4, 4 or 5 for 6.
+
+    >>> F.pad(tg.tensor([[1.0, 2.0, 3.0]]), (2, 1), mode="reflect")
+    tensor([[3., 2., 1., 2., 3., 2.]])
+    """
+    _check_tensor(input, "pad", "input", 1)
+    amounts = _pad_list(pad)
+    if mode not in _MODES:
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if len(amounts) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(amounts) > 2 * input.ndim:
+        raise RuntimeError("Padding length should be less than or equal to two times the input "
+                           f"dimension but got padding length {len(amounts)} and input of "
+                           f"dimension {input.ndim}")
+    pairs = _pairs(amounts)
+    if mode == "constant":
+        return _constant_pad(input, pairs, value)
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    k = len(pairs)
+    if k not in (1, 2, 3) or input.ndim not in (k + 1, k + 2):
+        raise NotImplementedError(
+            f"Padding size {len(amounts)} is not supported for {input.ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    if mode == "circular":
+        return _circular_pad(input, pairs)
+    if input._data.dtype == np.bool_:
+        raise not_implemented(f"{'reflection' if mode == 'reflect' else 'replication'}_pad{k}d",
+                              input._data.dtype)
+    _check_window_pad(input, pairs, mode)
+    lead = input.ndim - k
+    index = tuple(_rs.PAD_INDEX[mode](n, lo, hi) for (lo, hi), n in
+                  zip(pairs, input.shape[lead:]))
+    return _rs.PAD_OPS[mode, k].apply(input, index)
+
+
+# ------------------------------------------------------------------ unfold and fold
+
+
+def _window_geo(kernel_size: Any, dilation: Any, padding: Any,
+                stride: Any) -> tuple[tuple[int, ...], Any]:
+    """(kernel, geo) of ``F.unfold`` / ``F.fold``, with PyTorch's checks of each."""
+    k = _ntuple_arg(kernel_size, "kernel_size", 2)
+    d, p, s = (_ntuple_arg(v, n, 2) for v, n in ((dilation, "dilation"), (padding, "padding"),
+                                              (stride, "stride")))
+    if k[0] <= 0 or k[1] <= 0:
+        raise RuntimeError("kernel size should be greater than zero, but got kernel_height: "
+                           f"{k[0]} kernel_width: {k[1]}")
+    if s[0] <= 0 or s[1] <= 0:
+        raise RuntimeError(
+            f"stride should be greater than zero, but got stride_height: {s[0]} stride_width: "
+            f"{s[1]}")
+    if d[0] <= 0 or d[1] <= 0:
+        raise RuntimeError("dilation should be greater than zero, but got dilation_height: "
+                           f"{d[0]} dilation_width: {d[1]}")
+    if p[0] < 0 or p[1] < 0:
+        raise RuntimeError("padding should be non-negative, but got pad_height: "
+                           f"{p[0]} pad_width: {p[1]}")
+    return k, (s, (p[0], p[0], p[1], p[1]), d, 1)
+
+
+def _blocks(size: tuple[int, ...], k: tuple[int, ...], geo: Any) -> tuple[int, int]:
+    """The number of window positions along H and W."""
+    s, (pt, pb, pl, pr), d, _ = geo
+    return ((size[0] + pt + pb - d[0] * (k[0] - 1) - 1) // s[0] + 1,
+            (size[1] + pl + pr - d[1] * (k[1] - 1) - 1) // s[1] + 1)
+
+
+def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
+           stride: Any = 1) -> Tensor:
+    """Every sliding ``kernel_size`` block of a (zero-padded) batch of images, as columns
+    (im2col): (N, C, H, W) -> (N, C * kh * kw, L), L the number of block positions;
+    entry [n, (c * kh + i) * kw + j, l] is the (i, j) element of block l of channel c.
+
+    ``unfold(x, k) .transpose(1, 2) @ W.view(O, -1).T`` is a convolution.
+
+    >>> F.unfold(tg.arange(16.0).reshape(1, 1, 4, 4), 2, stride=2)
+    tensor([[[ 0.,  2.,  8., 10.],
+             [ 1.,  3.,  9., 11.],
+             [ 4.,  6., 12., 14.],
+             [ 5.,  7., 13., 15.]]])
+    """
+    k, geo = _window_geo(kernel_size, dilation, padding, stride)
+    if input.ndim < 3:  # (PyTorch reads the sizes of dims -2, then 2 first)
+        raise IndexError("Dimension out of range (expected to be in range of "
+                         f"[{-max(input.ndim, 1)}, {max(input.ndim, 1) - 1}], but got "
+                         f"{2 if input.ndim == 2 else -2})")
+    if input.ndim > 4 or any(n == 0 for n in input.shape[-3:]):
+        raise RuntimeError(
+            "Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
+            f"dimensions for input, but got: {_shape_list(tuple(input.shape))}")
+    if input._data.dtype.kind in "iu":
+        raise not_implemented("im2col_out_cpu", input._data.dtype)
+    h, w = input.shape[-2:]
+    oh, ow = _blocks((h, w), k, geo)
+    if oh < 1 or ow < 1:
+        raise RuntimeError(
+            f"Given input with spatial size ({h}, {w}), kernel_size=({k[0]}, {k[1]}), "
+            f"dilation=({geo[2][0]}, {geo[2][1]}), padding=({geo[1][0]}, {geo[1][2]}), "
+            "calculated shape of the array of sliding blocks as "
+            f"({oh}, {ow}), but its components must be at least one.")
+    return _rs.Im2Col.apply(input, k, geo)
+
+
+def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,
+         padding: Any = 0, stride: Any = 1) -> Tensor:
+    """The adjoint of ``unfold`` (col2im): columns (N, C * kh * kw, L) summed back into
+    images (N, C, H, W) of ``output_size``; where blocks overlap, their entries add up.
+
+    >>> F.fold(tg.ones(1, 4, 4), (3, 3), 2)
+    tensor([[[[1., 2., 1.],
+              [2., 4., 2.],
+              [1., 2., 1.]]]])
+    """
+    size = _ntuple_arg(output_size, "output_size", 2)
+    k, geo = _window_geo(kernel_size, dilation, padding, stride)
+    shape = tuple(input.shape)
+    if input.ndim not in (2, 3) or any(n == 0 for n in shape[-2:]):
+        raise RuntimeError("Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch "
+                           f"size and non-zero dimensions for input, but got: {_shape_list(shape)}")
+    if shape[-2] % (k[0] * k[1]):
+        raise RuntimeError(
+            "Expected size of input's dimension 1 to be divisible by the product of "
+            f"kernel_size, but got input.size(1)={shape[-2]} and kernel_size=({k[0]}, {k[1]}).")
+    if input._data.dtype.kind in "iu":
+        raise not_implemented("col2im_out_cpu", input._data.dtype)
+    oh, ow = _blocks(size, k, geo)
+    if oh * ow != shape[-1]:
+        raise RuntimeError(
+            f"Given output_size=({size[0]}, {size[1]}), kernel_size=({k[0]}, {k[1]}), "
+            f"dilation=({geo[2][0]}, {geo[2][1]}), padding=({geo[1][0]}, {geo[1][2]}), "
+            f"stride=({geo[0][0]}, {geo[0][1]}), expected size of input's dimension 2 to match "
+            f"the calculated number of sliding blocks {oh} * {ow} = {oh * ow}, but got "
+            f"input.size(2)={shape[-1]}.")
+    return _rs.Col2Im.apply(input, size, k, geo)
