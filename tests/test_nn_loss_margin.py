@@ -61,6 +61,16 @@ CASES: dict[str, Callable[..., Any]] = {
     "multilabel_soft_margin_weight": lambda L, x, y, z, r: L.nn.functional
     .multilabel_soft_margin_loss(x, L.tensor(SIGN > 0, dtype=x.dtype), weight=z[0].detach(),
                                  reduction=_red(r)),
+    "multi_margin": lambda L, x, y, z, r: L.nn.MultiMarginLoss(reduction=_red(r))(
+        x, L.tensor([0, 4, 2, 2])),
+    "multi_margin_p2_weight": lambda L, x, y, z, r: L.nn.functional.multi_margin_loss(
+        x, L.tensor([1, 1, 3, 0]), p=2, margin=0.7, weight=z[0].detach(), reduction=_red(r)),
+    "multi_margin_1d": lambda L, x, y, z, r: L.nn.MultiMarginLoss(p=2, reduction=_red(r))(
+        x[1], L.tensor(3)),
+    "multilabel_margin": lambda L, x, y, z, r: L.nn.MultiLabelMarginLoss(reduction=_red(r))(
+        x, L.tensor(LABELS)),
+    "multilabel_margin_1d": lambda L, x, y, z, r: L.nn.functional.multilabel_margin_loss(
+        x[2], L.tensor(LABELS[2]), reduction=_red(r)),
     "cosine_embedding": lambda L, x, y, z, r: L.nn.CosineEmbeddingLoss(-0.2, reduction=_red(r))(
         x, y, L.tensor(SIGN[:, 0], dtype=L.int64)),
     "cosine_embedding_1d": lambda L, x, y, z, r: L.nn.functional.cosine_embedding_loss(
@@ -119,6 +129,12 @@ KINKS: dict[str, tuple[Callable[..., Any], list[Any]]] = {
     "cosine_embedding of a zero vector": (
         lambda L, a, b: L.nn.functional.cosine_embedding_loss(a, b, L.tensor([1, -1])),
         [[[0.0, 0.0], [1.0, 0.0]], [[1.0, 2.0], [1.0, 0.0]]]),
+    "multi_margin at the margin": (
+        lambda L, a, b: L.nn.functional.multi_margin_loss(a * b, L.tensor([0, 2]), p=2),
+        [[[1.0, 0.0, 0.5], [0.0, 1.0, 1.0]], [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]]),
+    "multilabel_margin at the margin, repeated target": (
+        lambda L, a, b: L.nn.functional.multilabel_margin_loss(a * b, L.tensor([[0, 0, -1]])),
+        [[[1.0, 0.0, 0.5]], [[1.0, 1.0, 1.0]]]),
     "soft_margin of large values": (
         lambda L, a, b: L.nn.functional.soft_margin_loss(a, b.sign().detach()),
         [[100.0, -100.0, 0.0], [-1.0, -1.0, 1.0]]),
@@ -192,6 +208,50 @@ ERRORS: dict[str, Callable[[Any], Any]] = {
         L.ones(3), L.ones(3, 2), L.ones(3, 2)),
     "triplet margin": lambda L: L.nn.functional.triplet_margin_loss(
         L.ones(3), L.ones(3), L.ones(3), margin=0),
+    "multi_margin target out of range": lambda L: L.nn.functional.multi_margin_loss(
+        L.ones(2, 3), L.tensor([0, 3])),
+    "multi_margin negative target": lambda L: L.nn.functional.multi_margin_loss(
+        L.ones(2, 3), L.tensor([-1, 0])),
+    "multi_margin target size": lambda L: L.nn.functional.multi_margin_loss(
+        L.ones(2, 3), L.tensor([0, 1, 1])),
+    "multi_margin 2-d target": lambda L: L.nn.functional.multi_margin_loss(
+        L.ones(2, 3), L.tensor([[0], [1]])),
+    "multi_margin float target": lambda L: L.nn.functional.multi_margin_loss(
+        L.ones(2, 3), L.tensor([0.0, 1.0])),
+    "multi_margin p": lambda L: L.nn.functional.multi_margin_loss(L.ones(2, 3), L.tensor([0, 1]),
+                                                                 p=3),
+    "multi_margin weight size": lambda L: L.nn.functional.multi_margin_loss(
+        L.ones(2, 3), L.tensor([0, 1]), weight=L.ones(2)),
+    "multi_margin 2-d weight": lambda L: L.nn.functional.multi_margin_loss(
+        L.ones(2, 3), L.tensor([0, 1]), weight=L.ones(3, 1)),
+    "multi_margin weight dtype": lambda L: L.nn.functional.multi_margin_loss(
+        L.ones(2, 3, dtype=L.float64), L.tensor([0, 1]), weight=L.ones(3)),
+    "multi_margin weight grad": lambda L: L.nn.functional.multi_margin_loss(
+        L.ones(2, 3), L.tensor([0, 1]), weight=L.ones(3, requires_grad=True)),
+    "multi_margin int input": lambda L: L.nn.functional.multi_margin_loss(
+        L.ones(2, 3, dtype=L.int64), L.tensor([0, 1])),
+    "multi_margin 3-d input": lambda L: L.nn.functional.multi_margin_loss(
+        L.ones(1, 2, 3), L.tensor([0, 1])),
+    "multi_margin empty classes": lambda L: L.nn.functional.multi_margin_loss(
+        L.ones(2, 0), L.tensor([0, 1])),
+    "multi_margin bad reduction": lambda L: L.nn.functional.multi_margin_loss(
+        L.ones(2, 3), L.tensor([0, 1]), reduction="avg"),
+    "MultiMarginLoss p": lambda L: L.nn.MultiMarginLoss(p=3),
+    "MultiMarginLoss 2-d weight": lambda L: L.nn.MultiMarginLoss(weight=L.ones(2, 2)),
+    "multilabel_margin target out of range": lambda L: L.nn.functional.multilabel_margin_loss(
+        L.ones(2, 3), L.tensor([[0, 3, -1], [0, -1, 0]])),
+    "multilabel_margin target below -1": lambda L: L.nn.functional.multilabel_margin_loss(
+        L.ones(2, 3), L.tensor([[0, -1, -2], [0, -1, 0]])),
+    "multilabel_margin target size": lambda L: L.nn.functional.multilabel_margin_loss(
+        L.ones(2, 3), L.tensor([[0, 1], [0, -1]])),
+    "multilabel_margin 1-d target": lambda L: L.nn.functional.multilabel_margin_loss(
+        L.ones(2, 3), L.tensor([0, 1, -1])),
+    "multilabel_margin float target": lambda L: L.nn.functional.multilabel_margin_loss(
+        L.ones(2, 3), L.zeros(2, 3)),
+    "multilabel_margin 3-d input": lambda L: L.nn.functional.multilabel_margin_loss(
+        L.ones(1, 2, 3), L.zeros(1, 2, 3, dtype=L.int64)),
+    "multilabel_margin bad reduction": lambda L: L.nn.functional.multilabel_margin_loss(
+        L.ones(2, 3), L.zeros(2, 3, dtype=L.int64), reduction="avg"),
 }
 
 

@@ -801,6 +801,59 @@ def _index_update(draw: Any, unique: bool) -> Sample:
                   {"dim": dim, "index": index})
 
 
+@st.composite
+def _index_put(draw: Any, unique: bool) -> Sample:
+    """x (1-D or more), one or two int64 index vectors into its leading dims (negative
+    entries; with ``unique`` no place twice, as the result of repeated writes is left
+    open by PyTorch, else repeats, which accumulate adds up) and values of the indexed
+    shape, or broadcast to it (a leading 1, a 0-d value)."""
+    shape = draw(S.shapes(min_dims=1))
+    k = draw(st.integers(1, min(2, len(shape))))
+    places = [np.unravel_index(i, shape[:k]) for i in range(int(np.prod(shape[:k])))]
+    if unique:
+        picked = draw(st.permutations(places))[:draw(st.integers(1, len(places)))]
+    else:
+        picked = draw(st.lists(st.sampled_from(places), min_size=1, max_size=4))
+    index = tuple(np.array([p[d] - shape[d] * draw(st.integers(0, 1)) for p in picked],
+                           np.int64) for d in range(k))
+    rest = shape[k:]
+    v_shape = draw(st.sampled_from([(len(picked),) + rest, (1,) + rest, rest]))
+    return Sample((draw(S.arrays(shape)), draw(S.arrays(v_shape))), {"index": index})
+
+
+def _index_put_call(accumulate: bool, inplace: bool) -> Callable[..., Any]:
+    def call(L: Any, x: Any, v: Any, index: tuple[np.ndarray, ...]) -> Any:
+        indices = tuple(L.tensor(i) for i in index)
+        if inplace:
+            return x.clone().index_put_(indices, v, accumulate=accumulate)
+        return L.index_put(x, indices, v, accumulate=accumulate)
+
+    return call
+
+
+def _scatter_reduce(reduce: str) -> st.SearchStrategy[Sample]:
+    """``_scatter`` with repeats, a reduction and include_self either way; for amax and
+    amin every value of x and src distinct (no ties: the gradient's split is a kink), for
+    prod none near 0 (where torch's double backward is not defined)."""
+
+    def prepare(sample: Sample, include_self: bool) -> Sample:
+        x, src = sample.arrays
+        if reduce in ("amax", "amin"):
+            both = S.distinct(np.concatenate([x.reshape(-1), src.reshape(-1)]))
+            x, src = both[:x.size].reshape(x.shape), both[x.size:].reshape(src.shape)
+        elif reduce == "prod":
+            x, src = S.away_from_zero(x), S.away_from_zero(src)
+        return Sample((x, src), {**sample.params, "reduce": reduce,
+                                 "include_self": include_self})
+
+    return st.tuples(_scatter(unique=False), st.booleans()).map(lambda a: prepare(*a))
+
+
+def _scatter_reduce_call(L: Any, x: Any, src: Any, dim: int, index: np.ndarray, reduce: str,
+                         include_self: bool) -> Any:
+    return x.scatter_reduce(dim, L.tensor(index), src, reduce, include_self=include_self)
+
+
 def _src_larger(sample: Sample) -> bool:
     """torch's scatter backward fails ("invalid gradient") when src is larger than the
     index; ours pads the src gradient with zeros (checked by gradcheck)."""
@@ -1181,6 +1234,16 @@ OPS: list[Op] = [
     Op("scatter_add_inplace",
        lambda L, x, src, dim, index: x.clone().scatter_add_(dim, L.tensor(index), src),
        _scatter(unique=False), torch_grad_bug=_src_larger),
+    Op("index_put", _index_put_call(False, False), _index_put(unique=True)),
+    Op("index_put_accumulate", _index_put_call(True, False), _index_put(unique=False)),
+    Op("index_put_inplace", _index_put_call(False, True), _index_put(unique=True)),
+    Op("index_put_accumulate_inplace", _index_put_call(True, True), _index_put(unique=False)),
+    *(Op(f"scatter_reduce_{reduce}", _scatter_reduce_call, _scatter_reduce(reduce),
+         torch_grad_bug=_src_larger) for reduce in ("sum", "prod", "mean", "amax", "amin")),
+    Op("scatter_reduce_inplace",
+       lambda L, x, src, dim, index, reduce, include_self: x.clone().scatter_reduce_(
+           dim, L.tensor(index), src, reduce, include_self=include_self),
+       _scatter_reduce("mean"), torch_grad_bug=_src_larger),
     Op("take", lambda L, x, index: x.take(L.tensor(index)), _take()),
     Op("take_along_dim", lambda L, x, index, dim: L.take_along_dim(x, L.tensor(index), dim),
        _take_along_dim()),
@@ -1387,7 +1450,10 @@ def test_table_covers_the_api() -> None:
         "tril", "triu", "diag_vector", "diag_matrix", "diagonal", "diag_embed", "meshgrid",
         "trace", "split_with_sizes", "tensor_split", "narrow", "unfold", "roll", "rot90",
         "fliplr", "flipud", "take", "take_along_dim", "masked_select", "masked_scatter",
-        "index_add", "index_copy", "index_fill", "index_fill_tensor",
+        "index_add", "index_copy", "index_fill", "index_fill_tensor", "index_put",
+        "index_put_accumulate", "index_put_inplace", "index_put_accumulate_inplace",
+        "scatter_reduce_sum", "scatter_reduce_prod", "scatter_reduce_mean",
+        "scatter_reduce_amax", "scatter_reduce_amin", "scatter_reduce_inplace",
         "cummax", "cummin", "logcumsumexp", "outer", "ger", "inner", "tensordot",
         "kron", "cross", "cdist", "cartesian_prod", "cosine_similarity", "normalize",
         "pad_constant", "pad_reflect", "pad_replicate", "pad_circular", "F_unfold", "F_fold",
@@ -1500,6 +1566,22 @@ EDGES: dict[str, tuple[Callable[..., Any], list[Any]]] = {
     "prod with a zero": (lambda L, x: x.prod(), [[2.0, 0.0, 3.0]]),
     "prod with two zeros": (lambda L, x: x.prod(), [[2.0, 0.0, 0.0]]),
     "prod(dim) with zeros": (lambda L, x: x.prod(1), [[[2.0, 0.0, 3.0], [0.0, 0.0, 1.0]]]),
+    # scatter_reduce: a product over one zero or several (x's or src's), ties for amax
+    # and amin shared with x even when include_self=False (as torch's formula)
+    "scatter_reduce prod with zeros": (
+        lambda L, x, s: x.scatter_reduce(0, L.tensor([0, 1, 1, 2, 2, 3]), s, "prod"),
+        [[2.0, 0.0, 3.0, 0.0], [0.0, 4.0, 0.0, 0.0, 5.0, 2.0]]),
+    "scatter_reduce prod with zeros, not self": (
+        lambda L, x, s: x.scatter_reduce(0, L.tensor([0, 1, 1, 2, 2, 3]), s, "prod",
+                                         include_self=False),
+        [[2.0, 0.0, 3.0, 0.0], [0.0, 4.0, 0.0, 0.0, 5.0, 2.0]]),
+    "scatter_reduce amax with ties": (
+        lambda L, x, s: x.scatter_reduce(0, L.tensor([0, 0, 1, 2]), s, "amax"),
+        [[3.0, 1.0, 5.0], [3.0, 3.0, 2.0, 1.0]]),
+    "scatter_reduce amin with ties, not self": (
+        lambda L, x, s: x.scatter_reduce(0, L.tensor([0, 0, 1, 2]), s, "amin",
+                                         include_self=False),
+        [[3.0, 1.0, 5.0], [3.0, 3.0, 2.0, 1.0]]),
     # no degrees of freedom left: nan and inf, as torch
     "var of one element": (lambda L, x: x.var(), [[1.5]]),
     "std(dim) of one element": (lambda L, x: x.std(0), [[[1.5, 2.0]]]),

@@ -34,7 +34,7 @@ _METHODS = (
     "arctanh erf erfc erfinv exp2 expm1 log2 log10 sinc nan_to_num "
     "atan2 arctan2 hypot logaddexp logaddexp2 copysign fmod "
     "roll rot90 fliplr flipud tensor_split split_with_sizes take take_along_dim masked_select "
-    "masked_scatter index_add index_copy index_fill "
+    "masked_scatter index_add index_copy index_fill index_put scatter_reduce "
     "inverse det slogdet logdet cholesky pinverse "
     "cummax cummin logcumsumexp unique_consecutive histogram outer ger inner kron cross"
 ).split()

@@ -26,6 +26,7 @@ from .ops.promotion import _broadcast_error, _operand_as, _promote
 from .ops.rearrange import RearrangeMethods
 from .ops.reduce import ReduceMethods
 from .ops.scan import ScanMethods
+from .ops.scatter_reduce import ScatterReduceMethods
 from .ops.search import SearchMethods
 from .ops.sorting import SortingMethods
 from .ops.special import SpecialMethods
@@ -38,8 +39,9 @@ __all__ = ["Tensor", "Size", "where", "maximum", "zeros_like", "reset_grads", "_
 
 class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, SpecialMethods, BinaryMathMethods,
              ReduceMethods, ScanMethods, MovementMethods, RearrangeMethods, IndexingMethods,
-             IndexedMethods, SortingMethods, MatmulMethods, ProductMethods, LinalgMethods,
-             InplaceMethods, ConversionMethods, SearchMethods, TensorBase):
+             IndexedMethods, SortingMethods, ScatterReduceMethods, MatmulMethods,
+             ProductMethods, LinalgMethods, InplaceMethods, ConversionMethods, SearchMethods,
+             TensorBase):
     """A multi-dimensional array that can record the operations applied to it.
 
     >>> x = tg.tensor([1.0, 2.0], requires_grad=True)

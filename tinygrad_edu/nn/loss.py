@@ -28,6 +28,8 @@ __all__ = [
     "HingeEmbeddingLoss",
     "SoftMarginLoss",
     "MultiLabelSoftMarginLoss",
+    "MultiMarginLoss",
+    "MultiLabelMarginLoss",
     "CosineEmbeddingLoss",
     "TripletMarginLoss",
 ]
@@ -396,6 +398,49 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
         """``F.multilabel_soft_margin_loss(input, target, weight, reduction)``."""
         return F.multilabel_soft_margin_loss(input, target, weight=self.weight,
                                              reduction=self.reduction)
+
+
+class MultiMarginLoss(_WeightedLoss):
+    """Multi-class hinge loss: l = sum over classes j != y of
+    w[y] max(0, margin - x[y] + x[j])^p / C, p = 1 or 2.
+
+    Shapes: input (N, C) or (C,), target (N,) or () int64 classes, weight (C,).
+
+    >>> nn.MultiMarginLoss()(tg.tensor([[0.1, 0.2, 0.4, 0.8]]), tg.tensor([3]))
+    tensor(0.3250)
+    """
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight: Tensor | None = None,
+                 size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        if p != 1 and p != 2:
+            raise ValueError("only p == 1 and p == 2 supported")
+        if weight is not None and weight.ndim != 1:
+            raise ValueError(f"MultiMarginLoss: expected weight to be None or 1D tensor, got "
+                             f"{weight.ndim}D instead")
+        self.p, self.margin = p, margin
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """``F.multi_margin_loss(input, target, p, margin, weight, reduction)``."""
+        return F.multi_margin_loss(input, target, p=self.p, margin=self.margin,
+                                   weight=self.weight, reduction=self.reduction)
+
+
+class MultiLabelMarginLoss(_Loss):
+    """Multi-label hinge loss: l = sum over the target classes t and the other classes k
+    of max(0, 1 - x[t] + x[k]) / C; each target row lists its classes, ended by -1.
+
+    Shapes: input (N, C) or (C,), target the same shape, int64.
+
+    >>> nn.MultiLabelMarginLoss()(tg.tensor([[0.1, 0.2, 0.4, 0.8]]),
+    ...                           tg.tensor([[3, 0, -1, 1]]))
+    tensor(0.8500)
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """``F.multilabel_margin_loss(input, target, reduction)``."""
+        return F.multilabel_margin_loss(input, target, reduction=self.reduction)
 
 
 class TripletMarginLoss(_MarginLoss):

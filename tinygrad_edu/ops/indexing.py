@@ -624,15 +624,18 @@ def add_at(out: np.ndarray, index: Any, values: Any) -> None:
         np.add.at(out[index.view], index.rest, values)
 
 
-def put(x: np.ndarray, p: Plan, value: Any) -> None:
+def put(x: np.ndarray, p: Plan, value: Any, accumulate: bool = False) -> None:
     """``x[index] = value``, in place, once ``check_value`` passed: the value's leading
-    size-1 dims dropped, then broadcast; with repeated indices the last write wins."""
+    size-1 dims dropped, then broadcast; with repeated indices the last write wins (with
+    ``accumulate``: ``x[index] += value``, where repeated indices add up)."""
     if isinstance(value, np.ndarray) and value.ndim:
         if p.mask is not None and value.size == 1:
             value = value.reshape(())
         else:
             value = value.reshape(_strip_ones(value.shape))
-    if p.rest is None:
+    if accumulate:
+        add_at(x, p, value)
+    elif p.rest is None:
         x[p.view] = value
     else:
         x[p.view][p.rest] = value  # (x[p.view] is a view: this writes into x)

@@ -174,26 +174,59 @@ class IndexingMethods(TensorBase):
             value = value.view(IX._strip_ones(value._data.shape))  # (as PyTorch's setitem)
         target._index_put(on_view, value)
 
-    def _index_put(self, plan: IX.Plan, value: Any) -> Tensor:
+    def _index_put(self, plan: IX.Plan, value: Any, accumulate: _bool = False) -> Tensor:
         """In place: ``value`` put at the places ``plan`` names (``index_put_``; with one
         mask and one value, PyTorch's ``masked_fill_``, which reads the value as a
-        number)."""
+        number), or added there with ``accumulate``."""
         v = value if isinstance(value, TensorBase) else _wrap(
             np.asarray(value, dtype=self._data.dtype))
-        return self._write(lambda t: V.IndexPut.apply(t, _operand_as(v, t.dtype), plan), v,
-                           overlap="none" if _fills(plan, v) else "any")
+        fills = _fills(plan, v) and not accumulate
+        return self._write(
+            lambda t: V.IndexPut.apply(t, _operand_as(v, t.dtype), plan, accumulate), v,
+            overlap="none" if fills else "any")
+
+    def _index_put_plan(self, name: str, indices: Any, values: Any,
+                        inplace: _bool) -> IX.Plan | None:
+        """The plan of ``index_put(indices, values)`` after PyTorch's checks of its
+        arguments (None: nothing to write)."""
+        if not isinstance(indices, (tuple, list)):
+            raise TypeError(f"{name}(): argument 'indices' (position 1) must be tuple of "
+                            f"Tensors, not {_type(indices).__name__}")
+        if not isinstance(values, TensorBase):
+            raise TypeError(f"{name}(): argument 'values' (position 2) must be Tensor, not "
+                            f"{_type(values).__name__}")
+        if inplace:
+            before: Any = lambda view: self._check_inplace_autograd((values,))  # noqa: E731
+        else:
+            before = None
+        plan = IX.plan(tuple(indices), self._data.shape, TensorBase, setitem=True,
+                       before_advanced=before)
+        if plan is not None:
+            _check_setitem_value(plan, self, values)
+        return plan
 
     def index_put_(self, indices: Any, values: Any, accumulate: _bool = False) -> Tensor:
         """In place: ``values`` put at ``indices`` (a tuple of index tensors), as
-        ``x[indices] = values`` with advanced indices only."""
-        if accumulate:
-            raise NotImplementedError("index_put_(accumulate=True) is not supported yet")
-        if not isinstance(indices, (tuple, list)):
-            raise TypeError(f"index_put_(): argument 'indices' must be tuple of Tensors, not "
-                            f"{_type(indices).__name__}")
-        plan = IX.plan(tuple(indices), self._data.shape, TensorBase, setitem=True,
-                       before_advanced=lambda view: self._check_inplace_autograd((values,)))
+        ``x[indices] = values`` with advanced indices only; with ``accumulate``,
+        ``x[indices] += values`` where repeated indices add up.
+
+        >>> x = tg.zeros(3)
+        >>> x.index_put_((tg.tensor([0, 0, 2]),), tg.tensor([1.0, 2.0, 3.0]), accumulate=True)
+        tensor([3., 0., 3.])
+        """
+        plan = self._index_put_plan("index_put_", indices, values, True)
         if plan is None:
             return self
-        _check_setitem_value(plan, self, values)
-        return self._index_put(plan, values)
+        return self._index_put(plan, values, accumulate)
+
+    def index_put(self, indices: Any, values: Any, accumulate: _bool = False) -> Tensor:
+        """Out of place ``index_put_``: a copy of ``self`` with ``values`` put (or with
+        ``accumulate``, added) at ``indices``, a tuple of index tensors.
+
+        >>> tg.zeros(3).index_put((tg.tensor([0, 0]),), tg.tensor(1.0), accumulate=True)
+        tensor([2., 0., 0.])
+        """
+        plan = self._index_put_plan("index_put", indices, values, False)
+        if plan is None:
+            return self.clone()
+        return V.IndexPut.apply(self, values, plan, accumulate)

@@ -284,23 +284,28 @@ def dual_index_add(shape: tuple[int, ...], index: Any, values: Any, like: Any) -
 
 
 class IndexPut(_Op):
-    """``x[index] = v`` out of place: x with the indexed part replaced by v, broadcast.
-    ``index`` is a ``Plan`` (indexing.py), and ``v`` passed ``indexing.check_value``.
+    """``x[index] = v`` out of place: x with the indexed part replaced by v, broadcast
+    (with ``accumulate``: v added there, repeated indices adding up, as
+    ``index_put_(..., accumulate=True)``). ``index`` is a ``Plan`` (indexing.py), and ``v``
+    passed ``indexing.check_value``.
 
-    The replaced elements of x pass no gradient back to x; v gets the gradient of the
-    part it was written to, summed over the copies broadcasting made. With repeated
-    indices the last write wins, yet v gets the gradient of every place it was written
-    to (as PyTorch's ``index_put_``, whose gradient for v is ``grad[index]``)."""
+    Replaced elements of x pass no gradient back to x (added to, x gets all of it: d(x +
+    v)/dx = 1); v gets the gradient of the part it was written to, summed over the copies
+    broadcasting made. With repeated indices the last write wins, yet v gets the gradient
+    of every place it was written to (as PyTorch's ``index_put_``, whose gradient for v is
+    ``grad[index]``)."""
 
     _grad_fn_name = "IndexPutBackward0"
-    ctx_fields = ("keep", "index", "v_ndim")  # keep: where x stays
+    ctx_fields = ("keep", "index", "v_ndim")  # keep: where x stays (None: everywhere)
 
     @staticmethod
-    def forward(ctx: Any, x: Any, v: Any, index: Any) -> Any:
+    def forward(ctx: Any, x: Any, v: Any, index: Any, accumulate: bool = False) -> Any:
         out = x.copy()
-        indexing.put(out, index, v)
-        keep = np.ones(x.shape, dtype=bool)
-        indexing.put(keep, index, False)
+        indexing.put(out, index, v, accumulate)
+        keep = None
+        if not accumulate:
+            keep = np.ones(x.shape, dtype=bool)
+            indexing.put(keep, index, False)
         ctx.keep, ctx.index, ctx.v_ndim = keep, index, np.ndim(v)
         return out
 
@@ -312,7 +317,8 @@ class IndexPut(_Op):
             grad_v = dual_take(grad, index)
             if v_ndim > grad_v.ndim:  # v's leading 1s were dropped: put them back
                 grad_v = dual.reshape(grad_v, (1,) * (v_ndim - grad_v.ndim) + tuple(grad_v.shape))
-        return grad * dual.constant(keep, grad), grad_v, None
+        grad_x = grad if keep is None else grad * dual.constant(keep, grad)
+        return grad_x, grad_v, None, None
 
 
 class Cat(_Op):

@@ -751,10 +751,11 @@ class SortingMethods(TensorBase):
                 reduce: str | None = None) -> Tensor:
         """A copy with ``src`` (a tensor, or a number) written at ``index`` along ``dim``:
         ``out[index[i][j]][j] = src[i][j]`` for dim 0. With repeated indices PyTorch does
-        not define which write wins (here: the last)."""
+        not define which write wins (here: the last). ``reduce="add"`` or ``"multiply"``
+        combines instead (ops/scatter_reduce.py; no gradient, as PyTorch)."""
         if reduce is not None:
-            raise NotImplementedError("scatter(reduce=...) is not supported: use scatter_add "
-                                      "or scatter_reduce")
+            return self._scatter_with_reduce(dim, index, value if src is None else src,
+                                             reduce)
         return self._scatter("scatter", dim, index, value if src is None else src, False)
 
     def scatter_(self, dim: _int, index: Tensor, src: Any = None, *, value: Any = None,

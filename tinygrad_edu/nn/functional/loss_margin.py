@@ -1,11 +1,13 @@
 """Margin and embedding losses as functions: ``margin_ranking_loss``,
 ``hinge_embedding_loss``, ``soft_margin_loss``, ``multilabel_soft_margin_loss``,
-``cosine_embedding_loss``, ``triplet_margin_loss``, and the distances they use,
-``pairwise_distance`` and ``cosine_similarity``.
+``multi_margin_loss``, ``multilabel_margin_loss``, ``cosine_embedding_loss``,
+``triplet_margin_loss``, and the distances they use, ``pairwise_distance`` and
+``cosine_similarity``.
 
 Each is PyTorch's formula written with Tensor ops (so its graph is PyTorch's, node for
-node, where PyTorch composes it too); ``soft_margin_loss`` is one op, as PyTorch's. The
-``nn`` loss classes call these.
+node, where PyTorch composes it too); ``soft_margin_loss`` and the two multi-class margin
+losses are one op each (ops/nn.py, ops/nn_margin.py), as PyTorch's. The ``nn`` loss
+classes call these.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 
 from ...autograd import no_grad
 from ...ops import nn as _ops
+from ...ops import nn_margin as _margin_ops
 from ...ops.arithmetic import where
 from ...parity.errors import broadcast_error
 from ...parity.names import scalar_type_name
@@ -128,6 +131,109 @@ def multilabel_soft_margin_loss(
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(reduction + " is not valid")
     return _reduced(loss, reduction)
+
+
+def _check_margin_input(input: Tensor) -> tuple[int, int]:
+    """A non-empty vector (or a number), or a matrix with classes: (samples, classes)."""
+    shape = input.shape
+    if not ((input.numel() > 0 and len(shape) <= 1) or (len(shape) == 2 and shape[1] > 0)):
+        raise RuntimeError("Expected non-empty vector or matrix with optional 0-dim batch "
+                           f"size, but got: {list(shape)}")
+    if len(shape) == 2:
+        return shape[0], shape[1]
+    return 1, shape[0] if shape else 1
+
+
+def _check_long(target: Tensor) -> None:
+    if target._data.dtype != np.int64:
+        raise RuntimeError(f"expected scalar type Long but found "
+                           f"{scalar_type_name(target._data.dtype)}")
+
+
+def _check_float(input: Tensor, kernel: str) -> None:
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{scalar_type_name(input._data.dtype)}'")
+
+
+def multi_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Multi-class hinge loss: l = sum over classes j != y of
+    w[y] max(0, margin - x[y] + x[j])^p / C, p = 1 or 2: the target class's score should
+    beat every other by ``margin``.
+
+    Shapes: input (N, C) or (C,), target (N,) or () int64 classes, weight (C,); output
+    with reduction='none' the target's shape.
+
+    >>> F.multi_margin_loss(tg.tensor([[0.1, 0.2, 0.4, 0.8]]), tg.tensor([3]))
+    tensor(0.3250)
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    if p != 1 and p != 2:
+        raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None and weight.ndim != 1:
+        raise ValueError("weight must be one-dimensional")
+    n, c = _check_margin_input(input)
+    if target.ndim > 1 or target.numel() != n:
+        raise RuntimeError(
+            "multi_margin_loss: target tensor should be 1-D with size equal to the number of "
+            f"input samples (batch size). Expected target size [{n}], but got "
+            f"{list(target.shape)}. Input has shape {list(input.shape)}.")
+    if weight is not None and weight.numel() != c:
+        raise RuntimeError(f"inconsistent weight size, expected {c} but got "
+                           f"{list(weight.shape)}")
+    _check_long(target)
+    _check_float(input, "multi_margin_loss_cpu_kernel")
+    if weight is not None and weight._data.dtype != input._data.dtype:
+        raise RuntimeError(f"expected scalar type {scalar_type_name(input._data.dtype)} but "
+                           f"found {scalar_type_name(weight._data.dtype)}")
+    _not_differentiable(weight, "multi_margin_loss", "weight")
+    y = target._data.reshape(-1)
+    if ((y < 0) | (y >= c)).any():
+        raise RuntimeError("target out of range")
+    w = None if weight is None else weight._data
+    return _margin_ops.MultiMarginLoss.apply(input, y.copy(), p, margin, w, reduction,
+                                             target.shape)
+
+
+def multilabel_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Multi-label hinge loss: l = sum over the target classes t and the other classes k
+    of max(0, 1 - x[t] + x[k]) / C: every target class should beat every other by 1.
+    Each row of ``target`` lists the target classes, ended by the first -1.
+
+    Shapes: input (N, C) or (C,), target the same shape, int64; output with
+    reduction='none' (N,) or ().
+
+    >>> F.multilabel_margin_loss(tg.tensor([[0.1, 0.2, 0.4, 0.8]]), tg.tensor([[3, 0, -1, 1]]))
+    tensor(0.8500)
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    n, c = _check_margin_input(input)
+    if (target.shape != input.shape if input.ndim == 2 else
+            target.ndim > 1 or target.numel() != c):
+        raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: "
+                           f"{list(input.shape)}")
+    _check_long(target)
+    _check_float(input, "multilabel_margin_loss_forward_out_frame")
+    y = target._data.reshape(n, c)
+    if ((y < -1) | (y >= c)).any():
+        raise RuntimeError("argument #2 'target' is out of range")
+    return _margin_ops.MultilabelMarginLoss.apply(input, y.copy(), reduction,
+                                                  (n,) if input.ndim == 2 else ())
 
 
 def cosine_embedding_loss(
