@@ -294,20 +294,24 @@ def _drain(queue: list[tuple[int, Any]], walk: Walk, retain_graph: bool) -> None
             for i, (parent, g) in enumerate(zip(parents, grads)):
                 if parent is None or g is None:
                     continue
-                # (the shape and dtype of the tensor it stands for; a leaf's: its own)
-                if g.shape != parent._out_shape or g.dtype != parent._out_dtype:
+                leaf = isinstance(parent, tensor_cls)
+                if leaf:  # (the shape and dtype its gradient must have: a leaf's own)
+                    shape, dtype = parent._data.shape, parent._data.dtype
+                else:  # (a node's output's)
+                    shape, dtype = parent._out_shape, parent._out_dtype
+                if g.shape != shape or g.dtype != dtype:
                     before = g  # (a broadcast input's gradient: summed back to its shape)
-                    g = _unbroadcast(g, parent._out_shape, parent._out_dtype, node, i)
+                    g = _unbroadcast(g, shape, dtype, node, i)
                     if tracing:
                         reduced.append((i, before.shape, g.shape, g))
-                if isinstance(parent, Node):
+                if leaf:
+                    walk.leaf(parent, g)
+                elif isinstance(parent, Node):
                     if parent in pending:
                         walk.add(parent, g)
                     else:
                         pending[parent] = g
                         push(queue, (parent._seq, parent))
-                elif isinstance(parent, tensor_cls):  # a leaf
-                    walk.leaf(parent, g)
                 else:  # output k of a learner's Function's several (autograd/function.py)
                     parent.receive(walk, g, queue)
             if tracing:

@@ -90,16 +90,6 @@ class AutogradTensor:
         return self.grad_fn is None
 
     @property
-    def _out_shape(self) -> tuple[int, ...]:
-        """The shape its gradient must have (as a node's ``_out_shape``): its own."""
-        return self._data.shape
-
-    @property
-    def _out_dtype(self) -> np.dtype:
-        """The dtype its gradient must have (as a node's ``_out_dtype``): its own."""
-        return self._data.dtype
-
-    @property
     def _version(self) -> int:
         """How many times this tensor's storage was written in place (PyTorch's
         ``_version``): backward compares it with what each op saw."""
