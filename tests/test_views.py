@@ -1,4 +1,4 @@
-"""Views and in-place writes keep PyTorch's histories (core/views.py).
+"""Views and in-place writes keep PyTorch's histories (ops/views.py).
 
 Regression tests named after the bugs they prevent, then two differential fuzzers
 against PyTorch: which ops return views (share storage) and which copy, and random

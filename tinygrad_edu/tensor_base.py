@@ -360,7 +360,7 @@ class TensorBase(AutogradTensor):
         requires grad), ``compute`` gets a stand-in with this tensor's history and a copy
         of its values (the op may save them for backward: they are about to be
         overwritten), and this tensor takes the result's history. A view hands the write
-        on to its base (core/views.py). ``overlap``: what sharing of memory between
+        on to its base (ops/views.py). ``overlap``: what sharing of memory between
         ``others`` and this tensor PyTorch's op refuses (see ``_check_inplace``).
         """
         if not self._check_inplace(others, overlap):

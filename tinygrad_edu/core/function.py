@@ -330,7 +330,7 @@ def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
     for a in args:
         if isinstance(a, tensor_cls):
             if a._base is not None and a._vc[0] != a._view_version and _state.enabled:
-                a._refresh_view()  # a view, written since its history was made (views.py)
+                a._refresh_view()  # a view, written since its history was made (ops/views.py)
             values.append(a._data)
             if a._requires_grad:
                 record = True

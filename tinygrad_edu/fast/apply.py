@@ -54,7 +54,7 @@ def fast_apply(cls: type[Function]) -> Callable[..., Tensor]:
         ctx = _new(cls._node_cls)
         if isinstance(a, tensor_cls):
             if a._base is not None and a._vc[0] != a._view_version:  # a view, written
-                if _state.enabled:  # since its history was made: make it anew (views.py)
+                if _state.enabled:  # since its history was made: make it anew (ops/views.py)
                     a._refresh_view()
             x = a._data
             need_a = a._requires_grad

@@ -142,7 +142,7 @@ class IndexingMethods(TensorBase):
         rule, ops/indexing.py) get ``value``, a number or a tensor that broadcasts to them.
         The basic part of the index (ints, slices, None, ...) picks a view, then ``value``
         is copied into it, or put at the places the lists and tensors of the index say
-        (``index_put_``). Writing into a view is recorded on its base (core/views.py)."""
+        (``index_put_``). Writing into a view is recorded on its base (ops/views.py)."""
         _check_setitem_value(None, self, value)  # (its type first, as PyTorch)
 
         def before_advanced(view: tuple[Any, ...]) -> None:  # (index_put_'s first checks)

@@ -546,7 +546,7 @@ _ALL_DIMS: Any = object()  # squeeze() without a dim (an explicit None is an err
 
 def _several_views(views: list[Tensor], name: str) -> None:
     """Mark the views one op returned together (split, chunk, unbind): as in PyTorch, they
-    may not be written in place while grad mode is on (core/views.py)."""
+    may not be written in place while grad mode is on (ops/views.py)."""
     if not views or views[0]._base is None:
         return  # (numpy copied: not views)
     no_grad = views[0]._view_kind == _function.NO_GRAD_VIEW  # (made under no_grad)

@@ -129,7 +129,7 @@ def _operand_as(t: Tensor, dtype: DType) -> Tensor:
     if t._data.dtype == dtype.np:
         return t
     if t._base is not None and t._vc[0] != t._view_version and _state.enabled:
-        t._refresh_view()  # (a view, written since its history was made: see core/views.py)
+        t._refresh_view()  # (a view, written since its history was made: see ops/views.py)
     out = _wrap(t._data.astype(dtype.np))
     if t._requires_grad and _state.enabled:
         out._requires_grad = True
