@@ -27,6 +27,7 @@ from ..parity.torch_sum import torch_mean, torch_sum
 from . import dual
 from .dual import _arr, _Op, keep_where
 from .movement import dual_index_add
+from .special import _libm
 
 _nd = np.ndarray
 
@@ -146,13 +147,12 @@ _K_KAPPA = 0.044715
 
 
 def _erf_(x: np.ndarray) -> np.ndarray:
-    """The error function, elementwise, in place (scipy when installed)."""
-    try:
-        from scipy.special import erf
-    except ImportError:  # slow but exact fallback
-        x[...] = np.vectorize(math.erf, otypes=[x.dtype])(x)
-        return x
-    return erf(x, out=x)
+    """The error function, elementwise, in place (the kernel of ``Tensor.erf``)."""
+    kernel = _libm("erf")
+    if isinstance(kernel, np.ufunc):  # (scipy's: straight into x)
+        return kernel(x, out=x)  # type: ignore[no-any-return]
+    x[...] = kernel(x)
+    return x
 
 
 def _phi_(t: np.ndarray) -> np.ndarray:
