@@ -203,30 +203,60 @@ def random_bounds(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[int, i
     """The bounds of ``Tensor.random_(...)``: None for ``random_()``, else ``(from, to)``.
 
     torch's overloads: ``random_()``, ``random_(to)`` meaning [0, to), and
-    ``random_(from, to)`` where ``to=None`` means up to the dtype's largest value.
+    ``random_(from, to)`` where ``to=None`` means up to the dtype's largest value. Any other
+    combination gets torch's argument parser's TypeError.
     """
-    kwargs = dict(kwargs)
     if len(args) > 2:
         raise TypeError(f"random_() takes 2 positional arguments but {len(args)} were given")
-    if set(kwargs) - {"from", "to"}:
-        got = ", ".join(
-            [type(a).__name__ for a in args]
-            + [f"{k}={type(v).__name__}" for k, v in kwargs.items()]
-        )
-        raise TypeError(
-            f"random_() received an invalid combination of arguments - got ({got}), but expected "
-            "one of:\n * (*, torch.Generator generator = None)\n"
-            " * (int from, int to, *, torch.Generator generator = None)\n"
-            " * (int to, *, torch.Generator generator = None)"
-        )
-    values = list(args)
-    if "from" in kwargs:
-        values.insert(0, kwargs.pop("from"))
-    if "to" in kwargs:
-        values.append(kwargs.pop("to"))
-    if not values:
+    if "to" in kwargs and len(args) == 2:
+        raise TypeError("random_() got multiple values for argument 'to'")
+    unknown = [k for k in kwargs if k not in ("from", "to")]
+    given = len(args) + len(kwargs) - len(unknown)
+    named = dict(zip(("from", "to") if given == 2 else ("to",), args))
+    named.update(kwargs)
+    if unknown and given == 2:  # only (from, to) was plausible
+        raise TypeError(f"random_() got an unexpected keyword argument '{unknown[0]}'")
+    if not named:
         return None
-    if len(values) == 1:  # random_(to)
-        return 0, int_arg(values[0], "random_", "to", 1)
-    low = int_arg(values[0], "random_", "from", 1)
-    return low, None if values[1] is None else int_arg(values[1], "random_", "to", 2)
+    valid = not unknown and (set(named) == {"to"} or set(named) == {"from", "to"})
+    if not valid or not all(_is_int(v) or (k == "to" and v is None and len(named) == 2)
+                            for k, v in named.items()):
+        raise _random_overload_error(args, kwargs)
+    if len(named) == 1:  # random_(to)
+        return 0, int_arg(named["to"], "random_", "to", 1)
+    low = int_arg(named["from"], "random_", "from", 1)
+    return low, None if named["to"] is None else int_arg(named["to"], "random_", "to", 2)
+
+
+def _is_int(value: Any) -> bool:
+    """An int as torch's parser takes one: a Python or numpy int, or an int 0-d tensor."""
+    data = getattr(value, "_data", None)
+    if isinstance(data, np.ndarray):
+        return data.ndim == 0 and data.dtype.kind in "iu"
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _random_overload_error(args: tuple[Any, ...], kwargs: dict[str, Any]) -> TypeError:
+    """torch's parser error for ``random_`` arguments that match none of its overloads.
+
+    With two arguments only the (from, to) overload was plausible, and the parser says why
+    (printed, as torch prints it, under the first overload).
+    """
+    def name(v: Any) -> str:
+        return "Tensor" if hasattr(v, "_data") else type(v).__name__
+
+    keys = list(kwargs)[::-1]  # (torch lists keywords in reverse order)
+    got = [name(a) for a in args] + [f"{k}={name(kwargs[k])}" for k in keys]
+    got_text = ", ".join(got) if args else "".join(g + ", " for g in got)
+    why = ""
+    if len(args) + len(kwargs) == 2:
+        why = ("      didn't match because some of the keywords were incorrect: "
+               + ", ".join(keys) + "\n") if kwargs else (
+            "      didn't match because some of the arguments have invalid types: ("
+            + ", ".join(f"!{g}!" for g in got) + ")\n")
+    return TypeError(
+        f"random_() received an invalid combination of arguments - got ({got_text}), but "
+        "expected one of:\n * (*, torch.Generator generator = None)\n" + why +
+        " * (int from, int to, *, torch.Generator generator = None)\n"
+        " * (int to, *, torch.Generator generator = None)\n"
+    )
