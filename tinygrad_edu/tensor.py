@@ -7,10 +7,12 @@ family in ``ops/`` adds its public methods, their argument checks and its Functi
 
 from __future__ import annotations
 
+from .core import engine as _engine
 from .core import function as _function
 from .core.function import _wrap
 from .fast import REFERENCE as _REFERENCE
 from .fast.apply import fast_apply
+from .fast.drain import fast_drain
 from .ops.arithmetic import ArithmeticMethods, maximum, where, zeros_like
 from .ops.binary_math import BinaryMathMethods
 from .ops.convert import ConversionMethods
@@ -59,6 +61,7 @@ class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, SpecialMethods, Bina
 
 
 # the one bind: the engine (core/) makes and recognises Tensors without importing this file,
-# and records the built-in ops with the fast twin of its readable path (fast/apply.py),
-# unless TINYGRAD_EDU_REFERENCE=1
+# and records the built-in ops, and walks the graph, with the fast twins of its readable
+# paths (fast/apply.py, fast/drain.py), unless TINYGRAD_EDU_REFERENCE=1
 _function.bind(Tensor, None if _REFERENCE else fast_apply)
+_engine.drain = _engine._drain if _REFERENCE else fast_drain

@@ -231,7 +231,7 @@ def run_backward(roots: Sequence[AutogradTensor], root_grads: Sequence[Any], ret
             gc.disable()
         _gc_pauses[0] += 1
     try:
-        _drain(queue, walk, retain_graph)
+        drain(queue, walk, retain_graph)
         if walk.leaves:
             walk.release_leaves()
     except Exception:
@@ -321,6 +321,11 @@ def _drain(queue: list[tuple[int, Any]], walk: Walk, retain_graph: bool) -> None
     except Exception:
         walk.failed = node  # (see run_backward: the leaves done by then get their .grad)
         raise
+
+
+# The loop run_backward runs: ``_drain``, or its fast twin (fast/drain.py), which
+# tinygrad_edu/tensor.py binds here unless TINYGRAD_EDU_REFERENCE=1
+drain: Callable[[list[tuple[int, Any]], Walk, bool], None] = _drain
 
 
 def _takes_grad(parent: Any) -> bool:

@@ -4,6 +4,7 @@ only faster, and the test suite proves it by running both ways
 
 - ``apply.py``: the fast twin of ``_apply`` (core/function.py), how a built-in op is
   recorded.
+- ``drain.py``: the fast twin of ``_drain`` (core/engine.py), the loop of backward.
 """
 
 import os
