@@ -32,7 +32,10 @@ FLOAT_TOL = {"float16": 2e-3, "float32": 1e-5, "float64": 1e-10}
 # Python numbers, matmul's kernels): not drawn here, for the reason given, until those land.
 _INTS = ("bool", "uint8", "int8", "int32", "int64")
 # (op, dtype) pairs excluded from the fuzzer, with the reason; empty: every pair holds
-KNOWN_ELSEWHERE: dict[tuple[str, str], str] = {}
+KNOWN_ELSEWHERE: dict[tuple[str, str], str] = {
+    ("interpolate_bilinear", "uint8"): "torch's fixed-point uint8 kernel: not implemented",
+    ("interpolate_bicubic", "uint8"): "torch's fixed-point uint8 kernel: not implemented",
+}
 
 
 def dtypes_for(name: str) -> st.SearchStrategy[str]:

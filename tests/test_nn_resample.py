@@ -1,9 +1,11 @@
-"""``F.pad``, ``F.unfold``, ``F.fold`` and their modules against PyTorch: errors (class
-and message), grad_fn names, dtypes, reprs. Values and gradients of every mode are rows
-of the op table (tests/test_ops.py: pad_*, F_unfold, F_fold)."""
+"""``F.pad``, ``F.interpolate``, ``F.pixel_shuffle``, ``F.unfold``, ``F.fold`` and their
+modules against PyTorch: values and gradients over many shapes and scale factors, errors
+(class and message), grad_fn names, dtypes, reprs. Every mode is also a row of the op
+table (tests/test_ops.py: pad_*, interpolate_*, pixel_*shuffle, F_unfold, F_fold)."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -143,4 +145,229 @@ def test_modules_like_torch(torch: Any, name: str, args: Any, shape: Any) -> Non
     assert repr(mine) == repr(theirs)
     if name == "Fold":
         shape = (2, 12, 12) if len(shape) == 3 else (12, 12)
+    _same(torch, lambda L, x: (mine if L is tg else theirs)(x), shape)
+
+
+
+# ------------------------------------------------------------------------- interpolate
+_SPATIAL = {1: [(5,), (1,), (8,)], 2: [(5, 7), (1, 3), (4, 4)], 3: [(3, 4, 2), (2, 1, 3)]}
+_MODES = {1: ["nearest", "nearest-exact", "linear", "area"],
+          2: ["nearest", "nearest-exact", "bilinear", "bicubic", "area"],
+          3: ["nearest", "nearest-exact", "trilinear"]}
+_RESIZES = [{"scale_factor": 2}, {"scale_factor": 1.7}, {"scale_factor": 0.6},
+            {"scale_factor": 0.6, "recompute_scale_factor": True}, {"scale_factor": 3.3},
+            {"scale_factor": 2.5, "recompute_scale_factor": True}, {"size": 3}, {"size": 9},
+            {"size": 1}, {"scale_factor": 1.3}]
+_INTERP_CASES = [(k, mode, spatial, kw, ac) for k in _MODES for mode in _MODES[k]
+                 for spatial in _SPATIAL[k] for kw in _RESIZES
+                 for ac in ([None] if mode in ("nearest", "nearest-exact", "area")
+                            else [False, True])]
+
+
+def _torch_kept_size_bug(mode: str, spatial: tuple[int, ...], kw: dict[str, Any]) -> bool:
+    """torch's backward of nearest (3-D, 5-D) and bicubic copies the gradient through an
+    axis whose size a scale factor kept, its forward does not (its gradcheck fails)."""
+    if "scale_factor" not in kw or kw.get("recompute_scale_factor"):
+        return False
+    if mode not in ("nearest", "bicubic") or (mode == "nearest" and len(spatial) == 2):
+        return False
+    return any(int(n * kw["scale_factor"]) == n for n in spatial)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("k,mode,spatial,kw,ac", _INTERP_CASES)
+def test_interpolate_values_and_gradients_like_torch(torch: Any, k: int, mode: str,
+                                                     spatial: Any, kw: Any, ac: Any,
+                                                     dtype: str) -> None:
+    """Up and down, integer and non-integer factors (1 / factor is the source step unless
+    recomputed), sizes, align_corners both ways: the same values, gradients and node."""
+    rng = np.random.default_rng(k)
+    a = rng.standard_normal((2, 3) + spatial).astype(dtype)
+    results = []
+    for lib in (tg, torch):
+        x = lib.tensor(a, requires_grad=True)
+        try:
+            y = lib.nn.functional.interpolate(x, mode=mode, align_corners=ac, **kw)
+        except Exception as e:  # noqa: BLE001  (the error is the result compared)
+            results.append(e)
+            continue
+        seed = np.linspace(-1, 1, y.numel()).reshape(tuple(y.shape)).astype(dtype)
+        grad = None
+        if y.numel() and not _torch_kept_size_bug(mode, spatial, kw):
+            y.backward(lib.tensor(seed))
+            grad = x.grad.numpy()
+        results.append((y.detach().numpy(), grad, y.grad_fn.name()))
+    mine, theirs = results
+    if isinstance(theirs, Exception):
+        assert type(mine) is type(theirs) and str(mine) == str(theirs), (mine, theirs)
+        return
+    assert not isinstance(mine, Exception), mine
+    tol = {"rtol": 1e-5, "atol": 5e-6} if dtype == "float32" else {"rtol": 1e-12, "atol": 1e-13}
+    np.testing.assert_allclose(mine[0], theirs[0], **tol)
+    if theirs[1] is not None:
+        np.testing.assert_allclose(mine[1], theirs[1], **tol)
+    assert mine[2] == theirs[2]
+
+
+INTERP_ERRORS = [
+    lambda L, x: L.nn.functional.interpolate(x, size=3, scale_factor=2),
+    lambda L, x: L.nn.functional.interpolate(x),
+    lambda L, x: L.nn.functional.interpolate(x, size=3, align_corners=True),
+    lambda L, x: L.nn.functional.interpolate(x, size=3, mode="area", align_corners=False),
+    lambda L, x: L.nn.functional.interpolate(x, size=(3, 3, 3)),
+    lambda L, x: L.nn.functional.interpolate(x, size=(3.0, 3)),
+    lambda L, x: L.nn.functional.interpolate(x, size=(None, 3)),
+    lambda L, x: L.nn.functional.interpolate(x, size=(-3, 3)),
+    lambda L, x: L.nn.functional.interpolate(x, size=(0, 3), mode="bilinear"),
+    lambda L, x: L.nn.functional.interpolate(x, scale_factor=(2, 2, 2)),
+    lambda L, x: L.nn.functional.interpolate(x, scale_factor=-2),
+    lambda L, x: L.nn.functional.interpolate(x, scale_factor=0.1),
+    lambda L, x: L.nn.functional.interpolate(x[0], scale_factor=0.1),
+    lambda L, x: L.nn.functional.interpolate(x[None], scale_factor=0.1),
+    lambda L, x: L.nn.functional.interpolate(x, size=3, recompute_scale_factor=True),
+    lambda L, x: L.nn.functional.interpolate(x, size=3, recompute_scale_factor=False),
+    lambda L, x: L.nn.functional.interpolate(x, size=3, antialias=True),
+    lambda L, x: L.nn.functional.interpolate(x, size=3, mode="foo"),
+    lambda L, x: L.nn.functional.interpolate(x[0, 0], size=3),
+    lambda L, x: L.nn.functional.interpolate(x[0, 0], size=[3]),
+    lambda L, x: L.nn.functional.interpolate(x[None, None], size=3),
+    lambda L, x: L.nn.functional.interpolate(x[:0], size=3, mode="bilinear"),
+    lambda L, x: L.nn.functional.interpolate(x[:, :0], size=3),
+    lambda L, x: L.nn.functional.interpolate(x[:, :, :0], size=3, mode="bicubic"),
+    lambda L, x: L.nn.functional.interpolate(x[0], size=3, mode="bilinear"),
+    lambda L, x: L.nn.functional.interpolate(x[0], size=3, mode="trilinear"),
+    lambda L, x: L.nn.functional.interpolate(x, size=3, mode="linear"),
+    lambda L, x: L.nn.functional.interpolate(x, size=3, mode="trilinear"),
+    lambda L, x: L.nn.functional.interpolate(x[None], size=3, mode="linear"),
+    lambda L, x: L.nn.functional.interpolate(x[None], size=3, mode="bilinear"),
+    lambda L, x: L.nn.functional.interpolate(x[0], size=3, mode="bicubic"),
+    lambda L, x: L.nn.functional.interpolate(x, size=(2, 3), mode="area"),
+    lambda L, x: L.nn.functional.interpolate(x[0], scale_factor=0.5, mode="area"),
+    lambda L, x: L.nn.functional.interpolate(x, size=1, mode="area"),
+    lambda L, x: L.nn.functional.interpolate(x, size=5, mode="bilinear"),
+    lambda L, x: L.nn.functional.interpolate(x, scale_factor=(2, 1.5)),
+    lambda L, x: L.nn.functional.interpolate(x, scale_factor=[0.5, 1.5], mode="bicubic",
+                                             align_corners=True),
+    lambda L, x: L.nn.functional.interpolate(x, size=[2, 3], mode="nearest-exact"),
+]
+
+
+@pytest.mark.parametrize("k", range(len(INTERP_ERRORS)))
+def test_interpolate_errors_and_nodes_like_torch(torch: Any, k: int) -> None:
+    _same(torch, INTERP_ERRORS[k], (1, 2, 5, 4))
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "bool", "uint8"])
+@pytest.mark.parametrize("shape,mode", [
+    ((1, 2, 5), "nearest"), ((1, 2, 5), "nearest-exact"), ((1, 2, 5), "linear"),
+    ((1, 2, 5, 4), "nearest"), ((1, 2, 5, 4), "nearest-exact"), ((1, 2, 5, 4), "bilinear"),
+    ((1, 2, 5, 4), "bicubic"), ((1, 2, 3, 5, 4), "nearest"), ((1, 2, 3, 5, 4), "trilinear"),
+])
+def test_interpolate_integer_inputs_like_torch(torch: Any, dtype: str, shape: Any,
+                                               mode: str) -> None:
+    """Integer and bool inputs: PyTorch's NotImplementedError, or (uint8, nearest) a copy."""
+    if dtype == "uint8" and mode in ("bilinear", "bicubic"):
+        pytest.skip("PyTorch's rounding uint8 kernel: not implemented (docs/differences)")
+    _same(torch, lambda L, x: L.nn.functional.interpolate(x, size=3, mode=mode), shape, dtype)
+
+
+def test_interpolate_keeps_the_corners_with_align_corners() -> None:
+    x = tg.tensor([[[0.0, 1.0, 4.0]]])
+    y = tg.nn.functional.interpolate(x, size=5, mode="linear", align_corners=True)
+    assert y.tolist() == [[[0.0, 0.5, 1.0, 2.5, 4.0]]]
+
+
+def test_interpolate_double_backward_like_torch(torch: Any) -> None:
+    """The backward of a resize is recorded (its adjoint), so second derivatives flow."""
+    a = np.random.default_rng(2).standard_normal((1, 2, 3, 4))
+    out = []
+    for L in (tg, torch):
+        x = L.tensor(a, requires_grad=True)
+        y = L.nn.functional.interpolate(x, scale_factor=1.5, mode="bicubic")
+        (g,) = L.autograd.grad((y * y).sum(), x, create_graph=True)
+        (gg,) = L.autograd.grad((g * g).sum(), x)
+        out.append((g.detach().numpy(), gg.numpy()))
+    np.testing.assert_allclose(out[0][0], out[1][0])
+    np.testing.assert_allclose(out[0][1], out[1][1])
+
+
+@pytest.mark.parametrize("name,kw", [
+    ("upsample", {"scale_factor": 2}), ("upsample", {"size": 3, "mode": "bilinear"}),
+    ("upsample_nearest", {"scale_factor": 2}), ("upsample_bilinear", {"size": (3, 5)}),
+])
+def test_deprecated_upsample_warns_like_torch(torch: Any, name: str, kw: Any) -> None:
+    for L in (tg, torch):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            getattr(L.nn.functional, name)(L.ones(1, 1, 2, 2), **kw)
+        assert [str(w.message) for w in caught] == [
+            f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` instead."]
+        assert caught[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _same(torch, lambda L, x: getattr(L.nn.functional, name)(x, **kw), (1, 2, 3, 2))
+
+
+# -------------------------------------------------------------- pixel (un)shuffle
+SHUFFLE_CASES = [
+    lambda L, x: L.nn.functional.pixel_shuffle(x, 2),
+    lambda L, x: L.nn.functional.pixel_shuffle(x, 1),
+    lambda L, x: L.nn.functional.pixel_shuffle(x, 3),
+    lambda L, x: L.nn.functional.pixel_shuffle(x, 0),
+    lambda L, x: L.nn.functional.pixel_shuffle(x, -1),
+    lambda L, x: L.nn.functional.pixel_shuffle(x, 2.0),
+    lambda L, x: L.nn.functional.pixel_shuffle(x[0, 0], 2),
+    lambda L, x: L.nn.functional.pixel_shuffle(x[0], 2),
+    lambda L, x: L.nn.functional.pixel_shuffle(x[None], 2),
+    lambda L, x: L.nn.functional.pixel_shuffle(x[:, :0], 2),
+    lambda L, x: L.nn.functional.pixel_shuffle(x.transpose(-1, -2), 2),
+    lambda L, x: L.nn.functional.pixel_unshuffle(x, 2),
+    lambda L, x: L.nn.functional.pixel_unshuffle(x, 3),
+    lambda L, x: L.nn.functional.pixel_unshuffle(x, 1),
+    lambda L, x: L.nn.functional.pixel_unshuffle(x, 0),
+    lambda L, x: L.nn.functional.pixel_unshuffle(x[..., :3], 2),
+    lambda L, x: L.nn.functional.pixel_unshuffle(x[..., :5, :], 2),
+    lambda L, x: L.nn.functional.pixel_unshuffle(x[0, 0], 2),
+    lambda L, x: L.nn.functional.pixel_unshuffle(x[None], 2),
+    lambda L, x: L.nn.functional.pixel_unshuffle(L.nn.functional.pixel_shuffle(x, 2), 2),
+]
+
+
+@pytest.mark.parametrize("k", range(len(SHUFFLE_CASES)))
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64"])
+def test_pixel_shuffle_like_torch(torch: Any, k: int, dtype: str) -> None:
+    _same(torch, SHUFFLE_CASES[k], (2, 8, 6, 4), dtype)
+
+
+def test_pixel_shuffle_gradient_is_unshuffle(torch: Any) -> None:
+    a = np.random.default_rng(3).standard_normal((2, 8, 3, 2))
+    grads = []
+    for L in (tg, torch):
+        x = L.tensor(a, requires_grad=True)
+        y = L.nn.functional.pixel_shuffle(x, 2)
+        y.backward(L.tensor(np.arange(y.numel(), dtype=np.float64).reshape(tuple(y.shape))))
+        grads.append(x.grad.numpy())
+    np.testing.assert_array_equal(*grads)
+
+
+RESIZE_MODULES = [
+    ("Upsample", {"scale_factor": 2}), ("Upsample", {"size": 3, "mode": "bilinear"}),
+    ("Upsample", {"size": (3, 4), "mode": "bilinear", "align_corners": True}),
+    ("Upsample", {"scale_factor": (2.0, 1.5), "mode": "bicubic",
+                  "recompute_scale_factor": True}),
+    ("Upsample", {"scale_factor": 2.5}), ("Upsample", {}),
+    ("Upsample", {"scale_factor": 2, "align_corners": False}),
+    ("Upsample", {"scale_factor": 1.7, "mode": "nearest-exact"}),
+    ("UpsamplingNearest2d", {"scale_factor": 2}), ("UpsamplingNearest2d", {"size": (3, 5)}),
+    ("UpsamplingBilinear2d", {"size": 3}), ("UpsamplingBilinear2d", {"scale_factor": (2, 3)}),
+    ("PixelShuffle", {"upscale_factor": 2}), ("PixelUnshuffle", {"downscale_factor": 2}),
+]
+
+
+@pytest.mark.parametrize("name,kw", RESIZE_MODULES)
+@pytest.mark.parametrize("shape", [(2, 4, 4, 6), (2, 4, 6), (1, 4, 2, 4, 6)])
+def test_resize_modules_like_torch(torch: Any, name: str, kw: Any, shape: Any) -> None:
+    mine, theirs = getattr(tg.nn, name)(**kw), getattr(torch.nn, name)(**kw)
+    assert repr(mine) == repr(theirs)
+    assert mine.scale_factor == theirs.scale_factor if hasattr(theirs, "scale_factor") else True
     _same(torch, lambda L, x: (mine if L is tg else theirs)(x), shape)

@@ -920,6 +920,60 @@ def _pad(draw: Any, mode: str) -> Sample:
     return Sample((draw(S.arrays(shape)),), {"pad": tuple(amounts)})
 
 
+_RESIZE_AXES = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+
+
+@st.composite
+def _interpolate(draw: Any, mode: str) -> Sample:
+    """A (N, C, *spatial) x and F.interpolate's size, or scale factors (non-integer ones,
+    down and up; recomputed or not), and align_corners for the interpolating modes."""
+    k = _RESIZE_AXES.get(mode) or draw(st.integers(1, 2 if mode == "area" else 3))
+    spatial = tuple(draw(st.integers(1, 4 if k < 3 else 3)) for _ in range(k))
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2))) + spatial
+    params: dict[str, Any] = {}
+    if draw(st.booleans()):
+        params["size"] = tuple(draw(st.integers(1, 6 if k < 3 else 4)) for _ in range(k))
+    else:
+        factors = tuple(draw(st.sampled_from([0.6, 1.5, 1.7, 2, 2.5])) for _ in range(k))
+        assume(all(int(n * f) >= 1 for n, f in zip(spatial, factors)))
+        params["scale_factor"] = factors if draw(st.booleans()) else factors[0]
+        assume(all(int(n * factors[0]) >= 1 for n in spatial) or
+               isinstance(params["scale_factor"], tuple))
+        if draw(st.booleans()):
+            params["recompute_scale_factor"] = True
+    if mode in _RESIZE_AXES:
+        params["align_corners"] = draw(st.booleans())
+    return Sample((draw(S.arrays(shape)),), params)
+
+
+def _kept_size_with_a_factor(mode: str) -> Callable[[Sample], bool]:
+    """Torch's backward of nearest (3-D, 5-D) and bicubic copies the gradient through an
+    axis whose size a scale factor kept (its forward does not): its gradient is wrong."""
+
+    def bug(sample: Sample) -> bool:
+        p, spatial = sample.params, sample.arrays[0].shape[2:]
+        if "scale_factor" not in p or p.get("recompute_scale_factor"):
+            return False
+        if mode == "nearest" and len(spatial) == 2:
+            return False
+        f = p["scale_factor"]
+        factors = f if isinstance(f, tuple) else (f,) * len(spatial)
+        return any(int(n * f) == n and f != 1 for n, f in zip(spatial, factors))
+
+    return bug
+
+
+@st.composite
+def _shuffle(draw: Any, unshuffle: bool) -> Sample:
+    """x of (*, C r^2, H, W) for pixel_shuffle, (*, C, H r, W r) for pixel_unshuffle."""
+    r = draw(st.integers(1, 3))
+    lead = draw(st.sampled_from([(), (2,), (1, 2)]))
+    c, h, w = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    shape = (c, h * r, w * r) if unshuffle else (c * r * r, h, w)
+    key = "downscale_factor" if unshuffle else "upscale_factor"
+    return Sample((draw(S.arrays(lead + shape)),), {key: r})
+
+
 @st.composite
 def _windows(draw: Any, fold: bool) -> Sample:
     """A (batched or not) image and a window geometry for F.unfold; for F.fold, columns
@@ -1071,6 +1125,15 @@ OPS: list[Op] = [
     Op("pad_replicate", _F("pad", mode="replicate"), _pad("replicate")),
     # (torch's node is "torch::autograd::CopySlices": tested in test_nn_resample.py)
     Op("pad_circular", _F("pad", mode="circular"), _pad("circular"), grad_fn=False),
+    # (bicubic in float32: an edge element's 2 clamped taps are summed into one weight
+    # here, multiplied one by one in torch: cancelling O(1) terms round differently)
+    *(Op(f"interpolate_{mode.replace('-', '_')}", _F("interpolate", mode=mode),
+         _interpolate(mode), torch_grad_bug=_kept_size_with_a_factor(mode),
+         rtol32=5e-4 if mode == "bicubic" else 1e-5)
+      for mode in ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear",
+                   "area")),
+    Op("pixel_shuffle", _F("pixel_shuffle"), _shuffle(unshuffle=False)),
+    Op("pixel_unshuffle", _F("pixel_unshuffle"), _shuffle(unshuffle=True)),
     Op("F_unfold", _F("unfold"), _windows(fold=False)),
     Op("F_fold", _F("fold"), _windows(fold=True)),
     Op("normalize", _F("normalize"), unary(S.away_from([0.0], 0.5), params(
@@ -1457,6 +1520,9 @@ def test_table_covers_the_api() -> None:
         "cummax", "cummin", "logcumsumexp", "outer", "ger", "inner", "tensordot",
         "kron", "cross", "cdist", "cartesian_prod", "cosine_similarity", "normalize",
         "pad_constant", "pad_reflect", "pad_replicate", "pad_circular", "F_unfold", "F_fold",
+        "interpolate_nearest", "interpolate_nearest_exact", "interpolate_linear",
+        "interpolate_bilinear", "interpolate_bicubic", "interpolate_trilinear",
+        "interpolate_area", "pixel_shuffle", "pixel_unshuffle",
     }
     assert expected <= set(OPS_BY_NAME), expected - set(OPS_BY_NAME)
 

@@ -13,7 +13,8 @@ one file per family:
 - ``normalization.py``: ``batch_norm``, ``layer_norm``;
 - ``conv.py``: ``conv2d`` and the 2-D pooling functions;
 - ``attention.py``: ``scaled_dot_product_attention``, ``multi_head_attention_forward``.
-- ``resample.py``: ``pad``, ``unfold``, ``fold``.
+- ``resample.py``: ``pad``, ``interpolate`` (``upsample*``), ``pixel_shuffle``,
+  ``pixel_unshuffle``, ``unfold``, ``fold``.
 
 >>> import tinygrad_edu.nn.functional as F
 >>> F.cross_entropy(tg.tensor([[2.0, 0.5]]), tg.tensor([0]))
@@ -92,7 +93,17 @@ from .loss_margin import (
     triplet_margin_loss,
 )
 from .normalization import batch_norm, layer_norm, normalize
-from .resample import fold, pad, unfold
+from .resample import (
+    fold,
+    interpolate,
+    pad,
+    pixel_shuffle,
+    pixel_unshuffle,
+    unfold,
+    upsample,
+    upsample_bilinear,
+    upsample_nearest,
+)
 
 __all__ = [
     "scaled_dot_product_attention",
@@ -162,6 +173,12 @@ __all__ = [
     "avg_pool2d",
     "adaptive_avg_pool2d",
     "pad",
+    "interpolate",
+    "upsample",
+    "upsample_nearest",
+    "upsample_bilinear",
+    "pixel_shuffle",
+    "pixel_unshuffle",
     "unfold",
     "fold",
 ]

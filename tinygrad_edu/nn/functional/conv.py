@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ...ops import conv as _conv
+from ...parity.errors import not_implemented
 from ...parity.names import scalar_type_name, tensor_type_name
 from ...tensor import Tensor, _wrap
 from ._common import _shape_list
@@ -416,4 +417,6 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     oh, ow = (h if sizes[0] is None else sizes[0]), (w if sizes[1] is None else sizes[1])
     if (oh, ow) == (1, 1):  # a plain mean, as PyTorch (grad_fn MeanBackward1)
         return input.mean((-2, -1), keepdim=True)
+    if input._data.dtype.kind not in "fc":
+        raise not_implemented("adaptive_avg_pool2d", input._data.dtype)
     return _conv.AdaptiveAvgPool2d.apply(input, ((h, w), (oh, ow)))

@@ -1,8 +1,11 @@
-"""Padding and sliding windows: ``F.pad``, ``F.unfold``, ``F.fold`` (argument checks with
-PyTorch's errors; the math is in ``ops/resample.py``)."""
+"""Padding, resampling and sliding windows: ``F.pad``, ``F.interpolate`` (and its
+deprecated ``upsample*`` aliases), ``F.pixel_shuffle``, ``F.pixel_unshuffle``,
+``F.unfold``, ``F.fold`` (argument checks with PyTorch's errors; the math is in
+``ops/resample.py``)."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -11,7 +14,7 @@ from ...ops import resample as _rs
 from ...parity.errors import not_implemented
 from ...tensor import Tensor
 from ._common import _check_tensor, _shape_list
-from .conv import _ntuple_arg
+from .conv import _ntuple_arg, adaptive_avg_pool2d
 
 # ----------------------------------------------------------------------------- pad
 
@@ -257,3 +260,254 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,
             f"the calculated number of sliding blocks {oh} * {ow} = {oh * ow}, but got "
             f"input.size(2)={shape[-1]}.")
     return _rs.Col2Im.apply(input, size, k, geo)
+
+
+# ------------------------------------------------------------------------- interpolate
+
+# the rank each interpolating mode needs (bicubic's wrong ranks get the generic error)
+_MODE_NDIM = {"linear": 3, "bilinear": 4, "trilinear": 5}
+# PyTorch's CPU kernel named in its error for an integer or bool input (4-D nearest:
+# "upsample_nearest2d_channels_last")
+_KERNELS = {"nearest": "compute_indices_weights_nearest",
+            "linear": "compute_indices_weights_linear",
+            "trilinear": "compute_indices_weights_linear",
+            "bilinear": "upsample_bilinear2d_channels_last",
+            "bicubic": "compute_indices_weights_cubic"}
+
+
+def _is_integer(x: Any) -> bool:
+    return isinstance(x, (int, np.integer)) or (isinstance(x, Tensor)
+                                                and not x.is_floating_point())
+
+
+def _output_or_factors(input: Tensor, size: Any, scale_factor: Any) -> tuple[Any, Any]:
+    """(output sizes, None) or (None, scale factors), one per spatial dim, with PyTorch's
+    checks of ``size`` and ``scale_factor``."""
+    dim, spatial = input.ndim - 2, list(input.shape[2:])
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        if not isinstance(size, (list, tuple)):
+            return [int(size)] * dim, None
+        if len(size) != dim:
+            raise ValueError(
+                "Input and output must have the same number of spatial dimensions, but got "
+                f"input with spatial dimensions of {spatial} and output size of {size}. Please "
+                "provide input tensor in (N, C, d1, d2, ...,dK) format and output size in "
+                "(o1, o2, ...,oK) format.")
+        if not all(_is_integer(n) for n in size):
+            raise TypeError(
+                "expected size to be one of int or Tuple[int] or Tuple[int, int] or "
+                f"Tuple[int, int, int], but got size with types {[type(n) for n in size]}")
+        return [int(n) for n in size], None
+    if scale_factor is None:
+        raise ValueError("either size or scale_factor should be defined")
+    if not isinstance(scale_factor, (list, tuple)):
+        return None, [float(scale_factor)] * dim
+    if len(scale_factor) != dim:
+        raise ValueError(
+            "Input and scale_factor must have the same number of spatial dimensions, but got "
+            f"input with spatial dimensions of {spatial} and scale_factor of shape "
+            f"{scale_factor}. Please provide input tensor in (N, C, d1, d2, ...,dK) format "
+            "and scale_factor in (s1, s2, ...,sK) format.")
+    return None, [float(f) for f in scale_factor]
+
+
+def _check_upsample(input: Tensor, out: list[int], mode: str) -> None:
+    """PyTorch's checks of an upsampling kernel: sizes > 0, no empty channel or spatial
+    dim (the batch may be empty), a float input (uint8 too, for the nearest modes)."""
+    spatial, k = list(input.shape[2:]), len(out)
+    if min(spatial + out) <= 0:
+        axes = "DHW"[3 - k:]
+        given = ", ".join(f"{a}: {n}" for a, n in zip(axes, spatial))
+        wanted = ", ".join(f"{a}: {n}" for a, n in zip(axes, out))
+        raise RuntimeError("Input and output sizes should be greater than 0, but got input "
+                           f"({given}){' and' if k == 1 else ''} output ({wanted})")
+    if input.shape[1] == 0:
+        raise RuntimeError(f"Non-empty {input.ndim}D data tensor expected but got a tensor "
+                           f"with sizes {_shape_list(tuple(input.shape))}")
+    kind = input._data.dtype.kind
+    if kind == "f" or (kind == "u" and input._data.dtype.itemsize == 1
+                       and mode.startswith("nearest")):
+        return
+    if kind == "u" and input._data.dtype.itemsize == 1 and mode in ("bilinear", "bicubic"):
+        raise NotImplementedError(f"interpolate(mode='{mode}') of a uint8 tensor (PyTorch's "
+                                  "rounding integer kernel) is not implemented in tinygrad_edu")
+    family = "nearest" if mode.startswith("nearest") else mode
+    kernel = "upsample_nearest2d_channels_last" if (family, k) == ("nearest", 2) else \
+        _KERNELS[family]
+    raise not_implemented(kernel, input._data.dtype)
+
+
+def _area(input: Tensor, out: list[int]) -> Tensor:
+    """mode='area': adaptive average pooling to the output size (a 3-D input pooled as
+    a 4-D one of height 1, as PyTorch's adaptive_avg_pool1d)."""
+    if input.ndim == 3:
+        return adaptive_avg_pool2d(input.unsqueeze(-2), (1, out[0])).squeeze(-2)
+    if input.ndim == 4:
+        return adaptive_avg_pool2d(input, out)
+    raise NotImplementedError("interpolate(mode='area') of a 5-D input (adaptive_avg_pool3d) "
+                              "is not implemented in tinygrad_edu")
+
+
+def _resample(input: Tensor, out: list[int], factors: list[Any], mode: str,
+              align_corners: bool) -> Tensor:
+    """The resampling op of ``mode`` with each axis's indices or interpolation taps."""
+    k, spatial = len(out), input.shape[2:]
+    op = _rs.UPSAMPLE_OPS[mode, k]
+    t = np.float64 if input._data.dtype == np.float64 else np.float32  # PyTorch's opmath
+    if mode.startswith("nearest"):
+        exact = mode == "nearest-exact"
+        index = tuple(_rs.nearest_index_2d(n, o, f, exact) if k == 2 else
+                      _rs.nearest_index(n, o, f, exact, t)
+                      for n, o, f in zip(spatial, out, factors))
+        return op.apply(input, index)
+    taps = _rs.cubic_taps if mode == "bicubic" else _rs.linear_taps
+    pool = tuple(taps(n, o, align_corners, f, t) for n, o, f in zip(spatial, out, factors))
+    return op.apply(input, (pool, tuple(spatial)))
+
+
+def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
+                mode: str = "nearest", align_corners: bool | None = None,
+                recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
+    """Resizes the spatial dims of a (N, C, [D, [H,]] W) batch to ``size``, or to
+    floor(size * ``scale_factor``).
+
+    Output position j of an axis reads the input at x = (j + 0.5) / s - 0.5 (s the scale
+    factor when one is given and ``recompute_scale_factor`` is not True, else out / in),
+    or at x = j (in - 1) / (out - 1) when ``align_corners=True``. Modes:
+
+    - ``nearest``: input floor(j / s) (OpenCV's); ``nearest-exact``: floor((j + 0.5) / s);
+    - ``linear`` (3-D), ``bilinear`` (4-D), ``trilinear`` (5-D): the two neighbours of x
+      weighted by closeness, one axis after the other;
+    - ``bicubic`` (4-D): Keys' cubic convolution (a = -0.75) over 4 neighbours;
+    - ``area``: adaptive average pooling (3-D and 4-D inputs).
+
+    Every mode is linear in the input: the backward is its adjoint.
+
+    >>> F.interpolate(tg.tensor([[[1.0, 2.0]]]), scale_factor=2, mode="linear")
+    tensor([[[1.0000, 1.2500, 1.7500, 2.0000]]])
+    """
+    _check_tensor(input, "interpolate", "input", 1)
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError("align_corners option can only be set with the interpolating "
+                             "modes: linear | bilinear | bicubic | trilinear")
+    elif align_corners is None:
+        align_corners = False
+    out, factors = _output_or_factors(input, size, scale_factor)
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+    if recompute_scale_factor or (mode == "area" and out is None):
+        # the size from the factors; the kernel then uses in / out as the scale
+        out, factors = [int(n * f) for n, f in zip(input.shape[2:], factors)], None
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and input.ndim == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos "
+                         "modes and requires a 4-D tensor as input")
+    if antialias:
+        raise NotImplementedError("interpolate(antialias=True) is not implemented in "
+                                  "tinygrad_edu")
+    ndim = input.ndim
+    if mode == "area" and ndim in (3, 4, 5):
+        return _area(input, out)
+    if (mode, ndim - 2) not in _rs.UPSAMPLE_OPS:
+        if mode in _MODE_NDIM and ndim in (3, 4, 5):
+            raise NotImplementedError(f"Got {ndim}D input, but {mode} mode needs "
+                                      f"{_MODE_NDIM[mode]}D input")
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {ndim}D) for the "
+            f"modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
+            f"nearest-exact (got {mode})")
+    if out is None:  # (ATen truncates in * factor)
+        out = [int(n * f) for n, f in zip(input.shape[2:], factors)]
+    _check_upsample(input, out, mode)
+    return _resample(input, out, factors or [None] * len(out), mode, bool(align_corners))
+
+
+def _deprecated(name: str) -> None:
+    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` "
+                  "instead.", stacklevel=3)
+
+
+def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
+             align_corners: bool | None = None) -> Tensor:
+    """Deprecated: ``F.interpolate`` (with a warning, as PyTorch).
+
+    >>> F.upsample(tg.ones(1, 1, 2), scale_factor=2).shape  # doctest: +SKIP
+    tinygrad_edu.Size([1, 1, 4])
+    """
+    _deprecated("upsample")
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """Deprecated: ``F.interpolate(..., mode='nearest')`` (with a warning, as PyTorch).
+
+    >>> F.upsample_nearest(tg.ones(1, 1, 2, 2), scale_factor=2).shape  # doctest: +SKIP
+    tinygrad_edu.Size([1, 1, 4, 4])
+    """
+    _deprecated("upsample_nearest")
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """Deprecated: ``F.interpolate(..., mode='bilinear', align_corners=True)`` (with a
+    warning, as PyTorch).
+
+    >>> F.upsample_bilinear(tg.ones(1, 1, 2, 2), scale_factor=2).shape  # doctest: +SKIP
+    tinygrad_edu.Size([1, 1, 4, 4])
+    """
+    _deprecated("upsample_bilinear")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+# ------------------------------------------------------- pixel shuffle and unshuffle
+
+
+def _check_shuffle(input: Tensor, r: Any, op: str, arg: str) -> None:
+    """PyTorch's checks shared by pixel_shuffle and pixel_unshuffle."""
+    _check_tensor(input, op, "input", 1)
+    if not isinstance(r, (int, np.integer)):
+        raise TypeError(f"{op}(): argument '{arg}' (position 2) must be int, not "
+                        f"{type(r).__name__}")
+    if input.ndim < 3:
+        raise RuntimeError(f"{op} expects input to have at least 3 dimensions, but got input "
+                           f"with {input.ndim} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"{op} expects a positive {arg}, but got {r}")
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """Rearranges (*, C r^2, H, W) into (*, C, H r, W r): each block of r^2 channels
+    becomes an r x r patch of pixels (sub-pixel convolution's last step).
+
+    out[..., c, h r + i, w r + j] = input[..., c r^2 + i r + j, h, w]
+
+    >>> F.pixel_shuffle(tg.arange(4.0).reshape(1, 4, 1, 1), 2)
+    tensor([[[[0., 1.],
+              [2., 3.]]]])
+    """
+    _check_shuffle(input, upscale_factor, "pixel_shuffle", "upscale_factor")
+    r, c = int(upscale_factor), input.shape[-3]
+    if c % (r * r):
+        raise RuntimeError(
+            "pixel_shuffle expects its input's 'channel' dimension to be divisible by the "
+            f"square of upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
+    return _rs.PixelShuffle.apply(input, r)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """The inverse of ``pixel_shuffle``: (*, C, H r, W r) -> (*, C r^2, H, W), each r x r
+    patch of pixels stacked as r^2 channels.
+
+    >>> F.pixel_unshuffle(tg.arange(4.0).reshape(1, 1, 2, 2), 2).flatten()
+    tensor([0., 1., 2., 3.])
+    """
+    _check_shuffle(input, downscale_factor, "pixel_unshuffle", "downscale_factor")
+    r = int(downscale_factor)
+    for axis, name in ((-2, "height"), (-1, "width")):
+        if input.shape[axis] % r:
+            raise RuntimeError(
+                f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
+                f"input.size({axis})={input.shape[axis]} is not divisible by {r}")
+    return _rs.PixelUnshuffle.apply(input, r)
