@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ...ops import conv as _conv
+from ...parity.errors import not_implemented
 from ...parity.names import scalar_type_name, tensor_type_name
 from ...tensor import Tensor, _wrap
 from ._common import _shape_list
@@ -396,6 +397,8 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     """
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
+    if input._data.dtype.kind not in "f" and input._data.dtype != np.int64:
+        raise not_implemented("avg_pool2d", input._data.dtype)  # (PyTorch's CPU kernels)
     extra = (count_include_pad, divisor_override)
     pool = _pool(input, kernel_size, stride, padding, 1, ceil_mode, extra, False)
     return _conv.AvgPool2d.apply(input, pool)
