@@ -372,7 +372,8 @@ class GroupNorm(Module):
 
     >>> gn = nn.GroupNorm(2, 4)
     >>> gn(tg.tensor([[1.0, 3.0, 5.0, 5.0]]))
-    tensor([[-1.0000,  1.0000,  0.0000,  0.0000]], grad_fn=<NativeGroupNormBackward0>)
+    tensor([[-1.0000,  1.0000,  0.0000,  0.0000]],
+           grad_fn=<NativeGroupNormBackward0>)
     """
 
     weight: Parameter | None
@@ -427,7 +428,7 @@ class LocalResponseNorm(Module):
 
     >>> nn.LocalResponseNorm(2, alpha=1.0, beta=1.0)(tg.tensor([[[1.0], [2.0]]]))
     tensor([[[0.6667],
-             [0.6667]]])
+             [0.5714]]])
     """
 
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
