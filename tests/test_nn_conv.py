@@ -343,10 +343,63 @@ def test_errors_match_torch(torch: Any, name: str) -> None:
     _raises_like(torch, ERRORS[name])
 
 
+PADDING_MODE_CASES = [  # (layer, input shape, kwargs)
+    ("Conv1d", (2, 3, 7), dict(padding=2)),
+    ("Conv1d", (3, 7), dict(padding="same", dilation=2)),  # unbatched
+    ("Conv2d", (2, 3, 6, 5), dict(padding=(1, 2), stride=2)),
+    ("Conv2d", (2, 4, 5, 6), dict(padding="same", groups=2, kernel_size=(2, 3))),
+    ("Conv2d", (3, 5, 6), dict(padding=1, bias=False)),  # unbatched
+    ("Conv3d", (1, 3, 4, 5, 4), dict(padding=(1, 0, 2))),
+    ("Conv3d", (2, 3, 3, 4, 5), dict(padding="same")),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
-def test_conv2d_padding_modes_not_implemented(mode: str) -> None:
-    with pytest.raises(NotImplementedError, match="padding_mode='zeros'"):
-        nn.Conv2d(1, 1, 3, padding_mode=mode)
+@pytest.mark.parametrize("case", PADDING_MODE_CASES, ids=lambda c: f"{c[0]}-{c[1]}-{c[2]}")
+def test_conv_padding_modes_match_torch(torch: Any, case: Any, mode: str, dtype: str) -> None:
+    """padding_mode pads with F.pad, then convolves unpadded (as PyTorch's _ConvNd):
+    the same weights give the same output and the same input, weight and bias grads."""
+    name, shape, kwargs = case
+    kwargs = dict(dict(kernel_size=3), **kwargs)
+    tg.manual_seed(3)
+    torch.manual_seed(3)
+    in_channels = shape[-int(name[-2]) - 1]  # Conv{n}d: the dim before the n spatial ones
+    ours = getattr(nn, name)(in_channels, 4, padding_mode=mode, **kwargs)
+    theirs = getattr(torch.nn, name)(in_channels, 4, padding_mode=mode, **kwargs)
+    ours.to(getattr(tg, dtype))
+    theirs.to(getattr(torch, dtype))
+    theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()})
+    assert repr(ours) == repr(theirs)
+    assert ours._reversed_padding_repeated_twice == theirs._reversed_padding_repeated_twice
+    x = _randn(shape, dtype)
+    a, b = tg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, expected = ours(a), theirs(b)
+    _close(out, expected, dtype, "forward")
+    assert out.grad_fn.name() == expected.grad_fn.name()
+    g = _randn(tuple(expected.shape), dtype, seed=1)
+    out.backward(tg.tensor(g))
+    expected.backward(torch.tensor(g))
+    _close(a.grad, b.grad, dtype, "input grad")
+    for (k, p), q in zip(ours.named_parameters(), theirs.parameters()):
+        _close(p.grad, q.grad, dtype, f"{k} grad")
+    ours.load_state_dict({k: tg.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
+
+
+PADDING_MODE_ERRORS = {
+    "bad padding_mode": lambda lib: lib.nn.Conv1d(2, 4, 3, padding_mode="reflection"),
+    "transposed 2d padding_mode": lambda lib: lib.nn.ConvTranspose2d(2, 4, 3,
+                                                                     padding_mode="circular"),
+    "reflect pad too large": lambda lib: lib.nn.Conv1d(2, 4, 3, padding=3,
+                                                       padding_mode="reflect")(lib.zeros(1, 2, 3)),
+    "circular wraps twice": lambda lib: lib.nn.Conv2d(2, 4, 3, padding=3, padding_mode="circular")(
+        lib.zeros(1, 2, 2, 2)),
+}
+
+
+@pytest.mark.parametrize("name", list(PADDING_MODE_ERRORS))
+def test_conv_padding_mode_errors_match_torch(torch: Any, name: str) -> None:
+    _raises_like(torch, PADDING_MODE_ERRORS[name])
 
 
 # ----------------------------------------------------------------------- a small CNN

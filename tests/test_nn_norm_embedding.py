@@ -1,5 +1,6 @@
-"""``nn.Embedding``, ``nn.BatchNorm1d/2d``, ``nn.LayerNorm``, ``nn.ParameterList`` and
-``nn.ParameterDict`` (and ``F.embedding`` / ``F.batch_norm`` / ``F.layer_norm``) against
+"""``nn.Embedding``, ``nn.BatchNorm1d/2d``, ``nn.LayerNorm``, ``nn.InstanceNorm1d/2d/3d``,
+``nn.GroupNorm``, ``nn.LocalResponseNorm``, ``nn.ParameterList`` and ``nn.ParameterDict``
+(and their ``F.`` functions) against
 PyTorch: initial weights, values, gradients of inputs and parameters, running statistics
 over several training steps, eval mode, state_dict keys and dtypes, reprs and errors; then
 first and second derivatives against finite differences in float64.
@@ -727,6 +728,242 @@ def test_layernorm_is_stable_for_a_large_offset() -> None:
     np.testing.assert_allclose(F.layer_norm(x, (2,)).numpy(), [[1.0, -1.0]], rtol=1e-4)
 
 
+# ---------------------------------------------------------- InstanceNorm, GroupNorm, LRN
+
+
+def _pair(torch: Any, cls_name: str, args: tuple[Any, ...], dtype: str, **kw: Any) -> Any:
+    """(ours, torch's) layer with torch's randomized affine parameters copied into ours."""
+    theirs = getattr(torch.nn, cls_name)(*args, dtype=getattr(torch, dtype), **kw)
+    _randomize_affine(torch, theirs)
+    ours = getattr(nn, cls_name)(*args, dtype=getattr(tg, dtype), **kw)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert repr(ours) == repr(theirs)
+    _copy_state(ours, theirs)
+    return ours, theirs
+
+
+INSTANCE_CASES = [
+    ("InstanceNorm1d", (4, 3, 5)),
+    ("InstanceNorm1d", (3, 5)),  # unbatched (C, L)
+    ("InstanceNorm2d", (2, 3, 4, 5)),
+    ("InstanceNorm2d", (3, 2, 4)),  # unbatched
+    ("InstanceNorm3d", (2, 3, 2, 3, 2)),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("cls_name,shape", INSTANCE_CASES)
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"affine": True},
+        {"affine": True, "bias": False, "eps": 1e-3},
+        {"track_running_stats": True},
+        {"track_running_stats": True, "affine": True, "momentum": 0.3},
+        {"track_running_stats": True, "momentum": None},
+    ],
+)
+def test_instancenorm_training_steps_then_eval_match_torch(
+    torch: Any, dtype: str, cls_name: str, shape: tuple[int, ...], kwargs: dict[str, Any]
+) -> None:
+    """Values, input and parameter grads, running statistics (momentum, unbiased var,
+    averaged over the batch) step by step, then eval mode; grad_fn as torch's
+    (batch norm of a reshaped input, viewed back)."""
+    ours, theirs = _pair(torch, cls_name, (3,), dtype, **kwargs)
+    for step in range(3):
+        x = _randn(shape, dtype, seed=step, scale=1.0 + step, shift=step - 1.5)
+        grad = _randn(shape, dtype, seed=100 + step)
+        for m in (ours, theirs):
+            m.zero_grad()
+        (out, x_ours), (t_out, x_theirs) = (_step(tg, ours, x, grad), _step(torch, theirs, x, grad))
+        assert out.grad_fn.name() == t_out.grad_fn.name()
+        _close(out, t_out, dtype, f"train step {step}: forward")
+        _close(x_ours.grad, x_theirs.grad, dtype, f"train step {step}: backward, input")
+        _compare_module(ours, theirs, dtype, f"train step {step}")
+    ours.eval()
+    theirs.eval()
+    for m in (ours, theirs):
+        m.zero_grad()
+    x, grad = _randn(shape, dtype, seed=50, shift=0.5), _randn(shape, dtype, seed=51)
+    (out, x_ours), (t_out, x_theirs) = _step(tg, ours, x, grad), _step(torch, theirs, x, grad)
+    assert out.grad_fn.name() == t_out.grad_fn.name()
+    _close(out, t_out, dtype, "eval: forward")
+    _close(x_ours.grad, x_theirs.grad, dtype, "eval: backward, input")
+    _compare_module(ours, theirs, dtype, "eval")
+    theirs.load_state_dict({k: torch.tensor(_np(v)) for k, v in ours.state_dict().items()})
+
+
+def test_instance_norm_graph_is_torchs(torch: Any) -> None:
+    """torch's instance_norm is batch norm of x viewed (1, N * C, *) with w and b repeated
+    N times: the same nodes here."""
+
+    def names(lib: Any) -> list[Any]:
+        x = lib.ones(2, 3, 4, requires_grad=True)
+        w, b = lib.ones(3, requires_grad=True), lib.zeros(3, requires_grad=True)
+        node = lib.nn.functional.instance_norm(x * 2, weight=w, bias=b).grad_fn
+        inner = node.next_functions[0][0]
+        return [node.name(), inner.name()] + [
+            None if f is None else f.name() for f, _ in inner.next_functions
+        ]
+
+    assert names(tg) == names(torch)
+
+
+def test_instance_norm_functional_running_stats_like_torch(torch: Any) -> None:
+    x = _randn((3, 2, 5), "float32", shift=1.0)
+    results = []
+    for lib in (tg, torch):
+        rm, rv = lib.tensor([0.5, -1.0]), lib.tensor([2.0, 0.5])
+        out = lib.nn.functional.instance_norm(lib.tensor(x), rm, rv, momentum=0.4)
+        frozen = lib.nn.functional.instance_norm(
+            lib.tensor(x), rm, rv, use_input_stats=False, eps=0.0
+        )
+        results.append([_np(t) for t in (out, frozen, rm, rv)])
+    for a, c in zip(*results):
+        np.testing.assert_allclose(a, c, **TOL["float32"])
+
+
+def test_instancenorm_unbatched_size_mismatch_warns_like_torch(torch: Any) -> None:
+    """A (N, C) batch given to InstanceNorm1d reads as an unbatched (C, L) input: torch
+    warns that dim 0 is not num_features (and raises with affine=True)."""
+    x = _randn((5, 3), "float32")
+    with pytest.warns(UserWarning, match="input's size at dim=0 does not match num_features"):
+        out = nn.InstanceNorm1d(3)(tg.tensor(x))
+    with pytest.warns(UserWarning):
+        expected = torch.nn.InstanceNorm1d(3)(torch.tensor(x))
+    _close(out, expected, "float32", "forward")
+    _raises_like(
+        torch,
+        lambda: nn.InstanceNorm1d(3, affine=True)(tg.zeros(5, 3)),
+        lambda: torch.nn.InstanceNorm1d(3, affine=True)(torch.zeros(5, 3)),
+    )
+
+
+INSTANCE_ERRORS: dict[str, Callable[[Any], Any]] = {
+    "1d given 4-D": lambda L: L.nn.InstanceNorm1d(3)(L.zeros(2, 3, 4, 5)),
+    "2d given 2-D": lambda L: L.nn.InstanceNorm2d(3)(L.zeros(3, 4)),
+    "3d given 3-D": lambda L: L.nn.InstanceNorm3d(3)(L.zeros(2, 3, 4)),
+    "one position": lambda L: L.nn.functional.instance_norm(L.zeros(2, 3, 1)),
+    "1-D input": lambda L: L.nn.functional.instance_norm(L.zeros(4)),
+    "no running stats in eval": lambda L: L.nn.functional.instance_norm(
+        L.zeros(2, 3, 4), use_input_stats=False
+    ),
+    "one running stat": lambda L: L.nn.functional.instance_norm(L.zeros(2, 3, 4), L.zeros(3)),
+    "running_mean size": lambda L: L.nn.functional.instance_norm(
+        L.zeros(2, 3, 4), L.zeros(2), L.ones(2)
+    ),
+    "weight size": lambda L: L.nn.functional.instance_norm(
+        L.zeros(2, 3, 4), None, None, L.ones(4)
+    ),
+    "weight 2-D": lambda L: L.nn.functional.instance_norm(
+        L.zeros(2, 3, 4), None, None, L.ones(3, 1)
+    ),
+    "int input": lambda L: L.nn.functional.instance_norm(L.zeros(2, 3, 4, dtype=L.int64)),
+    "mixed dtypes": lambda L: L.nn.functional.instance_norm(
+        L.zeros(2, 3, 4), None, None, L.ones(3, dtype=L.float64)
+    ),
+    "affine channels": lambda L: L.nn.InstanceNorm2d(4, affine=True)(L.zeros(2, 3, 4, 4)),
+}
+
+
+@pytest.mark.parametrize("name", list(INSTANCE_ERRORS))
+def test_instancenorm_errors_match_torch(torch: Any, name: str) -> None:
+    _raises_like(torch, lambda: INSTANCE_ERRORS[name](tg), lambda: INSTANCE_ERRORS[name](torch))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    "args,shape,kwargs",
+    [
+        ((2, 4), (3, 4, 5), {}),
+        ((1, 4), (2, 4), {}),
+        ((4, 4), (2, 4, 3, 2), {"eps": 1e-3}),
+        ((3, 6), (2, 6, 2, 3, 2), {"affine": False}),
+        ((2, 6), (2, 6, 5), {"bias": False}),
+    ],
+)
+def test_groupnorm_matches_torch(
+    torch: Any, dtype: str, args: tuple[int, int], shape: tuple[int, ...], kwargs: Any
+) -> None:
+    ours, theirs = _pair(torch, "GroupNorm", args, dtype, **kwargs)
+    for train in (True, False):  # the same statistics (the input's) in both modes
+        ours.train(train)
+        theirs.train(train)
+        for m in (ours, theirs):
+            m.zero_grad()
+        x, grad = _randn(shape, dtype, shift=0.5, scale=2.0), _randn(shape, dtype, seed=7)
+        (out, x_ours), (t_out, x_theirs) = _step(tg, ours, x, grad), _step(torch, theirs, x, grad)
+        assert out.grad_fn.name() == t_out.grad_fn.name() == "NativeGroupNormBackward0"
+        _close(out, t_out, dtype, "forward")
+        _close(x_ours.grad, x_theirs.grad, dtype, "backward, input")
+        _compare_module(ours, theirs, dtype, "GroupNorm")
+    theirs.load_state_dict({k: torch.tensor(_np(v)) for k, v in ours.state_dict().items()})
+
+
+def test_group_norm_empty_inputs_like_torch(torch: Any) -> None:
+    for shape in ((0, 4, 3), (2, 4, 0)):
+        x = tg.zeros(shape, requires_grad=True)
+        w = tg.ones(4, requires_grad=True)
+        out = F.group_norm(x, 2, w)
+        t_out = torch.nn.functional.group_norm(torch.zeros(shape), 2, torch.ones(4))
+        assert tuple(out.shape) == tuple(t_out.shape)
+        out.sum().backward()
+        assert x.grad is not None and w.grad is not None
+        np.testing.assert_array_equal(w.grad.numpy(), np.zeros(4, np.float32))
+
+
+GROUP_ERRORS: dict[str, Callable[[Any], Any]] = {
+    "1-D input": lambda L: L.nn.functional.group_norm(L.zeros(4), 2),
+    "one value per group": lambda L: L.nn.functional.group_norm(L.zeros(1, 4), 4),
+    "channels not divisible": lambda L: L.nn.functional.group_norm(L.zeros(2, 4, 3), 3),
+    "negative groups": lambda L: L.nn.functional.group_norm(L.zeros(2, 4, 3), -2),
+    "zero groups": lambda L: L.nn.functional.group_norm(L.zeros(2, 4, 3), 0),
+    "weight size": lambda L: L.nn.functional.group_norm(L.zeros(2, 4, 3), 2, L.ones(3)),
+    "weight 2-D": lambda L: L.nn.functional.group_norm(L.zeros(2, 4, 3), 2, L.ones(2, 2)),
+    "bias size, no weight": lambda L: L.nn.functional.group_norm(
+        L.zeros(2, 4, 3), 2, None, L.ones(3)
+    ),
+    "bias size": lambda L: L.nn.functional.group_norm(L.zeros(2, 4, 3), 2, L.ones(4), L.ones(5)),
+    "int input": lambda L: L.nn.functional.group_norm(L.zeros(2, 4, 3, dtype=L.int64), 2),
+    "mixed dtypes": lambda L: L.nn.functional.group_norm(
+        L.zeros(2, 4, 3), 2, L.ones(4, dtype=L.float64)
+    ),
+    "module channels": lambda L: L.nn.GroupNorm(3, 4),
+}
+
+
+@pytest.mark.parametrize("name", list(GROUP_ERRORS))
+def test_groupnorm_errors_match_torch(torch: Any, name: str) -> None:
+    _raises_like(torch, lambda: GROUP_ERRORS[name](tg), lambda: GROUP_ERRORS[name](torch))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    "shape,args", [((2, 5, 4), (3,)), ((2, 6, 3, 2), (2, 0.1, 0.5, 2.0)), ((1, 4, 2, 2, 3), (5,))]
+)
+def test_localresponsenorm_matches_torch(
+    torch: Any, dtype: str, shape: tuple[int, ...], args: tuple[Any, ...]
+) -> None:
+    ours, theirs = nn.LocalResponseNorm(*args), torch.nn.LocalResponseNorm(*args)
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == []
+    x, grad = _randn(shape, dtype, scale=3.0), _randn(shape, dtype, seed=3)
+    (out, x_ours), (t_out, x_theirs) = _step(tg, ours, x, grad), _step(torch, theirs, x, grad)
+    assert out.grad_fn.name() == t_out.grad_fn.name() == "DivBackward0"
+    _close(out, t_out, dtype, "forward")
+    _close(x_ours.grad, x_theirs.grad, dtype, "backward, input")
+
+
+def test_local_response_norm_errors_and_empty_like_torch(torch: Any) -> None:
+    _raises_like(
+        torch,
+        lambda: F.local_response_norm(tg.zeros(2, 3), 2),
+        lambda: torch.nn.functional.local_response_norm(torch.zeros(2, 3), 2),
+    )
+    assert tuple(F.local_response_norm(tg.zeros(0, 3, 4), 2).shape) == (0, 3, 4)
+
+
 # ---------------------------------------------------------------- ParameterList / Dict
 
 
@@ -839,9 +1076,21 @@ def test_exported_names() -> None:
         "BatchNorm1d",
         "BatchNorm2d",
         "LayerNorm",
+        "InstanceNorm1d",
+        "InstanceNorm2d",
+        "InstanceNorm3d",
+        "GroupNorm",
+        "LocalResponseNorm",
         "ParameterList",
         "ParameterDict",
     ):
         assert name in nn.__all__ and hasattr(nn, name)
-    for name in ("embedding", "batch_norm", "layer_norm"):
+    for name in (
+        "embedding",
+        "batch_norm",
+        "layer_norm",
+        "group_norm",
+        "instance_norm",
+        "local_response_norm",
+    ):
         assert name in F.__all__ and callable(getattr(F, name))

@@ -991,6 +991,43 @@ def _windows(draw: Any, fold: bool) -> Sample:
                   {"output_size": size, "kernel_size": kernel, **geo})
 
 
+@st.composite
+def _norm_input(draw: Any, affine: bool, groups: bool = False) -> Sample:
+    """x (N, C, *) with values 0.3 apart (every group or channel has a variance well off 0,
+    where rstd = 1 / sqrt(var + eps) is steep), and per-channel w, b when ``affine``;
+    ``groups``: a num_groups dividing C, at least 3 values per group; otherwise at least
+    3 positions per channel (instance norm)."""
+    n, g, per = draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    c = g * per if groups else draw(st.integers(1, 3))
+    spatial = draw(S.shapes(0 if groups else 1, 2, max_side=3))
+    size_per_stat = (per if groups else 1) * int(np.prod(spatial))
+    # (two values normalize to -+1 whatever they are: dx is then a float32 cancellation to
+    # ~eps / var, noise in both libraries; three or more)
+    assume(size_per_stat >= 3)
+    arrays = (draw(S.arrays((n, c) + spatial, domain=S.distinct)),)
+    if affine:
+        arrays += (draw(S.arrays((c,))), draw(S.arrays((c,))))
+    return Sample(arrays, {"num_groups": g} if groups else {})
+
+
+def _instance_norm_eval(L: Any, x: Any, w: Any, b: Any) -> Any:
+    """instance_norm with fixed running statistics (use_input_stats=False)."""
+    c = x.shape[1]
+    mean = L.linspace(-0.5, 0.5, c, dtype=x.dtype)
+    var = L.linspace(0.5, 2.0, c, dtype=x.dtype)
+    return L.nn.functional.instance_norm(x, mean, var, w, b, use_input_stats=False)
+
+
+@st.composite
+def _lrn(draw: Any) -> Sample:
+    """x (N, C, *) with 3 or 4 dims, and local_response_norm's window and constants
+    (alpha large enough for the neighbours to matter)."""
+    shape = draw(S.shapes(3, 4, max_side=3))
+    return Sample((draw(S.arrays(shape)),), {
+        "size": draw(st.integers(1, 4)), "alpha": draw(st.sampled_from([1e-4, 0.5, 2.0])),
+        "beta": draw(st.sampled_from([0.75, 1.5])), "k": draw(st.sampled_from([1.0, 2.0]))})
+
+
 def _F(name: str, **kw: Any) -> Callable[..., Any]:  # noqa: N802  (F.name, as a row's fn)
     """``F.name(x, ...)`` of either library (``**kw`` fixed, drawn params passed on)."""
     return lambda L, *xs, **p: getattr(L.nn.functional, name)(*xs, **kw, **p)
@@ -1136,6 +1173,17 @@ OPS: list[Op] = [
     Op("pixel_unshuffle", _F("pixel_unshuffle"), _shuffle(unshuffle=True)),
     Op("F_unfold", _F("unfold"), _windows(fold=False)),
     Op("F_fold", _F("fold"), _windows(fold=True)),
+    # (float32: dx = rstd (g - mean(g) - xhat mean(g xhat)) cancels O(1) terms, which
+    # torch's kernels sum in another order: 1e-4)
+    Op("group_norm", _F("group_norm"), _norm_input(affine=False, groups=True), rtol32=1e-4),
+    Op("group_norm_affine", lambda L, x, w, b, num_groups: L.nn.functional.group_norm(
+        x, num_groups, w, b, eps=1e-3), _norm_input(affine=True, groups=True), rtol32=1e-4),
+    # (torch's graph: batch norm of x viewed (1, N * C, *), viewed back: ViewBackward0)
+    Op("instance_norm", _F("instance_norm"), _norm_input(affine=False), rtol32=1e-4),
+    Op("instance_norm_affine", lambda L, x, w, b: L.nn.functional.instance_norm(
+        x, weight=w, bias=b), _norm_input(affine=True), rtol32=1e-4),
+    Op("instance_norm_eval", _instance_norm_eval, _norm_input(affine=True)),
+    Op("local_response_norm", _F("local_response_norm"), _lrn()),
     Op("normalize", _F("normalize"), unary(S.away_from([0.0], 0.5), params(
         dim=DIM, p=st.sampled_from([2.0, 1.0, 3.0])), min_dims=1)),
     Op("threshold", _F("threshold", threshold=0.5, value=-1.5), unary(S.away_from([0.5]))),
@@ -1523,6 +1571,8 @@ def test_table_covers_the_api() -> None:
         "interpolate_nearest", "interpolate_nearest_exact", "interpolate_linear",
         "interpolate_bilinear", "interpolate_bicubic", "interpolate_trilinear",
         "interpolate_area", "pixel_shuffle", "pixel_unshuffle",
+        "group_norm", "group_norm_affine", "instance_norm", "instance_norm_affine",
+        "instance_norm_eval", "local_response_norm",
     }
     assert expected <= set(OPS_BY_NAME), expected - set(OPS_BY_NAME)
 

@@ -59,7 +59,17 @@ from .loss import (
     TripletMarginLoss,
 )
 from .module import Module
-from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm
+from .normalization import (
+    BatchNorm1d,
+    BatchNorm2d,
+    BatchNorm3d,
+    GroupNorm,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    InstanceNorm3d,
+    LayerNorm,
+    LocalResponseNorm,
+)
 from .padding import (
     CircularPad1d,
     CircularPad2d,
@@ -152,6 +162,9 @@ __all__ = [
     "BatchNorm1d",
     "BatchNorm2d",
     "BatchNorm3d",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
     "Conv1d",
     "Conv2d",
     "Conv3d",
@@ -169,6 +182,8 @@ __all__ = [
     "Identity",
     "L1Loss",
     "LayerNorm",
+    "GroupNorm",
+    "LocalResponseNorm",
     "LeakyReLU",
     "Linear",
     "LogSoftmax",

@@ -44,9 +44,6 @@ def _check_args(in_channels: int, out_channels: int, stride: tuple[int, ...], pa
     if padding_mode not in _PADDING_MODES:
         raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, but got "
                          f"padding_mode={padding_mode!r}")
-    if padding_mode != "zeros":
-        raise NotImplementedError(f"padding_mode={padding_mode!r}: tinygrad_edu "
-                                  "supports only padding_mode='zeros'")
 
 
 class _ConvNd(Module):
@@ -139,7 +136,12 @@ class _Conv(_ConvNd):
                          False, 0, groups, bias, padding_mode, device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
-        """conv{n}d(input, W) + b (one fused op)."""
+        """conv{n}d(input, W) + b (one fused op). A ``padding_mode`` other than 'zeros'
+        pads first with ``F.pad`` (reflect, replicate, circular) and convolves unpadded."""
+        if self.padding_mode != "zeros":
+            padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+            return type(self)._conv(padded, self.weight, self.bias, self.stride, 0,
+                                    self.dilation, self.groups)
         return type(self)._conv(input, self.weight, self.bias, self.stride, self.padding,
                                 self.dilation, self.groups)
 

@@ -1,8 +1,10 @@
-"""``BatchNorm1d``, ``BatchNorm2d``, ``BatchNorm3d`` and ``LayerNorm``, as in ``torch.nn``."""
+"""``BatchNorm1d/2d/3d``, ``InstanceNorm1d/2d/3d``, ``LayerNorm``, ``GroupNorm`` and
+``LocalResponseNorm``, as in ``torch.nn``."""
 
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,7 +18,17 @@ from .linear import _empty
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm"]
+__all__ = [
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "BatchNorm3d",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
+    "LayerNorm",
+    "GroupNorm",
+    "LocalResponseNorm",
+]
 
 
 def _affine_parameters(
@@ -32,8 +44,8 @@ def _filled(n: int, value: float, dtype: Any) -> Tensor:
     return _wrap(np.full(n, value, dtype=dt.np))
 
 
-class _BatchNorm(Module):
-    """Shared body of ``BatchNorm1d`` / ``BatchNorm2d`` (PyTorch's ``_BatchNorm``).
+class _NormBase(Module):
+    """Shared body of the batch and instance norms (PyTorch's ``_NormBase``).
 
     Parameters ``weight`` (ones) and ``bias`` (zeros) of shape (C,) when ``affine``;
     buffers ``running_mean`` (zeros), ``running_var`` (ones) and ``num_batches_tracked``
@@ -109,6 +121,17 @@ class _BatchNorm(Module):
             count = self.num_batches_tracked
             state_dict[key] = count if count is not None else _wrap(np.array(0, np.int64))
 
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, bias={self.bias is not None}, "
+            f"track_running_stats={self.track_running_stats}"
+        )
+
+
+class _BatchNorm(_NormBase):
+    """What ``BatchNorm1d/2d/3d`` share: the forward (PyTorch's ``_BatchNorm``)."""
+
     def forward(self, input: Tensor) -> Tensor:
         """Training: normalize with the batch's statistics and update the running ones
         (momentum None: their cumulative average). Eval: use the running statistics."""
@@ -131,13 +154,6 @@ class _BatchNorm(Module):
             use_batch,
             factor,
             self.eps,
-        )
-
-    def extra_repr(self) -> str:
-        return (
-            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-            f"affine={self.affine}, bias={self.bias is not None}, "
-            f"track_running_stats={self.track_running_stats}"
         )
 
 
@@ -187,6 +203,110 @@ class BatchNorm3d(_BatchNorm):
     def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() != 5:
             raise ValueError(f"expected 5D input (got {input.dim()}D input)")
+
+
+class _InstanceNorm(_NormBase):
+    """What ``InstanceNorm1d/2d/3d`` share (PyTorch's ``_InstanceNorm``): no parameters
+    and no running statistics by default; an unbatched input (one dim fewer) is
+    normalized as a batch of one. ``num_batches_tracked`` is registered when tracking, as
+    PyTorch does, but never counts (``momentum=None`` leaves the running stats alone)."""
+
+    _no_batch_dim: int  # the rank of an unbatched input
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float = 0.1,
+        affine: bool = False,
+        track_running_stats: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        bias: bool = True,
+    ) -> None:
+        super().__init__(
+            num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias
+        )
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        n = self._no_batch_dim
+        if input.dim() not in (n, n + 1):
+            raise ValueError(f"expected {n}D or {n + 1}D input (got {input.dim()}D input)")
+
+    def _apply_instance_norm(self, input: Tensor) -> Tensor:
+        # the input's statistics in training, and in eval when none are tracked
+        return F.instance_norm(
+            input,
+            self.running_mean,
+            self.running_var,
+            self.weight,
+            self.bias,
+            self.training or not self.track_running_stats,
+            self.momentum if self.momentum is not None else 0.0,
+            self.eps,
+        )
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Normalize each sample's channels over their positions (see the class)."""
+        self._check_input_dim(input)
+        feature_dim = input.dim() - self._no_batch_dim
+        if input.size(feature_dim) != self.num_features:
+            if self.affine:
+                raise ValueError(
+                    f"expected input's size at dim={feature_dim} to match num_features"
+                    f" ({self.num_features}), but got: {input.size(feature_dim)}."
+                )
+            warnings.warn(
+                f"input's size at dim={feature_dim} does not match num_features. "
+                "You can silence this warning by not passing in num_features, "
+                "which is not used because affine=False",
+                stacklevel=2,
+            )
+        if input.dim() == self._no_batch_dim:
+            return self._apply_instance_norm(input.unsqueeze(0)).squeeze(0)
+        return self._apply_instance_norm(input)
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalization of (N, C, L) or unbatched (C, L) inputs: each sample's
+    channel normalized over its L positions, y = (x - mean) / sqrt(var + eps) * weight +
+    bias (mean and biased var per sample and channel).
+
+    ``affine=True``: learnable ``weight`` (ones) and ``bias`` (zeros) of shape (C,).
+    ``track_running_stats=True``: buffers ``running_mean`` / ``running_var`` move towards
+    the batch's average statistics in training (momentum, unbiased var) and are used in
+    eval mode. A 2-D input is unbatched: its dim 0 is C (a warning says so when its size
+    is not ``num_features``).
+
+    >>> nn.InstanceNorm1d(2)(tg.tensor([[[1.0, 3.0], [2.0, 6.0]]]))
+    tensor([[[-1.0000,  1.0000],
+             [-1.0000,  1.0000]]])
+    """
+
+    _no_batch_dim = 2
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalization of (N, C, H, W) or unbatched (C, H, W) images: each
+    sample's channel normalized over its H * W positions; otherwise as ``InstanceNorm1d``.
+
+    >>> nn.InstanceNorm2d(3)(tg.randn(4, 3, 5, 5)).shape
+    tinygrad_edu.Size([4, 3, 5, 5])
+    """
+
+    _no_batch_dim = 3
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalization of (N, C, D, H, W) or unbatched (C, D, H, W) volumes;
+    otherwise as ``InstanceNorm1d``.
+
+    >>> nn.InstanceNorm3d(3)(tg.randn(2, 3, 4, 4, 4)).shape
+    tinygrad_edu.Size([2, 3, 4, 4, 4])
+    """
+
+    _no_batch_dim = 4
 
 
 class LayerNorm(Module):
@@ -241,3 +361,86 @@ class LayerNorm(Module):
             f"{self.normalized_shape}, eps={self.eps}, "
             f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}"
         )
+
+
+class GroupNorm(Module):
+    """Group normalization: the C channels split into ``num_groups`` groups, each
+    sample's group normalized over its channels and positions, y = (x - mean) /
+    sqrt(var + eps) * weight + bias (mean and biased var per sample and group), the same
+    in training and eval mode. ``weight`` (ones) and ``bias`` (zeros) have shape (C,)
+    when ``affine`` (``bias=False``: no bias). Input (N, C, *).
+
+    >>> gn = nn.GroupNorm(2, 4)
+    >>> gn(tg.tensor([[1.0, 3.0, 5.0, 5.0]]))
+    tensor([[-1.0000,  1.0000,  0.0000,  0.0000]],
+           grad_fn=<NativeGroupNormBackward0>)
+    """
+
+    weight: Parameter | None
+    bias: Parameter | None
+
+    def __init__(
+        self,
+        num_groups: int,
+        num_channels: int,
+        eps: float = 1e-5,
+        affine: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        bias: bool = True,
+    ) -> None:
+        super().__init__()
+        _device.check(device)
+        if num_channels % num_groups != 0:
+            raise ValueError(
+                f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})"
+            )
+        self.num_groups = num_groups
+        self.num_channels = num_channels
+        self.eps = eps
+        self.affine = affine
+        _affine_parameters(self, (num_channels,), dtype, affine, bias)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """weight = 1, bias = 0."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Normalize each sample's groups of channels."""
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+            f"bias={self.bias is not None}"
+        )
+
+
+class LocalResponseNorm(Module):
+    """Local response normalization across channels: each x_c divided by (k + alpha /
+    size * sum of x_c'^2 over the ``size`` neighbouring channels c')^beta (see
+    ``F.local_response_norm``). No parameters. Input (N, C, *), at least 3 dims.
+
+    >>> nn.LocalResponseNorm(2, alpha=1.0, beta=1.0)(tg.tensor([[[1.0], [2.0]]]))
+    tensor([[[0.6667],
+             [0.5714]]])
+    """
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input: Tensor) -> Tensor:
+        """``F.local_response_norm`` with this layer's size, alpha, beta and k."""
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

@@ -391,7 +391,10 @@ class AvgPool2d(_Linear):
         out = _tap(xp, 0, 0, oh, ow, stride, dilation).copy()
         for k in range(1, kh * kw):
             out += _tap(xp, k // kw, k % kw, oh, ow, stride, dilation)
-        out /= _avg_divisor(pool, x.dtype)
+        divisor = _avg_divisor(pool, x.dtype)
+        if out.dtype.kind != "f":  # PyTorch's int64 kernel: C++ division, toward zero
+            return np.sign(out) * np.sign(divisor) * (np.abs(out) // np.abs(divisor))
+        out /= divisor
         return out
 
 

@@ -92,7 +92,14 @@ from .loss_margin import (
     soft_margin_loss,
     triplet_margin_loss,
 )
-from .normalization import batch_norm, layer_norm, normalize
+from .normalization import (
+    batch_norm,
+    group_norm,
+    instance_norm,
+    layer_norm,
+    local_response_norm,
+    normalize,
+)
 from .resample import (
     fold,
     interpolate,
@@ -162,6 +169,9 @@ __all__ = [
     "embedding",
     "batch_norm",
     "layer_norm",
+    "group_norm",
+    "instance_norm",
+    "local_response_norm",
     "conv1d",
     "conv2d",
     "conv3d",

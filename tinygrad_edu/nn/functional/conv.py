@@ -397,6 +397,8 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     """
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
+    if input._data.dtype.kind not in "f" and input._data.dtype != np.int64:
+        raise not_implemented("avg_pool2d", input._data.dtype)  # (PyTorch's CPU kernels)
     extra = (count_include_pad, divisor_override)
     pool = _pool(input, kernel_size, stride, padding, 1, ceil_mode, extra, False)
     return _conv.AvgPool2d.apply(input, pool)

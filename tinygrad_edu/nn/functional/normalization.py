@@ -1,4 +1,5 @@
-"""``F.batch_norm`` and ``F.layer_norm``: argument checks, running statistics, the op."""
+"""``F.batch_norm``, ``F.layer_norm``, ``F.group_norm``, ``F.instance_norm`` and
+``F.local_response_norm``: argument checks, running statistics, the ops."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from typing import Any
 import numpy as np
 
 from ...core.function import bump_version
-from ...ops import nn as _ops
+from ...ops import normalization as _ops
+from ...parity.errors import not_implemented
 from ...tensor import Tensor, _norm_axis
-from ._common import _check_tensor, _type_name
+from ._common import _check_tensor, _shape_list, _type_name
+from .conv import avg_pool2d
+from .resample import pad
 
 # ------------------------------------------------------------------------ normalization
 
@@ -50,6 +54,16 @@ def _check_batch_norm(
     for name, t in zip(("running_mean", "running_var"), stats):
         if t is None and not training:
             raise RuntimeError(f"{name} must be defined in evaluation mode")
+    _check_native_batch_norm(input, stats, affine)
+
+
+def _check_native_batch_norm(
+    input: Tensor,
+    stats: tuple[Tensor | None, Tensor | None],
+    affine: tuple[Tensor | None, Tensor | None],
+) -> None:
+    """The checks of PyTorch's batch norm kernel (which instance_norm reaches directly):
+    running statistics both given or neither, one value per channel, dtypes."""
     if (stats[0] is None) != (stats[1] is None):
         raise ValueError("running_mean and running_var must either both be None or neither be None")
     channels = input.shape[1]
@@ -98,6 +112,20 @@ def batch_norm(
             [ 1.0000]])
     """
     _check_batch_norm(input, (running_mean, running_var), (weight, bias), training, eps)
+    return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def _batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None,
+    bias: Tensor | None,
+    training: bool,
+    momentum: float,
+    eps: float,
+) -> Tensor:
+    """``batch_norm`` after its checks: the statistics, the running update, the op."""
     x = input._data
     shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     if training:
@@ -164,6 +192,137 @@ def layer_norm(
         )
     _check_norm_dtypes(input, "LayerNormKernelImpl", weight, bias)
     return _ops.LayerNorm.apply(input, weight, bias, len(shape), eps)
+
+
+def group_norm(
+    input: Tensor,
+    num_groups: int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Group normalization: the C channels split into ``num_groups`` groups of C /
+    num_groups, each sample's group normalized over its channels and positions,
+    y = (x - mean) / sqrt(var + eps) * w + b (mean and biased var per sample and group;
+    w, b per channel). The same in training and eval. Shapes: input (N, C, *), w, b (C,).
+
+    >>> F.group_norm(tg.tensor([[1.0, 3.0, 5.0, 5.0]]), 2)
+    tensor([[-1.0000,  1.0000,  0.0000,  0.0000]])
+    """
+    _check_tensor(input, "group_norm", "input", 1)
+    if input.ndim < 2:
+        raise RuntimeError(
+            f"Expected at least 2 dimensions for input tensor but received {input.ndim}"
+        )
+    n, c = input.shape[:2]
+    size = [n * c // num_groups, num_groups] + list(input.shape[2:])
+    if size[0] * math.prod(size[2:]) == 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {size}"
+        )
+    if num_groups <= 0:
+        raise RuntimeError(f"Expected num groups to be greater than 0, got {num_groups}")
+    if c % num_groups:
+        raise RuntimeError(
+            "Expected number of channels in input to be divisible by num_groups, but got "
+            f"input of shape {_shape_list(input.shape)} and num_groups={num_groups}"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.ndim != 1 or t.numel() != c):
+            # (PyTorch prints the weight's shape in both messages: [0] when it has none)
+            shown = [0] if weight is None else list(weight.shape)
+            raise RuntimeError(
+                f"Expected {name} to be a vector of size equal to the number of channels in "
+                f"input, but got {name} of shape {shown} and input of shape "
+                f"{_shape_list(input.shape)}"
+            )
+    _check_norm_dtypes(input, "GroupNormKernelImpl", weight, bias)
+    return _ops.GroupNorm.apply(input, weight, bias, num_groups, eps)
+
+
+def instance_norm(
+    input: Tensor,
+    running_mean: Tensor | None = None,
+    running_var: Tensor | None = None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    use_input_stats: bool = True,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Instance normalization: each sample's channel normalized over its positions,
+    y = (x - mean) / sqrt(var + eps) * w + b (w, b per channel). Shapes: input (N, C, *),
+    the others (C,).
+
+    Written as PyTorch writes it: batch norm of x viewed as one sample of N * C channels,
+    with w, b and the running statistics repeated N times. ``use_input_stats``: the
+    statistics are the input's, and ``running_mean`` / ``running_var`` (if given) move
+    towards their average over the batch by ``momentum`` (unbiased var); otherwise the
+    running statistics are used.
+
+    >>> F.instance_norm(tg.tensor([[[1.0, 3.0], [2.0, 2.0]]]))
+    tensor([[[-1.0000,  1.0000],
+             [ 0.0000,  0.0000]]])
+    """
+    if use_input_stats and math.prod(input.shape[2:]) == 1:
+        raise ValueError(
+            f"Expected more than 1 spatial element when training, got input size {input.size()}"
+        )
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise RuntimeError(
+            "Expected running_mean and running_var to be defined when use_input_stats is false"
+        )
+    if input.ndim < 2:
+        _norm_axis(1, input.ndim)  # raises PyTorch's IndexError (no channel dim)
+    b, c = input.shape[:2]
+    mean, var, w, bb = (
+        None if t is None else t.repeat(b) for t in (running_mean, running_var, weight, bias)
+    )
+    x = input.contiguous().view((1, b * c) + tuple(input.shape[2:]))
+    _check_native_batch_norm(x, (mean, var), (w, bb))
+    out = _batch_norm(x, mean, var, w, bb, use_input_stats, momentum, eps)
+    # each channel's N updated copies, averaged back into the caller's buffers
+    for given, repeated in ((running_mean, mean), (running_var, var)):
+        if given is not None and repeated is not None:
+            given.copy_(repeated.view(b, c).mean(0))
+    return out.view(input.shape)
+
+
+def local_response_norm(
+    input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0
+) -> Tensor:
+    """Local response normalization across channels (dim 1): each x_c divided by
+    (k + alpha / size * sum of x_c'^2 over the ``size`` channels c' around c)^beta, the
+    window running from c - size // 2 to c + (size - 1) // 2 (zeros past the ends).
+
+    Composed from ops as PyTorch composes it (square, pad, average pool, pow, divide), so
+    its graph is theirs. Shapes: input (N, C, *) with at least 3 dims.
+
+    >>> F.local_response_norm(tg.tensor([[[1.0], [2.0]]]), 2, alpha=1.0, beta=1.0)
+    tensor([[[0.6667],
+             [0.5714]]])
+    """
+    dim = input.dim()
+    if dim < 3:
+        raise ValueError(
+            f"Expected 3D or higher dimensionality                          input (got {dim} "
+            "dimensions)"
+        )
+    if input.numel() == 0:
+        return input
+    div = input.mul(input)
+    if dim == 3:
+        div = div.unsqueeze(1)
+    else:  # PyTorch views (N, 1, C, H, -1) and pools (size, 1, 1) in 3-d: the same sums
+        if div._data.dtype not in (np.float32, np.float64, np.int64):
+            raise not_implemented("avg_pool3d_out_frame", div._data.dtype)  # (its 3-d kernel)
+        div = div.view(input.shape[0], 1, input.shape[1], -1)
+    div = pad(div, (0, 0, size // 2, (size - 1) // 2))
+    div = avg_pool2d(div, (size, 1), stride=1).squeeze(1)
+    if dim > 3:
+        div = div.view(input.shape)
+    div = div.mul(alpha).add(k).pow(beta)
+    return input / div
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
