@@ -105,6 +105,8 @@ def __getattr__(name: str) -> Any:
     """Import submodules (nn, optim, utils, viz, ...) on first use: import stays fast."""
     if name in _LAZY:
         return importlib.import_module(f".{name}", __name__)
+    if name == "bfloat16":  # numpy has none: ml_dtypes', imported on first use
+        return dtypes._bfloat16()
     if name in _LAZY_ATTRS:
         module = importlib.import_module(f".{_LAZY_ATTRS[name]}", __name__)
         return getattr(module, name)
@@ -128,8 +130,8 @@ __all__ = [
     "randn_like", "randint_like", "manual_seed", "seed", "initial_seed", "get_rng_state",
     "set_rng_state", "bernoulli", "multinomial", "no_grad", "enable_grad",
     "set_grad_enabled", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled",
-    "autograd", "dtypes", "is_tensor",
-    "numel", "DType", "dtype", "float16", "half", "float32", "float", "float64", "double",
+    "autograd", "dtypes", "is_tensor", "numel", "DType", "dtype",
+    "float16", "half", "float32", "float", "float64", "double",
     "int8", "int16", "short", "int32", "int", "int64", "long", "uint8", "bool",
     "get_default_dtype", "set_default_dtype", "device", *_functional_all,
 ]

@@ -14,6 +14,7 @@ import numpy as np
 from . import _device, dtypes
 from .core.function import _wrap
 from .core.grad_mode import no_grad
+from .dtypes import FLOATING
 from .parity import torch_range as _torch_range
 from .parity.names import scalar_type_name
 from .parity.promotion import checked_scalar, overflows, python_scalar, scalar_dtype
@@ -51,7 +52,7 @@ def _infer(data: Any, rounded: bool = True) -> np.ndarray:
             )
         data = _unwrap(data)
     array = np.array(data)
-    if array.dtype.kind == "f" and not _has_numpy_float(data) and rounded:
+    if array.dtype in FLOATING and not _has_numpy_float(data) and rounded:
         array = array.astype(_sequence_float_dtype(data))
     elif array.dtype.kind in "iu" and not isinstance(data, np.ndarray | np.generic):
         array = array.astype(np.int64)
@@ -94,7 +95,7 @@ def _sequence_float_dtype(data: Any) -> np.dtype:
     found = [x.dtype if isinstance(x, (np.floating, np.ndarray)) else default
              for x in (_flat(data) if isinstance(data, (list, tuple)) else [data])
              if isinstance(x, (float, np.floating)) or
-             isinstance(x, np.ndarray) and x.dtype.kind == "f"]
+             isinstance(x, np.ndarray) and x.dtype in FLOATING]
     return np.result_type(*found) if found else default
 
 
@@ -156,7 +157,7 @@ def _check_fits(array: np.ndarray, target: Any) -> None:
     if array.size == 0 or array.dtype == np.bool_:
         return
     low, high = array.min(), array.max()
-    if array.dtype.kind == "f" and not np.isfinite(array).all():
+    if array.dtype in FLOATING and not np.isfinite(array).all():
         low = high = np.inf
     if overflows(low.item(), target) or overflows(high.item(), target):
         raise RuntimeError(f"value cannot be converted to type {target.name} without "
@@ -461,7 +462,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
 
     data = input._data
     if out is not None and out._data.dtype != np.int64 and data.ndim in (1, 2) and \
-            data.dtype.kind == "f":  # (PyTorch checks the input first, and draws after)
+            data.dtype in FLOATING:  # (PyTorch checks the input first, and draws after)
         raise RuntimeError(f"multinomial expects Long tensor out, got: "
                            f"{scalar_type_name(out._data.dtype)}")
     result = input.multinomial(num_samples, replacement, generator=generator)

@@ -23,7 +23,7 @@ class DType:
     def __init__(self, name: str, np_dtype: type) -> None:
         self.name = name
         self.np = np.dtype(np_dtype)
-        kind = self.np.kind
+        kind = "f" if name == "bfloat16" else self.np.kind  # (ml_dtypes' bfloat16: "V")
         self.category = _BOOL if kind == "b" else _FLOAT if kind == "f" else _INT
         self.itemsize = self.np.itemsize
         self.is_floating_point = kind == "f"
@@ -48,7 +48,41 @@ bool = DType("bool", np.bool_)
 
 _ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
 _FROM_NUMPY = {d.np: d for d in _ALL}
+# The numpy dtypes of floating point tensors: ``array.dtype in FLOATING`` is the one test
+# for "a float" (not ``dtype.kind == "f"``: ml_dtypes' bfloat16 has kind "V"). bfloat16
+# joins on first use; a set lookup is also quicker than reading ``.kind``.
+FLOATING: set[np.dtype] = {float16.np, float32.np, float64.np}
+# The 16-bit floats PyTorch's CPU kernels compute in float32 and round once (float16, and
+# bfloat16 from its first use): ``array.dtype in REDUCED``.
+REDUCED: set[np.dtype] = {float16.np}
 _default_float = float32
+
+
+_bf16: DType | None = None
+
+
+def _bfloat16() -> DType:
+    """``bfloat16``, made on first use: numpy has none, the ``ml_dtypes`` package supplies it
+    (imported only then, so ``import tinygrad_edu`` stays light)."""
+    global _bf16
+    if _bf16 is None:
+        try:
+            import ml_dtypes  # only code that uses bfloat16 pays for this import
+        except ImportError:
+            raise ImportError("tinygrad_edu.bfloat16 needs the ml_dtypes package (numpy has no "
+                              "bfloat16): pip install 'ml_dtypes>=0.4'") from None
+        _bf16 = DType("bfloat16", ml_dtypes.bfloat16)
+        _FROM_NUMPY[_bf16.np] = _bf16
+        FLOATING.add(_bf16.np)
+        REDUCED.add(_bf16.np)
+    return _bf16
+
+
+def __getattr__(name: str) -> DType:
+    """``dtypes.bfloat16``, made on first use."""
+    if name == "bfloat16":
+        return _bfloat16()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def from_numpy(np_dtype: np.dtype) -> DType:
@@ -56,6 +90,8 @@ def from_numpy(np_dtype: np.dtype) -> DType:
     try:
         return _FROM_NUMPY[np.dtype(np_dtype)]
     except KeyError:
+        if np.dtype(np_dtype).name == "bfloat16":  # an ml_dtypes array
+            return _bfloat16()
         raise TypeError(
             f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype)}. The only supported "
             "types are: float64, float32, float16, int64, int32, int16, int8, uint8, and bool."

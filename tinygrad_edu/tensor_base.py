@@ -20,7 +20,7 @@ from .core import function as _function
 from .core.function import _wrap
 from .core.grad_mode import _state, _teaching
 from .core.tensor import AutogradTensor
-from .dtypes import DType
+from .dtypes import FLOATING, DType
 from .ops import views as _views
 from .parity.names import scalar_type_name
 
@@ -34,7 +34,6 @@ _int = builtins.int
 _float = builtins.float
 _bool = builtins.bool
 _type = builtins.type
-_FLOAT_KIND = "f"
 
 
 def _mark_cut(t: Tensor, source: Tensor, how: str) -> None:
@@ -200,7 +199,7 @@ def _dense(a: np.ndarray) -> _bool:
 def _check_result_cast(result: np.dtype, out: np.dtype) -> None:
     """An in-place op's result must cast to the tensor's own dtype under PyTorch's rule:
     never a float into an int or bool tensor, nor a number into a bool tensor."""
-    if (result.kind == _FLOAT_KIND and out.kind != _FLOAT_KIND) or (
+    if (result in FLOATING and out not in FLOATING) or (
             out == np.bool_ and result != np.bool_):
         names = (scalar_type_name(d) for d in (result, out))
         raise RuntimeError("result type {} can't be cast to the desired output type {}".format(
@@ -318,7 +317,7 @@ class TensorBase(AutogradTensor):
 
     def is_floating_point(self) -> _bool:
         """True for float16/32/64 tensors."""
-        return self._data.dtype.kind == _FLOAT_KIND
+        return self._data.dtype in FLOATING
 
     def is_contiguous(self) -> _bool:
         """True when the elements are laid out in row-major order."""

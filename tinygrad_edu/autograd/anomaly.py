@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from ..core.grad_mode import _anomaly, _GradMode
+from ..dtypes import FLOATING
 
 __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "creation_site"]
 
@@ -61,7 +62,7 @@ def _nonfinite(value: Any) -> tuple[bool, bool]:
     data = getattr(value, "_data", value)
     if isinstance(data, float):
         return data != data, data in (float("inf"), float("-inf"))
-    if not isinstance(data, np.ndarray) or data.dtype.kind != "f":
+    if not isinstance(data, np.ndarray) or data.dtype not in FLOATING:
         return False, False
     return bool(np.isnan(data).any()), bool(np.isinf(data).any())
 

@@ -21,6 +21,7 @@ from ..core import engine
 from ..core import function as fn
 from ..core.function import Node, _state, bump_version, shared_version
 from ..core.hooks import tensor_hooks
+from ..dtypes import FLOATING
 from ..ops.views import CUSTOM_VIEW, FunctionView, move_history, track_view
 from ..parity.errors import FREED
 from ..parity.nodes import forward_op_name
@@ -241,7 +242,7 @@ def _apply_function(cls: type[Function], args: tuple[Any, ...]) -> Any:
     if not several and not isinstance(out, fn._Tensor):
         raise TypeError(f"{cls.__name__}.forward must return a Tensor or a tuple, not "
                         f"{type(out).__name__}")
-    differentiable = [isinstance(o, fn._Tensor) and o._data.dtype.kind == "f" and
+    differentiable = [isinstance(o, fn._Tensor) and o._data.dtype in FLOATING and
                       not any(o is d for d in ctx._non_differentiable) for o in outs]
     if fn._anomaly.checks is not None:
         first = next((o._data for o in outs if isinstance(o, fn._Tensor)), np.zeros(()))

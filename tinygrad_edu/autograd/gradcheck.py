@@ -20,6 +20,7 @@ import numpy as np
 
 from ..core import function as _fn  # (_fn._Tensor, _fn._wrap: bound by tensor.py at import)
 from ..creation import randn
+from ..dtypes import FLOATING
 from .differentiate import grad as autograd_grad
 
 
@@ -174,7 +175,7 @@ def _refuse(**modes: bool) -> None:
 def _check_constant(fn: Callable[..., Any], inputs: tuple[Any, ...], outputs: tuple[Any, ...],
                     eps: float, atol: float, raise_exception: bool) -> bool:
     """No output requires grad: then none may change with an input that requires grad."""
-    floats = [k for k, o in enumerate(outputs) if o._data.dtype.kind in "fc"]
+    floats = [k for k, o in enumerate(outputs) if o._data.dtype in FLOATING]
     for i, t in enumerate(inputs):
         if not _needs_grad(t) or not floats:
             continue

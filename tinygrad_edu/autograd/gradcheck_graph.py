@@ -20,6 +20,7 @@ import numpy as np
 from ..core import function as _fn  # (_fn._Tensor, _fn._wrap: bound by tensor.py at import)
 from ..core.function import Node
 from ..core.grad_mode import enable_grad
+from ..dtypes import FLOATING
 from .differentiate import grad
 from .gradcheck import GradcheckError
 
@@ -127,7 +128,7 @@ def _check_node(node: Node, rng: np.random.Generator, eps: float, atol: float, r
 
 def _float64(a: Any) -> Any:
     """A float64 array copy of a float tensor argument; other arguments unchanged."""
-    if isinstance(a, _fn._Tensor) and a._data.dtype.kind == "f":
+    if isinstance(a, _fn._Tensor) and a._data.dtype in FLOATING:
         return a._data.astype(np.float64)
     return a
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..dtypes import FLOATING
 from ..parity.errors import FREED, forward_error
 from ..parity.nodes import TorchNode, stale_saved_error
 from . import grad_mode
@@ -350,7 +351,7 @@ def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
         raise forward_error(e, values) from None
     if type(out) is not np.ndarray:  # numpy gives scalars for 0-d results
         out = _as_array(ctx, out)
-    if record and out.dtype.kind != "f":
+    if record and out.dtype not in FLOATING:
         record = False  # as in PyTorch, only floating point results can require grad
     if _anomaly.checks is not None:  # tg.autograd.detect_anomaly: see anomaly.py
         _anomaly.checks.forward_hook(ctx, out, args)

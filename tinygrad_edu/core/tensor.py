@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..dtypes import FLOATING
 from . import engine
 from . import function as fn
 from .function import Node
@@ -64,7 +65,7 @@ class AutogradTensor:
                 "use a computed variable in a subgraph that doesn't require differentiation "
                 "use var_no_grad = var.detach()."
             )
-        if requires_grad and self._data.dtype.kind != "f":
+        if requires_grad and self._data.dtype not in FLOATING:
             raise RuntimeError(
                 "only Tensors of floating point and complex dtype can require gradients "
                 f"(got dtype {self.dtype})"  # type: ignore[attr-defined]

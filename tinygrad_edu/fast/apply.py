@@ -26,6 +26,7 @@ from ..core.function import (
     _next_seq,
     _state,
 )
+from ..dtypes import FLOATING
 from ..ops.views import track_view
 from ..parity.errors import forward_error
 
@@ -86,7 +87,7 @@ def fast_apply(cls: type[Function]) -> Callable[..., Tensor]:
         result._grad = None
         result._vc = UNWRITTEN
         result._base = None
-        if record and out.dtype.kind == "f":  # as in PyTorch, only floats can require grad
+        if record and out.dtype in FLOATING:  # as in PyTorch, only floats can require grad
             result._requires_grad = True
             result._grad_fn = ctx
             # (each input's edge: its node, or itself for a leaf; `is None`, not `or`: a
@@ -195,7 +196,7 @@ def apply_many(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
         raise forward_error(e, values) from None
     if type(out) is not np.ndarray:
         out = _as_array(ctx, out)
-    if record and out.dtype.kind != "f":
+    if record and out.dtype not in FLOATING:
         record = False
     if _anomaly.checks is not None:
         _anomaly.checks.forward_hook(ctx, out, args)

@@ -18,6 +18,7 @@ import numpy as np
 from .. import _device, dtypes
 from ..core.function import bump_version
 from ..core.grad_mode import _teaching
+from ..dtypes import FLOATING
 from ..parity.names import tensor_type_name
 from ..tensor import Tensor, _wrap, reset_grads
 from ..utils.hooks import RemovableHandle
@@ -490,7 +491,7 @@ class Module:
         np_dtype = dtypes.to_dtype(dtype).np
         for module in self.modules():
             for t in list(module._parameters.values()) + list(module._buffers.values()):
-                if t is None or t._data.dtype.kind != "f" or t._data.dtype == np_dtype:
+                if t is None or t._data.dtype not in FLOATING or t._data.dtype == np_dtype:
                     continue
                 t._data = t._data.astype(np_dtype)
                 if t._grad is not None:

@@ -15,11 +15,11 @@ import numpy as np
 from .. import dtypes
 from ..core.function import _wrap
 from ..core.grad_mode import _state
+from ..dtypes import FLOATING
 from ..parity.errors import not_implemented
 from ..parity.grad_fn_names import labelled
 from ..parity.promotion import check_int_range, checked_scalar, python_scalar, result_type, wrap_int
 from ..tensor_base import (
-    _FLOAT_KIND,
     TensorBase,
     _bool,
     _float,
@@ -240,7 +240,7 @@ class PowTensor(_Op):
         if x.dtype.kind in "iu":
             return _int_power(x, y)
         out = np.asarray(np.power(x, y))
-        if np.size(y) == 1 and y == 0.5 and out.dtype.kind == "f":
+        if np.size(y) == 1 and y == 0.5 and out.dtype in FLOATING:
             # numpy takes sqrt for a lone exponent 0.5; PyTorch's tensor ** tensor is C's
             # pow, for which (-inf) ** 0.5 = inf and (-0.0) ** 0.5 = +0.0
             out = np.where(np.isneginf(x), np.inf, out) + out.dtype.type(0)
@@ -438,7 +438,7 @@ def _scaled_by_op(x: Tensor, other: Any, alpha: Any) -> _bool:
     """add/sub of a tensor with a number ``alpha`` other than 1, in floating point: one
     op (``Add`` with ``alpha``), not a product node and a sum node."""
     return (isinstance(other, TensorBase) and _type(alpha) in (_int, _float) and alpha != 1
-            and x._data.dtype.kind == _FLOAT_KIND and other._data.dtype.kind == _FLOAT_KIND)
+            and x._data.dtype in FLOATING and other._data.dtype in FLOATING)
 
 
 def _scaled(x: Tensor, other: Any, alpha: Any, name: str) -> Any:
@@ -539,7 +539,7 @@ def _operator(op: Any, name: str) -> Any:
 
     def operator(self: Tensor, other: Any) -> Tensor:
         dtype = self._data.dtype
-        if dtype.kind == _FLOAT_KIND and (type(other) is float or isinstance(other, TensorBase)
+        if dtype in FLOATING and (type(other) is float or isinstance(other, TensorBase)
                                           and other._data.dtype is dtype):
             return op.apply(self, other)
         return self._binary(op, other)  # type: ignore[no-any-return]
@@ -644,12 +644,12 @@ class ArithmeticMethods(TensorBase):
     true_divide = div
 
     def __radd__(self, other: Any) -> Tensor:
-        if type(other) is float and self._data.dtype.kind == _FLOAT_KIND:
+        if type(other) is float and self._data.dtype in FLOATING:
             return Add.apply(self, other)  # (x + c is c + x, to the last bit)
         return self._binary(Add, other, reverse=True)
 
     def __rsub__(self, other: Any) -> Tensor:
-        if type(other) is float and self._data.dtype.kind == _FLOAT_KIND:
+        if type(other) is float and self._data.dtype in FLOATING:
             return RSub.apply(self, other)
         if isinstance(other, TensorBase):
             return self._binary(Sub, other, reverse=True)
@@ -661,7 +661,7 @@ class ArithmeticMethods(TensorBase):
         return RSub.apply(a, c)
 
     def __rmul__(self, other: Any) -> Tensor:
-        if type(other) is float and self._data.dtype.kind == _FLOAT_KIND:
+        if type(other) is float and self._data.dtype in FLOATING:
             return Mul.apply(self, other)  # (x * c is c * x, to the last bit)
         return self._binary(Mul, other, reverse=True)
 
@@ -740,7 +740,7 @@ class ArithmeticMethods(TensorBase):
         """``self ** exponent`` for a number, computed in PyTorch's result dtype (an int
         tensor with a float exponent is float); the exponent must fit that dtype."""
         if isinstance(exponent, _int) and exponent >= 2**63 and (
-                self._data.dtype.kind != _FLOAT_KIND or self._data.dtype == np.float16):
+                self._data.dtype not in FLOATING or self._data.dtype == np.float16):
             name = "c10::Half" if self._data.dtype == np.float16 else "int64_t"
             raise RuntimeError(f"value cannot be converted to type {name} without overflow")
         dtype = result_type(self, exponent)

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..dtypes import FLOATING
 from ..parity.errors import not_implemented
 from ..parity.grad_fn_names import labelled
-from ..tensor_base import _FLOAT_KIND, TensorBase, _inplace_form
+from ..tensor_base import TensorBase, _inplace_form
 from . import dual
 from .dual import _arr, _masked_zero, _Op
 from .promotion import _operand, _operand_error, _promote
@@ -207,7 +208,7 @@ class BinaryMathMethods(TensorBase):
         if not isinstance(other, TensorBase):
             raise _operand_error(name, other, numbers=False)
         a, b = _promote(self, other, true_div=not float_kernel)
-        if a._data.dtype.kind != _FLOAT_KIND:
+        if a._data.dtype not in FLOATING:
             raise not_implemented(f"{name}_cpu", a._data.dtype)
         return a, b
 

@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..dtypes import FLOATING
 from . import dual
 from .dual import _Op
 
@@ -392,7 +393,7 @@ class AvgPool2d(_Linear):
         for k in range(1, kh * kw):
             out += _tap(xp, k // kw, k % kw, oh, ow, stride, dilation)
         divisor = _avg_divisor(pool, x.dtype)
-        if out.dtype.kind != "f":  # PyTorch's int64 kernel: C++ division, toward zero
+        if out.dtype not in FLOATING:  # PyTorch's int64 kernel: C++ division, toward zero
             return np.sign(out) * np.sign(divisor) * (np.abs(out) // np.abs(divisor))
         out /= divisor
         return out

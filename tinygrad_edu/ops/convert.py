@@ -207,6 +207,10 @@ class ConversionMethods(TensorBase):
         """As float16."""
         return self.to(dtypes.float16)
 
+    def bfloat16(self) -> Tensor:
+        """As bfloat16 (float32's range, 8 bits of precision; stored with ``ml_dtypes``)."""
+        return self.to(dtypes._bfloat16())
+
     def long(self) -> Tensor:
         """As int64."""
         return self.to(dtypes.int64)

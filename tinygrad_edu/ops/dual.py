@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..core.function import Function, _wrap
+from ..dtypes import FLOATING, REDUCED
 from ..tensor_base import TensorBase
 
 
@@ -74,6 +75,18 @@ def _np_sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1.0, e) / (1.0 + e)
 
 
+def in_float32(fn: Any, x: Any, *rest: Any) -> Any:
+    """``fn(x, *rest)``; when ``x`` is a float16/bfloat16 array, computed in float32 (``x``
+    and the arrays of ``rest`` of its dtype converted) and rounded once back to ``x``'s
+    dtype, as PyTorch's CPU kernels compute 16-bit floats."""
+    if type(x) is not np.ndarray or x.dtype not in REDUCED:
+        return fn(x, *rest)
+    low = x.dtype
+    rest = tuple(a.astype(np.float32) if type(a) is np.ndarray and a.dtype == low else a
+                 for a in rest)
+    return np.asarray(fn(x.astype(np.float32), *rest)).astype(low)
+
+
 def abs(x: Any) -> Any:
     """|x|."""
     return np.abs(x) if _is_array(x) else x.abs()
@@ -84,7 +97,7 @@ def sign(x: Any) -> Any:
     if not _is_array(x):
         return x.sign()
     out = np.asarray(np.sign(x))
-    if out.dtype.kind == "f":
+    if out.dtype in FLOATING:
         out[np.isnan(out)] = 0
     return out
 
@@ -201,6 +214,6 @@ def keep_where(g: Any, keep: np.ndarray) -> Any:
     out = np.asarray(g * keep)  # (0-d: a scalar otherwise)
     # (an inf or NaN anywhere makes the sum non-finite: one pass, nothing allocated; a sum
     # that overflows on finite values only costs the zeroing, which changes nothing then)
-    if out.dtype.kind in "fc" and not np.isfinite(out.sum()):
+    if out.dtype in FLOATING and not np.isfinite(out.sum()):
         out[np.broadcast_to(np.logical_not(keep), out.shape)] = 0
     return out

@@ -73,6 +73,7 @@ from typing import Any, Literal, NamedTuple, overload
 
 import numpy as np
 
+from ..dtypes import FLOATING
 from ..parity.names import scalar_type_name, tensor_type_name
 
 _UINT8 = np.dtype(np.uint8)
@@ -398,7 +399,7 @@ def _sequence_array(seq: Any, tensor_type: Any) -> np.ndarray:
         sizes = _sizes(seq)
         _check_rectangle(seq, 0, sizes)
         array = np.array(leaves).reshape(sizes)
-    if array.size == 0 and array.dtype.kind == "f":
+    if array.size == 0 and array.dtype in FLOATING:
         return array.astype(np.int64)  # [] is a float list to PyTorch, then made long
     return array
 

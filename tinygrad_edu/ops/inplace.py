@@ -21,10 +21,10 @@ from .. import dtypes
 from ..core import function as _function
 from ..core.function import _wrap
 from ..core.grad_mode import _state
+from ..dtypes import FLOATING
 from ..parity.grad_fn_names import labelled
 from ..parity.promotion import checked_scalar, result_type
 from ..tensor_base import (
-    _FLOAT_KIND,
     TensorBase,
     _bool,
     _check_no_partial_overlap,
@@ -210,7 +210,7 @@ class InplaceMethods(TensorBase):
         ufunc = _INPLACE_UFUNC.get(op)
         base = self._base  # (a view requires grad when its base does)
         mine = self._requires_grad or (base is not None and base._requires_grad)
-        if ufunc is not None and data.dtype.kind == _FLOAT_KIND and not (_state.enabled and (
+        if ufunc is not None and data.dtype in FLOATING and not (_state.enabled and (
                 mine or isinstance(other, TensorBase) and other.requires_grad)):
             # fast path: nothing to record, compute straight into our storage
             if isinstance(other, TensorBase):
@@ -242,7 +242,7 @@ class InplaceMethods(TensorBase):
     def _inplace_operand(self, op: Any, other: Any, name: str) -> Any:
         """``other`` of an in-place op, checked as PyTorch does: a Tensor or a number, and
         a result dtype that casts to this tensor's (``int_tensor += 0.5`` raises)."""
-        if self._data.dtype.kind == _FLOAT_KIND and (_type(other) is _float or isinstance(
+        if self._data.dtype in FLOATING and (_type(other) is _float or isinstance(
                 other, TensorBase) and other._data.dtype is self._data.dtype):
             return other  # (the common case, as an optimizer's: nothing to check)
         other = _operand(other, name)
@@ -255,7 +255,7 @@ class InplaceMethods(TensorBase):
 
     def add_(self, other: Any, alpha: Any = 1) -> Tensor:
         """In place: ``self += alpha * other``."""
-        if alpha == 1 and self._data.dtype.kind == _FLOAT_KIND and (_type(other) is _float or (
+        if alpha == 1 and self._data.dtype in FLOATING and (_type(other) is _float or (
                 isinstance(other, TensorBase) and other._data.dtype is self._data.dtype)):
             return self._inplace(E.Add, other)  # (an optimizer's update: nothing to check)
         if _scaled_by_op(self, other, alpha) and _state.enabled and (
@@ -268,7 +268,7 @@ class InplaceMethods(TensorBase):
 
     def sub_(self, other: Any, alpha: Any = 1) -> Tensor:
         """In place: ``self -= alpha * other``."""
-        if alpha == 1 and self._data.dtype.kind == _FLOAT_KIND and (_type(other) is _float or (
+        if alpha == 1 and self._data.dtype in FLOATING and (_type(other) is _float or (
                 isinstance(other, TensorBase) and other._data.dtype is self._data.dtype)):
             return self._inplace(E.Sub, other)  # (an optimizer's update: nothing to check)
         _check_bool_kernel(E.Sub, self, _operand(other, "sub_"))
@@ -425,7 +425,7 @@ class InplaceMethods(TensorBase):
             prob = _random.float_arg(p, "bernoulli", "p", 1)
             values = _random.bernoulli(self._data.shape, prob, self._data.dtype, generator)
             op = BernoulliNotDifferentiable
-        if self._requires_grad and _state.enabled and values.dtype.kind == _FLOAT_KIND:
+        if self._requires_grad and _state.enabled and values.dtype in FLOATING:
             return op.apply(self, values)
         return _wrap(values)
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..dtypes import FLOATING
 from ..parity.grad_fn_names import labelled
 from ..parity.names import scalar_type_name
 from . import dual
@@ -49,7 +50,7 @@ def check_matrix(name: str, x: Any, square: bool = True, low_precision: str = ""
     data = x._data
     if data.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
-    if data.dtype.kind != "f":
+    if data.dtype not in FLOATING:
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
                            f"Got {scalar_type_name(data.dtype)}")
     if square and data.shape[-1] != data.shape[-2]:

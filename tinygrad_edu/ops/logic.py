@@ -10,10 +10,10 @@ import numpy as np
 
 from .. import dtypes
 from ..core.function import _wrap
+from ..dtypes import FLOATING
 from ..parity.names import scalar_type_name
 from ..parity.promotion import result_type
 from ..tensor_base import (
-    _FLOAT_KIND,
     TensorBase,
     _bool,
     _check_result_cast,
@@ -75,7 +75,7 @@ class LogicMethods(TensorBase):
     def _compare(self, ufunc: Any, other: Any, name: str | None = None) -> Any:
         """``ufunc(self, other)`` (a bool tensor) after PyTorch's promotion of both sides:
         ``uint8_tensor < 300`` compares with 300 wrapped into uint8, as PyTorch does."""
-        if _type(other) is _float and self._data.dtype.kind == _FLOAT_KIND:
+        if _type(other) is _float and self._data.dtype in FLOATING:
             return _wrap(ufunc(self._data, other))  # (the common x < 0.5: no promotion)
         if name is None and ufunc in (np.equal, np.not_equal) and isinstance(other, _nd):
             if other.dtype not in dtypes._FROM_NUMPY:  # (== with an ndarray: as a tensor)
@@ -150,8 +150,8 @@ class LogicMethods(TensorBase):
         if other is NotImplemented:
             return NotImplemented
         a, b = _promote(_wrap(self._data), other)
-        kind = a._data.dtype.kind
-        if kind == _FLOAT_KIND or (kind == "b" and kernel is not None):
+        dtype = a._data.dtype
+        if dtype in FLOATING or (dtype == np.bool_ and kernel is not None):
             raise NotImplementedError(f"\"{kernel or name}_cpu\" not implemented for "
                                       f"'{scalar_type_name(a._data.dtype)}'")
         try:
@@ -277,14 +277,14 @@ class LogicMethods(TensorBase):
         return self._bitwise_(_rshift, other, "bitwise_right_shift", kernel="rshift")
 
     def __invert__(self) -> Tensor:
-        if self._data.dtype.kind == _FLOAT_KIND:
+        if self._data.dtype in FLOATING:
             raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
                             f"tensors, got {self.dtype}")
         return _wrap(np.invert(self._data))
 
     def bitwise_not(self) -> Tensor:
         """Elementwise ``~self``: each bit flipped (not, for bools)."""
-        if self._data.dtype.kind == _FLOAT_KIND:
+        if self._data.dtype in FLOATING:
             raise NotImplementedError("\"bitwise_not_cpu\" not implemented for "
                                       f"'{scalar_type_name(self._data.dtype)}'")
         return _wrap(np.invert(self._data))

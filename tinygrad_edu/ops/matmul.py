@@ -10,11 +10,12 @@ import numpy as np
 
 from .. import dtypes
 from ..core.function import _wrap
+from ..dtypes import FLOATING
 from ..parity.grad_fn_names import labelled
 from ..parity.names import CPP_TYPE_NAMES as _CPP_NAMES
 from ..parity.names import scalar_type_name
 from ..parity.promotion import checked_scalar, promote_types
-from ..tensor_base import _FLOAT_KIND, TensorBase, _int, _nd
+from ..tensor_base import TensorBase, _int, _nd
 from . import dual
 from .dual import _Op
 from .promotion import _as_tensor_like, _broadcast_error, _operand
@@ -39,7 +40,7 @@ class Matmul(_Op):
         # fails only for what is needed)
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
         ctx.a_vec, ctx.b_vec = a.ndim == 1, b.ndim == 1
-        return a @ b
+        return _mm(a, b)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -54,8 +55,8 @@ class Matmul(_Op):
             a = dual.reshape(a, (1, -1)) if a is not None else None
             grad = dual.reshape(grad, grad.shape[:-1] + (1,) + grad.shape[-1:])
         # d(AB)/dA = G B^T, d(AB)/dB = A^T G (batch axes are summed by the engine)
-        ga = grad @ _t(b) if need_a else None
-        gb = _t(a) @ grad if need_b else None
+        ga = _mm(grad, _t(b)) if need_a else None
+        gb = _mm(_t(a), grad) if need_b else None
         if a_vec and ga is not None:
             ga = dual.reshape(ga, ga.shape[:-2] + ga.shape[-1:])
         if b_vec and gb is not None:
@@ -205,7 +206,7 @@ class Addmm(_Op):
             _add_bias(out, input)  # (a Linear layer's bias: added in place, row blocks)
         elif beta:
             out += input if beta == 1 else beta * input
-        return out
+        return out if out.dtype == mat1.dtype else out.astype(mat1.dtype)  # (see _mm)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -217,7 +218,7 @@ class Addmm(_Op):
         g_input = (grad if beta == 1 else grad * beta) if need_input else None
         if input_ndim == 1 and grad.ndim == 2 and type(g_input) is np.ndarray:
             # a Linear layer's bias: the sum over the batch as one BLAS product (fast)
-            g_input = _ones(grad.shape[0], grad.dtype) @ g_input
+            g_input = _mm(_ones(grad.shape[0], grad.dtype), g_input)
         g1 = _times(_product(grad, _t(mat2), mat1), alpha) if need_1 else None
         g2 = _times(_product(_t(mat1), grad, mat2), alpha) if need_2 else None
         return g_input, g1, g2, None, None
@@ -229,8 +230,18 @@ def _product(a: Any, b: Any, like: Any) -> Any:
     row-major, as the weight and the optimizer's buffers are."""
     if (type(a) is np.ndarray and like is not None and like.ndim == 2 and a.ndim == 2
             and like.flags.f_contiguous and not like.flags.c_contiguous):
-        return (b.T @ a.T).T
-    return a @ b
+        return _mm(b.T, a.T).T
+    return _mm(a, b)
+
+
+def _mm(a: Any, b: Any) -> Any:
+    """``a @ b`` in ``a``'s dtype. numpy has no bfloat16 product: it multiplies bfloat16 in
+    float32, and the result is rounded once to bfloat16 here, as PyTorch's CPU kernels
+    accumulate in float32 and round once."""
+    out = a @ b
+    if type(out) is np.ndarray and out.dtype != a.dtype:
+        out = out.astype(a.dtype)
+    return out
 
 
 # ``beta * input + alpha * (batch1 @ batch2)``, batch by batch.
@@ -530,7 +541,7 @@ def _check_matmul(a: Tensor, b: Tensor) -> None:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
                            f"{_scalar_name(da)} and {_scalar_name(db)}{_MATMUL_HINT}")
     _check_matmul_shapes(sa, sb)
-    if da is db and da.kind == _FLOAT_KIND:
+    if da is db and da in FLOATING:
         return  # (the usual case: nothing more to check)
     kernel = ("dot" if len(sa) == len(sb) == 1 else "addmv_impl_cpu" if len(sb) == 1 else
               "addmm_impl_cpu_" if len(sb) == 2 else "bmm")

@@ -227,7 +227,7 @@ class Gelu(_Op):
     def forward(ctx: Any, x: Any, approximate: str) -> Any:
         ctx.save_for_backward(x)
         ctx.approximate = approximate
-        return _gelu_forward(x, approximate)
+        return dual.in_float32(_gelu_forward, x, approximate)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:

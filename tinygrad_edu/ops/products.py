@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..dtypes import FLOATING
 from ..parity.errors import broadcast_error, not_implemented
 from ..parity.names import scalar_type_name
 from ..tensor_base import TensorBase, _int, _norm_axis
@@ -169,7 +170,7 @@ def _check_cdist(x1: Tensor, x2: Tensor, p: float, compute_mode: str) -> None:
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
                            f"{x1.shape[-1]} X2: {x2.shape[-1]}")
     for name, x in (("X1", x1), ("X2", x2)):
-        if x._data.dtype.kind != "f":
+        if x._data.dtype not in FLOATING:
             raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
                                f"{scalar_type_name(x._data.dtype)}")
     if p < 0:

@@ -12,10 +12,10 @@ from .. import creation, dtypes
 from ..core import function as _function
 from ..core.function import _wrap
 from ..core.grad_mode import _state
-from ..dtypes import DType
+from ..dtypes import FLOATING, DType
 from ..parity.errors import broadcast_error as _broadcast_error
 from ..parity.promotion import check_int_range, checked_scalar, python_scalar, result_type, wrap_int
-from ..tensor_base import _FLOAT_KIND, TensorBase, _bool, _float, _int, _type
+from ..tensor_base import TensorBase, _bool, _float, _int, _type
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -85,7 +85,7 @@ def _promote(a: Tensor, b: Any, true_div: _bool = False) -> tuple[Tensor, Any]:
     """
     a_dtype = a._data.dtype
     if isinstance(b, TensorBase):
-        if b._data.dtype is a_dtype and (a_dtype.kind == _FLOAT_KIND or not true_div):
+        if b._data.dtype is a_dtype and (a_dtype in FLOATING or not true_div):
             return a, b
     else:
         kind = _type(b)
@@ -96,10 +96,10 @@ def _promote(a: Tensor, b: Any, true_div: _bool = False) -> tuple[Tensor, Any]:
                                 f"'{_type(b).__name__}'")
             b, kind = number, _type(number)
         if kind is _float:
-            if a_dtype.kind == _FLOAT_KIND:
+            if a_dtype in FLOATING:
                 return a, b
         elif kind is _int:
-            if a_dtype.kind == _FLOAT_KIND:
+            if a_dtype in FLOATING:
                 check_int_range(b)
                 return a, b
             if a_dtype.kind in "iu" and not true_div:
@@ -111,7 +111,7 @@ def _promote(a: Tensor, b: Any, true_div: _bool = False) -> tuple[Tensor, Any]:
     a = _operand_as(a, dtype)
     if isinstance(b, TensorBase):
         b = _operand_as(b, dtype)
-    elif np_dtype.kind == _FLOAT_KIND:
+    elif np_dtype in FLOATING:
         if _type(b) is _int:
             check_int_range(b)
         b = float(b)

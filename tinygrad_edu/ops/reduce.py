@@ -14,10 +14,11 @@ import numpy as np
 
 from .. import dtypes
 from ..core.function import _wrap
+from ..dtypes import FLOATING, REDUCED
 from ..parity.grad_fn_names import labelled
 from ..parity.names import scalar_type_name
 from ..parity.torch_sum import divide, get_num_threads, torch_mean, torch_sum
-from ..tensor_base import _FLOAT_KIND, TensorBase, _bool, _float, _int, _norm_axes, _norm_axis
+from ..tensor_base import TensorBase, _bool, _float, _int, _norm_axes, _norm_axis
 from . import dual, sorting
 from .dual import _arr, _masked_zero, _Op
 from .matmul import _ones
@@ -52,19 +53,18 @@ def _count(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> int:
 
 # ---------------------------------------------------------------------------- accumulation
 # PyTorch's CPU kernels accumulate wider than the data (``at::acc_type<T, false>``): a scan
-# (cumsum, cumprod) adds float32 in float64 and float16 in float32, one element after the
+# (cumsum, cumprod) adds float32 in float64 and float16/bfloat16 in float32, one element after the
 # other; sum adds float16 in float32 in its own order (parity.torch_sum) and mean converts
 # float16 to float32 first, then sums in float32's order; var/std run in float64.
-_HALF = np.dtype(np.float16)
-_WIDE: dict[np.dtype, np.dtype] = {np.dtype(np.float16): np.dtype(np.float32),
-                                   np.dtype(np.float32): np.dtype(np.float64)}
+_WIDE: dict[np.dtype, np.dtype] = {np.dtype(np.float32): np.dtype(np.float64)}
 
 
 def scan(ufunc: Any, x: np.ndarray, axis: int) -> np.ndarray:
     """cumsum (``np.add``) or cumprod (``np.multiply``) along ``axis`` as PyTorch's CPU
     kernel: one element after the other, accumulated in the wider type (float32 in
     float64, float16 in float32, ints and bools in int64), each step rounded back."""
-    wide: np.dtype = _WIDE.get(x.dtype, np.dtype(np.int64) if x.dtype.kind in "biu" else x.dtype)
+    wide: np.dtype = np.dtype(np.float32) if x.dtype in REDUCED else _WIDE.get(
+        x.dtype, np.dtype(np.int64) if x.dtype.kind in "biu" else x.dtype)
     with np.errstate(over="ignore", invalid="ignore"):  # overflow: inf, as torch
         out = ufunc.accumulate(x, axis=axis, dtype=wide) if x.ndim else x.astype(wide)
         return out if x.dtype.kind in "biu" else out.astype(x.dtype, copy=False)
@@ -78,7 +78,7 @@ class Sum(_Op):
     def forward(ctx: Any, x: Any, axis: Any = None, keepdims: bool = False,
                 dtype: Any = None) -> Any:
         ctx.shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
-        if dtype is None and x.dtype.kind == "f":  # in PyTorch's order: the same rounding
+        if dtype is None and x.dtype in FLOATING:  # in PyTorch's order: the same rounding
             return torch_sum(x, axis, keepdims)
         return x.sum(axis=axis, keepdims=keepdims, dtype=dtype)
 
@@ -173,7 +173,7 @@ MinAll = labelled(MaxAll, "MinBackward1")
 def _evenly(x: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, Any]:
     """Where ``x`` equals the one number ``value`` (every NaN of x if it is NaN), and how
     many places that is, in x's dtype: the elements that share a gradient evenly."""
-    hit = np.isnan(x) if x.dtype.kind == "f" and np.isnan(value) else x == value
+    hit = np.isnan(x) if x.dtype in FLOATING and np.isnan(value) else x == value
     return hit, x.dtype.type(np.count_nonzero(hit))
 
 
@@ -218,7 +218,7 @@ def torch_prod(x: np.ndarray, axis: tuple[int, ...] | None, keepdims: bool) -> n
     by one, then the leftover elements one by one; a full product of >= 32768 elements is
     cut into one chunk per thread first. Along other axes it runs row after row (numpy's
     order too). Other layouts: numpy's product."""
-    if x.dtype.kind != "f" or x.size == 0 or not x.flags.c_contiguous:
+    if x.dtype not in FLOATING or x.size == 0 or not x.flags.c_contiguous:
         return np.asarray(x.prod(axis=axis, keepdims=keepdims))
     axes = tuple(range(x.ndim)) if axis is None else tuple(sorted(axis))
     kept = [d for d in range(x.ndim) if d not in axes]
@@ -427,7 +427,7 @@ class Norm(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, p: float, axis: Any, keepdims: bool) -> Any:
         ctx.p, ctx.axis, ctx.keepdims = p, axis, keepdims
-        w = x.astype(np.float32) if x.dtype == _HALF else x  # (float16: in float32, as torch)
+        w = x.astype(np.float32) if x.dtype in REDUCED else x  # (float16: in float32, as torch)
         a = np.abs(w)
         if p == 0:
             out = np.sum(a != 0, axis=axis, keepdims=keepdims, dtype=w.dtype)
@@ -487,15 +487,15 @@ def _max_or_minus_inf(x: np.ndarray, axis: Any) -> np.ndarray:
 
 
 def _in_float32(fn: Any) -> Any:
-    """Run a float16 forward in float32 and round the result back, as PyTorch's CPU
-    softmax kernels do (float16 in, float32 arithmetic, float16 out)."""
+    """Run a float16/bfloat16 forward in float32 and round the result back, as PyTorch's
+    CPU softmax kernels do (16 bits in, float32 arithmetic, 16 bits out)."""
 
     def forward(ctx: Any, x: Any, *args: Any) -> Any:
-        if x.dtype != _HALF:
+        if x.dtype not in REDUCED:
             return fn(ctx, x, *args)
-        out = fn(ctx, x.astype(np.float32), *args).astype(_HALF)
+        out = fn(ctx, x.astype(np.float32), *args).astype(x.dtype)
         ctx._saved = tuple(out if getattr(v, "dtype", None) == np.float32 else v
-                           for v in ctx._saved)  # backward works on the float16 output
+                           for v in ctx._saved)  # backward works on the 16-bit output
         return out
 
     return staticmethod(forward)
@@ -579,6 +579,18 @@ def _class_major_log_softmax_grad(grad: np.ndarray, y: np.ndarray) -> np.ndarray
     return np.ascontiguousarray(out.T)
 
 
+def _softmax_grad(y: Any, grad: Any, axis: int) -> Any:
+    """Jacobian-vector product of softmax: y * (g - sum(g * y))."""
+    return y * (grad - dual.sum(grad * y, axis, keepdims=True))
+
+
+def _log_softmax_grad(y: Any, grad: Any, axis: int) -> Any:
+    """d/dx of x - logsumexp(x): grad - softmax(x) * (the row sum of grad)."""
+    if _few_classes(grad, axis) and type(y) is np.ndarray:
+        return _class_major_log_softmax_grad(grad, y)
+    return grad - dual.exp(y) * dual.sum(grad, axis, keepdims=True)
+
+
 class Softmax(_Op):
     """exp(x - max) / sum(exp(x - max)) along ``axis`` (stable for any x; float16 computed
     in float32)."""
@@ -590,8 +602,7 @@ class Softmax(_Op):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (y,) = ctx.saved_tensors
-        # Jacobian-vector product: y * (g - sum(g * y))
-        return y * (grad - dual.sum(grad * y, ctx.axis, keepdims=True)), None
+        return dual.in_float32(_softmax_grad, y, grad, ctx.axis), None
 
 
 class LogSoftmax(_Op):
@@ -605,10 +616,7 @@ class LogSoftmax(_Op):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (y,) = ctx.saved_tensors
-        # d/dx of x - logsumexp(x): grad - softmax(x) * (the row sum of grad)
-        if _few_classes(grad, ctx.axis) and type(y) is np.ndarray:
-            return _class_major_log_softmax_grad(grad, y), None
-        return grad - dual.exp(y) * dual.sum(grad, ctx.axis, keepdims=True), None
+        return dual.in_float32(_log_softmax_grad, y, grad, ctx.axis), None
 
 
 # ---------------------------------------------------------------------------- scans
@@ -708,7 +716,7 @@ def _check_norm_identity(data: np.ndarray, p: _float, axes: tuple[_int, ...] | N
 
 
 def _need_float(x: Tensor, name: str) -> None:
-    if x._data.dtype.kind != _FLOAT_KIND:
+    if x._data.dtype not in FLOATING:
         raise RuntimeError(
             f"{name}(): could not infer output dtype. Input dtype must be either a floating "
             f"point or complex dtype. Got: {x.dtype.name.title().replace('Int64', 'Long')}"
@@ -725,7 +733,7 @@ class ReduceMethods(TensorBase):
             axis: Any = None, keepdims: _bool | None = None) -> Tensor:
         """Sum over ``dim`` (all when None); ints and bools sum to int64."""
         if dim is None and axis is None and dtype is None and not keepdim and not keepdims \
-                and self._data.dtype.kind == _FLOAT_KIND:  # the usual x.sum(), inline
+                and self._data.dtype in FLOATING:  # the usual x.sum(), inline
             return SumAll.apply(self)
         dim, keepdim = _alias(dim, axis, keepdim, keepdims)
         x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
@@ -737,7 +745,7 @@ class ReduceMethods(TensorBase):
              axis: Any = None, keepdims: _bool | None = None) -> Tensor:
         """Mean over ``dim`` (all when None); float tensors only, as in PyTorch."""
         if dim is None and axis is None and dtype is None and not keepdim and not keepdims \
-                and self._data.dtype.kind == _FLOAT_KIND:  # the usual loss.mean(), inline
+                and self._data.dtype in FLOATING:  # the usual loss.mean(), inline
             return MeanAll.apply(self)
         dim, keepdim = _alias(dim, axis, keepdim, keepdims)
         x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
@@ -836,7 +844,7 @@ class ReduceMethods(TensorBase):
 
     def logsumexp(self, dim: Any, keepdim: _bool = False) -> Tensor:
         """log(sum(exp(self))) over ``dim``, stable for large values."""
-        x = self if self._data.dtype.kind == _FLOAT_KIND else self.float()
+        x = self if self._data.dtype in FLOATING else self.float()
         return LogSumExp.apply(x, _norm_axes(dim, x._data.ndim), keepdim)
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: _bool = False,
@@ -850,7 +858,7 @@ class ReduceMethods(TensorBase):
         tensor(5.)
         """
         x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
-        if x._data.dtype.kind != _FLOAT_KIND:
+        if x._data.dtype not in FLOATING:
             raise RuntimeError("linalg.vector_norm: Expected a floating point or complex "
                                f"tensor as input. Got {_scalar_name(x)}. Hint: call .float() "
                                "first.")
@@ -921,7 +929,7 @@ class ReduceMethods(TensorBase):
         data's range when min == max), in the tensor's float dtype; elements outside are
         not counted, max itself goes in the last bin."""
         data = self._data
-        if data.dtype.kind != "f":
+        if data.dtype not in FLOATING:
             raise NotImplementedError(f"\"histogram_cpu\" not implemented for "
                                       f"'{scalar_type_name(data.dtype)}'")
         if bins <= 0:

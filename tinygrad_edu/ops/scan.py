@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import dtypes
 from ..core.function import _wrap
+from ..dtypes import FLOATING
 from ..parity.errors import not_implemented
 from ..parity.torch_sum import torch_sum
 from ..tensor_base import TensorBase, _int, _norm_axis
@@ -137,7 +138,7 @@ def cumulative_extreme(x: np.ndarray, axis: int, smallest: bool) -> tuple[np.nda
         return x.copy(), np.zeros((), np.int64)
     values = (np.minimum if smallest else np.maximum).accumulate(x, axis=axis)  # NaN sticks
     hit = x == values
-    if x.dtype.kind == "f":
+    if x.dtype in FLOATING:
         hit |= np.isnan(x)
     where = np.arange(x.shape[axis]).reshape([-1 if d == axis else 1 for d in range(x.ndim)])
     indices = np.maximum.accumulate(np.where(hit, where, 0), axis=axis)
@@ -292,7 +293,7 @@ class ScanMethods(TensorBase):
         >>> tg.tensor([0.0, 1.0, 2.0]).logcumsumexp(0)
         tensor([0.0000, 1.3133, 2.4076])
         """
-        if self._data.dtype.kind != "f":
+        if self._data.dtype not in FLOATING:
             raise not_implemented("logcumsumexp_out_cpu", self._data.dtype)
         return LogCumSumExp.apply(self, _norm_axis(dim, self._data.ndim))
 

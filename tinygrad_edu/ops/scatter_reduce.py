@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..dtypes import FLOATING
 from ..tensor_base import TensorBase, _bool, _int, _norm_axis, _type
 from . import dual
 from . import sorting as SO
@@ -46,7 +47,7 @@ def _identity(reduce: str, dtype: np.dtype) -> Any:
     big = reduce in ("amin", "min")
     if dtype == np.bool_:
         return big
-    if dtype.kind == "f":
+    if dtype in FLOATING:
         return np.inf if big else -np.inf
     info = np.iinfo(dtype)
     return info.max if big else info.min

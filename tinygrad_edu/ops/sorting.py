@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..core.function import _wrap
+from ..dtypes import FLOATING
 from ..parity import stl_sort as _stl_sort
 from ..parity.errors import not_implemented
 from ..parity.grad_fn_names import labelled
@@ -59,7 +60,7 @@ def topk_index(x: np.ndarray, axis: int, k: int, largest: bool) -> np.ndarray:
     ranked = np.moveaxis(np.take_along_axis(x, np.take(order, np.arange(min(k + 1, x.shape[
         axis])), axis), axis), axis, -1)
     same = (ranked[..., 1:] == ranked[..., :-1])
-    if ranked.dtype.kind == "f":
+    if ranked.dtype in FLOATING:
         same |= np.isnan(ranked[..., 1:]) & np.isnan(ranked[..., :-1])
     tied = np.nonzero(same.any(axis=-1).reshape(-1))[0]
     if tied.size:
@@ -253,7 +254,7 @@ def lower_median_index(x: np.ndarray, axis: int) -> np.ndarray:
     n = x.shape[axis]
     rank = argsort(x, axis, False)
     idx = np.take(rank, [(n - 1) // 2], axis=axis)
-    nan = np.isnan(x) if x.dtype.kind == "f" else np.zeros(x.shape, bool)
+    nan = np.isnan(x) if x.dtype in FLOATING else np.zeros(x.shape, bool)
     has_nan = nan.any(axis=axis, keepdims=True)
     return np.where(has_nan, nan.argmax(axis=axis, keepdims=True), idx).astype(np.int64)
 
@@ -372,7 +373,7 @@ class MedianAll(_Op):
     def backward(ctx: Any, grad: Any) -> Any:
         x, out = (dual.array(v) for v in ctx.saved_tensors)
         # PyTorch's evenly_distribute_backward, from the values saved: 0 off the median
-        hit = np.isnan(x) if x.dtype.kind == "f" and np.isnan(out) else x == out
+        hit = np.isnan(x) if x.dtype in FLOATING and np.isnan(out) else x == out
         count = x.dtype.type(np.count_nonzero(hit))
         return dual.where(hit, grad / count, 0.0), None
 

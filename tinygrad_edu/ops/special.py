@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..core.function import _wrap
-from ..tensor_base import _FLOAT_KIND, TensorBase, _float, _inplace_form
+from ..dtypes import FLOATING
+from ..tensor_base import TensorBase, _float, _inplace_form
 from . import dual
 from .dual import _arr, _masked_zero, _Op
 
@@ -525,7 +526,7 @@ class SpecialMethods(TensorBase):
         >>> tg.tensor([float("nan"), float("inf"), -1.0]).nan_to_num()
         tensor([ 0.0000e+00,  3.4028e+38, -1.0000e+00])
         """
-        if self._data.dtype.kind != _FLOAT_KIND:
+        if self._data.dtype not in FLOATING:
             return _wrap(self._data.copy())  # (nothing to replace)
         return NanToNum.apply(self, nan, posinf, neginf)
 

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes
+from ..dtypes import FLOATING
 from ..parity.errors import not_implemented
 from ..parity.names import scalar_type_name
 from ..parity.promotion import checked_scalar, result_type
-from ..tensor_base import _FLOAT_KIND, TensorBase, _float, _inplace_form, _int, _norm_axis
+from ..tensor_base import TensorBase, _float, _inplace_form, _int, _norm_axis
 from . import dual
 from . import reduce as R
 from .dual import _arr, _masked_zero, _Op, keep_where
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 def _need_float_kernel(x: Tensor, name: str, axis: _int) -> None:
     """softmax/log_softmax have float kernels only (as PyTorch's: pass ``dtype=``); an
     empty tensor runs no kernel."""
-    if x._data.dtype.kind != _FLOAT_KIND and x._data.size:
+    if x._data.dtype not in FLOATING and x._data.size:
         kernel = f"{name}_lastdim_kernel_impl" if axis == max(x._data.ndim, 1) - 1 else \
             f"{name}_kernel_impl"
         error = not_implemented(kernel, x._data.dtype)
@@ -44,7 +45,7 @@ def _sgn(x: Any) -> Any:
     if x.dtype == np.bool_:  # the sign of True is True (numpy has no sign for bools)
         return x.copy()
     out = np.asarray(np.sign(x))  # (0-d: a scalar otherwise)
-    if out.dtype.kind == "f":
+    if out.dtype in FLOATING:
         out[np.isnan(out)] = 0  # (a fresh array: np.sign allocated it)
     return out
 
@@ -137,12 +138,16 @@ class Sqrt(_Op):
         return grad / (y * 2)  # d(sqrt x)/dx = 1/(2 sqrt x)
 
 
+def _rsqrt(x: np.ndarray) -> np.ndarray:
+    return 1 / np.sqrt(x)
+
+
 class Rsqrt(_Op):
     _grad_fn_name = "RsqrtBackward0"
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
-        y = 1 / np.sqrt(x)
+        y = dual.in_float32(_rsqrt, x)
         ctx.save_for_backward(y)
         return y
 
@@ -215,7 +220,7 @@ class Sigmoid(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
-        y = dual._np_sigmoid(x)
+        y = dual.in_float32(dual._np_sigmoid, x)
         ctx.save_for_backward(y)
         return y
 
@@ -273,7 +278,7 @@ def _rounded(x: Any, rounding: Any, kernel: str) -> Any:
     kernel."""
     if x.dtype == np.bool_:
         raise not_implemented(f"{kernel}_vml_cpu", x.dtype)
-    return rounding(x) if x.dtype.kind == "f" else x.copy()
+    return rounding(x) if x.dtype in FLOATING else x.copy()
 
 
 class Sign(_Step):
@@ -323,7 +328,7 @@ class RoundDecimals(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, decimals: int) -> Any:
-        if x.dtype.kind != "f":
+        if x.dtype not in FLOATING:
             raise not_implemented("round_cpu", x.dtype)
         return np.round(x, decimals)
 
@@ -459,7 +464,7 @@ class UnaryMethods(TensorBase):
 
     # ------------------------------------------------------------------ unary math
     def _float_unary(self, op: Any) -> Tensor:
-        x = self if self._data.dtype.kind == _FLOAT_KIND else self.float()
+        x = self if self._data.dtype in FLOATING else self.float()
         return op.apply(x)
 
     def exp(self) -> Tensor:
@@ -542,7 +547,7 @@ class UnaryMethods(TensorBase):
 
     def frac(self) -> Tensor:
         """``self - self.trunc()``, the fractional part; the gradient passes unchanged."""
-        if self._data.dtype.kind != _FLOAT_KIND:
+        if self._data.dtype not in FLOATING:
             raise NotImplementedError(f"frac is not implemented for dtype {self.dtype}: it "
                                       "needs a float tensor (use .float() first)")
         return Frac.apply(self)
@@ -606,7 +611,7 @@ class UnaryMethods(TensorBase):
         x = self if dtype is None else self.to(dtype)
         axis = _norm_axis(dim, x._data.ndim)
         _need_float_kernel(x, "softmax", axis)
-        if x._data.dtype.kind != _FLOAT_KIND:  # empty: nothing to compute, as torch
+        if x._data.dtype not in FLOATING:  # empty: nothing to compute, as torch
             return x.clone()
         return R.Softmax.apply(x, axis)
 
@@ -616,7 +621,7 @@ class UnaryMethods(TensorBase):
         x = self if dtype is None else self.to(dtype)
         axis = _norm_axis(dim, x._data.ndim)
         _need_float_kernel(x, "log_softmax", axis)
-        if x._data.dtype.kind != _FLOAT_KIND:  # empty: nothing to compute, as torch
+        if x._data.dtype not in FLOATING:  # empty: nothing to compute, as torch
             return x.clone()
         return R.LogSoftmax.apply(x, axis)
 
@@ -629,7 +634,7 @@ class UnaryMethods(TensorBase):
                 mine, theirs = self.dtype.name, t.dtype.name
                 raise RuntimeError(f"expected dtype {names.get(mine, mine)} for `{what}` but "
                                    f"got dtype {names.get(theirs, theirs)}")
-        if self._data.dtype.kind != _FLOAT_KIND:
+        if self._data.dtype not in FLOATING:
             raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for "
                                       f"'{scalar_type_name(self._data.dtype)}'")
         if isinstance(weight, TensorBase):

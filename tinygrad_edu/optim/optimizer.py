@@ -19,6 +19,7 @@ import numpy as np
 
 from ..core.function import bump_version
 from ..core.grad_mode import _teaching, enable_grad
+from ..dtypes import FLOATING
 from ..nn.module import _typename
 from ..tensor import Tensor, _wrap, reset_grads
 
@@ -228,7 +229,7 @@ def _cast_state(param: Tensor, value: Any, key: str | None = None) -> Any:
     """A copy of a saved state value; tensors (but 'step') take the parameter's dtype."""
     if isinstance(value, Tensor) or isinstance(value, np.ndarray):
         data = value._data if isinstance(value, Tensor) else value
-        if key != "step" and data.dtype.kind == "f":
+        if key != "step" and data.dtype in FLOATING:
             data = data.astype(param._data.dtype)
         return _wrap(np.array(data))
     if isinstance(value, dict):

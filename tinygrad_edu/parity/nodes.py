@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..core import function as fn
+from ..dtypes import FLOATING
 from .errors import version_error
 from .names import tensor_type_name
 
@@ -72,7 +73,7 @@ class TorchNode:
             if p is None:
                 a = None if args is None else args[i]
                 if not (i in inputs if inputs is not None else (
-                        isinstance(a, fn._Tensor) and a._data.dtype.kind == "f")):
+                        isinstance(a, fn._Tensor) and a._data.dtype in FLOATING)):
                     continue
             listed.append(i)
         return listed

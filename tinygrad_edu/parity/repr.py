@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..dtypes import FLOATING
+
 if TYPE_CHECKING:
     from ..tensor import Tensor
 
@@ -29,7 +31,8 @@ def _suffixes(t: Tensor) -> list[str]:
     data = t._data
     suffix = []
     default = {"f": "float32", "i": "int64", "b": "bool"}
-    if str(data.dtype) != default.get(data.dtype.kind) or data.size == 0 and data.dtype.kind != "f":
+    if str(data.dtype) != default.get(data.dtype.kind) or \
+            data.size == 0 and data.dtype not in FLOATING:
         suffix.append(f"dtype={t.dtype!r}")
     try:
         node = t.grad_fn
@@ -128,7 +131,7 @@ def tensor_repr(t: Tensor) -> str:
         body = "[]" if data.ndim == 1 else f"[], size={tuple(data.shape)}"
         return _PREFIX + body + "".join(", " + s for s in suffixes) + ")"
     shown = _summarized(data)
-    if data.dtype.kind == "f":
+    if data.dtype in FLOATING:
         fmt = _float_format(shown)
 
         def one(v: Any) -> str:

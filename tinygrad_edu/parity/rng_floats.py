@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike
 
+from ..dtypes import FLOATING, REDUCED
 from .errors import not_implemented
 from .names import CPP_TYPE_NAMES, scalar_type_name
 from .rng_state import _U64, Generator, _fma, _fma32, _fma64, default_generator
@@ -54,7 +55,7 @@ def _shape(shape: ShapeLike) -> tuple[int, ...]:
 def _float_dtype(dtype: DTypeLike, kernel: str) -> np.dtype:
     """``dtype`` if it is a float dtype; else torch's NotImplementedError for ``kernel``."""
     dt = np.dtype(dtype)
-    if dt.kind != "f":
+    if dt not in FLOATING:
         raise not_implemented(kernel, dt)  # ('"normal_kernel_cpu" not implemented for 'Long'')
     return dt
 
@@ -100,9 +101,9 @@ def _from_double(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
     wrapped to the narrower type; out of range (or nan) the conversion gives the "integer
     indefinite" value, INT32_MIN (INT64_MIN), whose low bits are 0.
     """
-    if dtype.kind == "f":
+    if dtype in FLOATING:
         with np.errstate(over="ignore"):  # too large: inf, as in C
-            return x.astype(np.float32).astype(dtype) if dtype == np.float16 else x.astype(dtype)
+            return x.astype(np.float32).astype(dtype) if dtype in REDUCED else x.astype(dtype)
     if dtype == np.bool_:
         return x != 0
     wide, bound = (np.int64, 2.0**63) if dtype == np.int64 else (np.int32, 2.0**31)
@@ -113,9 +114,9 @@ def _from_double(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
 
 def _from_int64(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """``static_cast<scalar_t>(int64_t)``: wraps for integers; float16 through float32."""
-    if dtype == np.float16:
+    if dtype in REDUCED:
         with np.errstate(over="ignore"):
-            return x.astype(np.float32).astype(np.float16)
+            return x.astype(np.float32).astype(dtype)
     return x.astype(dtype)
 
 
@@ -198,7 +199,7 @@ def uniform(
             "limit"
         )
     dims = _shape(shape)
-    calc = np.dtype(np.float32) if dt == np.float16 else dt
+    calc = np.dtype(np.float32) if dt in REDUCED else dt
     lo, hi = calc.type(low), calc.type(high)
     x = _uniform01(gen, math.prod(dims), calc)
     if lo == 0 and hi == 1 and dt == calc:
@@ -334,12 +335,12 @@ def _normal_fill(gen: Generator, n: int, dtype: np.dtype, mean: float, std: floa
         box_muller = _box_muller16_f32
     else:
         box_muller = _box_muller16_f32_libm
-    calc = np.dtype(np.float32) if dtype == np.float16 else dtype
+    calc = np.dtype(np.float32) if dtype in REDUCED else dtype
     m, s = calc.type(mean), calc.type(std)
     out = np.empty(n, calc)
     full = n - n % 16
-    # float16 computes in float32, and draws uniforms for the full blocks only
-    drawn = _uniform01(gen, full if dtype == np.float16 else n, calc)
+    # float16/bfloat16 compute in float32, and draw uniforms for the full blocks only
+    drawn = _uniform01(gen, full if dtype in REDUCED else n, calc)
     out[:full] = _by_chunks(box_muller, drawn[:full], m, s)
     if n % 16:  # recompute the last 16 values from fresh uniforms
         out[n - 16 :] = box_muller(_uniform01(gen, 16, calc), m, s)

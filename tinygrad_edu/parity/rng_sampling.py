@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
+from ..dtypes import FLOATING
 from .errors import not_implemented
 from .names import CPP_TYPE_NAMES, scalar_type_name
 from .rng_floats import (
@@ -122,7 +123,7 @@ def random_from_to(
             raise RuntimeError(
                 f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
             )
-        if dt.kind == "f":
+        if dt in FLOATING:
             low, high = _update_from(low, dt), _update_to(high, dt)
             if not low < high:
                 raise RuntimeError(
@@ -132,7 +133,7 @@ def random_from_to(
         _check_from_to_in_range(low, high - 1, dt)
         span = high - low
     elif low != -(2**63):  # [low, largest value of dtype]
-        if dt.kind == "f":
+        if dt in FLOATING:
             to_inc = min(2 ** _DIGITS[dt], 2**63 - 1)
             low = _update_from(low, dt)
             if not low < to_inc:
@@ -194,7 +195,7 @@ def _update_to(high: int, dt: np.dtype) -> int:
 def _check_from_to_in_range(low: int, high_inclusive: int, dt: np.dtype) -> None:
     """torch's ``check_from_to_in_range``: both bounds representable in ``dt``."""
     name = CPP_TYPE_NAMES[dt.name]
-    if dt.kind == "f":
+    if dt in FLOATING:
         info = np.finfo(dt)
         lo_limit, hi_limit = float(info.min), float(info.max)
     elif dt == np.bool_:
@@ -204,7 +205,7 @@ def _check_from_to_in_range(low: int, high_inclusive: int, dt: np.dtype) -> None
     for value, what in ((low, "from"), (high_inclusive, "to - 1")):
         if not lo_limit <= value <= hi_limit:
             raise RuntimeError(f"{what} is out of bounds for {name}")
-    if dt.kind == "f":
+    if dt in FLOATING:
         digits = _DIGITS[dt]
         for value, what in ((low, "from"), (high_inclusive, "to - 1")):
             if not -(2**digits) <= value <= 2**digits:
@@ -351,7 +352,7 @@ def bernoulli_tensor(
     out_dtype = np.dtype(dtype) if dtype is not None else probs.dtype
     if probs.size == 0:
         return np.empty(probs.shape, out_dtype)
-    if probs.dtype.kind != "f":
+    if probs.dtype not in FLOATING:
         raise not_implemented("bernoulli_tensor_cpu_p_", probs.dtype)
     pd = np.dtype(np.float64 if probs.dtype == np.float64 else np.float32)
     flat = probs.astype(pd).ravel()
@@ -372,7 +373,7 @@ def bernoulli_tensor(
 
 
 def _float_kind(dtype: np.dtype, kernel: str) -> None:
-    if dtype.kind != "f":
+    if dtype not in FLOATING:
         raise not_implemented(kernel, dtype)
 
 
@@ -411,7 +412,7 @@ def exponential(
     n = math.prod(dims)
     if n == 0:
         return np.empty(dims, dt)
-    if dt.kind != "f":
+    if dt not in FLOATING:
         raise RuntimeError(
             "Exponential distribution is a continuous probability distribution. dtype must be a "
             f"floating point but you specified {scalar_type_name(dt)}"
@@ -467,7 +468,7 @@ def cauchy(
     gen, dt, dims = _gen(generator), np.dtype(dtype), _shape(shape)
     if not sigma > 0.0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={_num(sigma)}")
-    if dt.kind != "f":
+    if dt not in FLOATING:
         raise RuntimeError(
             "Cauchy distribution is a continuous probability distribution. dtype must be a "
             f"floating point but you specified {CPP_TYPE_NAMES[dt.name]}"
@@ -539,7 +540,7 @@ def multinomial(
     p = np.asarray(probs)
     if p.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
-    if p.dtype.kind != "f":
+    if p.dtype not in FLOATING:
         name = scalar_type_name(p.dtype)
         raise RuntimeError(
             f"multinomial only supports floating-point dtypes for input, got: {name}"

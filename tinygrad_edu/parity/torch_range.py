@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import FLOATING
 from .torch_sum import get_num_threads
 
 _GRAIN = 32768  # at::internal::GRAIN_SIZE
@@ -107,7 +108,7 @@ def linspace(start: float, end: float, steps: int, dtype: np.dtype) -> np.ndarra
         step = (e - s) / np.float16(steps - 1)
         from_end = (steps - 1 - i).astype(np.float16)  # (counted as ints, then rounded)
         return np.where(low, s + step * i.astype(np.float16), e - step * from_end)
-    if dtype.kind == "f":
+    if dtype in FLOATING:
         s, e = dtype.type(start), dtype.type(end)
         step = (e - s) / dtype.type(steps - 1)
         fma = _fma32 if dtype == np.float32 else _fma64
@@ -141,7 +142,7 @@ def logspace(start: float, end: float, steps: int, base: float, dtype: np.dtype)
     ``torch.logspace``."""
     if steps <= 1:
         return np.array([_pow(base, start)] * steps).astype(dtype)
-    if dtype.kind == "f":
+    if dtype in FLOATING:
         s, e = dtype.type(start), dtype.type(end)
     else:
         s, e = np.int64(math.trunc(start)), np.int64(math.trunc(end))
@@ -150,7 +151,7 @@ def logspace(start: float, end: float, steps: int, base: float, dtype: np.dtype)
     exponents = [float(s) + step * i if i < half else float(e) - step * (steps - i - 1)
                  for i in range(steps)]
     values = np.array([_pow(base, x) for x in exponents])
-    return (np.trunc(values) if dtype.kind != "f" else values).astype(dtype)
+    return (np.trunc(values) if dtype not in FLOATING else values).astype(dtype)
 
 
 def _pow(base: float, exponent: float) -> float:

@@ -46,13 +46,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..dtypes import REDUCED
+
 __all__ = ["get_num_threads", "is_exact", "set_num_threads", "sum_all", "torch_mean", "torch_sum"]
 
 _GRAIN = 32768  # at::internal::GRAIN_SIZE: below this many elements torch runs one thread
 _VEC_BYTES = 32  # sizeof(Vectorized<T>) of the kernel torch dispatches to (AVX2 / default)
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-_HALF = np.dtype(np.float16)  # added in float32, rounded to float16 once per output
-_EXACT = (*_FLOATS, _HALF)
+# float16 and bfloat16 (dtypes.REDUCED) are added in float32, rounded once per output
 
 
 # ---------------------------------------------------------------------------------------------
@@ -345,7 +346,7 @@ def _full_half(x: np.ndarray) -> np.floating:
         return _inner(x[None].astype(np.float32), 2)[0]
     nthreads = min(_num_threads, -(-n // _GRAIN))
     chunk = -(-n // nthreads)
-    buffer = np.zeros(_num_threads, _HALF)
+    buffer = np.zeros(_num_threads, x.dtype)
     with np.errstate(over="ignore"):  # past 65504: inf, as torch
         for t in range(nthreads):
             if t * chunk < n:
@@ -357,7 +358,7 @@ def _full_half(x: np.ndarray) -> np.floating:
 def _full(x: np.ndarray) -> np.floating:
     """Sum of a contiguous 1-D ``x``: ``two_pass_reduction`` when torch uses threads."""
     n = x.shape[0]
-    if x.dtype == _HALF:
+    if x.dtype in REDUCED:
         return _full_half(x)
     if n < 64 * _VEC_BYTES // x.itemsize:  # under 64 vectors
         return _full_small(x)
@@ -401,7 +402,7 @@ def _plan(x: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, str, list[i
     Returns a C-contiguous view, its pattern (``"R"`` reduced / ``"K"`` kept per axis) and
     its shape, or None when torch's order is not reproduced here.
     """
-    if x.dtype not in _EXACT:
+    if x.dtype not in _FLOATS and x.dtype not in REDUCED:
         return None
     keep = [d for d in range(x.ndim) if x.shape[d] != 1]
     if not x.flags.c_contiguous:
@@ -450,7 +451,7 @@ def _reduce(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray | None:
         return v + x.dtype.type(0)
     if pattern == "R":
         return np.asarray(_full(v))
-    a = v.astype(np.float32) if x.dtype == _HALF else v  # float16 is added in float32
+    a = v.astype(np.float32) if x.dtype in REDUCED else v  # float16 is added in float32
     if pattern == "KR":
         return _inner(a, size)
     if pattern == "RK":
@@ -478,7 +479,7 @@ def is_exact(x: np.ndarray, axis: int | Sequence[int] | None = None) -> bool:
     """Whether :func:`torch_sum` reproduces torch's bits for this array and axis."""
     x = np.asarray(x)
     if x.size == 0:
-        return x.dtype in _EXACT
+        return x.dtype in _FLOATS or x.dtype in REDUCED
     return _plan(x, _normalize_axis(axis, x.ndim)) is not None
 
 
@@ -548,9 +549,9 @@ def torch_mean(
     a float32 sum in float32's order, not float16's.
     """
     x = np.asarray(x)
-    if x.dtype == _HALF:  # torch converts float16 to float32, takes the mean, rounds it back
+    if x.dtype in REDUCED:  # torch converts float16 to float32, takes the mean, rounds it back
         with np.errstate(over="ignore"):
-            return torch_mean(x.astype(np.float32), axis, keepdims).astype(_HALF)
+            return torch_mean(x.astype(np.float32), axis, keepdims).astype(x.dtype)
     if x.dtype not in _FLOATS:
         return np.asarray(np.mean(x, axis=axis, keepdims=keepdims))
     if axis is None and not keepdims and x.size:  # the mean of all (a loss): the short way

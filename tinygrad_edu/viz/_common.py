@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import FLOATING
 from ..tensor import Tensor
 
 
@@ -15,7 +16,7 @@ def _fmt(v: float) -> str:
 
 def _nonfinite(a: np.ndarray) -> str:
     """``"2 NaN, 1 Inf"`` when ``a`` has non-finite values, else ``""``."""
-    if a.dtype.kind != "f":
+    if a.dtype not in FLOATING:
         return ""
     nan, inf = int(np.isnan(a).sum()), int(np.isinf(a).sum())
     parts = [f"{nan} NaN"] * bool(nan) + [f"{inf} Inf"] * bool(inf)

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..core import engine
 from ..core.function import Node
+from ..dtypes import FLOATING
 from ..tensor import Tensor
 from ._common import _fmt, _named, _nonfinite, _shape
 from .source import op_source
@@ -50,7 +51,7 @@ class TraceStep:
 def _inline(a: np.ndarray) -> str:
     """``[[1, 2.5], [3, 4]]``: a small array on one line, 4 significant digits."""
     if a.ndim == 0:
-        return _fmt(float(a)) if a.dtype.kind in "fc" else str(a)
+        return _fmt(float(a)) if a.dtype in FLOATING else str(a)
     return "[" + ", ".join(_inline(row) for row in a) + "]"
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ...dtypes import FLOATING
 from ...ops import conv as _conv
 from ...parity.errors import not_implemented
 from ...parity.names import scalar_type_name, tensor_type_name
@@ -397,7 +398,7 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     """
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
-    if input._data.dtype.kind not in "f" and input._data.dtype != np.int64:
+    if input._data.dtype not in FLOATING and input._data.dtype != np.int64:
         raise not_implemented("avg_pool2d", input._data.dtype)  # (PyTorch's CPU kernels)
     extra = (count_include_pad, divisor_override)
     pool = _pool(input, kernel_size, stride, padding, 1, ceil_mode, extra, False)
@@ -419,6 +420,6 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     oh, ow = (h if sizes[0] is None else sizes[0]), (w if sizes[1] is None else sizes[1])
     if (oh, ow) == (1, 1):  # a plain mean, as PyTorch (grad_fn MeanBackward1)
         return input.mean((-2, -1), keepdim=True)
-    if input._data.dtype.kind not in "fc":
+    if input._data.dtype not in FLOATING:
         raise not_implemented("adaptive_avg_pool2d", input._data.dtype)
     return _conv.AdaptiveAvgPool2d.apply(input, ((h, w), (oh, ow)))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...autograd import no_grad
+from ...dtypes import FLOATING
 from ...ops import nn as _ops
 from ...ops import nn_margin as _margin_ops
 from ...ops.arithmetic import where
@@ -151,7 +152,7 @@ def _check_long(target: Tensor) -> None:
 
 
 def _check_float(input: Tensor, kernel: str) -> None:
-    if input._data.dtype.kind != "f":
+    if input._data.dtype not in FLOATING:
         raise NotImplementedError(f'"{kernel}" not implemented for '
                                   f"'{scalar_type_name(input._data.dtype)}'")
 
@@ -300,10 +301,10 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     tensor([0.7071])
     """
     dtype = result_type(x1, x2)
-    if dtype.np.kind != "f":
+    if dtype.np not in FLOATING:
         raise RuntimeError("expected common dtype to be floating point, yet common dtype is "
                            f"{scalar_type_name(dtype.np)}")
-    x1, x2 = (x if x._data.dtype.kind == "f" else x.to(dtype) for x in (x1, x2))
+    x1, x2 = (x if x._data.dtype in FLOATING else x.to(dtype) for x in (x1, x2))
     if x1.shape != x2.shape:  # (PyTorch's expand_outplace)
         try:
             shape = np.broadcast_shapes(x1.shape, x2.shape)

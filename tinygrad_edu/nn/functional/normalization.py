@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ...core.function import bump_version
+from ...dtypes import FLOATING
 from ...ops import normalization as _ops
 from ...parity.errors import not_implemented
 from ...tensor import Tensor, _norm_axis
@@ -22,7 +23,7 @@ from .resample import pad
 def _check_norm_dtypes(input: Tensor, op: str, *params: Tensor | None) -> None:
     """PyTorch's CPU checks: a floating input, and parameters of the input's dtype."""
     dt = input._data.dtype
-    if dt.kind != "f":
+    if dt not in FLOATING:
         raise NotImplementedError(f"\"{op}\" not implemented for '{_type_name(input)}'")
     for p in params:
         if p is not None and p._data.dtype != dt:

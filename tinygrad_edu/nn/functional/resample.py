@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ...dtypes import FLOATING
 from ...ops import resample as _rs
 from ...parity.errors import not_implemented
 from ...tensor import Tensor
@@ -327,7 +328,7 @@ def _check_upsample(input: Tensor, out: list[int], mode: str) -> None:
         raise RuntimeError(f"Non-empty {input.ndim}D data tensor expected but got a tensor "
                            f"with sizes {_shape_list(tuple(input.shape))}")
     kind = input._data.dtype.kind
-    if kind == "f" or (kind == "u" and input._data.dtype.itemsize == 1
+    if input._data.dtype in FLOATING or (kind == "u" and input._data.dtype.itemsize == 1
                        and mode.startswith("nearest")):
         return
     if kind == "u" and input._data.dtype.itemsize == 1 and mode in ("bilinear", "bicubic"):
