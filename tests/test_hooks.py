@@ -171,3 +171,65 @@ def test_no_hooks_no_cost_path_still_right():
     (x * x).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [4.0, 6.0])
     assert keep.grad is None
+
+
+# The order leaves' hooks run in: PyTorch runs a leaf's AccumulateGrad as soon as the last
+# node sending it a gradient has run, the leaves completed together in the order its ready
+# queue (a libstdc++ heap) gives equal keys. Each program appends to ``out`` from hooks.
+_ORDER_PROGRAMS = {
+    "linear": "w = m.randn(3, 2, requires_grad=True); b = m.randn(3, requires_grad=True)\n"
+              "for n, t in [('w', w), ('b', b)]: t.register_hook(lambda g, n=n: out.append(n))\n"
+              "((m.randn(4, 2) @ w.T + b) ** 2).sum().backward()",
+    "mlp": "l1 = m.nn.Linear(2, 3); l2 = m.nn.Linear(3, 1)\n"
+           "for n, p in [*l1.named_parameters(), *l2.named_parameters()]:\n"
+           "    p.register_hook(lambda g, n=n: out.append(n))\n"
+           "l2(m.tanh(l1(m.randn(4, 2)))).sum().backward()",
+    # b gets its first gradient first but is completed last
+    "completed_last": "a, b, c = (m.randn(3, requires_grad=True) for _ in range(3))\n"
+                      "for n, t in [('a', a), ('b', b), ('c', c)]:\n"
+                      "    t.register_hook(lambda g, n=n: out.append(n))\n"
+                      "(a * b + c * a + b).sum().backward()",
+    # five leaves completed by one node: the heap's order of equal keys, 0 2 4 1 3
+    "stack": "xs = [m.randn(2, requires_grad=True) for _ in range(5)]\n"
+             "for i, t in enumerate(xs): t.register_hook(lambda g, i=i: out.append(i))\n"
+             "(m.stack(xs) * 2).sum().backward()",
+    # a leaf's hook between two non-leaf hooks
+    "mixed": "x = m.randn(3, requires_grad=True); w = m.randn(3, requires_grad=True)\n"
+             "h = x * w; h.register_hook(lambda g: out.append('h'))\n"
+             "k = h.exp() + w; k.register_hook(lambda g: out.append('k'))\n"
+             "for n, t in [('x', x), ('w', w)]: t.register_hook(lambda g, n=n: out.append(n))\n"
+             "k.sum().backward()",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_ORDER_PROGRAMS))
+def test_leaf_hooks_run_in_the_order_pytorch_runs_them(torch, name: str) -> None:
+    """Before: every leaf's gradient was delivered after the walk, in the order the leaves
+    got their first gradient (b, c, a where PyTorch runs c, a, b; 0 1 2 3 4 for a stack)."""
+    orders = []
+    for m in (tg, torch):
+        out: list = []
+        m.manual_seed(0)
+        exec(_ORDER_PROGRAMS[name], {"m": m, "out": out})
+        orders.append(out)
+    assert orders[0] == orders[1]
+
+
+def test_a_hook_that_refers_to_its_own_tensor_is_freed_with_it() -> None:
+    """Before: the engine's table held every hook, so ``h.register_hook(lambda g: h)`` kept
+    h, its node and the graph below alive for good (the table is global); in PyTorch the
+    cycle h -> node -> hook -> h is the garbage collector's to free."""
+    import weakref
+
+    from tinygrad_edu.core.hooks import tensor_hooks
+
+    x = tg.randn(3, requires_grad=True)
+    h = x * 2
+    h.register_hook(lambda g: print(h.shape))
+    x.register_hook(lambda g: print(x.shape))
+    refs = [weakref.ref(h), weakref.ref(h.grad_fn), weakref.ref(x)]
+    keys = [id(h.grad_fn), id(x)]
+    del h, x
+    gc.collect()
+    assert [r() for r in refs] == [None, None, None]
+    assert not any(k in tensor_hooks for k in keys)

@@ -8,7 +8,6 @@ family in ``ops/`` adds its public methods, their argument checks and its Functi
 from __future__ import annotations
 
 from .core import engine as _engine
-from .core import function as _function
 from .core.function import _wrap
 from .fast import REFERENCE as _REFERENCE
 from .fast.apply import fast_apply
@@ -63,5 +62,7 @@ class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, SpecialMethods, Bina
 # the one bind: the engine (core/) makes and recognises Tensors without importing this file,
 # and records the built-in ops, and walks the graph, with the fast twins of its readable
 # paths (fast/apply.py, fast/drain.py), unless TINYGRAD_EDU_REFERENCE=1
-_function.bind(Tensor, None if _REFERENCE else fast_apply)
-_engine.drain = _engine._drain if _REFERENCE else fast_drain
+if _REFERENCE:
+    _engine.bind(Tensor)
+else:
+    _engine.bind(Tensor, fast_apply, fast_drain)

@@ -21,7 +21,8 @@ from ..core import engine
 from ..core import function as _fn  # (_fn._Tensor, _fn._wrap: bound by tensor.py at import)
 from ..core.function import Node
 from ..core.grad_mode import _teaching, is_grad_enabled
-from ..core.hooks import tensor_hooks
+from ..core.hooks import hooks_on, tensor_hooks
+from ..parity.ready_queue import TorchOrderWalk
 
 __all__ = ["backward", "grad"]
 
@@ -83,8 +84,9 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     keep = create_graph if retain_graph is None else retain_graph
     if _teaching.hooks is not None:  # tg.set_teaching_mode: see teaching.py
         _teaching.hooks.before_backward(outs)
-    if inputs is None:
-        engine.run_backward(outs, roots, keep, create_graph)
+    if inputs is None:  # (with hooks, the leaves' in PyTorch's order: parity/ready_queue.py)
+        walk = TorchOrderWalk(create_graph) if tensor_hooks else None
+        engine.run_backward(outs, roots, keep, create_graph, walk)
         return
     ins = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     if not ins:
@@ -176,7 +178,7 @@ class InputsWalk(engine.Walk):
         early = runs and not self.into_grad  # (backward(inputs=...) fills .grad after them)
         if captured and early:
             self.capture(captured, grad)
-        entry = tensor_hooks.get(id(node)) if tensor_hooks else None
+        entry = hooks_on(node) if tensor_hooks else None
         if entry is not None:
             grad = entry.run(grad, self.create_graph)
         if captured and not early:
@@ -195,7 +197,7 @@ class InputsWalk(engine.Walk):
             captured = self.captures.get(id(leaf), ())
             if not captured or _fn.no_history(leaf):
                 continue  # (not among the inputs; or no gradient reaches it)
-            entry = tensor_hooks.get(id(leaf)) if tensor_hooks else None
+            entry = hooks_on(leaf) if tensor_hooks else None
             if entry is not None:
                 grad = entry.run(grad, self.create_graph)
             self.capture(captured, grad)

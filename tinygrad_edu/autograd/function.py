@@ -20,7 +20,7 @@ import numpy as np
 from ..core import engine
 from ..core import function as fn
 from ..core.function import Node, _state, bump_version, shared_version
-from ..core.hooks import tensor_hooks
+from ..core.hooks import hooks_on, tensor_hooks
 from ..dtypes import FLOATING
 from ..ops.views import CUSTOM_VIEW, FunctionView, move_history, track_view
 from ..parity.errors import FREED
@@ -131,7 +131,7 @@ class FunctionCtx(Node):
             early = runs and not into_grad  # (before the hooks, or after: node_done)
             if captured and early:
                 walk.capture(captured, grads[k])
-            entry = tensor_hooks.get(id(edge)) if tensor_hooks else None
+            entry = hooks_on(edge) if tensor_hooks else None
             if entry is not None:
                 grads[k] = entry.run(grads[k], walk.create_graph)
             if captured and not early:
@@ -148,7 +148,7 @@ class Output:
     returns a tuple). A tensor's ``grad_fn`` is the node; what its consumers record as
     their parent is this edge, so that the node gets one gradient per output."""
 
-    __slots__ = ("node", "k", "_out_shape", "_out_dtype", "_retained", "__weakref__")
+    __slots__ = ("node", "k", "_out_shape", "_out_dtype", "_retained", "_hooks", "__weakref__")
 
     def __init__(self, node: Node, k: int, out: np.ndarray) -> None:
         self.node = node

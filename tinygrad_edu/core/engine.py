@@ -32,7 +32,7 @@ from ..parity.torch_sum import sum_all, torch_sum
 from . import function as fn
 from . import grad_mode
 from .function import Node
-from .hooks import tensor_hooks
+from .hooks import hooks_on, tensor_hooks
 
 if TYPE_CHECKING:
     from .tensor import AutogradTensor
@@ -180,7 +180,7 @@ class Walk:
         if type(grad) is list:  # a learner's Function with several outputs: one per output
             return node._outputs_done(self, grad)
         if tensor_hooks:
-            entry = tensor_hooks.get(id(node))
+            entry = hooks_on(node)
             if entry is not None:
                 grad = entry.run(grad, self.create_graph)
         if node._retained is not None:
@@ -189,11 +189,15 @@ class Walk:
                 accumulate_leaf(tensor, grad, self.create_graph)
         return grad
 
+    def node_sent(self, node: Node) -> None:
+        """Called after a node sent its gradients, when ``watching`` (PyTorch's order of
+        the leaves' hooks uses it: parity/ready_queue.py)."""
+
     def release_leaves(self) -> None:
         """Each leaf's total gradient, through its hooks, into ``.grad``."""
         leaves, self.leaves = self.leaves, {}
         for leaf, grad in leaves.items():
-            entry = tensor_hooks.get(id(leaf)) if tensor_hooks else None
+            entry = hooks_on(leaf) if tensor_hooks else None
             if entry is not None:
                 if fn.no_history(leaf):
                     continue  # (no gradient reaches it, nor its hooks)
@@ -318,14 +322,26 @@ def _drain(queue: list[tuple[int, Any]], walk: Walk, retain_graph: bool) -> None
                 tracer(node, grad, grads, reduced)  # type: ignore[misc]
             if not retain_graph:  # free what forward kept: saved values and intermediates
                 node._free()
+            if watching:
+                walk.node_sent(node)
     except Exception:
         walk.failed = node  # (see run_backward: the leaves done by then get their .grad)
         raise
 
 
-# The loop run_backward runs: ``_drain``, or its fast twin (fast/drain.py), which
-# tinygrad_edu/tensor.py binds here unless TINYGRAD_EDU_REFERENCE=1
-drain: Callable[[list[tuple[int, Any]], Walk, bool], None] = _drain
+Drain = Callable[[list[tuple[int, Any]], Walk, bool], None]
+drain: Drain = _drain  # the loop run_backward runs: _drain, or its fast twin (see bind)
+
+
+def bind(tensor_cls: type[Any], make_apply: Callable[[type[fn.Function]], Callable[..., Any]]
+         | None = None, fast_drain: Drain | None = None) -> None:
+    """The one bind, done by tinygrad_edu/tensor.py once ``Tensor`` exists: the class the
+    engine makes its results of, and the fast twins of recording an op (``_apply``) and of
+    the loop above (``_drain``), from tinygrad_edu/fast/; without them (as with
+    TINYGRAD_EDU_REFERENCE=1) the readable paths run."""
+    global drain
+    fn.bind(tensor_cls, make_apply)
+    drain = fast_drain or _drain
 
 
 def _takes_grad(parent: Any) -> bool:

@@ -107,7 +107,8 @@ class Node(TorchNode):
     __slots__ = (
         "_n", "_e0", "_e1", "_erest", "_a0", "_a1", "_arest", "needs_input_grad", "_saved",
         "_arg_versions", "_epoch", "_out_id", "_out_vc", "_out_version", "_out_shape",
-        "_out_dtype", "_released", "_retained", "_seq", "_anomaly_frames", "__weakref__",
+        "_out_dtype", "_released", "_retained", "_seq", "_anomaly_frames", "_hooks",
+        "__weakref__",
     )  # (and, in each op's node class, the op's ``ctx_fields``; see Function)
     _function: type[Function]
     needs_input_grad: tuple[bool, ...]
@@ -443,9 +444,9 @@ def _bind(cls: Any) -> None:
 
 def bind(tensor_cls: type[Tensor],
          make_apply: Callable[[type[Function]], Callable[..., Tensor]] | None) -> None:
-    """The one bind, done by tinygrad_edu/tensor.py once ``Tensor`` exists: the class the
-    engine makes its results of, and what makes a built-in op's ``apply`` (the fast twin of
-    ``_apply``; None keeps ``_apply``, as TINYGRAD_EDU_REFERENCE=1 does)."""
+    """Part of the one bind (``engine.bind``): the class the engine makes its results of,
+    and what makes a built-in op's ``apply`` (the fast twin of ``_apply``; None keeps
+    ``_apply``, as TINYGRAD_EDU_REFERENCE=1 does)."""
     global _Tensor, _make_apply
     _Tensor = tensor_cls
     _make_apply = make_apply or _reference_apply

@@ -2,8 +2,10 @@
 returns a ``RemovableHandle`` (as every ``register_*hook`` does) to take it off again.
 
 The engine keeps one table, ``tensor_hooks``: the id of a node (for a non-leaf tensor) or
-of a leaf -> its ``TensorHooks``. It is empty unless some tensor has hooks, and the
-engine looks in it only then.
+of a leaf -> its ``TensorHooks``, found with ``hooks_on``. It is empty unless some tensor
+has hooks, and the engine looks in it only then. The table holds each entry weakly and
+its owner holds it (``_hooks``): a hook that refers to its own tensor (``h.register_hook(
+lambda g: print(h))``) makes a cycle the garbage collector can free, as in PyTorch.
 """
 
 from __future__ import annotations
@@ -66,19 +68,31 @@ def _hook_name(hook: Any) -> str:
     return getattr(hook, "__name__", type(hook).__name__)
 
 
-# id of a node (hooks of a non-leaf tensor) or of a leaf -> its TensorHooks. Empty unless
-# some tensor has hooks: the engine looks here only then. An entry leaves with its owner.
-tensor_hooks: dict[int, TensorHooks] = {}
+# id of a node (hooks of a non-leaf tensor) or of a leaf -> a weak reference to its
+# TensorHooks. Empty unless some tensor has hooks: the engine looks here only then. An
+# entry leaves with its owner.
+tensor_hooks: dict[int, weakref.ref[TensorHooks]] = {}
+
+
+def hooks_on(owner: Any) -> TensorHooks | None:
+    """The hooks registered on a node or a leaf, if any."""
+    ref = tensor_hooks.get(id(owner))
+    return None if ref is None else ref()
 
 
 def hooks_of(owner: Any) -> TensorHooks:
-    """The TensorHooks of a node or leaf, made (and tied to its lifetime) on first use."""
-    key = id(owner)
-    entry = tensor_hooks.get(key)
+    """The TensorHooks of a node or leaf, made on first use (kept by the owner itself)."""
+    entry = hooks_on(owner)
     if entry is None:
-        entry = tensor_hooks[key] = TensorHooks()
-        weakref.finalize(owner, tensor_hooks.pop, key, None)
+        key = id(owner)
+        entry = owner._hooks = TensorHooks()
+        tensor_hooks[key] = weakref.ref(entry, lambda ref: _forget(key, ref))
     return entry
+
+
+def _forget(key: int, ref: weakref.ref[TensorHooks]) -> None:
+    if tensor_hooks.get(key) is ref:  # (not a newer entry of an object with the same id)
+        del tensor_hooks[key]
 
 
 class RemovableHandle:

@@ -20,7 +20,7 @@ from . import engine
 from . import function as fn
 from .function import Node
 from .grad_mode import _teaching
-from .hooks import RemovableHandle, hooks_of
+from .hooks import RemovableHandle, hooks_of, tensor_hooks
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -30,8 +30,8 @@ class AutogradTensor:
     """A tensor's autograd state and surface: ``requires_grad``, ``grad``, ``grad_fn``,
     ``backward()``, ``detach()``, hooks."""
 
-    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_grad", "_vc", "_base",
-                 "__weakref__")
+    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_grad", "_vc", "_base", "_hooks",
+                 "__weakref__")  # (_hooks: set only by register_hook, see core/hooks.py)
     _data: np.ndarray
     _requires_grad: bool
     _grad_fn: Any  # the node that made it (None for a leaf); see the grad_fn property
@@ -149,10 +149,10 @@ class AutogradTensor:
         """
         if gradient is None and inputs is None and not create_graph and self._data.ndim == 0 \
                 and (self._grad_fn is not None or self._base is not None) \
-                and _teaching.hooks is None:  # loss.backward(): d(loss)/d(loss) = 1
+                and _teaching.hooks is None and not tensor_hooks:  # loss.backward(): 1
             root_grad = np.array(1, self._data.dtype)
             engine.run_backward((self,), (root_grad,), bool(retain_graph), False)
-        else:  # a gradient, inputs=, create_graph=...: as torch.autograd.backward checks them
+        else:  # a gradient, inputs=, create_graph=, hooks: as torch.autograd.backward does
             self._autograd_backward(gradient, retain_graph, create_graph, inputs)
 
     def detach(self) -> Tensor:

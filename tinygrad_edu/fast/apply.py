@@ -2,7 +2,7 @@
 
 ``fast_apply(cls)`` makes a built-in op's ``apply``: the same steps as ``_apply``, unrolled
 for the ops of one or two arguments (most of them), without the loops and lists, which
-makes an op about a third cheaper. tinygrad_edu/tensor.py binds it (``core.function.bind``)
+makes an op about a third cheaper. tinygrad_edu/tensor.py binds it (``core.engine.bind``)
 unless TINYGRAD_EDU_REFERENCE=1; the test suite runs both ways, and
 tests/test_reference_mode.py checks that both build the same graph and gradients for every
 row of the op table.
@@ -45,7 +45,7 @@ NO_ARG: Any = object()  # the second argument of an op that takes one
 def fast_apply(cls: type[Function]) -> Callable[..., Tensor]:
     """The fast twin of ``_apply`` for the built-in op ``cls``: its ``apply``, ``_apply``
     unrolled for one or two arguments (most ops), which makes an op about a third cheaper."""
-    tensor_cls = fn._Tensor  # (bound before any apply is made: see fn.bind)
+    tensor_cls = fn._Tensor  # (bound before any apply is made: see engine.bind)
 
     def apply(a: Any, b: Any = NO_ARG, *rest: Any) -> Tensor:
         """Run the op and record it in the graph when gradients are needed."""

@@ -256,6 +256,16 @@ def _source_scale(n_in: int, n_out: int, align_corners: bool, factor: float | No
     return t(n_in) / t(n_out)
 
 
+def _half_pixel_source(scale: Any, n_out: int, t: Any) -> np.ndarray:
+    """``scale * (j + 0.5) - 0.5`` for each output position j, as PyTorch's compiled kernel
+    computes it: one fused multiply-add, the product not rounded before the subtraction
+    (an exact 0 here or a tiny positive number decides whether a weight is exactly 0, and
+    so whether 0 * inf makes a NaN). Emulated in a wider type: float64 for float32, the
+    platform's long double for float64 (where it is wider than double)."""
+    wide = np.longdouble if t is np.float64 else np.float64
+    return (wide(scale) * (np.arange(n_out).astype(wide) + wide(0.5)) - wide(0.5)).astype(t)
+
+
 def nearest_index(n_in: int, n_out: int, factor: float | None, exact: bool,
                   t: Any) -> np.ndarray:
     """Input index of each output position: floor(scale j) ('nearest', OpenCV's) or
@@ -289,7 +299,7 @@ def linear_taps(n_in: int, n_out: int, align_corners: bool, factor: float | None
         return np.stack([rows, rows], 1), np.tile(np.array([1, 0], t), (n_out, 1))
     scale = _source_scale(n_in, n_out, align_corners, factor, t)
     j = rows.astype(t)
-    x = scale * j if align_corners else np.maximum(scale * (j + t(0.5)) - t(0.5), t(0))
+    x = scale * j if align_corners else np.maximum(_half_pixel_source(scale, n_out, t), t(0))
     i0 = np.minimum(np.floor(x).astype(np.int64), n_in - 1)
     lam = np.clip(x - i0.astype(t), t(0), t(1))
     return np.stack([i0, i0 + (i0 < n_in - 1)], 1), np.stack([t(1) - lam, lam], 1)
@@ -313,7 +323,7 @@ def cubic_taps(n_in: int, n_out: int, align_corners: bool, factor: float | None,
     rows = np.arange(n_out)
     scale = _source_scale(n_in, n_out, align_corners, factor, t)
     j = rows.astype(t)
-    x = scale * j if align_corners else scale * (j + t(0.5)) - t(0.5)
+    x = scale * j if align_corners else _half_pixel_source(scale, n_out, t)
     i0 = np.minimum(np.floor(x).astype(np.int64), n_in - 1)
     f = np.clip(x - i0.astype(t), t(0), t(1))
     a, one = t(-0.75), t(1)
