@@ -180,6 +180,15 @@ def _einsum_op(name: str, equation: str, *terms: str, broadcast: bool = False) -
 
 # ---------------------------------------------------------------------------- products
 @st.composite
+def _bilinear(draw: Any, bias: bool) -> Sample:
+    """x1 (*, i), x2 (*, j), W (o, i, j) and (with ``bias``) b (o,); * is 0 to 2 dims."""
+    lead = draw(S.shapes(0, 2, max_side=3))
+    i, j, o = (draw(st.integers(1, 3)) for _ in range(3))
+    shapes = [lead + (i,), lead + (j,), (o, i, j)] + ([(o,)] if bias else [])
+    return Sample(tuple(draw(S.arrays(s)) for s in shapes))
+
+
+@st.composite
 def _inner(draw: Any) -> Sample:
     """Two arrays (0-d to 2-D) whose last dims match (a 0-d side multiplies)."""
     k = draw(st.integers(1, 3))
@@ -1008,6 +1017,8 @@ OPS: list[Op] = [
     Op("outer", lambda L, a, b: a.outer(b), _vectors(2)),
     Op("ger", lambda L, a, b: L.ger(a, b), _vectors(2)),
     Op("inner", lambda L, a, b: L.inner(a, b), _inner()),
+    Op("bilinear", lambda L, *xs: L.nn.functional.bilinear(*xs), _bilinear(bias=True)),
+    Op("bilinear_no_bias", lambda L, *xs: L.nn.functional.bilinear(*xs), _bilinear(bias=False)),
     Op("tensordot", lambda L, a, b, dims: L.tensordot(a, b, dims), _tensordot()),
     Op("kron", lambda L, a, b: a.kron(b), binary()),
     Op("cross", lambda L, a, b, dim: L.cross(a, b, dim=dim), _cross()),

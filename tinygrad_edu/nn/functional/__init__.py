@@ -23,9 +23,14 @@ tensor(0.2014)
 from __future__ import annotations
 
 from .activation import (
+    alpha_dropout,
     celu,
     dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
     elu,
+    feature_alpha_dropout,
     gelu,
     glu,
     hardshrink,
@@ -65,7 +70,7 @@ from .conv import (
     max_pool2d,
 )
 from .embedding import embedding, one_hot
-from .linear import linear
+from .linear import bilinear, linear
 from .loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -98,6 +103,7 @@ __all__ = [
     "scaled_dot_product_attention",
     "multi_head_attention_forward",
     "linear",
+    "bilinear",
     "relu",
     "relu6",
     "hardtanh",
@@ -125,6 +131,11 @@ __all__ = [
     "tanhshrink",
     "threshold",
     "dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
+    "alpha_dropout",
+    "feature_alpha_dropout",
     "one_hot",
     "mse_loss",
     "l1_loss",
