@@ -597,3 +597,113 @@ POOL1D_ERRORS = {
 @pytest.mark.parametrize("name", list(POOL1D_ERRORS))
 def test_pool1d_errors_match_torch(torch: Any, name: str) -> None:
     _raises_like(torch, POOL1D_ERRORS[name])
+
+
+# ------------------------------------------------------------ max_pool3d, avg_pool3d
+
+POOL3D_CASES = [  # (name, input shape, kwargs)
+    ("max", (2, 3, 4, 6, 5), dict(kernel_size=2)),
+    ("max", (1, 2, 5, 6, 7), dict(kernel_size=(2, 3, 2), stride=(1, 2, 1), padding=(1, 1, 0),
+                                  dilation=(1, 1, 2))),
+    ("max", (2, 5, 6, 7), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ("avg", (2, 3, 4, 6, 5), dict(kernel_size=2)),
+    ("avg", (1, 2, 5, 6, 7), dict(kernel_size=(3, 2, 3), stride=2, padding=1, ceil_mode=True,
+                                  count_include_pad=False)),
+    ("avg", (2, 5, 6, 7), dict(kernel_size=3, stride=2, padding=1, divisor_override=5)),
+    ("avg", (1, 1, 5, 6, 7), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+]
+POOL3D_NAMES = {"max": "MaxPool3DWithIndicesBackward0", "avg": "AvgPool3DBackward0"}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", POOL3D_CASES, ids=str)
+def test_pool3d_matches_torch(torch: Any, dtype: str, case: Any) -> None:
+    kind, shape, kwargs = case
+    _compare(torch, lambda lib, t: getattr(lib.nn.functional, f"{kind}_pool3d")(t[0], **kwargs),
+             [_randn(shape, dtype)], dtype, POOL3D_NAMES[kind])
+    module = getattr(nn, f"{kind.capitalize()}Pool3d")(**kwargs)
+    theirs = getattr(torch.nn, f"{kind.capitalize()}Pool3d")(**kwargs)
+    assert repr(module) == repr(theirs)
+
+
+@pytest.mark.parametrize("case", [c for c in POOL3D_CASES if c[0] == "max"], ids=str)
+def test_max_pool3d_indices_match_torch(torch: Any, case: Any) -> None:
+    _, shape, kwargs = case
+    a = _randn(shape)
+    for grad in (True, False):
+        _, idx = F.max_pool3d(tg.tensor(a, requires_grad=grad), return_indices=True, **kwargs)
+        _, expected = torch.nn.functional.max_pool3d(torch.tensor(a), return_indices=True,
+                                                     **kwargs)
+        np.testing.assert_array_equal(idx.numpy(), expected.numpy())
+    assert len(nn.MaxPool3d(return_indices=True, **kwargs)(tg.tensor(a))) == 2
+
+
+@pytest.mark.parametrize("kind", ["max", "avg"])
+def test_pool3d_double_backward_matches_torch(torch: Any, kind: str) -> None:
+    a, names = _randn((1, 2, 5, 4, 5)), []
+    grads = []
+    for lib in (tg, torch):
+        x = lib.tensor(a, requires_grad=True)
+        y = getattr(lib.nn.functional, f"{kind}_pool3d")(x, 3, 2, 1, ceil_mode=True)
+        g = lib.tensor(_randn(tuple(y.shape), seed=2), requires_grad=True)
+        (gx,) = lib.autograd.grad(y, x, g, create_graph=True)
+        (gg,) = lib.autograd.grad((gx * lib.tensor(a)).sum(), g)
+        grads.append((gx.detach().numpy(), gg.numpy()))
+        names.append(gx.grad_fn.name())
+    for mine, theirs in zip(*grads):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-10, atol=1e-12)
+    assert names[0] == names[1]
+
+
+@pytest.mark.parametrize("pool", [
+    lambda x: F.max_pool3d(x, 3, 2, 1, dilation=(1, 1, 2), ceil_mode=True),
+    lambda x: F.avg_pool3d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+], ids=["max", "avg"])
+def test_pool3d_gradcheck(pool: Callable[[Any], Any]) -> None:
+    # a permutation: distinct values, so max pool's argmax is stable under perturbation
+    a = np.random.default_rng(0).permutation(2 * 4 * 5 * 6).reshape(1, 2, 4, 5, 6) / 10.0
+    x = tg.tensor(a, requires_grad=True)
+    assert tg.autograd.gradcheck(pool, (x,))
+    assert tg.autograd.gradgradcheck(pool, (x,))
+
+
+POOL3D_ERRORS = {
+    f"{kind} {what}": (lambda lib, kind=kind, shape=shape, kw=kw:
+                       getattr(lib.nn.functional, f"{kind}_pool3d")(lib.zeros(shape), **kw))
+    for kind in ("max", "avg") for what, shape, kw in [
+        ("3d input", (2, 3, 4), dict(kernel_size=2)),
+        ("6d input", (1, 2, 2, 4, 4, 4), dict(kernel_size=2)),
+        ("zero stride", (1, 4, 4, 4), dict(kernel_size=2, stride=0)),
+        ("pad", (1, 4, 4, 4), dict(kernel_size=2, padding=2)),
+        ("too small", (1, 2, 2, 2), dict(kernel_size=3)),
+        ("empty", (1, 0, 4, 4), dict(kernel_size=2)),
+    ]
+} | {
+    "avg divisor": lambda lib: lib.nn.functional.avg_pool3d(lib.zeros(1, 4, 4, 4), 2,
+                                                            divisor_override=0),
+    "max dilation": lambda lib: lib.nn.functional.max_pool3d(lib.zeros(1, 4, 4, 4), 2,
+                                                             dilation=0),
+}
+
+
+@pytest.mark.parametrize("name", list(POOL3D_ERRORS))
+def test_pool3d_errors_match_torch(torch: Any, name: str) -> None:
+    _raises_like(torch, POOL3D_ERRORS[name])
+
+
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int32", "int64", "float16"])
+@pytest.mark.parametrize("name", ["max_pool2d", "max_pool3d", "avg_pool2d", "avg_pool3d"])
+def test_pools_in_other_dtypes_match_torch(torch: Any, dtype: str, name: str) -> None:
+    shape = (1, 2, 3, 5, 4)[: 5 if name.endswith("3d") else 4]
+    a = np.round(_randn(shape) * 4).astype(dtype)
+
+    def call(lib: Any) -> Any:
+        return getattr(lib.nn.functional, name)(lib.tensor(a), 2, padding=1, ceil_mode=True)
+    try:
+        expected = call(torch)
+    except Exception:  # noqa: BLE001  (then we raise the same, below)
+        _raises_like(torch, call)
+        return
+    out = call(tg)
+    assert str(out.dtype).split(".")[-1] == str(expected.dtype).split(".")[-1]
+    np.testing.assert_array_equal(out.numpy(), expected.numpy())

@@ -1,5 +1,4 @@
-"""``MaxPool1d``, ``MaxPool2d``, ``AvgPool1d``, ``AvgPool2d`` and ``AdaptiveAvgPool2d``, as
-in ``torch.nn``."""
+"""``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d`` and ``AdaptiveAvgPool2d``, as in ``torch.nn``."""
 
 from __future__ import annotations
 
@@ -9,7 +8,8 @@ from ..tensor import Tensor
 from . import functional as F
 from .module import Module
 
-__all__ = ["AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "MaxPool1d", "MaxPool2d"]
+__all__ = ["AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "MaxPool1d", "MaxPool2d",
+           "MaxPool3d"]
 
 
 class MaxPool2d(Module):
@@ -132,3 +132,35 @@ class AvgPool1d(Module):
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxPool3d(MaxPool2d):
+    """The max of each ``kernel_size`` window over the last three dims, sliding by
+    ``stride`` (default: the kernel size), padded with -inf; see ``F.max_pool3d``.
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) -> (N, C, OD, OH, OW).
+
+    >>> nn.MaxPool3d(2)(tg.ones(1, 2, 4, 4, 4)).shape
+    tinygrad_edu.Size([1, 2, 2, 2, 2])
+    """
+
+    def forward(self, input: Tensor) -> Any:
+        """F.max_pool3d with this layer's arguments."""
+        return F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class AvgPool3d(AvgPool2d):
+    """The mean of each ``kernel_size`` window over the last three dims, sliding by
+    ``stride`` (default: the kernel size); see ``F.avg_pool3d``.
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) -> (N, C, OD, OH, OW).
+
+    >>> nn.AvgPool3d(2)(tg.ones(1, 2, 4, 4, 4)).shape
+    tinygrad_edu.Size([1, 2, 2, 2, 2])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        """F.avg_pool3d with this layer's arguments."""
+        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding,
+                            self.ceil_mode, self.count_include_pad, self.divisor_override)

@@ -1,5 +1,5 @@
-"""Convolution (1, 2 or 3 spatial dims, plain or transposed) and pooling: Convolution,
-MaxPool2d, AvgPool2d, AdaptiveAvgPool2d.
+"""Convolution (1, 2 or 3 spatial dims, plain or transposed) and pooling (2 or 3 spatial
+dims, one code): Convolution, MaxPool2d/3d, AvgPool2d/3d, AdaptiveAvgPool2d.
 
 Convolution is im2col + one batched BLAS product: the kernel windows of the padded
 input are a strided view (no copy) of shape (N, C, *kernel, *out); one reshape copies
@@ -9,7 +9,7 @@ product; its col2im adds the columns of each kernel offset back into a strided s
 the input gradient (prod(kernel) vectorised adds, no loop over pixels). A transposed
 convolution is that backward, run forward.
 
-Pools loop over the kh * kw kernel offsets too, each a strided slice of the input.
+Pools loop over the prod(kernel) kernel offsets too, each a strided slice of the input.
 
 Double backward: every op here is linear in each tensor input (max pool: given where
 the maxima are), so each backward is another op of this module (the adjoint), recorded
@@ -18,17 +18,19 @@ like any op under ``create_graph=True``, and gradients of any order come for fre
 ``geo``, the geometry of a convolution: (stride, pads, dilation, groups), one stride and
 dilation per spatial dim, pads (lo, hi) per spatial dim, flat: (top, bottom, left, right).
 ``pool``, the geometry of a pool: a ``Pool``; of an adaptive pool: (input (H, W), output
-(OH, OW)).
+(OH, OW)). A tap is one kernel offset, numbered in row-major order over the kernel.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+from functools import reduce
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..parity.grad_fn_names import labelled
 from . import dual
 from .dual import _Op
 
@@ -39,16 +41,15 @@ Geo = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], int]
 class Pool(NamedTuple):
     """The geometry of a max or average pool (nn.functional checks it, sizes the output)."""
 
-    kernel: tuple[int, ...]  # (kh, kw)
+    kernel: tuple[int, ...]  # (kh, kw) or (kd, kh, kw)
     stride: tuple[int, ...]
     pads: tuple[int, ...]  # (ph, pw): rows on top and bottom, columns left and right
     dilation: tuple[int, ...]
-    size: tuple[int, ...]  # the input's (H, W)
+    size: tuple[int, ...]  # the input's spatial sizes, (H, W) or (D, H, W)
     # average: (count_include_pad, divisor_override); max: None, then (once forward ran)
-    # the offset i * kw + j of each window's max
+    # the tap of each window's max (i * kw + j in 2-d)
     extra: Any
-    oh: int
-    ow: int
+    out: tuple[int, ...]  # the output's spatial sizes
 
 
 def out_size(size: int, k: int, stride: int, pad_sum: int, dilation: int) -> int:
@@ -69,11 +70,17 @@ def _pad(x: np.ndarray, pads: tuple[int, ...], value: float) -> np.ndarray:
     return out
 
 
-def _tap(xp: Any, i: int, j: int, oh: int, ow: int, stride: Any, dilation: Any) -> Any:
-    """The slice of the padded ``xp`` that kernel offset (i, j) sees at every output pixel."""
-    (sh, sw), (dh, dw) = stride, dilation
-    rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
-    return xp[..., rows, j * dw : j * dw + sw * (ow - 1) + 1 : sw]
+def _window(offset: tuple[int, ...], out: tuple[int, ...], stride: Any,
+            dilation: Any) -> tuple[Any, ...]:
+    """The index (into a padded input) of what kernel ``offset`` sees at every output
+    position: one strided slice per spatial dim."""
+    return (Ellipsis,) + tuple(slice(i * d, i * d + s * (o - 1) + 1, s)
+                               for i, d, s, o in zip(offset, dilation, stride, out))
+
+
+def _inside(pads: tuple[int, ...], size: Any) -> tuple[Any, ...]:
+    """The index of the unpadded input inside its padded copy (``_pad``'s adjoint)."""
+    return (Ellipsis,) + tuple(slice(lo, lo + m) for m, lo in zip(size, pads[::2]))
 
 
 # ----------------------------------------------------------------------- convolution
@@ -111,11 +118,8 @@ def _col2im(cols: np.ndarray, x_shape: tuple[int, ...], kernel: tuple[int, ...],
     cols = cols.reshape((n, c) + kernel + out)
     gxp = np.zeros((n, c) + padded, cols.dtype)
     for offset in itertools.product(*map(range, kernel)):  # one strided add per kernel tap
-        taps = tuple(slice(i * d, i * d + s * (o - 1) + 1, s)
-                     for i, d, s, o in zip(offset, dilation, stride, out))
-        gxp[(Ellipsis,) + taps] += cols[(slice(None), slice(None)) + offset]
-    inside = tuple(slice(lo, lo + m) for m, lo in zip(size, pads[::2]))
-    return gxp[(Ellipsis,) + inside]
+        gxp[_window(offset, out, stride, dilation)] += cols[(slice(None), slice(None)) + offset]
+    return gxp[_inside(pads, size)]
 
 
 def _grouped(w: np.ndarray, groups: int) -> np.ndarray:
@@ -277,35 +281,43 @@ class _Linear(_Op):
         return adjoint.apply(grad, ctx.pool), None
 
 
-def _plan(pool: Pool) -> tuple[int, int, tuple[int, int, int, int]]:
-    """(OH, OW, pads): ceil_mode's last window may need extra padding at the bottom/right."""
-    (kh, kw), stride, (ph, pw), dilation, (h, w), _, oh, ow = pool
-    bottom = max(0, (oh - 1) * stride[0] + (kh - 1) * dilation[0] + 1 - h - ph)
-    right = max(0, (ow - 1) * stride[1] + (kw - 1) * dilation[1] + 1 - w - pw)
-    return oh, ow, (ph, bottom, pw, right)
+def _plan(pool: Pool) -> tuple[int, ...]:
+    """Pads (lo, hi) per spatial dim, flat: ceil_mode's last window may need extra padding
+    at the end of a dim."""
+    pads: list[int] = []
+    for k, st, p, d, n, o in zip(pool.kernel, pool.stride, pool.pads, pool.dilation,
+                                 pool.size, pool.out):
+        pads += [p, max(0, (o - 1) * st + (k - 1) * d + 1 - n - p)]
+    return tuple(pads)
+
+
+def _taps(pool: Pool) -> list[tuple[Any, ...]]:
+    """Each kernel tap's window index (``_window``), in tap order."""
+    return [_window(offset, pool.out, pool.stride, pool.dilation)
+            for offset in itertools.product(*map(range, pool.kernel))]
 
 
 def _scatter(g: np.ndarray, pool: Pool, select: Any) -> np.ndarray:
-    """Add g (..., OH, OW) back into every tap (or, with ``select(k, g)``, into some)."""
-    (kh, kw), stride, dilation, (h, w) = pool.kernel, pool.stride, pool.dilation, pool.size
-    oh, ow, pads = _plan(pool)
-    gxp = np.zeros(g.shape[:-2] + (h + pads[0] + pads[1], w + pads[2] + pads[3]), g.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            _tap(gxp, i, j, oh, ow, stride, dilation)[...] += select(i * kw + j, g)
-    return gxp[..., pads[0] : pads[0] + h, pads[2] : pads[2] + w]
+    """Add g (..., *out) back into every tap (or, with ``select(k, g)``, into some)."""
+    pads = _plan(pool)
+    d = len(pool.size)
+    padded = tuple(m + lo + hi for m, lo, hi in zip(pool.size, pads[::2], pads[1::2]))
+    gxp = np.zeros(g.shape[:-d] + padded, g.dtype)
+    for k, window in enumerate(_taps(pool)):
+        gxp[window] += select(k, g)
+    return gxp[_inside(pads, pool.size)]
 
 
 def max_pool_np(x: np.ndarray, pool: Pool) -> tuple[np.ndarray, np.ndarray]:
-    """(max of each window, its offset i * kw + j): the first max in scan order, or a NaN
-    (PyTorch's rule: a later element wins when greater or NaN)."""
-    (kh, kw), stride, dilation = pool.kernel, pool.stride, pool.dilation
-    oh, ow, pads = _plan(pool)
-    xp = _pad(x, pads, -np.inf)
-    out = _tap(xp, 0, 0, oh, ow, stride, dilation).copy()
+    """(max of each window, its tap): the first max in scan order, or a NaN (PyTorch's
+    rule: a later element wins when greater or NaN)."""
+    low = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min  # the padding
+    xp = _pad(x, _plan(pool), low)
+    first, *rest = _taps(pool)
+    out = xp[first].copy()
     arg = np.zeros(out.shape, np.int64)
-    for k in range(1, kh * kw):
-        tap = _tap(xp, k // kw, k % kw, oh, ow, stride, dilation)
+    for k, window in enumerate(rest, 1):
+        tap = xp[window]
         better = (tap > out) | np.isnan(tap)
         np.copyto(out, tap, where=better)
         arg[better] = k
@@ -313,7 +325,8 @@ def max_pool_np(x: np.ndarray, pool: Pool) -> tuple[np.ndarray, np.ndarray]:
 
 
 class MaxPool2d(_Op):
-    """The max of each window; the gradient goes to the window's max (``max_pool_np``)."""
+    """The max of each window; the gradient goes to the window's max (``max_pool_np``).
+    Over 2 or 3 spatial dims (``MaxPool3d``: the same code, PyTorch's 3-d label)."""
 
     _grad_fn_name = "MaxPool2DWithIndicesBackward0"
     ctx_fields = ("pool",)  # with the argmax of each window as its extra
@@ -326,9 +339,10 @@ class MaxPool2d(_Op):
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
+        scatter = _MaxScatter3d if len(ctx.pool.kernel) == 3 else _MaxScatter
         if type(grad) is _nd:
-            return _MaxScatter._np(grad, ctx.pool), None
-        return _MaxScatter.apply(grad, ctx.pool), None
+            return scatter._np(grad, ctx.pool), None
+        return scatter.apply(grad, ctx.pool), None
 
 
 class _MaxScatter(_Linear):
@@ -347,16 +361,17 @@ class _MaxGather(_Linear):
 
     @staticmethod
     def _np(v: np.ndarray, pool: Pool) -> np.ndarray:
-        (kh, kw), stride, dilation, arg = pool.kernel, pool.stride, pool.dilation, pool.extra
-        oh, ow, pads = _plan(pool)
-        vp = _pad(v, pads, 0)
-        out = np.zeros(v.shape[:-2] + (oh, ow), v.dtype)
-        for k in range(kh * kw):
-            np.copyto(out, _tap(vp, k // kw, k % kw, oh, ow, stride, dilation), where=arg == k)
+        vp, arg = _pad(v, _plan(pool), 0), pool.extra
+        out = np.zeros(v.shape[:v.ndim - len(pool.size)] + pool.out, v.dtype)
+        for k, window in enumerate(_taps(pool)):
+            np.copyto(out, vp[window], where=arg == k)
         return out
 
 
+MaxPool3d = labelled(MaxPool2d, "MaxPool3DWithIndicesBackward0")
+_MaxScatter3d = labelled(_MaxScatter, "MaxPool3DWithIndicesBackwardBackward0")
 _MaxScatter._adjoint, _MaxGather._adjoint = _MaxGather, _MaxScatter
+_MaxScatter3d._adjoint = _MaxGather
 
 
 def _divisor_1d(size: int, n_out: int, k: int, stride: int, pad: int, include_pad: bool) -> Any:
@@ -369,29 +384,32 @@ def _divisor_1d(size: int, n_out: int, k: int, stride: int, pad: int, include_pa
 
 
 def _avg_divisor(pool: Pool, dtype: np.dtype) -> Any:
-    (kh, kw), stride, (ph, pw), _, (h, w), (include_pad, override), oh, ow = pool
+    include_pad, override = pool.extra
     if override is not None:
         return dtype.type(override)
-    rows = _divisor_1d(h, oh, kh, stride[0], ph, include_pad)
-    cols = _divisor_1d(w, ow, kw, stride[1], pw, include_pad)
-    return np.outer(rows, cols).astype(dtype)
+    per_dim = [_divisor_1d(n, o, k, st, p, include_pad) for n, o, k, st, p in
+               zip(pool.size, pool.out, pool.kernel, pool.stride, pool.pads)]
+    return reduce(np.multiply.outer, per_dim).astype(dtype)  # the window's volume
 
 
 class AvgPool2d(_Linear):
     """The sum of each window divided by its size (PyTorch's divisor rules: padding
-    counted or not, windows clipped at the padded edge, or ``divisor_override``)."""
+    counted or not, windows clipped at the padded edge, or ``divisor_override``).
+    Over 2 or 3 spatial dims (``AvgPool3d``: the same code, PyTorch's 3-d label)."""
 
     _grad_fn_name = "AvgPool2DBackward0"
 
     @staticmethod
     def _np(x: np.ndarray, pool: Pool) -> np.ndarray:
-        (kh, kw), stride, dilation = pool.kernel, pool.stride, pool.dilation
-        oh, ow, pads = _plan(pool)
-        xp = _pad(x, pads, 0)
-        out = _tap(xp, 0, 0, oh, ow, stride, dilation).copy()
-        for k in range(1, kh * kw):
-            out += _tap(xp, k // kw, k % kw, oh, ow, stride, dilation)
-        out /= _avg_divisor(pool, x.dtype)
+        xp = _pad(x, _plan(pool), 0)
+        first, *rest = _taps(pool)
+        out = xp[first].copy()
+        for window in rest:
+            out += xp[window]
+        divisor = _avg_divisor(pool, x.dtype)
+        if x.dtype.kind != "f":  # int64: C's division, rounding toward zero
+            return np.trunc(out / divisor).astype(x.dtype)
+        out /= divisor
         return out
 
 
@@ -406,7 +424,10 @@ class _AvgScatter(_Linear):
         return _scatter(scaled, pool, lambda k, g: g)
 
 
+AvgPool3d = labelled(AvgPool2d, "AvgPool3DBackward0")
+_AvgScatter3d = labelled(_AvgScatter, "AvgPool3DBackwardBackward0")
 AvgPool2d._adjoint, _AvgScatter._adjoint = _AvgScatter, AvgPool2d
+AvgPool3d._adjoint, _AvgScatter3d._adjoint = _AvgScatter3d, AvgPool3d
 
 
 def adaptive_matrix(size: int, n_out: int, dtype: Any) -> np.ndarray:

@@ -61,6 +61,7 @@ from .conv import (
     adaptive_avg_pool2d,
     avg_pool1d,
     avg_pool2d,
+    avg_pool3d,
     conv1d,
     conv2d,
     conv3d,
@@ -68,6 +69,7 @@ from .conv import (
     conv_transpose2d,
     max_pool1d,
     max_pool2d,
+    max_pool3d,
 )
 from .embedding import embedding, one_hot
 from .linear import bilinear, linear
@@ -169,8 +171,10 @@ __all__ = [
     "conv_transpose2d",
     "max_pool1d",
     "max_pool2d",
+    "max_pool3d",
     "avg_pool1d",
     "avg_pool2d",
+    "avg_pool3d",
     "adaptive_avg_pool2d",
     "pad",
     "unfold",

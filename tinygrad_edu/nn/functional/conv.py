@@ -1,4 +1,4 @@
-"""Convolution and pooling: ``F.conv2d``, ``F.max_pool2d``, ``F.avg_pool2d``,
+"""Convolution and pooling: ``F.conv2d``, ``F.max_pool2d/3d``, ``F.avg_pool2d/3d``,
 ``F.adaptive_avg_pool2d`` (argument checks; the im2col math is in ``ops/conv.py``)."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ...ops import conv as _conv
+from ...parity.errors import not_implemented
 from ...parity.names import scalar_type_name, tensor_type_name
 from ...tensor import Tensor, _wrap
 from ._common import _shape_list
@@ -254,38 +255,69 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
 
 
 def _pool(input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
-          ceil_mode: bool, extra: Any, max_pool: bool) -> _conv.Pool:
-    """The geometry of a pool over ``input``, with PyTorch's checks."""
+          ceil_mode: bool, extra: Any, max_pool: bool, n: int = 2) -> _conv.Pool:
+    """The geometry of a pool over the last ``n`` (2 or 3) dims of ``input``, with
+    PyTorch's checks."""
     x = input._data
-    if x.ndim not in (3, 4) or x.size == 0:
-        if not max_pool and x.ndim < 3:
+    if x.ndim not in (n + 1, n + 2) or (n == 2 and x.size == 0):
+        if not max_pool and x.ndim < 3 and n == 2:
             raise IndexError("Dimension out of range (expected to be in range of "
                              f"[{-max(x.ndim, 1)}, {max(x.ndim, 1) - 1}], but got -3)")
-        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
-    k = _ntuple_arg(kernel_size, "kernel_size", 2)
+        raise RuntimeError(f"non-empty {n + 1}D or {n + 2}D (batch mode) tensor expected for "
+                           "input")
+    if n == 3 and 0 in x.shape[1:]:  # (a batch of none is fine; torch names dim 0 always)
+        where = "max_pool3d_with_indices_out_cpu_template()" if max_pool else "avg_pool3d()"
+        raise RuntimeError(
+            f"{where}: Expected input's non-batch dimensions to have positive length, but "
+            f"input has a shape of {_shape_list(x.shape)} and non-batch dimension 0 has "
+            "length zero!")
+    k = _ntuple_arg(kernel_size, "kernel_size", n)
     s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else \
-        _ntuple_arg(stride, "stride", 2)
-    if s[0] == 0 or s[1] == 0:
+        _ntuple_arg(stride, "stride", n)
+    if 0 in s:
         raise RuntimeError("stride should not be zero")
-    if k[0] <= 0 or k[1] <= 0:
+    if any(ki <= 0 for ki in k):
         raise RuntimeError(
             f"kernel size should be greater than zero, but got kH: {k[0]} kW: {k[1]}")
-    p, d = _ntuple_arg(padding, "padding", 2), _ntuple_arg(dilation, "dilation", 2)
+    p, d = _ntuple_arg(padding, "padding", n), _ntuple_arg(dilation, "dilation", n)
+    if n == 3 and any(di <= 0 for di in d):
+        raise RuntimeError("dilation should be greater than zero, but got dilationT: "
+                           f"{d[0]} dilationH: {d[1]} dilationW: {d[2]}")
     for pi, ki, di in zip(p, k, d):
         if pi > ((ki - 1) * di + 1) // 2:
             raise RuntimeError("pad should be at most half of effective kernel size, but got "
                                f"pad={pi}, kernel_size={ki} and dilation={di}")
-    (h, w), c = x.shape[-2:], x.shape[-3]
+    size, c = x.shape[-n:], x.shape[-n - 1]
+    if n == 3 and not max_pool and any(m < ki for m, ki in zip(size, k)):
+        raise RuntimeError(f"input image (T: {size[0]} H: {size[1]} W: {size[2]}) smaller "
+                           f"than kernel size (kT: {k[0]} kH: {k[1]} kW: {k[2]})")
     sizes = []
-    for n, ki, si, pi, di in zip((h, w), k, s, p, d):
-        o = _conv.out_size(n, ki, si, 2 * pi + (si - 1 if ceil_mode else 0), di)
-        if ceil_mode and (o - 1) * si >= n + pi:  # the last window must start inside
+    for m, ki, si, pi, di in zip(size, k, s, p, d):
+        o = _conv.out_size(m, ki, si, 2 * pi + (si - 1 if ceil_mode else 0), di)
+        if ceil_mode and (o - 1) * si >= m + pi:  # the last window must start inside
             o -= 1
         sizes.append(o)
-    if sizes[0] < 1 or sizes[1] < 1:
-        raise RuntimeError(f"Given input size: ({c}x{h}x{w}). Calculated output size: "
-                           f"({c}x{sizes[0]}x{sizes[1]}). Output size is too small")
-    return _conv.Pool(k, s, p, d, (h, w), extra, sizes[0], sizes[1])
+    if min(sizes) < 1:
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, (c,) + size))}). Calculated "
+                           f"output size: ({'x'.join(map(str, [c] + sizes))}). Output size is "
+                           "too small")
+    return _conv.Pool(k, s, p, d, tuple(size), extra, tuple(sizes))
+
+
+def _max_pool(input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+              ceil_mode: bool, return_indices: bool, n: int) -> Any:
+    """max_pool2d / max_pool3d: the checks, then one max pool op (and the indices)."""
+    if input._data.dtype == np.bool_:
+        raise not_implemented(f"max_pool{n}d", input._data.dtype)
+    pool = _pool(input, kernel_size, stride, padding, dilation, ceil_mode, None, True, n)
+    out = (_conv.MaxPool3d if n == 3 else _conv.MaxPool2d).apply(input, pool)
+    if not return_indices:
+        return out
+    if out.grad_fn is not None:
+        arg = out.grad_fn.pool.extra
+    else:  # not recorded: find the argmax taps again
+        arg = _conv.max_pool_np(input._data, pool)[1]
+    return out, _wrap(_max_indices(pool._replace(extra=arg)))
 
 
 def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
@@ -300,23 +332,32 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     tensor([[[ 5.,  7.],
              [13., 15.]]])
     """
-    pool = _pool(input, kernel_size, stride, padding, dilation, ceil_mode, None, True)
-    out = _conv.MaxPool2d.apply(input, pool)
-    if not return_indices:
-        return out
-    if out.grad_fn is not None:
-        arg = out.grad_fn.pool.extra
-    else:  # not recorded: find the argmax offsets again
-        arg = _conv.max_pool_np(input._data, pool)[1]
-    return out, _wrap(_max_indices(pool._replace(extra=arg)))
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
+                     2)
+
+
+def max_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """``max_pool2d`` over the last three dims: (N, C, D, H, W) or (C, D, H, W) ->
+    (N, C, OD, OH, OW), each size as in ``max_pool2d``; indices are flat into D * H * W.
+
+    >>> F.max_pool3d(tg.arange(8.0).reshape(1, 2, 2, 2), 2)
+    tensor([[[[7.]]]])
+    """
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
+                     3)
 
 
 def _max_indices(pool: _conv.Pool) -> np.ndarray:
-    """Flat indices into H * W of each window's max, from its offset (i * kw + j)."""
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw), (h, w), arg, oh, ow = pool
-    rows = np.arange(oh)[:, None] * sh - ph + (arg // kw) * dh
-    cols = np.arange(ow)[None, :] * sw - pw + (arg % kw) * dw
-    return rows * w + cols
+    """Flat indices into prod(size) of each window's max, from its tap (i * kw + j in 2-d)."""
+    n = len(pool.kernel)
+    offsets = np.unravel_index(pool.extra, pool.kernel)
+    flat: Any = 0
+    for i, (o, st, p, d, m, off) in enumerate(zip(pool.out, pool.stride, pool.pads,
+                                                  pool.dilation, pool.size, offsets)):
+        start = (np.arange(o) * st - p).reshape((o,) + (1,) * (n - 1 - i))
+        flat = flat * m + start + off * d
+    return flat
 
 
 def _pool1d_args(input: Tensor, kernel_size: Any, stride: Any, padding: Any,
@@ -394,11 +435,34 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     tensor([[[ 2.5000,  4.5000],
              [10.5000, 12.5000]]])
     """
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override, 2)
+
+
+def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """``avg_pool2d`` over the last three dims: (N, C, D, H, W) or (C, D, H, W) ->
+    (N, C, OD, OH, OW), the divisor the window's volume (see ``avg_pool2d``).
+
+    >>> F.avg_pool3d(tg.arange(8.0).reshape(1, 2, 2, 2), 2)
+    tensor([[[[3.5000]]]])
+    """
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override, 3)
+
+
+def _avg_pool(input: Tensor, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool,
+              count_include_pad: bool, divisor_override: int | None, n: int) -> Tensor:
+    """avg_pool2d / avg_pool3d: the checks, then one average pool op."""
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
+    dtype = input._data.dtype  # PyTorch's kernels: floats and int64 (no float16 in 3-d)
+    if (dtype.kind != "f" and dtype != np.int64) or (n == 3 and dtype == np.float16):
+        raise not_implemented("avg_pool3d_out_frame" if n == 3 else "avg_pool2d", dtype)
     extra = (count_include_pad, divisor_override)
-    pool = _pool(input, kernel_size, stride, padding, 1, ceil_mode, extra, False)
-    return _conv.AvgPool2d.apply(input, pool)
+    pool = _pool(input, kernel_size, stride, padding, 1, ceil_mode, extra, False, n)
+    return (_conv.AvgPool3d if n == 3 else _conv.AvgPool2d).apply(input, pool)
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
