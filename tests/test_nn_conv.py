@@ -707,3 +707,92 @@ def test_pools_in_other_dtypes_match_torch(torch: Any, dtype: str, name: str) ->
     out = call(tg)
     assert str(out.dtype).split(".")[-1] == str(expected.dtype).split(".")[-1]
     np.testing.assert_array_equal(out.numpy(), expected.numpy())
+
+
+# ----------------------------------------- adaptive_max_pool1d/2d/3d, adaptive_avg_pool1d/3d
+
+ADAPTIVE_CASES = [  # (function, input shape, output_size, torch's grad_fn)
+    ("adaptive_max_pool2d", (2, 3, 7, 6), (3, 4), "AdaptiveMaxPool2DBackward0"),
+    ("adaptive_max_pool2d", (3, 7, 6), (None, 2), "AdaptiveMaxPool2DBackward0"),
+    ("adaptive_max_pool2d", (2, 3, 5, 5), 1, "AdaptiveMaxPool2DBackward0"),
+    ("adaptive_max_pool3d", (2, 3, 5, 6, 7), (2, 3, 4), "AdaptiveMaxPool3DBackward0"),
+    ("adaptive_max_pool3d", (3, 5, 6, 7), 3, "AdaptiveMaxPool3DBackward0"),
+    ("adaptive_max_pool1d", (2, 3, 7), 3, "SqueezeBackward1"),
+    ("adaptive_max_pool1d", (3, 7), (5,), "SqueezeBackward1"),
+    ("adaptive_avg_pool1d", (2, 3, 7), 3, "SqueezeBackward1"),
+    ("adaptive_avg_pool3d", (2, 3, 5, 6, 7), (2, 3, 4), "AdaptiveAvgPool3DBackward0"),
+    ("adaptive_avg_pool3d", (3, 5, 6, 7), (None, 1, 2), "AdaptiveAvgPool3DBackward0"),
+    ("adaptive_avg_pool3d", (3, 5, 6, 7), 1, "MeanBackward1"),
+]
+
+
+def _distinct(shape: tuple[int, ...], dtype: str = "float64") -> np.ndarray:
+    """Distinct values (a permutation): each max is unique, stable under perturbation."""
+    size = int(np.prod(shape))
+    return (np.random.default_rng(0).permutation(size).reshape(shape) / 7.0).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", ADAPTIVE_CASES, ids=str)
+def test_adaptive_pools_match_torch(torch: Any, dtype: str, case: Any) -> None:
+    name, shape, size, grad_fn = case
+    _compare(torch, lambda lib, t: getattr(lib.nn.functional, name)(t[0], size),
+             [_distinct(shape, dtype)], dtype, grad_fn)
+    module = "Adaptive" + name[9:12].capitalize() + "Pool" + name[-2:]
+    assert repr(getattr(nn, module)(size)) == repr(getattr(torch.nn, module)(size))
+    if "max" in name:
+        a = _distinct(shape, dtype)
+        for grad in (True, False):
+            _, idx = getattr(F, name)(tg.tensor(a, requires_grad=grad), size, True)
+            _, expected = getattr(torch.nn.functional, name)(torch.tensor(a), size, True)
+            np.testing.assert_array_equal(idx.numpy(), expected.numpy())
+        assert len(getattr(nn, module)(size, return_indices=True)(tg.tensor(a))) == 2
+
+
+@pytest.mark.parametrize("pool", [
+    lambda x: F.adaptive_max_pool2d(x[0], (3, 4)),
+    lambda x: F.adaptive_max_pool3d(x, (3, 2, 4)),
+    lambda x: F.adaptive_avg_pool3d(x, (3, 2, 4)),
+    lambda x: F.adaptive_avg_pool1d(x[0, 0], 4),
+], ids=["max2d", "max3d", "avg3d", "avg1d"])
+def test_adaptive_pools_gradcheck(pool: Callable[[Any], Any]) -> None:
+    x = tg.tensor(_distinct((1, 2, 5, 4, 7)), requires_grad=True)
+    assert tg.autograd.gradcheck(pool, (x,))
+    assert tg.autograd.gradgradcheck(pool, (x,))
+
+
+@pytest.mark.parametrize("name", ["adaptive_max_pool3d", "adaptive_avg_pool3d",
+                                  "adaptive_max_pool2d"])
+def test_adaptive_pools_double_backward_matches_torch(torch: Any, name: str) -> None:
+    a, results = _distinct((1, 2, 5, 6, 7)), []
+    for lib in (tg, torch):
+        x = lib.tensor(a if name.endswith("3d") else a[0], requires_grad=True)
+        y = getattr(lib.nn.functional, name)(x, 3)
+        g = lib.tensor(_randn(tuple(y.shape), seed=2), requires_grad=True)
+        (gx,) = lib.autograd.grad(y, x, g, create_graph=True)
+        (gg,) = lib.autograd.grad((gx * x.detach() ** 2).sum(), g)
+        results.append((gx.detach().numpy(), gg.numpy(), gx.grad_fn.name()))
+    for mine, theirs in zip(results[0][:2], results[1][:2]):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-10, atol=1e-12)
+    assert results[0][2] == results[1][2]
+
+
+ADAPTIVE_ERRORS = {
+    "max2d 2d input": lambda lib: lib.nn.functional.adaptive_max_pool2d(lib.zeros(2, 4), 2),
+    "max3d 3d input": lambda lib: lib.nn.functional.adaptive_max_pool3d(lib.zeros(2, 4, 4), 2),
+    "avg3d 3d input": lambda lib: lib.nn.functional.adaptive_avg_pool3d(lib.zeros(2, 4, 4), 2),
+    "max1d 1d input": lambda lib: lib.nn.functional.adaptive_max_pool1d(lib.zeros(5), 2),
+    "avg1d 4d input": lambda lib: lib.nn.functional.adaptive_avg_pool1d(lib.zeros(1, 2, 3, 5), 2),
+    "max2d 3 sizes": lambda lib: lib.nn.functional.adaptive_max_pool2d(lib.zeros(1, 2, 4, 4),
+                                                                       (2, 2, 2)),
+    "avg3d 2 sizes": lambda lib: lib.nn.functional.adaptive_avg_pool3d(lib.zeros(1, 2, 4, 4),
+                                                                       (2, 2)),
+    "max2d empty": lambda lib: lib.nn.functional.adaptive_max_pool2d(lib.zeros(1, 0, 4, 4), 2),
+    "avg1d 2 sizes": lambda lib: lib.nn.functional.adaptive_avg_pool1d(lib.zeros(2, 5), (2, 2)),
+    "max1d 2 sizes": lambda lib: lib.nn.functional.adaptive_max_pool1d(lib.zeros(2, 5), (2, 2)),
+}
+
+
+@pytest.mark.parametrize("name", list(ADAPTIVE_ERRORS))
+def test_adaptive_pool_errors_match_torch(torch: Any, name: str) -> None:
+    _raises_like(torch, ADAPTIVE_ERRORS[name])

@@ -192,6 +192,14 @@ def _avg_pool3d(draw: Any) -> Sample:
 
 
 @st.composite
+def _adaptive_avg_pool3d(draw: Any) -> Sample:
+    """An (N, C, D, H, W) or (C, D, H, W) input and output sizes (None keeps a size)."""
+    shape = draw(st.sampled_from([(1, 2), (2,)])) + tuple(draw(st.integers(1, 5)) for _ in range(3))
+    size = tuple(draw(st.none() | st.integers(1, 4)) for _ in range(3))
+    return Sample((draw(S.arrays(shape)),), {"output_size": size})
+
+
+@st.composite
 def _bilinear(draw: Any, bias: bool) -> Sample:
     """x1 (*, i), x2 (*, j), W (o, i, j) and (with ``bias``) b (o,); * is 0 to 2 dims."""
     lead = draw(S.shapes(0, 2, max_side=3))
@@ -1030,6 +1038,8 @@ OPS: list[Op] = [
     Op("ger", lambda L, a, b: L.ger(a, b), _vectors(2)),
     Op("inner", lambda L, a, b: L.inner(a, b), _inner()),
     Op("avg_pool3d", lambda L, x, **p: L.nn.functional.avg_pool3d(x, **p), _avg_pool3d()),
+    Op("adaptive_avg_pool3d", lambda L, x, **p: L.nn.functional.adaptive_avg_pool3d(x, **p),
+       _adaptive_avg_pool3d()),
     Op("bilinear", lambda L, *xs: L.nn.functional.bilinear(*xs), _bilinear(bias=True)),
     Op("bilinear_no_bias", lambda L, *xs: L.nn.functional.bilinear(*xs), _bilinear(bias=False)),
     Op("tensordot", lambda L, a, b, dims: L.tensordot(a, b, dims), _tensordot()),

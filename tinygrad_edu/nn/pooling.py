@@ -1,4 +1,5 @@
-"""``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d`` and ``AdaptiveAvgPool2d``, as in ``torch.nn``."""
+"""``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d`` and
+``AdaptiveMaxPool1d/2d/3d``, as in ``torch.nn``."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from ..tensor import Tensor
 from . import functional as F
 from .module import Module
 
-__all__ = ["AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "MaxPool1d", "MaxPool2d",
-           "MaxPool3d"]
+__all__ = ["AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
+           "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
+           "MaxPool1d", "MaxPool2d", "MaxPool3d"]
 
 
 class MaxPool2d(Module):
@@ -164,3 +166,71 @@ class AvgPool3d(AvgPool2d):
         """F.avg_pool3d with this layer's arguments."""
         return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding,
                             self.ceil_mode, self.count_include_pad, self.divisor_override)
+
+
+class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
+    """Average pooling of the last dim to a fixed length; see ``F.adaptive_avg_pool1d``.
+
+    >>> nn.AdaptiveAvgPool1d(2)(tg.ones(2, 8, 7)).shape
+    tinygrad_edu.Size([2, 8, 2])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        """F.adaptive_avg_pool1d with this layer's output size."""
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+
+class AdaptiveAvgPool3d(AdaptiveAvgPool2d):
+    """Average pooling to a fixed (OD, OH, OW); see ``F.adaptive_avg_pool3d``.
+
+    >>> nn.AdaptiveAvgPool3d(1)(tg.ones(2, 8, 3, 4, 5)).shape
+    tinygrad_edu.Size([2, 8, 1, 1, 1])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        """F.adaptive_avg_pool3d with this layer's output size."""
+        return F.adaptive_avg_pool3d(input, self.output_size)
+
+
+class AdaptiveMaxPool2d(Module):
+    """Max pooling to a fixed output size (OH, OW), whatever the input size; see
+    ``F.adaptive_max_pool2d``.
+
+    >>> nn.AdaptiveMaxPool2d((1, 1))(tg.ones(2, 8, 7, 7)).shape
+    tinygrad_edu.Size([2, 8, 1, 1])
+    """
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input: Tensor) -> Any:
+        """F.adaptive_max_pool2d with this layer's arguments."""
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(AdaptiveMaxPool2d):
+    """Max pooling of the last dim to a fixed length; see ``F.adaptive_max_pool1d``.
+
+    >>> nn.AdaptiveMaxPool1d(2)(tg.ones(2, 8, 7)).shape
+    tinygrad_edu.Size([2, 8, 2])
+    """
+
+    def forward(self, input: Tensor) -> Any:
+        """F.adaptive_max_pool1d with this layer's arguments."""
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool3d(AdaptiveMaxPool2d):
+    """Max pooling to a fixed (OD, OH, OW); see ``F.adaptive_max_pool3d``.
+
+    >>> nn.AdaptiveMaxPool3d(1)(tg.ones(2, 8, 3, 4, 5)).shape
+    tinygrad_edu.Size([2, 8, 1, 1, 1])
+    """
+
+    def forward(self, input: Tensor) -> Any:
+        """F.adaptive_max_pool3d with this layer's arguments."""
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)

@@ -430,35 +430,137 @@ AvgPool2d._adjoint, _AvgScatter._adjoint = _AvgScatter, AvgPool2d
 AvgPool3d._adjoint, _AvgScatter3d._adjoint = _AvgScatter3d, AvgPool3d
 
 
-def adaptive_matrix(size: int, n_out: int, dtype: Any) -> np.ndarray:
-    """(n_out, size): row i averages input [floor(i size / n), ceil((i + 1) size / n))."""
-    a = np.zeros((n_out, size), dtype)
-    for i in range(n_out):
-        start, end = i * size // n_out, -(-(i + 1) * size // n_out)
-        a[i, start:end] = 1.0 / (end - start)
-    return a
+def _adaptive_bounds(n: int, o: int) -> list[tuple[int, int]]:
+    """Window i of a dim of n cut into o: input positions [floor(i n / o), ceil((i + 1) n / o))."""
+    return [(i * n // o, -(-(i + 1) * n // o)) for i in range(o)]
+
+
+def _adaptive_np(v: np.ndarray, pool: Any, adjoint: bool) -> np.ndarray:
+    """Each spatial dim in turn averaged over its windows (``_adaptive_bounds``); the
+    adjoint spreads each entry, divided by its window's length, back over the window.
+    (Window sums, not a product with an averaging matrix: 0 * inf would be nan.)"""
+    sizes, outs = pool
+    for i, (n, o) in enumerate(zip(sizes, outs)):
+        axis = v.ndim - len(sizes) + i
+        w = np.moveaxis(v, axis, -1)
+        bounds = _adaptive_bounds(n, o)
+        if adjoint:
+            out = np.zeros(w.shape[:-1] + (n,), v.dtype)
+            for j, (start, end) in enumerate(bounds):
+                out[..., start:end] += w[..., j : j + 1] / v.dtype.type(end - start)
+        else:
+            out = np.stack([w[..., start:end].sum(-1) / v.dtype.type(end - start)
+                            for start, end in bounds], -1)
+        v = np.moveaxis(out, -1, axis)
+    return v
 
 
 class AdaptiveAvgPool2d(_Linear):
-    """y = A_h @ x @ A_w.T with the averaging matrices A (``adaptive_matrix``)."""
+    """The mean of each adaptive window (``_adaptive_np``), dim by dim; over 2 or
+    3 spatial dims (``AdaptiveAvgPool3d``: the same code, PyTorch's 3-d label)."""
 
     _grad_fn_name = "AdaptiveAvgPool2DBackward0"
 
     @staticmethod
     def _np(x: np.ndarray, pool: Any) -> np.ndarray:
-        (h, w), (oh, ow) = pool
-        rows, cols = adaptive_matrix(h, oh, x.dtype), adaptive_matrix(w, ow, x.dtype)
-        return rows @ x @ cols.T
+        return _adaptive_np(x, pool, False)
 
 
 class _AdaptiveScatter(_Linear):
-    """The adjoint of ``AdaptiveAvgPool2d``: A_h.T @ g @ A_w."""
+    """The adjoint of ``AdaptiveAvgPool2d``: g / window length spread over each window."""
+
+    _grad_fn_name = "AdaptiveAvgPool2DBackwardBackward0"
 
     @staticmethod
     def _np(g: np.ndarray, pool: Any) -> np.ndarray:
-        (h, w), (oh, ow) = pool
-        rows, cols = adaptive_matrix(h, oh, g.dtype), adaptive_matrix(w, ow, g.dtype)
-        return rows.T @ g @ cols
+        return _adaptive_np(g, pool, True)
 
 
+AdaptiveAvgPool3d = labelled(AdaptiveAvgPool2d, "AdaptiveAvgPool3DBackward0")
 AdaptiveAvgPool2d._adjoint, _AdaptiveScatter._adjoint = _AdaptiveScatter, AdaptiveAvgPool2d
+_AdaptiveScatter3d = labelled(_AdaptiveScatter, "AdaptiveAvgPool3DBackwardBackward0")
+AdaptiveAvgPool3d._adjoint, _AdaptiveScatter3d._adjoint = _AdaptiveScatter3d, AdaptiveAvgPool3d
+
+
+def _adaptive_windows(n: int, o: int) -> np.ndarray:
+    """(o, L): row i lists the input positions of window i (``_adaptive_bounds``), its last
+    repeated up to the longest window's length L (a repeat never changes a max)."""
+    start, end = np.array(_adaptive_bounds(n, o)).T
+    return np.minimum(start[:, None] + np.arange((end - start).max()), end[:, None] - 1)
+
+
+def adaptive_max_np(x: np.ndarray, sizes: Any, outs: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(max of each adaptive window, its flat index into prod(sizes)): the first max, or a
+    NaN. All windows are read at once: (..., *out, window) gathered from x's flat dims."""
+    d = len(sizes)
+    flat: Any = 0
+    for i, (n, o) in enumerate(zip(sizes, outs)):
+        shape = [1] * (2 * d)
+        shape[i], shape[d + i] = o, -1
+        flat = flat * n + _adaptive_windows(n, o).reshape(shape)
+    flat = flat.reshape(tuple(outs) + (-1,))  # (*out, window)
+    values = x.reshape(x.shape[:x.ndim - d] + (-1,))[..., flat]
+    k = np.argmax(values, -1)[..., None]  # the first max; a NaN counts as the largest
+    index = np.take_along_axis(np.broadcast_to(flat, values.shape), k, -1)[..., 0]
+    return np.take_along_axis(values, k, -1)[..., 0], index
+
+
+class AdaptiveMaxPool2d(_Op):
+    """The max of each adaptive window (``adaptive_max_np``); the gradient goes to it.
+    Over 2 or 3 spatial dims (``AdaptiveMaxPool3d``: the same code, PyTorch's 3-d label).
+    ``pool``: (input sizes, output sizes); ctx.pool adds the flat index of each max."""
+
+    _grad_fn_name = "AdaptiveMaxPool2DBackward0"
+    ctx_fields = ("pool",)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, pool: Any) -> Any:
+        out, index = adaptive_max_np(x, *pool)
+        ctx.pool = (pool[0], index)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        scatter = _IndexScatter3d if len(ctx.pool[0]) == 3 else _IndexScatter
+        if type(grad) is _nd:
+            return scatter._np(grad, ctx.pool), None
+        return scatter.apply(grad, ctx.pool), None
+
+
+def _rows(index: np.ndarray, sizes: Any) -> tuple[int, int, int]:
+    """(rows, entries per row of index, of the input): index (..., *out) by row."""
+    d = len(sizes)
+    rows = math.prod(index.shape[:index.ndim - d])
+    return rows, math.prod(index.shape[index.ndim - d:]), math.prod(sizes)
+
+
+class _IndexScatter(_Linear):
+    """An adaptive max pool's backward: dx (..., *sizes) gets each g at its flat index
+    (added where windows share a max). ``pool``: (input sizes, index)."""
+
+    _grad_fn_name = "AdaptiveMaxPool2DBackwardBackward0"
+
+    @staticmethod
+    def _np(g: np.ndarray, pool: Any) -> np.ndarray:
+        sizes, index = pool
+        rows, n_out, n_in = _rows(index, sizes)
+        at = np.arange(rows)[:, None] * n_in + index.reshape(rows, n_out)
+        out = np.bincount(at.ravel(), g.reshape(-1), rows * n_in).astype(g.dtype)
+        return out.reshape(index.shape[:index.ndim - len(sizes)] + tuple(sizes))
+
+
+class _IndexGather(_Linear):
+    """The adjoint of ``_IndexScatter``: read v (..., *sizes) at each flat index."""
+
+    @staticmethod
+    def _np(v: np.ndarray, pool: Any) -> np.ndarray:
+        sizes, index = pool
+        rows, n_out, n_in = _rows(index, sizes)
+        return np.take_along_axis(v.reshape(rows, n_in), index.reshape(rows, n_out),
+                                  1).reshape(index.shape)
+
+
+AdaptiveMaxPool3d = labelled(AdaptiveMaxPool2d, "AdaptiveMaxPool3DBackward0")
+_IndexScatter3d = labelled(_IndexScatter, "AdaptiveMaxPool3DBackwardBackward0")
+_IndexScatter._adjoint, _IndexGather._adjoint = _IndexGather, _IndexScatter
+_IndexScatter3d._adjoint = _IndexGather

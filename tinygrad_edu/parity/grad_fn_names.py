@@ -69,6 +69,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "MaxPool3DWithIndicesBackwardBackward0": ("_MaxScatter", "_Linear"),
     "AvgPool3DBackward0": ("AvgPool2d", "_Linear"),
     "AvgPool3DBackwardBackward0": ("_AvgScatter", "_Linear"),
+    "AdaptiveAvgPool3DBackward0": ("AdaptiveAvgPool2d", "_Linear"),
+    "AdaptiveAvgPool3DBackwardBackward0": ("_AdaptiveScatter", "_Linear"),
+    "AdaptiveMaxPool3DBackward0": ("AdaptiveMaxPool2d",),
+    "AdaptiveMaxPool3DBackwardBackward0": ("_IndexScatter", "_Linear"),
     # nn.py
     "NllLoss2DBackward0": ("NllLoss",),  # an (N, C, H, W) input
     # reduce.py: the whole tensor (numbered 0) or along dims (1); min is max mirrored

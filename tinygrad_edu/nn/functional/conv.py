@@ -465,6 +465,54 @@ def _avg_pool(input: Tensor, kernel_size: Any, stride: Any, padding: Any, ceil_m
     return (_conv.AvgPool3d if n == 3 else _conv.AvgPool2d).apply(input, pool)
 
 
+def _adaptive_sizes(input: Tensor, output_size: Any, name: str, n: int) -> tuple[Any, Any]:
+    """(input sizes, output sizes) of an adaptive pool over the last ``n`` dims, with
+    PyTorch's checks (None in output_size keeps that size)."""
+    if input.ndim not in (n + 1, n + 2):
+        got = ": " if name.startswith("adaptive_max") else " "
+        raise RuntimeError(f"{name}(): Expected {n + 1}D or {n + 2}D tensor, but got"
+                           f"{got}{_shape_list(tuple(input.shape))}")
+    sizes = tuple(input.shape[-n:])
+    outs = (output_size,) * n if isinstance(output_size, int) or output_size is None else \
+        tuple(output_size)
+    if len(outs) != n:
+        if name.startswith("adaptive_max"):
+            raise RuntimeError(f"{name}(): internal error: output_size.size() must be {n}")
+        raise RuntimeError(f"{name}: output_size must be {n}")
+    if 0 in input.shape[1:]:
+        dim = next(i for i in range(1, input.ndim) if input.shape[i] == 0)
+        raise RuntimeError(
+            f"{name}(): Expected input to have non-zero size for non-batch dimensions, but "
+            f"input has sizes {_shape_list(tuple(input.shape))} with dimension {dim} being "
+            "empty")
+    return sizes, tuple(m if o is None else o for m, o in zip(sizes, outs))
+
+
+def _pool1d_input(input: Tensor, output_size: Any, name: str) -> Any:
+    """An adaptive 1-d pool's checks: an (N, C, L) or (C, L) input, one output size."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional "
+                           f"tensor for argument #1 'self' (while checking arguments for "
+                           f"{name})")
+    if not isinstance(output_size, int):
+        if len(output_size) != 1:
+            raise RuntimeError(f"{name}() argument 'output_size' should contain one int (got "
+                               f"{len(output_size)})")
+        output_size = output_size[0]
+    return (1, output_size)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """Average pooling of the last dim to a fixed length: as PyTorch, ``adaptive_avg_pool2d``
+    over a unit height (so its gradient shows as SqueezeBackward1).
+
+    >>> F.adaptive_avg_pool1d(tg.tensor([[1.0, 2.0, 3.0, 4.0]]), 2)
+    tensor([[1.5000, 3.5000]])
+    """
+    size = _pool1d_input(input, output_size, "adaptive_avg_pool1d")
+    return adaptive_avg_pool2d(input.unsqueeze(-2), size).squeeze(-2)
+
+
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     """Average pooling to a fixed (OH, OW): output row i averages input rows
     floor(i H / OH) to ceil((i + 1) H / OH) (and columns alike); None keeps a size.
@@ -472,12 +520,72 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     >>> F.adaptive_avg_pool2d(tg.ones(1, 1, 5, 7), (2, 3)).shape
     tinygrad_edu.Size([1, 1, 2, 3])
     """
-    if input.ndim not in (3, 4):
-        raise RuntimeError("adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
-                           f"{_shape_list(tuple(input.shape))}")
-    h, w = input.shape[-2:]
-    sizes = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
-    oh, ow = (h if sizes[0] is None else sizes[0]), (w if sizes[1] is None else sizes[1])
-    if (oh, ow) == (1, 1):  # a plain mean, as PyTorch (grad_fn MeanBackward1)
-        return input.mean((-2, -1), keepdim=True)
-    return _conv.AdaptiveAvgPool2d.apply(input, ((h, w), (oh, ow)))
+    return _adaptive_avg(input, output_size, 2)
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
+    """``adaptive_avg_pool2d`` over the last three dims, to a fixed (OD, OH, OW).
+
+    >>> F.adaptive_avg_pool3d(tg.ones(1, 2, 5, 6, 7), (1, 2, 3)).shape
+    tinygrad_edu.Size([1, 2, 1, 2, 3])
+    """
+    return _adaptive_avg(input, output_size, 3)
+
+
+def _adaptive_avg(input: Tensor, output_size: Any, n: int) -> Tensor:
+    """adaptive_avg_pool2d / 3d: the checks, then one op (or a mean, as PyTorch)."""
+    sizes, outs = _adaptive_sizes(input, output_size, f"adaptive_avg_pool{n}d", n)
+    if outs == (1,) * n:  # a plain mean, as PyTorch (grad_fn MeanBackward1)
+        return input.mean(tuple(range(-n, 0)), keepdim=True)
+    if input._data.dtype.kind != "f":
+        raise not_implemented(f"adaptive_avg_pool{n}d_cpu", input._data.dtype)
+    op = _conv.AdaptiveAvgPool3d if n == 3 else _conv.AdaptiveAvgPool2d
+    return op.apply(input, (sizes, outs))
+
+
+def _adaptive_max(input: Tensor, output_size: Any, return_indices: bool, n: int) -> Any:
+    """adaptive_max_pool2d / 3d: the checks, then one op (and the indices)."""
+    pool = _adaptive_sizes(input, output_size, f"adaptive_max_pool{n}d", n)
+    if input._data.dtype.kind != "f":
+        raise not_implemented(f"adaptive_max_pool{n}d", input._data.dtype)
+    out = (_conv.AdaptiveMaxPool3d if n == 3 else _conv.AdaptiveMaxPool2d).apply(input, pool)
+    if not return_indices:
+        return out
+    index = out.grad_fn.pool[1] if out.grad_fn is not None else \
+        _conv.adaptive_max_np(input._data, *pool)[1]
+    return out, _wrap(index)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max pooling of the last dim to a fixed length (windows as ``adaptive_avg_pool1d``):
+    as PyTorch, ``adaptive_max_pool2d`` over a unit height.
+
+    >>> F.adaptive_max_pool1d(tg.tensor([[1.0, 3.0, 2.0, 4.0]]), 2)
+    tensor([[3., 4.]])
+    """
+    size = _pool1d_input(input, output_size, "adaptive_max_pool1d")
+    out = adaptive_max_pool2d(input.unsqueeze(-2), size, return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max pooling to a fixed (OH, OW), the windows of ``adaptive_avg_pool2d``; the gradient
+    goes to each window's first max. ``return_indices``: also each max's flat index into
+    H * W.
+
+    >>> F.adaptive_max_pool2d(tg.arange(16.0).reshape(1, 4, 4), 2)
+    tensor([[[ 5.,  7.],
+             [13., 15.]]])
+    """
+    return _adaptive_max(input, output_size, return_indices, 2)
+
+
+def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """``adaptive_max_pool2d`` over the last three dims; indices flat into D * H * W.
+
+    >>> F.adaptive_max_pool3d(tg.arange(8.0).reshape(1, 2, 2, 2), 1)
+    tensor([[[[7.]]]])
+    """
+    return _adaptive_max(input, output_size, return_indices, 3)
