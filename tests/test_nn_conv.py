@@ -796,3 +796,66 @@ ADAPTIVE_ERRORS = {
 @pytest.mark.parametrize("name", list(ADAPTIVE_ERRORS))
 def test_adaptive_pool_errors_match_torch(torch: Any, name: str) -> None:
     _raises_like(torch, ADAPTIVE_ERRORS[name])
+
+
+# ------------------------------------------------------------ max_unpool1d/2d/3d
+
+UNPOOL_CASES = [  # (dims, pooled input shape, pool kwargs, output_size)
+    (2, (2, 3, 6, 5), dict(kernel_size=2), (6, 5)),
+    (2, (3, 7, 6), dict(kernel_size=3, stride=2, padding=1), (7, 6)),
+    (2, (1, 2, 4, 4), dict(kernel_size=2, stride=1), None),  # shared maxima
+    (3, (2, 2, 4, 5, 6), dict(kernel_size=2), (4, 5, 6)),
+    (3, (2, 5, 4, 6), dict(kernel_size=2, stride=1), None),
+    (1, (2, 3, 9), dict(kernel_size=3, stride=2), (2, 3, 9)),
+]
+
+
+@pytest.mark.parametrize("case", UNPOOL_CASES, ids=str)
+def test_max_unpool_matches_torch(torch: Any, case: Any) -> None:
+    n, shape, kwargs, size = case
+    pooled, idx = torch.nn.functional.__dict__[f"max_pool{n}d"](
+        torch.tensor(_randn(shape)), return_indices=True, **kwargs)
+
+    def unpool(lib: Any, t: list[Any]) -> Any:
+        layer = getattr(lib.nn, f"MaxUnpool{n}d")(**kwargs)
+        return layer(t[0], lib.tensor(idx.numpy()), size)
+    _compare(torch, unpool, [pooled.numpy()], "float64",
+             "SqueezeBackward1" if n == 1 else f"MaxUnpool{n}DBackward0")
+    assert repr(getattr(nn, f"MaxUnpool{n}d")(**kwargs)) == \
+        repr(getattr(torch.nn, f"MaxUnpool{n}d")(**kwargs))
+
+
+def test_max_unpool_gradcheck_and_double_backward() -> None:
+    pooled, idx = F.max_pool2d(tg.tensor(_distinct((1, 2, 5, 6))), 2, return_indices=True)
+    x = tg.tensor(pooled.numpy(), requires_grad=True)
+    assert tg.autograd.gradcheck(lambda t: F.max_unpool2d(t, idx, 2), (x,))
+    assert tg.autograd.gradgradcheck(lambda t: F.max_unpool2d(t, idx, 2), (x,))
+
+
+def _unpool_call(name: str, x: tuple[int, ...], index: Any, **kwargs: Any) -> Any:
+    def call(lib: Any) -> Any:
+        i = lib.tensor(index(np.arange(int(np.prod(x))).reshape(x) % 4))
+        return getattr(lib.nn.functional, name)(lib.ones(x), i, 2, **kwargs)
+    return call
+
+
+UNPOOL_ERRORS = {
+    "index too big": _unpool_call("max_unpool2d", (1, 2, 2, 2), lambda i: i * 10),
+    "negative index": _unpool_call("max_unpool2d", (1, 2, 2, 2), lambda i: -i - 1),
+    "3d index too big": _unpool_call("max_unpool3d", (1, 2, 2, 2, 2), lambda i: i * 40),
+    "index shape": _unpool_call("max_unpool2d", (1, 2, 2, 2), lambda i: i[:, :1]),
+    "float index": _unpool_call("max_unpool2d", (1, 2, 2, 2), lambda i: i.astype(float)),
+    "2d input": _unpool_call("max_unpool2d", (2, 2), lambda i: i),
+    "3d on 3d input": _unpool_call("max_unpool3d", (2, 2, 2), lambda i: i),
+    "output_size range": _unpool_call("max_unpool2d", (1, 2, 2, 2), lambda i: i,
+                                      output_size=(7, 5)),
+    "output_size length": _unpool_call("max_unpool2d", (1, 2, 2, 2), lambda i: i,
+                                       output_size=(4,)),
+    "int input": lambda lib: lib.nn.functional.max_unpool2d(
+        lib.ones(1, 1, 1, 1, dtype=lib.int64), lib.zeros(1, 1, 1, 1, dtype=lib.int64), 2),
+}
+
+
+@pytest.mark.parametrize("name", list(UNPOOL_ERRORS))
+def test_max_unpool_errors_match_torch(torch: Any, name: str) -> None:
+    _raises_like(torch, UNPOOL_ERRORS[name])

@@ -1,5 +1,5 @@
 """``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d`` and
-``AdaptiveMaxPool1d/2d/3d``, as in ``torch.nn``."""
+``AdaptiveMaxPool1d/2d/3d`` and ``MaxUnpool1d/2d/3d``, as in ``torch.nn``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from .module import Module
 
 __all__ = ["AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
            "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
-           "MaxPool1d", "MaxPool2d", "MaxPool3d"]
+           "MaxPool1d", "MaxPool2d", "MaxPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
 
 
 class MaxPool2d(Module):
@@ -234,3 +234,51 @@ class AdaptiveMaxPool3d(AdaptiveMaxPool2d):
     def forward(self, input: Tensor) -> Any:
         """F.adaptive_max_pool3d with this layer's arguments."""
         return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
+
+
+class MaxUnpool2d(Module):
+    """The inverse of ``MaxPool2d`` given its indices: each value back at its place, zeros
+    elsewhere; see ``F.max_unpool2d``. Its arguments are kept as pairs, as PyTorch keeps
+    them.
+
+    >>> pool, unpool = nn.MaxPool2d(2, return_indices=True), nn.MaxUnpool2d(2)
+    >>> unpool(*pool(tg.ones(1, 1, 4, 4))).shape
+    tinygrad_edu.Size([1, 1, 4, 4])
+    """
+
+    _n = 2
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        super().__init__()
+        tup = lambda v: (v,) * self._n if isinstance(v, int) else tuple(v)  # noqa: E731
+        self.kernel_size = tup(kernel_size)
+        self.stride = tup(stride if stride is not None else kernel_size)
+        self.padding = tup(padding)
+
+    def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
+        """F.max_unpool1d, 2d or 3d (this layer's dims) with its arguments."""
+        fn = {1: F.max_unpool1d, 2: F.max_unpool2d, 3: F.max_unpool3d}[self._n]
+        return fn(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(MaxUnpool2d):
+    """The inverse of ``MaxPool1d`` given its indices; see ``F.max_unpool1d``.
+
+    >>> nn.MaxUnpool1d(2)(tg.ones(1, 1, 2), tg.tensor([[[0, 3]]])).shape
+    tinygrad_edu.Size([1, 1, 4])
+    """
+
+    _n = 1
+
+
+class MaxUnpool3d(MaxUnpool2d):
+    """The inverse of ``MaxPool3d`` given its indices; see ``F.max_unpool3d``.
+
+    >>> nn.MaxUnpool3d(2)(tg.ones(1, 1, 1, 1, 1), tg.tensor([[[[[7]]]]])).shape
+    tinygrad_edu.Size([1, 1, 2, 2, 2])
+    """
+
+    _n = 3

@@ -564,3 +564,31 @@ AdaptiveMaxPool3d = labelled(AdaptiveMaxPool2d, "AdaptiveMaxPool3DBackward0")
 _IndexScatter3d = labelled(_IndexScatter, "AdaptiveMaxPool3DBackwardBackward0")
 _IndexScatter._adjoint, _IndexGather._adjoint = _IndexGather, _IndexScatter
 _IndexScatter3d._adjoint = _IndexGather
+
+
+class MaxUnpool2d(_Op):
+    """The inverse of a max pool: each input value written at its flat index into a zero
+    output (..., *sizes) (a later one wins a shared index, as PyTorch's loop); the
+    gradient reads each index back (``_IndexGather``). ``pool``: (output sizes, index).
+    Over 2 or 3 spatial dims (``MaxUnpool3d``: the same code, PyTorch's 3-d label)."""
+
+    _grad_fn_name = "MaxUnpool2DBackward0"
+    ctx_fields = ("pool",)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, pool: Any) -> Any:
+        ctx.pool = pool
+        sizes, index = pool
+        rows, n_out, n_in = _rows(index, sizes)
+        out = np.zeros((rows, n_in), x.dtype)
+        out[np.arange(rows)[:, None], index.reshape(rows, n_out)] = x.reshape(rows, n_out)
+        return out.reshape(index.shape[:index.ndim - len(sizes)] + tuple(sizes))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        if type(grad) is _nd:
+            return _IndexGather._np(grad, ctx.pool), None
+        return _IndexGather.apply(grad, ctx.pool), None
+
+
+MaxUnpool3d = labelled(MaxUnpool2d, "MaxUnpool3DBackward0")

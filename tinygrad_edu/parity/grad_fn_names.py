@@ -72,6 +72,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "AdaptiveAvgPool3DBackward0": ("AdaptiveAvgPool2d", "_Linear"),
     "AdaptiveAvgPool3DBackwardBackward0": ("_AdaptiveScatter", "_Linear"),
     "AdaptiveMaxPool3DBackward0": ("AdaptiveMaxPool2d",),
+    "MaxUnpool3DBackward0": ("MaxUnpool2d",),
     "AdaptiveMaxPool3DBackwardBackward0": ("_IndexScatter", "_Linear"),
     # nn.py
     "NllLoss2DBackward0": ("NllLoss",),  # an (N, C, H, W) input

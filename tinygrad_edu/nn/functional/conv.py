@@ -589,3 +589,103 @@ def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = 
     tensor([[[[7.]]]])
     """
     return _adaptive_max(input, output_size, return_indices, 3)
+
+
+def _unpool_output_size(input: Tensor, kernel: tuple[int, ...], stride: tuple[int, ...],
+                        padding: tuple[int, ...], output_size: Any) -> tuple[int, ...]:
+    """The spatial sizes a max unpool writes: max pool's input size by default, or
+    ``output_size`` (spatial or full), within a stride of it (PyTorch's checks)."""
+    n = len(kernel)
+    default = [(input.shape[-n + d] - 1) * stride[d] + kernel[d] - 2 * padding[d]
+               for d in range(n)]
+    if output_size is None:
+        sizes = default
+    else:
+        sizes = list(output_size)
+        if len(sizes) == n + 2:
+            sizes = sizes[2:]
+        if len(sizes) != n:
+            raise ValueError(f"output_size should be a sequence containing {n} or {n + 2} "
+                             f"elements, but it has a length of '{len(sizes)}'")
+        for d in range(n):
+            low, high = default[d] - stride[d], default[d] + stride[d]
+            if not low < sizes[d] < high:
+                raise ValueError(f'invalid output_size "{output_size}" (dim {d} must be '
+                                 f"between {low} and {high})")
+    for d in range(n):
+        if sizes[d] < 0:
+            raise ValueError("max_unpooling: output_size must contain non-negative spatial "
+                             f"dimensions, but got output_size[{d}]={sizes[d]}")
+    return tuple(int(m) for m in sizes)
+
+
+def _max_unpool(input: Tensor, indices: Tensor, sizes: tuple[int, ...], n: int) -> Tensor:
+    """max_unpool2d / 3d on checked output sizes: one op."""
+    x, index = input._data, indices._data
+    if x.ndim not in (n + 1, n + 2):
+        raise RuntimeError(f"Input to max_unpooling{n}d should be a {n + 1}d or {n + 2}d "
+                           f"Tensor, but got a tensor with {x.ndim} dimensions.")
+    if index.dtype != np.int64:
+        raise RuntimeError("elements in indices should be type int64 but got: "
+                           f"{scalar_type_name(index.dtype)}")
+    if index.shape != x.shape:
+        raise RuntimeError(
+            "Expected shape of indices to be same as that of the input tensor "
+            f"({_shape_list(x.shape)}) but got indices tensor with shape: "
+            f"{_shape_list(index.shape)}")
+    if x.dtype.kind != "f":
+        raise not_implemented(f"max_unpool{n}d", x.dtype)
+    volume = int(np.prod(sizes))
+    bad = (index < 0) | (index >= volume)
+    if bad.any():  # PyTorch's loop goes on and names the last bad index
+        raise RuntimeError(f"Found an invalid max index: {index[bad].flat[-1]} (output volumes "
+                           f"are of size {'x'.join(map(str, sizes))})")
+    op = _conv.MaxUnpool3d if n == 3 else _conv.MaxUnpool2d
+    return op.apply(input, (sizes, index))
+
+
+def _unpool_args(input: Tensor, kernel_size: Any, stride: Any, padding: Any,
+                 output_size: Any, n: int) -> tuple[int, ...]:
+    k = _ntuple_arg(kernel_size, "kernel_size", n)
+    s = k if stride is None else _ntuple_arg(stride, "stride", n)
+    return _unpool_output_size(input, k, s, _ntuple_arg(padding, "padding", n), output_size)
+
+
+def max_unpool1d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,
+                 padding: Any = 0, output_size: Any = None) -> Tensor:
+    """The inverse of ``max_pool1d``: each value put back at its index, zeros elsewhere
+    (as PyTorch, ``max_unpool2d`` over a unit width).
+
+    >>> out, idx = F.max_pool1d(tg.tensor([[1.0, 3.0, 2.0, 5.0]]), 2, return_indices=True)
+    >>> F.max_unpool1d(out, idx, 2)
+    tensor([[0., 3., 0., 5.]])
+    """
+    sizes = _unpool_args(input, kernel_size, stride, padding, output_size, 1)
+    return _max_unpool(input.unsqueeze(-1), indices.unsqueeze(-1), sizes + (1,),
+                       2).squeeze(-1)
+
+
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,
+                 padding: Any = 0, output_size: Any = None) -> Tensor:
+    """The inverse of ``max_pool2d``: each value written at its flat index into H * W of a
+    zero (N, C, H, W), H and W those of the pool's input (or ``output_size``).
+
+    >>> out, idx = F.max_pool2d(tg.arange(4.0).reshape(1, 2, 2), 2, return_indices=True)
+    >>> F.max_unpool2d(out, idx, 2)
+    tensor([[[0., 0.],
+             [0., 3.]]])
+    """
+    sizes = _unpool_args(input, kernel_size, stride, padding, output_size, 2)
+    return _max_unpool(input, indices, sizes, 2)
+
+
+def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,
+                 padding: Any = 0, output_size: Any = None) -> Tensor:
+    """The inverse of ``max_pool3d``: ``max_unpool2d`` with a depth dim.
+
+    >>> out, idx = F.max_pool3d(tg.arange(8.0).reshape(1, 2, 2, 2), 2, return_indices=True)
+    >>> F.max_unpool3d(out, idx, 2).shape
+    tinygrad_edu.Size([1, 2, 2, 2])
+    """
+    sizes = _unpool_args(input, kernel_size, stride, padding, output_size, 3)
+    return _max_unpool(input, indices, sizes, 3)
