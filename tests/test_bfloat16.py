@@ -215,3 +215,18 @@ def test_grad_is_none_for_int_results() -> None:
     t = tg.tensor([1.5, 2.5]).bfloat16().requires_grad_()
     assert not t.argmax().requires_grad
     assert (t * 2).requires_grad
+
+
+def test_a_float_is_tested_one_way_in_the_package() -> None:
+    """``array.dtype in FLOATING`` (tinygrad_edu/dtypes.py), never ``dtype.kind == "f"``,
+    which refuses bfloat16 (ml_dtypes gives it kind "V"): merged code brought the kind
+    test back in six places, each a bfloat16 op silently treated as an integer one."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(tg.__file__).parent
+    pattern = re.compile(r"""\.kind\s*(==|!=|in|not in)\s*["'][a-z]*f""")
+    offenders = [f"{p.relative_to(root)}:{n}" for p in root.rglob("*.py") if p.name != "dtypes.py"
+                 for n, line in enumerate(p.read_text().splitlines(), 1)
+                 if pattern.search(line) and "biuf" not in line and "fiub" not in line]
+    assert not offenders, offenders

@@ -223,13 +223,14 @@ def test_a_hook_that_refers_to_its_own_tensor_is_freed_with_it() -> None:
 
     from tinygrad_edu.core.hooks import tensor_hooks
 
-    x = tg.randn(3, requires_grad=True)
-    h = x * 2
-    h.register_hook(lambda g: print(h.shape))
-    x.register_hook(lambda g: print(x.shape))
-    refs = [weakref.ref(h), weakref.ref(h.grad_fn), weakref.ref(x)]
-    keys = [id(h.grad_fn), id(x)]
-    del h, x
+    def graph_with_hooks() -> tuple[list, list]:
+        x = tg.randn(3, requires_grad=True)
+        h = x * 2
+        h.register_hook(lambda g: print(h.shape))  # (the closure keeps h: a cycle)
+        x.register_hook(lambda g: print(x.shape))
+        return [weakref.ref(h), weakref.ref(h.grad_fn), weakref.ref(x)], [id(h.grad_fn), id(x)]
+
+    refs, keys = graph_with_hooks()
     gc.collect()
     assert [r() for r in refs] == [None, None, None]
     assert not any(k in tensor_hooks for k in keys)

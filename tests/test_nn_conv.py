@@ -650,3 +650,265 @@ POOL1D_ERRORS = {
 @pytest.mark.parametrize("name", list(POOL1D_ERRORS))
 def test_pool1d_errors_match_torch(torch: Any, name: str) -> None:
     _raises_like(torch, POOL1D_ERRORS[name])
+
+
+# ------------------------------------------------------------ max_pool3d, avg_pool3d
+
+POOL3D_CASES = [  # (name, input shape, kwargs)
+    ("max", (2, 3, 4, 6, 5), dict(kernel_size=2)),
+    ("max", (1, 2, 5, 6, 7), dict(kernel_size=(2, 3, 2), stride=(1, 2, 1), padding=(1, 1, 0),
+                                  dilation=(1, 1, 2))),
+    ("max", (2, 5, 6, 7), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ("avg", (2, 3, 4, 6, 5), dict(kernel_size=2)),
+    ("avg", (1, 2, 5, 6, 7), dict(kernel_size=(3, 2, 3), stride=2, padding=1, ceil_mode=True,
+                                  count_include_pad=False)),
+    ("avg", (2, 5, 6, 7), dict(kernel_size=3, stride=2, padding=1, divisor_override=5)),
+    ("avg", (1, 1, 5, 6, 7), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+]
+POOL3D_NAMES = {"max": "MaxPool3DWithIndicesBackward0", "avg": "AvgPool3DBackward0"}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", POOL3D_CASES, ids=str)
+def test_pool3d_matches_torch(torch: Any, dtype: str, case: Any) -> None:
+    kind, shape, kwargs = case
+    _compare(torch, lambda lib, t: getattr(lib.nn.functional, f"{kind}_pool3d")(t[0], **kwargs),
+             [_randn(shape, dtype)], dtype, POOL3D_NAMES[kind])
+    module = getattr(nn, f"{kind.capitalize()}Pool3d")(**kwargs)
+    theirs = getattr(torch.nn, f"{kind.capitalize()}Pool3d")(**kwargs)
+    assert repr(module) == repr(theirs)
+
+
+@pytest.mark.parametrize("case", [c for c in POOL3D_CASES if c[0] == "max"], ids=str)
+def test_max_pool3d_indices_match_torch(torch: Any, case: Any) -> None:
+    _, shape, kwargs = case
+    a = _randn(shape)
+    for grad in (True, False):
+        _, idx = F.max_pool3d(tg.tensor(a, requires_grad=grad), return_indices=True, **kwargs)
+        _, expected = torch.nn.functional.max_pool3d(torch.tensor(a), return_indices=True,
+                                                     **kwargs)
+        np.testing.assert_array_equal(idx.numpy(), expected.numpy())
+    assert len(nn.MaxPool3d(return_indices=True, **kwargs)(tg.tensor(a))) == 2
+
+
+@pytest.mark.parametrize("kind", ["max", "avg"])
+def test_pool3d_double_backward_matches_torch(torch: Any, kind: str) -> None:
+    a, names = _randn((1, 2, 5, 4, 5)), []
+    grads = []
+    for lib in (tg, torch):
+        x = lib.tensor(a, requires_grad=True)
+        y = getattr(lib.nn.functional, f"{kind}_pool3d")(x, 3, 2, 1, ceil_mode=True)
+        g = lib.tensor(_randn(tuple(y.shape), seed=2), requires_grad=True)
+        (gx,) = lib.autograd.grad(y, x, g, create_graph=True)
+        (gg,) = lib.autograd.grad((gx * lib.tensor(a)).sum(), g)
+        grads.append((gx.detach().numpy(), gg.numpy()))
+        names.append(gx.grad_fn.name())
+    for mine, theirs in zip(*grads):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-10, atol=1e-12)
+    assert names[0] == names[1]
+
+
+@pytest.mark.parametrize("pool", [
+    lambda x: F.max_pool3d(x, 3, 2, 1, dilation=(1, 1, 2), ceil_mode=True),
+    lambda x: F.avg_pool3d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+], ids=["max", "avg"])
+def test_pool3d_gradcheck(pool: Callable[[Any], Any]) -> None:
+    # a permutation: distinct values, so max pool's argmax is stable under perturbation
+    a = np.random.default_rng(0).permutation(2 * 4 * 5 * 6).reshape(1, 2, 4, 5, 6) / 10.0
+    x = tg.tensor(a, requires_grad=True)
+    assert tg.autograd.gradcheck(pool, (x,))
+    assert tg.autograd.gradgradcheck(pool, (x,))
+
+
+POOL3D_ERRORS = {
+    f"{kind} {what}": (lambda lib, kind=kind, shape=shape, kw=kw:
+                       getattr(lib.nn.functional, f"{kind}_pool3d")(lib.zeros(shape), **kw))
+    for kind in ("max", "avg") for what, shape, kw in [
+        ("3d input", (2, 3, 4), dict(kernel_size=2)),
+        ("6d input", (1, 2, 2, 4, 4, 4), dict(kernel_size=2)),
+        ("zero stride", (1, 4, 4, 4), dict(kernel_size=2, stride=0)),
+        ("pad", (1, 4, 4, 4), dict(kernel_size=2, padding=2)),
+        ("too small", (1, 2, 2, 2), dict(kernel_size=3)),
+        ("empty", (1, 0, 4, 4), dict(kernel_size=2)),
+    ]
+} | {
+    "avg divisor": lambda lib: lib.nn.functional.avg_pool3d(lib.zeros(1, 4, 4, 4), 2,
+                                                            divisor_override=0),
+    "max dilation": lambda lib: lib.nn.functional.max_pool3d(lib.zeros(1, 4, 4, 4), 2,
+                                                             dilation=0),
+}
+
+
+@pytest.mark.parametrize("name", list(POOL3D_ERRORS))
+def test_pool3d_errors_match_torch(torch: Any, name: str) -> None:
+    _raises_like(torch, POOL3D_ERRORS[name])
+
+
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int32", "int64", "float16"])
+@pytest.mark.parametrize("name", ["max_pool2d", "max_pool3d", "avg_pool2d", "avg_pool3d"])
+def test_pools_in_other_dtypes_match_torch(torch: Any, dtype: str, name: str) -> None:
+    shape = (1, 2, 3, 5, 4)[: 5 if name.endswith("3d") else 4]
+    a = np.round(_randn(shape) * 4).astype(dtype)
+
+    def call(lib: Any) -> Any:
+        return getattr(lib.nn.functional, name)(lib.tensor(a), 2, padding=1, ceil_mode=True)
+    try:
+        expected = call(torch)
+    except Exception:  # noqa: BLE001  (then we raise the same, below)
+        _raises_like(torch, call)
+        return
+    out = call(tg)
+    assert str(out.dtype).split(".")[-1] == str(expected.dtype).split(".")[-1]
+    np.testing.assert_array_equal(out.numpy(), expected.numpy())
+
+
+# ----------------------------------------- adaptive_max_pool1d/2d/3d, adaptive_avg_pool1d/3d
+
+ADAPTIVE_CASES = [  # (function, input shape, output_size, torch's grad_fn)
+    ("adaptive_max_pool2d", (2, 3, 7, 6), (3, 4), "AdaptiveMaxPool2DBackward0"),
+    ("adaptive_max_pool2d", (3, 7, 6), (None, 2), "AdaptiveMaxPool2DBackward0"),
+    ("adaptive_max_pool2d", (2, 3, 5, 5), 1, "AdaptiveMaxPool2DBackward0"),
+    ("adaptive_max_pool3d", (2, 3, 5, 6, 7), (2, 3, 4), "AdaptiveMaxPool3DBackward0"),
+    ("adaptive_max_pool3d", (3, 5, 6, 7), 3, "AdaptiveMaxPool3DBackward0"),
+    ("adaptive_max_pool1d", (2, 3, 7), 3, "SqueezeBackward1"),
+    ("adaptive_max_pool1d", (3, 7), (5,), "SqueezeBackward1"),
+    ("adaptive_avg_pool1d", (2, 3, 7), 3, "SqueezeBackward1"),
+    ("adaptive_avg_pool3d", (2, 3, 5, 6, 7), (2, 3, 4), "AdaptiveAvgPool3DBackward0"),
+    ("adaptive_avg_pool3d", (3, 5, 6, 7), (None, 1, 2), "AdaptiveAvgPool3DBackward0"),
+    ("adaptive_avg_pool3d", (3, 5, 6, 7), 1, "MeanBackward1"),
+]
+
+
+def _distinct(shape: tuple[int, ...], dtype: str = "float64") -> np.ndarray:
+    """Distinct values (a permutation): each max is unique, stable under perturbation."""
+    size = int(np.prod(shape))
+    return (np.random.default_rng(0).permutation(size).reshape(shape) / 7.0).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", ADAPTIVE_CASES, ids=str)
+def test_adaptive_pools_match_torch(torch: Any, dtype: str, case: Any) -> None:
+    name, shape, size, grad_fn = case
+    _compare(torch, lambda lib, t: getattr(lib.nn.functional, name)(t[0], size),
+             [_distinct(shape, dtype)], dtype, grad_fn)
+    module = "Adaptive" + name[9:12].capitalize() + "Pool" + name[-2:]
+    assert repr(getattr(nn, module)(size)) == repr(getattr(torch.nn, module)(size))
+    if "max" in name:
+        a = _distinct(shape, dtype)
+        for grad in (True, False):
+            _, idx = getattr(F, name)(tg.tensor(a, requires_grad=grad), size, True)
+            _, expected = getattr(torch.nn.functional, name)(torch.tensor(a), size, True)
+            np.testing.assert_array_equal(idx.numpy(), expected.numpy())
+        assert len(getattr(nn, module)(size, return_indices=True)(tg.tensor(a))) == 2
+
+
+@pytest.mark.parametrize("pool", [
+    lambda x: F.adaptive_max_pool2d(x[0], (3, 4)),
+    lambda x: F.adaptive_max_pool3d(x, (3, 2, 4)),
+    lambda x: F.adaptive_avg_pool3d(x, (3, 2, 4)),
+    lambda x: F.adaptive_avg_pool1d(x[0, 0], 4),
+], ids=["max2d", "max3d", "avg3d", "avg1d"])
+def test_adaptive_pools_gradcheck(pool: Callable[[Any], Any]) -> None:
+    x = tg.tensor(_distinct((1, 2, 5, 4, 7)), requires_grad=True)
+    assert tg.autograd.gradcheck(pool, (x,))
+    assert tg.autograd.gradgradcheck(pool, (x,))
+
+
+@pytest.mark.parametrize("name", ["adaptive_max_pool3d", "adaptive_avg_pool3d",
+                                  "adaptive_max_pool2d"])
+def test_adaptive_pools_double_backward_matches_torch(torch: Any, name: str) -> None:
+    a, results = _distinct((1, 2, 5, 6, 7)), []
+    for lib in (tg, torch):
+        x = lib.tensor(a if name.endswith("3d") else a[0], requires_grad=True)
+        y = getattr(lib.nn.functional, name)(x, 3)
+        g = lib.tensor(_randn(tuple(y.shape), seed=2), requires_grad=True)
+        (gx,) = lib.autograd.grad(y, x, g, create_graph=True)
+        (gg,) = lib.autograd.grad((gx * x.detach() ** 2).sum(), g)
+        results.append((gx.detach().numpy(), gg.numpy(), gx.grad_fn.name()))
+    for mine, theirs in zip(results[0][:2], results[1][:2]):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-10, atol=1e-12)
+    assert results[0][2] == results[1][2]
+
+
+ADAPTIVE_ERRORS = {
+    "max2d 2d input": lambda lib: lib.nn.functional.adaptive_max_pool2d(lib.zeros(2, 4), 2),
+    "max3d 3d input": lambda lib: lib.nn.functional.adaptive_max_pool3d(lib.zeros(2, 4, 4), 2),
+    "avg3d 3d input": lambda lib: lib.nn.functional.adaptive_avg_pool3d(lib.zeros(2, 4, 4), 2),
+    "max1d 1d input": lambda lib: lib.nn.functional.adaptive_max_pool1d(lib.zeros(5), 2),
+    "avg1d 4d input": lambda lib: lib.nn.functional.adaptive_avg_pool1d(lib.zeros(1, 2, 3, 5), 2),
+    "max2d 3 sizes": lambda lib: lib.nn.functional.adaptive_max_pool2d(lib.zeros(1, 2, 4, 4),
+                                                                       (2, 2, 2)),
+    "avg3d 2 sizes": lambda lib: lib.nn.functional.adaptive_avg_pool3d(lib.zeros(1, 2, 4, 4),
+                                                                       (2, 2)),
+    "max2d empty": lambda lib: lib.nn.functional.adaptive_max_pool2d(lib.zeros(1, 0, 4, 4), 2),
+    "avg1d 2 sizes": lambda lib: lib.nn.functional.adaptive_avg_pool1d(lib.zeros(2, 5), (2, 2)),
+    "max1d 2 sizes": lambda lib: lib.nn.functional.adaptive_max_pool1d(lib.zeros(2, 5), (2, 2)),
+}
+
+
+@pytest.mark.parametrize("name", list(ADAPTIVE_ERRORS))
+def test_adaptive_pool_errors_match_torch(torch: Any, name: str) -> None:
+    _raises_like(torch, ADAPTIVE_ERRORS[name])
+
+
+# ------------------------------------------------------------ max_unpool1d/2d/3d
+
+UNPOOL_CASES = [  # (dims, pooled input shape, pool kwargs, output_size)
+    (2, (2, 3, 6, 5), dict(kernel_size=2), (6, 5)),
+    (2, (3, 7, 6), dict(kernel_size=3, stride=2, padding=1), (7, 6)),
+    (2, (1, 2, 4, 4), dict(kernel_size=2, stride=1), None),  # shared maxima
+    (3, (2, 2, 4, 5, 6), dict(kernel_size=2), (4, 5, 6)),
+    (3, (2, 5, 4, 6), dict(kernel_size=2, stride=1), None),
+    (1, (2, 3, 9), dict(kernel_size=3, stride=2), (2, 3, 9)),
+]
+
+
+@pytest.mark.parametrize("case", UNPOOL_CASES, ids=str)
+def test_max_unpool_matches_torch(torch: Any, case: Any) -> None:
+    n, shape, kwargs, size = case
+    pooled, idx = torch.nn.functional.__dict__[f"max_pool{n}d"](
+        torch.tensor(_randn(shape)), return_indices=True, **kwargs)
+
+    def unpool(lib: Any, t: list[Any]) -> Any:
+        layer = getattr(lib.nn, f"MaxUnpool{n}d")(**kwargs)
+        return layer(t[0], lib.tensor(idx.numpy()), size)
+    _compare(torch, unpool, [pooled.numpy()], "float64",
+             "SqueezeBackward1" if n == 1 else f"MaxUnpool{n}DBackward0")
+    assert repr(getattr(nn, f"MaxUnpool{n}d")(**kwargs)) == \
+        repr(getattr(torch.nn, f"MaxUnpool{n}d")(**kwargs))
+
+
+def test_max_unpool_gradcheck_and_double_backward() -> None:
+    pooled, idx = F.max_pool2d(tg.tensor(_distinct((1, 2, 5, 6))), 2, return_indices=True)
+    x = tg.tensor(pooled.numpy(), requires_grad=True)
+    assert tg.autograd.gradcheck(lambda t: F.max_unpool2d(t, idx, 2), (x,))
+    assert tg.autograd.gradgradcheck(lambda t: F.max_unpool2d(t, idx, 2), (x,))
+
+
+def _unpool_call(name: str, x: tuple[int, ...], index: Any, **kwargs: Any) -> Any:
+    def call(lib: Any) -> Any:
+        i = lib.tensor(index(np.arange(int(np.prod(x))).reshape(x) % 4))
+        return getattr(lib.nn.functional, name)(lib.ones(x), i, 2, **kwargs)
+    return call
+
+
+UNPOOL_ERRORS = {
+    "index too big": _unpool_call("max_unpool2d", (1, 2, 2, 2), lambda i: i * 10),
+    "negative index": _unpool_call("max_unpool2d", (1, 2, 2, 2), lambda i: -i - 1),
+    "3d index too big": _unpool_call("max_unpool3d", (1, 2, 2, 2, 2), lambda i: i * 40),
+    "index shape": _unpool_call("max_unpool2d", (1, 2, 2, 2), lambda i: i[:, :1]),
+    "float index": _unpool_call("max_unpool2d", (1, 2, 2, 2), lambda i: i.astype(float)),
+    "2d input": _unpool_call("max_unpool2d", (2, 2), lambda i: i),
+    "3d on 3d input": _unpool_call("max_unpool3d", (2, 2, 2), lambda i: i),
+    "output_size range": _unpool_call("max_unpool2d", (1, 2, 2, 2), lambda i: i,
+                                      output_size=(7, 5)),
+    "output_size length": _unpool_call("max_unpool2d", (1, 2, 2, 2), lambda i: i,
+                                       output_size=(4,)),
+    "int input": lambda lib: lib.nn.functional.max_unpool2d(
+        lib.ones(1, 1, 1, 1, dtype=lib.int64), lib.zeros(1, 1, 1, 1, dtype=lib.int64), 2),
+}
+
+
+@pytest.mark.parametrize("name", list(UNPOOL_ERRORS))
+def test_max_unpool_errors_match_torch(torch: Any, name: str) -> None:
+    _raises_like(torch, UNPOOL_ERRORS[name])

@@ -321,6 +321,120 @@ def test_dropout_is_identity_in_eval_and_keeps_expectation() -> None:
         nn.Dropout(1.5)
 
 
+FEATURE_DROPOUTS = [  # (module, input shape): batched, unbatched, and torch's odd ranks
+    ("Dropout1d", (2, 3, 5)), ("Dropout1d", (3, 5)), ("Dropout2d", (2, 3, 4, 4)),
+    ("Dropout2d", (4, 6, 3)), ("Dropout3d", (2, 3, 2, 2, 2)), ("Dropout3d", (3, 2, 2, 2)),
+    ("AlphaDropout", (4, 50)), ("FeatureAlphaDropout", (4, 5, 3)),
+    ("FeatureAlphaDropout", (6, 7)),
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("p", [0.2, 0.5, 1.0])
+@pytest.mark.parametrize("name,shape", FEATURE_DROPOUTS, ids=str)
+def test_channel_and_alpha_dropout_match_torch_bit_for_bit(
+        name: str, shape: tuple[int, ...], p: float, dtype: Any) -> None:
+    x = rng_arrays(shape, dtype=dtype)[0]
+    outs, grads, names = [], [], []
+    for lib in (tg, torch):
+        lib.manual_seed(5)
+        t = lib.tensor(x, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # dropout2d on 3-D input warns (checked below)
+            y = getattr(lib.nn, name)(p)(t)
+        (y * lib.tensor(np.arange(y.numel(), dtype=dtype).reshape(shape))).sum().backward()
+        outs += [y.detach().numpy(), lib.rand(2).numpy()]  # the stream advanced identically
+        grads.append(t.grad.numpy())
+        names.append(type(y.grad_fn).__name__)
+    np.testing.assert_array_equal(outs[0], outs[2])
+    np.testing.assert_array_equal(outs[1], outs[3])
+    np.testing.assert_array_equal(grads[0], grads[1])
+    assert names[0] == names[1]
+
+
+@needs_torch
+@pytest.mark.parametrize("name,shape", [
+    ("dropout2d", (3, 4, 5)), ("dropout2d", (5,)), ("dropout3d", (2, 3, 4)),
+    ("dropout3d", (2, 3)), ("dropout1d", (5,)), ("dropout1d", (2, 2, 2, 2)),
+    ("feature_alpha_dropout", (5,)), ("dropout2d", ()),
+], ids=str)
+def test_channel_dropout_warnings_and_errors_match_torch(name: str,
+                                                         shape: tuple[int, ...]) -> None:
+    results = []
+    for lib in (tg, torch):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                out = getattr(lib.nn.functional, name)(lib.ones(shape), 0.5, True)
+                result: Any = tuple(out.shape)
+            except Exception as e:  # noqa: BLE001  (the class and message are compared)
+                result = (type(e).__name__, str(e))
+        results.append((result, [(w.category, str(w.message)) for w in caught]))
+    assert results[0] == results[1]
+
+
+@pytest.mark.filterwarnings("ignore:dropout2d")
+def test_channel_and_alpha_dropout_in_eval_mode_and_bad_p() -> None:
+    x = tg.ones(2, 3, 4)
+    for module in (nn.Dropout1d, nn.Dropout2d, nn.AlphaDropout, nn.FeatureAlphaDropout):
+        assert module(0.5).eval()(x) is x
+        assert repr(module(0.25)) == f"{module.__name__}(p=0.25, inplace=False)"
+    assert F.alpha_dropout(x, 0.5) is x  # training defaults to False, as in torch
+    for fn in (F.dropout1d, F.dropout2d, F.dropout3d, F.alpha_dropout,
+               F.feature_alpha_dropout):
+        with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1"):
+            fn(x, -0.1)
+    tg.manual_seed(0)
+    y = F.alpha_dropout(tg.randn(20000), 0.3, training=True).numpy()
+    assert abs(y.mean()) < 0.05 and abs(y.std() - 1) < 0.05  # SELU's fixed point is kept
+
+
+# ----------------------------------------------------------------------------- Bilinear
+
+
+@needs_torch
+@pytest.mark.parametrize("seed,bias", [(0, True), (3, False)])
+def test_bilinear_init_state_dict_and_parity_match_torch(seed: int, bias: bool) -> None:
+    tg.manual_seed(seed)
+    torch.manual_seed(seed)
+    ours, theirs = nn.Bilinear(3, 4, 5, bias=bias), torch.nn.Bilinear(3, 4, 5, bias=bias)
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    for key, value in theirs.state_dict().items():
+        assert np.array_equal(ours.state_dict()[key].numpy(), value.numpy()), key
+    assert np.array_equal(tg.rand(3).numpy(), torch.rand(3).numpy())
+    x1, x2 = rng_arrays((2, 6, 3), (2, 6, 4), seed=seed)
+    outs = []
+    for lib, layer in ((tg, ours), (torch, theirs)):
+        a, b = lib.tensor(x1, requires_grad=True), lib.tensor(x2, requires_grad=True)
+        y = layer(a, b)
+        y.backward(lib.ones_like(y))
+        outs.append([y.detach().numpy(), a.grad.numpy(), b.grad.numpy(),
+                     layer.weight.grad.numpy(), type(y.grad_fn).__name__])
+    for mine, their in zip(outs[0][:4], outs[1][:4]):
+        np.testing.assert_allclose(mine, their, rtol=1e-5, atol=1e-5)
+    assert outs[0][4] == outs[1][4]
+    theirs.load_state_dict(torch.nn.Bilinear(3, 4, 5, bias=bias).state_dict())
+    ours.load_state_dict({k: tg.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+
+
+@needs_torch
+@pytest.mark.parametrize("shapes", [
+    ((3, 3), (2, 4), (5, 3, 4), None), ((2, 3), (2, 5), (5, 3, 4), None),
+    ((2, 3), (2, 4), (5, 3, 4), (4,)), ((2, 3), (3, 4), (5, 3, 4), None),
+    ((2, 2), (2, 4), (5, 3, 4), None), ((2, 1, 3), (2, 4), (5, 3, 4), None),
+], ids=str)
+def test_bilinear_errors_match_torch(shapes: Any) -> None:
+    errors = []
+    for lib in (tg, torch):
+        args = [lib.ones(s) for s in shapes[:3]] + [lib.ones(shapes[3]) if shapes[3] else None]
+        with pytest.raises(RuntimeError) as info:
+            lib.nn.functional.bilinear(*args)
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]
+
+
 # ------------------------------------------------------------------------------- one_hot
 
 

@@ -180,6 +180,35 @@ def _einsum_op(name: str, equation: str, *terms: str, broadcast: bool = False) -
 
 # ---------------------------------------------------------------------------- products
 @st.composite
+def _avg_pool3d(draw: Any) -> Sample:
+    """An (N, C, D, H, W) or (C, D, H, W) input and avg_pool3d's arguments (each size at
+    least the kernel; padding at most half of it)."""
+    k = draw(st.integers(1, 3))
+    lead = draw(st.sampled_from([(1, 2), (2,)]))
+    shape = lead + tuple(draw(st.integers(k, 4)) for _ in range(3))
+    return Sample((draw(S.arrays(shape)),), {
+        "kernel_size": k, "stride": draw(st.integers(1, 2)), "padding": draw(st.integers(0, k // 2)),
+        "ceil_mode": draw(st.booleans()), "count_include_pad": draw(st.booleans())})
+
+
+@st.composite
+def _adaptive_avg_pool3d(draw: Any) -> Sample:
+    """An (N, C, D, H, W) or (C, D, H, W) input and output sizes (None keeps a size)."""
+    shape = draw(st.sampled_from([(1, 2), (2,)])) + tuple(draw(st.integers(1, 5)) for _ in range(3))
+    size = tuple(draw(st.none() | st.integers(1, 4)) for _ in range(3))
+    return Sample((draw(S.arrays(shape)),), {"output_size": size})
+
+
+@st.composite
+def _bilinear(draw: Any, bias: bool) -> Sample:
+    """x1 (*, i), x2 (*, j), W (o, i, j) and (with ``bias``) b (o,); * is 0 to 2 dims."""
+    lead = draw(S.shapes(0, 2, max_side=3))
+    i, j, o = (draw(st.integers(1, 3)) for _ in range(3))
+    shapes = [lead + (i,), lead + (j,), (o, i, j)] + ([(o,)] if bias else [])
+    return Sample(tuple(draw(S.arrays(s)) for s in shapes))
+
+
+@st.composite
 def _inner(draw: Any) -> Sample:
     """Two arrays (0-d to 2-D) whose last dims match (a 0-d side multiplies)."""
     k = draw(st.integers(1, 3))
@@ -1099,6 +1128,11 @@ OPS: list[Op] = [
     Op("outer", lambda L, a, b: a.outer(b), _vectors(2)),
     Op("ger", lambda L, a, b: L.ger(a, b), _vectors(2)),
     Op("inner", lambda L, a, b: L.inner(a, b), _inner()),
+    Op("avg_pool3d", lambda L, x, **p: L.nn.functional.avg_pool3d(x, **p), _avg_pool3d()),
+    Op("adaptive_avg_pool3d", lambda L, x, **p: L.nn.functional.adaptive_avg_pool3d(x, **p),
+       _adaptive_avg_pool3d()),
+    Op("bilinear", lambda L, *xs: L.nn.functional.bilinear(*xs), _bilinear(bias=True)),
+    Op("bilinear_no_bias", lambda L, *xs: L.nn.functional.bilinear(*xs), _bilinear(bias=False)),
     Op("tensordot", lambda L, a, b, dims: L.tensordot(a, b, dims), _tensordot()),
     Op("kron", lambda L, a, b: a.kron(b), binary()),
     Op("cross", lambda L, a, b, dim: L.cross(a, b, dim=dim), _cross()),

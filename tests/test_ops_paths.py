@@ -94,6 +94,7 @@ def test_fast_dispatch_forward_nan_warns():
 KNOWN_STRUCTURE = {name for name in (op.name for op in OPS) if name.startswith("einsum")} | {
     "matmul_vm", "matmul_batched", "matmul_broadcast", "quantile", "std_mean", "var_mean",
     "tensordot", "inner",
+    "bilinear", "bilinear_no_bias",  # (torch's: one _trilinear node; ours: matmul, mul, sum)
     "normalize"}  # (its clamp_min: ClampMinBackward0 in torch, ClampBackward1 here, unary.py)
 
 

@@ -1,4 +1,4 @@
-"""``Linear`` (y = x W^T + b) and ``Identity``, as in ``torch.nn``."""
+"""``Linear`` (y = x W^T + b), ``Bilinear`` (x1 W x2 + b), ``Identity``, as in ``torch.nn``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from . import init
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["Identity", "Linear", "NonDynamicallyQuantizableLinear"]
+__all__ = ["Bilinear", "Identity", "Linear", "NonDynamicallyQuantizableLinear"]
 
 
 def _empty(shape: tuple[int, ...], dtype: Any) -> Tensor:
@@ -98,3 +98,50 @@ class NonDynamicallyQuantizableLinear(Linear):
     """A ``Linear`` under another name: ``MultiheadAttention.out_proj``'s class in PyTorch
     (the name only matters to PyTorch's quantization), kept so ``print(model)`` reads the
     same."""
+
+
+class Bilinear(Module):
+    """y = x1 W x2 + b, one bilinear form per output feature; see ``F.bilinear``.
+
+    Shapes: input1 (*, in1_features), input2 (*, in2_features) -> (*, out_features);
+    weight (out_features, in1_features, in2_features), bias (out_features,). Initialised
+    as PyTorch does (weight, then bias, U(-1/sqrt(in1), 1/sqrt(in1))), so after
+    ``tg.manual_seed(s)`` the parameters equal ``torch.nn.Bilinear``'s bit for bit.
+
+    >>> nn.Bilinear(3, 4, 5)(tg.ones(2, 3), tg.ones(2, 4)).shape
+    tinygrad_edu.Size([2, 5])
+    """
+
+    in1_features: int
+    in2_features: int
+    out_features: int
+    weight: Parameter
+    bias: Parameter | None
+
+    def __init__(self, in1_features: int, in2_features: int, out_features: int,
+                 bias: bool = True, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        _device.check(device)
+        self.in1_features, self.in2_features = in1_features, in2_features
+        self.out_features = out_features
+        self.weight = Parameter(_empty((out_features, in1_features, in2_features), dtype))
+        if bias:
+            self.bias = Parameter(_empty((out_features,), dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw fresh parameters: weight, then bias, U(-1/sqrt(in1), 1/sqrt(in1))."""
+        bound = 1 / math.sqrt(self.weight.shape[1])
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
+        """F.bilinear with this layer's weight and bias."""
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")

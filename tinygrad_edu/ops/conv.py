@@ -1,5 +1,5 @@
-"""Convolution (1, 2 or 3 spatial dims, plain or transposed) and pooling: Convolution,
-MaxPool2d, AvgPool2d, AdaptiveAvgPool2d.
+"""Convolution (1, 2 or 3 spatial dims, plain or transposed) and pooling (2 or 3 spatial
+dims, one code): Convolution, MaxPool2d/3d, AvgPool2d/3d, AdaptiveAvgPool2d.
 
 Convolution is im2col + one batched BLAS product: the kernel windows of the padded
 input are a strided view (no copy) of shape (N, C, *kernel, *out); one reshape copies
@@ -9,7 +9,7 @@ product; its col2im adds the columns of each kernel offset back into a strided s
 the input gradient (prod(kernel) vectorised adds, no loop over pixels). A transposed
 convolution is that backward, run forward.
 
-Pools loop over the kh * kw kernel offsets too, each a strided slice of the input.
+Pools loop over the prod(kernel) kernel offsets too, each a strided slice of the input.
 
 Double backward: every op here is linear in each tensor input (max pool: given where
 the maxima are), so each backward is another op of this module (the adjoint), recorded
@@ -18,18 +18,20 @@ like any op under ``create_graph=True``, and gradients of any order come for fre
 ``geo``, the geometry of a convolution: (stride, pads, dilation, groups), one stride and
 dilation per spatial dim, pads (lo, hi) per spatial dim, flat: (top, bottom, left, right).
 ``pool``, the geometry of a pool: a ``Pool``; of an adaptive pool: (input (H, W), output
-(OH, OW)).
+(OH, OW)). A tap is one kernel offset, numbered in row-major order over the kernel.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+from functools import reduce
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..dtypes import FLOATING
+from ..parity.grad_fn_names import labelled
 from . import dual
 from .dual import _Op
 
@@ -40,16 +42,15 @@ Geo = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], int]
 class Pool(NamedTuple):
     """The geometry of a max or average pool (nn.functional checks it, sizes the output)."""
 
-    kernel: tuple[int, ...]  # (kh, kw)
+    kernel: tuple[int, ...]  # (kh, kw) or (kd, kh, kw)
     stride: tuple[int, ...]
     pads: tuple[int, ...]  # (ph, pw): rows on top and bottom, columns left and right
     dilation: tuple[int, ...]
-    size: tuple[int, ...]  # the input's (H, W)
+    size: tuple[int, ...]  # the input's spatial sizes, (H, W) or (D, H, W)
     # average: (count_include_pad, divisor_override); max: None, then (once forward ran)
-    # the offset i * kw + j of each window's max
+    # the tap of each window's max (i * kw + j in 2-d)
     extra: Any
-    oh: int
-    ow: int
+    out: tuple[int, ...]  # the output's spatial sizes
 
 
 def out_size(size: int, k: int, stride: int, pad_sum: int, dilation: int) -> int:
@@ -70,11 +71,17 @@ def _pad(x: np.ndarray, pads: tuple[int, ...], value: float) -> np.ndarray:
     return out
 
 
-def _tap(xp: Any, i: int, j: int, oh: int, ow: int, stride: Any, dilation: Any) -> Any:
-    """The slice of the padded ``xp`` that kernel offset (i, j) sees at every output pixel."""
-    (sh, sw), (dh, dw) = stride, dilation
-    rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
-    return xp[..., rows, j * dw : j * dw + sw * (ow - 1) + 1 : sw]
+def _window(offset: tuple[int, ...], out: tuple[int, ...], stride: Any,
+            dilation: Any) -> tuple[Any, ...]:
+    """The index (into a padded input) of what kernel ``offset`` sees at every output
+    position: one strided slice per spatial dim."""
+    return (Ellipsis,) + tuple(slice(i * d, i * d + s * (o - 1) + 1, s)
+                               for i, d, s, o in zip(offset, dilation, stride, out))
+
+
+def _inside(pads: tuple[int, ...], size: Any) -> tuple[Any, ...]:
+    """The index of the unpadded input inside its padded copy (``_pad``'s adjoint)."""
+    return (Ellipsis,) + tuple(slice(lo, lo + m) for m, lo in zip(size, pads[::2]))
 
 
 # ----------------------------------------------------------------------- convolution
@@ -112,11 +119,8 @@ def _col2im(cols: np.ndarray, x_shape: tuple[int, ...], kernel: tuple[int, ...],
     cols = cols.reshape((n, c) + kernel + out)
     gxp = np.zeros((n, c) + padded, cols.dtype)
     for offset in itertools.product(*map(range, kernel)):  # one strided add per kernel tap
-        taps = tuple(slice(i * d, i * d + s * (o - 1) + 1, s)
-                     for i, d, s, o in zip(offset, dilation, stride, out))
-        gxp[(Ellipsis,) + taps] += cols[(slice(None), slice(None)) + offset]
-    inside = tuple(slice(lo, lo + m) for m, lo in zip(size, pads[::2]))
-    return gxp[(Ellipsis,) + inside]
+        gxp[_window(offset, out, stride, dilation)] += cols[(slice(None), slice(None)) + offset]
+    return gxp[_inside(pads, size)]
 
 
 def _grouped(w: np.ndarray, groups: int) -> np.ndarray:
@@ -278,35 +282,43 @@ class _Linear(_Op):
         return adjoint.apply(grad, ctx.pool), None
 
 
-def _plan(pool: Pool) -> tuple[int, int, tuple[int, int, int, int]]:
-    """(OH, OW, pads): ceil_mode's last window may need extra padding at the bottom/right."""
-    (kh, kw), stride, (ph, pw), dilation, (h, w), _, oh, ow = pool
-    bottom = max(0, (oh - 1) * stride[0] + (kh - 1) * dilation[0] + 1 - h - ph)
-    right = max(0, (ow - 1) * stride[1] + (kw - 1) * dilation[1] + 1 - w - pw)
-    return oh, ow, (ph, bottom, pw, right)
+def _plan(pool: Pool) -> tuple[int, ...]:
+    """Pads (lo, hi) per spatial dim, flat: ceil_mode's last window may need extra padding
+    at the end of a dim."""
+    pads: list[int] = []
+    for k, st, p, d, n, o in zip(pool.kernel, pool.stride, pool.pads, pool.dilation,
+                                 pool.size, pool.out):
+        pads += [p, max(0, (o - 1) * st + (k - 1) * d + 1 - n - p)]
+    return tuple(pads)
+
+
+def _taps(pool: Pool) -> list[tuple[Any, ...]]:
+    """Each kernel tap's window index (``_window``), in tap order."""
+    return [_window(offset, pool.out, pool.stride, pool.dilation)
+            for offset in itertools.product(*map(range, pool.kernel))]
 
 
 def _scatter(g: np.ndarray, pool: Pool, select: Any) -> np.ndarray:
-    """Add g (..., OH, OW) back into every tap (or, with ``select(k, g)``, into some)."""
-    (kh, kw), stride, dilation, (h, w) = pool.kernel, pool.stride, pool.dilation, pool.size
-    oh, ow, pads = _plan(pool)
-    gxp = np.zeros(g.shape[:-2] + (h + pads[0] + pads[1], w + pads[2] + pads[3]), g.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            _tap(gxp, i, j, oh, ow, stride, dilation)[...] += select(i * kw + j, g)
-    return gxp[..., pads[0] : pads[0] + h, pads[2] : pads[2] + w]
+    """Add g (..., *out) back into every tap (or, with ``select(k, g)``, into some)."""
+    pads = _plan(pool)
+    d = len(pool.size)
+    padded = tuple(m + lo + hi for m, lo, hi in zip(pool.size, pads[::2], pads[1::2]))
+    gxp = np.zeros(g.shape[:-d] + padded, g.dtype)
+    for k, window in enumerate(_taps(pool)):
+        gxp[window] += select(k, g)
+    return gxp[_inside(pads, pool.size)]
 
 
 def max_pool_np(x: np.ndarray, pool: Pool) -> tuple[np.ndarray, np.ndarray]:
-    """(max of each window, its offset i * kw + j): the first max in scan order, or a NaN
-    (PyTorch's rule: a later element wins when greater or NaN)."""
-    (kh, kw), stride, dilation = pool.kernel, pool.stride, pool.dilation
-    oh, ow, pads = _plan(pool)
-    xp = _pad(x, pads, -np.inf)
-    out = _tap(xp, 0, 0, oh, ow, stride, dilation).copy()
+    """(max of each window, its tap): the first max in scan order, or a NaN (PyTorch's
+    rule: a later element wins when greater or NaN)."""
+    low = -np.inf if x.dtype in FLOATING else np.iinfo(x.dtype).min  # the padding
+    xp = _pad(x, _plan(pool), low)
+    first, *rest = _taps(pool)
+    out = xp[first].copy()
     arg = np.zeros(out.shape, np.int64)
-    for k in range(1, kh * kw):
-        tap = _tap(xp, k // kw, k % kw, oh, ow, stride, dilation)
+    for k, window in enumerate(rest, 1):
+        tap = xp[window]
         better = (tap > out) | np.isnan(tap)
         np.copyto(out, tap, where=better)
         arg[better] = k
@@ -314,7 +326,8 @@ def max_pool_np(x: np.ndarray, pool: Pool) -> tuple[np.ndarray, np.ndarray]:
 
 
 class MaxPool2d(_Op):
-    """The max of each window; the gradient goes to the window's max (``max_pool_np``)."""
+    """The max of each window; the gradient goes to the window's max (``max_pool_np``).
+    Over 2 or 3 spatial dims (``MaxPool3d``: the same code, PyTorch's 3-d label)."""
 
     _grad_fn_name = "MaxPool2DWithIndicesBackward0"
     ctx_fields = ("pool",)  # with the argmax of each window as its extra
@@ -327,9 +340,10 @@ class MaxPool2d(_Op):
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
+        scatter = _MaxScatter3d if len(ctx.pool.kernel) == 3 else _MaxScatter
         if type(grad) is _nd:
-            return _MaxScatter._np(grad, ctx.pool), None
-        return _MaxScatter.apply(grad, ctx.pool), None
+            return scatter._np(grad, ctx.pool), None
+        return scatter.apply(grad, ctx.pool), None
 
 
 class _MaxScatter(_Linear):
@@ -348,16 +362,17 @@ class _MaxGather(_Linear):
 
     @staticmethod
     def _np(v: np.ndarray, pool: Pool) -> np.ndarray:
-        (kh, kw), stride, dilation, arg = pool.kernel, pool.stride, pool.dilation, pool.extra
-        oh, ow, pads = _plan(pool)
-        vp = _pad(v, pads, 0)
-        out = np.zeros(v.shape[:-2] + (oh, ow), v.dtype)
-        for k in range(kh * kw):
-            np.copyto(out, _tap(vp, k // kw, k % kw, oh, ow, stride, dilation), where=arg == k)
+        vp, arg = _pad(v, _plan(pool), 0), pool.extra
+        out = np.zeros(v.shape[:v.ndim - len(pool.size)] + pool.out, v.dtype)
+        for k, window in enumerate(_taps(pool)):
+            np.copyto(out, vp[window], where=arg == k)
         return out
 
 
+MaxPool3d = labelled(MaxPool2d, "MaxPool3DWithIndicesBackward0")
+_MaxScatter3d = labelled(_MaxScatter, "MaxPool3DWithIndicesBackwardBackward0")
 _MaxScatter._adjoint, _MaxGather._adjoint = _MaxGather, _MaxScatter
+_MaxScatter3d._adjoint = _MaxGather
 
 
 def _divisor_1d(size: int, n_out: int, k: int, stride: int, pad: int, include_pad: bool) -> Any:
@@ -370,31 +385,31 @@ def _divisor_1d(size: int, n_out: int, k: int, stride: int, pad: int, include_pa
 
 
 def _avg_divisor(pool: Pool, dtype: np.dtype) -> Any:
-    (kh, kw), stride, (ph, pw), _, (h, w), (include_pad, override), oh, ow = pool
+    include_pad, override = pool.extra
     if override is not None:
         return dtype.type(override)
-    rows = _divisor_1d(h, oh, kh, stride[0], ph, include_pad)
-    cols = _divisor_1d(w, ow, kw, stride[1], pw, include_pad)
-    return np.outer(rows, cols).astype(dtype)
+    per_dim = [_divisor_1d(n, o, k, st, p, include_pad) for n, o, k, st, p in
+               zip(pool.size, pool.out, pool.kernel, pool.stride, pool.pads)]
+    return reduce(np.multiply.outer, per_dim).astype(dtype)  # the window's volume
 
 
 class AvgPool2d(_Linear):
     """The sum of each window divided by its size (PyTorch's divisor rules: padding
-    counted or not, windows clipped at the padded edge, or ``divisor_override``)."""
+    counted or not, windows clipped at the padded edge, or ``divisor_override``).
+    Over 2 or 3 spatial dims (``AvgPool3d``: the same code, PyTorch's 3-d label)."""
 
     _grad_fn_name = "AvgPool2DBackward0"
 
     @staticmethod
     def _np(x: np.ndarray, pool: Pool) -> np.ndarray:
-        (kh, kw), stride, dilation = pool.kernel, pool.stride, pool.dilation
-        oh, ow, pads = _plan(pool)
-        xp = _pad(x, pads, 0)
-        out = _tap(xp, 0, 0, oh, ow, stride, dilation).copy()
-        for k in range(1, kh * kw):
-            out += _tap(xp, k // kw, k % kw, oh, ow, stride, dilation)
+        xp = _pad(x, _plan(pool), 0)
+        first, *rest = _taps(pool)
+        out = xp[first].copy()
+        for window in rest:
+            out += xp[window]
         divisor = _avg_divisor(pool, x.dtype)
-        if out.dtype not in FLOATING:  # PyTorch's int64 kernel: C++ division, toward zero
-            return np.sign(out) * np.sign(divisor) * (np.abs(out) // np.abs(divisor))
+        if x.dtype not in FLOATING:  # int64: C's division, rounding toward zero
+            return np.trunc(out / divisor).astype(x.dtype)
         out /= divisor
         return out
 
@@ -410,38 +425,171 @@ class _AvgScatter(_Linear):
         return _scatter(scaled, pool, lambda k, g: g)
 
 
+AvgPool3d = labelled(AvgPool2d, "AvgPool3DBackward0")
+_AvgScatter3d = labelled(_AvgScatter, "AvgPool3DBackwardBackward0")
 AvgPool2d._adjoint, _AvgScatter._adjoint = _AvgScatter, AvgPool2d
+AvgPool3d._adjoint, _AvgScatter3d._adjoint = _AvgScatter3d, AvgPool3d
 
 
-def adaptive_matrix(size: int, n_out: int, dtype: Any) -> np.ndarray:
-    """(n_out, size): row i averages input [floor(i size / n), ceil((i + 1) size / n))."""
-    a = np.zeros((n_out, size), dtype)
-    for i in range(n_out):
-        start, end = i * size // n_out, -(-(i + 1) * size // n_out)
-        a[i, start:end] = 1.0 / (end - start)
-    return a
+def _adaptive_bounds(n: int, o: int) -> list[tuple[int, int]]:
+    """Window i of a dim of n cut into o: input positions [floor(i n / o), ceil((i + 1) n / o))."""
+    return [(i * n // o, -(-(i + 1) * n // o)) for i in range(o)]
+
+
+def _adaptive_np(v: np.ndarray, pool: Any, adjoint: bool) -> np.ndarray:
+    """Each spatial dim in turn averaged over its windows (``_adaptive_bounds``); the
+    adjoint spreads each entry, divided by its window's length, back over the window.
+    (Window sums, not a product with an averaging matrix: 0 * inf would be nan.)"""
+    sizes, outs = pool
+    for i, (n, o) in enumerate(zip(sizes, outs)):
+        axis = v.ndim - len(sizes) + i
+        w = np.moveaxis(v, axis, -1)
+        bounds = _adaptive_bounds(n, o)
+        if adjoint:
+            out = np.zeros(w.shape[:-1] + (n,), v.dtype)
+            for j, (start, end) in enumerate(bounds):
+                out[..., start:end] += w[..., j : j + 1] / v.dtype.type(end - start)
+        else:
+            out = np.stack([w[..., start:end].sum(-1) / v.dtype.type(end - start)
+                            for start, end in bounds], -1)
+        v = np.moveaxis(out, -1, axis)
+    return v
 
 
 class AdaptiveAvgPool2d(_Linear):
-    """y = A_h @ x @ A_w.T with the averaging matrices A (``adaptive_matrix``)."""
+    """The mean of each adaptive window (``_adaptive_np``), dim by dim; over 2 or
+    3 spatial dims (``AdaptiveAvgPool3d``: the same code, PyTorch's 3-d label)."""
 
     _grad_fn_name = "AdaptiveAvgPool2DBackward0"
 
     @staticmethod
     def _np(x: np.ndarray, pool: Any) -> np.ndarray:
-        (h, w), (oh, ow) = pool
-        rows, cols = adaptive_matrix(h, oh, x.dtype), adaptive_matrix(w, ow, x.dtype)
-        return rows @ x @ cols.T
+        return _adaptive_np(x, pool, False)
 
 
 class _AdaptiveScatter(_Linear):
-    """The adjoint of ``AdaptiveAvgPool2d``: A_h.T @ g @ A_w."""
+    """The adjoint of ``AdaptiveAvgPool2d``: g / window length spread over each window."""
+
+    _grad_fn_name = "AdaptiveAvgPool2DBackwardBackward0"
 
     @staticmethod
     def _np(g: np.ndarray, pool: Any) -> np.ndarray:
-        (h, w), (oh, ow) = pool
-        rows, cols = adaptive_matrix(h, oh, g.dtype), adaptive_matrix(w, ow, g.dtype)
-        return rows.T @ g @ cols
+        return _adaptive_np(g, pool, True)
 
 
+AdaptiveAvgPool3d = labelled(AdaptiveAvgPool2d, "AdaptiveAvgPool3DBackward0")
 AdaptiveAvgPool2d._adjoint, _AdaptiveScatter._adjoint = _AdaptiveScatter, AdaptiveAvgPool2d
+_AdaptiveScatter3d = labelled(_AdaptiveScatter, "AdaptiveAvgPool3DBackwardBackward0")
+AdaptiveAvgPool3d._adjoint, _AdaptiveScatter3d._adjoint = _AdaptiveScatter3d, AdaptiveAvgPool3d
+
+
+def _adaptive_windows(n: int, o: int) -> np.ndarray:
+    """(o, L): row i lists the input positions of window i (``_adaptive_bounds``), its last
+    repeated up to the longest window's length L (a repeat never changes a max)."""
+    start, end = np.array(_adaptive_bounds(n, o)).T
+    return np.minimum(start[:, None] + np.arange((end - start).max()), end[:, None] - 1)
+
+
+def adaptive_max_np(x: np.ndarray, sizes: Any, outs: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(max of each adaptive window, its flat index into prod(sizes)): the first max, or a
+    NaN. All windows are read at once: (..., *out, window) gathered from x's flat dims."""
+    d = len(sizes)
+    flat: Any = 0
+    for i, (n, o) in enumerate(zip(sizes, outs)):
+        shape = [1] * (2 * d)
+        shape[i], shape[d + i] = o, -1
+        flat = flat * n + _adaptive_windows(n, o).reshape(shape)
+    flat = flat.reshape(tuple(outs) + (-1,))  # (*out, window)
+    values = x.reshape(x.shape[:x.ndim - d] + (-1,))[..., flat]
+    k = np.argmax(values, -1)[..., None]  # the first max; a NaN counts as the largest
+    index = np.take_along_axis(np.broadcast_to(flat, values.shape), k, -1)[..., 0]
+    return np.take_along_axis(values, k, -1)[..., 0], index
+
+
+class AdaptiveMaxPool2d(_Op):
+    """The max of each adaptive window (``adaptive_max_np``); the gradient goes to it.
+    Over 2 or 3 spatial dims (``AdaptiveMaxPool3d``: the same code, PyTorch's 3-d label).
+    ``pool``: (input sizes, output sizes); ctx.pool adds the flat index of each max."""
+
+    _grad_fn_name = "AdaptiveMaxPool2DBackward0"
+    ctx_fields = ("pool",)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, pool: Any) -> Any:
+        out, index = adaptive_max_np(x, *pool)
+        ctx.pool = (pool[0], index)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        scatter = _IndexScatter3d if len(ctx.pool[0]) == 3 else _IndexScatter
+        if type(grad) is _nd:
+            return scatter._np(grad, ctx.pool), None
+        return scatter.apply(grad, ctx.pool), None
+
+
+def _rows(index: np.ndarray, sizes: Any) -> tuple[int, int, int]:
+    """(rows, entries per row of index, of the input): index (..., *out) by row."""
+    d = len(sizes)
+    rows = math.prod(index.shape[:index.ndim - d])
+    return rows, math.prod(index.shape[index.ndim - d:]), math.prod(sizes)
+
+
+class _IndexScatter(_Linear):
+    """An adaptive max pool's backward: dx (..., *sizes) gets each g at its flat index
+    (added where windows share a max). ``pool``: (input sizes, index)."""
+
+    _grad_fn_name = "AdaptiveMaxPool2DBackwardBackward0"
+
+    @staticmethod
+    def _np(g: np.ndarray, pool: Any) -> np.ndarray:
+        sizes, index = pool
+        rows, n_out, n_in = _rows(index, sizes)
+        at = np.arange(rows)[:, None] * n_in + index.reshape(rows, n_out)
+        out = np.bincount(at.ravel(), g.reshape(-1), rows * n_in).astype(g.dtype)
+        return out.reshape(index.shape[:index.ndim - len(sizes)] + tuple(sizes))
+
+
+class _IndexGather(_Linear):
+    """The adjoint of ``_IndexScatter``: read v (..., *sizes) at each flat index."""
+
+    @staticmethod
+    def _np(v: np.ndarray, pool: Any) -> np.ndarray:
+        sizes, index = pool
+        rows, n_out, n_in = _rows(index, sizes)
+        return np.take_along_axis(v.reshape(rows, n_in), index.reshape(rows, n_out),
+                                  1).reshape(index.shape)
+
+
+AdaptiveMaxPool3d = labelled(AdaptiveMaxPool2d, "AdaptiveMaxPool3DBackward0")
+_IndexScatter3d = labelled(_IndexScatter, "AdaptiveMaxPool3DBackwardBackward0")
+_IndexScatter._adjoint, _IndexGather._adjoint = _IndexGather, _IndexScatter
+_IndexScatter3d._adjoint = _IndexGather
+
+
+class MaxUnpool2d(_Op):
+    """The inverse of a max pool: each input value written at its flat index into a zero
+    output (..., *sizes) (a later one wins a shared index, as PyTorch's loop); the
+    gradient reads each index back (``_IndexGather``). ``pool``: (output sizes, index).
+    Over 2 or 3 spatial dims (``MaxUnpool3d``: the same code, PyTorch's 3-d label)."""
+
+    _grad_fn_name = "MaxUnpool2DBackward0"
+    ctx_fields = ("pool",)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, pool: Any) -> Any:
+        ctx.pool = pool
+        sizes, index = pool
+        rows, n_out, n_in = _rows(index, sizes)
+        out = np.zeros((rows, n_in), x.dtype)
+        out[np.arange(rows)[:, None], index.reshape(rows, n_out)] = x.reshape(rows, n_out)
+        return out.reshape(index.shape[:index.ndim - len(sizes)] + tuple(sizes))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        if type(grad) is _nd:
+            return _IndexGather._np(grad, ctx.pool), None
+        return _IndexGather.apply(grad, ctx.pool), None
+
+
+MaxUnpool3d = labelled(MaxUnpool2d, "MaxUnpool3DBackward0")

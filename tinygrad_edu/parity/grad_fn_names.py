@@ -63,6 +63,17 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "DiagonalBackwardBackward0": ("DiagEmbed",),
     # activation.py
     "CeluBackward0": ("Elu",),  # F.celu: elu with input_scale = 1 / alpha
+    # conv.py: pools over 3 spatial dims run the 2-d pools' code (the linear ones: its
+    # _Linear base's forward and backward, their _np functions)
+    "MaxPool3DWithIndicesBackward0": ("MaxPool2d",),
+    "MaxPool3DWithIndicesBackwardBackward0": ("_MaxScatter", "_Linear"),
+    "AvgPool3DBackward0": ("AvgPool2d", "_Linear"),
+    "AvgPool3DBackwardBackward0": ("_AvgScatter", "_Linear"),
+    "AdaptiveAvgPool3DBackward0": ("AdaptiveAvgPool2d", "_Linear"),
+    "AdaptiveAvgPool3DBackwardBackward0": ("_AdaptiveScatter", "_Linear"),
+    "AdaptiveMaxPool3DBackward0": ("AdaptiveMaxPool2d",),
+    "MaxUnpool3DBackward0": ("MaxUnpool2d",),
+    "AdaptiveMaxPool3DBackwardBackward0": ("_IndexScatter", "_Linear"),
     # nn.py
     "NllLoss2DBackward0": ("NllLoss",),  # an (N, C, H, W) input
     # reduce.py: the whole tensor (numbered 0) or along dims (1); min is max mirrored

@@ -24,9 +24,14 @@ tensor(0.2014)
 from __future__ import annotations
 
 from .activation import (
+    alpha_dropout,
     celu,
     dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
     elu,
+    feature_alpha_dropout,
     gelu,
     glu,
     hardshrink,
@@ -54,9 +59,15 @@ from .activation import (
 )
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .conv import (
+    adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    adaptive_max_pool3d,
     avg_pool1d,
     avg_pool2d,
+    avg_pool3d,
     conv1d,
     conv2d,
     conv3d,
@@ -64,9 +75,13 @@ from .conv import (
     conv_transpose2d,
     max_pool1d,
     max_pool2d,
+    max_pool3d,
+    max_unpool1d,
+    max_unpool2d,
+    max_unpool3d,
 )
 from .embedding import embedding, one_hot
-from .linear import linear
+from .linear import bilinear, linear
 from .loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -116,6 +131,7 @@ __all__ = [
     "scaled_dot_product_attention",
     "multi_head_attention_forward",
     "linear",
+    "bilinear",
     "relu",
     "relu6",
     "hardtanh",
@@ -143,6 +159,11 @@ __all__ = [
     "tanhshrink",
     "threshold",
     "dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
+    "alpha_dropout",
+    "feature_alpha_dropout",
     "one_hot",
     "mse_loss",
     "l1_loss",
@@ -179,9 +200,19 @@ __all__ = [
     "conv_transpose2d",
     "max_pool1d",
     "max_pool2d",
+    "max_pool3d",
+    "max_unpool1d",
+    "max_unpool2d",
+    "max_unpool3d",
     "avg_pool1d",
     "avg_pool2d",
+    "avg_pool3d",
+    "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "adaptive_max_pool3d",
     "pad",
     "interpolate",
     "upsample",

@@ -4,6 +4,7 @@ Each is a Tensor method (the op lives in ``ops/``) plus PyTorch's ``inplace=``."
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -356,6 +357,39 @@ def softmin(
     return (-input).softmax(dim) if dtype is None else (-input).softmax(dim, dtype)
 
 
+def _dropout(input: Tensor, p: float, training: bool, inplace: bool, feature: bool = False,
+             alpha: bool = False) -> Tensor:
+    """PyTorch's one dropout kernel (ATen ``_dropout_impl``) for every ``*dropout*``: a mask
+    ``bernoulli_(1 - p)`` per element (or per channel, shape (N, C, 1, ...), when
+    ``feature``), scaled by 1 / (1 - p); with ``alpha``, dropped entries are set to SELU's
+    negative saturation instead, then all are scaled and shifted to keep mean and variance."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0 or input._data.size == 0:
+        return input
+    if p == 1.0:
+        return _maybe_inplace(input, input * 0.0, inplace)
+    x = input._data
+    dtype = x.dtype
+    if feature:
+        if x.ndim < 2:
+            raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+        shape = x.shape[:2] + (1,) * (x.ndim - 2)
+        noise = _random.bernoulli(shape, 1.0 - p, dtype)  # input.new_empty(shape)
+    else:  # drawn in the input's memory order, as PyTorch's bernoulli_ on empty_like(input)
+        noise = _random.arrange(_random.bernoulli(x.size, 1.0 - p, dtype), x)
+    if not alpha:
+        noise /= dtype.type(1.0 - p)  # PyTorch: noise.bernoulli_(1 - p).div_(1 - p)
+        return _maybe_inplace(input, input * _wrap(noise), inplace)
+    # a = 1 / sqrt((alpha^2 p + 1)(1 - p)), b = (noise - 1) alpha a + alpha a p: y = x a + b
+    # keeps a SELU's zero mean and unit variance (PyTorch's scalars, in the input's dtype)
+    selu_alpha = 1.7580993408473766
+    a = 1.0 / math.sqrt((selu_alpha * selu_alpha * p + 1) * (1 - p))
+    b = (noise - dtype.type(1)) * dtype.type(selu_alpha * a) + dtype.type(selu_alpha * a * p)
+    noise *= dtype.type(a)
+    return _maybe_inplace(input, input * _wrap(noise) + _wrap(b), inplace)
+
+
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability p and scale the rest by 1 / (1 - p) while
     ``training``; the identity otherwise. Uses PyTorch's random stream.
@@ -363,14 +397,104 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     >>> F.dropout(tg.ones(4), p=0.0)
     tensor([1., 1., 1., 1.])
     """
+    return _dropout(input, p, training, inplace)
+
+
+def _feature_dims_warning(input: Tensor, name: str, n: int, p: float) -> None:
+    """dropout2d / dropout3d on an input without n spatial dims: PyTorch's warning."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0 or input._data.size == 0:
-        return input
-    if p == 1.0:
-        return _maybe_inplace(input, input * 0.0, inplace)
-    dtype = input._data.dtype
-    # drawn in the input's memory order, as PyTorch's bernoulli_ on empty_like(input)
-    noise = _random.arrange(_random.bernoulli(input._data.size, 1.0 - p, dtype), input._data)
-    noise /= dtype.type(1.0 - p)  # PyTorch: noise.bernoulli_(1 - p).div_(1 - p)
-    return _maybe_inplace(input, input * _wrap(noise), inplace)
+    if input.ndim not in (n + 1, n + 2):
+        words = ("", "", "2 spatial dimensions", "3 spatial dimensions")
+        warnings.warn(
+            f"{name}: Received a {input.ndim}-D input to {name}, which is deprecated and will "
+            "result in an error in a future release. To retain the behavior and silence this "
+            f"warning, please use dropout instead. Note that {name} exists to provide "
+            f"channel-wise dropout on inputs with {words[n]}, a channel dimension, and an "
+            f"optional batch dimension (i.e. {n + 1}D or {n + 2}D inputs).", UserWarning,
+            stacklevel=3)
+
+
+def _unbatched_feature_dropout(input: Tensor, p: float, training: bool, inplace: bool,
+                               batched: bool) -> Tensor:
+    """Feature dropout, an unbatched input seen as a batch of one (squeezed again)."""
+    if batched:
+        return _dropout(input, p, training, inplace, feature=True)
+    out = _dropout(input.unsqueeze(0), p, training, False, feature=True).squeeze(0)
+    return _maybe_inplace(input, out, inplace)
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels: each (n, c) row of an (N, C, L) or (C, L) input is dropped with
+    probability p (the rest scaled by 1 / (1 - p)), one draw per channel, as PyTorch.
+
+    >>> F.dropout1d(tg.ones(2, 3), p=0.0)
+    tensor([[1., 1., 1.],
+            [1., 1., 1.]])
+    """
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note that "
+            "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial "
+            "dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D "
+            "inputs).")
+    return _unbatched_feature_dropout(input, p, training, inplace, input.ndim == 3)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels: each (n, c) map of an (N, C, H, W) input is dropped with
+    probability p (the rest scaled by 1 / (1 - p)). As PyTorch, a 3-D input is read as
+    (N, C, L) (with its warning), not as an unbatched (C, H, W).
+
+    >>> F.dropout2d(tg.ones(1, 2, 2, 2), training=False).shape
+    tinygrad_edu.Size([1, 2, 2, 2])
+    """
+    _feature_dims_warning(input, "dropout2d", 2, p)
+    if input.ndim == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
+            "dropout behavior is desired - input is interpreted as shape (N, C, L), where C is "
+            "the channel dim. This behavior will change in a future release to interpret the "
+            "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
+            "channel-wise dropout behavior, please switch to using dropout1d instead.",
+            UserWarning, stacklevel=2)
+    return _dropout(input, p, training, inplace, feature=True)
+
+
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels: each (n, c) volume of an (N, C, D, H, W) or (C, D, H, W) input
+    is dropped with probability p (the rest scaled by 1 / (1 - p)).
+
+    >>> F.dropout3d(tg.ones(2, 1, 1, 1), training=False).shape
+    tinygrad_edu.Size([2, 1, 1, 1])
+    """
+    _feature_dims_warning(input, "dropout3d", 3, p)
+    return _unbatched_feature_dropout(input, p, training, inplace, input.ndim == 5)
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
+                  inplace: bool = False) -> Tensor:
+    """Dropout for SELU networks: dropped elements take SELU's negative saturation value,
+    then all are scaled and shifted so the mean and variance stay those of the input
+    (Klambauer et al. 2017). Note ``training`` defaults to False, as in PyTorch.
+
+    >>> F.alpha_dropout(tg.ones(3), 0.5)
+    tensor([1., 1., 1.])
+    """
+    return _dropout(input, p, training, inplace, alpha=True)
+
+
+def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
+                          inplace: bool = False) -> Tensor:
+    """``alpha_dropout`` of whole channels: one draw per (n, c) of an (N, C, ...) input.
+
+    >>> F.feature_alpha_dropout(tg.ones(2, 3), 0.5)
+    tensor([[1., 1., 1.],
+            [1., 1., 1.]])
+    """
+    return _dropout(input, p, training, inplace, feature=True, alpha=True)

@@ -1,4 +1,4 @@
-"""Convolution and pooling: ``F.conv2d``, ``F.max_pool2d``, ``F.avg_pool2d``,
+"""Convolution and pooling: ``F.conv2d``, ``F.max_pool2d/3d``, ``F.avg_pool2d/3d``,
 ``F.adaptive_avg_pool2d`` (argument checks; the im2col math is in ``ops/conv.py``)."""
 
 from __future__ import annotations
@@ -256,38 +256,69 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
 
 
 def _pool(input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
-          ceil_mode: bool, extra: Any, max_pool: bool) -> _conv.Pool:
-    """The geometry of a pool over ``input``, with PyTorch's checks."""
+          ceil_mode: bool, extra: Any, max_pool: bool, n: int = 2) -> _conv.Pool:
+    """The geometry of a pool over the last ``n`` (2 or 3) dims of ``input``, with
+    PyTorch's checks."""
     x = input._data
-    if x.ndim not in (3, 4) or x.size == 0:
-        if not max_pool and x.ndim < 3:
+    if x.ndim not in (n + 1, n + 2) or (n == 2 and x.size == 0):
+        if not max_pool and x.ndim < 3 and n == 2:
             raise IndexError("Dimension out of range (expected to be in range of "
                              f"[{-max(x.ndim, 1)}, {max(x.ndim, 1) - 1}], but got -3)")
-        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
-    k = _ntuple_arg(kernel_size, "kernel_size", 2)
+        raise RuntimeError(f"non-empty {n + 1}D or {n + 2}D (batch mode) tensor expected for "
+                           "input")
+    if n == 3 and 0 in x.shape[1:]:  # (a batch of none is fine; torch names dim 0 always)
+        where = "max_pool3d_with_indices_out_cpu_template()" if max_pool else "avg_pool3d()"
+        raise RuntimeError(
+            f"{where}: Expected input's non-batch dimensions to have positive length, but "
+            f"input has a shape of {_shape_list(x.shape)} and non-batch dimension 0 has "
+            "length zero!")
+    k = _ntuple_arg(kernel_size, "kernel_size", n)
     s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else \
-        _ntuple_arg(stride, "stride", 2)
-    if s[0] == 0 or s[1] == 0:
+        _ntuple_arg(stride, "stride", n)
+    if 0 in s:
         raise RuntimeError("stride should not be zero")
-    if k[0] <= 0 or k[1] <= 0:
+    if any(ki <= 0 for ki in k):
         raise RuntimeError(
             f"kernel size should be greater than zero, but got kH: {k[0]} kW: {k[1]}")
-    p, d = _ntuple_arg(padding, "padding", 2), _ntuple_arg(dilation, "dilation", 2)
+    p, d = _ntuple_arg(padding, "padding", n), _ntuple_arg(dilation, "dilation", n)
+    if n == 3 and any(di <= 0 for di in d):
+        raise RuntimeError("dilation should be greater than zero, but got dilationT: "
+                           f"{d[0]} dilationH: {d[1]} dilationW: {d[2]}")
     for pi, ki, di in zip(p, k, d):
         if pi > ((ki - 1) * di + 1) // 2:
             raise RuntimeError("pad should be at most half of effective kernel size, but got "
                                f"pad={pi}, kernel_size={ki} and dilation={di}")
-    (h, w), c = x.shape[-2:], x.shape[-3]
+    size, c = x.shape[-n:], x.shape[-n - 1]
+    if n == 3 and not max_pool and any(m < ki for m, ki in zip(size, k)):
+        raise RuntimeError(f"input image (T: {size[0]} H: {size[1]} W: {size[2]}) smaller "
+                           f"than kernel size (kT: {k[0]} kH: {k[1]} kW: {k[2]})")
     sizes = []
-    for n, ki, si, pi, di in zip((h, w), k, s, p, d):
-        o = _conv.out_size(n, ki, si, 2 * pi + (si - 1 if ceil_mode else 0), di)
-        if ceil_mode and (o - 1) * si >= n + pi:  # the last window must start inside
+    for m, ki, si, pi, di in zip(size, k, s, p, d):
+        o = _conv.out_size(m, ki, si, 2 * pi + (si - 1 if ceil_mode else 0), di)
+        if ceil_mode and (o - 1) * si >= m + pi:  # the last window must start inside
             o -= 1
         sizes.append(o)
-    if sizes[0] < 1 or sizes[1] < 1:
-        raise RuntimeError(f"Given input size: ({c}x{h}x{w}). Calculated output size: "
-                           f"({c}x{sizes[0]}x{sizes[1]}). Output size is too small")
-    return _conv.Pool(k, s, p, d, (h, w), extra, sizes[0], sizes[1])
+    if min(sizes) < 1:
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, (c,) + size))}). Calculated "
+                           f"output size: ({'x'.join(map(str, [c] + sizes))}). Output size is "
+                           "too small")
+    return _conv.Pool(k, s, p, d, tuple(size), extra, tuple(sizes))
+
+
+def _max_pool(input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+              ceil_mode: bool, return_indices: bool, n: int) -> Any:
+    """max_pool2d / max_pool3d: the checks, then one max pool op (and the indices)."""
+    if input._data.dtype == np.bool_:
+        raise not_implemented(f"max_pool{n}d", input._data.dtype)
+    pool = _pool(input, kernel_size, stride, padding, dilation, ceil_mode, None, True, n)
+    out = (_conv.MaxPool3d if n == 3 else _conv.MaxPool2d).apply(input, pool)
+    if not return_indices:
+        return out
+    if out.grad_fn is not None:
+        arg = out.grad_fn.pool.extra
+    else:  # not recorded: find the argmax taps again
+        arg = _conv.max_pool_np(input._data, pool)[1]
+    return out, _wrap(_max_indices(pool._replace(extra=arg)))
 
 
 def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
@@ -302,23 +333,32 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     tensor([[[ 5.,  7.],
              [13., 15.]]])
     """
-    pool = _pool(input, kernel_size, stride, padding, dilation, ceil_mode, None, True)
-    out = _conv.MaxPool2d.apply(input, pool)
-    if not return_indices:
-        return out
-    if out.grad_fn is not None:
-        arg = out.grad_fn.pool.extra
-    else:  # not recorded: find the argmax offsets again
-        arg = _conv.max_pool_np(input._data, pool)[1]
-    return out, _wrap(_max_indices(pool._replace(extra=arg)))
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
+                     2)
+
+
+def max_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """``max_pool2d`` over the last three dims: (N, C, D, H, W) or (C, D, H, W) ->
+    (N, C, OD, OH, OW), each size as in ``max_pool2d``; indices are flat into D * H * W.
+
+    >>> F.max_pool3d(tg.arange(8.0).reshape(1, 2, 2, 2), 2)
+    tensor([[[[7.]]]])
+    """
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
+                     3)
 
 
 def _max_indices(pool: _conv.Pool) -> np.ndarray:
-    """Flat indices into H * W of each window's max, from its offset (i * kw + j)."""
-    (kh, kw), (sh, sw), (ph, pw), (dh, dw), (h, w), arg, oh, ow = pool
-    rows = np.arange(oh)[:, None] * sh - ph + (arg // kw) * dh
-    cols = np.arange(ow)[None, :] * sw - pw + (arg % kw) * dw
-    return rows * w + cols
+    """Flat indices into prod(size) of each window's max, from its tap (i * kw + j in 2-d)."""
+    n = len(pool.kernel)
+    offsets = np.unravel_index(pool.extra, pool.kernel)
+    flat: Any = 0
+    for i, (o, st, p, d, m, off) in enumerate(zip(pool.out, pool.stride, pool.pads,
+                                                  pool.dilation, pool.size, offsets)):
+        start = (np.arange(o) * st - p).reshape((o,) + (1,) * (n - 1 - i))
+        flat = flat * m + start + off * d
+    return flat
 
 
 def _pool1d_args(input: Tensor, kernel_size: Any, stride: Any, padding: Any,
@@ -396,13 +436,82 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     tensor([[[ 2.5000,  4.5000],
              [10.5000, 12.5000]]])
     """
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override, 2)
+
+
+def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """``avg_pool2d`` over the last three dims: (N, C, D, H, W) or (C, D, H, W) ->
+    (N, C, OD, OH, OW), the divisor the window's volume (see ``avg_pool2d``).
+
+    >>> F.avg_pool3d(tg.arange(8.0).reshape(1, 2, 2, 2), 2)
+    tensor([[[[3.5000]]]])
+    """
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override, 3)
+
+
+def _avg_pool(input: Tensor, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool,
+              count_include_pad: bool, divisor_override: int | None, n: int) -> Tensor:
+    """avg_pool2d / avg_pool3d: the checks, then one average pool op."""
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
-    if input._data.dtype not in FLOATING and input._data.dtype != np.int64:
-        raise not_implemented("avg_pool2d", input._data.dtype)  # (PyTorch's CPU kernels)
+    dtype = input._data.dtype  # PyTorch's kernels: floats and int64 (no float16 in 3-d)
+    if (dtype not in FLOATING and dtype != np.int64) or (n == 3 and dtype == np.float16):
+        raise not_implemented("avg_pool3d_out_frame" if n == 3 else "avg_pool2d", dtype)
     extra = (count_include_pad, divisor_override)
-    pool = _pool(input, kernel_size, stride, padding, 1, ceil_mode, extra, False)
-    return _conv.AvgPool2d.apply(input, pool)
+    pool = _pool(input, kernel_size, stride, padding, 1, ceil_mode, extra, False, n)
+    return (_conv.AvgPool3d if n == 3 else _conv.AvgPool2d).apply(input, pool)
+
+
+def _adaptive_sizes(input: Tensor, output_size: Any, name: str, n: int) -> tuple[Any, Any]:
+    """(input sizes, output sizes) of an adaptive pool over the last ``n`` dims, with
+    PyTorch's checks (None in output_size keeps that size)."""
+    if input.ndim not in (n + 1, n + 2):
+        got = ": " if name.startswith("adaptive_max") else " "
+        raise RuntimeError(f"{name}(): Expected {n + 1}D or {n + 2}D tensor, but got"
+                           f"{got}{_shape_list(tuple(input.shape))}")
+    sizes = tuple(input.shape[-n:])
+    outs = (output_size,) * n if isinstance(output_size, int) or output_size is None else \
+        tuple(output_size)
+    if len(outs) != n:
+        if name.startswith("adaptive_max"):
+            raise RuntimeError(f"{name}(): internal error: output_size.size() must be {n}")
+        raise RuntimeError(f"{name}: output_size must be {n}")
+    if 0 in input.shape[1:]:
+        dim = next(i for i in range(1, input.ndim) if input.shape[i] == 0)
+        raise RuntimeError(
+            f"{name}(): Expected input to have non-zero size for non-batch dimensions, but "
+            f"input has sizes {_shape_list(tuple(input.shape))} with dimension {dim} being "
+            "empty")
+    return sizes, tuple(m if o is None else o for m, o in zip(sizes, outs))
+
+
+def _pool1d_input(input: Tensor, output_size: Any, name: str) -> Any:
+    """An adaptive 1-d pool's checks: an (N, C, L) or (C, L) input, one output size."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional "
+                           f"tensor for argument #1 'self' (while checking arguments for "
+                           f"{name})")
+    if not isinstance(output_size, int):
+        if len(output_size) != 1:
+            raise RuntimeError(f"{name}() argument 'output_size' should contain one int (got "
+                               f"{len(output_size)})")
+        output_size = output_size[0]
+    return (1, output_size)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """Average pooling of the last dim to a fixed length: as PyTorch, ``adaptive_avg_pool2d``
+    over a unit height (so its gradient shows as SqueezeBackward1).
+
+    >>> F.adaptive_avg_pool1d(tg.tensor([[1.0, 2.0, 3.0, 4.0]]), 2)
+    tensor([[1.5000, 3.5000]])
+    """
+    size = _pool1d_input(input, output_size, "adaptive_avg_pool1d")
+    return adaptive_avg_pool2d(input.unsqueeze(-2), size).squeeze(-2)
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
@@ -412,14 +521,173 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     >>> F.adaptive_avg_pool2d(tg.ones(1, 1, 5, 7), (2, 3)).shape
     tinygrad_edu.Size([1, 1, 2, 3])
     """
-    if input.ndim not in (3, 4):
-        raise RuntimeError("adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got "
-                           f"{_shape_list(tuple(input.shape))}")
-    h, w = input.shape[-2:]
-    sizes = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
-    oh, ow = (h if sizes[0] is None else sizes[0]), (w if sizes[1] is None else sizes[1])
-    if (oh, ow) == (1, 1):  # a plain mean, as PyTorch (grad_fn MeanBackward1)
-        return input.mean((-2, -1), keepdim=True)
+    return _adaptive_avg(input, output_size, 2)
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
+    """``adaptive_avg_pool2d`` over the last three dims, to a fixed (OD, OH, OW).
+
+    >>> F.adaptive_avg_pool3d(tg.ones(1, 2, 5, 6, 7), (1, 2, 3)).shape
+    tinygrad_edu.Size([1, 2, 1, 2, 3])
+    """
+    return _adaptive_avg(input, output_size, 3)
+
+
+def _adaptive_avg(input: Tensor, output_size: Any, n: int) -> Tensor:
+    """adaptive_avg_pool2d / 3d: the checks, then one op (or a mean, as PyTorch)."""
+    sizes, outs = _adaptive_sizes(input, output_size, f"adaptive_avg_pool{n}d", n)
+    if outs == (1,) * n:  # a plain mean, as PyTorch (grad_fn MeanBackward1)
+        return input.mean(tuple(range(-n, 0)), keepdim=True)
     if input._data.dtype not in FLOATING:
-        raise not_implemented("adaptive_avg_pool2d", input._data.dtype)
-    return _conv.AdaptiveAvgPool2d.apply(input, ((h, w), (oh, ow)))
+        name = "adaptive_avg_pool3d_cpu" if n == 3 else "adaptive_avg_pool2d"
+        raise not_implemented(name, input._data.dtype)
+    op = _conv.AdaptiveAvgPool3d if n == 3 else _conv.AdaptiveAvgPool2d
+    return op.apply(input, (sizes, outs))
+
+
+def _adaptive_max(input: Tensor, output_size: Any, return_indices: bool, n: int) -> Any:
+    """adaptive_max_pool2d / 3d: the checks, then one op (and the indices)."""
+    pool = _adaptive_sizes(input, output_size, f"adaptive_max_pool{n}d", n)
+    if input._data.dtype not in FLOATING:
+        raise not_implemented(f"adaptive_max_pool{n}d", input._data.dtype)
+    out = (_conv.AdaptiveMaxPool3d if n == 3 else _conv.AdaptiveMaxPool2d).apply(input, pool)
+    if not return_indices:
+        return out
+    index = out.grad_fn.pool[1] if out.grad_fn is not None else \
+        _conv.adaptive_max_np(input._data, *pool)[1]
+    return out, _wrap(index)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max pooling of the last dim to a fixed length (windows as ``adaptive_avg_pool1d``):
+    as PyTorch, ``adaptive_max_pool2d`` over a unit height.
+
+    >>> F.adaptive_max_pool1d(tg.tensor([[1.0, 3.0, 2.0, 4.0]]), 2)
+    tensor([[3., 4.]])
+    """
+    size = _pool1d_input(input, output_size, "adaptive_max_pool1d")
+    out = adaptive_max_pool2d(input.unsqueeze(-2), size, return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max pooling to a fixed (OH, OW), the windows of ``adaptive_avg_pool2d``; the gradient
+    goes to each window's first max. ``return_indices``: also each max's flat index into
+    H * W.
+
+    >>> F.adaptive_max_pool2d(tg.arange(16.0).reshape(1, 4, 4), 2)
+    tensor([[[ 5.,  7.],
+             [13., 15.]]])
+    """
+    return _adaptive_max(input, output_size, return_indices, 2)
+
+
+def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """``adaptive_max_pool2d`` over the last three dims; indices flat into D * H * W.
+
+    >>> F.adaptive_max_pool3d(tg.arange(8.0).reshape(1, 2, 2, 2), 1)
+    tensor([[[[7.]]]])
+    """
+    return _adaptive_max(input, output_size, return_indices, 3)
+
+
+def _unpool_output_size(input: Tensor, kernel: tuple[int, ...], stride: tuple[int, ...],
+                        padding: tuple[int, ...], output_size: Any) -> tuple[int, ...]:
+    """The spatial sizes a max unpool writes: max pool's input size by default, or
+    ``output_size`` (spatial or full), within a stride of it (PyTorch's checks)."""
+    n = len(kernel)
+    default = [(input.shape[-n + d] - 1) * stride[d] + kernel[d] - 2 * padding[d]
+               for d in range(n)]
+    if output_size is None:
+        sizes = default
+    else:
+        sizes = list(output_size)
+        if len(sizes) == n + 2:
+            sizes = sizes[2:]
+        if len(sizes) != n:
+            raise ValueError(f"output_size should be a sequence containing {n} or {n + 2} "
+                             f"elements, but it has a length of '{len(sizes)}'")
+        for d in range(n):
+            low, high = default[d] - stride[d], default[d] + stride[d]
+            if not low < sizes[d] < high:
+                raise ValueError(f'invalid output_size "{output_size}" (dim {d} must be '
+                                 f"between {low} and {high})")
+    for d in range(n):
+        if sizes[d] < 0:
+            raise ValueError("max_unpooling: output_size must contain non-negative spatial "
+                             f"dimensions, but got output_size[{d}]={sizes[d]}")
+    return tuple(int(m) for m in sizes)
+
+
+def _max_unpool(input: Tensor, indices: Tensor, sizes: tuple[int, ...], n: int) -> Tensor:
+    """max_unpool2d / 3d on checked output sizes: one op."""
+    x, index = input._data, indices._data
+    if x.ndim not in (n + 1, n + 2):
+        raise RuntimeError(f"Input to max_unpooling{n}d should be a {n + 1}d or {n + 2}d "
+                           f"Tensor, but got a tensor with {x.ndim} dimensions.")
+    if index.dtype != np.int64:
+        raise RuntimeError("elements in indices should be type int64 but got: "
+                           f"{scalar_type_name(index.dtype)}")
+    if index.shape != x.shape:
+        raise RuntimeError(
+            "Expected shape of indices to be same as that of the input tensor "
+            f"({_shape_list(x.shape)}) but got indices tensor with shape: "
+            f"{_shape_list(index.shape)}")
+    if x.dtype not in FLOATING:
+        raise not_implemented(f"max_unpool{n}d", x.dtype)
+    volume = int(np.prod(sizes))
+    bad = (index < 0) | (index >= volume)
+    if bad.any():  # PyTorch's loop goes on and names the last bad index
+        raise RuntimeError(f"Found an invalid max index: {index[bad].flat[-1]} (output volumes "
+                           f"are of size {'x'.join(map(str, sizes))})")
+    op = _conv.MaxUnpool3d if n == 3 else _conv.MaxUnpool2d
+    return op.apply(input, (sizes, index))
+
+
+def _unpool_args(input: Tensor, kernel_size: Any, stride: Any, padding: Any,
+                 output_size: Any, n: int) -> tuple[int, ...]:
+    k = _ntuple_arg(kernel_size, "kernel_size", n)
+    s = k if stride is None else _ntuple_arg(stride, "stride", n)
+    return _unpool_output_size(input, k, s, _ntuple_arg(padding, "padding", n), output_size)
+
+
+def max_unpool1d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,
+                 padding: Any = 0, output_size: Any = None) -> Tensor:
+    """The inverse of ``max_pool1d``: each value put back at its index, zeros elsewhere
+    (as PyTorch, ``max_unpool2d`` over a unit width).
+
+    >>> out, idx = F.max_pool1d(tg.tensor([[1.0, 3.0, 2.0, 5.0]]), 2, return_indices=True)
+    >>> F.max_unpool1d(out, idx, 2)
+    tensor([[0., 3., 0., 5.]])
+    """
+    sizes = _unpool_args(input, kernel_size, stride, padding, output_size, 1)
+    return _max_unpool(input.unsqueeze(-1), indices.unsqueeze(-1), sizes + (1,),
+                       2).squeeze(-1)
+
+
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,
+                 padding: Any = 0, output_size: Any = None) -> Tensor:
+    """The inverse of ``max_pool2d``: each value written at its flat index into H * W of a
+    zero (N, C, H, W), H and W those of the pool's input (or ``output_size``).
+
+    >>> out, idx = F.max_pool2d(tg.arange(4.0).reshape(1, 2, 2), 2, return_indices=True)
+    >>> F.max_unpool2d(out, idx, 2)
+    tensor([[[0., 0.],
+             [0., 3.]]])
+    """
+    sizes = _unpool_args(input, kernel_size, stride, padding, output_size, 2)
+    return _max_unpool(input, indices, sizes, 2)
+
+
+def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,
+                 padding: Any = 0, output_size: Any = None) -> Tensor:
+    """The inverse of ``max_pool3d``: ``max_unpool2d`` with a depth dim.
+
+    >>> out, idx = F.max_pool3d(tg.arange(8.0).reshape(1, 2, 2, 2), 2, return_indices=True)
+    >>> F.max_unpool3d(out, idx, 2).shape
+    tinygrad_edu.Size([1, 2, 2, 2])
+    """
+    sizes = _unpool_args(input, kernel_size, stride, padding, output_size, 3)
+    return _max_unpool(input, indices, sizes, 3)
