@@ -262,3 +262,114 @@ def test_scheduler_warns_when_stepped_before_the_optimizer() -> None:
     assert "optimizer" not in state and state["last_epoch"] == 1
     with pytest.raises(TypeError, match="int is not an Optimizer"):
         optim.lr_scheduler.StepLR(3, step_size=1)
+
+
+# ------------------------------------------------------------ Adagrad, NAdam, RAdam
+
+EXACT: list[tuple[str, dict[str, Any]]] = [
+    ("Adagrad", {}),
+    ("Adagrad", {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.1, "eps": 1e-6}),
+    ("Adagrad", {"lr": 0.1, "initial_accumulator_value": 0.5, "maximize": True}),
+    ("NAdam", {}),
+    ("NAdam", {"lr": 0.01, "weight_decay": 0.1, "momentum_decay": 0.01}),
+    ("NAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True}),
+    ("RAdam", {}),
+    ("RAdam", {"lr": 0.01, "betas": (0.8, 0.9), "weight_decay": 0.1}),
+    ("RAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True}),
+]
+
+
+def _fed_trajectory(
+    lib: Any, name: str, kwargs: dict[str, Any], steps: int, dtype: Any
+) -> list[list[np.ndarray]]:
+    """Parameters after each step when the gradients are given (the same arrays for both
+    libraries: backward through a model is not bit-identical to PyTorch's, the update is)."""
+    r = np.random.default_rng(1)
+    params = [
+        lib.tensor(r.standard_normal(s).astype(dtype), requires_grad=True) for s in (6, (2, 3))
+    ]
+    opt = getattr(lib.optim, name)(params, **kwargs)
+    history = []
+    for _ in range(steps):
+        for p in params:
+            p.grad = lib.tensor(r.standard_normal(p.shape).astype(dtype))
+        opt.step()
+        history.append([p.detach().numpy().copy() for p in params])
+    return history
+
+
+@needs_torch
+@pytest.mark.parametrize("name,kwargs", EXACT, ids=[f"{n}-{i}" for i, (n, _) in enumerate(EXACT)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_new_optimizers_follow_torch_single_tensor_updates(
+    name: str, kwargs: dict[str, Any], dtype: Any
+) -> None:
+    # To the last ulp but for PyTorch's addcmul_ kernel, which fuses v + (c * a) * b into
+    # one fused multiply-add on CPUs that have it (numpy rounds the product first).
+    ours = _fed_trajectory(tg, name, kwargs, 20, dtype)
+    theirs = _fed_trajectory(torch, name, {**kwargs, "foreach": False}, 20, dtype)
+    tol = {"rtol": 2e-6, "atol": 1e-7} if dtype == np.float32 else {"rtol": 1e-14, "atol": 1e-16}
+    for step, (a, b) in enumerate(zip(ours, theirs)):
+        for i, (p, q) in enumerate(zip(a, b)):
+            np.testing.assert_allclose(p, q, **tol, err_msg=f"step {step}, parameter {i}")
+
+
+@needs_torch
+@pytest.mark.parametrize("name,kwargs", EXACT[1::3], ids=lambda v: str(v))
+def test_new_optimizers_state_dict_round_trips_through_torch(
+    name: str, kwargs: dict[str, Any]
+) -> None:
+    x, y = _data()
+
+    def train(lib: Any, model: Any, opt: Any, steps: int) -> None:
+        for _ in range(steps):
+            opt.zero_grad()
+            lib.nn.functional.mse_loss(model(lib.tensor(x)), lib.tensor(y)).backward()
+            opt.step()
+
+    ours, theirs = _model(tg), _model(torch)
+    ours_opt = getattr(tg.optim, name)(ours.parameters(), **kwargs)
+    theirs_opt = getattr(torch.optim, name)(theirs.parameters(), **kwargs)
+    train(tg, ours, ours_opt, 3)
+    train(torch, theirs, theirs_opt, 3)
+    saved = ours_opt.state_dict()
+    assert saved["param_groups"] == theirs_opt.state_dict()["param_groups"]
+    # ours -> torch: torch continues from our state as from its own
+    resumed = getattr(torch.optim, name)(theirs.parameters(), lr=123.0)
+    resumed.load_state_dict(
+        {
+            "state": {
+                k: {f: torch.tensor(v.numpy()) for f, v in s.items()}
+                for k, s in saved["state"].items()
+            },
+            "param_groups": saved["param_groups"],
+        }
+    )
+    # torch -> ours
+    back = getattr(tg.optim, name)(ours.parameters(), lr=123.0)
+    theirs_state = resumed.state_dict()
+    back.load_state_dict(
+        {
+            "state": {
+                k: {f: tg.tensor(v.numpy()) for f, v in s.items()}
+                for k, s in theirs_state["state"].items()
+            },
+            "param_groups": theirs_state["param_groups"],
+        }
+    )
+    train(torch, theirs, resumed, 3)
+    train(tg, ours, back, 3)
+    for p, q in zip(ours.parameters(), theirs.parameters()):
+        np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_new_optimizers_argument_validation_matches_torch() -> None:
+    params = list(nn.Linear(2, 1).parameters())
+    with pytest.raises(ValueError, match="Invalid lr_decay value: -1"):
+        optim.Adagrad(params, lr_decay=-1)
+    with pytest.raises(ValueError, match="Invalid initial_accumulator_value value: -1"):
+        optim.Adagrad(params, initial_accumulator_value=-1)
+    with pytest.raises(ValueError, match="Invalid momentum_decay value: -1"):
+        optim.NAdam(params, momentum_decay=-1)
+    with pytest.raises(ValueError, match="Invalid beta parameter at index 1: 1.0"):
+        optim.RAdam(params, betas=(0.9, 1.0))

@@ -276,3 +276,10 @@ def _addcmul_(a: np.ndarray, g: np.ndarray, value: float) -> None:
     square = g * value
     square *= g
     a += square
+
+
+def _addcdiv_(a: np.ndarray, t1: np.ndarray, t2: np.ndarray, value: float) -> None:
+    """a.addcdiv_(t1, t2, value=value): a = a + (value * t1) / t2."""
+    update = t1 * value
+    update /= t2
+    a += update
