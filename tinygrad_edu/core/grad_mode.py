@@ -2,20 +2,21 @@
 build on them: autograd/grad_mode.py).
 
 Each works as a context manager and as a decorator (with or without parentheses), as in
-PyTorch. As in PyTorch, the mode belongs to the thread: ``with tg.no_grad():`` in one
-thread leaves recording on in every other, and a new thread starts with recording on.
-The flag lives in one thread-local object that ``Function.apply`` reads on every op that
-could be recorded. Anomaly detection, as in PyTorch, is one switch for the process (``_anomaly``);
-so is teaching mode (``_teaching``).
+PyTorch (how a context manager decorates: parity/decorators.py). As in PyTorch, the mode
+belongs to the thread: ``with tg.no_grad():`` in one thread leaves recording on in every
+other, and a new thread starts with recording on. The flag lives in one thread-local
+object that ``Function.apply`` reads on every op that could be recorded. Anomaly
+detection, as in PyTorch, is one switch for the process (``_anomaly``); so is teaching
+mode (``_teaching``).
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
 import threading
 from collections.abc import Callable
 from typing import Any
+
+from ..parity.decorators import BareDecorator, DecoratorContextManager
 
 _Func = Callable[..., Any]
 
@@ -68,7 +69,7 @@ def is_grad_enabled() -> bool:
     return _state.enabled
 
 
-class _GradMode:
+class _GradMode(DecoratorContextManager):
     """Base: entering sets the mode to ``_target()``; exiting restores the one before.
 
     What to restore is kept on a per-thread stack, so one instance (a decorator, a
@@ -91,49 +92,8 @@ class _GradMode:
         state = _state
         state.enabled, state.inference = state.saved.pop()
 
-    def __call__(self, func: _Func) -> _Func:
-        """Use as a decorator: ``func`` runs under this mode."""
-        if inspect.isgeneratorfunction(func):
-            return self._wrap_generator(func)
 
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self:
-                return func(*args, **kwargs)
-
-        return wrapper
-
-    def _wrap_generator(self, func: _Func) -> _Func:
-        """A generator runs in steps: apply the mode around each step, as PyTorch does
-        (not only around the call, which merely creates the generator)."""
-
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            gen = func(*args, **kwargs)
-            sent = None
-            while True:
-                with self:
-                    try:
-                        item = gen.send(sent)
-                    except StopIteration as stop:
-                        return stop.value
-                sent = yield item
-
-        return wrapper
-
-
-class _BareDecorator(_GradMode):
-    """Lets ``@no_grad`` be written without parentheses, as PyTorch allows."""
-
-    def __new__(cls, orig_func: _Func | None = None) -> Any:
-        self = super().__new__(cls)
-        if orig_func is None:
-            return self
-        self.__init__()  # type: ignore[misc]
-        return self(orig_func)
-
-
-class no_grad(_BareDecorator):
+class no_grad(BareDecorator, _GradMode):
     """Do not record operations: results inside have ``requires_grad=False``.
 
     >>> x = tg.ones(2, requires_grad=True)
@@ -150,7 +110,7 @@ class no_grad(_BareDecorator):
         return False
 
 
-class enable_grad(_BareDecorator):
+class enable_grad(BareDecorator, _GradMode):
     """Record operations again, e.g. inside a ``no_grad`` block."""
 
     def __init__(self, orig_func: _Func | None = None) -> None:
