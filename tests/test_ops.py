@@ -1057,6 +1057,98 @@ def _lrn(draw: Any) -> Sample:
         "beta": draw(st.sampled_from([0.75, 1.5])), "k": draw(st.sampled_from([1.0, 2.0]))})
 
 
+@st.composite
+def _tile(draw: Any) -> Sample:
+    """x and tile's dims: fewer than x's rank (leading 1s), as many, or more."""
+    shape = draw(S.shapes())
+    n = draw(st.integers(max(len(shape) - 2, 0), len(shape) + 1))
+    return Sample((draw(S.arrays(shape)),), {"dims": tuple(draw(
+        st.lists(st.integers(1, 3), min_size=n, max_size=n)))})
+
+
+@st.composite
+def _movedim(draw: Any) -> Sample:
+    """x (1-D or more) and a source and destination: one dim each, or as many distinct."""
+    shape = draw(S.shapes(min_dims=1))
+    n = len(shape)
+    if draw(st.booleans()):
+        return Sample((draw(S.arrays(shape)),), {"source": draw(S.dim(n)),
+                                                 "destination": draw(S.dim(n))})
+    k = draw(st.integers(1, n))
+    source = draw(st.permutations(range(n)))[:k]
+    destination = draw(st.permutations(range(n)))[:k]
+    return Sample((draw(S.arrays(shape)),), {"source": tuple(source),
+                                             "destination": tuple(destination)})
+
+
+@st.composite
+def _select(draw: Any) -> Sample:
+    """x (1-D or more), a dim, and an index along it (negative too)."""
+    shape = draw(S.shapes(min_dims=1))
+    dim = draw(S.dim(len(shape)))
+    n = shape[dim]
+    return Sample((draw(S.arrays(shape)),), {"dim": dim, "index": draw(st.integers(-n, n - 1))})
+
+
+@st.composite
+def _sum_to_size(draw: Any) -> Sample:
+    """x of a shape broadcast from the target size (leading dims and size-1 dims summed)."""
+    target = draw(S.shapes())
+    source = draw(S.expand_source(target))
+    return Sample((draw(S.arrays(target)),), {"size": source})
+
+
+@st.composite
+def _hsplit(draw: Any, dim: int, min_dims: int) -> Sample:
+    """x and sections that divide the split dim, or split indices."""
+    shape = draw(S.shapes(min_dims=min_dims))
+    axis = 0 if dim == 1 and len(shape) == 1 else dim
+    n = shape[axis]
+    split: Any = draw(st.sampled_from([d for d in range(1, n + 1) if n % d == 0])
+                      | st.lists(st.integers(-3, 4), max_size=3))
+    return Sample((draw(S.arrays(shape)),), {"split": split})
+
+
+@st.composite
+def _nan_reduce(draw: Any, mean: bool) -> Sample:
+    """x with NaNs at some places (not all of a slice for nanmean: 0/0), a dim and
+    keepdim."""
+    shape = draw(S.shapes())
+    a = draw(S.arrays(shape))
+    mask = draw(S.bool_arrays(shape))
+    if mean:  # NaNs only off index 0 of every dim: each slice keeps a number
+        mask = mask & (np.indices(shape).min(0) > 0) if a.ndim else np.False_
+    a = np.where(mask, np.nan, a)
+    return Sample((a,), draw(params(dim=DIMS, keepdim=S.keepdim)(shape)))
+
+
+@st.composite
+def _aminmax(draw: Any) -> Sample:
+    """x of distinct values, no dim (all) or one, keepdim."""
+    shape = draw(S.shapes())
+    dim = draw(st.none() | S.dim(len(shape)))
+    return Sample((draw(S.arrays(shape, domain=S.distinct)),),
+                  {"dim": dim, "keepdim": draw(S.keepdim)})
+
+
+@st.composite
+def _trapezoid(draw: Any, with_x: bool) -> Sample:
+    """y (1-D or more), a dim, and the sample points x (1-D, increasing) or a spacing."""
+    shape = draw(S.shapes(min_dims=1))
+    dim = draw(S.dim(len(shape)))
+    y = draw(S.arrays(shape))
+    if with_x:
+        steps = draw(S.arrays((shape[dim],), domain=S.positive))
+        return Sample((y, np.cumsum(steps)), {"dim": dim})
+    return Sample((y,), {"dim": dim, "dx": draw(st.sampled_from([0.5, 1.0, 2.5]))})
+
+
+def _aminmax_call(L: Any, x: Any, dim: Any, keepdim: bool) -> Any:
+    """Both outputs of ``aminmax`` (as ``min``/``max`` named fields)."""
+    r = x.aminmax(dim=dim, keepdim=keepdim)
+    return r.min, r.max
+
+
 def _F(name: str, **kw: Any) -> Callable[..., Any]:  # noqa: N802  (F.name, as a row's fn)
     """``F.name(x, ...)`` of either library (``**kw`` fixed, drawn params passed on)."""
     return lambda L, *xs, **p: getattr(L.nn.functional, name)(*xs, **kw, **p)
@@ -1362,6 +1454,50 @@ OPS: list[Op] = [
     Op("diagonal", lambda L, x, **p: L.diagonal(x, **p), _diagonal()),
     Op("diag_embed", lambda L, x, **p: x.diag_embed(**p), _diag_embed()),
     Op("meshgrid", lambda L, *xs, indexing: L.meshgrid(*xs, indexing=indexing), _meshgrid()),
+    # ---- shape, written with the ops above (ops/reshaping.py)
+    Op("tile", lambda L, x, dims: x.tile(dims), _tile()),
+    Op("tile_function", lambda L, x, dims: L.tile(x, dims), _tile()),
+    Op("ravel", lambda L, x: x.ravel(), unary()),
+    Op("ravel_transposed", lambda L, x: L.ravel(x.mT), unary(min_dims=2)),
+    Op("movedim", lambda L, x, **p: x.movedim(**p), _movedim()),
+    Op("moveaxis", lambda L, x, **p: L.moveaxis(x, **p), _movedim()),
+    Op("swapdims", lambda L, x, d0, d1: L.swapdims(x, d0, d1),
+       unary(params=params(d0=DIM, d1=DIM))),
+    Op("select", lambda L, x, dim, index: x.select(dim, index), _select()),
+    Op("select_function", lambda L, x, dim, index: L.select(x, dim, index), _select()),
+    Op("sum_to_size", lambda L, x, size: x.sum_to_size(size), _sum_to_size()),
+    Op("msort", lambda L, x: L.msort(x), unary(S.distinct)),
+    Op("diagflat", lambda L, x, offset: L.diagflat(x, offset),
+       unary(params=params(offset=st.integers(-2, 2)))),
+    Op("hsplit", lambda L, x, split: L.hsplit(x, split), _hsplit(1, 1)),
+    Op("vsplit", lambda L, x, split: x.vsplit(split), _hsplit(0, 2)),
+    Op("dsplit", lambda L, x, split: L.dsplit(x, split), _hsplit(2, 3)),
+    Op("broadcast_to", lambda L, x, sizes: L.broadcast_to(x, sizes), _expand()),
+    Op("atleast_1d", lambda L, x: L.atleast_1d(x), unary(max_dims=2)),
+    Op("atleast_2d", lambda L, x: L.atleast_2d(x), unary(max_dims=3)),
+    Op("atleast_3d", lambda L, *xs: L.atleast_3d(*xs), _stacked(3)),
+    Op("row_stack", lambda L, *xs: L.row_stack(xs), _stacked(2)),
+    Op("where_method", lambda L, x, y, cond: x.where(L.tensor(cond), y),
+       binary(num=2).flatmap(lambda s: S.bool_arrays(s.arrays[0].shape).map(
+           lambda c: Sample(s.arrays, {"cond": c})))),
+    Op("type_as", lambda L, x: x.type_as(L.ones(1, dtype=L.float32)), unary(), eps=1e-2),
+    # (torch's SgnBackward0 returns a ZeroTensor, which cannot be read: sign's values and
+    # gradients here, the name in test_tensor_surface.py)
+    Op("sgn", lambda L, x: x.sgn(), unary(S.away_from_zero), torch_fn=lambda L, x: x.sign(),
+       grad_fn=False),
+    Op("positive", lambda L, x: L.positive(x) * 1.0, unary()),
+    Op("negative", lambda L, x: L.negative(x), unary()),
+    # ---- reductions that skip NaNs, aminmax, integrals (ops/reduce_extra.py)
+    Op("nansum", lambda L, x, **p: x.nansum(**p), _nan_reduce(False)),
+    Op("nanmean", lambda L, x, **p: L.nanmean(x, **p), _nan_reduce(True)),
+    Op("aminmax", _aminmax_call, _aminmax()),
+    Op("trapezoid_dx", lambda L, y, **p: L.trapezoid(y, **p), _trapezoid(False)),
+    Op("trapezoid_x", lambda L, y, x, **p: L.trapezoid(y, x, **p), _trapezoid(True)),
+    Op("trapz", lambda L, y, x, **p: L.trapz(y, x, **p), _trapezoid(True)),
+    Op("cumulative_trapezoid_dx", lambda L, y, **p: L.cumulative_trapezoid(y, **p),
+       _trapezoid(False)),
+    Op("cumulative_trapezoid_x", lambda L, y, x, **p: L.cumulative_trapezoid(y, x, **p),
+       _trapezoid(True)),
     # ---- indexing
     Op("getitem_basic", lambda L, x, index: x[index], _basic_index()),
     Op("getitem_bool_mask", lambda L, x, mask: x[L.tensor(mask)], _mask_index()),

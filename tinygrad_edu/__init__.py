@@ -29,6 +29,7 @@ from .autograd import (
 from .creation import (
     arange,
     as_tensor,
+    asarray,
     bernoulli,
     empty,
     empty_like,
@@ -52,6 +53,8 @@ from .creation import (
     randn,
     randn_like,
     randperm,
+    range,
+    scalar_tensor,
     seed,
     set_rng_state,
     tensor,
@@ -81,6 +84,13 @@ from .dtypes import (
 from .functional import *  # noqa: F401,F403  (tg.exp, tg.sum, tg.cat, ... )
 from .functional import __all__ as _functional_all
 from .tensor import Size, Tensor
+from .threads import (
+    get_num_interop_threads,
+    get_num_threads,
+    set_num_interop_threads,
+    set_num_threads,
+)
+from .type_info import can_cast, finfo, iinfo, promote_types, result_type
 
 __version__ = "0.1.0"
 _malloc.tune()  # reuse freed buffers (see _malloc.py); TINYGRAD_EDU_NO_MALLOPT=1 disables
@@ -123,6 +133,23 @@ def numel(t: Tensor) -> _pyint:
     return t.numel()
 
 
+def typename(obj: Any) -> str:
+    """A tensor's type name (``'torch.FloatTensor'``, as ``t.type()``), else the module
+    and name of ``obj`` (of its class, for an instance).
+
+    >>> tg.typename(tg.zeros(1)), tg.typename(1)
+    ('torch.FloatTensor', 'int')
+    """
+    if isinstance(obj, Tensor):
+        return obj.type()  # type: ignore[no-any-return]
+    if hasattr(obj, "__qualname__") or hasattr(obj, "__name__"):
+        module, name = getattr(obj, "__module__", "") or "", getattr(
+            obj, "__qualname__", getattr(obj, "__name__", ""))
+    else:
+        module, name = obj.__class__.__module__ or "", obj.__class__.__qualname__
+    return name if module in ("", "builtins") else f"{module}.{name}"
+
+
 __all__ = [
     "Tensor", "Size", "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty",
     "eye", "arange", "linspace", "logspace", "zeros_like", "ones_like", "full_like",
@@ -130,7 +157,10 @@ __all__ = [
     "randn_like", "randint_like", "manual_seed", "seed", "initial_seed", "get_rng_state",
     "set_rng_state", "bernoulli", "multinomial", "no_grad", "enable_grad",
     "set_grad_enabled", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled",
-    "autograd", "dtypes", "is_tensor", "numel", "DType", "dtype",
+    "autograd", "dtypes", "is_tensor", "numel", "typename", "DType", "dtype",
+    "asarray", "scalar_tensor", "range", "finfo", "iinfo", "promote_types", "result_type",
+    "can_cast", "set_num_threads", "get_num_threads", "set_num_interop_threads",
+    "get_num_interop_threads",
     "float16", "half", "float32", "float", "float64", "double",
     "int8", "int16", "short", "int32", "int", "int64", "long", "uint8", "bool",
     "get_default_dtype", "set_default_dtype", "device", *_functional_all,

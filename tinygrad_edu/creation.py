@@ -541,3 +541,60 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, generator: Any = None,
     array = _random.normal(_shape_arg((size,)), mean, std, _np_dtype(dtype),
                            generator=generator)
     return _finish(array, requires_grad)
+
+
+def scalar_tensor(s: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: bool = False) -> Tensor:
+    """A 0-d tensor holding the number ``s``, of the default float dtype unless ``dtype``
+    says otherwise (even for an int or a bool, unlike ``tensor``).
+
+    >>> tg.scalar_tensor(1)
+    tensor(1.)
+    """
+    return full((), s, dtype=dtypes.get_default_dtype() if dtype is None else dtype,
+                device=device, requires_grad=requires_grad)
+
+
+def asarray(obj: Any, *, dtype: Any = None, device: Any = None, copy: bool | None = None,
+            requires_grad: bool = False) -> Tensor:
+    """``obj`` as a tensor, sharing memory with a numpy array or a tensor when it can
+    (``as_tensor``); ``copy=True`` always copies, ``copy=False`` raises when it cannot
+    share.
+
+    >>> tg.asarray([1, 2])
+    tensor([1, 2])
+    """
+    if copy is False and not isinstance(obj, (np.ndarray, TensorBase)):
+        raise ValueError("can't alias arbitrary sequence into a tensor. Consider passing "
+                         "copy=True")
+    t = as_tensor(obj, dtype=dtype, device=device)
+    if copy and (t is obj or isinstance(obj, np.ndarray) and np.shares_memory(t._data, obj)):
+        t = _wrap(t._data.copy())
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def range(start: Any = 0, end: Any = None, step: Any = 1, *, dtype: Any = None,  # noqa: A001
+          device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Deprecated (as in PyTorch): ``start, start + step, ...`` up to and *including*
+    ``end``, of the default float dtype. Use ``arange``, whose end is excluded.
+
+    >>> import warnings; warnings.simplefilter("ignore")
+    >>> tg.range(1, 3)
+    tensor([1., 2., 3.])
+    """
+    warnings.warn("torch.range is deprecated and will be removed in a future release because "
+                  "its behavior is inconsistent with Python's range builtin. Instead, use "
+                  "torch.arange, which produces values in [start, end).", UserWarning,
+                  stacklevel=2)
+    _device.check(device)
+    if end is None:
+        raise TypeError("range() missing 1 required positional arguments: \"end\"")
+    start, end, step = (float(_number(v)) for v in (start, end, step))
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    target = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
+    count = int(np.floor((end - start) / step)) + 1  # PyTorch's kernel, in double
+    array = start + np.arange(count, dtype=np.float64) * step
+    return _finish(array.astype(target.np), requires_grad)

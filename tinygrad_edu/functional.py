@@ -13,6 +13,8 @@ from . import dtypes
 from .ops import matmul as M
 from .ops.join import cat, stack
 from .ops.products import cdist, tensordot
+from .ops.reduce_extra import cumulative_trapezoid, trapezoid, trapz
+from .ops.reshaping import _at_least, atleast_1d, atleast_2d, atleast_3d, broadcast_shapes
 from .ops.search import bucketize, searchsorted
 from .parity.repr import set_printoptions
 from .tensor import Tensor, where
@@ -36,7 +38,11 @@ _METHODS = (
     "roll rot90 fliplr flipud tensor_split split_with_sizes take take_along_dim masked_select "
     "masked_scatter index_add index_copy index_fill index_put scatter_reduce "
     "inverse det slogdet logdet cholesky pinverse "
-    "cummax cummin logcumsumexp unique_consecutive histogram outer ger inner kron cross"
+    "cummax cummin logcumsumexp unique_consecutive histogram outer ger inner kron cross "
+    "tile ravel movedim moveaxis swapdims select unflatten msort diagflat hsplit vsplit dsplit "
+    "broadcast_to nansum nanmean aminmax isneginf isposinf isreal signbit sgn positive "
+    "negative negative_ is_complex is_signed is_nonzero is_same_size is_inference "
+    "is_floating_point"
 ).split()
 
 
@@ -82,19 +88,6 @@ def xlogy(input: Any, other: Any) -> Tensor:
     return _xlogy(input, other)  # type: ignore[no-any-return]
 
 
-def _at_least(t: Tensor, ndim: int) -> Tensor:
-    """``t`` with size-1 dims added (numpy's atleast_1d/2d/3d): a 0-d tensor becomes (1,),
-    (1, 1) or (1, 1, 1); a vector (n,) becomes (1, n) or (1, n, 1); a matrix (m, n)
-    becomes (m, n, 1)."""
-    if t.ndim >= ndim:
-        return t
-    if t.ndim == 0:
-        return t.reshape((1,) * ndim)
-    if t.ndim == 1 and ndim >= 2:
-        t = t.unsqueeze(0)
-    return t.unsqueeze(-1) if t.ndim < ndim else t
-
-
 def hstack(tensors: Sequence[Tensor]) -> Tensor:
     """Concatenate along dim 1 (dim 0 for vectors and numbers)."""
     tensors = [_at_least(t, 1) for t in tensors]
@@ -104,6 +97,9 @@ def hstack(tensors: Sequence[Tensor]) -> Tensor:
 def vstack(tensors: Sequence[Tensor]) -> Tensor:
     """Concatenate along dim 0, vectors (and numbers) as rows."""
     return cat([_at_least(t, 2) for t in tensors], 0)
+
+
+row_stack = vstack
 
 
 def dstack(tensors: Sequence[Tensor]) -> Tensor:
@@ -296,4 +292,6 @@ def _check_meshgrid(tensors: Sequence[Tensor], indexing: str) -> None:
 __all__ = [*_METHODS, "cat", "concat", "concatenate", "stack", "hstack", "vstack", "where",
            "broadcast_tensors", "einsum", "meshgrid", "dstack", "column_stack",
            "std_mean", "var_mean", "set_printoptions", "split", "norm", "remainder", "xlogy",
-           "searchsorted", "bucketize", "tensordot", "cdist", "cartesian_prod"]
+           "searchsorted", "bucketize", "tensordot", "cdist", "cartesian_prod", "row_stack",
+           "broadcast_shapes", "atleast_1d", "atleast_2d", "atleast_3d", "trapezoid", "trapz",
+           "cumulative_trapezoid"]

@@ -19,6 +19,7 @@ from .ops.decompositions import LinalgMethods
 from .ops.indexed import IndexedMethods
 from .ops.indexing_methods import IndexingMethods
 from .ops.inplace import InplaceMethods
+from .ops.inspection import InspectionMethods
 from .ops.logic import LogicMethods
 from .ops.matmul import MatmulMethods
 from .ops.movement import MovementMethods
@@ -26,6 +27,8 @@ from .ops.products import ProductMethods
 from .ops.promotion import _broadcast_error, _operand_as, _promote
 from .ops.rearrange import RearrangeMethods
 from .ops.reduce import ReduceMethods
+from .ops.reduce_extra import ReduceExtraMethods
+from .ops.reshaping import ReshapingMethods
 from .ops.scan import ScanMethods
 from .ops.scatter_reduce import ScatterReduceMethods
 from .ops.search import SearchMethods
@@ -39,10 +42,10 @@ __all__ = ["Tensor", "Size", "where", "maximum", "zeros_like", "reset_grads", "_
 
 
 class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, SpecialMethods, BinaryMathMethods,
-             ReduceMethods, ScanMethods, MovementMethods, RearrangeMethods, IndexingMethods,
-             IndexedMethods, SortingMethods, ScatterReduceMethods, MatmulMethods,
-             ProductMethods, LinalgMethods, InplaceMethods, ConversionMethods, SearchMethods,
-             TensorBase):
+             ReduceMethods, ReduceExtraMethods, ScanMethods, MovementMethods, RearrangeMethods,
+             ReshapingMethods, IndexingMethods, IndexedMethods, SortingMethods,
+             ScatterReduceMethods, MatmulMethods, ProductMethods, LinalgMethods, InplaceMethods,
+             ConversionMethods, SearchMethods, InspectionMethods, TensorBase):
     """A multi-dimensional array that can record the operations applied to it.
 
     >>> x = tg.tensor([1.0, 2.0], requires_grad=True)

@@ -711,10 +711,15 @@ class ArithmeticMethods(TensorBase):
         return Neg.apply(self)
 
     neg = negative = __neg__
-    neg_ = _inplace_form(__neg__)
+    neg_ = negative_ = _inplace_form(__neg__)
 
-    def __pos__(self) -> Tensor:
+    def positive(self) -> Tensor:
+        """``+self``: this tensor itself (bool tensors refuse, as in PyTorch)."""
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
         return self
+
+    __pos__ = positive
 
     def pow(self, exponent: Any) -> Tensor:
         """``self ** exponent`` (a number or a tensor)."""

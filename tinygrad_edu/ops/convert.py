@@ -272,6 +272,30 @@ class ConversionMethods(TensorBase):
         """An uninitialised tensor of ``size`` (here: zeros), with this tensor's dtype."""
         return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
+    def new_empty_strided(self, size: Any, stride: Any, dtype: Any = None, device: Any = None,
+                          requires_grad: _bool = False) -> Tensor:
+        """An uninitialised tensor of ``size`` (here: zeros) whose elements are ``stride``
+        elements apart along each dim (``stride()`` gives it back), in memory of its own.
+
+        >>> tg.ones(1).new_empty_strided((2, 3), (1, 2)).stride()
+        (1, 2)
+        """
+        shape = _shape_arg((size,), "new_empty_strided", create=True)
+        steps = _shape_arg((stride,), "new_empty_strided")
+        if len(steps) != len(shape):
+            raise RuntimeError(f"dimensionality of sizes ({len(shape)}) must match "
+                               f"dimensionality of strides ({len(steps)})")
+        extent = 0 if 0 in shape else 1 + sum((n - 1) * s for n, s in zip(shape, steps))
+        memory = self.new_zeros(extent, dtype=dtype, device=device)._data
+        data = np.lib.stride_tricks.as_strided(memory, shape,
+                                               [s * memory.itemsize for s in steps])
+        t = _wrap(data)
+        return t.requires_grad_(True) if requires_grad else t
+
+    def type_as(self, other: Tensor) -> Tensor:
+        """``to(other.dtype)``: this tensor itself when the dtypes are equal."""
+        return self.to(other.dtype)  # type: ignore[no-any-return]
+
     def new_full(self, size: Any, fill_value: Any, dtype: Any = None, device: Any = None,
                  requires_grad: _bool = False) -> Tensor:
         """``fill_value`` everywhere in ``size``, with this tensor's dtype (or ``dtype``)."""

@@ -359,6 +359,26 @@ class LogicMethods(TensorBase):
         """Elementwise: neither NaN nor inf."""
         return _wrap(np.isfinite(self._data))
 
+    def isposinf(self) -> Tensor:
+        """Elementwise: is +inf."""
+        return _wrap(np.isposinf(self._data) if self._data.dtype in FLOATING
+                     else np.zeros(self._data.shape, np.bool_))
+
+    def isneginf(self) -> Tensor:
+        """Elementwise: is -inf."""
+        return _wrap(np.isneginf(self._data) if self._data.dtype in FLOATING
+                     else np.zeros(self._data.shape, np.bool_))
+
+    def isreal(self) -> Tensor:
+        """Elementwise: has no imaginary part; always True (no complex dtypes here)."""
+        return _wrap(np.ones(self._data.shape, np.bool_))
+
+    def signbit(self) -> Tensor:
+        """Elementwise: the sign bit is set (True for negative numbers, -0.0 and -inf)."""
+        data = self._data
+        return _wrap(np.signbit(data) if data.dtype.kind in "fi" or data.dtype in FLOATING
+                     else np.zeros(data.shape, np.bool_))
+
     def equal(self, other: Tensor) -> _bool:
         """True when shapes and all values are equal."""
         return self.shape == other.shape and bool(np.array_equal(self._data, other._data))

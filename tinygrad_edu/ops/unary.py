@@ -14,6 +14,7 @@ import numpy as np
 from .. import dtypes
 from ..dtypes import FLOATING
 from ..parity.errors import not_implemented
+from ..parity.grad_fn_names import labelled
 from ..parity.names import scalar_type_name
 from ..parity.promotion import checked_scalar, result_type
 from ..tensor_base import TensorBase, _float, _inplace_form, _int, _norm_axis
@@ -289,6 +290,10 @@ class Sign(_Step):
         return _sgn(x)  # NaN gives 0, as PyTorch
 
 
+# x.sgn(): the sign of a real number (PyTorch's complex-aware name)
+Sgn = labelled(Sign, "SgnBackward0")
+
+
 class Floor(_Step):
     _grad_fn_name = "FloorBackward0"
 
@@ -520,6 +525,11 @@ class UnaryMethods(TensorBase):
     def sign(self) -> Tensor:
         """-1, 0 or 1; its gradient is zero."""
         return Sign.apply(self)
+
+    def sgn(self) -> Tensor:
+        """``sign`` (PyTorch's name for it that extends to complex numbers, ``z / |z|``,
+        which tinygrad_edu does not have)."""
+        return Sgn.apply(self)
 
     def square(self) -> Tensor:
         """self ** 2."""

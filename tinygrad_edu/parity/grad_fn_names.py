@@ -61,6 +61,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "SplitWithSizesBackward0": ("Select",),
     "UnbindBackward0": ("Select",),
     "DiagonalBackwardBackward0": ("DiagEmbed",),
+    # unary.py
+    "SgnBackward0": ("Sign",),  # x.sgn()
     # activation.py
     "CeluBackward0": ("Elu",),  # F.celu: elu with input_scale = 1 / alpha
     # conv.py: pools over 3 spatial dims run the 2-d pools' code (the linear ones: its
@@ -81,6 +83,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "MeanBackward0": ("Mean",),
     "ProdBackward0": ("Prod",),
     "AminBackward0": ("Amax",),
+    "AminmaxBackward0": ("Amax",),  # x.aminmax(): its min and its max, each an amax/amin
     "MinBackward1": ("MaxAll",),
     "MinBackward0": ("MaxDim",),
     # sorting.py

@@ -1,0 +1,96 @@
+"""Questions about a tensor that compute nothing: its memory layout (``stride``,
+``storage_offset``, ``data_ptr``), its dtype's kind (``is_signed``, ``is_complex``) and
+its shape (``is_same_size``, ``ndimension``).
+
+The layout is numpy's, which PyTorch's matches: numpy counts strides in bytes, PyTorch in
+elements, so ``stride()`` is numpy's ``strides`` divided by the element size. A fresh
+tensor is contiguous (row-major) in both; a view shares its base's memory, and its strides
+and offset say where its elements are in it.
+
+>>> x = tg.zeros(2, 3)
+>>> x.stride(), x.t().stride(), x[1].storage_offset()
+((3, 1), (1, 3), 3)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..tensor_base import TensorBase, _bool, _int, _norm_axis
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
+
+def _storage_root(data: np.ndarray) -> np.ndarray:
+    """The array that owns ``data``'s memory (numpy's ``base`` chain, to its end)."""
+    while isinstance(data.base, np.ndarray):
+        data = data.base
+    return data
+
+
+class InspectionMethods(TensorBase):
+    """The Tensor's layout and kind: stride, storage_offset, data_ptr, is_signed,
+    is_complex, is_nonzero, is_same_size, is_inference, is_cpu, ndimension."""
+
+    __slots__ = ()
+
+    def stride(self, dim: _int | None = None) -> Any:
+        """The step, in elements, from one element to the next along each dim (a tuple),
+        or along ``dim``. 0 along an expanded dim.
+
+        >>> tg.zeros(2, 3).stride()
+        (3, 1)
+        """
+        data = self._data
+        strides = tuple(s // data.itemsize for s in data.strides)
+        return strides if dim is None else strides[_norm_axis(dim, data.ndim)]
+
+    def storage_offset(self) -> _int:
+        """Where this tensor's first element is in the memory it shares with its base
+        (in elements; 0 for a tensor that owns its memory)."""
+        data = self._data
+        root = _storage_root(data)
+        start = data.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+        return start // data.itemsize
+
+    def data_ptr(self) -> _int:
+        """The address of the first element in memory (equal for tensors that share it)."""
+        return self._data.__array_interface__["data"][0]  # type: ignore[no-any-return]
+
+    def is_signed(self) -> _bool:
+        """True unless the dtype is unsigned (``uint8``) or ``bool``."""
+        return self._data.dtype.kind not in "ub"
+
+    def is_complex(self) -> _bool:
+        """Always False: tinygrad_edu has no complex dtypes."""
+        return False
+
+    def is_nonzero(self) -> _bool:
+        """Whether the one element of this tensor is not zero (PyTorch's error for more
+        or fewer elements)."""
+        n = self._data.size
+        if n != 1:
+            raise RuntimeError("Boolean value of Tensor with " + (
+                "no values" if n == 0 else "more than one value") + " is ambiguous")
+        return bool(self._data.reshape(()) != 0)
+
+    def is_same_size(self, other: Tensor) -> _bool:
+        """True when ``other`` has this tensor's shape."""
+        return self._data.shape == other._data.shape  # type: ignore[no-any-return]
+
+    def is_inference(self) -> _bool:
+        """Always False: ``tg.inference_mode()`` turns recording off (as ``no_grad``) and
+        makes no tensors of a separate kind."""
+        return False
+
+    @property
+    def is_cpu(self) -> _bool:
+        """Always True: tinygrad_edu computes with numpy, on the CPU."""
+        return True
+
+    def ndimension(self) -> _int:
+        """The number of dimensions (``dim()``)."""
+        return self._data.ndim
