@@ -376,7 +376,7 @@ class LogicMethods(TensorBase):
     def signbit(self) -> Tensor:
         """Elementwise: the sign bit is set (True for negative numbers, -0.0 and -inf)."""
         data = self._data
-        return _wrap(np.signbit(data) if data.dtype.kind in "fi" or data.dtype in FLOATING
+        return _wrap(np.signbit(data) if data.dtype.kind == "i" or data.dtype in FLOATING
                      else np.zeros(data.shape, np.bool_))
 
     def equal(self, other: Tensor) -> _bool:
