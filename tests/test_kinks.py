@@ -37,13 +37,18 @@ LATTICE = (0.0, 0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5)
 # rows whose inputs stay finite: -inf makes their results depend on the order in which
 # the library adds (matmul, einsum: inf - inf), or torch rejects it (quantile); torch's
 # var_mean/std_mean take the mean from their Welford pass, where a -inf turns it into NaN
-# depending on its position (torch.mean gives -inf: so does ours); interpolate_area is
-# adaptive_avg_pool2d, a product with dense averaging matrices here (0 * -inf is NaN); an
-# infinite weight of the fused norms meets a zero xhat as torch's kernels order it,
-# x * (rstd w) + (b - mean rstd w), or as ours does, xhat * w + b: NaN in one where the
-# other has +-inf
-NO_INF = {"quantile", "std_mean", "var_mean", "interpolate_area", "group_norm_affine",
-          "instance_norm_affine", "instance_norm_eval"}
+# depending on its position (torch.mean gives -inf: so does ours); an infinite weight of
+# the fused norms meets a zero xhat as torch's kernels order it, x * (rstd w) + (b - mean
+# rstd w), or as ours does, xhat * w + b: NaN in one where the other has +-inf
+# Weighted interpolation multiplies each input by a weight that may be exactly 0 (a
+# source coordinate on a grid point), and 0 * inf is NaN: which outputs of an infinite
+# input are NaN depends on each PyTorch kernel's floating point details (a fused
+# multiply-add in the 1-d kernel's coordinates; the 2-d and 3-d kernels interpolate a kept
+# axis too, with weights 1 and 0, where ours copies it). Finite inputs match.
+_INTERPOLATE_WEIGHTED = ("interpolate_linear", "interpolate_bilinear", "interpolate_bicubic",
+                         "interpolate_trilinear")
+NO_INF = {"quantile", "std_mean", "var_mean", "group_norm_affine",
+          "instance_norm_affine", "instance_norm_eval", *_INTERPOLATE_WEIGHTED}
 NO_INF_PREFIXES = ("matmul", "bmm", "addmm", "baddbmm", "einsum", "trace")
 # rows whose second derivatives at -inf are NaN arithmetic (-inf - -inf) that torch's
 # formula and ours (linear in the upstream gradient, so that gradgradcheck holds at a zero

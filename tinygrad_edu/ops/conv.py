@@ -450,8 +450,9 @@ def _adaptive_np(v: np.ndarray, pool: Any, adjoint: bool) -> np.ndarray:
             for j, (start, end) in enumerate(bounds):
                 out[..., start:end] += w[..., j : j + 1] / v.dtype.type(end - start)
         else:
-            out = np.stack([w[..., start:end].sum(-1) / v.dtype.type(end - start)
-                            for start, end in bounds], -1)
+            out = np.empty(w.shape[:-1] + (o,), v.dtype)  # (o may be 0)
+            for j, (start, end) in enumerate(bounds):
+                out[..., j] = w[..., start:end].sum(-1) / v.dtype.type(end - start)
         v = np.moveaxis(out, -1, axis)
     return v
 
