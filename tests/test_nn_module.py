@@ -410,3 +410,186 @@ def test_tensors_are_collected_after_a_training_step() -> None:
     del out
     gc.collect()
     assert ref() is None
+
+
+# ------------------------------------------------------------------------ more of Module's API
+
+
+def _two_input_model(lib: Any) -> Any:
+    class Mix(lib.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lin = lib.nn.Linear(3, 2)
+
+        def forward(self, x: Any, scale: float, y: Any) -> Any:
+            h = self.lin(x) * scale
+            return h + y, h.tanh()
+
+    lib.manual_seed(0)
+    return Mix()
+
+
+def _run_backward_hooks(lib: Any, inputs_require_grad: bool) -> list[Any]:
+    """A record of every backward (pre-)hook call, for one library."""
+    seen: list[Any] = []
+    model = _two_input_model(lib)
+    as_np = lambda gs: [None if g is None else g.detach().numpy().copy() for g in gs]  # noqa: E731
+
+    def pre(module: Any, grad_output: Any) -> Any:
+        seen.append(("pre", as_np(grad_output)))
+        return (grad_output[0] * 2, grad_output[1])
+
+    def post(module: Any, grad_input: Any, grad_output: Any) -> Any:
+        seen.append(("post", as_np(grad_input), as_np(grad_output)))
+        if grad_input[0] is None:
+            return None
+        return (grad_input[0] + 1, None, grad_input[2])
+
+    model.register_full_backward_pre_hook(pre)
+    model.register_full_backward_hook(post)
+    x = lib.tensor([[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]], requires_grad=inputs_require_grad)
+    y = lib.tensor([[0.1, 0.2], [0.3, 0.4]], requires_grad=inputs_require_grad)
+    a, b = model(x, 3.0, y)
+    seen.append(("grad_fn", type(a.grad_fn).__name__))
+    (a * lib.tensor([1.0, 2.0]) + b).sum().backward()
+    seen.append(("grads", as_np([x.grad, y.grad, model.lin.weight.grad])))
+    return seen
+
+
+@needs_torch
+@pytest.mark.parametrize("inputs_require_grad", [True, False])
+def test_full_backward_hooks_as_torch(inputs_require_grad: bool) -> None:
+    import warnings
+
+    with warnings.catch_warnings(record=True) as ours:
+        warnings.simplefilter("always")
+        got = _run_backward_hooks(tg, inputs_require_grad)
+    with warnings.catch_warnings(record=True) as theirs:
+        warnings.simplefilter("always")
+        want = _run_backward_hooks(torch, inputs_require_grad)
+    assert [str(w.message) for w in ours] == [str(w.message) for w in theirs]
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        assert g[0] == w[0]
+        if g[0] == "grad_fn":
+            assert g == w
+            continue
+        for gs, ws in zip(g[1:], w[1:]):
+            assert len(gs) == len(ws)
+            for a, b in zip(gs, ws):
+                assert (a is None) == (b is None)
+                if a is not None:
+                    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_backward_hook_wrong_count_and_removal() -> None:
+    model = nn.Linear(2, 2)
+    handle = model.register_full_backward_hook(lambda m, gi, go: (gi[0], gi[0]))
+    x = tg.ones(1, 2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="got 2, but expected 1"):
+        model(x).sum().backward()
+    handle.remove()
+    model(x).sum().backward()  # no hook left: no error
+
+
+def _state_hook_trace(lib: Any) -> list[Any]:
+    trace: list[Any] = []
+
+    class Counter(lib.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lin = lib.nn.Linear(2, 1)
+            self.count = 0
+
+        def get_extra_state(self) -> Any:
+            return {"count": self.count}
+
+        def set_extra_state(self, state: Any) -> None:
+            self.count = state["count"]
+
+    lib.manual_seed(0)
+    model = lib.nn.Sequential(Counter(), lib.nn.ReLU())
+    model.register_state_dict_pre_hook(lambda m, prefix, keep: trace.append(("pre", prefix)))
+    model[0].register_state_dict_post_hook(
+        lambda m, sd, prefix, meta: trace.append(("post", prefix, sorted(sd))))
+    model[0].register_load_state_dict_pre_hook(
+        lambda m, sd, prefix, meta, strict, missing, unexpected, errors:
+        trace.append(("load_pre", prefix, strict)))
+
+    def post(module: Any, keys: Any) -> None:
+        trace.append(("load_post", list(keys.missing_keys), list(keys.unexpected_keys)))
+        keys.unexpected_keys.clear()
+
+    model.register_load_state_dict_post_hook(post)
+    model[0].count = 7
+    state = model.state_dict()
+    trace.append(sorted(state))
+    model[0].count = 0
+    state["extra"] = lib.zeros(1)
+    trace.append(repr(model.load_state_dict(state)))
+    trace.append(model[0].count)
+    return trace
+
+
+@needs_torch
+def test_state_dict_hooks_and_extra_state_as_torch() -> None:
+    assert _state_hook_trace(tg) == _state_hook_trace(torch)
+
+
+@needs_torch
+def test_get_buffer_set_submodule_errors_as_torch() -> None:
+    def run(lib: Any) -> list[str]:
+        out = []
+        model = lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.BatchNorm1d(2))
+        out.append(str(list(model.get_buffer("1.running_mean").shape)))
+        calls = [lambda: model.get_buffer("0.weight"), lambda: model.get_buffer("1.nothing"),
+                 lambda: model.set_submodule("", lib.nn.ReLU()),
+                 lambda: model.set_submodule("0", 3),
+                 lambda: model.set_submodule("0.weight", lib.nn.ReLU()),
+                 lambda: model.set_submodule("5", lib.nn.ReLU(), strict=True)]
+        for call in calls:
+            with pytest.raises(Exception) as info:
+                call()
+            out.append(f"{type(info.value).__name__}: {info.value}")
+        model.set_submodule("0", lib.nn.Tanh())
+        model.set_submodule("1.extra", lib.nn.ReLU())
+        out.append(repr(model).replace("tinygrad_edu", "torch"))
+        return out
+
+    assert run(tg) == run(torch)
+
+
+@needs_torch
+def test_casts_and_no_ops_as_torch() -> None:
+    def run(lib: Any) -> list[str]:
+        model = lib.nn.BatchNorm1d(2)
+        out = [str(model.bfloat16().weight.dtype)]
+        out.append(str(model.type(lib.float64).running_mean.dtype))
+        out.append(str(model.num_batches_tracked.dtype))  # type() casts integer buffers too
+        assert model.share_memory() is model
+        assert model.to_empty(device="cpu") is model
+        assert model.compile() is None
+        out.append(str(lib.nn.Module.call_super_init))
+        return [s.replace("tinygrad_edu", "torch") for s in out]
+
+    assert run(tg) == run(torch)
+
+
+@needs_torch
+def test_sequential_arithmetic_as_torch() -> None:
+    def run(lib: Any) -> list[str]:
+        n = lib.nn
+        seq = n.Sequential(n.ReLU(), n.Tanh())
+        out = [repr(seq + n.Sequential(n.Sigmoid())), repr(seq * 2), repr(2 * seq)]
+        seq += n.Sequential(n.Sigmoid())
+        seq *= 2
+        out.append(repr(seq))
+        out.append(repr(seq.pop(slice(1, 3))))
+        out.append(repr(seq))
+        for bad in (lambda: seq + n.ReLU(), lambda: seq * 1.5, lambda: seq * 0):
+            with pytest.raises(Exception) as info:
+                bad()
+            out.append(f"{type(info.value).__name__}: {info.value}")
+        return [s.replace("tinygrad_edu.nn.", "torch.nn.modules.") for s in out]
+
+    assert run(tg) == run(torch)

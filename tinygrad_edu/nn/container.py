@@ -113,11 +113,46 @@ class Sequential(Module):
             self._modules[str(i)] = m
         return self
 
-    def pop(self, key: int) -> Module:
+    def pop(self, key: int | slice) -> Module:
         """Remove and return the module at ``key``."""
         module = self[key]
         del self[key]
         return module
+
+    def __add__(self, other: Sequential) -> Sequential:
+        """A new Sequential: this one's modules, then ``other``'s (the same objects)."""
+        return Sequential(*self, *_sequential(other))
+
+    def __iadd__(self, other: Sequential) -> Sequential:
+        return self.extend(_sequential(other))
+
+    def __mul__(self, other: int) -> Sequential:
+        """A new Sequential repeating these modules ``other`` times (the same objects,
+        so their parameters are shared, as in PyTorch)."""
+        return Sequential(*(list(self) * _factor(self, other)))
+
+    def __rmul__(self, other: int) -> Sequential:
+        return self.__mul__(other)
+
+    def __imul__(self, other: int) -> Sequential:
+        return self.extend(list(self) * (_factor(self, other) - 1))
+
+
+def _sequential(other: Any) -> Sequential:
+    """``other`` for ``+``: PyTorch adds only Sequentials."""
+    if not isinstance(other, Sequential):
+        raise ValueError("add operator supports only objects of Sequential class, but "
+                         f"{type(other)} is given.")
+    return other
+
+
+def _factor(seq: Sequential, other: Any) -> int:
+    """The repeat count for ``*``: a positive int, with PyTorch's errors."""
+    if not isinstance(other, int):
+        raise TypeError(f"unsupported operand type(s) for *: {type(seq)} and {type(other)}")
+    if other <= 0:
+        raise ValueError(f"Non-positive multiplication factor {other} for {type(seq)}")
+    return other
 
 
 class ModuleList(Module):

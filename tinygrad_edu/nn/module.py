@@ -22,11 +22,13 @@ from ..dtypes import FLOATING
 from ..parity.names import tensor_type_name
 from ..tensor import Tensor, _wrap, reset_grads
 from ..utils.hooks import RemovableHandle
+from .module_hooks import BackwardHook, ModuleHooks
 from .parameter import Buffer, Parameter
 
 __all__ = ["Module"]
 
 T = TypeVar("T", bound="Module")
+_EXTRA_STATE_KEY_SUFFIX = "_extra_state"
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -59,7 +61,7 @@ def _addindent(text: str, spaces: int) -> str:
     return first + "\n" + "\n".join(rest)
 
 
-class Module:
+class Module(ModuleHooks):
     """Base class of layers and models: subclass it, assign layers and ``Parameter`` s in
     ``__init__`` (after ``super().__init__()``), and compute the output in ``forward``.
 
@@ -80,14 +82,16 @@ class Module:
     _buffers: dict[str, Tensor | None]
     _modules: dict[str, Module | None]
     _version: int = 1
+    # a subclass may set it to pass __init__'s arguments on to the next class in its MRO
+    call_super_init: bool = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        if kwargs:
+        if kwargs and not self.call_super_init:
             raise TypeError(
                 f"{type(self).__name__}.__init__() got an unexpected keyword "
                 f"argument '{next(iter(kwargs))}'"
             )
-        if args:
+        if args and not self.call_super_init:
             raise TypeError(
                 f"{type(self).__name__}.__init__() takes 1 positional argument "
                 f"but {len(args) + 1} were given"
@@ -103,6 +107,8 @@ class Module:
         setattr_("_forward_hooks_always_called", set())
         setattr_("_forward_pre_hooks", {})
         setattr_("_forward_pre_hooks_with_kwargs", set())
+        if self.call_super_init:
+            super().__init__(*args, **kwargs)
 
     # ------------------------------------------------------------------ calling
     def forward(self, *input: Any) -> Any:
@@ -115,17 +121,30 @@ class Module:
         """``module(x)`` runs the forward pre-hooks, ``forward(x)``, then the hooks."""
         if _teaching.hooks is not None:  # tg.set_teaching_mode: see teaching.py
             _teaching.hooks.module_called(self)
-        if not (self._forward_pre_hooks or self._forward_hooks):
+        own = self.__dict__
+        if not (self._forward_pre_hooks or self._forward_hooks or
+                own.get("_backward_hooks") or own.get("_backward_pre_hooks")):
             return self.forward(*args, **kwargs)
         called: set[int] = set()  # forward hooks that ran (for always_call after an error)
         output = None
         try:
             args, kwargs = self._run_pre_hooks(args, kwargs)
+            backward_hooks, backward_pre_hooks = self._full_backward_hooks()
+            bw_hook = None
+            if backward_hooks or backward_pre_hooks:
+                bw_hook = BackwardHook(self, backward_hooks, backward_pre_hooks)
+                args = bw_hook.setup_input_hook(args)
             output = self.forward(*args, **kwargs)
             for hook_id, hook in list(self._forward_hooks.items()):
                 called.add(hook_id)
                 result = self._call_forward_hook(hook_id, hook, args, kwargs, output)
                 output = output if result is None else result
+            if bw_hook is not None:
+                if not isinstance(output, (Tensor, tuple)):
+                    warnings.warn("For backward hooks to be called, module output should be a "
+                                  f"Tensor or a tuple of Tensors but received {type(output)}",
+                                  stacklevel=2)
+                output = bw_hook.setup_output_hook(output)
         except Exception:
             self._run_always_called_hooks(called, args, kwargs, output)
             raise
@@ -454,6 +473,32 @@ class Module:
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return param
 
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at a dotted path (``model.get_buffer('bn.running_mean')``)."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+        buffer = getattr(module, name)
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return buffer  # type: ignore[no-any-return]
+
+    def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
+        """Put ``module`` at a dotted path, replacing the sub-module there or adding one
+        to an existing parent (with ``strict=True``, only replacing)."""
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        parent_path, _, name = target.rpartition(".")
+        parent = self.get_submodule(parent_path)
+        if strict and not hasattr(parent, name):
+            raise AttributeError(f"{parent._get_name()} has no attribute `{name}`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError(f"`{name}` is not an nn.Module")
+        setattr(parent, name, module)
+
     # ------------------------------------------------------------------ modes
     def train(self: T, mode: bool = True) -> T:
         """Set training mode (Dropout drops) on this module and all sub-modules."""
@@ -487,12 +532,16 @@ class Module:
         return self
 
     # ------------------------------------------------------------------ dtype / device
-    def _cast(self: T, dtype: Any) -> T:
+    def _cast(self: T, dtype: Any, floating_only: bool = True) -> T:
         np_dtype = dtypes.to_dtype(dtype).np
         for module in self.modules():
             for t in list(module._parameters.values()) + list(module._buffers.values()):
-                if t is None or t._data.dtype not in FLOATING or t._data.dtype == np_dtype:
+                if t is None or t._data.dtype == np_dtype or (
+                        floating_only and t._data.dtype not in FLOATING):
                     continue
+                if t._requires_grad and np_dtype not in FLOATING:
+                    raise RuntimeError("data set to a tensor that requires gradients must be "
+                                       "floating point or complex dtype")
                 t._data = t._data.astype(np_dtype)
                 if t._grad is not None:
                     t._grad = _wrap(t._grad._data.astype(np_dtype))
@@ -526,6 +575,34 @@ class Module:
     def half(self: T) -> T:
         """Cast floating-point parameters and buffers to float16."""
         return self._cast(dtypes.float16)
+
+    def bfloat16(self: T) -> T:
+        """Cast floating-point parameters and buffers to bfloat16."""
+        return self._cast(dtypes._bfloat16())
+
+    def type(self: T, dst_type: Any) -> T:
+        """Cast every parameter and buffer, floating-point or not, to ``dst_type`` (a dtype
+        or a type name such as ``'torch.DoubleTensor'``), as ``Tensor.type`` does."""
+        dtype = Tensor.type(_wrap(np.zeros(0, np.float32)), dst_type).dtype
+        return self._cast(dtype, floating_only=False)
+
+    def to_empty(self: T, *, device: Any, recurse: bool = True) -> T:
+        """PyTorch moves parameters and buffers to ``device`` without copying their values
+        (uninitialised memory): with only the CPU, they keep the values they have."""
+        _device.check(device)
+        return self
+
+    def share_memory(self: T) -> T:
+        """Nothing to do: there are no worker processes to share tensors with."""
+        return self
+
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """Accepted and ignored: the module runs as it is (``tg.compile`` is future work).
+        Keywords are checked against ``torch.compile``'s."""
+        known = {"fullgraph", "dynamic", "backend", "mode", "options", "disable"}
+        for name in kwargs:
+            if name not in known:
+                raise TypeError(f"compile() got an unexpected keyword argument '{name}'")
 
     def cpu(self: T) -> T:
         """Nothing to do: everything lives on the CPU."""
@@ -567,15 +644,20 @@ class Module:
         if destination is None:
             destination = OrderedDict()
             destination._metadata = OrderedDict()
+        local_metadata = {"version": self._version}
         if hasattr(destination, "_metadata"):
-            destination._metadata[prefix[:-1]] = {"version": self._version}
+            destination._metadata[prefix[:-1]] = local_metadata
+        self._run_state_dict_hooks("_state_dict_pre_hooks", prefix, keep_vars)
         for name, t in self._local_state().items():
             destination[prefix + name] = t if keep_vars else t.detach()
+        if type(self).get_extra_state is not Module.get_extra_state:
+            destination[prefix + _EXTRA_STATE_KEY_SUFFIX] = self.get_extra_state()
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(
                     destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars
                 )
+        self._run_state_dict_hooks("_state_dict_hooks", destination, prefix, local_metadata)
         return destination  # type: ignore[no-any-return]
 
     def load_state_dict(
@@ -592,14 +674,19 @@ class Module:
         missing: list[str] = []
         unexpected: list[str] = []
         errors: list[str] = []
-        copies: list[tuple[Module, str, Tensor, np.ndarray]] = []
+        copies: list[tuple[Module, str, Tensor | None, Any]] = []
         metadata = getattr(state_dict, "_metadata", None)
         state_dict = OrderedDict(state_dict)  # a copy that modules may complete
         for prefix, module in self.named_modules(remove_duplicate=False):
             local_metadata = {} if metadata is None else metadata.get(prefix, {})
             prefix = prefix + "." if prefix else ""
             module._upgrade_state_dict(state_dict, prefix, local_metadata)
-            module._plan_load(state_dict, prefix, copies, missing, unexpected, errors)
+            module._run_state_dict_hooks("_load_state_dict_pre_hooks", state_dict, prefix,
+                                         local_metadata, strict, missing, unexpected, errors)
+            module._plan_load(state_dict, prefix, copies, missing, unexpected, errors, strict)
+        incompatible = _IncompatibleKeys(missing, unexpected)
+        for module in _post_order(self):
+            module._run_state_dict_hooks("_load_state_dict_post_hooks", incompatible)
         if strict:
             if unexpected:
                 keys = ", ".join(f'"{k}"' for k in unexpected)
@@ -627,13 +714,23 @@ class Module:
         self,
         state_dict: Mapping[str, Any],
         prefix: str,
-        copies: list[tuple[Module, str, Tensor, np.ndarray]],
+        copies: list[tuple[Module, str, Tensor | None, Any]],
         missing: list[str],
         unexpected: list[str],
         errors: list[str],
+        strict: bool = True,
     ) -> None:
-        """Check this module's own keys; record the copies to do if all is well."""
+        """Check this module's own keys; record the copies to do if all is well (the
+        extra state, when the module defines ``set_extra_state``, as a copy to None)."""
         local = self._local_state()
+        extra_key = prefix + _EXTRA_STATE_KEY_SUFFIX
+        if type(self).set_extra_state is not Module.set_extra_state:
+            if extra_key in state_dict:
+                copies.append((self, _EXTRA_STATE_KEY_SUFFIX, None, state_dict[extra_key]))
+            elif strict:
+                missing.append(extra_key)
+        elif strict and extra_key in state_dict:
+            unexpected.append(extra_key)
         for name, target in local.items():
             key = prefix + name
             if key not in state_dict:
@@ -658,13 +755,16 @@ class Module:
                 continue
             copies.append((self, name, target, value))
         for key in state_dict:
-            if not key.startswith(prefix):
+            if not key.startswith(prefix) or key == extra_key:
                 continue
             head, dot, _ = key[len(prefix) :].partition(".")
             if (dot and head not in self._modules) or (not dot and head not in local):
                 unexpected.append(key)
 
-    def _load_one(self, name: str, target: Tensor, value: np.ndarray, assign: bool) -> None:
+    def _load_one(self, name: str, target: Tensor | None, value: Any, assign: bool) -> None:
+        if target is None:
+            self.set_extra_state(value)
+            return
         if assign:
             new = (
                 Parameter(_wrap(np.array(value)), target._requires_grad)
@@ -678,6 +778,22 @@ class Module:
             return
         np.copyto(target._data, value, casting="unsafe")
         bump_version(target)
+
+    def get_extra_state(self) -> Any:
+        """Override it (with ``set_extra_state``) to save more than tensors: ``state_dict``
+        stores what it returns under ``<prefix>_extra_state``."""
+        raise RuntimeError(
+            "Reached a code path in Module.get_extra_state() that should never be called. "
+            "Please file an issue at https://github.com/pytorch/pytorch/issues/new?template="
+            "bug-report.yml to report this bug.")
+
+    def set_extra_state(self, state: Any) -> None:
+        """Override it (with ``get_extra_state``): ``load_state_dict`` gives it what was
+        stored under ``<prefix>_extra_state``."""
+        raise RuntimeError(
+            "Reached a code path in Module.set_extra_state() that should never be called. "
+            "Please file an issue at https://github.com/pytorch/pytorch/issues/new?template="
+            "bug-report.yml to report this bug.")
 
     # ------------------------------------------------------------------ printing
     def _get_name(self) -> str:
@@ -701,6 +817,14 @@ class Module:
             else:
                 main += "\n  " + "\n  ".join(lines) + "\n"
         return main + ")"
+
+
+def _post_order(module: Module) -> Iterator[Module]:
+    """``module``'s sub-modules, each after its own children (as PyTorch's load recurses)."""
+    for child in module._modules.values():
+        if child is not None:
+            yield from _post_order(child)
+    yield module
 
 
 def _add_hook(hooks: dict[int, Any], hook_id: int, hook: Any, prepend: bool) -> None:
