@@ -21,6 +21,7 @@ from ..core.function import bump_version
 from ..core.grad_mode import _teaching, enable_grad
 from ..dtypes import FLOATING
 from ..nn.module import _typename
+from ..parity.fma import fma
 from ..tensor import Tensor, _wrap, reset_grads
 
 __all__ = ["Optimizer", "required"]
@@ -248,15 +249,19 @@ def _step_tensor() -> Tensor:
     return _wrap(np.zeros((), dtype=np.float32))
 
 
-# In-place forms of PyTorch's fused updates, in PyTorch's order of operations, with one
-# temporary each (the naive expressions make two: parameters can be MBs).
+# In-place forms of PyTorch's fused updates, in PyTorch's order of operations. PyTorch's CPU
+# kernels round ``x + a * b`` once (a fused multiply-add) in add(alpha=), addcmul and lerp:
+# ``fma`` (parity/fma.py) does the same, so the updates have PyTorch's bits.
 
 
 def _decayed(grad: np.ndarray, param: np.ndarray, weight_decay: float) -> np.ndarray:
     """g.add(p, alpha=weight_decay) = g + weight_decay * p, as a new array."""
-    out = np.asarray(param * weight_decay)  # (0-d: a scalar otherwise)
-    out += grad
-    return out
+    return fma(param, weight_decay, grad)
+
+
+def _add_scaled_(a: np.ndarray, b: np.ndarray, alpha: float) -> None:
+    """a.add_(b, alpha=alpha): a = a + alpha * b."""
+    a[...] = fma(b, alpha, a)
 
 
 def _lerp_(a: np.ndarray, b: np.ndarray, weight: float) -> None:
@@ -264,22 +269,20 @@ def _lerp_(a: np.ndarray, b: np.ndarray, weight: float) -> None:
     b - (b - a) (1 - w)."""
     step = b - a
     if abs(weight) < 0.5:
-        step *= weight
-        a += step
+        a[...] = fma(step, weight, a)
     else:
-        step *= 1 - weight
-        np.subtract(b, step, out=a)
+        np.negative(step, out=step)
+        a[...] = fma(step, 1 - weight, b)
 
 
 def _addcmul_(a: np.ndarray, g: np.ndarray, value: float) -> None:
     """a.addcmul_(g, g, value=value): a = a + (value * g) * g."""
-    square = g * value
-    square *= g
-    a += square
+    a[...] = fma(g * value, g, a)
 
 
 def _addcdiv_(a: np.ndarray, t1: np.ndarray, t2: np.ndarray, value: float) -> None:
-    """a.addcdiv_(t1, t2, value=value): a = a + (value * t1) / t2."""
+    """a.addcdiv_(t1, t2, value=value): a = a + (value * t1) / t2 (not fused in PyTorch:
+    the quotient is rounded, then the sum)."""
     update = t1 * value
     update /= t2
     a += update

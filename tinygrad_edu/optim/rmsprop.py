@@ -7,7 +7,15 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _addcmul_, _decayed, _lerp_, _step_tensor, _zeros_like
+from .optimizer import (
+    Optimizer,
+    _add_scaled_,
+    _addcmul_,
+    _decayed,
+    _lerp_,
+    _step_tensor,
+    _zeros_like,
+)
 
 __all__ = ["RMSprop"]
 
@@ -81,8 +89,8 @@ class RMSprop(Optimizer):
             if group["centered"]:
                 mean_g = state["grad_avg"]._data
                 _lerp_(mean_g, grad, 1 - alpha)
-                avg = np.asarray(mean_g * mean_g)  # v.addcmul(mean_g, mean_g, value=-1).sqrt_()
-                np.subtract(v, avg, out=avg)
+                avg = np.array(v)  # v.addcmul(mean_g, mean_g, value=-1).sqrt_()
+                _addcmul_(avg, mean_g, -1)
                 np.sqrt(avg, out=avg)
             else:
                 avg = np.asarray(np.sqrt(v))  # (0-d: a scalar otherwise)
@@ -92,8 +100,7 @@ class RMSprop(Optimizer):
                 buf = state["momentum_buffer"]._data
                 buf *= momentum
                 buf += np.divide(grad, avg, out=avg)  # buf.addcdiv_(g, avg)
-                np.multiply(buf, -lr, out=avg)
-                param += avg  # p.add_(buf, alpha=-lr)
+                _add_scaled_(param, buf, -lr)
             else:
                 param += np.divide(grad * -lr, avg, out=avg)  # p.addcdiv_(g, avg, value=-lr)
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from ..parity.fma import fma
 from ..tensor import _wrap
-from .optimizer import Optimizer, _decayed
+from .optimizer import Optimizer, _add_scaled_, _decayed
 
 __all__ = ["SGD"]
 
@@ -64,24 +65,16 @@ class SGD(Optimizer):
     def _update(self, group: dict[str, Any]) -> None:
         lr, wd, momentum = group["lr"], group["weight_decay"], group["momentum"]
         for p, param, grad in self._grads(group):
-            fresh = False  # is `grad` a temporary of this step (free to update in place)?
             if wd != 0:  # L2 penalty: d(wd/2 |p|^2)/dp = wd p
-                grad, fresh = _decayed(grad, param, wd), True
+                grad = _decayed(grad, param, wd)
             if momentum != 0:
-                grad, fresh = self._momentum(p, grad, momentum, group)
-            if lr == 1:
-                np.subtract(param, grad, out=param)
-            elif fresh:
-                grad *= -lr
-                param += grad
-            else:
-                param += grad * -lr  # PyTorch: p.add_(g, alpha=-lr)
+                grad = self._momentum(p, grad, momentum, group)
+            _add_scaled_(param, grad, -lr)  # PyTorch: p.add_(g, alpha=-lr)
 
     def _momentum(
         self, p: Any, grad: np.ndarray, momentum: float, group: dict[str, Any]
-    ) -> tuple[np.ndarray, bool]:
-        """The momentum step, in place on the buffer; returns the direction to step along
-        and whether it is a fresh temporary."""
+    ) -> np.ndarray:
+        """The momentum step, in place on the buffer; returns the direction to step along."""
         state = self.state[p]
         buf = state.get("momentum_buffer")
         if buf is None:
@@ -90,9 +83,7 @@ class SGD(Optimizer):
             b = buf._data
             b *= momentum
             dampening = group["dampening"]
-            b += grad if dampening == 0 else grad * (1 - dampening)
+            _add_scaled_(b, grad, 1 - dampening)
         if group["nesterov"]:
-            ahead = buf._data * momentum
-            ahead += grad  # PyTorch: g.add(buf, alpha=momentum)
-            return ahead, True
-        return buf._data, False
+            return fma(buf._data, momentum, grad)  # PyTorch: g.add(buf, alpha=momentum)
+        return buf._data
