@@ -19,11 +19,13 @@ from tinygrad_edu.utils.data import (
     ConcatDataset,
     DataLoader,
     Dataset,
+    IterableDataset,
     RandomSampler,
     SequentialSampler,
     Subset,
     TensorDataset,
     default_collate,
+    get_worker_info,
     random_split,
 )
 
@@ -181,3 +183,126 @@ def test_samplers() -> None:
     sampler = RandomSampler(ds, replacement=True, num_samples=50)
     drawn = list(sampler)
     assert len(drawn) == 50 and set(drawn) <= set(range(6))
+
+
+# ------------------------------------------------------------------ iterable-style datasets
+
+
+def _counting(lib: Any) -> Any:
+    """A stream of n samples ``(float tensor, int)``, with a len() if ``sized``."""
+    D = lib.utils.data
+
+    class Count(D.IterableDataset):
+        def __init__(self, n: int, sized: bool = True) -> None:
+            self.n, self.sized = n, sized
+
+        def __iter__(self) -> Any:
+            return iter((lib.tensor([float(i)]), i) for i in range(self.n))
+
+        def __len__(self) -> int:
+            if not self.sized:
+                raise TypeError(f"object of type '{type(self).__name__}' has no len()")
+            return self.n
+
+    return Count
+
+
+def _plain(batch: Any) -> Any:
+    """A batch as nested lists (tensors as lists), to compare the two libraries."""
+    if isinstance(batch, (list, tuple)):
+        return [_plain(b) for b in batch]
+    if isinstance(batch, dict):
+        return {k: _plain(v) for k, v in batch.items()}
+    return batch.tolist() if hasattr(batch, "tolist") else batch
+
+
+@needs_torch
+@pytest.mark.parametrize("n", [0, 1, 5, 8])
+@pytest.mark.parametrize("batch_size", [None, 1, 3, 4])
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_dataloader_over_an_iterable_dataset_matches_torch(
+    n: int, batch_size: int | None, drop_last: bool
+) -> None:
+    if batch_size is None and drop_last:
+        return
+    results = []
+    for lib in (tg, torch):
+        lib.manual_seed(0)
+        loader = lib.utils.data.DataLoader(
+            _counting(lib)(n), batch_size=batch_size, drop_last=drop_last
+        )
+        results.append((len(loader), [_plain(b) for b in loader], lib.rand(2).tolist()))
+    assert results[0] == results[1]
+
+
+@needs_torch
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"shuffle": True}, {"sampler": [0, 1]}, {"batch_sampler": [[0, 1]]}],
+)
+def test_iterable_dataset_rejects_shuffle_and_samplers_as_torch(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(ValueError) as theirs:
+        torch.utils.data.DataLoader(_counting(torch)(3), **kwargs)
+    with pytest.raises(ValueError) as ours:
+        DataLoader(_counting(tg)(3), **kwargs)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_iterable_dataset_len_errors_and_abstractness() -> None:
+    loader = DataLoader(_counting(tg)(3, sized=False), batch_size=2)
+    with pytest.raises(TypeError, match="has no len()"):
+        len(loader)
+    assert [b[1].tolist() for b in loader] == [[0, 1], [2]]
+    with pytest.raises(TypeError, match="Can't instantiate abstract class IterableDataset"):
+        IterableDataset()  # type: ignore[abstract]
+    assert get_worker_info() is None
+
+
+@needs_torch
+def test_chain_dataset_matches_torch() -> None:
+    results = []
+    for lib in (tg, torch):
+        D, Count = lib.utils.data, _counting(lib)
+        chained = Count(2) + Count(3)
+        assert type(chained).__name__ == "ChainDataset"
+        unsized = D.ChainDataset([Count(1), Count(2, sized=False)])
+        with pytest.raises(TypeError, match="has no len()"):
+            len(unsized)
+        bad = D.ChainDataset([Count(1), D.TensorDataset(lib.ones(2))])
+        with pytest.raises(AssertionError, match="ChainDataset only supports IterableDataset"):
+            list(bad)
+        results.append((len(chained), _plain(list(chained)), len(list(unsized))))
+    assert results[0] == results[1]
+
+
+@needs_torch
+@pytest.mark.parametrize("named", [False, True])
+def test_stack_dataset_matches_torch(named: bool) -> None:
+    results = []
+    for lib in (tg, torch):
+        D = lib.utils.data
+        parts = [D.TensorDataset(lib.arange(5.0)), D.Subset(D.TensorDataset(lib.arange(7)), [6, 5, 4, 3, 2])]
+        stacked = D.StackDataset(x=parts[0], y=parts[1]) if named else D.StackDataset(*parts)
+        loader = D.DataLoader(stacked, batch_size=2)
+        results.append((len(stacked), _plain(stacked[1]), [_plain(b) for b in loader]))
+    assert results[0] == results[1]
+
+
+@needs_torch
+@pytest.mark.parametrize(
+    "args,kwargs",
+    [((), {}), ((3, 4), {}), ((3,), {"a": 4})],
+)
+def test_stack_dataset_errors_match_torch(args: tuple[int, ...], kwargs: dict[str, int]) -> None:
+    def build(lib: Any) -> Any:
+        D = lib.utils.data
+        return D.StackDataset(
+            *(D.TensorDataset(lib.ones(n)) for n in args),
+            **{k: D.TensorDataset(lib.ones(n)) for k, n in kwargs.items()},
+        )
+
+    with pytest.raises(ValueError) as theirs:
+        build(torch)
+    with pytest.raises(ValueError) as ours:
+        build(tg)
+    assert str(ours.value) == str(theirs.value)

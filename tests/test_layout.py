@@ -191,3 +191,17 @@ def test_code_lines_counts_code_only(tmp_path: Path) -> None:
 def test_the_core_is_at_most_800_lines_of_code() -> None:
     counts = {p.name: _code_lines(p) for p in sorted((PACKAGE / "core").glob("*.py"))}
     assert sum(counts.values()) <= MAX_CORE_CODE_LINES, counts
+
+
+def test_no_merge_conflict_markers_are_left_in_the_tree() -> None:
+    """A merge left ``<<<<<<< HEAD`` ... ``>>>>>>> i14-scan`` in docs/how-autograd-works.md
+    (both sides the same line, so the citation test still passed)."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parent.parent
+    marker = re.compile(r"^(<{7} |>{7} |={7}$)", re.M)
+    found = [str(p.relative_to(root)) for pattern in ("*.py", "*.md", "*.toml", "*.yml", "*.ipynb")
+             for p in root.rglob(pattern) if ".git" not in p.parts and ".venv" not in p.parts
+             and marker.search(p.read_text(errors="replace"))]
+    assert not found, found

@@ -85,7 +85,9 @@ class RAdam(Optimizer):
             if rho_t > 5.0:  # the variance is tractable: rectified adaptive step
                 adaptive = np.sqrt(v)
                 adaptive += group["eps"]
-                np.divide(bias_correction2**0.5, adaptive, out=adaptive)
+                # PyTorch's number / tensor is tensor.reciprocal() * number
+                np.reciprocal(adaptive, out=adaptive)
+                adaptive *= bias_correction2**0.5
                 update *= adaptive
                 update *= (
                     (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)

@@ -20,8 +20,9 @@ from numpy.typing import DTypeLike
 
 from ..dtypes import FLOATING, REDUCED
 from .errors import not_implemented
+from .fma import fma, fma32, fma64
 from .names import CPP_TYPE_NAMES, scalar_type_name
-from .rng_state import _U64, Generator, _fma, _fma32, _fma64, default_generator
+from .rng_state import _U64, Generator, default_generator
 
 ShapeLike = int | Sequence[int]
 _CHUNK = 2**16  # elements per slice in _by_chunks (a multiple of 16)
@@ -204,7 +205,7 @@ def uniform(
     x = _uniform01(gen, math.prod(dims), calc)
     if lo == 0 and hi == 1 and dt == calc:
         return x.reshape(dims)  # fma(x, 1, 0) == x < 1
-    out = x if lo == 0 and hi == 1 else _by_chunks(_fma, x, hi - lo, lo)  # width rounded first
+    out = x if lo == 0 and hi == 1 else _by_chunks(fma, x, hi - lo, lo)  # width rounded first
     if dt != calc:
         out, lo, hi = out.astype(dt), dt.type(lo), dt.type(hi)
     out[out == hi] = lo
@@ -324,7 +325,7 @@ def _normal_small(gen: Generator, n: int, mean: float, std: float) -> np.ndarray
         theta = 2.0 * math.pi * u1
         gen.next_double_normal_sample = r * math.sin(theta)
         out[i] = r * math.cos(theta)
-    return _fma64(out, std, mean)  # val * std + mean, contracted by the compiler
+    return fma64(out, std, mean)  # val * std + mean, contracted by the compiler
 
 
 def _normal_fill(gen: Generator, n: int, dtype: np.dtype, mean: float, std: float) -> np.ndarray:
@@ -358,7 +359,7 @@ def _box_muller16_f64(u: np.ndarray, mean: np.floating, std: np.floating) -> np.
     theta = 2.0 * math.pi * u2
     n1, n2 = radius * _libm_f64(math.cos, theta), radius * _libm_f64(math.sin, theta)
     out = np.concatenate([n1, n2], axis=1).ravel()
-    return out if (mean, std) == (0.0, 1.0) else _fma64(out, std, mean)
+    return out if (mean, std) == (0.0, 1.0) else fma64(out, std, mean)
 
 
 def _libm_f64(fn: Any, x: np.ndarray) -> np.ndarray:
@@ -386,7 +387,7 @@ def _poly(coeffs: list[np.float32], x: np.ndarray) -> np.ndarray:
     """Horner's rule ``((c0 * x + c1) * x + c2) ...`` with an FMA at each step."""
     y = np.full_like(x, coeffs[0])
     for c in coeffs[1:]:
-        y = _fma32(y, x, c)
+        y = fma32(y, x, c)
     return y
 
 
@@ -399,9 +400,9 @@ def _log256(x: np.ndarray) -> np.ndarray:
     x = (m - _F(1)) + np.where(small, m, _F(0))
     e = e - small.astype(_F)
     z = x * x
-    y = _fma32(_poly(_LOG_P, x) * x, z, e * _LOG_Q1)  # fma: (y * x) * z + e * q1
+    y = fma32(_poly(_LOG_P, x) * x, z, e * _LOG_Q1)  # fma: (y * x) * z + e * q1
     y = y - z * _F(0.5)
-    return _fma32(e, _LOG_Q2, x + y)  # fma: e * q2 + (x + y)
+    return fma32(e, _LOG_Q2, x + y)  # fma: e * q2 + (x + y)
 
 
 def _sincos256(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -410,10 +411,10 @@ def _sincos256(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     j = (j + 1) & ~1
     y = j.astype(_F)
     for dp in _DP:  # x - y * pi/4 in three pieces ("extended precision modular arithmetic")
-        x = _fma32(y, dp, x)
+        x = fma32(y, dp, x)
     z = x * x
-    cos_p = _fma32(_poly(_COS_P, z) * z, z, -(z * _F(0.5))) + _F(1)  # fma: y*z*z - z/2
-    sin_p = _fma32(_poly(_SIN_P, z) * z, x, x)  # fma: y*z*x + x
+    cos_p = fma32(_poly(_COS_P, z) * z, z, -(z * _F(0.5))) + _F(1)  # fma: y*z*z - z/2
+    sin_p = fma32(_poly(_SIN_P, z) * z, x, x)  # fma: y*z*x + x
     use_sin_poly = (j & 2) == 0
     sin = np.where(use_sin_poly, sin_p, cos_p)
     cos = np.where(use_sin_poly, cos_p, sin_p)
@@ -428,7 +429,7 @@ def _box_muller16_f32(u: np.ndarray, mean: np.floating, std: np.floating) -> np.
     radius = np.sqrt(_F(-2) * _log256(_F(1) - blocks[:, :8]))
     sin, cos = _sincos256(_TWO_PI_F * blocks[:, 8:])
     out = np.concatenate([radius * cos, radius * sin], axis=1).ravel()
-    return out if (mean, std) == (0.0, 1.0) else _fma32(out, std, mean)  # _mm256_fmadd_ps
+    return out if (mean, std) == (0.0, 1.0) else fma32(out, std, mean)  # _mm256_fmadd_ps
 
 
 # -- float32 on CPUs without AVX2 (ARM, e.g. Apple silicon): torch's scalar NormalFill16 ------
@@ -443,7 +444,7 @@ def _box_muller16_f32_libm(u: np.ndarray, mean: np.floating, std: np.floating) -
     radius = np.sqrt(_F(-2) * _libm_f32("logf", _F(1) - blocks[:, :8]))
     theta = ((2.0 * math.pi) * blocks[:, 8:].astype(np.float64)).astype(_F)
     n1, n2 = radius * _libm_f32("cosf", theta), radius * _libm_f32("sinf", theta)
-    return _fma32(np.concatenate([n1, n2], axis=1).ravel(), std, mean)
+    return fma32(np.concatenate([n1, n2], axis=1).ravel(), std, mean)
 
 
 @functools.cache

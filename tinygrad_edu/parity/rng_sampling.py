@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike, DTypeLike
 
 from ..dtypes import FLOATING
 from .errors import not_implemented
+from .fma import fma64
 from .names import CPP_TYPE_NAMES, scalar_type_name
 from .rng_floats import (
     _DIGITS,
@@ -27,7 +28,7 @@ from .rng_floats import (
     _uniform01,
     arrange,
 )
-from .rng_state import _MASK64, _U64, Generator, _fma64
+from .rng_state import _MASK64, _U64, Generator
 from .stl_sort import topk_indices
 
 _RANDPERM_SMALL_N = (2**32 - 1) // 20  # torch switches randperm algorithm above this n
@@ -475,7 +476,7 @@ def cauchy(
         )
     n = math.prod(dims)
     u = _uniform01(gen, n, np.dtype(np.float64))
-    x = _fma64(sigma, _libm_f64(math.tan, math.pi * (u - 0.5)), median)
+    x = fma64(sigma, _libm_f64(math.tan, math.pi * (u - 0.5)), median)
     return _from_double(x, dt).reshape(dims)
 
 

@@ -29,7 +29,7 @@ How the stream is read (``random()`` is one 32-bit output, ``random64()`` is two
 * ``get_state()``: torch's 5056-byte ``CPUGeneratorImplState``, so states move both ways.
 
 Exactness was checked against torch 2.13 on Linux x86-64 (GCC build, which contracts
-``a * b + c`` into FMAs; numpy has none, so ``_fma32``/``_fma64`` emulate them exactly). The
+``a * b + c`` into FMAs; numpy has none: parity/fma.py emulates them exactly). The
 float32 ``normal_`` kernel for numel >= 16 depends on the CPU: AVX2 on x86-64 (emulated
 with numpy), a libm-based loop elsewhere (see ``FLOAT32_NORMAL_KERNEL``).
 
@@ -44,7 +44,6 @@ import os
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
 
 from .._device import CPU, check
 from ..core.function import _wrap
@@ -74,78 +73,6 @@ _STATE_DTYPE = np.dtype(
         ("pad1", "V3"),
     ]
 )
-
-
-# ---------------------------------------------------------------------------------------------
-# Exact fused multiply-add. PyTorch's CPU kernels are compiled with FMA contraction, so
-# `x * (b - a) + a` is computed with a single rounding; numpy has no fma, so we emulate it.
-# ---------------------------------------------------------------------------------------------
-
-
-def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Knuth's TwoSum: ``s + err == a + b`` exactly, with ``s = fl(a + b)``."""
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
-
-
-def _round_to_odd(s: np.ndarray, err: np.ndarray) -> np.ndarray:
-    """Turn ``s = RN(exact)`` into round-to-odd(exact), given ``err = exact - s``.
-
-    Rounding to odd in float64 and then to nearest in float32 (or adding once more) never
-    suffers from double rounding (Boldo & Melquiond, 2008).
-    """
-    fix = (err != 0) & ((s.view(np.int64) & 1) == 0)
-    if not fix.any():
-        return s
-    return np.where(fix, np.nextafter(s, np.where(err > 0, np.inf, -np.inf)), s)
-
-
-def _fma32(a: ArrayLike, b: ArrayLike, c: ArrayLike) -> np.ndarray:
-    """Correctly rounded float32 ``a * b + c``: the product of two float32 is exact in float64.
-
-    Rounding ``p + c`` to float64 and then to float32 is only wrong when the float64 sum
-    lands exactly halfway between two float32 (or in float32's subnormal range); only those
-    rare elements are redone exactly, with round-to-odd.
-    """
-    p = np.asarray(a, np.float32).astype(np.float64) * np.asarray(b, np.float64)
-    c64 = np.asarray(c, np.float32).astype(np.float64)
-    s = p + c64
-    low_bits = s.view(np.int64) & 0x1FFFFFFF  # the 29 bits float32 drops
-    risky = (low_bits == 0x10000000) | (np.abs(s) < 2.0**-126)
-    if risky.any():
-        c_full = np.broadcast_to(c64, s.shape)
-        s[risky] = _round_to_odd(*_two_sum(p[risky], c_full[risky]))
-    return s.astype(np.float32)
-
-
-def _two_prod(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Dekker's TwoProduct: ``p + err == a * b`` exactly (Veltkamp splitting)."""
-    p = a * b
-    t = 134217729.0 * a  # 2**27 + 1
-    ah = t - (t - a)
-    t = 134217729.0 * b
-    bh = t - (t - b)
-    al, bl = a - ah, b - bh
-    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
-
-
-def _fma64(a: ArrayLike, b: ArrayLike, c: ArrayLike) -> np.ndarray:
-    """Correctly rounded float64 ``a * b + c`` (Boldo & Melquiond's emulation via round-to-odd)."""
-    a64, b64 = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    hi, lo = _two_prod(*np.broadcast_arrays(a64, b64))
-    sh, sl = _two_sum(np.broadcast_to(np.asarray(c, np.float64), hi.shape), hi)
-    with np.errstate(invalid="ignore"):
-        out = sh + _round_to_odd(*_two_sum(sl, lo))
-    if not np.isfinite(out).all():  # inf or nan inputs: the error terms are nan, IEEE is right
-        plain = a64 * b64 + np.asarray(c, np.float64)
-        out = np.where(np.isfinite(out), out, plain)
-    return out
-
-
-def _fma(a: np.ndarray, b: ArrayLike, c: ArrayLike) -> np.ndarray:
-    """Fused multiply-add in the dtype of ``a`` (float32 or float64)."""
-    return _fma32(a, b, c) if a.dtype == np.float32 else _fma64(a, b, c)
 
 
 # ---------------------------------------------------------------------------------------------

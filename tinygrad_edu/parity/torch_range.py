@@ -25,11 +25,11 @@ How torch 2.13 computes element ``i`` (``L`` = the lanes of a 32-byte vector):
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
 from ..dtypes import FLOATING
+from .fma import fma32, fma64
 from .torch_sum import get_num_threads
 
 _GRAIN = 32768  # at::internal::GRAIN_SIZE
@@ -41,55 +41,6 @@ __all__ = ["arange", "linspace", "logspace"]
 # ---------------------------------------------------------------------------------------------
 # A fused multiply-add in numpy: a * b + c rounded once
 # ---------------------------------------------------------------------------------------------
-
-
-def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``s = a + b`` and its rounding error ``e`` (``a + b == s + e`` exactly)."""
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
-
-
-def _two_prod(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``p = a * b`` and its rounding error (Dekker's product, by Veltkamp's split)."""
-    p = a * b
-    ah, al = _split(a)
-    bh, bl = _split(b)
-    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
-
-
-def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    c = 134217729.0 * a  # 2**27 + 1
-    hi = c - (c - a)
-    return hi, a - hi
-
-
-def _fma64(a: Any, b: Any, c: Any) -> np.ndarray:
-    """``a * b + c`` in float64 with one rounding (as C's ``fma``)."""
-    a, b, c = (np.asarray(v, np.float64) for v in (a, b, c))
-    p, ep = _two_prod(a, b)
-    s, es = _two_sum(p, c)
-    t, et = _two_sum(es, ep)
-    hi, lo = _two_sum(s, t)  # the exact result is hi + lo + et, with |et| tiny
-    # hi rounds it correctly unless hi + lo is a tie between two floats: then the sign
-    # of et decides (a tie broken to even by hi would be wrong)
-    other = hi + 2 * lo
-    tie = (lo != 0) & (other - hi == 2 * lo) & (other == np.nextafter(hi, other))
-    return np.where(tie & (et != 0) & ((et > 0) == (lo > 0)), other, hi)
-
-
-def _fma32(a: Any, b: Any, c: Any) -> np.ndarray:
-    """``a * b + c`` rounded once to float32, for float32 ``a``, ``c`` and integers ``b``
-    below 2**29 (the product is then exact in float64)."""
-    s, e = _two_sum(np.asarray(a, np.float64) * np.asarray(b, np.float64),
-                    np.asarray(c, np.float64))
-    r = s.astype(np.float32)
-    # s is the exact sum rounded to float64: only an exact float32 tie can round the
-    # wrong way, and then the sign of the error decides
-    up = np.nextafter(r, np.float32(np.inf))
-    down = np.nextafter(r, np.float32(-np.inf))
-    r = np.where((s == (r.astype(np.float64) + up) / 2) & (e > 0), up, r)
-    return np.where((s == (r.astype(np.float64) + down) / 2) & (e < 0), down, r)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,18 +62,18 @@ def linspace(start: float, end: float, steps: int, dtype: np.dtype) -> np.ndarra
     if dtype in FLOATING:
         s, e = dtype.type(start), dtype.type(end)
         step = (e - s) / dtype.type(steps - 1)
-        fma = _fma32 if dtype == np.float32 else _fma64
+        fma = fma32 if dtype == np.float32 else fma64
         return np.where(low, fma(step, i, s), fma(-step, steps - 1 - i, e)).astype(dtype)
     s, e = math.trunc(start), math.trunc(end)  # an integer dtype: counted in float64
     step = (float(e) - float(s)) / (steps - 1)
-    values = np.where(low, _fma64(step, i, s), _fma64(-step, steps - 1 - i, e))
+    values = np.where(low, fma64(step, i, s), fma64(-step, steps - 1 - i, e))
     return np.trunc(values).astype(dtype)
 
 
 def arange(start: float, step: float, count: int, dtype: np.dtype) -> np.ndarray:
     """``count`` values ``start + i * step`` of a floating dtype, as ``torch.arange``."""
     half = dtype == np.float16
-    fma = _fma32 if half else _fma64  # (the accumulate type: float for half, else double)
+    fma = fma32 if half else fma64  # (the accumulate type: float for half, else double)
     acc = np.float32 if half else np.float64
     start_, step_ = acc(start), acc(step)
     lanes = _VEC_BYTES // dtype.itemsize

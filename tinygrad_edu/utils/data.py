@@ -34,6 +34,9 @@ __all__ = [
     "TensorDataset",
     "Subset",
     "ConcatDataset",
+    "IterableDataset",
+    "ChainDataset",
+    "StackDataset",
     "Sampler",
     "SequentialSampler",
     "RandomSampler",
@@ -44,6 +47,7 @@ __all__ = [
     "random_split",
     "default_collate",
     "default_convert",
+    "get_worker_info",
 ]
 
 T_co = TypeVar("T_co", covariant=True)
@@ -180,6 +184,109 @@ class ConcatDataset(Dataset[T_co]):
             )
         sample_idx = idx if which == 0 else idx - self.cumulative_sizes[which - 1]
         return self.datasets[which][sample_idx]
+
+
+class IterableDataset(Dataset[T_co], Iterable[T_co]):
+    """Base class of iterable-style datasets: implement ``__iter__`` (a stream of samples,
+    e.g. lines read from a file); there is no indexing, so a DataLoader over it takes the
+    samples in the stream's order, batch after batch, with no sampler and no shuffle.
+    ``__len__`` is optional (``len(loader)`` needs it).
+
+    >>> class Count(IterableDataset):
+    ...     def __iter__(self): return iter(range(5))
+    >>> [b.tolist() for b in DataLoader(Count(), batch_size=2)]
+    [[0, 1], [2, 3], [4]]
+    """
+
+    def __add__(self, other: Dataset[Any]) -> ChainDataset:  # type: ignore[override]
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset[T_co]):
+    """Several iterable datasets one after the other, chained lazily.
+
+    >>> class Count(IterableDataset):
+    ...     def __init__(self, n): self.n = n
+    ...     def __iter__(self): return iter(range(self.n))
+    >>> list(ChainDataset([Count(2), Count(3)]))
+    [0, 1, 0, 1, 2]
+    """
+
+    def __init__(self, datasets: Iterable[Dataset[Any]]) -> None:
+        self.datasets = datasets
+
+    def __iter__(self) -> Iterator[T_co]:
+        for d in self.datasets:
+            _check_chained(d)
+            yield from d  # type: ignore[misc]
+
+    def __len__(self) -> int:
+        total = 0
+        for d in self.datasets:
+            _check_chained(d)
+            total += len(d)  # type: ignore[arg-type]
+        return total
+
+
+def _check_chained(dataset: Any) -> None:
+    if not isinstance(dataset, IterableDataset):
+        raise AssertionError("ChainDataset only supports IterableDataset")
+
+
+class StackDataset(Dataset[T_co]):
+    """Several datasets of the same length side by side: sample i is the tuple of their
+    samples i (``StackDataset(a, b)``) or a dict of them (``StackDataset(x=a, y=b)``).
+
+    >>> s = StackDataset(x=TensorDataset(tg.zeros(3)), y=TensorDataset(tg.ones(3)))
+    >>> len(s), sorted(s[0])
+    (3, ['x', 'y'])
+    """
+
+    datasets: tuple[Any, ...] | dict[str, Any]
+
+    def __init__(self, *args: Dataset[T_co], **kwargs: Dataset[T_co]) -> None:
+        if args and kwargs:
+            raise ValueError(
+                "Supported either ``tuple``- (via ``args``) or"
+                "``dict``- (via ``kwargs``) like input/output, but both types are given."
+            )
+        if not args and not kwargs:
+            raise ValueError("At least one dataset should be passed")
+        parts = list(args or kwargs.values())
+        self._length = len(parts[0])  # type: ignore[arg-type]
+        if any(self._length != len(dataset) for dataset in parts):  # type: ignore[arg-type]
+            raise ValueError("Size mismatch between datasets")
+        self.datasets = args or kwargs
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(self.datasets, dict):
+            return {k: dataset[index] for k, dataset in self.datasets.items()}
+        return tuple(dataset[index] for dataset in self.datasets)
+
+    def __getitems__(self, indices: list[int]) -> list[Any]:
+        """A batch of samples, each part fetched by its own ``__getitems__`` if it has one."""
+        named = isinstance(self.datasets, dict)
+        parts = self.datasets.items() if named else enumerate(self.datasets)  # type: ignore[union-attr]
+        columns = {}
+        for key, dataset in parts:
+            getitems = getattr(dataset, "__getitems__", None)
+            if callable(getitems):
+                items = getitems(indices)
+                if len(items) != len(indices):
+                    raise ValueError(
+                        "Nested dataset's output size mismatch."
+                        f" Expected {len(indices)}, got {len(items)}"
+                    )
+            else:
+                items = [dataset[i] for i in indices]
+            columns[key] = items
+        rows = range(len(indices))
+        if named:
+            return [{k: items[r] for k, items in columns.items()} for r in rows]
+        return [tuple(items[r] for items in columns.values()) for r in rows]
+
+    def __len__(self) -> int:
+        return self._length
 
 
 def random_split(
@@ -558,6 +665,9 @@ class DataLoader(Generic[T_co]):
         self.multiprocessing_context = multiprocessing_context
         self.in_order = in_order
         self.generator = generator
+        if isinstance(dataset, IterableDataset):
+            _check_iterable_options(shuffle, sampler, batch_sampler)
+            sampler = _InfiniteConstantSampler()
         batch_size, drop_last, sampler, batch_sampler = self._samplers(
             dataset, batch_size, bool(shuffle), sampler, batch_sampler, drop_last, generator
         )
@@ -655,7 +765,23 @@ class DataLoader(Generic[T_co]):
         workers' base seed) from ``generator`` or the global stream."""
         indices = iter(self._index_sampler)
         _random.random_int64(self.generator)
+        if isinstance(self.dataset, IterableDataset):
+            return self._streamed_batches()
         return self._batches(indices)
+
+    def _streamed_batches(self) -> Iterator[Any]:
+        """An IterableDataset's epoch: its samples in stream order, ``batch_size`` at a
+        time (the last batch shorter, or dropped with ``drop_last``), or one by one."""
+        stream, collate_fn = iter(self.dataset), self.collate_fn
+        if self.batch_size is None:
+            for sample in stream:
+                yield collate_fn(sample)
+            return
+        while True:
+            samples = list(itertools.islice(stream, self.batch_size))
+            if not samples or (self.drop_last and len(samples) < self.batch_size):
+                return
+            yield collate_fn(samples)
 
     def _batches(self, indices: Iterator[Any]) -> Iterator[Any]:
         dataset, collate_fn = self.dataset, self.collate_fn
@@ -673,7 +799,45 @@ class DataLoader(Generic[T_co]):
             yield batch
 
     def __len__(self) -> int:
+        """Batches per epoch; over an IterableDataset, computed from its ``len()``
+        (a TypeError if it has none)."""
+        if isinstance(self.dataset, IterableDataset):
+            length = len(self.dataset)  # type: ignore[arg-type]
+            if self.batch_size is None:
+                return length
+            if self.drop_last:
+                return length // self.batch_size
+            return math.ceil(length / self.batch_size)
         return len(self._index_sampler)
+
+
+def _check_iterable_options(shuffle: Any, sampler: Any, batch_sampler: Any) -> None:
+    """An IterableDataset has no indices: no shuffling, no sampler (PyTorch's errors)."""
+    prefix = "DataLoader with IterableDataset: expected unspecified"
+    if shuffle not in {False, None}:
+        raise ValueError(f"{prefix} shuffle option, but got shuffle={shuffle}")
+    if sampler is not None:
+        raise ValueError(f"{prefix} sampler option, but got sampler={sampler}")
+    if batch_sampler is not None:
+        raise ValueError(f"{prefix} batch_sampler option, but got batch_sampler={batch_sampler}")
+
+
+class _InfiniteConstantSampler(Sampler[None]):
+    """An IterableDataset's sampler: None forever (the stream decides where an epoch
+    ends), as PyTorch's."""
+
+    def __iter__(self) -> Iterator[None]:
+        return itertools.repeat(None)
+
+
+def get_worker_info() -> Any:
+    """Information about the DataLoader worker process this code runs in; None in the
+    main process, which is where tinygrad_edu always loads data.
+
+    >>> get_worker_info() is None
+    True
+    """
+    return None
 
 
 # ------------------------------------------------------------------------------ fast path
