@@ -57,6 +57,26 @@ def hardtanh(
     return _maybe_inplace(input, _ops.Hardtanh.apply(input, min_val, max_val), inplace)
 
 
+def relu_(input: Tensor) -> Tensor:
+    """In place: ``input = relu(input)`` (recorded as ReluBackward0 on ``input``).
+
+    >>> F.relu_(tg.tensor([-1.0, 2.0]))
+    tensor([0., 2.])
+    """
+    return input.relu_()
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """In place: ``input = hardtanh(input, min_val, max_val)`` (recorded as
+    HardtanhBackward0 on ``input``). (Unlike ``hardtanh``, PyTorch does not check
+    min_val <= max_val here: every value becomes max_val then.)
+
+    >>> F.hardtanh_(tg.tensor([-2.0, 0.5]))
+    tensor([-1.0000,  0.5000])
+    """
+    return input._write(lambda t: _ops.Hardtanh.apply(t, min_val, max_val))
+
+
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """min(max(x, 0), 6) = hardtanh(x, 0, 6).
 
