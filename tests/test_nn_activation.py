@@ -238,3 +238,31 @@ def test_more_errors_match_torch(name: str) -> None:
     with pytest.raises(type(theirs.value)) as mine:
         MORE_ERRORS[name](tg)
     assert str(theirs.value) == str(mine.value)
+
+
+@pytest.mark.parametrize("kw", [{}, {"tau": 0.5}, {"hard": True}, {"hard": True, "dim": 0}])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gumbel_softmax_draws_as_torch(kw: dict[str, Any], dtype: Any) -> None:
+    """The same exponential draws after manual_seed (bit for bit); the soft sample then
+    within the last bits of torch's (its vectorized log rounds differently from numpy's),
+    the hard one-hot exactly; straight-through gradients."""
+    a = np.random.default_rng(0).standard_normal((4, 5)).astype(dtype)
+    g = np.random.default_rng(1).standard_normal((4, 5)).astype(dtype)
+    results = []
+    for lib in (tg, torch):
+        lib.manual_seed(3)
+        x = lib.tensor(a, requires_grad=True)
+        y = lib.nn.functional.gumbel_softmax(x, **kw)
+        y.backward(lib.tensor(g))
+        results.append((y.detach().numpy(), x.grad.numpy(), y.grad_fn.name()))
+    (y, gx, name), (ty, tgx, tname) = results
+    assert name == tname
+    if kw.get("hard"):
+        np.testing.assert_array_equal(y, ty)
+    np.testing.assert_allclose(y, ty, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(gx, tgx, rtol=1e-5, atol=1e-6)
+
+
+def test_gumbel_softmax_eps_is_deprecated_as_in_torch() -> None:
+    with pytest.warns(UserWarning, match="`eps` parameter is deprecated and has no effect."):
+        F.gumbel_softmax(tg.zeros(2, 3), eps=1e-3)

@@ -364,6 +364,29 @@ def log_softmax(
     return input.log_softmax(dim)
 
 
+def gumbel_softmax(
+    logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1
+) -> Tensor:
+    """A differentiable sample of a categorical distribution (Gumbel-softmax):
+    y = softmax((logits + g) / tau) along ``dim``, g = -log(E) with E ~ Exp(1) drawn as
+    PyTorch draws it (the same numbers after ``manual_seed``). ``hard=True``: the one-hot
+    of y's argmax in the forward, y's gradient in the backward (straight-through:
+    y_hard - y.detach() + y). ``eps`` is deprecated and unused, as in PyTorch.
+
+    >>> F.gumbel_softmax(tg.zeros(2, 3), hard=True).sum(-1)
+    tensor([1., 1.])
+    """
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    gumbels = -logits.new_empty(logits.shape).exponential_().log()  # ~ Gumbel(0, 1)
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft  # the reparameterization trick
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = logits.new_zeros(logits.shape).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
+
+
 def softmin(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
 ) -> Tensor:
