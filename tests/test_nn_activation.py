@@ -1,4 +1,6 @@
-"""The activations of issue 14 as modules (``nn.CELU``, ``nn.PReLU``, ...) against PyTorch:
+"""The activations of issue 14 as modules (``nn.CELU``, ``nn.PReLU``, ...), and
+``nn.Softmax2d``, ``nn.ChannelShuffle``, ``nn.CosineSimilarity``, ``nn.PairwiseDistance``,
+``F.relu_``, ``F.hardtanh_``, against PyTorch:
 values and gradients in float32 and float64 with the kinks on the input, grad_fn names,
 ``inplace=``, PReLU's parameter and state dict, reprs, and PyTorch's errors.
 
@@ -156,3 +158,111 @@ def test_logsigmoid_is_finite_where_log_of_sigmoid_is_not() -> None:
     y.sum().backward()
     assert y.tolist() == pytest.approx([-200.0, -0.6931472, 0.0])
     assert x.grad.tolist() == pytest.approx([1.0, 0.5, 0.0])
+
+
+# ------------------------------------- Softmax2d, ChannelShuffle, CosineSimilarity, PairwiseDistance
+MORE_MODULES: dict[str, tuple[Callable[..., Any], tuple[tuple[int, ...], ...]]] = {
+    "softmax2d_4d": (lambda L, x: L.nn.Softmax2d()(x), ((2, 3, 4, 5),)),
+    "softmax2d_3d": (lambda L, x: L.nn.Softmax2d()(x), ((3, 4, 5),)),
+    "channel_shuffle": (lambda L, x: L.nn.ChannelShuffle(3)(x), ((2, 6, 2, 2),)),
+    "channel_shuffle_3d": (lambda L, x: L.nn.ChannelShuffle(2)(x), ((2, 4, 3),)),
+    "cosine_similarity": (lambda L, a, b: L.nn.CosineSimilarity()(a, b), ((4, 5), (4, 5))),
+    "cosine_similarity_dim": (lambda L, a, b: L.nn.CosineSimilarity(dim=0, eps=0.5)(a, b),
+                              ((3, 4), (1, 4))),
+    "pairwise_distance": (lambda L, a, b: L.nn.PairwiseDistance()(a, b), ((4, 5), (4, 5))),
+    "pairwise_distance_p1": (lambda L, a, b: L.nn.PairwiseDistance(1.0, 1e-3, True)(a, b),
+                             ((4, 5), (5,))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE_MODULES))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_more_modules_match_torch(name: str, dtype: Any) -> None:
+    fn, shapes = MORE_MODULES[name]
+    arrays = [rng_arrays(s, seed=i, dtype=dtype)[0] for i, s in enumerate(shapes)]
+    assert_parity(fn, *arrays, rtol=1e-5, atol=1e-6)
+    ours = fn(tg, *(tg.tensor(a, requires_grad=True) for a in arrays))
+    theirs = fn(torch, *(torch.tensor(a, requires_grad=True) for a in arrays))
+    if not name.startswith("pairwise"):  # (F.pairwise_distance's last node is
+        # LinalgVectorNormBackward0 here, at::norm's NormBackward1 in torch: values agree)
+        assert ours.grad_fn.name() == theirs.grad_fn.name()
+
+
+def test_more_module_reprs_match_torch() -> None:
+    for build in (lambda L: L.Softmax2d(), lambda L: L.ChannelShuffle(4),
+                  lambda L: L.CosineSimilarity(), lambda L: L.CosineSimilarity(0, 1e-3),
+                  lambda L: L.PairwiseDistance(), lambda L: L.PairwiseDistance(1.0, 0.1, True)):
+        assert repr(build(nn)) == repr(build(torch.nn))
+        assert list(build(nn).state_dict()) == list(build(torch.nn).state_dict()) == []
+    assert nn.PairwiseDistance(3.0).norm == torch.nn.PairwiseDistance(3.0).norm == 3.0
+
+
+def test_channel_shuffle_permutes_channels_as_torch() -> None:
+    a = np.arange(2 * 12 * 2, dtype=np.float32).reshape(2, 12, 2)
+    for g in (1, 2, 3, 4, 6, 12):
+        np.testing.assert_array_equal(
+            F.channel_shuffle(tg.tensor(a), g).numpy(),
+            torch.nn.functional.channel_shuffle(torch.tensor(a), g).numpy())
+
+
+@pytest.mark.parametrize("name,args", [("relu_", ()), ("hardtanh_", (-0.5, 0.3)),
+                                       ("hardtanh_", (2.0, 1.0))])
+def test_inplace_functionals_write_and_record_as_torch(name: str, args: Any) -> None:
+    a = np.array([-4.0, -0.4, 0.1, 0.7, 4.0])
+    results = []
+    for lib in (tg, torch):
+        x = lib.tensor(a, requires_grad=True)
+        y = x * 2
+        out = getattr(lib.nn.functional, name)(y, *args)
+        assert out is y
+        out.backward(lib.tensor(np.linspace(-1.0, 1.0, 5)))
+        results.append((out.detach().numpy(), x.grad.numpy(), out.grad_fn.name()))
+    for mine, theirs in zip(*results):
+        np.testing.assert_array_equal(mine, theirs)
+
+
+MORE_ERRORS: dict[str, Callable[[Any], Any]] = {
+    "softmax2d 2-d": lambda L: L.nn.Softmax2d()(L.ones(3, 4)),
+    "softmax2d 5-d": lambda L: L.nn.Softmax2d()(L.ones(1, 1, 1, 1, 1)),
+    "channel_shuffle groups": lambda L: L.nn.functional.channel_shuffle(L.ones(2, 6, 3), 4),
+    "channel_shuffle zero": lambda L: L.nn.functional.channel_shuffle(L.ones(2, 6, 3), 0),
+    "channel_shuffle 2-d": lambda L: L.nn.ChannelShuffle(2)(L.ones(2, 6)),
+    "channel_shuffle float": lambda L: L.nn.functional.channel_shuffle(L.ones(2, 6, 3), 2.0),
+}
+
+
+@pytest.mark.parametrize("name", list(MORE_ERRORS))
+def test_more_errors_match_torch(name: str) -> None:
+    with pytest.raises(Exception) as theirs:
+        MORE_ERRORS[name](torch)
+    with pytest.raises(type(theirs.value)) as mine:
+        MORE_ERRORS[name](tg)
+    assert str(theirs.value) == str(mine.value)
+
+
+@pytest.mark.parametrize("kw", [{}, {"tau": 0.5}, {"hard": True}, {"hard": True, "dim": 0}])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gumbel_softmax_draws_as_torch(kw: dict[str, Any], dtype: Any) -> None:
+    """The same exponential draws after manual_seed (bit for bit); the soft sample then
+    within the last bits of torch's (its vectorized log rounds differently from numpy's),
+    the hard one-hot exactly; straight-through gradients."""
+    a = np.random.default_rng(0).standard_normal((4, 5)).astype(dtype)
+    g = np.random.default_rng(1).standard_normal((4, 5)).astype(dtype)
+    results = []
+    for lib in (tg, torch):
+        lib.manual_seed(3)
+        x = lib.tensor(a, requires_grad=True)
+        y = lib.nn.functional.gumbel_softmax(x, **kw)
+        y.backward(lib.tensor(g))
+        results.append((y.detach().numpy(), x.grad.numpy(), y.grad_fn.name()))
+    (y, gx, name), (ty, tgx, tname) = results
+    assert name == tname
+    if kw.get("hard"):
+        np.testing.assert_array_equal(y, ty)
+    np.testing.assert_allclose(y, ty, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(gx, tgx, rtol=1e-5, atol=1e-6)
+
+
+def test_gumbel_softmax_eps_is_deprecated_as_in_torch() -> None:
+    with pytest.warns(UserWarning, match="`eps` parameter is deprecated and has no effect."):
+        F.gumbel_softmax(tg.zeros(2, 3), eps=1e-3)

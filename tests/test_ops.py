@@ -1004,6 +1004,14 @@ def _shuffle(draw: Any, unshuffle: bool) -> Sample:
 
 
 @st.composite
+def _channel_shuffle(draw: Any) -> Sample:
+    """x of (N, C, *) with C = groups * k."""
+    g, k = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    rest = draw(S.shapes(1, 2, max_side=3))
+    return Sample((draw(S.arrays((draw(st.integers(1, 2)), g * k) + rest)),), {"groups": g})
+
+
+@st.composite
 def _windows(draw: Any, fold: bool) -> Sample:
     """A (batched or not) image and a window geometry for F.unfold; for F.fold, columns
     of the shape that F.unfold of that image gives, and the image's size."""
@@ -1037,6 +1045,20 @@ def _norm_input(draw: Any, affine: bool, groups: bool = False) -> Sample:
     if affine:
         arrays += (draw(S.arrays((c,))), draw(S.arrays((c,))))
     return Sample(arrays, {"num_groups": g} if groups else {})
+
+
+@st.composite
+def _rms_input(draw: Any, weight: bool) -> Sample:
+    """x of 1 to 3 dims, its last 1 to ndim dims as normalized_shape, and a weight of that
+    shape when ``weight``."""
+    shape = draw(S.shapes(1, 3, max_side=4))
+    k = draw(st.integers(1, len(shape)))
+    # (off zero: at x = 0 the default eps, 2e-16 in float64, makes rstd 7e7 and its slope
+    # beyond finite differences)
+    arrays = (draw(S.arrays(shape, domain=S.away_from_zero)),)
+    if weight:
+        arrays += (draw(S.arrays(shape[len(shape) - k:])),)
+    return Sample(arrays, {"normalized_shape": shape[len(shape) - k:]})
 
 
 def _instance_norm_eval(L: Any, x: Any, w: Any, b: Any) -> Any:
@@ -1297,6 +1319,7 @@ OPS: list[Op] = [
                    "area")),
     Op("pixel_shuffle", _F("pixel_shuffle"), _shuffle(unshuffle=False)),
     Op("pixel_unshuffle", _F("pixel_unshuffle"), _shuffle(unshuffle=True)),
+    Op("channel_shuffle", _F("channel_shuffle"), _channel_shuffle()),
     Op("F_unfold", _F("unfold"), _windows(fold=False)),
     Op("F_fold", _F("fold"), _windows(fold=True)),
     # (float32: dx = rstd (g - mean(g) - xhat mean(g xhat)) cancels O(1) terms, which
@@ -1310,6 +1333,9 @@ OPS: list[Op] = [
         x, weight=w, bias=b), _norm_input(affine=True), rtol32=1e-4),
     Op("instance_norm_eval", _instance_norm_eval, _norm_input(affine=True)),
     Op("local_response_norm", _F("local_response_norm"), _lrn()),
+    Op("rms_norm", _F("rms_norm"), _rms_input(weight=False)),
+    Op("rms_norm_weight", lambda L, x, w, normalized_shape: L.nn.functional.rms_norm(
+        x, normalized_shape, w, eps=1e-3), _rms_input(weight=True)),
     Op("normalize", _F("normalize"), unary(S.away_from([0.0], 0.5), params(
         dim=DIM, p=st.sampled_from([2.0, 1.0, 3.0])), min_dims=1)),
     Op("threshold", _F("threshold", threshold=0.5, value=-1.5), unary(S.away_from([0.5]))),
@@ -1740,9 +1766,9 @@ def test_table_covers_the_api() -> None:
         "pad_constant", "pad_reflect", "pad_replicate", "pad_circular", "F_unfold", "F_fold",
         "interpolate_nearest", "interpolate_nearest_exact", "interpolate_linear",
         "interpolate_bilinear", "interpolate_bicubic", "interpolate_trilinear",
-        "interpolate_area", "pixel_shuffle", "pixel_unshuffle",
+        "interpolate_area", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle",
         "group_norm", "group_norm_affine", "instance_norm", "instance_norm_affine",
-        "instance_norm_eval", "local_response_norm",
+        "instance_norm_eval", "local_response_norm", "rms_norm", "rms_norm_weight",
     }
     assert expected <= set(OPS_BY_NAME), expected - set(OPS_BY_NAME)
 

@@ -22,6 +22,7 @@ from .activation import (
     Sigmoid,
     SiLU,
     Softmax,
+    Softmax2d,
     Softmin,
     Softplus,
     Softshrink,
@@ -33,6 +34,7 @@ from .activation import (
 from .attention import MultiheadAttention
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d
+from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
 from .flatten import Flatten, Unflatten
 from .fold import Fold, Unfold
@@ -69,6 +71,7 @@ from .normalization import (
     InstanceNorm3d,
     LayerNorm,
     LocalResponseNorm,
+    RMSNorm,
 )
 from .padding import (
     CircularPad1d,
@@ -88,7 +91,7 @@ from .padding import (
     ZeroPad3d,
 )
 from .parameter import Buffer, Parameter
-from .pixelshuffle import PixelShuffle, PixelUnshuffle
+from .pixelshuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
 from .pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -117,6 +120,10 @@ __all__ = [
     "UpsamplingBilinear2d",
     "PixelShuffle",
     "PixelUnshuffle",
+    "ChannelShuffle",
+    "CosineSimilarity",
+    "PairwiseDistance",
+    "Softmax2d",
     "TransformerEncoder",
     "TransformerEncoderLayer",
     "MultiheadAttention",
@@ -210,6 +217,7 @@ __all__ = [
     "Identity",
     "L1Loss",
     "LayerNorm",
+    "RMSNorm",
     "GroupNorm",
     "LocalResponseNorm",
     "LeakyReLU",

@@ -22,6 +22,7 @@ __all__ = [
     "Tanh",
     "GELU",
     "Softmax",
+    "Softmax2d",
     "LogSoftmax",
     "CELU",
     "SELU",
@@ -255,6 +256,25 @@ class Softmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+class Softmax2d(Module):
+    """Softmax over the channels at each location: of (N, C, H, W) or (C, H, W) along
+    dim -3, so that each pixel's C values sum to 1.
+
+    >>> nn.Softmax2d()(tg.zeros(2, 1, 1))
+    tensor([[[0.5000]],
+    <BLANKLINE>
+            [[0.5000]]])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        """softmax along dim -3 of a 3-D or 4-D input."""
+        if input.dim() not in (3, 4):
+            raise ValueError(
+                f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead"
+            )
+        return F.softmax(input, -3, _stacklevel=5)
 
 
 class LogSoftmax(Module):

@@ -1,5 +1,5 @@
 """``BatchNorm1d/2d/3d``, ``InstanceNorm1d/2d/3d``, ``LayerNorm``, ``GroupNorm`` and
-``LocalResponseNorm``, as in ``torch.nn``."""
+``LocalResponseNorm``, ``RMSNorm``, as in ``torch.nn``."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ __all__ = [
     "InstanceNorm2d",
     "InstanceNorm3d",
     "LayerNorm",
+    "RMSNorm",
     "GroupNorm",
     "LocalResponseNorm",
 ]
@@ -360,6 +361,55 @@ class LayerNorm(Module):
         return (
             f"{self.normalized_shape}, eps={self.eps}, "
             f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}"
+        )
+
+
+class RMSNorm(Module):
+    """Root mean square normalization over the last dims (``normalized_shape``) of each
+    sample: y = x / sqrt(mean(x^2) + eps) * weight, the same in training and eval mode.
+    ``eps=None``: the machine epsilon of the computation dtype (see ``F.rms_norm``).
+
+    ``weight`` (ones) has shape ``normalized_shape`` when ``elementwise_affine``.
+
+    >>> rms = nn.RMSNorm(2)
+    >>> rms(tg.tensor([[3.0, 4.0]]))
+    tensor([[0.8485, 1.1314]], grad_fn=<MulBackward0>)
+    """
+
+    normalized_shape: tuple[int, ...]
+    weight: Parameter | None
+
+    def __init__(
+        self,
+        normalized_shape: Any,
+        eps: float | None = None,
+        elementwise_affine: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        _device.check(device)
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        _affine_parameters(self, self.normalized_shape, dtype, elementwise_affine, False)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """weight = 1."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Normalize each sample over its last ``len(normalized_shape)`` dims."""
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, "
+            f"elementwise_affine={self.elementwise_affine}"
         )
 
 

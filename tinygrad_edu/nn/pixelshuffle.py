@@ -1,5 +1,6 @@
-"""``PixelShuffle`` and ``PixelUnshuffle``, as in ``torch.nn`` (``F.pixel_shuffle`` and
-``F.pixel_unshuffle`` with the layer's factor)."""
+"""``PixelShuffle``, ``PixelUnshuffle`` and ``ChannelShuffle``, as in ``torch.nn``
+(``F.pixel_shuffle``, ``F.pixel_unshuffle`` and ``F.channel_shuffle`` with the layer's
+factor)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from ..tensor import Tensor
 from . import functional as F
 from .module import Module
 
-__all__ = ["PixelShuffle", "PixelUnshuffle"]
+__all__ = ["PixelShuffle", "PixelUnshuffle", "ChannelShuffle"]
 
 
 class PixelShuffle(Module):
@@ -46,3 +47,22 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self) -> str:
         return f"downscale_factor={self.downscale_factor}"
+
+
+class ChannelShuffle(Module):
+    """(N, C, *) -> (N, C, *): the channels split into ``groups`` groups, interleaved.
+
+    >>> nn.ChannelShuffle(2)(tg.arange(4.0).reshape(1, 4, 1)).flatten()
+    tensor([0., 2., 1., 3.])
+    """
+
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input: Tensor) -> Tensor:
+        """F.channel_shuffle with this layer's groups."""
+        return F.channel_shuffle(input, self.groups)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"

@@ -509,3 +509,34 @@ class PixelUnshuffle(_Op):
         if type(grad) is _nd:
             return pixel_shuffle_np(grad, ctx.factor), None
         return PixelShuffle.apply(grad, ctx.factor), None
+
+
+# ------------------------------------------------------------------------ channel shuffle
+
+
+def channel_shuffle_np(x: np.ndarray, g: int) -> np.ndarray:
+    """(N, C, *) -> (N, C, *) with the channels seen as (g, C / g) read as (C / g, g):
+    out[:, i g + j] = x[:, j (C / g) + i]."""
+    n, c, *rest = x.shape
+    y = x.reshape(n, g, c // g, *rest).swapaxes(1, 2)
+    return np.ascontiguousarray(y).reshape(x.shape)
+
+
+class ChannelShuffle(_Op):
+    """y = x's channels interleaved group by group; adjoint: the shuffle by C / g groups
+    (which undoes it)."""
+
+    _grad_fn_name = "ChannelShuffleBackward0"
+    ctx_fields = ("groups",)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, g: int) -> Any:
+        ctx.groups = g
+        return channel_shuffle_np(x, g)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        inverse = grad.shape[1] // ctx.groups
+        if type(grad) is _nd:
+            return channel_shuffle_np(grad, inverse), None
+        return ChannelShuffle.apply(grad, inverse), None

@@ -10,11 +10,11 @@ one file per family:
 - ``embedding.py``: ``one_hot``, ``embedding``;
 - ``loss.py``: ``mse_loss``, ``l1_loss``, ``cross_entropy``, ``nll_loss``, ``kl_div``, ...;
 - ``loss_margin.py``: ``margin_ranking_loss``, ``triplet_margin_loss``, ...;
-- ``normalization.py``: ``batch_norm``, ``layer_norm``;
+- ``normalization.py``: ``batch_norm``, ``layer_norm``, ``rms_norm``;
 - ``conv.py``: ``conv2d`` and the 2-D pooling functions;
 - ``attention.py``: ``scaled_dot_product_attention``, ``multi_head_attention_forward``.
 - ``resample.py``: ``pad``, ``interpolate`` (``upsample*``), ``pixel_shuffle``,
-  ``pixel_unshuffle``, ``unfold``, ``fold``.
+  ``pixel_unshuffle``, ``channel_shuffle``, ``unfold``, ``fold``.
 
 >>> import tinygrad_edu.nn.functional as F
 >>> F.cross_entropy(tg.tensor([[2.0, 0.5]]), tg.tensor([0]))
@@ -34,10 +34,12 @@ from .activation import (
     feature_alpha_dropout,
     gelu,
     glu,
+    gumbel_softmax,
     hardshrink,
     hardsigmoid,
     hardswish,
     hardtanh,
+    hardtanh_,
     leaky_relu,
     log_softmax,
     logsigmoid,
@@ -45,6 +47,7 @@ from .activation import (
     prelu,
     relu,
     relu6,
+    relu_,
     selu,
     sigmoid,
     silu,
@@ -114,8 +117,10 @@ from .normalization import (
     layer_norm,
     local_response_norm,
     normalize,
+    rms_norm,
 )
 from .resample import (
+    channel_shuffle,
     fold,
     interpolate,
     pad,
@@ -133,8 +138,10 @@ __all__ = [
     "linear",
     "bilinear",
     "relu",
+    "relu_",
     "relu6",
     "hardtanh",
+    "hardtanh_",
     "leaky_relu",
     "gelu",
     "silu",
@@ -154,6 +161,7 @@ __all__ = [
     "prelu",
     "selu",
     "softmin",
+    "gumbel_softmax",
     "softshrink",
     "softsign",
     "tanhshrink",
@@ -190,6 +198,7 @@ __all__ = [
     "embedding",
     "batch_norm",
     "layer_norm",
+    "rms_norm",
     "group_norm",
     "instance_norm",
     "local_response_norm",
@@ -220,6 +229,7 @@ __all__ = [
     "upsample_bilinear",
     "pixel_shuffle",
     "pixel_unshuffle",
+    "channel_shuffle",
     "unfold",
     "fold",
 ]

@@ -57,6 +57,26 @@ def hardtanh(
     return _maybe_inplace(input, _ops.Hardtanh.apply(input, min_val, max_val), inplace)
 
 
+def relu_(input: Tensor) -> Tensor:
+    """In place: ``input = relu(input)`` (recorded as ReluBackward0 on ``input``).
+
+    >>> F.relu_(tg.tensor([-1.0, 2.0]))
+    tensor([0., 2.])
+    """
+    return input.relu_()
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """In place: ``input = hardtanh(input, min_val, max_val)`` (recorded as
+    HardtanhBackward0 on ``input``). (Unlike ``hardtanh``, PyTorch does not check
+    min_val <= max_val here: every value becomes max_val then.)
+
+    >>> F.hardtanh_(tg.tensor([-2.0, 0.5]))
+    tensor([-1.0000,  0.5000])
+    """
+    return input._write(lambda t: _ops.Hardtanh.apply(t, min_val, max_val))
+
+
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """min(max(x, 0), 6) = hardtanh(x, 0, 6).
 
@@ -342,6 +362,29 @@ def log_softmax(
     if dtype is not None:
         input = input.to(dtype)
     return input.log_softmax(dim)
+
+
+def gumbel_softmax(
+    logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1
+) -> Tensor:
+    """A differentiable sample of a categorical distribution (Gumbel-softmax):
+    y = softmax((logits + g) / tau) along ``dim``, g = -log(E) with E ~ Exp(1) drawn as
+    PyTorch draws it (the same numbers after ``manual_seed``). ``hard=True``: the one-hot
+    of y's argmax in the forward, y's gradient in the backward (straight-through:
+    y_hard - y.detach() + y). ``eps`` is deprecated and unused, as in PyTorch.
+
+    >>> F.gumbel_softmax(tg.zeros(2, 3), hard=True).sum(-1)
+    tensor([1., 1.])
+    """
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    gumbels = -logits.new_empty(logits.shape).exponential_().log()  # ~ Gumbel(0, 1)
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft  # the reparameterization trick
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = logits.new_zeros(logits.shape).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
 
 
 def softmin(

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from ...core.function import bump_version
-from ...dtypes import FLOATING
+from ...dtypes import FLOATING, float32
+from ...ops import arithmetic as _arithmetic
 from ...ops import normalization as _ops
 from ...parity.errors import not_implemented
 from ...tensor import Tensor, _norm_axis
@@ -146,9 +147,9 @@ def _batch_norm(
     return _ops.BatchNorm.apply(input, w, b, mean, var, eps, training)
 
 
-def _normalized_shape(normalized_shape: Any) -> tuple[int, ...]:
+def _normalized_shape(normalized_shape: Any, op: str = "layer_norm") -> tuple[int, ...]:
     """``normalized_shape`` as a tuple of ints (PyTorch's TypeError for anything else)."""
-    prefix = "layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints"
+    prefix = f"{op}(): argument 'normalized_shape' (position 2) must be tuple of ints"
     if not isinstance(normalized_shape, (tuple, list)):
         raise TypeError(f"{prefix}, not {type(normalized_shape).__name__}")
     for i, n in enumerate(normalized_shape):
@@ -193,6 +194,55 @@ def layer_norm(
         )
     _check_norm_dtypes(input, "LayerNormKernelImpl", weight, bias)
     return _ops.LayerNorm.apply(input, weight, bias, len(shape), eps)
+
+
+def rms_norm(
+    input: Tensor,
+    normalized_shape: Any,
+    weight: Tensor | None = None,
+    eps: float | None = None,
+) -> Tensor:
+    """Root mean square normalization over the last ``len(normalized_shape)`` dims:
+    y = x / sqrt(mean(x^2) + eps) * w, with no centering and no bias. ``eps=None`` is the
+    machine epsilon of the computation dtype (float32's for float16, bfloat16 and float32,
+    float64's for float64).
+
+    Composed as PyTorch composes it (its graph: Pow, Mean, Add, Rsqrt, Mul, Mul), in
+    float32 for 16-bit inputs and cast back.
+
+    >>> F.rms_norm(tg.tensor([[3.0, 4.0]]), (2,))
+    tensor([[0.8485, 1.1314]])
+    """
+    _check_tensor(input, "rms_norm", "input", 1)
+    shape = _normalized_shape(normalized_shape, "rms_norm")
+    dims = list(shape)
+    if not shape:
+        raise RuntimeError(
+            "Expected normalized_shape to be at least 1-dimensional, i.e., containing at "
+            f"least one element, but got normalized_shape = {dims}"
+        )
+    if weight is not None and tuple(weight.shape) != shape:
+        raise RuntimeError(
+            "Expected weight to be of same shape as normalized_shape, but got weight of "
+            f"shape {list(weight.shape)} and normalized_shape = {dims}"
+        )
+    if tuple(input.shape[input.ndim - len(shape) :]) != shape or input.ndim < len(shape):
+        raise RuntimeError(
+            f"Given normalized_shape={dims}, expected input with shape "
+            f"[*{', '.join(map(str, dims))}], but got input of size{list(input.shape)}"
+        )
+    if input._data.dtype not in FLOATING:
+        raise NotImplementedError(f"\"rms_norm\" not implemented for '{_type_name(input)}'")
+    # the "opmath" dtype PyTorch computes in: float32 for the 16-bit floats
+    x = input if input._data.dtype == np.float64 else input.to(float32)
+    if eps is None:
+        eps = float(np.finfo(x._data.dtype).eps)
+    axes = tuple(range(-len(shape), 0))
+    rstd = _arithmetic.AddScalar.apply(x.pow(2).mean(axes, keepdim=True), eps).rsqrt()
+    out = x * rstd
+    if weight is not None:
+        out = out * weight
+    return out if out.dtype == input.dtype else out.to(input.dtype)
 
 
 def group_norm(

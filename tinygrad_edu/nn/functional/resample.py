@@ -497,6 +497,30 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     return _rs.PixelShuffle.apply(input, r)
 
 
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """Splits the C channels of (N, C, *) into ``groups`` groups and interleaves them
+    (ShuffleNet): the channels seen as (groups, C / groups) are read as (C / groups,
+    groups). out[:, i groups + j] = input[:, j (C / groups) + i].
+
+    >>> F.channel_shuffle(tg.arange(4.0).reshape(1, 4, 1), 2).flatten()
+    tensor([0., 2., 1., 3.])
+    """
+    _check_tensor(input, "channel_shuffle", "input", 1)
+    if not isinstance(groups, (int, np.integer)):
+        raise TypeError("channel_shuffle(): argument 'groups' (position 2) must be int, not "
+                        f"{type(groups).__name__}")
+    if input.ndim <= 2:
+        raise RuntimeError("channel_shuffle expects input with > 2 dims, but got input with "
+                           f"sizes {list(input.shape)}")
+    if groups <= 0:
+        raise RuntimeError("Number of groups to divide channels in must be positive. Value of "
+                           f"groups:{groups}")
+    if input.shape[1] % groups:
+        raise RuntimeError("Number of channels must be divisible by groups. Got "
+                           f"{input.shape[1]} channels and {groups} groups.")
+    return _rs.ChannelShuffle.apply(input, int(groups))
+
+
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     """The inverse of ``pixel_shuffle``: (*, C, H r, W r) -> (*, C r^2, H, W), each r x r
     patch of pixels stacked as r^2 channels.
