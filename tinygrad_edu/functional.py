@@ -36,7 +36,14 @@ _METHODS = (
     "roll rot90 fliplr flipud tensor_split split_with_sizes take take_along_dim masked_select "
     "masked_scatter index_add index_copy index_fill index_put scatter_reduce "
     "inverse det slogdet logdet cholesky pinverse "
-    "cummax cummin logcumsumexp unique_consecutive histogram outer ger inner kron cross"
+    "cummax cummin logcumsumexp unique_consecutive histogram outer ger inner kron cross "
+    "addcmul addcdiv mv addmv addr addbmm dist lgamma digamma logit logit_ fmax fmin "
+    # in place, where PyTorch has the function too
+    "abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ "
+    "atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ detach_ erf_ erfc_ "
+    "exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ index_put_ log10_ log1p_ log2_ log_ "
+    "nan_to_num_ neg_ negative_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_ sinc_ sinh_ "
+    "sqrt_ square_ tan_ tanh_ trunc_ xlogy_ zero_"
 ).split()
 
 
@@ -60,6 +67,19 @@ for _name in _METHODS:
 
 concat = concatenate = cat
 _remainder, _xlogy = _as_function("remainder"), _as_function("xlogy")
+
+
+def polygamma(n: int, input: Tensor) -> Tensor:
+    """The ``n``-th derivative of digamma at ``input`` (``Tensor.polygamma``; PyTorch puts
+    ``n`` first here).
+
+    >>> tg.polygamma(1, tg.tensor([1.0]))
+    tensor([1.6449])
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"polygamma(): argument 'input' (position 2) must be Tensor, not "
+                        f"{type(input).__name__}")
+    return input.polygamma(n)
 
 
 def remainder(input: Any, other: Any) -> Tensor:
@@ -296,4 +316,5 @@ def _check_meshgrid(tensors: Sequence[Tensor], indexing: str) -> None:
 __all__ = [*_METHODS, "cat", "concat", "concatenate", "stack", "hstack", "vstack", "where",
            "broadcast_tensors", "einsum", "meshgrid", "dstack", "column_stack",
            "std_mean", "var_mean", "set_printoptions", "split", "norm", "remainder", "xlogy",
-           "searchsorted", "bucketize", "tensordot", "cdist", "cartesian_prod"]
+           "searchsorted", "bucketize", "tensordot", "cdist", "cartesian_prod",
+           "polygamma"]

@@ -17,6 +17,8 @@ from .ops.arithmetic import ArithmeticMethods, maximum, where, zeros_like
 from .ops.binary_math import BinaryMathMethods
 from .ops.convert import ConversionMethods
 from .ops.decompositions import LinalgMethods
+from .ops.fused import FusedMethods
+from .ops.gamma import GammaMethods
 from .ops.indexed import IndexedMethods
 from .ops.indexing_methods import IndexingMethods
 from .ops.inplace import InplaceMethods
@@ -39,11 +41,12 @@ __all__ = ["Tensor", "Size", "where", "maximum", "zeros_like", "reset_grads", "_
            "_norm_axis", "_shape_arg", "_promote", "_operand_as", "_broadcast_error"]
 
 
-class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, SpecialMethods, BinaryMathMethods,
+class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, SpecialMethods, GammaMethods,
+             BinaryMathMethods,
              ReduceMethods, ScanMethods, MovementMethods, RearrangeMethods, IndexingMethods,
              IndexedMethods, SortingMethods, ScatterReduceMethods, MatmulMethods,
-             ProductMethods, LinalgMethods, InplaceMethods, ConversionMethods, SearchMethods,
-             TensorBase):
+             ProductMethods, FusedMethods, LinalgMethods, InplaceMethods, ConversionMethods,
+             SearchMethods, TensorBase):
     """A multi-dimensional array that can record the operations applied to it.
 
     >>> x = tg.tensor([1.0, 2.0], requires_grad=True)

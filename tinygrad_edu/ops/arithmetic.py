@@ -711,7 +711,8 @@ class ArithmeticMethods(TensorBase):
         return Neg.apply(self)
 
     neg = negative = __neg__
-    neg_ = _inplace_form(__neg__)
+    neg_ = negative_ = _inplace_form(__neg__)
+    floor_divide_ = _inplace_form(floor_divide)
 
     def __pos__(self) -> Tensor:
         return self
