@@ -453,3 +453,82 @@ def test_inplace_forms_keep_dtype_rules_like_torch(torch):
             m.tensor([1, 2]).exp_()
         with pytest.raises(RuntimeError, match=LEAF_INPLACE):
             m.tensor([1.0], requires_grad=True).relu_()
+
+
+# PyTorch's ``X_`` whose ``X`` we have but which do not apply here, and why.
+NOT_INPLACE_HERE = {
+    # in-place *views*: they change the tensor's shape or strides, not its values (the
+    # tensor's metadata is the engine's, core/; out-of-place forms exist)
+    "squeeze_": "a view: changes the shape in place",
+    "unsqueeze_": "a view: changes the shape in place",
+    "t_": "a view: changes the strides in place",
+    "transpose_": "a view: changes the strides in place",
+    "swapaxes_": "a view: changes the strides in place",
+    "swapdims_": "a view: changes the strides in place",
+}
+
+
+def test_every_inplace_form_of_our_ops_exists(torch):
+    """Every ``X_`` of torch.Tensor whose ``X`` tinygrad_edu has exists too (or is listed
+    in NOT_INPLACE_HERE with the reason), and the module-level ``tg.X_`` where torch has it."""
+    missing = [name for name in dir(torch.Tensor)
+               if name.endswith("_") and not name.startswith("_")
+               and hasattr(tg.Tensor, name[:-1]) and not hasattr(tg.Tensor, name)
+               and name not in NOT_INPLACE_HERE]
+    assert missing == []
+    functions = [name for name in dir(torch) if name.endswith("_") and not name.startswith("_")
+                 and hasattr(tg.Tensor, name) and not hasattr(tg, name)]
+    assert functions == []
+
+
+# (method, args as a function of the library) of the in-place forms added with issue 14
+NEW_INPLACE = {
+    "absolute_": lambda m: (), "negative_": lambda m: (),
+    "multiply_": lambda m: (m.tensor([2.0, -1.0]),), "subtract_": lambda m: (1.5,),
+    "divide_": lambda m: (m.tensor([2.0, -4.0]),), "true_divide_": lambda m: (3.0,),
+    "floor_divide_": lambda m: (0.75,), "cumsum_": lambda m: (0,), "cumprod_": lambda m: (0,),
+    "addcmul_": lambda m: (m.tensor([2.0, 3.0]), m.tensor([0.5, -1.0])),
+    "addcdiv_": lambda m: (m.tensor([2.0, 3.0]), m.tensor([0.5, -1.0])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NEW_INPLACE))
+def test_new_inplace_forms_like_torch(torch, name):
+    results = []
+    for m in (tg, torch):
+        x = m.tensor([0.5, -1.5])
+        assert getattr(x, name)(*NEW_INPLACE[name](m)) is x
+        w = m.tensor([0.25, -1.25], dtype=m.float64, requires_grad=True)
+        h = w * 2
+        getattr(h, name)(*(a.double() if isinstance(a, m.Tensor) else a
+                           for a in NEW_INPLACE[name](m)))
+        grad = None
+        if name != "floor_divide_":  # (not differentiable: NotImplemented in both)
+            h.sum().backward()
+            grad = w.grad.tolist()
+        results.append((x.tolist(), h.tolist(), grad, h.grad_fn.name()))
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("name", "eq ne lt le gt ge greater less greater_equal less_equal "
+                                 "not_equal".split())
+def test_inplace_comparisons_like_torch(torch, name):
+    """``x.eq_(other)`` writes 1/0 in x's dtype; the node (EqBackward0 for a number,
+    EqBackward1 for a tensor) gives zero gradients, to ``other`` too."""
+    results = []
+    for m in (tg, torch):
+        x = m.tensor([0.5, 1.0, 2.0], requires_grad=True)
+        o = m.tensor([1.0, 1.0, 1.0], requires_grad=True)
+        a, b = x * 1, x * 1
+        getattr(a, name + "_")(1.0)
+        getattr(b, name + "_")(o)
+        (a + b).sum().backward()
+        ints = m.tensor([0, 1, 2])
+        getattr(ints, name + "_")(m.tensor([0.5, 1.0, 2.5]))
+        results.append((a.tolist(), b.tolist(), a.grad_fn.name(), b.grad_fn.name(),
+                        x.grad.tolist(), o.grad.tolist(), ints.tolist(), str(ints.dtype)[-5:]))
+    assert results[0] == results[1]
+    for m in (tg, torch):
+        with pytest.raises(RuntimeError, match="output with shape \\[3\\] doesn't match the "
+                                               "broadcast shape \\[2, 3\\]"):
+            getattr(m.ones(3), name + "_")(m.ones(2, 3))

@@ -153,6 +153,42 @@ def _addmm(draw: Any, batched: bool = False) -> Sample:
 
 
 @st.composite
+def _addc(draw: Any, divide: bool = False) -> Sample:
+    """``input``, ``tensor1``, ``tensor2`` of addcmul (addcdiv: ``tensor2`` off zero) that
+    broadcast together, and ``value``."""
+    shapes = draw(S.broadcast_shapes(3))
+    doms = (None, None, S.away_from_zero_far if divide else None)
+    return Sample(tuple(draw(S.arrays(s, domain=d)) for s, d in zip(shapes, doms)),
+                  {"value": draw(st.sampled_from([1, 0.5, -2.0]))})
+
+
+@st.composite
+def _addmv(draw: Any, outer: bool = False, batched: bool = False) -> Sample:
+    """``input`` and the operands of addmv (``outer``: addr; ``batched``: addbmm), input
+    broadcasting to the result's shape; beta and alpha include 0 and 1."""
+    n, k, m = (draw(st.integers(1, 3)) for _ in range(3))
+    if outer:
+        out, operands = (n, m), ((n,), (m,))
+    elif batched:
+        b = draw(st.integers(1, 3))
+        out, operands = (n, m), ((b, n, k), (b, k, m))
+    else:
+        out, operands = (n,), ((n, k), (k,))
+    source = draw(S.expand_source(out))
+    arrays = (draw(S.arrays(source)), *(draw(S.arrays(s)) for s in operands))
+    return Sample(arrays, {"beta": draw(st.sampled_from([1, 0, 0.5, -2.0])),
+                           "alpha": draw(st.sampled_from([1, 0, 2.5, -0.5]))})
+
+
+@st.composite
+def _dist(draw: Any) -> Sample:
+    """Two arrays that broadcast, off equal elements (the p-norm's kinks), and p."""
+    a, b = (draw(S.arrays(s)) for s in draw(S.broadcast_shapes(2)))
+    assume(np.all(np.abs(a - b) > 0.05))
+    return Sample((a, b), {"p": draw(st.sampled_from([2, 1, 3, 1.5]))})
+
+
+@st.composite
 def _einsum(draw: Any, *terms: str, broadcast: bool = False) -> Sample:
     """Operands for ``einsum`` with these terms: each letter gets one size (1 to 3), each
     ``...`` batch dims that broadcast across operands; ``broadcast``: some of an operand's
@@ -1219,6 +1255,26 @@ OPS: list[Op] = [
     Op("addmm", lambda L, i, a, b, **p: L.addmm(i, a, b, **p), _addmm()),
     Op("addmm_method", lambda L, i, a, b, **p: i.addmm(a, b, **p), _addmm()),
     Op("baddbmm", lambda L, i, a, b, **p: L.baddbmm(i, a, b, **p), _addmm(batched=True)),
+    # ---- the gamma family and logit (ops/gamma.py)
+    Op("lgamma", lambda L, x: x.lgamma(), unary(S.away_from([-2.0, -1.0, 0.0], 0.2))),
+    Op("digamma", lambda L, x: L.digamma(x), unary(S.away_from([-2.0, -1.0, 0.0], 0.2))),
+    Op("polygamma", lambda L, x, n: L.polygamma(n, x),
+       unary(S.positive, params(n=st.sampled_from([0, 1, 2, 3])))),
+    Op("polygamma_method", lambda L, x, n: x.polygamma(n),
+       unary(lambda x: np.abs(x) + 0.5, params(n=st.sampled_from([1, 2])))),
+    Op("logit", lambda L, x: x.logit(), unary(lambda x: 1 / (1 + np.exp(-np.clip(x, -3, 3))))),
+    Op("logit_eps", lambda L, x: L.logit(x, eps=0.2),
+       unary(S.away_from([0.0, 0.2, 0.8, 1.0], 0.05))),
+    # ---- fused products (ops/fused.py)
+    Op("addcmul", lambda L, i, a, b, **p: L.addcmul(i, a, b, **p), _addc()),
+    Op("addcmul_method", lambda L, i, a, b, **p: (i * 1).addcmul(a, b, **p), _addc()),
+    Op("addcdiv", lambda L, i, a, b, **p: L.addcdiv(i, a, b, **p), _addc(divide=True)),
+    Op("mv", lambda L, a, v: L.mv(a, v), _matmul(2, 1)),
+    Op("mv_method", lambda L, a, v: a.mv(v), _matmul(2, 1)),
+    Op("addmv", lambda L, i, a, v, **p: L.addmv(i, a, v, **p), _addmv()),
+    Op("addr", lambda L, i, a, v, **p: L.addr(i, a, v, **p), _addmv(outer=True)),
+    Op("addbmm", lambda L, i, a, v, **p: L.addbmm(i, a, v, **p), _addmv(batched=True)),
+    Op("dist", lambda L, a, b, p: L.dist(a, b, p), _dist()),
     # ---- einsum: products, sums, diagonals (repeated letters), ..., implicit output
     _einsum_op("einsum_matmul", "ij,jk->ik", "ij", "jk"),
     _einsum_op("einsum_batch", "bij,bjk->bik", "bij", "bjk"),
@@ -1364,6 +1420,8 @@ OPS: list[Op] = [
     # (atan2: y kept off 0, which keeps the point off the origin and off the branch cut)
     Op("atan2", lambda L, y, x: y.atan2(x), binary(S.away_from_zero, None)),
     Op("hypot", lambda L, x, y: L.hypot(x, y), binary(S.away_from_zero, None)),
+    Op("fmax", lambda L, x, y: L.fmax(x, y), binary(S.lattice(0.0), S.lattice(0.5))),
+    Op("fmin", lambda L, x, y: x.fmin(y), binary(S.lattice(0.0), S.lattice(0.5))),
     Op("logaddexp", lambda L, x, y: L.logaddexp(x, y), binary()),
     Op("logaddexp2", lambda L, x, y: x.logaddexp2(y), binary()),
     Op("xlogy", lambda L, x, y: L.xlogy(x, y), binary(None, S.positive)),

@@ -42,7 +42,14 @@ _METHODS = (
     "tile ravel movedim moveaxis swapdims select unflatten msort diagflat hsplit vsplit dsplit "
     "broadcast_to nansum nanmean aminmax isneginf isposinf isreal signbit sgn positive "
     "negative negative_ is_complex is_signed is_nonzero is_same_size is_inference "
-    "is_floating_point"
+    "is_floating_point "
+    "addcmul addcdiv mv addmv addr addbmm dist lgamma digamma logit logit_ fmax fmin "
+    # in place, where PyTorch has the function too
+    "abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ "
+    "atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ detach_ erf_ erfc_ "
+    "exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ index_put_ log10_ log1p_ log2_ log_ "
+    "nan_to_num_ neg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_ sinc_ sinh_ "
+    "sqrt_ square_ tan_ tanh_ trunc_ xlogy_ zero_"
 ).split()
 
 
@@ -66,6 +73,19 @@ for _name in _METHODS:
 
 concat = concatenate = cat
 _remainder, _xlogy = _as_function("remainder"), _as_function("xlogy")
+
+
+def polygamma(n: int, input: Tensor) -> Tensor:
+    """The ``n``-th derivative of digamma at ``input`` (``Tensor.polygamma``; PyTorch puts
+    ``n`` first here).
+
+    >>> tg.polygamma(1, tg.tensor([1.0]))
+    tensor([1.6449])
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"polygamma(): argument 'input' (position 2) must be Tensor, not "
+                        f"{type(input).__name__}")
+    return input.polygamma(n)
 
 
 def remainder(input: Any, other: Any) -> Tensor:
@@ -294,4 +314,4 @@ __all__ = [*_METHODS, "cat", "concat", "concatenate", "stack", "hstack", "vstack
            "std_mean", "var_mean", "set_printoptions", "split", "norm", "remainder", "xlogy",
            "searchsorted", "bucketize", "tensordot", "cdist", "cartesian_prod", "row_stack",
            "broadcast_shapes", "atleast_1d", "atleast_2d", "atleast_3d", "trapezoid", "trapz",
-           "cumulative_trapezoid"]
+           "cumulative_trapezoid", "polygamma"]

@@ -16,6 +16,8 @@ from .ops.arithmetic import ArithmeticMethods, maximum, where, zeros_like
 from .ops.binary_math import BinaryMathMethods
 from .ops.convert import ConversionMethods
 from .ops.decompositions import LinalgMethods
+from .ops.fused import FusedMethods
+from .ops.gamma import GammaMethods
 from .ops.indexed import IndexedMethods
 from .ops.indexing_methods import IndexingMethods
 from .ops.inplace import InplaceMethods
@@ -41,11 +43,11 @@ __all__ = ["Tensor", "Size", "where", "maximum", "zeros_like", "reset_grads", "_
            "_norm_axis", "_shape_arg", "_promote", "_operand_as", "_broadcast_error"]
 
 
-class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, SpecialMethods, BinaryMathMethods,
-             ReduceMethods, ReduceExtraMethods, ScanMethods, MovementMethods, RearrangeMethods,
-             ReshapingMethods, IndexingMethods, IndexedMethods, SortingMethods,
-             ScatterReduceMethods, MatmulMethods, ProductMethods, LinalgMethods, InplaceMethods,
-             ConversionMethods, SearchMethods, InspectionMethods, TensorBase):
+class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, SpecialMethods, GammaMethods,
+             BinaryMathMethods, ReduceMethods, ReduceExtraMethods, ScanMethods, MovementMethods,
+             RearrangeMethods, ReshapingMethods, IndexingMethods, IndexedMethods, SortingMethods,
+             ScatterReduceMethods, MatmulMethods, ProductMethods, FusedMethods, LinalgMethods,
+             InplaceMethods, ConversionMethods, SearchMethods, InspectionMethods, TensorBase):
     """A multi-dimensional array that can record the operations applied to it.
 
     >>> x = tg.tensor([1.0, 2.0], requires_grad=True)

@@ -712,6 +712,7 @@ class ArithmeticMethods(TensorBase):
 
     neg = negative = __neg__
     neg_ = negative_ = _inplace_form(__neg__)
+    floor_divide_ = _inplace_form(floor_divide)
 
     def positive(self) -> Tensor:
         """``+self``: this tensor itself (bool tensors refuse, as in PyTorch)."""

@@ -194,6 +194,51 @@ class Copysign(_Op):
 CopysignNumber = labelled(Copysign, "CopysignBackward1")
 
 
+def _fminmax(ctx: Any, x: Any, y: Any, wins: Any, kernel: Any) -> Any:
+    """fmax/fmin's forward: where x wins (or y is NaN) x's gradient flows, else y's."""
+    ctx.pick_x = np.asarray(wins(x, y) | np.isnan(y))
+    return kernel(x, y)
+
+
+class Fmax(_Op):
+    """The larger of x and y, ignoring a NaN (NaN only where both are); at a tie the
+    gradient goes to x, as PyTorch."""
+
+    _grad_fn_name = "FmaxBackward0"
+    ctx_fields = ("pick_x",)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> Any:
+        return _fminmax(ctx, x, y, np.greater_equal, np.fmax)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return _fminmax_grad(ctx, grad)
+
+
+class Fmin(_Op):
+    """The smaller of x and y, ignoring a NaN (NaN only where both are); at a tie the
+    gradient goes to x, as PyTorch."""
+
+    _grad_fn_name = "FminBackward0"
+    ctx_fields = ("pick_x",)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> Any:
+        return _fminmax(ctx, x, y, np.less_equal, np.fmin)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return _fminmax_grad(ctx, grad)
+
+
+def _fminmax_grad(ctx: Any, grad: Any) -> Any:
+    need_x, need_y = ctx.needs_input_grad
+    pick_x = ctx.pick_x
+    return (dual.keep_where(grad, pick_x) if need_x else None,
+            dual.keep_where(grad, ~pick_x) if need_y else None)
+
+
 # ----------------------------------------------------------------------------- methods
 class BinaryMathMethods(TensorBase):
     """The Tensor's atan2, hypot, logaddexp(2), xlogy and copysign, and their in-place
@@ -280,6 +325,26 @@ class BinaryMathMethods(TensorBase):
         if isinstance(b, TensorBase):
             return Copysign.apply(a, b)
         return CopysignNumber.apply(a, b)
+
+    def fmax(self, other: Tensor) -> Tensor:
+        """The elementwise maximum, where a NaN loses to a number (``maximum`` spreads it).
+
+        >>> tg.tensor([1.0, float("nan")]).fmax(tg.tensor([2.0, 0.5]))
+        tensor([2.0000, 0.5000])
+        """
+        if not isinstance(other, TensorBase):
+            raise _operand_error("fmax", other, numbers=False)
+        return Fmax.apply(*_promote(self, other))
+
+    def fmin(self, other: Tensor) -> Tensor:
+        """The elementwise minimum, where a NaN loses to a number (``minimum`` spreads it).
+
+        >>> tg.tensor([1.0, float("nan")]).fmin(tg.tensor([2.0, 0.5]))
+        tensor([1.0000, 0.5000])
+        """
+        if not isinstance(other, TensorBase):
+            raise _operand_error("fmin", other, numbers=False)
+        return Fmin.apply(*_promote(self, other))
 
     atan2_ = _inplace_form(atan2)
     arctan2_ = _inplace_form(arctan2)

@@ -185,6 +185,48 @@ RANDOM_FILLS = {op._grad_fn_name: op for op in (
     Random, RandomTo, RandomFromTo)}
 
 
+class FillCompared(_Op):
+    """``x.eq_(other)`` with a tensor ``other`` (and the other comparisons): x becomes 1
+    where the comparison holds, else 0, in its dtype. A comparison is piecewise constant:
+    both get a zero gradient (``x.eq_(number)`` is a ``Fill`` of the 0/1 values)."""
+
+    _grad_fn_name = "EqBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, other: Any, values: Any) -> Any:
+        return np.array(values, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        need_x, need_other = ctx.needs_input_grad[:2]
+        zero = dual.zeros_like(grad)
+        return (zero if need_x else None), (zero if need_other else None), None
+
+
+# the in-place comparisons: their nodes by method, with a number (0) or a tensor (1)
+COMPARISONS = {name: (labelled(Fill, f"{node}Backward0"),
+                      FillCompared if node == "Eq" else labelled(FillCompared,
+                                                                 f"{node}Backward1"))
+               for name, node in (("eq", "Eq"), ("ne", "Ne"), ("lt", "Lt"), ("le", "Le"),
+                                  ("gt", "Gt"), ("ge", "Ge"))}
+
+
+def _compare_form(name: str) -> Any:
+    """``x.<name>_(other)``: the comparison's 0/1 values written into x, in its dtype."""
+    by_number, by_tensor = COMPARISONS[name]
+
+    def compare_(self: Any, other: Any) -> Tensor:
+        values = getattr(self, name)(other)._data  # (the comparison's checks and errors)
+        if isinstance(other, TensorBase):
+            return self._write(lambda t: by_tensor.apply(t, other, values), other)
+        return self._write(lambda t: by_number.apply(t, values))
+
+    compare_.__name__ = compare_.__qualname__ = name + "_"
+    compare_.__doc__ = (f"In place: 1 where ``self.{name}(other)``, else 0, in this tensor's "
+                        "dtype (a zero gradient).")
+    return compare_
+
+
 # ``x.bernoulli()``: 0/1 samples with the probabilities in x; zero gradient.
 BernoulliOf = labelled(Fill, "BernoulliBackward0")
 
@@ -284,9 +326,19 @@ class InplaceMethods(TensorBase):
         """In place: ``self *= other``."""
         return self._inplace(E.Mul, self._inplace_operand(E.Mul, other, "mul_"))
 
-    def div_(self, other: Any) -> Tensor:
-        """In place: ``self /= other``."""
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """In place: ``self /= other`` (rounded as ``div``'s ``rounding_mode`` says)."""
+        if rounding_mode is not None:
+            return self._write(lambda t: t.div(other, rounding_mode=rounding_mode), other)
         return self._inplace(E.Div, self._inplace_operand(E.Div, other, "div_"))
+
+    multiply_ = mul_
+    subtract_ = sub_
+    divide_ = true_divide_ = div_
+    eq_, ne_ = _compare_form("eq"), _compare_form("ne")
+    lt_, le_ = _compare_form("lt"), _compare_form("le")
+    gt_, ge_ = _compare_form("gt"), _compare_form("ge")
+    greater_, less_, greater_equal_, less_equal_, not_equal_ = gt_, lt_, ge_, le_, ne_
 
     # an operand that is no number nor Tensor (an ndarray): NotImplemented, so that Python
     # falls back to ``x = x + other`` (numpy computes it), as with PyTorch

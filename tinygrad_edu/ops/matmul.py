@@ -15,7 +15,7 @@ from ..parity.grad_fn_names import labelled
 from ..parity.names import CPP_TYPE_NAMES as _CPP_NAMES
 from ..parity.names import scalar_type_name
 from ..parity.promotion import checked_scalar, promote_types
-from ..tensor_base import TensorBase, _int, _nd
+from ..tensor_base import TensorBase, _inplace_form, _int, _nd
 from . import dual
 from .dual import _Op
 from .promotion import _as_tensor_like, _broadcast_error, _operand
@@ -672,3 +672,6 @@ class MatmulMethods(TensorBase):
         _wrap(self._data).expand(batch1.shape[0], batch1.shape[1], batch2.shape[2])
         b, a = (checked_scalar(_operand(v, "baddbmm"), self.dtype) for v in (beta, alpha))
         return Baddbmm.apply(self, batch1, batch2, b, a)
+
+    addmm_ = _inplace_form(addmm)
+    baddbmm_ = _inplace_form(baddbmm)

@@ -427,20 +427,7 @@ class Norm(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, p: float, axis: Any, keepdims: bool) -> Any:
         ctx.p, ctx.axis, ctx.keepdims = p, axis, keepdims
-        w = x.astype(np.float32) if x.dtype in REDUCED else x  # (float16: in float32, as torch)
-        a = np.abs(w)
-        if p == 0:
-            out = np.sum(a != 0, axis=axis, keepdims=keepdims, dtype=w.dtype)
-        elif p == 1:
-            out = _sum(a, axis, keepdims)
-        elif p == 2:
-            out = np.sqrt(_sum(w * w, axis, keepdims))
-        elif math.isinf(p):
-            out = (np.max if p > 0 else np.min)(a, axis=axis, keepdims=keepdims)
-        else:
-            with np.errstate(divide="ignore"):  # 0^-1 = inf: the norm is then 0, as torch
-                out = _sum(a**p, axis, keepdims) ** (1 / p)
-        out = np.asarray(out, dtype=x.dtype)
+        out = vector_pnorm(x, p, axis, keepdims)
         ctx.save_for_backward(x, out)
         return out
 
@@ -454,6 +441,24 @@ class Norm(_Op):
             grad, norm = _expand(grad, axis, keepdims), _expand(norm, axis, keepdims)
         with np.errstate(divide="ignore", invalid="ignore"):
             return _norm_grad(grad, x, p, axis, norm), None, None, None
+
+
+def vector_pnorm(x: np.ndarray, p: float, axis: Any, keepdims: bool) -> np.ndarray:
+    """``Norm``'s forward on an array (``dist`` uses it too)."""
+    w = x.astype(np.float32) if x.dtype in REDUCED else x  # (float16: in float32, as torch)
+    a = np.abs(w)
+    if p == 0:
+        out = np.sum(a != 0, axis=axis, keepdims=keepdims, dtype=w.dtype)
+    elif p == 1:
+        out = _sum(a, axis, keepdims)
+    elif p == 2:
+        out = np.sqrt(_sum(w * w, axis, keepdims))
+    elif math.isinf(p):
+        out = (np.max if p > 0 else np.min)(a, axis=axis, keepdims=keepdims)
+    else:
+        with np.errstate(divide="ignore"):  # 0^-1 = inf: the norm is then 0, as torch
+            out = _sum(a**p, axis, keepdims) ** (1 / p)
+    return np.asarray(out, dtype=x.dtype)
 
 
 def _norm_grad(grad: Any, x: Any, p: float, axis: Any, norm: Any) -> Any:

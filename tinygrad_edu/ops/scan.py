@@ -13,7 +13,7 @@ from ..core.function import _wrap
 from ..dtypes import FLOATING
 from ..parity.errors import not_implemented
 from ..parity.torch_sum import torch_sum
-from ..tensor_base import TensorBase, _int, _norm_axis
+from ..tensor_base import TensorBase, _inplace_form, _int, _norm_axis
 from . import dual, join
 from . import reduce as R
 from .dual import _Op
@@ -256,6 +256,9 @@ class ScanMethods(TensorBase):
         where the input has zeros (computed without dividing by them)."""
         x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
         return Cumprod.apply(x, _norm_axis(dim, x._data.ndim))
+
+    cumsum_ = _inplace_form(cumsum)
+    cumprod_ = _inplace_form(cumprod)
 
     def _cumulative_extreme(self, dim: _int, smallest: bool) -> Any:
         axis = _norm_axis(dim, self._data.ndim)

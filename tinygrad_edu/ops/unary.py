@@ -659,7 +659,7 @@ class UnaryMethods(TensorBase):
         return self._write(lambda t: t.lerp(end, weight), end, weight)
 
     # in-place forms: x.exp_() is x.exp() written into x
-    abs_ = _inplace_form(abs)
+    abs_ = absolute_ = _inplace_form(abs)
     exp_ = _inplace_form(exp)
     log_ = _inplace_form(log)
     log1p_ = _inplace_form(log1p)

@@ -42,6 +42,18 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "RandomBackward0": ("Fill",),
     "RandomBackward1": ("Fill",),
     "RandomBackward2": ("Fill",),
+    # inplace.py: x.eq_(number) ... (0), x.eq_(tensor) ... (1): 0/1 values, a zero gradient
+    "EqBackward0": ("Fill",),
+    "NeBackward0": ("Fill",),
+    "LtBackward0": ("Fill",),
+    "LeBackward0": ("Fill",),
+    "GtBackward0": ("Fill",),
+    "GeBackward0": ("Fill",),
+    "NeBackward1": ("FillCompared",),
+    "LtBackward1": ("FillCompared",),
+    "LeBackward1": ("FillCompared",),
+    "GtBackward1": ("FillCompared",),
+    "GeBackward1": ("FillCompared",),
     # linalg.py
     "CholeskyBackward0": ("Cholesky",),  # torch.cholesky, Tensor.cholesky (deprecated)
     # matmul.py
