@@ -531,6 +531,8 @@ class UnaryMethods(TensorBase):
         which tinygrad_edu does not have)."""
         return Sgn.apply(self)
 
+    sgn_ = _inplace_form(sgn)
+
     def square(self) -> Tensor:
         """self ** 2."""
         return self.pow(2)
