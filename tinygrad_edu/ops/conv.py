@@ -449,9 +449,9 @@ def _adaptive_np(v: np.ndarray, pool: Any, adjoint: bool) -> np.ndarray:
             out = np.zeros(w.shape[:-1] + (n,), v.dtype)
             for j, (start, end) in enumerate(bounds):
                 out[..., start:end] += w[..., j : j + 1] / v.dtype.type(end - start)
-        else:
+        else:  # (no window at all for an output size 0: an empty dim)
             out = np.stack([w[..., start:end].sum(-1) / v.dtype.type(end - start)
-                            for start, end in bounds], -1)
+                            for start, end in bounds], -1) if bounds else w[..., :0]
         v = np.moveaxis(out, -1, axis)
     return v
 
