@@ -16,6 +16,7 @@ from .ops.products import cdist, tensordot
 from .ops.reduce_extra import cumulative_trapezoid, trapezoid, trapz
 from .ops.reshaping import _at_least, atleast_1d, atleast_2d, atleast_3d, broadcast_shapes
 from .ops.search import bucketize, searchsorted
+from .parity.numpy_names import accept_numpy_names
 from .parity.repr import set_printoptions
 from .tensor import Tensor, where
 
@@ -64,7 +65,8 @@ def _as_function(name: str) -> Callable[..., Any]:
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = method.__doc__
-    return function
+    # tg.sum(t, axis=0), tg.sum(x=t): as PyTorch's argument parser
+    return accept_numpy_names(function, method)
 
 
 for _name in _METHODS:
@@ -315,3 +317,7 @@ __all__ = [*_METHODS, "cat", "concat", "concatenate", "stack", "hstack", "vstack
            "searchsorted", "bucketize", "tensordot", "cdist", "cartesian_prod", "row_stack",
            "broadcast_shapes", "atleast_1d", "atleast_2d", "atleast_3d", "trapezoid", "trapz",
            "cumulative_trapezoid", "polygamma"]
+
+# tg.cat(ts, axis=0), tg.std_mean(t, axis=0): as PyTorch's argument parser
+for _name in set(__all__) - set(_METHODS):
+    globals()[_name] = accept_numpy_names(globals()[_name])

@@ -37,12 +37,14 @@ from .ops.search import SearchMethods
 from .ops.sorting import SortingMethods
 from .ops.special import SpecialMethods
 from .ops.unary import UnaryMethods
+from .parity.numpy_names import accept_numpy_names_in_class
 from .tensor_base import Size, TensorBase, _norm_axis, _shape_arg, reset_grads
 
 __all__ = ["Tensor", "Size", "where", "maximum", "zeros_like", "reset_grads", "_wrap",
            "_norm_axis", "_shape_arg", "_promote", "_operand_as", "_broadcast_error"]
 
 
+@accept_numpy_names_in_class  # t.sum(axis=0, keepdims=True), as PyTorch's argument parser
 class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, SpecialMethods, GammaMethods,
              BinaryMathMethods, ReduceMethods, ReduceExtraMethods, ScanMethods, MovementMethods,
              RearrangeMethods, ReshapingMethods, IndexingMethods, IndexedMethods, SortingMethods,

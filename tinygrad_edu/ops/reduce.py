@@ -689,11 +689,6 @@ class LerpScalar(_Op):
 
 
 # ------------------------------------------------------------------ the Tensor methods
-def _alias(dim: Any, axis: Any, keepdim: _bool, keepdims: _bool | None) -> tuple[Any, _bool]:
-    """Accept numpy's ``axis``/``keepdims`` spellings, as PyTorch does."""
-    return (axis if dim is None else dim), (keepdim if keepdims is None else keepdims)
-
-
 def _correction(unbiased: _bool | None, correction: _float | None) -> _float:
     if correction is not None:
         return correction
@@ -734,25 +729,21 @@ class ReduceMethods(TensorBase):
     __slots__ = ()
 
     # ------------------------------------------------------------------ reductions
-    def sum(self, dim: Any = None, keepdim: _bool = False, dtype: Any = None,
-            axis: Any = None, keepdims: _bool | None = None) -> Tensor:
+    def sum(self, dim: Any = None, keepdim: _bool = False, dtype: Any = None) -> Tensor:
         """Sum over ``dim`` (all when None); ints and bools sum to int64."""
-        if dim is None and axis is None and dtype is None and not keepdim and not keepdims \
+        if dim is None and dtype is None and not keepdim \
                 and self._data.dtype in FLOATING:  # the usual x.sum(), inline
             return SumAll.apply(self)
-        dim, keepdim = _alias(dim, axis, keepdim, keepdims)
         x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
         np_dtype = np.int64 if x._data.dtype.kind in "biu" else None
         axes = _norm_axes(dim, x._data.ndim)
         return (SumAll if dim is None else Sum).apply(x, axes, keepdim, np_dtype)
 
-    def mean(self, dim: Any = None, keepdim: _bool = False, dtype: Any = None,
-             axis: Any = None, keepdims: _bool | None = None) -> Tensor:
+    def mean(self, dim: Any = None, keepdim: _bool = False, dtype: Any = None) -> Tensor:
         """Mean over ``dim`` (all when None); float tensors only, as in PyTorch."""
-        if dim is None and axis is None and dtype is None and not keepdim and not keepdims \
+        if dim is None and dtype is None and not keepdim \
                 and self._data.dtype in FLOATING:  # the usual loss.mean(), inline
             return MeanAll.apply(self)
-        dim, keepdim = _alias(dim, axis, keepdim, keepdims)
         x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
         _need_float(x, "mean")
         axes = _norm_axes(dim, x._data.ndim)

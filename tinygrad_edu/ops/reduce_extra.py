@@ -26,7 +26,7 @@ from . import dual
 from .arithmetic import DivScalar, MulScalar
 from .dual import _Op
 from .promotion import _operand_as
-from .reduce import Amax, _alias, _expand
+from .reduce import Amax, _expand
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -161,22 +161,20 @@ class ReduceExtraMethods(TensorBase):
 
     __slots__ = ()
 
-    def nansum(self, dim: Any = None, keepdim: _bool = False, *, dtype: Any = None,
-               axis: Any = None, keepdims: _bool | None = None) -> Tensor:
+    def nansum(self, dim: Any = None, keepdim: _bool = False, *,
+               dtype: Any = None) -> Tensor:
         """The sum over ``dim`` (all dims when None), NaNs counted as 0.
 
         >>> tg.tensor([[1.0, float("nan")], [2.0, 3.0]]).nansum(1)
         tensor([1., 5.])
         """
-        dim, keepdim = _alias(dim, axis, keepdim, keepdims)
         x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
         return Nansum.apply(x, _norm_axes(dim, x._data.ndim), keepdim)
 
-    def nanmean(self, dim: Any = None, keepdim: _bool = False, *, dtype: Any = None,
-                axis: Any = None, keepdims: _bool | None = None) -> Tensor:
+    def nanmean(self, dim: Any = None, keepdim: _bool = False, *,
+                dtype: Any = None) -> Tensor:
         """The mean over ``dim`` of the elements that are not NaN (``nansum / count``;
         NaN where all are NaN). Float tensors only, as ``mean``."""
-        dim, keepdim = _alias(dim, axis, keepdim, keepdims)
         if self._data.dtype not in FLOATING:
             raise RuntimeError("nanmean(): expected input to have floating point or complex "
                                f"dtype but got {scalar_type_name(self._data.dtype)}")
