@@ -30,12 +30,19 @@ PYTHON_LEVEL = frozenset({"norm", "split", "unique", "unique_consecutive"})
 PYTHON_LEVEL_METHODS = PYTHON_LEVEL | {"unflatten"}  # (torch.unflatten is parsed)
 
 
-def _parameters(func: Callable[..., Any]) -> tuple[str, ...] | None:
-    """The names of ``func``'s parameters, read from its code (fast: no inspect)."""
+def _parameters(func: Callable[..., Any]) -> tuple[tuple[str, ...], int] | None:
+    """The names of ``func``'s parameters and how many can be given by position, read from
+    its code (fast: no inspect), or from the ``__signature__`` a wrapper such as an
+    in-place form (``tensor_base._inplace_form``) states."""
+    signature = getattr(func, "__signature__", None)
+    if signature is not None:
+        kinds = [(p.name, p.kind) for p in signature.parameters.values()]
+        names = tuple(n for n, k in kinds if k not in (k.VAR_POSITIONAL, k.VAR_KEYWORD))
+        return names, sum(k in (k.POSITIONAL_ONLY, k.POSITIONAL_OR_KEYWORD) for _, k in kinds)
     code = getattr(func, "__code__", None)
     if code is None:
         return None
-    return code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]  # type: ignore[no-any-return]
+    return code.co_varnames[:code.co_argcount + code.co_kwonlyargcount], code.co_argcount
 
 
 def accept_numpy_names(func: Callable[..., Any],
@@ -44,9 +51,10 @@ def accept_numpy_names(func: Callable[..., Any],
     of the parameters they stand for (or PyTorch gives it none). ``method``: the Tensor
     method that a module-level ``func(input, *args, **kwargs)`` forwards to, whose
     parameters (``self`` standing for ``input``) are then func's."""
-    params = _parameters(func if method is None else getattr(method, "__wrapped__", method))
-    if params is None:
+    found = _parameters(func if method is None else getattr(method, "__wrapped__", method))
+    if found is None:
         return func
+    params, positional = found
     if method is not None:
         params = ("input", *params[1:])
     python_level = PYTHON_LEVEL_METHODS if params[:1] == ("self",) else PYTHON_LEVEL
@@ -56,9 +64,8 @@ def accept_numpy_names(func: Callable[..., Any],
                if name in params and alias not in params}
     if not renames:
         return func
-    code = (func if method is None else getattr(method, "__wrapped__", method)).__code__
     positions = {name: params.index(name) for name in renames.values()
-                 if params.index(name) < code.co_argcount}
+                 if params.index(name) < positional}
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
