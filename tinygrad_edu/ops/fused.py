@@ -99,12 +99,8 @@ class Addmv(_Op):
         ctx.save_for_backward(mat if need[2] else None, vec if need[1] else None)
         ctx.beta, ctx.alpha = beta, alpha
         # (BLAS reads neither mat nor vec when alpha is 0: a nan there does not spread)
-        out = mat @ vec if alpha else np.zeros(mat.shape[:1], mat.dtype)
-        if alpha != 1:
-            out = out * alpha
-        if beta:
-            out = out + (input if beta == 1 else beta * input)
-        return np.asarray(out, dtype=mat.dtype)
+        product = mat @ vec if alpha else np.zeros(mat.shape[:1], mat.dtype)
+        return _epilogue(product, input, beta, alpha)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -115,6 +111,15 @@ class Addmv(_Op):
         return (grad * beta if need_input else None,
                 _outer(grad, vec) * alpha if need_mat else None,
                 (dual.swapaxes(mat, 0, 1) @ grad) * alpha if need_vec else None, None, None)
+
+
+def _epilogue(product: np.ndarray, input: Any, beta: Any, alpha: Any) -> np.ndarray:
+    """``alpha * product + beta * input`` in the product's dtype, as BLAS finishes a
+    product: ``input`` is not read when beta is 0 (a NaN there does not spread)."""
+    out = product * alpha if alpha != 1 else product
+    if beta:
+        out = out + (input if beta == 1 else beta * input)
+    return np.asarray(out, dtype=product.dtype)
 
 
 def _outer(a: Any, b: Any) -> Any:
@@ -161,13 +166,9 @@ class Addbmm(_Op):
         ctx.beta, ctx.alpha = beta, alpha
         # the sum over batches is one product: (n, B*k) @ (B*k, m)
         n, m = b1.shape[1], b2.shape[2]
-        out = np.swapaxes(b1, 0, 1).reshape(n, -1) @ b2.reshape(-1, m) if alpha else \
+        product = np.swapaxes(b1, 0, 1).reshape(n, -1) @ b2.reshape(-1, m) if alpha else \
             np.zeros((n, m), b1.dtype)  # (not read when alpha is 0, as BLAS)
-        if alpha != 1:
-            out = out * alpha
-        if beta:
-            out = out + (input if beta == 1 else beta * input)
-        return np.asarray(out, dtype=b1.dtype)
+        return _epilogue(product, input, beta, alpha)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
