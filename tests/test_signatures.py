@@ -48,11 +48,7 @@ NAMESPACES: dict[str, Callable[[Any], Any]] = {
 
 # Parameter names of PyTorch's that are not here on purpose: name -> {parameter: reason}.
 OUT = "out= is not supported anywhere in tinygrad_edu: every op returns a new tensor"
-DELIBERATELY_MISSING: dict[str, dict[str, str]] = {
-    "tg.norm": {"out": OUT},
-    "tg.tensordot": {"out": OUT},
-    "tg.nn.functional.normalize": {"out": OUT},
-}
+DELIBERATELY_MISSING: dict[str, dict[str, str]] = {}
 
 
 def _instances(lib: Any) -> dict[str, Any]:

@@ -92,6 +92,11 @@ from .threads import (
 )
 from .type_info import can_cast, finfo, iinfo, promote_types, result_type
 
+from .parity.out_argument import FUNCTIONS_WITH_OUT, accepts_out  # isort: skip
+
+for _name in FUNCTIONS_WITH_OUT:  # tg.add(a, b, out=c), as PyTorch's
+    globals()[_name] = accepts_out(globals()[_name], _name)
+
 __version__ = "0.1.0"
 _malloc.tune()  # reuse freed buffers (see _malloc.py); TINYGRAD_EDU_NO_MALLOPT=1 disables
 # numpy's floating-point warnings (log(-1) -> nan, 1/0 -> inf) are not PyTorch's behaviour:

@@ -13,10 +13,10 @@ import numpy as np
 
 from . import _device, dtypes
 from .core.function import _wrap
-from .core.grad_mode import no_grad
 from .dtypes import FLOATING
 from .parity import torch_range as _torch_range
 from .parity.names import scalar_type_name
+from .parity.out_argument import resize_out, write_out
 from .parity.promotion import checked_scalar, overflows, python_scalar, scalar_dtype
 from .tensor_base import TensorBase, _shape_arg
 
@@ -439,7 +439,7 @@ def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None,
     if p is not None:
         raise TypeError("bernoulli() received an invalid combination of arguments - got "
                         "(Tensor, float, out=Tensor): out= goes with bernoulli(input) only")
-    _resize_out(out, input.shape)
+    resize_out(out, input.shape)
     return out.bernoulli_(input, generator=generator)
 
 
@@ -466,18 +466,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
         raise RuntimeError(f"multinomial expects Long tensor out, got: "
                            f"{scalar_type_name(out._data.dtype)}")
     result = input.multinomial(num_samples, replacement, generator=generator)
-    if out is None:
-        return result
-    _resize_out(out, result.shape)
-    with no_grad():
-        out.copy_(result)
-    return out
-
-
-def _resize_out(out: Tensor, shape: tuple[int, ...]) -> None:
-    """``out.resize_(shape)`` for an ``out=`` argument: new storage if the shape differs."""
-    if tuple(out.shape) != tuple(shape):
-        out._data = np.empty(shape, out._data.dtype)
+    return result if out is None else write_out("multinomial", result, out)
 
 
 def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None,

@@ -26,7 +26,11 @@ from ..ops.decompositions import (
 )
 from ..ops.linalg import LinAlgError, cholesky, det, inv, solve
 from ..ops.matrix_norms import matrix_norm, norm, vector_norm
+from ..parity.out_argument import LINALG_WITH_OUT, accepts_out
 
 __all__ = ["norm", "vector_norm", "matrix_norm", "inv", "det", "slogdet", "solve", "lstsq",
            "cholesky", "qr", "eigh", "eigvalsh", "svd", "svdvals", "pinv", "matrix_rank",
            "LinAlgError"]
+
+for _name in LINALG_WITH_OUT:  # tg.linalg.inv(A, out=B), as PyTorch's
+    globals()[_name] = accepts_out(globals()[_name], f"linalg_{_name}")

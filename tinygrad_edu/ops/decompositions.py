@@ -33,7 +33,7 @@ from .arithmetic import where
 from .dual import _Op
 from .join import cat
 from .linalg import CholeskyLegacy as _CholeskyLegacy
-from .linalg import Inv, _invertible, _no_out, check_matrix, det, inv, mT
+from .linalg import Inv, _invertible, check_matrix, det, inv, mT
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -325,14 +325,13 @@ class Lstsq(_Op):
 
 
 # ---------------------------------------------------------------- the public functions
-def slogdet(A: Tensor, *, out: Any = None) -> Any:
+def slogdet(A: Tensor) -> Any:
     """``(sign, logabsdet)``: the sign (-1, 0 or 1) of det A and log|det A|, which stays
     finite where det A itself under- or overflows.
 
     >>> tg.linalg.slogdet(tg.tensor([[-2.0, 0.0], [0.0, 3.0]])).logabsdet
     tensor(1.7918)
     """
-    _no_out(out)
     check_matrix("linalg.slogdet", A)
     return SlogdetResult(*Slogdet.apply(A))
 
@@ -348,7 +347,7 @@ def logdet(A: Tensor) -> Tensor:
     return where(sign == -1, float("nan"), logabsdet)
 
 
-def qr(A: Tensor, mode: str = "reduced", *, out: Any = None) -> Any:
+def qr(A: Tensor, mode: str = "reduced") -> Any:
     """``(Q, R)`` with ``A = Q R``, Q's columns orthonormal and R upper triangular.
     ``mode``: "reduced" (Q is m x k, R k x n, k = min(m, n)), "complete" (Q is m x m) or
     "r" (R only; Q is empty and nothing is differentiable).
@@ -356,7 +355,6 @@ def qr(A: Tensor, mode: str = "reduced", *, out: Any = None) -> Any:
     >>> tg.linalg.qr(tg.tensor([[3.0], [4.0]])).R
     tensor([[-5.]])
     """
-    _no_out(out)
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
                            "'reduced' (default), 'r', or 'complete'")
@@ -364,7 +362,7 @@ def qr(A: Tensor, mode: str = "reduced", *, out: Any = None) -> Any:
     return QrResult(*Qr.apply(A, mode))
 
 
-def eigh(A: Tensor, UPLO: str = "L", *, out: Any = None) -> Any:  # noqa: N803 (torch's)
+def eigh(A: Tensor, UPLO: str = "L") -> Any:  # noqa: N803 (torch's)
     """``(eigenvalues, eigenvectors)`` of a symmetric matrix, read from its lower (``UPLO``
     "L") or upper triangle: ``A = V diag(w) V^T``, w ascending. Each eigenvector is
     defined up to its sign: differentiate only what does not depend on it.
@@ -372,19 +370,17 @@ def eigh(A: Tensor, UPLO: str = "L", *, out: Any = None) -> Any:  # noqa: N803 (
     >>> tg.linalg.eigh(tg.tensor([[2.0, 1.0], [1.0, 2.0]])).eigenvalues
     tensor([1., 3.])
     """
-    _no_out(out)
     _check_uplo(UPLO)
     check_matrix("linalg.eigh", A, low_precision="linalg_eigh_cpu")
     return EighResult(*Eigh.apply(A, UPLO))
 
 
-def eigvalsh(A: Tensor, UPLO: str = "L", *, out: Any = None) -> Tensor:  # noqa: N803
+def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:  # noqa: N803
     """The eigenvalues of a symmetric matrix, ascending (``eigh`` without the vectors).
 
     >>> tg.linalg.eigvalsh(tg.tensor([[2.0, 1.0], [1.0, 2.0]]))
     tensor([1., 3.])
     """
-    _no_out(out)
     _check_uplo(UPLO)
     check_matrix("linalg.eigh", A, low_precision="linalg_eigh_cpu")
     return Eigh.apply(A, UPLO)[0]
@@ -395,7 +391,7 @@ def _check_uplo(uplo: Any) -> None:
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {uplo}")
 
 
-def svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None, out: Any = None) -> Any:
+def svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None) -> Any:
     """``(U, S, Vh)`` with ``A = U diag(S) Vh``, S descending. With ``full_matrices``
     (the default) U is m x m and Vh n x n; else k = min(m, n) columns and rows. Singular
     vectors are defined up to sign: differentiate what does not depend on it (``U @
@@ -404,24 +400,21 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None, out: Any =
     >>> tg.linalg.svd(tg.tensor([[3.0, 0.0], [0.0, -4.0]])).S
     tensor([4., 3.])
     """
-    _no_out(out)
     check_matrix("linalg.svd", A, square=False, low_precision="linalg_svd_cpu")
     return SvdResult(*Svd.apply(A, bool(full_matrices)))
 
 
-def svdvals(A: Tensor, *, driver: Any = None, out: Any = None) -> Tensor:
+def svdvals(A: Tensor, *, driver: Any = None) -> Tensor:
     """The singular values, descending (``svd`` without the vectors).
 
     >>> tg.linalg.svdvals(tg.tensor([[3.0, 0.0], [0.0, -4.0]]))
     tensor([4., 3.])
     """
-    _no_out(out)
     check_matrix("linalg.svd", A, square=False, low_precision="linalg_svd_cpu")
     return Svd.apply(A, False)[1]
 
 
-def pinv(A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: bool = False,
-         out: Any = None) -> Tensor:
+def pinv(A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: bool = False) -> Tensor:
     """The pseudo-inverse A^+ (the inverse of an invertible A; the least-squares solver
     otherwise): singular values at most ``max(atol, rtol * largest)`` are taken as zero.
 
@@ -429,7 +422,6 @@ def pinv(A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: bool = Fal
     tensor([[0.5000, 0.0000],
             [0.0000, 0.0000]])
     """
-    _no_out(out)
     data = A._data
     if data.ndim < 2 or data.dtype not in (np.float32, np.float64):
         name = scalar_type_name(data.dtype)
@@ -483,15 +475,14 @@ def _lstsq_extras(a: np.ndarray, b: np.ndarray, x: np.ndarray, driver: str,
     return _wrap(residuals), _wrap(np.asarray(rank_out)), _wrap(values)
 
 
-def matrix_rank(A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: bool = False,
-                out: Any = None) -> Tensor:
+def matrix_rank(A: Tensor, *, atol: Any = None, rtol: Any = None,
+                hermitian: bool = False) -> Tensor:
     """The number of singular values above ``max(atol, rtol * largest)`` (rtol defaults
     to eps * max(m, n)), an int64 (per matrix of a batch).
 
     >>> tg.linalg.matrix_rank(tg.tensor([[1.0, 2.0], [2.0, 4.0]]))
     tensor(1)
     """
-    _no_out(out)
     data = A._data
     if data.dtype not in (np.float32, np.float64):
         raise RuntimeError("This function doesn't handle types other than float and double")

@@ -265,7 +265,7 @@ class Cholesky(_Op):
 
 
 # ---------------------------------------------------------------- the public functions
-def inv(A: Tensor, *, out: Any = None) -> Tensor:
+def inv(A: Tensor) -> Tensor:
     """The inverse of a square matrix (or of each in a batch): ``A @ inv(A) = I``. Raises
     ``tg.linalg.LinAlgError`` for a singular matrix.
 
@@ -273,23 +273,21 @@ def inv(A: Tensor, *, out: Any = None) -> Tensor:
     tensor([[0.5000, 0.0000],
             [0.0000, 0.2500]])
     """
-    _no_out(out)
     check_matrix("linalg.inv", A)
     return Inv.apply(A)
 
 
-def det(A: Tensor, *, out: Any = None) -> Tensor:
+def det(A: Tensor) -> Tensor:
     """The determinant of a square matrix (or of each in a batch).
 
     >>> tg.linalg.det(tg.tensor([[2.0, 1.0], [1.0, 3.0]]))
     tensor(5.)
     """
-    _no_out(out)
     check_matrix("linalg.det", A, low_precision="lu_cpu")
     return Det.apply(A)
 
 
-def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Any = None) -> Tensor:
+def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     """The solution ``X`` of ``A X = B`` (``left=False``: of ``X A = B``) for square,
     invertible ``A``; ``B`` is a matrix, or a vector when it has one dim less than ``A``
     (and fits it). Batch dims broadcast.
@@ -297,7 +295,6 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Any = None) -> Tensor
     >>> tg.linalg.solve(tg.tensor([[2.0, 0.0], [0.0, 4.0]]), tg.tensor([1.0, 1.0]))
     tensor([0.5000, 0.2500])
     """
-    _no_out(out)
     check_matrix("linalg.solve", A, low_precision="lu_cpu")
     a, b = A._data, B._data
     if a.dtype != b.dtype:
@@ -317,7 +314,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Any = None) -> Tensor
     return Solve.apply(A, B, left, vector)
 
 
-def cholesky(A: Tensor, *, upper: bool = False, out: Any = None) -> Tensor:
+def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
     """The Cholesky factor ``L`` (lower triangular, positive diagonal) of a symmetric
     positive-definite ``A = L L^T``; ``upper=True`` gives ``L^T``. Only the lower triangle
     of ``A`` is read. Raises ``tg.linalg.LinAlgError`` when ``A`` is not positive-definite.
@@ -326,15 +323,8 @@ def cholesky(A: Tensor, *, upper: bool = False, out: Any = None) -> Tensor:
     tensor([[2., 0.],
             [1., 1.]])
     """
-    _no_out(out)
     check_matrix("linalg.cholesky", A, low_precision="cholesky_cpu")
     return Cholesky.apply(A, upper)
-
-
-def _no_out(out: Any) -> None:
-    if out is not None:
-        raise NotImplementedError("out= is not supported by tinygrad_edu: use the returned "
-                                  "tensor")
 
 
 # torch.cholesky / Tensor.cholesky: PyTorch's older op, the same computation

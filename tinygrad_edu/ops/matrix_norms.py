@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..tensor_base import _norm_axis
 from .decompositions import svdvals
-from .linalg import _no_out
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -26,7 +25,7 @@ _MATRIX_ORDS = ("fro", "nuc", 2, -2, 1, -1, math.inf, -math.inf)
 
 
 def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False, *,
-                dtype: Any = None, out: Any = None) -> Tensor:
+                dtype: Any = None) -> Tensor:
     """The vector ``ord``-norm of ``x`` over ``dim`` (every element when None), the matrix
     flattened: ``(sum |x|^ord)^(1/ord)``; 0 counts nonzeros, inf / -inf take the max / min
     of |x|. Computed in ``dtype`` when given.
@@ -34,18 +33,16 @@ def vector_norm(x: Tensor, ord: Any = 2, dim: Any = None, keepdim: bool = False,
     >>> tg.linalg.vector_norm(tg.tensor([[3.0], [-4.0]]))
     tensor(5.)
     """
-    _no_out(out)
     return x.norm(float(ord), dim, keepdim, dtype=dtype)
 
 
 def matrix_norm(A: Tensor, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = False, *,
-                dtype: Any = None, out: Any = None) -> Tensor:
+                dtype: Any = None) -> Tensor:
     """The matrix ``ord``-norm of A over the two dims ``dim`` (see the module docstring).
 
     >>> tg.linalg.matrix_norm(tg.tensor([[1.0, -2.0], [3.0, 4.0]]), ord=1)
     tensor(6.)
     """
-    _no_out(out)
     if A.ndim < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
                            "dimensions.")
@@ -74,7 +71,7 @@ def matrix_norm(A: Tensor, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool 
 
 
 def norm(A: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False, *,
-         out: Any = None, dtype: Any = None) -> Tensor:
+         dtype: Any = None) -> Tensor:
     """A vector norm (``dim`` one dim, or none and no ``ord``: every element) or a matrix
     norm (``dim`` two dims, or none and a 2-D A with an ``ord``), as ``vector_norm`` /
     ``matrix_norm``.
@@ -82,7 +79,6 @@ def norm(A: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False, *,
     >>> tg.linalg.norm(tg.tensor([[3.0, 0.0], [0.0, 4.0]]))
     tensor(5.)
     """
-    _no_out(out)
     if dim is not None:
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
         if len(dims) == 1:

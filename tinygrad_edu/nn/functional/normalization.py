@@ -13,6 +13,7 @@ from ...dtypes import FLOATING, float32
 from ...ops import arithmetic as _arithmetic
 from ...ops import normalization as _ops
 from ...parity.errors import not_implemented
+from ...parity.out_argument import accepts_out
 from ...tensor import Tensor, _norm_axis
 from ._common import _check_tensor, _shape_list, _type_name
 from .conv import avg_pool2d
@@ -376,9 +377,10 @@ def local_response_norm(
     return input / div
 
 
+@accepts_out
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
     """``input`` divided by its p-norm along ``dim``, the norm clamped at ``eps`` (no
-    division by zero): v / max(||v||_p, eps). PyTorch's ``out=`` is not supported.
+    division by zero): v / max(||v||_p, eps).
 
     >>> F.normalize(tg.tensor([[3.0, 4.0]]))
     tensor([[0.6000, 0.8000]])
