@@ -409,8 +409,9 @@ def _holds(saved: tuple[Any, ...], value: Any) -> bool:
 def _as_array(ctx: Node, scalar: Any) -> np.ndarray:
     """A 0-d array for the numpy scalar a forward returned (the saved output follows it)."""
     out = np.asarray(scalar)
-    if ctx._saved:  # a saved output must stay the output (double backward)
-        ctx._saved = tuple(out if s is scalar else s for s in ctx._saved)
+    saved = ctx._saved
+    if saved and _holds(saved, scalar):  # a saved output must stay the output (double
+        ctx._saved = tuple(out if s is scalar else s for s in saved)  # backward)
     return out
 
 
