@@ -15,6 +15,7 @@ import contextlib
 import html
 import importlib
 import io
+import re
 import sys
 import time
 import traceback
@@ -34,6 +35,7 @@ class Run:
 
     name: str
     summary: str
+    description: list[str] = field(default_factory=list)  # the docstring's other paragraphs
     output: str = ""
     plots: list[Path] = field(default_factory=list)
     results: dict[str, Any] = field(default_factory=dict)
@@ -59,7 +61,9 @@ class _Tee(io.StringIO):
 def run_example(name: str, out: Path, quick: bool) -> Run:
     """Import ``examples.<name>``, call its ``main`` and capture everything it printed."""
     module = importlib.import_module(f"examples.{name}")
-    run = Run(name=name, summary=(module.__doc__ or name).strip().splitlines()[0])
+    paragraphs = (module.__doc__ or name).strip().split("\n\n")
+    run = Run(name=name, summary=paragraphs[0],
+              description=[p for p in paragraphs[1:] if not p.startswith("Run:")])
     argv = ["--out", str(out / name)] + (["--quick"] if quick else [])
     tee = _Tee(sys.stdout)
     start = time.perf_counter()
@@ -71,21 +75,72 @@ def run_example(name: str, out: Path, quick: bool) -> Run:
             print(run.error)
     run.seconds = time.perf_counter() - start
     run.output = tee.getvalue()
-    run.plots = sorted((out / name).glob("*.png"))
+    run.plots = sorted([*(out / name).glob("*.png"), *(out / name).glob("*.svg")])
     return run
+
+
+def _rendered(text: str) -> str:
+    """A docstring's text as HTML: escaped, with its ``code`` and `code` spans as code."""
+    text = html.escape(" ".join(text.split()))
+    return re.sub(r"``(.+?)``|`(.+?)`", lambda m: f"<code>{m[1] or m[2]}</code>", text)
+
+
+#: What each figure shows, by its path under the output folder.
+CAPTIONS = {
+    "classifiers/decision_boundary_blobs.png": "Blobs: the decision regions on the train and "
+                                               "test points",
+    "classifiers/decision_boundary_circles.png": "Circles: the decision regions on the train "
+                                                 "and test points",
+    "classifiers/decision_boundary_moons.png": "Moons: the decision regions on the train and "
+                                               "test points",
+    "classifiers/decision_boundary_spiral.png": "Spiral: the decision regions on the train "
+                                                "and test points",
+    "classifiers/loss_curves.png": "Training loss per epoch, one curve per dataset",
+    "digits_cnn/filters.png": "The first Conv2d layer: its learned filters and the feature "
+                              "maps of one digit",
+    "exercise_swish/swish_graph.svg": "The graph autograd recorded for the swish network "
+                                      "(tg.viz.draw_graph)",
+    "gradient_descent/fit.png": "The line found by gradient descent over the data",
+    "gradient_descent/loss_curve.png": "Distance to the optimum per step (log scale)",
+    "linear_regression/fit.png": "Advertising data: sales against TV budget, with the "
+                                 "fitted lines",
+    "linear_regression/loss_curve.png": "nn.Linear + optim.SGD: distance to the optimum "
+                                        "per epoch",
+    "logistic_regression/training.png": "Train and test loss per epoch, and test accuracy "
+                                        "against scikit-learn's SGDClassifier",
+    "losses/fits.png": "The lines MSE, L1 and Huber losses fit through data with outliers, "
+                       "and how each loss penalises one residual",
+    "mnist_mlp/confusion_matrix.png": "Confusion matrices on the test digits",
+    "mnist_mlp/loss_curves.png": "Training loss per epoch of the narrow and the wider MLP "
+                                 "(log scale)",
+    "mnist_mlp/predictions.png": "Test digits with the predicted and the true labels",
+    "quadratic/predictions.png": "Predictions (red) approaching the data (blue), one panel "
+                                 "per step",
+    "quadratic/rmse.png": "Root mean squared error per step",
+}
+
+
+def _caption(run: Run, plot: Path) -> str:
+    """What a figure shows (from CAPTIONS; else its file name, made readable)."""
+    key = f"{run.name}/{plot.name}"
+    words = plot.stem.replace("_", " ")
+    return CAPTIONS.get(key, f"{words[:1].upper()}{words[1:]}") + f" ({plot.name})"
 
 
 def _section(run: Run, out: Path) -> str:
     """The HTML of one example: title, time, printed output and plots."""
     status = "FAILED" if run.error else f"{run.seconds:.1f} s"
     images = "\n".join(
-        f'<figure><img src="{html.escape(p.relative_to(out).as_posix())}" alt="{p.name}">'
-        f"<figcaption>{html.escape(p.name)}</figcaption></figure>"
+        f'<figure><img src="{html.escape(p.relative_to(out).as_posix())}" '
+        f'alt="{html.escape(_caption(run, p))}">'
+        f"<figcaption>{html.escape(_caption(run, p))}</figcaption></figure>"
         for p in run.plots
     )
     return (
         f'<section id="{run.name}"><h2>{run.name} <small>({status})</small></h2>\n'
-        f"<p>{html.escape(run.summary)}<br><code>python -m examples.{run.name}</code></p>\n"
+        f"<p><strong>{_rendered(run.summary)}</strong><br>"
+        f"<code>python -m examples.{run.name}</code></p>\n"
+        + "".join(f"<p>{_rendered(p)}</p>\n" for p in run.description) +
         f"<pre>{html.escape(run.output)}</pre>\n{images}\n</section>"
     )
 
@@ -94,7 +149,8 @@ _STYLE = """
 body { font-family: sans-serif; max-width: 1200px; margin: 2em auto; padding: 0 1em; }
 pre { background: #f6f8fa; padding: 1em; overflow-x: auto; font-size: 0.85em; }
 img { max-width: 100%; border: 1px solid #ddd; }
-figure { margin: 1em 0; } small { color: #666; font-weight: normal; }
+figure { margin: 1em 0; } figcaption { color: #444; font-size: 0.9em; }
+small { color: #666; font-weight: normal; }
 """
 
 
