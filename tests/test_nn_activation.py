@@ -183,9 +183,7 @@ def test_more_modules_match_torch(name: str, dtype: Any) -> None:
     assert_parity(fn, *arrays, rtol=1e-5, atol=1e-6)
     ours = fn(tg, *(tg.tensor(a, requires_grad=True) for a in arrays))
     theirs = fn(torch, *(torch.tensor(a, requires_grad=True) for a in arrays))
-    if not name.startswith("pairwise"):  # (F.pairwise_distance's last node is
-        # LinalgVectorNormBackward0 here, at::norm's NormBackward1 in torch: values agree)
-        assert ours.grad_fn.name() == theirs.grad_fn.name()
+    assert ours.grad_fn.name() == theirs.grad_fn.name()
 
 
 def test_more_module_reprs_match_torch() -> None:

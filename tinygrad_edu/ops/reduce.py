@@ -443,6 +443,31 @@ class Norm(_Op):
             return _norm_grad(grad, x, p, axis, norm), None, None, None
 
 
+# torch.norm(x, p, dim) at the C++ level (F.pairwise_distance calls it): the same op
+NormScalarOptDim = labelled(Norm, "NormBackward1")
+
+
+def vector_norm_op(op: type[Norm], x: Tensor, p: Any, dim: Any, keepdim: _bool) -> Tensor:
+    """``x.norm(p, dim, keepdim)``, its arguments checked, recorded as ``op`` (``Norm``, or
+    ``NormScalarOptDim`` where PyTorch's C++ code calls its older ``norm``)."""
+    if x._data.dtype not in FLOATING:
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex "
+                           f"tensor as input. Got {_scalar_name(x)}. Hint: call .float() "
+                           "first.")
+    if isinstance(p, str):
+        if p != "fro":
+            raise NotImplementedError(f"norm(p={p!r}) is not supported by tinygrad_edu; "
+                                      "use p='fro' or a number")
+        if isinstance(dim, (tuple, list)) and len(dim) > 2:
+            raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
+                               + " ".join(str(d) for d in dim))
+        p = 2
+    p = _float(p)
+    axes = _norm_axes(dim, x._data.ndim)
+    _check_norm_identity(x._data, p, axes)
+    return op.apply(x, p, axes, keepdim)
+
+
 def vector_pnorm(x: np.ndarray, p: float, axis: Any, keepdims: bool) -> np.ndarray:
     """``Norm``'s forward on an array (``dist`` uses it too)."""
     w = x.astype(np.float32) if x.dtype in REDUCED else x  # (float16: in float32, as torch)
@@ -854,22 +879,7 @@ class ReduceMethods(TensorBase):
         tensor(5.)
         """
         x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
-        if x._data.dtype not in FLOATING:
-            raise RuntimeError("linalg.vector_norm: Expected a floating point or complex "
-                               f"tensor as input. Got {_scalar_name(x)}. Hint: call .float() "
-                               "first.")
-        if isinstance(p, str):
-            if p != "fro":
-                raise NotImplementedError(f"norm(p={p!r}) is not supported by tinygrad_edu; "
-                                          "use p='fro' or a number")
-            if isinstance(dim, (tuple, list)) and len(dim) > 2:
-                raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
-                                   + " ".join(str(d) for d in dim))
-            p = 2
-        p = _float(p)
-        axes = _norm_axes(dim, x._data.ndim)
-        _check_norm_identity(x._data, p, axes)
-        return Norm.apply(x, p, axes, keepdim)
+        return vector_norm_op(Norm, x, p, dim, keepdim)
 
     def all(self, dim: Any = None, keepdim: _bool = False) -> Tensor:
         """True where every element (along ``dim``) is nonzero (uint8 stays uint8, as

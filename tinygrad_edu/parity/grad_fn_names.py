@@ -56,6 +56,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "GeBackward1": ("FillCompared",),
     # linalg.py
     "CholeskyBackward0": ("Cholesky",),  # torch.cholesky, Tensor.cholesky (deprecated)
+    # reduce.py
+    "NormBackward1": ("Norm",),  # at::norm(x, p, dim), as F.pairwise_distance calls it
+    # reduce.py
+
     # matmul.py
     "MvBackward0": ("Matmul",),
     "DotBackward0": ("Matmul",),

@@ -16,8 +16,10 @@ import numpy as np
 
 from ...autograd import no_grad
 from ...dtypes import FLOATING
+from ...ops import arithmetic as _arithmetic
 from ...ops import nn as _ops
 from ...ops import nn_margin as _margin_ops
+from ...ops import reduce as _reduce
 from ...ops.arithmetic import where
 from ...parity.errors import broadcast_error
 from ...parity.names import scalar_type_name
@@ -285,7 +287,9 @@ def pairwise_distance(
     tensor([5.])
     """
     out_dim = max(x1.ndim, x2.ndim)
-    return (x1 - x2 + eps).norm(p, max(out_dim - 1, 0) if out_dim else None, keepdim)
+    difference = _arithmetic.AddScalar.apply(x1 - x2, eps)  # (PyTorch's C++: its two labels)
+    return _reduce.vector_norm_op(_reduce.NormScalarOptDim, difference, p,
+                                  max(out_dim - 1, 0) if out_dim else None, keepdim)
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
