@@ -456,16 +456,7 @@ def test_inplace_forms_keep_dtype_rules_like_torch(torch):
 
 
 # PyTorch's ``X_`` whose ``X`` we have but which do not apply here, and why.
-NOT_INPLACE_HERE = {
-    # in-place *views*: they change the tensor's shape or strides, not its values (the
-    # tensor's metadata is the engine's, core/; out-of-place forms exist)
-    "squeeze_": "a view: changes the shape in place",
-    "unsqueeze_": "a view: changes the shape in place",
-    "t_": "a view: changes the strides in place",
-    "transpose_": "a view: changes the strides in place",
-    "swapaxes_": "a view: changes the strides in place",
-    "swapdims_": "a view: changes the strides in place",
-}
+NOT_INPLACE_HERE: dict[str, str] = {}
 
 
 def test_every_inplace_form_of_our_ops_exists(torch):
@@ -532,3 +523,70 @@ def test_inplace_comparisons_like_torch(torch, name):
         with pytest.raises(RuntimeError, match="output with shape \\[3\\] doesn't match the "
                                                "broadcast shape \\[2, 3\\]"):
             getattr(m.ones(3), name + "_")(m.ones(2, 3))
+
+
+# ---- in-place views: squeeze_, unsqueeze_, t_, transpose_, swapdims_, swapaxes_
+INPLACE_VIEWS = {
+    "squeeze_": lambda x: x.squeeze_(), "squeeze_dim": lambda x: x.squeeze_(1),
+    "squeeze_dims": lambda x: x.squeeze_((1, 3)), "unsqueeze_": lambda x: x.unsqueeze_(0),
+    "transpose_": lambda x: x.transpose_(0, 2), "swapdims_": lambda x: x.swapdims_(0, 2),
+    "swapaxes_": lambda x: x.swapaxes_(1, -1), "t_": lambda x: x.squeeze_().t_(),
+}
+
+
+@pytest.mark.parametrize("name", list(INPLACE_VIEWS))
+def test_inplace_views_like_torch(torch, name):
+    """The tensor itself changes shape (same memory), its version bumps once per op, and
+    its history is PyTorch's node (SqueezeBackward3/4/5, UnsqueezeBackward1, TBackward1,
+    TransposeBackward1) on the old one: gradients flow back through it."""
+    results = []
+    for m in (tg, torch):
+        a = m.tensor(np.arange(6.0).reshape(2, 1, 3, 1), requires_grad=True)
+        x = a * 2
+        version = x._version
+        assert INPLACE_VIEWS[name](x) is x
+        weights = m.arange(x.numel(), dtype=m.float64).reshape(x.shape)
+        (grad,) = m.autograd.grad((x * weights).sum(), [a])
+        results.append((tuple(x.shape), x._version - version, x.grad_fn.name(),
+                        x.is_contiguous(), grad.tolist()))
+    assert results[0] == results[1]
+
+
+def test_inplace_view_of_a_view_like_torch(torch):
+    """A view changed in place stays a view of its base, with its new node (not
+    AsStridedBackward0); the base keeps its shape; the version counter is shared."""
+    results = []
+    for m in (tg, torch):
+        a = m.tensor(np.arange(6.0).reshape(2, 1, 3, 1), requires_grad=True)
+        x = a * 1
+        y = x[0]
+        version = x._version
+        y.squeeze_(0)
+        (y * 3).sum().backward()
+        results.append((tuple(y.shape), x._version - version, y.grad_fn.name(), y._base is x,
+                        tuple(x.shape), a.grad.tolist()))
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.ones(2, 1, requires_grad=True).squeeze_(1),
+    lambda m: m.ones(2, 1, 3).t_(),
+    lambda m: m.ones(2, 1).transpose_(0, 5),
+    lambda m: m.ones(2, 1).unsqueeze_(7),
+    lambda m: m.ones(2, 1).squeeze_(None),
+])
+def test_inplace_views_errors_like_torch(torch, call):
+    errors = []
+    for m in (tg, torch):
+        with pytest.raises(Exception) as info:
+            call(m)
+        errors.append((type(info.value), str(info.value).split(" Hint:")[0]))
+    assert errors[0] == errors[1]
+
+
+def test_inplace_views_without_grad_like_torch(torch):
+    for m in (tg, torch):
+        b = m.zeros(3)
+        version = b._version
+        b.unsqueeze_(0).t_()
+        assert (tuple(b.shape), b._version - version, b.grad_fn) == ((3, 1), 2, None)

@@ -371,3 +371,90 @@ def test_resize_modules_like_torch(torch: Any, name: str, kw: Any, shape: Any) -
     assert repr(mine) == repr(theirs)
     assert mine.scale_factor == theirs.scale_factor if hasattr(theirs, "scale_factor") else True
     _same(torch, lambda L, x: (mine if L is tg else theirs)(x), shape)
+
+
+# ---------------------------------------------------------------- grid_sample, affine_grid
+# (values and gradients of every mode, padding and align_corners: rows grid_sample_* and
+# affine_grid of the op table)
+GRID_CALLS = [
+    lambda L, x, g: L.nn.functional.grid_sample(x, g, mode="foo", align_corners=False),
+    lambda L, x, g: L.nn.functional.grid_sample(x, g, padding_mode="foo", align_corners=False),
+    lambda L, x, g: L.nn.functional.grid_sample(x[0], g, align_corners=False),
+    lambda L, x, g: L.nn.functional.grid_sample(x, g[0], align_corners=False),
+    lambda L, x, g: L.nn.functional.grid_sample(x, L.zeros(1, 2, 2, 3), align_corners=False),
+    lambda L, x, g: L.nn.functional.grid_sample(x, L.zeros(2, 2, 2, 2), align_corners=False),
+    lambda L, x, g: L.nn.functional.grid_sample(x, g.double(), align_corners=False),
+    lambda L, x, g: L.nn.functional.grid_sample(x, L.zeros(1, 2, 2, 2, 2), align_corners=False),
+    lambda L, x, g: L.nn.functional.grid_sample(x[0, 0], L.zeros(3, 2, 2, 0),
+                                                align_corners=False),
+    lambda L, x, g: L.nn.functional.grid_sample(x.unsqueeze(2), L.zeros(1, 2, 2, 2, 3),
+                                                mode="bicubic", align_corners=False),
+    lambda L, x, g: L.nn.functional.grid_sample(x.long(), g, align_corners=False),
+    lambda L, x, g: L.nn.functional.grid_sample(x.unsqueeze(2).long(),
+                                                L.zeros(1, 2, 2, 2, 3).long(),
+                                                align_corners=False),
+    lambda L, x, g: L.nn.functional.grid_sample(x, g.long(), align_corners=False),
+    lambda L, x, g: L.nn.functional.grid_sample(L.zeros(1, 1, 0, 3), g, align_corners=False),
+    lambda L, x, g: L.nn.functional.affine_grid(L.zeros(1, 2, 3), (1, 1, 4, 4, 4),
+                                                align_corners=False),
+    lambda L, x, g: L.nn.functional.affine_grid(L.zeros(1, 3, 3), [1, 1, 4, 4],
+                                                align_corners=False),
+    lambda L, x, g: L.nn.functional.affine_grid(L.zeros(2, 2, 3), (1, 1, 4, 4),
+                                                align_corners=False),
+    lambda L, x, g: L.nn.functional.affine_grid(L.zeros(1, 2, 3), (1, 1, 4),
+                                                align_corners=False),
+    lambda L, x, g: L.nn.functional.affine_grid(L.zeros(1, 2, 3), (1, 1, 0, 4),
+                                                align_corners=False),
+    lambda L, x, g: L.nn.functional.affine_grid(L.zeros(1, 2, 3).long(), (1, 1, 2, 4),
+                                                align_corners=False),
+]
+
+
+@pytest.mark.parametrize("call", GRID_CALLS)
+def test_grid_sample_and_affine_grid_errors_like_torch(torch: Any, call: Any) -> None:
+    results = []
+    for L in (tg, torch):
+        try:
+            results.append(call(L, L.ones(1, 1, 3, 3), L.zeros(1, 2, 2, 2)))
+        except Exception as e:  # noqa: BLE001  (the error is the result compared)
+            results.append(e)
+    mine, theirs = results
+    assert type(mine) is type(theirs), (mine, theirs)
+    assert str(mine) == str(theirs).replace("torch.", "tinygrad_edu.")
+
+
+def test_grid_sample_default_align_corners_warns_like_torch(torch: Any) -> None:
+    for L in (tg, torch):
+        with pytest.warns(UserWarning, match="align_corners=False since 1.3.0"):
+            L.nn.functional.grid_sample(L.ones(1, 1, 2, 2), L.zeros(1, 1, 1, 2))
+        with pytest.warns(UserWarning, match="align_corners=False since 1.3.0"):
+            L.nn.functional.affine_grid(L.zeros(1, 2, 3), (1, 1, 2, 2))
+        with pytest.warns(UserWarning, match="unit-size grids"):
+            L.nn.functional.affine_grid(L.zeros(1, 2, 3), (1, 1, 1, 2), align_corners=True)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_grid_sample_of_affine_grid_like_torch(torch: Any, dtype: str) -> None:
+    """The spatial-transformer idiom: a rotation's grid sampled, gradients to theta and x."""
+    rng = np.random.default_rng(3)
+    x0 = rng.standard_normal((2, 3, 5, 6)).astype(dtype)
+    th0 = (np.array([[[0.8, -0.6, 0.1], [0.6, 0.8, -0.2]]] * 2) * 1.1).astype(dtype)
+    out = []
+    for L in (tg, torch):
+        x, th = L.tensor(x0, requires_grad=True), L.tensor(th0, requires_grad=True)
+        grid = L.nn.functional.affine_grid(th, (2, 3, 4, 7), align_corners=False)
+        y = L.nn.functional.grid_sample(x, grid, padding_mode="border", align_corners=False)
+        (y * y).sum().backward()
+        out.append([y.detach().numpy(), x.grad.numpy(), th.grad.numpy()])
+    for mine, theirs in zip(*out):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-5 if dtype == "float32" else 1e-10,
+                                   atol=1e-5 if dtype == "float32" else 1e-12)
+
+
+def test_grid_sample_nearest_rounds_half_to_even_like_torch(torch: Any) -> None:
+    x = np.arange(5.0).reshape(1, 1, 1, 5)
+    g = np.zeros((1, 1, 5, 2))
+    g[0, 0, :, 0] = [-0.5, 0.0, 0.5, -0.25, 0.25]  # pixel 1.0, 2.0, 3.0, 1.5, 2.5
+    mine, theirs = (L.nn.functional.grid_sample(L.tensor(x), L.tensor(g), mode="nearest",
+                                                align_corners=True) for L in (tg, torch))
+    assert mine.tolist() == theirs.tolist()

@@ -117,6 +117,18 @@ def DIVISOR(y: np.ndarray) -> np.ndarray:  # noqa: N802  (a domain, named as the
 
 
 scalar_nonzero = S.floats(0.5, 2) | S.floats(-2, -0.5)
+
+
+def _apart(sample: Sample) -> bool:
+    """x and y (broadcast) at least 0.01 apart everywhere."""
+    x, y = np.broadcast_arrays(*sample.arrays)
+    return bool(np.all(np.abs(x - y) > 0.01))
+
+
+def _OFF_POWERS_OF_TWO(x: np.ndarray) -> np.ndarray:  # noqa: N802  (a domain)
+    """+-2^k m with m in [1.1, 1.9], k in -2..2: frexp's mantissa jumps at powers of 2."""
+    k = np.floor(x)
+    return np.where(x < 0, -1.0, 1.0) * 2.0 ** k * (1.1 + 0.8 * (x - k))
 DIM = _ndim(S.dim)
 DIMS = _ndim(S.dims)
 DIMS_NOT_NONE = _ndim(lambda n: S.dims(n, allow_none=False))
@@ -282,6 +294,22 @@ def _cross(draw: Any) -> Sample:
     sa, sb = (s[:axis] + (3,) + s[axis + 1:] for s in (sa, sb))
     return Sample((draw(S.arrays(sa)), draw(S.arrays(sb))),
                   {"dim": draw(st.sampled_from([axis, axis - n]))})
+
+
+@st.composite
+def _pdist(draw: Any) -> Sample:
+    """x (N, M) and a p."""
+    shape = (draw(st.integers(1, 4)), draw(st.integers(1, 3)))
+    return Sample((draw(S.arrays(shape)),),
+                  {"p": draw(st.sampled_from([2.0, 1.0, 3.0, 1.5, 0.5, 0.0, float("inf")]))})
+
+
+def _pdist_off_kinks(sample: Sample) -> bool:
+    """cdist's kinks, of the rows against themselves (the diagonal aside)."""
+    (x,) = sample.arrays
+    i, j = np.triu_indices(x.shape[0], 1)
+    pairs = Sample((x[i][:, None], x[j][:, None]), sample.params)
+    return i.size == 0 or _cdist_off_kinks(pairs)
 
 
 @st.composite
@@ -1048,6 +1076,38 @@ def _channel_shuffle(draw: Any) -> Sample:
 
 
 @st.composite
+def _grid_sample(draw: Any, mode: str, dims: int = 2) -> Sample:
+    """An (N, C, *spatial) input and a grid of points whose positions in pixels are off
+    the integers and half-integers (the kinks of bilinear and bicubic weights, of nearest's
+    rounding, of border's clip and reflection's mirrors), some outside the input."""
+    n, c = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    spatial = tuple(draw(st.integers(2, 3 if dims == 3 else 4)) for _ in range(dims))
+    out = tuple(draw(st.integers(1, 2 if dims == 3 else 3)) for _ in range(dims))
+    align = draw(st.booleans())
+    params = {"mode": mode, "padding_mode": draw(st.sampled_from(["zeros", "border",
+                                                                  "reflection"])),
+              "align_corners": align}
+    grid = np.empty((n,) + out + (dims,))
+    for a, size in enumerate(spatial[::-1]):  # (component 0 is x, the last axis)
+        whole = np.array(draw(st.lists(st.integers(-2, size), min_size=grid[..., a].size,
+                                       max_size=grid[..., a].size)))
+        frac = np.array(draw(st.lists(st.sampled_from([0.15, 0.3, 0.7, 0.85]),
+                                      min_size=whole.size, max_size=whole.size)))
+        pixel = (whole + frac).reshape(grid.shape[:-1])
+        grid[..., a] = pixel * 2 / (size - 1) - 1 if align else (pixel * 2 + 1) / size - 1
+    return Sample((draw(S.arrays((n, c) + spatial)), grid), params)
+
+
+@st.composite
+def _affine_grid(draw: Any) -> Sample:
+    """theta (N, d, d + 1) and an output size (N, C, *spatial)."""
+    d, n = draw(st.integers(2, 3)), draw(st.integers(1, 2))
+    size = (n, 1) + tuple(draw(st.integers(1, 3)) for _ in range(d))
+    align = draw(st.booleans()) and min(size[2:]) > 1
+    return Sample((draw(S.arrays((n, d, d + 1))),), {"size": size, "align_corners": align})
+
+
+@st.composite
 def _windows(draw: Any, fold: bool) -> Sample:
     """A (batched or not) image and a window geometry for F.unfold; for F.fold, columns
     of the shape that F.unfold of that image gives, and the image's size."""
@@ -1308,6 +1368,8 @@ OPS: list[Op] = [
     Op("cross", lambda L, a, b, dim: L.cross(a, b, dim=dim), _cross()),
     # (torch's double backward of cdist is not implemented: ours is checked by gradgradcheck)
     Op("cdist", lambda L, a, b, p: L.cdist(a, b, p=p), _cdist().filter(_cdist_off_kinks)),
+    # (torch's double backward of pdist is not implemented: ours is checked by gradgradcheck)
+    Op("pdist", lambda L, x, p: L.pdist(x, p=p), _pdist().filter(_pdist_off_kinks)),
     Op("cartesian_prod", lambda L, *xs: L.cartesian_prod(*xs),
        st.integers(1, 3).flatmap(_vectors)),
     # ---- unary math
@@ -1376,6 +1438,11 @@ OPS: list[Op] = [
     Op("pixel_shuffle", _F("pixel_shuffle"), _shuffle(unshuffle=False)),
     Op("pixel_unshuffle", _F("pixel_unshuffle"), _shuffle(unshuffle=True)),
     Op("channel_shuffle", _F("channel_shuffle"), _channel_shuffle()),
+    *(Op(f"grid_sample_{mode}", _F("grid_sample"), _grid_sample(mode))
+      for mode in ("bilinear", "nearest", "bicubic")),
+    *(Op(f"grid_sample_3d_{mode}", _F("grid_sample"), _grid_sample(mode, dims=3))
+      for mode in ("bilinear", "nearest")),
+    Op("affine_grid", _F("affine_grid"), _affine_grid()),
     Op("F_unfold", _F("unfold"), _windows(fold=False)),
     Op("F_fold", _F("fold"), _windows(fold=True)),
     # (float32: dx = rstd (g - mean(g) - xhat mean(g xhat)) cancels O(1) terms, which
@@ -1430,6 +1497,18 @@ OPS: list[Op] = [
     Op("copysign", lambda L, x, y: x.copysign(y), binary(S.away_from_zero, S.away_from_zero)),
     Op("copysign_scalar", lambda L, x, c: L.copysign(x, c),
        unary(S.away_from_zero, params(c=scalar_nonzero))),
+    # ---- number math: angles, mantissa and exponent, float64 powers, nextafter
+    Op("deg2rad", lambda L, x: x.deg2rad(), unary()),
+    Op("rad2deg", lambda L, x: L.rad2deg(x), unary()),
+    Op("ldexp", lambda L, x, e: L.ldexp(x, e), binary()),
+    Op("frexp", lambda L, x: L.frexp(x), unary(_OFF_POWERS_OF_TWO)),
+    Op("float_power_scalar", lambda L, x, c: L.float_power(x, c),
+       unary(S.positive, params(c=scalar))),
+    Op("float_power_tensor", lambda L, x, y: x.float_power(y),
+       binary(S.positive, S.away_from_zero)),
+    # (the float next to x: its derivative is PyTorch's convention, 1 for x and 0 for y,
+    # and 0 for x where x == y: kept off that here)
+    Op("nextafter", lambda L, x, y: L.nextafter(x, y), binary().filter(_apart)),
     Op("clamp", lambda L, x, b: x.clamp(**b),
        unary(S.away_from([-0.5, 0.5]), params(b=_clamp_bounds))),
     Op("clamp_tensor_bounds", lambda L, x, lo, hi: x.clamp(lo, hi), _clamp_tensors()),
@@ -1820,11 +1899,14 @@ def test_table_covers_the_api() -> None:
         "scatter_reduce_sum", "scatter_reduce_prod", "scatter_reduce_mean",
         "scatter_reduce_amax", "scatter_reduce_amin", "scatter_reduce_inplace",
         "cummax", "cummin", "logcumsumexp", "outer", "ger", "inner", "tensordot",
-        "kron", "cross", "cdist", "cartesian_prod", "cosine_similarity", "normalize",
+        "kron", "cross", "cdist", "pdist", "cartesian_prod", "deg2rad", "rad2deg", "ldexp",
+        "frexp", "float_power_scalar", "float_power_tensor", "nextafter", "cosine_similarity", "normalize",
         "pad_constant", "pad_reflect", "pad_replicate", "pad_circular", "F_unfold", "F_fold",
         "interpolate_nearest", "interpolate_nearest_exact", "interpolate_linear",
         "interpolate_bilinear", "interpolate_bicubic", "interpolate_trilinear",
         "interpolate_area", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle",
+        "grid_sample_bilinear", "grid_sample_nearest", "grid_sample_bicubic",
+        "grid_sample_3d_bilinear", "grid_sample_3d_nearest", "affine_grid",
         "group_norm", "group_norm_affine", "instance_norm", "instance_norm_affine",
         "instance_norm_eval", "local_response_norm", "rms_norm", "rms_norm_weight",
     }

@@ -1,4 +1,4 @@
-"""outer, ger, inner, tensordot, kron, cross, cdist and cartesian_prod against PyTorch:
+"""outer, ger, inner, tensordot, kron, cross, cdist, pdist and cartesian_prod against PyTorch:
 values, dtypes, grad_fn names and PyTorch's errors (the OPS table of test_ops.py checks
 the gradients on drawn inputs), including cdist's switch to its matmul formula.
 """
@@ -98,6 +98,18 @@ CASES: dict[str, Callable[[Any], Any]] = {
     'cdist dt': lambda L: L.cdist(L.ones(3,2), L.ones(4,2,dtype=L.float64)),
     'cdist batch': lambda L,a=R(2,1,3,2),b=R(5,4,2): L.cdist(L.tensor(a,requires_grad=True), L.tensor(b)),
     'cdist empty': lambda L: L.cdist(L.zeros(0,2,requires_grad=True), L.ones(4,2)),
+    'pdist': lambda L,a=R(4,3): L.pdist(L.tensor(a,requires_grad=True)),
+    'pdist F': lambda L,a=R(4,3): L.nn.functional.pdist(L.tensor(a,requires_grad=True), 1),
+    'pdist p0': lambda L,a=R(4,3): L.pdist(L.tensor(a,requires_grad=True), p=0),
+    'pdist pinf': lambda L,a=R(4,3): L.pdist(L.tensor(a,requires_grad=True), p=float('inf')),
+    'pdist 1 row': lambda L: L.pdist(L.ones(1,3,requires_grad=True)),
+    'pdist 0 rows': lambda L: L.pdist(L.ones(0,3,requires_grad=True)),
+    'pdist 1d': lambda L: L.pdist(L.ones(3)),
+    'pdist 3d': lambda L: L.pdist(L.ones(2,3,4)),
+    'pdist p-1': lambda L: L.pdist(L.ones(3,2), -1),
+    'pdist long': lambda L: L.pdist(L.ones(3,2,dtype=L.int64)),
+    'pdist half': lambda L: L.pdist(L.ones(3,2,dtype=L.float16)),
+    'pdist f32': lambda L,a=R(5,2): L.pdist(L.tensor(a,dtype=L.float32,requires_grad=True), 3),
 }
 
 
@@ -121,5 +133,15 @@ def test_cdist_gradient_where_points_coincide_like_torch(p: float) -> None:
     def grad(L: Any) -> Any:
         x = L.tensor([[0.0, 1.0], [2.0, 1.0]], dtype=L.float64, requires_grad=True)
         L.cdist(x, L.tensor([[0.0, 1.0], [2.0, 3.0]], dtype=L.float64), p=p).sum().backward()
+        return x.grad.numpy()
+    np.testing.assert_allclose(grad(tg), grad(torch), rtol=1e-12)
+
+
+@pytest.mark.parametrize("p", [2.0, 1.0, 0.5, 3.0, float("inf"), 0.0])
+def test_pdist_gradient_where_rows_coincide_like_torch(p: float) -> None:
+    """Equal rows (a zero distance) and equal coordinates: torch's subgradient, 0."""
+    def grad(L: Any) -> Any:
+        x = L.tensor([[0.0, 1.0], [0.0, 1.0], [2.0, 1.0]], dtype=L.float64, requires_grad=True)
+        L.pdist(x, p=p).backward(L.tensor([1.0, -2.0, 0.5], dtype=L.float64))
         return x.grad.numpy()
     np.testing.assert_allclose(grad(tg), grad(torch), rtol=1e-12)

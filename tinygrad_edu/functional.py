@@ -12,7 +12,7 @@ import numpy as np
 from . import dtypes
 from .ops import matmul as M
 from .ops.join import cat, stack
-from .ops.products import cdist, tensordot
+from .ops.products import cdist, pdist, tensordot
 from .ops.reduce_extra import cumulative_trapezoid, trapezoid, trapz
 from .ops.reshaping import _at_least, atleast_1d, atleast_2d, atleast_3d, broadcast_shapes
 from .ops.search import bucketize, searchsorted
@@ -45,12 +45,13 @@ _METHODS = (
     "negative negative_ is_complex is_signed is_nonzero is_same_size is_inference "
     "is_floating_point "
     "addcmul addcdiv mv addmv addr addbmm dist lgamma digamma logit logit_ fmax fmin "
+    "deg2rad rad2deg frexp ldexp float_power heaviside gcd lcm nextafter "
     # in place, where PyTorch has the function too
     "abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ "
     "atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ detach_ erf_ erfc_ "
     "exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ index_put_ log10_ log1p_ log2_ log_ "
     "nan_to_num_ neg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_ sinc_ sinh_ "
-    "sqrt_ square_ tan_ tanh_ trunc_ xlogy_ zero_"
+    "sqrt_ square_ tan_ tanh_ trunc_ xlogy_ zero_ deg2rad_ rad2deg_ gcd_ lcm_ ldexp_"
 ).split()
 
 
@@ -314,9 +315,9 @@ def _check_meshgrid(tensors: Sequence[Tensor], indexing: str) -> None:
 __all__ = [*_METHODS, "cat", "concat", "concatenate", "stack", "hstack", "vstack", "where",
            "broadcast_tensors", "einsum", "meshgrid", "dstack", "column_stack",
            "std_mean", "var_mean", "set_printoptions", "split", "norm", "remainder", "xlogy",
-           "searchsorted", "bucketize", "tensordot", "cdist", "cartesian_prod", "row_stack",
-           "broadcast_shapes", "atleast_1d", "atleast_2d", "atleast_3d", "trapezoid", "trapz",
-           "cumulative_trapezoid", "polygamma"]
+           "searchsorted", "bucketize", "tensordot", "cdist", "pdist", "cartesian_prod",
+           "row_stack", "broadcast_shapes", "atleast_1d", "atleast_2d", "atleast_3d",
+           "trapezoid", "trapz", "cumulative_trapezoid", "polygamma"]
 
 # tg.cat(ts, axis=0), tg.std_mean(t, axis=0): as PyTorch's argument parser
 for _name in set(__all__) - set(_METHODS):

@@ -25,6 +25,7 @@ from .ops.inspection import InspectionMethods
 from .ops.logic import LogicMethods
 from .ops.matmul import MatmulMethods
 from .ops.movement import MovementMethods
+from .ops.number_math import NumberMathMethods
 from .ops.products import ProductMethods
 from .ops.promotion import _broadcast_error, _operand_as, _promote
 from .ops.rearrange import RearrangeMethods
@@ -46,10 +47,11 @@ __all__ = ["Tensor", "Size", "where", "maximum", "zeros_like", "reset_grads", "_
 
 @accept_numpy_names_in_class  # t.sum(axis=0, keepdims=True), as PyTorch's argument parser
 class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, SpecialMethods, GammaMethods,
-             BinaryMathMethods, ReduceMethods, ReduceExtraMethods, ScanMethods, MovementMethods,
-             RearrangeMethods, ReshapingMethods, IndexingMethods, IndexedMethods, SortingMethods,
-             ScatterReduceMethods, MatmulMethods, ProductMethods, FusedMethods, LinalgMethods,
-             InplaceMethods, ConversionMethods, SearchMethods, InspectionMethods, TensorBase):
+             BinaryMathMethods, NumberMathMethods, ReduceMethods, ReduceExtraMethods, ScanMethods,
+             MovementMethods, RearrangeMethods, ReshapingMethods, IndexingMethods, IndexedMethods,
+             SortingMethods, ScatterReduceMethods, MatmulMethods, ProductMethods, FusedMethods,
+             LinalgMethods, InplaceMethods, ConversionMethods, SearchMethods, InspectionMethods,
+             TensorBase):
     """A multi-dimensional array that can record the operations applied to it.
 
     >>> x = tg.tensor([1.0, 2.0], requires_grad=True)

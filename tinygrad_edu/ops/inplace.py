@@ -31,10 +31,13 @@ from ..tensor_base import (
     _check_result_cast,
     _float,
     _int,
+    _norm_axis,
     _type,
 )
 from . import arithmetic as E
 from . import dual
+from . import movement as V
+from . import views as _views
 from .arithmetic import NotDifferentiable, _check_bool_kernel, _scaled, _scaled_by_op
 from .dual import _Op
 from .promotion import (
@@ -365,6 +368,41 @@ class InplaceMethods(TensorBase):
         return self._write(lambda t: t.clamp(min, max), min, max)
 
     clip_ = clamp_
+
+    # ---- in-place views: the tensor's shape or strides change, not its values
+    def squeeze_(self, dim: Any = V._ALL_DIMS) -> Tensor:
+        """In place: ``self`` becomes ``self.squeeze(dim)`` (the same memory, its size-1
+        dims removed: all of them, or ``dim``'s).
+
+        >>> x = tg.zeros(2, 1, 3)
+        >>> x.squeeze_().shape
+        tinygrad_edu.Size([2, 3])
+        """
+        new, kind = V.squeezed(self._data.shape, dim, "squeeze_")
+        op = {"all": V.SqueezeAllInplace, "dims": V.SqueezeDimsInplace,
+              "dim": V.SqueezeInplace}[kind]
+        return _views.change_view(self, op, new)
+
+    def unsqueeze_(self, dim: _int) -> Tensor:
+        """In place: ``self`` becomes ``self.unsqueeze(dim)`` (a size-1 dim inserted)."""
+        shape = self._data.shape
+        axis = _norm_axis(dim, len(shape) + 1)
+        return _views.change_view(self, V.UnsqueezeInplace, shape[:axis] + (1,) + shape[axis:])
+
+    def t_(self) -> Tensor:
+        """In place: ``self`` becomes ``self.t()`` (a matrix transposed)."""
+        if self._data.ndim > 2:
+            raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is "
+                               f"{self._data.ndim}D")
+        return _views.change_view(self, V.MatrixTInplace, V._T_AXES[self._data.ndim])
+
+    def transpose_(self, dim0: _int, dim1: _int) -> Tensor:
+        """In place: ``self`` becomes ``self.transpose(dim0, dim1)`` (two dims swapped)."""
+        n = self._data.ndim
+        return _views.change_view(self, V.TransposeInplace, _norm_axis(dim0, n),
+                                  _norm_axis(dim1, n))
+
+    swapdims_ = swapaxes_ = transpose_
 
     def zero_(self) -> Tensor:
         """In place: set every element to 0."""

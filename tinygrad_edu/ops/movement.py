@@ -123,6 +123,16 @@ class Transpose(_Op):
         return (grad if a == b else dual.swapaxes(grad, a, b)), None, None
 
 
+# the in-place view ops (x.squeeze_() ...: ops/views.py's ``change_view``): PyTorch's
+# other overloads, the same Functions
+SqueezeAllInplace = labelled(Reshape, "SqueezeBackward3")  # squeeze_()
+SqueezeInplace = labelled(Reshape, "SqueezeBackward4")  # squeeze_(dim)
+SqueezeDimsInplace = labelled(Reshape, "SqueezeBackward5")  # squeeze_((dim, ...))
+UnsqueezeInplace = labelled(Reshape, "UnsqueezeBackward1")  # unsqueeze_(dim)
+MatrixTInplace = labelled(MatrixT, "TBackward1")  # t_()
+TransposeInplace = labelled(Transpose, "TransposeBackward1")  # transpose_(a, b)
+
+
 class Expand(_Op):
     """A read-only broadcast view; backward is the engine's unbroadcast."""
 
@@ -544,6 +554,23 @@ _ALL_SLICE = slice(None)  # ``:``
 _ALL_DIMS: Any = object()  # squeeze() without a dim (an explicit None is an error, as torch)
 
 
+def squeezed(shape: tuple[int, ...], dim: Any, name: str) -> tuple[tuple[int, ...], str]:
+    """``shape`` without its size-1 dims (only ``dim``'s when given), and which overload
+    of squeeze PyTorch records: "all", "dim" or "dims"."""
+    if dim is None and name == "squeeze_":  # (the method's overloads, as PyTorch lists them)
+        bad = "      didn't match because some of the arguments have invalid types: (!NoneType!)\n"
+        raise TypeError("squeeze_() received an invalid combination of arguments - got "
+                        "(NoneType), but expected one of:\n * ()\n" + bad + " * (int dim)\n"
+                        + bad + " * (tuple of ints dim)\n" + bad)
+    if dim is None:
+        raise TypeError(f"{name}(): argument 'dim' must be int or tuple of ints, not NoneType")
+    if dim is _ALL_DIMS:
+        return tuple(n for n in shape if n != 1), "all"
+    axes = _norm_axes(dim, len(shape), True) or ()
+    new = tuple(n for i, n in enumerate(shape) if not (i in axes and n == 1))
+    return new, "dims" if isinstance(dim, (tuple, list)) else "dim"
+
+
 def _several_views(views: list[Tensor], name: str) -> None:
     """Mark the views one op returned together (split, chunk, unbind): as in PyTorch, they
     may not be written in place while grad mode is on (ops/views.py)."""
@@ -690,17 +717,8 @@ class MovementMethods(TensorBase):
 
     def squeeze(self, dim: Any = _ALL_DIMS) -> Tensor:
         """Remove size-1 dimensions (only ``dim`` when given)."""
-        shape = self._data.shape
-        if dim is None:
-            raise TypeError("squeeze(): argument 'dim' must be int or tuple of ints, not "
-                            "NoneType")
-        if dim is _ALL_DIMS:
-            new = tuple(n for n in shape if n != 1)
-            op: type[_Op] = SqueezeAll
-        else:
-            axes = _norm_axes(dim, len(shape), True) or ()
-            new = tuple(n for i, n in enumerate(shape) if not (i in axes and n == 1))
-            op = SqueezeDims if isinstance(dim, (tuple, list)) else Squeeze
+        new, kind = squeezed(self._data.shape, dim, "squeeze")
+        op = {"all": SqueezeAll, "dims": SqueezeDims, "dim": Squeeze}[kind]
         return op.apply(self, new)  # a new view even when nothing is removed, as in torch
 
     def unsqueeze(self, dim: _int) -> Tensor:

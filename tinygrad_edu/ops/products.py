@@ -1,11 +1,11 @@
 """Products of tensors beyond matmul: ``outer`` (``ger``), ``inner``, ``tensordot``,
-``kron``, ``cross`` and ``cdist`` (``tg.cartesian_prod`` is in ``functional.py``, beside
-the ``meshgrid`` it is made of).
+``kron``, ``cross``, ``cdist`` and ``pdist`` (``tg.cartesian_prod`` is in
+``functional.py``, beside the ``meshgrid`` it is made of).
 
 Most are compositions of recorded ops, written as PyTorch composes them, so the graph is
 PyTorch's node for node (``tensordot`` is a permute, a reshape, an ``mm`` and a reshape;
 ``kron`` a product of two broadcast views). ``cross`` and ``cdist`` are one op each, as
-in PyTorch (``LinalgCrossBackward0``, ``CdistBackward0``).
+in PyTorch (``LinalgCrossBackward0``, ``CdistBackward0``, ``PdistBackward0``).
 """
 
 from __future__ import annotations
@@ -211,6 +211,70 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
             compute_mode == _CDIST_MODES[0] and rows > 25)):
         return _euclidean_dist(x1, x2)
     return Cdist.apply(x1, x2, float(p))
+
+
+# ---------------------------------------------------------------------------- pdist
+def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rows (i, j), i < j, of each pair, in PyTorch's order: (0, 1), (0, 2), .., (1, 2).."""
+    i, j = np.triu_indices(n, 1)
+    return i, j
+
+
+def _rows_add(v: Any, index: np.ndarray, n: int) -> Any:
+    """(n, M): each row of ``v`` added to row ``index[k]`` (the adjoint of ``x[index]``)."""
+    if dual._is_array(v):
+        out = np.zeros((n,) + v.shape[1:], v.dtype)
+        np.add.at(out, index, v)
+        return out
+    return dual.constant(np.zeros((n,) + tuple(v.shape[1:]), v._data.dtype), v).index_add(
+        0, dual.constant(index, v), v)
+
+
+class Pdist(_Op):
+    """The p-norm distances between the rows of ``x``, one per pair i < j (cdist's upper
+    triangle, its formulas reused)."""
+
+    _grad_fn_name = "PdistBackward0"
+    ctx_fields = ("p",)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, p: float) -> Any:
+        i, j = _pairs(x.shape[0])
+        out = cdist_forward(x[i][:, None], x[j][:, None], p).reshape(-1)
+        ctx.save_for_backward(x, out)
+        ctx.p = p
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, dist = ctx.saved_tensors
+        n = x.shape[0]
+        i, j = _pairs(n)
+        diff = x[i] - x[j]  # [pair, :]
+        g, d = dual.expand_dims(grad, -1), dual.expand_dims(dist, -1)
+        per_pair = _cdist_pair_grad(diff, g, d, ctx.p)
+        # row r of x is the first row of its pairs (r, j) and the second of its pairs (i, r)
+        return _rows_add(per_pair, i, n) - _rows_add(per_pair, j, n), None
+
+
+def pdist(input: Tensor, p: float = 2) -> Tensor:
+    """The p-norm distance between every pair of rows of ``input`` (N, M): a vector of
+    N (N - 1) / 2 distances, the pairs (0, 1), (0, 2), .., (0, N-1), (1, 2), .. -- the upper
+    triangle of ``cdist(input, input, p)`` without its diagonal. p = 0 counts the
+    differing coordinates, p = inf takes the largest difference.
+
+    >>> tg.pdist(tg.tensor([[0.0, 0.0], [3.0, 4.0], [1.0, 0.0]]))
+    tensor([5.0000, 1.0000, 4.4721])
+    """
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if input._data.dtype not in FLOATING:
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    if input._data.dtype == np.float16 and input.shape[0] > 1:  # (no pair: no kernel run)
+        raise not_implemented("pdist", input._data.dtype)
+    return Pdist.apply(input, float(p))  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------------------- tensordot

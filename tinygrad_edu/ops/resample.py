@@ -1,5 +1,6 @@
 """Padding, resampling and sliding windows over the last (spatial) dims: the Functions
-behind ``F.pad``, ``F.interpolate``, ``F.unfold`` and ``F.fold``.
+behind ``F.pad``, ``F.interpolate``, ``F.unfold``, ``F.fold``, ``F.grid_sample`` and
+``F.affine_grid``.
 
 Every op here is linear in its input, so each backward is the op's adjoint, itself a
 recorded op under ``create_graph=True`` (gradients of any order come for free):
@@ -14,19 +15,28 @@ recorded op under ``create_graph=True`` (gradients of any order come for free):
   output); the adjoint multiplies by its transpose (the taps scattered back);
 - unfold is im2col and fold col2im, the two halves of ``ops/conv.py``'s convolution;
 - pixel shuffle and unshuffle are a reshape, a permutation and a reshape, each the
-  other's adjoint (and inverse).
+  other's adjoint (and inverse);
+- grid sampling reads the input at arbitrary points: linear in the input (its adjoint
+  scatters back to the corners), and piecewise smooth in the grid (see its section);
+- the affine grid is a matrix product with constant pixel positions.
 
 ``index`` / ``mats``: one entry per resized axis, the last axes of the input, in order.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
+import operator
 from typing import Any
 
 import numpy as np
 
+from ..parity import torch_range
+from . import dual
 from .conv import Geo, _col2im, _im2col, _Linear
 from .dual import _Op
+from .movement import Stack
 
 _nd = np.ndarray
 
@@ -540,3 +550,301 @@ class ChannelShuffle(_Op):
         if type(grad) is _nd:
             return channel_shuffle_np(grad, inverse), None
         return ChannelShuffle.apply(grad, inverse), None
+
+
+# --------------------------------------------------------------------------- grid sample
+# F.grid_sample reads the input at the points of a grid given in [-1, 1] (component 0 is
+# x, the last axis; 1 is y, the one before; 2 is z). Along each spatial axis a point has
+# taps: integer positions (index, and whether it is inside the input) and weights that are
+# functions of t, the point's fractional position. An output element is the sum over the
+# products of the axes' taps (all the corners) of weight * input at the corner:
+#   out[n, c, p] = sum_k W_k(t) x[n, c, index_k]     W_k = prod over axes of w_axis(t_axis)
+# It is linear in x (the adjoint scatters the weighted gradient back to the corners) and
+# smooth in the grid between kinks: dout/dgrid = sum_k x[index_k] dW_k/dt * dt/dgrid.
+# The coordinates follow ATen's GridSampler.h, in the grid's dtype and order of operations.
+
+
+def _unnormalize(g: np.ndarray, n: int, align_corners: bool) -> np.ndarray:
+    """[-1, 1] to input positions: -1 and 1 are the corner pixels' centres
+    (align_corners) or their outer edges; ``(g + 1) * scale (- 0.5)``."""
+    t = g.dtype.type
+    if align_corners:
+        return (g + t(1)) * (t(n - 1) / t(2))
+    return (g + t(1)) * (t(n) / t(2)) - t(0.5)
+
+
+def _reflect(x: np.ndarray, twice_lo: int, twice_hi: int) -> tuple[np.ndarray, np.ndarray]:
+    """x reflected into [lo, hi] as often as needed, and dx'/dx (+1 or -1)."""
+    t = x.dtype.type
+    if twice_lo == twice_hi:
+        return np.zeros_like(x), np.zeros_like(x)
+    lo, span = t(twice_lo) / t(2), t(twice_hi - twice_lo) / t(2)
+    d = x - lo
+    sign = np.where(d < 0, t(-1), t(1))
+    d = np.abs(d)
+    extra, flips = np.fmod(d, span), np.floor(d / span)
+    even = np.fmod(flips, 2) == 0
+    return np.where(even, extra + lo, span - extra + lo), np.where(even, sign, -sign)
+
+
+def _pad_coordinate(x: np.ndarray, n: int, padding_mode: str,
+                    align_corners: bool) -> tuple[np.ndarray, np.ndarray]:
+    """ATen's ``compute_coordinates``: a position moved inside the input by the padding
+    mode ('border' clips, 'reflection' reflects then clips; 'zeros' keeps it), and its
+    derivative (0 where clipped)."""
+    one = np.ones_like(x)
+    if padding_mode == "zeros":
+        return x, one
+    if padding_mode == "reflection":
+        x, one = _reflect(x, 0, 2 * (n - 1)) if align_corners else _reflect(x, -1, 2 * n - 1)
+    top = x.dtype.type(n - 1)
+    inside = (x > 0) & (x < top)
+    return np.minimum(top, np.maximum(x, 0)), np.where(inside, one, 0)
+
+
+def _axis_taps(g: np.ndarray, n: int, mode: str, padding_mode: str,
+               align_corners: bool) -> tuple[Any, np.ndarray, list[np.ndarray]]:
+    """One axis of grid_sample: (t, dt/dg, tap positions) of grid component ``g`` on an
+    axis of size ``n``. Bicubic pads each of its 4 taps, the others the point itself."""
+    u = _unnormalize(g, n, align_corners)
+    scale = g.dtype.type(n - 1 if align_corners else n) / g.dtype.type(2)
+    if mode == "bicubic":
+        i0 = np.floor(u)
+        taps = [_pad_coordinate(i0 + (k - 1), n, padding_mode, align_corners)[0]
+                for k in range(4)]
+        return u - i0, np.full_like(u, scale), taps
+    x, dx = _pad_coordinate(u, n, padding_mode, align_corners)
+    if mode == "nearest":
+        return None, dx * scale, [np.rint(x)]  # (round half to even: C's nearbyint)
+    i0 = np.floor(x)
+    return x - i0, dx * scale, [i0, i0 + 1]
+
+
+def _axis_weights(mode: str, t: Any) -> list[tuple[Any, Any]]:
+    """(w, dw/dt) of each tap of an axis: linear (1 - t, t), nearest 1, or Keys' cubic
+    (a = -0.75, ATen's ``get_cubic_upsample_coefficients`` and its derivative)."""
+    if mode == "nearest":
+        return [(1, 0)]
+    if mode == "bilinear":
+        return [(1 - t, -1), (t, 1)]
+    a = -0.75
+    u, v = t + 1, 1 - t
+    return [(_cubic_far(u, a), _cubic_far_slope(u, a)),
+            (_cubic_near(t, a), _cubic_near_slope(t, a)),
+            (_cubic_near(v, a), -_cubic_near_slope(v, a)),  # (d(1 - t)/dt = -1)
+            (_cubic_far(v + 1, a), -_cubic_far_slope(v + 1, a))]
+
+
+def _cubic_near_slope(x: Any, a: float) -> Any:
+    """d/dx of ``_cubic_near``: (3 (a + 2) x - 2 (a + 3)) x."""
+    return (3 * (a + 2) * x - 2 * (a + 3)) * x
+
+
+def _cubic_far_slope(x: Any, a: float) -> Any:
+    """d/dx of ``_cubic_far``: (3 a x - 10 a) x + 8 a."""
+    return (3 * a * x - 10 * a) * x + 8 * a
+
+
+def _grid_taps(grid: np.ndarray, size: tuple[int, ...], mode: str, padding_mode: str,
+               align_corners: bool) -> tuple[list[Any], list[Any]]:
+    """Every axis's (t, dt/dg) (x first) and the corners: (flat index, inside) per product
+    of taps, z outermost and x innermost (ATen's order: nw, ne, sw, se)."""
+    d = len(size)
+    flat = grid.reshape(grid.shape[0], -1, d)
+    axes = [_axis_taps(flat[..., a], size[d - 1 - a], mode, padding_mode, align_corners)
+            for a in range(d)]
+    strides = [int(np.prod(size[d - a:])) for a in range(d)]  # (x: 1, y: W, z: H W)
+    corners = []
+    for combo in itertools.product(*(range(len(ax[2])) for ax in reversed(axes))):
+        picks = combo[::-1]  # (tap of x, tap of y, ...)
+        pos = [axes[a][2][picks[a]] for a in range(d)]
+        inside = np.logical_and.reduce([(p >= 0) & (p < size[d - 1 - a])
+                                        for a, p in enumerate(pos)])
+        index = sum(np.where(inside, p, 0).astype(np.int64) * s for p, s in zip(pos, strides))
+        corners.append((picks, index, inside))
+    return [(t, dt) for t, dt, _ in axes], corners
+
+
+def _corner_weights(mode: str, ts: list[Any], picks: tuple[int, ...]) -> tuple[Any, list[Any]]:
+    """W_k = w_x w_y (w_z) of one corner, and dW_k/dt of each axis."""
+    taps = [_axis_weights(mode, t)[k] for t, k in zip(ts, picks)]
+    weight = functools.reduce(operator.mul, [w for w, _ in taps])
+    grads = [functools.reduce(operator.mul, [dw if b == a else w for b, (w, dw) in
+                                             enumerate(taps)]) for a in range(len(taps))]
+    return weight, grads
+
+
+def _take_np(v: np.ndarray, pool: Any) -> np.ndarray:
+    """(N, C, L) -> (N, C, P): v[n, c, index[n, p]], 0 outside the input."""
+    index, inside, _ = pool
+    n, c, p = v.shape[0], v.shape[1], index.shape[1]
+    got = np.take_along_axis(v, np.broadcast_to(index[:, None], (n, c, p)), axis=2)
+    return np.where(inside[:, None], got, np.zeros((), v.dtype))
+
+
+def _put_np(v: np.ndarray, pool: Any) -> np.ndarray:
+    """The adjoint of ``_take_np``: (N, C, P) -> (N, C, L), each v added at its index."""
+    index, inside, length = pool
+    out = np.zeros(v.shape[:2] + (length,), v.dtype)
+    n, c = np.ogrid[:v.shape[0], :v.shape[1]]
+    np.add.at(out, (n[..., None], c[..., None], index[:, None]),
+              np.where(inside[:, None], v, np.zeros((), v.dtype)))
+    return out
+
+
+class _TakeCorner(_Linear):
+    """The input at one corner of every grid point (recorded under create_graph)."""
+
+    _np = staticmethod(_take_np)
+
+
+class _PutCorner(_Linear):
+    """The adjoint of ``_TakeCorner``: gradients added back at the corner."""
+
+    _np = staticmethod(_put_np)
+
+
+_TakeCorner._adjoint, _PutCorner._adjoint = _PutCorner, _TakeCorner
+
+
+def _take(x: Any, pool: Any) -> Any:
+    return _take_np(x, pool) if type(x) is _nd else _TakeCorner.apply(x, pool)
+
+
+def _put(g: Any, pool: Any) -> Any:
+    return _put_np(g, pool) if type(g) is _nd else _PutCorner.apply(g, pool)
+
+
+def _local_t(grid: Any, axis: int, t: np.ndarray, dt: np.ndarray) -> Any:
+    """t as a function of the grid: the array itself, or (under create_graph) the constant
+    t plus dt/dg times (g - g), 0 in value but carrying the derivative."""
+    if type(grid) is _nd:
+        return t
+    g = grid.reshape(grid.shape[0], -1, grid.shape[-1])[..., axis]
+    return dual.constant(t, g) + (g - dual.constant(g._data, g)) * dual.constant(dt, g)
+
+
+def grid_sample_np(x: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str,
+                   align_corners: bool) -> np.ndarray:
+    """out[n, c, p] = sum over corners of W_k x[n, c, index_k] (see above)."""
+    size = x.shape[2:]
+    axes, corners = _grid_taps(grid, size, mode, padding_mode, align_corners)
+    xs: Any = x.reshape(x.shape[:2] + (-1,))
+    out: Any = None
+    for picks, index, inside in corners:
+        w, _ = _corner_weights(mode, [t for t, _ in axes], picks)
+        term = _take_np(xs, (index, inside, xs.shape[-1])) * _column(w, xs)
+        out = term if out is None else out + term
+    return np.asarray(out).reshape(tuple(x.shape[:2]) + tuple(grid.shape[1:-1]))
+
+
+def grid_sample_grads(grad: Any, x: Any, grid: Any, mode: str, padding_mode: str,
+                      align_corners: bool) -> tuple[Any, Any]:
+    """(dL/dx, dL/dgrid): the weighted gradients put back at the corners, and
+    sum_k (sum_c grad x[index_k]) dW_k/dt dt/dgrid per grid component."""
+    size, d = tuple(x.shape[2:]), len(x.shape) - 2
+    axes, corners = _grid_taps(dual.array(grid), size, mode, padding_mode, align_corners)
+    ts = [_local_t(grid, a, t, dt) if t is not None else None for a, (t, dt) in enumerate(axes)]
+    g = grad.reshape(tuple(grad.shape[:2]) + (-1,))
+    xs = x.reshape(tuple(x.shape[:2]) + (-1,))
+    grad_x: Any = None
+    grad_t: list[Any] = [None] * d
+    for picks, index, inside in corners:
+        pool = (index, inside, xs.shape[2])
+        w, dws = _corner_weights(mode, ts, picks)
+        back = _put(g * _column(w, g), pool)
+        grad_x = back if grad_x is None else grad_x + back
+        if mode == "nearest":
+            continue  # (piecewise constant in the grid: its gradient is 0)
+        s = dual.sum(g * _take(xs, pool), axis=1)
+        for a in range(d):
+            part = s * dws[a]
+            grad_t[a] = part if grad_t[a] is None else grad_t[a] + part
+    if mode == "nearest":
+        grad_grid = dual.zeros_like(grid)
+    else:
+        parts = [gt * dual.constant(dt, gt) for gt, (_, dt) in zip(grad_t, axes)]
+        stacked = np.stack(parts, -1) if type(g) is _nd else Stack.apply(2, *parts)
+        grad_grid = stacked.reshape(tuple(grid.shape))
+    return grad_x.reshape(tuple(x.shape)), grad_grid
+
+
+def _column(w: Any, like: Any) -> Any:
+    """A (N, P) weight as (N, 1, P), the type and dtype of ``like``."""
+    if isinstance(w, int):  # (nearest: 1)
+        return w
+    if type(like) is _nd:
+        return np.asarray(w, like.dtype)[:, None]
+    return w.unsqueeze(1)
+
+
+class _GridSampler(_Op):
+    """y = the input read at the grid's points (see above); the subclasses name PyTorch's
+    node of 4-D and 5-D inputs."""
+
+    ctx_fields = ("mode", "padding_mode", "align_corners")
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, grid: Any, mode: str, padding_mode: str,
+                align_corners: bool) -> Any:
+        ctx.mode, ctx.padding_mode, ctx.align_corners = mode, padding_mode, align_corners
+        ctx.save_for_backward(x, grid)
+        return grid_sample_np(x, grid, mode, padding_mode, align_corners)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, grid = ctx.saved_tensors
+        gx, gg = grid_sample_grads(grad, x, grid, ctx.mode, ctx.padding_mode,
+                                   ctx.align_corners)
+        return gx, gg, None, None, None
+
+
+class GridSampler2D(_GridSampler):
+    """grid_sample of a 4-D input."""
+
+    _grad_fn_name = "GridSampler2DBackward0"
+
+
+class GridSampler3D(_GridSampler):
+    """grid_sample of a 5-D input."""
+
+    _grad_fn_name = "GridSampler3DBackward0"
+
+
+# --------------------------------------------------------------------------- affine grid
+
+
+def base_grid_np(size: tuple[int, ...], align_corners: bool, dtype: Any) -> np.ndarray:
+    """(L, d + 1): the positions of an output of spatial ``size`` in [-1, 1] (x first) and a
+    1, as ATen's ``make_base_grid``: linspace(-1, 1, n), times (n - 1) / n unless
+    align_corners (the pixels' centres), 0 for an axis of size 1."""
+    def line(n: int) -> np.ndarray:
+        if n <= 1:
+            return np.zeros(n, dtype)
+        r = torch_range.linspace(-1.0, 1.0, n, np.dtype(dtype))
+        return r if align_corners else r * dtype.type(n - 1) / dtype.type(n)
+
+    lines = [line(n) for n in reversed(size)]
+    mesh = np.meshgrid(*lines[::-1], indexing="ij")[::-1]
+    parts = list(mesh) + [np.ones(tuple(size), dtype)]
+    return np.stack(parts, -1).reshape(-1, len(size) + 1)
+
+
+class AffineGridGenerator(_Op):
+    """grid[n] = base @ theta[n].T: each output position (x, y, 1) mapped by the affine
+    matrix; linear in theta, its adjoint is base.T @ grad (transposed)."""
+
+    _grad_fn_name = "AffineGridGeneratorBackward0"
+    ctx_fields = ("base",)
+
+    @staticmethod
+    def forward(ctx: Any, theta: Any, size: tuple[int, ...], align_corners: bool) -> Any:
+        ctx.base = base = base_grid_np(size[2:], align_corners, theta.dtype)
+        out = np.matmul(base, theta.transpose(0, 2, 1))
+        return out.reshape((theta.shape[0],) + tuple(size[2:]) + (theta.shape[1],))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        n, d = grad.shape[0], grad.shape[-1]
+        flat = grad.reshape((n, -1, d))
+        return dual.swapaxes(dual.constant(ctx.base.T, grad) @ flat, 1, 2), None, None

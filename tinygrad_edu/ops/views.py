@@ -346,6 +346,24 @@ def refresh(view: Tensor) -> None:
     view._view_version = counter[0]
 
 
+# ------------------------------------------------------------------ in-place view ops
+def change_view(t: Tensor, op: Any, *args: Any) -> Tensor:
+    """``t.squeeze_()``, ``t.t_()`` ...: ``t`` becomes ``op``'s view of itself -- the same
+    memory with a new shape or strides -- and takes its history (``op``'s node on ``t``'s
+    old history), its version bumped as by any in-place op. A view stays a view of its
+    base, with its new history current (no ``AsStridedBackward0``)."""
+    t._check_inplace_autograd()
+    out = op.apply(t, *args)
+    t._data = out._data
+    fn.bump_version(t)
+    if t._base is not None:
+        t._view_version = t._vc[0]
+    if out._grad_fn is not None:
+        move_history(t, out._grad_fn)
+        t._requires_grad = True
+    return t
+
+
 # ------------------------------------------------------------------ a write into a view
 def write(view: Tensor, compute: Callable[[Tensor], Tensor]) -> None:
     """Record an in-place op on ``view`` (grad mode on, something requires grad) as

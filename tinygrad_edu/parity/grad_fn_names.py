@@ -71,6 +71,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "SqueezeBackward1": ("Reshape",),  # x.squeeze(d)
     "SqueezeBackward2": ("Reshape",),  # x.squeeze((d, e))
     "UnsqueezeBackward0": ("Reshape",),  # x.unsqueeze(d), x[..., None]
+    "SqueezeBackward3": ("Reshape",),  # x.squeeze_()
+    "SqueezeBackward4": ("Reshape",),  # x.squeeze_(d)
+    "SqueezeBackward5": ("Reshape",),  # x.squeeze_((d, e))
+    "UnsqueezeBackward1": ("Reshape",),  # x.unsqueeze_(d)
+    "TBackward1": ("MatrixT",),  # x.t_()
+    "TransposeBackward1": ("Transpose",),  # x.transpose_(a, b), swapdims_, swapaxes_
     "SliceBackward0": ("Select",),
     "AliasBackward0": ("Select",),  # x[...], x[()]
     "SplitBackward0": ("Select",),

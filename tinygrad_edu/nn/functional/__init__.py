@@ -14,7 +14,8 @@ one file per family:
 - ``conv.py``: ``conv2d`` and the 2-D pooling functions;
 - ``attention.py``: ``scaled_dot_product_attention``, ``multi_head_attention_forward``.
 - ``resample.py``: ``pad``, ``interpolate`` (``upsample*``), ``pixel_shuffle``,
-  ``pixel_unshuffle``, ``channel_shuffle``, ``unfold``, ``fold``.
+  ``pixel_unshuffle``, ``channel_shuffle``, ``unfold``, ``fold``, ``grid_sample``,
+  ``affine_grid``.
 
 >>> import tinygrad_edu.nn.functional as F
 >>> F.cross_entropy(tg.tensor([[2.0, 0.5]]), tg.tensor([0]))
@@ -23,6 +24,7 @@ tensor(0.2014)
 
 from __future__ import annotations
 
+from ...ops.products import pdist
 from .activation import (
     alpha_dropout,
     celu,
@@ -120,8 +122,10 @@ from .normalization import (
     rms_norm,
 )
 from .resample import (
+    affine_grid,
     channel_shuffle,
     fold,
+    grid_sample,
     interpolate,
     pad,
     pixel_shuffle,
@@ -193,6 +197,9 @@ __all__ = [
     "cosine_embedding_loss",
     "triplet_margin_loss",
     "pairwise_distance",
+    "grid_sample",
+    "affine_grid",
+    "pdist",
     "cosine_similarity",
     "normalize",
     "embedding",

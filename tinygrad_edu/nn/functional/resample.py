@@ -1,7 +1,7 @@
 """Padding, resampling and sliding windows: ``F.pad``, ``F.interpolate`` (and its
 deprecated ``upsample*`` aliases), ``F.pixel_shuffle``, ``F.pixel_unshuffle``,
-``F.unfold``, ``F.fold`` (argument checks with PyTorch's errors; the math is in
-``ops/resample.py``)."""
+``F.unfold``, ``F.fold``, ``F.grid_sample``, ``F.affine_grid`` (argument checks with
+PyTorch's errors; the math is in ``ops/resample.py``)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from ...dtypes import FLOATING
+from ...dtypes import FLOATING, REDUCED
 from ...ops import resample as _rs
 from ...parity.errors import not_implemented
 from ...tensor import Tensor
-from ._common import _check_tensor, _shape_list
+from ._common import _check_tensor, _shape_list, _type_name
 from .conv import _ntuple_arg, adaptive_avg_pool2d
 
 # ----------------------------------------------------------------------------- pad
@@ -536,3 +536,111 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
                 f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
                 f"input.size({axis})={input.shape[axis]} is not divisible by {r}")
     return _rs.PixelUnshuffle.apply(input, r)
+
+
+# ------------------------------------------------------------------ grid_sample, affine_grid
+
+_ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to "
+                  "align_corners=False since 1.3.0. Please specify align_corners=True if the "
+                  "old behavior is desired. See the documentation of grid_sample for details.")
+
+
+def _check_grid(input: Tensor, grid: Tensor, mode: str) -> None:
+    """ATen's ``check_grid_sampler_common`` and the 2-D / 3-D checks, in their order."""
+    si, sg = _shape_list(tuple(input.shape)), _shape_list(tuple(grid.shape))
+    if grid.shape[0] != input.shape[0]:
+        raise RuntimeError("grid_sampler(): expected grid and input to have same batch size, "
+                           f"but got input with sizes {si} and grid with sizes {sg}")
+    if grid.shape[-1] != input.ndim - 2:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {input.ndim - 2} in "
+                           f"last dimension, but got grid with sizes {sg}")
+    for i in range(2, input.ndim):
+        if input.shape[i] <= 0:
+            raise RuntimeError("grid_sampler(): expected input to have non-empty spatial "
+                               f"dimensions, but input has sizes {si} with dimension {i} "
+                               "being empty")
+    d = 4 if input.ndim == 4 else 5
+    if input.ndim != d or grid.ndim != d:
+        raise RuntimeError(f"grid_sampler(): expected {d}D input and grid with same number of "
+                           f"dimensions, but got input with sizes {si} and grid with sizes {sg}")
+    if d == 5 and mode == "bicubic":
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+    if input._data.dtype not in FLOATING:
+        kernel = "grid_sampler_2d_cpu_kernel_impl" if d == 4 else "grid_sampler3d_cpu"
+        raise not_implemented(kernel, input._data.dtype)
+    if grid.dtype != input.dtype:
+        raise RuntimeError(f"expected scalar type {_type_name(input)} but found "
+                           f"{_type_name(grid)}")
+
+
+def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
+                padding_mode: str = "zeros", align_corners: bool | None = None) -> Tensor:
+    """The input read at the points of ``grid``: out[n, :, h, w] = input[n] at the point
+    grid[n, h, w] = (x, y) in [-1, 1] (x along the width; (x, y, z) for a 5-D input).
+
+    input (N, C, H_in, W_in), grid (N, H_out, W_out, 2) -> (N, C, H_out, W_out); 5-D: input
+    (N, C, D, H, W), grid (N, D_out, H_out, W_out, 3). ``mode``: 'bilinear' (trilinear in
+    5-D), 'nearest' (round half to even) or 'bicubic' (4-D only, Keys' a = -0.75).
+    ``padding_mode``: what points outside the input read -- 'zeros', 'border' (the edge)
+    or 'reflection'. ``align_corners``: -1 and 1 are the corner pixels' centres (True) or
+    their outer edges (False, the default, with a warning when not given). Differentiable
+    in the input and in the grid (the grid's gradient is 0 for 'nearest').
+
+    >>> x = tg.arange(4.0).reshape(1, 1, 2, 2)
+    >>> F.grid_sample(x, tg.zeros(1, 1, 1, 2), align_corners=True)
+    tensor([[[[1.5000]]]])
+    """
+    _check_tensor(input, "grid_sampler", "input", 1)
+    _check_tensor(grid, "grid_sampler", "grid", 2)
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError("nn.functional.grid_sample(): expected mode to be 'bilinear', "
+                         f"'nearest' or 'bicubic', but got: '{mode}'")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError("nn.functional.grid_sample(): expected padding_mode to be 'zeros', "
+                         f"'border', or 'reflection', but got: '{padding_mode}'")
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=2)
+        align_corners = False
+    _check_grid(input, grid, mode)
+    op = _rs.GridSampler2D if input.ndim == 4 else _rs.GridSampler3D
+    return op.apply(input, grid, mode, padding_mode, bool(align_corners))
+
+
+def affine_grid(theta: Tensor, size: list[int], align_corners: bool | None = None) -> Tensor:
+    """The sampling grid of an affine map, for ``grid_sample``: grid[n, h, w] =
+    theta[n] @ (x_w, y_h, 1), with (x_w, y_h) the output pixel's position in [-1, 1].
+
+    theta (N, 2, 3) and size (N, C, H, W) -> (N, H, W, 2); theta (N, 3, 4) and size
+    (N, C, D, H, W) -> (N, D, H, W, 3). ``align_corners`` as in ``grid_sample``.
+
+    >>> F.affine_grid(tg.tensor([[[1.0, 0, 0], [0, 1, 0]]]), [1, 1, 1, 2], align_corners=False)
+    tensor([[[[-0.5000,  0.0000],
+              [ 0.5000,  0.0000]]]])
+    """
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=2)
+        align_corners = False
+    if not theta.is_floating_point():
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    if len(size) in (4, 5):
+        d = len(size) - 2
+        if theta.ndim != 3 or tuple(theta.shape[-2:]) != (d, d + 1):
+            raise ValueError(f"Expected a batch of {d}D affine matrices of shape Nx{d}x{d + 1} "
+                             f"for size {size}. Got {theta.shape}.")
+    else:
+        raise NotImplementedError("affine_grid only supports 4D and 5D sizes, for 2D and 3D "
+                                  f"affine transforms, respectively. Got size {size}.")
+    if align_corners and min(size[2:]) == 1:
+        warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size "
+                      "grids when align_corners=True. This is not an intended use case of "
+                      "affine_grid. See the documentation of affine_grid for details.",
+                      UserWarning, stacklevel=2)
+    elif min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    if min(size[2:]) == 1 and theta._data.dtype in REDUCED:
+        # (ATen builds a size-1 axis's position with at::tensor(0), which has no 16-bit kernel)
+        raise not_implemented("tensor_cpu", theta._data.dtype)
+    if theta.shape[0] != size[0]:
+        raise RuntimeError("Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{size[0]}, {d + 1}] but got: [{theta.shape[0]}, {d + 1}].")
+    return _rs.AffineGridGenerator.apply(theta, tuple(int(n) for n in size), bool(align_corners))
