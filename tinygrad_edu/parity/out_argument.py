@@ -60,6 +60,7 @@ FUNCTIONS_WITH_OUT = frozenset("""
     scatter_add scatter_reduce searchsorted sgn sigmoid sign signbit sin sinc sinh slogdet
     softmax sort sqrt square stack std sub sum take take_along_dim tan tanh tensordot topk
     tril triu true_divide trunc var vstack where xlogy zeros
+    deg2rad rad2deg float_power frexp gcd lcm heaviside ldexp nextafter
 """.split())
 
 #: ``tg.linalg.*`` functions that take ``out=`` (all of them whose PyTorch twins do).
@@ -102,6 +103,9 @@ _EXACT: dict[str, str] = {
     "quantile": "quantile() out tensor must be same dtype as the input tensor",
     "dot": "result dtype {out} does not match input dtype {result}",
     "nonzero": "nonzero: Expected out tensor to have scalar type Long but got scalar type{out}",
+    "float_power": "the output given to float_power has dtype {out} but the operation's "
+                   "result requires dtype {result}",
+    "heaviside": "heaviside is not yet implemented for tensors with different dtypes.",
 }
 # Functions whose out must be a bool tensor.
 _BOOL_ONLY: dict[str, str] = {
@@ -116,6 +120,7 @@ _CANNOT_CAST: dict[str, tuple[type[Exception], str]] = {
         TypeError, "torch.cat(): input types can't be cast to the desired output type {out}")),
     "logsumexp": (RuntimeError, "logsumexp(): Expected floating point type for result "
                                 "tensor, but got: {out}"),
+    "ldexp": (RuntimeError, "ldexp can't be cast to the desired output type {out}"),
 }
 # Where a ``dtype=`` that differs from out's gets words of its own.
 _DTYPE_ARGUMENT: dict[str, str] = {
@@ -189,8 +194,10 @@ def write_out(name: str, result: Any, out: Any, args: tuple[Any, ...] = (),
     if type(result) is tuple:
         return outs
     if isinstance(result, tuple):  # a named result: (values, indices), (U, S, Vh)...
-        extra = result.__getnewargs__()[len(outs):]  # type: ignore[attr-defined]
-        return type(result)(*outs, *extra)
+        args = result.__getnewargs__()  # type: ignore[attr-defined]
+        if len(args) == 1 and args[0] == tuple(result):  # made from one iterable
+            return type(result)(outs)
+        return type(result)(*outs, *args[len(outs):])  # (fields, then what else it keeps)
     return out
 
 
