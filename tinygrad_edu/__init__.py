@@ -107,7 +107,8 @@ _pybool = builtins.bool  # the builtins, hidden here by the dtype names bool/int
 _pyint = builtins.int
 dtype = DType
 
-_LAZY = {"nn", "optim", "utils", "viz", "datasets", "random", "cuda", "backends", "linalg"}
+_LAZY = {"nn", "optim", "utils", "viz", "datasets", "random", "cuda", "backends", "linalg",
+         "exercises"}
 _LAZY_ATTRS = {"save": "serialization", "load": "serialization", "Generator": "random",
                "default_generator": "random",
                "set_teaching_mode": "teaching",
