@@ -24,6 +24,7 @@ from .ops.inplace import InplaceMethods
 from .ops.inspection import InspectionMethods
 from .ops.logic import LogicMethods
 from .ops.matmul import MatmulMethods
+from .ops.matrix_functions import MatrixFunctionMethods
 from .ops.movement import MovementMethods
 from .ops.products import ProductMethods
 from .ops.promotion import _broadcast_error, _operand_as, _promote
@@ -49,7 +50,8 @@ class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, SpecialMethods, Gamm
              BinaryMathMethods, ReduceMethods, ReduceExtraMethods, ScanMethods, MovementMethods,
              RearrangeMethods, ReshapingMethods, IndexingMethods, IndexedMethods, SortingMethods,
              ScatterReduceMethods, MatmulMethods, ProductMethods, FusedMethods, LinalgMethods,
-             InplaceMethods, ConversionMethods, SearchMethods, InspectionMethods, TensorBase):
+             MatrixFunctionMethods, InplaceMethods, ConversionMethods, SearchMethods,
+             InspectionMethods, TensorBase):
     """A multi-dimensional array that can record the operations applied to it.
 
     >>> x = tg.tensor([1.0, 2.0], requires_grad=True)
