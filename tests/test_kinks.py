@@ -35,7 +35,8 @@ INF = math.inf
 LATTICE = (0.0, 0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5)
 
 # rows whose inputs stay finite: -inf makes their results depend on the order in which
-# the library adds (matmul, einsum: inf - inf), or torch rejects it (quantile); torch's
+# the library adds (matmul, einsum, cov, chain products: inf - inf), or torch rejects it
+# (quantile); torch's
 # var_mean/std_mean take the mean from their Welford pass, where a -inf turns it into NaN
 # depending on its position (torch.mean gives -inf: so does ours); an infinite weight of
 # the fused norms meets a zero xhat as torch's kernels order it, x * (rstd w) + (b - mean
@@ -53,7 +54,8 @@ _GRID_SAMPLE = ("grid_sample_bilinear", "grid_sample_nearest", "grid_sample_bicu
                 "grid_sample_3d_bilinear", "grid_sample_3d_nearest")
 NO_INF = {"quantile", "std_mean", "var_mean", "group_norm_affine",
           "instance_norm_affine", "instance_norm_eval", *_INTERPOLATE_WEIGHTED, *_GRID_SAMPLE}
-NO_INF_PREFIXES = ("matmul", "bmm", "addmm", "baddbmm", "einsum", "trace")
+NO_INF_PREFIXES = ("matmul", "bmm", "addmm", "baddbmm", "einsum", "trace", "chain_matmul", "cov",
+                   "corrcoef")
 # rows whose second derivatives at -inf are NaN arithmetic (-inf - -inf) that torch's
 # formula and ours (linear in the upstream gradient, so that gradgradcheck holds at a zero
 # gradient) route differently; values and first derivatives there are checked
@@ -63,7 +65,8 @@ SECOND_ORDER_FINITE = {"logcumsumexp"}
 # linear algebra: singular and non-finite matrices are not kinks but failures, whose
 # outcome is LAPACK's (which errors it reports, the inf and NaN patterns of its solves);
 # test_linalg.py pins PyTorch's at the singular points that have a defined answer
-LINALG = ("linalg_", "inverse", "det", "logdet", "cholesky", "pinverse")
+LINALG = ("linalg_", "inverse", "det", "logdet", "cholesky", "pinverse", "matrix_power",
+          "matrix_exp")
 
 
 def _allows_inf(op: Op) -> bool:

@@ -470,6 +470,65 @@ def _svd_call(L: Any, x: Any) -> Any:
     return u * u, s, vh * vh  # (sign-free functions of U and Vh)
 
 
+@st.composite
+def _cov(draw: Any, weighted: bool = False) -> Sample:
+    """Variables in rows, at least 3 observations (corrcoef of 2 is exactly +-1, its clip's
+    kink), a correction, and optionally positive aweights (a tensor) and fweights."""
+    shape = draw(st.sampled_from([(draw(st.integers(3, 4)),), (draw(st.integers(1, 3)),
+                                                               draw(st.integers(3, 4)))]))
+    arrays = (draw(S.arrays(shape, domain=S.distinct)),)  # (no variable is constant)
+    params: dict[str, Any] = {"correction": draw(st.sampled_from([0, 1, 2]))}
+    if weighted:
+        arrays += (draw(S.arrays(shape[-1:], 0.5, 2.0)),)
+        params["fweights"] = draw(st.sampled_from([None, [1, 2, 1, 3][:shape[-1]]]))
+    return Sample(arrays, params)
+
+
+def _cov_call(L: Any, x: Any, aweights: Any = None, fweights: Any = None, **p: Any) -> Any:
+    fw = None if fweights is None else L.tensor(fweights)
+    return L.cov(x, fweights=fw, aweights=aweights, **p)
+
+
+@st.composite
+def _triangular(draw: Any) -> Sample:
+    """A well-conditioned A (of which one triangle is read) and B on either side, batch
+    dims broadcasting; upper, left and unitriangular both ways."""
+    sample = draw(_solve())
+    a, b = sample.arrays
+    left = sample.params["left"]
+    if b.ndim == 1 or (b.ndim == a.ndim - 1 and b.shape == a.shape[:-1]):  # (B is a matrix)
+        b = b[..., None] if left else b[..., None, :]
+    params = {"left": left, "upper": draw(st.booleans()), "unitriangular": draw(st.booleans())}
+    return Sample((a, b), params)
+
+
+@st.composite
+def _powers(draw: Any) -> Sample:
+    """A diagonally dominant matrix with diagonal near 1 (invertible, its powers tame) and
+    an exponent from -3 to 6 (every path: inverse, identity, clone, products, squaring)."""
+    a = draw(_square()).arrays[0]
+    return Sample((a / (3 * a.shape[-1]),), {"n": draw(st.integers(-3, 6))})
+
+
+@st.composite
+def _chain(draw: Any, vectors: bool = True) -> Sample:
+    """2 to 5 matrices whose shapes chain (the ends may be vectors): multi_dot's orders."""
+    sides = draw(st.lists(st.integers(1, 4), min_size=3, max_size=6))
+    shapes = [(sides[i], sides[i + 1]) for i in range(len(sides) - 1)]
+    if vectors and draw(st.booleans()):
+        shapes[0] = shapes[0][1:]
+    if vectors and draw(st.booleans()):
+        shapes[-1] = shapes[-1][:1]
+    return Sample(tuple(draw(S.arrays(s, -1.0, 1.0)) for s in shapes))
+
+
+@st.composite
+def _small_square(draw: Any) -> Sample:
+    """A batch of n x n matrices of any norm up to 2 n (matrix_exp: several squarings)."""
+    n = draw(st.integers(1, 3))
+    return Sample((draw(S.arrays(draw(S.shapes(0, 1, max_side=2)) + (n, n))),))
+
+
 # ---------------------------------------------------------------------------- elementwise
 @st.composite
 def _clamp_tensors(draw: Any) -> Sample:
@@ -1748,6 +1807,50 @@ OPS: list[Op] = [
         lambda s: st.sampled_from([{}, {"ord": 2}, {"ord": "nuc"}, {"dim": -1},
                                    {"ord": 1, "dim": (-2, -1)}]).map(
             lambda p: Sample(s.arrays, p)))),
+    # ---- triangular systems, condition numbers, the _ex forms (ops/linalg_ex.py)
+    Op("linalg_solve_triangular", lambda L, a, b, **p: L.linalg.solve_triangular(a, b, **p),
+       _triangular()),
+    Op("linalg_inv_ex", lambda L, x: L.linalg.inv_ex(x).inverse, _square()),
+    Op("linalg_cholesky_ex", lambda L, x: L.linalg.cholesky_ex(_sym(L, x), upper=True).L,
+       _separated(square=True, batch=False)),
+    Op("linalg_solve_ex", lambda L, a, b, left: L.linalg.solve_ex(a, b, left=left).result,
+       _solve()),
+    # (p = +-1, +-inf, 'fro': torch's backward raises, see test_linalg_ex.py)
+    Op("linalg_cond", lambda L, x, p: L.linalg.cond(x, p), _separated().flatmap(
+        lambda s: st.sampled_from([None, 2, -2] + (["nuc"] if s.arrays[0].shape[-1] ==
+                                                   s.arrays[0].shape[-2] else [])).map(
+            lambda p: Sample(s.arrays, {"p": p}))), rtol32=1e-4),
+    # ---- matrix functions and chains (ops/matrix_functions.py)
+    Op("cov", _cov_call, _cov()),
+    Op("cov_weighted", _cov_call, _cov(weighted=True)),
+    Op("corrcoef", lambda L, x: L.corrcoef(x), _cov().map(lambda s: Sample(s.arrays))),
+    Op("matrix_power", lambda L, x, n: x.matrix_power(n), _powers().filter(  # (n = 0: torch
+        lambda s: s.arrays[0].ndim == 2 and s.params["n"] != 0)),  # names CopyBackwards oddly)
+    # (batched: torch's matmul of 3-D tensors ends in a view, UnsafeViewBackward0)
+    Op("linalg_matrix_power", lambda L, x, n: L.linalg.matrix_power(x, n), _powers(),
+       grad_fn=False),
+    Op("matrix_exp", lambda L, x: L.matrix_exp(x), _small_square(), rtol32=1e-4),
+    Op("linalg_matrix_exp", lambda L, x: L.linalg.matrix_exp(x), _small_square(), rtol32=1e-4),
+    Op("linalg_multi_dot", lambda L, *xs: L.linalg.multi_dot(list(xs)), _chain()),
+    Op("chain_matmul", lambda L, *xs: L.chain_matmul(*xs), _chain(vectors=False)),
+    Op("linalg_vecdot", lambda L, x, y, dim: L.linalg.vecdot(x, y, dim=dim), binary().filter(
+        lambda s: np.broadcast_shapes(*(a.shape for a in s.arrays)) != () and not (  # (two
+            s.arrays[0].ndim == s.arrays[1].ndim == 1  # vectors: torch's vdot, no broadcast)
+            and s.arrays[0].shape != s.arrays[1].shape)).flatmap(
+        lambda s: S.dim(len(np.broadcast_shapes(*(a.shape for a in s.arrays)))).map(
+            lambda d: Sample(s.arrays, {"dim": d})))),
+    Op("linalg_matmul", lambda L, x, y: L.linalg.matmul(x, y), _chain(vectors=False).filter(
+        lambda s: len(s.arrays) == 2)),
+    Op("linalg_diagonal", lambda L, x, **p: L.linalg.diagonal(x, **p), unary(min_dims=2).flatmap(
+        lambda s: st.fixed_dictionaries({"offset": st.integers(-1, 1)}).map(
+            lambda p: Sample(s.arrays, p)))),
+    Op("linalg_cross", lambda L, x, y: L.linalg.cross(x, y),
+       st.sampled_from([((2, 3), (2, 3)), ((2, 1, 3), (2, 2, 3)), ((1, 3), (2, 3))]).flatmap(
+           lambda ab: st.tuples(S.arrays(ab[0]), S.arrays(ab[1]))).map(Sample)),
+    Op("linalg_vander", lambda L, x, **p: L.linalg.vander(x, **p), unary(
+        S.away_from_zero, max_dims=2).flatmap(  # (cumprod through zeros: cumprod_with_zeros)
+        lambda s: st.sampled_from([{}, {"N": 2}, {"N": 4}]).map(lambda p: Sample(s.arrays, p))).filter(
+        lambda s: s.params.get("N", s.arrays[0].shape[-1] if s.arrays[0].ndim else 1) > 1)),
 ]
 OPS_BY_NAME = {op.name: op for op in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "duplicate op names in the table"

@@ -96,6 +96,7 @@ KNOWN_STRUCTURE = {name for name in (op.name for op in OPS) if name.startswith("
     "tensordot", "inner",
     "bilinear", "bilinear_no_bias",  # (torch's: one _trilinear node; ours: matmul, mul, sum)
     "normalize",  # (its clamp_min: ClampMinBackward0 in torch, ClampBackward1 here, unary.py)
+    "linalg_matrix_power",  # (batched: torch's matmul views, UnsafeViewBackward0)
     "sgn"}  # (its row runs torch's sign: torch's sgn gradient is an unreadable ZeroTensor;
 #           the graph is compared in test_tensor_surface.py)
 

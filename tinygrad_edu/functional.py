@@ -12,6 +12,7 @@ import numpy as np
 from . import dtypes
 from .ops import matmul as M
 from .ops.join import cat, stack
+from .ops.matrix_functions import chain_matmul, vander
 from .ops.products import cdist, pdist, tensordot
 from .ops.reduce_extra import cumulative_trapezoid, trapezoid, trapz
 from .ops.reshaping import _at_least, atleast_1d, atleast_2d, atleast_3d, broadcast_shapes
@@ -46,6 +47,7 @@ _METHODS = (
     "is_floating_point "
     "addcmul addcdiv mv addmv addr addbmm dist lgamma digamma logit logit_ fmax fmin "
     "deg2rad rad2deg frexp ldexp float_power heaviside gcd lcm nextafter "
+    "cov corrcoef matrix_power matrix_exp "
     # in place, where PyTorch has the function too
     "abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ "
     "atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ detach_ erf_ erfc_ "
@@ -317,7 +319,7 @@ __all__ = [*_METHODS, "cat", "concat", "concatenate", "stack", "hstack", "vstack
            "std_mean", "var_mean", "set_printoptions", "split", "norm", "remainder", "xlogy",
            "searchsorted", "bucketize", "tensordot", "cdist", "pdist", "cartesian_prod",
            "row_stack", "broadcast_shapes", "atleast_1d", "atleast_2d", "atleast_3d",
-           "trapezoid", "trapz", "cumulative_trapezoid", "polygamma"]
+           "trapezoid", "trapz", "cumulative_trapezoid", "polygamma", "chain_matmul", "vander"]
 
 # tg.cat(ts, axis=0), tg.std_mean(t, axis=0): as PyTorch's argument parser
 for _name in set(__all__) - set(_METHODS):

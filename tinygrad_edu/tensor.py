@@ -24,6 +24,7 @@ from .ops.inplace import InplaceMethods
 from .ops.inspection import InspectionMethods
 from .ops.logic import LogicMethods
 from .ops.matmul import MatmulMethods
+from .ops.matrix_functions import MatrixFunctionMethods
 from .ops.movement import MovementMethods
 from .ops.number_math import NumberMathMethods
 from .ops.products import ProductMethods
@@ -50,8 +51,8 @@ class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, SpecialMethods, Gamm
              BinaryMathMethods, NumberMathMethods, ReduceMethods, ReduceExtraMethods, ScanMethods,
              MovementMethods, RearrangeMethods, ReshapingMethods, IndexingMethods, IndexedMethods,
              SortingMethods, ScatterReduceMethods, MatmulMethods, ProductMethods, FusedMethods,
-             LinalgMethods, InplaceMethods, ConversionMethods, SearchMethods, InspectionMethods,
-             TensorBase):
+             LinalgMethods, MatrixFunctionMethods, InplaceMethods, ConversionMethods,
+             SearchMethods, InspectionMethods, TensorBase):
     """A multi-dimensional array that can record the operations applied to it.
 
     >>> x = tg.tensor([1.0, 2.0], requires_grad=True)

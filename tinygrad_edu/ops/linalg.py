@@ -295,6 +295,12 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     >>> tg.linalg.solve(tg.tensor([[2.0, 0.0], [0.0, 4.0]]), tg.tensor([1.0, 1.0]))
     tensor([0.5000, 0.2500])
     """
+    return Solve.apply(A, B, left, solve_args(A, B, left))
+
+
+def solve_args(A: Tensor, B: Tensor, left: bool) -> bool:
+    """``solve``'s checks, in PyTorch's order; whether ``B`` is read as a (batch of)
+    vector."""
     check_matrix("linalg.solve", A, low_precision="lu_cpu")
     a, b = A._data, B._data
     if a.dtype != b.dtype:
@@ -311,7 +317,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
         raise RuntimeError("linalg.solve: Vector broadcasting of the left hand side is not "
                            "supported for left=False. In this case linalg.solve is equivalent "
                            "to B / A.squeeze(-1)")
-    return Solve.apply(A, B, left, vector)
+    return vector
 
 
 def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:

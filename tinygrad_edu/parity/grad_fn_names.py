@@ -63,6 +63,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     # matmul.py
     "MvBackward0": ("Matmul",),
     "DotBackward0": ("Matmul",),
+    "VdotBackward0": ("Matmul",),  # linalg.vecdot of two vectors (matrix_functions.py)
     "BmmBackward0": ("Matmul",),
     "BaddbmmBackward0": ("Addmm",),
     # movement.py: views that are a reshape, or an index (a select, slice or alias)

@@ -60,13 +60,15 @@ FUNCTIONS_WITH_OUT = frozenset("""
     scatter_add scatter_reduce searchsorted sgn sigmoid sign signbit sin sinc sinh slogdet
     softmax sort sqrt square stack std sub sum take take_along_dim tan tanh tensordot topk
     tril triu true_divide trunc var vstack where xlogy zeros
-    deg2rad rad2deg float_power frexp gcd lcm heaviside ldexp nextafter
+    deg2rad rad2deg float_power frexp gcd lcm heaviside ldexp nextafter chain_matmul
+    matrix_power
 """.split())
 
 #: ``tg.linalg.*`` functions that take ``out=`` (all of them whose PyTorch twins do).
 LINALG_WITH_OUT = frozenset("""
     cholesky det eigh eigvalsh inv lstsq matrix_norm matrix_rank norm pinv qr slogdet solve
-    svd svdvals vector_norm
+    svd svdvals vector_norm cholesky_ex cond cross inv_ex matmul matrix_power
+    multi_dot solve_ex solve_triangular vecdot
 """.split())
 
 # Functions that compute in out's dtype (they have a ``dtype`` argument); those that create
@@ -82,6 +84,7 @@ _FOUND = "Found dtype {out} but expected {result}"
 _EXACT: dict[str, str] = {
     **dict.fromkeys("""addmm addmv argmax argmin argsort baddbmm bmm cross diag gather
         index_add index_copy inverse log_softmax matmul mm msort mv norm scatter scatter_add
+        chain_matmul matrix_power
         scatter_reduce softmax take_along_dim tril triu""".split(), _EXACTLY),
     **dict.fromkeys("abs bitwise_not ceil fix floor frac neg negative round sgn sign "
                     "trunc".split(), _FOUND),
@@ -92,7 +95,10 @@ _EXACT: dict[str, str] = {
     **dict.fromkeys("histc histogram".split(), "torch.histogram: input tensor and hist tensor "
                     "should have the same dtype, but got input {result_cpp} and hist "
                     "{out_cpp}"),
-    **{f"linalg_{name}": _EXACTLY for name in LINALG_WITH_OUT},
+    **{f"linalg_{name}": _EXACTLY for name in LINALG_WITH_OUT - {"cond"}},
+    **dict.fromkeys(("chain_matmul", "linalg_multi_dot"), "multi_dot(): expected out "
+                    "tensor to have dtype {result_cpp} but got {out_cpp}"),
+    "linalg_vecdot": "linalg.vecdot: Expected out of dtype{result} but found {out}",
     "take": "take(): self and out expected to have the same dtype, but got self.dtype = "
             "{result} and out.dtype = {out}",
     "logcumsumexp": "expected scalar_type {result} but found {out}",
