@@ -7,7 +7,7 @@ one file per family:
 
 - ``linear.py``: ``linear``;
 - ``activation.py``: ``relu``, ``gelu``, ``prelu``, ``glu``, ``softmax``, ``dropout``, ...;
-- ``embedding.py``: ``one_hot``, ``embedding``;
+- ``embedding.py``: ``one_hot``, ``embedding``, ``embedding_bag``;
 - ``loss.py``: ``mse_loss``, ``l1_loss``, ``cross_entropy``, ``nll_loss``, ``kl_div``, ...;
 - ``loss_margin.py``: ``margin_ranking_loss``, ``triplet_margin_loss``, ...;
 - ``normalization.py``: ``batch_norm``, ``layer_norm``, ``rms_norm``;
@@ -83,7 +83,7 @@ from .conv import (
     max_unpool2d,
     max_unpool3d,
 )
-from .embedding import embedding, one_hot
+from .embedding import embedding, embedding_bag, one_hot
 from .linear import bilinear, linear
 from .loss import (
     binary_cross_entropy,
@@ -196,6 +196,7 @@ __all__ = [
     "cosine_similarity",
     "normalize",
     "embedding",
+    "embedding_bag",
     "batch_norm",
     "layer_norm",
     "rms_norm",
