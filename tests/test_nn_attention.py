@@ -1,5 +1,6 @@
 """Attention against PyTorch: ``F.scaled_dot_product_attention``, ``nn.MultiheadAttention``,
-``nn.TransformerEncoderLayer`` and ``nn.TransformerEncoder``.
+``nn.TransformerEncoderLayer``, ``nn.TransformerEncoder``, ``nn.TransformerDecoderLayer``,
+``nn.TransformerDecoder`` and ``nn.Transformer``.
 
 Modules are built after the same ``manual_seed`` in both libraries: parameter names and
 initial values must be equal. Then values and the gradients of the inputs and every
@@ -274,3 +275,136 @@ def test_transformer_encoder_copies_the_layer_and_warns_as_torch() -> None:
     theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in mine.state_dict().items()})
     with pytest.raises(RuntimeError, match="activation should be relu/gelu, not swish"):
         tg.nn.TransformerEncoderLayer(8, 2, activation="swish")
+
+
+# ------------------------------------------------------------------ transformer decoder
+
+DECODER_OPTIONS = [dict(), dict(batch_first=True), dict(norm_first=True, activation="gelu"),
+                   dict(bias=False, dropout=0.0), dict(activation="tanh", dropout=0.2)]
+
+
+def _decoder(lib: Any, kwargs: dict[str, Any], kind: str) -> Any:
+    lib.manual_seed(0)
+    nn = lib.nn
+    if kind == "transformer":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (the encoder's nested-tensor warning)
+            return nn.Transformer(8, 2, 2, 2, dim_feedforward=16, **kwargs).double()
+    layer = nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, **kwargs)
+    if kind == "layer":
+        return layer.double()
+    return nn.TransformerDecoder(layer, 2, norm=nn.LayerNorm(8)).double()
+
+
+def _decoder_masks(lib: Any, masks: int, kind: str) -> dict[str, Any]:
+    padding = np.zeros((2, 5), bool)
+    padding[1, 3:] = True
+    mem_padding = np.zeros((2, 6), bool)
+    mem_padding[0, 4:] = True
+    call: dict[str, Any] = {}
+    if masks == 1:
+        call.update(tgt_key_padding_mask=lib.tensor(padding),
+                    memory_key_padding_mask=lib.tensor(mem_padding))
+        if kind == "transformer":
+            call["src_key_padding_mask"] = lib.tensor(mem_padding)
+    if masks == 2:
+        call.update(tgt_mask=lib.nn.Transformer.generate_square_subsequent_mask(
+            5, dtype=lib.float64), memory_mask=lib.tensor(RNG_MASK))
+        if kind == "layer":
+            call["tgt_is_causal"] = True
+    if masks == 3:  # bool masks (True = may not attend)
+        call.update(tgt_mask=lib.tensor(np.triu(np.ones((5, 5), bool), 1)),
+                    memory_mask=lib.tensor(RNG_MASK > 0.5))
+        if kind == "transformer":
+            call["src_mask"] = lib.tensor(np.triu(np.ones((6, 6), bool), 1))
+    return call
+
+
+RNG_MASK = RNG.standard_normal((5, 6))
+
+
+@pytest.mark.parametrize("kind,train,masks", list(itertools.product(
+    ["layer", "stack", "transformer"], [True, False], range(4))))
+@pytest.mark.parametrize("kwargs", DECODER_OPTIONS, ids=str)
+def test_transformer_decoder_matches_torch(kwargs: dict[str, Any], kind: str, train: bool,
+                                           masks: int) -> None:
+    """Same seed, same weights (Transformer re-draws them with xavier_uniform_ as torch);
+    then outputs and the gradients of tgt, memory and every parameter, dropout included."""
+    bf = kwargs.get("batch_first", False)
+    tgt = RNG.standard_normal((2, 5, 8) if bf else (5, 2, 8))
+    mem = RNG.standard_normal((2, 6, 8) if bf else (6, 2, 8))
+    results = []
+    for lib in (tg, torch):
+        options = dict(kwargs)
+        if options.get("activation") == "tanh":
+            options["activation"] = lib.tanh  # a callable activation
+        module = _decoder(lib, options, kind).train(train)
+        t, m = lib.tensor(tgt, requires_grad=True), lib.tensor(mem, requires_grad=True)
+        lib.manual_seed(5)
+        if kind == "transformer":
+            out = module(m, t, **_decoder_masks(lib, masks, kind))
+        else:
+            out = module(t, m, **_decoder_masks(lib, masks, kind))
+        (out * out).sum().backward()
+        results.append([out.detach().numpy(), t.grad.numpy(), m.grad.numpy()]
+                       + [p.detach().numpy() for p in module.parameters()]
+                       + [p.grad.numpy() for p in module.parameters()])
+    assert len(results[0]) == len(results[1])
+    for i, (a, b) in enumerate(zip(*results)):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-11, err_msg=f"result {i}")
+
+
+def test_transformer_state_dicts_load_both_ways_and_match() -> None:
+    """torch's weights copied into ours give torch's outputs and gradients (float32,
+    unbatched) and ours load back into torch."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = torch.nn.Transformer(8, 2, 1, 2, dim_feedforward=16, dropout=0.0)
+        mine = tg.nn.Transformer(8, 2, 1, 2, dim_feedforward=16, dropout=0.0)
+    assert list(mine.state_dict()) == list(theirs.state_dict())
+    assert repr(mine) == repr(theirs)
+    mine.load_state_dict({k: tg.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    src, tgt = RNG.standard_normal((6, 8)), RNG.standard_normal((4, 8))
+    outs = []
+    for lib, module in ((tg, mine), (torch, theirs)):
+        s, t = (lib.tensor(a.astype(np.float32), requires_grad=True) for a in (src, tgt))
+        out = module(s, t, tgt_mask=module.generate_square_subsequent_mask(4))
+        out.sum().backward()
+        outs.append([out.detach().numpy(), s.grad.numpy(), t.grad.numpy()]
+                    + [p.grad.numpy() for p in module.parameters()])
+    for a, b in zip(*outs):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in mine.state_dict().items()})
+
+
+def test_generate_square_subsequent_mask_matches_torch() -> None:
+    for kwargs in ({}, dict(dtype="float64")):
+        a = tg.nn.Transformer.generate_square_subsequent_mask(
+            4, **{k: getattr(tg, v) for k, v in kwargs.items()})
+        b = torch.nn.Transformer.generate_square_subsequent_mask(
+            4, **{k: getattr(torch, v) for k, v in kwargs.items()})
+        assert str(a.dtype).split(".")[1] == str(b.dtype).split(".")[1]
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert _transformer(tg).generate_square_subsequent_mask(2).shape == (2, 2)
+
+
+def _transformer(lib: Any, **kwargs: Any) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return lib.nn.Transformer(8, 2, 1, 1, dim_feedforward=16, **kwargs)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: _transformer(lib)(lib.ones(3, 2, 8), lib.ones(4, 3, 8)),
+    lambda lib: _transformer(lib, batch_first=True)(lib.ones(3, 2, 8), lib.ones(4, 3, 8)),
+    lambda lib: _transformer(lib)(lib.ones(3, 2, 8), lib.ones(4, 2, 6)),
+    lambda lib: _transformer(lib)(lib.ones(3, 2, 8), lib.ones(4, 2, 8),
+                                  tgt_mask=lib.ones(4, 4, dtype=lib.int64)),
+    lambda lib: _transformer(lib)(lib.ones(3, 2, 8), lib.ones(4, 2, 8), tgt_is_causal=True),
+    lambda lib: lib.nn.TransformerDecoderLayer(8, 2, activation="swish"),
+    lambda lib: lib.nn.TransformerDecoderLayer(8, 3),
+    lambda lib: lib.nn.TransformerDecoderLayer(8, 2)(lib.ones(4, 2, 8), lib.ones(3, 2, 8),
+                                                      memory_mask=lib.ones(4, 4)),
+])
+def test_transformer_errors_match_torch(call: Any) -> None:
+    _same_error(call)

@@ -23,6 +23,7 @@ from .parity.rng_floats import (
     normal_tensor,
     rand,
     randn,
+    rrelu_slopes,
     uniform,
 )
 from .parity.rng_sampling import (
@@ -68,6 +69,7 @@ __all__ = [
     "random_from_to",
     "random_int64",
     "randperm",
+    "rrelu_slopes",
     "seed",
     "set_rng_state",
     "uniform",

@@ -19,6 +19,7 @@ from .activation import (
     PReLU,
     ReLU,
     ReLU6,
+    RReLU,
     Sigmoid,
     SiLU,
     Softmax,
@@ -59,6 +60,7 @@ from .loss import (
     SmoothL1Loss,
     SoftMarginLoss,
     TripletMarginLoss,
+    TripletMarginWithDistanceLoss,
 )
 from .module import Module
 from .normalization import (
@@ -102,6 +104,9 @@ from .pooling import (
     AvgPool1d,
     AvgPool2d,
     AvgPool3d,
+    LPPool1d,
+    LPPool2d,
+    LPPool3d,
     MaxPool1d,
     MaxPool2d,
     MaxPool3d,
@@ -110,8 +115,14 @@ from .pooling import (
     MaxUnpool3d,
 )
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
-from .sparse import Embedding
-from .transformer import TransformerEncoder, TransformerEncoderLayer
+from .sparse import Embedding, EmbeddingBag
+from .transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
@@ -126,6 +137,9 @@ __all__ = [
     "Softmax2d",
     "TransformerEncoder",
     "TransformerEncoderLayer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "Transformer",
     "MultiheadAttention",
     "RNNBase",
     "RNN",
@@ -163,6 +177,7 @@ __all__ = [
     "MultiLabelMarginLoss",
     "CosineEmbeddingLoss",
     "TripletMarginLoss",
+    "TripletMarginWithDistanceLoss",
     "CELU",
     "SELU",
     "Hardsigmoid",
@@ -184,6 +199,9 @@ __all__ = [
     "AdaptiveMaxPool2d",
     "AdaptiveMaxPool3d",
     "AvgPool1d",
+    "LPPool1d",
+    "LPPool2d",
+    "LPPool3d",
     "AvgPool2d",
     "AvgPool3d",
     "BCELoss",
@@ -210,6 +228,7 @@ __all__ = [
     "Bilinear",
     "ELU",
     "Embedding",
+    "EmbeddingBag",
     "Flatten",
     "GELU",
     "Hardtanh",
@@ -221,6 +240,7 @@ __all__ = [
     "GroupNorm",
     "LocalResponseNorm",
     "LeakyReLU",
+    "RReLU",
     "Linear",
     "LogSoftmax",
     "MSELoss",

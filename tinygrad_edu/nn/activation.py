@@ -18,6 +18,7 @@ __all__ = [
     "ReLU6",
     "Hardtanh",
     "LeakyReLU",
+    "RReLU",
     "Sigmoid",
     "Tanh",
     "GELU",
@@ -132,6 +133,31 @@ class LeakyReLU(Module):
     def extra_repr(self) -> str:
         inplace = ", inplace=True" if self.inplace else ""
         return f"negative_slope={self.negative_slope}{inplace}"
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU: x if x > 0 else a * x, with ``a`` drawn from U(lower, upper)
+    for each element in training mode and (lower + upper) / 2 in eval mode; see
+    ``F.rrelu``.
+
+    >>> nn.RReLU(0.1, 0.3).eval()(tg.tensor([-1.0, 2.0]))
+    tensor([-0.2000,  2.0000])
+    """
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        """``F.rrelu`` with this layer's bounds and mode."""
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"lower={self.lower}, upper={self.upper}{inplace}"
 
 
 class SiLU(Module):

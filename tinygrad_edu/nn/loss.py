@@ -7,8 +7,11 @@ appear in ``state_dict()`` as PyTorch's do.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..tensor import Tensor
 from . import functional as F
+from .distance import PairwiseDistance
 from .functional.loss import _legacy_reduction
 from .module import Module
 
@@ -32,6 +35,7 @@ __all__ = [
     "MultiLabelMarginLoss",
     "CosineEmbeddingLoss",
     "TripletMarginLoss",
+    "TripletMarginWithDistanceLoss",
 ]
 
 
@@ -462,3 +466,31 @@ class TripletMarginLoss(_MarginLoss):
         """``F.triplet_margin_loss(anchor, positive, negative, ...)``."""
         return F.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p,
                                      eps=self.eps, swap=self.swap, reduction=self.reduction)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """l = max(0, margin + d(a, p) - d(a, n)) for any distance d = ``distance_function``
+    (default ``nn.PairwiseDistance()``, a submodule then, as PyTorch's); with ``swap``,
+    d(a, n) is min(d(a, n), d(p, n)). Arguments are keyword-only.
+
+    >>> loss = nn.TripletMarginWithDistanceLoss(margin=0.5)
+    >>> loss(tg.tensor([[0.0]]), tg.tensor([[0.2]]), tg.tensor([[1.0]]))
+    tensor(0.)
+    """
+
+    def __init__(self, *, distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
+                 margin: float = 1.0, swap: bool = False, reduction: str = "mean") -> None:
+        super().__init__(None, None, reduction)
+        if margin <= 0:
+            raise ValueError("TripletMarginWithDistanceLoss: expected margin to be greater "
+                             f"than 0, got {margin} instead")
+        self.distance_function = (distance_function if distance_function is not None
+                                  else PairwiseDistance())
+        self.margin = margin
+        self.swap = swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        """``F.triplet_margin_with_distance_loss`` with this loss's options."""
+        return F.triplet_margin_with_distance_loss(
+            anchor, positive, negative, distance_function=self.distance_function,
+            margin=self.margin, swap=self.swap, reduction=self.reduction)

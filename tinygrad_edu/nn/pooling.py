@@ -1,5 +1,6 @@
-"""``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d`` and
-``AdaptiveMaxPool1d/2d/3d`` and ``MaxUnpool1d/2d/3d``, as in ``torch.nn``."""
+"""``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d``,
+``AdaptiveMaxPool1d/2d/3d``, ``MaxUnpool1d/2d/3d`` and ``LPPool1d/2d/3d``, as in
+``torch.nn``."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from .module import Module
 
 __all__ = ["AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d",
            "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d",
-           "MaxPool1d", "MaxPool2d", "MaxPool3d", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
+           "LPPool1d", "LPPool2d", "LPPool3d", "MaxPool1d", "MaxPool2d", "MaxPool3d",
+           "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
 
 
 class MaxPool2d(Module):
@@ -282,3 +284,63 @@ class MaxUnpool3d(MaxUnpool2d):
     """
 
     _n = 3
+
+
+class _LPPoolNd(Module):
+    """The shared state of LPPool1d/2d/3d: ``norm_type``, ``kernel_size``, ``stride`` (None:
+    the kernel size) and ``ceil_mode``, kept as given (PyTorch's repr shows them so)."""
+
+    def __init__(self, norm_type: float, kernel_size: Any, stride: Any = None,
+                 ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.norm_type = norm_type
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.ceil_mode = ceil_mode
+
+    def extra_repr(self) -> str:
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, ceil_mode={self.ceil_mode}")
+
+
+class LPPool1d(_LPPoolNd):
+    """The p-norm of each ``kernel_size`` window over the last dim: (sum x^p)^(1/p), p =
+    ``norm_type`` (inf: max pooling of abs(x); 1: sum pooling); see ``F.lp_pool1d``.
+
+    Shapes: (N, C, L) or (C, L) -> (N, C, OL).
+
+    >>> nn.LPPool1d(2, 3, stride=2)(tg.ones(1, 4, 9)).shape
+    tinygrad_edu.Size([1, 4, 4])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        """F.lp_pool1d with this layer's arguments."""
+        return F.lp_pool1d(input, float(self.norm_type), self.kernel_size, self.stride,
+                           self.ceil_mode)
+
+
+class LPPool2d(_LPPoolNd):
+    """``LPPool1d`` over the last two dims: (N, C, H, W) or (C, H, W) -> (N, C, OH, OW).
+
+    >>> nn.LPPool2d(2, (3, 2))(tg.ones(1, 4, 9, 8)).shape
+    tinygrad_edu.Size([1, 4, 3, 4])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        """F.lp_pool2d with this layer's arguments."""
+        return F.lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride,
+                           self.ceil_mode)
+
+
+class LPPool3d(_LPPoolNd):
+    """``LPPool1d`` over the last three dims: (N, C, D, H, W) or (C, D, H, W) ->
+    (N, C, OD, OH, OW).
+
+    >>> nn.LPPool3d(1.5, 2)(tg.ones(1, 2, 4, 4, 4)).shape
+    tinygrad_edu.Size([1, 2, 2, 2, 2])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        """F.lp_pool3d with this layer's arguments."""
+        return F.lp_pool3d(input, float(self.norm_type), self.kernel_size, self.stride,
+                           self.ceil_mode)

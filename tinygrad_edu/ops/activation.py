@@ -1,5 +1,5 @@
 """Activations with a PyTorch node of their own: ELU and its scaled forms (CELU, SELU), the
-hard and shrink families, Mish, LogSigmoid, GLU, Threshold and PReLU.
+hard and shrink families, Mish, LogSigmoid, GLU, Threshold, PReLU and RReLU.
 
 Each is one ``Function``, as PyTorch records it (``HardswishBackward0``, ``GluBackward0``...),
 so a graph reads as PyTorch's and the gradient at each kink is PyTorch's choice, written
@@ -21,7 +21,7 @@ from ..parity.grad_fn_names import labelled
 from . import dual
 from .dual import _arr, _Op, keep_where
 from .movement import Cat
-from .nn import Softplus, _live_where
+from .nn import LeakyRelu, Softplus, _live_where
 
 _nd = np.ndarray
 
@@ -48,10 +48,7 @@ class Elu(_Op):
         ctx.save_for_backward(x)
         negative = np.asarray(x <= 0)  # the mask: a constant of the backward
         ctx.negative, ctx.alpha, ctx.scale, ctx.input_scale = negative, alpha, scale, input_scale
-        t = x.dtype.type
-        negcoef = t(alpha) * t(scale)  # (PyTorch multiplies them in the input's dtype)
-        left = np.expm1(x * t(input_scale) if input_scale != 1 else x) * negcoef
-        return np.where(negative, left, x * t(scale) if scale != 1 else x)
+        return _elu(x, negative, alpha, scale, input_scale)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -67,8 +64,75 @@ class Elu(_Op):
         return dual.where(ctx.negative, left, grad * scale), None, None, None
 
 
+def _elu(x: np.ndarray, negative: np.ndarray, alpha: float, scale: float,
+         input_scale: float) -> np.ndarray:
+    t = x.dtype.type
+    negcoef = t(alpha) * t(scale)  # (PyTorch multiplies them in the input's dtype)
+    left = np.expm1(x * t(input_scale) if input_scale != 1 else x) * negcoef
+    return np.where(negative, left, x * t(scale) if scale != 1 else x)
+
+
 # ``F.celu``: ``Elu`` with input_scale = 1 / alpha, under PyTorch's name for it.
 Celu = labelled(Elu, "CeluBackward0")
+
+
+def _negative_slope_error(op: str) -> RuntimeError:
+    """PyTorch's refusal to differentiate an in-place ELU / leaky ReLU of negative slope
+    (its result no longer tells which side of 0 the input was on)."""
+    extra = (" File an issue at https://github.com/pytorch/pytorch if you do require "
+             "supporting in-place leakRelu backward calculation with negative slope"
+             if op == "leakyReLu" else "")
+    return RuntimeError(
+        f"In-place {op} backward calculation is triggered with a negative slope which is not "
+        "supported. This is caused by calling in-place forward function with a negative "
+        f"slope, please call out-of-place version instead.{extra}")
+
+
+class EluInplace(_Op):
+    """ELU written over its input (``F.elu_``, ``F.selu_``, ``elu(inplace=True)``): the
+    input is gone, so backward reads the result y, as PyTorch's ``elu_backward(is_result)``:
+    d/dx = input_scale (y + alpha scale) where y <= 0 (that is input_scale alpha scale
+    e^(input_scale x)), scale elsewhere. A negative alpha cannot be differentiated so."""
+
+    _grad_fn_name = "EluBackward1"
+    ctx_fields = ("alpha", "scale", "input_scale")
+
+    @staticmethod
+    def forward(
+        ctx: Any, x: Any, alpha: float, scale: float = 1.0, input_scale: float = 1.0
+    ) -> Any:
+        ctx.alpha, ctx.scale, ctx.input_scale = alpha, scale, input_scale
+        y = _elu(x, np.asarray(x <= 0), alpha, scale, input_scale)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        if ctx.alpha < 0:
+            raise _negative_slope_error("elu")
+        (y,) = ctx.saved_tensors
+        t = _arr(y).dtype.type
+        left = grad * t(ctx.input_scale) * (y + t(ctx.alpha) * t(ctx.scale))
+        right = grad * t(ctx.scale) if ctx.scale != 1 else grad
+        return dual.where(np.asarray(_arr(y) <= 0), left, right), None, None, None
+
+
+# ``F.celu_``: ``EluInplace`` with input_scale = 1 / alpha, under PyTorch's name for it.
+CeluInplace = labelled(EluInplace, "CeluBackward1")
+
+
+class LeakyReluInplace(LeakyRelu):
+    """Leaky ReLU written over its input (``F.leaky_relu_``): the gradient of ``LeakyRelu``
+    (for a slope >= 0 the result's sign is the input's), which PyTorch computes from the
+    result and so refuses for a negative slope."""
+
+    _grad_fn_name = "LeakyReluBackward1"
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        if ctx.slope < 0:
+            raise _negative_slope_error("leakyReLu")
+        return LeakyRelu.backward(ctx, grad)
 
 
 # ---------------------------------------------------------------------------- hard family
@@ -265,6 +329,11 @@ class Threshold(_Op):
         return dual.where(ctx.below, 0.0, grad), None, None
 
 
+# ``F.threshold_``: the same gradient (the mask comes from the input, before the write),
+# under PyTorch's name for the in-place form
+ThresholdInplace = labelled(Threshold, "ThresholdBackward1")
+
+
 class Softshrink(_Op):
     """x - lambd if x > lambd, x + lambd if x < -lambd, else 0; gradient 0 on
     [-lambd, lambd] (the ends included, as PyTorch), 1 outside."""
@@ -329,3 +398,28 @@ class PreluKernel(_Op):
         gx = dual.where(positive, grad, w * grad) if need[0] else None
         gw = dual.where(positive, 0.0, x * grad) if need[1] else None
         return gx, gw
+
+
+# ---------------------------------------------------------------------------------- RReLU
+
+
+class RreluWithNoise(_Op):
+    """x * noise: ``noise`` is 1 where x > 0 and the negative slope elsewhere (drawn per
+    element in training, (lower + upper) / 2 in eval; F.rrelu makes it). Gradient: grad *
+    noise, as PyTorch's (which keeps the noise tensor for backward)."""
+
+    _grad_fn_name = "RreluWithNoiseBackward0"
+    ctx_fields = ("noise",)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, noise: np.ndarray) -> Any:
+        ctx.noise = noise
+        return x * noise
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return grad * dual.constant(ctx.noise, grad), None
+
+
+# F.rrelu_ and rrelu(inplace=True): the same op, PyTorch's in-place label
+RreluWithNoiseInplace = labelled(RreluWithNoise, "RreluWithNoiseBackward1")

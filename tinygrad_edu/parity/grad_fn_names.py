@@ -88,6 +88,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "SgnBackward0": ("Sign",),  # x.sgn()
     # activation.py
     "CeluBackward0": ("Elu",),  # F.celu: elu with input_scale = 1 / alpha
+    "RreluWithNoiseBackward1": ("RreluWithNoise",),  # F.rrelu_, rrelu(inplace=True)
+    "CeluBackward1": ("EluInplace",),  # F.celu_, celu(inplace=True)
+    "ThresholdBackward1": ("Threshold",),  # F.threshold_, threshold(inplace=True)
     # conv.py: pools over 3 spatial dims run the 2-d pools' code (the linear ones: its
     # _Linear base's forward and backward, their _np functions)
     "MaxPool3DWithIndicesBackward0": ("MaxPool2d",),

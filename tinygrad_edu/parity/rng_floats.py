@@ -212,6 +212,25 @@ def uniform(
     return out.reshape(dims)
 
 
+def rrelu_slopes(
+    n: int, lower: float, upper: float, dtype: DTypeLike, generator: Generator | None = None
+) -> np.ndarray:
+    """``n`` negative slopes of ``F.rrelu`` in training, as PyTorch's CPU loop draws them:
+    one ``uniform_real_distribution<double>(lower, upper)`` per element x <= 0, in order:
+    53 random bits u * 2**-53, then ``u * (upper - lower) + lower`` in double, rounded twice
+    (no fma in that kernel), with the bounds first rounded to ``dtype`` (float32 for
+    float32 inputs); the slope is then rounded to ``dtype``.
+
+    Example:
+        >>> _ = manual_seed(0); rrelu_slopes(2, 0.125, 1 / 3, np.float64)
+        array([0.32709438, 0.27246247])
+    """
+    dt = np.dtype(dtype)
+    low, high = (float(np.asarray(bound, dt)) for bound in (lower, upper))
+    u = _uniform01(_gen(generator), n, np.dtype(np.float64))
+    return (u * (high - low) + low).astype(dt)
+
+
 def rand(
     shape: ShapeLike, dtype: DTypeLike = np.float32, generator: Generator | None = None
 ) -> np.ndarray:

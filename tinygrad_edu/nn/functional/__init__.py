@@ -7,7 +7,7 @@ one file per family:
 
 - ``linear.py``: ``linear``;
 - ``activation.py``: ``relu``, ``gelu``, ``prelu``, ``glu``, ``softmax``, ``dropout``, ...;
-- ``embedding.py``: ``one_hot``, ``embedding``;
+- ``embedding.py``: ``one_hot``, ``embedding``, ``embedding_bag``;
 - ``loss.py``: ``mse_loss``, ``l1_loss``, ``cross_entropy``, ``nll_loss``, ``kl_div``, ...;
 - ``loss_margin.py``: ``margin_ranking_loss``, ``triplet_margin_loss``, ...;
 - ``normalization.py``: ``batch_norm``, ``layer_norm``, ``rms_norm``;
@@ -28,11 +28,13 @@ from ...ops.products import pdist
 from .activation import (
     alpha_dropout,
     celu,
+    celu_,
     dropout,
     dropout1d,
     dropout2d,
     dropout3d,
     elu,
+    elu_,
     feature_alpha_dropout,
     gelu,
     glu,
@@ -43,6 +45,7 @@ from .activation import (
     hardtanh,
     hardtanh_,
     leaky_relu,
+    leaky_relu_,
     log_softmax,
     logsigmoid,
     mish,
@@ -50,7 +53,10 @@ from .activation import (
     relu,
     relu6,
     relu_,
+    rrelu,
+    rrelu_,
     selu,
+    selu_,
     sigmoid,
     silu,
     softmax,
@@ -61,6 +67,7 @@ from .activation import (
     tanh,
     tanhshrink,
     threshold,
+    threshold_,
 )
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .conv import (
@@ -78,6 +85,9 @@ from .conv import (
     conv3d,
     conv_transpose1d,
     conv_transpose2d,
+    lp_pool1d,
+    lp_pool2d,
+    lp_pool3d,
     max_pool1d,
     max_pool2d,
     max_pool3d,
@@ -85,7 +95,7 @@ from .conv import (
     max_unpool2d,
     max_unpool3d,
 )
-from .embedding import embedding, one_hot
+from .embedding import embedding, embedding_bag, one_hot
 from .linear import bilinear, linear
 from .loss import (
     binary_cross_entropy,
@@ -111,6 +121,7 @@ from .loss_margin import (
     pairwise_distance,
     soft_margin_loss,
     triplet_margin_loss,
+    triplet_margin_with_distance_loss,
 )
 from .normalization import (
     batch_norm,
@@ -147,6 +158,13 @@ __all__ = [
     "hardtanh",
     "hardtanh_",
     "leaky_relu",
+    "leaky_relu_",
+    "elu_",
+    "celu_",
+    "selu_",
+    "threshold_",
+    "rrelu",
+    "rrelu_",
     "gelu",
     "silu",
     "elu",
@@ -196,6 +214,7 @@ __all__ = [
     "multilabel_soft_margin_loss",
     "cosine_embedding_loss",
     "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
     "pairwise_distance",
     "grid_sample",
     "affine_grid",
@@ -203,6 +222,7 @@ __all__ = [
     "cosine_similarity",
     "normalize",
     "embedding",
+    "embedding_bag",
     "batch_norm",
     "layer_norm",
     "rms_norm",
@@ -221,6 +241,9 @@ __all__ = [
     "max_unpool2d",
     "max_unpool3d",
     "avg_pool1d",
+    "lp_pool1d",
+    "lp_pool2d",
+    "lp_pool3d",
     "avg_pool2d",
     "avg_pool3d",
     "adaptive_avg_pool1d",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -22,11 +23,15 @@ from ._common import _type_name
 # -------------------------------------------------------------------------- activations
 
 
-def _maybe_inplace(input: Tensor, out: Tensor, inplace: bool) -> Tensor:
-    """``inplace=True``: write the result into ``input`` (as PyTorch) when allowed."""
+def _maybe_inplace(input: Tensor, compute: Callable[[Tensor], Tensor], inplace: bool,
+                   written: Callable[[Tensor], Tensor] | None = None) -> Tensor:
+    """``compute(input)``; with ``inplace=True`` its result is written into ``input``, which
+    takes the op's own node as PyTorch's in-place form records it (``relu(x, inplace=True)``
+    shows ReluBackward0, not a copy). ``written``: the in-place form where PyTorch's is
+    another node (EluBackward1: a backward that reads the result)."""
     if not inplace:
-        return out
-    return input.copy_(out) if hasattr(input, "copy_") else out
+        return compute(input)
+    return input._write(written if written is not None else compute)
 
 
 def _float_kernel(input: Tensor, kernel: str) -> None:
@@ -41,7 +46,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     >>> F.relu(tg.tensor([-1.0, 2.0]))
     tensor([0., 2.])
     """
-    return _maybe_inplace(input, input.relu(), inplace)
+    return _maybe_inplace(input, lambda t: t.relu(), inplace)
 
 
 def hardtanh(
@@ -54,7 +59,7 @@ def hardtanh(
     """
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    return _maybe_inplace(input, _ops.Hardtanh.apply(input, min_val, max_val), inplace)
+    return _maybe_inplace(input, lambda t: _ops.Hardtanh.apply(t, min_val, max_val), inplace)
 
 
 def relu_(input: Tensor) -> Tensor:
@@ -77,6 +82,54 @@ def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Ten
     return input._write(lambda t: _ops.Hardtanh.apply(t, min_val, max_val))
 
 
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In place: ``input = elu(input, alpha)`` (recorded as EluBackward1, whose backward
+    reads the result: alpha e^x = y + alpha where x <= 0).
+
+    >>> F.elu_(tg.tensor([-1.0, 2.0]))
+    tensor([-0.6321,  2.0000])
+    """
+    return elu(input, alpha, inplace=True)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In place: ``input = celu(input, alpha)`` (recorded as CeluBackward1).
+
+    >>> F.celu_(tg.tensor([-1.0, 2.0]), alpha=2.0)
+    tensor([-0.7869,  2.0000])
+    """
+    return celu(input, alpha, inplace=True)
+
+
+def selu_(input: Tensor) -> Tensor:
+    """In place: ``input = selu(input)`` (recorded as EluBackward1, as PyTorch's).
+
+    >>> F.selu_(tg.tensor([-1.0, 2.0]))
+    tensor([-1.1113,  2.1014])
+    """
+    return selu(input, inplace=True)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """In place: ``input = leaky_relu(input, negative_slope)`` (recorded as
+    LeakyReluBackward1; as PyTorch, its backward refuses a negative slope).
+
+    >>> F.leaky_relu_(tg.tensor([-1.0, 2.0]), 0.1)
+    tensor([-0.1000,  2.0000])
+    """
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """In place: ``input = threshold(input, threshold, value)`` (recorded as
+    ThresholdBackward1).
+
+    >>> F.threshold_(tg.tensor([0.05, 0.5]), 0.1, 20.0)
+    tensor([20.0000,  0.5000])
+    """
+    return _threshold(input, threshold, value, inplace=True)
+
+
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """min(max(x, 0), 6) = hardtanh(x, 0, 6).
 
@@ -92,7 +145,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     >>> F.leaky_relu(tg.tensor([-1.0, 2.0]), 0.1)
     tensor([-0.1000,  2.0000])
     """
-    return _maybe_inplace(input, _ops.LeakyRelu.apply(input, negative_slope), inplace)
+    return _maybe_inplace(input, lambda t: _ops.LeakyRelu.apply(t, negative_slope), inplace,
+                          lambda t: _act.LeakyReluInplace.apply(t, negative_slope))
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -101,7 +155,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     >>> F.silu(tg.tensor([0.0, 1.0]))
     tensor([0.0000, 0.7311])
     """
-    return _maybe_inplace(input, _ops.Silu.apply(input), inplace)
+    return _maybe_inplace(input, _ops.Silu.apply, inplace)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -111,7 +165,8 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     tensor([-0.6321,  2.0000])
     """
     _float_kernel(input, "elu_cpu")
-    return _maybe_inplace(input, _act.Elu.apply(input, alpha), inplace)
+    return _maybe_inplace(input, lambda t: _act.Elu.apply(t, alpha), inplace,
+                          lambda t: _act.EluInplace.apply(t, alpha))
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -124,7 +179,8 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     _float_kernel(input, "elu_cpu")
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
-    return _maybe_inplace(input, _act.Celu.apply(input, alpha, 1.0, 1.0 / alpha), inplace)
+    return _maybe_inplace(input, lambda t: _act.Celu.apply(t, alpha, 1.0, 1.0 / alpha), inplace,
+                          lambda t: _act.CeluInplace.apply(t, alpha, 1.0, 1.0 / alpha))
 
 
 # SELU's constants (Klambauer et al. 2017): they keep activations at mean 0, variance 1
@@ -140,8 +196,8 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
     tensor([-1.1113,  2.1014])
     """
     _float_kernel(input, "elu_cpu")
-    out = _act.Elu.apply(input, _SELU_ALPHA, _SELU_SCALE, 1.0)
-    return _maybe_inplace(input, out, inplace)
+    return _maybe_inplace(input, lambda t: _act.Elu.apply(t, _SELU_ALPHA, _SELU_SCALE, 1.0),
+                          inplace, lambda t: _act.EluInplace.apply(t, _SELU_ALPHA, _SELU_SCALE))
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
@@ -151,7 +207,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     tensor([0.0000, 0.5000, 0.7500])
     """
     _float_kernel(input, "hardsigmoid_cpu")
-    return _maybe_inplace(input, _act.Hardsigmoid.apply(input), inplace)
+    return _maybe_inplace(input, _act.Hardsigmoid.apply, inplace)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -161,7 +217,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     tensor([-0.0000,  0.6667,  4.0000])
     """
     _float_kernel(input, "hardswish_cpu")
-    return _maybe_inplace(input, _act.Hardswish.apply(input), inplace)
+    return _maybe_inplace(input, _act.Hardswish.apply, inplace)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -171,7 +227,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
     tensor([0.0000, 0.8651])
     """
     _float_kernel(input, "mish_cpu")
-    return _maybe_inplace(input, _act.Mish.apply(input), inplace)
+    return _maybe_inplace(input, _act.Mish.apply, inplace)
 
 
 def softsign(input: Tensor) -> Tensor:
@@ -231,7 +287,53 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     if not input.dtype.is_floating_point:  # (both converted to the input's type, as PyTorch)
         threshold = checked_scalar(threshold, input.dtype)
         value = checked_scalar(value, input.dtype)
-    return _maybe_inplace(input, _act.Threshold.apply(input, threshold, value), inplace)
+    return _maybe_inplace(input, lambda t: _act.Threshold.apply(t, threshold, value), inplace,
+                          lambda t: _act.ThresholdInplace.apply(t, threshold, value))
+
+
+_threshold = threshold  # (for threshold_, whose parameter ``threshold`` hides the function)
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+          training: bool = False, inplace: bool = False) -> Tensor:
+    """Randomized leaky ReLU: x if x > 0 else a * x, the slope ``a`` drawn from
+    U(lower, upper) for each element in training (bit for bit PyTorch's draws after
+    ``tg.manual_seed``), (lower + upper) / 2 in eval. Gradient: 1 or the slope used.
+
+    >>> F.rrelu(tg.tensor([-1.0, 2.0]), 0.1, 0.3)
+    tensor([-0.2000,  2.0000])
+    """
+    noise = _rrelu_noise(input, lower, upper, training)
+    return _maybe_inplace(input, lambda t: _act.RreluWithNoise.apply(t, noise), inplace,
+                          lambda t: _act.RreluWithNoiseInplace.apply(t, noise))
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+           training: bool = False) -> Tensor:
+    """In place: ``input = rrelu(input, lower, upper, training)`` (recorded as
+    RreluWithNoiseBackward1 on ``input``).
+
+    >>> F.rrelu_(tg.tensor([-1.0, 2.0]), 0.1, 0.3)
+    tensor([-0.2000,  2.0000])
+    """
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+def _rrelu_noise(input: Tensor, lower: float, upper: float, training: bool) -> np.ndarray:
+    """The factor of each element: 1 where x > 0, else its slope (see ``rrelu``)."""
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    x = input._data
+    if training and x.dtype.name not in ("float32", "float64", "bfloat16"):
+        raise not_implemented("rrelu_with_noise_out_cpu", x.dtype)
+    _float_kernel(input, "leaky_relu_cpu")
+    if not training:
+        return np.where(x > 0, x.dtype.type(1), x.dtype.type((lower + upper) / 2))
+    calc = np.dtype(np.float32) if x.dtype.name == "bfloat16" else x.dtype
+    below = x <= 0  # (NaN: PyTorch draws no slope for it; it stays NaN)
+    noise = np.ones(x.shape, calc)
+    noise[below] = _random.rrelu_slopes(int(below.sum()), lower, upper, calc)
+    return noise.astype(x.dtype, copy=False)
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
@@ -411,7 +513,7 @@ def _dropout(input: Tensor, p: float, training: bool, inplace: bool, feature: bo
     if not training or p == 0.0 or input._data.size == 0:
         return input
     if p == 1.0:
-        return _maybe_inplace(input, input * 0.0, inplace)
+        return _maybe_inplace(input, lambda t: t * 0.0, inplace)
     x = input._data
     dtype = x.dtype
     if feature:
@@ -423,14 +525,14 @@ def _dropout(input: Tensor, p: float, training: bool, inplace: bool, feature: bo
         noise = _random.arrange(_random.bernoulli(x.size, 1.0 - p, dtype), x)
     if not alpha:
         noise /= dtype.type(1.0 - p)  # PyTorch: noise.bernoulli_(1 - p).div_(1 - p)
-        return _maybe_inplace(input, input * _wrap(noise), inplace)
+        return _maybe_inplace(input, lambda t: t * _wrap(noise), inplace)
     # a = 1 / sqrt((alpha^2 p + 1)(1 - p)), b = (noise - 1) alpha a + alpha a p: y = x a + b
     # keeps a SELU's zero mean and unit variance (PyTorch's scalars, in the input's dtype)
     selu_alpha = 1.7580993408473766
     a = 1.0 / math.sqrt((selu_alpha * selu_alpha * p + 1) * (1 - p))
     b = (noise - dtype.type(1)) * dtype.type(selu_alpha * a) + dtype.type(selu_alpha * a * p)
     noise *= dtype.type(a)
-    return _maybe_inplace(input, input * _wrap(noise) + _wrap(b), inplace)
+    return _maybe_inplace(input, lambda t: t * _wrap(noise) + _wrap(b), inplace)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
@@ -463,8 +565,9 @@ def _unbatched_feature_dropout(input: Tensor, p: float, training: bool, inplace:
     """Feature dropout, an unbatched input seen as a batch of one (squeezed again)."""
     if batched:
         return _dropout(input, p, training, inplace, feature=True)
-    out = _dropout(input.unsqueeze(0), p, training, False, feature=True).squeeze(0)
-    return _maybe_inplace(input, out, inplace)
+    return _maybe_inplace(
+        input, lambda t: _dropout(t.unsqueeze(0), p, training, False, feature=True).squeeze(0),
+        inplace)
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,

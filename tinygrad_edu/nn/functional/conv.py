@@ -1,8 +1,10 @@
 """Convolution and pooling: ``F.conv2d``, ``F.max_pool2d/3d``, ``F.avg_pool2d/3d``,
-``F.adaptive_avg_pool2d`` (argument checks; the im2col math is in ``ops/conv.py``)."""
+``F.lp_pool1d/2d/3d``, ``F.adaptive_avg_pool2d`` (argument checks; the im2col math is in
+``ops/conv.py``)."""
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -464,6 +466,66 @@ def _avg_pool(input: Tensor, kernel_size: Any, stride: Any, padding: Any, ceil_m
     extra = (count_include_pad, divisor_override)
     pool = _pool(input, kernel_size, stride, padding, 1, ceil_mode, extra, False, n)
     return (_conv.AvgPool3d if n == 3 else _conv.AvgPool2d).apply(input, pool)
+
+
+def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: Any = None,
+              ceil_mode: bool = False) -> Tensor:
+    """The p-norm of each window over the last dim: (sum of x^p over the window)^(1/p),
+    p = ``norm_type`` (inf: the max of abs(x)). Built as PyTorch builds it: an average pool of
+    x^p times the window size, so its graph shows PowBackward0 ... AvgPool2DBackward0;
+    where the window's sum is 0 the gradient is 0.
+
+    Shapes: (N, C, L) or (C, L) -> (N, C, OL), OL = (L - k) // s + 1.
+
+    >>> F.lp_pool1d(tg.tensor([[3.0, 4.0, 1.0, 0.0]]), 2, 2)
+    tensor([[5., 1.]])
+    """
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 1)
+
+
+def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None,
+              ceil_mode: bool = False) -> Tensor:
+    """``lp_pool1d`` over the last two dims: (N, C, H, W) or (C, H, W) -> (N, C, OH, OW).
+
+    >>> F.lp_pool2d(tg.ones(1, 2, 2), 2, 2)
+    tensor([[[2.]]])
+    """
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 2)
+
+
+def lp_pool3d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None,
+              ceil_mode: bool = False) -> Tensor:
+    """``lp_pool1d`` over the last three dims: (N, C, D, H, W) or (C, D, H, W) ->
+    (N, C, OD, OH, OW).
+
+    >>> F.lp_pool3d(tg.ones(1, 2, 2, 2), 1, 2)
+    tensor([[[[8.]]]])
+    """
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 3)
+
+
+def _lp_pool(input: Tensor, norm_type: float, kernel_size: Any, stride: Any, ceil_mode: bool,
+             n: int) -> Tensor:
+    """(window size * mean of x^p)^(1/p); the sign * relu(abs) of PyTorch sends a zero
+    gradient where the mean is 0 (and keeps a negative mean, which pow then makes NaN)."""
+    max_pool, avg_pool = {1: (max_pool1d, avg_pool1d), 2: (max_pool2d, avg_pool2d),
+                          3: (max_pool3d, avg_pool3d)}[n]
+    size = kernel_size
+    if n > 1:  # (PyTorch unpacks the n sizes first: ``kw, kh = _pair(kernel_size)``)
+        sizes = (kernel_size,) * n if isinstance(kernel_size, int) else tuple(kernel_size)
+        if len(sizes) != n:
+            raise ValueError(f"too many values to unpack (expected {n})" if len(sizes) > n
+                             else f"not enough values to unpack (expected {n}, got "
+                                  f"{len(sizes)})")
+        size = math.prod(sizes)
+    if norm_type == math.inf:  # the max of abs(x)
+        largest: Tensor = max_pool(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+        return largest
+    if norm_type == -math.inf:  # the min of abs(x)
+        smallest: Tensor = max_pool(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+        return -smallest
+    out = avg_pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu()).mul(size).pow(1.0 / norm_type)
 
 
 def _adaptive_sizes(input: Tensor, output_size: Any, name: str, n: int) -> tuple[Any, Any]:

@@ -1,8 +1,8 @@
 """Margin and embedding losses as functions: ``margin_ranking_loss``,
 ``hinge_embedding_loss``, ``soft_margin_loss``, ``multilabel_soft_margin_loss``,
 ``multi_margin_loss``, ``multilabel_margin_loss``, ``cosine_embedding_loss``,
-``triplet_margin_loss``, and the distances they use, ``pairwise_distance`` and
-``cosine_similarity``.
+``triplet_margin_loss``, ``triplet_margin_with_distance_loss``, and the distances they
+use, ``pairwise_distance`` and ``cosine_similarity``.
 
 Each is PyTorch's formula written with Tensor ops (so its graph is PyTorch's, node for
 node, where PyTorch composes it too); ``soft_margin_loss`` and the two multi-class margin
@@ -11,6 +11,8 @@ classes call these.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 
@@ -345,6 +347,39 @@ def triplet_margin_loss(
     tensor(0.)
     """
     reduction = _reduction(reduction, size_average, reduce)
+    return _triplet(anchor, positive, negative,
+                    lambda x1, x2: pairwise_distance(x1, x2, p, eps), margin, swap, reduction)
+
+
+def triplet_margin_with_distance_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    *,
+    distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
+    margin: float = 1.0,
+    swap: bool = False,
+    reduction: str = "mean",
+) -> Tensor:
+    """``triplet_margin_loss`` with any distance: l = max(0, margin + d(a, p) - d(a, n)),
+    d = ``distance_function`` (two tensors -> a tensor of distances; default
+    ``pairwise_distance``). With ``swap``, d(a, n) is min(d(a, n), d(p, n)).
+
+    >>> cos = lambda x, y: 1.0 - F.cosine_similarity(x, y)
+    >>> F.triplet_margin_with_distance_loss(tg.tensor([[1.0, 0.0]]), tg.tensor([[1.0, 0.1]]),
+    ...                                     tg.tensor([[0.0, 1.0]]), distance_function=cos)
+    tensor(0.0050)
+    """
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    distance = distance_function if distance_function is not None else pairwise_distance
+    return _triplet(anchor, positive, negative, distance, margin, swap, reduction)
+
+
+def _triplet(anchor: Tensor, positive: Tensor, negative: Tensor,
+             distance: Callable[[Tensor, Tensor], Tensor], margin: float, swap: bool,
+             reduction: str) -> Tensor:
+    """max(0, margin + d(a, p) - d(a, n)), reduced: the two triplet losses."""
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
     dims = (anchor.ndim, positive.ndim, negative.ndim)
@@ -353,8 +388,8 @@ def triplet_margin_loss(
             "The anchor, positive, and negative tensors are expected to have the same number "
             f"of dimensions, but got: anchor {dims[0]}D, positive {dims[1]}D, and negative "
             f"{dims[2]}D inputs")
-    dist_pos = pairwise_distance(anchor, positive, p, eps)
-    dist_neg = pairwise_distance(anchor, negative, p, eps)
+    dist_pos = distance(anchor, positive)
+    dist_neg = distance(anchor, negative)
     if swap:
-        dist_neg = dist_neg.minimum(pairwise_distance(positive, negative, p, eps))
+        dist_neg = dist_neg.minimum(distance(positive, negative))
     return _reduced((margin + dist_pos - dist_neg).clamp_min(0), reduction)
