@@ -8,13 +8,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display needed: every figure is written to a PNG file
-
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.figure import Figure
 
 RUNS_DIR = Path("runs")
 
@@ -46,10 +42,20 @@ def parse_args(
     return args
 
 
+def subplots(nrows: int = 1, ncols: int = 1, **kwargs: Any) -> tuple[Figure, Any]:
+    """``plt.subplots`` without pyplot: a ``Figure`` and its axes, drawn into a PNG by
+    ``save_figure``. No backend is chosen for the whole process (a notebook keeps its
+    inline plots), and nothing global remembers the figure (no ``plt.close`` needed).
+    ``figsize`` and the other ``Figure`` arguments go to the figure, the rest (``sharex``,
+    ``width_ratios``, ...) to ``Figure.subplots``."""
+    figure_args = {k: kwargs.pop(k) for k in ("figsize", "dpi", "layout") if k in kwargs}
+    fig = Figure(**figure_args)
+    return fig, fig.subplots(nrows, ncols, **kwargs)
+
+
 def save_figure(fig: Figure, out: Path, filename: str) -> Path:
-    """Save ``fig`` as ``out/filename`` (PNG), close it, and return the path."""
+    """Save ``fig`` as ``out/filename`` (PNG) and return the path."""
     path = Path(out) / filename
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path

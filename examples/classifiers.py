@@ -19,16 +19,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python examples/x.py` works
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from sklearn.datasets import make_blobs, make_circles, make_moons
 from sklearn.model_selection import train_test_split
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 import tinygrad_edu as tg
-from examples._common import parse_args, save_figure
+from examples._common import parse_args, save_figure, subplots
 from tinygrad_edu import nn, optim
 
 Split = tuple[tg.Tensor, tg.Tensor, tg.Tensor, tg.Tensor]
@@ -170,7 +169,7 @@ def plot_dataset(out: Path, name: str, model: nn.Module, data: Split, test_acc: 
     X_all = np.concatenate([X_train.numpy(), X_test.numpy()])
     margin = 0.1 * (X_all.max(axis=0) - X_all.min(axis=0))
     limits = np.stack([X_all.min(axis=0) - margin, X_all.max(axis=0) + margin])
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.5))
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(10, 4.5))
     plot_decision_boundary(model, X_train, y_train, ax1, limits)
     ax1.set_title(f"{name}: train")
     plot_decision_boundary(model, X_test, y_test, ax2, limits)
@@ -180,7 +179,7 @@ def plot_dataset(out: Path, name: str, model: nn.Module, data: Split, test_acc: 
 
 def plot_losses(out: Path, histories: dict[str, dict[str, list[float]]]) -> None:
     """Save the training and test loss of every problem in one figure."""
-    fig, ax = plt.subplots(figsize=(6.5, 4))
+    fig, ax = subplots(figsize=(6.5, 4))
     for i, (name, history) in enumerate(histories.items()):
         ax.plot(history["loss"], color=f"C{i}", label=f"{name} train")
         ax.plot(history["test_loss"], color=f"C{i}", ls="--", label=f"{name} test")

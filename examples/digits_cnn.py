@@ -24,11 +24,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python examples/x.py` works
 
-import matplotlib.pyplot as plt
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 import tinygrad_edu as tg
-from examples._common import parse_args, save_figure
+from examples._common import parse_args, save_figure, subplots
 from examples.mnist_mlp import load_data, make_model
 from tinygrad_edu import nn, optim
 from tinygrad_edu.utils.data import DataLoader, TensorDataset
@@ -79,7 +78,7 @@ def plot_filters(out: Path, model: nn.Sequential, image: tg.Tensor) -> None:
     conv = model[0]
     with tg.no_grad():
         maps = model[1](conv(image[None]))[0]  # (8, 8, 8): one map per filter
-    fig, axs = plt.subplots(2, 9, figsize=(13, 3.3))
+    fig, axs = subplots(2, 9, figsize=(13, 3.3))
     axs[0, 0].imshow(image[0].numpy(), cmap="gray_r")
     axs[0, 0].set_title("input")
     axs[1, 0].axis("off")

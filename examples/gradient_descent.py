@@ -17,12 +17,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python examples/x.py` works
 
-import matplotlib.pyplot as plt
 import numpy as np
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 import tinygrad_edu as tg
-from examples._common import parse_args, save_figure
+from examples._common import parse_args, save_figure, subplots
 
 
 def make_data(m: int = 100) -> tuple[np.ndarray, np.ndarray]:
@@ -71,7 +70,7 @@ def plot_results(
     best_loss: float,
 ) -> None:
     """Save the loss curve (and its distance to the optimum) and the data with the fit."""
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(10, 4))
     ax1.plot(losses)
     ax1.set(xlabel="iteration", ylabel="loss", title="Loss (1/2m) * sum of squared errors")
     ax2.semilogy(np.maximum(np.array(losses) - best_loss, 1e-17))
@@ -79,7 +78,7 @@ def plot_results(
     ax2.set_title("Distance to the optimum (log scale)")
     save_figure(fig, out, "loss_curve.png")
 
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = subplots(figsize=(6, 4))
     ax.scatter(X[:, 0], y[:, 0], s=12, alpha=0.7, label="data: y = 4 + 3x + noise")
     xs = np.array([0.0, 2.0])
     ax.plot(xs, theta_gd[0, 0] + theta_gd[1, 0] * xs, "r-", lw=2, label="gradient descent fit")

@@ -23,12 +23,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python examples/x.py` works
 
-import matplotlib.pyplot as plt
 import numpy as np
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 import tinygrad_edu as tg
-from examples._common import parse_args, save_figure
+from examples._common import parse_args, save_figure, subplots
 from tinygrad_edu import nn, optim
 from tinygrad_edu.datasets import load_advertising
 
@@ -106,7 +105,7 @@ def plot_fits(
     out: Path, x: np.ndarray, y: np.ndarray, fits: dict[str, tuple[float, float]]
 ) -> None:
     """Save the scaled data with every fitted line (they lie on top of each other)."""
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    fig, ax = subplots(figsize=(6.5, 4.5))
     ax.scatter(x, y, s=12, alpha=0.6, label="markets")
     xs = np.array([0.0, 1.0])
     styles = ["k-", "g--", "r:", "m-."]
@@ -120,7 +119,7 @@ def plot_fits(
 
 def plot_convergence(out: Path, best_mse: float, losses: dict[str, list[float]]) -> None:
     """Save how far each dtype's training loss is from the exact optimum, per epoch."""
-    fig, ax = plt.subplots(figsize=(6.5, 4))
+    fig, ax = subplots(figsize=(6.5, 4))
     for name, history in losses.items():
         ax.semilogy(np.abs(np.array(history) - best_mse) + 1e-18, label=name)
     ax.set(xlabel="epoch", ylabel="|MSE - MSE of closed-form OLS|")

@@ -18,16 +18,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python examples/x.py` works
 
-import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import make_classification
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 import tinygrad_edu as tg
-from examples._common import parse_args, save_figure
+from examples._common import parse_args, save_figure, subplots
 from tinygrad_edu import nn, optim
 from tinygrad_edu.utils.data import DataLoader, TensorDataset
 
@@ -81,7 +80,7 @@ def train(
 
 def plot_history(out: Path, history: dict[str, list[float]], sklearn_acc: float) -> None:
     """Save the loss curves and the test accuracy per epoch."""
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(11, 4))
     ax1.plot(history["train_loss"], label="train")
     ax1.plot(history["test_loss"], label="test")
     ax1.set(xlabel="epoch", ylabel="BCEWithLogitsLoss", title="Loss")

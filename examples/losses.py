@@ -18,13 +18,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python examples/x.py` works
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 import tinygrad_edu as tg
-from examples._common import parse_args, save_figure
+from examples._common import parse_args, save_figure, subplots
 from tinygrad_edu import nn, optim
 
 TRUE_SLOPE, TRUE_INTERCEPT = 3.0, 2.0
@@ -127,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         f"Exact least squares (numpy): slope {least_squares[0]:.3f}, "
         f"intercept {least_squares[1]:.3f}"
     )
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5), width_ratios=[3, 2])
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(12, 4.5), width_ratios=[3, 2])
     plot_lines(ax1, x, y, outliers, fits)
     plot_penalties(ax2)
     save_figure(fig, args.out, "fits.png")

@@ -23,15 +23,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python examples/x.py` works
 
-import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
-from examples._common import parse_args, save_figure
+from examples._common import parse_args, save_figure, subplots
 from tinygrad_edu import nn, optim
 from tinygrad_edu.utils.data import DataLoader, TensorDataset
 
@@ -94,7 +93,7 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = 10
 
 def plot_confusion(out: Path, matrices: dict[str, np.ndarray], accs: dict[str, float]) -> None:
     """Save one confusion matrix per model, side by side, with the counts written in."""
-    fig, axs = plt.subplots(1, len(matrices), figsize=(5.5 * len(matrices), 5))
+    fig, axs = subplots(1, len(matrices), figsize=(5.5 * len(matrices), 5))
     for ax, (name, counts) in zip(np.atleast_1d(axs), matrices.items()):
         ax.imshow(counts, cmap="Blues")
         for (i, j), n in np.ndenumerate(counts):
@@ -107,7 +106,7 @@ def plot_confusion(out: Path, matrices: dict[str, np.ndarray], accs: dict[str, f
 
 def plot_samples(out: Path, X: tg.Tensor, y: tg.Tensor, pred: tg.Tensor, n: int = 16) -> None:
     """Save the first ``n`` test digits, titled with prediction and label (red if wrong)."""
-    fig, axs = plt.subplots(2, n // 2, figsize=(n * 0.75, 4.2))
+    fig, axs = subplots(2, n // 2, figsize=(n * 0.75, 4.2))
     for i, ax in enumerate(axs.flat):
         ax.imshow(X[i].reshape(8, 8).numpy(), cmap="gray_r")
         ok = pred[i].item() == y[i].item()
@@ -122,7 +121,7 @@ def plot_samples(out: Path, X: tg.Tensor, y: tg.Tensor, pred: tg.Tensor, n: int 
 
 def plot_losses(out: Path, losses: dict[str, list[float]]) -> None:
     """Save the training-loss curves of both models."""
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = subplots(figsize=(6, 4))
     for name, history in losses.items():
         ax.plot(range(1, len(history) + 1), history, label=name)
     ax.set(xlabel="epoch", ylabel="CrossEntropyLoss", yscale="log", title="Training loss")

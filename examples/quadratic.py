@@ -19,12 +19,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `python examples/x.py` works
 
-import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 import tinygrad_edu as tg
-from examples._common import parse_args, save_figure
+from examples._common import parse_args, save_figure, subplots
 
 LR = 1e-5
 
@@ -78,7 +77,7 @@ def plot_results(
     out: Path, time: tg.Tensor, speed: tg.Tensor, preds: list[tg.Tensor], rmses: list[float]
 ) -> None:
     """Save the 6-panel figure (predictions of the first 6 steps) and the RMSE curve."""
-    fig, axs = plt.subplots(2, 3, figsize=(12, 6), sharex=True, sharey=True)
+    fig, axs = subplots(2, 3, figsize=(12, 6), sharex=True, sharey=True)
     for step, (ax, step_preds) in enumerate(zip(axs.flat, preds)):
         show_preds(time, speed, step_preds, ax, f"step {step}: RMSE {rmses[step]:.1f}")
     axs.flat[0].legend(loc="lower left")
@@ -89,7 +88,7 @@ def plot_results(
     fig.suptitle("Predictions (red) approaching the data (blue)")
     save_figure(fig, out, "predictions.png")
 
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = subplots(figsize=(6, 4))
     ax.plot(range(len(rmses)), rmses, "o-")
     ax.set(xlabel="step", ylabel="RMSE", title=f"RMSE per step (lr = {LR})")
     save_figure(fig, out, "rmse.png")

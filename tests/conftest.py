@@ -25,3 +25,34 @@ settings.register_profile("thorough", max_examples=300, **_COMMON)
 
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or
                       ("ci" if os.environ.get("CI") else "dev"))
+
+
+def _torch_missing() -> bool:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return True
+    return False
+
+
+def _skip_reason(report) -> str:
+    longrepr = report.longrepr
+    return longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say once how many tests the missing PyTorch skipped, and how to add it (each op's
+    parity test compares it with PyTorch, so a run without torch checks much less)."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", [])
+               if "torch" in _skip_reason(r).lower()]
+    if not skipped or not _torch_missing():
+        return
+    files = sum(1 for r in skipped if r.when == "collect")
+    tests = len(skipped) - files
+    what = " and ".join(part for part in (
+        f"{tests} test{'s' * (tests != 1)}" * bool(tests),
+        f"{files} test file{'s' * (files != 1)}" * bool(files)) if part)
+    terminalreporter.write_line(
+        f"{what} skipped because PyTorch is not installed: they compare tinygrad_edu with "
+        'it. Add it with `pip install torch==2.13.0` (or `pip install -e ".[parity]"`), '
+        "then run pytest again.", yellow=True, bold=True)

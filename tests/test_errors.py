@@ -167,8 +167,9 @@ def test_inplace_on_saved_raises():
 
     text = check(modify, RuntimeError, "",
                  ".clone()", torch_prefix="one of the variables needed for gradient "
-                 "computation has been modified by an inplace operation: [torch.FloatTensor "
-                 "[3]], which is ")
+                 "computation has been modified by an inplace operation: [")
+    # PyTorch's message word for word, with this library's type name (not torch.FloatTensor)
+    assert "inplace operation: [tinygrad_edu.FloatTensor [3]], which is " in text
     assert "is at version 1; expected version 0 instead." in text
 
 
@@ -250,3 +251,68 @@ def test_messages_are_single_hint():
     """Each message above carries exactly one hint."""
     for make in (lambda m: m.ones(4, 2) @ m.ones(3, 5), lambda m: m.ones(2, 3) + m.ones(4)):
         assert len(re.findall("Hint:", str(_raise(tg, make)))) == 1
+
+
+# ------------------------------------------------------------------------------ the first hour
+def test_bce_with_logits_int_target_says_use_float():
+    for make in (lambda m: m.nn.BCEWithLogitsLoss()(m.zeros(3), m.tensor([0, 1, 1])),
+                 lambda m: m.nn.functional.binary_cross_entropy_with_logits(
+                     m.zeros(3), m.tensor([0, 1, 1]))):
+        check(make, RuntimeError,
+              "result type Float can't be cast to the desired output type Long",
+              "pass target.float()")
+    check(lambda m: m.nn.BCELoss()(m.full((3,), 0.5), m.tensor([0, 1, 1])), RuntimeError,
+          "Found dtype Long but expected Float", "pass target.float()")
+
+
+def _module_forgetting_super_init(m: Any, assign: Callable[[Any, Any], None]) -> Any:
+    class Net(m.nn.Module):
+        def __init__(self):
+            assign(self, m)  # the mistake: no super().__init__() first
+
+        def forward(self, x):
+            return x
+
+    return Net()
+
+
+@pytest.mark.parametrize("what, assign", [
+    ("module", lambda self, m: setattr(self, "fc", m.nn.Linear(2, 2))),
+    ("parameters", lambda self, m: setattr(self, "w", m.nn.Parameter(m.zeros(2)))),
+    ("buffer", lambda self, m: self.register_buffer("b", m.zeros(2))),
+    ("parameter", lambda self, m: self.register_parameter("w", m.nn.Parameter(m.zeros(2)))),
+])
+def test_module_without_super_init_says_call_it_first(what, assign):
+    check(lambda m: _module_forgetting_super_init(m, assign), AttributeError,
+          f"cannot assign {what} before Module.__init__() call",
+          "Net.__init__ must call super().__init__() first")
+
+
+def test_calling_module_without_super_init_says_call_it_first():
+    text = check(lambda m: _module_forgetting_super_init(m, lambda s, m: None)(m.zeros(1)),
+                 AttributeError, "", "Net.__init__ must call super().__init__() first",
+                 torch_prefix="'Net' object has no attribute '_")
+    assert "\nHint: " in text
+
+
+def test_optimizer_without_parameters_says_what_to_pass():
+    for make in (lambda m: m.optim.SGD([], lr=0.1),
+                 lambda m: m.optim.Adam(m.nn.ReLU().parameters())):
+        check(make, ValueError, "optimizer got an empty parameter list",
+              "model.parameters() is a generator")
+    def used_twice(m):  # the classic: one generator for two optimizers
+        params = m.nn.Linear(2, 2).parameters()
+        m.optim.SGD(params, lr=0.1)
+        m.optim.SGD(params, lr=0.1)
+    check(used_twice, ValueError, "optimizer got an empty parameter list", "make it a list")
+
+
+@pytest.mark.parametrize("make", [
+    lambda m: m.tensor([1, 2], requires_grad=True),
+    lambda m: m.zeros(2, dtype=m.long, requires_grad=True),
+    lambda m: m.full((2,), 3, requires_grad=True),
+])
+def test_requires_grad_on_int_tensor_says_use_floats(make):
+    check(make, RuntimeError,
+          "Only Tensors of floating point and complex dtype can require gradients",
+          "(1.0, not 1)")

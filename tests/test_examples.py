@@ -148,3 +148,51 @@ def test_run_all_writes_the_index(tmp_path):
     for src in ("quadratic/predictions.png", "quadratic/rmse.png", "losses/fits.png"):
         assert f'src="{src}"' in index
         assert (tmp_path / src).is_file()
+
+
+def test_examples_never_switch_the_matplotlib_backend_and_show_bars_in_notebooks(tmp_path):
+    """Running an example in a notebook kernel keeps its inline plots: no example imports
+    pyplot (whose backend is global to the process) or calls matplotlib.use; progress
+    bars come from tqdm.auto (widgets in a notebook, text in a terminal)."""
+    import subprocess
+
+    import tqdm.auto
+
+    names = [p.stem for p in (ROOT / "examples").glob("*.py") if not p.stem.startswith("_")]
+    code = ("import sys, importlib, matplotlib\n"
+            "backend = matplotlib.rcParams._get_backend_or_none()\n"
+            f"for name in {names!r}:\n"
+            "    importlib.import_module('examples.' + name)\n"
+            "importlib.import_module('examples.quadratic').main(['--quick', '--out', sys.argv[1]])\n"
+            "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
+            "assert matplotlib.rcParams._get_backend_or_none() == backend, 'backend changed'\n")
+    subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, check=True,
+                   capture_output=True)
+    for name in names:
+        module = importlib.import_module(f"examples.{name}")
+        assert getattr(module, "tqdm", tqdm.auto.tqdm) is tqdm.auto.tqdm, name
+    assert_plots(tmp_path, "predictions.png", "rmse.png")
+
+
+def _readme() -> str:
+    return (ROOT / "README.md").read_text()
+
+
+def test_readme_quotes_what_exercise_swish_prints(tmp_path, capsys):
+    run_quick("exercise_swish", tmp_path)
+    printed = capsys.readouterr().out.splitlines()
+    block = _readme().split("```\nFAIL  SwishBackward", 1)[1].split("```", 1)[0]
+    for line in ("FAIL  SwishBackward" + block).strip().splitlines():
+        assert line in printed, f"the README quotes a line the example does not print: {line}"
+
+
+@pytest.mark.slow
+def test_readme_digits_rows_match_what_the_examples_print(tmp_path):
+    mlp = importlib.import_module("examples.mnist_mlp").main(["--out", str(tmp_path)])
+    cnn = importlib.import_module("examples.digits_cnn").main(["--out", str(tmp_path)])
+    small, wide = mlp["test_accuracy"]["64-10-10-10"], mlp["test_accuracy"]["64-128-64-10 (wider)"]
+    row = next(line for line in _readme().splitlines() if line.startswith("| `mnist_mlp.py`"))
+    assert f"64-10-10-10 network ({small:.0%} test accuracy)" in row
+    assert f"64-128-64-10 ({wide:.1%})" in row
+    row = next(line for line in _readme().splitlines() if line.startswith("| `digits_cnn.py`"))
+    assert f"~{cnn['test_accuracy']:.0%}" in row

@@ -162,3 +162,13 @@ def test_objects_that_need_pickle_are_refused(tmp_path: Path) -> None:
         tg.save(nn.Linear(1, 1), tmp_path / "m.safetensors")
     with pytest.raises(TypeError, match="cannot store an object of type function"):
         tg.save({"f": lambda: 0}, tmp_path / "f.safetensors")
+
+
+def test_save_without_safetensors_says_how_to_install_it(tmp_path: Path, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "safetensors", None)  # as if it were not installed
+    monkeypatch.setitem(sys.modules, "safetensors.numpy", None)
+    with pytest.raises(ImportError, match=r"pip install safetensors") as e:
+        tg.save({"w": tg.ones(2)}, tmp_path / "w.safetensors")
+    assert e.value.name == "safetensors" and not (tmp_path / "w.safetensors").exists()

@@ -57,7 +57,7 @@ def test_missing_zero_grad_warns_at_second_backward():
     with pytest.warns(TeachingWarning, match=r"left over from an earlier backward\(\).*"
                       r"optimizer\.zero_grad\(\)") as caught:
         F.cross_entropy(model(x), y).backward()
-    assert "Linear(in_features=4, out_features=2, bias=True)" in str(caught[0].message)
+    assert "2.weight, 0.weight, 0.bias" in str(caught[0].message)  # as named_parameters
     assert caught[0].filename == __file__  # shown at the learner's line
 
 
@@ -98,7 +98,7 @@ def test_parameter_never_reached():
         opt.step()
     messages = _messages(caught)
     assert len(messages) == 2 and all("not reached" in m for m in messages)
-    assert "parameter of shape [2, 2] received no gradient" in messages[0]
+    assert messages[0].startswith("weight received no gradient")  # the spare Linear's
 
 
 def test_parameter_behind_detach():
@@ -110,8 +110,7 @@ def test_parameter_behind_detach():
         opt.step()
     messages = _messages(caught)
     assert len(messages) == 2
-    assert messages[0].startswith("Linear(in_features=3, out_features=4, bias=True).weight "
-                                  "received no gradient")
+    assert messages[0].startswith("0.weight received no gradient")
     assert all("detached: " in m and "detach()" in m for m in messages)
 
 

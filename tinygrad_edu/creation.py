@@ -33,6 +33,11 @@ def _np_dtype(dtype: Any, default: Any = None) -> Any:
 def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
     t = _wrap(array)
     if requires_grad:
+        if array.dtype not in FLOATING:  # PyTorch's factories' words (capital O)
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients\n"
+                f"Hint: this tensor holds {t.dtype}; gradients need floats: write the "
+                "numbers as floats (1.0, not 1) or pass dtype=tinygrad_edu.float32.")
         t.requires_grad_(True)
     return t
 

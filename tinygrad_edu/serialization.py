@@ -63,9 +63,11 @@ def save(
     deep (tg.load would not be sure to read them back).
 
     >>> tg.save(model.state_dict(), "model.safetensors")
-    """
-    from safetensors.numpy import save as st_save
 
+    Writing needs the ``safetensors`` package (``pip install safetensors``); reading
+    (``tg.load``) does not.
+    """
+    st_save = _safetensors_writer()
     arrays: dict[str, np.ndarray] = {}
     if _is_flat_state_dict(obj):  # a module state_dict: tensor names = its keys
         pairs = [[k, _tensor_ref(v, k, arrays)] for k, v in obj.items()]
@@ -81,6 +83,19 @@ def save(
         )
     data = st_save(arrays, metadata={"format": "pt", _META_KEY: document})
     _write(f, data)
+
+
+def _safetensors_writer() -> Any:
+    """``safetensors.numpy.save``, or an ImportError that says how to install it."""
+    try:
+        from safetensors.numpy import save as st_save
+    except ImportError as e:
+        raise ModuleNotFoundError(
+            "tg.save writes safetensors files and needs the safetensors package, which is "
+            "not installed: run `pip install safetensors` (or `pip install -e "
+            '".[checkpoints]"` in the repository). tg.load reads checkpoints without it.',
+            name="safetensors") from e
+    return st_save
 
 
 def _is_flat_state_dict(obj: Any) -> bool:

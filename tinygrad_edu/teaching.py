@@ -36,6 +36,7 @@ import numpy as np
 
 from .core.function import Node
 from .core.grad_mode import _teaching, is_grad_enabled
+from .param_names import registered_name
 
 __all__ = ["TeachingWarning", "set_teaching_mode", "is_teaching_mode"]
 
@@ -62,25 +63,23 @@ def is_teaching_mode() -> bool:
 # What happened since the last optimizer.step(), keyed by id() of the parameter.
 _cut: dict[int, str] = {}  # leaves behind a .detach()/.data on the way to a loss
 _no_grad: dict[int, str] = {}  # parameters of modules that ran with grad mode off
-_owner: dict[int, str] = {}  # parameter -> "Linear(...).weight", for the messages
 _registry: dict[Any, Any] = {}  # warnings: each message once per line of user code
 
 
 def _forget() -> None:
-    for record in (_cut, _no_grad, _owner):
+    for record in (_cut, _no_grad):
         record.clear()
 
 
 # ------------------------------------------------------------------------------ hooks
 def module_called(module: Any) -> None:
-    """``Module.__call__``: remember who owns which parameter, and the grad mode.
+    """``Module.__call__``: remember the grad mode each parameter's module ran in.
 
     A module whose output is random in training mode (``Dropout``) says so by its
     ``_random_in_training`` attribute: teaching mode knows no layer by name."""
     grad_on = is_grad_enabled()
-    for name, p in module._parameters.items():
+    for p in module._parameters.values():
         if p is not None:
-            _owner[id(p)] = f"{_short_repr(module)}.{name}"
             if not grad_on:
                 _no_grad[id(p)] = _short_repr(module)
             else:
@@ -185,7 +184,8 @@ def _why(p: Any) -> str:
 
 
 def _name(t: Any) -> str:
-    return _owner.get(id(t)) or f"a parameter of shape {list(t._data.shape)}"
+    """``0.weight``: the name the parameter's Module registered it under."""
+    return registered_name(t) or f"a parameter of shape {list(t._data.shape)}"
 
 
 def _short_repr(module: Any) -> str:

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, overload
 
+from ..param_names import note_registered
 from ..tensor import Tensor
 from .module import Module, _addindent, _typename
 from .parameter import Parameter
@@ -34,6 +35,7 @@ def _delete_and_renumber(container: Module, keys: Iterable[str]) -> None:
     container._modules.clear()
     for i, module in enumerate(items):
         container._modules[str(i)] = module
+        note_registered(module, container, str(i))
 
 
 class Sequential(Module):
@@ -111,6 +113,7 @@ class Sequential(Module):
         self._modules.clear()
         for i, m in enumerate(items):
             self._modules[str(i)] = m
+            note_registered(m, self, str(i))
         return self
 
     def pop(self, key: int | slice) -> Module:

@@ -19,6 +19,7 @@ from .. import _device, dtypes
 from ..core.function import bump_version
 from ..core.grad_mode import _teaching
 from ..dtypes import FLOATING
+from ..param_names import note_registered
 from ..parity.names import tensor_type_name
 from ..tensor import Tensor, _wrap, reset_grads
 from ..utils.hooks import RemovableHandle
@@ -49,6 +50,13 @@ def _typename(obj: Any) -> str:
     kind = type(obj)
     module = kind.__module__
     return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
+
+
+def _forgot_super_init(module: Any) -> str:
+    """The line after PyTorch's message when Module.__init__ never ran on ``module``."""
+    name = type(module).__name__
+    return (f"\nHint: {name}.__init__ must call super().__init__() first, before it assigns "
+            "layers, parameters or buffers to self.")
 
 
 def _addindent(text: str, spaces: int) -> str:
@@ -232,7 +240,8 @@ class Module(ModuleHooks):
         """Add a parameter under ``name`` (``None`` registers a placeholder that is
         skipped by ``parameters()`` and ``state_dict()``)."""
         if "_parameters" not in self.__dict__:
-            raise AttributeError("cannot assign parameter before Module.__init__() call")
+            raise AttributeError("cannot assign parameter before Module.__init__() call"
+                                 + _forgot_super_init(self))
         self._check_name(name, "parameter", self._parameters)
         if param is None:
             self._parameters[name] = None
@@ -249,12 +258,14 @@ class Module(ModuleHooks):
             )
         else:
             self._parameters[name] = param
+            note_registered(param, self, name)  # so that the tools can say "0.weight"
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add a tensor the module keeps but does not learn (e.g. running statistics).
         Persistent buffers are part of ``state_dict()``."""
         if "_buffers" not in self.__dict__:
-            raise AttributeError("cannot assign buffer before Module.__init__() call")
+            raise AttributeError("cannot assign buffer before Module.__init__() call"
+                                 + _forgot_super_init(self))
         self._check_name(name, "buffer", self._buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(
@@ -282,6 +293,7 @@ class Module(ModuleHooks):
         if name == "":
             raise KeyError('module name can\'t be empty string ""')
         self._modules[name] = module
+        note_registered(module, self, name)
 
     register_module = add_module
 
@@ -299,7 +311,8 @@ class Module(ModuleHooks):
         params = self.__dict__.get("_parameters")
         if isinstance(value, Parameter):
             if params is None:
-                raise AttributeError("cannot assign parameters before Module.__init__() call")
+                raise AttributeError("cannot assign parameters before Module.__init__() call"
+                                     + _forgot_super_init(self))
             self._forget(name, self.__dict__, self._buffers, self._modules)
             self.register_parameter(name, value)
         elif params is not None and name in params:
@@ -316,9 +329,11 @@ class Module(ModuleHooks):
         modules = self.__dict__.get("_modules")
         if isinstance(value, Module):
             if modules is None:
-                raise AttributeError("cannot assign module before Module.__init__() call")
+                raise AttributeError("cannot assign module before Module.__init__() call"
+                                     + _forgot_super_init(self))
             self._forget(name, self.__dict__, self._parameters, self._buffers)
             modules[name] = value
+            note_registered(value, self, name)
         elif modules is not None and name in modules:
             if value is not None:
                 raise TypeError(
@@ -354,7 +369,8 @@ class Module(ModuleHooks):
         for registry in ("_parameters", "_buffers", "_modules"):
             if registry in d and name in d[registry]:
                 return d[registry][name]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+        hint = _forgot_super_init(self) if "_parameters" not in d else ""
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'{hint}")
 
     def __delattr__(self, name: str) -> None:
         if name in self._parameters:
@@ -773,6 +789,7 @@ class Module(ModuleHooks):
             )
             if name in self._parameters:
                 self._parameters[name] = new  # type: ignore[assignment]
+                note_registered(new, self, name)
             else:
                 self._buffers[name] = new
             return

@@ -58,7 +58,11 @@ class Optimizer:
         self.param_groups: list[dict[str, Any]] = []
         groups = list(params)
         if len(groups) == 0:
-            raise ValueError("optimizer got an empty parameter list")
+            raise ValueError(
+                "optimizer got an empty parameter list\nHint: pass the parameters to learn, "
+                "e.g. model.parameters() of a model with layers (nn.Linear, ...); "
+                "model.parameters() is a generator, used up after one pass: give each "
+                "optimizer its own call, or make it a list first.")
         if not isinstance(groups[0], dict):
             groups = [{"params": groups}]
         for group in groups:

@@ -73,7 +73,8 @@ FREED = (
 def version_error(type_name: str, shape: tuple[int, ...], which: str, version: int,
                   expected: int) -> RuntimeError:
     """A saved tensor was changed in place after the op saved it: ``type_name`` is
-    ``torch.FloatTensor``-style, ``which`` PyTorch's ", which is output 0 of Mul," (or "")."""
+    ``tinygrad_edu.FloatTensor``-style, ``which`` PyTorch's ", which is output 0 of Mul,"
+    (or "")."""
     dims = ", ".join(str(n) for n in shape)
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an "

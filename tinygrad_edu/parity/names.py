@@ -48,6 +48,7 @@ def scalar_type_name(dtype: Any) -> str:
     return SCALAR_TYPE_NAMES.get(name, name)
 
 
-def tensor_type_name(data: np.ndarray) -> str:
-    """``torch.typename`` of a tensor with this array: ``torch.FloatTensor``."""
-    return f"torch.{scalar_type_name(data.dtype)}Tensor"
+def tensor_type_name(data: np.ndarray, package: str = "torch") -> str:
+    """``torch.typename`` of a tensor with this array: ``torch.FloatTensor``
+    (``package="tinygrad_edu"``: ``tinygrad_edu.FloatTensor``, this library's own name)."""
+    return f"{package}.{scalar_type_name(data.dtype)}Tensor"

@@ -134,8 +134,9 @@ def stale_saved_error(node: Any) -> RuntimeError:
             counter, expected = node._counter(src)
             data = value if isinstance(value, np.ndarray) else value._data
             dtype, which = _describe(node, src)
-            return version_error(tensor_type_name(np.empty(0, dtype)), data.shape, which,
-                                 counter[0], expected)
+            # (PyTorch names the type torch.FloatTensor; a learner here sees this library's)
+            name = tensor_type_name(np.empty(0, dtype), "tinygrad_edu")
+            return version_error(name, data.shape, which, counter[0], expected)
     raise AssertionError("no saved value was changed")  # (called only when one was)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..core.function import Node
+from ..param_names import registered_name, registered_owner
 from ..tensor import Tensor
 from ._common import _fmt, _named, _nonfinite, _shape
 from .source import op_source
@@ -124,15 +125,23 @@ def _html(lines: list[tuple[str, str]]) -> str:
 
 
 # ----------------------------------------------------------------------------- names
-def _module_of(params: Any) -> dict[int, str]:
-    """id(parameter) -> ``"fc1: Linear"``, the module that owns it (for clusters)."""
-    if not hasattr(params, "named_modules"):
-        return {}
+def _module_of(params: Any, ops: list[Node]) -> dict[int, str]:
+    """id(parameter) -> ``"fc1: Linear"``, the module that owns it (for clusters): from
+    ``params`` when it is a Module, else (no ``params``) from where the graph's parameters
+    were registered."""
     owners = {}
-    for prefix, module in params.named_modules():
-        for p in module._parameters.values():
-            if p is not None and prefix:
-                owners[id(p)] = f"{prefix}: {type(module).__name__}"
+    if hasattr(params, "named_modules"):
+        for prefix, module in params.named_modules():
+            for p in module._parameters.values():
+                if p is not None and prefix:
+                    owners[id(p)] = f"{prefix}: {type(module).__name__}"
+    elif params is None:
+        for node in ops:
+            for p in node.parents:
+                module = registered_owner(p) if isinstance(p, Tensor) else None
+                prefix = registered_name(module) if module is not None else None
+                if prefix:
+                    owners[id(p)] = f"{prefix}: {type(module).__name__}"
     return owners
 
 
@@ -279,7 +288,7 @@ class _Builder:
         return key
 
     def _title(self, t: Tensor, role: str) -> str:
-        name = self.names.get(id(t))
+        name = self.names.get(id(t)) or registered_name(t)
         if name:
             return name
         return {"param": "parameter", "leaf": "leaf", "const": "constant", "cut": "detached",
@@ -516,7 +525,8 @@ def draw_graph(root: Tensor, *, params: Any = None, names: dict[str, Tensor] | N
     'mlp_graph.svg'
 
     Ops are named as PyTorch's ``grad_fn`` (``AddmmBackward0``); tensors show their name
-    (``params``: a Module or a dict ``{name: parameter}``; ``names``: ``{name: tensor}``
+    (``params``: a Module or a dict ``{name: parameter}``; without it, a parameter shows
+    the name its Module registered it under, ``0.weight``; ``names``: ``{name: tensor}``
     for inputs, targets, intermediates), shape, dtype, a value summary and, once backward
     ran, their grad (leaves, and tensors that called ``retain_grad()``).
     Blue: parameters, green: other leaves, grey dashed: constants (no gradient flows),
@@ -532,7 +542,7 @@ def draw_graph(root: Tensor, *, params: Any = None, names: dict[str, Tensor] | N
     opts = _Options(show_data, show_grad, len(ops) > 20 if compact is None else compact,
                     group_modules)
     named = _named(params) + list((names or {}).items())
-    builder = _Builder(root, named, _module_of(params), opts, highlight)
+    builder = _Builder(root, named, _module_of(params, ops), opts, highlight)
     drawing = builder.build(ops, hidden, max_nodes, max_depth)
     if highlight is not None:
         _highlight(drawing, highlight)

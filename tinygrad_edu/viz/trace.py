@@ -11,6 +11,7 @@ import numpy as np
 from ..core import engine
 from ..core.function import Node
 from ..dtypes import FLOATING
+from ..param_names import registered_name
 from ..tensor import Tensor
 from ._common import _fmt, _named, _nonfinite, _shape
 from .source import op_source
@@ -126,14 +127,17 @@ class BackwardTrace:
         return labels
 
     def leaf_name(self, leaf_id: int) -> str:
-        """The name of a leaf: from ``params``, else ``leaf#k`` in order of appearance.
+        """The name of a leaf: from ``params``, else the name its Module registered it under
+        (``0.weight``), else ``leaf#k`` in order of appearance.
 
         >>> t.leaf_name(id(w))
         'w'
         """
-        if leaf_id in self._names:
-            return self._names[leaf_id]
-        unnamed = [k for k in self.leaves if k not in self._names]
+        name = self._names.get(leaf_id) or registered_name(self.leaves.get(leaf_id))
+        if name:
+            return name
+        unnamed = [k for k in self.leaves if k not in self._names and
+                   registered_name(self.leaves[k]) is None]
         return f"leaf#{unnamed.index(leaf_id) + 1}"
 
     def _summary(self, a: np.ndarray) -> str:
@@ -153,7 +157,7 @@ class BackwardTrace:
             return f"{head}: no gradient"
         name = self.leaf_name(inp.target_id) if inp.target == "leaf" else ""
         to = labels[inp.target_id] if inp.target == "op" else \
-            f"leaf {name}" if inp.target_id in self._names else name
+            name if name.startswith("leaf#") else f"leaf {name}"
         line = f"{head} -> {to}: {self._summary(inp.grad)}"
         if inp.target == "leaf":
             line += f"   += into {name}.grad"
@@ -206,7 +210,8 @@ def trace_backward(params: Any = None, max_values: int = 6) -> BackwardTrace:
     and where it is written: ``op_source``) with the gradient it received and
     the gradient it sent to each input: to another op, or into a leaf's ``.grad``; where
     a gradient was summed back to its input's shape, the line says "broadcasting undone".
-    ``params`` (a Module or ``{name: tensor}``) names the leaves; arrays with at most
+    ``params`` (a Module or ``{name: tensor}``) names the leaves (without it, a parameter
+    is named as its Module registered it: ``0.weight``); arrays with at most
     ``max_values`` values are printed whole, larger ones as shape, mean and norm.
     """
     return BackwardTrace(params, max_values)

@@ -441,6 +441,14 @@ def _cross_entropy_prob(
     return _arithmetic.DivScalar.apply(loss, input.numel() // n_classes)
 
 
+def _binary_target_hint(target: Tensor) -> str:
+    """The line after PyTorch's message when a binary loss gets targets of the wrong dtype."""
+    if target.dtype.is_floating_point:
+        return "\nHint: the target must have the input's dtype: pass target.to(input.dtype)."
+    return ("\nHint: binary targets are probabilities, a float tensor (1.0 for the positive "
+            "class, 0.0 for the negative): pass target.float().")
+
+
 def binary_cross_entropy(
     input: Tensor,
     target: Tensor,
@@ -465,7 +473,8 @@ def binary_cross_entropy(
             f"({input.size()}) is deprecated. Please ensure they have the same size."
         )
     if target._data.dtype != input._data.dtype:
-        raise RuntimeError(f"Found dtype {_type_name(target)} but expected {_type_name(input)}")
+        raise RuntimeError(f"Found dtype {_type_name(target)} but expected {_type_name(input)}"
+                           + _binary_target_hint(target))
     x = input._data
     if not ((x >= 0) & (x <= 1)).all():
         raise RuntimeError("all elements of input should be between 0 and 1")
@@ -503,7 +512,7 @@ def binary_cross_entropy_with_logits(
     if not target.dtype.is_floating_point:
         raise RuntimeError(
             f"result type {_type_name(input)} can't be cast to the desired output type "
-            f"{_type_name(target)}"
+            f"{_type_name(target)}" + _binary_target_hint(target)
         )
     input, target = _same_dtype(input, target)
     dt = input._data.dtype
