@@ -316,3 +316,14 @@ def test_requires_grad_on_int_tensor_says_use_floats(make):
     check(make, RuntimeError,
           "Only Tensors of floating point and complex dtype can require gradients",
           "(1.0, not 1)")
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda m: m.tensor([1, 2]).requires_grad_(),
+     "only Tensors of floating point dtype can require gradients"),
+    (lambda m: setattr(m.tensor([1, 2]), "requires_grad", True),
+     "only Tensors of floating point and complex dtype can require gradients"),
+], ids=["requires_grad_", "setter"])
+def test_requires_grad_later_on_int_tensor_says_use_floats(make, words):
+    """PyTorch words the method and the setter differently; both get the hint."""
+    check(make, RuntimeError, words, "call .float() first")

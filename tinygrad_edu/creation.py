@@ -15,6 +15,7 @@ from . import _device, dtypes
 from .core.function import _wrap
 from .dtypes import FLOATING
 from .parity import torch_range as _torch_range
+from .parity.errors import requires_grad_error
 from .parity.names import scalar_type_name
 from .parity.out_argument import resize_out, write_out
 from .parity.promotion import checked_scalar, overflows, python_scalar, scalar_dtype
@@ -33,11 +34,8 @@ def _np_dtype(dtype: Any, default: Any = None) -> Any:
 def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
     t = _wrap(array)
     if requires_grad:
-        if array.dtype not in FLOATING:  # PyTorch's factories' words (capital O)
-            raise RuntimeError(
-                "Only Tensors of floating point and complex dtype can require gradients\n"
-                f"Hint: this tensor holds {t.dtype}; gradients need floats: write the "
-                "numbers as floats (1.0, not 1) or pass dtype=tinygrad_edu.float32.")
+        if array.dtype not in FLOATING:
+            raise requires_grad_error(t.dtype, "factory")
         t.requires_grad_(True)
     return t
 

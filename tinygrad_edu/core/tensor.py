@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..dtypes import FLOATING
+from ..parity.errors import requires_grad_error
 from . import engine
 from . import function as fn
 from .function import Node
@@ -55,6 +56,8 @@ class AutogradTensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
+        if value and self._data.dtype not in FLOATING:
+            raise requires_grad_error(self.dtype, "setter")  # type: ignore[attr-defined]
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -66,10 +69,7 @@ class AutogradTensor:
                 "use var_no_grad = var.detach()."
             )
         if requires_grad and self._data.dtype not in FLOATING:
-            raise RuntimeError(
-                "only Tensors of floating point and complex dtype can require gradients "
-                f"(got dtype {self.dtype})"  # type: ignore[attr-defined]
-            )
+            raise requires_grad_error(self.dtype, "requires_grad_")  # type: ignore[attr-defined]
         if self._grad_fn is None:
             self._requires_grad = bool(requires_grad)
             if requires_grad and fn.no_history(self):

@@ -70,6 +70,24 @@ FREED = (
 )
 
 
+#: How PyTorch words "this dtype cannot require gradients", by who asked.
+_FLOAT_ONLY = {
+    "requires_grad_": "only Tensors of floating point dtype can require gradients",
+    "setter": "only Tensors of floating point and complex dtype can require gradients",
+    "factory": "Only Tensors of floating point and complex dtype can require gradients",
+}
+
+
+def requires_grad_error(dtype: Any, asked_by: str) -> RuntimeError:
+    """``requires_grad`` asked of a tensor of integers or bools (``dtype``): by
+    ``t.requires_grad_()``, ``t.requires_grad = True`` ("setter") or a factory such as
+    ``tg.tensor(..., requires_grad=True)`` ("factory"), each in PyTorch's words."""
+    return RuntimeError(
+        f"{_FLOAT_ONLY[asked_by]}\nHint: this tensor holds {dtype}; gradients need floats: "
+        "call .float() first, or make it with float numbers (1.0, not 1) or "
+        "dtype=tinygrad_edu.float32.")
+
+
 def version_error(type_name: str, shape: tuple[int, ...], which: str, version: int,
                   expected: int) -> RuntimeError:
     """A saved tensor was changed in place after the op saved it: ``type_name`` is
