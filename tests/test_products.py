@@ -145,3 +145,12 @@ def test_pdist_gradient_where_rows_coincide_like_torch(p: float) -> None:
         L.pdist(x, p=p).backward(L.tensor([1.0, -2.0, 0.5], dtype=L.float64))
         return x.grad.numpy()
     np.testing.assert_allclose(grad(tg), grad(torch), rtol=1e-12)
+
+
+def test_pdist_inf_keeps_a_nan_difference_as_torch():
+    """pdist's kernel (unlike cdist's) lets the NaN of -inf - -inf through its max."""
+    inf = float("inf")
+    for rows in ([[-inf], [-inf]], [[-inf, 1.0], [-inf, 5.0]], [[float("nan"), 1.0], [0.0, 5.0]]):
+        ours = tg.pdist(tg.tensor(rows, dtype=tg.float64), p=inf).numpy()
+        theirs = torch.pdist(torch.tensor(rows, dtype=torch.float64), p=inf).numpy()
+        assert np.isnan(ours).all() and np.isnan(theirs).all(), rows

@@ -240,7 +240,10 @@ class Pdist(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, p: float) -> Any:
         i, j = _pairs(x.shape[0])
-        out = cdist_forward(x[i][:, None], x[j][:, None], p).reshape(-1)
+        if p == np.inf:  # (pdist's kernel keeps a NaN difference; cdist's passes over it)
+            out = np.max(np.abs(x[i] - x[j]), axis=-1, initial=0)
+        else:
+            out = cdist_forward(x[i][:, None], x[j][:, None], p).reshape(-1)
         ctx.save_for_backward(x, out)
         ctx.p = p
         return out
