@@ -52,7 +52,7 @@ _INTERPOLATE_WEIGHTED = ("interpolate_linear", "interpolate_bilinear", "interpol
 # of torch's derivatives of its weights are NaN is each kernel's detail.
 _GRID_SAMPLE = ("grid_sample_bilinear", "grid_sample_nearest", "grid_sample_bicubic",
                 "grid_sample_3d_bilinear", "grid_sample_3d_nearest")
-NO_INF = {"quantile", "std_mean", "var_mean", "group_norm_affine",
+NO_INF = {"quantile", "nanquantile", "std_mean", "var_mean", "group_norm_affine",
           "instance_norm_affine", "instance_norm_eval", *_INTERPOLATE_WEIGHTED, *_GRID_SAMPLE}
 NO_INF_PREFIXES = ("matmul", "bmm", "addmm", "baddbmm", "einsum", "trace", "chain_matmul", "cov",
                    "corrcoef")
@@ -187,7 +187,7 @@ def _unstable_sort_ties(op: Op, sample: Sample) -> bool:
     """torch's quantile sorts with ``stable=False``: past 16 elements, tied values come out
     in the order of its introsort, which decides which tie gets the gradient (ours:
     the first, as a stable sort). The values agree; that gradient is left unchecked."""
-    if op.name != "quantile" or sample.params.get("dim") is not None:
+    if op.name not in ("quantile", "nanquantile") or sample.params.get("dim") is not None:
         return False
     x = sample.arrays[0]
     return x.size > 16 and np.unique(x).size < x.size

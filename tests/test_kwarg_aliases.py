@@ -40,6 +40,7 @@ ARGS: dict[str, Callable[[Any], tuple[tuple[Any, ...], dict[str, Any]]]] = {
     "kthvalue": lambda lib: ((1,), {}),
     "topk": lambda lib: ((2,), {}),
     "quantile": lambda lib: ((0.5,), {}),
+    "nanquantile": lambda lib: ((0.5,), {}),
     "repeat_interleave": lambda lib: ((2,), {}),
     "cross": lambda lib: ((_x(lib),), {}),
     "take_along_dim": lambda lib: ((_index(lib),), {}),

@@ -344,6 +344,19 @@ def _cosine(draw: Any) -> Sample:
                    draw(S.arrays(sb, domain=S.away_from_zero))), {"dim": draw(S.dim(n))})
 
 
+def _blocks(num: int) -> st.SearchStrategy[Sample]:
+    """``num`` arrays of 0 to 2 dims (numbers and vectors are blocks too)."""
+    return st.tuples(*(S.shapes(0, 2) for _ in range(num))).flatmap(
+        lambda shapes: st.tuples(*(S.arrays(s) for s in shapes))).map(Sample)
+
+
+@st.composite
+def _combinations(draw: Any) -> Sample:
+    """A vector, r from 1 to 3 (longer than it too: no rows), with or without replacement."""
+    return Sample((draw(S.arrays(draw(S.shapes(1, 1)))),),
+                  {"r": draw(st.integers(1, 3)), "with_replacement": draw(st.booleans())})
+
+
 def _vectors(num: int) -> st.SearchStrategy[Sample]:
     """``num`` 1-D arrays of their own lengths."""
     return st.tuples(*(S.shapes(1, 1) for _ in range(num))).flatmap(
@@ -482,6 +495,12 @@ def _cov(draw: Any, weighted: bool = False) -> Sample:
         arrays += (draw(S.arrays(shape[-1:], 0.5, 2.0)),)
         params["fweights"] = draw(st.sampled_from([None, [1, 2, 1, 3][:shape[-1]]]))
     return Sample(arrays, params)
+
+
+def _off_corrcoef_clip(sample: Sample) -> bool:
+    """No two rows exactly (anti)correlated: corrcoef clips to [-1, 1], a kink at +-1."""
+    x = sample.arrays[0]
+    return x.ndim < 2 or bool((np.abs(np.corrcoef(x) - np.eye(len(x))) < 1 - 1e-6).all())
 
 
 def _cov_call(L: Any, x: Any, aweights: Any = None, fweights: Any = None, **p: Any) -> Any:
@@ -867,8 +886,9 @@ def _quantile(draw: Any) -> Sample:
                        ["linear", "lower", "higher", "midpoint", "nearest"]))})
 
 
-def _quantile_call(L: Any, x: Any, q: Any, **p: Any) -> Any:
-    return x.quantile(L.tensor(q, dtype=x.dtype) if isinstance(q, np.ndarray) else q, **p)
+def _quantile_call(L: Any, x: Any, q: Any, nan: bool = False, **p: Any) -> Any:
+    q = L.tensor(q, dtype=x.dtype) if isinstance(q, np.ndarray) else q
+    return x.nanquantile(q, **p) if nan else x.quantile(q, **p)
 
 
 @st.composite
@@ -1431,6 +1451,8 @@ OPS: list[Op] = [
     Op("pdist", lambda L, x, p: L.pdist(x, p=p), _pdist().filter(_pdist_off_kinks)),
     Op("cartesian_prod", lambda L, *xs: L.cartesian_prod(*xs),
        st.integers(1, 3).flatmap(_vectors)),
+    Op("block_diag", lambda L, *xs: L.block_diag(*xs), st.integers(1, 3).flatmap(_blocks)),
+    Op("combinations", lambda L, x, **p: L.combinations(x, **p), _combinations()),
     # ---- unary math
     Op("neg", lambda L, x: -x, unary()),
     Op("exp", lambda L, x: x.exp(), unary()),
@@ -1615,11 +1637,16 @@ OPS: list[Op] = [
     Op("median", lambda L, x: x.median(), unary(S.distinct)),
     Op("median_dim", lambda L, x, dim, keepdim: x.median(dim, keepdim),
        unary(S.distinct, _distinct_keep)),
+    Op("nanmedian", lambda L, x: L.nanmedian(x), unary(S.distinct)),
+    Op("nanmedian_dim", lambda L, x, dim, keepdim: x.nanmedian(dim, keepdim),
+       unary(S.distinct, _distinct_keep)),
     Op("kthvalue", lambda L, x, **p: x.kthvalue(**p), _kthvalue()),
     Op("mode", lambda L, x, dim, keepdim: L.mode(x, dim, keepdim),
        unary(S.distinct, _distinct_keep)),
     Op("quantile", _quantile_call, _quantile(),
        grad_fn=False),  # torch ends in a squeeze or a permute of its own; here a view
+    Op("nanquantile", lambda L, x, q, **p: _quantile_call(L, x, q, nan=True, **p),
+       _quantile(), grad_fn=False),  # (as quantile)
     Op("std_mean", lambda L, x, **p: L.std_mean(x, **p), _var(min_side=2),
        torch_grad_bug=_empty_dims, grad_fn=False),  # torch: one StdMeanBackward0 node
     Op("var_mean", lambda L, x, **p: L.var_mean(x, **p), _var(),
@@ -1823,7 +1850,8 @@ OPS: list[Op] = [
     # ---- matrix functions and chains (ops/matrix_functions.py)
     Op("cov", _cov_call, _cov()),
     Op("cov_weighted", _cov_call, _cov(weighted=True)),
-    Op("corrcoef", lambda L, x: L.corrcoef(x), _cov().map(lambda s: Sample(s.arrays))),
+    Op("corrcoef", lambda L, x: L.corrcoef(x),
+       _cov().map(lambda s: Sample(s.arrays)).filter(_off_corrcoef_clip)),
     Op("matrix_power", lambda L, x, n: x.matrix_power(n), _powers().filter(  # (n = 0: torch
         lambda s: s.arrays[0].ndim == 2 and s.params["n"] != 0)),  # names CopyBackwards oddly)
     # (batched: torch's matmul of 3-D tensors ends in a view, UnsafeViewBackward0)

@@ -92,8 +92,8 @@ def test_fast_dispatch_forward_nan_warns():
 # are one node with two outputs there; its tensordot and inner reach a Dot, Mv or Mm node
 # through matmul, by the sizes kept): the values and gradients match, the nodes do not.
 KNOWN_STRUCTURE = {name for name in (op.name for op in OPS) if name.startswith("einsum")} | {
-    "matmul_vm", "matmul_batched", "matmul_broadcast", "quantile", "std_mean", "var_mean",
-    "tensordot", "inner",
+    "matmul_vm", "matmul_batched", "matmul_broadcast", "quantile", "nanquantile", "std_mean",
+    "var_mean", "tensordot", "inner",
     "bilinear", "bilinear_no_bias",  # (torch's: one _trilinear node; ours: matmul, mul, sum)
     "normalize",  # (its clamp_min: ClampMinBackward0 in torch, ClampBackward1 here, unary.py)
     "linalg_matrix_power",  # (batched: torch's matmul views, UnsafeViewBackward0)

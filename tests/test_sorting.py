@@ -5,6 +5,7 @@ NaN, repeated indices accumulating in backward, PyTorch's errors, 0-d and empty 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -388,3 +389,97 @@ def test_zero_dim_and_empty_like_torch(torch: Any, name: str) -> None:
     tg.autograd.backward([m for m, _ in pairs], [tg.tensor(s) for s in seeds])
     torch.autograd.backward([th for _, th in pairs], [torch.tensor(s) for s in seeds])
     _same(x.grad, t.grad)
+
+
+# ---------------------------------------------------------------------------- nanmedian
+NAN_ROWS = [[np.nan, 1.0, 3.0, 2.0, 7.0], [np.nan] * 5, [2.0, np.nan, 1.0, 2.0, np.nan],
+            [4.0, 4.0, 1.0, 4.0, 1.0]]
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_nanmedian_dim_values_indices_and_gradient_like_torch(torch: Any, dim: int,
+                                                             keepdim: bool) -> None:
+    mine, theirs = _pair(torch, NAN_ROWS, requires_grad=True)
+    results = mine.nanmedian(dim, keepdim), tg.nanmedian(mine, dim, keepdim)
+    _same_result(results[0], theirs.nanmedian(dim, keepdim))
+    _same_result(results[1], torch.nanmedian(theirs, dim, keepdim))
+    assert type(results[0].values.grad_fn).__name__ == "NanmedianBackward1"
+    results[0].values.nansum().backward()
+    theirs.nanmedian(dim, keepdim).values.nansum().backward()
+    _same(mine.grad, theirs.grad)
+
+
+@pytest.mark.parametrize("n", range(1, 20))
+def test_nanmedian_of_nans_only_picks_torchs_index(torch: Any, n: int) -> None:
+    mine, theirs = _pair(torch, [np.nan] * n)
+    _same_result(mine.nanmedian(0), theirs.nanmedian(0))
+
+
+@pytest.mark.parametrize("values", [NAN_ROWS, [[np.nan, np.nan]], [3.0, 1.0, 3.0, 3.0], []])
+def test_nanmedian_of_all_shares_the_gradient_like_torch(torch: Any, values: Any) -> None:
+    mine, theirs = _pair(torch, values, requires_grad=True)
+    a, b = mine.nanmedian(), theirs.nanmedian()
+    _same(a, b)
+    if a.grad_fn is not None:
+        assert type(a.grad_fn).__name__ == b.grad_fn.name() == "NanmedianBackward0"
+        a.backward()
+        b.backward()
+        _same(mine.grad, theirs.grad)
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.zeros(2, 0).nanmedian(1), lambda L: L.tensor([True]).nanmedian(0),
+    lambda L: L.tensor([True]).nanmedian(), lambda L: L.tensor([[3, 1], [2, 2]]).nanmedian(0),
+    lambda L: L.tensor([3, 1, 2, 2]).nanmedian(), lambda L: L.tensor(3.0).nanmedian(0),
+    lambda L: L.zeros(0, 2).nanmedian(1)])
+def test_nanmedian_corners_like_torch(torch: Any, call: Callable[[Any], Any]) -> None:
+    outcomes = []
+    for L in (tg, torch):
+        try:
+            out = call(L)
+            outcomes.append([(tuple(t.shape), str(t.dtype).rsplit(".", 1)[-1],
+                              t.numpy().tolist()) for t in (out if isinstance(out, tuple)
+                                                           else (out,))])
+        except Exception as e:  # noqa: BLE001 - compared with torch's
+            outcomes.append([type(e).__name__, str(e)])
+    assert outcomes[0] == outcomes[1]
+
+
+# ---------------------------------------------------------------------------- nanquantile
+# distinct values: which of tied elements gets the gradient is the sort's affair, and
+# torch's sort orders ties differently when there are NaNs
+NAN_DISTINCT = [[np.nan, 1.0, 3.0, 2.0, 7.0], [np.nan] * 5, [2.5, np.nan, 1.5, 0.5, np.nan],
+                [4.0, 4.5, 1.25, 6.0, -1.0]]
+
+
+@pytest.mark.parametrize("interpolation", ["linear", "lower", "higher", "midpoint", "nearest"])
+@pytest.mark.parametrize("dim", [None, 0, 1])
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_nanquantile_values_and_gradients_like_torch(torch: Any, interpolation: str, dim: Any,
+                                                     keepdim: bool, dtype: str) -> None:
+    for q in (0.3, 1.0, [0.0, 0.5, 0.9]):
+        mine, theirs = _pair(torch, NAN_DISTINCT, dtype, requires_grad=True)
+        results = []
+        for L, x in ((tg, mine), (torch, theirs)):
+            qq = L.tensor(q, dtype=x.dtype) if isinstance(q, list) else q
+            r = L.nanquantile(x, qq, dim, keepdim, interpolation=interpolation)
+            weights = np.arange(1.0, r.numel() + 1).reshape(tuple(r.shape))
+            (r * L.tensor(weights, dtype=x.dtype)).nansum().backward()
+            results.append(r)
+        _same(*results)
+        _same(mine.grad, theirs.grad)
+
+
+def test_nanquantile_errors_like_torch(torch: Any) -> None:
+    calls = [lambda L: L.tensor([1, 2]).nanquantile(0.5),
+             lambda L: L.tensor([1.0, 2]).nanquantile(1.5),
+             lambda L: L.tensor([]).nanquantile(0.5),
+             lambda L: L.tensor([1.0, 2]).nanquantile(0.5, interpolation="x"),
+             lambda L: L.tensor([1.0, 2]).nanquantile(L.tensor([0.5], dtype=L.float64))]
+    for call in calls:
+        with pytest.raises(RuntimeError) as theirs:
+            call(torch)
+        with pytest.raises(RuntimeError, match=f"^{re.escape(str(theirs.value))}$"):
+            call(tg)

@@ -11,6 +11,14 @@ import numpy as np
 
 from . import dtypes
 from .ops import matmul as M
+from .ops.array_utils import (
+    block_diag,
+    combinations,
+    isin,
+    tril_indices,
+    triu_indices,
+    unravel_index,
+)
 from .ops.join import cat, stack
 from .ops.matrix_functions import chain_matmul, vander
 from .ops.products import cdist, pdist, tensordot
@@ -31,7 +39,8 @@ _METHODS = (
     "le gt ge logical_not logical_and logical_or clone detach masked_fill flip numel "
     "swapaxes sort argsort topk gather index_select bmm addmm baddbmm tril triu diag "
     "diagonal diag_embed trace narrow "
-    "cumprod diff nonzero argwhere repeat_interleave median kthvalue mode quantile scatter "
+    "cumprod diff nonzero argwhere repeat_interleave median nanmedian kthvalue mode quantile "
+    "nanquantile scatter "
     "scatter_add lerp bincount histc logical_xor bitwise_and bitwise_or bitwise_xor "
     "bitwise_not bitwise_left_shift bitwise_right_shift floor_divide "
     "tan asin acos atan sinh cosh asinh acosh atanh arcsin arccos arctan arcsinh arccosh "
@@ -319,7 +328,9 @@ __all__ = [*_METHODS, "cat", "concat", "concatenate", "stack", "hstack", "vstack
            "std_mean", "var_mean", "set_printoptions", "split", "norm", "remainder", "xlogy",
            "searchsorted", "bucketize", "tensordot", "cdist", "pdist", "cartesian_prod",
            "row_stack", "broadcast_shapes", "atleast_1d", "atleast_2d", "atleast_3d",
-           "trapezoid", "trapz", "cumulative_trapezoid", "polygamma", "chain_matmul", "vander"]
+           "trapezoid", "trapz", "cumulative_trapezoid", "polygamma", "chain_matmul", "vander",
+           "block_diag", "combinations", "tril_indices", "triu_indices", "unravel_index",
+           "isin"]
 
 # tg.cat(ts, axis=0), tg.std_mean(t, axis=0): as PyTorch's argument parser
 for _name in set(__all__) - set(_METHODS):

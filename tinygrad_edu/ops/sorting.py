@@ -259,6 +259,22 @@ def lower_median_index(x: np.ndarray, axis: int) -> np.ndarray:
     return np.where(has_nan, nan.argmax(axis=axis, keepdims=True), idx).astype(np.int64)
 
 
+def nan_lower_median_index(x: np.ndarray, axis: int) -> np.ndarray:
+    """``nanmedian``'s ``lower_median_index``: the element at rank (m - 1) // 2 among the m
+    non-NaN values of each slice ((value, index) order, as PyTorch's comparator). A slice of
+    NaNs only has no order: there PyTorch returns where ``std::nth_element`` leaves them."""
+    n = x.shape[axis]
+    nan = np.isnan(x) if x.dtype in FLOATING else np.zeros(x.shape, bool)
+    valid = (~nan).sum(axis=axis, keepdims=True)
+    rank = np.take_along_axis(np.argsort(x, axis, kind="stable"),  # (NaNs sort last)
+                              np.maximum(valid - 1, 0) // 2, axis)
+    if not valid.all():
+        order = list(range(n))  # every NaN ties with every other: comp is always false
+        _stl_sort.nth_element(order, 0, 0, n, lambda a, b: False)
+        rank = np.where(valid == 0, order[0], rank)
+    return rank.astype(np.int64)
+
+
 def _gt_or_nan(a: Any, b: Any) -> bool:
     return bool((a != a and b == b) or a > b)
 
@@ -348,6 +364,10 @@ class MedianDim(_Op):
         return scatter(shape, axis, index, dual.reshape(grad, index.shape)), None, None, None
 
 
+# ``x.nanmedian(dim).values``.
+NanmedianDim = labelled(MedianDim, "NanmedianBackward1")
+
+
 # ``x.kthvalue(k, dim).values``.
 KthValue = labelled(MedianDim, "KthvalueBackward0")
 
@@ -376,6 +396,10 @@ class MedianAll(_Op):
         hit = np.isnan(x) if x.dtype in FLOATING and np.isnan(out) else x == out
         count = x.dtype.type(np.count_nonzero(hit))
         return dual.where(hit, grad / count, 0.0), None
+
+
+# ``x.nanmedian()``: the gradient shared by the elements equal to it.
+NanmedianAll = labelled(MedianAll, "NanmedianBackward0")
 
 
 # ---------------------------------------------------------------------------- scatter
@@ -633,19 +657,33 @@ class SortingMethods(TensorBase):
     def median(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
         """The median: for an even count the LOWER of the two middle values (no averaging);
         NaN if there is a NaN. With ``dim``, ``(values, indices)`` along it."""
+        return self._median(dim, keepdim, False)
+
+    def nanmedian(self, dim: _int | None = None, keepdim: _bool = False) -> Any:
+        """``median`` of the values that are not NaN (NaN where there are none). With
+        ``dim``, ``(values, indices)`` along it.
+
+        >>> tg.tensor([1.0, float("nan"), 3.0, 2.0]).nanmedian()
+        tensor(2.)
+        """
+        return self._median(dim, keepdim, True)
+
+    def _median(self, dim: _int | None, keepdim: _bool, ignore_nan: _bool) -> Any:
+        pick = nan_lower_median_index if ignore_nan else lower_median_index
         if dim is not None:
-            if self._data.dtype == np.bool_:
+            if self._data.ndim:  # (PyTorch's message says median() for nanmedian too)
                 _check_nonempty_dims(self._data, (_norm_axis(dim, self._data.ndim),), "median")
+            if self._data.dtype == np.bool_:
                 raise not_implemented("median_out", self._data.dtype)
-            return self._by_rank(MedianDim, dim, keepdim, lower_median_index,
-                                 "median")
+            return self._by_rank(NanmedianDim if ignore_nan else MedianDim, dim, keepdim,
+                                 pick, "nanmedian" if ignore_nan else "median")
         if self._data.size == 0:  # NaN (for ints, NaN cast as C casts it, as torch)
             with np.errstate(invalid="ignore"):
                 return _wrap(np.asarray(np.nan).astype(self._data.dtype))
         if self._data.dtype == np.bool_:
             raise not_implemented("median_cpu", self._data.dtype)
-        flat = lower_median_index(self._data.reshape(-1), 0)
-        return MedianAll.apply(self, _int(flat[0]))
+        flat = pick(self._data.reshape(-1), 0)
+        return (NanmedianAll if ignore_nan else MedianAll).apply(self, _int(flat[0]))
 
     def kthvalue(self, k: _int, dim: _int = -1, keepdim: _bool = False) -> Any:
         """``(values, indices)``: the k-th smallest element (k from 1) along ``dim``."""
@@ -671,17 +709,36 @@ class SortingMethods(TensorBase):
         values v and rank r = q (n - 1), ``lerp(v[floor r], v[ceil r], r - floor r)`` (or
         the ``lower``/``higher``/``nearest`` value, or the ``midpoint``). A 1-D ``q`` adds a
         leading dim. Differentiable through the sort and the interpolation."""
+        return self._quantile(q, dim, keepdim, interpolation, False)
+
+    def nanquantile(self, q: Any, dim: _int | None = None, keepdim: _bool = False, *,
+                    interpolation: str = "linear") -> Tensor:
+        """``quantile`` of the values that are not NaN: the rank is q (m - 1) among the m
+        non-NaN values of each slice (NaN where there are none).
+
+        >>> tg.tensor([1.0, float("nan"), 3.0]).nanquantile(0.5)
+        tensor(2.)
+        """
+        return self._quantile(q, dim, keepdim, interpolation, True)
+
+    def _quantile(self, q: Any, dim: _int | None, keepdim: _bool, interpolation: str,
+                  ignore_nan: _bool) -> Tensor:
         qs = self._quantile_q(q, interpolation)
         x = self.reshape(-1) if dim is None else self
         axis = 0 if dim is None else _norm_axis(dim, self._data.ndim)
         if x._data.ndim == 0:
             x, axis = x.reshape(1), 0
         n = x._data.shape[axis]
-        nan = np.isnan(x._data).any(axis=axis, keepdims=True)
+        nan = np.isnan(x._data)
         shape = [1] * x._data.ndim
         shape[axis] = qs.size
         # in the input's dtype, as PyTorch: "nearest" rounds the same float32 ranks
-        rank = np.where(nan, n - 1, qs.astype(x._data.dtype).reshape(shape) * (n - 1))
+        q_along = qs.astype(x._data.dtype).reshape(shape)
+        if ignore_nan:  # among the m non-NaN values; none: rank 0, a NaN (NaNs sort last)
+            valid = (~nan).sum(axis=axis, keepdims=True).astype(x._data.dtype)
+            rank = np.maximum(q_along * (valid - 1), 0)
+        else:  # a NaN anywhere: the last rank, a NaN
+            rank = np.where(nan.any(axis=axis, keepdims=True), n - 1, q_along * (n - 1))
         if interpolation == "lower":
             rank = np.floor(rank)
         elif interpolation == "higher":

@@ -115,6 +115,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     # sorting.py
     "KthvalueBackward0": ("MedianDim",),
     "ModeBackward0": ("MedianDim",),
+    "NanmedianBackward1": ("MedianDim",),
+    "NanmedianBackward0": ("MedianAll",),
 }
 
 _F = TypeVar("_F", bound=type)

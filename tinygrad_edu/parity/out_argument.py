@@ -61,7 +61,7 @@ FUNCTIONS_WITH_OUT = frozenset("""
     softmax sort sqrt square stack std sub sum take take_along_dim tan tanh tensordot topk
     tril triu true_divide trunc var vstack where xlogy zeros
     deg2rad rad2deg float_power frexp gcd lcm heaviside ldexp nextafter chain_matmul
-    matrix_power
+    matrix_power isin nanmedian nanquantile
 """.split())
 
 #: ``tg.linalg.*`` functions that take ``out=`` (all of them whose PyTorch twins do).
@@ -84,7 +84,7 @@ _FOUND = "Found dtype {out} but expected {result}"
 _EXACT: dict[str, str] = {
     **dict.fromkeys("""addmm addmv argmax argmin argsort baddbmm bmm cross diag gather
         index_add index_copy inverse log_softmax matmul mm msort mv norm scatter scatter_add
-        chain_matmul matrix_power
+        chain_matmul matrix_power isin
         scatter_reduce softmax take_along_dim tril triu""".split(), _EXACTLY),
     **dict.fromkeys("abs bitwise_not ceil fix floor frac neg negative round sgn sign "
                     "trunc".split(), _FOUND),
@@ -106,7 +106,8 @@ _EXACT: dict[str, str] = {
     "index_select": "index_select(): self and result must have the same scalar type",
     "masked_select": "masked_select(): self and result must have the same scalar type",
     "nan_to_num": "nan_to_num: dtype of out: {out} should be same as input: {result}",
-    "quantile": "quantile() out tensor must be same dtype as the input tensor",
+    **dict.fromkeys(("quantile", "nanquantile"), "quantile() out tensor must be same dtype "
+                    "as the input tensor"),
     "dot": "result dtype {out} does not match input dtype {result}",
     "nonzero": "nonzero: Expected out tensor to have scalar type Long but got scalar type{out}",
     "float_power": "the output given to float_power has dtype {out} but the operation's "
