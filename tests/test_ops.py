@@ -522,6 +522,30 @@ def _triangular(draw: Any) -> Sample:
 
 
 @st.composite
+def _lu(draw: Any, square: bool = False) -> Sample:
+    """A batch of matrices with a clear pivot in every column (``_separated`` with its rows
+    shuffled: the pivots, a jump of the factors, stay put under finite differences)."""
+    a = draw(_separated(square=square)).arrays[0]
+    return Sample((a[..., draw(st.permutations(range(a.shape[-2]))), :],))
+
+
+@st.composite
+def _lu_solve(draw: Any, packed: bool = False) -> Sample:
+    """``_lu``'s square A and B on either side, batch dims broadcasting; ``left`` and
+    ``adjoint`` both ways. ``packed``: A is read as a packed LU (``_separated``: its
+    diagonal, U's, away from 0) with drawn pivots (LAPACK's: row j swapped with a row
+    from j on)."""
+    a = draw(_separated(square=True) if packed else _lu(square=True)).arrays[0]
+    left = draw(st.booleans())
+    n, k = a.shape[-1], draw(st.integers(1, 2))
+    b = draw(S.arrays(draw(S.shapes(0, 1, max_side=2)) + ((n, k) if left else (k, n))))
+    params = {"left": left, "adjoint": draw(st.booleans())}
+    if packed:
+        params["pivots"] = [draw(st.integers(j + 1, n)) for j in range(n)]
+    return Sample((a, b), params)
+
+
+@st.composite
 def _powers(draw: Any) -> Sample:
     """A diagonally dominant matrix with diagonal near 1 (invertible, its powers tame) and
     an exponent from -3 to 6 (every path: inverse, identity, clone, products, squaring)."""
@@ -1847,6 +1871,15 @@ OPS: list[Op] = [
         lambda s: st.sampled_from([None, 2, -2] + (["nuc"] if s.arrays[0].shape[-1] ==
                                                    s.arrays[0].shape[-2] else [])).map(
             lambda p: Sample(s.arrays, {"p": p}))), rtol32=1e-4),
+    # ---- the LU factorization (ops/lu.py)
+    Op("linalg_lu_factor", lambda L, x: L.linalg.lu_factor(x).LU, _lu()),
+    Op("linalg_lu_factor_ex", lambda L, x: L.linalg.lu_factor_ex(x).LU, _lu()),
+    Op("linalg_lu", lambda L, x: L.linalg.lu(x)[1:], _lu()),
+    Op("linalg_lu_solve", lambda L, a, b, **p: L.linalg.lu_solve(*L.linalg.lu_factor(a), b, **p),
+       _lu_solve()),
+    # (A itself read as a packed LU: the gradient reaching LU directly)
+    Op("linalg_lu_solve_packed", lambda L, a, b, pivots, **p: L.linalg.lu_solve(
+        a, L.tensor(pivots, dtype=L.int32).expand(a.shape[:-1]), b, **p), _lu_solve(True)),
     # ---- matrix functions and chains (ops/matrix_functions.py)
     Op("cov", _cov_call, _cov()),
     Op("cov_weighted", _cov_call, _cov(weighted=True)),

@@ -68,7 +68,7 @@ FUNCTIONS_WITH_OUT = frozenset("""
 LINALG_WITH_OUT = frozenset("""
     cholesky det eigh eigvalsh inv lstsq matrix_norm matrix_rank norm pinv qr slogdet solve
     svd svdvals vector_norm cholesky_ex cond cross inv_ex matmul matrix_power
-    multi_dot solve_ex solve_triangular vecdot
+    multi_dot solve_ex solve_triangular vecdot lu lu_factor lu_factor_ex lu_solve
 """.split())
 
 # Functions that compute in out's dtype (they have a ``dtype`` argument); those that create
