@@ -440,7 +440,9 @@ def _in_block(line: str, block: str, bound: list[str]) -> str:
 
 # ------------------------------------------------------------------ what is compared
 def _first_sentence(error: BaseException) -> str:
-    return re.split(r"\.(?:\s|$)", str(error).strip(), maxsplit=1)[0]
+    # (a tensor's type is named after its package on purpose: [tinygrad_edu.FloatTensor [3]])
+    text = str(error).strip().replace("tinygrad_edu.", "torch.")
+    return re.split(r"\.(?:\s|$)", text, maxsplit=1)[0]
 
 
 def _dtype(t: Any) -> str:
