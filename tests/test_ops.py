@@ -1543,7 +1543,10 @@ OPS: list[Op] = [
     Op("pixel_shuffle", _F("pixel_shuffle"), _shuffle(unshuffle=False)),
     Op("pixel_unshuffle", _F("pixel_unshuffle"), _shuffle(unshuffle=True)),
     Op("channel_shuffle", _F("channel_shuffle"), _channel_shuffle()),
-    *(Op(f"grid_sample_{mode}", _F("grid_sample"), _grid_sample(mode))
+    # (bicubic in float32: a gradient near 0 is 16 O(1) taps cancelling; they round
+    # differently in torch's order, as interpolate's bicubic above)
+    *(Op(f"grid_sample_{mode}", _F("grid_sample"), _grid_sample(mode),
+         rtol32=5e-4 if mode == "bicubic" else 1e-5)
       for mode in ("bilinear", "nearest", "bicubic")),
     *(Op(f"grid_sample_3d_{mode}", _F("grid_sample"), _grid_sample(mode, dims=3))
       for mode in ("bilinear", "nearest")),
