@@ -230,3 +230,19 @@ def test_a_float_is_tested_one_way_in_the_package() -> None:
                  for n, line in enumerate(p.read_text().splitlines(), 1)
                  if pattern.search(line) and "biuf" not in line and "fiub" not in line]
     assert not offenders, offenders
+
+
+@pytest.mark.parametrize("make", [
+    lambda L: L.ones(2, dtype=L.bfloat16).long().add_(L.ones(2, dtype=L.bfloat16)),
+    lambda L: L.full((2,), 1e39, dtype=L.bfloat16),
+    lambda L: L.linalg.solve(L.ones(2, 2), L.ones(2, dtype=L.bfloat16)),
+    lambda L: L.ones(2, 2) @ L.ones(2, 2, dtype=L.bfloat16),
+])
+def test_error_messages_name_bfloat16_as_torch(make: Callable[[Any], Any]) -> None:
+    """"BFloat16", "c10::BFloat16" in messages (parity/names.py), as torch's own."""
+    errors = []
+    for lib in (tg, torch):
+        with pytest.raises(RuntimeError) as info:
+            make(lib)
+        errors.append(str(info.value))
+    assert errors[0].startswith(errors[1]), errors

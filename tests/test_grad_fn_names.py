@@ -67,3 +67,22 @@ def test_ops_without_a_derivative_share_torchs_one_node_class():
     assert type(nodes[0]).__name__ == "NotImplemented"
     assert [n.name() for n in nodes] == ["torch::autograd::NotImplemented"] * 3
     assert [len(n.next_functions) for n in nodes] == [1, 1, 1]
+
+
+def test_clamp_forms_named_as_torch() -> None:
+    """clamp records ClampBackward1 (numbers) or ClampBackward0 (tensors) whichever bound
+    it gets; clamp_min / clamp_max are PyTorch's ops of their own: ClampMinBackward0
+    (a number), ClampMinBackward1 (a tensor, next_functions: self and min only)."""
+    x, t = tg.ones(2, requires_grad=True), tg.ones(2)
+    cases = {"ClampBackward1": [x.clamp(min=0.5), x.clamp(max=0.5), x.clip(0.1, 0.5)],
+             "ClampBackward0": [x.clamp(min=t), x.clamp(max=t), x.clamp(t, t)],
+             "ClampMinBackward0": [x.clamp_min(0.5), tg.clamp_min(x, 0.5),
+                                   x.clone().clamp_min_(0.5)],
+             "ClampMaxBackward0": [x.clamp_max(0.5), tg.clamp_max(x, 0.5)],
+             "ClampMinBackward1": [x.clamp_min(t), tg.clamp_min(x, t)],
+             "ClampMaxBackward1": [x.clamp_max(t)]}
+    for name, results in cases.items():
+        for r in results:
+            assert r.grad_fn.name() == name
+    assert len(x.clamp_min(t).grad_fn.next_functions) == 2
+    assert len(x.clamp(min=t).grad_fn.next_functions) == 3

@@ -31,7 +31,8 @@ from .tensor import Tensor, where
 
 _METHODS = (
     "add sub mul div true_divide pow neg exp log log1p sqrt rsqrt reciprocal abs sin cos tanh "
-    "sigmoid relu sign square floor ceil round trunc fix frac clamp clip maximum minimum "
+    "sigmoid relu sign square floor ceil round trunc fix frac clamp clamp_min clamp_max clip "
+    "maximum minimum "
     "softmax log_softmax "
     "sum mean max min amax amin argmax argmin prod var std logsumexp all any "
     "count_nonzero unique cumsum reshape flatten squeeze unsqueeze transpose permute t "

@@ -421,6 +421,14 @@ class ClampTensor(_Op):
         return gx, glo, ghi
 
 
+# clamp_min / clamp_max: PyTorch's ops of their own (their own grad_fn names), the same code;
+# with a tensor bound, next_functions lists self and that bound only
+ClampMin = labelled(Clamp, "ClampMinBackward0")
+ClampMax = labelled(Clamp, "ClampMaxBackward0")
+ClampMinTensor = labelled(ClampTensor, "ClampMinBackward1", _torch_inputs=(0, 1))
+ClampMaxTensor = labelled(ClampTensor, "ClampMaxBackward1", _torch_inputs=(0, 2))
+
+
 def _share(grad: Any, mine: np.ndarray, theirs: np.ndarray, largest: bool) -> Any:
     """PyTorch's gradient for one input of maximum (minimum): ``where(x == y, grad / 2,
     grad).masked_fill_(x < y, 0)`` (``x > y``). A tie splits the gradient; where either
@@ -566,10 +574,15 @@ class UnaryMethods(TensorBase):
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:
         """Limit values to [min, max]; the gradient is zero outside."""
+        return self._clamp(min, max, Clamp, ClampTensor)
+
+    def _clamp(self, min: Any, max: Any, op: Any, tensor_op: Any) -> Tensor:
+        """clamp, clamp_min and clamp_max (recorded as ``op``, or ``tensor_op`` with tensor
+        bounds: PyTorch names each differently)."""
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         if isinstance(min, TensorBase) or isinstance(max, TensorBase):
-            return self._clamp_tensors(min, max)
+            return self._clamp_tensors(min, max, tensor_op)
         bounds = [None if b is None else _operand(b, "clamp") for b in (min, max)]
         dtype = result_type(self, *[b for b in bounds if b is not None])
         if dtype is dtypes.bool:
@@ -578,11 +591,11 @@ class UnaryMethods(TensorBase):
             raise NotImplementedError(f"\"{kernel}_scalar_cpu\" not implemented for 'Bool'")
         low, high = (None if b is None else checked_scalar(b, dtype) for b in bounds)
         x = self if self._data.dtype == dtype.np else self.to(dtype)
-        return Clamp.apply(x, low, high)
+        return op.apply(x, low, high)  # type: ignore[no-any-return]
 
     clip = clamp
 
-    def _clamp_tensors(self, min: Any, max: Any) -> Tensor:
+    def _clamp_tensors(self, min: Any, max: Any, op: Any = ClampTensor) -> Tensor:
         """clamp with tensor bounds (one may be None); the three broadcast together."""
         if any(b is not None and not isinstance(b, TensorBase) for b in (min, max)):
             raise TypeError("clamp() received an invalid combination of arguments: min and max "
@@ -593,15 +606,15 @@ class UnaryMethods(TensorBase):
             if bound is not None:
                 x, _ = _promote(x, bound)
         lo, hi = (b if b is None else _operand_as(b, x.dtype) for b in (min, max))
-        return ClampTensor.apply(x, lo, hi)
+        return op.apply(x, lo, hi)  # type: ignore[no-any-return]
 
     def clamp_min(self, min: Any) -> Tensor:
-        """max(self, min)."""
-        return self.clamp(min=min)
+        """max(self, min): ``clamp(min=min)``, recorded as PyTorch's own op."""
+        return self._clamp(min, None, ClampMin, ClampMinTensor)
 
     def clamp_max(self, max: Any) -> Tensor:
-        """min(self, max)."""
-        return self.clamp(max=max)
+        """min(self, max): ``clamp(max=max)``, recorded as PyTorch's own op."""
+        return self._clamp(None, max, ClampMax, ClampMaxTensor)
 
     def maximum(self, other: Tensor) -> Tensor:
         """Elementwise maximum of two tensors (ties split the gradient)."""

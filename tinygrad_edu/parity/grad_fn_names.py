@@ -19,6 +19,11 @@ __all__ = ["ALIASES", "labelled"]
 
 # PyTorch's label -> the class whose code runs (its file: ops/...)
 ALIASES: dict[str, tuple[str, ...]] = {
+    # unary.py: clamp_min / clamp_max, PyTorch's ops of their own
+    "ClampMinBackward0": ("Clamp",),
+    "ClampMaxBackward0": ("Clamp",),
+    "ClampMinBackward1": ("ClampTensor",),
+    "ClampMaxBackward1": ("ClampTensor",),
     # arithmetic.py: PyTorch's Scalar overloads (one input listed in next_functions)
     "AddBackward1": ("Add",),
     "MulBackward1": ("Mul",),

@@ -24,6 +24,7 @@ __all__ = ["C10_TYPE_NAMES", "CPP_TYPE_NAMES", "SCALAR_TYPE_NAMES", "scalar_type
 SCALAR_TYPE_NAMES: dict[str, str] = {
     "float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
     "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+    "bfloat16": "BFloat16",
 }  # fmt: skip
 
 #: The element types as GCC names them (``typeid(T).name()`` demangled): "from is out of
@@ -31,14 +32,14 @@ SCALAR_TYPE_NAMES: dict[str, str] = {
 CPP_TYPE_NAMES: dict[str, str] = {
     "float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
     "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-    "bool": "bool",
+    "bool": "bool", "bfloat16": "c10::BFloat16",
 }  # fmt: skip
 
 #: c10's spelling, in "value cannot be converted to type int64_t without overflow".
 C10_TYPE_NAMES: dict[str, str] = {
     "uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
     "int64": "int64_t", "float16": "c10::Half", "float32": "float", "float64": "double",
-    "bool": "bool",
+    "bool": "bool", "bfloat16": "c10::BFloat16",
 }  # fmt: skip
 
 

@@ -61,7 +61,7 @@ FUNCTIONS_WITH_OUT = frozenset("""
     softmax sort sqrt square stack std sub sum take take_along_dim tan tanh tensordot topk
     tril triu true_divide trunc var vstack where xlogy zeros
     deg2rad rad2deg float_power frexp gcd lcm heaviside ldexp nextafter chain_matmul
-    matrix_power isin nanmedian nanquantile
+    matrix_power isin nanmedian nanquantile clamp_min clamp_max
 """.split())
 
 #: ``tg.linalg.*`` functions that take ``out=`` (all of them whose PyTorch twins do).
