@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from test_linalg_ops import _raised  # (one helper: the exception a call raises)
 
 import tinygrad_edu as tg
 
@@ -98,15 +99,6 @@ ERRORS: dict[str, tuple[Callable[[Any], Any], Any, str]] = {
                         "(3x3 and 2x1)"),
 }
 
-
-def _raised(make: Callable[[Any], Any], lib: Any) -> BaseException:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            make(lib)
-        except Exception as e:  # noqa: BLE001  (the exception is what is tested)
-            return e
-    raise AssertionError("no exception")
 
 
 @pytest.mark.parametrize("name", list(ERRORS))

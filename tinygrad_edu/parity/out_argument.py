@@ -201,10 +201,10 @@ def write_out(name: str, result: Any, out: Any, args: tuple[Any, ...] = (),
     if type(result) is tuple:
         return outs
     if isinstance(result, tuple):  # a named result: (values, indices), (U, S, Vh)...
-        args = result.__getnewargs__()  # type: ignore[attr-defined]
-        if len(args) == 1 and args[0] == tuple(result):  # made from one iterable
+        made_from = result.__getnewargs__()  # type: ignore[attr-defined]
+        if len(made_from) == 1 and made_from[0] == tuple(result):  # from one iterable
             return type(result)(outs)
-        return type(result)(*outs, *args[len(outs):])  # (fields, then what else it keeps)
+        return type(result)(*outs, *made_from[len(outs):])  # (fields, then what it keeps)
     return out
 
 
