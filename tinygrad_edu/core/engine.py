@@ -28,11 +28,12 @@ import numpy as np
 
 from .. import dtypes
 from ..parity.backward_failure import leaves_complete_before
+from ..parity.errors import invalid_gradient_error
 from ..parity.torch_sum import sum_all, torch_sum
 from . import function as fn
 from . import grad_mode
 from .function import Node
-from .hooks import hooks_on, tensor_hooks
+from .hooks import _given, hooks_on, tensor_hooks
 
 if TYPE_CHECKING:
     from .tensor import AutogradTensor
@@ -78,10 +79,7 @@ def _sum_to(grad: Any, shape: tuple[int, ...], node: Node, i: int) -> Any:
     if lead < 0 or any(
         n != gshape[k + lead] for k, n in enumerate(shape) if n != 1 and gshape[k + lead] != n
     ):
-        raise RuntimeError(
-            f"Function {type(node).__name__} returned an invalid gradient at index {i} - "
-            f"got {list(gshape)} but expected shape compatible with {list(shape)}"
-        )
+        raise invalid_gradient_error(type(node).__name__, i, gshape, shape)
     axes = tuple(range(lead)) + tuple(
         k + lead for k, n in enumerate(shape) if n == 1 and gshape[k + lead] != 1
     )
@@ -291,6 +289,8 @@ def _drain(queue: list[tuple[int, Any]], walk: Walk, retain_graph: bool) -> None
             grads = node._run_backward(grad)  # (a freed node raises when it reads saved values)
             if type(grads) is not tuple:
                 grads = (grads,)
+            if hooks:  # grad_fn.register_hook: hooks on what the node sends its inputs
+                grads = _post_hooks(node, grads, grad, walk.create_graph)
             if anomaly_state.checks is not None:  # tg.autograd.detect_anomaly: see anomaly.py
                 anomaly_state.checks.backward_hook(node, grad, grads)
             reduced: list[Any] = [] if tracing else None  # type: ignore[assignment]
@@ -299,10 +299,7 @@ def _drain(queue: list[tuple[int, Any]], walk: Walk, retain_graph: bool) -> None
                 if parent is None or g is None:
                     continue
                 leaf = isinstance(parent, tensor_cls)
-                if leaf:  # (the shape and dtype its gradient must have: a leaf's own)
-                    shape, dtype = parent._data.shape, parent._data.dtype
-                else:  # (a node's output's)
-                    shape, dtype = parent._out_shape, parent._out_dtype
+                shape, dtype = _expected(parent)
                 if g.shape != shape or g.dtype != dtype:
                     before = g  # (a broadcast input's gradient: summed back to its shape)
                     g = _unbroadcast(g, shape, dtype, node, i)
@@ -327,6 +324,30 @@ def _drain(queue: list[tuple[int, Any]], walk: Walk, retain_graph: bool) -> None
     except Exception:
         walk.failed = node  # (see run_backward: the leaves done by then get their .grad)
         raise
+
+
+def _post_hooks(node: Node, grads: tuple[Any, ...], grad: Any, create_graph: bool
+                ) -> tuple[Any, ...]:
+    """Run ``node``'s ``register_hook`` hooks: they see the gradients its backward made for
+    its inputs as PyTorch lists them (``next_functions``), each summed to its input's shape,
+    with the gradient of its output, and may replace them."""
+    entry = hooks_on(node)
+    if entry is None or not entry.post:
+        return grads
+    listed, parents = node._listed(), node.parents
+    grads = (*grads, *[None] * (len(parents) - len(grads)))
+    given = tuple(None if parents[i] is None or grads[i] is None else
+                  _unbroadcast(grads[i], *_expected(parents[i]), node, i) for i in listed)
+    new = entry.run_node_hooks(entry.post, given, ((_given(grad),),), create_graph)
+    return tuple(dict(zip(listed, new)).get(i) for i in range(len(parents)))
+
+
+def _expected(parent: Any) -> tuple[tuple[int, ...], np.dtype]:
+    """The shape and dtype a gradient for ``parent`` must have: a leaf's own, or the
+    output's of a node (or of output k of a learner's Function's several)."""
+    if isinstance(parent, fn._Tensor):
+        return parent._data.shape, parent._data.dtype
+    return parent._out_shape, parent._out_dtype
 
 
 Drain = Callable[[list[tuple[int, Any]], Walk, bool], None]

@@ -22,6 +22,7 @@ from ..dtypes import FLOATING
 from ..parity.errors import FREED, forward_error
 from ..parity.nodes import TorchNode, stale_saved_error
 from . import grad_mode
+from .hooks import RemovableHandle, hooks_of
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -152,12 +153,13 @@ class Node(TorchNode):
     @property
     def _args(self) -> tuple[Any, ...]:
         n = self._n
-        if n == 2:
-            return (self._a0, self._a1)
-        return (self._a0,) if n == 1 else (self._a0, self._a1, *self._arest)[:n]
+        args = (self._a0, self._a1, *self._arest)[:n]
+        return tuple(_attached(a, e) if type(a) is np.ndarray and e is not None else a
+                     for a, e in zip(args, self.parents))  # (an input kept as its array)
 
     def _set_inputs(self, edges: tuple[Any, ...], args: tuple[Any, ...]) -> None:
         """Record ``parents`` (``edges``) and ``_args``: into the slots behind them."""
+        args = tuple(_kept(a, e, self._saved) for a, e in zip(args, edges))
         n = self._n = len(args)
         self._e0, self._a0 = (edges[0], args[0]) if n else (None, None)
         self._e1, self._a1 = (edges[1], args[1]) if n > 1 else (None, None)
@@ -176,6 +178,18 @@ class Node(TorchNode):
         if self._arest:
             self._arest = tuple([a if e is None else None
                                  for a, e in zip(self._arest, self._erest)])
+
+    def register_prehook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(grad_outputs)`` before this node's backward, with the gradient of its
+        output (a 1-tuple of Tensors); it may return a tuple to use instead. Tensor hooks
+        on the output run first. Returns a handle: ``handle.remove()`` unregisters it."""
+        return hooks_of(self).add(hook, "pre")
+
+    def register_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(grad_inputs, grad_outputs)`` after this node's backward: the
+        gradients it made for its inputs (as ``next_functions`` lists them; None for one
+        that takes none) and of its output. It may return a tuple to send instead."""
+        return hooks_of(self).add(hook, "post")
 
     def save_for_backward(self, *values: Any) -> None:
         """Keep arrays (or tensors) that backward needs; read them as ``saved_tensors``."""
@@ -255,11 +269,7 @@ class _FunctionType(type):
     def __setattr__(cls, name: str, value: Any) -> None:
         super().__setattr__(name, value)
         if name in ("backward", "_numpy") and "_node_cls" in cls.__dict__:
-            stack: list[Any] = [cls]
-            while stack:
-                sub = stack.pop()
-                _bind(sub)
-                stack.extend(sub.__subclasses__())
+            _bind_all(cls)
 
 
 class Function(metaclass=_FunctionType):
@@ -406,6 +416,20 @@ def _holds(saved: tuple[Any, ...], value: Any) -> bool:
     return False
 
 
+def _kept(arg: Any, edge: Any, saved: tuple[Any, ...]) -> Any:
+    """What a node keeps of one input. An intermediate result (an input with a node of its
+    own) that forward did not save is kept as its array only: its Tensor can then die with
+    the variable that held it, which leaves one object per op for the garbage collector to
+    scan in a long chain (W6), not two. ``_args`` makes a Tensor of it again when asked."""
+    if edge is None or edge is arg:  # a constant, or a leaf: kept as it is
+        return arg
+    data = arg._data
+    for s in saved:  # (a saved input's version is watched: that needs its Tensor)
+        if s is data or s is arg or getattr(s, "_data", None) is data:
+            return arg
+    return data
+
+
 def _as_array(ctx: Node, scalar: Any) -> np.ndarray:
     """A 0-d array for the numpy scalar a forward returned (the saved output follows it)."""
     out = np.asarray(scalar)
@@ -451,9 +475,14 @@ def bind(tensor_cls: type[Tensor],
     global _Tensor, _make_apply
     _Tensor = tensor_cls
     _make_apply = make_apply or _reference_apply
-    stack: list[Any] = [Function]
-    while stack:  # (the ops defined so far; later ones bind in __init_subclass__)
-        cls = stack.pop()
-        if cls is not Function:
-            _bind(cls)
-        stack.extend(cls.__subclasses__())
+    for cls in Function.__subclasses__():  # (the ops defined so far; later ones bind in
+        _bind_all(cls)  # __init_subclass__)
+
+
+def _bind_all(cls: Any) -> None:
+    """``_bind`` ``cls`` and every subclass of it."""
+    stack = [cls]
+    while stack:
+        sub = stack.pop()
+        _bind(sub)
+        stack.extend(sub.__subclasses__())

@@ -15,53 +15,84 @@ from typing import Any
 
 import numpy as np
 
-from ..parity.names import tensor_type_name
+from ..parity.errors import hook_changed_error, hook_tuple_error, hook_type_error
 from . import function as fn
 
 
 class TensorHooks:
-    """The hooks of one tensor (``Tensor.register_hook``), kept by the engine's table.
+    """The hooks of one tensor, or of one node (its ``grad_fn``), kept by the engine's table.
 
-    Registered on a non-leaf tensor they run on the total gradient reaching its node,
-    before that node's backward; on a leaf, on its total gradient before it goes into
-    ``.grad``. Each hook gets the gradient as a Tensor (a copy) and may return a
-    replacement of the same shape and dtype.
+    ``hooks``: ``Tensor.register_hook``'s. Registered on a non-leaf tensor they run on the
+    total gradient reaching its node, before that node's backward; on a leaf, on its total
+    gradient before it goes into ``.grad``. Each gets the gradient as a Tensor (a copy)
+    and may return a replacement of the same shape and dtype.
+
+    ``pre`` and ``post``: the node's own, ``grad_fn.register_prehook(fn)`` and
+    ``grad_fn.register_hook(fn)``. ``fn(grad_outputs)`` runs after the tensor's hooks, and
+    ``fn(grad_inputs, grad_outputs)`` after the node's backward; each gets tuples of
+    Tensors (None for an input that takes no gradient) and may return a replacement tuple.
     """
 
-    __slots__ = ("hooks", "__weakref__")
+    __slots__ = ("hooks", "pre", "post", "__weakref__")
 
     def __init__(self) -> None:
         self.hooks: dict[int, Any] = {}
+        self.pre: dict[int, Any] = {}
+        self.post: dict[int, Any] = {}
+
+    def add(self, hook: Any, kind: str = "hooks") -> RemovableHandle:
+        """Register ``hook`` among these ``hooks`` (or ``pre`` or ``post``): its handle."""
+        hooks = getattr(self, kind)
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
 
     def run(self, grad: Any, create_graph: bool) -> Any:
-        """``grad`` after every hook, in the order they were registered.
+        """``grad`` after every tensor hook, then every node pre-hook, in the order they
+        were registered.
 
         A hook gets a Tensor of its own (a copy: the array may also be another input's
         gradient) and may edit it in place, return a replacement, or return None; what
         it leaves is what the next hook, and backward, see.
         """
         for hook in list(self.hooks.values()):
-            # (a 0-d gradient may come as a numpy scalar: backward formulas on 0-d arrays)
-            array = not isinstance(grad, fn._Tensor)
-            was = np.asarray(grad) if array else grad._data
-            given = fn._wrap(np.array(was)) if array else grad
-            result = hook(given)
-            if result is None:
-                result = given  # (edited in place, or not at all)
-            if not isinstance(result, fn._Tensor):
-                raise TypeError(f"expected Variable, but hook returned "
-                                f"'{type(result).__name__}'. Hint: a hook returns a Tensor "
-                                "(the new gradient) or None.")
-            data = result._data
-            if data.shape != was.shape:
-                raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value. "
-                                   f"Hint: it was {list(was.shape)}, the hook returned "
-                                   f"{list(data.shape)}.")
-            if data.dtype != was.dtype:
-                raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the type of value "
-                                   f"(was {tensor_type_name(was)} got {tensor_type_name(data)})")
-            grad = result if create_graph else (data if result is given else np.array(data))
+            given = _given(grad)
+            grad = _taken(hook, given, hook(given), grad, create_graph)
+        if self.pre:
+            (grad,) = self.run_node_hooks(self.pre, (grad,), (), create_graph)
         return grad
+
+    def run_node_hooks(self, hooks: dict[int, Any], grads: tuple[Any, ...],
+                       more: tuple[Any, ...], create_graph: bool) -> tuple[Any, ...]:
+        """``grads`` after each of a node's ``hooks``, called as ``hook(grads, *more)``."""
+        for hook in list(hooks.values()):
+            given = tuple(None if g is None else _given(g) for g in grads)
+            result = hook(given, *more)
+            result = given if result is None else result
+            if not isinstance(result, tuple) or len(result) != len(grads):
+                raise hook_tuple_error(_hook_name(hook), result, len(grads))
+            grads = tuple(None if g is None or r is None else
+                          _taken(hook, t, r, g, create_graph)
+                          for g, t, r in zip(grads, given, result))
+        return grads
+
+
+def _given(grad: Any) -> Any:
+    """The gradient as a hook gets it: a Tensor (a copy of an array: a 0-d gradient may
+    come as a numpy scalar, and the array may also be another input's gradient)."""
+    return grad if isinstance(grad, fn._Tensor) else fn._wrap(np.array(grad))
+
+
+def _taken(hook: Any, given: Any, result: Any, grad: Any, create_graph: bool) -> Any:
+    """What a hook left: ``result`` (None: ``given``, edited in place or not at all),
+    checked to have ``grad``'s shape and dtype."""
+    result = given if result is None else result
+    if not isinstance(result, fn._Tensor):
+        raise hook_type_error("Variable", result)
+    data, was = result._data, np.asarray(getattr(grad, "_data", grad))
+    if data.shape != was.shape or data.dtype != was.dtype:
+        raise hook_changed_error(_hook_name(hook), was, data)
+    return result if create_graph else (data if result is given else np.array(data))
 
 
 def _hook_name(hook: Any) -> str:

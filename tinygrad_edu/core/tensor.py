@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..dtypes import FLOATING
-from ..parity.errors import requires_grad_error
+from ..parity.errors import LEAF_ONLY, NON_LEAF_GRAD, grad_assignment_error, requires_grad_error
 from . import engine
 from . import function as fn
 from .function import Node
@@ -63,11 +63,7 @@ class AutogradTensor:
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place (leaves only) and return self."""
         if not requires_grad and self._grad_fn is not None:  # (as it stands: not made anew)
-            raise RuntimeError(
-                "you can only change requires_grad flags of leaf variables. If you want to "
-                "use a computed variable in a subgraph that doesn't require differentiation "
-                "use var_no_grad = var.detach()."
-            )
+            raise RuntimeError(LEAF_ONLY)
         if requires_grad and self._data.dtype not in FLOATING:
             raise requires_grad_error(self.dtype, "requires_grad_")  # type: ignore[attr-defined]
         if self._grad_fn is None:
@@ -100,26 +96,15 @@ class AutogradTensor:
     def grad(self) -> Tensor | None:
         """The accumulated gradient (leaves and ``retain_grad()`` tensors), else None."""
         if self._grad_fn is not None and self._grad is None and not self.retains_grad:
-            warnings.warn(
-                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
-                "Its .grad attribute won't be populated during autograd.backward(). If you "
-                "indeed want the .grad field to be populated for a non-leaf Tensor, use "
-                ".retain_grad() on the non-leaf Tensor.",
-                UserWarning,
-                stacklevel=2,
-            )
+            warnings.warn(NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
-        if value is not None:
-            if not isinstance(value, AutogradTensor):
-                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
-                                f"of type {type(value).__name__}")
-            if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
-            if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+        if value is not None:  # (it must be a Tensor like this one)
+            error = grad_assignment_error(value, self._data, isinstance(value, AutogradTensor))
+            if error is not None:
+                raise error
         self._grad = value
 
     @grad.deleter
@@ -201,7 +186,4 @@ class AutogradTensor:
         """
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        hooks = hooks_of(self._grad_fn if self.grad_fn is not None else self).hooks
-        handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
-        return handle
+        return hooks_of(self._grad_fn if self.grad_fn is not None else self).add(hook)

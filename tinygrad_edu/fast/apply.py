@@ -94,36 +94,43 @@ def fast_apply(cls: type[Function]) -> Callable[..., Tensor]:
             # promoted operand's edge may be the leaf it stands for, see tensor._operand_as)
             # (the slots behind ctx.parents and ctx._args, written directly: no tuples)
             ctx._erest = ctx._arest = ()
+            saved = ctx._saved  # (an intermediate input is kept as its array: _kept)
             if one:
                 edge = a._grad_fn
                 ctx._n = 1
-                ctx._e0 = a if edge is None else edge
-                ctx._a0 = a
+                if edge is None:
+                    ctx._e0 = ctx._a0 = a
+                else:
+                    ctx._e0 = edge
+                    ctx._a0 = a if _holds(saved, x) else x
                 ctx._e1 = ctx._a1 = None
             else:
+                ctx._a0 = a
+                ctx._a1 = b
                 if need_a:
                     edge = a._grad_fn
                     if edge is None:
                         edge = a
+                    elif not _holds(saved, x):
+                        ctx._a0 = x
                 else:
                     edge = None
                 if need_b:
                     edge_b = b._grad_fn
                     if edge_b is None:
                         edge_b = b
+                    elif not _holds(saved, y):
+                        ctx._a1 = y
                 else:
                     edge_b = None
                 ctx._n = 2
                 ctx._e0 = edge
                 ctx._e1 = edge_b
-                ctx._a0 = a
-                ctx._a1 = b
             ctx._seq = _next_seq()  # (what _record does, inlined)
             ctx._out_shape = out.shape
             ctx._out_dtype = out.dtype
             ctx._released = False
             ctx._retained = None
-            saved = ctx._saved
             if saved:
                 va = a._vc[0] if isinstance(a, tensor_cls) else 0
                 vb = b._vc[0] if isinstance(b, tensor_cls) else 0
@@ -212,7 +219,10 @@ def apply_many(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
         result._grad_fn = ctx
         ctx._n = len(args)
         ctx._e0, ctx._e1, *erest = edges
-        ctx._a0, ctx._a1, *arest = args
+        saved = ctx._saved
+        ctx._a0, ctx._a1, *arest = [
+            a if e is None or e is a or _holds(saved, v) else v
+            for a, e, v in zip(args, edges, values)]  # (_kept, for built-in ops' arrays)
         ctx._erest = tuple(erest)
         ctx._arest = tuple(arest)
         ctx._seq = _next_seq()
@@ -220,7 +230,6 @@ def apply_many(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
         ctx._out_dtype = out.dtype
         ctx._released = False
         ctx._retained = None
-        saved = ctx._saved
         if saved:
             ctx._epoch = _epoch[0]
             ctx._out_id = id(out)

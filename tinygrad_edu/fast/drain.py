@@ -24,7 +24,7 @@ from ..core.hooks import tensor_hooks
 def fast_drain(queue: list[tuple[int, Any]], walk: Walk, retain_graph: bool) -> None:
     """``_drain``, with fewer Python calls per node (see the module docstring)."""
     if type(walk) is not Walk or grad_mode._state.tracer is not None \
-            or grad_mode._anomaly.checks is not None:
+            or grad_mode._anomaly.checks is not None or tensor_hooks:
         return _drain(queue, walk, retain_graph)
     pending = walk.grads
     leaves = walk.leaves

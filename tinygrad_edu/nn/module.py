@@ -147,6 +147,7 @@ class Module(ModuleHooks):
                 called.add(hook_id)
                 result = self._call_forward_hook(hook_id, hook, args, kwargs, output)
                 output = output if result is None else result
+            self._attach_non_full_backward_hooks(args, output)
             if bw_hook is not None:
                 if not isinstance(output, (Tensor, tuple)):
                     warnings.warn("For backward hooks to be called, module output should be a "

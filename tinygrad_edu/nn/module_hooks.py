@@ -158,8 +158,47 @@ class ModuleHooks:
     def _full_backward_hooks(self) -> tuple[list[Any], list[Any]]:
         """The backward hooks and backward pre-hooks to run for this call."""
         hooks = self.__dict__.get("_backward_hooks")
+        if self.__dict__.get("_is_full_backward_hook") is False:
+            hooks = None  # (register_backward_hook's: _attach_non_full_backward_hooks)
         pre = self.__dict__.get("_backward_pre_hooks")
         return list(hooks.values()) if hooks else [], list(pre.values()) if pre else []
+
+    def _backward_hook_kind(self, full: bool) -> None:
+        """Note which kind of backward hook this module has: never both, as in PyTorch."""
+        if self.__dict__.get("_is_full_backward_hook", full) is not full:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks "
+                               "on a single Module. Please use only one of them.")
+        object.__setattr__(self, "_is_full_backward_hook", full)
+
+    def register_backward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Deprecated (use ``register_full_backward_hook``): call ``hook(module, grad_input,
+        grad_output)`` after the backward of the node that made the module's output: its
+        ``grad_fn.register_hook``. That is the last op of ``forward`` only, so for a module
+        of several ops ``grad_input`` is that op's (PyTorch warns, as here)."""
+        self._backward_hook_kind(False)
+        return _register(self._hook_table("_backward_hooks"), hook, False)
+
+    def _attach_non_full_backward_hooks(self, args: tuple[Any, ...], result: Any) -> None:
+        """Put ``register_backward_hook``'s hooks on the node of this call's output (its
+        first tensor), and warn where PyTorch warns that they will miss gradients."""
+        hooks = self.__dict__.get("_backward_hooks")
+        if not hooks or self.__dict__.get("_is_full_backward_hook") is not False:
+            return
+        var = result
+        while not isinstance(var, Tensor):
+            var = next(v for v in var.values() if isinstance(v, Tensor)) \
+                if isinstance(var, dict) else var[0]
+        grad_fn = var.grad_fn
+        if grad_fn is None:
+            return
+        for hook in hooks.values():
+            grad_fn.register_hook(_ModuleHook(hook, self))
+        why = _non_full_hook_problem(args, result, grad_fn)
+        if why is not None:
+            warnings.warn(f"Using {why} is deprecated and will be removed in future versions. "
+                          "This hook will be missing some grad_input. Please use "
+                          "register_full_backward_hook to get the documented behavior.",
+                          FutureWarning, stacklevel=3)
 
     def register_full_backward_pre_hook(self, hook: Callable[..., Any],
                                         prepend: bool = False) -> RemovableHandle:
@@ -173,6 +212,7 @@ class ModuleHooks:
         """Call ``hook(module, grad_input, grad_output)`` when the gradients of the module's
         inputs are computed (tuples, one entry per positional argument or output, None
         for non-Tensors); it may return a new ``grad_input``. Returns a handle."""
+        self._backward_hook_kind(True)
         return _register(self._hook_table("_backward_hooks"), hook, prepend)
 
     def register_state_dict_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
@@ -211,6 +251,40 @@ class ModuleHooks:
                     "Hooks registered with ``register_load_state_dict_post_hook`` are not"
                     "expected to return new values, if incompatible_keys need to be "
                     "modified,it should be done inplace.")
+
+
+class _ModuleHook:
+    """``hook(module, grad_input, grad_output)`` as a node's hook ``(grad_input,
+    grad_output)``: what ``register_backward_hook`` puts on the output's node."""
+
+    def __init__(self, hook: Callable[..., Any], module: Any) -> None:
+        self.hook, self.module = hook, module
+        self.__name__ = getattr(hook, "__name__", type(hook).__name__)
+
+    def __call__(self, grad_input: Any, grad_output: Any) -> Any:
+        return self.hook(self.module, grad_input, grad_output)
+
+
+def _non_full_hook_problem(inputs: tuple[Any, ...], result: Any, grad_fn: Any) -> str | None:
+    """Why ``register_backward_hook``'s hook will not see every gradient (PyTorch's
+    checks, in its words), or None when it will."""
+    outputs = (result,) if isinstance(result, Tensor) else result
+    if not (isinstance(outputs, tuple) and all(isinstance(r, Tensor) for r in outputs)):
+        return "non-full backward hooks on a Module that does not return a single Tensor " \
+            "or a tuple of Tensors"
+    if not all(isinstance(i, Tensor) for i in inputs):
+        return "non-full backward hooks on a Module that does not take as input a single " \
+            "Tensor or a tuple of Tensors"
+    out_nodes = {r.grad_fn for r in outputs if r.grad_fn is not None}
+    if not out_nodes or (len(out_nodes) == 1 and grad_fn not in out_nodes):
+        return "a non-full backward hook when outputs are nested in python data structure"
+    if len(out_nodes) > 1:
+        return "a non-full backward hook when outputs are generated by different autograd " \
+            "Nodes"
+    input_nodes = {i.grad_fn for i in inputs if i.grad_fn is not None}
+    if input_nodes != {f for f, _ in grad_fn.next_functions}:
+        return "a non-full backward hook when the forward contains multiple autograd Nodes"
+    return None
 
 
 def _register(hooks: dict[int, Any], hook: Any, prepend: bool) -> RemovableHandle:

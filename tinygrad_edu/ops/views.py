@@ -126,8 +126,8 @@ def make_node(cls: type[Function], args: tuple[Any, ...], out: np.ndarray) -> No
     ctx = fn._new(cls._node_cls)
     needs = tuple(isinstance(a, fn._Tensor) and a._requires_grad for a in args)
     ctx.needs_input_grad = needs
-    ctx._set_inputs(tuple(fn._edge(a) if need else None for a, need in zip(args, needs)), args)
     ctx._saved = ()
+    ctx._set_inputs(tuple(fn._edge(a) if need else None for a, need in zip(args, needs)), args)
     ctx._seq = fn._next_seq()
     ctx._out_shape = out.shape
     ctx._out_dtype = out.dtype
@@ -401,7 +401,8 @@ def _input_index(op: Any, old: Tensor) -> int | None:
     """Where ``old`` is the one direct input of ``op`` (else None: wrap nothing)."""
     if not isinstance(op, Node) or op._args is None:
         return None
-    found = [i for i, a in enumerate(op._args) if a is old]
+    # (by array: the node may keep an intermediate input as its array, see core _kept)
+    found = [i for i, a in enumerate(op._args) if _is_tensor(a) and a._data is old._data]
     if len(found) != 1:
         return None
     j = found[0]

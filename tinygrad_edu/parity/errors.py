@@ -11,10 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from .names import scalar_type_name
+from .names import scalar_type_name, tensor_type_name
 
 __all__ = ["broadcast_error", "forward_error", "not_implemented", "FREED", "version_error",
-           "view_write_error"]
+           "view_write_error", "hook_type_error", "hook_tuple_error", "hook_changed_error",
+           "LEAF_ONLY", "NON_LEAF_GRAD", "grad_assignment_error", "invalid_gradient_error"]
 
 
 def broadcast_error(sa: tuple[int, ...], sb: tuple[int, ...]) -> RuntimeError:
@@ -144,3 +145,58 @@ def view_write_error(why: str, direct: bool, op: str | None = None,
     tail = _CUSTOM_TAIL if why == "custom" else _MULTI_TAIL
     return RuntimeError(f"Output {k} of {op} is a view and {what}" + tail)
 
+
+def hook_type_error(expected: str, result: Any) -> TypeError:
+    """A hook returned neither None nor what it must: a Tensor ("Variable") for a tensor's
+    hook, a tuple for a node's."""
+    what = "a Tensor (the new gradient)" if expected == "Variable" else \
+        "a tuple with one Tensor (or None) per gradient it was given"
+    return TypeError(f"expected {expected}, but hook returned '{type(result).__name__}'. "
+                     f"Hint: a hook returns {what}, or None.")
+
+
+def hook_tuple_error(hook: str, result: Any, expected: int) -> Exception:
+    """A node's hook returned something else than a tuple of ``expected`` values."""
+    if not isinstance(result, tuple):
+        return hook_type_error("tuple", result)
+    return RuntimeError(f"hook '{hook}' has returned an incorrect number of values (got "
+                        f"{len(result)}, but expected {expected})")
+
+
+def hook_changed_error(hook: str, was: np.ndarray, got: np.ndarray) -> RuntimeError:
+    """A hook returned a gradient of another shape or dtype than the one it was given."""
+    if got.shape != was.shape:
+        return RuntimeError(f"hook '{hook}' has changed the size of value. Hint: it was "
+                            f"{list(was.shape)}, the hook returned {list(got.shape)}.")
+    return RuntimeError(f"hook '{hook}' has changed the type of value (was "
+                        f"{tensor_type_name(was)} got {tensor_type_name(got)})")
+
+
+LEAF_ONLY = ("you can only change requires_grad flags of leaf variables. If you want to use a "
+             "computed variable in a subgraph that doesn't require differentiation use "
+             "var_no_grad = var.detach().")
+
+NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor.")
+
+
+def grad_assignment_error(value: Any, data: np.ndarray, is_tensor: bool) -> Exception | None:
+    """What ``t.grad = value`` raises when ``value`` is not a Tensor of ``t``'s shape and
+    dtype (``data``: ``t``'s array); None when it may be assigned."""
+    if not is_tensor:
+        return TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                         f"{type(value).__name__}")
+    if value._data.shape != data.shape:
+        return RuntimeError("assigned grad has data of a different size")
+    if value._data.dtype != data.dtype:
+        return RuntimeError("assigned grad has data of a different type")
+    return None
+
+
+def invalid_gradient_error(node: str, i: int, got: tuple[int, ...], shape: tuple[int, ...]
+                           ) -> RuntimeError:
+    """A backward returned a gradient that cannot be summed to its input's shape."""
+    return RuntimeError(f"Function {node} returned an invalid gradient at index {i} - got "
+                        f"{list(got)} but expected shape compatible with {list(shape)}")
