@@ -111,7 +111,7 @@ _LAZY = {"nn", "optim", "utils", "viz", "datasets", "random", "cuda", "backends"
          "exercises"}
 _LAZY_ATTRS = {"save": "serialization", "load": "serialization", "Generator": "random",
                "default_generator": "random",
-               "set_teaching_mode": "teaching",
+               "set_teaching_mode": "teaching", "compile": "compiler",
                **{name: "legacy" for name in ("FloatTensor", "DoubleTensor", "HalfTensor",
                                               "LongTensor", "IntTensor", "ShortTensor",
                                               "CharTensor", "ByteTensor", "BoolTensor")}}

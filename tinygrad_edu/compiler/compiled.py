@@ -1,0 +1,278 @@
+"""``CompiledFunction``: when a compiled step runs eagerly, records, checks or replays.
+
+Per set of guards (see ``guards.py``) a compiled step goes through four stages:
+
+1. **warm-up** -- the first call runs eagerly: optimizers make their state, ``.grad``
+   appears; what the step does on its first call is not what it does afterwards;
+2. **record** -- the next call runs eagerly too, with the captured arrays traced;
+3. **check** -- the next call is replayed, then run eagerly from the same state; the two
+   must agree bit for bit (this catches anything the recorder missed), and the eager
+   result is kept;
+4. **replay** -- every later call is the program alone.
+
+When the guards change, a new program is recorded (up to ``recompile_limit``, 8 as in
+PyTorch); a step that cannot be replayed runs eagerly, with a warning, once, that says why.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .. import random as _random
+from ..tensor import Tensor, _wrap
+from .guards import Captured, Snapshot, capture, describe, guards, same_bits
+from .program import Binding, Program, StaleRead
+from .recorder import Recorder, Ref, TracedArray
+
+__all__ = ["CompiledFunction"]
+
+_STALE_LIMIT = 3  # replays abandoned because a read value changed, before giving up
+
+
+class CompiledFunction:
+    """A function compiled by ``tg.compile``: call it as the function itself.
+
+    >>> step = tg.compile(train_step)
+    >>> for _ in range(100):
+    ...     loss = step()
+    >>> step.explain()            # the recorded numpy program and its guards
+    """
+
+    def __init__(self, fn: Any, recompile_limit: int = 8) -> None:
+        self._fn = fn
+        self._limit = recompile_limit
+        self._programs: list[tuple[tuple[Any, ...], Program, list[bool]]] = []
+        self._warmed: list[tuple[Any, ...]] = []
+        self._eager: str | None = None  # why it runs eagerly for good
+        self._stale = 0
+        self._warned: set[str] = set()
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._eager is not None:
+            return self._fn(*args, **kwargs)
+        cap = capture(self._fn, args, kwargs)
+        facts = guards(cap)
+        for known, program, verified in self._programs:
+            if known == facts:
+                if verified[0]:
+                    return self._replay(program, cap, args, kwargs)
+                return self._check(program, verified, cap, args, kwargs)
+        if facts not in self._warmed:
+            self._note_new_guards(facts)
+            self._warmed.append(facts)
+            return self._fn(*args, **kwargs)
+        if len(self._programs) >= self._limit:
+            self._give_up(f"its guards changed more than recompile_limit={self._limit} times")
+            return self._fn(*args, **kwargs)
+        return self._record(cap, facts, args, kwargs)
+
+    def explain(self) -> None:
+        """Print each recorded program (one line per numpy call) and the guards it needs."""
+        print(self.explanation())
+
+    def explanation(self) -> str:
+        """What ``explain()`` prints."""
+        name = getattr(self._fn, "__name__", "fn")
+        lines = [f"tg.compile({name}): {len(self._programs)} program(s)"]
+        if self._eager is not None:
+            lines.append(f"runs eagerly: {self._eager}")
+        for k, (facts, program, verified) in enumerate(self._programs):
+            state = "checked against eager" if verified[0] else "not checked yet"
+            lines.append(f"\nprogram {k} ({len(program.rec.steps)} numpy calls, {state})")
+            lines.append("guards:")
+            lines += [f"  {describe(f)}" for f in facts]
+            lines.append("program:")
+            lines += [f"  {line}" for line in program.explain().splitlines()]
+        if not self._programs and self._eager is None:
+            lines.append("nothing recorded yet: call 1 runs eagerly, call 2 records, "
+                         "call 3 checks, later calls replay")
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------------ stages
+    def _record(self, cap: Captured, facts: tuple[Any, ...], args: Any, kwargs: Any) -> Any:
+        rec = Recorder()
+        rng_state = _random.get_rng_state()
+        rng = rng_state._data.tobytes()
+        snapshot = Snapshot(cap)
+        inputs, before = self._trace_inputs(rec, cap)
+        try:
+            with rec:
+                result = self._fn(*args, **kwargs)
+        except Exception as e:  # the recorder broke the step: undo it, run it eagerly
+            self._untrace(rec, cap, before)
+            snapshot.restore()
+            _random.set_rng_state(rng_state)
+            self._give_up(f"recording failed ({type(e).__name__}: {e})")
+            return self._fn(*args, **kwargs)
+        outputs = self._untrace(rec, cap, before)
+        out = _structure(rec, result)
+        if _random.get_rng_state()._data.tobytes() != rng:
+            self._give_up("it draws random numbers (replaying would repeat stale ones)")
+        elif rec.problem is not None:
+            self._give_up(rec.problem)
+        elif [id(t) for t in capture(self._fn, args, kwargs).tensors] != [id(t) for t in
+                                                                         cap.tensors]:
+            pass  # it made new state (optimizer buffers...): record again next call
+        else:
+            program = Program(rec, inputs, outputs, out, cap.names)
+            self._programs.append((facts, program, [False]))
+        return _plain_result(result)
+
+    def _trace_inputs(self, rec: Recorder, cap: Captured) -> tuple[dict[int, Binding], Any]:
+        inputs: dict[int, Binding] = {}
+        before = []
+        for i, t in enumerate(cap.tensors):
+            grad = t._grad
+            traced = rec.input(t._data, cap.names[i])
+            inputs[traced._tid or 0] = Binding(i, False)
+            traced_grad = None
+            if grad is not None:
+                traced_grad = rec.input(grad._data, cap.names[i] + ".grad")
+                inputs[traced_grad._tid or 0] = Binding(i, True)
+            before.append((t._data, grad, None if grad is None else grad._data, traced,
+                           traced_grad))
+            t._data = traced
+            if grad is not None and traced_grad is not None:
+                grad._data = traced_grad
+        return inputs, before
+
+    def _untrace(self, rec: Recorder, cap: Captured, before: list[Any]) -> list[Any]:
+        """Give the tensors plain arrays again; return what the call left in them."""
+        outputs: list[tuple[Binding, int | None]] = []
+        tensors: list[Any] = cap.tensors  # ._grad is a Tensor or None, as the step left it
+        for i, (t, (data, grad, grad_data, traced, traced_grad)) in enumerate(
+                zip(tensors, before)):
+            if t._data is traced:
+                t._data = data
+            else:
+                outputs.append((Binding(i, False), _tid(rec, t._data)))
+                t._data = np.asarray(t._data)
+            if grad is not None and t._grad is grad and grad._data is traced_grad:
+                grad._data = grad_data
+            elif t._grad is None:
+                if grad is not None:
+                    outputs.append((Binding(i, True), None))
+            else:
+                new_grad: Any = t._grad
+                outputs.append((Binding(i, True), _tid(rec, new_grad._data)))
+                new_grad._data = np.asarray(new_grad._data)
+        return outputs
+
+    def _replay(self, program: Program, cap: Captured, args: Any, kwargs: Any) -> Any:
+        try:
+            env = program.replay(cap.tensors)
+        except StaleRead as e:
+            self._stale += 1
+            if self._stale >= _STALE_LIMIT:
+                self._give_up(f"a value Python reads changes from call to call ({e})")
+            return self._fn(*args, **kwargs)
+        for binding, tid in program.outputs:
+            t = cap.tensors[binding.index]
+            if not binding.grad:
+                t._data = env[tid]
+            elif tid is None:
+                t._grad = None
+            else:
+                t._grad = _wrap(env[tid])
+        return _build(program.result, env)
+
+    def _check(self, program: Program, verified: list[bool], cap: Captured, args: Any,
+               kwargs: Any) -> Any:
+        snapshot = Snapshot(cap)
+        stale = False
+        try:
+            replayed = self._replay(program, cap, (), {})
+        except StaleRead:
+            stale = True
+        after_replay = snapshot.state()
+        snapshot.restore()
+        result = self._fn(*args, **kwargs)
+        if stale:
+            return result
+        after_eager = snapshot.state()
+        for name, (d1, g1), (d2, g2) in zip(cap.names, after_replay, after_eager):
+            if not (same_bits(d1, d2) and same_bits(g1, g2)):
+                self._give_up(f"the recorded program did not reproduce {name} bit for bit "
+                              "(something escaped the recorder)")
+                return result
+        if not _same_result(replayed, result):
+            self._give_up("the recorded program did not reproduce the result bit for bit")
+            return result
+        verified[0] = True
+        return result
+
+    # ------------------------------------------------------------------ warnings
+    def _give_up(self, why: str) -> None:
+        self._eager = why
+        self._warn(f"tg.compile: {getattr(self._fn, '__name__', 'fn')} runs eagerly: {why}")
+
+    def _note_new_guards(self, facts: tuple[Any, ...]) -> None:
+        if not self._programs:
+            return
+        old = dict(self._programs[-1][0])
+        changed = [describe(f) for f in facts if old.get(f[0], object()) != f[1]]
+        self._warn(f"tg.compile: {getattr(self._fn, '__name__', 'fn')} is recorded again: "
+                   f"a guard changed: {changed[0] if changed else 'the captured tensors'}")
+
+    def _warn(self, message: str) -> None:
+        if message not in self._warned:
+            self._warned.add(message)
+            warnings.warn(message, UserWarning, stacklevel=4)
+
+
+def _tid(rec: Recorder, a: Any) -> int | None:
+    if isinstance(a, TracedArray) and a._tid is not None:
+        return a._tid
+    found = rec._found(np.asarray(a)) if isinstance(a, np.ndarray) else None
+    if found is None:
+        rec.escape("a tensor given an array made outside the recording")
+    return found
+
+
+def _structure(rec: Recorder, obj: Any) -> Any:
+    """The result with each tensor's array replaced by a Ref (constants kept)."""
+    if isinstance(obj, Tensor):
+        tid = obj._data._tid if isinstance(obj._data, TracedArray) else None
+        return obj if tid is None else Ref(tid)
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_structure(rec, o) for o in obj)
+    if isinstance(obj, dict):
+        return {k: _structure(rec, v) for k, v in obj.items()}
+    return obj
+
+
+def _plain_result(obj: Any) -> Any:
+    if isinstance(obj, Tensor) and isinstance(obj._data, TracedArray):
+        obj._data = np.asarray(obj._data)
+    elif isinstance(obj, (list, tuple)):
+        for o in obj:
+            _plain_result(o)
+    elif isinstance(obj, dict):
+        for o in obj.values():
+            _plain_result(o)
+    return obj
+
+
+def _build(obj: Any, env: list[Any]) -> Any:
+    if isinstance(obj, Ref):
+        return _wrap(env[obj.tid])
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_build(o, env) for o in obj)
+    if isinstance(obj, dict):
+        return {k: _build(v, env) for k, v in obj.items()}
+    return obj
+
+
+def _same_result(a: Any, b: Any) -> bool:
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        return same_bits(a._data, b._data)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same_result(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_result(a[k], b[k]) for k in a)
+    return type(a) is type(b) and (a is b or a == b)

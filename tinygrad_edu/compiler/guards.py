@@ -1,0 +1,191 @@
+"""What a compiled step captures, and the guards on what its recording assumed.
+
+``capture(fn, args, kwargs)`` finds every tensor the step can reach: tensor arguments
+(bound afresh each call), then what ``fn`` captured -- its closure cells, the globals
+it names, a bound method's object -- looking through modules (parameters, buffers),
+optimizers (parameters, state), lists, dicts and the functions they call. Python numbers
+found there, modules' ``training`` flags and optimizers' hyperparameters are kept too.
+
+``guards(...)`` turns that into named facts; a recording is replayed only while all of
+them still hold:
+
+- grad mode;
+- each tensor's identity, shape, dtype, ``requires_grad`` and whether it has a ``.grad``;
+- each module's ``training`` flag;
+- each optimizer's hyperparameters (``lr``... a scheduler changes them) and the Python
+  numbers in its state;
+- the Python numbers among the arguments and captured variables.
+
+Example:
+    >>> cap = capture(step, (), {})
+    >>> dict(guards(cap))["grad mode"]
+    True
+"""
+
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..core.grad_mode import is_grad_enabled
+from ..nn.module import Module
+from ..optim.optimizer import Optimizer
+from ..tensor import Tensor
+
+__all__ = ["Captured", "capture", "guards", "Snapshot"]
+
+_SCALARS = (int, float, bool, complex, str, type(None))
+_DEPTH = 4  # how deep capture follows functions and containers
+_MAX_ITEMS = 256  # longer containers are data, not state
+
+
+@dataclass
+class Captured:
+    """The tensors (with names), modules, optimizers and Python numbers a step can reach."""
+
+    tensors: list[Tensor] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    modules: list[Module] = field(default_factory=list)
+    optimizers: list[Optimizer] = field(default_factory=list)
+    scalars: list[tuple[str, Any]] = field(default_factory=list)
+    _seen: set[int] = field(default_factory=set)
+
+    def add(self, name: str, obj: Any, depth: int) -> None:
+        """Follow ``obj`` (found as ``name``) to the tensors and settings behind it."""
+        if isinstance(obj, _SCALARS):
+            self.scalars.append((name, obj))
+            return
+        if id(obj) in self._seen or depth > _DEPTH or isinstance(obj, (type, types.ModuleType)):
+            return
+        self._seen.add(id(obj))
+        if isinstance(obj, Tensor):
+            self.tensors.append(obj)
+            self.names.append(name)
+        elif isinstance(obj, Module):
+            self.modules.extend(m for m in obj.modules() if id(m) not in self._seen)
+            for key, param in obj.named_parameters():
+                self.add(f"{name}.{key}", param, depth)
+            for key, buffer in obj.named_buffers():
+                self.add(f"{name}.{key}", buffer, depth)
+        elif isinstance(obj, Optimizer):
+            self.optimizers.append(obj)
+            for g, group in enumerate(obj.param_groups):
+                for i, p in enumerate(group["params"]):
+                    self.add(f"{name}.param_groups[{g}]['params'][{i}]", p, depth)
+            for i, state in enumerate(obj.state.values()):
+                for key, value in state.items():
+                    if isinstance(value, Tensor):
+                        self.add(f"{name}.state[{i}][{key!r}]", value, depth)
+        elif isinstance(obj, (list, tuple)) and len(obj) <= _MAX_ITEMS:
+            for i, item in enumerate(obj):
+                self.add(f"{name}[{i}]", item, depth + 1)
+        elif isinstance(obj, dict) and len(obj) <= _MAX_ITEMS:
+            for key, item in obj.items():
+                self.add(f"{name}[{key!r}]", item, depth + 1)
+        elif isinstance(obj, types.MethodType):
+            self.add(name, obj.__self__, depth + 1)
+            self.add(name, obj.__func__, depth + 1)
+        elif isinstance(obj, types.FunctionType):
+            self._function(obj, depth)
+
+    def _function(self, fn: types.FunctionType, depth: int) -> None:
+        code, cells = fn.__code__, fn.__closure__ or ()
+        for var, cell in zip(code.co_freevars, cells):
+            try:
+                self.add(var, cell.cell_contents, depth + 1)
+            except ValueError:  # an empty cell (a variable not assigned yet)
+                pass
+        for var in _global_names(code):
+            if var in fn.__globals__:
+                self.add(var, fn.__globals__[var], depth + 1)
+
+
+def _global_names(code: types.CodeType) -> list[str]:
+    names = list(code.co_names)
+    for const in code.co_consts:  # functions defined inside fn
+        if isinstance(const, types.CodeType):
+            names += _global_names(const)
+    return names
+
+
+def capture(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Captured:
+    """Everything ``fn(*args, **kwargs)`` can reach (tensor arguments first)."""
+    cap = Captured()
+    for i, a in enumerate(args):
+        cap.add(f"args[{i}]", a, 0)
+    for key, a in kwargs.items():
+        cap.add(f"kwargs[{key!r}]", a, 0)
+    cap.add(getattr(fn, "__name__", "fn"), fn, 0)
+    return cap
+
+
+def guards(cap: Captured) -> tuple[tuple[str, Any], ...]:
+    """The named facts a recording assumed, in a fixed order (compared with ``==``)."""
+    facts: list[tuple[str, Any]] = [("grad mode", is_grad_enabled())]
+    for name, t in zip(cap.names, cap.tensors):
+        data = t._data
+        bound_afresh = name.startswith(("args[", "kwargs["))  # an argument: any tensor will do
+        identity = None if bound_afresh else id(t)
+        facts.append((name, (identity, data.shape, data.dtype.str, t._requires_grad,
+                             t._grad is None)))
+    facts += [(f"{type(m).__name__}.training", m.training)
+              for m in cap.modules]
+    for o, opt in enumerate(cap.optimizers):
+        for g, group in enumerate(opt.param_groups):
+            settings = tuple((k, v) for k, v in group.items() if k != "params")
+            facts.append((f"optimizer {o} param_groups[{g}]", settings))
+        numbers = tuple((k, v) for s in opt.state.values() for k, v in s.items()
+                        if not isinstance(v, Tensor))
+        if numbers:
+            facts.append((f"optimizer {o} state numbers", numbers))
+    facts += [(name, (type(v).__name__, v)) for name, v in cap.scalars]
+    return tuple(facts)
+
+
+def describe(fact: tuple[str, Any]) -> str:
+    """One guard as ``explain()`` prints it."""
+    name, value = fact
+    if isinstance(value, tuple) and len(value) == 5 and isinstance(value[1], tuple):
+        _, shape, dtype, rg, no_grad = value
+        return (f"{name}: same tensor, shape {shape}, dtype {np.dtype(dtype).name}, "
+                f"requires_grad={rg}, .grad {'None' if no_grad else 'set'}")
+    return f"{name} == {value!r}"
+
+
+class Snapshot:
+    """Copies of the captured tensors' arrays and ``.grad`` (and optimizer state),
+    to run one call twice from the same state: the check after recording."""
+
+    def __init__(self, cap: Captured) -> None:
+        self.cap = cap
+        self.saved = [(t._data, t._data.copy(), t._grad,
+                       None if t._grad is None else t._grad._data.copy()) for t in cap.tensors]
+        self.states = [{p: dict(s) for p, s in opt.state.items()} for opt in cap.optimizers]
+
+    def restore(self) -> None:
+        """Put every array, ``.grad`` and optimizer state back as it was."""
+        for t, (data, copy, grad, grad_copy) in zip(self.cap.tensors, self.saved):
+            np.copyto(data, copy)
+            t._data = data
+            t._grad = grad
+            if grad is not None and grad_copy is not None:
+                np.copyto(grad._data, grad_copy)
+        for opt, states in zip(self.cap.optimizers, self.states):
+            opt.state.clear()
+            opt.state.update({p: dict(s) for p, s in states.items()})
+
+    def state(self) -> list[tuple[Any, Any]]:
+        """The arrays now in the captured tensors, copied (to compare two runs)."""
+        return [(t._data.copy(), None if t._grad is None else t._grad._data.copy())
+                for t in self.cap.tensors]
+
+
+def same_bits(a: Any, b: Any) -> bool:
+    """Whether two arrays (or None) are equal bit for bit, with shape and dtype."""
+    if a is None or b is None:
+        return a is b
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
