@@ -203,3 +203,22 @@ def test_reduction_dims_are_not_next_functions():
     assert len(x.transpose(0, 1).grad_fn.next_functions) == 1
     assert _names(tg.cat([x, x.sin()]).grad_fn) == ["torch::autograd::AccumulateGrad",
                                                    "SinBackward0"]
+
+
+def test_backward_inputs_runs_the_inputs_own_node_as_torch():
+    """The program fuzzer's find: backward(inputs=[t]) runs t's own node (PyTorch marks it
+    needed), so a saved tensor written in place since raises there too; autograd.grad
+    stops above it."""
+    torch = pytest.importorskip("torch")
+    outcomes = []
+    for m in (tg, torch):
+        c = m.tensor(0.13)
+        w = m.tensor(0.13, requires_grad=True)
+        t = c.clamp(w, None)  # (its node saves c)
+        loss = (c + t) * 2
+        c[...] = 7.0
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            loss.backward(inputs=[t], retain_graph=True)
+        (g,) = m.autograd.grad(loss, [t])  # (t's node is not run: no error)
+        outcomes.append(g.item())
+    assert outcomes == [2.0, 2.0]

@@ -306,3 +306,23 @@ def test_stack_dataset_errors_match_torch(args: tuple[int, ...], kwargs: dict[st
     with pytest.raises(ValueError) as ours:
         build(tg)
     assert str(ours.value) == str(theirs.value)
+
+
+# Scripts import from PyTorch's files: karpathy/makemore's
+# ``from torch.utils.data.dataloader import DataLoader`` stopped on its first line here.
+@pytest.mark.parametrize("module,names", [
+    ("dataloader", ["DataLoader", "default_collate", "default_convert", "get_worker_info"]),
+    ("dataset", ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "IterableDataset",
+                 "ChainDataset", "StackDataset", "random_split"]),
+    ("sampler", ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
+                 "WeightedRandomSampler", "BatchSampler"]),
+])
+def test_utils_data_submodules_import_as_in_torch(module: str, names: list[str]) -> None:
+    import importlib
+
+    ours = importlib.import_module(f"tinygrad_edu.utils.data.{module}")
+    for name in names:
+        assert getattr(ours, name) is getattr(tg.utils.data, name), name
+    if torch is not None:
+        theirs = importlib.import_module(f"torch.utils.data.{module}")
+        assert all(hasattr(theirs, name) for name in names)

@@ -43,9 +43,9 @@ torch = pytest.importorskip("torch")
 _EXAMPLES = int(os.environ.get("FUZZ_PROGRAMS_EXAMPLES", "0")) or 5 * settings().max_examples
 # The default run is a fixed set of programs (the same in every run, as in CI); a run with
 # FUZZ_PROGRAMS_EXAMPLES explores new ones. Exploring still finds open differences in rare
-# corners (mark_dirty's version count, detach_ of a base with no-grad views, the order of
-# nodes recorded in other threads: PyTorch numbers nodes per thread): they are listed in
-# the project's notes, to be fixed, not hidden.
+# corners (mark_dirty's version count, mark_dirty on a view, detach_ of a base with no-grad
+# views, the order of nodes recorded in other threads: PyTorch numbers nodes per thread):
+# they are listed in docs/differences.md, to be fixed, not hidden.
 _EXPLORE = bool(os.environ.get("FUZZ_PROGRAMS_EXAMPLES"))
 
 
@@ -208,20 +208,18 @@ def _binary(x: str, y: str, p: int) -> str:
     return forms[p % len(forms)].format(x=x, y=y)
 
 
-# Excluded: ``@`` of batched (3-D and more) operands, and of a vector by a matrix. PyTorch
-# records its internal reshapes there (UnsafeViewBackward0 over BmmBackward0 or MmBackward0
-# over ViewBackward0 and ExpandBackward0, SqueezeBackward4 over MmBackward0 of an unsqueeze);
-# tinygrad_edu records one BmmBackward0 (same values and gradients). Drawn instead: bmm
-# itself, and the vector as a one-row matrix.
+# ``@`` of any ranks: batched (3-D and more) operands and a vector times a matrix are made
+# of PyTorch's ops (ops/matmul.py _decomposed_matmul), so their graphs are compared too.
 def _matmul(x: str, y: str, sx: Shape, sy: Shape, p: int) -> str:
-    if p % 3 == 0 and len(sx) <= 2 and len(sy) <= 2 and not (len(sx) == 1 and len(sy) == 2):
+    if p % 3 == 0:
         return f"{x} @ {y}"  # (as drawn: often a shape error, the same in both)
-    if len(sx) == 3:
-        return f"m.bmm({x}, {x}.mT)" if p % 3 == 1 else f"{x}.mT.bmm({x})"
+    if len(sx) >= 3:
+        return f"{x} @ {x}.mT" if p % 3 == 1 else f"{x}.mT.bmm({x})" if len(sx) == 3 else \
+            f"{x}.mT @ {x}[0]"
     if len(sx) == 2:
         return f"{x} @ {x}.mT" if p % 3 == 1 else f"{x}.mT @ {x}"
     if len(sx) == 1:
-        return f"{x} @ {x}" if p % 3 == 1 else f"{x}.unsqueeze(1) @ {x}.unsqueeze(0)"
+        return f"{x} @ {x}" if p % 3 == 1 else f"{x} @ m.stack([{x}, {x}], 1)"
     return f"{x} * {x}"
 
 

@@ -590,3 +590,19 @@ def test_inplace_views_without_grad_like_torch(torch):
         version = b._version
         b.unsqueeze_(0).t_()
         assert (tuple(b.shape), b._version - version, b.grad_fn) == ((3, 1), 2, None)
+
+
+def test_version_error_names_a_copy_as_torch():
+    # the program fuzzer's find: PyTorch's messages strip "Backward0" from a node's name
+    # (``output 0 of Add``) but keep its C++ nodes whole (``torch::autograd::CopyBackwards``)
+    torch = pytest.importorskip("torch")
+    messages = []
+    for m in (tg, torch):
+        x = m.tensor(0.13, requires_grad=True)
+        y = x + x
+        z = x * y
+        y[...] = 7.0  # (a copy into all of y: its node is now CopyBackwards)
+        with pytest.raises(RuntimeError) as info:
+            z.backward()
+        messages.append(str(info.value).split(", is at")[0].split("which is ")[1])
+    assert messages[0] == messages[1] == "output 0 of torch::autograd::CopyBackwards"

@@ -64,9 +64,10 @@ def test_inplace_functions_match_torch(name: str, kwargs: dict[str, Any], dtype:
 
 
 MODULES = ["ELU", "CELU", "SELU", "LeakyReLU", "ReLU", "ReLU6", "Hardtanh", "SiLU",
-           "Hardsigmoid", "Hardswish", "Mish", "RReLU", "Dropout", "Dropout2d", "AlphaDropout"]
-# (not Dropout1d on an unbatched input: PyTorch squeezes in place, SqueezeBackward4, where
-# the squeeze here is out of place, SqueezeBackward1; values and gradients are the same)
+           "Hardsigmoid", "Hardswish", "Mish", "RReLU", "Dropout", "Dropout1d", "Dropout2d",
+           "Dropout3d", "AlphaDropout"]
+# (Dropout1d on an unbatched input: unsqueeze_, in-place dropout, squeeze_, as PyTorch:
+# SqueezeBackward4 over MulBackward0 over UnsqueezeBackward1)
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -590,6 +590,34 @@ def test_sequential_arithmetic_as_torch() -> None:
             with pytest.raises(Exception) as info:
                 bad()
             out.append(f"{type(info.value).__name__}: {info.value}")
-        return [s.replace("tinygrad_edu.nn.", "torch.nn.modules.") for s in out]
+        return [s.replace("tinygrad_edu.", "torch.") for s in out]
 
     assert run(tg) == run(torch)
+
+
+# Scripts import layers from PyTorch's files (``from torch.nn.modules.loss import _Loss``,
+# ``from torch.nn.modules.utils import _pair``): the classes live in the same files here.
+@pytest.mark.parametrize("module,names", [
+    ("module", ["Module"]), ("linear", ["Linear", "Identity", "Bilinear"]),
+    ("conv", ["Conv1d", "Conv2d", "_ConvNd"]), ("loss", ["_Loss", "MSELoss", "CrossEntropyLoss"]),
+    ("batchnorm", ["BatchNorm1d", "BatchNorm2d", "_BatchNorm"]),
+    ("instancenorm", ["InstanceNorm1d", "InstanceNorm2d"]),
+    ("normalization", ["LayerNorm", "GroupNorm"]), ("activation", ["ReLU", "GELU", "Softmax"]),
+    ("container", ["Sequential", "ModuleList", "ModuleDict"]), ("dropout", ["Dropout"]),
+    ("sparse", ["Embedding"]), ("rnn", ["LSTM", "GRU", "RNN"]), ("pooling", ["MaxPool2d"]),
+    ("transformer", ["TransformerEncoderLayer"]), ("flatten", ["Flatten"]),
+    ("utils", ["_single", "_pair", "_triple", "_quadruple"]),
+])
+def test_nn_modules_files_import_as_in_torch(module: str, names: list[str]) -> None:
+    import importlib
+
+    ours = importlib.import_module(f"tinygrad_edu.nn.modules.{module}")
+    for name in names:
+        value = getattr(ours, name)
+        if not name.startswith("_"):
+            assert value is getattr(tg.nn, name) and value.__module__ == ours.__name__
+    if torch is not None:
+        theirs = importlib.import_module(f"torch.nn.modules.{module}")
+        assert all(hasattr(theirs, name) for name in names)
+    if module == "utils":
+        assert ours._pair(3) == (3, 3) and ours._triple((1, 2, 3)) == (1, 2, 3)

@@ -1408,11 +1408,10 @@ OPS: list[Op] = [
     # ---- matmul: 1-D, 2-D, batched, broadcasting batch dims
     Op("matmul_dot", lambda L, a, b: a @ b, _matmul(1, 1)),
     Op("matmul_mv", lambda L, a, b: a @ b, _matmul(2, 1)),
-    Op("matmul_vm", lambda L, a, b: a @ b, _matmul(1, 2), grad_fn=False),
+    Op("matmul_vm", lambda L, a, b: a @ b, _matmul(1, 2)),
     Op("matmul_mm", lambda L, a, b: a @ b, _matmul(2, 2)),
-    Op("matmul_batched", lambda L, a, b: a @ b, _matmul(3, 3), grad_fn=False),
-    Op("matmul_broadcast", lambda L, a, b: L.matmul(a, b), _matmul(None, None),
-       grad_fn=False),  # torch's names here come from its reshapes (UnsafeViewBackward0)
+    Op("matmul_batched", lambda L, a, b: a @ b, _matmul(3, 3)),
+    Op("matmul_broadcast", lambda L, a, b: L.matmul(a, b), _matmul(None, None)),
     Op("bmm", lambda L, a, b: L.bmm(a, b), _matmul(3, 3)),
     Op("bmm_method", lambda L, a, b: a.bmm(b), _matmul(3, 3)),
     Op("addmm", lambda L, i, a, b, **p: L.addmm(i, a, b, **p), _addmm()),
@@ -1897,9 +1896,8 @@ OPS: list[Op] = [
        _cov().map(lambda s: Sample(s.arrays)).filter(_off_corrcoef_clip)),
     Op("matrix_power", lambda L, x, n: x.matrix_power(n), _powers().filter(  # (n = 0: torch
         lambda s: s.arrays[0].ndim == 2 and s.params["n"] != 0)),  # names CopyBackwards oddly)
-    # (batched: torch's matmul of 3-D tensors ends in a view, UnsafeViewBackward0)
-    Op("linalg_matrix_power", lambda L, x, n: L.linalg.matrix_power(x, n), _powers(),
-       grad_fn=False),
+    Op("linalg_matrix_power", lambda L, x, n: L.linalg.matrix_power(x, n), _powers().filter(
+        lambda s: s.params["n"] != 0)),  # (n = 0: as above)
     Op("matrix_exp", lambda L, x: L.matrix_exp(x), _small_square(), rtol32=1e-4),
     Op("linalg_matrix_exp", lambda L, x: L.linalg.matrix_exp(x), _small_square(), rtol32=1e-4),
     Op("linalg_multi_dot", lambda L, *xs: L.linalg.multi_dot(list(xs)), _chain()),

@@ -87,16 +87,18 @@ def test_fast_dispatch_forward_nan_warns():
 
 
 # ------------------------------------------------------------ graph structure, as PyTorch's
-# Rows whose graphs PyTorch builds from other ops (its einsum, matmul of batches or vectors,
-# quantile record the permutes, views and products they are made of; std_mean/var_mean
-# are one node with two outputs there; its tensordot and inner reach a Dot, Mv or Mm node
-# through matmul, by the sizes kept): the values and gradients match, the nodes do not.
+# Rows whose graphs PyTorch builds from other ops (its einsum and quantile record the
+# permutes, views and products they are made of; std_mean/var_mean are one node with two
+# outputs there; its tensordot and inner reach a Dot, Mv or Mm node through matmul, by the
+# sizes kept): the values and gradients match, the nodes do not. (matmul of batches or of
+# a vector by a matrix is made of PyTorch's ops here too: ops/matmul.py _decomposed_matmul.)
 KNOWN_STRUCTURE = {name for name in (op.name for op in OPS) if name.startswith("einsum")} | {
-    "matmul_vm", "matmul_batched", "matmul_broadcast", "quantile", "nanquantile", "std_mean",
-    "var_mean", "tensordot", "inner",
+    "quantile", "nanquantile", "std_mean", "var_mean", "tensordot", "inner",
     "bilinear", "bilinear_no_bias",  # (torch's: one _trilinear node; ours: matmul, mul, sum)
     "normalize",  # (its clamp_min: ClampMinBackward0 in torch, ClampBackward1 here, unary.py)
-    "linalg_matrix_power",  # (batched: torch's matmul views, UnsafeViewBackward0)
+    # (negative powers: torch's inverse is column-major, LAPACK's layout, so the reshapes of
+    # its matmul are ReshapeAliasBackward0 there; here the inverse is row-major: ViewBackward0)
+    "linalg_matrix_power",
     "sgn"}  # (its row runs torch's sign: torch's sgn gradient is an unreadable ZeroTensor;
 #           the graph is compared in test_tensor_surface.py)
 

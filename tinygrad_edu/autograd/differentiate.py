@@ -165,7 +165,9 @@ class InputsWalk(engine.Walk):
         """As ``Walk.node_done``, and: an input's gradient is captured (before its hooks
         when the walk goes on below it, after them when it stops there, as in PyTorch's
         engine); a node no input lies below is skipped (None)."""
-        runs = node in self.needed
+        # (backward(inputs=...) runs an input's own node too, as PyTorch marks it needed:
+        # its backward reads what it saved, and a write since raises; autograd.grad does not)
+        runs = node in self.needed or (self.into_grad and id(node) in self.captures)
         if type(grad) is list:  # a learner's Function with several outputs
             if not runs:
                 if any(r is not None and id(r()) in self.captures for r in node._edges):

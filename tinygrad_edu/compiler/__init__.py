@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..nn.module import Module
+from ..nn.modules.module import Module
 from .compiled import CompiledFunction
 
 __all__ = ["compile", "CompiledFunction"]

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from ..core.grad_mode import is_grad_enabled
-from ..nn.module import Module
+from ..nn.modules.module import Module
 from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
 

@@ -18,6 +18,7 @@ from ..parity.promotion import checked_scalar, promote_types
 from ..tensor_base import TensorBase, _inplace_form, _int, _nd
 from . import dual
 from .dual import _Op
+from .movement import UnsafeView
 from .promotion import _as_tensor_like, _broadcast_error, _operand
 
 if TYPE_CHECKING:
@@ -74,14 +75,65 @@ Bmm = labelled(Matmul, "BmmBackward0")
 
 
 def matmul_op(a_ndim: int, b_ndim: int) -> type[Matmul]:
-    """The op (and so the grad_fn name) PyTorch would use for these ranks."""
+    """The one op PyTorch's matmul is for these ranks (matrices and vectors but a vector
+    times a matrix: ``_decomposed_matmul``)."""
     if a_ndim == 2 and b_ndim == 2:
         return Matmul
-    if a_ndim == 1 and b_ndim == 1:
-        return Dot
-    if a_ndim == 2 and b_ndim == 1:
-        return Mv
-    return Bmm
+    return Dot if a_ndim == 1 else Mv
+
+
+def _decomposed_matmul(a: Tensor, b: Tensor) -> Tensor:
+    """``a @ b`` where PyTorch's matmul is made of other ops (a vector times a matrix, or an
+    operand of 3-D or more): the same ops, so that the graph shows PyTorch's nodes
+    (``UnsafeViewBackward0`` over ``BmmBackward0`` over ``ViewBackward0`` and
+    ``ExpandBackward0``) and the products are PyTorch's (a batch of matrices times one
+    matrix is one product of the batch folded into a matrix)."""
+    da, db = a._data.ndim, b._data.ndim
+    if da == 1 and db == 2:
+        return a.unsqueeze(0).mm(b).squeeze_(0)
+    if _should_fold(a, b):
+        transpose = db > da  # (then b^T @ a^T, transposed back)
+        t1 = b.mT if transpose else a
+        t2 = (a.t() if da == 2 else a) if transpose else b
+        shape = (*t1.shape[:-1], *t2.shape[1:])
+        folded = t1.reshape(-1, t1.shape[-1])
+        if t2._data.ndim == 1:
+            return UnsafeView.apply(Mv.apply(folded, t2), shape)  # type: ignore[no-any-return]
+        out = UnsafeView.apply(Matmul.apply(folded, t2), shape)
+        return out.mT.contiguous() if transpose else out  # type: ignore[no-any-return]
+    if da == 3 and db == 3 and a.shape[0] != b.shape[0]:  # (a batch of one that requires
+        if a.shape[0] == 1 and a.requires_grad:  # grad is squeezed, then folded: no
+            return _decomposed_matmul(a.squeeze(0), b)  # expanded gradient in backward)
+        if b.shape[0] == 1 and b.requires_grad:
+            return _decomposed_matmul(a, b.squeeze(0))
+    n, k = (a.shape[-2] if da > 1 else 1), a.shape[-1]
+    m, p = (b.shape[-2], b.shape[-1]) if db > 1 else (b.shape[0], 1)
+    batch = tuple(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]))
+    size = int(np.prod(batch))
+    a3 = a.expand(*batch, n, k).reshape(size, n, k)
+    if db == 1:
+        out = Bmm.apply(a3, b.expand(*batch, m).reshape(size, m).unsqueeze(2)).squeeze(-1)
+    else:
+        out = Bmm.apply(a3, b.expand(*batch, m, p).reshape(size, m, p))
+    shape = batch + ((n,) if da > 1 else ()) + ((p,) if db > 1 else ())
+    return UnsafeView.apply(out, shape)  # type: ignore[no-any-return]
+
+
+def _should_fold(a: Tensor, b: Tensor) -> bool:
+    """PyTorch's choice of folding a batch into a matrix (one mm or mv) over a bmm: for a
+    3-D-or-more operand with a matrix or vector, when the other operand requires grad or
+    the fold needs no copy."""
+    larger = a._data.ndim >= b._data.ndim
+    t1 = a._data if larger else np.swapaxes(b._data, -1, -2)
+    if not (t1.ndim >= 3 and (b if larger else a)._data.ndim in (1, 2)):
+        return False
+    if (b if larger else a).requires_grad:
+        return True
+    if a._data.ndim == 2:
+        return False  # (a fold would have to copy the transposed product)
+    if t1.size == 0:
+        return True
+    return all(t1.strides[i] == t1.strides[i + 1] * t1.shape[i + 1] for i in range(t1.ndim - 2))
 
 
 # ---------------------------------------------------------------------------- bmm, addmm
@@ -620,7 +672,10 @@ class MatmulMethods(TensorBase):
         if not isinstance(other, TensorBase):
             other = _as_tensor_like(other, self)
         _check_matmul(self, other)
-        return matmul_op(self._data.ndim, other._data.ndim).apply(self, other)
+        da, db = self._data.ndim, other._data.ndim
+        if da > 2 or db > 2 or (da, db) == (1, 2):
+            return _decomposed_matmul(self, other)
+        return matmul_op(da, db).apply(self, other)
 
     def mm(self, other: Tensor) -> Tensor:
         """Product of two matrices."""

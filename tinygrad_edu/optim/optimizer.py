@@ -20,7 +20,7 @@ import numpy as np
 from ..core.function import bump_version
 from ..core.grad_mode import _teaching, enable_grad
 from ..dtypes import FLOATING
-from ..nn.module import _typename
+from ..nn.modules.module import _typename
 from ..tensor import Tensor, _wrap, reset_grads
 
 __all__ = ["Optimizer", "required"]

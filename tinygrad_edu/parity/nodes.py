@@ -106,10 +106,13 @@ class AccumulateGrad:
 
 def op_name(node: Any) -> str:
     """The op's name as PyTorch's messages give it: ``SelectBackward0`` -> ``Select``,
-    ``SqueezeBackward1`` -> ``Squeeze1``."""
+    ``SqueezeBackward1`` -> ``Squeeze1``, a learner's ``TwoBackward`` -> ``Two``; the nodes
+    PyTorch writes in C++ whole (``torch::autograd::CopyBackwards``)."""
     name: str = node.name()
-    return name[:-len("Backward0")] if name.endswith("Backward0") else name.replace(
-        "Backward", "")
+    op, backward, number = name.rpartition("Backward")
+    if not backward or not (number.isdigit() or number == ""):  # (CopyBackwards: as it is)
+        return name
+    return op if number in ("0", "") else op + number  # (a learner's TwoBackward: Two)
 
 
 def forward_op_name(name: str) -> str:

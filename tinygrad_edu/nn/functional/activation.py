@@ -562,12 +562,14 @@ def _feature_dims_warning(input: Tensor, name: str, n: int, p: float) -> None:
 
 def _unbatched_feature_dropout(input: Tensor, p: float, training: bool, inplace: bool,
                                batched: bool) -> Tensor:
-    """Feature dropout, an unbatched input seen as a batch of one (squeezed again)."""
+    """Feature dropout, an unbatched input seen as a batch of one (squeezed again): with
+    ``inplace``, by ``unsqueeze_`` and ``squeeze_``, as PyTorch records it."""
     if batched:
         return _dropout(input, p, training, inplace, feature=True)
-    return _maybe_inplace(
-        input, lambda t: _dropout(t.unsqueeze(0), p, training, False, feature=True).squeeze(0),
-        inplace)
+    if inplace:
+        _dropout(input.unsqueeze_(0), p, training, True, feature=True)
+        return input.squeeze_(0)
+    return _dropout(input.unsqueeze(0), p, training, False, feature=True).squeeze(0)
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,

@@ -12,10 +12,10 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, overload
 
-from ..param_names import note_registered
-from ..tensor import Tensor
+from ...param_names import note_registered
+from ...tensor import Tensor
+from ..parameter import Parameter
 from .module import Module, _addindent, _typename
-from .parameter import Parameter
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 

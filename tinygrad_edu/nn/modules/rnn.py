@@ -22,15 +22,15 @@ import numbers
 import warnings
 from typing import Any
 
-from .. import _device
-from .. import creation as _creation
-from ..ops.join import cat, stack
-from ..tensor import Tensor
-from . import functional as F
-from . import init
+from ... import _device
+from ... import creation as _creation
+from ...ops.join import cat, stack
+from ...tensor import Tensor
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
 from .linear import _empty
 from .module import Module
-from .parameter import Parameter
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 

@@ -3,8 +3,8 @@ and ``F.pairwise_distance`` with the layer's settings)."""
 
 from __future__ import annotations
 
-from ..tensor import Tensor
-from . import functional as F
+from ...tensor import Tensor
+from .. import functional as F
 from .module import Module
 
 __all__ = ["CosineSimilarity", "PairwiseDistance"]

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _device
-from ..core.grad_mode import no_grad
-from ..tensor import Tensor
-from . import functional as F
-from . import init
-from .functional.embedding import _padding_index
+from ... import _device
+from ...core.grad_mode import no_grad
+from ...tensor import Tensor
+from .. import functional as F
+from .. import init
+from ..functional.embedding import _padding_index
+from ..parameter import Parameter
 from .linear import _empty
 from .module import Module
-from .parameter import Parameter
 
 __all__ = ["Embedding", "EmbeddingBag"]
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _device
-from ..tensor import Tensor
-from . import functional as F
-from . import init
+from ... import _device
+from ...tensor import Tensor
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
 from .linear import NonDynamicallyQuantizableLinear, _empty
 from .module import Module
-from .parameter import Parameter
 
 __all__ = ["MultiheadAttention"]
 

@@ -15,16 +15,16 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from .. import _device, dtypes
-from ..core.function import bump_version
-from ..core.grad_mode import _teaching
-from ..dtypes import FLOATING
-from ..param_names import note_registered
-from ..parity.names import tensor_type_name
-from ..tensor import Tensor, _wrap, reset_grads
-from ..utils.hooks import RemovableHandle
+from ... import _device, dtypes
+from ...core.function import bump_version
+from ...core.grad_mode import _teaching
+from ...dtypes import FLOATING
+from ...param_names import note_registered
+from ...parity.names import tensor_type_name
+from ...tensor import Tensor, _wrap, reset_grads
+from ...utils.hooks import RemovableHandle
+from ..parameter import Buffer, Parameter
 from .module_hooks import BackwardHook, ModuleHooks
-from .parameter import Buffer, Parameter
 
 __all__ = ["Module"]
 

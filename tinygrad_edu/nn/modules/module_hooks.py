@@ -15,10 +15,10 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from ..autograd.function import Function
-from ..core.grad_mode import is_grad_enabled
-from ..tensor import Tensor
-from ..utils.hooks import RemovableHandle
+from ...autograd.function import Function
+from ...core.grad_mode import is_grad_enabled
+from ...tensor import Tensor
+from ...utils.hooks import RemovableHandle
 
 __all__ = ["BackwardHook", "BackwardHookFunction", "ModuleHooks"]
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..tensor import Tensor
-from . import functional as F
+from ...tensor import Tensor
+from .. import functional as F
+from ..functional.loss import _legacy_reduction
 from .distance import PairwiseDistance
-from .functional.loss import _legacy_reduction
 from .module import Module
 
 __all__ = [

@@ -7,12 +7,12 @@ from typing import Any
 
 import numpy as np
 
-from .. import _device, dtypes
-from ..tensor import Tensor, _wrap
-from . import functional as F
-from . import init
+from ... import _device, dtypes
+from ...tensor import Tensor, _wrap
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
 from .module import Module
-from .parameter import Parameter
 
 __all__ = ["Bilinear", "Identity", "Linear", "NonDynamicallyQuantizableLinear"]
 

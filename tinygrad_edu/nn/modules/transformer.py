@@ -10,15 +10,15 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from .. import creation as _creation
-from ..tensor import Tensor
-from . import functional as F
-from . import init
+from ... import creation as _creation
+from ...tensor import Tensor
+from .. import functional as F
+from .. import init
+from ..functional.attention import _canonical_mask
 from .activation import GELU, ReLU
 from .attention import MultiheadAttention
 from .container import ModuleList
 from .dropout import Dropout
-from .functional.attention import _canonical_mask
 from .linear import Linear
 from .module import Module
 from .normalization import LayerNorm

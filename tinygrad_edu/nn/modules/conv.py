@@ -6,24 +6,20 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .. import _device
-from ..tensor import Tensor
-from . import functional as F
-from . import init
+from ... import _device
+from ...tensor import Tensor
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
 from .linear import _empty
 from .module import Module
-from .parameter import Parameter
+from .utils import _ntuple
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d"]
 
 # sets, printed in their (hash-seeded) order in errors, as PyTorch prints its own
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 _PADDING_STRINGS = {"same", "valid"}
-
-
-def _ntuple(value: Any, n: int) -> tuple[int, ...]:
-    """An int as (v,) * n; a sequence as a tuple."""
-    return (value,) * n if isinstance(value, int) else tuple(value)
 
 
 def _check_args(in_channels: int, out_channels: int, stride: tuple[int, ...], padding: Any,
@@ -62,14 +58,14 @@ class _ConvNd(Module):
         super().__init__()
         _device.check(device)
         n = self._n
-        stride, kernel_size, dilation = _ntuple(stride, n), _ntuple(kernel_size, n), \
-            _ntuple(dilation, n)
+        stride, kernel_size, dilation = _ntuple(n)(stride), _ntuple(n)(kernel_size), \
+            _ntuple(n)(dilation)
         _check_args(in_channels, out_channels, stride, padding, groups, padding_mode)
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride = kernel_size, stride
-        self.padding = padding if isinstance(padding, str) else _ntuple(padding, n)
+        self.padding = padding if isinstance(padding, str) else _ntuple(n)(padding)
         self.dilation, self.transposed = dilation, transposed
-        self.output_padding = _ntuple(output_padding, n)
+        self.output_padding = _ntuple(n)(output_padding)
         self.groups, self.padding_mode = groups, padding_mode
         self._reversed_padding_repeated_twice = self._reversed_padding()
         channels = (in_channels, out_channels // groups) if transposed else \
