@@ -13,6 +13,7 @@ from .fast import REFERENCE as _REFERENCE
 from .fast.apply import fast_apply
 from .fast.drain import fast_drain
 from .ops.arithmetic import ArithmeticMethods, maximum, where, zeros_like
+from .ops.bessel import BesselMethods
 from .ops.binary_math import BinaryMathMethods
 from .ops.convert import ConversionMethods
 from .ops.decompositions import LinalgMethods
@@ -48,7 +49,8 @@ __all__ = ["Tensor", "Size", "where", "maximum", "zeros_like", "reset_grads", "_
 
 @accept_numpy_names_in_class  # t.sum(axis=0, keepdims=True), as PyTorch's argument parser
 class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, SpecialMethods, GammaMethods,
-             BinaryMathMethods, NumberMathMethods, ReduceMethods, ReduceExtraMethods, ScanMethods,
+             BesselMethods, BinaryMathMethods, NumberMathMethods, ReduceMethods,
+             ReduceExtraMethods, ScanMethods,
              MovementMethods, RearrangeMethods, ReshapingMethods, IndexingMethods, IndexedMethods,
              SortingMethods, ScatterReduceMethods, MatmulMethods, ProductMethods, FusedMethods,
              LinalgMethods, MatrixFunctionMethods, InplaceMethods, ConversionMethods,

@@ -39,7 +39,8 @@ from ..core.tensor import AutogradTensor
 from ..dtypes import FLOATING
 from .names import CPP_TYPE_NAMES, scalar_type_name
 
-__all__ = ["FUNCTIONS_WITH_OUT", "LINALG_WITH_OUT", "accepts_out", "resize_out"]
+__all__ = ["FUNCTIONS_WITH_OUT", "LINALG_WITH_OUT", "SPECIAL_WITH_OUT", "accepts_out",
+           "resize_out"]
 
 #: ``tg.*`` functions that take ``out=`` (those whose PyTorch twins do: torch's own
 #: signatures, ``torch/_C/_VariableFunctions.pyi``, list them; tests/test_out.py checks it).
@@ -61,7 +62,7 @@ FUNCTIONS_WITH_OUT = frozenset("""
     softmax sort sqrt square stack std sub sum take take_along_dim tan tanh tensordot topk
     tril triu true_divide trunc var vstack where xlogy zeros
     deg2rad rad2deg float_power frexp gcd lcm heaviside ldexp nextafter chain_matmul
-    matrix_power isin nanmedian nanquantile clamp_min clamp_max
+    matrix_power isin nanmedian nanquantile clamp_min clamp_max i0 mvlgamma renorm
 """.split())
 
 #: ``tg.linalg.*`` functions that take ``out=`` (all of them whose PyTorch twins do).
@@ -70,6 +71,9 @@ LINALG_WITH_OUT = frozenset("""
     svd svdvals vector_norm cholesky_ex cond cross inv_ex matmul matrix_power
     multi_dot solve_ex solve_triangular vecdot lu lu_factor lu_factor_ex lu_solve
 """.split())
+
+#: ``tg.special.*`` functions that take ``out=`` (all of them, as PyTorch's).
+SPECIAL_WITH_OUT = frozenset("i0 i0e i1 i1e multigammaln".split())
 
 # Functions that compute in out's dtype (they have a ``dtype`` argument); those that create
 # a tensor also resize ``out`` without a warning.
@@ -85,7 +89,7 @@ _EXACT: dict[str, str] = {
     **dict.fromkeys("""addmm addmv argmax argmin argsort baddbmm bmm cross diag gather
         index_add index_copy inverse log_softmax matmul mm msort mv norm scatter scatter_add
         chain_matmul matrix_power isin
-        scatter_reduce softmax take_along_dim tril triu""".split(), _EXACTLY),
+        scatter_reduce softmax take_along_dim tril triu renorm""".split(), _EXACTLY),
     **dict.fromkeys("abs bitwise_not ceil fix floor frac neg negative round sgn sign "
                     "trunc".split(), _FOUND),
     **dict.fromkeys("amax amin".split(), "Expected the dtype for input and out to match, but "
@@ -128,6 +132,10 @@ _CANNOT_CAST: dict[str, tuple[type[Exception], str]] = {
     "logsumexp": (RuntimeError, "logsumexp(): Expected floating point type for result "
                                 "tensor, but got: {out}"),
     "ldexp": (RuntimeError, "ldexp can't be cast to the desired output type {out}"),
+    # (PyTorch names the input's dtype and the result's: the same, but for integer input)
+    **dict.fromkeys(("mvlgamma", "special_multigammaln"), (
+        RuntimeError, "mvlgamma: result type {result} can't be cast to the desired output "
+                      "type {result}")),
 }
 # Where a ``dtype=`` that differs from out's gets words of its own.
 _DTYPE_ARGUMENT: dict[str, str] = {
