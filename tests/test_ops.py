@@ -1920,6 +1920,12 @@ OPS: list[Op] = [
     Op("linalg_lu_factor", lambda L, x: L.linalg.lu_factor(x).LU, _lu()),
     Op("linalg_lu_factor_ex", lambda L, x: L.linalg.lu_factor_ex(x).LU, _lu()),
     Op("linalg_lu", lambda L, x: L.linalg.lu(x)[1:], _lu()),
+    Op("lu", lambda L, x: L.lu(x)[0], _lu()),  # (the deprecated torch.lu: lu_factor_ex)
+    Op("lu_method_get_infos", lambda L, x: x.lu(get_infos=True)[0], _lu()),
+    Op("lu_unpack", lambda L, x: L.lu_unpack(*L.linalg.lu_factor(x))[1:], _lu()),
+    # (a packed LU given as it is: the two triangles' gradients, wide and tall too)
+    Op("lu_unpack_packed", lambda L, x: L.lu_unpack(x, L.linalg.lu_factor(x.detach())[1])[1:],
+       _lu()),
     Op("linalg_lu_solve", lambda L, a, b, **p: L.linalg.lu_solve(*L.linalg.lu_factor(a), b, **p),
        _lu_solve()),
     # (A itself read as a packed LU: the gradient reaching LU directly)
@@ -2119,7 +2125,7 @@ def test_table_covers_the_api() -> None:
         "group_norm", "group_norm_affine", "instance_norm", "instance_norm_affine",
         "instance_norm_eval", "local_response_norm", "rms_norm", "rms_norm_weight",
         "i0", "special_i0", "special_i0e", "special_i1", "special_i1e", "mvlgamma",
-        "special_multigammaln", "renorm",
+        "special_multigammaln", "renorm", "lu", "lu_unpack",
     }
     assert expected <= set(OPS_BY_NAME), expected - set(OPS_BY_NAME)
 

@@ -204,6 +204,12 @@ CALLS: dict[str, Call] = {
                                                   out=_empty(lib, 0, dtype="int64")),
     "special_multigammaln_into_int": lambda lib: lib.special.multigammaln(
         _x(lib).double() + 3, 2, out=_empty(lib, 0, dtype="int64")),
+    "lu_unpack": lambda lib: lib.lu_unpack(*lib.linalg.lu_factor(_x(lib)[:, :2]),
+                                           out=(_empty(lib, 0), _empty(lib, 0),
+                                                _empty(lib, 0))),
+    "lu_unpack_into_float64": lambda lib: lib.lu_unpack(
+        lib.eye(2), lib.ones(2, dtype=lib.int32), out=(_empty(lib, 2, 2, dtype="float64"),
+                                                        _empty(lib, 2, 2), _empty(lib, 2, 2))),
     "renorm": lambda lib: lib.renorm(_x(lib), 2, 0, 1.0, out=_empty(lib, 0)),
     "renorm_into_float64": lambda lib: lib.renorm(_x(lib), 2, 0, 1.0,
                                                   out=_empty(lib, 0, dtype="float64")),

@@ -20,6 +20,8 @@ from .ops.array_utils import (
     unravel_index,
 )
 from .ops.join import cat, stack
+from .ops.lu import legacy_lu as lu
+from .ops.lu import lu_unpack
 from .ops.matrix_functions import chain_matmul, vander
 from .ops.products import cdist, pdist, tensordot
 from .ops.reduce_extra import cumulative_trapezoid, trapezoid, trapz
@@ -331,7 +333,7 @@ __all__ = [*_METHODS, "cat", "concat", "concatenate", "stack", "hstack", "vstack
            "row_stack", "broadcast_shapes", "atleast_1d", "atleast_2d", "atleast_3d",
            "trapezoid", "trapz", "cumulative_trapezoid", "polygamma", "chain_matmul", "vander",
            "block_diag", "combinations", "tril_indices", "triu_indices", "unravel_index",
-           "isin"]
+           "isin", "lu", "lu_unpack"]
 
 # tg.cat(ts, axis=0), tg.std_mean(t, axis=0): as PyTorch's argument parser
 for _name in set(__all__) - set(_METHODS):

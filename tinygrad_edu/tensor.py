@@ -24,6 +24,7 @@ from .ops.indexing_methods import IndexingMethods
 from .ops.inplace import InplaceMethods
 from .ops.inspection import InspectionMethods
 from .ops.logic import LogicMethods
+from .ops.lu import LuMethods
 from .ops.matmul import MatmulMethods
 from .ops.matrix_functions import MatrixFunctionMethods
 from .ops.movement import MovementMethods
@@ -53,7 +54,7 @@ class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, SpecialMethods, Gamm
              ReduceExtraMethods, ScanMethods,
              MovementMethods, RearrangeMethods, ReshapingMethods, IndexingMethods, IndexedMethods,
              SortingMethods, ScatterReduceMethods, MatmulMethods, ProductMethods, FusedMethods,
-             LinalgMethods, MatrixFunctionMethods, InplaceMethods, ConversionMethods,
+             LinalgMethods, LuMethods, MatrixFunctionMethods, InplaceMethods, ConversionMethods,
              SearchMethods, InspectionMethods, TensorBase):
     """A multi-dimensional array that can record the operations applied to it.
 

@@ -170,7 +170,7 @@ class MatrixFunctionMethods(TensorBase):
         if norm_factor._data <= 0:
             warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly "
                           "less than the number of observations.", UserWarning, stacklevel=2)
-            norm_factor = norm_factor * 0
+            norm_factor = norm_factor * 0 + 0  # (+0, as torch's zero_(): -x * 0 is -0)
         x = x - avg.unsqueeze(1)
         c = x.mm((x if w is None else x * w).t())
         return (c / norm_factor).squeeze()  # type: ignore[no-any-return]

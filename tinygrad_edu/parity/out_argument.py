@@ -63,6 +63,7 @@ FUNCTIONS_WITH_OUT = frozenset("""
     tril triu true_divide trunc var vstack where xlogy zeros
     deg2rad rad2deg float_power frexp gcd lcm heaviside ldexp nextafter chain_matmul
     matrix_power isin nanmedian nanquantile clamp_min clamp_max i0 mvlgamma renorm
+    lu_unpack
 """.split())
 
 #: ``tg.linalg.*`` functions that take ``out=`` (all of them whose PyTorch twins do).
