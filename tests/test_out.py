@@ -210,6 +210,15 @@ CALLS: dict[str, Call] = {
     "lu_unpack_into_float64": lambda lib: lib.lu_unpack(
         lib.eye(2), lib.ones(2, dtype=lib.int32), out=(_empty(lib, 2, 2, dtype="float64"),
                                                         _empty(lib, 2, 2), _empty(lib, 2, 2))),
+    # without dim, median and nanmedian have no out= form (the median of all elements)
+    "median_without_dim": lambda lib: lib.median(_x(lib), out=_empty(lib, 0)),
+    "median_without_dim_tuple": lambda lib: lib.median(
+        _x(lib), out=(_empty(lib, 0), _empty(lib, 0, dtype="int64"))),
+    "nanmedian_without_dim": lambda lib: lib.nanmedian(_x(lib), out=_empty(lib, 0)),
+    "median_axis": lambda lib: lib.median(_x(lib), axis=1, out=(
+        _empty(lib, 0), _empty(lib, 0, dtype="int64"))),
+    "nanmedian_dim_keyword": lambda lib: lib.nanmedian(_x(lib), dim=0, out=(
+        _empty(lib, 0), _empty(lib, 0, dtype="int64"))),
     "renorm": lambda lib: lib.renorm(_x(lib), 2, 0, 1.0, out=_empty(lib, 0)),
     "renorm_into_float64": lambda lib: lib.renorm(_x(lib), 2, 0, 1.0,
                                                   out=_empty(lib, 0, dtype="float64")),

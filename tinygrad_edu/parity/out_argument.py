@@ -38,6 +38,7 @@ from ..core.grad_mode import is_grad_enabled, no_grad
 from ..core.tensor import AutogradTensor
 from ..dtypes import FLOATING
 from .names import CPP_TYPE_NAMES, scalar_type_name
+from .numpy_names import ALIASES
 
 __all__ = ["FUNCTIONS_WITH_OUT", "LINALG_WITH_OUT", "SPECIAL_WITH_OUT", "accepts_out",
            "resize_out"]
@@ -119,6 +120,10 @@ _EXACT: dict[str, str] = {
                    "result requires dtype {result}",
     "heaviside": "heaviside is not yet implemented for tensors with different dtypes.",
 }
+# Functions whose out= form needs an argument that their plain form can do without:
+# ``median(x)`` is the median of all elements, but ``median(x, out=...)`` only exists with
+# a ``dim`` (PyTorch's parser finds no overload): name -> (that argument, its position).
+_OUT_NEEDS: dict[str, tuple[str, int]] = {"median": ("dim", 1), "nanmedian": ("dim", 1)}
 # Functions whose out must be a bool tensor.
 _BOOL_ONLY: dict[str, str] = {
     "all": "all only supports bool tensor for result, got: {out}",
@@ -156,6 +161,8 @@ def accepts_out(function: Callable[..., Any], name: str | None = None) -> Callab
     def with_out(*args: Any, out: Any = None, **kwargs: Any) -> Any:
         if out is None:
             return function(*args, **kwargs)
+        if name in _OUT_NEEDS:
+            _check_needed(name, args, kwargs)
         if name in _DTYPE_FROM_OUT and _is_tensor(out):
             _dtype_from_out(name, kwargs, out)
         return write_out(name, function(*args, **kwargs), out, args, kwargs)
@@ -167,6 +174,14 @@ def accepts_out(function: Callable[..., Any], name: str | None = None) -> Callab
                                             default=None))
     with_out.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     return with_out
+
+
+def _check_needed(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """PyTorch's TypeError for an out= call without the argument its out= form needs."""
+    needed, position = _OUT_NEEDS[name]
+    given = {ALIASES.get(k, k) for k in kwargs}  # (dim= or numpy's axis=)
+    if len(args) <= position and needed not in given:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "{needed}"')
 
 
 def _is_tensor(value: Any) -> bool:
