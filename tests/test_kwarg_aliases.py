@@ -33,6 +33,7 @@ def _index(lib: Any) -> Any:
 
 # name -> (positional arguments before dim, keyword arguments) for the walk's call
 ARGS: dict[str, Callable[[Any], tuple[tuple[Any, ...], dict[str, Any]]]] = {
+    "renorm": lambda lib: ((), {"p": 2, "maxnorm": 1.0}),
     "chunk": lambda lib: ((2,), {}),
     "tensor_split": lambda lib: ((2,), {}),
     "split_with_sizes": lambda lib: (([1, 2],), {}),

@@ -1,4 +1,5 @@
-"""lu_factor, lu_factor_ex, lu and lu_solve: what the op table (test_ops.py) cannot cover.
+"""lu_factor, lu_factor_ex, lu and lu_solve, and the legacy tg.lu / Tensor.lu and
+tg.lu_unpack: what the op table (test_ops.py) cannot cover.
 
 - the factorization is LAPACK's getrf: the same pivots (the largest |value| of the column,
   the first on ties) and factors as torch's, on random, tie-heavy, singular, wide and tall
@@ -187,3 +188,72 @@ def test_empty_like_torch() -> None:
         ours, theirs = tg.linalg.lu_factor(tg.ones(*shape)), torch.linalg.lu_factor(
             torch.ones(*shape))
         assert [tuple(x.shape) for x in ours] == [tuple(x.shape) for x in theirs]
+
+
+# ---- the legacy tg.lu / Tensor.lu, and tg.lu_unpack
+@needs_torch
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_legacy_lu_and_lu_unpack_like_torch(dtype: str) -> None:
+    """tg.lu's (LU, pivots) and (LU, pivots, info) (named by the function, not by the
+    method), and lu_unpack's (P, L, U) with each of unpack_data / unpack_pivots off (an
+    empty tensor in its place), on every matrix of ``_matrices`` (wide, tall, batched,
+    singular)."""
+    for a in _matrices():
+        ours_a, their_a = tg.tensor(a, dtype=getattr(tg, dtype)), torch.tensor(
+            a, dtype=getattr(torch, dtype))
+        with pytest.warns(UserWarning, match="torch.lu is deprecated"):
+            ours = [tg.lu(ours_a), ours_a.lu(get_infos=True), tg.lu(ours_a, get_infos=True)]
+        theirs = [torch.lu(their_a), their_a.lu(get_infos=True),
+                  torch.lu(their_a, get_infos=True)]
+        for mine, their in zip(ours, theirs):
+            assert type(mine).__name__ == type(their).__name__
+            _same_tensors(mine, their)
+        for flags in [(True, True), (True, False), (False, True), (False, False)]:
+            _same_tensors(tg.lu_unpack(*ours[0], *flags), torch.lu_unpack(*theirs[0], *flags))
+        assert repr(tg.lu_unpack(*ours[0])).startswith("tinygrad_edu.return_types.lu_unpack(")
+
+
+def _same_tensors(ours: Any, theirs: Any) -> None:
+    assert len(ours) == len(theirs)
+    for x, y in zip(ours, theirs):
+        assert tuple(x.shape) == tuple(y.shape) and str(x.dtype)[13:] == str(y.dtype)[6:]
+        np.testing.assert_allclose(x.numpy(), y.numpy(), atol=1e-5)
+
+
+@needs_torch
+def test_lu_unpack_gradient_names_and_batches_like_torch() -> None:
+    """L and U come from LuUnpackBackward0, P has none; pivots of one matrix serve a batch;
+    an empty batch unpacks to empty factors."""
+    a = np.random.default_rng(3).standard_normal((2, 3, 4))
+    for lib in (tg, torch):
+        lu, pivots = lib.linalg.lu_factor(lib.tensor(a))
+        lu.requires_grad_()
+        p, low, up = lib.lu_unpack(lu, pivots[0])
+        assert p.grad_fn is None and type(low.grad_fn).__name__ == "LuUnpackBackward0"
+        assert type(up.grad_fn).__name__ == "LuUnpackBackward0"
+    _same_tensors(tg.lu_unpack(tg.ones(0, 3, 3), tg.zeros(0, 3, dtype=tg.int32)),
+                  torch.lu_unpack(torch.ones(0, 3, 3), torch.zeros(0, 3, dtype=torch.int32)))
+    piv = [[2, 3, 3], [1, 3, 3]]
+    _same_tensors(tg.lu_unpack(tg.tensor(a), tg.tensor(piv, dtype=tg.int32)),
+                  torch.lu_unpack(torch.tensor(a), torch.tensor(piv, dtype=torch.int32)))
+
+
+LU_UNPACK_ERRORS: dict[str, Callable[[Any], Any]] = {
+    "1-d LU": lambda L: L.lu_unpack(L.ones(3), L.ones(3, dtype=L.int32)),
+    "int64 pivots": lambda L: L.lu_unpack(L.eye(2), L.ones(2, dtype=L.int64)),
+    "float pivots": lambda L: L.lu_unpack(L.eye(2), L.ones(2)),
+    "pivot 0": lambda L: L.lu_unpack(L.eye(2), L.zeros(2, dtype=L.int32)),
+    "pivot too big": lambda L: L.lu_unpack(L.eye(2), L.full((2,), 3, dtype=L.int32)),
+    "too few pivots": lambda L: L.lu_unpack(L.eye(3), L.ones(2, dtype=L.int32)),
+    "lu of a vector": lambda L: L.lu(L.ones(3)),
+    "lu of ints": lambda L: L.lu(L.ones(2, 2, dtype=L.int64)),
+    "lu without pivoting": lambda L: L.ones(2, 2).lu(pivot=False),
+}
+
+
+@needs_torch
+@pytest.mark.filterwarnings("ignore:torch.lu is deprecated")
+@pytest.mark.parametrize("name", list(LU_UNPACK_ERRORS))
+def test_legacy_lu_and_lu_unpack_errors_like_torch(name: str) -> None:
+    ours, theirs = (_raised(LU_UNPACK_ERRORS[name], lib) for lib in (tg, torch))
+    assert type(ours) is type(theirs) and ours.args[0] == theirs.args[0], (ours, theirs)

@@ -201,6 +201,22 @@ def _dist(draw: Any) -> Sample:
 
 
 @st.composite
+def _renorm(draw: Any) -> Sample:
+    """A tensor of 2+ dims, a dim, p, and a maxnorm that some slices' norms exceed and some
+    do not, every norm off it (the kink), and no tie for the max |x| when p = inf."""
+    a = draw(S.arrays(draw(S.shapes(2, 3)), domain=S.away_from_zero))
+    dim, p = draw(S.dim(a.ndim)), draw(st.sampled_from([1, 2, 3, 1.5, np.inf]))
+    slices = np.moveaxis(np.abs(a), dim, 0).reshape(a.shape[dim], -1)
+    norms = np.linalg.norm(slices, p, axis=1)
+    maxnorm = draw(st.sampled_from(sorted(norms))) * draw(st.sampled_from([0.8, 1.2]))
+    assume(np.all(np.abs(norms - maxnorm) > 0.05))
+    if p == np.inf and slices.shape[1] > 1:
+        top_two = np.sort(slices, axis=1)[:, -2:]
+        assume(np.all(top_two[:, 1] - top_two[:, 0] > 0.05))
+    return Sample((a,), {"p": p, "dim": dim, "maxnorm": float(maxnorm)})
+
+
+@st.composite
 def _einsum(draw: Any, *terms: str, broadcast: bool = False) -> Sample:
     """Operands for ``einsum`` with these terms: each letter gets one size (1 to 3), each
     ``...`` batch dims that broadcast across operands; ``broadcast``: some of an operand's
@@ -494,6 +510,8 @@ def _cov(draw: Any, weighted: bool = False) -> Sample:
     if weighted:
         arrays += (draw(S.arrays(shape[-1:], 0.5, 2.0)),)
         params["fweights"] = draw(st.sampled_from([None, [1, 2, 1, 3][:shape[-1]]]))
+        w = arrays[1] * (params["fweights"] or 1)  # the degrees of freedom kept off 0 (NaN)
+        assume(abs(w.sum() - params["correction"] * (w * arrays[1]).sum() / w.sum()) > 0.1)
     return Sample(arrays, params)
 
 
@@ -1424,7 +1442,22 @@ OPS: list[Op] = [
        unary(S.positive, params(n=st.sampled_from([0, 1, 2, 3])))),
     Op("polygamma_method", lambda L, x, n: x.polygamma(n),
        unary(lambda x: np.abs(x) + 0.5, params(n=st.sampled_from([1, 2])))),
+    Op("mvlgamma", lambda L, x, p: L.mvlgamma(x, p),
+       unary(lambda x: np.abs(x) + 1.6, params(p=st.sampled_from([1, 2, 3, 4])))),
+    Op("mvlgamma_method", lambda L, x: x.mvlgamma(2), unary(lambda x: np.abs(x) + 0.6)),
+    Op("special_multigammaln", lambda L, x: L.special.multigammaln(x, 3),
+       unary(lambda x: np.abs(x) + 1.1)),
     Op("logit", lambda L, x: x.logit(), unary(lambda x: 1 / (1 + np.exp(-np.clip(x, -3, 3))))),
+    # ---- the modified Bessel functions (ops/bessel.py): |x| past 8 is the second series
+    Op("i0", lambda L, x: x.i0(), unary(lambda x: 5 * x)),
+    Op("i0_function", lambda L, x: L.i0(x), unary()),
+    Op("special_i0", lambda L, x: L.special.i0(x), unary(lambda x: 5 * x)),
+    Op("special_i0e", lambda L, x: L.special.i0e(x), unary(lambda x: 5 * S.away_from_zero(x)),
+       rtol32=1e-4),  # (i1e - i0e: float32 cancellation)
+    # (off 0: the second derivative of i1 is i1 - i1'/x + i1/x^2 there, which cancels)
+    Op("special_i1", lambda L, x: L.special.i1(x), unary(lambda x: 5 * S.away_from_zero(x))),
+    Op("special_i1e", lambda L, x: L.special.i1e(x), unary(lambda x: 5 * S.away_from_zero(x)),
+       rtol32=1e-4),
     Op("logit_eps", lambda L, x: L.logit(x, eps=0.2),
        unary(S.away_from([0.0, 0.2, 0.8, 1.0], 0.05))),
     # ---- fused products (ops/fused.py)
@@ -1437,6 +1470,9 @@ OPS: list[Op] = [
     Op("addr", lambda L, i, a, v, **p: L.addr(i, a, v, **p), _addmv(outer=True)),
     Op("addbmm", lambda L, i, a, v, **p: L.addbmm(i, a, v, **p), _addmv(batched=True)),
     Op("dist", lambda L, a, b, p: L.dist(a, b, p), _dist()),
+    Op("renorm", lambda L, x, **k: x.renorm(**k), _renorm()),
+    Op("renorm_function", lambda L, x, **k: L.renorm(x, k["p"], k["dim"], k["maxnorm"]),
+       _renorm()),
     # ---- einsum: products, sums, diagonals (repeated letters), ..., implicit output
     _einsum_op("einsum_matmul", "ij,jk->ik", "ij", "jk"),
     _einsum_op("einsum_batch", "bij,bjk->bik", "bij", "bjk"),
@@ -1884,6 +1920,12 @@ OPS: list[Op] = [
     Op("linalg_lu_factor", lambda L, x: L.linalg.lu_factor(x).LU, _lu()),
     Op("linalg_lu_factor_ex", lambda L, x: L.linalg.lu_factor_ex(x).LU, _lu()),
     Op("linalg_lu", lambda L, x: L.linalg.lu(x)[1:], _lu()),
+    Op("lu", lambda L, x: L.lu(x)[0], _lu()),  # (the deprecated torch.lu: lu_factor_ex)
+    Op("lu_method_get_infos", lambda L, x: x.lu(get_infos=True)[0], _lu()),
+    Op("lu_unpack", lambda L, x: L.lu_unpack(*L.linalg.lu_factor(x))[1:], _lu()),
+    # (a packed LU given as it is: the two triangles' gradients, wide and tall too)
+    Op("lu_unpack_packed", lambda L, x: L.lu_unpack(x, L.linalg.lu_factor(x.detach())[1])[1:],
+       _lu()),
     Op("linalg_lu_solve", lambda L, a, b, **p: L.linalg.lu_solve(*L.linalg.lu_factor(a), b, **p),
        _lu_solve()),
     # (A itself read as a packed LU: the gradient reaching LU directly)
@@ -2083,6 +2125,8 @@ def test_table_covers_the_api() -> None:
         "grid_sample_3d_bilinear", "grid_sample_3d_nearest", "affine_grid",
         "group_norm", "group_norm_affine", "instance_norm", "instance_norm_affine",
         "instance_norm_eval", "local_response_norm", "rms_norm", "rms_norm_weight",
+        "i0", "special_i0", "special_i0e", "special_i1", "special_i1e", "mvlgamma",
+        "special_multigammaln", "renorm", "lu", "lu_unpack",
     }
     assert expected <= set(OPS_BY_NAME), expected - set(OPS_BY_NAME)
 

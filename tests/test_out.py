@@ -73,6 +73,12 @@ def _torch_linalg_takes_out(name: str) -> bool:
     return any("!)" in str(schema) for schema in schemas)
 
 
+def test_every_tg_special_function_takes_out_as_torch() -> None:
+    """Every function of torch.special here takes out= (all of PyTorch's do)."""
+    for name in _public_functions(tg.special, torch.special):
+        assert _takes_out(getattr(tg.special, name)), name
+
+
 def test_every_tg_linalg_function_takes_out_where_torch_does() -> None:
     wrong = []
     for name in _public_functions(tg.linalg, torch.linalg):
@@ -188,6 +194,34 @@ CALLS: dict[str, Call] = {
     "linalg_slogdet": lambda lib: lib.linalg.slogdet(lib.eye(2) * 3,
                                                      out=(_empty(lib, 0), _empty(lib, 0))),
     "linalg_vector_norm": lambda lib: lib.linalg.vector_norm(_x(lib), out=_empty(lib, 0)),
+    "i0": lambda lib: lib.i0(lib.zeros(2, 3), out=_empty(lib, 0, dtype="float64")),
+    "i0_into_int": lambda lib: lib.i0(_x(lib), out=_empty(lib, 0, dtype="int64")),
+    "special_i1e": lambda lib: lib.special.i1e(lib.zeros(3), out=_empty(lib, 0)),
+    "special_i0e_into_int": lambda lib: lib.special.i0e(_x(lib), out=_empty(lib, 0,
+                                                                            dtype="int64")),
+    "mvlgamma": lambda lib: lib.mvlgamma(lib.ones(3) * 2, 1, out=_empty(lib, 0)),
+    "mvlgamma_into_int": lambda lib: lib.mvlgamma(_x(lib) + 3, 2,
+                                                  out=_empty(lib, 0, dtype="int64")),
+    "special_multigammaln_into_int": lambda lib: lib.special.multigammaln(
+        _x(lib).double() + 3, 2, out=_empty(lib, 0, dtype="int64")),
+    "lu_unpack": lambda lib: lib.lu_unpack(*lib.linalg.lu_factor(_x(lib)[:, :2]),
+                                           out=(_empty(lib, 0), _empty(lib, 0),
+                                                _empty(lib, 0))),
+    "lu_unpack_into_float64": lambda lib: lib.lu_unpack(
+        lib.eye(2), lib.ones(2, dtype=lib.int32), out=(_empty(lib, 2, 2, dtype="float64"),
+                                                        _empty(lib, 2, 2), _empty(lib, 2, 2))),
+    # without dim, median and nanmedian have no out= form (the median of all elements)
+    "median_without_dim": lambda lib: lib.median(_x(lib), out=_empty(lib, 0)),
+    "median_without_dim_tuple": lambda lib: lib.median(
+        _x(lib), out=(_empty(lib, 0), _empty(lib, 0, dtype="int64"))),
+    "nanmedian_without_dim": lambda lib: lib.nanmedian(_x(lib), out=_empty(lib, 0)),
+    "median_axis": lambda lib: lib.median(_x(lib), axis=1, out=(
+        _empty(lib, 0), _empty(lib, 0, dtype="int64"))),
+    "nanmedian_dim_keyword": lambda lib: lib.nanmedian(_x(lib), dim=0, out=(
+        _empty(lib, 0), _empty(lib, 0, dtype="int64"))),
+    "renorm": lambda lib: lib.renorm(_x(lib), 2, 0, 1.0, out=_empty(lib, 0)),
+    "renorm_into_float64": lambda lib: lib.renorm(_x(lib), 2, 0, 1.0,
+                                                  out=_empty(lib, 0, dtype="float64")),
     "float_power_into_float": lambda lib: lib.float_power(_x(lib), 2, out=_empty(lib, 0)),
     "gcd_into_float": lambda lib: lib.gcd(lib.tensor([4, 6]), lib.tensor([6, 9]),
                                           out=_empty(lib, 0)),

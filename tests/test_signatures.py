@@ -6,8 +6,9 @@ listed below as deliberately missing, with the reason.
 
 The walk covers ``tg.*``, ``tg.nn.*``, ``tg.nn.functional.*``, ``tg.nn.init.*``,
 ``tg.nn.utils.*``, ``tg.optim.*``, ``tg.optim.lr_scheduler.*``, ``tg.utils.data.*``,
-``tg.autograd.*`` and the methods of Tensors, modules, containers, optimizers, schedulers,
-datasets and samplers: every public name that also exists in torch.
+``tg.autograd.*``, ``tg.linalg.*``, ``tg.special.*`` and the methods of Tensors, modules,
+containers, optimizers, schedulers, datasets and samplers: every public name that also
+exists in torch.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ NAMESPACES: dict[str, Callable[[Any], Any]] = {
     "autograd": lambda lib: lib.autograd,
     "autograd.functional": lambda lib: lib.autograd.functional,
     "linalg": lambda lib: lib.linalg,
+    "special": lambda lib: lib.special,
 }
 
 # Parameter names of PyTorch's that are not here on purpose: name -> {parameter: reason}.

@@ -20,6 +20,8 @@ from .ops.array_utils import (
     unravel_index,
 )
 from .ops.join import cat, stack
+from .ops.lu import legacy_lu as lu
+from .ops.lu import lu_unpack
 from .ops.matrix_functions import chain_matmul, vander
 from .ops.products import cdist, pdist, tensordot
 from .ops.reduce_extra import cumulative_trapezoid, trapezoid, trapz
@@ -56,14 +58,14 @@ _METHODS = (
     "negative negative_ is_complex is_signed is_nonzero is_same_size is_inference "
     "is_floating_point "
     "addcmul addcdiv mv addmv addr addbmm dist lgamma digamma logit logit_ fmax fmin "
-    "deg2rad rad2deg frexp ldexp float_power heaviside gcd lcm nextafter "
+    "deg2rad rad2deg frexp ldexp float_power heaviside gcd lcm nextafter i0 mvlgamma renorm "
     "cov corrcoef matrix_power matrix_exp "
     # in place, where PyTorch has the function too
     "abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ "
     "atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ detach_ erf_ erfc_ "
     "exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ index_put_ log10_ log1p_ log2_ log_ "
     "nan_to_num_ neg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_ sinc_ sinh_ "
-    "sqrt_ square_ tan_ tanh_ trunc_ xlogy_ zero_ deg2rad_ rad2deg_ gcd_ lcm_ ldexp_"
+    "sqrt_ square_ tan_ tanh_ trunc_ xlogy_ zero_ deg2rad_ rad2deg_ gcd_ lcm_ ldexp_ i0_"
 ).split()
 
 
@@ -331,7 +333,7 @@ __all__ = [*_METHODS, "cat", "concat", "concatenate", "stack", "hstack", "vstack
            "row_stack", "broadcast_shapes", "atleast_1d", "atleast_2d", "atleast_3d",
            "trapezoid", "trapz", "cumulative_trapezoid", "polygamma", "chain_matmul", "vander",
            "block_diag", "combinations", "tril_indices", "triu_indices", "unravel_index",
-           "isin"]
+           "isin", "lu", "lu_unpack"]
 
 # tg.cat(ts, axis=0), tg.std_mean(t, axis=0): as PyTorch's argument parser
 for _name in set(__all__) - set(_METHODS):

@@ -13,6 +13,7 @@ from .fast import REFERENCE as _REFERENCE
 from .fast.apply import fast_apply
 from .fast.drain import fast_drain
 from .ops.arithmetic import ArithmeticMethods, maximum, where, zeros_like
+from .ops.bessel import BesselMethods
 from .ops.binary_math import BinaryMathMethods
 from .ops.convert import ConversionMethods
 from .ops.decompositions import LinalgMethods
@@ -23,6 +24,7 @@ from .ops.indexing_methods import IndexingMethods
 from .ops.inplace import InplaceMethods
 from .ops.inspection import InspectionMethods
 from .ops.logic import LogicMethods
+from .ops.lu import LuMethods
 from .ops.matmul import MatmulMethods
 from .ops.matrix_functions import MatrixFunctionMethods
 from .ops.movement import MovementMethods
@@ -48,10 +50,11 @@ __all__ = ["Tensor", "Size", "where", "maximum", "zeros_like", "reset_grads", "_
 
 @accept_numpy_names_in_class  # t.sum(axis=0, keepdims=True), as PyTorch's argument parser
 class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, SpecialMethods, GammaMethods,
-             BinaryMathMethods, NumberMathMethods, ReduceMethods, ReduceExtraMethods, ScanMethods,
+             BesselMethods, BinaryMathMethods, NumberMathMethods, ReduceMethods,
+             ReduceExtraMethods, ScanMethods,
              MovementMethods, RearrangeMethods, ReshapingMethods, IndexingMethods, IndexedMethods,
              SortingMethods, ScatterReduceMethods, MatmulMethods, ProductMethods, FusedMethods,
-             LinalgMethods, MatrixFunctionMethods, InplaceMethods, ConversionMethods,
+             LinalgMethods, LuMethods, MatrixFunctionMethods, InplaceMethods, ConversionMethods,
              SearchMethods, InspectionMethods, TensorBase):
     """A multi-dimensional array that can record the operations applied to it.
 

@@ -1,5 +1,5 @@
-"""The gamma family and logit: ``lgamma``, ``digamma``, ``polygamma`` and ``logit``; their
-in-place forms and their Functions, forward and backward side by side.
+"""The gamma family and logit: ``lgamma``, ``digamma``, ``polygamma``, ``mvlgamma`` and
+``logit``; their in-place forms and their Functions, forward and backward side by side.
 
 numpy has no gamma functions (and scipy is not a dependency): the kernels here are
 PyTorch's own (ATen's ``calc_digamma``, ``calc_trigamma`` and Cephes' Hurwitz ``zeta``),
@@ -19,9 +19,11 @@ import numpy as np
 
 from .. import dtypes
 from ..dtypes import FLOATING
+from ..parity.torch_sum import torch_sum
 from ..tensor_base import TensorBase, _inplace_form
 from . import dual
 from .dual import _Op
+from .movement import check_int
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -225,6 +227,33 @@ class Polygamma(_Op):
         return grad * _polygamma(ctx.n + 1, x), None
 
 
+def _mvlgamma_points(x: Any, p: int) -> Any:
+    """x - i/2 for i = p-1, ..., 0 along a new last axis (PyTorch's ``arange(-p/2 + 1/2,
+    1/2, 1/2)`` added to ``x.unsqueeze(-1)``)."""
+    steps = np.arange(-p / 2 + 0.5, 0.5, 0.5).astype(dual._arr(x).dtype)
+    return dual.expand_dims(x, -1) + dual.constant(steps, x)
+
+
+class Mvlgamma(_Op):
+    """The multivariate log-gamma log Gamma_p(x) = p(p-1)/4 log(pi) + sum_i lgamma(x - i/2)
+    (i = 0..p-1); d/dx = sum_i digamma(x - i/2)."""
+
+    _grad_fn_name = "MvlgammaBackward0"
+    ctx_fields = ("p",)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, p: int) -> Any:
+        ctx.save_for_backward(x)
+        ctx.p = p
+        total = torch_sum(lgamma(_mvlgamma_points(x, p)), -1, False)
+        return np.asarray(total + p * (p - 1) * math.log(math.pi) / 4, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return grad * dual.sum(_polygamma(0, _mvlgamma_points(x, ctx.p)), -1), None
+
+
 class Logit(_Op):
     """log(x / (1 - x)), with x clamped to [eps, 1 - eps] when eps is given; d/dx =
     1 / (x (1 - x)), and 0 outside [eps, 1 - eps] (NaN outside [0, 1] with no eps)."""
@@ -293,6 +322,21 @@ class GammaMethods(TensorBase):
             raise RuntimeError("polygamma(n, x) does not support negative n.")
         return Polygamma.apply(self._as_float(), n)
 
+    def mvlgamma(self, p: int) -> Tensor:
+        """The multivariate log-gamma function of dimension ``p``, elementwise:
+        log Gamma_p(x) = p(p-1)/4 log(pi) + sum_{i=1..p} lgamma(x - (i-1)/2) (finite for
+        x > (p-1)/2). ``p = 1`` is lgamma.
+
+        >>> tg.tensor([2.5, 3.0]).mvlgamma(2)
+        tensor([0.8570, 1.5502])
+        """
+        check_int(p, "mvlgamma", "p", 1)
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("The input tensor may not be a boolean tensor.")
+        if p < 1:
+            raise RuntimeError("p has to be greater than or equal to 1")
+        return Mvlgamma.apply(self._as_float(), p)
+
     def logit(self, eps: Any = None) -> Tensor:
         """log(self / (1 - self)), the inverse of sigmoid; with ``eps``, self is first
         clamped to [eps, 1 - eps] (finite at 0 and 1).
@@ -305,5 +349,6 @@ class GammaMethods(TensorBase):
     lgamma_ = _inplace_form(lgamma)
     digamma_ = _inplace_form(digamma)
     polygamma_ = _inplace_form(polygamma)
+    mvlgamma_ = _inplace_form(mvlgamma)
     logit_ = _inplace_form(logit)
 

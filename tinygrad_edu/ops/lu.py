@@ -1,5 +1,6 @@
 """Linear algebra IV, the LU factorization: ``lu_factor``, ``lu_factor_ex``, ``lu`` and
-``lu_solve`` (``tg.linalg``), with PyTorch's pivots, errors and gradients.
+``lu_solve`` (``tg.linalg``), and the legacy ``tg.lu`` / ``Tensor.lu`` and ``tg.lu_unpack``,
+with PyTorch's pivots, errors and gradients.
 
 ``A = P L U`` with partial pivoting, as LAPACK's getrf: at step j the row with the largest
 ``|value|`` in column j (on or below the diagonal; the first one on ties) is swapped to row
@@ -22,6 +23,7 @@ recorded under ``create_graph=True`` (second derivatives).
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,6 +31,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..core.function import _wrap
 from ..parity.names import scalar_type_name
+from ..tensor_base import TensorBase
 from .decompositions import _return_type
 from .join import cat
 from .linalg import _batch_prefix, check_matrix, mT
@@ -360,3 +363,118 @@ def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True,  # noq
         raise RuntimeError("Pivots given to lu_solve must all be smaller or equal to "
                            "LU.size(-2). Did you properly pass the result of lu_factor?")
     return LuSolve.apply(LU, B, piv, left, adjoint)  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------------------- legacy LU
+LuWithInfoResult = _return_type("_lu_with_info", "LU pivots info")
+LuUnpackResult = _return_type("lu_unpack", "P L U")
+
+_LU_DEPRECATED = (
+    "torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex "
+    "and will be removed in a future PyTorch release.\nLU, pivots = torch.lu(A, "
+    "compute_pivots)\nshould be replaced with\nLU, pivots = torch.linalg.lu_factor(A, "
+    "compute_pivots)\nand\nLU, pivots, info = torch.lu(A, compute_pivots, get_infos=True)\n"
+    "should be replaced with\nLU, pivots, info = torch.linalg.lu_factor_ex(A, compute_pivots)")
+
+
+class LuUnpack(Function):
+    """``(P, L, U)`` of a packed LU and its pivots; L and U have the gradient of the two
+    triangles of LU they are (dL/dLU = tril(G_L, -1) + triu(G_U), each in its block)."""
+
+    _grad_fn_name = "LuUnpackBackward0"
+    ctx_fields = ("shape",)
+
+    @staticmethod
+    def forward(ctx: Any, lu: Tensor, pivots: np.ndarray, unpack_data: bool,
+                unpack_pivots: bool) -> Any:
+        ctx.set_materialize_grads(False)
+        data = lu._data
+        m, n = data.shape[-2:]
+        ctx.shape = (m, n)
+        empty = np.zeros(0, data.dtype)  # (what is not unpacked: an empty tensor, as torch)
+        p = _p_matrix(pivots, m, data.dtype) if unpack_pivots else empty
+        low, up = _unpack(data, min(m, n)) if unpack_data else (empty, empty)
+        out = tuple(_wrap(np.ascontiguousarray(x)) for x in (p, low, up))
+        ctx.mark_non_differentiable(out[0])
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, _: Any, g_low: Any, g_up: Any) -> Any:
+        m, n = ctx.shape
+        parts = []
+        if g_low is not None and g_low.ndim >= 2:  # L: LU's first k columns, below the diagonal
+            g = g_low.tril(-1)
+            parts.append(g if n <= m else cat([g, g.new_zeros(g.shape[:-1] + (n - m,))], -1))
+        if g_up is not None and g_up.ndim >= 2:  # U: LU's first k rows, on and above it
+            g = g_up.triu()
+            parts.append(g if m <= n else cat([g, g.new_zeros(g.shape[:-2] + (m - n, n))], -2))
+        if not parts:
+            return None, None, None, None
+        return (parts[0] if len(parts) == 1 else parts[0] + parts[1]), None, None, None
+
+
+def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True,  # noqa: N803
+              unpack_pivots: bool = True) -> Any:
+    """``(P, L, U)`` from ``lu_factor``'s ``(LU, pivots)``: ``A = P L U``, P the
+    permutation matrix (m x m) of the row swaps in ``pivots``, L unit lower triangular
+    (m x k), U upper triangular (k x n), k = min(m, n). What ``unpack_data`` /
+    ``unpack_pivots`` turns off is returned as an empty tensor.
+
+    >>> P, L, U = tg.lu_unpack(*tg.linalg.lu_factor(tg.tensor([[1.0, 2.0], [3.0, 4.0]])))
+    >>> L
+    tensor([[1.0000, 0.0000],
+            [0.3333, 1.0000]])
+    """
+    if LU_data.ndim < 2:
+        raise RuntimeError("torch.lu_unpack: Expected tensor with 2 or more dimensions. Got "
+                           f"size: {list(LU_data.shape)} instead")
+    piv = LU_pivots._data
+    if piv.dtype != np.int32:
+        raise RuntimeError("torch.lu_unpack: LU_pivots is expected to be a contiguous tensor "
+                           "of torch.int32 dtype.\nNote: this function is intended to be used "
+                           "with the output produced by torch.linalg.lu_factor")
+    m, n = LU_data.shape[-2:]
+    if unpack_pivots and piv.size and (piv.shape[-1:] != (min(m, n),) or piv.min() < 1
+                                       or piv.max() > m):
+        raise RuntimeError("pivots passed to lu_unpack must be between 1 and LU.size(-2) "
+                           "inclusive.Did you properly pass the result of lu_factor?")
+    if unpack_pivots:
+        try:
+            piv = np.broadcast_to(piv, LU_data.shape[:-2] + piv.shape[-1:])
+        except ValueError:
+            raise RuntimeError(
+                "lu_unpack: LU_pivots' batch dims " f"{list(piv.shape[:-1])} do not match "
+                f"LU_data's {list(LU_data.shape[:-2])}") from None
+    return LuUnpackResult(*LuUnpack.apply(LU_data, piv, bool(unpack_data),
+                                          bool(unpack_pivots)))
+
+
+def legacy_lu(A: Tensor, pivot: bool = True, get_infos: bool = False) -> Any:
+    """``tg.lu``: ``(LU, pivots)``, or the named ``(LU, pivots, info)`` with ``get_infos``:
+    PyTorch's deprecated ``torch.lu``, which is ``tg.linalg.lu_factor_ex`` (a singular
+    matrix is factored too; ``info``: where its first zero pivot is, from 1; 0 if none).
+
+    >>> LU, pivots = tg.lu(tg.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    >>> pivots
+    tensor([2, 2], dtype=tinygrad_edu.int32)
+    """
+    warnings.warn(_LU_DEPRECATED, UserWarning, stacklevel=3)
+    LU, pivots, info = lu_factor_ex(A, pivot=pivot)
+    return LuWithInfoResult(LU, pivots, info) if get_infos else (LU, pivots)
+
+
+legacy_lu.__name__ = legacy_lu.__qualname__ = "lu"
+
+
+class LuMethods(TensorBase):
+    """The Tensor's legacy ``lu``."""
+
+    __slots__ = ()
+
+    def lu(self, pivot: bool = True, get_infos: bool = False) -> Any:
+        """``tg.lu(self, pivot, get_infos)``, as a plain tuple (PyTorch's method does not
+        name its fields).
+
+        >>> LU, pivots = tg.tensor([[1.0, 2.0], [3.0, 4.0]]).lu()
+        """
+        return tuple(legacy_lu(self, pivot, get_infos))  # type: ignore[arg-type]

@@ -21,12 +21,13 @@ from ..dtypes import FLOATING
 from ..parity.grad_fn_names import labelled
 from ..parity.names import scalar_type_name
 from ..parity.torch_sum import torch_sum
-from ..tensor_base import TensorBase, _bool, _int, _norm_axes, _norm_axis
+from ..tensor_base import TensorBase, _bool, _inplace_form, _int, _norm_axes, _norm_axis
 from . import dual
 from .arithmetic import DivScalar, MulScalar
 from .dual import _Op
+from .movement import check_int
 from .promotion import _operand_as
-from .reduce import Amax, _expand
+from .reduce import Amax, Norm, _check_norm_identity, _expand, _norm_grad, vector_pnorm
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -52,6 +53,39 @@ class Nansum(_Op):
     def backward(ctx: Any, grad: Any) -> Any:
         g = dual.broadcast_to(_expand(grad, ctx.axis, ctx.keepdims), ctx.shape)
         return dual.where(ctx.nan, 0.0, g), None, None
+
+
+class Renorm(_Op):
+    """Each slice along ``dim`` whose p-norm n exceeds maxnorm M, times M / (n + 1e-7)
+    (the others unchanged). Backward is PyTorch's ``renorm_backward``: where n > M,
+    d(x M / (n + 1e-7)) = f grad - f / (n + 1e-7) * dn/dx * sum(x grad), with f the
+    factor; elsewhere the identity's."""
+
+    _grad_fn_name = "RenormBackward0"
+    ctx_fields = ("p", "axes", "maxnorm")
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, p: float, axes: tuple[int, ...], maxnorm: float) -> Any:
+        ctx.save_for_backward(x)
+        ctx.p, ctx.axes, ctx.maxnorm = p, axes, maxnorm
+        norm = vector_pnorm(x, p, axes, True)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            factor = np.where(norm > maxnorm, maxnorm / (norm + 1e-7), 1.0).astype(x.dtype)
+        return x * factor
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        p, axes, maxnorm = ctx.p, ctx.axes, ctx.maxnorm
+        norm = vector_pnorm(x, p, axes, True) if dual._is_array(x) else Norm.apply(
+            x, p, axes, True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            nb = _norm_grad(dual.sum(x * grad, axes, True), x, p, axes, norm)
+            invnorm = 1 / (norm + 1e-7)
+            factor = invnorm * maxnorm
+            above = dual._arr(norm) > maxnorm
+            return dual.where(above, factor * grad - (factor * invnorm) * nb, grad), None, \
+                None, None
 
 
 # x.aminmax(): two nodes, one per output (PyTorch's one node has two), each an amin/amax
@@ -157,7 +191,7 @@ def cumulative_trapezoid(y: Tensor, x: Any = None, *, dx: Any = None,
 
 
 class ReduceExtraMethods(TensorBase):
-    """The Tensor's nansum, nanmean and aminmax."""
+    """The Tensor's nansum, nanmean, aminmax and renorm."""
 
     __slots__ = ()
 
@@ -206,3 +240,32 @@ class ReduceExtraMethods(TensorBase):
                                  "size.")
         return _AminMax((Aminmax.apply(self, axes, keepdim, True),
                          Aminmax.apply(self, axes, keepdim, False)))
+
+    def renorm(self, p: Any, dim: _int, maxnorm: Any) -> Tensor:
+        """Each slice ``self.select(dim, i)`` whose ``p``-norm is above ``maxnorm``, scaled
+        down to norm ``maxnorm`` (times maxnorm / (norm + 1e-7)); the others unchanged.
+
+        >>> tg.tensor([[3.0, 4.0], [0.3, 0.4]]).renorm(2, 0, 1.0)
+        tensor([[0.6000, 0.8000],
+                [0.3000, 0.4000]])
+        """
+        check_int(dim, "renorm", "dim", 2)
+        for name, value in (("p", p), ("maxnorm", maxnorm)):
+            if isinstance(value, complex):
+                raise RuntimeError(f"renorm: {name} must be real-valued")
+            if name == "p" and not float(value) > 0:
+                raise RuntimeError("renorm: non-positive-norm not supported")
+        if not float(maxnorm) >= 0:
+            raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {float(maxnorm):g}")
+        if self.ndim < 2:
+            raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {self.ndim} "
+                               "dimensions")
+        axis = _norm_axis(dim, self.ndim)
+        if self._data.dtype not in FLOATING:
+            raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor "
+                               f"as input. Got {scalar_type_name(self._data.dtype)}")
+        axes = tuple(a for a in range(self.ndim) if a != axis)
+        _check_norm_identity(self._data, float(p), axes)
+        return Renorm.apply(self, float(p), axes, float(maxnorm))
+
+    renorm_ = _inplace_form(renorm)

@@ -38,8 +38,10 @@ from ..core.grad_mode import is_grad_enabled, no_grad
 from ..core.tensor import AutogradTensor
 from ..dtypes import FLOATING
 from .names import CPP_TYPE_NAMES, scalar_type_name
+from .numpy_names import ALIASES
 
-__all__ = ["FUNCTIONS_WITH_OUT", "LINALG_WITH_OUT", "accepts_out", "resize_out"]
+__all__ = ["FUNCTIONS_WITH_OUT", "LINALG_WITH_OUT", "SPECIAL_WITH_OUT", "accepts_out",
+           "resize_out"]
 
 #: ``tg.*`` functions that take ``out=`` (those whose PyTorch twins do: torch's own
 #: signatures, ``torch/_C/_VariableFunctions.pyi``, list them; tests/test_out.py checks it).
@@ -61,7 +63,8 @@ FUNCTIONS_WITH_OUT = frozenset("""
     softmax sort sqrt square stack std sub sum take take_along_dim tan tanh tensordot topk
     tril triu true_divide trunc var vstack where xlogy zeros
     deg2rad rad2deg float_power frexp gcd lcm heaviside ldexp nextafter chain_matmul
-    matrix_power isin nanmedian nanquantile clamp_min clamp_max
+    matrix_power isin nanmedian nanquantile clamp_min clamp_max i0 mvlgamma renorm
+    lu_unpack
 """.split())
 
 #: ``tg.linalg.*`` functions that take ``out=`` (all of them whose PyTorch twins do).
@@ -70,6 +73,9 @@ LINALG_WITH_OUT = frozenset("""
     svd svdvals vector_norm cholesky_ex cond cross inv_ex matmul matrix_power
     multi_dot solve_ex solve_triangular vecdot lu lu_factor lu_factor_ex lu_solve
 """.split())
+
+#: ``tg.special.*`` functions that take ``out=`` (all of them, as PyTorch's).
+SPECIAL_WITH_OUT = frozenset("i0 i0e i1 i1e multigammaln".split())
 
 # Functions that compute in out's dtype (they have a ``dtype`` argument); those that create
 # a tensor also resize ``out`` without a warning.
@@ -85,7 +91,7 @@ _EXACT: dict[str, str] = {
     **dict.fromkeys("""addmm addmv argmax argmin argsort baddbmm bmm cross diag gather
         index_add index_copy inverse log_softmax matmul mm msort mv norm scatter scatter_add
         chain_matmul matrix_power isin
-        scatter_reduce softmax take_along_dim tril triu""".split(), _EXACTLY),
+        scatter_reduce softmax take_along_dim tril triu renorm""".split(), _EXACTLY),
     **dict.fromkeys("abs bitwise_not ceil fix floor frac neg negative round sgn sign "
                     "trunc".split(), _FOUND),
     **dict.fromkeys("amax amin".split(), "Expected the dtype for input and out to match, but "
@@ -114,6 +120,10 @@ _EXACT: dict[str, str] = {
                    "result requires dtype {result}",
     "heaviside": "heaviside is not yet implemented for tensors with different dtypes.",
 }
+# Functions whose out= form needs an argument that their plain form can do without:
+# ``median(x)`` is the median of all elements, but ``median(x, out=...)`` only exists with
+# a ``dim`` (PyTorch's parser finds no overload): name -> (that argument, its position).
+_OUT_NEEDS: dict[str, tuple[str, int]] = {"median": ("dim", 1), "nanmedian": ("dim", 1)}
 # Functions whose out must be a bool tensor.
 _BOOL_ONLY: dict[str, str] = {
     "all": "all only supports bool tensor for result, got: {out}",
@@ -128,6 +138,10 @@ _CANNOT_CAST: dict[str, tuple[type[Exception], str]] = {
     "logsumexp": (RuntimeError, "logsumexp(): Expected floating point type for result "
                                 "tensor, but got: {out}"),
     "ldexp": (RuntimeError, "ldexp can't be cast to the desired output type {out}"),
+    # (PyTorch names the input's dtype and the result's: the same, but for integer input)
+    **dict.fromkeys(("mvlgamma", "special_multigammaln"), (
+        RuntimeError, "mvlgamma: result type {result} can't be cast to the desired output "
+                      "type {result}")),
 }
 # Where a ``dtype=`` that differs from out's gets words of its own.
 _DTYPE_ARGUMENT: dict[str, str] = {
@@ -147,6 +161,8 @@ def accepts_out(function: Callable[..., Any], name: str | None = None) -> Callab
     def with_out(*args: Any, out: Any = None, **kwargs: Any) -> Any:
         if out is None:
             return function(*args, **kwargs)
+        if name in _OUT_NEEDS:
+            _check_needed(name, args, kwargs)
         if name in _DTYPE_FROM_OUT and _is_tensor(out):
             _dtype_from_out(name, kwargs, out)
         return write_out(name, function(*args, **kwargs), out, args, kwargs)
@@ -158,6 +174,14 @@ def accepts_out(function: Callable[..., Any], name: str | None = None) -> Callab
                                             default=None))
     with_out.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     return with_out
+
+
+def _check_needed(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """PyTorch's TypeError for an out= call without the argument its out= form needs."""
+    needed, position = _OUT_NEEDS[name]
+    given = {ALIASES.get(k, k) for k in kwargs}  # (dim= or numpy's axis=)
+    if len(args) <= position and needed not in given:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "{needed}"')
 
 
 def _is_tensor(value: Any) -> bool:
