@@ -68,11 +68,13 @@ class Program:
             isinstance(v, (Ref, list, tuple)) for v in step.kwargs.values())
         kwargs = dict(step.kwargs)
         value = self.rec.values[step.result] if isinstance(step.result, int) else None
+        scalar = step.result in self.rec.scalars  # numpy gives a scalar: made 0-d again
         if (isinstance(step.func, np.ufunc) and "out" not in kwargs and not nested
                 and isinstance(value, np.ndarray) and step.result not in kept
                 and len(args) == step.func.nin):
-            kwargs["out"] = np.empty_like(value)  # reused every replay
-        return step.func, args, refs, kwargs, step.result, nested, step
+            kwargs["out"] = np.empty_like(value)  # reused every replay (and 0-d stays 0-d)
+            scalar = False
+        return step.func, args, refs, kwargs, step.result, nested, scalar, step
 
     def replay(self, tensors: list[Any]) -> Any:
         """Run the program on the tensors' current arrays; returns the call's result."""
@@ -80,7 +82,7 @@ class Program:
         for tid, binding in self.inputs:
             env[tid] = binding.get(tensors)
         reads = self._reads
-        for i, (func, args, refs, kwargs, result, nested, step) in enumerate(self._ops):
+        for i, (func, args, refs, kwargs, result, nested, scalar, step) in enumerate(self._ops):
             if i in reads:
                 self._check(reads[i], env)
             if nested:
@@ -92,7 +94,7 @@ class Program:
             if result is None:
                 continue
             if type(result) is int:
-                env[result] = value
+                env[result] = np.asarray(value) if scalar else value
             else:
                 for tid, v in zip(result, value):
                     env[tid] = v

@@ -89,7 +89,7 @@ def _taken(hook: Any, given: Any, result: Any, grad: Any, create_graph: bool) ->
     result = given if result is None else result
     if not isinstance(result, fn._Tensor):
         raise hook_type_error("Variable", result)
-    data, was = result._data, np.asarray(getattr(grad, "_data", grad))
+    data, was = result._data, np.asanyarray(getattr(grad, "_data", grad))
     if data.shape != was.shape or data.dtype != was.dtype:
         raise hook_changed_error(_hook_name(hook), was, data)
     return result if create_graph else (data if result is given else np.array(data))
