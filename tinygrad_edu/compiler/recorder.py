@@ -9,7 +9,9 @@ traced too, so the whole step -- forward, the backward walk, the optimizer -- is
 
 Values that leave numpy are the danger (a compiler calls them *escapes*):
 
-- ``np.asarray(t)`` gives a plain view of a traced array: found again through ``.base``;
+- ``np.asarray(t)`` gives a plain view of a traced array: passed as it is to a traced
+  call, it is found again through ``.base``; but numpy calls on plain arrays alone are
+  not seen, so the library keeps the subclass (``np.asanyarray``);
 - ``np.array(t)`` gives a plain copy the recorder never saw made. It is *not* guessed
   (two different values can have equal bytes when recorded -- zeros -- and differ
   later): when such an array reaches a traced call, the recording fails and the step
@@ -23,7 +25,9 @@ Values that leave numpy are the danger (a compiler calls them *escapes*):
   from Python numbers (``np.float32(0.5)``);
 - ``float(t)``, ``t.item()``, ``bool(t)`` are *reads*: Python now holds a number that
   may steer an ``if``. Each read is kept with its value; a replay recomputes it and
-  gives up (runs eagerly) if it changed.
+  gives up (runs eagerly) if it changed. The shape of a result that depends on the
+  values (``nonzero``, ``x[mask]``) is such a read too; ``np.ndim``/``np.shape`` are not
+  recorded at all (the guards fix every other shape).
 
 Anything else that escapes is caught by the check ``tg.compile`` makes after recording:
 one step replayed and run eagerly from the same state must agree bit for bit.
@@ -110,6 +114,8 @@ class TracedArray(np.ndarray):
         return _recorder().call(func, inputs, kwargs, label)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        if func in _STATIC:  # fixed by the shape guards (and the checks of masked shapes)
+            return func(*plain(tuple(args)), **plain(kwargs))
         return _recorder().call(func, args, kwargs, f"np.{func.__name__}")
 
     # C-level methods: they never reach the two protocols above, so each is recorded here
@@ -286,7 +292,17 @@ class Recorder:
             return out[0] if isinstance(out, tuple) and len(out) == 1 else out
         tids, wrapped = self._wrap(result, None)
         self.steps.append(Step(func, template, ktemplate, tids, label))
+        if func in _SHAPE_FROM_VALUES and _value_shaped(func, plain):
+            self._note_shapes(tids, result)
         return wrapped
+
+    def _note_shapes(self, tids: Any, result: Any) -> None:
+        """A result whose shape depends on the values (``nonzero``, a boolean mask): Python
+        reads shapes freely (``len(x)``), so the replay checks each one is what it was."""
+        pairs = zip(tids, result) if isinstance(tids, tuple) else [(tids, result)]
+        for tid, value in pairs:
+            if isinstance(value, np.ndarray):
+                self._note_read(tid, value.shape, "shape")
 
     def method(self, name: str, this: TracedArray, args: Any, kwargs: dict[str, Any]) -> Any:
         """Record ``this.name(*args, **kwargs)``, an ndarray method numpy runs in C."""
@@ -305,6 +321,10 @@ class Recorder:
             view_of = None
         tids, wrapped = self._wrap(result, view_of)
         self.steps.append(Step(func, (Ref(src), *template), ktemplate, tids, label))
+        repeats = name == "repeat" and bool(args) and np.ndim(args[0]) > 0  # (per element)
+        if name in ("nonzero", "compress") or repeats or (name == "__getitem__"
+                                                          and _masks(args[0])):
+            self._note_shapes(tids, result)
         return wrapped
 
     def read(self, this: TracedArray, how: Callable[[np.ndarray], Any], name: str) -> Any:
@@ -391,6 +411,28 @@ class Recorder:
 
 
 _WRITES = ("__setitem__", "fill", "sort", "put")
+_STATIC = {np.ndim, np.shape, np.size}  # what they return depends on shapes alone
+# numpy functions whose result's shape depends on the values, not only on the shapes
+_SHAPE_FROM_VALUES = {np.nonzero, np.flatnonzero, np.argwhere, np.unique, np.extract,
+                      np.compress, np.where, np.repeat, np.bincount, np.histogram,
+                      np.trim_zeros, np.setdiff1d, np.intersect1d, np.union1d, np.setxor1d,
+                      np.delete}
+
+
+def _value_shaped(func: Any, args: tuple[Any, ...]) -> bool:
+    """Whether this call's result shape depends on values: not ``np.where(c, a, b)`` nor
+    ``np.repeat(x, 3)``, whose shapes follow from the arguments' shapes."""
+    if func is np.where:
+        return len(args) == 1
+    if func is np.repeat:
+        return len(args) > 1 and np.ndim(args[1]) > 0
+    return True
+
+
+def _masks(key: Any) -> bool:
+    """Whether an index holds a boolean array (``x[x > 0]``: as many elements as are true)."""
+    keys = key if isinstance(key, tuple) else (key,)
+    return any(isinstance(k, np.ndarray) and k.dtype == bool for k in keys)
 
 
 def _constant(a: np.ndarray) -> bool:

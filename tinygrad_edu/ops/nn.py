@@ -525,7 +525,9 @@ def _at_targets(a: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 def _all_in_range(flat: np.ndarray, n_classes: int) -> bool:
     """0 <= flat < n_classes, in one pass: viewed as unsigned, negatives become huge."""
-    return flat.size == 0 or int(flat.view(np.uint64).max()) < n_classes
+    # (compared in numpy: Python reads a bool, not the largest target, which tg.compile
+    # would have to check is the same next batch)
+    return flat.size == 0 or bool(flat.view(np.uint64).max() < n_classes)
 
 
 class _Targets:

@@ -138,7 +138,10 @@ def _seq(a: np.ndarray, axis: int) -> np.ndarray:
     if row < 1024 and a.size >= 8192 and shape[-1] > 1 and a.strides[-1] == a.itemsize:
         rows = a.view(np.dtype((np.void, row)))[..., 0]
         order = (axis, *range(axis), *range(axis + 1, rows.ndim))
-        moved = np.ascontiguousarray(rows.transpose(order)).view(a.dtype)
+        moved = rows.transpose(order)
+        if not moved.flags.c_contiguous:  # (a copy tg.compile records)
+            moved = moved.copy()
+        moved = moved.view(a.dtype)
         out = np.add.reduce(moved.reshape(count, -1), axis=0)
         return out.reshape(shape[:axis] + shape[axis + 1 :])
     return np.add.reduce(a, axis=axis)
@@ -491,7 +494,9 @@ def sum_all(x: np.ndarray) -> np.ndarray:
         flat = x.reshape(-1)
         n = flat.shape[0]
         total = _full_small(flat) if n < 64 * _VEC_BYTES // x.itemsize else _full(flat)
-        return np.asanyarray(total if total else x.dtype.type(0))  # torch gives +0.0, not -0.0
+        # torch gives +0.0, not -0.0: (-0.0) + 0.0 is +0.0, any other total stays as it is
+        # (an addition, not `if total`: Python reads no value, which tg.compile would check)
+        return np.asanyarray(total + 0.0)
     return torch_sum(x, tuple(range(x.ndim)))  # other layouts and dtypes
 
 
