@@ -23,7 +23,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="tiny sizes, 2 rounds, 1 thread, no RSS")
     p.add_argument("--only", metavar="W1,W2", help="run these workloads (W1m: issue 2's core loop)")
-    p.add_argument("--impls", default="torch,tg,numpy", help="implementations to run")
+    p.add_argument("--impls", default="torch,tg,tgc,numpy",
+                   help="implementations to run (tgc: tg.compile)")
     p.add_argument("--rounds", type=int, help="timed rounds per implementation (default 5)")
     p.add_argument("--threads", help="thread counts to try, e.g. 1,2 (default 1,2; quick: 1)")
     p.add_argument("--no-rss", action="store_true", help="skip the peak-RSS subprocesses")

@@ -2,9 +2,10 @@
 
 How a workload is timed (issue 7):
 
-* the three implementations (``torch``, ``tg`` = tinygrad_edu, ``numpy`` = the floor) are
-  built once in one process, then run **interleaved**: round r runs each of them once, in
-  an order rotated every round, so drifts of the machine hit all three alike;
+* the implementations (``torch``, ``tg`` = tinygrad_edu, ``tgc`` = the same loop under
+  ``tg.compile``, ``numpy`` = the floor) are built once in one process, then run
+  **interleaved**: round r runs each of them once, in an order rotated every round, so
+  drifts of the machine hit all of them alike;
 * a warm-up round first, then ``rounds`` timed rounds; the figure is the **median** µs/step;
 * this is done under each thread count in ``threads`` (default 1 and 2) for torch
   (``torch.set_num_threads``) and numpy's BLAS (threadpoolctl) alike, and each
@@ -39,10 +40,11 @@ from benchmarks.workloads import Runner, Workload
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # must precede the first `import torch`
 
-IMPLS = ("torch", "tg", "numpy")
-"""The implementations, in table order: PyTorch, tinygrad_edu, the handwritten-numpy floor."""
+IMPLS = ("torch", "tg", "tgc", "numpy")
+"""The implementations, in table order: PyTorch, tinygrad_edu, tinygrad_edu's step under
+``tg.compile``, the handwritten-numpy floor."""
 
-LIB_NAMES = {"torch": "torch", "tg": "tinygrad_edu"}
+LIB_NAMES = {"torch": "torch", "tg": "tinygrad_edu", "tgc": "tinygrad_edu"}
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -98,6 +100,7 @@ class Row:
     timings: dict[str, Timing] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     rss: dict[str, Rss] = field(default_factory=dict)
+    compile_ms: float | None = None  # tgc: its first three calls (warm-up, record, check)
 
 
 def short_error(exc: BaseException) -> str:
@@ -125,7 +128,11 @@ def build(workload: Workload, impl: str, lib: ModuleType | None, quick: bool) ->
     """The runner of ``workload`` for ``impl``: the shared loop on ``lib``, or the numpy floor."""
     if impl == "numpy":
         return workload.floor(quick)
-    return workload.build(lib, quick)  # type: ignore[arg-type]
+    if impl == "tgc":
+        if workload.compiled_target is None:
+            raise NotImplementedError("no tg.compile version of this workload in the suite")
+        return workload.build(lib, quick, compiled=True)
+    return workload.build(lib, quick)
 
 
 @contextmanager
@@ -196,6 +203,8 @@ def _build_all(
             continue
         try:
             runners[impl] = build(workload, impl, libs.get(impl), cfg.quick)
+            if impl == "tgc":
+                row.compile_ms = getattr(runners[impl], "compile_ms", None)
         except Exception as exc:  # noqa: BLE001
             row.errors[impl] = short_error(exc)
             _log_traceback(cfg, workload.key, impl)

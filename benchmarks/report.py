@@ -2,8 +2,8 @@
 
 Example of the text output::
 
-    workload         torch µs    tg µs  numpy µs  tg/torch  np/torch  tg/np  target  threads
-    W1 linreg           371.2    120.0      40.1   0.32 ok      0.11   2.99   <=0.35    1/1/1
+    workload   torch µs  tg µs  tgc µs  numpy µs  tg/torch  tgc/torch  np/torch  tg/np  ...
+    W1 linreg     371.2  120.0    40.2      40.1   0.32 ok    0.11 ok      0.11   2.99  ...
 """
 
 from __future__ import annotations
@@ -55,33 +55,39 @@ def render(headers: Sequence[str], rows: Sequence[Sequence[str]], markdown: bool
 
 
 def time_table(rows: list[Row], markdown: bool = False) -> str:
-    """µs/step of each implementation, the ratios, the issue-7 target and the threads used."""
+    """µs/step of each implementation, the ratios, the targets (issue 7 for tg, issue 16 for
+    tgc, the compiled step), tg.compile's compile time and the threads used."""
     headers = [
         "workload",
         "steps",
         "torch µs",
         "tg µs",
+        "tgc µs",
         "numpy µs",
         "tg/torch",
+        "tgc/torch",
         "np/torch",
         "tg/np",
         "target",
+        "compile ms",
         "threads",
     ]
     body = []
     for row in rows:
         t = {impl: row.timings.get(impl) for impl in IMPLS}
         steps = next((x.steps for x in t.values() if x), 0)
-        target = row.workload.target
+        target, ctarget = row.workload.target, row.workload.compiled_target
         body.append(
             [
                 row.workload.label,
                 str(steps),
                 *(fmt_us(x.median) if x else "n/a" for x in t.values()),
                 _fmt_ratio(_ratio(t["tg"], t["torch"]), target),
+                _fmt_ratio(_ratio(t["tgc"], t["torch"]), ctarget) if ctarget else "",
                 _fmt_ratio(_ratio(t["numpy"], t["torch"])),
                 _fmt_ratio(_ratio(t["tg"], t["numpy"])),
-                f"<={target}" if target else "",
+                (f"<={target}" if target else "") + (f" / <={ctarget}" if ctarget else ""),
+                f"{row.compile_ms:,.1f}" if row.compile_ms is not None else "",
                 "/".join(str(x.threads) if x else "-" for x in t.values()),
             ]
         )
@@ -90,7 +96,8 @@ def time_table(rows: list[Row], markdown: bool = False) -> str:
 
 def rss_table(rows: list[Row], markdown: bool = False) -> str:
     """Peak RSS during one round (MB), its growth over setup, and that round's µs/step alone."""
-    headers = ["workload", "torch MB", "tg MB", "numpy MB", "alone µs: torch", "tg", "numpy"]
+    headers = ["workload", "torch MB", "tg MB", "tgc MB", "numpy MB", "alone µs: torch", "tg",
+               "tgc", "numpy"]
     body = []
     for row in rows:
         m = [row.rss.get(impl) for impl in IMPLS]
@@ -200,6 +207,7 @@ def to_json(rows: list[Row], cfg: Config) -> dict[str, Any]:
                 },
                 "rss": {i: vars(m) for i, m in row.rss.items()},
                 "errors": row.errors,
+                "compile_ms": row.compile_ms,
             }
             for row in rows
         ],

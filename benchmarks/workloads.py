@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import importlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -39,26 +40,50 @@ def _train(model: Any, loss_fn: Any, opt: Any, x: Any, y: Any) -> None:
     opt.step()
 
 
+def _compiled(lib: ModuleType, step: Callable[[], Any]) -> Callable[[], Any]:
+    """``lib.compile(step)``, called three times (warm-up, record, check against eager):
+    ``compile_ms`` is what those calls took, for the report."""
+    compiled = lib.compile(step)
+    start = time.perf_counter()
+    for _ in range(3):
+        compiled()
+    compiled.compile_ms = (time.perf_counter() - start) * 1e3
+    return compiled  # type: ignore[no-any-return]
+
+
+def _loop(step: Callable[[], Any], steps: int, lib: ModuleType, compiled: bool) -> Runner:
+    """A runner calling ``step`` ``steps`` times (``lib.compile(step)`` if ``compiled``)."""
+    fn = _compiled(lib, step) if compiled else step
+
+    def run() -> int:
+        for _ in range(steps):
+            fn()
+        return steps
+
+    run.compile_ms = getattr(fn, "compile_ms", None)  # type: ignore[attr-defined]
+    return run
+
+
 def _full_batch(
-    lib: ModuleType, model: Any, loss_fn: Any, lr: float, xy: Any, steps: int
+    lib: ModuleType, model: Any, loss_fn: Any, lr: float, xy: Any, steps: int,
+    compiled: bool = False,
 ) -> Runner:
     """A runner doing ``steps`` full-batch SGD steps of ``model`` on the arrays ``xy``."""
     x, y = _tensors(lib, *xy)
     opt = lib.optim.SGD(model.parameters(), lr=lr)
 
-    def run() -> int:
-        for _ in range(steps):
-            _train(model, loss_fn, opt, x, y)
-        return steps
+    def step() -> None:
+        _train(model, loss_fn, opt, x, y)
 
-    return run
+    return _loop(step, steps, lib, compiled)
 
 
-def w1_linreg(lib: ModuleType, quick: bool = False) -> Runner:
+def w1_linreg(lib: ModuleType, quick: bool = False, compiled: bool = False) -> Runner:
     """W1 linreg: 200x1 data, ``Linear(1, 1)``, ``MSELoss``, SGD lr 0.1, 1000 steps."""
     lib.manual_seed(0)
     model = lib.nn.Linear(1, 1)
-    return _full_batch(lib, model, lib.nn.MSELoss(), 0.1, data.linreg(), 20 if quick else 1000)
+    steps = 20 if quick else 1000
+    return _full_batch(lib, model, lib.nn.MSELoss(), 0.1, data.linreg(), steps, compiled)
 
 
 def w1m_linreg_core(lib: ModuleType, quick: bool = False) -> Runner:
@@ -82,7 +107,7 @@ def w1m_linreg_core(lib: ModuleType, quick: bool = False) -> Runner:
     return run
 
 
-def w2_quadratic(lib: ModuleType, quick: bool = False) -> Runner:
+def w2_quadratic(lib: ModuleType, quick: bool = False, compiled: bool = False) -> Runner:
     """W2 quadratic: the quadratic fit of issue 2, verbatim (without its print), 1000 steps."""
     lib.manual_seed(2021)
     time = lib.arange(0, 20).float()
@@ -94,15 +119,13 @@ def w2_quadratic(lib: ModuleType, quick: bool = False) -> Runner:
         a, b, c = params
         return a * (t**2) + (b * t) + c
 
-    def run() -> int:
-        for _ in range(steps):
-            loss = ((f(time, params) - speed) ** 2).mean()
-            loss.backward()
-            params.data -= 1e-5 * params.grad.data
-            params.grad = None
-        return steps
+    def step() -> None:
+        loss = ((f(time, params) - speed) ** 2).mean()
+        loss.backward()
+        params.data -= 1e-5 * params.grad.data
+        params.grad = None
 
-    return run
+    return _loop(step, steps, lib, compiled)
 
 
 def w3_wide_mlp(lib: ModuleType, quick: bool = False) -> Runner:
@@ -119,16 +142,16 @@ def w3_wide_mlp(lib: ModuleType, quick: bool = False) -> Runner:
     return _full_batch(lib, model, nn.BCEWithLogitsLoss(), 0.1, data.circles(), steps)
 
 
-def w4_blobs_ce(lib: ModuleType, quick: bool = False) -> Runner:
+def w4_blobs_ce(lib: ModuleType, quick: bool = False, compiled: bool = False) -> Runner:
     """W4 blobs-ce: 1000x2, 2-8-8-4 with ReLU, CrossEntropyLoss, SGD lr 0.1, 1000 steps."""
     nn = lib.nn
     lib.manual_seed(0)
     model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 4))
     steps = 20 if quick else 1000
-    return _full_batch(lib, model, nn.CrossEntropyLoss(), 0.1, data.blobs(), steps)
+    return _full_batch(lib, model, nn.CrossEntropyLoss(), 0.1, data.blobs(), steps, compiled)
 
 
-def w5_mnist_mlp(lib: ModuleType, quick: bool = False) -> Runner:
+def w5_mnist_mlp(lib: ModuleType, quick: bool = False, compiled: bool = False) -> Runner:
     """W5 mnist-mlp: 60000x784, 784-128-10 ReLU, CE, SGD momentum 0.9, batch 64, one epoch.
 
     Batches come shuffled from ``DataLoader(TensorDataset(x, y))``, as in a tutorial.
@@ -142,13 +165,25 @@ def w5_mnist_mlp(lib: ModuleType, quick: bool = False) -> Runner:
     loss_fn = nn.CrossEntropyLoss()
     opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 
+    def step(xb: Any, yb: Any) -> None:
+        _train(model, loss_fn, opt, xb, yb)
+
+    train = lib.compile(step) if compiled else step
+    compile_ms = None
+    if compiled:  # warm-up, record and check on the first three batches
+        start = time.perf_counter()
+        for _, (xb, yb) in zip(range(3), loader):
+            train(xb, yb)
+        compile_ms = (time.perf_counter() - start) * 1e3
+
     def run() -> int:
         steps = 0
         for xb, yb in loader:
-            _train(model, loss_fn, opt, xb, yb)
+            train(xb, yb)
             steps += 1
         return steps
 
+    run.compile_ms = compile_ms  # type: ignore[attr-defined]
     return run
 
 
@@ -187,9 +222,10 @@ class Workload:
     key: str
     name: str
     target: float | None
-    build: Callable[[ModuleType, bool], Runner]
+    build: Callable[..., Runner]  # (lib, quick, compiled=False)
     floor: Callable[[bool], Runner]
     default: bool = True
+    compiled_target: float | None = None  # issue 16's tg.compile/torch target, if compiled
 
     @property
     def label(self) -> str:
@@ -200,12 +236,15 @@ class Workload:
 WORKLOADS: dict[str, Workload] = {
     w.key: w
     for w in [
-        Workload("W1", "linreg", 0.35, w1_linreg, numpy_floor.w1_linreg),
+        Workload("W1", "linreg", 0.35, w1_linreg, numpy_floor.w1_linreg, compiled_target=0.15),
         Workload("W1m", "linreg-core", 1.0, w1m_linreg_core, numpy_floor.w1_linreg, default=False),
-        Workload("W2", "quadratic", 0.35, w2_quadratic, numpy_floor.w2_quadratic),
+        Workload("W2", "quadratic", 0.35, w2_quadratic, numpy_floor.w2_quadratic,
+                 compiled_target=0.15),
         Workload("W3", "wide-mlp", 1.0, w3_wide_mlp, numpy_floor.w3_wide_mlp),
-        Workload("W4", "blobs-ce", 0.6, w4_blobs_ce, numpy_floor.w4_blobs_ce),
-        Workload("W5", "mnist-mlp", 0.7, w5_mnist_mlp, numpy_floor.w5_mnist_mlp),
+        Workload("W4", "blobs-ce", 0.6, w4_blobs_ce, numpy_floor.w4_blobs_ce,
+                 compiled_target=0.30),
+        Workload("W5", "mnist-mlp", 0.7, w5_mnist_mlp, numpy_floor.w5_mnist_mlp,
+                 compiled_target=0.5),
         Workload("W6", "deep-chain", 0.3, w6_deep_chain, numpy_floor.w6_deep_chain),
     ]
 }

@@ -34,7 +34,7 @@ def test_quick_suite_runs_every_workload(capsys):
     for w in workloads.WORKLOADS.values():
         if w.default:
             line = next(ln for ln in out.splitlines() if ln.startswith(w.label))
-            numpy_us = line.split()[5]
+            numpy_us = line.split()[6]
             assert numpy_us != "n/a", f"numpy floor of {w.label} did not run:\n{out}"
 
 

@@ -50,12 +50,14 @@ class CompiledFunction:
         self._eager: str | None = None  # why it runs eagerly for good
         self._stale = 0
         self._warned: set[str] = set()
+        self._part: Captured | None = None  # what fn captured, walked once while unchanged
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._eager is not None:
             return self._fn(*args, **kwargs)
-        cap = capture(self._fn, args, kwargs)
+        cap = capture(self._fn, args, kwargs, self._part)
+        self._part = cap.part
         facts = guards(cap)
         for known, program, verified in self._programs:
             if known == facts:
@@ -165,12 +167,16 @@ class CompiledFunction:
 
     def _replay(self, program: Program, cap: Captured, args: Any, kwargs: Any) -> Any:
         try:
-            env = program.replay(cap.tensors)
+            return self._run(program, cap)
         except StaleRead as e:
             self._stale += 1
             if self._stale >= _STALE_LIMIT:
                 self._give_up(f"a value Python reads changes from call to call ({e})")
             return self._fn(*args, **kwargs)
+
+    def _run(self, program: Program, cap: Captured) -> Any:
+        """The program's replay, its arrays put where the eager step leaves them."""
+        env = program.replay(cap.tensors)
         for binding, tid in program.outputs:
             t = cap.tensors[binding.index]
             if not binding.grad:
@@ -186,9 +192,12 @@ class CompiledFunction:
         snapshot = Snapshot(cap)
         stale = False
         try:
-            replayed = self._replay(program, cap, (), {})
-        except StaleRead:
+            replayed = self._run(program, cap)
+        except StaleRead as e:
             stale = True
+            self._stale += 1
+            if self._stale >= _STALE_LIMIT:
+                self._give_up(f"a value Python reads changes from call to call ({e})")
         after_replay = snapshot.state()
         snapshot.restore()
         result = self._fn(*args, **kwargs)
@@ -235,9 +244,14 @@ def _tid(rec: Recorder, a: Any) -> int | None:
 
 
 def _structure(rec: Recorder, obj: Any) -> Any:
-    """The result with each tensor's array replaced by a Ref (constants kept)."""
+    """The result with each tensor's array replaced by a Ref (an untraced one escapes)."""
     if isinstance(obj, Tensor):
-        tid = obj._data._tid if isinstance(obj._data, TracedArray) else None
+        node = obj._grad_fn
+        if obj._requires_grad and not (node is not None and getattr(node, "_released", False)):
+            # (a loss whose backward ran in the step is returned detached: nothing is lost)
+            rec.escape("a result that requires grad (a replay makes no graph to call backward "
+                       "on: compile the whole training step, or run it under tg.no_grad())")
+        tid = _tid(rec, obj._data)
         return obj if tid is None else Ref(tid)
     if isinstance(obj, (list, tuple)):
         return type(obj)(_structure(rec, o) for o in obj)
@@ -258,7 +272,7 @@ def _plain_result(obj: Any) -> Any:
     return obj
 
 
-def _build(obj: Any, env: list[Any]) -> Any:
+def _build(obj: Any, env: dict[int, Any]) -> Any:
     if isinstance(obj, Ref):
         return _wrap(env[obj.tid])
     if isinstance(obj, (list, tuple)):

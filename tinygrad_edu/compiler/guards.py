@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import operator
 import types
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +36,7 @@ from ..nn.modules.module import Module
 from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
 
-__all__ = ["Captured", "capture", "guards", "Snapshot"]
+__all__ = ["Captured", "capture", "captured", "stamp", "unchanged", "guards", "Snapshot"]
 
 _SCALARS = (int, float, bool, complex, str, type(None))
 _DEPTH = 4  # how deep capture follows functions and containers
@@ -51,6 +52,11 @@ class Captured:
     modules: list[Module] = field(default_factory=list)
     optimizers: list[Optimizer] = field(default_factory=list)
     scalars: list[tuple[str, Any]] = field(default_factory=list)
+    nodes: list[Any] = field(default_factory=list)  # what was looked into, in order
+    from_args: int = 0  # how many of ``tensors`` are arguments (bound afresh each call)
+    part: Captured | None = None  # what the function captured (``captured(fn)``)
+    stamped: list[Any] = field(default_factory=list)  # its stamp when captured
+    labels: list[str] = field(default_factory=list)  # the guards' names of the modules
     _seen: set[int] = field(default_factory=set)
 
     def add(self, name: str, obj: Any, depth: int) -> None:
@@ -61,11 +67,16 @@ class Captured:
         if id(obj) in self._seen or depth > _DEPTH or isinstance(obj, (type, types.ModuleType)):
             return
         self._seen.add(id(obj))
+        if not isinstance(obj, Tensor):
+            self.nodes.append(obj)
         if isinstance(obj, Tensor):
             self.tensors.append(obj)
             self.names.append(name)
         elif isinstance(obj, Module):
-            self.modules.extend(m for m in obj.modules() if id(m) not in self._seen)
+            new = [m for m in obj.modules() if m is obj or id(m) not in self._seen]
+            self._seen.update(map(id, new))
+            self.modules.extend(new)
+            self.nodes.extend(new[1:])  # (obj is one already)
             for key, param in obj.named_parameters():
                 self.add(f"{name}.{key}", param, depth)
             for key, buffer in obj.named_buffers():
@@ -111,38 +122,136 @@ def _global_names(code: types.CodeType) -> list[str]:
     return names
 
 
-def capture(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Captured:
-    """Everything ``fn(*args, **kwargs)`` can reach (tensor arguments first)."""
+def capture(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
+            known: Captured | None = None) -> Captured:
+    """Everything ``fn(*args, **kwargs)`` can reach (tensor arguments first).
+
+    What ``fn`` itself captured is walked again only if ``known`` (a previous
+    ``captured(fn)``) no longer has the same stamp.
+    """
+    part = known if known is not None and unchanged(known) else captured(fn)
+    if not args and not kwargs:  # (a training step: no arguments)
+        return part
     cap = Captured()
     for i, a in enumerate(args):
         cap.add(f"args[{i}]", a, 0)
     for key, a in kwargs.items():
         cap.add(f"kwargs[{key!r}]", a, 0)
-    cap.add(getattr(fn, "__name__", "fn"), fn, 0)
+    cap.from_args = len(cap.tensors)
+    seen = {id(t) for t in cap.tensors}
+    for name, t in zip(part.names, part.tensors):
+        if id(t) not in seen:
+            cap.names.append(name)
+            cap.tensors.append(t)
+    cap.modules += part.modules
+    cap.optimizers += part.optimizers
+    cap.scalars += part.scalars
+    cap.part = part
     return cap
+
+
+def captured(fn: Any) -> Captured:
+    """What ``fn`` captured (closure, globals, a bound method's object), with its stamp."""
+    cap = Captured()
+    cap.add(getattr(fn, "__name__", "fn"), fn, 0)
+    cap.stamped = stamp(cap)
+    cap.part = cap
+    return cap
+
+
+def stamp(cap: Captured) -> list[Any]:
+    """What ``capture`` looked at: every object it followed an edge to, in order.
+
+    If each of them is the very object it was (``unchanged``), ``capture`` would find the
+    same tensors, modules, optimizers and Python numbers again -- a cheap check on every
+    call instead of the walk. The first stamp keeps its objects alive, so an identity is
+    never reused; a number rebound to an equal but new object only costs a new walk.
+    """
+    edges: list[Any] = []
+    for node in cap.nodes:
+        if isinstance(node, types.FunctionType):
+            cells = node.__closure__ or ()
+            try:
+                edges += [c.cell_contents for c in cells]
+            except ValueError:  # an empty cell (a variable not assigned yet)
+                edges += [c.cell_contents if _full(c) else _EMPTY for c in cells]
+            names = _GLOBALS.get(node.__code__)
+            if names is None:
+                names = _GLOBALS[node.__code__] = _global_names(node.__code__)
+            found = node.__globals__
+            edges += [found.get(n, _EMPTY) for n in names]
+        elif isinstance(node, Module):
+            edges += node._parameters.values()
+            edges += node._buffers.values()
+            edges += node._modules.values()
+            edges.append(_EMPTY)  # (a separator: which dict an object came from)
+        elif isinstance(node, Optimizer):
+            edges += [p for group in node.param_groups for p in group["params"]]
+            edges += [v for state in node.state.values() for v in state.values()]
+            edges.append(_EMPTY)
+        elif isinstance(node, (list, tuple)):
+            edges += node
+            edges.append(_EMPTY)
+        elif isinstance(node, dict):
+            edges += [x for item in node.items() for x in item]
+            edges.append(_EMPTY)
+        elif isinstance(node, types.MethodType):
+            edges += (node.__self__, node.__func__)
+    return edges
+
+
+def unchanged(cap: Captured) -> bool:
+    """Whether ``stamp(cap)`` is, object for object, the stamp taken when it was captured."""
+    now = stamp(cap)
+    return len(now) == len(cap.stamped) and all(map(operator.is_, now, cap.stamped))
+
+
+_EMPTY = object()  # an empty closure cell, a global not defined (yet), a separator
+_GLOBALS: dict[types.CodeType, list[str]] = {}
+
+
+def _full(cell: Any) -> bool:
+    try:
+        return cell.cell_contents is not _EMPTY
+    except ValueError:  # an empty cell (a variable not assigned yet)
+        return False
 
 
 def guards(cap: Captured) -> tuple[tuple[str, Any], ...]:
     """The named facts a recording assumed, in a fixed order (compared with ``==``)."""
     facts: list[tuple[str, Any]] = [("grad mode", is_grad_enabled())]
-    for name, t in zip(cap.names, cap.tensors):
-        data = t._data
-        bound_afresh = name.startswith(("args[", "kwargs["))  # an argument: any tensor will do
-        identity = None if bound_afresh else id(t)
-        facts.append((name, (identity, data.shape, data.dtype.str, t._requires_grad,
-                             t._grad is None)))
-    facts += [(f"{type(m).__name__}.training", m.training)
-              for m in cap.modules]
+    n = cap.from_args  # arguments come first: any tensor will do, bound afresh
+    facts += [(name, (None if i < n else id(t), t._data.shape, t._data.dtype,
+                      t._requires_grad, t._grad is None))
+              for i, (name, t) in enumerate(zip(cap.names, cap.tensors))]
+    if len(cap.labels) != len(cap.modules):
+        cap.labels = [f"{type(m).__name__}.training" for m in cap.modules]
+    facts += [(label, m.training) for label, m in zip(cap.labels, cap.modules)]
     for o, opt in enumerate(cap.optimizers):
         for g, group in enumerate(opt.param_groups):
-            settings = tuple((k, v) for k, v in group.items() if k != "params")
-            facts.append((f"optimizer {o} param_groups[{g}]", settings))
+            names, values = _settings(tuple(group))
+            facts.append((f"optimizer {o} param_groups[{g}]", tuple(zip(names, values(group)))))
         numbers = tuple((k, v) for s in opt.state.values() for k, v in s.items()
                         if not isinstance(v, Tensor))
         if numbers:
             facts.append((f"optimizer {o} state numbers", numbers))
     facts += [(name, (type(v).__name__, v)) for name, v in cap.scalars]
     return tuple(facts)
+
+
+_SETTINGS: dict[tuple[str, ...], tuple[tuple[str, ...], Any]] = {}
+
+
+def _settings(keys: tuple[str, ...]) -> tuple[tuple[str, ...], Any]:
+    """A param group's setting names (all but "params") and a function giving their values
+    (``operator.itemgetter``: in C, as guards run on every call)."""
+    known = _SETTINGS.get(keys)
+    if known is None:
+        names = tuple(k for k in keys if k != "params")
+        getter = operator.itemgetter(*names) if len(names) > 1 else (
+            lambda group: tuple(group[k] for k in names))
+        known = _SETTINGS[keys] = (names, getter)
+    return known
 
 
 def describe(fact: tuple[str, Any]) -> str:

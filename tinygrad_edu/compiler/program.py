@@ -1,10 +1,11 @@
 """The program: a recording turned into straight-line numpy, replayed with buffers reused.
 
-A replay binds the arrays of the captured tensors (``env[tid]``), runs each recorded call
-in order -- a ufunc writing into the buffer it wrote last time (``out=``) unless its value
-leaves the step -- checks every value Python read during recording, then puts the new
-arrays where the eager step left them (``p.grad``, reassigned ``_data``, the result).
-No Tensor, no graph node, no Python of the step itself runs.
+The recording becomes the source of one Python function (``Program.source``), one line
+per numpy call, each value a local ``t12``: it binds the arrays of the captured tensors,
+runs each call in order -- a ufunc writing into the buffer it wrote last time (``out=``)
+unless its value leaves the step -- and checks every value Python read while recording.
+The caller then puts the new arrays where the eager step left them (``p.grad``,
+reassigned ``_data``, the result). No Tensor, no graph node, no Python of the step runs.
 """
 
 from __future__ import annotations
@@ -54,58 +55,79 @@ class Program:
         self.inputs = sorted(inputs.items())
         self.outputs = outputs
         self.result = result
-        kept = {rec.root[tid] for _, tid in outputs} | {rec.root[r.tid] for r in _refs(result)}
-        self._reads: dict[int, list[Read]] = {}
-        for read in rec.reads:
-            self._reads.setdefault(read.step, []).append(read)
-        self._ops = [self._compile(i, s, kept) for i, s in enumerate(rec.steps)]
-        self._env: list[Any] = [None] * len(rec.values)
+        self._kept = {rec.root[tid] for _, tid in outputs if tid is not None} | {
+            rec.root[r.tid] for r in _refs(result)}
+        self._wanted = sorted({tid for _, tid in outputs if tid is not None}
+                              | {r.tid for r in _refs(result)})
+        self._names: dict[str, Any] = {"StaleRead": StaleRead}
+        self.source = self._generate()
+        code = compile(self.source, f"<tg.compile program {id(self):x}>", "exec")
+        exec(code, self._names)
+        self._run = self._names["program"]
 
-    def _compile(self, index: int, step: Step, kept: set[int]) -> tuple[Any, ...]:
-        args = list(step.args)
-        refs = [(i, a.tid) for i, a in enumerate(args) if isinstance(a, Ref)]
-        nested = any(isinstance(a, (list, tuple, dict)) for a in args) or any(
-            isinstance(v, (Ref, list, tuple)) for v in step.kwargs.values())
+    def replay(self, tensors: list[Any]) -> dict[int, Any]:
+        """Run the program on the tensors' current arrays; returns ``{tid: array}`` of the
+        values the call left behind (its outputs and result)."""
+        return dict(zip(self._wanted, self._run(tensors)))
+
+    # ------------------------------------------------------------------ code generation
+    def _generate(self) -> str:
+        """The program as Python source: one line per numpy call, every value a local."""
+        lines = ["def program(tensors):"]
+        for tid, b in self.inputs:
+            lines.append(f"    t{tid} = tensors[{b.index}]{'._grad' if b.grad else ''}._data")
+        reads: dict[int, list[Read]] = {}
+        for read in self.rec.reads:
+            reads.setdefault(read.step, []).append(read)
+        for i, step in enumerate(self.rec.steps):
+            lines += [self._read_code(r) for r in reads.get(i, [])]
+            lines.append("    " + self._step_code(step))
+        lines += [self._read_code(r) for r in reads.get(len(self.rec.steps), [])]
+        wanted = ", ".join(f"t{t}" for t in self._wanted)
+        lines.append(f"    return ({wanted}{',' if len(self._wanted) == 1 else ''})")
+        return "\n".join(lines) + "\n"
+
+    def _name(self, value: Any, prefix: str = "c") -> str:
+        name = f"{prefix}{len(self._names)}"
+        self._names[name] = value
+        return name
+
+    def _code(self, obj: Any) -> str:
+        if isinstance(obj, Ref):
+            return f"t{obj.tid}"
+        if isinstance(obj, tuple):
+            return "(" + "".join(f"{self._code(o)}, " for o in obj) + ")"
+        if isinstance(obj, list):
+            return "[" + ", ".join(self._code(o) for o in obj) + "]"
+        if isinstance(obj, dict):
+            return "{" + ", ".join(f"{k!r}: {self._code(v)}" for k, v in obj.items()) + "}"
+        if obj is None or type(obj) in (bool, int, str):
+            return repr(obj)
+        return self._name(obj)
+
+    def _step_code(self, step: Step) -> str:
+        args = [self._code(a) for a in step.args]
         kwargs = dict(step.kwargs)
         value = self.rec.values[step.result] if isinstance(step.result, int) else None
-        if (isinstance(step.func, np.ufunc) and "out" not in kwargs and not nested
-                and isinstance(value, np.ndarray) and step.result not in kept
-                and len(args) == step.func.nin):
-            kwargs["out"] = np.empty_like(value)  # reused every replay
-        return step.func, args, refs, kwargs, step.result, nested, step
+        scalar = step.result in self.rec.scalars  # numpy gives a scalar: made 0-d again
+        if (isinstance(step.func, np.ufunc) and "out" not in kwargs
+                and isinstance(step.result, int) and value is not None
+                and self.rec.root[step.result] not in self._kept
+                and len(step.args) == step.func.nin):
+            kwargs["out"] = np.empty_like(value)  # a buffer reused by every replay
+            scalar = False
+        args += [f"{k}={self._code(v)}" for k, v in kwargs.items()]
+        call = f"{self._name(step.func, 'f')}({', '.join(args)})"
+        if step.result is None:
+            return call
+        if isinstance(step.result, int):
+            return f"t{step.result} = " + (f"{self._name(np.asarray, 'f')}({call})" if scalar
+                                           else call)
+        return "".join(f"t{t}, " for t in step.result) + f"= {call}"
 
-    def replay(self, tensors: list[Any]) -> Any:
-        """Run the program on the tensors' current arrays; returns the call's result."""
-        env = self._env
-        for tid, binding in self.inputs:
-            env[tid] = binding.get(tensors)
-        reads = self._reads
-        for i, (func, args, refs, kwargs, result, nested, step) in enumerate(self._ops):
-            if i in reads:
-                self._check(reads[i], env)
-            if nested:
-                value = func(*_resolve(step.args, env), **_resolve(step.kwargs, env))
-            else:
-                for pos, tid in refs:
-                    args[pos] = env[tid]
-                value = func(*args, **kwargs)
-            if result is None:
-                continue
-            if type(result) is int:
-                env[result] = value
-            else:
-                for tid, v in zip(result, value):
-                    env[tid] = v
-        if len(self._ops) in reads:
-            self._check(reads[len(self._ops)], env)
-        return env
-
-    def _check(self, reads: list[Read], env: list[Any]) -> None:
-        for read in reads:
-            now = _how(read.how)(np.asarray(env[read.tid]))
-            if not _same(now, read.value):
-                raise StaleRead(f"{read.how} of t{read.tid} gave {read.value!r} when recorded "
-                                f"and {now!r} now")
+    def _read_code(self, read: Read) -> str:
+        check = self._name(_checker(read), "r")
+        return f"    {check}(t{read.tid})"
 
     def explain(self) -> str:
         """The program, one line per numpy call, with each value's shape and dtype."""
@@ -126,6 +148,19 @@ class Program:
         return "\n".join(lines)
 
 
+def _checker(read: Read) -> Any:
+    """A function raising StaleRead unless Python would read the same value now."""
+    how, value = _how(read.how), read.value
+
+    def check(array: Any) -> None:
+        now = how(np.asarray(array))
+        if not _same(now, value):
+            raise StaleRead(f"{read.how} of t{read.tid} gave {value!r} when recorded "
+                            f"and {now!r} now")
+
+    return check
+
+
 def _refs(obj: Any) -> list[Ref]:
     if isinstance(obj, Ref):
         return [obj]
@@ -136,20 +171,10 @@ def _refs(obj: Any) -> list[Ref]:
     return []
 
 
-def _resolve(obj: Any, env: list[Any]) -> Any:
-    if isinstance(obj, Ref):
-        return env[obj.tid]
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_resolve(o, env) for o in obj)
-    if isinstance(obj, dict):
-        return {k: _resolve(v, env) for k, v in obj.items()}
-    return obj
-
-
 _READS = {
     "float()": float, "int()": int, "bool()": bool, "repr()": repr, "str()": str,
     ".item()": lambda x: x.item(), ".tolist()": lambda x: x.tolist(),
-    "index": lambda x: x.__index__(), "value": lambda x: x.item(),
+    "index": lambda x: x.__index__(), "value": lambda x: x.item(), "shape": np.shape,
 }
 
 

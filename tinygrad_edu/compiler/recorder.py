@@ -9,12 +9,25 @@ traced too, so the whole step -- forward, the backward walk, the optimizer -- is
 
 Values that leave numpy are the danger (a compiler calls them *escapes*):
 
-- ``np.asarray(t)`` gives a plain view of a traced array: found again through ``.base``;
-- ``np.array(t)`` gives a plain copy: found again by its bytes (the newest equal value);
-- a numpy scalar result (``t.sum()`` of a 0-d) is found again by its identity;
+- ``np.asarray(t)`` gives a plain view of a traced array: passed as it is to a traced
+  call, it is found again through ``.base``; but numpy calls on plain arrays alone are
+  not seen, so the library keeps the subclass (``np.asanyarray``);
+- ``np.array(t)`` gives a plain copy the recorder never saw made. It is *not* guessed
+  (two different values can have equal bytes when recorded -- zeros -- and differ
+  later): when such an array reaches a traced call, the recording fails and the step
+  runs eagerly, with a warning naming the call and its place. The library copies with
+  ``arr.copy()`` and makes arrays with ``np.empty_like(traced, ...)``, which are recorded;
+  the one kind of plain array it may pass is a *declared constant*: read-only and owning
+  its memory (a cached vector of ones), whose value nothing can change;
+- a numpy scalar result (``t.sum()``, any 0-d result) is handed back as a 0-d traced
+  array instead, so that what is computed from it is recorded too (numpy computes the
+  same bits from a 0-d array as from a scalar). Other numpy scalars are constants made
+  from Python numbers (``np.float32(0.5)``);
 - ``float(t)``, ``t.item()``, ``bool(t)`` are *reads*: Python now holds a number that
   may steer an ``if``. Each read is kept with its value; a replay recomputes it and
-  gives up (runs eagerly) if it changed.
+  gives up (runs eagerly) if it changed. The shape of a result that depends on the
+  values (``nonzero``, ``x[mask]``) is such a read too; ``np.ndim``/``np.shape`` are not
+  recorded at all (the guards fix every other shape).
 
 Anything else that escapes is caught by the check ``tg.compile`` makes after recording:
 one step replayed and run eagerly from the same state must agree bit for bit.
@@ -30,6 +43,8 @@ Example:
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,6 +114,8 @@ class TracedArray(np.ndarray):
         return _recorder().call(func, inputs, kwargs, label)
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        if func in _STATIC:  # fixed by the shape guards (and the checks of masked shapes)
+            return func(*plain(tuple(args)), **plain(kwargs))
         return _recorder().call(func, args, kwargs, f"np.{func.__name__}")
 
     # C-level methods: they never reach the two protocols above, so each is recorded here
@@ -187,6 +204,21 @@ class TracedArray(np.ndarray):
         return _recorder().read(self, str, "str()")  # type: ignore[no-any-return]
 
 
+def _recorded_method(name: str) -> Any:
+    def method(self: TracedArray, *a: Any, **k: Any) -> Any:
+        return _recorder().method(name, self, a, k)
+
+    method.__name__ = name
+    method.__doc__ = f"Recorded ``ndarray.{name}``."
+    return method
+
+
+# more methods numpy runs in C without either protocol ("sort" and "put" write in place)
+for _name in ("take", "repeat", "compress", "nonzero", "argmax", "argmin", "argsort", "dot",
+              "diagonal", "searchsorted", "conj", "sort", "put"):
+    setattr(TracedArray, _name, _recorded_method(_name))
+
+
 def _recorder() -> Recorder:
     # a traced array kept after its recording ended behaves as a plain one
     return _PASSTHROUGH if _active is None else _active
@@ -203,12 +235,11 @@ class Recorder:
     steps: list[Step] = field(default_factory=list)
     reads: list[Read] = field(default_factory=list)
     inputs: dict[int, str] = field(default_factory=dict)  # tid -> where it is bound from
-    values: list[np.ndarray | np.generic] = field(default_factory=list)  # tid -> eager value
+    values: list[np.ndarray] = field(default_factory=list)  # tid -> eager value
     root: list[int] = field(default_factory=list)  # tid -> tid of the memory it views
     first_write: int | None = None  # index of the first step writing an input's memory
     problem: str | None = None  # why this recording cannot be replayed
-    _scalars: dict[int, int] = field(default_factory=dict)  # id(numpy scalar) -> tid
-    _by_bytes: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    scalars: set[int] = field(default_factory=set)  # tids numpy gave as scalars (0-d now)
 
     def __enter__(self) -> Recorder:
         global _active
@@ -241,19 +272,12 @@ class Recorder:
         tid = len(self.values)
         self.values.append(value)
         self.root.append(tid if view_of is None else self.root[view_of])
-        self._remember(tid)
         return tid
-
-    def _remember(self, tid: int) -> None:
-        """Index value ``tid`` by its bytes, so that a plain copy of it is found again."""
-        value = self.values[tid]
-        if isinstance(value, np.ndarray) and value.nbytes <= 1 << 20:
-            self._by_bytes[(value.shape, value.dtype.str, value.tobytes())] = tid
 
     def call(self, func: Callable[..., Any], args: Any, kwargs: dict[str, Any], label: str) -> Any:
         """Run ``func`` on plain arrays, log it as a Step, and return traced results."""
-        template, plain = self._unwrap(tuple(args))
-        ktemplate, kplain = self._unwrap(kwargs)
+        template, plain = self._unwrap(tuple(args), label)
+        ktemplate, kplain = self._unwrap(kwargs, label)
         result = func(*plain, **kplain)
         out = kwargs.get("out")
         writes = None
@@ -265,30 +289,42 @@ class Recorder:
                 return result
             self._note_write(writes)
             self.steps.append(Step(func, template, ktemplate, None, label, writes))
-            self._remember(writes)
             return out[0] if isinstance(out, tuple) and len(out) == 1 else out
         tids, wrapped = self._wrap(result, None)
         self.steps.append(Step(func, template, ktemplate, tids, label))
+        if func in _SHAPE_FROM_VALUES and _value_shaped(func, plain):
+            self._note_shapes(tids, result)
         return wrapped
+
+    def _note_shapes(self, tids: Any, result: Any) -> None:
+        """A result whose shape depends on the values (``nonzero``, a boolean mask): Python
+        reads shapes freely (``len(x)``), so the replay checks each one is what it was."""
+        pairs = zip(tids, result) if isinstance(tids, tuple) else [(tids, result)]
+        for tid, value in pairs:
+            if isinstance(value, np.ndarray):
+                self._note_read(tid, value.shape, "shape")
 
     def method(self, name: str, this: TracedArray, args: Any, kwargs: dict[str, Any]) -> Any:
         """Record ``this.name(*args, **kwargs)``, an ndarray method numpy runs in C."""
         func = getattr(np.ndarray, name)
         src = self._tid_of(this)
-        template, plain = self._unwrap(tuple(args))
-        ktemplate, kplain = self._unwrap(kwargs)
-        result = func(_plain(this), *plain, **kplain)
         label = f".{name}" if name[0] != "_" else {"__getitem__": "[]", "__setitem__": "[]="}[name]
-        if name in ("__setitem__", "fill"):
+        template, plain = self._unwrap(tuple(args), label)
+        ktemplate, kplain = self._unwrap(kwargs, label)
+        result = func(_plain(this), *plain, **kplain)
+        if name in _WRITES:
             self._note_write(src)
             self.steps.append(Step(func, (Ref(src), *template), ktemplate, None, label, src))
-            self._remember(src)
             return None
         view_of = src if isinstance(result, np.ndarray) and result.base is not None else None
         if view_of is not None and not np.shares_memory(result, self.values[src]):
             view_of = None
         tids, wrapped = self._wrap(result, view_of)
         self.steps.append(Step(func, (Ref(src), *template), ktemplate, tids, label))
+        repeats = name == "repeat" and bool(args) and np.ndim(args[0]) > 0  # (per element)
+        if name in ("nonzero", "compress") or repeats or (name == "__getitem__"
+                                                          and _masks(args[0])):
+            self._note_shapes(tids, result)
         return wrapped
 
     def read(self, this: TracedArray, how: Callable[[np.ndarray], Any], name: str) -> Any:
@@ -312,7 +348,7 @@ class Recorder:
 
     def _tid_of(self, a: TracedArray) -> int:
         if a._tid is None:
-            self.escape("an array made by a numpy call the recorder did not see")
+            self.escape(f"an array made by a numpy call the recorder did not see, at {_place()}")
             return -1
         return a._tid
 
@@ -323,10 +359,10 @@ class Recorder:
         if isinstance(result, np.ndarray):
             tid = self._new(result, view_of)
             return tid, self.traced(tid)
-        if isinstance(result, np.generic):
-            tid = self._new(result, None)
-            self._scalars[id(result)] = tid
-            return tid, result
+        if isinstance(result, np.generic):  # a 0-d result: kept an array, so still traced
+            tid = self._new(np.asarray(result), None)
+            self.scalars.add(tid)
+            return tid, self.traced(tid)
         if isinstance(result, (bool, int, float)):  # np.shares_memory...: Python reads it
             tid = self._new(np.asarray(result), None)
             self._note_read(tid, result, "value")
@@ -334,30 +370,27 @@ class Recorder:
         self.escape(f"a numpy call returning {type(result).__name__}")
         return -1, result
 
-    def _unwrap(self, obj: Any) -> tuple[Any, Any]:
+    def _unwrap(self, obj: Any, label: str) -> tuple[Any, Any]:
         """(template with Refs, the same with plain arrays) of a call's arguments."""
         if isinstance(obj, TracedArray):
             tid = self._tid_of(obj)
             return Ref(tid), _plain(obj)
         if isinstance(obj, np.ndarray):
             found = self._found(obj)
+            if found is None and not _constant(obj):
+                self._unknown(label)
             return (obj, obj) if found is None else (Ref(found), obj)
-        if isinstance(obj, np.generic):
-            known = self._scalars.get(id(obj))
-            if known is not None and self.values[known] is obj:
-                return Ref(known), obj
-            return obj, obj
         if isinstance(obj, (tuple, list)):
-            pairs = [self._unwrap(o) for o in obj]
+            pairs = [self._unwrap(o, label) for o in obj]
             kind = type(obj)
             return kind(p[0] for p in pairs), kind(p[1] for p in pairs)
         if isinstance(obj, dict):
-            pairs2 = {k: self._unwrap(v) for k, v in obj.items()}
+            pairs2 = {k: self._unwrap(v, label) for k, v in obj.items()}
             return {k: p[0] for k, p in pairs2.items()}, {k: p[1] for k, p in pairs2.items()}
         return obj, obj
 
     def _found(self, a: np.ndarray) -> int | None:
-        """The recorded value a plain array stands for (a view or a copy), or None."""
+        """The recorded value a plain array is a whole view of (through ``.base``), or None."""
         base: Any = a
         while base is not None:
             if isinstance(base, TracedArray) and base._tid is not None:
@@ -367,12 +400,60 @@ class Recorder:
                 if (a.shape, a.strides, a.dtype) == (value.shape, value.strides, value.dtype) \
                         and a.__array_interface__["data"] == value.__array_interface__["data"]:
                     return src
-                self.escape("np.asarray of part of a traced array")
                 return None
             base = base.base
-        if a.nbytes <= 1 << 20:
-            return self._by_bytes.get((a.shape, a.dtype.str, a.tobytes()))
         return None
+
+    def _unknown(self, label: str) -> None:
+        """A plain array the recorder cannot account for reached ``label``: never guess."""
+        self.escape(f"an array made outside the recording (a copy numpy did not report, or "
+                    f"an untraced tensor) in {label} at {_place()}")
+
+
+_WRITES = ("__setitem__", "fill", "sort", "put")
+_STATIC = {np.ndim, np.shape, np.size}  # what they return depends on shapes alone
+# numpy functions whose result's shape depends on the values, not only on the shapes
+_SHAPE_FROM_VALUES = {np.nonzero, np.flatnonzero, np.argwhere, np.unique, np.extract,
+                      np.compress, np.where, np.repeat, np.bincount, np.histogram,
+                      np.trim_zeros, np.setdiff1d, np.intersect1d, np.union1d, np.setxor1d,
+                      np.delete}
+
+
+def _value_shaped(func: Any, args: tuple[Any, ...]) -> bool:
+    """Whether this call's result shape depends on values: not ``np.where(c, a, b)`` nor
+    ``np.repeat(x, 3)``, whose shapes follow from the arguments' shapes."""
+    if func is np.where:
+        return len(args) == 1
+    if func is np.repeat:
+        return len(args) > 1 and np.ndim(args[1]) > 0
+    return True
+
+
+def _masks(key: Any) -> bool:
+    """Whether an index holds a boolean array (``x[x > 0]``: as many elements as are true)."""
+    keys = key if isinstance(key, tuple) else (key,)
+    return any(isinstance(k, np.ndarray) and k.dtype == bool for k in keys)
+
+
+def _constant(a: np.ndarray) -> bool:
+    """A constant the library declared: read-only, owning its memory (a cache's vector of
+    ones). Nothing can change its value, so a replay may use the same array."""
+    return a.base is None and not a.flags.writeable
+
+
+def _place() -> str:
+    """file:line of the innermost caller outside numpy and this package."""
+    frame = sys._getframe(1)
+    while frame is not None and (frame.f_code.co_filename.startswith(_SKIP)):
+        frame = frame.f_back  # type: ignore[assignment]
+    if frame is None:
+        return "an unknown place"
+    path = frame.f_code.co_filename
+    short = path[path.rfind("tinygrad_edu"):] if "tinygrad_edu" in path else os.path.basename(path)
+    return f"{short}:{frame.f_lineno}"
+
+
+_SKIP = (os.path.dirname(__file__), os.path.dirname(np.__file__))
 
 
 class _Passthrough(Recorder):

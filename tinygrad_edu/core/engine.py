@@ -60,9 +60,9 @@ def _unbroadcast(grad: Any, shape: tuple[int, ...], dtype: np.dtype, node: Node,
     ``sum_to_size``): the same rounding.
     """
     if grad.shape != shape:
-        if type(grad) is np.ndarray and not shape:
+        if isinstance(grad, np.ndarray) and not shape:
             grad = sum_all(grad)  # to one number: the fast whole-array path
-        elif type(grad) is np.ndarray and shape == (1,):
+        elif isinstance(grad, np.ndarray) and shape == (1,):
             grad = sum_all(grad).reshape(shape)
         else:
             grad = _sum_to(grad, shape, node, i)
@@ -106,13 +106,13 @@ def accumulate_leaf(leaf: AutogradTensor, grad: Any, create_graph: bool) -> None
             # a copy of its own, recorded (PyTorch's CopyBackwards): the gradient may be
             # another leaf's too, or a read-only broadcast, and .grad is written in place
             leaf._grad = fn._wrap(np.empty_like(leaf._data)).copy_(grad) if isinstance(
-                grad, fn._Tensor) else fn._wrap(np.array(grad, dtype=leaf._data.dtype))
+                grad, fn._Tensor) else fn._wrap(np.asanyarray(grad).astype(leaf._data.dtype))
         else:
             # a copy of its own: .grad is added into in place later, so it must never
             # share memory with an op's gradient, another leaf's, or the caller's; laid
             # out as the leaf is (a transposed gradient would slow every optimizer step)
-            leaf._grad = fn._wrap(np.array(grad, order="C" if leaf._data.flags.c_contiguous
-                                           else "K"))
+            leaf._grad = fn._wrap(np.asanyarray(grad).copy("C" if leaf._data.flags.c_contiguous
+                                                            else "K"))
     elif create_graph or current._requires_grad:
         leaf._grad = current + grad
     else:
@@ -161,7 +161,7 @@ class Walk:
             np.add(prev, grad, out=prev)
         else:
             # asarray: a sum of 0-d arrays is a numpy scalar, which np.add(out=) rejects
-            grads[node] = np.asarray(prev + grad)
+            grads[node] = np.asanyarray(prev + grad)
             self.owned.add(node)
 
     def leaf(self, leaf: AutogradTensor, grad: Any) -> None:

@@ -154,7 +154,7 @@ class Node(TorchNode):
     def _args(self) -> tuple[Any, ...]:
         n = self._n
         args = (self._a0, self._a1, *self._arest)[:n]
-        return tuple(_attached(a, e) if type(a) is np.ndarray and e is not None else a
+        return tuple(_attached(a, e) if isinstance(a, np.ndarray) and e is not None else a
                      for a, e in zip(args, self.parents))  # (an input kept as its array)
 
     def _set_inputs(self, edges: tuple[Any, ...], args: tuple[Any, ...]) -> None:
@@ -360,7 +360,7 @@ def _apply(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
         out = cls.forward(ctx, *values)
     except ValueError as e:  # numpy's broadcasting error -> PyTorch's RuntimeError
         raise forward_error(e, values) from None
-    if type(out) is not np.ndarray:  # numpy gives scalars for 0-d results
+    if not isinstance(out, np.ndarray):  # numpy gives scalars for 0-d results
         out = _as_array(ctx, out)
     if record and out.dtype not in FLOATING:
         record = False  # as in PyTorch, only floating point results can require grad

@@ -80,7 +80,7 @@ class TensorHooks:
 def _given(grad: Any) -> Any:
     """The gradient as a hook gets it: a Tensor (a copy of an array: a 0-d gradient may
     come as a numpy scalar, and the array may also be another input's gradient)."""
-    return grad if isinstance(grad, fn._Tensor) else fn._wrap(np.array(grad))
+    return grad if isinstance(grad, fn._Tensor) else fn._wrap(np.asanyarray(grad).copy())
 
 
 def _taken(hook: Any, given: Any, result: Any, grad: Any, create_graph: bool) -> Any:
@@ -89,10 +89,10 @@ def _taken(hook: Any, given: Any, result: Any, grad: Any, create_graph: bool) ->
     result = given if result is None else result
     if not isinstance(result, fn._Tensor):
         raise hook_type_error("Variable", result)
-    data, was = result._data, np.asarray(getattr(grad, "_data", grad))
+    data, was = result._data, np.asanyarray(getattr(grad, "_data", grad))
     if data.shape != was.shape or data.dtype != was.dtype:
         raise hook_changed_error(_hook_name(hook), was, data)
-    return result if create_graph else (data if result is given else np.array(data))
+    return result if create_graph else (data if result is given else data.copy())
 
 
 def _hook_name(hook: Any) -> str:

@@ -135,7 +135,8 @@ class AutogradTensor:
         if gradient is None and inputs is None and not create_graph and self._data.ndim == 0 \
                 and (self._grad_fn is not None or self._base is not None) \
                 and _teaching.hooks is None and not tensor_hooks:  # loss.backward(): 1
-            root_grad = np.array(1, self._data.dtype)
+            root_grad = self._data.copy()  # (a copy of the loss: tg.compile records it)
+            root_grad.fill(1)
             engine.run_backward((self,), (root_grad,), bool(retain_graph), False)
         else:  # a gradient, inputs=, create_graph=, hooks: as torch.autograd.backward does
             self._autograd_backward(gradient, retain_graph, create_graph, inputs)

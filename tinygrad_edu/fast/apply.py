@@ -80,7 +80,7 @@ def fast_apply(cls: type[Function]) -> Callable[..., Tensor]:
             out = cls.forward(ctx, x) if one else cls.forward(ctx, x, y)
         except ValueError as e:  # numpy's broadcasting error -> PyTorch's RuntimeError
             raise forward_error(e, [x] if one else [x, y]) from None
-        if type(out) is not np.ndarray:  # numpy gives scalars for 0-d results
+        if not isinstance(out, np.ndarray):  # numpy gives scalars for 0-d results
             out = _as_array(ctx, out)
         result = _new(tensor_cls)
         result._data = out
@@ -201,7 +201,7 @@ def apply_many(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
         out = cls.forward(ctx, *values)
     except ValueError as e:
         raise forward_error(e, values) from None
-    if type(out) is not np.ndarray:
+    if not isinstance(out, np.ndarray):
         out = _as_array(ctx, out)
     if record and out.dtype not in FLOATING:
         record = False

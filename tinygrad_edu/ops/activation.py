@@ -46,7 +46,7 @@ class Elu(_Op):
         ctx: Any, x: Any, alpha: float, scale: float = 1.0, input_scale: float = 1.0
     ) -> Any:
         ctx.save_for_backward(x)
-        negative = np.asarray(x <= 0)  # the mask: a constant of the backward
+        negative = np.asanyarray(x <= 0)  # the mask: a constant of the backward
         ctx.negative, ctx.alpha, ctx.scale, ctx.input_scale = negative, alpha, scale, input_scale
         return _elu(x, negative, alpha, scale, input_scale)
 
@@ -55,7 +55,7 @@ class Elu(_Op):
         (x,) = ctx.saved_tensors
         alpha, scale, input_scale = ctx.alpha, ctx.scale, ctx.input_scale
         if not dual._is_array(x):  # (double backward: the exponential varies only where x < 0)
-            x = _live_where(np.asarray(_arr(x) < 0), x)
+            x = _live_where(np.asanyarray(_arr(x) < 0), x)
         if scale == 1 and input_scale == 1:  # ELU: grad alpha e^x, or grad
             return dual.where(ctx.negative, grad * alpha * dual.exp(x), grad), None, None, None
         # PyTorch's order: grad * input_scale * (alpha scale) * e^(x input_scale)
@@ -102,7 +102,7 @@ class EluInplace(_Op):
         ctx: Any, x: Any, alpha: float, scale: float = 1.0, input_scale: float = 1.0
     ) -> Any:
         ctx.alpha, ctx.scale, ctx.input_scale = alpha, scale, input_scale
-        y = _elu(x, np.asarray(x <= 0), alpha, scale, input_scale)
+        y = _elu(x, np.asanyarray(x <= 0), alpha, scale, input_scale)
         ctx.save_for_backward(y)
         return y
 
@@ -114,7 +114,7 @@ class EluInplace(_Op):
         t = _arr(y).dtype.type
         left = grad * t(ctx.input_scale) * (y + t(ctx.alpha) * t(ctx.scale))
         right = grad * t(ctx.scale) if ctx.scale != 1 else grad
-        return dual.where(np.asarray(_arr(y) <= 0), left, right), None, None, None
+        return dual.where(np.asanyarray(_arr(y) <= 0), left, right), None, None, None
 
 
 # ``F.celu_``: ``EluInplace`` with input_scale = 1 / alpha, under PyTorch's name for it.
@@ -147,8 +147,8 @@ class Hardsigmoid(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
-        ctx.inside = np.asarray((x > -3) & (x < 3))  # the mask, not x (in-place safe)
-        out = np.asarray(x + 3)
+        ctx.inside = np.asanyarray((x > -3) & (x < 3))  # the mask, not x (in-place safe)
+        out = np.asanyarray(x + 3)
         np.clip(out, 0, 6, out=out)
         out /= 6
         return out
@@ -168,7 +168,7 @@ class Hardswish(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
         ctx.save_for_backward(x)
-        out = np.asarray(x + 3)
+        out = np.asanyarray(x + 3)
         np.clip(out, 0, 6, out=out)
         out *= x
         out /= 6
@@ -178,10 +178,10 @@ class Hardswish(_Op):
     def backward(ctx: Any, grad: Any) -> Any:
         (x,) = ctx.saved_tensors
         data = _arr(x)
-        low = np.asarray(data <= -3)
-        high = np.asarray(~(data < 3) & ~low)  # (x >= 3, and NaN)
+        low = np.asanyarray(data <= -3)
+        high = np.asanyarray(~(data < 3) & ~low)  # (x >= 3, and NaN)
         if not dual._is_array(x):
-            x = _live_where(np.asarray((data > -3) & (data < 3)), x)
+            x = _live_where(np.asanyarray((data > -3) & (data < 3)), x)
         middle = grad * (x / 3.0 + 0.5)
         return dual.where(low, 0.0, dual.where(high, grad, middle))
 
@@ -320,7 +320,7 @@ class Threshold(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, threshold: float, value: float) -> Any:
-        below = np.asarray(x <= threshold)  # the mask, not x (in-place safe)
+        below = np.asanyarray(x <= threshold)  # the mask, not x (in-place safe)
         ctx.below = below
         return np.where(below, x.dtype.type(value), x)
 
@@ -344,7 +344,7 @@ class Softshrink(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, lambd: float) -> Any:
         lam = x.dtype.type(lambd)
-        dead = np.asarray((x >= -lam) & (x <= lam))
+        dead = np.asanyarray((x >= -lam) & (x <= lam))
         ctx.dead = dead
         # (NaN is not dead: it stays NaN, and passes its gradient, as PyTorch's)
         return np.where(dead, x.dtype.type(0), np.where(x > lam, x - lam, x + lam))
@@ -364,7 +364,7 @@ class Hardshrink(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, lambd: float) -> Any:
         lam = x.dtype.type(lambd)
-        dead = np.asarray((x >= -lam) & (x <= lam))
+        dead = np.asanyarray((x >= -lam) & (x <= lam))
         ctx.dead = dead
         return np.where(dead, x.dtype.type(0), x)
 
@@ -387,9 +387,9 @@ class PreluKernel(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, w: Any) -> Any:
         ctx.save_for_backward(x, w)
-        positive = np.asarray(x > 0)
+        positive = np.asanyarray(x > 0)
         ctx.positive = positive
-        return np.asarray(np.where(positive, x, w * x))
+        return np.asanyarray(np.where(positive, x, w * x))
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:

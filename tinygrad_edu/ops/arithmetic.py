@@ -52,7 +52,7 @@ _NEG_BOOL = ("Negation, the `-` operator, on a bool tensor is not supported. If 
 def _int_power(base: Any, exp: Any) -> np.ndarray:
     """Integer ``base ** exp`` as PyTorch's ``powi``: a negative exponent gives 0, except
     for a base of 1 (1) and -1 (+-1 by parity); numpy raises there instead."""
-    base, exp = np.asarray(base), np.asarray(exp)
+    base, exp = np.asanyarray(base), np.asanyarray(exp)
     out = np.power(base, np.abs(exp))
     negative = exp < 0
     if negative.any():
@@ -239,7 +239,7 @@ class PowTensor(_Op):
             raise not_implemented("pow", x.dtype)
         if x.dtype.kind in "iu":
             return _int_power(x, y)
-        out = np.asarray(np.power(x, y))
+        out = np.asanyarray(np.power(x, y))
         if np.size(y) == 1 and y == 0.5 and out.dtype in FLOATING:
             # numpy takes sqrt for a lone exponent 0.5; PyTorch's tensor ** tensor is C's
             # pow, for which (-inf) ** 0.5 = inf and (-0.0) ** 0.5 = +0.0
@@ -271,9 +271,9 @@ class RPow(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, c: Any) -> Any:
         out = _int_power(c, x) if x.dtype.kind in "iu" else np.power(c, x, dtype=x.dtype)
-        out = np.asarray(out, x.dtype)
+        out = np.asanyarray(out, x.dtype)
         ctx.save_for_backward(out, x)  # (x too, as PyTorch: its version is checked)
-        ctx.c, ctx.x_nonneg = c, (np.asarray(x >= 0) if c == 0 else None)
+        ctx.c, ctx.x_nonneg = c, (np.asanyarray(x >= 0) if c == 0 else None)
         return out
 
     @staticmethod
@@ -505,14 +505,14 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     """``input`` where ``condition`` is True, else ``other`` (broadcasting)."""
     cond = _data_of(condition)
     if isinstance(cond, (np.bool_, bool)):  # a comparison of 0-d arrays gives a numpy bool
-        cond = np.asarray(cond)
+        cond = np.asanyarray(cond)
     if not isinstance(cond, np.ndarray) or cond.dtype != np.bool_:
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {getattr(condition, 'dtype', type(condition).__name__)}")
     x, y = _operand(input, "where"), _operand(other, "where")
     dtype = result_type(x, y)  # numbers (numpy scalars too) are weak, as in PyTorch
     x, y = (_operand_as(v, dtype) if isinstance(v, TensorBase) else
-            _wrap(np.asarray(checked_scalar(v, dtype), dtype=dtype.np)) for v in (x, y))
+            _wrap(np.asanyarray(checked_scalar(v, dtype), dtype=dtype.np)) for v in (x, y))
     for t in (x, y):
         _check_broadcast(_wrap(cond), t)
     _check_broadcast(x, y)
@@ -596,12 +596,12 @@ class ArithmeticMethods(TensorBase):
         if array.dtype not in dtypes._FROM_NUMPY:
             return NotImplemented
         if not (_state.enabled and self._requires_grad):
-            return self.__array_wrap__(np.asarray(ufunc(self._data, array)))
+            return self.__array_wrap__(np.asanyarray(ufunc(self._data, array)))
         dtype = ufunc(np.zeros(1, self._data.dtype), np.ones(1, array.dtype)).dtype
         x = self if self._data.dtype == dtype else self.to(dtypes.from_numpy(dtype))
         y = _wrap(array.astype(dtype, copy=False))
         _check_broadcast(x, y)
-        return op.apply(x, y) if op is not None else _wrap(np.asarray(ufunc(x._data, y._data)))
+        return op.apply(x, y) if op is not None else _wrap(np.asanyarray(ufunc(x._data, y._data)))
 
     def add(self, other: Any, alpha: Any = 1) -> Tensor:
         """``self + alpha * other``."""

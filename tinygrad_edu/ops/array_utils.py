@@ -170,7 +170,7 @@ def unravel_index(indices: Tensor, shape: int | Sequence[int]) -> tuple[Tensor, 
     >>> tg.unravel_index(tg.tensor([4, 1]), (3, 2))
     (tensor([2, 0]), tensor([0, 1]))
     """
-    data = np.asarray(indices._data)
+    data = np.asanyarray(indices._data)
     if data.dtype.kind not in "iu":
         raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
     if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
@@ -216,10 +216,10 @@ def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False,
                         "assume_unique = False, bool invert = False)\n")
     dtype = result_type(elements, test_elements).np  # compared as PyTorch promotes them
     for x in (elements, test_elements):
-        kind = x._data.dtype if isinstance(x, TensorBase) else np.asarray(x).dtype
+        kind = x._data.dtype if isinstance(x, TensorBase) else np.asanyarray(x).dtype
         if kind.kind in "bc":
             raise RuntimeError("Unsupported input type encountered for isin(): "
                                f"{scalar_type_name(kind)}")
-    a, b = (np.asarray(x._data if isinstance(x, TensorBase) else x).astype(dtype)
+    a, b = (np.asanyarray(x._data if isinstance(x, TensorBase) else x).astype(dtype)
             for x in (elements, test_elements))
     return _wrap(np.isin(a, b, invert=invert))

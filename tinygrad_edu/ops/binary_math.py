@@ -109,17 +109,17 @@ class Logaddexp2(_Op):
 def _np_xlogy(x: Any, y: Any, dtype: np.dtype) -> np.ndarray:
     """x * log(y) in ``dtype``, as PyTorch: 0 where x == 0 (even for y == 0), NaN where y
     is NaN."""
-    x, y = np.asarray(x, dtype), np.asarray(y, dtype)
+    x, y = np.asanyarray(x, dtype), np.asanyarray(y, dtype)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = x * np.log(y)
     out = np.where(x == 0, dtype.type(0), out)
-    return np.asarray(np.where(np.isnan(y), dtype.type(np.nan), out))
+    return np.asanyarray(np.where(np.isnan(y), dtype.type(np.nan), out))
 
 
 def _xlogy(x: Any, y: Any) -> Any:
     """xlogy on arrays, or on Tensors (a backward being recorded)."""
     if dual._is_array(x):
-        return _np_xlogy(x, y, np.asarray(x).dtype)
+        return _np_xlogy(x, y, np.asanyarray(x).dtype)
     return x.xlogy(y)
 
 
@@ -196,7 +196,7 @@ CopysignNumber = labelled(Copysign, "CopysignBackward1")
 
 def _fminmax(ctx: Any, x: Any, y: Any, wins: Any, kernel: Any) -> Any:
     """fmax/fmin's forward: where x wins (or y is NaN) x's gradient flows, else y's."""
-    ctx.pick_x = np.asarray(wins(x, y) | np.isnan(y))
+    ctx.pick_x = np.asanyarray(wins(x, y) | np.isnan(y))
     return kernel(x, y)
 
 

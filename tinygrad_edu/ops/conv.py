@@ -153,7 +153,7 @@ def conv_weight_grad_np(cols: np.ndarray, g: np.ndarray, geo: Geo, w_shape: Any)
 
 
 def _arrays(*values: Any) -> bool:
-    return all(v is None or type(v) is _nd for v in values)
+    return all(v is None or isinstance(v, _nd) for v in values)
 
 
 def conv(x: Any, w: Any, geo: Geo) -> Any:
@@ -215,7 +215,7 @@ class Convolution(_Op):
         else:
             gx = conv_input_grad(grad, w, geo, x.shape) if need[0] else None
             if need[1]:
-                arrays = type(cols) is _nd and _arrays(grad)
+                arrays = isinstance(cols, _nd) and _arrays(grad)
                 gw = conv_weight_grad_np(cols, grad, geo, w.shape) if arrays else \
                     conv_weight_grad(x, grad, geo, w.shape)
         gb = dual.sum(grad, (0,) + tuple(range(2, grad.ndim))) if need[2] else None
@@ -277,7 +277,7 @@ class _Linear(_Op):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         adjoint = type(ctx)._function._adjoint
-        if type(grad) is _nd:
+        if isinstance(grad, _nd):
             return adjoint._np(grad, ctx.pool), None
         return adjoint.apply(grad, ctx.pool), None
 
@@ -341,7 +341,7 @@ class MaxPool2d(_Op):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         scatter = _MaxScatter3d if len(ctx.pool.kernel) == 3 else _MaxScatter
-        if type(grad) is _nd:
+        if isinstance(grad, _nd):
             return scatter._np(grad, ctx.pool), None
         return scatter.apply(grad, ctx.pool), None
 
@@ -524,7 +524,7 @@ class AdaptiveMaxPool2d(_Op):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         scatter = _IndexScatter3d if len(ctx.pool[0]) == 3 else _IndexScatter
-        if type(grad) is _nd:
+        if isinstance(grad, _nd):
             return scatter._np(grad, ctx.pool), None
         return scatter.apply(grad, ctx.pool), None
 
@@ -588,7 +588,7 @@ class MaxUnpool2d(_Op):
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        if type(grad) is _nd:
+        if isinstance(grad, _nd):
             return _IndexGather._np(grad, ctx.pool), None
         return _IndexGather.apply(grad, ctx.pool), None
 

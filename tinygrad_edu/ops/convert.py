@@ -97,7 +97,7 @@ class ConversionMethods(TensorBase):
         if array.dtype == np.bool_:
             array = array.astype(np.uint8)
         dtypes.from_numpy(array.dtype)  # a TypeError for dtypes a tensor cannot hold
-        return _wrap(np.asarray(array))
+        return _wrap(np.asanyarray(array))
 
     def __len__(self) -> _int:
         if self._data.ndim == 0:

@@ -78,8 +78,8 @@ class Slogdet(Function):
         sign, logabs = np.linalg.slogdet(data) if data.shape[-1] else (1.0, 0.0)
         ctx.save_for_backward(a)
         shape = data.shape[:-2]
-        return (_wrap(np.broadcast_to(np.asarray(sign, data.dtype), shape).copy()),
-                _wrap(np.broadcast_to(np.asarray(logabs, data.dtype), shape).copy()))
+        return (_wrap(np.broadcast_to(np.asanyarray(sign, data.dtype), shape).copy()),
+                _wrap(np.broadcast_to(np.asanyarray(logabs, data.dtype), shape).copy()))
 
     @staticmethod
     def backward(ctx: Any, g_sign: Any, g_logabs: Any) -> Any:
@@ -88,7 +88,7 @@ class Slogdet(Function):
         (a,) = ctx.saved_tensors
         # A^-T, and NaN for a singular A: log|det| is -inf there, with no derivative
         # (PyTorch returns the inf and NaN its LU solve gives)
-        singular = np.asarray(np.linalg.det(a._data) == 0)
+        singular = np.asanyarray(np.linalg.det(a._data) == 0)
         g_a = g_logabs.unsqueeze(-1).unsqueeze(-1) * Inv.apply(_invertible(a, singular)).mT
         if np.any(singular):
             g_a = where(_wrap(np.broadcast_to(singular[..., None, None], a.shape)),
@@ -264,12 +264,12 @@ def _threshold(s: np.ndarray, shape: tuple[int, ...], atol: Any, rtol: Any) -> n
     """PyTorch's cut-off of the singular values ``s`` (descending or not): ``max(atol,
     rtol * largest)``, rtol defaulting to ``eps * max(m, n)`` when neither is given (to 0
     when only a positive atol is)."""
-    atol_ = 0.0 if atol is None else np.asarray(getattr(atol, "_data", atol))
+    atol_ = 0.0 if atol is None else np.asanyarray(getattr(atol, "_data", atol))
     if rtol is None:
         eps = np.finfo(s.dtype).eps * max(shape[-2:])
-        rtol_ = eps if atol is None or np.all(np.asarray(atol_) <= 0) else 0.0
+        rtol_ = eps if atol is None or np.all(np.asanyarray(atol_) <= 0) else 0.0
     else:
-        rtol_ = np.asarray(getattr(rtol, "_data", rtol))
+        rtol_ = np.asanyarray(getattr(rtol, "_data", rtol))
     largest = s.max(axis=-1, initial=0.0) if s.size else np.zeros(s.shape[:-1], s.dtype)
     return np.maximum(atol_, rtol_ * largest)[..., None]
 
@@ -472,7 +472,7 @@ def _lstsq_extras(a: np.ndarray, b: np.ndarray, x: np.ndarray, driver: str,
         residuals = ((a @ x2 - b) ** 2).sum(-2).astype(a.dtype)
     rank_out = np.zeros(0, np.int64) if driver == "gels" else rank.astype(np.int64)
     values = s.astype(a.dtype) if driver in ("gelsd", "gelss") else empty
-    return _wrap(residuals), _wrap(np.asarray(rank_out)), _wrap(values)
+    return _wrap(residuals), _wrap(np.asanyarray(rank_out)), _wrap(values)
 
 
 def matrix_rank(A: Tensor, *, atol: Any = None, rtol: Any = None,
@@ -490,7 +490,7 @@ def matrix_rank(A: Tensor, *, atol: Any = None, rtol: Any = None,
     s = np.abs(np.linalg.eigvalsh(data)) if hermitian else np.linalg.svd(data,
                                                                          compute_uv=False)
     rank = (s > _threshold(s, data.shape, atol, rtol)).sum(-1)
-    return _wrap(np.asarray(rank, np.int64))
+    return _wrap(np.asanyarray(rank, np.int64))
 
 
 class LinalgMethods(TensorBase):

@@ -37,7 +37,7 @@ def _pointwise(fn: Any, input: Any, t1: Any, t2: Any, value: Any) -> Any:
     dtype = input.dtype
     if dtype in REDUCED:
         input, t1, t2 = (a.astype(np.float32) for a in (input, t1, t2))
-    return np.asarray(fn(input, t1, t2, value), dtype=dtype)
+    return np.asanyarray(fn(input, t1, t2, value), dtype=dtype)
 
 
 class Addcmul(_Op):
@@ -119,7 +119,7 @@ def _epilogue(product: np.ndarray, input: Any, beta: Any, alpha: Any) -> np.ndar
     out = product * alpha if alpha != 1 else product
     if beta:
         out = out + (input if beta == 1 else beta * input)
-    return np.asarray(out, dtype=product.dtype)
+    return np.asanyarray(out, dtype=product.dtype)
 
 
 def _outer(a: Any, b: Any) -> Any:
@@ -141,7 +141,7 @@ class Addr(_Op):
         out = alpha * vec1[:, None] * vec2[None, :]
         if beta:
             out = beta * input + out
-        return np.asarray(out, dtype=vec1.dtype)
+        return np.asanyarray(out, dtype=vec1.dtype)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:

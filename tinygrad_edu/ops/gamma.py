@@ -59,7 +59,7 @@ def lgamma(x: np.ndarray) -> np.ndarray:
     work = np.float64 if x.dtype == np.float64 else np.float32
     fn = _LGAMMA[np.dtype(work)]
     with np.errstate(divide="ignore"):  # (the poles: inf)
-        return np.asarray(np.vectorize(fn, otypes=[work])(x.astype(work)), dtype=x.dtype)
+        return np.asanyarray(np.vectorize(fn, otypes=[work])(x.astype(work)), dtype=x.dtype)
 
 
 def digamma(x: np.ndarray) -> np.ndarray:
@@ -82,9 +82,9 @@ def digamma(x: np.ndarray) -> np.ndarray:
             result = np.where(small, result - 1 / z, result)
             z = np.where(small, z + 1, z)
         y = 1 / (z * z)
-        series = y * np.polyval(np.asarray(_DIGAMMA_A, x.dtype), y)
+        series = y * np.polyval(np.asanyarray(_DIGAMMA_A, x.dtype), y)
         series = np.where(z < 1e17, series, 0.0)
-        psi_10 = np.asarray(_PSI_10, x.dtype)
+        psi_10 = np.asanyarray(_PSI_10, x.dtype)
         out = np.where(z == 10, result + psi_10, result + np.log(z) - 0.5 / z - series)
     out = out - reflect
     out = np.where(x == 0, np.copysign(np.inf, -x), out)  # psi(+-0) = -+inf
@@ -108,7 +108,7 @@ def trigamma(x: np.ndarray) -> np.ndarray:
     x = x.astype(_work(x))
     low = x < 0.5
     with np.errstate(divide="ignore", invalid="ignore"):
-        pi = np.asarray(math.pi, x.dtype)
+        pi = np.asanyarray(math.pi, x.dtype)
         result = np.where(low, -(pi * pi) / np.sin(pi * x) ** 2, 0.0).astype(x.dtype)
         z = np.where(low, 1 - x, x)
         for _ in range(6):

@@ -108,7 +108,7 @@ class IndexAdd(_Op):
     def forward(ctx: Any, x: Any, source: Any, axis: int, index: np.ndarray, alpha: Any) -> Any:
         ctx.axis, ctx.index, ctx.alpha = axis, index, alpha
         out = x.copy()
-        scaled = source if alpha == 1 else source * np.asarray(alpha, x.dtype)
+        scaled = source if alpha == 1 else source * np.asanyarray(alpha, x.dtype)
         np.add.at(out.reshape(out.shape or (1,)), (_ALL_SLICE,) * axis + (index,),
                   scaled.reshape(scaled.shape or (1,)))
         return out
@@ -464,7 +464,7 @@ class IndexedMethods(TensorBase):
 
 def _fill_value(value: Any, dtype: np.dtype) -> Any:
     """A number as ``dtype`` (a float into an int tensor truncates, as PyTorch)."""
-    return np.asarray(_bool(value) if dtype == np.bool_ else value).astype(dtype)
+    return np.asanyarray(_bool(value) if dtype == np.bool_ else value).astype(dtype)
 
 
 def _zero_d_dim(dim: Any) -> NoReturn:

@@ -26,7 +26,7 @@ def _copy_to(dst: Tensor, value: Any) -> None:
     copied, a 0-d one (or a number) fills, any other has its leading 1s dropped and is
     expanded, then copied."""
     if not isinstance(value, TensorBase):
-        value = _wrap(np.asarray(value, dtype=dst._data.dtype))
+        value = _wrap(np.asanyarray(value, dtype=dst._data.dtype))
     shape, vshape = dst._data.shape, value._data.shape
     if vshape == shape:
         dst.copy_(value)
@@ -179,7 +179,7 @@ class IndexingMethods(TensorBase):
         mask and one value, PyTorch's ``masked_fill_``, which reads the value as a
         number), or added there with ``accumulate``."""
         v = value if isinstance(value, TensorBase) else _wrap(
-            np.asarray(value, dtype=self._data.dtype))
+            np.asanyarray(value, dtype=self._data.dtype))
         fills = _fills(plan, v) and not accumulate
         return self._write(
             lambda t: V.IndexPut.apply(t, _operand_as(v, t.dtype), plan, accumulate), v,

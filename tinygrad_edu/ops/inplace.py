@@ -80,7 +80,7 @@ class Fill(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, value: Any) -> Any:
-        if type(value) is np.ndarray:  # the new values (a refill)
+        if isinstance(value, np.ndarray):  # the new values (a refill)
             return np.array(value, dtype=x.dtype)
         return np.full(x.shape, value, dtype=x.dtype)
 
@@ -118,7 +118,7 @@ class MaskedFill(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, mask: Any, value: Any) -> Any:
         ctx.mask = mask
-        return np.where(mask, np.asarray(value, dtype=x.dtype), x)
+        return np.where(mask, np.asanyarray(value, dtype=x.dtype), x)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -433,7 +433,7 @@ class InplaceMethods(TensorBase):
         m = _data_of(mask)
         if not isinstance(m, np.ndarray) or m.dtype != np.bool_:
             raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with "
-                               f"dtype {dtypes.from_numpy(np.asarray(m).dtype)}")
+                               f"dtype {dtypes.from_numpy(np.asanyarray(m).dtype)}")
         _check_broadcast(_wrap(m), self)  # (PyTorch's order: the mask is tensor a)
         if isinstance(value, TensorBase):
             if value._data.ndim:

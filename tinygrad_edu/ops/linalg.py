@@ -174,7 +174,7 @@ class Det(_Op):
 
     @staticmethod
     def forward(ctx: Any, a: Any) -> Any:
-        d = np.asarray(np.linalg.det(a)) if a.shape[-1] else np.ones(a.shape[:-2], a.dtype)
+        d = np.asanyarray(np.linalg.det(a)) if a.shape[-1] else np.ones(a.shape[:-2], a.dtype)
         ctx.save_for_backward(a, d)
         return d
 

@@ -72,7 +72,7 @@ def _solve_triangular_any(a: Any, b: Any, upper: bool, left: bool, unit: bool) -
     """The triangular solve on arrays, or recorded on Tensors (a backward differentiated)."""
     if dual._is_array(a) and dual._is_array(b):
         return SolveTriangular.forward(None, a, b, upper, left, unit)
-    a, b = (_wrap(np.asarray(x)) if dual._is_array(x) else x for x in (a, b))
+    a, b = (_wrap(np.asanyarray(x)) if dual._is_array(x) else x for x in (a, b))
     return SolveTriangular.apply(a, b, upper, left, unit)
 
 

@@ -38,15 +38,15 @@ def _shift(x: np.ndarray, s: Any, left: _bool) -> np.ndarray:
     """``x << s`` (``x >> s``) as PyTorch's kernels shift: a shift that is negative or not
     below the bit width gives 0 (right: the sign bit, repeated, for signed types), where C
     (and numpy) leave it undefined. ``x`` and ``s`` share one integer dtype."""
-    x = np.asarray(x)
-    s = np.asarray(s)
+    x = np.asanyarray(x)
+    s = np.asanyarray(s)
     bits = x.dtype.itemsize * 8
     out_of_range = (s < 0) | (s >= bits)
     safe = np.where(out_of_range, 0, s).astype(x.dtype, copy=False)
     if left:
-        return np.asarray(np.where(out_of_range, 0, np.left_shift(x, safe)))
+        return np.asanyarray(np.where(out_of_range, 0, np.left_shift(x, safe)))
     fill = np.right_shift(x, bits - 1) if x.dtype.kind == "i" else 0  # (0 or -1)
-    return np.asarray(np.where(out_of_range, fill, np.right_shift(x, safe)))
+    return np.asanyarray(np.where(out_of_range, fill, np.right_shift(x, safe)))
 
 
 def _lshift(x: np.ndarray, s: Any) -> np.ndarray:
@@ -58,11 +58,11 @@ def _rshift(x: np.ndarray, s: Any) -> np.ndarray:
 
 
 def _rlshift(s: np.ndarray, x: Any) -> np.ndarray:  # (``number << tensor``)
-    return _shift(np.asarray(x, np.asarray(s).dtype), s, True)
+    return _shift(np.asanyarray(x, np.asanyarray(s).dtype), s, True)
 
 
 def _rrshift(s: np.ndarray, x: Any) -> np.ndarray:  # (``number >> tensor``)
-    return _shift(np.asarray(x, np.asarray(s).dtype), s, False)
+    return _shift(np.asanyarray(x, np.asanyarray(s).dtype), s, False)
 
 
 class LogicMethods(TensorBase):
@@ -86,7 +86,7 @@ class LogicMethods(TensorBase):
             return NotImplemented
         a, b = _promote(_wrap(self._data), other)
         try:
-            return _wrap(np.asarray(ufunc(a._data, _data_of(b))))
+            return _wrap(np.asanyarray(ufunc(a._data, _data_of(b))))
         except ValueError:  # numpy's broadcasting error -> PyTorch's
             _check_broadcast(self, other)
             raise
@@ -155,7 +155,7 @@ class LogicMethods(TensorBase):
             raise NotImplementedError(f"\"{kernel or name}_cpu\" not implemented for "
                                       f"'{scalar_type_name(a._data.dtype)}'")
         try:
-            return _wrap(np.asarray(ufunc(a._data, _data_of(b))))
+            return _wrap(np.asanyarray(ufunc(a._data, _data_of(b))))
         except ValueError:
             _check_broadcast(self, other)
             raise
@@ -298,7 +298,7 @@ class LogicMethods(TensorBase):
         if not isinstance(other, TensorBase):
             raise _operand_error(name, other, numbers=False)
         try:
-            return _wrap(np.asarray(ufunc(self._data, other._data)))
+            return _wrap(np.asanyarray(ufunc(self._data, other._data)))
         except ValueError:
             _check_broadcast(self, other)
             raise

@@ -229,7 +229,7 @@ def _add_bias(out: np.ndarray, bias: np.ndarray) -> None:
     if k == 1 or k * n_out > 4096:
         out += bias
         return
-    tiled = np.empty((k, n_out), out.dtype)
+    tiled = np.empty_like(out, shape=(k, n_out))  # (of out: tg.compile's recorder sees it)
     tiled[...] = bias
     blocks = out.reshape(n // k, k * n_out)
     np.add(blocks, tiled.reshape(-1), out=blocks)
@@ -268,7 +268,7 @@ class Addmm(_Op):
         # d/d(input) = beta (the engine sums it back to input's shape);
         # d/d(mat1) = alpha * G mat2^T, d/d(mat2) = alpha * mat1^T G
         g_input = (grad if beta == 1 else grad * beta) if need_input else None
-        if input_ndim == 1 and grad.ndim == 2 and type(g_input) is np.ndarray:
+        if input_ndim == 1 and grad.ndim == 2 and isinstance(g_input, np.ndarray):
             # a Linear layer's bias: the sum over the batch as one BLAS product (fast)
             g_input = _mm(_ones(grad.shape[0], grad.dtype), g_input)
         g1 = _times(_product(grad, _t(mat2), mat1), alpha) if need_1 else None
@@ -280,7 +280,7 @@ def _product(a: Any, b: Any, like: Any) -> Any:
     """``a @ b``, laid out as ``like`` is (as PyTorch's mm backward does): for a transposed
     matrix (``weight.t()`` of a Linear), ``(b.T @ a.T).T``, whose transpose back is then
     row-major, as the weight and the optimizer's buffers are."""
-    if (type(a) is np.ndarray and like is not None and like.ndim == 2 and a.ndim == 2
+    if (isinstance(a, np.ndarray) and like is not None and like.ndim == 2 and a.ndim == 2
             and like.flags.f_contiguous and not like.flags.c_contiguous):
         return _mm(b.T, a.T).T
     return _mm(a, b)
@@ -291,7 +291,7 @@ def _mm(a: Any, b: Any) -> Any:
     float32, and the result is rounded once to bfloat16 here, as PyTorch's CPU kernels
     accumulate in float32 and round once."""
     out = a @ b
-    if type(out) is np.ndarray and out.dtype != a.dtype:
+    if isinstance(out, np.ndarray) and out.dtype != a.dtype:
         out = out.astype(a.dtype)
     return out
 
@@ -326,7 +326,7 @@ class Einsum(_Op):
         out = np.einsum(equation, *operands, optimize=len(operands) > 1)
         if len(operands) == 1 and np.may_share_memory(out, operands[0]):
             out = out.copy()  # numpy's view of the input ('ij->ji', 'ii->i'): ours is new
-        ctx.equation, ctx.dtype = equation, np.asarray(out).dtype
+        ctx.equation, ctx.dtype = equation, np.asanyarray(out).dtype
         return out
 
     @staticmethod

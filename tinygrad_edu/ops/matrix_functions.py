@@ -72,7 +72,7 @@ def _blocks(top_left: Any, top_right: Any, bottom_right: Any) -> Any:
         zeros = np.zeros_like(top_left)
         return np.concatenate([np.concatenate([top_left, top_right], -1),
                                np.concatenate([zeros, bottom_right], -1)], -2)
-    tl, tr, br = (_wrap(np.asarray(p)) if dual._is_array(p) else p for p in parts)
+    tl, tr, br = (_wrap(np.asanyarray(p)) if dual._is_array(p) else p for p in parts)
     return cat([cat([tl, tr], -1), cat([dual.zeros_like(tl), br], -1)], -2)
 
 
@@ -159,7 +159,7 @@ class MatrixFunctionMethods(TensorBase):
         if aweights is not None:
             _check_weights("aweights", aweights, observations, integral=False)
             w = aweights if w is None else w * aweights
-        w_sum = _wrap(np.asarray(observations, np.int64)) if w is None else w.sum()
+        w_sum = _wrap(np.asanyarray(observations, np.int64)) if w is None else w.sum()
         if w is not None and not w_sum._data != 0:
             raise RuntimeError("cov(): weights sum to zero, can't be normalized")
         avg = (x if w is None else x * w).sum(1) / w_sum

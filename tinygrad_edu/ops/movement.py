@@ -104,7 +104,7 @@ class MatrixT(Permute):
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        return (grad.T if type(grad) is np.ndarray else grad.t()), None
+        return (grad.T if isinstance(grad, np.ndarray) else grad.t()), None
 
 
 class Transpose(_Op):
@@ -184,16 +184,16 @@ class Select(Index):
         if type(index) is int:  # x[i, ...]: a view, even of one element (x[i] would copy)
             return x[index, ...]
         out = x[index]
-        if type(out) is not np.ndarray:  # x[i, j] is a numpy scalar, a copy:
+        if not isinstance(out, np.ndarray):  # x[i, j] is a numpy scalar, a copy:
             out = x[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]  # a 0-d view
         return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         shape, index = ctx.shape, ctx.index
-        if type(grad) is not np.ndarray:
+        if not isinstance(grad, np.ndarray):
             return dual_index_add(shape, index, grad, grad), None
-        out = np.zeros(shape, dtype=grad.dtype)
+        out = dual.zeros(grad, shape)
         out[index] = grad  # basic indexing never repeats an element
         return out, None
 
@@ -260,7 +260,7 @@ class IndexAdd(_Op):
     @staticmethod
     def forward(ctx: Any, values: Any, shape: tuple[int, ...], index: Any) -> Any:
         ctx.index = index
-        out = np.zeros(shape, dtype=values.dtype)
+        out = dual.zeros(values, shape)
         indexing.add_at(out, index, values)
         return out
 
@@ -287,7 +287,7 @@ def dual_index_add(shape: tuple[int, ...], index: Any, values: Any, like: Any) -
     a numpy index; repeats accumulate), on arrays or Tensors (as the helpers of dual.py;
     here because it applies IndexAdd)."""
     if dual._is_array(values):
-        out = np.zeros(shape, dtype=values.dtype)
+        out = dual.zeros(values, shape)
         indexing.add_at(out, index, values)
         return out
     return IndexAdd.apply(values, shape, index)
@@ -950,7 +950,7 @@ class MovementMethods(TensorBase):
             return after.expand(shape).clone().reshape(merged)  # (as PyTorch records it)
         axis = _norm_axis(0 if dim is None else dim, x._data.ndim)
         n = x._data.shape[axis] if x._data.ndim else 1
-        counts = np.asarray(_data_of(repeats)).reshape(-1)
+        counts = np.asanyarray(_data_of(repeats)).reshape(-1)
         if counts.size and counts.min() < 0:
             raise RuntimeError("repeats can not be negative")
         if counts.size != 1 and counts.size != n:

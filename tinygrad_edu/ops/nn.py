@@ -51,10 +51,10 @@ class Hardtanh(_Op):
     def forward(ctx: Any, x: Any, min_val: float, max_val: float) -> Any:
         # keep the mask, not x: F.hardtanh(x, inplace=True) then overwrites x freely.
         # "not outside" rather than "inside": NaN passes its gradient, as in PyTorch
-        outside = np.asarray(np.less_equal(x, min_val))  # (0-d: a scalar otherwise)
+        outside = np.asanyarray(np.less_equal(x, min_val))  # (0-d: a scalar otherwise)
         outside |= np.greater_equal(x, max_val)
         ctx.inside = np.logical_not(outside, out=outside)
-        return np.asarray(np.clip(x, min_val, max_val))  # (0-d: a scalar otherwise)
+        return np.asanyarray(np.clip(x, min_val, max_val))  # (0-d: a scalar otherwise)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -69,9 +69,9 @@ class LeakyRelu(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, slope: float) -> Any:
-        ctx.positive, ctx.slope = np.asarray(x > 0), slope  # the mask, not x (in-place safe)
+        ctx.positive, ctx.slope = np.asanyarray(x > 0), slope  # the mask, not x (in-place safe)
         # max(x, slope x) (min for slope > 1): branch-free, unlike np.where (see Hardtanh)
-        out = np.asarray(x * slope)
+        out = np.asanyarray(x * slope)
         return (np.maximum if slope <= 1 else np.minimum)(x, out, out=out)
 
     @staticmethod
@@ -123,8 +123,8 @@ class Softplus(_Op):
     def forward(ctx: Any, x: Any, beta: float, threshold: float) -> Any:
         ctx.save_for_backward(x)
         scaled = x * x.dtype.type(beta)
-        linear = np.asarray(scaled > threshold)
-        ctx.linear, ctx.beta, ctx.below = linear, beta, np.asarray(scaled < threshold)
+        linear = np.asanyarray(scaled > threshold)
+        ctx.linear, ctx.beta, ctx.below = linear, beta, np.asanyarray(scaled < threshold)
         # (np.minimum: no overflow warning where the linear branch is taken anyway)
         soft = np.log1p(np.exp(np.minimum(scaled, threshold))) / x.dtype.type(beta)
         return np.where(linear, x, soft)
@@ -169,7 +169,7 @@ def _phi_(t: np.ndarray) -> np.ndarray:
 
 def _gelu_forward(x: np.ndarray, approximate: str) -> np.ndarray:
     if approximate == "tanh":  # 0.5 x (1 + tanh(beta (x + kappa x^3)))
-        t = np.asarray(x * _K_KAPPA)
+        t = np.asanyarray(x * _K_KAPPA)
         t *= x
         t *= x
         t += x
@@ -177,7 +177,7 @@ def _gelu_forward(x: np.ndarray, approximate: str) -> np.ndarray:
         np.tanh(t, out=t)
         t += 1
     else:  # x * Phi(x)
-        t = _phi_(np.asarray(x * _SQRT1_2))
+        t = _phi_(np.asanyarray(x * _SQRT1_2))
     t *= x
     if approximate == "tanh":
         t *= 0.5
@@ -190,8 +190,8 @@ def _gelu_grad(x: Any, approximate: str) -> Any:
         t = dual.tanh(_K_BETA * (x + _K_KAPPA * x * x * x))
         right = 0.5 * x * (1 - t * t) * _K_BETA * (1 + 3 * _K_KAPPA * x * x)
         return 0.5 * (1 + t) + right
-    cdf = _phi_(np.asarray(x * _SQRT1_2))
-    xpdf = np.asarray(x * -0.5)  # x phi(x) = x exp(-x^2 / 2) / sqrt(2 pi)
+    cdf = _phi_(np.asanyarray(x * _SQRT1_2))
+    xpdf = np.asanyarray(x * -0.5)  # x phi(x) = x exp(-x^2 / 2) / sqrt(2 pi)
     xpdf *= x
     np.exp(xpdf, out=xpdf)
     xpdf *= _INV_SQRT_2PI
@@ -232,7 +232,7 @@ class Gelu(_Op):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (x,) = ctx.saved_tensors
-        if type(x) is not _nd and ctx.approximate == "none":
+        if not isinstance(x, _nd) and ctx.approximate == "none":
             return grad * GeluExactGrad.apply(x), None
         return grad * _gelu_grad(x, ctx.approximate), None
 
@@ -244,7 +244,7 @@ def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
     """Apply ``reduction`` ('mean' | 'sum' | 'none') to an elementwise loss."""
     # torch_sum / torch_mean add in PyTorch's order: the loss rounds exactly as PyTorch's
     if reduction == "mean":
-        return torch_mean(loss) if loss.size else np.asarray(loss.dtype.type(math.nan))
+        return torch_mean(loss) if loss.size else np.asanyarray(loss.dtype.type(math.nan))
     if reduction == "sum":
         return torch_sum(loss)
     return loss
@@ -275,21 +275,21 @@ class _Regression(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any, reduction: str, p: float) -> Any:
         loss = type(ctx)._function  # the subclass: MseLoss, L1Loss, ...
-        d = np.asarray(x - y)  # (0-d arithmetic gives numpy scalars)
+        d = np.asanyarray(x - y)  # (0-d arithmetic gives numpy scalars)
         ctx.save_for_backward(x, y)
         ctx.d, ctx.reduction, ctx.p = d, reduction, p
         return _reduce(loss._loss(d, p), reduction)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        if type(grad) is _nd:
+        if isinstance(grad, _nd):
             d = ctx.d
         else:  # recompute d on the graph, for double backward
             x, y = ctx.saved_tensors
             d = x - y
         g = type(ctx)._function._deriv(d, ctx.p)
         scale = _scaled(grad, ctx.reduction, ctx.d.size)
-        if type(g) is _nd and type(scale) is _nd:
+        if isinstance(g, _nd) and isinstance(scale, _nd):
             g *= scale  # g is a fresh array of d's shape: no second temporary
         else:
             g = g * scale
@@ -323,7 +323,7 @@ class HuberLoss(_Regression):
 
     @staticmethod
     def _deriv(d: Any, delta: float) -> Any:
-        if type(d) is _nd:
+        if isinstance(d, _nd):
             return np.clip(d, -delta, delta)  # (NaN stays NaN, as PyTorch's)
         return _clamped(d, delta, delta)
 
@@ -345,7 +345,7 @@ class SmoothL1Loss(_Regression):
     def _deriv(d: Any, beta: float) -> Any:
         if beta == 0:
             return dual.sign(d)
-        if type(d) is _nd:
+        if isinstance(d, _nd):
             return np.clip(d / beta, -1.0, 1.0)
         return _clamped(d, beta, 1.0, 1.0 / beta)
 
@@ -355,9 +355,9 @@ def _clamped(d: Any, edge: float, value: float, slope: float = 1.0) -> Any:
     included), as PyTorch's Huber and SmoothL1 backwards; the result varies with d only
     strictly inside (their double backwards: ``|d| < edge``)."""
     data = _arr(d)
-    inside = _live_where(np.asarray(np.abs(data) < edge), d) * slope
-    return dual.where(np.asarray(data <= -edge), -value,
-                      dual.where(np.asarray(data >= edge), value, inside))
+    inside = _live_where(np.asanyarray(np.abs(data) < edge), d) * slope
+    return dual.where(np.asanyarray(data <= -edge), -value,
+                      dual.where(np.asanyarray(data >= edge), value, inside))
 
 
 class SoftMarginLoss(_Op):
@@ -415,7 +415,7 @@ class BinaryCrossEntropy(_Op):
         gx = gy = None
         if ctx.needs_input_grad[0]:
             denom = (1 - x) * x
-            denom = dual.where(np.asarray(_arr(denom) > 1e-12), denom, 1e-12)
+            denom = dual.where(np.asanyarray(_arr(denom) > 1e-12), denom, 1e-12)
             gx = scale * (x - y) / denom
         if ctx.needs_input_grad[1]:
             gy = scale * (dual.log(1 - x) - dual.log(x))  # -logit(x)
@@ -473,11 +473,11 @@ class BinaryCrossEntropyWithLogits(_Op):
 
 def _softplus_neg(x: Any) -> Any:
     """log(1 + e^-x) = -log_sigmoid(x), on arrays or Tensors."""
-    if type(x) is _nd:
+    if isinstance(x, _nd):
         return -_log_sigmoid(x)
     # each branch on inputs where its exp cannot overflow (no inf * 0 in backward), and
     # no |x| (whose derivative 0 at x = 0 would be wrong here)
-    pos = np.asarray(_arr(x) >= 0)
+    pos = np.asanyarray(_arr(x) >= 0)
     xp = dual.where(pos, x, 0.0)
     xn = dual.where(pos, 0.0, x)
     return dual.where(pos, dual.log(1 + dual.exp(-xp)), dual.log(1 + dual.exp(xn)) - xn)
@@ -525,7 +525,9 @@ def _at_targets(a: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 def _all_in_range(flat: np.ndarray, n_classes: int) -> bool:
     """0 <= flat < n_classes, in one pass: viewed as unsigned, negatives become huge."""
-    return flat.size == 0 or int(flat.view(np.uint64).max()) < n_classes
+    # (compared in numpy: Python reads a bool, not the largest target, which tg.compile
+    # would have to check is the same next batch)
+    return flat.size == 0 or bool(flat.view(np.uint64).max() < n_classes)
 
 
 class _Targets:
@@ -596,11 +598,11 @@ def _finish(rows: np.ndarray, reduction: str, total: Any, out_shape: tuple[int, 
     """Reduce per-row losses: 'mean' divides by ``total``, 'none' restores the shape."""
     if reduction == "mean":
         if total:
-            return np.asarray(np.add.reduce(rows) / total)
+            return np.asanyarray(np.add.reduce(rows) / total)
         with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: 0 / 0 = nan
-            return np.asarray(np.add.reduce(rows) / total)
+            return np.asanyarray(np.add.reduce(rows) / total)
     if reduction == "sum":
-        return np.asarray(np.add.reduce(rows))
+        return np.asanyarray(np.add.reduce(rows))
     return rows.reshape(out_shape)
 
 
@@ -644,9 +646,9 @@ class NllLoss(_Op):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         tg, shape = ctx.targets, ctx.shape
-        if type(grad) is _nd:  # -grad w[t] at each row's target, zeros elsewhere: one write
+        if isinstance(grad, _nd):  # -grad w[t] at each row's target, zeros elsewhere: one write
             scale = _alpha_rows(grad, ctx.reduction, tg)
-            q = np.zeros((tg.idx.size, tg.n_classes), dtype=grad.dtype)
+            q = dual.zeros(grad, (tg.idx.size, tg.n_classes))
             memory, at_t = _at_targets(q.T, tg.idx)
             memory[at_t] = -scale if tg.w_row is None else -scale * tg.w_row
             return _unrows(q, shape), None, None, None, None
@@ -684,7 +686,7 @@ class Embedding(_Op):
         shape, indices, scale = ctx.shape, ctx.indices, ctx.scale
         if scale is not None:
             grad = grad * dual.constant(scale.astype(_arr(grad).dtype, copy=False), grad)
-        if type(grad) is _nd and indices.size >= 256:
+        if isinstance(grad, _nd) and indices.size >= 256:
             return _rows_add(shape, indices.reshape(-1), grad.reshape(-1, shape[1])), None, None
         return dual_index_add(shape, indices, grad, grad), None, None
 

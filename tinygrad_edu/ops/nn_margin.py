@@ -31,7 +31,7 @@ def _total(per_sample: np.ndarray, reduction: str, c: int, dtype: np.dtype,
     total /= c
     if reduction == "mean":
         total = total / per_sample.size if per_sample.size else math.nan
-    return np.asarray(total, dtype)
+    return np.asanyarray(total, dtype)
 
 
 def _input_grad(ctx: Any, grad: Any) -> Any:

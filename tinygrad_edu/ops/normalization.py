@@ -30,7 +30,7 @@ _nd = np.ndarray
 
 def _mean(x: Any, axes: tuple[int, ...]) -> Any:
     """Mean over ``axes``, kept as size-1 dims (array or Tensor)."""
-    if type(x) is _nd:
+    if isinstance(x, _nd):
         return x.mean(axis=axes, keepdims=True)
     return x.mean(dim=axes, keepdim=True)
 
@@ -98,7 +98,7 @@ class BatchNorm(_Op):
         x, weight = ctx.saved_tensors
         eps, training, mean, rstd, xhat = ctx.eps, ctx.training, ctx.mean, ctx.rstd, ctx.xhat
         axes = (0,) + tuple(range(2, mean.ndim))
-        if type(grad) is not _nd:  # recompute on the graph, for double backward
+        if not isinstance(grad, _nd):  # recompute on the graph, for double backward
             xhat, rstd = _standardize(x, axes, eps, None if training else (mean, rstd))
         need = ctx.needs_input_grad
         gxhat = grad if weight is None else grad * dual.reshape(weight, mean.shape)
@@ -130,7 +130,7 @@ class LayerNorm(_Op):
     def backward(ctx: Any, grad: Any) -> Any:
         x, weight = ctx.saved_tensors
         axes, eps, rstd, xhat = ctx.axes, ctx.eps, ctx.rstd, ctx.xhat
-        if type(grad) is not _nd:  # recompute on the graph, for double backward
+        if not isinstance(grad, _nd):  # recompute on the graph, for double backward
             xhat, rstd = _standardize(x, axes, eps)
         need = ctx.needs_input_grad
         gxhat = grad if weight is None else grad * weight
@@ -170,7 +170,7 @@ class GroupNorm(_Op):
         x, weight = ctx.saved_tensors
         grouped, shape = _grouped(x.shape, ctx.groups), _channel_shape(x.ndim, x.shape[1])
         xhat, rstd = ctx.xhat, ctx.rstd
-        if type(grad) is not _nd:  # recompute on the graph, for double backward
+        if not isinstance(grad, _nd):  # recompute on the graph, for double backward
             xhat_g, rstd = _standardize(dual.reshape(x, grouped), (2,), ctx.eps)
             xhat = dual.reshape(xhat_g, x.shape)
         need = ctx.needs_input_grad

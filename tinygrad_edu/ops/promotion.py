@@ -34,7 +34,7 @@ def _as_tensor_like(value: Any, like: Tensor) -> Tensor:
     number = python_scalar(value)
     if number is not None:
         dtype = result_type(like, number)
-        return _wrap(np.asarray(checked_scalar(number, dtype), dtype=dtype.np))
+        return _wrap(np.asanyarray(checked_scalar(number, dtype), dtype=dtype.np))
     return creation.tensor(value)
 
 

@@ -253,7 +253,7 @@ def check_view_dtype(data: np.ndarray, new: np.dtype) -> None:
     ratio = new_size // old_size  # several elements become one
     root = data if data.base is None else data.base
     offset = (data.__array_interface__["data"][0]
-              - np.asarray(root).__array_interface__["data"][0]) // old_size
+              - np.asanyarray(root).__array_interface__["data"][0]) // old_size
     if data.shape[-1] % ratio:
         raise RuntimeError(f"self.size(-1) must be divisible by {ratio} {what}, but got "
                            f"{data.shape[-1]}")

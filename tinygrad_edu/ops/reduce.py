@@ -40,7 +40,7 @@ def _expand(grad: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
 
 def _filled(shape: tuple[int, ...], value: Any) -> np.ndarray:
     """A new array of ``shape`` holding the one number ``value`` everywhere, in its dtype."""
-    out = np.empty(shape, value.dtype)
+    out = np.empty_like(value, shape=shape)  # (of value: tg.compile records the fill)
     out.fill(value)
     return out
 
@@ -84,7 +84,7 @@ class Sum(_Op):
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        if type(grad) is np.ndarray and grad.ndim == 0:  # the sum of all: one fill
+        if isinstance(grad, np.ndarray) and grad.ndim == 0:  # the sum of all: one fill
             return _filled(ctx.shape, grad), None, None, None
         return dual.broadcast_to(_expand(grad, ctx.axis, ctx.keepdims), ctx.shape), None, None, None
 
@@ -108,7 +108,7 @@ class Mean(_Op):
     def backward(ctx: Any, grad: Any) -> Any:
         shape, axis, keepdims = ctx.shape, ctx.axis, ctx.keepdims
         n = _count(shape, axis)
-        if type(grad) is np.ndarray and grad.ndim == 0:  # a scalar loss: one fill
+        if isinstance(grad, np.ndarray) and grad.ndim == 0:  # a scalar loss: one fill
             return _filled(shape, divide(grad, n)), None, None
         return dual.broadcast_to(_expand(grad, axis, keepdims) / n, shape), None, None
 
@@ -157,7 +157,7 @@ class MaxAll(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, axis: Any, keepdims: bool, smallest: bool) -> Any:
-        out = np.asarray((np.min if smallest else np.max)(x))
+        out = np.asanyarray((np.min if smallest else np.max)(x))
         ctx.save_for_backward(x, out)  # (as PyTorch: changing either in place is an error)
         return out
 
@@ -219,7 +219,7 @@ def torch_prod(x: np.ndarray, axis: tuple[int, ...] | None, keepdims: bool) -> n
     cut into one chunk per thread first. Along other axes it runs row after row (numpy's
     order too). Other layouts: numpy's product."""
     if x.dtype not in FLOATING or x.size == 0 or not x.flags.c_contiguous:
-        return np.asarray(x.prod(axis=axis, keepdims=keepdims))
+        return np.asanyarray(x.prod(axis=axis, keepdims=keepdims))
     axes = tuple(range(x.ndim)) if axis is None else tuple(sorted(axis))
     kept = [d for d in range(x.ndim) if d not in axes]
     out_shape = [1 if d in axes else n for d, n in enumerate(x.shape)]
@@ -234,8 +234,8 @@ def torch_prod(x: np.ndarray, axis: tuple[int, ...] | None, keepdims: bool) -> n
     elif max(reduced) < min(live):  # reduced dims outermost: row after row, as numpy
         out = np.multiply.reduce(x.reshape(n_reduced, -1), axis=0)
     else:
-        return np.asarray(x.prod(axis=axis, keepdims=keepdims))
-    out = np.asarray(out).reshape(out_shape)
+        return np.asanyarray(x.prod(axis=axis, keepdims=keepdims))
+    out = np.asanyarray(out).reshape(out_shape)
     return out if keepdims else out.reshape([x.shape[d] for d in kept])
 
 
@@ -245,9 +245,9 @@ def _prod_full(flat: np.ndarray) -> np.ndarray:
     if threads <= 1:
         return _prod_rows(flat[None])[0]
     chunk = -(-flat.size // threads)
-    total = np.asarray(flat.dtype.type(1))
+    total = np.asanyarray(flat.dtype.type(1))
     for start in range(0, flat.size, chunk):  # then the per-thread results, in order
-        total = np.asarray(total * _prod_rows(flat[None, start:start + chunk])[0])
+        total = np.asanyarray(total * _prod_rows(flat[None, start:start + chunk])[0])
     return total
 
 
@@ -289,7 +289,7 @@ class Prod(_Op):
     def backward(ctx: Any, grad: Any) -> Any:
         x, out = ctx.saved_tensors
         axis, keepdims = ctx.axis, ctx.keepdims
-        data = np.asarray(getattr(x, "_data", x))
+        data = np.asanyarray(getattr(x, "_data", x))
         if data.ndim == 0:
             return grad, None, None
         grad = _expand(grad, axis, keepdims)
@@ -337,8 +337,8 @@ def _var_backward(grad: Any, x: Any, axis: Any, correction: float, keepdims: boo
     if axis is None:
         mean = _mean_of(x, None, False)
         if n <= correction:
-            data = np.asarray(getattr(x, "_data", x))
-            nan_or_inf = np.where(data == np.asarray(getattr(mean, "_data", mean)), np.nan,
+            data = np.asanyarray(getattr(x, "_data", x))
+            nan_or_inf = np.where(data == np.asanyarray(getattr(mean, "_data", mean)), np.nan,
                                   np.inf).astype(data.dtype)
             return grad * dual.constant(nan_or_inf, grad)
         return (2 / (n - correction)) * grad * (x - mean)
@@ -360,13 +360,13 @@ def _variance(x: np.ndarray, axis: Any, correction: float, keepdims: bool,
     n = _count(x.shape, axis)
     wide = x if x.dtype == np.float64 else x.astype(np.float64)
     if n > correction:
-        return np.asarray(wide.var(axis=axis, ddof=correction, keepdims=keepdims))
+        return np.asanyarray(wide.var(axis=axis, ddof=correction, keepdims=keepdims))
     warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
                   "than the reduction factor (input numel divided by output numel).",
                   UserWarning, stacklevel=6 if name == "var" else 7)  # (the user's line)
     centered = wide - wide.mean(axis=axis, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 = nan, s/0 = inf: as torch
-        return np.asarray(np.sum(centered * centered, axis=axis, keepdims=keepdims) / 0.0)
+        return np.asanyarray(np.sum(centered * centered, axis=axis, keepdims=keepdims) / 0.0)
 
 
 class Var(_Op):
@@ -410,7 +410,7 @@ class Std(_Op):
         # d(sqrt v)/dx = dv/dx / (2 sqrt v), and 0 where std == 0 (a constant slice: the
         # subgradient PyTorch takes, where 0 / 0 would be NaN)
         with np.errstate(divide="ignore", invalid="ignore"):
-            grad_var = _masked_zero(np.asarray(getattr(out, "_data", out)) == 0,
+            grad_var = _masked_zero(np.asanyarray(getattr(out, "_data", out)) == 0,
                                     grad / (out * 2))
             return _var_backward(grad_var, x, axis, correction, keepdims), None, None, None
 
@@ -483,19 +483,19 @@ def vector_pnorm(x: np.ndarray, p: float, axis: Any, keepdims: bool) -> np.ndarr
     else:
         with np.errstate(divide="ignore"):  # 0^-1 = inf: the norm is then 0, as torch
             out = _sum(a**p, axis, keepdims) ** (1 / p)
-    return np.asarray(out, dtype=x.dtype)
+    return np.asanyarray(out, dtype=x.dtype)
 
 
 def _norm_grad(grad: Any, x: Any, p: float, axis: Any, norm: Any) -> Any:
     """d(p-norm)/dx times ``grad`` (``grad`` and ``norm`` with the reduced dims kept)."""
-    zero_norm = np.asarray(getattr(norm, "_data", norm)) == 0
+    zero_norm = np.asanyarray(getattr(norm, "_data", norm)) == 0
     if p == 1:
         return dual.sign(x) * grad
     if p == 2:
         return grad * _masked_zero(zero_norm, x / norm)
     a = dual.abs(x)
     if math.isinf(p):  # the extreme |x| (and NaNs) share the gradient evenly
-        data, n = np.abs(_arr(x)), np.asarray(getattr(norm, "_data", norm))
+        data, n = np.abs(_arr(x)), np.asanyarray(getattr(norm, "_data", norm))
         mask = (data == n) | np.isnan(data)
         count = mask.sum(axis=axis, keepdims=True).astype(data.dtype)
         return dual.sign(x) * ((grad / dual.constant(count, grad)) * dual.constant(mask, grad))
@@ -553,7 +553,7 @@ class LogSumExp(_Op):
     def backward(ctx: Any, grad: Any) -> Any:
         x, _ = ctx.saved_tensors
         axis, keepdims, out = ctx.axis, ctx.keepdims, ctx.out
-        if type(x) is not np.ndarray:  # recompute on the graph for double backward
+        if not isinstance(x, np.ndarray):  # recompute on the graph for double backward
             out = x.logsumexp(dim=axis, keepdim=True)
         with np.errstate(invalid="ignore"):  # -inf - -inf: NaN, as torch
             return _expand(grad, axis, keepdims) * dual.exp(x - out), None, None  # = softmax
@@ -587,16 +587,16 @@ _FEW = 16
 
 
 def _few_classes(x: Any, axis: int) -> bool:
-    return type(x) is np.ndarray and x.ndim == 2 and axis == 1 and 0 < x.shape[1] <= _FEW
+    return isinstance(x, np.ndarray) and x.ndim == 2 and axis == 1 and 0 < x.shape[1] <= _FEW
 
 
 def _class_major_log_softmax(x: np.ndarray) -> np.ndarray:
     """``log_softmax(x, 1)`` of a (batch, few classes) array, computed on its transpose."""
-    xc = np.ascontiguousarray(x.T)  # (C, M)
+    xc = x.T.copy()  # (C, M), row-major
     with np.errstate(invalid="ignore", divide="ignore"):  # a row of -inf: NaN, as torch
         shifted = xc - np.maximum.reduce(xc, axis=0)
         shifted -= np.log(_ones(xc.shape[0], xc.dtype) @ np.exp(shifted))
-    return np.ascontiguousarray(shifted.T)
+    return shifted.T.copy()
 
 
 def _class_major_log_softmax_grad(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -606,7 +606,7 @@ def _class_major_log_softmax_grad(grad: np.ndarray, y: np.ndarray) -> np.ndarray
     out = np.exp(yc)
     out *= total
     np.subtract(gc, out, out=out)
-    return np.ascontiguousarray(out.T)
+    return out.T.copy()
 
 
 def _softmax_grad(y: Any, grad: Any, axis: int) -> Any:
@@ -616,7 +616,7 @@ def _softmax_grad(y: Any, grad: Any, axis: int) -> Any:
 
 def _log_softmax_grad(y: Any, grad: Any, axis: int) -> Any:
     """d/dx of x - logsumexp(x): grad - softmax(x) * (the row sum of grad)."""
-    if _few_classes(grad, axis) and type(y) is np.ndarray:
+    if _few_classes(grad, axis) and isinstance(y, np.ndarray):
         return _class_major_log_softmax_grad(grad, y)
     return grad - dual.exp(y) * dual.sum(grad, axis, keepdims=True)
 
@@ -705,7 +705,7 @@ class LerpScalar(_Op):
     @staticmethod
     def forward(ctx: Any, start: Any, end: Any, weight: float) -> Any:
         ctx.weight = weight
-        return lerp(start, end, np.asarray(weight, start.dtype))
+        return lerp(start, end, np.asanyarray(weight, start.dtype))
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -787,9 +787,9 @@ class ReduceMethods(TensorBase):
         _check_nonempty_dims(self._data, (axis,), name)
         values = (MinDim if smallest else MaxDim).apply(self, axis, keepdim, smallest)
         if self._data.ndim == 0:
-            return _MinMax(values, _wrap(np.asarray(0)), name)
+            return _MinMax(values, _wrap(np.asanyarray(0)), name)
         arg = (np.argmin if smallest else np.argmax)(self._data, axis=axis)
-        indices = _wrap(np.expand_dims(arg, axis) if keepdim else np.asarray(arg))
+        indices = _wrap(np.expand_dims(arg, axis) if keepdim else np.asanyarray(arg))
         return _MinMax(values, indices, name)
 
     def max(self, dim: Any = None, keepdim: _bool = False) -> Any:
@@ -829,13 +829,13 @@ class ReduceMethods(TensorBase):
         axes = None if dim is None else (_norm_axis(dim, self._data.ndim),)
         _check_nonempty_dims(self._data, axes, name, IndexError)
         if dim is None:
-            out = np.asarray(fn(self._data), dtype=np.int64)
+            out = np.asanyarray(fn(self._data), dtype=np.int64)
             return _wrap(out.reshape((1,) * self._data.ndim) if keepdim else out)
         axis = _norm_axis(dim, self._data.ndim)
         if not self._data.ndim:  # a 0-d tensor: index 0, still 0-d with keepdim
             return _wrap(np.zeros((), np.int64))
         out = fn(self._data, axis=axis)
-        return _wrap(np.asarray(np.expand_dims(out, axis) if keepdim else out, dtype=np.int64))
+        return _wrap(np.asanyarray(np.expand_dims(out, axis) if keepdim else out, dtype=np.int64))
 
     def prod(self, dim: Any = None, keepdim: _bool = False, dtype: Any = None) -> Tensor:
         """Product over ``dim`` (all when None)."""
@@ -885,16 +885,16 @@ class ReduceMethods(TensorBase):
         """True where every element (along ``dim``) is nonzero (uint8 stays uint8, as
         PyTorch)."""
         out = np.all(self._data, axis=_norm_axes(dim, self.ndim), keepdims=keepdim)
-        return _wrap(np.asarray(out, np.uint8 if self._data.dtype == np.uint8 else np.bool_))
+        return _wrap(np.asanyarray(out, np.uint8 if self._data.dtype == np.uint8 else np.bool_))
 
     def any(self, dim: Any = None, keepdim: _bool = False) -> Tensor:
         """True where some element (along ``dim``) is nonzero (uint8 stays uint8)."""
         out = np.any(self._data, axis=_norm_axes(dim, self.ndim), keepdims=keepdim)
-        return _wrap(np.asarray(out, np.uint8 if self._data.dtype == np.uint8 else np.bool_))
+        return _wrap(np.asanyarray(out, np.uint8 if self._data.dtype == np.uint8 else np.bool_))
 
     def count_nonzero(self, dim: Any = None) -> Tensor:
         """The number of nonzero elements (along ``dim``)."""
-        return _wrap(np.asarray(np.count_nonzero(self._data, axis=_norm_axes(dim, self.ndim)),
+        return _wrap(np.asanyarray(np.count_nonzero(self._data, axis=_norm_axes(dim, self.ndim)),
                                 dtype=np.int64))
 
     def unique(self, sorted: _bool = True, return_inverse: _bool = False,
@@ -905,8 +905,8 @@ class ReduceMethods(TensorBase):
         if not (return_inverse or return_counts):
             return _wrap(out)
         first, *rest = out
-        extra = [_wrap(np.asarray(r, dtype=np.int64).reshape(self._data.shape)
-                       if return_inverse and i == 0 else np.asarray(r, dtype=np.int64))
+        extra = [_wrap(np.asanyarray(r, dtype=np.int64).reshape(self._data.shape)
+                       if return_inverse and i == 0 else np.asanyarray(r, dtype=np.int64))
                  for i, r in enumerate(rest)]
         return (_wrap(first), *extra)
 

@@ -52,7 +52,7 @@ def constant_pad_np(x: np.ndarray, pads: tuple[tuple[int, int], ...], value: Any
     grow = [(max(0, lo), max(0, hi)) for lo, hi in pads]
     out = np.empty(core.shape[:lead] + tuple(n + lo + hi for n, (lo, hi) in
                                              zip(core.shape[lead:], grow)), x.dtype)
-    out.fill(np.asarray(value).astype(x.dtype))
+    out.fill(np.asanyarray(value).astype(x.dtype))
     inner = tuple(slice(lo, lo + n) for n, (lo, _) in zip(core.shape[lead:], grow))
     out[(Ellipsis,) + inner] = core
     return out
@@ -73,7 +73,7 @@ class ConstantPadNd(_Op):
     def backward(ctx: Any, grad: Any) -> Any:
         # the adjoint: crop what was padded, zero-pad what was cropped
         back = tuple((-lo, -hi) for lo, hi in ctx.pad)
-        if type(grad) is _nd:
+        if isinstance(grad, _nd):
             return constant_pad_np(grad, back, 0), None, None
         return ConstantPadNd.apply(grad, back, 0), None, None
 
@@ -126,7 +126,7 @@ class _Gather(_Op):
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        if type(grad) is _nd:
+        if isinstance(grad, _nd):
             return scatter_np(grad, ctx.index, ctx.sizes), None
         return _Scatter.apply(grad, ctx.index, ctx.sizes), None
 
@@ -143,7 +143,7 @@ class _Scatter(_Op):
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        if type(grad) is _nd:
+        if isinstance(grad, _nd):
             return gather_np(grad, ctx.index), None, None
         return _Gather.apply(grad, ctx.index), None, None
 
@@ -224,7 +224,7 @@ class Im2Col(_Op):
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        if type(grad) is _nd:  # the adjoint: fold
+        if isinstance(grad, _nd):  # the adjoint: fold
             return _fold_np(grad, ctx.size, ctx.kernel, ctx.geo), None, None
         return Col2Im.apply(grad, ctx.size, ctx.kernel, ctx.geo), None, None
 
@@ -243,7 +243,7 @@ class Col2Im(_Op):
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        if type(grad) is _nd:  # the adjoint: unfold
+        if isinstance(grad, _nd):  # the adjoint: unfold
             return _unfold_np(grad, ctx.kernel, ctx.geo), None, None, None
         return Im2Col.apply(grad, ctx.kernel, ctx.geo), None, None, None
 
@@ -498,7 +498,7 @@ class PixelShuffle(_Op):
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        if type(grad) is _nd:
+        if isinstance(grad, _nd):
             return pixel_unshuffle_np(grad, ctx.factor), None
         return PixelUnshuffle.apply(grad, ctx.factor), None
 
@@ -516,7 +516,7 @@ class PixelUnshuffle(_Op):
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        if type(grad) is _nd:
+        if isinstance(grad, _nd):
             return pixel_shuffle_np(grad, ctx.factor), None
         return PixelShuffle.apply(grad, ctx.factor), None
 
@@ -547,7 +547,7 @@ class ChannelShuffle(_Op):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         inverse = grad.shape[1] // ctx.groups
-        if type(grad) is _nd:
+        if isinstance(grad, _nd):
             return channel_shuffle_np(grad, inverse), None
         return ChannelShuffle.apply(grad, inverse), None
 
@@ -708,17 +708,17 @@ _TakeCorner._adjoint, _PutCorner._adjoint = _PutCorner, _TakeCorner
 
 
 def _take(x: Any, pool: Any) -> Any:
-    return _take_np(x, pool) if type(x) is _nd else _TakeCorner.apply(x, pool)
+    return _take_np(x, pool) if isinstance(x, _nd) else _TakeCorner.apply(x, pool)
 
 
 def _put(g: Any, pool: Any) -> Any:
-    return _put_np(g, pool) if type(g) is _nd else _PutCorner.apply(g, pool)
+    return _put_np(g, pool) if isinstance(g, _nd) else _PutCorner.apply(g, pool)
 
 
 def _local_t(grid: Any, axis: int, t: np.ndarray, dt: np.ndarray) -> Any:
     """t as a function of the grid: the array itself, or (under create_graph) the constant
     t plus dt/dg times (g - g), 0 in value but carrying the derivative."""
-    if type(grid) is _nd:
+    if isinstance(grid, _nd):
         return t
     g = grid.reshape(grid.shape[0], -1, grid.shape[-1])[..., axis]
     return dual.constant(t, g) + (g - dual.constant(g._data, g)) * dual.constant(dt, g)
@@ -735,7 +735,7 @@ def grid_sample_np(x: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str
         w, _ = _corner_weights(mode, [t for t, _ in axes], picks)
         term = _take_np(xs, (index, inside, xs.shape[-1])) * _column(w, xs)
         out = term if out is None else out + term
-    return np.asarray(out).reshape(tuple(x.shape[:2]) + tuple(grid.shape[1:-1]))
+    return np.asanyarray(out).reshape(tuple(x.shape[:2]) + tuple(grid.shape[1:-1]))
 
 
 def grid_sample_grads(grad: Any, x: Any, grid: Any, mode: str, padding_mode: str,
@@ -764,7 +764,7 @@ def grid_sample_grads(grad: Any, x: Any, grid: Any, mode: str, padding_mode: str
         grad_grid = dual.zeros_like(grid)
     else:
         parts = [gt * dual.constant(dt, gt) for gt, (_, dt) in zip(grad_t, axes)]
-        stacked = np.stack(parts, -1) if type(g) is _nd else Stack.apply(2, *parts)
+        stacked = np.stack(parts, -1) if isinstance(g, _nd) else Stack.apply(2, *parts)
         grad_grid = stacked.reshape(tuple(grid.shape))
     return grad_x.reshape(tuple(x.shape)), grad_grid
 
@@ -773,8 +773,8 @@ def _column(w: Any, like: Any) -> Any:
     """A (N, P) weight as (N, 1, P), the type and dtype of ``like``."""
     if isinstance(w, int):  # (nearest: 1)
         return w
-    if type(like) is _nd:
-        return np.asarray(w, like.dtype)[:, None]
+    if isinstance(like, _nd):
+        return np.asanyarray(w, like.dtype)[:, None]
     return w.unsqueeze(1)
 
 

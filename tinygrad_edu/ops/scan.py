@@ -80,7 +80,7 @@ def _cumprod_grad(x: Any, grad: Any, out: Any, axis: int) -> Any:
     PyTorch's ``cumprod_backward`` in grad mode: the reversed cumsum of out * grad over x
     when x has no zero; else, for each k, the sum over j >= k of grad_j times the product
     of x[:j+1] without x_k, taken as prod(x[:k]) * cumprod(x[k+1:]) (O(n^2), no division)."""
-    if np.asarray(x._data).all():  # d out_j / d x_i = out_j / x_i for i <= j
+    if np.asanyarray(x._data).all():  # d out_j / d x_i = out_j / x_i for i <= j
         return _reverse_cumsum(out * grad, axis) / x
     n = x.shape[axis]
 

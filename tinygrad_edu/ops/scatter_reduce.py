@@ -250,5 +250,5 @@ class ScatterReduceMethods(TensorBase):
                           UserWarning, stacklevel=3)
         how = "sum" if reduce == "add" else "prod"
         if not tensor_src:  # (a number, in self's dtype)
-            src = np.asarray(src).astype(self._data.dtype)
+            src = np.asanyarray(src).astype(self._data.dtype)
         return ScatterWithReduce.apply(self, src, axis, idx, how)  # type: ignore[no-any-return]

@@ -107,7 +107,7 @@ def _search_operands(sorted_sequence: Any, input: Any, name: str) -> tuple[Tenso
                         f"({args}), but expected (Tensor sorted_sequence, Tensor or Number "
                         "input)")
     if not isinstance(input, TensorBase):
-        input = _wrap(np.asarray(python_scalar(input)))
+        input = _wrap(np.asanyarray(python_scalar(input)))
     return sorted_sequence, input  # type: ignore[return-value]
 
 

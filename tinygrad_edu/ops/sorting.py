@@ -82,7 +82,7 @@ def _along(index: np.ndarray, axis: int) -> tuple[np.ndarray, ...]:
 
 
 def _at_least_1d(a: Any) -> np.ndarray:
-    a = np.asarray(a)
+    a = np.asanyarray(a)
     return a.reshape(a.shape or (1,))
 
 
@@ -95,7 +95,7 @@ def take_along(x: np.ndarray, axis: int, index: np.ndarray) -> np.ndarray:
 def scatter_add(shape: tuple[int, ...], axis: int, index: np.ndarray, values: Any) -> np.ndarray:
     """Zeros of ``shape`` with ``values`` added at the places ``take_along`` reads:
     its adjoint (repeated indices accumulate)."""
-    values = np.asarray(values)
+    values = np.asanyarray(values)
     out = np.zeros(shape or (1,), values.dtype)
     np.add.at(out, _along(_at_least_1d(index), axis), _at_least_1d(values))
     return out.reshape(shape)
@@ -385,7 +385,7 @@ class MedianAll(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, flat: int) -> Any:
-        out = np.asarray(x.reshape(-1)[flat])
+        out = np.asanyarray(x.reshape(-1)[flat])
         ctx.save_for_backward(x, out)  # (as PyTorch: changing either in place is an error)
         return out
 
@@ -464,7 +464,7 @@ class ScatterValue(_Op):
     @staticmethod
     def forward(ctx: Any, x: Any, value: Any, axis: int, index: np.ndarray) -> Any:
         ctx.axis, ctx.index = axis, index
-        return _put_along(x, axis, index, np.asarray(value, x.dtype), False)
+        return _put_along(x, axis, index, np.asanyarray(value, x.dtype), False)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
@@ -679,7 +679,7 @@ class SortingMethods(TensorBase):
                                  pick, "nanmedian" if ignore_nan else "median")
         if self._data.size == 0:  # NaN (for ints, NaN cast as C casts it, as torch)
             with np.errstate(invalid="ignore"):
-                return _wrap(np.asarray(np.nan).astype(self._data.dtype))
+                return _wrap(np.asanyarray(np.nan).astype(self._data.dtype))
         if self._data.dtype == np.bool_:
             raise not_implemented("median_cpu", self._data.dtype)
         flat = pick(self._data.reshape(-1), 0)

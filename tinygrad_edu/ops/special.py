@@ -47,7 +47,7 @@ def _libm(name: str) -> Any:
 
 def _erf(x: np.ndarray, name: str = "erf") -> np.ndarray:
     """erf (or erfc) of a float array, in its dtype (0-d stays an array)."""
-    return np.asarray(_libm(name)(x)).astype(x.dtype, copy=False)
+    return np.asanyarray(_libm(name)(x)).astype(x.dtype, copy=False)
 
 
 # erfinv: PyTorch's first guess (ATen/native/Math.h, calc_erfinv, after Pavlis' erfinv.m: a
@@ -88,7 +88,7 @@ def _erfinv(y: np.ndarray) -> np.ndarray:
             x = x - step
     x = np.where(y_abs == 1, np.inf, x)
     x = np.where(y_abs > 1, np.nan, np.copysign(x, y64))  # (NaN stays NaN)
-    return np.asarray(x.astype(y.dtype))
+    return np.asanyarray(x.astype(y.dtype))
 
 
 def _sinc(x: np.ndarray) -> np.ndarray:
@@ -96,7 +96,7 @@ def _sinc(x: np.ndarray) -> np.ndarray:
     product = x * x.dtype.type(math.pi)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.sin(product) / product
-    return np.asarray(np.where(x == 0, x.dtype.type(1), out))
+    return np.asanyarray(np.where(x == 0, x.dtype.type(1), out))
 
 
 def _rsqrt(x: Any) -> Any:

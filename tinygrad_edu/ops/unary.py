@@ -45,7 +45,7 @@ def _sgn(x: Any) -> Any:
         return x.sign()
     if x.dtype == np.bool_:  # the sign of True is True (numpy has no sign for bools)
         return x.copy()
-    out = np.asarray(np.sign(x))  # (0-d: a scalar otherwise)
+    out = np.asanyarray(np.sign(x))  # (0-d: a scalar otherwise)
     if out.dtype in FLOATING:
         out[np.isnan(out)] = 0  # (a fresh array: np.sign allocated it)
     return out
@@ -55,7 +55,7 @@ def _relu_grad(g: Any, y: Any) -> Any:
     """``g`` where y > 0, else 0, as PyTorch's ``threshold_backward``: a NaN output passes
     its gradient (``not y <= 0``)."""
     if dual._is_array(y):
-        mask = np.asarray(np.less_equal(y, 0))  # (0-d: a scalar otherwise)
+        mask = np.asanyarray(np.less_equal(y, 0))  # (0-d: a scalar otherwise)
         return keep_where(g, np.logical_not(mask, out=mask))
     return ReluGrad.apply(g, y)  # (a backward being recorded: create_graph=True)
 
@@ -71,7 +71,7 @@ class ReluGrad(_Op):
 
     @staticmethod
     def forward(ctx: Any, g: Any, y: Any) -> Any:
-        ctx.mask = mask = np.asarray(np.less_equal(y, 0))
+        ctx.mask = mask = np.asanyarray(np.less_equal(y, 0))
         return np.where(mask, np.zeros((), g.dtype), g)
 
     @staticmethod

@@ -74,7 +74,7 @@ def _owner(a: Any) -> Any:
     chain of numpy's ``.base`` (which, for a view made with strides of its own by
     ``as_strided``, ``unfold``'s, passes through a holder object)."""
     while a.base is not None:
-        held = a.base if type(a.base) is np.ndarray else getattr(a.base, "base", None)
+        held = a.base if isinstance(a.base, np.ndarray) else getattr(a.base, "base", None)
         if not isinstance(held, np.ndarray):
             return a.base
         a = held

@@ -263,7 +263,7 @@ def _step_tensor() -> Tensor:
 
 def _decayed(grad: np.ndarray, param: np.ndarray, weight_decay: float) -> np.ndarray:
     """g.add(p, alpha=weight_decay) = g + weight_decay * p, as a new array."""
-    out = np.asarray(param * weight_decay)  # (0-d: a scalar otherwise)
+    out = np.asanyarray(param * weight_decay)  # (0-d: a scalar otherwise)
     out += grad
     return out
 

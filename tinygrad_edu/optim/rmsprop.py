@@ -81,11 +81,11 @@ class RMSprop(Optimizer):
             if group["centered"]:
                 mean_g = state["grad_avg"]._data
                 _lerp_(mean_g, grad, 1 - alpha)
-                avg = np.asarray(mean_g * mean_g)  # v.addcmul(mean_g, mean_g, value=-1).sqrt_()
+                avg = np.asanyarray(mean_g * mean_g)  # v.addcmul(mean_g, mean_g, value=-1).sqrt_()
                 np.subtract(v, avg, out=avg)
                 np.sqrt(avg, out=avg)
             else:
-                avg = np.asarray(np.sqrt(v))  # (0-d: a scalar otherwise)
+                avg = np.asanyarray(np.sqrt(v))  # (0-d: a scalar otherwise)
             avg += group["eps"]
             # avg is this step's own array: the quotient and the step reuse it
             if momentum > 0:

@@ -73,7 +73,7 @@ class Rprop(Optimizer):
             sign[sign == 0] = 1
             step_size *= sign
             np.clip(step_size, step_size_min, step_size_max, out=step_size)
-            grad = np.array(grad)
+            grad = np.asanyarray(grad).copy()
             grad[sign == sign.dtype.type(etaminus)] = 0
             param -= np.sign(grad) * step_size  # p.addcmul_(g.sign(), step_size, value=-1)
             prev[...] = grad

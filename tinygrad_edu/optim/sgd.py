@@ -85,7 +85,8 @@ class SGD(Optimizer):
         state = self.state[p]
         buf = state.get("momentum_buffer")
         if buf is None:
-            buf = state["momentum_buffer"] = _wrap(np.array(grad))  # a 0-d array, not a scalar
+            # (a 0-d array, not a scalar; a copy tg.compile records)
+            buf = state["momentum_buffer"] = _wrap(np.asanyarray(grad).copy())
         else:
             b = buf._data
             b *= momentum

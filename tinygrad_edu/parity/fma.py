@@ -32,13 +32,13 @@ def fma(a: Any, b: Any, c: Any) -> np.ndarray:
     """``a * b + c`` with a single rounding, in the dtype of ``c`` (of ``a`` when ``c`` is a
     Python number): float32 or float64; the Python numbers among them are read in that
     dtype, as PyTorch reads a scalar. Other dtypes get the plain expression."""
-    dtype = c.dtype if isinstance(c, np.ndarray) else np.asarray(a).dtype
-    a, b, c = np.asarray(a, dtype=dtype), np.asarray(b, dtype=dtype), np.asarray(c, dtype)
+    dtype = c.dtype if isinstance(c, np.ndarray) else np.asanyarray(a).dtype
+    a, b, c = np.asanyarray(a, dtype=dtype), np.asanyarray(b, dtype=dtype), np.asanyarray(c, dtype)
     if dtype == np.float32:
         return fma32(a, b, c)
     if dtype == np.float64:
         return fma64(a, b, c)
-    return np.asarray(a * b + c)
+    return np.asanyarray(a * b + c)
 
 
 def two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -79,9 +79,9 @@ def fma32(a: ArrayLike, b: ArrayLike, c: ArrayLike) -> np.ndarray:
     lands exactly halfway between two float32 (or in float32's subnormal range); only those
     rare elements are redone exactly, with round-to-odd.
     """
-    p = np.asarray(a, np.float32).astype(np.float64) * np.asarray(b, np.float64)
-    c64 = np.asarray(c, np.float32).astype(np.float64)
-    s = np.asarray(p + c64)
+    p = np.asanyarray(a, np.float32).astype(np.float64) * np.asanyarray(b, np.float64)
+    c64 = np.asanyarray(c, np.float32).astype(np.float64)
+    s = np.asanyarray(p + c64)
     low_bits = s.view(np.int64) & 0x1FFFFFFF  # the 29 bits float32 drops
     risky = (low_bits == 0x10000000) | (np.abs(s) < 2.0**-126)
     if risky.any():
@@ -96,11 +96,11 @@ def fma64(a: ArrayLike, b: ArrayLike, c: ArrayLike) -> np.ndarray:
     """Correctly rounded float64 ``a * b + c`` (Boldo & Melquiond's emulation via
     round-to-odd); where the exact pieces overflow or an input is not finite, IEEE's
     plain ``a * b + c`` (the same result)."""
-    a64, b64, c64 = np.broadcast_arrays(*(np.asarray(v, np.float64) for v in (a, b, c)))
+    a64, b64, c64 = np.broadcast_arrays(*(np.asanyarray(v, np.float64) for v in (a, b, c)))
     with np.errstate(invalid="ignore", over="ignore"):
         hi, lo = two_prod(a64, b64)
         sh, sl = two_sum(c64, hi)
         out = sh + _round_to_odd(*two_sum(sl, lo))
         if not np.isfinite(out).all():
             out = np.where(np.isfinite(out), out, a64 * b64 + c64)
-    return np.asarray(out)
+    return np.asanyarray(out)

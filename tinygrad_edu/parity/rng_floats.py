@@ -226,7 +226,7 @@ def rrelu_slopes(
         array([0.32709438, 0.27246247])
     """
     dt = np.dtype(dtype)
-    low, high = (float(np.asarray(bound, dt)) for bound in (lower, upper))
+    low, high = (float(np.asanyarray(bound, dt)) for bound in (lower, upper))
     u = _uniform01(_gen(generator), n, np.dtype(np.float64))
     return (u * (high - low) + low).astype(dt)
 

@@ -349,7 +349,7 @@ def bernoulli_tensor(
         array([0., 1., 1.], dtype=float32)
     """
     gen = _gen(generator)
-    probs = np.asarray(p)
+    probs = np.asanyarray(p)
     out_dtype = np.dtype(dtype) if dtype is not None else probs.dtype
     if probs.size == 0:
         return np.empty(probs.shape, out_dtype)
@@ -538,7 +538,7 @@ def multinomial(
         array([1])
     """
     gen = _gen(generator)
-    p = np.asarray(probs)
+    p = np.asanyarray(probs)
     if p.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
     if p.dtype not in FLOATING:

@@ -138,7 +138,10 @@ def _seq(a: np.ndarray, axis: int) -> np.ndarray:
     if row < 1024 and a.size >= 8192 and shape[-1] > 1 and a.strides[-1] == a.itemsize:
         rows = a.view(np.dtype((np.void, row)))[..., 0]
         order = (axis, *range(axis), *range(axis + 1, rows.ndim))
-        moved = np.ascontiguousarray(rows.transpose(order)).view(a.dtype)
+        moved = rows.transpose(order)
+        if not moved.flags.c_contiguous:  # (a copy tg.compile records)
+            moved = moved.copy()
+        moved = moved.view(a.dtype)
         out = np.add.reduce(moved.reshape(count, -1), axis=0)
         return out.reshape(shape[:axis] + shape[axis + 1 :])
     return np.add.reduce(a, axis=axis)
@@ -277,7 +280,7 @@ def _full_small(x: np.ndarray) -> np.floating:
     rows = whole // block
     ragged = n - whole
     # the final ``0 + ragged elements + lanes one by one``, summed in one buffer
-    chain = np.empty(ragged + lanes, x.dtype)
+    chain = np.empty_like(x, shape=ragged + lanes)  # (of x: tg.compile records it)
     acc = chain[ragged:]
     if rows == 0:  # 1-3 vectors: accumulator 0 only
         if whole == lanes:
@@ -450,7 +453,7 @@ def _reduce(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray | None:
     if pattern in ("", "K"):  # nothing to add: 0 + x
         return v + x.dtype.type(0)
     if pattern == "R":
-        return np.asarray(_full(v))
+        return np.asanyarray(_full(v))
     a = v.astype(np.float32) if x.dtype in REDUCED else v  # float16 is added in float32
     if pattern == "KR":
         return _inner(a, size)
@@ -477,7 +480,7 @@ def _reduce(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray | None:
 
 def is_exact(x: np.ndarray, axis: int | Sequence[int] | None = None) -> bool:
     """Whether :func:`torch_sum` reproduces torch's bits for this array and axis."""
-    x = np.asarray(x)
+    x = np.asanyarray(x)
     if x.size == 0:
         return x.dtype in _FLOATS or x.dtype in REDUCED
     return _plan(x, _normalize_axis(axis, x.ndim)) is not None
@@ -491,7 +494,9 @@ def sum_all(x: np.ndarray) -> np.ndarray:
         flat = x.reshape(-1)
         n = flat.shape[0]
         total = _full_small(flat) if n < 64 * _VEC_BYTES // x.itemsize else _full(flat)
-        return np.asarray(total if total else x.dtype.type(0))  # torch gives +0.0, not -0.0
+        # torch gives +0.0, not -0.0: (-0.0) + 0.0 is +0.0, any other total stays as it is
+        # (an addition, not `if total`: Python reads no value, which tg.compile would check)
+        return np.asanyarray(total + 0.0)
     return torch_sum(x, tuple(range(x.ndim)))  # other layouts and dtypes
 
 
@@ -509,14 +514,14 @@ def torch_sum(
         >>> float(torch_sum(x)), float(np.sum(x))  # torch.sum gives 7.799999713897705 too
         (7.799999713897705, 7.800000190734863)
     """
-    x = np.asarray(x)
+    x = np.asanyarray(x)
     if axis is None and not keepdims and x.dtype in _FLOATS and x.flags.c_contiguous:
         return sum_all(x)
     axes = _normalize_axis(axis, x.ndim)
     out = None if x.size == 0 else _reduce(x, axes)
     if out is None:
-        return np.asarray(np.sum(x, axis=axes, keepdims=keepdims))
-    out = np.asarray(out)
+        return np.asanyarray(np.sum(x, axis=axes, keepdims=keepdims))
+    out = np.asanyarray(out)
     if out.dtype != x.dtype:  # float16 added in float32: rounded once, as torch stores it
         with np.errstate(over="ignore"):  # past 65504: inf, as torch
             out = out.astype(x.dtype)
@@ -533,10 +538,12 @@ def divide(value: np.ndarray, n: int) -> np.ndarray:
     float32 rounding of the double quotient is the correctly rounded float32 quotient (two
     roundings agree when the wider format has at least 2p + 2 bits: 53 >= 2 * 24 + 2).
     """
-    if n == 0 or value.dtype not in _FLOATS:
-        return np.asarray(value / value.dtype.type(n))
+    if n == 0 or value.dtype not in _FLOATS or type(value) is not np.ndarray:
+        # numpy's division gives the same bits; an ndarray subclass (tg.compile's recorder)
+        # takes this path, as Python floats would hide the value from it
+        return np.asanyarray(value / value.dtype.type(n))
     divisor = n if n < 1 << 24 else float(value.dtype.type(n))  # n as the dtype rounds it
-    return np.asarray(float(value) / divisor, value.dtype)
+    return np.asanyarray(float(value) / divisor, value.dtype)
 
 
 def torch_mean(
@@ -548,12 +555,12 @@ def torch_mean(
     float16 is converted to float32 first (``mean_out``: cast_fp32 -> sum -> div -> cast):
     a float32 sum in float32's order, not float16's.
     """
-    x = np.asarray(x)
+    x = np.asanyarray(x)
     if x.dtype in REDUCED:  # torch converts float16 to float32, takes the mean, rounds it back
         with np.errstate(over="ignore"):
             return torch_mean(x.astype(np.float32), axis, keepdims).astype(x.dtype)
     if x.dtype not in _FLOATS:
-        return np.asarray(np.mean(x, axis=axis, keepdims=keepdims))
+        return np.asanyarray(np.mean(x, axis=axis, keepdims=keepdims))
     if axis is None and not keepdims and x.size:  # the mean of all (a loss): the short way
         return divide(sum_all(x), x.size)
     if axis is None:
@@ -564,5 +571,5 @@ def torch_mean(
             count *= x.shape[d] if x.ndim else 1
     total = torch_sum(x, axis, keepdims)
     if total.ndim == 0:
-        return np.asarray(total[()] / x.dtype.type(count))
+        return np.asanyarray(total[()] / x.dtype.type(count))
     return np.divide(total, x.dtype.type(count), out=total)

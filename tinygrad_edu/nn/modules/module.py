@@ -866,7 +866,7 @@ def _as_array(value: Any) -> np.ndarray | None:
     if hasattr(value, "__array__") and not isinstance(value, (list, tuple)):
         if hasattr(value, "detach"):
             value = value.detach()
-        return np.asarray(value)
+        return np.asanyarray(value)
     return None
 
 

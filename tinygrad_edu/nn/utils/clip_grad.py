@@ -26,7 +26,7 @@ def _grads(parameters: Parameters) -> list[Tensor]:
 
 def _vector_norm(x: np.ndarray, norm_type: float) -> np.ndarray:
     """The ``norm_type``-norm of all of ``x``'s elements, in ``x``'s dtype."""
-    return np.asarray(np.linalg.norm(x.reshape(-1).astype(np.float64), norm_type), x.dtype)
+    return np.asanyarray(np.linalg.norm(x.reshape(-1).astype(np.float64), norm_type), x.dtype)
 
 
 def get_total_norm(tensors: Parameters, norm_type: float = 2.0,

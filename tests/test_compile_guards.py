@@ -1,0 +1,181 @@
+"""tg.compile's guards (issue 16): change what a guard guards between calls, and the compiled
+step records again (or runs eagerly) with a warning naming the guard -- never a stale replay.
+
+Each test runs one setup eagerly and a twin under ``tg.compile``, changes both alike once the
+compiled one replays, and compares every step's bits."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import tinygrad_edu as tg
+
+Setup = tuple[Callable[..., Any], Callable[[], None], Callable[[], list[bytes]]]
+
+
+def _linear(scale_box: list[float] | None = None) -> Setup:
+    tg.manual_seed(0)
+    model = tg.nn.Linear(2, 1)
+    x = tg.arange(8).float().reshape(4, 2) / 8
+    y = tg.ones(4, 1)
+    opt = tg.optim.SGD(model.parameters(), lr=0.1)
+    box = scale_box if scale_box is not None else [1.0]
+
+    def step() -> Any:
+        opt.zero_grad()
+        scale = box[0]  # a Python number that steers the step
+        loss = ((model(x) * scale - y) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    def state() -> list[bytes]:
+        return [p._data.tobytes() for p in model.parameters()]
+
+    step.model, step.opt, step.box = model, opt, box  # type: ignore[attr-defined]
+    return step, lambda: None, state
+
+
+def _run(change: Callable[[Any], None], match: str, build: Callable[[], Setup] = _linear,
+         call: Callable[[Any], Any] = lambda f: f()) -> None:
+    """5 steps, ``change`` both setups, 6 more: bit-identical, and one warning matching."""
+    eager, _, eager_state = build()
+    step, _, state = build()
+    compiled = tg.compile(step)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for i in range(11):
+            if i == 5:
+                assert "checked against eager" in compiled.explanation()
+                change(eager)
+                change(step)
+            a, b = call(eager), call(compiled)
+            assert (a is None and b is None) or a._data.tobytes() == b._data.tobytes(), i
+            assert eager_state() == state(), i
+    messages = [str(w.message) for w in caught if "tg.compile" in str(w.message)]
+    assert any(match in m for m in messages), messages
+
+
+def test_guard_python_scalar() -> None:
+    def change(step: Any) -> None:
+        step.box[0] = 2.0
+
+    _run(change, "a guard changed: box[0] == ('float', 2.0)")
+
+
+def test_guard_optimizer_lr() -> None:
+    def change(step: Any) -> None:
+        step.opt.param_groups[0]["lr"] = 0.01
+
+    _run(change, "a guard changed: optimizer 0 param_groups[0]")
+
+
+def test_guard_module_training() -> None:
+    def change(step: Any) -> None:
+        step.model.eval()
+
+    _run(change, "a guard changed: Linear.training")
+
+
+def test_guard_requires_grad() -> None:
+    def change(step: Any) -> None:
+        step.model.bias.requires_grad_(False)
+
+    _run(change, "a guard changed: model.bias")
+
+
+def test_guard_identity_of_a_captured_tensor() -> None:
+    def change(step: Any) -> None:  # a new Parameter object: the old one is not used any more
+        step.model.weight = tg.nn.Parameter(tg.full((1, 2), 0.5))
+        step.opt.param_groups[0]["params"][0] = step.model.weight
+
+    _run(change, "a guard changed: model.weight")
+
+
+def test_guard_grad_mode() -> None:
+    w = tg.ones(3, requires_grad=True)
+    v = tg.zeros(3)
+
+    def build() -> Setup:
+        def fn(x: Any) -> Any:
+            return (x * w + 1).exp()
+
+        return fn, lambda: None, lambda: [v._data.tobytes()]
+
+    def call(f: Any) -> Any:
+        with tg.no_grad():
+            return f(tg.arange(3).float())
+
+    def change(fn: Any) -> None:
+        pass
+
+    # under no_grad the forward replays; with grad on it must not (its result needs a graph)
+    eager, _, _ = build()
+    compiled = tg.compile(build()[0])
+    for _ in range(4):
+        assert call(compiled)._data.tobytes() == call(eager)._data.tobytes()
+    assert "checked against eager" in compiled.explanation()
+    with pytest.warns(UserWarning, match="a guard changed: grad mode"):
+        for _ in range(3):
+            out = compiled(tg.arange(3).float())
+    assert out.requires_grad and out.grad_fn is not None  # eager: the graph is there
+
+
+def _with_arg(dtype_box: list[Any]) -> Setup:
+    w = tg.ones(3, requires_grad=True)
+
+    def step(x: Any) -> Any:
+        loss = (x * w).sum()
+        loss.backward()
+        with tg.no_grad():
+            w.sub_(w.grad * 0.1)
+            w.grad = None
+        return loss
+
+    return step, lambda: None, lambda: [w._data.tobytes()]
+
+
+def test_guard_shape_and_dtype_of_an_argument() -> None:
+    for make, match in [(lambda: tg.arange(4).float(), "args[0]: same tensor, shape (4,)"),
+                        (lambda: tg.arange(3).double(), "dtype float64")]:
+        eager, _, eager_state = _with_arg([])
+        step, _, state = _with_arg([])
+        compiled = tg.compile(step)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for i in range(10):
+                x = tg.arange(3).float() if i < 5 else make()
+                try:
+                    a = eager(x)
+                except RuntimeError as e:  # a shape eager rejects is rejected alike
+                    with pytest.raises(RuntimeError, match=str(e)[:20]):
+                        compiled(x)
+                    continue
+                b = compiled(x)
+                assert a._data.tobytes() == b._data.tobytes() and eager_state() == state()
+        messages = [str(w.message) for w in caught if "tg.compile" in str(w.message)]
+        assert any("a guard changed" in m for m in messages), messages
+
+
+def test_guard_shape_of_a_masked_result() -> None:
+    # len(x[x > 0]) is read from a shape, not through a numpy call: the replay checks it
+    v = tg.zeros(1)
+
+    def step(x: Any) -> None:
+        with tg.no_grad():
+            positive = x[x > 0]
+            v.add_(positive.sum() * len(positive))
+
+    compiled = tg.compile(step)
+    expected = 0.0
+    with pytest.warns(UserWarning, match="shape of t"):
+        for i in range(8):
+            shift = i if i > 4 else 0
+            compiled(tg.tensor([1.0, -2.0, 3.0, -4.0]) + shift)
+            positive = [a + shift for a in [1.0, -2.0, 3.0, -4.0] if a + shift > 0]
+            expected += sum(positive) * len(positive)
+    assert v.tolist() == [expected]
