@@ -1,9 +1,12 @@
 """Device idioms and mixed precision against PyTorch on a CPU-only machine:
 ``tg.set_default_device`` / ``get_default_device``, ``tg.backends.cuda`` flags,
-``tg.amp.GradScaler`` / ``tg.cuda.amp.GradScaler`` (disabled on "cuda", real on "cpu")."""
+``tg.amp.GradScaler`` / ``tg.cuda.amp.GradScaler`` (disabled on "cuda", real on "cpu"),
+``tg.autocast`` (a warning on "cuda"; on "cpu" PyTorch's dtypes op by op, values within
+bfloat16's precision, gradients back to float32 leaves)."""
 
 from __future__ import annotations
 
+import threading
 import warnings
 
 import numpy as np
@@ -163,3 +166,132 @@ def test_cpu_grad_scaler_state_dict_round_trip():
     their_target = torch.amp.GradScaler("cpu")
     their_target.load_state_dict(source.state_dict())
     assert their_target.state_dict() == target.state_dict()
+
+
+# ------------------------------------------------------------------ autocast
+
+def _bf16_close(ours, theirs, what=""):
+    """Same dtype, values within bfloat16's precision (8 bits of mantissa)."""
+    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1], what
+    np.testing.assert_allclose(ours.detach().float().numpy(), theirs.detach().float().numpy(),
+                               rtol=2e-2, atol=2e-2, err_msg=what)
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.autocast("cuda"),
+    lambda lib: lib.amp.autocast("cuda", dtype=lib.float16),
+    lambda lib: lib.cuda.amp.autocast(),
+    lambda lib: lib.cpu.amp.autocast(),
+    lambda lib: lib.autocast("cpu", dtype=lib.float64),
+    lambda lib: lib.autocast("cpu", dtype=lib.float16),
+    lambda lib: lib.autocast("cpu", enabled=False),
+])
+def test_autocast_warnings_and_state_as_torch(make):
+    ours, ours_warnings = _warned(lambda: make(tg))
+    theirs, their_warnings = _warned(lambda: make(torch))
+    assert ours_warnings == their_warnings
+    with ours:
+        state = [tg.is_autocast_enabled(), tg.is_autocast_enabled("cpu"),
+                 str(tg.get_autocast_dtype("cpu")).split(".")[-1]]
+    with theirs:
+        expected = [torch.is_autocast_enabled(), torch.is_autocast_enabled("cpu"),
+                    str(torch.get_autocast_dtype("cpu")).split(".")[-1]]
+    assert state == expected
+    assert not tg.is_autocast_enabled("cpu")
+
+
+def test_autocast_bad_device_type_as_torch():
+    assert _raised(lambda: tg.autocast("foo")) == _raised(lambda: torch.autocast("foo"))
+    assert _raised(lambda: tg.autocast(3)) == _raised(lambda: torch.autocast(3))  # type: ignore
+
+
+def _ops_under_autocast(lib, dtype):
+    gen = np.random.default_rng(0)
+    x, w, bias, m = (lib.tensor(gen.standard_normal(s).astype(np.float32))
+                     for s in ((3, 4), (5, 4), (5,), (2, 3, 4)))
+    h = lib.tensor(gen.standard_normal((3, 5)).astype(np.float32))
+    F = lib.nn.functional
+    with lib.autocast("cpu", dtype=dtype):
+        return {
+            "matmul": x @ w.T, "mm": lib.mm(x, w.T), "bmm": lib.bmm(m, m.transpose(1, 2)),
+            "addmm": lib.addmm(bias, x, w.T), "linear": F.linear(x, w, bias),
+            "baddbmm": lib.baddbmm(lib.zeros(1), m, m.transpose(1, 2)),
+            "addbmm": lib.addbmm(lib.zeros(3, 3), m, m.transpose(1, 2)),
+            "conv1d": F.conv1d(m, lib.ones(2, 3, 2)), "prelu": F.prelu(x, lib.tensor([0.25])),
+            "conv2d": F.conv2d(m[None], lib.ones(1, 2, 2, 2)),
+            "conv_transpose1d": F.conv_transpose1d(m, lib.ones(3, 2, 2)),
+            "sdpa": F.scaled_dot_product_attention(m, m, m),
+            "dot": x[0].dot(x[1]), "double": x.double() @ w.double().T, "relu": lib.relu(x),
+            "mse_loss": F.mse_loss(h.to(dtype), h), "cross_entropy": F.cross_entropy(
+                h.to(dtype), lib.tensor([0, 1, 4])), "l1_loss": F.l1_loss(h.to(dtype), h),
+        }
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_autocast_cpu_op_dtypes_and_values_as_torch(dtype):
+    ours = _ops_under_autocast(tg, getattr(tg, dtype))
+    theirs = _ops_under_autocast(torch, getattr(torch, dtype))
+    for name in theirs:
+        _bf16_close(ours[name], theirs[name], name)
+    assert str(ours["matmul"].dtype).endswith(dtype)
+    assert str(ours["mse_loss"].dtype).endswith("float32")
+
+
+def _training_step_under_autocast(lib):
+    lib.manual_seed(0)
+    nn = lib.nn
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+    x = lib.tensor(np.linspace(-1, 1, 20, dtype=np.float32).reshape(5, 4))
+    target = lib.tensor([0, 2, 1, 1, 0])
+    with lib.autocast("cpu"):
+        hidden = model[1](model[0](x))
+        logits = model[2](hidden)
+        loss = nn.functional.cross_entropy(logits, target)
+    loss.backward()
+    names = [type(logits.grad_fn).__name__] + [
+        type(f).__name__ for f, _ in logits.grad_fn.next_functions if f is not None]
+    return hidden, logits, loss, [p.grad for p in model.parameters()], names
+
+
+def test_autocast_linear_relu_linear_cross_entropy_step_as_torch():
+    ours, theirs = _training_step_under_autocast(tg), _training_step_under_autocast(torch)
+    for a, b in zip(ours[:3], theirs[:3]):
+        _bf16_close(a, b)
+    assert str(ours[2].dtype) == "tinygrad_edu.float32"
+    for a, b in zip(ours[3], theirs[3]):
+        assert str(a.dtype) == "tinygrad_edu.float32"
+        _bf16_close(a, b)
+    assert ours[4] == theirs[4]
+
+
+def test_autocast_as_decorator_and_nested():
+    @tg.autocast("cpu")
+    def product(a, b):
+        return a @ b
+
+    x = tg.ones(2, 2)
+    assert product(x, x).dtype == tg.bfloat16
+    assert (x @ x).dtype == tg.float32
+    with tg.autocast("cpu"):
+        with tg.autocast("cpu", enabled=False):
+            assert (x @ x).dtype == tg.float32
+        with tg.autocast("cpu", dtype=tg.float16):
+            assert (x @ x).dtype == tg.float16
+        assert (x @ x).dtype == tg.bfloat16
+    assert not tg.is_autocast_enabled("cpu")
+
+
+def test_autocast_state_is_per_thread():
+    seen = []
+    with tg.autocast("cpu"):
+        worker = threading.Thread(target=lambda: seen.append(tg.is_autocast_enabled("cpu")))
+        worker.start()
+        worker.join()
+    assert seen == [False]
+
+
+def test_deprecated_cpu_grad_scaler_warns_as_torch():
+    ours, ours_warnings = _warned(lambda: tg.cpu.amp.GradScaler())
+    theirs, their_warnings = _warned(lambda: torch.cpu.amp.GradScaler())
+    assert ours_warnings == their_warnings
+    assert ours.is_enabled() and theirs.is_enabled()

@@ -107,11 +107,12 @@ _pybool = builtins.bool  # the builtins, hidden here by the dtype names bool/int
 _pyint = builtins.int
 dtype = DType
 
-_LAZY = {"nn", "optim", "utils", "viz", "datasets", "random", "cuda", "backends", "linalg", "amp",
-         "exercises", "special"}
+_LAZY = {"nn", "optim", "utils", "viz", "datasets", "random", "cuda", "backends", "linalg",
+         "exercises", "special", "amp", "cpu"}
 _LAZY_ATTRS = {"save": "serialization", "load": "serialization", "Generator": "random",
                "default_generator": "random",
-               "set_teaching_mode": "teaching", "compile": "compiler",
+               "set_teaching_mode": "teaching", "autocast": "amp", "is_autocast_enabled": "amp",
+               "get_autocast_dtype": "amp", "compile": "compiler",
                **{name: "legacy" for name in ("FloatTensor", "DoubleTensor", "HalfTensor",
                                               "LongTensor", "IntTensor", "ShortTensor",
                                               "CharTensor", "ByteTensor", "BoolTensor")}}

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import dtypes
 from ..core.grad_mode import no_grad
 from ..creation import full
-from ..tensor import Tensor
+from ..tensor_base import TensorBase
+
+if TYPE_CHECKING:
+    from ..tensor import Tensor
 
 _FIX = ("This may indicate your script did not use scaler.scale(loss or outputs) earlier "
         "in the iteration.")
@@ -68,7 +71,7 @@ class GradScaler:
         disabled. The scale is a float32 scalar tensor, ``init_scale`` at first."""
         if not self._enabled:
             return outputs
-        if isinstance(outputs, Tensor):
+        if isinstance(outputs, TensorBase):
             if self._scale is None:
                 self._scale = full((), self._init_scale, dtype=dtypes.float32)
             return outputs * self._scale

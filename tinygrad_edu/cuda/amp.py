@@ -1,10 +1,12 @@
-"""``tg.cuda.amp``: PyTorch's deprecated spelling of ``tg.amp`` for CUDA, with its warning."""
+"""``tg.cuda.amp``: PyTorch's deprecated spelling of ``tg.amp`` for CUDA, with its warnings."""
 
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
-from ..amp import grad_scaler
+from .. import dtypes
+from ..amp import autocast_mode, grad_scaler
 
 
 class GradScaler(grad_scaler.GradScaler):
@@ -19,3 +21,15 @@ class GradScaler(grad_scaler.GradScaler):
                       stacklevel=2)
         super().__init__("cuda", init_scale, growth_factor, backoff_factor, growth_interval,
                          enabled)
+
+
+class autocast(autocast_mode.autocast):  # noqa: N801  (PyTorch's name)
+    """``tg.autocast("cuda", ...)``, after PyTorch's deprecation warning: it warns again that
+    CUDA is not available and does nothing."""
+
+    def __init__(self, enabled: bool = True, dtype: Any = dtypes.float16,
+                 cache_enabled: bool = True) -> None:
+        warnings.warn("`torch.cuda.amp.autocast(args...)` is deprecated. Please use "
+                      "`torch.amp.autocast('cuda', args...)` instead.", FutureWarning,
+                      stacklevel=2)
+        super().__init__("cuda", dtype=dtype, enabled=enabled, cache_enabled=cache_enabled)
