@@ -17,7 +17,7 @@ from typing import Any
 from . import _malloc, autograd, dtypes
 from . import teaching as teaching  # (turns itself on when TINYGRAD_EDU_TEACHING=1)
 from . import tensor as _tensor_module  # noqa: F401  (first: `tensor` is then tg.tensor())
-from ._device import device
+from ._device import device, get_default_device, set_default_device
 from .autograd import (
     enable_grad,
     inference_mode,
@@ -108,10 +108,11 @@ _pyint = builtins.int
 dtype = DType
 
 _LAZY = {"nn", "optim", "utils", "viz", "datasets", "random", "cuda", "backends", "linalg",
-         "exercises", "special"}
+         "exercises", "special", "amp", "cpu"}
 _LAZY_ATTRS = {"save": "serialization", "load": "serialization", "Generator": "random",
                "default_generator": "random",
-               "set_teaching_mode": "teaching", "compile": "compiler",
+               "set_teaching_mode": "teaching", "autocast": "amp", "is_autocast_enabled": "amp",
+               "get_autocast_dtype": "amp", "compile": "compiler",
                **{name: "legacy" for name in ("FloatTensor", "DoubleTensor", "HalfTensor",
                                               "LongTensor", "IntTensor", "ShortTensor",
                                               "CharTensor", "ByteTensor", "BoolTensor")}}
@@ -169,5 +170,6 @@ __all__ = [
     "get_num_interop_threads",
     "float16", "half", "float32", "float", "float64", "double",
     "int8", "int16", "short", "int32", "int", "int64", "long", "uint8", "bool",
-    "get_default_dtype", "set_default_dtype", "device", *_functional_all,
+    "get_default_dtype", "set_default_dtype", "device", "get_default_device",
+    "set_default_device", *_functional_all,
 ]

@@ -65,6 +65,25 @@ class device:  # noqa: N801  (torch.device's name)
 CPU = device("cpu")
 
 
+def set_default_device(device: Any) -> None:
+    """Sets the device new tensors are made on, as ``torch.set_default_device``: ``"cpu"``
+    (or None, PyTorch's way to reset it) is accepted; any other device raises PyTorch's
+    error for a device this machine does not have (AssertionError for CUDA).
+
+    >>> tg.set_default_device("cpu")
+    """
+    check(device)
+
+
+def get_default_device() -> device:
+    """The device new tensors are made on: always ``device(type='cpu')`` here.
+
+    >>> tg.get_default_device()
+    device(type='cpu')
+    """
+    return CPU
+
+
 def check(where: Any) -> None:
     """Nothing if ``where`` (a device, a string, an ordinal or None) is the CPU; else raise.
 

@@ -1,5 +1,5 @@
 """``tg.backends``: the switches scripts set for PyTorch's GPU backends (no-ops here)."""
 
-from . import cudnn, mps
+from . import cuda, cudnn, mps
 
-__all__ = ["cudnn", "mps"]
+__all__ = ["cuda", "cudnn", "mps"]

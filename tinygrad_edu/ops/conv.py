@@ -34,6 +34,7 @@ from ..dtypes import FLOATING
 from ..parity.grad_fn_names import labelled
 from . import dual
 from .dual import _Op
+from .matmul import _mm
 
 _nd = np.ndarray
 Geo = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], int]
@@ -132,7 +133,7 @@ def conv_np(x: np.ndarray, w: np.ndarray, geo: Geo) -> tuple[np.ndarray, np.ndar
     """(y, columns): y[n, o] = sum over c and kernel taps t of w[o, c, t] * x_padded[n, c, tap]."""
     kernel = w.shape[2:]
     cols = _im2col(x, kernel, geo)
-    out = _grouped(w, geo[3]) @ cols  # (N, g, O/g, prod(out)): one BLAS product per image
+    out = _mm(_grouped(w, geo[3]), cols)  # (N, g, O/g, prod(out)): one BLAS product per image
     stride, pads, dilation, _ = geo
     sizes = tuple(out_size(m, k, s, lo + hi, d) for m, k, s, lo, hi, d in
                   zip(x.shape[2:], kernel, stride, pads[::2], pads[1::2], dilation))
@@ -142,7 +143,7 @@ def conv_np(x: np.ndarray, w: np.ndarray, geo: Geo) -> tuple[np.ndarray, np.ndar
 def conv_input_grad_np(g: np.ndarray, w: np.ndarray, geo: Geo, x_shape: Any) -> np.ndarray:
     """dL/dx = col2im(W.T @ dL/dy), per group."""
     gg = g.reshape(g.shape[0], geo[3], -1, math.prod(g.shape[2:]))
-    cols = _grouped(w, geo[3]).transpose(0, 2, 1) @ gg
+    cols = _mm(_grouped(w, geo[3]).transpose(0, 2, 1), gg)
     return _col2im(cols, tuple(x_shape), w.shape[2:], geo)
 
 

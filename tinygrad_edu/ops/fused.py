@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes
+from ..amp.autocast_mode import lower_precision
 from ..core.function import _wrap
 from ..dtypes import FLOATING, REDUCED
 from ..parity.errors import broadcast_error, not_implemented
@@ -22,7 +23,7 @@ from ..parity.promotion import checked_scalar, result_type
 from ..tensor_base import TensorBase, _inplace_form
 from . import dual
 from .dual import _Op
-from .matmul import Mv, check_same_dtype
+from .matmul import Mv, _mm, check_same_dtype
 from .promotion import _operand, _operand_as
 from .reduce import _norm_grad, vector_pnorm
 
@@ -166,7 +167,7 @@ class Addbmm(_Op):
         ctx.beta, ctx.alpha = beta, alpha
         # the sum over batches is one product: (n, B*k) @ (B*k, m)
         n, m = b1.shape[1], b2.shape[2]
-        product = np.swapaxes(b1, 0, 1).reshape(n, -1) @ b2.reshape(-1, m) if alpha else \
+        product = _mm(np.swapaxes(b1, 0, 1).reshape(n, -1), b2.reshape(-1, m)) if alpha else \
             np.zeros((n, m), b1.dtype)  # (not read when alpha is 0, as BLAS)
         return _epilogue(product, input, beta, alpha)
 
@@ -362,6 +363,7 @@ class FusedMethods(TensorBase):
         """
         _tensor_arg(batch1, "addbmm", "batch1", 1)
         _tensor_arg(batch2, "addbmm", "batch2", 2)
+        self, batch1, batch2 = lower_precision(self, batch1, batch2)
         b1, b2 = batch1._data, batch2._data
         for x, name in ((b1, "batch1"), (b2, "batch2")):
             if x.ndim != 3:

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ...amp.autocast_mode import lower_precision
 from ...dtypes import FLOATING
 from ...ops import conv as _conv
 from ...parity.errors import not_implemented
@@ -151,6 +152,7 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     >>> F.conv1d(tg.ones(1, 1, 5), tg.ones(1, 1, 3), padding=1)
     tensor([[[2., 3., 3., 3., 2.]]])
     """
+    input, weight, bias = lower_precision(input, weight, bias)
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 1)
 
 
@@ -166,6 +168,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     >>> F.conv2d(tg.ones(1, 1, 4, 4), tg.ones(1, 1, 3, 3), padding=1).shape
     tinygrad_edu.Size([1, 1, 4, 4])
     """
+    input, weight, bias = lower_precision(input, weight, bias)
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 2)
 
 
@@ -179,6 +182,7 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     >>> F.conv3d(tg.ones(1, 2, 4, 4, 4), tg.ones(3, 2, 3, 3, 3)).shape
     tinygrad_edu.Size([1, 3, 2, 2, 2])
     """
+    input, weight, bias = lower_precision(input, weight, bias)
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 3)
 
 
@@ -237,6 +241,7 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
     >>> F.conv_transpose1d(tg.ones(1, 1, 3), tg.ones(1, 1, 2), stride=2)
     tensor([[[1., 1., 1., 1., 1., 1.]]])
     """
+    input, weight, bias = lower_precision(input, weight, bias)
     return _conv_transposed(input, weight, bias, stride, padding, output_padding, groups,
                             dilation, 1)
 
@@ -253,6 +258,7 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
     >>> F.conv_transpose2d(tg.ones(1, 2, 3, 3), tg.ones(2, 4, 2, 2), stride=2).shape
     tinygrad_edu.Size([1, 4, 6, 6])
     """
+    input, weight, bias = lower_precision(input, weight, bias)
     return _conv_transposed(input, weight, bias, stride, padding, output_padding, groups,
                             dilation, 2)
 

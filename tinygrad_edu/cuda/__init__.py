@@ -6,6 +6,8 @@ What scripts ask before they choose a device, or while they seed everything, wor
 
 from __future__ import annotations
 
+from . import amp as amp
+
 
 def is_available() -> bool:
     """False: there is no CUDA device."""

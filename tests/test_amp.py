@@ -1,0 +1,297 @@
+"""Device idioms and mixed precision against PyTorch on a CPU-only machine:
+``tg.set_default_device`` / ``get_default_device``, ``tg.backends.cuda`` flags,
+``tg.amp.GradScaler`` / ``tg.cuda.amp.GradScaler`` (disabled on "cuda", real on "cpu"),
+``tg.autocast`` (a warning on "cuda"; on "cpu" PyTorch's dtypes op by op, values within
+bfloat16's precision, gradients back to float32 leaves)."""
+
+from __future__ import annotations
+
+import threading
+import warnings
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+
+torch = pytest.importorskip("torch")
+
+
+def _raised(fn):
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001  (the class and message are what is compared)
+        return type(e), str(e)
+    return None
+
+
+def _warned(fn):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fn()
+    return result, [(w.category, str(w.message)) for w in caught]
+
+
+# ------------------------------------------------------------------ default device
+
+def test_default_device_is_cpu():
+    tg.set_default_device("cpu")
+    tg.set_default_device(None)
+    assert repr(tg.get_default_device()) == repr(torch.get_default_device())
+    assert tg.get_default_device() == tg.device("cpu")
+
+
+@pytest.mark.parametrize("name", ["cuda"])
+def test_default_device_unavailable_raises_as_torch(name):
+    def torch_use():  # torch may raise when setting it or at the next tensor it makes
+        torch.set_default_device(name)
+        torch.zeros(1)
+
+    ours, theirs = _raised(lambda: tg.set_default_device(name)), _raised(torch_use)
+    torch.set_default_device(None)
+    assert ours[0] is theirs[0]
+    if name == "cuda":
+        assert ours[1].startswith(theirs[1])
+
+
+# ------------------------------------------------------------------ backends.cuda
+
+def test_backends_cuda_flags_have_torch_defaults():
+    ours, theirs = tg.backends.cuda, torch.backends.cuda
+    for flag in ("allow_tf32", "allow_fp16_reduced_precision_reduction",
+                 "allow_bf16_reduced_precision_reduction"):
+        assert getattr(ours.matmul, flag) == getattr(theirs.matmul, flag), flag
+    for name in ("is_built", "flash_sdp_enabled", "mem_efficient_sdp_enabled",
+                 "math_sdp_enabled", "cudnn_sdp_enabled", "is_flash_attention_available"):
+        assert getattr(ours, name)() == getattr(theirs, name)(), name
+
+
+def test_backends_cuda_flags_are_settable():
+    tg.backends.cuda.matmul.allow_tf32 = True
+    assert tg.backends.cuda.matmul.allow_tf32 is True
+    tg.backends.cuda.matmul.allow_tf32 = False
+    tg.backends.cuda.enable_flash_sdp(False)
+    assert tg.backends.cuda.flash_sdp_enabled() is False
+    tg.backends.cuda.enable_flash_sdp(True)
+    assert _raised(lambda: setattr(tg.backends.cuda.matmul, "foo", 1)) == _raised(
+        lambda: setattr(torch.backends.cuda.matmul, "foo", 1))
+    assert _raised(lambda: tg.backends.cuda.matmul.foo) == _raised(
+        lambda: torch.backends.cuda.matmul.foo)
+
+
+# ------------------------------------------------------------------ GradScaler, disabled
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.cuda.amp.GradScaler(),
+    lambda lib: lib.cuda.amp.GradScaler(enabled=False),
+    lambda lib: lib.amp.GradScaler(),
+    lambda lib: lib.amp.GradScaler("cuda", enabled=False),
+])
+def test_cuda_grad_scaler_warns_and_disables_as_torch(make):
+    ours, ours_warnings = _warned(lambda: make(tg))
+    theirs, their_warnings = _warned(lambda: make(torch))
+    assert ours_warnings == their_warnings
+    assert ours.is_enabled() is theirs.is_enabled() is False
+    assert ours.get_scale() == theirs.get_scale() == 1.0
+    assert ours.state_dict() == theirs.state_dict() == {}
+    ours.load_state_dict({})
+    loss = tg.tensor(2.0, requires_grad=True)
+    assert ours.scale(loss) is loss
+    p = tg.nn.Parameter(tg.ones(2))
+    opt = tg.optim.SGD([p], lr=0.1)
+    p.grad = tg.ones(2)
+    ours.unscale_(opt)
+    assert ours.step(opt) is None
+    ours.update()
+    np.testing.assert_allclose(p.detach().numpy(), [0.9, 0.9], rtol=1e-6)
+
+
+# ------------------------------------------------------------------ GradScaler, on the CPU
+
+def _scaled_training(lib, grads, **kw):
+    """Scales, unscales and steps with the given raw gradients; the history of everything."""
+    p = lib.nn.Parameter(lib.tensor([1.0, -2.0]))
+    opt = lib.optim.SGD([p], lr=0.5)
+    scaler = lib.amp.GradScaler("cpu", **kw)
+    history = []
+    for i, g in enumerate(grads):
+        opt.zero_grad()
+        loss = (p * lib.tensor(g)).sum()
+        scaled = scaler.scale(loss)
+        history.append(("scaled", scaled.item(), str(scaled.dtype)[-7:]))
+        scaled.backward()
+        if i % 2:  # every other step unscales by hand first (to clip, say)
+            scaler.unscale_(opt)
+            history.append(("grad", p.grad.tolist()))
+        scaler.step(opt)
+        scaler.update()
+        history.append(("step", p.tolist(), scaler.get_scale(), scaler.state_dict()))
+    return history
+
+
+def test_cpu_grad_scaler_step_by_step_as_torch():
+    grads = [[1.0, 2.0], [0.5, float("inf")], [3.0, -1.0], [1.0, float("nan")],
+             [1e-3, 2.0], [1.0, 1.0], [2.0, 0.25]]
+    kw = {"init_scale": 2.0**10, "growth_interval": 2, "backoff_factor": 0.25}
+    ours, theirs = _scaled_training(tg, grads, **kw), _scaled_training(torch, grads, **kw)
+    assert repr(ours) == repr(theirs)  # (repr: nan == nan)
+    assert ours[-1][2] != 2.0**10  # the scale moved both ways
+
+
+def test_cpu_grad_scaler_state_and_errors_as_torch():
+    for make in (lambda lib: lib.amp.GradScaler("cpu"),):
+        ours, theirs = make(tg), make(torch)
+        assert ours.is_enabled() and theirs.is_enabled()
+        assert ours.get_scale() == theirs.get_scale()
+        assert ours.state_dict() == theirs.state_dict()
+        assert _raised(lambda: ours.load_state_dict({})) == _raised(
+            lambda: theirs.load_state_dict({}))
+        for method in ("update", "unscale_", "step"):
+            args = () if method == "update" else (None,)
+            assert _raised(lambda: getattr(ours, method)(*args)) == _raised(
+                lambda: getattr(theirs, method)(*args))
+        assert _raised(lambda: ours.scale(3.0)) == _raised(lambda: theirs.scale(3.0))
+        scaled = ours.scale([tg.tensor(3.0), (tg.tensor(1.0),)])
+        assert [scaled[0].item(), scaled[1][0].item()] == [196608.0, 65536.0]
+    for kw in ({"growth_factor": 0.5}, {"backoff_factor": 1.5}):
+        assert _raised(lambda: tg.amp.GradScaler("cpu", **kw)) == _raised(
+            lambda: torch.amp.GradScaler("cpu", **kw))
+
+
+def test_cpu_grad_scaler_state_dict_round_trip():
+    source = tg.amp.GradScaler("cpu", init_scale=8.0, growth_interval=7)
+    target = tg.amp.GradScaler("cpu")
+    target.load_state_dict(source.state_dict())
+    assert target.state_dict() == source.state_dict()
+    their_target = torch.amp.GradScaler("cpu")
+    their_target.load_state_dict(source.state_dict())
+    assert their_target.state_dict() == target.state_dict()
+
+
+# ------------------------------------------------------------------ autocast
+
+def _bf16_close(ours, theirs, what=""):
+    """Same dtype, values within bfloat16's precision (8 bits of mantissa)."""
+    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1], what
+    np.testing.assert_allclose(ours.detach().float().numpy(), theirs.detach().float().numpy(),
+                               rtol=2e-2, atol=2e-2, err_msg=what)
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.autocast("cuda"),
+    lambda lib: lib.amp.autocast("cuda", dtype=lib.float16),
+    lambda lib: lib.cuda.amp.autocast(),
+    lambda lib: lib.cpu.amp.autocast(),
+    lambda lib: lib.autocast("cpu", dtype=lib.float64),
+    lambda lib: lib.autocast("cpu", dtype=lib.float16),
+    lambda lib: lib.autocast("cpu", enabled=False),
+])
+def test_autocast_warnings_and_state_as_torch(make):
+    ours, ours_warnings = _warned(lambda: make(tg))
+    theirs, their_warnings = _warned(lambda: make(torch))
+    assert ours_warnings == their_warnings
+    with ours:
+        state = [tg.is_autocast_enabled(), tg.is_autocast_enabled("cpu"),
+                 str(tg.get_autocast_dtype("cpu")).split(".")[-1]]
+    with theirs:
+        expected = [torch.is_autocast_enabled(), torch.is_autocast_enabled("cpu"),
+                    str(torch.get_autocast_dtype("cpu")).split(".")[-1]]
+    assert state == expected
+    assert not tg.is_autocast_enabled("cpu")
+
+
+def test_autocast_bad_device_type_as_torch():
+    assert _raised(lambda: tg.autocast("foo")) == _raised(lambda: torch.autocast("foo"))
+    assert _raised(lambda: tg.autocast(3)) == _raised(lambda: torch.autocast(3))  # type: ignore
+
+
+def _ops_under_autocast(lib, dtype):
+    gen = np.random.default_rng(0)
+    x, w, bias, m = (lib.tensor(gen.standard_normal(s).astype(np.float32))
+                     for s in ((3, 4), (5, 4), (5,), (2, 3, 4)))
+    h = lib.tensor(gen.standard_normal((3, 5)).astype(np.float32))
+    F = lib.nn.functional
+    with lib.autocast("cpu", dtype=dtype):
+        return {
+            "matmul": x @ w.T, "mm": lib.mm(x, w.T), "bmm": lib.bmm(m, m.transpose(1, 2)),
+            "addmm": lib.addmm(bias, x, w.T), "linear": F.linear(x, w, bias),
+            "baddbmm": lib.baddbmm(lib.zeros(1), m, m.transpose(1, 2)),
+            "addbmm": lib.addbmm(lib.zeros(3, 3), m, m.transpose(1, 2)),
+            "conv1d": F.conv1d(m, lib.ones(2, 3, 2)), "prelu": F.prelu(x, lib.tensor([0.25])),
+            "conv2d": F.conv2d(m[None], lib.ones(1, 2, 2, 2)),
+            "conv_transpose1d": F.conv_transpose1d(m, lib.ones(3, 2, 2)),
+            "sdpa": F.scaled_dot_product_attention(m, m, m),
+            "dot": x[0].dot(x[1]), "double": x.double() @ w.double().T, "relu": lib.relu(x),
+            "mse_loss": F.mse_loss(h.to(dtype), h), "cross_entropy": F.cross_entropy(
+                h.to(dtype), lib.tensor([0, 1, 4])), "l1_loss": F.l1_loss(h.to(dtype), h),
+        }
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_autocast_cpu_op_dtypes_and_values_as_torch(dtype):
+    ours = _ops_under_autocast(tg, getattr(tg, dtype))
+    theirs = _ops_under_autocast(torch, getattr(torch, dtype))
+    for name in theirs:
+        _bf16_close(ours[name], theirs[name], name)
+    assert str(ours["matmul"].dtype).endswith(dtype)
+    assert str(ours["mse_loss"].dtype).endswith("float32")
+
+
+def _training_step_under_autocast(lib):
+    lib.manual_seed(0)
+    nn = lib.nn
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+    x = lib.tensor(np.linspace(-1, 1, 20, dtype=np.float32).reshape(5, 4))
+    target = lib.tensor([0, 2, 1, 1, 0])
+    with lib.autocast("cpu"):
+        hidden = model[1](model[0](x))
+        logits = model[2](hidden)
+        loss = nn.functional.cross_entropy(logits, target)
+    loss.backward()
+    names = [type(logits.grad_fn).__name__] + [
+        type(f).__name__ for f, _ in logits.grad_fn.next_functions if f is not None]
+    return hidden, logits, loss, [p.grad for p in model.parameters()], names
+
+
+def test_autocast_linear_relu_linear_cross_entropy_step_as_torch():
+    ours, theirs = _training_step_under_autocast(tg), _training_step_under_autocast(torch)
+    for a, b in zip(ours[:3], theirs[:3]):
+        _bf16_close(a, b)
+    assert str(ours[2].dtype) == "tinygrad_edu.float32"
+    for a, b in zip(ours[3], theirs[3]):
+        assert str(a.dtype) == "tinygrad_edu.float32"
+        _bf16_close(a, b)
+    assert ours[4] == theirs[4]
+
+
+def test_autocast_as_decorator_and_nested():
+    @tg.autocast("cpu")
+    def product(a, b):
+        return a @ b
+
+    x = tg.ones(2, 2)
+    assert product(x, x).dtype == tg.bfloat16
+    assert (x @ x).dtype == tg.float32
+    with tg.autocast("cpu"):
+        with tg.autocast("cpu", enabled=False):
+            assert (x @ x).dtype == tg.float32
+        with tg.autocast("cpu", dtype=tg.float16):
+            assert (x @ x).dtype == tg.float16
+        assert (x @ x).dtype == tg.bfloat16
+    assert not tg.is_autocast_enabled("cpu")
+
+
+def test_autocast_state_is_per_thread():
+    seen = []
+    with tg.autocast("cpu"):
+        worker = threading.Thread(target=lambda: seen.append(tg.is_autocast_enabled("cpu")))
+        worker.start()
+        worker.join()
+    assert seen == [False]
+
+
+def test_deprecated_cpu_grad_scaler_warns_as_torch():
+    ours, ours_warnings = _warned(lambda: tg.cpu.amp.GradScaler())
+    theirs, their_warnings = _warned(lambda: torch.cpu.amp.GradScaler())
+    assert ours_warnings == their_warnings
+    assert ours.is_enabled() and theirs.is_enabled()
