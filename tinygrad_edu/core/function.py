@@ -159,7 +159,7 @@ class Node(TorchNode):
 
     def _set_inputs(self, edges: tuple[Any, ...], args: tuple[Any, ...]) -> None:
         """Record ``parents`` (``edges``) and ``_args``: into the slots behind them."""
-        args = tuple(_kept(a, e, self._saved) for a, e in zip(args, edges))
+        args = tuple(_kept(a, e, self._saved, len(args)) for a, e in zip(args, edges))
         n = self._n = len(args)
         self._e0, self._a0 = (edges[0], args[0]) if n else (None, None)
         self._e1, self._a1 = (edges[1], args[1]) if n > 1 else (None, None)
@@ -416,12 +416,14 @@ def _holds(saved: tuple[Any, ...], value: Any) -> bool:
     return False
 
 
-def _kept(arg: Any, edge: Any, saved: tuple[Any, ...]) -> Any:
-    """What a node keeps of one input. An intermediate result (an input with a node of its
-    own) that forward did not save is kept as its array only: its Tensor can then die with
-    the variable that held it, which leaves one object per op for the garbage collector to
-    scan in a long chain (W6), not two. ``_args`` makes a Tensor of it again when asked."""
-    if edge is None or edge is arg:  # a constant, or a leaf: kept as it is
+def _kept(arg: Any, edge: Any, saved: tuple[Any, ...], inputs: int) -> Any:
+    """What a node of one or two inputs keeps of one input. An intermediate result (an
+    input with a node of its own) that forward did not save is kept as its array only: its
+    Tensor can then die with the variable that held it, which leaves one object per op for
+    the garbage collector to scan in a long chain (W6), not two. ``_args`` makes a Tensor
+    of it again when asked. (Ops of three inputs or more keep their Tensors: they are rare
+    in long chains, and recording them stays cheaper.)"""
+    if edge is None or edge is arg or inputs > 2:  # a constant, or a leaf: kept as it is
         return arg
     data = arg._data
     for s in saved:  # (a saved input's version is watched: that needs its Tensor)

@@ -102,7 +102,7 @@ def fast_apply(cls: type[Function]) -> Callable[..., Tensor]:
                     ctx._e0 = ctx._a0 = a
                 else:
                     ctx._e0 = edge
-                    ctx._a0 = a if _holds(saved, x) else x
+                    ctx._a0 = a if saved and _holds(saved, x) else x
                 ctx._e1 = ctx._a1 = None
             else:
                 ctx._a0 = a
@@ -111,7 +111,7 @@ def fast_apply(cls: type[Function]) -> Callable[..., Tensor]:
                     edge = a._grad_fn
                     if edge is None:
                         edge = a
-                    elif not _holds(saved, x):
+                    elif not saved or not _holds(saved, x):
                         ctx._a0 = x
                 else:
                     edge = None
@@ -119,7 +119,7 @@ def fast_apply(cls: type[Function]) -> Callable[..., Tensor]:
                     edge_b = b._grad_fn
                     if edge_b is None:
                         edge_b = b
-                    elif not _holds(saved, y):
+                    elif not saved or not _holds(saved, y):
                         ctx._a1 = y
                 else:
                     edge_b = None
@@ -219,10 +219,8 @@ def apply_many(cls: type[Function], args: tuple[Any, ...]) -> Tensor:
         result._grad_fn = ctx
         ctx._n = len(args)
         ctx._e0, ctx._e1, *erest = edges
+        ctx._a0, ctx._a1, *arest = args  # (_kept: an op of three inputs keeps them all)
         saved = ctx._saved
-        ctx._a0, ctx._a1, *arest = [
-            a if e is None or e is a or _holds(saved, v) else v
-            for a, e, v in zip(args, edges, values)]  # (_kept, for built-in ops' arrays)
         ctx._erest = tuple(erest)
         ctx._arest = tuple(arest)
         ctx._seq = _next_seq()
