@@ -4,8 +4,9 @@ The same steps in the same order; what it saves is Python calls per node: it rea
 node's first two edges from their slots instead of building ``node.parents``, frees the
 node inline instead of calling ``node._free()``, and adds a leaf's gradient to the walk's
 sums inline instead of calling ``walk.leaf``. Walks that watch every node
-(``autograd.grad``), a trace (``tg.viz.trace_backward``) and anomaly mode take the readable
-loop. tinygrad_edu/tensor.py binds it (``engine.bind``) unless TINYGRAD_EDU_REFERENCE=1; the
+(``autograd.grad``), a trace (``tg.viz.trace_backward``), anomaly mode and any hook (a
+node's hooks run after its backward: ``engine._post_hooks``) take the readable loop.
+tinygrad_edu/tensor.py binds it (``engine.bind``) unless TINYGRAD_EDU_REFERENCE=1; the
 test suite runs both ways.
 """
 

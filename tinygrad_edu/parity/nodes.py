@@ -32,6 +32,9 @@ class TorchNode:
         def parents(self) -> tuple[Any, ...]: ...
         @property
         def _args(self) -> tuple[Any, ...]: ...
+        _a0: Any
+        _a1: Any
+        _arest: tuple[Any, ...]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -67,11 +70,13 @@ class TorchNode:
         gradient, and of the others the ones PyTorch's op takes as tensors (``Function.
         _torch_inputs``: a number there is made one; else its floating-point Tensors)."""
         inputs = self._torch_inputs
-        args = self._args
+        # (the slots, not ``_args``: only inputs that take no gradient are read here, and
+        # those are kept as they are, so no Tensor needs rebuilding)
+        args = (self._a0, self._a1, *self._arest)
         listed = []
         for i, p in enumerate(self.parents):
             if p is None:
-                a = None if args is None else args[i]
+                a = args[i]
                 if not (i in inputs if inputs is not None else (
                         isinstance(a, fn._Tensor) and a._data.dtype in FLOATING)):
                     continue
