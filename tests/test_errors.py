@@ -77,6 +77,20 @@ def test_batched_matmul_mismatch():
           "[2, 3].", "second-to-last dim of b (3")
 
 
+def test_matmul_mismatch_names_the_kernel_of_the_folded_batch():
+    """Found by the program fuzzer: a vector that requires grad times a batch of matrices
+    is folded into one mv of the transposed batch, so PyTorch's error is mv's; a
+    non-contiguous batch times a vector is not folded, so it is bmm's; a batch of one that
+    requires grad is squeezed, then folded into mm. Each message is the kernel's."""
+    check(lambda m: m.ones(1, requires_grad=True) @ m.ones(3, 2, 2), RuntimeError,
+          "size mismatch, got input (6), mat (6x2), vec (1)", "second-to-last dim of b (2")
+    check(lambda m: m.ones(3, 3, 2).mT @ m.ones(2), RuntimeError,
+          "Expected size for first two dimensions of batch2 tensor to be: [3, 3] but got: "
+          "[3, 2].", "first dim of b (2")
+    check(lambda m: m.ones(3, 2, 3) @ m.ones(1, 2, 4, requires_grad=True), RuntimeError,
+          "mat1 and mat2 shapes cannot be multiplied (6x3 and 2x4)", "second-to-last dim")
+
+
 def test_linear_in_features_mismatch_names_the_layer():
     check(lambda m: m.nn.Linear(3, 5)(m.ones(4, 2)), RuntimeError,
           "mat1 and mat2 shapes cannot be multiplied (4x2 and 3x5)",

@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 
 from .. import random as _random
-from ..tensor import Tensor, _wrap
-from .guards import Captured, Snapshot, capture, describe, guards, same_bits
+from ..tensor import Tensor
+from .guards import Captured, Snapshot, capture, describe, fast_check, guards, same_bits
 from .program import Binding, Program, StaleRead
 from .recorder import Recorder, Ref, TracedArray
 
@@ -51,9 +51,16 @@ class CompiledFunction:
         self._stale = 0
         self._warned: set[str] = set()
         self._part: Captured | None = None  # what fn captured, walked once while unchanged
+        self._fast: tuple[Any, Program] | None = None  # the last replay's guards, as code
+        self._checks: dict[tuple[int, int], Any] = {}  # (program, captured) -> its guards
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._fast is not None:
+            check, program = self._fast
+            tensors = check(args, kwargs)
+            if tensors is not None:
+                return self._replay(program, tensors, args, kwargs)
         if self._eager is not None:
             return self._fn(*args, **kwargs)
         cap = capture(self._fn, args, kwargs, self._part)
@@ -62,7 +69,12 @@ class CompiledFunction:
         for known, program, verified in self._programs:
             if known == facts:
                 if verified[0]:
-                    return self._replay(program, cap, args, kwargs)
+                    key = (id(program), id(cap.part))
+                    if key not in self._checks:
+                        self._checks[key] = fast_check(cap, facts)
+                    check = self._checks[key]
+                    self._fast = None if check is None else (check, program)
+                    return self._replay(program, cap.tensors, args, kwargs)
                 return self._check(program, verified, cap, args, kwargs)
         if facts not in self._warmed:
             self._note_new_guards(facts)
@@ -85,7 +97,12 @@ class CompiledFunction:
             lines.append(f"runs eagerly: {self._eager}")
         for k, (facts, program, verified) in enumerate(self._programs):
             state = "checked against eager" if verified[0] else "not checked yet"
-            lines.append(f"\nprogram {k} ({len(program.rec.steps)} numpy calls, {state})")
+            r = program.removed
+            lines.append(f"\nprogram {k} ({state}): {program.calls} numpy calls replayed of "
+                         f"the {len(program.rec.steps)} recorded: {r['dead']} dead, "
+                         f"{r['folded']} folded into constants, {r['made once']} made once "
+                         f"(buffers, their views, fills), {r['overwritten']} copies "
+                         "overwritten before use")
             lines.append("guards:")
             lines += [f"  {describe(f)}" for f in facts]
             lines.append("program:")
@@ -165,34 +182,25 @@ class CompiledFunction:
                 new_grad._data = np.asarray(new_grad._data)
         return outputs
 
-    def _replay(self, program: Program, cap: Captured, args: Any, kwargs: Any) -> Any:
+    def _replay(self, program: Program, tensors: list[Any], args: Any, kwargs: Any) -> Any:
         try:
-            return self._run(program, cap)
+            return self._run(program, tensors)
         except StaleRead as e:
             self._stale += 1
             if self._stale >= _STALE_LIMIT:
                 self._give_up(f"a value Python reads changes from call to call ({e})")
             return self._fn(*args, **kwargs)
 
-    def _run(self, program: Program, cap: Captured) -> Any:
-        """The program's replay, its arrays put where the eager step leaves them."""
-        env = program.replay(cap.tensors)
-        for binding, tid in program.outputs:
-            t = cap.tensors[binding.index]
-            if not binding.grad:
-                t._data = env[tid]
-            elif tid is None:
-                t._grad = None
-            else:
-                t._grad = _wrap(env[tid])
-        return _build(program.result, env)
+    def _run(self, program: Program, tensors: list[Any]) -> Any:
+        """The program's replay: its arrays put where the eager step leaves them."""
+        return program.run(tensors)
 
     def _check(self, program: Program, verified: list[bool], cap: Captured, args: Any,
                kwargs: Any) -> Any:
         snapshot = Snapshot(cap)
         stale = False
         try:
-            replayed = self._run(program, cap)
+            replayed = self._run(program, cap.tensors)
         except StaleRead as e:
             stale = True
             self._stale += 1
@@ -218,6 +226,7 @@ class CompiledFunction:
     # ------------------------------------------------------------------ warnings
     def _give_up(self, why: str) -> None:
         self._eager = why
+        self._fast = None
         self._warn(f"tg.compile: {getattr(self._fn, '__name__', 'fn')} runs eagerly: {why}")
 
     def _note_new_guards(self, facts: tuple[Any, ...]) -> None:
@@ -269,16 +278,6 @@ def _plain_result(obj: Any) -> Any:
     elif isinstance(obj, dict):
         for o in obj.values():
             _plain_result(o)
-    return obj
-
-
-def _build(obj: Any, env: dict[int, Any]) -> Any:
-    if isinstance(obj, Ref):
-        return _wrap(env[obj.tid])
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_build(o, env) for o in obj)
-    if isinstance(obj, dict):
-        return {k: _build(v, env) for k, v in obj.items()}
     return obj
 
 

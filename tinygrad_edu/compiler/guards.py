@@ -231,8 +231,7 @@ def guards(cap: Captured) -> tuple[tuple[str, Any], ...]:
         for g, group in enumerate(opt.param_groups):
             names, values = _settings(tuple(group))
             facts.append((f"optimizer {o} param_groups[{g}]", tuple(zip(names, values(group)))))
-        numbers = tuple((k, v) for s in opt.state.values() for k, v in s.items()
-                        if not isinstance(v, Tensor))
+        numbers = _state_numbers(opt)
         if numbers:
             facts.append((f"optimizer {o} state numbers", numbers))
     facts += [(name, (type(v).__name__, v)) for name, v in cap.scalars]
@@ -298,3 +297,163 @@ def same_bits(a: Any, b: Any) -> bool:
         return a is b
     a, b = np.asarray(a), np.asarray(b)
     return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+# ---------------------------------------------------------------------------- fast check
+def fast_check(cap: Captured, facts: tuple[tuple[str, Any], ...]) -> Any:
+    """The guards of one recording as generated code: ``check(args, kwargs)`` returns the
+    tensors to replay on when ``capture`` would find these very objects and ``guards``
+    these facts, else None (then the full walk decides). What a compiler's guards are:
+    straight-line checks instead of a walk, run before every replay.
+
+    Returns None (no fast check) when the arguments are not all tensors and numbers.
+    """
+    part = cap.part
+    if part is None or not part.stamped:
+        return None
+    n = cap.from_args
+    names: dict[str, Any] = {"_same": _same, "_E": _EMPTY, "grad_on": is_grad_enabled,
+                             "Tensor": Tensor}
+    lines = ["def check(args, kwargs):", "    try:"]
+
+    def const(value: Any) -> str:
+        name = f"k{len(names)}"
+        names[name] = value
+        return name
+
+    body: list[str] = []
+    if cap is part:
+        body.append("if args or kwargs: return None")
+    else:
+        kinds = [a for name, a in zip(cap.names, cap.tensors) if name.startswith("args[")]
+        scalars = [(name, v) for name, v in cap.scalars if name.startswith("args[")]
+        if len(kinds) != n or any(name.startswith("kwargs[") for name in cap.names) or any(
+                not name[5:-1].isdigit() for name, _ in scalars):
+            return None
+        count = n + len(scalars)
+        body.append(f"if kwargs or len(args) != {count}: return None")
+        for i in range(n):
+            if cap.names[i] != f"args[{i}]":
+                return None
+            body.append(f"if type(args[{i}]) is not Tensor: return None")
+        for name, v in scalars:
+            i = int(name[5:-1])
+            body.append(f"a = args[{i}]")
+            body.append(f"if type(a) is not {const(type(v))} or a != {const(v)}: return None")
+        if n > 1:  # the same tensor passed twice is one tensor to capture
+            body.append(f"if len({{id(a) for a in args[:{n}]}}) != {n}: return None")
+        captured_ids = const(frozenset(map(id, part.tensors)))
+        for i in range(n):  # an argument that is also a captured tensor: the full walk
+            body.append(f"if id(args[{i}]) in {captured_ids}: return None")
+    edges = iter(part.stamped)
+    for node in part.nodes:
+        k = const(node)
+        if isinstance(node, types.FunctionType):
+            cells = node.__closure__ or ()
+            names_ = _GLOBALS.get(node.__code__) or _global_names(node.__code__)
+            cell_edges = [next(edges) for _ in cells]
+            glob_edges = [next(edges) for _ in names_]
+            if cells:
+                body.append(f"c = {k}.__closure__")
+                body += [f"if c[{j}].cell_contents is not {const(e)}: return None"
+                         for j, e in enumerate(cell_edges)]
+            if names_:
+                body.append(f"g = {k}.__globals__")
+                body += [f"if g.get({var!r}, _E) is not {const(e)}: return None"
+                         for var, e in zip(names_, glob_edges)]
+        elif isinstance(node, Module):
+            for attr in ("_parameters", "_buffers", "_modules"):
+                items = getattr(node, attr)
+                for _ in items:
+                    next(edges)
+                body += _dict_checks(f"{k}.{attr}", items, const)
+            next(edges)
+        elif isinstance(node, Optimizer):
+            groups, state = node.param_groups, node.state
+            for _ in [p for g in groups for p in g["params"]] + [
+                    v for st in state.values() for v in st.values()]:
+                next(edges)
+            next(edges)
+            body.append(f"gs = {k}.param_groups")
+            body.append(f"if len(gs) != {len(groups)}: return None")
+            for g, group in enumerate(groups):
+                body.append(f"ps = gs[{g}]['params']")
+                body.append(f"if len(ps) != {len(group['params'])}: return None")
+                body += [f"if ps[{i}] is not {const(p)}: return None"
+                         for i, p in enumerate(group["params"])]
+            body.append(f"st = {k}.state")
+            body.append(f"if len(st) != {len(state)}: return None")
+            for p, entry in state.items():
+                body += _dict_checks(f"st[{const(p)}]", entry, const)
+        elif isinstance(node, (list, tuple, dict)):
+            got = [x for item in node.items() for x in item] if isinstance(node, dict) \
+                else list(node)
+            for _ in got:
+                next(edges)
+            next(edges)
+            view = f"[x for item in {k}.items() for x in item]" if isinstance(node, dict) \
+                else k
+            body.append(f"if not _same({view}, {const(got)}): return None")
+        elif isinstance(node, types.MethodType):
+            next(edges), next(edges)  # (a bound method is immutable)
+        else:
+            return None
+    known = dict(facts)
+    body.append(f"if grad_on() is not {known['grad mode']}: return None")
+    for i, (name, t) in enumerate(zip(cap.names, cap.tensors)):
+        _, shape, dtype, rg, no_grad = known[name]
+        ref = f"args[{i}]" if i < n else const(t)
+        body.append(f"t = {ref}; d = t._data")
+        body.append(f"if d.shape != {shape!r} or d.dtype is not {const(dtype)} or "
+                    f"t._requires_grad is not {rg} or (t._grad is None) is not {no_grad}: "
+                    "return None")
+    for label, m in zip(cap.labels, cap.modules):
+        body.append(f"if {const(m)}.training != {known[label]!r}: return None")
+    for o, opt in enumerate(cap.optimizers):
+        body.append(f"if len({const(opt)}.param_groups) != {len(opt.param_groups)}: return None")
+        for g in range(len(opt.param_groups)):
+            settings = known[f"optimizer {o} param_groups[{g}]"]
+            body.append(f"g = {const(opt)}.param_groups[{g}]")
+            body.append(f"if len(g) != {len(settings) + 1}: return None")
+            body += [f"if g[{key!r}] != {_literal(value, const)}: return None"
+                     for key, value in settings]
+        # (the Python numbers in the state: checked above, by identity)
+    tensors = const(list(part.tensors))
+    body.append(f"return {tensors}" if cap is part else
+                f"return [*args[:{n}], *{const([t for t in cap.tensors[n:]])}]")
+    lines += ["        " + line for line in body]
+    lines += ["    except Exception:  # (a cell emptied, a key removed: the full walk decides)",
+              "        return None"]
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, "<tg.compile guards>", "exec"), names)
+    check = names["check"]
+    check.source = source
+    return check
+
+
+def _same(a: Any, b: list[Any]) -> bool:
+    return len(a) == len(b) and all(map(operator.is_, a, b))
+
+
+def _dict_checks(where: str, items: dict[Any, Any], const: Any) -> list[str]:
+    """Lines checking that the dict ``where`` holds these very objects."""
+    if not items:
+        return [f"if {where}: return None"]
+    lines = [f"d = {where}", f"if len(d) != {len(items)}: return None"]
+    return lines + [f"if d[{key!r}] is not {const(v)}: return None" if isinstance(key, str)
+                    else f"if d[{const(key)}] is not {const(v)}: return None"
+                    for key, v in items.items()]
+
+
+def _literal(value: Any, const: Any) -> str:
+    """``value`` as source: a literal for plain numbers (faster to compare), else a name."""
+    if value is None or type(value) in (bool, int, str) or (
+            type(value) is float and value == value and abs(value) != float("inf")):
+        return repr(value)
+    return const(value)
+
+
+def _state_numbers(opt: Optimizer) -> Any:
+    numbers = tuple((k, v) for s in opt.state.values() for k, v in s.items()
+                    if not isinstance(v, Tensor))
+    return numbers or None

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from ..tensor import _wrap
+from .optimize import optimize
 from .recorder import Read, Recorder, Ref, Step
 
 __all__ = ["Program", "Binding", "StaleRead"]
@@ -42,7 +44,8 @@ def _same(a: Any, b: Any) -> bool:
 
 
 class Program:
-    """Straight-line numpy of one recorded call. ``replay(tensors)`` runs it again.
+    """Straight-line numpy of one recorded call. ``run(tensors)`` runs it again: it puts
+    the new arrays where the eager call left them and returns what the call returned.
 
     ``outputs`` says what the eager call left behind: ``(binding, tid)`` for each array
     it put in a tensor (a new ``.grad``: ``tid`` wrapped in a new Tensor, as eager does),
@@ -55,20 +58,18 @@ class Program:
         self.inputs = sorted(inputs.items())
         self.outputs = outputs
         self.result = result
-        self._kept = {rec.root[tid] for _, tid in outputs if tid is not None} | {
-            rec.root[r.tid] for r in _refs(result)}
         self._wanted = sorted({tid for _, tid in outputs if tid is not None}
                               | {r.tid for r in _refs(result)})
+        self.ops, self.fixed, self.once, self.removed = optimize(rec, set(self._wanted))
+        self.calls = sum(isinstance(op, Step) for op in self.ops)
+        used = {t for op in self.ops for t in _tids(op)} | set(self._wanted)
+        self.inputs = [(tid, b) for tid, b in self.inputs if tid in used]
         self._names: dict[str, Any] = {"StaleRead": StaleRead}
+        self._named: dict[int, str] = {}
         self.source = self._generate()
         code = compile(self.source, f"<tg.compile program {id(self):x}>", "exec")
         exec(code, self._names)
-        self._run = self._names["program"]
-
-    def replay(self, tensors: list[Any]) -> dict[int, Any]:
-        """Run the program on the tensors' current arrays; returns ``{tid: array}`` of the
-        values the call left behind (its outputs and result)."""
-        return dict(zip(self._wanted, self._run(tensors)))
+        self.run = self._names["program"]
 
     # ------------------------------------------------------------------ code generation
     def _generate(self) -> str:
@@ -76,25 +77,42 @@ class Program:
         lines = ["def program(tensors):"]
         for tid, b in self.inputs:
             lines.append(f"    t{tid} = tensors[{b.index}]{'._grad' if b.grad else ''}._data")
-        reads: dict[int, list[Read]] = {}
-        for read in self.rec.reads:
-            reads.setdefault(read.step, []).append(read)
-        for i, step in enumerate(self.rec.steps):
-            lines += [self._read_code(r) for r in reads.get(i, [])]
-            lines.append("    " + self._step_code(step))
-        lines += [self._read_code(r) for r in reads.get(len(self.rec.steps), [])]
-        wanted = ", ".join(f"t{t}" for t in self._wanted)
-        lines.append(f"    return ({wanted}{',' if len(self._wanted) == 1 else ''})")
+        for op in self.ops:
+            lines.append(self._read_code(op) if isinstance(op, Read)
+                         else "    " + self._step_code(op))
+        wrap = self._name(_wrap, "f")
+        for binding, tid in self.outputs:  # where the eager step leaves its arrays
+            t = f"tensors[{binding.index}]"
+            if not binding.grad:
+                lines.append(f"    {t}._data = t{tid}")
+            else:
+                lines.append(f"    {t}._grad = " + ("None" if tid is None else f"{wrap}(t{tid})"))
+        lines.append(f"    return {self._result_code(self.result)}")
         return "\n".join(lines) + "\n"
 
+    def _result_code(self, obj: Any) -> str:
+        """The step's return value as source: a new Tensor for each array it returned."""
+        if isinstance(obj, Ref):
+            return f"{self._name(_wrap, 'f')}(t{obj.tid})"
+        if isinstance(obj, (list, tuple)):
+            inner = "".join(f"{self._result_code(o)}, " for o in obj)
+            return f"[{inner}]" if isinstance(obj, list) else (
+                f"({inner})" if type(obj) is tuple else f"{self._name(type(obj))}(({inner}))")
+        if isinstance(obj, dict) and type(obj) is dict:
+            return "{" + ", ".join(f"{self._code(k)}: {self._result_code(v)}"
+                                   for k, v in obj.items()) + "}"
+        return self._name(obj)
+
     def _name(self, value: Any, prefix: str = "c") -> str:
-        name = f"{prefix}{len(self._names)}"
-        self._names[name] = value
+        name = self._named.get(id(value))
+        if name is None:
+            name = self._named[id(value)] = f"{prefix}{len(self._names)}"
+            self._names[name] = value
         return name
 
     def _code(self, obj: Any) -> str:
         if isinstance(obj, Ref):
-            return f"t{obj.tid}"
+            return self._name(self.fixed[obj.tid], "b") if obj.tid in self.fixed else f"t{obj.tid}"
         if isinstance(obj, tuple):
             return "(" + "".join(f"{self._code(o)}, " for o in obj) + ")"
         if isinstance(obj, list):
@@ -108,14 +126,7 @@ class Program:
     def _step_code(self, step: Step) -> str:
         args = [self._code(a) for a in step.args]
         kwargs = dict(step.kwargs)
-        value = self.rec.values[step.result] if isinstance(step.result, int) else None
         scalar = step.result in self.rec.scalars  # numpy gives a scalar: made 0-d again
-        if (isinstance(step.func, np.ufunc) and "out" not in kwargs
-                and isinstance(step.result, int) and value is not None
-                and self.rec.root[step.result] not in self._kept
-                and len(step.args) == step.func.nin):
-            kwargs["out"] = np.empty_like(value)  # a buffer reused by every replay
-            scalar = False
         args += [f"{k}={self._code(v)}" for k, v in kwargs.items()]
         call = f"{self._name(step.func, 'f')}({', '.join(args)})"
         if step.result is None:
@@ -127,7 +138,7 @@ class Program:
 
     def _read_code(self, read: Read) -> str:
         check = self._name(_checker(read), "r")
-        return f"    {check}(t{read.tid})"
+        return f"    {check}({self._code(Ref(read.tid))})"
 
     def explain(self) -> str:
         """The program, one line per numpy call, with each value's shape and dtype."""
@@ -135,17 +146,19 @@ class Program:
         for tid, binding in self.inputs:
             where = self.names[binding.index] + (".grad" if binding.grad else "")
             lines.append(f"t{tid} = {where}  # {_describe(rec.values[tid])}")
-        reads: dict[int, list[Read]] = {}
-        for read in rec.reads:
-            reads.setdefault(read.step, []).append(read)
-        for i, step in enumerate(rec.steps):
-            lines += [_read_line(r) for r in reads.get(i, [])]
-            lines.append(_step_line(step, rec))
-        lines += [_read_line(r) for r in reads.get(len(rec.steps), [])]
+        lines += [f"{_step_line(step, rec)}, made once" for step in self.once]
+        for op in self.ops:
+            lines.append(_read_line(op) if isinstance(op, Read) else _step_line(op, rec))
         for binding, tid in self.outputs:
             where = self.names[binding.index] + (".grad" if binding.grad else "")
             lines.append(f"{where} = t{tid}")
         return "\n".join(lines)
+
+
+def _tids(op: Step | Read) -> list[int]:
+    if isinstance(op, Read):
+        return [op.tid]
+    return [r.tid for r in _refs([op.args, op.kwargs])]
 
 
 def _checker(read: Read) -> Any:

@@ -593,7 +593,7 @@ def _check_matmul(a: Tensor, b: Tensor) -> None:
     if len(sa) == len(sb) == 1 and da != db:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
                            f"{_scalar_name(da)} and {_scalar_name(db)}{_MATMUL_HINT}")
-    _check_matmul_shapes(sa, sb)
+    _check_matmul_shapes(a, b)
     if da is db and da in FLOATING:
         return  # (the usual case: nothing more to check)
     kernel = ("dot" if len(sa) == len(sb) == 1 else "addmv_impl_cpu" if len(sb) == 1 else
@@ -617,7 +617,8 @@ _MATMUL_HINT = (". Hint: convert one side, e.g. x.float() (float32) or x.double(
                 "(float64).")
 
 
-def _check_matmul_shapes(sa: tuple[_int, ...], sb: tuple[_int, ...]) -> None:
+def _check_matmul_shapes(a: Tensor, b: Tensor) -> None:
+    sa, sb = a._data.shape, b._data.shape
     k_a = sa[-1]
     k_b = sb[0] if len(sb) == 1 else sb[-2]
     if len(sa) > 2 or len(sb) > 2:
@@ -626,31 +627,49 @@ def _check_matmul_shapes(sa: tuple[_int, ...], sb: tuple[_int, ...]) -> None:
         except ValueError:
             raise _broadcast_error(sa[:-2], sb[:-2]) from None
     if k_a != k_b:
-        raise _matmul_shape_error(sa, sb)
+        if len(sa) == len(sb) == 3 and sa[0] != sb[0]:  # (a batch of one that requires grad
+            if sa[0] == 1 and a.requires_grad:  # is squeezed first: see _decomposed_matmul)
+                a = a.squeeze(0)
+            elif sb[0] == 1 and b.requires_grad:
+                b = b.squeeze(0)
+        fold = (a.ndim > 2 or b.ndim > 2) and _should_fold(a, b)
+        raise _matmul_shape_error(tuple(sa), tuple(sb), tuple(a.shape), tuple(b.shape), fold)
 
 
-def _matmul_shape_error(sa: tuple[_int, ...], sb: tuple[_int, ...]) -> RuntimeError:
-    """PyTorch's message for the shapes of ``a @ b`` that do not fit, and a hint."""
+def _matmul_shape_error(shape_a: tuple[_int, ...], shape_b: tuple[_int, ...],
+                        sa: tuple[_int, ...], sb: tuple[_int, ...], fold: bool) -> RuntimeError:
+    """PyTorch's message for the shapes of ``a @ b`` that do not fit, and a hint: the
+    message of the kernel the product goes to (dot, mv, mm; bmm unless a batch is folded
+    into a matrix -- for ``b`` the larger, PyTorch multiplies ``b^T @ a^T``). ``sa``, ``sb``
+    are the shapes that reach it (a batch of one may have been squeezed)."""
     k_a, k_b = sa[-1], (sb[0] if len(sb) == 1 else sb[-2])
-    if len(sa) == 1 and len(sb) == 1:
+    if (len(sa) > 2 or len(sb) > 2) and not fold:
+        batch = int(np.prod(np.broadcast_shapes(sa[:-2], sb[:-2])))
+        message = (f"Expected size for first two dimensions of batch2 tensor to be: "
+                   f"[{batch}, {k_a}] but got: [{batch}, {k_b}].")
+    elif fold and len(sb) > len(sa):
+        rows = int(np.prod(sb[:-2])) * sb[-1]
+        if len(sa) == 1:
+            message = f"size mismatch, got input ({rows}), mat ({rows}x{k_b}), vec ({k_a})"
+        else:
+            message = (f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k_b} and "
+                       f"{sa[1]}x{sa[0]})")
+    elif len(sa) == 1 and len(sb) == 1:
         message = (f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to "
                    f"have the same number of elements, but got {sa[0]} and {sb[0]} elements "
                    "respectively")
     elif len(sb) == 1:
         rows = int(np.prod(sa[:-1]))
         message = f"size mismatch, got input ({rows}), mat ({rows}x{k_a}), vec ({sb[0]})"
-    elif len(sb) > 2:
-        batch = int(np.prod(np.broadcast_shapes(sa[:-2], sb[:-2])))
-        message = (f"Expected size for first two dimensions of batch2 tensor to be: "
-                   f"[{batch}, {k_a}] but got: [{batch}, {k_b}].")
     else:
         ma = "x".join(map(str, sa if len(sa) == 2 else (int(np.prod(sa[:-1])), sa[-1])))
         mb = "x".join(map(str, sb if len(sb) == 2 else (sb[0], 1)))
         message = f"mat1 and mat2 shapes cannot be multiplied ({ma} and {mb})"
-    where = "first" if len(sb) <= 2 else "second-to-last"
+    where = "first" if len(shape_b) <= 2 else "second-to-last"
     return RuntimeError(
-        f"{message.rstrip('.')}. Hint: in a @ b, the last dim of a ({k_a}, shape {list(sa)}) "
-        f"must equal the {where} dim of b ({k_b}, shape {list(sb)}); fix a shape or use b.T."
+        f"{message.rstrip('.')}. Hint: in a @ b, the last dim of a ({k_a}, shape "
+        f"{list(shape_a)}) must equal the {where} dim of b ({k_b}, shape {list(shape_b)}); "
+        "fix a shape or use b.T."
     )
 
 

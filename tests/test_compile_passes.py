@@ -1,0 +1,158 @@
+"""tg.compile's passes over a recording (``compiler/optimize.py``) and its guards as code:
+each removes work from the replay, and none changes a bit of what the step leaves behind."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from benchmarks import data
+
+
+def _linreg(returns_loss: bool) -> tuple[Any, Any, Any]:
+    tg.manual_seed(0)
+    model = tg.nn.Linear(1, 1)
+    x, y = (tg.from_numpy(a.copy()) for a in data.linreg())
+    opt = tg.optim.SGD(model.parameters(), lr=0.1)
+
+    def step() -> Any:
+        opt.zero_grad()
+        loss = tg.nn.functional.mse_loss(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss if returns_loss else None
+
+    return step, model, opt
+
+
+def _quadratic() -> tuple[Any, Any]:
+    tg.manual_seed(2021)
+    time = tg.arange(0, 20).float()
+    speed = tg.rand(20) * 5 + 0.8 * (time - 7.5) ** 2 + 1
+    params = tg.randn(3).requires_grad_()
+
+    def step() -> None:
+        a, b, c = params
+        loss = ((a * (time**2) + (b * time) + c - speed) ** 2).mean()
+        loss.backward()
+        params.data -= 1e-5 * params.grad.data
+        params.grad = None
+
+    return step, params
+
+
+def _program(compiled: Any) -> Any:
+    (_, program, verified), = compiled._programs
+    assert verified[0], compiled.explanation()
+    return program
+
+
+def _twins(build: Any, calls: int = 12) -> tuple[Any, list[Any], list[Any]]:
+    """Run ``build()``'s step eagerly and compiled, ``calls`` times; the compiled step,
+    and what each returned."""
+    eager, *eager_state = build()
+    step, *state = build()
+    compiled = tg.compile(step)
+    out_e, out_c = [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (no fallback, no new recording)
+        for _ in range(calls):
+            out_e.append(eager())
+            out_c.append(compiled())
+            for a, b in zip(eager_state, state):
+                for p, q in zip(a.parameters(), b.parameters()) if hasattr(a, "parameters") \
+                        else [(a, b)]:
+                    assert p._data.tobytes() == q._data.tobytes()
+    return compiled, out_e, out_c
+
+
+def test_a_loss_the_step_does_not_return_is_dead_code() -> None:
+    compiled, _, _ = _twins(lambda: _linreg(False)[:2])
+    program = _program(compiled)
+    assert program.removed["dead"] >= 10  # the mean of 200 numbers in PyTorch's order
+    assert program.calls < len(program.rec.steps) // 2
+    assert "dead" in compiled.explanation()
+
+
+def test_a_returned_loss_is_computed_and_exact() -> None:
+    compiled, out_e, out_c = _twins(lambda: _linreg(True)[:2])
+    for a, b in zip(out_e, out_c):
+        assert a._data.tobytes() == b._data.tobytes() and a.dtype == b.dtype
+    assert _program(compiled).removed["dead"] < 10
+
+
+def test_the_gradient_seed_is_folded_into_a_constant() -> None:
+    compiled, _, _ = _twins(lambda: _linreg(False)[:2])
+    program = _program(compiled)
+    assert program.removed["folded"] >= 2  # ones_like(loss), and it times 2/n
+    assert program.removed["overwritten"] == 1  # (its buffer was a copy of the loss)
+
+
+def test_results_and_grads_are_new_arrays_at_every_call() -> None:
+    """Buffers are reused between replays only for values that die with the step: what
+    the step leaves behind is a new array each call, as in eager."""
+    step, model, _ = _linreg(True)
+    compiled = tg.compile(step)
+    losses, grads = [], []
+    for _ in range(8):
+        losses.append(compiled())
+        grads.append(model.weight.grad)
+    kept = [(x._data.copy(), g._data.copy()) for x, g in zip(losses, grads)]
+    compiled()
+    for (x, g), loss, grad in zip(kept, losses, grads):
+        assert np.array_equal(x, loss._data) and np.array_equal(g, grad._data)
+    assert len({id(g._data) for g in grads}) == len(grads)
+    assert len({id(x._data) for x in losses}) == len(losses)
+
+
+def test_views_of_buffers_and_fills_are_made_once() -> None:
+    """The quadratic fit: its sums' slices are views of buffers kept between replays, made
+    once; ``zeros.fill(0); zeros[2] = g`` (the backward of ``a, b, c = params``) fills once."""
+    compiled, _, _ = _twins(lambda: _quadratic(), calls=30)
+    program = _program(compiled)
+    labels = [step.label for step in program.once]
+    assert labels.count(".fill") == 3 and labels.count("[]") >= 9, labels
+    assert ".fill" not in [getattr(op, "label", None) for op in program.ops]
+    assert "made once" in program.explain()
+
+
+def test_guards_run_as_generated_code() -> None:
+    """After the check against eager, a replay's guards are one generated function; a
+    changed guard (a new learning rate) falls back to the full walk and records again."""
+    step, _, opt = _linreg(False)
+    eager, _, eager_opt = _linreg(False)
+    compiled = tg.compile(step)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for i in range(10):
+            if i == 6:
+                assert compiled._fast is not None
+                assert "g['lr'] != 0.1" in compiled._fast[0].source
+                opt.param_groups[0]["lr"] = eager_opt.param_groups[0]["lr"] = 0.05
+            eager()
+            compiled()
+            assert [p._data.tobytes() for p in opt.param_groups[0]["params"]] == [
+                p._data.tobytes() for p in eager_opt.param_groups[0]["params"]]
+    assert any("recorded again" in str(w.message) for w in caught)
+
+
+def test_draw_program_shows_the_replayed_calls() -> None:
+    """``tg.viz.draw_program``: one box per replayed numpy call, the bound tensors and
+    what the step leaves behind (a graph description; rendering needs ``dot``)."""
+    step, _, _ = _linreg(False)
+    compiled = tg.compile(step)
+    for _ in range(4):  # (.grad is None at the first call: a warm-up for each)
+        compiled()
+    source = tg.viz.draw_program(compiled).source
+    program = _program(compiled)
+    assert source.count("shape=box style=rounded") == program.calls
+    assert "model.weight" in source and "model.weight.grad" in source
+    assert "np.matmul" in source and "dead" in source
+    with pytest.raises(TypeError, match="compiled by tg.compile"):
+        tg.viz.draw_program(step)
+    with pytest.raises(IndexError, match="1 recorded"):
+        tg.viz.draw_program(compiled, program=1)

@@ -1,0 +1,351 @@
+"""Three passes over a recording, the classic ones, before it becomes a program.
+
+A recording is every numpy call one eager step made, in order. Much of it need not run
+again: the step computed the loss only to return it, or the gradient's seed ``ones`` is the
+same every step. These passes remove that work without changing a bit of what remains:
+
+1. **overwritten buffers** -- a copy whose every element is overwritten before anything
+   reads it (``seed = loss.copy(); seed.fill(1)``) only needed the buffer: it becomes
+   ``np.empty_like``, which reads nothing;
+2. **constant folding** -- a value that depends on no input (the ``ones`` of the seed, the
+   seed times ``1/n``) is computed once, now, and the program uses the result;
+3. **dead code** -- a call whose result reaches nothing the step leaves behind (no output,
+   no ``.grad``, no parameter update, no value Python read) is dropped: the loss of a step
+   that does not return it;
+4. **buffers** -- a new array that does not outlive the step is made once and reused: a
+   ufunc writes into it (``out=``), a copy becomes ``np.copyto``, ``np.empty_like`` is
+   gone. Its memory is then the same at every replay, so the views of it (reshapes,
+   slices, transposes) are made once too; and a ``fill`` of such a buffer whose other
+   writes always hit the same elements leaves the rest as it was: it runs once.
+
+The program then replays only what is left (``compiled.explain()`` shows it, and how many
+calls each pass removed). Each pass works on *buffers*: a view and the array it views are
+one buffer (``Recorder.root``), so a write through a view counts as a write to its base.
+
+Example:
+    >>> ops, removed = optimize(rec, wanted={12})   # doctest: +SKIP
+    >>> removed
+    {'overwritten': 1, 'folded': 4, 'dead': 15}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .recorder import Read, Recorder, Ref, Step
+
+__all__ = ["optimize"]
+
+# what these calls return depends on their array arguments' shape and dtype, not values
+_SHAPE_ONLY = (np.empty_like,)
+# ufunc methods that write every element of ``out`` without reading it first
+_WRITES_ALL = ("__call__", "reduce", "accumulate", "outer")
+
+
+def optimize(rec: Recorder, wanted: set[int]) -> tuple[list[Step | Read], dict[int, Any],
+                                                      list[Step], dict[str, int]]:
+    """What a replay runs: the recording's calls and reads, in order, without the work
+    that need not be replayed. Also returns the values that are the same array at every
+    replay (``{tid: array}``: buffers and their views), the calls that made those views
+    once, and how many calls each pass removed. ``wanted`` are the values the step leaves
+    behind (outputs and result): they are new arrays at every call, as in eager."""
+    ops: list[Step | Read] = _in_order(rec)
+    ops, overwritten = _allocate_overwritten(ops, rec)
+    ops, folded = _fold_constants(ops, rec, wanted)
+    ops, dead = _drop_dead(ops, rec, wanted)
+    ops, fixed, once = _reuse_buffers(ops, rec, wanted)
+    ops = _fill_once(ops, rec, fixed, once)
+    return ops, fixed, once, {"overwritten": overwritten, "folded": folded, "dead": dead,
+                              "made once": len(once)}
+
+
+def _in_order(rec: Recorder) -> list[Step | Read]:
+    """Steps and reads interleaved as they happened (a read checks the value it follows)."""
+    ops: list[Step | Read] = []
+    reads = sorted(rec.reads, key=lambda r: r.step)
+    k = 0
+    for i, step in enumerate(rec.steps):
+        while k < len(reads) and reads[k].step <= i:
+            ops.append(reads[k])
+            k += 1
+        ops.append(step)
+    return ops + reads[k:]
+
+
+# ---------------------------------------------------------------------------- dataflow
+def _refs(obj: Any) -> list[int]:
+    if isinstance(obj, Ref):
+        return [obj.tid]
+    if isinstance(obj, (list, tuple)):
+        return [t for o in obj for t in _refs(o)]
+    if isinstance(obj, dict):
+        return [t for o in obj.values() for t in _refs(o)]
+    return []
+
+
+def _results(step: Step) -> list[int]:
+    if step.result is None:
+        return []
+    return [step.result] if isinstance(step.result, int) else list(step.result)
+
+
+def _writes_all(step: Step, rec: Recorder) -> bool:
+    """Whether the step writes every element of the buffer it writes, reading none first
+    (``fill``; a ufunc into ``out=``, when ``out`` is not also an input and covers its
+    whole buffer)."""
+    w = step.writes
+    if w is None:
+        return False
+    value, whole = rec.values[w], rec.values[rec.root[w]]
+    if not (isinstance(value, np.ndarray) and isinstance(whole, np.ndarray)
+            and value.size == whole.size and value.dtype == whole.dtype):
+        return False
+    if step.label == ".fill":
+        return True
+    ufunc_method = getattr(step.func, "__name__", "") if not isinstance(step.func, np.ufunc) \
+        else "__call__"
+    is_ufunc = isinstance(step.func, np.ufunc) or isinstance(
+        getattr(step.func, "__self__", None), np.ufunc)
+    return (is_ufunc and ufunc_method in _WRITES_ALL and "where" not in step.kwargs
+            and w not in _refs(step.args))
+
+
+def _reads(step: Step, rec: Recorder) -> list[int]:
+    """The values whose *contents* the step uses."""
+    if step.func in _SHAPE_ONLY:
+        return []
+    if step.label == ".fill":
+        return _refs(step.args[1:])
+    kwargs = step.kwargs
+    if step.writes is not None and "out" in kwargs and _writes_all(step, rec):
+        kwargs = {k: v for k, v in kwargs.items() if k != "out"}
+    return _refs(step.args) + _refs(kwargs)
+
+
+# ---------------------------------------------------------------------------- pass 1
+def _allocate_overwritten(ops: list[Step | Read], rec: Recorder) -> tuple[list[Any], int]:
+    """A new buffer whose first use writes all of it: make it with ``np.empty_like``."""
+    out, count = list(ops), 0
+    for i, op in enumerate(ops):
+        if not (isinstance(op, Step) and isinstance(op.result, int)):
+            continue
+        tid = op.result
+        if rec.root[tid] != tid or tid in rec.inputs or not isinstance(
+                rec.values[tid], np.ndarray):
+            continue
+        first = _first_use(ops, i + 1, tid, rec)
+        if first is not None and first.writes == tid and _writes_all(first, rec) \
+                and tid not in _reads(first, rec):
+            out[i] = Step(np.empty_like, (rec.values[tid],), {}, tid, "np.empty_like")
+            count += op.func is not np.empty_like
+    return out, count
+
+
+def _first_use(ops: list[Any], start: int, root: int, rec: Recorder) -> Step | None:
+    for op in ops[start:]:
+        tids = [op.tid] if isinstance(op, Read) else _refs(op.args) + _refs(op.kwargs)
+        if any(rec.root[t] == root for t in tids):
+            return op if isinstance(op, Step) else None
+    return None
+
+
+# ---------------------------------------------------------------------------- pass 2
+def _fold_constants(ops: list[Step | Read], rec: Recorder,
+                    wanted: set[int]) -> tuple[list[Any], int]:
+    """Run, now, every call on buffers that never hold a value depending on an input;
+    the calls left use copies of those values (read-only) as constants."""
+    dynamic = _dynamic_buffers(ops, rec)
+    env: dict[int, Any] = {}
+
+    def value(t: int) -> Any:
+        return env[t] if t in env else rec.values[t]
+
+    def constant(obj: Any) -> Any:
+        if isinstance(obj, Ref):
+            if rec.root[obj.tid] in dynamic:
+                return obj
+            return _frozen(value(obj.tid))
+        if isinstance(obj, (list, tuple)):
+            return type(obj)(constant(o) for o in obj)
+        if isinstance(obj, dict):
+            return {k: constant(v) for k, v in obj.items()}
+        return obj
+
+    def run(obj: Any) -> Any:
+        if isinstance(obj, Ref):
+            return value(obj.tid)
+        if isinstance(obj, (list, tuple)):
+            return type(obj)(run(o) for o in obj)
+        if isinstance(obj, dict):
+            return {k: run(v) for k, v in obj.items()}
+        return obj
+
+    out: list[Any] = []
+    folded = 0
+    for op in ops:
+        if isinstance(op, Read):
+            if rec.root[op.tid] in dynamic:
+                out.append(op)
+            continue
+        touched = {rec.root[t] for t in _results(op)}
+        if op.writes is not None:
+            touched.add(rec.root[op.writes])
+        if touched and not touched & dynamic:
+            result = op.func(*run(op.args), **run(op.kwargs))
+            for tid, r in zip(_results(op), result if isinstance(op.result, tuple)
+                              else [result]):
+                env[tid] = np.asarray(r) if tid in rec.scalars else r
+            folded += 1
+            continue
+        if op.func in _SHAPE_ONLY:  # (the arrays it looks at need not be computed)
+            op = Step(op.func, run(op.args), run(op.kwargs), op.result, op.label)
+        out.append(Step(op.func, constant(op.args), constant(op.kwargs), op.result,
+                        op.label, op.writes))
+    for tid in sorted(wanted):  # a value left behind is a new array each call, as in eager
+        if rec.root[tid] not in dynamic:
+            out.append(Step(np.copy, (_frozen(value(tid)),), {}, tid, "np.copy"))
+    return out, folded
+
+
+def _dynamic_buffers(ops: list[Step | Read], rec: Recorder) -> set[int]:
+    """Buffers that at some point hold a value computed from an input."""
+    dynamic = {rec.root[t] for t in rec.inputs}
+    changed = True
+    while changed:  # (a write through a view can make a buffer read earlier dynamic)
+        changed = False
+        for op in ops:
+            if isinstance(op, Read):
+                continue
+            if not any(rec.root[t] in dynamic for t in _reads(op, rec)):
+                continue
+            touched = {rec.root[t] for t in _results(op)}
+            if op.writes is not None:
+                touched.add(rec.root[op.writes])
+            if not touched <= dynamic:
+                dynamic |= touched
+                changed = True
+    return dynamic
+
+
+def _frozen(value: Any) -> Any:
+    """A read-only copy with the same memory layout (a replay cannot write into it)."""
+    if not isinstance(value, np.ndarray):
+        return value
+    copy = np.copy(value, order="K")
+    copy.flags.writeable = False
+    return copy
+
+
+# ---------------------------------------------------------------------------- pass 3
+def _drop_dead(ops: list[Any], rec: Recorder, wanted: set[int]) -> tuple[list[Any], int]:
+    """Walk back from what the step leaves behind; drop the calls nothing needs.
+
+    A buffer is *live* if a later call reads it or the step leaves it behind (an input's
+    memory always is: writing it is the point of the step). A call writing or making a
+    live buffer is kept; a view is kept only if a kept call uses that very view.
+    """
+    reads = [op.tid for op in ops if isinstance(op, Read)]
+    needed = set(wanted) | set(reads)
+    live = {rec.root[t] for t in needed} | {rec.root[t] for t in rec.inputs}
+    kept: list[Any] = []
+    for op in reversed(ops):
+        if isinstance(op, Step):
+            results = _results(op)
+            if op.writes is not None:
+                keep = rec.root[op.writes] in live
+            elif results and all(rec.root[t] != t for t in results):  # a view
+                keep = any(t in needed for t in results)
+            else:
+                keep = any(rec.root[t] in live for t in results)
+            if not keep:
+                continue
+            refs = _refs(op.args) + _refs(op.kwargs)
+            needed.update(refs)
+            live.update(rec.root[t] for t in refs)
+        kept.append(op)
+    kept.reverse()
+    return kept, sum(isinstance(op, Step) for op in ops) - sum(
+        isinstance(op, Step) for op in kept)
+
+
+# ---------------------------------------------------------------------------- pass 4
+def _reuse_buffers(ops: list[Any], rec: Recorder,
+                   wanted: set[int]) -> tuple[list[Any], dict[int, Any], list[Step]]:
+    """Give each new array that dies with the step one buffer for every replay, and make
+    the views of such buffers once. Returns the ops (still naming values by tid), the
+    arrays that are the same at every replay (``{tid: array}``) and the views made now."""
+    kept = {rec.root[t] for t in wanted}
+    fixed: dict[int, Any] = {}
+
+    def now(obj: Any) -> Any:
+        if isinstance(obj, Ref):
+            return fixed[obj.tid]
+        if isinstance(obj, (list, tuple)):
+            return type(obj)(now(o) for o in obj)
+        if isinstance(obj, dict):
+            return {k: now(v) for k, v in obj.items()}
+        return obj
+
+    out: list[Any] = []
+    once: list[Step] = []
+    for step in ops:
+        tid = step.result if isinstance(step, Step) and isinstance(step.result, int) else None
+        if tid is None:
+            out.append(step)
+            continue
+        value = rec.values[tid]
+        new = rec.root[tid] == tid and tid not in kept and isinstance(value, np.ndarray)
+        refs = _refs([step.args, step.kwargs])
+        if new and isinstance(step.func, np.ufunc) and "out" not in step.kwargs \
+                and len(step.args) == step.func.nin:
+            fixed[tid] = np.empty_like(value)
+            out.append(Step(step.func, step.args, {**step.kwargs, "out": Ref(tid)}, None,
+                            step.label, tid))
+        elif new and step.func is np.empty_like and not refs:
+            fixed[tid] = step.func(*step.args, **step.kwargs)
+            once.append(step)
+        elif new and step.label == ".copy" and len(step.args) <= 2:
+            fixed[tid] = np.empty_like(value)
+            out.append(Step(np.copyto, (Ref(tid), step.args[0]), {}, None, "np.copyto", tid))
+        elif rec.root[tid] != tid and all(t in fixed for t in refs):
+            view = step.func(*now(step.args), **now(step.kwargs))  # a buffer's view, made now
+            if isinstance(view, np.ndarray) and np.may_share_memory(view, now(step.args[0])):
+                fixed[tid] = view
+                once.append(step)
+            else:
+                out.append(step)
+        else:
+            out.append(step)
+    return out, fixed, once
+
+
+def _fill_once(ops: list[Any], rec: Recorder, fixed: dict[int, Any],
+               once: list[Step]) -> list[Any]:
+    """``buf.fill(0); buf[2] = x`` on a buffer kept between replays: after the first
+    replay the elements the fill sets are still set (only ``buf[2]`` changes), so the
+    fill runs once, now. Only when every later write is ``buf[key] = ...`` with the same
+    constant key at each replay, and nothing reads the buffer before those writes end."""
+    uses: dict[int, list[int]] = {}
+    for i, op in enumerate(ops):
+        tids = [op.tid] if isinstance(op, Read) else _refs([op.args, op.kwargs])
+        for root in {rec.root[t] for t in tids}:
+            uses.setdefault(root, []).append(i)
+    hoisted: set[int] = set()
+    for root, where in uses.items():
+        first = ops[where[0]]
+        if root not in fixed or not (isinstance(first, Step) and first.label == ".fill"
+                                     and first.args[0] == Ref(root)
+                                     and not _refs(first.args[1:])):
+            continue
+        later = [ops[i] for i in where[1:]]
+        writes = [op for op in later if isinstance(op, Step) and op.writes is not None
+                  and rec.root[op.writes] == root]
+        if not all(op.label == "[]=" and op.args[0] == Ref(root) and not _refs(op.args[1])
+                   for op in writes) or any(a is not b for a, b in zip(later, writes)):
+            continue
+        first.func(fixed[root], *first.args[1:])
+        once.append(first)
+        hoisted.add(where[0])
+    return [op for i, op in enumerate(ops) if i not in hoisted]
