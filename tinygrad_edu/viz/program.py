@@ -65,7 +65,7 @@ def draw_program(compiled: Any, program: int = 0, rankdir: str = "TB") -> Any:
         written = None if op.writes is None else rec.root[op.writes]
         sources = {views.get(t) or made_by.get(rec.root[t])
                    for t in _tids([op.args, op.kwargs], Ref) if rec.root[t] != written}
-        for source in sorted(sources - {None}):
+        for source in sorted(s for s in sources if s is not None):
             _arrow(dot, source, key)
         if written is not None:
             _arrow(dot, made_by.get(written), key, style="dashed")
