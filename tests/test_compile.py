@@ -3,6 +3,7 @@ it replays its recording or runs eagerly; and when it runs eagerly it says why, 
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -255,8 +256,8 @@ def test_linear_regression_example_loop_replays(dtype: Any) -> None:
     assert _replays(compiled)
 
 
-def test_classifiers_example_loop_is_exact() -> None:
-    """Adam reads its step count as a Python float after updating it: it runs eagerly."""
+def test_classifiers_example_loop_replays() -> None:
+    """Adam reads its step count through _get_value: a symbolic float, so the loop replays."""
     from examples import classifiers as c
 
     X, y = c.make_datasets()["blobs"]
@@ -277,17 +278,19 @@ def test_classifiers_example_loop_is_exact() -> None:
             optimizer.step()
             return logits, loss
 
-        return step, model
+        return step, (model, optimizer)
 
-    eager, m1 = setup()
-    step, m2 = setup()
+    eager, (m1, o1) = setup()
+    step, (m2, o2) = setup()
     compiled = tg.compile(step)
-    with pytest.warns(UserWarning, match="runs eagerly"):
-        for _ in range(6):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(12):
             (la, a), (lb, b) = eager(), compiled()
             assert a.item() == b.item() and c.accuracy(la, data[2]) == c.accuracy(lb, data[2])
-    assert [p._data.tobytes() for p in m1.parameters()] == \
-        [p._data.tobytes() for p in m2.parameters()]
+            assert la._data.tobytes() == lb._data.tobytes()
+            assert _state(m1, o1) == _state(m2, o2)
+    assert _replays(compiled)
 
 
 def test_w2_and_w4_benchmark_steps_replay() -> None:
@@ -356,3 +359,131 @@ def test_w5_batches_passed_as_arguments_replay() -> None:
                 assert eager(xa, ya)._data.tobytes() == compiled(xb, yb)._data.tobytes()
                 assert _state(m1, o1) == _state(m2, o2)
     assert _replays(compiled)
+
+
+def _optimizer_step(make: Any) -> tuple[Any, Any]:
+    """The blobs MLP of ``_blobs_step``, trained by the optimizer ``make(params)``."""
+    nn = tg.nn
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 4))
+    x, y = (tg.from_numpy(a) for a in data.blobs())
+    opt = make(model.parameters())
+    loss_fn = nn.CrossEntropyLoss()
+
+    def step() -> Any:
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step, (model, opt)
+
+
+_STEP_COUNTING = {
+    "Adam": lambda p: tg.optim.Adam(p, lr=0.01),
+    "Adam-weight_decay": lambda p: tg.optim.Adam(p, lr=0.01, weight_decay=0.1),
+    "Adam-amsgrad": lambda p: tg.optim.Adam(p, lr=0.01, amsgrad=True),
+    "AdamW": lambda p: tg.optim.AdamW(p, lr=0.01, weight_decay=0.1),
+    "Adamax": lambda p: tg.optim.Adamax(p, lr=0.01),
+    "NAdam": lambda p: tg.optim.NAdam(p, lr=0.01, weight_decay=0.01),
+    "NAdam-decoupled": lambda p: tg.optim.NAdam(p, weight_decay=0.1, decoupled_weight_decay=True),
+    "RAdam": lambda p: tg.optim.RAdam(p, lr=0.01),  # its rho_t > 5 branch flips at step 6
+    "Adagrad": lambda p: tg.optim.Adagrad(p, lr=0.05, lr_decay=0.1),
+    "ASGD": lambda p: tg.optim.ASGD(p, lr=0.05),
+    "ASGD-t0": lambda p: tg.optim.ASGD(p, lr=0.05, t0=4),  # mu leaves 1 at step 6
+}
+
+
+@pytest.mark.parametrize("name", list(_STEP_COUNTING))
+def test_optimizers_that_read_their_step_count_replay(name: str) -> None:
+    """The step count read through _get_value is a symbolic float: the compiled step
+    replays (no fallback) and gives eager's bits for losses, parameters, grads and state."""
+    eager, (m1, o1) = _optimizer_step(_STEP_COUNTING[name])
+    step, (m2, o2) = _optimizer_step(_STEP_COUNTING[name])
+    compiled = tg.compile(step)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for i in range(14):
+            a, b = eager(), compiled()
+            assert a._data.tobytes() == b._data.tobytes(), i
+            assert _state(m1, o1) == _state(m2, o2), i
+    messages = [str(w.message) for w in caught]
+    assert not any("runs eagerly" in m for m in messages), messages
+    assert _replays(compiled)
+    if name in ("RAdam", "ASGD-t0"):  # the branch flipped once (ASGD: twice): recorded again
+        assert any("a branch on a Python float changed" in m for m in messages), messages
+    else:
+        assert messages == []
+    if name.startswith("Adam"):
+        assert "= operator.pow(0.9, t" in compiled.explanation()
+        assert "# python float" in compiled.explanation()
+
+
+def test_radam_branch_flip_is_guarded_and_undone() -> None:
+    """RAdam's ``if rho_t > 5`` is a read of a symbolic float after the step count was
+    written: when it flips, the replay's writes are undone and the step runs eagerly."""
+    eager, (m1, o1) = _optimizer_step(_STEP_COUNTING["RAdam"])
+    step, (m2, o2) = _optimizer_step(_STEP_COUNTING["RAdam"])
+    compiled = tg.compile(step)
+    with pytest.warns(UserWarning, match=r"branch of t\d+ gave False when recorded and True"):
+        for _ in range(6):  # calls 4 and 5 replay; call 6 flips the branch
+            assert eager()._data.tobytes() == compiled()._data.tobytes()
+            assert _state(m1, o1) == _state(m2, o2)
+    assert "tg.compile(step): 0 program(s)" in compiled.explanation()  # dropped: re-recorded
+    assert [float(s["step"]) for s in o2.state.values()] == [6.0] * 6
+
+
+def test_item_in_a_compiled_step_stays_a_guarded_read() -> None:
+    """``losses.append(loss.item())`` inside the step: .item() is a read, never a symbolic
+    float, so the step runs eagerly and every loss is appended -- none silently skipped."""
+    eager, _ = _optimizer_step(_STEP_COUNTING["Adam"])
+    step, _ = _optimizer_step(_STEP_COUNTING["Adam"])
+
+    class Log:  # (a list captured directly would be guarded on its numbers: no recording)
+        losses: list[float] = []
+
+    def logged() -> None:
+        Log.losses.append(step().item())
+
+    expected = []
+    compiled = tg.compile(logged)
+    with pytest.warns(UserWarning, match=r"runs eagerly: it reads a value \(\.item\(\)\)"):
+        for _ in range(8):
+            expected.append(eager().item())
+            compiled()
+    assert Log.losses == expected and len(expected) == 8
+
+
+def test_traced_float_records_python_arithmetic() -> None:
+    from tinygrad_edu.compiler.recorder import Recorder, TracedFloat
+
+    rec = Recorder()
+    count = rec.input(np.array(3.0, np.float32), "step")
+    m = rec.input(np.ones(2, np.float32), "m")
+    with rec:
+        t = count.symbolic_float()
+        bias = 1 - 0.999**t  # (int - float: Python asks the reflected operator)
+        scaled = m * (-0.01 / bias)
+        assert isinstance(t, TracedFloat) and isinstance(bias, TracedFloat)
+        assert scaled.dtype == np.float32  # numpy got a plain float: NEP 50 as eagerly
+        steps_before = len(rec.steps)
+        assert (t > 2) is True and int(t) == 3 and str(t) == "3.0"  # reads
+        assert len(rec.reads) == 3 and len(rec.steps) == steps_before + 3
+        assert float(t) == 3.0 and type(float(t)) is float
+        assert math.floor(t) == 3 and round(t) == 3 and hash(t) == hash(3.0)
+    assert bias == 1 - 0.999**3.0  # the same Python float as eagerly
+    labels = [s.label for s in rec.steps[:4]]
+    assert labels == ["float", "operator.pow", "operator.sub", "operator.truediv"]
+    assert rec.steps[1].args[0] == 0.999 and rec.steps[3].args == (-0.01, rec.steps[3].args[1])
+    n = len(rec.steps)
+    assert type(t + 1) is float and t + 1 == 4.0 and len(rec.steps) == n  # recording over
+    assert t * np.float32(2) == 6.0 and (t > 2) is True
+
+
+def test_get_value_is_a_plain_float_when_eager() -> None:
+    from tinygrad_edu.optim.optimizer import _get_value
+
+    t = tg.tensor(3.0)
+    assert _get_value(t) == 3.0 and type(_get_value(t)) is float
+    assert _get_value(0.5) == 0.5

@@ -26,7 +26,7 @@ from .. import random as _random
 from ..tensor import Tensor
 from .guards import Captured, Snapshot, capture, describe, fast_check, guards, same_bits
 from .program import Binding, Program, StaleRead
-from .recorder import Recorder, Ref, TracedArray
+from .recorder import Recorder, Ref, TracedArray, TracedFloat
 
 __all__ = ["CompiledFunction"]
 
@@ -49,10 +49,11 @@ class CompiledFunction:
         self._warmed: list[tuple[Any, ...]] = []
         self._eager: str | None = None  # why it runs eagerly for good
         self._stale = 0
+        self._branches = 0  # programs dropped because a symbolic float's branch flipped
         self._warned: set[str] = set()
         self._part: Captured | None = None  # what fn captured, walked once while unchanged
         self._fast: tuple[Any, Program] | None = None  # the last replay's guards, as code
-        self._checks: dict[tuple[int, int], Any] = {}  # (program, captured) -> its guards
+        self._checks: dict[Program, Any] = {}  # program -> (what was captured, its guards)
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -69,12 +70,12 @@ class CompiledFunction:
         for known, program, verified in self._programs:
             if known == facts:
                 if verified[0]:
-                    key = (id(program), id(cap.part))
-                    if key not in self._checks:
-                        self._checks[key] = fast_check(cap, facts)
-                    check = self._checks[key]
+                    part, check = self._checks.get(program, (None, None))
+                    if part is not cap.part:
+                        check = None if program.rec.undo else fast_check(cap, facts)
+                        self._checks[program] = (cap.part, check)
                     self._fast = None if check is None else (check, program)
-                    return self._replay(program, cap.tensors, args, kwargs)
+                    return self._replay(program, cap.tensors, args, kwargs, cap)
                 return self._check(program, verified, cap, args, kwargs)
         if facts not in self._warmed:
             self._note_new_guards(facts)
@@ -182,14 +183,36 @@ class CompiledFunction:
                 new_grad._data = np.asarray(new_grad._data)
         return outputs
 
-    def _replay(self, program: Program, tensors: list[Any], args: Any, kwargs: Any) -> Any:
+    def _replay(self, program: Program, tensors: list[Any], args: Any, kwargs: Any,
+                cap: Captured | None = None) -> Any:
+        # a branch read after a write (RAdam's rho_t > 5): keep a copy to undo the writes
+        snapshot = Snapshot(cap) if program.rec.undo and cap is not None else None
         try:
             return self._run(program, tensors)
         except StaleRead as e:
+            if snapshot is not None:
+                snapshot.restore()
+            self._stale_read(program, e)
+            return self._fn(*args, **kwargs)
+
+    def _stale_read(self, program: Program, e: StaleRead) -> None:
+        """A read changed: a symbolic float's branch is recorded again (up to
+        ``recompile_limit`` times); other values give up after ``_STALE_LIMIT`` calls."""
+        if not e.branch:
             self._stale += 1
             if self._stale >= _STALE_LIMIT:
                 self._give_up(f"a value Python reads changes from call to call ({e})")
-            return self._fn(*args, **kwargs)
+            return
+        self._programs = [p for p in self._programs if p[1] is not program]
+        self._fast = None
+        self._checks.pop(program, None)
+        self._branches += 1
+        if self._branches > self._limit:
+            self._give_up(f"a branch on a step count changed more than recompile_limit="
+                          f"{self._limit} times ({e})")
+        else:
+            self._warn(f"tg.compile: {getattr(self._fn, '__name__', 'fn')} is recorded again: "
+                       f"a branch on a Python float changed ({e})")
 
     def _run(self, program: Program, tensors: list[Any]) -> Any:
         """The program's replay: its arrays put where the eager step leaves them."""
@@ -203,9 +226,7 @@ class CompiledFunction:
             replayed = self._run(program, cap.tensors)
         except StaleRead as e:
             stale = True
-            self._stale += 1
-            if self._stale >= _STALE_LIMIT:
-                self._give_up(f"a value Python reads changes from call to call ({e})")
+            self._stale_read(program, e)
         after_replay = snapshot.state()
         snapshot.restore()
         result = self._fn(*args, **kwargs)
@@ -262,6 +283,8 @@ def _structure(rec: Recorder, obj: Any) -> Any:
                        "on: compile the whole training step, or run it under tg.no_grad())")
         tid = _tid(rec, obj._data)
         return obj if tid is None else Ref(tid)
+    if isinstance(obj, TracedFloat):  # (a replay would hand back the recorded number)
+        rec.escape("a result that is a symbolic float (return a tensor instead)")
     if isinstance(obj, (list, tuple)):
         return type(obj)(_structure(rec, o) for o in obj)
     if isinstance(obj, dict):

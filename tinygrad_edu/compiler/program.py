@@ -23,7 +23,14 @@ __all__ = ["Program", "Binding", "StaleRead"]
 
 
 class StaleRead(Exception):
-    """A value Python read while recording is different now: the step must run eagerly."""
+    """A value Python read while recording is different now: the step must run eagerly.
+
+    ``branch``: the read was of a symbolic float (``TracedFloat``: a step count's branch),
+    so the step can be recorded again for the new value."""
+
+    def __init__(self, message: str, branch: bool = False) -> None:
+        super().__init__(message)
+        self.branch = branch
 
 
 @dataclass(frozen=True)
@@ -169,7 +176,7 @@ def _checker(read: Read) -> Any:
         now = how(np.asarray(array))
         if not _same(now, value):
             raise StaleRead(f"{read.how} of t{read.tid} gave {value!r} when recorded "
-                            f"and {now!r} now")
+                            f"and {now!r} now", read.how == "branch")
 
     return check
 
@@ -188,6 +195,7 @@ _READS = {
     "float()": float, "int()": int, "bool()": bool, "repr()": repr, "str()": str,
     ".item()": lambda x: x.item(), ".tolist()": lambda x: x.tolist(),
     "index": lambda x: x.__index__(), "value": lambda x: x.item(), "shape": np.shape,
+    "branch": lambda x: x.item(),  # a TracedFloat's comparison, int(), str()...
 }
 
 
@@ -196,6 +204,8 @@ def _how(name: str) -> Any:
 
 
 def _describe(value: Any) -> str:
+    if not isinstance(value, np.ndarray):  # a TracedFloat's step: Python computes it
+        return f"python {type(value).__name__}"
     return f"{tuple(np.shape(value))} {np.asarray(value).dtype}"
 
 

@@ -27,7 +27,14 @@ Values that leave numpy are the danger (a compiler calls them *escapes*):
   may steer an ``if``. Each read is kept with its value; a replay recomputes it and
   gives up (runs eagerly) if it changed. The shape of a result that depends on the
   values (``nonzero``, ``x[mask]``) is such a read too; ``np.ndim``/``np.shape`` are not
-  recorded at all (the guards fix every other shape).
+  recorded at all (the guards fix every other shape);
+- a step count an optimizer reads as a Python number (``float(state["step"])``) changes
+  every call: read, it would make every replay stale. The optimizer asks for it with
+  ``_get_value`` instead (PyTorch's name), which gives a :class:`TracedFloat` while
+  recording: a symbolic float whose arithmetic is recorded as Python operator steps
+  (``t7 = operator.pow(0.999, t6)``), so a replay recomputes the same floats; turning it
+  into anything else (``bool``, ``<``, ``int()``, ``str``) is a read, guarded like the ones
+  above (RAdam's ``if rho_t > 5``: the branch taken).
 
 Anything else that escapes is caught by the check ``tg.compile`` makes after recording:
 one step replayed and run eagerly from the same state must agree bit for bit.
@@ -43,6 +50,8 @@ Example:
 
 from __future__ import annotations
 
+import math
+import operator
 import os
 import sys
 from collections.abc import Callable
@@ -51,7 +60,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Ref", "Step", "Read", "Recorder", "TracedArray", "active", "plain"]
+__all__ = ["Ref", "Step", "Read", "Recorder", "TracedArray", "TracedFloat", "active", "plain"]
 
 
 @dataclass(frozen=True)
@@ -203,6 +212,133 @@ class TracedArray(np.ndarray):
     def __str__(self) -> str:
         return _recorder().read(self, str, "str()")  # type: ignore[no-any-return]
 
+    def symbolic_float(self) -> float:
+        """This 0-d array's value as a Python float that the recording follows (a
+        :class:`TracedFloat`): what ``optim``'s ``_get_value`` asks for. A plain float
+        when no recording is running."""
+        return _recorder().symbolic_float(self)
+
+
+class TracedFloat(float):
+    """A symbolic Python float: its value, and the number (tid) of the recorded step that
+    made it. PyTorch's compiler keeps an optimizer's step count symbolic the same way
+    (``torch.optim.optimizer._get_value``).
+
+    Made only on request (``TracedArray.symbolic_float``, for ``optim``'s ``_get_value``):
+    ``float(t)`` and ``t.item()`` stay reads, so that a step whose Python does something
+    with a value (``losses.append(loss.item())``) is never replayed without it.
+
+    - ``+ - * / // % ** divmod``, unary ``- + abs`` with Python numbers or other
+      TracedFloats are recorded as steps of the plain operator function on plain floats
+      (``t7 = operator.pow(0.999, t6)``) and give TracedFloats: a replay redoes the very
+      same float operations, so it gets the same bits;
+    - whatever turns it into something else is a read, checked at every replay:
+      ``bool``, comparisons, ``int()``, ``round``, ``math.floor/ceil/trunc``,
+      ``is_integer()`` guard their result (an ``if rho_t > 5`` guards the branch taken);
+      ``float()``, ``str``, ``repr``, ``format``, ``hash`` and the rest guard the value;
+    - passed to a traced numpy call, it is given to numpy as a plain float (numpy's rules
+      for Python scalars are the eager ones) and recorded as a Ref.
+
+    Outside its recording it is a plain float. C code that takes a float's value without
+    asking it (``math.sqrt``, ``struct.pack``, ``"%f" %``) cannot be seen by any float
+    subclass: it would use the recorded value as a constant. The library does not do that;
+    the check against eager after recording catches it when the value changes.
+    """
+
+    __slots__ = ("_tid", "_rec")
+    _tid: int
+    _rec: Recorder
+
+    @staticmethod
+    def _make(value: float, tid: int, rec: Recorder) -> TracedFloat:
+        t = float.__new__(TracedFloat, value)
+        t._tid, t._rec = tid, rec
+        return t
+
+    @property
+    def real(self) -> float:  # type: ignore[override]
+        """The float itself."""
+        return self
+
+    def conjugate(self) -> float:
+        """The float itself."""
+        return self
+
+    def __divmod__(self, other: Any) -> Any:
+        return self // other, self % other  # (what CPython's float divmod computes)
+
+    def __rdivmod__(self, other: Any) -> Any:
+        return other // self, other % self
+
+
+def _live(args: tuple[Any, ...]) -> Recorder | None:
+    """The recording running, if one of ``args`` is a TracedFloat it made."""
+    for a in args:
+        if isinstance(a, TracedFloat) and a._rec is _active:
+            return _active
+    return None
+
+
+def _pyfloat(a: Any) -> Any:
+    return float.__float__(a) if isinstance(a, TracedFloat) else a
+
+
+def _symbolic(func: Callable[..., Any], reflected: bool = False) -> Any:
+    """A TracedFloat operator (unary or binary), recorded as a step of ``func``."""
+
+    def op(self: TracedFloat, *other: Any) -> Any:
+        if other and (not isinstance(other[0], (int, float)) or isinstance(other[0], np.generic)):
+            return NotImplemented  # an array, a numpy scalar: theirs to handle
+        args = (other[0], self) if reflected else (self, *other)
+        rec = _live(args)
+        if rec is None:
+            return func(*map(_pyfloat, args))
+        return rec.python(func, args, read=False)
+
+    op.__name__ = func.__name__
+    return op
+
+
+def _reading(func: Callable[..., Any], result: bool) -> Any:
+    """A TracedFloat conversion: a read of its result (``result``) or of the value."""
+
+    def op(self: TracedFloat, *more: Any) -> Any:
+        args = (self, *more)
+        rec = _live(args)
+        if rec is None:
+            return func(*map(_pyfloat, args))
+        if result:
+            return rec.python(func, args, read=True)
+        rec.python(float, (self,), read=True)  # guards the value itself
+        return func(*map(_pyfloat, args))
+
+    op.__name__ = func.__name__
+    return op
+
+
+_ARITHMETIC: tuple[tuple[str, Any], ...] = (
+    ("add", operator.add), ("sub", operator.sub), ("mul", operator.mul),
+    ("truediv", operator.truediv), ("floordiv", operator.floordiv), ("mod", operator.mod),
+    ("pow", operator.pow))
+_UNARY: tuple[tuple[str, Any], ...] = (
+    ("neg", operator.neg), ("pos", operator.pos), ("abs", operator.abs))
+_GUARD_RESULT: tuple[tuple[str, Any], ...] = (  # a branch: the result is what Python uses
+    ("bool", operator.truth), ("eq", operator.eq), ("ne", operator.ne), ("lt", operator.lt),
+    ("le", operator.le), ("gt", operator.gt), ("ge", operator.ge), ("int", int),
+    ("round", round), ("floor", math.floor), ("ceil", math.ceil), ("trunc", math.trunc))
+_GUARD_VALUE = ("__float__", "__str__", "__repr__", "__format__", "__hash__", "__getnewargs__",
+                "__getstate__", "__reduce__", "__reduce_ex__", "as_integer_ratio", "hex")
+for _name, _func in _ARITHMETIC:
+    setattr(TracedFloat, f"__{_name}__", _symbolic(_func))
+    setattr(TracedFloat, f"__r{_name}__", _symbolic(_func, reflected=True))
+for _name, _func in _UNARY:
+    setattr(TracedFloat, f"__{_name}__", _symbolic(_func))
+for _name, _func in _GUARD_RESULT:
+    setattr(TracedFloat, f"__{_name}__", _reading(_func, result=True))
+TracedFloat.is_integer = _reading(float.is_integer, result=True)  # type: ignore[method-assign]
+for _name in _GUARD_VALUE:
+    setattr(TracedFloat, _name, _reading(getattr(float, _name), result=False))
+
 
 def _recorded_method(name: str) -> Any:
     def method(self: TracedArray, *a: Any, **k: Any) -> Any:
@@ -235,11 +371,12 @@ class Recorder:
     steps: list[Step] = field(default_factory=list)
     reads: list[Read] = field(default_factory=list)
     inputs: dict[int, str] = field(default_factory=dict)  # tid -> where it is bound from
-    values: list[np.ndarray] = field(default_factory=list)  # tid -> eager value
+    values: list[Any] = field(default_factory=list)  # tid -> eager value (array, Python float)
     root: list[int] = field(default_factory=list)  # tid -> tid of the memory it views
     first_write: int | None = None  # index of the first step writing an input's memory
     problem: str | None = None  # why this recording cannot be replayed
     scalars: set[int] = field(default_factory=set)  # tids numpy gave as scalars (0-d now)
+    undo: bool = False  # a TracedFloat read after a write: a replay must be able to undo
 
     def __enter__(self) -> Recorder:
         global _active
@@ -334,6 +471,26 @@ class Recorder:
         self._note_read(tid, value, name)
         return value
 
+    def symbolic_float(self, this: TracedArray) -> float:
+        """``float(this)`` as a :class:`TracedFloat`: recorded as a step, not read."""
+        return self.python(float, (this,), read=False)
+
+    def python(self, func: Callable[..., Any], args: tuple[Any, ...], read: bool) -> Any:
+        """Record ``func(*args)`` on Python numbers, TracedFloats and 0-d traced arrays as a
+        step whose value is a Python object. A float result is a TracedFloat again; with
+        ``read`` (or any other result) Python holds the value: a replay checks it (a
+        branch). Reads after a write are fine here -- the replay keeps a copy to undo."""
+        label = _python_label(func)
+        template, plain = self._unwrap(args, label)
+        value = func(*plain)
+        tid = self._new(value, None)
+        self.steps.append(Step(func, template, {}, tid, label))
+        if type(value) is float and not read:
+            return TracedFloat._make(value, tid, self)
+        self.reads.append(Read(len(self.steps), tid, value, "branch"))
+        self.undo = self.undo or self.first_write is not None
+        return value
+
     def _note_read(self, tid: int, value: Any, name: str) -> None:
         if self.first_write is not None:
             self.problem = self.problem or (
@@ -375,6 +532,10 @@ class Recorder:
         if isinstance(obj, TracedArray):
             tid = self._tid_of(obj)
             return Ref(tid), _plain(obj)
+        if isinstance(obj, TracedFloat):  # numpy gets a plain float: its weak-scalar rules
+            plain_float = float.__float__(obj)
+            return (Ref(obj._tid), plain_float) if obj._rec is self else (plain_float,
+                                                                          plain_float)
         if isinstance(obj, np.ndarray):
             found = self._found(obj)
             if found is None and not _constant(obj):
@@ -408,6 +569,13 @@ class Recorder:
         """A plain array the recorder cannot account for reached ``label``: never guess."""
         self.escape(f"an array made outside the recording (a copy numpy did not report, or "
                     f"an untraced tensor) in {label} at {_place()}")
+
+
+def _python_label(func: Callable[..., Any]) -> str:
+    """How explain() names a Python function: ``operator.pow``, ``math.floor``, ``float``."""
+    module = getattr(func, "__module__", None) or ""
+    module = {"_operator": "operator.", "math": "math."}.get(module, "")
+    return module + func.__qualname__
 
 
 _WRITES = ("__setitem__", "fill", "sort", "put")
@@ -470,6 +638,10 @@ class _Passthrough(Recorder):
     def read(self, this: TracedArray, how: Callable[[np.ndarray], Any], name: str) -> Any:
         """Read the value."""
         return how(_plain(this))
+
+    def symbolic_float(self, this: TracedArray) -> float:
+        """A plain float."""
+        return float(_plain(this))
 
 
 _PASSTHROUGH = _Passthrough()

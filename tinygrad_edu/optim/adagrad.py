@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import _wrap
-from .optimizer import Optimizer, _addcdiv_, _addcmul_, _decayed, _step_tensor
+from .optimizer import Optimizer, _addcdiv_, _addcmul_, _decayed, _get_value, _step_tensor
 
 __all__ = ["Adagrad"]
 
@@ -73,7 +73,7 @@ class Adagrad(Optimizer):
         for p, param, grad in self._grads(group):
             state = self.state[p]
             state["step"]._data += 1
-            step = float(state["step"]._data)
+            step = _get_value(state["step"])
             if wd != 0:
                 grad = _decayed(grad, param, wd)
             clr = lr / (1 + (step - 1) * group["lr_decay"])

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, _addcmul_, _decayed, _lerp_, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _addcmul_, _decayed, _get_value, _lerp_, _step_tensor, _zeros_like
 
 __all__ = ["Adam", "AdamW"]
 
@@ -74,7 +74,7 @@ class Adam(Optimizer):
             _lerp_(m, grad, 1 - beta1)
             v *= beta2
             _addcmul_(v, grad, 1 - beta2)
-            step = float(state["step"]._data)
+            step = _get_value(state["step"])
             if group["amsgrad"]:
                 vmax = state["max_exp_avg_sq"]._data
                 np.maximum(vmax, v, out=vmax)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .adam import _check_adam_args
-from .optimizer import Optimizer, _addcdiv_, _decayed, _lerp_, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _addcdiv_, _decayed, _get_value, _lerp_, _step_tensor, _zeros_like
 
 __all__ = ["Adamax"]
 
@@ -60,7 +60,7 @@ class Adamax(Optimizer):
                 state["exp_avg"] = _zeros_like(p)
                 state["exp_inf"] = _zeros_like(p)
             state["step"]._data += 1
-            step = float(state["step"]._data)
+            step = _get_value(state["step"])
             if wd != 0:
                 grad = _decayed(grad, param, wd)
             m, u = state["exp_avg"]._data, state["exp_inf"]._data

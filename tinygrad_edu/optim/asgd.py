@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import _wrap
-from .optimizer import Optimizer, _add_scaled_, _decayed, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _add_scaled_, _decayed, _get_value, _step_tensor, _zeros_like
 
 __all__ = ["ASGD"]
 
@@ -67,14 +67,14 @@ class ASGD(Optimizer):
                 state["mu"] = _wrap(np.ones((), dtype=np.float32))
                 state["ax"] = _zeros_like(p)
             state["step"]._data += 1
-            step = float(state["step"]._data)
+            step = _get_value(state["step"])
             if wd != 0:
                 grad = _decayed(grad, param, wd)
-            eta = float(state["eta"]._data)
+            eta = _get_value(state["eta"])
             param *= 1 - lambd * eta
             _add_scaled_(param, grad, -eta)
             ax, mu = state["ax"]._data, state["mu"]._data
-            if float(mu) != 1:
+            if _get_value(state["mu"]) != 1:
                 moved = param - ax
                 moved *= mu.astype(param.dtype)
                 ax += moved

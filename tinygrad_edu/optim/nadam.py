@@ -9,7 +9,16 @@ import numpy as np
 
 from ..tensor import _wrap
 from .adam import _check_adam_args
-from .optimizer import Optimizer, _addcdiv_, _addcmul_, _decayed, _lerp_, _step_tensor, _zeros_like
+from .optimizer import (
+    Optimizer,
+    _addcdiv_,
+    _addcmul_,
+    _decayed,
+    _get_value,
+    _lerp_,
+    _step_tensor,
+    _zeros_like,
+)
 
 __all__ = ["NAdam"]
 
@@ -70,7 +79,7 @@ class NAdam(Optimizer):
                 state["exp_avg"] = _zeros_like(p)
                 state["exp_avg_sq"] = _zeros_like(p)
             state["step"]._data += 1
-            step = float(state["step"]._data)
+            step = _get_value(state["step"])
             bias_correction2 = 1 - beta2**step
             if wd != 0:
                 if group["decoupled_weight_decay"]:
@@ -80,9 +89,10 @@ class NAdam(Optimizer):
             mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * decay))
             mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * decay))
             # the product of the mus is a float32 tensor in PyTorch: rounded at each step
-            mu_product = state["mu_product"]._data
-            mu_product *= np.float32(mu)
-            mu_product_next = float(mu_product) * mu_next
+            products = state["mu_product"]._data
+            products *= mu  # (NEP 50: mu is rounded to float32 first, as np.float32(mu) is)
+            mu_product = _get_value(state["mu_product"])
+            mu_product_next = mu_product * mu_next
             m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
             _lerp_(m, grad, 1 - beta1)
             v *= beta2
@@ -90,5 +100,5 @@ class NAdam(Optimizer):
             denom = v / bias_correction2
             np.sqrt(denom, out=denom)
             denom += group["eps"]
-            _addcdiv_(param, grad, denom, -lr * (1.0 - mu) / (1.0 - float(mu_product)))
+            _addcdiv_(param, grad, denom, -lr * (1.0 - mu) / (1.0 - mu_product))
             _addcdiv_(param, m, denom, -lr * mu_next / (1.0 - mu_product_next))

@@ -247,6 +247,26 @@ def _zeros_like(p: Tensor) -> Tensor:
     return _wrap(np.zeros_like(p._data))
 
 
+def _get_value(x: Any) -> Any:
+    """A number the update rule reads as a Python number (the step count, NAdam's product
+    of momenta, ASGD's eta and mu), as ``torch.optim.optimizer._get_value``: the value of
+    a 0-d tensor as a Python float (what ``float(x)`` gives), anything else unchanged.
+
+    While ``tg.compile`` records a step (PyTorch: while compiling), the tensor's array is a
+    traced one, and this gives a *symbolic* float instead (``TracedFloat``): it follows
+    the Python arithmetic done with it, so a replay recomputes the bias corrections from the
+    new step count instead of reusing the old ones. (Duck-typed: ``optim`` does not import
+    the compiler.) Reading ``float(x)`` directly would be a read, guarded, and stale at the
+    next step: the compiled step would run eagerly.
+
+    >>> step = _get_value(state["step"])      # 3.0
+    """
+    if not isinstance(x, Tensor):
+        return x
+    symbolic = getattr(x._data, "symbolic_float", None)
+    return float(x._data) if symbolic is None else symbolic()
+
+
 def _step_tensor() -> Tensor:
     """The per-parameter step count: a float32 0-d tensor, as PyTorch keeps it."""
     return _wrap(np.zeros((), dtype=np.float32))

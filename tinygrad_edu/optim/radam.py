@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .adam import _check_adam_args
-from .optimizer import Optimizer, _addcmul_, _decayed, _lerp_, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _addcmul_, _decayed, _get_value, _lerp_, _step_tensor, _zeros_like
 
 __all__ = ["RAdam"]
 
@@ -66,7 +66,7 @@ class RAdam(Optimizer):
                 state["exp_avg"] = _zeros_like(p)
                 state["exp_avg_sq"] = _zeros_like(p)
             state["step"]._data += 1
-            step = float(state["step"]._data)
+            step = _get_value(state["step"])
             if wd != 0:
                 if group["decoupled_weight_decay"]:
                     param *= 1 - lr * wd
