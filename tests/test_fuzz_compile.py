@@ -3,7 +3,9 @@
 The program fuzzer's programs (``test_fuzz_programs.programs``: arithmetic, views and
 writes into them, indexing, custom Functions, hooks, grad-mode blocks, threads...) become
 the body of a training step: the leaves are its parameters, and after the program comes a
-loss, ``backward()``, an in-place SGD update under ``no_grad`` and ``grad = None``. Two
+loss, ``backward()``, and an update: SGD written by hand (in place under ``no_grad``,
+then ``grad = None``), or ``optim.SGD`` with momentum, ``Adam`` or ``RAdam`` (whose branch
+on its step count flips at step 6). Two
 twins of that step run side by side, one eager and one under ``tg.compile``, for several
 calls (warm-up, record, check, replays), and after every call their parameters, gradients
 and returned losses must agree bit for bit -- whether the compiled one replays or gave up
@@ -38,7 +40,9 @@ from test_fuzz_programs import (  # noqa: E402  (after torch: it needs torch to 
 
 _EXAMPLES = int(os.environ.get("FUZZ_COMPILE_EXAMPLES", "0")) or 2 * settings().max_examples
 _EXPLORE = bool(os.environ.get("FUZZ_COMPILE_EXAMPLES"))
-_CALLS = 6
+_CALLS = 8
+_UPDATES = ["by hand", "SGD(params, lr=0.125, momentum=0.9)", "Adam(params, lr=0.01)",
+            "RAdam(params, lr=0.01)"]
 
 
 class _Render(_Both):
@@ -91,15 +95,22 @@ def _step_source(program: dict[str, Any]) -> tuple[list[str], str] | None:
     if both.run("loss.backward()") is not None:
         return None
     params = ", ".join(f"t{k}" for k in range(len(leaves)))
+    update = _UPDATES[program["picks"][0] % len(_UPDATES)]
+    trained = [f"t{k}" for k, leaf in enumerate(program["leaves"]) if leaf[2]]
     lines = ["def step():", *(f"    {b}" for b in "\n".join(body).splitlines()),
-             f"    loss = {loss}", "    loss.backward()",
-             "    with m.no_grad():",
-             f"        for p in [{params}]:",
-             "            if p.grad is not None and p.is_leaf and p.dtype == p.grad.dtype:",
-             "                p.sub_(p.grad * 0.125)",
-             f"    for p in [{params}]:",
-             "        p.grad = None",
-             "    return loss"]
+             f"    loss = {loss}", "    loss.backward()"]
+    if update == "by hand" or not trained:
+        lines += ["    with m.no_grad():",
+                  f"        for p in [{params}]:",
+                  "            if p.grad is not None and p.is_leaf and p.dtype == p.grad.dtype:",
+                  "                p.sub_(p.grad * 0.125)",
+                  f"    for p in [{params}]:",
+                  "        p.grad = None"]
+    else:
+        params_list = "[" + ", ".join(trained) + "]"
+        leaves = [*leaves, "opt = m.optim." + update.replace("params", params_list)]
+        lines += ["    opt.step()", "    opt.zero_grad()"]
+    lines.append("    return loss")
     return leaves, "\n".join(lines) + "\n"
 
 
@@ -144,7 +155,8 @@ def run_compiled(program: dict[str, Any]) -> None:
         assert errors[0] == errors[1], f"call {call}: {errors}\n{script}"
         if errors[0] is not None:
             return
-        mine, theirs = _bits(compiled, len(leaves)), _bits(eager, len(leaves))
+        n = len(program["leaves"])
+        mine, theirs = _bits(compiled, n), _bits(eager, n)
         assert mine == theirs, f"call {call}: the leaves differ\n{script}\n{fast.explanation()}"
         a, b = results
         assert a._data.tobytes() == b._data.tobytes() and a.dtype == b.dtype, (

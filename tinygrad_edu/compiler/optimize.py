@@ -16,7 +16,9 @@ same every step. These passes remove that work without changing a bit of what re
    ufunc writes into it (``out=``), a copy becomes ``np.copyto``, ``np.empty_like`` is
    gone. Its memory is then the same at every replay, so the views of it (reshapes,
    slices, transposes) are made once too; and a ``fill`` of such a buffer whose other
-   writes always hit the same elements leaves the rest as it was: it runs once.
+   writes always hit the same elements leaves the rest as it was: it runs once. An
+   element read out of such a buffer (``buf[-1]``) that nothing overwrites later in the
+   step becomes a view of that element, made once.
 
 The program then replays only what is left (``compiled.explain()`` shows it, and how many
 calls each pass removed). Each pass works on *buffers*: a view and the array it views are
@@ -57,6 +59,7 @@ def optimize(rec: Recorder, wanted: set[int]) -> tuple[list[Step | Read], dict[i
     ops, dead = _drop_dead(ops, rec, wanted)
     ops, fixed, once = _reuse_buffers(ops, rec, wanted)
     ops = _fill_once(ops, rec, fixed, once)
+    ops = _elements_as_views(ops, rec, fixed, once)
     return ops, fixed, once, {"overwritten": overwritten, "folded": folded, "dead": dead,
                               "made once": len(once)}
 
@@ -349,3 +352,28 @@ def _fill_once(ops: list[Any], rec: Recorder, fixed: dict[int, Any],
         once.append(first)
         hoisted.add(where[0])
     return [op for i, op in enumerate(ops) if i not in hoisted]
+
+
+def _elements_as_views(ops: list[Any], rec: Recorder, fixed: dict[int, Any],
+                       once: list[Step]) -> list[Any]:
+    """``x = buf[-1]`` (a numpy scalar, a copy) on a buffer kept between replays, when no
+    later call of the step writes ``buf``: the 0-d view ``buf[-1, ...]`` holds the same
+    value wherever ``x`` is used, so it is made once."""
+    last_write: dict[int, int] = {}
+    for i, op in enumerate(ops):
+        if isinstance(op, Step) and op.writes is not None:
+            last_write[rec.root[op.writes]] = i
+    out = []
+    for i, op in enumerate(ops):
+        if (isinstance(op, Step) and op.label == "[]" and op.result in rec.scalars
+                and isinstance(op.args[0], Ref) and op.args[0].tid in fixed
+                and not _refs(op.args[1:])
+                and last_write.get(rec.root[op.args[0].tid], -1) < i):
+            key = op.args[1] if isinstance(op.args[1], tuple) else (op.args[1],)
+            view = fixed[op.args[0].tid][(*key, Ellipsis)]
+            if isinstance(view, np.ndarray) and view.ndim == 0:
+                fixed[op.result] = view  # type: ignore[index]
+                once.append(op)
+                continue
+        out.append(op)
+    return out
