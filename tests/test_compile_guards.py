@@ -179,3 +179,53 @@ def test_guard_shape_of_a_masked_result() -> None:
             positive = [a + shift for a in [1.0, -2.0, 3.0, -4.0] if a + shift > 0]
             expected += sum(positive) * len(positive)
     assert v.tolist() == [expected]
+
+
+def test_guard_hook_registered_between_calls() -> None:
+    """Found while widening the guards: a hook registered on a parameter after the replays
+    began was never called (the replay runs numpy only), and the weights drifted from
+    eager's without a word. The hooks on each captured tensor and module are a guard."""
+    def change(step: Any) -> None:
+        step.model.weight.register_hook(lambda g: g * 100)
+
+    _run(change, "a guard changed: hooks")
+
+
+def test_guard_module_forward_hook() -> None:
+    def change(step: Any) -> None:
+        step.model.register_forward_hook(lambda module, args, out: out * 2)
+
+    _run(change, "a guard changed: hooks")
+
+
+def _default_dtype_step() -> Setup:
+    step, _, state = _linear()
+
+    def with_zeros() -> Any:  # tg.zeros follows the default dtype
+        return step().detach() + tg.zeros(1)
+
+    with_zeros.model, with_zeros.opt = step.model, step.opt  # type: ignore[attr-defined]
+    return with_zeros, lambda: None, state
+
+
+def test_guard_default_dtype() -> None:
+    try:
+        _run(lambda step: tg.set_default_dtype(tg.float64) if step is not None else None,
+             "a guard changed: modes", build=_default_dtype_step)
+    finally:
+        tg.set_default_dtype(tg.float32)
+
+
+def test_guard_autocast() -> None:
+    on: list[bool] = [False]
+
+    def call(f: Any) -> Any:
+        if not on[0]:
+            return f()
+        with tg.autocast("cpu"):
+            return f()
+
+    def change(step: Any) -> None:
+        on[0] = True
+
+    _run(change, "a guard changed: modes", call=call)

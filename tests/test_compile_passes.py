@@ -156,3 +156,53 @@ def test_draw_program_shows_the_replayed_calls() -> None:
         tg.viz.draw_program(step)
     with pytest.raises(IndexError, match="1 recorded"):
         tg.viz.draw_program(compiled, program=1)
+
+
+def test_tensors_made_in_the_step_replay() -> None:
+    """Found by the compile fuzzer's counts: ``tg.zeros(...)`` in a step (an RNN's first
+    hidden state, a causal mask from ``tg.ones``, positions from ``tg.arange``) made the
+    whole step run eagerly, as an array the recorder never saw made. Creation from
+    Python values is now recorded: the replay makes the tensor again."""
+    def build() -> tuple[Any, Any]:
+        tg.manual_seed(0)
+        model = tg.nn.Linear(3, 3)
+        x = tg.ones(4, 3)
+        opt = tg.optim.SGD(model.parameters(), lr=0.1)
+
+        def step() -> Any:
+            opt.zero_grad()
+            h = tg.zeros(4, 3)
+            h += tg.arange(3).float()  # (written in place: a new array each replay)
+            mask = tg.tril(tg.ones(3, 3)) + tg.eye(3) + tg.tensor([1.0, 2.0, 3.0])
+            loss = ((model(x) + h) @ mask).pow(2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return step, model
+
+    compiled, out_e, out_c = _twins(build)
+    assert all(a._data.tobytes() == b._data.tobytes() for a, b in zip(out_e, out_c))
+    assert "np.copy" in compiled.explanation() or _program(compiled).removed["folded"]
+
+
+def test_a_diagonal_written_in_place_replays() -> None:
+    """Found by the compile fuzzer: numpy's diagonal is read-only and the library makes it
+    writable (``setflags``), which the recorder did not see: the replay raised
+    "assignment destination is read-only" where eager ran."""
+    t0 = tg.tensor([[0.13, -0.13, 0.64]])
+    t1 = tg.tensor(0.13, requires_grad=True)
+
+    def step() -> Any:
+        d = t0.diagonal()
+        d[d < 0] = t0.sum()
+        loss = (t1 * 1).sum() + ((t0 + d) * 2).sum()
+        loss.backward()
+        return loss.detach()
+
+    compiled = tg.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(6):
+            assert compiled().item() == pytest.approx(2.19)
+    assert ".setflags(write=True)" in compiled.explanation()

@@ -383,6 +383,8 @@ def _render(step: tuple[str, int, int, int, int], names: list[str], floats: list
     if isinstance(out, str):
         return _in_block(f"{new} = {out}", block, [new]), [new]
     source, count = out  # a tuple of ``count`` tensors, each bound to a name
+    if not count:  # (unbind of an empty dim: nothing to bind)
+        return None
     bound = [f"{new}_{k}" for k in range(count)]
     return _in_block(f"{', '.join(bound)}, = {source}", block, bound), bound
 

@@ -34,8 +34,7 @@ def _root_grad(out: Any, gradient: Any, create_graph: bool, k: int = 0) -> Any:
             raise RuntimeError("grad can be implicitly created only for scalar outputs. Hint: "
                                f"the output has shape {list(out.shape)}; reduce it first "
                                "(e.g. loss.sum() or loss.mean()) or pass gradient=.")
-        array = np.ones(out._data.shape, dtype=out._data.dtype) if out._data.ndim else \
-            np.array(1, dtype=out._data.dtype)  # (the common scalar loss: the cheap way)
+        array = np.ones_like(out._data)  # (made from the output: tg.compile records it)
     else:
         array = gradient._data if isinstance(gradient, _fn._Tensor) else np.asarray(gradient)
         if array.shape != out._data.shape:

@@ -9,8 +9,10 @@ found there, modules' ``training`` flags and optimizers' hyperparameters are kep
 ``guards(...)`` turns that into named facts; a recording is replayed only while all of
 them still hold:
 
-- grad mode;
+- grad mode, and the other global modes an op reads: the default dtype, autocast,
+  anomaly detection;
 - each tensor's identity, shape, dtype, ``requires_grad`` and whether it has a ``.grad``;
+- the hooks on each tensor and module (a hook registered or removed between calls);
 - each module's ``training`` flag;
 - each optimizer's hyperparameters (``lr``... a scheduler changes them) and the Python
   numbers in its state;
@@ -31,7 +33,11 @@ from typing import Any
 
 import numpy as np
 
+from ..amp.autocast_mode import _state as _autocast
+from ..autograd.anomaly import is_anomaly_enabled
 from ..core.grad_mode import is_grad_enabled
+from ..core.hooks import tensor_hooks
+from ..dtypes import get_default_dtype
 from ..nn.modules.module import Module
 from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
@@ -219,7 +225,8 @@ def _full(cell: Any) -> bool:
 
 def guards(cap: Captured) -> tuple[tuple[str, Any], ...]:
     """The named facts a recording assumed, in a fixed order (compared with ``==``)."""
-    facts: list[tuple[str, Any]] = [("grad mode", is_grad_enabled())]
+    facts: list[tuple[str, Any]] = [("grad mode", is_grad_enabled()),
+                                    ("modes", _modes())]
     n = cap.from_args  # arguments come first: any tensor will do, bound afresh
     facts += [(name, (None if i < n else id(t), t._data.shape, t._data.dtype,
                       t._requires_grad, t._grad is None))
@@ -235,7 +242,45 @@ def guards(cap: Captured) -> tuple[tuple[str, Any], ...]:
         if numbers:
             facts.append((f"optimizer {o} state numbers", numbers))
     facts += [(name, (type(v).__name__, v)) for name, v in cap.scalars]
+    facts.append(("hooks", _hooks(cap)))
     return tuple(facts)
+
+
+def _modes() -> tuple[Any, ...]:
+    """The global modes ops read besides grad mode: (default dtype, autocast on the CPU
+    and its dtype, anomaly detection)."""
+    return (get_default_dtype(), _autocast.enabled.get("cpu", False),
+            _autocast.dtype.get("cpu"), is_anomaly_enabled())
+
+
+def _hook_ids(obj: Any) -> tuple[Any, ...] | None:
+    """The ids of the hooks on a tensor (on its node if it has one) or a module; None if
+    it has none. An id is new at each registration, so any change shows."""
+    if isinstance(obj, Module):
+        own = obj.__dict__
+        ids = tuple(tuple(own.get(kind) or ()) for kind in _MODULE_HOOKS)
+    else:
+        entry = getattr(obj._grad_fn if obj._grad_fn is not None else obj, "_hooks", None)
+        ids = () if entry is None else (tuple(entry.hooks), tuple(entry.pre),
+                                        tuple(entry.post))
+    return ids if any(ids) else None
+
+
+_MODULE_HOOKS = ("_forward_pre_hooks", "_forward_hooks", "_backward_pre_hooks",
+                 "_backward_hooks")
+
+
+def _module_hooked(m: Module) -> bool:
+    own = m.__dict__
+    return bool(own.get("_forward_pre_hooks") or own.get("_forward_hooks")
+                or own.get("_backward_pre_hooks") or own.get("_backward_hooks"))
+
+
+def _hooks(cap: Captured) -> tuple[Any, ...]:
+    """(name, hook ids) of every captured tensor and module that has hooks."""
+    found = [(name, _hook_ids(t)) for name, t in zip(cap.names, cap.tensors)]
+    found += [(type(m).__name__, _hook_ids(m)) for m in cap.modules]
+    return tuple((name, ids) for name, ids in found if ids is not None)
 
 
 _SETTINGS: dict[tuple[str, ...], tuple[tuple[str, ...], Any]] = {}
@@ -313,7 +358,9 @@ def fast_check(cap: Captured, facts: tuple[tuple[str, Any], ...]) -> Any:
         return None
     n = cap.from_args
     names: dict[str, Any] = {"_same": _same, "_E": _EMPTY, "grad_on": is_grad_enabled,
-                             "Tensor": Tensor}
+                             "Tensor": Tensor, "modes": _modes, "hook_ids": _hook_ids,
+                             "module_hooked": _module_hooked,
+                             "tensor_hooks": tensor_hooks}
     lines = ["def check(args, kwargs):", "    try:"]
 
     def const(value: Any) -> str:
@@ -400,6 +447,13 @@ def fast_check(cap: Captured, facts: tuple[tuple[str, Any], ...]) -> Any:
             return None
     known = dict(facts)
     body.append(f"if grad_on() is not {known['grad mode']}: return None")
+    body.append(f"if modes() != {const(known['modes'])}: return None")
+    if known["hooks"]:  # (hooks: the full walk checks them at every call)
+        return None
+    captured = const(tuple(cap.tensors[n:]))
+    body.append(f"if tensor_hooks and (any(map(hook_ids, {captured})) or "
+                f"any(map(hook_ids, args[:{n}]))): return None")
+    body.append(f"if any(map(module_hooked, {const(tuple(cap.modules))})): return None")
     for i, (name, t) in enumerate(zip(cap.names, cap.tensors)):
         _, shape, dtype, rg, no_grad = known[name]
         ref = f"args[{i}]" if i < n else const(t)

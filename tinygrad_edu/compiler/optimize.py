@@ -105,7 +105,8 @@ def _writes_all(step: Step, rec: Recorder) -> bool:
     if not (isinstance(value, np.ndarray) and isinstance(whole, np.ndarray)
             and value.size == whole.size and value.dtype == whole.dtype):
         return False
-    if step.label == ".fill":
+    if step.label == ".fill" or (step.func is np.copyto and "where" not in step.kwargs
+                                 and w not in _refs(step.args[1:])):
         return True
     ufunc_method = getattr(step.func, "__name__", "") if not isinstance(step.func, np.ufunc) \
         else "__call__"
@@ -119,8 +120,8 @@ def _reads(step: Step, rec: Recorder) -> list[int]:
     """The values whose *contents* the step uses."""
     if step.func in _SHAPE_ONLY:
         return []
-    if step.label == ".fill":
-        return _refs(step.args[1:])
+    if step.label == ".fill" or (step.func is np.copyto and _writes_all(step, rec)):
+        return _refs(step.args[1:]) + _refs(step.kwargs)
     kwargs = step.kwargs
     if step.writes is not None and "out" in kwargs and _writes_all(step, rec):
         kwargs = {k: v for k, v in kwargs.items() if k != "out"}
@@ -370,7 +371,7 @@ def _elements_as_views(ops: list[Any], rec: Recorder, fixed: dict[int, Any],
                 and not _refs(op.args[1:])
                 and last_write.get(rec.root[op.args[0].tid], -1) < i):
             key = op.args[1] if isinstance(op.args[1], tuple) else (op.args[1],)
-            view = fixed[op.args[0].tid][(*key, Ellipsis)]
+            view = fixed[op.args[0].tid][tuple(key) + (Ellipsis,)]
             if isinstance(view, np.ndarray) and view.ndim == 0:
                 fixed[op.result] = view  # type: ignore[index]
                 once.append(op)

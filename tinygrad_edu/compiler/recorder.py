@@ -60,6 +60,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import creation as _creation
+
 __all__ = ["Ref", "Step", "Read", "Recorder", "TracedArray", "TracedFloat", "active", "plain"]
 
 
@@ -175,6 +177,12 @@ class TracedArray(np.ndarray):
     def fill(self, value: Any) -> None:
         """Recorded ``ndarray.fill`` (a write)."""
         _recorder().method("fill", self, (value,), {})
+
+    def setflags(self, *a: Any, **k: Any) -> None:
+        """Recorded ``ndarray.setflags``: numpy's diagonal is read-only, the library makes
+        it writable, and so must the replay (kept as a write, so that it is not dropped)."""
+        np.ndarray.setflags(self, *a, **k)  # (flags belong to each array object)
+        _recorder().method("setflags", self, a, k)
 
     def __getitem__(self, key: Any) -> Any:
         return _recorder().method("__getitem__", self, (key,), {})
@@ -381,11 +389,23 @@ class Recorder:
     def __enter__(self) -> Recorder:
         global _active
         _active = self
+        _creation._recording.append(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
         global _active
         _active = None
+        _creation._recording.remove(self)
+
+    def created(self, array: np.ndarray) -> TracedArray:
+        """An array the step made from Python values alone (``tg.zeros(3)``,
+        ``tg.arange(n)``, ``tg.tensor([1.0, 2.0])``): a replay makes it again, from a
+        read-only copy (``np.copy``: a new array each time, which the step may write)."""
+        const = array.copy()
+        const.flags.writeable = False
+        tid = self._new(array, None)
+        self.steps.append(Step(np.copy, (const,), {}, tid, "np.copy"))
+        return self.traced(tid)
 
     def input(self, array: np.ndarray, where: str) -> TracedArray:
         """A traced view of ``array`` (a captured tensor's memory), bound from ``where``."""
@@ -418,6 +438,8 @@ class Recorder:
         result = func(*plain, **kplain)
         out = kwargs.get("out")
         writes = None
+        if func in _WRITE_FIRST and args:  # np.copyto(dst, src): a write into dst
+            out = args[0]
         if out is not None:  # in place: the result is the out array, written
             target = out[0] if isinstance(out, tuple) else out
             writes = target._tid if isinstance(target, TracedArray) else None
@@ -426,6 +448,8 @@ class Recorder:
                 return result
             self._note_write(writes)
             self.steps.append(Step(func, template, ktemplate, None, label, writes))
+            if func in _WRITE_FIRST:
+                return result
             return out[0] if isinstance(out, tuple) and len(out) == 1 else out
         tids, wrapped = self._wrap(result, None)
         self.steps.append(Step(func, template, ktemplate, tids, label))
@@ -450,7 +474,8 @@ class Recorder:
         ktemplate, kplain = self._unwrap(kwargs, label)
         result = func(_plain(this), *plain, **kplain)
         if name in _WRITES:
-            self._note_write(src)
+            if name != "setflags":  # (a flag, not a value: nothing to undo)
+                self._note_write(src)
             self.steps.append(Step(func, (Ref(src), *template), ktemplate, None, label, src))
             return None
         view_of = src if isinstance(result, np.ndarray) and result.base is not None else None
@@ -578,7 +603,8 @@ def _python_label(func: Callable[..., Any]) -> str:
     return module + func.__qualname__
 
 
-_WRITES = ("__setitem__", "fill", "sort", "put")
+_WRITES = ("__setitem__", "fill", "sort", "put", "setflags")
+_WRITE_FIRST = {np.copyto, np.putmask, np.place, np.put}  # functions writing their first argument
 _STATIC = {np.ndim, np.shape, np.size}  # what they return depends on shapes alone
 # numpy functions whose result's shape depends on the values, not only on the shapes
 _SHAPE_FROM_VALUES = {np.nonzero, np.flatnonzero, np.argwhere, np.unique, np.extract,
