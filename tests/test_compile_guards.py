@@ -229,3 +229,49 @@ def test_guard_autocast() -> None:
         on[0] = True
 
     _run(change, "a guard changed: modes", call=call)
+
+
+class _Scaled(tg.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lin = tg.nn.Linear(2, 1)
+        self.scale = 1.0  # a plain attribute the forward reads
+
+    def forward(self, x: Any) -> Any:
+        return self.lin(x) * self.scale
+
+
+def _scaled() -> Setup:
+    tg.manual_seed(0)
+    model = _Scaled()
+    x = tg.ones(4, 2)
+    opt = tg.optim.SGD(model.parameters(), lr=0.1)
+    config = type("Config", (), {})()
+    config.offset = 0.0
+
+    def step() -> Any:
+        opt.zero_grad()
+        loss = ((model(x) + config.offset) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    step.model, step.config = model, config  # type: ignore[attr-defined]
+    return step, lambda: None, lambda: [p._data.tobytes() for p in model.parameters()]
+
+
+def test_guard_module_attribute() -> None:
+    """Found while widening the guards: ``model.scale = 3.0`` between calls was not seen
+    (a module's guards were its parameters, buffers, submodules and ``training``), and
+    the replay went on multiplying by 1.0. A module's plain attributes are guards."""
+    def change(step: Any) -> None:
+        step.model.scale = 3.0
+
+    _run(change, "a guard changed: model.scale == ('float', 3.0)", build=_scaled)
+
+
+def test_guard_attribute_of_a_captured_object() -> None:
+    def change(step: Any) -> None:
+        step.config.offset = 0.5
+
+    _run(change, "a guard changed: config.offset == ('float', 0.5)", build=_scaled)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import operator
 import types
 from dataclasses import dataclass, field
+from functools import partial as functools_partial
 from typing import Any
 
 import numpy as np
@@ -87,6 +88,12 @@ class Captured:
                 self.add(f"{name}.{key}", param, depth)
             for key, buffer in obj.named_buffers():
                 self.add(f"{name}.{key}", buffer, depth)
+            seen = set(map(id, new))
+            for path, m in obj.named_modules():  # their plain attributes: self.scale = 2.0
+                if id(m) in seen:
+                    where = f"{name}.{path}" if path else name
+                    for key, value in _attributes(m).items():
+                        self.add(f"{where}.{key}", value, depth + 1)
         elif isinstance(obj, Optimizer):
             self.optimizers.append(obj)
             for g, group in enumerate(obj.param_groups):
@@ -107,6 +114,9 @@ class Captured:
             self.add(name, obj.__func__, depth + 1)
         elif isinstance(obj, types.FunctionType):
             self._function(obj, depth)
+        elif _plain_object(obj):  # a config object: cfg.scale steers the step too
+            for key, value in vars(obj).items():
+                self.add(f"{name}.{key}", value, depth + 1)
 
     def _function(self, fn: types.FunctionType, depth: int) -> None:
         code, cells = fn.__code__, fn.__closure__ or ()
@@ -118,6 +128,28 @@ class Captured:
         for var in _global_names(code):
             if var in fn.__globals__:
                 self.add(var, fn.__globals__[var], depth + 1)
+
+
+# a Module's own bookkeeping in its __dict__ (parameters, buffers, submodules and hooks are
+# guarded on their own); anything else there is a plain attribute, guarded as it is
+_MODULE_INTERNALS = frozenset({
+    "training", "_parameters", "_buffers", "_non_persistent_buffers_set", "_modules",
+    "_forward_hooks", "_forward_hooks_with_kwargs", "_forward_hooks_always_called",
+    "_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_backward_hooks",
+    "_backward_pre_hooks", "_state_dict_hooks", "_state_dict_pre_hooks",
+    "_load_state_dict_pre_hooks", "_load_state_dict_post_hooks", "_is_full_backward_hook"})
+
+
+def _attributes(m: Module) -> dict[str, Any]:
+    """A module's plain attributes (``in_features``, ``reduction``, ``self.scale``)."""
+    return {k: v for k, v in vars(m).items() if k not in _MODULE_INTERNALS}
+
+
+def _plain_object(obj: Any) -> bool:
+    """An instance of a Python class with a ``__dict__`` (a config, a helper object)."""
+    return (hasattr(obj, "__dict__") and not isinstance(obj, (types.FunctionType,
+            types.BuiltinFunctionType, types.MethodType, functools_partial))
+            and type(obj).__module__ not in ("builtins", "numpy"))
 
 
 def _global_names(code: types.CodeType) -> list[str]:
@@ -191,6 +223,8 @@ def stamp(cap: Captured) -> list[Any]:
             edges += node._buffers.values()
             edges += node._modules.values()
             edges.append(_EMPTY)  # (a separator: which dict an object came from)
+            edges += [x for item in _attributes(node).items() for x in item]
+            edges.append(_EMPTY)
         elif isinstance(node, Optimizer):
             edges += [p for group in node.param_groups for p in group["params"]]
             edges += [v for state in node.state.values() for v in state.values()]
@@ -203,6 +237,9 @@ def stamp(cap: Captured) -> list[Any]:
             edges.append(_EMPTY)
         elif isinstance(node, types.MethodType):
             edges += (node.__self__, node.__func__)
+        elif _plain_object(node):
+            edges += [x for item in vars(node).items() for x in item]
+            edges.append(_EMPTY)
     return edges
 
 
@@ -415,6 +452,13 @@ def fast_check(cap: Captured, facts: tuple[tuple[str, Any], ...]) -> Any:
                     next(edges)
                 body += _dict_checks(f"{k}.{attr}", items, const)
             next(edges)
+            attributes = _attributes(node)
+            for _ in range(2 * len(attributes) + 1):
+                next(edges)
+            body.append(f"d = {k}.__dict__")
+            body.append(f"if len(d) != {len(vars(node))}: return None")
+            body += [f"if d[{key!r}] is not {const(v)}: return None"
+                     for key, v in attributes.items()]
         elif isinstance(node, Optimizer):
             groups, state = node.param_groups, node.state
             for _ in [p for g in groups for p in g["params"]] + [
@@ -443,6 +487,10 @@ def fast_check(cap: Captured, facts: tuple[tuple[str, Any], ...]) -> Any:
             body.append(f"if not _same({view}, {const(got)}): return None")
         elif isinstance(node, types.MethodType):
             next(edges), next(edges)  # (a bound method is immutable)
+        elif _plain_object(node):
+            for _ in range(2 * len(vars(node)) + 1):
+                next(edges)
+            body += _dict_checks(f"{k}.__dict__", vars(node), const)
         else:
             return None
     known = dict(facts)
