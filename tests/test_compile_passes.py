@@ -78,6 +78,16 @@ def test_a_loss_the_step_does_not_return_is_dead_code() -> None:
     assert "dead" in compiled.explanation()
 
 
+def test_a_loss_is_dead_code_while_a_hook_exists_elsewhere() -> None:
+    """Found by the full suite's order: with a hook on any tensor, backward seeds the
+    gradient with ``np.ones_like(loss)``, which read only the loss's shape but counted as
+    reading its values, so the loss was never dead."""
+    other = tg.ones(1, requires_grad=True)
+    with other.register_hook(lambda g: g):
+        compiled, _, _ = _twins(lambda: _linreg(False)[:2])
+    assert _program(compiled).removed["dead"] >= 10
+
+
 def test_a_returned_loss_is_computed_and_exact() -> None:
     compiled, out_e, out_c = _twins(lambda: _linreg(True)[:2])
     for a, b in zip(out_e, out_c):

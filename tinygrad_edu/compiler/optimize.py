@@ -40,8 +40,8 @@ from .recorder import Read, Recorder, Ref, Step
 
 __all__ = ["optimize"]
 
-# what these calls return depends on their array arguments' shape and dtype, not values
-_SHAPE_ONLY = (np.empty_like,)
+# what these calls return depends on their first argument's shape and dtype, not values
+_SHAPE_ONLY = (np.empty_like, np.zeros_like, np.ones_like, np.full_like)
 # ufunc methods that write every element of ``out`` without reading it first
 _WRITES_ALL = ("__call__", "reduce", "accumulate", "outer")
 
@@ -119,7 +119,7 @@ def _writes_all(step: Step, rec: Recorder) -> bool:
 def _reads(step: Step, rec: Recorder) -> list[int]:
     """The values whose *contents* the step uses."""
     if step.func in _SHAPE_ONLY:
-        return []
+        return _refs(step.args[1:]) + _refs(step.kwargs)
     if step.label == ".fill" or (step.func is np.copyto and _writes_all(step, rec)):
         return _refs(step.args[1:]) + _refs(step.kwargs)
     kwargs = step.kwargs
@@ -203,8 +203,9 @@ def _fold_constants(ops: list[Step | Read], rec: Recorder,
                 env[tid] = np.asarray(r) if tid in rec.scalars else r
             folded += 1
             continue
-        if op.func in _SHAPE_ONLY:  # (the arrays it looks at need not be computed)
-            op = Step(op.func, run(op.args), run(op.kwargs), op.result, op.label)
+        if op.func in _SHAPE_ONLY and op.args:  # (its array need not be computed)
+            op = Step(op.func, (run(op.args[0]), *op.args[1:]), op.kwargs, op.result,
+                      op.label)
         out.append(Step(op.func, constant(op.args), constant(op.kwargs), op.result,
                         op.label, op.writes))
     for tid in sorted(wanted):  # a value left behind is a new array each call, as in eager
