@@ -290,6 +290,14 @@ class Recorder:
             self._note_write(writes)
             self.steps.append(Step(func, template, ktemplate, None, label, writes))
             return out[0] if isinstance(out, tuple) and len(out) == 1 else out
+        if func is np.copyto:  # a write into its first argument (BatchNorm's running stats)
+            writes = self._tid_of(args[0]) if isinstance(args[0], TracedArray) else None
+            if writes is None:
+                self.escape(f"{label}(<an untraced array>, ...)")
+            else:
+                self._note_write(writes)
+                self.steps.append(Step(func, template, ktemplate, None, label, writes))
+            return result
         tids, wrapped = self._wrap(result, None)
         self.steps.append(Step(func, template, ktemplate, tids, label))
         if func in _SHAPE_FROM_VALUES and _value_shaped(func, plain):
