@@ -194,7 +194,7 @@ def test_create_graph_then_double_backward_raises_as_pytorch() -> None:
         g.sum().backward()
 
 
-def test_dropout_runs_eagerly_with_one_warning() -> None:
+def test_dropout_runs_eagerly_in_train_and_replays_in_eval() -> None:
     def make() -> Any:
         return nn.Sequential(nn.Linear(4, 16), nn.Dropout(0.5), nn.Linear(16, 3))
 
@@ -212,6 +212,14 @@ def test_dropout_runs_eagerly_with_one_warning() -> None:
             assert _bytes(eager) == _bytes(model)
     messages = [str(w.message) for w in caught if "tg.compile" in str(w.message)]
     assert len(messages) == 1 and "draws random numbers" in messages[0]
+    eager.eval()
+    model.eval()  # (another guard: Dropout draws nothing, the forward replays)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", ".*runs eagerly")
+        for _ in range(5):
+            with tg.no_grad():
+                assert model(x)._data.tobytes() == eager(x)._data.tobytes()
+    assert "checked against eager" in model.forward.explanation()
 
 
 def test_a_result_of_several_tensors_runs_eagerly() -> None:
@@ -294,3 +302,48 @@ def test_examples_linear_regression_with_a_compiled_model() -> None:
             assert _bytes(eager) == _bytes(model)
     assert _replays(model)
     np.testing.assert_array_equal(eager.weight.detach().numpy(), model.weight.detach().numpy())
+
+
+def test_classifiers_example_model_with_adam_outside() -> None:
+    """examples/classifiers.py trains with Adam, which a compiled step cannot replay (it
+    reads its step count): with the model compiled, Adam stays eager and all is exact."""
+    from examples import classifiers as c
+
+    X, y = c.make_datasets()["blobs"]
+    X_train, X_test, y_train, y_test = c.to_tensors(X, y)
+    models = []
+    for _ in range(2):
+        tg.manual_seed(0)
+        models.append(c.MLPClassifier(2, 4))
+    eager, model = models[0], tg.compile(models[1])
+    loss_fn = nn.CrossEntropyLoss()
+    o1 = tg.optim.Adam(eager.parameters(), lr=0.01)
+    o2 = tg.optim.Adam(model.parameters(), lr=0.01)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(10):
+            losses = []
+            for m, o in ((eager, o1), (model, o2)):
+                m.train()
+                loss = loss_fn(m(X_train), y_train)
+                o.zero_grad()
+                loss.backward()
+                o.step()
+                losses.append(loss.item())
+                m.eval()
+                with tg.no_grad():
+                    losses.append(c.accuracy(m(X_test), y_test))
+            assert losses[:2] == losses[2:]
+            assert _bytes(eager) == _bytes(model)
+    assert _replays(model)
+
+
+def test_state_dict_round_trip_with_the_prefix() -> None:
+    model = tg.compile(_mlp())
+    other = tg.compile(_mlp())
+    other.load_state_dict(model.state_dict())
+    assert _bytes(model) == _bytes(other)
+    plain = _mlp()
+    plain.load_state_dict({k.removeprefix("_orig_mod."): v for k, v in
+                           model.state_dict().items()})
+    assert _bytes(plain) == _bytes(model)

@@ -35,7 +35,6 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from typing import Any, cast
 
 import numpy as np
@@ -50,7 +49,7 @@ from ..core.hooks import tensor_hooks
 from ..nn.modules.module import Module
 from ..parity.errors import FREED
 from ..tensor import Tensor
-from .compiled import CompiledFunction, _plain_result, _tid
+from .compiled import _STALE_LIMIT, CompiledFunction, _plain_result, _tid
 from .guards import Captured, Snapshot, capture, same_bits
 from .program import Binding, Program, StaleRead, _refs
 from .recorder import Recorder, Ref
@@ -153,8 +152,12 @@ class CompiledForward(CompiledFunction):
         outputs = self._untrace(rec, cap, before)
         why = None
         if _random.get_rng_state()._data.tobytes() != rng:
+            # (under these guards only: in eval, Dropout draws nothing and replays)
             why = "it draws random numbers (replaying would repeat stale ones)"
-        elif rec.problem is not None:
+            self._programs.append((facts, cast(Any, _Eager(why)), [True]))
+            self._warn(f"tg.compile: {self._fn.__name__} runs eagerly: {why}")
+            return _plain_result(result)
+        if rec.problem is not None:
             why = rec.problem
         elif not isinstance(result, Tensor) or not isinstance(result._grad_fn, Node):
             why = ("its result is not one tensor made by the forward (only that is "
@@ -170,6 +173,11 @@ class CompiledForward(CompiledFunction):
         pending = _Pending(self, facts, rec, inputs, outputs, result, needs, cap)
         _plain_result(result)
         return _CompiledFunction.apply(pending, *[cap.tensors[i] for i in needs])
+
+    def _replay(self, program: Any, cap: Captured, args: Any, kwargs: Any) -> Any:
+        if isinstance(program, _Eager):
+            return self._fn(*args, **kwargs)
+        return super()._replay(program, cap, args, kwargs)
 
     def _run(self, program: Any, cap: Captured) -> Any:
         if not isinstance(program, _Trained):
@@ -192,7 +200,7 @@ class CompiledForward(CompiledFunction):
             out, saved = self._forward(program, cap)
         except StaleRead as e:
             self._stale += 1
-            if self._stale >= 3:
+            if self._stale >= _STALE_LIMIT:
                 self._give_up(f"a value Python reads changes from call to call ({e})")
             snapshot.restore()
             return self._fn(*args, **kwargs)
@@ -218,6 +226,19 @@ def _needing(cap: Captured) -> list[int]:
     captured (parameters) first, then the arguments (as PyTorch's ``next_functions``)."""
     order = [*range(cap.from_args, len(cap.tensors)), *range(cap.from_args)]
     return [i for i in order if cap.tensors[i]._requires_grad]
+
+
+@dataclasses.dataclass
+class _Eager:
+    """Guards under which the forward runs eagerly (it draws random numbers: Dropout in
+    train mode), while under others (``eval()``) it still replays."""
+
+    why: str
+    rec: Recorder = dataclasses.field(default_factory=Recorder)  # (empty: nothing replays)
+
+    def explain(self) -> str:
+        """What ``explain()`` prints for it."""
+        return f"runs eagerly under these guards: {self.why}"
 
 
 @dataclasses.dataclass
@@ -280,7 +301,10 @@ class _Replay(_Box):
     def backward(self, grad: np.ndarray, saved: tuple[Any, ...]) -> list[Any]:
         """The backward program on the arriving gradient."""
         if _layout(grad) != self.program.layout:
-            _warn_layout()
+            self.program.owner._warn(
+                "tg.compile: the gradient reaching CompiledFunctionBackward is laid out in "
+                "memory unlike when it was recorded: replayed as it is (its bits may differ "
+                "from eager)")
         try:
             return self.program.run_backward(grad, saved)
         except StaleRead as e:
@@ -403,18 +427,6 @@ def _eager_grads(result: Tensor, grad: np.ndarray, inputs: list[Tensor]) -> list
     walk = _Grads(inputs)
     engine.run_backward([result], [grad], True, False, walk)
     return list(walk.results)
-
-
-_warned: set[str] = set()
-
-
-def _warn_layout() -> None:
-    message = ("tg.compile: the gradient reaching CompiledFunctionBackward is laid out in "
-               "memory unlike when it was recorded: replayed as it is (its bits may differ "
-               "from eager)")
-    if message not in _warned:
-        _warned.add(message)
-        warnings.warn(message, UserWarning, stacklevel=2)
 
 
 class _CompiledNode(Node):
