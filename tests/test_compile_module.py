@@ -142,6 +142,18 @@ def test_eval_and_no_grad_replay_the_forward_alone() -> None:
     assert _replays(model)
 
 
+def test_saved_values_are_freed_by_backward() -> None:
+    model = tg.compile(_mlp())
+    x = tg.randn(2, 4)
+    for i in range(5):
+        model.zero_grad()
+        out = model(x)
+        if i >= 2:  # (checked, then replayed: the forward program's saved values)
+            assert out.grad_fn._saved and out.grad_fn.box.saved == ()
+        out.sum().backward()
+        assert out.grad_fn._saved == ()
+
+
 def test_what_a_learner_sees_of_the_wrapper() -> None:
     inner = _mlp()
     model = tg.compile(inner)

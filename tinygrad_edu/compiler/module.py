@@ -451,8 +451,8 @@ class _CompiledFunction(Function):
     def forward(ctx: Any, box: _Box, *arrays: Any) -> Any:
         """The output, already computed; the forward program's saved values, kept."""
         ctx.box = box
-        ctx.save_for_backward(*box.saved)
-        out, box.out = box.out, None
+        ctx.save_for_backward(*box.saved)  # (freed by backward: the box must not keep them)
+        out, box.out, box.saved = box.out, None, ()
         return out
 
     @staticmethod
