@@ -172,9 +172,10 @@ def test_random_steps_run_eagerly() -> None:
 
 def test_keywords_and_modules() -> None:
     model = tg.nn.Linear(2, 2)
-    assert tg.compile(model) is model  # eager: a compiled forward is future work
+    assert tg.compile(model)._orig_mod is model  # (tests/test_compile_module.py)
     assert tg.compile(model, fullgraph=True, dynamic=False, backend="inductor",
-                      mode="default", options={}, disable=False) is model
+                      mode="default", options={}, disable=False)._orig_mod is model
+    assert tg.compile(model, disable=True) is model
 
     def f(x: Any) -> Any:
         return x + 1

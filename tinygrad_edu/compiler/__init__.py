@@ -10,6 +10,7 @@ those calls. See ``docs/compile.md``.
     program.py    the recording as straight-line numpy: replay with buffers reused, explain()
     guards.py     what a step captures, and the facts a recording assumed
     compiled.py   warm-up, record, check against eager, replay, or run eagerly and say why
+    module.py     tg.compile(module): a forward and its backward behind one graph node
 
 Example:
     >>> step = tg.compile(train_step)     # train_step: zero_grad, forward, backward, step
@@ -24,8 +25,9 @@ from typing import Any
 
 from ..nn.modules.module import Module
 from .compiled import CompiledFunction
+from .module import OptimizedModule
 
-__all__ = ["compile", "CompiledFunction"]
+__all__ = ["compile", "CompiledFunction", "OptimizedModule"]
 
 
 def compile(
@@ -52,9 +54,11 @@ def compile(
     branch on (``if loss.item() > 1``), draws random numbers, or does something the
     recorder cannot follow runs eagerly, with a warning saying why.
 
-    ``tg.compile(module)`` returns the module itself, eager: compiling a forward alone (one
-    autograd node replaying the recorded backward) is not done yet. Compile the whole step
-    instead -- that is where the time goes. ``tg.compile`` with no function is a decorator.
+    ``tg.compile(module)`` returns an :class:`OptimizedModule` (PyTorch's): the module, as
+    ``_orig_mod``, with its forward compiled -- with grad on, a recorded forward and a
+    recorded backward behind one ``CompiledFunctionBackward`` node, so that the training
+    loop around it (loss, ``backward()``, ``opt.step()``) stays eager; see
+    ``compiler/module.py``. ``tg.compile`` with no function is a decorator.
     The other keywords are PyTorch's; ``disable=True`` returns ``model`` unchanged and
     ``recompile_limit`` caps how many programs one function records (default 8).
 
@@ -72,6 +76,8 @@ def compile(
     limit = 8 if recompile_limit is None else recompile_limit
     if model is None:
         return lambda fn: compile(fn, disable=disable, recompile_limit=limit)
-    if disable or isinstance(model, Module):
+    if disable:
         return model
+    if isinstance(model, Module):
+        return OptimizedModule(model, limit)
     return CompiledFunction(model, limit)

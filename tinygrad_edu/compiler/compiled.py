@@ -53,7 +53,8 @@ class CompiledFunction:
         self._warned: set[str] = set()
         self._part: Captured | None = None  # what fn captured, walked once while unchanged
         self._fast: tuple[Any, Program] | None = None  # the last replay's guards, as code
-        self._checks: dict[Program, Any] = {}  # program -> (what was captured, its guards)
+        # id(program) -> (program, what was captured, its guards as code)
+        self._checks: dict[int, tuple[Any, Any, Any]] = {}
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -70,10 +71,10 @@ class CompiledFunction:
         for known, program, verified in self._programs:
             if known == facts:
                 if verified[0]:
-                    part, check = self._checks.get(program, (None, None))
-                    if part is not cap.part:
+                    known_program, part, check = self._checks.get(id(program), (None,) * 3)
+                    if known_program is not program or part is not cap.part:
                         check = None if program.rec.undo else fast_check(cap, facts)
-                        self._checks[program] = (cap.part, check)
+                        self._checks[id(program)] = (program, cap.part, check)
                     self._fast = None if check is None else (check, program)
                     return self._replay(program, cap.tensors, args, kwargs, cap)
                 return self._check(program, verified, cap, args, kwargs)
@@ -98,12 +99,15 @@ class CompiledFunction:
             lines.append(f"runs eagerly: {self._eager}")
         for k, (facts, program, verified) in enumerate(self._programs):
             state = "checked against eager" if verified[0] else "not checked yet"
-            r = program.removed
-            lines.append(f"\nprogram {k} ({state}): {program.calls} numpy calls replayed of "
-                         f"the {len(program.rec.steps)} recorded: {r['dead']} dead, "
-                         f"{r['folded']} folded into constants, {r['made once']} made once "
-                         f"(buffers, their views, fills), {r['overwritten']} copies "
-                         "overwritten before use")
+            if isinstance(program, Program):
+                r = program.removed
+                lines.append(f"\nprogram {k} ({state}): {program.calls} numpy calls replayed "
+                             f"of the {len(program.rec.steps)} recorded: {r['dead']} dead, "
+                             f"{r['folded']} folded into constants, {r['made once']} made "
+                             f"once (buffers, their views, fills), {r['overwritten']} copies "
+                             "overwritten before use")
+            else:  # (a compiled module's forward and backward: see module.py)
+                lines.append(f"\nprogram {k} ({len(program.rec.steps)} numpy calls, {state})")
             lines.append("guards:")
             lines += [f"  {describe(f)}" for f in facts]
             lines.append("program:")
@@ -205,7 +209,7 @@ class CompiledFunction:
             return
         self._programs = [p for p in self._programs if p[1] is not program]
         self._fast = None
-        self._checks.pop(program, None)
+        self._checks.pop(id(program), None)
         self._branches += 1
         if self._branches > self._limit:
             self._give_up(f"a branch on a step count changed more than recompile_limit="

@@ -25,7 +25,7 @@ calls each pass removed). Each pass works on *buffers*: a view and the array it 
 one buffer (``Recorder.root``), so a write through a view counts as a write to its base.
 
 Example:
-    >>> ops, removed = optimize(rec, wanted={12})   # doctest: +SKIP
+    >>> ops, fixed, once, removed = optimize(rec, wanted={12}, inputs={0, 1})  # doctest: +SKIP
     >>> removed
     {'overwritten': 1, 'folded': 4, 'dead': 15}
 """
@@ -46,17 +46,18 @@ _SHAPE_ONLY = (np.empty_like, np.zeros_like, np.ones_like, np.full_like)
 _WRITES_ALL = ("__call__", "reduce", "accumulate", "outer")
 
 
-def optimize(rec: Recorder, wanted: set[int]) -> tuple[list[Step | Read], dict[int, Any],
+def optimize(rec: Recorder, wanted: set[int], inputs: set[int]) -> tuple[list[Step | Read], dict[int, Any],
                                                       list[Step], dict[str, int]]:
     """What a replay runs: the recording's calls and reads, in order, without the work
     that need not be replayed. Also returns the values that are the same array at every
     replay (``{tid: array}``: buffers and their views), the calls that made those views
     once, and how many calls each pass removed. ``wanted`` are the values the step leaves
-    behind (outputs and result): they are new arrays at every call, as in eager."""
+    behind (outputs and result): they are new arrays at every call, as in eager.
+    ``inputs`` are the values the program binds at each call (its captured tensors)."""
     ops: list[Step | Read] = _in_order(rec)
-    ops, overwritten = _allocate_overwritten(ops, rec)
-    ops, folded = _fold_constants(ops, rec, wanted)
-    ops, dead = _drop_dead(ops, rec, wanted)
+    ops, overwritten = _allocate_overwritten(ops, rec, inputs)
+    ops, folded = _fold_constants(ops, rec, wanted, inputs)
+    ops, dead = _drop_dead(ops, rec, wanted, inputs)
     ops, fixed, once = _reuse_buffers(ops, rec, wanted)
     ops = _fill_once(ops, rec, fixed, once)
     ops = _elements_as_views(ops, rec, fixed, once)
@@ -129,14 +130,15 @@ def _reads(step: Step, rec: Recorder) -> list[int]:
 
 
 # ---------------------------------------------------------------------------- pass 1
-def _allocate_overwritten(ops: list[Step | Read], rec: Recorder) -> tuple[list[Any], int]:
+def _allocate_overwritten(ops: list[Step | Read], rec: Recorder,
+                          inputs: set[int]) -> tuple[list[Any], int]:
     """A new buffer whose first use writes all of it: make it with ``np.empty_like``."""
     out, count = list(ops), 0
     for i, op in enumerate(ops):
         if not (isinstance(op, Step) and isinstance(op.result, int)):
             continue
         tid = op.result
-        if rec.root[tid] != tid or tid in rec.inputs or not isinstance(
+        if rec.root[tid] != tid or tid in inputs or not isinstance(
                 rec.values[tid], np.ndarray):
             continue
         first = _first_use(ops, i + 1, tid, rec)
@@ -156,11 +158,11 @@ def _first_use(ops: list[Any], start: int, root: int, rec: Recorder) -> Step | N
 
 
 # ---------------------------------------------------------------------------- pass 2
-def _fold_constants(ops: list[Step | Read], rec: Recorder,
-                    wanted: set[int]) -> tuple[list[Any], int]:
+def _fold_constants(ops: list[Step | Read], rec: Recorder, wanted: set[int],
+                    inputs: set[int]) -> tuple[list[Any], int]:
     """Run, now, every call on buffers that never hold a value depending on an input;
     the calls left use copies of those values (read-only) as constants."""
-    dynamic = _dynamic_buffers(ops, rec)
+    dynamic = _dynamic_buffers(ops, rec, inputs)
     env: dict[int, Any] = {}
 
     def value(t: int) -> Any:
@@ -214,9 +216,9 @@ def _fold_constants(ops: list[Step | Read], rec: Recorder,
     return out, folded
 
 
-def _dynamic_buffers(ops: list[Step | Read], rec: Recorder) -> set[int]:
+def _dynamic_buffers(ops: list[Step | Read], rec: Recorder, inputs: set[int]) -> set[int]:
     """Buffers that at some point hold a value computed from an input."""
-    dynamic = {rec.root[t] for t in rec.inputs}
+    dynamic = {rec.root[t] for t in inputs}
     changed = True
     while changed:  # (a write through a view can make a buffer read earlier dynamic)
         changed = False
@@ -244,7 +246,8 @@ def _frozen(value: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------- pass 3
-def _drop_dead(ops: list[Any], rec: Recorder, wanted: set[int]) -> tuple[list[Any], int]:
+def _drop_dead(ops: list[Any], rec: Recorder, wanted: set[int],
+               inputs: set[int]) -> tuple[list[Any], int]:
     """Walk back from what the step leaves behind; drop the calls nothing needs.
 
     A buffer is *live* if a later call reads it or the step leaves it behind (an input's
@@ -253,7 +256,7 @@ def _drop_dead(ops: list[Any], rec: Recorder, wanted: set[int]) -> tuple[list[An
     """
     reads = [op.tid for op in ops if isinstance(op, Read)]
     needed = set(wanted) | set(reads)
-    live = {rec.root[t] for t in needed} | {rec.root[t] for t in rec.inputs}
+    live = {rec.root[t] for t in needed} | {rec.root[t] for t in inputs}
     kept: list[Any] = []
     for op in reversed(ops):
         if isinstance(op, Step):

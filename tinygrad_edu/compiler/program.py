@@ -67,7 +67,8 @@ class Program:
         self.result = result
         self._wanted = sorted({tid for _, tid in outputs if tid is not None}
                               | {r.tid for r in _refs(result)})
-        self.ops, self.fixed, self.once, self.removed = optimize(rec, set(self._wanted))
+        self.ops, self.fixed, self.once, self.removed = optimize(
+            rec, set(self._wanted), {tid for tid, _ in self.inputs})
         self.calls = sum(isinstance(op, Step) for op in self.ops)
         used = {t for op in self.ops for t in _tids(op)} | set(self._wanted)
         self.inputs = [(tid, b) for tid, b in self.inputs if tid in used]
