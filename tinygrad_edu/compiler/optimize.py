@@ -46,8 +46,8 @@ _SHAPE_ONLY = (np.empty_like, np.zeros_like, np.ones_like, np.full_like)
 _WRITES_ALL = ("__call__", "reduce", "accumulate", "outer")
 
 
-def optimize(rec: Recorder, wanted: set[int], inputs: set[int]) -> tuple[list[Step | Read], dict[int, Any],
-                                                      list[Step], dict[str, int]]:
+def optimize(rec: Recorder, wanted: set[int], inputs: set[int]) -> tuple[
+        list[Step | Read], dict[int, Any], list[Step], dict[str, int]]:
     """What a replay runs: the recording's calls and reads, in order, without the work
     that need not be replayed. Also returns the values that are the same array at every
     replay (``{tid: array}``: buffers and their views), the calls that made those views
