@@ -264,3 +264,17 @@ def test_lu_unpack_with_too_few_pivots_raises() -> None:
     with pytest.raises(RuntimeError, match="pivots passed to lu_unpack must be between 1"):
         tg.lu_unpack(tg.eye(3), tg.ones(2, dtype=tg.int32))
 
+
+
+def test_lu_pivot_skips_nan_as_lapack_does() -> None:
+    """Found by the kink lattice: with infinities in A, elimination makes NaN below the
+    diagonal, and numpy's argmax takes a NaN as the largest |x|; LAPACK's pivot (BLAS's
+    idamax) never picks a NaN unless it comes first, so the pivots and the NaN pattern
+    differed from PyTorch's."""
+    torch = pytest.importorskip("torch")
+    inf = float("inf")
+    a = [[0.0, -inf, -inf], [-inf, 0.0, -inf], [-inf, -inf, -inf]]
+    theirs = torch.linalg.lu_factor(torch.tensor(a, dtype=torch.float64))
+    ours = tg.linalg.lu_factor(tg.tensor(a, dtype=tg.float64))
+    assert ours[1].tolist() == theirs[1].tolist() == [2, 2, 3]
+    assert np.array_equal(np.isnan(ours[0].numpy()), np.isnan(theirs[0].numpy()))

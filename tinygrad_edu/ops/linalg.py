@@ -67,12 +67,21 @@ def _batch_prefix(a: np.ndarray, k: int) -> str:
     return f"(Batch element {k}): " if a.ndim > 2 else ""
 
 
+def idamax(columns: np.ndarray) -> np.ndarray:
+    """BLAS's ``idamax`` along the last axis, the pivot LAPACK picks: the first largest
+    ``|x|`` -- NaN never wins, as ``|x| > best`` is false for it, unless it comes first."""
+    size = np.abs(columns)
+    first_nan = np.isnan(size[..., 0])
+    best = np.argmax(np.where(np.isnan(size), -1.0, size), axis=-1)
+    return np.where(first_nan, 0, best)  # type: ignore[no-any-return]
+
+
 def _first_zero_pivot(a: np.ndarray) -> int:
     """Where LU with partial pivoting (LAPACK's getrf) first meets an exact zero pivot,
     counted from 1 (0: none): what PyTorch reports for a singular matrix."""
     u = np.array(a, dtype=np.float64)
     for k in range(u.shape[0]):
-        p = k + int(np.argmax(np.abs(u[k:, k])))
+        p = k + int(idamax(u[k:, k]))
         if u[p, k] == 0:
             return k + 1
         u[[k, p]] = u[[p, k]]

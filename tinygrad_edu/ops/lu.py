@@ -34,7 +34,7 @@ from ..parity.names import scalar_type_name
 from ..tensor_base import TensorBase
 from .decompositions import _return_type
 from .join import cat
-from .linalg import _batch_prefix, check_matrix, mT
+from .linalg import _batch_prefix, check_matrix, idamax, mT
 from .linalg_ex import _triangular_solve, solve_triangular
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ def getrf(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     batch = np.arange(lu.shape[0])
     with np.errstate(divide="ignore", invalid="ignore"):
         for j in range(k):
-            p = j + np.argmax(np.abs(lu[:, j:, j]), axis=1)  # (argmax: the first on ties)
+            p = j + idamax(lu[:, j:, j])
             pivots[:, j] = p + 1
             lu[batch, j], lu[batch, p] = lu[batch, p], lu[batch, j]  # (whole rows, as getrf)
             pivot = lu[:, j, j]
