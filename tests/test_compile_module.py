@@ -359,3 +359,19 @@ def test_state_dict_round_trip_with_the_prefix() -> None:
     plain.load_state_dict({k.removeprefix("_orig_mod."): v for k, v in
                            model.state_dict().items()})
     assert _bytes(plain) == _bytes(model)
+
+
+def test_hooks_elsewhere_and_on_a_parameter() -> None:
+    """Found by the full suite's order: any tensor hook anywhere (a tensor of another test,
+    still alive) made the compiled module give up. Only hooks its forward registers are a
+    reason to; a hook on a parameter runs in the outer backward, as eager's does."""
+    other = tg.ones(1, requires_grad=True)
+    with other.register_hook(lambda g: g):
+        eager, model = _twins(_mlp)
+        for m in (eager, model):
+            m[0].weight.register_hook(lambda g: g * 2)
+        model = tg.compile(model)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            _train(eager, model)
+        assert _replays(model)

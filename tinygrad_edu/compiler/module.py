@@ -45,7 +45,7 @@ from ..core import engine
 from ..core import function as fn
 from ..core.function import Function, Node, _state
 from ..core.grad_mode import is_grad_enabled
-from ..core.hooks import tensor_hooks
+from ..core.hooks import RemovableHandle
 from ..nn.modules.module import Module
 from ..parity.errors import FREED
 from ..tensor import Tensor
@@ -140,6 +140,7 @@ class CompiledForward(CompiledFunction):
         rng = rng_state._data.tobytes()
         snapshot = Snapshot(cap)
         inputs, before = self._trace_inputs(rec, cap)
+        registered = RemovableHandle._next_id
         try:
             with rec:
                 result = self._fn(*args, **kwargs)
@@ -162,8 +163,8 @@ class CompiledForward(CompiledFunction):
         elif not isinstance(result, Tensor) or not isinstance(result._grad_fn, Node):
             why = ("its result is not one tensor made by the forward (only that is "
                    "compiled with its backward)")
-        elif tensor_hooks:
-            why = "tensor hooks are registered (a replay would not call them)"
+        elif RemovableHandle._next_id != registered:
+            why = "its forward registers hooks (a replay would not call them)"
         if why is not None:
             self._give_up(why)
             return _plain_result(result)
