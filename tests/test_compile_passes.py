@@ -233,3 +233,33 @@ def test_a_diagonal_written_in_place_replays() -> None:
         for _ in range(6):
             assert compiled().item() == pytest.approx(2.19)
     assert ".setflags(write=True)" in compiled.explanation()
+
+
+def test_makemore_bigram_step_replays() -> None:
+    """The first neural net of the makemore lecture: ``F.one_hot`` (which makes
+    ``np.arange(num_classes)``), fancy indexing by ``tg.arange(n)`` and by ``range(n)``
+    (its backward adds with ``np.add.at``), ``W.data += -lr * W.grad``. Each of those made
+    the step run eagerly; numpy's array makers and ``ufunc.at`` are recorded now."""
+    F = tg.nn.functional
+
+    def build() -> tuple[Any, Any]:
+        tg.manual_seed(0)
+        W = tg.randn(27, 27, requires_grad=True)
+        xs, ys = tg.randint(0, 27, (100,)), tg.randint(0, 27, (100,))
+
+        def step() -> Any:
+            logits = F.one_hot(xs, num_classes=27).float() @ W
+            counts = logits.exp()
+            probs = counts / counts.sum(1, keepdims=True)
+            loss = -probs[tg.arange(100), ys].log().mean() + 0.01 * (W**2).mean()
+            loss = loss - 0.001 * logits.log_softmax(1)[range(100), ys].mean()
+            W.grad = None
+            loss.backward()
+            W.data += -50 * W.grad
+            return loss
+
+        return step, W
+
+    compiled, out_e, out_c = _twins(build, calls=10)
+    assert all(a._data.tobytes() == b._data.tobytes() for a, b in zip(out_e, out_c))
+    assert "np.add.at" in compiled.explanation()

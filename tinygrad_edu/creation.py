@@ -31,23 +31,6 @@ def _np_dtype(dtype: Any, default: Any = None) -> Any:
     return dtypes.to_dtype(dtype).np
 
 
-# tg.compile's recorder while it records a step (compiler/recorder.py). An array made here
-# from Python values alone (zeros, arange, tensor([1.0, 2.0])) is handed to it, so that a
-# replay makes it again instead of refusing an array it never saw made.
-_recording: list[Any] = []
-
-
-def _made(array: np.ndarray) -> np.ndarray:
-    return array if not _recording else _recording[-1].created(array)
-
-
-def _pure(data: Any) -> bool:
-    """Whether ``data`` is Python numbers only (in nested lists and tuples)."""
-    if isinstance(data, (list, tuple)):
-        return all(_pure(x) for x in data)
-    return type(data) in (int, float, bool, complex)
-
-
 def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
     t = _wrap(array)
     if requires_grad:
@@ -148,8 +131,6 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
             _check_fits(array, target)
     if dtype is not None:
         array = array.astype(_np_dtype(dtype), copy=False)
-    if _recording and not isinstance(data, (np.ndarray, TensorBase)) and _pure(data):
-        array = _made(array)
     return _finish(array, requires_grad)
 
 
@@ -207,7 +188,7 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
 
 def _filled(size: Any, fill: Any, dtype: Any, requires_grad: bool) -> Tensor:
     shape = _shape_arg(size, "full", create=True)
-    return _finish(_made(np.full(shape, fill, dtype=_np_dtype(dtype))), requires_grad)
+    return _finish(np.full(shape, fill, dtype=_np_dtype(dtype)), requires_grad)
 
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -216,14 +197,14 @@ def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     shape = _shape_arg(size, "zeros")
     if any(n < 0 for n in shape):
         raise RuntimeError("zeros: Dimension size must be non-negative.")
-    return _finish(_made(np.zeros(shape, dtype=_np_dtype(dtype))), requires_grad)
+    return _finish(np.zeros(shape, dtype=_np_dtype(dtype)), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones."""
     _device.check(device)
     shape = _shape_arg(size, "ones", create=True)
-    return _finish(_made(np.ones(shape, dtype=_np_dtype(dtype))), requires_grad)
+    return _finish(np.ones(shape, dtype=_np_dtype(dtype)), requires_grad)
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -326,7 +307,7 @@ def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None,
     for name, k in (("n", n), ("m", m)):
         if k is not None and k < 0:
             raise RuntimeError(f"{name} must be greater or equal to 0, got {k}")
-    return _finish(_made(np.eye(n, m, dtype=_np_dtype(dtype))), requires_grad)
+    return _finish(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device: Any = None,
@@ -361,10 +342,9 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     count = max(int(np.ceil((end - start) / step)), 0)
     if target.category == dtypes._FLOAT:  # rounded as PyTorch's kernel rounds
-        return _finish(_made(_torch_range.arange(start, step, count, target.np)),
-                       requires_grad)
+        return _finish(_torch_range.arange(start, step, count, target.np), requires_grad)
     array = (start + np.arange(count, dtype=np.float64) * step).astype(target.np)
-    return _finish(_made(array), requires_grad)
+    return _finish(array, requires_grad)
 
 
 def _number(v: Any) -> Any:

@@ -60,8 +60,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import creation as _creation
-
 __all__ = ["Ref", "Step", "Read", "Recorder", "TracedArray", "TracedFloat", "active", "plain"]
 
 
@@ -389,18 +387,35 @@ class Recorder:
     def __enter__(self) -> Recorder:
         global _active
         _active = self
-        _creation._recording.append(self)
+        self._makers = {name: getattr(np, name) for name in _MAKERS}
+        for name, make in self._makers.items():
+            setattr(np, name, self._maker(make))
         return self
 
     def __exit__(self, *exc: object) -> None:
         global _active
         _active = None
-        _creation._recording.remove(self)
+        for name, make in self._makers.items():
+            setattr(np, name, make)
+
+    def _maker(self, make: Callable[..., Any]) -> Callable[..., Any]:
+        """``np.zeros`` (``np.arange``, ``np.array`` of a list...) as the recording sees
+        it: an array made from Python values alone is a recorded constant."""
+        def recorded(*args: Any, **kwargs: Any) -> Any:
+            array = make(*args, **kwargs)
+            if _active is not self or not isinstance(array, np.ndarray) or isinstance(
+                    array, TracedArray) or _holds_array((args, kwargs)):
+                return array
+            return self.created(array)
+
+        recorded.__wrapped__ = make  # type: ignore[attr-defined]
+        return recorded
 
     def created(self, array: np.ndarray) -> TracedArray:
-        """An array the step made from Python values alone (``tg.zeros(3)``,
-        ``tg.arange(n)``, ``tg.tensor([1.0, 2.0])``): a replay makes it again, from a
-        read-only copy (``np.copy``: a new array each time, which the step may write)."""
+        """An array the step made from Python values alone (``tg.zeros(3)``, ``tg.arange(n)``,
+        ``tg.tensor([1.0, 2.0])``, the library's ``np.arange(num_classes)``): a replay makes
+        it again, from a read-only copy (``np.copy``: a new array each time, which the step
+        may write). Shapes are guarded; the values came from Python numbers."""
         const = array.copy()
         const.flags.writeable = False
         tid = self._new(array, None)
@@ -438,7 +453,10 @@ class Recorder:
         result = func(*plain, **kplain)
         out = kwargs.get("out")
         writes = None
-        if func in _WRITE_FIRST and args:  # np.copyto(dst, src): a write into dst
+        writes_first = func in _WRITE_FIRST or (  # (np.add.at(x, idx, v) writes into x)
+            getattr(func, "__name__", "") == "at" and isinstance(getattr(func, "__self__", None),
+                                                                 np.ufunc))
+        if writes_first and args:  # np.copyto(dst, src): a write into dst
             out = args[0]
         if out is not None:  # in place: the result is the out array, written
             target = out[0] if isinstance(out, tuple) else out
@@ -448,7 +466,7 @@ class Recorder:
                 return result
             self._note_write(writes)
             self.steps.append(Step(func, template, ktemplate, None, label, writes))
-            if func in _WRITE_FIRST:
+            if writes_first:
                 return result
             return out[0] if isinstance(out, tuple) and len(out) == 1 else out
         tids, wrapped = self._wrap(result, None)
@@ -604,6 +622,21 @@ def _python_label(func: Callable[..., Any]) -> str:
 
 
 _WRITES = ("__setitem__", "fill", "sort", "put", "setflags")
+# numpy's array makers: what they make from Python values alone is recorded as a constant
+_MAKERS = ("array", "asarray", "asanyarray", "arange", "zeros", "ones", "full", "empty",
+           "eye", "identity", "linspace", "tri")
+
+
+def _holds_array(obj: Any) -> bool:
+    """Whether an array is among a call's arguments (what is made from it is no constant)."""
+    if isinstance(obj, np.ndarray):
+        return True
+    if isinstance(obj, (list, tuple)):
+        return any(_holds_array(o) for o in obj)
+    if isinstance(obj, dict):
+        return any(_holds_array(o) for o in obj.values())
+    return not isinstance(obj, type) and (hasattr(obj, "__array__")  # (a Tensor...)
+                                          or hasattr(obj, "__array_interface__"))
 _WRITE_FIRST = {np.copyto, np.putmask, np.place, np.put}  # functions writing their first argument
 _STATIC = {np.ndim, np.shape, np.size}  # what they return depends on shapes alone
 # numpy functions whose result's shape depends on the values, not only on the shapes
