@@ -263,3 +263,29 @@ def test_makemore_bigram_step_replays() -> None:
     compiled, out_e, out_c = _twins(build, calls=10)
     assert all(a._data.tobytes() == b._data.tobytes() for a, b in zip(out_e, out_c))
     assert "np.add.at" in compiled.explanation()
+
+
+def test_manual_sgd_on_two_parameters_replays() -> None:
+    """``w.data -= lr * w.grad.data`` then the same for ``b``: the in-place op's overlap
+    check (``np.may_share_memory``, read by Python) came after ``w`` was written, so the
+    step ran eagerly. An array the step made overlaps nothing it was given: that check is
+    a constant now, and the step replays."""
+    def build() -> tuple[Any, Any, Any]:
+        x, y = (tg.from_numpy(a.copy()) for a in data.linreg())
+        tg.manual_seed(0)
+        w, b = tg.randn(1, 1).requires_grad_(), tg.zeros(1).requires_grad_()
+
+        def step() -> Any:
+            loss = ((x @ w.T + b - y) ** 2).mean()
+            loss.backward()
+            w.data -= 0.1 * w.grad.data
+            b.data -= 0.1 * b.grad.data
+            w.grad = None
+            b.grad = None
+            return loss
+
+        return step, w, b
+
+    compiled, out_e, out_c = _twins(build)
+    assert all(a._data.tobytes() == b._data.tobytes() for a, b in zip(out_e, out_c))
+    _program(compiled)

@@ -451,6 +451,8 @@ class Recorder:
         template, plain = self._unwrap(tuple(args), label)
         ktemplate, kplain = self._unwrap(kwargs, label)
         result = func(*plain, **kplain)
+        if func in _LAYOUT and not result and self._private(template[:2]):
+            return result  # (memory the step made overlaps nothing it was given: a constant)
         out = kwargs.get("out")
         writes = None
         writes_first = func in _WRITE_FIRST or (  # (np.add.at(x, idx, v) writes into x)
@@ -474,6 +476,13 @@ class Recorder:
         if func in _SHAPE_FROM_VALUES and _value_shaped(func, plain):
             self._note_shapes(tids, result)
         return wrapped
+
+    def _private(self, pair: tuple[Any, ...]) -> bool:
+        """Whether two arrays are in different memory, one of them made by the step (or
+        a constant): ``np.may_share_memory`` of such a pair is False at every replay."""
+        roots = [self.root[a.tid] if isinstance(a, Ref) else None for a in pair]
+        return len(roots) == 2 and roots[0] != roots[1] and any(
+            r is None or r not in self.inputs for r in roots)
 
     def _note_shapes(self, tids: Any, result: Any) -> None:
         """A result whose shape depends on the values (``nonzero``, a boolean mask): Python
@@ -622,6 +631,7 @@ def _python_label(func: Callable[..., Any]) -> str:
 
 
 _WRITES = ("__setitem__", "fill", "sort", "put", "setflags")
+_LAYOUT = {np.may_share_memory, np.shares_memory}  # what they return depends on memory alone
 # numpy's array makers: what they make from Python values alone is recorded as a constant
 _MAKERS = ("array", "asarray", "asanyarray", "arange", "zeros", "ones", "full", "empty",
            "eye", "identity", "linspace", "tri")
