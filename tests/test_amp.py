@@ -1,8 +1,10 @@
 """Device idioms and mixed precision against PyTorch on a CPU-only machine:
 ``tg.set_default_device`` / ``get_default_device``, ``tg.backends.cuda`` flags,
 ``tg.amp.GradScaler`` / ``tg.cuda.amp.GradScaler`` (disabled on "cuda", real on "cpu"),
-``tg.autocast`` (a warning on "cuda"; on "cpu" PyTorch's dtypes op by op, values within
-bfloat16's precision, gradients back to float32 leaves)."""
+``tg.autocast`` (a warning on "cuda"; on "cpu" PyTorch's dtypes op by op for every op of
+its lower-precision, float32 and promote lists that tinygrad_edu has, values within
+bfloat16's precision, the recorded casts, gradients back to each leaf in its dtype, and
+the cache of a weight's cast)."""
 
 from __future__ import annotations
 
@@ -510,3 +512,21 @@ def test_autocast_cache_hands_the_outer_dtype_to_a_nested_region_as_torch():
                 return lib.mm(x, w)  # x in float16, w's cached bfloat16 copy: refused
     ours, theirs = _raised(lambda: run(tg)), _raised(lambda: run(torch))
     assert (ours[0], ours[1].split(". Hint:")[0]) == theirs
+
+
+def test_autocast_cache_functions_as_torch():
+    def run(lib):
+        w, x = lib.ones(2, 2, requires_grad=True), lib.ones(2, 2)
+        seen = [lib.is_autocast_cache_enabled()]
+        with lib.autocast("cpu"):
+            first = lib.mm(x, w).grad_fn.next_functions[1][0]
+            lib.clear_autocast_cache()
+            seen.append(lib.mm(x, w).grad_fn.next_functions[1][0] is first)
+            lib.set_autocast_cache_enabled(False)
+            seen.append(lib.is_autocast_cache_enabled())
+            again = lib.mm(x, w).grad_fn.next_functions[1][0]
+            seen.append(lib.mm(x, w).grad_fn.next_functions[1][0] is again)
+        seen.append(lib.is_autocast_cache_enabled())  # (the region puts it back)
+        lib.set_autocast_cache_enabled(True)
+        return seen
+    assert run(tg) == run(torch)

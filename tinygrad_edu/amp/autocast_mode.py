@@ -58,7 +58,7 @@ POLICIES: dict[str, str] = {
     # float32: reductions and kernels that lose too much in 8 bits of mantissa
     "avg_pool3d": FP32, "binary_cross_entropy": FP32, "grid_sampler": FP32, "prod": FP32,
     "quantile": FP32, "nanquantile": FP32, "cdist": FP32, "trace": FP32,
-    "cholesky": FP32,  # (Tensor.cholesky: torch 2.13 casts it, through linalg_cholesky_ex)
+    "cholesky": FP32,  # (torch.cholesky: not in the table, but torch 2.13 casts it too)
     "pinverse": FP32, "max_pool3d": FP32, "max_unpool2d": FP32, "max_unpool3d": FP32,
     "adaptive_avg_pool3d": FP32, "adaptive_max_pool3d": FP32, "reflection_pad1d": FP32,
     "reflection_pad2d": FP32, "replication_pad1d": FP32, "replication_pad2d": FP32,
@@ -115,6 +115,22 @@ def get_autocast_dtype(device_type: str) -> Any:
     """
     device_type = _device.device(device_type).type
     return _state.dtype.get(device_type) or _default_dtype(device_type)
+
+
+def is_autocast_cache_enabled() -> bool:
+    """Whether autocast keeps the casts of weights for reuse (True unless turned off by
+    ``set_autocast_cache_enabled(False)`` or ``autocast(..., cache_enabled=False)``)."""
+    return _state.cache_enabled
+
+
+def set_autocast_cache_enabled(enabled: bool) -> None:
+    """Turn the cache of autocast's casts on or off (in this thread)."""
+    _state.cache_enabled = bool(enabled)
+
+
+def clear_autocast_cache() -> None:
+    """Forget the cached casts (the outermost ``autocast`` does this when it exits)."""
+    _state.cache.clear()
 
 
 def _cast(tensor: Any, dtype: Any) -> Any:
@@ -248,6 +264,6 @@ class autocast(DecoratorContextManager):  # noqa: N801  (PyTorch's name)
     def __exit__(self, *exc: object) -> None:
         _state.nesting -= 1
         if _state.nesting == 0:
-            _state.cache.clear()
+            clear_autocast_cache()
         (_state.enabled[self.device], _state.dtype[self.device],
          _state.cache_enabled) = self._previous.pop()
