@@ -1,8 +1,10 @@
 """Device idioms and mixed precision against PyTorch on a CPU-only machine:
 ``tg.set_default_device`` / ``get_default_device``, ``tg.backends.cuda`` flags,
 ``tg.amp.GradScaler`` / ``tg.cuda.amp.GradScaler`` (disabled on "cuda", real on "cpu"),
-``tg.autocast`` (a warning on "cuda"; on "cpu" PyTorch's dtypes op by op, values within
-bfloat16's precision, gradients back to float32 leaves)."""
+``tg.autocast`` (a warning on "cuda"; on "cpu" PyTorch's dtypes op by op for every op of
+its lower-precision, float32 and promote lists that tinygrad_edu has, values within
+bfloat16's precision, the recorded casts, gradients back to each leaf in its dtype, and
+the cache of a weight's cast)."""
 
 from __future__ import annotations
 
@@ -295,3 +297,236 @@ def test_deprecated_cpu_grad_scaler_warns_as_torch():
     theirs, their_warnings = _warned(lambda: torch.cpu.amp.GradScaler())
     assert ours_warnings == their_warnings
     assert ours.is_enabled() and theirs.is_enabled()
+
+
+# ------------------------------------------------------------------ autocast's op lists
+
+def _policy_inputs(lib, shape, spd):
+    gen = np.random.default_rng(3)
+    a = gen.standard_normal(shape).astype(np.float32)
+    if spd:
+        a = a @ a.swapaxes(-1, -2) + shape[-1] * np.eye(shape[-1], dtype=np.float32)
+    b = gen.standard_normal(shape).astype(np.float32)
+    return (lib.tensor(a, dtype=lib.bfloat16, requires_grad=True),
+            lib.tensor(b, requires_grad=True))
+
+
+# name -> (shape, symmetric positive definite?, op(lib, F, a bfloat16 leaf, b a float32 leaf))
+_POLICY_OPS = {
+    # float32 list
+    "prod": ((2, 3), False, lambda lib, F, a, b: lib.prod(a)),
+    "prod_dim": ((2, 3), False, lambda lib, F, a, b: a.prod(1)),
+    "quantile": ((2, 3), False, lambda lib, F, a, b: lib.quantile(a, 0.3)),
+    "nanquantile": ((2, 3), False, lambda lib, F, a, b: a.nanquantile(0.3, dim=1)),
+    "cdist": ((2, 3), False, lambda lib, F, a, b: lib.cdist(a, a * 2)),
+    "trace": ((3, 3), False, lambda lib, F, a, b: lib.trace(a)),
+    "inverse": ((3, 3), True, lambda lib, F, a, b: a.inverse()),
+    "pinverse": ((3, 3), True, lambda lib, F, a, b: lib.pinverse(a)),
+    "lu": ((3, 3), True, lambda lib, F, a, b: lib.lu(a)[0]),
+    "cholesky": ((3, 3), True, lambda lib, F, a, b: a.cholesky()),
+    "matrix_power": ((3, 3), True, lambda lib, F, a, b: lib.linalg.matrix_power(a, -1)),
+    "avg_pool3d": ((1, 2, 4, 4, 4), False, lambda lib, F, a, b: F.avg_pool3d(a, 2)),
+    "max_pool3d": ((1, 2, 4, 4, 4), False, lambda lib, F, a, b: F.max_pool3d(a, 2)),
+    "max_pool3d_indices": ((1, 2, 4, 4, 4), False,
+                           lambda lib, F, a, b: F.max_pool3d(a, 2, return_indices=True)[0]),
+    "adaptive_avg_pool3d": ((1, 2, 4, 4, 4), False,
+                            lambda lib, F, a, b: F.adaptive_avg_pool3d(a, 2)),
+    "adaptive_max_pool3d": ((1, 2, 4, 4, 4), False,
+                            lambda lib, F, a, b: F.adaptive_max_pool3d(a, 2)),
+    "max_unpool2d": ((1, 2, 4, 4), False, lambda lib, F, a, b: F.max_unpool2d(
+        *F.max_pool2d(a, 2, return_indices=True), 2)),
+    "max_unpool3d": ((1, 2, 4, 4, 4), False, lambda lib, F, a, b: F.max_unpool3d(
+        *F.max_pool3d(a, 2, return_indices=True), 2)),
+    "reflect_pad1d": ((2, 5), False, lambda lib, F, a, b: F.pad(a, (1, 2), mode="reflect")),
+    "reflect_pad2d": ((1, 4, 4), False, lambda lib, F, a, b: F.pad(a, (1, 1, 2, 0), "reflect")),
+    "reflect_pad3d": ((1, 3, 3, 3), False, lambda lib, F, a, b: F.pad(a, (1,) * 6, "reflect")),
+    "replicate_pad1d": ((2, 5), False, lambda lib, F, a, b: F.pad(a, (1, 2), "replicate")),
+    "replicate_pad2d": ((1, 4, 4), False, lambda lib, F, a, b: F.pad(a, (1,) * 4, "replicate")),
+    "replicate_pad3d": ((1, 3, 3, 3), False,
+                        lambda lib, F, a, b: F.pad(a, (1,) * 6, "replicate")),
+    "circular_pad": ((2, 5), False, lambda lib, F, a, b: F.pad(a, (1, 2), "circular")),
+    "grid_sample": ((1, 2, 4, 4), False, lambda lib, F, a, b: F.grid_sample(
+        a, b[:, :2, :3, :2].tanh(), align_corners=False)),
+    "cosine_embedding_loss": ((2, 3), False, lambda lib, F, a, b: F.cosine_embedding_loss(
+        a, b, lib.tensor([1, -1]))),
+    "hinge_embedding_loss": ((2, 3), False, lambda lib, F, a, b: F.hinge_embedding_loss(
+        a, lib.ones(2, 3))),
+    "poisson_nll_loss": ((2, 3), False, lambda lib, F, a, b: F.poisson_nll_loss(a, b.abs())),
+    "margin_ranking_loss": ((2, 3), False, lambda lib, F, a, b: F.margin_ranking_loss(
+        a, b, lib.ones(2, 3))),
+    "soft_margin_loss": ((2, 3), False, lambda lib, F, a, b: F.soft_margin_loss(
+        a, lib.ones(2, 3))),
+    "triplet_margin_loss": ((2, 3), False, lambda lib, F, a, b: F.triplet_margin_loss(
+        a, b, a * 3)),
+    "multi_margin_loss": ((2, 3), False, lambda lib, F, a, b: F.multi_margin_loss(
+        a, lib.tensor([0, 2]))),
+    "multilabel_margin_loss": ((2, 3), False, lambda lib, F, a, b: F.multilabel_margin_loss(
+        a, lib.tensor([[0, 2, -1], [1, -1, 0]]))),
+    "binary_cross_entropy": ((2, 3), False, lambda lib, F, a, b: F.binary_cross_entropy(
+        a.sigmoid(), b.sigmoid())),
+    "cond": ((3, 3), True, lambda lib, F, a, b: lib.linalg.cond(a)),
+    "cond_fro": ((3, 3), True, lambda lib, F, a, b: lib.linalg.cond(a, "fro")),
+    "matrix_rank": ((3, 3), True, lambda lib, F, a, b: lib.linalg.matrix_rank(a)),
+    "solve": ((3, 3), True, lambda lib, F, a, b: lib.linalg.solve(a, b)),
+    "linalg.cholesky": ((3, 3), True, lambda lib, F, a, b: lib.linalg.cholesky(a)),
+    "cholesky_ex": ((3, 3), True, lambda lib, F, a, b: lib.linalg.cholesky_ex(a)[0]),
+    "svdvals": ((3, 3), True, lambda lib, F, a, b: lib.linalg.svdvals(a)),
+    "eigvalsh": ((3, 3), True, lambda lib, F, a, b: lib.linalg.eigvalsh(a)),
+    "inv": ((3, 3), True, lambda lib, F, a, b: lib.linalg.inv(a)),
+    "inv_ex": ((3, 3), True, lambda lib, F, a, b: lib.linalg.inv_ex(a)[0]),
+    "qr": ((3, 3), True, lambda lib, F, a, b: lib.linalg.qr(a)[1]),
+    "svd": ((3, 3), True, lambda lib, F, a, b: lib.linalg.svd(a)[1]),
+    "eigh": ((3, 3), True, lambda lib, F, a, b: lib.linalg.eigh(a)[0]),
+    "lstsq": ((3, 3), True, lambda lib, F, a, b: lib.linalg.lstsq(a, b)[0]),
+    # promote list
+    "cat": ((2, 3), False, lambda lib, F, a, b: lib.cat([a, b])),
+    "cat_bfloat16": ((2, 3), False, lambda lib, F, a, b: lib.cat([a, a * 2])),
+    "stack": ((2, 3), False, lambda lib, F, a, b: lib.stack([b, a], 1)),
+    "concat": ((2, 3), False, lambda lib, F, a, b: lib.concat((a, b), 1)),
+    "hstack": ((2, 3), False, lambda lib, F, a, b: lib.hstack([a, b])),
+    "vstack": ((3,), False, lambda lib, F, a, b: lib.vstack([a, b])),
+    "index_copy": ((3, 3), False, lambda lib, F, a, b: lib.index_copy(
+        b, 0, lib.tensor([2, 0, 1]), a)),
+    "Tensor.index_copy": ((3, 3), False, lambda lib, F, a, b: a.index_copy(
+        1, lib.tensor([2, 0, 1]), b)),
+    # lower-precision list
+    "vecdot": ((2, 3), False, lambda lib, F, a, b: lib.linalg.vecdot(b, b * 2)),
+}
+
+
+def _graph(out):
+    """Every node's name below ``out`` (each node once) and the name of ``out``'s."""
+    names, seen, todo = [], set(), [out.grad_fn]
+    while todo:
+        node = todo.pop()
+        key = id(getattr(node, "variable", node))  # (an AccumulateGrad: once per leaf)
+        if node is None or key in seen:
+            continue
+        seen.add(key)
+        names.append(type(node).__name__)
+        todo.extend(f for f, _ in node.next_functions)
+    return sorted(names)
+
+
+def _run_policy_op(lib, name):
+    shape, spd, op = _POLICY_OPS[name]
+    a, b = _policy_inputs(lib, shape, spd)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (torch.lu's deprecation)
+        with lib.autocast("cpu"):
+            out = op(lib, lib.nn.functional, a, b)
+    error = None
+    if out.requires_grad:  # (cond's backward for p="fro" raises in PyTorch 2.13: so here)
+        weights = lib.linspace(0.5, 1.5, out.numel()).reshape(out.shape)
+        error = _raised(lambda: (out.float() * weights).sum().backward())
+    return out, error, a.grad, b.grad
+
+
+@pytest.mark.parametrize("name", list(_POLICY_OPS))
+def test_autocast_policy_ops_as_torch(name):
+    ours, theirs = _run_policy_op(tg, name), _run_policy_op(torch, name)
+    _bf16_close(ours[0], theirs[0], name)
+    if theirs[0].requires_grad:
+        assert _graph(ours[0]).count("ToCopyBackward0") == _graph(theirs[0]).count(
+            "ToCopyBackward0"), (_graph(ours[0]), _graph(theirs[0]))
+    assert (ours[1] is None) == (theirs[1] is None), (ours[1], theirs[1])
+    for our_grad, their_grad in zip(ours[2:], theirs[2:]):
+        assert (our_grad is None) == (their_grad is None), name
+        if their_grad is not None:
+            _bf16_close(our_grad, their_grad, name)
+
+
+@pytest.mark.parametrize("name", ["prod", "cdist", "inv", "avg_pool3d", "reflect_pad2d",
+                                  "cat", "multi_margin_loss"])
+def test_autocast_float32_ops_record_one_cast_as_torch(name):
+    ours, theirs = _run_policy_op(tg, name), _run_policy_op(torch, name)
+    assert _graph(ours[0]) == _graph(theirs[0])
+    assert str(ours[0].dtype) == "tinygrad_edu.float32"
+
+
+def test_autocast_promote_of_float16_and_bfloat16_raises_as_torch():
+    def mix(lib):
+        with lib.autocast("cpu"):
+            return lib.cat([lib.ones(2, dtype=lib.float16), lib.ones(2, dtype=lib.bfloat16)])
+    assert _raised(lambda: mix(tg)) == _raised(lambda: mix(torch))
+
+
+def test_autocast_float32_op_computes_its_inner_products_in_float32():
+    # cdist's matmul formula (more than 25 rows) runs with autocast off, as in PyTorch
+    def run(lib):
+        x = lib.tensor(np.linspace(-1, 1, 90, dtype=np.float32).reshape(30, 3))
+        with lib.autocast("cpu"):
+            return lib.cdist(x, x * 2)
+    ours, theirs = run(tg), run(torch)
+    assert str(ours.dtype) == "tinygrad_edu.float32"
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-5)
+
+
+# ------------------------------------------------------------------ autocast's cast cache
+
+def _weight_used_twice(lib, **kw):
+    w = lib.nn.Parameter(lib.tensor(np.linspace(-1, 1, 6, dtype=np.float32).reshape(2, 3)))
+    x = lib.tensor(np.linspace(0, 1, 6, dtype=np.float32).reshape(3, 2))
+    with lib.autocast("cpu", **kw):
+        y1, y2 = lib.mm(w, x), w @ x
+        with lib.autocast("cpu", enabled=False):
+            pass
+        y3 = lib.mm(w, x)
+    with lib.autocast("cpu"):
+        y4 = lib.mm(w, x)
+    casts = [y.grad_fn.next_functions[0][0] for y in (y1, y2, y3, y4)]
+    (y1.sum() + y2.sum() + y3.sum() + y4.sum()).backward()
+    return [c is casts[0] for c in casts], w.grad
+
+
+@pytest.mark.parametrize("kw", [{}, {"cache_enabled": False}])
+def test_autocast_caches_the_cast_of_a_weight_as_torch(kw):
+    ours, theirs = _weight_used_twice(tg, **kw), _weight_used_twice(torch, **kw)
+    assert ours[0] == theirs[0]  # one ToCopyBackward0 inside a region, a new one after it
+    assert ours[0] == ([True, True, True, False] if not kw else [True, False, False, False])
+    _bf16_close(ours[1], theirs[1])
+
+
+def test_autocast_cache_only_for_leaves_that_require_grad():
+    def run(lib):
+        w = lib.ones(2, 2)
+        leaf = lib.ones(2, 2, requires_grad=True)
+        with lib.autocast("cpu"):
+            plain = [lib.mm(w, w), lib.mm(w, w)]
+            made = leaf * 2
+            nonleaf = [lib.mm(made, w).grad_fn.next_functions[0][0],
+                       lib.mm(made, w).grad_fn.next_functions[0][0]]
+            with lib.no_grad():
+                lib.mm(leaf, w)  # the cast is made with grad on, and kept
+            kept = lib.mm(leaf, w).grad_fn.next_functions[0][0]
+        return [plain[0].requires_grad, nonleaf[0] is nonleaf[1], type(kept).__name__]
+    assert run(tg) == run(torch)
+
+
+def test_autocast_cache_hands_the_outer_dtype_to_a_nested_region_as_torch():
+    def run(lib):
+        w, x = lib.ones(3, 3, requires_grad=True), lib.ones(2, 3)
+        with lib.autocast("cpu"):
+            lib.mm(x, w)
+            with lib.autocast("cpu", dtype=lib.float16):
+                return lib.mm(x, w)  # x in float16, w's cached bfloat16 copy: refused
+    ours, theirs = _raised(lambda: run(tg)), _raised(lambda: run(torch))
+    assert (ours[0], ours[1].split(". Hint:")[0]) == theirs
+
+
+def test_autocast_cache_functions_as_torch():
+    def run(lib):
+        w, x = lib.ones(2, 2, requires_grad=True), lib.ones(2, 2)
+        seen = [lib.is_autocast_cache_enabled()]
+        with lib.autocast("cpu"):
+            first = lib.mm(x, w).grad_fn.next_functions[1][0]
+            lib.clear_autocast_cache()
+            seen.append(lib.mm(x, w).grad_fn.next_functions[1][0] is first)
+            lib.set_autocast_cache_enabled(False)
+            seen.append(lib.is_autocast_cache_enabled())
+            again = lib.mm(x, w).grad_fn.next_functions[1][0]
+            seen.append(lib.mm(x, w).grad_fn.next_functions[1][0] is again)
+        seen.append(lib.is_autocast_cache_enabled())  # (the region puts it back)
+        lib.set_autocast_cache_enabled(True)
+        return seen
+    assert run(tg) == run(torch)

@@ -450,6 +450,11 @@ ND_CASES = [  # (function, input shape, weight shape, bias, kwargs)
      dict(stride=(2, 3), padding=(1, 0), output_padding=(1, 2), groups=2, dilation=(1, 2))),
     ("conv_transpose2d", (1, 2, 3, 3), (2, 1, 4, 4), False,
      dict(stride=2, padding=1, dilation=2, output_padding=1)),
+    ("conv_transpose3d", (2, 3, 3, 4, 2), (3, 2, 2, 3, 2), True, {}),
+    ("conv_transpose3d", (1, 4, 3, 4, 2), (4, 2, 2, 3, 2), True,
+     dict(stride=(2, 1, 2), padding=(1, 0, 1), output_padding=(1, 0, 1), groups=2,
+          dilation=(1, 2, 1))),
+    ("conv_transpose3d", (2, 3, 3, 3), (2, 1, 2, 2, 2), False, dict(stride=2)),  # unbatched
 ]
 
 
@@ -472,6 +477,7 @@ def test_conv_nd_matches_torch(torch: Any, dtype: str, case: Any) -> None:
     ("conv3d", (1, 2, 4, 3, 4), (2, 1, 2, 2, 2), dict(padding=(1, 0, 1), groups=2)),
     ("conv_transpose1d", (2, 4, 4), (4, 1, 3), dict(stride=2, output_padding=1, groups=2)),
     ("conv_transpose2d", (1, 2, 3, 3), (2, 2, 2, 3), dict(stride=(2, 1), padding=(0, 1))),
+    ("conv_transpose3d", (1, 2, 2, 2, 3), (2, 1, 2, 1, 2), dict(stride=(1, 2, 1), groups=2)),
 ])
 def test_conv_nd_gradcheck(name: str, x_shape: Any, w_shape: Any, kwargs: Any) -> None:
     groups = kwargs.get("groups", 1)
@@ -493,6 +499,7 @@ def test_conv_nd_gradcheck(name: str, x_shape: Any, w_shape: Any, kwargs: Any) -
     lambda nn: nn.ConvTranspose1d(2, 4, 3),
     lambda nn: nn.ConvTranspose2d(2, 6, 3, stride=2, padding=1, output_padding=1, groups=2),
     lambda nn: nn.ConvTranspose2d(3, 2, (2, 3), dilation=(1, 2), bias=False),
+    lambda nn: nn.ConvTranspose3d(2, 4, (2, 1, 2), stride=2, output_padding=(1, 0, 0)),
 ])
 def test_conv_nd_modules_match_torch(torch: Any, make: Callable[[Any], Any]) -> None:
     """Same repr, same initial weights after the same seed, state dicts loading both ways,
@@ -565,6 +572,8 @@ ND_ERRORS = {
                              output_padding=2),
     "output padding pair 1d": _fn("conv_transpose1d", (2, 4, 5), (4, 2, 3), stride=2,
                                   output_padding=(1, 1)),
+    "transposed 3d channels": _fn("conv_transpose3d", (2, 2, 3, 3, 3), (3, 4, 2, 2, 2)),
+    "transposed 3d weight": _fn("conv_transpose3d", (2, 3, 3, 3, 3), (3, 4, 2, 2)),
     "transposed module padding_mode": lambda lib: lib.nn.ConvTranspose1d(2, 4, 3,
                                                                          padding_mode="reflect"),
 }

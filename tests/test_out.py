@@ -202,6 +202,12 @@ CALLS: dict[str, Call] = {
     "mvlgamma": lambda lib: lib.mvlgamma(lib.ones(3) * 2, 1, out=_empty(lib, 0)),
     "mvlgamma_into_int": lambda lib: lib.mvlgamma(_x(lib) + 3, 2,
                                                   out=_empty(lib, 0, dtype="int64")),
+    "mvlgamma_of_int_into_int": lambda lib: lib.mvlgamma(lib.tensor([3, 4]), 2,
+                                                         out=_empty(lib, 0, dtype="int64")),
+    "mvlgamma_of_int_in_place": lambda lib: lib.tensor([3, 4]).mvlgamma_(2),
+    "mvlgamma_of_int8_in_place": lambda lib: lib.tensor([3, 4], dtype=lib.int8).mvlgamma_(2),
+    "mvlgamma_of_bool_in_place": lambda lib: lib.tensor([True]).mvlgamma_(2),
+    "mvlgamma_of_int_in_place_bad_p": lambda lib: lib.tensor([3, 4]).mvlgamma_(0),
     "special_multigammaln_into_int": lambda lib: lib.special.multigammaln(
         _x(lib).double() + 3, 2, out=_empty(lib, 0, dtype="int64")),
     "lu_unpack": lambda lib: lib.lu_unpack(*lib.linalg.lu_factor(_x(lib)[:, :2]),
@@ -215,6 +221,18 @@ CALLS: dict[str, Call] = {
     "median_without_dim_tuple": lambda lib: lib.median(
         _x(lib), out=(_empty(lib, 0), _empty(lib, 0, dtype="int64"))),
     "nanmedian_without_dim": lambda lib: lib.nanmedian(_x(lib), out=_empty(lib, 0)),
+    "median_without_dim_out_none": lambda lib: lib.median(_x(lib), out=None),
+    # nor do sum and prod: their parser's words depend on how many arguments are given
+    "sum_without_dim": lambda lib: lib.sum(_x(lib), out=_empty(lib, 0)),
+    "sum_without_dim_out_none": lambda lib: lib.sum(_x(lib), out=None),
+    "sum_without_dim_dtype": lambda lib: lib.sum(_x(lib), dtype=lib.float64,
+                                                 out=_empty(lib, 0, dtype="float64")),
+    "sum_dim_none": lambda lib: lib.sum(_x(lib), None, out=_empty(lib, 0)),
+    "sum_dim_out_none": lambda lib: lib.sum(_x(lib), 0, out=None),
+    "prod_without_dim": lambda lib: lib.prod(_x(lib), out=_empty(lib, 0)),
+    "prod_without_dim_out_int": lambda lib: lib.prod(_x(lib), out=3),
+    "prod_without_dim_dtype": lambda lib: lib.prod(_x(lib), dtype=lib.float64,
+                                                   out=_empty(lib, 0, dtype="float64")),
     "median_axis": lambda lib: lib.median(_x(lib), axis=1, out=(
         _empty(lib, 0), _empty(lib, 0, dtype="int64"))),
     "nanmedian_dim_keyword": lambda lib: lib.nanmedian(_x(lib), dim=0, out=(
@@ -291,6 +309,17 @@ def test_out_behaves_as_torch(case: str) -> None:
         assert ours == theirs
         return
     assert ours[2] == theirs[2] and ours[3] == theirs[3], (ours, theirs)
+
+
+@pytest.mark.parametrize("name", ["sum", "prod"])
+def test_sum_and_prod_out_without_dim_refused_in_torch_words(name: str) -> None:
+    def call(lib: Any) -> Any:
+        return getattr(lib, name)(lib.ones(2, 2), out=lib.empty(()))
+    with pytest.raises(TypeError) as ours:
+        call(tg)
+    with pytest.raises(TypeError) as theirs:
+        call(torch)
+    assert str(ours.value) == str(theirs.value)
 
 
 def test_out_is_returned_and_written_once() -> None:

@@ -59,6 +59,12 @@ CASES: dict[str, Callable[[Any], Any]] = {
     'tdlen': lambda L: L.tensordot(L.ones(2,3), L.ones(4,3,2), ([1,0],[1])),
     'tdbcast': lambda L,a=R(2,1),b=R(4,3): L.tensordot(L.tensor(a,requires_grad=True), L.tensor(b), ([1],[1])),
     'tddtype': lambda L: L.tensordot(L.ones(2,3), L.ones(3,2,dtype=L.float64), 1),
+    # bool: PyTorch has no bool kernel, and multiplies a 1x1 result as a dot
+    'tdbool all': lambda L: L.tensordot(L.tensor([[True, False]]), L.tensor([[True, True]]), 2),
+    'tdbool vec': lambda L: L.tensordot(L.tensor([True, False]), L.tensor([False, True]), 1),
+    'tdbool 1x1': lambda L: L.tensordot(L.ones(1, 2, dtype=L.bool), L.ones(2, 1, dtype=L.bool), 1),
+    'tdbool mm': lambda L: L.tensordot(L.ones(3, 2, dtype=L.bool), L.ones(2, dtype=L.bool), 1),
+    'tdint all': lambda L: L.tensordot(L.tensor([[1, 2]]), L.tensor([[3, 4]]), 2),
     'tddefault': lambda L,a=R(2,3,4),b=R(3,4,5): L.tensordot(L.tensor(a,requires_grad=True), L.tensor(b)),
     'kron': lambda L,a=R(2,3),b=R(4): L.kron(L.tensor(a,requires_grad=True), L.tensor(b)),
     'kron0': lambda L,b=R(4): L.kron(L.tensor(2.,requires_grad=True), L.tensor(b)),

@@ -113,6 +113,8 @@ _LAZY_ATTRS = {"save": "serialization", "load": "serialization", "Generator": "r
                "default_generator": "random",
                "set_teaching_mode": "teaching", "autocast": "amp", "is_autocast_enabled": "amp",
                "get_autocast_dtype": "amp", "compile": "compiler",
+               **dict.fromkeys(("clear_autocast_cache", "is_autocast_cache_enabled",
+                                "set_autocast_cache_enabled"), "amp"),
                **{name: "legacy" for name in ("FloatTensor", "DoubleTensor", "HalfTensor",
                                               "LongTensor", "IntTensor", "ShortTensor",
                                               "CharTensor", "ByteTensor", "BoolTensor")}}

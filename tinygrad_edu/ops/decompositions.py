@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..amp.autocast_mode import autocast_op
 from ..autograd.function import Function
 from ..core.function import _wrap
 from ..parity.names import scalar_type_name
@@ -347,6 +348,7 @@ def logdet(A: Tensor) -> Tensor:
     return where(sign == -1, float("nan"), logabsdet)
 
 
+@autocast_op("linalg_qr")
 def qr(A: Tensor, mode: str = "reduced") -> Any:
     """``(Q, R)`` with ``A = Q R``, Q's columns orthonormal and R upper triangular.
     ``mode``: "reduced" (Q is m x k, R k x n, k = min(m, n)), "complete" (Q is m x m) or
@@ -362,6 +364,7 @@ def qr(A: Tensor, mode: str = "reduced") -> Any:
     return QrResult(*Qr.apply(A, mode))
 
 
+@autocast_op("linalg_eigh")
 def eigh(A: Tensor, UPLO: str = "L") -> Any:  # noqa: N803 (torch's)
     """``(eigenvalues, eigenvectors)`` of a symmetric matrix, read from its lower (``UPLO``
     "L") or upper triangle: ``A = V diag(w) V^T``, w ascending. Each eigenvector is
@@ -375,6 +378,7 @@ def eigh(A: Tensor, UPLO: str = "L") -> Any:  # noqa: N803 (torch's)
     return EighResult(*Eigh.apply(A, UPLO))
 
 
+@autocast_op("linalg_eigvalsh")
 def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:  # noqa: N803
     """The eigenvalues of a symmetric matrix, ascending (``eigh`` without the vectors).
 
@@ -391,6 +395,7 @@ def _check_uplo(uplo: Any) -> None:
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {uplo}")
 
 
+@autocast_op("linalg_svd")
 def svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None) -> Any:
     """``(U, S, Vh)`` with ``A = U diag(S) Vh``, S descending. With ``full_matrices``
     (the default) U is m x m and Vh n x n; else k = min(m, n) columns and rows. Singular
@@ -404,6 +409,7 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None) -> Any:
     return SvdResult(*Svd.apply(A, bool(full_matrices)))
 
 
+@autocast_op("linalg_svdvals")
 def svdvals(A: Tensor, *, driver: Any = None) -> Tensor:
     """The singular values, descending (``svd`` without the vectors).
 
@@ -433,6 +439,7 @@ def pinv(A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: bool = Fal
 _DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
 
 
+@autocast_op("linalg_lstsq")
 def lstsq(A: Tensor, B: Tensor, rcond: Any = None, *, driver: Any = None) -> Any:
     """The least-squares solution of ``A X = B``: ``(solution, residuals, rank,
     singular_values)`` as PyTorch on a CPU, whose default ``driver`` is "gelsy": residuals
@@ -475,6 +482,7 @@ def _lstsq_extras(a: np.ndarray, b: np.ndarray, x: np.ndarray, driver: str,
     return _wrap(residuals), _wrap(np.asanyarray(rank_out)), _wrap(values)
 
 
+@autocast_op("linalg_matrix_rank")
 def matrix_rank(A: Tensor, *, atol: Any = None, rtol: Any = None,
                 hermitian: bool = False) -> Tensor:
     """The number of singular values above ``max(atol, rtol * largest)`` (rtol defaults
@@ -514,12 +522,14 @@ class LinalgMethods(TensorBase):
         """log(det A): NaN where the determinant is negative, -inf where it is 0."""
         return logdet(self)  # type: ignore[arg-type]
 
+    @autocast_op("cholesky")
     def cholesky(self, upper: bool = False) -> Tensor:
         """The Cholesky factor (PyTorch's deprecated ``Tensor.cholesky``: use
         ``tg.linalg.cholesky``), upper triangular when ``upper``."""
         check_matrix("linalg.cholesky", self, low_precision="cholesky_cpu")
         return _CholeskyLegacy.apply(self, upper)
 
+    @autocast_op("pinverse")
     def pinverse(self, rcond: float = 1e-15) -> Tensor:
         """The pseudo-inverse (``tg.linalg.pinv`` with ``rtol=rcond``)."""
         return pinv(self, rtol=rcond)  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes
-from ..amp.autocast_mode import lower_precision
+from ..amp.autocast_mode import autocast_args
 from ..core.function import _wrap
 from ..dtypes import FLOATING, REDUCED
 from ..parity.errors import broadcast_error, not_implemented
@@ -363,7 +363,7 @@ class FusedMethods(TensorBase):
         """
         _tensor_arg(batch1, "addbmm", "batch1", 1)
         _tensor_arg(batch2, "addbmm", "batch2", 2)
-        self, batch1, batch2 = lower_precision(self, batch1, batch2)
+        self, batch1, batch2 = autocast_args("addbmm", self, batch1, batch2)
         b1, b2 = batch1._data, batch2._data
         for x, name in ((b1, "batch1"), (b2, "batch2")):
             if x.ndim != 3:

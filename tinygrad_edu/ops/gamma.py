@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import dtypes
 from ..dtypes import FLOATING
+from ..parity.names import scalar_type_name
 from ..parity.torch_sum import torch_sum
 from ..tensor_base import TensorBase, _inplace_form
 from . import dual
@@ -349,6 +350,16 @@ class GammaMethods(TensorBase):
     lgamma_ = _inplace_form(lgamma)
     digamma_ = _inplace_form(digamma)
     polygamma_ = _inplace_form(polygamma)
-    mvlgamma_ = _inplace_form(mvlgamma)
+    _mvlgamma_in_place = _inplace_form(mvlgamma)
+
+    def mvlgamma_(self, p: int) -> Tensor:
+        """In place: ``self = self.mvlgamma(p)``. An integer tensor cannot hold the
+        floating result: PyTorch's error names both dtypes."""
+        if self._data.dtype.kind in "iu":
+            result = self.mvlgamma(p)  # (its checks of p come first)
+            raise RuntimeError(f"mvlgamma: result type {scalar_type_name(self._data.dtype)} "
+                               "can't be cast to the desired output type "
+                               f"{scalar_type_name(result._data.dtype)}")
+        return self._mvlgamma_in_place(p)
     logit_ = _inplace_form(logit)
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
+from ..amp.autocast_mode import autocast_op
 from ..parity.names import scalar_type_name
 from ..parity.promotion import checked_scalar
 from ..tensor_base import TensorBase, _bool, _float, _int, _norm_axis, _type
@@ -419,6 +420,7 @@ class IndexedMethods(TensorBase):
         """In place: ``self = self.index_add(dim, index, source, alpha=alpha)``."""
         return self._write(lambda t: t.index_add(dim, index, source, alpha=alpha), source)
 
+    @autocast_op("index_copy")
     def index_copy(self, dim: _int, index: Tensor, source: Tensor) -> Tensor:
         """``self`` with its slice ``index[i]`` along ``dim`` replaced by ``source[i]``.
 

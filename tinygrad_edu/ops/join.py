@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..amp.autocast_mode import autocast_op
 from ..core.function import _wrap
 from ..tensor_base import TensorBase, _norm_axis
 from . import movement as V
@@ -33,6 +34,7 @@ def _same_dtype(tensors: Sequence[Tensor]) -> list[Tensor]:
     return [_operand_as(t, dtype) for t in tensors]  # (cast inside the op, as PyTorch)
 
 
+@autocast_op("cat")
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dimension ``dim``."""
     for i, t in enumerate(tensors):
@@ -56,6 +58,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return V.Cat.apply(axis, *tensors)
 
 
+@autocast_op("stack")
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join same-shaped tensors along a new dimension ``dim``."""
     tensors = _same_dtype(tensors)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..amp.autocast_mode import autocast_op
 from ..dtypes import FLOATING
 from ..parity.grad_fn_names import labelled
 from ..parity.names import scalar_type_name
@@ -274,6 +275,7 @@ class Cholesky(_Op):
 
 
 # ---------------------------------------------------------------- the public functions
+@autocast_op("linalg_inv")
 def inv(A: Tensor) -> Tensor:
     """The inverse of a square matrix (or of each in a batch): ``A @ inv(A) = I``. Raises
     ``tg.linalg.LinAlgError`` for a singular matrix.
@@ -296,6 +298,7 @@ def det(A: Tensor) -> Tensor:
     return Det.apply(A)
 
 
+@autocast_op("linalg_solve")
 def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     """The solution ``X`` of ``A X = B`` (``left=False``: of ``X A = B``) for square,
     invertible ``A``; ``B`` is a matrix, or a vector when it has one dim less than ``A``
@@ -329,6 +332,7 @@ def solve_args(A: Tensor, B: Tensor, left: bool) -> bool:
     return vector
 
 
+@autocast_op("linalg_cholesky")
 def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
     """The Cholesky factor ``L`` (lower triangular, positive diagonal) of a symmetric
     positive-definite ``A = L L^T``; ``upper=True`` gives ``L^T``. Only the lower triangle

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..amp.autocast_mode import autocast_op
 from ..core.function import _wrap
 from ..parity.names import scalar_type_name
 from . import dual
@@ -185,6 +186,7 @@ def _relabelled(error: BaseException, old: str, new: str) -> LinAlgError:
     return LinAlgError(str(error).replace(old, new, 1))
 
 
+@autocast_op("linalg_inv_ex")
 def inv_ex(A: Tensor, *, check_errors: bool = False) -> Any:
     """``(inverse, info)``: ``inv`` that reports a singular matrix in ``info`` (the first
     zero pivot, from 1; 0 when invertible) instead of raising, unless ``check_errors``.
@@ -201,6 +203,7 @@ def inv_ex(A: Tensor, *, check_errors: bool = False) -> Any:
     return InvExResult(inverse, _wrap(info))
 
 
+@autocast_op("linalg_cholesky_ex")
 def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False) -> Any:
     """``(L, info)``: ``cholesky`` that reports a matrix that is not positive-definite in
     ``info`` (the order of its first such leading minor; 0 on success) instead of raising,
@@ -241,6 +244,7 @@ def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = Fa
 _COND_ORDS = (None, 1, -1, 2, -2, math.inf, -math.inf, "fro", "nuc")
 
 
+@autocast_op("linalg_cond")
 def cond(A: Tensor, p: Any = None) -> Tensor:
     """The condition number ``||A||_p ||A^-1||_p`` (``p``: None or +-2, from the singular
     values, ``sigma_max / sigma_min``, any shape; 1, -1, inf, -inf, 'fro', 'nuc': square

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..amp.autocast_mode import autocast_args
 from ..autograd.function import Function
 from ..core.function import _wrap
 from ..parity.names import scalar_type_name
@@ -459,6 +460,7 @@ def legacy_lu(A: Tensor, pivot: bool = True, get_infos: bool = False) -> Any:
     tensor([2, 2], dtype=tinygrad_edu.int32)
     """
     warnings.warn(_LU_DEPRECATED, UserWarning, stacklevel=3)
+    A, = autocast_args("_lu_with_info", A)  # (inside tg.autocast("cpu"): float32)
     LU, pivots, info = lu_factor_ex(A, pivot=pivot)
     return LuWithInfoResult(LU, pivots, info) if get_infos else (LU, pivots)
 

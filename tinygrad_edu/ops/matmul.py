@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes
-from ..amp.autocast_mode import lower_precision
+from ..amp.autocast_mode import autocast_args
 from ..core.function import _wrap
 from ..dtypes import FLOATING
 from ..parity.grad_fn_names import labelled
@@ -691,7 +691,7 @@ class MatmulMethods(TensorBase):
         """Matrix product with numpy's ``@`` rules (vectors, matrices, batches)."""
         if not isinstance(other, TensorBase):
             other = _as_tensor_like(other, self)
-        a, b = lower_precision(self, other)  # inside tg.autocast("cpu"): bfloat16
+        a, b = autocast_args("matmul", self, other)  # inside tg.autocast("cpu"): bfloat16
         return a._product(b)
 
     def _product(self, other: Tensor) -> Tensor:
@@ -724,7 +724,7 @@ class MatmulMethods(TensorBase):
         >>> tg.ones(2, 1, 3).bmm(tg.ones(2, 3, 4)).shape
         tinygrad_edu.Size([2, 1, 4])
         """
-        self, mat2 = lower_precision(self, mat2)
+        self, mat2 = autocast_args("bmm", self, mat2)
         check_batches(self._data, mat2._data)
         check_same_dtype("bmm", self._data.dtype, mat2._data.dtype)
         return Bmm.apply(self, mat2)
@@ -737,7 +737,7 @@ class MatmulMethods(TensorBase):
         >>> tg.zeros(2).addmm(tg.ones(1, 3), tg.ones(3, 2), alpha=2)
         tensor([[6., 6.]])
         """
-        self, mat1, mat2 = lower_precision(self, mat1, mat2)
+        self, mat1, mat2 = autocast_args("addmm", self, mat1, mat2)
         check_addmm(self._data, mat1._data, mat2._data)
         _wrap(self._data).expand(mat1.shape[0], mat2.shape[1])  # PyTorch's broadcast errors
         b, a = (checked_scalar(_operand(v, "addmm"), self.dtype) for v in (beta, alpha))
@@ -750,7 +750,7 @@ class MatmulMethods(TensorBase):
         >>> tg.zeros(1).baddbmm(tg.ones(2, 1, 3), tg.ones(2, 3, 1)).shape
         tinygrad_edu.Size([2, 1, 1])
         """
-        self, batch1, batch2 = lower_precision(self, batch1, batch2)
+        self, batch1, batch2 = autocast_args("baddbmm", self, batch1, batch2)
         check_baddbmm(self._data, batch1._data, batch2._data)
         _wrap(self._data).expand(batch1.shape[0], batch1.shape[1], batch2.shape[2])
         b, a = (checked_scalar(_operand(v, "baddbmm"), self.dtype) for v in (beta, alpha))

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..amp.autocast_mode import autocast_op
 from ..core.function import _wrap
 from ..dtypes import FLOATING
 from ..parity.grad_fn_names import labelled
@@ -355,6 +356,7 @@ def chain_matmul(*matrices: Tensor) -> Tensor:
     return multi_dot(matrices)
 
 
+@autocast_op("linalg_vecdot")
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     """The dot products of two batches of vectors along ``dim`` (batch dims broadcast):
     ``sum(x * y, dim)``.

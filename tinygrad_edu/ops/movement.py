@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..amp.autocast_mode import autocast_op
 from ..core import function as _function
 from ..core.function import _wrap
 from ..dtypes import DType
@@ -919,6 +920,7 @@ class MovementMethods(TensorBase):
         shape = diag_embed_shape(self._data.shape, offset, d1, d2)
         return DiagEmbed.apply(self, shape, _int(offset), d1, d2)
 
+    @autocast_op("trace")
     def trace(self) -> Tensor:
         """The sum of a matrix's main diagonal (ints sum to int64).
 

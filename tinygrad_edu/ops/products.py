@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..amp.autocast_mode import autocast_op
 from ..dtypes import FLOATING
 from ..parity.errors import broadcast_error, not_implemented
 from ..parity.names import scalar_type_name
@@ -195,6 +196,7 @@ def _euclidean_dist(x1: Tensor, x2: Tensor) -> Tensor:
     return dist.view(dist.shape)  # (PyTorch's last step: a view to the output's shape)
 
 
+@autocast_op("cdist")
 def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
           compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
     """The p-norm distance between each row of ``x1`` (B, P, M) and each row of ``x2``
@@ -328,6 +330,8 @@ def _tensordot(a: Tensor, b: Tensor, dims_a: Sequence[int], dims_b: Sequence[int
     a, b = dual.transpose(a, kept_a + axes_a), dual.transpose(b, axes_b + kept_b)
     left = a.reshape(int(np.prod(sizes[:len(kept_a)])), contracted)
     right = b.reshape(contracted, int(np.prod(sizes[len(kept_a):])))
+    if left.shape[0] == right.shape[1] == 1 and left._data.dtype == np.bool_:
+        raise not_implemented("dot", np.bool_)  # (PyTorch takes a 1x1 result as a dot)
     return left.mm(right).reshape(sizes)
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import dtypes
+from ..amp.autocast_mode import autocast_op
 from ..core.function import _wrap
 from ..dtypes import FLOATING, REDUCED
 from ..parity.grad_fn_names import labelled
@@ -837,6 +838,7 @@ class ReduceMethods(TensorBase):
         out = fn(self._data, axis=axis)
         return _wrap(np.asanyarray(np.expand_dims(out, axis) if keepdim else out, dtype=np.int64))
 
+    @autocast_op("prod")
     def prod(self, dim: Any = None, keepdim: _bool = False, dtype: Any = None) -> Tensor:
         """Product over ``dim`` (all when None)."""
         x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..amp.autocast_mode import autocast_op
 from ..core.function import _wrap
 from ..dtypes import FLOATING
 from ..parity import stl_sort as _stl_sort
@@ -703,6 +704,7 @@ class SortingMethods(TensorBase):
         a tie of counts) and its last position."""
         return self._by_rank(Mode, dim, keepdim, mode_index, "mode")
 
+    @autocast_op("quantile")
     def quantile(self, q: Any, dim: _int | None = None, keepdim: _bool = False, *,
                  interpolation: str = "linear") -> Tensor:
         """The q-th quantiles along ``dim`` (of all elements when None): with the sorted
@@ -711,6 +713,7 @@ class SortingMethods(TensorBase):
         leading dim. Differentiable through the sort and the interpolation."""
         return self._quantile(q, dim, keepdim, interpolation, False)
 
+    @autocast_op("nanquantile")
     def nanquantile(self, q: Any, dim: _int | None = None, keepdim: _bool = False, *,
                     interpolation: str = "linear") -> Tensor:
         """``quantile`` of the values that are not NaN: the rank is q (m - 1) among the m

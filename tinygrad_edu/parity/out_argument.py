@@ -121,9 +121,20 @@ _EXACT: dict[str, str] = {
     "heaviside": "heaviside is not yet implemented for tensors with different dtypes.",
 }
 # Functions whose out= form needs an argument that their plain form can do without:
-# ``median(x)`` is the median of all elements, but ``median(x, out=...)`` only exists with
-# a ``dim`` (PyTorch's parser finds no overload): name -> (that argument, its position).
-_OUT_NEEDS: dict[str, tuple[str, int]] = {"median": ("dim", 1), "nanmedian": ("dim", 1)}
+# ``median(x)`` is the median of all elements, but ``median(x, out=...)`` (even out=None)
+# only exists with a ``dim``: name -> (that argument, its position, and the overloads
+# PyTorch's parser lists when the call has as many arguments as the form without it
+# takes; None where that form takes the input alone).
+_SUM_OVERLOAD = "(Tensor input, {} dim, bool keepdim = False, *, torch.dtype dtype = None, " \
+                "Tensor out = None)"
+_OUT_NEEDS: dict[str, tuple[str, int, tuple[str, ...] | None]] = {
+    "median": ("dim", 1, None), "nanmedian": ("dim", 1, None),
+    "sum": ("dim", 1, ("(Tensor input, *, torch.dtype dtype = None)",
+                       _SUM_OVERLOAD.format("tuple of ints"))),
+    "prod": ("dim", 1, ("(Tensor input, *, torch.dtype dtype = None)",
+                        _SUM_OVERLOAD.format("int"))),
+}
+_NOT_GIVEN: Any = object()  # (out=None is refused where out= needs an argument)
 # Functions whose out must be a bool tensor.
 _BOOL_ONLY: dict[str, str] = {
     "all": "all only supports bool tensor for result, got: {out}",
@@ -138,9 +149,9 @@ _CANNOT_CAST: dict[str, tuple[type[Exception], str]] = {
     "logsumexp": (RuntimeError, "logsumexp(): Expected floating point type for result "
                                 "tensor, but got: {out}"),
     "ldexp": (RuntimeError, "ldexp can't be cast to the desired output type {out}"),
-    # (PyTorch names the input's dtype and the result's: the same, but for integer input)
+    # (PyTorch names the input's dtype and the result's: they differ for integer input)
     **dict.fromkeys(("mvlgamma", "special_multigammaln"), (
-        RuntimeError, "mvlgamma: result type {result} can't be cast to the desired output "
+        RuntimeError, "mvlgamma: result type {input} can't be cast to the desired output "
                       "type {result}")),
 }
 # Where a ``dtype=`` that differs from out's gets words of its own.
@@ -158,11 +169,13 @@ def accepts_out(function: Callable[..., Any], name: str | None = None) -> Callab
         return function  # (it has its own: multinomial checks out's dtype before drawing)
 
     @functools.wraps(function)
-    def with_out(*args: Any, out: Any = None, **kwargs: Any) -> Any:
-        if out is None:
+    def with_out(*args: Any, out: Any = _NOT_GIVEN, **kwargs: Any) -> Any:
+        if out is _NOT_GIVEN:
             return function(*args, **kwargs)
         if name in _OUT_NEEDS:
-            _check_needed(name, args, kwargs)
+            _check_needed(name, args, kwargs, out)
+        if out is None:
+            return function(*args, **kwargs)
         if name in _DTYPE_FROM_OUT and _is_tensor(out):
             _dtype_from_out(name, kwargs, out)
         return write_out(name, function(*args, **kwargs), out, args, kwargs)
@@ -176,12 +189,20 @@ def accepts_out(function: Callable[..., Any], name: str | None = None) -> Callab
     return with_out
 
 
-def _check_needed(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    """PyTorch's TypeError for an out= call without the argument its out= form needs."""
-    needed, position = _OUT_NEEDS[name]
+def _check_needed(name: str, args: tuple[Any, ...], kwargs: dict[str, Any], out: Any) -> None:
+    """PyTorch's TypeError for an out= call without the argument its out= form needs: as
+    its parser, "invalid combination" when the call could be either overload (by its
+    number of arguments), else the argument missing."""
+    needed, position, overloads = _OUT_NEEDS[name]
     given = {ALIASES.get(k, k) for k in kwargs}  # (dim= or numpy's axis=)
-    if len(args) <= position and needed not in given:
-        raise TypeError(f'{name}() missing 1 required positional arguments: "{needed}"')
+    if len(args) > position or needed in given:
+        return
+    if overloads is not None and len(args) == 1 and not kwargs:
+        got = ", out=".join("Tensor" if _is_tensor(v) else type(v).__name__
+                            for v in (args[0], out))
+        raise TypeError(f"{name}() received an invalid combination of arguments - got ({got}), "
+                        "but expected one of:\n" + "".join(f" * {o}\n" for o in overloads))
+    raise TypeError(f'{name}() missing 1 required positional arguments: "{needed}"')
 
 
 def _is_tensor(value: Any) -> bool:
@@ -216,8 +237,10 @@ def write_out(name: str, result: Any, out: Any, args: tuple[Any, ...] = (),
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support "
                            f"automatic differentiation, but one of the arguments requires "
                            f"grad.")
+    source = getattr(args[0], "_data", None) if args else None  # (the input, named in words)
     for r, o in zip(results, outs):
-        _check_dtype(name, r._data.dtype, o._data.dtype, exact=len(outs) > 1)
+        _check_dtype(name, r._data.dtype, o._data.dtype, exact=len(outs) > 1,
+                     source=None if source is None else source.dtype)
     for r, o in zip(results, outs):
         resize_out(o, r._data.shape, warn=name not in _CREATE)
         with no_grad():
@@ -256,7 +279,8 @@ def _type_name(value: Any) -> str:
     return "Tensor" if _is_tensor(value) else type(value).__name__
 
 
-def _check_dtype(name: str, result: np.dtype, out: np.dtype, exact: bool) -> None:
+def _check_dtype(name: str, result: np.dtype, out: np.dtype, exact: bool,
+                 source: np.dtype | None = None) -> None:
     if name in _BOOL_ONLY and out != np.bool_:
         raise RuntimeError(_message(_BOOL_ONLY[name], result, out))
     if result == out:
@@ -266,12 +290,14 @@ def _check_dtype(name: str, result: np.dtype, out: np.dtype, exact: bool) -> Non
     if not _can_cast(result, out):
         error, words = _CANNOT_CAST.get(name, (RuntimeError, "result type {result} can't be "
                                                "cast to the desired output type {out}"))
-        raise error(_message(words, result, out))
+        raise error(_message(words, result, out, source))
 
 
-def _message(words: str, result: Any, out: Any) -> str:
+def _message(words: str, result: Any, out: Any, source: Any = None) -> str:
     result, out = np.dtype(result), np.dtype(out)
+    source = result if source is None else np.dtype(source)
     return words.format(result=scalar_type_name(result), out=scalar_type_name(out),
+                        input=scalar_type_name(source),
                         result_cpp=CPP_TYPE_NAMES.get(result.name, result.name),
                         out_cpp=CPP_TYPE_NAMES.get(out.name, out.name))
 

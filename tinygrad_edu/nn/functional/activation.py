@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ... import random as _random
-from ...amp.autocast_mode import lower_precision
+from ...amp.autocast_mode import autocast_args
 from ...ops import activation as _act
 from ...ops import nn as _ops
 from ...parity.errors import not_implemented
@@ -368,7 +368,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     >>> F.prelu(tg.tensor([[-2.0, 3.0]]), tg.tensor([0.25]))
     tensor([[-0.5000,  3.0000]])
     """
-    input, weight = lower_precision(input, weight)
+    input, weight = autocast_args("prelu", input, weight)
     if weight.ndim > 1:
         raise RuntimeError(
             f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}")

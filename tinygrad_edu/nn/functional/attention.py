@@ -13,7 +13,7 @@ from typing import Any
 
 from ... import creation as _creation
 from ... import dtypes
-from ...amp.autocast_mode import lower_precision
+from ...amp.autocast_mode import autocast_args
 from ...ops.join import cat
 from ...tensor import Tensor
 from .activation import dropout, softmax
@@ -125,7 +125,8 @@ def scaled_dot_product_attention(
     >>> F.scaled_dot_product_attention(q, q, q, is_causal=True).shape
     tinygrad_edu.Size([2, 3, 4])
     """
-    query, key, value, attn_mask = lower_precision(query, key, value, attn_mask)
+    query, key, value, attn_mask = autocast_args(
+        "scaled_dot_product_attention", query, key, value, attn_mask)
     _check_sdpa(query, key, value, attn_mask, dropout_p, is_causal)
     factor = math.sqrt(abs(scale) if scale is not None else 1.0 / math.sqrt(query.shape[-1]))
     q = query * (-factor if scale is not None and scale < 0 else factor)

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ...amp.autocast_mode import lower_precision
+from ...amp.autocast_mode import autocast_args, autocast_op
 from ...dtypes import FLOATING
 from ...ops import conv as _conv
 from ...parity.errors import not_implemented
@@ -152,7 +152,7 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     >>> F.conv1d(tg.ones(1, 1, 5), tg.ones(1, 1, 3), padding=1)
     tensor([[[2., 3., 3., 3., 2.]]])
     """
-    input, weight, bias = lower_precision(input, weight, bias)
+    input, weight, bias = autocast_args("conv1d", input, weight, bias)
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 1)
 
 
@@ -168,7 +168,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     >>> F.conv2d(tg.ones(1, 1, 4, 4), tg.ones(1, 1, 3, 3), padding=1).shape
     tinygrad_edu.Size([1, 1, 4, 4])
     """
-    input, weight, bias = lower_precision(input, weight, bias)
+    input, weight, bias = autocast_args("conv2d", input, weight, bias)
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 2)
 
 
@@ -182,7 +182,7 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     >>> F.conv3d(tg.ones(1, 2, 4, 4, 4), tg.ones(3, 2, 3, 3, 3)).shape
     tinygrad_edu.Size([1, 3, 2, 2, 2])
     """
-    input, weight, bias = lower_precision(input, weight, bias)
+    input, weight, bias = autocast_args("conv3d", input, weight, bias)
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 3)
 
 
@@ -204,7 +204,7 @@ def _check_output_padding(out_pad: tuple[int, ...], stride: tuple[int, ...],
 def _conv_transposed(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any,
                      padding: Any, output_padding: Any, groups: int, dilation: Any,
                      n: int) -> Tensor:
-    """conv_transpose1d / conv_transpose2d: the checks, then one (transposed) ``Convolution`` op."""
+    """conv_transpose1d/2d/3d: the checks, then one (transposed) ``Convolution`` op."""
     _check_dims(input, weight, n, f"conv_transpose{n}d")
     if isinstance(padding, str):
         raise TypeError(f"conv_transpose{n}d(): argument 'padding' must be tuple of ints, "
@@ -241,7 +241,7 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
     >>> F.conv_transpose1d(tg.ones(1, 1, 3), tg.ones(1, 1, 2), stride=2)
     tensor([[[1., 1., 1., 1., 1., 1.]]])
     """
-    input, weight, bias = lower_precision(input, weight, bias)
+    input, weight, bias = autocast_args("conv_transpose1d", input, weight, bias)
     return _conv_transposed(input, weight, bias, stride, padding, output_padding, groups,
                             dilation, 1)
 
@@ -258,9 +258,25 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
     >>> F.conv_transpose2d(tg.ones(1, 2, 3, 3), tg.ones(2, 4, 2, 2), stride=2).shape
     tinygrad_edu.Size([1, 4, 6, 6])
     """
-    input, weight, bias = lower_precision(input, weight, bias)
+    input, weight, bias = autocast_args("conv_transpose2d", input, weight, bias)
     return _conv_transposed(input, weight, bias, stride, padding, output_padding, groups,
                             dilation, 2)
+
+
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
+    """3-d transposed convolution: the gradient of ``conv3d`` with respect to its input.
+
+    Shapes: input (N, C, D, H, W) or (C, D, H, W); weight (C, O / groups, kd, kh, kw);
+    bias (O,) -> (N, O, OD, OH, OW), each size as in ``conv_transpose2d``.
+
+    >>> F.conv_transpose3d(tg.ones(1, 2, 3, 3, 3), tg.ones(2, 4, 2, 2, 2), stride=2).shape
+    tinygrad_edu.Size([1, 4, 6, 6, 6])
+    """
+    input, weight, bias = autocast_args("conv_transpose3d", input, weight, bias)
+    return _conv_transposed(input, weight, bias, stride, padding, output_padding, groups,
+                            dilation, 3)
 
 
 def _pool(input: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
@@ -353,6 +369,8 @@ def max_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     >>> F.max_pool3d(tg.arange(8.0).reshape(1, 2, 2, 2), 2)
     tensor([[[[7.]]]])
     """
+    if not return_indices:  # (max_pool3d_with_indices is not on PyTorch's autocast lists)
+        input, = autocast_args("max_pool3d", input)
     return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
                      3)
 
@@ -448,6 +466,7 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
                      divisor_override, 2)
 
 
+@autocast_op("avg_pool3d")
 def avg_pool3d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                ceil_mode: bool = False, count_include_pad: bool = True,
                divisor_override: int | None = None) -> Tensor:
@@ -592,6 +611,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     return _adaptive_avg(input, output_size, 2)
 
 
+@autocast_op("adaptive_avg_pool3d")
 def adaptive_avg_pool3d(input: Tensor, output_size: Any) -> Tensor:
     """``adaptive_avg_pool2d`` over the last three dims, to a fixed (OD, OH, OW).
 
@@ -652,6 +672,7 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     return _adaptive_max(input, output_size, return_indices, 2)
 
 
+@autocast_op("adaptive_max_pool3d")
 def adaptive_max_pool3d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
     """``adaptive_max_pool2d`` over the last three dims; indices flat into D * H * W.
 
@@ -735,6 +756,7 @@ def max_unpool1d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any =
                        2).squeeze(-1)
 
 
+@autocast_op("max_unpool2d")
 def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,
                  padding: Any = 0, output_size: Any = None) -> Tensor:
     """The inverse of ``max_pool2d``: each value written at its flat index into H * W of a
@@ -749,6 +771,7 @@ def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any =
     return _max_unpool(input, indices, sizes, 2)
 
 
+@autocast_op("max_unpool3d")
 def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,
                  padding: Any = 0, output_size: Any = None) -> Tensor:
     """The inverse of ``max_pool3d``: ``max_unpool2d`` with a depth dim.

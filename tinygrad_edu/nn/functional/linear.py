@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ...amp.autocast_mode import lower_precision
+from ...amp.autocast_mode import autocast_args
 from ...ops import matmul as _matmul_ops
 from ...tensor import Tensor
 from ._common import _shape_list, _type_name
@@ -21,7 +21,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     >>> F.linear(tg.ones(4, 3), tg.ones(5, 3)).shape
     tinygrad_edu.Size([4, 5])
     """
-    input, weight, bias = lower_precision(input, weight, bias)
+    input, weight, bias = autocast_args("linear", input, weight, bias)
     x, w = input._data, weight._data
     if w.ndim != 2 or x.ndim == 0:
         out = input.matmul(weight.t() if w.ndim == 2 else weight)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ...amp.autocast_mode import full_precision
+from ...amp.autocast_mode import autocast_args, autocast_op
 from ...core.grad_mode import _teaching, is_grad_enabled, no_grad
 from ...ops import arithmetic as _arithmetic
 from ...ops import nn as _ops
@@ -134,7 +134,7 @@ def mse_loss(
     >>> F.mse_loss(tg.tensor([1.0, 2.0]), tg.tensor([1.0, 4.0]))
     tensor(2.)
     """
-    input, target = full_precision(input, target)  # under autocast: float32
+    input, target = autocast_args("mse_loss", input, target)
     _warn_target_size(input, target)
     red = _reduction(reduction, size_average, reduce, check=weight is None)
     return _regression(_ops.MseLoss, input, target, red, 0.0, weight, True)
@@ -155,7 +155,7 @@ def l1_loss(
     >>> F.l1_loss(tg.tensor([1.0, 2.0]), tg.tensor([1.0, 4.0]))
     tensor(1.)
     """
-    input, target = full_precision(input, target)  # under autocast: float32
+    input, target = autocast_args("l1_loss", input, target)
     _warn_target_size(input, target)
     red = _reduction(reduction, size_average, reduce, check=weight is None)
     return _regression(_AbsDifference, input, target, red, 0.0, weight, True)
@@ -189,7 +189,7 @@ def huber_loss(
     >>> F.huber_loss(tg.tensor([0.0, 0.0]), tg.tensor([0.5, 3.0]))
     tensor(1.3125)
     """
-    input, target = full_precision(input, target)  # under autocast: float32
+    input, target = autocast_args("huber_loss", input, target)
     _warn_target_size(input, target)
     if weight is None:
         reduction = _reduction(reduction)
@@ -211,7 +211,7 @@ def smooth_l1_loss(
     >>> F.smooth_l1_loss(tg.tensor([0.0, 0.0]), tg.tensor([0.5, 3.0]))
     tensor(1.3125)
     """
-    input, target = full_precision(input, target)  # under autocast: float32
+    input, target = autocast_args("smooth_l1_loss", input, target)
     _warn_target_size(input, target)
     reduction = _reduction(reduction, size_average, reduce)
     if beta < 0:
@@ -313,7 +313,7 @@ def nll_loss(
     >>> F.nll_loss(tg.tensor([[-0.5, -1.0]]), tg.tensor([1]))
     tensor(1.)
     """
-    input, target, weight = full_precision(input, target, weight)  # under autocast: float32
+    input, target, weight = autocast_args("nll_loss", input, target, weight)
     reduction = _reduction(reduction, size_average, reduce)
     _check_index_target(input, target)
     n_classes = input.shape[0 if input.ndim == 1 else 1]
@@ -363,7 +363,7 @@ def cross_entropy(
     >>> F.cross_entropy(tg.tensor([[1000.0, 0.0]]), tg.tensor([1]))
     tensor(1000.)
     """
-    input, target, weight = full_precision(input, target, weight)  # under autocast: float32
+    input, target, weight = autocast_args("cross_entropy_loss", input, target, weight)
     reduction = _reduction(reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
@@ -473,7 +473,7 @@ def binary_cross_entropy(
     >>> F.binary_cross_entropy(tg.tensor([0.5]), tg.tensor([1.0]))
     tensor(0.6931)
     """
-    input, target, weight = full_precision(input, target, weight)  # under autocast: float32
+    input, target, weight = autocast_args("binary_cross_entropy", input, target, weight)
     reduction = _reduction(reduction, size_average, reduce)
     if target.shape != input.shape:
         raise ValueError(
@@ -512,7 +512,8 @@ def binary_cross_entropy_with_logits(
     >>> F.binary_cross_entropy_with_logits(tg.tensor([0.0]), tg.tensor([1.0]))
     tensor(0.6931)
     """
-    input, target, weight, pos_weight = full_precision(input, target, weight, pos_weight)
+    input, target, weight, pos_weight = autocast_args(
+        "binary_cross_entropy_with_logits", input, target, weight, pos_weight)
     reduction = _reduction(reduction, size_average, reduce)
     if target.shape != input.shape:
         raise ValueError(
@@ -561,7 +562,7 @@ def kl_div(
     >>> F.kl_div(tg.tensor([-0.5, -1.0]), tg.tensor([0.5, 0.5]), reduction="sum")
     tensor(0.0569)
     """
-    input, target = full_precision(input, target)  # under autocast: float32
+    input, target = autocast_args("kl_div", input, target)
     batchmean = False
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce)
@@ -593,6 +594,7 @@ def _xlogx(t: Tensor) -> Tensor:
     return (t * t.log()).masked_fill(t == 0, 0.0)
 
 
+@autocast_op("poisson_nll_loss")
 def poisson_nll_loss(
     input: Tensor,
     target: Tensor,

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ...amp.autocast_mode import autocast_op
 from ...autograd import no_grad
 from ...dtypes import FLOATING
 from ...ops import arithmetic as _arithmetic
@@ -38,6 +39,7 @@ def _zeros(like: Tensor) -> Tensor:
     return Tensor(np.zeros(like.shape, like._data.dtype))
 
 
+@autocast_op("margin_ranking_loss")
 def margin_ranking_loss(
     input1: Tensor,
     input2: Tensor,
@@ -65,6 +67,7 @@ def margin_ranking_loss(
     return _reduced(loss, reduction)
 
 
+@autocast_op("hinge_embedding_loss")
 def hinge_embedding_loss(
     input: Tensor,
     target: Tensor,
@@ -90,6 +93,7 @@ def hinge_embedding_loss(
     return _reduced(output_margin + output_self, reduction)
 
 
+@autocast_op("soft_margin_loss")
 def soft_margin_loss(
     input: Tensor,
     target: Tensor,
@@ -161,6 +165,7 @@ def _check_float(input: Tensor, kernel: str) -> None:
                                   f"'{scalar_type_name(input._data.dtype)}'")
 
 
+@autocast_op("multi_margin_loss")
 def multi_margin_loss(
     input: Tensor,
     target: Tensor,
@@ -209,6 +214,7 @@ def multi_margin_loss(
                                              target.shape)
 
 
+@autocast_op("multilabel_margin_loss")
 def multilabel_margin_loss(
     input: Tensor,
     target: Tensor,
@@ -241,6 +247,7 @@ def multilabel_margin_loss(
                                                   (n,) if input.ndim == 2 else ())
 
 
+@autocast_op("cosine_embedding_loss")
 def cosine_embedding_loss(
     input1: Tensor,
     input2: Tensor,
@@ -325,6 +332,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     return ((x1 / x1_norm) * (x2 / x2_norm)).sum(dim)
 
 
+@autocast_op("triplet_margin_loss")
 def triplet_margin_loss(
     anchor: Tensor,
     positive: Tensor,

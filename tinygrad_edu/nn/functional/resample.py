@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ...amp.autocast_mode import autocast_args, autocast_op
 from ...dtypes import FLOATING, REDUCED
 from ...ops import resample as _rs
 from ...parity.errors import not_implemented
@@ -155,6 +156,9 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
     if input._data.dtype == np.bool_:
         raise not_implemented(f"{'reflection' if mode == 'reflect' else 'replication'}_pad{k}d",
                               input._data.dtype)
+    if (mode, k) != ("reflect", 3):  # (PyTorch's CPU autocast lists no reflection_pad3d)
+        input, = autocast_args(f"{'reflection' if mode == 'reflect' else 'replication'}_pad{k}d",
+                               input)
     _check_window_pad(input, pairs, mode)
     lead = input.ndim - k
     index = tuple(_rs.PAD_INDEX[mode](n, lo, hi) for (lo, hi), n in
@@ -573,6 +577,7 @@ def _check_grid(input: Tensor, grid: Tensor, mode: str) -> None:
                            f"{_type_name(grid)}")
 
 
+@autocast_op("grid_sampler")
 def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
                 padding_mode: str = "zeros", align_corners: bool | None = None) -> Tensor:
     """The input read at the points of ``grid``: out[n, :, h, w] = input[n] at the point

@@ -1,4 +1,4 @@
-"""``Conv1d``, ``Conv2d``, ``Conv3d``, ``ConvTranspose1d`` and ``ConvTranspose2d``, as in
+"""``Conv1d``, ``Conv2d``, ``Conv3d`` and ``ConvTranspose1d/2d/3d``, as in
 ``torch.nn``: one ``_ConvNd`` body (parameters, initialisation, repr) for all of them."""
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from .linear import _empty
 from .module import Module
 from .utils import _ntuple
 
-__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
+           "ConvTranspose3d"]
 
 # sets, printed in their (hash-seeded) order in errors, as PyTorch prints its own
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
@@ -252,3 +253,16 @@ class ConvTranspose2d(_ConvTransposeNd):
     """
 
     _n, _conv = 2, staticmethod(F.conv_transpose2d)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """A 3-d transposed convolution layer (see ``F.conv_transpose3d``).
+
+    Shapes: input (N, C_in, D, H, W) or (C_in, D, H, W) -> (N, C_out, OD, OH, OW); weight
+    (C_in, C_out / groups, kd, kh, kw), bias (C_out,). Initialised as PyTorch does.
+
+    >>> nn.ConvTranspose3d(2, 4, 2, stride=2)(tg.ones(1, 2, 3, 3, 3)).shape
+    tinygrad_edu.Size([1, 4, 6, 6, 6])
+    """
+
+    _n, _conv = 3, staticmethod(F.conv_transpose3d)
