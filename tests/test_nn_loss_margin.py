@@ -318,3 +318,36 @@ def test_cosine_similarity_gradient_at_a_zero_vector_like_torch() -> None:
         return x1.grad.numpy(), x2.grad.numpy()
     for mine, theirs in zip(grads(tg), grads(torch)):
         np.testing.assert_allclose(mine, theirs, rtol=1e-12)
+
+
+def _node_names(t: Any) -> list[str]:
+    out, seen, todo = [], set(), [t.grad_fn]
+    while todo:
+        node = todo.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        out.append(node.name())
+        todo += [f for f, _ in node.next_functions]
+    return sorted(name for name in out if "AccumulateGrad" not in name)
+
+
+def test_margin_losses_record_pytorchs_nodes() -> None:
+    """PyTorch's C++ losses write ``margin - x`` as ``empty_like(x).fill_(margin).sub_(x)``
+    (SubBackward0) and ``x + margin`` with the Scalar overload (AddBackward1); the Python
+    ``triplet_margin_with_distance_loss`` makes the number a tensor (AddBackward0).
+    tinygrad_edu recorded RsubBackward1 and AddBackward0 in the C++ ones."""
+    graphs = []
+    for m in (torch, tg):
+        F = m.nn.functional
+        x = m.tensor([[0.5, 2.0, 1.0]], requires_grad=True)
+        x2 = m.tensor([[1.5, 0.0, 1.0]], requires_grad=True)
+        y = m.tensor([-1.0])
+        losses = [F.cosine_embedding_loss(x, x2, y, margin=0.1),
+                  F.cosine_embedding_loss(x, x2, -y),
+                  F.triplet_margin_loss(x, x2, x * 2, margin=0.1),
+                  F.triplet_margin_with_distance_loss(x, x2, x * 2, margin=0.1),
+                  F.hinge_embedding_loss(x, m.tensor([[1.0, -1.0, -1.0]])),
+                  F.margin_ranking_loss(x[0], x2[0], m.tensor([1.0, -1.0, 1.0]), margin=0.2)]
+        graphs.append([(_node_names(t), t.detach().numpy().tobytes()) for t in losses])
+    assert graphs[1] == graphs[0]

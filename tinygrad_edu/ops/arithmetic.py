@@ -172,6 +172,9 @@ class Div(_Op):
 AddScalar = labelled(Add, "AddBackward1", _torch_inputs=(0,))  # (one input listed, not two)
 
 
+SubScalar = labelled(Sub, "SubBackward1", _torch_inputs=(0,))  # (one input listed, not two)
+
+
 MulScalar = labelled(Mul, "MulBackward1", _torch_inputs=(0,))  # (one input listed, not two)
 
 

@@ -26,6 +26,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "ClampMaxBackward1": ("ClampTensor",),
     # arithmetic.py: PyTorch's Scalar overloads (one input listed in next_functions)
     "AddBackward1": ("Add",),
+    "SubBackward1": ("Sub",),
     "MulBackward1": ("Mul",),
     "DivBackward1": ("Div",),
     "RemainderBackward1": ("Remainder",),  # x % tensor (remainder.Tensor)

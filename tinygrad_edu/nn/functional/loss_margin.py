@@ -18,6 +18,7 @@ import numpy as np
 
 from ...amp.autocast_mode import autocast_op
 from ...autograd import no_grad
+from ...core.function import _wrap
 from ...dtypes import FLOATING
 from ...ops import arithmetic as _arithmetic
 from ...ops import nn as _ops
@@ -37,6 +38,12 @@ _COSINE_EPS = 1e-12
 
 def _zeros(like: Tensor) -> Tensor:
     return Tensor(np.zeros(like.shape, like._data.dtype))
+
+
+def _number_minus(number: float, t: Tensor) -> Tensor:
+    """``number - t`` as PyTorch's C++ losses compute it, ``empty_like(t).fill_(number)
+    .sub_(t)``: a SubBackward0 node (``number - t`` in Python records RsubBackward1)."""
+    return _wrap(np.full(t.shape, number, t._data.dtype)).sub_(t)
 
 
 @autocast_op("margin_ranking_loss")
@@ -63,7 +70,7 @@ def margin_ranking_loss(
             "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
             f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} ")
     _check_broadcast(input1, input2)
-    loss = (-target * (input1 - input2) + margin).clamp_min(0)
+    loss = _arithmetic.AddScalar.apply(-target * (input1 - input2), margin).clamp_min(0)
     return _reduced(loss, reduction)
 
 
@@ -87,7 +94,7 @@ def hinge_embedding_loss(
     reduction = _reduction(reduction, size_average, reduce)
     _check_broadcast(target, input)  # (target first: PyTorch's where(target != 1, ...))
     zeros = _zeros(input)
-    margin_clamp = (margin - input).clamp_min(0)
+    margin_clamp = _number_minus(margin, input).clamp_min(0)
     output_margin = where(target != 1, margin_clamp, zeros)
     output_self = where(target != -1, input, zeros)
     return _reduced(output_margin + output_self, reduction)
@@ -275,12 +282,13 @@ def cosine_embedding_loss(
             f"{list(input1.shape)} and {list(input2.shape)}.")
     # as PyTorch computes it: sums of products, each squared norm + 1e-12
     prod_sum = (input1 * input2).sum(d)
-    mag_square1 = (input1 * input1).sum(d) + _COSINE_EPS
-    mag_square2 = (input2 * input2).sum(d) + _COSINE_EPS
+    mag_square1 = _arithmetic.AddScalar.apply((input1 * input1).sum(d), _COSINE_EPS)
+    mag_square2 = _arithmetic.AddScalar.apply((input2 * input2).sum(d), _COSINE_EPS)
     cos = prod_sum / (mag_square1 * mag_square2).sqrt()
     zeros = _zeros(cos)
-    output_pos = where(target == 1, 1 - cos, zeros)
-    output_neg = where(target == -1, (cos - margin).clamp_min(0), zeros)
+    output_pos = where(target == 1, _number_minus(1, cos), zeros)
+    output_neg = where(target == -1, _arithmetic.SubScalar.apply(cos, margin).clamp_min(0),
+                       zeros)
     return _reduced(output_pos + output_neg, reduction)
 
 
@@ -381,12 +389,12 @@ def triplet_margin_with_distance_loss(
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     distance = distance_function if distance_function is not None else pairwise_distance
-    return _triplet(anchor, positive, negative, distance, margin, swap, reduction)
+    return _triplet(anchor, positive, negative, distance, margin, swap, reduction, False)
 
 
 def _triplet(anchor: Tensor, positive: Tensor, negative: Tensor,
              distance: Callable[[Tensor, Tensor], Tensor], margin: float, swap: bool,
-             reduction: str) -> Tensor:
+             reduction: str, scalar_add: bool = True) -> Tensor:
     """max(0, margin + d(a, p) - d(a, n)), reduced: the two triplet losses."""
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
@@ -400,4 +408,7 @@ def _triplet(anchor: Tensor, positive: Tensor, negative: Tensor,
     dist_neg = distance(anchor, negative)
     if swap:
         dist_neg = dist_neg.minimum(distance(positive, negative))
-    return _reduced((margin + dist_pos - dist_neg).clamp_min(0), reduction)
+    # PyTorch's C++ triplet_margin_loss adds the number as a Scalar (AddBackward1); its
+    # Python triplet_margin_with_distance_loss makes it a tensor (AddBackward0)
+    ahead = _arithmetic.AddScalar.apply(dist_pos, margin) if scalar_add else margin + dist_pos
+    return _reduced((ahead - dist_neg).clamp_min(0), reduction)
