@@ -114,7 +114,7 @@ def test_a_copy_overwritten_before_use_reads_nothing() -> None:
         seed = loss.copy()
         seed.fill(1)
         np.multiply(x, seed * 0.5, out=x)
-    ops, _, _, removed = optimize(rec, wanted=set(), inputs={x._tid})
+    ops, _, _, _, removed = optimize(rec, wanted=set(), inputs={x._tid})
     assert removed == {"overwritten": 1, "folded": 3, "dead": 2, "made once": 0}
     assert [op.label for op in ops] == ["np.multiply"]
 
@@ -145,6 +145,25 @@ def test_views_of_buffers_and_fills_are_made_once() -> None:
     assert labels.count(".fill") == 3 and labels.count("[]") >= 9, labels
     assert ".fill" not in [getattr(op, "label", None) for op in program.ops]
     assert "made once" in program.explain()
+    assert len(program.bound) == 4  # params[0], [1], [2] and params.data's view
+
+
+def test_views_of_a_parameter_follow_a_new_array() -> None:
+    """``a, b, c = params`` are views of the parameter's array, made again only when the
+    program finds another array bound (``params.data = ...`` between calls)."""
+    eager, p1 = _quadratic()
+    step, p2 = _quadratic()
+    compiled = tg.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for i in range(12):
+            if i == 6:
+                for p in (p1, p2):
+                    p.data = p.data * 0.5  # a new array, same shape and dtype
+            eager()
+            compiled()
+            assert p1._data.tobytes() == p2._data.tobytes(), i
+    assert _program(compiled).bound
 
 
 def test_guards_run_as_generated_code() -> None:

@@ -171,8 +171,8 @@ class CompiledFunction:
         tensors: list[Any] = cap.tensors  # ._grad is a Tensor or None, as the step left it
         for i, (t, (data, grad, grad_data, traced, traced_grad)) in enumerate(
                 zip(tensors, before)):
-            if t._data is traced:
-                t._data = data
+            if t._data is traced or _same_memory(t._data, data):
+                t._data = data  # (x.data -= ...: a new view of the same memory; keep the array)
             else:
                 outputs.append((Binding(i, False), _tid(rec, t._data)))
                 t._data = np.asarray(t._data)
@@ -266,6 +266,13 @@ class CompiledFunction:
         if message not in self._warned:
             self._warned.add(message)
             warnings.warn(message, UserWarning, stacklevel=4)
+
+
+def _same_memory(a: Any, b: np.ndarray) -> bool:
+    """Whether ``a`` is ``b`` seen anew: the same memory, shape, strides and dtype."""
+    return (isinstance(a, np.ndarray) and a.shape == b.shape and a.strides == b.strides
+            and a.dtype == b.dtype and a.__array_interface__["data"][0]
+            == b.__array_interface__["data"][0])
 
 
 def _tid(rec: Recorder, a: Any) -> int | None:

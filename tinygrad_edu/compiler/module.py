@@ -399,7 +399,7 @@ def _split(rec: Recorder, pending: _Pending, out: int, grads: list[int | None],
     binds = {n: Binding(0, False), **{t: Binding(i + 1, False) for i, t in enumerate(saved)}}
     names = ["grad_output", *[f"saved t{t}" for t in saved]]
     backward = Program(backward_rec, binds, [], [Ref(g) for g in grads if g is not None],
-                       names)
+                       names, stable=False)  # (the gradient and saved values: new each call)
     return _Trained(forward, backward, pending.needs, grads, layout, rec, pending.owner)
 
 

@@ -25,7 +25,7 @@ calls each pass removed). Each pass works on *buffers*: a view and the array it 
 one buffer (``Recorder.root``), so a write through a view counts as a write to its base.
 
 Example:
-    >>> ops, fixed, once, removed = optimize(rec, wanted={12}, inputs={0, 1})  # doctest: +SKIP
+    >>> ops, fixed, once, bound, removed = optimize(rec, {12}, {0, 1})  # doctest: +SKIP
     >>> removed
     {'overwritten': 1, 'folded': 4, 'dead': 15}
 """
@@ -46,14 +46,18 @@ _SHAPE_ONLY = (np.empty_like, np.zeros_like, np.ones_like, np.full_like)
 _WRITES_ALL = ("__call__", "reduce", "accumulate", "outer")
 
 
-def optimize(rec: Recorder, wanted: set[int], inputs: set[int]) -> tuple[
-        list[Step | Read], dict[int, Any], list[Step], dict[str, int]]:
+def optimize(rec: Recorder, wanted: set[int], inputs: set[int],
+             stable: frozenset[int] | set[int] = frozenset()) -> tuple[
+        list[Step | Read], dict[int, Any], list[Step], list[Step], dict[str, int]]:
     """What a replay runs: the recording's calls and reads, in order, without the work
     that need not be replayed. Also returns the values that are the same array at every
     replay (``{tid: array}``: buffers and their views), the calls that made those views
     once, and how many calls each pass removed. ``wanted`` are the values the step leaves
     behind (outputs and result): they are new arrays at every call, as in eager.
-    ``inputs`` are the values the program binds at each call (its captured tensors)."""
+    ``inputs`` are the values the program binds at each call (its captured tensors);
+    ``stable`` those likely to be the same array from call to call (a parameter's, not an
+    argument's): their views are made only when one of them is bound anew (the fourth
+    list returned)."""
     ops: list[Step | Read] = _in_order(rec)
     ops, overwritten = _allocate_overwritten(ops, rec, inputs)
     ops, folded = _fold_constants(ops, rec, wanted, inputs)
@@ -61,8 +65,9 @@ def optimize(rec: Recorder, wanted: set[int], inputs: set[int]) -> tuple[
     ops, fixed, once = _reuse_buffers(ops, rec, wanted)
     ops = _fill_once(ops, rec, fixed, once)
     ops = _elements_as_views(ops, rec, fixed, once)
-    return ops, fixed, once, {"overwritten": overwritten, "folded": folded, "dead": dead,
-                              "made once": len(once)}
+    ops, bound = _views_per_binding(ops, rec, fixed, stable)
+    return ops, fixed, once, bound, {"overwritten": overwritten, "folded": folded,
+                                     "dead": dead, "made once": len(once)}
 
 
 def _in_order(rec: Recorder) -> list[Step | Read]:
@@ -382,3 +387,28 @@ def _elements_as_views(ops: list[Any], rec: Recorder, fixed: dict[int, Any],
                 continue
         out.append(op)
     return out
+
+
+def _views_per_binding(ops: list[Any], rec: Recorder, fixed: dict[int, Any],
+                       stable: frozenset[int] | set[int]) -> tuple[list[Any], list[Step]]:
+    """Views of a parameter's array (``params[0]``, ``w.T``): the array is the same at every
+    call while nothing rebinds it, so its views are made again only when it changes (the
+    program checks ``is``). Only a view no earlier call of the step writes through: made
+    at the start, it must be what it was at its place."""
+    written: set[int] = set()
+    ready = set(stable)
+    out: list[Any] = []
+    bound: list[Step] = []
+    for op in ops:
+        if isinstance(op, Step) and op.writes is not None:
+            written.add(rec.root[op.writes])
+        tid = op.result if isinstance(op, Step) and isinstance(op.result, int) else None
+        refs = [] if tid is None else _refs([op.args, op.kwargs])
+        if (tid is not None and op.writes is None and rec.root[tid] != tid and refs
+                and all(t in ready or t in fixed for t in refs) and any(t in ready for t in refs)
+                and rec.root[tid] not in written):
+            ready.add(tid)
+            bound.append(op)
+            continue
+        out.append(op)
+    return out, bound

@@ -60,17 +60,19 @@ class Program:
     """
 
     def __init__(self, rec: Recorder, inputs: dict[int, Binding], outputs: list[Any],
-                 result: Any, names: list[str]) -> None:
+                 result: Any, names: list[str], stable: bool = True) -> None:
         self.rec, self.names = rec, names
         self.inputs = sorted(inputs.items())
         self.outputs = outputs
         self.result = result
         self._wanted = sorted({tid for _, tid in outputs if tid is not None}
                               | {r.tid for r in _refs(result)})
-        self.ops, self.fixed, self.once, self.removed = optimize(
-            rec, set(self._wanted), {tid for tid, _ in self.inputs})
+        settled = {tid for tid, b in self.inputs if stable and not b.grad and not names[
+            b.index].startswith(("args[", "kwargs["))}  # (a parameter's array stays put)
+        self.ops, self.fixed, self.once, self.bound, self.removed = optimize(
+            rec, set(self._wanted), {tid for tid, _ in self.inputs}, settled)
         self.calls = sum(isinstance(op, Step) for op in self.ops)
-        used = {t for op in self.ops for t in _tids(op)} | set(self._wanted)
+        used = {t for op in [*self.ops, *self.bound] for t in _tids(op)} | set(self._wanted)
         self.inputs = [(tid, b) for tid, b in self.inputs if tid in used]
         self._names: dict[str, Any] = {"StaleRead": StaleRead}
         self._named: dict[int, str] = {}
@@ -85,6 +87,7 @@ class Program:
         lines = ["def program(tensors):"]
         for tid, b in self.inputs:
             lines.append(f"    t{tid} = tensors[{b.index}]{'._grad' if b.grad else ''}._data")
+        lines += self._bound_code()
         for op in self.ops:
             lines.append(self._read_code(op) if isinstance(op, Read)
                          else "    " + self._step_code(op))
@@ -97,6 +100,22 @@ class Program:
                 lines.append(f"    {t}._grad = " + ("None" if tid is None else f"{wrap}(t{tid})"))
         lines.append(f"    return {self._result_code(self.result)}")
         return "\n".join(lines) + "\n"
+
+    def _bound_code(self) -> list[str]:
+        """The views of parameters' arrays: kept while each array is the one bound before."""
+        if not self.bound:
+            return []
+        arrays = sorted({t for op in self.bound for t in _tids(op)} & {t for t, _ in self.inputs})
+        views = [op.result for op in self.bound]
+        keep = self._name([None] * (len(arrays) + len(views)), "k")
+        same = " and ".join(f"t{t} is {keep}[{i}]" for i, t in enumerate(arrays))
+        lines = [f"    if {same}:"]
+        lines += [f"        t{v} = {keep}[{len(arrays) + i}]" for i, v in enumerate(views)]
+        lines.append("    else:")
+        lines += ["        " + self._step_code(op) for op in self.bound]
+        everything = ", ".join(f"t{t}" for t in [*arrays, *views])
+        lines.append(f"        {keep}[:] = [{everything}]")
+        return lines
 
     def _result_code(self, obj: Any) -> str:
         """The step's return value as source: a new Tensor for each array it returned."""
@@ -155,6 +174,8 @@ class Program:
             where = self.names[binding.index] + (".grad" if binding.grad else "")
             lines.append(f"t{tid} = {where}  # {_describe(rec.values[tid])}")
         lines += [f"{_step_line(step, rec)}, made once" for step in self.once]
+        lines += [f"{_step_line(step, rec)}, made again only when its array is bound anew"
+                  for step in self.bound]
         for op in self.ops:
             lines.append(_read_line(op) if isinstance(op, Read) else _step_line(op, rec))
         for binding, tid in self.outputs:
