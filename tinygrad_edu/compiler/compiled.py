@@ -104,7 +104,8 @@ class CompiledFunction:
                 lines.append(f"\nprogram {k} ({state}): {program.calls} numpy calls replayed "
                              f"of the {len(program.rec.steps)} recorded: {r['dead']} dead, "
                              f"{r['folded']} folded into constants, {r['made once']} made "
-                             f"once (buffers, their views, fills), {r['overwritten']} copies "
+                             f"once (buffers, their views, fills), {len(program.bound)} views "
+                             f"of parameters made when bound anew, {r['overwritten']} copies "
                              "overwritten before use")
             else:  # (a compiled module's forward and backward: see module.py)
                 lines.append(f"\nprogram {k} ({len(program.rec.steps)} numpy calls, {state})")
