@@ -7,6 +7,7 @@ backward walk, the optimizer's in-place updates, ``.grad`` writes), and then rep
 those calls. See ``docs/compile.md``.
 
     recorder.py   the ndarray subclass that logs each numpy call, and how escapes are found
+    optimize.py   the passes: dead code, constant folding, buffers and views made once
     program.py    the recording as straight-line numpy: replay with buffers reused, explain()
     guards.py     what a step captures, and the facts a recording assumed
     compiled.py   warm-up, record, check against eager, replay, or run eagerly and say why
