@@ -638,8 +638,9 @@ _MAKERS = ("array", "asarray", "asanyarray", "arange", "zeros", "ones", "full", 
 
 
 def _holds_array(obj: Any) -> bool:
-    """Whether an array is among a call's arguments (what is made from it is no constant)."""
-    if isinstance(obj, np.ndarray):
+    """Whether an array is among a call's arguments (what is made from it is no constant),
+    or a symbolic float (a step count: a new value at each call)."""
+    if isinstance(obj, (np.ndarray, TracedFloat)):
         return True
     if isinstance(obj, (list, tuple)):
         return any(_holds_array(o) for o in obj)
