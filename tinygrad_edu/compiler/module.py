@@ -51,8 +51,8 @@ from ..parity.errors import FREED
 from ..tensor import Tensor
 from .compiled import _STALE_LIMIT, CompiledFunction, _plain_result, _tid
 from .guards import Captured, Snapshot, capture, same_bits
-from .program import Binding, Program, StaleRead, _refs
-from .recorder import Recorder, Ref
+from .program import Binding, Program, StaleRead
+from .recorder import Recorder, Ref, tids
 
 __all__ = ["OptimizedModule", "CompiledForward"]
 
@@ -377,8 +377,8 @@ class _Pending(_Box):
             self.owner._give_up(rec.problem)
             return eager
         self.program = _split(rec, self, self.out_tid or 0, grads, _layout(grad))
-        self.saved = tuple(self.program.forward.rec.values[r.tid]
-                           for r in _refs(self.program.forward.result)[1:])
+        self.saved = tuple(self.program.forward.rec.values[t]
+                           for t in tids(self.program.forward.result)[1:])
         self.owner._programs.append((self.facts, cast(Any, self.program), [False]))
         return eager
 
@@ -392,8 +392,8 @@ def _split(rec: Recorder, pending: _Pending, out: int, grads: list[int | None],
         r for r, a in zip(rec.reads, ahead) if a])
     backward_rec = dataclasses.replace(rec, steps=rec.steps[k:], reads=[
         dataclasses.replace(r, step=r.step - k) for r, a in zip(rec.reads, ahead) if not a])
-    saved = sorted({r.tid for s in backward_rec.steps for r in _refs((s.args, s.kwargs))
-                    if r.tid < n} | {r.tid for r in backward_rec.reads if r.tid < n})
+    saved = sorted({t for s in backward_rec.steps for t in tids((s.args, s.kwargs))
+                    if t < n} | {r.tid for r in backward_rec.reads if r.tid < n})
     forward = Program(forward_rec, pending.inputs, pending.outputs,
                       [Ref(out), *map(Ref, saved)], pending.names)
     binds = {n: Binding(0, False), **{t: Binding(i + 1, False) for i, t in enumerate(saved)}}

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from .recorder import Read, Recorder, Ref, Step
+from .recorder import Read, Recorder, Ref, Step, tids
 
 __all__ = ["optimize"]
 
@@ -85,16 +85,6 @@ def _in_order(rec: Recorder) -> list[Step | Read]:
 
 
 # ---------------------------------------------------------------------------- dataflow
-def _refs(obj: Any) -> list[int]:
-    if isinstance(obj, Ref):
-        return [obj.tid]
-    if isinstance(obj, (list, tuple)):
-        return [t for o in obj for t in _refs(o)]
-    if isinstance(obj, dict):
-        return [t for o in obj.values() for t in _refs(o)]
-    return []
-
-
 def _results(step: Step) -> list[int]:
     if step.result is None:
         return []
@@ -113,26 +103,26 @@ def _writes_all(step: Step, rec: Recorder) -> bool:
             and value.size == whole.size and value.dtype == whole.dtype):
         return False
     if step.label == ".fill" or (step.func is np.copyto and "where" not in step.kwargs
-                                 and w not in _refs(step.args[1:])):
+                                 and w not in tids(step.args[1:])):
         return True
     ufunc_method = getattr(step.func, "__name__", "") if not isinstance(step.func, np.ufunc) \
         else "__call__"
     is_ufunc = isinstance(step.func, np.ufunc) or isinstance(
         getattr(step.func, "__self__", None), np.ufunc)
     return (is_ufunc and ufunc_method in _WRITES_ALL and "where" not in step.kwargs
-            and w not in _refs(step.args))
+            and w not in tids(step.args))
 
 
 def _reads(step: Step, rec: Recorder) -> list[int]:
     """The values whose *contents* the step uses."""
     if step.func in _SHAPE_ONLY:
-        return _refs(step.args[1:]) + _refs(step.kwargs)
+        return tids(step.args[1:]) + tids(step.kwargs)
     if step.label == ".fill" or (step.func is np.copyto and _writes_all(step, rec)):
-        return _refs(step.args[1:]) + _refs(step.kwargs)
+        return tids(step.args[1:]) + tids(step.kwargs)
     kwargs = step.kwargs
     if step.writes is not None and "out" in kwargs and _writes_all(step, rec):
         kwargs = {k: v for k, v in kwargs.items() if k != "out"}
-    return _refs(step.args) + _refs(kwargs)
+    return tids(step.args) + tids(kwargs)
 
 
 # ---------------------------------------------------------------------------- pass 1
@@ -157,8 +147,8 @@ def _allocate_overwritten(ops: list[Step | Read], rec: Recorder,
 
 def _first_use(ops: list[Any], start: int, root: int, rec: Recorder) -> Step | None:
     for op in ops[start:]:
-        tids = [op.tid] if isinstance(op, Read) else _refs(op.args) + _refs(op.kwargs)
-        if any(rec.root[t] == root for t in tids):
+        used = [op.tid] if isinstance(op, Read) else tids([op.args, op.kwargs])
+        if any(rec.root[t] == root for t in used):
             return op if isinstance(op, Step) else None
     return None
 
@@ -275,7 +265,7 @@ def _drop_dead(ops: list[Any], rec: Recorder, wanted: set[int],
                 keep = any(rec.root[t] in live for t in results)
             if not keep:
                 continue
-            refs = _refs(op.args) + _refs(op.kwargs)
+            refs = tids(op.args) + tids(op.kwargs)
             needed.update(refs)
             live.update(rec.root[t] for t in refs)
         kept.append(op)
@@ -311,7 +301,7 @@ def _reuse_buffers(ops: list[Any], rec: Recorder,
             continue
         value = rec.values[tid]
         new = rec.root[tid] == tid and tid not in kept and isinstance(value, np.ndarray)
-        refs = _refs([step.args, step.kwargs])
+        refs = tids([step.args, step.kwargs])
         if new and isinstance(step.func, np.ufunc) and "out" not in step.kwargs \
                 and len(step.args) == step.func.nin:
             fixed[tid] = np.empty_like(value)
@@ -343,20 +333,20 @@ def _fill_once(ops: list[Any], rec: Recorder, fixed: dict[int, Any],
     constant key at each replay, and nothing reads the buffer before those writes end."""
     uses: dict[int, list[int]] = {}
     for i, op in enumerate(ops):
-        tids = [op.tid] if isinstance(op, Read) else _refs([op.args, op.kwargs])
-        for root in {rec.root[t] for t in tids}:
+        used = [op.tid] if isinstance(op, Read) else tids([op.args, op.kwargs])
+        for root in {rec.root[t] for t in used}:
             uses.setdefault(root, []).append(i)
     hoisted: set[int] = set()
     for root, where in uses.items():
         first = ops[where[0]]
         if root not in fixed or not (isinstance(first, Step) and first.label == ".fill"
                                      and first.args[0] == Ref(root)
-                                     and not _refs(first.args[1:])):
+                                     and not tids(first.args[1:])):
             continue
         later = [ops[i] for i in where[1:]]
         writes = [op for op in later if isinstance(op, Step) and op.writes is not None
                   and rec.root[op.writes] == root]
-        if not all(op.label == "[]=" and op.args[0] == Ref(root) and not _refs(op.args[1])
+        if not all(op.label == "[]=" and op.args[0] == Ref(root) and not tids(op.args[1])
                    for op in writes) or any(a is not b for a, b in zip(later, writes)):
             continue
         first.func(fixed[root], *first.args[1:])
@@ -378,7 +368,7 @@ def _elements_as_views(ops: list[Any], rec: Recorder, fixed: dict[int, Any],
     for i, op in enumerate(ops):
         if (isinstance(op, Step) and op.label == "[]" and op.result in rec.scalars
                 and isinstance(op.args[0], Ref) and op.args[0].tid in fixed
-                and not _refs(op.args[1:])
+                and not tids(op.args[1:])
                 and last_write.get(rec.root[op.args[0].tid], -1) < i):
             key = op.args[1] if isinstance(op.args[1], tuple) else (op.args[1],)
             view = fixed[op.args[0].tid][tuple(key) + (Ellipsis,)]
@@ -404,7 +394,7 @@ def _views_per_binding(ops: list[Any], rec: Recorder, fixed: dict[int, Any],
         if isinstance(op, Step) and op.writes is not None:
             written.add(rec.root[op.writes])
         tid = op.result if isinstance(op, Step) and isinstance(op.result, int) else None
-        refs = [] if tid is None else _refs([op.args, op.kwargs])
+        refs = [] if tid is None else tids([op.args, op.kwargs])
         if (tid is not None and op.writes is None and rec.root[tid] != tid and refs
                 and all(t in ready or t in fixed for t in refs) and any(t in ready for t in refs)
                 and rec.root[tid] not in written):

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..tensor import _wrap
 from .optimize import optimize
-from .recorder import Read, Recorder, Ref, Step
+from .recorder import Read, Recorder, Ref, Step, tids
 
 __all__ = ["Program", "Binding", "StaleRead"]
 
@@ -66,7 +66,7 @@ class Program:
         self.outputs = outputs
         self.result = result
         self._wanted = sorted({tid for _, tid in outputs if tid is not None}
-                              | {r.tid for r in _refs(result)})
+                              | set(tids(result)))
         settled = {tid for tid, b in self.inputs if stable and not b.grad and not names[
             b.index].startswith(("args[", "kwargs["))}  # (a parameter's array stays put)
         self.ops, self.fixed, self.once, self.bound, self.removed = optimize(
@@ -187,7 +187,7 @@ class Program:
 def _tids(op: Step | Read) -> list[int]:
     if isinstance(op, Read):
         return [op.tid]
-    return [r.tid for r in _refs([op.args, op.kwargs])]
+    return tids([op.args, op.kwargs])
 
 
 def _checker(read: Read) -> Any:
@@ -201,16 +201,6 @@ def _checker(read: Read) -> Any:
                             f"and {now!r} now", read.how == "branch")
 
     return check
-
-
-def _refs(obj: Any) -> list[Ref]:
-    if isinstance(obj, Ref):
-        return [obj]
-    if isinstance(obj, (list, tuple)):
-        return [r for o in obj for r in _refs(o)]
-    if isinstance(obj, dict):
-        return [r for o in obj.values() for r in _refs(o)]
-    return []
 
 
 _READS = {

@@ -60,7 +60,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Ref", "Step", "Read", "Recorder", "TracedArray", "TracedFloat", "active", "plain"]
+__all__ = ["Ref", "Step", "Read", "Recorder", "TracedArray", "TracedFloat", "active", "plain",
+           "tids"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,17 @@ class Ref:
     """A recorded value in a step's arguments: ``env[tid]`` at replay."""
 
     tid: int
+
+
+def tids(obj: Any) -> list[int]:
+    """The tids of the Refs in a call's arguments (nested in tuples, lists and dicts)."""
+    if isinstance(obj, Ref):
+        return [obj.tid]
+    if isinstance(obj, (list, tuple)):
+        return [t for o in obj for t in tids(o)]
+    if isinstance(obj, dict):
+        return [t for o in obj.values() for t in tids(o)]
+    return []
 
 
 @dataclass

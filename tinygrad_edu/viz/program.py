@@ -38,7 +38,7 @@ def draw_program(compiled: Any, program: int = 0, rankdir: str = "TB") -> Any:
                          "Hint: a compiled function records on its second call.")
     prog = programs[program][1]
     from ..compiler.program import _describe, _step_line  # (the compiler loads lazily)
-    from ..compiler.recorder import Read, Ref, Step
+    from ..compiler.recorder import Read, Step, tids
 
     rec = prog.rec
     dot = _digraph_class(gv)("program", graph_attr={"rankdir": rankdir, "fontsize": "10"},
@@ -64,7 +64,7 @@ def draw_program(compiled: Any, program: int = 0, rankdir: str = "TB") -> Any:
                  style="rounded")
         written = None if op.writes is None else rec.root[op.writes]
         sources = {views.get(t) or made_by.get(rec.root[t])
-                   for t in _tids([op.args, op.kwargs], Ref) if rec.root[t] != written}
+                   for t in tids([op.args, op.kwargs]) if rec.root[t] != written}
         for source in sorted(s for s in sources if s is not None):
             _arrow(dot, source, key)
         if written is not None:
@@ -93,13 +93,3 @@ def draw_program(compiled: Any, program: int = 0, rankdir: str = "TB") -> Any:
 def _arrow(dot: Any, source: str | None, key: str, **attrs: str) -> None:
     if source is not None:
         dot.edge(source, key, **attrs)
-
-
-def _tids(obj: Any, ref: type) -> list[int]:
-    if isinstance(obj, ref):
-        return [obj.tid]  # type: ignore[attr-defined]
-    if isinstance(obj, (list, tuple)):
-        return [t for o in obj for t in _tids(o, ref)]
-    if isinstance(obj, dict):
-        return [t for o in obj.values() for t in _tids(o, ref)]
-    return []
