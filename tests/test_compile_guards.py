@@ -198,6 +198,23 @@ def test_guard_module_forward_hook() -> None:
     _run(change, "a guard changed: hooks")
 
 
+def test_guard_module_backward_hook() -> None:
+    def change(step: Any) -> None:  # (its dict of hooks is made at the first registration)
+        step.model.register_full_backward_hook(lambda module, gin, gout: None)
+
+    _run(change, "a guard changed: hooks")
+
+
+def test_guard_shape_of_a_parameter_given_a_new_array() -> None:
+    """The generated check skips a parameter's shape while its array is the one it knew;
+    a new array of another shape must still be seen."""
+    def change(step: Any) -> None:
+        step.model.weight.data = tg.full((1, 2), 0.25)  # (a new array, the same shape)
+        step.model.bias.data = tg.zeros(1, 1)
+
+    _run(change, "a guard changed: model.bias")
+
+
 def _default_dtype_step() -> Setup:
     step, _, state = _linear()
 

@@ -430,6 +430,7 @@ def fast_check(cap: Captured, facts: tuple[tuple[str, Any], ...]) -> Any:
         for i in range(n):  # an argument that is also a captured tensor: the full walk
             body.append(f"if id(args[{i}]) in {captured_ids}: return None")
     edges = iter(part.stamped)
+    walked: set[int] = set()  # the modules whose flag and hooks the walk checked
     for node in part.nodes:
         k = const(node)
         if isinstance(node, types.FunctionType):
@@ -459,6 +460,14 @@ def fast_check(cap: Captured, facts: tuple[tuple[str, Any], ...]) -> Any:
             body.append(f"if len(d) != {len(vars(node))}: return None")
             body += [f"if d[{key!r}] is not {const(v)}: return None"
                      for key, v in attributes.items()]
+            # (its training flag and its hooks, read here where the dict is at hand)
+            flag = node.training
+            body.append(f"if d['training'] is not {flag!r}: return None" if type(flag) is bool
+                        else f"if d['training'] != {const(flag)}: return None")
+            hooks = [f"d[{kind!r}]" for kind in _MODULE_HOOKS if kind in vars(node)]
+            if hooks:  # (a hook dict made later changes len(d))
+                body.append(f"if {' or '.join(hooks)}: return None")
+            walked.add(id(node))
         elif isinstance(node, Optimizer):
             groups, state = node.param_groups, node.state
             for _ in [p for g in groups for p in g["params"]] + [
@@ -501,16 +510,21 @@ def fast_check(cap: Captured, facts: tuple[tuple[str, Any], ...]) -> Any:
     captured = const(tuple(cap.tensors[n:]))
     body.append(f"if tensor_hooks and (any(map(hook_ids, {captured})) or "
                 f"any(map(hook_ids, args[:{n}]))): return None")
-    body.append(f"if any(map(module_hooked, {const(tuple(cap.modules))})): return None")
+    others = tuple(m for m in cap.modules if id(m) not in walked)
+    if others:
+        body.append(f"if any(map(module_hooked, {const(others)})): return None")
     for i, (name, t) in enumerate(zip(cap.names, cap.tensors)):
         _, shape, dtype, rg, no_grad = known[name]
         ref = f"args[{i}]" if i < n else const(t)
         body.append(f"t = {ref}; d = t._data")
-        body.append(f"if d.shape != {shape!r} or d.dtype is not {const(dtype)} or "
-                    f"t._requires_grad is not {rg} or (t._grad is None) is not {no_grad}: "
-                    "return None")
+        layout = f"d.shape != {shape!r} or d.dtype is not {const(dtype)}"
+        if i >= n:  # (a captured tensor keeps its array, updated in place: no need to look)
+            layout = f"d is not {const(t._data)} and ({layout})"
+        body.append(f"if {layout} or t._requires_grad is not {rg} or "
+                    f"(t._grad is None) is not {no_grad}: return None")
     for label, m in zip(cap.labels, cap.modules):
-        body.append(f"if {const(m)}.training != {known[label]!r}: return None")
+        if id(m) not in walked:
+            body.append(f"if {const(m)}.training != {known[label]!r}: return None")
     for o, opt in enumerate(cap.optimizers):
         body.append(f"if len({const(opt)}.param_groups) != {len(opt.param_groups)}: return None")
         for g in range(len(opt.param_groups)):
