@@ -246,3 +246,68 @@ def test_error_messages_name_bfloat16_as_torch(make: Callable[[Any], Any]) -> No
             make(lib)
         errors.append(str(info.value))
     assert errors[0].startswith(errors[1]), errors
+
+
+@pytest.mark.parametrize("op", [
+    lambda L, a, v: a.clamp(-1, 1),
+    lambda L, a, v: a.clip(min=0.5),
+    lambda L, a, v: L.dot(v, v),
+    lambda L, a, v: v @ v,
+    lambda L, a, v: L.addmv(v[:6], a[:, :4], v[:4]),
+    lambda L, a, v: L.einsum("ij,j->i", a[:, :4], v[:4]),
+    lambda L, a, v: L.einsum("ij->", a),
+    lambda L, a, v: L.einsum("ij->j", a),
+    lambda L, a, v: L.corrcoef(a[:3, :5]),
+    lambda L, a, v: L.nn.functional.group_norm(a.reshape(2, 3, 37), 3),
+    lambda L, a, v: L.nn.functional.affine_grid(a[:1, :6].reshape(1, 2, 3), [1, 1, 2, 2],
+                                                align_corners=False),
+])
+def test_results_stay_bfloat16(op: Callable[..., Any]) -> None:
+    """Regression, found when the dtype fuzzer (test_edge_dtypes.py) took bfloat16: numpy
+    clips and multiplies bfloat16 in float32, and these returned float32; einsum's sums
+    raised numpy's TypeError. Each is now computed in float32 and rounded once, as
+    PyTorch's."""
+    check(lambda L: op(L, bf(L, X), bf(L, X[0])))
+
+
+@pytest.mark.parametrize("name, op", [
+    ("det", lambda L, a: L.linalg.det(a)),
+    ("inv", lambda L, a: L.linalg.inv(a)),
+    ("solve", lambda L, a: L.linalg.solve(a, a)),
+    ("cholesky", lambda L, a: L.linalg.cholesky(a)),
+    ("eigh", lambda L, a: L.linalg.eigh(a)),
+    ("svd", lambda L, a: L.linalg.svd(a)),
+    ("qr", lambda L, a: L.linalg.qr(a)),
+    ("slogdet", lambda L, a: L.linalg.slogdet(a)),
+    ("logdet", lambda L, a: L.logdet(a)),
+    ("lstsq", lambda L, a: L.linalg.lstsq(a, a)),
+    ("matrix_norm 2", lambda L, a: L.linalg.matrix_norm(a, 2)),
+    ("norm nuc", lambda L, a: a.norm(p="nuc")),
+    ("pdist", lambda L, a: L.nn.functional.pdist(a)),
+    ("cdist", lambda L, a: L.cdist(a, a)),
+    ("avg_pool3d", lambda L, a: L.nn.functional.avg_pool3d(a.reshape(1, 1, 1, 3, 3), 1)),
+])
+def test_linear_algebra_refuses_bfloat16_as_torch(name: str, op: Callable[..., Any]) -> None:
+    """Regression: LAPACK has no bfloat16, and torch raises; these returned float64 (or
+    bfloat16 computed who knows how). The same class and message as torch's now."""
+    errors = []
+    for lib in (tg, torch):
+        a = lib.eye(3).bfloat16()
+        with pytest.raises((RuntimeError, NotImplementedError)) as info:
+            op(lib, a)
+        errors.append((type(info.value), str(info.value)))
+    assert errors[0] == errors[1], errors
+
+
+def test_norm_nuc_is_the_nuclear_matrix_norm() -> None:
+    """Regression: ``x.norm(p="nuc")`` raised NotImplementedError; torch sums the singular
+    values (over the last two dims given as ``dim``)."""
+    a = np.arange(18.0).reshape(2, 3, 3)
+    for dim, keepdim in (((1, 2), False), ((1, 2), True), ((0, 2), False)):
+        ours = tg.tensor(a).norm(p="nuc", dim=dim, keepdim=keepdim)
+        theirs = torch.tensor(a).norm(p="nuc", dim=dim, keepdim=keepdim)
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+    assert float(tg.tensor(a[0]).norm(p="nuc")) == pytest.approx(float(
+        torch.tensor(a[0]).norm(p="nuc")), rel=1e-12)
+    with pytest.raises(RuntimeError, match="dim must be a 2-tuple. Got 0 1 2"):
+        tg.tensor(a).norm(p="nuc")

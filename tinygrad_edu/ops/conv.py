@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..dtypes import FLOATING
+from ..dtypes import FLOATING, REDUCED
 from ..parity.grad_fn_names import labelled
 from . import dual
 from .dual import _Op
@@ -440,8 +440,12 @@ def _adaptive_bounds(n: int, o: int) -> list[tuple[int, int]]:
 def _adaptive_np(v: np.ndarray, pool: Any, adjoint: bool) -> np.ndarray:
     """Each spatial dim in turn averaged over its windows (``_adaptive_bounds``); the
     adjoint spreads each entry, divided by its window's length, back over the window.
-    (Window sums, not a product with an averaging matrix: 0 * inf would be nan.)"""
+    (Window sums, not a product with an averaging matrix: 0 * inf would be nan.) 16-bit
+    floats are averaged in float32 and rounded once, as PyTorch's kernels."""
     sizes, outs = pool
+    dtype = v.dtype
+    if dtype in REDUCED:
+        v = v.astype(np.float32)
     for i, (n, o) in enumerate(zip(sizes, outs)):
         axis = v.ndim - len(sizes) + i
         w = np.moveaxis(v, axis, -1)
@@ -455,7 +459,7 @@ def _adaptive_np(v: np.ndarray, pool: Any, adjoint: bool) -> np.ndarray:
             for j, (start, end) in enumerate(bounds):
                 out[..., j] = w[..., start:end].sum(-1) / v.dtype.type(end - start)
         v = np.moveaxis(out, -1, axis)
-    return v
+    return v.astype(dtype, copy=False)
 
 
 class AdaptiveAvgPool2d(_Linear):

@@ -27,6 +27,7 @@ import numpy as np
 from ..amp.autocast_mode import autocast_op
 from ..autograd.function import Function
 from ..core.function import _wrap
+from ..dtypes import REDUCED
 from ..parity.names import scalar_type_name
 from ..tensor_base import TensorBase
 from . import dual
@@ -343,7 +344,7 @@ def logdet(A: Tensor) -> Tensor:
     >>> tg.logdet(tg.tensor([[2.0, 0.0], [0.0, 3.0]]))
     tensor(1.7918)
     """
-    check_matrix("linalg.slogdet", A)
+    check_matrix("logdet", A)
     sign, logabsdet = Slogdet.apply(A)
     return where(sign == -1, float("nan"), logabsdet)
 
@@ -454,7 +455,9 @@ def lstsq(A: Tensor, B: Tensor, rcond: Any = None, *, driver: Any = None) -> Any
     if driver not in _DRIVERS:
         raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of (gels, "
                            "gelsy, gelsd, gelss)")
-    check_matrix("linalg.lstsq", A, square=False, low_precision="linalg_lstsq")
+    if A._data.ndim >= 2 and A._data.dtype in REDUCED:
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    check_matrix("linalg.lstsq", A, square=False)
     a, b = A._data, B._data
     vector = b.ndim == a.ndim - 1
     if (b.shape[-1] if vector else b.shape[-2]) != a.shape[-2]:

@@ -101,7 +101,8 @@ class Addmv(_Op):
         ctx.beta, ctx.alpha = beta, alpha
         # (BLAS reads neither mat nor vec when alpha is 0: a nan there does not spread)
         product = mat @ vec if alpha else np.zeros(mat.shape[:1], mat.dtype)
-        return _epilogue(product, input, beta, alpha)
+        # (bfloat16: numpy's product is float32; the sum too, rounded once as PyTorch's)
+        return _epilogue(product, input, beta, alpha).astype(mat.dtype, copy=False)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..amp.autocast_mode import autocast_op
-from ..dtypes import FLOATING
+from ..dtypes import FLOATING, REDUCED
 from ..parity.grad_fn_names import labelled
 from ..parity.names import scalar_type_name
 from . import dual
@@ -57,10 +57,11 @@ def check_matrix(name: str, x: Any, square: bool = True, low_precision: str = ""
     if square and data.shape[-1] != data.shape[-2]:
         raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
                            f"{data.shape[-2]} by {data.shape[-1]} matrices")
-    if data.dtype == np.float16:
+    if data.dtype in REDUCED:  # (float16 and bfloat16)
+        kind = scalar_type_name(data.dtype)
         if low_precision:
-            raise NotImplementedError(f"\"{low_precision}\" not implemented for 'Half'")
-        raise RuntimeError(f"{name}: Low precision dtypes not supported. Got Half")
+            raise NotImplementedError(f"\"{low_precision}\" not implemented for '{kind}'")
+        raise RuntimeError(f"{name}: Low precision dtypes not supported. Got {kind}")
 
 
 def _batch_prefix(a: np.ndarray, k: int) -> str:

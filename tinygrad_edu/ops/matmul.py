@@ -292,8 +292,8 @@ def _mm(a: Any, b: Any) -> Any:
     float32, and the result is rounded once to bfloat16 here, as PyTorch's CPU kernels
     accumulate in float32 and round once."""
     out = a @ b
-    if isinstance(out, np.ndarray) and out.dtype != a.dtype:
-        out = out.astype(a.dtype)
+    if isinstance(out, (np.ndarray, np.generic)) and out.dtype != a.dtype:
+        out = out.astype(a.dtype)  # (a vector times a vector: a numpy scalar)
     return out
 
 
@@ -324,7 +324,7 @@ class Einsum(_Op):
     @staticmethod
     def forward(ctx: Any, equation: str, *operands: Any) -> Any:
         ctx.save_for_backward(*operands)
-        out = np.einsum(equation, *operands, optimize=len(operands) > 1)
+        out = _einsum_arrays(equation, *operands)
         if len(operands) == 1 and np.may_share_memory(out, operands[0]):
             out = out.copy()  # numpy's view of the input ('ij->ji', 'ii->i'): ours is new
         ctx.equation, ctx.dtype = equation, np.asanyarray(out).dtype
@@ -379,8 +379,18 @@ def _einsum_grad(k: int, inputs: list[str], output: str, operands: Any, grad: An
 def _einsum(equation: str, *args: Any) -> Any:
     """numpy's einsum on arrays; the recorded op on Tensors (double backward)."""
     if all(dual._is_array(a) for a in args):
-        return np.einsum(equation, *args, optimize=len(args) > 1)
+        return _einsum_arrays(equation, *args)
     return Einsum.apply(equation, *args)
+
+
+def _einsum_arrays(equation: str, *arrays: Any) -> Any:
+    """numpy's einsum. It refuses bfloat16 (or multiplies it in float32): that is computed
+    in float32 and rounded once, as PyTorch's bfloat16 products accumulate in float32."""
+    dtype = arrays[0].dtype
+    if dtype.name != "bfloat16":
+        return np.einsum(equation, *arrays, optimize=len(arrays) > 1)
+    wide = [a.astype(np.float32) for a in arrays]
+    return np.asarray(np.einsum(equation, *wide, optimize=len(arrays) > 1)).astype(dtype)
 
 
 def spell_einsum(equation: str, shapes: list[tuple[int, ...]]) -> str:

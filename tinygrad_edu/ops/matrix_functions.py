@@ -26,7 +26,7 @@ import numpy as np
 
 from ..amp.autocast_mode import autocast_op
 from ..core.function import _wrap
-from ..dtypes import FLOATING
+from ..dtypes import FLOATING, REDUCED
 from ..parity.grad_fn_names import labelled
 from ..parity.names import CPP_TYPE_NAMES, scalar_type_name
 from ..tensor_base import TensorBase
@@ -215,10 +215,10 @@ class MatrixFunctionMethods(TensorBase):
         tensor([[1., 1.],
                 [0., 1.]])
         """
-        if self._data.dtype == np.float16:  # (PyTorch computes it in half precision too)
+        low = self._data.dtype in REDUCED  # (PyTorch computes it in half precision too)
+        if low:
             _check_square("linalg.matrix_exp", self)  # type: ignore[arg-type]
-        check_matrix("linalg.matrix_exp", self.float() if self._data.dtype == np.float16
-                     else self)  # type: ignore[arg-type]
+        check_matrix("linalg.matrix_exp", self.float() if low else self)  # type: ignore[arg-type]
         return MatrixExp.apply(self)  # type: ignore[no-any-return]
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from ..dtypes import REDUCED
+from ..parity.names import scalar_type_name
 from ..tensor_base import _norm_axis
 from .decompositions import svdvals
 
@@ -48,6 +50,12 @@ def matrix_norm(A: Tensor, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool 
                            "dimensions.")
     if ord not in _MATRIX_ORDS:
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    if len(dim) != 2:
+        raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
+                           + " ".join(str(d) for d in dim))
+    if A._data.dtype in REDUCED and ord in ("nuc", 2, -2):  # (LAPACK's svd has none)
+        raise RuntimeError("linalg.matrix_norm: Low precision dtypes not supported. Got "
+                           + scalar_type_name(A._data.dtype))
     d0, d1 = (_norm_axis(d, A.ndim) for d in dim)
     if ord == "fro":
         return vector_norm(A, 2, (d0, d1), keepdim, dtype=dtype)

@@ -87,10 +87,16 @@ class BatchNorm(_Op):
     def forward(
         ctx: Any, x: Any, weight: Any, bias: Any, mean: Any, var: Any, eps: float, training: bool
     ) -> Any:
-        rstd = 1.0 / np.sqrt(var + eps)
-        xhat = (x - mean) * rstd
         ctx.save_for_backward(x, weight)
-        ctx.eps, ctx.training, ctx.mean, ctx.rstd, ctx.xhat = eps, training, mean, rstd, xhat
+        ctx.eps, ctx.training, ctx.mean = eps, training, mean
+        return dual.in_float32(BatchNorm._normalize, x, weight, bias, var, ctx)
+
+    @staticmethod
+    def _normalize(x: Any, weight: Any, bias: Any, var: Any, ctx: Any) -> Any:
+        mean = ctx.mean
+        rstd = 1.0 / np.sqrt(var + ctx.eps)
+        xhat = (x - mean) * rstd
+        ctx.rstd, ctx.xhat = rstd, xhat
         return _affine(xhat, weight, bias, mean.shape)
 
     @staticmethod
@@ -153,6 +159,13 @@ class GroupNorm(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, weight: Any, bias: Any, groups: int, eps: float) -> Any:
+        ctx.save_for_backward(x, weight)
+        ctx.groups, ctx.eps = groups, eps
+        return dual.in_float32(GroupNorm._normalize, x, weight, bias, ctx)
+
+    @staticmethod
+    def _normalize(x: Any, weight: Any, bias: Any, ctx: Any) -> Any:
+        groups, eps = ctx.groups, ctx.eps
         xg = x.reshape(_grouped(x.shape, groups))
         if xg.shape[2]:
             mean, var = moments(xg, (2,))
@@ -161,8 +174,7 @@ class GroupNorm(_Op):
             mean, var = np.zeros(stat, x.dtype), np.ones(stat, x.dtype)
         rstd = 1.0 / np.sqrt(var + eps)
         xhat = ((xg - mean) * rstd).reshape(x.shape)
-        ctx.save_for_backward(x, weight)
-        ctx.groups, ctx.eps, ctx.rstd, ctx.xhat = groups, eps, rstd, xhat
+        ctx.rstd, ctx.xhat = rstd, xhat
         return _affine(xhat, weight, bias, _channel_shape(x.ndim, x.shape[1]))
 
     @staticmethod

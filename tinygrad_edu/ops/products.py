@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..amp.autocast_mode import autocast_op
-from ..dtypes import FLOATING
+from ..dtypes import FLOATING, REDUCED
 from ..parity.errors import broadcast_error, not_implemented
 from ..parity.names import scalar_type_name
 from ..tensor_base import TensorBase, _int, _norm_axis
@@ -176,7 +176,7 @@ def _check_cdist(x1: Tensor, x2: Tensor, p: float, compute_mode: str) -> None:
                                f"{scalar_type_name(x._data.dtype)}")
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
-    if x1._data.dtype == np.float16:
+    if x1._data.dtype in REDUCED:
         raise not_implemented("cdist", x1._data.dtype)
     if x1._data.dtype != x2._data.dtype:
         raise RuntimeError(f"expected scalar type {scalar_type_name(x1._data.dtype)} but found "
@@ -277,7 +277,7 @@ def pdist(input: Tensor, p: float = 2) -> Tensor:
         raise RuntimeError("pdist only supports floating-point dtypes")
     if p < 0:
         raise RuntimeError("pdist only supports non-negative p values")
-    if input._data.dtype == np.float16 and input.shape[0] > 1:  # (no pair: no kernel run)
+    if input._data.dtype in REDUCED and input.shape[0] > 1:  # (no pair: no kernel run)
         raise not_implemented("pdist", input._data.dtype)
     return Pdist.apply(input, float(p))  # type: ignore[no-any-return]
 

@@ -457,8 +457,7 @@ def vector_norm_op(op: type[Norm], x: Tensor, p: Any, dim: Any, keepdim: _bool) 
                            "first.")
     if isinstance(p, str):
         if p != "fro":
-            raise NotImplementedError(f"norm(p={p!r}) is not supported by tinygrad_edu; "
-                                      "use p='fro' or a number")
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
         if isinstance(dim, (tuple, list)) and len(dim) > 2:
             raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
                                + " ".join(str(d) for d in dim))
@@ -873,14 +872,19 @@ class ReduceMethods(TensorBase):
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: _bool = False,
              dtype: Any = None) -> Tensor:
         """The p-norm over ``dim`` (of all elements by default): ``(sum |x|^p)^(1/p)``,
-        p a number (0 counts nonzeros, inf takes the max |x|) or "fro" (p = 2 over one
-        dim or a pair of dims), computed in ``dtype`` when given. Its gradient at 0 is 0,
+        p a number (0 counts nonzeros, inf takes the max |x|), "fro" (p = 2 over one
+        dim or a pair of dims) or "nuc" (the nuclear norm of a matrix, or over a pair of
+        dims: ``linalg.matrix_norm``), computed in ``dtype`` when given. Its gradient at 0 is 0,
         as PyTorch's subgradient.
 
         >>> tg.tensor([3.0, -4.0]).norm()
         tensor(5.)
         """
         x = self if dtype is None else _operand_as(self, dtypes.to_dtype(dtype))
+        if p == "nuc":  # (the sum of the singular values: a matrix norm, built on this file)
+            from .matrix_norms import matrix_norm
+            dims = range(x.ndim) if dim is None else [dim] if isinstance(dim, int) else dim
+            return matrix_norm(x, "nuc", tuple(dims), keepdim)
         return vector_norm_op(Norm, x, p, dim, keepdim)
 
     def all(self, dim: Any = None, keepdim: _bool = False) -> Tensor:

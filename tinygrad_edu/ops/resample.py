@@ -840,7 +840,7 @@ class AffineGridGenerator(_Op):
     @staticmethod
     def forward(ctx: Any, theta: Any, size: tuple[int, ...], align_corners: bool) -> Any:
         ctx.base = base = base_grid_np(size[2:], align_corners, theta.dtype)
-        out = np.matmul(base, theta.transpose(0, 2, 1))
+        out = np.matmul(base, theta.transpose(0, 2, 1)).astype(theta.dtype, copy=False)
         return out.reshape((theta.shape[0],) + tuple(size[2:]) + (theta.shape[1],))
 
     @staticmethod

@@ -367,7 +367,8 @@ class Clamp(_Op):
     def forward(ctx: Any, x: Any, lo: Any, hi: Any) -> Any:
         ctx.save_for_backward(x)
         ctx.lo, ctx.hi = lo, hi
-        return np.clip(x, lo, hi)
+        return np.clip(x, lo, hi).astype(x.dtype, copy=False)  # (numpy clips bfloat16 in
+        # float32: exact, and cast back)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:

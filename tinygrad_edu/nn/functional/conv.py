@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ...amp.autocast_mode import autocast_args, autocast_op
-from ...dtypes import FLOATING
+from ...dtypes import FLOATING, REDUCED
 from ...ops import conv as _conv
 from ...parity.errors import not_implemented
 from ...parity.names import scalar_type_name, tensor_type_name
@@ -485,8 +485,8 @@ def _avg_pool(input: Tensor, kernel_size: Any, stride: Any, padding: Any, ceil_m
     """avg_pool2d / avg_pool3d: the checks, then one average pool op."""
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
-    dtype = input._data.dtype  # PyTorch's kernels: floats and int64 (no float16 in 3-d)
-    if (dtype not in FLOATING and dtype != np.int64) or (n == 3 and dtype == np.float16):
+    dtype = input._data.dtype  # PyTorch's kernels: floats and int64 (no 16-bit float in 3-d)
+    if (dtype not in FLOATING and dtype != np.int64) or (n == 3 and dtype in REDUCED):
         raise not_implemented("avg_pool3d_out_frame" if n == 3 else "avg_pool2d", dtype)
     extra = (count_include_pad, divisor_override)
     pool = _pool(input, kernel_size, stride, padding, 1, ceil_mode, extra, False, n)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ...core.function import bump_version
-from ...dtypes import FLOATING, float32
+from ...dtypes import FLOATING, REDUCED, float32
 from ...ops import arithmetic as _arithmetic
 from ...ops import normalization as _ops
 from ...parity.errors import not_implemented
@@ -132,8 +132,9 @@ def _batch_norm(
     x = input._data
     shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     if training:
-        if x.size:
-            mean, var = _ops.moments(x, (0,) + tuple(range(2, x.ndim)))
+        if x.size:  # (16-bit floats: in float32, as PyTorch)
+            wide = x.astype(np.float32) if x.dtype in REDUCED else x
+            mean, var = _ops.moments(wide, (0,) + tuple(range(2, x.ndim)))
         else:  # nothing to average (PyTorch leaves the running statistics alone)
             mean, var = np.zeros(shape, x.dtype), np.ones(shape, x.dtype)
         if running_mean is not None and running_var is not None and x.size:
