@@ -66,7 +66,7 @@ SECOND_ORDER_FINITE = {"logcumsumexp"}
 # outcome is LAPACK's (which errors it reports, the inf and NaN patterns of its solves);
 # test_linalg.py pins PyTorch's at the singular points that have a defined answer
 LINALG = ("linalg_", "inverse", "det", "logdet", "cholesky", "pinverse", "matrix_power",
-          "matrix_exp")
+          "matrix_exp", "svd_legacy", "qr_legacy")
 
 
 def _allows_inf(op: Op) -> bool:

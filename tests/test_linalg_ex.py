@@ -185,3 +185,39 @@ def test_solve_triangular_reads_one_triangle_and_divides_by_zero() -> None:
         warnings.simplefilter("error")  # (no numpy warning either)
         x = tg.linalg.solve_triangular(tg.zeros(2, 2), b, upper=True).numpy()
     assert not np.isfinite(x).any()
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.cholesky_solve(L.ones(2, 2), L.eye(3)),
+    lambda L: L.cholesky_solve(L.ones(3, 2), L.eye(3, dtype=L.float64)),
+    lambda L: L.cholesky_solve(L.ones(3, 2, dtype=L.int64), L.eye(3, dtype=L.int64)),
+    lambda L: L.cholesky_inverse(L.ones(3)),
+    lambda L: L.cholesky_inverse(L.ones(2, 3)),
+    lambda L: L.cholesky_inverse(L.eye(3, dtype=L.int64)),
+    lambda L: L.vdot(L.ones(2, 2), L.ones(2)),
+    lambda L: L.vdot(L.ones(2), L.ones(3)),
+    lambda L: L.vdot(L.ones(2), L.ones(2, dtype=L.float64)),
+])
+def test_cholesky_solve_inverse_and_vdot_errors_as_torch(call: Any) -> None:
+    """The functions added for scripts that call torch.cholesky_solve, cholesky_inverse and
+    vdot: their bad input raises torch's class and message."""
+    torch = pytest.importorskip("torch")
+    got = []
+    for lib in (tg, torch):
+        with pytest.raises(Exception) as info:
+            call(lib)
+        got.append((type(info.value).__name__, str(info.value)))
+    assert got[0][0] == got[1][0] and got[0][1].startswith(got[1][1]), got  # (+ a hint)
+
+
+def test_legacy_svd_and_qr_return_torchs_tuples() -> None:
+    """``tg.svd`` returns V (not Vh) and zeros without ``compute_uv``; ``tg.qr(some=)``."""
+    a = tg.tensor([[3.0, 0.0], [0.0, 2.0], [0.0, 0.0]])
+    u, s, v = tg.svd(a)
+    assert (u.shape, s.tolist(), v.shape) == ((3, 2), [3.0, 2.0], (2, 2))
+    assert tg.allclose(u @ tg.diag(s) @ v.mT, a)
+    r = tg.svd(a, compute_uv=False)
+    assert r.U.shape == (3, 3) and r.V.shape == (2, 2) and r.U.abs().sum().item() == 0
+    assert "tinygrad_edu.return_types.svd(" in repr(r)
+    q, rr = tg.qr(a, some=False)
+    assert q.shape == (3, 3) and rr.shape == (3, 2)

@@ -499,6 +499,11 @@ def _svd_call(L: Any, x: Any) -> Any:
     return u * u, s, vh * vh  # (sign-free functions of U and Vh)
 
 
+def _svd_legacy_call(L: Any, x: Any) -> Any:
+    u, s, v = L.svd(x)  # (the deprecated torch.svd: V, not Vh)
+    return u * u, s, v * v
+
+
 @st.composite
 def _cov(draw: Any, weighted: bool = False) -> Sample:
     """Variables in rows, at least 3 observations (corrcoef of 2 is exactly +-1, its clip's
@@ -1425,6 +1430,7 @@ OPS: list[Op] = [
        unary(None, params(c=st.sampled_from([0.5, 2.0, 3.0, 2])))),
     # ---- matmul: 1-D, 2-D, batched, broadcasting batch dims
     Op("matmul_dot", lambda L, a, b: a @ b, _matmul(1, 1)),
+    Op("vdot", lambda L, a, b: L.vdot(a, b), _matmul(1, 1)),
     Op("matmul_mv", lambda L, a, b: a @ b, _matmul(2, 1)),
     Op("matmul_vm", lambda L, a, b: a @ b, _matmul(1, 2)),
     Op("matmul_mm", lambda L, a, b: a @ b, _matmul(2, 2)),
@@ -1893,6 +1899,15 @@ OPS: list[Op] = [
     Op("linalg_svd", _svd_call, _separated(), rtol32=1e-3),
     Op("linalg_svdvals", lambda L, x: L.linalg.svdvals(x), _separated(), rtol32=1e-3),
     Op("linalg_qr", lambda L, x: L.linalg.qr(x), _separated(), rtol32=1e-4),
+    Op("svd_legacy", _svd_legacy_call, _separated(), rtol32=1e-3),
+    Op("qr_legacy", lambda L, x: L.qr(x), _separated(), rtol32=1e-4),
+    Op("cholesky_solve", lambda L, x: L.cholesky_solve(x[..., :1] * 2 + 1, L.linalg.cholesky(
+        _sym(L, x))), _separated(square=True, batch=False), rtol32=1e-4),
+    Op("cholesky_solve_upper", lambda L, x: L.cholesky_solve(x.mT, L.linalg.cholesky(
+        _sym(L, x), upper=True), upper=True), _separated(square=True, batch=False),
+       rtol32=1e-4),
+    Op("cholesky_inverse", lambda L, x: L.cholesky_inverse(L.linalg.cholesky(_sym(L, x))),
+       _separated(square=True, batch=False), rtol32=1e-4),
     Op("linalg_pinv", lambda L, x: L.linalg.pinv(x), _separated(), rtol32=1e-4),
     Op("pinverse", lambda L, x: x.pinverse(), _separated(), rtol32=1e-4),
     Op("linalg_lstsq", lambda L, a, b: L.linalg.lstsq(a, b).solution, _lstsq(), rtol32=1e-3),

@@ -51,7 +51,7 @@ _METHODS = (
     "atan2 arctan2 hypot logaddexp logaddexp2 copysign fmod "
     "roll rot90 fliplr flipud tensor_split split_with_sizes take take_along_dim masked_select "
     "masked_scatter index_add index_copy index_fill index_put scatter_reduce "
-    "inverse det slogdet logdet cholesky pinverse "
+    "inverse det slogdet logdet cholesky pinverse svd qr cholesky_solve cholesky_inverse vdot "
     "cummax cummin logcumsumexp unique_consecutive histogram outer ger inner kron cross "
     "tile ravel movedim moveaxis swapdims select unflatten msort diagflat hsplit vsplit dsplit "
     "broadcast_to nansum nanmean aminmax isneginf isposinf isreal signbit sgn positive "

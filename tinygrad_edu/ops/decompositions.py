@@ -58,6 +58,8 @@ SlogdetResult = _return_type("linalg_slogdet", "sign logabsdet")
 QrResult = _return_type("linalg_qr", "Q R")
 EighResult = _return_type("linalg_eigh", "eigenvalues eigenvectors")
 SvdResult = _return_type("linalg_svd", "U S Vh")
+SvdLegacyResult = _return_type("svd", "U S V")
+QrLegacyResult = _return_type("qr", "Q R")
 LstsqResult = _return_type("linalg_lstsq", "solution residuals rank singular_values")
 
 
@@ -536,6 +538,41 @@ class LinalgMethods(TensorBase):
     def pinverse(self, rcond: float = 1e-15) -> Tensor:
         """The pseudo-inverse (``tg.linalg.pinv`` with ``rtol=rcond``)."""
         return pinv(self, rtol=rcond)  # type: ignore[arg-type]
+
+    def svd(self, some: bool = True, compute_uv: bool = True) -> Any:
+        """``(U, S, V)`` with ``A = U diag(S) V^T`` (PyTorch's deprecated ``torch.svd``: V,
+        not ``tg.linalg.svd``'s Vh). ``some``: k = min(m, n) columns of U and V, else all;
+        without ``compute_uv``, U and V are zeros (m x m, n x n) and only S is computed.
+
+        >>> tg.tensor([[3.0, 0.0], [0.0, 2.0]]).svd().S
+        tensor([3., 2.])
+        """
+        if not compute_uv:
+            m, n = self.shape[-2:]
+            s = svdvals(self)  # type: ignore[arg-type]
+            batch = tuple(self.shape[:-2])
+            return SvdLegacyResult(self.new_zeros(batch + (m, m)), s,
+                                   self.new_zeros(batch + (n, n)))
+        u, s, vh = svd(self, full_matrices=not some)  # type: ignore[arg-type]
+        return SvdLegacyResult(u, s, vh.mT)
+
+    def qr(self, some: bool = True) -> Any:
+        """``(Q, R)`` with ``A = Q R`` (PyTorch's deprecated ``torch.qr``): ``some`` is
+        ``tg.linalg.qr``'s mode "reduced", else "complete"."""
+        return QrLegacyResult(*qr(self, "reduced" if some else "complete"))  # type: ignore[arg-type]
+
+    def cholesky_solve(self, input2: Tensor, upper: bool = False) -> Tensor:
+        """X with ``A X = self``, given A's Cholesky factor ``input2``
+        (``tg.cholesky_solve``)."""
+        from .linalg_ex import cholesky_solve  # (that file builds on this one)
+
+        return cholesky_solve(self, input2, upper)  # type: ignore[arg-type]
+
+    def cholesky_inverse(self, upper: bool = False) -> Tensor:
+        """The inverse of A from its Cholesky factor ``self`` (``tg.cholesky_inverse``)."""
+        from .linalg_ex import cholesky_inverse
+
+        return cholesky_inverse(self, upper)  # type: ignore[arg-type]
 
 
 __all__ = ["slogdet", "logdet", "qr", "eigh", "eigvalsh", "svd", "svdvals", "pinv", "lstsq",

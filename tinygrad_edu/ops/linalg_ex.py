@@ -149,6 +149,111 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,
     return SolveTriangular.apply(A, B, upper, left, unitriangular)  # type: ignore[no-any-return]
 
 
+# ------------------------------------------------------------ solves with a Cholesky factor
+def _cholesky_solve_any(b: Any, factor: Any, upper: bool) -> Any:
+    """``A^-1 B`` for ``A = L L^T`` (``factor`` L; or U with ``A = U^T U``): a forward then
+    a back substitution, as LAPACK's potrs. On arrays, or recorded on Tensors."""
+    if not (dual._is_array(b) and dual._is_array(factor)):
+        return CholeskySolve.apply(b, factor, upper)
+    lower = mT(factor) if upper else factor
+    y = _triangular_solve(lower, b, False, False)
+    return _triangular_solve(mT(lower), y, True, False)
+
+
+class CholeskySolve(_Op):
+    """``X = A^-1 B`` given A's Cholesky factor. With ``G = A^-1 grad``, the gradient of B
+    is G and that of the factor ``-(G X^T + X G^T) L`` (``-U (G X^T + X G^T)`` when
+    upper): the solve's own gradient, ``-G X^T``, taken through ``A = L L^T``."""
+
+    _grad_fn_name = "CholeskySolveBackward0"
+    ctx_fields = ("upper",)
+
+    @staticmethod
+    def forward(ctx: Any, b: Any, factor: Any, upper: bool) -> Any:
+        x = _cholesky_solve_any(b, factor, upper)
+        ctx.upper = upper
+        ctx.save_for_backward(factor, x)
+        return x
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        factor, x = ctx.saved_tensors
+        g = _cholesky_solve_any(grad, factor, ctx.upper)
+        both = g @ mT(x)
+        both = both + mT(both)
+        return g, -(factor @ both) if ctx.upper else -(both @ factor), None
+
+
+class CholeskyInverse(_Op):
+    """``A^-1`` given A's Cholesky factor: ``CholeskySolve`` of the identity, whose
+    gradient is then ``-A^-1 (grad + grad^T) A^-1`` taken through the factor."""
+
+    _grad_fn_name = "CholeskyInverseBackward0"
+    ctx_fields = ("upper",)
+
+    @staticmethod
+    def forward(ctx: Any, factor: Any, upper: bool) -> Any:
+        eye = np.broadcast_to(np.eye(factor.shape[-1], dtype=factor.dtype), factor.shape)
+        inverse = _cholesky_solve_any(eye, factor, upper)
+        ctx.upper = upper
+        ctx.save_for_backward(factor, inverse)
+        return inverse
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        factor, inverse = ctx.saved_tensors
+        both = inverse @ ((grad + mT(grad)) @ inverse)
+        return -(factor @ both) if ctx.upper else -(both @ factor), None
+
+
+def _check_cholesky_factor(name: str, factor: Tensor) -> None:
+    """The factor's shape checks, in PyTorch's words."""
+    if factor.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if factor.shape[-1] != factor.shape[-2]:
+        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
+                           f"{factor.shape[-2]} by {factor.shape[-1]} matrices")
+
+
+def _check_kernel_dtype(kernel: str, factor: Tensor) -> None:
+    if factor._data.dtype not in (np.float32, np.float64):
+        raise NotImplementedError(f"\"{kernel}\" not implemented for "
+                                  f"'{scalar_type_name(factor._data.dtype)}'")
+
+
+def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
+    """X with ``A X = B``, given A's Cholesky factor ``L`` (lower: ``A = L L^T``; or
+    ``upper``: ``A = U^T U``). Batch dims broadcast.
+
+    >>> tg.cholesky_solve(tg.tensor([[2.0], [4.0]]), tg.tensor([[2.0, 0.0], [0.0, 1.0]]))
+    tensor([[0.5000],
+            [4.0000]])
+    """
+    _check_cholesky_factor("cholesky_solve", L)
+    if B.ndim < 2 or B.shape[-2] != L.shape[-1]:
+        raise RuntimeError("Incompatible matrix sizes for cholesky_solve: each A matrix is "
+                           f"{L.shape[-1]} by {L.shape[-1]} but each b matrix is "
+                           f"{B.shape[-2] if B.ndim > 1 else 1} by {B.shape[-1]}")
+    if B._data.dtype != L._data.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{scalar_type_name(B._data.dtype)} and A of type "
+                           f"{scalar_type_name(L._data.dtype)} instead.")
+    _check_kernel_dtype("cholesky_solve_cpu", L)
+    return CholeskySolve.apply(B, L, upper)  # type: ignore[no-any-return]
+
+
+def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:
+    """The inverse of ``A = L L^T`` (or ``U^T U`` when ``upper``) from its Cholesky factor.
+
+    >>> tg.cholesky_inverse(tg.tensor([[2.0, 0.0], [0.0, 1.0]]))
+    tensor([[0.2500, 0.0000],
+            [0.0000, 1.0000]])
+    """
+    _check_cholesky_factor("cholesky_inverse", L)
+    _check_kernel_dtype("cholesky_inverse_out_cpu", L)
+    return CholeskyInverse.apply(L, upper)  # type: ignore[no-any-return]
+
+
 # ---------------------------------------------------------------------------- the _ex forms
 def _info(a: np.ndarray, failed_at: Any) -> np.ndarray:
     """LAPACK's info for each matrix of a batch: ``failed_at(matrix)``, 0 if it did not."""

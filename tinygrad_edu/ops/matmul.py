@@ -72,6 +72,10 @@ Mv = labelled(Matmul, "MvBackward0", _check_order=None)  # (``self`` before ``ve
 Dot = labelled(Matmul, "DotBackward0", _check_order=None)  # (``self`` before ``tensor``)
 
 
+Vdot = labelled(Matmul, "VdotBackward0", _check_order=None)  # (dot, conjugating ``self``:
+# the same for real numbers)
+
+
 Bmm = labelled(Matmul, "BmmBackward0")
 
 
@@ -725,6 +729,18 @@ class MatmulMethods(TensorBase):
             raise RuntimeError(f"1D tensors expected, but got {self._data.ndim}D and "
                                f"{other._data.ndim}D tensors")
         return self._product(other)
+
+    def vdot(self, other: Tensor) -> Tensor:
+        """Inner product of two 1-D tensors, the first conjugated: ``dot`` for real ones.
+
+        >>> tg.tensor([1.0, 2.0]).vdot(tg.tensor([3.0, 4.0]))
+        tensor(11.)
+        """
+        if self._data.ndim != 1 or other._data.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {self._data.ndim}D and "
+                               f"{other._data.ndim}D tensors")
+        _check_matmul(self, other)
+        return Vdot.apply(self, other)  # type: ignore[no-any-return]
 
     # ------------------------------------------------------------------ linear algebra
     def bmm(self, mat2: Tensor) -> Tensor:
