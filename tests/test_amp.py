@@ -391,6 +391,13 @@ _POLICY_OPS = {
         1, lib.tensor([2, 0, 1]), b)),
     # lower-precision list
     "vecdot": ((2, 3), False, lambda lib, F, a, b: lib.linalg.vecdot(b, b * 2)),
+    # einsum: PyTorch's is made of bmm (autocast) where a pair shares a summed label, and
+    # of mul and sum (not autocast) elsewhere
+    "einsum_mm": ((3, 3), False, lambda lib, F, a, b: lib.einsum("ij,jk->ik", b, b * 2)),
+    "einsum_mv_mixed": ((3, 3), False, lambda lib, F, a, b: lib.einsum("ij,j->i", b, a[0])),
+    "einsum_dot": ((3,), False, lambda lib, F, a, b: lib.einsum("i,i->", b, b + 1)),
+    "einsum_outer": ((3,), False, lambda lib, F, a, b: lib.einsum("i,j->ij", b, b + 1)),
+    "einsum_sum": ((2, 3), False, lambda lib, F, a, b: lib.einsum("ij->j", b)),
 }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
+from .amp.autocast_mode import autocast_args
 from .ops import matmul as M
 from .ops.array_utils import (
     block_diag,
@@ -204,9 +205,12 @@ def einsum(*args: Any) -> Tensor:
     tensor(5.)
     """
     equation, operands = _einsum_args(args)
-    spelled = M.spell_einsum(equation, [t._data.shape for t in operands])
-    dtype = M.einsum_dtype(spelled, [t._data.shape for t in operands],
-                           [t._data.dtype for t in operands])
+    shapes = [t._data.shape for t in operands]
+    spelled = M.spell_einsum(equation, shapes)
+    steps = M.einsum_steps(spelled, shapes) if len(operands) > 1 else []
+    if steps and steps[-1][2]:  # PyTorch's last step is a bmm: autocast casts for it
+        operands = list(autocast_args("bmm", *operands))
+    dtype = M.einsum_dtype(spelled, shapes, [t._data.dtype for t in operands])
     operands = [t if t._data.dtype == dtype else t.to(dtypes.from_numpy(dtype))
                 for t in operands]
     return M.Einsum.apply(spelled, *operands)

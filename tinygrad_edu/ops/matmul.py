@@ -548,17 +548,10 @@ def einsum_dtype(equation: str, shapes: list[tuple[int, ...]], np_dtypes: list[A
     that shares a summed label goes through bmm (one dtype, no bools); other pairs
     multiply (the dtypes promote). Size-1 dims take part in none of this."""
     lhs, output = equation.split("->")
-    inputs = lhs.split(",")
-    summed = sorted(set(lhs) - set(output) - {","})
-    if len(inputs) == 1:
-        return _sum_dtype(np_dtypes[0]) if summed else np.dtype(np_dtypes[0])
-    # the labels of each operand along which it has more than one element
-    big = [{label for label, n in zip(term, shape) if n != 1}
-           for term, shape in zip(inputs, shapes)]
-    count = {label: sum(label in b for b in big) for label in summed}
-    a, dtype = big[0], np.dtype(np_dtypes[0])
-    for b, b_dtype in zip(big[1:], np_dtypes[1:]):
-        sum_a, sum_b, shared, done = _einsum_pair(a, b, summed, count)
+    if "," not in lhs:
+        return _sum_dtype(np_dtypes[0]) if set(lhs) - set(output) else np.dtype(np_dtypes[0])
+    dtype = np.dtype(np_dtypes[0])
+    for (sum_a, sum_b, shared), b_dtype in zip(einsum_steps(equation, shapes), np_dtypes[1:]):
         dtype = _sum_dtype(dtype) if sum_a else dtype
         b_dtype = _sum_dtype(b_dtype) if sum_b else np.dtype(b_dtype)
         if shared:
@@ -566,8 +559,25 @@ def einsum_dtype(equation: str, shapes: list[tuple[int, ...]], np_dtypes: list[A
         else:
             dtype = np.dtype(promote_types(dtypes.from_numpy(dtype),
                                                   dtypes.from_numpy(b_dtype)).np)
-        a = (a | b) - done
     return dtype
+
+
+def einsum_steps(equation: str, shapes: list[tuple[int, ...]]) -> list[tuple[bool, bool, bool]]:
+    """How PyTorch contracts the operands, left to right: for each pair, whether it sums
+    the left side alone, the right side alone, and whether the pair goes through bmm."""
+    lhs, output = equation.split("->")
+    inputs = lhs.split(",")
+    summed = sorted(set(lhs) - set(output) - {","})
+    # the labels of each operand along which it has more than one element
+    big = [{label for label, n in zip(term, shape) if n != 1}
+           for term, shape in zip(inputs, shapes)]
+    count = {label: sum(label in b for b in big) for label in summed}
+    steps, a = [], big[0]
+    for b in big[1:]:
+        sum_a, sum_b, shared, done = _einsum_pair(a, b, summed, count)
+        steps.append((sum_a, sum_b, shared))
+        a = (a | b) - done
+    return steps
 
 
 def _einsum_pair(a: set[str], b: set[str], summed: list[str],

@@ -64,7 +64,7 @@ FUNCTIONS_WITH_OUT = frozenset("""
     tril triu true_divide trunc var vstack where xlogy zeros
     deg2rad rad2deg float_power frexp gcd lcm heaviside ldexp nextafter chain_matmul
     matrix_power isin nanmedian nanquantile clamp_min clamp_max i0 mvlgamma renorm
-    lu_unpack
+    lu_unpack svd qr cholesky_solve cholesky_inverse vdot
 """.split())
 
 #: ``tg.linalg.*`` functions that take ``out=`` (all of them whose PyTorch twins do).
@@ -114,7 +114,7 @@ _EXACT: dict[str, str] = {
     "nan_to_num": "nan_to_num: dtype of out: {out} should be same as input: {result}",
     **dict.fromkeys(("quantile", "nanquantile"), "quantile() out tensor must be same dtype "
                     "as the input tensor"),
-    "dot": "result dtype {out} does not match input dtype {result}",
+    **dict.fromkeys(("dot", "vdot"), "result dtype {out} does not match input dtype {result}"),
     "nonzero": "nonzero: Expected out tensor to have scalar type Long but got scalar type{out}",
     "float_power": "the output given to float_power has dtype {out} but the operation's "
                    "result requires dtype {result}",
