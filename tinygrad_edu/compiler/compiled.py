@@ -52,17 +52,23 @@ class CompiledFunction:
         self._branches = 0  # programs dropped because a symbolic float's branch flipped
         self._warned: set[str] = set()
         self._part: Captured | None = None  # what fn captured, walked once while unchanged
-        self._fast: tuple[Any, Program] | None = None  # the last replay's guards, as code
+        self._fast: tuple[Any, Program, Any] | None = None  # the last replay's guards as code
         # id(program) -> (program, what was captured, its guards as code)
         self._checks: dict[int, tuple[Any, Any, Any]] = {}
         functools.update_wrapper(self, fn)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._fast is not None:
-            check, program = self._fast
+            check, program, run = self._fast
             tensors = check(args, kwargs)
             if tensors is not None:
-                return self._replay(program, tensors, args, kwargs)
+                if run is None:
+                    return self._replay(program, tensors, args, kwargs)
+                try:  # (the program alone: no frame between this call and its numpy)
+                    return run(tensors)
+                except StaleRead as e:
+                    self._stale_read(program, e)
+                    return self._fn(*args, **kwargs)
         if self._eager is not None:
             return self._fn(*args, **kwargs)
         cap = capture(self._fn, args, kwargs, self._part)
@@ -75,7 +81,8 @@ class CompiledFunction:
                     if known_program is not program or part is not cap.part:
                         check = None if program.rec.undo else fast_check(cap, facts)
                         self._checks[id(program)] = (program, cap.part, check)
-                    self._fast = None if check is None else (check, program)
+                    self._fast = None if check is None else (check, program,
+                                                             self._direct(program))
                     return self._replay(program, cap.tensors, args, kwargs, cap)
                 return self._check(program, verified, cap, args, kwargs)
         if facts not in self._warmed:
@@ -222,6 +229,10 @@ class CompiledFunction:
     def _run(self, program: Program, tensors: list[Any]) -> Any:
         """The program's replay: its arrays put where the eager step leaves them."""
         return program.run(tensors)
+
+    def _direct(self, program: Program) -> Any:
+        """What a replay calls when it is the program's run alone (None: ``_replay``)."""
+        return program.run
 
     def _check(self, program: Program, verified: list[bool], cap: Captured, args: Any,
                kwargs: Any) -> Any:

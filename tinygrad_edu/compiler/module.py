@@ -181,6 +181,9 @@ class CompiledForward(CompiledFunction):
             return self._fn(*args, **kwargs)
         return super()._replay(program, tensors, args, kwargs, cap)
 
+    def _direct(self, program: Any) -> Any:
+        return None  # (a forward replays with a backward node: through _replay)
+
     def _run(self, program: Any, tensors: list[Any]) -> Any:
         if not isinstance(program, _Trained):
             return super()._run(program, tensors)
