@@ -105,9 +105,10 @@ def _pairs(kind: str) -> Iterator[tuple[str, Callable[[], Any], Callable[[], Any
     make_ours, make_theirs = _instances(tg)[kind], _instances(torch)[kind]
     sample = make_ours()
     for name in sorted(dir(sample)):
-        if name.startswith("_") or not hasattr(make_theirs(), name):
+        # (properties first: torch's ``imag`` of a real tensor raises a RuntimeError)
+        if name.startswith("_") or isinstance(getattr(type(sample), name, None), property):
             continue
-        if isinstance(getattr(type(sample), name, None), property):
+        if not hasattr(make_theirs(), name):
             continue
         if callable(getattr(sample, name)):
             yield (f"{kind}.{name}", lambda n=name: getattr(make_ours(), n),

@@ -23,6 +23,30 @@ def torch() -> Any:
 
 X = "m.arange(6.0).reshape(2, 3)"
 SAME = [
+    # what a dense, real tensor on the CPU answers (scripts check these; each was missing)
+    f"{X}.is_sparse", f"{X}.is_quantized", f"{X}.is_meta", f"{X}.get_device()",
+    f"{X}.is_pinned()", f"{X}.pin_memory()", f"{X}.share_memory_()", f"{X}.conj()",
+    f"{X}.resolve_conj()", f"{X}.resolve_neg()", f"{X}.is_conj()", f"{X}.is_neg()",
+    f"{X}.real", f"{X}.imag", f"{X}.mH", f"{X}.H", f"{X}.adjoint()", f"{X}.reshape(6).mH",
+    f"{X}.reshape(6).H", f"{X}.reshape(1, 2, 3).H", f"{X}.reshape(6).adjoint()",
+    f"{X}.new(2, 3).shape", f"{X}.new([1, 2])", f"{X}.new()", f"{X}.new((1, 2))",
+    "m.zeros(3, 4).fill_diagonal_(5)", "m.zeros(7, 3).fill_diagonal_(5, wrap=True)",
+    "m.zeros(4, 3).fill_diagonal_(5, wrap=True)", "m.zeros(3, 7).fill_diagonal_(5, wrap=True)",
+    "m.zeros(2, 2, 2).fill_diagonal_(1)", "m.zeros(2, 3, 2).fill_diagonal_(1)",
+    "m.zeros(3).fill_diagonal_(1)",
+    # torch's top-level names for Tensor methods and nn.functional
+    f"m.absolute(-{X})", f"m.divide({X}, 4, rounding_mode='floor')", f"m.multiply({X}, 3)",
+    f"m.subtract({X}, 1, alpha=2)", f"m.greater({X}, 2)", f"m.greater_equal({X}, 2)",
+    f"m.less({X}, 2)", f"m.less_equal({X}, 2)", f"m.not_equal({X}, 2)",
+    f"m.rsub({X}, 3)", f"m.rsub({X}, 3, alpha=2)", f"m.real({X})", f"m.imag({X})",
+    f"m.conj({X})", f"m.adjoint({X})", f"m.is_conj({X})", f"m.resolve_neg({X})",
+    f"m.conv1d({X}.reshape(1, 1, 6), m.ones(1, 1, 3))",
+    f"m.conv2d({X}.reshape(1, 1, 2, 3), m.ones(2, 1, 1, 2), padding=1)",
+    f"m.celu({X})", f"m.selu({X})", f"m.threshold({X}, 2.5, -1.0)",
+    f"m.hardshrink({X} - 2, 0.5)", f"m.prelu(-{X}, m.tensor([0.25]))",
+    f"m.dropout({X}, 0.0, True)", f"m.group_norm({X}.reshape(1, 2, 3), 1)",
+    f"m.layer_norm({X}, (3,))", "m.pixel_shuffle(m.ones(1, 4, 1, 1), 2)",
+    f"m.cosine_similarity({X}, {X} + 1)", f"m.pairwise_distance({X}, {X} * 2)",
     # layout: torch's strides and offsets, views share
     f"{X}.stride()",
     f"{X}.stride(1)",

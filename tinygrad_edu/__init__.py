@@ -113,6 +113,15 @@ _LAZY_ATTRS = {"save": "serialization", "load": "serialization", "Generator": "r
                "default_generator": "random",
                "set_teaching_mode": "teaching", "autocast": "amp", "is_autocast_enabled": "amp",
                "get_autocast_dtype": "amp", "compile": "compiler",
+               # torch.conv2d, torch.dropout, ...: nn.functional's, at the top as in PyTorch
+               **dict.fromkeys(("conv1d", "conv2d", "conv3d", "conv_transpose1d",
+                                "conv_transpose2d", "conv_transpose3d", "dropout", "celu",
+                                "selu", "prelu", "rrelu", "threshold", "hardshrink",
+                                "bilinear", "alpha_dropout", "feature_alpha_dropout",
+                                "pixel_shuffle", "pixel_unshuffle", "pairwise_distance",
+                                "cosine_similarity", "layer_norm", "group_norm"),
+                                "nn.functional"),  # (not batch_norm: torch's takes weight
+                                # first, F's the running statistics)
                **dict.fromkeys(("clear_autocast_cache", "is_autocast_cache_enabled",
                                 "set_autocast_cache_enabled"), "amp"),
                **{name: "legacy" for name in ("FloatTensor", "DoubleTensor", "HalfTensor",

@@ -53,6 +53,8 @@ _METHODS = (
     "roll rot90 fliplr flipud tensor_split split_with_sizes take take_along_dim masked_select "
     "masked_scatter index_add index_copy index_fill index_put scatter_reduce "
     "inverse det slogdet logdet cholesky pinverse svd qr cholesky_solve cholesky_inverse vdot "
+    "absolute divide multiply subtract greater greater_equal less less_equal not_equal "
+    "adjoint conj resolve_conj resolve_neg is_conj is_neg "
     "cummax cummin logcumsumexp unique_consecutive histogram outer ger inner kron cross "
     "tile ravel movedim moveaxis swapdims select unflatten msort diagflat hsplit vsplit dsplit "
     "broadcast_to nansum nanmean aminmax isneginf isposinf isreal signbit sgn positive "
@@ -91,6 +93,25 @@ for _name in _METHODS:
 
 concat = concatenate = cat
 _remainder, _xlogy = _as_function("remainder"), _as_function("xlogy")
+
+
+def real(input: Tensor) -> Tensor:
+    """The real part: ``input`` itself, as for any real tensor in PyTorch."""
+    return input.real
+
+
+def imag(input: Tensor) -> Tensor:
+    """Raises, as PyTorch for a real tensor (tinygrad_edu has no complex numbers)."""
+    return input.imag
+
+
+def rsub(input: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``other - alpha * input`` (the reflected ``sub``, as ``other - input``).
+
+    >>> tg.rsub(tg.tensor([1.0, 2.0]), 5)
+    tensor([4., 3.])
+    """
+    return input.__rsub__(other) if alpha == 1 else (input * alpha).__rsub__(other)
 
 
 def polygamma(n: int, input: Tensor) -> Tensor:
@@ -336,6 +357,7 @@ __all__ = [*_METHODS, "cat", "concat", "concatenate", "stack", "hstack", "vstack
            "searchsorted", "bucketize", "tensordot", "cdist", "pdist", "cartesian_prod",
            "row_stack", "broadcast_shapes", "atleast_1d", "atleast_2d", "atleast_3d",
            "trapezoid", "trapz", "cumulative_trapezoid", "polygamma", "chain_matmul", "vander",
+           "real", "imag", "rsub",
            "block_diag", "combinations", "tril_indices", "triu_indices", "unravel_index",
            "isin", "lu", "lu_unpack"]
 

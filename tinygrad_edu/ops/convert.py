@@ -15,7 +15,7 @@ from ..core.function import _wrap
 from ..dtypes import DType
 from ..parity.names import tensor_type_name
 from ..parity.repr import tensor_repr
-from ..tensor_base import TensorBase, _bool, _float, _int, _shape_arg
+from ..tensor_base import Size, TensorBase, _bool, _float, _int, _shape_arg
 from . import movement as V
 from .dual import _Op
 from .movement import _several_views
@@ -309,6 +309,14 @@ class ConversionMethods(TensorBase):
         values = data.detach()._data if isinstance(data, TensorBase) else data
         return creation.tensor(values, dtype=self.dtype if dtype is None else dtype,
                                device=device, requires_grad=requires_grad)
+
+    def new(self, *args: Any) -> Tensor:
+        """PyTorch's legacy constructor in this tensor's dtype: ``t.new(2, 3)`` an
+        uninitialized 2x3 (``new_empty``), ``t.new([1, 2])`` those values
+        (``new_tensor``), ``t.new()`` an empty one."""
+        if len(args) == 1 and not isinstance(args[0], (int, Size)):
+            return self.new_tensor(args[0])
+        return self.new_empty(*args) if args else self.new_empty(0)
 
     def clone(self) -> Tensor:
         """A copy with its own storage; gradients flow back to this tensor."""

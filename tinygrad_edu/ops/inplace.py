@@ -420,6 +420,30 @@ class InplaceMethods(TensorBase):
         number = checked_scalar(_operand(value, "fill_"), self.dtype)
         return self._write(lambda t: Fill.apply(t, number))
 
+    def fill_diagonal_(self, fill_value: Any, wrap: _bool = False) -> Tensor:
+        """In place: ``fill_value`` on the main diagonal (every dim of a tensor of more
+        than 2 equally long). A tall matrix's diagonal stops at its last column; with
+        ``wrap`` it starts again after one row left blank, every ``columns + 1`` rows.
+
+        >>> tg.zeros(3, 2).fill_diagonal_(5, wrap=True)
+        tensor([[5., 0.],
+                [0., 5.],
+                [0., 0.]])
+        """
+        shape = self._data.shape
+        if len(shape) < 2:
+            raise RuntimeError("dimensions must larger than 1")
+        if len(shape) > 2:
+            if len(set(shape)) != 1:
+                raise RuntimeError("all dimensions of input must be of equal length")
+            self[(_wrap(np.arange(shape[0])),) * len(shape)] = fill_value
+            return self  # type: ignore[return-value]
+        rows, cols = shape
+        step = cols + 1 if wrap and rows > cols + 1 else rows
+        for start in range(0, rows, step):  # (each block's diagonal: a view written in place)
+            self[start:start + cols].diagonal().fill_(fill_value)
+        return self  # type: ignore[return-value]
+
     def copy_(self, src: Tensor, non_blocking: _bool = False) -> Tensor:
         """In place: copy ``src``'s values (broadcast to this shape, cast to this dtype)."""
         src = _as_tensor_like(src, self)

@@ -33,7 +33,8 @@ def _storage_root(data: np.ndarray) -> np.ndarray:
 
 class InspectionMethods(TensorBase):
     """The Tensor's layout and kind: stride, storage_offset, data_ptr, is_signed,
-    is_complex, is_nonzero, is_same_size, is_inference, is_cpu, ndimension."""
+    is_complex, is_nonzero, is_same_size, is_inference, is_cpu, ndimension; and the
+    answers of a dense, real tensor on the CPU (is_sparse, get_device, conj, real, ...)."""
 
     __slots__ = ()
 
@@ -94,3 +95,68 @@ class InspectionMethods(TensorBase):
     def ndimension(self) -> _int:
         """The number of dimensions (``dim()``)."""
         return self._data.ndim
+
+    # ------------------------------------------- what a CPU-only, dense, real library has
+    @property
+    def is_sparse(self) -> _bool:
+        """Always False: tinygrad_edu's tensors are dense (an optimizer's ``if
+        p.grad.is_sparse: raise`` passes)."""
+        return False
+
+    @property
+    def is_quantized(self) -> _bool:
+        """Always False: there are no quantized tensors."""
+        return False
+
+    @property
+    def is_meta(self) -> _bool:
+        """Always False: every tensor holds its data."""
+        return False
+
+    def get_device(self) -> _int:
+        """-1, PyTorch's answer for a tensor on the CPU (a GPU's index otherwise)."""
+        return -1
+
+    def is_pinned(self) -> _bool:
+        """Always False: pinned memory is for copies to a GPU."""
+        return False
+
+    def pin_memory(self) -> Tensor:
+        """Raises, as PyTorch without a GPU: pinned memory only speeds up copies to one."""
+        raise RuntimeError("Cannot access accelerator device when none is available. Hint: "
+                           "pin_memory() only speeds up copies to a GPU; on the CPU, drop it")
+
+    def share_memory_(self) -> Tensor:
+        """``self``: its memory is already where this process's threads share it (no
+        process pool to share it with here)."""
+        return self  # type: ignore[return-value]
+
+    def conj(self) -> Tensor:
+        """The complex conjugate: ``self`` itself, as for any real tensor in PyTorch."""
+        return self  # type: ignore[return-value]
+
+    def resolve_conj(self) -> Tensor:
+        """``self``: a real tensor has no lazy conjugation to resolve."""
+        return self  # type: ignore[return-value]
+
+    def resolve_neg(self) -> Tensor:
+        """``self``: no lazy negation to resolve."""
+        return self  # type: ignore[return-value]
+
+    def is_conj(self) -> _bool:
+        """Always False (a real tensor)."""
+        return False
+
+    def is_neg(self) -> _bool:
+        """Always False."""
+        return False
+
+    @property
+    def real(self) -> Tensor:
+        """The real part: ``self`` itself, as for any real tensor in PyTorch."""
+        return self  # type: ignore[return-value]
+
+    @property
+    def imag(self) -> Tensor:
+        """Raises, as PyTorch for a real tensor (tinygrad_edu has no complex numbers)."""
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")

@@ -64,7 +64,8 @@ FUNCTIONS_WITH_OUT = frozenset("""
     tril triu true_divide trunc var vstack where xlogy zeros
     deg2rad rad2deg float_power frexp gcd lcm heaviside ldexp nextafter chain_matmul
     matrix_power isin nanmedian nanquantile clamp_min clamp_max i0 mvlgamma renorm
-    lu_unpack svd qr cholesky_solve cholesky_inverse vdot
+    lu_unpack svd qr cholesky_solve cholesky_inverse vdot absolute divide multiply subtract
+    greater greater_equal less less_equal not_equal
 """.split())
 
 #: ``tg.linalg.*`` functions that take ``out=`` (all of them whose PyTorch twins do).
@@ -92,8 +93,8 @@ _EXACT: dict[str, str] = {
         index_add index_copy inverse log_softmax matmul mm msort mv norm scatter scatter_add
         chain_matmul matrix_power isin
         scatter_reduce softmax take_along_dim tril triu renorm""".split(), _EXACTLY),
-    **dict.fromkeys("abs bitwise_not ceil fix floor frac neg negative round sgn sign "
-                    "trunc".split(), _FOUND),
+    **dict.fromkeys("abs absolute bitwise_not ceil fix floor frac neg negative round sgn "
+                    "sign trunc".split(), _FOUND),
     **dict.fromkeys("amax amin".split(), "Expected the dtype for input and out to match, but "
                     "got {result} for input's dtype and {out} for out's dtype."),
     **dict.fromkeys("inner tensordot".split(), "tensordot: Expected the output tensor to "
