@@ -4,6 +4,7 @@
 from . import functional, init, modules, utils
 from .modules import *  # noqa: F403  (every module class, as torch.nn does)
 from .modules import __all__ as _modules
-from .parameter import Buffer, Parameter
+from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 
-__all__ = [*_modules, "Parameter", "Buffer", "functional", "init", "modules", "utils"]
+__all__ = [*_modules, "Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer",
+           "functional", "init", "modules", "utils"]

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes
 from ..core.function import shared_version
 from ..tensor import Tensor, _wrap
 
@@ -79,3 +80,65 @@ class Buffer(Tensor):
 
     def __init__(self, data: Tensor | None = None, *, persistent: bool = True) -> None:
         pass
+
+
+class _Uninitialized:
+    """What ``UninitializedParameter`` and ``UninitializedBuffer`` share: no data yet (an
+    empty array of their dtype) until ``materialize(shape)``, which gives them that shape
+    (uninitialized memory: the module then draws its values) and makes them a plain
+    ``Parameter`` / ``Tensor``, the same object."""
+
+    __slots__ = ()  # (no fields of its own: the object can change class in place)
+    cls_to_become: type
+
+    def materialize(self, shape: Any, device: Any = None, dtype: Any = None) -> None:
+        """Make the data, of ``shape`` (and ``dtype``, else the one given at creation)."""
+        tensor: Any = self  # (a Parameter or a Tensor: the mixin's own fields are none)
+        dt = tensor._data.dtype if dtype is None else dtypes.to_dtype(dtype).np
+        tensor._data = np.empty((shape,) if isinstance(shape, int) else tuple(shape), dt)
+        tensor.__class__ = self.cls_to_become
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+def _empty_of(dtype: Any) -> Tensor:
+    dt = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
+    return _wrap(np.empty(0, dtype=dt.np))
+
+
+class UninitializedParameter(_Uninitialized, Parameter):
+    """A parameter of a lazy module before its first forward (``nn.LazyLinear``): its
+    shape is not known yet. ``materialize(shape)`` makes it a ``Parameter``.
+
+    >>> nn.parameter.UninitializedParameter()
+    <UninitializedParameter>
+    """
+
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad: bool = True, device: Any = None,
+                dtype: Any = None) -> UninitializedParameter:
+        return super().__new__(cls, _empty_of(dtype), requires_grad)  # type: ignore[return-value]
+
+    def __init__(self, requires_grad: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        pass
+
+
+class UninitializedBuffer(_Uninitialized, Tensor):
+    """A buffer of a lazy module before its first forward (``nn.LazyBatchNorm2d``'s
+    running statistics). ``materialize(shape)`` makes it a ``Tensor``.
+
+    >>> nn.parameter.UninitializedBuffer()
+    <UninitializedBuffer>
+    """
+
+    __slots__ = ()
+    cls_to_become = Tensor
+
+    def __init__(self, requires_grad: bool = False, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__(_empty_of(dtype))
+        self._data = _empty_of(dtype)._data  # (Tensor() would make it the default dtype)
+        self.requires_grad_(requires_grad)
