@@ -128,7 +128,8 @@ class UninitializedParameter(_Uninitialized, Parameter):
 
 class UninitializedBuffer(_Uninitialized, Tensor):
     """A buffer of a lazy module before its first forward (``nn.LazyBatchNorm2d``'s
-    running statistics). ``materialize(shape)`` makes it a ``Tensor``.
+    running statistics). ``materialize(shape)`` makes it a ``Tensor``. (``persistent``
+    is taken for PyTorch's signature: the module it is registered in decides.)
 
     >>> nn.parameter.UninitializedBuffer()
     <UninitializedBuffer>
@@ -138,7 +139,7 @@ class UninitializedBuffer(_Uninitialized, Tensor):
     cls_to_become = Tensor
 
     def __init__(self, requires_grad: bool = False, device: Any = None,
-                 dtype: Any = None) -> None:
+                 dtype: Any = None, persistent: bool = True) -> None:
         super().__init__(_empty_of(dtype))
         self._data = _empty_of(dtype)._data  # (Tensor() would make it the default dtype)
         self.requires_grad_(requires_grad)

@@ -1,6 +1,8 @@
 """Questions about a tensor that compute nothing: its memory layout (``stride``,
 ``storage_offset``, ``data_ptr``), its dtype's kind (``is_signed``, ``is_complex``) and
-its shape (``is_same_size``, ``ndimension``).
+its shape (``is_same_size``, ``ndimension``); and what a dense, real tensor on the CPU
+answers: not sparse, device -1, its own conjugate and real part (``conj``, ``real``), its
+transposes for conjugate transposes (``mH``, ``H``, ``adjoint``).
 
 The layout is numpy's, which PyTorch's matches: numpy counts strides in bytes, PyTorch in
 elements, so ``stride()`` is numpy's ``strides`` divided by the element size. A fresh
@@ -160,3 +162,28 @@ class InspectionMethods(TensorBase):
     def imag(self) -> Tensor:
         """Raises, as PyTorch for a real tensor (tinygrad_edu has no complex numbers)."""
         raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+    @property
+    def mH(self) -> Tensor:
+        """The conjugate transpose of each matrix: ``mT`` for real numbers."""
+        if self._data.ndim < 2:
+            raise RuntimeError("tensor.mH is only supported on matrices or batches of "
+                               f"matrices. Got {self._data.ndim}-D tensor.")
+        return self.transpose(-2, -1)  # type: ignore[attr-defined]
+
+    def adjoint(self) -> Tensor:
+        """The conjugate transpose of each matrix (``mH``)."""
+        if self._data.ndim < 2:
+            raise RuntimeError("tensor.adjoint() is only supported on matrices or batches of "
+                               f"matrices. Got {self._data.ndim}-D tensor.")
+        return self.transpose(-2, -1)  # type: ignore[attr-defined]
+
+    @property
+    def H(self) -> Tensor:
+        """The conjugate transpose of a matrix: ``T`` for a real one."""
+        n = self._data.ndim
+        if n != 2:
+            raise RuntimeError("tensor.H is only supported on matrices (2-D tensors). Got "
+                               f"{n}-D tensor." + (" For batches of matrices, consider using "
+                                                   "tensor.mH" if n > 2 else ""))
+        return self.transpose(0, 1)  # type: ignore[attr-defined]

@@ -772,31 +772,6 @@ class MovementMethods(TensorBase):
         """The last two dimensions swapped."""
         return self.transpose(-2, -1)
 
-    @property
-    def mH(self) -> Tensor:
-        """The conjugate transpose of each matrix: ``mT`` for real numbers."""
-        if self._data.ndim < 2:
-            raise RuntimeError("tensor.mH is only supported on matrices or batches of "
-                               f"matrices. Got {self._data.ndim}-D tensor.")
-        return self.transpose(-2, -1)
-
-    def adjoint(self) -> Tensor:
-        """The conjugate transpose of each matrix (``mH``)."""
-        if self._data.ndim < 2:
-            raise RuntimeError("tensor.adjoint() is only supported on matrices or batches of "
-                               f"matrices. Got {self._data.ndim}-D tensor.")
-        return self.transpose(-2, -1)
-
-    @property
-    def H(self) -> Tensor:
-        """The conjugate transpose of a matrix: ``T`` for a real one."""
-        n = self._data.ndim
-        if n != 2:
-            raise RuntimeError("tensor.H is only supported on matrices (2-D tensors). Got "
-                               f"{n}-D tensor." + (" For batches of matrices, consider using "
-                                                   "tensor.mH" if n > 2 else ""))
-        return self.transpose(0, 1)
-
     def expand(self, *sizes: Any) -> Tensor:
         """Broadcast to ``sizes`` without copying (-1 keeps a size)."""
         sizes = _shape_arg(sizes, "expand", required=True)

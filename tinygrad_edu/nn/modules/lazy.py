@@ -208,10 +208,13 @@ class _LazyNormMixin(LazyModuleMixin):
     running_mean: Any
     running_var: Any
 
-    def _lazy_parameters(self, dtype: Any) -> None:
+    def _lazy_parameters(self, dtype: Any, bias: bool) -> None:
         if self.affine:
             self.weight = UninitializedParameter(dtype=dtype)
-            self.bias = UninitializedParameter(dtype=dtype)
+            if bias:
+                self.bias = UninitializedParameter(dtype=dtype)
+            else:
+                self.register_parameter("bias", None)  # type: ignore[attr-defined]
         if self.track_running_stats:
             self.running_mean = UninitializedBuffer(dtype=dtype)
             self.running_var = UninitializedBuffer(dtype=dtype)
@@ -240,13 +243,13 @@ def _lazy_norm(base: type[Module]) -> type[Module]:
 
     def __init__(self: Any, eps: float = 1e-5, momentum: Any = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device: Any = None,
-                 dtype: Any = None) -> None:
+                 dtype: Any = None, *, bias: bool = True) -> None:
         base.__init__(self, 0, eps, momentum, False, False, device=device,  # type: ignore[misc]
                       dtype=dtype)
         self.affine, self.track_running_stats = affine, track_running_stats
         if track_running_stats:
             self.register_buffer("num_batches_tracked", _wrap(np.array(0, dtype=np.int64)))
-        self._lazy_parameters(dtype)
+        self._lazy_parameters(dtype, bias)
 
     name = f"Lazy{base.__name__}"
     doc = (f"``{base.__name__}`` whose ``num_features`` is read from its first input "
