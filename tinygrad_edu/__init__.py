@@ -108,7 +108,7 @@ _pyint = builtins.int
 dtype = DType
 
 _LAZY = {"nn", "optim", "utils", "viz", "datasets", "random", "cuda", "backends", "linalg",
-         "exercises", "special", "amp", "cpu"}
+         "exercises", "special", "amp", "cpu", "distributions"}
 _LAZY_ATTRS = {"save": "serialization", "load": "serialization", "Generator": "random",
                "default_generator": "random",
                "set_teaching_mode": "teaching", "autocast": "amp", "is_autocast_enabled": "amp",

@@ -1,0 +1,82 @@
+"""``Bernoulli(probs=p)`` or ``Bernoulli(logits=l)``: 1 with probability p, else 0."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import creation
+from ..core.grad_mode import enable_grad, no_grad
+from ..nn.functional import binary_cross_entropy_with_logits
+from ..tensor import Tensor
+from . import constraints
+from .constraints import Constraint
+from .distribution import Distribution, broadcast_all
+from .utils import logits_to_probs, probs_to_logits
+
+__all__ = ["Bernoulli"]
+
+
+class Bernoulli(Distribution):
+    """A coin that shows 1 with probability ``probs`` (or ``sigmoid(logits)``).
+
+    >>> Bernoulli(probs=0.25).log_prob(tg.tensor(1.0))
+    tensor(-1.3863)
+    """
+
+    _params = ("probs", "logits")
+
+    def __init__(self, probs: Any = None, logits: Any = None,
+                 validate_args: bool | None = None) -> None:
+        if (probs is None) == (logits is None):
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        if probs is not None:
+            (self.probs,) = broadcast_all(probs)
+            shape = self.probs.shape
+        else:
+            (self.logits,) = broadcast_all(logits)
+            shape = self.logits.shape
+        super().__init__(shape, validate_args=validate_args)
+
+    def __getattr__(self, name: str) -> Any:  # (the other parameter, made when first read,
+        # on the graph even inside sample's no_grad: later log_probs differentiate it)
+        if name == "probs":
+            with enable_grad():
+                self.probs = logits_to_probs(self.__dict__["logits"], is_binary=True)
+            return self.probs
+        if name == "logits":
+            with enable_grad():
+                self.logits = probs_to_logits(self.__dict__["probs"], is_binary=True)
+            return self.logits
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def _arg_constraints(self) -> dict[str, Constraint]:
+        return {"probs": constraints.interval(0.0, 1.0), "logits": constraints.real}
+
+    def _support(self) -> Constraint:
+        return constraints.boolean
+
+    @property
+    def mean(self) -> Tensor:
+        """``probs``."""
+        return self.probs  # type: ignore[no-any-return]
+
+    @property
+    def variance(self) -> Tensor:
+        """``probs (1 - probs)``."""
+        return self.probs * (1 - self.probs)  # type: ignore[no-any-return]
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """0s and 1s (``tg.bernoulli`` of the probabilities), outside any graph."""
+        shape = self._extended_shape(sample_shape)
+        with no_grad():
+            return creation.bernoulli(self.probs.expand(shape))
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """``value log p + (1 - value) log(1 - p)``, from the logits."""
+        self._validate_sample(value)
+        logits, value = broadcast_all(self.logits, value)
+        return -binary_cross_entropy_with_logits(logits, value, reduction="none")
+
+    def entropy(self) -> Tensor:
+        """``-p log p - (1 - p) log(1 - p)``."""
+        return binary_cross_entropy_with_logits(self.logits, self.probs, reduction="none")

@@ -1,0 +1,126 @@
+"""``Distribution``: what every distribution shares (``torch.distributions.Distribution``):
+its batch and event shapes, ``sample`` (no gradient) and ``rsample`` (reparameterized:
+gradients flow to the parameters), ``log_prob``, ``entropy``, and the shape of a draw."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import creation
+from ..core.grad_mode import no_grad
+from ..functional import broadcast_shapes
+from ..tensor import Size, Tensor
+from .constraints import Constraint
+
+__all__ = ["Distribution", "broadcast_all"]
+
+
+class Distribution:
+    """A probability distribution whose parameters are tensors (a batch of distributions
+    when they have dims): ``sample(shape)`` draws ``shape + batch_shape + event_shape``.
+
+    >>> from tinygrad_edu.distributions import Normal
+    >>> Normal(tg.zeros(3), 1.0).sample((2,)).shape
+    tinygrad_edu.Size([2, 3])
+    """
+
+    has_rsample = False
+    _validate_args = True  # (PyTorch's default: on, unless Python runs with -O)
+
+    def __init__(self, batch_shape: Any = (), event_shape: Any = (),
+                 validate_args: bool | None = None) -> None:
+        self._batch_shape = Size(batch_shape)
+        self._event_shape = Size(event_shape)
+        if validate_args is not None:
+            self._validate_args = validate_args
+        if self._validate_args:
+            for name, constraint in self._arg_constraints().items():
+                value = self.__dict__.get(name)
+                if value is not None and not bool(constraint.check(value).all()):
+                    raise ValueError(
+                        f"Expected parameter {name} ({type(value).__name__} of shape "
+                        f"{tuple(value.shape)}) of distribution {self!r} to satisfy the "
+                        f"constraint {constraint!r}, but found invalid values:\n{value}")
+
+    @staticmethod
+    def set_default_validate_args(value: bool) -> None:
+        """Whether new distributions check their parameters and ``log_prob``'s values."""
+        Distribution._validate_args = value
+
+    def _arg_constraints(self) -> dict[str, Constraint]:
+        """What each parameter must satisfy (``arg_constraints`` in PyTorch)."""
+        return {}
+
+    def _support(self) -> Constraint:
+        """The values a draw can take (``support`` in PyTorch)."""
+        raise NotImplementedError
+
+    def _validate_sample(self, value: Tensor) -> None:
+        """``log_prob``'s check of its value: in the support, or PyTorch's ValueError."""
+        if not self._validate_args:
+            return
+        support = self._support()
+        if not bool(support.check(value).all()):
+            raise ValueError(
+                f"Expected value argument ({type(value).__name__} of shape "
+                f"{tuple(value.shape)}) to be within the support ({support!r}) of the "
+                f"distribution {self!r}, but found invalid values:\n{value}")
+
+    @property
+    def batch_shape(self) -> Size:
+        """The shape of the batch of distributions (the parameters' broadcast shape)."""
+        return self._batch_shape
+
+    @property
+    def event_shape(self) -> Size:
+        """The shape of one draw of one distribution (() for a number)."""
+        return self._event_shape
+
+    def _extended_shape(self, sample_shape: Any = ()) -> Size:
+        return Size(tuple(sample_shape) + tuple(self._batch_shape) + tuple(self._event_shape))
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """A draw of shape ``sample_shape + batch_shape + event_shape``, outside any graph."""
+        with no_grad():
+            return self.rsample(sample_shape)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """A reparameterized draw: a function of the parameters, so gradients reach them."""
+        raise NotImplementedError(f"{type(self).__name__} has no rsample: its draws are not "
+                                  "a differentiable function of its parameters")
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """The log of the density (or mass) at ``value``."""
+        raise NotImplementedError
+
+    def entropy(self) -> Tensor:
+        """The entropy of each distribution of the batch."""
+        raise NotImplementedError
+
+    @property
+    def stddev(self) -> Tensor:
+        """The standard deviation: the square root of ``variance``."""
+        return self.variance.sqrt()  # type: ignore[attr-defined,no-any-return]
+
+    _params: tuple[str, ...] = ()  # (the parameters repr shows, in PyTorch's order)
+
+    def __repr__(self) -> str:
+        shown = [name for name in self._params if name in self.__dict__]
+        args = ", ".join(f"{name}: {_short(self.__dict__[name])}" for name in shown)
+        return f"{type(self).__name__}({args})"
+
+
+def _short(t: Tensor) -> Any:
+    return t.item() if t.numel() == 1 else t.size()
+
+
+def broadcast_all(*values: Any) -> tuple[Tensor, ...]:
+    """The parameters as tensors of one broadcast shape (numbers in the default dtype, or
+    in the dtype of the first tensor among them)."""
+    like = next((v for v in values if isinstance(v, Tensor)), None)
+    dtype = None if like is None else like.dtype
+    tensors = [v if isinstance(v, Tensor) else creation.tensor(float(v), dtype=dtype)
+               for v in values]
+    shape = broadcast_shapes(*[t.shape for t in tensors])
+    # (a tensor already of that shape is itself: a leaf stays a leaf, its .grad filled)
+    return tuple(t if t.shape == shape else t.expand(shape) for t in tensors)

@@ -1,0 +1,81 @@
+"""``Normal(loc, scale)``: the Gaussian, reparameterized (``rsample`` is
+``loc + eps * scale``, eps drawn from N(0, 1): gradients reach loc and scale)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .. import creation
+from ..core.grad_mode import no_grad
+from ..tensor import Tensor
+from . import constraints
+from .constraints import Constraint
+from .distribution import Distribution, broadcast_all
+
+__all__ = ["Normal"]
+
+
+class Normal(Distribution):
+    """The normal distribution of mean ``loc`` and standard deviation ``scale``.
+
+    >>> tg.manual_seed(0)
+    >>> Normal(0.0, 1.0).log_prob(tg.tensor(0.0))
+    tensor(-0.9189)
+    """
+
+    has_rsample = True
+    _params = ("loc", "scale")
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        self.loc, self.scale = broadcast_all(loc, scale)
+        super().__init__(self.loc.shape, validate_args=validate_args)
+
+    def _arg_constraints(self) -> dict[str, Constraint]:
+        return {"loc": constraints.real, "scale": constraints.positive}
+
+    def _support(self) -> Constraint:
+        return constraints.real
+
+    @property
+    def mean(self) -> Tensor:
+        """``loc``."""
+        return self.loc
+
+    @property
+    def mode(self) -> Tensor:
+        """``loc``."""
+        return self.loc
+
+    @property
+    def stddev(self) -> Tensor:
+        """``scale``."""
+        return self.scale
+
+    @property
+    def variance(self) -> Tensor:
+        """``scale ** 2``."""
+        return self.scale.pow(2)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """A draw (``tg.normal`` of loc and scale, expanded), outside any graph."""
+        shape = self._extended_shape(sample_shape)
+        with no_grad():
+            return creation.normal(self.loc.expand(shape), self.scale.expand(shape))
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """``loc + eps * scale`` with eps ~ N(0, 1): differentiable in loc and scale."""
+        shape = self._extended_shape(sample_shape)
+        eps = self.loc.new_empty(shape).normal_()
+        return self.loc + eps * self.scale
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """``-(x - loc)^2 / (2 scale^2) - log(scale) - log(sqrt(2 pi))``."""
+        self._validate_sample(value)
+        var = self.scale**2
+        return -((value - self.loc) ** 2) / (2 * var) - self.scale.log() - math.log(
+            math.sqrt(2 * math.pi))
+
+    def entropy(self) -> Tensor:
+        """``1/2 + log(2 pi)/2 + log(scale)``."""
+        return 0.5 + 0.5 * math.log(2 * math.pi) + self.scale.log()
