@@ -104,3 +104,26 @@ def test_bad_parameters_and_values_raise_as_torch(call: Any) -> None:
 
 def test_validation_can_be_turned_off() -> None:
     assert float(tg.distributions.Normal(0.0, -1.0, validate_args=False).scale) == -1.0
+
+
+def test_kl_divergence_as_torch() -> None:
+    """A VAE's ``kl_divergence(posterior, prior)`` of two Normals, and of Categoricals (inf
+    where q has no mass that p has): values and gradients; other pairs raise as torch."""
+    results = []
+    for L in (tg, torch):
+        D = L.distributions
+        loc = L.tensor([0.0, 1.0], requires_grad=True)
+        kl = D.kl_divergence(D.Normal(loc, L.tensor([1.0, 2.0])), D.Normal(0.5, 1.5))
+        kl.sum().backward()
+        c1, c2 = D.Categorical(probs=L.tensor([0.2, 0.8, 0.0])), D.Categorical(
+            probs=L.tensor([0.5, 0.0, 0.5]))
+        c3 = D.Categorical(logits=L.tensor([0.1, 0.2, 0.3]))
+        cats = [D.kl_divergence(a, b).item() for a, b in ((c1, c2), (c2, c1), (c1, c3))]
+        with pytest.raises(NotImplementedError) as info:
+            D.kl_divergence(c1, D.Normal(0.0, 1.0))
+        results.append((kl.detach().numpy(), loc.grad.numpy(), cats, str(info.value)))
+    ours, theirs = results
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-6)
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-6)
+    np.testing.assert_allclose(ours[2], theirs[2], rtol=1e-6)
+    assert ours[3] == theirs[3]

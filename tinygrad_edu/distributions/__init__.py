@@ -10,7 +10,8 @@ tinygrad_edu.Size([3])
 from .bernoulli import Bernoulli
 from .categorical import Categorical
 from .distribution import Distribution
+from .kl import kl_divergence
 from .normal import Normal
 from .uniform import Uniform
 
-__all__ = ["Bernoulli", "Categorical", "Distribution", "Normal", "Uniform"]
+__all__ = ["Bernoulli", "Categorical", "Distribution", "Normal", "Uniform", "kl_divergence"]
