@@ -87,6 +87,29 @@ def test_compiled_module_training_loop_matches_eager(make: Any) -> None:
     assert _replays(model)
 
 
+@pytest.mark.parametrize("make", [_mlp, _bn], ids=["mlp", "batchnorm"])
+def test_module_compile_in_place_matches_eager(make: Any) -> None:
+    """``model.compile()`` (PyTorch's ``Module.compile``): the model stays itself, its
+    state_dict keys unprefixed, and its calls replay bit for bit as the eager twin's."""
+    eager, model = _twins(make)
+    keys = list(model.state_dict())
+    assert model.compile() is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _train(eager, model)
+    compiled = model.__dict__["_compiled_call_impl"]
+    assert "checked against eager" in compiled.explanation()
+    assert type(model) is type(eager) and list(model.state_dict()) == keys
+
+
+def test_module_compile_disable_and_unknown_keyword() -> None:
+    model = nn.Linear(2, 2)
+    model.compile(disable=True)
+    assert model.__dict__["_compiled_call_impl"] is None
+    with pytest.raises(TypeError, match="unexpected keyword argument 'bogus'"):
+        model.compile(bogus=1)
+
+
 def test_seed_laid_out_transposed() -> None:
     """A loss of ``out.t()`` sends a transposed gradient: recorded with that layout (numpy
     picks its loops, and with them the order of a sum, by the layout)."""

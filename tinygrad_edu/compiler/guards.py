@@ -137,7 +137,8 @@ _MODULE_INTERNALS = frozenset({
     "_forward_hooks", "_forward_hooks_with_kwargs", "_forward_hooks_always_called",
     "_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_backward_hooks",
     "_backward_pre_hooks", "_state_dict_hooks", "_state_dict_pre_hooks",
-    "_load_state_dict_pre_hooks", "_load_state_dict_post_hooks", "_is_full_backward_hook"})
+    "_load_state_dict_pre_hooks", "_load_state_dict_post_hooks", "_is_full_backward_hook",
+    "_compiled_call_impl"})
 
 
 def _attributes(m: Module) -> dict[str, Any]:

@@ -126,9 +126,17 @@ class Module(ModuleHooks):
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """``module(x)`` runs the forward pre-hooks, ``forward(x)``, then the hooks."""
+        """``module(x)`` runs the forward pre-hooks, ``forward(x)``, then the hooks (after
+        ``module.compile()``, it replays them: see ``compile``)."""
         if _teaching.hooks is not None:  # tg.set_teaching_mode: see teaching.py
             _teaching.hooks.module_called(self)
+        compiled = self.__dict__.get("_compiled_call_impl")
+        if compiled is not None:
+            return compiled(*args, **kwargs)
+        return self._call_impl(*args, **kwargs)
+
+    def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
+        """The call itself: pre-hooks, ``forward``, hooks (what ``compile`` records)."""
         own = self.__dict__
         if not (self._forward_pre_hooks or self._forward_hooks or
                 own.get("_backward_hooks") or own.get("_backward_pre_hooks")):
@@ -614,12 +622,13 @@ class Module(ModuleHooks):
         return self
 
     def compile(self, *args: Any, **kwargs: Any) -> None:
-        """Accepted and ignored: the module runs as it is (``tg.compile`` is future work).
-        Keywords are checked against ``torch.compile``'s."""
-        known = {"fullgraph", "dynamic", "backend", "mode", "options", "disable"}
-        for name in kwargs:
-            if name not in known:
-                raise TypeError(f"compile() got an unexpected keyword argument '{name}'")
+        """Compile this module's calls in place, as ``tg.compile(module)`` compiles them in
+        a wrapper (PyTorch's ``Module.compile``): the module stays itself (its state_dict
+        keys too), and its calls replay a recorded forward and backward. The arguments
+        are ``tg.compile``'s (``disable=True`` leaves it eager)."""
+        from ...compiler.module import compiled_call  # (the compiler is built on nn)
+
+        self._compiled_call_impl = compiled_call(self, *args, **kwargs)
 
     def cpu(self: T) -> T:
         """Nothing to do: everything lives on the CPU."""
