@@ -54,7 +54,7 @@ from .guards import Captured, Snapshot, capture, same_bits
 from .program import Binding, Program, StaleRead
 from .recorder import Recorder, Ref, tids
 
-__all__ = ["OptimizedModule", "CompiledForward", "compiled_call"]
+__all__ = ["OptimizedModule", "CompiledForward"]
 
 _DOUBLE_BACKWARD = "torch.compile with aot_autograd does not currently support double backward"
 
@@ -125,20 +125,6 @@ def _caller(mod: Module) -> Any:
 
     forward.__name__ = forward.__qualname__ = f"{type(mod).__name__}.forward"
     return forward
-
-
-def compiled_call(mod: Module, *, disable: bool = False,
-                  recompile_limit: int | None = None, **kwargs: Any) -> Any:
-    """What ``mod.compile()`` keeps as ``mod._compiled_call_impl``: its compiled call (None
-    when ``disable``). The other keywords are ``torch.compile``'s, checked and ignored."""
-    known = {"fullgraph", "dynamic", "backend", "mode", "options", "name",
-             "isolate_recompiles", "shapes_spec"}
-    for name in kwargs:
-        if name not in known:
-            raise TypeError(f"compile() got an unexpected keyword argument '{name}'")
-    if disable:
-        return None
-    return CompiledForward(_caller(mod), 8 if recompile_limit is None else recompile_limit)
 
 
 class CompiledForward(CompiledFunction):

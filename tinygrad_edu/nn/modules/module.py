@@ -626,9 +626,10 @@ class Module(ModuleHooks):
         a wrapper (PyTorch's ``Module.compile``): the module stays itself (its state_dict
         keys too), and its calls replay a recorded forward and backward. The arguments
         are ``tg.compile``'s (``disable=True`` leaves it eager)."""
-        from ...compiler.module import compiled_call  # (the compiler is built on nn)
+        import tinygrad_edu  # (tg.compile, found when called: the compiler is built on nn)
 
-        self._compiled_call_impl = compiled_call(self, *args, **kwargs)
+        wrapper = tinygrad_edu.compile(self, *args, **kwargs)  # (self itself when disabled)
+        self._compiled_call_impl = None if wrapper is self else wrapper.forward
 
     def cpu(self: T) -> T:
         """Nothing to do: everything lives on the CPU."""
