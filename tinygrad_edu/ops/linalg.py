@@ -64,6 +64,16 @@ def check_matrix(name: str, x: Any, square: bool = True, low_precision: str = ""
         raise RuntimeError(f"{name}: Low precision dtypes not supported. Got {kind}")
 
 
+def check_square(name: str, A: Any) -> None:
+    """At least 2-D and square, in PyTorch's words (any dtype): ``matrix_power``'s checks,
+    and a Cholesky factor's."""
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+
+
 def _batch_prefix(a: np.ndarray, k: int) -> str:
     """PyTorch's "(Batch element k): " before a message about matrix k of a batch."""
     return f"(Batch element {k}): " if a.ndim > 2 else ""

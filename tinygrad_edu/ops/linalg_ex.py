@@ -39,6 +39,7 @@ from .linalg import (
     _not_positive_definite,
     _singular,
     check_matrix,
+    check_square,
     mT,
     solve_args,
     tril_any,
@@ -206,15 +207,6 @@ class CholeskyInverse(_Op):
         return -(factor @ both) if ctx.upper else -(both @ factor), None
 
 
-def _check_cholesky_factor(name: str, factor: Tensor) -> None:
-    """The factor's shape checks, in PyTorch's words."""
-    if factor.ndim < 2:
-        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
-    if factor.shape[-1] != factor.shape[-2]:
-        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
-                           f"{factor.shape[-2]} by {factor.shape[-1]} matrices")
-
-
 def _check_kernel_dtype(kernel: str, factor: Tensor) -> None:
     if factor._data.dtype not in (np.float32, np.float64):
         raise NotImplementedError(f"\"{kernel}\" not implemented for "
@@ -229,7 +221,7 @@ def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
     tensor([[0.5000],
             [4.0000]])
     """
-    _check_cholesky_factor("cholesky_solve", L)
+    check_square("cholesky_solve", L)
     if B.ndim < 2 or B.shape[-2] != L.shape[-1]:
         raise RuntimeError("Incompatible matrix sizes for cholesky_solve: each A matrix is "
                            f"{L.shape[-1]} by {L.shape[-1]} but each b matrix is "
@@ -249,7 +241,7 @@ def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:
     tensor([[0.2500, 0.0000],
             [0.0000, 1.0000]])
     """
-    _check_cholesky_factor("cholesky_inverse", L)
+    check_square("cholesky_inverse", L)
     _check_kernel_dtype("cholesky_inverse_out_cpu", L)
     return CholeskyInverse.apply(L, upper)  # type: ignore[no-any-return]
 

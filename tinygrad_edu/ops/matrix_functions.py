@@ -33,7 +33,7 @@ from ..tensor_base import TensorBase
 from . import dual
 from .dual import _Op
 from .join import cat
-from .linalg import check_matrix, inv, mT
+from .linalg import check_matrix, check_square, inv, mT
 from .matmul import Matmul
 
 if TYPE_CHECKING:
@@ -96,13 +96,6 @@ class MatrixExp(_Op):
 
 
 # ---------------------------------------------------------------------------- checks
-def _check_square(name: str, A: Tensor) -> None:
-    """At least 2-D and square (any dtype): ``matrix_power``'s checks."""
-    if A.ndim < 2:
-        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
-    if A.shape[-1] != A.shape[-2]:
-        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
-                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
 
 
 def _check_int(fn: str, name: str, value: Any, position: str = "") -> None:
@@ -217,7 +210,7 @@ class MatrixFunctionMethods(TensorBase):
         """
         low = self._data.dtype in REDUCED  # (PyTorch computes it in half precision too)
         if low:
-            _check_square("linalg.matrix_exp", self)  # type: ignore[arg-type]
+            check_square("linalg.matrix_exp", self)  # type: ignore[arg-type]
         check_matrix("linalg.matrix_exp", self.float() if low else self)  # type: ignore[arg-type]
         return MatrixExp.apply(self)  # type: ignore[no-any-return]
 
@@ -225,7 +218,7 @@ class MatrixFunctionMethods(TensorBase):
 def _matrix_power(name: str, A: Tensor, n: int) -> Tensor:
     """A^n as PyTorch computes it: a copy of I, a clone, one or two products, or binary
     powering (z = A, A^2, A^4, ... multiplied into the result at the bits of n)."""
-    _check_square(name, A)
+    check_square(name, A)
     if n == 0:
         return A.clone().copy_(_wrap(np.eye(A.shape[-1], dtype=A._data.dtype)))
     a = inv(A) if n < 0 else A
