@@ -126,7 +126,11 @@ class CompiledFunction:
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ stages
-    def _record(self, cap: Captured, facts: tuple[Any, ...], args: Any, kwargs: Any) -> Any:
+    def _traced_call(self, cap: Captured, args: Any, kwargs: Any) -> tuple[Any, Any]:
+        """One call of fn under a recorder, the captured tensors traced:
+        ``((rec, inputs, outputs, drew), result)``, ``drew`` whether it drew random
+        numbers. If the recorder broke the call, all is undone, fn gives up and runs
+        eagerly: ``(None, result)``."""
         rec = Recorder()
         rng_state = _random.get_rng_state()
         rng = rng_state._data.tobytes()
@@ -140,10 +144,18 @@ class CompiledFunction:
             snapshot.restore()
             _random.set_rng_state(rng_state)
             self._give_up(f"recording failed ({type(e).__name__}: {e})")
-            return self._fn(*args, **kwargs)
+            return None, self._fn(*args, **kwargs)
         outputs = self._untrace(rec, cap, before)
+        drew = _random.get_rng_state()._data.tobytes() != rng
+        return (rec, inputs, outputs, drew), result
+
+    def _record(self, cap: Captured, facts: tuple[Any, ...], args: Any, kwargs: Any) -> Any:
+        traced, result = self._traced_call(cap, args, kwargs)
+        if traced is None:
+            return result
+        rec, inputs, outputs, drew = traced
         out = _structure(rec, result)
-        if _random.get_rng_state()._data.tobytes() != rng:
+        if drew:
             self._give_up("it draws random numbers (replaying would repeat stale ones)")
         elif rec.problem is not None:
             self._give_up(rec.problem)

@@ -39,7 +39,6 @@ from typing import Any, cast
 
 import numpy as np
 
-from .. import random as _random
 from ..autograd.differentiate import InputsWalk
 from ..core import engine
 from ..core import function as fn
@@ -136,24 +135,13 @@ class CompiledForward(CompiledFunction):
         needs = _needing(cap)
         if not (is_grad_enabled() and needs):
             return super()._record(cap, facts, args, kwargs)
-        rec = Recorder()
-        rng_state = _random.get_rng_state()
-        rng = rng_state._data.tobytes()
-        snapshot = Snapshot(cap)
-        inputs, before = self._trace_inputs(rec, cap)
         registered = RemovableHandle._next_id
-        try:
-            with rec:
-                result = self._fn(*args, **kwargs)
-        except Exception as e:  # the recorder broke the step: undo it, run it eagerly
-            self._untrace(rec, cap, before)
-            snapshot.restore()
-            _random.set_rng_state(rng_state)
-            self._give_up(f"recording failed ({type(e).__name__}: {e})")
-            return self._fn(*args, **kwargs)
-        outputs = self._untrace(rec, cap, before)
+        traced, result = self._traced_call(cap, args, kwargs)
+        if traced is None:
+            return result
+        rec, inputs, outputs, drew = traced
         why = None
-        if _random.get_rng_state()._data.tobytes() != rng:
+        if drew:
             # (under these guards only: in eval, Dropout draws nothing and replays)
             why = "it draws random numbers (replaying would repeat stale ones)"
             self._programs.append((facts, cast(Any, _Eager(why)), [True]))
