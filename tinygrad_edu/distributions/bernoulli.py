@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from .. import creation
-from ..core.grad_mode import enable_grad, no_grad
+from ..core.grad_mode import no_grad
 from ..nn.functional import binary_cross_entropy_with_logits
 from ..tensor import Tensor
 from . import constraints
 from .constraints import Constraint
 from .distribution import Distribution, broadcast_all
-from .utils import logits_to_probs, probs_to_logits
+from .utils import lazy_probs_or_logits
 
 __all__ = ["Bernoulli"]
 
@@ -37,28 +37,32 @@ class Bernoulli(Distribution):
             shape = self.logits.shape
         super().__init__(shape, validate_args=validate_args)
 
-    def __getattr__(self, name: str) -> Any:  # (the other parameter, made when first read,
-        # on the graph even inside sample's no_grad: later log_probs differentiate it)
-        if name == "probs":
-            with enable_grad():
-                self.probs = logits_to_probs(self.__dict__["logits"], is_binary=True)
-            return self.probs
-        if name == "logits":
-            with enable_grad():
-                self.logits = probs_to_logits(self.__dict__["probs"], is_binary=True)
-            return self.logits
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+    def __getattr__(self, name: str) -> Any:  # (probs from logits, or logits from probs)
+        return lazy_probs_or_logits(self, name, is_binary=True)
 
-    def _arg_constraints(self) -> dict[str, Constraint]:
+    @property
+    def arg_constraints(self) -> dict[str, Constraint]:
         return {"probs": constraints.interval(0.0, 1.0), "logits": constraints.real}
 
-    def _support(self) -> Constraint:
+    @property
+    def support(self) -> Constraint:
         return constraints.boolean
 
     @property
     def mean(self) -> Tensor:
         """``probs``."""
         return self.probs  # type: ignore[no-any-return]
+
+    @property
+    def mode(self) -> Tensor:
+        """1 where ``probs > 0.5``, 0 where below, NaN where it is exactly 0.5 (a tie).
+
+        >>> Bernoulli(tg.tensor([0.2, 0.5, 0.9])).mode
+        tensor([0., nan, 1.])
+        """
+        probs = self.probs
+        mode = (probs >= 0.5).to(probs.dtype)
+        return mode.masked_fill(probs == 0.5, float("nan"))  # type: ignore[no-any-return]
 
     @property
     def variance(self) -> Tensor:

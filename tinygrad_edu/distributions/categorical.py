@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from .. import creation
-from ..core.grad_mode import enable_grad, no_grad
+from ..core.grad_mode import no_grad
 from ..functional import broadcast_tensors
 from ..tensor import Tensor
 from ..type_info import finfo
 from . import constraints
 from .constraints import Constraint
 from .distribution import Distribution
-from .utils import logits_to_probs, probs_to_logits
+from .utils import lazy_probs_or_logits
 
 __all__ = ["Categorical"]
 
@@ -23,7 +23,7 @@ class Categorical(Distribution):
     ``logsumexp``) along the last dim; the other dims are a batch of dice. Draws are
     ``tg.multinomial``'s: the same as PyTorch's after the same seed.
 
-    >>> tg.manual_seed(0)
+    >>> _ = tg.manual_seed(0)
     >>> Categorical(probs=tg.tensor([0.25, 0.75])).log_prob(tg.tensor(1))
     tensor(-0.2877)
     """
@@ -46,31 +46,43 @@ class Categorical(Distribution):
             self.logits = logits - logits.logsumexp(dim=-1, keepdim=True)
             param = self.logits
         self._num_events = param.size()[-1]
-        self._param_shape = param.shape
         super().__init__(param.shape[:-1], validate_args=validate_args)
 
-    def __getattr__(self, name: str) -> Any:  # (the other parameter, made when first read,
-        # on the graph even inside sample's no_grad: later log_probs differentiate it)
-        if name == "probs":
-            with enable_grad():
-                self.probs = logits_to_probs(self.__dict__["logits"])
-            return self.probs
-        if name == "logits":
-            with enable_grad():
-                self.logits = probs_to_logits(self.__dict__["probs"])
-            return self.logits
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+    def __getattr__(self, name: str) -> Any:  # (probs from logits, or logits from probs)
+        return lazy_probs_or_logits(self, name, is_binary=False)
 
-    def _arg_constraints(self) -> dict[str, Constraint]:
+    @property
+    def arg_constraints(self) -> dict[str, Constraint]:
         return {"probs": constraints.simplex, "logits": constraints.real_vector}
 
-    def _support(self) -> Constraint:
+    @property
+    def support(self) -> Constraint:
         return constraints.integer_interval(0, self._num_events - 1)
 
     @property
     def param_shape(self) -> Any:
         """The shape of ``probs`` (batch shape + (K,))."""
-        return self._param_shape
+        return (self.__dict__["probs"] if "probs" in self.__dict__
+                else self.__dict__["logits"]).shape
+
+    @property
+    def mode(self) -> Tensor:
+        """The most likely category (the first of equals).
+
+        >>> Categorical(tg.tensor([0.2, 0.5, 0.3])).mode
+        tensor(1)
+        """
+        return self.probs.argmax(dim=-1)  # type: ignore[no-any-return]
+
+    @property
+    def mean(self) -> Tensor:
+        """Undefined for categories: NaN (as PyTorch)."""
+        return creation.full(self._extended_shape(), float("nan"), dtype=self.probs.dtype)
+
+    @property
+    def variance(self) -> Tensor:
+        """Undefined for categories: NaN (as PyTorch)."""
+        return creation.full(self._extended_shape(), float("nan"), dtype=self.probs.dtype)
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         """Category indices of shape ``sample_shape + batch_shape`` (int64): one

@@ -4,6 +4,7 @@ gradients flow to the parameters), ``log_prob``, ``entropy``, and the shape of a
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from .. import creation
@@ -34,7 +35,7 @@ class Distribution:
         if validate_args is not None:
             self._validate_args = validate_args
         if self._validate_args:
-            for name, constraint in self._arg_constraints().items():
+            for name, constraint in self.arg_constraints.items():
                 value = self.__dict__.get(name)
                 if value is not None and not bool(constraint.check(value).all()):
                     raise ValueError(
@@ -47,19 +48,34 @@ class Distribution:
         """Whether new distributions check their parameters and ``log_prob``'s values."""
         Distribution._validate_args = value
 
-    def _arg_constraints(self) -> dict[str, Constraint]:
-        """What each parameter must satisfy (``arg_constraints`` in PyTorch)."""
+    @property
+    def arg_constraints(self) -> dict[str, Constraint]:
+        """What each parameter must satisfy, by name (a subclass may also set it as a class
+        attribute, as in PyTorch)."""
         return {}
 
-    def _support(self) -> Constraint:
-        """The values a draw can take (``support`` in PyTorch)."""
+    @property
+    def support(self) -> Constraint:
+        """The set of values a draw can take (a subclass may set it as a class attribute)."""
         raise NotImplementedError
 
     def _validate_sample(self, value: Tensor) -> None:
-        """``log_prob``'s check of its value: in the support, or PyTorch's ValueError."""
+        """``log_prob``'s check of its value: a tensor whose right-most dims are the event
+        shape, broadcastable with the batch, in the support; else PyTorch's ValueError."""
         if not self._validate_args:
             return
-        support = self._support()
+        if not isinstance(value, Tensor):
+            raise ValueError("The value argument to log_prob must be a Tensor")
+        event_start = len(value.size()) - len(self._event_shape)
+        if value.size()[event_start:] != self._event_shape:
+            raise ValueError(f"The right-most size of value must match event_shape: "
+                             f"{value.size()} vs {self._event_shape}.")
+        expected = Size(tuple(self._batch_shape) + tuple(self._event_shape))
+        for i, j in zip(reversed(value.size()), reversed(expected)):
+            if i != 1 and j != 1 and i != j:
+                raise ValueError(f"Value is not broadcastable with batch_shape+event_shape: "
+                                 f"{value.size()} vs {expected}.")
+        support = self.support
         if not bool(support.check(value).all()):
             raise ValueError(
                 f"Expected value argument ({type(value).__name__} of shape "
@@ -75,6 +91,24 @@ class Distribution:
     def event_shape(self) -> Size:
         """The shape of one draw of one distribution (() for a number)."""
         return self._event_shape
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
+        """The same distribution over a bigger batch: each parameter expanded (a view, no
+        copy) to ``batch_shape`` + its own event dims; the new one is not re-validated.
+
+        >>> from tinygrad_edu.distributions import Normal
+        >>> Normal(0.0, 1.0).expand((3,)).batch_shape
+        tinygrad_edu.Size([3])
+        """
+        batch_shape = Size(batch_shape)
+        new = copy.copy(self) if _instance is None else _instance
+        for name in self._params + self._expanded:
+            value = self.__dict__.get(name)
+            if isinstance(value, Tensor):
+                extra = tuple(value.shape[len(self._batch_shape):])
+                new.__dict__[name] = value.expand(tuple(batch_shape) + extra)
+        new._batch_shape = batch_shape
+        return new
 
     def _extended_shape(self, sample_shape: Any = ()) -> Size:
         return Size(tuple(sample_shape) + tuple(self._batch_shape) + tuple(self._event_shape))
@@ -97,12 +131,40 @@ class Distribution:
         """The entropy of each distribution of the batch."""
         raise NotImplementedError
 
+    def perplexity(self) -> Tensor:
+        """``exp(entropy)``."""
+        return self.entropy().exp()
+
+    def cdf(self, value: Tensor) -> Tensor:
+        """The cumulative distribution function at ``value``."""
+        raise NotImplementedError
+
+    def icdf(self, value: Tensor) -> Tensor:
+        """The inverse of ``cdf``: the value whose cdf is ``value``."""
+        raise NotImplementedError
+
+    @property
+    def mean(self) -> Tensor:
+        """The mean of each distribution of the batch."""
+        raise NotImplementedError(f"{type(self)} does not implement mean")
+
+    @property
+    def mode(self) -> Tensor:
+        """The most likely value of each distribution of the batch."""
+        raise NotImplementedError(f"{type(self)} does not implement mode")
+
+    @property
+    def variance(self) -> Tensor:
+        """The variance of each distribution of the batch."""
+        raise NotImplementedError(f"{type(self)} does not implement variance")
+
     @property
     def stddev(self) -> Tensor:
         """The standard deviation: the square root of ``variance``."""
-        return self.variance.sqrt()  # type: ignore[attr-defined,no-any-return]
+        return self.variance.sqrt()
 
     _params: tuple[str, ...] = ()  # (the parameters repr shows, in PyTorch's order)
+    _expanded: tuple[str, ...] = ()  # (other batch-shaped tensors that expand() expands)
 
     def __repr__(self) -> str:
         shown = [name for name in self._params if name in self.__dict__]
@@ -111,7 +173,10 @@ class Distribution:
 
 
 def _short(t: Tensor) -> Any:
-    return t.item() if t.numel() == 1 else t.size()
+    # (PyTorch formats the tensor: a number when 0-dim, "tensor([...])" for one element)
+    if t.numel() != 1:
+        return t.size()
+    return t.item() if t.dim() == 0 else t
 
 
 def broadcast_all(*values: Any) -> tuple[Tensor, ...]:

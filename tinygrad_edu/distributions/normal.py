@@ -19,7 +19,7 @@ __all__ = ["Normal"]
 class Normal(Distribution):
     """The normal distribution of mean ``loc`` and standard deviation ``scale``.
 
-    >>> tg.manual_seed(0)
+    >>> _ = tg.manual_seed(0)
     >>> Normal(0.0, 1.0).log_prob(tg.tensor(0.0))
     tensor(-0.9189)
     """
@@ -31,10 +31,12 @@ class Normal(Distribution):
         self.loc, self.scale = broadcast_all(loc, scale)
         super().__init__(self.loc.shape, validate_args=validate_args)
 
-    def _arg_constraints(self) -> dict[str, Constraint]:
+    @property
+    def arg_constraints(self) -> dict[str, Constraint]:
         return {"loc": constraints.real, "scale": constraints.positive}
 
-    def _support(self) -> Constraint:
+    @property
+    def support(self) -> Constraint:
         return constraints.real
 
     @property
@@ -75,6 +77,15 @@ class Normal(Distribution):
         var = self.scale**2
         return -((value - self.loc) ** 2) / (2 * var) - self.scale.log() - math.log(
             math.sqrt(2 * math.pi))
+
+    def cdf(self, value: Tensor) -> Tensor:
+        """``(1 + erf((x - loc) / (scale sqrt 2))) / 2``."""
+        self._validate_sample(value)
+        return 0.5 * (1 + ((value - self.loc) * self.scale.reciprocal() / math.sqrt(2)).erf())
+
+    def icdf(self, value: Tensor) -> Tensor:
+        """``loc + scale sqrt(2) erfinv(2 p - 1)``."""
+        return self.loc + self.scale * (2 * value - 1).erfinv() * math.sqrt(2)
 
     def entropy(self) -> Tensor:
         """``1/2 + log(2 pi)/2 + log(scale)``."""

@@ -28,11 +28,13 @@ class Uniform(Distribution):
         self.low, self.high = broadcast_all(low, high)
         super().__init__(self.low.shape, validate_args=validate_args)
 
-    def _arg_constraints(self) -> dict[str, Constraint]:
+    @property
+    def arg_constraints(self) -> dict[str, Constraint]:
         return {"low": constraints.less_than(self.high), "high": constraints.greater_than(
             self.low)}
 
-    def _support(self) -> Constraint:
+    @property
+    def support(self) -> Constraint:
         return constraints.interval(self.low, self.high)  # (high itself: log_prob -inf)
 
     @property
@@ -56,6 +58,15 @@ class Uniform(Distribution):
         self._validate_sample(value)
         inside = self.low.le(value).type_as(self.low) * self.high.gt(value).type_as(self.low)
         return inside.log() - (self.high - self.low).log()
+
+    def cdf(self, value: Tensor) -> Tensor:
+        """``(x - low) / (high - low)``, clamped to [0, 1]."""
+        self._validate_sample(value)
+        return ((value - self.low) / (self.high - self.low)).clamp(min=0, max=1)
+
+    def icdf(self, value: Tensor) -> Tensor:
+        """``low + p (high - low)``."""
+        return value * (self.high - self.low) + self.low
 
     def entropy(self) -> Tensor:
         """``log(high - low)``."""

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from ..core.grad_mode import enable_grad
 from ..nn.functional import softmax
 from ..tensor import Tensor
 from ..type_info import finfo
 
-__all__ = ["clamp_probs", "logits_to_probs", "probs_to_logits"]
+__all__ = ["clamp_probs", "clipped_sigmoid", "lazy_probs_or_logits", "logits_to_probs",
+           "probs_to_logits", "sum_rightmost"]
 
 
 def clamp_probs(probs: Tensor) -> Tensor:
@@ -24,3 +28,31 @@ def probs_to_logits(probs: Tensor, is_binary: bool = False) -> Tensor:
     """``log(p) - log1p(-p)`` (binary) or ``log(p)``, of the clamped probabilities."""
     clamped = clamp_probs(probs)
     return clamped.log() - (-clamped).log1p() if is_binary else clamped.log()
+
+
+def sum_rightmost(value: Tensor, dim: int) -> Tensor:
+    """``value`` summed over its ``dim`` right-most dims (event dims of a log-density)."""
+    if dim == 0:
+        return value
+    return value.reshape(tuple(value.shape[:-dim]) + (-1,)).sum(-1)
+
+
+def clipped_sigmoid(x: Tensor) -> Tensor:
+    """``sigmoid(x)`` kept in [tiny, 1 - eps] (the dtype's), so its logit is finite."""
+    info = finfo(x.dtype)
+    return x.sigmoid().clamp(min=info.tiny, max=1.0 - info.eps)
+
+
+def lazy_probs_or_logits(dist: Any, name: str, is_binary: bool) -> Tensor:
+    """The parameter ``name`` ("probs" or "logits") that ``dist`` was not given, made from
+    the other when first read and kept (on the graph even inside sample's no_grad: later
+    log_probs differentiate it)."""
+    with enable_grad():
+        if name == "probs":
+            value = logits_to_probs(dist.__dict__["logits"], is_binary)
+        elif name == "logits":
+            value = probs_to_logits(dist.__dict__["probs"], is_binary)
+        else:
+            raise AttributeError(f"'{type(dist).__name__}' object has no attribute '{name}'")
+    dist.__dict__[name] = value
+    return value
