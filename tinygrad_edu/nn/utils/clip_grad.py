@@ -1,4 +1,5 @@
-"""Gradient clipping, as ``torch.nn.utils.clip_grad_norm_`` / ``clip_grad_value_``.
+"""Gradient clipping, as ``torch.nn.utils.clip_grad_norm_`` / ``clip_grad_value_`` /
+``clip_grads_with_norm_``.
 
 Both work in place on the ``.grad`` of each parameter, between ``backward()`` and
 ``optimizer.step()``, and record nothing.
@@ -64,17 +65,40 @@ def clip_grad_norm_(parameters: Parameters, max_norm: float, norm_type: float = 
         if is_generator and not parameters:
             warnings.warn("`parameters` is an empty generator, no gradient clipping will "
                           "occur.", stacklevel=2)
-    grads = _grads(parameters)
-    total = get_total_norm(grads, norm_type, error_if_nonfinite)
-    if grads:
-        t = total._data
-        # PyTorch's max_norm / (total + 1e-6) is reciprocal(total + 1e-6) * max_norm
-        coef = np.reciprocal(t + t.dtype.type(1e-6)) * t.dtype.type(max_norm)
-        coef = np.minimum(coef, t.dtype.type(1.0))
-        for g in grads:
-            np.multiply(g._data, coef.astype(g._data.dtype), out=g._data)
-            bump_version(g)
+    total = get_total_norm(_grads(parameters), norm_type, error_if_nonfinite)
+    clip_grads_with_norm_(parameters, max_norm, total)
     return total
+
+
+def clip_grads_with_norm_(parameters: Parameters, max_norm: float, total_norm: Tensor,
+                          foreach: Any = None) -> None:
+    """Scale the gradients by ``min(1, max_norm / (total_norm + 1e-6))``, in place, with a
+    total norm computed beforehand (``clip_grad_norm_`` is ``get_total_norm`` then this).
+
+    >>> total = tg.nn.utils.get_total_norm([p.grad for p in model.parameters()])
+    >>> tg.nn.utils.clip_grads_with_norm_(model.parameters(), 1.0, total)
+    """
+    grads = _grads(parameters)
+    if not grads:
+        return
+    t = total_norm._data
+    # PyTorch's max_norm / (total + 1e-6) is reciprocal(total + 1e-6) * max_norm
+    coef = np.reciprocal(t + t.dtype.type(1e-6)) * t.dtype.type(float(max_norm))
+    coef = np.minimum(coef, t.dtype.type(1.0))
+    for g in grads:
+        np.multiply(g._data, coef.astype(g._data.dtype), out=g._data)
+        bump_version(g)
+
+
+def clip_grad_norm(parameters: Parameters, max_norm: float, norm_type: float = 2.0,
+                   error_if_nonfinite: bool = False, foreach: Any = None) -> Tensor:
+    """``clip_grad_norm_``, under its old name: deprecated (a FutureWarning, as PyTorch).
+
+    >>> tg.nn.utils.clip_grad_norm(model.parameters(), 1.0)
+    """
+    warnings.warn("`torch.nn.utils.clip_grad_norm` is now deprecated in favor of "
+                  "`torch.nn.utils.clip_grad_norm_`.", FutureWarning, stacklevel=2)
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
 
 
 def clip_grad_value_(parameters: Parameters, clip_value: float, foreach: Any = None) -> None:
