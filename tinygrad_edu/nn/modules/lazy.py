@@ -22,12 +22,14 @@ from ...tensor import _wrap
 from ..parameter import UninitializedBuffer, UninitializedParameter
 from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
+from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .linear import Linear
 from .module import Module
 
 __all__ = ["LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyConv1d", "LazyConv2d",
            "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d",
-           "LazyLinear", "LazyModuleMixin"]
+           "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d", "LazyLinear",
+           "LazyModuleMixin"]
 
 
 def _uninitialized(value: Any) -> bool:
@@ -198,7 +200,8 @@ LazyConvTranspose3d = _lazy_conv(ConvTranspose3d, True)
 
 
 class _LazyNormMixin(LazyModuleMixin):
-    """Lazy batch norms: ``num_features`` is the input's dim 1."""
+    """Lazy batch and instance norms: ``num_features`` is the input's dim 1 (also for an
+    unbatched instance-norm input, as PyTorch: its check then rejects it)."""
 
     num_features: int
     affine: bool
@@ -239,7 +242,9 @@ class _LazyNormMixin(LazyModuleMixin):
 
 
 def _lazy_norm(base: type[Module]) -> type[Module]:
-    """``LazyBatchNorm2d`` and its kin: ``base`` made with no features."""
+    """``LazyBatchNorm2d``, ``LazyInstanceNorm2d`` and their kin: ``base`` made with no
+    features. (The lazy instance norms take the batch norms' defaults, ``affine=True`` and
+    ``track_running_stats=True``, as PyTorch's do.)"""
 
     def __init__(self: Any, eps: float = 1e-5, momentum: Any = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device: Any = None,
@@ -261,3 +266,6 @@ def _lazy_norm(base: type[Module]) -> type[Module]:
 LazyBatchNorm1d = _lazy_norm(BatchNorm1d)
 LazyBatchNorm2d = _lazy_norm(BatchNorm2d)
 LazyBatchNorm3d = _lazy_norm(BatchNorm3d)
+LazyInstanceNorm1d = _lazy_norm(InstanceNorm1d)
+LazyInstanceNorm2d = _lazy_norm(InstanceNorm2d)
+LazyInstanceNorm3d = _lazy_norm(InstanceNorm3d)

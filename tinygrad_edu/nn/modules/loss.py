@@ -7,6 +7,7 @@ appear in ``state_dict()`` as PyTorch's do.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 from ...tensor import Tensor
@@ -22,6 +23,7 @@ __all__ = [
     "SmoothL1Loss",
     "CrossEntropyLoss",
     "NLLLoss",
+    "NLLLoss2d",
     "BCELoss",
     "BCEWithLogitsLoss",
     "KLDivLoss",
@@ -166,6 +168,32 @@ class NLLLoss(_WeightedLoss):
             ignore_index=self.ignore_index,
             reduction=self.reduction,
         )
+
+
+class NLLLoss2d(NLLLoss):
+    """``NLLLoss`` under its old name for (N, C, H, W) inputs; deprecated (a
+    FutureWarning when made), as in PyTorch: ``NLLLoss`` takes any number of dims.
+
+    >>> nn.NLLLoss2d()(tg.tensor([[[[-0.5]], [[-1.0]]]]), tg.tensor([[[1]]]))
+    tensor(1.)
+    """
+
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        size_average: bool | None = None,
+        ignore_index: int = -100,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        warnings.warn(
+            "`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a drop-in "
+            "replacement and see https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss "
+            "for more details.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        super().__init__(weight, size_average, ignore_index, reduce, reduction)
 
 
 class CrossEntropyLoss(_WeightedLoss):
