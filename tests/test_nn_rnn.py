@@ -20,7 +20,9 @@ import tinygrad_edu as tg
 torch = pytest.importorskip("torch")
 torch.set_num_threads(1)
 
-TOL = {"float32": (1e-5, 1e-6), "float64": (1e-10, 1e-12)}
+# float32: products are summed in BLAS's order (numpy's OpenBLAS, not PyTorch's kernels); through
+# three layers and dropout a gradient agrees to about 2e-5 relative
+TOL = {"float32": (5e-5, 1e-6), "float64": (1e-10, 1e-12)}
 
 
 def _build(lib: Any, name: str, kwargs: dict[str, Any], dtype: str) -> Any:

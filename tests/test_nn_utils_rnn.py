@@ -1,5 +1,5 @@
 """``tinygrad_edu.nn.utils.rnn`` against torch: ``pad_sequence`` (a collate function's
-padding) and ``unpad_sequence``; packing raises and says what to do instead."""
+padding) and ``unpad_sequence`` (packing: test_nn_packed.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tinygrad_edu.nn.utils.rnn import pack_padded_sequence, pad_sequence
+from tinygrad_edu.nn.utils.rnn import pad_sequence
 
 torch = pytest.importorskip("torch")
 
@@ -66,7 +66,3 @@ def test_integer_sequences_stay_integer() -> None:
     out = pad_sequence([tg.tensor([1, 2]), tg.tensor([3])], batch_first=True)
     assert out.dtype == tg.int64 and out.tolist() == [[1, 2], [3, 0]]
 
-
-def test_packing_says_what_to_do_instead() -> None:
-    with pytest.raises(NotImplementedError, match="pad_sequence"):
-        pack_padded_sequence(tg.ones(3, 2, 1), [3, 2])

@@ -13,6 +13,13 @@ The three cell updates, PyTorch's (gates in PyTorch's order inside the stacked w
 - GRU:  r = sigmoid(x_r + h_r);  z = sigmoid(x_z + h_z);  n = tanh(x_n + r * h_n)
         h' = (h - n) * z + n     (= (1 - z) * n + z * h)
   where x_* / h_* are the three chunks of x W_ih^T + b_ih and h W_hh^T + b_hh.
+
+The layers also take a ``PackedSequence`` (``nn.utils.rnn.pack_padded_sequence``): the
+batch sorted longest first, step t runs only the ``batch_sizes[t]`` sequences still going,
+so each one stops at its own length. Forward, the state of a sequence that ends is set
+aside as its h_n; backward (the reverse direction), a sequence joins, from its initial
+state, at its own last step. A padded batch is the special case where every step runs
+the whole batch.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from ...tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence
 from .linear import _empty
 from .module import Module
 
@@ -161,7 +169,7 @@ class RNNBase(Module):
             init.uniform_(weight, -stdv, stdv)
 
     # ---- checks, with PyTorch's messages
-    def _check_input(self, input: Tensor) -> None:
+    def _check_input(self, input: Tensor, packed: bool = False) -> None:
         weight_dtype = self._flat_weights[0].dtype
         if input.dtype != weight_dtype:
             raise ValueError(
@@ -169,6 +177,9 @@ class RNNBase(Module):
                 f"Convert input: input.to({weight_dtype}), or convert model: "
                 f"model.to({input.dtype})"
             )
+        expected_dim = 2 if packed else 3
+        if input.ndim != expected_dim:
+            raise RuntimeError(f"input must have {expected_dim} dimensions, got {input.ndim}")
         if self.input_size != input.shape[-1]:
             raise RuntimeError(
                 "input.size(-1) must be equal to input_size. "
@@ -193,78 +204,135 @@ class RNNBase(Module):
             return input.unsqueeze(batch_dim), False, batch_dim
         return input, True, batch_dim
 
-    def _zeros(self, input: Tensor, size: int) -> Tensor:
-        batch = input.shape[0 if self.batch_first else 1]
-        return _creation.zeros(*self._expected_hidden(batch, size), dtype=input.dtype)
-
     # ---- the loop
-    def _run(self, input: Tensor, hx: list[Tensor], cx: list[Tensor] | None) -> Tensor:
-        """Run all layers and directions over the time-major ``input`` (T, B, in), starting
-        from the per-(layer, direction) states ``hx`` (and ``cx``), which are replaced by
-        the final states. Returns the last layer's output (T, B, directions * H)."""
+    def _run(self, input: Tensor, batch_sizes: list[int] | None, hx: list[Tensor],
+             cx: list[Tensor] | None) -> Tensor:
+        """Run all layers and directions, starting from the per-(layer, direction) states
+        ``hx`` (and ``cx``), which are replaced by the final states. ``input`` is either
+        time-major padded (T, B, in) (``batch_sizes`` None) or the packed rows (N, in) of a
+        ``PackedSequence``; the last layer's output comes back in the same layout, with
+        directions * H features."""
         directions = 2 if self.bidirectional else 1
         for layer in range(self.num_layers):
             outputs = []
             for direction in range(directions):
                 index = layer * directions + direction
                 weights = self.all_weights[index]
-                outputs.append(self._run_direction(input, weights, hx, cx, index, direction))
+                igates = F.linear(input, weights[0], weights[2] if self.bias else None)
+                # (all time steps at once, as PyTorch on the CPU; then one chunk per step)
+                steps = igates.unbind(0) if batch_sizes is None else igates.split(batch_sizes)
+                state = (hx[index],) if cx is None else (hx[index], cx[index])
+                out, final = self._run_direction(list(steps), weights, state, direction == 1)
+                hx[index] = final[0]
+                if cx is not None:
+                    cx[index] = final[1]
+                outputs.append(stack(out, 0) if batch_sizes is None else cat(out, 0))
             input = outputs[0] if directions == 1 else cat(outputs, -1)
             if self.dropout > 0 and self.training and layer < self.num_layers - 1:
                 input = F.dropout(input, self.dropout, True)
         return input
 
-    def _run_direction(
-        self,
-        input: Tensor,
-        weights: list[Parameter],
-        hx: list[Tensor],
-        cx: list[Tensor] | None,
-        index: int,
-        direction: int,
-    ) -> Tensor:
-        w_ih, w_hh = weights[0], weights[1]
-        b_ih, b_hh = (weights[2], weights[3]) if self.bias else (None, None)
-        w_hr = weights[-1] if self.proj_size > 0 else None
-        igates = F.linear(input, w_ih, b_ih).unbind(0)  # all time steps at once
-        steps = range(len(igates) - 1, -1, -1) if direction == 1 else range(len(igates))
-        h, outputs = hx[index], []
-        for t in steps:
-            if self.mode == "LSTM":
-                assert cx is not None
-                h, cx[index] = _lstm_step(igates[t], h, cx[index], w_hh, b_hh, w_hr)
-            elif self.mode == "GRU":
-                h = _gru_step(igates[t], h, w_hh, b_hh)
-            else:
-                h = _rnn_step(igates[t], h, w_hh, b_hh, self.mode == "RNN_RELU")
-            outputs.append(h)
-        hx[index] = h
-        return stack(outputs[::-1] if direction == 1 else outputs, 0)
+    def _step(self, igates: Tensor, state: tuple[Tensor, ...],
+              weights: list[Parameter]) -> tuple[Tensor, ...]:
+        """One time step of the cell for the rows of ``igates``: the new state (h,) or
+        (h, c)."""
+        w_hh, b_hh = weights[1], weights[3] if self.bias else None
+        if self.mode == "LSTM":
+            w_hr = weights[-1] if self.proj_size > 0 else None
+            return _lstm_step(igates, state[0], state[1], w_hh, b_hh, w_hr)
+        if self.mode == "GRU":
+            return (_gru_step(igates, state[0], w_hh, b_hh),)
+        return (_rnn_step(igates, state[0], w_hh, b_hh, self.mode == "RNN_RELU"),)
 
-    def _forward_one_state(self, input: Tensor, hx: Tensor | None, name: str) -> Any:
-        """RNN's and GRU's forward: one state tensor h."""
-        input, batched, batch_dim = self._batched(input, name)
-        if hx is not None:
-            want = 3 if batched else 2
-            if hx.ndim != want:
-                kind = "batched 3-D" if batched else "unbatched 2-D"
-                raise RuntimeError(
-                    f"For {kind} input, hx should also be {want}-D but got {hx.ndim}-D tensor"
-                )
-            hx = hx if batched else hx.unsqueeze(1)
+    def _run_direction(self, steps: list[Tensor], weights: list[Parameter],
+                       state: tuple[Tensor, ...],
+                       reverse: bool) -> tuple[list[Tensor], tuple[Tensor, ...]]:
+        """One layer in one direction: ``steps`` holds each time step's input projections,
+        one row per sequence still running (longest first: a step never has more rows
+        than the one before). Returns the outputs h of each step, in time order, and the
+        final state, (h_n,) or (h_n, c_n), one row per sequence, each at its last step."""
+        outputs = []
+        if not reverse:
+            finished = []  # the states of sequences that ended, shortest first
+            for igates in steps:
+                running = igates.shape[0]
+                if running < state[0].shape[0]:  # the rows from ``running`` on have ended
+                    finished.append(tuple(s[running:] for s in state))
+                    state = tuple(s[:running] for s in state)
+                state = self._step(igates, state, weights)
+                outputs.append(state[0])
+            if finished:
+                pieces = [state] + finished[::-1]
+                state = tuple(cat([p[i] for p in pieces], 0) for i in range(len(state)))
+            return outputs, state
+        # reverse: start at the last step with the sequences that are that long; each
+        # shorter sequence joins, from its initial state, at its own last step
+        initial, last = state, steps[-1].shape[0] if steps else 0
+        if last < initial[0].shape[0]:
+            state = tuple(s[:last] for s in initial)
+        for igates in reversed(steps):
+            running, joining = state[0].shape[0], igates.shape[0]
+            if joining > running:
+                state = tuple(cat([s, s0[running:joining]], 0) for s, s0 in zip(state, initial))
+            state = self._step(igates, state, weights)
+            outputs.append(state[0])
+        return outputs[::-1], state
+
+    def _forward(self, input: Tensor | PackedSequence, hx: tuple[Tensor, ...] | None,
+                 name: str) -> tuple[Any, list[Tensor]]:
+        """The forward of all three layers: ``(output, [h_n])`` (LSTM: ``[h_n, c_n]``).
+        ``input`` is padded (a batch, or one unbatched sequence) or a ``PackedSequence``,
+        whose output is packed alike. ``hx`` is in the caller's batch order: a packed
+        batch's rows are put in its sorted order (``sorted_indices``) and the final states
+        back (``unsorted_indices``), as PyTorch does."""
+        lstm = self.mode == "LSTM"
+        sizes = [self.proj_size if lstm and self.proj_size > 0 else self.hidden_size]
+        sizes += [self.hidden_size] if lstm else []
+        packed = isinstance(input, PackedSequence)
+        if isinstance(input, PackedSequence):
+            data, batch_sizes, sorted_indices, unsorted_indices = input
+            steps: list[int] | None = batch_sizes.tolist()
+            batch, batched, batch_dim = steps[0] if steps else 0, True, 1
+            if hx is not None and sorted_indices is not None:
+                hx = tuple(h.index_select(1, sorted_indices) for h in hx)
         else:
-            hx = self._zeros(input, self.hidden_size)
-        self._check_input(input)
-        batch = input.shape[0 if self.batch_first else 1]
-        self._check_hidden(hx, self._expected_hidden(batch, self.hidden_size), "hidden")
-        time_major = input.transpose(0, 1) if self.batch_first else input
-        states = list(hx.unbind(0))
-        output = self._run(time_major, states, None)
+            data, batched, batch_dim = self._batched(input, name)
+            steps, batch = None, data.shape[batch_dim]
+            if hx is not None:
+                hx = self._with_batch_dim(hx, batched)
+        self._check_input(data, packed)
+        if hx is None:
+            hx = tuple(_creation.zeros(*self._expected_hidden(batch, n), dtype=data.dtype)
+                       for n in sizes)
+        for i, (h, n) in enumerate(zip(hx, sizes)):
+            self._check_hidden(h, self._expected_hidden(batch, n),
+                               f"hidden[{i}]" if lstm else "hidden")
+        states = [list(h.unbind(0)) for h in hx]
+        time_major = data.transpose(0, 1) if self.batch_first and not packed else data
+        output = self._run(time_major, steps, states[0], states[1] if lstm else None)
+        finals = [stack(s, 0) for s in states]
+        if isinstance(input, PackedSequence):
+            if unsorted_indices is not None:
+                finals = [h.index_select(1, unsorted_indices) for h in finals]
+            return PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices), finals
         output = output.transpose(0, 1) if self.batch_first else output
-        h_n = stack(states, 0)
         if not batched:
-            return output.squeeze(batch_dim), h_n.squeeze(1)
-        return output, h_n
+            return output.squeeze(batch_dim), [h.squeeze(1) for h in finals]
+        return output, finals
+
+    @staticmethod
+    def _with_batch_dim(hx: tuple[Tensor, ...], batched: bool) -> tuple[Tensor, ...]:
+        """A padded input's initial states, checked to have its rank; an unbatched input's
+        get a batch dim."""
+        want = 3 if batched else 2
+        if any(h.ndim != want for h in hx):
+            kind = "batched 3-D" if batched else "unbatched 2-D"
+            if len(hx) == 1:
+                raise RuntimeError(f"For {kind} input, hx should also be {want}-D but got "
+                                   f"{hx[0].ndim}-D tensor")
+            raise RuntimeError(f"For {kind} input, hx and cx should also be {want}-D but got "
+                               f"({hx[0].ndim}-D, {hx[1].ndim}-D) tensors")
+        return hx if batched else tuple(h.unsqueeze(1) for h in hx)
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
@@ -327,10 +395,21 @@ class RNN(RNNBase):
     -> ``(output, h_n)``: output (L, N, D * H), h_n like h0. ``dropout`` applies to the
     outputs of each layer but the last, in training mode.
 
+    The input may be a ``PackedSequence`` (``nn.utils.rnn.pack_padded_sequence``): then
+    each sequence runs for its own length, output is a ``PackedSequence`` of (sum of
+    lengths, D * H) rows, and h_n holds each sequence's state at its last real step (the
+    reverse direction starts there); h0 and h_n are in the batch order given to the
+    packing, whatever the sorting.
+
     >>> rnn = nn.RNN(3, 4, num_layers=2)
     >>> output, h_n = rnn(tg.randn(5, 2, 3))
     >>> output.shape, h_n.shape
     (tinygrad_edu.Size([5, 2, 4]), tinygrad_edu.Size([2, 2, 4]))
+    >>> packed = nn.utils.rnn.pack_padded_sequence(tg.randn(5, 2, 3), [2, 5],
+    ...                                            enforce_sorted=False)
+    >>> output, h_n = rnn(packed)
+    >>> output.data.shape, output.batch_sizes
+    (tinygrad_edu.Size([7, 4]), tensor([2, 2, 1, 1, 1]))
     """
 
     def __init__(
@@ -355,14 +434,18 @@ class RNN(RNNBase):
                          bidirectional, 0, device, dtype)
         self.nonlinearity = nonlinearity
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        """``(output, h_n)`` (see the class docstring for the shapes)."""
-        return self._forward_one_state(input, hx, "RNN")  # type: ignore[no-any-return]
+    def forward(self, input: Tensor | PackedSequence,
+                hx: Tensor | None = None) -> tuple[Any, Tensor]:
+        """``(output, h_n)`` (see the class docstring for the shapes); a ``PackedSequence``
+        gives a ``PackedSequence``."""
+        output, (h_n,) = self._forward(input, None if hx is None else (hx,), "RNN")
+        return output, h_n
 
 
 class GRU(RNNBase):
     """A gated recurrent unit layer (see the module docstring for the update), stacked
-    ``num_layers`` deep, optionally bidirectional; shapes as ``nn.RNN``.
+    ``num_layers`` deep, optionally bidirectional; shapes (and a ``PackedSequence`` input)
+    as ``nn.RNN``.
 
     >>> gru = nn.GRU(3, 4, batch_first=True)
     >>> output, h_n = gru(tg.randn(2, 5, 3))
@@ -385,9 +468,11 @@ class GRU(RNNBase):
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, 0, device, dtype)
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    def forward(self, input: Tensor | PackedSequence,
+                hx: Tensor | None = None) -> tuple[Any, Tensor]:
         """``(output, h_n)``, as ``nn.RNN``."""
-        return self._forward_one_state(input, hx, "GRU")  # type: ignore[no-any-return]
+        output, (h_n,) = self._forward(input, None if hx is None else (hx,), "GRU")
+        return output, h_n
 
 
 class LSTM(RNNBase):
@@ -395,8 +480,9 @@ class LSTM(RNNBase):
     ``num_layers`` deep, optionally bidirectional, optionally projecting h to
     ``proj_size`` features (``weight_hr_lk``, (proj_size, H)).
 
-    Shapes as ``nn.RNN``, with the state a pair ``(h0, c0)``: h0 (D * num_layers, N,
-    proj_size or H), c0 (D * num_layers, N, H) -> ``(output, (h_n, c_n))``.
+    Shapes (and a ``PackedSequence`` input) as ``nn.RNN``, with the state a pair
+    ``(h0, c0)``: h0 (D * num_layers, N, proj_size or H), c0 (D * num_layers, N, H) ->
+    ``(output, (h_n, c_n))``.
 
     >>> lstm = nn.LSTM(3, 4)
     >>> output, (h_n, c_n) = lstm(tg.randn(5, 2, 3))
@@ -421,32 +507,11 @@ class LSTM(RNNBase):
                          dropout, bidirectional, proj_size, device, dtype)
 
     def forward(
-        self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
-    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
-        """``(output, (h_n, c_n))`` (see the class docstring for the shapes)."""
-        input, batched, batch_dim = self._batched(input, "LSTM")
-        real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
-        if hx is None:
-            h0, c0 = self._zeros(input, real_hidden), self._zeros(input, self.hidden_size)
-        else:
-            h0, c0 = hx
-            want = 3 if batched else 2
-            if h0.ndim != want or c0.ndim != want:
-                kind = "batched 3-D" if batched else "unbatched 2-D"
-                raise RuntimeError(f"For {kind} input, hx and cx should also be {want}-D but "
-                                   f"got ({h0.ndim}-D, {c0.ndim}-D) tensors")
-            if not batched:
-                h0, c0 = h0.unsqueeze(1), c0.unsqueeze(1)
-        self._check_input(input)
-        batch = input.shape[0 if self.batch_first else 1]
-        self._check_hidden(h0, self._expected_hidden(batch, real_hidden), "hidden[0]")
-        self._check_hidden(c0, self._expected_hidden(batch, self.hidden_size), "hidden[1]")
-        hs, cs = list(h0.unbind(0)), list(c0.unbind(0))
-        output = self._run(input.transpose(0, 1) if self.batch_first else input, hs, cs)
-        output = output.transpose(0, 1) if self.batch_first else output
-        h_n, c_n = stack(hs, 0), stack(cs, 0)
-        if not batched:
-            return output.squeeze(batch_dim), (h_n.squeeze(1), c_n.squeeze(1))
+        self, input: Tensor | PackedSequence, hx: tuple[Tensor, Tensor] | None = None
+    ) -> tuple[Any, tuple[Tensor, Tensor]]:
+        """``(output, (h_n, c_n))`` (see the class docstring for the shapes); a
+        ``PackedSequence`` gives a ``PackedSequence``."""
+        output, (h_n, c_n) = self._forward(input, None if hx is None else tuple(hx), "LSTM")
         return output, (h_n, c_n)
 
 
