@@ -38,12 +38,103 @@ def test_load_refuses_a_raw_pickle(tmp_path, marker):
         tg.load(path)
 
 
-def test_load_refuses_a_torch_zip_pickle(tmp_path, marker):
+def test_load_refuses_a_torch_zip_pickle_that_calls_a_function(tmp_path, marker):
+    """A torch.save archive is read with weights_only, as torch.load reads it: os.system
+    is no allowed global, so the load stops before calling it (PyTorch's error)."""
     torch = pytest.importorskip("torch")
     path = tmp_path / "evil.pt"
     torch.save({"weight": _Evil(marker)}, path)
-    with pytest.raises(RuntimeError, match="never unpickles"):
+    with pytest.raises(pickle.UnpicklingError, match="Unsupported global: GLOBAL posix.system"):
         tg.load(path)
+    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
+        tg.load(path, weights_only=True)
+    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
+        torch.load(path)  # (the same refusal)
+
+
+def test_load_refuses_a_tinygrad_edu_model_pickle_until_its_classes_are_allowed(tmp_path):
+    path = tmp_path / "model.pt"
+    tg.save(nn.Linear(2, 3), path)
+    with pytest.raises(pickle.UnpicklingError, match="GLOBAL tinygrad_edu.nn.modules.linear"):
+        tg.load(path)
+    assert tg.serialization.get_unsafe_globals_in_checkpoint(path) == [
+        "tinygrad_edu.nn.modules.linear.Linear"]
+    with tg.serialization.safe_globals([nn.Linear]):
+        assert isinstance(tg.load(path), nn.Linear)
+    with pytest.raises(pickle.UnpicklingError):  # (allowed inside the block only)
+        tg.load(path)
+
+
+def _torch_file_with_pickle(tmp_path, edit):
+    """A torch.save file of 4 zeros whose data.pkl is ``edit(pickle bytes)``, the archive
+    written anew (so its checksums hold and the crafted pickle itself is what is read)."""
+    import zipfile
+
+    torch = pytest.importorskip("torch")
+    path = tmp_path / "crafted.pt"
+    torch.save(torch.zeros(4), path)
+    with zipfile.ZipFile(path) as archive:
+        entries = {n: archive.read(n) for n in archive.namelist()}
+    pkl = next(n for n in entries if n.endswith("data.pkl"))
+    entries[pkl] = edit(entries[pkl])
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("old, new, why", [
+    (b"K\x04\x85", b"K\x09\x85", "out of bounds for storage"),  # size (9,): past the end
+    (b"K\x01\x85", b"J\xff\xff\xff\xff\x85", "Negative strides"),  # stride (-1,)
+    (b"QK\x00", b"QK\x03", "out of bounds for storage"),  # offset 3, size 4
+    (b"K\x01\x85", b")", "mismatch in length of strides and shape"),  # stride ()
+])
+def test_load_checks_a_tensors_place_in_its_storage(tmp_path, old, new, why):
+    """A crafted archive whose tensor would reach outside its storage must not read
+    memory: PyTorch's UnpicklingError, naming the layout."""
+    path = _torch_file_with_pickle(tmp_path, lambda pkl: pkl.replace(old, new, 1))
+    with pytest.raises(pickle.UnpicklingError, match=why):
+        tg.load(path)
+
+
+def test_load_refuses_to_set_the_state_of_a_tensor(tmp_path):
+    """BUILD (an object's __setstate__ / __dict__ update) is allowed on OrderedDicts and
+    allowlisted classes only: a file cannot rewrite a tensor's internals."""
+    build = b"ctorch\nTensor\n)\x81N}X\x05\x00\x00\x00_dataX\x03\x00\x00\x00abc\x86b."
+    path = _torch_file_with_pickle(tmp_path, lambda pkl: b"\x80\x02" + build)
+    with pytest.raises(pickle.UnpicklingError, match="can only build OrderedDict"):
+        tg.load(path)
+
+
+def test_load_of_a_damaged_archive_says_so(tmp_path):
+    import zipfile
+
+    torch = pytest.importorskip("torch")
+    path = tmp_path / "m.pt"
+    torch.save({"w": torch.ones(1000)}, path)
+    with zipfile.ZipFile(path) as archive:
+        entries = {n: archive.read(n) for n in archive.namelist()}
+    odd = next(n for n in entries if n.endswith("data/0"))
+    entries[odd] = entries[odd][:-1]  # a storage of 3999 bytes: not whole float32s
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    with pytest.raises(pickle.UnpicklingError, match="holds 3999 bytes, not 1000 elements"):
+        tg.load(path)
+    data = bytearray(path.read_bytes())
+    data[data.index(b"data.pkl") + 40] ^= 0xFF  # damage data.pkl's bytes: its CRC fails
+    path.write_bytes(bytes(data))
+    with pytest.raises(RuntimeError, match="its archive is damaged"):
+        tg.load(path)
+
+
+def test_an_expanded_tensor_loads_read_only_as_tg_expand_makes_it(tmp_path):
+    torch = pytest.importorskip("torch")
+    torch.save(torch.ones(1).expand(3), tmp_path / "e.pt")
+    loaded = tg.load(tmp_path / "e.pt")
+    assert loaded.stride() == (0,) and loaded.tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(RuntimeError):  # (one memory location for three elements)
+        loaded.add_(1)
 
 
 def test_load_refuses_a_pickle_in_a_file_object(marker):

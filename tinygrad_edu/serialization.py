@@ -1,7 +1,8 @@
-"""``tg.save`` / ``tg.load``: checkpoints in the safetensors format, never pickle.
+"""``tg.save`` / ``tg.load``: checkpoints in the safetensors format where it can hold them.
 
 PyTorch's ``torch.save`` pickles, and unpickling a file can run any code it contains.
 A safetensors file is a JSON header plus raw array bytes: loading it only reads numbers.
+``tg.save`` writes one whenever it can hold the object:
 
 * Tensors (and numpy arrays) are stored as safetensors tensors. For a model's
   ``state_dict()`` their names are the state-dict keys (``model.0.weight``), so the file
@@ -10,6 +11,12 @@ A safetensors file is a JSON header plus raw array bytes: loading it only reads 
 * Everything else — the nesting of dicts, lists and tuples, numbers, strings, None
   (optimizer hyper-parameters, step counts) — is described by a JSON document kept in the
   header's metadata under ``"tinygrad_edu"``, where each tensor is a reference by name.
+
+What safetensors cannot hold (a whole model: ``tg.save(model, path)``) is written in
+``torch.save``'s own format, and ``tg.load`` reads that format too — files from
+``torch.save`` included — the way ``torch.load`` does since PyTorch 2.6: by default only
+tensors, containers, numbers and the classes allowlisted with
+``tg.serialization.add_safe_globals`` can come out of it (``serialization_pickle.py``).
 
 >>> tg.save(model.state_dict(), "model.safetensors")
 >>> model.load_state_dict(tg.load("model.safetensors"))
@@ -31,10 +38,18 @@ from typing import IO, Any, Union
 
 import numpy as np
 
+from . import serialization_pickle
 from .nn.parameter import Parameter
+from .serialization_pickle import (
+    add_safe_globals,
+    clear_safe_globals,
+    get_safe_globals,
+    safe_globals,
+)
 from .tensor import Tensor, _wrap
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "add_safe_globals", "clear_safe_globals", "get_safe_globals",
+           "safe_globals", "get_unsafe_globals_in_checkpoint"]
 
 FileLike = Union[str, "os.PathLike[str]", IO[bytes]]
 
@@ -53,27 +68,34 @@ def save(
     _use_new_zipfile_serialization: bool = True,
     _disable_byteorder_record: bool = False,
 ) -> None:
-    """Save ``obj`` — a Tensor, or dicts / lists / tuples of Tensors, numbers, strings
-    and None (a state_dict, an optimizer state_dict, a checkpoint dict) — to ``f`` (a
-    path or a binary file object) as a safetensors file.
+    """Save ``obj`` to ``f`` (a path or a binary file object).
 
-    The signature is ``torch.save``'s; its pickle options are accepted and change nothing
-    (nothing is pickled). Raises TypeError for objects that would need pickle (modules,
-    functions), and RecursionError for objects nested more than about a hundred levels
-    deep (tg.load would not be sure to read them back).
+    A Tensor, or dicts / lists / tuples of Tensors, numbers, strings and None (a
+    state_dict, an optimizer state_dict, a checkpoint dict) becomes a safetensors file.
+    Anything else — a whole model — is pickled into ``torch.save``'s zip format, as
+    PyTorch does; ``tg.load`` then reads it back only with its classes allowlisted
+    (``tg.serialization.safe_globals``) or with ``weights_only=False``. Objects nested
+    more than about a hundred levels deep raise RecursionError.
+
+    The signature is ``torch.save``'s; its pickle options are accepted and change nothing.
 
     >>> tg.save(model.state_dict(), "model.safetensors")
+    >>> tg.save(model, "model.pt")  # the whole model (pickled)
 
     Writing needs the ``safetensors`` package (``pip install safetensors``); reading
     (``tg.load``) does not.
     """
-    st_save = _safetensors_writer()
     arrays: dict[str, np.ndarray] = {}
-    if _is_flat_state_dict(obj):  # a module state_dict: tensor names = its keys
-        pairs = [[k, _tensor_ref(v, k, arrays)] for k, v in obj.items()]
-        structure: Any = _mapping(obj, pairs, arrays)
-    else:
-        structure = _encode(obj, "", arrays)
+    try:
+        if _is_flat_state_dict(obj):  # a module state_dict: tensor names = its keys
+            pairs = [[k, _tensor_ref(v, k, arrays)] for k, v in obj.items()]
+            structure: Any = _mapping(obj, pairs, arrays)
+        else:
+            structure = _encode(obj, "", arrays)
+    except _NeedsPickle:  # a whole model, say: torch.save's format, as PyTorch writes it
+        _write(f, serialization_pickle.save_zip(obj))
+        return
+    st_save = _safetensors_writer()
     document = json.dumps({"version": _FORMAT_VERSION, "object": structure})
     depth = _json_depth(document)
     if depth > _MAX_DEPTH:
@@ -110,7 +132,7 @@ def _tensor_ref(value: Tensor | np.ndarray, name: str, arrays: dict[str, np.ndar
     """Store ``value`` under a unique name; return the JSON reference to it."""
     data = value._data if isinstance(value, Tensor) else value
     if data.dtype.newbyteorder("<").str.lstrip("|<") not in _SAVABLE:
-        raise TypeError(
+        raise _NeedsPickle(
             f"tg.save cannot store an array of dtype {data.dtype} ({name or 'the object'}): "
             "safetensors holds bool, integer and float16/32/64 tensors"
         )
@@ -146,11 +168,11 @@ def _encode(obj: Any, path: str, arrays: dict[str, np.ndarray]) -> Any:
         return {"__tuple__": [_encode(v, _join(path, i), arrays) for i, v in enumerate(obj)]}
     if isinstance(obj, list):
         return [_encode(v, _join(path, i), arrays) for i, v in enumerate(obj)]
-    raise TypeError(
-        f"tg.save cannot store an object of type {type(obj).__name__}: checkpoints hold "
-        "Tensors, numbers, strings, None and dicts/lists/tuples of them (no pickle). "
-        "Save model.state_dict() rather than the model itself."
-    )
+    raise _NeedsPickle(f"safetensors cannot hold an object of type {type(obj).__name__}")
+
+
+class _NeedsPickle(TypeError):
+    """What safetensors and its JSON description cannot hold: tg.save pickles it instead."""
 
 
 def _mapping(obj: Mapping[Any, Any], pairs: list[list[Any]], arrays: dict[str, Any]) -> Any:
@@ -170,7 +192,7 @@ def _encode_key(key: Any) -> Any:
         return key
     if isinstance(key, tuple):
         return {"__tuple__": [_encode_key(k) for k in key]}
-    raise TypeError(f"tg.save cannot store a dict key of type {type(key).__name__}")
+    raise _NeedsPickle(f"safetensors cannot hold a dict key of type {type(key).__name__}")
 
 
 def _join(path: str, key: Any) -> str:
@@ -197,22 +219,35 @@ def load(
     mmap: bool | None = None,
     **pickle_load_args: Any,
 ) -> Any:
-    """Load what ``tg.save`` wrote (or any safetensors file: then a dict of tensors).
+    """Load what ``tg.save`` or ``torch.save`` wrote (or any safetensors file: then a
+    dict of tensors).
 
-    The signature is ``torch.load``'s. ``map_location``, ``pickle_module``,
-    ``weights_only``, ``mmap`` and the pickle option ``encoding`` are accepted for
-    compatibility and change nothing (everything is on the CPU, and loading never runs
-    code); any other keyword raises TypeError, as in PyTorch. A file that is not a
-    checkpoint — a pickle, random bytes, a truncated or damaged file — raises RuntimeError
-    saying why; the format is recognised by its whole structure, never by a magic byte.
+    The signature is ``torch.load``'s. A ``torch.save`` archive is read as PyTorch 2.6+
+    reads it: with ``weights_only`` (the default) only tensors, containers, numbers and
+    the classes allowlisted by ``tg.serialization.add_safe_globals`` /
+    ``safe_globals`` come out, and any other name stops the load with PyTorch's
+    ``pickle.UnpicklingError`` before it is called; ``weights_only=False`` unpickles
+    anything (only for files you trust: unpickling can run code). ``map_location``,
+    ``pickle_module``, ``mmap`` and the pickle option ``encoding`` are accepted and change
+    nothing (everything is on the CPU); any other keyword raises TypeError, as in PyTorch.
+    A file that is not a checkpoint — a bare pickle stream, random bytes, a truncated or
+    damaged file — raises RuntimeError saying why; the format is recognised by its whole
+    structure, never by a magic byte.
 
     >>> model.load_state_dict(tg.load("model.safetensors"))
+    >>> state = tg.load("resnet18.pth")  # a state_dict saved by torch.save
     """
     for key in pickle_load_args:
         if key != "encoding":
             raise TypeError(f"Unpickler.__init__() got an unexpected keyword argument '{key}'")
     name, data = _read(f)
-    header, arrays = _read_safetensors(data, name)
+    read = _read_safetensors(data, name)
+    if read is None:  # a torch.save archive
+        try:
+            return serialization_pickle.load_zip(data, name, weights_only is not False)
+        except serialization_pickle.DamagedArchive as e:
+            raise _invalid(name, f"its archive is damaged ({e})") from None
+    header, arrays = read
     metadata = header.get("__metadata__") or {}
     if _META_KEY not in metadata:  # a plain safetensors file (e.g. from safetensors.torch)
         return OrderedDict((k, _wrap(arrays[k])) for k in arrays)
@@ -229,6 +264,20 @@ def load(
         raise _invalid(
             name, f"its description of the saved object is damaged ({type(e).__name__}: {e})"
         ) from None
+
+
+def get_unsafe_globals_in_checkpoint(f: FileLike) -> list[str]:
+    """The names in a ``torch.save``-format checkpoint that ``tg.load``'s default
+    (``weights_only``) unpickler refuses unless allowlisted; nothing is unpickled.
+
+    >>> tg.serialization.get_unsafe_globals_in_checkpoint("model.pt")
+    ['__main__.MyModel', 'tinygrad_edu.nn.modules.linear.Linear']
+    """
+    name, data = _read(f)
+    try:
+        return serialization_pickle.unsafe_globals(data, name)
+    except serialization_pickle.DamagedArchive as e:
+        raise _invalid(name, f"its archive is damaged ({e})") from None
 
 
 def _read(f: FileLike) -> tuple[str, bytes]:
@@ -253,7 +302,7 @@ def _read(f: FileLike) -> tuple[str, bytes]:
 def _invalid(name: str, reason: str) -> RuntimeError:
     return RuntimeError(
         f"{name} is not a valid tinygrad_edu checkpoint: {reason}. tg.load reads safetensors "
-        "files (what tg.save writes) and never unpickles."
+        "files and torch.save's zip archives, and never unpickles anything else."
     )
 
 
@@ -272,20 +321,26 @@ _SAVABLE = {np.dtype(code).str.lstrip("|<") for code in _DTYPES.values()}
 _UNSUPPORTED = {"BF16", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F6_E2M3", "F6_E3M2", "F4", "C64"}
 
 
-def _read_safetensors(data: bytes, name: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """The header and the arrays (in file order) of a safetensors file; RuntimeError
-    naming the first problem when ``data`` is anything else."""
+def _read_safetensors(
+    data: bytes, name: str
+) -> tuple[dict[str, Any], dict[str, np.ndarray]] | None:
+    """The header and the arrays (in file order) of a safetensors file, None for a whole
+    torch.save archive; RuntimeError naming the first problem when ``data`` is anything
+    else."""
     try:
         header = _header(data)
         return header, _arrays(data, header)
     except _Malformed as e:
         pickle_kind = _pickle_kind(data)
+        if pickle_kind == _TORCH_ZIP:
+            return None
         if pickle_kind is not None:
             raise _invalid(
                 name,
                 f"it looks like a PyTorch pickle checkpoint (torch.save; {pickle_kind}). "
-                "tinygrad_edu never unpickles files, because unpickling can run arbitrary "
-                "code. Convert it once, with PyTorch: "
+                "tinygrad_edu never unpickles a bare pickle stream or a damaged archive, "
+                "because unpickling can run arbitrary code. Save it again with PyTorch's "
+                "default format (torch.save(torch.load(path), path)) or as safetensors: "
                 "safetensors.torch.save_file(torch.load(path), 'model.safetensors')",
             ) from None
         raise _invalid(name, str(e)) from None
@@ -442,11 +497,14 @@ def _pickle_kind(data: bytes) -> str | None:
     return None
 
 
+_TORCH_ZIP = "a zip archive holding data.pkl"
+
+
 def _torch_zip_kind(data: bytes) -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
-        kind = "a zip archive holding data.pkl"
+        kind = _TORCH_ZIP
     except Exception:  # noqa: BLE001 - not a whole archive: read its first entry's header
         name_length = int.from_bytes(data[26:28], "little")
         names = [data[30 : 30 + name_length].decode("utf-8", "replace")]
