@@ -317,3 +317,16 @@ def test_dtype_and_size_reprs(torch: Any) -> None:
                                                                               "tinygrad_edu.")
     assert repr(tg.zeros(2, 3).shape) == repr(torch.zeros(2, 3).shape).replace(
         "torch.", "tinygrad_edu.")
+
+
+def test_printing_a_long_tensor_formats_only_what_is_shown() -> None:
+    """A summarized print shows 3 numbers at each end, but every element of a long 1-d
+    tensor (or row) was formatted first: ``print(tg.zeros(2**22))`` took seconds."""
+    import time
+
+    x = tg.arange(float(2**22))
+    start = time.perf_counter()
+    text = repr(x)
+    assert time.perf_counter() - start < 0.5
+    assert text == ("tensor([0.0000e+00, 1.0000e+00, 2.0000e+00,  ..., 4.1943e+06, "
+                    "4.1943e+06,\n        4.1943e+06])")

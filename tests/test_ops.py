@@ -1054,6 +1054,12 @@ def _scatter_reduce(reduce: str) -> st.SearchStrategy[Sample]:
     """``_scatter`` with repeats, a reduction and include_self either way; for amax and
     amin every value of x and src distinct (no ties: the gradient's split is a kink), for
     prod none near 0 (where torch's double backward is not defined)."""
+    return _reducing(_scatter(unique=False), reduce)
+
+
+def _reducing(samples: st.SearchStrategy[Sample], reduce: str) -> st.SearchStrategy[Sample]:
+    """Samples (x, src) given ``reduce`` and include_self either way, their values kept
+    off ties (amax, amin) and off 0 (prod)."""
 
     def prepare(sample: Sample, include_self: bool) -> Sample:
         x, src = sample.arrays
@@ -1065,7 +1071,7 @@ def _scatter_reduce(reduce: str) -> st.SearchStrategy[Sample]:
         return Sample((x, src), {**sample.params, "reduce": reduce,
                                  "include_self": include_self})
 
-    return st.tuples(_scatter(unique=False), st.booleans()).map(lambda a: prepare(*a))
+    return st.tuples(samples, st.booleans()).map(lambda a: prepare(*a))
 
 
 def _scatter_reduce_call(L: Any, x: Any, src: Any, dim: int, index: np.ndarray, reduce: str,
@@ -1391,6 +1397,92 @@ def _aminmax_call(L: Any, x: Any, dim: Any, keepdim: bool) -> Any:
     """Both outputs of ``aminmax`` (as ``min``/``max`` named fields)."""
     r = x.aminmax(dim=dim, keepdim=keepdim)
     return r.min, r.max
+
+
+# ---------------------------------------------------------------------------- views written
+@st.composite
+def _view_scatter(draw: Any, kind: str) -> Sample:
+    """x, the view of it that ``kind``_scatter writes (a diagonal, a select, a slice with
+    a step, empty ones too) and a src of the view's shape."""
+    if kind == "diagonal":
+        sample = draw(_diagonal())
+        p = sample.params
+        x = sample.arrays[0]
+        region = np.diagonal(x, p["offset"], p["dim1"], p["dim2"]).shape
+    elif kind == "select":
+        sample = draw(_select())
+        x = sample.arrays[0]
+        region = np.take(x, sample.params["index"], sample.params["dim"]).shape
+    else:
+        shape = draw(S.shapes(min_dims=1))
+        dim = draw(S.dim(len(shape)))
+        n = shape[dim]
+        bounds = st.none() | st.integers(-n - 1, n + 1)
+        p = {"dim": dim, "start": draw(bounds), "end": draw(bounds), "step": draw(
+            st.integers(1, 3))}
+        x = draw(S.arrays(shape))
+        where = (slice(None),) * (dim % len(shape)) + (slice(p["start"], p["end"], p["step"]),)
+        region = x[where].shape
+        sample = Sample((x,), p)
+    return Sample((x, draw(S.arrays(region))), sample.params)
+
+
+def _index_reduce(reduce: str) -> st.SearchStrategy[Sample]:
+    """``_index_update`` with repeats, the reduction and include_self either way (amax and
+    amin: every value distinct, no ties; prod: none near 0), as ``_scatter_reduce``."""
+    return _reducing(_index_update(unique=False), reduce)
+
+
+def _index_reduce_call(L: Any, x: Any, src: Any, dim: int, index: np.ndarray, reduce: str,
+                       include_self: bool) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # index_reduce() is in beta
+        return x.index_reduce(dim, L.tensor(index), src, reduce, include_self=include_self)
+
+
+@st.composite
+def _put(draw: Any, unique: bool) -> Sample:
+    """x (0-d too), an int64 index of any shape into its flat elements (negative entries;
+    with ``unique`` no place twice, else repeats, which accumulate adds) and a source of
+    the index's shape."""
+    shape = draw(S.shapes())
+    n = int(np.prod(shape))
+    places = draw(st.permutations(range(n)) if unique else st.lists(
+        st.integers(0, n - 1), min_size=1, max_size=4))[:draw(st.integers(1, n))]
+    flat = np.array([i - n * draw(st.integers(0, 1)) for i in places], np.int64)
+    index = flat.reshape(draw(st.sampled_from([(flat.size,), (1, flat.size)])))
+    return Sample((draw(S.arrays(shape)), draw(S.arrays(index.shape))), {"index": index})
+
+
+def _put_call(accumulate: bool, inplace: bool) -> Callable[..., Any]:
+    def call(L: Any, x: Any, v: Any, index: np.ndarray) -> Any:
+        if inplace:
+            return x.clone().put_(L.tensor(index), v, accumulate)
+        return x.put(L.tensor(index), v, accumulate=accumulate)
+
+    return call
+
+
+@st.composite
+def _strided(draw: Any, scatter: bool) -> Sample:
+    """x (its own storage of n elements) and a window on it: sizes, strides (0 too:
+    elements read twice; as_strided_scatter's windows do not overlap) and an offset
+    that fits; for as_strided_scatter a src of the window's shape."""
+    x = draw(S.arrays(draw(S.shapes(min_dims=1))))
+    size = tuple(draw(st.lists(st.integers(1, 3), max_size=3)))
+    if scatter:  # a (maybe spread-out, maybe transposed) row-major window: no overlap
+        gap = draw(st.integers(1, 2))
+        stride = [gap * int(np.prod(size[d + 1:])) for d in range(len(size))]
+        stride = stride[::-1] if draw(st.booleans()) and len(size) == 2 and size[0] == size[
+            1] else stride
+    else:
+        stride = [draw(st.integers(0, 3)) for _ in size]
+    extent = sum((k - 1) * t for k, t in zip(size, stride))
+    assume(extent < x.size)
+    offset = draw(st.integers(0, x.size - 1 - extent))
+    params = {"size": size, "stride": tuple(stride), "offset": offset}
+    return Sample((x, draw(S.arrays(size))) if scatter else (x,), params)
+
 
 
 def _F(name: str, **kw: Any) -> Callable[..., Any]:  # noqa: N802  (F.name, as a row's fn)
@@ -1977,6 +2069,42 @@ OPS: list[Op] = [
         S.away_from_zero, max_dims=2).flatmap(  # (cumprod through zeros: cumprod_with_zeros)
         lambda s: st.sampled_from([{}, {"N": 2}, {"N": 4}]).map(lambda p: Sample(s.arrays, p))).filter(
         lambda s: s.params.get("N", s.arrays[0].shape[-1] if s.arrays[0].ndim else 1) > 1)),
+    # ---- tensor methods PyTorch also has (ops/activation.py, strided.py, indexed.py)
+    Op("hardshrink_method", lambda L, x: x.hardshrink(0.3), unary(S.away_from([-0.3, 0.3]))),
+    Op("prelu_method", lambda L, x, w: x.prelu(w), _prelu(),
+       torch_grad_bug=lambda s: not s.arrays[0].all()),
+    Op("diagonal_scatter", lambda L, x, src, **p: L.diagonal_scatter(x, src, **p),
+       _view_scatter("diagonal")),
+    Op("select_scatter", lambda L, x, src, dim, index: x.select_scatter(src, dim, index),
+       _view_scatter("select")),
+    Op("slice_scatter", lambda L, x, src, **p: L.slice_scatter(x, src, **p),
+       _view_scatter("slice")),
+    *(Op(f"index_reduce_{reduce}", _index_reduce_call, _index_reduce(reduce))
+      for reduce in ("prod", "mean", "amax", "amin")),
+    Op("index_reduce_inplace", lambda L, x, src, dim, index, reduce, include_self: (
+        x.clone().index_reduce_(dim, L.tensor(index), src, reduce, include_self=include_self)),
+       _index_reduce("mean")),
+    Op("put", _put_call(False, False), _put(unique=True)),
+    Op("put_accumulate", _put_call(True, False), _put(unique=False)),
+    Op("put_inplace", _put_call(False, True), _put(unique=True)),
+    Op("as_strided", lambda L, x, size, stride, offset: x.as_strided(size, stride, offset),
+       _strided(scatter=False)),
+    # (a window on the storage of a view that starts at 1: the offset counts from 0)
+    Op("as_strided_of_view", lambda L, x, size, stride, offset: L.as_strided(
+        L.cat([x.reshape(-1)[:1], x.reshape(-1)])[1:], size, stride, offset + 1),
+       _strided(scatter=False)),
+    # (torch's gradient for x is wrong -- the written places' instead of the kept ones':
+    # its gradcheck fails; ours passes it, and src's gradient is compared)
+    Op("as_strided_scatter", lambda L, x, src, size, stride, offset: L.as_strided_scatter(
+        x, src, size, stride, offset), _strided(scatter=True), torch_grad_bug=lambda s: True),
+    # (torch's backward drops the gradient for a negative start: its gradcheck fails)
+    Op("narrow_copy", lambda L, x, **p: x.narrow_copy(**p), _narrow(),
+       torch_grad_bug=lambda s: s.params["start"] < 0),
+    Op("unsafe_split", lambda L, x, split_size, dim: x.unsafe_split(split_size, dim),
+       _split().filter(lambda s: isinstance(s.params["split_size"], int))),
+    Op("unsafe_split_with_sizes", lambda L, x, split_size, dim: L.unsafe_split_with_sizes(
+        x, split_size, dim), _split().filter(lambda s: isinstance(s.params["split_size"], list))),
+    Op("unsafe_chunk", lambda L, x, chunks, dim: x.unsafe_chunk(chunks, dim), _chunk()),
 ]
 OPS_BY_NAME = {op.name: op for op in OPS}
 assert len(OPS_BY_NAME) == len(OPS), "duplicate op names in the table"

@@ -63,6 +63,8 @@ _METHODS = (
     "addcmul addcdiv mv addmv addr addbmm dist lgamma digamma logit logit_ fmax fmin "
     "deg2rad rad2deg frexp ldexp float_power heaviside gcd lcm nextafter i0 mvlgamma renorm "
     "cov corrcoef matrix_power matrix_exp "
+    "as_strided as_strided_ as_strided_scatter diagonal_scatter select_scatter slice_scatter "
+    "index_reduce put narrow_copy unsafe_chunk unsafe_split unsafe_split_with_sizes resize_as_ "
     # in place, where PyTorch has the function too
     "abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ "
     "atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ detach_ erf_ erfc_ "

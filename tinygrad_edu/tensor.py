@@ -12,6 +12,7 @@ from .core.function import _wrap
 from .fast import REFERENCE as _REFERENCE
 from .fast.apply import fast_apply
 from .fast.drain import fast_drain
+from .ops.activation_methods import ActivationMethods
 from .ops.arithmetic import ArithmeticMethods, maximum, where, zeros_like
 from .ops.bessel import BesselMethods
 from .ops.binary_math import BinaryMathMethods
@@ -40,8 +41,10 @@ from .ops.scatter_reduce import ScatterReduceMethods
 from .ops.search import SearchMethods
 from .ops.sorting import SortingMethods
 from .ops.special import SpecialMethods
+from .ops.strided import StridedMethods
 from .ops.unary import UnaryMethods
 from .parity.numpy_names import accept_numpy_names_in_class
+from .parity.ready_queue import PostAccumulateGradHooks
 from .tensor_base import Size, TensorBase, _norm_axis, _shape_arg, reset_grads
 
 __all__ = ["Tensor", "Size", "where", "maximum", "zeros_like", "reset_grads", "_wrap",
@@ -55,7 +58,8 @@ class Tensor(ArithmeticMethods, LogicMethods, UnaryMethods, SpecialMethods, Gamm
              MovementMethods, RearrangeMethods, ReshapingMethods, IndexingMethods, IndexedMethods,
              SortingMethods, ScatterReduceMethods, MatmulMethods, ProductMethods, FusedMethods,
              LinalgMethods, LuMethods, MatrixFunctionMethods, InplaceMethods, ConversionMethods,
-             SearchMethods, InspectionMethods, TensorBase):
+             SearchMethods, InspectionMethods, StridedMethods, ActivationMethods,
+             PostAccumulateGradHooks, TensorBase):
     """A multi-dimensional array that can record the operations applied to it.
 
     >>> x = tg.tensor([1.0, 2.0], requires_grad=True)

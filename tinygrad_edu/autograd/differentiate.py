@@ -22,7 +22,7 @@ from ..core import function as _fn  # (_fn._Tensor, _fn._wrap: bound by tensor.p
 from ..core.function import Node
 from ..core.grad_mode import _teaching, is_grad_enabled
 from ..core.hooks import hooks_on, tensor_hooks
-from ..parity.ready_queue import TorchOrderWalk
+from ..parity.ready_queue import TorchOrderWalk, run_post_accumulate_hooks
 
 __all__ = ["backward", "grad"]
 
@@ -103,7 +103,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
          is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple[Any, ...]:
     """The gradients of ``outputs`` with respect to ``inputs``, without touching ``.grad``.
     (``only_inputs`` is deprecated and ignored, as in PyTorch; ``is_grads_batched=True``,
-    which needs vmap, is not supported.)
+    which PyTorch runs under vmap, is not supported: ``tg.func.vmap`` loops.)
 
     >>> x = tg.tensor(3.0, requires_grad=True)
     >>> (dy,) = tg.autograd.grad(x ** 3, x, create_graph=True)   # 3x^2 = 27
@@ -111,8 +111,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     (tensor(18.),)
     """
     if is_grads_batched:
-        raise NotImplementedError("tinygrad_edu has no vmap: is_grads_batched=True is not "
-                                  "supported; call grad once per row of grad_outputs")
+        raise NotImplementedError("is_grads_batched=True is not supported: call grad once per "
+                                  "row of grad_outputs (tg.func.vmap of such a call does)")
     if not only_inputs:
         warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to "
                       "True). To accumulate gradient for other parts of the graph, please use "
@@ -216,6 +216,7 @@ class InputsWalk(engine.Walk):
                     engine.accumulate_leaf(tensor, grad._data if isinstance(
                         grad, _fn._Tensor) and not self.create_graph else grad,
                         self.create_graph)
+                    run_post_accumulate_hooks(tensor)
             return
         result = grad if isinstance(grad, _fn._Tensor) else _fn._wrap(np.array(grad))
         for k in positions:  # (one result object for an input listed twice, as PyTorch)

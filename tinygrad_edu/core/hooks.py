@@ -31,6 +31,8 @@ class TensorHooks:
     ``grad_fn.register_hook(fn)``. ``fn(grad_outputs)`` runs after the tensor's hooks, and
     ``fn(grad_inputs, grad_outputs)`` after the node's backward; each gets tuples of
     Tensors (None for an input that takes no gradient) and may return a replacement tuple.
+    A leaf has no node: its ``post`` are ``register_post_accumulate_grad_hook``'s, run
+    with the leaf after its gradient is added into ``.grad`` (parity/ready_queue.py).
     """
 
     __slots__ = ("hooks", "pre", "post", "__weakref__")

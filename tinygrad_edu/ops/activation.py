@@ -3,7 +3,10 @@ hard and shrink families, Mish, LogSigmoid, GLU, Threshold, PReLU and RReLU.
 
 Each is one ``Function``, as PyTorch records it (``HardswishBackward0``, ``GluBackward0``...),
 so a graph reads as PyTorch's and the gradient at each kink is PyTorch's choice, written
-beside the formula. ``nn.functional`` checks the arguments and calls ``Op.apply``.
+beside the formula. ``nn.functional`` checks the arguments and calls ``Op.apply``; the two
+that PyTorch also has as Tensor methods (``x.hardshrink()``, ``x.prelu(w)``) are in
+``activation_methods.py``, which Tensor imports (this file, with its imports, loads when
+``nn`` does).
 
 Forward works on numpy arrays. Backward works on arrays in an ordinary ``backward()`` and on
 Tensors under ``create_graph=True`` (written with operators and ``dual`` helpers): a mask
@@ -13,7 +16,7 @@ of the formula between the kinks.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,6 +25,9 @@ from . import dual
 from .dual import _arr, _Op, keep_where
 from .movement import Cat
 from .nn import LeakyRelu, Softplus, _live_where
+
+if TYPE_CHECKING:
+    pass
 
 _nd = np.ndarray
 
@@ -309,6 +315,7 @@ class GluGrad(_Op):
 
 
 # ------------------------------------------------------------------ threshold and shrinks
+# (Hardshrink and PReLU, Tensor methods too, are in activation_methods.py)
 
 
 class Threshold(_Op):
@@ -352,52 +359,6 @@ class Softshrink(_Op):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         return dual.where(ctx.dead, 0.0, grad), None
-
-
-class Hardshrink(_Op):
-    """x if |x| > lambd else 0; gradient 1 outside [-lambd, lambd], 0 on it (ends
-    included, as PyTorch)."""
-
-    _grad_fn_name = "HardshrinkBackward0"
-    ctx_fields = ("dead",)  # -lambd <= x <= lambd
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, lambd: float) -> Any:
-        lam = x.dtype.type(lambd)
-        dead = np.asanyarray((x >= -lam) & (x <= lam))
-        ctx.dead = dead
-        return np.where(dead, x.dtype.type(0), x)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        return dual.where(ctx.dead, 0.0, grad), None
-
-
-# ---------------------------------------------------------------------------------- PReLU
-
-
-class PreluKernel(_Op):
-    """x if x > 0 else w x, with w broadcast against x (one slope, or one per channel);
-    gradients: grad or w grad for x, 0 or x grad for w (the engine sums it to w's shape).
-    At x = 0 the left branch: w grad, and 0 for w."""
-
-    _grad_fn_name = "PreluKernelBackward0"
-    ctx_fields = ("positive",)
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, w: Any) -> Any:
-        ctx.save_for_backward(x, w)
-        positive = np.asanyarray(x > 0)
-        ctx.positive = positive
-        return np.asanyarray(np.where(positive, x, w * x))
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
-        x, w = ctx.saved_tensors
-        positive, need = ctx.positive, ctx.needs_input_grad
-        gx = dual.where(positive, grad, w * grad) if need[0] else None
-        gw = dual.where(positive, 0.0, x * grad) if need[1] else None
-        return gx, gw
 
 
 # ---------------------------------------------------------------------------------- RReLU

@@ -1,5 +1,6 @@
 """Elements read or written at an index or under a mask: ``take``, ``take_along_dim``,
-``masked_select``, ``masked_scatter``, ``index_add``, ``index_copy``, ``index_fill``.
+``masked_select``, ``masked_scatter``, ``index_add``, ``index_copy``, ``index_fill``,
+``index_reduce``, ``put``.
 
 Each read sends its gradient back to the element it read (adding where an element was read
 twice); each write passes the gradient of the elements it kept to the input, and that of
@@ -9,11 +10,13 @@ errors, in its order, before any op runs.
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
 from ..amp.autocast_mode import autocast_op
+from ..parity.grad_fn_names import labelled
 from ..parity.names import scalar_type_name
 from ..parity.promotion import checked_scalar
 from ..tensor_base import TensorBase, _bool, _float, _int, _norm_axis, _type
@@ -21,6 +24,7 @@ from . import dual
 from . import sorting as SO
 from .dual import _Op
 from .movement import _ALL_SLICE, dual_index_add, dual_take
+from .scatter_reduce import ScatterReduce
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -178,6 +182,55 @@ class IndexFillTensor(IndexFill):
         return _filled(grad, axis, index), grad_value, None, None
 
 
+class Put(_Op):
+    """``x.put(index, source, accumulate)``: x read as a flat vector (row-major), with
+    ``source``'s elements written at ``index`` (with ``accumulate``: added there, repeated
+    indices adding up). The written places pass no gradient to x (unless added to); each
+    source element gets the gradient of its place."""
+
+    _grad_fn_name = "PutBackward0"
+    ctx_fields = ("index", "accumulate", "source_shape")
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, source: Any, index: np.ndarray, accumulate: bool) -> Any:
+        ctx.index, ctx.accumulate, ctx.source_shape = index, accumulate, source.shape
+        out = x.copy(order="K")  # (x's layout, as PyTorch's clone)
+        grid = out.reshape(1) if not out.ndim else out  # (a 0-d array reshapes as a view)
+        at = np.unravel_index(index, grid.shape)
+        if accumulate:
+            np.add.at(grid, at, source.reshape(-1))
+        else:
+            grid[at] = source.reshape(-1)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        index, accumulate, source_shape = ctx.index, ctx.accumulate, ctx.source_shape
+        grad_source = dual.reshape(dual_take(dual.reshape(grad, (-1,)), (index,)), source_shape)
+        if accumulate:
+            return grad, grad_source, None, None
+        kept = np.ones(grad.shape or (1,), bool)
+        kept.reshape(-1)[index] = False
+        return dual.keep_where(grad, kept.reshape(grad.shape)), grad_source, None, None
+
+
+# ``x.index_reduce(dim, index, source, reduce)``: ``scatter_reduce`` with the index spread
+# over source's shape along dim (PyTorch's index_reduce_backward is scatter_reduce's,
+# index_select for gather)
+IndexReduce = labelled(ScatterReduce, "IndexReduceBackward0")
+INDEX_REDUCES = ("prod", "mean", "amax", "amin")
+_INDEX_REDUCE_WARNED = [False]  # PyTorch warns once per process (TORCH_WARN_ONCE)
+
+
+def _bool_index_reduce_kernel(ndim: int, reduce: str, include_self: bool) -> None:
+    """PyTorch's bool index_reduce: its kernels that start from the reduction's identity
+    (include_self=False), divide (mean) or walk a 1-d tensor have no bool version."""
+    kernel = ("index_reduce_func_exclude_input_init" if not include_self else
+              "index_func_" if ndim <= 1 else "div_floor_cpu" if reduce == "mean" else None)
+    if kernel is not None:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
 def _slices(grad: Any, axis: int, index: np.ndarray) -> Any:
     """``grad.index_select(axis, index)`` (a 0-d grad: itself)."""
     return grad if not grad.ndim else SO.index_select(grad, axis, index)
@@ -248,13 +301,13 @@ def broadcast_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
 
 def check_index_vector(index: np.ndarray, fn: str) -> None:
     """An index of at most one dim, int64 (or int32 too), as each op's messages say."""
-    if fn == "index_add_":
+    if fn in ("index_add_", "index_reduce_"):
         if index.ndim > 1:
-            raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: "
+            raise IndexError(f"{fn}(): Index is supposed to be a vector, but got dim: "
                              f"{index.ndim} with type: {scalar_type_name(index.dtype)} and "
                              f"size: {list(index.shape)}")
         if index.dtype not in SO._INDEX_DTYPES:
-            raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: "
+            raise RuntimeError(f"{fn}(): Expected dtype int32/int64 for index but got: "
                                f"{scalar_type_name(index.dtype)}")
     elif fn == "index_copy_":
         if index.ndim > 1:
@@ -286,13 +339,13 @@ def check_source(x: np.ndarray, source: np.ndarray, axis: int, index: np.ndarray
     per index."""
     n_index = index.size
     src_n = source.shape[axis] if source.ndim else 1
-    if fn == "index_add_":
+    if fn in ("index_add_", "index_reduce_"):
         if x.dtype != source.dtype:
-            raise RuntimeError(f"index_add_(): self ({scalar_type_name(x.dtype)}) and source "
+            raise RuntimeError(f"{fn}(): self ({scalar_type_name(x.dtype)}) and source "
                                f"({scalar_type_name(source.dtype)}) must have the same scalar "
                                f"type")
         if src_n != n_index:
-            raise RuntimeError(f"index_add_(): Number of indices ({n_index}) should be equal to "
+            raise RuntimeError(f"{fn}(): Number of indices ({n_index}) should be equal to "
                                f"source.size(dim): ({src_n}), for dim: {axis}")
         off = (x.shape, source.shape)  # the shapes off ``axis`` (all of them with a 0-d)
         if x.ndim and source.ndim:
@@ -322,7 +375,7 @@ def check_source(x: np.ndarray, source: np.ndarray, axis: int, index: np.ndarray
 # ------------------------------------------------------------------ the Tensor methods
 class IndexedMethods(TensorBase):
     """``take``, ``take_along_dim``, ``masked_select``, ``masked_scatter``, ``index_add``,
-    ``index_copy``, ``index_fill`` (and their in-place forms)."""
+    ``index_copy``, ``index_fill``, ``index_reduce``, ``put`` (and their in-place forms)."""
 
     __slots__ = ()
 
@@ -462,6 +515,79 @@ class IndexedMethods(TensorBase):
     def index_fill_(self, dim: _int, index: Tensor, value: Any) -> Tensor:
         """In place: ``self = self.index_fill(dim, index, value)``."""
         return self._write(lambda t: t.index_fill(dim, index, value), value)
+
+    def index_reduce(self, dim: _int, index: Tensor, source: Tensor, reduce: str, *,
+                     include_self: _bool = True) -> Tensor:
+        """``self`` with each slice ``source[i]`` along ``dim`` combined into its slice
+        ``index[i]`` by ``reduce``: "prod", "mean" (ints round down), "amax" or "amin".
+        With ``include_self=False`` the slices that receive any reduce those only.
+
+        >>> x = tg.tensor([1.0, 2.0, 3.0])
+        >>> x.index_reduce(0, tg.tensor([0, 0, 2]), tg.tensor([5.0, 6.0, 7.0]), "amax")
+        tensor([6., 2., 7.])
+        """
+        idx = np.array(tensor_arg(index, "index_reduce", "index", 2))
+        src = tensor_arg(source, "index_reduce", "source", 3)
+        if reduce not in INDEX_REDUCES:
+            raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax "
+                               f"or amin but got {reduce}.")
+        axis = _norm_axis(dim, self._data.ndim)
+        check_index_vector(idx, "index_reduce_")
+        idx = idx.reshape(-1)
+        check_source(self._data, src, axis, idx, "index_reduce_")
+        if self._data.dtype == np.bool_:
+            _bool_index_reduce_kernel(self._data.ndim, reduce, include_self)
+        n = self._data.shape[axis] if self._data.ndim else 1
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise IndexError("index out of range in self")
+        if not _INDEX_REDUCE_WARNED[0]:
+            _INDEX_REDUCE_WARNED[0] = True
+            warnings.warn("index_reduce() is in beta and the API may change at any time.",
+                          UserWarning, stacklevel=2)
+        # the index of each source element: index[i] all over slice i
+        along = [1] * src.ndim
+        if src.ndim:
+            along[axis] = idx.size
+        spread = np.broadcast_to(idx.reshape(along), src.shape).astype(np.int64)
+        return IndexReduce.apply(self, source, axis, spread, reduce, include_self)
+
+    def index_reduce_(self, dim: _int, index: Tensor, source: Tensor, reduce: str, *,
+                      include_self: _bool = True) -> Tensor:
+        """In place: ``self = self.index_reduce(dim, index, source, reduce, ...)``."""
+        return self._write(lambda t: t.index_reduce(dim, index, source, reduce,
+                                                    include_self=include_self), source)
+
+    def put(self, index: Tensor, source: Tensor, accumulate: _bool = False) -> Tensor:
+        """``self`` read as a flat vector (row-major), with the elements of ``source``
+        written at ``index`` (negative entries count from the end); with ``accumulate``,
+        added there (repeated indices add up).
+
+        >>> tg.zeros(2, 2).put(tg.tensor([0, 3]), tg.tensor([1.0, 2.0]))
+        tensor([[1., 0.],
+                [0., 2.]])
+        """
+        idx = np.array(tensor_arg(index, "put", "index", 1))
+        src = tensor_arg(source, "put", "source", 2)
+        if idx.dtype != np.int64:
+            raise RuntimeError(f"put_(): Expected a long tensor for index, but got "
+                               f"{scalar_type_name(idx.dtype)}")
+        if src.dtype != self._data.dtype:
+            raise RuntimeError(f"put_(): self and source expected to have the same dtype, but "
+                               f"got self.dtype = {scalar_type_name(self._data.dtype)} and "
+                               f"source.dtype = {scalar_type_name(src.dtype)}")
+        if idx.size != src.size:
+            raise IndexError(f"put_(): Expected source and index to have the same number of "
+                             f"elements, but got source.numel() = {src.size}, index.numel() = "
+                             f"{idx.size}")
+        if self._data.size == 0 and idx.size:
+            raise IndexError("put_(): Tried to put elements into an empty tensor")
+        check_take(self._data, idx)  # (the same range, and message, as take's)
+        n = max(self._data.size, 1)
+        return Put.apply(self, source, idx.reshape(-1) % n, _bool(accumulate))
+
+    def put_(self, index: Tensor, source: Tensor, accumulate: _bool = False) -> Tensor:
+        """In place: ``self = self.put(index, source, accumulate)``."""
+        return self._write(lambda t: t.put(index, source, accumulate), source)
 
 
 def _fill_value(value: Any, dtype: np.dtype) -> Any:

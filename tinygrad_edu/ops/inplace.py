@@ -1,5 +1,6 @@
 """Ops that overwrite a tensor's values: ``copy_``, ``fill_``, ``zero_``, ``masked_fill``
-and the random fills (``uniform_``, ``normal_``, ..., and ``bernoulli``).
+and the random fills (``uniform_``, ``normal_``, ..., and ``bernoulli``); and, outside
+autograd, ``resize_``, and ``apply_`` / ``map_`` (a Python function on each element).
 
 Each is one node, named as PyTorch's, whose first input is the tensor before the write.
 The overwritten values have no effect on the result, so their gradient is zero; what was
@@ -23,6 +24,7 @@ from ..core.function import _wrap
 from ..core.grad_mode import _state
 from ..dtypes import FLOATING
 from ..parity.grad_fn_names import labelled
+from ..parity.names import tensor_type_name
 from ..parity.promotion import checked_scalar, result_type
 from ..tensor_base import (
     TensorBase,
@@ -32,6 +34,7 @@ from ..tensor_base import (
     _float,
     _int,
     _norm_axis,
+    _shape_arg,
     _type,
 )
 from . import arithmetic as E
@@ -49,9 +52,35 @@ from .promotion import (
     _operand,
     _promote,
 )
+from .strided import storage
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
+
+
+def _shape_arg_of(sizes: tuple[Any, ...], name: str) -> tuple[int, ...]:
+    """``resize_``'s sizes (PyTorch's TypeErrors for none, or for a non-int)."""
+    if not sizes:
+        raise TypeError(f"{name}() missing 1 required positional arguments: \"size\"")
+    if len(sizes) == 1 and not isinstance(sizes[0], (tuple, list, _int, np.integer)):
+        raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{_type(sizes[0]).__name__}")
+    return _shape_arg(sizes, name)
+
+
+def _check_python_map(t: TensorBase, name: str, *others: TensorBase) -> None:
+    """``apply_`` and ``map_`` run outside autograd: PyTorch's error when a gradient is
+    wanted."""
+    if t._requires_grad or any(o._requires_grad for o in others):
+        raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use "
+                           f"var.detach().{name}() instead.")
+
+
+def _real(value: Any) -> Any:
+    """A Python function's result, which must be a number (PyTorch's TypeError)."""
+    if isinstance(value, (_bool, _int, _float, np.number)):
+        return value
+    raise TypeError(f"must be real number, not {_type(value).__name__}")
 
 
 class Copy(_Op):
@@ -442,6 +471,78 @@ class InplaceMethods(TensorBase):
         step = cols + 1 if wrap and rows > cols + 1 else rows
         for start in range(0, rows, step):  # (each block's diagonal: a view written in place)
             self[start:start + cols].diagonal().fill_(fill_value)
+        return self  # type: ignore[return-value]
+
+    # ------------------------------------------------ outside autograd: storage, Python
+    def resize_(self, *sizes: Any, memory_format: Any = None) -> Tensor:
+        """This tensor, made contiguous of shape ``sizes`` over its storage from its
+        offset on: its elements, read in storage order, fill the new shape; storage too
+        small grows (new elements are zeros here, uninitialized in PyTorch). The same
+        shape changes nothing. Not for a tensor that requires grad.
+
+        >>> tg.arange(6.0).resize_(2, 2)
+        tensor([[0., 1.],
+                [2., 3.]])
+        """
+        shape = _shape_arg_of(sizes, "resize_")
+        if self._requires_grad:
+            raise RuntimeError("cannot resize variables that require grad")
+        if any(n < 0 for n in shape):
+            raise RuntimeError("numel: integer multiplication overflow")
+        if shape == self._data.shape:
+            return self  # type: ignore[return-value]
+        flat, offset = storage(self._data)
+        n = int(np.prod(shape))
+        if offset + n > flat.size:  # a larger storage, the old one's elements kept
+            grown = np.zeros(offset + n, flat.dtype)
+            grown[:flat.size] = flat
+            flat = grown
+        self._data = flat[offset:offset + n].reshape(shape)
+        _function.bump_version(self)
+        return self  # type: ignore[return-value]
+
+    def resize_as_(self, the_template: Tensor, memory_format: Any = None) -> Tensor:
+        """``resize_(the_template.shape)``.
+
+        >>> tg.zeros(4).resize_as_(tg.ones(2, 2)).shape
+        tinygrad_edu.Size([2, 2])
+        """
+        if not isinstance(the_template, TensorBase):
+            raise TypeError(f"resize_as_(): argument 'the_template' (position 1) must be "
+                            f"Tensor, not {_type(the_template).__name__}")
+        return self.resize_(the_template._data.shape, memory_format=memory_format)
+
+    def apply_(self, callable: Any) -> Tensor:
+        """In place: each element ``v`` replaced by ``callable(v)`` (a Python number in,
+        one out), in row-major order. Slow (Python per element), and not for a tensor
+        that requires grad.
+
+        >>> tg.tensor([1.0, 2.0]).apply_(lambda v: v * 10)
+        tensor([10., 20.])
+        """
+        _check_python_map(self, "apply_")
+        data = self._data
+        for i in np.ndindex(data.shape):
+            data[i] = _real(callable(data[i].item()))
+        return self  # type: ignore[return-value]
+
+    def map_(self, tensor: Tensor, callable: Any) -> Tensor:
+        """In place: each element ``v`` replaced by ``callable(v, w)``, ``w`` the element of
+        ``tensor`` (broadcast to this shape, of this dtype) at its place.
+
+        >>> tg.tensor([1.0, 2.0]).map_(tg.tensor([3.0, 4.0]), lambda v, w: v * w)
+        tensor([3., 8.])
+        """
+        if not isinstance(tensor, TensorBase):
+            raise TypeError(f"map_(): argument 'other' (position 1) must be Tensor, not "
+                            f"{_type(tensor).__name__}")
+        _check_python_map(self, "map_", tensor)
+        if tensor._data.dtype != self._data.dtype:
+            raise TypeError(f"map_: expected {tensor_type_name(self._data)} for 'other' (got "
+                            f"{tensor_type_name(tensor._data)})")
+        data, other = self._data, tensor.expand(self._data.shape)._data
+        for i in np.ndindex(data.shape):
+            data[i] = _real(callable(data[i].item(), other[i].item()))
         return self  # type: ignore[return-value]
 
     def copy_(self, src: Tensor, non_blocking: _bool = False) -> Tensor:

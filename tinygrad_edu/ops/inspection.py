@@ -27,10 +27,15 @@ if TYPE_CHECKING:
 
 
 def _storage_root(data: np.ndarray) -> np.ndarray:
-    """The array that owns ``data``'s memory (numpy's ``base`` chain, to its end)."""
-    while isinstance(data.base, np.ndarray):
-        data = data.base
-    return data
+    """The array that owns ``data``'s memory (numpy's ``base`` chain, to its end; a view
+    made by numpy's ``as_strided`` has a holder object in the chain, whose ``base`` it is)."""
+    while True:
+        base = data.base
+        if not isinstance(base, np.ndarray):
+            base = getattr(base, "base", None)  # (as_strided's holder, or not an array)
+            if not isinstance(base, np.ndarray):
+                return data
+        data = base
 
 
 class InspectionMethods(TensorBase):

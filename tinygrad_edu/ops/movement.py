@@ -817,6 +817,11 @@ class MovementMethods(TensorBase):
 
     def chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]:
         """Split into ``chunks`` nearly equal pieces along ``dim``."""
+        return self.split(self._chunk_size(chunks, dim), dim)
+
+    def _chunk_size(self, chunks: _int, dim: _int) -> Any:
+        """The length of ``chunk``'s pieces (the last may be shorter); along an empty dim,
+        ``chunks`` empty pieces (PyTorch's ``split_with_sizes([0] * chunks)``)."""
         if not self._data.ndim:
             raise RuntimeError("chunk expects at least a 1-dimensional tensor")
         if not isinstance(chunks, (_int, np.integer)) or isinstance(chunks, _bool):
@@ -824,12 +829,18 @@ class MovementMethods(TensorBase):
         if chunks <= 0:
             raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
         n = self.shape[_norm_axis(dim, self.ndim)]
-        size = -(-n // chunks)
-        return self.split(size if n else 1, dim)
+        return -(-n // chunks) if n else [0] * chunks
 
     def split(self, split_size: Any, dim: _int = 0) -> tuple[Tensor, ...]:
         """Pieces of ``split_size`` (or the listed sizes, which must add up to the length)
         along ``dim``."""
+        op = Split if isinstance(split_size, int) else SplitWithSizes
+        out = self._pieces(split_size, dim, op)
+        _several_views(out, "Split" if op is Split else "SplitWithSizes")
+        return tuple(out)
+
+    def _pieces(self, split_size: Any, dim: _int, op: Any) -> list[Tensor]:
+        """``split``'s pieces, each made by ``op`` (a view op of a basic index)."""
         if not self._data.ndim:
             raise RuntimeError("split expects at least a 1-dimensional tensor")
         if isinstance(split_size, (_int, np.integer)) and split_size < 0:
@@ -838,13 +849,11 @@ class MovementMethods(TensorBase):
         n = self._data.shape[axis]
         sizes = _split_sizes(split_size, n, axis)
         lead = (slice(None),) * axis
-        op = Split if isinstance(split_size, int) else SplitWithSizes
         out, start = [], 0
         for s in sizes:
             out.append(op.apply(self, lead + (slice(start, min(start + s, n)),)))
             start += s
-        _several_views(out, "Split" if op is Split else "SplitWithSizes")
-        return tuple(out)
+        return out
 
     def tril(self, diagonal: _int = 0) -> Tensor:
         """The lower triangle of the last two dims: the elements on and below the

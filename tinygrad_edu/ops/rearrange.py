@@ -4,7 +4,10 @@ cut into sliding windows (``unfold``), and a tensor's bytes read as another dtyp
 
 ``roll`` and ``rot90`` copy (as PyTorch's); ``tensor_split``, ``split_with_sizes``,
 ``narrow`` (movement.py) and ``unfold`` return views of their input, so writing into them
-writes into it (ops/views.py keeps the histories right).
+writes into it (ops/views.py keeps the histories right). ``narrow_copy`` copies;
+``unsafe_split``, ``unsafe_chunk`` and ``unsafe_split_with_sizes`` share memory with their
+input as ``split``'s pieces do, but autograd does not treat them as views: writing into
+them is allowed, and it is on you not to write into both them and the input (as PyTorch).
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ import numpy as np
 
 from ..core.function import _wrap
 from ..dtypes import to_dtype
+from ..parity.grad_fn_names import labelled
 from ..parity.names import scalar_type_name
 from ..tensor_base import TensorBase, _bool, _int, _norm_axis, _type
 from . import dual
 from .dual import _Op
-from .movement import _ALL_SLICE, Slice, check_int, dual_index_add
+from .movement import _ALL_SLICE, Select, Slice, check_int, dual_index_add
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -119,6 +123,37 @@ class Unfold(_Op):
         g = dual.moveaxis(grad, (grad.ndim - 1,), (axis + 1,))
         g = dual.reshape(g, shape[:axis] + (windows * size,) + shape[axis + 1:])
         return dual_index_add(shape, (_ALL_SLICE,) * axis + (where,), g, g), None, None, None
+
+
+class NarrowCopy(_Op):
+    """``x.narrow_copy(dim, start, length)``: the slice ``narrow`` views, copied. Its
+    gradient goes back to the elements it copied; the others get zero."""
+
+    _grad_fn_name = "NarrowCopyBackward0"
+    ctx_fields = ("shape", "index")
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, index: tuple[Any, ...]) -> Any:
+        ctx.shape, ctx.index = x.shape, index
+        return x[index].copy()
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return dual_index_add(ctx.shape, ctx.index, grad, grad), None
+
+
+# ``split``'s pieces, not views to autograd (a write into one is not seen by the input's
+# history: PyTorch's "unsafe"); ``_output_nr``: which piece, as next_functions show it
+UnsafeSplit = labelled(Select, "UnsafeSplitBackward0", ctx_fields=("_output_nr",), _view=False)
+UnsafeSplitWithSizes = labelled(Select, "UnsafeSplitWithSizesBackward0",
+                                ctx_fields=("_output_nr",), _view=False)
+
+
+def _numbered(pieces: list[Any]) -> tuple[Any, ...]:
+    for k, t in enumerate(pieces):
+        if t._grad_fn is not None:
+            t._grad_fn._output_nr = k
+    return tuple(pieces)
 
 
 # ---------------------------------------------------------------------------- argument checks
@@ -303,6 +338,57 @@ class RearrangeMethods(TensorBase):
                                f"({n}).")
         return Slice.apply(self, (_ALL_SLICE,) * axis + (slice(start, start + length),
                                                           Ellipsis))
+
+    def narrow_copy(self, dim: _int, start: _int, length: _int) -> Tensor:
+        """A copy of ``narrow(dim, start, length)``: its own memory.
+
+        >>> tg.arange(5.0).narrow_copy(0, 1, 3)
+        tensor([1., 2., 3.])
+        """
+        if isinstance(dim, (_int, np.integer)) and self._data.ndim and dim >= self._data.ndim:
+            raise RuntimeError("Expected dim < static_cast<int64_t>(self_sizes.size()) to be "
+                               "true, but got false.  (Could this error message be improved?  "
+                               "If so, please report an enhancement request to PyTorch.)")
+        self.detach().narrow(dim, start, length)  # (narrow's checks)
+        axis = _norm_axis(dim, self._data.ndim)
+        first = _int(start) + (self._data.shape[axis] if start < 0 else 0)
+        index = (_ALL_SLICE,) * axis + (slice(first, first + _int(length)), Ellipsis)
+        return NarrowCopy.apply(self, index)
+
+    def unsafe_split(self, split_size: _int, dim: _int = 0) -> tuple[Tensor, ...]:
+        """``split(split_size, dim)``'s pieces, which autograd does not treat as views of
+        this tensor (see the module's docstring).
+
+        >>> [t.tolist() for t in tg.arange(3.0).unsafe_split(2)]
+        [[0.0, 1.0], [2.0]]
+        """
+        if not isinstance(split_size, (_int, np.integer)) or isinstance(split_size, _bool):
+            raise TypeError(f"unsafe_split(): argument 'split_size' (position 1) must be int, "
+                            f"not {_type(split_size).__name__}")
+        return _numbered(self._pieces(split_size, dim, UnsafeSplit))
+
+    def unsafe_chunk(self, chunks: _int, dim: _int = 0) -> tuple[Tensor, ...]:
+        """``chunk(chunks, dim)``'s pieces, which autograd does not treat as views.
+
+        >>> [t.tolist() for t in tg.arange(4.0).unsafe_chunk(2)]
+        [[0.0, 1.0], [2.0, 3.0]]
+        """
+        size = self._chunk_size(chunks, dim)
+        op = UnsafeSplit if isinstance(size, int) else UnsafeSplitWithSizes
+        return _numbered(self._pieces(size, dim, op))
+
+    def unsafe_split_with_sizes(self, split_sizes: Sequence[_int],
+                                dim: _int = 0) -> tuple[Tensor, ...]:
+        """``split_with_sizes(split_sizes, dim)``'s pieces, which autograd does not treat
+        as views.
+
+        >>> [t.tolist() for t in tg.arange(3.0).unsafe_split_with_sizes([1, 2])]
+        [[0.0], [1.0, 2.0]]
+        """
+        if not isinstance(split_sizes, (tuple, list)):
+            raise TypeError(f"unsafe_split_with_sizes(): argument 'split_sizes' (position 1) "
+                            f"must be tuple of ints, not {_type(split_sizes).__name__}")
+        return _numbered(self._pieces(list(split_sizes), dim, UnsafeSplitWithSizes))
 
     def roll(self, shifts: Any, dims: Any = None) -> Tensor:
         """Each element moved ``shifts`` places along ``dims`` (one shift per dim), those

@@ -123,6 +123,17 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "ModeBackward0": ("MedianDim",),
     "NanmedianBackward1": ("MedianDim",),
     "NanmedianBackward0": ("MedianAll",),
+    # strided.py: x.as_strided(...), and views.py's TakeAt: a view's history made anew
+    # after a write into its base (PyTorch's is an as_strided of the base)
+    "AsStridedBackward0": ("AsStrided", "TakeAt"),
+    # strided.py: x.as_strided_(...); select_scatter writes into a view, as slice_scatter
+    "AsStridedBackward1": ("AsStrided",),
+    "SelectScatterBackward0": ("SliceScatter",),
+    # indexed.py: index_reduce is a scatter_reduce with the index spread along its dim
+    "IndexReduceBackward0": ("ScatterReduce",),
+    # movement.py: unsafe_split / unsafe_chunk, split's views with no view tracking
+    "UnsafeSplitBackward0": ("Select",),
+    "UnsafeSplitWithSizesBackward0": ("Select",),
 }
 
 _F = TypeVar("_F", bound=type)

@@ -65,7 +65,7 @@ FUNCTIONS_WITH_OUT = frozenset("""
     deg2rad rad2deg float_power frexp gcd lcm heaviside ldexp nextafter chain_matmul
     matrix_power isin nanmedian nanquantile clamp_min clamp_max i0 mvlgamma renorm
     lu_unpack svd qr cholesky_solve cholesky_inverse vdot absolute divide multiply subtract
-    greater greater_equal less less_equal not_equal
+    greater greater_equal less less_equal not_equal index_reduce narrow_copy slice_scatter
 """.split())
 
 #: ``tg.linalg.*`` functions that take ``out=`` (all of them whose PyTorch twins do).

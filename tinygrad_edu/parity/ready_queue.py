@@ -14,6 +14,11 @@ libstdc++'s heap algorithms give to equal keys (not the order they were put in:
 order: newest first among the ready ones, which is the walk's order too) and delivers each
 leaf when PyTorch would. It is used when some tensor has hooks (the order is visible only
 through them), by ``backward()`` and ``tg.autograd.backward``.
+
+A leaf's post-accumulate-grad hooks (``w.register_post_accumulate_grad_hook(fn)``, the
+"optimizer step in backward" pattern) run where PyTorch runs them: right after the leaf's
+``AccumulateGrad``, that is when this walk delivers the leaf; ``fn(w)`` may read
+``w.grad``, update ``w`` and free ``w.grad``.
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ from typing import Any
 
 from ..core import engine
 from ..core import function as fn
+from ..core.hooks import RemovableHandle, hooks_of, hooks_on
+from .errors import hook_type_error
 
-__all__ = ["TorchOrderWalk"]
+__all__ = ["TorchOrderWalk", "PostAccumulateGradHooks"]
 
 _LEAF = float("inf")  # an AccumulateGrad's sequence number: larger than any node's
 
@@ -126,7 +133,8 @@ class TorchOrderWalk(engine.Walk):
         """The leaves still waiting, in PyTorch's order, then any this walk did not see
         complete (below a node that did not run)."""
         self._run_until(None)
-        super().release_leaves()
+        for leaf in list(self.leaves):
+            self._deliver(leaf)
 
     def _run_until(self, node: Any) -> None:
         queue = self.queue
@@ -159,3 +167,42 @@ class TorchOrderWalk(engine.Walk):
             super().release_leaves()
         finally:
             self.leaves = held
+        run_post_accumulate_hooks(leaf)
+
+
+def run_post_accumulate_hooks(leaf: Any) -> None:
+    """A leaf's ``register_post_accumulate_grad_hook`` hooks, after its ``.grad`` is
+    updated (by backward, or by backward(inputs=...))."""
+    entry = hooks_on(leaf)
+    if entry is not None and entry.post and not fn.no_history(leaf):
+        for hook in list(entry.post.values()):
+            result = hook(leaf)
+            if result is not None:
+                raise hook_type_error("Variable", result)
+
+
+class PostAccumulateGradHooks:
+    """``register_post_accumulate_grad_hook``: the Tensor method (tensor.py adds this
+    class to Tensor's bases), beside the walk that runs the hooks."""
+
+    __slots__ = ()
+    _grad_fn: Any  # (Tensor's; this file is below tensor_base.py)
+    _requires_grad: Any
+
+    def register_post_accumulate_grad_hook(self, hook: Any) -> RemovableHandle:
+        """Call ``hook(self)`` on this leaf each time backward has added its gradient into
+        ``.grad`` (grad mode off in it, unless ``create_graph=True``): an optimizer can step
+        there and free ``.grad`` at once. The hook returns None. Returns a handle:
+        ``handle.remove()`` unregisters it.
+
+        >>> w = tg.ones(2, requires_grad=True)
+        >>> handle = w.register_post_accumulate_grad_hook(lambda p: print(p.grad))
+        >>> (w * 3).sum().backward()
+        tensor([3., 3.])
+        """
+        if self._grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        return hooks_of(self).add(hook, "post")  # (a leaf's "post": core/hooks.py)

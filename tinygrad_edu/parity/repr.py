@@ -171,8 +171,9 @@ def _tensor_str(data: np.ndarray, indent: int, one: Any, width: int, summarize: 
     cut = summarize and n > 2 * e
     if data.ndim == 1:
         per_line = max(1, (PRINT_OPTIONS.linewidth - indent) // (width + 2))
-        values = [one(v).rjust(width) for v in data.tolist()]
-        items = values[:e] + [" ..."] + values[n - e:] if cut else values
+        shown = data[:e].tolist() + data[n - e:].tolist() if cut else data.tolist()
+        values = [one(v).rjust(width) for v in shown]  # (only what is printed)
+        items = values[:e] + [" ..."] + values[e:] if cut else values
         lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
     rows = list(range(e)) + [-1] + list(range(n - e, n)) if cut else list(range(n))

@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 
 from ... import random as _random
-from ...amp.autocast_mode import autocast_args
 from ...ops import activation as _act
 from ...ops import nn as _ops
+from ...ops.activation_methods import float_kernel
 from ...parity.errors import not_implemented
 from ...parity.promotion import checked_scalar
 from ...tensor import Tensor, _wrap
@@ -33,12 +33,6 @@ def _maybe_inplace(input: Tensor, compute: Callable[[Tensor], Tensor], inplace: 
     if not inplace:
         return compute(input)
     return input._write(written if written is not None else compute)
-
-
-def _float_kernel(input: Tensor, kernel: str) -> None:
-    """PyTorch's error where its ``kernel`` has float versions only (ints and bools)."""
-    if not input.dtype.is_floating_point:
-        raise not_implemented(kernel, input._data.dtype)
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -165,7 +159,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     >>> F.elu(tg.tensor([-1.0, 2.0]))
     tensor([-0.6321,  2.0000])
     """
-    _float_kernel(input, "elu_cpu")
+    float_kernel(input, "elu_cpu")
     return _maybe_inplace(input, lambda t: _act.Elu.apply(t, alpha), inplace,
                           lambda t: _act.EluInplace.apply(t, alpha))
 
@@ -177,7 +171,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     >>> F.celu(tg.tensor([-1.0, 2.0]), alpha=2.0)
     tensor([-0.7869,  2.0000])
     """
-    _float_kernel(input, "elu_cpu")
+    float_kernel(input, "elu_cpu")
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     return _maybe_inplace(input, lambda t: _act.Celu.apply(t, alpha, 1.0, 1.0 / alpha), inplace,
@@ -196,7 +190,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
     >>> F.selu(tg.tensor([-1.0, 2.0]))
     tensor([-1.1113,  2.1014])
     """
-    _float_kernel(input, "elu_cpu")
+    float_kernel(input, "elu_cpu")
     return _maybe_inplace(input, lambda t: _act.Elu.apply(t, _SELU_ALPHA, _SELU_SCALE, 1.0),
                           inplace, lambda t: _act.EluInplace.apply(t, _SELU_ALPHA, _SELU_SCALE))
 
@@ -207,7 +201,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     >>> F.hardsigmoid(tg.tensor([-4.0, 0.0, 1.5]))
     tensor([0.0000, 0.5000, 0.7500])
     """
-    _float_kernel(input, "hardsigmoid_cpu")
+    float_kernel(input, "hardsigmoid_cpu")
     return _maybe_inplace(input, _act.Hardsigmoid.apply, inplace)
 
 
@@ -217,7 +211,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     >>> F.hardswish(tg.tensor([-4.0, 1.0, 4.0]))
     tensor([-0.0000,  0.6667,  4.0000])
     """
-    _float_kernel(input, "hardswish_cpu")
+    float_kernel(input, "hardswish_cpu")
     return _maybe_inplace(input, _act.Hardswish.apply, inplace)
 
 
@@ -227,7 +221,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
     >>> F.mish(tg.tensor([0.0, 1.0]))
     tensor([0.0000, 0.8651])
     """
-    _float_kernel(input, "mish_cpu")
+    float_kernel(input, "mish_cpu")
     return _maybe_inplace(input, _act.Mish.apply, inplace)
 
 
@@ -256,7 +250,7 @@ def logsigmoid(input: Tensor) -> Tensor:
     >>> F.logsigmoid(tg.tensor([0.0, -200.0]))
     tensor([  -0.6931, -200.0000])
     """
-    _float_kernel(input, "log_sigmoid_cpu")
+    float_kernel(input, "log_sigmoid_cpu")
     return _act.LogSigmoid.apply(input)
 
 
@@ -269,7 +263,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     """
     if input.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
-    _float_kernel(input, "glu_cpu")
+    float_kernel(input, "glu_cpu")
     axis = _norm_axis(dim, input.ndim)
     if input.shape[axis] % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {axis} is size "
@@ -327,7 +321,7 @@ def _rrelu_noise(input: Tensor, lower: float, upper: float, training: bool) -> n
     x = input._data
     if training and x.dtype.name not in ("float32", "float64", "bfloat16"):
         raise not_implemented("rrelu_with_noise_out_cpu", x.dtype)
-    _float_kernel(input, "leaky_relu_cpu")
+    float_kernel(input, "leaky_relu_cpu")
     if not training:
         return np.where(x > 0, x.dtype.type(1), x.dtype.type((lower + upper) / 2))
     calc = np.dtype(np.float32) if x.dtype.name == "bfloat16" else x.dtype
@@ -343,7 +337,7 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     >>> F.softshrink(tg.tensor([-1.0, 0.2, 2.0]))
     tensor([-0.5000,  0.0000,  1.5000])
     """
-    _float_kernel(input, "softshrink_check")
+    float_kernel(input, "softshrink_check")
     top = float(np.finfo(input._data.dtype).max)
     if not 0 <= lambd <= top:
         raise RuntimeError(f"lambda must be in range [0, {top:g}] for input dtype "
@@ -352,42 +346,23 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """Hardshrink(x) = x if |x| > lambd else 0.
+    """Hardshrink(x) = x if |x| > lambd else 0 (``Tensor.hardshrink``, in ops/activation.py).
 
     >>> F.hardshrink(tg.tensor([-1.0, 0.2, 2.0]))
     tensor([-1.,  0.,  2.])
     """
-    _float_kernel(input, "hardshrink_cpu")
-    return _act.Hardshrink.apply(input, lambd)
+    return input.hardshrink(lambd)
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """PReLU(x) = x if x > 0 else w x, with a learned slope ``weight``: one number (shape
-    () or (1,)), or one per channel (shape (C,), C = input.shape[1]).
+    () or (1,)), or one per channel (shape (C,), C = input.shape[1]) (``Tensor.prelu``, in
+    ops/activation.py).
 
     >>> F.prelu(tg.tensor([[-2.0, 3.0]]), tg.tensor([0.25]))
     tensor([[-0.5000,  3.0000]])
     """
-    input, weight = autocast_args("prelu", input, weight)
-    if weight.ndim > 1:
-        raise RuntimeError(
-            f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}")
-    if weight.numel() != 1:
-        channels = input.shape[1] if input.ndim > 1 else 1
-        if channels != weight.numel():
-            raise RuntimeError(
-                "Mismatch of parameter numbers and input channel size. Found parameter "
-                f"numbers = {weight.numel()} and channel size = {channels}.")
-    _float_kernel(input, "prelu_cpu")
-    if input._data.dtype != weight._data.dtype:
-        raise RuntimeError(f"prelu: Type promoting not supported. Got {_type_name(input)} "
-                           f"and {_type_name(weight)}")
-    if input.ndim != weight.ndim:  # (a view, as PyTorch: it shows as ViewBackward0)
-        shape = [1] * input.ndim
-        if input.ndim >= 2:
-            shape[1] = weight.numel()
-        weight = weight.view(*shape)
-    return _act.PreluKernel.apply(input, weight)
+    return input.prelu(weight)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:

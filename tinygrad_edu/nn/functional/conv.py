@@ -417,6 +417,10 @@ def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     """
     k, s, p = _pool1d_args(input, kernel_size, stride, padding, "max_pool1d")
     d = dilation if isinstance(dilation, int) else dilation[0]
+    for value, what in ((k, "kernel_size"), (s, "stride"), (d, "dilation")):
+        if value is not None and value <= 0:  # (before the division by the stride)
+            raise RuntimeError(f"max_pool1d() {what} must be greater than zero, but got "
+                               f"{value}")
     if p > k // 2:
         raise RuntimeError("max_pool1d() padding should be at most half of kernel size, but "
                            f"got padding={p} and kernel_size={k}")
