@@ -144,8 +144,10 @@ def test_cond_of_a_singular_matrix_like_torch(p: Any) -> None:
     a = [[1.0, 2.0], [2.0, 4.0]]
     ours = tg.linalg.cond(tg.tensor(a, dtype=tg.float64), p).item()
     theirs = torch.linalg.cond(torch.tensor(a, dtype=torch.float64), p).item()
+    # (p = -2: sigma_min is rounding noise, ~1e-17, whose value depends on the SVD routine)
     assert math.isclose(ours, theirs, rel_tol=1e-6) or (ours > 1e15 and theirs > 1e15) or \
-        (math.isnan(ours) and math.isnan(theirs))
+        (math.isnan(ours) and math.isnan(theirs)) or (p == -2 and 0 <= ours < 1e-15
+                                                      and 0 <= theirs < 1e-15)
 
 
 @needs_torch

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import importlib
+import math
 import warnings
 from typing import Any
 
@@ -25,6 +26,11 @@ from .autograd import (
     is_inference_mode_enabled,
     no_grad,
     set_grad_enabled,
+)
+from .autograd.anomaly import (
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_anomaly_enabled,
 )
 from .creation import (
     arange,
@@ -83,6 +89,18 @@ from .dtypes import (
 )
 from .functional import *  # noqa: F401,F403  (tg.exp, tg.sum, tg.cat, ... )
 from .functional import __all__ as _functional_all
+from .settings import (
+    are_deterministic_algorithms_enabled,
+    get_deterministic_debug_mode,
+    get_float32_matmul_precision,
+    is_deterministic_algorithms_warn_only_enabled,
+    is_warn_always_enabled,
+    set_deterministic_debug_mode,
+    set_float32_matmul_precision,
+    set_flush_denormal,
+    set_warn_always,
+    use_deterministic_algorithms,
+)
 from .tensor import Size, Tensor
 from .threads import (
     get_num_interop_threads,
@@ -91,6 +109,13 @@ from .threads import (
     set_num_threads,
 )
 from .type_info import can_cast, finfo, iinfo, promote_types, result_type
+from .windows import (
+    bartlett_window,
+    blackman_window,
+    hamming_window,
+    hann_window,
+    kaiser_window,
+)
 
 from .parity.out_argument import FUNCTIONS_WITH_OUT, accepts_out  # isort: skip
 
@@ -106,22 +131,36 @@ warnings.filterwarnings("ignore", r"(invalid value|divide by zero|overflow|under
 _pybool = builtins.bool  # the builtins, hidden here by the dtype names bool/int
 _pyint = builtins.int
 dtype = DType
+pi, e, inf, nan = math.pi, math.e, math.inf, math.nan  # torch.pi, ...: Python floats
+newaxis = None  # x[:, tg.newaxis], as numpy's
 
 _LAZY = {"nn", "optim", "utils", "viz", "datasets", "random", "cuda", "backends", "linalg",
-         "exercises", "special", "amp", "cpu", "distributions"}
+         "exercises", "special", "amp", "cpu", "distributions", "func", "accelerator", "testing",
+         "onnx", "serialization"}
 _LAZY_ATTRS = {"save": "serialization", "load": "serialization", "Generator": "random",
                "default_generator": "random",
                "set_teaching_mode": "teaching", "autocast": "amp", "is_autocast_enabled": "amp",
-               "get_autocast_dtype": "amp", "compile": "compiler",
+               "get_autocast_dtype": "amp", "compile": "compiler", "vmap": "func",
+               "poisson": "distributions.samplers", "binomial": "distributions.samplers",
                # torch.conv2d, torch.dropout, ...: nn.functional's, at the top as in PyTorch
                **dict.fromkeys(("conv1d", "conv2d", "conv3d", "conv_transpose1d",
-                                "conv_transpose2d", "conv_transpose3d", "dropout", "celu",
+                                "conv_transpose2d", "conv_transpose3d", "celu",
                                 "selu", "prelu", "rrelu", "threshold", "hardshrink",
-                                "bilinear", "alpha_dropout", "feature_alpha_dropout",
-                                "pixel_shuffle", "pixel_unshuffle", "pairwise_distance",
-                                "cosine_similarity", "layer_norm", "group_norm"),
-                                "nn.functional"),  # (not batch_norm: torch's takes weight
-                                # first, F's the running statistics)
+                                "bilinear", "pixel_shuffle", "pixel_unshuffle",
+                                "pairwise_distance", "cosine_similarity", "layer_norm",
+                                "group_norm", "adaptive_avg_pool1d", "rms_norm",
+                                "channel_shuffle", "celu_", "selu_", "rrelu_", "threshold_"),
+                                "nn.functional"),
+               # ... and those whose torch.* signature differs from F's (batch_norm takes
+               # the weight first, losses an int reduction, ...): nn_at_top.py
+               **dict.fromkeys(("max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d",
+                                "adaptive_max_pool1d", "embedding", "batch_norm",
+                                "instance_norm", "constant_pad_nd", "dropout", "dropout_",
+                                "alpha_dropout", "alpha_dropout_", "feature_alpha_dropout",
+                                "feature_alpha_dropout_", "kl_div",
+                                "binary_cross_entropy_with_logits", "margin_ranking_loss",
+                                "hinge_embedding_loss", "cosine_embedding_loss",
+                                "triplet_margin_loss", "poisson_nll_loss"), "nn_at_top"),
                **dict.fromkeys(("clear_autocast_cache", "is_autocast_cache_enabled",
                                 "set_autocast_cache_enabled"), "amp"),
                **{name: "legacy" for name in ("FloatTensor", "DoubleTensor", "HalfTensor",
@@ -182,5 +221,11 @@ __all__ = [
     "float16", "half", "float32", "float", "float64", "double",
     "int8", "int16", "short", "int32", "int", "int64", "long", "uint8", "bool",
     "get_default_dtype", "set_default_dtype", "device", "get_default_device",
-    "set_default_device", *_functional_all,
+    "set_default_device", "pi", "e", "inf", "nan", "newaxis", "is_anomaly_enabled",
+    "is_anomaly_check_nan_enabled", "set_anomaly_enabled", "use_deterministic_algorithms",
+    "are_deterministic_algorithms_enabled", "is_deterministic_algorithms_warn_only_enabled",
+    "set_deterministic_debug_mode", "get_deterministic_debug_mode",
+    "set_float32_matmul_precision", "get_float32_matmul_precision", "set_flush_denormal",
+    "set_warn_always", "is_warn_always_enabled", "hann_window", "hamming_window",
+    "blackman_window", "bartlett_window", "kaiser_window", *_functional_all,
 ]

@@ -38,7 +38,8 @@ import numpy as np
 from ..core.grad_mode import _anomaly, _GradMode
 from ..dtypes import FLOATING
 
-__all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "creation_site"]
+__all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "creation_site",
+           "is_anomaly_check_nan_enabled", "set_anomaly_enabled"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _MAX_FRAMES = 8  # user frames kept per op (innermost first)
@@ -121,18 +122,67 @@ def _warn_at(message: str, frames: list[tuple[str, int, str]]) -> None:
 
 
 class _Checks:
-    """What the engine calls while anomaly mode is on (``core.grad_mode._anomaly``)."""
+    """What the engine calls while anomaly mode is on (``core.grad_mode._anomaly``).
+    With ``check_nan=False`` (PyTorch's ``detect_anomaly(check_nan=False)``) ops still
+    remember where they were created, and nothing is checked for NaN."""
 
-    forward_hook = staticmethod(forward_hook)
-    backward_hook = staticmethod(backward_hook)
+    def __init__(self, check_nan: bool) -> None:
+        self.check_nan = check_nan
+
+    def forward_hook(self, ctx: Any, out: np.ndarray, args: tuple[Any, ...]) -> None:
+        if self.check_nan:
+            forward_hook(ctx, out, args)
+        else:
+            ctx._anomaly_frames = _user_frames()
+
+    def backward_hook(self, node: Any, grad: Any, grads: tuple[Any, ...]) -> None:
+        if self.check_nan:
+            backward_hook(node, grad, grads)
 
 
-_CHECKS = _Checks()
+_CHECKS, _CHECKS_NO_NAN = _Checks(True), _Checks(False)
+
+
+def _checks(enabled: bool, check_nan: bool) -> _Checks | None:
+    """The object anomaly mode puts in ``_anomaly.checks`` (None: off)."""
+    if not enabled:
+        return None
+    return _CHECKS if check_nan else _CHECKS_NO_NAN
 
 
 def is_anomaly_enabled() -> bool:
-    """True inside ``detect_anomaly()`` (or after ``set_detect_anomaly(True)``)."""
+    """True inside ``detect_anomaly()`` (or after ``set_detect_anomaly(True)``).
+
+    >>> tg.is_anomaly_enabled()
+    False
+    """
     return _anomaly.checks is not None
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    """Whether anomaly mode checks for NaN (True unless it is on with ``check_nan=False``).
+
+    >>> tg.is_anomaly_check_nan_enabled()
+    True
+    """
+    return _anomaly.checks is None or bool(_anomaly.checks.check_nan)
+
+
+def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
+    """Turn anomaly mode on or off for the process (``torch.set_anomaly_enabled``, what
+    ``set_detect_anomaly`` calls).
+
+    >>> tg.set_anomaly_enabled(True, check_nan=False)
+    >>> tg.is_anomaly_enabled(), tg.is_anomaly_check_nan_enabled()
+    (True, False)
+    >>> tg.set_anomaly_enabled(False)
+    """
+    for name, value in (("enabled", enabled), ("check_nan", check_nan)):
+        if not isinstance(value, bool):
+            position = " (position 1)" if name == "enabled" else ""
+            raise TypeError(f"set_anomaly_enabled(): argument '{name}'{position} must be "
+                            f"bool, not {type(value).__name__}")
+    _anomaly.checks = _checks(enabled, check_nan)
 
 
 class detect_anomaly(_GradMode):
@@ -151,11 +201,11 @@ class detect_anomaly(_GradMode):
     """
 
     def __init__(self, check_nan: bool = True) -> None:
-        self._check = bool(check_nan)
+        self._checks = _checks(True, bool(check_nan))
 
     def __enter__(self) -> None:
         _anomaly.saved.append(_anomaly.checks)
-        _anomaly.checks = _CHECKS if self._check else None
+        _anomaly.checks = self._checks
 
     def __exit__(self, *exc: object) -> None:
         _anomaly.checks = _anomaly.saved.pop()
@@ -165,10 +215,10 @@ class set_detect_anomaly(detect_anomaly):
     """Turn anomaly detection on or off: at once, or for a ``with`` block."""
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
-        super().__init__(check_nan and mode)
+        self._checks = _checks(bool(mode), bool(check_nan))
         self._before = _anomaly.checks
-        _anomaly.checks = _CHECKS if self._check else None
+        _anomaly.checks = self._checks
 
     def __enter__(self) -> None:
         _anomaly.saved.append(self._before)
-        _anomaly.checks = _CHECKS if self._check else None
+        _anomaly.checks = self._checks

@@ -1,5 +1,6 @@
-"""``tg.backends``: the switches scripts set for PyTorch's GPU backends (no-ops here)."""
+"""``tg.backends``: the switches scripts set for PyTorch's backends (no-ops here), and what
+they report (nothing of them is available, as on a CPU-only PyTorch without them)."""
 
-from . import cuda, cudnn, mps
+from . import cpu, cuda, cudnn, mkl, mkldnn, mps, openmp, opt_einsum
 
-__all__ = ["cuda", "cudnn", "mps"]
+__all__ = ["cpu", "cuda", "cudnn", "mkl", "mkldnn", "mps", "openmp", "opt_einsum"]

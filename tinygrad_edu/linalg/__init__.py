@@ -38,12 +38,14 @@ from ..ops.matrix_functions import linalg_vander as vander
 from ..ops.matrix_functions import multi_dot, vecdot
 from ..ops.matrix_norms import matrix_norm, norm, vector_norm
 from ..parity.out_argument import LINALG_WITH_OUT, accepts_out
+from .tensor_equations import tensorinv, tensorsolve
 
 __all__ = ["norm", "vector_norm", "matrix_norm", "inv", "det", "slogdet", "solve", "lstsq",
            "cholesky", "qr", "eigh", "eigvalsh", "svd", "svdvals", "pinv", "matrix_rank",
            "LinAlgError", "multi_dot", "matrix_power", "matrix_exp", "vecdot", "matmul",
            "diagonal", "cross", "vander", "solve_triangular", "inv_ex", "cholesky_ex",
-           "solve_ex", "cond", "lu_factor", "lu_factor_ex", "lu", "lu_solve"]
+           "solve_ex", "cond", "lu_factor", "lu_factor_ex", "lu", "lu_solve", "tensorinv",
+           "tensorsolve"]
 
-for _name in LINALG_WITH_OUT:  # tg.linalg.inv(A, out=B), as PyTorch's
+for _name in (*LINALG_WITH_OUT, "tensorinv", "tensorsolve"):  # tg.linalg.inv(A, out=B)
     globals()[_name] = accepts_out(globals()[_name], f"linalg_{_name}")
