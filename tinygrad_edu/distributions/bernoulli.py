@@ -11,7 +11,7 @@ from ..tensor import Tensor
 from . import constraints
 from .constraints import Constraint
 from .distribution import Distribution, broadcast_all
-from .utils import lazy_probs_or_logits
+from .utils import given_probs_or_logits, lazy_probs_or_logits
 
 __all__ = ["Bernoulli"]
 
@@ -27,14 +27,7 @@ class Bernoulli(Distribution):
 
     def __init__(self, probs: Any = None, logits: Any = None,
                  validate_args: bool | None = None) -> None:
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        if probs is not None:
-            (self.probs,) = broadcast_all(probs)
-            shape = self.probs.shape
-        else:
-            (self.logits,) = broadcast_all(logits)
-            shape = self.logits.shape
+        shape = given_probs_or_logits(self, probs, logits).shape
         super().__init__(shape, validate_args=validate_args)
 
     def __getattr__(self, name: str) -> Any:  # (probs from logits, or logits from probs)

@@ -8,34 +8,17 @@ from typing import Any
 
 from .. import creation
 from ..tensor import Tensor
-from . import constraints
-from .constraints import Constraint
-from .distribution import Distribution, broadcast_all
+from .distribution import LocationScale
 
 __all__ = ["Cauchy"]
 
 
-class Cauchy(Distribution):
+class Cauchy(LocationScale):
     """The Cauchy distribution of median ``loc`` and half-width ``scale``.
 
     >>> Cauchy(0.0, 1.0).log_prob(tg.tensor(0.0))
     tensor(-1.1447)
     """
-
-    has_rsample = True
-    _params = ("loc", "scale")
-
-    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, validate_args=validate_args)
-
-    @property
-    def arg_constraints(self) -> dict[str, Constraint]:
-        return {"loc": constraints.real, "scale": constraints.positive}
-
-    @property
-    def support(self) -> Constraint:
-        return constraints.real
 
     @property
     def mean(self) -> Tensor:

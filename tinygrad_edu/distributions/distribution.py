@@ -11,9 +11,10 @@ from .. import creation
 from ..core.grad_mode import no_grad
 from ..functional import broadcast_shapes
 from ..tensor import Size, Tensor
+from . import constraints
 from .constraints import Constraint
 
-__all__ = ["Distribution", "broadcast_all"]
+__all__ = ["Distribution", "LocationScale", "broadcast_all"]
 
 
 class Distribution:
@@ -189,3 +190,29 @@ def broadcast_all(*values: Any) -> tuple[Tensor, ...]:
     shape = broadcast_shapes(*[t.shape for t in tensors])
     # (a tensor already of that shape is itself: a leaf stays a leaf, its .grad filled)
     return tuple(t if t.shape == shape else t.expand(shape) for t in tensors)
+
+
+class LocationScale(Distribution):
+    """What a distribution over the reals with a location ``loc`` and a scale ``scale``
+    (> 0) shares: its parameters, their checks and its support (``Normal``, ``Laplace``,
+    ``Cauchy``; PyTorch writes these lines in each).
+
+    >>> from tinygrad_edu.distributions import Laplace
+    >>> Laplace(0.0, 2.0).arg_constraints["scale"]
+    GreaterThan(lower_bound=0.0)
+    """
+
+    has_rsample = True
+    _params = ("loc", "scale")
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        self.loc, self.scale = broadcast_all(loc, scale)
+        super().__init__(self.loc.shape, validate_args=validate_args)
+
+    @property
+    def arg_constraints(self) -> dict[str, Constraint]:
+        return {"loc": constraints.real, "scale": constraints.positive}
+
+    @property
+    def support(self) -> Constraint:
+        return constraints.real

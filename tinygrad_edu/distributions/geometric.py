@@ -12,7 +12,7 @@ from ..type_info import finfo
 from . import constraints
 from .constraints import Constraint
 from .distribution import Distribution, broadcast_all
-from .utils import lazy_probs_or_logits
+from .utils import given_probs_or_logits, lazy_probs_or_logits
 
 __all__ = ["Geometric"]
 
@@ -29,14 +29,7 @@ class Geometric(Distribution):
 
     def __init__(self, probs: Any = None, logits: Any = None,
                  validate_args: bool | None = None) -> None:
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        if probs is not None:
-            (self.probs,) = broadcast_all(probs)
-            shape = self.probs.shape
-        else:
-            (self.logits,) = broadcast_all(logits)
-            shape = self.logits.shape
+        shape = given_probs_or_logits(self, probs, logits).shape
         super().__init__(shape, validate_args=validate_args)
         if self._validate_args and probs is not None:
             value = self.probs

@@ -7,34 +7,17 @@ from typing import Any
 
 from ..tensor import Tensor
 from ..type_info import finfo
-from . import constraints
-from .constraints import Constraint
-from .distribution import Distribution, broadcast_all
+from .distribution import LocationScale
 
 __all__ = ["Laplace"]
 
 
-class Laplace(Distribution):
+class Laplace(LocationScale):
     """The Laplace distribution of location ``loc`` and scale ``scale``.
 
     >>> Laplace(0.0, 1.0).log_prob(tg.tensor(1.0))
     tensor(-1.6931)
     """
-
-    has_rsample = True
-    _params = ("loc", "scale")
-
-    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, validate_args=validate_args)
-
-    @property
-    def arg_constraints(self) -> dict[str, Constraint]:
-        return {"loc": constraints.real, "scale": constraints.positive}
-
-    @property
-    def support(self) -> Constraint:
-        return constraints.real
 
     @property
     def mean(self) -> Tensor:

@@ -9,35 +9,18 @@ from typing import Any
 from .. import creation
 from ..core.grad_mode import no_grad
 from ..tensor import Tensor
-from . import constraints
-from .constraints import Constraint
-from .distribution import Distribution, broadcast_all
+from .distribution import LocationScale
 
 __all__ = ["Normal"]
 
 
-class Normal(Distribution):
+class Normal(LocationScale):
     """The normal distribution of mean ``loc`` and standard deviation ``scale``.
 
     >>> _ = tg.manual_seed(0)
     >>> Normal(0.0, 1.0).log_prob(tg.tensor(0.0))
     tensor(-0.9189)
     """
-
-    has_rsample = True
-    _params = ("loc", "scale")
-
-    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, validate_args=validate_args)
-
-    @property
-    def arg_constraints(self) -> dict[str, Constraint]:
-        return {"loc": constraints.real, "scale": constraints.positive}
-
-    @property
-    def support(self) -> Constraint:
-        return constraints.real
 
     @property
     def mean(self) -> Tensor:

@@ -13,7 +13,7 @@ from .constraints import Constraint
 from .distribution import Distribution, broadcast_all
 from .transformed_distribution import TransformedDistribution
 from .transforms import SigmoidTransform
-from .utils import clamp_probs, lazy_probs_or_logits
+from .utils import clamp_probs, given_probs_or_logits, lazy_probs_or_logits
 
 __all__ = ["LogitRelaxedBernoulli", "RelaxedBernoulli"]
 
@@ -32,14 +32,7 @@ class LogitRelaxedBernoulli(Distribution):
     def __init__(self, temperature: Tensor, probs: Any = None, logits: Any = None,
                  validate_args: bool | None = None) -> None:
         self.temperature = temperature
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        if probs is not None:
-            (self.probs,) = broadcast_all(probs)
-            shape = self.probs.shape
-        else:
-            (self.logits,) = broadcast_all(logits)
-            shape = self.logits.shape
+        shape = given_probs_or_logits(self, probs, logits).shape
         super().__init__(shape, validate_args=validate_args)
 
     def __getattr__(self, name: str) -> Any:  # (probs from logits, or logits from probs)

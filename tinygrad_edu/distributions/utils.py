@@ -8,6 +8,7 @@ from ..core.grad_mode import enable_grad
 from ..nn.functional import softmax
 from ..tensor import Tensor
 from ..type_info import finfo
+from .distribution import broadcast_all
 
 __all__ = ["clamp_probs", "clipped_sigmoid", "lazy_probs_or_logits", "logits_to_probs",
            "probs_to_logits", "sum_rightmost"]
@@ -41,6 +42,18 @@ def clipped_sigmoid(x: Tensor) -> Tensor:
     """``sigmoid(x)`` kept in [tiny, 1 - eps] (the dtype's), so its logit is finite."""
     info = finfo(x.dtype)
     return x.sigmoid().clamp(min=info.tiny, max=1.0 - info.eps)
+
+
+def given_probs_or_logits(dist: Any, probs: Any, logits: Any) -> Tensor:
+    """The one of ``probs`` / ``logits`` a binary distribution was given (PyTorch's
+    ValueError unless exactly one), as a tensor, stored on ``dist`` under its name; the
+    other is made from it when first read (``lazy_probs_or_logits``)."""
+    if (probs is None) == (logits is None):
+        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+    name, value = ("probs", probs) if probs is not None else ("logits", logits)
+    (param,) = broadcast_all(value)
+    dist.__dict__[name] = param
+    return param
 
 
 def lazy_probs_or_logits(dist: Any, name: str, is_binary: bool) -> Tensor:
