@@ -564,3 +564,21 @@ def test_max_pool1d_refuses_non_positive_sizes_as_torch(args: tuple[int, int, in
             L.nn.functional.max_pool1d(L.ones(1, 1, 4), k, s, dilation=d)
         messages.append(str(info.value))
     assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("name", ["tensorinv", "tensorsolve"])
+def test_tensor_equations_cast_into_out_as_torch(name: str) -> None:
+    """Written from other ops in PyTorch, they cast their result into a wider ``out`` and
+    refuse a narrower one (not the exact-dtype rule of LAPACK's functions; the wording of
+    the refusal is the elementwise ops', not PyTorch's "safely castable")."""
+    results = []
+    for L in (tg, torch):
+        args = (L.eye(4).reshape(2, 2, 2, 2) * 2,) + ((L.ones(2, 2),) if name == "tensorsolve"
+                                                      else ())
+        out = L.empty(0, dtype=L.float64)
+        getattr(L.linalg, name)(*args, out=out)
+        with pytest.raises(RuntimeError) as info:
+            getattr(L.linalg, name)(*args, out=L.empty(0, dtype=L.int64))
+        results.append((str(out.dtype).split(".")[1], out.tolist()))
+        assert "Long" in str(info.value)
+    assert results[0] == results[1]

@@ -47,5 +47,5 @@ __all__ = ["norm", "vector_norm", "matrix_norm", "inv", "det", "slogdet", "solve
            "solve_ex", "cond", "lu_factor", "lu_factor_ex", "lu", "lu_solve", "tensorinv",
            "tensorsolve"]
 
-for _name in (*LINALG_WITH_OUT, "tensorinv", "tensorsolve"):  # tg.linalg.inv(A, out=B)
+for _name in LINALG_WITH_OUT:  # tg.linalg.inv(A, out=B)
     globals()[_name] = accepts_out(globals()[_name], f"linalg_{_name}")

@@ -40,8 +40,7 @@ from ..dtypes import FLOATING
 from .names import CPP_TYPE_NAMES, scalar_type_name
 from .numpy_names import ALIASES
 
-__all__ = ["FUNCTIONS_WITH_OUT", "LINALG_WITH_OUT", "SPECIAL_WITH_OUT", "accepts_out",
-           "resize_out"]
+__all__ = ["FUNCTIONS_WITH_OUT", "LINALG_WITH_OUT", "accepts_out", "resize_out"]
 
 #: ``tg.*`` functions that take ``out=`` (those whose PyTorch twins do: torch's own
 #: signatures, ``torch/_C/_VariableFunctions.pyi``, list them; tests/test_out.py checks it).
@@ -73,10 +72,10 @@ LINALG_WITH_OUT = frozenset("""
     cholesky det eigh eigvalsh inv lstsq matrix_norm matrix_rank norm pinv qr slogdet solve
     svd svdvals vector_norm cholesky_ex cond cross inv_ex matmul matrix_power
     multi_dot solve_ex solve_triangular vecdot lu lu_factor lu_factor_ex lu_solve
+    tensorinv tensorsolve
 """.split())
-
-#: ``tg.special.*`` functions that take ``out=`` (all of them, as PyTorch's).
-SPECIAL_WITH_OUT = frozenset("i0 i0e i1 i1e multigammaln".split())
+# (written in PyTorch from other ops, these cast into ``out`` like an elementwise op)
+_LINALG_COMPOSITES = frozenset({"cond", "tensorinv", "tensorsolve"})
 
 # Functions that compute in out's dtype (they have a ``dtype`` argument); those that create
 # a tensor also resize ``out`` without a warning.
@@ -102,7 +101,7 @@ _EXACT: dict[str, str] = {
     **dict.fromkeys("histc histogram".split(), "torch.histogram: input tensor and hist tensor "
                     "should have the same dtype, but got input {result_cpp} and hist "
                     "{out_cpp}"),
-    **{f"linalg_{name}": _EXACTLY for name in LINALG_WITH_OUT - {"cond"}},
+    **{f"linalg_{name}": _EXACTLY for name in LINALG_WITH_OUT - _LINALG_COMPOSITES},
     **dict.fromkeys(("chain_matmul", "linalg_multi_dot"), "multi_dot(): expected out "
                     "tensor to have dtype {result_cpp} but got {out_cpp}"),
     "linalg_vecdot": "linalg.vecdot: Expected out of dtype{result} but found {out}",
