@@ -35,7 +35,15 @@ class _VariableMeta(type):
 
 class Variable(metaclass=_VariableMeta):
     """``Variable(data, requires_grad=False)``: a new leaf tensor sharing ``data``'s values
-    (``data.detach()``) that requires grad when asked."""
+    (``data.detach()``) that requires grad when asked. Old tutorials wrap every tensor in
+    one; since PyTorch 0.4 a tensor is all it takes, and ``isinstance(t, Variable)`` holds
+    for every tensor.
+
+    >>> from tinygrad_edu.autograd import Variable
+    >>> x = Variable(tg.tensor([1.0, 2.0]), requires_grad=True)
+    >>> (x * x).sum().backward(); x.grad
+    tensor([2., 4.])
+    """
 
     def __new__(cls, data: Any = None, requires_grad: bool = False,  # type: ignore[misc]
                 volatile: bool = False) -> Any:

@@ -11,5 +11,9 @@ VERBOSE_OFF, VERBOSE_ON = 0, 1
 
 
 def is_available() -> bool:
-    """False: tinygrad_edu does not call MKL."""
+    """False: tinygrad_edu does not call MKL.
+
+    >>> tg.backends.mkl.is_available()
+    False
+    """
     return False

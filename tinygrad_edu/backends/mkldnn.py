@@ -14,5 +14,9 @@ VERBOSE_OFF, VERBOSE_ON, VERBOSE_ON_CREATION = 0, 1, 2
 
 
 def is_available() -> bool:
-    """False: tinygrad_edu does not use oneDNN."""
+    """False: tinygrad_edu does not use oneDNN.
+
+    >>> tg.backends.mkldnn.is_available()
+    False
+    """
     return False

@@ -9,5 +9,9 @@ from __future__ import annotations
 
 
 def is_available() -> bool:
-    """False: tinygrad_edu's ops do not use OpenMP."""
+    """False: tinygrad_edu's ops do not use OpenMP.
+
+    >>> tg.backends.openmp.is_available()
+    False
+    """
     return False

@@ -16,7 +16,11 @@ strategy: str | None = None
 
 
 def is_available() -> bool:
-    """False: tinygrad_edu's ``einsum`` contracts without ``opt_einsum``."""
+    """False: tinygrad_edu's ``einsum`` contracts without ``opt_einsum``.
+
+    >>> tg.backends.opt_einsum.is_available()
+    False
+    """
     return False
 
 

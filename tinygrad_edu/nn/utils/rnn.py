@@ -43,7 +43,12 @@ def pad_sequence(sequences: Any, batch_first: bool = False, padding_value: float
     """The sequences (each (L_i, *), the same ``*``) stacked into one (L, B, *) tensor, or
     (B, L, *) with ``batch_first``, L the longest; the others filled with
     ``padding_value`` after their end (``padding_side="left"``: before their start).
-    Each is copied into a slice of the result, so gradients flow back to it."""
+    Each is copied into a slice of the result, so gradients flow back to it.
+
+    >>> pad_sequence([tg.tensor([1, 2, 3]), tg.tensor([4])], batch_first=True)
+    tensor([[1, 2, 3],
+            [4, 0, 0]])
+    """
     if padding_side not in ("left", "right"):
         raise RuntimeError("Expected padding_side to be one of left or right, but got "
                            f"{padding_side}.")
@@ -71,7 +76,11 @@ def pad_sequence(sequences: Any, batch_first: bool = False, padding_value: float
 def unpad_sequence(padded_sequences: Tensor, lengths: Any,
                    batch_first: bool = False) -> list[Tensor]:
     """The sequences ``pad_sequence`` stacked (padded on the right), each cut to its
-    length: a list of (L_i, *) tensors."""
+    length: a list of (L_i, *) tensors.
+
+    >>> unpad_sequence(tg.tensor([[1, 2, 3], [4, 0, 0]]), [3, 1], batch_first=True)
+    [tensor([1, 2, 3]), tensor([4])]
+    """
     batch = padded_sequences if batch_first else padded_sequences.transpose(0, 1)
     return [batch[i, :int(n)] for i, n in enumerate(lengths)]
 
