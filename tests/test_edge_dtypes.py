@@ -47,6 +47,11 @@ KNOWN_ELSEWHERE: dict[tuple[str, str], str] = {
                                           "norm and float16)",
     # (its float32 kernel is off by 2e-5 relative: exp(0.5) = 1.64869; the op table compares
     # float32 with torch at rtol 1e-4)
+    ("index_reduce_prod", "float16"): "torch 2.13's half prod kernel fails an internal "
+                                      "assert (iter.ninputs() == traits::arity); ours "
+                                      "computes it",
+    ("index_reduce_prod", "bfloat16"): "torch 2.13's bfloat16 prod kernel fails an internal "
+                                       "assert, as float16's",
     ("tensordot", "bool"): "torch 2.13 is inconsistent: a full contraction of bool tensors "
                            "returns a value when either side's dims are permuted "
                            "(dims=([0, 1], [1, 0])) and raises \"dot\" otherwise; ours "
