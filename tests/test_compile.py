@@ -89,8 +89,9 @@ def test_verification_catches_an_escape() -> None:
 
 
 def test_untraced_copy_of_zeros_is_never_guessed() -> None:
-    # np.array(v) is a copy numpy does not report; when recorded it holds zeros, as w does,
-    # so "the newest value with the same bytes" could be w or v. Later they differ.
+    # np.array(v) is a copy numpy does not report to the traced subclass; when recorded it
+    # holds zeros, as w does, so "the newest value with the same bytes" could be w or v.
+    # Later they differ. The recorder follows np.array itself (a call on v), never bytes.
     w, v = tg.zeros(3), tg.zeros(3)
 
     def step() -> None:
@@ -100,11 +101,76 @@ def test_untraced_copy_of_zeros_is_never_guessed() -> None:
             v.add_(1.0)
 
     compiled = tg.compile(step)
-    with pytest.warns(UserWarning, match="an array made outside the recording"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         for _ in range(8):
             compiled()
     assert w.tolist() == [28.0] * 3 and v.tolist() == [8.0] * 3  # 0 + 1 + ... + 7
+    assert _replays(compiled) and "np.array(t" in compiled.explanation()
+
+
+def test_an_array_from_outside_the_step_is_never_guessed() -> None:
+    # a numpy array the step wraps with from_numpy is not a captured tensor: the recorder
+    # cannot bind it at a replay, so the step runs eagerly and says where
+    w, outside = tg.zeros(3), np.zeros(3, dtype=np.float32)
+
+    def step() -> None:
+        with tg.no_grad():
+            w.add_(tg.from_numpy(outside))
+        np.add(outside, 1.0, out=outside)
+
+    compiled = tg.compile(step)
+    with pytest.warns(UserWarning, match="an array made outside the recording"):
+        for _ in range(8):
+            compiled()
+    assert w.tolist() == [28.0] * 3
     assert "runs eagerly" in compiled.explanation()
+
+
+def _target_network_step(update: str) -> tuple[Any, Any]:
+    """The blobs MLP, then a target copy of it pulled towards it after ``opt.step()``, as
+    EMA models and RL target networks do: in place, or through ``.data``."""
+    step, (model, opt) = _blobs_step()
+    target = tg.nn.Sequential(*(type(m)(*m.weight.shape[::-1]) if hasattr(m, "weight")
+                                else type(m)() for m in model))
+
+    def train() -> Any:
+        loss = step()
+        pairs = zip(target.parameters(), model.parameters())
+        if update == "in place":
+            with tg.no_grad():
+                for q, p in pairs:
+                    q.mul_(0.9).add_(p, alpha=0.1)
+        else:
+            for q, p in pairs:
+                q.data.copy_(0.9 * q.data + 0.1 * p.data)
+        return loss
+
+    return train, (model, opt, target)
+
+
+@pytest.mark.parametrize("update", ["in place", "through .data"])
+def test_target_network_update_after_the_step_replays(update: str) -> None:
+    """Found by trying learners' loops: ``q.mul_(0.9).add_(p)`` after ``opt.step()`` checked
+    that q and p do not overlap (a value read after a write: the step ran eagerly), and
+    ``q.data.copy_(...)`` went through ``np.array(x, dtype)``, a copy numpy does not report.
+    The overlap of two captured tensors is a guard checked before the replay writes."""
+    eager, (m1, o1, t1) = _target_network_step(update)
+    step, (m2, o2, t2) = _target_network_step(update)
+    compiled = tg.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(10):
+            eager(), compiled()
+            assert _state(m1, o1) + _state(t1, o1) == _state(m2, o2) + _state(t2, o2)
+    assert _replays(compiled)
+    if update == "in place":
+        assert "share no memory" in compiled.explanation()
+        # the two now share memory: the guard fails before any write, the call runs eagerly
+        t1[0].bias.data, t2[0].bias.data = m1[0].bias.data, m2[0].bias.data
+        eager(), compiled()
+        assert compiled._stale == 1  # (the replay gave up before it wrote)
+        assert _state(m1, o1) + _state(t1, o1) == _state(m2, o2) + _state(t2, o2)
 
 
 def test_data_dependent_branch_is_never_stale() -> None:

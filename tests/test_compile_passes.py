@@ -115,8 +115,45 @@ def test_a_copy_overwritten_before_use_reads_nothing() -> None:
         seed.fill(1)
         np.multiply(x, seed * 0.5, out=x)
     ops, _, _, _, removed = optimize(rec, wanted=set(), inputs={x._tid})
-    assert removed == {"overwritten": 1, "folded": 3, "dead": 2, "made once": 0}
+    assert removed == {"overwritten": 1, "folded": 3, "copies left behind": 0, "dead": 2,
+                       "made once": 0}
     assert [op.label for op in ops] == ["np.multiply"]
+
+
+def test_a_gradient_copy_is_its_buffer() -> None:
+    """``p.grad = g.copy()`` of a gradient the step made and then drops: the copy is the
+    buffer itself, made anew at each replay (the linear model's weight and bias)."""
+    compiled, _, _ = _twins(lambda: _linreg(False)[:2])
+    program = _program(compiled)
+    assert program.removed["copies left behind"] == 2
+    assert ".copy" not in [getattr(op, "label", None) for op in program.ops]
+    assert "the buffer itself: its copy is left out" in program.explain()
+
+
+def _copy_kept(body: Any) -> dict[str, int]:
+    """What the passes remove from a recording of ``body(x)``, which returns the array
+    the step leaves behind."""
+    from tinygrad_edu.compiler.optimize import optimize
+    from tinygrad_edu.compiler.recorder import Recorder
+
+    rec = Recorder()
+    x = rec.input(np.arange(12.0, dtype=np.float32).reshape(3, 4), "x")
+    with rec:
+        kept = body(x)
+    return optimize(rec, wanted={kept._tid}, inputs={x._tid})[4]
+
+
+def test_a_copy_is_kept_when_its_buffer_is_used_after_it_or_laid_out_otherwise() -> None:
+    def used_after(x: Any) -> Any:
+        g = np.multiply(x, 2.0)
+        kept = g.copy()
+        np.add(x, g, out=x)  # the buffer is read after the copy
+        return kept
+
+    assert _copy_kept(lambda x: np.multiply(x, 2.0).copy())["copies left behind"] == 1
+    assert _copy_kept(used_after)["copies left behind"] == 0
+    assert _copy_kept(lambda x: np.multiply(x, 2.0).T.copy())["copies left behind"] == 0
+    assert _copy_kept(lambda x: np.multiply(x, 2.0)[1:].copy())["copies left behind"] == 0
 
 
 def test_results_and_grads_are_new_arrays_at_every_call() -> None:

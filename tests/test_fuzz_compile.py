@@ -5,7 +5,10 @@ writes into them, indexing, custom Functions, hooks, grad-mode blocks, threads..
 the body of a training step: the leaves are its parameters, and after the program comes a
 loss, ``backward()``, and an update: SGD written by hand (in place under ``no_grad``,
 then ``grad = None``), or ``optim.SGD`` with momentum, ``Adam`` or ``RAdam`` (whose branch
-on its step count flips at step 6). Two
+on its step count flips at step 6). Some steps then pull each parameter towards another
+of the same shape, as an EMA model or an RL target network does: in place
+(``q.mul_(0.5).add_(p, alpha=0.5)``, which checks that the two do not overlap) or through
+``.data`` (``q.data.copy_(...)``); a parameter may be pulled towards itself. Two
 twins of that step run side by side, one eager and one under ``tg.compile``, for several
 calls (warm-up, record, check, replays), and after every call their parameters, gradients
 and returned losses must agree bit for bit -- whether the compiled one replays or gave up
@@ -43,6 +46,8 @@ _EXPLORE = bool(os.environ.get("FUZZ_COMPILE_EXAMPLES"))
 _CALLS = 8
 _UPDATES = ["by hand", "SGD(params, lr=0.125, momentum=0.9)", "Adam(params, lr=0.01)",
             "RAdam(params, lr=0.01)"]
+_PULLS = [None, "    with m.no_grad():\n        {q}.mul_(0.5).add_({p}, alpha=0.5)",
+          "    {q}.data.copy_(0.5 * {q}.data + 0.5 * {p}.data)"]  # (after the update)
 
 
 class _Render(_Both):
@@ -110,6 +115,14 @@ def _step_source(program: dict[str, Any]) -> tuple[list[str], str] | None:
         params_list = "[" + ", ".join(trained) + "]"
         leaves = [*leaves, "opt = m.optim." + update.replace("params", params_list)]
         lines += ["    opt.step()", "    opt.zero_grad()"]
+    pull = _PULLS[program["picks"][-1] % len(_PULLS)]
+    if pull is not None and len(program["picks"]) > 1:
+        env = both.envs[0]
+        floats = [f"t{k}" for k in range(len(program["leaves"])) if env[f"t{k}"].is_leaf
+                  and env[f"t{k}"].is_floating_point()]
+        for q, p in zip(floats, reversed(floats)):  # (the middle one: towards itself)
+            if env[q].shape == env[p].shape and env[q].dtype == env[p].dtype:
+                lines += pull.format(q=q, p=p).splitlines()
     lines.append("    return loss")
     return leaves, "\n".join(lines) + "\n"
 

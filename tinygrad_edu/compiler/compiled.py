@@ -113,7 +113,8 @@ class CompiledFunction:
                              f"{r['folded']} folded into constants, {r['made once']} made "
                              f"once (buffers, their views, fills), {len(program.bound)} views "
                              f"of parameters made when bound anew, {r['overwritten']} copies "
-                             "overwritten before use")
+                             f"overwritten before use, {r['copies left behind']} copies left "
+                             "behind that are their buffer")
             else:  # (a compiled module's forward and backward: see module.py)
                 lines.append(f"\nprogram {k} ({len(program.rec.steps)} numpy calls, {state})")
             lines.append("guards:")

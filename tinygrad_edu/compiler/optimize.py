@@ -1,4 +1,4 @@
-"""Four passes over a recording, the classic ones, before it becomes a program.
+"""Five passes over a recording, the classic ones, before it becomes a program.
 
 A recording is every numpy call one eager step made, in order. Much of it need not run
 again: the step computed the loss only to return it, or the gradient's seed ``ones`` is the
@@ -9,10 +9,13 @@ same every step. These passes remove that work without changing a bit of what re
    ``np.empty_like``, which reads nothing;
 2. **constant folding** -- a value that depends on no input (the ``ones`` of the seed, the
    seed times ``1/n``) is computed once, now, and the program uses the result;
-3. **dead code** -- a call whose result reaches nothing the step leaves behind (no output,
+3. **copies left behind** -- ``p.grad = g.copy()`` of a gradient nothing uses afterwards:
+   the copy is the buffer itself (made anew at each replay, as the copy was), so the copy
+   of the 100,000-element gradient is gone;
+4. **dead code** -- a call whose result reaches nothing the step leaves behind (no output,
    no ``.grad``, no parameter update, no value Python read) is dropped: the loss of a step
    that does not return it;
-4. **buffers** -- a new array that does not outlive the step is made once and reused: a
+5. **buffers** -- a new array that does not outlive the step is made once and reused: a
    ufunc writes into it (``out=``), a copy becomes ``np.copyto``, ``np.empty_like`` is
    gone. Its memory is then the same at every replay, so the views of it (reshapes,
    slices, transposes) are made once too; and a ``fill`` of such a buffer whose other
@@ -28,7 +31,7 @@ one buffer (``Recorder.root``), so a write through a view counts as a write to i
 Example:
     >>> ops, fixed, once, bound, removed = optimize(rec, {12}, {0, 1})  # doctest: +SKIP
     >>> removed
-    {'overwritten': 1, 'folded': 3, 'dead': 17, 'made once': 1}
+    {'overwritten': 1, 'folded': 3, 'copies left behind': 1, 'dead': 17, 'made once': 1}
 """
 
 from __future__ import annotations
@@ -62,13 +65,15 @@ def optimize(rec: Recorder, wanted: set[int], inputs: set[int],
     ops: list[Step | Read] = _in_order(rec)
     ops, overwritten = _allocate_overwritten(ops, rec, inputs)
     ops, folded = _fold_constants(ops, rec, wanted, inputs)
+    ops, wanted, elided = _elide_copies_left_behind(ops, rec, wanted, inputs)
     ops, dead = _drop_dead(ops, rec, wanted, inputs)
     ops, fixed, once = _reuse_buffers(ops, rec, wanted)
     ops = _fill_once(ops, rec, fixed, once)
     ops = _elements_as_views(ops, rec, fixed, once)
     ops, bound = _views_per_binding(ops, rec, fixed, stable)
     return ops, fixed, once, bound, {"overwritten": overwritten, "folded": folded,
-                                     "dead": dead, "made once": len(once)}
+                                     "copies left behind": elided, "dead": dead,
+                                     "made once": len(once)}
 
 
 def _in_order(rec: Recorder) -> list[Step | Read]:
@@ -242,6 +247,51 @@ def _frozen(value: Any) -> Any:
 
 
 # ---------------------------------------------------------------------------- pass 3
+def _elide_copies_left_behind(ops: list[Any], rec: Recorder, wanted: set[int],
+                              inputs: set[int]) -> tuple[list[Any], set[int], int]:
+    """``x = buf.copy()`` that the step leaves behind (a new ``.grad``), where ``buf`` is an
+    array the step made and nothing uses after the copy: ``x`` is ``buf`` itself. The
+    copy's values and layout are ``buf``'s, and ``buf`` becomes a value left behind, so it
+    is a new array at every replay (the copy was). Returns the ops, the values left
+    behind now, and how many copies went."""
+    last_use: dict[int, int] = {}
+    for i, op in enumerate(ops):
+        used = [op.tid] if isinstance(op, Read) else tids([op.args, op.kwargs]) + _results(op)
+        for t in used:
+            last_use[rec.root[t]] = i
+    made = {t for op in ops if isinstance(op, Step) for t in _results(op)}
+    taken = {rec.root[t] for t in wanted}
+    out, wanted = list(ops), set(wanted)
+    for i, op in enumerate(ops):
+        if not (isinstance(op, Step) and op.label == ".copy" and isinstance(op.result, int)
+                and op.result in wanted and op.args and isinstance(op.args[0], Ref)):
+            continue
+        source, copy = op.args[0].tid, op.result
+        buf = rec.root[source]
+        if (buf in taken or buf in inputs or buf not in made or buf in rec.scalars
+                or last_use.get(buf) != i or not _same_layout(rec.values[source],
+                                                              rec.values[copy], rec.values[buf])):
+            continue
+        out[i] = Step(_alias, (Ref(buf),), {}, copy, "=")
+        wanted.add(buf)
+        taken.add(buf)
+    return out, wanted, sum(a is not b for a, b in zip(out, ops))
+
+
+def _same_layout(source: Any, copy: Any, buf: Any) -> bool:
+    """Whether ``source`` is all of ``buf``, laid out as ``buf`` and as ``copy``."""
+    arrays = (source, copy, buf)
+    return all(isinstance(a, np.ndarray) for a in arrays) and len(
+        {(a.shape, a.strides, a.dtype) for a in arrays}) == 1 and (
+        source.__array_interface__["data"][0] == buf.__array_interface__["data"][0])
+
+
+def _alias(array: np.ndarray) -> np.ndarray:
+    """The array itself (a copy the compiler elided; the program writes ``t9 = t4``)."""
+    return array
+
+
+# ---------------------------------------------------------------------------- pass 4
 def _drop_dead(ops: list[Any], rec: Recorder, wanted: set[int],
                inputs: set[int]) -> tuple[list[Any], int]:
     """Walk back from what the step leaves behind; drop the calls nothing needs.
@@ -274,7 +324,7 @@ def _drop_dead(ops: list[Any], rec: Recorder, wanted: set[int],
         isinstance(op, Step) for op in kept)
 
 
-# ---------------------------------------------------------------------------- pass 4
+# ---------------------------------------------------------------------------- pass 5
 def _reuse_buffers(ops: list[Any], rec: Recorder,
                    wanted: set[int]) -> tuple[list[Any], dict[int, Any], list[Step]]:
     """Give each new array that dies with the step one buffer for every replay, and make

@@ -71,8 +71,10 @@ class Program:
             b.index].startswith(("args[", "kwargs["))}  # (a parameter's array stays put)
         self.ops, self.fixed, self.once, self.bound, self.removed = optimize(
             rec, set(self._wanted), {tid for tid, _ in self.inputs}, settled)
-        self.calls = sum(isinstance(op, Step) for op in self.ops)
-        used = {t for op in [*self.ops, *self.bound] for t in _tids(op)} | set(self._wanted)
+        self.calls = sum(isinstance(op, Step) and op.label != "=" for op in self.ops)
+        self.apart = sorted(set(rec.apart))
+        used = {t for op in [*self.ops, *self.bound] for t in _tids(op)} | set(self._wanted) | {
+            t for pair in self.apart for t in pair}
         self.inputs = [(tid, b) for tid, b in self.inputs if tid in used]
         self._names: dict[str, Any] = {"StaleRead": StaleRead}
         self._named: dict[int, str] = {}
@@ -87,6 +89,11 @@ class Program:
         lines = ["def program(tensors):"]
         for tid, b in self.inputs:
             lines.append(f"    t{tid} = tensors[{b.index}]{'._grad' if b.grad else ''}._data")
+        for one, other in self.apart:  # (before any write: if they overlap, eager runs)
+            share = self._name(np.may_share_memory, "f")
+            lines.append(f"    if {share}(t{one}, t{other}):")
+            lines.append(f"        raise StaleRead('t{one} and t{other} share memory now; they "
+                         "did not when recorded')")
         lines += self._bound_code()
         for op in self.ops:
             lines.append(self._read_code(op) if isinstance(op, Read)
@@ -151,6 +158,8 @@ class Program:
         return self._name(obj)
 
     def _step_code(self, step: Step) -> str:
+        if step.label == "=":  # a copy left behind is its buffer (compiler/optimize.py)
+            return f"t{step.result} = {self._code(step.args[0])}"
         args = [self._code(a) for a in step.args]
         kwargs = dict(step.kwargs)
         scalar = step.result in self.rec.scalars  # numpy gives a scalar: made 0-d again
@@ -173,6 +182,8 @@ class Program:
         for tid, binding in self.inputs:
             where = self.names[binding.index] + (".grad" if binding.grad else "")
             lines.append(f"t{tid} = {where}  # {_describe(rec.values[tid])}")
+        lines += [f"guard t{a} and t{b} share no memory  # an in-place op checked it; "
+                  "checked before the program writes" for a, b in self.apart]
         lines += [f"{_step_line(step, rec)}, made once" for step in self.once]
         lines += [f"{_step_line(step, rec)}, made again only when its array is bound anew"
                   for step in self.bound]
@@ -237,6 +248,8 @@ def _arg(a: Any, rec: Recorder) -> str:
 def _step_line(step: Step, rec: Recorder) -> str:
     args = [_arg(a, rec) for a in step.args]
     args += [f"{k}={_arg(v, rec)}" for k, v in step.kwargs.items()]
+    if step.label == "=":
+        return f"t{step.result} = {args[0]}  # the buffer itself: its copy is left out"
     if step.label.startswith(".") or step.label in ("[]", "[]="):
         this, rest = args[0], args[1:]
         if step.label == "[]":

@@ -395,6 +395,9 @@ class Recorder:
     problem: str | None = None  # why this recording cannot be replayed
     scalars: set[int] = field(default_factory=set)  # tids numpy gave as scalars (0-d now)
     undo: bool = False  # a TracedFloat read after a write: a replay must be able to undo
+    # pairs of inputs whose memory was apart when an op checked it (np.may_share_memory in
+    # an in-place op's overlap check): the replay checks them before it writes anything
+    apart: list[tuple[int, int]] = field(default_factory=list)
 
     def __enter__(self) -> Recorder:
         global _active
@@ -412,13 +415,25 @@ class Recorder:
 
     def _maker(self, make: Callable[..., Any]) -> Callable[..., Any]:
         """``np.zeros`` (``np.arange``, ``np.array`` of a list...) as the recording sees
-        it: an array made from Python values alone is a recorded constant."""
+        it: an array made from Python values alone is a recorded constant; a new array
+        made from recorded ones (``np.array(x, dtype=...)``, a copy numpy does not report
+        to the subclass) is a recorded call. A view (``np.asarray(x)``) is left as it is:
+        the recorder finds it through ``.base``."""
         def recorded(*args: Any, **kwargs: Any) -> Any:
             array = make(*args, **kwargs)
             if _active is not self or not isinstance(array, np.ndarray) or isinstance(
-                    array, TracedArray) or _holds_array((args, kwargs)):
+                    array, TracedArray):
                 return array
-            return self.created(array)
+            if not _holds_array((args, kwargs)):
+                return self.created(array)
+            if array.base is not None or not _holds_traced((args, kwargs)):
+                return array
+            label = f"np.{make.__name__}"
+            template, _ = self._unwrap(tuple(args), label)
+            ktemplate, _ = self._unwrap(kwargs, label)
+            tid = self._new(array, None)
+            self.steps.append(Step(make, template, ktemplate, tid, label))
+            return self.traced(tid)
 
         recorded.__wrapped__ = make  # type: ignore[attr-defined]
         return recorded
@@ -465,6 +480,8 @@ class Recorder:
         result = func(*plain, **kplain)
         if func in _LAYOUT and not result and self._private(template[:2]):
             return result  # (memory the step made overlaps nothing it was given: a constant)
+        if func in _LAYOUT and not result and self._apart(template[:2]):
+            return result  # (two inputs' memory: a guard before the replay writes)
         out = kwargs.get("out")
         writes = None
         writes_first = func in _WRITE_FIRST or (  # (np.add.at(x, idx, v) writes into x)
@@ -495,6 +512,21 @@ class Recorder:
         roots = [self.root[a.tid] if isinstance(a, Ref) else None for a in pair]
         return len(roots) == 2 and roots[0] != roots[1] and any(
             r is None or r not in self.inputs for r in roots)
+
+    def _apart(self, pair: tuple[Any, ...]) -> bool:
+        """Whether two arrays view two inputs whose whole memory is apart (the EMA update
+        ``ema_p.mul_(0.9).add_(p, alpha=0.1)`` after ``opt.step()`` checks that ``ema_p`` and
+        ``p`` do not overlap). Then no view of one overlaps a view of the other while the
+        inputs bound at a replay are apart too: the program checks that before it runs,
+        so the answer needs no read in the middle of the step."""
+        if len(pair) != 2 or not all(isinstance(a, Ref) for a in pair):
+            return False
+        first, second = (self.root[a.tid] for a in pair)
+        if first == second or first not in self.inputs or second not in self.inputs or \
+                np.may_share_memory(self.values[first], self.values[second]):
+            return False
+        self.apart.append((first, second))
+        return True
 
     def _note_shapes(self, tids: Any, result: Any) -> None:
         """A result whose shape depends on the values (``nonzero``, a boolean mask): Python
@@ -660,6 +692,17 @@ def _holds_array(obj: Any) -> bool:
         return any(_holds_array(o) for o in obj.values())
     return not isinstance(obj, type) and (hasattr(obj, "__array__")  # (a Tensor...)
                                           or hasattr(obj, "__array_interface__"))
+def _holds_traced(obj: Any) -> bool:
+    """Whether a traced array or a symbolic float is among a call's arguments."""
+    if isinstance(obj, (TracedArray, TracedFloat)):
+        return True
+    if isinstance(obj, (list, tuple)):
+        return any(_holds_traced(o) for o in obj)
+    if isinstance(obj, dict):
+        return any(_holds_traced(o) for o in obj.values())
+    return False
+
+
 _WRITE_FIRST = {np.copyto, np.putmask, np.place, np.put}  # functions writing their first argument
 _STATIC = {np.ndim, np.shape, np.size}  # what they return depends on shapes alone
 # numpy functions whose result's shape depends on the values, not only on the shapes

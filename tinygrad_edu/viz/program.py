@@ -59,6 +59,12 @@ def draw_program(compiled: Any, program: int = 0, rankdir: str = "TB") -> Any:
             _arrow(dot, views.get(op.tid) or made_by.get(rec.root[op.tid]), key)
             continue
         assert isinstance(op, Step)
+        if op.label == "=":  # a copy left out: the value is its buffer, drawn where made
+            buffer = tids(op.args)[0]
+            maker = views.get(buffer) or made_by.get(rec.root[buffer])
+            if maker is not None and isinstance(op.result, int):
+                made_by[op.result] = maker
+            continue
         label = _step_line(op, rec).split("  # ")[0]
         dot.node(key, label if len(label) <= 60 else label[:57] + "...", shape="box",
                  style="rounded")
