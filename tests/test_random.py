@@ -489,7 +489,7 @@ def test_parity_randperm(torch) -> None:
     for seed in SEEDS[:3]:
         torch.manual_seed(seed)
         R.manual_seed(seed)
-        for n in [*range(0, 20), 100, 1000, 60_000]:
+        for n in [*range(0, 20), 100, 1000, 60_000, 65_536, 65_537]:  # (radix sort to 2**16)
             assert_same(R.randperm(n), torch.randperm(n))
         assert_same_state(torch)
 

@@ -268,14 +268,19 @@ def _apply_swaps(targets: np.ndarray, n: int) -> np.ndarray:
     t = np.append(targets, max(n - 1, 0))[:n]  # step n-1 is the identity swap
     steps = np.arange(n)
     # prev[i]: the last step before i with the same target as step i
-    order = np.argsort(t * n + steps)  # by target, then step (unique keys: fast, and stable)
+    if n <= 1 << 16:  # by target, then step: a stable sort (numpy's radix sort on 16 bits)
+        order = np.argsort(t.astype(np.uint16), kind="stable")
+    else:  # (unique keys: any sort is stable)
+        order = np.argsort(t * n + steps)
     same = t[order[1:]] == t[order[:-1]]
     prev = np.full(n, -1)
     prev[order[1:][same]] = order[:-1][same]
-    # q[k]: the last step before k that targets k (steps j < k with t_j == k)
+    # q[k]: the last step before k that targets k (steps j < k with t_j == k): the last
+    # of its target's group in that order, if that step moved anything
     q = np.full(n, -1)
-    moved = t != steps
-    np.maximum.at(q, t[moved], steps[moved])
+    last = order[np.append(~same, True)[:n]]
+    last = last[t[last] != last]
+    q[t[last]] = last
     root = np.where(q >= 0, q, steps)
     while True:  # pointer doubling: root[k] becomes the first step of k's chain
         nxt = root[root]
