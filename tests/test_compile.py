@@ -173,6 +173,36 @@ def test_target_network_update_after_the_step_replays(update: str) -> None:
         assert _state(m1, o1) + _state(t1, o1) == _state(m2, o2) + _state(t2, o2)
 
 
+@pytest.mark.parametrize("reads", [False, True])
+def test_a_write_through_a_view_numpy_returned_is_a_write_to_its_array(reads: bool) -> None:
+    """Found by review: ``np.diagonal(m)`` (what ``m.diagonal()`` runs) returns a view of
+    m, which the recorder logged as a new array: ``m.diagonal().add_(1)`` wrote a buffer
+    the passes thought the step had made, the check against eager caught the difference,
+    and the step ran eagerly. It is a write to m now: the step replays. With a value read
+    after it (``m.sum().item()``), the step runs eagerly, saying why."""
+    def build() -> tuple[Any, Any]:
+        m = tg.ones(2, 2)
+
+        def step() -> Any:
+            m.diagonal().add_(1.0)
+            return m * (2 if reads and m.sum().item() > 11 else 1)  # (flips at call 4)
+
+        return step, m
+
+    eager, m1 = build()
+    step, m2 = build()
+    compiled = tg.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore" if reads else "error")
+        for _ in range(8):
+            assert eager().tolist() == compiled().tolist()
+            assert m1.tolist() == m2.tolist()
+    if reads:
+        assert "reads a value (.item()) after updating state in place" in compiled.explanation()
+    else:
+        assert _replays(compiled)
+
+
 def test_data_dependent_branch_is_never_stale() -> None:
     w = tg.tensor([4.0], requires_grad=True)
     seen = []

@@ -154,6 +154,9 @@ def test_a_copy_is_kept_when_its_buffer_is_used_after_it_or_laid_out_otherwise()
     assert _copy_kept(used_after)["copies left behind"] == 0
     assert _copy_kept(lambda x: np.multiply(x, 2.0).T.copy())["copies left behind"] == 0
     assert _copy_kept(lambda x: np.multiply(x, 2.0)[1:].copy())["copies left behind"] == 0
+    # np.squeeze returns a view of the input, logged as a value of its own: its memory is
+    # the input's, so the copy is what keeps the two apart
+    assert _copy_kept(lambda x: np.squeeze(x).copy())["copies left behind"] == 0
 
 
 def test_results_and_grads_are_new_arrays_at_every_call() -> None:

@@ -365,9 +365,9 @@ class _Pending(_Box):
             engine.run_backward([self.result], [seed], True, False, walk)
             grads = [None if g is None else _tid(rec, g) for g in walk.results]
         eager = [None if g is None else np.asarray(g) for g in walk.results]
-        if any(a not in self.inputs or b not in self.inputs for a, b in rec.apart):
-            rec.problem = rec.problem or ("its backward checked the incoming gradient's "
-                                          "memory against a captured tensor's")
+        if any(t not in self.inputs for t in [*sum(rec.apart, ()), *rec.layouts]):
+            rec.problem = rec.problem or ("its backward compared the memory of arrays that "
+                                          "only the backward binds")
         if rec.problem is not None:
             self.owner._give_up(rec.problem)
             return eager
@@ -385,7 +385,7 @@ def _split(rec: Recorder, pending: _Pending, out: int, grads: list[int | None],
     ahead = [r.step <= k and r.tid < n for r in rec.reads]  # (read in the forward)
     forward_rec = dataclasses.replace(rec, steps=rec.steps[:k], reads=[
         r for r, a in zip(rec.reads, ahead) if a])
-    backward_rec = dataclasses.replace(rec, steps=rec.steps[k:], apart=[], reads=[
+    backward_rec = dataclasses.replace(rec, steps=rec.steps[k:], apart=[], layouts={}, reads=[
         dataclasses.replace(r, step=r.step - k) for r, a in zip(rec.reads, ahead) if not a])
     saved = sorted({t for s in backward_rec.steps for t in tids((s.args, s.kwargs))
                     if t < n} | {r.tid for r in backward_rec.reads if r.tid < n})

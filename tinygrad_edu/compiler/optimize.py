@@ -249,8 +249,9 @@ def _frozen(value: Any) -> Any:
 # ---------------------------------------------------------------------------- pass 3
 def _elide_copies_left_behind(ops: list[Any], rec: Recorder, wanted: set[int],
                               inputs: set[int]) -> tuple[list[Any], set[int], int]:
-    """``x = buf.copy()`` that the step leaves behind (a new ``.grad``), where ``buf`` is an
-    array the step made and nothing uses after the copy: ``x`` is ``buf`` itself. The
+    """``x = buf.copy()`` that the step leaves behind (a new ``.grad``), where ``buf`` is
+    memory the step allocated (not a view a call returned) and nothing uses after the
+    copy: ``x`` is ``buf`` itself. The
     copy's values and layout are ``buf``'s, and ``buf`` becomes a value left behind, so it
     is a new array at every replay (the copy was). Returns the ops, the values left
     behind now, and how many copies went."""
@@ -270,7 +271,8 @@ def _elide_copies_left_behind(ops: list[Any], rec: Recorder, wanted: set[int],
         buf = rec.root[source]
         if (buf in taken or buf in inputs or buf not in made or buf in rec.scalars
                 or last_use.get(buf) != i or not _same_layout(rec.values[source],
-                                                              rec.values[copy], rec.values[buf])):
+                                                              rec.values[copy], rec.values[buf])
+                or rec.values[buf].base is not None):  # (memory the step allocated only)
             continue
         out[i] = Step(_alias, (Ref(buf),), {}, copy, "=")
         wanted.add(buf)

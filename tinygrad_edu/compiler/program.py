@@ -73,8 +73,9 @@ class Program:
             rec, set(self._wanted), {tid for tid, _ in self.inputs}, settled)
         self.calls = sum(isinstance(op, Step) and op.label != "=" for op in self.ops)
         self.apart = sorted(set(rec.apart))
+        self.layouts = sorted(rec.layouts.items())
         used = {t for op in [*self.ops, *self.bound] for t in _tids(op)} | set(self._wanted) | {
-            t for pair in self.apart for t in pair}
+            t for pair in self.apart for t in pair} | {t for t, _ in self.layouts}
         self.inputs = [(tid, b) for tid, b in self.inputs if tid in used]
         self._names: dict[str, Any] = {"StaleRead": StaleRead}
         self._named: dict[int, str] = {}
@@ -94,6 +95,10 @@ class Program:
             lines.append(f"    if {share}(t{one}, t{other}):")
             lines.append(f"        raise StaleRead('t{one} and t{other} share memory now; they "
                          "did not when recorded')")
+        for tid, strides in self.layouts:  # (the overlap of its views was judged on these)
+            lines.append(f"    if t{tid}.strides != {strides!r}:")
+            lines.append(f"        raise StaleRead('t{tid} has other strides than when "
+                         "recorded')")
         lines += self._bound_code()
         for op in self.ops:
             lines.append(self._read_code(op) if isinstance(op, Read)
@@ -184,6 +189,8 @@ class Program:
             lines.append(f"t{tid} = {where}  # {_describe(rec.values[tid])}")
         lines += [f"guard t{a} and t{b} share no memory  # an in-place op checked it; "
                   "checked before the program writes" for a, b in self.apart]
+        lines += [f"guard t{t}.strides == {strides!r}  # the overlap of its views was checked; "
+                  "checked before the program writes" for t, strides in self.layouts]
         lines += [f"{_step_line(step, rec)}, made once" for step in self.once]
         lines += [f"{_step_line(step, rec)}, made again only when its array is bound anew"
                   for step in self.bound]

@@ -398,6 +398,9 @@ class Recorder:
     # pairs of inputs whose memory was apart when an op checked it (np.may_share_memory in
     # an in-place op's overlap check): the replay checks them before it writes anything
     apart: list[tuple[int, int]] = field(default_factory=list)
+    # inputs two of whose views were checked for overlap: the answer holds while the array
+    # bound there has these strides (checked before the replay writes, as ``apart``)
+    layouts: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     def __enter__(self) -> Recorder:
         global _active
@@ -482,6 +485,8 @@ class Recorder:
             return result  # (memory the step made overlaps nothing it was given: a constant)
         if func in _LAYOUT and not result and self._apart(template[:2]):
             return result  # (two inputs' memory: a guard before the replay writes)
+        if func in _LAYOUT and self._same_input(template[:2]):
+            return result  # (two views of one input: a guard on its strides, likewise)
         out = kwargs.get("out")
         writes = None
         writes_first = func in _WRITE_FIRST or (  # (np.add.at(x, idx, v) writes into x)
@@ -500,7 +505,8 @@ class Recorder:
             if writes_first:
                 return result
             return out[0] if isinstance(out, tuple) and len(out) == 1 else out
-        tids, wrapped = self._wrap(result, None)
+        tids, wrapped = self._wrap(result, lambda r: _viewed((template, ktemplate),
+                                                             (plain, kplain), r))
         self.steps.append(Step(func, template, ktemplate, tids, label))
         if func in _SHAPE_FROM_VALUES and _value_shaped(func, plain):
             self._note_shapes(tids, result)
@@ -526,6 +532,19 @@ class Recorder:
                 np.may_share_memory(self.values[first], self.values[second]):
             return False
         self.apart.append((first, second))
+        return True
+
+    def _same_input(self, pair: tuple[Any, ...]) -> bool:
+        """Whether two arrays are views of one input (a view and its base, compared when
+        the base was written: ``views.refresh``). Where two views of an array lie follows
+        from the calls that made them and the array's strides alone, so the answer holds
+        while an array with those strides is bound there."""
+        if len(pair) != 2 or not all(isinstance(a, Ref) for a in pair):
+            return False
+        first, second = (self.root[a.tid] for a in pair)
+        if first != second or first not in self.inputs:
+            return False
+        self.layouts[first] = self.values[first].strides
         return True
 
     def _note_shapes(self, tids: Any, result: Any) -> None:
@@ -605,12 +624,15 @@ class Recorder:
             return -1
         return a._tid
 
-    def _wrap(self, result: Any, view_of: int | None) -> tuple[Any, Any]:
+    def _wrap(self, result: Any, view_of: int | None | Callable[[Any], int | None]
+              ) -> tuple[Any, Any]:
+        """Log a call's result: a new value, a view of ``view_of`` (a tid, or a function
+        giving it for each array of a tuple of results)."""
         if isinstance(result, tuple):
-            pairs = [self._wrap(r, None) for r in result]
+            pairs = [self._wrap(r, view_of if callable(view_of) else None) for r in result]
             return tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)
         if isinstance(result, np.ndarray):
-            tid = self._new(result, view_of)
+            tid = self._new(result, view_of(result) if callable(view_of) else view_of)
             return tid, self.traced(tid)
         if isinstance(result, np.generic):  # a 0-d result: kept an array, so still traced
             tid = self._new(np.asarray(result), None)
@@ -692,6 +714,27 @@ def _holds_array(obj: Any) -> bool:
         return any(_holds_array(o) for o in obj.values())
     return not isinstance(obj, type) and (hasattr(obj, "__array__")  # (a Tensor...)
                                           or hasattr(obj, "__array_interface__"))
+def _viewed(template: Any, plain: Any, result: Any) -> int | None:
+    """The recorded argument whose memory a call's result views (``np.squeeze(x)``,
+    ``np.broadcast_to(x, ...)``), or None for new memory: a write through the view is a
+    write to that argument's buffer."""
+    if not isinstance(result, np.ndarray) or result.base is None:
+        return None
+    if isinstance(template, Ref):
+        return template.tid if np.may_share_memory(result, plain) else None
+    if isinstance(template, (tuple, list)):
+        pairs: Any = zip(template, plain)
+    elif isinstance(template, dict):
+        pairs = ((template[k], plain[k]) for k in template)
+    else:
+        return None
+    for t, p in pairs:
+        found = _viewed(t, p, result)
+        if found is not None:
+            return found
+    return None
+
+
 def _holds_traced(obj: Any) -> bool:
     """Whether a traced array or a symbolic float is among a call's arguments."""
     if isinstance(obj, (TracedArray, TracedFloat)):
