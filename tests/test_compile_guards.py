@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 
 import tinygrad_edu as tg
@@ -329,3 +330,78 @@ def test_guard_strides_of_an_input_whose_views_were_compared() -> None:
         f.m.data = f.m.t().contiguous().t()  # type: ignore[attr-defined]  (same values)
     assert eager()._data.tobytes() == compiled()._data.tobytes()
     assert compiled._stale == 1 and eager_state() == state()
+
+
+def _reading(read: str, env: Callable[[], dict[str, Any]], signature: str = "") -> Callable[
+        [], Setup]:
+    """The linear model's step with its loss scaled by ``read`` (Python source), in a
+    namespace of its own made by ``env()``: each twin reads its own state."""
+    def build() -> Setup:
+        tg.manual_seed(0)
+        model = tg.nn.Linear(2, 1)
+        ns = {**env(), "model": model, "x": tg.arange(8).float().reshape(4, 2) / 8,
+              "y": tg.ones(4, 1), "opt": tg.optim.SGD(model.parameters(), lr=0.1)}
+        exec(f"def step({signature}):\n"  # noqa: S102  (the test's own source)
+             "    opt.zero_grad()\n"
+             f"    loss = ((model(x) * float({read}) - y) ** 2).mean()\n"
+             "    loss.backward()\n"
+             "    opt.step()\n"
+             "    return loss\n", ns)
+        return ns["step"], lambda: None, lambda: [p._data.tobytes() for p in model.parameters()]
+
+    return build
+
+
+class _Slotted:
+    __slots__ = ("scale",)
+
+    def __init__(self) -> None:
+        self.scale = 1.0
+
+
+def _module() -> Any:
+    import types
+    config = types.ModuleType("config")
+    config.beta = 1.0  # type: ignore[attr-defined]
+    return config
+
+
+@pytest.mark.parametrize("read, env, signature, change, match", [
+    ("scale", lambda: {"scale": np.float32(1.0)}, "",
+     lambda g: g.update(scale=np.float32(3.0)), "scale == ('float32', np.float32(3.0))"),
+    ("betas[i]", lambda: {"betas": np.array([1.0, 2.0, 3.0]), "i": np.array(0)}, "",
+     lambda g: g["i"].fill(2), "i: numpy array, shape ()"),
+    ("config.beta", lambda: {"config": _module()}, "",
+     lambda g: setattr(g["config"], "beta", 3.0), "config.beta == ('float', 3.0)"),
+    ("cfg.scale", lambda: {"cfg": _Slotted()}, "",
+     lambda g: setattr(g["cfg"], "scale", 3.0), "cfg.scale == ('float', 3.0)"),
+    ("d[-1]", lambda: {"d": __import__("collections").deque([1.0])}, "",
+     lambda g: g["d"].append(3.0), "d[1] == ('float', 3.0)"),
+    ("scale", dict, "scale=1.0",
+     lambda g: setattr(g["step"], "__defaults__", (3.0,)), "__defaults__[0]"),
+    ("scale", dict, "*, scale=1.0",
+     lambda g: g["step"].__kwdefaults__.update(scale=3.0), "__kwdefaults__['scale']"),
+], ids=["numpy scalar", "0-d array changed in place", "module attribute", "slots", "deque",
+        "default argument", "keyword-only default"])
+def test_guard_python_state_a_step_reads(read: str, env: Any, signature: str, change: Any,
+                                         match: str) -> None:
+    """Found by trying learners' loops: values a step reads that the capture did not
+    follow -- a numpy scalar, a numpy array changed in place, an imported module's
+    attribute, ``__slots__``, a deque, default arguments -- were replayed stale."""
+    _run(lambda f: change(f.__globals__), match, _reading(read, env, signature))
+
+
+def test_guards_that_change_at_every_call_give_up_once_with_a_warning() -> None:
+    """Found by trying learners' loops: a guard that changes at every call (a per-step
+    learning rate, a growing list) kept the step eager, silently, remembering every set
+    of guards. After ``recompile_limit`` calls it gives up and says so."""
+    eager, _, eager_state = _reading("box[0]", lambda: {"box": [1.0]})()
+    step, _, state = _reading("box[0]", lambda: {"box": [1.0]})()
+    compiled = tg.compile(step)
+    with pytest.warns(UserWarning, match="guards changed at more than recompile_limit=8"):
+        for i in range(12):
+            for f in (eager, step):
+                f.__globals__["box"][0] = 1.0 + i / 8
+            assert eager()._data.tobytes() == compiled()._data.tobytes()
+            assert eager_state() == state()
+    assert "runs eagerly" in compiled.explanation() and not compiled._warmed

@@ -24,7 +24,16 @@ import numpy as np
 
 from .. import random as _random
 from ..tensor import Tensor
-from .guards import Captured, Snapshot, capture, describe, fast_check, guards, same_bits
+from .guards import (
+    Captured,
+    RandomStreams,
+    Snapshot,
+    capture,
+    describe,
+    fast_check,
+    guards,
+    same_bits,
+)
 from .program import Binding, Program, StaleRead
 from .recorder import Recorder, Ref, TracedArray, TracedFloat
 
@@ -88,6 +97,10 @@ class CompiledFunction:
         if facts not in self._warmed:
             self._note_new_guards(facts)
             self._warmed.append(facts)
+            if len(self._warmed) > self._limit:  # (never the same guards twice in a row)
+                self._give_up(f"its guards changed at more than recompile_limit="
+                              f"{self._limit} calls ({_changed(self._warmed[-2], facts)})")
+                self._warmed.clear()
             return self._fn(*args, **kwargs)
         if len(self._programs) >= self._limit:
             self._give_up(f"its guards changed more than recompile_limit={self._limit} times")
@@ -129,12 +142,12 @@ class CompiledFunction:
     # ------------------------------------------------------------------ stages
     def _traced_call(self, cap: Captured, args: Any, kwargs: Any) -> tuple[Any, Any]:
         """One call of fn under a recorder, the captured tensors traced:
-        ``((rec, inputs, outputs, drew), result)``, ``drew`` whether it drew random
-        numbers. If the recorder broke the call, all is undone, fn gives up and runs
+        ``((rec, inputs, outputs, drew), result)``, ``drew`` the random stream it drew
+        numbers from, or None. If the recorder broke the call, all is undone, fn gives up and runs
         eagerly: ``(None, result)``."""
         rec = Recorder()
         rng_state = _random.get_rng_state()
-        rng = rng_state._data.tobytes()
+        streams = RandomStreams(cap)
         snapshot = Snapshot(cap)
         inputs, before = self._trace_inputs(rec, cap)
         try:
@@ -147,7 +160,7 @@ class CompiledFunction:
             self._give_up(f"recording failed ({type(e).__name__}: {e})")
             return None, self._fn(*args, **kwargs)
         outputs = self._untrace(rec, cap, before)
-        drew = _random.get_rng_state()._data.tobytes() != rng
+        drew = streams.changed()
         return (rec, inputs, outputs, drew), result
 
     def _record(self, cap: Captured, facts: tuple[Any, ...], args: Any, kwargs: Any) -> Any:
@@ -157,7 +170,8 @@ class CompiledFunction:
         rec, inputs, outputs, drew = traced
         out = _structure(rec, result)
         if drew:
-            self._give_up("it draws random numbers (replaying would repeat stale ones)")
+            self._give_up(f"it draws random numbers from {drew} (replaying would repeat "
+                          "stale ones)")
         elif rec.problem is not None:
             self._give_up(rec.problem)
         elif [id(t) for t in capture(self._fn, args, kwargs).tensors] != [id(t) for t in
@@ -282,15 +296,20 @@ class CompiledFunction:
     def _note_new_guards(self, facts: tuple[Any, ...]) -> None:
         if not self._programs:
             return
-        old = dict(self._programs[-1][0])
-        changed = [describe(f) for f in facts if old.get(f[0], object()) != f[1]]
         self._warn(f"tg.compile: {getattr(self._fn, '__name__', 'fn')} is recorded again: "
-                   f"a guard changed: {changed[0] if changed else 'the captured tensors'}")
+                   f"a guard changed: {_changed(self._programs[-1][0], facts)}")
 
     def _warn(self, message: str) -> None:
         if message not in self._warned:
             self._warned.add(message)
             warnings.warn(message, UserWarning, stacklevel=4)
+
+
+def _changed(before: tuple[Any, ...], now: tuple[Any, ...]) -> str:
+    """The first guard of ``now`` that ``before`` did not hold, as explain() prints it."""
+    old = dict(before)
+    changed = [describe(f) for f in now if old.get(f[0], object()) != f[1]]
+    return changed[0] if changed else "the captured tensors"
 
 
 def _same_memory(a: Any, b: np.ndarray) -> bool:

@@ -26,7 +26,10 @@ Example:
 
 from __future__ import annotations
 
+import collections
 import operator
+import pickle
+import random
 import types
 from dataclasses import dataclass, field
 from functools import partial as functools_partial
@@ -43,11 +46,29 @@ from ..nn.modules.module import Module
 from ..optim.optimizer import Optimizer
 from ..tensor import Tensor
 
-__all__ = ["Captured", "capture", "captured", "stamp", "unchanged", "guards", "Snapshot"]
+__all__ = ["Captured", "capture", "captured", "stamp", "unchanged", "guards", "Snapshot",
+           "RandomStreams"]
 
 _SCALARS = (int, float, bool, complex, str, type(None))
+_SEQUENCES = (list, tuple, collections.deque)
 _DEPTH = 4  # how deep capture follows functions and containers
 _MAX_ITEMS = 256  # longer containers are data, not state
+# numpy arrays up to this size are guarded by their values (a 0-d step counter changed in
+# place, a schedule of betas); a larger one (a dataset) by its identity only
+_MAX_ARRAY_BYTES = 1 << 16
+
+
+@dataclass(frozen=True)
+class _ModuleNames:
+    """The data attributes of an imported module that a function names (``config.beta``)."""
+
+    module: types.ModuleType
+    names: tuple[str, ...]
+
+
+def _data(value: Any) -> bool:
+    """Whether a module attribute is data a step may read (not a function, class, module)."""
+    return isinstance(value, (*_SCALARS, np.generic, np.ndarray, Tensor, dict, *_SEQUENCES))
 
 
 @dataclass
@@ -59,6 +80,7 @@ class Captured:
     modules: list[Module] = field(default_factory=list)
     optimizers: list[Optimizer] = field(default_factory=list)
     scalars: list[tuple[str, Any]] = field(default_factory=list)
+    arrays: list[tuple[str, np.ndarray]] = field(default_factory=list)  # numpy, small
     nodes: list[Any] = field(default_factory=list)  # what was looked into, in order
     from_args: int = 0  # how many of ``tensors`` are arguments (bound afresh each call)
     part: Captured | None = None  # what the function captured (``captured(fn)``)
@@ -68,7 +90,7 @@ class Captured:
 
     def add(self, name: str, obj: Any, depth: int) -> None:
         """Follow ``obj`` (found as ``name``) to the tensors and settings behind it."""
-        if isinstance(obj, _SCALARS):
+        if isinstance(obj, _SCALARS) or isinstance(obj, np.generic):  # (np.float32(0.1))
             self.scalars.append((name, obj))
             return
         if id(obj) in self._seen or depth > _DEPTH or isinstance(obj, (type, types.ModuleType)):
@@ -79,6 +101,9 @@ class Captured:
         if isinstance(obj, Tensor):
             self.tensors.append(obj)
             self.names.append(name)
+        elif isinstance(obj, np.ndarray):  # changed in place between calls: its values
+            if obj.nbytes <= _MAX_ARRAY_BYTES:
+                self.arrays.append((name, obj))
         elif isinstance(obj, Module):
             new = [m for m in obj.modules() if m is obj or id(m) not in self._seen]
             self._seen.update(map(id, new))
@@ -103,7 +128,7 @@ class Captured:
                 for key, value in state.items():
                     if isinstance(value, Tensor):
                         self.add(f"{name}.state[{i}][{key!r}]", value, depth)
-        elif isinstance(obj, (list, tuple)) and len(obj) <= _MAX_ITEMS:
+        elif isinstance(obj, _SEQUENCES) and len(obj) <= _MAX_ITEMS:
             for i, item in enumerate(obj):
                 self.add(f"{name}[{i}]", item, depth + 1)
         elif isinstance(obj, dict) and len(obj) <= _MAX_ITEMS:
@@ -115,7 +140,7 @@ class Captured:
         elif isinstance(obj, types.FunctionType):
             self._function(obj, depth)
         elif _plain_object(obj):  # a config object: cfg.scale steers the step too
-            for key, value in vars(obj).items():
+            for key, value in _fields(obj).items():
                 self.add(f"{name}.{key}", value, depth + 1)
 
     def _function(self, fn: types.FunctionType, depth: int) -> None:
@@ -125,9 +150,28 @@ class Captured:
                 self.add(var, cell.cell_contents, depth + 1)
             except ValueError:  # an empty cell (a variable not assigned yet)
                 pass
-        for var in _global_names(code):
+        self.add(f"{fn.__name__}.__defaults__", fn.__defaults__, depth + 1)
+        self.add(f"{fn.__name__}.__kwdefaults__", fn.__kwdefaults__, depth + 1)
+        names = _global_names(code)
+        for var in names:
             if var in fn.__globals__:
-                self.add(var, fn.__globals__[var], depth + 1)
+                value = fn.__globals__[var]
+                if isinstance(value, types.ModuleType):  # config.beta: what fn names in it
+                    self._module(var, value, names, depth + 1)
+                else:
+                    self.add(var, value, depth + 1)
+
+    def _module(self, var: str, module: types.ModuleType, names: list[str],
+                depth: int) -> None:
+        """The values a function can read from an imported module (``config.beta``): its
+        attributes named in the function's code that hold data, not code."""
+        own = module.__dict__
+        found = _ModuleNames(module, tuple(n for n in dict.fromkeys(names)
+                                          if n in own and _data(own[n])))
+        if found.names:
+            self.nodes.append(found)
+            for n in found.names:
+                self.add(f"{var}.{n}", module.__dict__[n], depth)
 
 
 # a Module's own bookkeeping in its __dict__ (parameters, buffers, submodules and hooks are
@@ -147,10 +191,28 @@ def _attributes(m: Module) -> dict[str, Any]:
 
 
 def _plain_object(obj: Any) -> bool:
-    """An instance of a Python class with a ``__dict__`` (a config, a helper object)."""
-    return (hasattr(obj, "__dict__") and not isinstance(obj, (types.FunctionType,
-            types.BuiltinFunctionType, types.MethodType, functools_partial))
-            and type(obj).__module__ not in ("builtins", "numpy"))
+    """An instance of a Python class with a ``__dict__`` or ``__slots__`` (a config, a
+    helper object)."""
+    return ((hasattr(obj, "__dict__") or bool(_slots(type(obj)))) and not isinstance(
+            obj, (types.FunctionType, types.BuiltinFunctionType, types.MethodType,
+                  functools_partial))
+            and type(obj).__module__ not in ("builtins", "numpy", "collections"))
+
+
+def _slots(kind: type) -> tuple[str, ...]:
+    """The ``__slots__`` names of a class and its bases."""
+    return tuple(n for k in kind.__mro__ for n in getattr(k, "__slots__", ())
+                 if isinstance(n, str) and n not in ("__dict__", "__weakref__"))
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    """An object's attributes: its ``__dict__``, then the ``__slots__`` that are set."""
+    fields = dict(vars(obj)) if hasattr(obj, "__dict__") else {}
+    for n in _slots(type(obj)):
+        value = getattr(obj, n, _EMPTY)
+        if value is not _EMPTY:
+            fields[n] = value
+    return fields
 
 
 def _global_names(code: types.CodeType) -> list[str]:
@@ -219,6 +281,10 @@ def stamp(cap: Captured) -> list[Any]:
                 names = _GLOBALS[node.__code__] = _global_names(node.__code__)
             found = node.__globals__
             edges += [found.get(n, _EMPTY) for n in names]
+            edges += (node.__defaults__, node.__kwdefaults__)
+        elif isinstance(node, _ModuleNames):
+            found = node.module.__dict__
+            edges += [found.get(n, _EMPTY) for n in node.names]
         elif isinstance(node, Module):
             edges += node._parameters.values()
             edges += node._buffers.values()
@@ -230,7 +296,7 @@ def stamp(cap: Captured) -> list[Any]:
             edges += [p for group in node.param_groups for p in group["params"]]
             edges += [v for state in node.state.values() for v in state.values()]
             edges.append(_EMPTY)
-        elif isinstance(node, (list, tuple)):
+        elif isinstance(node, _SEQUENCES):
             edges += node
             edges.append(_EMPTY)
         elif isinstance(node, dict):
@@ -239,7 +305,7 @@ def stamp(cap: Captured) -> list[Any]:
         elif isinstance(node, types.MethodType):
             edges += (node.__self__, node.__func__)
         elif _plain_object(node):
-            edges += [x for item in vars(node).items() for x in item]
+            edges += [x for item in _fields(node).items() for x in item]
             edges.append(_EMPTY)
     return edges
 
@@ -280,6 +346,7 @@ def guards(cap: Captured) -> tuple[tuple[str, Any], ...]:
         if numbers:
             facts.append((f"optimizer {o} state numbers", numbers))
     facts += [(name, (type(v).__name__, v)) for name, v in cap.scalars]
+    facts += [(name, ("ndarray", a.dtype.str, a.shape, a.tobytes())) for name, a in cap.arrays]
     facts.append(("hooks", _hooks(cap)))
     return tuple(facts)
 
@@ -343,6 +410,9 @@ def describe(fact: tuple[str, Any]) -> str:
         _, shape, dtype, rg, no_grad = value
         return (f"{name}: same tensor, shape {shape}, dtype {np.dtype(dtype).name}, "
                 f"requires_grad={rg}, .grad {'None' if no_grad else 'set'}")
+    if isinstance(value, tuple) and len(value) == 4 and value[0] == "ndarray":
+        return (f"{name}: numpy array, shape {value[2]}, dtype {np.dtype(value[1]).name}, "
+                "the same values")
     return f"{name} == {value!r}"
 
 
@@ -372,6 +442,36 @@ class Snapshot:
         """The arrays now in the captured tensors, copied (to compare two runs)."""
         return [(t._data.copy(), None if t._grad is None else t._grad._data.copy())
                 for t in self.cap.tensors]
+
+
+class RandomStreams:
+    """The state of every random stream a step can draw from: tinygrad_edu's, Python's
+    ``random``, numpy's global one, and the generators it captured (``np.random.default_rng``,
+    ``RandomState``, ``random.Random``). A replay draws nothing, so a recording that drew
+    from any of them would repeat stale numbers (a random flip, a branch on
+    ``random.random()``): ``changed()`` names the first stream that moved."""
+
+    def __init__(self, cap: Captured) -> None:
+        self.generators = [n for n in cap.nodes if isinstance(
+            n, (np.random.Generator, np.random.RandomState, random.Random))]
+        self.before = self._states()
+
+    def _states(self) -> list[tuple[str, bytes]]:
+        from .. import random as _random
+
+        states = [("tinygrad_edu's random stream", _random.get_rng_state()._data.tobytes()),
+                  ("Python's random module", pickle.dumps(random.getstate())),
+                  ("numpy's global random stream", pickle.dumps(np.random.get_state()))]
+        for g in self.generators:
+            state = g.bit_generator.state if isinstance(g, np.random.Generator) else (
+                g.get_state() if isinstance(g, np.random.RandomState) else g.getstate())
+            states.append((f"a captured {type(g).__name__}", pickle.dumps(state)))
+        return states
+
+    def changed(self) -> str | None:
+        """The stream that moved since this was made, or None."""
+        return next((name for (name, a), (_, b) in zip(self.before, self._states()) if a != b),
+                    None)
 
 
 def same_bits(a: Any, b: Any) -> bool:
@@ -447,6 +547,13 @@ def fast_check(cap: Captured, facts: tuple[tuple[str, Any], ...]) -> Any:
                 body.append(f"g = {k}.__globals__")
                 body += [f"if g.get({var!r}, _E) is not {const(e)}: return None"
                          for var, e in zip(names_, glob_edges)]
+            defaults, kwdefaults = next(edges), next(edges)
+            body.append(f"if {k}.__defaults__ is not {const(defaults)} or "
+                        f"{k}.__kwdefaults__ is not {const(kwdefaults)}: return None")
+        elif isinstance(node, _ModuleNames):
+            body.append(f"g = {k}.module.__dict__")
+            body += [f"if g.get({var!r}, _E) is not {const(next(edges))}: return None"
+                     for var in node.names]
         elif isinstance(node, Module):
             for attr in ("_parameters", "_buffers", "_modules"):
                 items = getattr(node, attr)
@@ -486,7 +593,7 @@ def fast_check(cap: Captured, facts: tuple[tuple[str, Any], ...]) -> Any:
             body.append(f"if len(st) != {len(state)}: return None")
             for p, entry in state.items():
                 body += _dict_checks(f"st[{const(p)}]", entry, const)
-        elif isinstance(node, (list, tuple, dict)):
+        elif isinstance(node, (*_SEQUENCES, dict)):
             got = [x for item in node.items() for x in item] if isinstance(node, dict) \
                 else list(node)
             for _ in got:
@@ -498,12 +605,25 @@ def fast_check(cap: Captured, facts: tuple[tuple[str, Any], ...]) -> Any:
         elif isinstance(node, types.MethodType):
             next(edges), next(edges)  # (a bound method is immutable)
         elif _plain_object(node):
-            for _ in range(2 * len(vars(node)) + 1):
+            fields = _fields(node)
+            for _ in range(2 * len(fields) + 1):
                 next(edges)
-            body += _dict_checks(f"{k}.__dict__", vars(node), const)
+            if not _slots(type(node)):
+                body += _dict_checks(f"{k}.__dict__", fields, const)
+            else:
+                body += [f"if getattr({k}, {key!r}, _E) is not {const(v)}: return None"
+                         for key, v in fields.items()]
+                if hasattr(node, "__dict__"):
+                    body.append(f"if len({k}.__dict__) != {len(vars(node))}: return None")
+        elif isinstance(node, np.ndarray):  # (small: its values, below)
+            pass
         else:
             return None
     known = dict(facts)
+    for name, a in cap.arrays:  # (in place between calls: the values themselves)
+        _, dtype, shape, values = known[name]
+        body.append(f"a = {const(a)}")
+        body.append(f"if a.shape != {shape!r} or a.tobytes() != {const(values)}: return None")
     body.append(f"if grad_on() is not {known['grad mode']}: return None")
     body.append(f"if modes() != {const(known['modes'])}: return None")
     if known["hooks"]:  # (hooks: the full walk checks them at every call)

@@ -143,7 +143,7 @@ class CompiledForward(CompiledFunction):
         why = None
         if drew:
             # (under these guards only: in eval, Dropout draws nothing and replays)
-            why = "it draws random numbers (replaying would repeat stale ones)"
+            why = f"it draws random numbers from {drew} (replaying would repeat stale ones)"
             self._programs.append((facts, cast(Any, _Eager(why)), [True]))
             self._warn(f"tg.compile: {self._fn.__name__} runs eagerly: {why}")
             return _plain_result(result)
