@@ -177,8 +177,9 @@ def test_a_write_through_a_view_numpy_returned_is_a_write_to_its_array(reads: bo
     """Found by review: ``np.diagonal(m)`` (what ``m.diagonal()`` runs) returns a view of
     m, which the recorder logged as a new array: ``m.diagonal().add_(1)`` wrote a buffer
     the passes thought the step had made, the check against eager caught the difference,
-    and the step ran eagerly. It is a write to m now: the step replays. With a value read
-    after it (``m.sum().item()``), the step runs eagerly, saying why."""
+    and the step ran eagerly. It is a write to m now: the step replays. With a value of m
+    read after it (``m.sum().item()``), the replay keeps a copy of m to undo the write
+    when that value changes."""
     def build() -> tuple[Any, Any]:
         m = tg.ones(2, 2)
 
@@ -196,10 +197,91 @@ def test_a_write_through_a_view_numpy_returned_is_a_write_to_its_array(reads: bo
         for _ in range(8):
             assert eager().tolist() == compiled().tolist()
             assert m1.tolist() == m2.tolist()
-    if reads:
-        assert "reads a value (.item()) after updating state in place" in compiled.explanation()
-    else:
-        assert _replays(compiled)
+    assert compiled._programs[0][1].rec.undo is reads
+    assert ("keeps a copy of the state" in compiled.explanation()) is reads
+
+
+def _batchnorm_step(keep_grads: bool) -> tuple[Any, Any]:
+    """The blobs MLP with a BatchNorm1d in train mode (its running statistics are written
+    in place by the forward), or with ``zero_grad(set_to_none=False)`` (``.grad`` written
+    in place), before ``cross_entropy`` checks that the targets are in range."""
+    nn = tg.nn
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 8), nn.BatchNorm1d(8) if not keep_grads else
+                          nn.Identity(), nn.ReLU(), nn.Linear(8, 4))
+    x, y = (tg.from_numpy(a) for a in data.blobs())
+    opt = tg.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+    def step() -> Any:
+        opt.zero_grad(set_to_none=not keep_grads)
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step, (model, opt)
+
+
+@pytest.mark.parametrize("keep_grads", [False, True], ids=["batchnorm", "zero_grad to zeros"])
+def test_a_value_read_after_a_write_that_it_does_not_depend_on_replays(
+        keep_grads: bool) -> None:
+    """Found by trying learners' loops: ``cross_entropy`` checks its targets' range (a
+    value Python reads) after a BatchNorm's running statistics (or ``.grad``, zeroed in
+    place) were written, so the step ran eagerly. The check depends on the targets alone:
+    it is moved before the first write, with what computes it."""
+    eager, (m1, o1) = _batchnorm_step(keep_grads)
+    step, (m2, o2) = _batchnorm_step(keep_grads)
+    compiled = tg.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(10):
+            assert eager()._data.tobytes() == compiled()._data.tobytes()
+            assert _state(m1, o1) == _state(m2, o2)
+            assert [b._data.tobytes() for b in m1.buffers()] == [
+                b._data.tobytes() for b in m2.buffers()]
+    assert _replays(compiled)
+
+
+def _gan_step() -> tuple[Any, Any]:
+    """One GAN step: the discriminator's update, then the generator's through the
+    discriminator it just updated (whose ReLUs read whether their gradient is finite)."""
+    nn = tg.nn
+    tg.manual_seed(0)
+    gen = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2))
+    disc = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
+    opt_g = tg.optim.Adam(gen.parameters(), lr=1e-3)
+    opt_d = tg.optim.SGD(disc.parameters(), lr=0.05, momentum=0.5)
+    real, noise = tg.randn(16, 2) + 2.0, tg.randn(16, 2)
+    ones, zeros = tg.ones(16, 1), tg.zeros(16, 1)
+    bce = nn.BCEWithLogitsLoss()
+
+    def step() -> Any:
+        opt_d.zero_grad()
+        d_loss = bce(disc(real), ones) + bce(disc(gen(noise).detach()), zeros)
+        d_loss.backward()
+        opt_d.step()
+        opt_g.zero_grad()
+        g_loss = bce(disc(gen(noise)), ones)
+        g_loss.backward()
+        opt_g.step()
+        return g_loss.detach()
+
+    return step, (nn.ModuleList([gen, disc]), opt_g, opt_d)
+
+
+def test_a_gan_step_replays_keeping_a_copy_to_undo() -> None:
+    """Found by trying learners' loops: the generator's backward reads values computed
+    from the discriminator the step just updated, so the step ran eagerly. It replays now,
+    with a copy of the state kept to undo the writes if such a value ever changes."""
+    eager, (m1, g1, d1) = _gan_step()
+    step, (m2, g2, d2) = _gan_step()
+    compiled = tg.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(10):
+            assert eager()._data.tobytes() == compiled()._data.tobytes()
+            assert _state(m1, g1) + _state(m1, d1) == _state(m2, g2) + _state(m2, d2)
+    assert _replays(compiled) and "keeps a copy of the state" in compiled.explanation()
 
 
 def test_data_dependent_branch_is_never_stale() -> None:
@@ -585,7 +667,10 @@ def test_item_in_a_compiled_step_stays_a_guarded_read() -> None:
 
     expected = []
     compiled = tg.compile(logged)
-    with pytest.warns(UserWarning, match=r"runs eagerly: it reads a value \(\.item\(\)\)"):
+    # (the loss it reads is computed before opt.step(): the program checks it first, and
+    # a loss is new at every call)
+    with pytest.warns(UserWarning, match=r"runs eagerly: a value Python reads changes from "
+                                         r"call to call \(\.item\(\)"):
         for _ in range(8):
             expected.append(eager().item())
             compiled()

@@ -348,3 +348,55 @@ def test_manual_sgd_on_two_parameters_replays() -> None:
     compiled, out_e, out_c = _twins(build)
     assert all(a._data.tobytes() == b._data.tobytes() for a, b in zip(out_e, out_c))
     _program(compiled)
+
+
+def _late_read(body: Any) -> list[str]:
+    """The labels of what a replay runs for a recording of ``body(x, y)`` (two inputs),
+    reads included as "read"; Unreplayable propagates."""
+    from tinygrad_edu.compiler.optimize import optimize
+    from tinygrad_edu.compiler.recorder import Read, Recorder
+
+    rec = Recorder()
+    x = rec.input(np.arange(4.0, dtype=np.float32), "x")
+    y = rec.input(np.arange(4.0, dtype=np.float32) + 1, "y")
+    with rec:
+        body(x, y)
+    ops = optimize(rec, wanted=set(), inputs={x._tid, y._tid})[0]
+    return ["read" if isinstance(op, Read) else op.label for op in ops]
+
+
+def test_a_late_read_moves_before_the_first_write_with_what_computes_it() -> None:
+    def body(x: Any, y: Any) -> None:
+        np.add(x, 1.0, out=x)  # the step writes its state
+        if bool((y * 2.0).sum() > 0):  # then reads a value of y alone
+            np.add(x, 1.0, out=x)
+
+    labels = _late_read(body)
+    assert labels.index("read") < labels.index("np.add")  # checked before any write
+
+
+def test_a_late_read_of_written_state_cannot_be_replayed() -> None:
+    from tinygrad_edu.compiler.optimize import Unreplayable
+
+    def body(x: Any, y: Any) -> None:
+        np.add(x, 1.0, out=x)
+        bool(x.sum() > 0)  # a value of what was written
+
+    with pytest.raises(Unreplayable, match="after updating state in place"):
+        _late_read(body)
+
+
+def test_a_late_read_is_not_moved_past_a_call_that_saw_its_buffer_before() -> None:
+    """``b = y * 2``, then ``z = b + x`` (stays: x was written), then ``b *= 3`` and a read
+    of b: moving ``b *= 3`` before the first write would change what z saw."""
+    from tinygrad_edu.compiler.optimize import Unreplayable
+
+    def body(x: Any, y: Any) -> None:
+        np.add(x, 1.0, out=x)
+        b = y * 2.0
+        np.add(b, x, out=x)
+        np.multiply(b, 3.0, out=b)
+        bool(b.sum() > 0)
+
+    with pytest.raises(Unreplayable):
+        _late_read(body)

@@ -1,7 +1,8 @@
 """Differential fuzzing of ``tg.compile``: a compiled step gives the eager step's bits.
 
 The program fuzzer's programs (``test_fuzz_programs.programs``: arithmetic, views and
-writes into them, indexing, custom Functions, hooks, grad-mode blocks, threads...) become
+writes into them, indexing, custom Functions, hooks, grad-mode blocks, threads...), with
+convolutions, pools and ``unfold`` among their steps (``WINDOWS``), become
 the body of a training step: the leaves are its parameters, and after the program comes a
 loss, ``backward()``, and an update: SGD written by hand (in place under ``no_grad``,
 then ``grad = None``), or ``optim.SGD`` with momentum, ``Adam`` or ``RAdam`` (whose branch
@@ -32,6 +33,7 @@ import tinygrad_edu as tg
 torch = pytest.importorskip("torch")
 
 from test_fuzz_programs import (  # noqa: E402  (after torch: it needs torch to render)
+    WINDOWS,
     _Both,
     _functions,
     _hooks,
@@ -178,7 +180,7 @@ def run_compiled(program: dict[str, Any]) -> None:
 
 @settings(max_examples=_EXAMPLES, derandomize=not _EXPLORE, deadline=None,
           database=None if not _EXPLORE else settings().database)
-@given(programs())
+@given(programs(WINDOWS))
 def test_compiled_programs_give_eager_bits(program: dict[str, Any]) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

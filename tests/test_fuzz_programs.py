@@ -244,6 +244,33 @@ def _view(x: str, s: Shape, p: int) -> Any:
     return forms[p % len(forms)]
 
 
+# Convolutions and pools over x's elements laid out as one row, (1, 1, n) or (1, 1, 1, n),
+# with a kernel made of y's first elements: im2col's windows (as_strided), the pools'
+# strided taps and ceil_mode's extra padding, a transposed convolution; and unfold. Drawn
+# by the compile fuzzer only (``WINDOWS``): against PyTorch they meet open differences
+# (under create_graph, a pool's or a convolution's gradient does not require grad where
+# PyTorch's does; max_pool1d's result is a view here, written in place under no_grad).
+def _window(x: str, y: str, sx: Shape, sy: Shape, p: int) -> str | None:
+    n, ny = int(np.prod(sx)), int(np.prod(sy))
+    if not n or not ny:
+        return None
+    k, kw = min(2, n, ny), min(2, n)
+    row, plane = f"{x}.reshape(1, 1, -1)", f"{x}.reshape(1, 1, 1, -1)"
+    w = f"{y}.reshape(-1)[:{k}].to({x}.dtype)"
+    f = "m.nn.functional"
+    forms = [f"{f}.conv1d({row}, {w}.reshape(1, 1, -1), padding=1)",
+             f"{f}.conv1d({row}, {w}.reshape(1, 1, -1))",
+             f"{f}.conv2d({plane}, {w}.reshape(1, 1, 1, -1), stride=2, padding=(0, 1))",
+             f"{f}.conv_transpose1d({row}, {w}.reshape(1, 1, -1), stride=2)",
+             f"{f}.max_pool1d({row}, {kw}, ceil_mode=True)",
+             f"{f}.max_pool2d({plane}, (1, {kw}), stride=1)",
+             f"{f}.avg_pool1d({row}, {kw}, stride=1)",
+             f"{f}.avg_pool2d({plane}, (1, {kw}), padding=(0, {kw // 2}), "
+             "count_include_pad=False)",
+             f"{x}.reshape(-1).unfold(0, {kw}, 1)"]
+    return forms[p % len(forms)]
+
+
 def _index_get(x: str, s: Shape, p: int, idx: str | None) -> str:
     if not s:
         forms = [f"{x}[{x} > 0]", f"{x}[None, [0, 0]]", f"{x}[True]"]
@@ -339,6 +366,7 @@ _BLOCKS = ["plain", "plain", "plain", "plain", "no_grad", "enable_in_no_grad",
            "set_grad_off", "thread", "thread_in_no_grad"]
 _KINDS = ["binary", "binary", "unary", "reduce", "matmul", "view", "view", "view", "index",
           "set", "write", "write", "write", "combine", "function", "graph", "marks"]
+WINDOWS = [*_KINDS, "window", "window"]  # (with convolutions and pools: see _window)
 
 
 def _render(step: tuple[str, int, int, int, int], names: list[str], floats: list[str],
@@ -369,6 +397,10 @@ def _render(step: tuple[str, int, int, int, int], names: list[str], floats: list
         out = _function(x, y, p)
     elif kind == "graph":
         out = _graph(x, p)
+    elif kind == "window":
+        out = _window(x, y, sx, sy, p) if env[x].is_floating_point() else None
+        if out is None:
+            return None
     else:
         if kind in ("set", "write") and _unchecked_alias(env[x], env[y]):
             y = f"{y}.clone()"
@@ -574,12 +606,12 @@ _SHAPES = [(), (3,), (2, 3), (1, 3), (2, 1), (2, 2), (3, 2, 2)]
 
 
 @st.composite
-def programs(draw: Any) -> dict[str, Any]:
+def programs(draw: Any, kinds: list[str] = _KINDS) -> dict[str, Any]:
     leaves = draw(st.lists(st.tuples(st.sampled_from(_SHAPES), st.sampled_from(["float32",
                                                                                 "float64"]),
                                      st.booleans(), st.integers(0, 2**16)),
                            min_size=1, max_size=3))
-    step = st.tuples(st.sampled_from(_KINDS), st.integers(0, 15), st.integers(0, 15),
+    step = st.tuples(st.sampled_from(kinds), st.integers(0, 15), st.integers(0, 15),
                      st.integers(0, 63), st.sampled_from(_BLOCKS))
     steps = draw(st.lists(step, min_size=1, max_size=8))
     loss_terms = draw(st.lists(st.integers(0, 15), min_size=1, max_size=4))

@@ -34,6 +34,7 @@ from .guards import (
     guards,
     same_bits,
 )
+from .optimize import Unreplayable
 from .program import Binding, Program, StaleRead
 from .recorder import Recorder, Ref, TracedArray, TracedFloat
 
@@ -128,6 +129,9 @@ class CompiledFunction:
                              f"of parameters made when bound anew, {r['overwritten']} copies "
                              f"overwritten before use, {r['copies left behind']} copies left "
                              "behind that are their buffer")
+                if program.rec.undo:
+                    lines.append("it keeps a copy of the state at each replay, to undo its "
+                                 "writes if a value read after them changed")
             else:  # (a compiled module's forward and backward: see module.py)
                 lines.append(f"\nprogram {k} ({len(program.rec.steps)} numpy calls, {state})")
             lines.append("guards:")
@@ -178,7 +182,11 @@ class CompiledFunction:
                                                                          cap.tensors]:
             pass  # it made new state (optimizer buffers...): record again next call
         else:
-            program = Program(rec, inputs, outputs, out, cap.names)
+            try:
+                program = Program(rec, inputs, outputs, out, cap.names, undo=True)
+            except Unreplayable as e:
+                self._give_up(str(e))
+                return _plain_result(result)
             self._programs.append((facts, program, [False]))
         return _plain_result(result)
 

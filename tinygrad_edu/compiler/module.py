@@ -50,6 +50,7 @@ from ..parity.errors import FREED
 from ..tensor import Tensor
 from .compiled import _STALE_LIMIT, CompiledFunction, _plain_result, _tid
 from .guards import Captured, Snapshot, capture, same_bits
+from .optimize import Unreplayable
 from .program import Binding, Program, StaleRead
 from .recorder import Recorder, Ref, tids
 
@@ -366,12 +367,17 @@ class _Pending(_Box):
             grads = [None if g is None else _tid(rec, g) for g in walk.results]
         eager = [None if g is None else np.asarray(g) for g in walk.results]
         if any(t not in self.inputs for t in [*sum(rec.apart, ()), *rec.layouts]):
-            rec.problem = rec.problem or ("its backward compared the memory of arrays that "
-                                          "only the backward binds")
+            rec.problem = rec.problem or ("its backward depends on the memory layout of an "
+                                          "array only the backward binds (the incoming "
+                                          "gradient)")
         if rec.problem is not None:
             self.owner._give_up(rec.problem)
             return eager
-        self.program = _split(rec, self, self.out_tid or 0, grads, _layout(grad))
+        try:
+            self.program = _split(rec, self, self.out_tid or 0, grads, _layout(grad))
+        except Unreplayable as e:
+            self.owner._give_up(str(e))
+            return eager
         self.saved = tuple(self.program.forward.rec.values[t]
                            for t in tids(self.program.forward.result)[1:])
         self.owner._programs.append((self.facts, cast(Any, self.program), [False]))

@@ -2,7 +2,11 @@
 
 A recording is every numpy call one eager step made, in order. Much of it need not run
 again: the step computed the loss only to return it, or the gradient's seed ``ones`` is the
-same every step. These passes remove that work without changing a bit of what remains:
+same every step. These passes remove that work without changing a bit of what remains.
+First, though, each value Python read after the step began writing its state is moved
+before that write, with the calls computing it, when they do not depend on what was
+written (``_hoist_late_reads``): a replay that finds such a value changed has then
+written nothing, and can run the step eagerly instead.
 
 1. **overwritten buffers** -- a copy whose every element is overwritten before anything
    reads it (``seed = loss.copy(); seed.fill(1)``) only needed the buffer: it becomes
@@ -40,9 +44,9 @@ from typing import Any
 
 import numpy as np
 
-from .recorder import Read, Recorder, Ref, Step, tids
+from .recorder import Read, Recorder, Ref, Step, results, tids
 
-__all__ = ["optimize"]
+__all__ = ["optimize", "Unreplayable"]
 
 # what these calls return depends on their first argument's shape and dtype, not values
 _SHAPE_ONLY = (np.empty_like, np.zeros_like, np.ones_like, np.full_like)
@@ -51,7 +55,7 @@ _WRITES_ALL = ("__call__", "reduce", "accumulate", "outer")
 
 
 def optimize(rec: Recorder, wanted: set[int], inputs: set[int],
-             stable: frozenset[int] | set[int] = frozenset()) -> tuple[
+             stable: frozenset[int] | set[int] = frozenset(), undo: bool = False) -> tuple[
         list[Step | Read], dict[int, Any], list[Step], list[Step], dict[str, int]]:
     """What a replay runs: the recording's calls and reads, in order, without the work
     that need not be replayed. Also returns the values that are the same array at every
@@ -61,8 +65,9 @@ def optimize(rec: Recorder, wanted: set[int], inputs: set[int],
     ``inputs`` are the values the program binds at each call (its captured tensors);
     ``stable`` those likely to be the same array from call to call (a parameter's, not an
     argument's): their views are made only when one of them is bound anew (the fourth
-    list returned)."""
-    ops: list[Step | Read] = _in_order(rec)
+    list returned). ``undo``: the replay can keep a copy of the state to go back to, so a
+    value read after a write that depends on it may stay where it is."""
+    ops: list[Step | Read] = _hoist_late_reads(_in_order(rec), rec, undo)
     ops, overwritten = _allocate_overwritten(ops, rec, inputs)
     ops, folded = _fold_constants(ops, rec, wanted, inputs)
     ops, wanted, elided = _elide_copies_left_behind(ops, rec, wanted, inputs)
@@ -89,13 +94,90 @@ def _in_order(rec: Recorder) -> list[Step | Read]:
     return ops + reads[k:]
 
 
+class Unreplayable(Exception):
+    """The recording cannot become a program (the step must run eagerly): why."""
+
+
+def _hoist_late_reads(ops: list[Step | Read], rec: Recorder,
+                      undo: bool) -> list[Step | Read]:
+    """Move each value Python read after the step first wrote its state (``late``: the
+    targets' range check of ``cross_entropy`` after a BatchNorm updated its running
+    statistics) to before that write, with the calls computing it, when none of them
+    depends on what the step wrote: its value is then the same there, and a replay that
+    finds it changed has written nothing yet. Otherwise (a GAN's generator step reads
+    through the discriminator it just updated), with ``undo`` the reads stay where they
+    are and ``rec.undo`` asks the replay to keep a copy of the state to go back to; without,
+    :class:`Unreplayable` says why."""
+    late = [i for i, op in enumerate(ops) if isinstance(op, Read) and op.late]
+    if not late:
+        return ops
+    try:
+        return _hoisted(ops, rec, late)
+    except Unreplayable:
+        if not undo:
+            raise
+        rec.undo = True
+        return ops
+
+
+def _hoisted(ops: list[Step | Read], rec: Recorder, late: list[int]) -> list[Step | Read]:
+    first = min(i for i, op in enumerate(ops) if isinstance(op, Step)
+                and op.writes is not None and rec.root[op.writes] in rec.inputs)
+    # clean: computed from the state as it was when the step began (a buffer the step made
+    # and updates in place from clean values stays clean); dirty: a buffer from the moment
+    # it holds anything else
+    clean, dirty = set(rec.inputs), dict[int, int]()
+    made_by: dict[int, int] = {}
+    writers: dict[int, list[int]] = {}
+    for i, op in enumerate(ops):
+        if isinstance(op, Read):
+            continue
+        for t in results(op):
+            made_by[t] = i
+        ok = all(t in clean and rec.root[t] not in dirty for t in tids([op.args, op.kwargs]))
+        if op.writes is not None:
+            root = rec.root[op.writes]
+            writers.setdefault(root, []).append(i)
+            if not ok or root in rec.inputs:
+                dirty.setdefault(root, i)
+        elif ok:
+            clean.update(results(op))
+    moved: set[int] = set()
+    for i in late:
+        tid = ops[i].tid  # type: ignore[union-attr]
+        if tid not in clean or dirty.get(rec.root[tid], i) < i:
+            raise Unreplayable(rec.late or "a value read after the step wrote its state")
+        pending, seen = [tid], set()
+        while pending:  # the calls that computed it (or wrote into it) since the first write
+            t = pending.pop()
+            if t in seen:
+                continue
+            seen.add(t)
+            root = rec.root[t]
+            for k in [made_by.get(t, -1), made_by.get(root, -1),
+                      *(w for w in writers.get(root, ()) if w < i)]:
+                if k > first and k not in moved:
+                    moved.add(k)
+                    pending += tids([ops[k].args, ops[k].kwargs])  # type: ignore[union-attr]
+        moved.add(i)
+    for k in moved:  # a call that stays must not see a moved write it came before
+        op = ops[k]
+        if isinstance(op, Step) and op.writes is not None and any(
+                j not in moved and any(rec.root[t] == rec.root[op.writes]
+                                       for t in _tids_of(ops[j]))
+                for j in range(first, k)):
+            raise Unreplayable(rec.late or "a value read after the step wrote its state")
+    hoisted = [ops[k] for k in sorted(moved)]
+    return ops[:first] + hoisted + [op for k, op in enumerate(ops[first:], first)
+                                    if k not in moved]
+
+
+def _tids_of(op: Step | Read) -> list[int]:
+    """The values a call's arguments name (a read names none: it only checks)."""
+    return tids([op.args, op.kwargs]) if isinstance(op, Step) else []
+
+
 # ---------------------------------------------------------------------------- dataflow
-def _results(step: Step) -> list[int]:
-    if step.result is None:
-        return []
-    return [step.result] if isinstance(step.result, int) else list(step.result)
-
-
 def _writes_all(step: Step, rec: Recorder) -> bool:
     """Whether the step writes every element of the buffer it writes, reading none first
     (``fill``; a ufunc into ``out=``, when ``out`` is not also an input and covers its
@@ -196,12 +278,12 @@ def _fold_constants(ops: list[Step | Read], rec: Recorder, wanted: set[int],
             if rec.root[op.tid] in dynamic:
                 out.append(op)
             continue
-        touched = {rec.root[t] for t in _results(op)}
+        touched = {rec.root[t] for t in results(op)}
         if op.writes is not None:
             touched.add(rec.root[op.writes])
         if touched and not touched & dynamic:
             result = op.func(*run(op.args), **run(op.kwargs))
-            for tid, r in zip(_results(op), result if isinstance(op.result, tuple)
+            for tid, r in zip(results(op), result if isinstance(op.result, tuple)
                               else [result]):
                 env[tid] = np.asarray(r) if tid in rec.scalars else r
             folded += 1
@@ -228,7 +310,7 @@ def _dynamic_buffers(ops: list[Step | Read], rec: Recorder, inputs: set[int]) ->
                 continue
             if not any(rec.root[t] in dynamic for t in _reads(op, rec)):
                 continue
-            touched = {rec.root[t] for t in _results(op)}
+            touched = {rec.root[t] for t in results(op)}
             if op.writes is not None:
                 touched.add(rec.root[op.writes])
             if not touched <= dynamic:
@@ -238,11 +320,27 @@ def _dynamic_buffers(ops: list[Step | Read], rec: Recorder, inputs: set[int]) ->
 
 
 def _frozen(value: Any) -> Any:
-    """A read-only copy with the same memory layout (a replay cannot write into it)."""
+    """A read-only copy with the same memory layout (a replay cannot write into it),
+    strides included: numpy picks its loops (BLAS or its own) by the strides, and with
+    them the order of a sum. A column of im2col's windows with a gap between its elements
+    is multiplied in another order than a packed copy of it."""
     if not isinstance(value, np.ndarray):
         return value
     copy = np.copy(value, order="K")
+    if copy.strides != value.strides and value.size:
+        copy = _strided_like(value)
     copy.flags.writeable = False
+    return copy
+
+
+def _strided_like(value: np.ndarray) -> np.ndarray:
+    """A copy of ``value`` in new memory with its very strides (gaps, overlaps, negative
+    and zero strides included)."""
+    ends = [(n - 1) * s for n, s in zip(value.shape, value.strides)]
+    low, high = sum(e for e in ends if e < 0), sum(e for e in ends if e > 0)
+    memory = np.zeros(high - low + value.itemsize, np.uint8)
+    copy = np.ndarray(value.shape, value.dtype, memory, -low, value.strides)
+    np.copyto(copy, value)
     return copy
 
 
@@ -257,10 +355,10 @@ def _elide_copies_left_behind(ops: list[Any], rec: Recorder, wanted: set[int],
     behind now, and how many copies went."""
     last_use: dict[int, int] = {}
     for i, op in enumerate(ops):
-        used = [op.tid] if isinstance(op, Read) else tids([op.args, op.kwargs]) + _results(op)
+        used = [op.tid] if isinstance(op, Read) else tids([op.args, op.kwargs]) + results(op)
         for t in used:
             last_use[rec.root[t]] = i
-    made = {t for op in ops if isinstance(op, Step) for t in _results(op)}
+    made = {t for op in ops if isinstance(op, Step) for t in results(op)}
     taken = {rec.root[t] for t in wanted}
     out, wanted = list(ops), set(wanted)
     for i, op in enumerate(ops):
@@ -308,13 +406,13 @@ def _drop_dead(ops: list[Any], rec: Recorder, wanted: set[int],
     kept: list[Any] = []
     for op in reversed(ops):
         if isinstance(op, Step):
-            results = _results(op)
+            made = results(op)
             if op.writes is not None:
                 keep = rec.root[op.writes] in live
-            elif results and all(rec.root[t] != t for t in results):  # a view
-                keep = any(t in needed for t in results)
+            elif made and all(rec.root[t] != t for t in made):  # a view
+                keep = any(t in needed for t in made)
             else:
-                keep = any(rec.root[t] in live for t in results)
+                keep = any(rec.root[t] in live for t in made)
             if not keep:
                 continue
             refs = tids(op.args) + tids(op.kwargs)

@@ -60,7 +60,8 @@ class Program:
     """
 
     def __init__(self, rec: Recorder, inputs: dict[int, Binding], outputs: list[Any],
-                 result: Any, names: list[str], stable: bool = True) -> None:
+                 result: Any, names: list[str], stable: bool = True,
+                 undo: bool = False) -> None:
         self.rec, self.names = rec, names
         self.inputs = sorted(inputs.items())
         self.outputs = outputs
@@ -70,7 +71,7 @@ class Program:
         settled = {tid for tid, b in self.inputs if stable and not b.grad and not names[
             b.index].startswith(("args[", "kwargs["))}  # (a parameter's array stays put)
         self.ops, self.fixed, self.once, self.bound, self.removed = optimize(
-            rec, set(self._wanted), {tid for tid, _ in self.inputs}, settled)
+            rec, set(self._wanted), {tid for tid, _ in self.inputs}, settled, undo)
         self.calls = sum(isinstance(op, Step) and op.label != "=" for op in self.ops)
         self.apart = sorted(set(rec.apart))
         self.layouts = sorted(rec.layouts.items())
@@ -95,7 +96,7 @@ class Program:
             lines.append(f"    if {share}(t{one}, t{other}):")
             lines.append(f"        raise StaleRead('t{one} and t{other} share memory now; they "
                          "did not when recorded')")
-        for tid, strides in self.layouts:  # (the overlap of its views was judged on these)
+        for tid, strides in self.layouts:  # (its views' layout was worked out from these)
             lines.append(f"    if t{tid}.strides != {strides!r}:")
             lines.append(f"        raise StaleRead('t{tid} has other strides than when "
                          "recorded')")
@@ -189,8 +190,9 @@ class Program:
             lines.append(f"t{tid} = {where}  # {_describe(rec.values[tid])}")
         lines += [f"guard t{a} and t{b} share no memory  # an in-place op checked it; "
                   "checked before the program writes" for a, b in self.apart]
-        lines += [f"guard t{t}.strides == {strides!r}  # the overlap of its views was checked; "
-                  "checked before the program writes" for t, strides in self.layouts]
+        lines += [f"guard t{t}.strides == {strides!r}  # its views were laid out (or compared "
+                  "for overlap) by these; checked before the program writes"
+                  for t, strides in self.layouts]
         lines += [f"{_step_line(step, rec)}, made once" for step in self.once]
         lines += [f"{_step_line(step, rec)}, made again only when its array is bound anew"
                   for step in self.bound]

@@ -61,7 +61,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["Ref", "Step", "Read", "Recorder", "TracedArray", "TracedFloat", "active", "plain",
-           "tids"]
+           "tids", "results"]
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,7 @@ class Read:
     tid: int
     value: Any
     how: str
+    late: bool = False  # read after the step first wrote its state (see optimize.py)
 
 
 _active: Recorder | None = None
@@ -393,13 +394,15 @@ class Recorder:
     root: list[int] = field(default_factory=list)  # tid -> tid of the memory it views
     first_write: int | None = None  # index of the first step writing an input's memory
     problem: str | None = None  # why this recording cannot be replayed
+    late: str | None = None  # what a value read after a write would be, if it stays there
     scalars: set[int] = field(default_factory=set)  # tids numpy gave as scalars (0-d now)
     undo: bool = False  # a TracedFloat read after a write: a replay must be able to undo
     # pairs of inputs whose memory was apart when an op checked it (np.may_share_memory in
     # an in-place op's overlap check): the replay checks them before it writes anything
     apart: list[tuple[int, int]] = field(default_factory=list)
-    # inputs two of whose views were checked for overlap: the answer holds while the array
-    # bound there has these strides (checked before the replay writes, as ``apart``)
+    # inputs whose strides a view's layout or an overlap check was worked out from: the
+    # answer holds while the array bound there has these strides (checked before the
+    # replay writes, as ``apart``)
     layouts: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     def __enter__(self) -> Recorder:
@@ -408,6 +411,9 @@ class Recorder:
         self._makers = {name: getattr(np, name) for name in _MAKERS}
         for name, make in self._makers.items():
             setattr(np, name, self._maker(make))
+        self._tricks = {name: getattr(np.lib.stride_tricks, name) for name in _STRIDE_TRICKS}
+        for name, trick in self._tricks.items():
+            setattr(np.lib.stride_tricks, name, self._stride_trick(trick))
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -415,31 +421,83 @@ class Recorder:
         _active = None
         for name, make in self._makers.items():
             setattr(np, name, make)
+        for name, trick in self._tricks.items():
+            setattr(np.lib.stride_tricks, name, trick)
 
     def _maker(self, make: Callable[..., Any]) -> Callable[..., Any]:
         """``np.zeros`` (``np.arange``, ``np.array`` of a list...) as the recording sees
         it: an array made from Python values alone is a recorded constant; a new array
         made from recorded ones (``np.array(x, dtype=...)``, a copy numpy does not report
-        to the subclass) is a recorded call. A view (``np.asarray(x)``) is left as it is:
-        the recorder finds it through ``.base``."""
+        to the subclass) is a recorded call, and so is a new array numpy made as the
+        subclass (``np.asanyarray(x, np.float32)`` converts a traced ``x``: a TracedArray
+        that no recorded call made). A view (``np.asarray(x)``), or the traced argument
+        itself, is left as it is: the recorder finds it through ``.base``."""
         def recorded(*args: Any, **kwargs: Any) -> Any:
             array = make(*args, **kwargs)
-            if _active is not self or not isinstance(array, np.ndarray) or isinstance(
-                    array, TracedArray):
+            if _active is not self or not isinstance(array, np.ndarray):
                 return array
+            if isinstance(array, TracedArray):
+                if array._tid is not None or array.base is not None:
+                    return array
+                return self._made(make, args, kwargs, _plain(array))
             if not _holds_array((args, kwargs)):
                 return self.created(array)
             if array.base is not None or not _holds_traced((args, kwargs)):
                 return array
-            label = f"np.{make.__name__}"
-            template, _ = self._unwrap(tuple(args), label)
-            ktemplate, _ = self._unwrap(kwargs, label)
-            tid = self._new(array, None)
-            self.steps.append(Step(make, template, ktemplate, tid, label))
-            return self.traced(tid)
+            return self._made(make, args, kwargs, array)
 
         recorded.__wrapped__ = make  # type: ignore[attr-defined]
         return recorded
+
+    def _made(self, make: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
+              array: np.ndarray) -> TracedArray:
+        """Log ``array = make(*args, **kwargs)``, new memory made from recorded arrays."""
+        label = f"np.{make.__name__}"
+        template, _ = self._unwrap(tuple(args), label)
+        ktemplate, _ = self._unwrap(kwargs, label)
+        tid = self._new(array, None)
+        self.steps.append(Step(make, template, ktemplate, tid, label))
+        return self.traced(tid)
+
+    def _stride_trick(self, trick: Callable[..., Any]) -> Callable[..., Any]:
+        """``np.lib.stride_tricks.as_strided`` as the recording sees it. numpy runs it in
+        Python without ``__array_function__``, through a holder object whose ``base`` is a
+        plain view, so its result was an array no recorded call made (a convolution's
+        im2col windows). On a traced array it is a recorded call, its result a view of
+        its argument (a write through it is a write to that buffer). Its strides are
+        bytes, worked out from the argument's strides when recorded: the replay must bind
+        arrays laid out as they were then (``_pin_strides``)."""
+        label = f"np.lib.stride_tricks.{trick.__name__}"
+
+        def recorded(x: Any, *args: Any, **kwargs: Any) -> Any:
+            if _active is not self or not _holds_traced((x, args, kwargs)):
+                return trick(x, *args, **kwargs)
+            view = self.call(trick, (x, *args), kwargs, label)
+            if isinstance(x, TracedArray) and x._tid is not None:
+                self._pin_strides(x._tid)
+            return view
+
+        recorded.__wrapped__ = trick  # type: ignore[attr-defined]
+        return recorded
+
+    def _pin_strides(self, tid: int) -> None:
+        """Guard the strides of every input that value ``tid``'s strides follow from: the
+        calls that made it, back to the inputs (numpy lays a result out after its
+        arguments). The program checks them before it writes anything, as ``layouts``;
+        a new array that is C-contiguous whatever its arguments (``.copy()``) ends the
+        walk, and so does a constant."""
+        made = {t: step for step in self.steps for t in results(step)}
+        todo, seen = [tid], set()
+        while todo:
+            t = todo.pop()
+            if t in seen:
+                continue
+            seen.add(t)
+            if t in self.inputs:
+                self.layouts[t] = self.values[t].strides
+            step = made.get(t)
+            if step is not None and not _c_ordered(step):
+                todo += tids((step.args, step.kwargs))
 
     def created(self, array: np.ndarray) -> TracedArray:
         """An array the step made from Python values alone (``tg.zeros(3)``, ``tg.arange(n)``,
@@ -607,12 +665,13 @@ class Recorder:
         return value
 
     def _note_read(self, tid: int, value: Any, name: str) -> None:
-        if self.first_write is not None:
-            self.problem = self.problem or (
+        late = self.first_write is not None
+        if late:  # (unless the program can check it before that write: optimize.py)
+            self.late = self.late or (
                 f"it reads a value ({name}) after updating state in place: Python may "
                 "branch on it, and a replay could not undo the update if it changed")
         # a numpy call's own value is checked once the call has run again
-        self.reads.append(Read(len(self.steps) + (name == "value"), tid, value, name))
+        self.reads.append(Read(len(self.steps) + (name == "value"), tid, value, name, late))
 
     def _note_write(self, tid: int) -> None:
         if self.root[tid] in self.inputs and self.first_write is None:
@@ -696,7 +755,22 @@ def _python_label(func: Callable[..., Any]) -> str:
     return module + func.__qualname__
 
 
+def results(step: Step) -> list[int]:
+    """The tids a step made (none for an in-place call)."""
+    if step.result is None:
+        return []
+    return [step.result] if isinstance(step.result, int) else list(step.result)
+
+
+def _c_ordered(step: Step) -> bool:
+    """Whether the step makes a C-contiguous array whatever its arguments' layout
+    (``x.copy()``; not ``np.matmul``, whose batch axes follow its arguments')."""
+    return step.label == ".copy" and len(step.args) == 1 and not step.kwargs
+
+
 _WRITES = ("__setitem__", "fill", "sort", "put", "setflags")
+# numpy's stride tricks that take strides in bytes, run without __array_function__
+_STRIDE_TRICKS = ("as_strided",)
 _LAYOUT = {np.may_share_memory, np.shares_memory}  # what they return depends on memory alone
 # numpy's array makers: what they make from Python values alone is recorded as a constant
 _MAKERS = ("array", "asarray", "asanyarray", "arange", "zeros", "ones", "full", "empty",
