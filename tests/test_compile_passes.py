@@ -400,3 +400,26 @@ def test_a_late_read_is_not_moved_past_a_call_that_saw_its_buffer_before() -> No
 
     with pytest.raises(Unreplayable):
         _late_read(body)
+
+
+def test_a_late_read_moves_without_a_later_write_into_its_inputs() -> None:
+    """Found by review: the calls moved with a late read included every write into a
+    buffer it read before the read, even one made after the buffer was used, from state
+    the step had written (here ``u += x``): moved before the first write, it read x early."""
+    from tinygrad_edu.compiler.optimize import optimize
+    from tinygrad_edu.compiler.recorder import Read, Recorder
+
+    rec = Recorder()
+    x = rec.input(np.arange(4.0, dtype=np.float32), "x")
+    y = rec.input(np.arange(4.0, dtype=np.float32) + 1, "y")
+    with rec:
+        np.add(x, 1.0, out=x)  # the first write
+        u = y * 2.0
+        t = u + 1.0
+        np.add(u, x, out=u)  # u from what was written, after t was made from u
+        bool(t.sum() > 0)  # a late read of t, which does not depend on the write
+    ops = optimize(rec, wanted={u._tid}, inputs={x._tid, y._tid})[0]
+    writes = [k for k, op in enumerate(ops) if not isinstance(op, Read) and op.writes in
+              (x._tid, u._tid)]
+    read = next(k for k, op in enumerate(ops) if isinstance(op, Read))
+    assert read < writes[0] and [ops[k].writes for k in writes] == [x._tid, u._tid]

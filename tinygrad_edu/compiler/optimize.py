@@ -121,12 +121,14 @@ def _hoist_late_reads(ops: list[Step | Read], rec: Recorder,
 
 
 def _hoisted(ops: list[Step | Read], rec: Recorder, late: list[int]) -> list[Step | Read]:
-    first = min(i for i, op in enumerate(ops) if isinstance(op, Step)
-                and op.writes is not None and rec.root[op.writes] in rec.inputs)
+    first = min((i for i, op in enumerate(ops) if isinstance(op, Step)
+                 and op.writes is not None and rec.root[op.writes] in rec.inputs), default=None)
+    if first is None:
+        return ops
     # clean: computed from the state as it was when the step began (a buffer the step made
     # and updates in place from clean values stays clean); dirty: a buffer from the moment
     # it holds anything else
-    clean, dirty = set(rec.inputs), dict[int, int]()
+    clean, dirty, clean_calls = set(rec.inputs), dict[int, int](), set()
     made_by: dict[int, int] = {}
     writers: dict[int, list[int]] = {}
     for i, op in enumerate(ops):
@@ -140,25 +142,31 @@ def _hoisted(ops: list[Step | Read], rec: Recorder, late: list[int]) -> list[Ste
             writers.setdefault(root, []).append(i)
             if not ok or root in rec.inputs:
                 dirty.setdefault(root, i)
+            elif root not in dirty:
+                clean_calls.add(i)
         elif ok:
             clean.update(results(op))
+            clean_calls.add(i)
     moved: set[int] = set()
     for i in late:
         tid = ops[i].tid  # type: ignore[union-attr]
         if tid not in clean or dirty.get(rec.root[tid], i) < i:
             raise Unreplayable(rec.late or "a value read after the step wrote its state")
-        pending, seen = [tid], set()
-        while pending:  # the calls that computed it (or wrote into it) since the first write
-            t = pending.pop()
-            if t in seen:
+        pending, seen = [(tid, i)], set()
+        while pending:  # the calls that made each value, or wrote into it, before its use
+            t, used_at = pending.pop()
+            if (t, used_at) in seen:
                 continue
-            seen.add(t)
+            seen.add((t, used_at))
             root = rec.root[t]
-            for k in [made_by.get(t, -1), made_by.get(root, -1),
-                      *(w for w in writers.get(root, ()) if w < i)]:
+            for k in {made_by.get(t, -1), made_by.get(root, -1),
+                      *(w for w in writers.get(root, ()) if w < used_at)}:
                 if k > first and k not in moved:
+                    if k not in clean_calls:
+                        raise Unreplayable(rec.late or "a value read after the step wrote "
+                                           "its state")
                     moved.add(k)
-                    pending += tids([ops[k].args, ops[k].kwargs])  # type: ignore[union-attr]
+                    pending += [(u, k) for u in _tids_of(ops[k])]
         moved.add(i)
     for k in moved:  # a call that stays must not see a moved write it came before
         op = ops[k]
@@ -349,10 +357,9 @@ def _elide_copies_left_behind(ops: list[Any], rec: Recorder, wanted: set[int],
                               inputs: set[int]) -> tuple[list[Any], set[int], int]:
     """``x = buf.copy()`` that the step leaves behind (a new ``.grad``), where ``buf`` is
     memory the step allocated (not a view a call returned) and nothing uses after the
-    copy: ``x`` is ``buf`` itself. The
-    copy's values and layout are ``buf``'s, and ``buf`` becomes a value left behind, so it
-    is a new array at every replay (the copy was). Returns the ops, the values left
-    behind now, and how many copies went."""
+    copy: ``x`` is ``buf`` itself. The copy's values and layout are ``buf``'s, and ``buf``
+    becomes a value left behind, so it is a new array at every replay (the copy was).
+    Returns the ops, the values left behind now, and how many copies went."""
     last_use: dict[int, int] = {}
     for i, op in enumerate(ops):
         used = [op.tid] if isinstance(op, Read) else tids([op.args, op.kwargs]) + results(op)
