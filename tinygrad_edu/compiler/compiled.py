@@ -98,9 +98,9 @@ class CompiledFunction:
         if facts not in self._warmed:
             self._note_new_guards(facts)
             self._warmed.append(facts)
-            if len(self._warmed) > self._limit:  # (never the same guards twice in a row)
-                self._give_up(f"its guards changed at more than recompile_limit="
-                              f"{self._limit} calls ({_changed(self._warmed[-2], facts)})")
+            if len(self._warmed) > self._limit:  # (a learning rate set at every call...)
+                self._give_up(f"its guards changed more than recompile_limit={self._limit} "
+                              f"times ({_changed(self._warmed[-2], facts)})")
                 self._warmed.clear()
             return self._fn(*args, **kwargs)
         if len(self._programs) >= self._limit:
