@@ -206,9 +206,13 @@ def _slots(kind: type) -> tuple[str, ...]:
 
 
 def _fields(obj: Any) -> dict[str, Any]:
-    """An object's attributes: its ``__dict__``, then the ``__slots__`` that are set."""
+    """An object's attributes: its ``__dict__``, then the ``__slots__`` that are set
+    (read only: the ``__dict__`` itself when there are none)."""
+    slots = _slots(type(obj))
+    if not slots:
+        return vars(obj)
     fields = dict(vars(obj)) if hasattr(obj, "__dict__") else {}
-    for n in _slots(type(obj)):
+    for n in slots:
         value = getattr(obj, n, _EMPTY)
         if value is not _EMPTY:
             fields[n] = value

@@ -125,6 +125,7 @@ def _hoisted(ops: list[Step | Read], rec: Recorder, late: list[int]) -> list[Ste
                  and op.writes is not None and rec.root[op.writes] in rec.inputs), default=None)
     if first is None:
         return ops
+    stuck = Unreplayable(rec.late_why or "it reads a value after updating state in place")
     # clean: computed from the state as it was when the step began (a buffer the step made
     # and updates in place from clean values stays clean); dirty: a buffer from the moment
     # it holds anything else
@@ -151,7 +152,7 @@ def _hoisted(ops: list[Step | Read], rec: Recorder, late: list[int]) -> list[Ste
     for i in late:
         tid = ops[i].tid  # type: ignore[union-attr]
         if tid not in clean or dirty.get(rec.root[tid], i) < i:
-            raise Unreplayable(rec.late or "a value read after the step wrote its state")
+            raise stuck
         pending, seen = [(tid, i)], set()
         while pending:  # the calls that made each value, or wrote into it, before its use
             t, used_at = pending.pop()
@@ -163,8 +164,7 @@ def _hoisted(ops: list[Step | Read], rec: Recorder, late: list[int]) -> list[Ste
                       *(w for w in writers.get(root, ()) if w < used_at)}:
                 if k > first and k not in moved:
                     if k not in clean_calls:
-                        raise Unreplayable(rec.late or "a value read after the step wrote "
-                                           "its state")
+                        raise stuck
                     moved.add(k)
                     pending += [(u, k) for u in _tids_of(ops[k])]
         moved.add(i)
@@ -174,7 +174,7 @@ def _hoisted(ops: list[Step | Read], rec: Recorder, late: list[int]) -> list[Ste
                 j not in moved and any(rec.root[t] == rec.root[op.writes]
                                        for t in _tids_of(ops[j]))
                 for j in range(first, k)):
-            raise Unreplayable(rec.late or "a value read after the step wrote its state")
+            raise stuck
     hoisted = [ops[k] for k in sorted(moved)]
     return ops[:first] + hoisted + [op for k, op in enumerate(ops[first:], first)
                                     if k not in moved]

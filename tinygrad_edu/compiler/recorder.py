@@ -394,7 +394,7 @@ class Recorder:
     root: list[int] = field(default_factory=list)  # tid -> tid of the memory it views
     first_write: int | None = None  # index of the first step writing an input's memory
     problem: str | None = None  # why this recording cannot be replayed
-    late: str | None = None  # what a value read after a write would be, if it stays there
+    late_why: str | None = None  # why a value read after a write stops a replay, if it must
     scalars: set[int] = field(default_factory=set)  # tids numpy gave as scalars (0-d now)
     undo: bool = False  # a TracedFloat read after a write: a replay must be able to undo
     # pairs of inputs whose memory was apart when an op checked it (np.may_share_memory in
@@ -667,7 +667,7 @@ class Recorder:
     def _note_read(self, tid: int, value: Any, name: str) -> None:
         late = self.first_write is not None
         if late:  # (unless the program can check it before that write: optimize.py)
-            self.late = self.late or (
+            self.late_why = self.late_why or (
                 f"it reads a value ({name}) after updating state in place: Python may "
                 "branch on it, and a replay could not undo the update if it changed")
         # a numpy call's own value is checked once the call has run again
