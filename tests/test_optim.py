@@ -300,15 +300,16 @@ def _fed_trajectory(
 ) -> list[list[np.ndarray]]:
     """Parameters after each step when the gradients are given (the same arrays for both
     libraries: backward through a model is not bit-identical to PyTorch's, the update is)."""
-    r = np.random.default_rng(1)
+    r, r0 = np.random.default_rng(1), np.random.default_rng(2)
     params = [
         lib.tensor(r.standard_normal(s).astype(dtype), requires_grad=True) for s in (6, (2, 3))
-    ]
+    ]  # and a 0-d one: numpy's arithmetic on it gives scalars, not arrays
+    params.append(lib.tensor(np.asarray(r0.standard_normal(), dtype), requires_grad=True))
     opt = getattr(lib.optim, name)(params, **kwargs)
     history = []
     for _ in range(steps):
         for p in params:
-            p.grad = lib.tensor(r.standard_normal(p.shape).astype(dtype))
+            p.grad = lib.tensor(np.asarray((r if p.ndim else r0).standard_normal(p.shape), dtype))
         opt.step()
         history.append([p.detach().numpy().copy() for p in params])
     return history
@@ -440,3 +441,18 @@ def test_more_optimizers_defaults_repr_and_state_dict_match_torch(name: str) -> 
             assert str(value.dtype).split(".")[-1] == str(other.dtype).split(".")[-1]
             assert value.shape == other.shape
             np.testing.assert_allclose(value.numpy(), other.numpy(), rtol=1e-5, atol=1e-7)
+
+
+@needs_torch
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta",
+                                  "Adamax", "ASGD", "NAdam", "RAdam", "Rprop", "Adafactor"])
+@pytest.mark.parametrize("maximize", [False, True])
+def test_an_optimizer_steps_a_0d_parameter_as_torch(name: str, maximize: bool) -> None:
+    """A learnable scalar (a temperature, a loss weight): numpy's arithmetic on a 0-d array
+    gives a numpy scalar, which ``out=`` and item assignment reject. RAdam (from its 6th
+    step, the rectified one), NAdam and Rprop raised TypeError."""
+    kwargs = {"maximize": True} if maximize else {}
+    ours = _fed_trajectory(tg, name, kwargs, 10, np.float32)
+    theirs = _fed_trajectory(torch, name, kwargs, 10, np.float32)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a[-1], b[-1], rtol=1e-5, atol=1e-7)

@@ -97,7 +97,7 @@ class NAdam(Optimizer):
             _lerp_(m, grad, 1 - beta1)
             v *= beta2
             _addcmul_(v, grad, 1 - beta2)
-            denom = v / bias_correction2
+            denom = np.asanyarray(v / bias_correction2)  # (0-d: a scalar otherwise)
             np.sqrt(denom, out=denom)
             denom += group["eps"]
             _addcdiv_(param, grad, denom, -lr * (1.0 - mu) / (1.0 - mu_product))

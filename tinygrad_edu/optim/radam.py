@@ -83,7 +83,7 @@ class RAdam(Optimizer):
             rho_inf = 2 / (1 - beta2) - 1
             rho_t = rho_inf - 2 * step * beta2**step / bias_correction2
             if rho_t > 5.0:  # the variance is tractable: rectified adaptive step
-                adaptive = np.sqrt(v)
+                adaptive = np.asanyarray(np.sqrt(v))  # (0-d: a scalar otherwise)
                 adaptive += group["eps"]
                 # PyTorch's number / tensor is tensor.reciprocal() * number
                 np.reciprocal(adaptive, out=adaptive)

@@ -65,7 +65,7 @@ class Rprop(Optimizer):
                 state["step_size"] = _wrap(np.full_like(grad, group["lr"]))
             state["step"]._data += 1
             prev, step_size = state["prev"]._data, state["step_size"]._data
-            sign = np.sign(grad * prev)
+            sign = np.asanyarray(np.sign(grad * prev))  # (0-d: a scalar otherwise)
             # the factors in the parameter's dtype, as PyTorch's sign tensor holds them
             minus = sign < 0
             sign[sign > 0] = etaplus
