@@ -91,6 +91,31 @@ def test_shuffled_order_and_random_stream_match_torch(
 
 
 @needs_torch
+@pytest.mark.parametrize("batch_size,drop_last", [(7, False), (7, True), (5, False), (32, False)])
+@pytest.mark.parametrize("sampler", [{}, {"num_samples": 33}, {"num_samples": 7},
+                                     {"replacement": True, "num_samples": 70}, None])
+def test_batch_sampler_draws_when_torch_draws(
+    batch_size: int, drop_last: bool, sampler: dict[str, Any] | None
+) -> None:
+    """A BatchSampler over a RandomSampler batches whole permutations (no Python step per
+    index), yet takes the next one from the generator at the moment PyTorch's one-index-
+    at-a-time batching does: a draw from the same generator between batches sees it."""
+    runs = []
+    for lib in (tg, torch):
+        lib.manual_seed(3)
+        gen = lib.Generator()
+        gen.manual_seed(5)
+        data = lib.utils.data
+        picked = (data.SequentialSampler(range(20)) if sampler is None
+                  else data.RandomSampler(range(20), generator=gen, **sampler))
+        seen: list[Any] = []
+        for batch in data.BatchSampler(picked, batch_size, drop_last):
+            seen += [batch, lib.rand(1, generator=gen).item()]
+        runs.append(seen + [lib.rand(1).item(), lib.rand(1, generator=gen).item()])
+    assert runs[0] == runs[1]
+
+
+@needs_torch
 @pytest.mark.parametrize("lengths", [[0.8, 0.2], [10, 7, 6], [0.5, 0.3, 0.2]])
 def test_random_split_matches_torch(lengths: list[float]) -> None:
     splits = []

@@ -45,6 +45,9 @@ class SequentialSampler(Sampler[int]):
     def __iter__(self) -> Iterator[int]:
         return iter(range(len(self.data_source)))
 
+    def _chunks(self) -> Iterator[np.ndarray]:
+        yield np.arange(len(self.data_source))
+
     def __len__(self) -> int:
         return len(self.data_source)
 
@@ -84,6 +87,12 @@ class RandomSampler(Sampler[int]):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self) -> Iterator[int]:
+        for chunk in self._chunks():
+            yield from chunk.tolist()
+
+    def _chunks(self) -> Iterator[np.ndarray]:
+        """The epoch's indices as PyTorch draws them: a permutation at a time (or 32
+        draws with replacement), each drawn when the one before is used up."""
         n = len(self.data_source)
         generator = self.generator
         if generator is None:
@@ -91,12 +100,12 @@ class RandomSampler(Sampler[int]):
             generator.manual_seed(_random.random_int64())
         if self.replacement:
             for _ in range(self.num_samples // 32):
-                yield from _random.randint(0, n, (32,), generator=generator).tolist()
-            yield from _random.randint(0, n, (self.num_samples % 32,), generator=generator).tolist()
+                yield _random.randint(0, n, (32,), generator=generator)
+            yield _random.randint(0, n, (self.num_samples % 32,), generator=generator)
             return
         for _ in range(self.num_samples // n):
-            yield from _random.randperm(n, generator=generator).tolist()
-        yield from _random.randperm(n, generator=generator).tolist()[: self.num_samples % n]
+            yield _random.randperm(n, generator=generator)
+        yield _random.randperm(n, generator=generator)[: self.num_samples % n]
 
     def __len__(self) -> int:
         return self.num_samples
@@ -174,6 +183,11 @@ class BatchSampler(Sampler[list[int]]):
         self.drop_last = drop_last
 
     def __iter__(self) -> Iterator[list[int]]:
+        sampler = self.sampler
+        if isinstance(sampler, (SequentialSampler, RandomSampler)) and type(sampler) in (
+                SequentialSampler, RandomSampler):  # (a subclass may iterate otherwise)
+            yield from _batched(sampler._chunks(), self.batch_size, self.drop_last)
+            return
         it = iter(self.sampler)
         while batch := list(itertools.islice(it, self.batch_size)):
             if self.drop_last and len(batch) < self.batch_size:
@@ -183,3 +197,18 @@ class BatchSampler(Sampler[list[int]]):
     def __len__(self) -> int:
         n = len(self.sampler)  # type: ignore[arg-type]
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+
+def _batched(chunks: Iterator[np.ndarray], size: int, drop_last: bool) -> Iterator[list[int]]:
+    """``BatchSampler``'s batches of the indices in ``chunks`` (arrays), a chunk drawn
+    only when the batch being filled needs it, as taking the indices one at a time does:
+    the same batches, the random stream advanced at the same moments, without a Python
+    step per index."""
+    pending = np.empty(0, np.int64)
+    for chunk in chunks:
+        pending = np.concatenate([pending, chunk]) if pending.size else chunk
+        while len(pending) >= size:
+            yield pending[:size].tolist()
+            pending = pending[size:]
+    if len(pending) and not drop_last:
+        yield pending.tolist()
