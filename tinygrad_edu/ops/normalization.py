@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import REDUCED
+from ..parity.norm16 import batch_norm_16bit
 from . import dual
 from .dual import _Op
 
@@ -89,7 +91,11 @@ class BatchNorm(_Op):
     ) -> Any:
         ctx.save_for_backward(x, weight)
         ctx.eps, ctx.training, ctx.mean = eps, training, mean
-        return dual.in_float32(BatchNorm._normalize, x, weight, bias, var, ctx)
+        if isinstance(x, _nd) and x.dtype in REDUCED:  # (PyTorch's roundings: parity/)
+            y, ctx.mean, ctx.rstd = batch_norm_16bit(x, weight, bias, mean, var, eps, training)
+            ctx.xhat = (x.astype(np.float32) - ctx.mean) * ctx.rstd
+            return y
+        return BatchNorm._normalize(x, weight, bias, var, ctx)
 
     @staticmethod
     def _normalize(x: Any, weight: Any, bias: Any, var: Any, ctx: Any) -> Any:
@@ -124,13 +130,17 @@ class LayerNorm(_Op):
 
     @staticmethod
     def forward(ctx: Any, x: Any, weight: Any, bias: Any, n_dims: int, eps: float) -> Any:
-        axes = tuple(range(x.ndim - n_dims, x.ndim))
-        mean, var = moments(x, axes)
-        rstd = 1.0 / np.sqrt(var + eps)
-        xhat = (x - mean) * rstd
         ctx.save_for_backward(x, weight)
-        ctx.axes, ctx.eps, ctx.rstd, ctx.xhat = axes, eps, rstd, xhat
-        return _affine(xhat, weight, bias, x.shape[x.ndim - n_dims :])
+        ctx.axes, ctx.eps = tuple(range(x.ndim - n_dims, x.ndim)), eps
+        return dual.in_float32(LayerNorm._normalize, x, weight, bias, ctx)
+
+    @staticmethod
+    def _normalize(x: Any, weight: Any, bias: Any, ctx: Any) -> Any:
+        mean, var = moments(x, ctx.axes)
+        rstd = 1.0 / np.sqrt(var + ctx.eps)
+        xhat = (x - mean) * rstd
+        ctx.rstd, ctx.xhat = rstd, xhat
+        return _affine(xhat, weight, bias, x.shape[ctx.axes[0]:])
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
