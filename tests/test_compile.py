@@ -4,6 +4,7 @@ it replays its recording or runs eagerly; and when it runs eagerly it says why, 
 from __future__ import annotations
 
 import math
+import operator
 import warnings
 from typing import Any
 
@@ -709,3 +710,65 @@ def test_get_value_is_a_plain_float_when_eager() -> None:
     t = tg.tensor(3.0)
     assert _get_value(t) == 3.0 and type(_get_value(t)) is float
     assert _get_value(0.5) == 0.5
+
+
+def test_a_scalar_numpy_gave_behaves_as_a_scalar_while_recorded() -> None:
+    """numpy gives a 0-d result as a scalar, which the recorder keeps as a 0-d array (to
+    trace it): ``s += 1`` must still make a new value (a scalar is immutable), and
+    ``out=s`` or ``s[...] = 1`` raise numpy's TypeError, as in eager. (RAdam on a 0-d
+    parameter raised in eager and not when compiled, until both were fixed.)"""
+    from tinygrad_edu.compiler.recorder import Recorder
+
+    def body(x: np.ndarray) -> list[Any]:
+        s = x.sum()
+        kept = s
+        s += 1  # a new value: ``kept`` is still the sum
+        errors = []
+        for write in (lambda: np.sqrt(s, out=s), lambda: operator.setitem(s, ..., 1),
+                      lambda: np.copyto(s, 2.0)):
+            try:
+                write()
+            except TypeError as e:
+                errors.append(str(e))
+        s.fill(7)  # (nothing: a numpy scalar's fill changes nothing)
+        a = np.asanyarray(s)  # a new 0-d array, which out= may write
+        np.reciprocal(a, out=a)
+        return [float(kept), float(s), float(a), errors]
+
+    eager = body(np.arange(4.0))
+    rec = Recorder()
+    x = rec.input(np.arange(4.0), "x")
+    with rec:
+        recorded = body(x)
+    assert recorded == eager == [6.0, 7.0, 1 / 7, [
+        "return arrays must be of ArrayType",
+        "'numpy.float64' object does not support item assignment",
+        "copyto() argument 1 must be a numpy.ndarray, not numpy.float64"]]
+
+
+@pytest.mark.parametrize("name", ["RAdam", "NAdam", "Rprop", "Adam", "SGD"])
+def test_an_optimizer_on_a_0d_parameter_replays_eager_bits(name: str) -> None:
+    """A learnable scalar: RAdam, NAdam and Rprop make an array of a numpy scalar
+    (``np.asanyarray``) to write into it, which the recording must see as a new array."""
+    def make() -> tuple[Any, Any]:
+        t = tg.tensor(2.5, requires_grad=True)
+        opt = getattr(tg.optim, name)([t], lr=0.01)
+
+        def step() -> Any:
+            opt.zero_grad()
+            loss = (t * t * 3).sum()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return t, step
+
+    (a, eager), (b, step) = make(), make()
+    compiled = tg.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", "tg.compile: step is recorded again: a branch")
+        for _ in range(10):  # (RAdam's rectified branch starts at step 6)
+            assert eager()._data.tobytes() == compiled()._data.tobytes()
+            assert a._data.tobytes() == b._data.tobytes()
+    assert compiled._eager is None and compiled._programs

@@ -116,7 +116,7 @@ def test_a_copy_overwritten_before_use_reads_nothing() -> None:
         np.multiply(x, seed * 0.5, out=x)
     ops, _, _, _, removed = optimize(rec, wanted=set(), inputs={x._tid})
     assert removed == {"overwritten": 1, "folded": 3, "copies left behind": 0, "dead": 2,
-                       "made once": 0}
+                       "made once": 0, "scalar copies": 0, "turned": 0, "spread": 0}
     assert [op.label for op in ops] == ["np.multiply"]
 
 
@@ -423,3 +423,90 @@ def test_a_late_read_moves_without_a_later_write_into_its_inputs() -> None:
               (x._tid, u._tid)]
     read = next(k for k, op in enumerate(ops) if isinstance(op, Read))
     assert read < writes[0] and [ops[k].writes for k in writes] == [x._tid, u._tid]
+
+
+def _mlp() -> tuple[Any, Any]:
+    """A 256-64-10 ReLU MLP's training step on a batch of 32: its first product,
+    ``x @ w.T``, has 2^19 multiply-adds."""
+    tg.manual_seed(0)
+    model = tg.nn.Sequential(tg.nn.Linear(256, 64), tg.nn.ReLU(), tg.nn.Linear(64, 10))
+    x, y = tg.randn(32, 256), tg.randint(0, 10, (32,))
+    opt = tg.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+    def step() -> Any:
+        opt.zero_grad()
+        loss = tg.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step, model
+
+
+@pytest.mark.parametrize("faster", [True, False])
+def test_a_product_turned_around_gives_the_same_bits(monkeypatch: Any, faster: bool) -> None:
+    """``x @ w.T`` into a buffer is computed as ``w @ x.T``, then transposed into it,
+    when timing says that is faster (decided here): eager's bits either way."""
+    from tinygrad_edu.compiler import optimize
+
+    monkeypatch.setattr(optimize, "_MEASURED", {})
+    monkeypatch.setattr(optimize, "_faster", lambda new, old: faster)
+    compiled, out_e, out_c = _twins(_mlp, calls=6)
+    assert [a._data.tobytes() for a in out_e] == [c._data.tobytes() for c in out_c]
+    program = _program(compiled)
+    assert program.removed["turned"] == faster
+    assert ("turned around: timed faster" in program.explain()) == faster
+    assert list(optimize._MEASURED.values()) == [faster]  # (32x256 @ 256x64 alone is timed)
+
+
+def test_a_product_is_timed_once_per_shapes_and_layouts(monkeypatch: Any) -> None:
+    from tinygrad_edu.compiler import optimize
+
+    timed = []
+    monkeypatch.setattr(optimize, "_MEASURED", {})
+    monkeypatch.setattr(optimize, "_faster", lambda new, old: timed.append(1) or True)
+    a, w = np.ones((64, 128), np.float32), np.ones((96, 128), np.float32)
+    assert optimize._turned_is_faster(a, w.T) and optimize._turned_is_faster(a, w.T)
+    assert optimize._turned_is_faster(a, np.ones((128, 96), np.float32))  # (C, not F)
+    assert len(timed) == 2
+
+
+def test_the_scalar_of_maximum_becomes_an_array_with_the_same_bits() -> None:
+    """``np.maximum(x, 0)`` (ReLU), ``clamp`` and ``logsigmoid``'s ``np.minimum(x, 0)``
+    compare ``x`` with an array of the scalar, made once: -0.0, NaN and infinities
+    come out as eager's."""
+    special = [-0.0, 0.0, np.nan, -np.inf, np.inf, -1.5, 0.25, 1e-45, -1e-45, 3.0]
+
+    def f(x: Any) -> Any:
+        return tg.stack([x.relu(), x.clamp(-0.5, 0.5), tg.nn.functional.logsigmoid(x)])
+
+    compiled = tg.compile(f)
+    rng = np.random.default_rng(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(5):
+            x = tg.from_numpy(rng.choice(np.array(special, np.float32), (4, 25)))
+            assert compiled(x)._data.tobytes() == f(x)._data.tobytes()
+    program = _program(compiled)
+    assert program.removed["spread"] >= 2
+    assert "as an array made once" in program.explain()
+
+
+def test_an_array_made_of_a_scalar_that_nothing_writes_is_the_scalar() -> None:
+    """``np.asarray(x.sum())`` is a new array in eager (numpy gave a scalar, which cannot
+    be written): the program leaves that copy out unless something writes it afterwards
+    (``+=`` on an array is in place). The sum of 20 numbers in PyTorch's order makes
+    three such arrays a step in W2."""
+    from tinygrad_edu.compiler.optimize import optimize
+    from tinygrad_edu.compiler.recorder import Recorder
+
+    rec = Recorder()
+    x = rec.input(np.arange(4.0, dtype=np.float32), "x")
+    with rec:
+        kept = np.asarray(x.sum())
+        written = np.asarray(x.max())
+        written += 1
+        np.multiply(x, kept + written, out=x)
+    ops, _, _, _, removed = optimize(rec, wanted=set(), inputs={x._tid})
+    assert removed["scalar copies"] == 1
+    assert [op.label for op in ops].count("np.array") == 1

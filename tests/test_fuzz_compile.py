@@ -13,7 +13,8 @@ of the same shape, as an EMA model or an RL target network does: in place
 twins of that step run side by side, one eager and one under ``tg.compile``, for several
 calls (warm-up, record, check, replays), and after every call their parameters, gradients
 and returned losses must agree bit for bit -- whether the compiled one replays or gave up
-and runs eagerly. A failure prints the step.
+and runs eagerly. A failure prints the step. Every matrix product the compiler can turn
+around (``optimize.py``, pass 6) is turned, whatever its size or timing.
 
 ``FUZZ_COMPILE_EXAMPLES=2000`` runs more examples (the default is a few seconds' worth).
 """
@@ -21,8 +22,10 @@ and runs eagerly. A failure prints the step.
 from __future__ import annotations
 
 import os
+import traceback
 import warnings
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -148,6 +151,14 @@ def _bits(env: dict[str, Any], n: int) -> list[Any]:
 
 
 def run_compiled(program: dict[str, Any]) -> None:
+    from tinygrad_edu.compiler import optimize
+
+    with mock.patch.multiple(optimize, _MIN_PRODUCT=0, _MEASURED={},
+                             _faster=lambda new, old: True):  # (every product it can turn)
+        _run_compiled(program)
+
+
+def _run_compiled(program: dict[str, Any]) -> None:
     made = _step_source(program)
     if made is None:
         return
@@ -160,6 +171,7 @@ def run_compiled(program: dict[str, Any]) -> None:
     for call in range(_CALLS):
         errors = []
         results = []
+        raised = ""
         for fn in (eager["step"], fast):
             try:
                 results.append(fn())
@@ -167,7 +179,8 @@ def run_compiled(program: dict[str, Any]) -> None:
             except Exception as e:  # noqa: BLE001  (both must raise alike)
                 results.append(None)
                 errors.append(type(e).__name__)
-        assert errors[0] == errors[1], f"call {call}: {errors}\n{script}"
+                raised += "".join(traceback.format_exception(e))
+        assert errors[0] == errors[1], f"call {call}: {errors}\n{script}\n{raised}"
         if errors[0] is not None:
             return
         n = len(program["leaves"])

@@ -43,6 +43,11 @@ __all__ = ["CompiledFunction"]
 _STALE_LIMIT = 3  # replays abandoned because a read value changed, before giving up
 
 
+_NOTED = (("scalar copies", "arrays of numpy scalars that are the scalar"),  # (pass 3)
+          ("turned", "matrix products turned around (timed faster)"),  # (pass 6)
+          ("spread", "scalars of maximum/minimum made arrays"))
+
+
 class CompiledFunction:
     """A function compiled by ``tg.compile``: call it as the function itself.
 
@@ -128,7 +133,8 @@ class CompiledFunction:
                              f"once (buffers, their views, fills), {len(program.bound)} views "
                              f"of parameters made when bound anew, {r['overwritten']} copies "
                              f"overwritten before use, {r['copies left behind']} copies left "
-                             "behind that are their buffer")
+                             "behind that are their buffer" + "".join(
+                                 f", {r[key]} {what}" for key, what in _NOTED if r[key]))
                 if program.rec.undo:
                     lines.append("it keeps a copy of the state at each replay, to undo its "
                                  "writes if a value read after them changed")

@@ -1,4 +1,5 @@
-"""Five passes over a recording, the classic ones, before it becomes a program.
+"""Six passes over a recording before it becomes a program: five classic ones, and one
+that picks numpy's faster loop.
 
 A recording is every numpy call one eager step made, in order. Much of it need not run
 again: the step computed the loss only to return it, or the gradient's seed ``ones`` is the
@@ -15,7 +16,8 @@ written nothing, and can run the step eagerly instead.
    seed times ``1/n``) is computed once, now, and the program uses the result;
 3. **copies left behind** -- ``p.grad = g.copy()`` of a gradient nothing uses afterwards:
    the copy is the buffer itself (made anew at each replay, as the copy was), so the copy
-   of the 100,000-element gradient is gone;
+   of the 100,000-element gradient is gone; and an array made of a numpy scalar
+   (``np.asarray(x.sum())``) that nothing writes is the scalar's own 0-d array;
 4. **dead code** -- a call whose result reaches nothing the step leaves behind (no output,
    no ``.grad``, no parameter update, no value Python read) is dropped: the loss of a step
    that does not return it;
@@ -26,7 +28,11 @@ written nothing, and can run the step eagerly instead.
    writes always hit the same elements leaves the rest as it was: it runs once. An
    element read out of such a buffer (``buf[-1]``) that nothing overwrites later in the
    step becomes a view of that element, made once. The views of a parameter's array
-   (``params[0]``, ``w.T``) are made again only when another array is bound there.
+   (``params[0]``, ``w.T``) are made again only when another array is bound there;
+6. **faster equivalents** -- the same numbers computed by a faster numpy loop: a matrix
+   product into a buffer turned around (``w @ x.T``, then transposed into the buffer)
+   when timing both, now, says that is faster, and the scalar of ``np.maximum(x, 0)``
+   made an array of ``x``'s shape once (numpy's loop for two arrays is 3x faster).
 
 The program then replays only what is left (``compiled.explain()`` shows it, and how many
 calls each pass removed). Each pass works on *buffers*: a view and the array it views are
@@ -35,11 +41,14 @@ one buffer (``Recorder.root``), so a write through a view counts as a write to i
 Example:
     >>> ops, fixed, once, bound, removed = optimize(rec, {12}, {0, 1})  # doctest: +SKIP
     >>> removed
-    {'overwritten': 1, 'folded': 3, 'copies left behind': 1, 'dead': 17, 'made once': 1}
+    {'overwritten': 1, 'folded': 3, 'copies left behind': 1, 'dead': 17, 'made once': 1,
+     'scalar copies': 0, 'turned': 0, 'spread': 0}
 """
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
 import numpy as np
@@ -71,14 +80,18 @@ def optimize(rec: Recorder, wanted: set[int], inputs: set[int],
     ops, overwritten = _allocate_overwritten(ops, rec, inputs)
     ops, folded = _fold_constants(ops, rec, wanted, inputs)
     ops, wanted, elided = _elide_copies_left_behind(ops, rec, wanted, inputs)
+    ops, scalar_copies = _elide_scalar_copies(ops, rec, wanted)
     ops, dead = _drop_dead(ops, rec, wanted, inputs)
     ops, fixed, once = _reuse_buffers(ops, rec, wanted)
     ops = _fill_once(ops, rec, fixed, once)
     ops = _elements_as_views(ops, rec, fixed, once)
+    ops, turned = _turn_products(ops, rec, fixed, once)
+    ops, spread = _spread_scalars(ops, rec)
     ops, bound = _views_per_binding(ops, rec, fixed, stable)
     return ops, fixed, once, bound, {"overwritten": overwritten, "folded": folded,
                                      "copies left behind": elided, "dead": dead,
-                                     "made once": len(once)}
+                                     "made once": len(once), "scalar copies": scalar_copies,
+                                     "turned": turned, "spread": spread}
 
 
 def _in_order(rec: Recorder) -> list[Step | Read]:
@@ -385,6 +398,26 @@ def _elide_copies_left_behind(ops: list[Any], rec: Recorder, wanted: set[int],
     return out, wanted, sum(a is not b for a, b in zip(out, ops))
 
 
+def _elide_scalar_copies(ops: list[Any], rec: Recorder, wanted: set[int]) -> tuple[
+        list[Any], int]:
+    """``a = np.asarray(s)`` of a scalar numpy gave (``s`` is a 0-d array while recorded)
+    is a new array in eager, because a scalar cannot be written. When nothing writes ``s``
+    or ``a`` afterwards and the step does not leave ``a`` behind, ``a`` is ``s`` itself."""
+    out = list(ops)
+    written: set[int] = set()
+    for i in reversed(range(len(ops))):
+        op = ops[i]
+        if (isinstance(op, Step) and op.label == "np.array" and len(op.args) == 1
+                and not op.kwargs and isinstance(op.args[0], Ref)
+                and op.args[0].tid in rec.scalars and isinstance(op.result, int)
+                and op.result not in wanted
+                and not {rec.root[op.args[0].tid], op.result} & written):
+            out[i] = Step(_alias, op.args, {}, op.result, "=")
+        if isinstance(op, Step) and op.writes is not None:
+            written.add(rec.root[op.writes])
+    return out, sum(a is not b for a, b in zip(out, ops))
+
+
 def _same_layout(source: Any, copy: Any, buf: Any) -> bool:
     """Whether ``source`` is all of ``buf``, laid out as ``buf`` and as ``copy``."""
     arrays = (source, copy, buf)
@@ -560,3 +593,151 @@ def _views_per_binding(ops: list[Any], rec: Recorder, fixed: dict[int, Any],
             continue
         out.append(op)
     return out, bound
+
+
+# ---------------------------------------------------------------------------- pass 6
+_MEASURED: dict[tuple[Any, ...], bool] = {}  # (shapes, layouts, dtype) -> turned is faster
+_MIN_PRODUCT = 1 << 18  # multiply-adds below which a product is not worth timing
+
+
+def _turn_products(ops: list[Any], rec: Recorder, fixed: dict[int, Any],
+                   once: list[Step]) -> tuple[list[Any], int]:
+    """``np.matmul(a, b, out=buf)`` into a buffer may be computed turned around:
+    ``np.matmul(b.T, a.T, out=scratch)``, then ``buf`` is ``scratch.T`` copied. BLAS
+    gives the same bits (each element is the same sum, in the same order), but packs
+    its operands faster one way than the other at some shapes: ``x @ w.T`` for a batch
+    of 64 rows into a 784-128 Linear is 10% faster turned on the machine this was
+    written on, and a batch of 256 is 16% slower. So both are timed now, on arrays laid
+    out as these are, and the faster kept, as compilers that autotune do."""
+    out: list[Any] = []
+    turned = 0
+    for op in ops:
+        if not _turnable(op, rec, fixed) or not _turned_is_faster(
+                *(rec.values[t] for t in (op.args[0].tid, op.args[1].tid))):
+            out.append(op)
+            continue
+        a, b, buf = op.args[0].tid, op.args[1].tid, op.kwargs["out"].tid
+        views = []
+        for t in (b, a):  # (the transposes of a buffer's views are made once too)
+            view = rec._new(rec.values[t].T, t)
+            step = Step(np.ndarray.transpose, (Ref(t),), {}, view, ".transpose")
+            if t in fixed:
+                fixed[view] = fixed[t].T
+                once.append(step)
+            else:
+                out.append(step)
+            views.append(view)
+        scratch = rec._new(np.empty_like(rec.values[buf].T, order="C"), None)
+        fixed[scratch] = rec.values[scratch]
+        back = rec._new(fixed[scratch].T, scratch)
+        fixed[back] = rec.values[back]
+        out.append(Step(np.matmul, tuple(map(Ref, views)), {"out": Ref(scratch)}, None,
+                        "np.matmul", scratch, f"t{a} @ t{b} turned around: timed faster"))
+        out.append(Step(np.copyto, (Ref(buf), Ref(back)), {}, None, "np.copyto", buf))
+        turned += 1
+    return out, turned
+
+
+def _turnable(op: Any, rec: Recorder, fixed: dict[int, Any]) -> bool:
+    """A product of two float matrices, C- or F-ordered, into a C-ordered buffer."""
+    if not (isinstance(op, Step) and op.func is np.matmul and len(op.args) == 2
+            and set(op.kwargs) == {"out"} and isinstance(op.kwargs["out"], Ref)
+            and op.kwargs["out"].tid in fixed and all(isinstance(a, Ref) for a in op.args)):
+        return False
+    a, b = (rec.values[t.tid] for t in op.args)
+    buf = fixed[op.kwargs["out"].tid]
+    arrays = (a, b, buf)
+    return (all(isinstance(x, np.ndarray) and x.ndim == 2 for x in arrays)
+            and a.dtype == b.dtype == buf.dtype and a.dtype in (np.float32, np.float64)
+            and buf.flags.c_contiguous and all(_order(x) for x in (a, b))
+            and a.shape[0] * a.shape[1] * b.shape[1] >= _MIN_PRODUCT)
+
+
+def _order(x: np.ndarray) -> str:
+    """"C" or "F" for a contiguous matrix, "" for any other layout."""
+    return "C" if x.flags.c_contiguous else "F" if x.flags.f_contiguous else ""
+
+
+def _turned_is_faster(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether ``a @ b`` gives the same bits turned around, and is faster, on random
+    arrays laid out as ``a`` and ``b``. Measured once per shapes and layouts in a
+    process."""
+    key = (a.shape, b.shape, _order(a), _order(b), a.dtype.str)
+    if key not in _MEASURED:
+        rng = np.random.default_rng(0)
+        x, y = (np.asarray(rng.standard_normal(m.shape), m.dtype,
+                           order="F" if _order(m) == "F" else "C")
+                for m in (a, b))
+        plain, scratch = np.empty((a.shape[0], b.shape[1]), a.dtype), np.empty(
+            (b.shape[1], a.shape[0]), a.dtype)
+        turned = np.empty_like(plain)
+
+        def straight() -> None:
+            np.matmul(x, y, out=plain)
+
+        def around() -> None:
+            np.matmul(y.T, x.T, out=scratch)
+            np.copyto(turned, scratch.T)
+
+        straight()
+        around()
+        _MEASURED[key] = np.array_equal(plain, turned) and _faster(around, straight)
+    return _MEASURED[key]
+
+
+def _faster(new: Any, old: Any) -> bool:
+    """Whether ``new()`` takes at most 95% of ``old()``'s time: the best of 7 runs each,
+    interleaved (a busy machine slows some runs, not the best)."""
+    best = [math.inf, math.inf]
+    for _ in range(7):
+        for k, run in enumerate((new, old)):
+            start = time.perf_counter()
+            run()
+            best[k] = min(best[k], time.perf_counter() - start)
+    return best[0] < 0.95 * best[1]
+
+_SLOW_WITH_A_SCALAR = (np.maximum, np.minimum, np.fmax, np.fmin)
+_MAX_SPREAD = 1 << 22  # elements: a constant array up to 16 MB of float32
+_NUMPY_FLOATS = (np.float16, np.float32, np.float64)  # (how ml_dtypes' promote is not known)
+
+
+def _spread_scalars(ops: list[Any], rec: Recorder) -> tuple[list[Any], int]:
+    """``np.maximum(x, 0)`` (ReLU) runs numpy's loop for a scalar operand, 3x slower in
+    numpy 2.4 than its loop for two arrays of one shape (100,000 float32: 38 µs against
+    14), and so do ``minimum``, ``fmax`` and ``fmin``. A float array's Python scalar becomes
+    an array of ``x``'s shape and dtype holding it, made once: the same comparison of the
+    same numbers, element by element."""
+    out: list[Any] = []
+    spread = 0
+    for op in ops:
+        scalar = _the_scalar(op, rec)
+        if scalar is None:
+            out.append(op)
+            continue
+        k, x = scalar
+        const = np.full(x.shape, op.args[k], x.dtype)
+        const.flags.writeable = False
+        args = tuple(const if i == k else a for i, a in enumerate(op.args))
+        out.append(Step(op.func, args, op.kwargs, op.result, op.label, op.writes,
+                        f"{op.args[k]!r} as an array made once: numpy's loop for two "
+                        "arrays is faster than its loop for a scalar"))
+        spread += 1
+    return out, spread
+
+
+def _the_scalar(op: Any, rec: Recorder) -> tuple[int, np.ndarray] | None:
+    """``(k, x)`` when ``op`` is ``f(x, scalar)`` or ``f(scalar, x)`` of a slow ufunc, ``x``
+    an array of one of numpy's own floats and the scalar a Python number it holds
+    exactly; else None."""
+    if not (isinstance(op, Step) and op.func in _SLOW_WITH_A_SCALAR and len(op.args) == 2
+            and set(op.kwargs) <= {"out"}):
+        return None
+    for k in (0, 1):
+        scalar, ref = op.args[k], op.args[1 - k]
+        if type(scalar) not in (int, float) or not isinstance(ref, Ref):
+            continue
+        x = rec.values[ref.tid]
+        if (isinstance(x, np.ndarray) and x.dtype.type in _NUMPY_FLOATS
+                and 0 < x.size <= _MAX_SPREAD and float(np.asarray(scalar, x.dtype)) == scalar):
+            return k, x
+    return None

@@ -270,10 +270,11 @@ def _step_line(step: Step, rec: Recorder) -> str:
     else:
         call = f"{step.label}({', '.join(args)})"
     if step.result is None:
-        return f"{call}  # writes t{step.writes}"
+        return f"{call}  # writes t{step.writes}" + (f"; {step.why}" if step.why else "")
     tids = [step.result] if isinstance(step.result, int) else list(step.result)
     names = ", ".join(f"t{t}" for t in tids)
-    return f"{names} = {call}  # {'; '.join(_describe(rec.values[t]) for t in tids)}"
+    return f"{names} = {call}  # " + "; ".join(
+        [_describe(rec.values[t]) for t in tids] + ([step.why] if step.why else []))
 
 
 def _read_line(read: Read) -> str:

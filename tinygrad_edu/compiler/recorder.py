@@ -56,7 +56,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -97,6 +97,7 @@ class Step:
     result: int | tuple[int, ...] | None
     label: str
     writes: int | None = None  # the tid written in place, if any
+    why: str = ""  # what a pass changed here, for explain()
 
 
 @dataclass
@@ -374,6 +375,23 @@ for _name in ("take", "repeat", "compress", "nonzero", "argmax", "argmin", "args
     setattr(TracedArray, _name, _recorded_method(_name))
 
 
+def _augmented(name: str) -> Any:
+    """``a += b`` writes into an array, but rebinds ``a`` to a new value when ``a`` is a
+    numpy scalar (immutable) -- and a scalar numpy gave is a 0-d array here."""
+    inplace, binary = getattr(np.ndarray, f"__i{name}__"), getattr(operator, f"__{name}__")
+
+    def method(self: TracedArray, other: Any) -> Any:
+        return binary(self, other) if _recorder().is_scalar(self) else inplace(self, other)
+
+    method.__name__ = f"__i{name}__"
+    return method
+
+
+for _name in ("add", "sub", "mul", "matmul", "truediv", "floordiv", "mod", "pow", "lshift",
+              "rshift", "and", "xor", "or"):
+    setattr(TracedArray, f"__i{_name}__", _augmented(_name))
+
+
 def _recorder() -> Recorder:
     # a traced array kept after its recording ended behaves as a plain one
     return _PASSTHROUGH if _active is None else _active
@@ -430,12 +448,21 @@ class Recorder:
         made from recorded ones (``np.array(x, dtype=...)``, a copy numpy does not report
         to the subclass) is a recorded call, and so is a new array numpy made as the
         subclass (``np.asanyarray(x, np.float32)`` converts a traced ``x``: a TracedArray
-        that no recorded call made). A view (``np.asarray(x)``), or the traced argument
-        itself, is left as it is: the recorder finds it through ``.base``."""
+        that no recorded call made). ``np.asarray(x)`` of a traced ``x`` as it is gives
+        ``x`` itself, as it does for a plain ndarray (numpy would give an untraced view of
+        the subclass), unless ``x`` is a scalar numpy gave: that makes a new array. Any
+        other view is left as it is: the recorder finds it through ``.base``."""
         def recorded(*args: Any, **kwargs: Any) -> Any:
             array = make(*args, **kwargs)
             if _active is not self or not isinstance(array, np.ndarray):
                 return array
+            source = args[0] if args else None
+            if isinstance(source, TracedArray) and source._tid is not None and _same_view(
+                    array, source):
+                if self.is_scalar(source):  # (of a numpy scalar: a new array, as in eager)
+                    copy = self._makers["array"]
+                    return self._made(copy, (source,), {}, copy(_plain(source)))
+                return source
             if isinstance(array, TracedArray):
                 if array._tid is not None or array.base is not None:
                     return array
@@ -536,6 +563,17 @@ class Recorder:
 
     def call(self, func: Callable[..., Any], args: Any, kwargs: dict[str, Any], label: str) -> Any:
         """Run ``func`` on plain arrays, log it as a Step, and return traced results."""
+        out = kwargs.get("out")
+        writes_first = func in _WRITE_FIRST or (  # (np.add.at(x, idx, v) writes into x)
+            getattr(func, "__name__", "") == "at" and isinstance(getattr(func, "__self__", None),
+                                                                 np.ufunc))
+        if writes_first and args:  # np.copyto(dst, src): a write into dst
+            out = args[0]
+        target = out[0] if isinstance(out, tuple) and out else out
+        if self.is_scalar(target):  # (numpy's own error for a scalar)
+            raise TypeError("return arrays must be of ArrayType" if not writes_first else
+                            f"{getattr(func, '__name__', label)}() argument 1 must be a "
+                            f"numpy.ndarray, not numpy.{target.dtype}")
         template, plain = self._unwrap(tuple(args), label)
         ktemplate, kplain = self._unwrap(kwargs, label)
         result = func(*plain, **kplain)
@@ -545,15 +583,7 @@ class Recorder:
             return result  # (two inputs' memory: a guard before the replay writes)
         if func in _LAYOUT and self._same_input(template[:2]):
             return result  # (two views of one input: a guard on its strides, likewise)
-        out = kwargs.get("out")
-        writes = None
-        writes_first = func in _WRITE_FIRST or (  # (np.add.at(x, idx, v) writes into x)
-            getattr(func, "__name__", "") == "at" and isinstance(getattr(func, "__self__", None),
-                                                                 np.ufunc))
-        if writes_first and args:  # np.copyto(dst, src): a write into dst
-            out = args[0]
         if out is not None:  # in place: the result is the out array, written
-            target = out[0] if isinstance(out, tuple) else out
             writes = target._tid if isinstance(target, TracedArray) else None
             if writes is None:
                 self.escape(f"{label}(out=<an untraced array>)")
@@ -616,6 +646,10 @@ class Recorder:
     def method(self, name: str, this: TracedArray, args: Any, kwargs: dict[str, Any]) -> Any:
         """Record ``this.name(*args, **kwargs)``, an ndarray method numpy runs in C."""
         func = getattr(np.ndarray, name)
+        if name in ("__setitem__", "fill", "put", "setflags") and self.is_scalar(this):
+            if name == "__setitem__":  # (what numpy does to a scalar)
+                raise TypeError(f"'numpy.{this.dtype}' object does not support item assignment")
+            return None  # (a numpy scalar's fill, put and setflags change nothing)
         src = self._tid_of(this)
         label = f".{name}" if name[0] != "_" else {"__getitem__": "[]", "__setitem__": "[]="}[name]
         template, plain = self._unwrap(tuple(args), label)
@@ -676,6 +710,10 @@ class Recorder:
     def _note_write(self, tid: int) -> None:
         if self.root[tid] in self.inputs and self.first_write is None:
             self.first_write = len(self.steps)
+
+    def is_scalar(self, a: Any) -> TypeGuard[TracedArray]:
+        """Whether ``a`` is a value numpy gave as a scalar (a 0-d array here)."""
+        return isinstance(a, TracedArray) and a._tid is not None and a._tid in self.scalars
 
     def _tid_of(self, a: TracedArray) -> int:
         if a._tid is None:
@@ -775,6 +813,12 @@ _LAYOUT = {np.may_share_memory, np.shares_memory}  # what they return depends on
 # numpy's array makers: what they make from Python values alone is recorded as a constant
 _MAKERS = ("array", "asarray", "asanyarray", "arange", "zeros", "ones", "full", "empty",
            "eye", "identity", "linspace", "tri")
+
+
+def _same_view(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether ``a`` is ``b`` or a view of exactly its elements, laid out alike."""
+    return a is b or ((a.dtype, a.shape, a.strides) == (b.dtype, b.shape, b.strides) and
+                      a.__array_interface__["data"][0] == b.__array_interface__["data"][0])
 
 
 def _holds_array(obj: Any) -> bool:
