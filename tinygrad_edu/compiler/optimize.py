@@ -696,6 +696,7 @@ def _faster(new: Any, old: Any) -> bool:
             best[k] = min(best[k], time.perf_counter() - start)
     return best[0] < 0.95 * best[1]
 
+
 _SLOW_WITH_A_SCALAR = (np.maximum, np.minimum, np.fmax, np.fmin)
 _MAX_SPREAD = 1 << 22  # elements: a constant array up to 16 MB of float32
 _NUMPY_FLOATS = (np.float16, np.float32, np.float64)  # (how ml_dtypes' promote is not known)

@@ -140,7 +140,7 @@ class LayerNorm(_Op):
         rstd = 1.0 / np.sqrt(var + ctx.eps)
         xhat = (x - mean) * rstd
         ctx.rstd, ctx.xhat = rstd, xhat
-        return _affine(xhat, weight, bias, x.shape[ctx.axes[0]:])
+        return _affine(xhat, weight, bias, x.shape[x.ndim - len(ctx.axes):])
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
