@@ -699,7 +699,7 @@ def _faster(new: Any, old: Any) -> bool:
 
 _SLOW_WITH_A_SCALAR = (np.maximum, np.minimum, np.fmax, np.fmin)
 _MAX_SPREAD = 1 << 22  # elements: a constant array up to 16 MB of float32
-_NUMPY_FLOATS = (np.float16, np.float32, np.float64)  # (how ml_dtypes' promote is not known)
+_NUMPY_FLOATS = (np.float16, np.float32, np.float64)  # (bfloat16 with a scalar: unchecked)
 
 
 def _spread_scalars(ops: list[Any], rec: Recorder) -> tuple[list[Any], int]:

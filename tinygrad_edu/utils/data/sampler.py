@@ -183,9 +183,8 @@ class BatchSampler(Sampler[list[int]]):
         self.drop_last = drop_last
 
     def __iter__(self) -> Iterator[list[int]]:
-        sampler = self.sampler
-        if isinstance(sampler, (SequentialSampler, RandomSampler)) and type(sampler) in (
-                SequentialSampler, RandomSampler):  # (a subclass may iterate otherwise)
+        sampler = self.sampler  # (exactly these: a subclass may iterate otherwise)
+        if type(sampler) is RandomSampler or type(sampler) is SequentialSampler:
             yield from _batched(sampler._chunks(), self.batch_size, self.drop_last)
             return
         it = iter(self.sampler)
